@@ -1,0 +1,46 @@
+import { type Permission, roleCan } from '@storeloom/auth';
+import { isUuid } from '@storeloom/db';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { addLogFields } from '@storeloom/http';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv, AuthInfo } from './context.ts';
+
+export function requireAuth(c: Context<AppEnv>): AuthInfo {
+  const auth = c.var.auth;
+  if (!auth) throw new AppError(ErrorCode.Unauthenticated, 'Sign in or send an API token');
+  return auth;
+}
+
+/**
+ * Store routes: the caller must be a member. A store the caller cannot see is
+ * a 404, the same as one that does not exist, so ids reveal nothing.
+ */
+export const storeAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const auth = requireAuth(c);
+  const storeId = c.req.param('storeId') ?? '';
+  if (!isUuid(storeId)) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+  const access = await c.var.services.stores.accessFor(storeId, auth.user.id);
+  if (!access) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+  c.set('store', access.store);
+  c.set('role', access.role);
+  addLogFields(c as never, { storeId });
+  if (access.store.status === 'active' || access.store.status === 'suspended') c.set('tenant', c.var.services.db.tenant(access.store.schema_name));
+  await next();
+};
+
+/** For catalogue routes: the store's schema must be ready. */
+export function tenantOf(c: Context<AppEnv>) {
+  const t = c.get('tenant');
+  if (!t) throw new AppError(ErrorCode.StoreNotActive, 'This store is still being set up; try again in a moment');
+  return t;
+}
+
+export function requirePermission(c: Context<AppEnv>, permission: Permission): void {
+  if (!roleCan(c.var.role, permission)) throw new AppError(ErrorCode.Forbidden, `Your role (${c.var.role}) may not do this`);
+}
+
+export function uuidParam(c: Context<AppEnv>, name: string, what: string): string {
+  const v = c.req.param(name) ?? '';
+  if (!isUuid(v)) throw new AppError(ErrorCode.NotFound, `${what} not found`);
+  return v;
+}

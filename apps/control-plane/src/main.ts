@@ -1,0 +1,37 @@
+import { serve } from '@hono/node-server';
+import { createDatabase, migrateControl } from '@storeloom/db';
+import { controlPlaneEnvSchema, loadEnv } from '@storeloom/env';
+import { createLogger } from '@storeloom/http';
+import { Queues } from '@storeloom/jobs';
+import { createControlPlaneApp } from './app.ts';
+import { buildServices, configFromEnv } from './services.ts';
+
+const env = loadEnv(controlPlaneEnvSchema);
+const logger = createLogger({ level: env.LOG_LEVEL, base: { app: 'control-plane' } });
+if (!env.DATABASE_URL) {
+  logger.error('DATABASE_URL is not set; start the whole platform with `npm start`, which provides an embedded database');
+  process.exit(1);
+}
+const db = createDatabase({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, applicationName: 'storeloom-control-plane' });
+await migrateControl(db);
+const queues = new Queues({ redisUrl: env.REDIS_URL, databaseUrl: env.DATABASE_URL, prefix: env.QUEUE_PREFIX, pgSchema: env.QUEUE_PG_SCHEMA });
+await queues.init();
+const app = createControlPlaneApp(buildServices(db, queues, configFromEnv(env)), logger);
+
+const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
+  logger.info('listening', { port: info.port });
+  process.send?.({ type: 'listening', app: 'control-plane', port: info.port });
+});
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  logger.info('shutting down', { signal });
+  server.close();
+  await queues.close();
+  await db.destroy();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

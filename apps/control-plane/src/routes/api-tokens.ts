@@ -1,0 +1,49 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { requireAuth, uuidParam } from '../guards.ts';
+import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
+import { type Api, send } from './util.ts';
+
+const TokenSchema = z
+  .object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), expiresAt: z.string().nullable() })
+  .openapi('ApiToken');
+
+const create = createRoute({
+  method: 'post',
+  path: '/me/api-tokens',
+  tags: ['api tokens'],
+  summary: 'Create a personal API token (the secret is shown only in this response)',
+  request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(100), expiresInDays: z.number().int().min(1).max(3650).optional() })) },
+  responses: { 201: jsonResponse(z.object({ token: z.string(), apiToken: TokenSchema }), 'Created'), ...errorResponses(400, 401) },
+});
+const list = createRoute({
+  method: 'get',
+  path: '/me/api-tokens',
+  tags: ['api tokens'],
+  summary: 'Live API tokens',
+  responses: { 200: jsonResponse(z.object({ data: z.array(TokenSchema) }), 'Tokens'), ...errorResponses(401) },
+});
+const revoke = createRoute({
+  method: 'delete',
+  path: '/me/api-tokens/{tokenId}',
+  tags: ['api tokens'],
+  summary: 'Revoke an API token',
+  request: { params: z.object({ tokenId: z.string() }) },
+  responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 404) },
+});
+
+export function registerApiTokenRoutes(app: Api) {
+  app.openapi(create, async (c) => {
+    const auth = requireAuth(c);
+    const { name, expiresInDays } = c.req.valid('json');
+    const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
+    const { token, info } = await c.var.services.apiTokens.create(auth.user.id, name, expiresAt);
+    return send(c, 201, { token, apiToken: info });
+  });
+  app.openapi(list, async (c) => send(c, 200, { data: await c.var.services.apiTokens.list(requireAuth(c).user.id) }));
+  app.openapi(revoke, async (c) => {
+    const auth = requireAuth(c);
+    if (!(await c.var.services.apiTokens.revoke(auth.user.id, uuidParam(c, 'tokenId', 'API token')))) throw new AppError(ErrorCode.NotFound, 'API token not found');
+    return c.body(null, 204) as never;
+  });
+}

@@ -1,0 +1,107 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { normaliseEmail } from '@storeloom/auth';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { clientIp } from '@storeloom/http';
+import { getCookie } from 'hono/cookie';
+import type { Context } from 'hono';
+import type { AppEnv } from '../context.ts';
+import { requireAuth } from '../guards.ts';
+import { errorResponses, jsonBody, jsonResponse, StoreSchema, UserSchema } from '../schemas.ts';
+import { type Api, send } from './util.ts';
+import { toStoreJson } from './stores.ts';
+
+const Email = z.string().trim().max(254).email();
+const Password = z.string().min(10, 'at least 10 characters').max(256);
+
+const signup = createRoute({
+  method: 'post',
+  path: '/auth/signup',
+  tags: ['auth'],
+  summary: 'Create a merchant account and sign in',
+  request: { body: jsonBody(z.object({ email: Email, password: Password, name: z.string().trim().min(1).max(100) })) },
+  responses: { 201: jsonResponse(z.object({ user: UserSchema }), 'Signed up; the session cookie is set'), ...errorResponses(400, 409, 415, 429) },
+});
+
+const login = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  tags: ['auth'],
+  summary: 'Sign in with email and password',
+  request: { body: jsonBody(z.object({ email: Email, password: z.string().min(1).max(256) })) },
+  responses: { 200: jsonResponse(z.object({ user: UserSchema }), 'Signed in; a new session cookie is set'), ...errorResponses(400, 401, 415, 429) },
+});
+
+const logout = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  tags: ['auth'],
+  summary: 'End the current session',
+  responses: { 204: { description: 'Signed out' } },
+});
+
+const me = createRoute({
+  method: 'get',
+  path: '/me',
+  tags: ['auth'],
+  summary: 'The signed-in user and their stores',
+  responses: { 200: jsonResponse(z.object({ user: UserSchema, stores: z.array(StoreSchema) }), 'Current user'), ...errorResponses(401) },
+});
+
+const LOGIN_WINDOW = 15 * 60;
+const LOGIN_PER_ACCOUNT = 10;
+const LOGIN_PER_IP = 50;
+const SIGNUP_PER_IP = 20;
+
+async function limit(c: Context<AppEnv>, key: string, max: number, windowSeconds: number) {
+  const r = await c.var.services.rateLimiter.hit(key, max, windowSeconds);
+  if (!r.allowed)
+    throw new AppError(ErrorCode.RateLimited, 'Too many attempts; try again later', { headers: { 'Retry-After': String(r.retryAfterSeconds) } });
+}
+
+async function startSession(c: Context<AppEnv>, userId: string) {
+  const { sessions, config } = c.var.services;
+  // Rotation: whatever session the browser had is ended before a new one starts (no fixation).
+  const old = getCookie(c, 'storeloom_session');
+  if (old) {
+    const v = await sessions.validate(old);
+    if (v) await sessions.invalidate(v.sessionId);
+  }
+  const { token, expiresAt } = await sessions.create(userId, { ip: clientIp(c, config.trustProxy), userAgent: c.req.header('user-agent') ?? null });
+  c.header('Set-Cookie', sessions.cookie(token, expiresAt), { append: true });
+}
+
+export function registerAuthRoutes(app: Api) {
+  app.openapi(signup, async (c) => {
+    const body = c.req.valid('json');
+    const ip = clientIp(c, c.var.services.config.trustProxy);
+    await limit(c, `signup:ip:${ip}`, SIGNUP_PER_IP, 3600);
+    const user = await c.var.services.users.signup(body);
+    await startSession(c, user.id);
+    return send(c, 201, { user: { id: user.id, email: user.email, name: user.name } });
+  });
+
+  app.openapi(login, async (c) => {
+    const { email, password } = c.req.valid('json');
+    const ip = clientIp(c, c.var.services.config.trustProxy);
+    const accountKey = `login:acct:${normaliseEmail(email)}`;
+    await limit(c, `login:ip:${ip}`, LOGIN_PER_IP, LOGIN_WINDOW);
+    await limit(c, accountKey, LOGIN_PER_ACCOUNT, LOGIN_WINDOW);
+    const user = await c.var.services.users.verifyCredentials(email, password);
+    await c.var.services.rateLimiter.reset(accountKey);
+    await startSession(c, user.id);
+    return send(c, 200, { user: { id: user.id, email: user.email, name: user.name } });
+  });
+
+  app.openapi(logout, async (c) => {
+    const auth = c.var.auth;
+    if (auth?.sessionId) await c.var.services.sessions.invalidate(auth.sessionId);
+    c.header('Set-Cookie', c.var.services.sessions.blankCookie(), { append: true });
+    return c.body(null, 204) as never;
+  });
+
+  app.openapi(me, async (c) => {
+    const auth = requireAuth(c);
+    const stores = await c.var.services.stores.listForUser(auth.user.id);
+    return send(c, 200, { user: auth.user, stores: stores.map((s) => toStoreJson(c.var.services.config, s)) });
+  });
+}

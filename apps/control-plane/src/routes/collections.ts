@@ -1,0 +1,112 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { Permission } from '@storeloom/auth';
+import { CollectionService } from '@storeloom/catalog';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
+import { CollectionSchema, errorResponses, Handle, IdempotencyHeader, jsonBody, jsonResponse, pageOf } from '../schemas.ts';
+import { type Api, idempotent, send } from './util.ts';
+
+const StoreParams = z.object({ storeId: z.string() });
+const Params = z.object({ storeId: z.string(), collectionId: z.string() });
+const Fields = z.object({ title: z.string().trim().min(1).max(255), handle: Handle.optional(), description: z.string().max(100_000).optional() });
+
+const list = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/collections',
+  tags: ['collections'],
+  summary: 'List collections',
+  middleware: [storeAccess] as const,
+  request: { params: StoreParams, query: z.object({ limit: z.coerce.number().int().min(1).max(250).default(50), cursor: z.string().max(500).optional() }) },
+  responses: { 200: jsonResponse(pageOf(CollectionSchema, 'CollectionPage'), 'Collections'), ...errorResponses(400, 401, 404) },
+});
+const create = createRoute({
+  method: 'post',
+  path: '/stores/{storeId}/collections',
+  tags: ['collections'],
+  summary: 'Create a manual collection',
+  middleware: [storeAccess] as const,
+  request: { params: StoreParams, headers: IdempotencyHeader, body: jsonBody(Fields.extend({ productIds: z.array(z.string().uuid()).max(1000).optional() })) },
+  responses: { 201: jsonResponse(CollectionSchema, 'Created'), ...errorResponses(400, 401, 403, 404, 409) },
+});
+const get = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/collections/{collectionId}',
+  tags: ['collections'],
+  summary: 'One collection',
+  middleware: [storeAccess] as const,
+  request: { params: Params },
+  responses: { 200: jsonResponse(CollectionSchema, 'The collection'), ...errorResponses(401, 404) },
+});
+const patch = createRoute({
+  method: 'patch',
+  path: '/stores/{storeId}/collections/{collectionId}',
+  tags: ['collections'],
+  summary: 'Update a collection (optimistic concurrency on `version`)',
+  middleware: [storeAccess] as const,
+  request: { params: Params, body: jsonBody(Fields.partial().extend({ version: z.number().int().min(1) })) },
+  responses: { 200: jsonResponse(CollectionSchema, 'Updated'), ...errorResponses(400, 401, 403, 404, 409) },
+});
+const remove = createRoute({
+  method: 'delete',
+  path: '/stores/{storeId}/collections/{collectionId}',
+  tags: ['collections'],
+  summary: 'Delete a collection (its products stay)',
+  middleware: [storeAccess] as const,
+  request: { params: Params },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
+});
+const addProducts = createRoute({
+  method: 'post',
+  path: '/stores/{storeId}/collections/{collectionId}/products',
+  tags: ['collections'],
+  summary: 'Add products to a collection (idempotent)',
+  middleware: [storeAccess] as const,
+  request: { params: Params, body: jsonBody(z.object({ productIds: z.array(z.string().uuid()).min(1).max(1000) })) },
+  responses: { 200: jsonResponse(CollectionSchema, 'Updated'), ...errorResponses(400, 401, 403, 404) },
+});
+const removeProduct = createRoute({
+  method: 'delete',
+  path: '/stores/{storeId}/collections/{collectionId}/products/{productId}',
+  tags: ['collections'],
+  summary: 'Remove a product from a collection',
+  middleware: [storeAccess] as const,
+  request: { params: Params.extend({ productId: z.string() }) },
+  responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404) },
+});
+
+export function registerCollectionRoutes(app: Api) {
+  app.openapi(list, async (c) => {
+    const q = c.req.valid('query');
+    return send(c, 200, await new CollectionService(tenantOf(c)).list(q.limit, q.cursor));
+  });
+  app.openapi(create, async (c) => {
+    const auth = requireAuth(c);
+    requirePermission(c, Permission.WriteCatalog);
+    const body = c.req.valid('json');
+    const service = new CollectionService(tenantOf(c));
+    return idempotent(c, auth.user.id, body, async () => ({ status: 201, body: await service.create(body) }));
+  });
+  app.openapi(get, async (c) => {
+    const coll = await new CollectionService(tenantOf(c)).get(uuidParam(c, 'collectionId', 'Collection'));
+    if (!coll) throw new AppError(ErrorCode.NotFound, 'Collection not found');
+    return send(c, 200, coll);
+  });
+  app.openapi(patch, async (c) => {
+    requirePermission(c, Permission.WriteCatalog);
+    return send(c, 200, await new CollectionService(tenantOf(c)).update(uuidParam(c, 'collectionId', 'Collection'), c.req.valid('json')));
+  });
+  app.openapi(remove, async (c) => {
+    requirePermission(c, Permission.WriteCatalog);
+    await new CollectionService(tenantOf(c)).delete(uuidParam(c, 'collectionId', 'Collection'));
+    return c.body(null, 204) as never;
+  });
+  app.openapi(addProducts, async (c) => {
+    requirePermission(c, Permission.WriteCatalog);
+    return send(c, 200, await new CollectionService(tenantOf(c)).addProducts(uuidParam(c, 'collectionId', 'Collection'), c.req.valid('json').productIds));
+  });
+  app.openapi(removeProduct, async (c) => {
+    requirePermission(c, Permission.WriteCatalog);
+    await new CollectionService(tenantOf(c)).removeProduct(uuidParam(c, 'collectionId', 'Collection'), uuidParam(c, 'productId', 'Product'));
+    return c.body(null, 204) as never;
+  });
+}

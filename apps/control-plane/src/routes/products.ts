@@ -1,0 +1,133 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { Permission } from '@storeloom/auth';
+import { ProductService } from '@storeloom/catalog';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, pageOf, ProductCreateSchema, ProductPatchSchema, ProductSchema } from '../schemas.ts';
+import { type Api, idempotent, send } from './util.ts';
+
+const Params = z.object({ storeId: z.string(), productId: z.string() });
+const StoreParams = z.object({ storeId: z.string() });
+
+const list = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/products',
+  tags: ['products'],
+  summary: 'List products (cursor pagination, filters, sort)',
+  middleware: [storeAccess] as const,
+  request: {
+    params: StoreParams,
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(250).default(50),
+      cursor: z.string().max(500).optional(),
+      status: z.enum(['draft', 'active', 'archived']).optional(),
+      collectionId: z.string().uuid().optional(),
+      tag: z.string().max(100).optional(),
+      q: z.string().trim().max(200).optional().openapi({ description: 'Title, handle or SKU contains' }),
+      sort: z.enum(['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'title', '-title']).default('-createdAt'),
+    }),
+  },
+  responses: { 200: jsonResponse(pageOf(ProductSchema, 'ProductPage'), 'A page of products'), ...errorResponses(400, 401, 404) },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/stores/{storeId}/products',
+  tags: ['products'],
+  summary: 'Create a product with its variants',
+  middleware: [storeAccess] as const,
+  request: { params: StoreParams, headers: IdempotencyHeader, body: jsonBody(ProductCreateSchema) },
+  responses: { 201: jsonResponse(ProductSchema, 'Created'), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/products/{productId}',
+  tags: ['products'],
+  summary: 'One product',
+  middleware: [storeAccess] as const,
+  request: { params: Params },
+  responses: { 200: jsonResponse(ProductSchema, 'The product'), ...errorResponses(401, 404) },
+});
+
+const patch = createRoute({
+  method: 'patch',
+  path: '/stores/{storeId}/products/{productId}',
+  tags: ['products'],
+  summary: 'Update a product (optimistic concurrency on `version`; `variants` and `images` replace the lists)',
+  middleware: [storeAccess] as const,
+  request: { params: Params, body: jsonBody(ProductPatchSchema) },
+  responses: { 200: jsonResponse(ProductSchema, 'Updated'), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+const archive = createRoute({
+  method: 'post',
+  path: '/stores/{storeId}/products/{productId}/archive',
+  tags: ['products'],
+  summary: 'Archive a product (hidden from the storefront, kept for order history)',
+  middleware: [storeAccess] as const,
+  request: { params: Params },
+  responses: { 200: jsonResponse(ProductSchema, 'Archived'), ...errorResponses(401, 403, 404) },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/stores/{storeId}/products/{productId}',
+  tags: ['products'],
+  summary: 'Delete a product permanently',
+  middleware: [storeAccess] as const,
+  request: { params: Params },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
+});
+
+export function registerProductRoutes(app: Api) {
+  app.openapi(list, async (c) => {
+    const q = c.req.valid('query');
+    return send(c, 200, await new ProductService(tenantOf(c)).list(q));
+  });
+
+  app.openapi(create, async (c) => {
+    const auth = requireAuth(c);
+    requirePermission(c, Permission.WriteCatalog);
+    const body = c.req.valid('json');
+    const service = new ProductService(tenantOf(c));
+    return idempotent(c, auth.user.id, body, async () => ({ status: 201, body: await service.create(body) }));
+  });
+
+  app.openapi(get, async (c) => {
+    const product = await new ProductService(tenantOf(c)).get(uuidParam(c, 'productId', 'Product'));
+    if (!product) throw new AppError(ErrorCode.NotFound, 'Product not found');
+    return send(c, 200, product);
+  });
+
+  app.openapi(patch, async (c) => {
+    requirePermission(c, Permission.WriteCatalog);
+    const body = c.req.valid('json');
+    const id = uuidParam(c, 'productId', 'Product');
+    return send(c, 200, await new ProductService(tenantOf(c)).update(id, body, c.var.auth?.user.id ?? null));
+  });
+
+  app.openapi(archive, async (c) => {
+    requirePermission(c, Permission.WriteCatalog);
+    const service = new ProductService(tenantOf(c));
+    const id = uuidParam(c, 'productId', 'Product');
+    // Archive is idempotent: retry with the version we read until it lands.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await service.get(id);
+      if (!current) throw new AppError(ErrorCode.NotFound, 'Product not found');
+      if (current.status === 'archived') return send(c, 200, current);
+      try {
+        return send(c, 200, await service.update(id, { version: current.version, status: 'archived' }));
+      } catch (e) {
+        if (!(e instanceof AppError && e.code === ErrorCode.VersionConflict)) throw e;
+      }
+    }
+    throw new AppError(ErrorCode.VersionConflict, 'The product keeps changing; try again');
+  });
+
+  app.openapi(remove, async (c) => {
+    requirePermission(c, Permission.WriteCatalog);
+    await new ProductService(tenantOf(c)).delete(uuidParam(c, 'productId', 'Product'));
+    return c.body(null, 204) as never;
+  });
+}

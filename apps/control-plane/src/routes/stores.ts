@@ -1,0 +1,137 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { Permission } from '@storeloom/auth';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { checkSlug, DOMAIN_RE, SUPPORTED_LOCALES, type StoreView, toStoreView } from '@storeloom/stores';
+import { type ControlPlaneConfig, storeUrl } from '../context.ts';
+import { requireAuth, requirePermission, storeAccess } from '../guards.ts';
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam, StoreSchema } from '../schemas.ts';
+import { type Api, send } from './util.ts';
+
+export const toStoreJson = (config: ControlPlaneConfig, s: StoreView & { role?: string }) => ({
+  id: s.id,
+  slug: s.slug,
+  name: s.name,
+  status: s.status,
+  plan: s.plan,
+  currency: s.currency,
+  defaultLocale: s.defaultLocale,
+  customDomain: s.customDomain,
+  url: storeUrl(config, s),
+  ...(s.role ? { role: s.role } : {}),
+  createdAt: s.createdAt,
+  updatedAt: s.updatedAt,
+});
+
+const Slug = z.string().trim().toLowerCase().min(1).max(63).openapi({ example: 'acme-books' });
+const Currency = z.string().trim().toUpperCase().length(3).openapi({ example: 'USD' });
+const Locale = z.enum(SUPPORTED_LOCALES);
+
+const createStore = createRoute({
+  method: 'post',
+  path: '/stores',
+  tags: ['stores'],
+  summary: 'Create a store (provisions its own database schema)',
+  request: {
+    headers: IdempotencyHeader,
+    body: jsonBody(z.object({ name: z.string().trim().min(1).max(100), slug: Slug, currency: Currency, defaultLocale: Locale.optional() })),
+  },
+  responses: { 201: jsonResponse(StoreSchema, 'Created (or the store created by the first request with this Idempotency-Key)'), ...errorResponses(400, 401, 409, 415, 422) },
+});
+
+const listStores = createRoute({
+  method: 'get',
+  path: '/stores',
+  tags: ['stores'],
+  summary: 'Stores the caller is a member of',
+  responses: { 200: jsonResponse(z.object({ data: z.array(StoreSchema) }), 'Stores'), ...errorResponses(401) },
+});
+
+const slugAvailability = createRoute({
+  method: 'get',
+  path: '/stores/slug-availability',
+  tags: ['stores'],
+  summary: 'Is a slug free to use?',
+  request: { query: z.object({ slug: Slug }) },
+  responses: { 200: jsonResponse(z.object({ slug: z.string(), available: z.boolean(), reason: z.enum(['invalid', 'reserved', 'taken']).nullable() }), 'Availability'), ...errorResponses(400, 401) },
+});
+
+const getStore = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}',
+  tags: ['stores'],
+  summary: 'One store',
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam },
+  responses: { 200: jsonResponse(StoreSchema, 'The store'), ...errorResponses(401, 404) },
+});
+
+const patchStore = createRoute({
+  method: 'patch',
+  path: '/stores/{storeId}',
+  tags: ['stores'],
+  summary: 'Update store settings',
+  middleware: [storeAccess] as const,
+  request: {
+    params: StoreIdParam,
+    body: jsonBody(
+      z.object({
+        name: z.string().trim().min(1).max(100).optional(),
+        currency: Currency.optional(),
+        defaultLocale: Locale.optional(),
+        customDomain: z.string().trim().toLowerCase().max(253).regex(DOMAIN_RE, 'must be a hostname such as shop.example.com').nullable().optional(),
+      }),
+    ),
+  },
+  responses: { 200: jsonResponse(StoreSchema, 'Updated'), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+const deleteStore = createRoute({
+  method: 'delete',
+  path: '/stores/{storeId}',
+  tags: ['stores'],
+  summary: 'Delete a store (soft: restorable until its schema is dropped after the retention period)',
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
+});
+
+export function registerStoreRoutes(app: Api) {
+  app.openapi(createStore, async (c) => {
+    const auth = requireAuth(c);
+    const body = c.req.valid('json');
+    const key = c.req.valid('header')['idempotency-key'];
+    const { store } = await c.var.services.stores.create({ userId: auth.user.id, requestId: c.var.requestId }, body, key);
+    return send(c, 201, toStoreJson(c.var.services.config, { ...store, role: 'owner' }));
+  });
+
+  app.openapi(listStores, async (c) => {
+    const auth = requireAuth(c);
+    const stores = await c.var.services.stores.listForUser(auth.user.id);
+    return send(c, 200, { data: stores.map((s) => toStoreJson(c.var.services.config, s)) });
+  });
+
+  app.openapi(slugAvailability, async (c) => {
+    requireAuth(c);
+    const { slug } = c.req.valid('query');
+    const problem = checkSlug(slug);
+    if (problem) return send(c, 200, { slug, available: false, reason: problem });
+    const taken = await c.var.services.db.control.selectFrom('stores').select('id').where('slug', '=', slug).executeTakeFirst();
+    return send(c, 200, { slug, available: !taken, reason: taken ? 'taken' : null });
+  });
+
+  app.openapi(getStore, async (c) => send(c, 200, toStoreJson(c.var.services.config, { ...toStoreView(c.var.store), role: c.var.role })));
+
+  app.openapi(patchStore, async (c) => {
+    requirePermission(c, Permission.UpdateStore);
+    const body = c.req.valid('json');
+    if (Object.keys(body).length === 0) throw new AppError(ErrorCode.ValidationFailed, 'Nothing to update');
+    const store = await c.var.services.stores.update(c.var.store.id, body, { userId: c.var.auth?.user.id ?? null, requestId: c.var.requestId });
+    return send(c, 200, toStoreJson(c.var.services.config, { ...store, role: c.var.role }));
+  });
+
+  app.openapi(deleteStore, async (c) => {
+    requirePermission(c, Permission.DeleteStore);
+    await c.var.services.stores.softDelete(c.var.store.id, { userId: c.var.auth?.user.id ?? null, requestId: c.var.requestId });
+    return c.body(null, 204) as never;
+  });
+}

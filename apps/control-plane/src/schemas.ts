@@ -1,0 +1,174 @@
+/** Shared zod schemas: request validation and the OpenAPI document come from the same definitions. */
+import { z } from '@hono/zod-openapi';
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'validation_failed' }),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, { description: httpText[s] ?? 'Error', content: { 'application/json': { schema: ErrorSchema } } }]));
+const httpText: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'Not authenticated',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Body too large',
+  415: 'Wrong content type',
+  422: 'Unprocessable',
+  429: 'Rate limited',
+};
+
+export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+  ...(description ? { description } : {}),
+});
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const text = (max: number) => z.string().trim().max(max);
+export const Uuid = z.string().uuid();
+export const StoreIdParam = z.object({ storeId: z.string().openapi({ param: { name: 'storeId', in: 'path' }, format: 'uuid' }) });
+export const IdempotencyHeader = z.object({
+  'idempotency-key': z.string().min(1).max(255).optional().openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Repeat a request safely: the same key returns the first result' }),
+});
+
+export const UserSchema = z.object({ id: z.string(), email: z.string(), name: z.string() }).openapi('User');
+
+export const StoreSchema = z
+  .object({
+    id: z.string().uuid(),
+    slug: z.string(),
+    name: z.string(),
+    status: z.enum(['provisioning', 'active', 'suspended', 'deleted']),
+    plan: z.string(),
+    currency: z.string(),
+    defaultLocale: z.string(),
+    customDomain: z.string().nullable(),
+    url: z.string(),
+    role: z.enum(['owner', 'admin', 'staff']).optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Store');
+
+export const Money = z.number().int().min(0).max(2_000_000_000).openapi({ description: 'Integer minor units of the store currency (cents for USD)' });
+export const Handle = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lower-case letters, digits and single hyphens');
+
+export const VariantInputSchema = z.object({
+  id: z.string().uuid().optional().openapi({ description: 'On update: keep this existing variant' }),
+  sku: text(100).nullable().optional(),
+  price: Money,
+  compareAtPrice: Money.nullable().optional(),
+  inventoryQuantity: z.number().int().min(0).max(2_000_000_000).optional(),
+  options: z.record(text(100).min(1), text(100).min(1)).optional().openapi({ example: { Size: 'M', Colour: 'Blue' } }),
+});
+export const ImageInputSchema = z.object({
+  url: z.string().max(2048).url().refine((u) => /^https?:\/\//i.test(u) || u.startsWith('/'), 'must be an http(s) URL'),
+  alt: text(500).nullable().optional(),
+});
+export const OptionSchema = z.object({ name: text(100).min(1), values: z.array(text(100).min(1)).max(100) });
+const Status = z.enum(['draft', 'active', 'archived']);
+
+export const ProductCreateSchema = z
+  .object({
+    title: text(255).min(1),
+    handle: Handle.optional(),
+    description: z.string().max(100_000).optional(),
+    status: Status.optional(),
+    vendor: text(255).nullable().optional(),
+    productType: text(255).nullable().optional(),
+    tags: z.array(text(100)).max(250).optional(),
+    options: z.array(OptionSchema).max(3).optional(),
+    seoTitle: text(255).nullable().optional(),
+    seoDescription: text(1000).nullable().optional(),
+    variants: z.array(VariantInputSchema).min(1).max(250),
+    images: z.array(ImageInputSchema).max(250).optional(),
+    collectionIds: z.array(z.string().uuid()).max(250).optional(),
+  })
+  .openapi('ProductCreate');
+
+export const ProductPatchSchema = ProductCreateSchema.partial()
+  .extend({ version: z.number().int().min(1).openapi({ description: 'The version you read; a stale version is refused with 409 version_conflict' }) })
+  .openapi('ProductPatch');
+
+export const VariantSchema = z
+  .object({
+    id: z.string(),
+    sku: z.string().nullable(),
+    title: z.string(),
+    options: z.record(z.string(), z.string()),
+    price: z.number().int(),
+    compareAtPrice: z.number().int().nullable(),
+    inventoryQuantity: z.number().int(),
+    position: z.number().int(),
+    version: z.number().int(),
+  })
+  .openapi('Variant');
+
+export const ProductSchema = z
+  .object({
+    id: z.string(),
+    handle: z.string(),
+    title: z.string(),
+    description: z.string(),
+    status: Status,
+    vendor: z.string().nullable(),
+    productType: z.string().nullable(),
+    tags: z.array(z.string()),
+    options: z.array(OptionSchema),
+    seoTitle: z.string().nullable(),
+    seoDescription: z.string().nullable(),
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    variants: z.array(VariantSchema),
+    images: z.array(z.object({ id: z.string(), url: z.string(), alt: z.string().nullable(), position: z.number().int() })),
+    collectionIds: z.array(z.string()),
+  })
+  .openapi('Product');
+
+export const pageOf = <T extends z.ZodType>(item: T, name: string) => z.object({ data: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+
+export const CollectionSchema = z
+  .object({
+    id: z.string(),
+    handle: z.string(),
+    title: z.string(),
+    description: z.string(),
+    version: z.number().int(),
+    productCount: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Collection');
+
+export const ImportSchema = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    status: z.enum(['queued', 'running', 'completed', 'failed']),
+    filename: z.string().nullable(),
+    totalRows: z.number().int(),
+    processedRows: z.number().int(),
+    progress: z.number(),
+    createdCount: z.number().int(),
+    updatedCount: z.number().int(),
+    errorCount: z.number().int(),
+    errors: z.array(z.object({ row: z.number().int(), handle: z.string().optional(), code: z.string(), message: z.string() })),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    jobId: z.string().optional(),
+  })
+  .openapi('Import');

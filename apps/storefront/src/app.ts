@@ -1,0 +1,77 @@
+/**
+ * Storefront server: resolves the store from the Host header and renders its
+ * pages. (The Solid SSR storefront replaces these pages; tenant resolution
+ * and status handling stay.)
+ */
+import { ProductService } from '@storeloom/catalog';
+import type { Database, Store } from '@storeloom/db';
+import { type Logger, requestContext } from '@storeloom/http';
+import { StoreService } from '@storeloom/stores';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+type Env = { Variables: { requestId: string; logger: Logger; store: Store } };
+
+/** Host -> store, cached briefly so a page costs no control-plane query when warm. */
+export class StoreResolver {
+  private cache = new Map<string, { store: Store | null; at: number }>();
+  constructor(
+    private readonly stores: StoreService,
+    private readonly rootDomain: string,
+    private readonly ttlMs = 5000,
+  ) {}
+  async resolve(host: string): Promise<Store | null> {
+    const hit = this.cache.get(host);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.store;
+    const store = await this.stores.findByHost(host, this.rootDomain);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(host, { store, at: Date.now() });
+    return store;
+  }
+}
+
+export function createStorefrontApp(db: Database, logger: Logger, opts: { rootDomain: string }) {
+  const resolver = new StoreResolver(new StoreService(db), opts.rootDomain);
+  const app = new Hono<Env>();
+  app.use('*', requestContext(logger));
+  app.use('*', secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'https:', 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], frameAncestors: ["'none'"] } }));
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.use('*', async (c, next) => {
+    const store = await resolver.resolve(c.req.header('host') ?? '');
+    if (!store) return c.html(page('Store not found', '<h1>Store not found</h1><p>There is no store at this address.</p>'), 404);
+    if (store.status !== 'active') {
+      c.header('Retry-After', '3600');
+      return c.html(page(store.name, `<h1>${esc(store.name)}</h1><p>This store is currently unavailable. Please check back later.</p>`), 503);
+    }
+    c.set('store', store);
+    await next();
+  });
+  app.get('/', async (c) => {
+    const store = c.var.store;
+    const { data } = await new ProductService(db.tenant(store.schema_name)).list({ limit: 48, status: 'active', sort: '-createdAt' });
+    const fmt = new Intl.NumberFormat(store.default_locale, { style: 'currency', currency: store.currency.trim() });
+    const exp = fmt.resolvedOptions().maximumFractionDigits ?? 2;
+    const items = data
+      .map((p) => {
+        const price = Math.min(...p.variants.map((v) => v.price));
+        const img = p.images[0];
+        return `<li class="card">${img ? `<img src="${esc(img.url)}" alt="${esc(img.alt ?? p.title)}" loading="lazy">` : '<div class="ph"></div>'}<div class="t">${esc(p.title)}</div><div class="p">${esc(fmt.format(price / 10 ** exp))}</div></li>`;
+      })
+      .join('');
+    return c.html(page(store.name, `<h1>${esc(store.name)}</h1>${items ? `<ul class="grid">${items}</ul>` : '<p>No products yet.</p>'}`));
+  });
+  app.notFound((c) => c.html(page('Not found', '<h1>Page not found</h1>'), 404));
+  app.onError((err, c) => {
+    c.var.logger?.error('storefront error', { err });
+    return c.html(page('Error', '<h1>Something went wrong</h1><p>Please try again.</p>'), 500);
+  });
+  return app;
+}
+
+const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>
+<style>body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1a1d21}main{max-width:1100px;margin:0 auto;padding:24px}
+.grid{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));gap:18px}
+.card img,.ph{width:100%;aspect-ratio:1;object-fit:cover;background:#f0f1f3;border-radius:8px}.t{margin-top:8px}.p{color:#555}</style>
+</head><body><main>${body}</main></body></html>`;

@@ -1,0 +1,25 @@
+import { serve } from '@hono/node-server';
+import { createDatabase } from '@storeloom/db';
+import { loadEnv, storefrontEnvSchema } from '@storeloom/env';
+import { createLogger } from '@storeloom/http';
+import { createStorefrontApp } from './app.ts';
+
+const env = loadEnv(storefrontEnvSchema);
+const logger = createLogger({ level: env.LOG_LEVEL, base: { app: 'storefront' } });
+if (!env.DATABASE_URL) {
+  logger.error('DATABASE_URL is not set; start the whole platform with `npm start`');
+  process.exit(1);
+}
+const db = createDatabase({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, applicationName: 'storeloom-storefront' });
+const app = createStorefrontApp(db, logger, { rootDomain: env.STORE_ROOT_DOMAIN });
+const server = serve({ fetch: app.fetch, port: env.STOREFRONT_PORT, hostname: env.HOST }, (info) => {
+  logger.info('listening', { port: info.port });
+  process.send?.({ type: 'listening', app: 'storefront', port: info.port });
+});
+const shutdown = async () => {
+  server.close();
+  await db.destroy();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());

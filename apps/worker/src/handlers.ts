@@ -1,0 +1,59 @@
+/**
+ * Job handlers, keyed by job name. Each decodes its payload against the job's
+ * definition and is idempotent, so a retried job applies its effect once.
+ */
+import { ImportService } from '@storeloom/catalog';
+import type { Database } from '@storeloom/db';
+import type { Logger } from '@storeloom/http';
+import {
+  decodeJob,
+  importProductsJob,
+  type JobEnvelope,
+  provisionStoreJob,
+  purgeDeletedStoresJob,
+  reconcileProvisioningJob,
+  UnrecoverableJobError,
+} from '@storeloom/jobs';
+import { StoreService } from '@storeloom/stores';
+import type { Job } from 'bullmq';
+
+export interface HandlerDeps {
+  db: Database;
+  logger: Logger;
+  retentionDays: number;
+  provisioningStaleSeconds: number;
+}
+
+export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
+
+export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
+  const stores = new StoreService(deps.db);
+  return {
+    [importProductsJob.name]: async (job) => {
+      const { storeId, importId } = decodeJob(importProductsJob, job);
+      const store = await stores.getRow(storeId);
+      if (!store || store.status === 'deleted') throw new UnrecoverableJobError('store no longer exists');
+      const result = await new ImportService(deps.db.tenant(store.schema_name)).run(importId, {
+        currency: store.currency.trim(),
+        onProgress: (fraction) => job.updateProgress(Math.round(fraction * 100)),
+      });
+      await job.updateProgress(100);
+      return { status: result.status, created: result.createdCount, updated: result.updatedCount, errors: result.errorCount };
+    },
+    [provisionStoreJob.name]: async (job) => {
+      const { storeId } = decodeJob(provisionStoreJob, job);
+      const store = await stores.provision(storeId);
+      return { status: store.status };
+    },
+    [reconcileProvisioningJob.name]: async (job) => {
+      decodeJob(reconcileProvisioningJob, job);
+      return stores.reconcileProvisioning(deps.provisioningStaleSeconds);
+    },
+    [purgeDeletedStoresJob.name]: async (job) => {
+      decodeJob(purgeDeletedStoresJob, job);
+      const purged = await stores.purgeDeleted(deps.retentionDays);
+      if (purged.length) deps.logger.info('purged deleted stores', { count: purged.length });
+      return { purged: purged.length };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { Database } from '@storeloom/db';
+import type { Logger } from '@storeloom/http';
+import { purgeDeletedStoresJob, QUEUES, type Queues, reconcileProvisioningJob } from '@storeloom/jobs';
+import { createHandlers, type HandlerDeps } from './handlers.ts';
+
+export interface RunningWorker {
+  close(): Promise<void>;
+}
+
+/** Starts one BullMQ worker per queue and the maintenance schedules. */
+export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurrency: number }): Promise<RunningWorker> {
+  await queues.init();
+  const handlers = createHandlers(deps);
+  for (const name of QUEUES) {
+    const w = queues.worker(
+      name,
+      async (job) => {
+        const handler = handlers[job.name];
+        if (!handler) throw new Error(`no handler for job ${job.name}`);
+        const log = deps.logger.child({ jobId: job.id, job: job.name, queue: name, storeId: (job.data.payload as { storeId?: string })?.storeId });
+        const started = Date.now();
+        try {
+          const result = await handler(job);
+          log.info('job completed', { ms: Date.now() - started, attempt: job.attemptsMade + 1 });
+          return result;
+        } catch (err) {
+          log.warn('job failed', { ms: Date.now() - started, attempt: job.attemptsMade + 1, err });
+          throw err;
+        }
+      },
+      { concurrency: deps.concurrency },
+    );
+    w.on('error', (err) => deps.logger.error('worker error', { queue: name, err }));
+  }
+  await queues.schedule(reconcileProvisioningJob, {}, { every: 60_000 });
+  await queues.schedule(purgeDeletedStoresJob, {}, { pattern: '17 3 * * *' });
+  return { close: () => queues.close() };
+}
+
+export type { Database, Logger };

@@ -1,0 +1,6 @@
+export * from './api-tokens.ts';
+export * from './crypto.ts';
+export * from './lucia.ts';
+export * from './rate-limit.ts';
+export * from './roles.ts';
+export * from './users.ts';

@@ -1,0 +1,27 @@
+import type { MembershipRole } from '@storeloom/db';
+
+/** What each store role may do. The API enforces it; the console only hides what would be refused. */
+export const Permission = {
+  ReadStore: 'store:read',
+  UpdateStore: 'store:update',
+  DeleteStore: 'store:delete',
+  ManageTeam: 'team:manage',
+  ReadCatalog: 'catalog:read',
+  WriteCatalog: 'catalog:write',
+  AdjustInventory: 'inventory:adjust',
+  ImportCatalog: 'catalog:import',
+} as const;
+export type Permission = (typeof Permission)[keyof typeof Permission];
+
+const staff: Permission[] = [Permission.ReadStore, Permission.ReadCatalog, Permission.WriteCatalog, Permission.AdjustInventory];
+const admin: Permission[] = [...staff, Permission.UpdateStore, Permission.ManageTeam, Permission.ImportCatalog];
+const owner: Permission[] = [...admin, Permission.DeleteStore];
+
+const grants: Record<MembershipRole, ReadonlySet<Permission>> = {
+  staff: new Set(staff),
+  admin: new Set(admin),
+  owner: new Set(owner),
+};
+
+export const roleCan = (role: MembershipRole, permission: Permission) => grants[role].has(permission);
+export const permissionsOf = (role: MembershipRole): Permission[] => [...grants[role]];

@@ -1,0 +1,100 @@
+import type { ProductOption, ProductStatus } from '@storeloom/db';
+
+export interface VariantView {
+  id: string;
+  sku: string | null;
+  title: string;
+  options: Record<string, string>;
+  price: number;
+  compareAtPrice: number | null;
+  inventoryQuantity: number;
+  position: number;
+  version: number;
+}
+
+export interface ImageView {
+  id: string;
+  url: string;
+  alt: string | null;
+  position: number;
+}
+
+export interface ProductView {
+  id: string;
+  handle: string;
+  title: string;
+  description: string;
+  status: ProductStatus;
+  vendor: string | null;
+  productType: string | null;
+  tags: string[];
+  options: ProductOption[];
+  seoTitle: string | null;
+  seoDescription: string | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  variants: VariantView[];
+  images: ImageView[];
+  collectionIds: string[];
+}
+
+export interface VariantInput {
+  id?: string;
+  sku?: string | null;
+  price: number;
+  compareAtPrice?: number | null;
+  inventoryQuantity?: number;
+  options?: Record<string, string>;
+}
+
+export interface ImageInput {
+  url: string;
+  alt?: string | null;
+}
+
+export interface ProductInput {
+  title: string;
+  handle?: string;
+  description?: string;
+  status?: ProductStatus;
+  vendor?: string | null;
+  productType?: string | null;
+  tags?: string[];
+  options?: ProductOption[];
+  seoTitle?: string | null;
+  seoDescription?: string | null;
+  variants: VariantInput[];
+  images?: ImageInput[];
+  collectionIds?: string[];
+}
+
+export type ProductPatch = Partial<Omit<ProductInput, 'variants'>> & { version: number; variants?: VariantInput[] };
+
+export type ProductSort = 'createdAt' | '-createdAt' | 'updatedAt' | '-updatedAt' | 'title' | '-title';
+
+export interface ProductListQuery {
+  limit: number;
+  cursor?: string;
+  status?: ProductStatus;
+  collectionId?: string;
+  tag?: string;
+  q?: string;
+  sort: ProductSort;
+}
+
+export interface CollectionView {
+  id: string;
+  handle: string;
+  title: string;
+  description: string;
+  version: number;
+  productCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}

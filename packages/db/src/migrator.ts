@@ -1,0 +1,162 @@
+/**
+ * Migration runner: control migrations, then every store's schema.
+ *
+ * A migration is a timestamped file in migrations/{control,tenant} exporting
+ * `up(db: Kysely<any>)`. Tenant migrations receive a handle already qualified
+ * with the store's schema (`withSchema`), so they never name a schema and
+ * never touch `search_path`. Each schema records what it has applied in its
+ * own `storeloom_migrations` table; all pending migrations of one schema run in
+ * one transaction under a per-schema advisory lock, so a crash leaves a schema
+ * either at its old or its new version and two runners never collide.
+ */
+import { readdir } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Kysely, sql } from 'kysely';
+import { CONTROL_SCHEMA, type Database } from './client.ts';
+import { assertTenantSchema } from './ids.ts';
+
+export interface Migration {
+  name: string;
+  up(db: Kysely<any>): Promise<void>;
+}
+
+const MIGRATIONS_ROOT = new URL('../../../migrations/', import.meta.url);
+const MIGRATION_TABLE = 'storeloom_migrations';
+
+export async function loadMigrations(kind: 'control' | 'tenant'): Promise<Migration[]> {
+  const dir = new URL(`${kind}/`, MIGRATIONS_ROOT);
+  const files = (await readdir(fileURLToPath(dir)))
+    .filter((f) => /^\d{14}_[a-z0-9_]+\.(ts|js)$/.test(f))
+    .sort();
+  const out: Migration[] = [];
+  for (const file of files) {
+    const mod = (await import(pathToFileURL(fileURLToPath(new URL(file, dir))).href)) as { up?: Migration['up'] };
+    if (typeof mod.up !== 'function') throw new Error(`migration ${kind}/${file} exports no up()`);
+    out.push({ name: file.replace(/\.(ts|js)$/, ''), up: mod.up });
+  }
+  return out;
+}
+
+let cached: { control?: Promise<Migration[]>; tenant?: Promise<Migration[]> } = {};
+export function migrations(kind: 'control' | 'tenant'): Promise<Migration[]> {
+  cached[kind] ??= loadMigrations(kind);
+  return cached[kind] as Promise<Migration[]>;
+}
+export const resetMigrationCache = () => {
+  cached = {};
+};
+
+async function applyPending(trx: Kysely<any>, schema: string, list: Migration[]): Promise<string[]> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+  await trx.schema
+    .withSchema(schema)
+    .createTable(MIGRATION_TABLE)
+    .ifNotExists()
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('applied_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .execute();
+  const done = new Set(
+    (await trx.withSchema(schema).selectFrom(MIGRATION_TABLE).select('name').execute()).map((r) => r.name as string),
+  );
+  const applied: string[] = [];
+  for (const m of list) {
+    if (done.has(m.name)) continue;
+    await m.up(trx.withSchema(schema));
+    await trx.withSchema(schema).insertInto(MIGRATION_TABLE).values({ name: m.name }).execute();
+    applied.push(m.name);
+  }
+  return applied;
+}
+
+/** Names already applied in a schema, or null when the schema/table does not exist yet. */
+async function appliedNames(db: Kysely<any>, schema: string): Promise<Set<string> | null> {
+  const exists = await sql<{ t: string | null }>`select to_regclass(${`${schema}.${MIGRATION_TABLE}`})::text as t`.execute(db);
+  if (!exists.rows[0]?.t) return null;
+  const rows = await db.withSchema(schema).selectFrom(MIGRATION_TABLE).select('name').execute();
+  return new Set(rows.map((r) => r.name as string));
+}
+
+export async function migrateControl(db: Database): Promise<string[]> {
+  const list = await migrations('control');
+  return (db.kysely as Kysely<any>).transaction().execute((trx) => applyPending(trx, CONTROL_SCHEMA, list));
+}
+
+export interface TenantMigrationResult {
+  schema: string;
+  applied: string[];
+  latest: string | null;
+}
+
+/** Brings one store schema to the latest version (creating it if needed). Idempotent. */
+export async function migrateTenant(db: Database, schema: string, list?: Migration[]): Promise<TenantMigrationResult> {
+  assertTenantSchema(schema);
+  const all = list ?? (await migrations('tenant'));
+  const latest = all.at(-1)?.name ?? null;
+  const have = await appliedNames(db.kysely as Kysely<any>, schema);
+  if (have && all.every((m) => have.has(m.name))) return { schema, applied: [], latest };
+  const applied = await (db.kysely as Kysely<any>).transaction().execute((trx) => applyPending(trx, schema, all));
+  return { schema, applied, latest };
+}
+
+export interface MigrateAllOptions {
+  concurrency?: number;
+  /** Migrate only this many stores first and stop if any of them fails. */
+  canary?: number;
+  onProgress?: (p: { done: number; total: number; failed: number; schema: string }) => void;
+}
+
+export interface MigrateAllResult {
+  total: number;
+  migrated: number;
+  upToDate: number;
+  failed: { storeId: string; schema: string; error: string }[];
+  stoppedByCanary: boolean;
+}
+
+/** Runs tenant migrations over every non-deleted store with bounded concurrency; failures are reported, the rest continue. */
+export async function migrateAllTenants(db: Database, opts: MigrateAllOptions = {}): Promise<MigrateAllResult> {
+  const list = await migrations('tenant');
+  const latest = list.at(-1)?.name ?? null;
+  const stores = await db.control
+    .selectFrom('stores')
+    .select(['id', 'schema_name'])
+    .where('status', '!=', 'deleted')
+    .orderBy('id')
+    .execute();
+  const result: MigrateAllResult = { total: stores.length, migrated: 0, upToDate: 0, failed: [], stoppedByCanary: false };
+  let done = 0;
+  const runBatch = async (batch: typeof stores, concurrency: number) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length) {
+        const store = batch[next++];
+        if (!store) break;
+        try {
+          const r = await migrateTenant(db, store.schema_name, list);
+          if (r.applied.length) {
+            result.migrated++;
+            await db.control.updateTable('stores').set({ schema_version: latest }).where('id', '=', store.id).execute();
+          } else result.upToDate++;
+        } catch (e) {
+          result.failed.push({ storeId: store.id, schema: store.schema_name, error: e instanceof Error ? e.message : String(e) });
+        }
+        done++;
+        opts.onProgress?.({ done, total: stores.length, failed: result.failed.length, schema: store.schema_name });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, batch.length)) }, worker));
+  };
+  const concurrency = opts.concurrency ?? 4;
+  if (opts.canary && opts.canary > 0) {
+    await runBatch(stores.slice(0, opts.canary), concurrency);
+    if (result.failed.length) {
+      result.stoppedByCanary = true;
+      return result;
+    }
+    await runBatch(stores.slice(opts.canary), concurrency);
+  } else {
+    await runBatch(stores, concurrency);
+  }
+  return result;
+}

@@ -1,0 +1,105 @@
+/**
+ * The only reader of process.env. Each app validates its own slice once at
+ * start-up and passes the typed result down; nothing else touches process.env.
+ */
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.string().url().optional())
+  .optional();
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : v === 'true' || v === '1' || v === 'yes'));
+
+const base = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Unset: the platform launcher starts embedded Postgres (PGlite) and sets it for the child processes. */
+  DATABASE_URL: optionalUrl,
+  /** Unset: queues use BullMQ's Postgres backend on DATABASE_URL. */
+  REDIS_URL: optionalUrl,
+  /** Queue namespace; tests set a random one so runs never share jobs. */
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_]{1,40}$/).default('storeloom'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * Schema of BullMQ's Postgres backend tables (default bullmq_<QUEUE_PREFIX>).
+   * The embedded database shares one session between all connections, so the
+   * launcher sets `public` there: it is on every connection's default path.
+   */
+  QUEUE_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+};
+
+const web = {
+  PORT: port(3000),
+  STOREFRONT_PORT: port(3001),
+  HOST: z.string().default('0.0.0.0'),
+  /** Stores answer on <slug>.<STORE_ROOT_DOMAIN>. */
+  STORE_ROOT_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).default('localhost'),
+  /** Public origin of the console/API (used for CSRF origin checks and links). */
+  PUBLIC_URL: optionalUrl,
+  /** Public scheme of storefront URLs. */
+  STOREFRONT_PROTOCOL: z.enum(['http', 'https']).default('http'),
+  /** Extra origins allowed to make cookie-authenticated writes (comma separated). */
+  TRUSTED_ORIGINS: z.string().default(''),
+  /** Trust X-Forwarded-For for client IPs (behind a proxy). */
+  TRUST_PROXY: bool(false),
+  STORE_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+};
+
+export const controlPlaneEnvSchema = z.object({ ...base, ...web });
+export type ControlPlaneEnv = z.infer<typeof controlPlaneEnvSchema>;
+
+export const storefrontEnvSchema = z.object({ ...base, ...web });
+export type StorefrontEnv = z.infer<typeof storefrontEnvSchema>;
+
+export const workerEnvSchema = z.object({
+  ...base,
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  STORE_RETENTION_DAYS: web.STORE_RETENTION_DAYS,
+  /** Seconds a store may sit in `provisioning` before the reconciler retries it. */
+  PROVISIONING_STALE_SECONDS: z.coerce.number().int().min(1).default(60),
+});
+export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+
+export const platformEnvSchema = z.object({
+  ...base,
+  ...web,
+  DATA_DIR: z.string().default('./.storeloom'),
+  /** Port of the embedded Postgres wire server; 0 picks a free one. */
+  EMBEDDED_DATABASE_PORT: port(0),
+});
+export type PlatformEnv = z.infer<typeof platformEnvSchema>;
+
+export const migrateEnvSchema = z.object({ ...base, DATA_DIR: platformEnvSchema.shape.DATA_DIR });
+export type MigrateEnv = z.infer<typeof migrateEnvSchema>;
+
+export class EnvError extends Error {}
+
+/** Validates `source` (default process.env) once; throws a readable error listing every bad variable. */
+export function loadEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined> = process.env): z.infer<S> {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** The raw environment, for launchers that must pass it on to child processes. */
+export const rawEnv = (): Record<string, string | undefined> => ({ ...process.env });
+
+/** Integration tests: the real servers of the machine (each run makes its own database / queue prefix). */
+export const testEnvSchema = z.object({
+  TEST_DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/postgres'),
+  TEST_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  TEST_ARTIFACTS_DIR: z.string().default('test-artifacts'),
+  CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+});
+export type TestEnv = z.infer<typeof testEnvSchema>;

@@ -1,0 +1,112 @@
+/**
+ * One enum of stable error codes, mapped exhaustively to HTTP statuses.
+ * Clients match on `code`; `message` is for humans and may change.
+ */
+export const ErrorCode = {
+  BadRequest: 'bad_request',
+  ValidationFailed: 'validation_failed',
+  InvalidJson: 'invalid_json',
+  UnsupportedMediaType: 'unsupported_media_type',
+  PayloadTooLarge: 'payload_too_large',
+  Unauthenticated: 'unauthenticated',
+  InvalidCredentials: 'invalid_credentials',
+  Forbidden: 'forbidden',
+  CsrfRejected: 'csrf_rejected',
+  NotFound: 'not_found',
+  StoreNotFound: 'store_not_found',
+  Conflict: 'conflict',
+  VersionConflict: 'version_conflict',
+  EmailTaken: 'email_taken',
+  SlugTaken: 'slug_taken',
+  SlugReserved: 'slug_reserved',
+  HandleTaken: 'handle_taken',
+  SkuTaken: 'sku_taken',
+  InsufficientStock: 'insufficient_stock',
+  IdempotencyKeyReused: 'idempotency_key_reused',
+  IdempotencyInProgress: 'idempotency_in_progress',
+  StoreNotActive: 'store_not_active',
+  RateLimited: 'rate_limited',
+  ServiceUnavailable: 'service_unavailable',
+  Internal: 'internal_error',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Exhaustive: adding a code without a status is a type error. */
+export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503> = {
+  bad_request: 400,
+  validation_failed: 400,
+  invalid_json: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  csrf_rejected: 403,
+  not_found: 404,
+  store_not_found: 404,
+  conflict: 409,
+  version_conflict: 409,
+  email_taken: 409,
+  slug_taken: 409,
+  slug_reserved: 422,
+  handle_taken: 409,
+  sku_taken: 409,
+  insufficient_stock: 409,
+  idempotency_key_reused: 422,
+  idempotency_in_progress: 409,
+  store_not_active: 409,
+  rate_limited: 429,
+  service_unavailable: 503,
+  internal_error: 500,
+};
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  /** Extra response headers, e.g. Retry-After on rate limits. */
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, message: string, opts: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = opts.details;
+    this.headers = opts.headers ?? {};
+  }
+
+  get status(): number {
+    return httpStatusOf[this.code];
+  }
+
+  toBody(): ErrorBody {
+    const body: ErrorBody = { error: { code: this.code, message: this.message } };
+    if (this.details !== undefined) body.error.details = this.details;
+    return body;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+export const notFound = (what = 'Resource') => new AppError(ErrorCode.NotFound, `${what} not found`);
+
+/** Postgres SQLSTATE helpers: repositories translate constraint errors into AppErrors. */
+export interface PgErrorLike {
+  code?: string;
+  constraint?: string;
+}
+export const isPgError = (e: unknown): e is PgErrorLike & Error =>
+  typeof e === 'object' && e !== null && typeof (e as PgErrorLike).code === 'string' && /^[0-9A-Z]{5}$/.test((e as PgErrorLike).code ?? '');
+export const isUniqueViolation = (e: unknown, constraint?: string) =>
+  isPgError(e) && e.code === '23505' && (constraint === undefined || e.constraint === constraint);
+export const isCheckViolation = (e: unknown, constraint?: string) =>
+  isPgError(e) && e.code === '23514' && (constraint === undefined || e.constraint === constraint);
+/** Connection-level failures: the database is down or restarting. */
+export const isConnectionError = (e: unknown) => {
+  if (typeof e !== 'object' || e === null) return false;
+  const code = (e as { code?: string }).code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01' || code === '57P03' || code === '08006' || code === '08001' || code === '53300';
+};

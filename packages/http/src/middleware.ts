@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from './logger.ts';
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
+
+export interface BaseVariables {
+  requestId: string;
+  logger: Logger;
+}
+
+/** Request id from X-Request-Id (when well-formed) or a new one; echoed back; a child logger carries it. */
+export function requestContext(root: Logger): MiddlewareHandler<{ Variables: BaseVariables }> {
+  return async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    c.set('logger', root.child({ requestId }));
+    c.header('X-Request-Id', requestId);
+    const started = performance.now();
+    await next();
+    c.var.logger.info('request', {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      ...((c.var as Record<string, unknown>).logFields as Record<string, unknown> | undefined),
+    });
+  };
+}
+
+/** Adds fields (userId, storeId) to the access log line of this request. */
+export function addLogFields(c: { var: unknown; set: (k: never, v: never) => void }, fields: Record<string, unknown>) {
+  const vars = c.var as Record<string, unknown>;
+  const merged = { ...((vars.logFields as Record<string, unknown>) ?? {}), ...fields };
+  (c.set as (k: string, v: unknown) => void)('logFields', merged);
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * JSON endpoints accept only application/json bodies: a cross-site HTML form
+ * cannot send that without a CORS preflight, which is half of our CSRF defence.
+ */
+export function requireJsonBody(opts: { allow?: (path: string) => string[] | null } = {}): MiddlewareHandler {
+  return async (c, next) => {
+    if (UNSAFE.has(c.req.method)) {
+      const len = c.req.header('content-length');
+      const hasBody = (len !== undefined && len !== '0') || c.req.header('transfer-encoding') !== undefined;
+      if (hasBody) {
+        const ct = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+        const allowed = opts.allow?.(c.req.path) ?? ['application/json'];
+        if (!allowed.includes(ct)) throw new AppError(ErrorCode.UnsupportedMediaType, `Content-Type must be ${allowed.join(' or ')}`);
+      }
+    }
+    await next();
+  };
+}
+
+/**
+ * Origin check for cookie-authenticated writes (the other half of CSRF
+ * defence, with SameSite=Lax cookies). Requests authenticated with a bearer
+ * token carry no ambient credentials and are exempt.
+ */
+export function originCheck(opts: { trustedOrigins: () => string[] }): MiddlewareHandler {
+  return async (c, next) => {
+    if (!UNSAFE.has(c.req.method) || c.req.header('authorization')?.startsWith('Bearer ')) return next();
+    const origin = c.req.header('origin') ?? refererOrigin(c.req.header('referer'));
+    const hasCookie = /(?:^|;\s*)storeloom_session=/.test(c.req.header('cookie') ?? '');
+    const selfOrigin = new URL(c.req.url).origin;
+    const allowed = new Set([selfOrigin, ...opts.trustedOrigins()]);
+    if (origin) {
+      if (!allowed.has(origin)) throw new AppError(ErrorCode.CsrfRejected, 'Cross-site request refused');
+    } else if (hasCookie) {
+      throw new AppError(ErrorCode.CsrfRejected, 'Cookie-authenticated writes must send an Origin header');
+    }
+    await next();
+  };
+}
+
+function refererOrigin(referer: string | undefined): string | undefined {
+  if (!referer) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Client IP: the socket address, or the first X-Forwarded-For hop when behind a trusted proxy. */
+export function clientIp(c: { req: { header(n: string): string | undefined }; env: unknown }, trustProxy: boolean): string {
+  if (trustProxy) {
+    const xff = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (xff) return xff;
+  }
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'unknown';
+}

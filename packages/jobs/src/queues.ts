@@ -1,0 +1,172 @@
+/**
+ * Queue factory over one of two BullMQ backends: Redis (ioredis) when
+ * REDIS_URL is set, otherwise BullMQ's Postgres backend on the platform
+ * database, so the embedded mode needs no Redis.
+ */
+import { createPostgresBackend, type Job, type JobsOptions, Queue, runMigrations, UnrecoverableError, withBackend, Worker, type WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { z } from 'zod';
+import type { JobDefinition, JobEnvelope, QueueName } from './definitions.ts';
+
+export interface QueueConfig {
+  redisUrl?: string | undefined;
+  databaseUrl: string;
+  /** Namespace: Redis key prefix, or Postgres schema of the queue tables. */
+  prefix: string;
+  /** Postgres backend schema; default bullmq_<prefix>. */
+  pgSchema?: string | undefined;
+}
+
+export type QueueBackend = 'redis' | 'postgres';
+
+type AnyQueue = Queue<JobEnvelope, unknown, string>;
+type AnyWorker = Worker<JobEnvelope, unknown, string>;
+
+export interface JobHandle {
+  id: string | undefined;
+  name: string;
+}
+
+export class Queues {
+  readonly backend: QueueBackend;
+  private readonly queues = new Map<QueueName, AnyQueue>();
+  private readonly workers: AnyWorker[] = [];
+  private redis: Redis | undefined;
+  private pgPool: pg.Pool | undefined;
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly cfg: QueueConfig) {
+    this.backend = cfg.redisUrl ? 'redis' : 'postgres';
+  }
+
+  /** The Postgres backend's tables live in their own schema; create/upgrade it once. */
+  async init(): Promise<void> {
+    this.ready ??= (async () => {
+      if (this.backend === 'postgres') {
+        const client = new pg.Client({ connectionString: this.cfg.databaseUrl });
+        await client.connect();
+        try {
+          await runMigrations(client, this.pgSchema);
+        } finally {
+          await client.end();
+        }
+      }
+    })();
+    return this.ready;
+  }
+
+  private get pgSchema() {
+    return this.cfg.pgSchema ?? `bullmq_${this.cfg.prefix}`;
+  }
+
+  private connectionOptions(): Record<string, unknown> {
+    if (this.backend === 'redis') {
+      this.redis ??= new Redis(this.cfg.redisUrl as string, { maxRetriesPerRequest: null, enableOfflineQueue: true });
+      return { connection: this.redis, prefix: this.cfg.prefix };
+    }
+    return { connection: { connectionString: this.cfg.databaseUrl, schema: this.pgSchema, max: 3 } };
+  }
+
+  private classes() {
+    if (this.backend === 'redis') return { Queue, Worker };
+    const b = withBackend(createPostgresBackend);
+    return { Queue: b.Queue as unknown as typeof Queue, Worker: b.Worker as unknown as typeof Worker };
+  }
+
+  queue(name: QueueName): AnyQueue {
+    let q = this.queues.get(name);
+    if (!q) {
+      const { Queue: Q } = this.classes();
+      q = new Q<JobEnvelope, unknown, string>(name, this.connectionOptions() as never) as AnyQueue;
+      q.on('error', () => {});
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  async enqueue<S extends z.ZodType>(def: JobDefinition<string, S>, payload: z.infer<S>, opts: JobsOptions = {}): Promise<JobHandle> {
+    await this.init();
+    const parsed = def.schema.parse(payload);
+    const job = await this.queue(def.queue).add(
+      def.name,
+      { v: def.version, payload: parsed },
+      {
+        attempts: def.attempts,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
+        removeOnFail: { age: 30 * 24 * 3600 },
+        ...(def.jobId ? { jobId: def.jobId(parsed) } : {}),
+        ...opts,
+      },
+    );
+    return { id: job.id, name: job.name };
+  }
+
+  /** A repeating job (cron pattern or every N ms), upserted so restarts never duplicate it. */
+  async schedule<S extends z.ZodType>(def: JobDefinition<string, S>, payload: z.infer<S>, repeat: { every?: number; pattern?: string }): Promise<void> {
+    await this.init();
+    await this.queue(def.queue).upsertJobScheduler(`schedule:${def.name}`, repeat, {
+      name: def.name,
+      data: { v: def.version, payload: def.schema.parse(payload) },
+      opts: { attempts: def.attempts, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+    });
+  }
+
+  async getJob(queue: QueueName, id: string): Promise<Job<JobEnvelope> | undefined> {
+    return (await this.queue(queue).getJob(id)) ?? undefined;
+  }
+
+  worker(name: QueueName, processor: (job: Job<JobEnvelope>) => Promise<unknown>, opts: Partial<WorkerOptions> = {}): AnyWorker {
+    const { Worker: W } = this.classes();
+    // The Postgres backend cannot always rely on LISTEN/NOTIFY (the embedded server
+    // does not relay notifications between connections): poll idle queues every second.
+    const drain = this.backend === 'postgres' ? { drainDelay: 1 } : {};
+    const w = new W<JobEnvelope, unknown, string>(name, processor as never, { ...(this.connectionOptions() as object), concurrency: 4, ...drain, ...opts } as never) as AnyWorker;
+    this.workers.push(w);
+    return w;
+  }
+
+  /** Reachability for /readyz. */
+  async ping(): Promise<boolean> {
+    try {
+      if (this.backend === 'redis') {
+        this.connectionOptions();
+        return (await (this.redis as Redis).ping()) === 'PONG';
+      }
+      this.pgPool ??= new pg.Pool({ connectionString: this.cfg.databaseUrl, max: 1 });
+      this.pgPool.on('error', () => {});
+      await this.pgPool.query(`select 1 from ${this.pgSchema}.bullmq_migrations limit 1`).catch(async () => this.pgPool?.query('select 1'));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Graceful: workers finish their current jobs first. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.workers.map((w) => w.close()));
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    await this.pgPool?.end().catch(() => {});
+    if (this.redis) this.redis.disconnect();
+  }
+
+  /** Test clean-up: remove everything this namespace holds. */
+  async obliterate(): Promise<void> {
+    for (const name of ['catalog', 'maintenance'] as const) await this.queue(name).obliterate({ force: true }).catch(() => {});
+    if (this.backend === 'postgres') {
+      const c = new pg.Client({ connectionString: this.cfg.databaseUrl });
+      await c.connect();
+      if (this.pgSchema !== 'public') await c.query(`drop schema if exists "${this.pgSchema}" cascade`).catch(() => {});
+      await c.end();
+    }
+  }
+}
+
+/** Decodes a job's envelope against its definition; a version it does not know is a permanent failure. */
+export function decodeJob<S extends z.ZodType>(def: JobDefinition<string, S>, job: Job<JobEnvelope>): z.infer<S> {
+  if (job.data.v !== def.version) throw new UnrecoverableError(`${def.name}: payload version ${job.data.v}, handler knows ${def.version}`);
+  return def.schema.parse(job.data.payload);
+}
+
+export { UnrecoverableError, UnrecoverableError as UnrecoverableJobError };

@@ -1,0 +1,316 @@
+/**
+ * Stores: creation with idempotent, resumable provisioning of the store's own
+ * schema; membership lookups; soft delete and purge after retention.
+ */
+import {
+  type Database,
+  type MembershipRole,
+  type Store,
+  migrateTenant,
+  newId,
+  schemaNameForStore,
+  sql,
+  writeAudit,
+} from '@storeloom/db';
+import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
+import { checkSlug, isCurrency } from './validation.ts';
+
+export interface StoreView {
+  id: string;
+  slug: string;
+  name: string;
+  status: Store['status'];
+  plan: string;
+  currency: string;
+  defaultLocale: string;
+  customDomain: string | null;
+  schemaVersion: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const toStoreView = (s: Store): StoreView => ({
+  id: s.id,
+  slug: s.slug,
+  name: s.name,
+  status: s.status,
+  plan: s.plan,
+  currency: s.currency.trim(),
+  defaultLocale: s.default_locale,
+  customDomain: s.custom_domain,
+  schemaVersion: s.schema_version,
+  createdAt: s.created_at,
+  updatedAt: s.updated_at,
+});
+
+/** Test seams: let a test crash provisioning at a precise point. */
+export interface ProvisioningHooks {
+  afterSchemaCreated?(store: Store): Promise<void> | void;
+}
+
+export interface CreateStoreInput {
+  name: string;
+  slug: string;
+  currency: string;
+  defaultLocale?: string;
+}
+
+export interface Actor {
+  userId: string | null;
+  requestId?: string | null;
+}
+
+export class StoreService {
+  constructor(
+    private readonly db: Database,
+    private readonly hooks: ProvisioningHooks = {},
+  ) {}
+
+  validate(input: CreateStoreInput): void {
+    const problem = checkSlug(input.slug);
+    if (problem === 'invalid')
+      throw new AppError(ErrorCode.ValidationFailed, 'Slug must be 3-63 lower-case letters, digits or single hyphens, starting and ending with a letter or digit', {
+        details: [{ path: 'slug', message: 'invalid slug' }],
+      });
+    if (problem === 'reserved') throw new AppError(ErrorCode.SlugReserved, `The slug "${input.slug}" is reserved`);
+    if (!isCurrency(input.currency))
+      throw new AppError(ErrorCode.ValidationFailed, 'Currency must be an ISO 4217 code such as USD or EUR', {
+        details: [{ path: 'currency', message: 'unknown currency' }],
+      });
+  }
+
+  /**
+   * Creates a store owned by the actor and provisions it. With an idempotency
+   * key, a repeated call returns the store the first call created (a unique
+   * index on (created_by, idempotency_key) guarantees there is only one).
+   */
+  async create(actor: { userId: string; requestId?: string | null }, input: CreateStoreInput, idempotencyKey?: string): Promise<{ store: StoreView; replayed: boolean }> {
+    this.validate(input);
+    if (idempotencyKey) {
+      const existing = await this.findByIdempotencyKey(actor.userId, idempotencyKey);
+      if (existing) return { store: await this.replay(existing, input), replayed: true };
+    }
+    const id = newId();
+    let created: Store;
+    try {
+      created = await this.db.control.transaction().execute(async (trx) => {
+        const store = await trx
+          .insertInto('stores')
+          .values({
+            id,
+            slug: input.slug,
+            schema_name: schemaNameForStore(id),
+            name: input.name.trim(),
+            status: 'provisioning',
+            currency: input.currency,
+            default_locale: input.defaultLocale ?? 'en',
+            created_by: actor.userId,
+            idempotency_key: idempotencyKey ?? null,
+            custom_domain: null,
+            provisioning_error: null,
+            schema_version: null,
+            deleted_at: null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await trx.insertInto('memberships').values({ store_id: id, user_id: actor.userId, role: 'owner' }).execute();
+        await writeAudit(trx, { storeId: id, actorUserId: actor.userId, action: 'store.created', targetType: 'store', targetId: id, data: { slug: input.slug }, requestId: actor.requestId ?? null });
+        return store;
+      });
+    } catch (e) {
+      if (idempotencyKey && isUniqueViolation(e, 'stores_creator_idempotency_key')) {
+        const existing = await this.findByIdempotencyKey(actor.userId, idempotencyKey);
+        if (existing) return { store: await this.replay(existing, input), replayed: true };
+      }
+      if (isUniqueViolation(e, 'stores_slug_key')) throw new AppError(ErrorCode.SlugTaken, `The slug "${input.slug}" is already taken`);
+      throw e;
+    }
+    try {
+      return { store: await this.provision(created.id), replayed: false };
+    } catch {
+      // Left in `provisioning`: the reconciler retries it. Never shown as active.
+      return { store: toStoreView((await this.getRow(created.id)) ?? created), replayed: false };
+    }
+  }
+
+  private async replay(existing: Store, input: CreateStoreInput): Promise<StoreView> {
+    if (existing.slug !== input.slug || existing.currency.trim() !== input.currency)
+      throw new AppError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for a different store');
+    if (existing.status === 'provisioning') {
+      try {
+        return await this.provision(existing.id);
+      } catch {
+        return toStoreView(existing);
+      }
+    }
+    return toStoreView(existing);
+  }
+
+  private findByIdempotencyKey(userId: string, key: string) {
+    return this.db.control.selectFrom('stores').selectAll().where('created_by', '=', userId).where('idempotency_key', '=', key).executeTakeFirst();
+  }
+
+  getRow(id: string): Promise<Store | undefined> {
+    return this.db.control.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Creates and migrates the store's schema, then flips it to `active`. Every
+   * step is idempotent, so a crash anywhere is repaired by running it again.
+   */
+  async provision(storeId: string): Promise<StoreView> {
+    const store = await this.getRow(storeId);
+    if (!store) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+    if (store.status !== 'provisioning') return toStoreView(store);
+    await this.db.control
+      .updateTable('stores')
+      .set({ provisioning_attempts: sql`provisioning_attempts + 1`, updated_at: new Date() })
+      .where('id', '=', storeId)
+      .execute();
+    try {
+      await this.db.kysely.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${store.schema_name}`}))`.execute(trx);
+        await sql`create schema if not exists ${sql.id(store.schema_name)}`.execute(trx);
+      });
+      await this.hooks.afterSchemaCreated?.(store);
+      const result = await migrateTenant(this.db, store.schema_name);
+      const active = await this.db.control
+        .updateTable('stores')
+        .set({ status: 'active', schema_version: result.latest, provisioning_error: null, updated_at: new Date() })
+        .where('id', '=', storeId)
+        .where('status', '=', 'provisioning')
+        .returningAll()
+        .executeTakeFirst();
+      return toStoreView(active ?? ((await this.getRow(storeId)) as Store));
+    } catch (e) {
+      await this.db.control
+        .updateTable('stores')
+        .set({ provisioning_error: (e instanceof Error ? e.message : String(e)).slice(0, 500) })
+        .where('id', '=', storeId)
+        .execute()
+        .catch(() => {});
+      throw e;
+    }
+  }
+
+  /** Retries stores stuck in `provisioning` (a crashed request, a failed migration). */
+  async reconcileProvisioning(staleSeconds: number): Promise<{ retried: number; failed: number }> {
+    const stuck = await this.db.control
+      .selectFrom('stores')
+      .select('id')
+      .where('status', '=', 'provisioning')
+      .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${staleSeconds})`)
+      .orderBy('created_at')
+      .limit(100)
+      .execute();
+    let failed = 0;
+    for (const s of stuck) {
+      await this.provision(s.id).catch(() => {
+        failed++;
+      });
+    }
+    return { retried: stuck.length, failed };
+  }
+
+  async listForUser(userId: string): Promise<(StoreView & { role: MembershipRole })[]> {
+    const rows = await this.db.control
+      .selectFrom('stores')
+      .innerJoin('memberships', 'memberships.store_id', 'stores.id')
+      .selectAll('stores')
+      .select('memberships.role')
+      .where('memberships.user_id', '=', userId)
+      .where('stores.status', '!=', 'deleted')
+      .orderBy('stores.created_at', 'asc')
+      .execute();
+    return rows.map((r) => ({ ...toStoreView(r), role: r.role }));
+  }
+
+  /** The store and the user's role in it, or null when the user is not a member (or it is deleted). */
+  async accessFor(storeId: string, userId: string): Promise<{ store: Store; role: MembershipRole } | null> {
+    const row = await this.db.control
+      .selectFrom('stores')
+      .innerJoin('memberships', 'memberships.store_id', 'stores.id')
+      .selectAll('stores')
+      .select('memberships.role')
+      .where('stores.id', '=', storeId)
+      .where('memberships.user_id', '=', userId)
+      .where('stores.status', '!=', 'deleted')
+      .executeTakeFirst();
+    if (!row) return null;
+    const { role, ...store } = row;
+    return { store, role };
+  }
+
+  async update(storeId: string, patch: { name?: string; defaultLocale?: string; currency?: string; customDomain?: string | null }, actor: Actor): Promise<StoreView> {
+    if (patch.currency !== undefined && !isCurrency(patch.currency))
+      throw new AppError(ErrorCode.ValidationFailed, 'Currency must be an ISO 4217 code', { details: [{ path: 'currency', message: 'unknown currency' }] });
+    const set: Record<string, unknown> = { updated_at: new Date() };
+    if (patch.name !== undefined) set.name = patch.name.trim();
+    if (patch.defaultLocale !== undefined) set.default_locale = patch.defaultLocale;
+    if (patch.currency !== undefined) set.currency = patch.currency;
+    if (patch.customDomain !== undefined) set.custom_domain = patch.customDomain;
+    try {
+      return await this.db.control.transaction().execute(async (trx) => {
+        const row = await trx.updateTable('stores').set(set).where('id', '=', storeId).where('status', '!=', 'deleted').returningAll().executeTakeFirst();
+        if (!row) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+        await writeAudit(trx, { storeId, actorUserId: actor.userId, action: 'store.updated', targetType: 'store', targetId: storeId, data: { changes: patch }, requestId: actor.requestId ?? null });
+        return toStoreView(row);
+      });
+    } catch (e) {
+      if (isUniqueViolation(e, 'stores_custom_domain_key')) throw new AppError(ErrorCode.Conflict, 'That domain is already used by another store');
+      throw e;
+    }
+  }
+
+  /** Soft delete: the storefront goes dark at once; the schema is dropped by a job after the retention period. */
+  async softDelete(storeId: string, actor: Actor): Promise<void> {
+    await this.db.control.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('stores')
+        .set({ status: 'deleted', deleted_at: new Date(), updated_at: new Date() })
+        .where('id', '=', storeId)
+        .where('status', '!=', 'deleted')
+        .returning('id')
+        .executeTakeFirst();
+      if (!row) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+      await writeAudit(trx, { storeId, actorUserId: actor.userId, action: 'store.deleted', targetType: 'store', targetId: storeId, requestId: actor.requestId ?? null });
+    });
+  }
+
+  /** Drops the schemas of stores deleted more than `retentionDays` ago and removes their rows. */
+  async purgeDeleted(retentionDays: number): Promise<string[]> {
+    const due = await this.db.control
+      .selectFrom('stores')
+      .select(['id', 'schema_name'])
+      .where('status', '=', 'deleted')
+      .where('deleted_at', '<=', sql<Date>`now() - make_interval(days => ${retentionDays})`)
+      .limit(50)
+      .execute();
+    const purged: string[] = [];
+    for (const s of due) {
+      await this.db.kysely.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(trx);
+        await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(trx);
+        await trx.withSchema('control').deleteFrom('stores').where('id', '=', s.id).where('status', '=', 'deleted').execute();
+        await writeAudit(trx.withSchema('control'), { storeId: s.id, action: 'store.purged', targetType: 'store', targetId: s.id });
+      });
+      purged.push(s.id);
+    }
+    return purged;
+  }
+
+  /** Storefront routing: <slug>.<root domain> or a custom domain. */
+  async findByHost(hostHeader: string, rootDomain: string): Promise<Store | null> {
+    const host = hostHeader.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+    const suffix = `.${rootDomain}`;
+    let q = this.db.control.selectFrom('stores').selectAll();
+    if (host.endsWith(suffix)) {
+      const slug = host.slice(0, -suffix.length);
+      if (!slug || slug.includes('.')) return null;
+      q = q.where('slug', '=', slug);
+    } else {
+      q = q.where('custom_domain', '=', host);
+    }
+    return (await q.where('status', '!=', 'deleted').executeTakeFirst()) ?? null;
+  }
+}

@@ -1,0 +1,27 @@
+/** Slugs are DNS labels: they become <slug>.<store domain>. */
+export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
+
+export const RESERVED_SLUGS = new Set([
+  'www', 'api', 'admin', 'app', 'apps', 'console', 'dashboard', 'static', 'assets', 'cdn', 'img', 'images', 'media',
+  'mail', 'email', 'smtp', 'imap', 'pop', 'ftp', 'ssh', 'vpn', 'ns', 'ns1', 'ns2', 'dns', 'mx',
+  'help', 'support', 'docs', 'status', 'blog', 'about', 'pricing', 'billing', 'checkout', 'pay', 'payments',
+  'account', 'accounts', 'login', 'logout', 'signup', 'register', 'auth', 'oauth', 'sso', 'id',
+  'store', 'stores', 'shop', 'shops', 'storeloom', 'internal', 'test', 'dev', 'staging', 'prod', 'production',
+  'localhost', 'root', 'system', 'webhooks', 'webhook', 'healthz', 'readyz', 'metrics',
+]);
+
+export type SlugProblem = 'invalid' | 'reserved';
+export function checkSlug(slug: string): SlugProblem | null {
+  if (!SLUG_RE.test(slug) || slug.includes('--')) return 'invalid';
+  if (RESERVED_SLUGS.has(slug)) return 'reserved';
+  return null;
+}
+
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+export const isCurrency = (code: string) => /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code);
+
+export const SUPPORTED_LOCALES = ['en', 'zh-CN'] as const;
+export type SupportedLocale = (typeof SUPPORTED_LOCALES)[number];
+
+/** Custom domains: a hostname with at least two labels, lower-case, no port. */
+export const DOMAIN_RE = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;

@@ -1,0 +1,137 @@
+/**
+ * In-process control plane on a fresh, randomly named database of the
+ * machine's Postgres, with queues on Redis or on Postgres under a random
+ * prefix. Everything is dropped in `close()`.
+ */
+import { randomBytes } from 'node:crypto';
+import { buildServices } from '../../apps/control-plane/src/services.ts';
+import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
+import type { ControlPlaneConfig, Services } from '../../apps/control-plane/src/context.ts';
+import { startWorkers, type RunningWorker } from '../../apps/worker/src/worker.ts';
+import type { Database } from '@storeloom/db';
+import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
+import { loadEnv, testEnvSchema } from '@storeloom/env';
+import { createLogger } from '@storeloom/http';
+import { Queues } from '@storeloom/jobs';
+import type { ProvisioningHooks } from '@storeloom/stores';
+
+export const testEnv = loadEnv(testEnvSchema);
+export const ORIGIN = 'http://localhost:3000';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+  text: string;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  rawBody?: string;
+  contentType?: string;
+  cookie?: string;
+  token?: string;
+  headers?: Record<string, string>;
+  origin?: string | null;
+}
+
+export interface TestPlatform {
+  db: Database;
+  testDb: TestDatabase;
+  queues: Queues;
+  services: Services;
+  request<T = any>(method: string, path: string, opts?: RequestOptions): Promise<ApiResponse<T>>;
+  startWorker(): Promise<RunningWorker>;
+  close(): Promise<void>;
+}
+
+export async function startTestPlatform(opts: { queueBackend?: 'redis' | 'postgres'; hooks?: ProvisioningHooks; config?: Partial<ControlPlaneConfig> } = {}): Promise<TestPlatform> {
+  const testDb = await createTestDatabase(testEnv.TEST_DATABASE_URL);
+  const prefix = `t${randomBytes(5).toString('hex')}`;
+  const queues = new Queues({
+    redisUrl: (opts.queueBackend ?? 'redis') === 'redis' ? testEnv.TEST_REDIS_URL : undefined,
+    databaseUrl: testDb.url,
+    prefix,
+  });
+  const config: ControlPlaneConfig = {
+    publicUrl: ORIGIN,
+    storeRootDomain: 'localhost',
+    storefrontPort: 3001,
+    storefrontProtocol: 'http',
+    trustedOrigins: [],
+    trustProxy: false,
+    secureCookies: false,
+    maxBodyBytes: 25 * 1024 * 1024,
+    ...opts.config,
+  };
+  const logger = createLogger({ level: 'silent' });
+  const services = buildServices(testDb.db, queues, config, opts.hooks);
+  const app = createControlPlaneApp(services, logger);
+  const workers: RunningWorker[] = [];
+
+  return {
+    db: testDb.db,
+    testDb,
+    queues,
+    services,
+    async request(method, path, o = {}) {
+      const headers: Record<string, string> = { ...o.headers };
+      if (o.origin !== null && method !== 'GET') headers.origin = o.origin ?? ORIGIN;
+      if (o.cookie) headers.cookie = o.cookie;
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      let body: string | undefined;
+      if (o.rawBody !== undefined) {
+        body = o.rawBody;
+        headers['content-type'] = o.contentType ?? 'application/json';
+      } else if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['content-type'] = o.contentType ?? 'application/json';
+      }
+      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+      const res = await app.request(`http://localhost:3000${path}`, { method, headers, body });
+      const text = await res.text();
+      let parsed: any = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON
+      }
+      return { status: res.status, body: parsed, headers: res.headers, text };
+    },
+    async startWorker() {
+      const w = await startWorkers(queues, { db: testDb.db, logger, concurrency: 2, retentionDays: 30, provisioningStaleSeconds: 1 });
+      workers.push(w);
+      return w;
+    },
+    async close() {
+      await queues.obliterate().catch(() => {});
+      await Promise.allSettled(workers.map((w) => w.close()));
+      await queues.close();
+      await testDb.drop();
+    },
+  };
+}
+
+/** Signs a merchant up; returns the session cookie ("storeloom_session=…"). */
+export async function signup(p: TestPlatform, email = `m${randomBytes(4).toString('hex')}@example.com`, name = 'Merchant') {
+  const res = await p.request('POST', '/api/v1/auth/signup', { body: { email, password: 'correct horse battery', name } });
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${res.text}`);
+  const setCookie = res.headers.get('set-cookie') ?? '';
+  const cookie = setCookie.split(';')[0] as string;
+  return { cookie, user: res.body.user as { id: string; email: string; name: string }, email };
+}
+
+export async function createStore(p: TestPlatform, cookie: string, slug = `s${randomBytes(4).toString('hex')}`, currency = 'USD') {
+  const res = await p.request('POST', '/api/v1/stores', { cookie, body: { name: `Store ${slug}`, slug, currency } });
+  if (res.status !== 201) throw new Error(`store creation failed: ${res.status} ${res.text}`);
+  return res.body as { id: string; slug: string; status: string };
+}
+
+export async function createProduct(p: TestPlatform, cookie: string, storeId: string, over: Record<string, unknown> = {}) {
+  const res = await p.request('POST', `/api/v1/stores/${storeId}/products`, {
+    cookie,
+    body: { title: 'Linen shirt', status: 'active', variants: [{ sku: `SKU-${randomBytes(4).toString('hex')}`, price: 4500, inventoryQuantity: 10 }], ...over },
+  });
+  if (res.status !== 201) throw new Error(`product creation failed: ${res.status} ${res.text}`);
+  return res.body;
+}
