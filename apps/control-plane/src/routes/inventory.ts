@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { InventoryService } from '@storeloom/catalog';
+import { AppError, ErrorCode } from '@storeloom/errors';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse } from '../schemas.ts';
 import { type Api, send } from './util.ts';
@@ -59,5 +60,11 @@ export function registerInventoryRoutes(app: Api) {
     });
     return send(c, 201, result);
   });
-  app.openapi(history, async (c) => send(c, 200, { data: await new InventoryService(tenantOf(c)).history(uuidParam(c, 'variantId', 'Variant')) }));
+  app.openapi(history, async (c) => {
+    const t = tenantOf(c);
+    const variantId = uuidParam(c, 'variantId', 'Variant');
+    // An unknown variant (or another store's) is a 404, like every other object route, not an empty history.
+    if (!(await t.selectFrom('variants').select('id').where('id', '=', variantId).executeTakeFirst())) throw new AppError(ErrorCode.NotFound, 'Variant not found');
+    return send(c, 200, { data: await new InventoryService(t).history(variantId) });
+  });
 }
