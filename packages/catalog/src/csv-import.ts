@@ -107,9 +107,10 @@ function toProductInput(g: Group, currency: string) {
   if (!variants.length) throw new RowError(g.firstRow, 'missing_variant', 'A product needs at least one row with a Variant Price');
   const statusText = get(head, 'Status').toLowerCase();
   const published = get(head, 'Published').toLowerCase();
-  const status: ProductStatus | undefined =
-    statusText === 'active' || statusText === 'draft' || statusText === 'archived' ? statusText : published ? (published === 'true' ? 'active' : 'draft') : undefined;
-  if (statusText && !status) throw new RowError(g.firstRow, 'invalid_status', `Status "${statusText}" must be active, draft or archived`);
+  // A Status that is given must be valid, even when a Published column could supply a fallback.
+  if (statusText && statusText !== 'active' && statusText !== 'draft' && statusText !== 'archived')
+    throw new RowError(g.firstRow, 'invalid_status', `Status "${statusText}" must be active, draft or archived`);
+  const status: ProductStatus | undefined = statusText ? (statusText as ProductStatus) : published ? (published === 'true' ? 'active' : 'draft') : undefined;
   const tags = get(head, 'Tags')
     .split(',')
     .map((t) => t.trim())

@@ -17,5 +17,7 @@ export function decodeCursor(s: string): Cursor {
   } catch {
     // fall through
   }
-  throw new AppError(ErrorCode.ValidationFailed, 'cursor: invalid pagination cursor', { details: [{ path: 'cursor', message: 'invalid cursor' }] });
+  throw invalidCursor();
 }
+
+export const invalidCursor = () => new AppError(ErrorCode.ValidationFailed, 'cursor: invalid pagination cursor', { details: [{ path: 'cursor', message: 'invalid cursor' }] });

@@ -34,6 +34,11 @@ export class InventoryService {
           .returning(['inventory_quantity'])
           .executeTakeFirst();
         if (!updated) {
+          // A concurrent request with the same key may have just taken the stock (we waited on its row lock): replay it.
+          if (opts.idempotencyKey) {
+            const prior = await trx.selectFrom('inventory_adjustments').selectAll().where('idempotency_key', '=', opts.idempotencyKey).executeTakeFirst();
+            if (prior) return this.replay(prior, variantId, delta);
+          }
           const exists = await trx.selectFrom('variants').select('inventory_quantity').where('id', '=', variantId).executeTakeFirst();
           if (!exists) throw notFound('Variant');
           throw new AppError(ErrorCode.InsufficientStock, `Not enough stock: ${exists.inventory_quantity} available`, { details: { available: exists.inventory_quantity } });

@@ -3,9 +3,9 @@
  * Every write is one transaction; product edits use optimistic concurrency
  * (`version`), SKUs and handles are unique per store by constraint.
  */
-import { type Kysely, newId, type ProductOption, type TenantDatabase, type Transaction, type Variant } from '@storeloom/db';
+import { type Kysely, newId, type ProductOption, sql, type TenantDatabase, type Transaction, type Variant } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation, notFound } from '@storeloom/errors';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { slugify } from './handles.ts';
 import type { ImageInput, Page, ProductInput, ProductListQuery, ProductPatch, ProductView, VariantInput, VariantView } from './types.ts';
 
@@ -161,7 +161,8 @@ export class ProductService {
   async list(q: ProductListQuery): Promise<Page<ProductView>> {
     let query = this.t.selectFrom('products').selectAll('products');
     if (q.status) query = query.where('products.status', '=', q.status);
-    if (q.tag) query = query.where('products.tags', '@>', [q.tag] as never);
+    // A JS array would be spread into a parameter list by kysely: build the text[] explicitly.
+    if (q.tag) query = query.where('products.tags', '@>', sql<string[]>`array[${q.tag}]::text[]`);
     if (q.q) {
       const like = `%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
       query = query.where((eb) =>
@@ -194,7 +195,10 @@ export class ProductService {
     } else {
       const col = field === 'title' ? 'products.title' : 'products.updated_at';
       if (cursor) {
-        const value = field === 'title' ? String(cursor.v) : new Date(String(cursor.v));
+        // The cursor comes from the client: its value must fit the sort (a string title, a valid timestamp).
+        if (typeof cursor.v !== 'string') throw invalidCursor();
+        const value = field === 'title' ? cursor.v : new Date(cursor.v);
+        if (value instanceof Date && Number.isNaN(value.getTime())) throw invalidCursor();
         query = query.where((eb) => eb(eb.refTuple(col, 'products.id'), cmp, eb.tuple(value as never, cursor.id)));
       }
       query = query.orderBy(col, dir).orderBy('products.id', dir);

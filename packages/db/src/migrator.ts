@@ -95,7 +95,19 @@ export async function migrateTenant(db: Database, schema: string, list?: Migrati
   const latest = all.at(-1)?.name ?? null;
   const have = await appliedNames(db.kysely as Kysely<any>, schema);
   if (have && all.every((m) => have.has(m.name))) return { schema, applied: [], latest };
-  const applied = await (db.kysely as Kysely<any>).transaction().execute((trx) => applyPending(trx, schema, all));
+  // Wait for the schema's lock *before* BEGIN: a transaction that started before a concurrent
+  // runner committed keeps stale catalog caches (its negative lookup of the schema), so
+  // `create schema if not exists` would fail with a duplicate-key error. A transaction
+  // begun after the lock is granted sees the other runner's work.
+  const key = `storeloom:migrate:${schema}`;
+  const applied = await (db.kysely as Kysely<any>).connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(hashtext(${key}))`.execute(conn);
+    try {
+      return await conn.transaction().execute((trx) => applyPending(trx, schema, all));
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
+    }
+  });
   return { schema, applied, latest };
 }
 

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, httpStatusOf, isAppError, isConnectionError } from '@storeloom/errors';
+import { AppError, ErrorCode, httpStatusOf, isAppError, isConnectionError, isPgError } from '@storeloom/errors';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -22,6 +22,12 @@ export function toErrorResponse(c: Context, err: unknown, logger?: Logger) {
     else if (status === 403) appErr = new AppError(ErrorCode.Forbidden, 'Forbidden');
     else if (status === 404) appErr = new AppError(ErrorCode.NotFound, 'Not found');
     else appErr = new AppError(ErrorCode.BadRequest, 'Bad request');
+  } else if (isPgError(err) && (err.code === '22021' || err.code === '22P05')) {
+    // Text Postgres cannot store (a NUL character, \u0000 in JSON): the client's input, not our fault.
+    appErr = new AppError(ErrorCode.ValidationFailed, 'Text must not contain NUL (\\u0000) characters', { details: [{ path: '', message: 'must not contain NUL characters' }] });
+  } else if (isPgError(err) && err.code === '22003') {
+    // A value past a column's range (e.g. stock beyond 2^31): the client's input.
+    appErr = new AppError(ErrorCode.ValidationFailed, 'A number is out of the allowed range', { details: [{ path: '', message: 'number out of range' }] });
   } else if (isConnectionError(err)) {
     logger?.warn('database unavailable', { err });
     appErr = new AppError(ErrorCode.ServiceUnavailable, 'Service temporarily unavailable, please retry', { headers: { 'Retry-After': '2' } });

@@ -118,7 +118,10 @@ export class StoreService {
         return store;
       });
     } catch (e) {
-      if (idempotencyKey && isUniqueViolation(e, 'stores_creator_idempotency_key')) {
+      // A concurrent request with the same key won the race. Postgres may report
+      // the slug index rather than the key index (it checks unique indexes in
+      // creation order), so look the key up on any unique violation.
+      if (idempotencyKey && isUniqueViolation(e)) {
         const existing = await this.findByIdempotencyKey(actor.userId, idempotencyKey);
         if (existing) return { store: await this.replay(existing, input), replayed: true };
       }

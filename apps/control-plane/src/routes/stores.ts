@@ -22,6 +22,12 @@ export const toStoreJson = (config: ControlPlaneConfig, s: StoreView & { role?: 
   updatedAt: s.updatedAt,
 });
 
+/** The storefront routes <slug>.<root> by slug, so a custom domain there would never work, and the apex or the console's host would be hijacked. */
+function isPlatformHost(config: ControlPlaneConfig, domain: string): boolean {
+  const platform = [config.storeRootDomain, new URL(config.publicUrl).hostname].map((h) => h.toLowerCase().replace(/\.$/, ''));
+  return platform.some((h) => domain === h || domain.endsWith(`.${h}`));
+}
+
 const Slug = z.string().trim().toLowerCase().min(1).max(63).openapi({ example: 'acme-books' });
 const Currency = z.string().trim().toUpperCase().length(3).openapi({ example: 'USD' });
 const Locale = z.enum(SUPPORTED_LOCALES);
@@ -125,6 +131,10 @@ export function registerStoreRoutes(app: Api) {
     requirePermission(c, Permission.UpdateStore);
     const body = c.req.valid('json');
     if (Object.keys(body).length === 0) throw new AppError(ErrorCode.ValidationFailed, 'Nothing to update');
+    if (body.customDomain && isPlatformHost(c.var.services.config, body.customDomain))
+      throw new AppError(ErrorCode.ValidationFailed, 'customDomain: must be your own domain, not one of the platform', {
+        details: [{ path: 'customDomain', message: 'must not be the platform domain or a subdomain of it' }],
+      });
     const store = await c.var.services.stores.update(c.var.store.id, body, { userId: c.var.auth?.user.id ?? null, requestId: c.var.requestId });
     return send(c, 200, toStoreJson(c.var.services.config, { ...store, role: c.var.role }));
   });

@@ -19,7 +19,11 @@ const { values } = parseArgs({
   },
 });
 const concurrency = Number(values.concurrency);
-if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('--concurrency must be a positive integer');
+const canary = values.canary === undefined ? undefined : Number(values.canary);
+if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64 || (canary !== undefined && (!Number.isInteger(canary) || canary < 1))) {
+  process.stderr.write('usage: npm run migrate -- [--tenants-only] [--concurrency 1..64] [--canary N]\n');
+  process.exit(2);
+}
 
 const embedded = env.DATABASE_URL ? null : await startEmbeddedPostgres({ dataDir: `${env.DATA_DIR}/pgdata` });
 const db = createDatabase({ url: env.DATABASE_URL ?? (embedded?.url as string), poolMax: concurrency + 1, applicationName: 'storeloom-migrate' });
@@ -32,7 +36,7 @@ try {
   const isTty = process.stdout.isTTY;
   const result = await migrateAllTenants(db, {
     concurrency,
-    canary: values.canary ? Number(values.canary) : undefined,
+    canary,
     onProgress: ({ done, total, failed }) => {
       if (isTty) process.stdout.write(`\rtenants: ${done}/${total} (${failed} failed)`);
       else if (done === total || done % 100 === 0) process.stdout.write(`tenants: ${done}/${total} (${failed} failed)\n`);

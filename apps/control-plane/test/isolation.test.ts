@@ -1,0 +1,362 @@
+/**
+ * Tenant isolation: merchant A must not be able to read or change anything of
+ * merchant B's store, through any store-scoped route of the API. The routes
+ * come from the OpenAPI document, so a new route is covered automatically
+ * (and fails here until it has a request-body fixture).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiResponse,
+  createProduct,
+  createStore,
+  type RequestOptions,
+  signup,
+  startTestPlatform,
+  type TestPlatform,
+} from '../../../test/helpers/platform.ts';
+
+const rnd = (n = 4) => randomBytes(n).toString('hex');
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+interface Tenant {
+  cookie: string;
+  userId: string;
+  storeId: string;
+  schema: string;
+  productIds: string[];
+  variantIds: string[];
+  collectionId: string;
+  importId: string;
+  /** A product of this store that is not in `collectionId`. */
+  looseProductId: string;
+}
+
+/** Object ids that may appear in a store-scoped path, by path parameter name. */
+const objectIds = (t: Tenant): Record<string, string> => ({
+  productId: t.productIds[0] as string,
+  variantId: t.variantIds[0] as string,
+  collectionId: t.collectionId,
+  importId: t.importId,
+});
+
+/**
+ * A valid request for each operation with a body, so a refusal can only come
+ * from the access check. `own` is the tenant whose objects the body may name.
+ */
+const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'rawBody' | 'contentType'>> = {
+  'patch /stores/{storeId}': () => ({ body: { name: 'Hijacked' } }),
+  'post /stores/{storeId}/products': () => ({
+    body: { title: 'Injected', status: 'active', variants: [{ sku: `INJ-${rnd()}`, price: 1, inventoryQuantity: 1 }] },
+  }),
+  'patch /stores/{storeId}/products/{productId}': () => ({ body: { version: 1, title: 'Hijacked', status: 'draft' } }),
+  'post /stores/{storeId}/collections': () => ({ body: { title: 'Injected' } }),
+  'patch /stores/{storeId}/collections/{collectionId}': () => ({ body: { version: 1, title: 'Hijacked' } }),
+  'post /stores/{storeId}/collections/{collectionId}/products': (own) => ({ body: { productIds: [own.looseProductId] } }),
+  'post /stores/{storeId}/variants/{variantId}/inventory-adjustments': () => ({ body: { delta: -1, reason: 'sold' } }),
+  'post /stores/{storeId}/imports': () => ({ rawBody: 'Handle,Title,Variant Price\ninjected,Injected,1.00\n', contentType: 'text/csv' }),
+};
+
+interface Operation {
+  method: string;
+  template: string;
+  params: string[];
+  hasBody: boolean;
+}
+
+const fill = (template: string, ids: Record<string, string>) =>
+  template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const v = ids[name];
+    if (v === undefined) throw new Error(`no id for path parameter {${name}} in ${template}`);
+    return encodeURIComponent(v);
+  });
+
+describe('tenant isolation', () => {
+  let p: TestPlatform;
+  let a: Tenant;
+  let b: Tenant;
+  let operations: Operation[];
+  let aToken: string;
+
+  async function setUpTenant(tag: string): Promise<Tenant> {
+    const { cookie, user } = await signup(p, `${tag}${rnd()}@example.com`);
+    const store = await createStore(p, cookie, `${tag}-${rnd()}`);
+    const p1 = await createProduct(p, cookie, store.id, { title: `${tag} secret product one`, tags: [`${tag}-tag`] });
+    const p2 = await createProduct(p, cookie, store.id, {
+      title: `${tag} secret product two`,
+      images: [{ url: `https://img.example.com/${tag}.png`, alt: tag }],
+    });
+    const p3 = await createProduct(p, cookie, store.id, { title: `${tag} loose product` });
+    const coll = await p.request('POST', `/api/v1/stores/${store.id}/collections`, {
+      cookie,
+      body: { title: `${tag} collection`, productIds: [p1.id, p2.id] },
+    });
+    expect(coll.status).toBe(201);
+    const imp = await p.request('POST', `/api/v1/stores/${store.id}/imports?filename=${tag}.csv`, {
+      cookie,
+      rawBody: `Handle,Title,Variant Price\n${tag}-imported,${tag} imported,12.00\n`,
+      contentType: 'text/csv',
+    });
+    expect(imp.status).toBe(202);
+    const adj = await p.request('POST', `/api/v1/stores/${store.id}/variants/${p1.variants[0].id}/inventory-adjustments`, {
+      cookie,
+      body: { delta: 5, reason: 'received' },
+    });
+    expect(adj.status).toBe(201);
+    const row = await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', store.id).executeTakeFirstOrThrow();
+    return {
+      cookie,
+      userId: user.id,
+      storeId: store.id,
+      schema: row.schema_name,
+      productIds: [p1.id, p2.id, p3.id],
+      variantIds: [p1.variants[0].id, p2.variants[0].id, p3.variants[0].id],
+      collectionId: coll.body.id,
+      importId: imp.body.id,
+      looseProductId: p3.id,
+    };
+  }
+
+  /** Everything of a tenant, straight from the database. */
+  async function snapshot(t: Tenant) {
+    const db = p.db.tenant(t.schema);
+    return {
+      store: await p.db.control.selectFrom('stores').selectAll().where('id', '=', t.storeId).executeTakeFirst(),
+      memberships: await p.db.control.selectFrom('memberships').selectAll().where('store_id', '=', t.storeId).orderBy('user_id').execute(),
+      audit: await p.db.control.selectFrom('audit_log').select(['id', 'action']).where('store_id', '=', t.storeId).orderBy('id').execute(),
+      products: await db.selectFrom('products').selectAll().orderBy('id').execute(),
+      variants: await db.selectFrom('variants').selectAll().orderBy('id').execute(),
+      images: await db.selectFrom('images').selectAll().orderBy('id').execute(),
+      collections: await db.selectFrom('collections').selectAll().orderBy('id').execute(),
+      collectionProducts: await db.selectFrom('collection_products').selectAll().orderBy('collection_id').orderBy('product_id').execute(),
+      adjustments: await db.selectFrom('inventory_adjustments').selectAll().orderBy('id').execute(),
+      imports: await db.selectFrom('imports').selectAll().orderBy('id').execute(),
+    };
+  }
+
+  function call(op: Operation, ids: Record<string, string>, auth: { cookie?: string; token?: string }, bodyOwner: Tenant): Promise<ApiResponse> {
+    const fixture = fixtures[`${op.method} ${op.template}`];
+    if (op.hasBody && !fixture) throw new Error(`no request-body fixture for ${op.method.toUpperCase()} ${op.template}: add one to isolation.test.ts`);
+    return p.request(op.method.toUpperCase(), `/api/v1${fill(op.template, ids)}`, { ...auth, ...(fixture ? fixture(bodyOwner) : {}) });
+  }
+
+  const label = (op: Operation, what: string) => `${op.method.toUpperCase()} ${op.template} (${what})`;
+
+  function expectNotFound(res: ApiResponse, what: string, code: 'store_not_found' | 'not_found') {
+    expect(res.status, `${what}: ${res.text}`).toBe(404);
+    expect(res.body?.error?.code, what).toBe(code);
+    // Nothing of B's leaks into the refusal.
+    for (const secret of ['secret product', b.schema, b.userId]) expect(res.text, what).not.toContain(secret);
+  }
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    a = await setUpTenant('alpha');
+    b = await setUpTenant('bravo');
+    const created = await p.request('POST', '/api/v1/me/api-tokens', { cookie: a.cookie, body: { name: 'alpha script' } });
+    expect(created.status).toBe(201);
+    aToken = created.body.token;
+
+    const doc = await p.request('GET', '/api/v1/openapi.json');
+    expect(doc.status).toBe(200);
+    operations = [];
+    for (const [template, item] of Object.entries(doc.body.paths as Record<string, Record<string, { requestBody?: unknown }>>)) {
+      if (!template.startsWith('/stores/{storeId}')) continue;
+      for (const method of METHODS) {
+        const op = item[method];
+        if (!op) continue;
+        operations.push({ method, template, params: [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string), hasBody: op.requestBody !== undefined });
+      }
+    }
+  });
+  afterAll(async () => {
+    await p.close();
+  });
+
+  it('finds every store-scoped route in the OpenAPI document, with only known path parameters', () => {
+    // Sanity: the iteration below is not vacuous.
+    expect(operations.length).toBeGreaterThanOrEqual(20);
+    const keys = operations.map((o) => `${o.method} ${o.template}`);
+    for (const k of [
+      'get /stores/{storeId}',
+      'patch /stores/{storeId}',
+      'delete /stores/{storeId}',
+      'get /stores/{storeId}/products/{productId}',
+      'delete /stores/{storeId}/collections/{collectionId}/products/{productId}',
+      'get /stores/{storeId}/variants/{variantId}/inventory-adjustments',
+      'get /stores/{storeId}/imports/{importId}',
+    ])
+      expect(keys).toContain(k);
+    const known = new Set(['storeId', ...Object.keys(objectIds(b))]);
+    for (const op of operations) for (const param of op.params) expect(known.has(param), `${op.template}: unknown path parameter {${param}}`).toBe(true);
+    for (const op of operations) if (op.hasBody) expect(fixtures[`${op.method} ${op.template}`], `fixture for ${op.method} ${op.template}`).toBeDefined();
+  });
+
+  it('B can use every GET route with its own ids (so the 404s below are about access, not bad ids)', async () => {
+    for (const op of operations.filter((o) => o.method === 'get')) {
+      const res = await call(op, { storeId: b.storeId, ...objectIds(b) }, { cookie: b.cookie }, b);
+      expect(res.status, label(op, 'B on B')).toBe(200);
+    }
+  });
+
+  it('every store-scoped route is 404 for A with B’s store id and object ids, and B’s data is unchanged', async () => {
+    const before = await snapshot(b);
+    const beforeA = await snapshot(a);
+    const productsBefore = await p.request('GET', `/api/v1/stores/${b.storeId}/products?limit=250`, { cookie: b.cookie });
+    expect(productsBefore.body.data).toHaveLength(3);
+
+    // Writes last, so a leaking write cannot mask a leaking read.
+    const ordered = [...operations.filter((o) => o.method === 'get'), ...operations.filter((o) => o.method !== 'get')];
+    for (const op of ordered) {
+      for (const [what, auth] of [
+        ['cookie', { cookie: a.cookie }],
+        ['token', { token: aToken }],
+      ] as const) {
+        const res = await call(op, { storeId: b.storeId, ...objectIds(b) }, auth, b);
+        expectNotFound(res, label(op, `A ${what} on B's store`), 'store_not_found');
+      }
+      // The refusal is the same as for a store that does not exist.
+      const missing = await call(op, { storeId: randomUUID(), ...objectIds(b) }, { cookie: a.cookie }, b);
+      const real = await call(op, { storeId: b.storeId, ...objectIds(b) }, { cookie: a.cookie }, b);
+      expect(real.body, label(op, 'same as a missing store')).toEqual(missing.body);
+    }
+
+    expect(await snapshot(b)).toEqual(before);
+    expect(await snapshot(a)).toEqual(beforeA);
+    const productsAfter = await p.request('GET', `/api/v1/stores/${b.storeId}/products?limit=250`, { cookie: b.cookie });
+    expect(productsAfter.body).toEqual(productsBefore.body);
+    const storeAfter = await p.request('GET', `/api/v1/stores/${b.storeId}`, { cookie: b.cookie });
+    expect(storeAfter.status).toBe(200);
+    expect(storeAfter.body.status).toBe('active');
+  });
+
+  it('B’s object ids inside A’s store path are 404, indistinguishable from ids that do not exist', async () => {
+    const before = await snapshot(b);
+    const beforeA = await snapshot(a);
+    const withObjects = operations.filter((o) => o.params.some((x) => x !== 'storeId'));
+    expect(withObjects.length).toBeGreaterThanOrEqual(10);
+    const ordered = [...withObjects.filter((o) => o.method === 'get'), ...withObjects.filter((o) => o.method !== 'get')];
+    for (const op of ordered) {
+      const res = await call(op, { storeId: a.storeId, ...objectIds(b) }, { cookie: a.cookie }, a);
+      expectNotFound(res, label(op, "A's store, B's ids"), 'not_found');
+      const forged = Object.fromEntries(Object.keys(objectIds(b)).map((k) => [k, randomUUID()]));
+      const missing = await call(op, { storeId: a.storeId, ...forged }, { cookie: a.cookie }, a);
+      expectNotFound(missing, label(op, "A's store, forged ids"), 'not_found');
+      expect(res.body, label(op, 'same as forged ids')).toEqual(missing.body);
+
+      // Mixed: A's own object for all but one parameter, B's for that one.
+      const own = objectIds(a);
+      for (const param of op.params.filter((x) => x !== 'storeId')) {
+        const mixed = await call(op, { storeId: a.storeId, ...own, [param]: objectIds(b)[param] as string }, { cookie: a.cookie }, a);
+        expectNotFound(mixed, label(op, `A's store, B's ${param}`), 'not_found');
+      }
+    }
+    expect(await snapshot(b)).toEqual(before);
+    expect(await snapshot(a)).toEqual(beforeA);
+  });
+
+  it('forged and non-uuid store and object ids are 404', async () => {
+    const beforeA = await snapshot(a);
+    for (const op of operations) {
+      for (const storeId of [randomUUID(), 'not-a-uuid', '00000000-0000-0000-0000-000000000000', `${a.storeId}x`, a.storeId.toUpperCase()]) {
+        const res = await call(op, { storeId, ...objectIds(a) }, { cookie: a.cookie }, a);
+        expect(res.status, label(op, `store ${storeId}`)).toBe(404);
+        expect(res.body.error.code).toBe('store_not_found');
+      }
+      if (op.params.length > 1) {
+        for (const bad of ['not-a-uuid', '1 or 1=1', randomUUID()]) {
+          const ids = Object.fromEntries(Object.keys(objectIds(a)).map((k) => [k, bad]));
+          const res = await call(op, { storeId: a.storeId, ...ids }, { cookie: a.cookie }, a);
+          expect(res.status, label(op, `object id ${bad}`)).toBe(404);
+          expect(res.body.error.code).toBe('not_found');
+        }
+      }
+    }
+    expect(await snapshot(a)).toEqual(beforeA);
+  });
+
+  it('every store-scoped route is 401 without authentication', async () => {
+    const before = await snapshot(b);
+    for (const op of operations) {
+      const res = await call(op, { storeId: b.storeId, ...objectIds(b) }, {}, b);
+      expect(res.status, label(op, 'anonymous')).toBe(401);
+      expect(res.body.error.code).toBe('unauthenticated');
+      const forged = await call(op, { storeId: 'not-a-uuid', ...objectIds(b) }, {}, b);
+      expect(forged.status, label(op, 'anonymous, forged id')).toBe(401);
+    }
+    expect(await snapshot(b)).toEqual(before);
+  });
+
+  it('B’s ids in request bodies and filters are refused without linking anything', async () => {
+    const before = await snapshot(b);
+    const beforeA = await snapshot(a);
+    const base = `/api/v1/stores/${a.storeId}`;
+    const mine = await p.request('GET', `${base}/products/${a.productIds[0]}`, { cookie: a.cookie });
+    expect(mine.status).toBe(200);
+
+    const withForeignCollection = await p.request('POST', `${base}/products`, {
+      cookie: a.cookie,
+      body: { title: 'Sneaky', variants: [{ sku: `SN-${rnd()}`, price: 1 }], collectionIds: [b.collectionId] },
+    });
+    expect(withForeignCollection.status).toBe(400);
+    const addForeign = await p.request('POST', `${base}/collections/${a.collectionId}/products`, { cookie: a.cookie, body: { productIds: [b.productIds[2]] } });
+    expect(addForeign.status).toBe(400);
+    const collWithForeign = await p.request('POST', `${base}/collections`, { cookie: a.cookie, body: { title: 'Sneaky', productIds: [b.productIds[0]] } });
+    expect(collWithForeign.status).toBe(400);
+    const foreignVariant = await p.request('PATCH', `${base}/products/${a.productIds[0]}`, {
+      cookie: a.cookie,
+      body: { version: mine.body.version, variants: [{ id: b.variantIds[0], price: 1 }] },
+    });
+    expect(foreignVariant.status).toBe(400);
+    const patchCollections = await p.request('PATCH', `${base}/products/${a.productIds[0]}`, {
+      cookie: a.cookie,
+      body: { version: mine.body.version, collectionIds: [b.collectionId] },
+    });
+    expect(patchCollections.status).toBe(400);
+
+    const filtered = await p.request('GET', `${base}/products?collectionId=${b.collectionId}`, { cookie: a.cookie });
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.data).toEqual([]);
+    const searched = await p.request('GET', `${base}/products?q=${encodeURIComponent('bravo secret')}`, { cookie: a.cookie });
+    expect(searched.status).toBe(200);
+    expect(searched.body.data).toEqual([]);
+
+    expect(await snapshot(b)).toEqual(before);
+    expect(await snapshot(a)).toEqual(beforeA);
+  });
+
+  it('A’s listings show only A’s data', async () => {
+    const stores = await p.request('GET', '/api/v1/stores', { cookie: a.cookie });
+    expect(stores.body.data.map((s: { id: string }) => s.id)).toEqual([a.storeId]);
+    const products = await p.request('GET', `/api/v1/stores/${a.storeId}/products?limit=250`, { cookie: a.cookie });
+    expect(products.body.data.map((x: { id: string }) => x.id).sort()).toEqual([...a.productIds].sort());
+    expect(products.text).not.toContain('bravo');
+    const collections = await p.request('GET', `/api/v1/stores/${a.storeId}/collections`, { cookie: a.cookie });
+    expect(collections.body.data.map((x: { id: string }) => x.id)).toEqual([a.collectionId]);
+    const imports = await p.request('GET', `/api/v1/stores/${a.storeId}/imports`, { cookie: a.cookie });
+    expect(imports.body.data.map((x: { id: string }) => x.id)).toEqual([a.importId]);
+    const history = await p.request('GET', `/api/v1/stores/${a.storeId}/variants/${a.variantIds[0]}/inventory-adjustments`, { cookie: a.cookie });
+    expect(history.status).toBe(200);
+    expect(history.body.data.length).toBeGreaterThanOrEqual(1);
+    expect(history.body.data.every((h: { actorUserId: string | null }) => h.actorUserId === a.userId)).toBe(true);
+  });
+
+  it('each store’s schema holds only its own rows (SQL)', async () => {
+    expect(a.schema).not.toBe(b.schema);
+    for (const [self, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const t = p.db.tenant(self.schema);
+      expect(await t.selectFrom('products').select('id').where('id', 'in', other.productIds).execute()).toEqual([]);
+      expect(await t.selectFrom('variants').select('id').where('id', 'in', other.variantIds).execute()).toEqual([]);
+      expect(await t.selectFrom('variants').select('id').where('product_id', 'in', other.productIds).execute()).toEqual([]);
+      expect(await t.selectFrom('collections').select('id').where('id', '=', other.collectionId).execute()).toEqual([]);
+      expect(await t.selectFrom('collection_products').select('product_id').where('product_id', 'in', other.productIds).execute()).toEqual([]);
+      expect(await t.selectFrom('imports').select('id').where('id', '=', other.importId).execute()).toEqual([]);
+      expect(await t.selectFrom('inventory_adjustments').select('id').where('variant_id', 'in', other.variantIds).execute()).toEqual([]);
+      const ids = (await t.selectFrom('products').select('id').execute()).map((r) => r.id).sort();
+      expect(ids).toEqual([...self.productIds].sort());
+    }
+  });
+});
