@@ -80,7 +80,12 @@ const CATEGORIES: [RegExp, string][] = [
   [/\b(GARDEN|PLANT|WATERING|BIRD)\b/, 'Garden'],
 ];
 const COLOURS = ['RED', 'PINK', 'BLUE', 'GREEN', 'WHITE', 'BLACK', 'IVORY', 'CREAM', 'GOLD', 'SILVER', 'PURPLE', 'YELLOW', 'ORANGE'];
-const titleCase = (s: string) => s.toLowerCase().replace(/\b([a-z])/g, (m) => m.toUpperCase()).replace(/\s+/g, ' ').trim();
+const titleCase = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/\b([a-z])/g, (m) => m.toUpperCase())
+    .replace(/\s+/g, ' ')
+    .trim();
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? 0;

@@ -27,10 +27,16 @@ describe('embedded Postgres (PGlite over the wire)', () => {
 
   it('provisions stores idempotently, even when the same key arrives concurrently', async () => {
     const stores = new StoreService(db);
-    const results = await Promise.all(Array.from({ length: 5 }, () => stores.create({ userId: owner }, { name: 'A', slug: 'alpha', currency: 'EUR' }, 'key-1')));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => stores.create({ userId: owner }, { name: 'A', slug: 'alpha', currency: 'EUR' }, 'key-1')),
+    );
     expect(new Set(results.map((r) => r.store.id)).size).toBe(1);
     expect(results[0]?.store.status).toBe('active');
-    const count = await db.control.selectFrom('stores').select((eb) => eb.fn.countAll<number>().as('n')).where('slug', '=', 'alpha').executeTakeFirstOrThrow();
+    const count = await db.control
+      .selectFrom('stores')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('slug', '=', 'alpha')
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1);
     const again = await migrateAllTenants(db);
     expect(again).toMatchObject({ total: 1, upToDate: 1, failed: [] });

@@ -47,7 +47,11 @@ async function startPlatform(env: Record<string, string>): Promise<Running> {
   const base = rawEnv();
   delete base.DATABASE_URL;
   delete base.REDIS_URL;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'apps/platform/src/main.ts'], { cwd: root, env: { ...base, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'apps/platform/src/main.ts'], {
+    cwd: root,
+    env: { ...base, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout?.on('data', (d) => (out += d));
   proc.stderr?.on('data', (d) => (out += d));
@@ -106,7 +110,12 @@ describe('embedded platform (npm start with no configuration)', () => {
     expect(product.status).toBe(201);
 
     // A background job runs on the Postgres queue backend: CSV import.
-    const imp = await call('POST', `/stores/${store.body.id}/imports`, 'Handle,Title,Variant SKU,Variant Price,Variant Inventory Qty,Status\nsencha,Sencha,SN-1,7.25,4,active\n', 'text/csv');
+    const imp = await call(
+      'POST',
+      `/stores/${store.body.id}/imports`,
+      'Handle,Title,Variant SKU,Variant Price,Variant Inventory Qty,Status\nsencha,Sencha,SN-1,7.25,4,active\n',
+      'text/csv',
+    );
     expect(imp.status).toBe(202);
     const deadline = Date.now() + 30_000;
     let state = imp.body;

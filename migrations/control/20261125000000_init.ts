@@ -51,12 +51,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('stores_schema_name_key').on('stores').column('schema_name').unique().execute();
   await db.schema.createIndex('stores_custom_domain_key').on('stores').column('custom_domain').unique().execute();
   // Same creator + same Idempotency-Key can only ever create one store.
-  await db.schema
-    .createIndex('stores_creator_idempotency_key')
-    .on('stores')
-    .columns(['created_by', 'idempotency_key'])
-    .unique()
-    .execute();
+  await db.schema.createIndex('stores_creator_idempotency_key').on('stores').columns(['created_by', 'idempotency_key']).unique().execute();
   await db.schema.createIndex('stores_status_idx').on('stores').columns(['status', 'updated_at']).execute();
 
   await db.schema

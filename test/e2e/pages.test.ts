@@ -55,7 +55,7 @@ describe('pages in Chromium', () => {
     await page.close();
   });
 
-  it("serves each store on its subdomain with only its active products", async () => {
+  it('serves each store on its subdomain with only its active products', async () => {
     for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       const page = await browser.newPage({ viewport });
       const res = await page.goto(`http://${slug}.localhost:${sf.port}/`);

@@ -45,7 +45,9 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-export async function startTestPlatform(opts: { queueBackend?: 'redis' | 'postgres'; hooks?: ProvisioningHooks; config?: Partial<ControlPlaneConfig> } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  opts: { queueBackend?: 'redis' | 'postgres'; hooks?: ProvisioningHooks; config?: Partial<ControlPlaneConfig> } = {},
+): Promise<TestPlatform> {
   const testDb = await createTestDatabase(testEnv.TEST_DATABASE_URL);
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const queues = new Queues({

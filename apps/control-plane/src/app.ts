@@ -27,7 +27,18 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     c.set('services', services);
     await next();
   });
-  app.use('*', secureHeaders({ crossOriginEmbedderPolicy: false, contentSecurityPolicy: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"] } }));
+  app.use(
+    '*',
+    secureHeaders({
+      crossOriginEmbedderPolicy: false,
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+      },
+    }),
+  );
   app.onError((err, c) => toErrorResponse(c, err, c.var.logger ?? logger));
   app.notFound((c) => toErrorResponse(c, new AppError(ErrorCode.NotFound, 'No such route')));
 
@@ -40,7 +51,10 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
       ),
       services.queues.ping(),
     ]);
-    return c.json({ status: database && queue ? 'ready' : 'unavailable', database, queue, queueBackend: services.queues.backend }, database && queue ? 200 : 503);
+    return c.json(
+      { status: database && queue ? 'ready' : 'unavailable', database, queue, queueBackend: services.queues.backend },
+      database && queue ? 200 : 503,
+    );
   });
 
   const api = new OpenAPIHono<AppEnv>({
@@ -48,7 +62,15 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
       if (!result.success) throw validationError(result.error);
     },
   });
-  api.use('*', bodyLimit({ maxSize: services.config.maxBodyBytes, onError: () => { throw new AppError(ErrorCode.PayloadTooLarge, 'Request body is too large'); } }));
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: services.config.maxBodyBytes,
+      onError: () => {
+        throw new AppError(ErrorCode.PayloadTooLarge, 'Request body is too large');
+      },
+    }),
+  );
   api.use('*', originCheck({ trustedOrigins: () => [new URL(services.config.publicUrl).origin, ...services.config.trustedOrigins] }));
   api.use('*', requireJsonBody({ allow: (path) => (/\/imports$/.test(path) ? ['text/csv'] : null) }));
   // Who is calling: a bearer API token, or the session cookie.

@@ -36,7 +36,12 @@ const text = (max: number) => z.string().trim().max(max);
 export const Uuid = z.string().uuid();
 export const StoreIdParam = z.object({ storeId: z.string().openapi({ param: { name: 'storeId', in: 'path' }, format: 'uuid' }) });
 export const IdempotencyHeader = z.object({
-  'idempotency-key': z.string().min(1).max(255).optional().openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Repeat a request safely: the same key returns the first result' }),
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Repeat a request safely: the same key returns the first result' }),
 });
 
 export const UserSchema = z.object({ id: z.string(), email: z.string(), name: z.string() }).openapi('User');
@@ -71,10 +76,17 @@ export const VariantInputSchema = z.object({
   price: Money,
   compareAtPrice: Money.nullable().optional(),
   inventoryQuantity: z.number().int().min(0).max(2_000_000_000).optional(),
-  options: z.record(text(100).min(1), text(100).min(1)).optional().openapi({ example: { Size: 'M', Colour: 'Blue' } }),
+  options: z
+    .record(text(100).min(1), text(100).min(1))
+    .optional()
+    .openapi({ example: { Size: 'M', Colour: 'Blue' } }),
 });
 export const ImageInputSchema = z.object({
-  url: z.string().max(2048).url().refine((u) => /^https?:\/\//i.test(u) || u.startsWith('/'), 'must be an http(s) URL'),
+  url: z
+    .string()
+    .max(2048)
+    .url()
+    .refine((u) => /^https?:\/\//i.test(u) || u.startsWith('/'), 'must be an http(s) URL'),
   alt: text(500).nullable().optional(),
 });
 export const OptionSchema = z.object({ name: text(100).min(1), values: z.array(text(100).min(1)).max(100) });

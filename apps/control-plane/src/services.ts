@@ -13,7 +13,9 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     storeRootDomain: env.STORE_ROOT_DOMAIN,
     storefrontPort: env.STOREFRONT_PORT,
     storefrontProtocol: env.STOREFRONT_PROTOCOL,
-    trustedOrigins: env.TRUSTED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    trustedOrigins: env.TRUSTED_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     trustProxy: env.TRUST_PROXY,
     // Secure cookies everywhere except plain-http localhost development.
     secureCookies: url.protocol === 'https:' || !['localhost', '127.0.0.1'].includes(url.hostname),

@@ -22,7 +22,11 @@ interface DemoProduct {
   price: number;
   inventoryQuantity: number;
 }
-const catalog = JSON.parse(readFileSync(new URL('../data/demo-catalog.json', import.meta.url), 'utf8')) as { currency: string; products: DemoProduct[]; source: string };
+const catalog = JSON.parse(readFileSync(new URL('../data/demo-catalog.json', import.meta.url), 'utf8')) as {
+  currency: string;
+  products: DemoProduct[];
+  source: string;
+};
 
 let cookie = '';
 async function call<T = any>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: T }> {
@@ -74,9 +78,16 @@ process.stdout.write(`demo store ${store?.url}\n`);
 const header = ['Handle', 'Title', 'Body (HTML)', 'Vendor', 'Type', 'Tags', 'Published', 'Variant SKU', 'Variant Inventory Qty', 'Variant Price', 'Status'];
 const lines = [header.join(',')];
 for (const p of catalog.products) {
-  const handle = `${p.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${p.sku.toLowerCase()}`;
+  const handle = `${p.title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}-${p.sku.toLowerCase()}`;
   const body = `<p>${p.title}. From the ${p.productType.toLowerCase()} range.</p>`;
-  lines.push([handle, p.title, body, p.vendor, p.productType, p.tags.join(', '), 'TRUE', p.sku, p.inventoryQuantity, minorToDecimal(p.price), 'active'].map(csvCell).join(','));
+  lines.push(
+    [handle, p.title, body, p.vendor, p.productType, p.tags.join(', '), 'TRUE', p.sku, p.inventoryQuantity, minorToDecimal(p.price), 'active']
+      .map(csvCell)
+      .join(','),
+  );
 }
 const started = await call('POST', '/stores/' + storeId + '/imports?filename=demo-catalog.csv', `${lines.join('\n')}\n`, 'text/csv');
 if (started.status !== 202) throw new Error(`import was refused: ${JSON.stringify(started.body)}`);
@@ -95,7 +106,10 @@ for (;;) {
 const byType = new Map<string, string[]>();
 let cursor: string | null = null;
 do {
-  const page: { body: { data: { id: string; productType: string | null }[]; nextCursor: string | null } } = await call('GET', `/stores/${storeId}/products?limit=250${cursor ? `&cursor=${cursor}` : ''}`);
+  const page: { body: { data: { id: string; productType: string | null }[]; nextCursor: string | null } } = await call(
+    'GET',
+    `/stores/${storeId}/products?limit=250${cursor ? `&cursor=${cursor}` : ''}`,
+  );
   for (const p of page.body.data) if (p.productType) byType.set(p.productType, [...(byType.get(p.productType) ?? []), p.id]);
   cursor = page.body.nextCursor;
 } while (cursor);

@@ -36,7 +36,17 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: { rootDo
   const resolver = new StoreResolver(new StoreService(db), opts.rootDomain);
   const app = new Hono<Env>();
   app.use('*', requestContext(logger));
-  app.use('*', secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'https:', 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], frameAncestors: ["'none'"] } }));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'https:', 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.use('*', async (c, next) => {
     const store = await resolver.resolve(c.req.header('host') ?? '');
@@ -70,7 +80,10 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: { rootDo
   return app;
 }
 
-const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>
+const page = (
+  title: string,
+  body: string,
+) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>
 <style>body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1a1d21}main{max-width:1100px;margin:0 auto;padding:24px}
 .grid{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:18px}
 .card img,.ph{width:100%;aspect-ratio:1;object-fit:cover;background:#f0f1f3;border-radius:8px}.t{margin-top:8px}.p{color:#555}</style>

@@ -58,7 +58,15 @@ export class ApiTokenService {
     const row = await this.db.control
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
-      .select(['api_tokens.id', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'users.id as user_id', 'users.email', 'users.name'])
+      .select([
+        'api_tokens.id',
+        'api_tokens.expires_at',
+        'api_tokens.revoked_at',
+        'api_tokens.last_used_at',
+        'users.id as user_id',
+        'users.email',
+        'users.name',
+      ])
       .where('api_tokens.token_hash', '=', sha256Hex(token))
       .executeTakeFirst();
     if (!row || row.revoked_at || (row.expires_at && new Date(row.expires_at) <= new Date())) return null;

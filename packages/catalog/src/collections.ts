@@ -27,7 +27,15 @@ export class CollectionService {
         let handle = input.handle;
         if (!handle) {
           const base = slugify(input.title, 'collection');
-          const taken = new Set((await trx.selectFrom('collections').select('handle').where((eb) => eb.or([eb('handle', '=', base), eb('handle', 'like', `${base}-%`)])).execute()).map((r) => r.handle));
+          const taken = new Set(
+            (
+              await trx
+                .selectFrom('collections')
+                .select('handle')
+                .where((eb) => eb.or([eb('handle', '=', base), eb('handle', 'like', `${base}-%`)]))
+                .execute()
+            ).map((r) => r.handle),
+          );
           handle = base;
           for (let i = 2; taken.has(handle); i++) handle = `${base}-${i}`;
         }
@@ -47,16 +55,30 @@ export class CollectionService {
   async get(id: string): Promise<CollectionView | null> {
     const row = await this.t.selectFrom('collections').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return null;
-    const count = await this.t.selectFrom('collection_products').select((eb) => eb.fn.countAll<number>().as('n')).where('collection_id', '=', id).executeTakeFirstOrThrow();
+    const count = await this.t
+      .selectFrom('collection_products')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('collection_id', '=', id)
+      .executeTakeFirstOrThrow();
     return toView(row, Number(count.n));
   }
 
   async list(limit: number, cursor?: string): Promise<Page<CollectionView>> {
-    let q = this.t.selectFrom('collections').selectAll('collections').select((eb) =>
-      eb.selectFrom('collection_products').select((e) => e.fn.countAll<number>().as('n')).whereRef('collection_products.collection_id', '=', 'collections.id').as('product_count'),
-    );
+    let q = this.t
+      .selectFrom('collections')
+      .selectAll('collections')
+      .select((eb) =>
+        eb
+          .selectFrom('collection_products')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .whereRef('collection_products.collection_id', '=', 'collections.id')
+          .as('product_count'),
+      );
     if (cursor) q = q.where('collections.id', '>', decodeCursor(cursor).id);
-    const rows = await q.orderBy('collections.id').limit(limit + 1).execute();
+    const rows = await q
+      .orderBy('collections.id')
+      .limit(limit + 1)
+      .execute();
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -80,7 +102,9 @@ export class CollectionService {
       if (Number(r.numUpdatedRows) === 0) {
         const exists = await this.t.selectFrom('collections').select('version').where('id', '=', id).executeTakeFirst();
         if (!exists) throw notFound('Collection');
-        throw new AppError(ErrorCode.VersionConflict, 'This collection was changed by someone else; reload it', { details: { currentVersion: exists.version } });
+        throw new AppError(ErrorCode.VersionConflict, 'This collection was changed by someone else; reload it', {
+          details: { currentVersion: exists.version },
+        });
       }
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError(ErrorCode.HandleTaken, 'A collection with this handle already exists');
@@ -107,7 +131,11 @@ export class CollectionService {
     const found = await trx.selectFrom('products').select('id').where('id', 'in', unique).execute();
     if (found.length !== unique.length)
       throw new AppError(ErrorCode.ValidationFailed, 'productIds: unknown product', { details: [{ path: 'productIds', message: 'unknown product' }] });
-    const max = await trx.selectFrom('collection_products').select((eb) => eb.fn.max('position').as('m')).where('collection_id', '=', id).executeTakeFirst();
+    const max = await trx
+      .selectFrom('collection_products')
+      .select((eb) => eb.fn.max('position').as('m'))
+      .where('collection_id', '=', id)
+      .executeTakeFirst();
     const start = Number(max?.m ?? -1) + 1;
     await trx
       .insertInto('collection_products')

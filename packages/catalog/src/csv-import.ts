@@ -33,7 +33,14 @@ const get = (r: Row, ...names: string[]) => {
 export const MAX_IMPORT_ROWS = 50_000;
 
 export function parseCsv(text: string): Row[] {
-  return parse(text, { columns: (h: string[]) => h.map((x) => x.trim()), skip_empty_lines: true, bom: true, relax_column_count: true, trim: false, max_record_size: 1_000_000 }) as Row[];
+  return parse(text, {
+    columns: (h: string[]) => h.map((x) => x.trim()),
+    skip_empty_lines: true,
+    bom: true,
+    relax_column_count: true,
+    trim: false,
+    max_record_size: 1_000_000,
+  }) as Row[];
 }
 
 interface Group {
@@ -89,7 +96,8 @@ function toProductInput(g: Group, currency: string) {
       if (compareText && compareAt === null) throw new RowError(n, 'invalid_price', `Variant Compare At Price "${compareText}" is not a valid amount`);
       const qtyText = get(r, 'Variant Inventory Qty');
       const qty = qtyText ? Number(qtyText) : 0;
-      if (!Number.isInteger(qty) || qty < 0 || qty > 2_000_000_000) throw new RowError(n, 'invalid_quantity', `Variant Inventory Qty "${qtyText}" must be a whole number >= 0`);
+      if (!Number.isInteger(qty) || qty < 0 || qty > 2_000_000_000)
+        throw new RowError(n, 'invalid_quantity', `Variant Inventory Qty "${qtyText}" must be a whole number >= 0`);
       const options: Record<string, string> = {};
       optionNames.forEach((name, idx) => {
         const v = get(r, `Option${idx + 1} Value`);

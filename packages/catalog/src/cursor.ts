@@ -20,4 +20,5 @@ export function decodeCursor(s: string): Cursor {
   throw invalidCursor();
 }
 
-export const invalidCursor = () => new AppError(ErrorCode.ValidationFailed, 'cursor: invalid pagination cursor', { details: [{ path: 'cursor', message: 'invalid cursor' }] });
+export const invalidCursor = () =>
+  new AppError(ErrorCode.ValidationFailed, 'cursor: invalid pagination cursor', { details: [{ path: 'cursor', message: 'invalid cursor' }] });

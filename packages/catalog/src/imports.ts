@@ -57,7 +57,21 @@ export class ImportService {
   async list(limit = 20): Promise<ImportView[]> {
     const rows = await this.t
       .selectFrom('imports')
-      .select(['id', 'kind', 'status', 'filename', 'total_rows', 'processed_rows', 'created_count', 'updated_count', 'error_count', 'created_at', 'started_at', 'finished_at', 'created_by'])
+      .select([
+        'id',
+        'kind',
+        'status',
+        'filename',
+        'total_rows',
+        'processed_rows',
+        'created_count',
+        'updated_count',
+        'error_count',
+        'created_at',
+        'started_at',
+        'finished_at',
+        'created_by',
+      ])
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();

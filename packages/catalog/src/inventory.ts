@@ -18,8 +18,13 @@ export interface AdjustmentResult {
 export class InventoryService {
   constructor(private readonly t: Kysely<TenantDatabase>) {}
 
-  async adjust(variantId: string, delta: number, opts: { reason: string; actorUserId?: string | null; idempotencyKey?: string | null }): Promise<AdjustmentResult> {
-    if (!Number.isInteger(delta) || delta === 0) throw new AppError(ErrorCode.ValidationFailed, 'delta: must be a non-zero integer', { details: [{ path: 'delta', message: 'non-zero integer' }] });
+  async adjust(
+    variantId: string,
+    delta: number,
+    opts: { reason: string; actorUserId?: string | null; idempotencyKey?: string | null },
+  ): Promise<AdjustmentResult> {
+    if (!Number.isInteger(delta) || delta === 0)
+      throw new AppError(ErrorCode.ValidationFailed, 'delta: must be a non-zero integer', { details: [{ path: 'delta', message: 'non-zero integer' }] });
     if (opts.idempotencyKey) {
       const prior = await this.findByKey(opts.idempotencyKey);
       if (prior) return this.replay(prior, variantId, delta);
@@ -41,7 +46,9 @@ export class InventoryService {
           }
           const exists = await trx.selectFrom('variants').select('inventory_quantity').where('id', '=', variantId).executeTakeFirst();
           if (!exists) throw notFound('Variant');
-          throw new AppError(ErrorCode.InsufficientStock, `Not enough stock: ${exists.inventory_quantity} available`, { details: { available: exists.inventory_quantity } });
+          throw new AppError(ErrorCode.InsufficientStock, `Not enough stock: ${exists.inventory_quantity} available`, {
+            details: { available: exists.inventory_quantity },
+          });
         }
         const id = newId();
         await trx
@@ -75,12 +82,20 @@ export class InventoryService {
   }
 
   private replay(prior: { id: string; variant_id: string; delta: number; quantity_after: number }, variantId: string, delta: number): AdjustmentResult {
-    if (prior.variant_id !== variantId || prior.delta !== delta) throw new AppError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for a different adjustment');
+    if (prior.variant_id !== variantId || prior.delta !== delta)
+      throw new AppError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for a different adjustment');
     return { adjustmentId: prior.id, variantId, delta, inventoryQuantity: prior.quantity_after, replayed: true };
   }
 
   async history(variantId: string, limit = 50) {
     const rows = await this.t.selectFrom('inventory_adjustments').selectAll().where('variant_id', '=', variantId).orderBy('id', 'desc').limit(limit).execute();
-    return rows.map((r) => ({ id: r.id, delta: r.delta, quantityAfter: r.quantity_after, reason: r.reason, actorUserId: r.actor_user_id, createdAt: r.created_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      delta: r.delta,
+      quantityAfter: r.quantity_after,
+      reason: r.reason,
+      actorUserId: r.actor_user_id,
+      createdAt: r.created_at,
+    }));
   }
 }

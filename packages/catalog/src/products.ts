@@ -14,7 +14,10 @@ type Tx = Transaction<TenantDatabase>;
 const invalid = (path: string, message: string) => new AppError(ErrorCode.ValidationFailed, `${path}: ${message}`, { details: [{ path, message }] });
 
 /** Product option names come from `options` (or the variants' keys); every variant must name a value for each. */
-export function normaliseOptions(options: ProductOption[] | undefined, variants: VariantInput[]): { options: ProductOption[]; variantValues: Record<string, string>[] } {
+export function normaliseOptions(
+  options: ProductOption[] | undefined,
+  variants: VariantInput[],
+): { options: ProductOption[]; variantValues: Record<string, string>[] } {
   const names: string[] = [];
   const seen = new Set<string>();
   const addName = (raw: string, path: string) => {
@@ -25,7 +28,7 @@ export function normaliseOptions(options: ProductOption[] | undefined, variants:
     seen.add(key);
     names.push(name);
   };
-  options?.forEach((o, i) => addName(o.name, `options.${i}.name`));
+  for (const [i, o] of (options ?? []).entries()) addName(o.name, `options.${i}.name`);
   if (!options?.length) for (const [i, v] of variants.entries()) for (const k of Object.keys(v.options ?? {})) addName(k, `variants.${i}.options`);
   if (names.length > 3) throw invalid('options', 'a product has at most 3 options');
   const values = new Map(names.map((n) => [n, [] as string[]]));
@@ -72,7 +75,8 @@ function checkDuplicateSkus(variants: VariantInput[]) {
 
 function translateWriteError(e: unknown): never {
   if (isUniqueViolation(e, 'variants_sku_key')) throw new AppError(ErrorCode.SkuTaken, 'A variant with this SKU already exists in this store');
-  if (isUniqueViolation(e) && (e as { constraint?: string }).constraint?.startsWith('products_handle')) throw new AppError(ErrorCode.HandleTaken, 'A product with this handle already exists');
+  if (isUniqueViolation(e) && (e as { constraint?: string }).constraint?.startsWith('products_handle'))
+    throw new AppError(ErrorCode.HandleTaken, 'A product with this handle already exists');
   throw e;
 }
 
@@ -287,7 +291,13 @@ export class ProductService {
           const existing = await trx.selectFrom('variants').selectAll().where('product_id', '=', id).orderBy('position').execute();
           const variants: VariantInput[] =
             patch.variants ??
-            existing.map((v) => ({ id: v.id, sku: v.sku, price: v.price, compareAtPrice: v.compare_at_price, options: v.option_values as Record<string, string> }));
+            existing.map((v) => ({
+              id: v.id,
+              sku: v.sku,
+              price: v.price,
+              compareAtPrice: v.compare_at_price,
+              options: v.option_values as Record<string, string>,
+            }));
           const options = patch.options ?? (patch.variants ? undefined : (current.options as ProductOption[]));
           set.options = JSON.stringify(await this.replaceVariants(trx, id, existing, variants, options, actorUserId, now));
         }
@@ -399,7 +409,11 @@ export class ProductService {
       if (found.length !== unique.length) throw invalid('collectionIds', 'unknown collection');
     }
     await trx.deleteFrom('collection_products').where('product_id', '=', productId).execute();
-    if (unique.length) await trx.insertInto('collection_products').values(unique.map((c) => ({ collection_id: c, product_id: productId, position: 0 }))).execute();
+    if (unique.length)
+      await trx
+        .insertInto('collection_products')
+        .values(unique.map((c) => ({ collection_id: c, product_id: productId, position: 0 })))
+        .execute();
   }
 
   async delete(id: string): Promise<void> {
@@ -408,7 +422,11 @@ export class ProductService {
   }
 
   async countByStatus(): Promise<Record<string, number>> {
-    const rows = await this.t.selectFrom('products').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    const rows = await this.t
+      .selectFrom('products')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 }

@@ -25,9 +25,7 @@ const MIGRATION_TABLE = 'storeloom_migrations';
 
 export async function loadMigrations(kind: 'control' | 'tenant'): Promise<Migration[]> {
   const dir = new URL(`${kind}/`, MIGRATIONS_ROOT);
-  const files = (await readdir(fileURLToPath(dir)))
-    .filter((f) => /^\d{14}_[a-z0-9_]+\.(ts|js)$/.test(f))
-    .sort();
+  const files = (await readdir(fileURLToPath(dir))).filter((f) => /^\d{14}_[a-z0-9_]+\.(ts|js)$/.test(f)).sort();
   const out: Migration[] = [];
   for (const file of files) {
     const mod = (await import(pathToFileURL(fileURLToPath(new URL(file, dir))).href)) as { up?: Migration['up'] };
@@ -56,9 +54,7 @@ async function applyPending(trx: Kysely<any>, schema: string, list: Migration[])
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('applied_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  const done = new Set(
-    (await trx.withSchema(schema).selectFrom(MIGRATION_TABLE).select('name').execute()).map((r) => r.name as string),
-  );
+  const done = new Set((await trx.withSchema(schema).selectFrom(MIGRATION_TABLE).select('name').execute()).map((r) => r.name as string));
   const applied: string[] = [];
   for (const m of list) {
     if (done.has(m.name)) continue;
@@ -130,12 +126,7 @@ export interface MigrateAllResult {
 export async function migrateAllTenants(db: Database, opts: MigrateAllOptions = {}): Promise<MigrateAllResult> {
   const list = await migrations('tenant');
   const latest = list.at(-1)?.name ?? null;
-  const stores = await db.control
-    .selectFrom('stores')
-    .select(['id', 'schema_name'])
-    .where('status', '!=', 'deleted')
-    .orderBy('id')
-    .execute();
+  const stores = await db.control.selectFrom('stores').select(['id', 'schema_name']).where('status', '!=', 'deleted').orderBy('id').execute();
   const result: MigrateAllResult = { total: stores.length, migrated: 0, upToDate: 0, failed: [], stoppedByCanary: false };
   let done = 0;
   const runBatch = async (batch: typeof stores, concurrency: number) => {

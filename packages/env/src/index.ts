@@ -25,14 +25,20 @@ const base = {
   /** Unset: queues use BullMQ's Postgres backend on DATABASE_URL. */
   REDIS_URL: optionalUrl,
   /** Queue namespace; tests set a random one so runs never share jobs. */
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_]{1,40}$/).default('storeloom'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_]{1,40}$/)
+    .default('storeloom'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   /**
    * Schema of BullMQ's Postgres backend tables (default bullmq_<QUEUE_PREFIX>).
    * The embedded database shares one session between all connections, so the
    * launcher sets `public` there: it is on every connection's default path.
    */
-  QUEUE_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+  QUEUE_PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .optional(),
 };
 
 const web = {
@@ -40,7 +46,10 @@ const web = {
   STOREFRONT_PORT: port(3001),
   HOST: z.string().default('0.0.0.0'),
   /** Stores answer on <slug>.<STORE_ROOT_DOMAIN>. */
-  STORE_ROOT_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).default('localhost'),
+  STORE_ROOT_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/)
+    .default('localhost'),
   /** Public origin of the console/API (used for CSRF origin checks and links). */
   PUBLIC_URL: optionalUrl,
   /** Public scheme of storefront URLs. */
@@ -50,7 +59,11 @@ const web = {
   /** Trust X-Forwarded-For for client IPs (behind a proxy). */
   TRUST_PROXY: bool(false),
   STORE_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(25 * 1024 * 1024),
 };
 
 export const controlPlaneEnvSchema = z.object({ ...base, ...web });

@@ -7,7 +7,11 @@ import type { Logger } from './logger.ts';
 
 export function validationError(error: ZodError): AppError {
   const details = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  return new AppError(ErrorCode.ValidationFailed, details.length === 1 ? `${details[0]?.path || 'body'}: ${details[0]?.message}` : 'Request validation failed', { details });
+  return new AppError(
+    ErrorCode.ValidationFailed,
+    details.length === 1 ? `${details[0]?.path || 'body'}: ${details[0]?.message}` : 'Request validation failed',
+    { details },
+  );
 }
 
 /** Maps anything thrown to the stable error body. Internals (stack, SQL) are logged, never returned. */
@@ -24,7 +28,9 @@ export function toErrorResponse(c: Context, err: unknown, logger?: Logger) {
     else appErr = new AppError(ErrorCode.BadRequest, 'Bad request');
   } else if (isPgError(err) && (err.code === '22021' || err.code === '22P05')) {
     // Text Postgres cannot store (a NUL character, \u0000 in JSON): the client's input, not our fault.
-    appErr = new AppError(ErrorCode.ValidationFailed, 'Text must not contain NUL (\\u0000) characters', { details: [{ path: '', message: 'must not contain NUL characters' }] });
+    appErr = new AppError(ErrorCode.ValidationFailed, 'Text must not contain NUL (\\u0000) characters', {
+      details: [{ path: '', message: 'must not contain NUL characters' }],
+    });
   } else if (isPgError(err) && err.code === '22003') {
     // A value past a column's range (e.g. stock beyond 2^31): the client's input.
     appErr = new AppError(ErrorCode.ValidationFailed, 'A number is out of the allowed range', { details: [{ path: '', message: 'number out of range' }] });

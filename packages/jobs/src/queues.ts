@@ -122,7 +122,11 @@ export class Queues {
     // The Postgres backend cannot always rely on LISTEN/NOTIFY (the embedded server
     // does not relay notifications between connections): poll idle queues every second.
     const drain = this.backend === 'postgres' ? { drainDelay: 1 } : {};
-    const w = new W<JobEnvelope, unknown, string>(name, processor as never, { ...(this.connectionOptions() as object), concurrency: 4, ...drain, ...opts } as never) as AnyWorker;
+    const w = new W<JobEnvelope, unknown, string>(
+      name,
+      processor as never,
+      { ...(this.connectionOptions() as object), concurrency: 4, ...drain, ...opts } as never,
+    ) as AnyWorker;
     this.workers.push(w);
     return w;
   }
@@ -153,7 +157,10 @@ export class Queues {
 
   /** Test clean-up: remove everything this namespace holds. */
   async obliterate(): Promise<void> {
-    for (const name of ['catalog', 'maintenance'] as const) await this.queue(name).obliterate({ force: true }).catch(() => {});
+    for (const name of ['catalog', 'maintenance'] as const)
+      await this.queue(name)
+        .obliterate({ force: true })
+        .catch(() => {});
     if (this.backend === 'postgres') {
       const c = new pg.Client({ connectionString: this.cfg.databaseUrl });
       await c.connect();

@@ -2,16 +2,7 @@
  * Stores: creation with idempotent, resumable provisioning of the store's own
  * schema; membership lookups; soft delete and purge after retention.
  */
-import {
-  type Database,
-  type MembershipRole,
-  type Store,
-  migrateTenant,
-  newId,
-  schemaNameForStore,
-  sql,
-  writeAudit,
-} from '@storeloom/db';
+import { type Database, type MembershipRole, type Store, migrateTenant, newId, schemaNameForStore, sql, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import { checkSlug, isCurrency } from './validation.ts';
 
@@ -69,9 +60,13 @@ export class StoreService {
   validate(input: CreateStoreInput): void {
     const problem = checkSlug(input.slug);
     if (problem === 'invalid')
-      throw new AppError(ErrorCode.ValidationFailed, 'Slug must be 3-63 lower-case letters, digits or single hyphens, starting and ending with a letter or digit', {
-        details: [{ path: 'slug', message: 'invalid slug' }],
-      });
+      throw new AppError(
+        ErrorCode.ValidationFailed,
+        'Slug must be 3-63 lower-case letters, digits or single hyphens, starting and ending with a letter or digit',
+        {
+          details: [{ path: 'slug', message: 'invalid slug' }],
+        },
+      );
     if (problem === 'reserved') throw new AppError(ErrorCode.SlugReserved, `The slug "${input.slug}" is reserved`);
     if (!isCurrency(input.currency))
       throw new AppError(ErrorCode.ValidationFailed, 'Currency must be an ISO 4217 code such as USD or EUR', {
@@ -84,7 +79,11 @@ export class StoreService {
    * key, a repeated call returns the store the first call created (a unique
    * index on (created_by, idempotency_key) guarantees there is only one).
    */
-  async create(actor: { userId: string; requestId?: string | null }, input: CreateStoreInput, idempotencyKey?: string): Promise<{ store: StoreView; replayed: boolean }> {
+  async create(
+    actor: { userId: string; requestId?: string | null },
+    input: CreateStoreInput,
+    idempotencyKey?: string,
+  ): Promise<{ store: StoreView; replayed: boolean }> {
     this.validate(input);
     if (idempotencyKey) {
       const existing = await this.findByIdempotencyKey(actor.userId, idempotencyKey);
@@ -114,7 +113,15 @@ export class StoreService {
           .returningAll()
           .executeTakeFirstOrThrow();
         await trx.insertInto('memberships').values({ store_id: id, user_id: actor.userId, role: 'owner' }).execute();
-        await writeAudit(trx, { storeId: id, actorUserId: actor.userId, action: 'store.created', targetType: 'store', targetId: id, data: { slug: input.slug }, requestId: actor.requestId ?? null });
+        await writeAudit(trx, {
+          storeId: id,
+          actorUserId: actor.userId,
+          action: 'store.created',
+          targetType: 'store',
+          targetId: id,
+          data: { slug: input.slug },
+          requestId: actor.requestId ?? null,
+        });
         return store;
       });
     } catch (e) {
@@ -244,7 +251,11 @@ export class StoreService {
     return { store, role };
   }
 
-  async update(storeId: string, patch: { name?: string; defaultLocale?: string; currency?: string; customDomain?: string | null }, actor: Actor): Promise<StoreView> {
+  async update(
+    storeId: string,
+    patch: { name?: string; defaultLocale?: string; currency?: string; customDomain?: string | null },
+    actor: Actor,
+  ): Promise<StoreView> {
     if (patch.currency !== undefined && !isCurrency(patch.currency))
       throw new AppError(ErrorCode.ValidationFailed, 'Currency must be an ISO 4217 code', { details: [{ path: 'currency', message: 'unknown currency' }] });
     const set: Record<string, unknown> = { updated_at: new Date() };
@@ -256,7 +267,15 @@ export class StoreService {
       return await this.db.control.transaction().execute(async (trx) => {
         const row = await trx.updateTable('stores').set(set).where('id', '=', storeId).where('status', '!=', 'deleted').returningAll().executeTakeFirst();
         if (!row) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
-        await writeAudit(trx, { storeId, actorUserId: actor.userId, action: 'store.updated', targetType: 'store', targetId: storeId, data: { changes: patch }, requestId: actor.requestId ?? null });
+        await writeAudit(trx, {
+          storeId,
+          actorUserId: actor.userId,
+          action: 'store.updated',
+          targetType: 'store',
+          targetId: storeId,
+          data: { changes: patch },
+          requestId: actor.requestId ?? null,
+        });
         return toStoreView(row);
       });
     } catch (e) {
@@ -276,7 +295,14 @@ export class StoreService {
         .returning('id')
         .executeTakeFirst();
       if (!row) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
-      await writeAudit(trx, { storeId, actorUserId: actor.userId, action: 'store.deleted', targetType: 'store', targetId: storeId, requestId: actor.requestId ?? null });
+      await writeAudit(trx, {
+        storeId,
+        actorUserId: actor.userId,
+        action: 'store.deleted',
+        targetType: 'store',
+        targetId: storeId,
+        requestId: actor.requestId ?? null,
+      });
     });
   }
 

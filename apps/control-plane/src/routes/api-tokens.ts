@@ -43,7 +43,8 @@ export function registerApiTokenRoutes(app: Api) {
   app.openapi(list, async (c) => send(c, 200, { data: await c.var.services.apiTokens.list(requireAuth(c).user.id) }));
   app.openapi(revoke, async (c) => {
     const auth = requireAuth(c);
-    if (!(await c.var.services.apiTokens.revoke(auth.user.id, uuidParam(c, 'tokenId', 'API token')))) throw new AppError(ErrorCode.NotFound, 'API token not found');
+    if (!(await c.var.services.apiTokens.revoke(auth.user.id, uuidParam(c, 'tokenId', 'API token'))))
+      throw new AppError(ErrorCode.NotFound, 'API token not found');
     return c.body(null, 204) as never;
   });
 }

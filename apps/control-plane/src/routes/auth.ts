@@ -54,8 +54,7 @@ const SIGNUP_PER_IP = 20;
 
 async function limit(c: Context<AppEnv>, key: string, max: number, windowSeconds: number) {
   const r = await c.var.services.rateLimiter.hit(key, max, windowSeconds);
-  if (!r.allowed)
-    throw new AppError(ErrorCode.RateLimited, 'Too many attempts; try again later', { headers: { 'Retry-After': String(r.retryAfterSeconds) } });
+  if (!r.allowed) throw new AppError(ErrorCode.RateLimited, 'Too many attempts; try again later', { headers: { 'Retry-After': String(r.retryAfterSeconds) } });
 }
 
 async function startSession(c: Context<AppEnv>, userId: string) {

@@ -14,7 +14,7 @@ const create = createRoute({
   method: 'post',
   path: '/stores/{storeId}/imports',
   tags: ['imports'],
-  summary: "Import products from a Shopify product CSV (runs as a background job; poll the import for progress)",
+  summary: 'Import products from a Shopify product CSV (runs as a background job; poll the import for progress)',
   middleware: [storeAccess] as const,
   request: {
     params: StoreParams,

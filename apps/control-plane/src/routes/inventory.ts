@@ -19,14 +19,21 @@ const adjust = createRoute({
     headers: IdempotencyHeader,
     body: jsonBody(
       z.object({
-        delta: z.number().int().min(-1_000_000_000).max(1_000_000_000).refine((d) => d !== 0, 'must not be 0'),
+        delta: z
+          .number()
+          .int()
+          .min(-1_000_000_000)
+          .max(1_000_000_000)
+          .refine((d) => d !== 0, 'must not be 0'),
         reason: z.enum(['received', 'correction', 'damaged', 'returned', 'sold', 'other']).default('correction'),
       }),
     ),
   },
   responses: {
     201: jsonResponse(
-      z.object({ adjustmentId: z.string(), variantId: z.string(), delta: z.number().int(), inventoryQuantity: z.number().int(), replayed: z.boolean() }).openapi('InventoryAdjustment'),
+      z
+        .object({ adjustmentId: z.string(), variantId: z.string(), delta: z.number().int(), inventoryQuantity: z.number().int(), replayed: z.boolean() })
+        .openapi('InventoryAdjustment'),
       'Applied (or replayed for a repeated Idempotency-Key)',
     ),
     ...errorResponses(400, 401, 403, 404, 409, 422),
@@ -42,7 +49,18 @@ const history = createRoute({
   request: { params: Params },
   responses: {
     200: jsonResponse(
-      z.object({ data: z.array(z.object({ id: z.string(), delta: z.number(), quantityAfter: z.number(), reason: z.string(), actorUserId: z.string().nullable(), createdAt: z.string() })) }),
+      z.object({
+        data: z.array(
+          z.object({
+            id: z.string(),
+            delta: z.number(),
+            quantityAfter: z.number(),
+            reason: z.string(),
+            actorUserId: z.string().nullable(),
+            createdAt: z.string(),
+          }),
+        ),
+      }),
       'History',
     ),
     ...errorResponses(401, 404),
@@ -64,7 +82,8 @@ export function registerInventoryRoutes(app: Api) {
     const t = tenantOf(c);
     const variantId = uuidParam(c, 'variantId', 'Variant');
     // An unknown variant (or another store's) is a 404, like every other object route, not an empty history.
-    if (!(await t.selectFrom('variants').select('id').where('id', '=', variantId).executeTakeFirst())) throw new AppError(ErrorCode.NotFound, 'Variant not found');
+    if (!(await t.selectFrom('variants').select('id').where('id', '=', variantId).executeTakeFirst()))
+      throw new AppError(ErrorCode.NotFound, 'Variant not found');
     return send(c, 200, { data: await new InventoryService(t).history(variantId) });
   });
 }

@@ -41,7 +41,10 @@ const createStore = createRoute({
     headers: IdempotencyHeader,
     body: jsonBody(z.object({ name: z.string().trim().min(1).max(100), slug: Slug, currency: Currency, defaultLocale: Locale.optional() })),
   },
-  responses: { 201: jsonResponse(StoreSchema, 'Created (or the store created by the first request with this Idempotency-Key)'), ...errorResponses(400, 401, 409, 415, 422) },
+  responses: {
+    201: jsonResponse(StoreSchema, 'Created (or the store created by the first request with this Idempotency-Key)'),
+    ...errorResponses(400, 401, 409, 415, 422),
+  },
 });
 
 const listStores = createRoute({
@@ -58,7 +61,10 @@ const slugAvailability = createRoute({
   tags: ['stores'],
   summary: 'Is a slug free to use?',
   request: { query: z.object({ slug: Slug }) },
-  responses: { 200: jsonResponse(z.object({ slug: z.string(), available: z.boolean(), reason: z.enum(['invalid', 'reserved', 'taken']).nullable() }), 'Availability'), ...errorResponses(400, 401) },
+  responses: {
+    200: jsonResponse(z.object({ slug: z.string(), available: z.boolean(), reason: z.enum(['invalid', 'reserved', 'taken']).nullable() }), 'Availability'),
+    ...errorResponses(400, 401),
+  },
 });
 
 const getStore = createRoute({

@@ -24,7 +24,9 @@ export async function idempotent(c: Context<AppEnv>, userId: string, body: unkno
   if (key.length > 255) throw new AppError(ErrorCode.ValidationFailed, 'Idempotency-Key: at most 255 characters');
   const db = c.var.services.db;
   const scope = `${userId}:${c.req.method}:${c.req.path}`;
-  const hash = createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
+  const hash = createHash('sha256')
+    .update(JSON.stringify(body ?? null))
+    .digest('hex');
   const claimed = await db.control
     .insertInto('idempotency_keys')
     .values({ scope, key, request_hash: hash, status: 'in_progress', locked_until: new Date(Date.now() + 60_000) })
@@ -48,7 +50,8 @@ export async function idempotent(c: Context<AppEnv>, userId: string, body: unkno
       .where('locked_until', '<', new Date())
       .returning('key')
       .executeTakeFirst();
-    if (!takeover) throw new AppError(ErrorCode.IdempotencyInProgress, 'A request with this Idempotency-Key is still in progress', { headers: { 'Retry-After': '1' } });
+    if (!takeover)
+      throw new AppError(ErrorCode.IdempotencyInProgress, 'A request with this Idempotency-Key is still in progress', { headers: { 'Retry-After': '1' } });
   }
   try {
     const r = await run();
