@@ -23,3 +23,5 @@ const shutdown = async () => {
 };
 process.on('SIGTERM', () => void shutdown());
 process.on('SIGINT', () => void shutdown());
+// Started by the platform launcher: if it dies, its IPC channel closes and we follow.
+process.on('disconnect', () => void shutdown());

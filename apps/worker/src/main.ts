@@ -36,3 +36,5 @@ async function shutdown(signal: string) {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+// Started by the platform launcher: if it dies, its IPC channel closes and we follow.
+process.on('disconnect', () => void shutdown('launcher gone'));
