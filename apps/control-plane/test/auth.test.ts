@@ -509,12 +509,14 @@ describe('auth', () => {
       expect(created.status).toBe(201);
       expect(new Date(created.body.apiToken.expiresAt).getTime()).toBeGreaterThan(Date.now());
       expect((await p.request('GET', '/api/v1/me', { token: created.body.token })).status).toBe(200);
+      // A second token whose expiry has passed (set in the database before its first use: validated tokens are cached briefly).
+      const lapsed = await p.request('POST', '/api/v1/me/api-tokens', { cookie, body: { name: 'lapsed', expiresInDays: 1 } });
       await p.db.control
         .updateTable('api_tokens')
         .set({ expires_at: new Date(Date.now() - 1000) })
-        .where('id', '=', created.body.apiToken.id)
+        .where('id', '=', lapsed.body.apiToken.id)
         .execute();
-      expect((await p.request('GET', '/api/v1/me', { token: created.body.token })).status).toBe(401);
+      expect((await p.request('GET', '/api/v1/me', { token: lapsed.body.token })).status).toBe(401);
 
       for (const bad of ['slk_', 'not-a-token', `slk_${'a'.repeat(200)}`, created.body.token.slice(0, -1)]) {
         const res = await p.request('GET', '/api/v1/me', { token: bad });

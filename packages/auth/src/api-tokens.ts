@@ -2,7 +2,7 @@
  * Personal API tokens (`Authorization: Bearer slk_…`) for scripts. Shown once
  * at creation; only sha256(token) is stored; revocable.
  */
-import { type Database, newId } from '@storeloom/db';
+import { type Database, newId, TtlCache } from '@storeloom/db';
 import { generateToken, sha256Hex } from './crypto.ts';
 import type { SessionUser } from './lucia.ts';
 
@@ -17,7 +17,12 @@ export interface ApiTokenInfo {
   expiresAt: Date | null;
 }
 
+/** How long a validated token is trusted without asking the database again (revocation elsewhere takes this long to apply). */
+const TOKEN_CACHE_MS = 5_000;
+
 export class ApiTokenService {
+  private readonly cache = new TtlCache<string, { user: SessionUser; tokenId: string; expiresAt: Date | null }>(TOKEN_CACHE_MS);
+
   constructor(private readonly db: Database) {}
 
   async create(userId: string, name: string, expiresAt: Date | null): Promise<{ token: string; info: ApiTokenInfo }> {
@@ -43,6 +48,7 @@ export class ApiTokenService {
 
   /** True when a live token of this user was revoked. */
   async revoke(userId: string, id: string): Promise<boolean> {
+    this.cache.deleteWhere(() => true);
     const r = await this.db.control
       .updateTable('api_tokens')
       .set({ revoked_at: new Date() })
@@ -55,6 +61,9 @@ export class ApiTokenService {
 
   async validate(token: string): Promise<SessionUser | null> {
     if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 100) return null;
+    const hash = sha256Hex(token);
+    const cached = this.cache.get(hash);
+    if (cached && (!cached.expiresAt || cached.expiresAt > new Date())) return cached.user;
     const row = await this.db.control
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
@@ -67,14 +76,16 @@ export class ApiTokenService {
         'users.email',
         'users.name',
       ])
-      .where('api_tokens.token_hash', '=', sha256Hex(token))
+      .where('api_tokens.token_hash', '=', hash)
       .executeTakeFirst();
     if (!row || row.revoked_at || (row.expires_at && new Date(row.expires_at) <= new Date())) return null;
     // Touch last_used_at at most once a minute to keep reads cheap.
     if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
       await this.db.control.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
     }
-    return { id: row.user_id, email: row.email, name: row.name };
+    const user = { id: row.user_id, email: row.email, name: row.name };
+    this.cache.set(hash, { user, tokenId: row.id, expiresAt: row.expires_at ? new Date(row.expires_at) : null });
+    return user;
   }
 
   private toInfo(r: { id: string; name: string; token_prefix: string; created_at: Date; last_used_at: Date | null; expires_at: Date | null }): ApiTokenInfo {

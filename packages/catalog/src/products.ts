@@ -3,7 +3,8 @@
  * Every write is one transaction; product edits use optimistic concurrency
  * (`version`), SKUs and handles are unique per store by constraint.
  */
-import { type Kysely, newId, type ProductOption, sql, type TenantDatabase, type Transaction, type Variant } from '@storeloom/db';
+import { type Kysely, newId, type Product, type ProductOption, sql, type TenantDatabase, type Transaction, type Variant } from '@storeloom/db';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { AppError, ErrorCode, isUniqueViolation, notFound } from '@storeloom/errors';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { slugify } from './handles.ts';
@@ -150,16 +151,44 @@ export class ProductService {
     for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
   }
 
+  /** One product with its variants, images and collections in a single round trip. */
   async get(id: string): Promise<ProductView | null> {
-    const row = await this.t.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return null;
-    return (await this.hydrate([row]))[0] ?? null;
+    return this.getOne('id', id);
   }
 
   async getByHandle(handle: string): Promise<ProductView | null> {
-    const row = await this.t.selectFrom('products').selectAll().where('handle', '=', handle).executeTakeFirst();
+    return this.getOne('handle', handle);
+  }
+
+  private async getOne(column: 'id' | 'handle', value: string): Promise<ProductView | null> {
+    const row = await this.t
+      .selectFrom('products')
+      .selectAll('products')
+      .select((eb) => [
+        jsonArrayFrom(eb.selectFrom('variants').selectAll('variants').whereRef('variants.product_id', '=', 'products.id').orderBy('variants.position')).as(
+          'variant_rows',
+        ),
+        jsonArrayFrom(
+          eb
+            .selectFrom('images')
+            .select(['images.id', 'images.url', 'images.alt', 'images.position'])
+            .whereRef('images.product_id', '=', 'products.id')
+            .orderBy('images.position'),
+        ).as('image_rows'),
+        jsonArrayFrom(
+          eb.selectFrom('collection_products').select('collection_products.collection_id').whereRef('collection_products.product_id', '=', 'products.id'),
+        ).as('collection_rows'),
+      ])
+      .where(`products.${column}`, '=', value)
+      .executeTakeFirst();
     if (!row) return null;
-    return (await this.hydrate([row]))[0] ?? null;
+    const { variant_rows, image_rows, collection_rows, ...product } = row;
+    return toProductView(
+      product,
+      variant_rows.map((v) => ({ ...v, created_at: new Date(v.created_at), updated_at: new Date(v.updated_at) })) as Variant[],
+      image_rows,
+      collection_rows.map((c) => c.collection_id),
+    );
   }
 
   async list(q: ProductListQuery): Promise<Page<ProductView>> {
@@ -237,25 +266,14 @@ export class ProductService {
     const vm = by(variants);
     const im = by(images);
     const cm = by(links);
-    return rows.map((r) => ({
-      id: r.id,
-      handle: r.handle,
-      title: r.title,
-      description: r.description,
-      status: r.status,
-      vendor: r.vendor,
-      productType: r.product_type,
-      tags: r.tags,
-      options: r.options as ProductOption[],
-      seoTitle: r.seo_title,
-      seoDescription: r.seo_description,
-      version: r.version,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      variants: (vm.get(r.id) ?? []).map(toVariantView),
-      images: (im.get(r.id) ?? []).map((i) => ({ id: i.id, url: i.url, alt: i.alt, position: i.position })),
-      collectionIds: (cm.get(r.id) ?? []).map((l) => l.collection_id),
-    }));
+    return rows.map((r) =>
+      toProductView(
+        r,
+        vm.get(r.id) ?? [],
+        im.get(r.id) ?? [],
+        (cm.get(r.id) ?? []).map((l) => l.collection_id),
+      ),
+    );
   }
 
   // Only for its return type.
@@ -429,6 +447,33 @@ export class ProductService {
       .execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
+}
+
+function toProductView(
+  r: Product,
+  variants: Variant[],
+  images: { id: string; url: string; alt: string | null; position: number }[],
+  collectionIds: string[],
+): ProductView {
+  return {
+    id: r.id,
+    handle: r.handle,
+    title: r.title,
+    description: r.description,
+    status: r.status,
+    vendor: r.vendor,
+    productType: r.product_type,
+    tags: r.tags,
+    options: r.options as ProductOption[],
+    seoTitle: r.seo_title,
+    seoDescription: r.seo_description,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    variants: variants.map(toVariantView),
+    images: images.map((i) => ({ id: i.id, url: i.url, alt: i.alt, position: i.position })),
+    collectionIds,
+  };
 }
 
 export function toVariantView(v: Variant): VariantView {

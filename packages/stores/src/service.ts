@@ -2,7 +2,7 @@
  * Stores: creation with idempotent, resumable provisioning of the store's own
  * schema; membership lookups; soft delete and purge after retention.
  */
-import { type Database, type MembershipRole, type Store, migrateTenant, newId, schemaNameForStore, sql, writeAudit } from '@storeloom/db';
+import { type Database, type MembershipRole, migrateTenant, newId, type Store, schemaNameForStore, sql, TtlCache, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import { checkSlug, isCurrency } from './validation.ts';
 
@@ -51,7 +51,12 @@ export interface Actor {
   requestId?: string | null;
 }
 
+/** Membership lookups happen on every store request; trust one for this long (writes here drop it at once). */
+const ACCESS_CACHE_MS = 5_000;
+
 export class StoreService {
+  private readonly accessCache = new TtlCache<string, { store: Store; role: MembershipRole } | null>(ACCESS_CACHE_MS);
+
   constructor(
     private readonly db: Database,
     private readonly hooks: ProvisioningHooks = {},
@@ -237,6 +242,9 @@ export class StoreService {
 
   /** The store and the user's role in it, or null when the user is not a member (or it is deleted). */
   async accessFor(storeId: string, userId: string): Promise<{ store: Store; role: MembershipRole } | null> {
+    const key = `${storeId}:${userId}`;
+    const cached = this.accessCache.get(key);
+    if (cached !== undefined) return cached;
     const row = await this.db.control
       .selectFrom('stores')
       .innerJoin('memberships', 'memberships.store_id', 'stores.id')
@@ -246,9 +254,17 @@ export class StoreService {
       .where('memberships.user_id', '=', userId)
       .where('stores.status', '!=', 'deleted')
       .executeTakeFirst();
+    // Misses are not cached: a store being created must be reachable at once.
     if (!row) return null;
     const { role, ...store } = row;
+    // Only settled stores are cached; a provisioning store changes state any moment.
+    if (store.status === 'active' || store.status === 'suspended') this.accessCache.set(key, { store, role });
     return { store, role };
+  }
+
+  /** Drops cached access to a store after a change to it or its members. */
+  forgetAccess(storeId: string): void {
+    this.accessCache.deleteWhere((k) => k.startsWith(`${storeId}:`));
   }
 
   async update(
@@ -263,6 +279,7 @@ export class StoreService {
     if (patch.defaultLocale !== undefined) set.default_locale = patch.defaultLocale;
     if (patch.currency !== undefined) set.currency = patch.currency;
     if (patch.customDomain !== undefined) set.custom_domain = patch.customDomain;
+    this.forgetAccess(storeId);
     try {
       return await this.db.control.transaction().execute(async (trx) => {
         const row = await trx.updateTable('stores').set(set).where('id', '=', storeId).where('status', '!=', 'deleted').returningAll().executeTakeFirst();
@@ -286,6 +303,7 @@ export class StoreService {
 
   /** Soft delete: the storefront goes dark at once; the schema is dropped by a job after the retention period. */
   async softDelete(storeId: string, actor: Actor): Promise<void> {
+    this.forgetAccess(storeId);
     await this.db.control.transaction().execute(async (trx) => {
       const row = await trx
         .updateTable('stores')

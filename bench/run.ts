@@ -1,0 +1,372 @@
+/**
+ * Foundation benchmarks (`npm run bench`, `npm run bench -- --quick`).
+ *
+ * Figures, one JSON line each on stdout (progress on stderr):
+ *   api.product-read                 GET /api/v1/stores/:id/products/:pid with a bearer token through
+ *                                    the real control plane, req/s vs a bare Hono hello-world (>= 0.3)
+ *   api.product-read.session         the same read authenticated by the session cookie (>= 0.3)
+ *   stores.provision                 stores provisioned per second (reported)
+ *   api.product-read.many-stores     the same read with 1,000 stores in the database vs with 1 (>= 0.8)
+ *   stores.migrate-all               migrateAllTenants time over fresh schemas, 1,000 stores vs 100 (<= 11)
+ *   api.product-read.embedded        the read against embedded PGlite, vs hello-world (reported)
+ * With --all, the summary line of bench:pricing and bench:inventory when they exist.
+ *
+ * Servers run as child processes (`node --import tsx`), load comes from
+ * autocannon in a process of its own, and every ratio compares runs of this
+ * same invocation. Speed is measured here only, never asserted in tests.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { type Database, migrateAllTenants, migrations } from '@storeloom/db';
+import { bearer, type ReadFixture, setUpReadFixture, session } from './lib/api.ts';
+import type { ChildServer } from './lib/child.ts';
+import { cleanupAll } from './lib/cleanup.ts';
+import { type BenchDatabase, createBenchDatabase, openDatabase } from './lib/database.ts';
+import { rawOf, runLoad, type LoadResult } from './lib/load.ts';
+import { type BenchOptions, parseOptions } from './lib/options.ts';
+import { INVENTORY_BENCH, PRICING_BENCH, ROOT } from './lib/paths.ts';
+import { emit, emitError, emitted, forward, progress } from './lib/report.ts';
+import { startControlPlane, startEmbeddedDatabase, startHello, startRedisControlPlane } from './lib/servers.ts';
+import { createOwner, dropStoreSchemas, insertUnprovisionedStores, provisionStores } from './lib/stores.ts';
+
+const opts = parseOptions();
+const mode = opts.quick ? 'quick' : 'full';
+const load = (label: string, url: string, headers?: Record<string, string>, durationS = opts.durationS) =>
+  runLoad({ label, url, headers, connections: opts.connections, durationS });
+const warmUp = (label: string, url: string, headers?: Record<string, string>) => load(`${label} (warm-up)`, url, headers, opts.warmupS);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const common = () => ({ mode, connections: opts.connections, duration_s: opts.durationS });
+
+const API_FIGURES = [
+  ['api.product-read', 'ratio_vs_hello', '>=0.3'],
+  ['api.product-read.session', 'ratio_vs_hello', '>=0.3'],
+  ['stores.provision', 'stores_per_second', null],
+  ['api.product-read.many-stores', 'ratio_vs_1_store', '>=0.8'],
+] as const;
+
+/** A control plane on its own fresh database, with a merchant, a store, a product and a token. */
+async function readTarget(label: string): Promise<{ database: BenchDatabase; cp: ChildServer; fixture: ReadFixture; url: string }> {
+  const database = await createBenchDatabase(label);
+  const cp = await startRedisControlPlane(database.url, opts.logLevel, `control-plane-${label}`);
+  const fixture = await setUpReadFixture(`http://127.0.0.1:${cp.port}`);
+  return { database, cp, fixture, url: `${fixture.baseUrl}${fixture.path}` };
+}
+
+/**
+ * Figures 1 and 2 and provisioning throughput. Two control planes run side by
+ * side: A on a database holding only the store it reads, B on one where
+ * opts.stores - 1 more stores were provisioned. The machine's load drifts
+ * (others run tests on it), so the runs are interleaved symmetrically —
+ * hello, A, B, A (cookie), B, A, hello — and every ratio compares runs centred
+ * on the same moment.
+ */
+async function apiFigures(hello: ChildServer): Promise<void> {
+  const helloUrl = `http://127.0.0.1:${hello.port}/`;
+  let a: Awaited<ReturnType<typeof readTarget>>;
+  let b: Awaited<ReturnType<typeof readTarget>>;
+  try {
+    a = await readTarget('one');
+    b = await readTarget('many');
+    progress(`reading ${a.fixture.path} (1 store) and ${b.fixture.path} (${opts.stores} stores)`);
+  } catch (e) {
+    for (const [bench, metric, target] of API_FIGURES) emitError(bench, metric, target, e, { mode, phase: 'setup' });
+    return;
+  }
+
+  // Provisioning throughput, and the database of the many-stores read.
+  const extra = opts.stores - 1;
+  let provisioned = false;
+  try {
+    const { db, close } = await openDatabase(b.database.url);
+    try {
+      const owner = await createOwner(db);
+      progress(`provisioning ${extra} more stores in-process (StoreService.create, ${opts.provisionConcurrency} at a time)`);
+      const p = await provisionStores(db, owner, extra, opts.provisionConcurrency);
+      const count = (
+        await db.control
+          .selectFrom('stores')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', '=', 'active')
+          .executeTakeFirstOrThrow()
+      ).n;
+      emit({
+        bench: 'stores.provision',
+        metric: 'stores_per_second',
+        value: p.storesPerSecond,
+        target: null,
+        stores: p.count,
+        concurrency: p.concurrency,
+        seconds: p.ms / 1000,
+        ms_per_store: p.ms / p.count,
+        active_stores_in_database: count,
+        via: 'StoreService.create in the bench process',
+        mode,
+      });
+      provisioned = count === opts.stores;
+      if (!provisioned) throw new Error(`expected ${opts.stores} active stores, found ${count}`);
+    } finally {
+      await close();
+    }
+  } catch (e) {
+    emitError('stores.provision', 'stores_per_second', null, e, { mode });
+  }
+
+  try {
+    await warmUp('hello', helloUrl);
+    await warmUp('product read, 1 store', a.url, bearer(a.fixture));
+    await warmUp(`product read, ${opts.stores} stores`, b.url, bearer(b.fixture));
+    const h1 = await load('hello', helloUrl);
+    const a1 = await load('product read (bearer, 1 store)', a.url, bearer(a.fixture));
+    const b1 = provisioned ? await load(`product read (bearer, ${opts.stores} stores)`, b.url, bearer(b.fixture)) : null;
+    const cookie = await load('product read (session cookie, 1 store)', a.url, session(a.fixture));
+    const b2 = provisioned ? await load(`product read (bearer, ${opts.stores} stores)`, b.url, bearer(b.fixture)) : null;
+    const a2 = await load('product read (bearer, 1 store)', a.url, bearer(a.fixture));
+    const h2 = await load('hello', helloUrl);
+
+    const helloRps = mean([h1.rps, h2.rps]);
+    const oneStoreRps = mean([a1.rps, a2.rps]);
+    const helloRaw = { hello_rps: helloRps, hello_rps_runs: [h1.rps, h2.rps] };
+    const readRaw = (runs: LoadResult[]) => ({
+      rps: mean(runs.map((r) => r.rps)),
+      rps_runs: runs.map((r) => r.rps),
+      requests: runs.reduce((n, r) => n + r.requests, 0),
+      latency_p50_ms: mean(runs.map((r) => r.latencyP50Ms)),
+      latency_p99_ms: Math.max(...runs.map((r) => r.latencyP99Ms)),
+    });
+    emit({
+      bench: 'api.product-read',
+      metric: 'ratio_vs_hello',
+      value: oneStoreRps / helloRps,
+      target: '>=0.3',
+      auth: 'bearer',
+      ...readRaw([a1, a2]),
+      ...helloRaw,
+      log_level: opts.logLevel,
+      ...common(),
+    });
+    emit({
+      bench: 'api.product-read.session',
+      metric: 'ratio_vs_hello',
+      value: cookie.rps / helloRps,
+      target: '>=0.3',
+      auth: 'session_cookie',
+      ...rawOf(cookie),
+      ...helloRaw,
+      log_level: opts.logLevel,
+      ...common(),
+    });
+    if (!b1 || !b2) throw new Error('the extra stores were not provisioned');
+    const many = readRaw([b1, b2]);
+    emit({
+      bench: 'api.product-read.many-stores',
+      metric: 'ratio_vs_1_store',
+      value: many.rps / oneStoreRps,
+      target: '>=0.8',
+      stores: opts.stores,
+      auth: 'bearer',
+      ...many,
+      rps_1_store: oneStoreRps,
+      rps_1_store_runs: [a1.rps, a2.rps],
+      latency_p99_ms_1_store: Math.max(a1.latencyP99Ms, a2.latencyP99Ms),
+      ...common(),
+    });
+  } catch (e) {
+    const done = new Set(emitted().map((l) => l.bench));
+    for (const [bench, metric, target] of API_FIGURES) if (!done.has(bench)) emitError(bench, metric, target, e, { mode });
+  }
+  await Promise.all([a.cp.stop(), b.cp.stop()]);
+  await Promise.all([a.database.drop(), b.database.drop()]);
+}
+
+/**
+ * Figure 3: migrateAllTenants (default concurrency) over fresh schemas, the
+ * large store count vs the small one. Each count has its own database; the
+ * small run is done before and after the large one (its schemas dropped in
+ * between) and the two are averaged, so drift in the machine's load cancels.
+ * An untimed round of the small count comes first, to warm the code path up.
+ */
+async function migrationFigure(): Promise<void> {
+  const { migrateSmall: small, migrateLarge: large } = opts;
+  const metric = 'time_ratio_large_vs_small';
+  // Linear scaling plus 10% (11 for 1,000 vs 100).
+  const target = `<=${Math.round((large / small) * 1.1 * 100) / 100}` as const;
+  try {
+    await migrations('tenant'); // load the migration files outside the timed runs
+    const open = async (label: string, stores: number) => {
+      const database = await createBenchDatabase(label);
+      const { db, close } = await openDatabase(database.url);
+      const owner = await createOwner(db);
+      await insertUnprovisionedStores(db, owner, stores);
+      const done = async () => {
+        await close();
+        await database.drop();
+      };
+      return { db, done };
+    };
+    const timed = async (db: Database, n: number) => {
+      const step = Math.max(1, Math.round(n / 5));
+      progress(`migrateAllTenants over ${n} fresh store schemas`);
+      const t0 = performance.now();
+      const r = await migrateAllTenants(db, {
+        onProgress: ({ done, total }) => {
+          if (done % step === 0 || done === total) progress(`  migrated ${done}/${total}`);
+        },
+      });
+      const ms = performance.now() - t0;
+      if (r.failed.length) throw new Error(`${r.failed.length} schemas failed to migrate, e.g. ${r.failed[0]?.error}`);
+      if (r.total !== n || r.migrated !== n) throw new Error(`expected ${n} schemas migrated, got ${r.migrated} of ${r.total}`);
+      progress(`  ${n} schemas in ${(ms / 1000).toFixed(1)} s`);
+      return ms;
+    };
+    const s = await open('mig_small', small);
+    try {
+      // Untimed round first: the migration path (kysely, pg, this process's JIT) takes
+      // about a hundred schemas to warm up, which would otherwise land on the small run.
+      progress(`warm-up: migrateAllTenants over ${small} schemas (untimed)`);
+      await migrateAllTenants(s.db);
+      await dropStoreSchemas(s.db);
+      const l = await open('mig_large', large);
+      let smallMs: number[];
+      let largeMs: number;
+      try {
+        const first = await timed(s.db, small);
+        largeMs = await timed(l.db, large);
+        await dropStoreSchemas(s.db);
+        smallMs = [first, await timed(s.db, small)];
+      } finally {
+        await l.done();
+      }
+      emit({
+        bench: 'stores.migrate-all',
+        metric,
+        value: largeMs / mean(smallMs),
+        target,
+        small_stores: small,
+        large_stores: large,
+        small_ms: mean(smallMs),
+        small_ms_runs: smallMs,
+        large_ms: largeMs,
+        small_ms_per_store: mean(smallMs) / small,
+        large_ms_per_store: largeMs / large,
+        concurrency: 'default',
+        mode,
+      });
+    } finally {
+      await s.done();
+    }
+  } catch (e) {
+    emitError('stores.migrate-all', metric, target, e, { mode });
+  }
+}
+
+/** Figure 1 against embedded PGlite (BullMQ on Postgres, no Redis): reported, no target. */
+async function embeddedFigure(hello: ChildServer): Promise<void> {
+  const helloUrl = `http://127.0.0.1:${hello.port}/`;
+  try {
+    const pg = await startEmbeddedDatabase();
+    // As the platform launcher runs it: small pools, queue tables on the default path.
+    const cp = await startControlPlane({ name: 'control-plane-embedded', databaseUrl: pg.url, queuePgSchema: 'public', poolMax: 4, logLevel: opts.logLevel });
+    try {
+      const fixture = await setUpReadFixture(`http://127.0.0.1:${cp.port}`);
+      const readUrl = `${fixture.baseUrl}${fixture.path}`;
+      await warmUp('product read, embedded', readUrl, bearer(fixture));
+      const read = await load('product read (bearer, embedded PGlite)', readUrl, bearer(fixture));
+      const h = await load('hello', helloUrl);
+      emit({
+        bench: 'api.product-read.embedded',
+        metric: 'ratio_vs_hello',
+        value: read.rps / h.rps,
+        target: null,
+        auth: 'bearer',
+        database: 'pglite',
+        ...rawOf(read),
+        hello_rps: h.rps,
+        ...common(),
+      });
+    } finally {
+      await cp.stop();
+      await pg.stop();
+    }
+  } catch (e) {
+    emitError('api.product-read.embedded', 'ratio_vs_hello', null, e, { mode });
+  }
+}
+
+/** --all: the package benchmarks that exist, each forwarding its last JSON line (its summary). */
+async function packageBenches(): Promise<void> {
+  for (const [script, file] of [
+    ['bench:pricing', PRICING_BENCH],
+    ['bench:inventory', INVENTORY_BENCH],
+  ] as const) {
+    if (!existsSync(file)) {
+      progress(`${script}: skipped, ${relative(ROOT, file)} does not exist yet`);
+      continue;
+    }
+    progress(`${script}: running`);
+    try {
+      const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+        const p = spawn('npm', ['run', '--silent', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+        let stdout = '';
+        p.stdout.on('data', (d) => (stdout += d));
+        const timer = setTimeout(() => p.kill('SIGTERM'), 15 * 60_000);
+        p.once('error', reject);
+        p.once('close', (c) => {
+          clearTimeout(timer);
+          resolve({ code: c, stdout });
+        });
+      });
+      const lines = stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+      for (const l of lines) process.stderr.write(`[${script}] ${l}\n`);
+      let summary: Record<string, unknown> | null = null;
+      for (const l of [...lines].reverse()) {
+        try {
+          const parsed: unknown = JSON.parse(l);
+          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+            summary = parsed as Record<string, unknown>;
+            break;
+          }
+        } catch {
+          // not JSON
+        }
+      }
+      if (code !== 0) throw new Error(`npm run ${script} exited with ${code}`);
+      if (!summary) throw new Error(`npm run ${script} printed no JSON line`);
+      // Their line as printed, tagged with where it came from unless it says so itself.
+      forward('bench' in summary ? summary : { bench: script, ...summary });
+    } catch (e) {
+      emitError(script, 'summary', null, e, { mode });
+    }
+  }
+}
+
+async function main(o: BenchOptions): Promise<number> {
+  progress(
+    `mode ${mode}: ${[...o.only].join(', ')}; ${o.durationS} s per load run, ${o.connections} connections, ${o.stores} stores, migrations ${o.migrateSmall} vs ${o.migrateLarge}`,
+  );
+  try {
+    const needsHello = o.only.has('api') || o.only.has('embedded');
+    const hello = needsHello ? await startHello() : null;
+    if (hello && o.only.has('api')) await apiFigures(hello);
+    if (o.only.has('migrate')) await migrationFigure();
+    if (hello && o.only.has('embedded')) await embeddedFigure(hello);
+    await hello?.stop();
+    if (o.only.has('packages')) await packageBenches();
+  } catch (e) {
+    emitError('bench', 'run', null, e, { mode });
+  } finally {
+    await cleanupAll();
+  }
+  const lines = emitted();
+  const errors = lines.filter((l) => l.error !== undefined).length;
+  const met = lines.filter((l) => l.pass === true).length;
+  const missed = lines.filter((l) => l.pass === false && l.error === undefined).length;
+  progress(`done: ${lines.length} figures, ${met} met their target, ${missed} missed, ${errors} could not be measured`);
+  return errors ? 1 : 0;
+}
+
+// Exit explicitly: a stray keep-alive socket must not hold the run open.
+process.exit(await main(opts));
