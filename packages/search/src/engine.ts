@@ -1,0 +1,112 @@
+/**
+ * The seam between the store and a search implementation. The in-memory
+ * engine here is the reference implementation; a Postgres-backed one keeps
+ * the same tables (see index/inverted-index.ts) and the same planner and
+ * scorer, and an external engine (Meilisearch, OpenSearch, ...) can sit
+ * behind the same interface.
+ */
+
+import { Analyzer, type AnalyzerOptions } from './analysis/analyzer.ts';
+import { InvertedIndex } from './index/inverted-index.ts';
+import { Lexicon } from './query/lexicon.ts';
+import { type Alternative, buildPlan, type PlanOptions, type QueryPlan } from './query/plan.ts';
+import { SynonymMap, type SynonymRule } from './query/synonyms.ts';
+import type { Bm25fParams } from './ranking/bm25f.ts';
+import { type RerankWeights, type ScoreParts, scorePlan } from './ranking/scorer.ts';
+import type { SearchDocument } from './types.ts';
+
+export interface SearchOptions {
+  /** Maximum number of hits (default 20). */
+  readonly limit?: number;
+  readonly offset?: number;
+  /** Query planning (typo tolerance, prefix, decompounding, ...). */
+  readonly plan?: PlanOptions;
+  /** Include the query plan and per-hit matched alternatives. */
+  readonly explain?: boolean;
+}
+
+export interface SearchHit {
+  readonly id: string;
+  readonly score: number;
+  readonly parts: ScoreParts;
+  /** Per query word, the alternative that matched best (explain only). */
+  readonly matched?: readonly (string | null)[];
+}
+
+export interface SearchResult {
+  readonly hits: readonly SearchHit[];
+  /** Number of matching products. */
+  readonly total: number;
+  readonly plan?: QueryPlan;
+}
+
+export interface SearchEngine {
+  index(doc: SearchDocument): void | Promise<void>;
+  remove(id: string): boolean | Promise<boolean>;
+  search(query: string, options?: SearchOptions): SearchResult | Promise<SearchResult>;
+}
+
+export interface EngineConfig {
+  readonly analyzer?: AnalyzerOptions;
+  readonly bm25f?: Bm25fParams;
+  /** Second-stage weights; `null` for plain BM25F. */
+  readonly rerank?: RerankWeights | null;
+  /** Default planning options (overridable per search). */
+  readonly plan?: PlanOptions;
+  readonly synonyms?: readonly SynonymRule[];
+}
+
+export class InMemorySearchEngine implements SearchEngine {
+  readonly analyzer: Analyzer;
+  readonly store: InvertedIndex;
+  readonly lexicon: Lexicon;
+  synonyms: SynonymMap;
+
+  constructor(private readonly config: EngineConfig = {}) {
+    this.analyzer = new Analyzer(config.analyzer);
+    this.store = new InvertedIndex(this.analyzer);
+    this.lexicon = new Lexicon(this.store);
+    this.synonyms = new SynonymMap(this.analyzer, config.synonyms ?? []);
+  }
+
+  index(doc: SearchDocument): void {
+    this.store.add(doc);
+  }
+
+  remove(id: string): boolean {
+    return this.store.remove(id);
+  }
+
+  get size(): number {
+    return this.store.docCount;
+  }
+
+  setSynonyms(rules: readonly SynonymRule[]): void {
+    this.synonyms = new SynonymMap(this.analyzer, rules);
+  }
+
+  plan(query: string, options: PlanOptions = {}): QueryPlan {
+    return buildPlan(
+      query,
+      { analyzer: this.analyzer, index: this.store, lexicon: this.lexicon, synonyms: this.synonyms },
+      { ...this.config.plan, ...options },
+    );
+  }
+
+  search(query: string, options: SearchOptions = {}): SearchResult {
+    const plan = this.plan(query, options.plan);
+    const scoreOptions = this.config.bm25f ? { bm25f: this.config.bm25f, rerank: this.config.rerank } : { rerank: this.config.rerank };
+    const scored = scorePlan(this.store, plan, scoreOptions);
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? 20;
+    const hits: SearchHit[] = [];
+    for (const s of scored.slice(offset, offset + limit)) {
+      const rec = this.store.doc(s.ordinal);
+      if (!rec) continue;
+      hits.push(options.explain ? { id: rec.id, score: s.score, parts: s.parts, matched: s.matched } : { id: rec.id, score: s.score, parts: s.parts });
+    }
+    return options.explain ? { hits, total: scored.length, plan } : { hits, total: scored.length };
+  }
+}
+
+export type { Alternative };

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { DeletionIndex, deletions, editDistance, InMemorySearchEngine, maxEditsFor, type SearchDocument } from '../src/index.ts';
+
+function catalogue(): SearchDocument[] {
+  const docs: SearchDocument[] = [];
+  const add = (title: string, n: number, description = '') => {
+    for (let i = 0; i < n; i++) docs.push({ id: `${title.replace(/\W+/g, '-').toLowerCase()}-${i}`, title: `${title} ${i}`, description });
+  };
+  add('Stainless Refrigerator with Freezer', 6);
+  add('Mini Refrigerator Black', 4);
+  add('Memory Card 16GB', 5);
+  add('Blender Pro Series', 5);
+  add('Blendtec Designer Blender', 2);
+  add('Harley Davidson Leather Jacket', 3);
+  add('Coffee Maker 12-Cup', 6);
+  add('Cofee Filter Papers', 1); // a misspelling in the catalogue itself
+  add('Cotton Shirt Blue', 4);
+  add('Cargo Shorts Khaki', 4);
+  add('MacBook Air Sleeve', 3);
+  add('Nike Shox Running Shoes', 2);
+  add('Floral Shirtdress', 2);
+  return docs;
+}
+
+function engine(config: ConstructorParameters<typeof InMemorySearchEngine>[0] = {}) {
+  const e = new InMemorySearchEngine(config);
+  for (const d of catalogue()) e.index(d);
+  return e;
+}
+
+const titlesOf = (e: InMemorySearchEngine, q: string, opts = {}) => e.search(q, { limit: 50, ...opts }).hits.map((h) => h.id);
+
+describe('edit distance and deletions', () => {
+  it('counts an adjacent swap as one edit', () => {
+    expect(editDistance('meomry', 'memory')).toBe(1);
+    expect(editDistance('refrigirator', 'refrigerator')).toBe(1);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('kitten', 'sitting', 1)).toBe(2); // capped at max + 1
+    expect(editDistance('', 'abc')).toBe(3);
+  });
+
+  it('enumerates deletions', () => {
+    expect([...deletions('abc', 1)].sort()).toEqual(['ab', 'abc', 'ac', 'bc']);
+    expect(deletions('abcd', 2).size).toBe(1 + 4 + 6);
+  });
+
+  it('finds vocabulary words within the budget through the deletion index', () => {
+    const di = new DeletionIndex();
+    for (const w of ['memory', 'refrigerator', 'blender', 'blendtec']) di.add(w);
+    const all = () => true;
+    expect(di.lookup('meomry', 1, all).map((c) => c.surface)).toEqual(['memory']);
+    expect(di.lookup('refrigirater', 2, all)).toEqual([{ surface: 'refrigerator', distance: 2 }]);
+    expect(di.lookup('refrigirater', 1, all)).toEqual([]);
+    expect(di.lookup('memory', 1, (s) => s !== 'memory')).toEqual([]);
+  });
+
+  it('allows one edit for 4-7 letters and two from 8', () => {
+    expect([3, 4, 7, 8, 12].map(maxEditsFor)).toEqual([0, 1, 1, 2, 2]);
+  });
+});
+
+describe('typo tolerance', () => {
+  it('corrects unknown words to the likeliest vocabulary word', () => {
+    const e = engine();
+    const plain = titlesOf(e, 'refrigerator');
+    expect(plain).toHaveLength(10);
+    expect(titlesOf(e, 'refrigirator').sort()).toEqual([...plain].sort());
+    expect(
+      titlesOf(e, 'meomry card')
+        .slice(0, 5)
+        .every((id) => id.startsWith('memory-card')),
+    ).toBe(true);
+    const plan = e.plan('refrigirator');
+    expect(plan.clauses[0]?.alternatives.map((a) => [a.source, a.label])).toContainEqual(['typo', 'refrigerator']);
+  });
+
+  it('also offers a far more common neighbour of a rare known word', () => {
+    const e = engine();
+    const hits = titlesOf(e, 'cofee maker');
+    expect(hits[0]).toMatch(/^coffee-maker/);
+    expect(hits).toContain('cofee-filter-papers-0');
+  });
+
+  it('leaves common words and short words alone', () => {
+    const e = engine();
+    expect(e.plan('shirt').clauses[0]?.alternatives.filter((a) => a.source === 'typo')).toEqual([]);
+    expect(titlesOf(e, 'shirt').every((id) => id.startsWith('cotton-shirt'))).toBe(true);
+    expect(e.plan('shox').clauses[0]?.alternatives.map((a) => a.source)).toEqual(['exact']);
+  });
+
+  it('can be switched off', () => {
+    expect(titlesOf(engine({ plan: { typo: false, decompound: false } }), 'refrigirator')).toEqual([]);
+  });
+});
+
+describe('compounds', () => {
+  it('splits an unknown word into two known words', () => {
+    const e = engine();
+    expect(titlesOf(e, 'harleydavidson')).toHaveLength(3);
+    expect(e.plan('harleydavidson').clauses[0]?.alternatives.find((a) => a.source === 'split')?.terms).toEqual(['harlei', 'davidson']);
+  });
+
+  it('joins adjacent words whose concatenation is a known word', () => {
+    const e = engine();
+    const hits = titlesOf(e, 'mac book air');
+    expect(hits.slice(0, 3).every((id) => id.startsWith('macbook-air'))).toBe(true);
+  });
+
+  it('matches letter/digit parts of model numbers', () => {
+    const e = engine();
+    expect(
+      titlesOf(e, '16 gb card')
+        .slice(0, 5)
+        .every((id) => id.startsWith('memory-card')),
+    ).toBe(true);
+    expect(titlesOf(e, '16gb').length).toBe(5);
+  });
+});
+
+describe('prefix matching', () => {
+  it('completes an unknown last word by default', () => {
+    const e = engine();
+    const hits = titlesOf(e, 'refrig');
+    expect(hits).toHaveLength(10);
+    expect(e.plan('refrig').clauses[0]?.alternatives.some((a) => a.source === 'prefix' && a.label === 'refrigerator')).toBe(true);
+  });
+
+  it('completes known words too in autocomplete mode, ranking the exact word first', () => {
+    const e = engine();
+    expect(titlesOf(e, 'blend')).toHaveLength(7); // not a word of this catalogue: completed to blender/blendtec
+    expect(titlesOf(e, 'blend', { plan: { prefix: 'off', typo: false } })).toEqual([]);
+    const exact = titlesOf(e, 'shirt');
+    expect(exact).toHaveLength(4); // known word: no completion by default
+    const auto = titlesOf(e, 'shirt', { plan: { prefix: 'always' } });
+    expect(auto).toHaveLength(6);
+    expect(auto.slice(0, 4).sort()).toEqual([...exact].sort());
+    expect(auto.slice(4).every((id) => id.startsWith('floral-shirtdress'))).toBe(true);
+  });
+
+  it('only completes the last word', () => {
+    const e = engine();
+    const plan = e.plan('memo card', { prefix: 'always', typo: false });
+    expect(plan.clauses[0]?.alternatives.some((a) => a.source === 'prefix')).toBe(false);
+    expect(plan.clauses[1]?.alternatives.some((a) => a.source === 'prefix')).toBe(false); // "card" has no longer completion here
+    const plan2 = e.plan('card memo', { prefix: 'always', typo: false });
+    expect(plan2.clauses[1]?.alternatives.some((a) => a.source === 'prefix' && a.label === 'memory')).toBe(true);
+  });
+});
