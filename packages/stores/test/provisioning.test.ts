@@ -9,20 +9,10 @@ import { type Database, migrations, newId, sql } from '@storeloom/db';
 import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { StoreService } from '@storeloom/stores';
+import { TENANT_TABLES } from '../../../test/helpers/tenant.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const ADMIN_URL = loadEnv(testEnvSchema).TEST_DATABASE_URL;
-const TENANT_TABLES = [
-  'collection_products',
-  'collections',
-  'images',
-  'imports',
-  'inventory_adjustments',
-  'products',
-  'store_settings',
-  'storeloom_migrations',
-  'variants',
-];
 
 let tdb: TestDatabase;
 let db: Database;
