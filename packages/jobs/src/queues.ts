@@ -140,7 +140,7 @@ export class Queues {
       }
       this.pgPool ??= new pg.Pool({ connectionString: this.cfg.databaseUrl, max: 1 });
       this.pgPool.on('error', () => {});
-      await this.pgPool.query(`select 1 from ${this.pgSchema}.bullmq_migrations limit 1`).catch(async () => this.pgPool?.query('select 1'));
+      await this.pgPool.query('select 1');
       return true;
     } catch {
       return false;
