@@ -7,6 +7,7 @@ import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/http';
 import {
   decodeJob,
+  deliverMailJob,
   importProductsJob,
   type JobEnvelope,
   provisionStoreJob,
@@ -14,6 +15,7 @@ import {
   reconcileProvisioningJob,
   UnrecoverableJobError,
 } from '@storeloom/jobs';
+import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { StoreService } from '@storeloom/stores';
 import type { Job } from 'bullmq';
 
@@ -22,13 +24,20 @@ export interface HandlerDeps {
   logger: Logger;
   retentionDays: number;
   provisioningStaleSeconds: number;
+  /** Defaults to the local outbox (no SMTP). */
+  mail?: MailOutbox;
 }
 
 export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
 
 export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   const stores = new StoreService(deps.db);
+  const mail = deps.mail ?? new MailOutbox(deps.db, new LocalOutboxTransport(), 'Storeloom <no-reply@storeloom.localhost>');
   return {
+    [deliverMailJob.name]: async (job) => {
+      decodeJob(deliverMailJob, job);
+      return mail.deliverDue(200);
+    },
     [importProductsJob.name]: async (job) => {
       const { storeId, importId } = decodeJob(importProductsJob, job);
       const store = await stores.getRow(storeId);

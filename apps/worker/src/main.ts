@@ -2,6 +2,7 @@ import { createDatabase } from '@storeloom/db';
 import { loadEnv, workerEnvSchema } from '@storeloom/env';
 import { createLogger } from '@storeloom/http';
 import { Queues } from '@storeloom/jobs';
+import { MailOutbox, transportFromConfig } from '@storeloom/mail';
 import { startWorkers } from './worker.ts';
 
 const env = loadEnv(workerEnvSchema);
@@ -18,6 +19,7 @@ const running = await startWorkers(queues, {
   concurrency: env.WORKER_CONCURRENCY,
   retentionDays: env.STORE_RETENTION_DAYS,
   provisioningStaleSeconds: env.PROVISIONING_STALE_SECONDS,
+  mail: new MailOutbox(db, transportFromConfig(env.SMTP_URL), env.MAIL_FROM),
 });
 logger.info('worker started', { backend: queues.backend });
 process.send?.({ type: 'listening', app: 'worker' });

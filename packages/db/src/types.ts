@@ -98,6 +98,25 @@ export interface RateLimitsTable {
   count: number;
 }
 
+export type MailStatus = 'pending' | 'sent' | 'failed';
+
+export interface MailOutboxTable {
+  id: string;
+  store_id: string | null;
+  kind: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  dedup_key: string | null;
+  status: Generated<MailStatus>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  next_attempt_at: Timestamp;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
 export interface ControlDatabase {
   users: UsersTable;
   sessions: SessionsTable;
@@ -107,6 +126,7 @@ export interface ControlDatabase {
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
   rate_limits: RateLimitsTable;
+  mail_outbox: MailOutboxTable;
 }
 
 export type ProductStatus = 'draft' | 'active' | 'archived';

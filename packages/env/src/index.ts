@@ -39,6 +39,9 @@ const base = {
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/)
     .optional(),
+  /** e.g. smtp://user:pass@smtp.example.com:587. Unset: mail stays in the local outbox (console page /dev/outbox). */
+  SMTP_URL: optionalUrl,
+  MAIL_FROM: z.string().default('Storeloom <no-reply@storeloom.localhost>'),
 };
 
 const web = {

@@ -56,7 +56,16 @@ export const provisionStoreJob = defineJob({
   jobId: (p) => `provision:${p.storeId}`,
 });
 
-export const allJobs = [importProductsJob, reconcileProvisioningJob, purgeDeletedStoresJob, provisionStoreJob] as const;
+/** Delivers due outbox mail; enqueued after a write and also swept every minute. */
+export const deliverMailJob = defineJob({
+  name: 'mail.deliver',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 1,
+});
+
+export const allJobs = [importProductsJob, reconcileProvisioningJob, purgeDeletedStoresJob, provisionStoreJob, deliverMailJob] as const;
 export type AnyJob = (typeof allJobs)[number];
 
 /** What a job carries in BullMQ: the definition's version beside the payload, so a handler can refuse payloads it does not understand. */
