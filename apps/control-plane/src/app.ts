@@ -18,6 +18,8 @@ import { registerImportRoutes } from './routes/imports.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerProductRoutes } from './routes/products.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
+import { registerAccountRoutes } from './routes/account.ts';
+import { registerTeamRoutes } from './routes/team.ts';
 import { apiDocsPage, consolePlaceholder } from './pages.ts';
 
 export function createControlPlaneApp(services: Services, logger: Logger) {
@@ -105,6 +107,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerCollectionRoutes(api);
   registerInventoryRoutes(api);
   registerImportRoutes(api);
+  registerAccountRoutes(api);
+  registerTeamRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

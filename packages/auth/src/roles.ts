@@ -10,12 +10,13 @@ export const Permission = {
   WriteCatalog: 'catalog:write',
   AdjustInventory: 'inventory:adjust',
   ImportCatalog: 'catalog:import',
+  TransferOwnership: 'store:transfer',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
 const staff: Permission[] = [Permission.ReadStore, Permission.ReadCatalog, Permission.WriteCatalog, Permission.AdjustInventory];
 const admin: Permission[] = [...staff, Permission.UpdateStore, Permission.ManageTeam, Permission.ImportCatalog];
-const owner: Permission[] = [...admin, Permission.DeleteStore];
+const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership];
 
 const grants: Record<MembershipRole, ReadonlySet<Permission>> = {
   staff: new Set(staff),

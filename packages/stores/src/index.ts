@@ -1,2 +1,3 @@
 export * from './service.ts';
 export * from './validation.ts';
+export * from './team.ts';
