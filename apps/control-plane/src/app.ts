@@ -20,6 +20,9 @@ import { registerProductRoutes } from './routes/products.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerTeamRoutes } from './routes/team.ts';
+import { registerSettingsRoutes } from './routes/settings.ts';
+import { registerImageRoutes } from './routes/images.ts';
+import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
 import { apiDocsPage, consolePlaceholder } from './pages.ts';
 
 export function createControlPlaneApp(services: Services, logger: Logger) {
@@ -29,6 +32,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     c.set('services', services);
     await next();
   });
+  app.use('/media/*', mediaCrossOrigin);
   app.use(
     '*',
     secureHeaders({
@@ -74,7 +78,10 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     }),
   );
   api.use('*', originCheck({ trustedOrigins: () => [new URL(services.config.publicUrl).origin, ...services.config.trustedOrigins] }));
-  api.use('*', requireJsonBody({ allow: (path) => (/\/imports$/.test(path) ? ['text/csv'] : null) }));
+  api.use(
+    '*',
+    requireJsonBody({ allow: (path) => (/\/imports$/.test(path) ? ['text/csv'] : /\/(images|settings\/logo)$/.test(path) ? ['multipart/form-data'] : null) }),
+  );
   // Who is calling: a bearer API token, or the session cookie.
   api.use('*', async (c, next) => {
     c.set('auth', null);
@@ -109,6 +116,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerImportRoutes(api);
   registerAccountRoutes(api);
   registerTeamRoutes(api);
+  registerSettingsRoutes(api);
+  registerImageRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -122,6 +131,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   });
   api.get('/docs', (c) => c.html(apiDocsPage()));
 
+  registerMediaRoute(app);
   app.route('/api/v1', api);
   app.get('/', (c) => c.html(consolePlaceholder()));
   return app;

@@ -38,7 +38,10 @@ describe('team', () => {
     const owner = await signup(p);
     const store = await createStore(p, owner.cookie);
     const staff = await signup(p);
-    const inv = await p.request('POST', `/api/v1/stores/${store.id}/invitations`, { cookie: owner.cookie, body: { email: staff.email.toUpperCase(), role: 'staff' } });
+    const inv = await p.request('POST', `/api/v1/stores/${store.id}/invitations`, {
+      cookie: owner.cookie,
+      body: { email: staff.email.toUpperCase(), role: 'staff' },
+    });
     expect(inv.status, inv.text).toBe(201);
     expect(inv.body.invitation).toMatchObject({ email: staff.email, role: 'staff', expired: false });
     expect(Date.parse(inv.body.invitation.expiresAt) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
@@ -137,9 +140,13 @@ describe('team', () => {
     expect(promoted.status, promoted.text).toBe(200);
     expect(promoted.body.role).toBe('admin');
     expect((await p.request('GET', `/api/v1/stores/${store.id}`, { cookie: staff.cookie })).body.role).toBe('admin');
-    expect((await p.request('PATCH', `/api/v1/stores/${store.id}/members/${owner.user.id}`, { cookie: admin.cookie, body: { role: 'staff' } })).status).toBe(403);
+    expect((await p.request('PATCH', `/api/v1/stores/${store.id}/members/${owner.user.id}`, { cookie: admin.cookie, body: { role: 'staff' } })).status).toBe(
+      403,
+    );
     expect((await p.request('DELETE', `/api/v1/stores/${store.id}/members/${owner.user.id}`, { cookie: admin.cookie })).status).toBe(403);
-    expect((await p.request('PATCH', `/api/v1/stores/${store.id}/members/${staff.user.id}`, { cookie: admin.cookie, body: { role: 'owner' } })).status).toBe(400);
+    expect((await p.request('PATCH', `/api/v1/stores/${store.id}/members/${staff.user.id}`, { cookie: admin.cookie, body: { role: 'owner' } })).status).toBe(
+      400,
+    );
     const removed = await p.request('DELETE', `/api/v1/stores/${store.id}/members/${staff.user.id}`, { cookie: admin.cookie });
     expect(removed.status).toBe(204);
     expect((await p.request('GET', `/api/v1/stores/${store.id}`, { cookie: staff.cookie })).status).toBe(404);
@@ -149,9 +156,13 @@ describe('team', () => {
 
   it('transfers ownership atomically: one owner always, the old owner becomes admin', async () => {
     const { owner, store, member: admin } = await storeWithMember('admin');
-    expect((await p.request('POST', `/api/v1/stores/${store.id}/transfer-ownership`, { cookie: admin.cookie, body: { userId: admin.user.id } })).status).toBe(403);
+    expect((await p.request('POST', `/api/v1/stores/${store.id}/transfer-ownership`, { cookie: admin.cookie, body: { userId: admin.user.id } })).status).toBe(
+      403,
+    );
     const stranger = await signup(p);
-    expect((await p.request('POST', `/api/v1/stores/${store.id}/transfer-ownership`, { cookie: owner.cookie, body: { userId: stranger.user.id } })).status).toBe(404);
+    expect(
+      (await p.request('POST', `/api/v1/stores/${store.id}/transfer-ownership`, { cookie: owner.cookie, body: { userId: stranger.user.id } })).status,
+    ).toBe(404);
     const res = await p.request('POST', `/api/v1/stores/${store.id}/transfer-ownership`, { cookie: owner.cookie, body: { userId: admin.user.id } });
     expect(res.status, res.text).toBe(200);
     const roles = Object.fromEntries(res.body.members.map((m: { userId: string; role: string }) => [m.userId, m.role]));

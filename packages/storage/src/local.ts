@@ -23,7 +23,7 @@ export class LocalDiskStorage implements Storage {
     return p;
   }
 
-  async put(key: string, body: Uint8Array): Promise<void> {
+  async put(key: string, body: Uint8Array, _contentType?: string): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     // Write then rename: a reader never sees half a file.
