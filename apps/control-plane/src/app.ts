@@ -22,6 +22,7 @@ import { registerAccountRoutes } from './routes/account.ts';
 import { registerTeamRoutes } from './routes/team.ts';
 import { registerSettingsRoutes } from './routes/settings.ts';
 import { registerImageRoutes } from './routes/images.ts';
+import { registerDomainRoutes } from './routes/domain.ts';
 import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
 import { apiDocsPage, consolePlaceholder } from './pages.ts';
 
@@ -118,6 +119,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerTeamRoutes(api);
   registerSettingsRoutes(api);
   registerImageRoutes(api);
+  registerDomainRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
