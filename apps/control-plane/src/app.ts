@@ -23,6 +23,7 @@ import { registerTeamRoutes } from './routes/team.ts';
 import { registerSettingsRoutes } from './routes/settings.ts';
 import { registerImageRoutes } from './routes/images.ts';
 import { registerDomainRoutes } from './routes/domain.ts';
+import { registerJobRoutes } from './routes/jobs.ts';
 import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
 import { apiDocsPage, consolePlaceholder } from './pages.ts';
 
@@ -120,6 +121,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerSettingsRoutes(api);
   registerImageRoutes(api);
   registerDomainRoutes(api);
+  registerJobRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
