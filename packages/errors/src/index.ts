@@ -28,6 +28,7 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   ServiceUnavailable: 'service_unavailable',
   Internal: 'internal_error',
+  InvalidState: 'invalid_state',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -58,6 +59,7 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   rate_limited: 429,
   service_unavailable: 503,
   internal_error: 500,
+  invalid_state: 409,
 };
 
 export interface ErrorBody {
