@@ -13,6 +13,8 @@ export interface ControlPlaneConfig {
   trustProxy: boolean;
   secureCookies: boolean;
   maxBodyBytes: number;
+  /** HMAC key of signed order-status links (shared with the storefront); without it mails carry no status link. */
+  orderLinkSecret?: string | null;
 }
 
 export interface Services {

@@ -20,6 +20,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     // Secure cookies everywhere except plain-http localhost development.
     secureCookies: url.protocol === 'https:' || !['localhost', '127.0.0.1'].includes(url.hostname),
     maxBodyBytes: env.MAX_BODY_BYTES,
+    orderLinkSecret: env.STOREFRONT_SECRET ?? null,
   };
 }
 

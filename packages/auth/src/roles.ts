@@ -10,11 +10,21 @@ export const Permission = {
   WriteCatalog: 'catalog:write',
   AdjustInventory: 'inventory:adjust',
   ImportCatalog: 'catalog:import',
+  ReadOrders: 'orders:read',
+  ManageOrders: 'orders:manage',
+  RefundOrders: 'orders:refund',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
-const staff: Permission[] = [Permission.ReadStore, Permission.ReadCatalog, Permission.WriteCatalog, Permission.AdjustInventory];
-const admin: Permission[] = [...staff, Permission.UpdateStore, Permission.ManageTeam, Permission.ImportCatalog];
+const staff: Permission[] = [
+  Permission.ReadStore,
+  Permission.ReadCatalog,
+  Permission.WriteCatalog,
+  Permission.AdjustInventory,
+  Permission.ReadOrders,
+  Permission.ManageOrders,
+];
+const admin: Permission[] = [...staff, Permission.UpdateStore, Permission.ManageTeam, Permission.ImportCatalog, Permission.RefundOrders];
 const owner: Permission[] = [...admin, Permission.DeleteStore];
 
 const grants: Record<MembershipRole, ReadonlySet<Permission>> = {
