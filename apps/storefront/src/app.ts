@@ -84,7 +84,8 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
 
   const app = new Hono<StorefrontEnv>();
   app.use('*', requestContext(logger));
-  app.use('*', secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
+  // Not `no-referrer`: with it Chromium sends `Origin: null` on form POSTs, which the CSRF check must refuse.
+  app.use('*', secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false, referrerPolicy: 'strict-origin-when-cross-origin' }));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
   // Hashed assets: content-addressed names, cached for a year.
