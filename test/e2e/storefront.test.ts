@@ -35,7 +35,8 @@ describe('storefront in Chromium', () => {
   };
   const stockOf = async (storeId: string, variantId: string) => {
     const row = await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', storeId).executeTakeFirstOrThrow();
-    return (await p.db.tenant(row.schema_name).selectFrom('variants').select('inventory_quantity').where('id', '=', variantId).executeTakeFirstOrThrow()).inventory_quantity;
+    return (await p.db.tenant(row.schema_name).selectFrom('variants').select('inventory_quantity').where('id', '=', variantId).executeTakeFirstOrThrow())
+      .inventory_quantity;
   };
   const url = (store: { slug: string }, path: string, port = sf.port) => `http://${store.slug}.localhost:${port}${path}`;
 
@@ -48,9 +49,23 @@ describe('storefront in Chromium', () => {
     owner = (await signup(p)).cookie;
     a = await createStore(p, owner, undefined, 'USD');
     b = await createStore(p, owner, undefined, 'CNY');
-    await setting(a.id, 'theme', { primaryColor: '#14532d', accentColor: '#ea580c', backgroundColor: '#fffdf8', textColor: '#1c1917', font: 'serif', logoUrl: null });
+    await setting(a.id, 'theme', {
+      primaryColor: '#14532d',
+      accentColor: '#ea580c',
+      backgroundColor: '#fffdf8',
+      textColor: '#1c1917',
+      font: 'serif',
+      logoUrl: null,
+    });
     await setting(a.id, 'tax', { ratePercent: 10, includedInPrices: false });
-    await setting(b.id, 'theme', { primaryColor: '#5b21b6', accentColor: '#db2777', backgroundColor: '#ffffff', textColor: '#1e1b4b', font: 'rounded', logoUrl: null });
+    await setting(b.id, 'theme', {
+      primaryColor: '#5b21b6',
+      accentColor: '#db2777',
+      backgroundColor: '#ffffff',
+      textColor: '#1e1b4b',
+      font: 'rounded',
+      logoUrl: null,
+    });
     await setting(b.id, 'languages', ['zh-CN', 'en']);
     shirt = await createProduct(p, owner, a.id, {
       title: 'Linen Shirt',
@@ -64,10 +79,17 @@ describe('storefront in Chromium', () => {
         { sku: 'LS-L', price: 6400, inventoryQuantity: 0, options: { Size: 'L' } },
       ],
     });
-    mug = await createProduct(p, owner, a.id, { title: 'Stoneware Mug', productType: 'Kitchen', variants: [{ sku: 'MUG-1', price: 1800, inventoryQuantity: 5 }] });
+    mug = await createProduct(p, owner, a.id, {
+      title: 'Stoneware Mug',
+      productType: 'Kitchen',
+      variants: [{ sku: 'MUG-1', price: 1800, inventoryQuantity: 5 }],
+    });
     await createProduct(p, owner, a.id, { title: 'Canvas Tote', productType: 'Bags', variants: [{ sku: 'TOTE-1', price: 2500, inventoryQuantity: 9 }] });
     await createProduct(p, owner, a.id, { title: 'Wool Beanie', productType: 'Hats', variants: [{ sku: 'BEANIE-1', price: 3200, inventoryQuantity: 2 }] });
-    const coll = await p.request('POST', `/api/v1/stores/${a.id}/collections`, { cookie: owner, body: { title: 'Summer edit', productIds: [shirt.id, mug.id] } });
+    const coll = await p.request('POST', `/api/v1/stores/${a.id}/collections`, {
+      cookie: owner,
+      body: { title: 'Summer edit', productIds: [shirt.id, mug.id] },
+    });
     expect(coll.status).toBe(201);
     await createProduct(p, owner, b.id, { title: 'Jasmine Tea', productType: 'Tea', variants: [{ sku: 'JT-1', price: 8800, inventoryQuantity: 20 }] });
     await p.startWorker();
@@ -122,7 +144,10 @@ describe('storefront in Chromium', () => {
     await page.fill('header input[name=q]', 'linen');
     await page.press('header input[name=q]', 'Enter');
     await page.waitForURL(/\/search\?q=linen/);
-    await page.getByRole('link', { name: /Linen Shirt/ }).first().click();
+    await page
+      .getByRole('link', { name: /Linen Shirt/ })
+      .first()
+      .click();
     await page.waitForURL(/\/products\/linen-shirt/);
     await page.getByRole('heading', { name: 'Linen Shirt' }).waitFor();
     // Hydrated: picking a variant updates price, stock and URL without a navigation.

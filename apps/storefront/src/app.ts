@@ -168,7 +168,14 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   async function chromeOf(c: C, count: number, signedIn = false): Promise<Chrome> {
     const { store, settings } = c.var.tenant;
     return {
-      shop: { name: store.name, logoUrl: settings.theme.logoUrl, lang: c.var.lang, languages: settings.languages as Lang[], currency: store.currency.trim(), locale: localeOf(c) },
+      shop: {
+        name: store.name,
+        logoUrl: settings.theme.logoUrl,
+        lang: c.var.lang,
+        languages: settings.languages as Lang[],
+        currency: store.currency.trim(),
+        locale: localeOf(c),
+      },
       cartCount: count,
       path: c.req.path,
       signedIn,
@@ -220,7 +227,12 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
 
   const notFound = async (c: C, count: number) => {
     const t = tOf(c);
-    return renderPage(c, { page: 'notfound' }, { title: `${t('notFoundTitle')} – ${c.var.tenant.store.name}`, description: t('notFoundText'), canonical: originOf(c), noindex: true }, { status: 404, count });
+    return renderPage(
+      c,
+      { page: 'notfound' },
+      { title: `${t('notFoundTitle')} – ${c.var.tenant.store.name}`, description: t('notFoundText'), canonical: originOf(c), noindex: true },
+      { status: 404, count },
+    );
   };
 
   // ---------- catalogue ----------
@@ -249,7 +261,11 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
               '@type': 'WebSite',
               name: tenant.store.name,
               url: `${origin}/`,
-              potentialAction: { '@type': 'SearchAction', target: `${origin}/search?q={search_term_string}`, 'query-input': 'required name=search_term_string' },
+              potentialAction: {
+                '@type': 'SearchAction',
+                target: `${origin}/search?q={search_term_string}`,
+                'query-input': 'required name=search_term_string',
+              },
             },
           ],
         },
@@ -272,12 +288,23 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       const canonical = `${origin}/collections/${ref.handle}${pageNumber > 1 ? `?page=${pageNumber}` : ''}`;
       return renderPage(
         c,
-        { page: 'collection', collection: { handle: ref.handle, title: ref.title, description: ref.description }, products: cards.slice(0, COLLECTION_PAGE), pageNumber, hasNext: cards.length > COLLECTION_PAGE },
+        {
+          page: 'collection',
+          collection: { handle: ref.handle, title: ref.title, description: ref.description },
+          products: cards.slice(0, COLLECTION_PAGE),
+          pageNumber,
+          hasNext: cards.length > COLLECTION_PAGE,
+        },
         {
           title: `${ref.title} – ${tenant.store.name}`,
           description: (ref.description || `${ref.title} · ${tenant.store.name}`).slice(0, 160),
           canonical,
-          jsonLd: [breadcrumbs([{ name: t('home'), url: `${origin}/` }, { name: ref.title, url: `${origin}/collections/${ref.handle}` }])],
+          jsonLd: [
+            breadcrumbs([
+              { name: t('home'), url: `${origin}/` },
+              { name: ref.title, url: `${origin}/collections/${ref.handle}` },
+            ]),
+          ],
         },
         { count },
       );
@@ -369,7 +396,12 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
           filters: { collection: collection?.handle ?? '', sort, inStock },
           nextCursor: r.nextCursor,
         },
-        { title: `${q ? `${q} – ` : ''}${t('search')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${originOf(c)}/search`, noindex: true },
+        {
+          title: `${q ? `${q} – ` : ''}${t('search')} – ${tenant.store.name}`,
+          description: tenant.store.name,
+          canonical: `${originOf(c)}/search`,
+          noindex: true,
+        },
         { count },
       );
     }),
@@ -394,7 +426,12 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const carts = new CartService(tenant.t);
     const cartId = await carts.find(getCookie(c, CART_COOKIE));
     const { lines, totals } = cartId ? await orderService(c).quote(cartId, tenant.settings) : { lines: [], totals: null };
-    const addOns = lines.length ? await recoFor(tenant).forCart(lines.map((l) => l.productId), 4) : [];
+    const addOns = lines.length
+      ? await recoFor(tenant).forCart(
+          lines.map((l) => l.productId),
+          4,
+        )
+      : [];
     const noticeKey = NOTICES[c.req.query('notice') ?? ''];
     const t = tOf(c);
     const page = await renderPage(
@@ -456,13 +493,24 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const first = addresses[0];
     const prefill: Record<string, string> = {
       email: customer?.email ?? '',
-      ...(first && !values.line1 ? Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, String((first as unknown as Record<string, string | null>)[k] ?? '')])) : {}),
+      ...(first && !values.line1
+        ? Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, String((first as unknown as Record<string, string | null>)[k] ?? '')]))
+        : {}),
       ...values,
     };
     const t = tOf(c);
     const page = await renderPage(
       c,
-      { page: 'checkout', lines: lines.map(lineData), totals, values: prefill, error: error?.message ?? null, errorField: error?.field ?? null, addresses, signedIn: Boolean(customer) },
+      {
+        page: 'checkout',
+        lines: lines.map(lineData),
+        totals,
+        values: prefill,
+        error: error?.message ?? null,
+        errorField: error?.field ?? null,
+        addresses,
+        signedIn: Boolean(customer),
+      },
       { title: `${t('secureCheckout')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${originOf(c)}/checkout`, noindex: true },
       { status, count: totals.itemCount, signedIn: Boolean(customer) },
     );
@@ -523,7 +571,12 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       if (!isAppError(e)) throw e;
       if (e.code === ErrorCode.InvalidState) return c.redirect('/cart', 303);
       const field = (e.details as { field?: string } | undefined)?.field ?? null;
-      const message = e.code === ErrorCode.Conflict ? t('pricesChanged') : e.code === ErrorCode.InsufficientStock ? `${t('notEnoughStock')} (${(e.details as { title?: string })?.title ?? ''})` : e.message;
+      const message =
+        e.code === ErrorCode.Conflict
+          ? t('pricesChanged')
+          : e.code === ErrorCode.InsufficientStock
+            ? `${t('notEnoughStock')} (${(e.details as { title?: string })?.title ?? ''})`
+            : e.message;
       return checkoutPage(c, cartId, form, { message, field }, e.status);
     }
   });
@@ -535,7 +588,14 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     paymentStatus: o.paymentStatus,
     fulfillmentStatus: o.fulfillmentStatus,
     createdAt: o.createdAt,
-    lines: o.lines.map((l) => ({ title: l.title, variantTitle: l.variantTitle, quantity: l.quantity, unitPrice: l.unitPrice, total: l.total, imageUrl: l.imageUrl })),
+    lines: o.lines.map((l) => ({
+      title: l.title,
+      variantTitle: l.variantTitle,
+      quantity: l.quantity,
+      unitPrice: l.unitPrice,
+      total: l.total,
+      imageUrl: l.imageUrl,
+    })),
     subtotal: o.subtotal,
     shipping: o.shipping,
     tax: o.tax,
@@ -569,7 +629,12 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const expires = await c.var.tenant.t.selectFrom('orders').select('reservation_expires_at').where('id', '=', order.id).executeTakeFirstOrThrow();
     const page = await renderPage(
       c,
-      { page: 'pay', order: orderData(order), action: `/checkout/pay/${order.id}?sig=${c.req.query('sig')}`, expiresAt: new Date(expires.reservation_expires_at).toISOString() },
+      {
+        page: 'pay',
+        order: orderData(order),
+        action: `/checkout/pay/${order.id}?sig=${c.req.query('sig')}`,
+        expiresAt: new Date(expires.reservation_expires_at).toISOString(),
+      },
       { title: `${t('payTitle')} – ${c.var.tenant.store.name}`, description: c.var.tenant.store.name, canonical: `${originOf(c)}/checkout`, noindex: true },
       { count: 0 },
     );
@@ -608,7 +673,12 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const page = await renderPage(
       c,
       { page: 'order', order: orderData(order), justPlaced: c.req.query('placed') === '1' },
-      { title: `${t('orderNumber', { n: order.number })} – ${c.var.tenant.store.name}`, description: c.var.tenant.store.name, canonical: `${originOf(c)}/`, noindex: true },
+      {
+        title: `${t('orderNumber', { n: order.number })} – ${c.var.tenant.store.name}`,
+        description: c.var.tenant.store.name,
+        canonical: `${originOf(c)}/`,
+        noindex: true,
+      },
       { count: await cartCount(c) },
     );
     c.header('Cache-Control', 'private, no-store');
@@ -622,7 +692,12 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const page = await renderPage(
       c,
       { page: kind, error: v.error ?? null, email: v.email ?? '', name: v.name ?? '', next: safeNext(v.next) },
-      { title: `${kind === 'login' ? t('signIn') : t('register')} – ${c.var.tenant.store.name}`, description: c.var.tenant.store.name, canonical: `${originOf(c)}/account/${kind}`, noindex: true },
+      {
+        title: `${kind === 'login' ? t('signIn') : t('register')} – ${c.var.tenant.store.name}`,
+        description: c.var.tenant.store.name,
+        canonical: `${originOf(c)}/account/${kind}`,
+        noindex: true,
+      },
       { status, count: await cartCount(c) },
     );
     c.header('Cache-Control', 'private, no-store');
@@ -645,7 +720,14 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       {
         page: 'account',
         customer: { name: customer.name, email: customer.email },
-        orders: orders.items.map((o) => ({ number: o.number, url: orderLink(c, o.id), createdAt: o.createdAt, total: o.total, paymentStatus: o.paymentStatus, fulfillmentStatus: o.fulfillmentStatus })),
+        orders: orders.items.map((o) => ({
+          number: o.number,
+          url: orderLink(c, o.id),
+          createdAt: o.createdAt,
+          total: o.total,
+          paymentStatus: o.paymentStatus,
+          fulfillmentStatus: o.fulfillmentStatus,
+        })),
         addresses,
       },
       { title: `${t('account')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${originOf(c)}/account`, noindex: true },
@@ -715,14 +797,24 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   app.get('/robots.txt', (c) => {
     c.header('Cache-Control', 'public, max-age=3600');
     return c.text(
-      ['User-agent: *', 'Disallow: /cart', 'Disallow: /checkout', 'Disallow: /account', 'Disallow: /orders', 'Disallow: /search', `Sitemap: ${originOf(c)}/sitemap.xml`, ''].join('\n'),
+      [
+        'User-agent: *',
+        'Disallow: /cart',
+        'Disallow: /checkout',
+        'Disallow: /account',
+        'Disallow: /orders',
+        'Disallow: /search',
+        `Sitemap: ${originOf(c)}/sitemap.xml`,
+        '',
+      ].join('\n'),
     );
   });
 
   app.get('/sitemap.xml', async (c) => {
     const origin = originOf(c);
     const { products, collections } = await new StorefrontCatalog(c.var.tenant.t).sitemapEntries();
-    const url = (loc: string, lastmod?: Date) => `<url><loc>${escXml(loc)}</loc>${lastmod ? `<lastmod>${new Date(lastmod).toISOString()}</lastmod>` : ''}</url>`;
+    const url = (loc: string, lastmod?: Date) =>
+      `<url><loc>${escXml(loc)}</loc>${lastmod ? `<lastmod>${new Date(lastmod).toISOString()}</lastmod>` : ''}</url>`;
     const body = `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${[
       url(`${origin}/`),
       ...collections.map((x) => url(`${origin}/collections/${x.handle}`, x.updated_at)),

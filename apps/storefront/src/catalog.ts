@@ -32,7 +32,11 @@ export function cardColumns(eb: Eb) {
       .orderBy('position')
       .limit(1)
       .as('compare_at_price'),
-    eb.selectFrom('variants').select(sql<number>`coalesce(sum(inventory_quantity), 0)::int`.as('s')).whereRef('variants.product_id', '=', 'products.id').as('available'),
+    eb
+      .selectFrom('variants')
+      .select(sql<number>`coalesce(sum(inventory_quantity), 0)::int`.as('s'))
+      .whereRef('variants.product_id', '=', 'products.id')
+      .as('available'),
     eb.selectFrom('images').select('url').whereRef('images.product_id', '=', 'products.id').orderBy('position').limit(1).as('image_url'),
     eb.selectFrom('images').select('alt').whereRef('images.product_id', '=', 'products.id').orderBy('position').limit(1).as('image_alt'),
   ] as const;
@@ -123,7 +127,9 @@ export class StorefrontCatalog {
     return this.t.selectFrom('collections').select(['id', 'handle', 'title', 'description']).orderBy('created_at').limit(limit).execute();
   }
 
-  async product(handle: string): Promise<ProductData & { collectionIds: string[]; seoTitle: string | null; seoDescription: string | null; updatedAt: Date } | null> {
+  async product(
+    handle: string,
+  ): Promise<(ProductData & { collectionIds: string[]; seoTitle: string | null; seoDescription: string | null; updatedAt: Date }) | null> {
     const p = await new ProductService(this.t).getByHandle(handle);
     if (!p || p.status !== 'active') return null;
     return {

@@ -104,14 +104,22 @@ export class SimpleProductSearch implements ProductSearch {
         );
       }
       if (filters.inStock)
-        q = q.where((eb) => eb.exists(eb.selectFrom('variants').select('variants.id').whereRef('variants.product_id', '=', 'products.id').where('inventory_quantity', '>', 0)));
+        q = q.where((eb) =>
+          eb.exists(eb.selectFrom('variants').select('variants.id').whereRef('variants.product_id', '=', 'products.id').where('inventory_quantity', '>', 0)),
+        );
       return q;
     };
     let q = base();
     if (filters.collection) {
       const cid = filters.collection.id;
       q = q.where((eb) =>
-        eb.exists(eb.selectFrom('collection_products').select('product_id').whereRef('collection_products.product_id', '=', 'products.id').where('collection_id', '=', cid)),
+        eb.exists(
+          eb
+            .selectFrom('collection_products')
+            .select('product_id')
+            .whereRef('collection_products.product_id', '=', 'products.id')
+            .where('collection_id', '=', cid),
+        ),
       );
     }
     const ordered =
@@ -127,7 +135,11 @@ export class SimpleProductSearch implements ProductSearch {
         .selectAll()
         .select(sql<number>`count(*) over ()`.as('total'))
         .$call((x) =>
-          filters.sort === 'price-asc' ? x.orderBy('c.price').orderBy('c.id', 'desc') : filters.sort === 'price-desc' ? x.orderBy('c.price', 'desc').orderBy('c.id', 'desc') : x.orderBy('c.id', 'desc'),
+          filters.sort === 'price-asc'
+            ? x.orderBy('c.price').orderBy('c.id', 'desc')
+            : filters.sort === 'price-desc'
+              ? x.orderBy('c.price', 'desc').orderBy('c.id', 'desc')
+              : x.orderBy('c.id', 'desc'),
         )
         .limit(PAGE + 1)
         .offset(offset)

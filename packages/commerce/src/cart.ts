@@ -77,7 +77,7 @@ export class CartService {
       productId: r.product_id,
       handle: r.handle,
       title: r.title,
-      variantTitle: r.variant_title === 'Default' ? null : r.variant_title,
+      variantTitle: r.variant_title === 'Default' || r.variant_title === 'Default Title' ? null : r.variant_title,
       sku: r.sku,
       quantity: r.quantity,
       unitPrice: r.price,

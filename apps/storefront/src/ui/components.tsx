@@ -42,7 +42,12 @@ export function ProductCard(props: { card: Card }) {
     <li class="card">
       <a href={`/products/${props.card.handle}`} class="card-link">
         <div class="card-media">
-          <ProductImage url={props.card.imageUrl} alt={props.card.imageAlt ?? props.card.title} seed={props.card.title} label={props.card.productType ?? props.card.title} />
+          <ProductImage
+            url={props.card.imageUrl}
+            alt={props.card.imageAlt ?? props.card.title}
+            seed={props.card.title}
+            label={props.card.productType ?? props.card.title}
+          />
           <Show when={props.card.available <= 0}>
             <span class="badge muted">{t('soldOut')}</span>
           </Show>
@@ -109,7 +114,16 @@ export function Summary(props: { totals: TotalsData; children?: JSX.Element }) {
   );
 }
 
-export function Field(props: { name: string; label: string; value?: string; type?: string; required?: boolean; autocomplete?: string; error?: boolean; half?: boolean }) {
+export function Field(props: {
+  name: string;
+  label: string;
+  value?: string;
+  type?: string;
+  required?: boolean;
+  autocomplete?: string;
+  error?: boolean;
+  half?: boolean;
+}) {
   return (
     <label class={`field${props.half ? ' half' : ''}${props.error ? ' invalid' : ''}`}>
       <span>{props.label}</span>

@@ -104,7 +104,14 @@ export interface OrderData {
 export type PageData =
   | { page: 'home'; collections: { handle: string; title: string; products: Card[] }[]; newest: Card[] }
   | { page: 'collection'; collection: { handle: string; title: string; description: string }; products: Card[]; pageNumber: number; hasNext: boolean }
-  | { page: 'product'; product: ProductData; selectedVariantId: string; related: Card[]; relatedTitle: 'alsoBought' | 'youMayLike'; collection: { handle: string; title: string } | null }
+  | {
+      page: 'product';
+      product: ProductData;
+      selectedVariantId: string;
+      related: Card[];
+      relatedTitle: 'alsoBought' | 'youMayLike';
+      collection: { handle: string; title: string } | null;
+    }
   | {
       page: 'search';
       q: string;
@@ -127,7 +134,12 @@ export type PageData =
     }
   | { page: 'pay'; order: OrderData; action: string; expiresAt: string }
   | { page: 'order'; order: OrderData; justPlaced: boolean }
-  | { page: 'account'; customer: { name: string; email: string }; orders: { number: number; url: string; createdAt: string; total: number; paymentStatus: string; fulfillmentStatus: string }[]; addresses: AddressData[] }
+  | {
+      page: 'account';
+      customer: { name: string; email: string };
+      orders: { number: number; url: string; createdAt: string; total: number; paymentStatus: string; fulfillmentStatus: string }[];
+      addresses: AddressData[];
+    }
   | { page: 'login' | 'register'; error: string | null; email: string; name: string; next: string }
   | { page: 'notfound' };
 

@@ -70,9 +70,7 @@ export function CollectionPage(props: { data: Of<'collection'> }) {
 /** The variant reached by switching one option of `current` to `value`. */
 function variantFor(p: ProductData, current: VariantData, option: string, value: string): VariantData | undefined {
   const wanted = { ...current.options, [option]: value };
-  return (
-    p.variants.find((v) => Object.entries(wanted).every(([k, x]) => v.options[k] === x)) ?? p.variants.find((v) => v.options[option] === value)
-  );
+  return p.variants.find((v) => Object.entries(wanted).every(([k, x]) => v.options[k] === x)) ?? p.variants.find((v) => v.options[option] === value);
 }
 
 export function ProductPage(props: { data: Of<'product'> }) {
