@@ -16,6 +16,7 @@ import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCollectionRoutes } from './routes/collections.ts';
 import { registerImportRoutes } from './routes/imports.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
+import { registerOrderRoutes } from './routes/orders.ts';
 import { registerProductRoutes } from './routes/products.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
 import { registerAccountRoutes } from './routes/account.ts';
@@ -122,6 +123,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerImageRoutes(api);
   registerDomainRoutes(api);
   registerJobRoutes(api);
+  registerOrderRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

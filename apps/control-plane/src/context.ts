@@ -24,6 +24,8 @@ export interface ControlPlaneConfig {
   /** Media storage; default: local disk in a temporary folder (tests). */
   storage?: StorageSettings;
   uploadMaxBytes?: number;
+  /** HMAC key of signed order-status links (shared with the storefront); without it mails carry no status link. */
+  orderLinkSecret?: string | null;
 }
 
 export interface Services {

@@ -45,6 +45,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
       },
     },
     uploadMaxBytes: env.UPLOAD_MAX_BYTES,
+    orderLinkSecret: env.STOREFRONT_SECRET ?? null,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/http';
-import { deliverMailJob, purgeDeletedStoresJob, QUEUES, type Queues, reconcileProvisioningJob } from '@storeloom/jobs';
+import { deliverMailJob, purgeDeletedStoresJob, QUEUES, type Queues, reconcileProvisioningJob, sweepReservationsJob } from '@storeloom/jobs';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
 export interface RunningWorker {
@@ -36,6 +36,8 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
   await queues.schedule(purgeDeletedStoresJob, {}, { pattern: '17 3 * * *' });
   // Producers also enqueue delivery right after writing mail; the sweep catches retries and missed enqueues.
   await queues.schedule(deliverMailJob, {}, { every: 60_000 });
+  // Each checkout also enqueues a delayed release for its own expiry; the sweep catches lost ones.
+  await queues.schedule(sweepReservationsJob, {}, { every: 60_000 });
   return { close: () => queues.close() };
 }
 

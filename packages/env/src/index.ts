@@ -67,6 +67,13 @@ const web = {
     .int()
     .min(1024)
     .default(25 * 1024 * 1024),
+  /**
+   * HMAC key of signed order-status links, shared by the storefront and the control plane (>= 32 chars).
+   * Unset: `npm start` generates one and keeps it in DATA_DIR; production must set it.
+   */
+  STOREFRONT_SECRET: z.string().min(32).optional(),
+  /** How long checkout holds reserved stock for an unpaid order. */
+  RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
 };
 
 /** Media storage (product images, logos): local disk under DATA_DIR/uploads, or an S3-compatible bucket. */

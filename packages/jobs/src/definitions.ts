@@ -65,7 +65,33 @@ export const deliverMailJob = defineJob({
   attempts: 1,
 });
 
-export const allJobs = [importProductsJob, reconcileProvisioningJob, purgeDeletedStoresJob, provisionStoreJob, deliverMailJob] as const;
+/** Releases one unpaid order's stock reservation at its expiry (delayed job; idempotent). */
+export const releaseReservationJob = defineJob({
+  name: 'commerce.release-reservation',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid, orderId: uuid }),
+  jobId: (p) => `release-reservation:${p.storeId}:${p.orderId}`,
+});
+
+/** Sweeps every store for overdue unpaid reservations (catches lost delayed jobs). */
+export const sweepReservationsJob = defineJob({
+  name: 'commerce.sweep-reservations',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 1,
+});
+
+export const allJobs = [
+  importProductsJob,
+  reconcileProvisioningJob,
+  purgeDeletedStoresJob,
+  provisionStoreJob,
+  deliverMailJob,
+  releaseReservationJob,
+  sweepReservationsJob,
+] as const;
 export type AnyJob = (typeof allJobs)[number];
 
 /** What a job carries in BullMQ: the definition's version beside the payload, so a handler can refuse payloads it does not understand. */
