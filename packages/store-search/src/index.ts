@@ -1,0 +1,7 @@
+export * from './cache.ts';
+export * from './documents.ts';
+export * from './events.ts';
+export * from './indexer.ts';
+export * from './query.ts';
+export * from './service.ts';
+export * from './tables.ts';
