@@ -17,6 +17,7 @@ import { registerCollectionRoutes } from './routes/collections.ts';
 import { registerImportRoutes } from './routes/imports.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerProductRoutes } from './routes/products.ts';
+import { registerSearchRoutes } from './routes/search.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
 import { apiDocsPage, consolePlaceholder } from './pages.ts';
 
@@ -105,6 +106,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerCollectionRoutes(api);
   registerInventoryRoutes(api);
   registerImportRoutes(api);
+  registerSearchRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

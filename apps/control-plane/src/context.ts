@@ -3,6 +3,7 @@ import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@s
 import type { BaseVariables } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
 import type { StoreService } from '@storeloom/stores';
+import type { CatalogEvents, StoreSearchService } from '@storeloom/store-search';
 
 export interface ControlPlaneConfig {
   publicUrl: string;
@@ -13,6 +14,9 @@ export interface ControlPlaneConfig {
   trustProxy: boolean;
   secureCookies: boolean;
   maxBodyBytes: number;
+  /** Search index cache budget (documents across stores) and staleness bound; see @storeloom/store-search. */
+  searchCacheMaxDocs?: number;
+  searchFreshnessMs?: number;
 }
 
 export interface Services {
@@ -24,6 +28,9 @@ export interface Services {
   stores: StoreService;
   queues: Queues;
   config: ControlPlaneConfig;
+  search: StoreSearchService;
+  /** Catalogue writes tell search what changed (after commit). */
+  catalogEvents: CatalogEvents;
 }
 
 export interface AuthInfo {

@@ -3,6 +3,7 @@ import type { Database } from '@storeloom/db';
 import type { ControlPlaneEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';
 import { type ProvisioningHooks, StoreService } from '@storeloom/stores';
+import { queueCatalogEvents, StoreSearchService } from '@storeloom/store-search';
 import type { ControlPlaneConfig, Services } from './context.ts';
 
 export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
@@ -20,6 +21,8 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     // Secure cookies everywhere except plain-http localhost development.
     secureCookies: url.protocol === 'https:' || !['localhost', '127.0.0.1'].includes(url.hostname),
     maxBodyBytes: env.MAX_BODY_BYTES,
+    searchCacheMaxDocs: env.SEARCH_CACHE_MAX_DOCS,
+    searchFreshnessMs: env.SEARCH_FRESHNESS_MS,
   };
 }
 
@@ -33,5 +36,7 @@ export function buildServices(db: Database, queues: Queues, config: ControlPlane
     apiTokens: new ApiTokenService(db),
     rateLimiter: new RateLimiter(db),
     stores: new StoreService(db, hooks),
+    search: new StoreSearchService(db, { maxDocs: config.searchCacheMaxDocs, freshnessMs: config.searchFreshnessMs }),
+    catalogEvents: queueCatalogEvents(db, queues),
   };
 }

@@ -9,6 +9,7 @@ import { type Logger, requestContext } from '@storeloom/http';
 import { StoreService } from '@storeloom/stores';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { createStorefrontSearchApi } from './api/search.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
@@ -72,6 +73,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: { rootDo
       .join('');
     return c.html(page(store.name, `<h1>${esc(store.name)}</h1>${items ? `<ul class="grid">${items}</ul>` : '<p>No products yet.</p>'}`));
   });
+  app.route('/api/storefront/v1', createStorefrontSearchApi(db));
   app.notFound((c) => c.html(page('Not found', '<h1>Page not found</h1>'), 404));
   app.onError((err, c) => {
     c.var.logger?.error('storefront error', { err });

@@ -12,8 +12,13 @@ import {
   provisionStoreJob,
   purgeDeletedStoresJob,
   reconcileProvisioningJob,
+  type Queues,
+  searchCheckIndexJob,
+  searchIndexProductJob,
+  searchReindexStoreJob,
   UnrecoverableJobError,
 } from '@storeloom/jobs';
+import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
 import { StoreService } from '@storeloom/stores';
 import type { Job } from 'bullmq';
 
@@ -22,6 +27,8 @@ export interface HandlerDeps {
   logger: Logger;
   retentionDays: number;
   provisioningStaleSeconds: number;
+  /** For handlers that enqueue follow-up jobs (an import queues its search indexing). */
+  queues?: Queues;
 }
 
 export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
@@ -38,7 +45,36 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         onProgress: (fraction) => job.updateProgress(Math.round(fraction * 100)),
       });
       await job.updateProgress(100);
+      if (deps.queues && result.startedAt)
+        await queueCatalogEvents(deps.db, deps.queues, (err) => deps.logger.warn('search indexing not queued', { err })).productsImported(
+          storeId,
+          importId,
+          result.startedAt,
+        );
       return { status: result.status, created: result.createdCount, updated: result.updatedCount, errors: result.errorCount };
+    },
+    [searchIndexProductJob.name]: async (job) => {
+      const { storeId, productId } = decodeJob(searchIndexProductJob, job);
+      const store = await stores.getRow(storeId);
+      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { skipped: true };
+      return new SearchIndexer(deps.db.tenant(store.schema_name), store.schema_name).indexProducts([productId]);
+    },
+    [searchReindexStoreJob.name]: async (job) => {
+      const { storeId, since } = decodeJob(searchReindexStoreJob, job);
+      const store = await stores.getRow(storeId);
+      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { skipped: true };
+      const started = Date.now();
+      const result = await new SearchIndexer(deps.db.tenant(store.schema_name), store.schema_name).reindex({
+        ...(since ? { since: new Date(since) } : {}),
+        onProgress: (fraction) => job.updateProgress(Math.round(fraction * 100)),
+      });
+      return { ...result, ms: Date.now() - started };
+    },
+    [searchCheckIndexJob.name]: async (job) => {
+      const { storeId, repair } = decodeJob(searchCheckIndexJob, job);
+      const store = await stores.getRow(storeId);
+      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { skipped: true };
+      return new SearchIndexer(deps.db.tenant(store.schema_name), store.schema_name).check({ repair });
     },
     [provisionStoreJob.name]: async (job) => {
       const { storeId } = decodeJob(provisionStoreJob, job);
