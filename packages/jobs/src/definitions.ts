@@ -67,7 +67,7 @@ export const searchIndexProductJob = defineJob({
   version: 1,
   queue: 'catalog',
   schema: z.object({ storeId: uuid, productId: uuid, bucket: z.number().int().nonnegative() }),
-  jobId: (p) => `search-product:${p.storeId}:${p.productId}:${p.bucket}`,
+  jobId: (p) => `search-product:${p.storeId}:${p.productId}-${p.bucket}`,
 });
 
 /** Full reindex of a store, or of the products changed since `since` (after an import); reports progress. */
@@ -75,7 +75,7 @@ export const searchReindexStoreJob = defineJob({
   name: 'search.reindex-store',
   version: 1,
   queue: 'catalog',
-  schema: z.object({ storeId: uuid, since: z.string().datetime().optional(), requestId: z.string().min(1).max(100) }),
+  schema: z.object({ storeId: uuid, since: z.string().datetime().optional(), requestId: z.string().regex(/^[a-z0-9-]{1,100}$/) }),
   jobId: (p) => `search-reindex:${p.storeId}:${p.requestId}`,
 });
 
@@ -84,7 +84,7 @@ export const searchCheckIndexJob = defineJob({
   name: 'search.check-index',
   version: 1,
   queue: 'catalog',
-  schema: z.object({ storeId: uuid, repair: z.boolean(), requestId: z.string().min(1).max(100) }),
+  schema: z.object({ storeId: uuid, repair: z.boolean(), requestId: z.string().regex(/^[a-z0-9-]{1,100}$/) }),
   jobId: (p) => `search-check:${p.storeId}:${p.requestId}`,
 });
 

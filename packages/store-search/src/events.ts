@@ -16,7 +16,9 @@ export interface CatalogEvents {
 /** Delay past the end of the change's second, so the job reads every edit of its bucket. */
 const SETTLE_MS = 250;
 
-export function queueCatalogEvents(db: Database, queues: Queues, onError: (err: unknown) => void = () => {}): CatalogEvents {
+const warn = (err: unknown) => process.emitWarning(`search indexing not queued: ${err instanceof Error ? err.message : String(err)}`);
+
+export function queueCatalogEvents(db: Database, queues: Queues, onError: (err: unknown) => void = warn): CatalogEvents {
   const enqueueProduct = async (storeId: string, productId: string) => {
     const now = Date.now();
     const bucket = Math.floor(now / 1000);
