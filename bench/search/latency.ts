@@ -1,0 +1,3 @@
+export async function runLatency(_o: { products: number; embedded: boolean; durationS: number; connections: number }): Promise<void> {
+  throw new Error('not yet');
+}
