@@ -148,7 +148,9 @@ export function toCsv(products: CsvProduct[]): string {
   const lines = [CSV_HEADER.join(',')];
   for (const p of products)
     lines.push(
-      [p.handle, p.title, html(p.description), p.vendor ?? '', p.type ?? '', (p.tags ?? []).join(', '), p.sku, p.price, String(p.qty), 'active'].map(quote).join(','),
+      [p.handle, p.title, html(p.description), p.vendor ?? '', p.type ?? '', (p.tags ?? []).join(', '), p.sku, p.price, String(p.qty), 'active']
+        .map(quote)
+        .join(','),
     );
   return `${lines.join('\n')}\n`;
 }
@@ -161,7 +163,9 @@ export async function importAndIndex(api: string, cookie: string, storeId: strin
     for (;;) {
       const rec = await call(api, 'GET', `/api/v1/stores/${storeId}/imports/${up.body.id}`, { cookie });
       if (rec.body.status === 'completed' || rec.body.status === 'failed') {
-        progress(`import ${i + 1}/${csvs.length}: ${rec.body.status}, ${rec.body.createdCount} created, ${rec.body.errorCount} errors (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+        progress(
+          `import ${i + 1}/${csvs.length}: ${rec.body.status}, ${rec.body.createdCount} created, ${rec.body.errorCount} errors (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+        );
         if (rec.body.status === 'failed') throw new Error(`import failed: ${JSON.stringify(rec.body.errors).slice(0, 500)}`);
         break;
       }

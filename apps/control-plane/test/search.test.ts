@@ -61,13 +61,27 @@ describe.each(['redis', 'postgres'] as const)('product search via the %s queue b
         { sku: 'LIN-M', price: 4700, inventoryQuantity: 0, options: { Size: 'M' } },
       ],
     });
-    await createProduct(p, cookie, a.id, { title: 'Wool Sweater', vendor: 'Borealis', productType: 'Knitwear', variants: [{ sku: 'WS-1', price: 9900, inventoryQuantity: 4 }] });
-    await createProduct(p, cookie, a.id, { title: 'Linen Trousers', vendor: 'Acme', productType: 'Trousers', variants: [{ sku: 'LT-1', price: 6500, inventoryQuantity: 2 }] });
+    await createProduct(p, cookie, a.id, {
+      title: 'Wool Sweater',
+      vendor: 'Borealis',
+      productType: 'Knitwear',
+      variants: [{ sku: 'WS-1', price: 9900, inventoryQuantity: 4 }],
+    });
+    await createProduct(p, cookie, a.id, {
+      title: 'Linen Trousers',
+      vendor: 'Acme',
+      productType: 'Trousers',
+      variants: [{ sku: 'LT-1', price: 6500, inventoryQuantity: 2 }],
+    });
     await createProduct(p, cookie, a.id, { title: 'Draft Linen Scarf', status: 'draft', variants: [{ sku: 'DS-1', price: 1500 }] });
     // Another store with the same words: never visible from store a.
     await createProduct(p, cookie, b.id, { title: 'Linen Shirt from store B', vendor: 'Acme', variants: [{ sku: 'B-1', price: 100, inventoryQuantity: 1 }] });
 
-    const r = await eventually(() => search(a.slug, 'q=linen'), (r) => r.status === 200 && r.body.total === 2, 'two linen products in a');
+    const r = await eventually(
+      () => search(a.slug, 'q=linen'),
+      (r) => r.status === 200 && r.body.total === 2,
+      'two linen products in a',
+    );
     expect(titles(r).sort()).toEqual(['Linen Trousers', 'Organic Linen Shirt']);
     expect(r.body.facets.vendor).toEqual([{ value: 'Acme', count: 2 }]);
     expect(r.body.facets.productType).toEqual([
@@ -80,7 +94,11 @@ describe.each(['redis', 'postgres'] as const)('product search via the %s queue b
     ]);
     expect(r.body.facets.inStock).toBe(1);
     expect(r.body.searchId).toMatch(/^[0-9a-f-]{36}$/);
-    const fromB = await eventually(() => search(b.slug, 'q=linen'), (r) => r.body.total === 1, 'one linen product in b');
+    const fromB = await eventually(
+      () => search(b.slug, 'q=linen'),
+      (r) => r.body.total === 1,
+      'one linen product in b',
+    );
     expect(titles(fromB)).toEqual(['Linen Shirt from store B']);
 
     // Typo, SKU, filters, sort.
@@ -96,20 +114,38 @@ describe.each(['redis', 'postgres'] as const)('product search via the %s queue b
 
     // Stock arrives: the in-stock facet follows through the worker.
     const variantId = shirt.variants[0].id as string;
-    const adj = await p.request('POST', `/api/v1/stores/${a.id}/variants/${variantId}/inventory-adjustments`, { cookie, body: { delta: 3, reason: 'received' } });
+    const adj = await p.request('POST', `/api/v1/stores/${a.id}/variants/${variantId}/inventory-adjustments`, {
+      cookie,
+      body: { delta: 3, reason: 'received' },
+    });
     expect(adj.status).toBe(201);
-    await eventually(() => search(a.slug, 'q=linen&inStock=1'), (r) => r.body.total === 2, 'shirt in stock');
+    await eventually(
+      () => search(a.slug, 'q=linen&inStock=1'),
+      (r) => r.body.total === 2,
+      'shirt in stock',
+    );
 
     // Rename: the old word stops matching, the new one matches.
-    const patch = await p.request('PATCH', `/api/v1/stores/${a.id}/products/${shirt.id}`, { cookie, body: { version: shirt.version, title: 'Organic Hemp Shirt' } });
+    const patch = await p.request('PATCH', `/api/v1/stores/${a.id}/products/${shirt.id}`, {
+      cookie,
+      body: { version: shirt.version, title: 'Organic Hemp Shirt' },
+    });
     expect(patch.status).toBe(200);
-    await eventually(() => search(a.slug, 'q=hemp'), (r) => r.body.total === 1, 'renamed product found');
+    await eventually(
+      () => search(a.slug, 'q=hemp'),
+      (r) => r.body.total === 1,
+      'renamed product found',
+    );
     // Its description and tags still say linen; the title ranks the trousers first.
     expect(titles(await search(a.slug, 'q=linen'))).toEqual(['Linen Trousers', 'Organic Hemp Shirt']);
 
     // Delete.
     expect((await p.request('DELETE', `/api/v1/stores/${a.id}/products/${shirt.id}`, { cookie })).status).toBe(204);
-    await eventually(() => search(a.slug, 'q=hemp'), (r) => r.body.total === 0, 'deleted product gone');
+    await eventually(
+      () => search(a.slug, 'q=hemp'),
+      (r) => r.body.total === 0,
+      'deleted product gone',
+    );
     // Store b untouched by everything above.
     expect(titles(await search(b.slug, 'q=shirt'))).toEqual(['Linen Shirt from store B']);
   });
@@ -122,7 +158,12 @@ describe.each(['redis', 'postgres'] as const)('product search via the %s queue b
     ].join('\n');
     const up = await p.request('POST', `/api/v1/stores/${a.id}/imports`, { cookie, rawBody: csv, contentType: 'text/csv' });
     expect(up.status).toBe(202);
-    const r = await eventually(() => search(a.slug, 'q=coffee'), (r) => r.body.total === 2, 'imported products searchable', 60_000);
+    const r = await eventually(
+      () => search(a.slug, 'q=coffee'),
+      (r) => r.body.total === 2,
+      'imported products searchable',
+      60_000,
+    );
     expect(r.body.facets.tag.find((t: { value: string }) => t.value === 'coffee')?.count).toBe(2);
 
     const ac = await shop(a.slug, '/api/storefront/v1/autocomplete?q=espr');
@@ -154,7 +195,11 @@ describe.each(['redis', 'postgres'] as const)('product search via the %s queue b
     expect((await p.request('GET', `${base}?q=mug`, { cookie })).body.total).toBe(0);
     const syn = await p.request('POST', `${base}/synonyms`, { cookie, body: { kind: 'one_way', terms: ['mug'], synonyms: ['cup'] } });
     expect(syn.status).toBe(201);
-    const mug = await eventually(() => p.request('GET', `${base}?q=mug`, { cookie }), (r) => r.body.total === 1, 'one-way synonym applies');
+    const mug = await eventually(
+      () => p.request('GET', `${base}?q=mug`, { cookie }),
+      (r) => r.body.total === 1,
+      'one-way synonym applies',
+    );
     expect(titles(mug)).toEqual(['Espresso Cup']);
     // One way: "cup" does not match a "mug" (there is none), and two-way needs two terms.
     expect((await p.request('POST', `${base}/synonyms`, { cookie, body: { kind: 'two_way', terms: ['x'] } })).status).toBe(400);
@@ -162,7 +207,11 @@ describe.each(['redis', 'postgres'] as const)('product search via the %s queue b
     const trousers = (await p.request('GET', `${base}?q=trousers`, { cookie })).body.hits[0];
     const pin = await p.request('POST', `${base}/pins`, { cookie, body: { query: 'Coffee', productId: trousers.productId } });
     expect(pin.status).toBe(201);
-    const pinned = await eventually(() => p.request('GET', `${base}?q=coffee`, { cookie }), (r) => r.body.hits[0]?.pinned === true, 'pin applies');
+    const pinned = await eventually(
+      () => p.request('GET', `${base}?q=coffee`, { cookie }),
+      (r) => r.body.hits[0]?.pinned === true,
+      'pin applies',
+    );
     expect(pinned.body.hits[0].title).toBe('Linen Trousers');
 
     const explained = await p.request('GET', `${base}?q=coffee+grinder&explain=1`, { cookie });
@@ -185,7 +234,10 @@ describe.each(['redis', 'postgres'] as const)('product search via the %s queue b
     const base = `/api/v1/stores/${a.id}/search`;
     // Break the index behind the worker's back: the check must notice and repair it.
     const { schema_name } = await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', a.id).executeTakeFirstOrThrow();
-    await p.db.tenant(schema_name).deleteFrom('search_documents' as never).execute();
+    await p.db
+      .tenant(schema_name)
+      .deleteFrom('search_documents' as never)
+      .execute();
     const check = await p.request('POST', `${base}/check`, { cookie, body: { repair: true } });
     expect(check.status).toBe(202);
     const done = await eventually(

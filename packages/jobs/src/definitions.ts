@@ -88,7 +88,15 @@ export const searchCheckIndexJob = defineJob({
   jobId: (p) => `search-check:${p.storeId}:${p.requestId}`,
 });
 
-export const allJobs = [importProductsJob, reconcileProvisioningJob, purgeDeletedStoresJob, provisionStoreJob, searchIndexProductJob, searchReindexStoreJob, searchCheckIndexJob] as const;
+export const allJobs = [
+  importProductsJob,
+  reconcileProvisioningJob,
+  purgeDeletedStoresJob,
+  provisionStoreJob,
+  searchIndexProductJob,
+  searchReindexStoreJob,
+  searchCheckIndexJob,
+] as const;
 export type AnyJob = (typeof allJobs)[number];
 
 /** What a job carries in BullMQ: the definition's version beside the payload, so a handler can refuse payloads it does not understand. */

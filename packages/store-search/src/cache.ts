@@ -95,7 +95,13 @@ export class SearchIndexCache {
     const t = this.t(schema);
     const row = await t
       .selectFrom('search_config')
-      .select(['version', t.selectFrom('search_documents').select((eb) => eb.fn.max('seq').as('m')).as('seq')])
+      .select([
+        'version',
+        t
+          .selectFrom('search_documents')
+          .select((eb) => eb.fn.max('seq').as('m'))
+          .as('seq'),
+      ])
       .where('id', '=', 1)
       .executeTakeFirst();
     return { seq: Number(row?.seq ?? 0), config: String(row?.version ?? '0') };

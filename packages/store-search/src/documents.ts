@@ -61,12 +61,7 @@ export async function buildDocuments(t: Kysely<SearchDb>, productIds: readonly s
       .select(['collection_products.product_id', 'collections.id', 'collections.title'])
       .where('collection_products.product_id', 'in', ids)
       .execute(),
-    t
-      .selectFrom('images')
-      .select(['product_id', 'url'])
-      .where('product_id', 'in', ids)
-      .where('position', '=', 0)
-      .execute(),
+    t.selectFrom('images').select(['product_id', 'url']).where('product_id', 'in', ids).where('position', '=', 0).execute(),
   ]);
   const group = <T extends { product_id: string }>(rows: T[]) => {
     const m = new Map<string, T[]>();

@@ -226,11 +226,7 @@ export class StoreSearchService implements ProductSearch {
   // ---- settings
 
   private async bump(t: Kysely<SearchDb>) {
-    await t
-      .updateTable('search_config')
-      .set({ version: sql`version + 1`, updated_at: new Date() })
-      .where('id', '=', 1)
-      .execute();
+    await t.updateTable('search_config').set({ version: sql`version + 1`, updated_at: new Date() }).where('id', '=', 1).execute();
   }
 
   async settings(store: StoreRef) {
@@ -255,7 +251,9 @@ export class StoreSearchService implements ProductSearch {
     const terms = cleanList(input.terms);
     const synonyms = cleanList(input.synonyms ?? []);
     if (input.kind === 'two_way' && terms.length < 2)
-      throw new AppError(ErrorCode.ValidationFailed, 'terms: a two-way synonym needs at least two terms', { details: [{ path: 'terms', message: 'at least 2' }] });
+      throw new AppError(ErrorCode.ValidationFailed, 'terms: a two-way synonym needs at least two terms', {
+        details: [{ path: 'terms', message: 'at least 2' }],
+      });
     if (input.kind === 'one_way' && (!terms.length || !synonyms.length))
       throw new AppError(ErrorCode.ValidationFailed, 'synonyms: a one-way synonym needs terms and synonyms', {
         details: [{ path: 'synonyms', message: 'at least 1' }],

@@ -30,11 +30,28 @@ async function product(schema: string, title: string, opts: { status?: 'active' 
   const t = db.tenant(schema);
   await t
     .insertInto('products')
-    .values({ id, handle: `${title.toLowerCase().replace(/\W+/g, '-')}-${id.slice(-6)}`, title, status: opts.status ?? 'active', tags: [], options: '[]' })
+    .values({
+      id,
+      handle: `${title.toLowerCase().replace(/\W+/g, '-')}-${id.slice(-6)}`,
+      title,
+      description: '',
+      status: opts.status ?? 'active',
+      tags: [],
+      options: '[]',
+    })
     .execute();
   await t
     .insertInto('variants')
-    .values({ id: newId(), product_id: id, sku: opts.sku ?? null, title: 'Default Title', option_values: '{}', price: 1000, inventory_quantity: opts.qty ?? 1 })
+    .values({
+      id: newId(),
+      product_id: id,
+      sku: opts.sku ?? null,
+      title: 'Default Title',
+      option_values: '{}',
+      price: 1000,
+      inventory_quantity: opts.qty ?? 1,
+      position: 0,
+    })
     .execute();
   return id;
 }

@@ -26,9 +26,54 @@ const doc = (over: Partial<IndexedDoc> & { title: string }): IndexedDoc => ({
 });
 
 const CATALOGUE: [string, IndexedDoc][] = [
-  ['p1', doc({ title: 'Red Cotton T-Shirt', vendor: 'Acme', productType: 'Shirts', tags: ['summer'], optionPairs: ['size:S', 'size:M', 'colour:Red'], options: ['S', 'M', 'Red'], priceMin: 1500, priceMax: 1700, collectionIds: ['c1'], collections: ['Summer'], createdAt: '2026-01-03T00:00:00.000Z' })],
-  ['p2', doc({ title: 'Blue Cotton T-Shirt', vendor: 'Acme', productType: 'Shirts', tags: ['summer', 'sale'], optionPairs: ['size:M', 'colour:Blue'], options: ['M', 'Blue'], priceMin: 3000, priceMax: 3000, inStock: false, collectionIds: ['c1'], collections: ['Summer'], createdAt: '2026-01-02T00:00:00.000Z' })],
-  ['p3', doc({ title: 'Wool Sweater', vendor: 'Borealis', productType: 'Knitwear', tags: ['winter'], optionPairs: ['size:L'], options: ['L'], priceMin: 12000, priceMax: 12000, skus: ['WOOL-42'], createdAt: '2026-01-04T00:00:00.000Z' })],
+  [
+    'p1',
+    doc({
+      title: 'Red Cotton T-Shirt',
+      vendor: 'Acme',
+      productType: 'Shirts',
+      tags: ['summer'],
+      optionPairs: ['size:S', 'size:M', 'colour:Red'],
+      options: ['S', 'M', 'Red'],
+      priceMin: 1500,
+      priceMax: 1700,
+      collectionIds: ['c1'],
+      collections: ['Summer'],
+      createdAt: '2026-01-03T00:00:00.000Z',
+    }),
+  ],
+  [
+    'p2',
+    doc({
+      title: 'Blue Cotton T-Shirt',
+      vendor: 'Acme',
+      productType: 'Shirts',
+      tags: ['summer', 'sale'],
+      optionPairs: ['size:M', 'colour:Blue'],
+      options: ['M', 'Blue'],
+      priceMin: 3000,
+      priceMax: 3000,
+      inStock: false,
+      collectionIds: ['c1'],
+      collections: ['Summer'],
+      createdAt: '2026-01-02T00:00:00.000Z',
+    }),
+  ],
+  [
+    'p3',
+    doc({
+      title: 'Wool Sweater',
+      vendor: 'Borealis',
+      productType: 'Knitwear',
+      tags: ['winter'],
+      optionPairs: ['size:L'],
+      options: ['L'],
+      priceMin: 12000,
+      priceMax: 12000,
+      skus: ['WOOL-42'],
+      createdAt: '2026-01-04T00:00:00.000Z',
+    }),
+  ],
   ['p4', doc({ title: 'Cotton Tote Bag', vendor: 'Borealis', productType: 'Bags', priceMin: 800, priceMax: 800, createdAt: '2026-01-01T00:00:00.000Z' })],
 ];
 

@@ -37,7 +37,10 @@ const SearchResultSchema = z
         position: z.number().int(),
         pinned: z.boolean().optional(),
         score: z.number().optional(),
-        explain: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Score parts: bm25f, coverage, titleCoverage, head, proximity, phrase, titleHead, skuMatch, boost, matched' }),
+        explain: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .openapi({ description: 'Score parts: bm25f, coverage, titleCoverage, head, proximity, phrase, titleHead, skuMatch, boost, matched' }),
       }),
     ),
     facets: z
