@@ -27,13 +27,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type Database, newId, sql } from '@storeloom/db';
+import { SearchIndexCache } from '@storeloom/store-search';
 import { labelledCsvProducts, readJsonl, SHARED } from '../search.ts';
 import { onCleanup } from '../lib/cleanup.ts';
 import { createBenchDatabase, openDatabase } from '../lib/database.ts';
 import { REDIS_URL } from '../lib/env.ts';
 import { emit, progress } from '../lib/report.ts';
 import { startEmbeddedDatabase } from '../lib/servers.ts';
-import { call, merchantWithStore, sleep, startSearchPlatform } from './platform.ts';
+import { call, merchantWithStore, sleep, startSearchPlatform, storefrontGet } from './platform.ts';
 
 interface Opts {
   products: number;
@@ -137,22 +138,17 @@ async function bulkInsert(db: Database, schema: string, rows: Row[]): Promise<vo
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 
 /** Closed-loop load: `connections` clients each sending the next request as soon as the last answered. */
-async function load(label: string, urls: string[], connections: number, durationS: number, send?: (i: number) => Promise<void>) {
+async function load(label: string, n: number, connections: number, durationS: number, send: (i: number) => Promise<void>) {
   const lat: number[] = [];
   let errors = 0;
   let next = 0;
   const end = performance.now() + durationS * 1000;
   const client = async () => {
     while (performance.now() < end) {
-      const i = next++ % urls.length;
+      const i = next++ % n;
       const t0 = performance.now();
       try {
-        if (send) await send(i);
-        else {
-          const res = await fetch(urls[i] as string);
-          await res.arrayBuffer();
-          if (res.status !== 200) errors++;
-        }
+        await send(i);
       } catch {
         errors++;
       }
@@ -202,9 +198,25 @@ async function runOn(o: Opts, variant: 'postgres' | 'embedded') {
     await sleep(1000);
   }
 
-  const base = `http://${slug}.localhost:${platform.storefrontPort}/api/storefront/v1`;
+  // The memory one store's cached index takes: loaded here, in this process, heap before and after.
+  {
+    const before = process.memoryUsage().heapUsed;
+    const cache = new SearchIndexCache(db, { freshnessMs: 60_000 });
+    const t0 = performance.now();
+    const loaded = await cache.get(schema_name);
+    const ms = performance.now() - t0;
+    const mb = (process.memoryUsage().heapUsed - before) / 1e6;
+    emit({ bench: 'search.cache-memory', metric: 'mb', value: mb, target: null, load_ms: ms, documents: loaded.docs.size, ...tag });
+    cache.invalidate(schema_name);
+  }
+  const host = `${slug}.localhost`;
+  const port = platform.storefrontPort;
+  const get = async (path: string) => {
+    const r = await storefrontGet(port, host, `/api/storefront/v1${path}`);
+    if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.body.slice(0, 300)}`);
+  };
   const tLoad = performance.now();
-  await (await fetch(`${base}/search?q=warmup`)).arrayBuffer();
+  await get('/search?q=warmup');
   emit({ bench: 'search.cache-load', metric: 'ms', value: performance.now() - tLoad, target: null, ...tag });
 
   const queries = [
@@ -212,18 +224,18 @@ async function runOn(o: Opts, variant: 'postgres' | 'embedded') {
     ...readJsonl<{ text: string }>(join(SHARED, 'bench', 'search', 'queries-typo.jsonl')),
     ...['candle holder', 'heart', 'vintage christmas', 'lunch bag', 'ceramic mug', 'glass'].map((text) => ({ text })),
   ].map((q) => q.text);
-  const searchUrls = queries.map((q) => `${base}/search?q=${encodeURIComponent(q)}`);
+  const searchPaths = queries.map((q) => `/search?q=${encodeURIComponent(q)}`);
   const prefixes = queries.flatMap((q) => {
     const out: string[] = [];
     for (let n = 2; n <= Math.min(q.length, 12); n += 2) out.push(q.slice(0, n));
     return out;
   });
-  const acUrls = prefixes.map((p) => `${base}/autocomplete?q=${encodeURIComponent(p)}`);
+  const acPaths = prefixes.map((p) => `/autocomplete?q=${encodeURIComponent(p)}`);
   // Warm-up: the JIT and the lazily built typo and prefix structures.
-  await load('warm-up', searchUrls, o.connections, 3);
-  const s = await load('search', searchUrls, o.connections, o.durationS);
+  await load('warm-up', searchPaths.length, o.connections, 3, (i) => get(searchPaths[i] as string));
+  const s = await load('search', searchPaths.length, o.connections, o.durationS, (i) => get(searchPaths[i] as string));
   emit({ bench: 'search.latency', metric: 'p95_ms', value: s.p95_ms, target: '<=100', connections: o.connections, ...s, ...tag });
-  const a = await load('autocomplete', acUrls, o.connections, o.durationS);
+  const a = await load('autocomplete', acPaths.length, o.connections, o.durationS, (i) => get(acPaths[i] as string));
   emit({ bench: 'search.autocomplete', metric: 'p95_ms', value: a.p95_ms, target: '<=50', connections: o.connections, ...a, ...tag });
 
   if (variant === 'postgres') {
@@ -245,8 +257,8 @@ async function runOn(o: Opts, variant: 'postgres' | 'embedded') {
                (select count(*) from m) as total`.execute(pool.kysely);
     };
     void t;
-    await load('sql warm-up', queries, o.connections, 2, (i) => q(queries[i] as string).then(() => {}));
-    const b = await load('sql baseline', queries, o.connections, o.durationS, (i) => q(queries[i] as string).then(() => {}));
+    await load('sql warm-up', queries.length, o.connections, 2, (i) => q(queries[i] as string).then(() => {}));
+    const b = await load('sql baseline', queries.length, o.connections, o.durationS, (i) => q(queries[i] as string).then(() => {}));
     emit({ bench: 'search.sql-baseline', metric: 'p95_ms', value: b.p95_ms, target: null, connections: o.connections, ...b, ...tag });
     emit({ bench: 'search.latency', metric: 'p95_ratio_vs_sql', value: s.p95_ms / b.p95_ms, target: null, ...tag });
   }

@@ -4,6 +4,7 @@
  * its own process, on one fresh database and one queue namespace.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import http from 'node:http';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queues } from '@storeloom/jobs';
@@ -103,7 +104,12 @@ export async function call(baseUrl: string, method: string, path: string, opts: 
     headers['content-type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }
-  const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl}${path}`, { method, headers, body });
+  } catch (e) {
+    throw new Error(`${method} ${path}: ${e instanceof Error ? `${e.message} (${String((e as { cause?: unknown }).cause)})` : String(e)}`);
+  }
   const text = await res.text();
   let parsed: any = null;
   try {
@@ -158,8 +164,9 @@ export function toCsv(products: CsvProduct[]): string {
 /** Uploads CSVs through the merchant import API and waits for each import, then for the index to hold every active product. */
 export async function importAndIndex(api: string, cookie: string, storeId: string, csvs: string[]): Promise<{ importMs: number; indexWaitMs: number }> {
   const t0 = Date.now();
-  for (const [i, csv] of csvs.entries()) {
-    const up = await call(api, 'POST', `/api/v1/stores/${storeId}/imports?filename=bench-${i}.csv`, { cookie, csv });
+  const uploads = [];
+  for (const [i, csv] of csvs.entries()) uploads.push(await call(api, 'POST', `/api/v1/stores/${storeId}/imports?filename=bench-${i}.csv`, { cookie, csv }));
+  for (const [i, up] of uploads.entries()) {
     for (;;) {
       const rec = await call(api, 'GET', `/api/v1/stores/${storeId}/imports/${up.body.id}`, { cookie });
       if (rec.body.status === 'completed' || rec.body.status === 'failed') {
@@ -184,4 +191,21 @@ export async function importAndIndex(api: string, cookie: string, storeId: strin
     await sleep(500);
   }
   return { importMs, indexWaitMs: Date.now() - t1 };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/** GET through the storefront's Host-header routing (`<slug>.localhost` need not resolve on this machine). */
+export function storefrontGet(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'GET', headers: { host }, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
