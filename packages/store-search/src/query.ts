@@ -173,6 +173,15 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
     optionFilters.set(name, set);
   }
   const full = (1 << GROUPS.length) - 1;
+  const unfiltered =
+    !f.collection?.length &&
+    !f.vendor?.length &&
+    !f.productType?.length &&
+    !f.tag?.length &&
+    !optionFilters.size &&
+    f.priceMin === undefined &&
+    f.priceMax === undefined &&
+    !f.inStock;
   const rows: { id: string; doc: IndexedDoc; score: number; boost: number; pinned: number; parts?: ScoreParts; matched?: readonly (string | null)[] }[] = [];
   const facetCounts = req.facets === false ? null : newCounters();
   const pins = q ? (index.config.pins.get(normaliseQuery(q)) ?? []) : [];
@@ -180,8 +189,8 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
   for (const c of candidates) {
     const doc = index.docs.get(c.id);
     if (!doc) continue;
-    const mask = passMask(doc, f, optionFilters);
-    if (facetCounts) for (const [gi, g] of GROUPS.entries()) if ((mask | (1 << gi)) === full) count(facetCounts, g, doc);
+    const mask = unfiltered ? full : passMask(doc, f, optionFilters);
+    if (facetCounts) for (let gi = 0; gi < GROUPS.length; gi++) if ((mask | (1 << gi)) === full) count(facetCounts, GROUPS[gi] as Group, doc);
     if (mask !== full) continue;
     const boost = doc.inStock ? index.config.inStockBoost : 0;
     rows.push({ id: c.id, doc, score: c.score + boost, boost, pinned: pinnedIds.has(c.id) ? pins.indexOf(c.id) : -1, parts: c.parts, matched: c.matched });
@@ -196,14 +205,17 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
 
   const sort = req.sort ?? (q ? 'relevance' : 'newest');
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  rows.sort((a, b) => {
-    if (sort === 'price_asc') return a.doc.priceMin - b.doc.priceMin || b.score - a.score || byId(a, b);
-    if (sort === 'price_desc') return b.doc.priceMin - a.doc.priceMin || b.score - a.score || byId(a, b);
-    if (sort === 'newest') return (b.doc.createdAt > a.doc.createdAt ? 1 : b.doc.createdAt < a.doc.createdAt ? -1 : 0) || byId(b, a);
-    const pa = a.pinned >= 0 ? a.pinned : Number.POSITIVE_INFINITY;
-    const pb = b.pinned >= 0 ? b.pinned : Number.POSITIVE_INFINITY;
-    return pa - pb || b.score - a.score || byId(a, b);
-  });
+  // The scorer's order is already relevance order: re-sort only when something changes it.
+  const reorder = sort !== 'relevance' || pins.length > 0 || index.config.inStockBoost !== 0 || !q;
+  if (reorder)
+    rows.sort((a, b) => {
+      if (sort === 'price_asc') return a.doc.priceMin - b.doc.priceMin || b.score - a.score || byId(a, b);
+      if (sort === 'price_desc') return b.doc.priceMin - a.doc.priceMin || b.score - a.score || byId(a, b);
+      if (sort === 'newest') return (b.doc.createdAt > a.doc.createdAt ? 1 : b.doc.createdAt < a.doc.createdAt ? -1 : 0) || byId(b, a);
+      const pa = a.pinned >= 0 ? a.pinned : Number.POSITIVE_INFINITY;
+      const pb = b.pinned >= 0 ? b.pinned : Number.POSITIVE_INFINITY;
+      return pa - pb || b.score - a.score || byId(a, b);
+    });
 
   const page = rows.slice(offset, offset + limit);
   const hits: SearchHitView[] = page.map((r, i) => {
@@ -277,8 +289,9 @@ function count(c: Counters, g: Group, d: IndexedDoc): void {
       for (const p of d.optionPairs) inc(c.option, p);
       break;
     case 'price': {
-      const i = PRICE_BUCKETS.findIndex(([lo, hi]) => d.priceMin >= lo && (hi === null || d.priceMin < hi));
-      if (i >= 0) c.price[i] = (c.price[i] ?? 0) + 1;
+      let i = PRICE_BUCKETS.length - 1;
+      while (i > 0 && d.priceMin < (PRICE_BUCKETS[i] as [number, number | null])[0]) i--;
+      c.price[i] = (c.price[i] ?? 0) + 1;
       break;
     }
     case 'inStock':
