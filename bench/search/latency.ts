@@ -87,7 +87,8 @@ function catalogue(total: number): Row[] {
     const words = base.split(' ');
     rows.push({
       title: edition === 0 ? base : `${base} – ${edition % 2 ? colour : material} Edition ${edition}`,
-      description: `${base}. ${material} finish in ${colour.toLowerCase()}, from our ${words.at(-1)?.toLowerCase()} range. Gift boxed.`,
+      // The source has no description beyond the item's name: keep it that short, with the edition's attributes.
+      description: `${base}, ${material.toLowerCase()}, ${colour.toLowerCase()}.`,
       vendor: VENDORS[k % VENDORS.length] as string,
       type: words.at(-1) ?? null,
       tags: [colour.toLowerCase(), material.toLowerCase(), k % 5 === 0 ? 'sale' : 'new'],
@@ -141,6 +142,7 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 async function load(label: string, n: number, connections: number, durationS: number, send: (i: number) => Promise<void>) {
   const lat: number[] = [];
   let errors = 0;
+  let firstError = '';
   let next = 0;
   const end = performance.now() + durationS * 1000;
   const client = async () => {
@@ -149,8 +151,9 @@ async function load(label: string, n: number, connections: number, durationS: nu
       const t0 = performance.now();
       try {
         await send(i);
-      } catch {
+      } catch (e) {
         errors++;
+        firstError ||= e instanceof Error ? e.message : String(e);
       }
       lat.push(performance.now() - t0);
     }
@@ -161,7 +164,7 @@ async function load(label: string, n: number, connections: number, durationS: nu
   lat.sort((a, b) => a - b);
   const r = { requests: lat.length, rps: lat.length / secs, p50_ms: pct(lat, 50), p95_ms: pct(lat, 95), p99_ms: pct(lat, 99), max_ms: lat.at(-1) ?? 0, errors };
   progress(`${label}: ${r.requests} requests, ${r.rps.toFixed(0)} req/s, p50 ${r.p50_ms.toFixed(1)} ms, p95 ${r.p95_ms.toFixed(1)} ms, ${errors} errors`);
-  if (errors) throw new Error(`${label}: ${errors} failed requests`);
+  if (errors) throw new Error(`${label}: ${errors} failed requests; first: ${firstError}`);
   return r;
 }
 

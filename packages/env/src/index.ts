@@ -65,7 +65,7 @@ const web = {
     .min(1024)
     .default(25 * 1024 * 1024),
   /** Product search: documents kept in each process's index cache across stores (LRU beyond). */
-  SEARCH_CACHE_MAX_DOCS: z.coerce.number().int().min(1000).default(250_000),
+  SEARCH_CACHE_MAX_DOCS: z.coerce.number().int().min(1000).default(50_000),
   /** Product search: how stale (ms) a served index may be before the version check. */
   SEARCH_FRESHNESS_MS: z.coerce.number().int().min(0).max(60_000).default(250),
 };
