@@ -18,6 +18,7 @@ import { registerImportRoutes } from './routes/imports.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { registerProductRoutes } from './routes/products.ts';
+import { registerSearchRoutes } from './routes/search.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerTeamRoutes } from './routes/team.ts';
@@ -124,6 +125,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerDomainRoutes(api);
   registerJobRoutes(api);
   registerOrderRoutes(api);
+  registerSearchRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

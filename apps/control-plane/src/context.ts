@@ -6,6 +6,7 @@ import type { MailOutbox } from '@storeloom/mail';
 import type { Storage, StorageSettings } from '@storeloom/storage';
 import type { StoreService, TeamService } from '@storeloom/stores';
 import type { DnsResolver } from './dns.ts';
+import type { CatalogEvents, StoreSearchService } from '@storeloom/store-search';
 
 export interface ControlPlaneConfig {
   publicUrl: string;
@@ -26,6 +27,9 @@ export interface ControlPlaneConfig {
   uploadMaxBytes?: number;
   /** HMAC key of signed order-status links (shared with the storefront); without it mails carry no status link. */
   orderLinkSecret?: string | null;
+  /** Search index cache budget (documents across stores) and staleness bound; see @storeloom/store-search. */
+  searchCacheMaxDocs?: number;
+  searchFreshnessMs?: number;
 }
 
 export interface Services {
@@ -42,6 +46,9 @@ export interface Services {
   team: TeamService;
   storage: Storage;
   dns: DnsResolver;
+  search: StoreSearchService;
+  /** Catalogue writes tell search what changed (after commit). */
+  catalogEvents: CatalogEvents;
 }
 
 export interface AuthInfo {

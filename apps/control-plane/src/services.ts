@@ -8,6 +8,7 @@ import { MailOutbox, transportFromConfig } from '@storeloom/mail';
 import { defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
 import { type ProvisioningHooks, StoreService, TeamService } from '@storeloom/stores';
 import { systemDnsResolver } from './dns.ts';
+import { queueCatalogEvents, StoreSearchService } from '@storeloom/store-search';
 import type { ControlPlaneConfig, Services } from './context.ts';
 
 export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
@@ -46,6 +47,8 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     },
     uploadMaxBytes: env.UPLOAD_MAX_BYTES,
     orderLinkSecret: env.STOREFRONT_SECRET ?? null,
+    searchCacheMaxDocs: env.SEARCH_CACHE_MAX_DOCS,
+    searchFreshnessMs: env.SEARCH_FRESHNESS_MS,
   };
 }
 
@@ -77,5 +80,7 @@ export function buildServices(
     team: new TeamService(db, mail, (storeId) => stores.forgetAccess(storeId)),
     storage,
     dns: overrides.dns ?? systemDnsResolver,
+    search: new StoreSearchService(db, { maxDocs: config.searchCacheMaxDocs, freshnessMs: config.searchFreshnessMs }),
+    catalogEvents: queueCatalogEvents(db, queues),
   };
 }

@@ -32,6 +32,7 @@ import { type Tenant, TenantResolver } from './tenant.ts';
 import { type Lang, type MessageKey, translator } from './ui/i18n.ts';
 import type { AppData, Chrome, LineData, OrderData, PageData } from './ui/types.ts';
 import { TtlCache } from '@storeloom/db';
+import { createStorefrontSearchApi } from './api/search.ts';
 
 export interface StorefrontOptions {
   rootDomain: string;
@@ -828,6 +829,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     if (!c.var.tenant) return c.html(plainPage('Not found', 'Page not found'), 404);
     return send(c as C, await notFound(c as C, await cartCount(c as C)), 'private');
   });
+  app.route('/api/storefront/v1', createStorefrontSearchApi(db));
   app.onError((err, c) => {
     c.var.logger?.error('storefront error', { err });
     return c.html(plainPage('Something went wrong', 'Please try again in a moment.'), 500);

@@ -15,10 +15,15 @@ import {
   reconcileProvisioningJob,
   releaseReservationJob,
   sweepReservationsJob,
+  type Queues,
+  searchCheckIndexJob,
+  searchIndexProductJob,
+  searchReindexStoreJob,
   UnrecoverableJobError,
 } from '@storeloom/jobs';
 import { OrderService } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
+import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
 import { StoreService } from '@storeloom/stores';
 import type { Job } from 'bullmq';
 
@@ -29,6 +34,8 @@ export interface HandlerDeps {
   provisioningStaleSeconds: number;
   /** Defaults to the local outbox (no SMTP). */
   mail?: MailOutbox;
+  /** For handlers that enqueue follow-up jobs (an import queues its search indexing). */
+  queues?: Queues;
 }
 
 export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
@@ -50,7 +57,36 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         onProgress: (fraction) => job.updateProgress(Math.round(fraction * 100)),
       });
       await job.updateProgress(100);
+      if (deps.queues && result.startedAt)
+        await queueCatalogEvents(deps.db, deps.queues, (err) => deps.logger.warn('search indexing not queued', { err })).productsImported(
+          storeId,
+          importId,
+          result.startedAt,
+        );
       return { status: result.status, created: result.createdCount, updated: result.updatedCount, errors: result.errorCount };
+    },
+    [searchIndexProductJob.name]: async (job) => {
+      const { storeId, productId } = decodeJob(searchIndexProductJob, job);
+      const store = await stores.getRow(storeId);
+      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { skipped: true };
+      return new SearchIndexer(deps.db.tenant(store.schema_name), store.schema_name).indexProducts([productId]);
+    },
+    [searchReindexStoreJob.name]: async (job) => {
+      const { storeId, since } = decodeJob(searchReindexStoreJob, job);
+      const store = await stores.getRow(storeId);
+      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { skipped: true };
+      const started = Date.now();
+      const result = await new SearchIndexer(deps.db.tenant(store.schema_name), store.schema_name).reindex({
+        ...(since ? { since: new Date(since) } : {}),
+        onProgress: (fraction) => job.updateProgress(Math.round(fraction * 100)),
+      });
+      return { ...result, ms: Date.now() - started };
+    },
+    [searchCheckIndexJob.name]: async (job) => {
+      const { storeId, repair } = decodeJob(searchCheckIndexJob, job);
+      const store = await stores.getRow(storeId);
+      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { skipped: true };
+      return new SearchIndexer(deps.db.tenant(store.schema_name), store.schema_name).check({ repair });
     },
     [provisionStoreJob.name]: async (job) => {
       const { storeId } = decodeJob(provisionStoreJob, job);

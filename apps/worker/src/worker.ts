@@ -10,7 +10,7 @@ export interface RunningWorker {
 /** Starts one BullMQ worker per queue and the maintenance schedules. */
 export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurrency: number }): Promise<RunningWorker> {
   await queues.init();
-  const handlers = createHandlers(deps);
+  const handlers = createHandlers({ ...deps, queues });
   for (const name of QUEUES) {
     const w = queues.worker(
       name,

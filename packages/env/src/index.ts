@@ -74,6 +74,10 @@ const web = {
   STOREFRONT_SECRET: z.string().min(32).optional(),
   /** How long checkout holds reserved stock for an unpaid order. */
   RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Product search: documents kept in each process's index cache across stores (LRU beyond). */
+  SEARCH_CACHE_MAX_DOCS: z.coerce.number().int().min(1000).default(50_000),
+  /** Product search: how stale (ms) a served index may be before the version check. */
+  SEARCH_FRESHNESS_MS: z.coerce.number().int().min(0).max(60_000).default(250),
 };
 
 /** Media storage (product images, logos): local disk under DATA_DIR/uploads, or an S3-compatible bucket. */

@@ -83,6 +83,38 @@ export const sweepReservationsJob = defineJob({
   attempts: 1,
 });
 
+/**
+ * Search indexing of one product. `bucket` is the second the change happened
+ * in (epoch seconds): every change within it shares one job id and the
+ * producer delays the job past the end of the second, so a burst of edits
+ * indexes once and no edit can land while its job is already running.
+ */
+export const searchIndexProductJob = defineJob({
+  name: 'search.index-product',
+  version: 1,
+  queue: 'catalog',
+  schema: z.object({ storeId: uuid, productId: uuid, bucket: z.number().int().nonnegative() }),
+  jobId: (p) => `search-product:${p.storeId}:${p.productId}-${p.bucket}`,
+});
+
+/** Full reindex of a store, or of the products changed since `since` (after an import); reports progress. */
+export const searchReindexStoreJob = defineJob({
+  name: 'search.reindex-store',
+  version: 1,
+  queue: 'catalog',
+  schema: z.object({ storeId: uuid, since: z.string().datetime().optional(), requestId: z.string().regex(/^[a-z0-9-]{1,100}$/) }),
+  jobId: (p) => `search-reindex:${p.storeId}:${p.requestId}`,
+});
+
+/** Compares a store's index with its catalogue; `repair` re-indexes what differs. */
+export const searchCheckIndexJob = defineJob({
+  name: 'search.check-index',
+  version: 1,
+  queue: 'catalog',
+  schema: z.object({ storeId: uuid, repair: z.boolean(), requestId: z.string().regex(/^[a-z0-9-]{1,100}$/) }),
+  jobId: (p) => `search-check:${p.storeId}:${p.requestId}`,
+});
+
 export const allJobs = [
   importProductsJob,
   reconcileProvisioningJob,
@@ -91,6 +123,9 @@ export const allJobs = [
   deliverMailJob,
   releaseReservationJob,
   sweepReservationsJob,
+  searchIndexProductJob,
+  searchReindexStoreJob,
+  searchCheckIndexJob,
 ] as const;
 export type AnyJob = (typeof allJobs)[number];
 

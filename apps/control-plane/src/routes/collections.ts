@@ -102,11 +102,16 @@ export function registerCollectionRoutes(app: Api) {
   });
   app.openapi(addProducts, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
-    return send(c, 200, await new CollectionService(tenantOf(c)).addProducts(uuidParam(c, 'collectionId', 'Collection'), c.req.valid('json').productIds));
+    const { productIds } = c.req.valid('json');
+    const result = await new CollectionService(tenantOf(c)).addProducts(uuidParam(c, 'collectionId', 'Collection'), productIds);
+    for (const id of new Set(productIds)) await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
+    return send(c, 200, result);
   });
   app.openapi(removeProduct, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
-    await new CollectionService(tenantOf(c)).removeProduct(uuidParam(c, 'collectionId', 'Collection'), uuidParam(c, 'productId', 'Product'));
+    const productId = uuidParam(c, 'productId', 'Product');
+    await new CollectionService(tenantOf(c)).removeProduct(uuidParam(c, 'collectionId', 'Collection'), productId);
+    await c.var.services.catalogEvents.productChanged(c.var.store.id, productId);
     return c.body(null, 204) as never;
   });
 }

@@ -76,6 +76,8 @@ export function registerInventoryRoutes(app: Api) {
       actorUserId: c.var.auth?.user.id ?? null,
       idempotencyKey: c.req.valid('header')['idempotency-key'] ?? null,
     });
+    // Stock moves the in-stock facet and boost.
+    if (!result.replayed) await c.var.services.catalogEvents.variantChanged(c.var.store.id, c.var.store.schema_name, result.variantId);
     return send(c, 201, result);
   });
   app.openapi(history, async (c) => {

@@ -91,7 +91,11 @@ export function registerProductRoutes(app: Api) {
     requirePermission(c, Permission.WriteCatalog);
     const body = c.req.valid('json');
     const service = new ProductService(tenantOf(c));
-    return idempotent(c, auth.user.id, body, async () => ({ status: 201, body: await service.create(body) }));
+    return idempotent(c, auth.user.id, body, async () => {
+      const product = await service.create(body);
+      await c.var.services.catalogEvents.productChanged(c.var.store.id, product.id);
+      return { status: 201, body: product };
+    });
   });
 
   app.openapi(get, async (c) => {
@@ -104,7 +108,9 @@ export function registerProductRoutes(app: Api) {
     requirePermission(c, Permission.WriteCatalog);
     const body = c.req.valid('json');
     const id = uuidParam(c, 'productId', 'Product');
-    return send(c, 200, await new ProductService(tenantOf(c)).update(id, body, c.var.auth?.user.id ?? null));
+    const product = await new ProductService(tenantOf(c)).update(id, body, c.var.auth?.user.id ?? null);
+    await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
+    return send(c, 200, product);
   });
 
   app.openapi(archive, async (c) => {
@@ -117,7 +123,9 @@ export function registerProductRoutes(app: Api) {
       if (!current) throw new AppError(ErrorCode.NotFound, 'Product not found');
       if (current.status === 'archived') return send(c, 200, current);
       try {
-        return send(c, 200, await service.update(id, { version: current.version, status: 'archived' }));
+        const archived = await service.update(id, { version: current.version, status: 'archived' });
+        await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
+        return send(c, 200, archived);
       } catch (e) {
         if (!(e instanceof AppError && e.code === ErrorCode.VersionConflict)) throw e;
       }
@@ -127,7 +135,9 @@ export function registerProductRoutes(app: Api) {
 
   app.openapi(remove, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
-    await new ProductService(tenantOf(c)).delete(uuidParam(c, 'productId', 'Product'));
+    const id = uuidParam(c, 'productId', 'Product');
+    await new ProductService(tenantOf(c)).delete(id);
+    await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
     return c.body(null, 204) as never;
   });
 }

@@ -95,6 +95,12 @@ export interface ScoredDoc {
 }
 
 export interface ScoreOptions {
+  /**
+   * Second-stage features are computed for at most this many documents, the
+   * best by stage-1 score (an upper bound counting every span alternative);
+   * the others keep their stage-1 score only and rank after them. Default 1000.
+   */
+  readonly rerankTopK?: number;
   readonly bm25f?: Bm25fParams;
   /** `null` disables the second stage (plain BM25F order). */
   readonly rerank?: RerankWeights | null;
@@ -140,6 +146,20 @@ function newAcc(n: number): DocAcc {
     spans: undefined,
   };
 }
+
+const ZERO_FEATURES: Omit<Features, 'bm25f'> = {
+  coverage: 0,
+  titleCoverage: 0,
+  primaryTitleCoverage: 0,
+  head: 0,
+  headCoverage: 0,
+  proximity: 0,
+  phrase: 0,
+  titleStart: 0,
+  titleFocus: 0,
+  titleHead: 0,
+  titleHeadRated: 0,
+};
 
 export function scorePlan(index: InvertedIndex, plan: QueryPlan, options: ScoreOptions = {}): ScoredDoc[] {
   const params = options.bm25f ?? DEFAULT_BM25F;
@@ -226,8 +246,30 @@ export function scorePlan(index: InvertedIndex, plan: QueryPlan, options: ScoreO
   if (skuDocs) for (const d of skuDocs) if (!accs.has(d)) accs.set(d, newAcc(nc));
 
   let maxBm = 0;
-  const rows: { ordinal: number; bm: number; f: Omit<Features, 'bm25f'>; sku: boolean; matched: (string | null)[] }[] = [];
+  const rows: { ordinal: number; bm: number; f: Omit<Features, 'bm25f'>; sku: boolean; matched: (string | null)[]; pruned?: boolean }[] = [];
+  // Stage-1 cut-off: with very common words most matches cannot reach the top; skip their features.
+  const topK = options.rerankTopK ?? 1000;
+  let cutoff = Number.NEGATIVE_INFINITY;
+  const estimate = (acc: DocAcc) => {
+    let e = 0;
+    for (let k = 0; k < nc; k++) e += acc.score[k] as number;
+    if (acc.spans) for (const sp of acc.spans) e += sp.score;
+    return e;
+  };
+  if (rerank && accs.size > topK) {
+    const est = new Float64Array(accs.size);
+    let i = 0;
+    for (const acc of accs.values()) est[i++] = estimate(acc);
+    est.sort();
+    cutoff = est[est.length - topK] as number;
+  }
   for (const [doc, acc] of accs) {
+    if (cutoff > Number.NEGATIVE_INFINITY && !skuDocs?.has(doc) && estimate(acc) < cutoff) {
+      let bm = 0;
+      for (let k = 0; k < nc; k++) bm += acc.score[k] as number;
+      rows.push({ ordinal: doc, bm, f: ZERO_FEATURES, sku: false, matched: acc.label, pruned: true });
+      continue;
+    }
     const inSpanPair = new Map<number, number>();
     if (acc.spans) {
       for (const sp of acc.spans) {
@@ -325,7 +367,8 @@ export function scorePlan(index: InvertedIndex, plan: QueryPlan, options: ScoreO
 
   const scored: ScoredDoc[] = rows.map((o) => {
     const features: Features = { bm25f: maxBm > 0 ? o.bm / maxBm : 0, ...o.f };
-    let score = features.bm25f;
+    // A pruned document ranks after every reranked one (its stage-1 score, shifted below them).
+    let score = o.pruned ? features.bm25f - 1 : features.bm25f;
     if (rerank) for (const name of FEATURE_NAMES) if (name !== 'bm25f') score += (rerank.weights[name] ?? 0) * features[name];
     if (o.sku) score += 1000;
     return { ordinal: o.ordinal, score, parts: { ...features, bm25fRaw: o.bm, skuMatch: o.sku }, matched: o.matched };

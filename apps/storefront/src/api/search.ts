@@ -1,0 +1,61 @@
+/**
+ * Storefront search API, mounted under /api/storefront/v1 after the app's
+ * Host -> store middleware (which sets `store`):
+ *
+ *   GET  /search?q=&vendor=&type=&tag=&collection=&option=size:M&priceMin=&priceMax=&inStock=1&sort=&limit=&cursor=
+ *   GET  /autocomplete?q=
+ *   POST /search/click  {"searchId","productId","position"}
+ *
+ * Shoppers never get explain output (that is the merchant API's).
+ */
+import type { Database, Store } from '@storeloom/db';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { type Logger, toErrorResponse, validationError } from '@storeloom/http';
+import { type CacheOptions, parseSearchParams, StoreSearchService } from '@storeloom/store-search';
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+
+type Env = { Variables: { requestId: string; logger: Logger; store: Store } };
+
+const ClickSchema = z.object({ searchId: z.string().uuid(), productId: z.string().uuid(), position: z.number().int().min(1).max(10_000) });
+
+function storeOf(c: Context<Env>) {
+  const store = c.get('store');
+  if (!store) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+  return { id: store.id, schema: store.schema_name };
+}
+
+export function createStorefrontSearchApi(db: Database, opts: CacheOptions & { service?: StoreSearchService } = {}) {
+  const search = opts.service ?? new StoreSearchService(db, opts);
+  const api = new Hono<Env>();
+  api.onError((err, c) => toErrorResponse(c, err, c.var.logger));
+
+  api.get('/search', async (c) => {
+    const req = parseSearchParams(new URL(c.req.url).searchParams);
+    const out = await search.search(storeOf(c), req, { record: true });
+    c.header('Cache-Control', 'no-store');
+    return c.json(out);
+  });
+
+  api.get('/autocomplete', async (c) => {
+    const q = c.req.query('q') ?? '';
+    if (q.length > 100) throw new AppError(ErrorCode.ValidationFailed, 'q: at most 100 characters', { details: [{ path: 'q', message: 'too long' }] });
+    c.header('Cache-Control', 'no-store');
+    return c.json(await search.autocomplete(storeOf(c), q));
+  });
+
+  api.post('/search/click', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new AppError(ErrorCode.InvalidJson, 'Body must be JSON');
+    }
+    const parsed = ClickSchema.safeParse(body);
+    if (!parsed.success) throw validationError(parsed.error);
+    await search.recordClick(storeOf(c), parsed.data);
+    return c.body(null, 204);
+  });
+
+  return api;
+}

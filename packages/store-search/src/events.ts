@@ -1,0 +1,50 @@
+/**
+ * What the catalogue tells search: a product changed (created, edited,
+ * deleted, stock moved) or many did (import). Producers call these after
+ * their write has committed; a failed enqueue is logged, not thrown (the
+ * write stands, and the consistency check repairs the index).
+ */
+import type { Database } from '@storeloom/db';
+import { type Queues, searchIndexProductJob, searchReindexStoreJob } from '@storeloom/jobs';
+
+export interface CatalogEvents {
+  productChanged(storeId: string, productId: string): Promise<void>;
+  variantChanged(storeId: string, schema: string, variantId: string): Promise<void>;
+  productsImported(storeId: string, importId: string, since: Date): Promise<void>;
+}
+
+/** Delay past the end of the change's second, so the job reads every edit of its bucket. */
+const SETTLE_MS = 250;
+
+const warn = (err: unknown) => process.emitWarning(`search indexing not queued: ${err instanceof Error ? err.message : String(err)}`);
+
+export function queueCatalogEvents(db: Database, queues: Queues, onError: (err: unknown) => void = warn): CatalogEvents {
+  const enqueueProduct = async (storeId: string, productId: string) => {
+    const now = Date.now();
+    const bucket = Math.floor(now / 1000);
+    await queues.enqueue(searchIndexProductJob, { storeId, productId, bucket }, { delay: (bucket + 1) * 1000 - now + SETTLE_MS });
+  };
+  return {
+    async productChanged(storeId, productId) {
+      await enqueueProduct(storeId, productId).catch(onError);
+    },
+    async variantChanged(storeId, schema, variantId) {
+      try {
+        const row = await db.tenant(schema).selectFrom('variants').select('product_id').where('id', '=', variantId).executeTakeFirst();
+        if (row) await enqueueProduct(storeId, row.product_id);
+      } catch (err) {
+        onError(err);
+      }
+    },
+    async productsImported(storeId, importId, since) {
+      await queues.enqueue(searchReindexStoreJob, { storeId, since: since.toISOString(), requestId: `import-${importId}` }).catch(onError);
+    },
+  };
+}
+
+/** For apps that do not index (or tests of other areas). */
+export const noCatalogEvents: CatalogEvents = {
+  async productChanged() {},
+  async variantChanged() {},
+  async productsImported() {},
+};

@@ -1,0 +1,319 @@
+/**
+ * Store search as the APIs use it: queries over the cached index, autocomplete
+ * (products + query suggestions), click/analytics recording, and the
+ * merchant's settings (synonyms, stop words, pins, in-stock boost). Every
+ * settings write bumps `search_config.version`, which every serving process
+ * sees on its next freshness check.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Database, type Kysely, newId, sql } from '@storeloom/db';
+import { AppError, ErrorCode, notFound } from '@storeloom/errors';
+import { type CacheOptions, normaliseQuery, SearchIndexCache } from './cache.ts';
+import { runSearch, type SearchOutcome, type SearchRequest } from './query.ts';
+import { type SearchDb, searchDb } from './tables.ts';
+
+export interface StoreRef {
+  id: string;
+  schema: string;
+}
+
+/** The seam for another engine: the APIs only call this. */
+export interface ProductSearch {
+  search(store: StoreRef, req: SearchRequest, opts?: { record?: boolean }): Promise<SearchOutcome & { searchId: string | null }>;
+  autocomplete(store: StoreRef, q: string, limit?: number): Promise<Autocomplete>;
+}
+
+export interface Autocomplete {
+  query: string;
+  suggestions: string[];
+  products: { productId: string; handle: string; title: string; priceMin: number; image: string | null }[];
+}
+
+export interface SynonymView {
+  id: string;
+  kind: 'two_way' | 'one_way';
+  terms: string[];
+  synonyms: string[];
+  createdAt: Date;
+}
+
+export interface PinView {
+  id: string;
+  query: string;
+  productId: string;
+  position: number;
+}
+
+interface PendingQuery {
+  id: string;
+  query: string;
+  results: number;
+  created_at: Date;
+}
+
+const cleanList = (xs: string[]) => [...new Set(xs.map((x) => x.trim()).filter(Boolean))];
+
+export class StoreSearchService implements ProductSearch {
+  readonly cache: SearchIndexCache;
+  private readonly pending = new Map<string, PendingQuery[]>();
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Database,
+    opts: CacheOptions & { analyticsFlushMs?: number } = {},
+  ) {
+    this.cache = new SearchIndexCache(db, opts);
+    this.flushMs = opts.analyticsFlushMs ?? 1000;
+  }
+  private readonly flushMs: number;
+
+  private t(schema: string): Kysely<SearchDb> {
+    return searchDb(this.db.tenant(schema));
+  }
+
+  async search(store: StoreRef, req: SearchRequest, opts: { record?: boolean } = {}): Promise<SearchOutcome & { searchId: string | null }> {
+    const index = await this.cache.get(store.schema);
+    const out = runSearch(index, req);
+    let searchId: string | null = null;
+    if (opts.record && out.query && !req.cursor) {
+      searchId = randomUUID();
+      this.record(store.schema, { id: searchId, query: normaliseQuery(out.query).slice(0, 200), results: out.total, created_at: new Date() });
+    }
+    return { ...out, searchId };
+  }
+
+  async autocomplete(store: StoreRef, q: string, limit = 5): Promise<Autocomplete> {
+    const query = normaliseQuery(q).slice(0, 100);
+    if (!query) return { query, suggestions: [], products: [] };
+    const index = await this.cache.get(store.schema);
+    const res = runSearch(index, { q: query, prefix: true, limit, facets: false });
+    const like = `${query.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    const popular = await this.t(store.schema)
+      .selectFrom('search_query_stats')
+      .select('query')
+      .where('query', 'like', like)
+      .where('last_results', '>', 0)
+      .orderBy('searches', 'desc')
+      .limit(5)
+      .execute();
+    const suggestions = popular.map((p) => p.query);
+    // Complete the last word from the store's vocabulary.
+    const words = query.split(' ');
+    const last = words.pop() ?? '';
+    if (last.length >= 2) {
+      for (const c of index.engine.lexicon.completions(last, 8)) {
+        if (suggestions.length >= 8) break;
+        const s = [...words, c.surface].join(' ');
+        if (!suggestions.includes(s)) suggestions.push(s);
+      }
+    }
+    return {
+      query,
+      suggestions,
+      products: res.hits.map((h) => ({ productId: h.productId, handle: h.handle, title: h.title, priceMin: h.priceMin, image: h.image })),
+    };
+  }
+
+  // ---- analytics
+
+  private record(schema: string, q: PendingQuery): void {
+    const list = this.pending.get(schema) ?? [];
+    list.push(q);
+    this.pending.set(schema, list);
+    if (list.length >= 500) void this.flush();
+    else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => void this.flush(), this.flushMs);
+      this.flushTimer.unref();
+    }
+  }
+
+  /** Writes buffered searches (one insert per store) and their per-query rollup. */
+  async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const batches = [...this.pending.entries()];
+    this.pending.clear();
+    for (const [schema, rows] of batches) {
+      const t = this.t(schema);
+      try {
+        await t.insertInto('search_queries').values(rows).execute();
+        const byQuery = new Map<string, { n: number; results: number; at: Date }>();
+        for (const r of rows) {
+          const e = byQuery.get(r.query);
+          byQuery.set(r.query, { n: (e?.n ?? 0) + 1, results: r.results, at: r.created_at });
+        }
+        await t
+          .insertInto('search_query_stats')
+          .values([...byQuery].map(([query, e]) => ({ query, searches: e.n, last_results: e.results, last_at: e.at })))
+          .onConflict((oc) =>
+            oc.column('query').doUpdateSet((eb) => ({
+              searches: sql`${eb.ref('search_query_stats.searches')} + ${eb.ref('excluded.searches')}`,
+              last_results: eb.ref('excluded.last_results'),
+              last_at: eb.ref('excluded.last_at'),
+            })),
+          )
+          .execute();
+      } catch {
+        // Analytics are best effort: a store deleted meanwhile, or a failover, loses this batch only.
+      }
+    }
+  }
+
+  async recordClick(store: StoreRef, click: { searchId: string; productId: string; position: number }): Promise<void> {
+    await this.t(store.schema)
+      .insertInto('search_clicks')
+      .values({ id: newId(), search_id: click.searchId, product_id: click.productId, position: click.position, created_at: new Date() })
+      .onConflict((oc) => oc.columns(['search_id', 'product_id']).doNothing())
+      .execute();
+  }
+
+  async analytics(store: StoreRef, days: number) {
+    await this.flush();
+    const t = this.t(store.schema);
+    const since = new Date(Date.now() - days * 86_400_000);
+    const [totals, top, zero, clicks] = await Promise.all([
+      t
+        .selectFrom('search_queries')
+        .select((eb) => [eb.fn.countAll<string>().as('searches'), eb.fn.countAll<string>().filterWhere('results', '=', 0).as('zero')])
+        .where('created_at', '>=', since)
+        .executeTakeFirstOrThrow(),
+      t
+        .selectFrom('search_queries as q')
+        .leftJoin('search_clicks as c', 'c.search_id', 'q.id')
+        .select((eb) => [
+          'q.query',
+          eb.fn.count<string>('q.id').distinct().as('searches'),
+          eb.fn.count<string>('c.search_id').distinct().as('clicked'),
+          eb.fn.max('q.results').as('results'),
+        ])
+        .where('q.created_at', '>=', since)
+        .groupBy('q.query')
+        .orderBy('searches', 'desc')
+        .limit(20)
+        .execute(),
+      t
+        .selectFrom('search_queries')
+        .select((eb) => ['query', eb.fn.countAll<string>().as('searches')])
+        .where('created_at', '>=', since)
+        .where('results', '=', 0)
+        .groupBy('query')
+        .orderBy('searches', 'desc')
+        .limit(20)
+        .execute(),
+      t
+        .selectFrom('search_clicks')
+        .select((eb) => [eb.fn.count<string>('search_id').distinct().as('clicked'), eb.fn.avg<string>('position').as('avgPosition')])
+        .where('created_at', '>=', since)
+        .executeTakeFirstOrThrow(),
+    ]);
+    const searches = Number(totals.searches);
+    return {
+      days,
+      searches,
+      zeroResultSearches: Number(totals.zero),
+      clickThroughRate: searches ? Number(clicks.clicked) / searches : 0,
+      averageClickPosition: clicks.avgPosition === null ? null : Number(clicks.avgPosition),
+      topQueries: top.map((r) => ({
+        query: r.query,
+        searches: Number(r.searches),
+        results: Number(r.results ?? 0),
+        clickThroughRate: Number(r.searches) ? Number(r.clicked) / Number(r.searches) : 0,
+      })),
+      zeroResultQueries: zero.map((r) => ({ query: r.query, searches: Number(r.searches) })),
+    };
+  }
+
+  // ---- settings
+
+  private async bump(t: Kysely<SearchDb>) {
+    await t.updateTable('search_config').set({ version: sql`version + 1`, updated_at: new Date() }).where('id', '=', 1).execute();
+  }
+
+  async settings(store: StoreRef) {
+    const row = await this.t(store.schema).selectFrom('search_config').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+    return { stopWords: row.stop_words, inStockBoost: row.in_stock_boost, version: Number(row.version), updatedAt: row.updated_at };
+  }
+
+  async updateSettings(store: StoreRef, patch: { stopWords?: string[]; inStockBoost?: number }) {
+    const set: Record<string, unknown> = { version: sql`version + 1`, updated_at: new Date() };
+    if (patch.stopWords) set.stop_words = cleanList(patch.stopWords.map((w) => normaliseQuery(w)));
+    if (patch.inStockBoost !== undefined) set.in_stock_boost = patch.inStockBoost;
+    await this.t(store.schema).updateTable('search_config').set(set).where('id', '=', 1).execute();
+    return this.settings(store);
+  }
+
+  async listSynonyms(store: StoreRef): Promise<SynonymView[]> {
+    const rows = await this.t(store.schema).selectFrom('search_synonyms').selectAll().orderBy('created_at').execute();
+    return rows.map((r) => ({ id: r.id, kind: r.kind, terms: r.terms, synonyms: r.synonyms, createdAt: r.created_at }));
+  }
+
+  async addSynonym(store: StoreRef, input: { kind: 'two_way' | 'one_way'; terms: string[]; synonyms?: string[] }): Promise<SynonymView> {
+    const terms = cleanList(input.terms);
+    const synonyms = cleanList(input.synonyms ?? []);
+    if (input.kind === 'two_way' && terms.length < 2)
+      throw new AppError(ErrorCode.ValidationFailed, 'terms: a two-way synonym needs at least two terms', {
+        details: [{ path: 'terms', message: 'at least 2' }],
+      });
+    if (input.kind === 'one_way' && (!terms.length || !synonyms.length))
+      throw new AppError(ErrorCode.ValidationFailed, 'synonyms: a one-way synonym needs terms and synonyms', {
+        details: [{ path: 'synonyms', message: 'at least 1' }],
+      });
+    const t = this.t(store.schema);
+    return t.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('search_synonyms')
+        .values({ id: newId(), kind: input.kind, terms, synonyms: input.kind === 'two_way' ? [] : synonyms, created_at: new Date() })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.bump(trx);
+      return { id: row.id, kind: row.kind, terms: row.terms, synonyms: row.synonyms, createdAt: row.created_at };
+    });
+  }
+
+  async deleteSynonym(store: StoreRef, id: string): Promise<void> {
+    await this.t(store.schema)
+      .transaction()
+      .execute(async (trx) => {
+        const r = await trx.deleteFrom('search_synonyms').where('id', '=', id).executeTakeFirst();
+        if (Number(r.numDeletedRows) === 0) throw notFound('Synonym');
+        await this.bump(trx);
+      });
+  }
+
+  async listPins(store: StoreRef): Promise<PinView[]> {
+    const rows = await this.t(store.schema).selectFrom('search_pins').selectAll().orderBy('query').orderBy('position').execute();
+    return rows.map((r) => ({ id: r.id, query: r.query, productId: r.product_id, position: r.position }));
+  }
+
+  async addPin(store: StoreRef, input: { query: string; productId: string; position?: number }): Promise<PinView> {
+    const query = normaliseQuery(input.query);
+    if (!query) throw new AppError(ErrorCode.ValidationFailed, 'query: must not be empty', { details: [{ path: 'query', message: 'required' }] });
+    const t = this.t(store.schema);
+    return t.transaction().execute(async (trx) => {
+      const product = await trx.selectFrom('products').select('id').where('id', '=', input.productId).executeTakeFirst();
+      if (!product) throw notFound('Product');
+      const row = await trx
+        .insertInto('search_pins')
+        .values({ id: newId(), query, product_id: input.productId, position: input.position ?? 0, created_at: new Date() })
+        .onConflict((oc) => oc.columns(['query', 'product_id']).doUpdateSet({ position: input.position ?? 0 }))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.bump(trx);
+      return { id: row.id, query: row.query, productId: row.product_id, position: row.position };
+    });
+  }
+
+  async deletePin(store: StoreRef, id: string): Promise<void> {
+    await this.t(store.schema)
+      .transaction()
+      .execute(async (trx) => {
+        const r = await trx.deleteFrom('search_pins').where('id', '=', id).executeTakeFirst();
+        if (Number(r.numDeletedRows) === 0) throw notFound('Pin');
+        await this.bump(trx);
+      });
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}

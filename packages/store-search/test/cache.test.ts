@@ -1,0 +1,149 @@
+/**
+ * The index on Postgres: the indexer writes documents from the catalogue,
+ * the per-process cache loads them, follows later writes incrementally
+ * (edits, deletes, settings), keeps stores apart and stays within its budget.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Database, migrateTenant, newId } from '@storeloom/db';
+import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
+import { loadEnv, testEnvSchema } from '@storeloom/env';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SearchIndexCache } from '../src/cache.ts';
+import { SearchIndexer } from '../src/indexer.ts';
+import { runSearch } from '../src/query.ts';
+import { StoreSearchService } from '../src/service.ts';
+
+const env = loadEnv(testEnvSchema);
+let testDb: TestDatabase;
+let db: Database;
+const schemas: string[] = [];
+
+async function storeSchema(): Promise<string> {
+  const schema = `t_${randomBytes(8).toString('hex')}`;
+  await migrateTenant(db, schema);
+  schemas.push(schema);
+  return schema;
+}
+
+async function product(schema: string, title: string, opts: { status?: 'active' | 'draft'; qty?: number; sku?: string } = {}): Promise<string> {
+  const id = newId();
+  const t = db.tenant(schema);
+  await t
+    .insertInto('products')
+    .values({
+      id,
+      handle: `${title.toLowerCase().replace(/\W+/g, '-')}-${id.slice(-6)}`,
+      title,
+      description: '',
+      status: opts.status ?? 'active',
+      tags: [],
+      options: '[]',
+    })
+    .execute();
+  await t
+    .insertInto('variants')
+    .values({
+      id: newId(),
+      product_id: id,
+      sku: opts.sku ?? null,
+      title: 'Default Title',
+      option_values: '{}',
+      price: 1000,
+      inventory_quantity: opts.qty ?? 1,
+      position: 0,
+    })
+    .execute();
+  return id;
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase(env.TEST_DATABASE_URL);
+  db = testDb.db;
+});
+afterAll(async () => {
+  await testDb?.drop();
+});
+
+describe('search index on Postgres', () => {
+  it('indexes active products only, skips unchanged ones, and follows edits and deletes in a loaded cache', async () => {
+    const schema = await storeSchema();
+    const indexer = new SearchIndexer(db.tenant(schema), schema);
+    const kettle = await product(schema, 'Copper Kettle');
+    await product(schema, 'Draft Kettle', { status: 'draft' });
+    expect(await indexer.reindex()).toMatchObject({ indexed: 1, removed: 0, products: 2 });
+    expect(await indexer.indexProducts([kettle])).toEqual({ indexed: 0, removed: 0, unchanged: 1 });
+
+    const cache = new SearchIndexCache(db, { freshnessMs: 0 });
+    const titles = async (q: string) => runSearch(await cache.get(schema), { q }).hits.map((h) => h.title);
+    expect(await titles('kettle')).toEqual(['Copper Kettle']);
+
+    await db.tenant(schema).updateTable('products').set({ title: 'Copper Teapot' }).where('id', '=', kettle).execute();
+    const teapot = await product(schema, 'Steel Teapot', { qty: 0 });
+    await indexer.indexProducts([kettle, teapot]);
+    expect((await titles('teapot')).sort()).toEqual(['Copper Teapot', 'Steel Teapot']);
+    expect(await titles('kettle')).toEqual([]);
+    expect(cache.stats.loads).toBe(1);
+    expect(cache.stats.refreshes).toBeGreaterThanOrEqual(1);
+
+    await db.tenant(schema).deleteFrom('products').where('id', '=', teapot).execute();
+    expect(await indexer.indexProducts([teapot])).toEqual({ indexed: 0, removed: 1, unchanged: 0 });
+    expect(await titles('teapot')).toEqual(['Copper Teapot']);
+    expect(await indexer.check()).toMatchObject({ products: 1, documents: 1, missing: 0, stale: 0, orphaned: 0 });
+  });
+
+  it('reports and repairs an index that drifted from the catalogue', async () => {
+    const schema = await storeSchema();
+    const indexer = new SearchIndexer(db.tenant(schema), schema);
+    const a = await product(schema, 'Alpha Lamp');
+    const b = await product(schema, 'Beta Lamp');
+    await indexer.reindex();
+    await db.tenant(schema).updateTable('products').set({ title: 'Beta Lantern' }).where('id', '=', b).execute();
+    await db.tenant(schema).deleteFrom('products').where('id', '=', a).execute();
+    const c = await product(schema, 'Gamma Lamp');
+    const report = await indexer.check({ repair: true });
+    expect(report).toMatchObject({ products: 2, missing: 1, stale: 1, orphaned: 1, repaired: true });
+    expect(report.sample.sort()).toEqual([a, b, c].sort());
+    expect(await indexer.check()).toMatchObject({ missing: 0, stale: 0, orphaned: 0 });
+  });
+
+  it('never answers one store with another store’s products', async () => {
+    const s1 = await storeSchema();
+    const s2 = await storeSchema();
+    await product(s1, 'Garden Hose');
+    await product(s2, 'Garden Rake', { sku: 'RAKE-1' });
+    await new SearchIndexer(db.tenant(s1), s1).reindex();
+    await new SearchIndexer(db.tenant(s2), s2).reindex();
+    const search = new StoreSearchService(db, { freshnessMs: 0 });
+    const r1 = await search.search({ id: 'a', schema: s1 }, { q: 'garden' });
+    const r2 = await search.search({ id: 'b', schema: s2 }, { q: 'garden' });
+    expect(r1.hits.map((h) => h.title)).toEqual(['Garden Hose']);
+    expect(r2.hits.map((h) => h.title)).toEqual(['Garden Rake']);
+    expect((await search.search({ id: 'a', schema: s1 }, { q: 'RAKE-1' })).total).toBe(0);
+    await search.close();
+  });
+
+  it('applies synonyms and stop words from the settings, and evicts the least recently used store past its budget', async () => {
+    const s1 = await storeSchema();
+    const s2 = await storeSchema();
+    for (let i = 0; i < 3; i++) await product(s1, `Ceramic Mug ${i}`);
+    for (let i = 0; i < 3; i++) await product(s2, `Glass Vase ${i}`);
+    await new SearchIndexer(db.tenant(s1), s1).reindex();
+    await new SearchIndexer(db.tenant(s2), s2).reindex();
+    const search = new StoreSearchService(db, { freshnessMs: 0, maxDocs: 4 });
+    const store = { id: 'x', schema: s1 };
+    expect((await search.search(store, { q: 'cup' })).total).toBe(0);
+    await search.addSynonym(store, { kind: 'two_way', terms: ['cup', 'mug'] });
+    expect((await search.search(store, { q: 'cup' })).total).toBe(3);
+    const optional = async () => (await search.search(store, { q: 'ceramic mug', explain: true })).plan?.clauses.map((c) => c.optional);
+    expect(await optional()).toEqual([false, false]);
+    await search.updateSettings(store, { stopWords: ['Ceramic'] });
+    // A stop word is optional in queries: scored, but not required for coverage.
+    expect(await optional()).toEqual([true, false]);
+    expect(search.cache.stats.loads).toBe(2); // the stop word change rebuilt the index
+
+    await search.search({ id: 'y', schema: s2 }, { q: 'vase' });
+    expect(search.cache.size).toEqual({ stores: 1, documents: 3 });
+    expect(search.cache.stats.evictions).toBe(1);
+    await search.close();
+  });
+});
