@@ -1,12 +1,22 @@
 /** Tables every store schema has after the tenant migrations (keep in step with migrations/tenant). */
 export const TENANT_TABLES = [
+  'alert_webhooks',
   'collection_products',
   'collections',
   'images',
   'imports',
   'inventory_adjustments',
+  'inventory_policies',
+  'low_stock_alerts',
+  'price_changes',
+  'pricing_policy_state',
+  'pricing_settings',
   'products',
+  'reorder_suggestions',
   'store_settings',
   'storeloom_migrations',
+  'suppliers',
+  'variant_sale_lines',
+  'variant_sales_daily',
   'variants',
 ];

@@ -22,3 +22,4 @@ export {
 } from './reorder.ts';
 export { shouldAlertLowStock } from './alerts.ts';
 export { seedFromString } from './stats.ts';
+export { DEFAULT_PLAN_SETTINGS, type PlanInput, type PlanSettings, planReorder, type VariantPlan } from './plan.ts';

@@ -47,6 +47,8 @@ export interface ReorderInput {
   /** Extra days of expected demand on top of the reorder point (fewer, larger orders). */
   orderCycleDays?: number;
   serviceMeasure?: ServiceMeasure;
+  /** Scale of the catalogue fill-rate penalty (serviceMeasure 'fill'); default PENALTY_PER_PROTECTION_DAY. */
+  fillPenaltyPerProtectionDay?: number;
 }
 
 export interface ReorderPlan {
@@ -76,11 +78,11 @@ export interface ReorderPlan {
  * weeks before the first replenishment and level drift cost fill rate that
  * only more stock later can make up.
  */
-export function fillRatePenalty(target: number, protectionDays: number): number {
+export function fillRatePenalty(target: number, protectionDays: number, perProtectionDay = PENALTY_PER_PROTECTION_DAY): number {
   if (!(target > 0 && target < 1)) throw new RangeError(`fill-rate target must lie in (0, 1), got ${target}`);
-  return (target / (1 - target)) * PENALTY_PER_PROTECTION_DAY * Math.max(1, protectionDays);
+  return (target / (1 - target)) * perProtectionDay * Math.max(1, protectionDays);
 }
-const PENALTY_PER_PROTECTION_DAY = 2.5;
+export const PENALTY_PER_PROTECTION_DAY = 2.5;
 
 interface Totals {
   /** Scenario totals over the lead time and over the protection period, paired. */
@@ -217,7 +219,7 @@ export function computeReorderPlan(input: ReorderInput): ReorderPlan {
   const reasons: string[] = [];
   let reorderPoint: number;
   if (measure === 'fill' || measure === 'newsvendor') {
-    const penalty = measure === 'fill' ? fillRatePenalty(serviceLevel, protect) : serviceLevel / (1 - serviceLevel);
+    const penalty = measure === 'fill' ? fillRatePenalty(serviceLevel, protect, input.fillPenaltyPerProtectionDay) : serviceLevel / (1 - serviceLevel);
     reorderPoint = penaltyLevel(t, penalty);
     reasons.push(
       measure === 'fill'
