@@ -16,6 +16,8 @@ import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCollectionRoutes } from './routes/collections.ts';
 import { registerImportRoutes } from './routes/imports.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
+import { registerInventoryPlanningRoutes } from './routes/inventory-planning.ts';
+import { registerPricingRoutes } from './routes/pricing.ts';
 import { registerProductRoutes } from './routes/products.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
 import { apiDocsPage, consolePlaceholder } from './pages.ts';
@@ -105,6 +107,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerCollectionRoutes(api);
   registerInventoryRoutes(api);
   registerImportRoutes(api);
+  registerPricingRoutes(api);
+  registerInventoryPlanningRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,6 +1,6 @@
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/http';
-import { deliverMailJob, purgeDeletedStoresJob, QUEUES, type Queues, reconcileProvisioningJob } from '@storeloom/jobs';
+import { deliverMailJob, planningNightlyJob, purgeDeletedStoresJob, QUEUES, type Queues, reconcileProvisioningJob } from '@storeloom/jobs';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
 export interface RunningWorker {
@@ -8,9 +8,9 @@ export interface RunningWorker {
 }
 
 /** Starts one BullMQ worker per queue and the maintenance schedules. */
-export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurrency: number }): Promise<RunningWorker> {
+export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurrency: number; planningCron?: string }): Promise<RunningWorker> {
   await queues.init();
-  const handlers = createHandlers(deps);
+  const handlers = createHandlers({ queues, ...deps });
   for (const name of QUEUES) {
     const w = queues.worker(
       name,
@@ -36,6 +36,7 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
   await queues.schedule(purgeDeletedStoresJob, {}, { pattern: '17 3 * * *' });
   // Producers also enqueue delivery right after writing mail; the sweep catches retries and missed enqueues.
   await queues.schedule(deliverMailJob, {}, { every: 60_000 });
+  await queues.schedule(planningNightlyJob, {}, { pattern: deps.planningCron ?? '10 2 * * *' });
   return { close: () => queues.close() };
 }
 

@@ -10,11 +10,15 @@ export const Permission = {
   WriteCatalog: 'catalog:write',
   AdjustInventory: 'inventory:adjust',
   ImportCatalog: 'catalog:import',
+  ReadPlanning: 'planning:read',
+  ManagePlanning: 'planning:manage',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
 const staff: Permission[] = [Permission.ReadStore, Permission.ReadCatalog, Permission.WriteCatalog, Permission.AdjustInventory];
+staff.push(Permission.ReadPlanning);
 const admin: Permission[] = [...staff, Permission.UpdateStore, Permission.ManageTeam, Permission.ImportCatalog];
+admin.push(Permission.ManagePlanning);
 const owner: Permission[] = [...admin, Permission.DeleteStore];
 
 const grants: Record<MembershipRole, ReadonlySet<Permission>> = {

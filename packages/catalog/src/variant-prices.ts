@@ -34,10 +34,6 @@ export async function updateVariantPrice(
       details: { currentPrice: exists.price, expectedPrice: change.expectedPrice },
     });
   }
-  await t
-    .updateTable('products')
-    .set({ version: sql`version + 1`, updated_at: now })
-    .where('id', '=', updated.product_id)
-    .execute();
+  await t.updateTable('products').set({ version: sql`version + 1`, updated_at: now }).where('id', '=', updated.product_id).execute();
   return { productId: updated.product_id, version: updated.version };
 }

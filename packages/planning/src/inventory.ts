@@ -473,7 +473,14 @@ export class InventoryPlanningService {
     return {
       variantId: v.id,
       method: forecast.method,
-      days: forecast.days.map((d) => ({ date: d.date, open: d.open, mean: round2(d.mean), median: round2(d.median), lower: round2(d.lower), upper: round2(d.upper) })),
+      days: forecast.days.map((d) => ({
+        date: d.date,
+        open: d.open,
+        mean: round2(d.mean),
+        median: round2(d.median),
+        lower: round2(d.lower),
+        upper: round2(d.upper),
+      })),
       protectionDays: protect,
       protectionDemand: { mean: round2(plan.expectedDemand), lower: round2(q(0.1)), upper: round2(q(0.9)) },
       reorderPoint: round2(plan.reorderPoint),
@@ -511,10 +518,19 @@ export class InventoryPlanningService {
       .orderBy('suppliers.name')
       .orderBy('products.title')
       .execute();
-    const groups = new Map<string, { supplierId: string | null; supplierName: string | null; supplierEmail: string | null; totalUnits: number; lines: unknown[] }>();
+    const groups = new Map<
+      string,
+      { supplierId: string | null; supplierName: string | null; supplierEmail: string | null; totalUnits: number; lines: unknown[] }
+    >();
     for (const r of rows) {
       const key = r.supplier_id ?? '';
-      const g = groups.get(key) ?? { supplierId: r.supplier_id, supplierName: r.supplier_name ?? null, supplierEmail: r.supplier_email ?? null, totalUnits: 0, lines: [] };
+      const g = groups.get(key) ?? {
+        supplierId: r.supplier_id,
+        supplierName: r.supplier_name ?? null,
+        supplierEmail: r.supplier_email ?? null,
+        totalUnits: 0,
+        lines: [],
+      };
       g.totalUnits += r.suggested_quantity;
       g.lines.push({
         variantId: r.variant_id,

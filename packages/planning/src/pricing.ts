@@ -186,7 +186,12 @@ function validateSettings(s: PricingSettingsInput): void {
   if (s.targetDate != null && !/^\d{4}-\d{2}-\d{2}$/.test(s.targetDate)) throw invalid('targetDate', 'expected YYYY-MM-DD');
   const candidates = candidatePrices({ floor: s.floor, ceiling: s.ceiling, pricePoints: s.pricePoints ?? null, step: s.step ?? null });
   if (candidates.length === 0) throw invalid('pricePoints', 'no allowed price lies between floor and ceiling');
-  const g: Guardrails = { floor: s.floor, ceiling: s.ceiling, ...(s.step ? { step: s.step } : {}), ...(s.pricePoints?.length ? { allowedPricePoints: s.pricePoints } : {}) };
+  const g: Guardrails = {
+    floor: s.floor,
+    ceiling: s.ceiling,
+    ...(s.step ? { step: s.step } : {}),
+    ...(s.pricePoints?.length ? { allowedPricePoints: s.pricePoints } : {}),
+  };
   if (!candidates.some((p) => isWithinGuardrails(p, g))) throw invalid('step', 'no price on the step grid lies between floor and ceiling');
 }
 
@@ -305,7 +310,9 @@ export class PricingService {
       .where('version', '=', input.version)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1)
-      throw new AppError(ErrorCode.VersionConflict, 'These settings were changed by someone else; reload them', { details: { currentVersion: current.version } });
+      throw new AppError(ErrorCode.VersionConflict, 'These settings were changed by someone else; reload them', {
+        details: { currentVersion: current.version },
+      });
     await this.audit('pricing.settings.updated', id, actorUserId, { ...input });
     return this.getSettings(id);
   }
@@ -429,7 +436,14 @@ export class PricingService {
     const fingerprint = JSON.stringify(candidates);
     const saved = await this.t
       .selectFrom('pricing_policy_state')
-      .select(['state', 'rng', sql<string | null>`observed_through::text`.as('observed_through'), 'last_price', sql<string>`target_start::text`.as('target_start'), 'settings_fingerprint'])
+      .select([
+        'state',
+        'rng',
+        sql<string | null>`observed_through::text`.as('observed_through'),
+        'last_price',
+        sql<string>`target_start::text`.as('target_start'),
+        'settings_fingerprint',
+      ])
       .where('variant_id', '=', variant.id)
       .executeTakeFirst();
     const fresh = !saved || saved.settings_fingerprint !== fingerprint;
@@ -482,8 +496,7 @@ export class PricingService {
             )?.units ?? 0,
           )
         : 0;
-    const remainingPeriods =
-      settings.target_date !== null ? Math.max(1, daysBetweenIso(today, settings.target_date)) : DEFAULT_HORIZON_DAYS;
+    const remainingPeriods = settings.target_date !== null ? Math.max(1, daysBetweenIso(today, settings.target_date)) : DEFAULT_HORIZON_DAYS;
     const remainingInventory =
       settings.target_units !== null ? Math.max(0, Math.min(variant.inventory_quantity, settings.target_units - soldSinceTarget)) : variant.inventory_quantity;
 
@@ -674,7 +687,11 @@ export class PricingService {
       }
       await updateVariantPrice(trx, { variantId: change.variant_id, price: change.new_price, expectedPrice: change.old_price });
       const now = new Date();
-      await trx.updateTable('price_changes').set({ status: 'applied', decided_by: actorUserId, decided_at: now, applied_at: now }).where('id', '=', id).execute();
+      await trx
+        .updateTable('price_changes')
+        .set({ status: 'applied', decided_by: actorUserId, decided_at: now, applied_at: now })
+        .where('id', '=', id)
+        .execute();
       await trx.updateTable('pricing_policy_state').set({ last_price: change.new_price }).where('variant_id', '=', change.variant_id).execute();
     });
     await this.audit('pricing.change.approved', id, actorUserId, {});
@@ -777,7 +794,12 @@ export class PricingService {
 
   /** Expected revenue per day at the current price and under the policy's plan, from the posterior means. */
   async expectedRevenue(productId: string) {
-    const variants = await this.t.selectFrom('variants').select(['id', 'title', 'price', 'inventory_quantity']).where('product_id', '=', productId).orderBy('position').execute();
+    const variants = await this.t
+      .selectFrom('variants')
+      .select(['id', 'title', 'price', 'inventory_quantity'])
+      .where('product_id', '=', productId)
+      .orderBy('position')
+      .execute();
     if (variants.length === 0) throw notFound('Product');
     const states = await this.t
       .selectFrom('pricing_policy_state')
@@ -793,7 +815,18 @@ export class PricingService {
       productId,
       variants: variants.map((v) => {
         const row = states.find((s) => s.variant_id === v.id);
-        if (!row) return { variantId: v.id, title: v.title, currentPrice: v.price, learned: false, prices: [], atCurrentPrice: null, suggestedPrice: null, atSuggestedPrice: null, planPerDay: null };
+        if (!row)
+          return {
+            variantId: v.id,
+            title: v.title,
+            currentPrice: v.price,
+            learned: false,
+            prices: [],
+            atCurrentPrice: null,
+            suggestedPrice: null,
+            atSuggestedPrice: null,
+            planPerDay: null,
+          };
         const state = row.state as PricingPolicyState;
         const means = posteriorMean(state);
         const per = (p: number) => {
