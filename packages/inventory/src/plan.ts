@@ -6,14 +6,14 @@
  */
 import { type DemandForecast, type ForecastParams, forecastDemand } from './forecast.ts';
 import type { DemandObservation } from './history.ts';
-import { computeReorderPlan, PENALTY_PER_PROTECTION_DAY, type ReorderPlan, type ServiceMeasure } from './reorder.ts';
+import { computeReorderPlan, FILL_PENALTY_SCALE, type ReorderPlan, type ServiceMeasure } from './reorder.ts';
 
 export interface PlanSettings {
   /** Forecast model parameters on top of DEFAULT_FORECAST_PARAMS. */
   params: Partial<ForecastParams>;
   scenarios: number;
   serviceMeasure: ServiceMeasure;
-  fillPenaltyPerProtectionDay: number;
+  fillPenaltyScale: number;
   orderCycleDays: number;
 }
 
@@ -26,7 +26,7 @@ export const DEFAULT_PLAN_SETTINGS: Readonly<PlanSettings> = Object.freeze({
   params: { trendWeight: 0.5 },
   scenarios: 500,
   serviceMeasure: 'fill',
-  fillPenaltyPerProtectionDay: PENALTY_PER_PROTECTION_DAY,
+  fillPenaltyScale: FILL_PENALTY_SCALE,
   orderCycleDays: 0,
 });
 
@@ -70,7 +70,7 @@ export function planReorder(input: PlanInput): VariantPlan {
     reviewPeriodDays: review,
     serviceMeasure: s.serviceMeasure,
     orderCycleDays: s.orderCycleDays,
-    fillPenaltyPerProtectionDay: s.fillPenaltyPerProtectionDay,
+    fillPenaltyScale: s.fillPenaltyScale,
   });
   return { forecast, plan };
 }

@@ -66,15 +66,15 @@ describe('computeReorderPlan: lumpy two-point demand (0 or 20 a day, lead time 3
     expect(plan.reorderPoint).toBeCloseTo(79, 3);
   });
 
-  it('catalogue fill rate: the newsvendor at penalty target / (1 - target) x 2.5 x protection days', () => {
-    expect(fillRatePenalty(0.95, 4)).toBeCloseTo(190, 9); // 19 x 2.5 x 4
-    expect(fillRatePenalty(0.5, 1)).toBeCloseTo(2.5, 9);
+  it('catalogue fill rate: the newsvendor at penalty target / (1 - target) x 7.25 x protection days^(1/4)', () => {
+    expect(fillRatePenalty(0.95, 4)).toBeCloseTo(19 * 7.25 * Math.SQRT2, 9);
+    expect(fillRatePenalty(0.5, 1)).toBeCloseTo(7.25, 9);
     expect(fillRatePenalty(0.95, 8)).toBeGreaterThan(fillRatePenalty(0.95, 4));
     expect(fillRatePenalty(0.99, 4)).toBeGreaterThan(fillRatePenalty(0.95, 4));
     expect(() => fillRatePenalty(1, 4)).toThrow(RangeError);
-    // penalty 190 > 4: cover the 20-a-day scenarios fully
+    // penalty 195 > 4: cover the 20-a-day scenarios fully
     expect(computeReorderPlan({ forecast: f, leadTimeDays: 3, serviceLevel: 0.95, onHand: 0 }).reorderPoint).toBe(80);
-    // target 0.3 -> penalty 0.3 / 0.7 x 2.5 x 4 = 4.29 > 4: still covers; 0.25 -> 3.33 < 4: nothing
+    // target 0.3 -> penalty 0.3 / 0.7 x 7.25 x 4^(1/4) = 4.39 > 4: still covers; 0.25 -> 3.42 < 4: nothing
     expect(computeReorderPlan({ forecast: f, leadTimeDays: 3, serviceLevel: 0.3, onHand: 0 }).reorderPoint).toBe(80);
     expect(computeReorderPlan({ forecast: f, leadTimeDays: 3, serviceLevel: 0.25, onHand: 0 }).reorderPoint).toBe(0);
   });
