@@ -51,7 +51,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   };
   const activeStore = async (storeId: string) => {
     const store = await stores.getRow(storeId);
-    if (!store || store.status !== 'active') throw new UnrecoverableJobError('store is not active');
+    if (store?.status !== 'active') throw new UnrecoverableJobError('store is not active');
     return store;
   };
   const planning = {
