@@ -6,7 +6,7 @@
  */
 import { addDays } from '../src/calendar.ts';
 import { type DemandObservation, type ForecastParams, forecastDemand } from '../src/forecast.ts';
-import { type PlanSettings, planReorder } from '../src/plan.ts';
+import { DEFAULT_PLAN_SETTINGS, type PlanSettings, planReorder } from '../src/plan.ts';
 import { seedFromString } from '../src/stats.ts';
 
 export interface BenchSku {
@@ -87,5 +87,5 @@ export function makeForecast(params: Partial<ForecastParams> = {}, point: PointF
   };
 }
 
-/** --forecast mode: point forecast per calendar day. */
-export const forecast = makeForecast();
+/** --forecast mode: point forecast per calendar day, with the forecast parameters the worker uses. */
+export const forecast = makeForecast(DEFAULT_PLAN_SETTINGS.params);
