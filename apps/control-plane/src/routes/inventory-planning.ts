@@ -13,7 +13,7 @@ import { type Api, idempotent, send } from './util.ts';
 const StoreParams = z.object({ storeId: z.string() });
 const SupplierParams = z.object({ storeId: z.string(), supplierId: z.string() });
 const VariantParams = z.object({ storeId: z.string(), variantId: z.string() });
-const JobParams = z.object({ storeId: z.string(), jobId: z.string().max(200) });
+const JobParams = z.object({ storeId: z.string(), inventoryRunId: z.string().max(200) });
 
 const LeadTime = z.number().int().min(0).max(365);
 const SupplierFields = z.object({
@@ -246,7 +246,7 @@ const triggerRun = createRoute({
 });
 const runStatus = createRoute({
   method: 'get',
-  path: `${base}/runs/{jobId}`,
+  path: `${base}/runs/{inventoryRunId}`,
   tags: ['inventory-planning'],
   summary: 'Progress of an inventory run',
   middleware: [storeAccess] as const,
@@ -327,6 +327,6 @@ export function registerInventoryPlanningRoutes(app: Api) {
   });
   app.openapi(runStatus, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, await planningJobStatus(c, 'inventory-run'));
+    return send(c, 200, await planningJobStatus(c, 'inventory-run', 'inventoryRunId'));
   });
 }

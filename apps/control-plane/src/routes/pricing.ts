@@ -14,7 +14,7 @@ const StoreParams = z.object({ storeId: z.string() });
 const SettingsParams = z.object({ storeId: z.string(), settingsId: z.string() });
 const ChangeParams = z.object({ storeId: z.string(), changeId: z.string() });
 const ProductParams = z.object({ storeId: z.string(), productId: z.string() });
-const JobParams = z.object({ storeId: z.string(), jobId: z.string().max(200) });
+const JobParams = z.object({ storeId: z.string(), runId: z.string().max(200) });
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const Guardrails = z.object({
@@ -229,7 +229,7 @@ const triggerRun = createRoute({
 });
 const runStatus = createRoute({
   method: 'get',
-  path: '/stores/{storeId}/pricing/runs/{jobId}',
+  path: '/stores/{storeId}/pricing/runs/{runId}',
   tags: ['pricing'],
   summary: 'Progress of a pricing run',
   middleware: [storeAccess] as const,
@@ -244,8 +244,8 @@ function service(c: Context<AppEnv>) {
 }
 
 /** Progress of one of this store's planning jobs (jobs of other stores are a 404). */
-export async function planningJobStatus(c: Context<AppEnv>, prefix: string) {
-  const jobId = c.req.param('jobId') ?? '';
+export async function planningJobStatus(c: Context<AppEnv>, prefix: string, param: string) {
+  const jobId = c.req.param(param) ?? '';
   if (!jobId.startsWith(`${prefix}:${c.var.store.id}:`)) throw new AppError(ErrorCode.NotFound, 'Run not found');
   const job = await c.var.services.queues.getJob('maintenance', jobId);
   if (!job) throw new AppError(ErrorCode.NotFound, 'Run not found');
@@ -318,6 +318,6 @@ export function registerPricingRoutes(app: Api) {
   });
   app.openapi(runStatus, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, await planningJobStatus(c, 'pricing-run'));
+    return send(c, 200, await planningJobStatus(c, 'pricing-run', 'runId'));
   });
 }
