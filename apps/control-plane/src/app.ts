@@ -17,6 +17,8 @@ import { registerCollectionRoutes } from './routes/collections.ts';
 import { registerImportRoutes } from './routes/imports.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
+import { registerInventoryPlanningRoutes } from './routes/inventory-planning.ts';
+import { registerPricingRoutes } from './routes/pricing.ts';
 import { registerProductRoutes } from './routes/products.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
@@ -126,6 +128,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerJobRoutes(api);
   registerOrderRoutes(api);
   registerSearchRoutes(api);
+  registerPricingRoutes(api);
+  registerInventoryPlanningRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -30,6 +30,11 @@ interface Tenant {
   importId: string;
   /** A product of this store that is not in `collectionId`. */
   looseProductId: string;
+  settingsId: string;
+  changeId: string;
+  supplierId: string;
+  runId: string;
+  inventoryRunId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -38,6 +43,11 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   variantId: t.variantIds[0] as string,
   collectionId: t.collectionId,
   importId: t.importId,
+  settingsId: t.settingsId,
+  changeId: t.changeId,
+  supplierId: t.supplierId,
+  runId: t.runId,
+  inventoryRunId: t.inventoryRunId,
 });
 
 /**
@@ -55,6 +65,12 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/collections/{collectionId}/products': (own) => ({ body: { productIds: [own.looseProductId] } }),
   'post /stores/{storeId}/variants/{variantId}/inventory-adjustments': () => ({ body: { delta: -1, reason: 'sold' } }),
   'post /stores/{storeId}/imports': () => ({ rawBody: 'Handle,Title,Variant Price\ninjected,Injected,1.00\n', contentType: 'text/csv' }),
+  'post /stores/{storeId}/pricing/settings': (own) => ({ body: { collectionId: own.collectionId, floor: 100, ceiling: 200 } }),
+  'put /stores/{storeId}/pricing/settings/{settingsId}': () => ({ body: { version: 1, floor: 1, ceiling: 2, mode: 'auto' } }),
+  'post /stores/{storeId}/inventory-planning/suppliers': () => ({ body: { name: 'Injected' } }),
+  'patch /stores/{storeId}/inventory-planning/suppliers/{supplierId}': () => ({ body: { name: 'Hijacked' } }),
+  'put /stores/{storeId}/inventory-planning/policies/{variantId}': () => ({ body: { serviceLevel: 0.5 } }),
+  'put /stores/{storeId}/inventory-planning/webhook': () => ({ body: { url: 'https://attacker.example/hook' } }),
 };
 
 interface Operation {
@@ -104,6 +120,37 @@ describe('tenant isolation', () => {
     });
     expect(adj.status).toBe(201);
     const row = await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', store.id).executeTakeFirstOrThrow();
+    const settings = await p.request('POST', `/api/v1/stores/${store.id}/pricing/settings`, { cookie, body: { productId: p1.id, floor: 1000, ceiling: 9000 } });
+    expect(settings.status).toBe(201);
+    // A waiting suggestion, as a pricing run would leave it (the worker is not running here).
+    const changeId = randomUUID();
+    await p.db
+      .tenant(row.schema_name)
+      .insertInto('price_changes')
+      .values({
+        id: changeId,
+        variant_id: p1.variants[0].id,
+        product_id: p1.id,
+        old_price: p1.variants[0].price,
+        new_price: 5000,
+        reason: 'fixture',
+        inputs: '{}',
+        expected_revenue_per_day: null,
+        status: 'suggested',
+        source: 'policy',
+        rollback_of: null,
+        decided_by: null,
+        decided_at: null,
+        applied_at: null,
+        created_at: new Date(),
+      })
+      .execute();
+    const supplier = await p.request('POST', `/api/v1/stores/${store.id}/inventory-planning/suppliers`, { cookie, body: { name: `${tag} supplier` } });
+    expect(supplier.status).toBe(201);
+    const run = await p.request('POST', `/api/v1/stores/${store.id}/pricing/runs`, { cookie });
+    expect(run.status).toBe(202);
+    const invRun = await p.request('POST', `/api/v1/stores/${store.id}/inventory-planning/runs`, { cookie });
+    expect(invRun.status).toBe(202);
     return {
       cookie,
       userId: user.id,
@@ -114,6 +161,11 @@ describe('tenant isolation', () => {
       collectionId: coll.body.id,
       importId: imp.body.id,
       looseProductId: p3.id,
+      settingsId: settings.body.id,
+      changeId,
+      supplierId: supplier.body.id,
+      runId: run.body.jobId,
+      inventoryRunId: invRun.body.jobId,
     };
   }
 
@@ -131,6 +183,11 @@ describe('tenant isolation', () => {
       collectionProducts: await db.selectFrom('collection_products').selectAll().orderBy('collection_id').orderBy('product_id').execute(),
       adjustments: await db.selectFrom('inventory_adjustments').selectAll().orderBy('id').execute(),
       imports: await db.selectFrom('imports').selectAll().orderBy('id').execute(),
+      pricingSettings: await db.selectFrom('pricing_settings').selectAll().orderBy('id').execute(),
+      priceChanges: await db.selectFrom('price_changes').selectAll().orderBy('id').execute(),
+      suppliers: await db.selectFrom('suppliers').selectAll().orderBy('id').execute(),
+      inventoryPolicies: await db.selectFrom('inventory_policies').selectAll().orderBy('variant_id').execute(),
+      alertWebhooks: await db.selectFrom('alert_webhooks').selectAll().execute(),
     };
   }
 

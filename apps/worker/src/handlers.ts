@@ -6,16 +6,20 @@ import { ImportService } from '@storeloom/catalog';
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/http';
 import {
+  alertWebhookJob,
   decodeJob,
   deliverMailJob,
   importProductsJob,
+  inventoryRunJob,
   type JobEnvelope,
+  planningNightlyJob,
+  pricingRunJob,
+  type Queues,
   provisionStoreJob,
   purgeDeletedStoresJob,
   reconcileProvisioningJob,
   releaseReservationJob,
   sweepReservationsJob,
-  type Queues,
   searchCheckIndexJob,
   searchIndexProductJob,
   searchReindexStoreJob,
@@ -24,6 +28,7 @@ import {
 import { OrderService } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
+import { InventoryPlanningService, PricingService, utcDay } from '@storeloom/planning';
 import { StoreService } from '@storeloom/stores';
 import type { Job } from 'bullmq';
 
@@ -34,8 +39,10 @@ export interface HandlerDeps {
   provisioningStaleSeconds: number;
   /** Defaults to the local outbox (no SMTP). */
   mail?: MailOutbox;
-  /** For handlers that enqueue follow-up jobs (an import queues its search indexing). */
+  /** For jobs that enqueue follow-up jobs (planning fan-out, alert webhooks, mail delivery). */
   queues?: Queues;
+  /** First retry delay of a failed alert webhook (exponential). Default 30 s. */
+  alertWebhookBackoffMs?: number;
 }
 
 export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
@@ -43,7 +50,62 @@ export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
 export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   const stores = new StoreService(deps.db);
   const mail = deps.mail ?? new MailOutbox(deps.db, new LocalOutboxTransport(), 'Storeloom <no-reply@storeloom.localhost>');
+  const afterMail = async () => {
+    await deps.queues?.enqueue(deliverMailJob, {});
+  };
+  const enqueueWebhook = (storeId: string) => async (alertId: string) => {
+    await deps.queues?.enqueue(alertWebhookJob, { storeId, alertId }, { backoff: { type: 'exponential', delay: deps.alertWebhookBackoffMs ?? 30_000 } });
+  };
+  const activeStore = async (storeId: string) => {
+    const store = await stores.getRow(storeId);
+    if (store?.status !== 'active') throw new UnrecoverableJobError('store is not active');
+    return store;
+  };
+  const planning = {
+    [pricingRunJob.name]: async (job: Job<JobEnvelope>) => {
+      const { storeId } = decodeJob(pricingRunJob, job);
+      const store = await activeStore(storeId);
+      const service = new PricingService({ db: deps.db, storeId, schemaName: store.schema_name, mail, afterMail });
+      const summary = await service.run({ onProgress: (f) => job.updateProgress(Math.round(f * 100)) });
+      await job.updateProgress(100);
+      return summary;
+    },
+    [inventoryRunJob.name]: async (job: Job<JobEnvelope>) => {
+      const { storeId } = decodeJob(inventoryRunJob, job);
+      const store = await activeStore(storeId);
+      const service = new InventoryPlanningService({
+        db: deps.db,
+        storeId,
+        schemaName: store.schema_name,
+        mail,
+        afterMail,
+        enqueueWebhook: enqueueWebhook(storeId),
+      });
+      const summary = await service.run({ onProgress: (f) => job.updateProgress(Math.round(f * 100)) });
+      await job.updateProgress(100);
+      return summary;
+    },
+    [planningNightlyJob.name]: async (job: Job<JobEnvelope>) => {
+      decodeJob(planningNightlyJob, job);
+      if (!deps.queues) throw new UnrecoverableJobError('planning fan-out needs the queues');
+      const runKey = utcDay(new Date());
+      const active = await deps.db.control.selectFrom('stores').select('id').where('status', '=', 'active').execute();
+      for (const s of active) {
+        await deps.queues.enqueue(pricingRunJob, { storeId: s.id, runKey });
+        await deps.queues.enqueue(inventoryRunJob, { storeId: s.id, runKey });
+      }
+      return { stores: active.length };
+    },
+    [alertWebhookJob.name]: async (job: Job<JobEnvelope>) => {
+      const { storeId, alertId } = decodeJob(alertWebhookJob, job);
+      const store = await activeStore(storeId);
+      const service = new InventoryPlanningService({ db: deps.db, storeId, schemaName: store.schema_name });
+      const attempt = job.attemptsMade + 1;
+      return service.deliverWebhook(alertId, attempt, attempt >= (job.opts.attempts ?? alertWebhookJob.attempts));
+    },
+  };
   return {
+    ...planning,
     [deliverMailJob.name]: async (job) => {
       decodeJob(deliverMailJob, job);
       return mail.deliverDue(200);

@@ -20,6 +20,8 @@ const running = await startWorkers(queues, {
   retentionDays: env.STORE_RETENTION_DAYS,
   provisioningStaleSeconds: env.PROVISIONING_STALE_SECONDS,
   mail: new MailOutbox(db, transportFromConfig(env.SMTP_URL), env.MAIL_FROM),
+  alertWebhookBackoffMs: env.ALERT_WEBHOOK_BACKOFF_MS,
+  planningCron: env.PLANNING_NIGHTLY_CRON,
 });
 logger.info('worker started', { backend: queues.backend });
 process.send?.({ type: 'listening', app: 'worker' });

@@ -1,6 +1,14 @@
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/http';
-import { deliverMailJob, purgeDeletedStoresJob, QUEUES, type Queues, reconcileProvisioningJob, sweepReservationsJob } from '@storeloom/jobs';
+import {
+  deliverMailJob,
+  planningNightlyJob,
+  purgeDeletedStoresJob,
+  QUEUES,
+  type Queues,
+  reconcileProvisioningJob,
+  sweepReservationsJob,
+} from '@storeloom/jobs';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
 export interface RunningWorker {
@@ -8,7 +16,7 @@ export interface RunningWorker {
 }
 
 /** Starts one BullMQ worker per queue and the maintenance schedules. */
-export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurrency: number }): Promise<RunningWorker> {
+export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurrency: number; planningCron?: string }): Promise<RunningWorker> {
   await queues.init();
   const handlers = createHandlers({ ...deps, queues });
   for (const name of QUEUES) {
@@ -38,6 +46,7 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
   await queues.schedule(deliverMailJob, {}, { every: 60_000 });
   // Each checkout also enqueues a delayed release for its own expiry; the sweep catches lost ones.
   await queues.schedule(sweepReservationsJob, {}, { every: 60_000 });
+  await queues.schedule(planningNightlyJob, {}, { pattern: deps.planningCron ?? '10 2 * * *' });
   return { close: () => queues.close() };
 }
 

@@ -15,10 +15,11 @@ export const Permission = {
   ReadOrders: 'orders:read',
   ManageOrders: 'orders:manage',
   RefundOrders: 'orders:refund',
+  ReadPlanning: 'planning:read',
+  ManagePlanning: 'planning:manage',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
-// One permission per line so additions merge cleanly.
 const staff: Permission[] = [
   Permission.ReadStore,
   Permission.ReadCatalog,
@@ -26,8 +27,17 @@ const staff: Permission[] = [
   Permission.AdjustInventory,
   Permission.ReadOrders,
   Permission.ManageOrders,
+  Permission.ReadPlanning,
 ];
-const admin: Permission[] = [...staff, Permission.UpdateStore, Permission.ManageTeam, Permission.ImportCatalog, Permission.ManageJobs, Permission.RefundOrders];
+const admin: Permission[] = [
+  ...staff,
+  Permission.UpdateStore,
+  Permission.ManageTeam,
+  Permission.ImportCatalog,
+  Permission.ManageJobs,
+  Permission.RefundOrders,
+  Permission.ManagePlanning,
+];
 const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership];
 
 const grants: Record<MembershipRole, ReadonlySet<Permission>> = {

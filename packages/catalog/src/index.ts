@@ -8,3 +8,4 @@ export * from './money.ts';
 export * from './products.ts';
 export type * from './types.ts';
 export * from './images.ts';
+export * from './variant-prices.ts';

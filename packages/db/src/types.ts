@@ -294,6 +294,135 @@ export interface ImportsTable {
   finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+export type PricingMode = 'suggest' | 'auto';
+export type PriceChangeStatus = 'suggested' | 'applied' | 'rejected' | 'rolled_back';
+type DateColumn = ColumnType<string, string, string>;
+
+export interface PricingSettingsTable {
+  id: string;
+  product_id: string | null;
+  collection_id: string | null;
+  enabled: boolean;
+  mode: PricingMode;
+  floor: number;
+  ceiling: number;
+  price_points: Json<number[] | null>;
+  step: number | null;
+  max_change_per_day: number | null;
+  target_units: number | null;
+  target_date: DateColumn | null;
+  paused_reason: string | null;
+  paused_at: Timestamp | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PricingPolicyStateTable {
+  variant_id: string;
+  product_id: string;
+  settings_fingerprint: string;
+  state: Json<unknown>;
+  rng: Json<[number, number, number, number]>;
+  observed_through: DateColumn | null;
+  last_price: number;
+  target_start: DateColumn;
+  updated_at: Timestamp;
+}
+
+export interface PriceChangesTable {
+  id: string;
+  variant_id: string;
+  product_id: string;
+  old_price: number;
+  new_price: number;
+  reason: string;
+  inputs: Json<Record<string, unknown>>;
+  expected_revenue_per_day: number | null;
+  status: PriceChangeStatus;
+  source: 'policy' | 'rollback';
+  rollback_of: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  applied_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface VariantSalesDailyTable {
+  variant_id: string;
+  day: DateColumn;
+  units: number;
+  revenue: number;
+  avg_price_shown: number;
+}
+
+export interface VariantSaleLinesTable {
+  order_line_id: string;
+  variant_id: string;
+  units: number;
+  unit_price: number;
+  sold_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface SuppliersTable {
+  id: string;
+  name: string;
+  email: string | null;
+  lead_time_days: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface InventoryPoliciesTable {
+  variant_id: string;
+  supplier_id: string | null;
+  lead_time_days: number | null;
+  service_level: number;
+  review_period_days: number;
+  enabled: boolean;
+  updated_at: Timestamp;
+}
+
+export interface ReorderSuggestionsTable {
+  variant_id: string;
+  supplier_id: string | null;
+  on_hand: number;
+  reorder_point: number;
+  order_up_to: number;
+  suggested_quantity: number;
+  lead_time_days: number;
+  service_level: number;
+  method: string;
+  forecast: Json<unknown>;
+  reasons: Json<string[]>;
+  low: Generated<boolean>;
+  low_episode: Generated<number>;
+  computed_at: Timestamp;
+}
+
+export interface LowStockAlertsTable {
+  id: string;
+  variant_id: string;
+  episode: number;
+  on_hand: number;
+  reorder_point: number;
+  suggested_quantity: number;
+  webhook_status: Generated<'none' | 'pending' | 'delivered' | 'failed'>;
+  webhook_attempts: Generated<number>;
+  webhook_last_error: string | null;
+  webhook_delivered_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface AlertWebhooksTable {
+  id: number;
+  url: string;
+  secret: string;
+  enabled: boolean;
+  updated_at: Timestamp;
+}
+
 export interface TenantDatabase {
   products: ProductsTable;
   variants: VariantsTable;
@@ -314,6 +443,16 @@ export interface TenantDatabase {
   order_events: OrderEventsTable;
   stock_reservations: StockReservationsTable;
   payments: PaymentsTable;
+  pricing_settings: PricingSettingsTable;
+  pricing_policy_state: PricingPolicyStateTable;
+  price_changes: PriceChangesTable;
+  variant_sales_daily: VariantSalesDailyTable;
+  variant_sale_lines: VariantSaleLinesTable;
+  suppliers: SuppliersTable;
+  inventory_policies: InventoryPoliciesTable;
+  reorder_suggestions: ReorderSuggestionsTable;
+  low_stock_alerts: LowStockAlertsTable;
+  alert_webhooks: AlertWebhooksTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -112,6 +112,10 @@ export const workerEnvSchema = z.object({
   STORE_RETENTION_DAYS: web.STORE_RETENTION_DAYS,
   /** Seconds a store may sit in `provisioning` before the reconciler retries it. */
   PROVISIONING_STALE_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** First retry delay of a failed low-stock webhook (doubles each attempt, 8 attempts). */
+  ALERT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).default(30_000),
+  /** Cron (UTC) of the nightly pricing and inventory runs. */
+  PLANNING_NIGHTLY_CRON: z.string().default('10 2 * * *'),
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

@@ -6,7 +6,7 @@
  */
 import { addDays } from '../src/calendar.ts';
 import { type DemandObservation, type ForecastParams, forecastDemand } from '../src/forecast.ts';
-import { computeReorderPlan, type ServiceMeasure } from '../src/reorder.ts';
+import { DEFAULT_PLAN_SETTINGS, type PlanSettings, planReorder } from '../src/plan.ts';
 import { seedFromString } from '../src/stats.ts';
 
 export interface BenchSku {
@@ -30,31 +30,11 @@ export interface OrderState {
   recentDemand: readonly number[];
 }
 
-export interface PolicyConfig {
-  /** Forecast model parameters (defaults: DEFAULT_FORECAST_PARAMS). */
-  params: Partial<ForecastParams>;
-  scenarios: number;
-  serviceMeasure: ServiceMeasure;
-  /** Service level handed to computeReorderPlan as a function of the target. */
-  serviceLevel: (target: number) => number;
-  orderCycleDays: number;
-}
-
-export const DEFAULT_POLICY_CONFIG: PolicyConfig = {
-  params: {},
-  scenarios: 500,
-  serviceMeasure: 'fill',
-  serviceLevel: (t) => t,
-  orderCycleDays: 0,
-};
-
-export function makePolicy(overrides: Partial<PolicyConfig> = {}) {
-  const cfg: PolicyConfig = { ...DEFAULT_POLICY_CONFIG, ...overrides };
+/** Overrides of the production plan settings (experiments only; the default is exactly what the worker runs). */
+export function makePolicy(overrides: Partial<PlanSettings> = {}) {
   return function createPolicy(init: PolicyInit) {
-    const L = init.leadTimeDays;
     const history: DemandObservation[] = init.history.map((h) => ({ date: h.date, demand: h.demand, open: h.open }));
     const trainDays = history.length;
-    const level = cfg.serviceLevel(init.serviceTarget);
     const seed = seedFromString(init.sku.stockCode);
     return {
       orderQuantity(state: OrderState): number {
@@ -66,21 +46,15 @@ export function makePolicy(overrides: Partial<PolicyConfig> = {}) {
           if (demand === undefined) throw new Error(`recentDemand too short to fill ${missing} days`);
           history.push({ date: addDays(state.date, -i), demand });
         }
-        const forecast = forecastDemand(history, {
-          horizonDays: L + 1 + cfg.orderCycleDays,
+        const { plan } = planReorder({
+          history,
           startDate: state.date,
-          scenarios: cfg.scenarios,
-          seed,
-          params: cfg.params,
-        });
-        const plan = computeReorderPlan({
-          forecast,
-          leadTimeDays: L,
-          serviceLevel: level,
+          leadTimeDays: init.leadTimeDays,
+          serviceLevel: init.serviceTarget,
           onHand: state.onHand,
           onOrder: state.onOrder,
-          serviceMeasure: cfg.serviceMeasure,
-          orderCycleDays: cfg.orderCycleDays,
+          seed,
+          settings: overrides,
         });
         return plan.suggestedOrderQty;
       },
@@ -113,5 +87,5 @@ export function makeForecast(params: Partial<ForecastParams> = {}, point: PointF
   };
 }
 
-/** --forecast mode: point forecast per calendar day. */
-export const forecast = makeForecast();
+/** --forecast mode: point forecast per calendar day, with the forecast parameters the worker uses. */
+export const forecast = makeForecast(DEFAULT_PLAN_SETTINGS.params);

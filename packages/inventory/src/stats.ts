@@ -1,4 +1,4 @@
-/** Small numeric helpers: seeded PRNG, quantiles, means. No dependencies. */
+/** Small numeric helpers: seeded PRNG, quantiles, smoothing. No dependencies. */
 
 /** Deterministic PRNG (mulberry32): uniform floats in [0, 1). */
 export function createRng(seed: number): () => number {
@@ -24,6 +24,26 @@ export function randomInt(rng: () => number, n: number): number {
   return Math.min(n - 1, Math.floor(rng() * n));
 }
 
+/** Standard normal draw (Box-Muller). */
+export function normalDraw(rng: () => number): number {
+  const u1 = Math.max(rng(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng());
+}
+
+/** Gamma(shape, 1) draw for shape >= 1 (Marsaglia-Tsang). */
+export function gammaDraw(rng: () => number, shape: number): number {
+  const d = Math.max(1, shape) - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    const x = normalDraw(rng);
+    const v0 = 1 + c * x;
+    if (v0 <= 0) continue;
+    const v = v0 * v0 * v0;
+    const u = Math.max(rng(), 1e-12);
+    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+  }
+}
+
 /**
  * Quantile of an ascending-sorted sample, linear interpolation between order
  * statistics (R type 7). Empty sample -> 0.
@@ -31,37 +51,16 @@ export function randomInt(rng: () => number, n: number): number {
 export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;
   if (n === 0) return 0;
-  if (!(p > 0)) return sorted[0] as number;
-  if (p >= 1) return sorted[n - 1] as number;
-  const h = (n - 1) * p;
+  const h = (n - 1) * Math.min(1, Math.max(0, p));
   const lo = Math.floor(h);
-  const a = sorted[lo] as number;
-  const b = sorted[Math.min(n - 1, lo + 1)] as number;
+  const a = sorted[lo] ?? 0;
+  const b = sorted[Math.min(n - 1, lo + 1)] ?? a;
   return a + (h - lo) * (b - a);
 }
 
-/** Quantile of an unsorted sample (copies and sorts). */
-export function quantile(values: ArrayLike<number>, p: number): number {
-  const s = Float64Array.from(values as ArrayLike<number>).sort();
-  return quantileSorted(s, p);
-}
-
-export function mean(values: ArrayLike<number>): number {
-  const n = values.length;
-  if (n === 0) return 0;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += values[i] as number;
-  return s / n;
-}
-
-export function clamp(x: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, x));
-}
-
-/** EWMA smoothing weight for a half-life given in observations. */
-export function alphaFromHalfLife(halfLife: number): number {
-  if (!(halfLife > 0)) return 1;
-  return 1 - 2 ** (-1 / halfLife);
+/** Median of a sample (copies and sorts). */
+export function median(values: ArrayLike<number>): number {
+  return quantileSorted(Float64Array.from(values).sort(), 0.5);
 }
 
 /** Inverse standard normal CDF (Acklam's rational approximation, |rel err| < 1.2e-9). */
@@ -84,9 +83,32 @@ export function normalQuantile(p: number): number {
   );
 }
 
-/** Standard normal draw (Box-Muller). */
-export function normalDraw(rng: () => number): number {
-  const u1 = Math.max(rng(), 1e-12);
-  const u2 = rng();
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+/** EWMA smoothing weight for a half-life given in observations. */
+export function alphaFromHalfLife(halfLife: number): number {
+  if (!(halfLife > 0)) return 1;
+  return 1 - 2 ** (-1 / halfLife);
+}
+
+/**
+ * Normalised EWMA: sum of decayed values / sum of decayed weights, so a long
+ * half-life does not hinge on a start value (value 0 before any update).
+ */
+export class Ewma {
+  private sum = 0;
+  /** Sum of decayed weights (0 before the first update). */
+  weight = 0;
+  private readonly decay: number;
+
+  constructor(halfLife: number) {
+    this.decay = 1 - alphaFromHalfLife(halfLife);
+  }
+
+  update(x: number): void {
+    this.sum = this.decay * this.sum + x;
+    this.weight = this.decay * this.weight + 1;
+  }
+
+  get value(): number {
+    return this.weight > 0 ? this.sum / this.weight : 0;
+  }
 }

@@ -28,7 +28,7 @@ export function forecastFromScenarios(scenarios: number[][], startDate = '2024-0
     trend: 0,
     weekdayProfile: [1, 1, 1, 1, 1, 1, 1],
     days,
-    dispersion: { zeroProb: 0, logSd: 0, ratios: 0 },
+    dispersion: { kind: 'lognormal', zeroProb: 0, logSd: 0, ratios: 0 },
     scenarios,
     reasons: [],
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forecastDemand } from '../src/forecast.ts';
-import { computeReorderPlan, coverDays } from '../src/reorder.ts';
+import { computeReorderPlan, coverDays, fillRatePenalty } from '../src/reorder.ts';
 import { forecastFromScenarios, series } from './helpers.ts';
 
 const constant = (perDay: number, days: number, n = 10) => forecastFromScenarios(Array.from({ length: n }, () => new Array<number>(days).fill(perDay)));
@@ -11,7 +11,7 @@ describe('computeReorderPlan: deterministic demand', () => {
   const f = constant(10, 8);
 
   it('covers lead time + review period: 10/day x (3 + 1) days = 40', () => {
-    for (const serviceMeasure of ['newsvendor', 'cycle'] as const) {
+    for (const serviceMeasure of ['fill', 'newsvendor', 'cycle'] as const) {
       const plan = computeReorderPlan({ forecast: f, leadTimeDays: 3, serviceLevel: 0.95, onHand: 12, onOrder: 8, serviceMeasure });
       expect(plan.protectionDays).toBe(4);
       expect(plan.expectedDemand).toBeCloseTo(40, 9);
@@ -24,7 +24,7 @@ describe('computeReorderPlan: deterministic demand', () => {
   });
 
   it('item fill rate 95% accepts 5% of the last day short: 40 - 0.05 x 10 = 39.5', () => {
-    const plan = computeReorderPlan({ forecast: f, leadTimeDays: 3, serviceLevel: 0.95, onHand: 12, onOrder: 8, serviceMeasure: 'fill' });
+    const plan = computeReorderPlan({ forecast: f, leadTimeDays: 3, serviceLevel: 0.95, onHand: 12, onOrder: 8, serviceMeasure: 'item-fill' });
     expect(plan.reorderPoint).toBeCloseTo(39.5, 4);
     expect(plan.suggestedOrderQty).toBe(20); // ceil(39.5 - 20)
   });
@@ -62,8 +62,21 @@ describe('computeReorderPlan: lumpy two-point demand (0 or 20 a day, lead time 3
   });
 
   it('item fill rate: expected short 0.5 x (80 - s) <= (1 - 0.95) x 10 gives s = 79', () => {
-    const plan = computeReorderPlan({ forecast: f, leadTimeDays: 3, serviceLevel: 0.95, onHand: 0, serviceMeasure: 'fill' });
+    const plan = computeReorderPlan({ forecast: f, leadTimeDays: 3, serviceLevel: 0.95, onHand: 0, serviceMeasure: 'item-fill' });
     expect(plan.reorderPoint).toBeCloseTo(79, 3);
+  });
+
+  it('catalogue fill rate: the newsvendor at penalty target / (1 - target) x 7.25 x protection days^(1/4)', () => {
+    expect(fillRatePenalty(0.95, 4)).toBeCloseTo(19 * 7.25 * Math.SQRT2, 9);
+    expect(fillRatePenalty(0.5, 1)).toBeCloseTo(7.25, 9);
+    expect(fillRatePenalty(0.95, 8)).toBeGreaterThan(fillRatePenalty(0.95, 4));
+    expect(fillRatePenalty(0.99, 4)).toBeGreaterThan(fillRatePenalty(0.95, 4));
+    expect(() => fillRatePenalty(1, 4)).toThrow(RangeError);
+    // penalty 195 > 4: cover the 20-a-day scenarios fully
+    expect(computeReorderPlan({ forecast: f, leadTimeDays: 3, serviceLevel: 0.95, onHand: 0 }).reorderPoint).toBe(80);
+    // target 0.3 -> penalty 0.3 / 0.7 x 7.25 x 4^(1/4) = 4.39 > 4: still covers; 0.25 -> 3.42 < 4: nothing
+    expect(computeReorderPlan({ forecast: f, leadTimeDays: 3, serviceLevel: 0.3, onHand: 0 }).reorderPoint).toBe(80);
+    expect(computeReorderPlan({ forecast: f, leadTimeDays: 3, serviceLevel: 0.25, onHand: 0 }).reorderPoint).toBe(0);
   });
 
   it('cycle service: quantile of D_P', () => {

@@ -115,6 +115,45 @@ export const searchCheckIndexJob = defineJob({
   jobId: (p) => `search-check:${p.storeId}:${p.requestId}`,
 });
 
+/** One store's pricing run (nightly or on demand); runKey = the day for the nightly run, a fresh id on demand. */
+export const pricingRunJob = defineJob({
+  name: 'pricing.run',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid, runKey: z.string().min(1).max(100) }),
+  jobId: (p) => `pricing-run:${p.storeId}:${p.runKey}`,
+  attempts: 3,
+});
+
+/** One store's inventory run: forecasts, reorder suggestions, low-stock alerts. */
+export const inventoryRunJob = defineJob({
+  name: 'inventory.run',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid, runKey: z.string().min(1).max(100) }),
+  jobId: (p) => `inventory-run:${p.storeId}:${p.runKey}`,
+  attempts: 3,
+});
+
+/** Fans out the nightly pricing and inventory runs to every active store. */
+export const planningNightlyJob = defineJob({
+  name: 'planning.nightly',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 2,
+});
+
+/** Signed low-stock webhook to the merchant's URL; BullMQ retries with exponential backoff until delivered. */
+export const alertWebhookJob = defineJob({
+  name: 'inventory.alert-webhook',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid, alertId: uuid }),
+  jobId: (p) => `alert-webhook:${p.storeId}:${p.alertId}`,
+  attempts: 8,
+});
+
 export const allJobs = [
   importProductsJob,
   reconcileProvisioningJob,
@@ -126,6 +165,10 @@ export const allJobs = [
   searchIndexProductJob,
   searchReindexStoreJob,
   searchCheckIndexJob,
+  pricingRunJob,
+  inventoryRunJob,
+  planningNightlyJob,
+  alertWebhookJob,
 ] as const;
 export type AnyJob = (typeof allJobs)[number];
 

@@ -20,6 +20,8 @@ export {
 export { fromMinorUnits, inferMinorUnitScale, toMinorUnits } from './money.ts';
 export {
   type BetaPrior,
+  type DemandModel,
+  isPoisson,
   choosePriceIndex,
   createPricingPolicy,
   decidePrice,

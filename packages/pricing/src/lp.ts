@@ -263,13 +263,20 @@ export interface PricingLPSolution {
  * bounded for d >= 0 and c >= 0 (x = 0 is feasible, sum x <= 1 bounds it).
  * `mask[k] === false` excludes price k (e.g. outside guardrails).
  */
-export function solvePricingLP(prices: readonly number[], demand: readonly number[], c: number, mask?: readonly boolean[]): PricingLPSolution {
+export function solvePricingLP(
+  prices: readonly number[],
+  demand: readonly number[],
+  c: number,
+  mask?: readonly boolean[],
+  /** Largest valid demand per period: 1 for purchase probabilities, Infinity for Poisson rates. */
+  maxDemand = 1,
+): PricingLPSolution {
   const K = prices.length;
   if (demand.length !== K) throw new RangeError('prices and demand differ in length');
   if (!(c >= 0) || !Number.isFinite(c)) throw new RangeError(`capacity rate must be finite and >= 0, got ${c}`);
   const keep: number[] = [];
   demand.forEach((d, k) => {
-    if (!(d >= 0 && d <= 1)) throw new RangeError(`demand must lie in [0, 1], got ${d}`);
+    if (!(d >= 0 && d <= maxDemand && Number.isFinite(d))) throw new RangeError(`demand must lie in [0, ${maxDemand}], got ${d}`);
     if (mask?.[k] !== false) keep.push(k);
   });
   const res = solveSmallLP({

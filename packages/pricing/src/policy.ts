@@ -10,7 +10,7 @@
  * Update:  offers_k += n, sales_k += s for the offered price.
  */
 
-import { sampleBeta, sampleIndex } from './distributions.ts';
+import { sampleBeta, sampleGamma, sampleIndex } from './distributions.ts';
 import { solvePricingLP } from './lp.ts';
 import type { Rng } from './rng.ts';
 import { at } from './util.ts';
@@ -33,7 +33,16 @@ export interface PricingPolicyConfig {
    * posterior sample onto that shape before solving the LP. Default true.
    */
   readonly monotoneDemand?: boolean;
+  /**
+   * 'bernoulli' (default): one offer = one customer who buys at most one unit,
+   * Beta posteriors. 'poisson': one offer = one period (e.g. a day) of unknown
+   * traffic, units sold ~ Poisson(lambda_k), Gamma(successes, failures) prior
+   * on lambda_k (shape, rate); the LP's stock rate is then units per period.
+   */
+  readonly demandModel?: DemandModel;
 }
+
+export type DemandModel = 'bernoulli' | 'poisson';
 
 /** Plain-JSON, versioned state: everything the worker must persist per product. */
 export interface PricingPolicyState {
@@ -42,6 +51,8 @@ export interface PricingPolicyState {
   readonly priorSuccesses: readonly number[];
   readonly priorFailures: readonly number[];
   readonly monotoneDemand: boolean;
+  /** Absent in states written before it existed: 'bernoulli'. */
+  readonly demandModel?: DemandModel;
   /** Customers (periods) offered each price. */
   readonly offers: readonly number[];
   /** Units sold at each price. */
@@ -96,6 +107,7 @@ export function createPricingPolicy(config: PricingPolicyConfig): PricingPolicyS
     priorSuccesses: priors.map((p) => p.successes),
     priorFailures: priors.map((p) => p.failures),
     monotoneDemand: config.monotoneDemand ?? true,
+    demandModel: config.demandModel ?? 'bernoulli',
     offers: new Array<number>(K).fill(0),
     sales: new Array<number>(K).fill(0),
   };
@@ -107,7 +119,7 @@ export function updatePosterior(state: PricingPolicyState, obs: Observation): Pr
   if (!(Number.isInteger(obs.priceIndex) && obs.priceIndex >= 0 && obs.priceIndex < K)) {
     throw new RangeError(`priceIndex ${obs.priceIndex} out of range [0, ${K - 1}]`);
   }
-  if (!isCount(obs.offers) || !isCount(obs.sales) || obs.sales > obs.offers) {
+  if (!isCount(obs.offers) || !isCount(obs.sales) || (!isPoisson(state) && obs.sales > obs.offers)) {
     throw new RangeError(`bad observation: offers=${obs.offers} sales=${obs.sales}`);
   }
   const offers = state.offers.map((n, k) => (k === obs.priceIndex ? n + obs.offers : n));
@@ -115,16 +127,20 @@ export function updatePosterior(state: PricingPolicyState, obs: Observation): Pr
   return { ...state, offers, sales };
 }
 
-/** Posterior Beta parameters per price. */
+export const isPoisson = (state: PricingPolicyState) => state.demandModel === 'poisson';
+
+/** Posterior parameters per price: Beta(a, b), or Gamma(shape a, rate b) for the Poisson model. */
 export function posterior(state: PricingPolicyState): { a: number[]; b: number[] } {
   const a = state.sales.map((s, k) => at(state.priorSuccesses, k) + s);
-  const b = state.offers.map((n, k) => at(state.priorFailures, k) + n - at(state.sales, k));
+  const poisson = isPoisson(state);
+  const b = state.offers.map((n, k) => at(state.priorFailures, k) + n - (poisson ? 0 : at(state.sales, k)));
   return { a, b };
 }
 
-/** Posterior mean purchase probability per price. */
+/** Posterior mean purchase probability (or units per period, Poisson) per price. */
 export function posteriorMean(state: PricingPolicyState): number[] {
   const { a, b } = posterior(state);
+  if (isPoisson(state)) return a.map((ak, k) => ak / at(b, k));
   return a.map((ak, k) => ak / (ak + at(b, k)));
 }
 
@@ -164,11 +180,13 @@ function ascendingOrder(prices: readonly number[]): number[] {
 /** One posterior draw of the purchase probabilities (after the optional monotone projection). */
 export function sampleDemand(state: PricingPolicyState, rng: Rng): number[] {
   const { a, b } = posterior(state);
-  const theta = a.map((ak, k) => sampleBeta(rng, ak, at(b, k)));
+  const poisson = isPoisson(state);
+  const theta = a.map((ak, k) => (poisson ? sampleGamma(rng, ak) / at(b, k) : sampleBeta(rng, ak, at(b, k))));
   if (!state.monotoneDemand) return theta;
   return projectNonIncreasing(
     theta,
-    a.map((ak, k) => ak + at(b, k)),
+    // Weights: pseudo-observations behind each draw (periods for Poisson).
+    a.map((ak, k) => (poisson ? at(b, k) : ak + at(b, k))),
     ascendingOrder(state.prices),
   );
 }
@@ -203,9 +221,10 @@ export function decidePrice(state: PricingPolicyState, ctx: PeriodContext, rng: 
     // Nothing to sell: any price is as good as another; keep the highest.
     return { priceIndex: fallback, sampledDemand: theta, mix: oneHot(fallback) };
   }
-  // Each period sells at most one unit, so a rate above 1 is never binding.
-  const c = Math.min(1, inv / left);
-  const { x } = solvePricingLP(state.prices, theta, c, allowed);
+  // Bernoulli: each period sells at most one unit, so a rate above 1 never binds.
+  const poisson = isPoisson(state);
+  const c = poisson ? inv / left : Math.min(1, inv / left);
+  const { x } = solvePricingLP(state.prices, theta, c, allowed, poisson ? Number.POSITIVE_INFINITY : 1);
   let total = 0;
   for (const v of x) total += v;
   if (!(total > 1e-12)) {

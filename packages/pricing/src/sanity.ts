@@ -114,6 +114,13 @@ function zHigher(sA: number, nA: number, sB: number, nB: number): number {
   return v > 0 ? (pB - pA) / Math.sqrt(v) : 0;
 }
 
+/** z statistic for "Poisson rate B > rate A" (pooled rate under H0); 0 when undefined. */
+function zHigherRate(sA: number, nA: number, sB: number, nB: number): number {
+  const pool = (sA + sB) / (nA + nB);
+  const v = pool * (1 / nA + 1 / nB);
+  return v > 0 ? (sB / nB - sA / nA) / Math.sqrt(v) : 0;
+}
+
 export function detectBrokenData(input: SanityInput, opts: SanityOptions = {}): SanityReport {
   const issues: DataIssue[] = [];
   const finish = (): SanityReport => ({
@@ -126,6 +133,8 @@ export function detectBrokenData(input: SanityInput, opts: SanityOptions = {}): 
   const K = state.prices.length;
   const zMax = opts.monotoneZ ?? 4;
   const minN = opts.minOffersForRateTests ?? 30;
+  // Poisson model: an offer is a period (a day), so several units per offer are normal.
+  const poisson = state.demandModel === 'poisson';
 
   let countsOk = true;
   for (let k = 0; k < K; k++) {
@@ -139,7 +148,7 @@ export function detectBrokenData(input: SanityInput, opts: SanityOptions = {}): 
         priceIndex: k,
         message: `price #${k}: counts must be non-negative integers (offers=${n}, sales=${s})`,
       });
-    } else if (s > n) {
+    } else if (s > n && !poisson) {
       countsOk = false;
       issues.push({ code: 'sales-exceed-offers', severity: 'error', priceIndex: k, message: `price #${k}: ${s} sales from only ${n} offers` });
     }
@@ -172,7 +181,7 @@ export function detectBrokenData(input: SanityInput, opts: SanityOptions = {}): 
         if (nLo < minN || nHi < minN) continue;
         const sLo = at(state.sales, lo);
         const sHi = at(state.sales, hi);
-        const z = zHigher(sLo, nLo, sHi, nHi);
+        const z = poisson ? zHigherRate(sLo, nLo, sHi, nHi) : zHigher(sLo, nLo, sHi, nHi);
         if (z > zMax) {
           issues.push({
             code: 'demand-increases-with-price',
@@ -186,7 +195,7 @@ export function detectBrokenData(input: SanityInput, opts: SanityOptions = {}): 
     if (totalSales === 0 && totalOffers >= (opts.minOffersForZeroSales ?? 500)) {
       issues.push({ code: 'no-sales-recorded', severity: 'warning', message: `${totalOffers} offers and not a single sale: is sales tracking working?` });
     }
-    for (let k = 0; k < K; k++) {
+    for (let k = 0; k < K && !poisson; k++) {
       const n = at(state.offers, k);
       if (n >= minN && state.sales[k] === n) {
         issues.push({
@@ -207,7 +216,7 @@ export function detectBrokenData(input: SanityInput, opts: SanityOptions = {}): 
     }
     if (!isCount(o.offers) || !isCount(o.sales)) {
       issues.push({ code: 'invalid-count', severity: 'error', message: `${where}: counts must be non-negative integers` });
-    } else if (o.sales > o.offers) {
+    } else if (o.sales > o.offers && !poisson) {
       issues.push({ code: 'sales-exceed-offers', severity: 'error', message: `${where}: ${o.sales} sales from ${o.offers} offers` });
     }
     if (o.stockBefore !== undefined && isCount(o.sales) && o.sales > 0 && o.sales > o.stockBefore) {

@@ -186,6 +186,39 @@ describe('clampToGuardrails: properties', () => {
     );
   });
 
+  it('daily pricing (Poisson demand, several units a day): no sequence of sales leaves the guardrails', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 100, max: 8000 }), { minLength: 1, maxLength: 6 }),
+        guardrailsArb,
+        fc.integer({ min: 0, max: 8000 }),
+        fc.array(fc.nat({ max: 40 }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 1_000 }),
+        (prices, g, start, unitsPerDay, seed) => {
+          const first = tryClampToGuardrails(start, g);
+          fc.pre(first.ok);
+          if (!first.ok) return;
+          let prev = first.price;
+          let state = createPricingPolicy({ prices, demandModel: 'poisson', prior: { successes: 0.5, failures: 1 } });
+          const rng = createRng(`prop-poisson/${seed}`);
+          let stock = Math.floor(unitsPerDay.reduce((a, b) => a + b, 0) / 2) + 1;
+          unitsPerDay.forEach((wanted, day) => {
+            const today: Guardrails = { ...g, previousPrice: prev };
+            const rec = recommendPrice(state, { remainingInventory: stock, remainingPeriods: unitsPerDay.length - day }, rng, today);
+            expect(valid(rec.price, today)).toBe(true);
+            if (rec.priceIndex !== null) {
+              const sold = Math.min(wanted, stock);
+              state = updatePosterior(state, { priceIndex: rec.priceIndex, offers: 1, sales: sold });
+              stock -= sold;
+            }
+            prev = rec.price;
+          });
+        },
+      ),
+      { numRuns: 200, seed: 9, interruptAfterTimeLimit: 30_000, markInterruptAsFailure: true },
+    );
+  });
+
   it('the policy only picks candidates inside the guardrails when some are', () => {
     const prices = [1999, 2499, 2999, 3499];
     let state = createPricingPolicy({ prices });

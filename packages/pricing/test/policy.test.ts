@@ -208,3 +208,62 @@ describe('determinism and persistence', () => {
     expect(persisted.trace).toBe(direct.trace);
   });
 });
+
+describe('Poisson demand model (one period = one day, several units a day)', () => {
+  it('posterior is Gamma(prior shape + units, prior rate + days)', () => {
+    let s = createPricingPolicy({ prices: [1000, 2000], demandModel: 'poisson', prior: { successes: 1, failures: 1 } });
+    s = updatePosterior(s, { priceIndex: 0, offers: 4, sales: 22 });
+    s = updatePosterior(s, { priceIndex: 1, offers: 2, sales: 3 });
+    expect(posterior(s)).toEqual({ a: [23, 4], b: [5, 3] });
+    expect(posteriorMean(s)).toEqual([23 / 5, 4 / 3]);
+  });
+
+  it('with a confident posterior follows the LP for units per day, whose stock rate is not capped at 1', () => {
+    // 12 units/day at 1000, 5/day at 2000: revenue 12000 vs 10000 a day. With 3 units a day to sell
+    // the LP keeps the higher price (5 > 3 units/day) but with plenty of stock it sells at 1000.
+    let s = createPricingPolicy({ prices: [1000, 2000], demandModel: 'poisson' });
+    s = updatePosterior(s, { priceIndex: 0, offers: 100_000, sales: 1_200_000 });
+    s = updatePosterior(s, { priceIndex: 1, offers: 100_000, sales: 500_000 });
+    const rng = createRng('poisson-lp');
+    const pick = (inv: number) => {
+      const f = [0, 0];
+      for (let i = 0; i < 200; i++) f[choosePriceIndex(s, { remainingInventory: inv, remainingPeriods: 10 }, rng)]! += 1;
+      return f;
+    };
+    expect(pick(30)).toEqual([0, 200]);
+    expect(pick(1000)).toEqual([200, 0]);
+  });
+
+  it('learns to price a daily-demand product near the fluid optimum', () => {
+    // Units/day Poisson with means 6, 4, 2.5 at 10, 15, 20; 30 days, stock 75 (binding: 2.5/day).
+    const prices = [1000, 1500, 2000];
+    const rates = [6, 4, 2.5];
+    let state = createPricingPolicy({ prices, demandModel: 'poisson', prior: { successes: 1, failures: 1 } });
+    const rng = createRng('poisson-episode');
+    const demand = createRng('poisson-demand');
+    const poisson = (lambda: number) => {
+      let k = 0;
+      let prod = demand.next();
+      const l = Math.exp(-lambda);
+      while (prod > l) {
+        k++;
+        prod *= demand.next();
+      }
+      return k;
+    };
+    let stock = 300;
+    let revenue = 0;
+    const T = 120;
+    for (let t = 0; t < T && stock > 0; t++) {
+      const k = choosePriceIndex(state, { remainingInventory: stock, remainingPeriods: T - t }, rng);
+      const sold = Math.min(stock, poisson(rates[k]!));
+      stock -= sold;
+      revenue += sold * prices[k]!;
+      state = updatePosterior(state, { priceIndex: k, offers: 1, sales: sold });
+    }
+    // Fluid bound: 2.5 units/day x 120 days at 2000 = 600000 (stock 300 = 2.5/day exactly).
+    expect(revenue / 600_000).toBeGreaterThan(0.85);
+    // Always the lowest price sells out at 10.00: 300 x 1000.
+    expect(revenue).toBeGreaterThan(300 * 1000 * 1.3);
+  });
+});

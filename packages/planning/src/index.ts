@@ -1,0 +1,25 @@
+export {
+  DEFAULT_LEAD_TIME_DAYS,
+  DEFAULT_SERVICE_LEVEL,
+  type InventoryPolicyInput,
+  InventoryPlanningService,
+  type InventoryRunSummary,
+  type InventoryServiceDeps,
+  type LowStockAlertPayload,
+  type SupplierInput,
+} from './inventory.ts';
+export { alertRecipients } from './members.ts';
+export {
+  candidatePrices,
+  DEFAULT_HORIZON_DAYS,
+  type PriceChangeView,
+  type PricingMode,
+  type PricingRunSummary,
+  PricingService,
+  type PricingServiceDeps,
+  type PricingSettingsInput,
+  type PricingSettingsView,
+} from './pricing.ts';
+export { type DailySales, dailySales, recordSale, type SaleInput, utcDay } from './sales.ts';
+export { type PlanningDeps, recordPaidOrderLine } from './record.ts';
+export { newWebhookSecret, postSigned, SIGNATURE_HEADER, signPayload, validateWebhookUrl, verifySignature } from './webhooks.ts';
