@@ -18,6 +18,7 @@ import {
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { StoreService } from '@storeloom/stores';
 import type { Job } from 'bullmq';
+import { createRecoHandlers, type RecoDeps } from './reco.ts';
 
 export interface HandlerDeps {
   db: Database;
@@ -26,6 +27,8 @@ export interface HandlerDeps {
   provisioningStaleSeconds: number;
   /** Defaults to the local outbox (no SMTP). */
   mail?: MailOutbox;
+  /** Recommendation jobs (queues for the nightly fan-out, retention, training budget). */
+  reco?: Omit<RecoDeps, 'db' | 'logger'>;
 }
 
 export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
@@ -34,6 +37,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   const stores = new StoreService(deps.db);
   const mail = deps.mail ?? new MailOutbox(deps.db, new LocalOutboxTransport(), 'Storeloom <no-reply@storeloom.localhost>');
   return {
+    ...createRecoHandlers({ db: deps.db, logger: deps.logger, ...deps.reco }),
     [deliverMailJob.name]: async (job) => {
       decodeJob(deliverMailJob, job);
       return mail.deliverDue(200);

@@ -20,6 +20,16 @@ const running = await startWorkers(queues, {
   retentionDays: env.STORE_RETENTION_DAYS,
   provisioningStaleSeconds: env.PROVISIONING_STALE_SECONDS,
   mail: new MailOutbox(db, transportFromConfig(env.SMTP_URL), env.MAIL_FROM),
+  recoTrainCron: env.RECO_TRAIN_CRON,
+  reco: {
+    eventRetentionDays: env.RECO_EVENT_RETENTION_DAYS,
+    budget: {
+      maxSeconds: env.RECO_TRAIN_MAX_SECONDS,
+      maxMemoryMiB: env.RECO_TRAIN_MAX_MEMORY_MIB,
+      maxItems: env.RECO_TRAIN_MAX_ITEMS,
+      maxCustomers: env.RECO_TRAIN_MAX_CUSTOMERS,
+    },
+  },
 });
 logger.info('worker started', { backend: queues.backend });
 process.send?.({ type: 'listening', app: 'worker' });

@@ -1,6 +1,6 @@
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/http';
-import { deliverMailJob, purgeDeletedStoresJob, QUEUES, type Queues, reconcileProvisioningJob } from '@storeloom/jobs';
+import { deliverMailJob, purgeDeletedStoresJob, purgeRecoEventsJob, QUEUES, type Queues, reconcileProvisioningJob, scheduleRecommendationsJob } from '@storeloom/jobs';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
 export interface RunningWorker {
@@ -8,9 +8,9 @@ export interface RunningWorker {
 }
 
 /** Starts one BullMQ worker per queue and the maintenance schedules. */
-export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurrency: number }): Promise<RunningWorker> {
+export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurrency: number; recoTrainCron?: string }): Promise<RunningWorker> {
   await queues.init();
-  const handlers = createHandlers(deps);
+  const handlers = createHandlers({ ...deps, reco: { queues, ...deps.reco } });
   for (const name of QUEUES) {
     const w = queues.worker(
       name,
@@ -28,7 +28,8 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
           throw err;
         }
       },
-      { concurrency: deps.concurrency },
+      // Training is CPU-bound for up to its time budget: one at a time, with a lock that outlives it.
+      name === 'reco' ? { concurrency: 1, lockDuration: 15 * 60_000 } : { concurrency: deps.concurrency },
     );
     w.on('error', (err) => deps.logger.error('worker error', { queue: name, err }));
   }
@@ -36,6 +37,8 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
   await queues.schedule(purgeDeletedStoresJob, {}, { pattern: '17 3 * * *' });
   // Producers also enqueue delivery right after writing mail; the sweep catches retries and missed enqueues.
   await queues.schedule(deliverMailJob, {}, { every: 60_000 });
+  await queues.schedule(scheduleRecommendationsJob, {}, { pattern: deps.recoTrainCron ?? '23 2 * * *' });
+  await queues.schedule(purgeRecoEventsJob, {}, { pattern: '41 3 * * *' });
   return { close: () => queues.close() };
 }
 

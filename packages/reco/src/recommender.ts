@@ -36,6 +36,8 @@ export interface UserBlend {
   readonly repurchaseHalfLifeDays: number;
   /** Half-life of the history weights fed to the item model. */
   readonly profileHalfLifeDays: number;
+  /** History weights fed to the item model are also multiplied by (orders containing the item)^exponent. */
+  readonly profileCountExponent?: number;
 }
 
 export interface AlsoBlend {
@@ -195,12 +197,15 @@ function userScores(model: RecoModel, u: number | undefined, req: UserRequest, b
       }
     }
     if (blend.cf !== 0) {
-      let cf = cfCache.get(blend.profileHalfLifeDays);
+      const cacheKey = blend.profileHalfLifeDays * 1000 + (blend.profileCountExponent ?? 0);
+      let cf = cfCache.get(cacheKey);
       if (!cf) {
         const profile = new Map<number, number>();
-        for (const [i, t] of last) profile.set(i, decay(now - t, blend.profileHalfLifeDays));
+        const e = blend.profileCountExponent ?? 0;
+        const counts = e !== 0 ? repurchaseScores(ds, u, Number.POSITIVE_INFINITY, now) : null;
+        for (const [i, t] of last) profile.set(i, decay(now - t, blend.profileHalfLifeDays) * (counts ? (counts.get(i) ?? 1) ** e : 1));
         cf = easeScores(model.ease, profile, new Float64Array(n));
-        cfCache.set(blend.profileHalfLifeDays, cf);
+        cfCache.set(cacheKey, cf);
       }
       addNormalisedInto(score, parts.cf, cf, blend.cf);
     }

@@ -1,0 +1,3 @@
+export * from './events.ts';
+export * from './serving.ts';
+export * from './training.ts';
