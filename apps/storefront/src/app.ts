@@ -9,6 +9,7 @@ import { type Logger, requestContext } from '@storeloom/http';
 import { StoreService } from '@storeloom/stores';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { createRecoApi } from './api/reco.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
@@ -58,6 +59,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: { rootDo
     c.set('store', store);
     await next();
   });
+  app.route('/api/storefront/v1', createRecoApi(db));
   app.get('/', async (c) => {
     const store = c.var.store;
     const { data } = await new ProductService(db.tenant(store.schema_name)).list({ limit: 48, status: 'active', sort: '-createdAt' });
