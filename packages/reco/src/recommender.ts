@@ -84,6 +84,8 @@ export const DEFAULT_SCORING: ScoringConfig = {
     popularity: 0.05,
     repurchaseHalfLifeDays: Number.POSITIVE_INFINITY,
     profileHalfLifeDays: 90,
+    // Damps items the customer bought over and over (they say little about what else they want): V2 0.1317 → 0.1328, V1 0.1477 → 0.1478.
+    profileCountExponent: -0.5,
   },
   also: { ease: 1, cooc: 1, content: 0.2, popularity: 0.05, coocBeta: 0.2 },
   repeatRateThreshold: 0.3,
