@@ -127,6 +127,39 @@ describe('recommendations (Redis queues)', () => {
     expect(r.body.items.map((i) => i.productId)).not.toContain(a.products[0]);
   });
 
+  it('merchant API: product and customer previews, training runs, trigger', async () => {
+    const prev = await p.request('GET', `/api/v1/stores/${a.id}/recommendations/products/${a.products[0]}?limit=3`, { cookie });
+    expect(prev.status).toBe(200);
+    expect(prev.body.items[0]).toMatchObject({ productId: a.products[1], title: 'Milk frother', status: 'active', source: 'cf' });
+    expect(prev.body.items[0].score).toBeGreaterThan(0);
+    const cust = await p.request('GET', `/api/v1/stores/${a.id}/recommendations/customers?customerId=cust-0`, { cookie });
+    expect(cust.status).toBe(200);
+    expect(cust.body.forYou.length).toBeGreaterThan(0);
+    expect(cust.body.forYou[0].source).toBe('history');
+    const bought = new Set([a.products[0], a.products[1], a.products[2]]); // cust-0: orders 0 and 3
+    for (const e of cust.body.discover) expect(bought.has(e.productId)).toBe(false);
+    const dir = await p.request('GET', `/api/v1/stores/${a.id}/recommendations/customers`, { cookie });
+    expect(dir.body.customers).toEqual(['cust-0', 'cust-1', 'cust-2']);
+    const runs = await p.request('GET', `/api/v1/stores/${a.id}/recommendations/training-runs`, { cookie });
+    expect(runs.status).toBe(200);
+    expect(runs.body.data[0]).toMatchObject({ status: 'succeeded', trigger: 'manual', active: true });
+    expect(runs.body.data[0].stats.orders).toBe(7);
+    const missing = await p.request('GET', `/api/v1/stores/${a.id}/recommendations/products/00000000-0000-4000-8000-000000000000`, { cookie });
+    expect(missing.status).toBe(404);
+    const queued = await p.request('POST', `/api/v1/stores/${a.id}/recommendations/training-runs`, { cookie });
+    expect(queued.status).toBe(202);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const r = await p.request('GET', `/api/v1/stores/${a.id}/recommendations/training-runs`, { cookie });
+      if (r.body.data.length === 2 && r.body.data[0].status !== 'running') {
+        expect(r.body.data[0]).toMatchObject({ status: 'succeeded', active: true });
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('triggered training did not finish');
+      await sleep(100);
+    }
+  });
+
   it('falls back for a product trained after the model: its collection first', async () => {
     const [beans] = a.products as [string];
     const coll = await p.request('POST', `/api/v1/stores/${a.id}/collections`, { cookie, body: { title: 'Coffee', productIds: [beans] } });
