@@ -5,7 +5,15 @@
 import type { Database } from '@storeloom/db';
 import { AppError } from '@storeloom/errors';
 import type { Logger } from '@storeloom/http';
-import { decodeJob, type JobEnvelope, purgeRecoEventsJob, type Queues, scheduleRecommendationsJob, trainRecommendationsJob, UnrecoverableJobError } from '@storeloom/jobs';
+import {
+  decodeJob,
+  type JobEnvelope,
+  purgeRecoEventsJob,
+  type Queues,
+  scheduleRecommendationsJob,
+  trainRecommendationsJob,
+  UnrecoverableJobError,
+} from '@storeloom/jobs';
 import { RecoEventService, type TrainingBudget, TrainingAborted, trainStore } from '@storeloom/reco/store';
 import type { Job } from 'bullmq';
 
@@ -48,7 +56,7 @@ export function createRecoHandlers(deps: RecoDeps): Record<string, Handler> {
 /** Trains one store; a budget overrun or a concurrent run is a permanent, clearly reported failure. */
 export async function runTraining(deps: RecoDeps, storeId: string, trigger: 'schedule' | 'manual', job?: Job<JobEnvelope>) {
   const store = await deps.db.control.selectFrom('stores').select(['id', 'schema_name', 'status']).where('id', '=', storeId).executeTakeFirst();
-  if (!store || store.status !== 'active') throw new UnrecoverableJobError('store is not active');
+  if (store?.status !== 'active') throw new UnrecoverableJobError('store is not active');
   try {
     const result = await trainStore(deps.db.tenant(store.schema_name), {
       trigger,

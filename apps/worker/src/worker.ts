@@ -1,6 +1,14 @@
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/http';
-import { deliverMailJob, purgeDeletedStoresJob, purgeRecoEventsJob, QUEUES, type Queues, reconcileProvisioningJob, scheduleRecommendationsJob } from '@storeloom/jobs';
+import {
+  deliverMailJob,
+  purgeDeletedStoresJob,
+  purgeRecoEventsJob,
+  QUEUES,
+  type Queues,
+  reconcileProvisioningJob,
+  scheduleRecommendationsJob,
+} from '@storeloom/jobs';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
 export interface RunningWorker {

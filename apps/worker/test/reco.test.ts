@@ -50,7 +50,9 @@ describe('recommendations (Redis queues)', () => {
   let b: Shop;
   let storefront: ReturnType<typeof createStorefrontApp>;
   const get = async (shop: Shop, query: string, headers: Record<string, string> = {}) => {
-    const res = await storefront.request(`http://${shop.slug}.localhost/api/storefront/v1/recommendations?${query}`, { headers: { host: `${shop.slug}.localhost`, ...headers } });
+    const res = await storefront.request(`http://${shop.slug}.localhost/api/storefront/v1/recommendations?${query}`, {
+      headers: { host: `${shop.slug}.localhost`, ...headers },
+    });
     return { status: res.status, body: (await res.json()) as { modelVersion: number | null; items: { productId: string; source: string }[] } };
   };
   const post = (shop: Shop, body: unknown, headers: Record<string, string> = {}) =>
@@ -214,7 +216,9 @@ describe('recommendations (Redis queues)', () => {
     expect((await bad({ sessionId: 'sess-val-0001', events: [{ type: 'view', productId: 'nope' }] })).status).toBe(400);
     expect((await bad({ events: [{ type: 'view', productId: a.products[0] }] })).body.error.code).toBe('validation_failed');
     expect((await bad({ sessionId: 'sess-val-0001', events: [] })).status).toBe(400);
-    expect((await bad({ sessionId: 'sess-val-0001', events: [{ type: 'view', productId: a.products[0] }] }, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await bad({ sessionId: 'sess-val-0001', events: [{ type: 'view', productId: a.products[0] }] }, { origin: 'https://evil.example' })).status).toBe(
+      403,
+    );
     const res = await storefront.request(`http://${a.slug}.localhost/api/storefront/v1/events`, {
       method: 'POST',
       headers: { host: `${a.slug}.localhost`, 'content-type': 'application/json' },
@@ -227,7 +231,17 @@ describe('recommendations (Redis queues)', () => {
   it('blends session views into the home slot and hides what is in the cart', async () => {
     const [beans, frother, , hose, nozzle] = a.products as [string, string, string, string, string];
     const sessionId = 'sess-home-0001';
-    expect((await post(a, { sessionId, events: [{ type: 'view', productId: hose }, { type: 'add_to_cart', productId: nozzle }] })).status).toBe(204);
+    expect(
+      (
+        await post(a, {
+          sessionId,
+          events: [
+            { type: 'view', productId: hose },
+            { type: 'add_to_cart', productId: nozzle },
+          ],
+        })
+      ).status,
+    ).toBe(204);
     const r = await get(a, `slot=home&sessionId=${sessionId}&limit=3`);
     const ids = r.body.items.map((i) => i.productId);
     expect(ids).not.toContain(nozzle);
@@ -243,7 +257,12 @@ describe('recommendations (Redis queues)', () => {
     const before = await get(a, `slot=product&productId=${beans}&limit=1`);
     expect(before.body.items[0]?.productId).toBe(frother);
     await ev.recordPurchases(
-      [0, 1, 2, 3, 4].map((k) => ({ orderId: `decaf-${k}`, customerId: `cust-d${k}`, at: at(10 + k), lines: [beans, decaf].map((productId) => ({ productId, quantity: 1 })) })),
+      [0, 1, 2, 3, 4].map((k) => ({
+        orderId: `decaf-${k}`,
+        customerId: `cust-d${k}`,
+        at: at(10 + k),
+        lines: [beans, decaf].map((productId) => ({ productId, quantity: 1 })),
+      })),
     );
     const { state } = await trainViaWorker(p, a.id);
     expect(state).toBe('completed');
@@ -264,12 +283,22 @@ describe('recommendations (Postgres queue backend)', () => {
     const { cookie } = await signup(p);
     const shop = await makeShop(p, cookie, ['Tea pot', 'Tea cup', 'Tea strainer']);
     await new RecoEventService(p.db.tenant(shop.schema)).recordPurchases(
-      [0, 1, 2].map((k) => ({ orderId: `o${k}`, customerId: 'c1', at: at(k), lines: shop.products.slice(0, 2).map((productId) => ({ productId, quantity: 1 })) })),
+      [0, 1, 2].map((k) => ({
+        orderId: `o${k}`,
+        customerId: 'c1',
+        at: at(k),
+        lines: shop.products.slice(0, 2).map((productId) => ({ productId, quantity: 1 })),
+      })),
     );
     await p.startWorker();
     const { state, job } = await trainViaWorker(p, shop.id);
     expect(state).toBe('completed');
-    const lists = await p.db.tenant(shop.schema).selectFrom('reco_item_recs').select(['product_id', 'items']).where('product_id', '=', shop.products[0] as string).executeTakeFirstOrThrow();
+    const lists = await p.db
+      .tenant(shop.schema)
+      .selectFrom('reco_item_recs')
+      .select(['product_id', 'items'])
+      .where('product_id', '=', shop.products[0] as string)
+      .executeTakeFirstOrThrow();
     expect(lists.items[0]?.p).toBe(shop.products[1]);
     expect((job.returnvalue as { version: number }).version).toBe(1);
   }, 120_000);

@@ -22,6 +22,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,12 +127,26 @@ try {
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
     return { body: JSON.parse(text) as any, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] as string };
   };
-  const { cookie } = await api('POST', '/auth/signup', JSON.stringify({ email: `bench-${prefix}@example.com`, password: 'correct horse battery', name: 'Bench' }));
-  const store = (await api('POST', '/stores', JSON.stringify({ name: 'Online Retail', slug: prefix, currency: 'GBP' }), cookie)).body as { id: string; slug: string };
+  const { cookie } = await api(
+    'POST',
+    '/auth/signup',
+    JSON.stringify({ email: `bench-${prefix}@example.com`, password: 'correct horse battery', name: 'Bench' }),
+  );
+  const store = (await api('POST', '/stores', JSON.stringify({ name: 'Online Retail', slug: prefix, currency: 'GBP' }), cookie)).body as {
+    id: string;
+    slug: string;
+  };
   const schema = (await testDb.db.control.selectFrom('stores').select('schema_name').where('id', '=', store.id).executeTakeFirstOrThrow()).schema_name;
 
   // Worker process: imports the catalogue, then trains.
-  const workerEnv = { ...process.env, DATABASE_URL: testDb.url, REDIS_URL: env.TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '2' };
+  const workerEnv = {
+    ...process.env,
+    DATABASE_URL: testDb.url,
+    REDIS_URL: env.TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    WORKER_CONCURRENCY: '2',
+  };
   worker = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'apps/worker/src/main.ts')], { env: workerEnv, stdio: ['ignore', 'ignore', 'inherit'] });
 
   const t0 = performance.now();
@@ -139,14 +154,21 @@ try {
   const csv = [
     'Handle,Title,Body (HTML),Status,Variant SKU,Variant Price,Variant Inventory Qty',
     ...split.catalogue.map((c) => {
-      const handle = `sku-${c.itemId.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+      const handle = `sku-${c.itemId
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')}`;
       const title = c.title.trim() || c.itemId;
       return [handle, csvCell(title), csvCell(title), 'active', csvCell(c.itemId), prices.get(c.itemId) ?? '1.00', '1000'].join(',');
     }),
   ].join('\n');
   const imp = (await api('POST', `/stores/${store.id}/imports?filename=items.csv`, csv, cookie, 'text/csv')).body as { id: string };
   for (;;) {
-    const st = (await api('GET', `/stores/${store.id}/imports/${imp.id}`, undefined, cookie)).body as { status: string; errorCount: number; createdCount: number };
+    const st = (await api('GET', `/stores/${store.id}/imports/${imp.id}`, undefined, cookie)).body as {
+      status: string;
+      errorCount: number;
+      createdCount: number;
+    };
     if (st.status === 'completed' || st.status === 'failed') {
       log(`catalogue import ${st.status}: ${st.createdCount} products, ${st.errorCount} errors (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
       break;
@@ -165,7 +187,10 @@ try {
     const pid = productOf.get(e.itemId);
     if (!pid) continue;
     let o = orders.get(e.orderId as string);
-    if (!o) orders.set(e.orderId as string, (o = { orderId: e.orderId as string, customerId: e.customerId, at: new Date(e.timestamp), lines: [] }));
+    if (!o) {
+      o = { orderId: e.orderId as string, customerId: e.customerId, at: new Date(e.timestamp), lines: [] };
+      orders.set(e.orderId as string, o);
+    }
     o.lines.push({ productId: pid, quantity: e.quantity });
   }
   const events = new RecoEventService(tenant);
@@ -204,10 +229,32 @@ try {
   await new Promise((r) => server?.once('listening', r));
   const port = (server.address() as AddressInfo).port;
   const host = `${store.slug}.localhost`;
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   const ask = async (query: string, customer?: string): Promise<string[]> => {
-    const res = await fetch(`http://127.0.0.1:${port}/api/storefront/v1/recommendations?${query}`, { headers: { host, ...(customer ? { 'x-bench-customer': customer } : {}) } });
-    if (res.status !== 200) throw new Error(`recommendations ${query}: ${res.status} ${await res.text()}`);
-    const body = (await res.json()) as { items: { productId: string }[] };
+    // node:http, not fetch: fetch may not set the Host header that selects the store.
+    const { status, text } = await new Promise<{ status: number; text: string }>((ok, fail) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          agent,
+          path: `/api/storefront/v1/recommendations?${query}`,
+          headers: { host, ...(customer ? { 'x-bench-customer': customer } : {}) },
+        },
+        (res) => {
+          let data = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            data += d;
+          });
+          res.on('end', () => ok({ status: res.statusCode ?? 0, text: data }));
+        },
+      );
+      req.on('error', fail);
+      req.end();
+    });
+    if (status !== 200) throw new Error(`recommendations ${query}: ${status} ${text}`);
+    const body = JSON.parse(text) as { items: { productId: string }[] };
     return body.items.map((i) => itemOf.get(i.productId) as string);
   };
   const pool = async <T, R>(xs: readonly T[], f: (x: T) => Promise<R>, n = 8): Promise<R[]> => {
@@ -232,6 +279,7 @@ try {
     const pid = productOf.get(it);
     return { item: it, items: pid ? await ask(`slot=product&productId=${pid}&limit=20`) : [] };
   });
+  agent.destroy();
   const requests = allRows.length + newRows.length + alsoRows.length;
   const serveS = (performance.now() - t3) / 1000;
   writeFileSync(join(out, 'all.jsonl'), lines(allRows));
@@ -244,7 +292,9 @@ try {
       engine: '@storeloom/reco via store + worker + storefront API',
       model_version: run.version,
       train_job_s: Math.round((stats.durationMs ?? 0) / 100) / 10,
+      train_job_cpu_s: Math.round((stats.cpuMs ?? 0) / 100) / 10,
       fit_s: Math.round((stats.fitMs ?? 0) / 100) / 10,
+      fit_cpu_s: Math.round((stats.fitCpuMs ?? 0) / 100) / 10,
       train_wall_s: Math.round(trainWallS * 10) / 10,
       worker_peak_rss_mib: Math.round(workerPeakKiB / 102.4) / 10,
       job_peak_rss_mib: stats.peakRssMiB,
@@ -261,7 +311,15 @@ try {
   );
   const base = ['--split', splitDir];
   process.stdout.write(
-    runNode(join(benchDir, 'evaluate.mjs'), [...base, '--pred-all', join(out, 'all.jsonl'), '--pred-new', join(out, 'new.jsonl'), '--pred-also', join(out, 'also.jsonl')]),
+    runNode(join(benchDir, 'evaluate.mjs'), [
+      ...base,
+      '--pred-all',
+      join(out, 'all.jsonl'),
+      '--pred-new',
+      join(out, 'new.jsonl'),
+      '--pred-also',
+      join(out, 'also.jsonl'),
+    ]),
   );
 } finally {
   await cleanUp();

@@ -180,7 +180,15 @@ function addNormalisedInto(out: Float64Array, part: Float64Array | null, src: Fl
   }
 }
 
-function userScores(model: RecoModel, u: number | undefined, req: UserRequest, blend: UserBlend, scoring: ScoringConfig, cfCache: Map<number, Float64Array>, withParts: boolean): UserScores {
+function userScores(
+  model: RecoModel,
+  u: number | undefined,
+  req: UserRequest,
+  blend: UserBlend,
+  scoring: ScoringConfig,
+  cfCache: Map<number, Float64Array>,
+  withParts: boolean,
+): UserScores {
   const { ds } = model;
   const n = ds.itemIds.length;
   const now = req.now ?? ds.refTime;
@@ -249,12 +257,21 @@ export function recommendForUser(model: RecoModel, customerId: string, req: User
  * Both per-customer lists at once, sharing the item-model scores: `all`
  * (re-buys allowed) and `fresh` (never bought before), with scores and sources.
  */
-export function recommendForCustomer(model: RecoModel, customerId: string, n: number, scoring: ScoringConfig = DEFAULT_SCORING): { all: Scored[]; fresh: Scored[] } {
+export function recommendForCustomer(
+  model: RecoModel,
+  customerId: string,
+  n: number,
+  scoring: ScoringConfig = DEFAULT_SCORING,
+): { all: Scored[]; fresh: Scored[] } {
   const u = model.ds.userIndex.get(customerId);
   const cache = new Map<number, Float64Array>();
   const list = (mode: 'all' | 'new'): Scored[] => {
     const r = userScores(model, u, { mode, n }, mode === 'all' ? scoring.all : scoring.new, scoring, cache, true);
-    return topN(r.score, n, r.allowed, model.popularity).map((i) => ({ id: model.ds.itemIds[i] as string, score: r.score[i] as number, source: sourceOf(r.parts, i) }));
+    return topN(r.score, n, r.allowed, model.popularity).map((i) => ({
+      id: model.ds.itemIds[i] as string,
+      score: r.score[i] as number,
+      source: sourceOf(r.parts, i),
+    }));
   };
   return { all: list('all'), fresh: list('new') };
 }
@@ -270,7 +287,12 @@ export function alsoBoughtScored(model: RecoModel, itemId: string, n: number, sc
   const q = ds.itemIndex.get(itemId);
   const size = ds.itemIds.length;
   const score = new Float64Array(size);
-  const parts: Record<RecoSource, Float64Array | null> = { history: null, cf: new Float64Array(size), content: new Float64Array(size), popular: new Float64Array(size) };
+  const parts: Record<RecoSource, Float64Array | null> = {
+    history: null,
+    cf: new Float64Array(size),
+    content: new Float64Array(size),
+    popular: new Float64Array(size),
+  };
   const b = scoring.also;
   if (q !== undefined) {
     const ease = model.basketEase ?? model.ease;

@@ -18,7 +18,9 @@ const RecoEntrySchema = z
     title: z.string().nullable().openapi({ description: 'null when the product has been deleted since training' }),
     status: z.string().nullable(),
     score: z.number(),
-    source: z.string().openapi({ description: 'Strongest signal: cf (bought together / item model), content (similar text), history (the customer’s own purchases), popular' }),
+    source: z
+      .string()
+      .openapi({ description: 'Strongest signal: cf (bought together / item model), content (similar text), history (the customer’s own purchases), popular' }),
   })
   .openapi('RecommendationEntry');
 const ProductPreviewSchema = z
@@ -112,7 +114,13 @@ export function registerRecommendationRoutes(app: Api) {
       const rows =
         version === null
           ? []
-          : await tenantOf(c).selectFrom('reco_customer_recs').select('customer_id').where('version', '=', version).orderBy('customer_id').limit(limit).execute();
+          : await tenantOf(c)
+              .selectFrom('reco_customer_recs')
+              .select('customer_id')
+              .where('version', '=', version)
+              .orderBy('customer_id')
+              .limit(limit)
+              .execute();
       return send(c, 200, { customerId: null, modelVersion: version, forYou: [], discover: [], customers: rows.map((r) => r.customer_id) });
     }
     const lists = await s.customerLists(customerId);

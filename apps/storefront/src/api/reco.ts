@@ -71,7 +71,8 @@ export function createRecoApi(db: Database, opts: RecoApiOptions = {}) {
       c.header('Cache-Control', 'no-store');
       if (doNotTrack(c)) return c.body(null, 204);
       const origin = c.req.header('origin');
-      if (origin && safeHost(origin) !== (c.req.header('host') ?? '').toLowerCase()) throw new AppError(ErrorCode.Forbidden, 'Events are accepted from the store’s own pages only');
+      if (origin && safeHost(origin) !== (c.req.header('host') ?? '').toLowerCase())
+        throw new AppError(ErrorCode.Forbidden, 'Events are accepted from the store’s own pages only');
       if (!(c.req.header('content-type') ?? '').includes('application/json')) throw new AppError(ErrorCode.UnsupportedMediaType, 'Send application/json');
       const raw = await c.req.text();
       if (raw.length > MAX_EVENT_BODY) throw new AppError(ErrorCode.PayloadTooLarge, `At most ${MAX_EVENT_BODY} bytes per batch`);
@@ -86,7 +87,8 @@ export function createRecoApi(db: Database, opts: RecoApiOptions = {}) {
       const store = c.var.store;
       const ip = clientIp(c, opts.trustProxy ?? false);
       const wait =
-        limiter.hit(`${store.id}:ip:${ip}`, perMinute.ip) ?? (parsed.data.sessionId ? limiter.hit(`${store.id}:s:${parsed.data.sessionId}`, perMinute.session) : null);
+        limiter.hit(`${store.id}:ip:${ip}`, perMinute.ip) ??
+        (parsed.data.sessionId ? limiter.hit(`${store.id}:s:${parsed.data.sessionId}`, perMinute.session) : null);
       if (wait !== null) throw new AppError(ErrorCode.RateLimited, 'Too many events; slow down', { headers: { 'Retry-After': String(wait) } });
       const customerId = (await opts.identify?.(c)) ?? null;
       if (!customerId && !parsed.data.sessionId) throw new AppError(ErrorCode.ValidationFailed, 'sessionId: required for shoppers who are not signed in');

@@ -145,7 +145,11 @@ export class RecoEventService {
               occurred_at: new Date(p.at),
             })),
           );
-        for (let j = 0; j < lines.length; j += 2000) await trx.insertInto('reco_events').values(lines.slice(j, j + 2000)).execute();
+        for (let j = 0; j < lines.length; j += 2000)
+          await trx
+            .insertInto('reco_events')
+            .values(lines.slice(j, j + 2000))
+            .execute();
       }
       return added;
     });
@@ -164,7 +168,10 @@ export class RecoEventService {
    * viewed, carted or bought lately (newest first, distinct), and when they
    * last bought each.
    */
-  async recentSignals(actor: Actor, opts: { limit?: number; purchaseDays?: number; now?: Date } = {}): Promise<{ recent: { productId: string; kind: RecoEventKind; at: Date }[]; bought: Map<string, Date> }> {
+  async recentSignals(
+    actor: Actor,
+    opts: { limit?: number; purchaseDays?: number; now?: Date } = {},
+  ): Promise<{ recent: { productId: string; kind: RecoEventKind; at: Date }[]; bought: Map<string, Date> }> {
     const keys: { col: 'customer_id' | 'session_id'; v: string }[] = [];
     if (actor.customerId) keys.push({ col: 'customer_id', v: actor.customerId });
     if (actor.sessionId) keys.push({ col: 'session_id', v: actor.sessionId });

@@ -61,7 +61,8 @@ export class RecommendationService {
   async recommend(req: RecommendRequest): Promise<RecommendResult> {
     const limit = Math.max(1, Math.min(req.limit, 50));
     const version = await this.activeVersion();
-    const anchors = req.slot === 'product' ? (req.productId ? [req.productId] : []) : req.slot === 'cart' ? [...new Set(req.productIds ?? [])].slice(0, 20) : [];
+    const anchors =
+      req.slot === 'product' ? (req.productId ? [req.productId] : []) : req.slot === 'cart' ? [...new Set(req.productIds ?? [])].slice(0, 20) : [];
     const signals =
       req.customerId || req.sessionId
         ? await new RecoEventService(this.db).recentSignals(req, { limit: 5, purchaseDays: JUST_BOUGHT_DAYS, ...(req.now ? { now: req.now } : {}) })
@@ -75,7 +76,12 @@ export class RecommendationService {
     const recentIds = signals.recent.map((r) => r.productId).filter((p) => !anchors.includes(p));
     const wanted = [...new Set([...anchors, ...recentIds])];
     const itemRows = wanted.length
-      ? await this.db.selectFrom('reco_item_recs').select(['product_id', 'items', 'repeat']).where('version', '=', version).where('product_id', 'in', wanted).execute()
+      ? await this.db
+          .selectFrom('reco_item_recs')
+          .select(['product_id', 'items', 'repeat'])
+          .where('version', '=', version)
+          .where('product_id', 'in', wanted)
+          .execute()
       : [];
     const itemLists = new Map(itemRows.map((r) => [r.product_id, r.items]));
     const lists: { w: number; items: RecoListEntry[] }[] = [];
@@ -85,7 +91,12 @@ export class RecommendationService {
     }
     let customerList: RecoListEntry[] | null = null;
     if (req.slot === 'home' && req.customerId) {
-      const row = await this.db.selectFrom('reco_customer_recs').select(['items', 'fresh']).where('version', '=', version).where('customer_id', '=', req.customerId).executeTakeFirst();
+      const row = await this.db
+        .selectFrom('reco_customer_recs')
+        .select(['items', 'fresh'])
+        .where('version', '=', version)
+        .where('customer_id', '=', req.customerId)
+        .executeTakeFirst();
       if (row) {
         customerList = req.fresh ? row.fresh : row.items;
         lists.push({ w: 1, items: customerList });
@@ -103,9 +114,15 @@ export class RecommendationService {
       if (req.fresh) for (const p of bought) exclude.add(p);
       else if (bought.length) {
         const repeat = new Set(
-          (await this.db.selectFrom('reco_item_recs').select('product_id').where('version', '=', version).where('product_id', 'in', bought).where('repeat', '=', true).execute()).map(
-            (r) => r.product_id,
-          ),
+          (
+            await this.db
+              .selectFrom('reco_item_recs')
+              .select('product_id')
+              .where('version', '=', version)
+              .where('product_id', 'in', bought)
+              .where('repeat', '=', true)
+              .execute()
+          ).map((r) => r.product_id),
         );
         for (const p of bought) if (!repeat.has(p)) exclude.add(p);
       }
@@ -159,7 +176,11 @@ export class RecommendationService {
           await this.db
             .selectFrom('products as p')
             .select('p.id')
-            .where('p.id', 'in', chunk.map((r) => r.productId))
+            .where(
+              'p.id',
+              'in',
+              chunk.map((r) => r.productId),
+            )
             .where('p.status', '=', 'active')
             .where((eb) => eb.exists(eb.selectFrom('variants as v').select('v.id').whereRef('v.product_id', '=', 'p.id').where('v.inventory_quantity', '>', 0)))
             .execute()
@@ -178,17 +199,32 @@ export class RecommendationService {
         .selectFrom('collection_products as cp')
         .innerJoin('products as p', 'p.id', 'cp.product_id')
         .select('p.id')
-        .where('cp.collection_id', 'in', (eb) => eb.selectFrom('collection_products').select('collection_id').where('product_id', 'in', [...anchors]))
+        .where('cp.collection_id', 'in', (eb) =>
+          eb
+            .selectFrom('collection_products')
+            .select('collection_id')
+            .where('product_id', 'in', [...anchors]),
+        )
         .where('p.status', '=', 'active')
         .orderBy('p.created_at', 'desc')
         .limit(limit * 3)
         .execute();
       for (const r of same) ranked.push({ productId: r.id, score: 0, source: 'collection' });
     }
-    const newest = await this.db.selectFrom('products').select('id').where('status', '=', 'active').orderBy('created_at', 'desc').limit(limit * 3).execute();
+    const newest = await this.db
+      .selectFrom('products')
+      .select('id')
+      .where('status', '=', 'active')
+      .orderBy('created_at', 'desc')
+      .limit(limit * 3)
+      .execute();
     for (const r of newest) ranked.push({ productId: r.id, score: 0, source: 'newest' });
     const seen = new Set<string>();
-    const unique = ranked.filter((r) => !exclude.has(r.productId) && !seen.has(r.productId) && (seen.add(r.productId), true));
+    const unique = ranked.filter((r) => {
+      if (exclude.has(r.productId) || seen.has(r.productId)) return false;
+      seen.add(r.productId);
+      return true;
+    });
     return this.available(unique, limit);
   }
 
@@ -196,14 +232,24 @@ export class RecommendationService {
   async itemList(productId: string): Promise<{ modelVersion: number | null; items: RecoListEntry[] }> {
     const version = await this.activeVersion();
     if (version === null) return { modelVersion: null, items: [] };
-    const row = await this.db.selectFrom('reco_item_recs').select('items').where('version', '=', version).where('product_id', '=', productId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('reco_item_recs')
+      .select('items')
+      .where('version', '=', version)
+      .where('product_id', '=', productId)
+      .executeTakeFirst();
     return { modelVersion: version, items: row?.items ?? [] };
   }
 
   async customerLists(customerId: string): Promise<{ modelVersion: number | null; items: RecoListEntry[]; fresh: RecoListEntry[] }> {
     const version = await this.activeVersion();
     if (version === null) return { modelVersion: null, items: [], fresh: [] };
-    const row = await this.db.selectFrom('reco_customer_recs').select(['items', 'fresh']).where('version', '=', version).where('customer_id', '=', customerId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('reco_customer_recs')
+      .select(['items', 'fresh'])
+      .where('version', '=', version)
+      .where('customer_id', '=', customerId)
+      .executeTakeFirst();
     return { modelVersion: version, items: row?.items ?? [], fresh: row?.fresh ?? [] };
   }
 
@@ -235,5 +281,7 @@ export function blend(lists: readonly { w: number; items: readonly RecoListEntry
       }
     });
   }
-  return [...acc.entries()].map(([productId, a]) => ({ productId, score: Math.round(a.score * 1e4) / 1e4, source: a.source })).sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1));
+  return [...acc.entries()]
+    .map(([productId, a]) => ({ productId, score: Math.round(a.score * 1e4) / 1e4, source: a.source }))
+    .sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1));
 }
