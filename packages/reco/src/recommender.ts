@@ -19,6 +19,8 @@ export interface TrainConfig {
   readonly basketEaseLambda: number;
   /** Half-life of the trending-popularity signal. */
   readonly popularityHalfLifeDays: number;
+  /** Customer rows enter the item model weighted by 0.5^(days since their last order / this); Infinity = unweighted. */
+  readonly easeRowHalfLifeDays?: number;
 }
 
 export interface UserBlend {
@@ -121,7 +123,14 @@ export function trainRecommender(interactions: readonly Interaction[], catalogue
     .filter((i) => (ds.itemUserCount[i] as number) > 0)
     .sort((a, b) => (rank[b] as number) - (rank[a] as number) || a - b);
   const kept = byPopularity.slice(0, cfg.easeTopK);
-  const ease = trainEase(userRows, kept, n, cfg.easeLambda);
+  const rowHl = cfg.easeRowHalfLifeDays ?? Number.POSITIVE_INFINITY;
+  const rowWeights = Number.isFinite(rowHl)
+    ? Float64Array.from(ds.userOrders, (list) => {
+        const last = list[list.length - 1];
+        return last === undefined ? 0 : decay(ds.refTime - (ds.orderTime[last] as number), rowHl);
+      })
+    : undefined;
+  const ease = trainEase(userRows, kept, n, cfg.easeLambda, rowWeights);
   const basketEase = cfg.basketEaseLambda > 0 ? trainEase(ds.orders, kept, n, cfg.basketEaseLambda) : null;
   const cooc = buildCooccurrence(ds.orders, n);
 
