@@ -279,6 +279,15 @@ try {
     const pid = productOf.get(it);
     return { item: it, items: pid ? await ask(`slot=product&productId=${pid}&limit=20`) : [] };
   });
+  // Latency one request at a time (home slot for a known customer, product slot), p50 / p95.
+  const lat: number[] = [];
+  for (let k = 0; k < 200; k++) {
+    const t = performance.now();
+    if (k % 2) await ask('slot=home&limit=20', split.users[k % split.users.length]);
+    else await ask(`slot=product&productId=${productOf.get(qItems[k % qItems.length] as string)}&limit=20`);
+    lat.push(performance.now() - t);
+  }
+  lat.sort((x, y) => x - y);
   agent.destroy();
   const requests = allRows.length + newRows.length + alsoRows.length;
   const serveS = (performance.now() - t3) / 1000;
@@ -307,6 +316,8 @@ try {
       requests,
       serve_s: Math.round(serveS * 10) / 10,
       ms_per_request_at_concurrency_8: Math.round(((serveS * 1000) / requests) * 8 * 100) / 100,
+      sequential_ms_p50: Math.round((lat[100] as number) * 10) / 10,
+      sequential_ms_p95: Math.round((lat[190] as number) * 10) / 10,
     })}\n`,
   );
   const base = ['--split', splitDir];
