@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '@storeloom/http';
 import { trainRecommendationsJob } from '@storeloom/jobs';
-import { clearActiveVersionCache, RecoEventService, TrainingAborted, trainStore } from '@storeloom/reco/store';
+import { clearActiveVersionCache, createRecommendationSource, RecoEventService, TrainingAborted, trainStore } from '@storeloom/reco/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../../storefront/src/app.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
@@ -249,6 +249,11 @@ describe('recommendations (Redis queues)', () => {
     expect(anon.body.items.length).toBeGreaterThan(0);
     const cart = await get(a, `slot=cart&productIds=${beans}&limit=2`);
     expect(cart.body.items[0]?.productId).toBe(frother);
+    // The storefront pages' seam answers the same way.
+    const source = createRecommendationSource(p.db.tenant(a.schema), a.schema);
+    expect((await source.forCart([beans], 2))[0]).toBe(frother);
+    expect((await source.alsoBought(beans, 1))[0]).toBe(frother);
+    expect(await source.forHome({ sessionId }, 3)).not.toContain(nozzle);
   });
 
   it('orders recorded as purchases change the also-bought slot after training', async () => {
