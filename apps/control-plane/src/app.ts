@@ -15,6 +15,7 @@ import { registerApiTokenRoutes } from './routes/api-tokens.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCollectionRoutes } from './routes/collections.ts';
 import { registerImportRoutes } from './routes/imports.ts';
+import { registerRecommendationRoutes } from './routes/recommendations.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { registerInventoryPlanningRoutes } from './routes/inventory-planning.ts';
@@ -130,6 +131,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerSearchRoutes(api);
   registerPricingRoutes(api);
   registerInventoryPlanningRoutes(api);
+  registerRecommendationRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

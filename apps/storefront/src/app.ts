@@ -17,7 +17,7 @@ import {
   parseAddress,
   verifyOrderLink,
 } from '@storeloom/commerce';
-import type { Database } from '@storeloom/db';
+import type { Database, Store } from '@storeloom/db';
 import { AppError, ErrorCode, isAppError } from '@storeloom/errors';
 import { clientIp, type Logger, requestContext } from '@storeloom/http';
 import { deliverMailJob, type Queues, releaseReservationJob } from '@storeloom/jobs';
@@ -33,6 +33,7 @@ import { type Lang, type MessageKey, translator } from './ui/i18n.ts';
 import type { AppData, Chrome, LineData, OrderData, PageData } from './ui/types.ts';
 import { TtlCache } from '@storeloom/db';
 import { createStorefrontSearchApi } from './api/search.ts';
+import { createRecoApi } from './api/reco.ts';
 
 export interface StorefrontOptions {
   rootDomain: string;
@@ -51,7 +52,8 @@ export interface StorefrontOptions {
   recommendations?: (t: Tenant) => RecommendationSource;
 }
 
-export type StorefrontEnv = { Variables: { requestId: string; logger: Logger; tenant: Tenant; lang: Lang } };
+/** `store` is `tenant.store`, for the JSON APIs (search, recommendations) mounted under /api/storefront/v1. */
+export type StorefrontEnv = { Variables: { requestId: string; logger: Logger; tenant: Tenant; store: Store; lang: Lang } };
 type C = Context<StorefrontEnv>;
 
 const CART_COOKIE = 'sf_cart';
@@ -105,6 +107,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       return c.html(plainPage(tenant.store.name, 'This store is currently unavailable. Please check back later.'), 503);
     }
     c.set('tenant', tenant);
+    c.set('store', tenant.store);
     const langs = tenant.settings.languages;
     const wanted = getCookie(c, LANG_COOKIE);
     c.set('lang', (langs.find((l) => l === wanted) ?? langs[0] ?? 'en') as Lang);
@@ -830,6 +833,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     return send(c as C, await notFound(c as C, await cartCount(c as C)), 'private');
   });
   app.route('/api/storefront/v1', createStorefrontSearchApi(db));
+  app.route('/api/storefront/v1', createRecoApi(db));
   app.onError((err, c) => {
     c.var.logger?.error('storefront error', { err });
     return c.html(plainPage('Something went wrong', 'Please try again in a moment.'), 500);

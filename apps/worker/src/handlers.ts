@@ -31,6 +31,7 @@ import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
 import { InventoryPlanningService, PricingService, utcDay } from '@storeloom/planning';
 import { StoreService } from '@storeloom/stores';
 import type { Job } from 'bullmq';
+import { createRecoHandlers, type RecoDeps } from './reco.ts';
 
 export interface HandlerDeps {
   db: Database;
@@ -43,6 +44,8 @@ export interface HandlerDeps {
   queues?: Queues;
   /** First retry delay of a failed alert webhook (exponential). Default 30 s. */
   alertWebhookBackoffMs?: number;
+  /** Recommendation jobs (queues for the nightly fan-out, retention, training budget). */
+  reco?: Omit<RecoDeps, 'db' | 'logger'>;
 }
 
 export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
@@ -106,6 +109,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   };
   return {
     ...planning,
+    ...createRecoHandlers({ db: deps.db, logger: deps.logger, ...deps.reco }),
     [deliverMailJob.name]: async (job) => {
       decodeJob(deliverMailJob, job);
       return mail.deliverDue(200);

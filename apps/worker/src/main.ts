@@ -22,6 +22,16 @@ const running = await startWorkers(queues, {
   mail: new MailOutbox(db, transportFromConfig(env.SMTP_URL), env.MAIL_FROM),
   alertWebhookBackoffMs: env.ALERT_WEBHOOK_BACKOFF_MS,
   planningCron: env.PLANNING_NIGHTLY_CRON,
+  recoTrainCron: env.RECO_TRAIN_CRON,
+  reco: {
+    eventRetentionDays: env.RECO_EVENT_RETENTION_DAYS,
+    budget: {
+      maxSeconds: env.RECO_TRAIN_MAX_SECONDS,
+      maxMemoryMiB: env.RECO_TRAIN_MAX_MEMORY_MIB,
+      maxItems: env.RECO_TRAIN_MAX_ITEMS,
+      maxCustomers: env.RECO_TRAIN_MAX_CUSTOMERS,
+    },
+  },
 });
 logger.info('worker started', { backend: queues.backend });
 process.send?.({ type: 'listening', app: 'worker' });

@@ -8,6 +8,8 @@ import {
   type Queues,
   reconcileProvisioningJob,
   sweepReservationsJob,
+  purgeRecoEventsJob,
+  scheduleRecommendationsJob,
 } from '@storeloom/jobs';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
@@ -16,9 +18,12 @@ export interface RunningWorker {
 }
 
 /** Starts one BullMQ worker per queue and the maintenance schedules. */
-export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurrency: number; planningCron?: string }): Promise<RunningWorker> {
+export async function startWorkers(
+  queues: Queues,
+  deps: HandlerDeps & { concurrency: number; planningCron?: string; recoTrainCron?: string },
+): Promise<RunningWorker> {
   await queues.init();
-  const handlers = createHandlers({ ...deps, queues });
+  const handlers = createHandlers({ ...deps, queues, reco: { queues, ...deps.reco } });
   for (const name of QUEUES) {
     const w = queues.worker(
       name,
@@ -36,7 +41,8 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
           throw err;
         }
       }),
-      { concurrency: deps.concurrency },
+      // Training is CPU-bound for up to its time budget: one at a time, with a lock that outlives it.
+      name === 'reco' ? { concurrency: 1, lockDuration: 15 * 60_000 } : { concurrency: deps.concurrency },
     );
     w.on('error', (err) => deps.logger.error('worker error', { queue: name, err }));
   }
@@ -47,6 +53,8 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
   // Each checkout also enqueues a delayed release for its own expiry; the sweep catches lost ones.
   await queues.schedule(sweepReservationsJob, {}, { every: 60_000 });
   await queues.schedule(planningNightlyJob, {}, { pattern: deps.planningCron ?? '10 2 * * *' });
+  await queues.schedule(scheduleRecommendationsJob, {}, { pattern: deps.recoTrainCron ?? '23 2 * * *' });
+  await queues.schedule(purgeRecoEventsJob, {}, { pattern: '41 3 * * *' });
   return { close: () => queues.close() };
 }
 

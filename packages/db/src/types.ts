@@ -453,6 +453,82 @@ export interface TenantDatabase {
   reorder_suggestions: ReorderSuggestionsTable;
   low_stock_alerts: LowStockAlertsTable;
   alert_webhooks: AlertWebhooksTable;
+  reco_events: RecoEventsTable;
+  reco_orders: RecoOrdersTable;
+  reco_models: RecoModelsTable;
+  reco_active_model: RecoActiveModelTable;
+  reco_item_recs: RecoItemRecsTable;
+  reco_customer_recs: RecoCustomerRecsTable;
+  reco_popular: RecoPopularTable;
+}
+
+export type RecoEventKind = 'view' | 'add_to_cart' | 'purchase' | 'impression' | 'click';
+export interface RecoEventsTable {
+  id: Generated<number>;
+  kind: RecoEventKind;
+  customer_id: string | null;
+  session_id: string | null;
+  product_id: string | null;
+  variant_id: string | null;
+  order_id: string | null;
+  quantity: number | null;
+  slot: string | null;
+  occurred_at: Timestamp;
+  created_at: Generated<Date>;
+}
+
+export interface RecoOrdersTable {
+  order_id: string;
+  customer_id: string | null;
+  session_id: string | null;
+  occurred_at: Timestamp;
+  created_at: Generated<Date>;
+}
+
+export type RecoModelStatus = 'running' | 'succeeded' | 'failed';
+export interface RecoModelsTable {
+  version: Generated<number>;
+  status: RecoModelStatus;
+  trigger: 'schedule' | 'manual';
+  job_id: string | null;
+  started_at: Generated<Date>;
+  finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  stats: Json<Record<string, unknown>>;
+  metrics: Json<Record<string, unknown>>;
+  error: string | null;
+}
+
+export interface RecoActiveModelTable {
+  id: Generated<boolean>;
+  version: number;
+  activated_at: Timestamp;
+}
+
+/** A ranked list entry: product, score, and which model produced it. */
+export interface RecoListEntry {
+  p: string;
+  s: number;
+  src: string;
+}
+
+export interface RecoItemRecsTable {
+  version: number;
+  product_id: string;
+  repeat: boolean;
+  items: Json<RecoListEntry[]>;
+}
+
+export interface RecoCustomerRecsTable {
+  version: number;
+  customer_id: string;
+  items: Json<RecoListEntry[]>;
+  fresh: Json<RecoListEntry[]>;
+}
+
+export interface RecoPopularTable {
+  version: number;
+  scope: string;
+  items: Json<RecoListEntry[]>;
 }
 
 export type User = Selectable<UsersTable>;

@@ -116,6 +116,16 @@ export const workerEnvSchema = z.object({
   ALERT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).default(30_000),
   /** Cron (UTC) of the nightly pricing and inventory runs. */
   PLANNING_NIGHTLY_CRON: z.string().default('10 2 * * *'),
+  /** Shopper events (views, carts, purchases, impressions, clicks) older than this are deleted nightly. */
+  RECO_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** Cron pattern of the nightly per-store recommendation training. */
+  RECO_TRAIN_CRON: z.string().default('23 2 * * *'),
+  /** Per-store training budget: wall time (s) and process memory (MiB); a run over budget fails and the previous model keeps serving. */
+  RECO_TRAIN_MAX_SECONDS: z.coerce.number().int().min(1).default(600),
+  RECO_TRAIN_MAX_MEMORY_MIB: z.coerce.number().int().min(64).default(1024),
+  /** Per-store caps on the products and known customers a training considers. */
+  RECO_TRAIN_MAX_ITEMS: z.coerce.number().int().min(1).default(50_000),
+  RECO_TRAIN_MAX_CUSTOMERS: z.coerce.number().int().min(1).default(50_000),
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

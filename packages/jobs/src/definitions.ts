@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const QUEUES = ['catalog', 'maintenance'] as const;
+export const QUEUES = ['catalog', 'maintenance', 'reco'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export interface JobDefinition<N extends string = string, S extends z.ZodType = z.ZodType> {
@@ -154,6 +154,37 @@ export const alertWebhookJob = defineJob({
   attempts: 8,
 });
 
+/**
+ * Trains one store's recommender. `runKey` makes the jobId: the nightly run
+ * uses the date (one per store per day), an on-demand run a fresh key.
+ */
+export const trainRecommendationsJob = defineJob({
+  name: 'reco.train',
+  version: 1,
+  queue: 'reco',
+  schema: z.object({ storeId: uuid, trigger: z.enum(['schedule', 'manual']), runKey: z.string().min(1).max(100) }),
+  jobId: (p) => `reco-train:${p.storeId}:${p.runKey}`,
+  attempts: 2,
+});
+
+/** Nightly: enqueues `reco.train` for every active store. */
+export const scheduleRecommendationsJob = defineJob({
+  name: 'reco.schedule-training',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 3,
+});
+
+/** Retention: deletes shopper events older than RECO_EVENT_RETENTION_DAYS in every store. */
+export const purgeRecoEventsJob = defineJob({
+  name: 'reco.purge-events',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 3,
+});
+
 export const allJobs = [
   importProductsJob,
   reconcileProvisioningJob,
@@ -169,6 +200,9 @@ export const allJobs = [
   inventoryRunJob,
   planningNightlyJob,
   alertWebhookJob,
+  trainRecommendationsJob,
+  scheduleRecommendationsJob,
+  purgeRecoEventsJob,
 ] as const;
 export type AnyJob = (typeof allJobs)[number];
 

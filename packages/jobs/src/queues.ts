@@ -7,7 +7,7 @@ import { createPostgresBackend, type Job, type JobsOptions, Queue, runMigrations
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { z } from 'zod';
-import type { JobDefinition, JobEnvelope, QueueName } from './definitions.ts';
+import { type JobDefinition, type JobEnvelope, QUEUES, type QueueName } from './definitions.ts';
 import { StoreJobLedger, storeIdOf } from './tracking.ts';
 
 export interface QueueConfig {
@@ -213,7 +213,7 @@ export class Queues {
 
   /** Test clean-up: remove everything this namespace holds. */
   async obliterate(): Promise<void> {
-    for (const name of ['catalog', 'maintenance'] as const)
+    for (const name of QUEUES)
       await this.queue(name)
         .obliterate({ force: true })
         .catch(() => {});

@@ -81,6 +81,7 @@ for (const lambda of lambdas)
       easeTopK: topK,
       basketEaseLambda: bl,
       easeSelectionHalfLifeDays: Number(process.env.SEL_HL ?? Number.POSITIVE_INFINITY),
+      easeRowHalfLifeDays: Number(process.env.ROW_HL ?? Number.POSITIVE_INFINITY),
     });
     out({ lambda, bl, trainS: ((performance.now() - t) / 1000).toFixed(1) });
     const grid = JSON.parse(process.env.GRID ?? '[]') as { task: 'all' | 'new' | 'also'; patch: Record<string, number> }[];

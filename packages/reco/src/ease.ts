@@ -21,7 +21,13 @@ export interface EaseModel {
  * @param items  global indices kept in the model
  * @param nItems number of global items
  */
-export function trainEase(rows: readonly ArrayLike<number>[], items: ArrayLike<number>, nItems: number, lambda: number): EaseModel {
+export function trainEase(
+  rows: readonly ArrayLike<number>[],
+  items: ArrayLike<number>,
+  nItems: number,
+  lambda: number,
+  rowWeights?: ArrayLike<number>,
+): EaseModel {
   const k = items.length;
   const local = new Int32Array(nItems).fill(-1);
   const kept = Int32Array.from(items);
@@ -29,7 +35,9 @@ export function trainEase(rows: readonly ArrayLike<number>[], items: ArrayLike<n
   // Gram matrix G = XᵀX (binary X), upper triangle only.
   const g = new Float64Array(k * k);
   const buf = new Int32Array(k);
-  for (const row of rows) {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as ArrayLike<number>;
+    const w = rowWeights ? (rowWeights[r] as number) : 1;
     let m = 0;
     for (let t = 0; t < row.length; t++) {
       const l = local[row[t] as number] as number;
@@ -40,7 +48,7 @@ export function trainEase(rows: readonly ArrayLike<number>[], items: ArrayLike<n
       const base = (sorted[a] as number) * k;
       for (let c = a; c < m; c++) {
         const idx = base + (sorted[c] as number);
-        g[idx] = (g[idx] as number) + 1;
+        g[idx] = (g[idx] as number) + w;
       }
     }
   }

@@ -1,0 +1,159 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { Permission } from '@storeloom/auth';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { trainRecommendationsJob } from '@storeloom/jobs';
+import { RecommendationService } from '@storeloom/reco/store';
+import type { Context } from 'hono';
+import { randomUUID } from 'node:crypto';
+import type { AppEnv } from '../context.ts';
+import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
+import { errorResponses, jsonResponse } from '../schemas.ts';
+import { type Api, send } from './util.ts';
+
+const StoreParams = z.object({ storeId: z.string() });
+
+const RecoEntrySchema = z
+  .object({
+    productId: z.string(),
+    title: z.string().nullable().openapi({ description: 'null when the product has been deleted since training' }),
+    status: z.string().nullable(),
+    score: z.number(),
+    source: z
+      .string()
+      .openapi({ description: 'Strongest signal: cf (bought together / item model), content (similar text), history (the customer’s own purchases), popular' }),
+  })
+  .openapi('RecommendationEntry');
+const ProductPreviewSchema = z
+  .object({ productId: z.string(), modelVersion: z.number().int().nullable(), items: z.array(RecoEntrySchema) })
+  .openapi('ProductRecommendationPreview');
+const CustomerPreviewSchema = z
+  .object({
+    customerId: z.string().nullable(),
+    modelVersion: z.number().int().nullable(),
+    forYou: z.array(RecoEntrySchema),
+    discover: z.array(RecoEntrySchema),
+    customers: z.array(z.string()).openapi({ description: 'Without customerId: customers who have a precomputed list (for a picker)' }),
+  })
+  .openapi('CustomerRecommendationPreview');
+const TrainingRunSchema = z
+  .object({
+    version: z.number().int(),
+    status: z.enum(['running', 'succeeded', 'failed']),
+    trigger: z.enum(['schedule', 'manual']),
+    active: z.boolean(),
+    jobId: z.string().nullable(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    stats: z.record(z.string(), z.unknown()).openapi({ description: 'Duration, peak memory, data size (orders, shoppers, products, interactions)' }),
+    metrics: z.record(z.string(), z.unknown()).openapi({ description: 'Offline metrics on an internal 28-day holdout, beside popularity' }),
+    error: z.string().nullable(),
+  })
+  .openapi('TrainingRun');
+
+const productPreview = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/recommendations/products/{productId}',
+  tags: ['recommendations'],
+  summary: 'Preview a product’s “customers also bought” list under the active model (unfiltered, with scores and sources)',
+  middleware: [storeAccess] as const,
+  request: { params: z.object({ storeId: z.string(), productId: z.string() }), query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(20) }) },
+  responses: { 200: jsonResponse(ProductPreviewSchema, 'The list'), ...errorResponses(401, 404) },
+});
+const customerPreview = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/recommendations/customers',
+  tags: ['recommendations'],
+  summary: 'Preview a customer’s precomputed lists (“for you” with re-buys, “discover” without); without customerId, lists customers who have one',
+  middleware: [storeAccess] as const,
+  request: {
+    params: StoreParams,
+    query: z.object({ customerId: z.string().trim().min(1).max(128).optional(), limit: z.coerce.number().int().min(1).max(50).default(20) }),
+  },
+  responses: { 200: jsonResponse(CustomerPreviewSchema, 'The lists'), ...errorResponses(400, 401, 404) },
+});
+const runs = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/recommendations/training-runs',
+  tags: ['recommendations'],
+  summary: 'Recent training runs (newest first): time, data size, offline metrics, which model is live',
+  middleware: [storeAccess] as const,
+  request: { params: StoreParams, query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
+  responses: { 200: jsonResponse(z.object({ data: z.array(TrainingRunSchema) }), 'Runs'), ...errorResponses(401, 404) },
+});
+const train = createRoute({
+  method: 'post',
+  path: '/stores/{storeId}/recommendations/training-runs',
+  tags: ['recommendations'],
+  summary: 'Train the store’s recommendations now (background job; the new model goes live only if training succeeds)',
+  middleware: [storeAccess] as const,
+  request: { params: StoreParams },
+  responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404, 409) },
+});
+
+async function withTitles(c: Context<AppEnv>, entries: readonly { p: string; s: number; src: string }[]) {
+  const ids = entries.map((e) => e.p);
+  const rows = ids.length ? await tenantOf(c).selectFrom('products').select(['id', 'title', 'status']).where('id', 'in', ids).execute() : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return entries.map((e) => ({ productId: e.p, title: byId.get(e.p)?.title ?? null, status: byId.get(e.p)?.status ?? null, score: e.s, source: e.src }));
+}
+
+export function registerRecommendationRoutes(app: Api) {
+  const service = (c: Context<AppEnv>) => new RecommendationService(tenantOf(c), c.var.store.schema_name);
+  app.openapi(productPreview, async (c) => {
+    const productId = uuidParam(c, 'productId', 'Product');
+    const product = await tenantOf(c).selectFrom('products').select('id').where('id', '=', productId).executeTakeFirst();
+    if (!product) throw new AppError(ErrorCode.NotFound, 'Product not found');
+    const { modelVersion, items } = await service(c).itemList(productId);
+    return send(c, 200, { productId, modelVersion, items: await withTitles(c, items.slice(0, c.req.valid('query').limit)) });
+  });
+  app.openapi(customerPreview, async (c) => {
+    const { customerId, limit } = c.req.valid('query');
+    const s = service(c);
+    if (!customerId) {
+      const version = await s.activeVersion();
+      const rows =
+        version === null
+          ? []
+          : await tenantOf(c)
+              .selectFrom('reco_customer_recs')
+              .select('customer_id')
+              .where('version', '=', version)
+              .orderBy('customer_id')
+              .limit(limit)
+              .execute();
+      return send(c, 200, { customerId: null, modelVersion: version, forYou: [], discover: [], customers: rows.map((r) => r.customer_id) });
+    }
+    const lists = await s.customerLists(customerId);
+    return send(c, 200, {
+      customerId,
+      modelVersion: lists.modelVersion,
+      forYou: await withTitles(c, lists.items.slice(0, limit)),
+      discover: await withTitles(c, lists.fresh.slice(0, limit)),
+      customers: [],
+    });
+  });
+  app.openapi(runs, async (c) => {
+    const rows = await service(c).runs(c.req.valid('query').limit);
+    return send(c, 200, {
+      data: rows.map((r) => ({
+        version: r.version,
+        status: r.status,
+        trigger: r.trigger,
+        active: r.active,
+        jobId: r.job_id,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        stats: r.stats,
+        metrics: r.metrics,
+        error: r.error,
+      })),
+    });
+  });
+  app.openapi(train, async (c) => {
+    requirePermission(c, Permission.UpdateStore);
+    const running = await tenantOf(c).selectFrom('reco_models').select('version').where('status', '=', 'running').executeTakeFirst();
+    if (running) throw new AppError(ErrorCode.Conflict, 'A training run is already in progress for this store');
+    const job = await c.var.services.queues.enqueue(trainRecommendationsJob, { storeId: c.var.store.id, trigger: 'manual', runKey: randomUUID() });
+    return send(c, 202, { jobId: job.id });
+  });
+}
