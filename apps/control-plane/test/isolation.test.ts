@@ -80,6 +80,8 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'patch /stores/{storeId}/products/{productId}/images/{imageId}': () => ({ body: { alt: 'Hijacked' } }),
   'put /stores/{storeId}/products/{productId}/images/order': (own) => ({ body: { imageIds: [own.imageId] } }),
   'put /stores/{storeId}/domain': () => ({ body: { domain: `hijack-${rnd()}.example.com` } }),
+  'put /stores/{storeId}/variants/{variantId}/low-stock-threshold': () => ({ body: { lowStockThreshold: 99 } }),
+  'post /stores/{storeId}/products/bulk': (own) => ({ body: { action: 'archive', ids: [own.looseProductId] } }),
 };
 
 interface Operation {

@@ -8,3 +8,6 @@ export * from './money.ts';
 export * from './products.ts';
 export type * from './types.ts';
 export * from './images.ts';
+export * from './bulk.ts';
+export * from './csv-export.ts';
+export * from './stock.ts';
