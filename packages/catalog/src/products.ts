@@ -370,8 +370,8 @@ export class ProductService {
           version: before.version + 1,
         };
         if (v.sku !== undefined) set.sku = v.sku || null;
-        if (v.lowStockThreshold !== undefined) set.low_stock_threshold = v.lowStockThreshold;
         else if (renamed.includes(v.id)) set.sku = before.sku;
+        if (v.lowStockThreshold !== undefined) set.low_stock_threshold = v.lowStockThreshold;
         const quantityChange = v.inventoryQuantity !== undefined && v.inventoryQuantity !== before.inventory_quantity;
         if (quantityChange) set.inventory_quantity = v.inventoryQuantity;
         await trx.updateTable('variants').set(set).where('id', '=', v.id).execute();
