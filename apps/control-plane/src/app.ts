@@ -29,6 +29,7 @@ import { registerSettingsRoutes } from './routes/settings.ts';
 import { registerImageRoutes } from './routes/images.ts';
 import { registerDomainRoutes } from './routes/domain.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
+import { registerCatalogExtraRoutes } from './routes/catalog-extras.ts';
 import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
 import { apiDocsPage, consolePlaceholder } from './pages.ts';
 
@@ -117,6 +118,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerAuthRoutes(api);
   registerApiTokenRoutes(api);
   registerStoreRoutes(api);
+  // Before the product routes: /products/export.csv must not be taken for a product id.
+  registerCatalogExtraRoutes(api);
   registerProductRoutes(api);
   registerCollectionRoutes(api);
   registerInventoryRoutes(api);

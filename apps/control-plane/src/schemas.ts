@@ -76,6 +76,14 @@ export const VariantInputSchema = z.object({
   price: Money,
   compareAtPrice: Money.nullable().optional(),
   inventoryQuantity: z.number().int().min(0).max(2_000_000_000).optional(),
+  lowStockThreshold: z
+    .number()
+    .int()
+    .min(0)
+    .max(2_000_000_000)
+    .nullable()
+    .optional()
+    .openapi({ description: 'Low stock at or below this quantity; null = no alert; omitted = unchanged' }),
   options: z
     .record(text(100).min(1), text(100).min(1))
     .optional()
@@ -125,6 +133,7 @@ export const VariantSchema = z
     inventoryQuantity: z.number().int(),
     position: z.number().int(),
     version: z.number().int(),
+    lowStockThreshold: z.number().int().nullable(),
   })
   .openapi('Variant');
 

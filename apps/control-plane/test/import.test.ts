@@ -167,8 +167,9 @@ describe.each(['redis', 'postgres'] as const)('CSV product import via the %s que
   async function waitForJob(jobId: string, timeoutMs = 60_000) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const job = await p.queues.getJob('catalog', jobId);
-      const state = await job?.getState();
+      const state = await (await p.queues.getJob('catalog', jobId))?.getState();
+      // Read the job again once it is finished: a copy fetched while it was active has no return value yet.
+      const job = state === 'completed' || state === 'failed' ? await p.queues.getJob('catalog', jobId) : undefined;
       if (job && (state === 'completed' || state === 'failed')) return { job, state };
       if (Date.now() > deadline) throw new Error(`job ${jobId} still ${state} after ${timeoutMs} ms`);
       await sleep(100);

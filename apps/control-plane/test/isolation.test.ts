@@ -17,6 +17,13 @@ import {
 } from '../../../test/helpers/platform.ts';
 
 const rnd = (n = 4) => randomBytes(n).toString('hex');
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+const pngForm = (extra: Record<string, string> = {}) => {
+  const f = new FormData();
+  f.set('file', new File([PNG], 'x.png', { type: 'image/png' }));
+  for (const [k, v] of Object.entries(extra)) f.set(k, v);
+  return f;
+};
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 interface Tenant {
@@ -35,6 +42,11 @@ interface Tenant {
   supplierId: string;
   runId: string;
   inventoryRunId: string;
+  imageId: string;
+  invitationId: string;
+  /** A staff member of this store (not the owner). */
+  memberId: string;
+  jobId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -48,13 +60,17 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   supplierId: t.supplierId,
   runId: t.runId,
   inventoryRunId: t.inventoryRunId,
+  imageId: t.imageId,
+  invitationId: t.invitationId,
+  userId: t.memberId,
+  jobId: t.jobId,
 });
 
 /**
  * A valid request for each operation with a body, so a refusal can only come
  * from the access check. `own` is the tenant whose objects the body may name.
  */
-const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'rawBody' | 'contentType'>> = {
+const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'rawBody' | 'contentType' | 'form'>> = {
   'patch /stores/{storeId}': () => ({ body: { name: 'Hijacked' } }),
   'post /stores/{storeId}/products': () => ({
     body: { title: 'Injected', status: 'active', variants: [{ sku: `INJ-${rnd()}`, price: 1, inventoryQuantity: 1 }] },
@@ -71,6 +87,17 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'patch /stores/{storeId}/inventory-planning/suppliers/{supplierId}': () => ({ body: { name: 'Hijacked' } }),
   'put /stores/{storeId}/inventory-planning/policies/{variantId}': () => ({ body: { serviceLevel: 0.5 } }),
   'put /stores/{storeId}/inventory-planning/webhook': () => ({ body: { url: 'https://attacker.example/hook' } }),
+  'post /stores/{storeId}/invitations': () => ({ body: { email: `intruder-${rnd()}@example.com`, role: 'admin' } }),
+  'patch /stores/{storeId}/members/{userId}': () => ({ body: { role: 'admin' } }),
+  'post /stores/{storeId}/transfer-ownership': (own) => ({ body: { userId: own.memberId } }),
+  'put /stores/{storeId}/settings': () => ({ body: { name: 'Hijacked', theme: { primaryColor: '#ff0000' } } }),
+  'post /stores/{storeId}/settings/logo': () => ({ form: pngForm() }),
+  'post /stores/{storeId}/products/{productId}/images': () => ({ form: pngForm({ alt: 'Injected' }) }),
+  'patch /stores/{storeId}/products/{productId}/images/{imageId}': () => ({ body: { alt: 'Hijacked' } }),
+  'put /stores/{storeId}/products/{productId}/images/order': (own) => ({ body: { imageIds: [own.imageId] } }),
+  'put /stores/{storeId}/domain': () => ({ body: { domain: `hijack-${rnd()}.example.com` } }),
+  'put /stores/{storeId}/variants/{variantId}/low-stock-threshold': () => ({ body: { lowStockThreshold: 99 } }),
+  'post /stores/{storeId}/products/bulk': (own) => ({ body: { action: 'archive', ids: [own.looseProductId] } }),
 };
 
 interface Operation {
@@ -151,7 +178,21 @@ describe('tenant isolation', () => {
     expect(run.status).toBe(202);
     const invRun = await p.request('POST', `/api/v1/stores/${store.id}/inventory-planning/runs`, { cookie });
     expect(invRun.status).toBe(202);
+    const image = await p.request('POST', `/api/v1/stores/${store.id}/products/${p2.id}/images`, { cookie, form: pngForm({ alt: `${tag} uploaded` }) });
+    expect(image.status, image.text).toBe(201);
+    const invitation = await p.request('POST', `/api/v1/stores/${store.id}/invitations`, {
+      cookie,
+      body: { email: `${tag}-invitee-${rnd()}@example.com`, role: 'staff' },
+    });
+    expect(invitation.status, invitation.text).toBe(201);
+    const member = await signup(p, `${tag}-staff-${rnd()}@example.com`);
+    await p.db.control.insertInto('memberships').values({ store_id: store.id, user_id: member.user.id, role: 'staff', created_at: new Date() }).execute();
+    const job = await p.db.control.selectFrom('store_jobs').select('id').where('store_id', '=', store.id).executeTakeFirstOrThrow();
     return {
+      imageId: image.body.id,
+      invitationId: invitation.body.invitation.id,
+      memberId: member.user.id,
+      jobId: job.id,
       cookie,
       userId: user.id,
       storeId: store.id,
@@ -175,6 +216,9 @@ describe('tenant isolation', () => {
     return {
       store: await p.db.control.selectFrom('stores').selectAll().where('id', '=', t.storeId).executeTakeFirst(),
       memberships: await p.db.control.selectFrom('memberships').selectAll().where('store_id', '=', t.storeId).orderBy('user_id').execute(),
+      invitations: await p.db.control.selectFrom('invitations').selectAll().where('store_id', '=', t.storeId).orderBy('id').execute(),
+      storeJobs: await p.db.control.selectFrom('store_jobs').selectAll().where('store_id', '=', t.storeId).orderBy('id').execute(),
+      settings: await db.selectFrom('store_settings').selectAll().orderBy('key').execute(),
       audit: await p.db.control.selectFrom('audit_log').select(['id', 'action']).where('store_id', '=', t.storeId).orderBy('id').execute(),
       products: await db.selectFrom('products').selectAll().orderBy('id').execute(),
       variants: await db.selectFrom('variants').selectAll().orderBy('id').execute(),
@@ -242,6 +286,12 @@ describe('tenant isolation', () => {
       'delete /stores/{storeId}/collections/{collectionId}/products/{productId}',
       'get /stores/{storeId}/variants/{variantId}/inventory-adjustments',
       'get /stores/{storeId}/imports/{importId}',
+      'get /stores/{storeId}/team',
+      'delete /stores/{storeId}/members/{userId}',
+      'put /stores/{storeId}/settings',
+      'delete /stores/{storeId}/products/{productId}/images/{imageId}',
+      'post /stores/{storeId}/domain/verify',
+      'post /stores/{storeId}/jobs/{jobId}/retry',
     ])
       expect(keys).toContain(k);
     const known = new Set(['storeId', ...Object.keys(objectIds(b))]);

@@ -168,4 +168,13 @@ describe('store settings and media', () => {
     const missing = await p.request('POST', `/api/v1/stores/${storeId}/products/${crypto.randomUUID()}/images`, { cookie: owner.cookie, form: form(PNG) });
     expect(missing.status).toBe(404);
   });
+
+  it('deleting a product deletes its uploaded files', async () => {
+    const product = await createProduct(p, owner.cookie, storeId);
+    const base = `/api/v1/stores/${storeId}/products/${product.id}/images`;
+    for (const f of [form(PNG), form(GIF, 'b.gif', 'image/gif')]) expect((await p.request('POST', base, { cookie: owner.cookie, form: f })).status).toBe(201);
+    expect((await filesOnDisk()).length).toBe(2);
+    expect((await p.request('DELETE', `/api/v1/stores/${storeId}/products/${product.id}`, { cookie: owner.cookie })).status).toBe(204);
+    expect(await filesOnDisk()).toEqual([]);
+  });
 });

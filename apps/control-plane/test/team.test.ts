@@ -109,6 +109,16 @@ describe('team', () => {
     expect(owners.status).toBe(400);
     const self = await p.request('POST', `/api/v1/stores/${store.id}/invitations`, { cookie: owner.cookie, body: { email: owner.email, role: 'staff' } });
     expect(self.status).toBe(409);
+    // Concurrent first invitations of one address end as one open invitation.
+    const racing = `race-${rnd()}@example.com`;
+    const all = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        p.request('POST', `/api/v1/stores/${store.id}/invitations`, { cookie: owner.cookie, body: { email: racing, role: 'staff' } }),
+      ),
+    );
+    expect(all.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    const open = await p.db.control.selectFrom('invitations').select('id').where('email', '=', racing).where('revoked_at', 'is', null).execute();
+    expect(open).toHaveLength(1);
   });
 
   it('staff cannot invite, change roles, remove others, transfer or delete the store; may leave', async () => {

@@ -9,3 +9,6 @@ export * from './products.ts';
 export type * from './types.ts';
 export * from './images.ts';
 export * from './variant-prices.ts';
+export * from './bulk.ts';
+export * from './csv-export.ts';
+export * from './stock.ts';

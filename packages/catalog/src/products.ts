@@ -127,6 +127,7 @@ export class ProductService {
               position: i,
               created_at: now,
               updated_at: now,
+              low_stock_threshold: v.lowStockThreshold ?? null,
             })),
           )
           .execute();
@@ -370,6 +371,7 @@ export class ProductService {
         };
         if (v.sku !== undefined) set.sku = v.sku || null;
         else if (renamed.includes(v.id)) set.sku = before.sku;
+        if (v.lowStockThreshold !== undefined) set.low_stock_threshold = v.lowStockThreshold;
         const quantityChange = v.inventoryQuantity !== undefined && v.inventoryQuantity !== before.inventory_quantity;
         if (quantityChange) set.inventory_quantity = v.inventoryQuantity;
         await trx.updateTable('variants').set(set).where('id', '=', v.id).execute();
@@ -403,6 +405,7 @@ export class ProductService {
             position: i,
             created_at: now,
             updated_at: now,
+            low_stock_threshold: v.lowStockThreshold ?? null,
           })
           .execute();
       }
@@ -499,6 +502,7 @@ export function toVariantView(v: Variant): VariantView {
     inventoryQuantity: v.inventory_quantity,
     position: v.position,
     version: v.version,
+    lowStockThreshold: v.low_stock_threshold ?? null,
   };
 }
 

@@ -10,6 +10,7 @@ export interface VariantView {
   inventoryQuantity: number;
   position: number;
   version: number;
+  lowStockThreshold: number | null;
 }
 
 export interface ImageView {
@@ -46,6 +47,8 @@ export interface VariantInput {
   compareAtPrice?: number | null;
   inventoryQuantity?: number;
   options?: Record<string, string>;
+  /** Omitted on update: unchanged. */
+  lowStockThreshold?: number | null;
 }
 
 export interface ImageInput {

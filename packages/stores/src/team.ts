@@ -101,6 +101,28 @@ export class TeamService {
     const token = generateToken(32);
     const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
     const link = `${publicUrl.replace(/\/$/, '')}/invite?token=${token}`;
+    // Two concurrent first invitations of one address: the loser's insert hits the
+    // open-invitation index; running again takes the refresh path.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.inviteOnce(store, actor, input.role, email, token, expiresAt, link);
+      } catch (e) {
+        if (attempt < 2 && isUniqueViolation(e, 'invitations_pending_key')) continue;
+        throw e;
+      }
+    }
+  }
+
+  private async inviteOnce(
+    store: { id: string; name: string },
+    actor: TeamActor,
+    role: InvitationRole,
+    email: string,
+    token: string,
+    expiresAt: Date,
+    link: string,
+  ): Promise<{ invitation: InvitationView; refreshed: boolean }> {
+    const input = { role };
     const result = await this.db.control.transaction().execute(async (trx) => {
       const member = await trx
         .selectFrom('memberships')

@@ -136,8 +136,13 @@ export function registerProductRoutes(app: Api) {
   app.openapi(remove, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
     const id = uuidParam(c, 'productId', 'Product');
-    await new ProductService(tenantOf(c)).delete(id);
+    const t = tenantOf(c);
+    // Uploaded files go with the product (its image rows cascade); deleted after commit, best effort.
+    const uploaded = await t.selectFrom('images').select('storage_key').where('product_id', '=', id).where('storage_key', 'is not', null).execute();
+    await new ProductService(t).delete(id);
     await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
+    for (const { storage_key } of uploaded)
+      if (storage_key) await c.var.services.storage.delete(storage_key).catch((err) => c.var.logger.warn('could not delete an image object', { err }));
     return c.body(null, 204) as never;
   });
 }
