@@ -13,7 +13,7 @@ describe('search on embedded Postgres (PGlite)', () => {
     pg = await startEmbeddedPostgres();
     db = createDatabase({ url: pg.url, poolMax: 4 });
     await migrateControl(db);
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await db?.destroy();
     await pg?.stop();
