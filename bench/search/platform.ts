@@ -196,7 +196,17 @@ export async function importAndIndex(api: string, cookie: string, storeId: strin
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 /** GET through the storefront's Host-header routing (`<slug>.localhost` need not resolve on this machine). */
-export function storefrontGet(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
+export async function storefrontGet(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
+  try {
+    return await getOnce(port, host, path);
+  } catch (e) {
+    // A kept-alive socket the server closed while idle: a GET is safe to send again once.
+    if ((e as { code?: string }).code === 'ECONNRESET') return getOnce(port, host, path);
+    throw e;
+  }
+}
+
+function getOnce(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path, method: 'GET', headers: { host }, agent }, (res) => {
       let body = '';
