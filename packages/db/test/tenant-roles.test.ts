@@ -43,7 +43,7 @@ function isolationSuite(name: string, open: () => Promise<{ db: Database; close(
       await migrateTenant(db, b);
       await sql`create table public.isolation_probe (secret text)`.execute(db.kysely);
       await sql`insert into public.isolation_probe values ('top secret')`.execute(db.kysely);
-      const product = (id: string, title: string) => ({ id, handle: `h-${id.slice(-8)}`, title, status: 'active' as const });
+      const product = (id: string, title: string) => ({ id, handle: `h-${id.slice(-8)}`, title, description: '', options: '[]', status: 'active' as const });
       await db.tenant(a).insertInto('products').values(product(productA, 'A shirt')).execute();
       await db.tenant(b).insertInto('products').values(product(productB, 'B shirt')).execute();
     }, 120_000);
