@@ -13,6 +13,10 @@ export interface ControlPlaneConfig {
   trustProxy: boolean;
   secureCookies: boolean;
   maxBodyBytes: number;
+  /** Per-minute request limits on /api/v1 (undefined or 0 = off). */
+  rateLimits?: { perIpPerMinute: number; perStorePerMinute: number };
+  /** 503 + Retry-After for a request still running after this long (undefined or 0 = off). */
+  requestTimeoutMs?: number;
 }
 
 export interface Services {

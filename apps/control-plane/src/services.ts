@@ -20,6 +20,8 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     // Secure cookies everywhere except plain-http localhost development.
     secureCookies: url.protocol === 'https:' || !['localhost', '127.0.0.1'].includes(url.hostname),
     maxBodyBytes: env.MAX_BODY_BYTES,
+    rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
   };
 }
 

@@ -5,10 +5,10 @@
  */
 import { ProductService } from '@storeloom/catalog';
 import type { Database, Store } from '@storeloom/db';
-import { type Logger, requestContext } from '@storeloom/http';
+import { AppError, isConnectionError } from '@storeloom/errors';
+import { clientIp, type Logger, rateLimit, requestContext, requestTimeout, securityHeaders } from '@storeloom/http';
 import { StoreService } from '@storeloom/stores';
 import { Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
@@ -32,22 +32,23 @@ export class StoreResolver {
   }
 }
 
-export function createStorefrontApp(db: Database, logger: Logger, opts: { rootDomain: string }) {
+export interface StorefrontOptions {
+  rootDomain: string;
+  trustProxy?: boolean;
+  /** Per-minute request limits (undefined or 0 = off). */
+  rateLimits?: { perIpPerMinute: number; perStorePerMinute: number };
+  requestTimeoutMs?: number;
+}
+
+export function createStorefrontApp(db: Database, logger: Logger, opts: StorefrontOptions) {
   const resolver = new StoreResolver(new StoreService(db), opts.rootDomain);
   const app = new Hono<Env>();
   app.use('*', requestContext(logger));
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'https:', 'data:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        frameAncestors: ["'none'"],
-      },
-    }),
-  );
+  // CSP with a per-request nonce (cspNonce(c)) for SSR inline scripts; HSTS only over https.
+  app.use('*', securityHeaders({ trustProxy: opts.trustProxy ?? false, csp: { 'img-src': ['https:'] } }));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.use('*', requestTimeout(opts.requestTimeoutMs ?? 0));
+  app.use('*', rateLimit([{ name: 'ip', limit: opts.rateLimits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, opts.trustProxy ?? false) }]));
   app.use('*', async (c, next) => {
     const store = await resolver.resolve(c.req.header('host') ?? '');
     if (!store) return c.html(page('Store not found', '<h1>Store not found</h1><p>There is no store at this address.</p>'), 404);
@@ -58,6 +59,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: { rootDo
     c.set('store', store);
     await next();
   });
+  app.use('*', rateLimit([{ name: 'store', limit: opts.rateLimits?.perStorePerMinute ?? 0, windowSeconds: 60, key: (c) => (c.var as { store?: Store }).store?.id ?? null }]));
   app.get('/', async (c) => {
     const store = c.var.store;
     const { data } = await new ProductService(db.tenant(store.schema_name)).list({ limit: 48, status: 'active', sort: '-createdAt' });
@@ -74,6 +76,15 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: { rootDo
   });
   app.notFound((c) => c.html(page('Not found', '<h1>Page not found</h1>'), 404));
   app.onError((err, c) => {
+    if (err instanceof AppError) {
+      // Rate limits (429) and deadlines (503) carry their status and Retry-After.
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      return c.html(page('Please wait', `<h1>Please try again shortly</h1><p>${esc(err.message)}</p>`), err.status as 429 | 503);
+    }
+    if (isConnectionError(err)) {
+      c.header('Retry-After', '2');
+      return c.html(page('Temporarily unavailable', '<h1>Temporarily unavailable</h1><p>Please try again in a moment.</p>'), 503);
+    }
     c.var.logger?.error('storefront error', { err });
     return c.html(page('Error', '<h1>Something went wrong</h1><p>Please try again.</p>'), 500);
   });

@@ -11,7 +11,12 @@ if (!env.DATABASE_URL) {
   process.exit(1);
 }
 const db = createDatabase({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, applicationName: 'storeloom-storefront' });
-const app = createStorefrontApp(db, logger, { rootDomain: env.STORE_ROOT_DOMAIN });
+const app = createStorefrontApp(db, logger, {
+  rootDomain: env.STORE_ROOT_DOMAIN,
+  trustProxy: env.TRUST_PROXY,
+  rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
+  requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+});
 const server = serve({ fetch: app.fetch, port: env.STOREFRONT_PORT, hostname: env.HOST }, (info) => {
   logger.info('listening', { port: info.port });
   process.send?.({ type: 'listening', app: 'storefront', port: info.port });

@@ -30,6 +30,10 @@ const base = {
     .regex(/^[a-z0-9_]{1,40}$/)
     .default('storeloom'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** `role`: tenant queries run under each store's own Postgres role (needs CREATEROLE); `schema`: schema qualification only. */
+  TENANT_ISOLATION: z.enum(['role', 'schema']).default('role'),
+  /** Fair job scheduling: at most this many jobs of one store in the queue at once (0 = plain FIFO). */
+  JOBS_PER_STORE_IN_FLIGHT: z.coerce.number().int().min(0).max(64).default(2),
   /**
    * Schema of BullMQ's Postgres backend tables (default bullmq_<QUEUE_PREFIX>).
    * The embedded database shares one session between all connections, so the
@@ -67,6 +71,12 @@ const web = {
     .int()
     .min(1024)
     .default(25 * 1024 * 1024),
+  /** Requests per minute per client IP on the API / storefront (in-process counters; 0 = off). */
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1200),
+  /** Requests per minute per store on the API / storefront (0 = off). */
+  RATE_LIMIT_PER_STORE: z.coerce.number().int().min(0).default(6000),
+  /** A request without a response after this long gets 503 + Retry-After (0 = off). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
 };
 
 export const controlPlaneEnvSchema = z.object({ ...base, ...web });

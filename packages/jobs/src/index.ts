@@ -1,2 +1,4 @@
 export * from './definitions.ts';
+export * from './fair.ts';
 export * from './queues.ts';
+export type { Job } from 'bullmq';
