@@ -9,6 +9,10 @@ import {
   addLogFields,
   clientIp,
   cspNonce,
+  gauge,
+  httpMetrics,
+  MetricsRegistry,
+  poolGauges,
   type Logger,
   originCheck,
   rateLimit,
@@ -28,6 +32,7 @@ import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCollectionRoutes } from './routes/collections.ts';
 import { registerImportRoutes } from './routes/imports.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
+import { registerJobRoutes } from './routes/jobs.ts';
 import { registerProductRoutes } from './routes/products.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
 import { apiDocsPage, consolePlaceholder } from './pages.ts';
@@ -41,6 +46,20 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   });
   // CSP with a per-request nonce (cspNonce(c)) for inline scripts; HSTS only over https.
   app.use('*', securityHeaders({ trustProxy: services.config.trustProxy }));
+  const metrics = new MetricsRegistry();
+  app.use('*', httpMetrics(metrics, 'control-plane'));
+  metrics.collect(() => poolGauges('control-plane', services.db.pool));
+  metrics.collect(async () => {
+    const depths = await services.queues.storeDepths(10);
+    return gauge('storeloom_jobs_store_queue_depth', 'Queued + in-flight jobs of the 10 busiest stores (bounded label set)', [
+      ...depths.map((d) => ({ labels: { queue: d.queue, store: d.storeId }, value: d.pending + d.inFlight })),
+    ]);
+  });
+  app.get('/metrics', async (c) => {
+    const token = services.config.metricsToken;
+    if (token && c.req.header('authorization') !== `Bearer ${token}`) throw new AppError(ErrorCode.Unauthenticated, 'Metrics token required');
+    return c.text(await metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+  });
   app.onError((err, c) => toErrorResponse(c, err, c.var.logger ?? logger));
   app.notFound((c) => toErrorResponse(c, new AppError(ErrorCode.NotFound, 'No such route')));
 
@@ -128,6 +147,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerCollectionRoutes(api);
   registerInventoryRoutes(api);
   registerImportRoutes(api);
+  registerJobRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -17,6 +17,8 @@ export interface ControlPlaneConfig {
   rateLimits?: { perIpPerMinute: number; perStorePerMinute: number };
   /** 503 + Retry-After for a request still running after this long (undefined or 0 = off). */
   requestTimeoutMs?: number;
+  /** Bearer token for GET /metrics (undefined = open; keep it off the public network). */
+  metricsToken?: string;
 }
 
 export interface Services {

@@ -22,6 +22,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     maxBodyBytes: env.MAX_BODY_BYTES,
     rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
   };
 }
 

@@ -60,7 +60,7 @@ describe('rate limits and deadlines', () => {
   it('answers 429 with Retry-After once one IP is over its limit, and other IPs are unaffected', async () => {
     const ip = { 'x-forwarded-for': '203.0.113.7' };
     const statuses: number[] = [];
-    let last: Awaited<ReturnType<TestPlatform['request']>> | undefined;
+    let last: { status: number; body: any; headers: Headers } | undefined;
     for (let i = 0; i < 10; i++) {
       last = await p.request('GET', '/api/v1/openapi.json', { headers: ip });
       statuses.push(last.status);

@@ -77,6 +77,8 @@ const web = {
   RATE_LIMIT_PER_STORE: z.coerce.number().int().min(0).default(6000),
   /** A request without a response after this long gets 503 + Retry-After (0 = off). */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /** When set, GET /metrics requires `Authorization: Bearer <token>` (otherwise keep /metrics off the public network). */
+  METRICS_TOKEN: z.string().min(16).optional(),
 };
 
 export const controlPlaneEnvSchema = z.object({ ...base, ...web });
@@ -91,6 +93,8 @@ export const workerEnvSchema = z.object({
   STORE_RETENTION_DAYS: web.STORE_RETENTION_DAYS,
   /** Seconds a store may sit in `provisioning` before the reconciler retries it. */
   PROVISIONING_STALE_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Port of the worker's /metrics and /healthz server (0 = off). */
+  WORKER_METRICS_PORT: port(0),
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

@@ -180,12 +180,12 @@ export class FairDispatcher {
   }
 
   /** Queue depth per store (staged + in flight), largest first; bounded to `limit` stores. */
-  async depth(limit = 1000): Promise<StoreQueueDepth[]> {
+  async depth(limit = 1000, storeId?: string): Promise<StoreQueueDepth[]> {
     await this.init();
     const { rows } = await this.pool.query<{ queue: string; store_id: string; pending: number; in_flight: number }>(
       `select queue, store_id, count(*) filter (where state = 'pending')::int as pending, count(*) filter (where state = 'dispatched')::int as in_flight
-         from ${this.table} where ns = $1 group by queue, store_id order by count(*) desc limit $2`,
-      [this.ns, limit],
+         from ${this.table} where ns = $1 and ($3::text is null or store_id = $3) group by queue, store_id order by count(*) desc limit $2`,
+      [this.ns, limit, storeId ?? null],
     );
     return rows.map((r) => ({ queue: r.queue, storeId: r.store_id, pending: r.pending, inFlight: r.in_flight }));
   }

@@ -222,9 +222,9 @@ export class Queues {
   }
 
   /** Per-store queue depth of fairly scheduled jobs (staged + in flight), largest first. */
-  async storeDepths(limit = 1000): Promise<StoreQueueDepth[]> {
+  async storeDepths(limit = 1000, storeId?: string): Promise<StoreQueueDepth[]> {
     await this.init();
-    return (await this.fair?.depth(limit)) ?? [];
+    return (await this.fair?.depth(limit, storeId)) ?? [];
   }
 
   /** Dead letters: jobs that failed with no attempts left, newest first, optionally of one store. */
