@@ -93,7 +93,12 @@ const benchJob = defineJob({
 });
 
 /** p95 of a quiet store's enqueue-to-start wait, idle and while a busy store has `backlog` queued jobs. */
-async function fairWaits(dbUrl: string, perStoreInFlight: number, backlog: number, samples: number): Promise<{ idle: number; loaded: number; drained: number }> {
+async function fairWaits(
+  dbUrl: string,
+  perStoreInFlight: number,
+  backlog: number,
+  samples: number,
+): Promise<{ idle: number; loaded: number; drained: number }> {
   const queues = new Queues({ redisUrl: REDIS_URL, databaseUrl: dbUrl, prefix: `benchfair_${randomSuffix()}`, perStoreInFlight });
   const cleanup = onCleanup('obliterate fair bench queues', async () => {
     await queues.obliterate().catch(() => {});

@@ -93,12 +93,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     }),
   );
   const limits = services.config.rateLimits;
-  api.use(
-    '*',
-    rateLimit([
-      { name: 'ip', limit: limits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, services.config.trustProxy) },
-    ]),
-  );
+  api.use('*', rateLimit([{ name: 'ip', limit: limits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, services.config.trustProxy) }]));
   // CSV imports upload large bodies on slow links: they get no deadline.
   api.use('*', requestTimeout(services.config.requestTimeoutMs ?? 0, { skip: (c) => /\/imports$/.test(c.req.path) }));
   api.use('*', originCheck({ trustedOrigins: () => [new URL(services.config.publicUrl).origin, ...services.config.trustedOrigins] }));

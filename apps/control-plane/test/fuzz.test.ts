@@ -16,11 +16,25 @@ const nasty = fc.oneof(
   fc.constantFrom('', '\u0000', '\uFFFF', '\uD800', '💥'.repeat(500), 'a'.repeat(100_000), '../../etc/passwd', "'; drop table products; --", '\u202E', 'NaN'),
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
-const scalar = fc.oneof(nasty, fc.integer(), fc.double(), fc.constantFrom(2 ** 31, -(2 ** 53), 1e308, Number.MAX_SAFE_INTEGER), fc.boolean(), fc.constant(null));
+const scalar = fc.oneof(
+  nasty,
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(2 ** 31, -(2 ** 53), 1e308, Number.MAX_SAFE_INTEGER),
+  fc.boolean(),
+  fc.constant(null),
+);
 const json = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('array'), tie('object')),
   array: fc.array(tie('value'), { maxLength: 4 }),
-  object: fc.dictionary(fc.oneof(fc.constantFrom('title', 'status', 'variants', 'price', 'sku', 'name', 'slug', 'currency', 'version', 'delta', 'productIds', '__proto__', 'constructor'), nasty), tie('value'), { maxKeys: 5 }),
+  object: fc.dictionary(
+    fc.oneof(
+      fc.constantFrom('title', 'status', 'variants', 'price', 'sku', 'name', 'slug', 'currency', 'version', 'delta', 'productIds', '__proto__', 'constructor'),
+      nasty,
+    ),
+    tie('value'),
+    { maxKeys: 5 },
+  ),
 })).value;
 const deep = fc.integer({ min: 500, max: 5000 }).map((d) => `${'['.repeat(d)}${']'.repeat(d)}`);
 const rawBody = fc.oneof(
@@ -102,7 +116,11 @@ describe('fuzzing every JSON endpoint', () => {
       fc.asyncProperty(fc.constantFrom(...ops.filter((o) => o.hasBody && o.template.startsWith('/stores/{storeId}/'))), json, async (op, value) => {
         const path = `/api/v1${op.template.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(ids[n] ?? 'x'))}`;
         // Objects with a bad type in every field never validate.
-        const body = JSON.stringify(typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value, title: [value], variants: 'x', name: {}, delta: 'x', productIds: 'x' } : value);
+        const body = JSON.stringify(
+          typeof value === 'object' && value !== null && !Array.isArray(value)
+            ? { ...value, title: [value], variants: 'x', name: {}, delta: 'x', productIds: 'x' }
+            : value,
+        );
         const res = await p.request(op.method.toUpperCase(), path, { cookie, rawBody: body });
         expect(res.status, `${op.method} ${op.template} ${body.slice(0, 120)}`).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);

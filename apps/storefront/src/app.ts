@@ -6,7 +6,7 @@
 import { ProductService } from '@storeloom/catalog';
 import type { Database, Store } from '@storeloom/db';
 import { AppError, isConnectionError } from '@storeloom/errors';
-import { clientIp, type Logger, rateLimit, requestContext, requestTimeout, securityHeaders } from '@storeloom/http';
+import { clientIp, httpMetrics, type Logger, MetricsRegistry, poolGauges, rateLimit, requestContext, requestTimeout, securityHeaders } from '@storeloom/http';
 import { StoreService } from '@storeloom/stores';
 import { Hono } from 'hono';
 
@@ -38,6 +38,8 @@ export interface StorefrontOptions {
   /** Per-minute request limits (undefined or 0 = off). */
   rateLimits?: { perIpPerMinute: number; perStorePerMinute: number };
   requestTimeoutMs?: number;
+  /** Bearer token for GET /metrics (undefined = open). */
+  metricsToken?: string;
 }
 
 export function createStorefrontApp(db: Database, logger: Logger, opts: StorefrontOptions) {
@@ -46,7 +48,15 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   app.use('*', requestContext(logger));
   // CSP with a per-request nonce (cspNonce(c)) for SSR inline scripts; HSTS only over https.
   app.use('*', securityHeaders({ trustProxy: opts.trustProxy ?? false, csp: { 'img-src': ['https:'] } }));
+  const metrics = new MetricsRegistry();
+  metrics.collect(() => poolGauges('storefront', db.pool));
+  app.use('*', httpMetrics(metrics, 'storefront'));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Scraped on the internal network (the storefront answers every public host name).
+  app.get('/metrics', async (c) => {
+    if (opts.metricsToken && c.req.header('authorization') !== `Bearer ${opts.metricsToken}`) return c.text('metrics token required', 401);
+    return c.text(await metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+  });
   app.use('*', requestTimeout(opts.requestTimeoutMs ?? 0));
   app.use('*', rateLimit([{ name: 'ip', limit: opts.rateLimits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, opts.trustProxy ?? false) }]));
   app.use('*', async (c, next) => {
@@ -59,7 +69,12 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     c.set('store', store);
     await next();
   });
-  app.use('*', rateLimit([{ name: 'store', limit: opts.rateLimits?.perStorePerMinute ?? 0, windowSeconds: 60, key: (c) => (c.var as { store?: Store }).store?.id ?? null }]));
+  app.use(
+    '*',
+    rateLimit([
+      { name: 'store', limit: opts.rateLimits?.perStorePerMinute ?? 0, windowSeconds: 60, key: (c) => (c.var as { store?: Store }).store?.id ?? null },
+    ]),
+  );
   app.get('/', async (c) => {
     const store = c.var.store;
     const { data } = await new ProductService(db.tenant(store.schema_name)).list({ limit: 48, status: 'active', sort: '-createdAt' });

@@ -53,6 +53,11 @@ export function createDatabase(opts: DatabaseOptions): Database {
   });
   // An idle client that dies (database restart) must not crash the process.
   pool.on('error', () => {});
+  // A checked-out client whose backend dies between statements emits 'error' with no pool listener
+  // attached: unhandled, that would crash the process. The failing query still rejects for its caller.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const log = opts.onQuery
     ? (event: { level: string; query: { sql: string } }) => {
         if (event.level === 'query') opts.onQuery?.(event.query.sql);

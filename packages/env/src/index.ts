@@ -95,6 +95,7 @@ export const workerEnvSchema = z.object({
   PROVISIONING_STALE_SECONDS: z.coerce.number().int().min(1).default(60),
   /** Port of the worker's /metrics and /healthz server (0 = off). */
   WORKER_METRICS_PORT: port(0),
+  METRICS_TOKEN: web.METRICS_TOKEN,
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

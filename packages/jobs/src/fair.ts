@@ -137,10 +137,11 @@ export class FairDispatcher {
   /** A fair job finished for good (completed, or failed with no attempts left): free its slot, dispatch the next. */
   async release(queue: string, bullId: string): Promise<void> {
     await this.init();
-    const { rows } = await this.pool.query<{ store_id: string }>(
-      `delete from ${this.table} where ns = $1 and queue = $2 and bull_id = $3 returning store_id`,
-      [this.ns, queue, bullId],
-    );
+    const { rows } = await this.pool.query<{ store_id: string }>(`delete from ${this.table} where ns = $1 and queue = $2 and bull_id = $3 returning store_id`, [
+      this.ns,
+      queue,
+      bullId,
+    ]);
     const storeId = rows[0]?.store_id;
     if (storeId) await this.dispatch(queue, storeId);
   }

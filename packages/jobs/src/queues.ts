@@ -93,6 +93,9 @@ export class Queues {
     if (!this.fairDispatcher) {
       this.fairPool = new pg.Pool({ connectionString: this.cfg.databaseUrl, max: 4, application_name: 'storeloom-jobs-fair' });
       this.fairPool.on('error', () => {});
+      this.fairPool.on('connect', (client) => {
+        client.on('error', () => {});
+      });
       this.fairDispatcher = new FairDispatcher(this.fairPool, this.pgSchema, this.cfg.prefix, perStore, async (queue, name, data, opts) => {
         await this.queue(queue as QueueName).add(name, data as JobEnvelope, opts);
       });
@@ -115,6 +118,8 @@ export class Queues {
             { redisOptions: { maxRetriesPerRequest: null }, enableOfflineQueue: true },
           )
         : new Redis(this.cfg.redisUrl as string, { maxRetriesPerRequest: null, enableOfflineQueue: true });
+      // Reconnects are automatic; without a listener ioredis prints every failed attempt.
+      if (this.redis.listenerCount('error') === 0) this.redis.on('error', () => {});
       // The hash tag puts every key of the namespace in one Redis Cluster slot, as BullMQ's scripts require.
       return { connection: this.redis, prefix: `{${this.cfg.prefix}}` };
     }
@@ -266,7 +271,16 @@ export class Queues {
     try {
       if (this.backend === 'redis') {
         this.connectionOptions();
-        return (await (this.redis as Redis).ping()) === 'PONG';
+        // The offline queue would hold a ping until Redis returns: readiness must answer now.
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<string>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), 1000);
+        });
+        try {
+          return (await Promise.race([(this.redis as Redis).ping(), timeout])) === 'PONG';
+        } finally {
+          clearTimeout(timer);
+        }
       }
       this.pgPool ??= new pg.Pool({ connectionString: this.cfg.databaseUrl, max: 1 });
       this.pgPool.on('error', () => {});

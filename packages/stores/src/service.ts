@@ -2,7 +2,18 @@
  * Stores: creation with idempotent, resumable provisioning of the store's own
  * schema; membership lookups; soft delete and purge after retention.
  */
-import { type Database, dropTenantRole, type MembershipRole, migrateTenant, newId, type Store, schemaNameForStore, sql, TtlCache, writeAudit } from '@storeloom/db';
+import {
+  type Database,
+  dropTenantRole,
+  type MembershipRole,
+  migrateTenant,
+  newId,
+  type Store,
+  schemaNameForStore,
+  sql,
+  TtlCache,
+  writeAudit,
+} from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import { checkSlug, isCurrency } from './validation.ts';
 

@@ -62,7 +62,14 @@ export function registerJobRoutes(app: Api) {
     requirePermission(c, Permission.UpdateStore);
     const jobs = await c.var.services.queues.deadJobs({ storeId: c.var.store.id, limit: 100 });
     return send(c, 200, {
-      data: jobs.map((j) => ({ queue: j.queue, id: j.id, name: j.name, attemptsMade: j.attemptsMade, failedReason: j.failedReason.slice(0, 500), failedAt: j.failedAt })),
+      data: jobs.map((j) => ({
+        queue: j.queue,
+        id: j.id,
+        name: j.name,
+        attemptsMade: j.attemptsMade,
+        failedReason: j.failedReason.slice(0, 500),
+        failedAt: j.failedAt,
+      })),
     });
   });
 }
