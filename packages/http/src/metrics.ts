@@ -23,7 +23,10 @@ export class MetricsRegistry {
 
   inc(name: string, help: string, labels: Labels, by = 1): void {
     let c = this.counters.get(name);
-    if (!c) this.counters.set(name, (c = { help, values: new Map() }));
+    if (!c) {
+      c = { help, values: new Map() };
+      this.counters.set(name, c);
+    }
     const k = key(labels);
     if (!c.values.has(k) && c.values.size >= this.maxSeries) return;
     c.values.set(k, (c.values.get(k) ?? 0) + by);
@@ -31,12 +34,16 @@ export class MetricsRegistry {
 
   observe(name: string, help: string, labels: Labels, seconds: number): void {
     let h = this.histograms.get(name);
-    if (!h) this.histograms.set(name, (h = { help, values: new Map() }));
+    if (!h) {
+      h = { help, values: new Map() };
+      this.histograms.set(name, h);
+    }
     const k = key(labels);
     let v = h.values.get(k);
     if (!v) {
       if (h.values.size >= this.maxSeries) return;
-      h.values.set(k, (v = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 }));
+      v = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
+      h.values.set(k, v);
     }
     const counts = v.buckets;
     BUCKETS.forEach((b, i) => {
