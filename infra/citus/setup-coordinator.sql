@@ -1,7 +1,7 @@
 -- Run once on the Citus coordinator, in the Storeloom database, as a superuser.
--- psql -v worker1=host1 -v worker2=host2 -f setup-coordinator.sql
+-- psql -v coordinator=host0 -v worker1=host1 -v worker2=host2 -f setup-coordinator.sql
 create extension if not exists citus;
-select citus_set_coordinator_host(current_setting('listen_addresses'), 5432);
+select citus_set_coordinator_host(:'coordinator', 5432);
 select citus_add_node(:'worker1', 5432);
 select citus_add_node(:'worker2', 5432);
 -- The control schema must exist before sharding is turned on so that it stays local.
