@@ -46,7 +46,8 @@ function isolationSuite(name: string, open: () => Promise<{ db: Database; close(
       const product = (id: string, title: string) => ({ id, handle: `h-${id.slice(-8)}`, title, description: '', options: '[]', status: 'active' as const });
       await db.tenant(a).insertInto('products').values(product(productA, 'A shirt')).execute();
       await db.tenant(b).insertInto('products').values(product(productB, 'B shirt')).execute();
-    }, 120_000);
+      // PGlite start-up plus two tenant migrations is slow on a loaded 2-core machine.
+    }, 300_000);
     afterAll(async () => {
       await close?.();
     });
