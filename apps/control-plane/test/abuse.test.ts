@@ -48,6 +48,34 @@ describe('security headers', () => {
   });
 });
 
+describe('metrics and trace ids', () => {
+  let p: TestPlatform;
+  beforeAll(async () => {
+    p = await startTestPlatform();
+  });
+  afterAll(async () => {
+    await p.close();
+  });
+
+  it('exposes Prometheus metrics labelled by route pattern (never raw ids) and continues W3C trace ids', async () => {
+    const m = await signup(p);
+    const store = await createStore(p, m.cookie);
+    await p.request('GET', `/api/v1/stores/${store.id}/products`, { cookie: m.cookie });
+    await p.request('GET', '/healthz');
+    const res = await p.request('GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(res.text).toMatch(/storeloom_http_requests_total\{app="control-plane",method="GET",route="\/healthz",status="2xx"\} \d+/);
+    expect(res.text).toMatch(/route="\/api\/v1\/stores\/:storeId\/products"/);
+    expect(res.text).toMatch(/storeloom_http_request_duration_seconds_bucket\{/);
+    expect(res.text).toMatch(/storeloom_db_pool_connections\{app="control-plane",state="total"\} \d+/);
+    expect(res.text).not.toContain(store.id);
+    const traced = await p.request('GET', '/healthz', { headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } });
+    expect(traced.headers.get('traceparent')).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    expect((await p.request('GET', '/healthz')).headers.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+});
+
 describe('rate limits and deadlines', () => {
   let p: TestPlatform;
   beforeAll(async () => {
