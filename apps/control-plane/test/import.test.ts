@@ -169,7 +169,8 @@ describe.each(['redis', 'postgres'] as const)('CSV product import via the %s que
     for (;;) {
       const job = await p.queues.getJob('catalog', jobId);
       const state = await job?.getState();
-      if (job && (state === 'completed' || state === 'failed')) return { job, state };
+      // Re-read once finished: the first read may predate the completion (and lack its return value).
+      if (job && (state === 'completed' || state === 'failed')) return { job: (await p.queues.getJob('catalog', jobId)) ?? job, state };
       if (Date.now() > deadline) throw new Error(`job ${jobId} still ${state} after ${timeoutMs} ms`);
       await sleep(100);
     }
