@@ -9,6 +9,7 @@
  *   api.product-read.many-stores     the same read with 1,000 stores in the database vs with 1 (>= 0.8)
  *   stores.migrate-all               migrateAllTenants time over fresh schemas, 1,000 stores vs 100 (<= 11)
  *   api.product-read.embedded        the read against embedded PGlite, vs hello-world (reported)
+ *   tenant.role-overhead(.trx), jobs.fair-wait-p95, jobs.fifo-wait-p95   see bench/lib/scale.ts
  * With --all, the summary line of bench:pricing and bench:inventory when they exist.
  *
  * Servers run as child processes (`node --import tsx`), load comes from
@@ -24,6 +25,7 @@ import type { ChildServer } from './lib/child.ts';
 import { cleanupAll } from './lib/cleanup.ts';
 import { type BenchDatabase, createBenchDatabase, openDatabase } from './lib/database.ts';
 import { rawOf, runLoad, type LoadResult } from './lib/load.ts';
+import { fairJobFigures, roleOverheadFigures } from './lib/scale.ts';
 import { type BenchOptions, parseOptions } from './lib/options.ts';
 import { INVENTORY_BENCH, PRICING_BENCH, ROOT } from './lib/paths.ts';
 import { emit, emitError, emitted, forward, progress } from './lib/report.ts';
@@ -355,6 +357,10 @@ async function main(o: BenchOptions): Promise<number> {
     if (hello && o.only.has('embedded')) await embeddedFigure(hello);
     await hello?.stop();
     if (o.only.has('packages')) await packageBenches();
+    if (o.only.has('scale')) {
+      await roleOverheadFigures(o.quick);
+      await fairJobFigures(o.quick);
+    }
   } catch (e) {
     emitError('bench', 'run', null, e, { mode });
   } finally {

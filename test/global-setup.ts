@@ -1,6 +1,8 @@
 /** Fails fast with a clear message when the machine's Postgres or Redis is not reachable. */
 import net from 'node:net';
+import { dropOrphanTenantRoles } from '@storeloom/db';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
+import pg from 'pg';
 
 function reachable(url: string): Promise<boolean> {
   const u = new URL(url);
@@ -28,4 +30,16 @@ export default async function setup() {
   // The storefront renders a Vite build of its Solid UI: build it once, only when the sources changed.
   const { ensureStorefrontBuilt } = await import('../apps/storefront/src/build.ts');
   await ensureStorefrontBuilt({ quiet: true });
+  // Store roles are cluster-wide: a crashed run leaves roles whose database is gone. Sweep them before and after.
+  const sweep = async () => {
+    const c = new pg.Client({ connectionString: env.TEST_DATABASE_URL });
+    await c.connect();
+    try {
+      await dropOrphanTenantRoles(c);
+    } finally {
+      await c.end();
+    }
+  };
+  await sweep();
+  return sweep;
 }

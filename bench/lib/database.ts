@@ -1,5 +1,5 @@
 /** Fresh, randomly named benchmark databases on the machine's Postgres, dropped at the end whatever happens. */
-import { createDatabase, type Database, migrateControl } from '@storeloom/db';
+import { createDatabase, type Database, dropTenantRolesOfDatabase, migrateControl } from '@storeloom/db';
 import pg from 'pg';
 import { onCleanup } from './cleanup.ts';
 import { ADMIN_DATABASE_URL, randomSuffix } from './env.ts';
@@ -30,6 +30,8 @@ export async function createBenchDatabase(label?: string): Promise<BenchDatabase
   url.pathname = `/${name}`;
   const drop = onCleanup(`drop database ${name}`, async () => {
     await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+    // Store roles are cluster-wide and outlive the database.
+    await admin((c) => dropTenantRolesOfDatabase(c, name));
     progress(`dropped database ${name}`);
   });
   progress(`created database ${name}`);

@@ -26,6 +26,8 @@ const OURS = [
   'TRUSTED_ORIGINS',
   'TRUST_PROXY',
   'LOG_LEVEL',
+  'RATE_LIMIT_PER_IP',
+  'RATE_LIMIT_PER_STORE',
 ];
 
 /** The environment for a child server: the inherited one minus Storeloom's settings, plus `vars`. */

@@ -5,11 +5,27 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { addLogFields, type Logger, originCheck, requestContext, requireJsonBody, toErrorResponse, validationError } from '@storeloom/http';
+import {
+  addLogFields,
+  clientIp,
+  cspNonce,
+  gauge,
+  httpMetrics,
+  MetricsRegistry,
+  poolGauges,
+  type Logger,
+  originCheck,
+  rateLimit,
+  requestContext,
+  requestTimeout,
+  requireJsonBody,
+  securityHeaders,
+  toErrorResponse,
+  validationError,
+} from '@storeloom/http';
 import { sql } from '@storeloom/db';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
-import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Services } from './context.ts';
 import { registerApiTokenRoutes } from './routes/api-tokens.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
@@ -41,18 +57,22 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     await next();
   });
   app.use('/media/*', mediaCrossOrigin);
-  app.use(
-    '*',
-    secureHeaders({
-      crossOriginEmbedderPolicy: false,
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-      },
-    }),
-  );
+  // CSP with a per-request nonce (cspNonce(c)) for inline scripts; HSTS only over https.
+  app.use('*', securityHeaders({ trustProxy: services.config.trustProxy }));
+  const metrics = new MetricsRegistry();
+  app.use('*', httpMetrics(metrics, 'control-plane'));
+  metrics.collect(() => poolGauges('control-plane', services.db.pool));
+  metrics.collect(async () => {
+    const depths = await services.queues.storeDepths(10);
+    return gauge('storeloom_jobs_store_queue_depth', 'Queued + in-flight jobs of the 10 busiest stores (bounded label set)', [
+      ...depths.map((d) => ({ labels: { queue: d.queue, store: d.storeId }, value: d.pending + d.inFlight })),
+    ]);
+  });
+  app.get('/metrics', async (c) => {
+    const token = services.config.metricsToken;
+    if (token && c.req.header('authorization') !== `Bearer ${token}`) throw new AppError(ErrorCode.Unauthenticated, 'Metrics token required');
+    return c.text(await metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+  });
   app.onError((err, c) => toErrorResponse(c, err, c.var.logger ?? logger));
   app.notFound((c) => toErrorResponse(c, new AppError(ErrorCode.NotFound, 'No such route')));
 
@@ -85,6 +105,10 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
       },
     }),
   );
+  const limits = services.config.rateLimits;
+  api.use('*', rateLimit([{ name: 'ip', limit: limits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, services.config.trustProxy) }]));
+  // CSV imports upload large bodies on slow links: they get no deadline.
+  api.use('*', requestTimeout(services.config.requestTimeoutMs ?? 0, { skip: (c) => /\/imports$/.test(c.req.path) }));
   api.use('*', originCheck({ trustedOrigins: () => [new URL(services.config.publicUrl).origin, ...services.config.trustedOrigins] }));
   api.use(
     '*',
@@ -111,6 +135,18 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     if (c.var.auth) addLogFields(c as never, { userId: c.var.auth.user.id });
     await next();
   });
+  // Per-store budget counts authenticated calls only, so strangers cannot exhaust a store's budget.
+  api.use(
+    '*',
+    rateLimit([
+      {
+        name: 'store',
+        limit: limits?.perStorePerMinute ?? 0,
+        windowSeconds: 60,
+        key: (c) => (c.var.auth ? (/\/stores\/([0-9a-f-]{36})(?:\/|$)/.exec(c.req.path)?.[1] ?? null) : null),
+      },
+    ]),
+  );
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', { type: 'apiKey', in: 'cookie', name: 'storeloom_session' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'Personal API token (slk_…)' });
@@ -146,7 +182,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     servers: [{ url: '/api/v1' }],
     security: [{ cookieAuth: [] }, { bearerAuth: [] }],
   });
-  api.get('/docs', (c) => c.html(apiDocsPage()));
+  api.get('/docs', (c) => c.html(apiDocsPage(cspNonce(c))));
 
   registerMediaRoute(app);
   app.route('/api/v1', api);

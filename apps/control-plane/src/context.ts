@@ -30,6 +30,12 @@ export interface ControlPlaneConfig {
   /** Search index cache budget (documents across stores) and staleness bound; see @storeloom/store-search. */
   searchCacheMaxDocs?: number;
   searchFreshnessMs?: number;
+  /** Per-minute request limits on /api/v1 (undefined or 0 = off). */
+  rateLimits?: { perIpPerMinute: number; perStorePerMinute: number };
+  /** 503 + Retry-After for a request still running after this long (undefined or 0 = off). */
+  requestTimeoutMs?: number;
+  /** Bearer token for GET /metrics (undefined = open; keep it off the public network). */
+  metricsToken?: string;
 }
 
 export interface Services {

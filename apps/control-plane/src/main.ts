@@ -12,9 +12,20 @@ if (!env.DATABASE_URL) {
   logger.error('DATABASE_URL is not set; start the whole platform with `npm start`, which provides an embedded database');
   process.exit(1);
 }
-const db = createDatabase({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, applicationName: 'storeloom-control-plane' });
+const db = createDatabase({
+  url: env.DATABASE_URL,
+  poolMax: env.DATABASE_POOL_MAX,
+  applicationName: 'storeloom-control-plane',
+  tenantIsolation: env.TENANT_ISOLATION,
+});
 await migrateControl(db);
-const queues = new Queues({ redisUrl: env.REDIS_URL, databaseUrl: env.DATABASE_URL, prefix: env.QUEUE_PREFIX, pgSchema: env.QUEUE_PG_SCHEMA });
+const queues = new Queues({
+  redisUrl: env.REDIS_URL,
+  databaseUrl: env.DATABASE_URL,
+  prefix: env.QUEUE_PREFIX,
+  pgSchema: env.QUEUE_PG_SCHEMA,
+  perStoreInFlight: env.JOBS_PER_STORE_IN_FLIGHT,
+});
 await queues.init();
 const app = createControlPlaneApp(buildServices(db, queues, configFromEnv(env)), logger);
 

@@ -24,11 +24,11 @@ export const consolePlaceholder = () =>
 <li><a href="/readyz">Readiness</a></li></ul></div>`,
   );
 
-export const apiDocsPage = () =>
+export const apiDocsPage = (nonce = '') =>
   shell(
     'API reference',
     `<p class="s">Generated from <a href="/api/v1/openapi.json">openapi.json</a>. Authenticate with the session cookie (console) or <code>Authorization: Bearer slk_…</code>.</p><div id="ops">Loading…</div>`,
-    `<script>
+    `<script nonce="${nonce}">
 fetch('/api/v1/openapi.json').then(r=>r.json()).then(doc=>{
   const groups={};
   for(const [path,item] of Object.entries(doc.paths)) for(const [m,op] of Object.entries(item)){

@@ -49,6 +49,9 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     orderLinkSecret: env.STOREFRONT_SECRET ?? null,
     searchCacheMaxDocs: env.SEARCH_CACHE_MAX_DOCS,
     searchFreshnessMs: env.SEARCH_FRESHNESS_MS,
+    rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
   };
 }
 

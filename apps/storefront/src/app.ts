@@ -18,8 +18,8 @@ import {
   verifyOrderLink,
 } from '@storeloom/commerce';
 import type { Database, Store } from '@storeloom/db';
-import { AppError, ErrorCode, isAppError } from '@storeloom/errors';
-import { clientIp, type Logger, requestContext } from '@storeloom/http';
+import { AppError, ErrorCode, isAppError, isConnectionError } from '@storeloom/errors';
+import { clientIp, httpMetrics, type Logger, MetricsRegistry, poolGauges, rateLimit, requestContext, requestTimeout } from '@storeloom/http';
 import { deliverMailJob, type Queues, releaseReservationJob } from '@storeloom/jobs';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { type Context, Hono } from 'hono';
@@ -48,6 +48,11 @@ export interface StorefrontOptions {
   /** Rendered catalogue pages are reused this long (0 disables). */
   pageCacheTtlMs?: number;
   trustProxy?: boolean;
+  /** Per-minute request limits (undefined or 0 = off). */
+  rateLimits?: { perIpPerMinute: number; perStorePerMinute: number };
+  requestTimeoutMs?: number;
+  /** Bearer token for GET /metrics (undefined = open). */
+  metricsToken?: string;
   search?: (t: Tenant) => ProductSearch;
   recommendations?: (t: Tenant) => RecommendationSource;
 }
@@ -89,7 +94,17 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   app.use('*', requestContext(logger));
   // Not `no-referrer`: with it Chromium sends `Origin: null` on form POSTs, which the CSRF check must refuse.
   app.use('*', secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false, referrerPolicy: 'strict-origin-when-cross-origin' }));
+  const metrics = new MetricsRegistry();
+  metrics.collect(() => poolGauges('storefront', db.pool));
+  app.use('*', httpMetrics(metrics, 'storefront'));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Scraped on the internal network (the storefront answers every public host name).
+  app.get('/metrics', async (c) => {
+    if (opts.metricsToken && c.req.header('authorization') !== `Bearer ${opts.metricsToken}`) return c.text('metrics token required', 401);
+    return c.text(await metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+  });
+  app.use('*', requestTimeout(opts.requestTimeoutMs ?? 0));
+  app.use('*', rateLimit([{ name: 'ip', limit: opts.rateLimits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, opts.trustProxy ?? false) }]));
 
   // Hashed assets: content-addressed names, cached for a year.
   app.get('/assets/:file', async (c) => {
@@ -835,6 +850,15 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   app.route('/api/storefront/v1', createStorefrontSearchApi(db));
   app.route('/api/storefront/v1', createRecoApi(db));
   app.onError((err, c) => {
+    if (err instanceof AppError) {
+      // Rate limits (429) and deadlines (503) carry their status and Retry-After.
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      return c.html(plainPage('Please try again shortly', err.message), err.status as 429 | 503);
+    }
+    if (isConnectionError(err)) {
+      c.header('Retry-After', '2');
+      return c.html(plainPage('Temporarily unavailable', 'Please try again in a moment.'), 503);
+    }
     c.var.logger?.error('storefront error', { err });
     return c.html(plainPage('Something went wrong', 'Please try again in a moment.'), 500);
   });

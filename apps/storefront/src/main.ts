@@ -18,7 +18,12 @@ if (!env.STOREFRONT_SECRET && env.NODE_ENV === 'production') {
   process.exit(1);
 }
 if (!env.STOREFRONT_SECRET) logger.warn('STOREFRONT_SECRET is not set: using a random one, so order links die with this process (npm start persists one)');
-const db = createDatabase({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, applicationName: 'storeloom-storefront' });
+const db = createDatabase({
+  url: env.DATABASE_URL,
+  poolMax: env.DATABASE_POOL_MAX,
+  applicationName: 'storeloom-storefront',
+  tenantIsolation: env.TENANT_ISOLATION,
+});
 const queues = new Queues({ redisUrl: env.REDIS_URL, databaseUrl: env.DATABASE_URL, prefix: env.QUEUE_PREFIX, pgSchema: env.QUEUE_PG_SCHEMA });
 await queues.init();
 const app = createStorefrontApp(db, logger, {
@@ -29,6 +34,9 @@ const app = createStorefrontApp(db, logger, {
   queues,
   trustProxy: env.TRUST_PROXY,
   renderer: await loadRenderer(),
+  rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
+  requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+  ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
 });
 const server = serve({ fetch: app.fetch, port: env.STOREFRONT_PORT, hostname: env.HOST }, (info) => {
   logger.info('listening', { port: info.port });

@@ -1,6 +1,7 @@
 import { createDatabase } from '@storeloom/db';
 import { loadEnv, workerEnvSchema } from '@storeloom/env';
-import { createLogger } from '@storeloom/http';
+import { createServer } from 'node:http';
+import { createLogger, gauge, MetricsRegistry, poolGauges } from '@storeloom/http';
 import { Queues } from '@storeloom/jobs';
 import { MailOutbox, transportFromConfig } from '@storeloom/mail';
 import { startWorkers } from './worker.ts';
@@ -11,8 +12,19 @@ if (!env.DATABASE_URL) {
   logger.error('DATABASE_URL is not set; start the whole platform with `npm start`');
   process.exit(1);
 }
-const db = createDatabase({ url: env.DATABASE_URL, poolMax: Math.min(env.DATABASE_POOL_MAX, env.WORKER_CONCURRENCY + 2), applicationName: 'storeloom-worker' });
-const queues = new Queues({ redisUrl: env.REDIS_URL, databaseUrl: env.DATABASE_URL, prefix: env.QUEUE_PREFIX, pgSchema: env.QUEUE_PG_SCHEMA });
+const db = createDatabase({
+  url: env.DATABASE_URL,
+  poolMax: Math.min(env.DATABASE_POOL_MAX, env.WORKER_CONCURRENCY + 2),
+  applicationName: 'storeloom-worker',
+  tenantIsolation: env.TENANT_ISOLATION,
+});
+const queues = new Queues({
+  redisUrl: env.REDIS_URL,
+  databaseUrl: env.DATABASE_URL,
+  prefix: env.QUEUE_PREFIX,
+  pgSchema: env.QUEUE_PG_SCHEMA,
+  perStoreInFlight: env.JOBS_PER_STORE_IN_FLIGHT,
+});
 const running = await startWorkers(queues, {
   db,
   logger,
@@ -34,6 +46,26 @@ const running = await startWorkers(queues, {
   },
 });
 logger.info('worker started', { backend: queues.backend });
+
+// /metrics and /healthz for the orchestrator; store labels limited to the 10 deepest queues.
+const metrics = new MetricsRegistry();
+metrics.collect(() => poolGauges('worker', db.pool));
+metrics.collect(async () =>
+  gauge(
+    'storeloom_jobs_store_queue_depth',
+    'Queued + in-flight jobs of the 10 busiest stores (bounded label set)',
+    (await queues.storeDepths(10)).map((d) => ({ labels: { queue: d.queue, store: d.storeId }, value: d.pending + d.inFlight })),
+  ),
+);
+const metricsServer =
+  env.WORKER_METRICS_PORT > 0
+    ? createServer((req, res) => {
+        if (req.url === '/healthz') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        if (req.url !== '/metrics') return void res.writeHead(404).end();
+        if (env.METRICS_TOKEN && req.headers.authorization !== `Bearer ${env.METRICS_TOKEN}`) return void res.writeHead(401).end();
+        void metrics.render().then((body) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(body));
+      }).listen(env.WORKER_METRICS_PORT, '0.0.0.0')
+    : null;
 process.send?.({ type: 'listening', app: 'worker' });
 
 let closing = false;
@@ -44,6 +76,7 @@ async function shutdown(signal: string) {
   // A second signal, or 30 s, forces the exit; BullMQ re-queues what was cut off.
   const force = setTimeout(() => process.exit(1), 30_000);
   force.unref();
+  metricsServer?.close();
   await running.close();
   await db.destroy();
   process.exit(0);

@@ -1,6 +1,8 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { assertTenantSchema } from './ids.ts';
+import { RoleScopedDialect } from './role-scoped-driver.ts';
+import { ensureTenantRole, tenantRoleName } from './tenant-roles.ts';
 import type { ControlDatabase, TenantDatabase } from './types.ts';
 
 // int8 (counts, bigserial ids) arrive as strings by default; counts we read are
@@ -17,6 +19,13 @@ export interface DatabaseOptions {
   maxLifetimeSeconds?: number;
   /** Called for each compiled query (benchmarks count statements with it). */
   onQuery?: (sql: string) => void;
+  /**
+   * `role` (default): tenant queries run under the store's own Postgres role
+   * (`SET LOCAL ROLE` per transaction), so Postgres refuses anything outside
+   * the store's schema. `schema`: only `withSchema` qualification (the
+   * pre-role behaviour; for databases where the login role may not create roles).
+   */
+  tenantIsolation?: 'role' | 'schema';
 }
 
 export interface Database {
@@ -26,6 +35,9 @@ export interface Database {
   readonly control: Kysely<ControlDatabase>;
   /** Every query qualified with one store's schema (never `SET search_path`). */
   tenant(schema: string): Kysely<TenantDatabase>;
+  /** Runs `fn` in one transaction of the store (under its role when isolation is `role`). */
+  tenantTransaction<T>(schema: string, fn: (trx: Transaction<TenantDatabase>) => Promise<T>): Promise<T>;
+  readonly tenantIsolation: 'role' | 'schema';
   readonly pool: pg.Pool;
   destroy(): Promise<void>;
 }
@@ -41,30 +53,51 @@ export function createDatabase(opts: DatabaseOptions): Database {
   });
   // An idle client that dies (database restart) must not crash the process.
   pool.on('error', () => {});
-  const kysely = new Kysely<ControlDatabase>({
-    dialect: new PostgresDialect({ pool }),
-    log: opts.onQuery
-      ? (event) => {
-          if (event.level === 'query') opts.onQuery?.(event.query.sql);
-        }
-      : undefined,
+  // A checked-out client whose backend dies between statements emits 'error' with no pool listener
+  // attached: unhandled, that would crash the process. The failing query still rejects for its caller.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
   });
+  const log = opts.onQuery
+    ? (event: { level: string; query: { sql: string } }) => {
+        if (event.level === 'query') opts.onQuery?.(event.query.sql);
+      }
+    : undefined;
+  const kysely = new Kysely<ControlDatabase>({ dialect: new PostgresDialect({ pool }), log });
+  const tenantIsolation = opts.tenantIsolation ?? 'role';
+  const scoped = (schema: string): Kysely<TenantDatabase> => {
+    if (tenantIsolation === 'schema') return (kysely as unknown as Kysely<TenantDatabase>).withSchema(schema);
+    const dialect = new RoleScopedDialect({
+      pool,
+      role: tenantRoleName(schema),
+      // Serialised with migrations/provisioning of the same schema (same advisory lock).
+      repairRole: () =>
+        kysely.transaction().execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
+          await ensureTenantRole(trx, schema);
+        }),
+    });
+    return new Kysely<TenantDatabase>({ dialect, log }).withSchema(schema);
+  };
   const control = kysely.withSchema(CONTROL_SCHEMA);
   const tenantCache = new Map<string, Kysely<TenantDatabase>>();
+  const tenant = (schema: string): Kysely<TenantDatabase> => {
+    let handle = tenantCache.get(schema);
+    if (!handle) {
+      handle = scoped(assertTenantSchema(schema));
+      // Bounded: thousands of stores fit; beyond that, drop the oldest entries.
+      if (tenantCache.size > 5000) tenantCache.delete(tenantCache.keys().next().value as string);
+      tenantCache.set(schema, handle);
+    }
+    return handle;
+  };
   return {
     kysely,
     control,
     pool,
-    tenant(schema) {
-      let handle = tenantCache.get(schema);
-      if (!handle) {
-        handle = (kysely as unknown as Kysely<TenantDatabase>).withSchema(assertTenantSchema(schema));
-        // Bounded: thousands of stores fit; beyond that, drop the oldest entries.
-        if (tenantCache.size > 5000) tenantCache.delete(tenantCache.keys().next().value as string);
-        tenantCache.set(schema, handle);
-      }
-      return handle;
-    },
+    tenant,
+    tenantTransaction: (schema, fn) => tenant(schema).transaction().execute(fn),
+    tenantIsolation,
     destroy: () => kysely.destroy(),
   };
 }

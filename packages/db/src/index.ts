@@ -3,6 +3,8 @@ export * from './cache.ts';
 export * from './client.ts';
 export * from './ids.ts';
 export * from './migrator.ts';
+export * from './role-scoped-driver.ts';
+export * from './tenant-roles.ts';
 export type * from './types.ts';
 export { sql } from 'kysely';
 export type { Kysely, Transaction } from 'kysely';

@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Kysely, sql } from 'kysely';
 import { CONTROL_SCHEMA, type Database } from './client.ts';
 import { assertTenantSchema } from './ids.ts';
+import { ensureTenantRole } from './tenant-roles.ts';
 
 export interface Migration {
   name: string;
@@ -44,7 +45,7 @@ export const resetMigrationCache = () => {
   cached = {};
 };
 
-async function applyPending(trx: Kysely<any>, schema: string, list: Migration[]): Promise<string[]> {
+async function applyPending(trx: Kysely<any>, schema: string, list: Migration[], tenantRole = false): Promise<string[]> {
   await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
   await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
   await trx.schema
@@ -62,6 +63,8 @@ async function applyPending(trx: Kysely<any>, schema: string, list: Migration[])
     await trx.withSchema(schema).insertInto(MIGRATION_TABLE).values({ name: m.name }).execute();
     applied.push(m.name);
   }
+  // New tables and sequences must be reachable by the store role; re-granting is idempotent.
+  if (tenantRole && applied.length) await ensureTenantRole(trx, schema);
   return applied;
 }
 
@@ -99,7 +102,7 @@ export async function migrateTenant(db: Database, schema: string, list?: Migrati
   const applied = await (db.kysely as Kysely<any>).connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(hashtext(${key}))`.execute(conn);
     try {
-      return await conn.transaction().execute((trx) => applyPending(trx, schema, all));
+      return await conn.transaction().execute((trx) => applyPending(trx, schema, all, db.tenantIsolation === 'role'));
     } finally {
       await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
     }

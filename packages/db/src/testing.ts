@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDatabase, type Database } from './client.ts';
 import { migrateControl } from './migrator.ts';
+import { dropTenantRolesOfDatabase } from './tenant-roles.ts';
 
 export interface TestDatabase {
   url: string;
@@ -34,6 +35,8 @@ export async function createTestDatabase(adminUrl: string, opts: { poolMax?: num
       await c.connect();
       try {
         await c.query(`drop database if exists ${name} with (force)`);
+        // Store roles are cluster-wide and outlive the database: drop the ones it created.
+        await dropTenantRolesOfDatabase(c, name);
       } finally {
         await c.end();
       }

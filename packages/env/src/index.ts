@@ -30,6 +30,10 @@ const base = {
     .regex(/^[a-z0-9_]{1,40}$/)
     .default('storeloom'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** `role`: tenant queries run under each store's own Postgres role (needs CREATEROLE); `schema`: schema qualification only. */
+  TENANT_ISOLATION: z.enum(['role', 'schema']).default('role'),
+  /** Fair job scheduling: at most this many jobs of one store in the queue at once (0 = plain FIFO). */
+  JOBS_PER_STORE_IN_FLIGHT: z.coerce.number().int().min(0).max(64).default(2),
   /**
    * Schema of BullMQ's Postgres backend tables (default bullmq_<QUEUE_PREFIX>).
    * The embedded database shares one session between all connections, so the
@@ -78,6 +82,14 @@ const web = {
   SEARCH_CACHE_MAX_DOCS: z.coerce.number().int().min(1000).default(50_000),
   /** Product search: how stale (ms) a served index may be before the version check. */
   SEARCH_FRESHNESS_MS: z.coerce.number().int().min(0).max(60_000).default(250),
+  /** Requests per minute per client IP on the API / storefront (in-process counters; 0 = off). */
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1200),
+  /** Requests per minute per store on the API / storefront (0 = off). */
+  RATE_LIMIT_PER_STORE: z.coerce.number().int().min(0).default(6000),
+  /** A request without a response after this long gets 503 + Retry-After (0 = off). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /** When set, GET /metrics requires `Authorization: Bearer <token>` (otherwise keep /metrics off the public network). */
+  METRICS_TOKEN: z.string().min(16).optional(),
 };
 
 /** Media storage (product images, logos): local disk under DATA_DIR/uploads, or an S3-compatible bucket. */
@@ -126,6 +138,9 @@ export const workerEnvSchema = z.object({
   /** Per-store caps on the products and known customers a training considers. */
   RECO_TRAIN_MAX_ITEMS: z.coerce.number().int().min(1).default(50_000),
   RECO_TRAIN_MAX_CUSTOMERS: z.coerce.number().int().min(1).default(50_000),
+  /** Port of the worker's /metrics and /healthz server (0 = off). */
+  WORKER_METRICS_PORT: port(0),
+  METRICS_TOKEN: web.METRICS_TOKEN,
 });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

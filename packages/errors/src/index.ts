@@ -118,5 +118,14 @@ export const isCheckViolation = (e: unknown, constraint?: string) =>
 export const isConnectionError = (e: unknown) => {
   if (typeof e !== 'object' || e === null) return false;
   const code = (e as { code?: string }).code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01' || code === '57P03' || code === '08006' || code === '08001' || code === '53300';
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01' || code === '57P03' || code === '08006' || code === '08001' || code === '53300')
+    return true;
+  // node-postgres reports a connection that died mid-query (backend killed, network cut) without a code.
+  const message = (e as { message?: unknown }).message;
+  return (
+    typeof message === 'string' &&
+    /^(Connection terminated|Client has encountered a connection error|Connection terminated due to connection timeout|timeout exceeded when trying to connect)/.test(
+      message,
+    )
+  );
 };

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from './logger.ts';
@@ -10,14 +10,23 @@ export interface BaseVariables {
   logger: Logger;
 }
 
+const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+/** W3C trace context: continue the caller's trace id, or start one; every log line of the request carries it. */
+function traceIdOf(header: string | undefined): string {
+  const m = header ? TRACEPARENT_RE.exec(header.trim()) : null;
+  return m?.[1] && m[1] !== '0'.repeat(32) ? m[1] : randomBytes(16).toString('hex');
+}
+
 /** Request id from X-Request-Id (when well-formed) or a new one; echoed back; a child logger carries it. */
 export function requestContext(root: Logger): MiddlewareHandler<{ Variables: BaseVariables }> {
   return async (c, next) => {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    const traceId = traceIdOf(c.req.header('traceparent'));
     c.set('requestId', requestId);
-    c.set('logger', root.child({ requestId }));
+    c.set('logger', root.child({ requestId, traceId }));
     c.header('X-Request-Id', requestId);
+    c.header('traceparent', `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
     const started = performance.now();
     await next();
     c.var.logger.info('request', {

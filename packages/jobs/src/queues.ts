@@ -4,11 +4,12 @@
  * database, so the embedded mode needs no Redis.
  */
 import { createPostgresBackend, type Job, type JobsOptions, Queue, runMigrations, UnrecoverableError, withBackend, Worker, type WorkerOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 import type { z } from 'zod';
 import { type JobDefinition, type JobEnvelope, QUEUES, type QueueName } from './definitions.ts';
 import { StoreJobLedger, storeIdOf } from './tracking.ts';
+import { FairDispatcher, type StoreQueueDepth } from './fair.ts';
 
 export interface QueueConfig {
   redisUrl?: string | undefined;
@@ -17,7 +18,32 @@ export interface QueueConfig {
   prefix: string;
   /** Postgres backend schema; default bullmq_<prefix>. */
   pgSchema?: string | undefined;
+  /** `redisUrl` lists the seed nodes of a Redis Cluster (comma separated). */
+  redisCluster?: boolean | undefined;
+  /**
+   * Jobs with a `storeId` in their payload are scheduled fairly: at most this
+   * many of one store are in BullMQ at a time (default 2; 0 turns fairness off).
+   * Keep it below the worker concurrency so a busy store never holds every slot.
+   */
+  perStoreInFlight?: number | undefined;
 }
+
+/** A job that ended up failed for good, as shown in the dead-letter view. */
+export interface DeadJob {
+  queue: QueueName;
+  id: string;
+  name: string;
+  storeId: string | null;
+  attemptsMade: number;
+  failedReason: string;
+  failedAt: string | null;
+  payload: unknown;
+}
+
+const payloadStoreId = (payload: unknown): string | null => {
+  const id = (payload as { storeId?: unknown } | null)?.storeId;
+  return typeof id === 'string' && id ? id : null;
+};
 
 export type QueueBackend = 'redis' | 'postgres';
 
@@ -33,8 +59,11 @@ export class Queues {
   readonly backend: QueueBackend;
   private readonly queues = new Map<QueueName, AnyQueue>();
   private readonly workers: AnyWorker[] = [];
-  private redis: Redis | undefined;
+  private redis: Redis | Cluster | undefined;
   private pgPool: pg.Pool | undefined;
+  private fairPool: pg.Pool | undefined;
+  private fairDispatcher: FairDispatcher | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
   private ready: Promise<void> | undefined;
   /** Store jobs (payload with `storeId`) are mirrored in control.store_jobs for the console. */
   readonly storeJobs: StoreJobLedger;
@@ -56,8 +85,26 @@ export class Queues {
           await client.end();
         }
       }
+      await this.fair?.init();
     })();
     return this.ready;
+  }
+
+  /** The fair scheduler, or undefined when fairness is off. */
+  get fair(): FairDispatcher | undefined {
+    const perStore = this.cfg.perStoreInFlight ?? 2;
+    if (perStore <= 0) return undefined;
+    if (!this.fairDispatcher) {
+      this.fairPool = new pg.Pool({ connectionString: this.cfg.databaseUrl, max: 4, application_name: 'storeloom-jobs-fair' });
+      this.fairPool.on('error', () => {});
+      this.fairPool.on('connect', (client) => {
+        client.on('error', () => {});
+      });
+      this.fairDispatcher = new FairDispatcher(this.fairPool, this.pgSchema, this.cfg.prefix, perStore, async (queue, name, data, opts) => {
+        await this.queue(queue as QueueName).add(name, data as JobEnvelope, opts);
+      });
+    }
+    return this.fairDispatcher;
   }
 
   private get pgSchema() {
@@ -66,8 +113,19 @@ export class Queues {
 
   private connectionOptions(): Record<string, unknown> {
     if (this.backend === 'redis') {
-      this.redis ??= new Redis(this.cfg.redisUrl as string, { maxRetriesPerRequest: null, enableOfflineQueue: true });
-      return { connection: this.redis, prefix: this.cfg.prefix };
+      this.redis ??= this.cfg.redisCluster
+        ? new Cluster(
+            (this.cfg.redisUrl as string).split(',').map((u) => {
+              const url = new URL(u.trim());
+              return { host: url.hostname, port: Number(url.port || 6379) };
+            }),
+            { redisOptions: { maxRetriesPerRequest: null }, enableOfflineQueue: true },
+          )
+        : new Redis(this.cfg.redisUrl as string, { maxRetriesPerRequest: null, enableOfflineQueue: true });
+      // Reconnects are automatic; without a listener ioredis prints every failed attempt.
+      if (this.redis.listenerCount('error') === 0) this.redis.on('error', () => {});
+      // The hash tag puts every key of the namespace in one Redis Cluster slot, as BullMQ's scripts require.
+      return { connection: this.redis, prefix: `{${this.cfg.prefix}}` };
     }
     return { connection: { connectionString: this.cfg.databaseUrl, schema: this.pgSchema, max: 3 } };
   }
@@ -92,18 +150,24 @@ export class Queues {
   async enqueue<S extends z.ZodType>(def: JobDefinition<string, S>, payload: z.infer<S>, opts: JobsOptions = {}): Promise<JobHandle> {
     await this.init();
     const parsed = def.schema.parse(payload);
-    const job = await this.queue(def.queue).add(
-      def.name,
-      { v: def.version, payload: parsed },
-      {
-        attempts: def.attempts,
-        backoff: { type: 'exponential', delay: 1000 },
-        removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
-        removeOnFail: { age: 30 * 24 * 3600 },
-        ...(def.jobId ? { jobId: def.jobId(parsed) } : {}),
-        ...opts,
-      },
-    );
+    const data: JobEnvelope = { v: def.version, payload: parsed };
+    const jobOpts: JobsOptions = {
+      attempts: def.attempts,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+      ...(def.jobId ? { jobId: def.jobId(parsed) } : {}),
+      ...opts,
+    };
+    const storeId = payloadStoreId(parsed);
+    const fair = this.fair;
+    // Delayed and prioritised jobs keep BullMQ's own scheduling.
+    if (fair && storeId && !jobOpts.delay && !jobOpts.priority) {
+      const id = await fair.enqueue(def.queue, storeId, def.name, data, jobOpts);
+      await this.storeJobs.record({ queue: def.queue, id, name: def.name, data, maxAttempts: def.attempts }).catch(() => {}); // the worker records it when it starts, should this write fail
+      return { id, name: def.name };
+    }
+    const job = await this.queue(def.queue).add(def.name, data, jobOpts);
     if (job.id)
       await this.storeJobs
         .record({ queue: def.queue, id: job.id, name: def.name, data: job.data, maxAttempts: job.opts.attempts ?? def.attempts })
@@ -130,9 +194,29 @@ export class Queues {
     // The Postgres backend cannot always rely on LISTEN/NOTIFY (the embedded server
     // does not relay notifications between connections): poll idle queues every second.
     const drain = this.backend === 'postgres' ? { drainDelay: 1 } : {};
+    const fair = this.fair;
+    // A fair job frees its store's slot when it finishes for good (success, or no attempts left).
+    const fairProcessor = async (job: Job<JobEnvelope>) => {
+      const fairJob = fair && job.id && payloadStoreId(job.data?.payload) ? job.id : null;
+      const release = () => (fairJob ? fair?.release(name, fairJob).catch(() => {}) : undefined);
+      try {
+        const result = await processor(job);
+        await release();
+        return result;
+      } catch (err) {
+        if (err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await release();
+        throw err;
+      }
+    };
+    if (fair && !this.reconcileTimer) {
+      this.reconcileTimer = setInterval(() => {
+        void this.reconcileFair().catch(() => {});
+      }, 15_000);
+      this.reconcileTimer.unref();
+    }
     const w = new W<JobEnvelope, unknown, string>(
       name,
-      processor as never,
+      fairProcessor as never,
       { ...(this.connectionOptions() as object), concurrency: 4, ...drain, ...opts } as never,
     ) as AnyWorker;
     this.workers.push(w);
@@ -186,12 +270,73 @@ export class Queues {
     }
   }
 
+  /** Repairs fair-scheduling state after crashes (also runs every 15 s in workers). */
+  async reconcileFair(olderThanSeconds = 30): Promise<{ readded: number; released: number }> {
+    const fair = this.fair;
+    if (!fair) return { readded: 0, released: 0 };
+    return fair.reconcile(async (queue, id) => {
+      const job = await this.queue(queue as QueueName).getJob(id);
+      if (!job) return null;
+      const state = await job.getState();
+      return state === 'unknown' ? null : state;
+    }, olderThanSeconds);
+  }
+
+  /** Per-store queue depth of fairly scheduled jobs (staged + in flight), largest first. */
+  async storeDepths(limit = 1000, storeId?: string): Promise<StoreQueueDepth[]> {
+    await this.init();
+    return (await this.fair?.depth(limit, storeId)) ?? [];
+  }
+
+  /** Dead letters: jobs that failed with no attempts left, newest first, optionally of one store. */
+  async deadJobs(opts: { storeId?: string; limit?: number } = {}): Promise<DeadJob[]> {
+    await this.init();
+    const limit = opts.limit ?? 100;
+    const out: DeadJob[] = [];
+    for (const queue of QUEUES) {
+      const failed = await this.queue(queue).getFailed(0, 999);
+      for (const job of failed) {
+        const storeId = payloadStoreId(job.data?.payload);
+        if (opts.storeId && storeId !== opts.storeId) continue;
+        out.push({
+          queue,
+          id: String(job.id),
+          name: job.name,
+          storeId,
+          attemptsMade: job.attemptsMade,
+          failedReason: job.failedReason ?? '',
+          failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+          payload: job.data?.payload ?? null,
+        });
+      }
+    }
+    out.sort((a, b) => (b.failedAt ?? '').localeCompare(a.failedAt ?? ''));
+    return out.slice(0, limit);
+  }
+
+  /** Puts a dead job back in line (its attempts start over). */
+  async retryDeadJob(queue: QueueName, id: string): Promise<boolean> {
+    const job = await this.queue(queue).getJob(id);
+    if (!job || (await job.getState()) !== 'failed') return false;
+    await job.retry('failed');
+    return true;
+  }
+
   /** Reachability for /readyz. */
   async ping(): Promise<boolean> {
     try {
       if (this.backend === 'redis') {
         this.connectionOptions();
-        return (await (this.redis as Redis).ping()) === 'PONG';
+        // The offline queue would hold a ping until Redis returns: readiness must answer now.
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<string>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), 1000);
+        });
+        try {
+          return (await Promise.race([(this.redis as Redis).ping(), timeout])) === 'PONG';
+        } finally {
+          clearTimeout(timer);
+        }
       }
       this.pgPool ??= new pg.Pool({ connectionString: this.cfg.databaseUrl, max: 1 });
       this.pgPool.on('error', () => {});
@@ -204,10 +349,12 @@ export class Queues {
 
   /** Graceful: workers finish their current jobs first. */
   async close(): Promise<void> {
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     await Promise.allSettled(this.workers.map((w) => w.close()));
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     await this.pgPool?.end().catch(() => {});
     await this.storeJobs.close().catch(() => {});
+    await this.fairPool?.end().catch(() => {});
     if (this.redis) this.redis.disconnect();
   }
 
@@ -217,7 +364,8 @@ export class Queues {
       await this.queue(name)
         .obliterate({ force: true })
         .catch(() => {});
-    if (this.backend === 'postgres') {
+    await this.fairDispatcher?.drop();
+    if (this.backend === 'postgres' || this.fairDispatcher) {
       const c = new pg.Client({ connectionString: this.cfg.databaseUrl });
       await c.connect();
       if (this.pgSchema !== 'public') await c.query(`drop schema if exists "${this.pgSchema}" cascade`).catch(() => {});

@@ -2,7 +2,18 @@
  * Stores: creation with idempotent, resumable provisioning of the store's own
  * schema; membership lookups; soft delete and purge after retention.
  */
-import { type Database, type MembershipRole, migrateTenant, newId, type Store, schemaNameForStore, sql, TtlCache, writeAudit } from '@storeloom/db';
+import {
+  type Database,
+  dropTenantRole,
+  type MembershipRole,
+  migrateTenant,
+  newId,
+  type Store,
+  schemaNameForStore,
+  sql,
+  TtlCache,
+  writeAudit,
+} from '@storeloom/db';
 import { randomBytes } from 'node:crypto';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import { checkSlug, isCurrency } from './validation.ts';
@@ -347,6 +358,9 @@ export class StoreService {
         await trx.withSchema('control').deleteFrom('stores').where('id', '=', s.id).where('status', '=', 'deleted').execute();
         await writeAudit(trx.withSchema('control'), { storeId: s.id, action: 'store.purged', targetType: 'store', targetId: s.id });
       });
+      // Roles are cluster-wide: drop the store's role with its schema. A role still referenced
+      // elsewhere in the cluster stays (dropOrphanTenantRoles sweeps it later).
+      if (this.db.tenantIsolation === 'role') await dropTenantRole(this.db.kysely, s.schema_name).catch(() => false);
       purged.push(s.id);
     }
     return purged;

@@ -1,0 +1,136 @@
+/**
+ * Abuse protection shared by the control plane and the storefront: security
+ * headers with a per-request CSP nonce, in-process rate limits (429 with
+ * Retry-After) and a request deadline.
+ */
+import { randomBytes } from 'node:crypto';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import type { Context, MiddlewareHandler } from 'hono';
+
+export interface SecurityHeadersOptions {
+  /** HSTS: `auto` sends it when the request arrived over https (X-Forwarded-Proto only with trustProxy). */
+  hsts?: 'auto' | 'always' | 'never';
+  trustProxy?: boolean;
+  /** Extra sources per CSP directive, e.g. { 'img-src': ['https:'] }. */
+  csp?: Record<string, string[]>;
+}
+
+/**
+ * Sets `cspNonce` in the context for this request; inline `<script>` tags must
+ * carry `nonce="${cspNonce(c)}"`, every other inline script is refused by the
+ * browser. Styles stay 'unsafe-inline' (style attributes; no script execution).
+ */
+export function securityHeaders(opts: SecurityHeadersOptions = {}): MiddlewareHandler {
+  return async (c, next) => {
+    const nonce = randomBytes(16).toString('base64');
+    (c.set as (k: string, v: unknown) => void)('cspNonce', nonce);
+    await next();
+    const directives: Record<string, string[]> = {
+      'default-src': ["'self'"],
+      'script-src': ["'self'", `'nonce-${nonce}'`],
+      'style-src': ["'self'", "'unsafe-inline'"],
+      'img-src': ["'self'", 'data:'],
+      'object-src': ["'none'"],
+      'base-uri': ["'self'"],
+      'form-action': ["'self'"],
+      'frame-ancestors': ["'none'"],
+    };
+    for (const [k, v] of Object.entries(opts.csp ?? {})) directives[k] = [...(directives[k] ?? []), ...v];
+    const h = c.res.headers;
+    h.set(
+      'Content-Security-Policy',
+      Object.entries(directives)
+        .map(([k, v]) => `${k} ${v.join(' ')}`)
+        .join('; '),
+    );
+    h.set('X-Content-Type-Options', 'nosniff');
+    h.set('X-Frame-Options', 'DENY');
+    h.set('Referrer-Policy', 'strict-origin-when-cross-origin');
+    h.set('Cross-Origin-Opener-Policy', 'same-origin');
+    h.set('Cross-Origin-Resource-Policy', 'same-origin');
+    h.set('X-DNS-Prefetch-Control', 'off');
+    h.set('X-Permitted-Cross-Domain-Policies', 'none');
+    const https =
+      new URL(c.req.url).protocol === 'https:' || (opts.trustProxy === true && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https');
+    if (opts.hsts === 'always' || ((opts.hsts ?? 'auto') === 'auto' && https)) h.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    else h.delete('Strict-Transport-Security');
+  };
+}
+
+/** The CSP nonce of this request (set by securityHeaders). */
+export function cspNonce(c: Context): string {
+  return ((c.var as Record<string, unknown>).cspNonce as string | undefined) ?? '';
+}
+
+/**
+ * Fixed-window counters in this process's memory (a hot path: no database
+ * write per request). With N replicas a client gets up to N× the limit; the
+ * login/signup limits that must hold globally stay in Postgres (RateLimiter).
+ */
+export class MemoryRateLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  constructor(private readonly maxKeys = 100_000) {}
+
+  hit(key: string, limit: number, windowSeconds: number, now = Date.now()): { allowed: boolean; retryAfterSeconds: number; remaining: number } {
+    const windowMs = windowSeconds * 1000;
+    let w = this.windows.get(key);
+    if (!w || now - w.start >= windowMs) {
+      if (w) this.windows.delete(key);
+      w = { start: now, count: 0 };
+      // Bounded memory: drop the oldest windows (Map iteration is insertion order).
+      while (this.windows.size >= this.maxKeys) this.windows.delete(this.windows.keys().next().value as string);
+      this.windows.set(key, w);
+    }
+    w.count++;
+    return { allowed: w.count <= limit, remaining: Math.max(0, limit - w.count), retryAfterSeconds: Math.max(1, Math.ceil((w.start + windowMs - now) / 1000)) };
+  }
+}
+
+export interface RateLimitRule {
+  /** Names the rule in keys and in the error message ("ip", "store"). */
+  name: string;
+  limit: number;
+  windowSeconds: number;
+  /** The key for this request, or null to skip it (e.g. no store in the path). */
+  key(c: Context): string | null;
+}
+
+/** Refuses a request over any rule with 429 rate_limited and Retry-After; limits of 0 are off. */
+export function rateLimit(rules: RateLimitRule[], limiter = new MemoryRateLimiter()): MiddlewareHandler {
+  const active = rules.filter((r) => r.limit > 0);
+  return async (c, next) => {
+    for (const rule of active) {
+      const k = rule.key(c);
+      if (k === null) continue;
+      const r = limiter.hit(`${rule.name}:${k}`, rule.limit, rule.windowSeconds);
+      if (!r.allowed)
+        throw new AppError(ErrorCode.RateLimited, `Too many requests (${rule.name} limit); retry in ${r.retryAfterSeconds} s`, {
+          headers: { 'Retry-After': String(r.retryAfterSeconds) },
+        });
+    }
+    await next();
+  };
+}
+
+/**
+ * A request that has not produced a response after `ms` gets 503 with
+ * Retry-After (the work it started is not cancelled; Postgres statement
+ * timeouts bound that). Streaming/long endpoints can be excluded by `skip`.
+ */
+export function requestTimeout(ms: number, opts: { skip?: (c: Context) => boolean } = {}): MiddlewareHandler {
+  return async (c, next) => {
+    if (ms <= 0 || opts.skip?.(c)) return next();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new AppError(ErrorCode.ServiceUnavailable, 'The request took too long; please retry', { headers: { 'Retry-After': '1' } })),
+        ms,
+      );
+    });
+    try {
+      await Promise.race([next(), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
