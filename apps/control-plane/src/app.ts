@@ -18,6 +18,9 @@ import { registerImportRoutes } from './routes/imports.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerProductRoutes } from './routes/products.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
+import { registerBillingRoutes } from './routes/billing.ts';
+import { registerPayoutRoutes } from './routes/payouts.ts';
+import { registerStripeWebhookRoutes } from './routes/webhooks.ts';
 import { apiDocsPage, consolePlaceholder } from './pages.ts';
 
 export function createControlPlaneApp(services: Services, logger: Logger) {
@@ -43,6 +46,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   app.notFound((c) => toErrorResponse(c, new AppError(ErrorCode.NotFound, 'No such route')));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  registerStripeWebhookRoutes(app);
   app.get('/readyz', async (c) => {
     const [database, queue] = await Promise.all([
       sql`select 1`.execute(services.db.kysely).then(
@@ -105,6 +109,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerCollectionRoutes(api);
   registerInventoryRoutes(api);
   registerImportRoutes(api);
+  registerBillingRoutes(api);
+  registerPayoutRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

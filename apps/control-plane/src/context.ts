@@ -1,4 +1,5 @@
 import type { ApiTokenService, RateLimiter, SessionManager, SessionUser, UserService } from '@storeloom/auth';
+import type { BillingConfig, BillingService, ConnectService, StripeWebhooks } from '@storeloom/billing';
 import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@storeloom/db';
 import type { BaseVariables } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
@@ -13,6 +14,8 @@ export interface ControlPlaneConfig {
   trustProxy: boolean;
   secureCookies: boolean;
   maxBodyBytes: number;
+  /** Stripe billing and Connect; stripe: null (no keys) = billing off. */
+  billing?: Omit<BillingConfig, 'publicUrl'>;
 }
 
 export interface Services {
@@ -24,6 +27,9 @@ export interface Services {
   stores: StoreService;
   queues: Queues;
   config: ControlPlaneConfig;
+  billing: BillingService;
+  connect: ConnectService;
+  stripeWebhooks: StripeWebhooks;
 }
 
 export interface AuthInfo {

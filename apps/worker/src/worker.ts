@@ -1,6 +1,6 @@
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/http';
-import { deliverMailJob, purgeDeletedStoresJob, QUEUES, type Queues, reconcileProvisioningJob } from '@storeloom/jobs';
+import { deliverMailJob, purgeDeletedStoresJob, QUEUES, type Queues, reconcileProvisioningJob, suspendOverdueStoresJob } from '@storeloom/jobs';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
 export interface RunningWorker {
@@ -36,6 +36,7 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
   await queues.schedule(purgeDeletedStoresJob, {}, { pattern: '17 3 * * *' });
   // Producers also enqueue delivery right after writing mail; the sweep catches retries and missed enqueues.
   await queues.schedule(deliverMailJob, {}, { every: 60_000 });
+  await queues.schedule(suspendOverdueStoresJob, {}, { every: 5 * 60_000 });
   return { close: () => queues.close() };
 }
 

@@ -28,6 +28,10 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   ServiceUnavailable: 'service_unavailable',
   Internal: 'internal_error',
+  PlanLimitReached: 'plan_limit_reached',
+  BillingDisabled: 'billing_disabled',
+  InvalidSignature: 'invalid_signature',
+  PaymentProviderUnavailable: 'payment_provider_unavailable',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -58,6 +62,10 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   rate_limited: 429,
   service_unavailable: 503,
   internal_error: 500,
+  plan_limit_reached: 403,
+  billing_disabled: 409,
+  invalid_signature: 400,
+  payment_provider_unavailable: 503,
 };
 
 export interface ErrorBody {

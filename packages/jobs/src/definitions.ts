@@ -65,7 +65,23 @@ export const deliverMailJob = defineJob({
   attempts: 1,
 });
 
-export const allJobs = [importProductsJob, reconcileProvisioningJob, purgeDeletedStoresJob, provisionStoreJob, deliverMailJob] as const;
+/** Suspends storefronts whose billing grace period has ended; swept every few minutes, safe to repeat. */
+export const suspendOverdueStoresJob = defineJob({
+  name: 'billing.suspend-overdue',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 1,
+});
+
+export const allJobs = [
+  importProductsJob,
+  reconcileProvisioningJob,
+  purgeDeletedStoresJob,
+  provisionStoreJob,
+  deliverMailJob,
+  suspendOverdueStoresJob,
+] as const;
 export type AnyJob = (typeof allJobs)[number];
 
 /** What a job carries in BullMQ: the definition's version beside the payload, so a handler can refuse payloads it does not understand. */

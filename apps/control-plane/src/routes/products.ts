@@ -91,7 +91,10 @@ export function registerProductRoutes(app: Api) {
     requirePermission(c, Permission.WriteCatalog);
     const body = c.req.valid('json');
     const service = new ProductService(tenantOf(c));
-    return idempotent(c, auth.user.id, body, async () => ({ status: 201, body: await service.create(body) }));
+    return idempotent(c, auth.user.id, body, async () => {
+      if (body.status === 'active') await c.var.services.billing.assertWithinPlan(c.var.store, 'activeProducts');
+      return { status: 201, body: await service.create(body) };
+    });
   });
 
   app.openapi(get, async (c) => {
@@ -104,7 +107,12 @@ export function registerProductRoutes(app: Api) {
     requirePermission(c, Permission.WriteCatalog);
     const body = c.req.valid('json');
     const id = uuidParam(c, 'productId', 'Product');
-    return send(c, 200, await new ProductService(tenantOf(c)).update(id, body, c.var.auth?.user.id ?? null));
+    const service = new ProductService(tenantOf(c));
+    if (body.status === 'active') {
+      const current = await service.get(id);
+      if (current && current.status !== 'active') await c.var.services.billing.assertWithinPlan(c.var.store, 'activeProducts');
+    }
+    return send(c, 200, await service.update(id, body, c.var.auth?.user.id ?? null));
   });
 
   app.openapi(archive, async (c) => {

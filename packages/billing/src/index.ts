@@ -1,0 +1,6 @@
+export * from './config.ts';
+export * from './connect.ts';
+export * from './plans.ts';
+export * from './service.ts';
+export * from './stripe.ts';
+export * from './webhooks.ts';
