@@ -192,7 +192,7 @@ export class StripeWebhooks {
         row.charges_enabled !== next.charges_enabled ||
         row.payouts_enabled !== next.payouts_enabled ||
         row.details_submitted !== next.details_submitted ||
-        JSON.stringify(row.requirements) !== JSON.stringify(next.requirements);
+        stableJson(row.requirements) !== stableJson(next.requirements);
       if (!changed) return 'unchanged';
       await trx
         .updateTable('stripe_connect_accounts')
@@ -213,6 +213,12 @@ export class StripeWebhooks {
     return writeAudit(trx, { storeId, action, targetType: 'store', targetId: storeId, data: { eventId: event.id, eventType: event.type, ...data } });
   }
 }
+
+/** JSON with sorted keys: jsonb does not keep key order, so compare this way. */
+const stableJson = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
+  );
 
 /** The onboarding fields we keep from a Connect account. */
 export function accountState(account: Stripe.Account) {
