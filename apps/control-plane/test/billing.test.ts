@@ -212,6 +212,12 @@ describe('billing with Stripe (fake)', () => {
     expect(await storefrontStatus(store.slug)).toBe(200);
     expect(await audits(store.id, 'store.suspended')).toHaveLength(1);
     expect(await audits(store.id, 'store.unsuspended')).toHaveLength(1);
+    // The owner was told twice: once at the first failure, once at the suspension.
+    const mail = await p.db.control.selectFrom('mail_outbox').select(['kind', 'to_address']).where('store_id', '=', store.id).orderBy('created_at').execute();
+    expect(mail).toEqual([
+      { kind: 'billing.payment_failed', to_address: m.email.toLowerCase() },
+      { kind: 'billing.store_suspended', to_address: m.email.toLowerCase() },
+    ]);
   });
 
   it('a store suspended for another reason is not restored by a payment', async () => {

@@ -7,6 +7,7 @@ import { type Database, type Store, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type Stripe from 'stripe';
 import type { BillingConfig } from './config.ts';
+import { mailOwners } from './notify.ts';
 import { type PaidPlanId, PLANS, type Plan, type PlanId, type PlanLimit, planForPrice, planOf } from './plans.ts';
 
 export const BILLING_SUSPENSION = 'billing_past_due';
@@ -308,7 +309,7 @@ export async function suspendOverdueStores(db: Database, now: Date = new Date(),
         .where('status', '=', 'active')
         .where('billing_status', '=', 'past_due')
         .where('grace_until', '<=', now)
-        .returning(['id', 'grace_until', 'past_due_since'])
+        .returning(['id', 'name', 'grace_until', 'past_due_since'])
         .executeTakeFirst();
       if (!row) return false;
       await writeAudit(trx, {
@@ -317,6 +318,12 @@ export async function suspendOverdueStores(db: Database, now: Date = new Date(),
         targetType: 'store',
         targetId: id,
         data: { reason: BILLING_SUSPENSION, pastDueSince: row.past_due_since, graceUntil: row.grace_until },
+      });
+      await mailOwners(db, trx, id, {
+        kind: 'billing.store_suspended',
+        subject: `${row.name} is suspended: payment overdue`,
+        text: `Your storefront ${row.name} is offline because the subscription payment is overdue since ${row.past_due_since?.toUTCString() ?? 'the last renewal'}.\n\nPay the open invoice from the Billing page and the store comes back at once.`,
+        dedupKey: `billing-suspended:${id}:${row.grace_until?.toISOString() ?? ''}`,
       });
       return true;
     });

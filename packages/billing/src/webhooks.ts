@@ -14,6 +14,7 @@ import type { ControlDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type Stripe from 'stripe';
 import type { BillingConfig } from './config.ts';
+import { mailOwners } from './notify.ts';
 import { BILLING_SUSPENSION, callStripe, subscriptionEffect } from './service.ts';
 
 export type WebhookEndpointName = 'billing' | 'connect';
@@ -160,6 +161,15 @@ export class StripeWebhooks {
         .execute();
       await this.audit(trx, store.id, 'billing.subscription_synced', event, { subscription: sub.id, subscriptionStatus: sub.status, changes });
       if (changes.status && effect.status === 'active') await this.audit(trx, store.id, 'store.unsuspended', event, { reason: BILLING_SUSPENSION });
+      if (changes.billing_status && effect.billing_status === 'past_due') {
+        const graceUntil = effect.grace_until as Date;
+        await mailOwners(this.db, trx, store.id, {
+          kind: 'billing.payment_failed',
+          subject: `Payment failed for ${store.name}`,
+          text: `We could not collect the payment for your ${store.name} subscription.\n\nUpdate your payment method from the Billing page before ${graceUntil.toUTCString()}, or your storefront will be suspended until the invoice is paid.`,
+          dedupKey: `billing-past-due:${store.id}:${(effect.past_due_since as Date).toISOString()}`,
+        });
+      }
       changedStore = store.id;
       return 'applied';
     });
