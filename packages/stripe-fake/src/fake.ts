@@ -69,6 +69,7 @@ interface Price {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const clone = <T>(v: T): T => structuredClone(v);
 const API_VERSION = '2026-10-28.endive';
 
@@ -519,6 +520,7 @@ export class StripeFake {
       });
       res.end(body);
     };
+    if (!url.pathname.startsWith('/v1/')) return this.page(method, url, raw, res);
     try {
       const authz = req.headers.authorization ?? '';
       if (!/^Bearer sk_(test|live)_\S+$/.test(authz))
@@ -552,6 +554,72 @@ export class StripeFake {
       return reply(500, JSON.stringify({ error: { type: 'api_error', message: e instanceof Error ? e.message : String(e) } }));
     }
   }
+
+  /**
+   * Stand-ins for Stripe's hosted pages (Checkout, portal, Connect onboarding),
+   * so the whole flow can be clicked through locally.
+   */
+  private async page(method: string, url: URL, raw: string, res: ServerResponse) {
+    const html = (status: number, title: string, body: string) => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:460px;margin:60px auto;padding:0 16px;color:#1a1f36}h1{font-size:20px}button{font:inherit;padding:10px 18px;border:0;border-radius:6px;background:#635bff;color:#fff;cursor:pointer;margin-right:8px}button.secondary{background:#e3e8ee;color:#1a1f36}.note{color:#697386;font-size:13px}</style></head><body><p class="note">Local Stripe fake: test mode</p>${body}</body></html>`,
+      );
+    };
+    const redirect = (to: string) => {
+      res.writeHead(303, { location: to });
+      res.end();
+    };
+    const [kind, id, extra] = url.pathname.split('/').filter(Boolean).slice(0, 3) as [string?, string?, string?];
+    const action = new URLSearchParams(raw).get('action');
+    try {
+      if (kind === 'checkout' && id === 'pay' && extra) {
+        const session = this.objects.get(extra)?.object;
+        if (session?.object !== 'checkout.session') return html(404, 'Not found', '<h1>No such Checkout Session</h1>');
+        if (method === 'POST') {
+          if (action === 'cancel') return redirect(session.cancel_url ?? '/');
+          await this.completeCheckout(extra, { async: action === 'async' });
+          return redirect(String(session.success_url ?? '/').replace('{CHECKOUT_SESSION_ID}', extra));
+        }
+        const amount = `${(session.amount_total / 100).toFixed(2)} ${String(session.currency).toUpperCase()}`;
+        return html(
+          200,
+          'Checkout',
+          session.status !== 'open'
+            ? `<h1>This Checkout Session is ${esc(session.status)}</h1>`
+            : `<h1>Pay ${esc(amount)}${session.mode === 'subscription' ? ' per month' : ''}</h1><form method="post"><button name="action" value="pay">Pay with 4242 4242 4242 4242</button><button class="secondary" name="action" value="cancel">Back</button></form>`,
+        );
+      }
+      if (kind === 'billing_portal' && id) {
+        const portal = this.objects.get(id)?.object;
+        if (!portal) return html(404, 'Not found', '<h1>No such portal session</h1>');
+        if (method === 'POST') {
+          if (action === 'confirm') await this.confirmPortalFlow(id);
+          return redirect(portal.return_url ?? '/');
+        }
+        const confirm = portal.flow?.type === 'subscription_update_confirm';
+        return html(
+          200,
+          'Billing portal',
+          `<h1>Billing portal</h1><form method="post">${confirm ? '<button name="action" value="confirm">Confirm plan change</button>' : ''}<button class="secondary" name="action" value="back">Return</button></form>`,
+        );
+      }
+      if (kind === 'connect' && id === 'onboarding' && extra) {
+        const link = this.links.get(url.pathname);
+        if (!link) return html(404, 'Not found', '<h1>This onboarding link has expired</h1>');
+        if (method === 'POST') {
+          await this.completeOnboarding(extra);
+          return redirect(link.returnUrl);
+        }
+        return html(200, 'Onboarding', `<h1>Set up payouts</h1><form method="post"><button>Submit test business details</button></form>`);
+      }
+      return html(404, 'Not found', '<h1>Not found</h1>');
+    } catch (e) {
+      return html(500, 'Error', `<h1>Error</h1><p>${esc(e instanceof Error ? e.message : String(e))}</p>`);
+    }
+  }
+
+  private readonly links = new Map<string, { returnUrl: string }>();
 
   private async route(method: string, path: string, p: Record<string, FormValue>, account: string | null): Promise<{ status: number; body: Json }> {
     const seg = path.split('/').filter(Boolean);
@@ -630,13 +698,9 @@ export class StripeFake {
         const acct = this.must(str(p.account), null, 'account', 'account');
         if (!str(p.refresh_url) || !str(p.return_url) || !str(p.type))
           throw new StripeApiError(400, 'invalid_request_error', 'Missing required param: refresh_url, return_url and type.', { code: 'parameter_missing' });
-        return ok(
-          this.make('account_link', {
-            created: now(),
-            expires_at: now() + 300,
-            url: `${this.url}/connect/onboarding/${acct.id}/${randomBytes(6).toString('hex')}`,
-          }),
-        );
+        const path = `/connect/onboarding/${acct.id}/${randomBytes(6).toString('hex')}`;
+        this.links.set(path, { returnUrl: str(p.return_url) as string });
+        return ok(this.make('account_link', { created: now(), expires_at: now() + 300, url: `${this.url}${path}` }));
       }
       case 'GET payment_intents/:id':
         return ok(this.must(b, account, 'payment_intent'));

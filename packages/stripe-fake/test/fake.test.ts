@@ -140,4 +140,25 @@ describe('stripe fake', () => {
     expect(events[0]).toMatchObject({ type: 'checkout.session.expired', data: { object: { id: s.id, status: 'expired' } } });
     await expect(stripe.checkout.sessions.expire(s.id)).rejects.toMatchObject({ statusCode: 400 });
   });
+
+  it('serves stand-ins for the hosted Checkout and onboarding pages', async () => {
+    const s = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 1250, product_data: { name: 'x' } }, quantity: 1 }],
+      success_url: 'http://shop.test/done?session={CHECKOUT_SESSION_ID}',
+    });
+    const page = await fetch(s.url as string);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Pay 12.50 USD');
+    const paid = await fetch(s.url as string, { method: 'POST', body: new URLSearchParams({ action: 'pay' }), redirect: 'manual' });
+    expect(paid.status).toBe(303);
+    expect(paid.headers.get('location')).toBe(`http://shop.test/done?session=${s.id}`);
+    expect((await stripe.checkout.sessions.retrieve(s.id)).payment_status).toBe('paid');
+
+    const acct = await stripe.accounts.create({ type: 'express' });
+    const link = await stripe.accountLinks.create({ account: acct.id, refresh_url: 'http://x/r', return_url: 'http://x/back', type: 'account_onboarding' });
+    const done = await fetch(link.url, { method: 'POST', redirect: 'manual' });
+    expect(done.headers.get('location')).toBe('http://x/back');
+    expect((await stripe.accounts.retrieve(acct.id)).charges_enabled).toBe(true);
+  });
 });
