@@ -4,3 +4,4 @@ export * from './plans.ts';
 export * from './service.ts';
 export * from './stripe.ts';
 export * from './webhooks.ts';
+export * from './stripe-provider.ts';
