@@ -25,4 +25,7 @@ export default async function setup() {
   ] as const) {
     if (!(await reachable(url))) throw new Error(`${name} is not reachable at ${url}: the integration tests need the machine's real services`);
   }
+  // The storefront renders a Vite build of its Solid UI: build it once, only when the sources changed.
+  const { ensureStorefrontBuilt } = await import('../apps/storefront/src/build.ts');
+  await ensureStorefrontBuilt({ quiet: true });
 }

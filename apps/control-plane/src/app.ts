@@ -16,11 +16,19 @@ import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCollectionRoutes } from './routes/collections.ts';
 import { registerImportRoutes } from './routes/imports.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
+import { registerOrderRoutes } from './routes/orders.ts';
 import { registerProductRoutes } from './routes/products.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
 import { registerBillingRoutes } from './routes/billing.ts';
 import { registerPayoutRoutes } from './routes/payouts.ts';
 import { registerStripeWebhookRoutes } from './routes/webhooks.ts';
+import { registerAccountRoutes } from './routes/account.ts';
+import { registerTeamRoutes } from './routes/team.ts';
+import { registerSettingsRoutes } from './routes/settings.ts';
+import { registerImageRoutes } from './routes/images.ts';
+import { registerDomainRoutes } from './routes/domain.ts';
+import { registerJobRoutes } from './routes/jobs.ts';
+import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
 import { apiDocsPage, consolePlaceholder } from './pages.ts';
 
 export function createControlPlaneApp(services: Services, logger: Logger) {
@@ -30,6 +38,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     c.set('services', services);
     await next();
   });
+  app.use('/media/*', mediaCrossOrigin);
   app.use(
     '*',
     secureHeaders({
@@ -76,7 +85,10 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     }),
   );
   api.use('*', originCheck({ trustedOrigins: () => [new URL(services.config.publicUrl).origin, ...services.config.trustedOrigins] }));
-  api.use('*', requireJsonBody({ allow: (path) => (/\/imports$/.test(path) ? ['text/csv'] : null) }));
+  api.use(
+    '*',
+    requireJsonBody({ allow: (path) => (/\/imports$/.test(path) ? ['text/csv'] : /\/(images|settings\/logo)$/.test(path) ? ['multipart/form-data'] : null) }),
+  );
   // Who is calling: a bearer API token, or the session cookie.
   api.use('*', async (c, next) => {
     c.set('auth', null);
@@ -111,6 +123,13 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerImportRoutes(api);
   registerBillingRoutes(api);
   registerPayoutRoutes(api);
+  registerAccountRoutes(api);
+  registerTeamRoutes(api);
+  registerSettingsRoutes(api);
+  registerImageRoutes(api);
+  registerDomainRoutes(api);
+  registerJobRoutes(api);
+  registerOrderRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -124,6 +143,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   });
   api.get('/docs', (c) => c.html(apiDocsPage()));
 
+  registerMediaRoute(app);
   app.route('/api/v1', api);
   app.get('/', (c) => c.html(consolePlaceholder()));
   return app;

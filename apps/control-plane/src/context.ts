@@ -1,9 +1,12 @@
-import type { ApiTokenService, RateLimiter, SessionManager, SessionUser, UserService } from '@storeloom/auth';
+import type { AccountService, ApiTokenService, RateLimiter, SessionManager, SessionUser, UserService } from '@storeloom/auth';
 import type { BillingConfig, BillingService, ConnectService, StripeWebhooks } from '@storeloom/billing';
 import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@storeloom/db';
 import type { BaseVariables } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
-import type { StoreService } from '@storeloom/stores';
+import type { MailOutbox } from '@storeloom/mail';
+import type { Storage, StorageSettings } from '@storeloom/storage';
+import type { StoreService, TeamService } from '@storeloom/stores';
+import type { DnsResolver } from './dns.ts';
 
 export interface ControlPlaneConfig {
   publicUrl: string;
@@ -16,6 +19,16 @@ export interface ControlPlaneConfig {
   maxBodyBytes: number;
   /** Stripe billing and Connect; stripe: null (no keys) = billing off. */
   billing?: Omit<BillingConfig, 'publicUrl'>;
+  /** Mail: SMTP when set, otherwise the local outbox (and the developer outbox API). */
+  smtpUrl?: string | undefined;
+  mailFrom?: string;
+  /** The developer outbox API answers only without SMTP and outside production. */
+  devOutbox?: boolean;
+  /** Media storage; default: local disk in a temporary folder (tests). */
+  storage?: StorageSettings;
+  uploadMaxBytes?: number;
+  /** HMAC key of signed order-status links (shared with the storefront); without it mails carry no status link. */
+  orderLinkSecret?: string | null;
 }
 
 export interface Services {
@@ -30,6 +43,11 @@ export interface Services {
   billing: BillingService;
   connect: ConnectService;
   stripeWebhooks: StripeWebhooks;
+  mail: MailOutbox;
+  accounts: AccountService;
+  team: TeamService;
+  storage: Storage;
+  dns: DnsResolver;
 }
 
 export interface AuthInfo {

@@ -6,7 +6,8 @@
  * that crash.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, migrateAllTenants, migrateControl } from '@storeloom/db';
@@ -70,6 +71,26 @@ childEnv.DATABASE_URL = databaseUrl as string;
 // The embedded server multiplexes every connection onto one database: small pools are plenty.
 if (embedded) childEnv.DATABASE_POOL_MAX ??= '4';
 if (queuePgSchema) childEnv.QUEUE_PG_SCHEMA = queuePgSchema;
+childEnv.STOREFRONT_SECRET ??= storefrontSecret();
+await buildStorefrontIfStale();
+
+/** Order-status links are signed with STOREFRONT_SECRET; without one, a random key is made once and kept in DATA_DIR. */
+function storefrontSecret(): string {
+  const file = resolve(dataDir, 'storefront-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** The storefront serves a Vite build of its Solid UI: build it when missing or out of date. */
+async function buildStorefrontIfStale(): Promise<void> {
+  const { storefrontBuildIsStale, buildStorefront } = await import('../../storefront/src/build.ts');
+  if (!storefrontBuildIsStale()) return;
+  say('building the storefront UI (vite)');
+  await buildStorefront({ quiet: true });
+}
 
 interface Child {
   name: string;

@@ -1,90 +1,844 @@
 /**
- * Storefront server: resolves the store from the Host header and renders its
- * pages. (The Solid SSR storefront replaces these pages; tenant resolution
- * and status handling stay.)
+ * Storefront server: resolves the store from the Host header, loads a page's
+ * data through services, renders it with Solid on the server and sends HTML
+ * the browser hydrates. Every page works without JavaScript: links and forms
+ * that POST and redirect. Mounts are one line each (see `api` below).
  */
-import { ProductService } from '@storeloom/catalog';
-import type { Database, Store } from '@storeloom/db';
-import { type Logger, requestContext } from '@storeloom/http';
-import { StoreService } from '@storeloom/stores';
-import { Hono } from 'hono';
+import { createHash, randomBytes } from 'node:crypto';
+import { RateLimiter } from '@storeloom/auth';
+import {
+  CartService,
+  CustomerService,
+  formatMoney,
+  type OrderDetail,
+  OrderService,
+  orderLinkSignature,
+  PaymentProviders,
+  parseAddress,
+  verifyOrderLink,
+} from '@storeloom/commerce';
+import type { Database } from '@storeloom/db';
+import { AppError, ErrorCode, isAppError } from '@storeloom/errors';
+import { clientIp, type Logger, requestContext } from '@storeloom/http';
+import { deliverMailJob, type Queues, releaseReservationJob } from '@storeloom/jobs';
+import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
+import { type Context, Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
+import { StorefrontCatalog } from './catalog.ts';
+import { type Head, loadRenderer, type Renderer } from './render.ts';
+import { FallbackRecommendations, type ProductSearch, type RecommendationSource, SimpleProductSearch } from './seams.ts';
+import { type Tenant, TenantResolver } from './tenant.ts';
+import { type Lang, type MessageKey, translator } from './ui/i18n.ts';
+import type { AppData, Chrome, LineData, OrderData, PageData } from './ui/types.ts';
+import { TtlCache } from '@storeloom/db';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
-type Env = { Variables: { requestId: string; logger: Logger; store: Store } };
-
-/** Host -> store, cached briefly so a page costs no control-plane query when warm. */
-export class StoreResolver {
-  private cache = new Map<string, { store: Store | null; at: number }>();
-  constructor(
-    private readonly stores: StoreService,
-    private readonly rootDomain: string,
-    private readonly ttlMs = 5000,
-  ) {}
-  async resolve(host: string): Promise<Store | null> {
-    const hit = this.cache.get(host);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.store;
-    const store = await this.stores.findByHost(host, this.rootDomain);
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(host, { store, at: Date.now() });
-    return store;
-  }
+export interface StorefrontOptions {
+  rootDomain: string;
+  /** HMAC key of order links; tests may omit it (a random one per process). */
+  secret?: string;
+  protocol?: 'http' | 'https';
+  reservationTtlMs?: number;
+  queues?: Queues | null;
+  mail?: MailOutbox;
+  renderer?: Renderer;
+  storeCacheTtlMs?: number;
+  /** Rendered catalogue pages are reused this long (0 disables). */
+  pageCacheTtlMs?: number;
+  trustProxy?: boolean;
+  search?: (t: Tenant) => ProductSearch;
+  recommendations?: (t: Tenant) => RecommendationSource;
 }
 
-export function createStorefrontApp(db: Database, logger: Logger, opts: { rootDomain: string }) {
-  const resolver = new StoreResolver(new StoreService(db), opts.rootDomain);
-  const app = new Hono<Env>();
+export type StorefrontEnv = { Variables: { requestId: string; logger: Logger; tenant: Tenant; lang: Lang } };
+type C = Context<StorefrontEnv>;
+
+const CART_COOKIE = 'sf_cart';
+const SESSION_COOKIE = 'sf_session';
+const LANG_COOKIE = 'sf_lang';
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const HANDLE_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const COLLECTION_PAGE = 24;
+
+const escXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
+const plainPage = (title: string, text: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escXml(title)}</title><style>body{margin:0;min-height:100vh;display:grid;place-items:center;font:16px/1.5 system-ui,sans-serif;color:#1f2937;background:#f8fafc}main{text-align:center;padding:24px}h1{font-size:1.6rem}</style></head><body><main><h1>${escXml(title)}</h1><p>${escXml(text)}</p></main></body></html>`;
+
+export function createStorefrontApp(db: Database, logger: Logger, opts: StorefrontOptions) {
+  const resolver = new TenantResolver(db, opts.rootDomain, opts.storeCacheTtlMs ?? 5000);
+  const secret = opts.secret ?? randomBytes(32).toString('hex');
+  const protocol = opts.protocol ?? 'http';
+  const reservationTtlMs = opts.reservationTtlMs ?? 15 * 60_000;
+  const providers = new PaymentProviders();
+  // Mail is only written here; the worker delivers it, so this outbox's transport never sends.
+  const mail = opts.mail ?? new MailOutbox(db, new LocalOutboxTransport(), '');
+  const rateLimiter = new RateLimiter(db);
+  const pageCache = new TtlCache<string, { html: string; etag: string; status: number }>(opts.pageCacheTtlMs ?? 5000, 5000);
+  const searchFor = opts.search ?? ((t: Tenant) => new SimpleProductSearch(t.t));
+  const recoFor = opts.recommendations ?? ((t: Tenant) => new FallbackRecommendations(t.t));
+  let rendererPromise: Promise<Renderer> | undefined = opts.renderer ? Promise.resolve(opts.renderer) : undefined;
+  const renderer = () => {
+    rendererPromise ??= loadRenderer();
+    return rendererPromise;
+  };
+
+  const app = new Hono<StorefrontEnv>();
   app.use('*', requestContext(logger));
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'https:', 'data:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        frameAncestors: ["'none'"],
-      },
-    }),
-  );
+  // Not `no-referrer`: with it Chromium sends `Origin: null` on form POSTs, which the CSRF check must refuse.
+  app.use('*', secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false, referrerPolicy: 'strict-origin-when-cross-origin' }));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  // Hashed assets: content-addressed names, cached for a year.
+  app.get('/assets/:file', async (c) => {
+    const asset = (await renderer()).assets.get(c.req.path);
+    if (!asset) return c.text('Not found', 404);
+    return c.body(new Uint8Array(asset.body), 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' });
+  });
+
+  // Tenant resolution: unknown host 404, store not open 503.
   app.use('*', async (c, next) => {
-    const store = await resolver.resolve(c.req.header('host') ?? '');
-    if (!store) return c.html(page('Store not found', '<h1>Store not found</h1><p>There is no store at this address.</p>'), 404);
-    if (store.status !== 'active') {
+    const tenant = await resolver.resolve(c.req.header('host') ?? '');
+    if (!tenant) return c.html(plainPage('Store not found', 'There is no store at this address.'), 404);
+    if (tenant.store.status !== 'active') {
       c.header('Retry-After', '3600');
-      return c.html(page(store.name, `<h1>${esc(store.name)}</h1><p>This store is currently unavailable. Please check back later.</p>`), 503);
+      return c.html(plainPage(tenant.store.name, 'This store is currently unavailable. Please check back later.'), 503);
     }
-    c.set('store', store);
+    c.set('tenant', tenant);
+    const langs = tenant.settings.languages;
+    const wanted = getCookie(c, LANG_COOKIE);
+    c.set('lang', (langs.find((l) => l === wanted) ?? langs[0] ?? 'en') as Lang);
     await next();
   });
-  app.get('/', async (c) => {
-    const store = c.var.store;
-    const { data } = await new ProductService(db.tenant(store.schema_name)).list({ limit: 48, status: 'active', sort: '-createdAt' });
-    const fmt = new Intl.NumberFormat(store.default_locale, { style: 'currency', currency: store.currency.trim() });
-    const exp = fmt.resolvedOptions().maximumFractionDigits ?? 2;
-    const items = data
-      .map((p) => {
-        const price = Math.min(...p.variants.map((v) => v.price));
-        const img = p.images[0];
-        return `<li class="card">${img ? `<img src="${esc(img.url)}" alt="${esc(img.alt ?? p.title)}" loading="lazy">` : '<div class="ph"></div>'}<div class="t">${esc(p.title)}</div><div class="p">${esc(fmt.format(price / 10 ** exp))}</div></li>`;
-      })
-      .join('');
-    return c.html(page(store.name, `<h1>${esc(store.name)}</h1>${items ? `<ul class="grid">${items}</ul>` : '<p>No products yet.</p>'}`));
+
+  // CSRF: storefront forms are same-origin POSTs; the cookies are SameSite=Lax as well.
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'POST') {
+      const source = c.req.header('origin') ?? c.req.header('referer');
+      let sourceHost: string | null = null;
+      try {
+        sourceHost = source ? new URL(source).host : null;
+      } catch {
+        sourceHost = null;
+      }
+      if (!sourceHost || sourceHost !== (c.req.header('host') ?? '').toLowerCase()) return c.text('Cross-site request refused', 403);
+    }
+    await next();
   });
-  app.notFound((c) => c.html(page('Not found', '<h1>Page not found</h1>'), 404));
+
+  // The storefront JSON API namespace; other issues mount here, one line each, e.g.
+  //   api.route('/search', createSearchApi(...))   (apps/storefront/src/api/search.ts)
+  const api = new Hono<StorefrontEnv>();
+  app.route('/api/storefront/v1', api);
+
+  const originOf = (c: C) => `${protocol}://${c.req.header('host') ?? ''}`;
+  const localeOf = (c: C) => (c.var.lang === 'zh-CN' ? 'zh-CN' : c.var.tenant.store.default_locale.startsWith('en') ? c.var.tenant.store.default_locale : 'en');
+  const tOf = (c: C) => translator(c.var.lang);
+  const cookieOpts = (maxAgeSeconds: number) => ({ path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: protocol === 'https', maxAge: maxAgeSeconds });
+  const money = (c: C, n: number) => formatMoney(n, c.var.tenant.store.currency, localeOf(c));
+  const orderLink = (c: C, orderId: string) => `/orders/${orderId}?sig=${orderLinkSignature(secret, c.var.tenant.store.id, orderId)}`;
+  const safeNext = (n: string | undefined) => (n && n.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') ? n : '/account');
+
+  const cartCount = async (c: C): Promise<number> => {
+    const token = getCookie(c, CART_COOKIE);
+    if (!token) return 0;
+    const id = await new CartService(c.var.tenant.t).find(token);
+    return id ? new CartService(c.var.tenant.t).count(id) : 0;
+  };
+
+  const customerOf = (c: C) => new CustomerService(c.var.tenant.t).validateSession(getCookie(c, SESSION_COOKIE));
+
+  const orderService = (c: C) => {
+    const store = c.var.tenant.store;
+    const origin = originOf(c);
+    return new OrderService(c.var.tenant.t, {
+      store: { id: store.id, name: store.name, currency: store.currency },
+      providers,
+      mail,
+      mailContext: (o) => ({
+        storeName: store.name,
+        statusUrl: `${origin}${orderLink(c, o.id)}`,
+        formatMoney: (n) => formatMoney(n, o.currency, localeOf(c)),
+      }),
+      onMailWritten: () => {
+        opts.queues?.enqueue(deliverMailJob, {}).catch((err) => c.var.logger.warn('mail delivery enqueue failed; the sweep delivers it', { err }));
+      },
+    });
+  };
+
+  async function chromeOf(c: C, count: number, signedIn = false): Promise<Chrome> {
+    const { store, settings } = c.var.tenant;
+    return {
+      shop: {
+        name: store.name,
+        logoUrl: settings.theme.logoUrl,
+        lang: c.var.lang,
+        languages: settings.languages as Lang[],
+        currency: store.currency.trim(),
+        locale: localeOf(c),
+      },
+      cartCount: count,
+      path: c.req.path,
+      signedIn,
+      query: c.req.path === '/search' ? (c.req.query('q') ?? '').slice(0, 200) : '',
+    };
+  }
+
+  async function renderPage(c: C, data: PageData, head: Head, o: { status?: number; count: number; signedIn?: boolean }) {
+    const r = await renderer();
+    const appData: AppData = { chrome: await chromeOf(c, o.count, o.signedIn), data };
+    const html = r.document({
+      lang: c.var.lang,
+      head,
+      theme: c.var.tenant.settings.theme,
+      storeName: c.var.tenant.store.name,
+      data: appData,
+      html: r.render(appData),
+    });
+    return { html, status: o.status ?? 200 };
+  }
+
+  const csp = async () =>
+    `default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; script-src 'self' ${(await renderer()).scriptHash}; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`;
+
+  async function send(c: C, page: { html: string; status: number }, cache: 'public' | 'private', etag?: string) {
+    const tag = etag ?? `W/"${createHash('sha1').update(page.html).digest('base64url')}"`;
+    c.header('Content-Security-Policy', await csp());
+    c.header('Vary', 'Cookie');
+    c.header('ETag', tag);
+    c.header('Cache-Control', cache === 'public' ? 'public, max-age=30, stale-while-revalidate=60' : 'private, no-cache');
+    if (page.status === 200 && c.req.header('if-none-match') === tag) return c.body(null, 304);
+    return c.html(page.html, page.status as 200);
+  }
+
+  /** Catalogue pages: rendered output reused for a few seconds per store, language and cart size. */
+  async function cachedPage(c: C, build: (count: number) => Promise<{ html: string; status: number }>) {
+    const hasCart = Boolean(getCookie(c, CART_COOKIE));
+    const count = await cartCount(c);
+    const url = new URL(c.req.url);
+    const key = `${c.var.tenant.store.id}|${c.var.lang}|${count}|${url.pathname}${url.search}`;
+    let entry = pageCache.get(key);
+    if (!entry) {
+      const page = await build(count);
+      entry = { ...page, etag: `W/"${createHash('sha1').update(page.html).digest('base64url')}"` };
+      if (page.status === 200) pageCache.set(key, entry);
+    }
+    return send(c, entry, hasCart ? 'private' : 'public', entry.etag);
+  }
+
+  const notFound = async (c: C, count: number) => {
+    const t = tOf(c);
+    return renderPage(
+      c,
+      { page: 'notfound' },
+      { title: `${t('notFoundTitle')} – ${c.var.tenant.store.name}`, description: t('notFoundText'), canonical: originOf(c), noindex: true },
+      { status: 404, count },
+    );
+  };
+
+  // ---------- catalogue ----------
+  app.get('/', (c) =>
+    cachedPage(c, async (count) => {
+      const { tenant } = c.var;
+      const t = tOf(c);
+      const catalog = new StorefrontCatalog(tenant.t);
+      const featuredRefs = tenant.collections.slice(0, 2);
+      const [featured, newest] = await Promise.all([catalog.featured(featuredRefs, 4), recoFor(tenant).forHome({ viewedProductIds: [] }, 8)]);
+      const origin = originOf(c);
+      return renderPage(
+        c,
+        {
+          page: 'home',
+          collections: featuredRefs.map((r) => ({ handle: r.handle, title: r.title, products: featured.get(r.id) ?? [] })).filter((x) => x.products.length > 0),
+          newest,
+        },
+        {
+          title: tenant.store.name,
+          description: `${tenant.store.name} — ${t('heroText')}`,
+          canonical: `${origin}/`,
+          jsonLd: [
+            {
+              '@context': 'https://schema.org',
+              '@type': 'WebSite',
+              name: tenant.store.name,
+              url: `${origin}/`,
+              potentialAction: {
+                '@type': 'SearchAction',
+                target: `${origin}/search?q={search_term_string}`,
+                'query-input': 'required name=search_term_string',
+              },
+            },
+          ],
+        },
+        { count },
+      );
+    }),
+  );
+
+  app.get('/collections/:handle', (c) =>
+    cachedPage(c, async (count) => {
+      const { tenant } = c.var;
+      const handle = c.req.param('handle');
+      const ref = HANDLE_RE.test(handle) ? tenant.collections.find((x) => x.handle === handle) : undefined;
+      if (!ref) return notFound(c, count);
+      const pageNumber = Math.max(1, Math.min(1000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+      const cards = await new StorefrontCatalog(tenant.t).inCollection(ref.id, COLLECTION_PAGE + 1, (pageNumber - 1) * COLLECTION_PAGE);
+      if (pageNumber > 1 && cards.length === 0) return notFound(c, count);
+      const origin = originOf(c);
+      const t = tOf(c);
+      const canonical = `${origin}/collections/${ref.handle}${pageNumber > 1 ? `?page=${pageNumber}` : ''}`;
+      return renderPage(
+        c,
+        {
+          page: 'collection',
+          collection: { handle: ref.handle, title: ref.title, description: ref.description },
+          products: cards.slice(0, COLLECTION_PAGE),
+          pageNumber,
+          hasNext: cards.length > COLLECTION_PAGE,
+        },
+        {
+          title: `${ref.title} – ${tenant.store.name}`,
+          description: (ref.description || `${ref.title} · ${tenant.store.name}`).slice(0, 160),
+          canonical,
+          jsonLd: [
+            breadcrumbs([
+              { name: t('home'), url: `${origin}/` },
+              { name: ref.title, url: `${origin}/collections/${ref.handle}` },
+            ]),
+          ],
+        },
+        { count },
+      );
+    }),
+  );
+
+  app.get('/products/:handle', (c) =>
+    cachedPage(c, async (count) => {
+      const { tenant } = c.var;
+      const handle = c.req.param('handle');
+      const product = HANDLE_RE.test(handle) ? await new StorefrontCatalog(tenant.t).product(handle) : null;
+      if (!product || !product.variants.length) return notFound(c, count);
+      const wanted = c.req.query('variant');
+      const selected = product.variants.find((v) => v.id === wanted) ?? product.variants.find((v) => v.available > 0) ?? product.variants[0];
+      const related = await recoFor(tenant).alsoBought(product.id, 4);
+      const collection = tenant.collections.find((x) => product.collectionIds.includes(x.id)) ?? null;
+      const origin = originOf(c);
+      const url = `${origin}/products/${product.handle}`;
+      const t = tOf(c);
+      const digits = new Intl.NumberFormat('en', { style: 'currency', currency: tenant.store.currency.trim() }).resolvedOptions().maximumFractionDigits ?? 2;
+      const decimal = (n: number) => (n / 10 ** digits).toFixed(digits);
+      const { collectionIds: _c, seoTitle, seoDescription, updatedAt: _u, ...productData } = product;
+      const description = (seoDescription || product.description || `${product.title} · ${tenant.store.name}`).replace(/\s+/g, ' ').slice(0, 160);
+      const crumbs = [{ name: t('home'), url: `${origin}/` }];
+      if (collection) crumbs.push({ name: collection.title, url: `${origin}/collections/${collection.handle}` });
+      crumbs.push({ name: product.title, url });
+      return renderPage(
+        c,
+        {
+          page: 'product',
+          product: productData,
+          selectedVariantId: selected?.id ?? '',
+          related,
+          relatedTitle: 'alsoBought',
+          collection: collection ? { handle: collection.handle, title: collection.title } : null,
+        },
+        {
+          title: seoTitle || `${product.title} – ${tenant.store.name}`,
+          description,
+          canonical: url,
+          ogType: 'product',
+          image: product.images[0]?.url ?? null,
+          jsonLd: [
+            {
+              '@context': 'https://schema.org',
+              '@type': 'Product',
+              name: product.title,
+              description: product.description || undefined,
+              sku: selected?.sku ?? undefined,
+              brand: product.vendor ? { '@type': 'Brand', name: product.vendor } : undefined,
+              image: product.images.map((i) => i.url),
+              url,
+              offers: product.variants.map((v) => ({
+                '@type': 'Offer',
+                url: `${url}?variant=${v.id}`,
+                sku: v.sku ?? undefined,
+                price: decimal(v.price),
+                priceCurrency: tenant.store.currency.trim(),
+                availability: v.available > 0 ? 'https://schema.org/InStock' : 'https://schema.org/OutOfStock',
+              })),
+            },
+            breadcrumbs(crumbs),
+          ],
+        },
+        { count },
+      );
+    }),
+  );
+
+  app.get('/search', (c) =>
+    cachedPage(c, async (count) => {
+      const { tenant } = c.var;
+      const q = (c.req.query('q') ?? '').trim().slice(0, 200);
+      const collectionHandle = c.req.query('collection') ?? '';
+      const sortParam = c.req.query('sort');
+      const sort = sortParam === 'price-asc' || sortParam === 'price-desc' ? sortParam : 'relevance';
+      const inStock = c.req.query('inStock') === '1';
+      const collection = tenant.collections.find((x) => x.handle === collectionHandle) ?? null;
+      const r = await searchFor(tenant).search(q, { collection, inStock, sort }, c.req.query('cursor') ?? null);
+      const t = tOf(c);
+      return renderPage(
+        c,
+        {
+          page: 'search',
+          q,
+          results: r.items,
+          total: r.total,
+          collections: r.facets.collections,
+          filters: { collection: collection?.handle ?? '', sort, inStock },
+          nextCursor: r.nextCursor,
+        },
+        {
+          title: `${q ? `${q} – ` : ''}${t('search')} – ${tenant.store.name}`,
+          description: tenant.store.name,
+          canonical: `${originOf(c)}/search`,
+          noindex: true,
+        },
+        { count },
+      );
+    }),
+  );
+
+  // ---------- cart ----------
+  const lineData = (l: Awaited<ReturnType<CartService['lines']>>[number]): LineData => ({
+    variantId: l.variantId,
+    handle: l.handle,
+    title: l.title,
+    variantTitle: l.variantTitle,
+    quantity: l.quantity,
+    unitPrice: l.unitPrice,
+    available: l.available,
+    imageUrl: l.imageUrl,
+  });
+
+  const NOTICES: Record<string, MessageKey> = { failed: 'paymentFailed', expired: 'checkoutExpired', stock: 'notEnoughStock' };
+
+  app.get('/cart', async (c) => {
+    const { tenant } = c.var;
+    const carts = new CartService(tenant.t);
+    const cartId = await carts.find(getCookie(c, CART_COOKIE));
+    const { lines, totals } = cartId ? await orderService(c).quote(cartId, tenant.settings) : { lines: [], totals: null };
+    const addOns = lines.length
+      ? await recoFor(tenant).forCart(
+          lines.map((l) => l.productId),
+          4,
+        )
+      : [];
+    const noticeKey = NOTICES[c.req.query('notice') ?? ''];
+    const t = tOf(c);
+    const page = await renderPage(
+      c,
+      {
+        page: 'cart',
+        lines: lines.map(lineData),
+        totals: totals ?? { subtotal: 0, shipping: 0, tax: 0, total: 0, taxIncluded: false, itemCount: 0 },
+        notice: noticeKey ? t(noticeKey) : null,
+        addOns,
+        freeOver: tenant.settings.shipping.freeOver,
+      },
+      { title: `${t('cart')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${originOf(c)}/cart`, noindex: true },
+      { count: totals?.itemCount ?? 0 },
+    );
+    return send(c, page, 'private');
+  });
+
+  app.post('/cart/add', async (c) => {
+    const form = await c.req.parseBody();
+    const wantsJson = (c.req.header('accept') ?? '').includes('application/json');
+    const variantId = String(form.variantId ?? '');
+    const quantity = Number.parseInt(String(form.quantity ?? '1'), 10) || 1;
+    const carts = new CartService(c.var.tenant.t);
+    try {
+      if (!UUID_RE.test(variantId)) throw new AppError(ErrorCode.NotFound, 'Product not found');
+      const cart = await carts.findOrCreate(getCookie(c, CART_COOKIE));
+      if (cart.created) setCookie(c, CART_COOKIE, cart.token, cookieOpts(60 * 86_400));
+      await carts.add(cart.id, variantId, Math.min(99, Math.max(1, quantity)));
+      if (wantsJson) return c.json({ count: await carts.count(cart.id) });
+      return c.redirect('/cart', 303);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      const message = e.code === ErrorCode.InsufficientStock ? tOf(c)('notEnoughStock') : e.message;
+      if (wantsJson) return c.json({ message }, e.status as 404);
+      return c.redirect(e.code === ErrorCode.InsufficientStock ? '/cart?notice=stock' : '/cart', 303);
+    }
+  });
+
+  app.post('/cart/update', async (c) => {
+    const form = await c.req.parseBody();
+    const variantId = String(form.variantId ?? '');
+    const quantity = Math.max(0, Math.min(99, Number.parseInt(String(form.quantity ?? '0'), 10) || 0));
+    const carts = new CartService(c.var.tenant.t);
+    const cartId = await carts.find(getCookie(c, CART_COOKIE));
+    if (cartId && UUID_RE.test(variantId)) await carts.setQuantity(cartId, variantId, quantity);
+    return c.redirect('/cart', 303);
+  });
+
+  // ---------- checkout ----------
+  const ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'postalCode', 'region', 'country', 'phone'];
+
+  async function checkoutPage(c: C, cartId: string, values: Record<string, string>, error: { message: string; field: string | null } | null, status = 200) {
+    const { tenant } = c.var;
+    const customer = await customerOf(c);
+    const { lines, totals } = await orderService(c).quote(cartId, tenant.settings);
+    if (!lines.length) return c.redirect('/cart', 303);
+    const addresses = customer ? await new CustomerService(tenant.t).addresses(customer.id) : [];
+    const first = addresses[0];
+    const prefill: Record<string, string> = {
+      email: customer?.email ?? '',
+      ...(first && !values.line1
+        ? Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, String((first as unknown as Record<string, string | null>)[k] ?? '')]))
+        : {}),
+      ...values,
+    };
+    const t = tOf(c);
+    const page = await renderPage(
+      c,
+      {
+        page: 'checkout',
+        lines: lines.map(lineData),
+        totals,
+        values: prefill,
+        error: error?.message ?? null,
+        errorField: error?.field ?? null,
+        addresses,
+        signedIn: Boolean(customer),
+      },
+      { title: `${t('secureCheckout')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${originOf(c)}/checkout`, noindex: true },
+      { status, count: totals.itemCount, signedIn: Boolean(customer) },
+    );
+    c.header('Cache-Control', 'private, no-store');
+    c.header('Content-Security-Policy', await csp());
+    return c.html(page.html, page.status as 200);
+  }
+
+  app.get('/checkout', async (c) => {
+    const cartId = await new CartService(c.var.tenant.t).find(getCookie(c, CART_COOKIE));
+    if (!cartId) return c.redirect('/cart', 303);
+    const values = Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, (c.req.query(k) ?? '').slice(0, 200)]).filter(([, v]) => v));
+    return checkoutPage(c, cartId, values, null);
+  });
+
+  app.post('/checkout', async (c) => {
+    const { tenant } = c.var;
+    const form = Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 500) : '']));
+    const cartId = await new CartService(tenant.t).find(getCookie(c, CART_COOKIE));
+    if (!cartId) return c.redirect('/cart', 303);
+    const t = tOf(c);
+    const customer = await customerOf(c);
+    try {
+      const address = parseAddress(form);
+      const expected = Number.parseInt(form.expectedTotal ?? '', 10);
+      const service = orderService(c);
+      const placed = await service.place({
+        cartId,
+        email: form.email ?? '',
+        customerId: customer?.id ?? null,
+        customerName: address.name,
+        address,
+        locale: c.var.lang,
+        settings: tenant.settings,
+        reservationTtlMs,
+        expectedTotal: Number.isFinite(expected) ? expected : undefined,
+      });
+      const order = placed.order;
+      if (customer && form.saveAddress === '1') await new CustomerService(tenant.t).saveAddress(customer.id, address);
+      opts.queues
+        ?.enqueue(releaseReservationJob, { storeId: tenant.store.id, orderId: order.id }, { delay: Math.max(0, placed.expiresAt.getTime() - Date.now()) })
+        .catch((err) => c.var.logger.warn('reservation release enqueue failed; the sweep releases it', { err }));
+      const origin = originOf(c);
+      const sig = orderLinkSignature(secret, tenant.store.id, order.id);
+      const start = await providers.get(order.payment.provider).start({
+        orderId: order.id,
+        orderNumber: order.number,
+        amount: order.total,
+        currency: order.currency,
+        email: order.email,
+        idempotencyKey: placed.paymentKey,
+        returnUrl: `${origin}/orders/${order.id}?sig=${sig}&placed=1`,
+        cancelUrl: `${origin}/cart`,
+        hostedPayUrl: `${origin}/checkout/pay/${order.id}?sig=${sig}`,
+      });
+      return c.redirect(start.redirectUrl, 303);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      if (e.code === ErrorCode.InvalidState) return c.redirect('/cart', 303);
+      const field = (e.details as { field?: string } | undefined)?.field ?? null;
+      const message =
+        e.code === ErrorCode.Conflict
+          ? t('pricesChanged')
+          : e.code === ErrorCode.InsufficientStock
+            ? `${t('notEnoughStock')} (${(e.details as { title?: string })?.title ?? ''})`
+            : e.message;
+      return checkoutPage(c, cartId, form, { message, field }, e.status);
+    }
+  });
+
+  const orderData = (o: OrderDetail): OrderData => ({
+    id: o.id,
+    number: o.number,
+    email: o.email,
+    paymentStatus: o.paymentStatus,
+    fulfillmentStatus: o.fulfillmentStatus,
+    createdAt: o.createdAt,
+    lines: o.lines.map((l) => ({
+      title: l.title,
+      variantTitle: l.variantTitle,
+      quantity: l.quantity,
+      unitPrice: l.unitPrice,
+      total: l.total,
+      imageUrl: l.imageUrl,
+    })),
+    subtotal: o.subtotal,
+    shipping: o.shipping,
+    tax: o.tax,
+    total: o.total,
+    refunded: o.refunded,
+    shippingAddress: o.shippingAddress,
+    trackingNumber: o.fulfillment?.trackingNumber ?? null,
+    carrier: o.fulfillment?.carrier ?? null,
+  });
+
+  /** The order behind a signed link, or null (a tampered or foreign link is a plain 404). */
+  const signedOrder = async (c: C): Promise<OrderDetail | null> => {
+    const id = c.req.param('orderId') ?? '';
+    if (!UUID_RE.test(id) || !verifyOrderLink(secret, c.var.tenant.store.id, id, c.req.query('sig'))) return null;
+    return orderService(c).detail(id);
+  };
+
+  /** Puts a failed or expired checkout's lines back into the shopper's cart. */
+  async function restoreCart(c: C, order: OrderDetail) {
+    const carts = new CartService(c.var.tenant.t);
+    const cart = await carts.findOrCreate(getCookie(c, CART_COOKIE));
+    if (cart.created) setCookie(c, CART_COOKIE, cart.token, cookieOpts(60 * 86_400));
+    for (const l of order.lines) if (l.variantId) await carts.add(cart.id, l.variantId, l.quantity).catch(() => undefined);
+  }
+
+  app.get('/checkout/pay/:orderId', async (c) => {
+    const order = await signedOrder(c);
+    if (!order) return send(c, await notFound(c, 0), 'private');
+    if (order.paymentStatus !== 'pending' || order.payment.provider !== 'manual') return c.redirect(orderLink(c, order.id), 303);
+    const t = tOf(c);
+    const expires = await c.var.tenant.t.selectFrom('orders').select('reservation_expires_at').where('id', '=', order.id).executeTakeFirstOrThrow();
+    const page = await renderPage(
+      c,
+      {
+        page: 'pay',
+        order: orderData(order),
+        action: `/checkout/pay/${order.id}?sig=${c.req.query('sig')}`,
+        expiresAt: new Date(expires.reservation_expires_at).toISOString(),
+      },
+      { title: `${t('payTitle')} – ${c.var.tenant.store.name}`, description: c.var.tenant.store.name, canonical: `${originOf(c)}/checkout`, noindex: true },
+      { count: 0 },
+    );
+    c.header('Cache-Control', 'private, no-store');
+    c.header('Content-Security-Policy', await csp());
+    return c.html(page.html, 200);
+  });
+
+  app.post('/checkout/pay/:orderId', async (c) => {
+    const order = await signedOrder(c);
+    if (!order) return c.text('Not found', 404);
+    const outcome = String((await c.req.parseBody()).outcome ?? '');
+    const service = orderService(c);
+    if (outcome === 'fail') {
+      const r = await service.failPayment(order.id, 'Declined on the test payment page');
+      if (r.applied) await restoreCart(c, order);
+      return c.redirect('/cart?notice=failed', 303);
+    }
+    try {
+      // The manual provider's confirmation; a real provider confirms through its webhook instead.
+      await service.confirmPayment(order.id, { provider: 'manual', reference: `manual_charge:${order.id}:1`, amount: order.total });
+    } catch (e) {
+      if (isAppError(e) && e.code === ErrorCode.InvalidState) {
+        await restoreCart(c, order);
+        return c.redirect('/cart?notice=expired', 303);
+      }
+      throw e;
+    }
+    return c.redirect(`${orderLink(c, order.id)}&placed=1`, 303);
+  });
+
+  app.get('/orders/:orderId', async (c) => {
+    const order = await signedOrder(c);
+    if (!order) return send(c, await notFound(c, await cartCount(c)), 'private');
+    const t = tOf(c);
+    const page = await renderPage(
+      c,
+      { page: 'order', order: orderData(order), justPlaced: c.req.query('placed') === '1' },
+      {
+        title: `${t('orderNumber', { n: order.number })} – ${c.var.tenant.store.name}`,
+        description: c.var.tenant.store.name,
+        canonical: `${originOf(c)}/`,
+        noindex: true,
+      },
+      { count: await cartCount(c) },
+    );
+    c.header('Cache-Control', 'private, no-store');
+    c.header('Content-Security-Policy', await csp());
+    return c.html(page.html, 200);
+  });
+
+  // ---------- customer accounts ----------
+  const authPage = async (c: C, kind: 'login' | 'register', v: { error?: string | null; email?: string; name?: string; next?: string }, status = 200) => {
+    const t = tOf(c);
+    const page = await renderPage(
+      c,
+      { page: kind, error: v.error ?? null, email: v.email ?? '', name: v.name ?? '', next: safeNext(v.next) },
+      {
+        title: `${kind === 'login' ? t('signIn') : t('register')} – ${c.var.tenant.store.name}`,
+        description: c.var.tenant.store.name,
+        canonical: `${originOf(c)}/account/${kind}`,
+        noindex: true,
+      },
+      { status, count: await cartCount(c) },
+    );
+    c.header('Cache-Control', 'private, no-store');
+    c.header('Content-Security-Policy', await csp());
+    return c.html(page.html, page.status as 200);
+  };
+
+  app.get('/account', async (c) => {
+    const { tenant } = c.var;
+    const customer = await customerOf(c);
+    if (!customer) return c.redirect('/account/login?next=/account', 303);
+    const [orders, addresses, count] = await Promise.all([
+      orderService(c).list({ customerId: customer.id, limit: 50 }),
+      new CustomerService(tenant.t).addresses(customer.id),
+      cartCount(c),
+    ]);
+    const t = tOf(c);
+    const page = await renderPage(
+      c,
+      {
+        page: 'account',
+        customer: { name: customer.name, email: customer.email },
+        orders: orders.items.map((o) => ({
+          number: o.number,
+          url: orderLink(c, o.id),
+          createdAt: o.createdAt,
+          total: o.total,
+          paymentStatus: o.paymentStatus,
+          fulfillmentStatus: o.fulfillmentStatus,
+        })),
+        addresses,
+      },
+      { title: `${t('account')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${originOf(c)}/account`, noindex: true },
+      { count, signedIn: true },
+    );
+    return send(c, page, 'private');
+  });
+
+  app.get('/account/login', (c) => authPage(c, 'login', { next: c.req.query('next') }));
+  app.get('/account/register', (c) => authPage(c, 'register', { next: c.req.query('next') }));
+
+  const limited = async (c: C, kind: string) => {
+    const r = await rateLimiter.hit(`sf-${kind}:${c.var.tenant.store.id}:${clientIp(c, opts.trustProxy ?? false)}`, 10, 60);
+    return !r.allowed;
+  };
+
+  const signIn = async (c: C, customerId: string) => {
+    const s = await new CustomerService(c.var.tenant.t).createSession(customerId);
+    setCookie(c, SESSION_COOKIE, s.token, cookieOpts(Math.floor((s.expiresAt.getTime() - Date.now()) / 1000)));
+  };
+
+  app.post('/account/login', async (c) => {
+    const f = await c.req.parseBody();
+    const email = String(f.email ?? '').slice(0, 254);
+    const next = String(f.next ?? '');
+    if (await limited(c, 'login')) return authPage(c, 'login', { error: tOf(c)('tooManyAttempts'), email, next }, 429);
+    try {
+      const customer = await new CustomerService(c.var.tenant.t).authenticate(email, String(f.password ?? '').slice(0, 200));
+      await signIn(c, customer.id);
+      return c.redirect(safeNext(next), 303);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      return authPage(c, 'login', { error: e.message, email, next }, e.status);
+    }
+  });
+
+  app.post('/account/register', async (c) => {
+    const f = await c.req.parseBody();
+    const email = String(f.email ?? '').slice(0, 254);
+    const name = String(f.name ?? '').slice(0, 200);
+    const next = String(f.next ?? '');
+    if (await limited(c, 'register')) return authPage(c, 'register', { error: tOf(c)('tooManyAttempts'), email, name, next }, 429);
+    try {
+      const customer = await new CustomerService(c.var.tenant.t).register({ email, name, password: String(f.password ?? '').slice(0, 200) });
+      await signIn(c, customer.id);
+      return c.redirect(safeNext(next), 303);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      return authPage(c, 'register', { error: e.message, email, name, next }, e.status);
+    }
+  });
+
+  app.post('/account/logout', async (c) => {
+    await new CustomerService(c.var.tenant.t).endSession(getCookie(c, SESSION_COOKIE));
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.redirect('/', 303);
+  });
+
+  app.get('/lang/:code', (c) => {
+    const code = c.req.param('code');
+    if (c.var.tenant.settings.languages.includes(code as Lang)) setCookie(c, LANG_COOKIE, code, { ...cookieOpts(365 * 86_400), httpOnly: false });
+    const to = c.req.query('to') ?? '/';
+    return c.redirect(to.startsWith('/') && !to.startsWith('//') ? to : '/', 303);
+  });
+
+  // ---------- SEO ----------
+  app.get('/robots.txt', (c) => {
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.text(
+      [
+        'User-agent: *',
+        'Disallow: /cart',
+        'Disallow: /checkout',
+        'Disallow: /account',
+        'Disallow: /orders',
+        'Disallow: /search',
+        `Sitemap: ${originOf(c)}/sitemap.xml`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  app.get('/sitemap.xml', async (c) => {
+    const origin = originOf(c);
+    const { products, collections } = await new StorefrontCatalog(c.var.tenant.t).sitemapEntries();
+    const url = (loc: string, lastmod?: Date) =>
+      `<url><loc>${escXml(loc)}</loc>${lastmod ? `<lastmod>${new Date(lastmod).toISOString()}</lastmod>` : ''}</url>`;
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${[
+      url(`${origin}/`),
+      ...collections.map((x) => url(`${origin}/collections/${x.handle}`, x.updated_at)),
+      ...products.map((x) => url(`${origin}/products/${x.handle}`, x.updated_at)),
+    ].join('')}</urlset>`;
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(body, 200, { 'Content-Type': 'application/xml; charset=utf-8' });
+  });
+
+  app.notFound(async (c) => {
+    if (!c.var.tenant) return c.html(plainPage('Not found', 'Page not found'), 404);
+    return send(c as C, await notFound(c as C, await cartCount(c as C)), 'private');
+  });
   app.onError((err, c) => {
     c.var.logger?.error('storefront error', { err });
-    return c.html(page('Error', '<h1>Something went wrong</h1><p>Please try again.</p>'), 500);
+    return c.html(plainPage('Something went wrong', 'Please try again in a moment.'), 500);
   });
-  return app;
+  return Object.assign(app, { resolver });
 }
 
-const page = (
-  title: string,
-  body: string,
-) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>
-<style>body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1a1d21}main{max-width:1100px;margin:0 auto;padding:24px}
-.grid{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:18px}
-.card img,.ph{width:100%;aspect-ratio:1;object-fit:cover;background:#f0f1f3;border-radius:8px}.t{margin-top:8px}.p{color:#555}</style>
-</head><body><main>${body}</main></body></html>`;
+function breadcrumbs(items: { name: string; url: string }[]) {
+  return {
+    '@context': 'https://schema.org',
+    '@type': 'BreadcrumbList',
+    itemListElement: items.map((it, i) => ({ '@type': 'ListItem', position: i + 1, name: it.name, item: it.url })),
+  };
+}

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { createDatabase } from '@storeloom/db';
 import { loadEnv, storefrontEnvSchema } from '@storeloom/env';
 import { createLogger } from '@storeloom/http';
+import { Queues } from '@storeloom/jobs';
 import { createStorefrontApp } from './app.ts';
+import { loadRenderer } from './render.ts';
 
 const env = loadEnv(storefrontEnvSchema);
 const logger = createLogger({ level: env.LOG_LEVEL, base: { app: 'storefront' } });
@@ -10,14 +13,30 @@ if (!env.DATABASE_URL) {
   logger.error('DATABASE_URL is not set; start the whole platform with `npm start`');
   process.exit(1);
 }
+if (!env.STOREFRONT_SECRET && env.NODE_ENV === 'production') {
+  logger.error('STOREFRONT_SECRET is not set: order-status links cannot be signed (set a random string of 32+ characters)');
+  process.exit(1);
+}
+if (!env.STOREFRONT_SECRET) logger.warn('STOREFRONT_SECRET is not set: using a random one, so order links die with this process (npm start persists one)');
 const db = createDatabase({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, applicationName: 'storeloom-storefront' });
-const app = createStorefrontApp(db, logger, { rootDomain: env.STORE_ROOT_DOMAIN });
+const queues = new Queues({ redisUrl: env.REDIS_URL, databaseUrl: env.DATABASE_URL, prefix: env.QUEUE_PREFIX, pgSchema: env.QUEUE_PG_SCHEMA });
+await queues.init();
+const app = createStorefrontApp(db, logger, {
+  rootDomain: env.STORE_ROOT_DOMAIN,
+  secret: env.STOREFRONT_SECRET ?? randomBytes(32).toString('hex'),
+  protocol: env.STOREFRONT_PROTOCOL,
+  reservationTtlMs: env.RESERVATION_TTL_SECONDS * 1000,
+  queues,
+  trustProxy: env.TRUST_PROXY,
+  renderer: await loadRenderer(),
+});
 const server = serve({ fetch: app.fetch, port: env.STOREFRONT_PORT, hostname: env.HOST }, (info) => {
   logger.info('listening', { port: info.port });
   process.send?.({ type: 'listening', app: 'storefront', port: info.port });
 });
 const shutdown = async () => {
   server.close();
+  await queues.close();
   await db.destroy();
   process.exit(0);
 };

@@ -15,8 +15,11 @@ import {
   purgeDeletedStoresJob,
   reconcileProvisioningJob,
   suspendOverdueStoresJob,
+  releaseReservationJob,
+  sweepReservationsJob,
   UnrecoverableJobError,
 } from '@storeloom/jobs';
+import { OrderService } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { StoreService } from '@storeloom/stores';
 import type { Job } from 'bullmq';
@@ -59,6 +62,27 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     [reconcileProvisioningJob.name]: async (job) => {
       decodeJob(reconcileProvisioningJob, job);
       return stores.reconcileProvisioning(deps.provisioningStaleSeconds);
+    },
+    [releaseReservationJob.name]: async (job) => {
+      const { storeId, orderId } = decodeJob(releaseReservationJob, job);
+      const store = await stores.getRow(storeId);
+      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { released: false };
+      const released = await new OrderService(deps.db.tenant(store.schema_name), {
+        store: { id: store.id, name: store.name, currency: store.currency },
+      }).expire(orderId);
+      return { released };
+    },
+    [sweepReservationsJob.name]: async (job) => {
+      decodeJob(sweepReservationsJob, job);
+      const active = await deps.db.control
+        .selectFrom('stores')
+        .select(['id', 'name', 'currency', 'schema_name'])
+        .where('status', 'in', ['active', 'suspended'])
+        .execute();
+      let released = 0;
+      for (const s of active) released += await new OrderService(deps.db.tenant(s.schema_name), { store: s }).sweepExpired();
+      if (released) deps.logger.info('released expired reservations', { count: released });
+      return { released, stores: active.length };
     },
     [purgeDeletedStoresJob.name]: async (job) => {
       decodeJob(purgeDeletedStoresJob, job);

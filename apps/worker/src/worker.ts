@@ -1,6 +1,14 @@
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/http';
-import { deliverMailJob, purgeDeletedStoresJob, QUEUES, type Queues, reconcileProvisioningJob, suspendOverdueStoresJob } from '@storeloom/jobs';
+import {
+  deliverMailJob,
+  purgeDeletedStoresJob,
+  QUEUES,
+  type Queues,
+  reconcileProvisioningJob,
+  suspendOverdueStoresJob,
+  sweepReservationsJob,
+} from '@storeloom/jobs';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
 export interface RunningWorker {
@@ -14,7 +22,7 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
   for (const name of QUEUES) {
     const w = queues.worker(
       name,
-      async (job) => {
+      queues.tracked(name, async (job) => {
         const handler = handlers[job.name];
         if (!handler) throw new Error(`no handler for job ${job.name}`);
         const log = deps.logger.child({ jobId: job.id, job: job.name, queue: name, storeId: (job.data.payload as { storeId?: string })?.storeId });
@@ -27,7 +35,7 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
           log.warn('job failed', { ms: Date.now() - started, attempt: job.attemptsMade + 1, err });
           throw err;
         }
-      },
+      }),
       { concurrency: deps.concurrency },
     );
     w.on('error', (err) => deps.logger.error('worker error', { queue: name, err }));
@@ -37,6 +45,8 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
   // Producers also enqueue delivery right after writing mail; the sweep catches retries and missed enqueues.
   await queues.schedule(deliverMailJob, {}, { every: 60_000 });
   await queues.schedule(suspendOverdueStoresJob, {}, { every: 5 * 60_000 });
+  // Each checkout also enqueues a delayed release for its own expiry; the sweep catches lost ones.
+  await queues.schedule(sweepReservationsJob, {}, { every: 60_000 });
   return { close: () => queues.close() };
 }
 

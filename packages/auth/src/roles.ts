@@ -10,12 +10,25 @@ export const Permission = {
   WriteCatalog: 'catalog:write',
   AdjustInventory: 'inventory:adjust',
   ImportCatalog: 'catalog:import',
+  TransferOwnership: 'store:transfer',
+  ManageJobs: 'jobs:manage',
+  ReadOrders: 'orders:read',
+  ManageOrders: 'orders:manage',
+  RefundOrders: 'orders:refund',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
-const staff: Permission[] = [Permission.ReadStore, Permission.ReadCatalog, Permission.WriteCatalog, Permission.AdjustInventory];
-const admin: Permission[] = [...staff, Permission.UpdateStore, Permission.ManageTeam, Permission.ImportCatalog];
-const owner: Permission[] = [...admin, Permission.DeleteStore];
+// One permission per line so additions merge cleanly.
+const staff: Permission[] = [
+  Permission.ReadStore,
+  Permission.ReadCatalog,
+  Permission.WriteCatalog,
+  Permission.AdjustInventory,
+  Permission.ReadOrders,
+  Permission.ManageOrders,
+];
+const admin: Permission[] = [...staff, Permission.UpdateStore, Permission.ManageTeam, Permission.ImportCatalog, Permission.ManageJobs, Permission.RefundOrders];
+const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership];
 
 const grants: Record<MembershipRole, ReadonlySet<Permission>> = {
   staff: new Set(staff),

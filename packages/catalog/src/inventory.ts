@@ -99,3 +99,38 @@ export class InventoryService {
     }));
   }
 }
+
+/**
+ * The same conditional stock change as `InventoryService.adjust`, inside a
+ * caller's transaction (checkout reserves several variants atomically).
+ * Returns the new quantity, or null when the stock would go below zero.
+ */
+export async function applyStockDelta(
+  trx: Kysely<TenantDatabase>,
+  variantId: string,
+  delta: number,
+  opts: { reason: string; idempotencyKey: string | null },
+): Promise<number | null> {
+  const updated = await trx
+    .updateTable('variants')
+    .set({ inventory_quantity: sql`inventory_quantity + ${delta}`, updated_at: new Date() })
+    .where('id', '=', variantId)
+    .where(sql<boolean>`inventory_quantity + ${delta} >= 0`)
+    .returning(['inventory_quantity'])
+    .executeTakeFirst();
+  if (!updated) return null;
+  await trx
+    .insertInto('inventory_adjustments')
+    .values({
+      id: newId(),
+      variant_id: variantId,
+      delta,
+      quantity_after: updated.inventory_quantity,
+      reason: opts.reason,
+      actor_user_id: null,
+      idempotency_key: opts.idempotencyKey,
+      created_at: new Date(),
+    })
+    .execute();
+  return updated.inventory_quantity;
+}

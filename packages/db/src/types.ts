@@ -18,6 +18,8 @@ export interface UsersTable {
   password_hash: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Preferred console language; null = follow the browser. */
+  locale: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SessionsTable {
@@ -40,6 +42,8 @@ export interface StoresTable {
   currency: string;
   default_locale: string;
   custom_domain: string | null;
+  custom_domain_token: ColumnType<string | null, string | null | undefined, string | null>;
+  custom_domain_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_by: string;
   idempotency_key: string | null;
   provisioning_attempts: Generated<number>;
@@ -161,6 +165,53 @@ export interface ControlDatabase {
   mail_outbox: MailOutboxTable;
   stripe_events: StripeEventsTable;
   stripe_connect_accounts: StripeConnectAccountsTable;
+  password_reset_tokens: PasswordResetTokensTable;
+  invitations: InvitationsTable;
+  store_jobs: StoreJobsTable;
+}
+
+export interface PasswordResetTokensTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export type InvitationRole = 'admin' | 'staff';
+export interface InvitationsTable {
+  id: string;
+  store_id: string;
+  email: string;
+  role: InvitationRole;
+  token_hash: string;
+  invited_by: string | null;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
+  revoked_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type StoreJobState = 'waiting' | 'active' | 'completed' | 'failed';
+export interface StoreJobsTable {
+  id: string;
+  store_id: string;
+  queue: string;
+  job_id: string;
+  name: string;
+  data: Json<unknown>;
+  state: Generated<StoreJobState>;
+  progress: Generated<number>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  error: string | null;
+  result: Json<unknown> | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  updated_at: Timestamp;
 }
 
 export type ProductStatus = 'draft' | 'active' | 'archived';
@@ -201,6 +252,10 @@ export interface VariantsTable {
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Show as low stock at or below this quantity; null = no alert. */
+  low_stock_threshold: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Shipping weight; 0 when unknown (weight-based rates treat it as weightless). */
+  weight_grams: Generated<number>;
 }
 
 export interface ImagesTable {
@@ -210,6 +265,8 @@ export interface ImagesTable {
   alt: string | null;
   position: number;
   created_at: Timestamp;
+  /** Key in the media storage for uploaded images; null for external URLs. */
+  storage_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CollectionsTable {
@@ -280,6 +337,17 @@ export interface TenantDatabase {
   inventory_adjustments: InventoryAdjustmentsTable;
   store_settings: StoreSettingsTable;
   imports: ImportsTable;
+  customers: CustomersTable;
+  customer_sessions: CustomerSessionsTable;
+  addresses: AddressesTable;
+  carts: CartsTable;
+  cart_lines: CartLinesTable;
+  order_counter: OrderCounterTable;
+  orders: OrdersTable;
+  order_lines: OrderLinesTable;
+  order_events: OrderEventsTable;
+  stock_reservations: StockReservationsTable;
+  payments: PaymentsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -292,3 +360,137 @@ export type Variant = Selectable<VariantsTable>;
 export type Image = Selectable<ImagesTable>;
 export type Collection = Selectable<CollectionsTable>;
 export type ImportRecord = Selectable<ImportsTable>;
+
+// Storefront commerce (per store).
+export interface CustomersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: Timestamp;
+}
+export interface CustomerSessionsTable {
+  /** sha256 (hex) of the session token. */
+  id: string;
+  customer_id: string;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+export interface AddressesTable {
+  id: string;
+  customer_id: string;
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  postal_code: string;
+  region: string | null;
+  country: string;
+  phone: string | null;
+  created_at: Timestamp;
+}
+export interface CartsTable {
+  id: string;
+  /** sha256 (hex) of the random cart cookie value. */
+  token_hash: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface CartLinesTable {
+  cart_id: string;
+  variant_id: string;
+  quantity: number;
+  created_at: Timestamp;
+}
+export interface OrderCounterTable {
+  id: number;
+  last_number: number;
+}
+export type OrderStatus = 'open' | 'cancelled' | 'closed';
+export type OrderPaymentStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'partially_refunded' | 'refunded';
+export type OrderFulfillmentStatus = 'unfulfilled' | 'fulfilled';
+export interface OrderAddress {
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  postalCode: string;
+  region: string | null;
+  country: string;
+  phone: string | null;
+}
+export interface OrdersTable {
+  id: string;
+  number: number;
+  status: Generated<OrderStatus>;
+  payment_status: Generated<OrderPaymentStatus>;
+  fulfillment_status: Generated<OrderFulfillmentStatus>;
+  email: string;
+  customer_id: string | null;
+  customer_name: string | null;
+  currency: string;
+  locale: Generated<string>;
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  tax_included: boolean;
+  total: number;
+  refunded: Generated<number>;
+  item_count: number;
+  shipping_address: Json<OrderAddress | null>;
+  shipping_method: string;
+  payment_provider: string;
+  payment_reference: string | null;
+  reservation_expires_at: Timestamp;
+  paid_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  fulfilled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  tracking_number: string | null;
+  carrier: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface OrderLinesTable {
+  id: string;
+  order_id: string;
+  product_id: string | null;
+  variant_id: string | null;
+  title: string;
+  variant_title: string | null;
+  sku: string | null;
+  quantity: number;
+  unit_price: number;
+  total: number;
+  image_url: string | null;
+  position: number;
+}
+export interface OrderEventsTable {
+  id: string;
+  order_id: string;
+  type: string;
+  message: string;
+  created_at: Timestamp;
+}
+export interface StockReservationsTable {
+  id: string;
+  order_id: string;
+  variant_id: string;
+  quantity: number;
+  status: Generated<'active' | 'converted' | 'released'>;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  settled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+export interface PaymentsTable {
+  id: string;
+  order_id: string;
+  kind: 'charge' | 'refund';
+  provider: string;
+  amount: number;
+  status: string;
+  reference: string | null;
+  reason: string | null;
+  idempotency_key: string;
+  created_at: Timestamp;
+}
+export type Order = Selectable<OrdersTable>;
+export type OrderLine = Selectable<OrderLinesTable>;

@@ -84,9 +84,36 @@ const web = {
   STRIPE_PRICE_PRO: optionalText,
   /** Days a past-due store keeps its storefront before it is suspended. */
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  /**
+   * HMAC key of signed order-status links, shared by the storefront and the control plane (>= 32 chars).
+   * Unset: `npm start` generates one and keeps it in DATA_DIR; production must set it.
+   */
+  STOREFRONT_SECRET: z.string().min(32).optional(),
+  /** How long checkout holds reserved stock for an unpaid order. */
+  RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
 };
 
-export const controlPlaneEnvSchema = z.object({ ...base, ...web });
+/** Media storage (product images, logos): local disk under DATA_DIR/uploads, or an S3-compatible bucket. */
+const storage = {
+  DATA_DIR: z.string().default('./.storeloom'),
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  /** Local driver: where files go (default DATA_DIR/uploads). */
+  UPLOADS_DIR: z.string().optional(),
+  S3_ENDPOINT: optionalUrl,
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Public base URL of stored media (default PUBLIC_URL/media for local, S3_ENDPOINT/S3_BUCKET for s3). */
+  MEDIA_PUBLIC_URL: optionalUrl,
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+};
+
+export const controlPlaneEnvSchema = z.object({ ...base, ...web, ...storage });
 export type ControlPlaneEnv = z.infer<typeof controlPlaneEnvSchema>;
 
 export const storefrontEnvSchema = z.object({ ...base, ...web });

@@ -32,6 +32,11 @@ export const ErrorCode = {
   BillingDisabled: 'billing_disabled',
   InvalidSignature: 'invalid_signature',
   PaymentProviderUnavailable: 'payment_provider_unavailable',
+  InvalidToken: 'invalid_token',
+  InvalidState: 'invalid_state',
+  UnsupportedFileType: 'unsupported_file_type',
+  DomainTaken: 'domain_taken',
+  DnsVerificationFailed: 'dns_verification_failed',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -66,6 +71,11 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   billing_disabled: 409,
   invalid_signature: 400,
   payment_provider_unavailable: 503,
+  invalid_token: 400,
+  invalid_state: 409,
+  unsupported_file_type: 415,
+  domain_taken: 409,
+  dns_verification_failed: 422,
 };
 
 export interface ErrorBody {

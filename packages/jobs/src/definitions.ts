@@ -65,6 +65,24 @@ export const deliverMailJob = defineJob({
   attempts: 1,
 });
 
+/** Releases one unpaid order's stock reservation at its expiry (delayed job; idempotent). */
+export const releaseReservationJob = defineJob({
+  name: 'commerce.release-reservation',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid, orderId: uuid }),
+  jobId: (p) => `release-reservation:${p.storeId}:${p.orderId}`,
+});
+
+/** Sweeps every store for overdue unpaid reservations (catches lost delayed jobs). */
+export const sweepReservationsJob = defineJob({
+  name: 'commerce.sweep-reservations',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 1,
+});
+
 /** Suspends storefronts whose billing grace period has ended; swept every few minutes, safe to repeat. */
 export const suspendOverdueStoresJob = defineJob({
   name: 'billing.suspend-overdue',
@@ -80,6 +98,8 @@ export const allJobs = [
   purgeDeletedStoresJob,
   provisionStoreJob,
   deliverMailJob,
+  releaseReservationJob,
+  sweepReservationsJob,
   suspendOverdueStoresJob,
 ] as const;
 export type AnyJob = (typeof allJobs)[number];

@@ -1,0 +1,216 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { Permission } from '@storeloom/auth';
+import { formatMoney, loadSettings, OrderService, orderLinkSignature, saveCheckoutSettings } from '@storeloom/commerce';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { deliverMailJob } from '@storeloom/jobs';
+import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
+import type { Context } from 'hono';
+import { type AppEnv, storeUrl } from '../context.ts';
+import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, Money } from '../schemas.ts';
+import { type Api, idempotent, send } from './util.ts';
+
+const StoreParams = z.object({ storeId: z.string() });
+const Params = z.object({ storeId: z.string(), orderId: z.string() });
+
+const PaymentStatus = z.enum(['pending', 'paid', 'failed', 'expired', 'partially_refunded', 'refunded']);
+const OrderStatus = z.enum(['open', 'cancelled', 'closed']);
+const FulfillmentStatus = z.enum(['unfulfilled', 'fulfilled']);
+
+const OrderSummarySchema = z
+  .object({
+    id: z.string(),
+    number: z.number().int(),
+    status: OrderStatus,
+    paymentStatus: PaymentStatus,
+    fulfillmentStatus: FulfillmentStatus,
+    email: z.string(),
+    customerName: z.string().nullable(),
+    customerId: z.string().nullable(),
+    currency: z.string(),
+    total: Money,
+    itemCount: z.number().int(),
+    createdAt: z.string(),
+    paidAt: z.string().nullable(),
+  })
+  .openapi('OrderSummary');
+
+const AddressSchema = z.object({
+  name: z.string(),
+  line1: z.string(),
+  line2: z.string().nullable(),
+  city: z.string(),
+  postalCode: z.string(),
+  region: z.string().nullable(),
+  country: z.string(),
+  phone: z.string().nullable(),
+});
+
+const OrderDetailSchema = OrderSummarySchema.extend({
+  lines: z.array(
+    z.object({
+      id: z.string(),
+      productId: z.string().nullable(),
+      variantId: z.string().nullable(),
+      title: z.string(),
+      variantTitle: z.string().nullable(),
+      sku: z.string().nullable(),
+      quantity: z.number().int(),
+      unitPrice: Money,
+      total: Money,
+      imageUrl: z.string().nullable(),
+    }),
+  ),
+  subtotal: Money,
+  shipping: Money,
+  tax: Money,
+  refunded: Money,
+  shippingAddress: AddressSchema.nullable(),
+  payment: z.object({ provider: z.string(), reference: z.string().nullable(), canRefund: z.boolean(), refundable: Money }),
+  fulfillment: z.object({ fulfilledAt: z.string(), trackingNumber: z.string().nullable(), carrier: z.string().nullable() }).nullable(),
+  timeline: z.array(z.object({ at: z.string(), type: z.string(), message: z.string() })),
+}).openapi('OrderDetail');
+
+const ShippingSchema = z
+  .object({
+    mode: z.enum(['flat', 'weight']),
+    flatRate: Money,
+    freeOver: Money.nullable(),
+    weightRates: z.array(z.object({ upToGrams: z.number().int().min(1).max(10_000_000), rate: Money })).max(50),
+  })
+  .refine((s) => s.mode !== 'weight' || s.weightRates.length > 0, { message: 'weight mode needs at least one weight rate', path: ['weightRates'] })
+  .openapi('ShippingSettings');
+const TaxSchema = z.object({ ratePercent: z.number().min(0).max(100), includedInPrices: z.boolean() }).openapi('TaxSettings');
+const CheckoutSettingsSchema = z.object({ shipping: ShippingSchema, tax: TaxSchema }).openapi('CheckoutSettings');
+
+const list = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/orders',
+  tags: ['orders'],
+  summary: 'List orders, newest first (q matches the order number or e-mail)',
+  middleware: [storeAccess] as const,
+  request: {
+    params: StoreParams,
+    query: z.object({
+      status: OrderStatus.optional(),
+      paymentStatus: PaymentStatus.optional(),
+      fulfillmentStatus: FulfillmentStatus.optional(),
+      q: z.string().trim().max(200).optional(),
+      cursor: z.string().max(100).optional(),
+      limit: z.coerce.number().int().min(1).max(250).default(50),
+    }),
+  },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(OrderSummarySchema), nextCursor: z.string().nullable() }).openapi('OrderPage'), 'Orders'),
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+const get = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/orders/{orderId}',
+  tags: ['orders'],
+  summary: 'One order with its lines, payment, fulfilment and timeline',
+  middleware: [storeAccess] as const,
+  request: { params: Params },
+  responses: { 200: jsonResponse(OrderDetailSchema, 'The order'), ...errorResponses(401, 403, 404) },
+});
+const fulfil = createRoute({
+  method: 'post',
+  path: '/stores/{storeId}/orders/{orderId}/fulfillment',
+  tags: ['orders'],
+  summary: 'Mark a paid order fulfilled (repeating it updates the tracking details) and mail the shopper',
+  middleware: [storeAccess] as const,
+  request: {
+    params: Params,
+    body: jsonBody(z.object({ trackingNumber: z.string().trim().min(1).max(100).optional(), carrier: z.string().trim().min(1).max(100).optional() })),
+  },
+  responses: { 200: jsonResponse(OrderDetailSchema, 'Fulfilled'), ...errorResponses(400, 401, 403, 404, 409) },
+});
+const refund = createRoute({
+  method: 'post',
+  path: '/stores/{storeId}/orders/{orderId}/refunds',
+  tags: ['orders'],
+  summary: 'Refund part or all of a paid order (Idempotency-Key required)',
+  middleware: [storeAccess] as const,
+  request: { params: Params, headers: IdempotencyHeader, body: jsonBody(z.object({ amount: Money, reason: z.string().trim().max(500).optional() })) },
+  responses: { 200: jsonResponse(OrderDetailSchema, 'Refunded'), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+const getCheckoutSettings = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/checkout-settings',
+  tags: ['orders'],
+  summary: 'Shipping rates and tax of the storefront checkout',
+  middleware: [storeAccess] as const,
+  request: { params: StoreParams },
+  responses: { 200: jsonResponse(CheckoutSettingsSchema, 'Settings (defaults when never saved)'), ...errorResponses(401, 404) },
+});
+const putCheckoutSettings = createRoute({
+  method: 'put',
+  path: '/stores/{storeId}/checkout-settings',
+  tags: ['orders'],
+  summary: 'Set shipping (flat or by weight, optional free-over) and tax (rate, included in prices or added)',
+  middleware: [storeAccess] as const,
+  request: { params: StoreParams, body: jsonBody(CheckoutSettingsSchema) },
+  responses: { 200: jsonResponse(CheckoutSettingsSchema, 'Saved'), ...errorResponses(400, 401, 403, 404) },
+});
+
+/** Mail written here is delivered by the worker, so this outbox never sends: its transport is irrelevant. */
+let outbox: MailOutbox | undefined;
+
+function orderService(c: Context<AppEnv>): OrderService {
+  const { services } = c.var;
+  const store = c.var.store;
+  outbox ??= new MailOutbox(services.db, new LocalOutboxTransport(), '');
+  const secret = services.config.orderLinkSecret;
+  const base = storeUrl(services.config, store);
+  return new OrderService(tenantOf(c), {
+    store: { id: store.id, name: store.name, currency: store.currency },
+    mail: outbox,
+    mailContext: (o) => ({
+      storeName: store.name,
+      statusUrl: secret ? `${base}/orders/${o.id}?sig=${orderLinkSignature(secret, store.id, o.id)}` : `${base}/account`,
+      formatMoney: (n) => formatMoney(n, o.currency, store.default_locale),
+    }),
+    onMailWritten: () => {
+      services.queues.enqueue(deliverMailJob, {}).catch((err) => c.var.logger.warn('mail delivery enqueue failed; the sweep will deliver', { err }));
+    },
+  });
+}
+
+export function registerOrderRoutes(app: Api) {
+  app.openapi(list, async (c) => {
+    requirePermission(c, Permission.ReadOrders);
+    return send(c, 200, await orderService(c).list(c.req.valid('query')));
+  });
+  app.openapi(get, async (c) => {
+    requirePermission(c, Permission.ReadOrders);
+    return send(c, 200, await orderService(c).detailOrThrow(uuidParam(c, 'orderId', 'Order')));
+  });
+  app.openapi(fulfil, async (c) => {
+    requirePermission(c, Permission.ManageOrders);
+    return send(c, 200, await orderService(c).fulfil(uuidParam(c, 'orderId', 'Order'), c.req.valid('json')));
+  });
+  app.openapi(refund, async (c) => {
+    const auth = requireAuth(c);
+    requirePermission(c, Permission.RefundOrders);
+    const orderId = uuidParam(c, 'orderId', 'Order');
+    const key = c.req.valid('header')['idempotency-key'];
+    if (!key) throw new AppError(ErrorCode.ValidationFailed, 'Idempotency-Key header is required for refunds');
+    const body = c.req.valid('json');
+    const service = orderService(c);
+    return idempotent(c, auth.user.id, body, async () => ({
+      status: 200,
+      body: await service.refund(orderId, { amount: body.amount, reason: body.reason ?? null, idempotencyKey: key }),
+    }));
+  });
+  app.openapi(getCheckoutSettings, async (c) => {
+    const s = await loadSettings(tenantOf(c));
+    return send(c, 200, { shipping: s.shipping, tax: s.tax });
+  });
+  app.openapi(putCheckoutSettings, async (c) => {
+    requirePermission(c, Permission.UpdateStore);
+    const body = c.req.valid('json');
+    await saveCheckoutSettings(tenantOf(c), body);
+    return send(c, 200, body);
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * The built UI: the SSR entry renders a page's HTML, the client manifest
+ * names the hashed assets, and `document` wraps both with the head (SEO tags,
+ * theme variables) and the page data the browser hydrates from.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Theme } from '@storeloom/commerce';
+import { DIST } from './build.ts';
+import type { AppData } from './ui/types.ts';
+
+export interface Head {
+  title: string;
+  description: string;
+  canonical: string;
+  ogType?: 'website' | 'product';
+  image?: string | null;
+  jsonLd?: unknown[];
+  noindex?: boolean;
+}
+
+export interface Asset {
+  body: Buffer;
+  type: string;
+}
+
+export interface Renderer {
+  render(data: AppData): string;
+  /** The inline hydration bootstrap's CSP hash ('sha256-…'). */
+  scriptHash: string;
+  assets: Map<string, Asset>;
+  document(opts: { lang: string; head: Head; theme: Theme; storeName: string; data: AppData; html: string }): string;
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+/** JSON inside <script>: nothing in it may close the element. */
+const scriptJson = (v: unknown) =>
+  JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+
+const FONTS: Record<Theme['font'], string> = {
+  system: "ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'PingFang SC', 'Microsoft YaHei', sans-serif",
+  serif: "'Iowan Old Style', 'Palatino Linotype', Georgia, 'Songti SC', 'SimSun', serif",
+  rounded: "ui-rounded, 'SF Pro Rounded', 'Nunito', 'Varela Round', system-ui, 'PingFang SC', sans-serif",
+  mono: "ui-monospace, 'SFMono-Regular', 'JetBrains Mono', Menlo, Consolas, monospace",
+};
+
+const TYPES: Record<string, string> = {
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  woff2: 'font/woff2',
+};
+
+export async function loadRenderer(dist = DIST): Promise<Renderer> {
+  const serverEntry = join(dist, 'server', 'entry-server.js');
+  if (!existsSync(serverEntry)) throw new Error(`storefront UI is not built (${serverEntry} missing): run npm run build`);
+  const mod = (await import(pathToFileURL(serverEntry).href)) as { render(d: AppData): string; hydrationScript(): string };
+  const manifest = JSON.parse(readFileSync(join(dist, 'client', '.vite', 'manifest.json'), 'utf8')) as Record<
+    string,
+    { file: string; css?: string[]; isEntry?: boolean }
+  >;
+  const entry = Object.values(manifest).find((m) => m.isEntry);
+  if (!entry) throw new Error('storefront manifest has no entry');
+  const assets = new Map<string, Asset>();
+  for (const file of [entry.file, ...(entry.css ?? [])]) {
+    const ext = file.split('.').pop() ?? '';
+    assets.set(`/${file}`, { body: readFileSync(join(dist, 'client', file)), type: TYPES[ext] ?? 'application/octet-stream' });
+  }
+  const hydration = mod.hydrationScript();
+  const inner = /<script[^>]*>([\s\S]*)<\/script>/.exec(hydration)?.[1] ?? '';
+  const scriptHash = `'sha256-${createHash('sha256').update(inner).digest('base64')}'`;
+  const cssLinks = (entry.css ?? []).map((c) => `<link rel="stylesheet" href="/${c}">`).join('');
+  const jsTag = `<script type="module" src="/${entry.file}"></script>`;
+
+  return {
+    render: (data) => mod.render(data),
+    scriptHash,
+    assets,
+    document({ lang, head, theme, storeName, data, html }) {
+      const meta = [
+        `<title>${esc(head.title)}</title>`,
+        `<meta name="description" content="${esc(head.description)}">`,
+        `<link rel="canonical" href="${esc(head.canonical)}">`,
+        head.noindex ? '<meta name="robots" content="noindex">' : '',
+        `<meta property="og:site_name" content="${esc(storeName)}">`,
+        `<meta property="og:type" content="${head.ogType ?? 'website'}">`,
+        `<meta property="og:title" content="${esc(head.title)}">`,
+        `<meta property="og:description" content="${esc(head.description)}">`,
+        `<meta property="og:url" content="${esc(head.canonical)}">`,
+        head.image ? `<meta property="og:image" content="${esc(head.image)}">` : '',
+        `<meta name="twitter:card" content="${head.image ? 'summary_large_image' : 'summary'}">`,
+        `<meta name="theme-color" content="${theme.primaryColor}">`,
+        ...(head.jsonLd ?? []).map((j) => `<script type="application/ld+json">${scriptJson(j)}</script>`),
+      ].join('');
+      // Theme values are validated #rrggbb colours and a font from a fixed list: safe to inline.
+      const vars = `<style>:root{--primary:${theme.primaryColor};--accent:${theme.accentColor};--bg:${theme.backgroundColor};--text:${theme.textColor};--font:${FONTS[theme.font]}}</style>`;
+      return `<!doctype html><html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">${meta}${cssLinks}${vars}${hydration}${jsTag}</head><body><div id="app">${html}</div><script type="application/json" id="sf-data">${scriptJson(data)}</script></body></html>`;
+    },
+  };
+}

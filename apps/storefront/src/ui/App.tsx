@@ -1,0 +1,123 @@
+import { For, Match, onMount, Show, Switch } from 'solid-js';
+import { ShopProvider, useShop } from './context.tsx';
+import { AccountPage, AuthPage } from './pages/account.tsx';
+import { CollectionPage, HomePage, NotFoundPage, ProductPage, SearchPage } from './pages/catalog.tsx';
+import { CartPage, CheckoutPage, OrderPage, PayPage } from './pages/checkout.tsx';
+import type { AppData } from './types.ts';
+
+const Icon = {
+  search: () => (
+    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+      <circle cx="11" cy="11" r="7" fill="none" stroke="currentColor" stroke-width="2" />
+      <path d="m20 20-3.5-3.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+    </svg>
+  ),
+  bag: () => (
+    <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+      <path d="M6 7h12l1 13H5L6 7Z" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round" />
+      <path d="M9 7a3 3 0 0 1 6 0" fill="none" stroke="currentColor" stroke-width="1.8" />
+    </svg>
+  ),
+  user: () => (
+    <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+      <circle cx="12" cy="8" r="4" fill="none" stroke="currentColor" stroke-width="1.8" />
+      <path d="M4 21c1.5-4 4.5-6 8-6s6.5 2 8 6" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+    </svg>
+  ),
+};
+
+function Header() {
+  const { chrome, t, cartCount } = useShop();
+  const shop = chrome.shop;
+  return (
+    <header class="site-header">
+      <div class="bar">
+        <a class="brand" href="/">
+          <Show when={shop.logoUrl} fallback={<span class="brand-mark">{shop.name.slice(0, 1).toUpperCase()}</span>}>
+            {(url) => <img class="logo" src={url()} alt="" />}
+          </Show>
+          <span class="brand-name">{shop.name}</span>
+        </a>
+        <form class="search" action="/search" method="get" role="search">
+          <input name="q" type="search" placeholder={t('searchPlaceholder')} aria-label={t('search')} value={chrome.query} />
+          <button type="submit" aria-label={t('search')}>
+            <Icon.search />
+          </button>
+        </form>
+        <nav class="actions">
+          <Show when={shop.languages.length > 1}>
+            <For each={shop.languages.filter((l) => l !== shop.lang)}>
+              {(l) => (
+                <a class="lang" href={`/lang/${l}?to=${encodeURIComponent(chrome.path)}`} hreflang={l}>
+                  {l === 'zh-CN' ? '中文' : 'EN'}
+                </a>
+              )}
+            </For>
+          </Show>
+          <a class="icon-link" href="/account" aria-label={t('account')}>
+            <Icon.user />
+          </a>
+          <a class="icon-link cart-link" href="/cart" aria-label={t('cart')}>
+            <Icon.bag />
+            <span class="count" data-testid="cart-count" classList={{ empty: cartCount() === 0 }}>
+              {cartCount()}
+            </span>
+          </a>
+        </nav>
+      </div>
+    </header>
+  );
+}
+
+function Footer() {
+  const { chrome, t } = useShop();
+  return (
+    <footer class="site-footer">
+      <div class="wrap">
+        <div>
+          <strong>{chrome.shop.name}</strong>
+          <p>© {chrome.shop.name}</p>
+        </div>
+        <nav>
+          <a href="/search">{t('shopAll')}</a>
+          <a href="/cart">{t('cart')}</a>
+          <a href="/account">{t('account')}</a>
+        </nav>
+      </div>
+    </footer>
+  );
+}
+
+function Page(props: AppData) {
+  const { setHydrated } = useShop();
+  onMount(() => setHydrated(true));
+  const d = props.data;
+  return (
+    <>
+      <Header />
+      <main class="wrap">
+        <Switch fallback={<NotFoundPage />}>
+          <Match when={d.page === 'home' && d}>{(x) => <HomePage data={x()} />}</Match>
+          <Match when={d.page === 'collection' && d}>{(x) => <CollectionPage data={x()} />}</Match>
+          <Match when={d.page === 'product' && d}>{(x) => <ProductPage data={x()} />}</Match>
+          <Match when={d.page === 'search' && d}>{(x) => <SearchPage data={x()} />}</Match>
+          <Match when={d.page === 'cart' && d}>{(x) => <CartPage data={x()} />}</Match>
+          <Match when={d.page === 'checkout' && d}>{(x) => <CheckoutPage data={x()} />}</Match>
+          <Match when={d.page === 'pay' && d}>{(x) => <PayPage data={x()} />}</Match>
+          <Match when={d.page === 'order' && d}>{(x) => <OrderPage data={x()} />}</Match>
+          <Match when={d.page === 'account' && d}>{(x) => <AccountPage data={x()} />}</Match>
+          <Match when={(d.page === 'login' || d.page === 'register') && d}>{(x) => <AuthPage data={x() as never} />}</Match>
+        </Switch>
+      </main>
+      <Footer />
+    </>
+  );
+}
+
+export function App(props: AppData) {
+  return (
+    <ShopProvider chrome={props.chrome}>
+      <Page {...props} />
+    </ShopProvider>
+  );
+}

@@ -1,0 +1,140 @@
+import { For, type JSX, Show } from 'solid-js';
+import { useShop } from './context.tsx';
+import type { Card, TotalsData } from './types.ts';
+
+const hueOf = (s: string) => {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
+  return h % 360;
+};
+
+/** The product's photo, or a drawn placeholder (tinted by the title) when it has none. */
+export function ProductImage(props: { url: string | null; alt: string; seed: string; label?: string | null; eager?: boolean }) {
+  return (
+    <Show
+      when={props.url}
+      fallback={
+        <div class="ph" style={{ '--h': String(hueOf(props.seed)) }} role="img" aria-label={props.alt}>
+          <span>{(props.label || props.alt).slice(0, 1).toUpperCase()}</span>
+        </div>
+      }
+    >
+      {(url) => <img src={url()} alt={props.alt} loading={props.eager ? 'eager' : 'lazy'} decoding="async" />}
+    </Show>
+  );
+}
+
+export function Price(props: { price: number; compareAt?: number | null }) {
+  const { money } = useShop();
+  return (
+    <span class="price">
+      <span class={props.compareAt && props.compareAt > props.price ? 'now sale' : 'now'}>{money(props.price)}</span>
+      <Show when={props.compareAt && props.compareAt > props.price}>
+        <s class="was">{money(props.compareAt as number)}</s>
+      </Show>
+    </span>
+  );
+}
+
+export function ProductCard(props: { card: Card }) {
+  const { t } = useShop();
+  return (
+    <li class="card">
+      <a href={`/products/${props.card.handle}`} class="card-link">
+        <div class="card-media">
+          <ProductImage
+            url={props.card.imageUrl}
+            alt={props.card.imageAlt ?? props.card.title}
+            seed={props.card.title}
+            label={props.card.productType ?? props.card.title}
+          />
+          <Show when={props.card.available <= 0}>
+            <span class="badge muted">{t('soldOut')}</span>
+          </Show>
+          <Show when={props.card.available > 0 && props.card.compareAtPrice && props.card.compareAtPrice > props.card.price}>
+            <span class="badge">{t('sale')}</span>
+          </Show>
+        </div>
+        <div class="card-body">
+          <Show when={props.card.productType}>
+            <div class="card-type">{props.card.productType}</div>
+          </Show>
+          <div class="card-title">{props.card.title}</div>
+          <Price price={props.card.price} compareAt={props.card.compareAtPrice} />
+        </div>
+      </a>
+    </li>
+  );
+}
+
+export function ProductGrid(props: { cards: Card[] }) {
+  return (
+    <ul class="grid">
+      <For each={props.cards}>{(c) => <ProductCard card={c} />}</For>
+    </ul>
+  );
+}
+
+export function Section(props: { title: string; link?: { href: string; label: string }; children: JSX.Element }) {
+  return (
+    <section class="section">
+      <div class="section-head">
+        <h2>{props.title}</h2>
+        <Show when={props.link}>{(l) => <a href={l().href}>{l().label} →</a>}</Show>
+      </div>
+      {props.children}
+    </section>
+  );
+}
+
+export function Summary(props: { totals: TotalsData; children?: JSX.Element }) {
+  const { t, money } = useShop();
+  return (
+    <dl class="summary">
+      <div>
+        <dt>{t('subtotal')}</dt>
+        <dd>{money(props.totals.subtotal)}</dd>
+      </div>
+      <div>
+        <dt>{t('shipping')}</dt>
+        <dd>{props.totals.shipping === 0 ? t('free') : money(props.totals.shipping)}</dd>
+      </div>
+      <Show when={props.totals.tax > 0 || !props.totals.taxIncluded}>
+        <div>
+          <dt>{props.totals.taxIncluded ? t('taxIncluded') : t('tax')}</dt>
+          <dd>{money(props.totals.tax)}</dd>
+        </div>
+      </Show>
+      <div class="total">
+        <dt>{t('total')}</dt>
+        <dd data-testid="total">{money(props.totals.total)}</dd>
+      </div>
+      {props.children}
+    </dl>
+  );
+}
+
+export function Field(props: {
+  name: string;
+  label: string;
+  value?: string;
+  type?: string;
+  required?: boolean;
+  autocomplete?: string;
+  error?: boolean;
+  half?: boolean;
+}) {
+  return (
+    <label class={`field${props.half ? ' half' : ''}${props.error ? ' invalid' : ''}`}>
+      <span>{props.label}</span>
+      <input
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value ?? ''}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        aria-invalid={props.error ? 'true' : undefined}
+      />
+    </label>
+  );
+}

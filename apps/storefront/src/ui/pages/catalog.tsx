@@ -1,0 +1,285 @@
+import { createMemo, createSignal, For, Show } from 'solid-js';
+import { Price, ProductGrid, ProductImage, Section } from '../components.tsx';
+import { useShop } from '../context.tsx';
+import type { PageData, ProductData, VariantData } from '../types.ts';
+
+type Of<K extends PageData['page']> = Extract<PageData, { page: K }>;
+
+export function HomePage(props: { data: Of<'home'> }) {
+  const { chrome, t } = useShop();
+  return (
+    <>
+      <section class="hero">
+        <div>
+          <h1>{t('heroTitle', { name: chrome.shop.name })}</h1>
+          <p>{t('heroText')}</p>
+          <a class="button light" href="/search">
+            {t('shopAll')}
+          </a>
+        </div>
+      </section>
+      <For each={props.data.collections}>
+        {(c) => (
+          <Section title={c.title} link={{ href: `/collections/${c.handle}`, label: t('viewAll') }}>
+            <ProductGrid cards={c.products} />
+          </Section>
+        )}
+      </For>
+      <Section title={t('newArrivals')} link={{ href: '/search', label: t('shopAll') }}>
+        <ProductGrid cards={props.data.newest} />
+      </Section>
+    </>
+  );
+}
+
+export function CollectionPage(props: { data: Of<'collection'> }) {
+  const { t } = useShop();
+  const d = props.data;
+  const base = `/collections/${d.collection.handle}`;
+  return (
+    <>
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href="/">{t('home')}</a>
+        <span>/</span>
+        <span>{d.collection.title}</span>
+      </nav>
+      <header class="page-head">
+        <h1>{d.collection.title}</h1>
+        <Show when={d.collection.description}>
+          <p class="lede">{d.collection.description}</p>
+        </Show>
+      </header>
+      <ProductGrid cards={d.products} />
+      <nav class="pager">
+        <Show when={d.pageNumber > 1}>
+          <a class="button ghost" href={d.pageNumber === 2 ? base : `${base}?page=${d.pageNumber - 1}`} rel="prev">
+            ← {t('previous')}
+          </a>
+        </Show>
+        <span>{t('page', { n: d.pageNumber })}</span>
+        <Show when={d.hasNext}>
+          <a class="button ghost" href={`${base}?page=${d.pageNumber + 1}`} rel="next">
+            {t('next')} →
+          </a>
+        </Show>
+      </nav>
+    </>
+  );
+}
+
+/** The variant reached by switching one option of `current` to `value`. */
+function variantFor(p: ProductData, current: VariantData, option: string, value: string): VariantData | undefined {
+  const wanted = { ...current.options, [option]: value };
+  return p.variants.find((v) => Object.entries(wanted).every(([k, x]) => v.options[k] === x)) ?? p.variants.find((v) => v.options[option] === value);
+}
+
+export function ProductPage(props: { data: Of<'product'> }) {
+  const { t, setCartCount, hydrated } = useShop();
+  const p = props.data.product;
+  const [selectedId, setSelectedId] = createSignal(props.data.selectedVariantId);
+  const [notice, setNotice] = createSignal<string | null>(null);
+  const [busy, setBusy] = createSignal(false);
+  const variant = createMemo(() => p.variants.find((v) => v.id === selectedId()) ?? (p.variants[0] as VariantData));
+  const select = (e: MouseEvent, v: VariantData | undefined) => {
+    if (!v) return;
+    e.preventDefault();
+    setSelectedId(v.id);
+    setNotice(null);
+    history.replaceState(null, '', `?variant=${v.id}`);
+  };
+  const addToCart = async (e: SubmitEvent) => {
+    const form = e.currentTarget as HTMLFormElement;
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const res = await fetch('/cart/add', { method: 'POST', body: new URLSearchParams(new FormData(form) as never), headers: { accept: 'application/json' } });
+      const body = (await res.json()) as { count?: number; message?: string };
+      if (res.ok && typeof body.count === 'number') {
+        setCartCount(body.count);
+        setNotice(t('added'));
+      } else setNotice(body.message ?? 'Error');
+    } catch {
+      form.submit();
+    } finally {
+      setBusy(false);
+    }
+  };
+  const stockText = () => (variant().available <= 0 ? t('soldOut') : variant().available <= 5 ? t('lowStock', { n: variant().available }) : t('inStock'));
+  return (
+    <>
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href="/">{t('home')}</a>
+        <span>/</span>
+        <Show when={props.data.collection}>
+          {(c) => (
+            <>
+              <a href={`/collections/${c().handle}`}>{c().title}</a>
+              <span>/</span>
+            </>
+          )}
+        </Show>
+        <span>{p.title}</span>
+      </nav>
+      <div class="product">
+        <div class="gallery">
+          <div class="main-image">
+            <ProductImage url={p.images[0]?.url ?? null} alt={p.images[0]?.alt ?? p.title} seed={p.title} label={p.productType ?? p.title} eager />
+          </div>
+          <Show when={p.images.length > 1}>
+            <div class="thumbs">
+              <For each={p.images.slice(1, 5)}>{(img) => <img src={img.url} alt={img.alt ?? p.title} loading="lazy" />}</For>
+            </div>
+          </Show>
+        </div>
+        <div class="info">
+          <Show when={p.vendor}>
+            <div class="vendor">{p.vendor}</div>
+          </Show>
+          <h1>{p.title}</h1>
+          <div class="product-price" data-testid="product-price">
+            <Price price={variant().price} compareAt={variant().compareAtPrice} />
+          </div>
+          <For each={p.options.filter((o) => o.values.length > 1 || p.variants.length > 1)}>
+            {(o) => (
+              <fieldset class="option">
+                <legend>
+                  {o.name}: <strong>{variant().options[o.name]}</strong>
+                </legend>
+                <div class="pills">
+                  <For each={o.values}>
+                    {(value) => {
+                      const target = () => variantFor(p, variant(), o.name, value);
+                      return (
+                        <a
+                          class="pill"
+                          classList={{ active: variant().options[o.name] === value, out: (target()?.available ?? 0) <= 0 }}
+                          href={target() ? `?variant=${target()?.id}` : '#'}
+                          aria-current={variant().options[o.name] === value ? 'true' : undefined}
+                          onClick={(e) => select(e, target())}
+                        >
+                          {value}
+                        </a>
+                      );
+                    }}
+                  </For>
+                </div>
+              </fieldset>
+            )}
+          </For>
+          <p class="stock" classList={{ out: variant().available <= 0, low: variant().available > 0 && variant().available <= 5 }} data-testid="stock">
+            {stockText()}
+          </p>
+          <form class="buy" method="post" action="/cart/add" onSubmit={addToCart}>
+            <input type="hidden" name="variantId" value={variant().id} />
+            <label class="qty">
+              <span>{t('quantity')}</span>
+              <input name="quantity" type="number" min="1" max={Math.max(1, Math.min(99, variant().available))} value="1" inputmode="numeric" />
+            </label>
+            <button class="button primary" type="submit" disabled={variant().available <= 0 || busy()}>
+              {variant().available <= 0 ? t('soldOut') : t('addToCart')}
+            </button>
+          </form>
+          <Show when={notice()}>
+            <p class="notice" role="status">
+              {notice()}{' '}
+              <Show when={hydrated()}>
+                <a href="/cart">{t('cart')} →</a>
+              </Show>
+            </p>
+          </Show>
+          <Show when={p.description}>
+            <div class="description">{p.description}</div>
+          </Show>
+          <Show when={variant().sku}>
+            <p class="sku">SKU {variant().sku}</p>
+          </Show>
+        </div>
+      </div>
+      <Show when={props.data.related.length > 0}>
+        <Section title={t(props.data.relatedTitle)}>
+          <ProductGrid cards={props.data.related} />
+        </Section>
+      </Show>
+    </>
+  );
+}
+
+export function SearchPage(props: { data: Of<'search'> }) {
+  const { t } = useShop();
+  const d = props.data;
+  const nextHref = () => {
+    const u = new URLSearchParams({ q: d.q, collection: d.filters.collection, sort: d.filters.sort, cursor: d.nextCursor ?? '' });
+    if (d.filters.inStock) u.set('inStock', '1');
+    return `/search?${u}`;
+  };
+  return (
+    <>
+      <header class="page-head">
+        <h1>{d.q ? t('results', { n: d.total, q: d.q }) : t('shopAll')}</h1>
+      </header>
+      <div class="search-layout">
+        <form class="filters" method="get" action="/search">
+          <input type="hidden" name="q" value={d.q} />
+          <label class="field">
+            <span>{t('collections')}</span>
+            <select name="collection">
+              <option value="">{t('allCollections')}</option>
+              <For each={d.collections}>
+                {(c) => (
+                  <option value={c.handle} selected={d.filters.collection === c.handle}>
+                    {c.title} ({c.count})
+                  </option>
+                )}
+              </For>
+            </select>
+          </label>
+          <label class="field">
+            <span>{t('filter')}</span>
+            <select name="sort">
+              <option value="relevance" selected={d.filters.sort === 'relevance'}>
+                {t('sortNewest')}
+              </option>
+              <option value="price-asc" selected={d.filters.sort === 'price-asc'}>
+                {t('sortPriceAsc')}
+              </option>
+              <option value="price-desc" selected={d.filters.sort === 'price-desc'}>
+                {t('sortPriceDesc')}
+              </option>
+            </select>
+          </label>
+          <label class="check">
+            <input type="checkbox" name="inStock" value="1" checked={d.filters.inStock} /> {t('inStockOnly')}
+          </label>
+          <button class="button ghost" type="submit">
+            {t('filter')}
+          </button>
+        </form>
+        <div>
+          <Show when={d.results.length > 0} fallback={<p class="empty">{d.q ? t('noResults') : t('searchHint')}</p>}>
+            <ProductGrid cards={d.results} />
+          </Show>
+          <Show when={d.nextCursor}>
+            <nav class="pager">
+              <a class="button ghost" href={nextHref()} rel="next">
+                {t('next')} →
+              </a>
+            </nav>
+          </Show>
+        </div>
+      </div>
+    </>
+  );
+}
+
+export function NotFoundPage() {
+  const { t } = useShop();
+  return (
+    <section class="message">
+      <h1>{t('notFoundTitle')}</h1>
+      <p>{t('notFoundText')}</p>
+      <a class="button primary" href="/">
+        {t('continueShopping')}
+      </a>
+    </section>
+  );
+}

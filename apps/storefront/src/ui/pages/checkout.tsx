@@ -1,0 +1,338 @@
+import { For, Show } from 'solid-js';
+import { Field, ProductGrid, ProductImage, Section, Summary } from '../components.tsx';
+import { useShop } from '../context.tsx';
+import type { LineData, OrderData, PageData } from '../types.ts';
+
+type Of<K extends PageData['page']> = Extract<PageData, { page: K }>;
+
+function LineRow(props: { line: LineData; editable: boolean }) {
+  const { t, money, hydrated } = useShop();
+  const l = props.line;
+  return (
+    <li class="line">
+      <a class="thumb" href={`/products/${l.handle}`}>
+        <ProductImage url={l.imageUrl} alt={l.title} seed={l.title} />
+      </a>
+      <div class="line-main">
+        <a class="line-title" href={`/products/${l.handle}`}>
+          {l.title}
+        </a>
+        <Show when={l.variantTitle}>
+          <div class="muted">{l.variantTitle}</div>
+        </Show>
+        <div class="muted">{money(l.unitPrice)}</div>
+        <Show when={props.editable} fallback={<div class="muted">× {l.quantity}</div>}>
+          <form class="line-qty" method="post" action="/cart/update">
+            <input type="hidden" name="variantId" value={l.variantId} />
+            <select
+              name="quantity"
+              aria-label={t('quantity')}
+              onChange={(e) => {
+                e.currentTarget.form?.requestSubmit();
+              }}
+            >
+              <For each={Array.from({ length: Math.max(l.quantity, Math.min(10, l.available)) + 1 }, (_, i) => i)}>
+                {(n) => (
+                  <option value={n} selected={n === l.quantity}>
+                    {n === 0 ? t('remove') : n}
+                  </option>
+                )}
+              </For>
+            </select>
+            <Show when={!hydrated()}>
+              <button class="link" type="submit">
+                {t('update')}
+              </button>
+            </Show>
+          </form>
+        </Show>
+      </div>
+      <div class="line-total">{money(l.unitPrice * l.quantity)}</div>
+    </li>
+  );
+}
+
+export function CartPage(props: { data: Of<'cart'> }) {
+  const { t, money } = useShop();
+  const d = props.data;
+  return (
+    <>
+      <header class="page-head">
+        <h1>{t('cart')}</h1>
+      </header>
+      <Show when={d.notice}>
+        <p class="alert">{d.notice}</p>
+      </Show>
+      <Show
+        when={d.lines.length > 0}
+        fallback={
+          <section class="message">
+            <p>{t('emptyCart')}</p>
+            <a class="button primary" href="/">
+              {t('continueShopping')}
+            </a>
+          </section>
+        }
+      >
+        <div class="two-col">
+          <ul class="lines">
+            <For each={d.lines}>{(l) => <LineRow line={l} editable />}</For>
+          </ul>
+          <aside class="panel">
+            <h2>{t('orderSummary')}</h2>
+            <Summary totals={d.totals} />
+            <Show when={d.freeOver !== null && d.totals.shipping > 0}>
+              <p class="muted small">{t('freeShippingOver', { amount: money(d.freeOver as number) })}</p>
+            </Show>
+            <a class="button primary block" href="/checkout">
+              {t('checkout')}
+            </a>
+          </aside>
+        </div>
+      </Show>
+      <Show when={d.addOns.length > 0}>
+        <Section title={t('youMayLike')}>
+          <ProductGrid cards={d.addOns} />
+        </Section>
+      </Show>
+    </>
+  );
+}
+
+const COUNTRIES = [
+  ['US', 'United States'],
+  ['GB', 'United Kingdom'],
+  ['CN', '中国'],
+  ['CA', 'Canada'],
+  ['AU', 'Australia'],
+  ['DE', 'Deutschland'],
+  ['FR', 'France'],
+  ['JP', '日本'],
+  ['NL', 'Nederland'],
+  ['IE', 'Ireland'],
+] as const;
+
+export function CheckoutPage(props: { data: Of<'checkout'> }) {
+  const { t, money } = useShop();
+  const d = props.data;
+  const v = (k: string) => d.values[k] ?? '';
+  const err = (k: string) => d.errorField === k;
+  return (
+    <>
+      <header class="page-head">
+        <h1>{t('secureCheckout')}</h1>
+      </header>
+      <div class="two-col checkout">
+        <form class="checkout-form" method="post" action="/checkout">
+          <Show when={d.error}>
+            <p class="alert" role="alert">
+              {d.error}
+            </p>
+          </Show>
+          <fieldset>
+            <legend>{t('contact')}</legend>
+            <Field name="email" type="email" label={t('email')} value={v('email')} required autocomplete="email" error={err('email')} />
+            <Show when={!d.signedIn}>
+              <p class="muted small">
+                {t('haveAccount')} <a href="/account/login?next=/checkout">{t('signIn')}</a>
+              </p>
+            </Show>
+          </fieldset>
+          <fieldset>
+            <legend>{t('shippingAddress')}</legend>
+            <Show when={d.addresses.length > 0}>
+              <div class="saved">
+                <span class="muted small">{t('savedAddresses')}</span>
+                <For each={d.addresses}>
+                  {(a) => (
+                    <a
+                      class="pill"
+                      href={`/checkout?${new URLSearchParams({ name: a.name, line1: a.line1, line2: a.line2 ?? '', city: a.city, postalCode: a.postalCode, region: a.region ?? '', country: a.country, phone: a.phone ?? '' })}`}
+                    >
+                      {a.line1}, {a.city}
+                    </a>
+                  )}
+                </For>
+              </div>
+            </Show>
+            <Field name="name" label={t('fullName')} value={v('name')} required autocomplete="name" error={err('name')} />
+            <Field name="line1" label={t('address1')} value={v('line1')} required autocomplete="address-line1" error={err('line1')} />
+            <Field name="line2" label={t('address2')} value={v('line2')} autocomplete="address-line2" />
+            <div class="row">
+              <Field name="city" label={t('city')} value={v('city')} required autocomplete="address-level2" error={err('city')} half />
+              <Field name="postalCode" label={t('postalCode')} value={v('postalCode')} required autocomplete="postal-code" error={err('postalCode')} half />
+            </div>
+            <div class="row">
+              <Field name="region" label={t('region')} value={v('region')} autocomplete="address-level1" half />
+              <label class={`field half${err('country') ? ' invalid' : ''}`}>
+                <span>{t('country')}</span>
+                <select name="country" autocomplete="country">
+                  <For each={COUNTRIES}>
+                    {([code, label]) => (
+                      <option value={code} selected={(v('country') || 'US') === code}>
+                        {label}
+                      </option>
+                    )}
+                  </For>
+                </select>
+              </label>
+            </div>
+            <Field name="phone" type="tel" label={t('phone')} value={v('phone')} autocomplete="tel" />
+            <Show when={d.signedIn}>
+              <label class="check">
+                <input type="checkbox" name="saveAddress" value="1" checked /> {t('saveAddress')}
+              </label>
+            </Show>
+          </fieldset>
+          <fieldset>
+            <legend>{t('shippingMethod')}</legend>
+            <label class="radio-card">
+              <input type="radio" name="shippingMethod" value="standard" checked />
+              <span>{t('standardShipping')}</span>
+              <strong>{d.totals.shipping === 0 ? t('free') : money(d.totals.shipping)}</strong>
+            </label>
+          </fieldset>
+          <input type="hidden" name="expectedTotal" value={String(d.totals.total)} />
+          <button class="button primary block" type="submit">
+            {t('continueToPayment')} · {money(d.totals.total)}
+          </button>
+        </form>
+        <aside class="panel">
+          <h2>{t('orderSummary')}</h2>
+          <ul class="lines compact">
+            <For each={d.lines}>{(l) => <LineRow line={l} editable={false} />}</For>
+          </ul>
+          <Summary totals={d.totals} />
+        </aside>
+      </div>
+    </>
+  );
+}
+
+function OrderLines(props: { order: OrderData }) {
+  const { t, money } = useShop();
+  const o = props.order;
+  return (
+    <>
+      <ul class="lines compact">
+        <For each={o.lines}>
+          {(l) => (
+            <li class="line">
+              <div class="thumb">
+                <ProductImage url={l.imageUrl} alt={l.title} seed={l.title} />
+              </div>
+              <div class="line-main">
+                <div class="line-title">{l.title}</div>
+                <Show when={l.variantTitle}>
+                  <div class="muted">{l.variantTitle}</div>
+                </Show>
+                <div class="muted">
+                  {money(l.unitPrice)} × {l.quantity}
+                </div>
+              </div>
+              <div class="line-total">{money(l.total)}</div>
+            </li>
+          )}
+        </For>
+      </ul>
+      <Summary totals={{ subtotal: o.subtotal, shipping: o.shipping, tax: o.tax, total: o.total, taxIncluded: false, itemCount: 0 }}>
+        <Show when={o.refunded > 0}>
+          <div>
+            <dt>{t('status_refunded')}</dt>
+            <dd>−{money(o.refunded)}</dd>
+          </div>
+        </Show>
+      </Summary>
+    </>
+  );
+}
+
+export function PayPage(props: { data: Of<'pay'> }) {
+  const { t, money, date } = useShop();
+  const o = props.data.order;
+  return (
+    <div class="two-col">
+      <section class="panel pay">
+        <span class="eyebrow">{t('orderNumber', { n: o.number })}</span>
+        <h1>{t('payTitle')}</h1>
+        <p class="muted">{t('payText')}</p>
+        <p class="amount">{money(o.total)}</p>
+        <p class="muted small">{t('reservedUntil', { t: date(props.data.expiresAt) })}</p>
+        <form method="post" action={props.data.action} class="pay-buttons">
+          <button class="button primary block" type="submit" name="outcome" value="pay">
+            {t('payNow')}
+          </button>
+          <button class="button ghost block" type="submit" name="outcome" value="fail">
+            {t('failPayment')}
+          </button>
+        </form>
+      </section>
+      <aside class="panel">
+        <h2>{t('orderSummary')}</h2>
+        <OrderLines order={o} />
+      </aside>
+    </div>
+  );
+}
+
+export function OrderPage(props: { data: Of<'order'> }) {
+  const { t, date } = useShop();
+  const o = props.data.order;
+  const a = o.shippingAddress;
+  return (
+    <div class="two-col">
+      <section>
+        <Show when={props.data.justPlaced && (o.paymentStatus === 'paid' || o.paymentStatus === 'partially_refunded')}>
+          <div class="success">
+            <div class="tick" aria-hidden="true">
+              ✓
+            </div>
+            <h1>{t('thankYou')}</h1>
+            <p>{t('confirmationText', { email: o.email })}</p>
+          </div>
+        </Show>
+        <div class="panel">
+          <span class="eyebrow">{t('orderStatus')}</span>
+          <h2 data-testid="order-number">{t('orderNumber', { n: o.number })}</h2>
+          <p class="muted">{t('placedOn', { d: date(o.createdAt) })}</p>
+          <div class="status-row">
+            <span class={`status s-${o.paymentStatus}`}>{t(`status_${o.paymentStatus}` as never)}</span>
+            <Show when={o.paymentStatus === 'paid' || o.paymentStatus === 'partially_refunded'}>
+              <span class={`status s-${o.fulfillmentStatus}`}>{t(`status_${o.fulfillmentStatus}` as never)}</span>
+            </Show>
+          </div>
+          <Show when={o.trackingNumber}>
+            <p>{t('tracking', { t: `${o.carrier ? `${o.carrier} ` : ''}${o.trackingNumber}` })}</p>
+          </Show>
+          <Show when={a}>
+            {(addr) => (
+              <address>
+                <strong>{t('shippingAddress')}</strong>
+                <br />
+                {addr().name}
+                <br />
+                {addr().line1}
+                <Show when={addr().line2}>
+                  <br />
+                  {addr().line2}
+                </Show>
+                <br />
+                {addr().postalCode} {addr().city}
+                <Show when={addr().region}> {addr().region}</Show>
+                <br />
+                {addr().country}
+              </address>
+            )}
+          </Show>
+        </div>
+        <a class="button ghost" href="/">
+          {t('continueShopping')}
+        </a>
+      </section>
+      <aside class="panel">
+        <h2>{t('orderSummary')}</h2>
+        <OrderLines order={o} />
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,149 @@
+/** What the server hands the Solid app: plain JSON, the same on both sides of hydration. */
+import type { Lang } from './i18n.ts';
+
+export interface ShopInfo {
+  name: string;
+  logoUrl: string | null;
+  lang: Lang;
+  languages: Lang[];
+  currency: string;
+  locale: string;
+}
+
+export interface Chrome {
+  shop: ShopInfo;
+  cartCount: number;
+  path: string;
+  signedIn: boolean;
+  query: string;
+}
+
+export interface Card {
+  id: string;
+  handle: string;
+  title: string;
+  price: number;
+  compareAtPrice: number | null;
+  imageUrl: string | null;
+  imageAlt: string | null;
+  available: number;
+  productType: string | null;
+}
+
+export interface VariantData {
+  id: string;
+  title: string;
+  options: Record<string, string>;
+  price: number;
+  compareAtPrice: number | null;
+  available: number;
+  sku: string | null;
+}
+
+export interface ProductData {
+  id: string;
+  handle: string;
+  title: string;
+  description: string;
+  vendor: string | null;
+  productType: string | null;
+  options: { name: string; values: string[] }[];
+  variants: VariantData[];
+  images: { url: string; alt: string | null }[];
+}
+
+export interface LineData {
+  variantId: string;
+  handle: string;
+  title: string;
+  variantTitle: string | null;
+  quantity: number;
+  unitPrice: number;
+  available: number;
+  imageUrl: string | null;
+}
+
+export interface TotalsData {
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  taxIncluded: boolean;
+  itemCount: number;
+}
+
+export interface AddressData {
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  postalCode: string;
+  region: string | null;
+  country: string;
+  phone: string | null;
+}
+
+export interface OrderData {
+  id: string;
+  number: number;
+  email: string;
+  paymentStatus: string;
+  fulfillmentStatus: string;
+  createdAt: string;
+  lines: { title: string; variantTitle: string | null; quantity: number; unitPrice: number; total: number; imageUrl: string | null }[];
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  refunded: number;
+  shippingAddress: AddressData | null;
+  trackingNumber: string | null;
+  carrier: string | null;
+}
+
+export type PageData =
+  | { page: 'home'; collections: { handle: string; title: string; products: Card[] }[]; newest: Card[] }
+  | { page: 'collection'; collection: { handle: string; title: string; description: string }; products: Card[]; pageNumber: number; hasNext: boolean }
+  | {
+      page: 'product';
+      product: ProductData;
+      selectedVariantId: string;
+      related: Card[];
+      relatedTitle: 'alsoBought' | 'youMayLike';
+      collection: { handle: string; title: string } | null;
+    }
+  | {
+      page: 'search';
+      q: string;
+      results: Card[];
+      total: number;
+      collections: { handle: string; title: string; count: number }[];
+      filters: { collection: string; sort: string; inStock: boolean };
+      nextCursor: string | null;
+    }
+  | { page: 'cart'; lines: LineData[]; totals: TotalsData; notice: string | null; addOns: Card[]; freeOver: number | null }
+  | {
+      page: 'checkout';
+      lines: LineData[];
+      totals: TotalsData;
+      values: Record<string, string>;
+      error: string | null;
+      errorField: string | null;
+      addresses: AddressData[];
+      signedIn: boolean;
+    }
+  | { page: 'pay'; order: OrderData; action: string; expiresAt: string }
+  | { page: 'order'; order: OrderData; justPlaced: boolean }
+  | {
+      page: 'account';
+      customer: { name: string; email: string };
+      orders: { number: number; url: string; createdAt: string; total: number; paymentStatus: string; fulfillmentStatus: string }[];
+      addresses: AddressData[];
+    }
+  | { page: 'login' | 'register'; error: string | null; email: string; name: string; next: string }
+  | { page: 'notfound' };
+
+export interface AppData {
+  chrome: Chrome;
+  data: PageData;
+}

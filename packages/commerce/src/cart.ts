@@ -1,0 +1,148 @@
+/**
+ * Carts: the cookie holds a random token; the database keeps only its hash.
+ * Lines reference variants; their prices are never stored in the cart, so a
+ * cart always shows (and checkout always charges) the catalogue's price.
+ */
+import { generateToken, sha256Hex } from '@storeloom/auth';
+import { type Kysely, newId, sql, type TenantDatabase } from '@storeloom/db';
+import { AppError, ErrorCode } from '@storeloom/errors';
+
+export const MAX_LINE_QUANTITY = 99;
+const TOKEN_RE = /^[a-z2-7]{32}$/;
+
+export interface CartLineView {
+  variantId: string;
+  productId: string;
+  handle: string;
+  title: string;
+  variantTitle: string | null;
+  sku: string | null;
+  quantity: number;
+  unitPrice: number;
+  compareAtPrice: number | null;
+  available: number;
+  weightGrams: number;
+  imageUrl: string | null;
+}
+
+export class CartService {
+  constructor(private readonly t: Kysely<TenantDatabase>) {}
+
+  async find(token: string | undefined): Promise<string | null> {
+    if (!token || !TOKEN_RE.test(token)) return null;
+    const row = await this.t.selectFrom('carts').select('id').where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
+    return row?.id ?? null;
+  }
+
+  /** The cart of this token, or a new one (with a new token for the cookie). */
+  async findOrCreate(token: string | undefined): Promise<{ id: string; token: string; created: boolean }> {
+    const id = token ? await this.find(token) : null;
+    if (id && token) return { id, token, created: false };
+    const fresh = generateToken();
+    const cartId = newId();
+    await this.t
+      .insertInto('carts')
+      .values({ id: cartId, token_hash: sha256Hex(fresh), created_at: new Date(), updated_at: new Date() })
+      .execute();
+    return { id: cartId, token: fresh, created: true };
+  }
+
+  /** Lines with current catalogue data, in one statement; lines of unpublished products drop out. */
+  async lines(cartId: string): Promise<CartLineView[]> {
+    const rows = await this.t
+      .selectFrom('cart_lines as l')
+      .innerJoin('variants as v', 'v.id', 'l.variant_id')
+      .innerJoin('products as p', 'p.id', 'v.product_id')
+      .select([
+        'l.variant_id',
+        'l.quantity',
+        'p.id as product_id',
+        'p.handle',
+        'p.title',
+        'v.title as variant_title',
+        'v.sku',
+        'v.price',
+        'v.compare_at_price',
+        'v.inventory_quantity',
+        'v.weight_grams',
+        (eb) => eb.selectFrom('images as i').select('i.url').whereRef('i.product_id', '=', 'p.id').orderBy('i.position').limit(1).as('image_url'),
+      ])
+      .where('l.cart_id', '=', cartId)
+      .where('p.status', '=', 'active')
+      .orderBy('l.created_at')
+      .orderBy('l.variant_id')
+      .execute();
+    return rows.map((r) => ({
+      variantId: r.variant_id,
+      productId: r.product_id,
+      handle: r.handle,
+      title: r.title,
+      variantTitle: r.variant_title === 'Default' || r.variant_title === 'Default Title' ? null : r.variant_title,
+      sku: r.sku,
+      quantity: r.quantity,
+      unitPrice: r.price,
+      compareAtPrice: r.compare_at_price,
+      available: r.inventory_quantity,
+      weightGrams: r.weight_grams,
+      imageUrl: r.image_url ?? null,
+    }));
+  }
+
+  async count(cartId: string): Promise<number> {
+    const row = await this.t
+      .selectFrom('cart_lines')
+      .select(sql<number>`coalesce(sum(quantity), 0)::int`.as('n'))
+      .where('cart_id', '=', cartId)
+      .executeTakeFirst();
+    return row?.n ?? 0;
+  }
+
+  /** Adds to the line (capped by stock); a variant of a draft product or without stock is refused. */
+  async add(cartId: string, variantId: string, quantity: number): Promise<void> {
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_LINE_QUANTITY)
+      throw new AppError(ErrorCode.ValidationFailed, `quantity: 1 to ${MAX_LINE_QUANTITY}`);
+    const v = await this.t
+      .selectFrom('variants as v')
+      .innerJoin('products as p', 'p.id', 'v.product_id')
+      .select([
+        'v.inventory_quantity',
+        (eb) => eb.selectFrom('cart_lines').select('quantity').where('cart_id', '=', cartId).whereRef('variant_id', '=', 'v.id').as('in_cart'),
+      ])
+      .where('v.id', '=', variantId)
+      .where('p.status', '=', 'active')
+      .executeTakeFirst();
+    if (!v) throw new AppError(ErrorCode.NotFound, 'Product not found');
+    const wanted = Math.min(MAX_LINE_QUANTITY, (v.in_cart ?? 0) + quantity);
+    if (wanted > v.inventory_quantity)
+      throw new AppError(ErrorCode.InsufficientStock, `Only ${v.inventory_quantity} left`, { details: { available: v.inventory_quantity } });
+    await this.t
+      .insertInto('cart_lines')
+      .values({ cart_id: cartId, variant_id: variantId, quantity: wanted, created_at: new Date() })
+      .onConflict((oc) => oc.columns(['cart_id', 'variant_id']).doUpdateSet({ quantity: wanted }))
+      .execute();
+  }
+
+  /** Sets a line's quantity; 0 removes it; more than in stock is capped to the stock. Returns the quantity kept. */
+  async setQuantity(cartId: string, variantId: string, quantity: number): Promise<number> {
+    if (!Number.isInteger(quantity) || quantity < 0 || quantity > MAX_LINE_QUANTITY)
+      throw new AppError(ErrorCode.ValidationFailed, `quantity: 0 to ${MAX_LINE_QUANTITY}`);
+    if (quantity === 0) {
+      await this.t.deleteFrom('cart_lines').where('cart_id', '=', cartId).where('variant_id', '=', variantId).execute();
+      return 0;
+    }
+    const row = await this.t
+      .updateTable('cart_lines')
+      .set((eb) => ({
+        quantity: sql`least(${quantity}::int, greatest(1, (${eb.selectFrom('variants').select('inventory_quantity').where('id', '=', variantId)})))`,
+      }))
+      .where('cart_id', '=', cartId)
+      .where('variant_id', '=', variantId)
+      .returning('quantity')
+      .executeTakeFirst();
+    return row?.quantity ?? 0;
+  }
+
+  async clear(cartId: string): Promise<void> {
+    await this.t.deleteFrom('cart_lines').where('cart_id', '=', cartId).execute();
+  }
+}

@@ -1,0 +1,442 @@
+/**
+ * Orders: placing one from a cart (prices from the database, stock reserved
+ * by conditional decrements, the next per-store number), confirming or failing
+ * its payment, expiring unpaid reservations, fulfilment and refunds. Every
+ * state change is one conditional UPDATE on the order row, so concurrent
+ * confirmations, expiries and retries apply exactly once.
+ */
+import { applyStockDelta } from '@storeloom/catalog';
+import { type Kysely, newId, type Order, type OrderAddress, sql, type TenantDatabase, type Transaction } from '@storeloom/db';
+import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
+import type { MailOutbox } from '@storeloom/mail';
+import { CartService } from './cart.ts';
+import { type MailContext, orderConfirmationMail, orderShippedMail } from './mails.ts';
+import { PaymentProviders } from './payments.ts';
+import type { StorefrontSettings } from './settings.ts';
+import { computeTotals, type Totals } from './totals.ts';
+import { type OrderDetail, type OrderSummary, toOrderDetail, toOrderSummary } from './views.ts';
+
+export const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
+
+export interface OrderStore {
+  id: string;
+  name: string;
+  currency: string;
+}
+
+export interface OrderServiceOptions {
+  store: OrderStore;
+  providers?: PaymentProviders;
+  mail?: MailOutbox;
+  /** Builds the mail's money format and signed status link. */
+  mailContext?: (order: OrderDetail) => MailContext;
+  /** After a commit that wrote mail: enqueue delivery. */
+  onMailWritten?: () => void;
+}
+
+export interface PlaceOrderInput {
+  cartId: string;
+  email: string;
+  customerId: string | null;
+  customerName: string | null;
+  address: OrderAddress;
+  locale: string;
+  settings: StorefrontSettings;
+  provider?: string;
+  reservationTtlMs?: number;
+  /** The total the shopper saw; when prices moved since, the order is refused so nobody pays what they did not see. */
+  expectedTotal?: number;
+}
+
+export interface OrderListQuery {
+  status?: Order['status'];
+  paymentStatus?: Order['payment_status'];
+  fulfillmentStatus?: Order['fulfillment_status'];
+  q?: string;
+  cursor?: string;
+  limit: number;
+  customerId?: string;
+}
+
+type Tx = Transaction<TenantDatabase>;
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export class OrderService {
+  private readonly providers: PaymentProviders;
+  constructor(
+    private readonly t: Kysely<TenantDatabase>,
+    private readonly opts: OrderServiceOptions,
+  ) {
+    this.providers = opts.providers ?? new PaymentProviders();
+  }
+
+  /** The quote a checkout page shows: current prices, shipping and tax. */
+  async quote(cartId: string, settings: StorefrontSettings) {
+    const lines = await new CartService(this.t).lines(cartId);
+    return { lines, totals: computeTotals(lines, settings.shipping, settings.tax) };
+  }
+
+  /**
+   * Places the order and reserves its stock until `reservation_expires_at`.
+   * Variants are locked in id order so two checkouts never deadlock; the
+   * order number is taken last so refused checkouts burn no numbers.
+   */
+  async place(input: PlaceOrderInput): Promise<{ order: OrderDetail; paymentKey: string; expiresAt: Date }> {
+    const email = input.email.trim().toLowerCase();
+    if (!EMAIL_RE.test(email) || email.length > 254)
+      throw new AppError(ErrorCode.ValidationFailed, 'Enter a valid e-mail address', { details: { field: 'email' } });
+    const providerName = input.provider ?? 'manual';
+    if (!this.providers.has(providerName)) throw new AppError(ErrorCode.ValidationFailed, 'Unknown payment method');
+    const ttl = input.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
+    const orderId = newId();
+    const paymentKey = `charge:${orderId}:1`;
+    const result = await this.t.transaction().execute(async (trx) => {
+      const lines = await new CartService(trx).lines(input.cartId);
+      if (!lines.length) throw new AppError(ErrorCode.InvalidState, 'Your cart is empty');
+      const totals = computeTotals(lines, input.settings.shipping, input.settings.tax);
+      if (input.expectedTotal !== undefined && input.expectedTotal !== totals.total)
+        throw new AppError(ErrorCode.Conflict, 'Prices changed since you opened the checkout; please review your order', { details: { total: totals.total } });
+      for (const l of [...lines].sort((a, b) => (a.variantId < b.variantId ? -1 : 1))) {
+        const left = await applyStockDelta(trx, l.variantId, -l.quantity, { reason: 'reserved', idempotencyKey: `reserve:${orderId}:${l.variantId}` });
+        if (left === null)
+          throw new AppError(ErrorCode.InsufficientStock, `Not enough stock for ${l.title}`, { details: { variantId: l.variantId, title: l.title } });
+      }
+      const counter = await trx
+        .updateTable('order_counter')
+        .set({ last_number: sql`last_number + 1` })
+        .where('id', '=', 1)
+        .returning('last_number')
+        .executeTakeFirstOrThrow();
+      const now = new Date();
+      const expiresAt = new Date(now.getTime() + ttl);
+      await trx
+        .insertInto('orders')
+        .values({
+          id: orderId,
+          number: counter.last_number,
+          email,
+          customer_id: input.customerId,
+          customer_name: input.customerName ?? input.address.name,
+          currency: this.opts.store.currency.trim(),
+          locale: input.locale,
+          subtotal: totals.subtotal,
+          shipping: totals.shipping,
+          tax: totals.tax,
+          tax_included: totals.taxIncluded,
+          total: totals.total,
+          item_count: totals.itemCount,
+          shipping_address: JSON.stringify(input.address),
+          shipping_method: input.settings.shipping.mode === 'weight' ? 'standard-weight' : 'standard',
+          payment_provider: providerName,
+          payment_reference: null,
+          reservation_expires_at: expiresAt,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await trx
+        .insertInto('order_lines')
+        .values(
+          lines.map((l, i) => ({
+            id: newId(),
+            order_id: orderId,
+            product_id: l.productId,
+            variant_id: l.variantId,
+            title: l.title,
+            variant_title: l.variantTitle,
+            sku: l.sku,
+            quantity: l.quantity,
+            unit_price: l.unitPrice,
+            total: l.unitPrice * l.quantity,
+            image_url: l.imageUrl,
+            position: i,
+          })),
+        )
+        .execute();
+      await trx
+        .insertInto('stock_reservations')
+        .values(lines.map((l) => ({ id: newId(), order_id: orderId, variant_id: l.variantId, quantity: l.quantity, expires_at: expiresAt, created_at: now })))
+        .execute();
+      await trx
+        .insertInto('payments')
+        .values({
+          id: newId(),
+          order_id: orderId,
+          kind: 'charge',
+          provider: providerName,
+          amount: totals.total,
+          status: 'pending',
+          reference: null,
+          reason: null,
+          idempotency_key: paymentKey,
+          created_at: now,
+        })
+        .execute();
+      await this.event(trx, orderId, 'placed', `Order placed; stock reserved until ${expiresAt.toISOString()}`);
+      await trx.deleteFrom('cart_lines').where('cart_id', '=', input.cartId).execute();
+      return { expiresAt };
+    });
+    return { order: await this.detailOrThrow(orderId), paymentKey, expiresAt: result.expiresAt };
+  }
+
+  /**
+   * The provider says the order is paid. Applies once: a replay (webhook
+   * retry, double click) finds the order no longer pending and changes
+   * nothing. An order whose reservation already expired is refused.
+   */
+  async confirmPayment(orderId: string, p: { provider: string; reference: string; amount: number }): Promise<{ order: OrderDetail; applied: boolean }> {
+    const applied = await this.t.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('orders')
+        .set({ payment_status: 'paid', paid_at: new Date(), payment_reference: p.reference, updated_at: new Date() })
+        .where('id', '=', orderId)
+        .where('payment_status', '=', 'pending')
+        .where('total', '=', p.amount)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return false;
+      await trx
+        .updateTable('stock_reservations')
+        .set({ status: 'converted', settled_at: new Date() })
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'active')
+        .execute();
+      await trx
+        .updateTable('payments')
+        .set({ status: 'succeeded', reference: p.reference })
+        .where('order_id', '=', orderId)
+        .where('kind', '=', 'charge')
+        .where('status', '=', 'pending')
+        .execute();
+      await this.event(trx, orderId, 'paid', `Payment received (${p.provider})`);
+      await this.mail(trx, orderId, 'order-confirmation', orderConfirmationMail);
+      return true;
+    });
+    const order = await this.detailOrThrow(orderId);
+    if (applied) this.opts.onMailWritten?.();
+    else if (order.paymentStatus !== 'paid' && order.paymentStatus !== 'partially_refunded' && order.paymentStatus !== 'refunded')
+      throw new AppError(
+        ErrorCode.InvalidState,
+        order.paymentStatus === 'expired' ? 'This checkout expired; please check out again' : 'This order cannot be paid',
+      );
+    return { order, applied };
+  }
+
+  /** The provider declined: the order is cancelled and its stock released at once. */
+  async failPayment(orderId: string, reason: string): Promise<{ order: OrderDetail; applied: boolean }> {
+    const applied = await this.settleUnpaid(orderId, 'failed', reason, false);
+    return { order: await this.detailOrThrow(orderId), applied };
+  }
+
+  /** Releases an unpaid order's reservation once its expiry has passed (job handler; idempotent). */
+  async expire(orderId: string): Promise<boolean> {
+    return this.settleUnpaid(orderId, 'expired', 'Checkout expired unpaid; reserved stock released', true);
+  }
+
+  /** Expires every overdue unpaid order of this store; returns how many it released. */
+  async sweepExpired(limit = 500): Promise<number> {
+    const due = await this.t
+      .selectFrom('orders')
+      .select('id')
+      .where('payment_status', '=', 'pending')
+      .where('reservation_expires_at', '<=', new Date())
+      .orderBy('reservation_expires_at')
+      .limit(limit)
+      .execute();
+    let released = 0;
+    for (const o of due) if (await this.expire(o.id)) released++;
+    return released;
+  }
+
+  private async settleUnpaid(orderId: string, to: 'failed' | 'expired', message: string, onlyWhenDue: boolean): Promise<boolean> {
+    return this.t.transaction().execute(async (trx) => {
+      let q = trx
+        .updateTable('orders')
+        .set({ payment_status: to, status: 'cancelled', updated_at: new Date() })
+        .where('id', '=', orderId)
+        .where('payment_status', '=', 'pending');
+      if (onlyWhenDue) q = q.where('reservation_expires_at', '<=', new Date());
+      const row = await q.returning('id').executeTakeFirst();
+      if (!row) return false;
+      const released = await trx
+        .updateTable('stock_reservations')
+        .set({ status: 'released', settled_at: new Date() })
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'active')
+        .returning(['variant_id', 'quantity'])
+        .execute();
+      for (const r of released.sort((a, b) => (a.variant_id < b.variant_id ? -1 : 1)))
+        await applyStockDelta(trx, r.variant_id, r.quantity, { reason: 'reservation_released', idempotencyKey: `release:${orderId}:${r.variant_id}` });
+      await trx
+        .updateTable('payments')
+        .set({ status: to })
+        .where('order_id', '=', orderId)
+        .where('kind', '=', 'charge')
+        .where('status', '=', 'pending')
+        .execute();
+      await this.event(trx, orderId, to === 'failed' ? 'payment_failed' : 'expired', message);
+      return true;
+    });
+  }
+
+  /** Marks a paid order fulfilled; repeating it updates the tracking details, never fulfils twice. */
+  async fulfil(orderId: string, input: { trackingNumber?: string | null; carrier?: string | null }): Promise<OrderDetail> {
+    const first = await this.t.transaction().execute(async (trx) => {
+      const o = await trx.selectFrom('orders').select(['payment_status', 'fulfillment_status']).where('id', '=', orderId).forUpdate().executeTakeFirst();
+      if (!o) throw new AppError(ErrorCode.NotFound, 'Order not found');
+      if (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded')
+        throw new AppError(ErrorCode.InvalidState, 'Only paid orders can be fulfilled');
+      const isFirst = o.fulfillment_status === 'unfulfilled';
+      await trx
+        .updateTable('orders')
+        .set({
+          fulfillment_status: 'fulfilled',
+          fulfilled_at: isFirst ? new Date() : sql`fulfilled_at`,
+          tracking_number: input.trackingNumber ?? null,
+          carrier: input.carrier ?? null,
+          updated_at: new Date(),
+        })
+        .where('id', '=', orderId)
+        .execute();
+      const track = input.trackingNumber ? ` (${[input.carrier, input.trackingNumber].filter(Boolean).join(' ')})` : '';
+      await this.event(trx, orderId, isFirst ? 'fulfilled' : 'tracking_updated', isFirst ? `Order fulfilled${track}` : `Tracking updated${track}`);
+      if (isFirst) await this.mail(trx, orderId, 'order-shipped', orderShippedMail);
+      return isFirst;
+    });
+    if (first) this.opts.onMailWritten?.();
+    return this.detailOrThrow(orderId);
+  }
+
+  /** Refunds part or all of a paid order through its provider; the key makes a retried refund apply once. */
+  async refund(orderId: string, input: { amount: number; reason?: string | null; idempotencyKey: string }): Promise<OrderDetail> {
+    const key = `refund:${orderId}:${input.idempotencyKey}`;
+    try {
+      await this.t.transaction().execute(async (trx) => {
+        const prior = await trx.selectFrom('payments').select(['amount']).where('idempotency_key', '=', key).executeTakeFirst();
+        if (prior) {
+          if (prior.amount !== input.amount) throw new AppError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for a different refund');
+          return;
+        }
+        const o = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).forUpdate().executeTakeFirst();
+        if (!o) throw new AppError(ErrorCode.NotFound, 'Order not found');
+        const provider = this.providers.get(o.payment_provider);
+        if (!provider.canRefund || (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded'))
+          throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded');
+        const refundable = o.total - o.refunded;
+        if (!Number.isInteger(input.amount) || input.amount <= 0 || input.amount > refundable)
+          throw new AppError(ErrorCode.ValidationFailed, `amount: 1 to ${refundable}`, { details: [{ path: 'amount', message: `at most ${refundable}` }] });
+        const r = await provider.refund({ orderId, reference: o.payment_reference, amount: input.amount, currency: o.currency.trim(), idempotencyKey: key });
+        const refunded = o.refunded + input.amount;
+        await trx
+          .updateTable('orders')
+          .set({ refunded, payment_status: refunded === o.total ? 'refunded' : 'partially_refunded', updated_at: new Date() })
+          .where('id', '=', orderId)
+          .execute();
+        await trx
+          .insertInto('payments')
+          .values({
+            id: newId(),
+            order_id: orderId,
+            kind: 'refund',
+            provider: provider.name,
+            amount: input.amount,
+            status: 'succeeded',
+            reference: r.reference,
+            reason: input.reason ?? null,
+            idempotency_key: key,
+            created_at: new Date(),
+          })
+          .execute();
+        await this.event(trx, orderId, 'refunded', `Refunded ${input.amount}${input.reason ? `: ${input.reason}` : ''}`);
+      });
+    } catch (e) {
+      // Two requests with the same key raced; the loser answers with the winner's result.
+      if (!isUniqueViolation(e)) throw e;
+    }
+    return this.detailOrThrow(orderId);
+  }
+
+  async detail(orderId: string): Promise<OrderDetail | null> {
+    const o = await this.t
+      .selectFrom('orders')
+      .selectAll('orders')
+      .select((eb) => [
+        sql<
+          unknown[]
+        >`coalesce((${eb.selectFrom('order_lines as l').select(sql`json_agg(l order by l.position)`.as('x')).whereRef('l.order_id', '=', 'orders.id')}), '[]'::json)`.as(
+          'line_rows',
+        ),
+        sql<
+          unknown[]
+        >`coalesce((${eb.selectFrom('order_events as e').select(sql`json_agg(e order by e.created_at, e.id)`.as('x')).whereRef('e.order_id', '=', 'orders.id')}), '[]'::json)`.as(
+          'event_rows',
+        ),
+      ])
+      .where('id', '=', orderId)
+      .executeTakeFirst();
+    if (!o) return null;
+    const { line_rows, event_rows, ...order } = o;
+    const provider = this.providers.has(order.payment_provider) ? this.providers.get(order.payment_provider) : null;
+    return toOrderDetail(order as Order, line_rows as never, event_rows as never, provider?.canRefund ?? false);
+  }
+
+  async detailOrThrow(orderId: string): Promise<OrderDetail> {
+    const d = await this.detail(orderId);
+    if (!d) throw new AppError(ErrorCode.NotFound, 'Order not found');
+    return d;
+  }
+
+  /** Newest first; the cursor is the last id seen (ids are time-ordered UUIDv7). */
+  async list(q: OrderListQuery): Promise<{ items: OrderSummary[]; nextCursor: string | null }> {
+    let query = this.t.selectFrom('orders').selectAll();
+    if (q.status) query = query.where('status', '=', q.status);
+    if (q.paymentStatus) query = query.where('payment_status', '=', q.paymentStatus);
+    if (q.fulfillmentStatus) query = query.where('fulfillment_status', '=', q.fulfillmentStatus);
+    if (q.customerId) query = query.where('customer_id', '=', q.customerId);
+    const text = q.q?.trim().replace(/^#/, '');
+    if (text) {
+      const like = `%${text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      query = query.where((eb) => {
+        const ors = [eb('email', 'ilike', like), eb('customer_name', 'ilike', like)];
+        if (/^\d{1,9}$/.test(text)) ors.push(eb('number', '=', Number(text)));
+        return eb.or(ors);
+      });
+    }
+    if (q.cursor) {
+      if (!/^[0-9a-f-]{36}$/.test(q.cursor)) throw new AppError(ErrorCode.ValidationFailed, 'cursor: invalid');
+      query = query.where('id', '<', q.cursor);
+    }
+    const rows = await query
+      .orderBy('id', 'desc')
+      .limit(q.limit + 1)
+      .execute();
+    const page = rows.slice(0, q.limit);
+    return { items: page.map(toOrderSummary), nextCursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null };
+  }
+
+  private async event(trx: Tx, orderId: string, type: string, message: string) {
+    await trx.insertInto('order_events').values({ id: newId(), order_id: orderId, type, message, created_at: new Date() }).execute();
+  }
+
+  /** Writes the mail inside the transaction that caused it; the dedup key makes it once per order and kind. */
+  private async mail(trx: Tx, orderId: string, kind: string, build: (o: OrderDetail, ctx: MailContext) => { subject: string; text: string; html: string }) {
+    if (!this.opts.mail || !this.opts.mailContext) return;
+    const detail = await new OrderService(trx, { ...this.opts, mail: undefined }).detail(orderId);
+    if (!detail) return;
+    const m = build(detail, this.opts.mailContext(detail));
+    await this.opts.mail.enqueue(
+      {
+        kind,
+        to: detail.email,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+        storeId: this.opts.store.id,
+        dedupKey: `${kind}:${this.opts.store.id}:${orderId}`,
+      },
+      trx as never,
+    );
+  }
+}
+
+export type { Totals };

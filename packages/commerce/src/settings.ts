@@ -1,0 +1,95 @@
+/**
+ * Store settings the storefront reads (keys of `store_settings`, contracts §2),
+ * each parsed leniently: a missing or malformed key falls back to its default
+ * so a bad setting can never take a shop down.
+ */
+import type { Kysely, TenantDatabase } from '@storeloom/db';
+import { z } from 'zod';
+
+const hex = z.string().regex(/^#[0-9a-fA-F]{6}$/);
+const money = z.number().int().min(0).max(100_000_000);
+
+export const themeSchema = z.object({
+  primaryColor: hex,
+  accentColor: hex,
+  backgroundColor: hex,
+  textColor: hex,
+  font: z.enum(['system', 'serif', 'rounded', 'mono']),
+  logoUrl: z.string().url().max(2000).nullable(),
+});
+export type Theme = z.infer<typeof themeSchema>;
+
+export const LANGUAGES = ['en', 'zh-CN'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const languagesSchema = z.array(z.enum(LANGUAGES)).min(1).max(2);
+
+export const shippingSchema = z
+  .object({
+    mode: z.enum(['flat', 'weight']),
+    flatRate: money,
+    freeOver: money.nullable(),
+    weightRates: z.array(z.object({ upToGrams: z.number().int().min(1).max(10_000_000), rate: money })).max(50),
+  })
+  .refine((s) => s.mode !== 'weight' || s.weightRates.length > 0, { message: 'weight mode needs at least one weight rate', path: ['weightRates'] });
+export type ShippingSettings = z.infer<typeof shippingSchema>;
+
+export const taxSchema = z.object({ ratePercent: z.number().min(0).max(100), includedInPrices: z.boolean() });
+export type TaxSettings = z.infer<typeof taxSchema>;
+
+export const DEFAULT_THEME: Theme = {
+  primaryColor: '#1f2937',
+  accentColor: '#d97706',
+  backgroundColor: '#ffffff',
+  textColor: '#111827',
+  font: 'system',
+  logoUrl: null,
+};
+export const DEFAULT_SHIPPING: ShippingSettings = { mode: 'flat', flatRate: 500, freeOver: null, weightRates: [] };
+export const DEFAULT_TAX: TaxSettings = { ratePercent: 0, includedInPrices: false };
+
+export interface StorefrontSettings {
+  theme: Theme;
+  languages: Language[];
+  shipping: ShippingSettings;
+  tax: TaxSettings;
+}
+
+export function parseSettings(rows: { key: string; value: unknown }[]): StorefrontSettings {
+  const by = new Map(rows.map((r) => [r.key, r.value]));
+  const theme = themeSchema.partial().safeParse(by.get('theme'));
+  const languages = languagesSchema.safeParse(by.get('languages'));
+  const shipping = shippingSchema.safeParse(by.get('shipping'));
+  const tax = taxSchema.safeParse(by.get('tax'));
+  return {
+    theme: { ...DEFAULT_THEME, ...(theme.success ? stripUndefined(theme.data) : {}) },
+    languages: languages.success ? [...new Set(languages.data)] : ['en'],
+    shipping: shipping.success ? shipping.data : DEFAULT_SHIPPING,
+    tax: tax.success ? tax.data : DEFAULT_TAX,
+  };
+}
+
+const stripUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+const KEYS = ['theme', 'languages', 'shipping', 'tax'];
+
+/** One statement for all four keys. */
+export async function loadSettings(t: Kysely<TenantDatabase>): Promise<StorefrontSettings> {
+  const rows = await t.selectFrom('store_settings').select(['key', 'value']).where('key', 'in', KEYS).execute();
+  return parseSettings(rows);
+}
+
+/** Writes `shipping` and `tax` (validated by the caller) in one transaction. */
+export async function saveCheckoutSettings(t: Kysely<TenantDatabase>, s: { shipping: ShippingSettings; tax: TaxSettings }): Promise<void> {
+  await t.transaction().execute(async (trx) => {
+    for (const [key, value] of [
+      ['shipping', s.shipping],
+      ['tax', s.tax],
+    ] as const) {
+      await trx
+        .insertInto('store_settings')
+        .values({ key, value: JSON.stringify(value), updated_at: new Date() })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: new Date() }))
+        .execute();
+    }
+  });
+}

@@ -1,0 +1,95 @@
+/** The merchant orders API shapes (contracts §1). */
+import type { Order, OrderAddress, OrderLine } from '@storeloom/db';
+
+export interface OrderSummary {
+  id: string;
+  number: number;
+  status: Order['status'];
+  paymentStatus: Order['payment_status'];
+  fulfillmentStatus: Order['fulfillment_status'];
+  email: string;
+  customerName: string | null;
+  customerId: string | null;
+  currency: string;
+  total: number;
+  itemCount: number;
+  createdAt: string;
+  paidAt: string | null;
+}
+
+export interface OrderLineView {
+  id: string;
+  productId: string | null;
+  variantId: string | null;
+  title: string;
+  variantTitle: string | null;
+  sku: string | null;
+  quantity: number;
+  unitPrice: number;
+  total: number;
+  imageUrl: string | null;
+}
+
+export interface OrderDetail extends OrderSummary {
+  lines: OrderLineView[];
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  refunded: number;
+  shippingAddress: OrderAddress | null;
+  payment: { provider: string; reference: string | null; canRefund: boolean; refundable: number };
+  fulfillment: { fulfilledAt: string; trackingNumber: string | null; carrier: string | null } | null;
+  timeline: { at: string; type: string; message: string }[];
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export function toOrderSummary(o: Order): OrderSummary {
+  return {
+    id: o.id,
+    number: o.number,
+    status: o.status,
+    paymentStatus: o.payment_status,
+    fulfillmentStatus: o.fulfillment_status,
+    email: o.email,
+    customerName: o.customer_name,
+    customerId: o.customer_id,
+    currency: o.currency.trim(),
+    total: o.total,
+    itemCount: o.item_count,
+    createdAt: iso(o.created_at) as string,
+    paidAt: iso(o.paid_at),
+  };
+}
+
+export function toOrderDetail(
+  o: Order,
+  lines: OrderLine[],
+  events: { created_at: Date | string; type: string; message: string }[],
+  canRefund: boolean,
+): OrderDetail {
+  const refundable = o.payment_status === 'paid' || o.payment_status === 'partially_refunded' ? o.total - o.refunded : 0;
+  return {
+    ...toOrderSummary(o),
+    lines: lines.map((l) => ({
+      id: l.id,
+      productId: l.product_id,
+      variantId: l.variant_id,
+      title: l.title,
+      variantTitle: l.variant_title,
+      sku: l.sku,
+      quantity: l.quantity,
+      unitPrice: l.unit_price,
+      total: l.total,
+      imageUrl: l.image_url,
+    })),
+    subtotal: o.subtotal,
+    shipping: o.shipping,
+    tax: o.tax,
+    refunded: o.refunded,
+    shippingAddress: o.shipping_address,
+    payment: { provider: o.payment_provider, reference: o.payment_reference, canRefund: canRefund && refundable > 0, refundable },
+    fulfillment: o.fulfilled_at ? { fulfilledAt: iso(o.fulfilled_at) as string, trackingNumber: o.tracking_number, carrier: o.carrier } : null,
+    timeline: events.map((e) => ({ at: iso(e.created_at) as string, type: e.type, message: e.message })),
+  };
+}
