@@ -1,7 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AccountService, ApiTokenService, createLucia, RateLimiter, SessionManager, UserService } from '@storeloom/auth';
-import { BillingService, ConnectService, createStripeClient, StripeWebhooks } from '@storeloom/billing';
+import { BillingService, ConnectPaymentEvents, ConnectService, createStripeClient, StripeWebhooks } from '@storeloom/billing';
+import { createLogger } from '@storeloom/http';
+import { deliverMailJob } from '@storeloom/jobs';
 import type { Database } from '@storeloom/db';
 import type { ControlPlaneEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';
@@ -10,6 +12,7 @@ import { defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
 import { type ProvisioningHooks, StoreService, TeamService } from '@storeloom/stores';
 import { systemDnsResolver } from './dns.ts';
 import type { ControlPlaneConfig, Services } from './context.ts';
+import { orderServiceFor } from './routes/orders.ts';
 
 export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
   const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
@@ -79,7 +82,7 @@ export function buildServices(
     storageFromSettings(
       config.storage ?? { driver: 'local', uploadsDir: join(tmpdir(), 'storeloom-uploads'), mediaPublicUrl: `${config.publicUrl.replace(/\/$/, '')}/media` },
     );
-  return {
+  const services: Services = {
     db,
     queues,
     config,
@@ -97,4 +100,15 @@ export function buildServices(
     connect: new ConnectService(db, billingConfig, stripe),
     stripeWebhooks: new StripeWebhooks(db, billingConfig, stripe, forget),
   };
+  if (stripe) {
+    const logger = createLogger({ level: 'warn', base: { app: 'control-plane', component: 'stripe-connect' } });
+    services.stripeWebhooks.setConnectHandler(
+      new ConnectPaymentEvents(
+        stripe,
+        (tenant, store) => orderServiceFor(services, store, tenant, logger),
+        () => void services.queues.enqueue(deliverMailJob, {}).catch(() => {}),
+      ),
+    );
+  }
+  return services;
 }

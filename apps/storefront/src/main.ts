@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
+import { createStripeClient } from '@storeloom/billing';
 import { createDatabase } from '@storeloom/db';
 import { loadEnv, storefrontEnvSchema } from '@storeloom/env';
 import { createLogger } from '@storeloom/http';
@@ -29,6 +30,7 @@ const app = createStorefrontApp(db, logger, {
   queues,
   trustProxy: env.TRUST_PROXY,
   renderer: await loadRenderer(),
+  stripe: env.STRIPE_SECRET_KEY ? createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiUrl: env.STRIPE_API_URL }) : null,
 });
 const server = serve({ fetch: app.fetch, port: env.STOREFRONT_PORT, hostname: env.HOST }, (info) => {
   logger.info('listening', { port: info.port });

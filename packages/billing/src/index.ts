@@ -5,3 +5,4 @@ export * from './service.ts';
 export * from './stripe.ts';
 export * from './webhooks.ts';
 export * from './stripe-provider.ts';
+export * from './connect-payments.ts';

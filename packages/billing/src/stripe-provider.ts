@@ -5,50 +5,61 @@
  * and the order attempt's idempotency key, so a retried start never opens a
  * second session. Confirmation arrives by the Connect webhook (connect-payments.ts).
  */
+import type { PaymentProvider, PaymentStart, PaymentStartInput, RefundInput } from '@storeloom/commerce';
+import type { Database } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type Stripe from 'stripe';
-import { applicationFee, type Plan } from './plans.ts';
+import { applicationFee, type Plan, planOf } from './plans.ts';
 import { callStripe } from './service.ts';
 
-export interface StripeCheckoutInput {
-  orderId: string;
-  orderNumber: number;
-  amount: number;
-  currency: string;
-  email: string;
-  idempotencyKey: string;
-  returnUrl: string;
-  cancelUrl: string;
-}
-
-export interface StripeRefundInput {
-  orderId: string;
-  reference: string | null;
-  amount: number;
-  currency: string;
-  idempotencyKey: string;
-}
-
-/** Stripe refuses Checkout Sessions that expire sooner than this. */
+/** Stripe refuses Checkout Sessions that expire sooner than this (seconds). */
 export const MIN_SESSION_SECONDS = 30 * 60;
 
-export class StripePaymentProvider {
+export interface ConnectedStore {
+  id: string;
+  accountId: string;
+  chargesEnabled: boolean;
+  plan: Plan;
+}
+
+/** The store's connected account and plan, read when a payment starts (so a plan change applies to the next order). */
+export async function connectedStore(db: Database, storeId: string): Promise<ConnectedStore | null> {
+  const row = await db.control
+    .selectFrom('stripe_connect_accounts')
+    .innerJoin('stores', 'stores.id', 'stripe_connect_accounts.store_id')
+    .select(['stripe_connect_accounts.account_id', 'stripe_connect_accounts.charges_enabled', 'stores.plan'])
+    .where('stripe_connect_accounts.store_id', '=', storeId)
+    .executeTakeFirst();
+  return row ? { id: storeId, accountId: row.account_id, chargesEnabled: row.charges_enabled, plan: planOf(row.plan) } : null;
+}
+
+/** Shoppers pay through Stripe once the store's connected account can take charges; otherwise the manual provider. */
+export async function shopperPaymentProviderName(db: Database, stripe: Stripe | null, storeId: string): Promise<'stripe' | 'manual'> {
+  if (!stripe) return 'manual';
+  return (await connectedStore(db, storeId))?.chargesEnabled ? 'stripe' : 'manual';
+}
+
+export class StripePaymentProvider implements PaymentProvider {
   readonly name = 'stripe';
   readonly canRefund = true;
 
   constructor(
     private readonly stripe: Stripe,
-    private readonly store: { id: string; accountId: string; plan: Plan },
+    /** Resolved per call: providers are built per request without a query. */
+    private readonly store: () => Promise<ConnectedStore | null>,
   ) {}
 
-  /** The platform fee this store pays on `amount`. */
-  fee(amount: number): number {
-    return applicationFee(amount, this.store.plan);
+  private async account(): Promise<ConnectedStore> {
+    const s = await this.store();
+    if (!s) throw new AppError(ErrorCode.Conflict, 'This store has not connected a Stripe account');
+    return s;
   }
 
-  async start(input: StripeCheckoutInput): Promise<{ redirectUrl: string; reference: string | null }> {
+  async start(input: PaymentStartInput): Promise<PaymentStart> {
     if (!Number.isInteger(input.amount) || input.amount <= 0) throw new AppError(ErrorCode.ValidationFailed, 'Nothing to pay');
-    const metadata = { orderId: input.orderId, storeId: this.store.id, orderNumber: String(input.orderNumber) };
+    const store = await this.account();
+    if (!store.chargesEnabled) throw new AppError(ErrorCode.Conflict, 'This store cannot take card payments yet');
+    const metadata = { orderId: input.orderId, storeId: store.id, orderNumber: String(input.orderNumber) };
     const session = await callStripe('start the payment', () =>
       this.stripe.checkout.sessions.create(
         {
@@ -62,11 +73,13 @@ export class StripePaymentProvider {
           customer_email: input.email,
           client_reference_id: input.orderId,
           metadata,
-          payment_intent_data: { application_fee_amount: this.fee(input.amount), metadata },
+          payment_intent_data: { application_fee_amount: applicationFee(input.amount, store.plan), metadata },
           success_url: input.returnUrl,
           cancel_url: input.cancelUrl,
+          // Stripe's shortest allowed; the order's reservation is held at least this long (storefront).
+          expires_at: Math.floor(Date.now() / 1000) + MIN_SESSION_SECONDS,
         },
-        { stripeAccount: this.store.accountId, idempotencyKey: input.idempotencyKey },
+        { stripeAccount: store.accountId, idempotencyKey: input.idempotencyKey },
       ),
     );
     if (!session.url) throw new AppError(ErrorCode.PaymentProviderUnavailable, 'Stripe returned no Checkout URL');
@@ -74,13 +87,14 @@ export class StripePaymentProvider {
   }
 
   /** `reference` is the PaymentIntent the confirmation recorded. */
-  async refund(input: StripeRefundInput): Promise<{ reference: string }> {
+  async refund(input: RefundInput): Promise<{ reference: string }> {
     const paymentIntent = input.reference;
     if (!paymentIntent?.startsWith('pi_')) throw new AppError(ErrorCode.Conflict, 'This order has no Stripe payment to refund');
+    const store = await this.account();
     const refund = await callStripe('refund the payment', () =>
       this.stripe.refunds.create(
-        { payment_intent: paymentIntent, amount: input.amount, metadata: { orderId: input.orderId, storeId: this.store.id } },
-        { stripeAccount: this.store.accountId, idempotencyKey: input.idempotencyKey },
+        { payment_intent: paymentIntent, amount: input.amount, metadata: { orderId: input.orderId, storeId: store.id } },
+        { stripeAccount: store.accountId, idempotencyKey: input.idempotencyKey },
       ),
     );
     return { reference: refund.id };
