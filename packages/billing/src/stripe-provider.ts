@@ -12,7 +12,12 @@ import type Stripe from 'stripe';
 import { applicationFee, type Plan, planOf } from './plans.ts';
 import { callStripe } from './service.ts';
 
-/** Stripe refuses Checkout Sessions that expire sooner than this (seconds). */
+/**
+ * Stripe refuses Checkout Sessions that expire sooner than this (seconds). No
+ * `expires_at` is sent (a retried start must send identical parameters), so a
+ * session lives Stripe's default 24 h; the storefront holds the stock at least
+ * this long, and a payment after the order expired is refunded automatically.
+ */
 export const MIN_SESSION_SECONDS = 30 * 60;
 
 export interface ConnectedStore {
@@ -76,8 +81,6 @@ export class StripePaymentProvider implements PaymentProvider {
           payment_intent_data: { application_fee_amount: applicationFee(input.amount, store.plan), metadata },
           success_url: input.returnUrl,
           cancel_url: input.cancelUrl,
-          // Stripe's shortest allowed; the order's reservation is held at least this long (storefront).
-          expires_at: Math.floor(Date.now() / 1000) + MIN_SESSION_SECONDS,
         },
         { stripeAccount: store.accountId, idempotencyKey: input.idempotencyKey },
       ),
