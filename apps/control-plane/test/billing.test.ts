@@ -355,6 +355,17 @@ describe('billing with Stripe (fake)', () => {
     expect(refused.body.error).toMatchObject({ code: 'plan_limit_reached', details: { limit: 'customDomain' } });
     const seats = p.services.billing.assertWithinPlan(await storeRow(store.id), 'staffSeats');
     await expect(seats).rejects.toMatchObject({ code: 'plan_limit_reached' });
+    const invite = await p.request('POST', `/api/v1/stores/${store.id}/invitations`, {
+      cookie: m.cookie,
+      body: { email: 'helper@example.com', role: 'staff' },
+    });
+    expect(invite.status).toBe(403);
+    expect(invite.body.error).toMatchObject({ code: 'plan_limit_reached', details: { limit: 'staffSeats' } });
+    const domainPut = await p.request('PUT', `/api/v1/stores/${store.id}/domain`, {
+      cookie: m.cookie,
+      body: { domain: `d-${randomBytes(3).toString('hex')}.example.net` },
+    });
+    expect(domainPut.status).toBe(403);
 
     // Upgrade: the limits follow the plan.
     const res = await p.request('POST', `/api/v1/stores/${store.id}/billing/checkout`, { cookie: m.cookie, body: { plan: 'basic' } });
