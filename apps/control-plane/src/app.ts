@@ -39,6 +39,9 @@ import { registerPricingRoutes } from './routes/pricing.ts';
 import { registerProductRoutes } from './routes/products.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
+import { registerBillingRoutes } from './routes/billing.ts';
+import { registerPayoutRoutes } from './routes/payouts.ts';
+import { registerStripeWebhookRoutes } from './routes/webhooks.ts';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerTeamRoutes } from './routes/team.ts';
 import { registerSettingsRoutes } from './routes/settings.ts';
@@ -77,6 +80,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   app.notFound((c) => toErrorResponse(c, new AppError(ErrorCode.NotFound, 'No such route')));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  registerStripeWebhookRoutes(app);
   app.get('/readyz', async (c) => {
     const [database, queue] = await Promise.all([
       sql`select 1`.execute(services.db.kysely).then(
@@ -160,6 +164,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerCollectionRoutes(api);
   registerInventoryRoutes(api);
   registerImportRoutes(api);
+  registerBillingRoutes(api);
+  registerPayoutRoutes(api);
   registerAccountRoutes(api);
   registerTeamRoutes(api);
   registerSettingsRoutes(api);

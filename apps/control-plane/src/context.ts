@@ -1,4 +1,5 @@
 import type { AccountService, ApiTokenService, RateLimiter, SessionManager, SessionUser, UserService } from '@storeloom/auth';
+import type { BillingConfig, BillingService, ConnectService, StripeWebhooks } from '@storeloom/billing';
 import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@storeloom/db';
 import type { BaseVariables } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
@@ -17,6 +18,8 @@ export interface ControlPlaneConfig {
   trustProxy: boolean;
   secureCookies: boolean;
   maxBodyBytes: number;
+  /** Stripe billing and Connect; stripe: null (no keys) = billing off. */
+  billing?: Omit<BillingConfig, 'publicUrl'>;
   /** Mail: SMTP when set, otherwise the local outbox (and the developer outbox API). */
   smtpUrl?: string | undefined;
   mailFrom?: string;
@@ -47,6 +50,9 @@ export interface Services {
   stores: StoreService;
   queues: Queues;
   config: ControlPlaneConfig;
+  billing: BillingService;
+  connect: ConnectService;
+  stripeWebhooks: StripeWebhooks;
   mail: MailOutbox;
   accounts: AccountService;
   team: TeamService;

@@ -193,3 +193,56 @@ export const ImportSchema = z
     jobId: z.string().optional(),
   })
   .openapi('Import');
+
+export const PlanSchema = z
+  .object({
+    id: z.enum(['free', 'basic', 'pro']),
+    name: z.string(),
+    priceLabel: z.string(),
+    limits: z.object({
+      activeProducts: z.number().int().nullable().openapi({ description: 'null = unlimited' }),
+      staffSeats: z.number().int().openapi({ description: 'Members, the owner included' }),
+      customDomain: z.boolean(),
+    }),
+    transactionFeePercent: z.number().openapi({ description: 'Platform fee on each shopper payment through Stripe, e.g. 1.5' }),
+    available: z.boolean().openapi({ description: 'Can be bought here (a Stripe price is configured); Free is always available' }),
+  })
+  .openapi('Plan');
+
+export const BillingSchema = z
+  .object({
+    enabled: z.boolean().openapi({ description: 'false: no Stripe keys on this installation; plans and limits are off' }),
+    plan: PlanSchema,
+    usage: z.object({ activeProducts: z.number().int(), staffSeats: z.number().int(), customDomain: z.boolean() }),
+    status: z.enum(['active', 'past_due', 'canceled']),
+    subscriptionStatus: z.string().nullable(),
+    pastDueSince: z.string().nullable(),
+    graceUntil: z.string().nullable().openapi({ description: 'When a past-due store is suspended unless it pays' }),
+    currentPeriodEnd: z.string().nullable(),
+    suspended: z.boolean(),
+    hasBillingAccount: z.boolean(),
+    canManage: z.boolean().openapi({ description: 'The caller may change the plan (owner or admin)' }),
+    plans: z.array(PlanSchema),
+  })
+  .openapi('Billing');
+
+export const RedirectSchema = z.object({ url: z.string().url() }).openapi('Redirect');
+
+export const PayoutStatusSchema = z
+  .object({
+    enabled: z.boolean().openapi({ description: 'false: no Stripe keys; shoppers pay with the manual provider' }),
+    connected: z.boolean(),
+    accountId: z.string().nullable(),
+    chargesEnabled: z.boolean(),
+    payoutsEnabled: z.boolean(),
+    detailsSubmitted: z.boolean(),
+    requirements: z.object({
+      currentlyDue: z.array(z.string()),
+      pastDue: z.array(z.string()),
+      eventuallyDue: z.array(z.string()),
+      disabledReason: z.string().nullable(),
+      currentDeadline: z.number().int().nullable(),
+    }),
+    updatedAt: z.string().nullable(),
+  })
+  .openapi('PayoutStatus');

@@ -1,6 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AccountService, ApiTokenService, createLucia, RateLimiter, SessionManager, UserService } from '@storeloom/auth';
+import { BillingService, ConnectPaymentEvents, ConnectService, createStripeClient, StripeWebhooks } from '@storeloom/billing';
+import { createLogger } from '@storeloom/http';
+import { deliverMailJob } from '@storeloom/jobs';
 import type { Database } from '@storeloom/db';
 import type { ControlPlaneEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';
@@ -10,6 +13,7 @@ import { type ProvisioningHooks, StoreService, TeamService } from '@storeloom/st
 import { systemDnsResolver } from './dns.ts';
 import { queueCatalogEvents, StoreSearchService } from '@storeloom/store-search';
 import type { ControlPlaneConfig, Services } from './context.ts';
+import { orderServiceFor } from './routes/orders.ts';
 
 export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
   const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
@@ -52,6 +56,18 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
+    billing: {
+      graceDays: env.BILLING_GRACE_DAYS,
+      stripe: env.STRIPE_SECRET_KEY
+        ? {
+            secretKey: env.STRIPE_SECRET_KEY,
+            billingWebhookSecret: env.STRIPE_BILLING_WEBHOOK_SECRET,
+            connectWebhookSecret: env.STRIPE_CONNECT_WEBHOOK_SECRET,
+            apiUrl: env.STRIPE_API_URL,
+            prices: { basic: env.STRIPE_PRICE_BASIC, pro: env.STRIPE_PRICE_PRO },
+          }
+        : null,
+    },
   };
 }
 
@@ -63,13 +79,16 @@ export function buildServices(
   overrides: Partial<Pick<Services, 'mail' | 'storage' | 'dns'>> = {},
 ): Services {
   const stores = new StoreService(db, hooks);
+  const billingConfig = { graceDays: 7, stripe: null, ...config.billing, publicUrl: config.publicUrl };
+  const stripe = billingConfig.stripe ? createStripeClient(billingConfig.stripe) : null;
+  const forget = (storeId: string) => stores.forgetAccess(storeId);
   const mail = overrides.mail ?? new MailOutbox(db, transportFromConfig(config.smtpUrl), config.mailFrom ?? 'Storeloom <no-reply@storeloom.localhost>');
   const storage =
     overrides.storage ??
     storageFromSettings(
       config.storage ?? { driver: 'local', uploadsDir: join(tmpdir(), 'storeloom-uploads'), mediaPublicUrl: `${config.publicUrl.replace(/\/$/, '')}/media` },
     );
-  return {
+  const services: Services = {
     db,
     queues,
     config,
@@ -85,5 +104,19 @@ export function buildServices(
     dns: overrides.dns ?? systemDnsResolver,
     search: new StoreSearchService(db, { maxDocs: config.searchCacheMaxDocs, freshnessMs: config.searchFreshnessMs }),
     catalogEvents: queueCatalogEvents(db, queues),
+    billing: new BillingService(db, billingConfig, stripe, forget),
+    connect: new ConnectService(db, billingConfig, stripe),
+    stripeWebhooks: new StripeWebhooks(db, billingConfig, stripe, forget),
   };
+  if (stripe) {
+    const logger = createLogger({ level: 'warn', base: { app: 'control-plane', component: 'stripe-connect' } });
+    services.stripeWebhooks.setConnectHandler(
+      new ConnectPaymentEvents(
+        stripe,
+        (tenant, store) => orderServiceFor(services, store, tenant, logger),
+        () => void services.queues.enqueue(deliverMailJob, {}).catch(() => {}),
+      ),
+    );
+  }
+  return services;
 }

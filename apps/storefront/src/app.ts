@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { RateLimiter } from '@storeloom/auth';
+import { connectedStore, MIN_SESSION_SECONDS, type Stripe, StripePaymentProvider, shopperPaymentProviderName } from '@storeloom/billing';
 import {
   CartService,
   CustomerService,
@@ -13,6 +14,7 @@ import {
   type OrderDetail,
   OrderService,
   orderLinkSignature,
+  ManualPaymentProvider,
   PaymentProviders,
   parseAddress,
   verifyOrderLink,
@@ -55,6 +57,8 @@ export interface StorefrontOptions {
   metricsToken?: string;
   search?: (t: Tenant) => ProductSearch;
   recommendations?: (t: Tenant) => RecommendationSource;
+  /** Stripe client (STRIPE_SECRET_KEY): stores whose connected account takes charges are paid through Stripe Checkout. */
+  stripe?: Stripe | null;
 }
 
 /** `store` is `tenant.store`, for the JSON APIs (search, recommendations) mounted under /api/storefront/v1. */
@@ -77,7 +81,10 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   const secret = opts.secret ?? randomBytes(32).toString('hex');
   const protocol = opts.protocol ?? 'http';
   const reservationTtlMs = opts.reservationTtlMs ?? 15 * 60_000;
-  const providers = new PaymentProviders();
+  const manual = new ManualPaymentProvider();
+  const stripe = opts.stripe ?? null;
+  const providersFor = (storeId: string) =>
+    new PaymentProviders([manual, ...(stripe ? [new StripePaymentProvider(stripe, () => connectedStore(db, storeId))] : [])]);
   // Mail is only written here; the worker delivers it, so this outbox's transport never sends.
   const mail = opts.mail ?? new MailOutbox(db, new LocalOutboxTransport(), '');
   const rateLimiter = new RateLimiter(db);
@@ -171,7 +178,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const origin = originOf(c);
     return new OrderService(c.var.tenant.t, {
       store: { id: store.id, name: store.name, currency: store.currency },
-      providers,
+      providers: providersFor(store.id),
       mail,
       mailContext: (o) => ({
         storeName: store.name,
@@ -556,7 +563,9 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       const address = parseAddress(form);
       const expected = Number.parseInt(form.expectedTotal ?? '', 10);
       const service = orderService(c);
+      const provider = await shopperPaymentProviderName(db, stripe, tenant.store.id);
       const placed = await service.place({
+        provider,
         cartId,
         email: form.email ?? '',
         customerId: customer?.id ?? null,
@@ -564,7 +573,8 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
         address,
         locale: c.var.lang,
         settings: tenant.settings,
-        reservationTtlMs,
+        // Stripe Checkout lives at least MIN_SESSION_SECONDS; hold the stock until it has expired.
+        reservationTtlMs: provider === 'stripe' ? Math.max(reservationTtlMs, (MIN_SESSION_SECONDS + 120) * 1000) : reservationTtlMs,
         expectedTotal: Number.isFinite(expected) ? expected : undefined,
       });
       const order = placed.order;
@@ -574,17 +584,19 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
         .catch((err) => c.var.logger.warn('reservation release enqueue failed; the sweep releases it', { err }));
       const origin = originOf(c);
       const sig = orderLinkSignature(secret, tenant.store.id, order.id);
-      const start = await providers.get(order.payment.provider).start({
-        orderId: order.id,
-        orderNumber: order.number,
-        amount: order.total,
-        currency: order.currency,
-        email: order.email,
-        idempotencyKey: placed.paymentKey,
-        returnUrl: `${origin}/orders/${order.id}?sig=${sig}&placed=1`,
-        cancelUrl: `${origin}/cart`,
-        hostedPayUrl: `${origin}/checkout/pay/${order.id}?sig=${sig}`,
-      });
+      const start = await providersFor(tenant.store.id)
+        .get(order.payment.provider)
+        .start({
+          orderId: order.id,
+          orderNumber: order.number,
+          amount: order.total,
+          currency: order.currency,
+          email: order.email,
+          idempotencyKey: placed.paymentKey,
+          returnUrl: `${origin}/orders/${order.id}?sig=${sig}&placed=1`,
+          cancelUrl: `${origin}/cart`,
+          hostedPayUrl: `${origin}/checkout/pay/${order.id}?sig=${sig}`,
+        });
       return c.redirect(start.redirectUrl, 303);
     } catch (e) {
       if (!isAppError(e)) throw e;

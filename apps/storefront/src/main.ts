@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
+import { createStripeClient } from '@storeloom/billing';
 import { createDatabase } from '@storeloom/db';
 import { loadEnv, storefrontEnvSchema } from '@storeloom/env';
 import { createLogger } from '@storeloom/http';
@@ -37,6 +38,7 @@ const app = createStorefrontApp(db, logger, {
   rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
   requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
   ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
+  stripe: env.STRIPE_SECRET_KEY ? createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiUrl: env.STRIPE_API_URL }) : null,
 });
 const server = serve({ fetch: app.fetch, port: env.STOREFRONT_PORT, hostname: env.HOST }, (info) => {
   logger.info('listening', { port: info.port });

@@ -2,6 +2,7 @@
  * Job handlers, keyed by job name. Each decodes its payload against the job's
  * definition and is idempotent, so a retried job applies its effect once.
  */
+import { suspendOverdueStores } from '@storeloom/billing';
 import { ImportService } from '@storeloom/catalog';
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/http';
@@ -18,6 +19,7 @@ import {
   provisionStoreJob,
   purgeDeletedStoresJob,
   reconcileProvisioningJob,
+  suspendOverdueStoresJob,
   releaseReservationJob,
   sweepReservationsJob,
   searchCheckIndexJob,
@@ -189,6 +191,12 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       const purged = await stores.purgeDeleted(deps.retentionDays);
       if (purged.length) deps.logger.info('purged deleted stores', { count: purged.length });
       return { purged: purged.length };
+    },
+    [suspendOverdueStoresJob.name]: async (job) => {
+      decodeJob(suspendOverdueStoresJob, job);
+      const suspended = await suspendOverdueStores(deps.db);
+      if (suspended.length) deps.logger.info('suspended stores past their billing grace period', { count: suspended.length });
+      return { suspended: suspended.length };
     },
   };
 }

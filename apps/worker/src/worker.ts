@@ -10,6 +10,7 @@ import {
   sweepReservationsJob,
   purgeRecoEventsJob,
   scheduleRecommendationsJob,
+  suspendOverdueStoresJob,
 } from '@storeloom/jobs';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
@@ -50,6 +51,7 @@ export async function startWorkers(
   await queues.schedule(purgeDeletedStoresJob, {}, { pattern: '17 3 * * *' });
   // Producers also enqueue delivery right after writing mail; the sweep catches retries and missed enqueues.
   await queues.schedule(deliverMailJob, {}, { every: 60_000 });
+  await queues.schedule(suspendOverdueStoresJob, {}, { every: 5 * 60_000 });
   // Each checkout also enqueues a delayed release for its own expiry; the sweep catches lost ones.
   await queues.schedule(sweepReservationsJob, {}, { every: 60_000 });
   await queues.schedule(planningNightlyJob, {}, { pattern: deps.planningCron ?? '10 2 * * *' });

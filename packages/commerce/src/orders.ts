@@ -185,7 +185,7 @@ export class OrderService {
    * nothing. An order whose reservation already expired is refused.
    */
   async confirmPayment(orderId: string, p: { provider: string; reference: string; amount: number }): Promise<{ order: OrderDetail; applied: boolean }> {
-    const applied = await this.t.transaction().execute(async (trx) => {
+    const applied = await this.inTransaction(async (trx) => {
       const row = await trx
         .updateTable('orders')
         .set({ payment_status: 'paid', paid_at: new Date(), payment_reference: p.reference, updated_at: new Date() })
@@ -228,6 +228,54 @@ export class OrderService {
     return { order: await this.detailOrThrow(orderId), applied };
   }
 
+  /** The provider says the payment session is over unpaid (e.g. Stripe Checkout expired): release the stock now. */
+  async expireNow(orderId: string, message: string): Promise<boolean> {
+    return this.settleUnpaid(orderId, 'expired', message, false);
+  }
+
+  /**
+   * Refunds made at the provider (its dashboard, or a console refund whose
+   * write was lost) reach the order: `totalRefunded` is the provider's current
+   * total for the payment, so replays and out-of-order notices change nothing.
+   */
+  async syncProviderRefunds(orderId: string, p: { provider: string; totalRefunded: number; reference: string }): Promise<boolean> {
+    return this.inTransaction(async (trx) => {
+      const o = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).forUpdate().executeTakeFirst();
+      if (!o || o.payment_provider !== p.provider) return false;
+      const total = Math.min(p.totalRefunded, o.total);
+      if (total <= o.refunded || (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded')) return false;
+      const amount = total - o.refunded;
+      await trx
+        .updateTable('orders')
+        .set({ refunded: total, payment_status: total === o.total ? 'refunded' : 'partially_refunded', updated_at: new Date() })
+        .where('id', '=', orderId)
+        .execute();
+      await trx
+        .insertInto('payments')
+        .values({
+          id: newId(),
+          order_id: orderId,
+          kind: 'refund',
+          provider: p.provider,
+          amount,
+          status: 'succeeded',
+          reference: p.reference,
+          reason: 'Refunded at the payment provider',
+          idempotency_key: `provider-refund:${orderId}:${total}`,
+          created_at: new Date(),
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      await this.event(trx, orderId, 'refunded', `Refunded ${amount} at ${p.provider}`);
+      return true;
+    });
+  }
+
+  /** Runs in the caller's transaction when this service was built on one (a webhook recording its event id atomically). */
+  private inTransaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+    return this.t.isTransaction ? fn(this.t as Tx) : this.t.transaction().execute(fn);
+  }
+
   /** Releases an unpaid order's reservation once its expiry has passed (job handler; idempotent). */
   async expire(orderId: string): Promise<boolean> {
     return this.settleUnpaid(orderId, 'expired', 'Checkout expired unpaid; reserved stock released', true);
@@ -249,7 +297,7 @@ export class OrderService {
   }
 
   private async settleUnpaid(orderId: string, to: 'failed' | 'expired', message: string, onlyWhenDue: boolean): Promise<boolean> {
-    return this.t.transaction().execute(async (trx) => {
+    return this.inTransaction(async (trx) => {
       let q = trx
         .updateTable('orders')
         .set({ payment_status: to, status: 'cancelled', updated_at: new Date() })

@@ -52,7 +52,19 @@ export interface StoresTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   deleted_at: Timestamp | null;
+  /** Merchant billing (Stripe); see packages/billing. */
+  stripe_customer_id: ColumnType<string | null, string | null | undefined, string | null>;
+  stripe_subscription_id: ColumnType<string | null, string | null | undefined, string | null>;
+  subscription_status: ColumnType<string | null, string | null | undefined, string | null>;
+  billing_status: Generated<BillingStatus>;
+  past_due_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  grace_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  current_period_end: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Why a `suspended` store is suspended (e.g. 'billing_past_due'), so only the matching fix lifts it. */
+  suspended_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+export type BillingStatus = 'active' | 'past_due' | 'canceled';
 
 export interface MembershipsTable {
   store_id: string;
@@ -121,6 +133,26 @@ export interface MailOutboxTable {
   sent_at: Timestamp | null;
 }
 
+export interface StripeEventsTable {
+  id: string;
+  endpoint: 'billing' | 'connect';
+  type: string;
+  account: string | null;
+  store_id: string | null;
+  processed_at: Generated<Date>;
+}
+
+export interface StripeConnectAccountsTable {
+  store_id: string;
+  account_id: string;
+  charges_enabled: Generated<boolean>;
+  payouts_enabled: Generated<boolean>;
+  details_submitted: Generated<boolean>;
+  requirements: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface ControlDatabase {
   users: UsersTable;
   sessions: SessionsTable;
@@ -131,6 +163,8 @@ export interface ControlDatabase {
   idempotency_keys: IdempotencyKeysTable;
   rate_limits: RateLimitsTable;
   mail_outbox: MailOutboxTable;
+  stripe_events: StripeEventsTable;
+  stripe_connect_accounts: StripeConnectAccountsTable;
   password_reset_tokens: PasswordResetTokensTable;
   invitations: InvitationsTable;
   store_jobs: StoreJobsTable;

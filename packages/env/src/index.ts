@@ -11,6 +11,11 @@ const optionalUrl = z
   .transform((v) => (v === '' ? undefined : v))
   .pipe(z.string().url().optional())
   .optional();
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
 const bool = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -71,6 +76,18 @@ const web = {
     .int()
     .min(1024)
     .default(25 * 1024 * 1024),
+  /** Stripe (merchant billing, Connect payouts, shopper payments). Unset: billing off, stores unlimited, manual payments. */
+  STRIPE_SECRET_KEY: optionalText,
+  /** Signing secrets (whsec_…) of the two webhook endpoints /webhooks/stripe/billing and /webhooks/stripe/connect. */
+  STRIPE_BILLING_WEBHOOK_SECRET: optionalText,
+  STRIPE_CONNECT_WEBHOOK_SECRET: optionalText,
+  /** Another Stripe API host, e.g. the local fake (http://127.0.0.1:12111). */
+  STRIPE_API_URL: optionalUrl,
+  /** Stripe Price ids of the paid plans. */
+  STRIPE_PRICE_BASIC: optionalText,
+  STRIPE_PRICE_PRO: optionalText,
+  /** Days a past-due store keeps its storefront before it is suspended. */
+  BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
   /**
    * HMAC key of signed order-status links, shared by the storefront and the control plane (>= 32 chars).
    * Unset: `npm start` generates one and keeps it in DATA_DIR; production must set it.

@@ -185,6 +185,15 @@ export const purgeRecoEventsJob = defineJob({
   attempts: 3,
 });
 
+/** Suspends storefronts whose billing grace period has ended; swept every few minutes, safe to repeat. */
+export const suspendOverdueStoresJob = defineJob({
+  name: 'billing.suspend-overdue',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 1,
+});
+
 export const allJobs = [
   importProductsJob,
   reconcileProvisioningJob,
@@ -203,6 +212,7 @@ export const allJobs = [
   trainRecommendationsJob,
   scheduleRecommendationsJob,
   purgeRecoEventsJob,
+  suspendOverdueStoresJob,
 ] as const;
 export type AnyJob = (typeof allJobs)[number];
 

@@ -111,6 +111,7 @@ export function registerDomainRoutes(app: Api) {
   app.openapi(put, async (c) => {
     requirePermission(c, Permission.UpdateStore);
     const { domain } = c.req.valid('json');
+    await c.var.services.billing.assertWithinPlan(c.var.store, 'customDomain');
     if (isPlatformHost(c.var.services.config, domain))
       throw new AppError(ErrorCode.ValidationFailed, 'domain: must be your own domain, not one of the platform', {
         details: [{ path: 'domain', message: 'must not be the platform domain or a subdomain of it' }],

@@ -1,11 +1,22 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
-import { formatMoney, loadSettings, OrderService, orderLinkSignature, saveCheckoutSettings } from '@storeloom/commerce';
+import { connectedStore, StripePaymentProvider } from '@storeloom/billing';
+import {
+  formatMoney,
+  loadSettings,
+  ManualPaymentProvider,
+  OrderService,
+  orderLinkSignature,
+  PaymentProviders,
+  saveCheckoutSettings,
+} from '@storeloom/commerce';
+import type { Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { deliverMailJob } from '@storeloom/jobs';
+import type { Logger } from '@storeloom/http';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import type { Context } from 'hono';
-import { type AppEnv, storeUrl } from '../context.ts';
+import { type AppEnv, type Services, storeUrl } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, Money } from '../schemas.ts';
 import { type Api, idempotent, send } from './util.ts';
@@ -158,13 +169,21 @@ const putCheckoutSettings = createRoute({
 let outbox: MailOutbox | undefined;
 
 function orderService(c: Context<AppEnv>): OrderService {
-  const { services } = c.var;
-  const store = c.var.store;
+  return orderServiceFor(c.var.services, c.var.store, tenantOf(c), c.var.logger);
+}
+
+/** The store's orders with its payment providers (manual, and Stripe when configured); also used by the Stripe webhook. */
+export function orderServiceFor(services: Services, store: Store, tenant: Kysely<TenantDatabase>, logger: Logger): OrderService {
   outbox ??= new MailOutbox(services.db, new LocalOutboxTransport(), '');
   const secret = services.config.orderLinkSecret;
   const base = storeUrl(services.config, store);
-  return new OrderService(tenantOf(c), {
+  const stripe = services.billing.stripe;
+  return new OrderService(tenant, {
     store: { id: store.id, name: store.name, currency: store.currency },
+    providers: new PaymentProviders([
+      new ManualPaymentProvider(),
+      ...(stripe ? [new StripePaymentProvider(stripe, () => connectedStore(services.db, store.id))] : []),
+    ]),
     mail: outbox,
     mailContext: (o) => ({
       storeName: store.name,
@@ -172,7 +191,7 @@ function orderService(c: Context<AppEnv>): OrderService {
       formatMoney: (n) => formatMoney(n, o.currency, store.default_locale),
     }),
     onMailWritten: () => {
-      services.queues.enqueue(deliverMailJob, {}).catch((err) => c.var.logger.warn('mail delivery enqueue failed; the sweep will deliver', { err }));
+      services.queues.enqueue(deliverMailJob, {}).catch((err) => logger.warn('mail delivery enqueue failed; the sweep will deliver', { err }));
     },
   });
 }

@@ -92,6 +92,7 @@ export function registerProductRoutes(app: Api) {
     const body = c.req.valid('json');
     const service = new ProductService(tenantOf(c));
     return idempotent(c, auth.user.id, body, async () => {
+      if (body.status === 'active') await c.var.services.billing.assertWithinPlan(c.var.store, 'activeProducts');
       const product = await service.create(body);
       await c.var.services.catalogEvents.productChanged(c.var.store.id, product.id);
       return { status: 201, body: product };
@@ -108,7 +109,12 @@ export function registerProductRoutes(app: Api) {
     requirePermission(c, Permission.WriteCatalog);
     const body = c.req.valid('json');
     const id = uuidParam(c, 'productId', 'Product');
-    const product = await new ProductService(tenantOf(c)).update(id, body, c.var.auth?.user.id ?? null);
+    const service = new ProductService(tenantOf(c));
+    if (body.status === 'active') {
+      const current = await service.get(id);
+      if (current && current.status !== 'active') await c.var.services.billing.assertWithinPlan(c.var.store, 'activeProducts');
+    }
+    const product = await service.update(id, body, c.var.auth?.user.id ?? null);
     await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
     return send(c, 200, product);
   });

@@ -141,6 +141,7 @@ export function registerStoreRoutes(app: Api) {
       throw new AppError(ErrorCode.ValidationFailed, 'customDomain: must be your own domain, not one of the platform', {
         details: [{ path: 'customDomain', message: 'must not be the platform domain or a subdomain of it' }],
       });
+    if (body.customDomain && body.customDomain !== c.var.store.custom_domain) await c.var.services.billing.assertWithinPlan(c.var.store, 'customDomain');
     const store = await c.var.services.stores.update(c.var.store.id, body, { userId: c.var.auth?.user.id ?? null, requestId: c.var.requestId });
     return send(c, 200, toStoreJson(c.var.services.config, { ...store, role: c.var.role }));
   });

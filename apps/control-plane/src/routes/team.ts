@@ -140,6 +140,7 @@ export function registerTeamRoutes(app: Api) {
     const body = c.req.valid('json');
     // Bounds the mail a compromised admin account could send through us.
     await limit(c, `invite:store:${c.var.store.id}`, 100, 3600);
+    await c.var.services.billing.assertWithinPlan(c.var.store, 'staffSeats');
     const r = await c.var.services.team.invite(c.var.store, actorOf(c), body, c.var.services.config.publicUrl);
     kickMailDelivery(c);
     return send(c, 201, r);

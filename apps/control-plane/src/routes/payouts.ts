@@ -1,0 +1,36 @@
+import { createRoute } from '@hono/zod-openapi';
+import { Permission } from '@storeloom/auth';
+import { requireAuth, requirePermission, storeAccess } from '../guards.ts';
+import { errorResponses, jsonResponse, PayoutStatusSchema, RedirectSchema, StoreIdParam } from '../schemas.ts';
+import { type Api, send } from './util.ts';
+
+const status = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/payouts',
+  tags: ['payouts'],
+  summary: 'Stripe Connect onboarding status (charges and payouts enabled, what Stripe still needs)',
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam },
+  responses: { 200: jsonResponse(PayoutStatusSchema, 'Payout status'), ...errorResponses(401, 404) },
+});
+
+const connect = createRoute({
+  method: 'post',
+  path: '/stores/{storeId}/payouts/connect',
+  tags: ['payouts'],
+  summary: "Create (or reuse) the store's Stripe Express account and return an onboarding link",
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam },
+  responses: { 200: jsonResponse(RedirectSchema, 'Stripe-hosted onboarding'), ...errorResponses(401, 403, 404, 409) },
+});
+
+export function registerPayoutRoutes(app: Api) {
+  app.openapi(status, async (c) => send(c, 200, await c.var.services.connect.status(c.var.store)));
+
+  app.openapi(connect, async (c) => {
+    const auth = requireAuth(c);
+    requirePermission(c, Permission.UpdateStore);
+    const { url } = await c.var.services.connect.startOnboarding(c.var.store, { userId: auth.user.id, requestId: c.var.requestId, email: auth.user.email });
+    return send(c, 200, { url });
+  });
+}

@@ -1,0 +1,181 @@
+/**
+ * Shopper payments through Stripe Connect against the fake: Checkout on the
+ * connected account with the plan's application fee, paid once and stock
+ * converted once under replayed webhooks, an expired session releasing stock,
+ * and refunds from the merchant API reflected on the order.
+ */
+import { randomBytes } from 'node:crypto';
+import { connectedStore, StripePaymentProvider } from '@storeloom/billing';
+import { CartService, loadSettings } from '@storeloom/commerce';
+import { createLogger } from '@storeloom/http';
+import { StripeFake } from '@storeloom/stripe-fake';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveOnFreePort } from '../../../test/helpers/browser.ts';
+import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { createControlPlaneApp } from '../src/app.ts';
+import { orderServiceFor } from '../src/routes/orders.ts';
+
+const BILLING_SECRET = `whsec_b_${randomBytes(8).toString('hex')}`;
+const CONNECT_SECRET = `whsec_c_${randomBytes(8).toString('hex')}`;
+
+describe('shopper payments with Stripe Connect (fake)', () => {
+  let fake: StripeFake;
+  let p: TestPlatform;
+  let server: { port: number; close(): Promise<void> };
+  let m: { cookie: string };
+  let store: { id: string; slug: string };
+  let variantId: string;
+
+  beforeAll(async () => {
+    fake = await StripeFake.start();
+    p = await startTestPlatform({
+      config: {
+        billing: {
+          graceDays: 7,
+          stripe: {
+            secretKey: 'sk_test_storeloom',
+            billingWebhookSecret: BILLING_SECRET,
+            connectWebhookSecret: CONNECT_SECRET,
+            apiUrl: fake.url,
+            prices: { basic: fake.createPrice({ unitAmount: 2900 }), pro: fake.createPrice({ unitAmount: 9900 }) },
+          },
+        },
+      },
+    });
+    server = await serveOnFreePort(createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch);
+    fake.endpoints.push(
+      { url: `http://127.0.0.1:${server.port}/webhooks/stripe/billing`, secret: BILLING_SECRET, connect: false },
+      { url: `http://127.0.0.1:${server.port}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true },
+    );
+    m = await signup(p);
+    store = await createStore(p, m.cookie);
+    const product = await createProduct(p, m.cookie, store.id, {
+      variants: [{ sku: `S-${randomBytes(3).toString('hex')}`, price: 2500, inventoryQuantity: 5 }],
+    });
+    variantId = product.variants[0].id;
+    await p.request('POST', `/api/v1/stores/${store.id}/payouts/connect`, { cookie: m.cookie });
+    const status = await p.request('GET', `/api/v1/stores/${store.id}/payouts`, { cookie: m.cookie });
+    await fake.completeOnboarding(status.body.accountId);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await p?.close();
+    await fake?.close();
+  });
+
+  const row = () => p.db.control.selectFrom('stores').selectAll().where('id', '=', store.id).executeTakeFirstOrThrow();
+  const stock = async () => {
+    const r = await row();
+    return (await p.db.tenant(r.schema_name).selectFrom('variants').select('inventory_quantity').where('id', '=', variantId).executeTakeFirstOrThrow())
+      .inventory_quantity;
+  };
+
+  /** What the storefront's checkout does: place the order (stock reserved), then start Stripe Checkout. */
+  async function checkout(quantity: number) {
+    const r = await row();
+    const t = p.db.tenant(r.schema_name);
+    const carts = new CartService(t);
+    const cart = await carts.findOrCreate(undefined);
+    await carts.add(cart.id, variantId, quantity);
+    const orders = orderServiceFor(p.services, r, t, createLogger({ level: 'silent' }));
+    const placed = await orders.place({
+      cartId: cart.id,
+      email: 'shopper@example.com',
+      customerId: null,
+      customerName: 'Sam Shopper',
+      address: { name: 'Sam Shopper', line1: '1 Main St', line2: null, city: 'Springfield', postalCode: '12345', region: null, country: 'US', phone: null },
+      locale: 'en',
+      settings: await loadSettings(t),
+      provider: 'stripe',
+    });
+    const provider = new StripePaymentProvider(p.services.billing.stripe!, () => connectedStore(p.db, store.id));
+    const start = await provider.start({
+      orderId: placed.order.id,
+      orderNumber: placed.order.number,
+      amount: placed.order.total,
+      currency: placed.order.currency,
+      email: placed.order.email,
+      idempotencyKey: placed.paymentKey,
+      returnUrl: 'http://shop.localhost/orders/x',
+      cancelUrl: 'http://shop.localhost/cart',
+      hostedPayUrl: 'http://shop.localhost/pay',
+    });
+    // A retried start (same order attempt) reuses the session.
+    const again = await provider.start({
+      orderId: placed.order.id,
+      orderNumber: placed.order.number,
+      amount: placed.order.total,
+      currency: placed.order.currency,
+      email: placed.order.email,
+      idempotencyKey: placed.paymentKey,
+      returnUrl: 'http://shop.localhost/orders/x',
+      cancelUrl: 'http://shop.localhost/cart',
+      hostedPayUrl: 'http://shop.localhost/pay',
+    });
+    expect(again.reference).toBe(start.reference);
+    return { order: placed.order, sessionId: start.reference as string, orders };
+  }
+
+  it('pays an order once and decrements stock once, even with replayed and reordered webhooks', async () => {
+    const before = await stock();
+    const { order, sessionId, orders } = await checkout(2);
+    expect(await stock()).toBe(before - 2);
+    const created = fake.requests.find((r) => r.path === '/v1/checkout/sessions' && (r.params.metadata as any)?.orderId === order.id);
+    expect(created?.account).toBe((await connectedStore(p.db, store.id))?.accountId);
+    // Free plan: 2 % platform fee on the server-side total.
+    expect(created?.params).toMatchObject({
+      mode: 'payment',
+      payment_intent_data: { application_fee_amount: String(Math.floor((order.total * 200 + 5000) / 10000)) },
+      line_items: [{ price_data: { unit_amount: String(order.total) } }],
+    });
+
+    fake.autoDeliver = false;
+    const events = await fake.completeCheckout(sessionId);
+    fake.autoDeliver = true;
+    const results = [];
+    for (const e of [...events, ...events]) results.push(...(await fake.deliver(e, { duplicate: true })));
+    expect(results.every((d) => d.status === 200)).toBe(true);
+    expect(results.filter((d) => JSON.parse(d.body).outcome === 'paid')).toHaveLength(1);
+    const paid = await orders.detailOrThrow(order.id);
+    expect(paid).toMatchObject({ paymentStatus: 'paid', payment: { provider: 'stripe', canRefund: true } });
+    expect(paid.payment.reference).toMatch(/^pi_/);
+    expect(paid.timeline.filter((e) => e.type === 'paid')).toHaveLength(1);
+    expect(await stock()).toBe(before - 2);
+  });
+
+  it('an expired Checkout Session releases the reserved stock', async () => {
+    const before = await stock();
+    const { order, sessionId, orders } = await checkout(3);
+    expect(await stock()).toBe(before - 3);
+    const [expired] = await fake.expireSession(sessionId);
+    await fake.deliver(expired, { duplicate: true });
+    expect((await orders.detailOrThrow(order.id)).paymentStatus).toBe('expired');
+    expect(await stock()).toBe(before);
+  });
+
+  it('refunds from the merchant API go through Stripe and are reflected once; dashboard refunds sync', async () => {
+    const { order, sessionId } = await checkout(1);
+    await fake.completeCheckout(sessionId);
+    const refund = await p.request('POST', `/api/v1/stores/${store.id}/orders/${order.id}/refunds`, {
+      cookie: m.cookie,
+      headers: { 'idempotency-key': `r-${randomBytes(4).toString('hex')}` },
+      body: { amount: 1000, reason: 'damaged' },
+    });
+    expect(refund.status, refund.text).toBe(200);
+    expect(refund.body).toMatchObject({ paymentStatus: 'partially_refunded', refunded: 1000 });
+    const refundReq = fake.requests.filter((r) => r.path === '/v1/refunds').at(-1);
+    expect(refundReq?.params).toMatchObject({ amount: '1000' });
+    await fake.settle();
+    // The charge.refunded webhook for that refund changes nothing more.
+    const detail = await p.request('GET', `/api/v1/stores/${store.id}/orders/${order.id}`, { cookie: m.cookie });
+    expect(detail.body).toMatchObject({ refunded: 1000, paymentStatus: 'partially_refunded' });
+
+    // The rest refunded in Stripe's dashboard reaches the order through charge.refunded.
+    const stripe = p.services.billing.stripe!;
+    const account = (await connectedStore(p.db, store.id))!.accountId;
+    await stripe.refunds.create({ payment_intent: detail.body.payment.reference }, { stripeAccount: account });
+    await fake.settle();
+    const after = await p.request('GET', `/api/v1/stores/${store.id}/orders/${order.id}`, { cookie: m.cookie });
+    expect(after.body).toMatchObject({ refunded: order.total, paymentStatus: 'refunded' });
+  });
+});

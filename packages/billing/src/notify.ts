@@ -1,0 +1,27 @@
+/**
+ * Billing mail to a store's owners, written to the outbox inside the caller's
+ * transaction (so it exists only if the change committed) and delivered by the
+ * worker's mail sweep. A dedup key per cause mails once however often the
+ * cause is replayed.
+ */
+import type { ControlDatabase, Transaction } from '@storeloom/db';
+import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
+import type { Database } from '@storeloom/db';
+
+export async function mailOwners(
+  db: Database,
+  trx: Transaction<ControlDatabase>,
+  storeId: string,
+  message: { kind: string; subject: string; text: string; dedupKey: string },
+): Promise<void> {
+  // Only enqueues; the worker's own outbox (with the configured transport and sender) delivers.
+  const outbox = new MailOutbox(db, new LocalOutboxTransport(), 'Storeloom <no-reply@storeloom.localhost>');
+  const owners = await trx
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select('users.email')
+    .where('memberships.store_id', '=', storeId)
+    .where('memberships.role', '=', 'owner')
+    .execute();
+  for (const o of owners) await outbox.enqueue({ ...message, to: o.email, storeId, dedupKey: `${message.dedupKey}:${o.email}` }, trx);
+}

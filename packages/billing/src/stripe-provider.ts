@@ -1,0 +1,105 @@
+/**
+ * Shopper payments through Stripe Connect: a Checkout Session (mode `payment`)
+ * created on the store's connected account, for the server-side order total,
+ * with the platform's fee from the store's plan as `application_fee_amount`,
+ * and the order attempt's idempotency key, so a retried start never opens a
+ * second session. Confirmation arrives by the Connect webhook (connect-payments.ts).
+ */
+import type { PaymentProvider, PaymentStart, PaymentStartInput, RefundInput } from '@storeloom/commerce';
+import type { Database } from '@storeloom/db';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import type Stripe from 'stripe';
+import { applicationFee, type Plan, planOf } from './plans.ts';
+import { callStripe } from './service.ts';
+
+/**
+ * Stripe refuses Checkout Sessions that expire sooner than this (seconds). No
+ * `expires_at` is sent (a retried start must send identical parameters), so a
+ * session lives Stripe's default 24 h; the storefront holds the stock at least
+ * this long, and a payment after the order expired is refunded automatically.
+ */
+export const MIN_SESSION_SECONDS = 30 * 60;
+
+export interface ConnectedStore {
+  id: string;
+  accountId: string;
+  chargesEnabled: boolean;
+  plan: Plan;
+}
+
+/** The store's connected account and plan, read when a payment starts (so a plan change applies to the next order). */
+export async function connectedStore(db: Database, storeId: string): Promise<ConnectedStore | null> {
+  const row = await db.control
+    .selectFrom('stripe_connect_accounts')
+    .innerJoin('stores', 'stores.id', 'stripe_connect_accounts.store_id')
+    .select(['stripe_connect_accounts.account_id', 'stripe_connect_accounts.charges_enabled', 'stores.plan'])
+    .where('stripe_connect_accounts.store_id', '=', storeId)
+    .executeTakeFirst();
+  return row ? { id: storeId, accountId: row.account_id, chargesEnabled: row.charges_enabled, plan: planOf(row.plan) } : null;
+}
+
+/** Shoppers pay through Stripe once the store's connected account can take charges; otherwise the manual provider. */
+export async function shopperPaymentProviderName(db: Database, stripe: Stripe | null, storeId: string): Promise<'stripe' | 'manual'> {
+  if (!stripe) return 'manual';
+  return (await connectedStore(db, storeId))?.chargesEnabled ? 'stripe' : 'manual';
+}
+
+export class StripePaymentProvider implements PaymentProvider {
+  readonly name = 'stripe';
+  readonly canRefund = true;
+
+  constructor(
+    private readonly stripe: Stripe,
+    /** Resolved per call: providers are built per request without a query. */
+    private readonly store: () => Promise<ConnectedStore | null>,
+  ) {}
+
+  private async account(): Promise<ConnectedStore> {
+    const s = await this.store();
+    if (!s) throw new AppError(ErrorCode.Conflict, 'This store has not connected a Stripe account');
+    return s;
+  }
+
+  async start(input: PaymentStartInput): Promise<PaymentStart> {
+    if (!Number.isInteger(input.amount) || input.amount <= 0) throw new AppError(ErrorCode.ValidationFailed, 'Nothing to pay');
+    const store = await this.account();
+    if (!store.chargesEnabled) throw new AppError(ErrorCode.Conflict, 'This store cannot take card payments yet');
+    const metadata = { orderId: input.orderId, storeId: store.id, orderNumber: String(input.orderNumber) };
+    const session = await callStripe('start the payment', () =>
+      this.stripe.checkout.sessions.create(
+        {
+          mode: 'payment',
+          line_items: [
+            {
+              quantity: 1,
+              price_data: { currency: input.currency.toLowerCase(), unit_amount: input.amount, product_data: { name: `Order #${input.orderNumber}` } },
+            },
+          ],
+          customer_email: input.email,
+          client_reference_id: input.orderId,
+          metadata,
+          payment_intent_data: { application_fee_amount: applicationFee(input.amount, store.plan), metadata },
+          success_url: input.returnUrl,
+          cancel_url: input.cancelUrl,
+        },
+        { stripeAccount: store.accountId, idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    if (!session.url) throw new AppError(ErrorCode.PaymentProviderUnavailable, 'Stripe returned no Checkout URL');
+    return { redirectUrl: session.url, reference: session.id };
+  }
+
+  /** `reference` is the PaymentIntent the confirmation recorded. */
+  async refund(input: RefundInput): Promise<{ reference: string }> {
+    const paymentIntent = input.reference;
+    if (!paymentIntent?.startsWith('pi_')) throw new AppError(ErrorCode.Conflict, 'This order has no Stripe payment to refund');
+    const store = await this.account();
+    const refund = await callStripe('refund the payment', () =>
+      this.stripe.refunds.create(
+        { payment_intent: paymentIntent, amount: input.amount, metadata: { orderId: input.orderId, storeId: store.id } },
+        { stripeAccount: store.accountId, idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return { reference: refund.id };
+  }
+}

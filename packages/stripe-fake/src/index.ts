@@ -1,0 +1,2 @@
+export { type Delivery, type DeliverOptions, StripeApiError, StripeFake, type WebhookEndpoint } from './fake.ts';
+export { parseStripeForm } from './form.ts';
