@@ -1,6 +1,11 @@
-/** Fails fast with a clear message when the machine's Postgres or Redis is not reachable. */
+/**
+ * Fails fast with a clear message when the machine's Postgres or Redis is not
+ * reachable, and builds the merchant console when it is missing or stale (the
+ * browser tests load it from the control plane).
+ */
 import net from 'node:net';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
+import { ensureConsoleBuilt } from '../apps/platform/src/console-build.ts';
 
 function reachable(url: string): Promise<boolean> {
   const u = new URL(url);
@@ -25,4 +30,5 @@ export default async function setup() {
   ] as const) {
     if (!(await reachable(url))) throw new Error(`${name} is not reachable at ${url}: the integration tests need the machine's real services`);
   }
+  await ensureConsoleBuilt((line) => process.stdout.write(`[global-setup] ${line}\n`));
 }

@@ -52,7 +52,7 @@ function StoreSwitcher() {
     }
   };
   return (
-    <div class="switcher" onKeyDown={onKeyDown}>
+    <div class="switcher">
       <button
         ref={button}
         type="button"
@@ -72,10 +72,16 @@ function StoreSwitcher() {
         <Icon name="chevron" size={16} />
       </button>
       <Show when={open()}>
-        <div class="switcher-menu" role="menu" aria-label={t('shell.yourStores')}>
+        <div class="switcher-menu" role="menu" aria-label={t('shell.yourStores')} onKeyDown={onKeyDown}>
           <For each={stores()}>
             {(s) => (
-              <button type="button" role="menuitem" class="menu-item" aria-current={s.id === currentStoreId() ? 'true' : undefined} onClick={() => switchTo(s.id)}>
+              <button
+                type="button"
+                role="menuitem"
+                class="menu-item"
+                aria-current={s.id === currentStoreId() ? 'true' : undefined}
+                onClick={() => switchTo(s.id)}
+              >
                 <span class="store-avatar small" aria-hidden="true">
                   {s.name.slice(0, 1).toUpperCase()}
                 </span>
@@ -138,7 +144,14 @@ export function Shell(props: ParentProps) {
         {t('shell.skipToContent')}
       </a>
       <header class="topbar">
-        <button type="button" class="icon-button nav-toggle" aria-label={t('shell.menu')} aria-expanded={navOpen()} aria-controls="sidenav" onClick={() => setNavOpen(!navOpen())}>
+        <button
+          type="button"
+          class="icon-button nav-toggle"
+          aria-label={t('shell.menu')}
+          aria-expanded={navOpen()}
+          aria-controls="sidenav"
+          onClick={() => setNavOpen(!navOpen())}
+        >
           <Icon name="menu" />
         </button>
         <A href="/" class="brand" aria-label="Storeloom">

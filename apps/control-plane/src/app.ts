@@ -18,7 +18,8 @@ import { registerImportRoutes } from './routes/imports.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerProductRoutes } from './routes/products.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
-import { apiDocsPage, consolePlaceholder } from './pages.ts';
+import { apiDocsPage } from './pages.ts';
+import { registerConsole } from './console.ts';
 
 export function createControlPlaneApp(services: Services, logger: Logger) {
   const app = new OpenAPIHono<AppEnv>();
@@ -36,6 +37,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
         frameAncestors: ["'none'"],
         scriptSrc: ["'self'", "'unsafe-inline'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
+        // Product images may live on any https host (imports link them) and the console's favicon is a data: URL.
+        imgSrc: ["'self'", 'data:', 'https:', 'http:'],
       },
     }),
   );
@@ -119,6 +122,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   api.get('/docs', (c) => c.html(apiDocsPage()));
 
   app.route('/api/v1', api);
-  app.get('/', (c) => c.html(consolePlaceholder()));
+  // Last: the console's SPA fallback answers only what no route above did.
+  registerConsole(app);
   return app;
 }

@@ -85,7 +85,7 @@ export function EmptyState(props: ParentProps<{ icon: IconName; title: string; b
 
 export function SkeletonRows(props: { rows?: number; cols?: number }) {
   return (
-    <div class="skeleton-table" aria-busy="true" aria-label={t('common.loading')}>
+    <div class="skeleton-table" role="status" aria-busy="true" aria-label={t('common.loading')}>
       <For each={Array.from({ length: props.rows ?? 6 })}>
         {() => (
           <div class="skeleton-row">
@@ -191,6 +191,7 @@ export function Modal(props: ParentProps<{ open: boolean; title: string; onClose
   });
   return (
     <Show when={props.open}>
+      {/* biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useKeyWithClickEvents: a mouse convenience; Escape closes the dialog from the keyboard */}
       <div class="modal-backdrop" onClick={(e) => e.target === e.currentTarget && props.onClose()}>
         <div class="modal" classList={{ 'modal-wide': !!props.wide }} role="dialog" aria-modal="true" aria-labelledby="modal-title" ref={panel} tabindex="-1">
           <div class="modal-header">

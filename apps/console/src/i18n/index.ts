@@ -13,7 +13,7 @@ function initialLocale(): Locale {
   } catch {
     // storage disabled
   }
-  return pickLocale(typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language]);
+  return pickLocale(typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]));
 }
 
 const [locale, setLocaleSignal] = createSignal<Locale>(initialLocale());

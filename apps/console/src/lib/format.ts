@@ -62,7 +62,8 @@ export function parseMoney(input: string, currency: string): number | null {
 }
 
 export const formatNumber = (n: number, locale: string) => new Intl.NumberFormat(locale).format(n);
-export const formatPercent = (fraction: number, locale: string) => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
+export const formatPercent = (fraction: number, locale: string) =>
+  new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
 
 export function formatDate(iso: string | Date, locale: string): string {
   return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(iso));

@@ -58,8 +58,7 @@ export function generateVariantRows(rawOptions: ProductOption[], existing: Varia
   const bySignature = new Map(existing.map((r) => [signature(r.options, options), r]));
   const matched = combos.map((c) => bySignature.get(signature(c, options)));
   // No row matched (e.g. an option was renamed) but the shape is the same: carry the rows over positionally.
-  if (matched.every((m) => !m) && existing.length === combos.length)
-    return combos.map((c, i) => ({ ...(existing[i] as VariantRow), options: c }));
+  if (matched.every((m) => !m) && existing.length === combos.length) return combos.map((c, i) => ({ ...(existing[i] as VariantRow), options: c }));
   // A first option added to a single default row: that row's data seeds every new combination.
   const seed = existing.length === 1 && Object.keys(existing[0]?.options ?? {}).length === 0 ? existing[0] : undefined;
   return combos.map((c, i) => {

@@ -65,7 +65,15 @@ export function LoginPage() {
           <Banner tone="critical">{form.formError()}</Banner>
         </Show>
         <Field id="email" label={t('auth.email')} error={form.errors().email}>
-          <input id="email" type="email" autocomplete="email" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} {...describedBy('email', form.errors().email)} />
+          <input
+            id="email"
+            type="email"
+            autocomplete="email"
+            required
+            value={email()}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+            {...describedBy('email', form.errors().email)}
+          />
         </Field>
         <Field id="password" label={t('auth.password')} error={form.errors().password}>
           <input
@@ -118,10 +126,25 @@ export function SignupPage() {
           <Banner tone="critical">{form.formError()}</Banner>
         </Show>
         <Field id="name" label={t('auth.name')} error={form.errors().name}>
-          <input id="name" autocomplete="name" required value={name()} onInput={(e) => setName(e.currentTarget.value)} {...describedBy('name', form.errors().name)} />
+          <input
+            id="name"
+            autocomplete="name"
+            required
+            value={name()}
+            onInput={(e) => setName(e.currentTarget.value)}
+            {...describedBy('name', form.errors().name)}
+          />
         </Field>
         <Field id="email" label={t('auth.email')} error={form.errors().email}>
-          <input id="email" type="email" autocomplete="email" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} {...describedBy('email', form.errors().email)} />
+          <input
+            id="email"
+            type="email"
+            autocomplete="email"
+            required
+            value={email()}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+            {...describedBy('email', form.errors().email)}
+          />
         </Field>
         <Field id="password" label={t('auth.password')} error={form.errors().password} hint={t('auth.passwordHint')}>
           <input
@@ -170,7 +193,15 @@ export function ForgotPasswordPage() {
             <Banner tone="critical">{form.formError()}</Banner>
           </Show>
           <Field id="email" label={t('auth.email')} error={form.errors().email}>
-            <input id="email" type="email" autocomplete="email" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} {...describedBy('email', form.errors().email)} />
+            <input
+              id="email"
+              type="email"
+              autocomplete="email"
+              required
+              value={email()}
+              onInput={(e) => setEmail(e.currentTarget.value)}
+              {...describedBy('email', form.errors().email)}
+            />
           </Field>
           <button type="submit" class="button primary block" disabled={form.busy()}>
             {t('auth.sendResetLink')}

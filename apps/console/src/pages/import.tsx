@@ -51,10 +51,14 @@ export default function ImportPage() {
     <div class="page page-narrow">
       <PageHeader title={t('import.title')} subtitle={t('import.subtitle')} back={{ href: s.path('/products'), label: t('products.title') }} />
       <Card>
-        <label class="dropzone" onDragOver={(e) => e.preventDefault()} onDrop={(e) => {
-          e.preventDefault();
-          void upload(e.dataTransfer?.files[0]);
-        }}>
+        <label
+          class="dropzone"
+          onDragOver={(e) => e.preventDefault()}
+          onDrop={(e) => {
+            e.preventDefault();
+            void upload(e.dataTransfer?.files[0]);
+          }}
+        >
           <strong>{uploading() ? t('import.uploading') : t('import.choose')}</strong>
           <span class="muted small">{t('import.formatHint')}</span>
           <input type="file" accept=".csv,text/csv" class="visually-hidden" data-testid="csv-input" onChange={(e) => void upload(e.currentTarget.files?.[0])} />

@@ -6,24 +6,8 @@ import { Badge, Card, EmptyState, PageHeader, SkeletonRows } from '../components
 import { locale, t } from '../i18n/index.ts';
 import { api, idempotencyKey, type Page, type Product } from '../lib/api.ts';
 import { formatNumber } from '../lib/format.ts';
+import { DEFAULT_LOW_STOCK, stockLevel } from '../lib/stock.ts';
 import { useStore } from '../lib/store-context.ts';
-
-export const DEFAULT_LOW_STOCK = 5;
-
-interface Row {
-  productId: string;
-  productTitle: string;
-  variantId: string;
-  variantTitle: string;
-  sku: string | null;
-  quantity: number;
-  threshold: number | null;
-}
-
-export function stockLevel(quantity: number, threshold: number | null): 'out' | 'low' | 'ok' {
-  if (quantity <= 0) return 'out';
-  return quantity <= (threshold ?? DEFAULT_LOW_STOCK) ? 'low' : 'ok';
-}
 
 function AdjustCell(props: { row: Row; onDone: (quantity: number) => void; disabled: boolean }) {
   const [value, setValue] = createSignal('');
@@ -55,7 +39,13 @@ function AdjustCell(props: { row: Row; onDone: (quantity: number) => void; disab
         void apply(Number(value()));
       }}
     >
-      <button type="button" class="icon-button small" aria-label={t('inventory.decrease', { title: props.row.variantTitle })} disabled={busy() || props.disabled || props.row.quantity <= 0} onClick={() => apply(-1)}>
+      <button
+        type="button"
+        class="icon-button small"
+        aria-label={t('inventory.decrease', { title: props.row.variantTitle })}
+        disabled={busy() || props.disabled || props.row.quantity <= 0}
+        onClick={() => apply(-1)}
+      >
         −
       </button>
       <input
@@ -68,7 +58,13 @@ function AdjustCell(props: { row: Row; onDone: (quantity: number) => void; disab
         disabled={props.disabled}
         onInput={(e) => setValue(e.currentTarget.value)}
       />
-      <button type="button" class="icon-button small" aria-label={t('inventory.increase', { title: props.row.variantTitle })} disabled={busy() || props.disabled} onClick={() => apply(1)}>
+      <button
+        type="button"
+        class="icon-button small"
+        aria-label={t('inventory.increase', { title: props.row.variantTitle })}
+        disabled={busy() || props.disabled}
+        onClick={() => apply(1)}
+      >
         +
       </button>
       <button type="submit" class="button small" disabled={busy() || props.disabled || !value()}>
@@ -137,7 +133,11 @@ export default function InventoryPage() {
           <Show
             when={visible().length > 0}
             fallback={
-              <EmptyState icon="inventory" title={lowOnly() ? t('inventory.noLowTitle') : t('inventory.emptyTitle')} body={lowOnly() ? t('inventory.noLowBody') : t('inventory.emptyBody')}>
+              <EmptyState
+                icon="inventory"
+                title={lowOnly() ? t('inventory.noLowTitle') : t('inventory.emptyTitle')}
+                body={lowOnly() ? t('inventory.noLowBody') : t('inventory.emptyBody')}
+              >
                 <Show when={!lowOnly()}>
                   <A class="button primary" href={s.path('/products/new')}>
                     {t('products.add')}

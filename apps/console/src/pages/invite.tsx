@@ -51,7 +51,13 @@ export default function InvitePage() {
                 <Show when={!p().accountExists}>
                   <p class="muted small">{t('invite.createAccount', { email: p().email })}</p>
                   <Field id="invite-name" label={t('auth.name')} error={form.errors().name}>
-                    <input id="invite-name" autocomplete="name" value={name()} onInput={(e) => setName(e.currentTarget.value)} {...describedBy('invite-name', form.errors().name)} />
+                    <input
+                      id="invite-name"
+                      autocomplete="name"
+                      value={name()}
+                      onInput={(e) => setName(e.currentTarget.value)}
+                      {...describedBy('invite-name', form.errors().name)}
+                    />
                   </Field>
                 </Show>
                 <Show when={!p().accountExists || signedInAs() !== p().email}>

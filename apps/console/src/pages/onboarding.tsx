@@ -6,23 +6,16 @@ import { LOCALE_NAMES, type Locale, locale, t } from '../i18n/index.ts';
 import { api, idempotencyKey, type Store } from '../lib/api.ts';
 import { createFormState } from '../lib/form.ts';
 import { refetchMe, setCurrentStoreId } from '../lib/session.ts';
+import { slugify } from '../lib/slug.ts';
 import { AuthLayout } from './auth.tsx';
 
 export const CURRENCIES = ['USD', 'EUR', 'GBP', 'CNY', 'JPY', 'CAD', 'AUD', 'CHF', 'HKD', 'SGD', 'SEK', 'NZD', 'INR', 'BRL', 'MXN'];
 
-/** A URL-safe slug suggestion from a store name ("Acme Books!" → "acme-books"). */
-export function slugify(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63)
-    .replace(/-+$/, '');
-}
-
-type Availability = { state: 'idle' } | { state: 'checking' } | { state: 'available' } | { state: 'unavailable'; reason: 'invalid' | 'reserved' | 'taken' | null };
+type Availability =
+  | { state: 'idle' }
+  | { state: 'checking' }
+  | { state: 'available' }
+  | { state: 'unavailable'; reason: 'invalid' | 'reserved' | 'taken' | null };
 
 export function OnboardingPage() {
   const [params] = useSearchParams();

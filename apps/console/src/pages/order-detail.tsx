@@ -45,9 +45,13 @@ export default function OrderDetailPage() {
       return;
     }
     const r = await refundForm.submit(() =>
-      api.post<OrderDetail>(`/stores/${s.storeId()}/orders/${params.orderId}/refunds`, { amount, ...(refundReason().trim() ? { reason: refundReason().trim() } : {}) }, {
-        headers: { 'idempotency-key': refundKey },
-      }),
+      api.post<OrderDetail>(
+        `/stores/${s.storeId()}/orders/${params.orderId}/refunds`,
+        { amount, ...(refundReason().trim() ? { reason: refundReason().trim() } : {}) },
+        {
+          headers: { 'idempotency-key': refundKey },
+        },
+      ),
     );
     if (r) {
       mutate(r);
@@ -127,7 +131,10 @@ export default function OrderDetailPage() {
                       {(f) => (
                         <p class="muted small">
                           {t('orders.fulfilledAt', { date: formatDateTime(f().fulfilledAt, locale()) })}
-                          <Show when={f().trackingNumber}> · {t('orders.trackingValue', { carrier: f().carrier ?? '', number: f().trackingNumber ?? '' })}</Show>
+                          <Show when={f().trackingNumber}>
+                            {' '}
+                            · {t('orders.trackingValue', { carrier: f().carrier ?? '', number: f().trackingNumber ?? '' })}
+                          </Show>
                         </p>
                       )}
                     </Show>

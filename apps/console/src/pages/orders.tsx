@@ -35,7 +35,7 @@ export default function OrdersPage() {
     <div class="page">
       <PageHeader title={t('orders.title')} />
       <Card class="table-card">
-        <div class="toolbar" role="search">
+        <div class="toolbar">
           <div class="search-input">
             <Icon name="search" size={16} />
             <label class="visually-hidden" for="order-search">
@@ -58,7 +58,9 @@ export default function OrdersPage() {
           </label>
           <select id="payment-filter" value={one(params.payment)} onChange={(e) => setParams({ payment: e.currentTarget.value || undefined })}>
             <option value="">{t('orders.allPayments')}</option>
-            <For each={['pending', 'paid', 'failed', 'expired', 'partially_refunded', 'refunded'] as const}>{(v) => <option value={v}>{t(`status.${v}`)}</option>}</For>
+            <For each={['pending', 'paid', 'failed', 'expired', 'partially_refunded', 'refunded'] as const}>
+              {(v) => <option value={v}>{t(`status.${v}`)}</option>}
+            </For>
           </select>
           <label class="visually-hidden" for="fulfillment-filter">
             {t('orders.fulfillment')}
@@ -74,7 +76,11 @@ export default function OrdersPage() {
             <Show
               when={(orders.latest?.items.length ?? 0) > 0}
               fallback={
-                <EmptyState icon="orders" title={filtered() ? t('orders.noMatchTitle') : t('orders.emptyTitle')} body={filtered() ? t('orders.noMatchBody') : t('orders.emptyBody')}>
+                <EmptyState
+                  icon="orders"
+                  title={filtered() ? t('orders.noMatchTitle') : t('orders.emptyTitle')}
+                  body={filtered() ? t('orders.noMatchBody') : t('orders.emptyBody')}
+                >
                   <Show when={!filtered() && s.store()}>
                     <a class="button" href={s.store()?.url} target="_blank" rel="noopener">
                       {t('shell.viewStore')}

@@ -279,7 +279,14 @@ export default function ProductEditorPage() {
         <div class="editor-main">
           <Card>
             <Field id="title" label={t('editor.title')} error={err('title')}>
-              <input id="title" required maxLength={255} value={draft.title} onInput={(e) => setDraft('title', e.currentTarget.value)} {...describedBy('title', err('title'))} />
+              <input
+                id="title"
+                required
+                maxLength={255}
+                value={draft.title}
+                onInput={(e) => setDraft('title', e.currentTarget.value)}
+                {...describedBy('title', err('title'))}
+              />
             </Field>
             <Field id="description" label={t('editor.description')} error={err('description')}>
               <textarea id="description" rows={6} value={draft.description} onInput={(e) => setDraft('description', e.currentTarget.value)} />
@@ -287,6 +294,7 @@ export default function ProductEditorPage() {
           </Card>
 
           <Card title={t('editor.media')} id="media">
+            {/* biome-ignore lint/a11y/noStaticElementInteractions: dropping files is a shortcut for the upload button */}
             <div
               class="image-grid"
               onDragOver={(e) => e.preventDefault()}
@@ -297,6 +305,7 @@ export default function ProductEditorPage() {
             >
               <Index each={draft.images}>
                 {(img, i) => (
+                  // biome-ignore lint/a11y/noStaticElementInteractions: drag to reorder; the arrow buttons do the same from the keyboard
                   <div
                     class="image-tile"
                     draggable="true"
@@ -341,7 +350,13 @@ export default function ProductEditorPage() {
                     <label class="visually-hidden" for={`alt-${i}`}>
                       {t('editor.altText')}
                     </label>
-                    <input id={`alt-${i}`} class="alt-input" placeholder={t('editor.altText')} value={img().alt} onInput={(e) => setDraft('images', i, 'alt', e.currentTarget.value)} />
+                    <input
+                      id={`alt-${i}`}
+                      class="alt-input"
+                      placeholder={t('editor.altText')}
+                      value={img().alt}
+                      onInput={(e) => setDraft('images', i, 'alt', e.currentTarget.value)}
+                    />
                   </div>
                 )}
               </Index>
@@ -512,12 +527,22 @@ export default function ProductEditorPage() {
 
           <Card title={t('editor.seo')} id="seo">
             <Field id="handle" label={t('editor.handle')} error={err('handle')} hint={t('editor.handleHint')}>
-              <input id="handle" value={draft.handle} onInput={(e) => setDraft('handle', e.currentTarget.value)} {...describedBy('handle', err('handle'), t('editor.handleHint'))} />
+              <input
+                id="handle"
+                value={draft.handle}
+                onInput={(e) => setDraft('handle', e.currentTarget.value)}
+                {...describedBy('handle', err('handle'), t('editor.handleHint'))}
+              />
             </Field>
             <Field id="seo-title" label={t('editor.seoTitle')} error={err('seoTitle')} hint={t('editor.charCount', { count: draft.seoTitle.length, max: 70 })}>
               <input id="seo-title" value={draft.seoTitle} onInput={(e) => setDraft('seoTitle', e.currentTarget.value)} />
             </Field>
-            <Field id="seo-description" label={t('editor.seoDescription')} error={err('seoDescription')} hint={t('editor.charCount', { count: draft.seoDescription.length, max: 160 })}>
+            <Field
+              id="seo-description"
+              label={t('editor.seoDescription')}
+              error={err('seoDescription')}
+              hint={t('editor.charCount', { count: draft.seoDescription.length, max: 160 })}
+            >
               <textarea id="seo-description" rows={3} value={draft.seoDescription} onInput={(e) => setDraft('seoDescription', e.currentTarget.value)} />
             </Field>
           </Card>
@@ -543,7 +568,12 @@ export default function ProductEditorPage() {
               <input id="product-type" value={draft.productType} onInput={(e) => setDraft('productType', e.currentTarget.value)} />
             </Field>
             <Field id="tags" label={t('editor.tags')} error={err('tags')} hint={t('editor.tagsHint')}>
-              <input id="tags" value={draft.tags} onInput={(e) => setDraft('tags', e.currentTarget.value)} {...describedBy('tags', err('tags'), t('editor.tagsHint'))} />
+              <input
+                id="tags"
+                value={draft.tags}
+                onInput={(e) => setDraft('tags', e.currentTarget.value)}
+                {...describedBy('tags', err('tags'), t('editor.tagsHint'))}
+              />
             </Field>
             <fieldset class="checkbox-list">
               <legend>{t('editor.collections')}</legend>
@@ -554,9 +584,7 @@ export default function ProductEditorPage() {
                       <input
                         type="checkbox"
                         checked={draft.collectionIds.includes(c.id)}
-                        onChange={(e) =>
-                          setDraft('collectionIds', (ids) => (e.currentTarget.checked ? [...ids, c.id] : ids.filter((x) => x !== c.id)))
-                        }
+                        onChange={(e) => setDraft('collectionIds', (ids) => (e.currentTarget.checked ? [...ids, c.id] : ids.filter((x) => x !== c.id)))}
                       />
                       {c.title}
                     </label>

@@ -136,13 +136,19 @@ export default function ProductsPage() {
         }
       />
       <Card class="table-card">
-        <div class="toolbar" role="search">
+        <div class="toolbar">
           <div class="search-input">
             <Icon name="search" size={16} />
             <label class="visually-hidden" for="product-search">
               {t('products.search')}
             </label>
-            <input id="product-search" type="search" placeholder={t('products.searchPlaceholder')} value={searchText()} onInput={(e) => onSearch(e.currentTarget.value)} />
+            <input
+              id="product-search"
+              type="search"
+              placeholder={t('products.searchPlaceholder')}
+              value={searchText()}
+              onInput={(e) => onSearch(e.currentTarget.value)}
+            />
           </div>
           <label class="visually-hidden" for="filter-status">
             {t('products.status')}
@@ -178,7 +184,7 @@ export default function ProductsPage() {
           </select>
         </div>
         <Show when={selected().size > 0 && s.can('catalog:write')}>
-          <div class="bulk-bar" role="region" aria-label={t('products.bulkActions')}>
+          <section class="bulk-bar" aria-label={t('products.bulkActions')}>
             <span>{t('products.selected', { count: selected().size })}</span>
             <button type="button" class="button small" onClick={() => setBulkStatus('active')}>
               {t('products.setActive')}
@@ -189,7 +195,7 @@ export default function ProductsPage() {
             <button type="button" class="button small danger" onClick={() => setBulkStatus('archived')}>
               {t('products.archive')}
             </button>
-          </div>
+          </section>
         </Show>
         <Show when={!page.loading || page.latest} fallback={<SkeletonRows rows={8} cols={5} />}>
           <Show
@@ -241,11 +247,23 @@ export default function ProductsPage() {
                       return (
                         <tr class="clickable" onClick={(e) => (e.target as HTMLElement).closest('input,a') || navigate(s.path(`/products/${p.id}`))}>
                           <td class="col-check">
-                            <input type="checkbox" aria-label={t('products.selectOne', { title: p.title })} checked={selected().has(p.id)} onChange={() => toggle(p.id)} />
+                            <input
+                              type="checkbox"
+                              aria-label={t('products.selectOne', { title: p.title })}
+                              checked={selected().has(p.id)}
+                              onChange={() => toggle(p.id)}
+                            />
                           </td>
                           <td>
                             <div class="product-cell">
-                              <Show when={p.images[0]} fallback={<span class="thumb thumb-empty" aria-hidden="true"><Icon name="box" size={16} /></span>}>
+                              <Show
+                                when={p.images[0]}
+                                fallback={
+                                  <span class="thumb thumb-empty" aria-hidden="true">
+                                    <Icon name="box" size={16} />
+                                  </span>
+                                }
+                              >
                                 {(img) => <img class="thumb" src={img().url} alt="" loading="lazy" />}
                               </Show>
                               <span>

@@ -19,7 +19,14 @@ export interface Theme {
   font: 'system' | 'serif' | 'rounded' | 'mono';
   logoUrl: string | null;
 }
-export const DEFAULT_THEME: Theme = { primaryColor: '#214bd6', accentColor: '#f59e0b', backgroundColor: '#ffffff', textColor: '#111827', font: 'system', logoUrl: null };
+export const DEFAULT_THEME: Theme = {
+  primaryColor: '#214bd6',
+  accentColor: '#f59e0b',
+  backgroundColor: '#ffffff',
+  textColor: '#111827',
+  font: 'system',
+  logoUrl: null,
+};
 interface StoreSettings {
   theme?: Theme;
   languages?: string[];
@@ -28,7 +35,10 @@ interface CheckoutSettings {
   shipping: { mode: 'flat' | 'weight'; flatRate: number; freeOver: number | null; weightRates: { upToGrams: number; rate: number }[] };
   tax: { ratePercent: number; includedInPrices: boolean };
 }
-const DEFAULT_CHECKOUT: CheckoutSettings = { shipping: { mode: 'flat', flatRate: 0, freeOver: null, weightRates: [] }, tax: { ratePercent: 0, includedInPrices: false } };
+const DEFAULT_CHECKOUT: CheckoutSettings = {
+  shipping: { mode: 'flat', flatRate: 0, freeOver: null, weightRates: [] },
+  tax: { ratePercent: 0, includedInPrices: false },
+};
 
 /** 404 from a module this server does not have yet → null (the section shows defaults), anything else is an error. */
 async function optional<T>(p: Promise<T>): Promise<T | null> {
@@ -96,7 +106,9 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
     if (!file) return;
     setUploading(true);
     try {
-      const r = await api.post<{ url: string }>(`/stores/${s.storeId()}/logo`, undefined, { raw: { data: file, contentType: file.type || 'application/octet-stream' } });
+      const r = await api.post<{ url: string }>(`/stores/${s.storeId()}/logo`, undefined, {
+        raw: { data: file, contentType: file.type || 'application/octet-stream' },
+      });
       setTheme('logoUrl', r.url);
       toast.success(t('settings.logoUploaded'));
     } catch (e) {
@@ -131,7 +143,12 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
           </div>
           <label class="button">
             {uploading() ? t('editor.uploading') : t('settings.uploadLogo')}
-            <input type="file" accept="image/png,image/jpeg,image/webp,image/svg+xml" class="visually-hidden" onChange={(e) => void uploadLogo(e.currentTarget.files?.[0])} />
+            <input
+              type="file"
+              accept="image/png,image/jpeg,image/webp,image/svg+xml"
+              class="visually-hidden"
+              onChange={(e) => void uploadLogo(e.currentTarget.files?.[0])}
+            />
           </label>
           <Show when={theme.logoUrl}>
             <button type="button" class="button" onClick={() => setTheme('logoUrl', null)}>
@@ -156,7 +173,11 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
             <For each={['system', 'serif', 'rounded', 'mono'] as const}>{(f) => <option value={f}>{t(`settings.font.${f}`)}</option>}</For>
           </select>
         </Field>
-        <div class="theme-preview" style={{ background: theme.backgroundColor, color: theme.textColor, 'font-family': `var(--font-${theme.font})` }} aria-hidden="true">
+        <div
+          class="theme-preview"
+          style={{ background: theme.backgroundColor, color: theme.textColor, 'font-family': `var(--font-${theme.font})` }}
+          aria-hidden="true"
+        >
           <strong>{s.store()?.name}</strong>
           <span>{t('settings.previewText')}</span>
           <span class="preview-button" style={{ background: theme.primaryColor }}>
@@ -211,7 +232,10 @@ function DomainSection(props: { store: Store }) {
   const s = useStore();
   const form = createFormState();
   const [domain, setDomain] = createSignal(props.store.customDomain ?? '');
-  const [status, { mutate, refetch }] = createResource(() => s.storeId(), (id) => optional(api.get<DomainStatus>(`/stores/${id}/domain`)));
+  const [status, { mutate, refetch }] = createResource(
+    () => s.storeId(),
+    (id) => optional(api.get<DomainStatus>(`/stores/${id}/domain`)),
+  );
   const [verifying, setVerifying] = createSignal(false);
   const save = async (e: Event) => {
     e.preventDefault();
@@ -240,7 +264,13 @@ function DomainSection(props: { store: Store }) {
       <p class="muted small">{t('settings.domainHint', { url: props.store.url })}</p>
       <form class="inline-form" onSubmit={save} novalidate>
         <Field id="custom-domain" label={t('settings.customDomain')} error={form.errors().customDomain} class="grow">
-          <input id="custom-domain" placeholder="shop.example.com" value={domain()} onInput={(e) => setDomain(e.currentTarget.value)} {...describedBy('custom-domain', form.errors().customDomain)} />
+          <input
+            id="custom-domain"
+            placeholder="shop.example.com"
+            value={domain()}
+            onInput={(e) => setDomain(e.currentTarget.value)}
+            {...describedBy('custom-domain', form.errors().customDomain)}
+          />
         </Field>
         <button type="submit" class="button" disabled={form.busy()}>
           {t('common.save')}
@@ -251,7 +281,9 @@ function DomainSection(props: { store: Store }) {
           <div class="dns">
             <p>
               {t('settings.dnsIntro', { domain: d() })}{' '}
-              <span class={status()?.verified ? 'badge badge-success' : 'badge badge-warning'}>{status()?.verified ? t('settings.verified') : t('settings.unverified')}</span>
+              <span class={status()?.verified ? 'badge badge-success' : 'badge badge-warning'}>
+                {status()?.verified ? t('settings.verified') : t('settings.unverified')}
+              </span>
             </p>
             <div class="table-wrap">
               <table class="table">
@@ -359,11 +391,23 @@ function CheckoutSection() {
           <div class="grid-2">
             <Show when={mode() === 'flat'}>
               <Field id="flat-rate" label={t('settings.flatRate', { currency: s.currency() })} error={err('shipping.flatRate')}>
-                <input id="flat-rate" inputmode="decimal" value={flatRate()} onInput={(e) => setFlatRate(e.currentTarget.value)} {...describedBy('flat-rate', err('shipping.flatRate'))} />
+                <input
+                  id="flat-rate"
+                  inputmode="decimal"
+                  value={flatRate()}
+                  onInput={(e) => setFlatRate(e.currentTarget.value)}
+                  {...describedBy('flat-rate', err('shipping.flatRate'))}
+                />
               </Field>
             </Show>
             <Field id="free-over" label={t('settings.freeOver', { currency: s.currency() })} error={err('shipping.freeOver')} hint={t('settings.freeOverHint')}>
-              <input id="free-over" inputmode="decimal" value={freeOver()} onInput={(e) => setFreeOver(e.currentTarget.value)} {...describedBy('free-over', err('shipping.freeOver'), 'x')} />
+              <input
+                id="free-over"
+                inputmode="decimal"
+                value={freeOver()}
+                onInput={(e) => setFreeOver(e.currentTarget.value)}
+                {...describedBy('free-over', err('shipping.freeOver'), 'x')}
+              />
             </Field>
           </div>
           <Show when={mode() === 'weight'}>
@@ -371,7 +415,13 @@ function CheckoutSection() {
               {(r, i) => (
                 <div class="option-row">
                   <Field id={`rate-grams-${i}`} label={t('settings.upToGrams')} error={err(`shipping.weightRates.${i}.upToGrams`)}>
-                    <input id={`rate-grams-${i}`} type="number" min="1" value={r().upToGrams} onInput={(e) => setRates(i, 'upToGrams', e.currentTarget.value)} />
+                    <input
+                      id={`rate-grams-${i}`}
+                      type="number"
+                      min="1"
+                      value={r().upToGrams}
+                      onInput={(e) => setRates(i, 'upToGrams', e.currentTarget.value)}
+                    />
                   </Field>
                   <Field id={`rate-amount-${i}`} label={t('settings.rate', { currency: s.currency() })} error={err(`shipping.weightRates.${i}.rate`)}>
                     <input id={`rate-amount-${i}`} inputmode="decimal" value={r().rate} onInput={(e) => setRates(i, 'rate', e.currentTarget.value)} />
@@ -388,7 +438,13 @@ function CheckoutSection() {
           </Show>
           <div class="grid-2">
             <Field id="tax-rate" label={t('settings.taxRate')} error={err('tax.ratePercent')}>
-              <input id="tax-rate" inputmode="decimal" value={taxRate()} onInput={(e) => setTaxRate(e.currentTarget.value)} {...describedBy('tax-rate', err('tax.ratePercent'))} />
+              <input
+                id="tax-rate"
+                inputmode="decimal"
+                value={taxRate()}
+                onInput={(e) => setTaxRate(e.currentTarget.value)}
+                {...describedBy('tax-rate', err('tax.ratePercent'))}
+              />
             </Field>
             <label class="checkbox align-end">
               <input type="checkbox" checked={taxIncluded()} onChange={(e) => setTaxIncluded(e.currentTarget.checked)} />
@@ -435,7 +491,13 @@ function TokensSection() {
       <p class="muted small">{t('settings.tokensHint')}</p>
       <form class="inline-form" onSubmit={create} novalidate>
         <Field id="token-name" label={t('settings.tokenName')} error={form.errors().name} class="grow">
-          <input id="token-name" placeholder={t('settings.tokenNamePlaceholder')} value={name()} onInput={(e) => setName(e.currentTarget.value)} {...describedBy('token-name', form.errors().name)} />
+          <input
+            id="token-name"
+            placeholder={t('settings.tokenNamePlaceholder')}
+            value={name()}
+            onInput={(e) => setName(e.currentTarget.value)}
+            {...describedBy('token-name', form.errors().name)}
+          />
         </Field>
         <button type="submit" class="button" disabled={form.busy() || !name().trim()}>
           {t('settings.createToken')}

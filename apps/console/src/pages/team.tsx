@@ -63,7 +63,13 @@ export default function TeamPage() {
         <Card title={t('team.invite')} id="invite">
           <form class="inline-form" onSubmit={invite} novalidate>
             <Field id="invite-email" label={t('auth.email')} error={form.errors().email} class="grow">
-              <input id="invite-email" type="email" value={email()} onInput={(e) => setEmail(e.currentTarget.value)} {...describedBy('invite-email', form.errors().email)} />
+              <input
+                id="invite-email"
+                type="email"
+                value={email()}
+                onInput={(e) => setEmail(e.currentTarget.value)}
+                {...describedBy('invite-email', form.errors().email)}
+              />
             </Field>
             <Field id="invite-role" label={t('team.role')} error={form.errors().role}>
               <select id="invite-role" value={role()} onChange={(e) => setRole(e.currentTarget.value as 'admin' | 'staff')}>
@@ -105,7 +111,10 @@ export default function TeamPage() {
                       id={`role-${m.userId}`}
                       value={m.role}
                       onChange={(e) =>
-                        act(() => api.patch(`/stores/${s.storeId()}/members/${m.userId}`, { role: e.currentTarget.value }), t('team.roleChanged', { name: m.name }))
+                        act(
+                          () => api.patch(`/stores/${s.storeId()}/members/${m.userId}`, { role: e.currentTarget.value }),
+                          t('team.roleChanged', { name: m.name }),
+                        )
                       }
                     >
                       <option value="staff">{t('role.staff')}</option>
@@ -148,7 +157,9 @@ export default function TeamPage() {
                     <button
                       type="button"
                       class="button small"
-                      onClick={() => act(() => api.post(`/stores/${s.storeId()}/invitations`, { email: inv.email, role: inv.role }), t('team.resent', { email: inv.email }))}
+                      onClick={() =>
+                        act(() => api.post(`/stores/${s.storeId()}/invitations`, { email: inv.email, role: inv.role }), t('team.resent', { email: inv.email }))
+                      }
                     >
                       {t('team.resend')}
                     </button>
@@ -207,10 +218,13 @@ export default function TeamPage() {
                 const m = transferTo();
                 setTransferTo(null);
                 if (m)
-                  void act(async () => {
-                    await api.post(`/stores/${s.storeId()}/transfer-ownership`, { userId: m.userId });
-                    await refetchMe();
-                  }, t('team.transferred', { name: m.name }));
+                  void act(
+                    async () => {
+                      await api.post(`/stores/${s.storeId()}/transfer-ownership`, { userId: m.userId });
+                      await refetchMe();
+                    },
+                    t('team.transferred', { name: m.name }),
+                  );
               }}
             >
               {t('team.transfer')}
