@@ -9,6 +9,16 @@ import { formatNumber } from '../lib/format.ts';
 import { DEFAULT_LOW_STOCK, stockLevel } from '../lib/stock.ts';
 import { useStore } from '../lib/store-context.ts';
 
+interface Row {
+  productId: string;
+  productTitle: string;
+  variantId: string;
+  variantTitle: string;
+  sku: string | null;
+  quantity: number;
+  threshold: number | null;
+}
+
 function AdjustCell(props: { row: Row; onDone: (quantity: number) => void; disabled: boolean }) {
   const [value, setValue] = createSignal('');
   const [busy, setBusy] = createSignal(false);
