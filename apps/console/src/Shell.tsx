@@ -59,7 +59,6 @@ function StoreSwitcher() {
         class="switcher-button"
         aria-haspopup="menu"
         aria-expanded={open()}
-        aria-label={t('shell.switchStore')}
         onClick={() => {
           setOpen(!open());
           if (open()) queueMicrotask(() => document.querySelector<HTMLElement>('.switcher-menu [role="menuitem"]')?.focus());
@@ -68,6 +67,7 @@ function StoreSwitcher() {
         <span class="store-avatar" aria-hidden="true">
           {(currentStore()?.name ?? '?').slice(0, 1).toUpperCase()}
         </span>
+        <span class="visually-hidden">{t('shell.switchStore')}: </span>
         <span class="switcher-name">{currentStore()?.name ?? t('shell.chooseStore')}</span>
         <Icon name="chevron" size={16} />
       </button>
@@ -154,7 +154,7 @@ export function Shell(props: ParentProps) {
         >
           <Icon name="menu" />
         </button>
-        <A href="/" class="brand" aria-label="Storeloom">
+        <A href="/" class="brand">
           <span class="brand-mark" aria-hidden="true">
             S
           </span>

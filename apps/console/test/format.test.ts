@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, formatDate, formatMoney, formatRelative, minorToInput, parseMoney } from '../src/lib/format.ts';
+import { currencyDigits, formatDate, formatMoney, formatRelative, minorToInput, parseMoney, readableOn } from '../src/lib/format.ts';
 import { slugify } from '../src/lib/slug.ts';
 import { stockLevel } from '../src/lib/stock.ts';
 
@@ -75,6 +75,13 @@ describe('small helpers', () => {
     expect(slugify('  Café  Crème ')).toBe('cafe-creme');
     expect(slugify('茶')).toBe('');
     expect(slugify('a'.repeat(80))).toHaveLength(63);
+  });
+  it('picks readable text colours for theme previews', () => {
+    expect(readableOn('#214bd6')).toBe('#ffffff');
+    expect(readableOn('#f59e0b')).toBe('#111111');
+    expect(readableOn('#ffffff')).toBe('#111111');
+    expect(readableOn('#000000')).toBe('#ffffff');
+    expect(readableOn('nonsense')).toBe('#111111');
   });
   it('grades stock against the threshold', () => {
     expect(stockLevel(0, 10)).toBe('out');

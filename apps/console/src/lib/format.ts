@@ -87,3 +87,17 @@ export function formatRelative(iso: string | Date, locale: string, now: Date = n
   for (const [unit, secs] of units) if (Math.abs(diff) >= secs) return rtf.format(Math.round(diff / secs), unit);
   return rtf.format(Math.round(diff), 'second');
 }
+
+/** Black or white, whichever reads better on a #rrggbb background (WCAG relative luminance). */
+export function readableOn(hex: string): '#111111' | '#ffffff' {
+  const m = /^#?([0-9a-f]{6})$/i.exec(hex.trim());
+  if (!m) return '#111111';
+  const n = Number.parseInt(m[1] as string, 16);
+  const channel = (c: number) => {
+    const s = c / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
+  const lum = 0.2126 * channel((n >> 16) & 255) + 0.7152 * channel((n >> 8) & 255) + 0.0722 * channel(n & 255);
+  // Contrast with white is 1.05/(L+0.05); with near-black (L≈0.0056) is (L+0.05)/0.0556.
+  return 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.0556 ? '#ffffff' : '#111111';
+}

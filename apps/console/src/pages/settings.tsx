@@ -5,7 +5,7 @@ import { toast } from '../components/toast.tsx';
 import { Banner, Card, describedBy, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { LOCALE_NAMES, LOCALES, locale, t } from '../i18n/index.ts';
 import { ApiError, type ApiToken, api, type Store } from '../lib/api.ts';
-import { formatDate, minorToInput, parseMoney } from '../lib/format.ts';
+import { formatDate, minorToInput, parseMoney, readableOn } from '../lib/format.ts';
 import { createFormState } from '../lib/form.ts';
 import { refetchMe, updateStoreInSession } from '../lib/session.ts';
 import { useStore } from '../lib/store-context.ts';
@@ -180,10 +180,10 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
         >
           <strong>{s.store()?.name}</strong>
           <span>{t('settings.previewText')}</span>
-          <span class="preview-button" style={{ background: theme.primaryColor }}>
+          <span class="preview-button" style={{ background: theme.primaryColor, color: readableOn(theme.primaryColor) }}>
             {t('settings.previewButton')}
           </span>
-          <span class="preview-badge" style={{ background: theme.accentColor }}>
+          <span class="preview-badge" style={{ background: theme.accentColor, color: readableOn(theme.accentColor) }}>
             {t('settings.previewSale')}
           </span>
         </div>
