@@ -127,6 +127,11 @@ export function Shell(props: ParentProps) {
     location.pathname;
     setNavOpen(false);
   });
+  const switchLocale = (next: Locale) => {
+    setLocale(next);
+    // Also remembered on the account (other devices); the local choice already applies if that fails.
+    api.patch('/me', { locale: next }).catch(() => {});
+  };
   const storeBase = () => `/stores/${currentStoreId() ?? ''}`;
   const logout = async () => {
     try {
@@ -166,14 +171,14 @@ export function Shell(props: ParentProps) {
           {(s) => (
             <a class="topbar-link" href={s().url} target="_blank" rel="noopener">
               <Icon name="external" size={16} />
-              <span class="hide-phone">{t('shell.viewStore')}</span>
+              <span class="sr-phone">{t('shell.viewStore')}</span>
             </a>
           )}
         </Show>
         <label class="visually-hidden" for="locale-select">
           {t('shell.language')}
         </label>
-        <select id="locale-select" class="locale-select" value={locale()} onChange={(e) => setLocale(e.currentTarget.value as Locale)}>
+        <select id="locale-select" class="locale-select" value={locale()} onChange={(e) => switchLocale(e.currentTarget.value as Locale)}>
           <For each={[...LOCALES]}>{(l) => <option value={l}>{LOCALE_NAMES[l]}</option>}</For>
         </select>
         <A href="/account" class="topbar-link" aria-label={t('nav.account')}>

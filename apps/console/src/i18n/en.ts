@@ -458,6 +458,7 @@ export const en = {
   'account.consoleLanguage': 'Console language',
   'account.currentPassword': 'Current password',
   'account.language': 'Language',
+  'account.languageSaved': 'Language saved',
   'account.languageHint': 'Used for the console on every device you sign in from.',
   'account.passwordChanged': 'Password changed. Other sessions were signed out.',
   'account.title': 'Your account',

@@ -459,6 +459,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'account.consoleLanguage': '后台语言',
   'account.currentPassword': '当前密码',
   'account.language': '语言',
+  'account.languageSaved': '语言已保存',
   'account.languageHint': '用于你登录的所有设备上的后台界面。',
   'account.passwordChanged': '密码已修改，其他会话已退出。',
   'account.title': '你的账户',

@@ -139,6 +139,8 @@ export interface User {
   id: string;
   email: string;
   name: string;
+  /** The merchant's console language; null = follow the browser. */
+  locale?: 'en' | 'zh-CN' | null;
 }
 export interface Store {
   id: string;

@@ -1,5 +1,7 @@
 /** Who is signed in and which store the console is looking at. */
 import { createResource, createSignal } from 'solid-js';
+import { locale, setLocale } from '../i18n/index.ts';
+import { isLocale } from '../i18n/messages.ts';
 import { ApiError, api, type Store, type User } from './api.ts';
 
 export interface Me {
@@ -9,7 +11,10 @@ export interface Me {
 
 async function fetchMe(): Promise<Me | null> {
   try {
-    return await api.get<Me>('/me');
+    const m = await api.get<Me>('/me');
+    // The merchant's saved language wins over the browser's.
+    if (m.user.locale && isLocale(m.user.locale) && m.user.locale !== locale()) setLocale(m.user.locale);
+    return m;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return null;
     throw e;

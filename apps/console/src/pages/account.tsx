@@ -10,13 +10,23 @@ export default function AccountPage() {
   const form = createFormState();
   const [current, setCurrent] = createSignal('');
   const [next, setNext] = createSignal('');
+  // The choice follows the merchant to every device: saved on the account, applied at once here.
+  const saveLocale = async (next: Locale) => {
+    setLocale(next);
+    try {
+      await api.patch('/me', { locale: next });
+      toast.success(t('account.languageSaved'));
+    } catch (e) {
+      toast.error((e as Error).message);
+    }
+  };
   const save = async (e: Event) => {
     e.preventDefault();
     if (next().length < 10) {
       form.setErrors({ newPassword: t('auth.passwordTooShort') });
       return;
     }
-    const ok = await form.submit(() => api.post('/auth/change-password', { currentPassword: current(), newPassword: next() }).then(() => true));
+    const ok = await form.submit(() => api.post('/me/password', { currentPassword: current(), newPassword: next() }).then(() => true));
     if (ok) {
       setCurrent('');
       setNext('');
@@ -28,7 +38,7 @@ export default function AccountPage() {
       <PageHeader title={t('account.title')} subtitle={me()?.user.email} />
       <Card title={t('account.language')} id="language">
         <Field id="account-locale" label={t('account.consoleLanguage')} hint={t('account.languageHint')}>
-          <select id="account-locale" value={locale()} onChange={(e) => setLocale(e.currentTarget.value as Locale)}>
+          <select id="account-locale" value={locale()} onChange={(e) => void saveLocale(e.currentTarget.value as Locale)}>
             <For each={[...LOCALES]}>{(l) => <option value={l}>{LOCALE_NAMES[l]}</option>}</For>
           </select>
         </Field>
