@@ -28,6 +28,8 @@ export interface ApiResponse<T = any> {
 export interface RequestOptions {
   body?: unknown;
   rawBody?: string;
+  /** Multipart body (sent as real bytes with its boundary, like a browser). */
+  form?: FormData;
   contentType?: string;
   cookie?: string;
   token?: string;
@@ -81,16 +83,20 @@ export async function startTestPlatform(
       if (o.origin !== null && method !== 'GET') headers.origin = o.origin ?? ORIGIN;
       if (o.cookie) headers.cookie = o.cookie;
       if (o.token) headers.authorization = `Bearer ${o.token}`;
-      let body: string | undefined;
-      if (o.rawBody !== undefined) {
+      let body: string | Uint8Array | undefined;
+      if (o.form !== undefined) {
+        const encoded = new Response(o.form);
+        headers['content-type'] = encoded.headers.get('content-type') as string;
+        body = new Uint8Array(await encoded.arrayBuffer());
+      } else if (o.rawBody !== undefined) {
         body = o.rawBody;
         headers['content-type'] = o.contentType ?? 'application/json';
       } else if (o.body !== undefined) {
         body = JSON.stringify(o.body);
         headers['content-type'] = o.contentType ?? 'application/json';
       }
-      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-      const res = await app.request(`http://localhost:3000${path}`, { method, headers, body });
+      if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+      const res = await app.request(`http://localhost:3000${path}`, { method, headers, body: body as never });
       const text = await res.text();
       let parsed: any = text;
       try {

@@ -18,6 +18,13 @@ import { registerImportRoutes } from './routes/imports.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerProductRoutes } from './routes/products.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
+import { registerAccountRoutes } from './routes/account.ts';
+import { registerTeamRoutes } from './routes/team.ts';
+import { registerSettingsRoutes } from './routes/settings.ts';
+import { registerImageRoutes } from './routes/images.ts';
+import { registerDomainRoutes } from './routes/domain.ts';
+import { registerJobRoutes } from './routes/jobs.ts';
+import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
 import { apiDocsPage } from './pages.ts';
 import { registerConsole } from './console.ts';
 
@@ -28,6 +35,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     c.set('services', services);
     await next();
   });
+  app.use('/media/*', mediaCrossOrigin);
   app.use(
     '*',
     secureHeaders({
@@ -75,7 +83,10 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     }),
   );
   api.use('*', originCheck({ trustedOrigins: () => [new URL(services.config.publicUrl).origin, ...services.config.trustedOrigins] }));
-  api.use('*', requireJsonBody({ allow: (path) => (/\/imports$/.test(path) ? ['text/csv'] : null) }));
+  api.use(
+    '*',
+    requireJsonBody({ allow: (path) => (/\/imports$/.test(path) ? ['text/csv'] : /\/(images|settings\/logo)$/.test(path) ? ['multipart/form-data'] : null) }),
+  );
   // Who is calling: a bearer API token, or the session cookie.
   api.use('*', async (c, next) => {
     c.set('auth', null);
@@ -108,6 +119,12 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerCollectionRoutes(api);
   registerInventoryRoutes(api);
   registerImportRoutes(api);
+  registerAccountRoutes(api);
+  registerTeamRoutes(api);
+  registerSettingsRoutes(api);
+  registerImageRoutes(api);
+  registerDomainRoutes(api);
+  registerJobRoutes(api);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -121,6 +138,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   });
   api.get('/docs', (c) => c.html(apiDocsPage()));
 
+  registerMediaRoute(app);
   app.route('/api/v1', api);
   // Last: the console's SPA fallback answers only what no route above did.
   registerConsole(app);

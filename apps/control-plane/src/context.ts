@@ -1,8 +1,11 @@
-import type { ApiTokenService, RateLimiter, SessionManager, SessionUser, UserService } from '@storeloom/auth';
+import type { AccountService, ApiTokenService, RateLimiter, SessionManager, SessionUser, UserService } from '@storeloom/auth';
 import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@storeloom/db';
 import type { BaseVariables } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
-import type { StoreService } from '@storeloom/stores';
+import type { MailOutbox } from '@storeloom/mail';
+import type { Storage, StorageSettings } from '@storeloom/storage';
+import type { StoreService, TeamService } from '@storeloom/stores';
+import type { DnsResolver } from './dns.ts';
 
 export interface ControlPlaneConfig {
   publicUrl: string;
@@ -13,6 +16,14 @@ export interface ControlPlaneConfig {
   trustProxy: boolean;
   secureCookies: boolean;
   maxBodyBytes: number;
+  /** Mail: SMTP when set, otherwise the local outbox (and the developer outbox API). */
+  smtpUrl?: string | undefined;
+  mailFrom?: string;
+  /** The developer outbox API answers only without SMTP and outside production. */
+  devOutbox?: boolean;
+  /** Media storage; default: local disk in a temporary folder (tests). */
+  storage?: StorageSettings;
+  uploadMaxBytes?: number;
 }
 
 export interface Services {
@@ -24,6 +35,11 @@ export interface Services {
   stores: StoreService;
   queues: Queues;
   config: ControlPlaneConfig;
+  mail: MailOutbox;
+  accounts: AccountService;
+  team: TeamService;
+  storage: Storage;
+  dns: DnsResolver;
 }
 
 export interface AuthInfo {

@@ -1,8 +1,13 @@
-import { ApiTokenService, createLucia, RateLimiter, SessionManager, UserService } from '@storeloom/auth';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AccountService, ApiTokenService, createLucia, RateLimiter, SessionManager, UserService } from '@storeloom/auth';
 import type { Database } from '@storeloom/db';
 import type { ControlPlaneEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';
-import { type ProvisioningHooks, StoreService } from '@storeloom/stores';
+import { MailOutbox, transportFromConfig } from '@storeloom/mail';
+import { defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
+import { type ProvisioningHooks, StoreService, TeamService } from '@storeloom/stores';
+import { systemDnsResolver } from './dns.ts';
 import type { ControlPlaneConfig, Services } from './context.ts';
 
 export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
@@ -20,10 +25,43 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     // Secure cookies everywhere except plain-http localhost development.
     secureCookies: url.protocol === 'https:' || !['localhost', '127.0.0.1'].includes(url.hostname),
     maxBodyBytes: env.MAX_BODY_BYTES,
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
+    devOutbox: !env.SMTP_URL && env.NODE_ENV !== 'production',
+    storage: {
+      driver: env.STORAGE_DRIVER,
+      uploadsDir: resolve(env.UPLOADS_DIR ?? defaultUploadsDir(env.DATA_DIR)),
+      mediaPublicUrl:
+        env.MEDIA_PUBLIC_URL ??
+        (env.STORAGE_DRIVER === 's3' && env.S3_ENDPOINT && env.S3_BUCKET
+          ? `${env.S3_ENDPOINT.replace(/\/$/, '')}/${env.S3_BUCKET}`
+          : `${publicUrl.replace(/\/$/, '')}/media`),
+      s3: {
+        endpoint: env.S3_ENDPOINT,
+        bucket: env.S3_BUCKET,
+        region: env.S3_REGION,
+        accessKeyId: env.S3_ACCESS_KEY_ID,
+        secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+      },
+    },
+    uploadMaxBytes: env.UPLOAD_MAX_BYTES,
   };
 }
 
-export function buildServices(db: Database, queues: Queues, config: ControlPlaneConfig, hooks: ProvisioningHooks = {}): Services {
+export function buildServices(
+  db: Database,
+  queues: Queues,
+  config: ControlPlaneConfig,
+  hooks: ProvisioningHooks = {},
+  overrides: Partial<Pick<Services, 'mail' | 'storage' | 'dns'>> = {},
+): Services {
+  const stores = new StoreService(db, hooks);
+  const mail = overrides.mail ?? new MailOutbox(db, transportFromConfig(config.smtpUrl), config.mailFrom ?? 'Storeloom <no-reply@storeloom.localhost>');
+  const storage =
+    overrides.storage ??
+    storageFromSettings(
+      config.storage ?? { driver: 'local', uploadsDir: join(tmpdir(), 'storeloom-uploads'), mediaPublicUrl: `${config.publicUrl.replace(/\/$/, '')}/media` },
+    );
   return {
     db,
     queues,
@@ -32,6 +70,11 @@ export function buildServices(db: Database, queues: Queues, config: ControlPlane
     sessions: new SessionManager(createLucia(db, { secureCookies: config.secureCookies })),
     apiTokens: new ApiTokenService(db),
     rateLimiter: new RateLimiter(db),
-    stores: new StoreService(db, hooks),
+    stores,
+    mail,
+    accounts: new AccountService(db, mail),
+    team: new TeamService(db, mail, (storeId) => stores.forgetAccess(storeId)),
+    storage,
+    dns: overrides.dns ?? systemDnsResolver,
   };
 }

@@ -62,7 +62,7 @@ describe('auth', () => {
 
       const me = await p.request('GET', '/api/v1/me', { cookie: cookiePair(setCookie) });
       expect(me.status).toBe(200);
-      expect(me.body.user).toEqual(res.body.user);
+      expect(me.body.user).toEqual({ ...res.body.user, locale: null });
       expect(me.body.stores).toEqual([]);
     });
 

@@ -14,7 +14,7 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
   for (const name of QUEUES) {
     const w = queues.worker(
       name,
-      async (job) => {
+      queues.tracked(name, async (job) => {
         const handler = handlers[job.name];
         if (!handler) throw new Error(`no handler for job ${job.name}`);
         const log = deps.logger.child({ jobId: job.id, job: job.name, queue: name, storeId: (job.data.payload as { storeId?: string })?.storeId });
@@ -27,7 +27,7 @@ export async function startWorkers(queues: Queues, deps: HandlerDeps & { concurr
           log.warn('job failed', { ms: Date.now() - started, attempt: job.attemptsMade + 1, err });
           throw err;
         }
-      },
+      }),
       { concurrency: deps.concurrency },
     );
     w.on('error', (err) => deps.logger.error('worker error', { queue: name, err }));

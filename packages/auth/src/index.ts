@@ -4,3 +4,4 @@ export * from './lucia.ts';
 export * from './rate-limit.ts';
 export * from './roles.ts';
 export * from './users.ts';
+export * from './account.ts';

@@ -10,12 +10,14 @@ export const Permission = {
   WriteCatalog: 'catalog:write',
   AdjustInventory: 'inventory:adjust',
   ImportCatalog: 'catalog:import',
+  TransferOwnership: 'store:transfer',
+  ManageJobs: 'jobs:manage',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
 const staff: Permission[] = [Permission.ReadStore, Permission.ReadCatalog, Permission.WriteCatalog, Permission.AdjustInventory];
-const admin: Permission[] = [...staff, Permission.UpdateStore, Permission.ManageTeam, Permission.ImportCatalog];
-const owner: Permission[] = [...admin, Permission.DeleteStore];
+const admin: Permission[] = [...staff, Permission.UpdateStore, Permission.ManageTeam, Permission.ImportCatalog, Permission.ManageJobs];
+const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership];
 
 const grants: Record<MembershipRole, ReadonlySet<Permission>> = {
   staff: new Set(staff),

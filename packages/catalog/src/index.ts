@@ -7,3 +7,4 @@ export * from './inventory.ts';
 export * from './money.ts';
 export * from './products.ts';
 export type * from './types.ts';
+export * from './images.ts';

@@ -411,12 +411,24 @@ export class ProductService {
   }
 
   private async replaceImages(trx: Tx, productId: string, images: ImageInput[]) {
-    await trx.deleteFrom('images').where('product_id', '=', productId).execute();
+    // Uploaded images keep their storage key when a full-list edit names them again by URL.
+    const removed = await trx.deleteFrom('images').where('product_id', '=', productId).returning(['url', 'storage_key']).execute();
     if (!images.length) return;
+    const keys = new Map(removed.filter((r) => r.storage_key).map((r) => [r.url, r.storage_key]));
     const now = new Date();
     await trx
       .insertInto('images')
-      .values(images.map((img, i) => ({ id: newId(), product_id: productId, url: img.url, alt: img.alt ?? null, position: i, created_at: now })))
+      .values(
+        images.map((img, i) => ({
+          id: newId(),
+          product_id: productId,
+          url: img.url,
+          alt: img.alt ?? null,
+          position: i,
+          created_at: now,
+          storage_key: keys.get(img.url) ?? null,
+        })),
+      )
       .execute();
   }
 

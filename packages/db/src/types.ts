@@ -18,6 +18,8 @@ export interface UsersTable {
   password_hash: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Preferred console language; null = follow the browser. */
+  locale: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SessionsTable {
@@ -40,6 +42,8 @@ export interface StoresTable {
   currency: string;
   default_locale: string;
   custom_domain: string | null;
+  custom_domain_token: ColumnType<string | null, string | null | undefined, string | null>;
+  custom_domain_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_by: string;
   idempotency_key: string | null;
   provisioning_attempts: Generated<number>;
@@ -127,6 +131,53 @@ export interface ControlDatabase {
   idempotency_keys: IdempotencyKeysTable;
   rate_limits: RateLimitsTable;
   mail_outbox: MailOutboxTable;
+  password_reset_tokens: PasswordResetTokensTable;
+  invitations: InvitationsTable;
+  store_jobs: StoreJobsTable;
+}
+
+export interface PasswordResetTokensTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export type InvitationRole = 'admin' | 'staff';
+export interface InvitationsTable {
+  id: string;
+  store_id: string;
+  email: string;
+  role: InvitationRole;
+  token_hash: string;
+  invited_by: string | null;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
+  revoked_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type StoreJobState = 'waiting' | 'active' | 'completed' | 'failed';
+export interface StoreJobsTable {
+  id: string;
+  store_id: string;
+  queue: string;
+  job_id: string;
+  name: string;
+  data: Json<unknown>;
+  state: Generated<StoreJobState>;
+  progress: Generated<number>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  error: string | null;
+  result: Json<unknown> | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  updated_at: Timestamp;
 }
 
 export type ProductStatus = 'draft' | 'active' | 'archived';
@@ -167,6 +218,8 @@ export interface VariantsTable {
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Show as low stock at or below this quantity; null = no alert. */
+  low_stock_threshold: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ImagesTable {
@@ -176,6 +229,8 @@ export interface ImagesTable {
   alt: string | null;
   position: number;
   created_at: Timestamp;
+  /** Key in the media storage for uploaded images; null for external URLs. */
+  storage_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CollectionsTable {

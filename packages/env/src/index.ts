@@ -69,7 +69,27 @@ const web = {
     .default(25 * 1024 * 1024),
 };
 
-export const controlPlaneEnvSchema = z.object({ ...base, ...web });
+/** Media storage (product images, logos): local disk under DATA_DIR/uploads, or an S3-compatible bucket. */
+const storage = {
+  DATA_DIR: z.string().default('./.storeloom'),
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  /** Local driver: where files go (default DATA_DIR/uploads). */
+  UPLOADS_DIR: z.string().optional(),
+  S3_ENDPOINT: optionalUrl,
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Public base URL of stored media (default PUBLIC_URL/media for local, S3_ENDPOINT/S3_BUCKET for s3). */
+  MEDIA_PUBLIC_URL: optionalUrl,
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+};
+
+export const controlPlaneEnvSchema = z.object({ ...base, ...web, ...storage });
 export type ControlPlaneEnv = z.infer<typeof controlPlaneEnvSchema>;
 
 export const storefrontEnvSchema = z.object({ ...base, ...web });

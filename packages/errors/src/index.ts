@@ -28,6 +28,11 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   ServiceUnavailable: 'service_unavailable',
   Internal: 'internal_error',
+  InvalidToken: 'invalid_token',
+  InvalidState: 'invalid_state',
+  UnsupportedFileType: 'unsupported_file_type',
+  DomainTaken: 'domain_taken',
+  DnsVerificationFailed: 'dns_verification_failed',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -58,6 +63,11 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   rate_limited: 429,
   service_unavailable: 503,
   internal_error: 500,
+  invalid_token: 400,
+  invalid_state: 409,
+  unsupported_file_type: 415,
+  domain_taken: 409,
+  dns_verification_failed: 422,
 };
 
 export interface ErrorBody {

@@ -1,2 +1,3 @@
 export * from './definitions.ts';
 export * from './queues.ts';
+export * from './tracking.ts';

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { z } from 'zod';
 import type { JobDefinition, JobEnvelope, QueueName } from './definitions.ts';
+import { StoreJobLedger, storeIdOf } from './tracking.ts';
 
 export interface QueueConfig {
   redisUrl?: string | undefined;
@@ -35,9 +36,12 @@ export class Queues {
   private redis: Redis | undefined;
   private pgPool: pg.Pool | undefined;
   private ready: Promise<void> | undefined;
+  /** Store jobs (payload with `storeId`) are mirrored in control.store_jobs for the console. */
+  readonly storeJobs: StoreJobLedger;
 
   constructor(private readonly cfg: QueueConfig) {
     this.backend = cfg.redisUrl ? 'redis' : 'postgres';
+    this.storeJobs = new StoreJobLedger({ url: cfg.databaseUrl });
   }
 
   /** The Postgres backend's tables live in their own schema; create/upgrade it once. */
@@ -100,6 +104,10 @@ export class Queues {
         ...opts,
       },
     );
+    if (job.id)
+      await this.storeJobs
+        .record({ queue: def.queue, id: job.id, name: def.name, data: job.data, maxAttempts: job.opts.attempts ?? def.attempts })
+        .catch(() => {}); // the worker records it when it starts, should this write fail
     return { id: job.id, name: job.name };
   }
 
@@ -131,6 +139,53 @@ export class Queues {
     return w;
   }
 
+  /** Wraps a worker processor so store jobs keep their ledger row current (state, progress, attempts, error). */
+  tracked(queue: QueueName, processor: (job: Job<JobEnvelope>) => Promise<unknown>): (job: Job<JobEnvelope>) => Promise<unknown> {
+    const ledger = this.storeJobs;
+    return async (job) => {
+      if (!storeIdOf(job.data) || !job.id) return processor(job);
+      const id = job.id;
+      await ledger.started(queue, job).catch(() => {});
+      const update = job.updateProgress.bind(job);
+      job.updateProgress = async (progress) => {
+        await update(progress);
+        await ledger.progress(queue, id, progress).catch(() => {});
+      };
+      try {
+        const result = await processor(job);
+        await ledger.completed(queue, id, result).catch(() => {});
+        return result;
+      } catch (err) {
+        const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        await ledger.failed(queue, id, err, final).catch(() => {});
+        throw err;
+      }
+    };
+  }
+
+  /** Retries a failed store job from the console: BullMQ's own retry when it still has the job, else a fresh copy. */
+  async retryStoreJob(storeId: string, id: string): Promise<'retried' | 'not_found' | 'not_failed'> {
+    const row = await this.storeJobs.get(storeId, id);
+    if (!row) return 'not_found';
+    if (!(await this.storeJobs.claimRetry(storeId, id))) return 'not_failed';
+    try {
+      await this.init();
+      const queue = row.queue as QueueName;
+      const job = await this.getJob(queue, row.jobId);
+      if (job && (await job.isFailed())) await job.retry('failed');
+      else if (!job)
+        await this.queue(queue).add(row.name, row.data as JobEnvelope, {
+          jobId: row.jobId,
+          attempts: row.maxAttempts,
+          backoff: { type: 'exponential', delay: 1000 },
+        });
+      return 'retried';
+    } catch (err) {
+      await this.storeJobs.releaseRetry(storeId, id, err instanceof Error ? err.message : 'retry failed').catch(() => {});
+      throw err;
+    }
+  }
+
   /** Reachability for /readyz. */
   async ping(): Promise<boolean> {
     try {
@@ -152,6 +207,7 @@ export class Queues {
     await Promise.allSettled(this.workers.map((w) => w.close()));
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     await this.pgPool?.end().catch(() => {});
+    await this.storeJobs.close().catch(() => {});
     if (this.redis) this.redis.disconnect();
   }
 

@@ -1,2 +1,4 @@
 export * from './service.ts';
 export * from './validation.ts';
+export * from './team.ts';
+export * from './settings.ts';

@@ -3,6 +3,7 @@
  * schema; membership lookups; soft delete and purge after retention.
  */
 import { type Database, type MembershipRole, migrateTenant, newId, type Store, schemaNameForStore, sql, TtlCache, writeAudit } from '@storeloom/db';
+import { randomBytes } from 'node:crypto';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import { checkSlug, isCurrency } from './validation.ts';
 
@@ -278,7 +279,12 @@ export class StoreService {
     if (patch.name !== undefined) set.name = patch.name.trim();
     if (patch.defaultLocale !== undefined) set.default_locale = patch.defaultLocale;
     if (patch.currency !== undefined) set.currency = patch.currency;
-    if (patch.customDomain !== undefined) set.custom_domain = patch.customDomain;
+    if (patch.customDomain !== undefined) {
+      set.custom_domain = patch.customDomain;
+      // A different domain must be verified again, with a new token; the same one keeps its state.
+      set.custom_domain_token = sql`case when custom_domain is not distinct from ${patch.customDomain} then custom_domain_token else ${patch.customDomain ? newDomainToken() : null} end`;
+      set.custom_domain_verified_at = sql`case when custom_domain is not distinct from ${patch.customDomain} then custom_domain_verified_at else null end`;
+    }
     this.forgetAccess(storeId);
     try {
       return await this.db.control.transaction().execute(async (trx) => {
@@ -346,6 +352,100 @@ export class StoreService {
     return purged;
   }
 
+  /** Sets the store's custom domain; the same domain again keeps its token and verification (idempotent PUT). */
+  async setDomain(storeId: string, domain: string, actor: Actor): Promise<Store> {
+    this.forgetAccess(storeId);
+    try {
+      return await this.db.control.transaction().execute(async (trx) => {
+        const current = await trx.selectFrom('stores').selectAll().where('id', '=', storeId).where('status', '!=', 'deleted').forUpdate().executeTakeFirst();
+        if (!current) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+        if (current.custom_domain === domain && current.custom_domain_token) return current;
+        const row = await trx
+          .updateTable('stores')
+          .set({ custom_domain: domain, custom_domain_token: newDomainToken(), custom_domain_verified_at: null, updated_at: new Date() })
+          .where('id', '=', storeId)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await writeAudit(trx, {
+          storeId,
+          actorUserId: actor.userId,
+          action: 'store.domain_set',
+          targetType: 'store',
+          targetId: storeId,
+          data: { domain, previous: current.custom_domain },
+          requestId: actor.requestId ?? null,
+        });
+        return row;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e, 'stores_custom_domain_key')) throw new AppError(ErrorCode.DomainTaken, 'That domain is already used by another store');
+      throw e;
+    }
+  }
+
+  /**
+   * Checks the TXT record `_storeloom-verify.<domain>` for the store's token and
+   * marks the domain verified. `lookupTxt` is injected (real DNS or a fake).
+   */
+  async verifyDomain(storeId: string, lookupTxt: (name: string) => Promise<string[]>, actor: Actor): Promise<Store> {
+    const store = await this.getRow(storeId);
+    if (!store || store.status === 'deleted') throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+    if (!store.custom_domain || !store.custom_domain_token) throw new AppError(ErrorCode.InvalidState, 'Set a custom domain first');
+    if (store.custom_domain_verified_at) return store;
+    const name = `_storeloom-verify.${store.custom_domain}`;
+    const expected = domainTxtValue(store.custom_domain_token);
+    const found = await lookupTxt(name);
+    if (!found.includes(expected))
+      throw new AppError(ErrorCode.DnsVerificationFailed, `The TXT record ${name} does not contain ${expected} yet; DNS changes can take a while to appear`, {
+        details: { name, expected, found: found.slice(0, 10) },
+      });
+    this.forgetAccess(storeId);
+    return this.db.control.transaction().execute(async (trx) => {
+      // Conditional: the domain may have changed while DNS was being asked.
+      const row = await trx
+        .updateTable('stores')
+        .set({ custom_domain_verified_at: new Date(), updated_at: new Date() })
+        .where('id', '=', storeId)
+        .where('custom_domain', '=', store.custom_domain)
+        .where('custom_domain_token', '=', store.custom_domain_token)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw new AppError(ErrorCode.Conflict, 'The domain changed meanwhile; check it again');
+      await writeAudit(trx, {
+        storeId,
+        actorUserId: actor.userId,
+        action: 'store.domain_verified',
+        targetType: 'store',
+        targetId: storeId,
+        data: { domain: store.custom_domain },
+        requestId: actor.requestId ?? null,
+      });
+      return row;
+    });
+  }
+
+  async removeDomain(storeId: string, actor: Actor): Promise<void> {
+    this.forgetAccess(storeId);
+    await this.db.control.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('stores')
+        .set({ custom_domain: null, custom_domain_token: null, custom_domain_verified_at: null, updated_at: new Date() })
+        .where('id', '=', storeId)
+        .where('status', '!=', 'deleted')
+        .returning('id')
+        .executeTakeFirst();
+      if (!row) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+      await writeAudit(trx, {
+        storeId,
+        actorUserId: actor.userId,
+        action: 'store.domain_removed',
+        targetType: 'store',
+        targetId: storeId,
+        requestId: actor.requestId ?? null,
+      });
+    });
+  }
+
   /** Storefront routing: <slug>.<root domain> or a custom domain. */
   async findByHost(hostHeader: string, rootDomain: string): Promise<Store | null> {
     const host = hostHeader.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
@@ -356,8 +456,12 @@ export class StoreService {
       if (!slug || slug.includes('.')) return null;
       q = q.where('slug', '=', slug);
     } else {
-      q = q.where('custom_domain', '=', host);
+      // Only a verified custom domain routes: claiming a domain without proving it must not hijack it.
+      q = q.where('custom_domain', '=', host).where('custom_domain_verified_at', 'is not', null);
     }
     return (await q.where('status', '!=', 'deleted').executeTakeFirst()) ?? null;
   }
 }
+
+const newDomainToken = () => randomBytes(16).toString('hex');
+export const domainTxtValue = (token: string) => `storeloom-verify=${token}`;

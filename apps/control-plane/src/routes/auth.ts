@@ -44,7 +44,16 @@ const me = createRoute({
   path: '/me',
   tags: ['auth'],
   summary: 'The signed-in user and their stores',
-  responses: { 200: jsonResponse(z.object({ user: UserSchema, stores: z.array(StoreSchema) }), 'Current user'), ...errorResponses(401) },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        user: UserSchema.extend({ locale: z.enum(['en', 'zh-CN']).nullable().openapi({ description: 'Preferred console language; null = browser' }) }),
+        stores: z.array(StoreSchema),
+      }),
+      'Current user',
+    ),
+    ...errorResponses(401),
+  },
 });
 
 const LOGIN_WINDOW = 15 * 60;
@@ -52,12 +61,12 @@ const LOGIN_PER_ACCOUNT = 10;
 const LOGIN_PER_IP = 50;
 const SIGNUP_PER_IP = 20;
 
-async function limit(c: Context<AppEnv>, key: string, max: number, windowSeconds: number) {
+export async function limit(c: Context<AppEnv>, key: string, max: number, windowSeconds: number) {
   const r = await c.var.services.rateLimiter.hit(key, max, windowSeconds);
   if (!r.allowed) throw new AppError(ErrorCode.RateLimited, 'Too many attempts; try again later', { headers: { 'Retry-After': String(r.retryAfterSeconds) } });
 }
 
-async function startSession(c: Context<AppEnv>, userId: string) {
+export async function startSession(c: Context<AppEnv>, userId: string) {
   const { sessions, config } = c.var.services;
   // Rotation: whatever session the browser had is ended before a new one starts (no fixation).
   const old = getCookie(c, 'storeloom_session');
@@ -100,7 +109,7 @@ export function registerAuthRoutes(app: Api) {
 
   app.openapi(me, async (c) => {
     const auth = requireAuth(c);
-    const stores = await c.var.services.stores.listForUser(auth.user.id);
-    return send(c, 200, { user: auth.user, stores: stores.map((s) => toStoreJson(c.var.services.config, s)) });
+    const [stores, profile] = await Promise.all([c.var.services.stores.listForUser(auth.user.id), c.var.services.accounts.profile(auth.user.id)]);
+    return send(c, 200, { user: { ...auth.user, locale: profile?.locale ?? null }, stores: stores.map((s) => toStoreJson(c.var.services.config, s)) });
   });
 }

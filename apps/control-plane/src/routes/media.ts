@@ -1,0 +1,26 @@
+/** Serves stored media at /media/<storeId>/<name>: immutable (keys are never reused), typed by extension, nothing else reachable. */
+import { isValidKey } from '@storeloom/storage';
+import type { Hono, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../context.ts';
+
+/** Registered before secureHeaders so it runs after it: storefronts on other hosts embed these images. */
+export const mediaCrossOrigin: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.res.headers.set('Cross-Origin-Resource-Policy', 'cross-origin');
+};
+
+export function registerMediaRoute(app: Hono<AppEnv>) {
+  app.get('/media/:storeId/:name', async (c) => {
+    const key = `${c.req.param('storeId')}/${c.req.param('name')}`;
+    const notFound = () => c.json({ error: { code: 'not_found', message: 'No such file' } }, 404);
+    if (!isValidKey(key)) return notFound();
+    const obj = await c.var.services.storage.get(key);
+    if (!obj) return notFound();
+    c.header('Content-Type', obj.contentType);
+    c.header('Content-Length', String(obj.size));
+    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Content-Security-Policy', "default-src 'none'; sandbox");
+    return c.body(obj.body as never, 200);
+  });
+}

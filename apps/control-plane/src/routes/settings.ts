@@ -1,0 +1,140 @@
+/** Store settings (name, currency, languages, theme) and the logo. Keys and shapes follow contracts §2. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { Permission } from '@storeloom/auth';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { newObjectKey } from '@storeloom/storage';
+import { HEX_COLOUR_RE, StoreSettingsService, SUPPORTED_LOCALES, THEME_FONTS } from '@storeloom/stores';
+import type { Context } from 'hono';
+import type { AppEnv } from '../context.ts';
+import { requirePermission, storeAccess } from '../guards.ts';
+import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
+import { imageUploadBody, readImageUpload } from './uploads.ts';
+import { type Api, send } from './util.ts';
+
+const StoreParams = z.object({ storeId: z.string() });
+const Colour = z.string().trim().toLowerCase().regex(HEX_COLOUR_RE, 'a colour as #rrggbb');
+const Locale = z.enum(SUPPORTED_LOCALES);
+
+export const ThemeSchema = z
+  .object({
+    primaryColor: z.string(),
+    accentColor: z.string(),
+    backgroundColor: z.string(),
+    textColor: z.string(),
+    font: z.enum(THEME_FONTS),
+    logoUrl: z.string().nullable(),
+  })
+  .openapi('Theme');
+export const StoreSettingsSchema = z
+  .object({ name: z.string(), currency: z.string(), defaultLocale: Locale, languages: z.array(Locale), theme: ThemeSchema })
+  .openapi('StoreSettings');
+
+const get = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/settings',
+  tags: ['settings'],
+  summary: 'Store settings: name, currency, languages (first = default), theme',
+  middleware: [storeAccess] as const,
+  request: { params: StoreParams },
+  responses: { 200: jsonResponse(StoreSettingsSchema, 'Settings'), ...errorResponses(401, 404) },
+});
+
+const put = createRoute({
+  method: 'put',
+  path: '/stores/{storeId}/settings',
+  tags: ['settings'],
+  summary: 'Update store settings (fields given are replaced; theme fields merge; the logo has its own route)',
+  middleware: [storeAccess] as const,
+  request: {
+    params: StoreParams,
+    body: jsonBody(
+      z.object({
+        name: z.string().trim().min(1).max(100).optional(),
+        currency: z.string().trim().toUpperCase().length(3).optional(),
+        defaultLocale: Locale.optional(),
+        languages: z.array(Locale).min(1).max(SUPPORTED_LOCALES.length).optional(),
+        theme: z
+          .object({
+            primaryColor: Colour.optional(),
+            accentColor: Colour.optional(),
+            backgroundColor: Colour.optional(),
+            textColor: Colour.optional(),
+            font: z.enum(THEME_FONTS).optional(),
+          })
+          .strict()
+          .optional(),
+      }),
+    ),
+  },
+  responses: { 200: jsonResponse(StoreSettingsSchema, 'Updated'), ...errorResponses(400, 401, 403, 404) },
+});
+
+const uploadLogo = createRoute({
+  method: 'post',
+  path: '/stores/{storeId}/settings/logo',
+  tags: ['settings'],
+  summary: 'Upload the store logo (multipart `file`); replaces the previous one',
+  middleware: [storeAccess] as const,
+  request: { params: StoreParams, body: imageUploadBody({}) },
+  responses: { 200: jsonResponse(StoreSettingsSchema, 'Logo set'), ...errorResponses(400, 401, 403, 404, 413, 415) },
+});
+
+const deleteLogo = createRoute({
+  method: 'delete',
+  path: '/stores/{storeId}/settings/logo',
+  tags: ['settings'],
+  summary: 'Remove the store logo',
+  middleware: [storeAccess] as const,
+  request: { params: StoreParams },
+  responses: { 200: jsonResponse(StoreSettingsSchema, 'Logo removed'), ...errorResponses(401, 403, 404) },
+});
+
+const actorOf = (c: Context<AppEnv>) => ({ userId: c.var.auth?.user.id ?? null, requestId: c.var.requestId });
+
+function settingsOf(c: Context<AppEnv>) {
+  if (!c.get('tenant')) throw new AppError(ErrorCode.StoreNotActive, 'This store is still being set up; try again in a moment');
+  return new StoreSettingsService(c.var.services.db, c.var.store);
+}
+
+async function deleteObject(c: Context<AppEnv>, key: string | null) {
+  if (!key) return;
+  await c.var.services.storage.delete(key).catch((err) => c.var.logger.warn('could not delete a replaced object', { err, key }));
+}
+
+export function registerSettingsRoutes(app: Api) {
+  app.openapi(get, async (c) => send(c, 200, await settingsOf(c).get()));
+
+  app.openapi(put, async (c) => {
+    requirePermission(c, Permission.UpdateStore);
+    const body = c.req.valid('json');
+    const service = settingsOf(c);
+    const view = await service.update(body, actorOf(c));
+    c.var.services.stores.forgetAccess(c.var.store.id);
+    return send(c, 200, view);
+  });
+
+  app.openapi(uploadLogo, async (c) => {
+    requirePermission(c, Permission.UpdateStore);
+    const service = settingsOf(c);
+    const { bytes, type } = await readImageUpload(c, c.req.valid('form').file);
+    const { storage } = c.var.services;
+    const key = newObjectKey(c.var.store.id, 'logo', type.ext);
+    await storage.put(key, bytes, type.contentType);
+    try {
+      const { previousKey } = await service.setLogo({ key, url: storage.publicUrl(key) }, actorOf(c));
+      await deleteObject(c, previousKey);
+    } catch (e) {
+      await deleteObject(c, key);
+      throw e;
+    }
+    return send(c, 200, await service.get());
+  });
+
+  app.openapi(deleteLogo, async (c) => {
+    requirePermission(c, Permission.UpdateStore);
+    const service = settingsOf(c);
+    const { previousKey } = await service.setLogo(null, actorOf(c));
+    await deleteObject(c, previousKey);
+    return send(c, 200, await service.get());
+  });
+}

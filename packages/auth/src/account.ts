@@ -1,0 +1,130 @@
+/**
+ * Account self-service: password reset by e-mailed link, password change and
+ * the console language. Reset tokens are random, stored only as sha256,
+ * single-use and short-lived; a reset or change ends the user's other sessions.
+ */
+import { type Database, type Kysely, type Transaction, writeAudit } from '@storeloom/db';
+import type { ControlDatabase } from '@storeloom/db';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { generateToken, hashPassword, sha256Hex, verifyPassword } from './crypto.ts';
+import { normaliseEmail } from './users.ts';
+
+export const RESET_TOKEN_TTL_MS = 60 * 60 * 1000;
+export const CONSOLE_LOCALES = ['en', 'zh-CN'] as const;
+export type ConsoleLocale = (typeof CONSOLE_LOCALES)[number];
+
+/** What account flows need from the mail outbox (packages/mail's MailOutbox fits). */
+export interface MailSink {
+  enqueue(
+    message: { kind: string; to: string; subject: string; text: string; html?: string; storeId?: string; dedupKey?: string },
+    executor?: Kysely<ControlDatabase> | Transaction<ControlDatabase>,
+  ): Promise<string>;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+export class AccountService {
+  constructor(
+    private readonly db: Database,
+    private readonly mail: MailSink,
+  ) {}
+
+  /**
+   * Mails a reset link when the address has an account; does nothing visible
+   * otherwise, so callers answer the same either way (no account enumeration).
+   * Issuing a link voids the user's earlier unused links.
+   */
+  async requestPasswordReset(emailInput: string, publicUrl: string): Promise<{ mailed: boolean }> {
+    const email = normaliseEmail(emailInput);
+    const user = await this.db.control.selectFrom('users').select(['id', 'email', 'name']).where('email', '=', email).executeTakeFirst();
+    if (!user) return { mailed: false };
+    const token = generateToken(32);
+    const link = `${publicUrl.replace(/\/$/, '')}/reset-password?token=${token}`;
+    await this.db.control.transaction().execute(async (trx) => {
+      await trx.updateTable('password_reset_tokens').set({ used_at: new Date() }).where('user_id', '=', user.id).where('used_at', 'is', null).execute();
+      await trx
+        .insertInto('password_reset_tokens')
+        .values({ token_hash: sha256Hex(token), user_id: user.id, expires_at: new Date(Date.now() + RESET_TOKEN_TTL_MS), used_at: null })
+        .execute();
+      await this.mail.enqueue(
+        {
+          kind: 'password-reset',
+          to: user.email,
+          subject: 'Reset your Storeloom password',
+          text: `Hello ${user.name},\n\nSomeone (hopefully you) asked to reset the password of your Storeloom account.\nOpen this link within one hour to choose a new password:\n\n${link}\n\nIf you did not ask for this, ignore this e-mail: your password stays the same.\n`,
+          html: `<p>Hello ${escapeHtml(user.name)},</p><p>Someone (hopefully you) asked to reset the password of your Storeloom account. Open this link within one hour to choose a new password:</p><p><a href="${escapeHtml(link)}">Reset my password</a></p><p>If you did not ask for this, ignore this e-mail: your password stays the same.</p>`,
+        },
+        trx,
+      );
+      await writeAudit(trx, { actorUserId: user.id, action: 'user.password_reset_requested', targetType: 'user', targetId: user.id });
+    });
+    return { mailed: true };
+  }
+
+  /** Consumes a reset token (once), sets the new password and ends every session of the user. */
+  async resetPassword(token: string, newPassword: string): Promise<{ id: string; email: string; name: string }> {
+    const invalid = () => new AppError(ErrorCode.InvalidToken, 'This reset link is invalid or has expired; ask for a new one');
+    if (!/^[a-z2-7]{20,80}$/.test(token)) throw invalid();
+    const passwordHash = await hashPassword(newPassword);
+    return this.db.control.transaction().execute(async (trx) => {
+      // Conditional: of two concurrent uses of one token, exactly one wins.
+      const row = await trx
+        .updateTable('password_reset_tokens')
+        .set({ used_at: new Date() })
+        .where('token_hash', '=', sha256Hex(token))
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', new Date())
+        .returning('user_id')
+        .executeTakeFirst();
+      if (!row) throw invalid();
+      const user = await trx
+        .updateTable('users')
+        .set({ password_hash: passwordHash, updated_at: new Date() })
+        .where('id', '=', row.user_id)
+        .returning(['id', 'email', 'name'])
+        .executeTakeFirstOrThrow();
+      await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+      await trx.updateTable('password_reset_tokens').set({ used_at: new Date() }).where('user_id', '=', user.id).where('used_at', 'is', null).execute();
+      await writeAudit(trx, { actorUserId: user.id, action: 'user.password_reset', targetType: 'user', targetId: user.id });
+      return user;
+    });
+  }
+
+  /** Needs the current password; every other session of the user ends (the current one stays, if any). */
+  async changePassword(userId: string, currentPassword: string, newPassword: string, keepSessionId: string | null): Promise<void> {
+    const row = await this.db.control.selectFrom('users').select(['password_hash']).where('id', '=', userId).executeTakeFirst();
+    if (!row || !(await verifyPassword(row.password_hash, currentPassword)))
+      throw new AppError(ErrorCode.InvalidCredentials, 'The current password is incorrect', {
+        details: [{ path: 'currentPassword', message: 'incorrect password' }],
+      });
+    const passwordHash = await hashPassword(newPassword);
+    await this.db.control.transaction().execute(async (trx) => {
+      // Conditional on the hash we verified: a concurrent change is not silently overwritten.
+      const r = await trx
+        .updateTable('users')
+        .set({ password_hash: passwordHash, updated_at: new Date() })
+        .where('id', '=', userId)
+        .where('password_hash', '=', row.password_hash)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new AppError(ErrorCode.Conflict, 'The password was changed meanwhile; try again');
+      let del = trx.deleteFrom('sessions').where('user_id', '=', userId);
+      if (keepSessionId) del = del.where('id', '!=', keepSessionId);
+      await del.execute();
+      await trx.updateTable('password_reset_tokens').set({ used_at: new Date() }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
+      await writeAudit(trx, { actorUserId: userId, action: 'user.password_changed', targetType: 'user', targetId: userId });
+    });
+  }
+
+  async profile(userId: string): Promise<{ id: string; email: string; name: string; locale: ConsoleLocale | null } | null> {
+    const row = await this.db.control.selectFrom('users').select(['id', 'email', 'name', 'locale']).where('id', '=', userId).executeTakeFirst();
+    return row ? { ...row, locale: (row.locale as ConsoleLocale | null) ?? null } : null;
+  }
+
+  async updateProfile(userId: string, patch: { name?: string; locale?: ConsoleLocale | null }) {
+    const set: Record<string, unknown> = { updated_at: new Date() };
+    if (patch.name !== undefined) set.name = patch.name.trim();
+    if (patch.locale !== undefined) set.locale = patch.locale;
+    await this.db.control.updateTable('users').set(set).where('id', '=', userId).execute();
+    return this.profile(userId);
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The store job ledger the console's jobs page reads: one `control.store_jobs`
+ * row per store job (any job whose payload has a `storeId`), written when it is
+ * enqueued and kept current by the worker (state, progress, attempts, error).
+ * Reading our own table is stable across queue backends and survives BullMQ's
+ * clean-up of finished jobs. Ledger writes never fail a job.
+ */
+import { createDatabase, type Database, isUuid, newId, sql } from '@storeloom/db';
+import type { StoreJobState } from '@storeloom/db';
+import type { Job } from 'bullmq';
+
+export interface StoreJobView {
+  id: string;
+  name: string;
+  queue: string;
+  state: StoreJobState;
+  progress: number;
+  attempts: number;
+  maxAttempts: number;
+  error: string | null;
+  result: unknown;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+}
+
+type Row = {
+  id: string;
+  name: string;
+  queue: string;
+  state: StoreJobState;
+  progress: number;
+  attempts: number;
+  max_attempts: number;
+  error: string | null;
+  result: unknown;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  updated_at: Date;
+};
+
+const toView = (r: Row): StoreJobView => ({
+  id: r.id,
+  name: r.name,
+  queue: r.queue,
+  state: r.state,
+  progress: r.progress,
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  error: r.error,
+  result: r.result ?? null,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  updatedAt: r.updated_at,
+});
+
+/** The store a job belongs to, from its envelope; null for platform jobs. */
+export function storeIdOf(data: unknown): string | null {
+  const id = (data as { payload?: { storeId?: unknown } } | undefined)?.payload?.storeId;
+  return typeof id === 'string' && isUuid(id) ? id : null;
+}
+
+const clampProgress = (p: unknown) => (typeof p === 'number' && Number.isFinite(p) ? Math.max(0, Math.min(100, Math.round(p))) : null);
+
+export class StoreJobLedger {
+  private ownDb: Database | undefined;
+
+  constructor(private readonly source: Database | { url: string }) {}
+
+  private get db(): Database {
+    if ('control' in this.source) return this.source;
+    this.ownDb ??= createDatabase({ url: this.source.url, poolMax: 2, applicationName: 'storeloom-job-ledger' });
+    return this.ownDb;
+  }
+
+  async close(): Promise<void> {
+    await this.ownDb?.destroy();
+    this.ownDb = undefined;
+  }
+
+  /** Upsert by (queue, BullMQ id): a deduplicated enqueue of a known job changes nothing. */
+  async record(job: { queue: string; id: string; name: string; data: unknown; maxAttempts: number }): Promise<void> {
+    const storeId = storeIdOf(job.data);
+    if (!storeId) return;
+    await this.db.control
+      .insertInto('store_jobs')
+      .values({
+        id: newId(),
+        store_id: storeId,
+        queue: job.queue,
+        job_id: job.id,
+        name: job.name,
+        data: JSON.stringify(job.data),
+        max_attempts: job.maxAttempts,
+        error: null,
+        result: null,
+        started_at: null,
+        finished_at: null,
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
+      .onConflict((oc) => oc.columns(['queue', 'job_id']).doNothing())
+      .execute();
+  }
+
+  private async update(queue: string, jobId: string, set: Record<string, unknown>) {
+    await this.db.control
+      .updateTable('store_jobs')
+      .set({ ...set, updated_at: new Date() })
+      .where('queue', '=', queue)
+      .where('job_id', '=', jobId)
+      .execute();
+  }
+
+  async started(queue: string, job: Job): Promise<void> {
+    await this.record({ queue, id: job.id as string, name: job.name, data: job.data, maxAttempts: job.opts.attempts ?? 1 });
+    await this.update(queue, job.id as string, {
+      state: 'active',
+      attempts: job.attemptsMade + 1,
+      started_at: sql`coalesce(started_at, now())`,
+      finished_at: null,
+    });
+  }
+
+  async progress(queue: string, jobId: string, progress: unknown): Promise<void> {
+    const p = clampProgress(progress);
+    if (p !== null) await this.update(queue, jobId, { progress: p });
+  }
+
+  async completed(queue: string, jobId: string, result: unknown): Promise<void> {
+    await this.update(queue, jobId, { state: 'completed', progress: 100, error: null, result: JSON.stringify(result ?? null), finished_at: new Date() });
+  }
+
+  /** A failure with attempts left goes back to `waiting` (BullMQ retries it with backoff). */
+  async failed(queue: string, jobId: string, error: unknown, final: boolean): Promise<void> {
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+    await this.update(queue, jobId, { state: final ? 'failed' : 'waiting', error: message, ...(final ? { finished_at: new Date() } : {}) });
+  }
+
+  async list(storeId: string, opts: { cursor?: string | undefined; limit: number }): Promise<{ data: StoreJobView[]; nextCursor: string | null }> {
+    let q = this.db.control
+      .selectFrom('store_jobs')
+      .select([
+        'id',
+        'name',
+        'queue',
+        'state',
+        'progress',
+        'attempts',
+        'max_attempts',
+        'error',
+        'result',
+        'created_at',
+        'started_at',
+        'finished_at',
+        'updated_at',
+      ])
+      .where('store_id', '=', storeId);
+    if (opts.cursor) q = q.where('id', '<', opts.cursor);
+    const rows = (await q
+      .orderBy('id', 'desc')
+      .limit(opts.limit + 1)
+      .execute()) as Row[];
+    const page = rows.slice(0, opts.limit);
+    return { data: page.map(toView), nextCursor: rows.length > opts.limit ? (page.at(-1)?.id ?? null) : null };
+  }
+
+  async get(storeId: string, id: string): Promise<(StoreJobView & { jobId: string; data: unknown }) | null> {
+    const r = await this.db.control.selectFrom('store_jobs').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
+    return r ? { ...toView(r as Row), jobId: r.job_id, data: r.data } : null;
+  }
+
+  /** failed → waiting, conditionally: of two concurrent retries exactly one wins. */
+  async claimRetry(storeId: string, id: string): Promise<boolean> {
+    const r = await this.db.control
+      .updateTable('store_jobs')
+      .set({ state: 'waiting', error: null, progress: 0, finished_at: null, updated_at: new Date() })
+      .where('store_id', '=', storeId)
+      .where('id', '=', id)
+      .where('state', '=', 'failed')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async releaseRetry(storeId: string, id: string, error: string): Promise<void> {
+    await this.db.control
+      .updateTable('store_jobs')
+      .set({ state: 'failed', error, updated_at: new Date() })
+      .where('store_id', '=', storeId)
+      .where('id', '=', id)
+      .execute();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Media storage behind one interface: product images and logos go to local
+ * disk by default, or to an S3-compatible bucket. Keys are
+ * `<storeId>/<name>.<ext>`; both parts are checked so a key can never climb
+ * out of its store's folder.
+ */
+import { randomBytes } from 'node:crypto';
+import { AppError, ErrorCode } from '@storeloom/errors';
+
+export interface StoredObject {
+  body: Uint8Array;
+  contentType: string;
+  size: number;
+}
+
+export interface Storage {
+  readonly driver: 'local' | 's3';
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  get(key: string): Promise<StoredObject | null>;
+  /** Deleting a missing object is not an error (retries are safe). */
+  delete(key: string): Promise<void>;
+  /** Where browsers fetch the object from. */
+  publicUrl(key: string): string;
+}
+
+const STORE_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,99}\.(png|jpg|webp|gif|avif)$/;
+
+/** A storage key is exactly `<store uuid>/<safe file name>`: no dots to climb, no separators, no encodings. */
+export function isValidKey(key: string): boolean {
+  const parts = key.split('/');
+  return parts.length === 2 && STORE_RE.test(parts[0] as string) && NAME_RE.test(parts[1] as string);
+}
+
+export function assertValidKey(key: string): void {
+  if (!isValidKey(key)) throw new AppError(ErrorCode.NotFound, 'No such file');
+}
+
+export function newObjectKey(storeId: string, prefix: 'img' | 'logo', ext: ImageType['ext']): string {
+  return `${storeId}/${prefix}-${randomBytes(12).toString('hex')}.${ext}`;
+}
+
+export interface ImageType {
+  ext: 'png' | 'jpg' | 'webp' | 'gif' | 'avif';
+  contentType: string;
+}
+
+export const CONTENT_TYPES: Record<ImageType['ext'], string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  avif: 'image/avif',
+};
+
+const startsWith = (b: Uint8Array, bytes: number[], offset = 0) => bytes.every((x, i) => b[offset + i] === x);
+const ascii = (b: Uint8Array, from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
+
+/**
+ * The type from the file's magic bytes, never from its name or the client's
+ * Content-Type. Anything else (SVG with scripts, HTML, executables) is refused.
+ */
+export function sniffImageType(b: Uint8Array): ImageType | null {
+  if (b.length < 12) return null;
+  if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { ext: 'png', contentType: CONTENT_TYPES.png };
+  if (startsWith(b, [0xff, 0xd8, 0xff])) return { ext: 'jpg', contentType: CONTENT_TYPES.jpg };
+  if (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a') return { ext: 'gif', contentType: CONTENT_TYPES.gif };
+  if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return { ext: 'webp', contentType: CONTENT_TYPES.webp };
+  // ISO-BMFF: box size, "ftyp", then the major brand.
+  if (ascii(b, 4, 8) === 'ftyp' && ['avif', 'avis'].includes(ascii(b, 8, 12))) return { ext: 'avif', contentType: CONTENT_TYPES.avif };
+  return null;
+}
+
+/** Validates an upload: size limit and an allowed image type by magic bytes. */
+export function checkImageUpload(body: Uint8Array, maxBytes: number): ImageType {
+  if (body.length === 0) throw new AppError(ErrorCode.ValidationFailed, 'file: the file is empty', { details: [{ path: 'file', message: 'empty file' }] });
+  if (body.length > maxBytes) throw new AppError(ErrorCode.PayloadTooLarge, `An image may be at most ${Math.floor(maxBytes / (1024 * 1024))} MB`);
+  const type = sniffImageType(body);
+  if (!type) throw new AppError(ErrorCode.UnsupportedFileType, 'Only PNG, JPEG, WebP, GIF and AVIF images can be uploaded');
+  return type;
+}
+
+export function contentTypeOfKey(key: string): string {
+  const ext = key.slice(key.lastIndexOf('.') + 1) as ImageType['ext'];
+  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
+}

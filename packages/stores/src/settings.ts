@@ -1,0 +1,185 @@
+/**
+ * Store settings as the console edits them and the storefront reads them:
+ * name/currency/default language on the store row (control schema), theme and
+ * languages as JSON in the store's `store_settings` (keys fixed by the
+ * storefront contract). Both are written in one transaction.
+ */
+import { type Database, type Kysely, type Store, type TenantDatabase, type Transaction, writeAudit } from '@storeloom/db';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { isCurrency, SUPPORTED_LOCALES, type SupportedLocale } from './validation.ts';
+
+export const THEME_FONTS = ['system', 'serif', 'rounded', 'mono'] as const;
+export type ThemeFont = (typeof THEME_FONTS)[number];
+export const HEX_COLOUR_RE = /^#[0-9a-f]{6}$/;
+
+export interface ThemeSettings {
+  primaryColor: string;
+  accentColor: string;
+  backgroundColor: string;
+  textColor: string;
+  font: ThemeFont;
+  logoUrl: string | null;
+}
+
+export const DEFAULT_THEME: ThemeSettings = {
+  primaryColor: '#111827',
+  accentColor: '#2563eb',
+  backgroundColor: '#ffffff',
+  textColor: '#111827',
+  font: 'system',
+  logoUrl: null,
+};
+
+export interface StoreSettingsView {
+  name: string;
+  currency: string;
+  defaultLocale: string;
+  languages: SupportedLocale[];
+  theme: ThemeSettings;
+}
+
+export interface StoreSettingsInput {
+  name?: string;
+  currency?: string;
+  defaultLocale?: SupportedLocale;
+  languages?: SupportedLocale[];
+  theme?: Partial<Omit<ThemeSettings, 'logoUrl'>>;
+}
+
+const invalid = (path: string, message: string) => new AppError(ErrorCode.ValidationFailed, `${path}: ${message}`, { details: [{ path, message }] });
+
+/** Reads a JSON setting, falling back when it is missing or malformed. */
+async function readSetting<T>(t: Kysely<TenantDatabase> | Transaction<TenantDatabase>, key: string): Promise<T | undefined> {
+  const row = await t.selectFrom('store_settings').select('value').where('key', '=', key).executeTakeFirst();
+  return row?.value as T | undefined;
+}
+
+async function writeSetting(t: Kysely<TenantDatabase> | Transaction<TenantDatabase>, key: string, value: unknown) {
+  await t
+    .insertInto('store_settings')
+    .values({ key, value: JSON.stringify(value), updated_at: new Date() })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: new Date() }))
+    .execute();
+}
+
+function themeFrom(raw: unknown): ThemeSettings {
+  const t = (raw && typeof raw === 'object' ? raw : {}) as Partial<ThemeSettings>;
+  const colour = (v: unknown, d: string) => (typeof v === 'string' && HEX_COLOUR_RE.test(v) ? v : d);
+  return {
+    primaryColor: colour(t.primaryColor, DEFAULT_THEME.primaryColor),
+    accentColor: colour(t.accentColor, DEFAULT_THEME.accentColor),
+    backgroundColor: colour(t.backgroundColor, DEFAULT_THEME.backgroundColor),
+    textColor: colour(t.textColor, DEFAULT_THEME.textColor),
+    font: THEME_FONTS.includes(t.font as ThemeFont) ? (t.font as ThemeFont) : DEFAULT_THEME.font,
+    logoUrl: typeof t.logoUrl === 'string' ? t.logoUrl : null,
+  };
+}
+
+function languagesFrom(raw: unknown, defaultLocale: string): SupportedLocale[] {
+  const list = Array.isArray(raw) ? raw.filter((l): l is SupportedLocale => SUPPORTED_LOCALES.includes(l as SupportedLocale)) : [];
+  const def = SUPPORTED_LOCALES.includes(defaultLocale as SupportedLocale) ? (defaultLocale as SupportedLocale) : 'en';
+  return [def, ...list.filter((l) => l !== def)].filter((l, i, a) => a.indexOf(l) === i);
+}
+
+export class StoreSettingsService {
+  constructor(
+    private readonly db: Database,
+    private readonly store: Store,
+  ) {}
+
+  private get tenant() {
+    return this.db.tenant(this.store.schema_name);
+  }
+
+  async get(): Promise<StoreSettingsView> {
+    const [theme, languages] = await Promise.all([readSetting(this.tenant, 'theme'), readSetting(this.tenant, 'languages')]);
+    return {
+      name: this.store.name,
+      currency: this.store.currency.trim(),
+      defaultLocale: this.store.default_locale,
+      languages: languagesFrom(languages, this.store.default_locale),
+      theme: themeFrom(theme),
+    };
+  }
+
+  /**
+   * Merges the input over the current settings. The first language is the
+   * default: setting `languages` moves `defaultLocale` with it, and setting
+   * only `defaultLocale` puts it first in `languages`.
+   */
+  async update(input: StoreSettingsInput, actor: { userId: string | null; requestId?: string | null }): Promise<StoreSettingsView> {
+    if (input.currency !== undefined && !isCurrency(input.currency)) throw invalid('currency', 'must be an ISO 4217 code such as USD');
+    if (input.languages !== undefined && input.languages.length === 0) throw invalid('languages', 'at least one language');
+    if (input.languages && input.defaultLocale && input.languages[0] !== input.defaultLocale) throw invalid('defaultLocale', 'must be the first of languages');
+    const schema = this.store.schema_name;
+    const result = await this.db.kysely.transaction().execute(async (trx) => {
+      const control = trx.withSchema('control');
+      const tenant = trx.withSchema(schema) as unknown as Transaction<TenantDatabase>;
+      const row = await control
+        .selectFrom('stores')
+        .selectAll()
+        .where('id', '=', this.store.id)
+        .where('status', '!=', 'deleted')
+        .forUpdate()
+        .executeTakeFirst();
+      if (!row) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+      const current = languagesFrom(await readSetting(tenant, 'languages'), row.default_locale);
+      let languages = current;
+      if (input.languages) languages = input.languages.filter((l, i, a) => a.indexOf(l) === i);
+      else if (input.defaultLocale) languages = [input.defaultLocale, ...current.filter((l) => l !== input.defaultLocale)];
+      const defaultLocale = languages[0] as SupportedLocale;
+      const set: Record<string, unknown> = { updated_at: new Date(), default_locale: defaultLocale };
+      if (input.name !== undefined) set.name = input.name.trim();
+      if (input.currency !== undefined) set.currency = input.currency;
+      const updated = await control.updateTable('stores').set(set).where('id', '=', this.store.id).returningAll().executeTakeFirstOrThrow();
+      await writeSetting(tenant, 'languages', languages);
+      let theme = themeFrom(await readSetting(tenant, 'theme'));
+      if (input.theme) {
+        theme = { ...theme, ...Object.fromEntries(Object.entries(input.theme).filter(([, v]) => v !== undefined)) };
+        await writeSetting(tenant, 'theme', theme);
+      }
+      await writeAudit(control as never, {
+        storeId: this.store.id,
+        actorUserId: actor.userId,
+        action: 'store.settings_updated',
+        targetType: 'store',
+        targetId: this.store.id,
+        data: { changes: input },
+        requestId: actor.requestId ?? null,
+      });
+      return { updated, languages, theme };
+    });
+    return {
+      name: result.updated.name,
+      currency: result.updated.currency.trim(),
+      defaultLocale: result.updated.default_locale,
+      languages: result.languages,
+      theme: result.theme,
+    };
+  }
+
+  /** Sets (or clears) the logo; returns the storage key of the logo it replaced, for the caller to delete. */
+  async setLogo(
+    logo: { url: string; key: string } | null,
+    actor: { userId: string | null; requestId?: string | null },
+  ): Promise<{ previousKey: string | null }> {
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const tenant = trx.withSchema(this.store.schema_name) as unknown as Transaction<TenantDatabase>;
+      // Serialises concurrent logo changes of one store.
+      await tenant.selectFrom('store_settings').select('key').where('key', '=', 'logo').forUpdate().execute();
+      const previous = await readSetting<{ key?: string }>(tenant, 'logo');
+      const theme = themeFrom(await readSetting(tenant, 'theme'));
+      await writeSetting(tenant, 'theme', { ...theme, logoUrl: logo?.url ?? null });
+      await writeSetting(tenant, 'logo', logo ? { key: logo.key } : {});
+      await writeAudit(trx.withSchema('control') as never, {
+        storeId: this.store.id,
+        actorUserId: actor.userId,
+        action: logo ? 'store.logo_set' : 'store.logo_removed',
+        targetType: 'store',
+        targetId: this.store.id,
+        requestId: actor.requestId ?? null,
+      });
+      return { previousKey: typeof previous?.key === 'string' && previous.key !== logo?.key ? previous.key : null };
+    });
+  }
+}
