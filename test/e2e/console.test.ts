@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { deflateSync } from 'node:zlib';
 import { createLogger } from '@storeloom/http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ async function axeViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
+    const r = await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
   });
   return violations
@@ -87,7 +88,7 @@ describe('merchant console in Chromium', () => {
     expect(js.headers.get('content-type')).toContain('javascript');
     const api = await fetch(`${base}/api/v1/no-such-route`);
     expect(api.status).toBe(404);
-    expect((await api.json()).error.code).toBe('not_found');
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('not_found');
     expect((await fetch(`${base}/assets/missing-abc123.js`)).status).toBe(404);
     const traversal = await fetch(`${base}/..%2f..%2fpackage.json`);
     expect(traversal.status).toBe(404);
@@ -160,8 +161,7 @@ describe('merchant console in Chromium', () => {
     await page.getByLabel('SKU of M', { exact: true }).fill(`LS-M-${slug}`);
     await page.getByLabel('Inventory of S', { exact: true }).fill('3');
     await page.getByLabel('Inventory of M', { exact: true }).fill('12');
-    await page.getByLabel('Image URL', { exact: true }).fill(`${base}/favicon-test.png`);
-    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByTestId('image-upload').setInputFiles({ name: 'shirt.png', mimeType: 'image/png', buffer: gradientPng(96, 96) });
     await page.getByLabel('Alt text', { exact: true }).fill('Linen shirt, front');
     await page.getByLabel('Tags', { exact: true }).fill('linen, summer');
     await expect(page.getByText('€49.50').count()).resolves.toBe(1);
@@ -175,7 +175,9 @@ describe('merchant console in Chromium', () => {
       ['S', 4500, 3],
       ['M', 4950, 12],
     ]);
-    expect(saved.body.images).toMatchObject([{ alt: 'Linen shirt, front' }]);
+    expect(saved.body.images).toMatchObject([{ alt: 'Linen shirt, front', url: expect.stringMatching(/^\/media\//) }]);
+    // The uploaded file is served back and shows in the editor.
+    await expect.poll(() => page.locator('.image-tile img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(96);
 
     // In the list, and found by search.
     await page.getByRole('link', { name: 'Products', exact: true }).first().click();
@@ -204,11 +206,59 @@ describe('merchant console in Chromium', () => {
     await page.getByRole('button', { name: 'Reload the latest version' }).click();
     await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Linen Shirt (renamed elsewhere)');
 
+    // Invite a staff member, who joins through the mailed link and may not delete the store.
+    const staffEmail = `staff${Date.now().toString(36)}@example.com`;
+    await page.goto(`${base}/stores/${storeId}/team`);
+    await page.getByRole('heading', { name: 'Invite a team member' }).waitFor();
+    await page.getByLabel('Email', { exact: true }).fill(staffEmail);
+    await page.getByLabel('Role', { exact: true }).selectOption('staff');
+    await page.getByRole('button', { name: 'Send invite' }).click();
+    await page.getByText(`Invitation sent to ${staffEmail}`).waitFor();
+    await page.getByRole('heading', { name: 'Pending invitations' }).waitFor();
+    await page.getByText(staffEmail, { exact: true }).waitFor();
+    await checkA11y(page, 'team');
+    await page.screenshot({ path: artifactPath('console-team-desktop.png') });
+
+    const mail = await p.request('GET', `/api/v1/dev/outbox?to=${encodeURIComponent(staffEmail)}`, { cookie: await cookieHeader(ctx) });
+    expect(mail.status).toBe(200);
+    const token = /\/invite\?token=([^\s]+)/.exec(mail.body.data[0].text)?.[1];
+    expect(token).toBeTruthy();
+    await page.goto(`${base}/dev/outbox`);
+    await page.getByText(staffEmail, { exact: false }).first().waitFor();
+    await checkA11y(page, 'dev outbox');
+    await page.screenshot({ path: artifactPath('console-outbox-desktop.png') });
+
+    const staffCtx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    const staff = await staffCtx.newPage();
+    await staff.goto(`${base}/invite?token=${token}`);
+    await staff.getByText('You are invited to join Ada Linen Co as Staff.').waitFor();
+    await checkA11y(staff, 'invitation');
+    await staff.getByLabel('Your name', { exact: true }).fill('Sam Staff');
+    await staff.getByLabel('New password', { exact: true }).fill('another long password');
+    await staff.getByRole('button', { name: 'Accept invitation' }).click();
+    await staff.waitForURL(new RegExp(`/stores/${storeId}/products$`));
+    await staff
+      .getByRole('link', { name: /Linen Shirt/ })
+      .first()
+      .waitFor();
+    await staff.goto(`${base}/stores/${storeId}/settings`);
+    await staff.getByText('Only owners and admins can change the store settings.').waitFor();
+    expect(await staff.getByRole('button', { name: 'Delete store' }).count()).toBe(0);
+    await staff.goto(`${base}/stores/${storeId}/team`);
+    await staff.getByRole('heading', { name: 'Members' }).waitFor();
+    expect(await staff.getByRole('button', { name: 'Send invite' }).count()).toBe(0);
+    expect(await staff.getByRole('button', { name: 'Remove' }).count()).toBe(0);
+    // Hidden in the console, and refused by the API all the same.
+    expect((await p.request('DELETE', `/api/v1/stores/${storeId}`, { cookie: await cookieHeader(staffCtx) })).status).toBe(403);
+    await staffCtx.close();
+
     // Other main pages render, pass axe, and have their empty states.
     for (const [path, heading] of [
       ['orders', 'No orders yet'],
       ['inventory', 'Inventory'],
       ['settings', 'Settings'],
+      ['jobs', 'Jobs'],
+      ['import', 'Import products'],
     ] as const) {
       await page.goto(`${base}/stores/${storeId}/${path}`);
       await page.getByRole('heading', { name: heading }).first().waitFor();
@@ -220,7 +270,9 @@ describe('merchant console in Chromium', () => {
     await page.getByLabel('Language', { exact: true }).selectOption('zh-CN');
     await page.getByRole('heading', { name: '商品' }).waitFor();
     await page.getByRole('link', { name: '订单' }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang)).toBe(
+      'zh-CN',
+    );
     await page.screenshot({ path: artifactPath('console-products-zh-desktop.png') });
     await page.getByLabel('语言', { exact: true }).selectOption('en');
 
@@ -229,8 +281,17 @@ describe('merchant console in Chromium', () => {
       ['products', `/stores/${storeId}/products`, (pg: Page) => pg.getByRole('link', { name: /Linen Shirt/ }).waitFor()],
       ['product-editor', `/stores/${storeId}/products/${productId}`, (pg: Page) => pg.getByLabel('Title', { exact: true }).waitFor()],
       ['orders', `/stores/${storeId}/orders`, (pg: Page) => pg.getByRole('heading', { name: 'No orders yet' }).waitFor()],
-      ['inventory', `/stores/${storeId}/inventory`, (pg: Page) => pg.getByRole('link', { name: /Linen Shirt/ }).first().waitFor()],
-      ['settings', `/stores/${storeId}/settings`, (pg: Page) => pg.getByRole('heading', { name: 'General' }).waitFor()],
+      [
+        'inventory',
+        `/stores/${storeId}/inventory`,
+        (pg: Page) =>
+          pg
+            .getByRole('link', { name: /Linen Shirt/ })
+            .first()
+            .waitFor(),
+      ],
+      ['settings', `/stores/${storeId}/settings`, (pg: Page) => pg.getByRole('heading', { name: 'Appearance and languages' }).waitFor()],
+      ['team', `/stores/${storeId}/team`, (pg: Page) => pg.getByText('Sam Staff').waitFor()],
       ['login', '/login', (pg: Page) => pg.getByRole('heading', { name: 'Log in to Storeloom' }).waitFor()],
     ] as const)
       await screenshots(name === 'login' ? await browser.newContext() : ctx, `${base}${path}`, name, ready);
@@ -256,6 +317,41 @@ describe('merchant console in Chromium', () => {
     await ctx.close();
   });
 });
+
+/** A small PNG with a colour gradient, written by hand (zlib + CRC32) so the test needs no image files. */
+function gradientPng(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = (crcTable[(c ^ b) & 0xff] as number) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) raw.set([60 + Math.round((x / width) * 150), 90 + Math.round((y / height) * 120), 200], y * (width * 3 + 1) + 1 + x * 3);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 async function cookieHeader(ctx: BrowserContext): Promise<string> {
   return (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');

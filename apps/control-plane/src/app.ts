@@ -45,8 +45,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
         frameAncestors: ["'none'"],
         scriptSrc: ["'self'", "'unsafe-inline'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        // Product images may live on any https host (imports link them) and the console's favicon is a data: URL.
-        imgSrc: ["'self'", 'data:', 'https:', 'http:'],
+        // Product images may live on any https host (imports link them); the favicon is a data: URL; upload previews are blob: URLs.
+        imgSrc: ["'self'", 'data:', 'blob:', 'https:', 'http:'],
       },
     }),
   );

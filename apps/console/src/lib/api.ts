@@ -65,6 +65,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Raw body (CSV, an image) sent as-is with this content type. */
   raw?: { data: BodyInit; contentType: string };
+  /** Multipart body (uploads); the browser sets the boundary. */
+  form?: FormData;
   headers?: Record<string, string>;
   query?: Record<string, string | number | undefined | null>;
   signal?: AbortSignal;
@@ -89,7 +91,8 @@ export const onUnauthenticated = (fn: Listener) => {
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   let body: BodyInit | undefined;
-  if (opts.raw) {
+  if (opts.form) body = opts.form;
+  else if (opts.raw) {
     body = opts.raw.data;
     headers['content-type'] = opts.raw.contentType;
   } else if (opts.body !== undefined) {

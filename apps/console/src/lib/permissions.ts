@@ -10,11 +10,13 @@ export type Capability =
   | 'team:manage'
   | 'orders:read'
   | 'orders:manage'
-  | 'orders:refund';
+  | 'orders:refund'
+  | 'store:transfer'
+  | 'jobs:manage';
 
 const staff: Capability[] = ['catalog:write', 'inventory:adjust', 'orders:read', 'orders:manage'];
-const admin: Capability[] = [...staff, 'store:update', 'team:manage', 'catalog:import', 'orders:refund'];
-const owner: Capability[] = [...admin, 'store:delete'];
+const admin: Capability[] = [...staff, 'store:update', 'team:manage', 'catalog:import', 'orders:refund', 'jobs:manage'];
+const owner: Capability[] = [...admin, 'store:delete', 'store:transfer'];
 const grants: Record<Role, ReadonlySet<Capability>> = { staff: new Set(staff), admin: new Set(admin), owner: new Set(owner) };
 
 export const can = (role: Role | undefined, capability: Capability) => (role ? grants[role].has(capability) : false);

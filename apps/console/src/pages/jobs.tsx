@@ -1,7 +1,7 @@
 import { createResource, For, onCleanup, Show } from 'solid-js';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, EmptyState, PageHeader, ProgressBar, SkeletonRows } from '../components/ui.tsx';
-import { locale, t } from '../i18n/index.ts';
+import { locale, type MessageKey, t } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
@@ -9,23 +9,35 @@ import { useStore } from '../lib/store-context.ts';
 export interface StoreJob {
   id: string;
   name: string;
-  state: 'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'queued' | 'running';
-  progress: number | null;
+  queue: string;
+  state: 'waiting' | 'active' | 'completed' | 'failed';
+  /** 0–100 */
+  progress: number;
   error: string | null;
   attempts: number;
+  maxAttempts: number;
   createdAt: string;
+  startedAt: string | null;
   finishedAt: string | null;
-  canRetry?: boolean;
 }
 
-const STATE_BADGE: Record<string, string> = { waiting: 'queued', delayed: 'queued', active: 'running' };
+const STATE_BADGE: Record<string, string> = { waiting: 'queued', active: 'running' };
+
+/** A readable name for known job kinds; others show their technical name. */
+function jobLabel(name: string): string {
+  const key = `jobs.kind.${name}` as MessageKey;
+  const label = t(key);
+  return label === key ? name : label;
+}
 
 export default function JobsPage() {
   const s = useStore();
-  const [jobs, { refetch }] = createResource(s.storeId, (id) => api.get<{ data: StoreJob[] }>(`/stores/${id}/jobs`));
+  const [jobs, { refetch }] = createResource(s.storeId, (id) =>
+    api.get<{ data: StoreJob[]; nextCursor: string | null }>(`/stores/${id}/jobs`, { query: { limit: 50 } }),
+  );
   // Running jobs move: refresh while the page is open.
   const timer = setInterval(() => {
-    if (jobs()?.data.some((j) => ['active', 'waiting', 'running', 'queued', 'delayed'].includes(j.state))) refetch();
+    if (jobs()?.data.some((j) => j.state === 'active' || j.state === 'waiting')) refetch();
   }, 2000);
   onCleanup(() => clearInterval(timer));
   const retry = async (j: StoreJob) => {
@@ -62,23 +74,21 @@ export default function JobsPage() {
                       {(j) => (
                         <tr>
                           <td>
-                            <strong>{t(`jobs.kind.${j.name}` as never) === `jobs.kind.${j.name}` ? j.name : t(`jobs.kind.${j.name}` as never)}</strong>
+                            <strong>{jobLabel(j.name)}</strong>
                             <Show when={j.error}>
                               <span class="field-error block">{j.error}</span>
                             </Show>
-                            <span class="muted small block">{t('jobs.attempts', { count: j.attempts })}</span>
+                            <span class="muted small block">{t('jobs.attempts', { count: j.attempts, max: j.maxAttempts })}</span>
                           </td>
                           <td>
                             <Badge value={STATE_BADGE[j.state] ?? j.state} />
                           </td>
                           <td class="hide-phone">
-                            <Show when={j.progress !== null} fallback="—">
-                              <ProgressBar value={j.progress ?? 0} label={t('jobs.progressOf', { name: j.name })} />
-                            </Show>
+                            <ProgressBar value={j.state === 'completed' ? 1 : j.progress / 100} label={t('jobs.progressOf', { name: j.name })} />
                           </td>
                           <td class="hide-phone">{formatDateTime(j.createdAt, locale())}</td>
                           <td class="num">
-                            <Show when={j.state === 'failed' && j.canRetry !== false}>
+                            <Show when={j.state === 'failed' && s.can('jobs:manage')}>
                               <button type="button" class="button small" onClick={() => retry(j)}>
                                 {t('jobs.retry')}
                               </button>

@@ -5,7 +5,17 @@ import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, describedBy, Field, Modal, PageHeader, Skeleton } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
-import { ApiError, api, type Collection, idempotencyKey, type Page, type Product, type ProductOption, type ProductStatus } from '../lib/api.ts';
+import {
+  ApiError,
+  api,
+  type Collection,
+  idempotencyKey,
+  type Page,
+  type Product,
+  type ProductImage,
+  type ProductOption,
+  type ProductStatus,
+} from '../lib/api.ts';
 import { currencyDigits, formatMoney, minorToInput, parseMoney } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 import { cleanOptions, generateVariantRows, type VariantRow, variantTitle } from '../lib/variants.ts';
@@ -14,6 +24,8 @@ interface ImageDraft {
   key: string;
   url: string;
   alt: string;
+  /** Chosen for a product not created yet: uploaded right after the create. */
+  file?: File;
 }
 interface Draft {
   title: string;
@@ -96,7 +108,7 @@ export function buildProductBody(d: Draft, currency: string) {
     seoTitle: d.seoTitle.trim() || null,
     seoDescription: d.seoDescription.trim() || null,
     variants,
-    images: d.images.map((i) => ({ url: i.url, alt: i.alt.trim() || null })),
+    images: d.images.filter((i) => !i.file).map((i) => ({ url: i.url, alt: i.alt.trim() || null })),
     collectionIds: d.collectionIds,
     ...(d.handle.trim() ? { handle: d.handle.trim() } : {}),
   };
@@ -164,7 +176,7 @@ export default function ProductEditorPage() {
     setConflict(false);
     try {
       if (isNew()) {
-        const created = await api.post<Product>(`/stores/${s.storeId()}/products`, body, { headers: { 'idempotency-key': createKey } });
+        const created = await uploadPending(await api.post<Product>(`/stores/${s.storeId()}/products`, body, { headers: { 'idempotency-key': createKey } }));
         load(created);
         toast.success(t('editor.created'));
         navigate(s.path(`/products/${created.id}`), { replace: true });
@@ -204,16 +216,44 @@ export default function ProductEditorPage() {
     }
   };
 
+  const uploadImage = (productId: string, file: File, alt: string) => {
+    const form = new FormData();
+    form.set('file', file);
+    if (alt.trim()) form.set('alt', alt.trim());
+    return api.post<ProductImage>(`/stores/${s.storeId()}/products/${productId}/images`, undefined, { form, headers: { 'idempotency-key': idempotencyKey() } });
+  };
+  /** After a create: upload the images chosen meanwhile, then put every image in the order the merchant arranged. */
+  const uploadPending = async (created: Product): Promise<Product> => {
+    const images = unwrap(draft.images);
+    if (!images.some((i) => i.file)) return created;
+    const ids: string[] = [];
+    let saved = 0;
+    for (const img of images) {
+      if (!img.file) {
+        const existing = created.images[saved++];
+        if (existing) ids.push(existing.id);
+        continue;
+      }
+      try {
+        ids.push((await uploadImage(created.id, img.file, img.alt)).id);
+      } catch (err) {
+        toast.error(`${img.file.name}: ${(err as Error).message}`);
+      }
+    }
+    if (ids.length > 1) await api.put(`/stores/${s.storeId()}/products/${created.id}/images/order`, { imageIds: ids });
+    return api.get<Product>(`/stores/${s.storeId()}/products/${created.id}`);
+  };
   const uploadFiles = async (files: FileList | null) => {
     if (!files?.length) return;
     setUploading(true);
     for (const file of [...files]) {
       try {
-        const r = await api.post<{ url: string }>(`/stores/${s.storeId()}/media`, undefined, {
-          raw: { data: file, contentType: file.type || 'application/octet-stream' },
-          query: { filename: file.name },
-        });
-        setDraft('images', (list) => [...list, { key: `i${imageKey++}`, url: r.url, alt: '' }]);
+        if (isNew()) {
+          setDraft('images', (list) => [...list, { key: `i${imageKey++}`, url: URL.createObjectURL(file), alt: '', file }]);
+          continue;
+        }
+        const r = await uploadImage(params.productId as string, file, '');
+        setDraft('images', (list) => [...list, { key: `i${imageKey++}`, url: r.url, alt: r.alt ?? '' }]);
       } catch (err) {
         toast.error(`${file.name}: ${(err as Error).message}`);
       }

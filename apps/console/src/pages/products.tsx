@@ -5,6 +5,7 @@ import { toast } from '../components/toast.tsx';
 import { Badge, Card, EmptyState, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { ApiError, api, type Collection, type Page, type Product, type ProductStatus } from '../lib/api.ts';
+import { productsToCsv } from '../lib/csv-export.ts';
 import { formatMoney, formatNumber } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 
@@ -74,43 +75,56 @@ export default function ProductsPage() {
   };
   const toggleAll = () => setSelected(allSelected() ? new Set<string>() : new Set(rows().map((p) => p.id)));
 
+  // The API has no bulk route: one request per product, archive through its own idempotent route, a status
+  // change with the version we listed (a product changed meanwhile is reported, not overwritten).
   const applyBulk = async (status: ProductStatus) => {
-    const ids = [...selected()];
     setBulkBusy(true);
-    try {
-      const r = await api.post<{ updated: number }>(`/stores/${s.storeId()}/products/bulk`, { action: 'set_status', status, productIds: ids });
-      toast.success(t('products.bulkDone', { count: r.updated ?? ids.length }));
-    } catch (e) {
-      if (!(e instanceof ApiError && e.status === 404 && e.code === 'not_found')) {
-        toast.error((e as Error).message);
-        setBulkBusy(false);
-        return;
+    let done = 0;
+    for (const id of selected()) {
+      const p = rows().find((r) => r.id === id);
+      if (!p) continue;
+      try {
+        if (status === 'archived') await api.post(`/stores/${s.storeId()}/products/${id}/archive`);
+        else if (p.status !== status) await api.patch(`/stores/${s.storeId()}/products/${id}`, { version: p.version, status });
+        done++;
+      } catch (err) {
+        toast.error(`${p.title}: ${err instanceof ApiError && err.code === 'version_conflict' ? t('products.changedMeanwhile') : (err as Error).message}`);
       }
-      // No bulk endpoint on this server: one request per product, archive through its own idempotent route.
-      let done = 0;
-      for (const id of ids) {
-        const p = rows().find((r) => r.id === id);
-        if (!p) continue;
-        try {
-          if (status === 'archived') await api.post(`/stores/${s.storeId()}/products/${id}/archive`);
-          else await api.patch(`/stores/${s.storeId()}/products/${id}`, { version: p.version, status });
-          done++;
-        } catch (err) {
-          toast.error(`${p.title}: ${(err as Error).message}`);
-        }
-      }
-      toast.success(t('products.bulkDone', { count: done }));
     }
+    if (done) toast.success(t('products.bulkDone', { count: done }));
     setBulkBusy(false);
     setBulkStatus(null);
     setSelected(new Set<string>());
     refetch();
   };
 
-  const exportCsv = () => {
-    const qs = new URLSearchParams();
-    if (filters().status) qs.set('status', filters().status);
-    location.assign(`/api/v1/stores/${s.storeId()}/products/export${qs.size ? `?${qs}` : ''}`);
+  // Export what the filters show, every page of it, as a Shopify-format CSV built in the browser.
+  const [exporting, setExporting] = createSignal(false);
+  const exportCsv = async () => {
+    setExporting(true);
+    try {
+      const all: Product[] = [];
+      let next: string | undefined;
+      do {
+        const f = filters();
+        const pageData: Page<Product> = await api.get<Page<Product>>(`/stores/${s.storeId()}/products`, {
+          query: { q: f.q, status: f.status, collectionId: f.collectionId, tag: f.tag, sort: f.sort, cursor: next, limit: 250 },
+        });
+        all.push(...pageData.data);
+        next = pageData.nextCursor ?? undefined;
+      } while (next);
+      const url = URL.createObjectURL(new Blob([productsToCsv(all, s.currency())], { type: 'text/csv;charset=utf-8' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${s.store()?.slug ?? 'products'}-products.csv`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      toast.success(t('products.exported', { count: all.length }));
+    } catch (e) {
+      toast.error((e as Error).message);
+    } finally {
+      setExporting(false);
+    }
   };
 
   return (
@@ -119,8 +133,8 @@ export default function ProductsPage() {
         title={t('products.title')}
         actions={
           <>
-            <button type="button" class="button" onClick={exportCsv}>
-              {t('products.export')}
+            <button type="button" class="button" onClick={exportCsv} disabled={exporting()}>
+              {exporting() ? t('products.exporting') : t('products.export')}
             </button>
             <Show when={s.can('catalog:import')}>
               <A class="button" href={s.path('/import')}>

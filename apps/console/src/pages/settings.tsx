@@ -28,8 +28,11 @@ export const DEFAULT_THEME: Theme = {
   logoUrl: null,
 };
 interface StoreSettings {
-  theme?: Theme;
-  languages?: string[];
+  name: string;
+  currency: string;
+  defaultLocale: string;
+  theme: Theme;
+  languages: string[];
 }
 interface CheckoutSettings {
   shipping: { mode: 'flat' | 'weight'; flatRate: number; freeOver: number | null; weightRates: { upToGrams: number; rate: number }[] };
@@ -106,15 +109,24 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
     if (!file) return;
     setUploading(true);
     try {
-      const r = await api.post<{ url: string }>(`/stores/${s.storeId()}/logo`, undefined, {
-        raw: { data: file, contentType: file.type || 'application/octet-stream' },
-      });
-      setTheme('logoUrl', r.url);
+      const form = new FormData();
+      form.set('file', file);
+      const r = await api.post<StoreSettings>(`/stores/${s.storeId()}/settings/logo`, undefined, { form });
+      setTheme('logoUrl', r.theme.logoUrl);
       toast.success(t('settings.logoUploaded'));
     } catch (e) {
       toast.error((e as Error).message);
     } finally {
       setUploading(false);
+    }
+  };
+  const removeLogo = async () => {
+    try {
+      await api.del(`/stores/${s.storeId()}/settings/logo`);
+      setTheme('logoUrl', null);
+      toast.success(t('settings.logoRemoved'));
+    } catch (e) {
+      toast.error((e as Error).message);
     }
   };
   const save = async (e: Event) => {
@@ -123,7 +135,8 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
       form.setErrors({ languages: t('settings.pickLanguage') });
       return;
     }
-    const r = await form.submit(() => api.put(`/stores/${s.storeId()}/settings`, { theme: { ...theme }, languages: languages() }));
+    const { logoUrl: _logo, ...colours } = theme;
+    const r = await form.submit(() => api.put(`/stores/${s.storeId()}/settings`, { theme: colours, languages: languages() }));
     if (r !== undefined) {
       toast.success(t('settings.saved'));
       props.onSaved();
@@ -151,7 +164,7 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
             />
           </label>
           <Show when={theme.logoUrl}>
-            <button type="button" class="button" onClick={() => setTheme('logoUrl', null)}>
+            <button type="button" class="button" onClick={removeLogo}>
               {t('settings.removeLogo')}
             </button>
           </Show>
@@ -223,27 +236,34 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
 interface DomainStatus {
   domain: string | null;
   verified: boolean;
-  records: { type: string; name: string; value: string }[];
-  checkedAt?: string | null;
-  message?: string | null;
+  verifiedAt: string | null;
+  records: { type: string; name: string; value: string; purpose: string }[];
 }
 
 function DomainSection(props: { store: Store }) {
   const s = useStore();
   const form = createFormState();
-  const [domain, setDomain] = createSignal(props.store.customDomain ?? '');
-  const [status, { mutate, refetch }] = createResource(
+  const [status, { mutate }] = createResource(
     () => s.storeId(),
-    (id) => optional(api.get<DomainStatus>(`/stores/${id}/domain`)),
+    (id) => api.get<DomainStatus>(`/stores/${id}/domain`),
   );
+  const [domain, setDomain] = createSignal(props.store.customDomain ?? '');
   const [verifying, setVerifying] = createSignal(false);
+  const domainError = () => form.errors().domain ?? form.errors().customDomain;
   const save = async (e: Event) => {
     e.preventDefault();
-    const r = await form.submit(() => api.patch<Store>(`/stores/${s.storeId()}`, { customDomain: domain().trim() || null }));
+    const value = domain().trim();
+    const r = await form.submit(async () => {
+      if (!value) {
+        await api.del(`/stores/${s.storeId()}/domain`);
+        return { domain: null, verified: false, verifiedAt: null, records: [] } as DomainStatus;
+      }
+      return api.put<DomainStatus>(`/stores/${s.storeId()}/domain`, { domain: value });
+    });
     if (r) {
-      updateStoreInSession(r);
-      toast.success(t('settings.saved'));
-      refetch();
+      mutate(r);
+      updateStoreInSession({ ...props.store, customDomain: r.domain });
+      toast.success(value ? t('settings.domainSaved') : t('settings.domainRemoved'));
     }
   };
   const verify = async () => {
@@ -252,9 +272,9 @@ function DomainSection(props: { store: Store }) {
       const r = await api.post<DomainStatus>(`/stores/${s.storeId()}/domain/verify`);
       mutate(r);
       if (r.verified) toast.success(t('settings.domainVerified'));
-      else toast.error(r.message ?? t('settings.domainNotYet'));
+      else toast.error(t('settings.domainNotYet'));
     } catch (e) {
-      toast.error((e as Error).message);
+      toast.error(e instanceof ApiError && e.code === 'dns_verification_failed' ? `${t('settings.domainNotYet')} (${e.message})` : (e as Error).message);
     } finally {
       setVerifying(false);
     }
@@ -263,19 +283,22 @@ function DomainSection(props: { store: Store }) {
     <Card title={t('settings.domain')} id="domain">
       <p class="muted small">{t('settings.domainHint', { url: props.store.url })}</p>
       <form class="inline-form" onSubmit={save} novalidate>
-        <Field id="custom-domain" label={t('settings.customDomain')} error={form.errors().customDomain} class="grow">
+        <Field id="custom-domain" label={t('settings.customDomain')} error={domainError()} class="grow">
           <input
             id="custom-domain"
             placeholder="shop.example.com"
             value={domain()}
             onInput={(e) => setDomain(e.currentTarget.value)}
-            {...describedBy('custom-domain', form.errors().customDomain)}
+            {...describedBy('custom-domain', domainError())}
           />
         </Field>
         <button type="submit" class="button" disabled={form.busy()}>
           {t('common.save')}
         </button>
       </form>
+      <Show when={form.formError()}>
+        <Banner tone="critical">{form.formError()}</Banner>
+      </Show>
       <Show when={status()?.domain}>
         {(d) => (
           <div class="dns">
@@ -300,7 +323,8 @@ function DomainSection(props: { store: Store }) {
                       <tr>
                         <td>{r.type}</td>
                         <td>
-                          <code>{r.name}</code>
+                          <code class="break">{r.name}</code>
+                          <span class="muted small block">{r.purpose}</span>
                         </td>
                         <td>
                           <code class="break">{r.value}</code>
@@ -311,9 +335,11 @@ function DomainSection(props: { store: Store }) {
                 </tbody>
               </table>
             </div>
-            <button type="button" class="button" onClick={verify} disabled={verifying()}>
-              {verifying() ? t('settings.verifying') : t('settings.verify')}
-            </button>
+            <Show when={!status()?.verified}>
+              <button type="button" class="button" onClick={verify} disabled={verifying()}>
+                {verifying() ? t('settings.verifying') : t('settings.verify')}
+              </button>
+            </Show>
           </div>
         )}
       </Show>
@@ -598,7 +624,7 @@ function DangerSection() {
 
 export default function SettingsPage() {
   const s = useStore();
-  const [settings, { refetch }] = createResource(s.storeId, (id) => optional(api.get<StoreSettings>(`/stores/${id}/settings`)));
+  const [settings, { refetch }] = createResource(s.storeId, (id) => api.get<StoreSettings>(`/stores/${id}/settings`));
   return (
     <div class="page page-narrow">
       <PageHeader title={t('settings.title')} subtitle={s.store()?.name} />
