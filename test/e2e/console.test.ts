@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
 import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { ORIGIN, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -60,16 +60,25 @@ describe('merchant console in Chromium', () => {
   let base: string;
   const email = `owner${Date.now().toString(36)}@example.com`;
   const slug = `shop-${Date.now().toString(36)}`;
+  // One merchant's session walks through the steps below in order.
+  let ctx: BrowserContext;
+  let page: Page;
+  let storeId: string;
+  let productId: string;
+  let saved: { body: any };
+  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    p = await startTestPlatform();
-    cp = await serveOnFreePort(createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch);
+    // The port is known only once listening, and the platform's public URL (links, media URLs, CSRF origin) must be it.
+    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+    cp = await serveOnFreePort((req) => handler(req));
     base = `http://localhost:${cp.port}`;
-    // The browser's origin must pass the API's CSRF origin check.
-    p.services.config.trustedOrigins.push(base);
+    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
+    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
     browser = await launchChromium();
   });
   afterAll(async () => {
+    await ctx?.close();
     await browser?.close();
     await cp?.close();
     await p?.close();
@@ -95,10 +104,9 @@ describe('merchant console in Chromium', () => {
     expect(await traversal.text()).not.toContain('workspaces');
   });
 
-  it('takes a new merchant from sign-up to a product, a conflict and Chinese UI', { timeout: 240_000 }, async () => {
-    const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
-    const page = await ctx.newPage();
-    const consoleErrors: string[] = [];
+  it('signs a merchant up and onboards the first store', { timeout: 300_000 }, async () => {
+    ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    page = await ctx.newPage();
     page.on('pageerror', (e) => consoleErrors.push(e.message));
 
     // Anonymous: the console sends you to log in.
@@ -142,10 +150,12 @@ describe('merchant console in Chromium', () => {
 
     // Empty catalogue.
     await page.waitForURL(/\/stores\/[0-9a-f-]+\/products$/);
-    const storeId = page.url().split('/')[4] as string;
+    storeId = page.url().split('/')[4] as string;
     await page.getByRole('heading', { name: 'Add your first product' }).waitFor();
     await checkA11y(page, 'products (empty)');
+  });
 
+  it('creates a product with two variants and an uploaded image', { timeout: 300_000 }, async () => {
     // A product with two variants (from a Size option) and an image.
     await page.getByRole('main').getByRole('link', { name: 'Add product' }).first().click();
     await page.waitForURL(/\/products\/new$/);
@@ -169,16 +179,18 @@ describe('merchant console in Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/\/products\/[0-9a-f-]{36}$/);
     await page.getByText('Product saved').or(page.getByText('Product created')).first().waitFor();
-    const productId = page.url().split('/').pop() as string;
-    const saved = await p.request('GET', `/api/v1/stores/${storeId}/products/${productId}`, { cookie: await cookieHeader(ctx) });
+    productId = page.url().split('/').pop() as string;
+    saved = await p.request('GET', `/api/v1/stores/${storeId}/products/${productId}`, { cookie: await cookieHeader(ctx) });
     expect(saved.body.variants.map((v: { title: string; price: number; inventoryQuantity: number }) => [v.title, v.price, v.inventoryQuantity])).toEqual([
       ['S', 4500, 3],
       ['M', 4950, 12],
     ]);
-    expect(saved.body.images).toMatchObject([{ alt: 'Linen shirt, front', url: expect.stringMatching(/^\/media\//) }]);
+    expect(saved.body.images).toMatchObject([{ alt: 'Linen shirt, front', url: expect.stringContaining(`${base}/media/`) }]);
     // The uploaded file is served back and shows in the editor.
     await expect.poll(() => page.locator('.image-tile img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(96);
+  });
 
+  it('lists the product and finds it by search', { timeout: 300_000 }, async () => {
     // In the list, and found by search.
     await page.getByRole('link', { name: 'Products', exact: true }).first().click();
     await page.getByRole('link', { name: 'Linen Shirt' }).waitFor();
@@ -189,7 +201,9 @@ describe('merchant console in Chromium', () => {
     await page.getByRole('link', { name: 'Linen Shirt' }).waitFor();
     await page.getByLabel('Search products', { exact: true }).fill('velvet');
     await page.getByRole('heading', { name: 'No products match' }).waitFor();
+  });
 
+  it('explains a version conflict and reloads the latest version', { timeout: 300_000 }, async () => {
     // Someone else saves first: our save is refused and explained, and reload brings their version.
     await page.goto(`${base}/stores/${storeId}/products/${productId}`);
     await expect(page.getByLabel('Title', { exact: true }).inputValue()).resolves.toBe('Linen Shirt');
@@ -205,7 +219,9 @@ describe('merchant console in Chromium', () => {
     await page.screenshot({ path: artifactPath('console-conflict-desktop.png') });
     await page.getByRole('button', { name: 'Reload the latest version' }).click();
     await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Linen Shirt (renamed elsewhere)');
+  });
 
+  it('invites a staff member who joins by the mailed link and cannot delete the store', { timeout: 300_000 }, async () => {
     // Invite a staff member, who joins through the mailed link and may not delete the store.
     const staffEmail = `staff${Date.now().toString(36)}@example.com`;
     await page.goto(`${base}/stores/${storeId}/team`);
@@ -221,8 +237,8 @@ describe('merchant console in Chromium', () => {
 
     const mail = await p.request('GET', `/api/v1/dev/outbox?to=${encodeURIComponent(staffEmail)}`, { cookie: await cookieHeader(ctx) });
     expect(mail.status).toBe(200);
-    const token = /\/invite\?token=([^\s]+)/.exec(mail.body.data[0].text)?.[1];
-    expect(token).toBeTruthy();
+    const link = new RegExp(`${base}/invite\\?token=[^\\s]+`).exec(mail.body.data[0].text)?.[0];
+    expect(link).toBeTruthy();
     await page.goto(`${base}/dev/outbox`);
     await page.getByText(staffEmail, { exact: false }).first().waitFor();
     await checkA11y(page, 'dev outbox');
@@ -230,7 +246,7 @@ describe('merchant console in Chromium', () => {
 
     const staffCtx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
     const staff = await staffCtx.newPage();
-    await staff.goto(`${base}/invite?token=${token}`);
+    await staff.goto(link as string);
     await staff.getByText('You are invited to join Ada Linen Co as Staff.').waitFor();
     await checkA11y(staff, 'invitation');
     await staff.getByLabel('Your name', { exact: true }).fill('Sam Staff');
@@ -251,7 +267,9 @@ describe('merchant console in Chromium', () => {
     // Hidden in the console, and refused by the API all the same.
     expect((await p.request('DELETE', `/api/v1/stores/${storeId}`, { cookie: await cookieHeader(staffCtx) })).status).toBe(403);
     await staffCtx.close();
+  });
 
+  it('renders the other pages accessibly and in Chinese', { timeout: 300_000 }, async () => {
     // Other main pages render, pass axe, and have their empty states.
     for (const [path, heading] of [
       ['orders', 'No orders yet'],
@@ -275,7 +293,9 @@ describe('merchant console in Chromium', () => {
     );
     await page.screenshot({ path: artifactPath('console-products-zh-desktop.png') });
     await page.getByLabel('语言', { exact: true }).selectOption('en');
+  });
 
+  it('looks right at desktop and phone widths', { timeout: 300_000 }, async () => {
     // Screenshots of the main pages at both widths.
     for (const [name, path, ready] of [
       ['products', `/stores/${storeId}/products`, (pg: Page) => pg.getByRole('link', { name: /Linen Shirt/ }).waitFor()],
@@ -306,7 +326,9 @@ describe('merchant console in Chromium', () => {
     await phone.getByRole('link', { name: 'Orders' }).click();
     await phone.getByRole('heading', { name: 'No orders yet' }).waitFor();
     await checkA11y(phone, 'orders (phone)');
+  });
 
+  it('logs out', { timeout: 300_000 }, async () => {
     // Log out ends the session.
     await page.goto(`${base}/account`);
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -314,7 +336,6 @@ describe('merchant console in Chromium', () => {
     expect((await p.request('GET', '/api/v1/me', { cookie: await cookieHeader(ctx) })).status).toBe(401);
 
     expect(consoleErrors).toEqual([]);
-    await ctx.close();
   });
 });
 

@@ -64,9 +64,11 @@ function Home() {
 
 function SessionWatcher(props: ParentProps) {
   const navigate = useNavigate();
+  // Only a session that existed and was lost sends the merchant to log in; anonymous pages (invite, reset) stay put.
   onUnauthenticated(() => {
+    const hadSession = !!me();
     setMe(null);
-    if (!location.pathname.startsWith('/login')) navigate(`/login?next=${encodeURIComponent(location.pathname)}`, { replace: true });
+    if (hadSession && !location.pathname.startsWith('/login')) navigate(`/login?next=${encodeURIComponent(location.pathname)}`, { replace: true });
   });
   return props.children;
 }
