@@ -269,6 +269,25 @@ describe('merchant console in Chromium', () => {
     await staffCtx.close();
   });
 
+  it('imports a CSV with a progress bar, a per-row error report and a job on the jobs page', { timeout: 300_000 }, async () => {
+    await p.startWorker();
+    await page.goto(`${base}/stores/${storeId}/import`);
+    await page.getByRole('heading', { name: 'Import products' }).waitFor();
+    const csv = 'Handle,Title,Variant SKU,Variant Price,Variant Inventory Qty\nwool-socks,Wool Socks,WS-1,12.00,5\nbroken-row,Broken,BR-1,twelve,1\n';
+    await page.getByTestId('csv-input').setInputFiles({ name: 'catalogue.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('progressbar', { name: 'Import progress' }).waitFor();
+    await page.getByText('Some rows were not imported').waitFor({ timeout: 120_000 });
+    expect(await page.getByRole('progressbar', { name: 'Import progress' }).getAttribute('aria-valuenow')).toBe('100');
+    await page.getByText('invalid_price').waitFor();
+    await checkA11y(page, 'import with errors');
+    await page.screenshot({ path: artifactPath('console-import-desktop.png') });
+    await page.goto(`${base}/stores/${storeId}/jobs`);
+    await page.getByText('Product import').first().waitFor();
+    await checkA11y(page, 'jobs');
+    await page.goto(`${base}/stores/${storeId}/products?q=wool`);
+    await page.getByRole('link', { name: 'Wool Socks' }).waitFor();
+  });
+
   it('renders the other pages accessibly and in Chinese', { timeout: 300_000 }, async () => {
     // Other main pages render, pass axe, and have their empty states.
     for (const [path, heading] of [
@@ -311,7 +330,7 @@ describe('merchant console in Chromium', () => {
             .waitFor(),
       ],
       ['settings', `/stores/${storeId}/settings`, (pg: Page) => pg.getByRole('heading', { name: 'Appearance and languages' }).waitFor()],
-      ['team', `/stores/${storeId}/team`, (pg: Page) => pg.getByText('Sam Staff').waitFor()],
+      ['team', `/stores/${storeId}/team`, (pg: Page) => pg.getByText('Sam Staff', { exact: true }).waitFor()],
       ['login', '/login', (pg: Page) => pg.getByRole('heading', { name: 'Log in to Storeloom' }).waitFor()],
     ] as const)
       await screenshots(name === 'login' ? await browser.newContext() : ctx, `${base}${path}`, name, ready);
