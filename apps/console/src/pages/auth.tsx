@@ -32,7 +32,10 @@ export function AuthLayout(props: ParentProps<{ title: string; subtitle?: string
             <option value={l}>{LOCALE_NAMES[l]}</option>
           ))}
         </select>
-        <a href="/api/v1/docs">{t('auth.apiReference')}</a>
+        {/* rel=external: a server page, so the router must not handle the click */}
+        <a href="/api/v1/docs" rel="external">
+          {t('auth.apiReference')}
+        </a>
       </footer>
     </div>
   );
