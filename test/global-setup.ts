@@ -1,8 +1,13 @@
-/** Fails fast with a clear message when the machine's Postgres or Redis is not reachable. */
+/**
+ * Fails fast with a clear message when the machine's Postgres or Redis is not
+ * reachable, and builds the merchant console when it is missing or stale (the
+ * browser tests load it from the control plane).
+ */
 import net from 'node:net';
 import { dropOrphanTenantRoles } from '@storeloom/db';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import pg from 'pg';
+import { ensureConsoleBuilt } from '../apps/platform/src/console-build.ts';
 
 function reachable(url: string): Promise<boolean> {
   const u = new URL(url);
@@ -30,6 +35,7 @@ export default async function setup() {
   // The storefront renders a Vite build of its Solid UI: build it once, only when the sources changed.
   const { ensureStorefrontBuilt } = await import('../apps/storefront/src/build.ts');
   await ensureStorefrontBuilt({ quiet: true });
+  await ensureConsoleBuilt((line) => process.stdout.write(`[global-setup] ${line}\n`));
   // Store roles are cluster-wide: a crashed run leaves roles whose database is gone. Sweep them before and after.
   const sweep = async () => {
     const c = new pg.Client({ connectionString: env.TEST_DATABASE_URL });

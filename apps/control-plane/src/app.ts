@@ -50,7 +50,8 @@ import { registerDomainRoutes } from './routes/domain.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerCatalogExtraRoutes } from './routes/catalog-extras.ts';
 import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
-import { apiDocsPage, consolePlaceholder } from './pages.ts';
+import { apiDocsPage } from './pages.ts';
+import { registerConsole } from './console.ts';
 
 export function createControlPlaneApp(services: Services, logger: Logger) {
   const app = new OpenAPIHono<AppEnv>();
@@ -61,7 +62,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   });
   app.use('/media/*', mediaCrossOrigin);
   // CSP with a per-request nonce (cspNonce(c)) for inline scripts; HSTS only over https.
-  app.use('*', securityHeaders({ trustProxy: services.config.trustProxy }));
+  // Product images may live on any https host (imports link them); the favicon is a data: URL; upload previews are blob: URLs.
+  app.use('*', securityHeaders({ trustProxy: services.config.trustProxy, csp: { 'img-src': ['blob:', 'https:', 'http:'] } }));
   const metrics = new MetricsRegistry();
   app.use('*', httpMetrics(metrics, 'control-plane'));
   metrics.collect(() => poolGauges('control-plane', services.db.pool));
@@ -192,6 +194,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
 
   registerMediaRoute(app);
   app.route('/api/v1', api);
-  app.get('/', (c) => c.html(consolePlaceholder()));
+  // Last: the console's SPA fallback answers only what no route above did.
+  registerConsole(app);
   return app;
 }

@@ -1,4 +1,4 @@
-/** Server-rendered pages the control plane serves until the console app replaces `/`. */
+/** Server-rendered pages of the control plane (the merchant console itself is the Solid app in apps/console). */
 const shell = (title: string, body: string, script = '') => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title>
@@ -13,16 +13,6 @@ a{color:var(--accent)}code{background:#eef0f3;padding:1px 5px;border-radius:4px;
 .m{font:600 12px ui-monospace,monospace;min-width:58px;text-transform:uppercase}.get{color:#0a7d38}.post{color:#2f5bea}.patch{color:#a35b00}.delete{color:#c0262d}
 .p{font:13px ui-monospace,monospace}.s{color:var(--muted)}h2{font-size:16px;margin:0 0 8px;text-transform:capitalize}
 </style></head><body><header><b>Storeloom</b><span class="s">${title}</span></header><main>${body}</main>${script}</body></html>`;
-
-export const consolePlaceholder = () =>
-  shell(
-    'Merchant console',
-    `<div class="card"><h2>Welcome to Storeloom</h2>
-<p>The platform is running. The merchant console UI lands here; until then everything a merchant does is available through the API.</p>
-<ul><li><a href="/api/v1/docs">API reference</a> (generated from the request schemas)</li>
-<li><a href="/api/v1/openapi.json">OpenAPI 3.1 document</a></li>
-<li><a href="/readyz">Readiness</a></li></ul></div>`,
-  );
 
 export const apiDocsPage = (nonce = '') =>
   shell(

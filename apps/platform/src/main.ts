@@ -3,9 +3,10 @@
  * serves an embedded Postgres (PGlite over the wire) from DATA_DIR; without
  * REDIS_URL the queues run on that database. Migrates, then runs the control
  * plane, the storefront and the worker as child processes and restarts any
- * that crash.
+ * that crash. Builds the merchant console first when it is missing or stale;
+ * with `--dev` (npm run dev) runs the console's Vite dev server instead.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,10 +15,21 @@ import { createDatabase, migrateAllTenants, migrateControl } from '@storeloom/db
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
 import { loadEnv, platformEnvSchema, rawEnv } from '@storeloom/env';
 import { Queues } from '@storeloom/jobs';
+import { consoleDir, ensureConsoleBuilt, viteBin } from './console-build.ts';
 
 const env = loadEnv(platformEnvSchema);
 const say = (msg: string) => process.stdout.write(`[storeloom] ${msg}\n`);
 const dataDir = resolve(env.DATA_DIR);
+const devMode = process.argv.includes('--dev');
+const CONSOLE_DEV_PORT = 5173;
+
+if (!devMode) {
+  try {
+    await ensureConsoleBuilt(say);
+  } catch (err) {
+    say(`${(err as Error).message}\nthe API still starts; the console page explains how to build it`);
+  }
+}
 
 let embedded: EmbeddedPostgres | null = null;
 let databaseUrl = env.DATABASE_URL;
@@ -91,6 +103,8 @@ async function buildStorefrontIfStale(): Promise<void> {
   say('building the storefront UI (vite)');
   await buildStorefront({ quiet: true });
 }
+// The Vite dev server proxies the API; its origin must pass the CSRF origin check.
+if (devMode) childEnv.TRUSTED_ORIGINS = [childEnv.TRUSTED_ORIGINS, `http://localhost:${CONSOLE_DEV_PORT}`].filter(Boolean).join(',');
 
 interface Child {
   name: string;
@@ -112,6 +126,7 @@ function announce() {
   announced = true;
   const sfPort = env.STOREFRONT_PORT === 80 ? '' : `:${env.STOREFRONT_PORT}`;
   say('ready');
+  if (devMode) say(`  console (dev)   http://localhost:${CONSOLE_DEV_PORT}/  (hot reload; API proxied to :${env.PORT})`);
   say(`  console + API   http://localhost:${env.PORT}/`);
   say(`  API reference   http://localhost:${env.PORT}/api/v1/docs`);
   say(`  storefronts     http://<store-slug>.${env.STORE_ROOT_DOMAIN}${sfPort}/`);
@@ -141,10 +156,23 @@ function start(child: Child) {
 
 for (const c of children) start(c);
 
+let vite: ChildProcess | undefined;
+if (devMode) {
+  vite = spawn(process.execPath, [viteBin(), '--port', String(CONSOLE_DEV_PORT), '--strictPort'], {
+    cwd: consoleDir,
+    env: { ...childEnv, CONSOLE_API_ORIGIN: `http://localhost:${env.PORT}`, CONSOLE_DEV_PORT: String(CONSOLE_DEV_PORT) },
+    stdio: 'inherit',
+  });
+  vite.on('exit', (code) => {
+    if (!stopping) say(`console dev server exited (${code})`);
+  });
+}
+
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   say(`${signal}: stopping`);
+  vite?.kill('SIGTERM');
   await Promise.all(
     children.map(
       (c) =>

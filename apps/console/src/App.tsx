@@ -1,0 +1,130 @@
+import { Navigate, Route, Router, type RouteSectionProps, useNavigate } from '@solidjs/router';
+import { lazy, Match, type ParentProps, Show, Switch } from 'solid-js';
+import { Toaster } from './components/toast.tsx';
+import { SkeletonRows } from './components/ui.tsx';
+import { t } from './i18n/index.ts';
+import { onUnauthenticated } from './lib/api.ts';
+import { lastStoreId, me, setMe } from './lib/session.ts';
+import { Shell } from './Shell.tsx';
+import { ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage } from './pages/auth.tsx';
+import { OnboardingPage } from './pages/onboarding.tsx';
+
+const ProductsPage = lazy(() => import('./pages/products.tsx'));
+const ProductEditorPage = lazy(() => import('./pages/product-editor.tsx'));
+const ImportPage = lazy(() => import('./pages/import.tsx'));
+const InventoryPage = lazy(() => import('./pages/inventory.tsx'));
+const OrdersPage = lazy(() => import('./pages/orders.tsx'));
+const OrderDetailPage = lazy(() => import('./pages/order-detail.tsx'));
+const TeamPage = lazy(() => import('./pages/team.tsx'));
+const SettingsPage = lazy(() => import('./pages/settings.tsx'));
+const JobsPage = lazy(() => import('./pages/jobs.tsx'));
+const AccountPage = lazy(() => import('./pages/account.tsx'));
+const OutboxPage = lazy(() => import('./pages/outbox.tsx'));
+const InvitePage = lazy(() => import('./pages/invite.tsx'));
+
+function Loading() {
+  return (
+    <div class="boot">
+      <SkeletonRows rows={4} />
+    </div>
+  );
+}
+
+/** Pages that need a session: anonymous visitors go to the login page and come back afterwards. */
+function RequireAuth(props: ParentProps) {
+  return (
+    <Switch fallback={<Loading />}>
+      <Match when={me.state === 'ready' && me() === null}>
+        <Navigate href={() => `/login?next=${encodeURIComponent(location.pathname + location.search)}`} />
+      </Match>
+      <Match when={me.state === 'errored'}>
+        <div class="boot">
+          <p role="alert">{t('common.serverUnreachable')}</p>
+        </div>
+      </Match>
+      <Match when={me()}>{props.children}</Match>
+    </Switch>
+  );
+}
+
+function Home() {
+  return (
+    <RequireAuth>
+      <Show when={me()}>
+        {(m) => {
+          const stores = m().stores.filter((s) => s.status !== 'deleted');
+          if (!stores.length) return <Navigate href="/onboarding" />;
+          const last = stores.find((s) => s.id === lastStoreId()) ?? stores[0];
+          return <Navigate href={`/stores/${last?.id}/products`} />;
+        }}
+      </Show>
+    </RequireAuth>
+  );
+}
+
+function SessionWatcher(props: ParentProps) {
+  const navigate = useNavigate();
+  // Only a session that existed and was lost sends the merchant to log in; anonymous pages (invite, reset) stay put.
+  onUnauthenticated(() => {
+    const hadSession = !!me();
+    setMe(null);
+    if (hadSession && !location.pathname.startsWith('/login')) navigate(`/login?next=${encodeURIComponent(location.pathname)}`, { replace: true });
+  });
+  return props.children;
+}
+
+export function App() {
+  return (
+    <>
+      <Router root={(p) => <SessionWatcher>{p.children}</SessionWatcher>}>
+        <Route path="/" component={Home} />
+        <Route path="/login" component={LoginPage} />
+        <Route path="/signup" component={SignupPage} />
+        <Route path="/forgot-password" component={ForgotPasswordPage} />
+        <Route path="/reset-password" component={ResetPasswordPage} />
+        <Route path="/invite" component={InvitePage} />
+        <Route path="/dev/outbox" component={OutboxPage} />
+        <Route
+          path="/onboarding"
+          component={() => (
+            <RequireAuth>
+              <OnboardingPage />
+            </RequireAuth>
+          )}
+        />
+        <Route
+          path="/account"
+          component={() => (
+            <RequireAuth>
+              <Shell>
+                <AccountPage />
+              </Shell>
+            </RequireAuth>
+          )}
+        />
+        <Route
+          path="/stores/:storeId"
+          component={(p: RouteSectionProps) => (
+            <RequireAuth>
+              <Shell>{p.children}</Shell>
+            </RequireAuth>
+          )}
+        >
+          <Route path="/" component={() => <Navigate href="products" />} />
+          <Route path="/products" component={ProductsPage} />
+          <Route path="/products/new" component={ProductEditorPage} />
+          <Route path="/products/:productId" component={ProductEditorPage} />
+          <Route path="/import" component={ImportPage} />
+          <Route path="/inventory" component={InventoryPage} />
+          <Route path="/orders" component={OrdersPage} />
+          <Route path="/orders/:orderId" component={OrderDetailPage} />
+          <Route path="/team" component={TeamPage} />
+          <Route path="/settings" component={SettingsPage} />
+          <Route path="/jobs" component={JobsPage} />
+        </Route>
+        <Route path="*" component={() => <Navigate href="/" />} />
+      </Router>
+      <Toaster />
+    </>
+  );
+}

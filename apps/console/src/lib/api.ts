@@ -1,0 +1,288 @@
+/**
+ * The console's API client: same-origin fetch with the session cookie (no
+ * tokens in storage), JSON in and out, and the API's error body mapped to a
+ * typed error that knows which form field each problem belongs to.
+ */
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** Codes that concern one field even though the server does not name it. */
+const FIELD_OF_CODE: Record<string, string> = {
+  email_taken: 'email',
+  invalid_credentials: 'password',
+  slug_taken: 'slug',
+  slug_reserved: 'slug',
+  handle_taken: 'handle',
+  sku_taken: 'sku',
+};
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+
+  /** Field → message, for showing next to inputs. Paths such as `variants.0.price` are kept whole. */
+  get fieldErrors(): Record<string, string> {
+    return fieldErrorsOf(this);
+  }
+}
+
+export function fieldErrorsOf(err: { code: string; message: string; details?: unknown }): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(err.details)) {
+    for (const d of err.details) {
+      if (d && typeof d === 'object' && typeof (d as ErrorDetail).path === 'string' && typeof (d as ErrorDetail).message === 'string') {
+        const { path, message } = d as ErrorDetail;
+        const key = path || 'form';
+        if (!(key in out)) out[key] = message;
+      }
+    }
+  }
+  const field = FIELD_OF_CODE[err.code];
+  if (field && !(field in out)) out[field] = err.message;
+  return out;
+}
+
+/** Parses a response body into an ApiError; tolerates non-JSON bodies (a proxy's HTML error page). */
+export function errorFromResponse(status: number, body: unknown): ApiError {
+  const e = body && typeof body === 'object' ? (body as { error?: { code?: unknown; message?: unknown; details?: unknown } }).error : undefined;
+  if (e && typeof e.code === 'string') return new ApiError(status, e.code, typeof e.message === 'string' ? e.message : e.code, e.details);
+  return new ApiError(status, status >= 500 ? 'internal_error' : 'bad_request', `Request failed (${status})`);
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Raw body (CSV, an image) sent as-is with this content type. */
+  raw?: { data: BodyInit; contentType: string };
+  /** Multipart body (uploads); the browser sets the boundary. */
+  form?: FormData;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | undefined | null>;
+  signal?: AbortSignal;
+}
+
+export function withQuery(path: string, query?: RequestOptions['query']): string {
+  if (!query) return path;
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const s = qs.toString();
+  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
+}
+
+type Listener = (err: ApiError) => void;
+const unauthenticatedListeners = new Set<Listener>();
+/** Called when any request comes back 401 (the session expired or was revoked). */
+export const onUnauthenticated = (fn: Listener) => {
+  unauthenticatedListeners.add(fn);
+  return () => unauthenticatedListeners.delete(fn);
+};
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  let body: BodyInit | undefined;
+  if (opts.form) body = opts.form;
+  else if (opts.raw) {
+    body = opts.raw.data;
+    headers['content-type'] = opts.raw.contentType;
+  } else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] = 'application/json';
+  }
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${withQuery(path, opts.query)}`, { method, headers, body, credentials: 'same-origin', signal: opts.signal ?? null });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'network_error', 'The server could not be reached');
+  }
+  const text = await res.text();
+  let parsed: unknown = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+  }
+  if (!res.ok) {
+    const err = errorFromResponse(res.status, parsed);
+    if (res.status === 401 && !path.startsWith('/auth/')) for (const fn of unauthenticatedListeners) fn(err);
+    throw err;
+  }
+  return parsed as T;
+}
+
+export const api = {
+  get: <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, opts),
+  post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, { ...opts, body }),
+  put: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PUT', path, { ...opts, body }),
+  patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PATCH', path, { ...opts, body }),
+  del: <T = null>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts),
+};
+
+// randomUUID exists only in secure contexts (https or localhost); plain-http hosts get a random fallback.
+export const idempotencyKey = () =>
+  'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+
+// ---- Resource shapes (mirrors of the API's schemas) ----
+
+export type Role = 'owner' | 'admin' | 'staff';
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  /** The merchant's console language; null = follow the browser. */
+  locale?: 'en' | 'zh-CN' | null;
+}
+export interface Store {
+  id: string;
+  slug: string;
+  name: string;
+  status: 'provisioning' | 'active' | 'suspended' | 'deleted';
+  plan: string;
+  currency: string;
+  defaultLocale: string;
+  customDomain: string | null;
+  url: string;
+  role?: Role;
+  createdAt: string;
+  updatedAt: string;
+}
+export type ProductStatus = 'draft' | 'active' | 'archived';
+export interface Variant {
+  id: string;
+  sku: string | null;
+  title: string;
+  options: Record<string, string>;
+  price: number;
+  compareAtPrice: number | null;
+  inventoryQuantity: number;
+  position: number;
+  version: number;
+  lowStockThreshold?: number | null;
+}
+export interface ProductImage {
+  id: string;
+  url: string;
+  alt: string | null;
+  position: number;
+}
+export interface ProductOption {
+  name: string;
+  values: string[];
+}
+export interface Product {
+  id: string;
+  handle: string;
+  title: string;
+  description: string;
+  status: ProductStatus;
+  vendor: string | null;
+  productType: string | null;
+  tags: string[];
+  options: ProductOption[];
+  seoTitle: string | null;
+  seoDescription: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  variants: Variant[];
+  images: ProductImage[];
+  collectionIds: string[];
+}
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+export interface Collection {
+  id: string;
+  handle: string;
+  title: string;
+  description: string;
+  version: number;
+  productCount: number;
+}
+export interface ImportRecord {
+  id: string;
+  kind: string;
+  status: 'queued' | 'running' | 'completed' | 'failed';
+  filename: string | null;
+  totalRows: number;
+  processedRows: number;
+  progress: number;
+  createdCount: number;
+  updatedCount: number;
+  errorCount: number;
+  errors: { row: number; handle?: string; code: string; message: string }[];
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  jobId?: string;
+}
+export interface ApiToken {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
+export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'partially_refunded' | 'refunded';
+export interface OrderSummary {
+  id: string;
+  number: number;
+  status: 'open' | 'cancelled' | 'closed';
+  paymentStatus: PaymentStatus;
+  fulfillmentStatus: 'unfulfilled' | 'fulfilled';
+  email: string;
+  customerName: string | null;
+  customerId: string | null;
+  currency: string;
+  total: number;
+  itemCount: number;
+  createdAt: string;
+  paidAt: string | null;
+}
+export interface OrderDetail extends OrderSummary {
+  lines: {
+    id: string;
+    productId: string | null;
+    variantId: string | null;
+    title: string;
+    variantTitle: string | null;
+    sku: string | null;
+    quantity: number;
+    unitPrice: number;
+    total: number;
+    imageUrl: string | null;
+  }[];
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  refunded: number;
+  shippingAddress: {
+    name: string;
+    line1: string;
+    line2: string | null;
+    city: string;
+    postalCode: string;
+    region: string | null;
+    country: string;
+    phone: string | null;
+  } | null;
+  payment: { provider: string; reference: string | null; canRefund: boolean; refundable: number };
+  fulfillment: { fulfilledAt: string; trackingNumber: string | null; carrier: string | null } | null;
+  timeline: { at: string; type: string; message: string }[];
+}

@@ -1,0 +1,300 @@
+import { useParams } from '@solidjs/router';
+import { createResource, createSignal, For, Show } from 'solid-js';
+import { toast } from '../components/toast.tsx';
+import { Badge, Banner, Card, describedBy, Field, Modal, PageHeader, Skeleton } from '../components/ui.tsx';
+import { locale, t } from '../i18n/index.ts';
+import { api, idempotencyKey, type OrderDetail } from '../lib/api.ts';
+import { formatDateTime, formatMoney, minorToInput, parseMoney } from '../lib/format.ts';
+import { createFormState } from '../lib/form.ts';
+import { useStore } from '../lib/store-context.ts';
+
+export default function OrderDetailPage() {
+  const s = useStore();
+  const params = useParams();
+  const [order, { mutate }] = createResource(
+    () => ({ id: s.storeId(), orderId: params.orderId }),
+    (q) => api.get<OrderDetail>(`/stores/${q.id}/orders/${q.orderId}`),
+  );
+  const [fulfilOpen, setFulfilOpen] = createSignal(false);
+  const [refundOpen, setRefundOpen] = createSignal(false);
+  const [tracking, setTracking] = createSignal('');
+  const [carrier, setCarrier] = createSignal('');
+  const [refundAmount, setRefundAmount] = createSignal('');
+  const [refundReason, setRefundReason] = createSignal('');
+  const fulfilForm = createFormState();
+  const refundForm = createFormState();
+  let refundKey = idempotencyKey();
+  const money = (n: number) => formatMoney(n, order()?.currency ?? s.currency(), locale());
+
+  const fulfil = async (e: Event) => {
+    e.preventDefault();
+    const body = { ...(tracking().trim() ? { trackingNumber: tracking().trim() } : {}), ...(carrier().trim() ? { carrier: carrier().trim() } : {}) };
+    const r = await fulfilForm.submit(() => api.post<OrderDetail>(`/stores/${s.storeId()}/orders/${params.orderId}/fulfillment`, body));
+    if (r) {
+      mutate(r);
+      setFulfilOpen(false);
+      toast.success(t('orders.fulfilled'));
+    }
+  };
+  const refund = async (e: Event) => {
+    e.preventDefault();
+    const currency = order()?.currency ?? s.currency();
+    const amount = parseMoney(refundAmount(), currency);
+    if (amount === null || amount <= 0) {
+      refundForm.setErrors({ amount: t('editor.invalidAmount') });
+      return;
+    }
+    const r = await refundForm.submit(() =>
+      api.post<OrderDetail>(
+        `/stores/${s.storeId()}/orders/${params.orderId}/refunds`,
+        { amount, ...(refundReason().trim() ? { reason: refundReason().trim() } : {}) },
+        {
+          headers: { 'idempotency-key': refundKey },
+        },
+      ),
+    );
+    if (r) {
+      mutate(r);
+      refundKey = idempotencyKey();
+      setRefundOpen(false);
+      toast.success(t('orders.refunded', { amount: money(amount) }));
+    }
+  };
+
+  return (
+    <div class="page page-narrow">
+      <Show when={!order.error} fallback={<Banner tone="critical">{(order.error as Error)?.message}</Banner>}>
+        <Show
+          when={order()}
+          fallback={
+            <Card>
+              <Skeleton height="22px" width="40%" />
+              <br />
+              <Skeleton height="160px" />
+            </Card>
+          }
+        >
+          {(o) => (
+            <>
+              <PageHeader
+                title={t('orders.orderNumber', { number: o().number })}
+                subtitle={formatDateTime(o().createdAt, locale())}
+                back={{ href: s.path('/orders'), label: t('orders.title') }}
+                actions={
+                  <>
+                    <Badge value={o().paymentStatus} />
+                    <Badge value={o().fulfillmentStatus} />
+                  </>
+                }
+              />
+              <div class="editor">
+                <div class="editor-main">
+                  <Card
+                    title={t('orders.items')}
+                    id="items"
+                    actions={
+                      <Show when={s.can('orders:manage') && o().status !== 'cancelled'}>
+                        <button
+                          type="button"
+                          class="button primary small"
+                          onClick={() => {
+                            setTracking(o().fulfillment?.trackingNumber ?? '');
+                            setCarrier(o().fulfillment?.carrier ?? '');
+                            setFulfilOpen(true);
+                          }}
+                        >
+                          {o().fulfillment ? t('orders.updateTracking') : t('orders.markFulfilled')}
+                        </button>
+                      </Show>
+                    }
+                  >
+                    <ul class="line-items">
+                      <For each={o().lines}>
+                        {(l) => (
+                          <li>
+                            <Show when={l.imageUrl} fallback={<span class="thumb thumb-empty" aria-hidden="true" />}>
+                              <img class="thumb" src={l.imageUrl ?? ''} alt="" />
+                            </Show>
+                            <span class="grow">
+                              {l.title}
+                              <span class="muted small block">{[l.variantTitle, l.sku].filter(Boolean).join(' · ')}</span>
+                            </span>
+                            <span class="muted">
+                              {money(l.unitPrice)} × {l.quantity}
+                            </span>
+                            <span class="num">{money(l.total)}</span>
+                          </li>
+                        )}
+                      </For>
+                    </ul>
+                    <Show when={o().fulfillment}>
+                      {(f) => (
+                        <p class="muted small">
+                          {t('orders.fulfilledAt', { date: formatDateTime(f().fulfilledAt, locale()) })}
+                          <Show when={f().trackingNumber}>
+                            {' '}
+                            · {t('orders.trackingValue', { carrier: f().carrier ?? '', number: f().trackingNumber ?? '' })}
+                          </Show>
+                        </p>
+                      )}
+                    </Show>
+                  </Card>
+                  <Card
+                    title={t('orders.paymentTitle')}
+                    id="payment"
+                    actions={
+                      <Show when={o().payment.canRefund && s.can('orders:refund')}>
+                        <button
+                          type="button"
+                          class="button small"
+                          onClick={() => {
+                            setRefundAmount(minorToInput(o().payment.refundable, o().currency));
+                            setRefundOpen(true);
+                          }}
+                        >
+                          {t('orders.refund')}
+                        </button>
+                      </Show>
+                    }
+                  >
+                    <dl class="totals">
+                      <dt>{t('orders.subtotal')}</dt>
+                      <dd>{money(o().subtotal)}</dd>
+                      <dt>{t('orders.shipping')}</dt>
+                      <dd>{money(o().shipping)}</dd>
+                      <dt>{t('orders.tax')}</dt>
+                      <dd>{money(o().tax)}</dd>
+                      <dt class="total">{t('orders.total')}</dt>
+                      <dd class="total">{money(o().total)}</dd>
+                      <Show when={o().refunded > 0}>
+                        <dt>{t('orders.refundedLabel')}</dt>
+                        <dd>−{money(o().refunded)}</dd>
+                      </Show>
+                    </dl>
+                    <p class="muted small">
+                      {t('orders.paidWith', { provider: o().payment.provider })}
+                      <Show when={o().payment.reference}> · {o().payment.reference}</Show>
+                    </p>
+                  </Card>
+                  <Card title={t('orders.timeline')} id="timeline">
+                    <ol class="timeline">
+                      <For each={o().timeline}>
+                        {(ev) => (
+                          <li>
+                            <span>{ev.message}</span>
+                            <time class="muted small" datetime={ev.at}>
+                              {formatDateTime(ev.at, locale())}
+                            </time>
+                          </li>
+                        )}
+                      </For>
+                    </ol>
+                  </Card>
+                </div>
+                <aside class="editor-side">
+                  <Card title={t('orders.customer')} id="customer">
+                    <p>
+                      {o().customerName ?? '—'}
+                      <a class="block" href={`mailto:${o().email}`}>
+                        {o().email}
+                      </a>
+                    </p>
+                  </Card>
+                  <Card title={t('orders.shippingAddress')} id="address">
+                    <Show when={o().shippingAddress} fallback={<p class="muted">{t('orders.noAddress')}</p>}>
+                      {(a) => (
+                        <address>
+                          {a().name}
+                          <br />
+                          {a().line1}
+                          <Show when={a().line2}>
+                            <br />
+                            {a().line2}
+                          </Show>
+                          <br />
+                          {a().postalCode} {a().city}
+                          <Show when={a().region}> {a().region}</Show>
+                          <br />
+                          {a().country}
+                          <Show when={a().phone}>
+                            <br />
+                            {a().phone}
+                          </Show>
+                        </address>
+                      )}
+                    </Show>
+                  </Card>
+                </aside>
+              </div>
+              <Modal
+                open={fulfilOpen()}
+                title={t('orders.markFulfilled')}
+                onClose={() => setFulfilOpen(false)}
+                footer={
+                  <>
+                    <button type="button" class="button" onClick={() => setFulfilOpen(false)}>
+                      {t('common.cancel')}
+                    </button>
+                    <button type="submit" form="fulfil-form" class="button primary" disabled={fulfilForm.busy()}>
+                      {t('orders.markFulfilled')}
+                    </button>
+                  </>
+                }
+              >
+                <form id="fulfil-form" class="form" onSubmit={fulfil}>
+                  <Show when={fulfilForm.formError()}>
+                    <Banner tone="critical">{fulfilForm.formError()}</Banner>
+                  </Show>
+                  <Field id="carrier" label={t('orders.carrier')} error={fulfilForm.errors().carrier}>
+                    <input id="carrier" value={carrier()} onInput={(e) => setCarrier(e.currentTarget.value)} />
+                  </Field>
+                  <Field id="tracking" label={t('orders.trackingNumber')} error={fulfilForm.errors().trackingNumber}>
+                    <input id="tracking" value={tracking()} onInput={(e) => setTracking(e.currentTarget.value)} />
+                  </Field>
+                </form>
+              </Modal>
+              <Modal
+                open={refundOpen()}
+                title={t('orders.refund')}
+                onClose={() => setRefundOpen(false)}
+                footer={
+                  <>
+                    <button type="button" class="button" onClick={() => setRefundOpen(false)}>
+                      {t('common.cancel')}
+                    </button>
+                    <button type="submit" form="refund-form" class="button danger" disabled={refundForm.busy()}>
+                      {t('orders.refund')}
+                    </button>
+                  </>
+                }
+              >
+                <form id="refund-form" class="form" onSubmit={refund}>
+                  <Show when={refundForm.formError()}>
+                    <Banner tone="critical">{refundForm.formError()}</Banner>
+                  </Show>
+                  <Field
+                    id="refund-amount"
+                    label={t('orders.refundAmount', { currency: o().currency })}
+                    error={refundForm.errors().amount}
+                    hint={t('orders.refundable', { amount: money(o().payment.refundable) })}
+                  >
+                    <input
+                      id="refund-amount"
+                      inputmode="decimal"
+                      value={refundAmount()}
+                      onInput={(e) => setRefundAmount(e.currentTarget.value)}
+                      {...describedBy('refund-amount', refundForm.errors().amount, 'x')}
+                    />
+                  </Field>
+                  <Field id="refund-reason" label={t('orders.refundReason')} error={refundForm.errors().reason}>
+                    <input id="refund-reason" value={refundReason()} onInput={(e) => setRefundReason(e.currentTarget.value)} />
+                  </Field>
+                </form>
+              </Modal>
+            </>
+          )}
+        </Show>
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,354 @@
+import { A, useNavigate, useSearchParams } from '@solidjs/router';
+import { createEffect, createMemo, createResource, createSignal, For, on, Show } from 'solid-js';
+import { Icon } from '../components/icons.tsx';
+import { toast } from '../components/toast.tsx';
+import { Badge, Card, EmptyState, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { locale, t } from '../i18n/index.ts';
+import { ApiError, api, type Collection, type Page, type Product, type ProductStatus } from '../lib/api.ts';
+import { productsToCsv } from '../lib/csv-export.ts';
+import { formatMoney, formatNumber } from '../lib/format.ts';
+import { useStore } from '../lib/store-context.ts';
+
+const SORTS = ['-createdAt', 'createdAt', '-updatedAt', 'title', '-title'] as const;
+const PAGE_SIZE = 25;
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
+
+export function priceRange(p: Product, currency: string, loc: string): string {
+  const prices = p.variants.map((v) => v.price);
+  if (!prices.length) return '—';
+  const min = Math.min(...prices);
+  const max = Math.max(...prices);
+  return min === max ? formatMoney(min, currency, loc) : `${formatMoney(min, currency, loc)} – ${formatMoney(max, currency, loc)}`;
+}
+
+export default function ProductsPage() {
+  const s = useStore();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const [searchText, setSearchText] = createSignal(one(params.q));
+  // Cursor stack: the cursors of the pages before this one, so "previous" works with forward-only cursors.
+  const [cursors, setCursors] = createSignal<string[]>([]);
+  const [cursor, setCursor] = createSignal<string | undefined>(undefined);
+  const [selected, setSelected] = createSignal<Set<string>>(new Set());
+  const [bulkStatus, setBulkStatus] = createSignal<ProductStatus | null>(null);
+  const [bulkBusy, setBulkBusy] = createSignal(false);
+
+  const filters = createMemo(() => ({
+    q: one(params.q),
+    status: one(params.status),
+    collectionId: one(params.collection),
+    tag: one(params.tag),
+    sort: one(params.sort) || '-createdAt',
+  }));
+  createEffect(
+    on(filters, () => {
+      setCursors([]);
+      setCursor(undefined);
+      setSelected(new Set<string>());
+    }),
+  );
+
+  const [page, { refetch }] = createResource(
+    () => ({ storeId: s.storeId(), ...filters(), cursor: cursor() }),
+    (q) =>
+      api.get<Page<Product>>(`/stores/${q.storeId}/products`, {
+        query: { q: q.q, status: q.status, collectionId: q.collectionId, tag: q.tag, sort: q.sort, cursor: q.cursor, limit: PAGE_SIZE },
+      }),
+  );
+  const [collections] = createResource(s.storeId, (id) => api.get<Page<Collection>>(`/stores/${id}/collections`, { query: { limit: 250 } }));
+
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  const onSearch = (value: string) => {
+    setSearchText(value);
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => setParams({ q: value || undefined }, { replace: true }), 250);
+  };
+  const filtered = () => !!(filters().q || filters().status || filters().collectionId || filters().tag);
+  const rows = () => page.latest?.data ?? [];
+  const allSelected = () => rows().length > 0 && rows().every((p) => selected().has(p.id));
+  const toggle = (id: string) => {
+    const next = new Set(selected());
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setSelected(next);
+  };
+  const toggleAll = () => setSelected(allSelected() ? new Set<string>() : new Set(rows().map((p) => p.id)));
+
+  // The API has no bulk route: one request per product, archive through its own idempotent route, a status
+  // change with the version we listed (a product changed meanwhile is reported, not overwritten).
+  const applyBulk = async (status: ProductStatus) => {
+    setBulkBusy(true);
+    let done = 0;
+    for (const id of selected()) {
+      const p = rows().find((r) => r.id === id);
+      if (!p) continue;
+      try {
+        if (status === 'archived') await api.post(`/stores/${s.storeId()}/products/${id}/archive`);
+        else if (p.status !== status) await api.patch(`/stores/${s.storeId()}/products/${id}`, { version: p.version, status });
+        done++;
+      } catch (err) {
+        toast.error(`${p.title}: ${err instanceof ApiError && err.code === 'version_conflict' ? t('products.changedMeanwhile') : (err as Error).message}`);
+      }
+    }
+    if (done) toast.success(t('products.bulkDone', { count: done }));
+    setBulkBusy(false);
+    setBulkStatus(null);
+    setSelected(new Set<string>());
+    refetch();
+  };
+
+  // Export what the filters show, every page of it, as a Shopify-format CSV built in the browser.
+  const [exporting, setExporting] = createSignal(false);
+  const exportCsv = async () => {
+    setExporting(true);
+    try {
+      const all: Product[] = [];
+      let next: string | undefined;
+      do {
+        const f = filters();
+        const pageData: Page<Product> = await api.get<Page<Product>>(`/stores/${s.storeId()}/products`, {
+          query: { q: f.q, status: f.status, collectionId: f.collectionId, tag: f.tag, sort: f.sort, cursor: next, limit: 250 },
+        });
+        all.push(...pageData.data);
+        next = pageData.nextCursor ?? undefined;
+      } while (next);
+      const url = URL.createObjectURL(new Blob([productsToCsv(all, s.currency())], { type: 'text/csv;charset=utf-8' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${s.store()?.slug ?? 'products'}-products.csv`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      toast.success(t('products.exported', { count: all.length }));
+    } catch (e) {
+      toast.error((e as Error).message);
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  return (
+    <div class="page">
+      <PageHeader
+        title={t('products.title')}
+        actions={
+          <>
+            <button type="button" class="button" onClick={exportCsv} disabled={exporting()}>
+              {exporting() ? t('products.exporting') : t('products.export')}
+            </button>
+            <Show when={s.can('catalog:import')}>
+              <A class="button" href={s.path('/import')}>
+                {t('products.import')}
+              </A>
+            </Show>
+            <Show when={s.can('catalog:write')}>
+              <A class="button primary" href={s.path('/products/new')}>
+                <Icon name="plus" size={16} /> {t('products.add')}
+              </A>
+            </Show>
+          </>
+        }
+      />
+      <Card class="table-card">
+        <div class="toolbar">
+          <div class="search-input">
+            <Icon name="search" size={16} />
+            <label class="visually-hidden" for="product-search">
+              {t('products.search')}
+            </label>
+            <input
+              id="product-search"
+              type="search"
+              placeholder={t('products.searchPlaceholder')}
+              value={searchText()}
+              onInput={(e) => onSearch(e.currentTarget.value)}
+            />
+          </div>
+          <label class="visually-hidden" for="filter-status">
+            {t('products.status')}
+          </label>
+          <select id="filter-status" value={filters().status} onChange={(e) => setParams({ status: e.currentTarget.value || undefined })}>
+            <option value="">{t('products.allStatuses')}</option>
+            <option value="active">{t('status.active')}</option>
+            <option value="draft">{t('status.draft')}</option>
+            <option value="archived">{t('status.archived')}</option>
+          </select>
+          <label class="visually-hidden" for="filter-collection">
+            {t('products.collection')}
+          </label>
+          <select id="filter-collection" value={filters().collectionId} onChange={(e) => setParams({ collection: e.currentTarget.value || undefined })}>
+            <option value="">{t('products.allCollections')}</option>
+            <For each={collections()?.data ?? []}>{(c) => <option value={c.id}>{c.title}</option>}</For>
+          </select>
+          <label class="visually-hidden" for="filter-tag">
+            {t('products.tag')}
+          </label>
+          <input
+            id="filter-tag"
+            class="tag-filter"
+            placeholder={t('products.tagPlaceholder')}
+            value={filters().tag}
+            onChange={(e) => setParams({ tag: e.currentTarget.value.trim() || undefined })}
+          />
+          <label class="visually-hidden" for="sort">
+            {t('products.sort')}
+          </label>
+          <select id="sort" value={filters().sort} onChange={(e) => setParams({ sort: e.currentTarget.value })}>
+            <For each={[...SORTS]}>{(o) => <option value={o}>{t(`products.sort.${o}` as const)}</option>}</For>
+          </select>
+        </div>
+        <Show when={selected().size > 0 && s.can('catalog:write')}>
+          <section class="bulk-bar" aria-label={t('products.bulkActions')}>
+            <span>{t('products.selected', { count: selected().size })}</span>
+            <button type="button" class="button small" onClick={() => setBulkStatus('active')}>
+              {t('products.setActive')}
+            </button>
+            <button type="button" class="button small" onClick={() => setBulkStatus('draft')}>
+              {t('products.setDraft')}
+            </button>
+            <button type="button" class="button small danger" onClick={() => setBulkStatus('archived')}>
+              {t('products.archive')}
+            </button>
+          </section>
+        </Show>
+        <Show when={!page.loading || page.latest} fallback={<SkeletonRows rows={8} cols={5} />}>
+          <Show
+            when={rows().length > 0}
+            fallback={
+              <Show
+                when={filtered()}
+                fallback={
+                  <EmptyState icon="products" title={t('products.emptyTitle')} body={t('products.emptyBody')}>
+                    <Show when={s.can('catalog:write')}>
+                      <A class="button primary" href={s.path('/products/new')}>
+                        {t('products.add')}
+                      </A>
+                    </Show>
+                    <Show when={s.can('catalog:import')}>
+                      <A class="button" href={s.path('/import')}>
+                        {t('products.import')}
+                      </A>
+                    </Show>
+                  </EmptyState>
+                }
+              >
+                <EmptyState icon="search" title={t('products.noMatchTitle')} body={t('products.noMatchBody')}>
+                  <button type="button" class="button" onClick={() => setParams({ q: undefined, status: undefined, collection: undefined, tag: undefined })}>
+                    {t('products.clearFilters')}
+                  </button>
+                </EmptyState>
+              </Show>
+            }
+          >
+            <div class="table-wrap" classList={{ 'is-refreshing': page.loading }}>
+              <table class="table">
+                <thead>
+                  <tr>
+                    <th class="col-check">
+                      <input type="checkbox" aria-label={t('products.selectAll')} checked={allSelected()} onChange={toggleAll} />
+                    </th>
+                    <th>{t('products.product')}</th>
+                    <th>{t('products.status')}</th>
+                    <th class="hide-phone num">{t('products.inventory')}</th>
+                    <th class="hide-phone">{t('products.type')}</th>
+                    <th class="num">{t('products.price')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={rows()}>
+                    {(p) => {
+                      const stock = () => p.variants.reduce((n, v) => n + v.inventoryQuantity, 0);
+                      return (
+                        <tr class="clickable" onClick={(e) => (e.target as HTMLElement).closest('input,a') || navigate(s.path(`/products/${p.id}`))}>
+                          <td class="col-check">
+                            <input
+                              type="checkbox"
+                              aria-label={t('products.selectOne', { title: p.title })}
+                              checked={selected().has(p.id)}
+                              onChange={() => toggle(p.id)}
+                            />
+                          </td>
+                          <td>
+                            <div class="product-cell">
+                              <Show
+                                when={p.images[0]}
+                                fallback={
+                                  <span class="thumb thumb-empty" aria-hidden="true">
+                                    <Icon name="box" size={16} />
+                                  </span>
+                                }
+                              >
+                                {(img) => <img class="thumb" src={img().url} alt="" loading="lazy" />}
+                              </Show>
+                              <span>
+                                <A href={s.path(`/products/${p.id}`)} class="row-link">
+                                  {p.title}
+                                </A>
+                                <span class="muted small block">{t('products.variantCount', { count: p.variants.length })}</span>
+                              </span>
+                            </div>
+                          </td>
+                          <td>
+                            <Badge value={p.status} />
+                          </td>
+                          <td class="hide-phone num">
+                            <span classList={{ 'text-critical': stock() === 0 }}>{t('products.inStock', { count: formatNumber(stock(), locale()) })}</span>
+                          </td>
+                          <td class="hide-phone">{p.productType ?? '—'}</td>
+                          <td class="num">{priceRange(p, s.currency(), locale())}</td>
+                        </tr>
+                      );
+                    }}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+            <nav class="pagination" aria-label={t('common.pagination')}>
+              <button
+                type="button"
+                class="button small"
+                disabled={!cursors().length}
+                onClick={() => {
+                  const stack = cursors().slice();
+                  const prev = stack.pop();
+                  setCursors(stack);
+                  setCursor(prev === '' ? undefined : prev);
+                }}
+              >
+                ← {t('common.previous')}
+              </button>
+              <button
+                type="button"
+                class="button small"
+                disabled={!page.latest?.nextCursor}
+                onClick={() => {
+                  setCursors([...cursors(), cursor() ?? '']);
+                  setCursor(page.latest?.nextCursor ?? undefined);
+                }}
+              >
+                {t('common.next')} →
+              </button>
+            </nav>
+          </Show>
+        </Show>
+      </Card>
+      <Modal
+        open={bulkStatus() !== null}
+        title={t('products.bulkConfirmTitle')}
+        onClose={() => setBulkStatus(null)}
+        footer={
+          <>
+            <button type="button" class="button" onClick={() => setBulkStatus(null)}>
+              {t('common.cancel')}
+            </button>
+            <button type="button" class="button primary" disabled={bulkBusy()} onClick={() => applyBulk(bulkStatus() as ProductStatus)}>
+              {t('common.confirm')}
+            </button>
+          </>
+        }
+      >
+        <p>{t('products.bulkConfirmBody', { count: selected().size, status: t(`status.${bulkStatus() ?? 'draft'}` as const) })}</p>
+      </Modal>
+    </div>
+  );
+}
