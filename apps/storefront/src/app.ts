@@ -134,9 +134,8 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   const localeOf = (c: C) => (c.var.lang === 'zh-CN' ? 'zh-CN' : c.var.tenant.store.default_locale.startsWith('en') ? c.var.tenant.store.default_locale : 'en');
   const tOf = (c: C) => translator(c.var.lang);
   const cookieOpts = (maxAgeSeconds: number) => ({ path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: protocol === 'https', maxAge: maxAgeSeconds });
-  const money = (c: C, n: number) => formatMoney(n, c.var.tenant.store.currency, localeOf(c));
   const orderLink = (c: C, orderId: string) => `/orders/${orderId}?sig=${orderLinkSignature(secret, c.var.tenant.store.id, orderId)}`;
-  const safeNext = (n: string | undefined) => (n && n.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') ? n : '/account');
+  const safeNext = (n: string | undefined) => (n?.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') ? n : '/account');
 
   const cartCount = async (c: C): Promise<number> => {
     const token = getCookie(c, CART_COOKIE);
@@ -316,7 +315,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       const { tenant } = c.var;
       const handle = c.req.param('handle');
       const product = HANDLE_RE.test(handle) ? await new StorefrontCatalog(tenant.t).product(handle) : null;
-      if (!product || !product.variants.length) return notFound(c, count);
+      if (!product?.variants.length) return notFound(c, count);
       const wanted = c.req.query('variant');
       const selected = product.variants.find((v) => v.id === wanted) ?? product.variants.find((v) => v.available > 0) ?? product.variants[0];
       const related = await recoFor(tenant).alsoBought(product.id, 4);

@@ -38,7 +38,7 @@ function Header() {
           </Show>
           <span class="brand-name">{shop.name}</span>
         </a>
-        <form class="search" action="/search" method="get" role="search">
+        <form class="search" action="/search" method="get">
           <input name="q" type="search" placeholder={t('searchPlaceholder')} aria-label={t('search')} value={chrome.query} />
           <button type="submit" aria-label={t('search')}>
             <Icon.search />
