@@ -9,6 +9,8 @@
  *   api.product-read.many-stores     the same read with 1,000 stores in the database vs with 1 (>= 0.8)
  *   stores.migrate-all               migrateAllTenants time over fresh schemas, 1,000 stores vs 100 (<= 11)
  *   api.product-read.embedded        the read against embedded PGlite, vs hello-world (reported)
+ *   storefront.*                     SSR product page vs a pre-rendered copy (>= 0.5), 1,000 stores vs 1 (>= 0.8),
+ *                                    SQL statements per product page (<= 5) and per checkout (<= 30): bench/lib/storefront.ts
  * With --all, the summary line of bench:pricing and bench:inventory when they exist.
  *
  * Servers run as child processes (`node --import tsx`), load comes from
@@ -28,6 +30,7 @@ import { type BenchOptions, parseOptions } from './lib/options.ts';
 import { INVENTORY_BENCH, PRICING_BENCH, ROOT } from './lib/paths.ts';
 import { emit, emitError, emitted, forward, progress } from './lib/report.ts';
 import { startControlPlane, startEmbeddedDatabase, startHello, startRedisControlPlane } from './lib/servers.ts';
+import { storefrontFigures } from './lib/storefront.ts';
 import { createOwner, dropStoreSchemas, insertUnprovisionedStores, provisionStores } from './lib/stores.ts';
 
 const opts = parseOptions();
@@ -355,6 +358,7 @@ async function main(o: BenchOptions): Promise<number> {
     if (hello && o.only.has('embedded')) await embeddedFigure(hello);
     await hello?.stop();
     if (o.only.has('packages')) await packageBenches();
+    if (o.only.has('storefront')) await storefrontFigures({ load, warmUp, stores: o.stores, logLevel: o.logLevel, common: common() });
   } catch (e) {
     emitError('bench', 'run', null, e, { mode });
   } finally {
