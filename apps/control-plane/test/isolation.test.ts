@@ -5,6 +5,7 @@
  * (and fails here until it has a request-body fixture).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiResponse,
@@ -28,6 +29,8 @@ interface Tenant {
   variantIds: string[];
   collectionId: string;
   importId: string;
+  /** A paid order of this store. */
+  orderId: string;
   /** A product of this store that is not in `collectionId`. */
   looseProductId: string;
 }
@@ -38,13 +41,14 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   variantId: t.variantIds[0] as string,
   collectionId: t.collectionId,
   importId: t.importId,
+  orderId: t.orderId,
 });
 
 /**
  * A valid request for each operation with a body, so a refusal can only come
  * from the access check. `own` is the tenant whose objects the body may name.
  */
-const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'rawBody' | 'contentType'>> = {
+const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'rawBody' | 'contentType' | 'headers'>> = {
   'patch /stores/{storeId}': () => ({ body: { name: 'Hijacked' } }),
   'post /stores/{storeId}/products': () => ({
     body: { title: 'Injected', status: 'active', variants: [{ sku: `INJ-${rnd()}`, price: 1, inventoryQuantity: 1 }] },
@@ -55,6 +59,11 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/collections/{collectionId}/products': (own) => ({ body: { productIds: [own.looseProductId] } }),
   'post /stores/{storeId}/variants/{variantId}/inventory-adjustments': () => ({ body: { delta: -1, reason: 'sold' } }),
   'post /stores/{storeId}/imports': () => ({ rawBody: 'Handle,Title,Variant Price\ninjected,Injected,1.00\n', contentType: 'text/csv' }),
+  'post /stores/{storeId}/orders/{orderId}/fulfillment': () => ({ body: { trackingNumber: 'HIJACKED' } }),
+  'post /stores/{storeId}/orders/{orderId}/refunds': () => ({ body: { amount: 1 }, headers: { 'idempotency-key': `hijack-${rnd()}` } }),
+  'put /stores/{storeId}/checkout-settings': () => ({
+    body: { shipping: { mode: 'flat', flatRate: 1, freeOver: null, weightRates: [] }, tax: { ratePercent: 50, includedInPrices: false } },
+  }),
 };
 
 interface Operation {
@@ -103,7 +112,22 @@ describe('tenant isolation', () => {
       body: { delta: 5, reason: 'received' },
     });
     expect(adj.status).toBe(201);
-    const row = await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', store.id).executeTakeFirstOrThrow();
+    const row = await p.db.control.selectFrom('stores').select(['schema_name', 'name', 'currency']).where('id', '=', store.id).executeTakeFirstOrThrow();
+    const t = p.db.tenant(row.schema_name);
+    const cart = await new CartService(t).findOrCreate(undefined);
+    await new CartService(t).add(cart.id, p3.variants[0].id, 1);
+    const orders = new OrderService(t, { store: { id: store.id, name: row.name, currency: row.currency } });
+    const address = { name: tag, line1: '1 Road', line2: null, city: 'Town', postalCode: '1', region: null, country: 'US', phone: null };
+    const { order } = await orders.place({
+      cartId: cart.id,
+      email: `${tag}@example.com`,
+      customerId: null,
+      customerName: null,
+      address,
+      locale: 'en',
+      settings: parseSettings([]),
+    });
+    await orders.confirmPayment(order.id, { provider: 'manual', reference: 'r', amount: order.total });
     return {
       cookie,
       userId: user.id,
@@ -113,6 +137,7 @@ describe('tenant isolation', () => {
       variantIds: [p1.variants[0].id, p2.variants[0].id, p3.variants[0].id],
       collectionId: coll.body.id,
       importId: imp.body.id,
+      orderId: order.id,
       looseProductId: p3.id,
     };
   }
@@ -131,6 +156,9 @@ describe('tenant isolation', () => {
       collectionProducts: await db.selectFrom('collection_products').selectAll().orderBy('collection_id').orderBy('product_id').execute(),
       adjustments: await db.selectFrom('inventory_adjustments').selectAll().orderBy('id').execute(),
       imports: await db.selectFrom('imports').selectAll().orderBy('id').execute(),
+      orders: await db.selectFrom('orders').selectAll().orderBy('id').execute(),
+      payments: await db.selectFrom('payments').selectAll().orderBy('id').execute(),
+      settings: await db.selectFrom('store_settings').selectAll().orderBy('key').execute(),
     };
   }
 
