@@ -10,6 +10,8 @@
  *   stores.migrate-all               migrateAllTenants time over fresh schemas, 1,000 stores vs 100 (<= 11)
  *   api.product-read.embedded        the read against embedded PGlite, vs hello-world (reported)
  *   tenant.role-overhead(.trx), jobs.fair-wait-p95, jobs.fifo-wait-p95   see bench/lib/scale.ts
+ *   storefront.*                     SSR product page vs a pre-rendered copy (>= 0.5), 1,000 stores vs 1 (>= 0.8),
+ *                                    SQL statements per product page (<= 5) and per checkout (<= 30): bench/lib/storefront.ts
  * With --all, the summary line of bench:pricing and bench:inventory when they exist.
  *
  * Servers run as child processes (`node --import tsx`), load comes from
@@ -30,6 +32,7 @@ import { type BenchOptions, parseOptions } from './lib/options.ts';
 import { INVENTORY_BENCH, PRICING_BENCH, ROOT } from './lib/paths.ts';
 import { emit, emitError, emitted, forward, progress } from './lib/report.ts';
 import { startControlPlane, startEmbeddedDatabase, startHello, startRedisControlPlane } from './lib/servers.ts';
+import { storefrontFigures } from './lib/storefront.ts';
 import { createOwner, dropStoreSchemas, insertUnprovisionedStores, provisionStores } from './lib/stores.ts';
 
 const opts = parseOptions();
@@ -361,6 +364,7 @@ async function main(o: BenchOptions): Promise<number> {
       await roleOverheadFigures(o.quick);
       await fairJobFigures(o.quick);
     }
+    if (o.only.has('storefront')) await storefrontFigures({ load, warmUp, stores: o.stores, logLevel: o.logLevel, common: common() });
   } catch (e) {
     emitError('bench', 'run', null, e, { mode });
   } finally {

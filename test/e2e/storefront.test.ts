@@ -13,7 +13,8 @@ import { createStorefrontApp } from '../../apps/storefront/src/app.ts';
 import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 
-describe('storefront in Chromium', () => {
+// Generous per-test time: a loaded 2-core machine runs Chromium and three servers' worth of work here.
+describe('storefront in Chromium', { timeout: 240_000 }, () => {
   let p: TestPlatform;
   let browser: Browser;
   let sf: { port: number; close(): Promise<void> };

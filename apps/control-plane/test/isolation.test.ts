@@ -5,6 +5,7 @@
  * (and fails here until it has a request-body fixture).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiResponse,
@@ -35,6 +36,8 @@ interface Tenant {
   variantIds: string[];
   collectionId: string;
   importId: string;
+  /** A paid order of this store. */
+  orderId: string;
   /** A product of this store that is not in `collectionId`. */
   looseProductId: string;
   settingsId: string;
@@ -64,13 +67,14 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   invitationId: t.invitationId,
   userId: t.memberId,
   jobId: t.jobId,
+  orderId: t.orderId,
 });
 
 /**
  * A valid request for each operation with a body, so a refusal can only come
  * from the access check. `own` is the tenant whose objects the body may name.
  */
-const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'rawBody' | 'contentType' | 'form'>> = {
+const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'rawBody' | 'contentType' | 'form' | 'headers'>> = {
   'patch /stores/{storeId}': () => ({ body: { name: 'Hijacked' } }),
   'post /stores/{storeId}/products': () => ({
     body: { title: 'Injected', status: 'active', variants: [{ sku: `INJ-${rnd()}`, price: 1, inventoryQuantity: 1 }] },
@@ -98,6 +102,11 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'put /stores/{storeId}/domain': () => ({ body: { domain: `hijack-${rnd()}.example.com` } }),
   'put /stores/{storeId}/variants/{variantId}/low-stock-threshold': () => ({ body: { lowStockThreshold: 99 } }),
   'post /stores/{storeId}/products/bulk': (own) => ({ body: { action: 'archive', ids: [own.looseProductId] } }),
+  'post /stores/{storeId}/orders/{orderId}/fulfillment': () => ({ body: { trackingNumber: 'HIJACKED' } }),
+  'post /stores/{storeId}/orders/{orderId}/refunds': () => ({ body: { amount: 1 }, headers: { 'idempotency-key': `hijack-${rnd()}` } }),
+  'put /stores/{storeId}/checkout-settings': () => ({
+    body: { shipping: { mode: 'flat', flatRate: 1, freeOver: null, weightRates: [] }, tax: { ratePercent: 50, includedInPrices: false } },
+  }),
 };
 
 interface Operation {
@@ -146,7 +155,7 @@ describe('tenant isolation', () => {
       body: { delta: 5, reason: 'received' },
     });
     expect(adj.status).toBe(201);
-    const row = await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', store.id).executeTakeFirstOrThrow();
+    const row = await p.db.control.selectFrom('stores').select(['schema_name', 'name', 'currency']).where('id', '=', store.id).executeTakeFirstOrThrow();
     const settings = await p.request('POST', `/api/v1/stores/${store.id}/pricing/settings`, { cookie, body: { productId: p1.id, floor: 1000, ceiling: 9000 } });
     expect(settings.status).toBe(201);
     // A waiting suggestion, as a pricing run would leave it (the worker is not running here).
@@ -188,6 +197,21 @@ describe('tenant isolation', () => {
     const member = await signup(p, `${tag}-staff-${rnd()}@example.com`);
     await p.db.control.insertInto('memberships').values({ store_id: store.id, user_id: member.user.id, role: 'staff', created_at: new Date() }).execute();
     const job = await p.db.control.selectFrom('store_jobs').select('id').where('store_id', '=', store.id).executeTakeFirstOrThrow();
+    const t = p.db.tenant(row.schema_name);
+    const cart = await new CartService(t).findOrCreate(undefined);
+    await new CartService(t).add(cart.id, p3.variants[0].id, 1);
+    const orders = new OrderService(t, { store: { id: store.id, name: row.name, currency: row.currency } });
+    const address = { name: tag, line1: '1 Road', line2: null, city: 'Town', postalCode: '1', region: null, country: 'US', phone: null };
+    const { order } = await orders.place({
+      cartId: cart.id,
+      email: `${tag}@example.com`,
+      customerId: null,
+      customerName: null,
+      address,
+      locale: 'en',
+      settings: parseSettings([]),
+    });
+    await orders.confirmPayment(order.id, { provider: 'manual', reference: 'r', amount: order.total });
     return {
       imageId: image.body.id,
       invitationId: invitation.body.invitation.id,
@@ -201,6 +225,7 @@ describe('tenant isolation', () => {
       variantIds: [p1.variants[0].id, p2.variants[0].id, p3.variants[0].id],
       collectionId: coll.body.id,
       importId: imp.body.id,
+      orderId: order.id,
       looseProductId: p3.id,
       settingsId: settings.body.id,
       changeId,
@@ -232,6 +257,8 @@ describe('tenant isolation', () => {
       suppliers: await db.selectFrom('suppliers').selectAll().orderBy('id').execute(),
       inventoryPolicies: await db.selectFrom('inventory_policies').selectAll().orderBy('variant_id').execute(),
       alertWebhooks: await db.selectFrom('alert_webhooks').selectAll().execute(),
+      orders: await db.selectFrom('orders').selectAll().orderBy('id').execute(),
+      payments: await db.selectFrom('payments').selectAll().orderBy('id').execute(),
     };
   }
 

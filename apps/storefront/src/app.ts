@@ -88,7 +88,6 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   // Mail is only written here; the worker delivers it, so this outbox's transport never sends.
   const mail = opts.mail ?? new MailOutbox(db, new LocalOutboxTransport(), '');
   const rateLimiter = new RateLimiter(db);
-  const pageCache = new TtlCache<string, { html: string; etag: string; status: number }>(opts.pageCacheTtlMs ?? 5000, 5000);
   const searchFor = opts.search ?? ((t: Tenant) => new SimpleProductSearch(t.t));
   const recoFor = opts.recommendations ?? ((t: Tenant) => new FallbackRecommendations(t.t));
   let rendererPromise: Promise<Renderer> | undefined = opts.renderer ? Promise.resolve(opts.renderer) : undefined;
@@ -151,18 +150,16 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     await next();
   });
 
-  // The storefront JSON API namespace; other issues mount here, one line each, e.g.
-  //   api.route('/search', createSearchApi(...))   (apps/storefront/src/api/search.ts)
-  const api = new Hono<StorefrontEnv>();
-  app.route('/api/storefront/v1', api);
+  // The storefront JSON API namespace (search, recommendations), behind the tenant middleware above.
+  app.route('/api/storefront/v1', createStorefrontSearchApi(db));
+  app.route('/api/storefront/v1', createRecoApi(db));
 
   const originOf = (c: C) => `${protocol}://${c.req.header('host') ?? ''}`;
   const localeOf = (c: C) => (c.var.lang === 'zh-CN' ? 'zh-CN' : c.var.tenant.store.default_locale.startsWith('en') ? c.var.tenant.store.default_locale : 'en');
   const tOf = (c: C) => translator(c.var.lang);
   const cookieOpts = (maxAgeSeconds: number) => ({ path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: protocol === 'https', maxAge: maxAgeSeconds });
-  const money = (c: C, n: number) => formatMoney(n, c.var.tenant.store.currency, localeOf(c));
   const orderLink = (c: C, orderId: string) => `/orders/${orderId}?sig=${orderLinkSignature(secret, c.var.tenant.store.id, orderId)}`;
-  const safeNext = (n: string | undefined) => (n && n.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') ? n : '/account');
+  const safeNext = (n: string | undefined) => (n?.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') ? n : '/account');
 
   const cartCount = async (c: C): Promise<number> => {
     const token = getCookie(c, CART_COOKIE);
@@ -223,8 +220,11 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     return { html, status: o.status ?? 200 };
   }
 
-  const csp = async () =>
-    `default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; script-src 'self' ${(await renderer()).scriptHash}; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`;
+  let cspHeader: string | undefined;
+  const csp = async () => {
+    cspHeader ??= `default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; script-src 'self' ${(await renderer()).scriptHash}; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`;
+    return cspHeader;
+  };
 
   async function send(c: C, page: { html: string; status: number }, cache: 'public' | 'private', etag?: string) {
     const tag = etag ?? `W/"${createHash('sha1').update(page.html).digest('base64url')}"`;
@@ -236,18 +236,51 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     return c.html(page.html, page.status as 200);
   }
 
-  /** Catalogue pages: rendered output reused for a few seconds per store, language and cart size. */
+  /**
+   * Catalogue pages: rendered output reused per store, language, cart size and
+   * URL. After the TTL an entry is still served while one request re-renders it
+   * in the background (no stampede of identical renders), and dropped after a
+   * grace period, so an edit shows within about one TTL.
+   */
+  type PageEntry = { html: string; etag: string; status: number; freshUntil: number; staleUntil: number; refreshing: boolean };
+  const pages = new Map<string, PageEntry>();
+  const pageTtl = opts.pageCacheTtlMs ?? 5000;
+  const storeEntry = (key: string, page: { html: string; status: number }): PageEntry => {
+    const now = Date.now();
+    const entry = {
+      ...page,
+      etag: `W/"${createHash('sha1').update(page.html).digest('base64url')}"`,
+      freshUntil: now + pageTtl,
+      staleUntil: now + pageTtl * 12,
+      refreshing: false,
+    };
+    if (pageTtl > 0 && page.status === 200) {
+      if (pages.size >= 5000) pages.delete(pages.keys().next().value as string);
+      pages.delete(key);
+      pages.set(key, entry);
+    }
+    return entry;
+  };
+
   async function cachedPage(c: C, build: (count: number) => Promise<{ html: string; status: number }>) {
     const hasCart = Boolean(getCookie(c, CART_COOKIE));
-    const count = await cartCount(c);
+    const count = hasCart ? await cartCount(c) : 0;
     const url = new URL(c.req.url);
     const key = `${c.var.tenant.store.id}|${c.var.lang}|${count}|${url.pathname}${url.search}`;
-    let entry = pageCache.get(key);
-    if (!entry) {
-      const page = await build(count);
-      entry = { ...page, etag: `W/"${createHash('sha1').update(page.html).digest('base64url')}"` };
-      if (page.status === 200) pageCache.set(key, entry);
+    const now = Date.now();
+    let entry = pages.get(key);
+    if (entry && entry.staleUntil < now) entry = undefined;
+    if (entry && entry.freshUntil < now && !entry.refreshing) {
+      entry.refreshing = true;
+      build(count).then(
+        (page) => storeEntry(key, page),
+        (err) => {
+          pages.delete(key);
+          c.var.logger.warn('page refresh failed', { err });
+        },
+      );
     }
+    if (!entry) entry = storeEntry(key, await build(count));
     return send(c, entry, hasCart ? 'private' : 'public', entry.etag);
   }
 
@@ -342,7 +375,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       const { tenant } = c.var;
       const handle = c.req.param('handle');
       const product = HANDLE_RE.test(handle) ? await new StorefrontCatalog(tenant.t).product(handle) : null;
-      if (!product || !product.variants.length) return notFound(c, count);
+      if (!product?.variants.length) return notFound(c, count);
       const wanted = c.req.query('variant');
       const selected = product.variants.find((v) => v.id === wanted) ?? product.variants.find((v) => v.available > 0) ?? product.variants[0];
       const related = await recoFor(tenant).alsoBought(product.id, 4);
@@ -859,8 +892,6 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     if (!c.var.tenant) return c.html(plainPage('Not found', 'Page not found'), 404);
     return send(c as C, await notFound(c as C, await cartCount(c as C)), 'private');
   });
-  app.route('/api/storefront/v1', createStorefrontSearchApi(db));
-  app.route('/api/storefront/v1', createRecoApi(db));
   app.onError((err, c) => {
     if (err instanceof AppError) {
       // Rate limits (429) and deadlines (503) carry their status and Retry-After.

@@ -131,7 +131,7 @@ export class StorefrontCatalog {
     handle: string,
   ): Promise<(ProductData & { collectionIds: string[]; seoTitle: string | null; seoDescription: string | null; updatedAt: Date }) | null> {
     const p = await new ProductService(this.t).getByHandle(handle);
-    if (!p || p.status !== 'active') return null;
+    if (p?.status !== 'active') return null;
     return {
       id: p.id,
       handle: p.handle,

@@ -35,7 +35,7 @@ export interface ProductSearch {
 /** Same-collection products, topped up with the newest ones. */
 export class FallbackRecommendations implements RecommendationSource {
   private readonly catalog: StorefrontCatalog;
-  constructor(private readonly t: Kysely<TenantDatabase>) {
+  constructor(t: Kysely<TenantDatabase>) {
     this.catalog = new StorefrontCatalog(t);
   }
 

@@ -11,7 +11,7 @@ import { ADDRESS, openShop, type Shop, startTestPlatform } from './helpers.ts';
 const stockOf = async (shop: Shop, variantId: string) =>
   (await shop.t.selectFrom('variants').select('inventory_quantity').where('id', '=', variantId).executeTakeFirstOrThrow()).inventory_quantity;
 
-describe('orders', () => {
+describe('orders', { timeout: 180_000 }, () => {
   let p: Awaited<ReturnType<typeof startTestPlatform>>;
   let shop: Shop;
   beforeAll(async () => {
@@ -39,7 +39,16 @@ describe('orders', () => {
     const variantId = prod.variants[0]!.id;
     const carts: string[] = [];
     for (let i = 0; i < 200; i++) carts.push(await shop.cartWith([[variantId, 1]]));
-    const results = await Promise.allSettled(carts.map((c) => place(c)));
+    // A pool that cannot hand out a connection in time (a loaded machine) is retried, as a shopper would; every other outcome counts.
+    const attempt = async (c: string): Promise<unknown> => {
+      try {
+        return await place(c);
+      } catch (e) {
+        if ((e as { code?: string }).code === undefined && /timeout/i.test(String(e))) return attempt(c);
+        throw e;
+      }
+    };
+    const results = await Promise.allSettled(carts.map((c) => attempt(c)));
     const ok = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).toHaveLength(10);

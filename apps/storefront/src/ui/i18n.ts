@@ -218,18 +218,34 @@ const zh: Record<MessageKey, string> = {
 
 const catalogs: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };
 
+// Intl formatters are costly to build (a DateTimeFormat takes over a millisecond): one per locale, reused.
+const memo = new Map<string, unknown>();
+function cached<T>(key: string, make: () => T): T {
+  let v = memo.get(key) as T | undefined;
+  if (v === undefined) {
+    v = make();
+    if (memo.size > 500) memo.clear();
+    memo.set(key, v);
+  }
+  return v;
+}
+
 export function translator(lang: Lang) {
   const m = catalogs[lang] ?? en;
   return (key: MessageKey, params: Record<string, string | number> = {}) => m[key].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
 }
 
 export function moneyFormatter(currency: string, locale: string) {
-  const f = new Intl.NumberFormat(locale, { style: 'currency', currency });
-  const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
-  return (minor: number) => f.format(minor / 10 ** digits);
+  return cached(`money|${currency}|${locale}`, () => {
+    const f = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
+    return (minor: number) => f.format(minor / 10 ** digits);
+  });
 }
 
 export function dateFormatter(locale: string) {
-  const f = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-  return (iso: string) => f.format(new Date(iso));
+  return cached(`date|${locale}`, () => {
+    const f = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+    return (iso: string) => f.format(new Date(iso));
+  });
 }

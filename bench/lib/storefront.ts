@@ -1,0 +1,236 @@
+/**
+ * Storefront figures (`--only storefront`):
+ *   storefront.product-page             SSR product page over HTTP (the real storefront process, autocannon with a
+ *                                       store Host header) vs a bare Hono handler serving a pre-rendered copy of
+ *                                       the same HTML, same run (>= 0.5)
+ *   storefront.product-page.many-stores the same page with N stores in the database vs 1 (>= 0.8)
+ *   storefront.sql-per-product-page     SQL statements of one product page with a warm tenant cache (<= 5)
+ *   storefront.sql-per-checkout         SQL statements of one checkout POST (<= 30)
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProductService } from '@storeloom/catalog';
+import { CartService } from '@storeloom/commerce';
+import { createDatabase, type Database } from '@storeloom/db';
+import { createLogger } from '@storeloom/http';
+import { createStorefrontApp } from '../../apps/storefront/src/app.ts';
+import { ensureStorefrontBuilt } from '../../apps/storefront/src/build.ts';
+import { type ChildServer, startServer } from './child.ts';
+import { onCleanup } from './cleanup.ts';
+import { type BenchDatabase, createBenchDatabase, openDatabase } from './database.ts';
+import { childEnv, REDIS_URL, randomSuffix } from './env.ts';
+import type { LoadResult } from './load.ts';
+import { emit, emitError, progress } from './report.ts';
+import { createOwner, provisionStores } from './stores.ts';
+
+const STOREFRONT_MAIN = fileURLToPath(new URL('../../apps/storefront/src/main.ts', import.meta.url));
+const STATIC_SERVER = fileURLToPath(new URL('../static-page-server.ts', import.meta.url));
+
+type Load = (label: string, url: string, headers?: Record<string, string>, durationS?: number) => Promise<LoadResult>;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** GET with an explicit Host header (fetch does not let us set it). */
+function getPage(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { host } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+interface Shop {
+  database: BenchDatabase;
+  slug: string;
+  storeId: string;
+  schema: string;
+  variantId: string;
+}
+
+/** A database with one shop (a product with three variants and an image) plus `extra` filler stores. */
+async function shopDatabase(label: string, extra: number): Promise<Shop> {
+  const database = await createBenchDatabase(label);
+  const { db, close } = await openDatabase(database.url);
+  try {
+    const owner = await createOwner(db);
+    await provisionStores(db, owner, 1 + extra, 4);
+    const store = await db.control.selectFrom('stores').select(['id', 'slug', 'schema_name']).orderBy('created_at').limit(1).executeTakeFirstOrThrow();
+    const product = await new ProductService(db.tenant(store.schema_name)).create({
+      title: 'Washed Linen Shirt',
+      description: 'Breathable washed linen with a relaxed fit. Made in Portugal from European flax.',
+      status: 'active',
+      vendor: 'Atelier Nord',
+      productType: 'Shirts',
+      tags: ['linen', 'summer'],
+      options: [{ name: 'Size', values: ['S', 'M', 'L'] }],
+      variants: ['S', 'M', 'L'].map((s, i) => ({ sku: `BENCH-${s}`, price: 5900 + i * 500, inventoryQuantity: 1_000_000, options: { Size: s } })),
+      images: [{ url: 'https://images.example.com/linen-shirt.jpg', alt: 'Linen shirt' }],
+    } as never);
+    for (let i = 0; i < 8; i++)
+      await new ProductService(db.tenant(store.schema_name)).create({
+        title: `Companion ${i}`,
+        status: 'active',
+        variants: [{ sku: `COMP-${i}`, price: 1000 + i, inventoryQuantity: 5 }],
+      } as never);
+    return { database, slug: store.slug, storeId: store.id, schema: store.schema_name, variantId: product.variants[1]?.id as string };
+  } finally {
+    await close();
+  }
+}
+
+function startStorefront(name: string, databaseUrl: string, logLevel: string): Promise<ChildServer> {
+  const prefix = `bench_${randomSuffix()}`;
+  return startServer(name, STOREFRONT_MAIN, {
+    env: childEnv({
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      STOREFRONT_PORT: '0',
+      HOST: '127.0.0.1',
+      STORE_ROOT_DOMAIN: 'localhost',
+      STOREFRONT_SECRET: `bench-${randomSuffix(16)}`,
+      LOG_LEVEL: logLevel,
+    }),
+  });
+}
+
+async function countStatements(shop: Shop): Promise<{ productPage: number; checkout: number }> {
+  const statements: string[] = [];
+  const db: Database = createDatabase({ url: shop.database.url, poolMax: 4, onQuery: (s) => statements.push(s) });
+  try {
+    const app = createStorefrontApp(db, createLogger({ level: 'silent' }), {
+      rootDomain: 'localhost',
+      secret: 'bench-secret-0123456789abcdef0123',
+      pageCacheTtlMs: 0,
+    });
+    const host = `${shop.slug}.localhost`;
+    const get = (path: string) => app.request(`http://${host}${path}`, { headers: { host } });
+    await get('/products/washed-linen-shirt'); // warms the tenant cache
+    statements.length = 0;
+    const page = await get('/products/washed-linen-shirt');
+    if (page.status !== 200) throw new Error(`product page answered ${page.status}`);
+    const productPage = statements.length;
+    const carts = new CartService(db.tenant(shop.schema));
+    const cart = await carts.findOrCreate(undefined);
+    await carts.add(cart.id, shop.variantId, 1);
+    statements.length = 0;
+    const res = await app.request(`http://${host}/checkout`, {
+      method: 'POST',
+      headers: { host, origin: `http://${host}`, cookie: `sf_cart=${cart.token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: 'bench@example.com', name: 'Bench', line1: '1 Road', city: 'Paris', postalCode: '75001', country: 'FR' }).toString(),
+    });
+    if (res.status !== 303) throw new Error(`checkout answered ${res.status}`);
+    return { productPage, checkout: statements.length };
+  } finally {
+    await db.destroy();
+  }
+}
+
+export async function storefrontFigures(o: { load: Load; warmUp: Load; stores: number; logLevel: string; common: Record<string, unknown> }): Promise<void> {
+  const figures = [
+    ['storefront.product-page', 'ratio_vs_static', '>=0.5'],
+    ['storefront.product-page.many-stores', 'ratio_vs_1_store', '>=0.8'],
+    ['storefront.sql-per-product-page', 'statements', '<=5'],
+    ['storefront.sql-per-checkout', 'statements', '<=30'],
+  ] as const;
+  let one: Shop;
+  let many: Shop;
+  try {
+    progress('building the storefront UI if stale');
+    await ensureStorefrontBuilt({ quiet: true });
+    one = await shopDatabase('sf_one', 0);
+    many = await shopDatabase('sf_many', o.stores - 1);
+  } catch (e) {
+    for (const [bench, metric, target] of figures) emitError(bench, metric, target, e, { phase: 'setup', ...o.common });
+    return;
+  }
+
+  try {
+    const counts = await countStatements(one);
+    emit({
+      bench: 'storefront.sql-per-product-page',
+      metric: 'statements',
+      value: counts.productPage,
+      target: '<=5',
+      cache: 'warm tenant cache, page cache off',
+      ...o.common,
+    });
+    emit({ bench: 'storefront.sql-per-checkout', metric: 'statements', value: counts.checkout, target: '<=30', lines: 1, ...o.common });
+  } catch (e) {
+    emitError('storefront.sql-per-product-page', 'statements', '<=5', e, o.common);
+    emitError('storefront.sql-per-checkout', 'statements', '<=30', e, o.common);
+  }
+
+  try {
+    const sfOne = await startStorefront('storefront-one', one.database.url, o.logLevel);
+    const sfMany = await startStorefront('storefront-many', many.database.url, o.logLevel);
+    const path = '/products/washed-linen-shirt';
+    const hostOne = { host: `${one.slug}.localhost` };
+    const hostMany = { host: `${many.slug}.localhost` };
+    const urlOne = `http://127.0.0.1:${sfOne.port}${path}`;
+    const urlMany = `http://127.0.0.1:${sfMany.port}${path}`;
+    const res = await getPage(urlOne, hostOne.host);
+    if (res.status !== 200) throw new Error(`storefront product page answered ${res.status}`);
+    const resMany = await getPage(urlMany, hostMany.host);
+    if (resMany.status !== 200) throw new Error(`storefront product page (many stores) answered ${resMany.status}`);
+    const dir = mkdtempSync(join(tmpdir(), 'storeloom-bench-page-'));
+    const file = join(dir, 'page.html');
+    writeFileSync(file, res.body);
+    const stat = await startServer('static-page', STATIC_SERVER, { env: childEnv({ NODE_ENV: 'production' }), args: ['0', file] });
+    onCleanup('stop static page server', () => stat.stop());
+    const statUrl = `http://127.0.0.1:${stat.port}${path}`;
+
+    await o.warmUp('static page', statUrl);
+    await o.warmUp('storefront product page (1 store)', urlOne, hostOne);
+    await o.warmUp(`storefront product page (${o.stores} stores)`, urlMany, hostMany);
+    const s1 = await o.load('static page', statUrl);
+    const a1 = await o.load('storefront product page (1 store)', urlOne, hostOne);
+    const b1 = await o.load(`storefront product page (${o.stores} stores)`, urlMany, hostMany);
+    const b2 = await o.load(`storefront product page (${o.stores} stores)`, urlMany, hostMany);
+    const a2 = await o.load('storefront product page (1 store)', urlOne, hostOne);
+    const s2 = await o.load('static page', statUrl);
+    const staticRps = mean([s1.rps, s2.rps]);
+    const oneRps = mean([a1.rps, a2.rps]);
+    const manyRps = mean([b1.rps, b2.rps]);
+    emit({
+      bench: 'storefront.product-page',
+      metric: 'ratio_vs_static',
+      value: oneRps / staticRps,
+      target: '>=0.5',
+      rps: oneRps,
+      rps_runs: [a1.rps, a2.rps],
+      static_rps: staticRps,
+      static_rps_runs: [s1.rps, s2.rps],
+      latency_p50_ms: mean([a1.latencyP50Ms, a2.latencyP50Ms]),
+      latency_p99_ms: Math.max(a1.latencyP99Ms, a2.latencyP99Ms),
+      page_bytes: res.body.length,
+      ...o.common,
+    });
+    emit({
+      bench: 'storefront.product-page.many-stores',
+      metric: 'ratio_vs_1_store',
+      value: manyRps / oneRps,
+      target: '>=0.8',
+      rps: manyRps,
+      rps_runs: [b1.rps, b2.rps],
+      one_store_rps: oneRps,
+      stores: o.stores,
+      ...o.common,
+    });
+    await sfOne.stop();
+    await sfMany.stop();
+  } catch (e) {
+    emitError('storefront.product-page', 'ratio_vs_static', '>=0.5', e, o.common);
+    emitError('storefront.product-page.many-stores', 'ratio_vs_1_store', '>=0.8', e, o.common);
+  }
+}
