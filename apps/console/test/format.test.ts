@@ -85,8 +85,9 @@ describe('small helpers', () => {
   });
   it('grades stock against the threshold', () => {
     expect(stockLevel(0, 10)).toBe('out');
-    expect(stockLevel(3, null)).toBe('low');
-    expect(stockLevel(6, null)).toBe('ok');
+    expect(stockLevel(0, null)).toBe('out');
+    expect(stockLevel(3, null)).toBe('ok');
+    expect(stockLevel(3, undefined)).toBe('ok');
     expect(stockLevel(10, 10)).toBe('low');
     expect(stockLevel(11, 10)).toBe('ok');
   });

@@ -286,3 +286,68 @@ export interface OrderDetail extends OrderSummary {
   fulfillment: { fulfilledAt: string; trackingNumber: string | null; carrier: string | null } | null;
   timeline: { at: string; type: string; message: string }[];
 }
+
+/** One variant on the inventory page (`GET /stores/{id}/inventory`). */
+export interface StockRow {
+  variantId: string;
+  productId: string;
+  productTitle: string;
+  productStatus: string;
+  variantTitle: string;
+  sku: string | null;
+  inventoryQuantity: number;
+  /** null: this variant never alerts. */
+  lowStockThreshold: number | null;
+  lowStock: boolean;
+  imageUrl: string | null;
+}
+
+export interface BulkResult {
+  id: string;
+  ok: boolean;
+  status?: ProductStatus;
+  version?: number;
+  error?: { code: string; message: string };
+}
+
+export interface PlanInfo {
+  id: 'free' | 'basic' | 'pro';
+  name: string;
+  priceLabel: string;
+  limits: { activeProducts: number | null; staffSeats: number; customDomain: boolean };
+  transactionFeePercent: number;
+  available: boolean;
+}
+
+export interface Billing {
+  /** false: no Stripe keys on this installation; plans and limits are off. */
+  enabled: boolean;
+  plan: PlanInfo;
+  usage: { activeProducts: number; staffSeats: number; customDomain: boolean };
+  status: 'active' | 'past_due' | 'canceled';
+  subscriptionStatus: string | null;
+  pastDueSince: string | null;
+  graceUntil: string | null;
+  currentPeriodEnd: string | null;
+  suspended: boolean;
+  hasBillingAccount: boolean;
+  canManage: boolean;
+  plans: PlanInfo[];
+}
+
+export interface PayoutStatus {
+  enabled: boolean;
+  connected: boolean;
+  accountId: string | null;
+  chargesEnabled: boolean;
+  payoutsEnabled: boolean;
+  detailsSubmitted: boolean;
+  requirements: {
+    currentlyDue: string[];
+    pastDue: string[];
+    eventuallyDue: string[];
+    disabledReason: string | null;
+    currentDeadline: number | null;
+  };
+  updatedAt: string | null;
+}

@@ -1,7 +1,5 @@
-export const DEFAULT_LOW_STOCK = 5;
-
-/** Out of stock at zero; low at or below the variant's threshold (or the default when it has none). */
+/** Out of stock at zero; low at or below the variant's threshold; a variant without a threshold never alerts (as the API's `lowStock`). */
 export function stockLevel(quantity: number, threshold: number | null | undefined): 'out' | 'low' | 'ok' {
   if (quantity <= 0) return 'out';
-  return quantity <= (threshold ?? DEFAULT_LOW_STOCK) ? 'low' : 'ok';
+  return threshold !== null && threshold !== undefined && quantity <= threshold ? 'low' : 'ok';
 }

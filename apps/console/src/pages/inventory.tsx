@@ -4,9 +4,9 @@ import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Card, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
-import { api, idempotencyKey, type Page, type Product } from '../lib/api.ts';
+import { ApiError, api, idempotencyKey, type Page, type StockRow } from '../lib/api.ts';
 import { formatNumber } from '../lib/format.ts';
-import { DEFAULT_LOW_STOCK, stockLevel } from '../lib/stock.ts';
+import { stockLevel } from '../lib/stock.ts';
 import { useStore } from '../lib/store-context.ts';
 
 interface Row {
@@ -84,35 +84,99 @@ function AdjustCell(props: { row: Row; onDone: (quantity: number) => void; disab
   );
 }
 
+/** Blank = no alert for this variant; saved on blur or Enter when the value changed. */
+function ThresholdCell(props: { row: Row; onSaved: (row: StockRow) => void; disabled: boolean }) {
+  const s = useStore();
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const save = async (input: HTMLInputElement) => {
+    const raw = input.value.trim();
+    const next = raw === '' ? null : Number(raw);
+    if (next === props.row.threshold) return;
+    if (next !== null && (!Number.isInteger(next) || next < 0)) {
+      setError(t('inventory.thresholdInvalid'));
+      return;
+    }
+    setError(null);
+    setBusy(true);
+    try {
+      const r = await api.put<StockRow>(`/stores/${s.storeId()}/variants/${props.row.variantId}/low-stock-threshold`, { lowStockThreshold: next });
+      props.onSaved(r);
+      toast.success(t('inventory.thresholdSaved'));
+    } catch (e) {
+      setError(e instanceof ApiError ? (e.fieldErrors.lowStockThreshold ?? e.message) : (e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const id = () => `threshold-${props.row.variantId}`;
+  return (
+    <div class="threshold">
+      <input
+        id={id()}
+        type="number"
+        min="0"
+        step="1"
+        inputmode="numeric"
+        class="qty-input"
+        placeholder={t('inventory.thresholdNone')}
+        aria-label={t('inventory.thresholdOf', { title: `${props.row.productTitle} ${props.row.variantTitle}` })}
+        aria-invalid={error() ? 'true' : undefined}
+        aria-describedby={error() ? `${id()}-error` : undefined}
+        value={props.row.threshold ?? ''}
+        disabled={busy() || props.disabled}
+        onBlur={(e) => void save(e.currentTarget)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            void save(e.currentTarget);
+          }
+        }}
+      />
+      <Show when={error()}>
+        <span id={`${id()}-error`} class="field-error small block" role="alert">
+          {error()}
+        </span>
+      </Show>
+    </div>
+  );
+}
+
 export default function InventoryPage() {
   const s = useStore();
   const [query, setQuery] = createSignal('');
   const [lowOnly, setLowOnly] = createSignal(false);
   const [cursor, setCursor] = createSignal<string | undefined>(undefined);
-  const [overrides, setOverrides] = createSignal<Record<string, number>>({});
+  const [overrides, setOverrides] = createSignal<Record<string, { quantity?: number; threshold?: number | null }>>({});
   const [page] = createResource(
-    () => ({ id: s.storeId(), q: query(), cursor: cursor() }),
-    (q) => api.get<Page<Product>>(`/stores/${q.id}/products`, { query: { q: q.q, cursor: q.cursor, limit: 50, sort: 'title' } }),
+    () => ({ id: s.storeId(), q: query(), cursor: cursor(), lowStock: lowOnly() }),
+    (q) =>
+      api.get<Page<StockRow>>(`/stores/${q.id}/inventory`, {
+        query: { q: q.q, cursor: q.cursor, limit: 50, lowStock: q.lowStock ? 'true' : undefined },
+      }),
   );
   const rows = createMemo<Row[]>(() =>
-    (page.latest?.data ?? []).flatMap((p) =>
-      p.variants.map((v) => ({
-        productId: p.id,
-        productTitle: p.title,
-        variantId: v.id,
-        variantTitle: v.title,
+    (page.latest?.data ?? []).map((v) => {
+      const o = overrides()[v.variantId] ?? {};
+      return {
+        productId: v.productId,
+        productTitle: v.productTitle,
+        variantId: v.variantId,
+        variantTitle: v.variantTitle,
         sku: v.sku,
-        quantity: overrides()[v.id] ?? v.inventoryQuantity,
-        threshold: v.lowStockThreshold ?? null,
-      })),
-    ),
+        quantity: o.quantity ?? v.inventoryQuantity,
+        threshold: o.threshold !== undefined ? o.threshold : v.lowStockThreshold,
+      };
+    }),
   );
-  const visible = () => (lowOnly() ? rows().filter((r) => stockLevel(r.quantity, r.threshold) !== 'ok') : rows());
+  const patch = (variantId: string, p: { quantity?: number; threshold?: number | null }) =>
+    setOverrides({ ...overrides(), [variantId]: { ...overrides()[variantId], ...p } });
+  const visible = rows;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   return (
     <div class="page">
-      <PageHeader title={t('inventory.title')} subtitle={t('inventory.subtitle', { count: DEFAULT_LOW_STOCK })} />
+      <PageHeader title={t('inventory.title')} subtitle={t('inventory.subtitle')} />
       <Card class="table-card">
         <div class="toolbar">
           <div class="search-input">
@@ -135,11 +199,18 @@ export default function InventoryPage() {
             />
           </div>
           <label class="checkbox">
-            <input type="checkbox" checked={lowOnly()} onChange={(e) => setLowOnly(e.currentTarget.checked)} />
+            <input
+              type="checkbox"
+              checked={lowOnly()}
+              onChange={(e) => {
+                setCursor(undefined);
+                setLowOnly(e.currentTarget.checked);
+              }}
+            />
             {t('inventory.lowOnly')}
           </label>
         </div>
-        <Show when={page.latest || !page.loading} fallback={<SkeletonRows rows={8} cols={4} />}>
+        <Show when={page.latest || !page.loading} fallback={<SkeletonRows rows={8} cols={5} />}>
           <Show
             when={visible().length > 0}
             fallback={
@@ -163,6 +234,7 @@ export default function InventoryPage() {
                     <th>{t('inventory.product')}</th>
                     <th class="hide-phone">{t('inventory.sku')}</th>
                     <th class="num">{t('inventory.available')}</th>
+                    <th>{t('inventory.lowThreshold')}</th>
                     <th>{t('inventory.adjust')}</th>
                   </tr>
                 </thead>
@@ -188,7 +260,14 @@ export default function InventoryPage() {
                           </span>
                         </td>
                         <td>
-                          <AdjustCell row={r} disabled={!s.can('inventory:adjust')} onDone={(q) => setOverrides({ ...overrides(), [r.variantId]: q })} />
+                          <ThresholdCell
+                            row={r}
+                            disabled={!s.can('inventory:adjust')}
+                            onSaved={(saved) => patch(r.variantId, { threshold: saved.lowStockThreshold, quantity: saved.inventoryQuantity })}
+                          />
+                        </td>
+                        <td>
+                          <AdjustCell row={r} disabled={!s.can('inventory:adjust')} onDone={(q) => patch(r.variantId, { quantity: q })} />
                         </td>
                       </tr>
                     )}

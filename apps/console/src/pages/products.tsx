@@ -4,8 +4,7 @@ import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Card, EmptyState, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
-import { ApiError, api, type Collection, type Page, type Product, type ProductStatus } from '../lib/api.ts';
-import { productsToCsv } from '../lib/csv-export.ts';
+import { api, type BulkResult, type Collection, type Page, type Product, type ProductStatus } from '../lib/api.ts';
 import { formatMoney, formatNumber } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 
@@ -75,55 +74,29 @@ export default function ProductsPage() {
   };
   const toggleAll = () => setSelected(allSelected() ? new Set<string>() : new Set(rows().map((p) => p.id)));
 
-  // The API has no bulk route: one request per product, archive through its own idempotent route, a status
-  // change with the version we listed (a product changed meanwhile is reported, not overwritten).
+  // One request for the whole selection; the server answers per id, so a product that failed is named, not hidden.
   const applyBulk = async (status: ProductStatus) => {
     setBulkBusy(true);
-    let done = 0;
-    for (const id of selected()) {
-      const p = rows().find((r) => r.id === id);
-      if (!p) continue;
-      try {
-        if (status === 'archived') await api.post(`/stores/${s.storeId()}/products/${id}/archive`);
-        else if (p.status !== status) await api.patch(`/stores/${s.storeId()}/products/${id}`, { version: p.version, status });
-        done++;
-      } catch (err) {
-        toast.error(`${p.title}: ${err instanceof ApiError && err.code === 'version_conflict' ? t('products.changedMeanwhile') : (err as Error).message}`);
-      }
-    }
-    if (done) toast.success(t('products.bulkDone', { count: done }));
-    setBulkBusy(false);
-    setBulkStatus(null);
-    setSelected(new Set<string>());
-    refetch();
-  };
-
-  // Export what the filters show, every page of it, as a Shopify-format CSV built in the browser.
-  const [exporting, setExporting] = createSignal(false);
-  const exportCsv = async () => {
-    setExporting(true);
+    const ids = [...selected()];
     try {
-      const all: Product[] = [];
-      let next: string | undefined;
-      do {
-        const f = filters();
-        const pageData: Page<Product> = await api.get<Page<Product>>(`/stores/${s.storeId()}/products`, {
-          query: { q: f.q, status: f.status, collectionId: f.collectionId, tag: f.tag, sort: f.sort, cursor: next, limit: 250 },
-        });
-        all.push(...pageData.data);
-        next = pageData.nextCursor ?? undefined;
-      } while (next);
-      const url = URL.createObjectURL(new Blob([productsToCsv(all, s.currency())], { type: 'text/csv;charset=utf-8' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `${s.store()?.slug ?? 'products'}-products.csv`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      toast.success(t('products.exported', { count: all.length }));
-    } catch (e) {
-      toast.error((e as Error).message);
+      const { results } = await api.post<{ results: BulkResult[] }>(
+        `/stores/${s.storeId()}/products/bulk`,
+        status === 'archived' ? { action: 'archive', ids } : { action: 'set-status', status, ids },
+      );
+      const done = results.filter((r) => r.ok).length;
+      for (const r of results) {
+        if (r.ok) continue;
+        const title = rows().find((p) => p.id === r.id)?.title ?? r.id;
+        toast.error(`${title}: ${r.error?.code === 'version_conflict' ? t('products.changedMeanwhile') : (r.error?.message ?? r.error?.code ?? '')}`);
+      }
+      if (done) toast.success(t('products.bulkDone', { count: done }));
+      setSelected(new Set<string>());
+    } catch (err) {
+      toast.error((err as Error).message);
     } finally {
-      setExporting(false);
+      setBulkBusy(false);
+      setBulkStatus(null);
+      refetch();
     }
   };
 
@@ -133,9 +106,9 @@ export default function ProductsPage() {
         title={t('products.title')}
         actions={
           <>
-            <button type="button" class="button" onClick={exportCsv} disabled={exporting()}>
-              {exporting() ? t('products.exporting') : t('products.export')}
-            </button>
+            <a class="button" href={`/api/v1/stores/${s.storeId()}/products/export.csv`} download="" title={t('products.exportHint')}>
+              {t('products.export')}
+            </a>
             <Show when={s.can('catalog:import')}>
               <A class="button" href={s.path('/import')}>
                 {t('products.import')}
