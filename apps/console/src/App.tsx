@@ -21,6 +21,8 @@ const JobsPage = lazy(() => import('./pages/jobs.tsx'));
 const AccountPage = lazy(() => import('./pages/account.tsx'));
 const OutboxPage = lazy(() => import('./pages/outbox.tsx'));
 const InvitePage = lazy(() => import('./pages/invite.tsx'));
+const BillingPage = lazy(() => import('./pages/billing.tsx'));
+const PayoutsPage = lazy(() => import('./pages/payouts.tsx'));
 
 function Loading() {
   return (
@@ -121,6 +123,8 @@ export function App() {
           <Route path="/team" component={TeamPage} />
           <Route path="/settings" component={SettingsPage} />
           <Route path="/jobs" component={JobsPage} />
+          <Route path="/billing" component={BillingPage} />
+          <Route path="/payouts" component={PayoutsPage} />
         </Route>
         <Route path="*" component={() => <Navigate href="/" />} />
       </Router>

@@ -23,6 +23,8 @@ const NAV: NavItem[] = [
   { path: 'jobs', label: 'nav.jobs', icon: 'jobs' },
   { path: 'team', label: 'nav.team', icon: 'team' },
   { path: 'settings', label: 'nav.settings', icon: 'settings' },
+  { path: 'billing', label: 'nav.billing', icon: 'billing' },
+  { path: 'payouts', label: 'nav.payouts', icon: 'payouts' },
 ];
 
 function StoreSwitcher() {
@@ -35,7 +37,9 @@ function StoreSwitcher() {
     setOpen(false);
     // Stay on the same section of the console in the other store.
     const section = location.pathname.split('/')[3] ?? 'products';
-    navigate(`/stores/${id}/${['products', 'inventory', 'orders', 'import', 'jobs', 'team', 'settings'].includes(section) ? section : 'products'}`);
+    navigate(
+      `/stores/${id}/${['products', 'inventory', 'orders', 'import', 'jobs', 'team', 'settings', 'billing', 'payouts'].includes(section) ? section : 'products'}`,
+    );
   };
   const onKeyDown = (e: KeyboardEvent) => {
     const items = [...((e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];

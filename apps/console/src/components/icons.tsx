@@ -20,6 +20,8 @@ const paths = {
   check: 'M5 13l4 4L19 7',
   user: 'M12 12a5 5 0 100-10 5 5 0 000 10zm-8 10a8 8 0 0116 0',
   globe: 'M12 22a10 10 0 100-20 10 10 0 000 20zM2 12h20M12 2a15 15 0 010 20M12 2a15 15 0 000 20',
+  billing: 'M2 6h20v12H2zM2 10h20M6 15h4',
+  payouts: 'M3 10l9-6 9 6M5 10v8M9.5 10v8M14.5 10v8M19 10v8M3 21h18',
 } as const;
 export type IconName = keyof typeof paths;
 

@@ -124,6 +124,8 @@ const TONES: Record<string, string> = {
   suspended: 'critical',
   low: 'warning',
   out: 'critical',
+  past_due: 'warning',
+  canceled: 'muted',
 };
 
 /** A status pill; the label is translated from `status.<value>` when such a message exists. */
