@@ -302,6 +302,39 @@ describe('merchant console in Chromium', () => {
       await checkA11y(page, path);
     }
 
+    // Inventory: a per-variant low-stock threshold, saved through the API and used by the low-stock filter.
+    // (The product was renamed by the conflict step, hence the pattern.)
+    await page.goto(`${base}/stores/${storeId}/inventory`);
+    const threshold = page.getByLabel(/^Low-stock threshold of Linen Shirt.* M$/);
+    await expect(threshold.inputValue()).resolves.toBe('');
+    await threshold.fill('20');
+    await threshold.press('Enter');
+    await page.getByText('Threshold saved').first().waitFor();
+    const stock = await p.request('GET', `/api/v1/stores/${storeId}/inventory?lowStock=true&q=linen`, { cookie: await cookieHeader(ctx) });
+    expect(stock.body.data.map((r: { variantTitle: string; lowStockThreshold: number | null }) => [r.variantTitle, r.lowStockThreshold])).toEqual([['M', 20]]);
+    await page.getByLabel('Low stock only', { exact: true }).check();
+    await expect.poll(() => page.getByLabel(/^Low-stock threshold of /).count()).toBe(1);
+    await expect(threshold.inputValue()).resolves.toBe('20');
+    await page.getByRole('main').getByText('Low stock', { exact: true }).first().waitFor();
+    await page.screenshot({ path: artifactPath('console-inventory-threshold-desktop.png'), fullPage: true });
+    await checkA11y(page, 'inventory with thresholds');
+
+    // Billing without Stripe keys: says so, and shows the plan's usage against its limits.
+    const billing = await p.request('GET', `/api/v1/stores/${storeId}/billing`, { cookie: await cookieHeader(ctx) });
+    expect(billing.body).toMatchObject({ enabled: false, plan: { id: 'free' } });
+    await page.goto(`${base}/stores/${storeId}/billing`);
+    await page.getByText('Billing is off on this installation').waitFor();
+    await page
+      .getByText(`${billing.body.usage.activeProducts} of ${billing.body.plan.limits.activeProducts}`, { exact: true })
+      .waitFor();
+    await page.getByText(`${billing.body.usage.staffSeats} of ${billing.body.plan.limits.staffSeats}`, { exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: /Upgrade to/ }).count()).toBe(0);
+    await page.screenshot({ path: artifactPath('console-billing-desktop.png'), fullPage: true });
+    await checkA11y(page, 'billing');
+    await page.goto(`${base}/stores/${storeId}/payouts`);
+    await page.getByText('Online payments are off on this installation').waitFor();
+    await checkA11y(page, 'payouts');
+
     // Chinese UI from the language switcher.
     await page.goto(`${base}/stores/${storeId}/products`);
     await page.getByLabel('Language', { exact: true }).selectOption('zh-CN');
