@@ -309,7 +309,7 @@ describe('merchant console in Chromium', () => {
     await expect(threshold.inputValue()).resolves.toBe('');
     await threshold.fill('20');
     await threshold.press('Enter');
-    await page.getByText('Threshold saved').first().waitFor();
+    await page.getByText('Threshold saved').waitFor();
     const stock = await p.request('GET', `/api/v1/stores/${storeId}/inventory?lowStock=true&q=linen`, { cookie: await cookieHeader(ctx) });
     expect(stock.body.data.map((r: { variantTitle: string; lowStockThreshold: number | null }) => [r.variantTitle, r.lowStockThreshold])).toEqual([['M', 20]]);
     await page.getByLabel('Low stock only', { exact: true }).check();
@@ -324,9 +324,7 @@ describe('merchant console in Chromium', () => {
     expect(billing.body).toMatchObject({ enabled: false, plan: { id: 'free' } });
     await page.goto(`${base}/stores/${storeId}/billing`);
     await page.getByText('Billing is off on this installation').waitFor();
-    await page
-      .getByText(`${billing.body.usage.activeProducts} of ${billing.body.plan.limits.activeProducts}`, { exact: true })
-      .waitFor();
+    await page.getByText(`${billing.body.usage.activeProducts} of ${billing.body.plan.limits.activeProducts}`, { exact: true }).waitFor();
     await page.getByText(`${billing.body.usage.staffSeats} of ${billing.body.plan.limits.staffSeats}`, { exact: true }).waitFor();
     expect(await page.getByRole('button', { name: /Upgrade to/ }).count()).toBe(0);
     await page.screenshot({ path: artifactPath('console-billing-desktop.png'), fullPage: true });

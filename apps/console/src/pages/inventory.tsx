@@ -89,10 +89,14 @@ function ThresholdCell(props: { row: Row; onSaved: (row: StockRow) => void; disa
   const s = useStore();
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
+  // Enter saves and then the input loses focus (disabled while saving, or replaced by the refreshed row): the
+  // local copy of the saved value and the busy flag keep that blur from saving a second time.
+  let current = props.row.threshold;
   const save = async (input: HTMLInputElement) => {
+    if (busy()) return;
     const raw = input.value.trim();
     const next = raw === '' ? null : Number(raw);
-    if (next === props.row.threshold) return;
+    if (next === current) return;
     if (next !== null && (!Number.isInteger(next) || next < 0)) {
       setError(t('inventory.thresholdInvalid'));
       return;
@@ -101,6 +105,7 @@ function ThresholdCell(props: { row: Row; onSaved: (row: StockRow) => void; disa
     setBusy(true);
     try {
       const r = await api.put<StockRow>(`/stores/${s.storeId()}/variants/${props.row.variantId}/low-stock-threshold`, { lowStockThreshold: next });
+      current = r.lowStockThreshold;
       props.onSaved(r);
       toast.success(t('inventory.thresholdSaved'));
     } catch (e) {
