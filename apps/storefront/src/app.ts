@@ -22,7 +22,7 @@ import {
 import type { Database, Store } from '@storeloom/db';
 import { AppError, ErrorCode, isAppError, isConnectionError } from '@storeloom/errors';
 import { clientIp, httpMetrics, type Logger, MetricsRegistry, poolGauges, rateLimit, requestContext, requestTimeout } from '@storeloom/http';
-import { deliverMailJob, type Queues, releaseReservationJob } from '@storeloom/jobs';
+import { deliverMailJob, orderPaidJob, type Queues, releaseReservationJob } from '@storeloom/jobs';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -184,6 +184,9 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       }),
       onMailWritten: () => {
         opts.queues?.enqueue(deliverMailJob, {}).catch((err) => c.var.logger.warn('mail delivery enqueue failed; the sweep delivers it', { err }));
+      },
+      onPaid: (orderId) => {
+        opts.queues?.enqueue(orderPaidJob, { storeId: store.id, orderId }).catch((err) => c.var.logger.warn('order-paid enqueue failed', { err, orderId }));
       },
     });
   };
