@@ -156,7 +156,14 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
 
   // The storefront JSON API namespace (search, recommendations), behind the tenant middleware above.
   app.route('/api/storefront/v1', createStorefrontSearchApi(db, { service: searchEngine }));
-  app.route('/api/storefront/v1', createRecoApi(db));
+  app.route(
+    '/api/storefront/v1',
+    createRecoApi(db, {
+      // The signed-in shopper's events and home picks follow their account, not only this browser.
+      identify: async (c) => (await new CustomerService(db.tenant(c.var.store.schema_name)).validateSession(getCookie(c, SESSION_COOKIE)))?.id ?? null,
+      trustProxy: opts.trustProxy ?? false,
+    }),
+  );
 
   const originOf = (c: C) => `${protocol}://${c.req.header('host') ?? ''}`;
   const localeOf = (c: C) => (c.var.lang === 'zh-CN' ? 'zh-CN' : c.var.tenant.store.default_locale.startsWith('en') ? c.var.tenant.store.default_locale : 'en');

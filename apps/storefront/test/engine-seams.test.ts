@@ -3,6 +3,7 @@
  * from the store's search index (typo tolerant, collection facets by handle)
  * and "customers also bought" from the trained recommender.
  */
+import { CustomerService } from '@storeloom/commerce';
 import { createLogger } from '@storeloom/http';
 import { clearActiveVersionCache, RecoEventService, trainStore } from '@storeloom/reco/store';
 import { SearchIndexer } from '@storeloom/store-search';
@@ -77,5 +78,22 @@ describe('storefront default seams', () => {
     await trainStore(t, { trigger: 'manual' });
     clearActiveVersionCache();
     expect(await related()).toContain('/products/gooseneck-kettle');
+  });
+
+  it('attributes storefront events to the signed-in customer', async () => {
+    const customers = new CustomerService(p.db.tenant(schema));
+    const ada = await customers.register({ email: 'ada@example.com', name: 'Ada', password: 'correct horse battery' });
+    const { token } = await customers.createSession(ada.id);
+    const post = (headers: Record<string, string>, sessionId?: string) =>
+      app.request(`http://${store.slug}.localhost/api/storefront/v1/events`, {
+        method: 'POST',
+        headers: { host: `${store.slug}.localhost`, origin: `http://${store.slug}.localhost`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ ...(sessionId ? { sessionId } : {}), events: [{ type: 'view', productId: ids['Wool socks'] }] }),
+      });
+    // Anonymous without a session id: refused; signed in: accepted and attributed.
+    expect((await post({})).status).toBe(400);
+    expect((await post({ cookie: `sf_session=${token}` })).status).toBeLessThan(300);
+    const rows = await p.db.tenant(schema).selectFrom('reco_events').select(['customer_id', 'kind']).where('kind', '=', 'view').execute();
+    expect(rows).toEqual([{ customer_id: ada.id, kind: 'view' }]);
   });
 });
