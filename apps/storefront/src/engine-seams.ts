@@ -8,7 +8,7 @@ import type { Kysely, TenantDatabase } from '@storeloom/db';
 import { createRecommendationSource, type RecommendationSource as ModelSource, RecommendationService } from '@storeloom/reco/store';
 import type { SearchSort, StoreSearchService } from '@storeloom/store-search';
 import { StorefrontCatalog, toCard } from './catalog.ts';
-import { FallbackRecommendations, type ProductSearch, type RecommendationSource, type SearchFilters, type SearchResult } from './seams.ts';
+import { FallbackRecommendations, type ProductSearch, SimpleProductSearch, type RecommendationSource, type SearchFilters, type SearchResult } from './seams.ts';
 import type { Tenant } from './tenant.ts';
 import type { Card } from './ui/types.ts';
 
@@ -36,6 +36,9 @@ export class EngineProductSearch implements ProductSearch {
   }
 
   async search(query: string, filters: SearchFilters, cursor: string | null): Promise<SearchResult> {
+    // A store whose index the worker has not built yet (new store, no worker running) still gets answers.
+    if ((await this.engine.cache.get(this.tenant.store.schema_name)).docs.size === 0)
+      return new SimpleProductSearch(this.tenant.t).search(query, filters, cursor);
     const out = await this.engine.search(
       { id: this.tenant.store.id, schema: this.tenant.store.schema_name },
       {
