@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { AccountService, ApiTokenService, createLucia, RateLimiter, SessionManager, UserService } from '@storeloom/auth';
 import { BillingService, ConnectPaymentEvents, ConnectService, createStripeClient, StripeWebhooks } from '@storeloom/billing';
 import { createLogger } from '@storeloom/http';
-import { deliverMailJob } from '@storeloom/jobs';
+import { deliverMailJob, orderPaidJob } from '@storeloom/jobs';
 import type { Database } from '@storeloom/db';
 import type { ControlPlaneEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';
@@ -115,6 +115,8 @@ export function buildServices(
         stripe,
         (tenant, store) => orderServiceFor(services, store, tenant, logger),
         () => void services.queues.enqueue(deliverMailJob, {}).catch(() => {}),
+        (storeId, orderId) =>
+          void services.queues.enqueue(orderPaidJob, { storeId, orderId }).catch((err) => logger.warn('order-paid enqueue failed', { err, orderId })),
       ),
     );
   }

@@ -22,14 +22,16 @@ import {
 import type { Database, Store } from '@storeloom/db';
 import { AppError, ErrorCode, isAppError, isConnectionError } from '@storeloom/errors';
 import { clientIp, httpMetrics, type Logger, MetricsRegistry, poolGauges, rateLimit, requestContext, requestTimeout } from '@storeloom/http';
-import { deliverMailJob, type Queues, releaseReservationJob } from '@storeloom/jobs';
+import { deliverMailJob, orderPaidJob, type Queues, releaseReservationJob } from '@storeloom/jobs';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { StorefrontCatalog } from './catalog.ts';
 import { type Head, loadRenderer, type Renderer } from './render.ts';
-import { FallbackRecommendations, type ProductSearch, type RecommendationSource, SimpleProductSearch } from './seams.ts';
+import type { ProductSearch, RecommendationSource } from './seams.ts';
+import { EngineProductSearch, ModelRecommendations } from './engine-seams.ts';
+import { StoreSearchService } from '@storeloom/store-search';
 import { type Tenant, TenantResolver } from './tenant.ts';
 import { type Lang, type MessageKey, translator } from './ui/i18n.ts';
 import type { AppData, Chrome, LineData, OrderData, PageData } from './ui/types.ts';
@@ -88,8 +90,10 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   // Mail is only written here; the worker delivers it, so this outbox's transport never sends.
   const mail = opts.mail ?? new MailOutbox(db, new LocalOutboxTransport(), '');
   const rateLimiter = new RateLimiter(db);
-  const searchFor = opts.search ?? ((t: Tenant) => new SimpleProductSearch(t.t));
-  const recoFor = opts.recommendations ?? ((t: Tenant) => new FallbackRecommendations(t.t));
+  // One engine (and its per-store index cache) for the search page and the JSON search API.
+  const searchEngine = new StoreSearchService(db);
+  const searchFor = opts.search ?? ((t: Tenant) => new EngineProductSearch(t, searchEngine));
+  const recoFor = opts.recommendations ?? ((t: Tenant) => new ModelRecommendations(t.t, t.store.schema_name));
   let rendererPromise: Promise<Renderer> | undefined = opts.renderer ? Promise.resolve(opts.renderer) : undefined;
   const renderer = () => {
     rendererPromise ??= loadRenderer();
@@ -151,8 +155,15 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   });
 
   // The storefront JSON API namespace (search, recommendations), behind the tenant middleware above.
-  app.route('/api/storefront/v1', createStorefrontSearchApi(db));
-  app.route('/api/storefront/v1', createRecoApi(db));
+  app.route('/api/storefront/v1', createStorefrontSearchApi(db, { service: searchEngine }));
+  app.route(
+    '/api/storefront/v1',
+    createRecoApi(db, {
+      // The signed-in shopper's events and home picks follow their account, not only this browser.
+      identify: async (c) => (await new CustomerService(db.tenant(c.var.store.schema_name)).validateSession(getCookie(c, SESSION_COOKIE)))?.id ?? null,
+      trustProxy: opts.trustProxy ?? false,
+    }),
+  );
 
   const originOf = (c: C) => `${protocol}://${c.req.header('host') ?? ''}`;
   const localeOf = (c: C) => (c.var.lang === 'zh-CN' ? 'zh-CN' : c.var.tenant.store.default_locale.startsWith('en') ? c.var.tenant.store.default_locale : 'en');
@@ -184,6 +195,9 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       }),
       onMailWritten: () => {
         opts.queues?.enqueue(deliverMailJob, {}).catch((err) => c.var.logger.warn('mail delivery enqueue failed; the sweep delivers it', { err }));
+      },
+      onPaid: (orderId) => {
+        opts.queues?.enqueue(orderPaidJob, { storeId: store.id, orderId }).catch((err) => c.var.logger.warn('order-paid enqueue failed', { err, orderId }));
       },
     });
   };

@@ -26,6 +26,7 @@ import {
   searchIndexProductJob,
   searchReindexStoreJob,
   UnrecoverableJobError,
+  orderPaidJob,
 } from '@storeloom/jobs';
 import { OrderService } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
@@ -34,6 +35,7 @@ import { InventoryPlanningService, PricingService, utcDay } from '@storeloom/pla
 import { StoreService } from '@storeloom/stores';
 import type { Job } from 'bullmq';
 import { createRecoHandlers, type RecoDeps } from './reco.ts';
+import { recordPaidOrder } from './order-paid.ts';
 
 export interface HandlerDeps {
   db: Database;
@@ -173,6 +175,16 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         store: { id: store.id, name: store.name, currency: store.currency },
       }).expire(orderId);
       return { released };
+    },
+    [orderPaidJob.name]: async (job) => {
+      const { storeId, orderId } = decodeJob(orderPaidJob, job);
+      const store = await stores.getRow(storeId);
+      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { skipped: 'store_unavailable' };
+      return recordPaidOrder(
+        { db: deps.db, mail, afterMail, enqueueWebhook: (sid, alertId) => enqueueWebhook(sid)(alertId) },
+        { id: store.id, schemaName: store.schema_name },
+        orderId,
+      );
     },
     [sweepReservationsJob.name]: async (job) => {
       decodeJob(sweepReservationsJob, job);

@@ -35,9 +35,24 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
     private readonly stripe: Stripe,
     private readonly ordersFor: OrderServiceFactory,
     private readonly onMailWritten: () => void = () => {},
+    /** After the webhook's transaction commits, for each order it marked paid. */
+    private readonly onPaid: (storeId: string, orderId: string) => void = () => {},
   ) {}
 
+  /** Orders marked paid by an event whose transaction has not committed yet, by event id. */
+  private readonly paidPending = new Map<string, { storeId: string; orderId: string }>();
+
   async handle(trx: Transaction<ControlDatabase>, event: Stripe.Event): Promise<string> {
+    this.paidPending.delete(event.id);
+    try {
+      return await this.apply(trx, event);
+    } catch (e) {
+      this.paidPending.delete(event.id);
+      throw e;
+    }
+  }
+
+  private async apply(trx: Transaction<ControlDatabase>, event: Stripe.Event): Promise<string> {
     const account = event.account;
     if (!account) return 'no_account';
     const store = await trx
@@ -57,7 +72,7 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
       const session = await callStripe('read the Checkout Session', () => this.stripe.checkout.sessions.retrieve(obj.id, { expand: ['payment_intent'] }, opts));
       const orderId = session.metadata?.orderId ?? session.client_reference_id;
       if (!orderId || !UUID.test(orderId)) return 'not_an_order';
-      return this.applySession(trx, orders, store, session, orderId, account);
+      return this.applySession(trx, orders, store, session, orderId, account, event.id);
     }
     if (event.type === 'payment_intent.payment_failed') {
       const pi = await callStripe('read the payment', () => this.stripe.paymentIntents.retrieve(obj.id, {}, opts));
@@ -86,6 +101,7 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
     session: Stripe.Checkout.Session,
     orderId: string,
     account: string,
+    eventId: string,
   ) {
     const order = await orders.detail(orderId);
     if (!order) return 'unknown_order';
@@ -108,7 +124,10 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
       }
       try {
         const r = await orders.confirmPayment(orderId, { provider: 'stripe', reference: piId, amount: order.total });
-        if (r.applied) this.onMailWritten();
+        if (r.applied) {
+          this.onMailWritten();
+          this.paidPending.set(eventId, { storeId: store.id, orderId });
+        }
         return r.applied ? 'paid' : 'already_paid';
       } catch (e) {
         if (!(e instanceof AppError && e.code === ErrorCode.InvalidState)) throw e;
@@ -136,5 +155,10 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
     return 'awaiting_payment';
   }
 
-  afterCommit(): void {}
+  afterCommit(event: Stripe.Event): void {
+    const paid = this.paidPending.get(event.id);
+    if (!paid) return;
+    this.paidPending.delete(event.id);
+    this.onPaid(paid.storeId, paid.orderId);
+  }
 }

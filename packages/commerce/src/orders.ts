@@ -32,6 +32,12 @@ export interface OrderServiceOptions {
   mailContext?: (order: OrderDetail) => MailContext;
   /** After a commit that wrote mail: enqueue delivery. */
   onMailWritten?: () => void;
+  /**
+   * After the commit that marked an order paid: enqueue the follow-up work
+   * (sales recording, recommendation events). Not called when the service runs
+   * inside a caller's transaction; that caller signals after its own commit.
+   */
+  onPaid?: (orderId: string) => void;
 }
 
 export interface PlaceOrderInput {
@@ -213,8 +219,10 @@ export class OrderService {
       return true;
     });
     const order = await this.detailOrThrow(orderId);
-    if (applied) this.opts.onMailWritten?.();
-    else if (order.paymentStatus !== 'paid' && order.paymentStatus !== 'partially_refunded' && order.paymentStatus !== 'refunded')
+    if (applied) {
+      this.opts.onMailWritten?.();
+      if (!this.t.isTransaction) this.opts.onPaid?.(orderId);
+    } else if (order.paymentStatus !== 'paid' && order.paymentStatus !== 'partially_refunded' && order.paymentStatus !== 'refunded')
       throw new AppError(
         ErrorCode.InvalidState,
         order.paymentStatus === 'expired' ? 'This checkout expired; please check out again' : 'This order cannot be paid',

@@ -74,6 +74,19 @@ export const releaseReservationJob = defineJob({
   jobId: (p) => `release-reservation:${p.storeId}:${p.orderId}`,
 });
 
+/**
+ * An order became paid: records its lines for pricing/inventory planning and
+ * the purchase for recommendations. Enqueued after the paying commit; both
+ * effects are idempotent (per order line, per order), so a replay is harmless.
+ */
+export const orderPaidJob = defineJob({
+  name: 'commerce.order-paid',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid, orderId: uuid }),
+  jobId: (p) => `order-paid:${p.storeId}:${p.orderId}`,
+});
+
 /** Sweeps every store for overdue unpaid reservations (catches lost delayed jobs). */
 export const sweepReservationsJob = defineJob({
   name: 'commerce.sweep-reservations',
@@ -213,6 +226,7 @@ export const allJobs = [
   scheduleRecommendationsJob,
   purgeRecoEventsJob,
   suspendOverdueStoresJob,
+  orderPaidJob,
 ] as const;
 export type AnyJob = (typeof allJobs)[number];
 

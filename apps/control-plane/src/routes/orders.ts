@@ -12,7 +12,7 @@ import {
 } from '@storeloom/commerce';
 import type { Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { deliverMailJob } from '@storeloom/jobs';
+import { deliverMailJob, orderPaidJob } from '@storeloom/jobs';
 import type { Logger } from '@storeloom/http';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import type { Context } from 'hono';
@@ -192,6 +192,9 @@ export function orderServiceFor(services: Services, store: Store, tenant: Kysely
     }),
     onMailWritten: () => {
       services.queues.enqueue(deliverMailJob, {}).catch((err) => logger.warn('mail delivery enqueue failed; the sweep will deliver', { err }));
+    },
+    onPaid: (orderId) => {
+      services.queues.enqueue(orderPaidJob, { storeId: store.id, orderId }).catch((err) => logger.warn('order-paid enqueue failed', { err, orderId }));
     },
   });
 }

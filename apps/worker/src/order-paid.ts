@@ -1,0 +1,65 @@
+/**
+ * `commerce.order-paid`: a paid order's lines become planning sales and one
+ * recommendation purchase. Both writes are idempotent (per order line, per
+ * order), so a retried or duplicated job records each exactly once.
+ */
+import { createHash } from 'node:crypto';
+import type { Database } from '@storeloom/db';
+import type { PlanningDeps } from '@storeloom/planning';
+import { recordPaidOrderLine } from '@storeloom/planning';
+import { RecoEventService } from '@storeloom/reco/store';
+
+const PAID = new Set(['paid', 'partially_refunded', 'refunded']);
+
+/** Thrown while the paying transaction is not visible yet; the job retries with backoff. */
+export class OrderNotPaidYet extends Error {}
+
+export interface OrderPaidResult {
+  skipped?: 'order_missing' | 'store_unavailable';
+  linesRecorded: number;
+  purchaseRecorded: boolean;
+}
+
+/**
+ * Guests have no customer id: their purchases are attributed to a stable,
+ * non-reversible key derived from the e-mail so repeat guest orders still
+ * connect, without the address itself entering the event tables.
+ */
+export const guestActorId = (email: string) => `guest-${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 40)}`;
+
+export async function recordPaidOrder(
+  deps: PlanningDeps & { db: Database },
+  store: { id: string; schemaName: string },
+  orderId: string,
+): Promise<OrderPaidResult> {
+  const t = deps.db.tenant(store.schemaName);
+  const order = await t.selectFrom('orders').select(['id', 'payment_status', 'paid_at', 'customer_id', 'email']).where('id', '=', orderId).executeTakeFirst();
+  if (!order) return { skipped: 'order_missing', linesRecorded: 0, purchaseRecorded: false };
+  if (!PAID.has(order.payment_status) || !order.paid_at) throw new OrderNotPaidYet(`order ${orderId} is ${order.payment_status}`);
+  const lines = await t
+    .selectFrom('order_lines')
+    .select(['id', 'product_id', 'variant_id', 'quantity', 'unit_price'])
+    .where('order_id', '=', orderId)
+    .orderBy('position')
+    .execute();
+  const at = new Date(order.paid_at);
+  let linesRecorded = 0;
+  for (const l of lines) {
+    // A line whose variant was deleted since has nothing to plan for.
+    if (!l.variant_id || l.quantity <= 0) continue;
+    const r = await recordPaidOrderLine(deps, store, { orderLineId: l.id, variantId: l.variant_id, units: l.quantity, unitPrice: l.unit_price, at });
+    if (r.recorded) linesRecorded++;
+  }
+  const purchaseLines = lines
+    .filter((l) => l.product_id && l.quantity > 0)
+    .map((l) => ({ productId: l.product_id as string, variantId: l.variant_id, quantity: l.quantity }));
+  let purchaseRecorded = false;
+  if (purchaseLines.length)
+    purchaseRecorded = await new RecoEventService(t).recordPurchase({
+      orderId,
+      ...(order.customer_id ? { customerId: order.customer_id } : { sessionId: guestActorId(order.email) }),
+      lines: purchaseLines,
+      at,
+    });
+  return { linesRecorded, purchaseRecorded };
+}
