@@ -209,9 +209,10 @@ export class OrderService {
         .where('status', '=', 'pending')
         .execute();
       await this.event(trx, orderId, 'paid', `Payment received (${p.provider})`);
-      await this.mail(trx, orderId, 'order-confirmation', orderConfirmationMail);
+      if (this.t.isTransaction) await this.mail(trx, orderId, 'order-confirmation', orderConfirmationMail);
       return true;
     });
+    if (applied && !this.t.isTransaction) await this.mail(undefined, orderId, 'order-confirmation', orderConfirmationMail);
     const order = await this.detailOrThrow(orderId);
     if (applied) this.opts.onMailWritten?.();
     else if (order.paymentStatus !== 'paid' && order.paymentStatus !== 'partially_refunded' && order.paymentStatus !== 'refunded')
@@ -348,10 +349,12 @@ export class OrderService {
         .execute();
       const track = input.trackingNumber ? ` (${[input.carrier, input.trackingNumber].filter(Boolean).join(' ')})` : '';
       await this.event(trx, orderId, isFirst ? 'fulfilled' : 'tracking_updated', isFirst ? `Order fulfilled${track}` : `Tracking updated${track}`);
-      if (isFirst) await this.mail(trx, orderId, 'order-shipped', orderShippedMail);
       return isFirst;
     });
-    if (first) this.opts.onMailWritten?.();
+    if (first) {
+      await this.mail(undefined, orderId, 'order-shipped', orderShippedMail);
+      this.opts.onMailWritten?.();
+    }
     return this.detailOrThrow(orderId);
   }
 
@@ -466,10 +469,21 @@ export class OrderService {
     await trx.insertInto('order_events').values({ id: newId(), order_id: orderId, type, message, created_at: new Date() }).execute();
   }
 
-  /** Writes the mail inside the transaction that caused it; the dedup key makes it once per order and kind. */
-  private async mail(trx: Tx, orderId: string, kind: string, build: (o: OrderDetail, ctx: MailContext) => { subject: string; text: string; html: string }) {
+  /**
+   * Writes an order mail to the control-plane outbox; the dedup key makes it once per order and kind.
+   * Tenant handles run under the store's own Postgres role, which cannot reach the control schema, so a
+   * service on a tenant handle writes the mail through the outbox's own connection right after its
+   * transaction commits. A service built on the caller's privileged transaction (a Stripe webhook
+   * recording its event id) passes `trx` and writes the mail atomically with the change.
+   */
+  private async mail(
+    trx: Tx | undefined,
+    orderId: string,
+    kind: string,
+    build: (o: OrderDetail, ctx: MailContext) => { subject: string; text: string; html: string },
+  ) {
     if (!this.opts.mail || !this.opts.mailContext) return;
-    const detail = await new OrderService(trx, { ...this.opts, mail: undefined }).detail(orderId);
+    const detail = await new OrderService(trx ?? this.t, { ...this.opts, mail: undefined }).detail(orderId);
     if (!detail) return;
     const m = build(detail, this.opts.mailContext(detail));
     await this.opts.mail.enqueue(
