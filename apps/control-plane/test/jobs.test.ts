@@ -37,12 +37,18 @@ describe.each(['redis', 'postgres'] as const)('store jobs on %s', (backend) => {
       contentType: 'text/csv',
     });
     expect(imp.status, imp.text).toBe(202);
-    const page = await waitFor(jobs, (b) => b.data?.[0]?.state === 'completed', 'the import to complete');
-    expect(page.data).toHaveLength(1);
-    expect(page.data[0]).toMatchObject({ name: 'catalog.import-products', queue: 'catalog', state: 'completed', progress: 100, attempts: 1, error: null });
-    expect(page.data[0].result).toMatchObject({ status: 'completed', created: 1 });
-    expect(page.data[0].startedAt).not.toBeNull();
-    expect(page.data[0].finishedAt).not.toBeNull();
+    // A finished import also enqueues the search indexer's reindex of the store (a store job of its own, newer).
+    const page = await waitFor(
+      jobs,
+      (b) => b.data?.length === 2 && b.data.every((j: { state: string }) => j.state === 'completed'),
+      'the import and its search reindex to complete',
+    );
+    expect(page.data.map((j: { name: string }) => j.name)).toEqual(['search.reindex-store', 'catalog.import-products']);
+    const imported = page.data[1];
+    expect(imported).toMatchObject({ name: 'catalog.import-products', queue: 'catalog', state: 'completed', progress: 100, attempts: 1, error: null });
+    expect(imported.result).toMatchObject({ status: 'completed', created: 1 });
+    expect(imported.startedAt).not.toBeNull();
+    expect(imported.finishedAt).not.toBeNull();
     expect(page.nextCursor).toBeNull();
   });
 
@@ -57,7 +63,8 @@ describe.each(['redis', 'postgres'] as const)('store jobs on %s', (backend) => {
 
     const staff = await signup(p);
     await p.db.control.insertInto('memberships').values({ store_id: storeId, user_id: staff.user.id, role: 'staff', created_at: new Date() }).execute();
-    expect((await jobs(staff.cookie)).data.length).toBe(2);
+    // The first test's import and its search reindex, and this failed job.
+    expect((await jobs(staff.cookie)).data.length).toBe(3);
     expect((await p.request('POST', `/api/v1/stores/${storeId}/jobs/${job.id}/retry`, { cookie: staff.cookie })).status).toBe(403);
 
     // Make the retry able to succeed: the import now exists.
@@ -95,8 +102,14 @@ describe.each(['redis', 'postgres'] as const)('store jobs on %s', (backend) => {
     const next = await p.request('GET', `/api/v1/stores/${storeId}/jobs?limit=1&cursor=${first.body.nextCursor}`, { cookie: owner.cookie });
     expect(next.body.data).toHaveLength(1);
     expect(next.body.data[0].id < first.body.data[0].id).toBe(true);
-    const all = await p.db.control.selectFrom('store_jobs').select(['store_id']).execute();
-    expect(all.filter((r) => r.store_id === storeId)).toHaveLength(2);
+    const all = await p.db.control.selectFrom('store_jobs').select(['store_id', 'name']).orderBy('id').execute();
+    // Two imports (the first, and the retried one), each followed by the search indexer's reindex of the store.
+    expect(all.filter((r) => r.store_id === storeId).map((r) => r.name)).toEqual([
+      'catalog.import-products',
+      'search.reindex-store',
+      'catalog.import-products',
+      'search.reindex-store',
+    ]);
     expect((await p.request('GET', `/api/v1/stores/${storeId}/jobs?cursor=nope`, { cookie: owner.cookie })).status).toBe(400);
   });
 });

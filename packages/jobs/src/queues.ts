@@ -164,7 +164,7 @@ export class Queues {
     // Delayed and prioritised jobs keep BullMQ's own scheduling.
     if (fair && storeId && !jobOpts.delay && !jobOpts.priority) {
       const id = await fair.enqueue(def.queue, storeId, def.name, data, jobOpts);
-      await this.storeJobs.record({ queue: def.queue, id, name: def.name, data, maxAttempts: def.attempts }).catch(() => {}); // the worker records it when it starts, should this write fail
+      await this.storeJobs.record({ queue: def.queue, id, name: def.name, data, maxAttempts: jobOpts.attempts ?? def.attempts }).catch(() => {}); // the worker records it when it starts, should this write fail
       return { id, name: def.name };
     }
     const job = await this.queue(def.queue).add(def.name, data, jobOpts);
