@@ -140,8 +140,10 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   });
 
   // CSRF: storefront forms are same-origin POSTs; the cookies are SameSite=Lax as well.
+  // The JSON APIs under /api/storefront/v1 are not forms: they accept only application/json (which a cross-site
+  // form cannot send), refuse a foreign Origin themselves, and answer with JSON errors.
   app.use('*', async (c, next) => {
-    if (c.req.method === 'POST') {
+    if (c.req.method === 'POST' && !c.req.path.startsWith('/api/storefront/v1/')) {
       const source = c.req.header('origin') ?? c.req.header('referer');
       let sourceHost: string | null = null;
       try {

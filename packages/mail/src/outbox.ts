@@ -6,7 +6,7 @@
 import { type Database, newId, type Transaction } from '@storeloom/db';
 import type { ControlDatabase, MailStatus } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { MailTransport } from './transport.ts';
 
 export interface MailMessage {
@@ -55,7 +55,30 @@ export class MailOutbox {
   async enqueue(message: MailMessage, executor?: Executor): Promise<string> {
     const to = message.to.trim().toLowerCase();
     if (!EMAIL_RE.test(to)) throw new AppError(ErrorCode.ValidationFailed, 'Invalid e-mail address', { details: { field: 'to' } });
-    const q = (executor ?? this.db.kysely).withSchema('control');
+    if (!executor) return this.write(this.db.kysely, message, to);
+    // A store transaction runs under the store's role (`SET LOCAL ROLE`), which cannot reach the control schema.
+    // The mail must still commit with its cause, so the outbox row is written in the same transaction with the
+    // role lifted for this one write, then the store role is put back for the rest of the transaction.
+    const { prev, login } = (
+      await sql<{ prev: string; login: string }>`select current_user::text as prev, session_user::text as login, set_config('role', 'none', true)`.execute(
+        executor,
+      )
+    ).rows[0] as { prev: string; login: string };
+    const restore = () => (prev === login ? Promise.resolve() : sql`select set_config('role', ${prev}, true)`.execute(executor).then(() => {}));
+    let id: string;
+    try {
+      id = await this.write(executor, message, to);
+    } catch (e) {
+      // The transaction is aborted by the failed write; never mask its error with the restore's.
+      await restore().catch(() => {});
+      throw e;
+    }
+    await restore();
+    return id;
+  }
+
+  private async write(executor: Executor, message: MailMessage, to: string): Promise<string> {
+    const q = executor.withSchema('control');
     const id = newId();
     const inserted = await q
       .insertInto('mail_outbox')

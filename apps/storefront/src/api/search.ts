@@ -45,6 +45,11 @@ export function createStorefrontSearchApi(db: Database, opts: CacheOptions & { s
   });
 
   api.post('/search/click', async (c) => {
+    // Not behind the storefront's form CSRF check: same-origin JSON only.
+    const origin = c.req.header('origin');
+    if (origin && safeHost(origin) !== (c.req.header('host') ?? '').toLowerCase())
+      throw new AppError(ErrorCode.Forbidden, 'Clicks are accepted from the store’s own pages only');
+    if (!(c.req.header('content-type') ?? '').includes('application/json')) throw new AppError(ErrorCode.UnsupportedMediaType, 'Send application/json');
     let body: unknown;
     try {
       body = await c.req.json();
@@ -58,4 +63,12 @@ export function createStorefrontSearchApi(db: Database, opts: CacheOptions & { s
   });
 
   return api;
+}
+
+function safeHost(origin: string): string | null {
+  try {
+    return new URL(origin).host.toLowerCase();
+  } catch {
+    return null;
+  }
 }
