@@ -168,7 +168,9 @@ describe('errors', () => {
     it('answers unknown routes and methods with a JSON 404', async () => {
       for (const [method, path] of [
         ['GET', '/api/v1/nope'],
-        ['GET', '/definitely/not/here'],
+        // Other GETs outside the API are the console's SPA fallback (below); a missing asset is still a 404.
+        ['GET', '/assets/definitely-not-here.js'],
+        ['POST', '/definitely/not/here'],
         ['PUT', '/api/v1/stores'],
         ['POST', '/api/v1/nope'],
         ['GET', '/api/v2/stores'],
@@ -180,6 +182,11 @@ describe('errors', () => {
         expectCleanError(res, `${method} ${path}`);
       }
       expect((await p.request('GET', `/api/v1/stores/${storeId}`, { cookie })).status).toBe(200);
+      // The console answers unknown GETs outside the API with its index page (client-side routes), never with an error body.
+      const spa = await p.request('GET', '/definitely/not/here', { cookie });
+      expect([200, 503], spa.text).toContain(spa.status);
+      expect(spa.headers.get('content-type')).toContain('text/html');
+      expect(spa.text).not.toMatch(/stack|at \w+ \(|node_modules/i);
     });
 
     it('turns an unexpected database failure into a bare 500 with a request id', async () => {

@@ -115,10 +115,22 @@ describe('fuzzing every JSON endpoint', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...ops.filter((o) => o.hasBody && o.template.startsWith('/stores/{storeId}/'))), json, async (op, value) => {
         const path = `/api/v1${op.template.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(ids[n] ?? 'x'))}`;
-        // Objects with a bad type in every field never validate.
+        // Objects with a bad type in every field never validate (including the fields of bodies whose
+        // fields are all optional: inventory policies, search check and search settings).
         const body = JSON.stringify(
           typeof value === 'object' && value !== null && !Array.isArray(value)
-            ? { ...value, title: [value], variants: 'x', name: {}, delta: 'x', productIds: 'x' }
+            ? {
+                ...value,
+                title: [value],
+                variants: 'x',
+                name: {},
+                delta: 'x',
+                productIds: 'x',
+                serviceLevel: 'x',
+                enabled: 'x',
+                repair: 'x',
+                inStockBoost: 'x',
+              }
             : value,
         );
         const res = await p.request(op.method.toUpperCase(), path, { cookie, rawBody: body });

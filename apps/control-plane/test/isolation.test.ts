@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
+import { searchDb } from '@storeloom/store-search';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiResponse,
@@ -50,6 +51,10 @@ interface Tenant {
   /** A staff member of this store (not the owner). */
   memberId: string;
   jobId: string;
+  /** A search reindex job of this store (its id carries the store id). */
+  searchJobId: string;
+  synonymId: string;
+  pinId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -68,7 +73,15 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   userId: t.memberId,
   jobId: t.jobId,
   orderId: t.orderId,
+  searchJobId: t.searchJobId,
+  synonymId: t.synonymId,
+  pinId: t.pinId,
 });
+
+/** Required query parameters of GET routes, so B's own request is valid. */
+const queries: Record<string, string> = {
+  'get /stores/{storeId}/search/autocomplete': 'q=sec',
+};
 
 /**
  * A valid request for each operation with a body, so a refusal can only come
@@ -104,6 +117,11 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/products/bulk': (own) => ({ body: { action: 'archive', ids: [own.looseProductId] } }),
   'post /stores/{storeId}/orders/{orderId}/fulfillment': () => ({ body: { trackingNumber: 'HIJACKED' } }),
   'post /stores/{storeId}/orders/{orderId}/refunds': () => ({ body: { amount: 1 }, headers: { 'idempotency-key': `hijack-${rnd()}` } }),
+  'post /stores/{storeId}/billing/checkout': () => ({ body: { plan: 'pro' } }),
+  'post /stores/{storeId}/search/check': () => ({ body: { repair: true } }),
+  'patch /stores/{storeId}/search/settings': () => ({ body: { stopWords: ['hijacked'], inStockBoost: 9 } }),
+  'post /stores/{storeId}/search/synonyms': () => ({ body: { kind: 'two_way', terms: ['hijacked', 'injected'] } }),
+  'post /stores/{storeId}/search/pins': (own) => ({ body: { query: 'hijacked', productId: own.productIds[0], position: 0 } }),
   'put /stores/{storeId}/checkout-settings': () => ({
     body: { shipping: { mode: 'flat', flatRate: 1, freeOver: null, weightRates: [] }, tax: { ratePercent: 50, includedInPrices: false } },
   }),
@@ -197,6 +215,12 @@ describe('tenant isolation', () => {
     const member = await signup(p, `${tag}-staff-${rnd()}@example.com`);
     await p.db.control.insertInto('memberships').values({ store_id: store.id, user_id: member.user.id, role: 'staff', created_at: new Date() }).execute();
     const job = await p.db.control.selectFrom('store_jobs').select('id').where('store_id', '=', store.id).executeTakeFirstOrThrow();
+    const reindex = await p.request('POST', `/api/v1/stores/${store.id}/search/reindex`, { cookie });
+    expect(reindex.status, reindex.text).toBe(202);
+    const synonym = await p.request('POST', `/api/v1/stores/${store.id}/search/synonyms`, { cookie, body: { kind: 'two_way', terms: [`${tag}a`, `${tag}b`] } });
+    expect(synonym.status, synonym.text).toBe(201);
+    const pin = await p.request('POST', `/api/v1/stores/${store.id}/search/pins`, { cookie, body: { query: tag, productId: p1.id } });
+    expect(pin.status, pin.text).toBe(201);
     const t = p.db.tenant(row.schema_name);
     const cart = await new CartService(t).findOrCreate(undefined);
     await new CartService(t).add(cart.id, p3.variants[0].id, 1);
@@ -217,6 +241,9 @@ describe('tenant isolation', () => {
       invitationId: invitation.body.invitation.id,
       memberId: member.user.id,
       jobId: job.id,
+      searchJobId: reindex.body.jobId,
+      synonymId: synonym.body.id,
+      pinId: pin.body.id,
       cookie,
       userId: user.id,
       storeId: store.id,
@@ -238,6 +265,7 @@ describe('tenant isolation', () => {
   /** Everything of a tenant, straight from the database. */
   async function snapshot(t: Tenant) {
     const db = p.db.tenant(t.schema);
+    const search = searchDb(db);
     return {
       store: await p.db.control.selectFrom('stores').selectAll().where('id', '=', t.storeId).executeTakeFirst(),
       memberships: await p.db.control.selectFrom('memberships').selectAll().where('store_id', '=', t.storeId).orderBy('user_id').execute(),
@@ -259,13 +287,20 @@ describe('tenant isolation', () => {
       alertWebhooks: await db.selectFrom('alert_webhooks').selectAll().execute(),
       orders: await db.selectFrom('orders').selectAll().orderBy('id').execute(),
       payments: await db.selectFrom('payments').selectAll().orderBy('id').execute(),
+      searchConfig: await search.selectFrom('search_config').selectAll().execute(),
+      searchSynonyms: await search.selectFrom('search_synonyms').selectAll().orderBy('id').execute(),
+      searchPins: await search.selectFrom('search_pins').selectAll().orderBy('id').execute(),
     };
   }
 
   function call(op: Operation, ids: Record<string, string>, auth: { cookie?: string; token?: string }, bodyOwner: Tenant): Promise<ApiResponse> {
     const fixture = fixtures[`${op.method} ${op.template}`];
     if (op.hasBody && !fixture) throw new Error(`no request-body fixture for ${op.method.toUpperCase()} ${op.template}: add one to isolation.test.ts`);
-    return p.request(op.method.toUpperCase(), `/api/v1${fill(op.template, ids)}`, { ...auth, ...(fixture ? fixture(bodyOwner) : {}) });
+    const query = queries[`${op.method} ${op.template}`];
+    return p.request(op.method.toUpperCase(), `/api/v1${fill(op.template, ids)}${query ? `?${query}` : ''}`, {
+      ...auth,
+      ...(fixture ? fixture(bodyOwner) : {}),
+    });
   }
 
   const label = (op: Operation, what: string) => `${op.method.toUpperCase()} ${op.template} (${what})`;

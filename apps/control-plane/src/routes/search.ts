@@ -148,8 +148,8 @@ const checkRoute = createRoute({
   responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(400, 401, 403, 404) },
 });
 const jobRoute = createRoute({
-  ...route('get', '/jobs/{jobId}', 'A reindex or check job: state, progress (0–100) and result'),
-  request: { params: StoreParams.extend({ jobId: z.string().max(200) }) },
+  ...route('get', '/jobs/{searchJobId}', 'A reindex or check job: state, progress (0–100) and result'),
+  request: { params: StoreParams.extend({ searchJobId: z.string().max(200) }) },
   responses: { 200: jsonResponse(JobSchema, 'The job'), ...errorResponses(401, 404) },
 });
 const getSettings = createRoute({
@@ -256,7 +256,7 @@ export function registerSearchRoutes(app: Api) {
     return send(c, 202, { jobId: job.id });
   });
   app.openapi(jobRoute, async (c) => {
-    const jobId = c.req.param('jobId') ?? '';
+    const jobId = c.req.param('searchJobId') ?? '';
     // Only this store's search jobs: their ids carry the store id.
     if (!/^search-(reindex|check):/.test(jobId) || jobId.split(':')[1] !== c.var.store.id) throw new AppError(ErrorCode.NotFound, 'Job not found');
     const job = await c.var.services.queues.getJob('catalog', jobId);
