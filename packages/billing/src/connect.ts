@@ -4,7 +4,7 @@
  * Account Links to Stripe's hosted onboarding. `account.updated` webhooks keep
  * the status current (webhooks.ts).
  */
-import { type Database, type Store, writeAudit } from '@storeloom/db';
+import { type Database, type Store, sql, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type Stripe from 'stripe';
 import type { BillingConfig } from './config.ts';
@@ -68,38 +68,41 @@ export class ConnectService {
     if (!stripe) throw new AppError(ErrorCode.BillingDisabled, 'Stripe is not configured on this installation (no Stripe keys)');
     let row = await this.db.control.selectFrom('stripe_connect_accounts').selectAll().where('store_id', '=', store.id).executeTakeFirst();
     if (!row) {
-      const account = await callStripe('create the payout account', () =>
-        stripe.accounts.create(
-          {
-            type: 'express',
-            ...(actor.email ? { email: actor.email } : {}),
-            business_profile: { name: store.name },
-            capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
-            metadata: { storeId: store.id },
-          },
-          { idempotencyKey: `storeloom:connect-account:${store.id}` },
-        ),
-      );
-      const state = accountState(account);
-      await this.db.control.transaction().execute(async (trx) => {
-        const inserted = await trx
+      row = await this.db.control.transaction().execute(async (trx) => {
+        // Concurrent first clicks: one creates the account, the others wait on this lock and then reuse it
+        // (Stripe refuses the same idempotency key while its first request is still in flight).
+        await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:connect-account:${store.id}`}))`.execute(trx);
+        const existing = await trx.selectFrom('stripe_connect_accounts').selectAll().where('store_id', '=', store.id).executeTakeFirst();
+        if (existing) return existing;
+        const account = await callStripe('create the payout account', () =>
+          stripe.accounts.create(
+            {
+              type: 'express',
+              ...(actor.email ? { email: actor.email } : {}),
+              business_profile: { name: store.name },
+              capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+              metadata: { storeId: store.id },
+            },
+            { idempotencyKey: `storeloom:connect-account:${store.id}` },
+          ),
+        );
+        const state = accountState(account);
+        const created = await trx
           .insertInto('stripe_connect_accounts')
           .values({ store_id: store.id, account_id: account.id, ...state, requirements: JSON.stringify(state.requirements) })
-          .onConflict((oc) => oc.column('store_id').doNothing())
-          .returning('store_id')
-          .executeTakeFirst();
-        if (inserted)
-          await writeAudit(trx, {
-            storeId: store.id,
-            actorUserId: actor.userId,
-            action: 'payouts.account_created',
-            targetType: 'store',
-            targetId: store.id,
-            data: { account: account.id },
-            requestId: actor.requestId ?? null,
-          });
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await writeAudit(trx, {
+          storeId: store.id,
+          actorUserId: actor.userId,
+          action: 'payouts.account_created',
+          targetType: 'store',
+          targetId: store.id,
+          data: { account: account.id },
+          requestId: actor.requestId ?? null,
+        });
+        return created;
       });
-      row = await this.db.control.selectFrom('stripe_connect_accounts').selectAll().where('store_id', '=', store.id).executeTakeFirstOrThrow();
     }
     const accountId = row.account_id;
     const base = `${this.config.publicUrl.replace(/\/$/, '')}/stores/${store.id}/payouts`;
