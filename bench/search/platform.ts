@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Queues } from '@storeloom/jobs';
 import { type ChildServer, startServer } from '../lib/child.ts';
 import { onCleanup } from '../lib/cleanup.ts';
+import { ensureStorefrontBuilt } from '../../apps/storefront/src/build.ts';
 import { childEnv, randomSuffix } from '../lib/env.ts';
 import { CONTROL_PLANE_MAIN, ROOT } from '../lib/paths.ts';
 import { progress } from '../lib/report.ts';
@@ -67,6 +68,8 @@ export async function startSearchPlatform(o: {
   workerConcurrency?: number;
   logDir: string;
 }): Promise<SearchPlatform> {
+  // The storefront process renders a Vite build of its UI: build it when missing or stale.
+  await ensureStorefrontBuilt({ quiet: true });
   const prefix = `bench_${randomSuffix()}`;
   if (o.redisUrl) {
     const redisUrl = o.redisUrl;
@@ -85,6 +88,7 @@ export async function startSearchPlatform(o: {
     HOST: '127.0.0.1',
     LOG_LEVEL: o.logLevel ?? 'warn',
     STORE_ROOT_DOMAIN: 'localhost',
+    STOREFRONT_SECRET: `bench-${randomSuffix()}${randomSuffix()}${randomSuffix()}`,
   };
   const cp = await startServer('control-plane', CONTROL_PLANE_MAIN, { env: childEnv({ ...common, PORT: '0' }) });
   const stopWorker = await startWorker(childEnv({ ...common, WORKER_CONCURRENCY: String(o.workerConcurrency ?? 2) }), o.logDir);
