@@ -131,6 +131,7 @@ export class InventoryPlanningService {
       .innerJoin('products', 'products.id', 'variants.product_id')
       .leftJoin('inventory_policies', 'inventory_policies.variant_id', 'variants.id')
       .leftJoin('suppliers', 'suppliers.id', 'inventory_policies.supplier_id')
+      .leftJoin('reorder_suggestions', 'reorder_suggestions.variant_id', 'variants.id')
       .select([
         'variants.id as variantId',
         'variants.sku',
@@ -143,6 +144,16 @@ export class InventoryPlanningService {
         'inventory_policies.review_period_days as reviewPeriodDays',
         'inventory_policies.enabled as enabled',
         'suppliers.lead_time_days as supplierLeadTimeDays',
+        'reorder_suggestions.on_hand as planOnHand',
+        'reorder_suggestions.reorder_point as planReorderPoint',
+        'reorder_suggestions.order_up_to as planOrderUpTo',
+        'reorder_suggestions.suggested_quantity as planSuggestedQuantity',
+        'reorder_suggestions.lead_time_days as planLeadTimeDays',
+        'reorder_suggestions.service_level as planServiceLevel',
+        'reorder_suggestions.method as planMethod',
+        'reorder_suggestions.forecast as planForecast',
+        'reorder_suggestions.low as planLow',
+        'reorder_suggestions.computed_at as planComputedAt',
       ])
       .orderBy('products.title')
       .orderBy('variants.position')
@@ -160,6 +171,22 @@ export class InventoryPlanningService {
       reviewPeriodDays: r.reviewPeriodDays ?? 1,
       enabled: r.enabled ?? true,
       custom: r.serviceLevel !== null,
+      // The latest plan of the inventory run (null before the first run covering this variant).
+      plan:
+        r.planComputedAt == null
+          ? null
+          : {
+              onHand: r.planOnHand as number,
+              reorderPoint: r.planReorderPoint as number,
+              orderUpTo: r.planOrderUpTo as number,
+              suggestedQuantity: r.planSuggestedQuantity as number,
+              leadTimeDays: r.planLeadTimeDays as number,
+              serviceLevel: r.planServiceLevel as number,
+              method: r.planMethod as string,
+              low: !!r.planLow,
+              forecast: planDays(r.planForecast),
+              computedAt: r.planComputedAt,
+            },
     }));
   }
 
@@ -587,6 +614,12 @@ export class InventoryPlanningService {
       createdAt: r.created_at,
     }));
   }
+}
+
+/** The stored forecast days of a plan (jsonb; a string on drivers that do not parse it). */
+function planDays(raw: unknown): { date: string; mean: number; lower: number; upper: number; open: boolean }[] {
+  const v = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
+  return Array.isArray(v) ? (v as { date: string; mean: number; lower: number; upper: number; open: boolean }[]) : [];
 }
 
 function supplierView(r: { id: string; name: string; email: string | null; lead_time_days: number; created_at: Date; updated_at: Date }) {

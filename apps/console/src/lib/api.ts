@@ -351,3 +351,156 @@ export interface PayoutStatus {
   };
   updatedAt: string | null;
 }
+
+// ---- Dynamic pricing and inventory planning (issue 9) ----
+
+export type PricingMode = 'suggest' | 'auto';
+export interface PricingSettings {
+  id: string;
+  productId: string | null;
+  collectionId: string | null;
+  enabled: boolean;
+  mode: PricingMode;
+  floor: number;
+  ceiling: number;
+  pricePoints: number[] | null;
+  step: number | null;
+  maxChangePerDay: number | null;
+  targetUnits: number | null;
+  targetDate: string | null;
+  paused: boolean;
+  pausedReason: string | null;
+  pausedAt: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+export type PriceChangeStatus = 'suggested' | 'applied' | 'rejected' | 'rolled_back';
+export interface PriceChange {
+  id: string;
+  variantId: string;
+  productId: string;
+  oldPrice: number;
+  newPrice: number;
+  reason: string;
+  inputs: Record<string, unknown>;
+  expectedRevenuePerDay: number | null;
+  status: PriceChangeStatus;
+  source: 'policy' | 'rollback';
+  rollbackOf: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  appliedAt: string | null;
+  createdAt: string;
+}
+export interface PriceHistory {
+  productId: string;
+  variants: {
+    variantId: string;
+    title: string;
+    currentPrice: number;
+    daily: { day: string; units: number; revenue: number; avgPriceShown: number }[];
+    changes: PriceChange[];
+  }[];
+}
+export interface ExpectedRevenue {
+  productId: string;
+  variants: {
+    variantId: string;
+    title: string;
+    currentPrice: number;
+    learned: boolean;
+    prices: { price: number; daysObserved: number; unitsSold: number; expectedUnitsPerDay: number; expectedRevenuePerDay: number | null }[];
+    atCurrentPrice: number | null;
+    suggestedPrice: number | null;
+    atSuggestedPrice: number | null;
+    planPerDay: number | null;
+  }[];
+}
+export interface PlanningJob {
+  jobId: string;
+  state: string;
+  progress: number;
+  result: Record<string, unknown> | null;
+  failedReason: string | null;
+}
+export interface Supplier {
+  id: string;
+  name: string;
+  email: string | null;
+  leadTimeDays: number;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface ForecastDay {
+  date: string;
+  open: boolean;
+  mean: number;
+  lower: number;
+  upper: number;
+}
+export interface InventoryPolicy {
+  variantId: string;
+  sku: string | null;
+  productTitle: string;
+  variantTitle: string;
+  onHand: number;
+  supplierId: string | null;
+  leadTimeDays: number | null;
+  effectiveLeadTimeDays: number;
+  serviceLevel: number;
+  reviewPeriodDays: number;
+  enabled: boolean;
+  custom: boolean;
+  plan: {
+    onHand: number;
+    reorderPoint: number;
+    orderUpTo: number;
+    suggestedQuantity: number;
+    leadTimeDays: number;
+    serviceLevel: number;
+    method: string;
+    low: boolean;
+    forecast: ForecastDay[];
+    computedAt: string;
+  } | null;
+}
+export interface PurchaseOrderLine {
+  variantId: string;
+  sku: string | null;
+  productTitle: string;
+  variantTitle: string;
+  onHand: number;
+  reorderPoint: number;
+  orderUpTo: number;
+  quantity: number;
+  leadTimeDays: number;
+  computedAt: string;
+}
+export interface SuggestedPurchaseOrder {
+  supplierId: string | null;
+  supplierName: string | null;
+  supplierEmail: string | null;
+  totalUnits: number;
+  lines: PurchaseOrderLine[];
+}
+export interface LowStockAlert {
+  id: string;
+  variantId: string;
+  sku: string | null;
+  productTitle: string;
+  variantTitle: string;
+  onHand: number;
+  reorderPoint: number;
+  suggestedQuantity: number;
+  webhookStatus: 'none' | 'pending' | 'delivered' | 'failed';
+  webhookAttempts: number;
+  webhookLastError: string | null;
+  createdAt: string;
+}
+export interface AlertWebhook {
+  url: string;
+  secret: string;
+  enabled: boolean;
+  updatedAt: string;
+}

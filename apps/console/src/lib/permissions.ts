@@ -12,10 +12,12 @@ export type Capability =
   | 'orders:manage'
   | 'orders:refund'
   | 'store:transfer'
-  | 'jobs:manage';
+  | 'jobs:manage'
+  | 'planning:read'
+  | 'planning:manage';
 
-const staff: Capability[] = ['catalog:write', 'inventory:adjust', 'orders:read', 'orders:manage'];
-const admin: Capability[] = [...staff, 'store:update', 'team:manage', 'catalog:import', 'orders:refund', 'jobs:manage'];
+const staff: Capability[] = ['catalog:write', 'inventory:adjust', 'orders:read', 'orders:manage', 'planning:read'];
+const admin: Capability[] = [...staff, 'store:update', 'team:manage', 'catalog:import', 'orders:refund', 'jobs:manage', 'planning:manage'];
 const owner: Capability[] = [...admin, 'store:delete', 'store:transfer'];
 const grants: Record<Role, ReadonlySet<Capability>> = { staff: new Set(staff), admin: new Set(admin), owner: new Set(owner) };
 

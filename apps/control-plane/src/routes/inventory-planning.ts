@@ -45,6 +45,21 @@ const PolicySchema = z
     reviewPeriodDays: z.number().int(),
     enabled: z.boolean(),
     custom: z.boolean(),
+    plan: z
+      .object({
+        onHand: z.number().int(),
+        reorderPoint: z.number(),
+        orderUpTo: z.number(),
+        suggestedQuantity: z.number().int(),
+        leadTimeDays: z.number().int(),
+        serviceLevel: z.number(),
+        method: z.string(),
+        low: z.boolean(),
+        forecast: z.array(z.object({ date: z.string(), open: z.boolean(), mean: z.number(), lower: z.number(), upper: z.number() })),
+        computedAt: z.string(),
+      })
+      .nullable()
+      .openapi({ description: 'The latest plan of the inventory run (daily forecast with 80% interval, reorder point, order-up-to); null before the first run' }),
   })
   .openapi('InventoryPolicy');
 const Interval = z.object({ mean: z.number(), lower: z.number(), upper: z.number() });
