@@ -19,6 +19,8 @@ const NAV: NavItem[] = [
   { path: 'products', label: 'nav.products', icon: 'products' },
   { path: 'inventory', label: 'nav.inventory', icon: 'inventory' },
   { path: 'orders', label: 'nav.orders', icon: 'orders' },
+  { path: 'pricing', label: 'nav.pricing', icon: 'pricing', show: () => can(currentStore()?.role, 'planning:read') },
+  { path: 'planning', label: 'nav.planning', icon: 'reorder', show: () => can(currentStore()?.role, 'planning:read') },
   { path: 'import', label: 'nav.import', icon: 'import', show: () => can(currentStore()?.role, 'catalog:import') },
   { path: 'jobs', label: 'nav.jobs', icon: 'jobs' },
   { path: 'team', label: 'nav.team', icon: 'team' },
@@ -38,7 +40,7 @@ function StoreSwitcher() {
     // Stay on the same section of the console in the other store.
     const section = location.pathname.split('/')[3] ?? 'products';
     navigate(
-      `/stores/${id}/${['products', 'inventory', 'orders', 'import', 'jobs', 'team', 'settings', 'billing', 'payouts'].includes(section) ? section : 'products'}`,
+      `/stores/${id}/${['products', 'inventory', 'orders', 'import', 'jobs', 'team', 'settings', 'billing', 'payouts', 'pricing', 'planning'].includes(section) ? section : 'products'}`,
     );
   };
   const onKeyDown = (e: KeyboardEvent) => {

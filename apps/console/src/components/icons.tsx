@@ -22,6 +22,8 @@ const paths = {
   globe: 'M12 22a10 10 0 100-20 10 10 0 000 20zM2 12h20M12 2a15 15 0 010 20M12 2a15 15 0 000 20',
   billing: 'M2 6h20v12H2zM2 10h20M6 15h4',
   payouts: 'M3 10l9-6 9 6M5 10v8M9.5 10v8M14.5 10v8M19 10v8M3 21h18',
+  pricing: 'M20.6 13.4l-7.2 7.2a2 2 0 01-2.8 0L3 13V3h10l7.6 7.6a2 2 0 010 2.8zM7.5 7.5h.01',
+  reorder: 'M4 4v6h6M20 20v-6h-6M5.6 15a8 8 0 0013.3 2.6L20 14M18.4 9A8 8 0 005.1 6.4L4 10',
 } as const;
 export type IconName = keyof typeof paths;
 

@@ -126,6 +126,12 @@ const TONES: Record<string, string> = {
   out: 'critical',
   past_due: 'warning',
   canceled: 'muted',
+  suggested: 'warning',
+  applied: 'success',
+  rejected: 'muted',
+  rolled_back: 'muted',
+  delivered: 'success',
+  none: 'neutral',
 };
 
 /** A status pill; the label is translated from `status.<value>` when such a message exists. */

@@ -18,6 +18,7 @@ import {
 } from '../lib/api.ts';
 import { currencyDigits, formatMoney, minorToInput, parseMoney } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
+import { DynamicPricingPanel } from './pricing-panel.tsx';
 import { cleanOptions, generateVariantRows, type VariantRow, variantTitle } from '../lib/variants.ts';
 
 interface ImageDraft {
@@ -633,6 +634,9 @@ export default function ProductEditorPage() {
               </Show>
             </fieldset>
           </Card>
+          <Show when={!isNew() && s.can('planning:read') && params.productId}>
+            {(pid) => <DynamicPricingPanel productId={pid()} collectionIds={draft.collectionIds} />}
+          </Show>
           <Show when={!isNew() && s.can('catalog:write')}>
             <Card>
               <button type="button" class="button danger block" onClick={() => setConfirmDelete(true)}>

@@ -59,7 +59,9 @@ const PolicySchema = z
         computedAt: z.string(),
       })
       .nullable()
-      .openapi({ description: 'The latest plan of the inventory run (daily forecast with 80% interval, reorder point, order-up-to); null before the first run' }),
+      .openapi({
+        description: 'The latest plan of the inventory run (daily forecast with 80% interval, reorder point, order-up-to); null before the first run',
+      }),
   })
   .openapi('InventoryPolicy');
 const Interval = z.object({ mean: z.number(), lower: z.number(), upper: z.number() });

@@ -1,0 +1,810 @@
+import { A, useSearchParams } from '@solidjs/router';
+import { createMemo, createResource, createSignal, For, type JSX, Show } from 'solid-js';
+import { PriceChart, RunNow } from '../components/planning.tsx';
+import { toast } from '../components/toast.tsx';
+import { Badge, Banner, Card, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { locale, t } from '../i18n/index.ts';
+import {
+  ApiError,
+  api,
+  type Collection,
+  type ExpectedRevenue,
+  idempotencyKey,
+  type Page,
+  type PriceChange,
+  type PriceHistory,
+  type PricingMode,
+  type PricingSettings,
+  type Product,
+} from '../lib/api.ts';
+import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent, minorToInput, parseMoney } from '../lib/format.ts';
+import { useStore } from '../lib/store-context.ts';
+
+interface Draft {
+  target: 'product' | 'collection';
+  productId: string;
+  collectionId: string;
+  mode: PricingMode;
+  enabled: boolean;
+  floor: string;
+  ceiling: string;
+  pricePoints: string;
+  step: string;
+  maxChangePerDay: string;
+  targetUnits: string;
+  targetDate: string;
+}
+
+const emptyDraft = (productId = ''): Draft => ({
+  target: 'product',
+  productId,
+  collectionId: '',
+  mode: 'suggest',
+  enabled: true,
+  floor: '',
+  ceiling: '',
+  pricePoints: '',
+  step: '',
+  maxChangePerDay: '',
+  targetUnits: '',
+  targetDate: '',
+});
+
+/** The API's field path (`pricePoints.2`, `floor`) → the form field it belongs to. */
+const fieldOf = (path: string) => path.split('.')[0] ?? path;
+
+/** What the policy saw for one change: per candidate price the days, units, learned demand and plan share; stock and horizon. */
+function Inputs(props: { change: PriceChange; currency: string }) {
+  const x = () => props.change.inputs as Record<string, unknown>;
+  const arr = (k: string) => (Array.isArray(x()[k]) ? (x()[k] as unknown[]) : []);
+  const num = (v: unknown, digits = 0) => (typeof v === 'number' ? formatNumber(digits ? Math.round(v * 10 ** digits) / 10 ** digits : v, locale()) : '—');
+  const candidates = () => arr('candidates').filter((p): p is number => typeof p === 'number');
+  return (
+    <details class="inputs">
+      <summary>{t('pricing.inputs')}</summary>
+      <Show when={candidates().length} fallback={<pre class="inputs-raw">{JSON.stringify(x(), null, 2)}</pre>}>
+        <div class="table-wrap">
+          <table class="table compact">
+            <thead>
+              <tr>
+                <th>{t('pricing.price')}</th>
+                <th class="num">{t('pricing.daysObserved')}</th>
+                <th class="num">{t('pricing.unitsSold')}</th>
+                <th class="num">{t('pricing.unitsPerDay')}</th>
+                <th class="num">{t('pricing.planShare')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={candidates()}>
+                {(p, k) => (
+                  <tr classList={{ 'row-highlight': p === props.change.newPrice }}>
+                    <td>{formatMoney(p, props.currency, locale())}</td>
+                    <td class="num">{num(arr('offersDays')[k()])}</td>
+                    <td class="num">{num(arr('unitsSold')[k()])}</td>
+                    <td class="num">{num(arr('meanUnitsPerDay')[k()], 2)}</td>
+                    <td class="num">{typeof arr('planMix')[k()] === 'number' ? formatPercent(arr('planMix')[k()] as number, locale()) : '—'}</td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </div>
+        <p class="muted small">
+          {t('pricing.inStock', { units: num(x().remainingInventory), days: num(x().remainingPeriods) })}
+          <Show when={x().clamped === true}> · {t('pricing.inClamped')}</Show>
+        </p>
+        <Show when={arr('warnings').length}>
+          <p class="small text-critical">{arr('warnings').join('; ')}</p>
+        </Show>
+        <details>
+          <summary class="small">{t('pricing.inputsRaw')}</summary>
+          <pre class="inputs-raw">{JSON.stringify(x(), null, 2)}</pre>
+        </details>
+      </Show>
+    </details>
+  );
+}
+
+function SettingsForm(props: {
+  open: boolean;
+  editing: PricingSettings | null;
+  initialProductId: string;
+  products: Product[];
+  collections: Collection[];
+  currency: string;
+  onClose: () => void;
+  onSaved: (s: PricingSettings) => void;
+}) {
+  const toInput = (n: number | null) => minorToInput(n, props.currency);
+  const fromSettings = (s: PricingSettings): Draft => ({
+    target: s.collectionId ? 'collection' : 'product',
+    productId: s.productId ?? '',
+    collectionId: s.collectionId ?? '',
+    mode: s.mode,
+    enabled: s.enabled,
+    floor: toInput(s.floor),
+    ceiling: toInput(s.ceiling),
+    pricePoints: (s.pricePoints ?? []).map(toInput).join(', '),
+    step: toInput(s.step),
+    maxChangePerDay: toInput(s.maxChangePerDay),
+    targetUnits: s.targetUnits?.toString() ?? '',
+    targetDate: s.targetDate ?? '',
+  });
+  const [draft, setDraft] = createSignal<Draft>(emptyDraft());
+  const [errors, setErrors] = createSignal<Record<string, string>>({});
+  const [formError, setFormError] = createSignal<string | null>(null);
+  const [conflict, setConflict] = createSignal(false);
+  const [busy, setBusy] = createSignal(false);
+  const [version, setVersion] = createSignal(0);
+  let lastOpen = false;
+  // Fresh form each time the dialog opens.
+  createMemo(() => {
+    if (props.open && !lastOpen) {
+      setDraft(props.editing ? fromSettings(props.editing) : emptyDraft(props.initialProductId));
+      setVersion(props.editing?.version ?? 0);
+      setErrors({});
+      setFormError(null);
+      setConflict(false);
+    }
+    lastOpen = props.open;
+  });
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft({ ...draft(), [k]: v });
+  const err = (k: string) => errors()[k];
+
+  const reload = async () => {
+    if (!props.editing) return;
+    const s = await api.get<PricingSettings>(`/stores/${useStoreId()}/pricing/settings/${props.editing.id}`);
+    setDraft(fromSettings(s));
+    setVersion(s.version);
+    setConflict(false);
+  };
+  const storeCtx = useStore();
+  const useStoreId = () => storeCtx.storeId();
+
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const d = draft();
+    const local: Record<string, string> = {};
+    const money = (k: 'floor' | 'ceiling' | 'step' | 'maxChangePerDay', required: boolean) => {
+      const raw = d[k].trim();
+      if (!raw) {
+        if (required) local[k] = t('common.required');
+        return null;
+      }
+      const v = parseMoney(raw, props.currency);
+      if (v === null) local[k] = t('pricing.badAmount');
+      return v;
+    };
+    const floor = money('floor', true);
+    const ceiling = money('ceiling', true);
+    const step = money('step', false);
+    const maxChangePerDay = money('maxChangePerDay', false);
+    const points = splitPoints(d.pricePoints).map((x) => parseMoney(x, props.currency));
+    if (points.some((p) => p === null)) local.pricePoints = t('pricing.badPoints');
+    const targetUnits = d.targetUnits.trim() ? Number(d.targetUnits) : null;
+    if (targetUnits !== null && (!Number.isInteger(targetUnits) || targetUnits < 1)) local.targetUnits = t('pricing.badUnits');
+    if (!props.editing && d.target === 'product' && !d.productId) local.productId = t('common.required');
+    if (!props.editing && d.target === 'collection' && !d.collectionId) local.collectionId = t('common.required');
+    setErrors(local);
+    setFormError(null);
+    if (Object.keys(local).length) return;
+    const body = {
+      mode: d.mode,
+      enabled: d.enabled,
+      floor,
+      ceiling,
+      pricePoints: points.length ? points : null,
+      step,
+      maxChangePerDay,
+      targetUnits,
+      targetDate: d.targetDate || null,
+    };
+    setBusy(true);
+    try {
+      const saved = props.editing
+        ? await api.put<PricingSettings>(`/stores/${useStoreId()}/pricing/settings/${props.editing.id}`, { ...body, version: version() })
+        : await api.post<PricingSettings>(
+            `/stores/${useStoreId()}/pricing/settings`,
+            { ...body, ...(d.target === 'product' ? { productId: d.productId } : { collectionId: d.collectionId }) },
+            { headers: { 'idempotency-key': idempotencyKey() } },
+          );
+      toast.success(t('pricing.saved'));
+      props.onSaved(saved);
+    } catch (ex) {
+      if (ex instanceof ApiError) {
+        if (ex.code === 'version_conflict') setConflict(true);
+        const fe: Record<string, string> = {};
+        for (const [k, v] of Object.entries(ex.fieldErrors)) fe[fieldOf(k)] = v;
+        setErrors(fe);
+        if (!Object.keys(fe).length && ex.code !== 'version_conflict') setFormError(ex.message);
+      } else setFormError((ex as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const moneyField = (k: 'floor' | 'ceiling' | 'step' | 'maxChangePerDay', label: string, hint?: string): JSX.Element => (
+    <Field id={`pricing-${k}`} label={label} error={err(k)} hint={hint}>
+      <input
+        id={`pricing-${k}`}
+        inputmode="decimal"
+        value={draft()[k]}
+        onInput={(e) => set(k, e.currentTarget.value)}
+        {...describedBy(`pricing-${k}`, err(k), hint)}
+      />
+    </Field>
+  );
+
+  return (
+    <Modal
+      open={props.open}
+      wide
+      title={props.editing ? t('pricing.editTitle') : t('pricing.addTitle')}
+      onClose={props.onClose}
+      footer={
+        <>
+          <button type="button" class="button" onClick={props.onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" form="pricing-form" class="button primary" disabled={busy()}>
+            {busy() ? t('common.saving') : t('common.save')}
+          </button>
+        </>
+      }
+    >
+      <form id="pricing-form" class="form" onSubmit={submit} novalidate>
+        <Show when={conflict()}>
+          <Banner tone="warning" title={t('pricing.conflictTitle')}>
+            <p>{t('pricing.conflictBody')}</p>
+            <button type="button" class="button small" onClick={() => void reload()}>
+              {t('pricing.conflictReload')}
+            </button>
+          </Banner>
+        </Show>
+        <Show when={formError()}>
+          <Banner tone="critical">{formError()}</Banner>
+        </Show>
+        <Show
+          when={!props.editing}
+          fallback={<p class="muted">{t('pricing.editingFor', { name: targetName(props.editing, props.products, props.collections) })}</p>}
+        >
+          <fieldset class="radio-group">
+            <legend>{t('pricing.appliesTo')}</legend>
+            <label class="checkbox">
+              <input type="radio" name="pricing-target" checked={draft().target === 'product'} onChange={() => set('target', 'product')} />
+              {t('pricing.aProduct')}
+            </label>
+            <label class="checkbox">
+              <input type="radio" name="pricing-target" checked={draft().target === 'collection'} onChange={() => set('target', 'collection')} />
+              {t('pricing.aCollection')}
+            </label>
+          </fieldset>
+          <Show
+            when={draft().target === 'product'}
+            fallback={
+              <Field id="pricing-collection" label={t('pricing.collection')} error={err('collectionId')}>
+                <select
+                  id="pricing-collection"
+                  value={draft().collectionId}
+                  onChange={(e) => set('collectionId', e.currentTarget.value)}
+                  {...describedBy('pricing-collection', err('collectionId'))}
+                >
+                  <option value="">{t('pricing.choose')}</option>
+                  <For each={props.collections}>{(c) => <option value={c.id}>{c.title}</option>}</For>
+                </select>
+              </Field>
+            }
+          >
+            <Field id="pricing-product" label={t('pricing.product')} error={err('productId')}>
+              <select
+                id="pricing-product"
+                value={draft().productId}
+                onChange={(e) => set('productId', e.currentTarget.value)}
+                {...describedBy('pricing-product', err('productId'))}
+              >
+                <option value="">{t('pricing.choose')}</option>
+                <For each={props.products}>{(p) => <option value={p.id}>{p.title}</option>}</For>
+              </select>
+            </Field>
+          </Show>
+        </Show>
+        <fieldset class="radio-group">
+          <legend>{t('pricing.mode')}</legend>
+          <label class="checkbox">
+            <input type="radio" name="pricing-mode" checked={draft().mode === 'suggest'} onChange={() => set('mode', 'suggest')} />
+            {t('pricing.modeSuggest')}
+          </label>
+          <label class="checkbox">
+            <input type="radio" name="pricing-mode" checked={draft().mode === 'auto'} onChange={() => set('mode', 'auto')} />
+            {t('pricing.modeAuto')}
+          </label>
+        </fieldset>
+        <div class="grid-2">
+          {moneyField('floor', t('pricing.floor'))}
+          {moneyField('ceiling', t('pricing.ceiling'))}
+        </div>
+        <Field id="pricing-pricePoints" label={t('pricing.pricePoints')} error={err('pricePoints')} hint={t('pricing.pricePointsHint')}>
+          <input
+            id="pricing-pricePoints"
+            value={draft().pricePoints}
+            placeholder="29.00, 34.00, 39.00"
+            onInput={(e) => set('pricePoints', e.currentTarget.value)}
+            {...describedBy('pricing-pricePoints', err('pricePoints'), t('pricing.pricePointsHint'))}
+          />
+        </Field>
+        <div class="grid-2">
+          {moneyField('step', t('pricing.step'), t('pricing.stepHint'))}
+          {moneyField('maxChangePerDay', t('pricing.maxChange'), t('pricing.maxChangeHint'))}
+        </div>
+        <div class="grid-2">
+          <Field id="pricing-targetUnits" label={t('pricing.targetUnits')} error={err('targetUnits')} hint={t('pricing.targetHint')}>
+            <input
+              id="pricing-targetUnits"
+              type="number"
+              min="1"
+              step="1"
+              inputmode="numeric"
+              value={draft().targetUnits}
+              onInput={(e) => set('targetUnits', e.currentTarget.value)}
+              {...describedBy('pricing-targetUnits', err('targetUnits'), t('pricing.targetHint'))}
+            />
+          </Field>
+          <Field id="pricing-targetDate" label={t('pricing.targetDate')} error={err('targetDate')}>
+            <input
+              id="pricing-targetDate"
+              type="date"
+              value={draft().targetDate}
+              onInput={(e) => set('targetDate', e.currentTarget.value)}
+              {...describedBy('pricing-targetDate', err('targetDate'))}
+            />
+          </Field>
+        </div>
+        <label class="checkbox">
+          <input type="checkbox" checked={draft().enabled} onChange={(e) => set('enabled', e.currentTarget.checked)} />
+          {t('pricing.enabled')}
+        </label>
+      </form>
+    </Modal>
+  );
+}
+
+/** "29, 34, 39" / "29 34 39" / "29;34" → tokens; "29,50 34,50" keeps decimal commas when spaces separate the points. */
+function splitPoints(raw: string): string[] {
+  const tokens = raw
+    .split(/[\s;]+/)
+    .map((x) => x.replace(/,$/, ''))
+    .filter(Boolean);
+  return tokens.length === 1 && tokens[0]?.includes(',') ? tokens[0].split(',').filter(Boolean) : tokens;
+}
+
+function targetName(s: PricingSettings | null, products: Product[], collections: Collection[]): string {
+  if (!s) return '';
+  if (s.productId) return products.find((p) => p.id === s.productId)?.title ?? t('pricing.unknownProduct');
+  return t('pricing.collectionName', { name: collections.find((c) => c.id === s.collectionId)?.title ?? '?' });
+}
+
+export default function PricingPage() {
+  const s = useStore();
+  const [params, setParams] = useSearchParams();
+  const canManage = () => s.can('planning:manage');
+  const money = (n: number | null | undefined) => (n === null || n === undefined ? '—' : formatMoney(n, s.currency(), locale()));
+
+  const [settings, { refetch: refetchSettings }] = createResource(s.storeId, (id) =>
+    api.get<{ data: PricingSettings[] }>(`/stores/${id}/pricing/settings`).then((r) => r.data),
+  );
+  const [suggestions, { refetch: refetchSuggestions }] = createResource(s.storeId, (id) =>
+    api.get<{ data: PriceChange[] }>(`/stores/${id}/pricing/changes`, { query: { status: 'suggested' } }).then((r) => r.data),
+  );
+  const [products] = createResource(s.storeId, (id) => api.get<Page<Product>>(`/stores/${id}/products`, { query: { limit: 250 } }).then((r) => r.data));
+  const [collections] = createResource(s.storeId, (id) =>
+    api.get<Page<Collection>>(`/stores/${id}/collections`, { query: { limit: 250 } }).then((r) => r.data),
+  );
+  const productTitle = (id: string) => products()?.find((p) => p.id === id)?.title ?? t('pricing.unknownProduct');
+  const variantTitle = (productId: string, variantId: string) => {
+    const v = products()
+      ?.find((p) => p.id === productId)
+      ?.variants.find((x) => x.id === variantId);
+    return v && v.title !== 'Default' ? v.title : '';
+  };
+
+  // The product whose history, expected revenue and audit log are shown.
+  const selected = createMemo(
+    () => (typeof params.product === 'string' && params.product) || settings()?.find((x) => x.productId)?.productId || suggestions()?.[0]?.productId || '',
+  );
+  const [history, { refetch: refetchHistory }] = createResource(
+    () => (selected() ? { id: s.storeId(), p: selected() } : false),
+    (q) => api.get<PriceHistory>(`/stores/${q.id}/pricing/products/${q.p}/history`, { query: { days: 90 } }),
+  );
+  const [expected, { refetch: refetchExpected }] = createResource(
+    () => (selected() ? { id: s.storeId(), p: selected() } : false),
+    (q) => api.get<ExpectedRevenue>(`/stores/${q.id}/pricing/products/${q.p}/expected-revenue`),
+  );
+  const audit = createMemo(() =>
+    (history()?.variants ?? []).flatMap((v) => v.changes.map((c) => ({ ...c, variantTitle: v.title }))).sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
+  );
+
+  const refreshAll = () => {
+    refetchSettings();
+    refetchSuggestions();
+    if (selected()) {
+      refetchHistory();
+      refetchExpected();
+    }
+  };
+
+  const [formOpen, setFormOpen] = createSignal(false);
+  const [editing, setEditing] = createSignal<PricingSettings | null>(null);
+  const [confirmDelete, setConfirmDelete] = createSignal<PricingSettings | null>(null);
+  const [busyId, setBusyId] = createSignal<string | null>(null);
+
+  const act = async (id: string, f: () => Promise<unknown>, ok: string) => {
+    setBusyId(id);
+    try {
+      await f();
+      toast.success(ok);
+    } catch (e) {
+      toast.error(e instanceof ApiError && e.status === 409 ? t('pricing.changedMeanwhile', { message: e.message }) : (e as Error).message);
+    } finally {
+      setBusyId(null);
+      refreshAll();
+    }
+  };
+  const decide = (c: PriceChange, action: 'approve' | 'reject' | 'rollback') =>
+    act(
+      c.id,
+      () => api.post(`/stores/${s.storeId()}/pricing/changes/${c.id}/${action}`),
+      t(action === 'approve' ? 'pricing.approved' : action === 'reject' ? 'pricing.rejected' : 'pricing.rolledBack'),
+    );
+  const resume = (x: PricingSettings) =>
+    act(
+      x.id,
+      () =>
+        api.put(`/stores/${s.storeId()}/pricing/settings/${x.id}`, {
+          version: x.version,
+          resume: true,
+          enabled: x.enabled,
+          mode: x.mode,
+          floor: x.floor,
+          ceiling: x.ceiling,
+          pricePoints: x.pricePoints,
+          step: x.step,
+          maxChangePerDay: x.maxChangePerDay,
+          targetUnits: x.targetUnits,
+          targetDate: x.targetDate,
+        }),
+      t('pricing.resumed'),
+    );
+  const remove = (x: PricingSettings) =>
+    act(
+      x.id,
+      async () => {
+        await api.del(`/stores/${s.storeId()}/pricing/settings/${x.id}`);
+        setConfirmDelete(null);
+      },
+      t('pricing.deleted'),
+    );
+
+  const guardrails = (x: PricingSettings) => {
+    const parts = [t('pricing.range', { floor: money(x.floor), ceiling: money(x.ceiling) })];
+    if (x.pricePoints?.length) parts.push(t('pricing.points', { points: x.pricePoints.map((p) => money(p)).join(', ') }));
+    else if (x.step) parts.push(t('pricing.stepOf', { step: money(x.step) }));
+    if (x.maxChangePerDay) parts.push(t('pricing.maxPerDay', { amount: money(x.maxChangePerDay) }));
+    if (x.targetUnits && x.targetDate)
+      parts.push(t('pricing.target', { units: formatNumber(x.targetUnits, locale()), date: formatDate(`${x.targetDate}T00:00:00Z`, locale()) }));
+    return parts;
+  };
+
+  return (
+    <div class="page">
+      <PageHeader
+        title={t('pricing.title')}
+        subtitle={t('pricing.subtitle')}
+        actions={
+          <Show when={canManage()}>
+            <button
+              type="button"
+              class="button"
+              onClick={() => {
+                setEditing(null);
+                setFormOpen(true);
+              }}
+            >
+              {t('pricing.add')}
+            </button>
+            <RunNow
+              start={`/stores/${s.storeId()}/pricing/runs`}
+              status={(id) => `/stores/${s.storeId()}/pricing/runs/${encodeURIComponent(id)}`}
+              label={t('pricing.runNow')}
+              onDone={refreshAll}
+            />
+          </Show>
+        }
+      />
+
+      <Card title={t('pricing.waiting')} id="pricing-waiting">
+        <Show when={suggestions.latest} fallback={<SkeletonRows rows={2} cols={4} />}>
+          <Show when={(suggestions.latest?.length ?? 0) > 0} fallback={<p class="muted">{t('pricing.noSuggestions')}</p>}>
+            <ul class="suggestion-list">
+              <For each={suggestions.latest}>
+                {(c) => (
+                  <li class="suggestion">
+                    <div class="suggestion-head">
+                      <div>
+                        <A href={`?product=${c.productId}`} class="row-link" onClick={() => setParams({ product: c.productId })}>
+                          {productTitle(c.productId)}
+                        </A>
+                        <Show when={variantTitle(c.productId, c.variantId)}>
+                          <span class="muted small"> · {variantTitle(c.productId, c.variantId)}</span>
+                        </Show>
+                        <div class="price-move">
+                          <span class="old-price">{money(c.oldPrice)}</span> → <strong>{money(c.newPrice)}</strong>
+                          <Show when={c.expectedRevenuePerDay !== null}>
+                            <span class="muted small"> · {t('pricing.expectedPerDay', { amount: money(c.expectedRevenuePerDay) })}</span>
+                          </Show>
+                        </div>
+                      </div>
+                      <Show when={canManage()}>
+                        <div class="row-actions">
+                          <button type="button" class="button small primary" disabled={busyId() === c.id} onClick={() => decide(c, 'approve')}>
+                            {t('pricing.approve')}
+                          </button>
+                          <button type="button" class="button small" disabled={busyId() === c.id} onClick={() => decide(c, 'reject')}>
+                            {t('pricing.reject')}
+                          </button>
+                        </div>
+                      </Show>
+                    </div>
+                    <p class="reason">{c.reason}</p>
+                    <Inputs change={c} currency={s.currency()} />
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Show>
+        </Show>
+      </Card>
+
+      <Card class="table-card" title={t('pricing.settings')} id="pricing-settings">
+        <Show when={!settings.error} fallback={<Banner tone="critical">{(settings.error as Error)?.message}</Banner>}>
+          <Show when={settings.latest} fallback={<SkeletonRows rows={3} cols={4} />}>
+            <Show
+              when={(settings.latest?.length ?? 0) > 0}
+              fallback={
+                <EmptyState icon="billing" title={t('pricing.emptyTitle')} body={t('pricing.emptyBody')}>
+                  <Show when={canManage()}>
+                    <button
+                      type="button"
+                      class="button primary"
+                      onClick={() => {
+                        setEditing(null);
+                        setFormOpen(true);
+                      }}
+                    >
+                      {t('pricing.add')}
+                    </button>
+                  </Show>
+                </EmptyState>
+              }
+            >
+              <div class="table-wrap">
+                <table class="table">
+                  <thead>
+                    <tr>
+                      <th>{t('pricing.appliesTo')}</th>
+                      <th>{t('pricing.status')}</th>
+                      <th class="hide-phone">{t('pricing.guardrails')}</th>
+                      <th>
+                        <span class="visually-hidden">{t('pricing.actions')}</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <For each={settings.latest}>
+                      {(x) => (
+                        <tr>
+                          <td>
+                            <Show when={x.productId} fallback={<strong>{targetName(x, products() ?? [], collections() ?? [])}</strong>}>
+                              <A href={`?product=${x.productId}`} class="row-link" onClick={() => setParams({ product: x.productId })}>
+                                {targetName(x, products() ?? [], collections() ?? [])}
+                              </A>
+                            </Show>
+                            <span class="muted small block">{x.mode === 'auto' ? t('pricing.modeAutoShort') : t('pricing.modeSuggestShort')}</span>
+                            <span class="muted small block show-phone">{guardrails(x).join(' · ')}</span>
+                          </td>
+                          <td>
+                            <Show
+                              when={x.paused}
+                              fallback={<Badge value={x.enabled ? 'active' : 'draft'} label={x.enabled ? t('pricing.on') : t('pricing.off')} />}
+                            >
+                              <Badge value="failed" label={t('pricing.paused')} />
+                              <span class="small block text-critical">{x.pausedReason}</span>
+                            </Show>
+                          </td>
+                          <td class="hide-phone">
+                            <span class="small">{guardrails(x).join(' · ')}</span>
+                          </td>
+                          <td class="num">
+                            <Show when={canManage()}>
+                              <div class="row-actions">
+                                <Show when={x.paused}>
+                                  <button type="button" class="button small primary" disabled={busyId() === x.id} onClick={() => resume(x)}>
+                                    {t('pricing.resume')}
+                                  </button>
+                                </Show>
+                                <button
+                                  type="button"
+                                  class="button small"
+                                  aria-label={t('pricing.editOf', { name: targetName(x, products() ?? [], collections() ?? []) })}
+                                  onClick={() => {
+                                    setEditing(x);
+                                    setFormOpen(true);
+                                  }}
+                                >
+                                  {t('pricing.edit')}
+                                </button>
+                                <button
+                                  type="button"
+                                  class="button small danger"
+                                  aria-label={t('pricing.deleteOf', { name: targetName(x, products() ?? [], collections() ?? []) })}
+                                  onClick={() => setConfirmDelete(x)}
+                                >
+                                  {t('pricing.delete')}
+                                </button>
+                              </div>
+                            </Show>
+                          </td>
+                        </tr>
+                      )}
+                    </For>
+                  </tbody>
+                </table>
+              </div>
+            </Show>
+          </Show>
+        </Show>
+      </Card>
+
+      <Card title={t('pricing.productTitle')} id="pricing-product-card">
+        <div class="field">
+          <label for="pricing-history-product">{t('pricing.product')}</label>
+          <select id="pricing-history-product" value={selected()} onChange={(e) => setParams({ product: e.currentTarget.value || undefined })}>
+            <option value="">{t('pricing.choose')}</option>
+            <For each={products() ?? []}>{(p) => <option value={p.id}>{p.title}</option>}</For>
+          </select>
+        </div>
+        <Show when={selected()} fallback={<p class="muted">{t('pricing.chooseProduct')}</p>}>
+          <Show when={history.latest} fallback={<SkeletonRows rows={3} cols={3} />}>
+            <For each={history.latest?.variants ?? []}>
+              {(v) => {
+                const e = () => expected.latest?.variants.find((x) => x.variantId === v.variantId);
+                return (
+                  <section class="variant-pricing">
+                    <h3>
+                      {v.title !== 'Default' ? v.title : productTitle(selected())} · <span class="muted">{money(v.currentPrice)}</span>
+                    </h3>
+                    <PriceChart variant={v} currency={s.currency()} />
+                    <div class="stats">
+                      <div>
+                        <span class="muted small">{t('pricing.atCurrent')}</span>
+                        <span class="stat-value">{e()?.learned ? money(e()?.atCurrentPrice) : '—'}</span>
+                      </div>
+                      <Show when={e()?.suggestedPrice !== null && e()?.suggestedPrice !== undefined}>
+                        <div>
+                          <span class="muted small">{t('pricing.atSuggested', { price: money(e()?.suggestedPrice) })}</span>
+                          <span class="stat-value">{money(e()?.atSuggestedPrice)}</span>
+                        </div>
+                      </Show>
+                      <div>
+                        <span class="muted small">{t('pricing.underPlan')}</span>
+                        <span class="stat-value">{e()?.learned ? money(e()?.planPerDay) : '—'}</span>
+                      </div>
+                    </div>
+                    <Show when={e() && !e()?.learned}>
+                      <p class="muted small">{t('pricing.notLearned')}</p>
+                    </Show>
+                    <Show when={e()?.learned}>
+                      <details>
+                        <summary class="small">{t('pricing.perPrice')}</summary>
+                        <div class="table-wrap">
+                          <table class="table compact">
+                            <thead>
+                              <tr>
+                                <th>{t('pricing.price')}</th>
+                                <th class="num">{t('pricing.daysObserved')}</th>
+                                <th class="num">{t('pricing.unitsSold')}</th>
+                                <th class="num">{t('pricing.unitsPerDay')}</th>
+                                <th class="num">{t('pricing.revenuePerDay')}</th>
+                              </tr>
+                            </thead>
+                            <tbody>
+                              <For each={e()?.prices ?? []}>
+                                {(p) => (
+                                  <tr>
+                                    <td>{money(p.price)}</td>
+                                    <td class="num">{formatNumber(p.daysObserved, locale())}</td>
+                                    <td class="num">{formatNumber(p.unitsSold, locale())}</td>
+                                    <td class="num">{formatNumber(p.expectedUnitsPerDay, locale())}</td>
+                                    <td class="num">{money(p.expectedRevenuePerDay)}</td>
+                                  </tr>
+                                )}
+                              </For>
+                            </tbody>
+                          </table>
+                        </div>
+                      </details>
+                    </Show>
+                  </section>
+                );
+              }}
+            </For>
+            <h3 class="section-title">{t('pricing.audit')}</h3>
+            <Show when={audit().length > 0} fallback={<p class="muted">{t('pricing.noAudit')}</p>}>
+              <ul class="audit-list">
+                <For each={audit()}>
+                  {(c) => (
+                    <li class="audit-item">
+                      <div class="suggestion-head">
+                        <div>
+                          <div class="price-move">
+                            <span class="old-price">{money(c.oldPrice)}</span> → <strong>{money(c.newPrice)}</strong> <Badge value={c.status} />
+                            <Show when={c.variantTitle !== 'Default'}>
+                              <span class="muted small"> · {c.variantTitle}</span>
+                            </Show>
+                          </div>
+                          <span class="muted small">
+                            {formatDateTime(c.appliedAt ?? c.createdAt, locale())} ·{' '}
+                            {c.source === 'rollback' ? t('pricing.sourceRollback') : t('pricing.sourcePolicy')}
+                          </span>
+                        </div>
+                        <Show when={canManage() && c.status === 'applied' && c.source === 'policy'}>
+                          <button type="button" class="button small" disabled={busyId() === c.id} onClick={() => decide(c, 'rollback')}>
+                            {t('pricing.rollback')}
+                          </button>
+                        </Show>
+                      </div>
+                      <p class="reason">{c.reason}</p>
+                      <Show when={c.source === 'policy'}>
+                        <Inputs change={c} currency={s.currency()} />
+                      </Show>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+          </Show>
+        </Show>
+      </Card>
+
+      <SettingsForm
+        open={formOpen()}
+        editing={editing()}
+        initialProductId={typeof params.product === 'string' ? params.product : ''}
+        products={products() ?? []}
+        collections={collections() ?? []}
+        currency={s.currency()}
+        onClose={() => setFormOpen(false)}
+        onSaved={() => {
+          setFormOpen(false);
+          refreshAll();
+        }}
+      />
+      <Modal
+        open={!!confirmDelete()}
+        title={t('pricing.deleteTitle')}
+        onClose={() => setConfirmDelete(null)}
+        footer={
+          <>
+            <button type="button" class="button" onClick={() => setConfirmDelete(null)}>
+              {t('common.cancel')}
+            </button>
+            <button type="button" class="button danger" onClick={() => confirmDelete() && remove(confirmDelete() as PricingSettings)}>
+              {t('pricing.delete')}
+            </button>
+          </>
+        }
+      >
+        <p>{t('pricing.deleteBody', { name: targetName(confirmDelete(), products() ?? [], collections() ?? []) })}</p>
+      </Modal>
+    </div>
+  );
+}
