@@ -311,6 +311,15 @@ describe('inventory planning and low-stock alerts (Postgres queues)', () => {
     expect(orders[0].lines.map((l: { variantId: string }) => l.variantId)).toEqual([variantId]);
     expect(orders[0].lines[0].quantity).toBeGreaterThan(0);
 
+    // The policies list carries each variant's latest plan for the console (null before a run covered it).
+    const planned = (await p.request('GET', `/api/v1/stores/${storeId}/inventory-planning/policies`, { cookie })).body.data;
+    const mine = planned.find((x: { variantId: string }) => x.variantId === variantId);
+    expect(mine.plan).toMatchObject({ onHand: 12, suggestedQuantity: orders[0].lines[0].quantity, leadTimeDays: 5, low: true });
+    expect(mine.plan.reorderPoint).toBeCloseTo(orders[0].lines[0].reorderPoint, 5);
+    expect(mine.plan.forecast.length).toBeGreaterThan(0);
+    for (const d of mine.plan.forecast) expect(d.lower).toBeLessThanOrEqual(d.upper);
+    expect(typeof mine.plan.computedAt).toBe('string');
+
     // The webhook: first attempt refused with 500, the BullMQ retry delivered, both signed.
     const alerts = await until('webhook delivered', async () => {
       const a = (await p.request('GET', `/api/v1/stores/${storeId}/inventory-planning/alerts`, { cookie })).body.data;

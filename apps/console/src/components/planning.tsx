@@ -67,6 +67,9 @@ export function RunNow(props: { start: string; status: (jobId: string) => string
   );
 }
 
+/** The single variant of a product without options ("Default Title" from the API, "Default" in older rows). */
+export const isDefaultVariant = (title: string) => !title || title === 'Default' || title === 'Default Title';
+
 const DAY = 86_400_000;
 const dayOf = (iso: string) => iso.slice(0, 10);
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
@@ -95,9 +98,9 @@ export function priceSeries(v: PriceHistory['variants'][number], today: string, 
 
 /** SVG chart: the price in effect as steps over time, units sold per day as bars (no chart library). */
 export function PriceChart(props: { variant: PriceHistory['variants'][number]; currency: string; today?: string }) {
-  const W = 640;
-  const H = 220;
-  const pad = { l: 64, r: 40, t: 14, b: 28 };
+  const W = 800;
+  const H = 240;
+  const pad = { l: 84, r: 44, t: 16, b: 34 };
   const data = createMemo(() => priceSeries(props.variant, props.today ?? new Date().toISOString().slice(0, 10)));
   const scales = createMemo(() => {
     const d = data();
@@ -179,10 +182,10 @@ export function PriceChart(props: { variant: PriceHistory['variants'][number]; c
         </For>
         <path class="chart-price" d={path()} />
         <line class="chart-axis" x1={pad.l} x2={W - pad.r} y1={scales().bottom} y2={scales().bottom} />
-        <text class="chart-label" x={pad.l} y={H - 8}>
+        <text class="chart-label" x={pad.l} y={H - 6}>
           {formatDate(`${data()[0]?.day}T00:00:00Z`, locale())}
         </text>
-        <text class="chart-label" x={W - pad.r} y={H - 8} text-anchor="end">
+        <text class="chart-label" x={W - pad.r} y={H - 6} text-anchor="end">
           {formatDate(`${data()[data().length - 1]?.day}T00:00:00Z`, locale())}
         </text>
       </svg>

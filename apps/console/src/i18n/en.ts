@@ -730,4 +730,5 @@ export const en = {
   'planning.removeWebhook': 'Remove webhook',
   'planning.testOk': 'Test event delivered (HTTP {status}).',
   'planning.testFailed': 'Test event not delivered: {error}',
+  'pricing.notCandidate': 'The current price is not one of the allowed prices, so nothing was learned at it yet.',
 };

@@ -728,4 +728,5 @@ export const zhCN: Record<keyof typeof en, string> = {
   'planning.removeWebhook': '移除 Webhook',
   'planning.testOk': '测试事件已送达（HTTP {status}）。',
   'planning.testFailed': '测试事件未送达：{error}',
+  'pricing.notCandidate': '当前价格不在允许的价格中，因此尚未学习该价格下的需求。',
 };

@@ -1,5 +1,5 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
-import { downloadText, RunNow, Sparkline, toCsv } from '../components/planning.tsx';
+import { downloadText, isDefaultVariant, RunNow, Sparkline, toCsv } from '../components/planning.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
@@ -18,7 +18,7 @@ import { useStore } from '../lib/store-context.ts';
 
 const n1 = (v: number) => formatNumber(Math.round(v * 10) / 10, locale());
 const variantName = (p: { productTitle: string; variantTitle: string }) =>
-  p.variantTitle && p.variantTitle !== 'Default' ? `${p.productTitle} · ${p.variantTitle}` : p.productTitle;
+  isDefaultVariant(p.variantTitle) ? p.productTitle : `${p.productTitle} · ${p.variantTitle}`;
 const fieldErrors = (e: unknown) => (e instanceof ApiError ? e.fieldErrors : {});
 
 function SupplierForm(props: { supplier: Supplier | null; onSaved: () => void; onCancel?: () => void }) {

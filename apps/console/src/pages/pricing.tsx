@@ -1,6 +1,6 @@
 import { A, useSearchParams } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, type JSX, Show } from 'solid-js';
-import { PriceChart, RunNow } from '../components/planning.tsx';
+import { isDefaultVariant, PriceChart, RunNow } from '../components/planning.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
@@ -404,7 +404,7 @@ export default function PricingPage() {
     const v = products()
       ?.find((p) => p.id === productId)
       ?.variants.find((x) => x.id === variantId);
-    return v && v.title !== 'Default' ? v.title : '';
+    return v && !isDefaultVariant(v.title) ? v.title : '';
   };
 
   // The product whose history, expected revenue and audit log are shown.
@@ -669,7 +669,13 @@ export default function PricingPage() {
           <label for="pricing-history-product">{t('pricing.product')}</label>
           <select id="pricing-history-product" value={selected()} onChange={(e) => setParams({ product: e.currentTarget.value || undefined })}>
             <option value="">{t('pricing.choose')}</option>
-            <For each={products() ?? []}>{(p) => <option value={p.id}>{p.title}</option>}</For>
+            <For each={products() ?? []}>
+              {(p) => (
+                <option value={p.id} selected={p.id === selected()}>
+                  {p.title}
+                </option>
+              )}
+            </For>
           </select>
         </div>
         <Show when={selected()} fallback={<p class="muted">{t('pricing.chooseProduct')}</p>}>
@@ -680,7 +686,7 @@ export default function PricingPage() {
                 return (
                   <section class="variant-pricing">
                     <h3>
-                      {v.title !== 'Default' ? v.title : productTitle(selected())} · <span class="muted">{money(v.currentPrice)}</span>
+                      {isDefaultVariant(v.title) ? productTitle(selected()) : v.title} · <span class="muted">{money(v.currentPrice)}</span>
                     </h3>
                     <PriceChart variant={v} currency={s.currency()} />
                     <div class="stats">
@@ -701,6 +707,9 @@ export default function PricingPage() {
                     </div>
                     <Show when={e() && !e()?.learned}>
                       <p class="muted small">{t('pricing.notLearned')}</p>
+                    </Show>
+                    <Show when={e()?.learned && e()?.atCurrentPrice === null}>
+                      <p class="muted small">{t('pricing.notCandidate')}</p>
                     </Show>
                     <Show when={e()?.learned}>
                       <details>
@@ -747,7 +756,7 @@ export default function PricingPage() {
                         <div>
                           <div class="price-move">
                             <span class="old-price">{money(c.oldPrice)}</span> → <strong>{money(c.newPrice)}</strong> <Badge value={c.status} />
-                            <Show when={c.variantTitle !== 'Default'}>
+                            <Show when={!isDefaultVariant(c.variantTitle)}>
                               <span class="muted small"> · {c.variantTitle}</span>
                             </Show>
                           </div>

@@ -1,0 +1,273 @@
+/**
+ * Dynamic pricing and reorder planning in the merchant console, in real
+ * Chromium against the control plane and a real worker: turn pricing on in
+ * suggest mode with guardrails (a validation error shown inline first), sales
+ * recorded through @storeloom/planning, "Run pricing now" → a suggestion →
+ * approve → the product's price changed → roll back → restored; then a
+ * supplier, a variant policy, "Recompute now" → the suggested purchase order
+ * grouped under the supplier, a low-stock alert, and the alert webhook's test
+ * event. axe-core on both pages; screenshots at 1280 and 390 px.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { createLogger } from '@storeloom/http';
+import { recordSale } from '@storeloom/planning';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
+import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const DAY_MS = 86_400_000;
+
+async function checkA11y(page: Page, name: string) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: any[] }> } }).axe;
+    const r = await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n: any) => n.target.join(' ')).join(', ') }));
+  });
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} — ${v.targets}`);
+  expect(serious, `accessibility of ${name}`).toEqual([]);
+}
+
+describe('dynamic pricing and reorder planning in the console (Chromium)', () => {
+  let p: TestPlatform;
+  let browser: Browser;
+  let cp: { port: number; close(): Promise<void> };
+  let hookServer: Server;
+  let hookUrl: string;
+  const hookHits: string[] = [];
+  let base: string;
+  let ctx: BrowserContext;
+  let page: Page;
+  let cookie: string;
+  let storeId: string;
+  let schema: string;
+  let apron: { id: string; variants: { id: string }[] };
+  const pageErrors: string[] = [];
+
+  const api = (method: string, path: string, body?: unknown) => p.request(method, `/api/v1/stores/${storeId}${path}`, { cookie, body });
+
+  /** The current page at desktop and phone widths (a fresh tab each, same session). */
+  async function screenshots(path: string, name: string, ready: (pg: Page) => Promise<unknown>) {
+    for (const [vp, viewport] of Object.entries(VIEWPORTS)) {
+      const pg = await ctx.newPage();
+      await pg.setViewportSize(viewport);
+      await pg.goto(`${base}${path}`);
+      await ready(pg);
+      await pg.screenshot({ path: artifactPath(`console-${name}-${vp}.png`), fullPage: true });
+      await pg.close();
+    }
+  }
+
+  beforeAll(async () => {
+    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+    cp = await serveOnFreePort((req) => handler(req));
+    base = `http://localhost:${cp.port}`;
+    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
+    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
+    await p.startWorker();
+    hookServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        hookHits.push(body);
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', () => r()));
+    hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hooks`;
+
+    const owner = await signup(p, undefined, 'Ada Merchant');
+    cookie = owner.cookie;
+    storeId = (await createStore(p, cookie)).id;
+    schema = (await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', storeId).executeTakeFirstOrThrow()).schema_name;
+    apron = await createProduct(p, cookie, storeId, { title: 'Linen Apron', variants: [{ sku: 'APRON-1', price: 4500, inventoryQuantity: 200 }] });
+
+    browser = await launchChromium();
+    ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    const [name, value] = cookie.split('=') as [string, string];
+    await ctx.addCookies([{ name, value, url: base }]);
+    page = await ctx.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await browser?.close();
+    await cp?.close();
+    await new Promise((r) => hookServer?.close(r));
+    await p?.close();
+  });
+
+  it('turns dynamic pricing on in suggest mode, approves a suggestion and rolls it back', { timeout: 300_000 }, async () => {
+    await page.goto(`${base}/stores/${storeId}/products`);
+    await page.getByRole('link', { name: 'Pricing', exact: true }).first().click();
+    await page.waitForURL(/\/pricing/);
+    await page.getByRole('heading', { name: 'Dynamic pricing is off' }).waitFor();
+
+    await page.getByRole('button', { name: 'Set up dynamic pricing' }).first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Product', { exact: true }).selectOption({ label: 'Linen Apron' });
+    // The API's validation error lands next to its field.
+    await dialog.getByLabel('Price floor').fill('60');
+    await dialog.getByLabel('Price ceiling').fill('50');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog.locator('#pricing-floor-error').textContent()).resolves.toContain('must not be above ceiling');
+
+    await dialog.getByLabel('Price floor').fill('30');
+    await dialog.getByLabel('Price ceiling').fill('60');
+    await dialog.getByLabel('Allowed price points (optional)').fill('30, 40, 50, 60');
+    await dialog.getByLabel('Largest change per day (optional)').fill('10');
+    await expect(dialog.getByLabel('Suggest it and wait for my approval').isChecked()).resolves.toBe(true);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Guardrails saved').waitFor();
+    await dialog.waitFor({ state: 'detached' });
+    const settings = (await api('GET', '/pricing/settings')).body.data;
+    expect(settings).toHaveLength(1);
+    expect(settings[0]).toMatchObject({
+      productId: apron.id,
+      mode: 'suggest',
+      floor: 3000,
+      ceiling: 6000,
+      pricePoints: [3000, 4000, 5000, 6000],
+      maxChangePerDay: 1000,
+      enabled: true,
+    });
+    await page
+      .getByRole('cell', { name: /\$30\.00 – \$60\.00/ })
+      .first()
+      .waitFor();
+
+    // Sales at the current price over the last 20 days, as the order flow records them.
+    const t = p.db.tenant(schema);
+    const variantId = apron.variants[0]?.id as string;
+    for (let i = 1; i <= 20; i++)
+      await recordSale(t, { orderLineId: `e2e-${i}`, variantId, units: (i % 3) + 1, unitPrice: 4500, at: new Date(Date.now() - i * DAY_MS) });
+
+    await page.getByRole('button', { name: 'Run pricing now' }).click();
+    await page.locator('.run-status').getByText('Done').waitFor({ timeout: 120_000 });
+    const approve = page.getByRole('button', { name: 'Approve' });
+    await approve.waitFor();
+    const [suggestion] = (await api('GET', '/pricing/changes?status=suggested')).body.data;
+    expect([4000, 5000]).toContain(suggestion.newPrice);
+    const newPrice = `$${(suggestion.newPrice / 100).toFixed(2)}`;
+    const waiting = page.locator('.suggestion');
+    await expect(waiting.textContent()).resolves.toContain(`$45.00 → ${newPrice}`);
+    await expect(waiting.textContent()).resolves.toContain('Thompson sampling');
+    await waiting.getByText('What the policy saw').click();
+    await waiting.getByRole('cell', { name: '$60.00' }).waitFor();
+    await checkA11y(page, 'pricing');
+    await screenshots(`/stores/${storeId}/pricing?product=${apron.id}`, 'pricing', (pg) => pg.getByRole('button', { name: 'Approve' }).waitFor());
+
+    await approve.click();
+    await page.getByText('Price changed').waitFor();
+    expect((await api('GET', `/products/${apron.id}`)).body.variants[0].price).toBe(suggestion.newPrice);
+
+    // The product editor shows the new price and the pricing status.
+    await page.goto(`${base}/stores/${storeId}/products/${apron.id}`);
+    const panel = page.locator('#dynamic-pricing-title').locator('..').locator('..');
+    await panel.getByText('Suggest mode').waitFor();
+    await expect(
+      page
+        .getByLabel(/^Price of/)
+        .first()
+        .inputValue(),
+    ).resolves.toBe((suggestion.newPrice / 100).toFixed(2));
+    await screenshots(`/stores/${storeId}/products/${apron.id}`, 'product-pricing-panel', (pg) => pg.getByText('Suggest mode').waitFor());
+    await panel.getByRole('link', { name: 'Open pricing' }).click();
+    await page.waitForURL(/\/pricing\?product=/);
+
+    // The change log: the applied change with its reason, rolled back from here.
+    const log = page.locator('.audit-item').filter({ hasText: 'Applied' });
+    await log.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByText('Price restored').waitFor();
+    expect((await api('GET', `/products/${apron.id}`)).body.variants[0].price).toBe(4500);
+    await page.locator('.audit-item').filter({ hasText: 'Rolled back' }).first().waitFor();
+    await page.getByRole('img', { name: /Price of .* between \$45\.00 and/ }).waitFor();
+    await page.screenshot({ path: artifactPath('console-pricing-history-desktop.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('plans reorders: supplier, policy, run → purchase order grouped by supplier, alert, webhook test', { timeout: 300_000 }, async () => {
+    const napkin = await createProduct(p, cookie, storeId, {
+      title: 'Linen Napkin',
+      variants: [{ sku: 'NAPKIN-1', price: 900, inventoryQuantity: 4 }],
+    });
+    const t = p.db.tenant(schema);
+    for (let i = 1; i <= 42; i++)
+      await recordSale(t, {
+        orderLineId: `e2e-n-${i}`,
+        variantId: napkin.variants[0].id,
+        units: 3 + (i % 2),
+        unitPrice: 900,
+        at: new Date(Date.now() - i * DAY_MS),
+      });
+
+    await page.goto(`${base}/stores/${storeId}/products`);
+    await page.getByRole('link', { name: 'Reorder', exact: true }).first().click();
+    await page.waitForURL(/\/planning/);
+    await page.getByRole('heading', { name: 'Reorder planning' }).waitFor();
+    await page.getByText('Nothing to reorder').waitFor();
+
+    await page.getByLabel('Supplier name').fill('Linen Mill');
+    await page.getByLabel('Email (optional)').fill('orders@linenmill.example');
+    await page.getByLabel('Lead time (days)').fill('10');
+    await page.getByRole('button', { name: 'Add supplier' }).click();
+    await page.getByText('Supplier saved').waitFor();
+    await page.locator('.supplier-row').getByText('Linen Mill').waitFor();
+
+    await page.getByRole('button', { name: 'Forecast and policy of Linen Napkin' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Supplier').selectOption({ label: 'Linen Mill' });
+    await dialog.getByLabel('Service level (%)').fill('97');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Policy saved').first().waitFor();
+    const policy = (await api('GET', '/inventory-planning/policies')).body.data.find((x: any) => x.variantId === napkin.variants[0].id);
+    expect(policy).toMatchObject({ effectiveLeadTimeDays: 10, serviceLevel: 0.97, plan: null });
+
+    await page.getByRole('button', { name: 'Recompute now' }).click();
+    await page.locator('.run-status').getByText('Done').waitFor({ timeout: 120_000 });
+    const group = page.getByRole('region', { name: 'Linen Mill' });
+    await group.getByRole('cell', { name: 'Linen Napkin' }).waitFor();
+    const [po] = (await api('GET', '/inventory-planning/purchase-orders')).body.data;
+    expect(po).toMatchObject({ supplierName: 'Linen Mill', lines: [expect.objectContaining({ productTitle: 'Linen Napkin' })] });
+    expect(po.totalUnits).toBeGreaterThan(0);
+    await expect(group.locator('.po-total').textContent()).resolves.toContain(String(po.totalUnits));
+    // The apron has plenty of stock: planned, nothing to order.
+    await expect(page.locator('.po-group').filter({ hasText: 'Linen Apron' }).count()).resolves.toBe(0);
+    await page.locator('#planning-alerts-title').waitFor();
+    await page.locator('#planning-alerts-title').locator('../..').getByRole('cell', { name: 'Linen Napkin' }).waitFor();
+    await page
+      .getByRole('img', { name: /Forecast: about/ })
+      .first()
+      .waitFor();
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download CSV' }).click();
+    const csv = readFileSync((await (await download).path()) as string, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('supplier,supplier_email,product,variant,sku,on_hand,reorder_point,order_up_to,quantity,lead_time_days');
+    expect(csv).toContain(`Linen Mill,orders@linenmill.example,Linen Napkin,Default Title,NAPKIN-1,4,`);
+
+    // Alert webhook: the secret is shown once, then a signed test event reaches the merchant's server.
+    await page.getByLabel('Webhook URL').fill(hookUrl);
+    await page.getByRole('region', { name: 'Alert webhook' }).getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Your new signing secret').waitFor();
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByText('Test event delivered (HTTP 200).').waitFor();
+    expect(hookHits.some((b) => b.includes('"test"'))).toBe(true);
+
+    await checkA11y(page, 'planning');
+    await screenshots(`/stores/${storeId}/planning`, 'planning', (pg) => pg.getByRole('region', { name: 'Linen Mill' }).waitFor());
+    // The policy dialog with the forecast.
+    await page.getByRole('button', { name: 'Forecast and policy of Linen Napkin' }).click();
+    await page.getByRole('dialog').getByText('Reorder point').first().waitFor();
+    await page.screenshot({ path: artifactPath('console-planning-forecast-desktop.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
