@@ -731,4 +731,9 @@ export const en = {
   'planning.testOk': 'Test event delivered (HTTP {status}).',
   'planning.testFailed': 'Test event not delivered: {error}',
   'pricing.notCandidate': 'The current price is not one of the allowed prices, so nothing was learned at it yet.',
+  'planning.axisMax': 'up to {units} units/day',
+  'planning.legend': 'line: expected units/day · band: 80% interval',
+  'jobs.kind.pricing.run': 'Dynamic pricing run',
+  'jobs.kind.inventory.run': 'Reorder planning run',
+  'jobs.kind.inventory.alert-webhook': 'Low-stock webhook',
 };

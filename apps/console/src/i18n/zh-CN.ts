@@ -729,4 +729,9 @@ export const zhCN: Record<keyof typeof en, string> = {
   'planning.testOk': '测试事件已送达（HTTP {status}）。',
   'planning.testFailed': '测试事件未送达：{error}',
   'pricing.notCandidate': '当前价格不在允许的价格中，因此尚未学习该价格下的需求。',
+  'planning.axisMax': '最多 {units} 件/天',
+  'planning.legend': '线：预期每日件数 · 区域：80% 区间',
+  'jobs.kind.pricing.run': '动态定价运行',
+  'jobs.kind.inventory.run': '补货计划运行',
+  'jobs.kind.inventory.alert-webhook': '低库存 Webhook',
 };

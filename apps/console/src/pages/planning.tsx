@@ -1,5 +1,5 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
-import { downloadText, isDefaultVariant, RunNow, Sparkline, toCsv } from '../components/planning.tsx';
+import { downloadText, RunNow, Sparkline } from '../components/planning.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
@@ -14,6 +14,7 @@ import {
   type Supplier,
 } from '../lib/api.ts';
 import { formatDate, formatDateTime, formatNumber, formatPercent } from '../lib/format.ts';
+import { isDefaultVariant, toCsv } from '../lib/planning.ts';
 import { useStore } from '../lib/store-context.ts';
 
 const n1 = (v: number) => formatNumber(Math.round(v * 10) / 10, locale());
@@ -190,12 +191,20 @@ function PolicyModal(props: { policy: InventoryPolicy | null; suppliers: Supplie
                       <span class="stat-value">{formatNumber(plan().suggestedQuantity, locale())}</span>
                     </div>
                   </div>
-                  <Sparkline
-                    days={plan().forecast}
-                    width={600}
-                    height={90}
-                    label={t('planning.forecastOf', { name: variantName(p()), days: plan().forecast.length })}
-                  />
+                  <figure class="forecast-figure">
+                    <span class="muted small">{t('planning.axisMax', { units: n1(Math.max(0, ...plan().forecast.map((d) => d.upper))) })}</span>
+                    <Sparkline
+                      days={plan().forecast}
+                      width={600}
+                      height={110}
+                      label={t('planning.forecastOf', { name: variantName(p()), days: plan().forecast.length })}
+                    />
+                    <figcaption class="forecast-axis muted small">
+                      <span>{plan().forecast[0] ? formatDate(`${plan().forecast[0]?.date}T00:00:00Z`, locale()) : ''}</span>
+                      <span>{t('planning.legend')}</span>
+                      <span>{plan().forecast.length ? formatDate(`${plan().forecast[plan().forecast.length - 1]?.date}T00:00:00Z`, locale()) : ''}</span>
+                    </figcaption>
+                  </figure>
                   <p class="muted small">
                     {t('planning.planMeta', {
                       method: plan().method,
@@ -669,7 +678,9 @@ export default function PlanningPage() {
                             <td class="num">
                               {formatNumber(p.onHand, locale())}
                               <Show when={p.plan?.low}>
-                                <Badge value="low" />
+                                <span class="block">
+                                  <Badge value="low" />
+                                </span>
                               </Show>
                             </td>
                             <td class="num hide-phone">{p.plan ? n1(p.plan.reorderPoint) : '—'}</td>

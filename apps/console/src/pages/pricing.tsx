@@ -1,6 +1,6 @@
 import { A, useSearchParams } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, type JSX, Show } from 'solid-js';
-import { isDefaultVariant, PriceChart, RunNow } from '../components/planning.tsx';
+import { PriceChart, RunNow } from '../components/planning.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
@@ -18,6 +18,7 @@ import {
   type Product,
 } from '../lib/api.ts';
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent, minorToInput, parseMoney } from '../lib/format.ts';
+import { isDefaultVariant, splitPoints } from '../lib/planning.ts';
 import { useStore } from '../lib/store-context.ts';
 
 interface Draft {
@@ -366,15 +367,6 @@ function SettingsForm(props: {
       </form>
     </Modal>
   );
-}
-
-/** "29, 34, 39" / "29 34 39" / "29;34" → tokens; "29,50 34,50" keeps decimal commas when spaces separate the points. */
-function splitPoints(raw: string): string[] {
-  const tokens = raw
-    .split(/[\s;]+/)
-    .map((x) => x.replace(/,$/, ''))
-    .filter(Boolean);
-  return tokens.length === 1 && tokens[0]?.includes(',') ? tokens[0].split(',').filter(Boolean) : tokens;
 }
 
 function targetName(s: PricingSettings | null, products: Product[], collections: Collection[]): string {
