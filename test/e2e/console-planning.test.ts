@@ -6,7 +6,8 @@
  * approve → the product's price changed → roll back → restored; then a
  * supplier, a variant policy, "Recompute now" → the suggested purchase order
  * grouped under the supplier, a low-stock alert, and the alert webhook's test
- * event. axe-core on both pages; screenshots at 1280 and 390 px.
+ * event; then a staff member sees both pages read-only. axe-core on both
+ * pages; screenshots at 1280 and 390 px.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -269,5 +270,51 @@ describe('dynamic pricing and reorder planning in the console (Chromium)', () =>
     await page.getByRole('dialog').getByText('Reorder point').first().waitFor();
     await page.screenshot({ path: artifactPath('console-planning-forecast-desktop.png') });
     expect(pageErrors).toEqual([]);
+  });
+
+  it('shows staff both pages read-only (no run, approve, roll back, edit or webhook)', { timeout: 300_000 }, async () => {
+    // An applied policy change the owner could roll back.
+    const run = await api('POST', '/pricing/runs');
+    expect(run.status).toBe(202);
+    let job: any;
+    for (let i = 0; i < 300 && !['completed', 'failed'].includes(job?.state); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      job = (await api('GET', `/pricing/runs/${encodeURIComponent(run.body.jobId)}`)).body;
+    }
+    expect(job.state).toBe('completed');
+    const [suggestion] = (await api('GET', '/pricing/changes?status=suggested')).body.data;
+    expect((await api('POST', `/pricing/changes/${suggestion.id}/approve`)).status).toBe(200);
+
+    const staff = await signup(p, undefined, 'Sam Staff');
+    await p.db.control.insertInto('memberships').values({ store_id: storeId, user_id: staff.user.id, role: 'staff', created_at: new Date() }).execute();
+    const staffCtx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    const [name, value] = staff.cookie.split('=') as [string, string];
+    await staffCtx.addCookies([{ name, value, url: base }]);
+    const sp = await staffCtx.newPage();
+    try {
+      await sp.goto(`${base}/stores/${storeId}/pricing?product=${apron.id}`);
+      await sp.locator('.audit-item').filter({ hasText: 'Applied' }).first().waitFor();
+      await sp
+        .getByRole('cell', { name: /\$30\.00 – \$60\.00/ })
+        .first()
+        .waitFor();
+      for (const label of ['Run pricing now', 'Set up dynamic pricing', 'Roll back', 'Approve', 'Edit Linen Apron', 'Delete Linen Apron'])
+        await expect(sp.getByRole('button', { name: label }).count(), label).resolves.toBe(0);
+      // The owner sees the roll back for the same change.
+      await page.goto(`${base}/stores/${storeId}/pricing?product=${apron.id}`);
+      await page.getByRole('button', { name: 'Roll back' }).first().waitFor();
+
+      await sp.getByRole('link', { name: 'Reorder', exact: true }).first().click();
+      await sp.getByRole('region', { name: 'Linen Mill' }).waitFor();
+      for (const label of ['Recompute now', 'Add supplier', 'Edit Linen Mill', 'Send test event'])
+        await expect(sp.getByRole('button', { name: label }).count(), label).resolves.toBe(0);
+      await expect(sp.getByRole('region', { name: 'Alert webhook' }).count()).resolves.toBe(0);
+      await sp.getByRole('button', { name: 'Forecast and policy of Linen Napkin' }).click();
+      await expect(sp.getByRole('dialog').getByLabel('Supplier').isDisabled()).resolves.toBe(true);
+      await expect(sp.getByRole('dialog').getByRole('button', { name: 'Save' }).count()).resolves.toBe(0);
+      await sp.screenshot({ path: artifactPath('console-planning-staff-desktop.png') });
+    } finally {
+      await staffCtx.close();
+    }
   });
 });
