@@ -102,9 +102,10 @@ describe('dynamic pricing and reorder planning in the console (Chromium)', () =>
     await ctx?.close();
     await browser?.close();
     await cp?.close();
+    hookServer?.closeAllConnections();
     await new Promise((r) => hookServer?.close(r));
     await p?.close();
-  });
+  }, 300_000);
 
   it('turns dynamic pricing on in suggest mode, approves a suggestion and rolls it back', { timeout: 300_000 }, async () => {
     await page.goto(`${base}/stores/${storeId}/products`);

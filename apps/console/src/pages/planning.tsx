@@ -634,7 +634,7 @@ export default function PlanningPage() {
                     <tr>
                       <th>{t('planning.item')}</th>
                       <th class="hide-phone">{t('planning.supplier')}</th>
-                      <th>{t('planning.forecast')}</th>
+                      <th class="hide-phone">{t('planning.forecast')}</th>
                       <th class="num">{t('planning.onHand')}</th>
                       <th class="num hide-phone">{t('planning.reorderPoint')}</th>
                       <th class="num hide-phone">{t('planning.orderUpTo')}</th>
@@ -663,9 +663,17 @@ export default function PlanningPage() {
                                 {t('planning.leadDays', { days: p.effectiveLeadTimeDays })} · {formatPercent(p.serviceLevel, locale())}
                                 <Show when={!p.enabled}> · {t('planning.off')}</Show>
                               </span>
+                              <Show when={p.plan}>
+                                {(plan) => (
+                                  <span class="spark-cell show-phone">
+                                    <Sparkline days={plan().forecast} label={t('planning.forecastShort', { mean: n1(mean()) })} />
+                                    <span class="muted small">{t('planning.perDay', { mean: n1(mean()) })}</span>
+                                  </span>
+                                )}
+                              </Show>
                             </td>
                             <td class="hide-phone">{supplierName(p.supplierId)}</td>
-                            <td>
+                            <td class="hide-phone">
                               <Show when={p.plan} fallback={<span class="muted small">{t('planning.notRun')}</span>}>
                                 {(plan) => (
                                   <span class="spark-cell">
