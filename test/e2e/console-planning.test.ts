@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { createLogger } from '@storeloom/http';
-import { recordSale } from '@storeloom/planning';
+import { PricingService, recordSale } from '@storeloom/planning';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
@@ -271,6 +271,39 @@ describe('dynamic pricing and reorder planning in the console (Chromium)', () =>
     await page.getByRole('dialog').getByText('Reorder point').first().waitFor();
     await page.screenshot({ path: artifactPath('console-planning-forecast-desktop.png') });
     expect(pageErrors).toEqual([]);
+  });
+
+  it('edits guardrails through a version conflict, and resumes a paused setting', { timeout: 300_000 }, async () => {
+    const [settings] = (await api('GET', '/pricing/settings')).body.data;
+    await page.goto(`${base}/stores/${storeId}/pricing`);
+    await page.getByRole('button', { name: 'Edit Linen Apron' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.getByLabel('Allowed price points (optional)').inputValue()).resolves.toBe('30.00, 40.00, 50.00, 60.00');
+    // Someone else saves meanwhile: this form's version is stale.
+    const other = await api('PUT', `/pricing/settings/${settings.id}`, { ...settings, version: settings.version, targetUnits: 150, targetDate: '2027-01-31' });
+    expect(other.status).toBe(200);
+    await dialog.getByLabel('Largest change per day (optional)').fill('5');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('These settings were changed elsewhere').waitFor();
+    await dialog.getByRole('button', { name: 'Reload the latest settings' }).click();
+    await dialog.getByText('These settings were changed elsewhere').waitFor({ state: 'detached' });
+    await expect(dialog.getByLabel('Inventory target: sell (units)').inputValue()).resolves.toBe('150');
+    await dialog.getByLabel('Largest change per day (optional)').fill('5');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Guardrails saved').first().waitFor();
+    expect((await api('GET', `/pricing/settings/${settings.id}`)).body).toMatchObject({ maxChangePerDay: 500, targetUnits: 150, targetDate: '2027-01-31' });
+
+    // The data check paused it: the reason shows, and Resume clears it.
+    await new PricingService({ db: p.db, storeId, schemaName: schema }).pause(settings.id, 'Demand rose with price: check the sales data');
+    await page.reload();
+    await page.getByText('Demand rose with price: check the sales data').waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByText('Dynamic pricing resumed').waitFor();
+    expect((await api('GET', `/pricing/settings/${settings.id}`)).body).toMatchObject({ paused: false, pausedReason: null, maxChangePerDay: 500 });
+    await expect(page.getByRole('button', { name: 'Resume' }).count()).resolves.toBe(0);
+    // Back to one step a day for the next test.
+    const current = (await api('GET', `/pricing/settings/${settings.id}`)).body;
+    expect((await api('PUT', `/pricing/settings/${settings.id}`, { ...current, maxChangePerDay: 1000 })).status).toBe(200);
   });
 
   it('shows staff both pages read-only (no run, approve, roll back, edit or webhook)', { timeout: 300_000 }, async () => {
