@@ -4,12 +4,15 @@ import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@s
 import type { BaseVariables } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
 import type { MailOutbox } from '@storeloom/mail';
+import type { EgressPolicy } from '@storeloom/planning';
 import type { Storage, StorageSettings } from '@storeloom/storage';
 import type { StoreService, TeamService } from '@storeloom/stores';
 import type { DnsResolver } from './dns.ts';
 import type { CatalogEvents, StoreSearchService } from '@storeloom/store-search';
 
 export interface ControlPlaneConfig {
+  /** Where merchant alert webhooks may point (default strict: https, public addresses only). */
+  webhookEgress?: EgressPolicy;
   publicUrl: string;
   storeRootDomain: string;
   storefrontPort: number;

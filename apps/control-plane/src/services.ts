@@ -55,6 +55,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     searchFreshnessMs: env.SEARCH_FRESHNESS_MS,
     rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    webhookEgress: { allowHttp: env.ALERT_WEBHOOK_ALLOW_HTTP, allowPrivateAddresses: env.ALERT_WEBHOOK_ALLOW_PRIVATE },
     ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
     billing: {
       graceDays: env.BILLING_GRACE_DAYS,

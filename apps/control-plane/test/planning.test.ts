@@ -15,6 +15,8 @@ import { startWorkers } from '../../worker/src/worker.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 
 const DAY_MS = 86_400_000;
+/** Test-only: the webhook receiver of these tests listens on 127.0.0.1 over http. */
+const LOCAL_EGRESS = { allowHttp: true, allowPrivateAddresses: true };
 
 async function schemaOf(db: Database, storeId: string) {
   const s = await db.control.selectFrom('stores').select('schema_name').where('id', '=', storeId).executeTakeFirstOrThrow();
@@ -166,6 +168,119 @@ describe('dynamic pricing via the API and the worker (Redis queues)', () => {
     expect(v.price).toBe(changes[0].newPrice);
   });
 
+  it("a price change during an open checkout does not change that checkout's total; a new checkout sees the new price", async () => {
+    const { CartService, OrderService, parseSettings } = await import('@storeloom/commerce');
+    const { updateVariantPrice } = await import('@storeloom/catalog');
+    const product = await createProduct(p, cookie, storeId, { variants: [{ sku: 'CHECKOUT-1', price: 2500, inventoryQuantity: 100 }] });
+    const variantId = product.variants[0].id as string;
+    await seedSales(p.db, schema, variantId, 14, () => 2, 2500);
+    const t = p.db.tenant(schema);
+    const store = await p.db.control.selectFrom('stores').select(['id', 'name', 'currency']).where('id', '=', storeId).executeTakeFirstOrThrow();
+    // As the storefront builds it: the checkout page's prices are signed with the storefront secret.
+    const orders = new OrderService(t, { store: { id: store.id, name: store.name, currency: store.currency.trim() }, quoteSecret: 'q'.repeat(48) });
+    const settings = parseSettings([]);
+    const address = { name: 'Ada', line1: '1 Main St', line2: null, city: 'Springfield', postalCode: '12345', region: null, country: 'US', phone: null };
+    const cartWith = async (qty: number) => {
+      const carts = new CartService(t);
+      const cart = await carts.findOrCreate(undefined);
+      await carts.add(cart.id, variantId, qty);
+      return cart.id;
+    };
+    const open = async (qty: number) => {
+      const cartId = await cartWith(qty);
+      const q = await orders.quote(cartId, settings);
+      expect(q.quoteToken).toBeTruthy();
+      return { cartId, shown: q.totals.total, token: q.quoteToken as string };
+    };
+    const complete = (c: { cartId: string; shown: number; token: string }) =>
+      orders.place({
+        cartId: c.cartId,
+        email: 'ada@example.com',
+        customerId: null,
+        customerName: null,
+        address,
+        locale: 'en',
+        settings,
+        expectedTotal: c.shown,
+        quoteToken: c.token,
+      });
+    const priceNow = async () => (await t.selectFrom('variants').select('price').where('id', '=', variantId).executeTakeFirstOrThrow()).price;
+
+    // Checkouts opened at 2500: A completes after the pricing run, B races the run,
+    // C was already placed (payment pending) and is paid after the change.
+    const a = await open(2);
+    const b = await open(1);
+    const c = await open(3);
+    const placedC = await complete(c);
+    expect(placedC.order.total).toBe(c.shown);
+
+    // The pricing run in auto mode (2500 is off the 200 grid: it must move the price) while B completes.
+    const s = await p.request('POST', `/api/v1/stores/${storeId}/pricing/settings`, {
+      cookie,
+      body: { productId: product.id, floor: 2000, ceiling: 3000, step: 200, maxChangePerDay: 400, mode: 'auto' },
+    });
+    expect(s.status).toBe(201);
+    const run = await p.request('POST', `/api/v1/stores/${storeId}/pricing/runs`, { cookie });
+    const [placedB] = await Promise.all([complete(b), waitForJob(p, cookie, `/api/v1/stores/${storeId}/pricing/runs/${encodeURIComponent(run.body.jobId)}`)]);
+    expect(placedB.order.total).toBe(b.shown);
+    const newPrice = await priceNow();
+    expect(newPrice).not.toBe(2500);
+
+    // A completes after the change: it pays the total it was shown, at the old unit price.
+    const placedA = await complete(a);
+    expect(placedA.order.total).toBe(a.shown);
+    expect(placedA.order.lines[0]?.unitPrice).toBe(2500);
+    // C's payment arrives after the change: the order keeps its total.
+    const paidC = await orders.confirmPayment(placedC.order.id, { provider: 'manual', reference: 'pay-c', amount: c.shown });
+    expect(paidC.applied).toBe(true);
+    expect(paidC.order.total).toBe(c.shown);
+
+    // A direct catalogue price change racing a completion (D): D still pays what it was shown.
+    const d = await open(1);
+    const [placedD] = await Promise.all([complete(d), updateVariantPrice(t, { variantId, price: newPrice + 200, expectedPrice: newPrice })]);
+    expect(placedD.order.total).toBe(d.shown);
+
+    // A NEW checkout sees the new price.
+    const e = await open(1);
+    expect(e.shown).toBe((await orders.quote(e.cartId, settings)).totals.total);
+    const placedE = await complete(e);
+    expect(placedE.order.lines[0]?.unitPrice).toBe(newPrice + 200);
+
+    // A tampered snapshot is ignored: live prices apply, and the expected total no longer matches (409).
+    const f = await open(1);
+    const [payload = '', mac = ''] = f.token.split('.');
+    const forged = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { l: [string, number, number][] };
+    forged.l[0]![2] = 1;
+    const forgedToken = `${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${mac}`;
+    await expect(
+      orders.place({
+        cartId: f.cartId,
+        email: 'ada@example.com',
+        customerId: null,
+        customerName: null,
+        address,
+        locale: 'en',
+        settings,
+        expectedTotal: 1,
+        quoteToken: forgedToken,
+      }),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    // A snapshot of a cart that changed since (another quantity) is not used either.
+    await new CartService(t).setQuantity(f.cartId, variantId, 2);
+    await updateVariantPrice(t, { variantId, price: newPrice + 400, expectedPrice: newPrice + 200 });
+    const placedF = await orders.place({
+      cartId: f.cartId,
+      email: 'ada@example.com',
+      customerId: null,
+      customerName: null,
+      address,
+      locale: 'en',
+      settings,
+      quoteToken: f.token,
+    });
+    expect(placedF.order.lines[0]?.unitPrice).toBe(newPrice + 400);
+  });
+
   it('stops and alerts (pauses with a reason, mails the owner) when its data looks broken', async () => {
     const product = await createProduct(p, cookie, storeId, { variants: [{ sku: 'BROKEN-1', price: 1000, inventoryQuantity: 10 }] });
     const variantId = product.variants[0].id as string;
@@ -205,6 +320,40 @@ describe('dynamic pricing via the API and the worker (Redis queues)', () => {
     expect(job2.result.skipped.some((x: { variantId: string }) => x.variantId === variantId)).toBe(true);
   });
 
+  it('refuses alert webhook URLs that are not https or point at non-public addresses (default egress policy)', async () => {
+    const put = (url: string) => p.request('PUT', `/api/v1/stores/${storeId}/inventory-planning/webhook`, { cookie, body: { url } });
+    const http = await put('http://hooks.example.com/x');
+    expect(http.status).toBe(400);
+    expect(http.body.error.code).toBe('validation_failed');
+    for (const url of [
+      'https://127.0.0.1/x',
+      'https://[::1]/x',
+      'https://10.0.0.1/x',
+      'https://169.254.169.254/latest',
+      'https://100.64.0.1/',
+      'https://[fd00::1]/',
+      'https://localhost/x',
+    ]) {
+      const res = await put(url);
+      expect(res.status, url).toBe(422);
+      expect(res.body.error.code, url).toBe('url_not_allowed');
+      expect(res.text).not.toMatch(/stack|at .*\.ts:/);
+    }
+    expect((await p.request('GET', `/api/v1/stores/${storeId}/inventory-planning/webhook`, { cookie })).body.webhook).toBeNull();
+  });
+
+  it('refuses the development egress switches in production (env validation)', async () => {
+    const { controlPlaneEnvSchema, EnvError, loadEnv, workerEnvSchema } = await import('@storeloom/env');
+    for (const schema of [controlPlaneEnvSchema, workerEnvSchema]) {
+      expect(() => loadEnv(schema, { NODE_ENV: 'production', ALERT_WEBHOOK_ALLOW_PRIVATE: 'true' })).toThrow(EnvError);
+      expect(() => loadEnv(schema, { NODE_ENV: 'production', ALERT_WEBHOOK_ALLOW_HTTP: '1' })).toThrow(/ALERT_WEBHOOK_ALLOW_HTTP/);
+      const dev = loadEnv(schema, { NODE_ENV: 'test', ALERT_WEBHOOK_ALLOW_PRIVATE: 'true' });
+      expect(dev.ALERT_WEBHOOK_ALLOW_PRIVATE).toBe(true);
+      expect(dev.ALERT_WEBHOOK_ALLOW_HTTP).toBe(false);
+      expect(loadEnv(schema, {}).ALERT_WEBHOOK_ALLOW_PRIVATE).toBe(false);
+    }
+  });
+
   it('lets staff read but not change pricing', async () => {
     const { roleCan, Permission } = await import('@storeloom/auth');
     expect(roleCan('staff', Permission.ReadPlanning)).toBe(true);
@@ -227,7 +376,8 @@ describe('inventory planning and low-stock alerts (Postgres queues)', () => {
   const received: { body: string; signature: string | undefined; status: number }[] = [];
 
   beforeAll(async () => {
-    p = await startTestPlatform({ queueBackend: 'postgres' });
+    // The receiver runs on this machine: allow http and loopback explicitly (the default refuses both).
+    p = await startTestPlatform({ queueBackend: 'postgres', config: { webhookEgress: LOCAL_EGRESS } });
     await startWorkers(p.queues, {
       db: p.db,
       logger: createLogger({ level: 'silent' }),
@@ -235,6 +385,7 @@ describe('inventory planning and low-stock alerts (Postgres queues)', () => {
       retentionDays: 30,
       provisioningStaleSeconds: 60,
       alertWebhookBackoffMs: 100,
+      webhookEgress: LOCAL_EGRESS,
     });
     const owner = await signup(p);
     cookie = owner.cookie;

@@ -188,6 +188,8 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const origin = originOf(c);
     return new OrderService(c.var.tenant.t, {
       store: { id: store.id, name: store.name, currency: store.currency },
+      // The checkout page signs the prices it shows; placing the order charges those (a price change meanwhile does not move it).
+      quoteSecret: secret,
       providers: providersFor(store.id),
       mail,
       mailContext: (o) => ({
@@ -562,7 +564,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   async function checkoutPage(c: C, cartId: string, values: Record<string, string>, error: { message: string; field: string | null } | null, status = 200) {
     const { tenant } = c.var;
     const customer = await customerOf(c);
-    const { lines, totals } = await orderService(c).quote(cartId, tenant.settings);
+    const { lines, totals, quoteToken } = await orderService(c).quote(cartId, tenant.settings);
     if (!lines.length) return c.redirect('/cart', 303);
     const addresses = customer ? await new CustomerService(tenant.t).addresses(customer.id) : [];
     const first = addresses[0];
@@ -580,6 +582,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
         page: 'checkout',
         lines: lines.map(lineData),
         totals,
+        quoteToken,
         values: prefill,
         error: error?.message ?? null,
         errorField: error?.field ?? null,
@@ -603,7 +606,10 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
 
   app.post('/checkout', async (c) => {
     const { tenant } = c.var;
-    const form = Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 500) : '']));
+    // The price snapshot grows with the cart (verifyCheckoutQuote caps it at 16 KiB); other fields are short.
+    const form = Object.fromEntries(
+      Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, k === 'quoteToken' ? 16_384 : 500) : '']),
+    );
     const cartId = await new CartService(tenant.t).find(getCookie(c, CART_COOKIE));
     if (!cartId) return c.redirect('/cart', 303);
     const t = tOf(c);
@@ -625,6 +631,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
         // Stripe Checkout lives at least MIN_SESSION_SECONDS; hold the stock until it has expired.
         reservationTtlMs: provider === 'stripe' ? Math.max(reservationTtlMs, (MIN_SESSION_SECONDS + 120) * 1000) : reservationTtlMs,
         expectedTotal: Number.isFinite(expected) ? expected : undefined,
+        ...(form.quoteToken ? { quoteToken: form.quoteToken } : {}),
       });
       const order = placed.order;
       if (customer && form.saveAddress === '1') await new CustomerService(tenant.t).saveAddress(customer.id, address);

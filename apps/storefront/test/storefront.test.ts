@@ -149,6 +149,56 @@ describe('storefront server', () => {
     expect((await other.request(`http://${slug}.localhost${statusUrl}`, { headers: { host: `${slug}.localhost` } })).status).toBe(404);
   });
 
+  it('keeps the total the checkout page showed when the price changes before the shopper submits; a new checkout sees the new price', async () => {
+    const { updateVariantPrice } = await import('@storeloom/catalog');
+    const row = await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', storeId).executeTakeFirstOrThrow();
+    const t = p.db.tenant(row.schema_name);
+    const v = await t.selectFrom('variants').select(['id', 'price']).where('sku', '=', 'OO-1').executeTakeFirstOrThrow();
+    const openCheckout = async () => {
+      const add = await req('/cart/add', form({ variantId: v.id, quantity: '1' }));
+      const cookie = (add.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const page = await (await req('/checkout', { headers: { cookie } })).text();
+      const shown = Number(/name="expectedTotal" value="(\d+)"/.exec(page)?.[1]);
+      const token = /name="quoteToken" value="([^"]+)"/.exec(page)?.[1] ?? '';
+      return { cookie, shown, token };
+    };
+    const submit = (c: { cookie: string; shown: number; token: string }) =>
+      req('/checkout', {
+        ...form({
+          email: 'snap@example.com',
+          name: 'Snap',
+          line1: '1 Road',
+          city: 'Paris',
+          postalCode: '75001',
+          country: 'FR',
+          expectedTotal: String(c.shown),
+          quoteToken: c.token,
+        }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: c.cookie },
+      });
+    const before = v.price;
+    const open = await openCheckout();
+    expect(open.token).not.toBe('');
+    expect(open.shown).toBe(before + 500);
+    // The pricing job (or the merchant) changes the price while the checkout page is open.
+    await updateVariantPrice(t, { variantId: v.id, price: before + 300, expectedPrice: before });
+    const placed = await submit(open);
+    expect(placed.status).toBe(303);
+    const orderId = new URL(placed.headers.get('location') as string).pathname.split('/').pop() as string;
+    const order = await t.selectFrom('orders').select(['total']).where('id', '=', orderId).executeTakeFirstOrThrow();
+    expect(order.total).toBe(open.shown);
+    // A new checkout shows (and charges) the new price.
+    const fresh = await openCheckout();
+    expect(fresh.shown).toBe(before + 300 + 500);
+    // Leave the product as the next tests expect it (price, and the unit this order reserved).
+    await updateVariantPrice(t, { variantId: v.id, price: before, expectedPrice: before + 300 });
+    await t
+      .updateTable('variants')
+      .set((eb) => ({ inventory_quantity: eb('inventory_quantity', '+', 1) }))
+      .where('id', '=', v.id)
+      .execute();
+  });
+
   it('costs at most 5 SQL statements per warm product page and 30 per checkout', async () => {
     const statements: string[] = [];
     const counted = createDatabase({ url: p.testDb.url, poolMax: 4, onQuery: (s) => statements.push(s) });

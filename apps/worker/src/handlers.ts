@@ -31,7 +31,7 @@ import {
 import { OrderService } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
-import { InventoryPlanningService, PricingService, utcDay } from '@storeloom/planning';
+import { type EgressPolicy, InventoryPlanningService, PricingService, utcDay } from '@storeloom/planning';
 import { StoreService } from '@storeloom/stores';
 import type { Job } from 'bullmq';
 import { createRecoHandlers, type RecoDeps } from './reco.ts';
@@ -48,6 +48,8 @@ export interface HandlerDeps {
   queues?: Queues;
   /** First retry delay of a failed alert webhook (exponential). Default 30 s. */
   alertWebhookBackoffMs?: number;
+  /** Where alert webhooks may go (default strict: https to public addresses only). */
+  webhookEgress?: EgressPolicy;
   /** Recommendation jobs (queues for the nightly fan-out, retention, training budget). */
   reco?: Omit<RecoDeps, 'db' | 'logger'>;
 }
@@ -106,7 +108,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     [alertWebhookJob.name]: async (job: Job<JobEnvelope>) => {
       const { storeId, alertId } = decodeJob(alertWebhookJob, job);
       const store = await activeStore(storeId);
-      const service = new InventoryPlanningService({ db: deps.db, storeId, schemaName: store.schema_name });
+      const service = new InventoryPlanningService({ db: deps.db, storeId, schemaName: store.schema_name, egress: deps.webhookEgress });
       const attempt = job.attemptsMade + 1;
       return service.deliverWebhook(alertId, attempt, attempt >= (job.opts.attempts ?? alertWebhookJob.attempts));
     },

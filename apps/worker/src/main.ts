@@ -33,6 +33,7 @@ const running = await startWorkers(queues, {
   provisioningStaleSeconds: env.PROVISIONING_STALE_SECONDS,
   mail: new MailOutbox(db, transportFromConfig(env.SMTP_URL), env.MAIL_FROM),
   alertWebhookBackoffMs: env.ALERT_WEBHOOK_BACKOFF_MS,
+  webhookEgress: { allowHttp: env.ALERT_WEBHOOK_ALLOW_HTTP, allowPrivateAddresses: env.ALERT_WEBHOOK_ALLOW_PRIVATE },
   planningCron: env.PLANNING_NIGHTLY_CRON,
   recoTrainCron: env.RECO_TRAIN_CRON,
   reco: {

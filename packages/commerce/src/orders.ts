@@ -9,14 +9,16 @@ import { applyStockDelta } from '@storeloom/catalog';
 import { type Kysely, newId, type Order, type OrderAddress, sql, type TenantDatabase, type Transaction } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import type { MailOutbox } from '@storeloom/mail';
-import { CartService } from './cart.ts';
+import { type CartLineView, CartService } from './cart.ts';
 import { type MailContext, orderConfirmationMail, orderShippedMail } from './mails.ts';
 import { PaymentProviders } from './payments.ts';
+import { signCheckoutQuote, verifyCheckoutQuote } from './signing.ts';
 import type { StorefrontSettings } from './settings.ts';
 import { computeTotals, type Totals } from './totals.ts';
 import { type OrderDetail, type OrderSummary, toOrderDetail, toOrderSummary } from './views.ts';
 
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
+export const DEFAULT_QUOTE_MAX_AGE_MS = 60 * 60 * 1000;
 
 export interface OrderStore {
   id: string;
@@ -38,6 +40,13 @@ export interface OrderServiceOptions {
    * inside a caller's transaction; that caller signals after its own commit.
    */
   onPaid?: (orderId: string) => void;
+  /**
+   * Key of the checkout price snapshot (see signCheckoutQuote). With it,
+   * `quote` returns a token and `place` honours the prices it signed.
+   */
+  quoteSecret?: string;
+  /** How long a checkout keeps the prices it showed (default 60 minutes). */
+  quoteMaxAgeMs?: number;
 }
 
 export interface PlaceOrderInput {
@@ -52,6 +61,8 @@ export interface PlaceOrderInput {
   reservationTtlMs?: number;
   /** The total the shopper saw; when prices moved since, the order is refused so nobody pays what they did not see. */
   expectedTotal?: number;
+  /** The checkout page's price snapshot (`quote().quoteToken`): its prices are charged while it is fresh and the cart unchanged. */
+  quoteToken?: string;
 }
 
 export interface OrderListQuery {
@@ -76,10 +87,38 @@ export class OrderService {
     this.providers = opts.providers ?? new PaymentProviders();
   }
 
-  /** The quote a checkout page shows: current prices, shipping and tax. */
-  async quote(cartId: string, settings: StorefrontSettings) {
+  /**
+   * The quote a checkout page shows: current prices, shipping and tax, and
+   * (with a quoteSecret) the signed snapshot of those prices that `place`
+   * honours, so a price change while the checkout is open does not change
+   * what the shopper pays.
+   */
+  async quote(cartId: string, settings: StorefrontSettings, now = new Date()) {
     const lines = await new CartService(this.t).lines(cartId);
-    return { lines, totals: computeTotals(lines, settings.shipping, settings.tax) };
+    const quoteToken = this.opts.quoteSecret ? signCheckoutQuote(this.opts.quoteSecret, this.opts.store.id, cartId, lines, now.getTime()) : null;
+    return { lines, totals: computeTotals(lines, settings.shipping, settings.tax), quoteToken };
+  }
+
+  /** Cart lines priced from a valid snapshot of the same lines; the live lines otherwise. */
+  private priceFromQuote(cartId: string, lines: CartLineView[], token: string | undefined): CartLineView[] {
+    if (!this.opts.quoteSecret || !token) return lines;
+    const quoted = verifyCheckoutQuote(
+      this.opts.quoteSecret,
+      this.opts.store.id,
+      cartId,
+      token,
+      Date.now(),
+      this.opts.quoteMaxAgeMs ?? DEFAULT_QUOTE_MAX_AGE_MS,
+    );
+    if (!quoted || quoted.length !== lines.length) return lines;
+    const byVariant = new Map(quoted.map((q) => [q.variantId, q]));
+    const priced: CartLineView[] = [];
+    for (const l of lines) {
+      const q = byVariant.get(l.variantId);
+      if (!q || q.quantity !== l.quantity) return lines;
+      priced.push({ ...l, unitPrice: q.unitPrice });
+    }
+    return priced;
   }
 
   /**
@@ -97,7 +136,8 @@ export class OrderService {
     const orderId = newId();
     const paymentKey = `charge:${orderId}:1`;
     const result = await this.t.transaction().execute(async (trx) => {
-      const lines = await new CartService(trx).lines(input.cartId);
+      // The snapshot's prices when the checkout still holds what it showed: never the live price of an open checkout.
+      const lines = this.priceFromQuote(input.cartId, await new CartService(trx).lines(input.cartId), input.quoteToken);
       if (!lines.length) throw new AppError(ErrorCode.InvalidState, 'Your cart is empty');
       const totals = computeTotals(lines, input.settings.shipping, input.settings.tax);
       if (input.expectedTotal !== undefined && input.expectedTotal !== totals.total)

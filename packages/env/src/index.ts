@@ -129,36 +129,60 @@ const storage = {
     .default(10 * 1024 * 1024),
 };
 
-export const controlPlaneEnvSchema = z.object({ ...base, ...web, ...storage });
+/**
+ * Merchant webhooks (low-stock alerts) may only reach public https endpoints.
+ * These two switches exist for local development and tests (a webhook receiver
+ * on the same machine); both are off by default and refused in production.
+ */
+const egress = {
+  /** Allow http:// alert webhook URLs (development/tests only). */
+  ALERT_WEBHOOK_ALLOW_HTTP: bool(false),
+  /** Allow alert webhooks to loopback/private/link-local addresses (development/tests only). */
+  ALERT_WEBHOOK_ALLOW_PRIVATE: bool(false),
+};
+function refuseInsecureEgressInProduction(
+  env: { NODE_ENV: string; ALERT_WEBHOOK_ALLOW_HTTP: boolean; ALERT_WEBHOOK_ALLOW_PRIVATE: boolean },
+  ctx: { addIssue: (issue: { code: 'custom'; path: string[]; message: string }) => void },
+) {
+  if (env.NODE_ENV !== 'production') return;
+  for (const key of ['ALERT_WEBHOOK_ALLOW_HTTP', 'ALERT_WEBHOOK_ALLOW_PRIVATE'] as const) {
+    if (env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is for development and tests only: not allowed with NODE_ENV=production' });
+  }
+}
+
+export const controlPlaneEnvSchema = z.object({ ...base, ...web, ...storage, ...egress }).superRefine(refuseInsecureEgressInProduction);
 export type ControlPlaneEnv = z.infer<typeof controlPlaneEnvSchema>;
 
 export const storefrontEnvSchema = z.object({ ...base, ...web });
 export type StorefrontEnv = z.infer<typeof storefrontEnvSchema>;
 
-export const workerEnvSchema = z.object({
-  ...base,
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  STORE_RETENTION_DAYS: web.STORE_RETENTION_DAYS,
-  /** Seconds a store may sit in `provisioning` before the reconciler retries it. */
-  PROVISIONING_STALE_SECONDS: z.coerce.number().int().min(1).default(60),
-  /** First retry delay of a failed low-stock webhook (doubles each attempt, 8 attempts). */
-  ALERT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).default(30_000),
-  /** Cron (UTC) of the nightly pricing and inventory runs. */
-  PLANNING_NIGHTLY_CRON: z.string().default('10 2 * * *'),
-  /** Shopper events (views, carts, purchases, impressions, clicks) older than this are deleted nightly. */
-  RECO_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
-  /** Cron pattern of the nightly per-store recommendation training. */
-  RECO_TRAIN_CRON: z.string().default('23 2 * * *'),
-  /** Per-store training budget: wall time (s) and process memory (MiB); a run over budget fails and the previous model keeps serving. */
-  RECO_TRAIN_MAX_SECONDS: z.coerce.number().int().min(1).default(600),
-  RECO_TRAIN_MAX_MEMORY_MIB: z.coerce.number().int().min(64).default(1024),
-  /** Per-store caps on the products and known customers a training considers. */
-  RECO_TRAIN_MAX_ITEMS: z.coerce.number().int().min(1).default(50_000),
-  RECO_TRAIN_MAX_CUSTOMERS: z.coerce.number().int().min(1).default(50_000),
-  /** Port of the worker's /metrics and /healthz server (0 = off). */
-  WORKER_METRICS_PORT: port(0),
-  METRICS_TOKEN: web.METRICS_TOKEN,
-});
+export const workerEnvSchema = z
+  .object({
+    ...base,
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    STORE_RETENTION_DAYS: web.STORE_RETENTION_DAYS,
+    /** Seconds a store may sit in `provisioning` before the reconciler retries it. */
+    PROVISIONING_STALE_SECONDS: z.coerce.number().int().min(1).default(60),
+    /** First retry delay of a failed low-stock webhook (doubles each attempt, 8 attempts). */
+    ALERT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).default(30_000),
+    /** Cron (UTC) of the nightly pricing and inventory runs. */
+    PLANNING_NIGHTLY_CRON: z.string().default('10 2 * * *'),
+    /** Shopper events (views, carts, purchases, impressions, clicks) older than this are deleted nightly. */
+    RECO_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+    /** Cron pattern of the nightly per-store recommendation training. */
+    RECO_TRAIN_CRON: z.string().default('23 2 * * *'),
+    /** Per-store training budget: wall time (s) and process memory (MiB); a run over budget fails and the previous model keeps serving. */
+    RECO_TRAIN_MAX_SECONDS: z.coerce.number().int().min(1).default(600),
+    RECO_TRAIN_MAX_MEMORY_MIB: z.coerce.number().int().min(64).default(1024),
+    /** Per-store caps on the products and known customers a training considers. */
+    RECO_TRAIN_MAX_ITEMS: z.coerce.number().int().min(1).default(50_000),
+    RECO_TRAIN_MAX_CUSTOMERS: z.coerce.number().int().min(1).default(50_000),
+    /** Port of the worker's /metrics and /healthz server (0 = off). */
+    WORKER_METRICS_PORT: port(0),
+    METRICS_TOKEN: web.METRICS_TOKEN,
+    ...egress,
+  })
+  .superRefine(refuseInsecureEgressInProduction);
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 
 export const platformEnvSchema = z.object({

@@ -37,6 +37,8 @@ export const ErrorCode = {
   UnsupportedFileType: 'unsupported_file_type',
   DomainTaken: 'domain_taken',
   DnsVerificationFailed: 'dns_verification_failed',
+  /** An outbound URL (e.g. a webhook) whose host is not a public address. */
+  UrlNotAllowed: 'url_not_allowed',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -76,6 +78,7 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   unsupported_file_type: 415,
   domain_taken: 409,
   dns_verification_failed: 422,
+  url_not_allowed: 422,
 };
 
 export interface ErrorBody {

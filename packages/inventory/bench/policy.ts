@@ -6,7 +6,7 @@
  */
 import { addDays } from '../src/calendar.ts';
 import { type DemandObservation, type ForecastParams, forecastDemand } from '../src/forecast.ts';
-import { DEFAULT_PLAN_SETTINGS, type PlanSettings, planReorder } from '../src/plan.ts';
+import { catchUpServiceLevel, DEFAULT_PLAN_SETTINGS, type PlanSettings, planReorder, type ServiceRecord } from '../src/plan.ts';
 import { seedFromString } from '../src/stats.ts';
 
 export interface BenchSku {
@@ -31,12 +31,19 @@ export interface OrderState {
 }
 
 /** Overrides of the production plan settings (experiments only; the default is exactly what the worker runs). */
-export function makePolicy(overrides: Partial<PlanSettings> = {}) {
+export function makePolicy(overrides: Partial<PlanSettings> & { catchUpDays?: number; catchUpFloor?: number } = {}) {
+  const { catchUpDays = 0, catchUpFloor, ...settings } = overrides;
   return function createPolicy(init: PolicyInit) {
     const history: DemandObservation[] = init.history.map((h) => ({ date: h.date, demand: h.demand, open: h.open }));
     const trainDays = history.length;
     const seed = seedFromString(init.sku.stockCode);
+    const record: ServiceRecord = { demand: 0, served: 0 };
+    const trainMean = init.history.reduce((s, h) => s + h.demand, 0) / Math.max(1, init.history.length);
     return {
+      observe(o: { demand: number; sales: number }) {
+        record.demand += o.demand;
+        record.served += o.sales;
+      },
       orderQuantity(state: OrderState): number {
         // Append the days seen since the last call (recentDemand ends yesterday).
         const missing = trainDays + state.day - history.length;
@@ -50,11 +57,12 @@ export function makePolicy(overrides: Partial<PlanSettings> = {}) {
           history,
           startDate: state.date,
           leadTimeDays: init.leadTimeDays,
-          serviceLevel: init.serviceTarget,
+          serviceLevel:
+            catchUpDays > 0 ? catchUpServiceLevel(init.serviceTarget, record, catchUpDays * trainMean, catchUpFloor ?? init.serviceTarget) : init.serviceTarget,
           onHand: state.onHand,
           onOrder: state.onOrder,
           seed,
-          settings: overrides,
+          settings,
         });
         return plan.suggestedOrderQty;
       },

@@ -10,7 +10,7 @@
  * variant's own rate of zero days; sigma is shrunk strongly toward a
  * catalogue-wide prior. ('bootstrap' resamples the variant's own ratios instead.)
  */
-import { createRng, gammaDraw, normalQuantile, quantileSorted, randomInt } from './stats.ts';
+import { createRng, gammaDraw, normalDraw, normalQuantile, quantileSorted, randomInt } from './stats.ts';
 
 export interface DistributionParams {
   distribution: 'lognormal' | 'bootstrap';
@@ -97,18 +97,23 @@ function stratifiedDraws(table: Float64Array, n: number, rng: () => number): Flo
 /**
  * Demand scenarios: scenarios[s][h] = means[h] x level factor of scenario s x
  * an independent draw of the law. `levelShape` > 0 adds a Gamma level factor
- * (mean 1, cv 1/sqrt(shape)) per scenario: parameter uncertainty of a new product.
+ * (mean 1, cv 1/sqrt(shape)) per scenario: the error of the estimated level.
+ * `driftVar` > 0 lets that factor wander as a random walk in log space, with
+ * this variance per open day (mean kept at 1): the level can move before the
+ * stock ordered today is sold, the more so the longer the horizon.
  */
-export function drawScenarios(means: readonly number[], law: DemandLaw, count: number, seed: number, levelShape = 0): number[][] {
+export function drawScenarios(means: readonly number[], law: DemandLaw, count: number, seed: number, levelShape = 0, driftVar = 0): number[][] {
   const rng = createRng(seed);
   const horizon = means.length;
   const scenarios: number[][] = [];
   for (let s = 0; s < count; s++) scenarios.push(new Array<number>(horizon).fill(0));
   const factors = new Float64Array(count).fill(1);
   if (levelShape > 0) for (let s = 0; s < count; s++) factors[s] = gammaDraw(rng, levelShape) / levelShape;
+  const walkSd = Math.sqrt(Math.max(0, driftVar));
   for (let h = 0; h < horizon; h++) {
     const mu = means[h] ?? 0;
     if (!(mu > 0)) continue;
+    if (walkSd > 0) for (let s = 0; s < count; s++) factors[s] = (factors[s] ?? 1) * Math.exp(walkSd * normalDraw(rng) - driftVar / 2);
     const draws = stratifiedDraws(law.table, count, rng);
     for (let s = 0; s < count; s++) {
       const row = scenarios[s];

@@ -18,9 +18,9 @@
 import { dateOfDayNumber, dayNumber, weekdayOfDayNumber } from './calendar.ts';
 import { type DemandLaw, type DistributionParams, drawScenarios, fitDemandLaw, lawQuantile } from './distribution.ts';
 import { type DemandObservation, dailyHistory, openDaySeries } from './history.ts';
-import { intermittentLevel, type LevelEstimate, type LevelParams, newProductLevel, smoothLevel } from './level.ts';
+import { intermittentLevel, type LevelEstimate, type LevelParams, levelDrift, newProductLevel, smoothLevel } from './level.ts';
 import { type ProfileParams, priorProfile, weekdayProfile } from './seasonality.ts';
-import { quantileSorted } from './stats.ts';
+import { alphaFromHalfLife, quantileSorted } from './stats.ts';
 
 export type { DemandObservation } from './history.ts';
 
@@ -33,6 +33,13 @@ export interface ForecastParams extends LevelParams, ProfileParams, Distribution
   intermittentAdi: number;
   /** Fewer open days than this since the first sale: new product. */
   newProductDays: number;
+  /**
+   * Weight of the level's estimation error in the scenarios (0 = the level is
+   * taken as known, 1 = the EWMA/TSB estimator's own sampling variance).
+   */
+  levelUncertainty: number;
+  /** Weight of the level's drift (random walk per open day, measured on the history) in the scenarios (0 = none). */
+  levelDriftWeight: number;
 }
 
 /**
@@ -57,6 +64,8 @@ export const DEFAULT_FORECAST_PARAMS: Readonly<ForecastParams> = Object.freeze({
   sigmaPriorWeight: 1000,
   intermittentAdi: 1.32,
   newProductDays: 28,
+  levelUncertainty: 0,
+  levelDriftWeight: 0,
 });
 
 export interface ForecastOptions {
@@ -166,7 +175,6 @@ export function forecastDemand(history: readonly DemandObservation[], opts: Fore
   if (method === 'smooth') est = smoothLevel(xs, p);
   else if (method === 'intermittent') est = intermittentLevel(xs, p);
   else est = newProductLevel(xs);
-  const levelShape = method === 'new-product' ? Math.max(1, n) : 0;
 
   let k = 0;
   let damp = 0;
@@ -179,7 +187,18 @@ export function forecastDemand(history: readonly DemandObservation[], opts: Fore
   });
 
   const law: DemandLaw = fitDemandLaw(est.ratios, p);
-  const scenarios = drawScenarios(means, law, nScen, opts.seed ?? 1, levelShape);
+  const levelCv2 = method === 'smooth' || method === 'intermittent' ? p.levelUncertainty * levelEstimateCv2(method, law, p) : 0;
+  // Gamma level factor per scenario (mean 1, cv^2 = 1/shape): a new product's
+  // level is the mean of its n open days; an established one's carries the
+  // estimator's sampling error. Shared by all days of a scenario, it makes the
+  // spread of lead-time demand grow with the lead time, not only its root.
+  const levelShape = method === 'new-product' ? Math.max(1, n) : levelCv2 > 0 ? 1 / levelCv2 : 0;
+  let driftVar = 0;
+  if ((method === 'smooth' || method === 'intermittent') && p.levelDriftWeight > 0) {
+    const lag = Math.max(1, Math.round(p.levelHalfLife));
+    driftVar = p.levelDriftWeight * levelDrift(est.levels, lag, alphaFromHalfLife(p.levelHalfLife), levelEstimateCv2(method, law, p));
+  }
+  const scenarios = drawScenarios(means, law, nScen, opts.seed ?? 1, levelShape, driftVar);
   const q10 = lawQuantile(law, 0.1);
   const q50 = lawQuantile(law, 0.5);
   const q90 = lawQuantile(law, 0.9);
@@ -201,6 +220,26 @@ export function forecastDemand(history: readonly DemandObservation[], opts: Fore
     scenarios,
     reasons,
   };
+}
+
+/**
+ * Squared coefficient of variation of the level estimate: an EWMA with weight
+ * a of independent days with squared cv c2 has variance c2 x a / (2 - a)
+ * relative to the mean squared. TSB: the sale probability (every open day,
+ * Bernoulli) and the sale size (sale days only) are two such EWMAs.
+ */
+export function levelEstimateCv2(method: 'smooth' | 'intermittent', law: DemandLaw, p: ForecastParams): number {
+  let m2 = 0;
+  for (const x of law.table) m2 += x * x;
+  const dayCv2 = Math.max(0, m2 / Math.max(1, law.table.length) - 1);
+  const shrink = (halfLife: number) => {
+    const a = alphaFromHalfLife(halfLife);
+    return a / (2 - a);
+  };
+  if (method === 'smooth') return dayCv2 * shrink(p.levelHalfLife);
+  const prob = Math.min(0.999, Math.max(0.001, 1 - law.zeroProb));
+  const sizeCv2 = Math.max(0, prob * (1 + dayCv2) - 1);
+  return ((1 - prob) / prob) * shrink(p.tsbProbHalfLife) + sizeCv2 * shrink(p.levelHalfLife);
 }
 
 /** Expected total demand over the first `days` forecast days. */

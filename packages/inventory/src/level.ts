@@ -29,6 +29,8 @@ export interface LevelEstimate {
   trend: number;
   /** One-step-ahead ratios actual / forecast of the last residualWindow open days. */
   ratios: number[];
+  /** The level forecast (base + allowance) before each of those days, same positions as `ratios` (for drift). */
+  levels: number[];
 }
 
 /**
@@ -45,11 +47,15 @@ export function smoothLevel(xs: readonly number[], p: LevelParams): LevelEstimat
   const m0 = Math.max(median(init), 1e-9);
   const initLevel = init.reduce((acc, x) => acc + Math.min(x, p.spikeCap * m0), 0) / Math.max(1, init.length);
   const ratios: number[] = [];
+  const levels: number[] = [];
   const ratioFrom = n - p.residualWindow;
   xs.forEach((x, i) => {
     const b = base.weight > 0 ? base.value : initLevel;
     const pred = b + spikes.value;
-    if (i >= ratioFrom && pred > 0) ratios.push(x / pred);
+    if (i >= ratioFrom && pred > 0) {
+      ratios.push(x / pred);
+      levels.push(pred);
+    }
     const c = b > 0 ? Math.min(x, p.spikeCap * b) : x;
     base.update(c);
     base2.update(base.value);
@@ -65,7 +71,7 @@ export function smoothLevel(xs: readonly number[], p: LevelParams): LevelEstimat
     trend = (p.trendWeight * (base.value - base2.value)) / lag;
     level = Math.max(0, base.value + lag * trend);
   }
-  return { base: level, allowance: spikes.value, trend, ratios };
+  return { base: level, allowance: spikes.value, trend, ratios, levels };
 }
 
 /**
@@ -83,12 +89,16 @@ export function intermittentLevel(xs: readonly number[], p: LevelParams): LevelE
   const initProb = initSales.length / Math.max(1, init.length);
   const initSize = median(initSales);
   const ratios: number[] = [];
+  const levels: number[] = [];
   const ratioFrom = n - p.residualWindow;
   xs.forEach((x, i) => {
     const sz = size.weight > 0 ? size.value : initSize;
     const pr = prob.weight > 0 ? prob.value : initProb;
     const pred = pr * (sz + sizeExcess.value);
-    if (i >= ratioFrom && pred > 0) ratios.push(x / pred);
+    if (i >= ratioFrom && pred > 0) {
+      ratios.push(x / pred);
+      levels.push(pred);
+    }
     prob.update(x > 0 ? 1 : 0);
     if (x > 0) {
       const c = sz > 0 ? Math.min(x, p.spikeCap * sz) : x;
@@ -96,7 +106,7 @@ export function intermittentLevel(xs: readonly number[], p: LevelParams): LevelE
       sizeExcess.update(x - c);
     }
   });
-  return { base: prob.value * size.value, allowance: prob.value * sizeExcess.value, trend: 0, ratios };
+  return { base: prob.value * size.value, allowance: prob.value * sizeExcess.value, trend: 0, ratios, levels };
 }
 
 /** New product: the plain mean since launch; ratios against the running mean. */
@@ -107,5 +117,26 @@ export function newProductLevel(xs: readonly number[]): LevelEstimate {
     if (i > 0 && sum > 0) ratios.push(x / (sum / i));
     sum += x;
   });
-  return { base: xs.length > 0 ? sum / xs.length : 0, allowance: 0, trend: 0, ratios };
+  return { base: xs.length > 0 ? sum / xs.length : 0, allowance: 0, trend: 0, ratios, levels: [] };
+}
+
+/**
+ * Drift of the level: variance per open day of a random walk in log level,
+ * from how much the level forecast moved over `lag` open days in the recent
+ * history, less what the estimator's own sampling noise explains
+ * (var[log l(t+k) - log l(t)] = k q + 2 v (1 - (1 - a)^k) for an EWMA of
+ * weight a with sampling variance v = estimateCv2).
+ */
+export function levelDrift(levels: readonly number[], lag: number, alpha: number, estimateCv2: number): number {
+  const d: number[] = [];
+  for (let i = 0; i + lag < levels.length; i++) {
+    const a = levels[i] ?? 0;
+    const b = levels[i + lag] ?? 0;
+    if (a > 0 && b > 0) d.push(Math.log(b / a));
+  }
+  if (d.length < 2 * lag) return 0;
+  const m = d.reduce((s, x) => s + x, 0) / d.length;
+  const v = d.reduce((s, x) => s + (x - m) * (x - m), 0) / (d.length - 1);
+  const noise = 2 * estimateCv2 * (1 - (1 - alpha) ** lag);
+  return Math.max(0, v - noise) / lag;
 }

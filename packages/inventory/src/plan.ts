@@ -6,7 +6,7 @@
  */
 import { type DemandForecast, type ForecastParams, forecastDemand } from './forecast.ts';
 import type { DemandObservation } from './history.ts';
-import { computeReorderPlan, FILL_PENALTY_SCALE, type ReorderPlan, type ServiceMeasure } from './reorder.ts';
+import { computeReorderPlan, FILL_PENALTY_EXPONENT, FILL_PENALTY_SCALE, type ReorderPlan, type ServiceMeasure } from './reorder.ts';
 
 export interface PlanSettings {
   /** Forecast model parameters on top of DEFAULT_FORECAST_PARAMS. */
@@ -14,6 +14,7 @@ export interface PlanSettings {
   scenarios: number;
   serviceMeasure: ServiceMeasure;
   fillPenaltyScale: number;
+  fillPenaltyExponent: number;
   orderCycleDays: number;
 }
 
@@ -27,6 +28,7 @@ export const DEFAULT_PLAN_SETTINGS: Readonly<PlanSettings> = Object.freeze({
   scenarios: 500,
   serviceMeasure: 'fill',
   fillPenaltyScale: FILL_PENALTY_SCALE,
+  fillPenaltyExponent: FILL_PENALTY_EXPONENT,
   orderCycleDays: 0,
 });
 
@@ -71,6 +73,27 @@ export function planReorder(input: PlanInput): VariantPlan {
     serviceMeasure: s.serviceMeasure,
     orderCycleDays: s.orderCycleDays,
     fillPenaltyScale: s.fillPenaltyScale,
+    fillPenaltyExponent: s.fillPenaltyExponent,
   });
   return { forecast, plan };
+}
+
+export interface ServiceRecord {
+  /** Units demanded (served + lost) over the review window so far. */
+  demand: number;
+  /** Units served from stock over the same days. */
+  served: number;
+}
+
+/**
+ * Fill-rate target for the coming days that makes up for the service already
+ * delivered: the catalogue target is a fill rate over a season, so a shortfall
+ * so far (e.g. the days before the first order could arrive) raises the target
+ * for the next `catchUpDemand` expected units, and a surplus lowers it. Clamped
+ * to [floor, ceiling]; without a record the target is returned as it is.
+ */
+export function catchUpServiceLevel(target: number, record: ServiceRecord | undefined, catchUpDemand: number, floor = 0.5, ceiling = 0.995): number {
+  if (!record || !(record.demand > 0) || !(catchUpDemand > 0)) return target;
+  const needed = (target * (record.demand + catchUpDemand) - record.served) / catchUpDemand;
+  return Math.min(ceiling, Math.max(floor, needed));
 }

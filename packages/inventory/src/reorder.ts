@@ -49,6 +49,8 @@ export interface ReorderInput {
   serviceMeasure?: ServiceMeasure;
   /** Scale of the catalogue fill-rate penalty (serviceMeasure 'fill'); default FILL_PENALTY_SCALE. */
   fillPenaltyScale?: number;
+  /** Exponent of the protection period in that penalty; default FILL_PENALTY_EXPONENT. */
+  fillPenaltyExponent?: number;
 }
 
 export interface ReorderPlan {
@@ -77,10 +79,11 @@ export interface ReorderPlan {
  * times 3 and 7 so that the catalogue fill rate lands just above a 0.95 target
  * there; see notes/pricing.md for the figures at other lead times.
  */
-export function fillRatePenalty(target: number, protectionDays: number, scale = FILL_PENALTY_SCALE): number {
+export function fillRatePenalty(target: number, protectionDays: number, scale = FILL_PENALTY_SCALE, exponent = FILL_PENALTY_EXPONENT): number {
   if (!(target > 0 && target < 1)) throw new RangeError(`fill-rate target must lie in (0, 1), got ${target}`);
-  return (target / (1 - target)) * scale * Math.max(1, protectionDays) ** 0.25;
+  return (target / (1 - target)) * scale * Math.max(1, protectionDays) ** exponent;
 }
+export const FILL_PENALTY_EXPONENT = 0.25;
 export const FILL_PENALTY_SCALE = 7.25;
 
 interface Totals {
@@ -218,7 +221,8 @@ export function computeReorderPlan(input: ReorderInput): ReorderPlan {
   const reasons: string[] = [];
   let reorderPoint: number;
   if (measure === 'fill' || measure === 'newsvendor') {
-    const penalty = measure === 'fill' ? fillRatePenalty(serviceLevel, protect, input.fillPenaltyScale) : serviceLevel / (1 - serviceLevel);
+    const penalty =
+      measure === 'fill' ? fillRatePenalty(serviceLevel, protect, input.fillPenaltyScale, input.fillPenaltyExponent) : serviceLevel / (1 - serviceLevel);
     reorderPoint = penaltyLevel(t, penalty);
     reasons.push(
       measure === 'fill'

@@ -22,4 +22,23 @@ export {
 } from './pricing.ts';
 export { type DailySales, dailySales, recordSale, type SaleInput, utcDay } from './sales.ts';
 export { type PlanningDeps, recordPaidOrderLine } from './record.ts';
-export { newWebhookSecret, postSigned, SIGNATURE_HEADER, signPayload, validateWebhookUrl, verifySignature } from './webhooks.ts';
+export {
+  blockedAddressReason,
+  checkOutboundUrl,
+  type EgressPolicy,
+  EgressRefused,
+  guardedPost,
+  type ResolvedAddress,
+  type Resolver,
+  STRICT_EGRESS,
+} from './egress.ts';
+export {
+  type DeliveryResult,
+  newWebhookSecret,
+  postSigned,
+  type PostSignedOptions,
+  SIGNATURE_HEADER,
+  signPayload,
+  validateWebhookUrl,
+  verifySignature,
+} from './webhooks.ts';

@@ -10,6 +10,7 @@ import { type DemandObservation, planReorder, seedFromString } from '@storeloom/
 import type { MailOutbox } from '@storeloom/mail';
 import { addDaysIso, alertRecipients } from './members.ts';
 import { dailySales, utcDay } from './sales.ts';
+import { checkOutboundUrl, type EgressPolicy, type Resolver, STRICT_EGRESS } from './egress.ts';
 import { newWebhookSecret, postSigned, validateWebhookUrl } from './webhooks.ts';
 
 export const DEFAULT_LEAD_TIME_DAYS = 7;
@@ -67,6 +68,10 @@ export interface InventoryServiceDeps {
   afterMail?: (() => Promise<void>) | undefined;
   /** Enqueues the webhook delivery job of an alert (BullMQ attempts + backoff). */
   enqueueWebhook?: ((alertId: string) => Promise<void>) | undefined;
+  /** Where the alert webhook may point (default strict: https, public addresses only). */
+  egress?: EgressPolicy | undefined;
+  /** DNS resolution of webhook hosts (tests inject one; default the system resolver). */
+  resolver?: Resolver | undefined;
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -214,6 +219,10 @@ export class InventoryPlanningService {
 
   // ---- webhook settings ------------------------------------------------------
 
+  private deliveryOptions() {
+    return { egress: this.deps.egress ?? STRICT_EGRESS, ...(this.deps.resolver ? { resolver: this.deps.resolver } : {}) };
+  }
+
   async getWebhook() {
     const row = await this.t.selectFrom('alert_webhooks').selectAll().where('id', '=', 1).executeTakeFirst();
     return row ? { url: row.url, secret: row.secret, enabled: row.enabled, updatedAt: row.updated_at } : null;
@@ -221,8 +230,12 @@ export class InventoryPlanningService {
 
   /** Sets the URL; the signing secret is generated once and kept unless `rotateSecret`. */
   async setWebhook(input: { url: string; enabled?: boolean; rotateSecret?: boolean }) {
-    const problem = validateWebhookUrl(input.url);
+    const egress = this.deps.egress ?? STRICT_EGRESS;
+    const problem = validateWebhookUrl(input.url, egress);
     if (problem) throw invalid('url', problem);
+    // The host must resolve to public addresses only (checked again at every delivery).
+    const refused = await checkOutboundUrl(input.url, egress, this.deps.resolver);
+    if (refused) throw new AppError(ErrorCode.UrlNotAllowed, `url: ${refused}`, { details: [{ path: 'url', message: refused }] });
     const existing = await this.getWebhook();
     const secret = !existing || input.rotateSecret ? newWebhookSecret() : existing.secret;
     const values = { id: 1, url: input.url, secret, enabled: input.enabled ?? true, updated_at: new Date() };
@@ -243,7 +256,7 @@ export class InventoryPlanningService {
     const hook = await this.getWebhook();
     if (!hook) throw new AppError(ErrorCode.Conflict, 'Set a webhook URL first');
     const payload = { type: 'test', id: newId(), storeId: this.deps.storeId, createdAt: new Date().toISOString(), data: {} };
-    return postSigned(hook.url, hook.secret, payload);
+    return postSigned(hook.url, hook.secret, payload, this.deliveryOptions());
   }
 
   // ---- run ----------------------------------------------------------------
@@ -459,7 +472,7 @@ export class InventoryPlanningService {
       await this.t.updateTable('low_stock_alerts').set({ webhook_status: 'none' }).where('id', '=', alertId).execute();
       return { delivered: false, skipped: 'no webhook configured' };
     }
-    const result = await postSigned(hook.url, hook.secret, await this.alertPayload(alertId));
+    const result = await postSigned(hook.url, hook.secret, await this.alertPayload(alertId), this.deliveryOptions());
     await this.t
       .updateTable('low_stock_alerts')
       .set({

@@ -5,6 +5,7 @@
  * received, compares in constant time and rejects old timestamps (replays).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { checkUrlSyntax, type EgressPolicy, EgressRefused, guardedPost, type Resolver, STRICT_EGRESS } from './egress.ts';
 
 export const SIGNATURE_HEADER = 'storeloom-signature';
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -42,16 +43,9 @@ export function verifySignature(
   });
 }
 
-/** Only http(s) URLs; credentials in the URL are refused (they would end up in logs). */
-export function validateWebhookUrl(raw: string): string | null {
-  try {
-    const u = new URL(raw);
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') return 'must be an http(s) URL';
-    if (u.username || u.password) return 'must not contain credentials';
-    return null;
-  } catch {
-    return 'not a valid URL';
-  }
+/** Syntax of a webhook URL under the egress policy (https unless allowed; no credentials). Null when fine. */
+export function validateWebhookUrl(raw: string, policy: EgressPolicy = STRICT_EGRESS): string | null {
+  return checkUrlSyntax(raw, policy);
 }
 
 export interface DeliveryResult {
@@ -60,22 +54,35 @@ export interface DeliveryResult {
   error: string | null;
 }
 
-/** One POST attempt; a non-2xx answer or a network error is a failed attempt. */
-export async function postSigned(url: string, secret: string, payload: unknown, timeoutMs = 10_000, now = new Date()): Promise<DeliveryResult> {
+export interface PostSignedOptions {
+  egress?: EgressPolicy;
+  resolver?: Resolver;
+  timeoutMs?: number;
+  now?: Date;
+}
+
+/**
+ * One POST attempt through the egress guard (see egress.ts: checked address,
+ * no redirects, capped body, timeout). A non-2xx answer (a redirect included),
+ * a refused address or a network error is a failed attempt.
+ */
+export async function postSigned(url: string, secret: string, payload: unknown, opts: PostSignedOptions = {}): Promise<DeliveryResult> {
   const body = JSON.stringify(payload);
+  const now = opts.now ?? new Date();
   const signature = signPayload(secret, body, Math.floor(now.getTime() / 1000));
   try {
-    const res = await fetch(url, {
-      method: 'POST',
+    const res = await guardedPost(url, {
       headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature, 'user-agent': 'Storeloom-Webhooks/1' },
       body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      policy: opts.egress ?? STRICT_EGRESS,
+      ...(opts.resolver ? { resolver: opts.resolver } : {}),
+      timeoutMs: opts.timeoutMs ?? 10_000,
     });
-    await res.arrayBuffer().catch(() => undefined);
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, error: null };
+    if (res.status >= 300 && res.status < 400) return { ok: false, status: res.status, error: `HTTP ${res.status} (redirects are not followed)` };
     return { ok: false, status: res.status, error: `HTTP ${res.status}` };
   } catch (e) {
-    return { ok: false, status: null, error: (e as Error).message.slice(0, 500) };
+    const prefix = e instanceof EgressRefused ? 'refused: ' : '';
+    return { ok: false, status: null, error: `${prefix}${(e as Error).message}`.slice(0, 500) };
   }
 }

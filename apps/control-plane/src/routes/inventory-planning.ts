@@ -224,12 +224,14 @@ const putWebhook = createRoute({
   path: `${base}/webhook`,
   tags: ['inventory-planning'],
   summary: 'Set the alert webhook URL (a signing secret is generated once)',
+  description:
+    'The URL must be https and its host must resolve to public addresses only (loopback, private, link-local, CGNAT, multicast, ULA and similar are refused with 422 `url_not_allowed`; checked again at every delivery). Redirects are not followed.',
   middleware: [storeAccess] as const,
   request: {
     params: StoreParams,
     body: jsonBody(z.object({ url: z.string().trim().url().max(2000), enabled: z.boolean().optional(), rotateSecret: z.boolean().optional() })),
   },
-  responses: { 200: jsonResponse(z.object({ webhook: WebhookSchema }), 'Saved'), ...errorResponses(400, 401, 403, 404) },
+  responses: { 200: jsonResponse(z.object({ webhook: WebhookSchema }), 'Saved'), ...errorResponses(400, 401, 403, 404, 422) },
 });
 const deleteWebhook = createRoute({
   method: 'delete',
@@ -274,7 +276,12 @@ const runStatus = createRoute({
 function service(c: Context<AppEnv>) {
   tenantOf(c);
   const store = c.var.store;
-  return new InventoryPlanningService({ db: c.var.services.db, storeId: store.id, schemaName: store.schema_name });
+  return new InventoryPlanningService({
+    db: c.var.services.db,
+    storeId: store.id,
+    schemaName: store.schema_name,
+    egress: c.var.services.config.webhookEgress,
+  });
 }
 
 export function registerInventoryPlanningRoutes(app: Api) {

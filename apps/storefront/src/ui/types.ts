@@ -126,6 +126,8 @@ export type PageData =
       page: 'checkout';
       lines: LineData[];
       totals: TotalsData;
+      /** Signed snapshot of the prices shown (placing the order charges these). */
+      quoteToken: string | null;
       values: Record<string, string>;
       error: string | null;
       errorField: string | null;

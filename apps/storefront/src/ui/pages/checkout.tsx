@@ -193,6 +193,7 @@ export function CheckoutPage(props: { data: Of<'checkout'> }) {
             </label>
           </fieldset>
           <input type="hidden" name="expectedTotal" value={String(d.totals.total)} />
+          <Show when={d.quoteToken}>{(token) => <input type="hidden" name="quoteToken" value={token()} />}</Show>
           <button class="button primary block" type="submit">
             {t('continueToPayment')} · {money(d.totals.total)}
           </button>
