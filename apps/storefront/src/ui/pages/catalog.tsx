@@ -1,6 +1,7 @@
-import { createMemo, createSignal, For, Show } from 'solid-js';
+import { createMemo, createSignal, For, onMount, Show } from 'solid-js';
 import { Price, ProductGrid, ProductImage, Section } from '../components.tsx';
 import { useShop } from '../context.tsx';
+import { track } from '../track.ts';
 import type { PageData, ProductData, VariantData } from '../types.ts';
 
 type Of<K extends PageData['page']> = Extract<PageData, { page: K }>;
@@ -87,6 +88,7 @@ export function ProductPage(props: { data: Of<'product'> }) {
     setNotice(null);
     history.replaceState(null, '', `?variant=${v.id}`);
   };
+  onMount(() => track({ type: 'view', productId: p.id }));
   const addToCart = async (e: SubmitEvent) => {
     const form = e.currentTarget as HTMLFormElement;
     e.preventDefault();
@@ -97,6 +99,8 @@ export function ProductPage(props: { data: Of<'product'> }) {
       if (res.ok && typeof body.count === 'number') {
         setCartCount(body.count);
         setNotice(t('added'));
+        const quantity = Number(new FormData(form).get('quantity') ?? 1);
+        track({ type: 'add_to_cart', productId: p.id, variantId: variant().id, ...(Number.isInteger(quantity) && quantity > 0 ? { quantity } : {}) });
       } else setNotice(body.message ?? 'Error');
     } catch {
       form.submit();
