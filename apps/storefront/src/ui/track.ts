@@ -72,7 +72,7 @@ export function track(events: ShopperEvent | ShopperEvent[]): void {
  */
 export function observeSlot(el: HTMLElement, slot: RecoSlot): () => void {
   const send = () => {
-    const ids = [...el.querySelectorAll<HTMLElement>('[data-product-id]')].map((x) => x.dataset.productId).filter((x): x is string => !!x);
+    const ids = Array.from(el.querySelectorAll<HTMLElement>('[data-product-id]'), (x) => x.dataset.productId).filter((x): x is string => !!x);
     track(ids.map((productId) => ({ type: 'impression', productId, slot })));
   };
   if (typeof IntersectionObserver === 'undefined') {
