@@ -77,11 +77,12 @@ describe('storefront recommendation events in Chromium', { timeout: 240_000 }, (
     await createProduct(p, owner, b.id, { title: 'Jasmine Tea', variants: [{ sku: 'JT-1', price: 8800, inventoryQuantity: 20 }] });
     browser = await launchChromium();
   });
+  // Closing Chromium, the server and the test database took over 2 min at load average 28 on the 2 shared cores.
   afterAll(async () => {
     await browser?.close();
     await sf?.close();
     await p?.close();
-  });
+  }, 300_000);
 
   it('stores view, add_to_cart, impression and click events under a first-party session cookie', async () => {
     const context = await browser.newContext({ viewport: VIEWPORTS.phone });
