@@ -49,6 +49,12 @@ describe('recommendations (Redis queues)', () => {
   let a: Shop;
   let b: Shop;
   let storefront: ReturnType<typeof createStorefrontApp>;
+  let worker: Promise<unknown> | undefined;
+  /** One worker for the tests that need it (whichever runs first starts it). */
+  const ensureWorker = () => {
+    worker ??= p.startWorker();
+    return worker;
+  };
   const get = async (shop: Shop, query: string, headers: Record<string, string> = {}) => {
     const res = await storefront.request(`http://${shop.slug}.localhost/api/storefront/v1/recommendations?${query}`, {
       headers: { host: `${shop.slug}.localhost`, ...headers },
@@ -108,7 +114,7 @@ describe('recommendations (Redis queues)', () => {
   });
 
   it('trains through the worker on Redis and serves also-bought from the store’s own orders', async () => {
-    await p.startWorker();
+    await ensureWorker();
     const { job, state } = await trainViaWorker(p, a.id);
     expect(state).toBe('completed');
     const run = await p.db.tenant(a.schema).selectFrom('reco_models').selectAll().orderBy('version', 'desc').executeTakeFirstOrThrow();
@@ -275,6 +281,109 @@ describe('recommendations (Redis queues)', () => {
     const after = await get(a, `slot=product&productId=${beans}&limit=1`);
     expect(after.body.items[0]?.productId).toBe(decaf);
   });
+
+  it('orders placed and paid on the storefront change the also-bought slot after training', async () => {
+    // A shop of its own, bought through the real path: cart → checkout → manual payment → commerce.order-paid job
+    // (worker) → recordPurchase → training job (worker) → product page and recommendations API.
+    await ensureWorker();
+    const store = await createStore(p, cookie);
+    const schema = (await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', store.id).executeTakeFirstOrThrow()).schema_name;
+    const make = async (title: string) => (await createProduct(p, cookie, store.id, { title })) as { id: string; variants: { id: string }[] };
+    const pot = await make('Tea pot');
+    const cups = await make('Tea cups');
+    const kettle = await make('Copper kettle');
+    const shop = createStorefrontApp(p.db, logger, {
+      rootDomain: 'localhost',
+      queues: p.queues,
+      secret: 'reco-test-secret-0123456789abcdef0123',
+      pageCacheTtlMs: 0,
+    });
+    const host = `${store.slug}.localhost`;
+    const form = async (path: string, fields: Record<string, string>, cartCookie?: string) =>
+      shop.request(`http://${host}${path}`, {
+        method: 'POST',
+        headers: { host, origin: `http://${host}`, 'content-type': 'application/x-www-form-urlencoded', ...(cartCookie ? { cookie: cartCookie } : {}) },
+        body: new URLSearchParams(fields).toString(),
+      });
+    /** One guest order of these variants, placed and paid on the storefront; returns the order id. */
+    const buy = async (email: string, variantIds: string[]) => {
+      let cart: string | undefined;
+      for (const variantId of variantIds) {
+        const res = await form('/cart/add', { variantId, quantity: '1' }, cart);
+        expect(res.status).toBe(303);
+        cart ??= res.headers.get('set-cookie')?.split(';')[0];
+      }
+      const placed = await form('/checkout', { email, name: 'Tea Drinker', line1: '1 Leaf Lane', city: 'Leeds', postalCode: 'LS1 1AA', country: 'GB' }, cart);
+      expect(placed.status).toBe(303);
+      const pay = placed.headers.get('location') ?? '';
+      expect(pay).toMatch(/\/checkout\/pay\/[0-9a-f-]{36}\?sig=/);
+      const payUrl = new URL(pay, `http://${host}`);
+      const paid = await form(`${payUrl.pathname}${payUrl.search}`, { outcome: 'pay' }, cart);
+      expect(paid.status).toBe(303);
+      expect(paid.headers.get('location')).toContain('placed=1');
+      return /\/checkout\/pay\/([0-9a-f-]{36})/.exec(pay)?.[1] as string;
+    };
+    const purchasesRecorded = async (orderIds: string[]) => {
+      for (let i = 0; i < 600; i++) {
+        const rows = await p.db
+          .tenant(schema)
+          .selectFrom('reco_events')
+          .select('order_id')
+          .where('kind', '=', 'purchase')
+          .where('order_id', 'in', orderIds)
+          .execute();
+        if (new Set(rows.map((r) => r.order_id)).size === orderIds.length) return;
+        await sleep(100);
+      }
+      const jobs = await Promise.all(orderIds.map((id) => p.queues.getJob('maintenance', `order-paid:${store.id}:${id}`)));
+      const states = await Promise.all(jobs.map(async (j) => `${j ? await j.getState() : 'missing'} ${j?.failedReason ?? ''}`));
+      throw new Error(`the order-paid jobs did not record the purchases: ${states.join('; ')}`);
+    };
+    const alsoBoughtOfPot = async () => (await get({ ...store, schema, products: [] }, `slot=product&productId=${pot.id}&limit=2`)).body;
+    /** Which of the two products the product page's also-bought slot shows, in page order. */
+    const slotOnPage = async () => {
+      const html = await (await shop.request(`http://${host}/products/tea-pot`, { headers: { host } })).text();
+      const slot = html.slice(html.indexOf('data-reco-slot="product"'));
+      const found = [
+        { name: 'kettle', at: slot.indexOf('Copper kettle') },
+        { name: 'cups', at: slot.indexOf('Tea cups') },
+      ].filter((x) => x.at >= 0);
+      return found.sort((x, y) => x.at - y.at).map((x) => x.name);
+    };
+
+    // First the pot sells with cups (2 orders) → trained model: cups first.
+    const first = [
+      await buy('a@example.com', [pot.variants[0]!.id, cups.variants[0]!.id]),
+      await buy('b@example.com', [pot.variants[0]!.id, cups.variants[0]!.id]),
+    ];
+    await purchasesRecorded(first);
+    expect((await trainViaWorker(p, store.id)).state).toBe('completed');
+    clearActiveVersionCache();
+    const before = await alsoBoughtOfPot();
+    expect(before.items[0]?.productId).toBe(cups.id);
+    expect((await slotOnPage())[0]).toBe('cups');
+
+    // Then four shoppers buy the pot with the kettle; after the next training the kettle leads the slot.
+    const next: string[] = [];
+    for (const k of [1, 2, 3, 4]) next.push(await buy(`k${k}@example.com`, [pot.variants[0]!.id, kettle.variants[0]!.id]));
+    await purchasesRecorded(next);
+    const purchases = await p.db
+      .tenant(schema)
+      .selectFrom('reco_events')
+      .select(['order_id', 'product_id', 'session_id'])
+      .where('kind', '=', 'purchase')
+      .execute();
+    expect(purchases).toHaveLength(12);
+    expect(new Set(purchases.map((r) => r.session_id)).size).toBe(6);
+    expect((await trainViaWorker(p, store.id)).state).toBe('completed');
+    clearActiveVersionCache();
+    const after = await alsoBoughtOfPot();
+    expect(after.modelVersion).toBe((before.modelVersion ?? 0) + 1);
+    expect(after.items[0]).toMatchObject({ productId: kettle.id, source: 'cf' });
+    expect(await slotOnPage()).toEqual(['kettle', 'cups']);
+    const run = await p.db.tenant(schema).selectFrom('reco_models').select(['stats']).orderBy('version', 'desc').executeTakeFirstOrThrow();
+    expect(run.stats.orders).toBe(6);
+  }, 180_000);
 });
 
 describe('recommendations (Postgres queue backend)', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, type Interaction, recommendForCustomer, topN, trainRecommender } from '../src/index.ts';
+import { DAY_MS, DEFAULT_SCORING, type Interaction, recommendForCustomer, type ScoringConfig, topN, trainRecommender } from '../src/index.ts';
 import { blend } from '../src/store/serving.ts';
 import { holdoutMetrics } from '../src/store/training.ts';
 
@@ -90,6 +90,29 @@ describe('per-customer lists', () => {
     expect(r.all[0]).toMatchObject({ id: 'A', source: 'history' });
     expect(r.fresh.map((x) => x.id)).toEqual(['C']);
     expect(r.fresh[0]?.source).toBe('cf');
+  });
+});
+
+describe('"fresh" list: similar text to what the customer bought', () => {
+  const T0 = Date.UTC(2024, 0, 1);
+  const line = (c: string, i: string, order: string): Interaction => ({ customerId: c, itemId: i, timestamp: T0, quantity: 1, orderId: order });
+  // u bought the red teapot; the blue teapot never sold; the hose sold twice to others (popular, no co-purchase with the teapot).
+  const data = [line('u', 'tp-red', 'o1'), line('v', 'hose', 'o2'), line('w', 'hose', 'o3')];
+  const catalogue = [
+    { itemId: 'tp-red', title: 'Red ceramic teapot' },
+    { itemId: 'tp-blue', title: 'Blue ceramic teapot' },
+    { itemId: 'hose', title: 'Garden hose' },
+  ];
+  const withContent = (content: number): ScoringConfig => ({ ...DEFAULT_SCORING, new: { ...DEFAULT_SCORING.new, popularity: 0.02, content } });
+
+  it('without the content weight the popular hose leads; with it the similar unsold teapot does', () => {
+    const model = trainRecommender(data, catalogue, { easeTopK: 10, easeLambda: 1 });
+    expect(recommendForCustomer(model, 'u', 2, withContent(0)).fresh[0]).toMatchObject({ id: 'hose', source: 'popular' });
+    const fresh = recommendForCustomer(model, 'u', 2, withContent(0.5)).fresh;
+    // tp-blue: 0.5 · cos/max = 0.5 (content); hose: 0.02 · 1 (popularity).
+    expect(fresh.map((x) => x.id)).toEqual(['tp-blue', 'hose']);
+    expect(fresh[0]).toMatchObject({ source: 'content', score: 0.5 });
+    expect(fresh[1]?.score).toBeCloseTo(0.02, 10);
   });
 });
 

@@ -1,5 +1,6 @@
-import { For, type JSX, Show } from 'solid-js';
+import { For, type JSX, onCleanup, onMount, Show } from 'solid-js';
 import { useShop } from './context.tsx';
+import { observeSlot, type RecoSlot, track } from './track.ts';
 import type { Card, TotalsData } from './types.ts';
 
 const hueOf = (s: string) => {
@@ -36,11 +37,16 @@ export function Price(props: { price: number; compareAt?: number | null }) {
   );
 }
 
-export function ProductCard(props: { card: Card }) {
+/** `slot`: the card is a recommendation in that slot (impressions are counted by id, clicks reported). */
+export function ProductCard(props: { card: Card; slot?: RecoSlot }) {
   const { t } = useShop();
+  const onClick = () => {
+    const slot = props.slot;
+    if (slot) track({ type: 'click', productId: props.card.id, slot });
+  };
   return (
-    <li class="card">
-      <a href={`/products/${props.card.handle}`} class="card-link">
+    <li class="card" data-product-id={props.slot ? props.card.id : undefined}>
+      <a href={`/products/${props.card.handle}`} class="card-link" onClick={onClick}>
         <div class="card-media">
           <ProductImage
             url={props.card.imageUrl}
@@ -67,10 +73,19 @@ export function ProductCard(props: { card: Card }) {
   );
 }
 
-export function ProductGrid(props: { cards: Card[] }) {
+/**
+ * A grid of product cards. With `slot` it is a recommendation slot: once
+ * hydrated it reports its impressions (when scrolled into view) and clicks.
+ */
+export function ProductGrid(props: { cards: Card[]; slot?: RecoSlot }) {
+  let el: HTMLUListElement | undefined;
+  onMount(() => {
+    const slot = props.slot;
+    if (slot && el) onCleanup(observeSlot(el, slot));
+  });
   return (
-    <ul class="grid">
-      <For each={props.cards}>{(c) => <ProductCard card={c} />}</For>
+    <ul class="grid" ref={el} data-reco-slot={props.slot}>
+      <For each={props.cards}>{(c) => <ProductCard card={c} slot={props.slot} />}</For>
     </ul>
   );
 }

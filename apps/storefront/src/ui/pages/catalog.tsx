@@ -1,6 +1,7 @@
-import { createMemo, createSignal, For, Show } from 'solid-js';
+import { createMemo, createSignal, For, onMount, Show } from 'solid-js';
 import { Price, ProductGrid, ProductImage, Section } from '../components.tsx';
 import { useShop } from '../context.tsx';
+import { track } from '../track.ts';
 import type { PageData, ProductData, VariantData } from '../types.ts';
 
 type Of<K extends PageData['page']> = Extract<PageData, { page: K }>;
@@ -26,7 +27,7 @@ export function HomePage(props: { data: Of<'home'> }) {
         )}
       </For>
       <Section title={t('newArrivals')} link={{ href: '/search', label: t('shopAll') }}>
-        <ProductGrid cards={props.data.newest} />
+        <ProductGrid cards={props.data.newest} slot="home" />
       </Section>
     </>
   );
@@ -87,16 +88,26 @@ export function ProductPage(props: { data: Of<'product'> }) {
     setNotice(null);
     history.replaceState(null, '', `?variant=${v.id}`);
   };
+  onMount(() => track({ type: 'view', productId: p.id }));
   const addToCart = async (e: SubmitEvent) => {
     const form = e.currentTarget as HTMLFormElement;
     e.preventDefault();
     setBusy(true);
+    const fields = new FormData(form);
+    // What was added, read before the request (the shopper may switch variant meanwhile).
+    const added = { variantId: String(fields.get('variantId') ?? ''), quantity: Number(fields.get('quantity') ?? 1) };
     try {
-      const res = await fetch('/cart/add', { method: 'POST', body: new URLSearchParams(new FormData(form) as never), headers: { accept: 'application/json' } });
+      const res = await fetch('/cart/add', { method: 'POST', body: new URLSearchParams(fields as never), headers: { accept: 'application/json' } });
       const body = (await res.json()) as { count?: number; message?: string };
       if (res.ok && typeof body.count === 'number') {
         setCartCount(body.count);
         setNotice(t('added'));
+        track({
+          type: 'add_to_cart',
+          productId: p.id,
+          ...(p.variants.some((v) => v.id === added.variantId) ? { variantId: added.variantId } : {}),
+          ...(Number.isInteger(added.quantity) && added.quantity > 0 && added.quantity <= 10_000 ? { quantity: added.quantity } : {}),
+        });
       } else setNotice(body.message ?? 'Error');
     } catch {
       form.submit();
@@ -197,7 +208,7 @@ export function ProductPage(props: { data: Of<'product'> }) {
       </div>
       <Show when={props.data.related.length > 0}>
         <Section title={t(props.data.relatedTitle)}>
-          <ProductGrid cards={props.data.related} />
+          <ProductGrid cards={props.data.related} slot="product" />
         </Section>
       </Show>
     </>

@@ -92,7 +92,7 @@ export function CartPage(props: { data: Of<'cart'> }) {
       </Show>
       <Show when={d.addOns.length > 0}>
         <Section title={t('youMayLike')}>
-          <ProductGrid cards={d.addOns} />
+          <ProductGrid cards={d.addOns} slot="cart" />
         </Section>
       </Show>
     </>
