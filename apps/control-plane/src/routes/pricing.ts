@@ -247,12 +247,16 @@ function service(c: Context<AppEnv>) {
 export async function planningJobStatus(c: Context<AppEnv>, prefix: string, param: string) {
   const jobId = c.req.param(param) ?? '';
   if (!jobId.startsWith(`${prefix}:${c.var.store.id}:`)) throw new AppError(ErrorCode.NotFound, 'Run not found');
-  const job = await c.var.services.queues.getJob('maintenance', jobId);
-  if (!job) throw new AppError(ErrorCode.NotFound, 'Run not found');
+  const first = await c.var.services.queues.getJob('maintenance', jobId);
+  if (!first) throw new AppError(ErrorCode.NotFound, 'Run not found');
+  // The state is read after the snapshot: a job that finished in between reads
+  // "completed" with the old snapshot's null result. Re-read a finished job.
+  const state = await first.getState();
+  const job = state === 'completed' || state === 'failed' ? ((await c.var.services.queues.getJob('maintenance', jobId)) ?? first) : first;
   const progress = typeof job.progress === 'number' ? job.progress : 0;
   return {
     jobId,
-    state: await job.getState(),
+    state,
     progress,
     result: (job.returnvalue as unknown) ?? null,
     failedReason: job.failedReason ?? null,
