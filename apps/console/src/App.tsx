@@ -23,6 +23,8 @@ const OutboxPage = lazy(() => import('./pages/outbox.tsx'));
 const InvitePage = lazy(() => import('./pages/invite.tsx'));
 const BillingPage = lazy(() => import('./pages/billing.tsx'));
 const PayoutsPage = lazy(() => import('./pages/payouts.tsx'));
+const SearchPage = lazy(() => import('./pages/search.tsx'));
+const RecommendationsPage = lazy(() => import('./pages/recommendations.tsx'));
 
 function Loading() {
   return (
@@ -125,6 +127,8 @@ export function App() {
           <Route path="/jobs" component={JobsPage} />
           <Route path="/billing" component={BillingPage} />
           <Route path="/payouts" component={PayoutsPage} />
+          <Route path="/search" component={SearchPage} />
+          <Route path="/recommendations" component={RecommendationsPage} />
         </Route>
         <Route path="*" component={() => <Navigate href="/" />} />
       </Router>

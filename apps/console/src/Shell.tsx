@@ -20,6 +20,8 @@ const NAV: NavItem[] = [
   { path: 'inventory', label: 'nav.inventory', icon: 'inventory' },
   { path: 'orders', label: 'nav.orders', icon: 'orders' },
   { path: 'import', label: 'nav.import', icon: 'import', show: () => can(currentStore()?.role, 'catalog:import') },
+  { path: 'search', label: 'nav.search', icon: 'search' },
+  { path: 'recommendations', label: 'nav.recommendations', icon: 'sparkle' },
   { path: 'jobs', label: 'nav.jobs', icon: 'jobs' },
   { path: 'team', label: 'nav.team', icon: 'team' },
   { path: 'settings', label: 'nav.settings', icon: 'settings' },
@@ -38,7 +40,7 @@ function StoreSwitcher() {
     // Stay on the same section of the console in the other store.
     const section = location.pathname.split('/')[3] ?? 'products';
     navigate(
-      `/stores/${id}/${['products', 'inventory', 'orders', 'import', 'jobs', 'team', 'settings', 'billing', 'payouts'].includes(section) ? section : 'products'}`,
+      `/stores/${id}/${['products', 'inventory', 'orders', 'import', 'search', 'recommendations', 'jobs', 'team', 'settings', 'billing', 'payouts'].includes(section) ? section : 'products'}`,
     );
   };
   const onKeyDown = (e: KeyboardEvent) => {

@@ -18,6 +18,7 @@ import {
 } from '../lib/api.ts';
 import { currencyDigits, formatMoney, minorToInput, parseMoney } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
+import { ProductRecoPanel } from '../components/reco.tsx';
 import { cleanOptions, generateVariantRows, type VariantRow, variantTitle } from '../lib/variants.ts';
 
 interface ImageDraft {
@@ -633,6 +634,7 @@ export default function ProductEditorPage() {
               </Show>
             </fieldset>
           </Card>
+          <Show when={!isNew() && params.productId}>{(pid) => <ProductRecoPanel productId={pid()} />}</Show>
           <Show when={!isNew() && s.can('catalog:write')}>
             <Card>
               <button type="button" class="button danger block" onClick={() => setConfirmDelete(true)}>
