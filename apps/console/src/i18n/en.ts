@@ -586,6 +586,8 @@ export const en = {
   'search.explain.phrase': 'Phrase',
   'search.explain.skuMatch': 'SKU match',
   'search.explain.boost': 'Boost',
+  'search.explain.bm25fRaw': 'Text match (raw)',
+  'search.explain.titleHeadRated': 'Title head (rated)',
   'search.explain.matched': 'Matched',
   'search.syn.title': 'Synonyms',
   'search.syn.hint': 'Two-way: all words mean the same. One-way: what shoppers type also finds the other words, not the reverse.',

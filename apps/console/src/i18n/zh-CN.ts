@@ -586,6 +586,8 @@ export const zhCN: Record<keyof typeof en, string> = {
   'search.explain.phrase': '短语',
   'search.explain.skuMatch': 'SKU 匹配',
   'search.explain.boost': '加权',
+  'search.explain.bm25fRaw': '文本匹配（原始）',
+  'search.explain.titleHeadRated': '标题中心词（加权）',
   'search.explain.matched': '匹配',
   'search.syn.title': '同义词',
   'search.syn.hint': '双向：所有词含义相同。单向：顾客输入的词也能找到其他词，反之不行。',

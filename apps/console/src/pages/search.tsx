@@ -178,10 +178,14 @@ const isReport = (x: unknown): x is ConsistencyReport =>
 
 const EXPLAIN_ORDER = ['bm25f', 'coverage', 'titleCoverage', 'head', 'titleHead', 'proximity', 'phrase', 'skuMatch', 'boost'];
 
+/** Numeric score parts (and flags such as skuMatch when set), in a stable order. */
 function explainParts(explain: Record<string, unknown>) {
-  const keys = Object.keys(explain).filter((k) => typeof explain[k] === 'number');
+  const keys = Object.keys(explain).filter((k) => typeof explain[k] === 'number' || explain[k] === true);
   keys.sort((a, b) => (EXPLAIN_ORDER.indexOf(a) + 1 || 99) - (EXPLAIN_ORDER.indexOf(b) + 1 || 99));
-  return keys.map((k) => ({ key: k, value: explain[k] as number }));
+  return keys.map((k) => {
+    const v = explain[k];
+    return { key: k, zero: v === 0, text: typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : '✓' };
+  });
 }
 function explainLabel(key: string): string {
   const k = `search.explain.${key}` as MessageKey;
@@ -280,8 +284,8 @@ function TryQueryCard() {
                             <div class="explain" data-testid="explain">
                               <For each={explainParts(ex())}>
                                 {(p) => (
-                                  <span class="explain-part" classList={{ zero: p.value === 0 }}>
-                                    {explainLabel(p.key)} <strong>{Number.isInteger(p.value) ? p.value : p.value.toFixed(3)}</strong>
+                                  <span class="explain-part" classList={{ zero: p.zero }}>
+                                    {explainLabel(p.key)} <strong>{p.text}</strong>
                                   </span>
                                 )}
                               </For>
