@@ -73,7 +73,7 @@ describe('console search and recommendations pages in Chromium', () => {
     await browser?.close();
     await cp?.close();
     await p?.close();
-  });
+  }, 240_000);
 
   it('signs up, onboards a store and creates products', { timeout: 300_000 }, async () => {
     ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
@@ -138,7 +138,7 @@ describe('console search and recommendations pages in Chromium', () => {
   it('adds a synonym that changes a query’s results, with inline validation errors', { timeout: 300_000 }, async () => {
     const tryQuery = async (q: string) => {
       await page.getByLabel('Query', { exact: true }).first().fill(q);
-      await page.locator('#search-try').getByRole('button', { name: 'Search', exact: true }).click();
+      await page.getByRole('region', { name: 'Try a query' }).getByRole('button', { name: 'Search', exact: true }).click();
     };
     const results = page.getByTestId('try-results');
     await tryQuery('sofa');
@@ -166,7 +166,7 @@ describe('console search and recommendations pages in Chromium', () => {
     await expect(results.getByTestId('explain').first().textContent()).resolves.toContain('Text match');
 
     // One-way synonym: the form changes and shows both fields.
-    await page.locator('#search-synonyms').getByText('One-way', { exact: true }).click();
+    await page.getByRole('region', { name: 'Synonyms' }).getByText('One-way', { exact: true }).click();
     await page.getByLabel('When shoppers type').fill('throw');
     await page.getByRole('button', { name: 'Add synonym' }).click();
     await expect(page.locator('#syn-synonyms-error').textContent()).resolves.toContain('at least one word');
@@ -190,7 +190,7 @@ describe('console search and recommendations pages in Chromium', () => {
       .poll(
         async () => {
           await page.getByLabel('Query', { exact: true }).first().fill('linen');
-          await page.locator('#search-try').getByRole('button', { name: 'Search', exact: true }).click();
+          await page.getByRole('region', { name: 'Try a query' }).getByRole('button', { name: 'Search', exact: true }).click();
           await results.getByText(/\d+ results/).waitFor();
           return results.locator('.result-item').first().textContent();
         },
@@ -201,7 +201,7 @@ describe('console search and recommendations pages in Chromium', () => {
     // Settings were loaded before the synonyms and the pin bumped the config version: the save still goes through.
     await page.getByLabel('In-stock boost').fill('0.5');
     await page.getByLabel('Stop words').fill('the, a');
-    await page.locator('#search-settings').getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('region', { name: 'Search settings' }).getByRole('button', { name: 'Save' }).click();
     await page.getByText('Search settings saved').waitFor();
     const saved = await p.request('GET', `/api/v1/stores/${storeId}/search/settings`, { cookie: await cookieHeader(ctx) });
     expect(saved.body).toMatchObject({ inStockBoost: 0.5, stopWords: ['the', 'a'] });
@@ -209,14 +209,14 @@ describe('console search and recommendations pages in Chromium', () => {
     // A real conflict (someone changed the boost meanwhile) is reported, not overwritten.
     await p.request('PATCH', `/api/v1/stores/${storeId}/search/settings`, { cookie: await cookieHeader(ctx), body: { inStockBoost: 1 } });
     await page.getByLabel('In-stock boost').fill('2');
-    await page.locator('#search-settings').getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('region', { name: 'Search settings' }).getByRole('button', { name: 'Save' }).click();
     await page.getByText('Someone else changed the search settings').waitFor();
     const after = await p.request('GET', `/api/v1/stores/${storeId}/search/settings`, { cookie: await cookieHeader(ctx) });
     expect(after.body.inStockBoost).toBe(1);
 
     // Analytics: the period switch reloads the summary.
-    await page.locator('#search-analytics').getByText('7 days').click();
-    await page.locator('#search-analytics').getByText('Top queries').waitFor();
+    await page.getByRole('region', { name: 'Search analytics' }).getByText('7 days').click();
+    await page.getByRole('region', { name: 'Search analytics' }).getByText('Top queries').waitFor();
     await page.getByTestId('overall-ctr').waitFor();
 
     expect(await axeViolations(page), 'accessibility of the search page').toEqual([]);
@@ -260,7 +260,7 @@ describe('console search and recommendations pages in Chromium', () => {
 
     // Customer preview offers the customers with personal lists.
     await page.getByLabel('Customer', { exact: true }).selectOption('cust-0');
-    await page.locator('#reco-customer').getByText('For you').waitFor();
+    await page.getByRole('region', { name: 'Preview: a customer’s picks' }).getByText('For you').waitFor();
 
     expect(await axeViolations(page), 'accessibility of the recommendations page').toEqual([]);
     await screenshots(ctx, page.url(), 'recommendations', (pg) => pg.getByTestId('run-history').waitFor());

@@ -35,7 +35,7 @@ export function ProductPicker(props: { id: string; label: string; onPick: (p: Pr
       <input
         id={props.id}
         type="search"
-        aria-controls={`${props.id}-list`}
+        aria-controls={open() ? `${props.id}-list` : undefined}
         autocomplete="off"
         value={q()}
         placeholder={t('search.picker.placeholder')}

@@ -615,7 +615,7 @@ export const en = {
   'search.pins.add': 'Pin product',
   'search.pins.added': '“{title}” is pinned for “{query}”',
   'search.pins.deleted': 'Pin removed',
-  'search.pins.deleteOne': 'Remove the pin for {query}',
+  'search.pins.deleteOne': 'Delete the pin for {query}',
   'search.pins.pickProduct': 'Choose a product from the list.',
   'search.picker.placeholder': 'Search products by title or SKU',
   'search.picker.none': 'No products found',

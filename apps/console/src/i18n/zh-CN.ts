@@ -615,7 +615,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'search.pins.add': '置顶商品',
   'search.pins.added': '“{title}”已在“{query}”中置顶',
   'search.pins.deleted': '已取消置顶',
-  'search.pins.deleteOne': '取消 {query} 的置顶',
+  'search.pins.deleteOne': '删除 {query} 的置顶',
   'search.pins.pickProduct': '请从列表中选择一个商品。',
   'search.picker.placeholder': '按标题或 SKU 搜索商品',
   'search.picker.none': '未找到商品',

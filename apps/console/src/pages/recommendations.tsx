@@ -86,7 +86,7 @@ function RunFacts(props: { run: TrainingRun }) {
   );
 }
 
-function TrainingCard() {
+function TrainingCard(props: { onTrained: () => void }) {
   const s = useStore();
   const [runs, { refetch }] = createResource(s.storeId, (id) =>
     api.get<{ data: TrainingRun[] }>(`/stores/${id}/recommendations/training-runs`, { query: { limit: 20 } }),
@@ -103,8 +103,10 @@ function TrainingCard() {
     const mine = runs.latest?.data.find((r) => r.jobId === p);
     if (p && mine && mine.status !== 'running') {
       setPending(null);
-      if (mine.status === 'succeeded') toast.success(t('reco.train.done'));
-      else toast.error(t('reco.train.failed'));
+      if (mine.status === 'succeeded') {
+        toast.success(t('reco.train.done'));
+        props.onTrained();
+      } else toast.error(t('reco.train.failed'));
     }
   }, 1000);
   onCleanup(() => clearInterval(tick));
@@ -240,11 +242,11 @@ function TrainingCard() {
   );
 }
 
-function ProductPreviewCard() {
+function ProductPreviewCard(props: { model: number }) {
   const s = useStore();
   const [product, setProduct] = createSignal<Product | null>(null);
   const [preview] = createResource(
-    () => (product() ? { id: s.storeId(), pid: (product() as Product).id } : false),
+    () => (product() ? { id: s.storeId(), pid: (product() as Product).id, model: props.model } : false),
     (k) => api.get<RecoProductPreview>(`/stores/${k.id}/recommendations/products/${k.pid}`, { query: { limit: 12 } }),
   );
   return (
@@ -269,12 +271,15 @@ function ProductPreviewCard() {
   );
 }
 
-function CustomerPreviewCard() {
+function CustomerPreviewCard(props: { model: number }) {
   const s = useStore();
-  const [customers] = createResource(s.storeId, (id) => api.get<RecoCustomerPreview>(`/stores/${id}/recommendations/customers`, { query: { limit: 50 } }));
+  const [customers] = createResource(
+    () => ({ id: s.storeId(), model: props.model }),
+    (k) => api.get<RecoCustomerPreview>(`/stores/${k.id}/recommendations/customers`, { query: { limit: 50 } }),
+  );
   const [customer, setCustomer] = createSignal('');
   const [lists] = createResource(
-    () => (customer() ? { id: s.storeId(), c: customer() } : false),
+    () => (customer() ? { id: s.storeId(), c: customer(), model: props.model } : false),
     (k) => api.get<RecoCustomerPreview>(`/stores/${k.id}/recommendations/customers`, { query: { customerId: k.c, limit: 10 } }),
   );
   return (
@@ -311,15 +316,17 @@ function CustomerPreviewCard() {
 
 export default function RecommendationsPage() {
   const s = useStore();
+  // Bumped when a training started here finishes: the previews reload under the new model.
+  const [model, setModel] = createSignal(0);
   return (
     <div class="page">
       <PageHeader title={t('reco.title')} subtitle={t('reco.subtitle')} />
       <Show when={!s.can('store:update')}>
         <Banner tone="info">{t('reco.readOnly')}</Banner>
       </Show>
-      <TrainingCard />
-      <ProductPreviewCard />
-      <CustomerPreviewCard />
+      <TrainingCard onTrained={() => setModel(model() + 1)} />
+      <ProductPreviewCard model={model()} />
+      <CustomerPreviewCard model={model()} />
     </div>
   );
 }

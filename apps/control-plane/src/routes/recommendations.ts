@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { trainRecommendationsJob } from '@storeloom/jobs';
-import { RecommendationService } from '@storeloom/reco/store';
+import { clearActiveVersionCache, RecommendationService } from '@storeloom/reco/store';
 import type { Context } from 'hono';
 import { randomUUID } from 'node:crypto';
 import type { AppEnv } from '../context.ts';
@@ -130,7 +130,12 @@ async function trainingProgress(c: Context<AppEnv>, status: string, jobId: strin
 }
 
 export function registerRecommendationRoutes(app: Api) {
-  const service = (c: Context<AppEnv>) => new RecommendationService(tenantOf(c), c.var.store.schema_name);
+  // Merchant previews read the live model, not the serving path's 5-second version cache (right after "Train now"
+  // finishes, the preview must show the new model); one indexed read per preview.
+  const service = (c: Context<AppEnv>) => {
+    clearActiveVersionCache(c.var.store.schema_name);
+    return new RecommendationService(tenantOf(c), c.var.store.schema_name);
+  };
   app.openapi(productPreview, async (c) => {
     const productId = uuidParam(c, 'productId', 'Product');
     const product = await tenantOf(c).selectFrom('products').select('id').where('id', '=', productId).executeTakeFirst();
