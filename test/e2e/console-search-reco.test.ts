@@ -197,6 +197,7 @@ describe('console search and recommendations pages in Chromium', () => {
         { timeout: 30_000 },
       )
       .toMatch(/Linen Trousers.*Pinned/);
+    await page.getByRole('region', { name: 'Try a query' }).screenshot({ path: artifactPath('console-search-try-desktop.png') });
 
     // Settings were loaded before the synonyms and the pin bumped the config version: the save still goes through.
     await page.getByLabel('In-stock boost').fill('0.5');
@@ -260,7 +261,7 @@ describe('console search and recommendations pages in Chromium', () => {
 
     // Customer preview offers the customers with personal lists.
     await page.getByLabel('Customer', { exact: true }).selectOption('cust-0');
-    await page.getByRole('region', { name: 'Preview: a customer’s picks' }).getByText('For you').waitFor();
+    await page.getByRole('region', { name: 'Preview: a customer’s picks' }).getByRole('heading', { name: 'For you' }).waitFor();
 
     expect(await axeViolations(page), 'accessibility of the recommendations page').toEqual([]);
     await screenshots(ctx, page.url(), 'recommendations', (pg) => pg.getByTestId('run-history').waitFor());
