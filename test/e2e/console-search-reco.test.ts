@@ -258,6 +258,7 @@ describe('console search and recommendations pages in Chromium', () => {
     await list.getByRole('link', { name: 'Linen Trousers' }).waitFor();
     await expect(list.locator('.result-item').first().textContent()).resolves.toMatch(/Linen Trousers.*Bought together/);
     await expect(list.locator('img.thumb').first().getAttribute('src')).resolves.toContain('/media/');
+    await page.getByRole('region', { name: 'Preview: customers also bought' }).screenshot({ path: artifactPath('console-reco-preview-desktop.png') });
 
     // Customer preview offers the customers with personal lists.
     await page.getByLabel('Customer', { exact: true }).selectOption('cust-0');
@@ -271,6 +272,7 @@ describe('console search and recommendations pages in Chromium', () => {
     const panel = page.getByTestId('product-reco-list');
     await panel.getByRole('link', { name: 'Linen Trousers' }).waitFor();
     await page.getByRole('link', { name: 'All recommendations →' }).waitFor();
+    await page.getByRole('region', { name: 'Recommendations', exact: true }).screenshot({ path: artifactPath('console-product-reco-panel.png') });
     expect(await axeViolations(page), 'accessibility of the product editor with its recommendations panel').toEqual([]);
     expect(pageErrors).toEqual([]);
   });

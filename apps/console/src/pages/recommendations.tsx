@@ -24,7 +24,7 @@ function RunFacts(props: { run: TrainingRun }) {
   const metric = (x: unknown) => (num(x) === null ? '—' : (num(x) as number).toFixed(3));
   return (
     <>
-      <dl class="status-list">
+      <dl class="status-list compact">
         <div>
           <dt>{t('reco.run.started')}</dt>
           <dd>{formatDateTime(props.run.startedAt, locale())}</dd>
@@ -205,7 +205,7 @@ function TrainingCard(props: { onTrained: () => void }) {
                   <th>{t('reco.run.started')}</th>
                   <th class="num hide-phone">{t('reco.run.duration')}</th>
                   <th class="num hide-phone">{t('reco.run.orders')}</th>
-                  <th class="num">{t('reco.metrics.ndcgShort')}</th>
+                  <th class="num hide-phone">{t('reco.metrics.ndcgShort')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -229,7 +229,7 @@ function TrainingCard(props: { onTrained: () => void }) {
                       <td>{formatDateTime(r.startedAt, locale())}</td>
                       <td class="num hide-phone">{num(r.stats.durationMs) === null ? '—' : formatDuration(num(r.stats.durationMs) as number)}</td>
                       <td class="num hide-phone">{num(r.stats.orders) === null ? '—' : formatNumber(num(r.stats.orders) as number, locale())}</td>
-                      <td class="num">{num(r.metrics.ndcgAt20) === null ? '—' : (num(r.metrics.ndcgAt20) as number).toFixed(3)}</td>
+                      <td class="num hide-phone">{num(r.metrics.ndcgAt20) === null ? '—' : (num(r.metrics.ndcgAt20) as number).toFixed(3)}</td>
                     </tr>
                   )}
                 </For>
