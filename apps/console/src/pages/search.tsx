@@ -176,7 +176,21 @@ const isReport = (x: unknown): x is ConsistencyReport =>
 
 // ---------------------------------------------------------------- try a query
 
-const EXPLAIN_ORDER = ['bm25f', 'coverage', 'titleCoverage', 'head', 'titleHead', 'proximity', 'phrase', 'skuMatch', 'boost'];
+const EXPLAIN_ORDER = [
+  'bm25f',
+  'coverage',
+  'titleCoverage',
+  'primaryTitleCoverage',
+  'head',
+  'headCoverage',
+  'titleHead',
+  'titleStart',
+  'titleFocus',
+  'proximity',
+  'phrase',
+  'skuMatch',
+  'boost',
+];
 
 /** Numeric score parts (and flags such as skuMatch when set), in a stable order. */
 function explainParts(explain: Record<string, unknown>) {
@@ -262,7 +276,7 @@ function TryQueryCard() {
                       </Show>
                       <div class="result-body">
                         <div class="result-title">
-                          <span class="muted small">{h.position + 1}.</span>
+                          <span class="muted small">{h.position}.</span>
                           <A href={s.path(`/products/${h.productId}`)}>{h.title}</A>
                           <Show when={h.pinned}>
                             <Badge value="info" label={t('search.try.pinned')} />
