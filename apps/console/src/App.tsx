@@ -25,6 +25,8 @@ const BillingPage = lazy(() => import('./pages/billing.tsx'));
 const PayoutsPage = lazy(() => import('./pages/payouts.tsx'));
 const PricingPage = lazy(() => import('./pages/pricing.tsx'));
 const PlanningPage = lazy(() => import('./pages/planning.tsx'));
+const SearchPage = lazy(() => import('./pages/search.tsx'));
+const RecommendationsPage = lazy(() => import('./pages/recommendations.tsx'));
 
 function Loading() {
   return (
@@ -129,6 +131,8 @@ export function App() {
           <Route path="/payouts" component={PayoutsPage} />
           <Route path="/pricing" component={PricingPage} />
           <Route path="/planning" component={PlanningPage} />
+          <Route path="/search" component={SearchPage} />
+          <Route path="/recommendations" component={RecommendationsPage} />
         </Route>
         <Route path="*" component={() => <Navigate href="/" />} />
       </Router>

@@ -22,6 +22,8 @@ const NAV: NavItem[] = [
   { path: 'pricing', label: 'nav.pricing', icon: 'pricing', show: () => can(currentStore()?.role, 'planning:read') },
   { path: 'planning', label: 'nav.planning', icon: 'reorder', show: () => can(currentStore()?.role, 'planning:read') },
   { path: 'import', label: 'nav.import', icon: 'import', show: () => can(currentStore()?.role, 'catalog:import') },
+  { path: 'search', label: 'nav.search', icon: 'search' },
+  { path: 'recommendations', label: 'nav.recommendations', icon: 'sparkle' },
   { path: 'jobs', label: 'nav.jobs', icon: 'jobs' },
   { path: 'team', label: 'nav.team', icon: 'team' },
   { path: 'settings', label: 'nav.settings', icon: 'settings' },
@@ -40,7 +42,7 @@ function StoreSwitcher() {
     // Stay on the same section of the console in the other store.
     const section = location.pathname.split('/')[3] ?? 'products';
     navigate(
-      `/stores/${id}/${['products', 'inventory', 'orders', 'import', 'jobs', 'team', 'settings', 'billing', 'payouts', 'pricing', 'planning'].includes(section) ? section : 'products'}`,
+      `/stores/${id}/${['products', 'inventory', 'orders', 'import', 'search', 'recommendations', 'jobs', 'team', 'settings', 'billing', 'payouts', 'pricing', 'planning'].includes(section) ? section : 'products'}`,
     );
   };
   const onKeyDown = (e: KeyboardEvent) => {

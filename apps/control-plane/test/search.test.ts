@@ -228,6 +228,13 @@ describe.each(['redis', 'postgres'] as const)('product search via the %s queue b
     const settings = await p.request('PATCH', `${base}/settings`, { cookie, body: { stopWords: ['grinder'] } });
     expect(settings.status).toBe(200);
     expect(settings.body.stopWords).toEqual(['grinder']);
+    // With the version it read, a writer is refused once the config moved on (a synonym, pin or settings change bumps it).
+    const stale = await p.request('PATCH', `${base}/settings`, { cookie, body: { inStockBoost: 2, version: settings.body.version - 1 } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('version_conflict');
+    const fresh = await p.request('PATCH', `${base}/settings`, { cookie, body: { inStockBoost: 2, version: settings.body.version } });
+    expect(fresh.status).toBe(200);
+    expect(fresh.body).toMatchObject({ inStockBoost: 2, stopWords: ['grinder'], version: settings.body.version + 1 });
   });
 
   it('reindexes with progress and reports the index consistent with the catalogue', async () => {

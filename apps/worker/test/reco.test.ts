@@ -138,7 +138,7 @@ describe('recommendations (Redis queues)', () => {
   it('merchant API: product and customer previews, training runs, trigger', async () => {
     const prev = await p.request('GET', `/api/v1/stores/${a.id}/recommendations/products/${a.products[0]}?limit=3`, { cookie });
     expect(prev.status).toBe(200);
-    expect(prev.body.items[0]).toMatchObject({ productId: a.products[1], title: 'Milk frother', status: 'active', source: 'cf' });
+    expect(prev.body.items[0]).toMatchObject({ productId: a.products[1], title: 'Milk frother', status: 'active', image: null, source: 'cf' });
     expect(prev.body.items[0].score).toBeGreaterThan(0);
     const cust = await p.request('GET', `/api/v1/stores/${a.id}/recommendations/customers?customerId=cust-0`, { cookie });
     expect(cust.status).toBe(200);
@@ -150,7 +150,7 @@ describe('recommendations (Redis queues)', () => {
     expect(dir.body.customers).toEqual(['cust-0', 'cust-1', 'cust-2']);
     const runs = await p.request('GET', `/api/v1/stores/${a.id}/recommendations/training-runs`, { cookie });
     expect(runs.status).toBe(200);
-    expect(runs.body.data[0]).toMatchObject({ status: 'succeeded', trigger: 'manual', active: true });
+    expect(runs.body.data[0]).toMatchObject({ status: 'succeeded', trigger: 'manual', active: true, progress: null });
     expect(runs.body.data[0].stats.orders).toBe(7);
     const missing = await p.request('GET', `/api/v1/stores/${a.id}/recommendations/products/00000000-0000-4000-8000-000000000000`, { cookie });
     expect(missing.status).toBe(404);

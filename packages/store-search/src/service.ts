@@ -234,11 +234,18 @@ export class StoreSearchService implements ProductSearch {
     return { stopWords: row.stop_words, inStockBoost: row.in_stock_boost, version: Number(row.version), updatedAt: row.updated_at };
   }
 
-  async updateSettings(store: StoreRef, patch: { stopWords?: string[]; inStockBoost?: number }) {
+  /** With `version`, a conditional update: 409 version_conflict when the config changed since it was read (synonyms and pins bump it too). */
+  async updateSettings(store: StoreRef, patch: { stopWords?: string[]; inStockBoost?: number; version?: number }) {
     const set: Record<string, unknown> = { version: sql`version + 1`, updated_at: new Date() };
     if (patch.stopWords) set.stop_words = cleanList(patch.stopWords.map((w) => normaliseQuery(w)));
     if (patch.inStockBoost !== undefined) set.in_stock_boost = patch.inStockBoost;
-    await this.t(store.schema).updateTable('search_config').set(set).where('id', '=', 1).execute();
+    let q = this.t(store.schema).updateTable('search_config').set(set).where('id', '=', 1);
+    if (patch.version !== undefined) q = q.where('version', '=', String(patch.version));
+    const r = await q.executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0)
+      throw new AppError(ErrorCode.VersionConflict, 'The search settings changed since you loaded them; reload and try again', {
+        details: [{ path: 'version', message: 'stale' }],
+      });
     return this.settings(store);
   }
 

@@ -24,6 +24,7 @@ const paths = {
   payouts: 'M3 10l9-6 9 6M5 10v8M9.5 10v8M14.5 10v8M19 10v8M3 21h18',
   pricing: 'M20.6 13.4l-7.2 7.2a2 2 0 01-2.8 0L3 13V3h10l7.6 7.6a2 2 0 010 2.8zM7.5 7.5h.01',
   reorder: 'M4 4v6h6M20 20v-6h-6M5.6 15a8 8 0 0013.3 2.6L20 14M18.4 9A8 8 0 005.1 6.4L4 10',
+  sparkle: 'M12 3l1.8 5.2L19 10l-5.2 1.8L12 17l-1.8-5.2L5 10l5.2-1.8zM19 16l.8 2.2L22 19l-2.2.8L19 22l-.8-2.2L16 19l2.2-.8z',
 } as const;
 export type IconName = keyof typeof paths;
 

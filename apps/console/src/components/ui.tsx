@@ -106,6 +106,7 @@ const TONES: Record<string, string> = {
   paid: 'success',
   fulfilled: 'success',
   completed: 'success',
+  succeeded: 'success',
   owner: 'info',
   admin: 'info',
   draft: 'neutral',

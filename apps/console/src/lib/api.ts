@@ -504,3 +504,117 @@ export interface AlertWebhook {
   enabled: boolean;
   updatedAt: string;
 }
+// ---- Search (merchant API under /stores/{id}/search) ----
+
+export interface SearchHit {
+  productId: string;
+  handle: string;
+  title: string;
+  vendor: string | null;
+  priceMin: number;
+  priceMax: number;
+  inStock: boolean;
+  image: string | null;
+  position: number;
+  pinned?: boolean;
+  score?: number;
+  /** Staff explain: numeric score parts, `matched` (per query word), `boost`. */
+  explain?: Record<string, unknown>;
+}
+export interface SearchResult {
+  searchId: string | null;
+  query: string;
+  total: number;
+  didYouMean: string | null;
+  nextCursor: string | null;
+  hits: SearchHit[];
+}
+export interface SearchStatus {
+  documents: number;
+  activeProducts: number;
+  lastIndexedAt: string | null;
+  seq: number;
+}
+export interface SearchJob {
+  jobId: string;
+  name: string;
+  state: string;
+  progress: number;
+  result: unknown;
+  failedReason: string | null;
+}
+export interface ConsistencyReport {
+  products: number;
+  documents: number;
+  missing: number;
+  stale: number;
+  orphaned: number;
+  repaired: boolean;
+  sample: string[];
+}
+export interface SearchSynonym {
+  id: string;
+  kind: 'two_way' | 'one_way';
+  terms: string[];
+  synonyms: string[];
+  createdAt: string;
+}
+export interface SearchPin {
+  id: string;
+  query: string;
+  productId: string;
+  position: number;
+}
+export interface SearchSettings {
+  stopWords: string[];
+  inStockBoost: number;
+  version: number;
+  updatedAt: string;
+}
+export interface SearchAnalytics {
+  days: number;
+  searches: number;
+  zeroResultSearches: number;
+  clickThroughRate: number;
+  averageClickPosition: number | null;
+  topQueries: { query: string; searches: number; results: number; clickThroughRate: number }[];
+  zeroResultQueries: { query: string; searches: number }[];
+}
+
+// ---- Recommendations (merchant API under /stores/{id}/recommendations) ----
+
+export interface RecoEntry {
+  productId: string;
+  /** null when the product was deleted since training. */
+  title: string | null;
+  status: string | null;
+  image: string | null;
+  score: number;
+  /** cf (bought together), content (similar text), history (re-buys), popular. */
+  source: string;
+}
+export interface RecoProductPreview {
+  productId: string;
+  modelVersion: number | null;
+  items: RecoEntry[];
+}
+export interface RecoCustomerPreview {
+  customerId: string | null;
+  modelVersion: number | null;
+  forYou: RecoEntry[];
+  discover: RecoEntry[];
+  customers: string[];
+}
+export interface TrainingRun {
+  version: number;
+  status: 'running' | 'succeeded' | 'failed';
+  trigger: 'schedule' | 'manual';
+  active: boolean;
+  jobId: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  stats: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  error: string | null;
+  progress: { percent: number; phase: string | null } | null;
+}

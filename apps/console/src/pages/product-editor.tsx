@@ -19,6 +19,7 @@ import {
 import { currencyDigits, formatMoney, minorToInput, parseMoney } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 import { DynamicPricingPanel } from './pricing-panel.tsx';
+import { ProductRecoPanel } from '../components/reco.tsx';
 import { cleanOptions, generateVariantRows, type VariantRow, variantTitle } from '../lib/variants.ts';
 
 interface ImageDraft {
@@ -637,6 +638,7 @@ export default function ProductEditorPage() {
           <Show when={!isNew() && s.can('planning:read') && params.productId}>
             {(pid) => <DynamicPricingPanel productId={pid()} collectionIds={draft.collectionIds} />}
           </Show>
+          <Show when={!isNew() && params.productId}>{(pid) => <ProductRecoPanel productId={pid()} />}</Show>
           <Show when={!isNew() && s.can('catalog:write')}>
             <Card>
               <button type="button" class="button danger block" onClick={() => setConfirmDelete(true)}>

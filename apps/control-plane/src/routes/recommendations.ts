@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { trainRecommendationsJob } from '@storeloom/jobs';
-import { RecommendationService } from '@storeloom/reco/store';
+import { clearActiveVersionCache, RecommendationService } from '@storeloom/reco/store';
 import type { Context } from 'hono';
 import { randomUUID } from 'node:crypto';
 import type { AppEnv } from '../context.ts';
@@ -17,6 +17,7 @@ const RecoEntrySchema = z
     productId: z.string(),
     title: z.string().nullable().openapi({ description: 'null when the product has been deleted since training' }),
     status: z.string().nullable(),
+    image: z.string().nullable().openapi({ description: 'The product’s first image (for previews)' }),
     score: z.number(),
     source: z
       .string()
@@ -47,6 +48,10 @@ const TrainingRunSchema = z
     stats: z.record(z.string(), z.unknown()).openapi({ description: 'Duration, peak memory, data size (orders, shoppers, products, interactions)' }),
     metrics: z.record(z.string(), z.unknown()).openapi({ description: 'Offline metrics on an internal 28-day holdout, beside popularity' }),
     error: z.string().nullable(),
+    progress: z
+      .object({ percent: z.number(), phase: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'While running: the training job’s progress (phases loading → preparing → holdout → fitting → scoring → writing)' }),
   })
   .openapi('TrainingRun');
 
@@ -92,13 +97,45 @@ const train = createRoute({
 
 async function withTitles(c: Context<AppEnv>, entries: readonly { p: string; s: number; src: string }[]) {
   const ids = entries.map((e) => e.p);
-  const rows = ids.length ? await tenantOf(c).selectFrom('products').select(['id', 'title', 'status']).where('id', 'in', ids).execute() : [];
+  const rows = ids.length
+    ? await tenantOf(c)
+        .selectFrom('products')
+        .select((eb) => [
+          'id',
+          'title',
+          'status',
+          eb.selectFrom('images').select('images.url').whereRef('images.product_id', '=', 'products.id').orderBy('images.position').limit(1).as('image'),
+        ])
+        .where('id', 'in', ids)
+        .execute()
+    : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return entries.map((e) => ({ productId: e.p, title: byId.get(e.p)?.title ?? null, status: byId.get(e.p)?.status ?? null, score: e.s, source: e.src }));
+  return entries.map((e) => {
+    const row = byId.get(e.p);
+    return { productId: e.p, title: row?.title ?? null, status: row?.status ?? null, image: row?.image ?? null, score: e.s, source: e.src };
+  });
+}
+
+/** A running training job's progress as the worker reports it (`{ percent, phase }`); null when it is not running or unknown. */
+async function trainingProgress(c: Context<AppEnv>, status: string, jobId: string | null) {
+  if (status !== 'running' || !jobId) return null;
+  const job = await c.var.services.queues.getJob('reco', jobId).catch(() => undefined);
+  const p = job?.progress as unknown;
+  if (typeof p === 'number') return { percent: p, phase: null };
+  if (p && typeof p === 'object' && typeof (p as { percent?: unknown }).percent === 'number') {
+    const phase = (p as { phase?: unknown }).phase;
+    return { percent: (p as { percent: number }).percent, phase: typeof phase === 'string' ? phase : null };
+  }
+  return { percent: 0, phase: null };
 }
 
 export function registerRecommendationRoutes(app: Api) {
-  const service = (c: Context<AppEnv>) => new RecommendationService(tenantOf(c), c.var.store.schema_name);
+  // Merchant previews read the live model, not the serving path's 5-second version cache (right after "Train now"
+  // finishes, the preview must show the new model); one indexed read per preview.
+  const service = (c: Context<AppEnv>) => {
+    clearActiveVersionCache(c.var.store.schema_name);
+    return new RecommendationService(tenantOf(c), c.var.store.schema_name);
+  };
   app.openapi(productPreview, async (c) => {
     const productId = uuidParam(c, 'productId', 'Product');
     const product = await tenantOf(c).selectFrom('products').select('id').where('id', '=', productId).executeTakeFirst();
@@ -135,18 +172,21 @@ export function registerRecommendationRoutes(app: Api) {
   app.openapi(runs, async (c) => {
     const rows = await service(c).runs(c.req.valid('query').limit);
     return send(c, 200, {
-      data: rows.map((r) => ({
-        version: r.version,
-        status: r.status,
-        trigger: r.trigger,
-        active: r.active,
-        jobId: r.job_id,
-        startedAt: r.started_at,
-        finishedAt: r.finished_at,
-        stats: r.stats,
-        metrics: r.metrics,
-        error: r.error,
-      })),
+      data: await Promise.all(
+        rows.map(async (r) => ({
+          version: r.version,
+          status: r.status,
+          trigger: r.trigger,
+          active: r.active,
+          jobId: r.job_id,
+          startedAt: r.started_at,
+          finishedAt: r.finished_at,
+          stats: r.stats,
+          metrics: r.metrics,
+          error: r.error,
+          progress: await trainingProgress(c, r.status, r.job_id),
+        })),
+      ),
     });
   });
   app.openapi(train, async (c) => {

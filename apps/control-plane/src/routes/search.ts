@@ -93,6 +93,12 @@ const SettingsSchema = z
 const SettingsPatch = z.object({
   stopWords: z.array(z.string().trim().min(1).max(50)).max(500).optional(),
   inStockBoost: z.number().min(0).max(10).optional().openapi({ description: 'Added to the relevance score of products in stock (scores are ~0–3)' }),
+  version: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .openapi({ description: 'The version you read: the change is refused with 409 version_conflict if the search settings changed since' }),
 });
 const JobSchema = z
   .object({ jobId: z.string(), name: z.string(), state: z.string(), progress: z.number(), result: z.unknown().nullable(), failedReason: z.string().nullable() })
@@ -160,7 +166,7 @@ const getSettings = createRoute({
 const patchSettings = createRoute({
   ...route('patch', '/settings', 'Change stop words (replaces the list) or the in-stock boost'),
   request: { params: StoreParams, body: jsonBody(SettingsPatch) },
-  responses: { 200: jsonResponse(SettingsSchema, 'Settings'), ...errorResponses(400, 401, 403, 404) },
+  responses: { 200: jsonResponse(SettingsSchema, 'Settings'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 const listSynonyms = createRoute({
   ...route('get', '/synonyms', 'Synonyms'),
