@@ -27,6 +27,7 @@ import type { ChildServer } from './lib/child.ts';
 import { cleanupAll } from './lib/cleanup.ts';
 import { type BenchDatabase, createBenchDatabase, openDatabase } from './lib/database.ts';
 import { rawOf, runLoad, type LoadResult } from './lib/load.ts';
+import { fleetFigures } from './lib/fleet.ts';
 import { fairJobFigures, roleOverheadFigures } from './lib/scale.ts';
 import { type BenchOptions, parseOptions } from './lib/options.ts';
 import { INVENTORY_BENCH, PRICING_BENCH, ROOT } from './lib/paths.ts';
@@ -365,6 +366,18 @@ async function main(o: BenchOptions): Promise<number> {
       await fairJobFigures(o.quick);
     }
     if (o.only.has('storefront')) await storefrontFigures({ load, warmUp, stores: o.stores, logLevel: o.logLevel, common: common() });
+    if (o.only.has('fleet'))
+      await fleetFigures({
+        small: o.migrateSmall,
+        large: o.migrateLarge,
+        provisionCount: o.provisionCount,
+        provisionConcurrency: o.provisionConcurrency,
+        migrateConcurrency: o.migrateConcurrency,
+        load,
+        warmUp,
+        logLevel: o.logLevel,
+        common: common(),
+      });
   } catch (e) {
     emitError('bench', 'run', null, e, { mode });
   } finally {
