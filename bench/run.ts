@@ -29,6 +29,7 @@ import { type BenchDatabase, createBenchDatabase, openDatabase } from './lib/dat
 import { rawOf, runLoad, type LoadResult } from './lib/load.ts';
 import { fleetFigures } from './lib/fleet.ts';
 import { fairJobFigures, roleOverheadFigures } from './lib/scale.ts';
+import { loadFigures } from './lib/shopload.ts';
 import { type BenchOptions, parseOptions } from './lib/options.ts';
 import { INVENTORY_BENCH, PRICING_BENCH, ROOT } from './lib/paths.ts';
 import { emit, emitError, emitted, forward, progress } from './lib/report.ts';
@@ -378,6 +379,7 @@ async function main(o: BenchOptions): Promise<number> {
         logLevel: o.logLevel,
         common: common(),
       });
+    if (o.only.has('load')) await loadFigures({ stores: o.loadStores, durationS: o.loadDurationS, shoppers: o.loadShoppers, common: { mode } });
   } catch (e) {
     emitError('bench', 'run', null, e, { mode });
   } finally {
@@ -388,7 +390,9 @@ async function main(o: BenchOptions): Promise<number> {
   const met = lines.filter((l) => l.pass === true).length;
   const missed = lines.filter((l) => l.pass === false && l.error === undefined).length;
   progress(`done: ${lines.length} figures, ${met} met their target, ${missed} missed, ${errors} could not be measured`);
-  return errors ? 1 : 0;
+  // The load test expects zero errors: a failed request or a wrong order fails the run.
+  const loadFailed = lines.some((l) => String(l.bench).startsWith('load.') && l.pass === false);
+  return errors || loadFailed ? 1 : 0;
 }
 
 // Exit explicitly: a stray keep-alive socket must not hold the run open.
