@@ -16,7 +16,7 @@ import { startSearchPlatform } from '../search/platform.ts';
 import { createBenchDatabase, openDatabase } from './database.ts';
 import { REDIS_URL } from './env.ts';
 import { emit, emitError, progress } from './report.ts';
-import { checkOrders, KINDS, percentile, runShoppers, seedShops } from './shoppers.ts';
+import { checkOrders, KINDS, percentile, runShoppers, seedShops, transport } from './shoppers.ts';
 import { createOwner } from './stores.ts';
 
 export async function loadFigures(o: {
@@ -87,6 +87,7 @@ export async function loadFigures(o: {
       checkouts_paid: check.completedCheckouts,
       measured_s: r.durationMs / 1000,
       first_errors: r.errors.slice(0, 5),
+      reused_socket_retries: transport.reusedSocketRetries,
       ...shape,
     });
     emit({

@@ -104,7 +104,26 @@ class Unexpected extends Error {}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-function request(base: URL, host: string, method: string, path: string, cookies: Map<string, string>, form?: Record<string, string>): Promise<Res> {
+/** Requests retried because a reused keep-alive connection was closed by the server as the request went out. */
+export const transport = { reusedSocketRetries: 0 };
+
+/**
+ * One request; like a browser, it is sent again once when it went out on a reused keep-alive connection that
+ * the server had just closed (ECONNRESET/EPIPE before any response byte: the server never saw it). Any
+ * duplicate a retried POST could cause would show in the order check.
+ */
+async function request(base: URL, host: string, method: string, path: string, cookies: Map<string, string>, form?: Record<string, string>): Promise<Res> {
+  try {
+    return await requestOnce(base, host, method, path, cookies, form);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (!(e as { reusedSocket?: boolean }).reusedSocket || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw e;
+    transport.reusedSocketRetries++;
+    return requestOnce(base, host, method, path, cookies, form);
+  }
+}
+
+function requestOnce(base: URL, host: string, method: string, path: string, cookies: Map<string, string>, form?: Record<string, string>): Promise<Res> {
   const headers: Record<string, string> = { host, accept: 'text/html', 'user-agent': 'storeloom-load' };
   if (cookies.size) headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   const body = form ? new URLSearchParams(form).toString() : undefined;
@@ -133,7 +152,7 @@ function request(base: URL, host: string, method: string, path: string, cookies:
       res.on('error', reject);
     });
     req.setTimeout(30_000, () => req.destroy(new Error('timed out after 30 s')));
-    req.on('error', reject);
+    req.on('error', (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })));
     req.end(body);
   });
 }
