@@ -43,7 +43,7 @@ const base = {
   /** Postgres idle_in_transaction_session_timeout of the app pools (ms, 0 = none): a stuck handler cannot hold locks forever. */
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   /** Pool connections are replaced after this many checkouts / seconds, so per-connection catalogue caches stay bounded. */
-  DATABASE_POOL_MAX_USES: z.coerce.number().int().min(1).default(7500),
+  DATABASE_POOL_MAX_USES: z.coerce.number().int().min(1).default(1000),
   DATABASE_POOL_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(1).default(900),
   /** `role`: tenant queries run under each store's own Postgres role (needs CREATEROLE); `schema`: schema qualification only. */
   TENANT_ISOLATION: z.enum(['role', 'schema']).default('role'),
