@@ -12,6 +12,10 @@
  *   tenant.role-overhead(.trx), jobs.fair-wait-p95, jobs.fifo-wait-p95   see bench/lib/scale.ts
  *   storefront.*                     SSR product page vs a pre-rendered copy (>= 0.5), 1,000 stores vs 1 (>= 0.8),
  *                                    SQL statements per product page (<= 5) and per checkout (<= 30): bench/lib/storefront.ts
+ *   fleet.*                          (--only fleet, not default) many stores on one Postgres: migration small vs
+ *                                    large, API/storefront reads large vs 1, provisioning, catalogue, memory: bench/lib/fleet.ts
+ *   load.storefront.*                (--only load, not default) mixed storefront traffic over N stores, p50/p95/p99
+ *                                    per kind, zero errors expected (nonzero exit otherwise): bench/lib/shopload.ts
  * With --all, the summary line of bench:pricing and bench:inventory when they exist.
  *
  * Servers run as child processes (`node --import tsx`), load comes from
