@@ -22,6 +22,32 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A database with thousands of store schemas takes minutes to drop, and one long DROP DATABASE holds up
+ * every other session's DROP DATABASE on the cluster (they wait for it to absorb their ProcSignalBarrier).
+ * Dropping the schemas one statement at a time first spreads that work into short transactions.
+ */
+async function dropStoreSchemasFirst(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url, application_name: 'storeloom-bench-admin' });
+  try {
+    await c.connect();
+  } catch {
+    return; // already gone
+  }
+  try {
+    const { rows } = await c.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like 't\\_%' order by 1`);
+    if (rows.length < 50) return;
+    progress(`dropping ${rows.length} store schemas before the database`);
+    let n = 0;
+    for (const r of rows) {
+      await c.query(`drop schema if exists "${r.nspname.replaceAll('"', '""')}" cascade`);
+      if (++n % 500 === 0) progress(`  dropped ${n}/${rows.length} schemas`);
+    }
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
 export async function createBenchDatabase(label?: string): Promise<BenchDatabase> {
   const name = `storeloom_bench_${randomSuffix(6)}${label ? `_${label}` : ''}`;
   if (!/^[a-z0-9_]{1,63}$/.test(name)) throw new Error(`bad database name ${name}`);
@@ -29,6 +55,7 @@ export async function createBenchDatabase(label?: string): Promise<BenchDatabase
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${name}`;
   const drop = onCleanup(`drop database ${name}`, async () => {
+    await dropStoreSchemasFirst(url.toString());
     await admin((c) => c.query(`drop database if exists ${name} with (force)`));
     // Store roles are cluster-wide and outlive the database.
     await admin((c) => dropTenantRolesOfDatabase(c, name));

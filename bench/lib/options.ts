@@ -12,6 +12,14 @@ export interface BenchOptions {
   stores: number;
   /** Stores provisioned at a time by the in-process provisioning run. */
   provisionConcurrency: number;
+  /** Stores provisioned per fleet provisioning figure. */
+  provisionCount: number;
+  /** migrateAllTenants concurrency of the fleet group. */
+  migrateConcurrency: number;
+  /** Load group: stores, seconds, virtual shoppers. */
+  loadStores: number;
+  loadDurationS: number;
+  loadShoppers: number;
   /** Store counts of the two migrateAllTenants runs. */
   migrateSmall: number;
   migrateLarge: number;
@@ -30,17 +38,23 @@ const HELP = `Usage: npm run bench -- [options]
   --connections <n>        concurrent connections (default 20)
   --stores <n>             stores in the database for the many-stores read (default 1000, quick 200)
   --migrate <small,large>  store counts of the migration runs (default 100,1000, quick 50,500)
+  --provision <n>          fleet: stores provisioned per provisioning figure (default 200, quick 20)
+  --provision-concurrency <n>  stores provisioned at a time (default 4)
+  --migrate-concurrency <n>    fleet: migrateAllTenants concurrency (default 4)
+  --load <stores,seconds,shoppers>  load: storefront load test size (default 100,60,40; quick 10,10,10)
   --log-level <level>      control plane LOG_LEVEL under load (default info)
   --only <groups>          comma-separated subset of: api (product reads, provisioning),
                            migrate, embedded, packages (implies --all), scale (store-role
-                           overhead, fair job waits), storefront
+                           overhead, fair job waits), storefront, fleet (many stores on one
+                           Postgres: migration, reads, provisioning, memory; not in the default set),
+                           load (mixed storefront traffic over many stores; not in the default set)
   -h, --help
 
 Prints one JSON line per figure on stdout; progress goes to stderr.
 Exits 1 when a figure could not be measured; a missed target is reported ("pass": false), not fatal.`;
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export const GROUPS = ['api', 'migrate', 'embedded', 'packages', 'scale', 'storefront'] as const;
+export const GROUPS = ['api', 'migrate', 'embedded', 'packages', 'scale', 'storefront', 'fleet', 'load'] as const;
 export type Group = (typeof GROUPS)[number];
 
 function int(name: string, v: string | undefined, fallback: number, min: number): number {
@@ -61,6 +75,10 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): BenchOptio
       connections: { type: 'string' },
       stores: { type: 'string' },
       migrate: { type: 'string' },
+      provision: { type: 'string' },
+      'provision-concurrency': { type: 'string' },
+      'migrate-concurrency': { type: 'string' },
+      load: { type: 'string' },
       'log-level': { type: 'string' },
       only: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -76,6 +94,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): BenchOptio
   const migrateSmall = int('migrate', small, 100, 1);
   const migrateLarge = int('migrate', large, 1000, 1);
   if (migrateLarge <= migrateSmall) throw new Error('--migrate: the second count must be larger than the first');
+  const [ls, ld, lv] = (values.load ?? (quick ? '10,10,10' : '100,60,40')).split(',');
   const logLevel = values['log-level'] ?? 'info';
   if (!(LEVELS as readonly string[]).includes(logLevel)) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}`);
   const only = new Set<Group>();
@@ -93,7 +112,12 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): BenchOptio
     warmupS: quick ? 2 : 3,
     connections: int('connections', values.connections, 20, 1),
     stores: int('stores', values.stores, quick ? 200 : 1000, 2),
-    provisionConcurrency: 4,
+    provisionConcurrency: int('provision-concurrency', values['provision-concurrency'], 4, 1),
+    provisionCount: int('provision', values.provision, quick ? 20 : 200, 1),
+    migrateConcurrency: int('migrate-concurrency', values['migrate-concurrency'], 4, 1),
+    loadStores: int('load', ls, 100, 1),
+    loadDurationS: int('load', ld, 60, 1),
+    loadShoppers: int('load', lv, 40, 1),
     migrateSmall,
     migrateLarge,
     logLevel: logLevel as BenchOptions['logLevel'],

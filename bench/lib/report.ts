@@ -1,4 +1,5 @@
 /** Output: one JSON line per figure on stdout; everything else (progress, diagnostics) on stderr. */
+import { loadavg } from 'node:os';
 
 const started = Date.now();
 
@@ -42,7 +43,8 @@ export function mute(): void {
 
 export function emit(f: Figure): void {
   const { bench, metric, value, target, ...raw } = f;
-  const line = round({ bench, metric, value, target, pass: meets(value, target), ...raw }) as Record<string, unknown>;
+  // The machine is shared: every figure carries the load average it was measured under.
+  const line = round({ bench, metric, value, target, pass: meets(value, target), ...raw, load_avg: loadavg() }) as Record<string, unknown>;
   figures.push(line);
   if (!muted) process.stdout.write(`${JSON.stringify(line)}\n`);
 }

@@ -67,6 +67,8 @@ export async function startSearchPlatform(o: {
   logLevel?: string;
   workerConcurrency?: number;
   logDir: string;
+  /** Extra environment for all three processes (e.g. rate limits off for load tests). */
+  env?: Record<string, string>;
 }): Promise<SearchPlatform> {
   // The storefront process renders a Vite build of its UI: build it when missing or stale.
   await ensureStorefrontBuilt({ quiet: true });
@@ -89,6 +91,7 @@ export async function startSearchPlatform(o: {
     LOG_LEVEL: o.logLevel ?? 'warn',
     STORE_ROOT_DOMAIN: 'localhost',
     STOREFRONT_SECRET: `bench-${randomSuffix()}${randomSuffix()}${randomSuffix()}`,
+    ...o.env,
   };
   const cp = await startServer('control-plane', CONTROL_PLANE_MAIN, { env: childEnv({ ...common, PORT: '0' }) });
   const stopWorker = await startWorker(childEnv({ ...common, WORKER_CONCURRENCY: String(o.workerConcurrency ?? 2) }), o.logDir);

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createDatabase, migrateControl } from '@storeloom/db';
-import { controlPlaneEnvSchema, loadEnv } from '@storeloom/env';
+import { controlPlaneEnvSchema, loadEnv, poolOptionsFromEnv } from '@storeloom/env';
 import { createLogger } from '@storeloom/http';
 import { Queues } from '@storeloom/jobs';
 import { createControlPlaneApp } from './app.ts';
@@ -17,6 +17,7 @@ const db = createDatabase({
   poolMax: env.DATABASE_POOL_MAX,
   applicationName: 'storeloom-control-plane',
   tenantIsolation: env.TENANT_ISOLATION,
+  ...poolOptionsFromEnv(env),
 });
 await migrateControl(db);
 const queues = new Queues({

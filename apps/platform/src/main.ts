@@ -82,6 +82,10 @@ const childEnv: Record<string, string> = Object.fromEntries(Object.entries(rawEn
 childEnv.DATABASE_URL = databaseUrl as string;
 // The embedded server multiplexes every connection onto one database: small pools are plenty.
 if (embedded) childEnv.DATABASE_POOL_MAX ??= '4';
+// PGlite runs one session for every connection (and in WebAssembly, without the timer signals that enforce
+// them): per-connection statement/idle timeouts do not apply there.
+if (embedded) childEnv.DATABASE_STATEMENT_TIMEOUT_MS ??= '0';
+if (embedded) childEnv.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS ??= '0';
 if (queuePgSchema) childEnv.QUEUE_PG_SCHEMA = queuePgSchema;
 childEnv.STOREFRONT_SECRET ??= storefrontSecret();
 await buildStorefrontIfStale();

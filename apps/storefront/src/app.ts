@@ -20,7 +20,7 @@ import {
   verifyOrderLink,
 } from '@storeloom/commerce';
 import type { Database, Store } from '@storeloom/db';
-import { AppError, ErrorCode, isAppError, isConnectionError } from '@storeloom/errors';
+import { AppError, ErrorCode, isAppError, isConnectionError, isStatementTimeout } from '@storeloom/errors';
 import { clientIp, httpMetrics, type Logger, MetricsRegistry, poolGauges, rateLimit, requestContext, requestTimeout } from '@storeloom/http';
 import { deliverMailJob, orderPaidJob, type Queues, releaseReservationJob } from '@storeloom/jobs';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
@@ -920,6 +920,10 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       // Rate limits (429) and deadlines (503) carry their status and Retry-After.
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return c.html(plainPage('Please try again shortly', err.message), err.status as 429 | 503);
+    }
+    if (isStatementTimeout(err)) {
+      c.header('Retry-After', '1');
+      return c.html(plainPage('Please try again shortly', 'The request took too long; please retry.'), 503);
     }
     if (isConnectionError(err)) {
       c.header('Retry-After', '2');

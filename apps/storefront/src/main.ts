@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { createStripeClient } from '@storeloom/billing';
 import { createDatabase } from '@storeloom/db';
-import { loadEnv, storefrontEnvSchema } from '@storeloom/env';
+import { loadEnv, poolOptionsFromEnv, storefrontEnvSchema } from '@storeloom/env';
 import { createLogger } from '@storeloom/http';
 import { Queues } from '@storeloom/jobs';
 import { createStorefrontApp } from './app.ts';
@@ -24,6 +24,7 @@ const db = createDatabase({
   poolMax: env.DATABASE_POOL_MAX,
   applicationName: 'storeloom-storefront',
   tenantIsolation: env.TENANT_ISOLATION,
+  ...poolOptionsFromEnv(env),
 });
 const queues = new Queues({ redisUrl: env.REDIS_URL, databaseUrl: env.DATABASE_URL, prefix: env.QUEUE_PREFIX, pgSchema: env.QUEUE_PG_SCHEMA });
 await queues.init();

@@ -1,5 +1,5 @@
 import { createDatabase } from '@storeloom/db';
-import { loadEnv, workerEnvSchema } from '@storeloom/env';
+import { loadEnv, poolOptionsFromEnv, workerEnvSchema } from '@storeloom/env';
 import { createServer } from 'node:http';
 import { createLogger, gauge, MetricsRegistry, poolGauges } from '@storeloom/http';
 import { Queues } from '@storeloom/jobs';
@@ -17,6 +17,7 @@ const db = createDatabase({
   poolMax: Math.min(env.DATABASE_POOL_MAX, env.WORKER_CONCURRENCY + 2),
   applicationName: 'storeloom-worker',
   tenantIsolation: env.TENANT_ISOLATION,
+  ...poolOptionsFromEnv(env),
 });
 const queues = new Queues({
   redisUrl: env.REDIS_URL,

@@ -35,6 +35,16 @@ const base = {
     .regex(/^[a-z0-9_]{1,40}$/)
     .default('storeloom'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * Postgres statement_timeout of the app pools (ms, 0 = none). Below REQUEST_TIMEOUT_MS, so a request that
+   * misses its deadline also has its SQL cancelled (and its transaction rolled back) shortly after.
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(25_000),
+  /** Postgres idle_in_transaction_session_timeout of the app pools (ms, 0 = none): a stuck handler cannot hold locks forever. */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Pool connections are replaced after this many checkouts / seconds, so per-connection catalogue caches stay bounded. */
+  DATABASE_POOL_MAX_USES: z.coerce.number().int().min(1).default(1000),
+  DATABASE_POOL_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(1).default(900),
   /** `role`: tenant queries run under each store's own Postgres role (needs CREATEROLE); `schema`: schema qualification only. */
   TENANT_ISOLATION: z.enum(['role', 'schema']).default('role'),
   /** Fair job scheduling: at most this many jobs of one store in the queue at once (0 = plain FIFO). */
@@ -220,3 +230,18 @@ export const testEnvSchema = z.object({
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
 });
 export type TestEnv = z.infer<typeof testEnvSchema>;
+
+/** The Postgres pool settings of an app process (spread into createDatabase's options). */
+export function poolOptionsFromEnv(env: {
+  DATABASE_STATEMENT_TIMEOUT_MS: number;
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number;
+  DATABASE_POOL_MAX_USES: number;
+  DATABASE_POOL_MAX_LIFETIME_SECONDS: number;
+}): { statementTimeoutMs: number; idleInTransactionTimeoutMs: number; maxUses: number; maxLifetimeSeconds: number } {
+  return {
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    maxUses: env.DATABASE_POOL_MAX_USES,
+    maxLifetimeSeconds: env.DATABASE_POOL_MAX_LIFETIME_SECONDS,
+  };
+}

@@ -125,6 +125,13 @@ export const isUniqueViolation = (e: unknown, constraint?: string) =>
   isPgError(e) && e.code === '23505' && (constraint === undefined || e.constraint === constraint);
 export const isCheckViolation = (e: unknown, constraint?: string) =>
   isPgError(e) && e.code === '23514' && (constraint === undefined || e.constraint === constraint);
+/**
+ * Postgres cancelled a statement that ran past the pool's `statement_timeout` (SQLSTATE 57014 with the
+ * timeout message; a cancel by an operator has the same code and is treated alike), or ended a session
+ * left idle in a transaction (25P03). Either way the transaction was rolled back: answer 503, retryable.
+ */
+export const isStatementTimeout = (e: unknown) => isPgError(e) && (e.code === '57014' || e.code === '25P03');
+
 /** Connection-level failures: the database is down or restarting. */
 export const isConnectionError = (e: unknown) => {
   if (typeof e !== 'object' || e === null) return false;

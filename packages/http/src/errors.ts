@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, httpStatusOf, isAppError, isConnectionError, isPgError } from '@storeloom/errors';
+import { AppError, ErrorCode, httpStatusOf, isAppError, isConnectionError, isPgError, isStatementTimeout } from '@storeloom/errors';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -34,6 +34,10 @@ export function toErrorResponse(c: Context, err: unknown, logger?: Logger) {
   } else if (isPgError(err) && err.code === '22003') {
     // A value past a column's range (e.g. stock beyond 2^31): the client's input.
     appErr = new AppError(ErrorCode.ValidationFailed, 'A number is out of the allowed range', { details: [{ path: '', message: 'number out of range' }] });
+  } else if (isStatementTimeout(err)) {
+    // The same answer as the request deadline: the statement was cancelled and its transaction rolled back.
+    logger?.warn('statement timeout', { err });
+    appErr = new AppError(ErrorCode.ServiceUnavailable, 'The request took too long; please retry', { headers: { 'Retry-After': '1' } });
   } else if (isConnectionError(err)) {
     logger?.warn('database unavailable', { err });
     appErr = new AppError(ErrorCode.ServiceUnavailable, 'Service temporarily unavailable, please retry', { headers: { 'Retry-After': '2' } });
