@@ -11,6 +11,8 @@ import type { CatalogEvents, StoreSearchService } from '@storeloom/store-search'
 
 export interface ControlPlaneConfig {
   publicUrl: string;
+  /** Days a deleted store stays restorable before its schema is purged (STORE_RETENTION_DAYS; default 30). */
+  storeRetentionDays?: number;
   storeRootDomain: string;
   storefrontPort: number;
   storefrontProtocol: 'http' | 'https';

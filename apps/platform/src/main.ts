@@ -84,6 +84,8 @@ childEnv.DATABASE_URL = databaseUrl as string;
 if (embedded) childEnv.DATABASE_POOL_MAX ??= '4';
 if (queuePgSchema) childEnv.QUEUE_PG_SCHEMA = queuePgSchema;
 childEnv.STOREFRONT_SECRET ??= storefrontSecret();
+// The worker reads and writes media storage too (store exports and clones): same folder as the control plane.
+childEnv.DATA_DIR = dataDir;
 await buildStorefrontIfStale();
 
 /** Order-status links are signed with STOREFRONT_SECRET; without one, a random key is made once and kept in DATA_DIR. */

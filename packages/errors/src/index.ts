@@ -37,6 +37,8 @@ export const ErrorCode = {
   UnsupportedFileType: 'unsupported_file_type',
   DomainTaken: 'domain_taken',
   DnsVerificationFailed: 'dns_verification_failed',
+  ArchiveInvalid: 'archive_invalid',
+  StorePurged: 'store_purged',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -76,6 +78,8 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   unsupported_file_type: 415,
   domain_taken: 409,
   dns_verification_failed: 422,
+  archive_invalid: 422,
+  store_purged: 409,
 };
 
 export interface ErrorBody {
