@@ -12,10 +12,11 @@ export type Capability =
   | 'orders:manage'
   | 'orders:refund'
   | 'store:transfer'
-  | 'jobs:manage';
+  | 'jobs:manage'
+  | 'store:export';
 
 const staff: Capability[] = ['catalog:write', 'inventory:adjust', 'orders:read', 'orders:manage'];
-const admin: Capability[] = [...staff, 'store:update', 'team:manage', 'catalog:import', 'orders:refund', 'jobs:manage'];
+const admin: Capability[] = [...staff, 'store:update', 'team:manage', 'catalog:import', 'orders:refund', 'jobs:manage', 'store:export'];
 const owner: Capability[] = [...admin, 'store:delete', 'store:transfer'];
 const grants: Record<Role, ReadonlySet<Capability>> = { staff: new Set(staff), admin: new Set(admin), owner: new Set(owner) };
 
