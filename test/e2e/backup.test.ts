@@ -72,7 +72,7 @@ describe('console: store data, deleted stores, jobs', () => {
     expect(res.headers()['content-type']).toBe('application/gzip');
     await page.close();
     await shoot(`/stores/${store.id}/settings`, 'settings-data', '[data-testid="download-export"]');
-    await shoot(`/stores/${store.id}/jobs`, 'jobs-depth', '#dead-letters');
+    await shoot(`/stores/${store.id}/jobs`, 'jobs-depth', '#dead-letters-title');
   });
 
   it('lists a deleted store on the account page and restores it', { timeout: 240_000 }, async () => {
