@@ -28,6 +28,8 @@ export interface ApiResponse<T = any> {
 export interface RequestOptions {
   body?: unknown;
   rawBody?: string;
+  /** Binary body (e.g. an export archive), sent as bytes with `contentType`. */
+  binary?: Uint8Array;
   /** Multipart body (sent as real bytes with its boundary, like a browser). */
   form?: FormData;
   contentType?: string;
@@ -88,6 +90,9 @@ export async function startTestPlatform(
         const encoded = new Response(o.form);
         headers['content-type'] = encoded.headers.get('content-type') as string;
         body = new Uint8Array(await encoded.arrayBuffer());
+      } else if (o.binary !== undefined) {
+        body = o.binary;
+        headers['content-type'] = o.contentType ?? 'application/octet-stream';
       } else if (o.rawBody !== undefined) {
         body = o.rawBody;
         headers['content-type'] = o.contentType ?? 'application/json';
@@ -107,7 +112,14 @@ export async function startTestPlatform(
       return { status: res.status, body: parsed, headers: res.headers, text };
     },
     async startWorker() {
-      const w = await startWorkers(queues, { db: testDb.db, logger, concurrency: 2, retentionDays: 30, provisioningStaleSeconds: 1 });
+      const w = await startWorkers(queues, {
+        db: testDb.db,
+        logger,
+        concurrency: 2,
+        retentionDays: 30,
+        provisioningStaleSeconds: 1,
+        storage: services.storage,
+      });
       workers.push(w);
       return w;
     },

@@ -39,6 +39,7 @@ import { registerPricingRoutes } from './routes/pricing.ts';
 import { registerProductRoutes } from './routes/products.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerStoreRoutes } from './routes/stores.ts';
+import { registerBackupRoutes } from './routes/backup.ts';
 import { registerBillingRoutes } from './routes/billing.ts';
 import { registerPayoutRoutes } from './routes/payouts.ts';
 import { registerStripeWebhookRoutes } from './routes/webhooks.ts';
@@ -114,11 +115,20 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   const limits = services.config.rateLimits;
   api.use('*', rateLimit([{ name: 'ip', limit: limits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, services.config.trustProxy) }]));
   // CSV imports upload large bodies on slow links: they get no deadline.
-  api.use('*', requestTimeout(services.config.requestTimeoutMs ?? 0, { skip: (c) => /\/imports$/.test(c.req.path) }));
+  api.use('*', requestTimeout(services.config.requestTimeoutMs ?? 0, { skip: (c) => /\/(imports|import-archive)$/.test(c.req.path) }));
   api.use('*', originCheck({ trustedOrigins: () => [new URL(services.config.publicUrl).origin, ...services.config.trustedOrigins] }));
   api.use(
     '*',
-    requireJsonBody({ allow: (path) => (/\/imports$/.test(path) ? ['text/csv'] : /\/(images|settings\/logo)$/.test(path) ? ['multipart/form-data'] : null) }),
+    requireJsonBody({
+      allow: (path) =>
+        /\/imports$/.test(path)
+          ? ['text/csv']
+          : /\/(images|settings\/logo)$/.test(path)
+            ? ['multipart/form-data']
+            : /\/stores\/import-archive$/.test(path)
+              ? ['application/gzip', 'application/octet-stream']
+              : null,
+    }),
   );
   // Who is calling: a bearer API token, or the session cookie.
   api.use('*', async (c, next) => {
@@ -159,6 +169,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
 
   registerAuthRoutes(api);
   registerApiTokenRoutes(api);
+  // Before the store routes: GET /stores/deleted must not be taken for GET /stores/{storeId}.
+  registerBackupRoutes(api);
   registerStoreRoutes(api);
   // Before the product routes: /products/export.csv must not be taken for a product id.
   registerCatalogExtraRoutes(api);

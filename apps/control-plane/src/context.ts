@@ -14,6 +14,8 @@ export interface ControlPlaneConfig {
   /** Where merchant alert webhooks may point (default strict: https, public addresses only). */
   webhookEgress?: EgressPolicy;
   publicUrl: string;
+  /** Days a deleted store stays restorable before its schema is purged (STORE_RETENTION_DAYS; default 30). */
+  storeRetentionDays?: number;
   storeRootDomain: string;
   storefrontPort: number;
   storefrontProtocol: 'http' | 'https';

@@ -20,6 +20,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
   const url = new URL(publicUrl);
   return {
     publicUrl,
+    storeRetentionDays: env.STORE_RETENTION_DAYS,
     storeRootDomain: env.STORE_ROOT_DOMAIN,
     storefrontPort: env.STOREFRONT_PORT,
     storefrontProtocol: env.STOREFRONT_PROTOCOL,

@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
 import { searchDb } from '@storeloom/store-search';
+import { createBackupHandlers } from '../../worker/src/backup.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiResponse,
@@ -55,6 +56,8 @@ interface Tenant {
   searchJobId: string;
   synonymId: string;
   pinId: string;
+  /** A finished store export. */
+  exportId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -76,6 +79,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   searchJobId: t.searchJobId,
   synonymId: t.synonymId,
   pinId: t.pinId,
+  exportId: t.exportId,
 });
 
 /** Required query parameters of GET routes, so B's own request is valid. */
@@ -122,6 +126,7 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'patch /stores/{storeId}/search/settings': () => ({ body: { stopWords: ['hijacked'], inStockBoost: 9 } }),
   'post /stores/{storeId}/search/synonyms': () => ({ body: { kind: 'two_way', terms: ['hijacked', 'injected'] } }),
   'post /stores/{storeId}/search/pins': (own) => ({ body: { query: 'hijacked', productId: own.productIds[0], position: 0 } }),
+  'post /stores/{storeId}/clone': (own) => ({ body: { exportId: own.exportId, name: 'Injected', slug: `injected-${rnd()}` } }),
   'put /stores/{storeId}/checkout-settings': () => ({
     body: { shipping: { mode: 'flat', flatRate: 1, freeOver: null, weightRates: [] }, tax: { ratePercent: 50, includedInPrices: false } },
   }),
@@ -221,6 +226,21 @@ describe('tenant isolation', () => {
     expect(synonym.status, synonym.text).toBe(201);
     const pin = await p.request('POST', `/api/v1/stores/${store.id}/search/pins`, { cookie, body: { query: tag, productId: p1.id } });
     expect(pin.status, pin.text).toBe(201);
+    const exp = await p.request('POST', `/api/v1/stores/${store.id}/exports`, { cookie });
+    expect(exp.status, exp.text).toBe(202);
+    // No worker here: run the export job inline and record it as finished.
+    const ledger = await p.db.control
+      .selectFrom('store_jobs')
+      .select(['queue', 'job_id'])
+      .where('store_id', '=', store.id)
+      .where('name', '=', 'stores.export')
+      .executeTakeFirstOrThrow();
+    const exportResult = await createBackupHandlers({ db: p.db, storage: p.services.storage })['stores.export']({
+      id: ledger.job_id,
+      data: { v: 1, payload: { storeId: store.id, exportId: exp.body.id, requestedBy: user.id } },
+      updateProgress: async () => {},
+    } as never);
+    await p.services.queues.storeJobs.completed(ledger.queue, ledger.job_id, exportResult);
     const t = p.db.tenant(row.schema_name);
     const cart = await new CartService(t).findOrCreate(undefined);
     await new CartService(t).add(cart.id, p3.variants[0].id, 1);
@@ -244,6 +264,7 @@ describe('tenant isolation', () => {
       searchJobId: reindex.body.jobId,
       synonymId: synonym.body.id,
       pinId: pin.body.id,
+      exportId: exp.body.id,
       cookie,
       userId: user.id,
       storeId: store.id,

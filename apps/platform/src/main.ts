@@ -88,6 +88,8 @@ if (embedded) childEnv.DATABASE_STATEMENT_TIMEOUT_MS ??= '0';
 if (embedded) childEnv.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS ??= '0';
 if (queuePgSchema) childEnv.QUEUE_PG_SCHEMA = queuePgSchema;
 childEnv.STOREFRONT_SECRET ??= storefrontSecret();
+// The worker reads and writes media storage too (store exports and clones): same folder as the control plane.
+childEnv.DATA_DIR = dataDir;
 await buildStorefrontIfStale();
 
 /** Order-status links are signed with STOREFRONT_SECRET; without one, a random key is made once and kept in DATA_DIR. */

@@ -36,6 +36,8 @@ import { StoreService } from '@storeloom/stores';
 import type { Job } from 'bullmq';
 import { createRecoHandlers, type RecoDeps } from './reco.ts';
 import { recordPaidOrder } from './order-paid.ts';
+import { createBackupHandlers } from './backup.ts';
+import type { Storage } from '@storeloom/storage';
 
 export interface HandlerDeps {
   db: Database;
@@ -52,6 +54,8 @@ export interface HandlerDeps {
   webhookEgress?: EgressPolicy;
   /** Recommendation jobs (queues for the nightly fan-out, retention, training budget). */
   reco?: Omit<RecoDeps, 'db' | 'logger'>;
+  /** Media storage: store exports read images from it and write archives to it; clones copy files into it. */
+  storage?: Storage;
 }
 
 export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
@@ -116,6 +120,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   return {
     ...planning,
     ...createRecoHandlers({ db: deps.db, logger: deps.logger, ...deps.reco }),
+    ...createBackupHandlers({ db: deps.db, storage: deps.storage, queues: deps.queues }),
     [deliverMailJob.name]: async (job) => {
       decodeJob(deliverMailJob, job);
       return mail.deliverDue(200);

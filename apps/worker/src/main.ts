@@ -4,6 +4,8 @@ import { createServer } from 'node:http';
 import { createLogger, gauge, MetricsRegistry, poolGauges } from '@storeloom/http';
 import { Queues } from '@storeloom/jobs';
 import { MailOutbox, transportFromConfig } from '@storeloom/mail';
+import { defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
+import { resolve } from 'node:path';
 import { startWorkers } from './worker.ts';
 
 const env = loadEnv(workerEnvSchema);
@@ -26,9 +28,17 @@ const queues = new Queues({
   pgSchema: env.QUEUE_PG_SCHEMA,
   perStoreInFlight: env.JOBS_PER_STORE_IN_FLIGHT,
 });
+const storage = storageFromSettings({
+  driver: env.STORAGE_DRIVER,
+  uploadsDir: resolve(env.UPLOADS_DIR ?? defaultUploadsDir(env.DATA_DIR)),
+  // The worker never builds public media URLs (clones rewrite the store id inside existing ones).
+  mediaPublicUrl: env.MEDIA_PUBLIC_URL ?? 'http://localhost/media',
+  s3: { endpoint: env.S3_ENDPOINT, bucket: env.S3_BUCKET, region: env.S3_REGION, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
+});
 const running = await startWorkers(queues, {
   db,
   logger,
+  storage,
   concurrency: env.WORKER_CONCURRENCY,
   retentionDays: env.STORE_RETENTION_DAYS,
   provisioningStaleSeconds: env.PROVISIONING_STALE_SECONDS,

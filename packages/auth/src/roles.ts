@@ -17,6 +17,8 @@ export const Permission = {
   RefundOrders: 'orders:refund',
   ReadPlanning: 'planning:read',
   ManagePlanning: 'planning:manage',
+  /** Export the store's data (archive download holds customers and orders). */
+  ExportStore: 'store:export',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -37,6 +39,7 @@ const admin: Permission[] = [
   Permission.ManageJobs,
   Permission.RefundOrders,
   Permission.ManagePlanning,
+  Permission.ExportStore,
 ];
 const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership];
 

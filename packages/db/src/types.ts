@@ -52,6 +52,8 @@ export interface StoresTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   deleted_at: Timestamp | null;
+  /** Storage key of the export archive a cloned store is being loaded from; null once loaded (or never cloned). */
+  import_source: ColumnType<string | null, string | null | undefined, string | null>;
   /** Merchant billing (Stripe); see packages/billing. */
   stripe_customer_id: ColumnType<string | null, string | null | undefined, string | null>;
   stripe_subscription_id: ColumnType<string | null, string | null | undefined, string | null>;

@@ -169,6 +169,8 @@ export type StorefrontEnv = z.infer<typeof storefrontEnvSchema>;
 export const workerEnvSchema = z
   .object({
     ...base,
+    // Store export/clone read and write media storage: the same settings as the control plane.
+    ...storage,
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     STORE_RETENTION_DAYS: web.STORE_RETENTION_DAYS,
     /** Seconds a store may sit in `provisioning` before the reconciler retries it. */

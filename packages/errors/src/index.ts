@@ -39,6 +39,8 @@ export const ErrorCode = {
   DnsVerificationFailed: 'dns_verification_failed',
   /** An outbound URL (e.g. a webhook) whose host is not a public address. */
   UrlNotAllowed: 'url_not_allowed',
+  ArchiveInvalid: 'archive_invalid',
+  StorePurged: 'store_purged',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -79,6 +81,8 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   domain_taken: 409,
   dns_verification_failed: 422,
   url_not_allowed: 422,
+  archive_invalid: 422,
+  store_purged: 409,
 };
 
 export interface ErrorBody {

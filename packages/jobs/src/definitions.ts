@@ -207,6 +207,26 @@ export const suspendOverdueStoresJob = defineJob({
   attempts: 1,
 });
 
+/** Writes an export archive of one store to media storage (`exportId` names it; the same id exports once). */
+export const exportStoreJob = defineJob({
+  name: 'stores.export',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid, exportId: uuid, requestedBy: uuid.nullable() }),
+  jobId: (p) => `store-export:${p.storeId}:${p.exportId}`,
+  attempts: 3,
+});
+
+/** Loads the export archive a new store was created from, then activates it (resumable: upserts by primary key). */
+export const cloneStoreJob = defineJob({
+  name: 'stores.clone',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid }),
+  jobId: (p) => `store-clone:${p.storeId}:load`,
+  attempts: 5,
+});
+
 export const allJobs = [
   importProductsJob,
   reconcileProvisioningJob,
@@ -227,6 +247,8 @@ export const allJobs = [
   purgeRecoEventsJob,
   suspendOverdueStoresJob,
   orderPaidJob,
+  exportStoreJob,
+  cloneStoreJob,
 ] as const;
 export type AnyJob = (typeof allJobs)[number];
 

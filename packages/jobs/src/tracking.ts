@@ -168,6 +168,20 @@ export class StoreJobLedger {
     return { data: page.map(toView), nextCursor: rows.length > opts.limit ? (page.at(-1)?.id ?? null) : null };
   }
 
+  /** The store's most recent jobs of one kind (e.g. its exports), newest first, with their payloads. */
+  async listNamed(storeId: string, name: string, limit: number): Promise<(StoreJobView & { data: unknown })[]> {
+    const rows = await this.db.control
+      .selectFrom('store_jobs')
+      .selectAll()
+      .where('store_id', '=', storeId)
+      .where('name', '=', name)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ ...toView(r as Row), data: r.data }));
+  }
+
   async get(storeId: string, id: string): Promise<(StoreJobView & { jobId: string; data: unknown }) | null> {
     const r = await this.db.control.selectFrom('store_jobs').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
     return r ? { ...toView(r as Row), jobId: r.job_id, data: r.data } : null;

@@ -3,6 +3,7 @@ import { LocalDiskStorage } from './local.ts';
 import { S3Storage } from './s3.ts';
 import type { Storage } from './storage.ts';
 
+export * from './archive.ts';
 export * from './local.ts';
 export * from './s3.ts';
 export * from './storage.ts';

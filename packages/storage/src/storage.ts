@@ -26,10 +26,29 @@ export interface Storage {
 const STORE_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,99}\.(png|jpg|webp|gif|avif)$/;
 
-/** A storage key is exactly `<store uuid>/<safe file name>`: no dots to climb, no separators, no encodings. */
-export function isValidKey(key: string): boolean {
+const ARCHIVE_RE = /^export-[a-z0-9]{8,64}\.tar\.gz$/;
+
+/** A public media key (image or logo): `<store uuid>/<safe image name>`. Only these are served at /media. */
+export function isMediaKey(key: string): boolean {
   const parts = key.split('/');
   return parts.length === 2 && STORE_RE.test(parts[0] as string) && NAME_RE.test(parts[1] as string);
+}
+
+/** A store export archive `<store uuid>/export-<id>.tar.gz`: private, downloaded only through the authenticated API. */
+export function isArchiveKey(key: string): boolean {
+  const parts = key.split('/');
+  return parts.length === 2 && STORE_RE.test(parts[0] as string) && ARCHIVE_RE.test(parts[1] as string);
+}
+
+/** A storage key is exactly `<store uuid>/<safe file name>`: no dots to climb, no separators, no encodings. */
+export function isValidKey(key: string): boolean {
+  return isMediaKey(key) || isArchiveKey(key);
+}
+
+export function archiveKey(storeId: string, exportId: string): string {
+  const key = `${storeId}/export-${exportId.replaceAll('-', '')}.tar.gz`;
+  assertValidKey(key);
+  return key;
 }
 
 export function assertValidKey(key: string): void {
@@ -81,6 +100,7 @@ export function checkImageUpload(body: Uint8Array, maxBytes: number): ImageType 
 }
 
 export function contentTypeOfKey(key: string): string {
+  if (key.endsWith('.tar.gz')) return 'application/gzip';
   const ext = key.slice(key.lastIndexOf('.') + 1) as ImageType['ext'];
   return CONTENT_TYPES[ext] ?? 'application/octet-stream';
 }

@@ -56,6 +56,8 @@ export interface CreateStoreInput {
   slug: string;
   currency: string;
   defaultLocale?: string;
+  /** Clone: the export archive to load; the store stays `provisioning` until the clone job has loaded it. */
+  importSource?: string;
 }
 
 export interface Actor {
@@ -126,6 +128,7 @@ export class StoreService {
             provisioning_error: null,
             schema_version: null,
             deleted_at: null,
+            import_source: input.importSource ?? null,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -206,6 +209,8 @@ export class StoreService {
         .set({ status: 'active', schema_version: result.latest, provisioning_error: null, updated_at: new Date() })
         .where('id', '=', storeId)
         .where('status', '=', 'provisioning')
+        // A clone stays provisioning until its data is loaded (packages/stores/src/backup.ts activates it).
+        .where('import_source', 'is', null)
         .returningAll()
         .executeTakeFirst();
       return toStoreView(active ?? ((await this.getRow(storeId)) as Store));
@@ -341,6 +346,97 @@ export class StoreService {
     });
   }
 
+  /** Deleted stores the user owns that can still be restored (within the retention period). */
+  async listDeletedForOwner(userId: string, retentionDays: number): Promise<(StoreView & { deletedAt: Date; restorableUntil: Date })[]> {
+    const rows = await this.db.control
+      .selectFrom('stores')
+      .innerJoin('memberships', 'memberships.store_id', 'stores.id')
+      .selectAll('stores')
+      .where('memberships.user_id', '=', userId)
+      .where('memberships.role', '=', 'owner')
+      .where('stores.status', '=', 'deleted')
+      .orderBy('stores.deleted_at', 'desc')
+      .execute();
+    return rows.map((r) => {
+      const deletedAt = r.deleted_at ?? r.updated_at;
+      return { ...toStoreView(r), deletedAt, restorableUntil: new Date(deletedAt.getTime() + retentionDays * 86_400_000) };
+    });
+  }
+
+  /**
+   * Brings a soft-deleted store back (owner only): `deleted` → `active`. Takes
+   * the schema's advisory lock that purge holds while dropping, so a restore
+   * and a purge never interleave; a purged store is a 409 `store_purged`.
+   */
+  async restore(storeId: string, actor: { userId: string; requestId?: string | null }): Promise<StoreView> {
+    const store = await this.getRow(storeId);
+    if (!store) {
+      // The row is gone after a purge; the audit log remembers the store and its owner.
+      const purged = await this.db.control
+        .selectFrom('audit_log as p')
+        .select('p.id')
+        .where('p.target_id', '=', storeId)
+        .where('p.action', '=', 'store.purged')
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('audit_log as a')
+              .select('a.id')
+              .where('a.target_id', '=', storeId)
+              .where('a.action', 'in', ['store.created', 'store.deleted'])
+              .where('a.actor_user_id', '=', actor.userId),
+          ),
+        )
+        .executeTakeFirst();
+      if (purged) throw new AppError(ErrorCode.StorePurged, 'This store was purged after its retention period and cannot be restored');
+      throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+    }
+    const owner = await this.db.control
+      .selectFrom('memberships')
+      .select('role')
+      .where('store_id', '=', storeId)
+      .where('user_id', '=', actor.userId)
+      .executeTakeFirst();
+    if (!owner) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+    if (owner.role !== 'owner') throw new AppError(ErrorCode.Forbidden, 'Only the owner can restore a store');
+    if (store.status !== 'deleted') throw new AppError(ErrorCode.InvalidState, 'The store is not deleted');
+    this.forgetAccess(storeId);
+    try {
+      const row = await this.db.kysely.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${store.schema_name}`}))`.execute(trx);
+        const schema = await sql<{ ok: boolean }>`select exists (select 1 from pg_catalog.pg_namespace where nspname = ${store.schema_name}) as ok`.execute(
+          trx,
+        );
+        const restored = await trx
+          .withSchema('control')
+          .updateTable('stores')
+          .set({ status: 'active', deleted_at: null, updated_at: new Date() })
+          .where('id', '=', storeId)
+          .where('status', '=', 'deleted')
+          .returningAll()
+          .executeTakeFirst();
+        if (!restored || !schema.rows[0]?.ok)
+          throw new AppError(ErrorCode.StorePurged, 'This store was purged after its retention period and cannot be restored');
+        await writeAudit(trx.withSchema('control'), {
+          storeId,
+          actorUserId: actor.userId,
+          action: 'store.restored',
+          targetType: 'store',
+          targetId: storeId,
+          data: { slug: restored.slug, deletedAt: store.deleted_at },
+          requestId: actor.requestId ?? null,
+        });
+        return restored;
+      });
+      this.forgetAccess(storeId);
+      return toStoreView(row);
+    } catch (e) {
+      if (isUniqueViolation(e, 'stores_slug_key')) throw new AppError(ErrorCode.SlugTaken, `The slug "${store.slug}" is taken by another store now`);
+      if (isUniqueViolation(e, 'stores_custom_domain_key')) throw new AppError(ErrorCode.DomainTaken, 'The custom domain is used by another store now');
+      throw e;
+    }
+  }
+
   /** Drops the schemas of stores deleted more than `retentionDays` ago and removes their rows. */
   async purgeDeleted(retentionDays: number): Promise<string[]> {
     const due = await this.db.control
@@ -352,12 +448,25 @@ export class StoreService {
       .execute();
     const purged: string[] = [];
     for (const s of due) {
-      await this.db.kysely.transaction().execute(async (trx) => {
+      const dropped = await this.db.kysely.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(trx);
+        // Re-check under the lock: a restore (which takes the same lock) may have revived the store meanwhile.
+        const still = await trx
+          .withSchema('control')
+          .selectFrom('stores')
+          .select('id')
+          .where('id', '=', s.id)
+          .where('status', '=', 'deleted')
+          .where('deleted_at', '<=', sql<Date>`now() - make_interval(days => ${retentionDays})`)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!still) return false;
         await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(trx);
         await trx.withSchema('control').deleteFrom('stores').where('id', '=', s.id).where('status', '=', 'deleted').execute();
         await writeAudit(trx.withSchema('control'), { storeId: s.id, action: 'store.purged', targetType: 'store', targetId: s.id });
+        return true;
       });
+      if (!dropped) continue;
       // Roles are cluster-wide: drop the store's role with its schema. A role still referenced
       // elsewhere in the cluster stays (dropOrphanTenantRoles sweeps it later).
       if (this.db.tenantIsolation === 'role') await dropTenantRole(this.db.kysely, s.schema_name).catch(() => false);

@@ -14,10 +14,11 @@ export type Capability =
   | 'store:transfer'
   | 'jobs:manage'
   | 'planning:read'
-  | 'planning:manage';
+  | 'planning:manage'
+  | 'store:export';
 
 const staff: Capability[] = ['catalog:write', 'inventory:adjust', 'orders:read', 'orders:manage', 'planning:read'];
-const admin: Capability[] = [...staff, 'store:update', 'team:manage', 'catalog:import', 'orders:refund', 'jobs:manage', 'planning:manage'];
+const admin: Capability[] = [...staff, 'store:update', 'team:manage', 'catalog:import', 'orders:refund', 'jobs:manage', 'planning:manage', 'store:export'];
 const owner: Capability[] = [...admin, 'store:delete', 'store:transfer'];
 const grants: Record<Role, ReadonlySet<Capability>> = { staff: new Set(staff), admin: new Set(admin), owner: new Set(owner) };
 

@@ -5,6 +5,7 @@ import { LOCALE_NAMES, LOCALES, type Locale, locale, setLocale, t } from '../i18
 import { api } from '../lib/api.ts';
 import { createFormState } from '../lib/form.ts';
 import { me } from '../lib/session.ts';
+import { DeletedStoresCard } from './store-data.tsx';
 
 export default function AccountPage() {
   const form = createFormState();
@@ -75,6 +76,7 @@ export default function AccountPage() {
           </div>
         </form>
       </Card>
+      <DeletedStoresCard />
     </div>
   );
 }

@@ -35,10 +35,40 @@ export default function JobsPage() {
   const [jobs, { refetch }] = createResource(s.storeId, (id) =>
     api.get<{ data: StoreJob[]; nextCursor: string | null }>(`/stores/${id}/jobs`, { query: { limit: 50 } }),
   );
+  const [depth, { refetch: refetchDepth }] = createResource(s.storeId, (id) =>
+    api.get<{ data: { queue: string; pending: number; inFlight: number }[] }>(`/stores/${id}/jobs/depth`),
+  );
+  const [dead, { refetch: refetchDead }] = createResource(
+    () => (s.can('store:update') ? s.storeId() : null),
+    (id) =>
+      api.get<{
+        data: { queue: string; id: string; name: string; attemptsMade: number; failedReason: string; failedAt: string | null; ledgerId: string | null }[];
+      }>(`/stores/${id}/jobs/dead`),
+  );
+  /** Failed jobs per kind, from the recent jobs list. */
+  const failedByKind = () => {
+    const counts = new Map<string, number>();
+    for (const j of jobs()?.data ?? []) if (j.state === 'failed') counts.set(j.name, (counts.get(j.name) ?? 0) + 1);
+    return [...counts];
+  };
   // Running jobs move: refresh while the page is open.
   const timer = setInterval(() => {
-    if (jobs()?.data.some((j) => j.state === 'active' || j.state === 'waiting')) refetch();
+    if (jobs()?.data.some((j) => j.state === 'active' || j.state === 'waiting')) {
+      refetch();
+      refetchDepth();
+    }
   }, 2000);
+  const retryDead = async (ledgerId: string) => {
+    try {
+      await api.post(`/stores/${s.storeId()}/jobs/${encodeURIComponent(ledgerId)}/retry`);
+      toast.success(t('jobs.retried'));
+      refetch();
+      refetchDead();
+      refetchDepth();
+    } catch (e) {
+      toast.error((e as Error).message);
+    }
+  };
   onCleanup(() => clearInterval(timer));
   const retry = async (j: StoreJob) => {
     try {
@@ -52,6 +82,71 @@ export default function JobsPage() {
   return (
     <div class="page">
       <PageHeader title={t('jobs.title')} subtitle={t('jobs.subtitle')} />
+      <div class="grid-2">
+        <Card title={t('jobs.depthTitle')} id="depth">
+          <p class="muted small">{t('jobs.depthHint')}</p>
+          <Show when={(depth()?.data.length ?? 0) > 0 || failedByKind().length > 0} fallback={<p class="muted small">{t('jobs.noDepth')}</p>}>
+            <div class="table-wrap">
+              <table class="table" data-testid="queue-depth">
+                <thead>
+                  <tr>
+                    <th>{t('jobs.queue')}</th>
+                    <th class="num">{t('jobs.pending')}</th>
+                    <th class="num">{t('jobs.inFlight')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={depth()?.data ?? []}>
+                    {(d) => (
+                      <tr>
+                        <td>{d.queue}</td>
+                        <td class="num">{d.pending}</td>
+                        <td class="num">{d.inFlight}</td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+            <Show when={failedByKind().length > 0}>
+              <p class="muted small">
+                {t('jobs.failedCount')}:{' '}
+                {failedByKind()
+                  .map(([k, n]) => `${jobLabel(k)} ${n}`)
+                  .join(' · ')}
+              </p>
+            </Show>
+          </Show>
+        </Card>
+        <Show when={s.can('store:update')}>
+          <Card title={t('jobs.deadTitle')} id="dead-letters">
+            <p class="muted small">{t('jobs.deadHint')}</p>
+            <Show when={(dead()?.data.length ?? 0) > 0} fallback={<p class="muted small">{t('jobs.noDead')}</p>}>
+              <ul class="token-list" data-testid="dead-letters">
+                <For each={dead()?.data ?? []}>
+                  {(d) => (
+                    <li>
+                      <span class="grow">
+                        <strong>{jobLabel(d.name)}</strong>
+                        <span class="field-error block">{d.failedReason}</span>
+                        <span class="muted small block">
+                          {t('jobs.attempts', { count: d.attemptsMade, max: d.attemptsMade })}
+                          {d.failedAt ? ` · ${formatDateTime(d.failedAt, locale())}` : ''}
+                        </span>
+                      </span>
+                      <Show when={d.ledgerId && s.can('jobs:manage')}>
+                        <button type="button" class="button small" onClick={() => retryDead(d.ledgerId as string)}>
+                          {t('jobs.retry')}
+                        </button>
+                      </Show>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+          </Card>
+        </Show>
+      </div>
       <Card class="table-card">
         <Show when={!jobs.error} fallback={<Banner tone="critical">{(jobs.error as Error)?.message}</Banner>}>
           <Show when={jobs.latest} fallback={<SkeletonRows rows={5} cols={4} />}>

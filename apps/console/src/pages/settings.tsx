@@ -9,6 +9,7 @@ import { formatDate, minorToInput, parseMoney, readableOn } from '../lib/format.
 import { createFormState } from '../lib/form.ts';
 import { refetchMe, updateStoreInSession } from '../lib/session.ts';
 import { useStore } from '../lib/store-context.ts';
+import { DataSection } from './store-data.tsx';
 import { CURRENCIES } from './onboarding.tsx';
 
 export interface Theme {
@@ -643,6 +644,9 @@ export default function SettingsPage() {
         </Show>
       </Show>
       <TokensSection />
+      <Show when={s.can('store:export')}>
+        <DataSection />
+      </Show>
       <Show when={s.can('store:delete')}>
         <DangerSection />
       </Show>

@@ -84,6 +84,7 @@ const dead = createRoute({
               attemptsMade: z.number().int(),
               failedReason: z.string(),
               failedAt: z.string().nullable(),
+              ledgerId: z.string().nullable().openapi({ description: 'The store job to retry with POST …/jobs/{jobId}/retry' }),
             }),
           ),
         })
@@ -122,8 +123,21 @@ export function registerJobRoutes(app: Api) {
     // Failure reasons can name imports and internals: admins only.
     requirePermission(c, Permission.UpdateStore);
     const jobs = await c.var.services.queues.deadJobs({ storeId: c.var.store.id, limit: 100 });
+    const ledger = jobs.length
+      ? await c.var.services.db.control
+          .selectFrom('store_jobs')
+          .select(['id', 'queue', 'job_id'])
+          .where('store_id', '=', c.var.store.id)
+          .where(
+            'job_id',
+            'in',
+            jobs.map((j) => j.id),
+          )
+          .execute()
+      : [];
     return send(c, 200, {
       data: jobs.map((j) => ({
+        ledgerId: ledger.find((l) => l.queue === j.queue && l.job_id === j.id)?.id ?? null,
         queue: j.queue,
         id: j.id,
         name: j.name,

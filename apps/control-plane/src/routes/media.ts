@@ -1,5 +1,5 @@
 /** Serves stored media at /media/<storeId>/<name>: immutable (keys are never reused), typed by extension, nothing else reachable. */
-import { isValidKey } from '@storeloom/storage';
+import { isMediaKey } from '@storeloom/storage';
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.ts';
 
@@ -13,7 +13,7 @@ export function registerMediaRoute(app: Hono<AppEnv>) {
   app.get('/media/:storeId/:name', async (c) => {
     const key = `${c.req.param('storeId')}/${c.req.param('name')}`;
     const notFound = () => c.json({ error: { code: 'not_found', message: 'No such file' } }, 404);
-    if (!isValidKey(key)) return notFound();
+    if (!isMediaKey(key)) return notFound();
     const obj = await c.var.services.storage.get(key);
     if (!obj) return notFound();
     c.header('Content-Type', obj.contentType);

@@ -1,0 +1,300 @@
+/**
+ * Backup routes: store exports (start, list, download), clone a store from an
+ * export or an uploaded archive, deleted stores of the caller and restore.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { Permission } from '@storeloom/auth';
+import { isUuid, newId, writeAudit } from '@storeloom/db';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { cloneStoreJob, exportStoreJob } from '@storeloom/jobs';
+import { archiveKey, isArchiveKey } from '@storeloom/storage';
+import { type ExportResult, toStoreView, verifyArchive } from '@storeloom/stores';
+import { randomBytes } from 'node:crypto';
+import type { Context } from 'hono';
+import type { AppEnv } from '../context.ts';
+import { requireAuth, requirePermission, storeAccess, uuidParam } from '../guards.ts';
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam, StoreSchema } from '../schemas.ts';
+import { toStoreJson } from './stores.ts';
+import { type Api, idempotent, send } from './util.ts';
+
+const ExportSchema = z
+  .object({
+    id: z.string().uuid(),
+    jobId: z.string().uuid().nullable().openapi({ description: 'The store job (jobs page, retry)' }),
+    state: z.enum(['waiting', 'active', 'completed', 'failed']),
+    progress: z.number().int(),
+    error: z.string().nullable(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+    bytes: z.number().int().nullable(),
+    sha256: z.string().nullable(),
+    formatVersion: z.number().int().nullable(),
+    rows: z.record(z.string(), z.number().int()).nullable(),
+    downloadUrl: z.string().nullable().openapi({ description: 'Authenticated download (owner/admin) once completed' }),
+  })
+  .openapi('StoreExport');
+
+const ExportParams = z.object({ storeId: z.string(), exportId: z.string() });
+const Slug = z.string().trim().toLowerCase().min(1).max(63);
+const CloneTarget = { name: z.string().trim().min(1).max(100), slug: Slug };
+const CloneResponse = z.object({ store: StoreSchema, jobId: z.string().nullable() }).openapi('CloneStarted');
+
+const startExport = createRoute({
+  method: 'post',
+  path: '/stores/{storeId}/exports',
+  tags: ['backup'],
+  summary: 'Export the store (catalogue, customers without passwords, orders, settings) as a .tar.gz: JSON + CSV + images, with a checksummed manifest',
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam, headers: IdempotencyHeader },
+  responses: { 202: jsonResponse(ExportSchema, 'Queued'), ...errorResponses(401, 403, 404, 409, 422) },
+});
+const listExports = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/exports',
+  tags: ['backup'],
+  summary: 'Recent exports with progress and download links',
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam },
+  responses: { 200: jsonResponse(z.object({ data: z.array(ExportSchema) }), 'Exports'), ...errorResponses(401, 403, 404) },
+});
+const download = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/exports/{exportId}/download',
+  tags: ['backup'],
+  summary: 'Download a finished export archive (owner/admin; audit-logged)',
+  middleware: [storeAccess] as const,
+  request: { params: ExportParams },
+  responses: {
+    200: { description: 'The archive', content: { 'application/gzip': { schema: z.string().openapi({ format: 'binary' }) } } },
+    ...errorResponses(401, 403, 404, 409),
+  },
+});
+const cloneFromExport = createRoute({
+  method: 'post',
+  path: '/stores/{storeId}/clone',
+  tags: ['backup'],
+  summary: 'Create a new store from one of this store’s exports (owner only). The new store is `provisioning` until its data is loaded',
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam, headers: IdempotencyHeader, body: jsonBody(z.object({ exportId: z.string().uuid(), ...CloneTarget })) },
+  responses: { 202: jsonResponse(CloneResponse, 'Store created, data loading'), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+const importArchive = createRoute({
+  method: 'post',
+  path: '/stores/import-archive',
+  tags: ['backup'],
+  summary: 'Create a new store from an uploaded export archive (.tar.gz); refused with 422 archive_invalid on a wrong format version or checksum',
+  request: {
+    headers: IdempotencyHeader,
+    query: z.object(CloneTarget),
+    body: { required: true, content: { 'application/gzip': { schema: z.string().openapi({ format: 'binary' }) } } },
+  },
+  responses: { 202: jsonResponse(CloneResponse, 'Store created, data loading'), ...errorResponses(400, 401, 409, 413, 415, 422) },
+});
+const DeletedStoreSchema = StoreSchema.extend({ deletedAt: z.string(), restorableUntil: z.string() }).openapi('DeletedStore');
+const listDeleted = createRoute({
+  method: 'get',
+  path: '/stores/deleted',
+  tags: ['backup'],
+  summary: 'Deleted stores the caller owns that can still be restored',
+  responses: { 200: jsonResponse(z.object({ data: z.array(DeletedStoreSchema) }), 'Deleted stores'), ...errorResponses(401) },
+});
+const restore = createRoute({
+  method: 'post',
+  path: '/stores/{storeId}/restore',
+  tags: ['backup'],
+  summary: 'Restore a deleted store within its retention period (owner; 409 store_purged once purged)',
+  request: { params: StoreIdParam },
+  responses: { 200: jsonResponse(StoreSchema, 'Restored'), ...errorResponses(401, 403, 404, 409) },
+});
+
+type Ledger = Awaited<ReturnType<AppEnv['Variables']['services']['queues']['storeJobs']['listNamed']>>[number];
+
+function exportView(c: Context<AppEnv>, j: Ledger) {
+  const exportId = (j.data as { payload?: { exportId?: string } })?.payload?.exportId ?? '';
+  const r = (j.state === 'completed' ? j.result : null) as ExportResult | null;
+  return {
+    id: exportId,
+    jobId: j.id,
+    state: j.state,
+    progress: j.progress,
+    error: j.error,
+    createdAt: j.createdAt,
+    finishedAt: j.finishedAt,
+    bytes: r?.bytes ?? null,
+    sha256: r?.sha256 ?? null,
+    formatVersion: r?.formatVersion ?? null,
+    rows: r?.rows ?? null,
+    downloadUrl: r ? `/api/v1/stores/${c.var.store.id}/exports/${exportId}/download` : null,
+  };
+}
+
+async function findExport(c: Context<AppEnv>, exportId: string) {
+  const jobs = await c.var.services.queues.storeJobs.listNamed(c.var.store.id, exportStoreJob.name, 200);
+  return jobs.find((j) => (j.data as { payload?: { exportId?: string } })?.payload?.exportId === exportId) ?? null;
+}
+
+function checkSlugFree(c: Context<AppEnv>, body: { name: string; slug: string }, currency: string) {
+  // Same rules as creating a store (reserved words, format, currency).
+  c.var.services.stores.validate({ name: body.name, slug: body.slug, currency });
+}
+
+export function registerBackupRoutes(app: Api) {
+  app.openapi(listDeleted, async (c) => {
+    const auth = requireAuth(c);
+    const rows = await c.var.services.stores.listDeletedForOwner(auth.user.id, c.var.services.config.storeRetentionDays ?? 30);
+    return send(c, 200, {
+      data: rows.map((s) => ({ ...toStoreJson(c.var.services.config, { ...s, role: 'owner' }), deletedAt: s.deletedAt, restorableUntil: s.restorableUntil })),
+    });
+  });
+
+  app.openapi(restore, async (c) => {
+    const auth = requireAuth(c);
+    const id = c.req.valid('param').storeId;
+    if (!isUuid(id)) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+    const store = await c.var.services.stores.restore(id, { userId: auth.user.id, requestId: c.var.requestId });
+    return send(c, 200, toStoreJson(c.var.services.config, { ...store, role: 'owner' }));
+  });
+
+  app.openapi(startExport, async (c) => {
+    const auth = requireAuth(c);
+    requirePermission(c, Permission.ExportStore);
+    if (c.var.store.status !== 'active' && c.var.store.status !== 'suspended') throw new AppError(ErrorCode.StoreNotActive, 'The store is still being set up');
+    return idempotent(c, auth.user.id, {}, async () => {
+      const exportId = newId();
+      const storeId = c.var.store.id;
+      await c.var.services.queues.enqueue(exportStoreJob, { storeId, exportId, requestedBy: auth.user.id });
+      await writeAudit(c.var.services.db, {
+        storeId,
+        actorUserId: auth.user.id,
+        action: 'store.export_requested',
+        targetType: 'export',
+        targetId: exportId,
+        requestId: c.var.requestId,
+      });
+      const row = await findExport(c, exportId);
+      const view = row
+        ? exportView(c, row)
+        : {
+            ...exportView(c, {
+              id: '',
+              state: 'waiting',
+              progress: 0,
+              error: null,
+              createdAt: new Date(),
+              finishedAt: null,
+              data: { payload: { exportId } },
+            } as never),
+            jobId: null,
+          };
+      return { status: 202, body: view };
+    });
+  });
+
+  app.openapi(listExports, async (c) => {
+    requirePermission(c, Permission.ExportStore);
+    const jobs = await c.var.services.queues.storeJobs.listNamed(c.var.store.id, exportStoreJob.name, 20);
+    return send(c, 200, { data: jobs.map((j) => exportView(c, j)) });
+  });
+
+  app.openapi(download, async (c) => {
+    const auth = requireAuth(c);
+    requirePermission(c, Permission.ExportStore);
+    const exportId = uuidParam(c, 'exportId', 'Export');
+    const job = await findExport(c, exportId);
+    if (!job) throw new AppError(ErrorCode.NotFound, 'Export not found');
+    const result = job.result as ExportResult | null;
+    if (job.state !== 'completed' || !result?.key) throw new AppError(ErrorCode.InvalidState, 'The export is not finished');
+    const key = archiveKey(c.var.store.id, exportId);
+    if (result.key !== key || !isArchiveKey(key)) throw new AppError(ErrorCode.NotFound, 'Export not found');
+    const obj = await c.var.services.storage.get(key);
+    if (!obj) throw new AppError(ErrorCode.NotFound, 'The export file is gone');
+    await writeAudit(c.var.services.db, {
+      storeId: c.var.store.id,
+      actorUserId: auth.user.id,
+      action: 'store.export_downloaded',
+      targetType: 'export',
+      targetId: exportId,
+      requestId: c.var.requestId,
+    });
+    const day = (job.finishedAt ?? new Date()).toISOString().slice(0, 10);
+    c.header('Content-Type', 'application/gzip');
+    c.header('Content-Length', String(obj.size));
+    c.header('Content-Disposition', `attachment; filename="${c.var.store.slug}-export-${day}.tar.gz"`);
+    c.header('Cache-Control', 'private, no-store');
+    c.header('X-Content-SHA256', result.sha256);
+    return c.body(obj.body as never, 200) as never;
+  });
+
+  app.openapi(cloneFromExport, async (c) => {
+    const auth = requireAuth(c);
+    if (c.var.role !== 'owner') throw new AppError(ErrorCode.Forbidden, 'Only the owner can clone a store');
+    const body = c.req.valid('json');
+    const source = c.var.store;
+    checkSlugFree(c, body, source.currency.trim());
+    const job = await findExport(c, body.exportId);
+    const result = job?.result as ExportResult | null | undefined;
+    if (job?.state !== 'completed' || !result?.key) throw new AppError(ErrorCode.NotFound, 'No finished export with that id');
+    const key = archiveKey(source.id, body.exportId);
+    const obj = await c.var.services.storage.get(key);
+    if (!obj) throw new AppError(ErrorCode.NotFound, 'The export file is gone');
+    // Refuse a damaged archive before creating anything.
+    verifyArchive(obj.body);
+    const idem = c.req.valid('header')['idempotency-key'];
+    const { store } = await c.var.services.stores.create(
+      { userId: auth.user.id, requestId: c.var.requestId },
+      { name: body.name, slug: body.slug, currency: source.currency.trim(), defaultLocale: source.default_locale, importSource: key },
+      idem ? `clone:${idem}` : undefined,
+    );
+    const queued = await c.var.services.queues.enqueue(cloneStoreJob, { storeId: store.id });
+    await writeAudit(c.var.services.db, {
+      storeId: source.id,
+      actorUserId: auth.user.id,
+      action: 'store.clone_started',
+      targetType: 'store',
+      targetId: store.id,
+      data: { exportId: body.exportId, slug: store.slug },
+      requestId: c.var.requestId,
+    });
+    return send(c, 202, { store: toStoreJson(c.var.services.config, { ...store, role: 'owner' }), jobId: queued.id ?? null });
+  });
+
+  app.openapi(importArchive, async (c) => {
+    const auth = requireAuth(c);
+    const q = c.req.valid('query');
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.length === 0) throw new AppError(ErrorCode.ValidationFailed, 'The archive is empty');
+    const archive = verifyArchive(bytes);
+    const currency = archive.manifest.store.currency;
+    checkSlugFree(c, q, currency);
+    const idem = c.req.valid('header')['idempotency-key'];
+    const { store } = await c.var.services.stores.create(
+      { userId: auth.user.id, requestId: c.var.requestId },
+      { name: q.name, slug: q.slug, currency, defaultLocale: archive.manifest.store.defaultLocale, importSource: 'pending-upload' },
+      idem ? `import:${idem}` : undefined,
+    );
+    // The archive lives under the new store's own key; then the store points at it.
+    const row = await c.var.services.stores.getRow(store.id);
+    if (row?.import_source === 'pending-upload') {
+      const key = archiveKey(store.id, `${randomBytes(16).toString('hex')}`);
+      await c.var.services.storage.put(key, bytes, 'application/gzip');
+      await c.var.services.db.control
+        .updateTable('stores')
+        .set({ import_source: key })
+        .where('id', '=', store.id)
+        .where('import_source', '=', 'pending-upload')
+        .execute();
+    }
+    const queued = await c.var.services.queues.enqueue(cloneStoreJob, { storeId: store.id });
+    await writeAudit(c.var.services.db, {
+      storeId: store.id,
+      actorUserId: auth.user.id,
+      action: 'store.import_started',
+      targetType: 'store',
+      targetId: store.id,
+      data: { sourceStoreId: archive.manifest.store.id, exportedAt: archive.manifest.exportedAt, bytes: bytes.length },
+      requestId: c.var.requestId,
+    });
+    const fresh = (await c.var.services.stores.getRow(store.id)) ?? row;
+    return send(c, 202, { store: toStoreJson(c.var.services.config, { ...(fresh ? toStoreView(fresh) : store), role: 'owner' }), jobId: queued.id ?? null });
+  });
+}
