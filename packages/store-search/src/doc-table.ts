@@ -81,7 +81,9 @@ export class DocTable {
     this.typeOf[ordinal] = doc.productType ? this.productType.id(doc.productType) : NONE;
     this.bucketOf[ordinal] = priceBucket(doc.priceMin);
     this.collectionsOf[ordinal] = doc.collectionIds.map((c) => this.collection.id(c));
-    doc.collectionIds.forEach((c, i) => this.collectionTitles.set(c, doc.collections[i] ?? c));
+    doc.collectionIds.forEach((c, i) => {
+      this.collectionTitles.set(c, doc.collections[i] ?? c);
+    });
     this.tagsOf[ordinal] = doc.tags.map((t) => this.tag.id(t));
     this.optionsOf[ordinal] = doc.optionPairs.map((p) => this.option.id(p));
   }
