@@ -35,6 +35,8 @@ export interface SearchRequest {
   /** Plan the last word as a prefix (autocomplete). */
   prefix?: boolean;
   facets?: boolean;
+  /** Second-stage features for at most this many stage-1 matches (default 1,000; autocomplete uses fewer). */
+  rerankTopK?: number;
 }
 
 export interface FacetValue {
@@ -171,7 +173,7 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
   let plan: QueryPlan | undefined;
   if (q) {
     plan = engine.plan(q, req.prefix ? { prefix: 'always' } : {});
-    matches = executePlan(engine.store, plan, { bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK });
+    matches = executePlan(engine.store, plan, { bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK, ...(req.rerankTopK ? { rerankTopK: req.rerankTopK } : {}) });
     count = matches.count;
     ordinals = matches.ordinals;
     scores = matches.scores;
@@ -408,13 +410,16 @@ function toFacets(c: Counters, t: DocTable): Facets {
   };
 }
 
+const AUTOCOMPLETE_RERANK = 100;
+
 /**
  * Autocomplete over a loaded index (no I/O): products for the query with its
  * last word as a prefix, and suggestions: `popular` past queries first, then
  * the last word completed from the store's vocabulary.
  */
 export function autocompleteIndex(index: LoadedIndex, query: string, popular: readonly string[], limit = 5): Autocomplete {
-  const res = runSearch(index, { q: query, prefix: true, limit, facets: false });
+  // A handful of products: rerank the best 100 stage-1 matches rather than 1,000.
+  const res = runSearch(index, { q: query, prefix: true, limit, facets: false, rerankTopK: AUTOCOMPLETE_RERANK });
   const suggestions = [...popular];
   const words = query.split(' ');
   const last = words.pop() ?? '';
