@@ -16,6 +16,8 @@
  *                                    large, API/storefront reads large vs 1, provisioning, catalogue, memory: bench/lib/fleet.ts
  *   load.storefront.*                (--only load, not default) mixed storefront traffic over N stores, p50/p95/p99
  *                                    per kind, zero errors expected (nonzero exit otherwise): bench/lib/shopload.ts
+ *   search.*                         bench:search --latency on a 10k-product store (5k with --quick): reindex, cache,
+ *                                    search/autocomplete p95 under load, SQL baseline (bench/search/latency.ts)
  * With --all, the summary line of bench:pricing and bench:inventory when they exist.
  *
  * Servers run as child processes (`node --import tsx`), load comes from
@@ -354,6 +356,36 @@ async function packageBenches(): Promise<void> {
   }
 }
 
+/** search: the search latency bench (bench/search/latency.ts) at a smaller store, its figures forwarded. */
+async function searchFigures(o: BenchOptions): Promise<void> {
+  const products = o.quick ? 5000 : 10_000;
+  const args = ['run', '--silent', 'bench:search', '--', '--latency', '--products', String(products), '--duration', String(o.durationS), '--connections', '8'];
+  progress(`bench:search --latency at ${products} products: running`);
+  try {
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const p = spawn('npm', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      const timer = setTimeout(() => p.kill('SIGTERM'), 30 * 60_000);
+      p.once('error', reject);
+      p.once('close', (c) => {
+        clearTimeout(timer);
+        resolve({ code: c, stdout: out });
+      });
+    });
+    let n = 0;
+    for (const l of stdout.split('\n')) {
+      if (!l.trim().startsWith('{')) continue;
+      forward(JSON.parse(l) as Record<string, unknown>);
+      n++;
+    }
+    if (code !== 0) throw new Error(`npm run bench:search exited with ${code}`);
+    if (n === 0) throw new Error('bench:search printed no JSON line');
+  } catch (e) {
+    emitError('search.latency', 'p95_ms', '<=100', e, { mode, products });
+  }
+}
+
 async function main(o: BenchOptions): Promise<number> {
   progress(
     `mode ${mode}: ${[...o.only].join(', ')}; ${o.durationS} s per load run, ${o.connections} connections, ${o.stores} stores, migrations ${o.migrateSmall} vs ${o.migrateLarge}`,
@@ -384,6 +416,7 @@ async function main(o: BenchOptions): Promise<number> {
         common: common(),
       });
     if (o.only.has('load')) await loadFigures({ stores: o.loadStores, durationS: o.loadDurationS, shoppers: o.loadShoppers, common: { mode } });
+    if (o.only.has('search')) await searchFigures(o);
   } catch (e) {
     emitError('bench', 'run', null, e, { mode });
   } finally {

@@ -45,7 +45,8 @@ const HELP = `Usage: npm run bench -- [options]
   --log-level <level>      control plane LOG_LEVEL under load (default info)
   --only <groups>          comma-separated subset of: api (product reads, provisioning),
                            migrate, embedded, packages (implies --all), scale (store-role
-                           overhead, fair job waits), storefront, fleet (many stores on one
+                           overhead, fair job waits), storefront, search (bench:search --latency
+                           at 10k products, 5k with --quick), fleet (many stores on one
                            Postgres: migration, reads, provisioning, memory; not in the default set),
                            load (mixed storefront traffic over many stores; not in the default set)
   -h, --help
@@ -54,7 +55,7 @@ Prints one JSON line per figure on stdout; progress goes to stderr.
 Exits 1 when a figure could not be measured; a missed target is reported ("pass": false), not fatal.`;
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export const GROUPS = ['api', 'migrate', 'embedded', 'packages', 'scale', 'storefront', 'fleet', 'load'] as const;
+export const GROUPS = ['api', 'migrate', 'embedded', 'packages', 'scale', 'storefront', 'search', 'fleet', 'load'] as const;
 export type Group = (typeof GROUPS)[number];
 
 function int(name: string, v: string | undefined, fallback: number, min: number): number {
@@ -98,7 +99,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): BenchOptio
   const logLevel = values['log-level'] ?? 'info';
   if (!(LEVELS as readonly string[]).includes(logLevel)) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}`);
   const only = new Set<Group>();
-  for (const g of (values.only ?? 'api,migrate,embedded,packages,scale,storefront').split(',').map((x) => x.trim())) {
+  for (const g of (values.only ?? 'api,migrate,embedded,packages,scale,storefront,search').split(',').map((x) => x.trim())) {
     if (!(GROUPS as readonly string[]).includes(g)) throw new Error(`--only: unknown group "${g}" (groups: ${GROUPS.join(', ')})`);
     only.add(g as Group);
   }

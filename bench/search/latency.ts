@@ -21,14 +21,12 @@
  * process (it does nothing else meanwhile). p50/p95/p99 over all requests.
  * With --embedded the same on embedded PGlite (queues on its Postgres backend).
  */
-import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { type Database, newId, sql } from '@storeloom/db';
 import { SearchIndexCache } from '@storeloom/store-search';
-import { labelledCsvProducts, readJsonl, SHARED } from '../search.ts';
+import { catalogue, latencyQueries, type Row } from './catalogue.ts';
 import { onCleanup } from '../lib/cleanup.ts';
 import { createBenchDatabase, openDatabase } from '../lib/database.ts';
 import { REDIS_URL } from '../lib/env.ts';
@@ -41,61 +39,6 @@ interface Opts {
   embedded: boolean;
   durationS: number;
   connections: number;
-}
-
-const COLOURS = ['Red', 'Blue', 'Green', 'Ivory', 'Black', 'Pink', 'Grey', 'Natural', 'Gold', 'Silver'];
-const MATERIALS = ['Cotton', 'Ceramic', 'Glass', 'Wooden', 'Metal', 'Enamel', 'Paper', 'Linen'];
-const VENDORS = ['Harbour & Co', 'Kiln Works', 'Northern Goods', 'Paper Lantern', 'Meadow Home', 'Atelier Nine', 'Copperfield', 'Little Fox'];
-
-/** Unique Online Retail product descriptions with a unit price. */
-function retailItems(): { description: string; price: number }[] {
-  const text = gunzipSync(readFileSync(join(SHARED, 'data', 'online-retail', 'online-retail.csv.gz'))).toString('utf8');
-  const seen = new Map<string, number>();
-  for (const line of text.split('\n').slice(1)) {
-    // StockCode, Description (maybe quoted), Quantity, InvoiceDate, UnitPrice, ...
-    const m = /^[^,]*,([^,]*),("(?:[^"]|"")*"|[^,]*),[^,]*,[^,]*,([^,]*),/.exec(line);
-    if (!m) continue;
-    const code = m[1] ?? '';
-    const desc = (m[2] ?? '').replace(/^"|"$/g, '').replaceAll('""', '"').trim();
-    const price = Number(m[3]);
-    if (!/^\d{5}/.test(code) || desc.length < 6 || !(price > 0) || seen.has(desc)) continue;
-    seen.set(desc, price);
-  }
-  return [...seen].map(([description, price]) => ({ description, price }));
-}
-
-const titleCase = (s: string) => s.toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase());
-
-interface Row {
-  title: string;
-  description: string;
-  vendor: string | null;
-  type: string | null;
-  tags: string[];
-  price: number;
-}
-
-function catalogue(total: number): Row[] {
-  const rows: Row[] = labelledCsvProducts().map((p) => ({ title: p.title, description: p.description, vendor: null, type: null, tags: [], price: 1000 }));
-  const items = retailItems();
-  for (let k = 0; rows.length < total; k++) {
-    const item = items[k % items.length] as { description: string; price: number };
-    const edition = Math.floor(k / items.length);
-    const colour = COLOURS[(k + edition) % COLOURS.length] as string;
-    const material = MATERIALS[(k * 7 + edition) % MATERIALS.length] as string;
-    const base = titleCase(item.description);
-    const words = base.split(' ');
-    rows.push({
-      title: edition === 0 ? base : `${base} – ${edition % 2 ? colour : material} Edition ${edition}`,
-      // The source has no description beyond the item's name: keep it that short, with the edition's attributes.
-      description: `${base}, ${material.toLowerCase()}, ${colour.toLowerCase()}.`,
-      vendor: VENDORS[k % VENDORS.length] as string,
-      type: words.at(-1) ?? null,
-      tags: [colour.toLowerCase(), material.toLowerCase(), k % 5 === 0 ? 'sale' : 'new'],
-      price: Math.max(50, Math.round(item.price * 100 * (1 + (edition % 4) * 0.25))),
-    });
-  }
-  return rows;
 }
 
 async function bulkInsert(db: Database, schema: string, rows: Row[]): Promise<void> {
@@ -222,17 +165,8 @@ async function runOn(o: Opts, variant: 'postgres' | 'embedded') {
   await get('/search?q=warmup');
   emit({ bench: 'search.cache-load', metric: 'ms', value: performance.now() - tLoad, target: null, ...tag });
 
-  const queries = [
-    ...readJsonl<{ text: string }>(join(SHARED, 'data', 'search-relevance', 'queries-dev.jsonl')),
-    ...readJsonl<{ text: string }>(join(SHARED, 'bench', 'search', 'queries-typo.jsonl')),
-    ...['candle holder', 'heart', 'vintage christmas', 'lunch bag', 'ceramic mug', 'glass'].map((text) => ({ text })),
-  ].map((q) => q.text);
+  const { search: queries, prefixes } = latencyQueries();
   const searchPaths = queries.map((q) => `/search?q=${encodeURIComponent(q)}`);
-  const prefixes = queries.flatMap((q) => {
-    const out: string[] = [];
-    for (let n = 2; n <= Math.min(q.length, 12); n += 2) out.push(q.slice(0, n));
-    return out;
-  });
   const acPaths = prefixes.map((p) => `/autocomplete?q=${encodeURIComponent(p)}`);
   // Warm-up: the JIT and the lazily built typo and prefix structures.
   await load('warm-up', searchPaths.length, o.connections, 3, (i) => get(searchPaths[i] as string));

@@ -95,7 +95,10 @@ export async function startSearchPlatform(o: {
   };
   const cp = await startServer('control-plane', CONTROL_PLANE_MAIN, { env: childEnv({ ...common, PORT: '0' }) });
   const stopWorker = await startWorker(childEnv({ ...common, WORKER_CONCURRENCY: String(o.workerConcurrency ?? 2) }), o.logDir);
-  const storefront = await startServer('storefront', STOREFRONT_MAIN, { env: childEnv({ ...common, STOREFRONT_PORT: '0' }) });
+  // The load comes from one client address: no per-IP/per-store rate limits (0 = off) in the bench.
+  const storefront = await startServer('storefront', STOREFRONT_MAIN, {
+    env: childEnv({ ...common, STOREFRONT_PORT: '0', RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_STORE: '0' }),
+  });
   return { api: `http://127.0.0.1:${cp.port}`, storefrontPort: storefront.port, cp, storefront, stopWorker };
 }
 

@@ -12,7 +12,8 @@ import { Lexicon } from './query/lexicon.ts';
 import { type Alternative, buildPlan, type PlanOptions, type QueryPlan } from './query/plan.ts';
 import { SynonymMap, type SynonymRule } from './query/synonyms.ts';
 import type { Bm25fParams } from './ranking/bm25f.ts';
-import { type RerankWeights, type ScoreParts, scorePlan } from './ranking/scorer.ts';
+import { executePlan, type RerankWeights, type ScoreParts } from './ranking/scorer.ts';
+import { topK } from './ranking/top.ts';
 import type { SearchDocument } from './types.ts';
 
 export interface SearchOptions {
@@ -96,16 +97,22 @@ export class InMemorySearchEngine implements SearchEngine {
   search(query: string, options: SearchOptions = {}): SearchResult {
     const plan = this.plan(query, options.plan);
     const scoreOptions = this.config.bm25f ? { bm25f: this.config.bm25f, rerank: this.config.rerank } : { rerank: this.config.rerank };
-    const scored = scorePlan(this.store, plan, scoreOptions);
+    const m = executePlan(this.store, plan, scoreOptions);
     const offset = options.offset ?? 0;
     const limit = options.limit ?? 20;
+    const { scores, ordinals } = m;
+    const order = topK(m.count, offset + limit, (a, b) => {
+      const d = (scores[a] as number) - (scores[b] as number);
+      return d > 0 || (d === 0 && (ordinals[a] as number) < (ordinals[b] as number));
+    });
     const hits: SearchHit[] = [];
-    for (const s of scored.slice(offset, offset + limit)) {
-      const rec = this.store.doc(s.ordinal);
+    for (const i of order.slice(offset)) {
+      const rec = this.store.doc(ordinals[i] as number);
       if (!rec) continue;
-      hits.push(options.explain ? { id: rec.id, score: s.score, parts: s.parts, matched: s.matched } : { id: rec.id, score: s.score, parts: s.parts });
+      const { parts, matched } = m.detail(i);
+      hits.push(options.explain ? { id: rec.id, score: scores[i] as number, parts, matched } : { id: rec.id, score: scores[i] as number, parts });
     }
-    return options.explain ? { hits, total: scored.length, plan } : { hits, total: scored.length };
+    return options.explain ? { hits, total: m.count, plan } : { hits, total: m.count };
   }
 }
 

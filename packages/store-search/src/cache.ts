@@ -12,6 +12,7 @@
  */
 import type { Database, Kysely } from '@storeloom/db';
 import { ENGLISH_STOP_WORDS, DEFAULT_BM25F, DEFAULT_RERANK, InMemorySearchEngine, type SynonymRule } from '@storeloom/search';
+import { DocTable } from './doc-table.ts';
 import { toSearchDocument } from './documents.ts';
 import { type IndexedDoc, type SearchDb, searchDb } from './tables.ts';
 
@@ -28,6 +29,8 @@ export interface LoadedIndex {
   readonly schema: string;
   engine: InMemorySearchEngine;
   readonly docs: Map<string, IndexedDoc>;
+  /** The documents by engine ordinal with interned facet values; built on first use when absent. */
+  table?: DocTable;
   seq: number;
   config: StoreConfig;
   checkedAt: number;
@@ -44,6 +47,12 @@ export interface CacheOptions {
 export const normaliseQuery = (q: string) => q.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 
 const PAGE = 2000;
+
+/** The engine a store's settings call for (stop words, synonyms); empty until documents are indexed. */
+export function newStoreEngine(config: StoreConfig): InMemorySearchEngine {
+  const stopWords = config.stopWords.length ? new Set([...ENGLISH_STOP_WORDS, ...config.stopWords.map(normaliseQuery)]) : ENGLISH_STOP_WORDS;
+  return new InMemorySearchEngine({ analyzer: { stopWords }, bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK, plan: {}, synonyms: config.synonyms });
+}
 
 export class SearchIndexCache {
   private readonly entries = new Map<string, LoadedIndex>();
@@ -131,8 +140,7 @@ export class SearchIndexCache {
   }
 
   private newEngine(config: StoreConfig): InMemorySearchEngine {
-    const stopWords = config.stopWords.length ? new Set([...ENGLISH_STOP_WORDS, ...config.stopWords.map(normaliseQuery)]) : ENGLISH_STOP_WORDS;
-    return new InMemorySearchEngine({ analyzer: { stopWords }, bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK, plan: {}, synonyms: config.synonyms });
+    return newStoreEngine(config);
   }
 
   private async load(schema: string): Promise<LoadedIndex> {
@@ -140,6 +148,7 @@ export class SearchIndexCache {
     const config = await this.loadConfig(schema);
     const engine = this.newEngine(config);
     const docs = new Map<string, IndexedDoc>();
+    const table = new DocTable();
     let after: string | null = null;
     for (;;) {
       let q = this.t(schema).selectFrom('search_documents').select(['product_id', 'doc']).where('deleted', '=', false).orderBy('product_id').limit(PAGE);
@@ -149,12 +158,13 @@ export class SearchIndexCache {
         const doc = r.doc as IndexedDoc;
         docs.set(r.product_id, doc);
         engine.index(toSearchDocument(r.product_id, doc));
+        table.set(engine.store.ordinalOf(r.product_id) as number, r.product_id, doc);
       }
       if (rows.length < PAGE) break;
       after = rows.at(-1)?.product_id ?? null;
     }
     // Every row with seq <= v.seq was visible to the pages; later writes are applied by the refresh below.
-    const entry: LoadedIndex = { schema, engine, docs, seq: v.seq, config, checkedAt: Date.now(), loadedAt: Date.now() };
+    const entry: LoadedIndex = { schema, engine, docs, table, seq: v.seq, config, checkedAt: Date.now(), loadedAt: Date.now() };
     engine.search('warmup');
     this.stats.loads++;
     this.entries.set(schema, entry);
@@ -182,13 +192,17 @@ export class SearchIndexCache {
         .limit(PAGE)
         .execute();
       if (!rows.length) break;
+      const table = entry.table;
       for (const r of rows) {
+        const before = entry.engine.store.ordinalOf(r.product_id);
+        if (before !== undefined) table?.clear(before);
         entry.engine.remove(r.product_id);
         entry.docs.delete(r.product_id);
         if (!r.deleted) {
           const doc = r.doc as IndexedDoc;
           entry.docs.set(r.product_id, doc);
           entry.engine.index(toSearchDocument(r.product_id, doc));
+          table?.set(entry.engine.store.ordinalOf(r.product_id) as number, r.product_id, doc);
         }
         entry.seq = Number(r.seq);
       }

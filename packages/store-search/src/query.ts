@@ -5,8 +5,9 @@
  * merchant API use it and tests drive it directly.
  */
 import { AppError, ErrorCode } from '@storeloom/errors';
-import type { QueryPlan, ScoreParts } from '@storeloom/search';
-import { DEFAULT_BM25F, DEFAULT_RERANK, scorePlan } from '@storeloom/search';
+import type { PlanMatches, QueryPlan, ScoreParts } from '@storeloom/search';
+import { DEFAULT_BM25F, DEFAULT_RERANK, executePlan, topK } from '@storeloom/search';
+import { type Dictionary, DocTable, PRICE_BUCKETS } from './doc-table.ts';
 import { type LoadedIndex, normaliseQuery } from './cache.ts';
 import type { IndexedDoc } from './tables.ts';
 
@@ -34,6 +35,8 @@ export interface SearchRequest {
   /** Plan the last word as a prefix (autocomplete). */
   prefix?: boolean;
   facets?: boolean;
+  /** Second-stage features for at most this many stage-1 matches (default 1,000; autocomplete uses fewer). */
+  rerankTopK?: number;
 }
 
 export interface FacetValue {
@@ -73,6 +76,12 @@ export interface SearchHitView {
   explain?: ScoreParts & { matched: (string | null)[]; boost: number };
 }
 
+export interface Autocomplete {
+  query: string;
+  suggestions: string[];
+  products: { productId: string; handle: string; title: string; priceMin: number; image: string | null }[];
+}
+
 export interface SearchOutcome {
   query: string;
   total: number;
@@ -83,14 +92,7 @@ export interface SearchOutcome {
   plan?: QueryPlan;
 }
 
-/** Price buckets in minor units: [min, max). */
-export const PRICE_BUCKETS: readonly [number, number | null][] = [
-  [0, 2500],
-  [2500, 5000],
-  [5000, 10000],
-  [10000, 25000],
-  [25000, null],
-];
+export { PRICE_BUCKETS };
 
 const FACET_LIMIT = 30;
 const GROUPS = ['collection', 'vendor', 'productType', 'tag', 'option', 'price', 'inStock'] as const;
@@ -142,25 +144,43 @@ function didYouMean(index: LoadedIndex, plan: QueryPlan): string | null {
   return changed ? words.join(' ') : null;
 }
 
+const tables = new WeakMap<LoadedIndex, DocTable>();
+
+/** The index's document table (kept by the cache; built once for an index assembled by hand). */
+function tableOf(index: LoadedIndex): DocTable {
+  if (index.table) return index.table;
+  let t = tables.get(index);
+  if (!t) {
+    t = DocTable.build(index.engine, index.docs);
+    tables.set(index, t);
+  }
+  return t;
+}
+
 export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome {
   const q = (req.q ?? '').trim();
   const f = req.filters ?? {};
   const limit = Math.min(Math.max(req.limit ?? 24, 1), 100);
   const offset = req.cursor ? decodeOffsetCursor(req.cursor) : 0;
   const engine = index.engine;
+  const table = tableOf(index);
 
-  // Candidates with their relevance.
-  let candidates: { id: string; score: number; parts?: ScoreParts; matched?: readonly (string | null)[] }[];
+  // Candidates (engine ordinals) with their relevance.
+  let count: number;
+  let ordinals: ArrayLike<number>;
+  let scores: ArrayLike<number> | null = null;
+  let matches: PlanMatches | null = null;
   let plan: QueryPlan | undefined;
   if (q) {
     plan = engine.plan(q, req.prefix ? { prefix: 'always' } : {});
-    candidates = [];
-    for (const s of scorePlan(engine.store, plan, { bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK })) {
-      const rec = engine.store.doc(s.ordinal);
-      if (rec) candidates.push({ id: rec.id, score: s.score, parts: s.parts, matched: s.matched });
-    }
+    matches = executePlan(engine.store, plan, { bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK, ...(req.rerankTopK ? { rerankTopK: req.rerankTopK } : {}) });
+    count = matches.count;
+    ordinals = matches.ordinals;
+    scores = matches.scores;
   } else {
-    candidates = [...index.docs.keys()].map((id) => ({ id, score: 0 }));
+    const all = table.live();
+    count = all.length;
+    ordinals = all;
   }
 
   const optionFilters = new Map<string, Set<string>>();
@@ -182,116 +202,168 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
     f.priceMin === undefined &&
     f.priceMax === undefined &&
     !f.inStock;
-  const rows: { id: string; doc: IndexedDoc; score: number; boost: number; pinned: number; parts?: ScoreParts; matched?: readonly (string | null)[] }[] = [];
-  const facetCounts = req.facets === false ? null : newCounters();
+  // Rows that pass the filters: engine ordinal, position in the matches (-1 for a pinned non-match), score.
+  const rowOrd: number[] = [];
+  const rowMatch: number[] = [];
+  const rowScore: number[] = [];
+  const counters = req.facets === false ? null : newCounters(table);
   const pins = q ? (index.config.pins.get(normaliseQuery(q)) ?? []) : [];
-  const pinnedIds = new Set(pins);
-  for (const c of candidates) {
-    const doc = index.docs.get(c.id);
+  const pinnedOrd = new Map<number, number>();
+  pins.forEach((id, i) => {
+    const o = engine.store.ordinalOf(id);
+    if (o !== undefined && !pinnedOrd.has(o)) pinnedOrd.set(o, i);
+  });
+  const boostBy = index.config.inStockBoost;
+  const inRows = pins.length ? new Set<number>() : null;
+  for (let i = 0; i < count; i++) {
+    const ord = ordinals[i] as number;
+    const doc = table.docs[ord];
     if (!doc) continue;
     const mask = unfiltered ? full : passMask(doc, f, optionFilters);
-    if (facetCounts) for (let gi = 0; gi < GROUPS.length; gi++) if ((mask | (1 << gi)) === full) count(facetCounts, GROUPS[gi] as Group, doc);
+    if (counters) {
+      if (mask === full) countAll(counters, table, ord, doc);
+      else for (let gi = 0; gi < GROUPS.length; gi++) if ((mask | (1 << gi)) === full) countGroup(counters, GROUPS[gi] as Group, table, ord, doc);
+    }
     if (mask !== full) continue;
-    const boost = doc.inStock ? index.config.inStockBoost : 0;
-    rows.push({ id: c.id, doc, score: c.score + boost, boost, pinned: pinnedIds.has(c.id) ? pins.indexOf(c.id) : -1, parts: c.parts, matched: c.matched });
+    rowOrd.push(ord);
+    rowMatch.push(i);
+    rowScore.push((scores ? (scores[i] as number) : 0) + (doc.inStock ? boostBy : 0));
+    inRows?.add(ord);
   }
   // Pinned products show for their query even when the text does not match them.
-  for (const id of pins) {
-    if (rows.some((r) => r.id === id)) continue;
-    const doc = index.docs.get(id);
+  for (const [ord] of pinnedOrd) {
+    if (inRows?.has(ord)) continue;
+    const doc = table.docs[ord];
     if (!doc || passMask(doc, f, optionFilters) !== full) continue;
-    rows.push({ id, doc, score: 0, boost: 0, pinned: pins.indexOf(id) });
+    rowOrd.push(ord);
+    rowMatch.push(-1);
+    rowScore.push(0);
   }
 
   const sort = req.sort ?? (q ? 'relevance' : 'newest');
-  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  // The scorer's order is already relevance order: re-sort only when something changes it.
-  const reorder = sort !== 'relevance' || pins.length > 0 || index.config.inStockBoost !== 0 || !q;
-  if (reorder)
-    rows.sort((a, b) => {
-      if (sort === 'price_asc') return a.doc.priceMin - b.doc.priceMin || b.score - a.score || byId(a, b);
-      if (sort === 'price_desc') return b.doc.priceMin - a.doc.priceMin || b.score - a.score || byId(a, b);
-      if (sort === 'newest') return (b.doc.createdAt > a.doc.createdAt ? 1 : b.doc.createdAt < a.doc.createdAt ? -1 : 0) || byId(b, a);
-      const pa = a.pinned >= 0 ? a.pinned : Number.POSITIVE_INFINITY;
-      const pb = b.pinned >= 0 ? b.pinned : Number.POSITIVE_INFINITY;
-      return pa - pb || b.score - a.score || byId(a, b);
-    });
+  const idOf = (r: number) => table.ids[rowOrd[r] as number] as string;
+  const docOf = (r: number) => table.docs[rowOrd[r] as number] as IndexedDoc;
+  const pinRank = (r: number) => pinnedOrd.get(rowOrd[r] as number) ?? Number.POSITIVE_INFINITY;
+  // The scorer's order (score, then ordinal) is relevance order unless something changes it.
+  const reorder = sort !== 'relevance' || pins.length > 0 || boostBy !== 0 || !q;
+  const cmp = (a: number, b: number): number => {
+    const sa = rowScore[a] as number;
+    const sb = rowScore[b] as number;
+    if (!reorder) return sb - sa || (rowOrd[a] as number) - (rowOrd[b] as number);
+    const ia = idOf(a);
+    const ib = idOf(b);
+    const byId = ia < ib ? -1 : ia > ib ? 1 : 0;
+    if (sort === 'price_asc') return docOf(a).priceMin - docOf(b).priceMin || sb - sa || byId;
+    if (sort === 'price_desc') return docOf(b).priceMin - docOf(a).priceMin || sb - sa || byId;
+    if (sort === 'newest') {
+      const ca = docOf(a).createdAt;
+      const cb = docOf(b).createdAt;
+      return (cb > ca ? 1 : cb < ca ? -1 : 0) || -byId;
+    }
+    return pinRank(a) - pinRank(b) || sb - sa || byId;
+  };
+  const order = topK(rowOrd.length, offset + limit, (a, b) => cmp(a, b) < 0).slice(offset);
 
-  const page = rows.slice(offset, offset + limit);
-  const hits: SearchHitView[] = page.map((r, i) => {
+  const hits: SearchHitView[] = order.map((r, i) => {
+    const doc = docOf(r);
+    const id = idOf(r);
     const hit: SearchHitView = {
-      productId: r.id,
-      handle: r.doc.handle,
-      title: r.doc.title,
-      vendor: r.doc.vendor,
-      priceMin: r.doc.priceMin,
-      priceMax: r.doc.priceMax,
-      inStock: r.doc.inStock,
-      image: r.doc.image,
+      productId: id,
+      handle: doc.handle,
+      title: doc.title,
+      vendor: doc.vendor,
+      priceMin: doc.priceMin,
+      priceMax: doc.priceMax,
+      inStock: doc.inStock,
+      image: doc.image,
       position: offset + i + 1,
     };
-    if (r.pinned >= 0) hit.pinned = true;
+    if (pinnedOrd.has(rowOrd[r] as number)) hit.pinned = true;
     if (req.explain) {
-      hit.score = r.score;
-      if (r.parts) hit.explain = { ...r.parts, matched: [...(r.matched ?? [])], boost: r.boost };
+      hit.score = rowScore[r] as number;
+      const mi = rowMatch[r] as number;
+      if (matches && mi >= 0) {
+        const d = matches.detail(mi);
+        hit.explain = { ...d.parts, matched: [...d.matched], boost: doc.inStock ? boostBy : 0 };
+      }
     }
     return hit;
   });
+  const total = rowOrd.length;
   const out: SearchOutcome = {
     query: q,
-    total: rows.length,
+    total,
     hits,
-    facets: facetCounts ? toFacets(facetCounts, index) : null,
+    facets: counters ? toFacets(counters, table) : null,
     didYouMean: plan ? didYouMean(index, plan) : null,
-    nextCursor: offset + limit < rows.length ? encodeOffsetCursor(offset + limit) : null,
+    nextCursor: offset + limit < total ? encodeOffsetCursor(offset + limit) : null,
   };
   if (req.explain && plan) out.plan = plan;
   return out;
 }
 
 interface Counters {
-  collection: Map<string, number>;
-  vendor: Map<string, number>;
-  productType: Map<string, number>;
-  tag: Map<string, number>;
-  option: Map<string, number>;
-  price: number[];
+  collection: Int32Array;
+  vendor: Int32Array;
+  productType: Int32Array;
+  tag: Int32Array;
+  option: Int32Array;
+  price: Int32Array;
   inStock: number;
 }
 
-const newCounters = (): Counters => ({
-  collection: new Map(),
-  vendor: new Map(),
-  productType: new Map(),
-  tag: new Map(),
-  option: new Map(),
-  price: PRICE_BUCKETS.map(() => 0),
+const newCounters = (t: DocTable): Counters => ({
+  collection: new Int32Array(t.collection.values.length),
+  vendor: new Int32Array(t.vendor.values.length),
+  productType: new Int32Array(t.productType.values.length),
+  tag: new Int32Array(t.tag.values.length),
+  option: new Int32Array(t.option.values.length),
+  price: new Int32Array(PRICE_BUCKETS.length),
   inStock: 0,
 });
 
-const inc = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+function bumpAll(c: Int32Array, ids: readonly number[] | undefined): void {
+  if (ids) for (const id of ids) c[id] = (c[id] as number) + 1;
+}
 
-function count(c: Counters, g: Group, d: IndexedDoc): void {
+/** Counts a document that passes every filter, in every group. */
+function countAll(c: Counters, t: DocTable, ord: number, d: IndexedDoc): void {
+  bumpAll(c.collection, t.collectionsOf[ord]);
+  const v = t.vendorOf[ord] as number;
+  if (v >= 0) c.vendor[v] = (c.vendor[v] as number) + 1;
+  const p = t.typeOf[ord] as number;
+  if (p >= 0) c.productType[p] = (c.productType[p] as number) + 1;
+  bumpAll(c.tag, t.tagsOf[ord]);
+  bumpAll(c.option, t.optionsOf[ord]);
+  const b = t.bucketOf[ord] as number;
+  c.price[b] = (c.price[b] as number) + 1;
+  if (d.inStock) c.inStock++;
+}
+
+function countGroup(c: Counters, g: Group, t: DocTable, ord: number, d: IndexedDoc): void {
   switch (g) {
     case 'collection':
-      for (const id of d.collectionIds) inc(c.collection, id);
+      bumpAll(c.collection, t.collectionsOf[ord]);
       break;
-    case 'vendor':
-      if (d.vendor) inc(c.vendor, d.vendor);
+    case 'vendor': {
+      const v = t.vendorOf[ord] as number;
+      if (v >= 0) c.vendor[v] = (c.vendor[v] as number) + 1;
       break;
-    case 'productType':
-      if (d.productType) inc(c.productType, d.productType);
+    }
+    case 'productType': {
+      const p = t.typeOf[ord] as number;
+      if (p >= 0) c.productType[p] = (c.productType[p] as number) + 1;
       break;
+    }
     case 'tag':
-      for (const t of d.tags) inc(c.tag, t);
+      bumpAll(c.tag, t.tagsOf[ord]);
       break;
     case 'option':
-      for (const p of d.optionPairs) inc(c.option, p);
+      bumpAll(c.option, t.optionsOf[ord]);
       break;
     case 'price': {
-      let i = PRICE_BUCKETS.length - 1;
-      while (i > 0 && d.priceMin < (PRICE_BUCKETS[i] as [number, number | null])[0]) i--;
-      c.price[i] = (c.price[i] ?? 0) + 1;
+      const b = t.bucketOf[ord] as number;
+      c.price[b] = (c.price[b] as number) + 1;
       break;
     }
     case 'inStock':
@@ -300,41 +372,67 @@ function count(c: Counters, g: Group, d: IndexedDoc): void {
   }
 }
 
-const top = (m: Map<string, number>): FacetValue[] =>
-  [...m.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, FACET_LIMIT)
-    .map(([value, count]) => ({ value, count }));
+/** The values with a count, most frequent first (ties by value), at most FACET_LIMIT. */
+function top(counts: Int32Array, dict: Dictionary, keep?: (id: number) => boolean): FacetValue[] {
+  const ids: number[] = [];
+  for (let id = 0; id < counts.length; id++) if ((counts[id] as number) > 0 && (!keep || keep(id))) ids.push(id);
+  const value = (id: number) => dict.values[id] as string;
+  return topK(ids.length, FACET_LIMIT, (a, b) => {
+    const ca = counts[ids[a] as number] as number;
+    const cb = counts[ids[b] as number] as number;
+    return ca > cb || (ca === cb && value(ids[a] as number) < value(ids[b] as number));
+  }).map((i) => ({ value: value(ids[i] as number), count: counts[ids[i] as number] as number }));
+}
 
-function toFacets(c: Counters, index: LoadedIndex): Facets {
-  const titles = new Map<string, string>();
-  const collections = top(c.collection);
-  for (const { value: id } of collections) {
-    for (const d of index.docs.values()) {
-      const i = d.collectionIds.indexOf(id);
-      if (i >= 0) {
-        titles.set(id, d.collections[i] ?? id);
-        break;
-      }
-    }
-  }
+function toFacets(c: Counters, t: DocTable): Facets {
   const option: Record<string, FacetValue[]> = {};
-  const byName = new Map<string, Map<string, number>>();
-  for (const [pair, n] of c.option) {
-    const i = pair.indexOf(':');
-    const name = pair.slice(0, i);
-    const m = byName.get(name) ?? new Map<string, number>();
-    m.set(pair.slice(i + 1), n);
-    byName.set(name, m);
+  const names = new Map<string, number[]>();
+  for (let id = 0; id < c.option.length; id++) {
+    if ((c.option[id] as number) === 0) continue;
+    const pair = t.option.values[id] as string;
+    const name = pair.slice(0, pair.indexOf(':'));
+    const list = names.get(name);
+    if (list) list.push(id);
+    else names.set(name, [id]);
   }
-  for (const [name, m] of byName) option[name] = top(m);
+  for (const [name, ids] of names) {
+    const keep = new Set(ids);
+    option[name] = top(c.option, t.option, (id) => keep.has(id)).map((v) => ({ value: v.value.slice(name.length + 1), count: v.count }));
+  }
   return {
-    collection: collections.map((v) => ({ ...v, label: titles.get(v.value) ?? v.value })),
-    vendor: top(c.vendor),
-    productType: top(c.productType),
-    tag: top(c.tag),
+    collection: top(c.collection, t.collection).map((v) => ({ ...v, label: t.collectionTitles.get(v.value) ?? v.value })),
+    vendor: top(c.vendor, t.vendor),
+    productType: top(c.productType, t.productType),
+    tag: top(c.tag, t.tag),
     option,
     price: PRICE_BUCKETS.map(([min, max], i) => ({ min, max, count: c.price[i] ?? 0 })).filter((p) => p.count > 0),
     inStock: c.inStock,
+  };
+}
+
+const AUTOCOMPLETE_RERANK = 100;
+
+/**
+ * Autocomplete over a loaded index (no I/O): products for the query with its
+ * last word as a prefix, and suggestions: `popular` past queries first, then
+ * the last word completed from the store's vocabulary.
+ */
+export function autocompleteIndex(index: LoadedIndex, query: string, popular: readonly string[], limit = 5): Autocomplete {
+  // A handful of products: rerank the best 100 stage-1 matches rather than 1,000.
+  const res = runSearch(index, { q: query, prefix: true, limit, facets: false, rerankTopK: AUTOCOMPLETE_RERANK });
+  const suggestions = [...popular];
+  const words = query.split(' ');
+  const last = words.pop() ?? '';
+  if (last.length >= 2) {
+    for (const c of index.engine.lexicon.completions(last, 8)) {
+      if (suggestions.length >= 8) break;
+      const s = [...words, c.surface].join(' ');
+      if (!suggestions.includes(s)) suggestions.push(s);
+    }
+  }
+  return {
+    query,
+    suggestions,
+    products: res.hits.map((h) => ({ productId: h.productId, handle: h.handle, title: h.title, priceMin: h.priceMin, image: h.image })),
   };
 }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { type Database, type Kysely, newId, sql } from '@storeloom/db';
 import { AppError, ErrorCode, notFound } from '@storeloom/errors';
 import { type CacheOptions, normaliseQuery, SearchIndexCache } from './cache.ts';
-import { runSearch, type SearchOutcome, type SearchRequest } from './query.ts';
+import { type Autocomplete, autocompleteIndex, runSearch, type SearchOutcome, type SearchRequest } from './query.ts';
 import { type SearchDb, searchDb } from './tables.ts';
 
 export interface StoreRef {
@@ -21,12 +21,6 @@ export interface StoreRef {
 export interface ProductSearch {
   search(store: StoreRef, req: SearchRequest, opts?: { record?: boolean }): Promise<SearchOutcome & { searchId: string | null }>;
   autocomplete(store: StoreRef, q: string, limit?: number): Promise<Autocomplete>;
-}
-
-export interface Autocomplete {
-  query: string;
-  suggestions: string[];
-  products: { productId: string; handle: string; title: string; priceMin: number; image: string | null }[];
 }
 
 export interface SynonymView {
@@ -86,7 +80,6 @@ export class StoreSearchService implements ProductSearch {
     const query = normaliseQuery(q).slice(0, 100);
     if (!query) return { query, suggestions: [], products: [] };
     const index = await this.cache.get(store.schema);
-    const res = runSearch(index, { q: query, prefix: true, limit, facets: false });
     const like = `${query.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     const popular = await this.t(store.schema)
       .selectFrom('search_query_stats')
@@ -96,22 +89,12 @@ export class StoreSearchService implements ProductSearch {
       .orderBy('searches', 'desc')
       .limit(5)
       .execute();
-    const suggestions = popular.map((p) => p.query);
-    // Complete the last word from the store's vocabulary.
-    const words = query.split(' ');
-    const last = words.pop() ?? '';
-    if (last.length >= 2) {
-      for (const c of index.engine.lexicon.completions(last, 8)) {
-        if (suggestions.length >= 8) break;
-        const s = [...words, c.surface].join(' ');
-        if (!suggestions.includes(s)) suggestions.push(s);
-      }
-    }
-    return {
+    return autocompleteIndex(
+      index,
       query,
-      suggestions,
-      products: res.hits.map((h) => ({ productId: h.productId, handle: h.handle, title: h.title, priceMin: h.priceMin, image: h.image })),
-    };
+      popular.map((p) => p.query),
+      limit,
+    );
   }
 
   // ---- analytics

@@ -149,6 +149,11 @@ export class InvertedIndex {
     return this.liveDocs;
   }
 
+  /** One more than the highest ordinal ever used (size for arrays indexed by ordinal). */
+  get capacity(): number {
+    return this.docs.length;
+  }
+
   avgFieldLength(field: FieldId): number {
     return this.liveDocs === 0 ? 0 : (this.fieldLengthSum[field] ?? 0) / this.liveDocs;
   }

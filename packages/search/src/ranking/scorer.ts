@@ -16,9 +16,9 @@
  * always comes first.
  */
 
-import type { InvertedIndex } from '../index/inverted-index.ts';
+import type { InvertedIndex, Posting } from '../index/inverted-index.ts';
 import { normalizeSku } from '../index/inverted-index.ts';
-import type { Clause, QueryPlan } from '../query/plan.ts';
+import type { Alternative, Clause, QueryPlan } from '../query/plan.ts';
 import { TITLE } from '../types.ts';
 import { type Bm25fParams, DEFAULT_BM25F, fieldArrays, fieldTf, idf, saturate } from './bm25f.ts';
 import { matchTerms } from './matcher.ts';
@@ -161,20 +161,71 @@ const ZERO_FEATURES: Omit<Features, 'bm25f'> = {
   titleHeadRated: 0,
 };
 
+/**
+ * The matches of a plan with their final scores, in no particular order
+ * (`scorePlan` sorts them; callers that need one page select from them).
+ * Score parts are built on demand: building them for every match is what made
+ * queries with common words slow.
+ */
+export interface PlanMatches {
+  /** Number of matching documents. */
+  readonly count: number;
+  /** Document ordinal of each match (indexes 0..count-1). */
+  readonly ordinals: Int32Array;
+  /** Final score of each match. */
+  readonly scores: Float64Array;
+  /** Score parts and matched alternatives of match `i`. */
+  detail(i: number): { parts: ScoreParts; matched: readonly (string | null)[] };
+}
+
+interface AltRun {
+  readonly ci: number;
+  readonly clause: Clause;
+  readonly alt: Alternative;
+  readonly postings: readonly Posting[];
+  readonly idf: number;
+}
+
+/** Ordering of scorePlan: score descending, then ordinal ascending. */
+export function compareScored(a: { score: number; ordinal: number }, b: { score: number; ordinal: number }): number {
+  return b.score - a.score || a.ordinal - b.ordinal;
+}
+
 export function scorePlan(index: InvertedIndex, plan: QueryPlan, options: ScoreOptions = {}): ScoredDoc[] {
+  const m = executePlan(index, plan, options);
+  const out: ScoredDoc[] = new Array(m.count);
+  for (let i = 0; i < m.count; i++) {
+    const d = m.detail(i);
+    out[i] = { ordinal: m.ordinals[i] as number, score: m.scores[i] as number, parts: d.parts, matched: d.matched };
+  }
+  out.sort(compareScored);
+  return out;
+}
+
+/**
+ * Scores a plan in two passes. Pass 1 walks each alternative's postings
+ * once into flat typed arrays (per match: best score and weight per clause,
+ * summed span scores) without allocating per document. Pass 2 computes the
+ * second-stage features (title positions, proximity, head, ...) only for the
+ * `rerankTopK` best matches by their stage-1 upper bound (and SKU matches);
+ * the others keep their stage-1 score and rank after them.
+ */
+export function executePlan(index: InvertedIndex, plan: QueryPlan, options: ScoreOptions = {}): PlanMatches {
   const params = options.bm25f ?? DEFAULT_BM25F;
   const rerank = options.rerank === undefined ? DEFAULT_RERANK : options.rerank;
   const { weights, bs } = fieldArrays(params);
   const avg = weights.map((_, f) => index.avgFieldLength(f));
   const n = index.docCount;
+  const cap = index.capacity;
   const clauses = plan.clauses;
   const nc = clauses.length;
-  const accs = new Map<number, DocAcc>();
-  const titleBreakOf = (doc: number) => index.doc(doc)?.titleBreak ?? Number.POSITIVE_INFINITY;
+  const k1 = params.k1;
   // importance of each word for coverage: idf of the typed word, else of its best alternative
   const clauseIdf = new Float64Array(nc);
   const exactIdf = new Float64Array(nc);
 
+  const runs: AltRun[] = [];
+  let postingTotal = 0;
   clauses.forEach((clause: Clause, ci) => {
     for (const alt of clause.alternatives) {
       const m = matchTerms(index, alt.terms);
@@ -182,51 +233,92 @@ export function scorePlan(index: InvertedIndex, plan: QueryPlan, options: ScoreO
       const altIdf = idf(n, m.df);
       if (alt.source === 'exact') exactIdf[ci] = altIdf;
       else if (altIdf > (clauseIdf[ci] as number)) clauseIdf[ci] = altIdf;
-      const perDoc = new Map<number, { tft: number; title: readonly number[] | undefined }>();
-      for (const p of m.postings) {
-        const rec = index.doc(p.doc);
-        if (!rec) continue;
-        const w = weights[p.field] ?? 0;
-        const contrib = fieldTf(p.tf, w, bs[p.field] ?? 0, rec.fieldLengths[p.field] ?? 0, avg[p.field] ?? 0);
-        const cur = perDoc.get(p.doc);
-        if (cur) {
-          cur.tft += contrib;
-          if (p.field === TITLE) cur.title = p.positions;
-        } else perDoc.set(p.doc, { tft: contrib, title: p.field === TITLE ? p.positions : undefined });
-      }
-      const width = alt.terms.length;
-      for (const [doc, { tft, title }] of perDoc) {
-        const s = alt.weight * altIdf * saturate(tft, params.k1);
-        let acc = accs.get(doc);
-        if (!acc) {
-          acc = newAcc(nc);
-          accs.set(doc, acc);
-        }
-        const intervals = title?.map((start) => ({ start, end: start + width - 1, weight: alt.weight }));
-        if (alt.span <= 1) {
-          if (s > (acc.score[ci] as number)) acc.score[ci] = s;
-          if (alt.weight > (acc.matchW[ci] as number)) acc.matchW[ci] = alt.weight;
-          if (intervals) {
-            if (alt.weight > (acc.titleW[ci] as number)) acc.titleW[ci] = alt.weight;
-            if (alt.weight > (acc.primaryW[ci] as number) && (clause.qualifier || intervals.some((iv) => iv.start < titleBreakOf(doc))))
-              acc.primaryW[ci] = alt.weight;
-            addIntervals(acc, ci, intervals);
-          }
-          if (s > (acc.labelScore[ci] as number)) {
-            acc.labelScore[ci] = s;
-            acc.label[ci] = alt.label;
-          }
-        } else {
-          acc.spans ??= [];
-          acc.spans.push({ clause: ci, span: Math.min(alt.span, nc - ci), score: s, weight: alt.weight, title: intervals, label: alt.label });
-        }
-      }
+      runs.push({ ci, clause, alt, postings: m.postings, idf: altIdf });
+      postingTotal += m.postings.length;
     }
   });
   for (let ci = 0; ci < nc; ci++) {
     if ((exactIdf[ci] as number) > 0) clauseIdf[ci] = exactIdf[ci] as number;
     else if (clauseIdf[ci] === 0) clauseIdf[ci] = idf(n, 1);
   }
+  const skuKey = normalizeSku(plan.text);
+  const skuDocs = skuKey.length > 0 ? index.skuIndex.get(skuKey) : undefined;
+
+  // ---- pass 1: stage-1 scores of every match, in flat arrays
+  const maxSlots = Math.min(cap, postingTotal) + (skuDocs?.size ?? 0);
+  const slotOf = new Int32Array(cap + 1); // ordinal -> slot + 1 (0: no match)
+  const slotDoc = new Int32Array(maxSlots);
+  const slotScore = new Float64Array(Math.max(1, maxSlots * nc));
+  const slotSpan = new Float64Array(maxSlots);
+  let slots = 0;
+  const altTft = new Float64Array(cap + 1);
+  const altDocs = new Int32Array(cap + 1);
+  const altSeen = new Int32Array(cap + 1); // ordinal -> run number + 1 of the last run that listed it
+  let runNo = 0;
+  for (const run of runs) {
+    runNo++;
+    let na = 0;
+    for (const p of run.postings) {
+      const rec = index.doc(p.doc);
+      if (!rec) continue;
+      const contrib = fieldTf(p.tf, weights[p.field] ?? 0, bs[p.field] ?? 0, rec.fieldLengths[p.field] ?? 0, avg[p.field] ?? 0);
+      if (altSeen[p.doc] !== runNo) {
+        altSeen[p.doc] = runNo;
+        altDocs[na++] = p.doc;
+      }
+      altTft[p.doc] = (altTft[p.doc] as number) + contrib;
+    }
+    const scale = run.alt.weight * run.idf;
+    const single = run.alt.span <= 1;
+    const ci = run.ci;
+    for (let j = 0; j < na; j++) {
+      const doc = altDocs[j] as number;
+      const tft = altTft[doc] as number;
+      altTft[doc] = 0;
+      const s = scale * saturate(tft, k1);
+      let slot = (slotOf[doc] as number) - 1;
+      if (slot < 0) {
+        slot = slots++;
+        slotOf[doc] = slot + 1;
+        slotDoc[slot] = doc;
+      }
+      if (single) {
+        const at = slot * nc + ci;
+        if (s > (slotScore[at] as number)) slotScore[at] = s;
+      } else slotSpan[slot] = (slotSpan[slot] as number) + s;
+    }
+  }
+  if (skuDocs)
+    for (const d of skuDocs) {
+      if ((slotOf[d] as number) > 0) continue;
+      slotOf[d] = slots + 1;
+      slotDoc[slots++] = d;
+    }
+
+  const stage1 = new Float64Array(slots); // sum over clauses (before spans replace clauses)
+  const estimate = new Float64Array(slots); // upper bound: every span alternative counted too
+  for (let i = 0; i < slots; i++) {
+    let e = 0;
+    for (let k = 0; k < nc; k++) e += slotScore[i * nc + k] as number;
+    stage1[i] = e;
+    estimate[i] = e + (slotSpan[i] as number);
+  }
+  // Stage-1 cut-off: with very common words most matches cannot reach the top; skip their features.
+  const topK = options.rerankTopK ?? 1000;
+  let cutoff = Number.NEGATIVE_INFINITY;
+  if (rerank && slots > topK) {
+    const est = estimate.slice();
+    est.sort();
+    cutoff = est[est.length - topK] as number;
+  }
+
+  // ---- pass 2: second-stage features of the documents above the cut-off
+  const detailed = new Map<number, DocAcc>();
+  for (let i = 0; i < slots; i++) {
+    const doc = slotDoc[i] as number;
+    if ((estimate[i] as number) >= cutoff || skuDocs?.has(doc)) detailed.set(doc, newAcc(nc));
+  }
+  accumulate(index, runs, detailed, { weights, bs, avg, k1, nc });
 
   const required: number[] = [];
   clauses.forEach((c, i) => {
@@ -240,36 +332,11 @@ export function scorePlan(index: InvertedIndex, plan: QueryPlan, options: ScoreO
   const headSlack = rerank?.titleHeadSlack ?? 0;
   const headClauseObj = headClause >= 0 ? clauses[headClause] : undefined;
   const headRate = headClauseObj ? Math.min(1, 2 * index.headRate(headClauseObj.alternatives[0]?.terms[0] ?? '')) : 0;
-
-  const skuKey = normalizeSku(plan.text);
-  const skuDocs = skuKey.length > 0 ? index.skuIndex.get(skuKey) : undefined;
-  if (skuDocs) for (const d of skuDocs) if (!accs.has(d)) accs.set(d, newAcc(nc));
+  const titleBreakOf = (doc: number) => index.doc(doc)?.titleBreak ?? Number.POSITIVE_INFINITY;
 
   let maxBm = 0;
-  const rows: { ordinal: number; bm: number; f: Omit<Features, 'bm25f'>; sku: boolean; matched: (string | null)[]; pruned?: boolean }[] = [];
-  // Stage-1 cut-off: with very common words most matches cannot reach the top; skip their features.
-  const topK = options.rerankTopK ?? 1000;
-  let cutoff = Number.NEGATIVE_INFINITY;
-  const estimate = (acc: DocAcc) => {
-    let e = 0;
-    for (let k = 0; k < nc; k++) e += acc.score[k] as number;
-    if (acc.spans) for (const sp of acc.spans) e += sp.score;
-    return e;
-  };
-  if (rerank && accs.size > topK) {
-    const est = new Float64Array(accs.size);
-    let i = 0;
-    for (const acc of accs.values()) est[i++] = estimate(acc);
-    est.sort();
-    cutoff = est[est.length - topK] as number;
-  }
-  for (const [doc, acc] of accs) {
-    if (cutoff > Number.NEGATIVE_INFINITY && !skuDocs?.has(doc) && estimate(acc) < cutoff) {
-      let bm = 0;
-      for (let k = 0; k < nc; k++) bm += acc.score[k] as number;
-      rows.push({ ordinal: doc, bm, f: ZERO_FEATURES, sku: false, matched: acc.label, pruned: true });
-      continue;
-    }
+  const rows = new Map<number, { bm: number; f: Omit<Features, 'bm25f'>; sku: boolean; matched: (string | null)[] }>();
+  for (const [doc, acc] of detailed) {
     const inSpanPair = new Map<number, number>();
     if (acc.spans) {
       for (const sp of acc.spans) {
@@ -344,8 +411,7 @@ export function scorePlan(index: InvertedIndex, plan: QueryPlan, options: ScoreO
       }
     }
     if (bm > maxBm) maxBm = bm;
-    rows.push({
-      ordinal: doc,
+    rows.set(doc, {
       bm,
       f: {
         coverage: cov,
@@ -365,16 +431,89 @@ export function scorePlan(index: InvertedIndex, plan: QueryPlan, options: ScoreO
     });
   }
 
-  const scored: ScoredDoc[] = rows.map((o) => {
-    const features: Features = { bm25f: maxBm > 0 ? o.bm / maxBm : 0, ...o.f };
-    // A pruned document ranks after every reranked one (its stage-1 score, shifted below them).
-    let score = o.pruned ? features.bm25f - 1 : features.bm25f;
-    if (rerank) for (const name of FEATURE_NAMES) if (name !== 'bm25f') score += (rerank.weights[name] ?? 0) * features[name];
-    if (o.sku) score += 1000;
-    return { ordinal: o.ordinal, score, parts: { ...features, bm25fRaw: o.bm, skuMatch: o.sku }, matched: o.matched };
-  });
-  scored.sort((a, b) => b.score - a.score || a.ordinal - b.ordinal);
-  return scored;
+  const featureWeights: [Exclude<FeatureName, 'bm25f'>, number][] = [];
+  if (rerank) for (const name of FEATURE_NAMES) if (name !== 'bm25f') featureWeights.push([name, rerank.weights[name] ?? 0]);
+  const scores = new Float64Array(slots);
+  for (let i = 0; i < slots; i++) {
+    const row = rows.get(slotDoc[i] as number);
+    if (!row) {
+      // A pruned document ranks after every reranked one (its stage-1 score, shifted below them).
+      scores[i] = (maxBm > 0 ? (stage1[i] as number) / maxBm : 0) - 1;
+      continue;
+    }
+    let score = maxBm > 0 ? row.bm / maxBm : 0;
+    for (const [name, w] of featureWeights) score += w * row.f[name];
+    if (row.sku) score += 1000;
+    scores[i] = score;
+  }
+  const ordinals = slotDoc.subarray(0, slots);
+  return {
+    count: slots,
+    ordinals,
+    scores,
+    detail(i: number) {
+      const doc = ordinals[i] as number;
+      const row = rows.get(doc);
+      if (row) {
+        const features: Features = { bm25f: maxBm > 0 ? row.bm / maxBm : 0, ...row.f };
+        return { parts: { ...features, bm25fRaw: row.bm, skuMatch: row.sku }, matched: row.matched };
+      }
+      const bm = stage1[i] as number;
+      const one = new Map([[doc, newAcc(nc)]]);
+      accumulate(index, runs, one, { weights, bs, avg, k1, nc });
+      const features: Features = { bm25f: maxBm > 0 ? bm / maxBm : 0, ...ZERO_FEATURES };
+      return { parts: { ...features, bm25fRaw: bm, skuMatch: false }, matched: one.get(doc)?.label ?? [] };
+    },
+  };
+}
+
+/** Per-document detail of every alternative (scores, weights, title intervals, spans, labels), for the given documents only. */
+function accumulate(
+  index: InvertedIndex,
+  runs: readonly AltRun[],
+  accs: Map<number, DocAcc>,
+  p: { weights: number[]; bs: number[]; avg: number[]; k1: number; nc: number },
+): void {
+  if (accs.size === 0) return;
+  const titleBreakOf = (doc: number) => index.doc(doc)?.titleBreak ?? Number.POSITIVE_INFINITY;
+  for (const { ci, clause, alt, postings, idf: altIdf } of runs) {
+    const perDoc = new Map<number, { tft: number; title: readonly number[] | undefined }>();
+    for (const post of postings) {
+      if (!accs.has(post.doc)) continue;
+      const rec = index.doc(post.doc);
+      if (!rec) continue;
+      const w = p.weights[post.field] ?? 0;
+      const contrib = fieldTf(post.tf, w, p.bs[post.field] ?? 0, rec.fieldLengths[post.field] ?? 0, p.avg[post.field] ?? 0);
+      const cur = perDoc.get(post.doc);
+      if (cur) {
+        cur.tft += contrib;
+        if (post.field === TITLE) cur.title = post.positions;
+      } else perDoc.set(post.doc, { tft: contrib, title: post.field === TITLE ? post.positions : undefined });
+    }
+    const width = alt.terms.length;
+    for (const [doc, { tft, title }] of perDoc) {
+      const s = alt.weight * altIdf * saturate(tft, p.k1);
+      const acc = accs.get(doc) as DocAcc;
+      const intervals = title?.map((start) => ({ start, end: start + width - 1, weight: alt.weight }));
+      if (alt.span <= 1) {
+        if (s > (acc.score[ci] as number)) acc.score[ci] = s;
+        if (alt.weight > (acc.matchW[ci] as number)) acc.matchW[ci] = alt.weight;
+        if (intervals) {
+          if (alt.weight > (acc.titleW[ci] as number)) acc.titleW[ci] = alt.weight;
+          if (alt.weight > (acc.primaryW[ci] as number) && (clause.qualifier || intervals.some((iv) => iv.start < titleBreakOf(doc))))
+            acc.primaryW[ci] = alt.weight;
+          addIntervals(acc, ci, intervals);
+        }
+        if (s > (acc.labelScore[ci] as number)) {
+          acc.labelScore[ci] = s;
+          acc.label[ci] = alt.label;
+        }
+      } else {
+        acc.spans ??= [];
+        acc.spans.push({ clause: ci, span: Math.min(alt.span, p.nc - ci), score: s, weight: alt.weight, title: intervals, label: alt.label });
+      }
+    }
+  }
 }
 
 function addIntervals(acc: DocAcc, clause: number, intervals: readonly Interval[]): void {

@@ -1,0 +1,102 @@
+/**
+ * In-process CPU harness for search latency (`node --import tsx bench/search/cpu.ts [--products 40000] [--rounds 3]`).
+ *
+ * Builds the latency bench's large store (bench/search/catalogue.ts: the same
+ * rows, variants S/M with SKUs, prices and stock as the bulk insert) straight
+ * into a store index in this process, then runs the bench's query mix through
+ * the same code the storefront runs (`runSearch` with facets, and the CPU part
+ * of autocomplete), one query at a time. CPU ms per query does not depend on
+ * how many connections queue in front of the process, so it is the
+ * load-independent figure to set beside the HTTP latencies. One JSON line per
+ * figure on stdout. Add `--cpu-prof` to node for a profile.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type IndexedDoc, type LoadedIndex, autocompleteIndex, newStoreEngine, runSearch, type StoreConfig, toSearchDocument } from '@storeloom/store-search';
+import { emit, progress } from '../lib/report.ts';
+import { catalogue, latencyQueries } from './catalogue.ts';
+
+const { values } = parseArgs({ options: { products: { type: 'string' }, rounds: { type: 'string' }, only: { type: 'string' }, dump: { type: 'string' } } });
+const products = Number(values.products ?? 40_000);
+const rounds = Number(values.rounds ?? 3);
+
+const config: StoreConfig = { version: '1', stopWords: [], inStockBoost: 0, synonyms: [], pins: new Map() };
+const rows = catalogue(products);
+const heap0 = process.memoryUsage().heapUsed;
+const t0 = performance.now();
+const engine = newStoreEngine(config);
+const docs = new Map<string, IndexedDoc>();
+rows.forEach((r, i) => {
+  const id = `p${String(i).padStart(6, '0')}`;
+  const doc: IndexedDoc = {
+    handle: `p-${i}`,
+    title: r.title || `Product ${i}`,
+    description: r.description,
+    vendor: r.vendor,
+    productType: r.type,
+    tags: r.tags,
+    collectionIds: [],
+    collections: [],
+    options: ['S', 'M'],
+    optionPairs: ['size:S', 'size:M'],
+    skus: [`SKU-${i}-S`, `SKU-${i}-M`],
+    priceMin: r.price,
+    priceMax: r.price + 100,
+    inStock: i % 7 !== 0,
+    createdAt: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+    image: null,
+  };
+  docs.set(id, doc);
+  engine.index(toSearchDocument(id, doc));
+});
+engine.search('warmup');
+const buildMs = performance.now() - t0;
+const index: LoadedIndex = { schema: 'bench', engine, docs, seq: 0, config, checkedAt: Date.now(), loadedAt: Date.now() };
+if (global.gc) global.gc();
+const heapMb = (process.memoryUsage().heapUsed - heap0) / 1e6;
+progress(`built ${docs.size} documents in ${(buildMs / 1000).toFixed(1)} s, heap +${heapMb.toFixed(0)} MB`);
+emit({ bench: 'search.cpu-build', metric: 'ms', value: buildMs, target: null, products: docs.size, heap_mb: heapMb });
+
+const { search, prefixes } = latencyQueries();
+if (values.dump) {
+  // Results of every query (for checking that a speed change keeps the same answers), then exit.
+  const lines: string[] = [];
+  for (const q of search) lines.push(JSON.stringify({ q, r: runSearch(index, { q, limit: 48 }) }));
+  for (const q of search)
+    lines.push(JSON.stringify({ q, filtered: runSearch(index, { q, filters: { inStock: true, tag: ['red', 'sale'] }, sort: 'price_asc' }) }));
+  for (const q of prefixes) lines.push(JSON.stringify({ q, ac: autocompleteIndex(index, q, [], 5) }));
+  writeFileSync(values.dump, `${lines.join('\n')}\n`);
+  process.exit(0);
+}
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+function measure(label: string, items: string[], run: (q: string) => unknown) {
+  for (const q of items) run(q); // warm-up round
+  const lat: number[] = [];
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  for (let r = 0; r < rounds; r++)
+    for (const q of items) {
+      const s = performance.now();
+      run(q);
+      lat.push(performance.now() - s);
+    }
+  const wall = performance.now() - w0;
+  const cpu = process.cpuUsage(c0);
+  lat.sort((a, b) => a - b);
+  const n = lat.length;
+  const fig = {
+    queries: n,
+    cpu_ms_per_query: (cpu.user + cpu.system) / 1000 / n,
+    wall_ms_per_query: wall / n,
+    p50_ms: pct(lat, 50),
+    p95_ms: pct(lat, 95),
+    p99_ms: pct(lat, 99),
+    max_ms: lat.at(-1) ?? 0,
+  };
+  progress(
+    `${label}: ${fig.cpu_ms_per_query.toFixed(2)} CPU ms/query, p50 ${fig.p50_ms.toFixed(2)} ms, p95 ${fig.p95_ms.toFixed(2)} ms, max ${fig.max_ms.toFixed(1)} ms`,
+  );
+  emit({ bench: label, metric: 'cpu_ms_per_query', value: fig.cpu_ms_per_query, target: null, products: docs.size, ...fig });
+}
+if (!values.only || values.only === 'search') measure('search.cpu', search, (q) => runSearch(index, { q }));
+if (!values.only || values.only === 'autocomplete') measure('search.cpu-autocomplete', prefixes, (q) => autocompleteIndex(index, q, [], 5));
