@@ -17,6 +17,9 @@ const db = createDatabase({
   poolMax: env.DATABASE_POOL_MAX,
   applicationName: 'storeloom-control-plane',
   tenantIsolation: env.TENANT_ISOLATION,
+  clusters: env.DATABASE_CLUSTERS,
+  placementTtlMs: env.PLACEMENT_CACHE_TTL_MS,
+  placementPin: env.PLACEMENT_PIN_CLUSTER,
 });
 await migrateControl(db);
 const queues = new Queues({

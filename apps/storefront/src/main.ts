@@ -24,6 +24,9 @@ const db = createDatabase({
   poolMax: env.DATABASE_POOL_MAX,
   applicationName: 'storeloom-storefront',
   tenantIsolation: env.TENANT_ISOLATION,
+  clusters: env.DATABASE_CLUSTERS,
+  placementTtlMs: env.PLACEMENT_CACHE_TTL_MS,
+  placementPin: env.PLACEMENT_PIN_CLUSTER,
 });
 const queues = new Queues({ redisUrl: env.REDIS_URL, databaseUrl: env.DATABASE_URL, prefix: env.QUEUE_PREFIX, pgSchema: env.QUEUE_PG_SCHEMA });
 await queues.init();

@@ -17,6 +17,9 @@ const db = createDatabase({
   poolMax: Math.min(env.DATABASE_POOL_MAX, env.WORKER_CONCURRENCY + 2),
   applicationName: 'storeloom-worker',
   tenantIsolation: env.TENANT_ISOLATION,
+  clusters: env.DATABASE_CLUSTERS,
+  placementTtlMs: env.PLACEMENT_CACHE_TTL_MS,
+  placementPin: env.PLACEMENT_PIN_CLUSTER,
 });
 const queues = new Queues({
   redisUrl: env.REDIS_URL,

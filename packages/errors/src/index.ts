@@ -37,6 +37,8 @@ export const ErrorCode = {
   UnsupportedFileType: 'unsupported_file_type',
   DomainTaken: 'domain_taken',
   DnsVerificationFailed: 'dns_verification_failed',
+  /** The store is being moved between database clusters: reads work, writes are refused briefly (Retry-After). */
+  StoreReadOnly: 'store_read_only',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -76,6 +78,7 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   unsupported_file_type: 415,
   domain_taken: 409,
   dns_verification_failed: 422,
+  store_read_only: 503,
 };
 
 export interface ErrorBody {

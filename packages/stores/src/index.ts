@@ -2,3 +2,4 @@ export * from './service.ts';
 export * from './validation.ts';
 export * from './team.ts';
 export * from './settings.ts';
+export * from './placement.ts';

@@ -8,6 +8,8 @@ import {
   type MembershipRole,
   migrateTenant,
   newId,
+  PRIMARY_CLUSTER,
+  prepareCluster,
   type Store,
   schemaNameForStore,
   sql,
@@ -16,6 +18,7 @@ import {
 } from '@storeloom/db';
 import { randomBytes } from 'node:crypto';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
+import { pickCluster } from './placement.ts';
 import { checkSlug, isCurrency } from './validation.ts';
 
 export interface StoreView {
@@ -110,10 +113,13 @@ export class StoreService {
     let created: Store;
     try {
       created = await this.db.control.transaction().execute(async (trx) => {
+        // Placement policy: the pinned cluster, else the open cluster with the fewest stores per weight.
+        const clusterId = await pickCluster(trx, this.db.clusterIds, this.db.placementPin);
         const store = await trx
           .insertInto('stores')
           .values({
             id,
+            cluster_id: clusterId,
             slug: input.slug,
             schema_name: schemaNameForStore(id),
             name: input.name.trim(),
@@ -195,12 +201,14 @@ export class StoreService {
       .where('id', '=', storeId)
       .execute();
     try {
-      await this.db.kysely.transaction().execute(async (trx) => {
+      // Schema, role and migrations on the cluster the store was placed on.
+      await prepareCluster(this.db, store.cluster_id);
+      await this.db.cluster(store.cluster_id).kysely.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${store.schema_name}`}))`.execute(trx);
         await sql`create schema if not exists ${sql.id(store.schema_name)}`.execute(trx);
       });
       await this.hooks.afterSchemaCreated?.(store);
-      const result = await migrateTenant(this.db, store.schema_name);
+      const result = await migrateTenant(this.db, store.schema_name, undefined, store.cluster_id);
       const active = await this.db.control
         .updateTable('stores')
         .set({ status: 'active', schema_version: result.latest, provisioning_error: null, updated_at: new Date() })
@@ -345,13 +353,28 @@ export class StoreService {
   async purgeDeleted(retentionDays: number): Promise<string[]> {
     const due = await this.db.control
       .selectFrom('stores')
-      .select(['id', 'schema_name'])
+      .select(['id', 'schema_name', 'cluster_id'])
       .where('status', '=', 'deleted')
       .where('deleted_at', '<=', sql<Date>`now() - make_interval(days => ${retentionDays})`)
       .limit(50)
       .execute();
     const purged: string[] = [];
     for (const s of due) {
+      if (s.cluster_id !== PRIMARY_CLUSTER) {
+        // Another cluster: drop the schema there first (idempotent), then forget the store on the primary.
+        const on = this.db.cluster(s.cluster_id).kysely;
+        await on.transaction().execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(trx);
+          await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(trx);
+        });
+        await this.db.kysely.transaction().execute(async (trx) => {
+          await trx.withSchema('control').deleteFrom('stores').where('id', '=', s.id).where('status', '=', 'deleted').execute();
+          await writeAudit(trx.withSchema('control'), { storeId: s.id, action: 'store.purged', targetType: 'store', targetId: s.id });
+        });
+        if (this.db.tenantIsolation === 'role') await dropTenantRole(on, s.schema_name).catch(() => false);
+        purged.push(s.id);
+        continue;
+      }
       await this.db.kysely.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(trx);
         await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(trx);
