@@ -171,7 +171,10 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         keepSource,
         onProgress: (p) => {
           // Copy dominates: 10–80 % across its tables, the other steps split the rest.
-          const base = p.step === 'copy' ? 10 + Math.round((70 * p.tablesDone) / Math.max(1, p.tablesTotal)) : Math.round((100 * steps.indexOf(p.step)) / (steps.length - 1));
+          const base =
+            p.step === 'copy'
+              ? 10 + Math.round((70 * p.tablesDone) / Math.max(1, p.tablesTotal))
+              : Math.round((100 * steps.indexOf(p.step)) / (steps.length - 1));
           void job.updateProgress(Math.min(100, base)).catch(() => {});
         },
       });

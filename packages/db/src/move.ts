@@ -136,7 +136,11 @@ async function copySequences(src: pg.PoolClient, dst: pg.PoolClient, schema: str
     [schema],
   );
   for (const s of rows)
-    await dst.query('select pg_catalog.setval($1::regclass, $2::bigint, $3)', [`${q(schema)}.${q(s.sequencename)}`, s.last_value ?? s.start_value, s.last_value !== null]);
+    await dst.query('select pg_catalog.setval($1::regclass, $2::bigint, $3)', [
+      `${q(schema)}.${q(s.sequencename)}`,
+      s.last_value ?? s.start_value,
+      s.last_value !== null,
+    ]);
 }
 
 /** Moves one store to `target`; see the file comment for the steps and guarantees. */
@@ -175,7 +179,12 @@ async function runMove(db: Database, storeId: string, target: string, opts: Move
   const schema = store.schema_name;
   // Resume after the switch: the data is on the target already; only finish.
   if (active && store.cluster_id === target) {
-    return finish(db, { moveId: active.id, storeId, schema, from: active.source_cluster, to: target, tables: [], rowsCopied: 0, started: Date.now() }, opts, true);
+    return finish(
+      db,
+      { moveId: active.id, storeId, schema, from: active.source_cluster, to: target, tables: [], rowsCopied: 0, started: Date.now() },
+      opts,
+      true,
+    );
   }
   if (store.cluster_id === target) throw new MoveError(`store ${storeId} is already on "${target}"`);
   const from = store.cluster_id;
@@ -183,9 +192,24 @@ async function runMove(db: Database, storeId: string, target: string, opts: Move
   if (!active)
     await control
       .insertInto('store_moves')
-      .values({ id: moveId, store_id: storeId, source_cluster: from, target_cluster: target, status: 'running', step: 'prepare', error: null, source_dropped_at: null, finished_at: null })
+      .values({
+        id: moveId,
+        store_id: storeId,
+        source_cluster: from,
+        target_cluster: target,
+        status: 'running',
+        step: 'prepare',
+        error: null,
+        source_dropped_at: null,
+        finished_at: null,
+      })
       .execute();
-  else await control.updateTable('store_moves').set({ status: 'running', step: 'prepare', error: null, updated_at: new Date() }).where('id', '=', moveId).execute();
+  else
+    await control
+      .updateTable('store_moves')
+      .set({ status: 'running', step: 'prepare', error: null, updated_at: new Date() })
+      .where('id', '=', moveId)
+      .execute();
 
   const progress: MoveProgress = { moveId, step: 'prepare', tablesDone: 0, tablesTotal: 0, rowsCopied: 0 };
   const report = async (p: Partial<MoveProgress>) => {
@@ -329,8 +353,18 @@ async function copyAndVerify(
     return checks;
   } finally {
     // A failed COPY leaves the protocol in an unknown state: such clients are discarded, not pooled.
-    const srcBad = srcOpen ? await src.query('rollback').then(() => false, () => true) : false;
-    const dstBad = dstOpen ? await dst.query('rollback').then(() => false, () => true) : false;
+    const srcBad = srcOpen
+      ? await src.query('rollback').then(
+          () => false,
+          () => true,
+        )
+      : false;
+    const dstBad = dstOpen
+      ? await dst.query('rollback').then(
+          () => false,
+          () => true,
+        )
+      : false;
     src.release(srcBad);
     dst.release(dstBad);
   }
@@ -342,8 +376,7 @@ async function finish(
   opts: MoveOptions,
   resumed: boolean,
 ): Promise<MoveResult> {
-  const setStep = (step: MoveStep) =>
-    db.control.updateTable('store_moves').set({ step, updated_at: new Date() }).where('id', '=', m.moveId).execute();
+  const setStep = (step: MoveStep) => db.control.updateTable('store_moves').set({ step, updated_at: new Date() }).where('id', '=', m.moveId).execute();
   // Processes may route by the old placement for up to a TTL: they still find the frozen source (reads only).
   await sleep(2 * db.placementTtlMs + 250);
   await setStep('writable');

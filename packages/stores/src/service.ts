@@ -203,10 +203,13 @@ export class StoreService {
     try {
       // Schema, role and migrations on the cluster the store was placed on.
       await prepareCluster(this.db, store.cluster_id);
-      await this.db.cluster(store.cluster_id).kysely.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${store.schema_name}`}))`.execute(trx);
-        await sql`create schema if not exists ${sql.id(store.schema_name)}`.execute(trx);
-      });
+      await this.db
+        .cluster(store.cluster_id)
+        .kysely.transaction()
+        .execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${store.schema_name}`}))`.execute(trx);
+          await sql`create schema if not exists ${sql.id(store.schema_name)}`.execute(trx);
+        });
       await this.hooks.afterSchemaCreated?.(store);
       const result = await migrateTenant(this.db, store.schema_name, undefined, store.cluster_id);
       const active = await this.db.control

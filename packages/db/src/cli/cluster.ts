@@ -80,7 +80,9 @@ try {
       keepSource: values['keep-source'],
       onProgress: (p) => process.stdout.write(`${JSON.stringify(p)}\n`),
     });
-    process.stdout.write(`${JSON.stringify({ moved: r.storeId, from: r.from, to: r.to, rows: r.rowsCopied, tables: r.tables.length, readOnlyMs: r.readOnlyMs, sourceDropped: r.sourceDropped, resumed: r.resumed })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ moved: r.storeId, from: r.from, to: r.to, rows: r.rowsCopied, tables: r.tables.length, readOnlyMs: r.readOnlyMs, sourceDropped: r.sourceDropped, resumed: r.resumed })}\n`,
+    );
   } else if (cmd === 'drop-source' && a && b) {
     await dropMovedSource(db, a, b);
     process.stdout.write(`dropped ${b} on ${a}\n`);
