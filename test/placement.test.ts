@@ -168,6 +168,10 @@ describe('tenant placement on two clusters', () => {
     await Promise.all([reader, writer]);
 
     expect(result).toMatchObject({ from: 'main', to: 'c2', sourceDropped: false });
+    // Figure (not asserted): how long writes were refused, with the TTL used here.
+    process.stdout.write(
+      `${JSON.stringify({ figure: 'placement.move-read-only-ms', value: result.readOnlyMs, placementTtlMs: TTL, rows: result.rowsCopied, tables: result.tables.length, writesRefused: writes.filter((w) => w.status === 503).length, writesAccepted: writes.filter((w) => w.status === 201).length, reads: reads.length })}\n`,
+    );
     expect(progress).toEqual(expect.arrayContaining(['read_only', 'target', 'copy', 'verify', 'switch', 'writable', 'done']));
     expect(reads.length).toBeGreaterThan(0);
     expect(reads.every((s) => s === 200)).toBe(true);
