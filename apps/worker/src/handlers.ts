@@ -166,7 +166,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     },
     [moveStoreJob.name]: async (job) => {
       const { storeId, target, keepSource } = decodeJob(moveStoreJob, job);
-      const steps = ['prepare', 'read_only', 'target', 'copy', 'verify', 'switch', 'writable', 'drop_source', 'done'];
+      const steps = ['prepare', 'target', 'read_only', 'copy', 'verify', 'switch', 'writable', 'drop_source', 'done'];
       const r = await moveStore(deps.db, storeId, target, {
         keepSource,
         onProgress: (p) => {

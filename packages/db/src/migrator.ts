@@ -96,7 +96,9 @@ export async function migrateTenant(db: Database, schema: string, list?: Migrati
   assertTenantSchema(schema);
   const all = list ?? (await migrations('tenant'));
   const latest = all.at(-1)?.name ?? null;
-  const on = db.cluster(cluster ?? (await db.placementOf(schema)).cluster).kysely;
+  const target = cluster ?? (await db.placementOf(schema)).cluster;
+  // The primary through `db.kysely` (the same handle as `cluster('main')`, but wrappers of it keep working).
+  const on = target === PRIMARY_CLUSTER ? (db.kysely as Kysely<any>) : db.cluster(target).kysely;
   const have = await appliedNames(on, schema);
   if (have && all.every((m) => have.has(m.name))) return { schema, applied: [], latest };
   // Wait for the schema's lock *before* BEGIN: a transaction that started before a concurrent

@@ -2,11 +2,11 @@
  * Moves a store's schema from the cluster holding it to another one:
  *
  * 1. bring the source up to date (tenant migrations), record a `store_moves` row;
- * 2. read-only: `stores.read_only = true` + placement version bump, then wait
+ * 2. target (before the window: it is not live): drop any leftover of an
+ *    earlier attempt, create schema + role and run the tenant migrations there;
+ * 3. read-only: `stores.read_only = true` + placement version bump, then wait
  *    2 × the placement TTL so every process runs the store's transactions
  *    `read only` (Postgres refuses writes with 25006 → 503 `store_read_only`);
- * 3. target: drop any leftover of an earlier attempt, create schema + role and
- *    run the tenant migrations there, empty the tables;
  * 4. copy: one source transaction takes SHARE locks on every table (waits for
  *    any writer still in flight, blocks new ones; readers go on), then each
  *    table streams `COPY … TO STDOUT` → `COPY … FROM STDIN` into one target
@@ -33,7 +33,7 @@ import { newId } from './ids.ts';
 import { migrateTenant, migrations, prepareCluster } from './migrator.ts';
 import { dropTenantRole } from './tenant-roles.ts';
 
-export type MoveStep = 'prepare' | 'read_only' | 'target' | 'copy' | 'verify' | 'switch' | 'writable' | 'drop_source' | 'done';
+export type MoveStep = 'prepare' | 'target' | 'read_only' | 'copy' | 'verify' | 'switch' | 'writable' | 'drop_source' | 'done';
 
 export interface MoveProgress {
   moveId: string;
@@ -231,6 +231,15 @@ async function runMove(db: Database, storeId: string, target: string, opts: Move
     await migrateTenant(db, schema, list, from);
     await prepareCluster(db, target);
 
+    // The target schema is not live yet: prepare it before the read-only window, which then covers only the copy.
+    await report({ step: 'target' });
+    // Anything there is a leftover of a failed attempt: the store is not on the target (checked above, under the move lock).
+    await dst.kysely.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx);
+    });
+    await migrateTenant(db, schema, list, target);
+
     await report({ step: 'read_only' });
     await db.kysely.transaction().execute(async (trx) => {
       await trx.withSchema(CONTROL_SCHEMA).updateTable('stores').set({ read_only: true, updated_at: new Date() }).where('id', '=', storeId).execute();
@@ -239,14 +248,6 @@ async function runMove(db: Database, storeId: string, target: string, opts: Move
     readOnlySince = Date.now();
     db.invalidatePlacement();
     await sleep(2 * db.placementTtlMs + 250);
-
-    await report({ step: 'target' });
-    // Anything there is a leftover of a failed attempt: the store is not on the target (checked above, under the move lock).
-    await dst.kysely.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx);
-    });
-    await migrateTenant(db, schema, list, target);
 
     const tables = await copyAndVerify(src.pool, dst.pool, schema, report, opts);
     progress.rowsCopied = tables.reduce((n, t) => n + t.rows, 0);
