@@ -31,9 +31,13 @@ describe('tenant placement on two clusters', () => {
     ({ cookie } = await signup(p));
   });
   afterAll(async () => {
-    await p?.close();
-    await c2Admin?.end();
-    await c2?.stop();
+    // The second cluster is stopped and removed even when closing the platform fails.
+    try {
+      await p?.close();
+    } finally {
+      await c2Admin?.end().catch(() => {});
+      await c2?.stop();
+    }
   });
 
   /** Creates a store with only `cluster` open for new stores. */
