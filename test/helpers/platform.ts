@@ -50,9 +50,15 @@ export interface TestPlatform {
 }
 
 export async function startTestPlatform(
-  opts: { queueBackend?: 'redis' | 'postgres'; hooks?: ProvisioningHooks; config?: Partial<ControlPlaneConfig> } = {},
+  opts: {
+    queueBackend?: 'redis' | 'postgres';
+    hooks?: ProvisioningHooks;
+    config?: Partial<ControlPlaneConfig>;
+    /** Further database clusters (id → URL) and the placement cache TTL. */
+    database?: { clusters?: Record<string, string>; placementTtlMs?: number };
+  } = {},
 ): Promise<TestPlatform> {
-  const testDb = await createTestDatabase(testEnv.TEST_DATABASE_URL);
+  const testDb = await createTestDatabase(testEnv.TEST_DATABASE_URL, opts.database);
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const queues = new Queues({
     redisUrl: (opts.queueBackend ?? 'redis') === 'redis' ? testEnv.TEST_REDIS_URL : undefined,

@@ -18,6 +18,9 @@ const db = createDatabase({
   applicationName: 'storeloom-control-plane',
   tenantIsolation: env.TENANT_ISOLATION,
   ...poolOptionsFromEnv(env),
+  clusters: env.DATABASE_CLUSTERS,
+  placementTtlMs: env.PLACEMENT_CACHE_TTL_MS,
+  placementPin: env.PLACEMENT_PIN_CLUSTER,
 });
 await migrateControl(db);
 const queues = new Queues({

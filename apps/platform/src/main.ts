@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDatabase, migrateAllTenants, migrateControl } from '@storeloom/db';
+import { createDatabase, migrateAllTenants, migrateControl, prepareCluster, registerConfiguredClusters } from '@storeloom/db';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
 import { loadEnv, platformEnvSchema, rawEnv } from '@storeloom/env';
 import { Queues } from '@storeloom/jobs';
@@ -59,9 +59,12 @@ if (!databaseUrl) {
   say(`embedded Postgres listening at ${embedded.url}`);
 }
 
-const db = createDatabase({ url: databaseUrl as string, poolMax: 4, applicationName: 'storeloom-platform' });
+const db = createDatabase({ url: databaseUrl as string, poolMax: 4, applicationName: 'storeloom-platform', clusters: env.DATABASE_CLUSTERS });
 const control = await migrateControl(db);
 if (control.length) say(`control schema: applied ${control.join(', ')}`);
+const clustersAdded = await registerConfiguredClusters(db);
+if (clustersAdded.length) say(`database clusters registered: ${clustersAdded.join(', ')}`);
+for (const id of db.clusterIds) await prepareCluster(db, id);
 const tenants = await migrateAllTenants(db, {
   concurrency: 4,
   onProgress: ({ done, total }) => {

@@ -25,6 +25,9 @@ const db = createDatabase({
   applicationName: 'storeloom-storefront',
   tenantIsolation: env.TENANT_ISOLATION,
   ...poolOptionsFromEnv(env),
+  clusters: env.DATABASE_CLUSTERS,
+  placementTtlMs: env.PLACEMENT_CACHE_TTL_MS,
+  placementPin: env.PLACEMENT_PIN_CLUSTER,
 });
 const queues = new Queues({ redisUrl: env.REDIS_URL, databaseUrl: env.DATABASE_URL, prefix: env.QUEUE_PREFIX, pgSchema: env.QUEUE_PG_SCHEMA });
 await queues.init();

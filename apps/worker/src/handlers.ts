@@ -4,7 +4,7 @@
  */
 import { suspendOverdueStores } from '@storeloom/billing';
 import { ImportService } from '@storeloom/catalog';
-import type { Database } from '@storeloom/db';
+import { type Database, moveStore } from '@storeloom/db';
 import type { Logger } from '@storeloom/http';
 import {
   alertWebhookJob,
@@ -16,6 +16,7 @@ import {
   planningNightlyJob,
   pricingRunJob,
   type Queues,
+  moveStoreJob,
   provisionStoreJob,
   purgeDeletedStoresJob,
   reconcileProvisioningJob,
@@ -169,6 +170,23 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       const { storeId } = decodeJob(provisionStoreJob, job);
       const store = await stores.provision(storeId);
       return { status: store.status };
+    },
+    [moveStoreJob.name]: async (job) => {
+      const { storeId, target, keepSource } = decodeJob(moveStoreJob, job);
+      const steps = ['prepare', 'target', 'read_only', 'copy', 'verify', 'switch', 'writable', 'drop_source', 'done'];
+      const r = await moveStore(deps.db, storeId, target, {
+        keepSource,
+        onProgress: (p) => {
+          // Copy dominates: 10–80 % across its tables, the other steps split the rest.
+          const base =
+            p.step === 'copy'
+              ? 10 + Math.round((70 * p.tablesDone) / Math.max(1, p.tablesTotal))
+              : Math.round((100 * steps.indexOf(p.step)) / (steps.length - 1));
+          void job.updateProgress(Math.min(100, base)).catch(() => {});
+        },
+      });
+      deps.logger.info('store moved', { storeId, from: r.from, to: r.to, rows: r.rowsCopied, readOnlyMs: r.readOnlyMs });
+      return { from: r.from, to: r.to, rowsCopied: r.rowsCopied, readOnlyMs: r.readOnlyMs, sourceDropped: r.sourceDropped };
     },
     [reconcileProvisioningJob.name]: async (job) => {
       decodeJob(reconcileProvisioningJob, job);

@@ -20,6 +20,9 @@ const db = createDatabase({
   applicationName: 'storeloom-worker',
   tenantIsolation: env.TENANT_ISOLATION,
   ...poolOptionsFromEnv(env),
+  clusters: env.DATABASE_CLUSTERS,
+  placementTtlMs: env.PLACEMENT_CACHE_TTL_MS,
+  placementPin: env.PLACEMENT_PIN_CLUSTER,
 });
 const queues = new Queues({
   redisUrl: env.REDIS_URL,

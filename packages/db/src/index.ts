@@ -8,3 +8,4 @@ export * from './tenant-roles.ts';
 export type * from './types.ts';
 export { sql } from 'kysely';
 export type { Kysely, Transaction } from 'kysely';
+export * from './move.ts';

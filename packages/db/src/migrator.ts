@@ -12,7 +12,7 @@
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Kysely, sql } from 'kysely';
-import { CONTROL_SCHEMA, type Database } from './client.ts';
+import { CONTROL_SCHEMA, type Database, PRIMARY_CLUSTER } from './client.ts';
 import { assertTenantSchema } from './ids.ts';
 import { ensureTenantRole } from './tenant-roles.ts';
 
@@ -87,19 +87,26 @@ export interface TenantMigrationResult {
   latest: string | null;
 }
 
-/** Brings one store schema to the latest version (creating it if needed). Idempotent. */
-export async function migrateTenant(db: Database, schema: string, list?: Migration[]): Promise<TenantMigrationResult> {
+/**
+ * Brings one store schema to the latest version (creating it if needed), on the
+ * cluster holding the store (or `cluster` when given: provisioning and moves
+ * name the target). Idempotent.
+ */
+export async function migrateTenant(db: Database, schema: string, list?: Migration[], cluster?: string): Promise<TenantMigrationResult> {
   assertTenantSchema(schema);
   const all = list ?? (await migrations('tenant'));
   const latest = all.at(-1)?.name ?? null;
-  const have = await appliedNames(db.kysely as Kysely<any>, schema);
+  const target = cluster ?? (await db.placementOf(schema)).cluster;
+  // The primary through `db.kysely` (the same handle as `cluster('main')`, but wrappers of it keep working).
+  const on = target === PRIMARY_CLUSTER ? (db.kysely as Kysely<any>) : db.cluster(target).kysely;
+  const have = await appliedNames(on, schema);
   if (have && all.every((m) => have.has(m.name))) return { schema, applied: [], latest };
   // Wait for the schema's lock *before* BEGIN: a transaction that started before a concurrent
   // runner committed keeps stale catalog caches (its negative lookup of the schema), so
   // `create schema if not exists` would fail with a duplicate-key error. A transaction
   // begun after the lock is granted sees the other runner's work.
   const key = `storeloom:migrate:${schema}`;
-  const applied = await (db.kysely as Kysely<any>).connection().execute(async (conn) => {
+  const applied = await on.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(hashtext(${key}))`.execute(conn);
     try {
       return await conn.transaction().execute((trx) => applyPending(trx, schema, all, db.tenantIsolation === 'role'));
@@ -129,7 +136,7 @@ export interface MigrateAllResult {
 export async function migrateAllTenants(db: Database, opts: MigrateAllOptions = {}): Promise<MigrateAllResult> {
   const list = await migrations('tenant');
   const latest = list.at(-1)?.name ?? null;
-  const stores = await db.control.selectFrom('stores').select(['id', 'schema_name']).where('status', '!=', 'deleted').orderBy('id').execute();
+  const stores = await db.control.selectFrom('stores').select(['id', 'schema_name', 'cluster_id']).where('status', '!=', 'deleted').orderBy('id').execute();
   const result: MigrateAllResult = { total: stores.length, migrated: 0, upToDate: 0, failed: [], stoppedByCanary: false };
   let done = 0;
   const runBatch = async (batch: typeof stores, concurrency: number) => {
@@ -139,7 +146,8 @@ export async function migrateAllTenants(db: Database, opts: MigrateAllOptions = 
         const store = batch[next++];
         if (!store) break;
         try {
-          const r = await migrateTenant(db, store.schema_name, list);
+          // Each store on its own cluster (the placement recorded in control.stores).
+          const r = await migrateTenant(db, store.schema_name, list, store.cluster_id);
           if (r.applied.length) {
             result.migrated++;
             await db.control.updateTable('stores').set({ schema_version: latest }).where('id', '=', store.id).execute();
@@ -165,4 +173,51 @@ export async function migrateAllTenants(db: Database, opts: MigrateAllOptions = 
     await runBatch(stores, concurrency);
   }
   return result;
+}
+
+/**
+ * Records every cluster this process is configured with in control.database_clusters
+ * (new ones open, weight 100; existing rows keep their status and weight). Returns the ids added.
+ */
+export async function registerConfiguredClusters(db: Database): Promise<string[]> {
+  const added: string[] = [];
+  for (const id of db.clusterIds) {
+    const row = await db.control
+      .insertInto('database_clusters')
+      .values({ id, name: id })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (row) added.push(id);
+  }
+  return added;
+}
+
+const preparedClusters = new WeakMap<Database, Set<string>>();
+/**
+ * Makes a further cluster ready to hold stores: its own `control.mail_outbox`,
+ * so a store transaction there can write its mail atomically (the mail outbox
+ * relays such rows to the primary's outbox). Idempotent; once per process.
+ */
+export async function prepareCluster(db: Database, clusterId: string): Promise<void> {
+  if (clusterId === PRIMARY_CLUSTER) return;
+  const done = preparedClusters.get(db) ?? new Set<string>();
+  preparedClusters.set(db, done);
+  if (done.has(clusterId)) return;
+  const on = db.cluster(clusterId).kysely;
+  const outbox = (await migrations('control')).find((m) => m.name.endsWith('_mail_outbox'));
+  if (!outbox) throw new Error('control migration *_mail_outbox not found');
+  await on.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(hashtext('storeloom:prepare-cluster'))`.execute(conn);
+    try {
+      await conn.transaction().execute(async (trx) => {
+        await sql`create schema if not exists ${sql.id(CONTROL_SCHEMA)}`.execute(trx);
+        const exists = await sql<{ t: string | null }>`select to_regclass(${`${CONTROL_SCHEMA}.mail_outbox`})::text as t`.execute(trx);
+        if (!exists.rows[0]?.t) await outbox.up(trx.withSchema(CONTROL_SCHEMA));
+      });
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext('storeloom:prepare-cluster'))`.execute(conn);
+    }
+  });
+  done.add(clusterId);
 }

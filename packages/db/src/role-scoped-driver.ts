@@ -23,6 +23,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { AppError, ErrorCode } from '@storeloom/errors';
 import type pg from 'pg';
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -33,12 +34,29 @@ export function isMissingRoleError(e: unknown): boolean {
   return err?.code === '22023' && /role .* does not exist/.test(err.message ?? '');
 }
 
-export interface RoleScopedOptions {
+/** Where a store's statements go: the pool of the cluster holding it, and whether it is read-only (being moved). */
+export interface TenantRoute {
   pool: pg.Pool;
-  role: string;
-  /** Creates the role when a transaction finds it missing (a store provisioned before roles existed); then retried once. */
-  repairRole?: () => Promise<void>;
+  cluster: string;
+  readOnly: boolean;
 }
+
+export interface RoleScopedOptions {
+  /** Resolved at every connection checkout (placement is cached by the caller). */
+  route: () => Promise<TenantRoute> | TenantRoute;
+  /** The store role; undefined = schema qualification only (`TENANT_ISOLATION=schema`). */
+  role?: string;
+  /** Creates the role (on the route's cluster) when a transaction finds it missing; then retried once. */
+  repairRole?: (cluster: string) => Promise<void>;
+}
+
+/** Postgres refuses a write in a read-only transaction with 25006. */
+const READ_ONLY_SQLSTATE = '25006';
+export const storeReadOnlyError = (cause?: unknown) =>
+  new AppError(ErrorCode.StoreReadOnly, 'This store is being moved and is read-only for a moment; please retry shortly', {
+    headers: { 'Retry-After': '5' },
+    cause,
+  });
 
 class RoleScopedConnection implements DatabaseConnection {
   inTransaction = false;
@@ -46,13 +64,21 @@ class RoleScopedConnection implements DatabaseConnection {
   constructor(
     readonly client: pg.PoolClient,
     private readonly opts: RoleScopedOptions,
+    readonly route: TenantRoute,
   ) {}
+
+  /** Plain statements need a wrapping transaction only for a role or a read-only window. */
+  get needsTransaction(): boolean {
+    return this.opts.role !== undefined || this.route.readOnly;
+  }
 
   async begin(settings: TransactionSettings = {}): Promise<void> {
     let begin = 'begin';
     if (settings.isolationLevel) begin += ` isolation level ${settings.isolationLevel}`;
-    if (settings.accessMode) begin += ` ${settings.accessMode}`;
-    const text = `${begin}; set local role ${ident(this.opts.role)}`;
+    // A store being moved runs every transaction read-only: Postgres itself refuses writes (25006).
+    if (this.route.readOnly) begin += ' read only';
+    else if (settings.accessMode) begin += ` ${settings.accessMode}`;
+    const text = this.opts.role === undefined ? begin : `${begin}; set local role ${ident(this.opts.role)}`;
     try {
       await this.client.query(text);
     } catch (e) {
@@ -60,7 +86,7 @@ class RoleScopedConnection implements DatabaseConnection {
         this.discarded = true;
       });
       if (!isMissingRoleError(e) || !this.opts.repairRole) throw e;
-      await this.opts.repairRole();
+      await this.opts.repairRole(this.route.cluster);
       await this.client.query(text);
     }
     this.inTransaction = true;
@@ -73,7 +99,14 @@ class RoleScopedConnection implements DatabaseConnection {
   }
 
   private async run<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-    const { command, rowCount, rows } = await this.client.query(q.sql, [...q.parameters]);
+    let res: pg.QueryResult;
+    try {
+      res = await this.client.query(q.sql, [...q.parameters]);
+    } catch (e) {
+      if (this.route.readOnly && (e as { code?: string })?.code === READ_ONLY_SQLSTATE) throw storeReadOnlyError(e);
+      throw e;
+    }
+    const { command, rowCount, rows } = res;
     return {
       numAffectedRows: command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' ? BigInt(rowCount ?? 0) : undefined,
       rows: (rows ?? []) as R[],
@@ -82,7 +115,7 @@ class RoleScopedConnection implements DatabaseConnection {
 
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     if (this.discarded) throw new Error('Postgres connection has been discarded');
-    if (this.inTransaction) return this.run<R>(q);
+    if (this.inTransaction || !this.needsTransaction) return this.run<R>(q);
     await this.begin();
     let result: QueryResult<R>;
     try {
@@ -109,7 +142,8 @@ class RoleScopedDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new RoleScopedConnection(await this.opts.pool.connect(), this.opts);
+    const route = await this.opts.route();
+    return new RoleScopedConnection(await route.pool.connect(), this.opts, route);
   }
 
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {

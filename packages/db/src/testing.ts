@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDatabase, type Database } from './client.ts';
-import { migrateControl } from './migrator.ts';
+import { migrateControl, registerConfiguredClusters } from './migrator.ts';
 import { dropTenantRolesOfDatabase } from './tenant-roles.ts';
 
 export interface TestDatabase {
@@ -12,7 +12,10 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(adminUrl: string, opts: { poolMax?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  adminUrl: string,
+  opts: { poolMax?: number; clusters?: Record<string, string>; placementTtlMs?: number } = {},
+): Promise<TestDatabase> {
   const name = `storeloom_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -23,8 +26,15 @@ export async function createTestDatabase(adminUrl: string, opts: { poolMax?: num
   }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = createDatabase({ url: url.toString(), poolMax: opts.poolMax ?? 20, applicationName: 'storeloom-test' });
+  const db = createDatabase({
+    url: url.toString(),
+    poolMax: opts.poolMax ?? 20,
+    applicationName: 'storeloom-test',
+    clusters: opts.clusters,
+    placementTtlMs: opts.placementTtlMs,
+  });
   await migrateControl(db);
+  if (opts.clusters) await registerConfiguredClusters(db);
   return {
     url: url.toString(),
     name,

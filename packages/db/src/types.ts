@@ -64,6 +64,44 @@ export interface StoresTable {
   current_period_end: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** Why a `suspended` store is suspended (e.g. 'billing_past_due'), so only the matching fix lifts it. */
   suspended_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Placement: the database cluster holding the store's schema (`main` = DATABASE_URL). */
+  cluster_id: Generated<string>;
+  /** Writes refused (503 store_read_only) while the store is being moved between clusters. */
+  read_only: Generated<boolean>;
+}
+
+export type ClusterStatus = 'open' | 'draining' | 'closed';
+export interface DatabaseClustersTable {
+  id: string;
+  name: string;
+  /** open: takes new stores; draining: keeps its stores, takes none (moves out welcome); closed: holds none. */
+  status: Generated<ClusterStatus>;
+  weight: Generated<number>;
+  /** Non-deleted stores placed on the cluster (kept by a trigger on stores). */
+  store_count: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface PlacementVersionTable {
+  id: number;
+  version: number;
+}
+
+export type StoreMoveStatus = 'pending' | 'running' | 'done' | 'failed';
+export interface StoreMovesTable {
+  id: string;
+  store_id: string;
+  source_cluster: string;
+  target_cluster: string;
+  status: Generated<StoreMoveStatus>;
+  step: string | null;
+  progress: ColumnType<Record<string, unknown>, string | undefined, string>;
+  error: string | null;
+  source_dropped_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  finished_at: Date | null;
 }
 
 export type BillingStatus = 'active' | 'past_due' | 'canceled';
@@ -170,6 +208,9 @@ export interface ControlDatabase {
   password_reset_tokens: PasswordResetTokensTable;
   invitations: InvitationsTable;
   store_jobs: StoreJobsTable;
+  database_clusters: DatabaseClustersTable;
+  placement_version: PlacementVersionTable;
+  store_moves: StoreMovesTable;
 }
 
 export interface PasswordResetTokensTable {

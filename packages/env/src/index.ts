@@ -45,6 +45,38 @@ const base = {
   /** Pool connections are replaced after this many checkouts / seconds, so per-connection catalogue caches stay bounded. */
   DATABASE_POOL_MAX_USES: z.coerce.number().int().min(1).default(1000),
   DATABASE_POOL_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(1).default(900),
+   * Further database clusters holding store schemas, as JSON `{"c2":"postgres://…"}` (ids: lower-case letters,
+   * digits, `_`; `main` is DATABASE_URL and may not be listed). The control schema stays on DATABASE_URL.
+   */
+  DATABASE_CLUSTERS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return {};
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object {"<cluster id>":"postgres://…"}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.record(
+        z
+          .string()
+          .regex(/^[a-z][a-z0-9_]{0,31}$/, 'cluster ids are lower-case letters, digits and _')
+          .refine((id) => id !== 'main', 'main is DATABASE_URL'),
+        z.string().url(),
+      ),
+    ),
+  /** Place every new store on this cluster (id from DATABASE_CLUSTERS or `main`); unset: weighted least stores of the open clusters. */
+  PLACEMENT_PIN_CLUSTER: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,31}$/)
+    .optional(),
+  /** How long (ms) a process trusts its cached store → cluster map before re-checking the placement version. */
+  PLACEMENT_CACHE_TTL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** `role`: tenant queries run under each store's own Postgres role (needs CREATEROLE); `schema`: schema qualification only. */
   TENANT_ISOLATION: z.enum(['role', 'schema']).default('role'),
   /** Fair job scheduling: at most this many jobs of one store in the queue at once (0 = plain FIFO). */

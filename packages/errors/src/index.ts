@@ -41,6 +41,8 @@ export const ErrorCode = {
   UrlNotAllowed: 'url_not_allowed',
   ArchiveInvalid: 'archive_invalid',
   StorePurged: 'store_purged',
+  /** The store is being moved between database clusters: reads work, writes are refused briefly (Retry-After). */
+  StoreReadOnly: 'store_read_only',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -83,6 +85,7 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   url_not_allowed: 422,
   archive_invalid: 422,
   store_purged: 409,
+  store_read_only: 503,
 };
 
 export interface ErrorBody {

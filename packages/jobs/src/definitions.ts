@@ -56,6 +56,17 @@ export const provisionStoreJob = defineJob({
   jobId: (p) => `provision:${p.storeId}`,
 });
 
+/** Moves a store to another database cluster (copy, read-only window, switch, verify); progress 0–100. */
+export const moveStoreJob = defineJob({
+  name: 'stores.move',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid, target: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), keepSource: z.boolean().optional() }),
+  // A failed move rolls back to the source by itself; another attempt is an operator's decision.
+  attempts: 1,
+  jobId: (p) => `move:${p.storeId}:${p.target}`,
+});
+
 /** Delivers due outbox mail; enqueued after a write and also swept every minute. */
 export const deliverMailJob = defineJob({
   name: 'mail.deliver',

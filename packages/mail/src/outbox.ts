@@ -3,7 +3,7 @@
  * given, so a mail exists only if its cause committed); `deliverDue` sends what
  * is due with bounded retries. A dedup key makes retried callers mail once.
  */
-import { type Database, newId, type Transaction } from '@storeloom/db';
+import { type Database, newId, PRIMARY_CLUSTER, type Transaction } from '@storeloom/db';
 import type { ControlDatabase, MailStatus } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { type Kysely, sql } from 'kysely';
@@ -112,6 +112,7 @@ export class MailOutbox {
    * exponentially and gives up after MAX_DELIVERY_ATTEMPTS.
    */
   async deliverDue(limit = 50): Promise<{ sent: number; failed: number }> {
+    await this.relayClusterOutboxes();
     let sent = 0;
     let failed = 0;
     for (let i = 0; i < limit; i++) {
@@ -158,8 +159,48 @@ export class MailOutbox {
     return { sent, failed };
   }
 
+  /**
+   * Stores on further clusters write their mail into that cluster's own
+   * `control.mail_outbox` (same transaction as the cause, see prepareCluster);
+   * this moves such rows into the primary outbox. The primary insert commits
+   * before the remote delete, so a crash in between relays a row again, and the
+   * id (and dedup key) make the second insert a no-op: each mail exists once.
+   */
+  async relayClusterOutboxes(limit = 500): Promise<number> {
+    let moved = 0;
+    for (const id of this.db.clusterIds) {
+      if (id === PRIMARY_CLUSTER) continue;
+      const remote = this.db.cluster(id).kysely as Kysely<ControlDatabase>;
+      const exists = await sql<{ t: string | null }>`select to_regclass('control.mail_outbox')::text as t`.execute(remote);
+      if (!exists.rows[0]?.t) continue;
+      await remote
+        .withSchema('control')
+        .transaction()
+        .execute(async (trx) => {
+          const rows = await trx.selectFrom('mail_outbox').selectAll().orderBy('created_at').limit(limit).forUpdate().skipLocked().execute();
+          if (!rows.length) return;
+          await this.db.control
+            .insertInto('mail_outbox')
+            .values(rows as never)
+            .onConflict((oc) => oc.doNothing())
+            .execute();
+          await trx
+            .deleteFrom('mail_outbox')
+            .where(
+              'id',
+              'in',
+              rows.map((r) => r.id),
+            )
+            .execute();
+          moved += rows.length;
+        });
+    }
+    return moved;
+  }
+
   /** Newest first; the developer outbox page and tests read mail through this. */
   async list(filter: { to?: string; storeId?: string; limit?: number } = {}): Promise<OutboxEntry[]> {
+    await this.relayClusterOutboxes();
     let q = this.db.control.selectFrom('mail_outbox').selectAll();
     if (filter.to) q = q.where('to_address', '=', filter.to.trim().toLowerCase());
     if (filter.storeId) q = q.where('store_id', '=', filter.storeId);

@@ -3,3 +3,4 @@ export * from './validation.ts';
 export * from './team.ts';
 export * from './settings.ts';
 export * from './backup.ts';
+export * from './placement.ts';

@@ -8,6 +8,8 @@ import {
   type MembershipRole,
   migrateTenant,
   newId,
+  PRIMARY_CLUSTER,
+  prepareCluster,
   type Store,
   schemaNameForStore,
   sql,
@@ -16,6 +18,7 @@ import {
 } from '@storeloom/db';
 import { randomBytes } from 'node:crypto';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
+import { pickCluster } from './placement.ts';
 import { checkSlug, isCurrency } from './validation.ts';
 
 export interface StoreView {
@@ -112,10 +115,13 @@ export class StoreService {
     let created: Store;
     try {
       created = await this.db.control.transaction().execute(async (trx) => {
+        // Placement policy: the pinned cluster, else the open cluster with the fewest stores per weight.
+        const clusterId = await pickCluster(trx, this.db.clusterIds, this.db.placementPin);
         const store = await trx
           .insertInto('stores')
           .values({
             id,
+            cluster_id: clusterId,
             slug: input.slug,
             schema_name: schemaNameForStore(id),
             name: input.name.trim(),
@@ -198,12 +204,17 @@ export class StoreService {
       .where('id', '=', storeId)
       .execute();
     try {
-      await this.db.kysely.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${store.schema_name}`}))`.execute(trx);
-        await sql`create schema if not exists ${sql.id(store.schema_name)}`.execute(trx);
-      });
+      // Schema, role and migrations on the cluster the store was placed on.
+      await prepareCluster(this.db, store.cluster_id);
+      await this.db
+        .cluster(store.cluster_id)
+        .kysely.transaction()
+        .execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${store.schema_name}`}))`.execute(trx);
+          await sql`create schema if not exists ${sql.id(store.schema_name)}`.execute(trx);
+        });
       await this.hooks.afterSchemaCreated?.(store);
-      const result = await migrateTenant(this.db, store.schema_name);
+      const result = await migrateTenant(this.db, store.schema_name, undefined, store.cluster_id);
       const active = await this.db.control
         .updateTable('stores')
         .set({ status: 'active', schema_version: result.latest, provisioning_error: null, updated_at: new Date() })
@@ -441,7 +452,7 @@ export class StoreService {
   async purgeDeleted(retentionDays: number): Promise<string[]> {
     const due = await this.db.control
       .selectFrom('stores')
-      .select(['id', 'schema_name'])
+      .select(['id', 'schema_name', 'cluster_id'])
       .where('status', '=', 'deleted')
       .where('deleted_at', '<=', sql<Date>`now() - make_interval(days => ${retentionDays})`)
       .limit(50)
@@ -461,7 +472,19 @@ export class StoreService {
           .forUpdate()
           .executeTakeFirst();
         if (!still) return false;
-        await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(trx);
+        if (s.cluster_id !== PRIMARY_CLUSTER) {
+          // Another cluster: drop the schema there while this transaction holds the store's lock (idempotent: if the
+          // row delete below fails, the next purge drops nothing and retries the delete).
+          await this.db
+            .cluster(s.cluster_id)
+            .kysely.transaction()
+            .execute(async (other) => {
+              await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(other);
+              await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(other);
+            });
+        } else {
+          await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(trx);
+        }
         await trx.withSchema('control').deleteFrom('stores').where('id', '=', s.id).where('status', '=', 'deleted').execute();
         await writeAudit(trx.withSchema('control'), { storeId: s.id, action: 'store.purged', targetType: 'store', targetId: s.id });
         return true;
@@ -469,7 +492,10 @@ export class StoreService {
       if (!dropped) continue;
       // Roles are cluster-wide: drop the store's role with its schema. A role still referenced
       // elsewhere in the cluster stays (dropOrphanTenantRoles sweeps it later).
-      if (this.db.tenantIsolation === 'role') await dropTenantRole(this.db.kysely, s.schema_name).catch(() => false);
+      if (this.db.tenantIsolation === 'role') {
+        const on = s.cluster_id === PRIMARY_CLUSTER ? this.db.kysely : this.db.cluster(s.cluster_id).kysely;
+        await dropTenantRole(on, s.schema_name).catch(() => false);
+      }
       purged.push(s.id);
     }
     return purged;

@@ -4,7 +4,7 @@
  * languages as JSON in the store's `store_settings` (keys fixed by the
  * storefront contract). Both are written in one transaction.
  */
-import { type Database, type Kysely, type Store, type TenantDatabase, type Transaction, writeAudit } from '@storeloom/db';
+import { type Database, type Kysely, PRIMARY_CLUSTER, type Store, storeReadOnlyError, type TenantDatabase, type Transaction, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { isCurrency, SUPPORTED_LOCALES, type SupportedLocale } from './validation.ts';
 
@@ -112,9 +112,13 @@ export class StoreSettingsService {
     if (input.languages !== undefined && input.languages.length === 0) throw invalid('languages', 'at least one language');
     if (input.languages && input.defaultLocale && input.languages[0] !== input.defaultLocale) throw invalid('defaultLocale', 'must be the first of languages');
     const schema = this.store.schema_name;
+    // On the primary cluster, control and store rows change in one transaction. A store on another cluster
+    // cannot share a transaction with the control schema: its store transaction commits inside the control
+    // transaction (which holds the store row's lock), then the control one commits — a failure before the store
+    // commit changes nothing; one between the two commits leaves only the idempotent settings written (a retry repairs).
+    const onPrimary = (await this.db.placementOf(schema)).cluster === PRIMARY_CLUSTER;
     const result = await this.db.kysely.transaction().execute(async (trx) => {
       const control = trx.withSchema('control');
-      const tenant = trx.withSchema(schema) as unknown as Transaction<TenantDatabase>;
       const row = await control
         .selectFrom('stores')
         .selectAll()
@@ -123,21 +127,28 @@ export class StoreSettingsService {
         .forUpdate()
         .executeTakeFirst();
       if (!row) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
-      const current = languagesFrom(await readSetting(tenant, 'languages'), row.default_locale);
-      let languages = current;
-      if (input.languages) languages = input.languages.filter((l, i, a) => a.indexOf(l) === i);
-      else if (input.defaultLocale) languages = [input.defaultLocale, ...current.filter((l) => l !== input.defaultLocale)];
+      if (row.read_only) throw storeReadOnlyError();
+      const tenantWork = async (tenant: Transaction<TenantDatabase>) => {
+        const current = languagesFrom(await readSetting(tenant, 'languages'), row.default_locale);
+        let languages = current;
+        if (input.languages) languages = input.languages.filter((l, i, a) => a.indexOf(l) === i);
+        else if (input.defaultLocale) languages = [input.defaultLocale, ...current.filter((l) => l !== input.defaultLocale)];
+        await writeSetting(tenant, 'languages', languages);
+        let theme = themeFrom(await readSetting(tenant, 'theme'));
+        if (input.theme) {
+          theme = { ...theme, ...Object.fromEntries(Object.entries(input.theme).filter(([, v]) => v !== undefined)) };
+          await writeSetting(tenant, 'theme', theme);
+        }
+        return { languages, theme };
+      };
+      const { languages, theme } = onPrimary
+        ? await tenantWork(trx.withSchema(schema) as unknown as Transaction<TenantDatabase>)
+        : await this.db.tenantTransaction(schema, tenantWork);
       const defaultLocale = languages[0] as SupportedLocale;
       const set: Record<string, unknown> = { updated_at: new Date(), default_locale: defaultLocale };
       if (input.name !== undefined) set.name = input.name.trim();
       if (input.currency !== undefined) set.currency = input.currency;
       const updated = await control.updateTable('stores').set(set).where('id', '=', this.store.id).returningAll().executeTakeFirstOrThrow();
-      await writeSetting(tenant, 'languages', languages);
-      let theme = themeFrom(await readSetting(tenant, 'theme'));
-      if (input.theme) {
-        theme = { ...theme, ...Object.fromEntries(Object.entries(input.theme).filter(([, v]) => v !== undefined)) };
-        await writeSetting(tenant, 'theme', theme);
-      }
       await writeAudit(control as never, {
         storeId: this.store.id,
         actorUserId: actor.userId,
@@ -163,14 +174,24 @@ export class StoreSettingsService {
     logo: { url: string; key: string } | null,
     actor: { userId: string | null; requestId?: string | null },
   ): Promise<{ previousKey: string | null }> {
+    const schema = this.store.schema_name;
+    const onPrimary = (await this.db.placementOf(schema)).cluster === PRIMARY_CLUSTER;
+    // Same pattern as update(): one transaction on the primary, store-then-control commits elsewhere.
     return this.db.kysely.transaction().execute(async (trx) => {
-      const tenant = trx.withSchema(this.store.schema_name) as unknown as Transaction<TenantDatabase>;
-      // Serialises concurrent logo changes of one store.
-      await tenant.selectFrom('store_settings').select('key').where('key', '=', 'logo').forUpdate().execute();
-      const previous = await readSetting<{ key?: string }>(tenant, 'logo');
-      const theme = themeFrom(await readSetting(tenant, 'theme'));
-      await writeSetting(tenant, 'theme', { ...theme, logoUrl: logo?.url ?? null });
-      await writeSetting(tenant, 'logo', logo ? { key: logo.key } : {});
+      const row = await trx.withSchema('control').selectFrom('stores').select('read_only').where('id', '=', this.store.id).forShare().executeTakeFirst();
+      if (row?.read_only) throw storeReadOnlyError();
+      const tenantWork = async (tenant: Transaction<TenantDatabase>) => {
+        // Serialises concurrent logo changes of one store.
+        await tenant.selectFrom('store_settings').select('key').where('key', '=', 'logo').forUpdate().execute();
+        const previous = await readSetting<{ key?: string }>(tenant, 'logo');
+        const theme = themeFrom(await readSetting(tenant, 'theme'));
+        await writeSetting(tenant, 'theme', { ...theme, logoUrl: logo?.url ?? null });
+        await writeSetting(tenant, 'logo', logo ? { key: logo.key } : {});
+        return previous;
+      };
+      const previous = onPrimary
+        ? await tenantWork(trx.withSchema(schema) as unknown as Transaction<TenantDatabase>)
+        : await this.db.tenantTransaction(schema, tenantWork);
       await writeAudit(trx.withSchema('control') as never, {
         storeId: this.store.id,
         actorUserId: actor.userId,

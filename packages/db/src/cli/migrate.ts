@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { loadEnv, migrateEnvSchema } from '@storeloom/env';
 import { createDatabase } from '../client.ts';
 import { startEmbeddedPostgres } from '../embedded.ts';
-import { migrateAllTenants, migrateControl } from '../migrator.ts';
+import { migrateAllTenants, migrateControl, prepareCluster, registerConfiguredClusters } from '../migrator.ts';
 
 const env = loadEnv(migrateEnvSchema);
 const { values } = parseArgs({
@@ -26,12 +26,21 @@ if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64 || (ca
 }
 
 const embedded = env.DATABASE_URL ? null : await startEmbeddedPostgres({ dataDir: `${env.DATA_DIR}/pgdata` });
-const db = createDatabase({ url: env.DATABASE_URL ?? (embedded?.url as string), poolMax: concurrency + 1, applicationName: 'storeloom-migrate' });
+const db = createDatabase({
+  url: env.DATABASE_URL ?? (embedded?.url as string),
+  poolMax: concurrency + 1,
+  applicationName: 'storeloom-migrate',
+  tenantIsolation: env.TENANT_ISOLATION,
+  clusters: env.DATABASE_CLUSTERS,
+});
 try {
   if (!values['tenants-only']) {
     const applied = await migrateControl(db);
     process.stdout.write(`control: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}\n`);
+    const added = await registerConfiguredClusters(db);
+    if (added.length) process.stdout.write(`clusters: registered ${added.join(', ')} (open, weight 100)\n`);
   }
+  for (const id of db.clusterIds) await prepareCluster(db, id);
   const started = Date.now();
   const isTty = process.stdout.isTTY;
   const result = await migrateAllTenants(db, {

@@ -1,0 +1,416 @@
+/**
+ * Moves a store's schema from the cluster holding it to another one:
+ *
+ * 1. bring the source up to date (tenant migrations), record a `store_moves` row;
+ * 2. target (before the window: it is not live): drop any leftover of an
+ *    earlier attempt, create schema + role and run the tenant migrations there;
+ * 3. read-only: `stores.read_only = true` + placement version bump, then wait
+ *    2 × the placement TTL so every process runs the store's transactions
+ *    `read only` (Postgres refuses writes with 25006 → 503 `store_read_only`);
+ * 4. copy: one source transaction takes SHARE locks on every table (waits for
+ *    any writer still in flight, blocks new ones; readers go on), then each
+ *    table streams `COPY … TO STDOUT` → `COPY … FROM STDIN` into one target
+ *    transaction, parents before children; sequences are set to the source's;
+ * 5. verify: row count and an order-independent checksum (sum of the md5 of
+ *    each row's text) per table, source (still locked) against target;
+ * 6. switch: `stores.cluster_id = target` + version bump in one control
+ *    transaction, wait 2 × TTL (stale processes may still read the frozen
+ *    source, never write it), then clear read-only (another bump);
+ * 7. drop the source schema (and its role on that cluster), unless `keepSource`.
+ *
+ * A failure before the switch rolls back to the source: target copy dropped,
+ * read-only cleared, the move marked failed with its error. A run that finds
+ * an unfinished move of the same store (a crashed mover) resumes it: before
+ * the switch it starts the copy again, after it only finishes the last steps.
+ * One mover per store at a time (session advisory lock).
+ */
+import { pipeline } from 'node:stream/promises';
+import { type Kysely, sql } from 'kysely';
+import type pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { CONTROL_SCHEMA, type Database } from './client.ts';
+import { newId } from './ids.ts';
+import { migrateTenant, migrations, prepareCluster } from './migrator.ts';
+import { dropTenantRole } from './tenant-roles.ts';
+
+export type MoveStep = 'prepare' | 'target' | 'read_only' | 'copy' | 'verify' | 'switch' | 'writable' | 'drop_source' | 'done';
+
+export interface MoveProgress {
+  moveId: string;
+  step: MoveStep;
+  tablesDone: number;
+  tablesTotal: number;
+  rowsCopied: number;
+  table?: string;
+}
+
+export interface TableCheck {
+  table: string;
+  rows: number;
+  checksum: string;
+}
+
+export interface MoveResult {
+  moveId: string;
+  storeId: string;
+  from: string;
+  to: string;
+  tables: TableCheck[];
+  rowsCopied: number;
+  readOnlyMs: number;
+  sourceDropped: boolean;
+  resumed: boolean;
+}
+
+export interface MoveOptions {
+  /** Keep the source schema (e.g. for N days; drop it later with dropMovedSource). Default: drop after the switch. */
+  keepSource?: boolean;
+  onProgress?: (p: MoveProgress) => void;
+  /** Test seam: called after each table is copied (throw to fail the move there). */
+  afterTableCopied?: (table: string) => Promise<void> | void;
+}
+
+export class MoveError extends Error {}
+
+const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function bumpVersion(trx: Kysely<any>): Promise<void> {
+  await sql`update ${sql.id(CONTROL_SCHEMA, 'placement_version')} set version = version + 1 where id = 1`.execute(trx);
+}
+
+/** Tables of a schema, parents before children (FK order); partitions are copied through their parent. */
+export async function tablesInCopyOrder(client: pg.PoolClient, schema: string): Promise<string[]> {
+  const { rows: tables } = await client.query<{ relname: string }>(
+    `select c.relname from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = $1 and c.relkind in ('r','p') and not c.relispartition order by c.relname`,
+    [schema],
+  );
+  const { rows: fks } = await client.query<{ child: string; parent: string }>(
+    `select ch.relname as child, pa.relname as parent
+       from pg_catalog.pg_constraint k
+       join pg_catalog.pg_class ch on ch.oid = k.conrelid
+       join pg_catalog.pg_class pa on pa.oid = k.confrelid
+       join pg_catalog.pg_namespace n on n.oid = ch.relnamespace
+      where k.contype = 'f' and n.nspname = $1`,
+    [schema],
+  );
+  const names = tables.map((t) => t.relname);
+  const parents = new Map(names.map((n) => [n, new Set<string>()]));
+  for (const fk of fks) if (fk.child !== fk.parent && parents.has(fk.parent)) parents.get(fk.child)?.add(fk.parent);
+  const order: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (t: string) => {
+    if (state.get(t) === 'done') return;
+    if (state.get(t) === 'visiting') throw new MoveError(`foreign keys form a cycle through ${schema}.${t}`);
+    state.set(t, 'visiting');
+    for (const p of parents.get(t) ?? []) visit(p);
+    state.set(t, 'done');
+    order.push(t);
+  };
+  for (const t of names) visit(t);
+  return order;
+}
+
+async function copyableColumns(client: pg.PoolClient, schema: string, table: string): Promise<string[]> {
+  const { rows } = await client.query<{ attname: string }>(
+    `select a.attname from pg_catalog.pg_attribute a
+      where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+      order by a.attnum`,
+    [`${q(schema)}.${q(table)}`],
+  );
+  return rows.map((r) => r.attname);
+}
+
+/** Row count and an order-independent checksum of a table (run inside a transaction with TimeZone fixed). */
+async function checkTable(client: pg.PoolClient, schema: string, table: string): Promise<TableCheck> {
+  const { rows } = await client.query<{ n: number; sum: string }>(
+    `select count(*)::bigint as n, coalesce(sum(('x' || left(md5(t::text), 15))::bit(60)::bigint), 0)::text as sum from ${q(schema)}.${q(table)} t`,
+  );
+  return { table, rows: Number(rows[0]?.n ?? 0), checksum: rows[0]?.sum ?? '0' };
+}
+
+async function copySequences(src: pg.PoolClient, dst: pg.PoolClient, schema: string): Promise<void> {
+  const { rows } = await src.query<{ sequencename: string; last_value: string | null; start_value: string }>(
+    'select sequencename, last_value::text, start_value::text from pg_catalog.pg_sequences where schemaname = $1',
+    [schema],
+  );
+  for (const s of rows)
+    await dst.query('select pg_catalog.setval($1::regclass, $2::bigint, $3)', [
+      `${q(schema)}.${q(s.sequencename)}`,
+      s.last_value ?? s.start_value,
+      s.last_value !== null,
+    ]);
+}
+
+/** Moves one store to `target`; see the file comment for the steps and guarantees. */
+export async function moveStore(db: Database, storeId: string, target: string, opts: MoveOptions = {}): Promise<MoveResult> {
+  if (!db.clusterIds.includes(target)) throw new MoveError(`cluster "${target}" is not configured (DATABASE_CLUSTERS)`);
+  // One mover per store: a session advisory lock held on a dedicated primary connection for the whole move.
+  return db.kysely.connection().execute(async (lockConn) => {
+    const key = `storeloom:move:${storeId}`;
+    const got = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as ok`.execute(lockConn);
+    if (!got.rows[0]?.ok) throw new MoveError(`store ${storeId} is being moved by another process`);
+    try {
+      return await runMove(db, storeId, target, opts);
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(lockConn);
+    }
+  });
+}
+
+async function runMove(db: Database, storeId: string, target: string, opts: MoveOptions): Promise<MoveResult> {
+  const control = db.control;
+  const store = await control.selectFrom('stores').selectAll().where('id', '=', storeId).executeTakeFirst();
+  if (!store || store.status === 'deleted') throw new MoveError(`store ${storeId} not found`);
+  if (store.status === 'provisioning') throw new MoveError(`store ${storeId} is still provisioning`);
+  const cluster = await control.selectFrom('database_clusters').selectAll().where('id', '=', target).executeTakeFirst();
+  if (!cluster) throw new MoveError(`cluster "${target}" is not registered (run npm run migrate)`);
+  if (cluster.status === 'closed') throw new MoveError(`cluster "${target}" is closed`);
+
+  const active = await control
+    .selectFrom('store_moves')
+    .selectAll()
+    .where('store_id', '=', storeId)
+    .where('status', 'in', ['pending', 'running'])
+    .executeTakeFirst();
+  if (active && active.target_cluster !== target)
+    throw new MoveError(`store ${storeId} has an unfinished move to "${active.target_cluster}"; finish that one first`);
+  const schema = store.schema_name;
+  // Resume after the switch: the data is on the target already; only finish.
+  if (active && store.cluster_id === target) {
+    return finish(
+      db,
+      { moveId: active.id, storeId, schema, from: active.source_cluster, to: target, tables: [], rowsCopied: 0, started: Date.now() },
+      opts,
+      true,
+    );
+  }
+  if (store.cluster_id === target) throw new MoveError(`store ${storeId} is already on "${target}"`);
+  const from = store.cluster_id;
+  const moveId = active?.id ?? newId();
+  if (!active)
+    await control
+      .insertInto('store_moves')
+      .values({
+        id: moveId,
+        store_id: storeId,
+        source_cluster: from,
+        target_cluster: target,
+        status: 'running',
+        step: 'prepare',
+        error: null,
+        source_dropped_at: null,
+        finished_at: null,
+      })
+      .execute();
+  else
+    await control
+      .updateTable('store_moves')
+      .set({ status: 'running', step: 'prepare', error: null, updated_at: new Date() })
+      .where('id', '=', moveId)
+      .execute();
+
+  const progress: MoveProgress = { moveId, step: 'prepare', tablesDone: 0, tablesTotal: 0, rowsCopied: 0 };
+  const report = async (p: Partial<MoveProgress>) => {
+    Object.assign(progress, p);
+    opts.onProgress?.({ ...progress });
+    await control
+      .updateTable('store_moves')
+      .set({ step: progress.step, progress: JSON.stringify(progress), updated_at: new Date() })
+      .where('id', '=', moveId)
+      .execute();
+  };
+
+  const list = await migrations('tenant');
+  const src = db.cluster(from);
+  const dst = db.cluster(target);
+  let readOnlySince = 0;
+  try {
+    // The source must have the same tables as the target will: bring it up to date first.
+    await migrateTenant(db, schema, list, from);
+    await prepareCluster(db, target);
+
+    // The target schema is not live yet: prepare it before the read-only window, which then covers only the copy.
+    await report({ step: 'target' });
+    // Anything there is a leftover of a failed attempt: the store is not on the target (checked above, under the move lock).
+    await dst.kysely.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx);
+    });
+    await migrateTenant(db, schema, list, target);
+
+    await report({ step: 'read_only' });
+    await db.kysely.transaction().execute(async (trx) => {
+      await trx.withSchema(CONTROL_SCHEMA).updateTable('stores').set({ read_only: true, updated_at: new Date() }).where('id', '=', storeId).execute();
+      await bumpVersion(trx);
+    });
+    readOnlySince = Date.now();
+    db.invalidatePlacement();
+    await sleep(2 * db.placementTtlMs + 250);
+
+    const tables = await copyAndVerify(src.pool, dst.pool, schema, report, opts);
+    progress.rowsCopied = tables.reduce((n, t) => n + t.rows, 0);
+
+    await report({ step: 'switch' });
+    await db.kysely.transaction().execute(async (trx) => {
+      const moved = await trx
+        .withSchema(CONTROL_SCHEMA)
+        .updateTable('stores')
+        .set({ cluster_id: target, updated_at: new Date() })
+        .where('id', '=', storeId)
+        .where('cluster_id', '=', from)
+        .returning('id')
+        .executeTakeFirst();
+      if (!moved) throw new MoveError(`store ${storeId} left cluster "${from}" during the move`);
+      await bumpVersion(trx);
+      await trx.withSchema(CONTROL_SCHEMA).updateTable('store_moves').set({ step: 'switch', updated_at: new Date() }).where('id', '=', moveId).execute();
+    });
+    db.invalidatePlacement();
+    return await finish(db, { moveId, storeId, schema, from, to: target, tables, rowsCopied: progress.rowsCopied, started: readOnlySince }, opts, false);
+  } catch (e) {
+    const still = await control.selectFrom('stores').select('cluster_id').where('id', '=', storeId).executeTakeFirst();
+    if (still?.cluster_id === from) {
+      // Roll back to the source: drop the partial copy, make the store writable again.
+      await dst.kysely
+        .transaction()
+        .execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
+          await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx);
+        })
+        .catch(() => {});
+      await db.kysely.transaction().execute(async (trx) => {
+        await trx.withSchema(CONTROL_SCHEMA).updateTable('stores').set({ read_only: false, updated_at: new Date() }).where('id', '=', storeId).execute();
+        await bumpVersion(trx);
+        await trx
+          .withSchema(CONTROL_SCHEMA)
+          .updateTable('store_moves')
+          .set({ status: 'failed', error: (e instanceof Error ? e.message : String(e)).slice(0, 1000), updated_at: new Date(), finished_at: new Date() })
+          .where('id', '=', moveId)
+          .execute();
+      });
+      db.invalidatePlacement();
+    }
+    throw e;
+  }
+}
+
+async function copyAndVerify(
+  srcPool: pg.Pool,
+  dstPool: pg.Pool,
+  schema: string,
+  report: (p: Partial<MoveProgress>) => Promise<void>,
+  opts: MoveOptions,
+): Promise<TableCheck[]> {
+  const src = await srcPool.connect();
+  const dst = await dstPool.connect();
+  let srcOpen = false;
+  let dstOpen = false;
+  try {
+    // Read committed on purpose: a repeatable-read snapshot would be taken by the first query, before the locks.
+    // Once the SHARE locks are held nobody can commit a write, so every later statement sees the same data.
+    await src.query("begin; set local time zone 'UTC'");
+    srcOpen = true;
+    const tables = await tablesInCopyOrder(src, schema);
+    // SHARE: waits for transactions still writing (begun before read-only took effect) and blocks new writers; readers go on.
+    await src.query(`lock table ${tables.map((t) => `${q(schema)}.${q(t)}`).join(', ')} in share mode`);
+    await report({ step: 'copy', tablesTotal: tables.length, tablesDone: 0 });
+    await dst.query("begin; set local time zone 'UTC'");
+    dstOpen = true;
+    // Migrations may have seeded rows: the target must hold exactly the source's.
+    if (tables.length) await dst.query(`truncate ${tables.map((t) => `${q(schema)}.${q(t)}`).join(', ')}`);
+    let rows = 0;
+    let done = 0;
+    for (const table of tables) {
+      const cols = (await copyableColumns(src, schema, table)).map(q).join(', ');
+      const rel = `${q(schema)}.${q(table)}`;
+      const out = src.query(copyTo(`copy (select ${cols} from ${rel}) to stdout`));
+      const into = dst.query(copyFrom(`copy ${rel} (${cols}) from stdin`));
+      await pipeline(out, into);
+      rows += Number(into.rowCount ?? 0);
+      await opts.afterTableCopied?.(table);
+      done++;
+      await report({ tablesDone: done, rowsCopied: rows, table });
+    }
+    await copySequences(src, dst, schema);
+    await dst.query('commit');
+    dstOpen = false;
+
+    await report({ step: 'verify', table: undefined });
+    await dst.query("begin isolation level repeatable read read only; set local time zone 'UTC'");
+    dstOpen = true;
+    const checks: TableCheck[] = [];
+    for (const table of tables) {
+      const a = await checkTable(src, schema, table);
+      const b = await checkTable(dst, schema, table);
+      if (a.rows !== b.rows || a.checksum !== b.checksum)
+        throw new MoveError(`verification failed for ${table}: source ${a.rows} rows/${a.checksum}, target ${b.rows} rows/${b.checksum}`);
+      checks.push(a);
+    }
+    await dst.query('commit');
+    dstOpen = false;
+    await src.query('commit');
+    srcOpen = false;
+    return checks;
+  } finally {
+    // A failed COPY leaves the protocol in an unknown state: such clients are discarded, not pooled.
+    const srcBad = srcOpen
+      ? await src.query('rollback').then(
+          () => false,
+          () => true,
+        )
+      : false;
+    const dstBad = dstOpen
+      ? await dst.query('rollback').then(
+          () => false,
+          () => true,
+        )
+      : false;
+    src.release(srcBad);
+    dst.release(dstBad);
+  }
+}
+
+async function finish(
+  db: Database,
+  m: { moveId: string; storeId: string; schema: string; from: string; to: string; tables: TableCheck[]; rowsCopied: number; started: number },
+  opts: MoveOptions,
+  resumed: boolean,
+): Promise<MoveResult> {
+  const setStep = (step: MoveStep) => db.control.updateTable('store_moves').set({ step, updated_at: new Date() }).where('id', '=', m.moveId).execute();
+  // Processes may route by the old placement for up to a TTL: they still find the frozen source (reads only).
+  await sleep(2 * db.placementTtlMs + 250);
+  await setStep('writable');
+  await db.kysely.transaction().execute(async (trx) => {
+    await trx.withSchema(CONTROL_SCHEMA).updateTable('stores').set({ read_only: false, updated_at: new Date() }).where('id', '=', m.storeId).execute();
+    await bumpVersion(trx);
+  });
+  db.invalidatePlacement();
+  const readOnlyMs = Date.now() - m.started;
+  opts.onProgress?.({ moveId: m.moveId, step: 'writable', tablesDone: m.tables.length, tablesTotal: m.tables.length, rowsCopied: m.rowsCopied });
+  let sourceDropped = false;
+  if (!opts.keepSource) {
+    await setStep('drop_source');
+    await dropMovedSource(db, m.from, m.schema);
+    sourceDropped = true;
+  }
+  await db.control
+    .updateTable('store_moves')
+    .set({ status: 'done', step: 'done', finished_at: new Date(), updated_at: new Date(), ...(sourceDropped ? { source_dropped_at: new Date() } : {}) })
+    .where('id', '=', m.moveId)
+    .execute();
+  opts.onProgress?.({ moveId: m.moveId, step: 'done', tablesDone: m.tables.length, tablesTotal: m.tables.length, rowsCopied: m.rowsCopied });
+  return { moveId: m.moveId, storeId: m.storeId, from: m.from, to: m.to, tables: m.tables, rowsCopied: m.rowsCopied, readOnlyMs, sourceDropped, resumed };
+}
+
+/** Drops a moved store's old schema (and its role there). Refuses while the store still lives on that cluster. */
+export async function dropMovedSource(db: Database, cluster: string, schema: string): Promise<void> {
+  const store = await db.control.selectFrom('stores').select('cluster_id').where('schema_name', '=', schema).executeTakeFirst();
+  if (store?.cluster_id === cluster) throw new MoveError(`${schema} still lives on "${cluster}"; not dropping it`);
+  const on = db.cluster(cluster).kysely;
+  await on.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx);
+  });
+  if (db.tenantIsolation === 'role') await dropTenantRole(on, schema).catch(() => false);
+}
