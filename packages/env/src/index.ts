@@ -45,6 +45,7 @@ const base = {
   /** Pool connections are replaced after this many checkouts / seconds, so per-connection catalogue caches stay bounded. */
   DATABASE_POOL_MAX_USES: z.coerce.number().int().min(1).default(1000),
   DATABASE_POOL_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(1).default(900),
+  /**
    * Further database clusters holding store schemas, as JSON `{"c2":"postgres://…"}` (ids: lower-case letters,
    * digits, `_`; `main` is DATABASE_URL and may not be listed). The control schema stays on DATABASE_URL.
    */
