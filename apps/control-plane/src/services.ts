@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { AccountService, ApiTokenService, createLucia, RateLimiter, SessionManager, UserService } from '@storeloom/auth';
 import { BillingService, ConnectPaymentEvents, ConnectService, createStripeClient, StripeWebhooks } from '@storeloom/billing';
 import { createLogger } from '@storeloom/http';
-import { deliverMailJob, orderPaidJob } from '@storeloom/jobs';
 import type { Database } from '@storeloom/db';
 import type { ControlPlaneEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';
@@ -113,13 +112,8 @@ export function buildServices(
   if (stripe) {
     const logger = createLogger({ level: 'warn', base: { app: 'control-plane', component: 'stripe-connect' } });
     services.stripeWebhooks.setConnectHandler(
-      new ConnectPaymentEvents(
-        stripe,
-        (tenant, store) => orderServiceFor(services, store, tenant, logger),
-        () => void services.queues.enqueue(deliverMailJob, {}).catch(() => {}),
-        (storeId, orderId) =>
-          void services.queues.enqueue(orderPaidJob, { storeId, orderId }).catch((err) => logger.warn('order-paid enqueue failed', { err, orderId })),
-      ),
+      // The order service built on db.tenant(...) enqueues mail delivery and the order-paid job after its own commits.
+      new ConnectPaymentEvents(stripe, db, (tenant, store) => orderServiceFor(services, store, tenant, logger)),
     );
   }
   return services;

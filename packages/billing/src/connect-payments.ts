@@ -1,18 +1,20 @@
 /**
- * Shopper payment events from connected accounts. Runs inside the webhook's
- * transaction (which has just recorded the event id), on the order of the
- * store that owns the account: the order's own conditional updates make
- * "paid once, stock converted once, released once" hold even across events,
- * and the effect is decided from the Checkout Session / charge as Stripe has
- * it now, so the order in which events arrive does not matter.
+ * Shopper payment events from connected accounts, applied to the order of the
+ * store that owns the account through `db.tenant(schema)`: on the store's own
+ * cluster, under its role, refused (503, Stripe retries) while the store is
+ * read-only during a move. Each order change is its own store transaction
+ * whose conditional update makes "paid once, stock converted once, released
+ * once" hold across events and redeliveries, and the effect is decided from the
+ * Checkout Session / charge as Stripe has it now, so the order in which events
+ * arrive does not matter. The webhook records the event id (and the audit
+ * entries returned here) in the control schema only after this returns.
  */
 import type { OrderService } from '@storeloom/commerce';
-import type { ControlDatabase, Kysely, Store, TenantDatabase, Transaction } from '@storeloom/db';
-import { writeAudit } from '@storeloom/db';
+import type { AuditEntry, Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type Stripe from 'stripe';
 import { callStripe } from './service.ts';
-import type { ConnectEventHandler } from './webhooks.ts';
+import type { ConnectEffect, ConnectEventHandler } from './webhooks.ts';
 
 export const CONNECT_PAYMENT_EVENTS = [
   'checkout.session.completed',
@@ -26,45 +28,40 @@ export const CONNECT_PAYMENT_EVENTS = [
 export type OrderServiceFactory = (tenant: Kysely<TenantDatabase>, store: Store) => OrderService;
 
 const idOf = (v: string | { id: string } | null | undefined) => (v == null ? null : typeof v === 'string' ? v : v.id);
+/** Outcomes where this run changed the order (the others found it already so, or left it). */
+const CHANGED = new Set(['paid', 'failed', 'expired', 'refund_recorded', 'late_payment_refunded']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ConnectPaymentEvents implements ConnectEventHandler {
   readonly types = CONNECT_PAYMENT_EVENTS;
 
+  /**
+   * `ordersFor` gets the store's `db.tenant(schema)` handle (not a transaction), so every order change commits on its
+   * own in the store's cluster and the service's own after-commit hooks (mail delivery, order-paid job) fire.
+   */
   constructor(
     private readonly stripe: Stripe,
+    private readonly db: Database,
     private readonly ordersFor: OrderServiceFactory,
-    private readonly onMailWritten: () => void = () => {},
-    /** After the webhook's transaction commits, for each order it marked paid. */
-    private readonly onPaid: (storeId: string, orderId: string) => void = () => {},
   ) {}
 
-  /** Orders marked paid by an event whose transaction has not committed yet, by event id. */
-  private readonly paidPending = new Map<string, { storeId: string; orderId: string }>();
-
-  async handle(trx: Transaction<ControlDatabase>, event: Stripe.Event): Promise<string> {
-    this.paidPending.delete(event.id);
-    try {
-      return await this.apply(trx, event);
-    } catch (e) {
-      this.paidPending.delete(event.id);
-      throw e;
-    }
-  }
-
-  private async apply(trx: Transaction<ControlDatabase>, event: Stripe.Event): Promise<string> {
+  async handle(event: Stripe.Event): Promise<ConnectEffect> {
+    const audits: AuditEntry[] = [];
     const account = event.account;
-    if (!account) return 'no_account';
-    const store = await trx
+    if (!account) return { outcome: 'no_account', changed: false, storeId: null, audits };
+    const store = await this.db.control
       .selectFrom('stripe_connect_accounts')
       .innerJoin('stores', 'stores.id', 'stripe_connect_accounts.store_id')
       .selectAll('stores')
       .where('stripe_connect_accounts.account_id', '=', account)
       .executeTakeFirst();
-    if (!store || (store.status !== 'active' && store.status !== 'suspended')) return 'unknown_account';
-    await trx.updateTable('stripe_events').set({ store_id: store.id }).where('id', '=', event.id).execute();
-    // The same transaction, seen through the store's schema.
-    const orders = this.ordersFor((trx as unknown as Kysely<TenantDatabase>).withSchema(store.schema_name), store);
+    if (!store || (store.status !== 'active' && store.status !== 'suspended')) return { outcome: 'unknown_account', changed: false, storeId: null, audits };
+    const orders = this.ordersFor(this.db.tenant(store.schema_name), store);
+    const outcome = await this.apply(orders, store, account, event, audits);
+    return { outcome, changed: CHANGED.has(outcome), storeId: store.id, audits };
+  }
+
+  private async apply(orders: OrderService, store: Store, account: string, event: Stripe.Event, audits: AuditEntry[]): Promise<string> {
     const opts = { stripeAccount: account };
     const obj = event.data.object as { id: string; metadata?: Record<string, string> | null };
 
@@ -72,7 +69,7 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
       const session = await callStripe('read the Checkout Session', () => this.stripe.checkout.sessions.retrieve(obj.id, { expand: ['payment_intent'] }, opts));
       const orderId = session.metadata?.orderId ?? session.client_reference_id;
       if (!orderId || !UUID.test(orderId)) return 'not_an_order';
-      return this.applySession(trx, orders, store, session, orderId, account, event.id);
+      return this.applySession(orders, store, session, orderId, account, audits);
     }
     if (event.type === 'payment_intent.payment_failed') {
       const pi = await callStripe('read the payment', () => this.stripe.paymentIntents.retrieve(obj.id, {}, opts));
@@ -94,15 +91,7 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
     return 'ignored';
   }
 
-  private async applySession(
-    trx: Transaction<ControlDatabase>,
-    orders: OrderService,
-    store: Store,
-    session: Stripe.Checkout.Session,
-    orderId: string,
-    account: string,
-    eventId: string,
-  ) {
+  private async applySession(orders: OrderService, store: Store, session: Stripe.Checkout.Session, orderId: string, account: string, audits: AuditEntry[]) {
     const order = await orders.detail(orderId);
     if (!order) return 'unknown_order';
     const pi = session.payment_intent && typeof session.payment_intent === 'object' ? session.payment_intent : null;
@@ -113,7 +102,7 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
     if (session.payment_status === 'paid' || session.payment_status === 'no_payment_required') {
       if (!piId) return 'no_payment';
       if (session.amount_total !== order.total || session.currency?.toUpperCase() !== order.currency.toUpperCase()) {
-        await writeAudit(trx, {
+        audits.push({
           storeId: store.id,
           action: 'payments.amount_mismatch',
           targetType: 'order',
@@ -124,10 +113,6 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
       }
       try {
         const r = await orders.confirmPayment(orderId, { provider: 'stripe', reference: piId, amount: order.total });
-        if (r.applied) {
-          this.onMailWritten();
-          this.paidPending.set(eventId, { storeId: store.id, orderId });
-        }
         return r.applied ? 'paid' : 'already_paid';
       } catch (e) {
         if (!(e instanceof AppError && e.code === ErrorCode.InvalidState)) throw e;
@@ -138,7 +123,7 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
             { stripeAccount: account, idempotencyKey: `storeloom:late-payment:${orderId}:${piId}` },
           ),
         );
-        await writeAudit(trx, {
+        audits.push({
           storeId: store.id,
           action: 'payments.late_payment_refunded',
           targetType: 'order',
@@ -153,12 +138,5 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
     if (status === 'requires_payment_method' || status === 'canceled')
       return (await orders.failPayment(orderId, 'Payment failed at Stripe')).applied ? 'failed' : 'unchanged';
     return 'awaiting_payment';
-  }
-
-  afterCommit(event: Stripe.Event): void {
-    const paid = this.paidPending.get(event.id);
-    if (!paid) return;
-    this.paidPending.delete(event.id);
-    this.onPaid(paid.storeId, paid.orderId);
   }
 }

@@ -4,12 +4,16 @@
  * - processed exactly once: its id goes into `stripe_events` (primary key) in
  *   the same transaction as its effect, so a duplicate either finds the row or
  *   waits on the key and then finds it, and a failed effect leaves no row and
- *   Stripe retries;
+ *   Stripe retries. Connect payment events are the exception: their effect is
+ *   on the store's data, which may live on another cluster, so it is applied
+ *   first in the store's own transactions (idempotent: conditional updates on
+ *   the order) and the id is recorded after it commits; a failure anywhere
+ *   leaves no row, Stripe retries, and the retry changes nothing twice;
  * - safe out of order: the effect is computed from the object's current state,
  *   read from Stripe while the store's row is locked, never from the payload's
  *   snapshot, so an old event re-applies the latest state.
  */
-import { type Database, type Kysely, type Store, type Transaction, writeAudit } from '@storeloom/db';
+import { type AuditEntry, type Database, type Kysely, type Store, type Transaction, writeAudit } from '@storeloom/db';
 import type { ControlDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type Stripe from 'stripe';
@@ -29,13 +33,25 @@ export interface WebhookResult {
 
 type Trx = Transaction<ControlDatabase>;
 
+/** What a Connect event did to its store; the webhook records it (event id + audits) in the control schema afterwards. */
+export interface ConnectEffect {
+  outcome: string;
+  /** Whether this run changed the store's data (a concurrent duplicate that did the work still reports its outcome). */
+  changed: boolean;
+  storeId: string | null;
+  /** Written with the event's `stripe_events` row, in one control transaction. */
+  audits: AuditEntry[];
+}
+
 /** Handles Connect payment events (shopper checkouts); provided by the payments integration. */
 export interface ConnectEventHandler {
   types: readonly string[];
-  /** Applies the event inside `trx` (which already recorded it); returns an outcome label. */
-  handle(trx: Trx, event: Stripe.Event): Promise<string>;
-  /** After commit (e.g. cache invalidation, mail delivery). */
-  afterCommit?(event: Stripe.Event): Promise<void> | void;
+  /**
+   * Applies the event to the store's data in the store's own transactions (`db.tenant`: its cluster, role and
+   * read-only window) BEFORE the event is recorded, so it must be idempotent: a redelivery after a crash or a
+   * concurrent duplicate runs it again. Throwing leaves the event unrecorded and Stripe retries it.
+   */
+  handle(event: Stripe.Event): Promise<ConnectEffect>;
 }
 
 const LIVE_SUBSCRIPTION = new Set(['active', 'trialing', 'past_due', 'unpaid']);
@@ -181,12 +197,16 @@ export class StripeWebhooks {
     if (event.type === 'account.updated') return this.accountUpdated(event, result);
     const handler = this.connectHandler;
     if (!handler?.types.includes(event.type)) return this.recordOnly('connect', event, result, 'ignored');
-    const outcome = await this.db.control.transaction().execute(async (trx) => {
-      if (!(await this.record(trx, 'connect', event, null))) return 'duplicate';
-      return handler.handle(trx, event);
+    // 1. The effect, on the store's cluster; if it throws (store read-only mid-move, cluster down, Stripe error) nothing is recorded.
+    const effect = await handler.handle(event);
+    // 2. Then the event id (the dedup key) with the effect's audit entries. A concurrent duplicate finds the row here (or
+    //    waits on the key): the order's conditional updates let only one of them change anything, and that one reports it.
+    const inserted = await this.db.control.transaction().execute(async (trx) => {
+      if (!(await this.record(trx, 'connect', event, effect.storeId))) return false;
+      for (const a of effect.audits) await writeAudit(trx, a);
+      return true;
     });
-    if (outcome !== 'duplicate') await handler.afterCommit?.(event);
-    return result(outcome === 'duplicate', outcome);
+    return result(!inserted, inserted || effect.changed ? effect.outcome : 'duplicate');
   }
 
   private async accountUpdated(event: Stripe.Event, result: (d: boolean, o: string) => WebhookResult): Promise<WebhookResult> {
