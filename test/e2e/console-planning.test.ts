@@ -69,7 +69,10 @@ describe('dynamic pricing and reorder planning in the console (Chromium)', () =>
     let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
     cp = await serveOnFreePort((req) => handler(req));
     base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
+    p = await startTestPlatform({
+      // The merchant's webhook server in this test listens on loopback over http: allow that explicitly.
+      config: { publicUrl: base, trustedOrigins: [ORIGIN], webhookEgress: { allowHttp: true, allowPrivateAddresses: true } },
+    });
     handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
     await p.startWorker();
     hookServer = createServer((req, res) => {

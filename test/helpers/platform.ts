@@ -125,6 +125,8 @@ export async function startTestPlatform(
         retentionDays: 30,
         provisioningStaleSeconds: 1,
         storage: services.storage,
+        // The worker delivers alert webhooks under the same egress policy as the API that saved them.
+        ...(opts.config?.webhookEgress ? { webhookEgress: opts.config.webhookEgress } : {}),
       });
       workers.push(w);
       return w;
