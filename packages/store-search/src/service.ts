@@ -45,21 +45,35 @@ interface PendingQuery {
   created_at: Date;
 }
 
+/** Popular-query suggestions per (store, prefix) kept at most this many at once (oldest dropped first). */
+const POPULAR_CACHE_MAX = 10_000;
+
 const cleanList = (xs: string[]) => [...new Set(xs.map((x) => x.trim()).filter(Boolean))];
 
 export class StoreSearchService implements ProductSearch {
   readonly cache: SearchIndexCache;
   private readonly pending = new Map<string, PendingQuery[]>();
   private flushTimer: NodeJS.Timeout | null = null;
+  /**
+   * Autocomplete's popular-query suggestions by `schema \n prefix`: the SQL
+   * result (or the in-flight query, shared by concurrent callers) and when it
+   * was read. Typing produces the same prefixes over and over, so this turns
+   * one SQL round trip per keystroke into one per prefix per `suggestTtlMs`.
+   */
+  private readonly popularCache = new Map<string, { at: number; value: Promise<string[]> }>();
+  popularStats = { hits: 0, misses: 0 };
 
   constructor(
     private readonly db: Database,
-    opts: CacheOptions & { analyticsFlushMs?: number } = {},
+    opts: CacheOptions & { analyticsFlushMs?: number; suggestTtlMs?: number } = {},
   ) {
     this.cache = new SearchIndexCache(db, opts);
     this.flushMs = opts.analyticsFlushMs ?? 1000;
+    this.suggestTtlMs = opts.suggestTtlMs ?? 5000;
   }
   private readonly flushMs: number;
+  /** How stale autocomplete's popular-query suggestions may be, in ms (0: query every time). This process's own analytics flush drops its store's entries at once. */
+  private readonly suggestTtlMs: number;
 
   private t(schema: string): Kysely<SearchDb> {
     return searchDb(this.db.tenant(schema));
@@ -79,22 +93,52 @@ export class StoreSearchService implements ProductSearch {
   async autocomplete(store: StoreRef, q: string, limit = 5): Promise<Autocomplete> {
     const query = normaliseQuery(q).slice(0, 100);
     if (!query) return { query, suggestions: [], products: [] };
-    const index = await this.cache.get(store.schema);
+    // The index and the suggestions are independent reads: neither waits for the other.
+    const [index, popular] = await Promise.all([this.cache.get(store.schema), this.popular(store.schema, query)]);
+    return autocompleteIndex(index, query, popular, limit);
+  }
+
+  /** Up to 5 past queries starting with `query` that found something, most searched first (cached, see `popularCache`). */
+  private popular(schema: string, query: string): Promise<string[]> {
+    const key = `${schema}\n${query}`;
+    const now = Date.now();
+    const hit = this.popularCache.get(key);
+    if (hit && now - hit.at < this.suggestTtlMs) {
+      this.popularStats.hits++;
+      return hit.value;
+    }
+    this.popularStats.misses++;
     const like = `${query.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    const popular = await this.t(store.schema)
+    const value = this.t(schema)
       .selectFrom('search_query_stats')
       .select('query')
       .where('query', 'like', like)
       .where('last_results', '>', 0)
       .orderBy('searches', 'desc')
       .limit(5)
-      .execute();
-    return autocompleteIndex(
-      index,
-      query,
-      popular.map((p) => p.query),
-      limit,
-    );
+      .execute()
+      .then((rows) => rows.map((r) => r.query));
+    if (this.suggestTtlMs > 0) {
+      const entry = { at: now, value };
+      this.popularCache.delete(key);
+      this.popularCache.set(key, entry);
+      // A failed read is not cached: the next request retries.
+      value.catch(() => {
+        if (this.popularCache.get(key) === entry) this.popularCache.delete(key);
+      });
+      while (this.popularCache.size > POPULAR_CACHE_MAX) {
+        const oldest = this.popularCache.keys().next().value;
+        if (oldest === undefined) break;
+        this.popularCache.delete(oldest);
+      }
+    }
+    return value;
+  }
+
+  /** Drops the cached suggestions of one store (after its query stats changed). */
+  private dropPopular(schema: string): void {
+    const prefix = `${schema}\n`;
+    for (const key of this.popularCache.keys()) if (key.startsWith(prefix)) this.popularCache.delete(key);
   }
 
   // ---- analytics
@@ -136,6 +180,7 @@ export class StoreSearchService implements ProductSearch {
             })),
           )
           .execute();
+        this.dropPopular(schema);
       } catch {
         // Analytics are best effort: a store deleted meanwhile, or a failover, loses this batch only.
       }

@@ -12,6 +12,7 @@ import { SearchIndexCache } from '../src/cache.ts';
 import { SearchIndexer } from '../src/indexer.ts';
 import { runSearch } from '../src/query.ts';
 import { StoreSearchService } from '../src/service.ts';
+import { searchDb } from '../src/tables.ts';
 
 const env = loadEnv(testEnvSchema);
 let testDb: TestDatabase;
@@ -145,5 +146,44 @@ describe('search index on Postgres', () => {
     expect(search.cache.size).toEqual({ stores: 1, documents: 3 });
     expect(search.cache.stats.evictions).toBe(1);
     await search.close();
+  });
+
+  it('caches autocomplete suggestions per store and prefix, and drops them when this process records searches', async () => {
+    const s1 = await storeSchema();
+    const s2 = await storeSchema();
+    await product(s1, 'Linen Shirt');
+    await product(s2, 'Linen Towel');
+    await new SearchIndexer(db.tenant(s1), s1).reindex();
+    await new SearchIndexer(db.tenant(s2), s2).reindex();
+    const stat = (schema: string, query: string, searches: number) =>
+      searchDb(db.tenant(schema)).insertInto('search_query_stats').values({ query, searches, last_results: 1, last_at: new Date() }).execute();
+    await stat(s1, 'linen shirt', 5);
+    await stat(s2, 'linen towel', 5);
+    const search = new StoreSearchService(db, { freshnessMs: 0, suggestTtlMs: 60_000 });
+    const a = { id: 'a', schema: s1 };
+    const b = { id: 'b', schema: s2 };
+    expect((await search.autocomplete(a, 'lin')).suggestions[0]).toBe('linen shirt');
+    expect((await search.autocomplete(b, 'lin')).suggestions[0]).toBe('linen towel');
+    expect(search.popularStats).toEqual({ hits: 0, misses: 2 });
+
+    // Another process's stats are not seen within the TTL...
+    await stat(s1, 'linen sheet', 9);
+    expect((await search.autocomplete(a, 'lin')).suggestions[0]).toBe('linen shirt');
+    expect(search.popularStats).toEqual({ hits: 1, misses: 2 });
+    // ...but this process's own recorded searches drop the store's cached prefixes at the flush.
+    await search.search(a, { q: 'linen shirt' }, { record: true });
+    await search.flush();
+    expect((await search.autocomplete(a, 'lin')).suggestions.slice(0, 2)).toEqual(['linen sheet', 'linen shirt']);
+    expect((await search.autocomplete(b, 'lin')).suggestions[0]).toBe('linen towel');
+    expect(search.popularStats).toEqual({ hits: 2, misses: 3 });
+
+    // Without a TTL every request reads the stats.
+    const fresh = new StoreSearchService(db, { freshnessMs: 0, suggestTtlMs: 0 });
+    await fresh.autocomplete(a, 'lin');
+    await stat(s1, 'linen scarf', 50);
+    expect((await fresh.autocomplete(a, 'lin')).suggestions[0]).toBe('linen scarf');
+    expect(fresh.popularStats).toEqual({ hits: 0, misses: 2 });
+    await search.close();
+    await fresh.close();
   });
 });
