@@ -45,21 +45,66 @@ interface PendingQuery {
   created_at: Date;
 }
 
+/** Suggestions from past queries per autocomplete request. */
+const POPULAR_LIMIT = 5;
+/** A store's past queries are cached whole up to this many rows (~100 bytes each). */
+const POPULAR_STORE_ROWS = 5000;
+/** Stores whose past-query lists are cached at once, and cached per-prefix reads (stores over `POPULAR_STORE_ROWS`). */
+const POPULAR_STORES_MAX = 200;
+const POPULAR_PREFIXES_MAX = 10_000;
+
+type PopularList = { query: string; searches: number }[];
+
+/** The `POPULAR_LIMIT` most searched queries of `list` (sorted by query) that start with `prefix`; ties by query. */
+export function popularIn(list: PopularList, prefix: string): string[] {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as PopularList[number]).query < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const run: PopularList = [];
+  for (let i = lo; i < list.length; i++) {
+    const row = list[i] as PopularList[number];
+    if (!row.query.startsWith(prefix)) break;
+    run.push(row);
+  }
+  run.sort((x, y) => y.searches - x.searches || (x.query < y.query ? -1 : x.query > y.query ? 1 : 0));
+  return run.slice(0, POPULAR_LIMIT).map((r) => r.query);
+}
+
 const cleanList = (xs: string[]) => [...new Set(xs.map((x) => x.trim()).filter(Boolean))];
 
 export class StoreSearchService implements ProductSearch {
   readonly cache: SearchIndexCache;
   private readonly pending = new Map<string, PendingQuery[]>();
   private flushTimer: NodeJS.Timeout | null = null;
+  /**
+   * Autocomplete's popular-query suggestions. Per store: the whole list of
+   * past queries that found something (when it has at most
+   * `POPULAR_STORE_ROWS` rows; then every prefix is answered in memory, exactly
+   * as the SQL would), read at most once per `suggestTtlMs`. A store with more
+   * past queries falls back to one SQL read per prefix, cached per
+   * `schema \n prefix` for the same TTL. Entries hold the in-flight read, so
+   * concurrent callers share it; a failed read is not kept.
+   */
+  private readonly popularStores = new Map<string, { at: number; value: Promise<PopularList | null> }>();
+  private readonly popularPrefixes = new Map<string, { at: number; value: Promise<string[]> }>();
+  /** Suggestion reads answered from the cache (`hits`) and SQL reads (`misses`: whole-store lists and per-prefix queries). */
+  popularStats = { hits: 0, misses: 0 };
 
   constructor(
     private readonly db: Database,
-    opts: CacheOptions & { analyticsFlushMs?: number } = {},
+    opts: CacheOptions & { analyticsFlushMs?: number; suggestTtlMs?: number } = {},
   ) {
     this.cache = new SearchIndexCache(db, opts);
     this.flushMs = opts.analyticsFlushMs ?? 1000;
+    this.suggestTtlMs = opts.suggestTtlMs ?? 5000;
   }
   private readonly flushMs: number;
+  /** How stale autocomplete's popular-query suggestions may be, in ms (0: query every time). This process's own analytics flush drops its store's entries at once. */
+  private readonly suggestTtlMs: number;
 
   private t(schema: string): Kysely<SearchDb> {
     return searchDb(this.db.tenant(schema));
@@ -79,22 +124,73 @@ export class StoreSearchService implements ProductSearch {
   async autocomplete(store: StoreRef, q: string, limit = 5): Promise<Autocomplete> {
     const query = normaliseQuery(q).slice(0, 100);
     if (!query) return { query, suggestions: [], products: [] };
-    const index = await this.cache.get(store.schema);
-    const like = `${query.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    const popular = await this.t(store.schema)
-      .selectFrom('search_query_stats')
-      .select('query')
-      .where('query', 'like', like)
-      .where('last_results', '>', 0)
-      .orderBy('searches', 'desc')
-      .limit(5)
-      .execute();
-    return autocompleteIndex(
-      index,
-      query,
-      popular.map((p) => p.query),
-      limit,
-    );
+    // The index and the suggestions are independent reads: neither waits for the other.
+    const [index, popular] = await Promise.all([this.cache.get(store.schema), this.popular(store.schema, query)]);
+    return autocompleteIndex(index, query, popular, limit);
+  }
+
+  /** `value` from `map` if read less than `suggestTtlMs` ago, else `load()` kept there (bounded, oldest dropped first). */
+  private cached<T>(map: Map<string, { at: number; value: Promise<T> }>, key: string, max: number, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = map.get(key);
+    if (hit && now - hit.at < this.suggestTtlMs) {
+      this.popularStats.hits++;
+      return hit.value;
+    }
+    this.popularStats.misses++;
+    const value = load();
+    if (this.suggestTtlMs > 0) {
+      const entry = { at: now, value };
+      map.delete(key);
+      map.set(key, entry);
+      value.catch(() => {
+        if (map.get(key) === entry) map.delete(key);
+      });
+      while (map.size > max) {
+        const oldest = map.keys().next().value;
+        if (oldest === undefined) break;
+        map.delete(oldest);
+      }
+    }
+    return value;
+  }
+
+  /** Up to 5 past queries starting with `query` that found something, most searched first (cached, see `popularStores`). */
+  private async popular(schema: string, query: string): Promise<string[]> {
+    const list = await this.cached(this.popularStores, schema, POPULAR_STORES_MAX, async () => {
+      const rows = await this.t(schema)
+        .selectFrom('search_query_stats')
+        .select(['query', 'searches'])
+        .where('last_results', '>', 0)
+        .orderBy('query')
+        .limit(POPULAR_STORE_ROWS + 1)
+        .execute();
+      if (rows.length > POPULAR_STORE_ROWS) return null;
+      // Code-unit order, so that the queries with one prefix are one contiguous run.
+      const sorted = rows.map((r) => ({ query: r.query, searches: Number(r.searches) })).sort((x, y) => (x.query < y.query ? -1 : x.query > y.query ? 1 : 0));
+      return sorted;
+    });
+    if (list) return popularIn(list, query);
+    return this.cached(this.popularPrefixes, `${schema}\n${query}`, POPULAR_PREFIXES_MAX, async () => {
+      const like = `${query.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      const rows = await this.t(schema)
+        .selectFrom('search_query_stats')
+        .select('query')
+        .where('query', 'like', like)
+        .where('last_results', '>', 0)
+        .orderBy('searches', 'desc')
+        .orderBy('query')
+        .limit(POPULAR_LIMIT)
+        .execute();
+      return rows.map((r) => r.query);
+    });
+  }
+
+  /** Drops the cached suggestions of one store (after its query stats changed). */
+  private dropPopular(schema: string): void {
+    this.popularStores.delete(schema);
+    const prefix = `${schema}\n`;
+    for (const key of this.popularPrefixes.keys()) if (key.startsWith(prefix)) this.popularPrefixes.delete(key);
   }
 
   // ---- analytics
@@ -136,6 +232,7 @@ export class StoreSearchService implements ProductSearch {
             })),
           )
           .execute();
+        this.dropPopular(schema);
       } catch {
         // Analytics are best effort: a store deleted meanwhile, or a failover, loses this batch only.
       }

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SearchIndexCache } from '../src/cache.ts';
 import { SearchIndexer } from '../src/indexer.ts';
 import { runSearch } from '../src/query.ts';
-import { StoreSearchService } from '../src/service.ts';
+import { popularIn, StoreSearchService } from '../src/service.ts';
+import { searchDb } from '../src/tables.ts';
 
 const env = loadEnv(testEnvSchema);
 let testDb: TestDatabase;
@@ -145,5 +146,79 @@ describe('search index on Postgres', () => {
     expect(search.cache.size).toEqual({ stores: 1, documents: 3 });
     expect(search.cache.stats.evictions).toBe(1);
     await search.close();
+  });
+
+  it('caches autocomplete suggestions per store, and drops them when this process records searches', async () => {
+    const s1 = await storeSchema();
+    const s2 = await storeSchema();
+    await product(s1, 'Linen Shirt');
+    await product(s2, 'Linen Towel');
+    await new SearchIndexer(db.tenant(s1), s1).reindex();
+    await new SearchIndexer(db.tenant(s2), s2).reindex();
+    const stat = (schema: string, query: string, searches: number) =>
+      searchDb(db.tenant(schema)).insertInto('search_query_stats').values({ query, searches, last_results: 1, last_at: new Date() }).execute();
+    await stat(s1, 'linen shirt', 5);
+    await stat(s2, 'linen towel', 5);
+    const search = new StoreSearchService(db, { freshnessMs: 0, suggestTtlMs: 60_000 });
+    const a = { id: 'a', schema: s1 };
+    const b = { id: 'b', schema: s2 };
+    expect((await search.autocomplete(a, 'lin')).suggestions[0]).toBe('linen shirt');
+    expect((await search.autocomplete(b, 'lin')).suggestions[0]).toBe('linen towel');
+    expect(search.popularStats).toEqual({ hits: 0, misses: 2 });
+
+    // Another process's stats are not seen within the TTL...
+    await stat(s1, 'linen sheet', 9);
+    expect((await search.autocomplete(a, 'lin')).suggestions[0]).toBe('linen shirt');
+    expect(search.popularStats).toEqual({ hits: 1, misses: 2 });
+    // ...but this process's own recorded searches drop the store's cached prefixes at the flush.
+    await search.search(a, { q: 'linen shirt' }, { record: true });
+    await search.flush();
+    expect((await search.autocomplete(a, 'lin')).suggestions.slice(0, 2)).toEqual(['linen sheet', 'linen shirt']);
+    expect((await search.autocomplete(b, 'lin')).suggestions[0]).toBe('linen towel');
+    expect(search.popularStats).toEqual({ hits: 2, misses: 3 });
+
+    // Without a TTL every request reads the stats.
+    const fresh = new StoreSearchService(db, { freshnessMs: 0, suggestTtlMs: 0 });
+    await fresh.autocomplete(a, 'lin');
+    await stat(s1, 'linen scarf', 50);
+    expect((await fresh.autocomplete(a, 'lin')).suggestions[0]).toBe('linen scarf');
+    expect(fresh.popularStats).toEqual({ hits: 0, misses: 2 });
+    await search.close();
+    await fresh.close();
+  });
+
+  it('answers suggestions of a store with many past queries by one cached SQL read per prefix', async () => {
+    const schema = await storeSchema();
+    await product(schema, 'Linen Shirt');
+    await new SearchIndexer(db.tenant(schema), schema).reindex();
+    const rows = Array.from({ length: 5600 }, (_, i) => ({
+      query: `q${String(i).padStart(5, '0')}`,
+      searches: i % 97,
+      last_results: i % 10 ? 1 : 0,
+      last_at: new Date(),
+    }));
+    await searchDb(db.tenant(schema)).insertInto('search_query_stats').values(rows).execute();
+    const expected = (prefix: string) =>
+      rows
+        .filter((r) => r.last_results > 0 && r.query.startsWith(prefix))
+        .sort((x, y) => y.searches - x.searches || (x.query < y.query ? -1 : 1))
+        .slice(0, 5)
+        .map((r) => r.query);
+    const search = new StoreSearchService(db, { freshnessMs: 0 });
+    const store = { id: 's', schema };
+    for (const prefix of ['q0', 'q012', 'q4999', 'q5']) expect((await search.autocomplete(store, prefix)).suggestions.slice(0, 5)).toEqual(expected(prefix));
+    // 5,040 past queries with results: over the whole-store limit, so 1 store read (remembered as too big) + 4 prefix reads.
+    expect(search.popularStats).toEqual({ hits: 3, misses: 5 });
+    expect((await search.autocomplete(store, 'q012')).suggestions.slice(0, 5)).toEqual(expected('q012'));
+    expect(search.popularStats).toEqual({ hits: 5, misses: 5 });
+    await search.close();
+  });
+
+  it('picks the most searched past queries of a prefix from a sorted list', () => {
+    const list = ['a', 'ab', 'abc', 'abd', 'abe', 'abf', 'abg', 'ac', 'b'].map((query, i) => ({ query, searches: i % 3 }));
+    expect(popularIn(list, 'ab')).toEqual(['abc', 'abf', 'ab', 'abe', 'abd']);
+    expect(popularIn(list, 'b')).toEqual(['b']);
+    expect(popularIn(list, 'x')).toEqual([]);
+    expect(popularIn([], 'a')).toEqual([]);
   });
 });
