@@ -150,6 +150,52 @@ describe.each(['redis', 'postgres'] as const)('product search via the %s queue b
     expect(titles(await search(b.slug, 'q=shirt'))).toEqual(['Linen Shirt from store B']);
   });
 
+  it('follows collection renames and deletes into its products’ documents (facet label and searchable title)', async () => {
+    const bowl = await createProduct(p, cookie, a.id, { title: 'Stoneware Bowl', variants: [{ sku: 'BOWL-1', price: 2400, inventoryQuantity: 3 }] });
+    const coll = await p.request('POST', `/api/v1/stores/${a.id}/collections`, { cookie, body: { title: 'Summer Kitchen' } });
+    expect(coll.status).toBe(201);
+    expect((await p.request('POST', `/api/v1/stores/${a.id}/collections/${coll.body.id}/products`, { cookie, body: { productIds: [bowl.id] } })).status).toBe(
+      200,
+    );
+    const label = (r: { body: { facets: { collection: { value: string; label: string }[] } } }) =>
+      r.body.facets.collection.find((f) => f.value === coll.body.id)?.label ?? null;
+    await eventually(
+      () => search(a.slug, 'q=bowl'),
+      (r) => label(r) === 'Summer Kitchen',
+      'collection facet',
+    );
+
+    // Rename: the facet label and the searchable collection title follow, without touching the product.
+    const current = await p.request('GET', `/api/v1/stores/${a.id}/collections/${coll.body.id}`, { cookie });
+    const renamed = await p.request('PATCH', `/api/v1/stores/${a.id}/collections/${coll.body.id}`, {
+      cookie,
+      body: { version: current.body.version, title: 'Harvest Table' },
+    });
+    expect(renamed.status).toBe(200);
+    await eventually(
+      () => search(a.slug, 'q=bowl'),
+      (r) => label(r) === 'Harvest Table',
+      'renamed collection label',
+    );
+    expect(titles(await search(a.slug, 'q=harvest'))).toEqual(['Stoneware Bowl']);
+
+    // Delete: the product no longer carries the collection.
+    expect((await p.request('DELETE', `/api/v1/stores/${a.id}/collections/${coll.body.id}`, { cookie })).status).toBe(204);
+    await eventually(
+      () => search(a.slug, 'q=bowl'),
+      (r) => label(r) === null,
+      'deleted collection gone from the facet',
+    );
+    expect((await search(a.slug, 'q=harvest')).body.total).toBe(0);
+    // Leave store a's catalogue as the later tests expect it.
+    expect((await p.request('DELETE', `/api/v1/stores/${a.id}/products/${bowl.id}`, { cookie })).status).toBe(204);
+    await eventually(
+      () => search(a.slug, 'q=bowl'),
+      (r) => r.body.total === 0,
+      'bowl deleted',
+    );
+  });
+
   it('indexes CSV imports, autocompletes, and records clicks for the analytics', async () => {
     const csv = [
       'Handle,Title,Body (HTML),Vendor,Type,Tags,Variant SKU,Variant Price,Variant Inventory Qty,Status',

@@ -11,7 +11,15 @@ export interface CatalogEvents {
   productChanged(storeId: string, productId: string): Promise<void>;
   variantChanged(storeId: string, schema: string, variantId: string): Promise<void>;
   productsImported(storeId: string, importId: string, since: Date): Promise<void>;
+  /**
+   * A collection was renamed or deleted: its products' documents carry its title as a facet value. Pass the
+   * member product ids read BEFORE a delete (the membership rows go with the collection).
+   */
+  collectionChanged(storeId: string, collectionId: string, productIds: readonly string[]): Promise<void>;
 }
+
+/** Above this many member products, one store reindex (unchanged documents are skipped) beats a job per product. */
+const COLLECTION_REINDEX_THRESHOLD = 200;
 
 /** Delay past the end of the change's second, so the job reads every edit of its bucket. */
 const SETTLE_MS = 250;
@@ -39,6 +47,15 @@ export function queueCatalogEvents(db: Database, queues: Queues, onError: (err: 
     async productsImported(storeId, importId, since) {
       await queues.enqueue(searchReindexStoreJob, { storeId, since: since.toISOString(), requestId: `import-${importId}` }).catch(onError);
     },
+    async collectionChanged(storeId, collectionId, productIds) {
+      if (productIds.length > COLLECTION_REINDEX_THRESHOLD) {
+        // One job per change: the request id carries the collection and the second, so a burst of renames shares it.
+        const requestId = `collection-${collectionId}-${Math.floor(Date.now() / 1000)}`;
+        await queues.enqueue(searchReindexStoreJob, { storeId, requestId }).catch(onError);
+        return;
+      }
+      for (const productId of new Set(productIds)) await enqueueProduct(storeId, productId).catch(onError);
+    },
   };
 }
 
@@ -47,4 +64,5 @@ export const noCatalogEvents: CatalogEvents = {
   async productChanged() {},
   async variantChanged() {},
   async productsImported() {},
+  async collectionChanged() {},
 };

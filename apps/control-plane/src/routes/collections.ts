@@ -74,6 +74,12 @@ const removeProduct = createRoute({
   responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404) },
 });
 
+/** Product ids in a collection (read before a delete removes the membership rows). */
+async function memberIds(c: Parameters<typeof tenantOf>[0], collectionId: string): Promise<string[]> {
+  const rows = await tenantOf(c).selectFrom('collection_products').select('product_id').where('collection_id', '=', collectionId).execute();
+  return rows.map((r) => r.product_id);
+}
+
 export function registerCollectionRoutes(app: Api) {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
@@ -93,11 +99,19 @@ export function registerCollectionRoutes(app: Api) {
   });
   app.openapi(patch, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
-    return send(c, 200, await new CollectionService(tenantOf(c)).update(uuidParam(c, 'collectionId', 'Collection'), c.req.valid('json')));
+    const collectionId = uuidParam(c, 'collectionId', 'Collection');
+    const body = c.req.valid('json');
+    const updated = await new CollectionService(tenantOf(c)).update(collectionId, body);
+    // The title is a facet value in each member product's search document.
+    if (body.title !== undefined) await c.var.services.catalogEvents.collectionChanged(c.var.store.id, collectionId, await memberIds(c, collectionId));
+    return send(c, 200, updated);
   });
   app.openapi(remove, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
-    await new CollectionService(tenantOf(c)).delete(uuidParam(c, 'collectionId', 'Collection'));
+    const collectionId = uuidParam(c, 'collectionId', 'Collection');
+    const members = await memberIds(c, collectionId);
+    await new CollectionService(tenantOf(c)).delete(collectionId);
+    await c.var.services.catalogEvents.collectionChanged(c.var.store.id, collectionId, members);
     return c.body(null, 204) as never;
   });
   app.openapi(addProducts, async (c) => {
