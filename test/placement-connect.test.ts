@@ -6,17 +6,15 @@
  * exactly once when redelivered.
  */
 import { randomBytes } from 'node:crypto';
-import { connectedStore, StripePaymentProvider } from '@storeloom/billing';
-import { CartService, loadSettings } from '@storeloom/commerce';
 import { createLogger } from '@storeloom/http';
 import { StripeFake } from '@storeloom/stripe-fake';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneApp } from '../apps/control-plane/src/app.ts';
-import { orderServiceFor } from '../apps/control-plane/src/routes/orders.ts';
 import { serveOnFreePort } from './helpers/browser.ts';
 import { startPgCluster, type PgCluster } from './helpers/pg-cluster.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from './helpers/platform.ts';
+import { placeStripeCheckout } from './helpers/stripe-checkout.ts';
 
 const CONNECT_SECRET = `whsec_c_${randomBytes(8).toString('hex')}`;
 const BILLING_SECRET = `whsec_b_${randomBytes(8).toString('hex')}`;
@@ -100,34 +98,8 @@ describe('Connect payment webhooks for a store on cluster 2', () => {
 
   /** The storefront's checkout: place the order on c2 (stock reserved), then start Stripe Checkout on the connected account. */
   async function checkout(quantity: number) {
-    const r = await p.db.control.selectFrom('stores').selectAll().where('id', '=', store.id).executeTakeFirstOrThrow();
-    const t = p.db.tenant(r.schema_name);
-    const carts = new CartService(t);
-    const cart = await carts.findOrCreate(undefined);
-    await carts.add(cart.id, variantId, quantity);
-    const placed = await orderServiceFor(p.services, r, t, createLogger({ level: 'silent' })).place({
-      cartId: cart.id,
-      email: 'shopper@example.com',
-      customerId: null,
-      customerName: 'Sam Shopper',
-      address: { name: 'Sam Shopper', line1: '1 Main St', line2: null, city: 'Springfield', postalCode: '12345', region: null, country: 'US', phone: null },
-      locale: 'en',
-      settings: await loadSettings(t),
-      provider: 'stripe',
-    });
-    const provider = new StripePaymentProvider(p.services.billing.stripe!, () => connectedStore(p.db, store.id));
-    const start = await provider.start({
-      orderId: placed.order.id,
-      orderNumber: placed.order.number,
-      amount: placed.order.total,
-      currency: placed.order.currency,
-      email: placed.order.email,
-      idempotencyKey: placed.paymentKey,
-      returnUrl: 'http://shop.localhost/orders/x',
-      cancelUrl: 'http://shop.localhost/cart',
-      hostedPayUrl: 'http://shop.localhost/pay',
-    });
-    return { orderId: placed.order.id, sessionId: start.reference as string };
+    const { order, sessionId } = await placeStripeCheckout(p, store.id, variantId, quantity);
+    return { orderId: order.id, sessionId };
   }
 
   it('marks the order paid on cluster 2, once, under replayed and concurrent deliveries', async () => {

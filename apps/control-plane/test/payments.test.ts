@@ -5,15 +5,14 @@
  * and refunds from the merchant API reflected on the order.
  */
 import { randomBytes } from 'node:crypto';
-import { connectedStore, StripePaymentProvider } from '@storeloom/billing';
-import { CartService, loadSettings } from '@storeloom/commerce';
+import { connectedStore } from '@storeloom/billing';
 import { createLogger } from '@storeloom/http';
 import { StripeFake } from '@storeloom/stripe-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveOnFreePort } from '../../../test/helpers/browser.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { placeStripeCheckout } from '../../../test/helpers/stripe-checkout.ts';
 import { createControlPlaneApp } from '../src/app.ts';
-import { orderServiceFor } from '../src/routes/orders.ts';
 
 const BILLING_SECRET = `whsec_b_${randomBytes(8).toString('hex')}`;
 const CONNECT_SECRET = `whsec_c_${randomBytes(8).toString('hex')}`;
@@ -72,48 +71,10 @@ describe('shopper payments with Stripe Connect (fake)', () => {
 
   /** What the storefront's checkout does: place the order (stock reserved), then start Stripe Checkout. */
   async function checkout(quantity: number) {
-    const r = await row();
-    const t = p.db.tenant(r.schema_name);
-    const carts = new CartService(t);
-    const cart = await carts.findOrCreate(undefined);
-    await carts.add(cart.id, variantId, quantity);
-    const orders = orderServiceFor(p.services, r, t, createLogger({ level: 'silent' }));
-    const placed = await orders.place({
-      cartId: cart.id,
-      email: 'shopper@example.com',
-      customerId: null,
-      customerName: 'Sam Shopper',
-      address: { name: 'Sam Shopper', line1: '1 Main St', line2: null, city: 'Springfield', postalCode: '12345', region: null, country: 'US', phone: null },
-      locale: 'en',
-      settings: await loadSettings(t),
-      provider: 'stripe',
-    });
-    const provider = new StripePaymentProvider(p.services.billing.stripe!, () => connectedStore(p.db, store.id));
-    const start = await provider.start({
-      orderId: placed.order.id,
-      orderNumber: placed.order.number,
-      amount: placed.order.total,
-      currency: placed.order.currency,
-      email: placed.order.email,
-      idempotencyKey: placed.paymentKey,
-      returnUrl: 'http://shop.localhost/orders/x',
-      cancelUrl: 'http://shop.localhost/cart',
-      hostedPayUrl: 'http://shop.localhost/pay',
-    });
+    const { order, sessionId, orders, restart } = await placeStripeCheckout(p, store.id, variantId, quantity);
     // A retried start (same order attempt) reuses the session.
-    const again = await provider.start({
-      orderId: placed.order.id,
-      orderNumber: placed.order.number,
-      amount: placed.order.total,
-      currency: placed.order.currency,
-      email: placed.order.email,
-      idempotencyKey: placed.paymentKey,
-      returnUrl: 'http://shop.localhost/orders/x',
-      cancelUrl: 'http://shop.localhost/cart',
-      hostedPayUrl: 'http://shop.localhost/pay',
-    });
-    expect(again.reference).toBe(start.reference);
-    return { order: placed.order, sessionId: start.reference as string, orders };
+    expect((await restart()).reference).toBe(sessionId);
+    return { order, sessionId, orders };
   }
 
   it('pays an order once and decrements stock once, even with replayed and reordered webhooks', async () => {
