@@ -219,6 +219,29 @@ export function Modal(props: ParentProps<{ open: boolean; title: string; onClose
   );
 }
 
+/** A destructive action's confirmation: Cancel closes, the danger button confirms. */
+export function ConfirmModal(props: ParentProps<{ open: boolean; title: string; confirmLabel: string; onConfirm: () => void; onClose: () => void }>) {
+  return (
+    <Modal
+      open={props.open}
+      title={props.title}
+      onClose={props.onClose}
+      footer={
+        <>
+          <button type="button" class="button" onClick={props.onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="button" class="button danger" onClick={props.onConfirm}>
+            {props.confirmLabel}
+          </button>
+        </>
+      }
+    >
+      {props.children}
+    </Modal>
+  );
+}
+
 export function Spinner() {
   return <span class="spinner" aria-hidden="true" />;
 }

@@ -1,7 +1,7 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { downloadText, RunNow, Sparkline } from '../components/planning.tsx';
 import { toast } from '../components/toast.tsx';
-import { Badge, Banner, Card, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { Badge, Banner, Card, ConfirmModal, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import {
   type AlertWebhook,
@@ -784,23 +784,15 @@ export default function PlanningPage() {
           refetchPolicies();
         }}
       />
-      <Modal
+      <ConfirmModal
         open={!!deleting()}
         title={t('planning.deleteSupplierTitle')}
+        confirmLabel={t('pricing.delete')}
+        onConfirm={() => deleting() && deleteSupplier(deleting() as Supplier)}
         onClose={() => setDeleting(null)}
-        footer={
-          <>
-            <button type="button" class="button" onClick={() => setDeleting(null)}>
-              {t('common.cancel')}
-            </button>
-            <button type="button" class="button danger" onClick={() => deleting() && deleteSupplier(deleting() as Supplier)}>
-              {t('pricing.delete')}
-            </button>
-          </>
-        }
       >
         <p>{t('planning.deleteSupplierBody', { name: deleting()?.name ?? '' })}</p>
-      </Modal>
+      </ConfirmModal>
     </div>
   );
 }

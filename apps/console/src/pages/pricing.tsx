@@ -2,7 +2,7 @@ import { A, useSearchParams } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, type JSX, Show } from 'solid-js';
 import { PriceChart, RunNow } from '../components/planning.tsx';
 import { toast } from '../components/toast.tsx';
-import { Badge, Banner, Card, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { Badge, Banner, Card, ConfirmModal, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import {
   ApiError,
@@ -789,23 +789,15 @@ export default function PricingPage() {
           refreshAll();
         }}
       />
-      <Modal
+      <ConfirmModal
         open={!!confirmDelete()}
         title={t('pricing.deleteTitle')}
+        confirmLabel={t('pricing.delete')}
+        onConfirm={() => confirmDelete() && remove(confirmDelete() as PricingSettings)}
         onClose={() => setConfirmDelete(null)}
-        footer={
-          <>
-            <button type="button" class="button" onClick={() => setConfirmDelete(null)}>
-              {t('common.cancel')}
-            </button>
-            <button type="button" class="button danger" onClick={() => confirmDelete() && remove(confirmDelete() as PricingSettings)}>
-              {t('pricing.delete')}
-            </button>
-          </>
-        }
       >
         <p>{t('pricing.deleteBody', { name: targetName(confirmDelete(), products() ?? [], collections() ?? []) })}</p>
-      </Modal>
+      </ConfirmModal>
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { createEffect, createMemo, createResource, createSignal, For, Index, onC
 import { createStore, reconcile, unwrap } from 'solid-js/store';
 import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
-import { Badge, Banner, Card, describedBy, Field, Modal, PageHeader, Skeleton } from '../components/ui.tsx';
+import { Badge, Banner, Card, ConfirmModal, describedBy, Field, PageHeader, Skeleton } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import {
   ApiError,
@@ -658,23 +658,15 @@ export default function ProductEditorPage() {
           </button>
         </div>
       </form>
-      <Modal
+      <ConfirmModal
         open={confirmDelete()}
         title={t('editor.deleteTitle')}
+        confirmLabel={t('editor.delete')}
+        onConfirm={remove}
         onClose={() => setConfirmDelete(false)}
-        footer={
-          <>
-            <button type="button" class="button" onClick={() => setConfirmDelete(false)}>
-              {t('common.cancel')}
-            </button>
-            <button type="button" class="button danger" onClick={remove}>
-              {t('editor.delete')}
-            </button>
-          </>
-        }
       >
         <p>{t('editor.deleteBody', { title: draft.title })}</p>
-      </Modal>
+      </ConfirmModal>
     </div>
   );
 }
