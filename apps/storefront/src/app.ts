@@ -747,7 +747,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const order = await signedOrder(c);
     if (!order) return c.text('Not found', 404);
     // Only an order placed with the manual provider is settled on this page; a Stripe order is paid (or not) at Stripe.
-    if (order.paymentStatus !== 'pending' || order.payment.provider !== 'manual') return c.redirect(orderLink(c, order.id), 303);
+    if (order.payment.provider !== 'manual') return c.redirect(orderLink(c, order.id), 303);
     const outcome = String((await c.req.parseBody()).outcome ?? '');
     const service = orderService(c);
     if (outcome === 'fail') {
