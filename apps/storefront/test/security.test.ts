@@ -12,7 +12,6 @@ import { createLogger } from '@storeloom/http';
 import { StripeFake } from '@storeloom/stripe-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneApp } from '../../control-plane/src/app.ts';
-import { orderServiceFor } from '../../control-plane/src/routes/orders.ts';
 import { serveOnFreePort } from '../../../test/helpers/browser.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 import { createStorefrontApp } from '../src/app.ts';
@@ -125,7 +124,7 @@ describe('storefront security (issue 15)', () => {
 
     // The service itself refuses: only the provider the order was placed with confirms it, and nothing changes.
     const row = await p.db.control.selectFrom('stores').selectAll().where('id', '=', stripeStore.id).executeTakeFirstOrThrow();
-    const orders = orderServiceFor(p.services, row, t, createLogger({ level: 'silent' }));
+    const orders = p.services.commerce.orders(row, { tenant: t });
     await expect(orders.confirmPayment(order.id, { provider: 'manual', reference: `manual_charge:${order.id}:1`, amount: order.total })).rejects.toMatchObject({
       code: 'payment_provider_mismatch',
       status: 409,
