@@ -10,7 +10,6 @@ import { connectedStore, MIN_SESSION_SECONDS, type Stripe, StripePaymentProvider
 import {
   CartService,
   CustomerService,
-  formatMoney,
   type OrderDetail,
   OrderService,
   orderLinkSignature,
@@ -24,6 +23,7 @@ import { AppError, ErrorCode, isAppError, isConnectionError, isStatementTimeout 
 import { clientIp, httpMetrics, type Logger, MetricsRegistry, poolGauges, rateLimit, requestContext, requestTimeout } from '@storeloom/http';
 import { deliverMailJob, orderPaidJob, type Queues, releaseReservationJob } from '@storeloom/jobs';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
+import { formatMoney, toDecimalString } from '@storeloom/money';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
@@ -401,8 +401,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       const origin = originOf(c);
       const url = `${origin}/products/${product.handle}`;
       const t = tOf(c);
-      const digits = new Intl.NumberFormat('en', { style: 'currency', currency: tenant.store.currency.trim() }).resolvedOptions().maximumFractionDigits ?? 2;
-      const decimal = (n: number) => (n / 10 ** digits).toFixed(digits);
+      const decimal = (n: number) => toDecimalString(n, tenant.store.currency.trim());
       const { collectionIds: _c, seoTitle, seoDescription, updatedAt: _u, ...productData } = product;
       const description = (seoDescription || product.description || `${product.title} · ${tenant.store.name}`).replace(/\s+/g, ' ').slice(0, 160);
       const crumbs = [{ name: t('home'), url: `${origin}/` }];

@@ -7,4 +7,3 @@ export * from './settings.ts';
 export * from './signing.ts';
 export * from './totals.ts';
 export * from './views.ts';
-export * from './money.ts';

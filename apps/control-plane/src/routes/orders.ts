@@ -1,20 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { connectedStore, StripePaymentProvider } from '@storeloom/billing';
-import {
-  formatMoney,
-  loadSettings,
-  ManualPaymentProvider,
-  OrderService,
-  orderLinkSignature,
-  PaymentProviders,
-  saveCheckoutSettings,
-} from '@storeloom/commerce';
+import { loadSettings, ManualPaymentProvider, OrderService, orderLinkSignature, PaymentProviders, saveCheckoutSettings } from '@storeloom/commerce';
 import type { Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { deliverMailJob, orderPaidJob } from '@storeloom/jobs';
 import type { Logger } from '@storeloom/http';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
+import { formatMoney } from '@storeloom/money';
 import type { Context } from 'hono';
 import { type AppEnv, type Services, storeUrl } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
