@@ -104,6 +104,9 @@ export function apiDocument() {
   return api.getOpenAPI31Document(API_DOCUMENT);
 }
 
+/** Routes whose bodies are uploads (not JSON): they get MAX_BODY_BYTES. */
+const UPLOAD_PATH = /\/(imports|images|settings\/logo|stores\/import-archive)$/;
+
 export function createControlPlaneApp(services: Services, logger: Logger) {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestContext(logger));
@@ -153,15 +156,14 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
       if (!result.success) throw validationError(result.error);
     },
   });
-  api.use(
-    '*',
-    bodyLimit({
-      maxSize: services.config.maxBodyBytes,
-      onError: () => {
-        throw new AppError(ErrorCode.PayloadTooLarge, 'Request body is too large');
-      },
-    }),
-  );
+  // JSON bodies are small: 1 MiB unless configured, refused with 413 before they are parsed. Only the upload routes
+  // (CSV import, images, logo, store archives) take MAX_BODY_BYTES, and they stream rather than parse a whole body.
+  const tooLarge = () => {
+    throw new AppError(ErrorCode.PayloadTooLarge, 'Request body is too large');
+  };
+  const uploadLimit = bodyLimit({ maxSize: services.config.maxBodyBytes, onError: tooLarge });
+  const jsonLimit = bodyLimit({ maxSize: services.config.maxJsonBodyBytes ?? 1024 * 1024, onError: tooLarge });
+  api.use('*', (c, next) => (UPLOAD_PATH.test(c.req.path) ? uploadLimit(c, next) : jsonLimit(c, next)));
   const limits = services.config.rateLimits;
   api.use('*', rateLimit([{ name: 'ip', limit: limits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, services.config.trustProxy) }]));
   // CSV imports upload large bodies on slow links: they get no deadline.

@@ -24,6 +24,8 @@ export interface ControlPlaneConfig {
   trustProxy: boolean;
   secureCookies: boolean;
   maxBodyBytes: number;
+  /** Limit of JSON request bodies (default 1 MiB); uploads use maxBodyBytes. */
+  maxJsonBodyBytes?: number;
   /** Stripe billing and Connect; stripe: null (no keys) = billing off. */
   billing?: Omit<BillingConfig, 'publicUrl'>;
   /** Mail: SMTP when set, otherwise the local outbox (and the developer outbox API). */

@@ -2,6 +2,7 @@ import { type Permission, roleCan } from '@storeloom/auth';
 import { isUuid } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { addLogFields } from '@storeloom/http';
+import { type StoreStorage, storeStorage } from '@storeloom/storage';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, AuthInfo } from './context.ts';
 
@@ -43,4 +44,9 @@ export function uuidParam(c: Context<AppEnv>, name: string, what: string): strin
   const v = c.req.param(name) ?? '';
   if (!isUuid(v)) throw new AppError(ErrorCode.NotFound, `${what} not found`);
   return v;
+}
+
+/** The current store's media storage: refuses any key outside the store's own prefix (see StoreStorage). */
+export function storageOf(c: Context<AppEnv>): StoreStorage {
+  return storeStorage(c.var.services.storage, c.var.store.id);
 }

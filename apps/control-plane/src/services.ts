@@ -30,6 +30,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     // Secure cookies everywhere except plain-http localhost development.
     secureCookies: url.protocol === 'https:' || !['localhost', '127.0.0.1'].includes(url.hostname),
     maxBodyBytes: env.MAX_BODY_BYTES,
+    maxJsonBodyBytes: env.MAX_JSON_BODY_BYTES,
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
     devOutbox: !env.SMTP_URL && env.NODE_ENV !== 'production',

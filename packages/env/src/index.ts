@@ -121,6 +121,12 @@ const web = {
     .int()
     .min(1024)
     .default(25 * 1024 * 1024),
+  /** JSON request bodies (every API call but the uploads) are refused with 413 above this. */
+  MAX_JSON_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   /** Stripe (merchant billing, Connect payouts, shopper payments). Unset: billing off, stores unlimited, manual payments. */
   STRIPE_SECRET_KEY: optionalText,
   /** Signing secrets (whsec_…) of the two webhook endpoints /webhooks/stripe/billing and /webhooks/stripe/connect. */

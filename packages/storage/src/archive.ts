@@ -1,11 +1,14 @@
 /**
- * Store export archives: a gzip-compressed POSIX tar (ustar) of named files.
- * Written and read in memory with node:zlib, no dependency; reading refuses
- * anything that is not a plain file with a safe relative name, and caps the
- * decompressed size so a crafted upload cannot exhaust memory.
+ * Store export archives: a gzip-compressed POSIX tar (ustar) of named files,
+ * with node:zlib, no dependency. Reading inflates as a stream (zlib's async
+ * inflate runs on libuv's thread pool, not on the request thread) and stops as
+ * soon as the inflated bytes or the entry count pass their caps, so a gzip bomb
+ * costs at most the cap; it refuses anything that is not a plain file with a
+ * safe relative name.
  */
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { createGunzip, gzipSync } from 'node:zlib';
 
 export interface ArchiveEntry {
   path: string;
@@ -51,20 +54,50 @@ export function writeArchive(entries: ArchiveEntry[], mtime = Math.floor(Date.no
 }
 
 export class ArchiveFormatError extends Error {}
+/** The archive inflates beyond `maxInflatedBytes` or holds more than `maxEntries` files. */
+export class ArchiveTooLargeError extends ArchiveFormatError {}
 
-/** The files of a `.tar.gz`; throws ArchiveFormatError on anything malformed or larger than `maxBytes` unpacked. */
-export function readArchive(gz: Uint8Array, maxBytes = 512 * 1024 * 1024): Map<string, Uint8Array> {
-  let tar: Buffer;
+export interface ArchiveLimits {
+  maxInflatedBytes: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = { maxInflatedBytes: 128 * 1024 * 1024, maxEntries: 50_000 };
+
+/** Inflates a gzip stream, refusing (and destroying the stream) the moment the output passes `maxBytes`. */
+async function inflate(source: Uint8Array | AsyncIterable<Uint8Array>, maxBytes: number): Promise<Buffer> {
+  const input = source instanceof Uint8Array ? Readable.from([source]) : Readable.from(source);
+  const gunzip = createGunzip();
+  input.on('error', (e) => gunzip.destroy(e));
+  input.pipe(gunzip);
+  const chunks: Buffer[] = [];
+  let total = 0;
   try {
-    tar = gunzipSync(gz, { maxOutputLength: maxBytes });
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) throw new ArchiveTooLargeError(`the archive inflates beyond ${maxBytes} bytes`);
+      chunks.push(chunk);
+    }
   } catch (e) {
-    throw new ArchiveFormatError(`not a gzip archive (or larger than ${maxBytes} bytes unpacked): ${(e as Error).message}`);
+    if (e instanceof ArchiveTooLargeError) throw e;
+    throw new ArchiveFormatError(`not a gzip archive: ${(e as Error).message}`);
+  } finally {
+    input.destroy();
+    gunzip.destroy();
   }
+  return Buffer.concat(chunks, total);
+}
+
+/** The files of a `.tar.gz` (bytes or a stream, e.g. an upload on disk); throws ArchiveFormatError / ArchiveTooLargeError. */
+export async function readArchive(source: Uint8Array | AsyncIterable<Uint8Array>, limits: Partial<ArchiveLimits> = {}): Promise<Map<string, Uint8Array>> {
+  const { maxInflatedBytes, maxEntries } = { ...DEFAULT_ARCHIVE_LIMITS, ...limits };
+  const tar = await inflate(source, maxInflatedBytes);
   const files = new Map<string, Uint8Array>();
   let off = 0;
   while (off + BLOCK <= tar.length) {
     const h = tar.subarray(off, off + BLOCK);
     if (h.every((b) => b === 0)) break;
+    if (files.size >= maxEntries) throw new ArchiveTooLargeError(`the archive holds more than ${maxEntries} files`);
     const str = (from: number, len: number) => h.toString('ascii', from, from + len).replace(/\0.*$/s, '');
     const path = str(0, 100);
     const size = Number.parseInt(str(124, 12).trim() || 'x', 8);

@@ -104,3 +104,49 @@ export function contentTypeOfKey(key: string): string {
   const ext = key.slice(key.lastIndexOf('.') + 1) as ImageType['ext'];
   return CONTENT_TYPES[ext] ?? 'application/octet-stream';
 }
+
+/**
+ * Media storage as one store may use it: every key must lie under `<storeId>/`
+ * (and be a valid key). This is the only place that ownership is enforced, so a
+ * key that came from a tampered row (an archive import, a crafted setting) can
+ * never read, overwrite or delete another store's object, whichever route holds it.
+ */
+export class StoreStorage {
+  readonly driver: Storage['driver'];
+  constructor(
+    private readonly storage: Storage,
+    readonly storeId: string,
+  ) {
+    if (!STORE_RE.test(storeId)) throw new Error('StoreStorage needs a store uuid');
+    this.driver = storage.driver;
+  }
+
+  // Async throughout: a refused key is a rejected promise, so callers' best-effort `.catch` keeps working.
+  /** Whether `key` is one of this store's keys. */
+  owns(key: string): boolean {
+    return isValidKey(key) && key.startsWith(`${this.storeId}/`);
+  }
+
+  private check(key: string): void {
+    if (!this.owns(key)) throw new AppError(ErrorCode.Forbidden, 'This file does not belong to the store', { details: { key: key.slice(0, 120) } });
+  }
+
+  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+    this.check(key);
+    return this.storage.put(key, body, contentType);
+  }
+  async get(key: string): Promise<StoredObject | null> {
+    this.check(key);
+    return this.storage.get(key);
+  }
+  async delete(key: string): Promise<void> {
+    this.check(key);
+    return this.storage.delete(key);
+  }
+  publicUrl(key: string): string {
+    this.check(key);
+    return this.storage.publicUrl(key);
+  }
+}
+
+export const storeStorage = (storage: Storage, storeId: string) => new StoreStorage(storage, storeId);

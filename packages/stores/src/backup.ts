@@ -21,7 +21,18 @@
 import { randomBytes } from 'node:crypto';
 import { type Database, migrateTenant, sql, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { type ArchiveEntry, ArchiveFormatError, isMediaKey, readArchive, type Storage, sha256Hex, writeArchive } from '@storeloom/storage';
+import {
+  type ArchiveEntry,
+  ArchiveFormatError,
+  type ArchiveLimits,
+  ArchiveTooLargeError,
+  isMediaKey,
+  readArchive,
+  type Storage,
+  sha256Hex,
+  storeStorage,
+  writeArchive,
+} from '@storeloom/storage';
 
 export const EXPORT_FORMAT = 'storeloom-store-export';
 export const EXPORT_FORMAT_VERSION = 1;
@@ -299,12 +310,16 @@ export interface VerifiedArchive {
   media: Map<string, Uint8Array>;
 }
 
-/** Parses and checks an archive; any problem is a 422 `archive_invalid` and nothing is written. */
-export function verifyArchive(bytes: Uint8Array): VerifiedArchive {
+/**
+ * Parses and checks an archive (bytes, or a stream such as an upload spooled to disk); any problem is a 422
+ * `archive_invalid`, an archive that inflates past the caps a 413 `archive_too_large`, and nothing is written.
+ */
+export async function verifyArchive(source: Uint8Array | AsyncIterable<Uint8Array>, limits: Partial<ArchiveLimits> = {}): Promise<VerifiedArchive> {
   let files: Map<string, Uint8Array>;
   try {
-    files = readArchive(bytes);
+    files = await readArchive(source, limits);
   } catch (e) {
+    if (e instanceof ArchiveTooLargeError) throw new AppError(ErrorCode.ArchiveTooLarge, `The archive is too large: ${e.message}`);
     if (e instanceof ArchiveFormatError) throw invalid(`Not a Storeloom export archive: ${e.message}`);
     throw e;
   }
@@ -370,6 +385,20 @@ export async function loadArchiveIntoStore(
   const rewrite = (rows: Row[]) => (sourceId === target.id ? rows : (JSON.parse(JSON.stringify(rows).replaceAll(sourceId, target.id)) as Row[]));
   const counts: Record<string, number> = {};
   const schema = target.schema_name;
+  const own = storeStorage(storage, target.id);
+
+  // No row may name a file the archive did not bring: media bytes are copied into this store's own keys, and a key of
+  // another store (read off its public image URL) would otherwise let this clone delete that store's file. Checked on
+  // every row before anything is written.
+  const carried = new Set([...archive.media.keys()].map((name) => `${target.id}/${name}`));
+  const checkKey = (key: unknown, where: string) => {
+    if (key === null || key === undefined) return;
+    if (typeof key !== 'string' || !own.owns(key) || !carried.has(key))
+      throw invalid(`${where} names a media file that is not in the archive (${String(key).slice(0, 100)})`);
+  };
+  for (const row of rewrite(archive.data.images ?? [])) checkKey(row.storage_key, 'data/images.json');
+  for (const row of rewrite(archive.data.store_settings ?? []))
+    if (row.key === 'logo' && row.value && typeof row.value === 'object') checkKey((row.value as { key?: unknown }).key, 'The logo setting');
 
   // Media first: rows that point at files only appear once the files exist.
   for (const [name, body] of archive.media) {
@@ -384,7 +413,7 @@ export async function loadArchiveIntoStore(
           : name.endsWith('.gif')
             ? 'image/gif'
             : 'image/avif';
-    await storage.put(key, body, type);
+    await own.put(key, body, type);
   }
   await onProgress(0.1);
 
@@ -441,7 +470,7 @@ export async function completeClone(
   if (!obj) throw invalid('The export archive is gone');
   let archive: VerifiedArchive;
   try {
-    archive = verifyArchive(obj.body);
+    archive = await verifyArchive(obj.body);
   } catch (e) {
     await db.control
       .updateTable('stores')

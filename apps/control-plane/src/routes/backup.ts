@@ -10,6 +10,12 @@ import { cloneStoreJob, exportStoreJob } from '@storeloom/jobs';
 import { archiveKey, isArchiveKey } from '@storeloom/storage';
 import { type ExportResult, toStoreView, verifyArchive } from '@storeloom/stores';
 import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, uuidParam } from '../guards.ts';
@@ -253,7 +259,7 @@ export function registerBackupRoutes(app: Api) {
     const obj = await c.var.services.storage.get(key);
     if (!obj) throw new AppError(ErrorCode.NotFound, 'The export file is gone');
     // Refuse a damaged archive before creating anything.
-    verifyArchive(obj.body);
+    await verifyArchive(obj.body);
     const idem = c.req.valid('header')['idempotency-key'];
     const { store } = await c.var.services.stores.create(
       { userId: auth.user.id, requestId: c.var.requestId },
@@ -276,9 +282,18 @@ export function registerBackupRoutes(app: Api) {
   app.openapi(importArchive, async (c) => {
     const auth = requireAuth(c);
     const q = c.req.valid('query');
-    const bytes = new Uint8Array(await c.req.arrayBuffer());
-    if (bytes.length === 0) throw new AppError(ErrorCode.ValidationFailed, 'The archive is empty');
-    const archive = verifyArchive(bytes);
+    // The upload goes to a temporary file as it arrives and is inflated from there as a stream with hard caps
+    // (verifyArchive), so a gzip bomb is refused with 413 archive_too_large without ever being held whole.
+    const spool = await spoolUpload(c.req.raw.body, c.var.services.config.maxBodyBytes);
+    let bytes: Uint8Array;
+    let archive: Awaited<ReturnType<typeof verifyArchive>>;
+    try {
+      if (spool.bytes === 0) throw new AppError(ErrorCode.ValidationFailed, 'The archive is empty');
+      archive = await verifyArchive(createReadStream(spool.path));
+      bytes = await readFile(spool.path);
+    } finally {
+      await spool.remove();
+    }
     const currency = archive.manifest.store.currency;
     checkSlugFree(c, q, currency);
     const idem = c.req.valid('header')['idempotency-key'];
@@ -312,4 +327,28 @@ export function registerBackupRoutes(app: Api) {
     const fresh = (await c.var.services.stores.getRow(store.id)) ?? row;
     return c.json({ store: toStoreJson(c.var.services.config, { ...(fresh ? toStoreView(fresh) : store), role: 'owner' }), jobId: queued.id ?? null }, 202);
   });
+}
+
+/** Writes a request body to a private temporary file, refusing (413) past `maxBytes`. */
+async function spoolUpload(body: ReadableStream<Uint8Array> | null, maxBytes: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'storeloom-upload-'));
+  const path = join(dir, 'upload.tar.gz');
+  const remove = () => rm(dir, { recursive: true, force: true });
+  let bytes = 0;
+  try {
+    if (body) {
+      const cap = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          bytes += chunk.length;
+          if (bytes > maxBytes) done(new AppError(ErrorCode.PayloadTooLarge, 'Request body is too large'));
+          else done(null, chunk);
+        },
+      });
+      await pipeline(Readable.fromWeb(body as never), cap, createWriteStream(path, { mode: 0o600 }));
+    }
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+  return { path, bytes, remove };
 }

@@ -4,7 +4,7 @@ import { Permission } from '@storeloom/auth';
 import { ProductImageService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { newObjectKey } from '@storeloom/storage';
-import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
+import { requireAuth, requirePermission, storageOf, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse } from '../schemas.ts';
 import { imageUploadBody, readImageUpload } from './uploads.ts';
 import { type Api, idempotent } from './util.ts';
@@ -70,7 +70,7 @@ export function registerImageRoutes(app: Api) {
     const { bytes, type, sha256 } = await readImageUpload(c, form.file);
     const alt = typeof form.alt === 'string' && form.alt.trim() ? form.alt.trim() : null;
     return idempotent(c, auth.user.id, { sha256, alt }, async () => {
-      const { storage } = c.var.services;
+      const storage = storageOf(c);
       const key = newObjectKey(c.var.store.id, 'img', type.ext);
       await storage.put(key, bytes, type.contentType);
       try {
@@ -102,7 +102,10 @@ export function registerImageRoutes(app: Api) {
     const imageId = uuidParam(c, 'imageId', 'Image');
     const { storageKey } = await new ProductImageService(tenantOf(c)).remove(productId, imageId);
     // After commit: a failure here leaves an unreferenced object, never a row pointing at nothing.
-    if (storageKey) await c.var.services.storage.delete(storageKey).catch((err) => c.var.logger.warn('could not delete an image object', { err }));
+    if (storageKey)
+      await storageOf(c)
+        .delete(storageKey)
+        .catch((err) => c.var.logger.warn('could not delete an image object', { err }));
     return c.body(null, 204);
   });
 }

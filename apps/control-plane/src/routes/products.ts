@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { ProductService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
+import { requireAuth, requirePermission, storageOf, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, pageOf, ProductCreateSchema, ProductPatchSchema, ProductSchema } from '../schemas.ts';
 import { type Api, idempotent } from './util.ts';
 
@@ -154,7 +154,10 @@ export function registerProductRoutes(app: Api) {
     await new ProductService(t).delete(id);
     await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
     for (const { storage_key } of uploaded)
-      if (storage_key) await c.var.services.storage.delete(storage_key).catch((err) => c.var.logger.warn('could not delete an image object', { err }));
+      if (storage_key)
+        await storageOf(c)
+          .delete(storage_key)
+          .catch((err) => c.var.logger.warn('could not delete an image object', { err }));
     return c.body(null, 204);
   });
 }

@@ -6,7 +6,7 @@ import { newObjectKey } from '@storeloom/storage';
 import { HEX_COLOUR_RE, StoreSettingsService, SUPPORTED_LOCALES, THEME_FONTS } from '@storeloom/stores';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
-import { requirePermission, storeAccess } from '../guards.ts';
+import { requirePermission, storageOf, storeAccess } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
 import { imageUploadBody, readImageUpload } from './uploads.ts';
 import type { Api } from './util.ts';
@@ -102,7 +102,9 @@ function settingsOf(c: Context<AppEnv>) {
 
 async function deleteObject(c: Context<AppEnv>, key: string | null) {
   if (!key) return;
-  await c.var.services.storage.delete(key).catch((err) => c.var.logger.warn('could not delete a replaced object', { err, key }));
+  await storageOf(c)
+    .delete(key)
+    .catch((err) => c.var.logger.warn('could not delete a replaced object', { err, key }));
 }
 
 export function registerSettingsRoutes(app: Api) {
@@ -121,7 +123,7 @@ export function registerSettingsRoutes(app: Api) {
     requirePermission(c, Permission.UpdateStore);
     const service = settingsOf(c);
     const { bytes, type } = await readImageUpload(c, c.req.valid('form').file);
-    const { storage } = c.var.services;
+    const storage = storageOf(c);
     const key = newObjectKey(c.var.store.id, 'logo', type.ext);
     await storage.put(key, bytes, type.contentType);
     try {
