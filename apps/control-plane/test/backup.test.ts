@@ -151,13 +151,13 @@ describe('store export, clone and restore', () => {
     archiveBytes = (await p.services.storage.get(`${storeA.id}/export-${exportId.replaceAll('-', '')}.tar.gz`))?.body as Uint8Array;
     expect(dl.headers.get('x-content-sha256')).toBe(done.sha256);
 
-    const { manifest, data, media } = (await verifyArchive(archiveBytes));
+    const { manifest, data, media } = await verifyArchive(archiveBytes);
     expect(manifest.formatVersion).toBe(1);
     expect(manifest.store.id).toBe(storeA.id);
     expect(manifest.tables.products?.rows).toBe(2);
     expect(media.size).toBe(2); // product image + logo
     expect(data.customers?.[0]).not.toHaveProperty('password_hash');
-    const files = (await readArchive(archiveBytes));
+    const files = await readArchive(archiveBytes);
     const text = new TextDecoder().decode(archiveBytes);
     expect(text).not.toContain('secret-hash');
     expect([...files.keys()].join('\n')).not.toContain('customer_sessions');
@@ -227,7 +227,7 @@ describe('store export, clone and restore', () => {
       headers: { 'idempotency-key': 'clone-1' },
     });
     expect(again.body.store.id).toBe(b.id);
-    await loadArchiveIntoStore(p.db, p.services.storage, (await verifyArchive(archiveBytes)), { id: b.id, schema_name: schemaB });
+    await loadArchiveIntoStore(p.db, p.services.storage, await verifyArchive(archiveBytes), { id: b.id, schema_name: schemaB });
     expect(await snapshot(b.id)).toEqual(before);
     expect((await completeClone(p.db, p.services.storage, b.id)).status).toBe('already');
     const audit = await p.db.control.selectFrom('audit_log').select('action').where('store_id', '=', b.id).execute();
@@ -243,7 +243,7 @@ describe('store export, clone and restore', () => {
     expect(store.status).toBe('provisioning');
     const schema = await schemaOf(store.id);
     // Half the tables, as if the process died midway; the store is still not active.
-    const archive = (await verifyArchive(archiveBytes));
+    const archive = await verifyArchive(archiveBytes);
     const partial = { ...archive, data: Object.fromEntries(Object.entries(archive.data).slice(0, 6)) };
     await loadArchiveIntoStore(p.db, p.services.storage, partial, { id: store.id, schema_name: schema });
     await p.services.stores.reconcileProvisioning(0);
@@ -254,7 +254,7 @@ describe('store export, clone and restore', () => {
   });
 
   it('an uploaded archive creates a store; a corrupted or wrong-version archive is refused with archive_invalid and creates nothing', async () => {
-    const files = (await readArchive(archiveBytes));
+    const files = await readArchive(archiveBytes);
     const rebuild = (edit: (path: string, body: Uint8Array) => Uint8Array) =>
       writeArchive([...files].map(([path, body]) => ({ path, body: edit(path, new Uint8Array(body)) })));
 
