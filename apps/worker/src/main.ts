@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { createLogger, gauge, MetricsRegistry, poolGauges } from '@storeloom/http';
 import { Queues } from '@storeloom/jobs';
 import { MailOutbox, transportFromConfig } from '@storeloom/mail';
-import { defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
+import { defaultMediaPublicUrl, defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
 import { resolve } from 'node:path';
 import { startWorkers } from './worker.ts';
 
@@ -34,8 +34,15 @@ const queues = new Queues({
 const storage = storageFromSettings({
   driver: env.STORAGE_DRIVER,
   uploadsDir: resolve(env.UPLOADS_DIR ?? defaultUploadsDir(env.DATA_DIR)),
-  // The worker never builds public media URLs (clones rewrite the store id inside existing ones).
-  mediaPublicUrl: env.MEDIA_PUBLIC_URL ?? 'http://localhost/media',
+  // Imported product images get public URLs built exactly like the control plane's uploads.
+  mediaPublicUrl:
+    env.MEDIA_PUBLIC_URL ??
+    defaultMediaPublicUrl({
+      driver: env.STORAGE_DRIVER,
+      publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+      s3Endpoint: env.S3_ENDPOINT,
+      s3Bucket: env.S3_BUCKET,
+    }),
   s3: { endpoint: env.S3_ENDPOINT, bucket: env.S3_BUCKET, region: env.S3_REGION, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
 });
 const running = await startWorkers(queues, {
@@ -48,6 +55,10 @@ const running = await startWorkers(queues, {
   mail: new MailOutbox(db, transportFromConfig(env.SMTP_URL), env.MAIL_FROM),
   alertWebhookBackoffMs: env.ALERT_WEBHOOK_BACKOFF_MS,
   webhookEgress: { allowHttp: env.ALERT_WEBHOOK_ALLOW_HTTP, allowPrivateAddresses: env.ALERT_WEBHOOK_ALLOW_PRIVATE },
+  importImages: {
+    egress: { allowHttp: env.IMPORT_IMAGES_ALLOW_HTTP, allowPrivateAddresses: env.IMPORT_IMAGES_ALLOW_PRIVATE },
+    maxBytes: env.UPLOAD_MAX_BYTES,
+  },
   planningCron: env.PLANNING_NIGHTLY_CRON,
   recoTrainCron: env.RECO_TRAIN_CRON,
   reco: {
