@@ -79,7 +79,10 @@ describe('embedded Postgres (PGlite over the wire)', () => {
     expect((await products.getByHandle('抹茶-有機-30g'))?.id).toBe(a.id);
     // Past the application's validation, the database's own check.
     for (const handle of ['抹茶 セット', 'Matcha', '-抹茶', '抹茶/セット']) {
-      await expect(tenant.insertInto('products').values({ id: newId(), handle, title: 'x' }).execute(), handle).rejects.toThrow(/products_handle_check/);
+      await expect(
+        tenant.insertInto('products').values({ id: newId(), handle, title: 'x', status: 'draft', description: '', options: '[]' }).execute(),
+        handle,
+      ).rejects.toThrow(/products_handle_check/);
     }
   });
 });
