@@ -8,3 +8,6 @@ export * from './signing.ts';
 export * from './totals.ts';
 export * from './views.ts';
 export * from './money.ts';
+export * from './pricing.ts';
+export * from './checkout.ts';
+export * from './commerce.ts';
