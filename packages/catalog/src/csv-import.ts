@@ -8,8 +8,8 @@
 import type { ImportRowError, Kysely, ProductStatus, TenantDatabase } from '@storeloom/db';
 import { isAppError } from '@storeloom/errors';
 import { parse } from 'csv-parse/sync';
+import { parseMoney } from '@storeloom/money';
 import { isProductHandle, normaliseHandle, unicodeSlugify } from './handles.ts';
-import { parseMoney } from './money.ts';
 import { normaliseOptions, ProductService } from './products.ts';
 import type { ImageInput, ProductInput, VariantInput } from './types.ts';
 
@@ -40,6 +40,9 @@ export type ImageFetcher = (sourceUrl: string) => Promise<FetchedImage>;
 export type StoredImageCleanup = (storageKey: string) => Promise<void>;
 
 type Row = Record<string, string | undefined>;
+/** Prices are `integer` columns. */
+const PRICE_LIMIT = { max: 2_147_483_647 };
+
 const get = (r: Row, ...names: string[]) => {
   for (const n of names) {
     const v = r[n];
@@ -135,10 +138,10 @@ function toProductInput(g: Group, currency: string): ParsedProduct {
     const isVariantRow = priceText !== '' || get(r, 'Variant SKU') !== '' || get(r, 'Option1 Value') !== '';
     if (isVariantRow) {
       if (!priceText) throw new RowError(n, 'missing_price', 'Variant Price is required');
-      const price = parseMoney(priceText, currency);
+      const price = parseMoney(priceText, currency, PRICE_LIMIT);
       if (price === null) throw new RowError(n, 'invalid_price', `Variant Price "${priceText}" is not a valid amount in ${currency}`);
       const compareText = get(r, 'Variant Compare At Price');
-      const compareAt = compareText ? parseMoney(compareText, currency) : null;
+      const compareAt = compareText ? parseMoney(compareText, currency, PRICE_LIMIT) : null;
       if (compareText && compareAt === null) throw new RowError(n, 'invalid_price', `Variant Compare At Price "${compareText}" is not a valid amount`);
       const qtyText = get(r, 'Variant Inventory Qty');
       const qty = qtyText ? Number(qtyText) : 0;
