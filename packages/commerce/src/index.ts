@@ -8,3 +8,4 @@ export * from './signing.ts';
 export * from './totals.ts';
 export * from './views.ts';
 export * from './money.ts';
+export * from './home.ts';
