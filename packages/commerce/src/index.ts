@@ -9,3 +9,6 @@ export * from './totals.ts';
 export * from './views.ts';
 export * from './money.ts';
 export * from './home.ts';
+export * from './pricing.ts';
+export * from './checkout.ts';
+export * from './commerce.ts';
