@@ -67,10 +67,11 @@ export default function HomePage() {
         title={t('home.title')}
         subtitle={t('home.subtitle', { store: s.store()?.name ?? '' })}
         actions={
-          <Show when={home()}>
-            {(h) => (
-              <a class="button" href={h().launch.launched ? h().launch.storefrontUrl : h().launch.previewUrl} target="_blank" rel="noopener">
-                {h().launch.launched ? t('home.viewStore') : t('home.preview')}
+          // Once live, the top bar's "View store" link is the way to the shop; before that, the preview link.
+          <Show when={home()?.launch.launched === false ? home()?.launch : undefined}>
+            {(l) => (
+              <a class="button" href={l().previewUrl} target="_blank" rel="noopener">
+                {t('home.preview')}
               </a>
             )}
           </Show>
@@ -120,9 +121,7 @@ export default function HomePage() {
                   <span class="stat-value" data-testid="today-sales">
                     {formatMoney(h().today.sales, h().today.currency, locale())}
                   </span>
-                  <span class="muted small">
-                    {h().today.orders} · {t('home.todayOrders')}
-                  </span>
+                  <span class="muted small">{t('home.todayOrders', { n: h().today.orders })}</span>
                 </Card>
                 <Card title={t('home.toFulfil')}>
                   <span class="stat-value" data-testid="orders-to-fulfil">
@@ -140,7 +139,7 @@ export default function HomePage() {
                           <li>
                             <A href={s.path(`/products/${v.productId}`)}>
                               {v.title}
-                              <Show when={v.variantTitle && v.variantTitle !== 'Default'}> · {v.variantTitle}</Show>
+                              <Show when={v.variantTitle && v.variantTitle !== 'Default Title'}> · {v.variantTitle}</Show>
                             </A>
                             <span class="muted small">{t('home.lowStockUnits', { n: v.quantity })}</span>
                           </li>
