@@ -7,7 +7,7 @@ export * from './settings.ts';
 export * from './signing.ts';
 export * from './totals.ts';
 export * from './views.ts';
-export * from './money.ts';
+export * from './countries.ts';
 export * from './home.ts';
 export * from './pricing.ts';
 export * from './checkout.ts';
