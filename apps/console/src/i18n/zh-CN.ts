@@ -544,7 +544,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'billing.fee': '{percent}% 交易手续费',
   'billing.renews': '当前周期于 {date} 结束',
   'billing.usage': '用量',
-  'billing.overLimit': '超出套餐上限 {over}：请升级套餐，或归档部分以保持在上限内。',
+  'billing.overLimit': '超出套餐上限 {over}：请选择更大的套餐以继续全部使用。',
   'billing.usedOf': '已用 {used} / {limit}',
   'billing.unlimited': '不限',
   'billing.activeProducts': '在售商品',
