@@ -138,7 +138,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       if (!found) throw new UnrecoverableJobError('store no longer exists');
       const { store, tenant } = found;
       const result = await new ImportService(tenant).run(importId, {
-        currency: store.currency.trim(),
+        currency: store.currency,
         onProgress: (fraction) => job.updateProgress(Math.round(fraction * 100)),
       });
       await job.updateProgress(100);

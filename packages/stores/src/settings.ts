@@ -95,7 +95,7 @@ export class StoreSettingsService {
     const [theme, languages] = await Promise.all([readSetting(this.tenant, 'theme'), readSetting(this.tenant, 'languages')]);
     return {
       name: this.store.name,
-      currency: this.store.currency.trim(),
+      currency: this.store.currency,
       defaultLocale: this.store.default_locale,
       languages: languagesFrom(languages, this.store.default_locale),
       theme: themeFrom(theme),
@@ -162,7 +162,7 @@ export class StoreSettingsService {
     });
     return {
       name: result.updated.name,
-      currency: result.updated.currency.trim(),
+      currency: result.updated.currency,
       defaultLocale: result.updated.default_locale,
       languages: result.languages,
       theme: result.theme,
