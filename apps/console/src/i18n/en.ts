@@ -544,7 +544,7 @@ export const en = {
   'billing.fee': '{percent}% transaction fee',
   'billing.renews': 'Current period ends on {date}',
   'billing.usage': 'Usage',
-  'billing.overLimit': "{over} over your plan's limit: upgrade, or archive some to stay within it.",
+  'billing.overLimit': "{over} over your plan's limit: choose a larger plan to keep using them all.",
   'billing.usedOf': '{used} of {limit}',
   'billing.unlimited': 'unlimited',
   'billing.activeProducts': 'Active products',
