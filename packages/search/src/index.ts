@@ -11,7 +11,8 @@ export {
   type SearchOptions,
   type SearchResult,
 } from './engine.ts';
-export { type DocRecord, InvertedIndex, normalizeSku, type Posting, titleHeadPosition, type VocabEntry } from './index/inverted-index.ts';
+export { type DocRecord, type IndexState, InvertedIndex, normalizeSku, PostingList, titleHeadPosition, type VocabEntry } from './index/inverted-index.ts';
+export { decodeIndex, encodeIndex, SNAPSHOT_FORMAT } from './index/snapshot.ts';
 export { deletions, editDistance } from './query/edit-distance.ts';
 export { type Completion, Lexicon, type Split } from './query/lexicon.ts';
 export { type AltSource, type Alternative, buildPlan, type Clause, type PlanContext, type PlanOptions, type QueryPlan } from './query/plan.ts';
