@@ -14,7 +14,8 @@ import { type MailContext, orderConfirmationMail, orderShippedMail } from './mai
 import { PaymentProviders } from './payments.ts';
 import { signCheckoutQuote, verifyCheckoutQuote } from './signing.ts';
 import type { StorefrontSettings } from './settings.ts';
-import { computeTotals, type Totals } from './totals.ts';
+import { type PriceAdjustment, type PricingContext, type PricingExtensions, priceCart, pricingSteps } from './pricing.ts';
+import type { Totals } from './totals.ts';
 import { type OrderDetail, type OrderSummary, toOrderDetail, toOrderSummary } from './views.ts';
 
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
@@ -47,6 +48,23 @@ export interface OrderServiceOptions {
   quoteSecret?: string;
   /** How long a checkout keeps the prices it showed (default 60 minutes). */
   quoteMaxAgeMs?: number;
+  /** Extra pricing steps (discounts, tenders) run by both `quote` and `place`; see pricing.ts. */
+  pricing?: PricingExtensions;
+}
+
+/** Who is checking out and the codes they entered, for pricing steps that depend on them. */
+export interface PricingInput {
+  customerId?: string | null;
+  email?: string | null;
+  codes?: readonly string[];
+}
+
+export interface CheckoutQuote {
+  lines: CartLineView[];
+  totals: Totals;
+  adjustments: PriceAdjustment[];
+  /** Signed snapshot of the line prices shown; null without a quoteSecret. */
+  quoteToken: string | null;
 }
 
 export interface PlaceOrderInput {
@@ -63,6 +81,8 @@ export interface PlaceOrderInput {
   expectedTotal?: number;
   /** The checkout page's price snapshot (`quote().quoteToken`): its prices are charged while it is fresh and the cart unchanged. */
   quoteToken?: string;
+  /** Codes the shopper entered, handed to the pricing steps. */
+  codes?: readonly string[];
 }
 
 export interface OrderListQuery {
@@ -93,10 +113,36 @@ export class OrderService {
    * honours, so a price change while the checkout is open does not change
    * what the shopper pays.
    */
-  async quote(cartId: string, settings: StorefrontSettings, now = new Date()) {
+  async quote(cartId: string, settings: StorefrontSettings, now = new Date(), who: PricingInput = {}): Promise<CheckoutQuote> {
     const lines = await new CartService(this.t).lines(cartId);
     const quoteToken = this.opts.quoteSecret ? signCheckoutQuote(this.opts.quoteSecret, this.opts.store.id, cartId, lines, now.getTime()) : null;
-    return { lines, totals: computeTotals(lines, settings.shipping, settings.tax), quoteToken };
+    const priced = await this.price(lines, this.pricingContext(this.t, cartId, settings, who, 'quote', now));
+    return { lines, totals: priced.totals, adjustments: priced.adjustments, quoteToken };
+  }
+
+  private pricingContext(
+    t: Kysely<TenantDatabase>,
+    cartId: string,
+    settings: StorefrontSettings,
+    who: PricingInput,
+    phase: PricingContext['phase'],
+    now: Date,
+  ): PricingContext {
+    return {
+      t,
+      storeId: this.opts.store.id,
+      cartId,
+      settings,
+      customerId: who.customerId ?? null,
+      email: who.email ?? null,
+      codes: who.codes ?? [],
+      phase,
+      now,
+    };
+  }
+
+  private price(lines: CartLineView[], ctx: PricingContext) {
+    return priceCart(lines, ctx, pricingSteps(this.opts.pricing));
   }
 
   /** Cart lines priced from a valid snapshot of the same lines; the live lines otherwise. */
@@ -139,7 +185,11 @@ export class OrderService {
       // The snapshot's prices when the checkout still holds what it showed: never the live price of an open checkout.
       const lines = this.priceFromQuote(input.cartId, await new CartService(trx).lines(input.cartId), input.quoteToken);
       if (!lines.length) throw new AppError(ErrorCode.InvalidState, 'Your cart is empty');
-      const totals = computeTotals(lines, input.settings.shipping, input.settings.tax);
+      const priced = await this.price(
+        lines,
+        this.pricingContext(trx, input.cartId, input.settings, { customerId: input.customerId, email, codes: input.codes ?? [] }, 'place', new Date()),
+      );
+      const totals = priced.totals;
       if (input.expectedTotal !== undefined && input.expectedTotal !== totals.total)
         throw new AppError(ErrorCode.Conflict, 'Prices changed since you opened the checkout; please review your order', { details: { total: totals.total } });
       for (const l of [...lines].sort((a, b) => (a.variantId < b.variantId ? -1 : 1))) {
@@ -293,28 +343,16 @@ export class OrderService {
       const total = Math.min(p.totalRefunded, o.total);
       if (total <= o.refunded || (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded')) return false;
       const amount = total - o.refunded;
-      await trx
-        .updateTable('orders')
-        .set({ refunded: total, payment_status: total === o.total ? 'refunded' : 'partially_refunded', updated_at: new Date() })
-        .where('id', '=', orderId)
-        .execute();
-      await trx
-        .insertInto('payments')
-        .values({
-          id: newId(),
-          order_id: orderId,
-          kind: 'refund',
-          provider: p.provider,
-          amount,
-          status: 'succeeded',
-          reference: p.reference,
-          reason: 'Refunded at the payment provider',
-          idempotency_key: `provider-refund:${orderId}:${total}`,
-          created_at: new Date(),
-        })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-      await this.event(trx, orderId, 'refunded', `Refunded ${amount} at ${p.provider}`);
+      await this.recordRefund(trx, o, {
+        amount,
+        provider: p.provider,
+        reference: p.reference,
+        reason: 'Refunded at the payment provider',
+        // Keyed by the provider's running total: a replayed notice adds no second row.
+        idempotencyKey: `provider-refund:${orderId}:${total}`,
+        replayIsNoop: true,
+        message: `Refunded ${amount} at ${p.provider}`,
+      });
       return true;
     });
   }
@@ -422,28 +460,15 @@ export class OrderService {
         if (!Number.isInteger(input.amount) || input.amount <= 0 || input.amount > refundable)
           throw new AppError(ErrorCode.ValidationFailed, `amount: 1 to ${refundable}`, { details: [{ path: 'amount', message: `at most ${refundable}` }] });
         const r = await provider.refund({ orderId, reference: o.payment_reference, amount: input.amount, currency: o.currency.trim(), idempotencyKey: key });
-        const refunded = o.refunded + input.amount;
-        await trx
-          .updateTable('orders')
-          .set({ refunded, payment_status: refunded === o.total ? 'refunded' : 'partially_refunded', updated_at: new Date() })
-          .where('id', '=', orderId)
-          .execute();
-        await trx
-          .insertInto('payments')
-          .values({
-            id: newId(),
-            order_id: orderId,
-            kind: 'refund',
-            provider: provider.name,
-            amount: input.amount,
-            status: 'succeeded',
-            reference: r.reference,
-            reason: input.reason ?? null,
-            idempotency_key: key,
-            created_at: new Date(),
-          })
-          .execute();
-        await this.event(trx, orderId, 'refunded', `Refunded ${input.amount}${input.reason ? `: ${input.reason}` : ''}`);
+        await this.recordRefund(trx, o, {
+          amount: input.amount,
+          provider: provider.name,
+          reference: r.reference,
+          reason: input.reason ?? null,
+          idempotencyKey: key,
+          replayIsNoop: false,
+          message: `Refunded ${input.amount}${input.reason ? `: ${input.reason}` : ''}`,
+        });
       });
     } catch (e) {
       // Two requests with the same key raced; the loser answers with the winner's result.
@@ -474,6 +499,12 @@ export class OrderService {
     const { line_rows, event_rows, ...order } = o;
     const provider = this.providers.has(order.payment_provider) ? this.providers.get(order.payment_provider) : null;
     return toOrderDetail(order as Order, line_rows as never, event_rows as never, provider?.canRefund ?? false);
+  }
+
+  /** Until when an unpaid order holds its stock (the manual pay page shows it); null for an unknown order. */
+  async reservationExpiresAt(orderId: string): Promise<Date | null> {
+    const row = await this.t.selectFrom('orders').select('reservation_expires_at').where('id', '=', orderId).executeTakeFirst();
+    return row ? new Date(row.reservation_expires_at) : null;
   }
 
   async detailOrThrow(orderId: string): Promise<OrderDetail> {
@@ -508,6 +539,39 @@ export class OrderService {
       .execute();
     const page = rows.slice(0, q.limit);
     return { items: page.map(toOrderSummary), nextCursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null };
+  }
+
+  /**
+   * The bookkeeping of a refund that happened at the provider: the order's
+   * refunded total and payment status, a `refund` payment row under its
+   * idempotency key, and a timeline event. A key seen before is a unique
+   * violation (the caller's race handling) unless `replayIsNoop`.
+   */
+  private async recordRefund(
+    trx: Tx,
+    o: Order,
+    r: { amount: number; provider: string; reference: string; reason: string | null; idempotencyKey: string; replayIsNoop: boolean; message: string },
+  ) {
+    const refunded = o.refunded + r.amount;
+    await trx
+      .updateTable('orders')
+      .set({ refunded, payment_status: refunded === o.total ? 'refunded' : 'partially_refunded', updated_at: new Date() })
+      .where('id', '=', o.id)
+      .execute();
+    const row = trx.insertInto('payments').values({
+      id: newId(),
+      order_id: o.id,
+      kind: 'refund',
+      provider: r.provider,
+      amount: r.amount,
+      status: 'succeeded',
+      reference: r.reference,
+      reason: r.reason,
+      idempotency_key: r.idempotencyKey,
+      created_at: new Date(),
+    });
+    await (r.replayIsNoop ? row.onConflict((oc) => oc.doNothing()) : row).execute();
+    await this.event(trx, o.id, 'refunded', r.message);
   }
 
   private async event(trx: Tx, orderId: string, type: string, message: string) {
