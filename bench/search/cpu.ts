@@ -13,7 +13,10 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
+  decodeStoreSnapshot,
   encodeOffsetCursor,
+  encodeStoreSnapshot,
+  estimateIndexBytes,
   type IndexedDoc,
   type LoadedIndex,
   autocompleteIndex,
