@@ -74,27 +74,50 @@ const gunzipAsync = promisify(gunzip);
 /** Snapshot chunk size (one bytea row each). */
 const SNAPSHOT_CHUNK = 4 << 20;
 /** Format of the store-level snapshot: the index's format, then this wrapper's. */
-const STORE_SNAPSHOT_FORMAT = SNAPSHOT_FORMAT * 100 + 1;
+const STORE_SNAPSHOT_FORMAT = SNAPSHOT_FORMAT * 100 + 2;
 
 /**
- * A store's index as bytes: u32 length + the engine's index (encodeIndex),
- * then the documents as JSON `[[productId, doc], ...]`; gzip (level 1) over all.
+ * A store's index as bytes, gzip (level 1) over: u32 length + the engine's
+ * index (encodeIndex); u32 length + the typo lookup's arrays (surfaces as
+ * JSON, u32 count, then the hash and owner Int32/Uint32 arrays); then the
+ * documents as JSON `[[productId, doc], ...]`.
  */
 export async function encodeStoreSnapshot(entry: LoadedIndex): Promise<Uint8Array> {
   const index = encodeIndex(entry.engine.store);
+  const del = entry.engine.lexicon.exportDeletions();
+  const surfaces = Buffer.from(JSON.stringify(del.surfaces), 'utf8');
   const docs = Buffer.from(JSON.stringify([...entry.docs]), 'utf8');
-  const head = Buffer.alloc(4);
-  head.writeUInt32LE(index.length, 0);
-  return gzipAsync(Buffer.concat([head, index, docs]), { level: 1 });
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n, 0);
+    return b;
+  };
+  const bytes = (a: Uint32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return gzipAsync(
+    Buffer.concat([u32(index.length), index, u32(surfaces.length), surfaces, u32(del.hashes.length), bytes(del.hashes), bytes(del.owners), docs]),
+    { level: 1 },
+  );
 }
 
 /** The engine, documents and document table of a snapshot, for a store with `config`. */
 export async function decodeStoreSnapshot(bytes: Uint8Array, config: StoreConfig): Promise<Pick<LoadedIndex, 'engine' | 'docs' | 'table'>> {
   const raw = await gunzipAsync(bytes);
-  const len = raw.readUInt32LE(0);
+  let at = 0;
+  const next = (n: number) => {
+    const out = raw.subarray(at, at + n);
+    at += n;
+    return out;
+  };
+  const u32 = () => next(4).readUInt32LE(0);
   const engine = newStoreEngine(config);
-  decodeIndex(engine.store, raw.subarray(4, 4 + len));
-  const pairs = JSON.parse(raw.subarray(4 + len).toString('utf8')) as [string, IndexedDoc][];
+  decodeIndex(engine.store, next(u32()));
+  const surfaces = JSON.parse(next(u32()).toString('utf8')) as string[];
+  const entries = u32();
+  // copies: the slices of `raw` need not be 4-byte aligned
+  const hashes = new Uint32Array(new Uint8Array(next(4 * entries)).buffer);
+  const owners = new Int32Array(new Uint8Array(next(4 * entries)).buffer);
+  engine.lexicon.importDeletions({ surfaces, hashes, owners });
+  const pairs = JSON.parse(raw.subarray(at).toString('utf8')) as [string, IndexedDoc][];
   const docs = new Map(pairs);
   const table = new DocTable();
   for (const [id, doc] of pairs) {
