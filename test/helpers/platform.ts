@@ -14,6 +14,7 @@ import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { createLogger } from '@storeloom/http';
 import { Queues } from '@storeloom/jobs';
 import type { ProvisioningHooks } from '@storeloom/stores';
+import type { EgressPolicy } from '@storeloom/planning';
 
 export const testEnv = loadEnv(testEnvSchema);
 export const ORIGIN = 'http://localhost:3000';
@@ -56,6 +57,8 @@ export async function startTestPlatform(
     config?: Partial<ControlPlaneConfig>;
     /** Further database clusters (id → URL) and the placement cache TTL. */
     database?: { clusters?: Record<string, string>; placementTtlMs?: number };
+    /** Egress policy of the worker's CSV image fetches (tests serving images from loopback pass the local policy). */
+    importEgress?: EgressPolicy;
   } = {},
 ): Promise<TestPlatform> {
   const testDb = await createTestDatabase(testEnv.TEST_DATABASE_URL, opts.database);
@@ -127,6 +130,7 @@ export async function startTestPlatform(
         storage: services.storage,
         // The worker delivers alert webhooks under the same egress policy as the API that saved them.
         ...(opts.config?.webhookEgress ? { webhookEgress: opts.config.webhookEgress } : {}),
+        ...(opts.importEgress ? { importImages: { egress: opts.importEgress, timeoutMs: 5000 } } : {}),
       });
       workers.push(w);
       return w;
@@ -149,9 +153,20 @@ export async function signup(p: TestPlatform, email = `m${randomBytes(4).toStrin
   return { cookie, user: res.body.user as { id: string; email: string; name: string }, email };
 }
 
-export async function createStore(p: TestPlatform, cookie: string, slug = `s${randomBytes(4).toString('hex')}`, currency = 'USD') {
+export async function createStore(
+  p: TestPlatform,
+  cookie: string,
+  slug = `s${randomBytes(4).toString('hex')}`,
+  currency = 'USD',
+  opts: { launch?: boolean } = {},
+) {
   const res = await p.request('POST', '/api/v1/stores', { cookie, body: { name: `Store ${slug}`, slug, currency } });
   if (res.status !== 201) throw new Error(`store creation failed: ${res.status} ${res.text}`);
+  // Tests browse their stores as shoppers: open them (a new store shows "opening soon" until launched).
+  if (opts.launch !== false) {
+    const launched = await p.request('POST', `/api/v1/stores/${res.body.id}/launch`, { cookie });
+    if (launched.status !== 200) throw new Error(`store launch failed: ${launched.status} ${launched.text}`);
+  }
   return res.body as { id: string; slug: string; status: string };
 }
 

@@ -53,10 +53,17 @@ function progress(done: number, total: number) {
   process.stdout.write(`\r  importing [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} rows`);
 }
 
-try {
-  await fetch(`${base}/healthz`);
-} catch {
-  process.stderr.write(`The platform is not reachable at ${base}. Start it first with \`npm start\` (in another terminal).\n`);
+// The demo talks to the platform `npm start` runs: same PORT (or PUBLIC_URL) as that one.
+const reachable = await fetch(`${base}/healthz`).then(
+  (r) => r.ok,
+  () => false,
+);
+if (!reachable) {
+  process.stderr.write(
+    `The platform is not reachable at ${base} (${env.PUBLIC_URL ? 'PUBLIC_URL' : `PORT=${env.PORT}`}).\n` +
+      'Start it first with `npm start` in another terminal. If it runs on other ports, give the demo the same ones,\n' +
+      'e.g. `PORT=4000 STOREFRONT_PORT=4001 npm run demo` (see "Quick start" in the README).\n',
+  );
   process.exit(1);
 }
 
@@ -73,6 +80,9 @@ if (!store) {
   store = created.body;
 }
 const storeId = (store as { id: string }).id;
+// New stores show shoppers "opening soon" until launched; the demo shop is open at once (launching again is a no-op).
+const launched = await call('POST', `/stores/${storeId}/launch`, {});
+if (launched.status !== 200) throw new Error(`could not launch the demo store: ${JSON.stringify(launched.body)}`);
 process.stdout.write(`demo store ${store?.url}\n`);
 
 const header = ['Handle', 'Title', 'Body (HTML)', 'Vendor', 'Type', 'Tags', 'Published', 'Variant SKU', 'Variant Inventory Qty', 'Variant Price', 'Status'];
