@@ -1,5 +1,6 @@
 /** Collection and product pages (cached per store, language, cart size and URL). */
 import { descriptionToText } from '@storeloom/catalog';
+import { toDecimalString } from '@storeloom/money';
 import { StorefrontCatalog } from '../catalog.ts';
 import type { Storefront } from '../context.ts';
 import { absoluteMedia } from '../media.ts';
@@ -60,8 +61,7 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
       const origin = sf.origin(c);
       const url = `${origin}/products/${product.handle}`;
       const t = sf.t(c);
-      const digits = new Intl.NumberFormat('en', { style: 'currency', currency: tenant.store.currency.trim() }).resolvedOptions().maximumFractionDigits ?? 2;
-      const decimal = (n: number) => (n / 10 ** digits).toFixed(digits);
+      const decimal = (n: number) => toDecimalString(n, tenant.store.currency.trim());
       const { collectionIds: _c, seoTitle, seoDescription, updatedAt: _u, description: rawDescription, ...productData } = product;
       const plainDescription = descriptionToText(rawDescription);
       const description = (seoDescription || plainDescription || `${product.title} · ${tenant.store.name}`).replace(/\s+/g, ' ').slice(0, 160);
