@@ -3,7 +3,7 @@
  * bounded lengths, ids that must be UUIDs, quantities clamped to what a cart
  * line allows. A failure names its field, so the page can show it there.
  */
-import { MAX_LINE_QUANTITY } from '@storeloom/commerce';
+import { addressSchema, MAX_LINE_QUANTITY } from '@storeloom/commerce';
 import { isUuid } from '@storeloom/db';
 import { z } from 'zod';
 import type { C } from './context.ts';
@@ -23,12 +23,11 @@ export const cartUpdateForm = z.object({ variantId: uuid, quantity: quantity(0, 
 export const ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'postalCode', 'region', 'country', 'phone'] as const;
 
 /**
- * The checkout envelope. Address fields are bounded here; parseAddress
- * (packages/commerce) then applies each field's own rules and messages.
+ * The checkout form: its own fields here, the address through commerce's
+ * `addressSchema` (the same rules and messages as any other caller).
  */
-export const checkoutForm = z.object({
+export const checkoutForm = addressSchema.extend({
   email: upTo(254, 'E-mail').default(''),
-  ...Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, upTo(500, 'This field').optional()])),
   saveAddress: z
     .string()
     .optional()
@@ -41,14 +40,7 @@ export const checkoutForm = z.object({
     .catch(undefined),
   // The price snapshot grows with the cart (verifyCheckoutQuote caps it at 16 KiB).
   quoteToken: z.string().max(16_384).optional().catch(undefined),
-}) as z.ZodType<
-  {
-    email: string;
-    saveAddress: boolean;
-    expectedTotal?: number | undefined;
-    quoteToken?: string | undefined;
-  } & Partial<Record<(typeof ADDRESS_FIELDS)[number], string>>
->;
+});
 
 export const payForm = z.object({ outcome: z.enum(['pay', 'fail']).optional().catch(undefined) });
 

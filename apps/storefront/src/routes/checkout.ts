@@ -3,7 +3,7 @@
  * through the CheckoutService, and the manual provider's pay page (Pay now /
  * Fail payment). A failed or expired checkout puts its lines back in the cart.
  */
-import { CartService, CustomerService, type OrderDetail, parseAddress } from '@storeloom/commerce';
+import { CartService, CustomerService, type OrderDetail } from '@storeloom/commerce';
 import { AppError, ErrorCode, isAppError } from '@storeloom/errors';
 import { getCookie, setCookie } from 'hono/cookie';
 import { type C, CART_COOKIE, CART_COOKIE_SECONDS, type Storefront } from '../context.ts';
@@ -60,22 +60,23 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
     const cartId = await new CartService(tenant.t).find(getCookie(c, CART_COOKIE));
     if (!cartId) return c.redirect('/cart', 303);
     const form = parseForm(checkoutForm, fields);
-    // What the shopper typed goes back into the form (fields the envelope refused stay empty).
+    // What the shopper typed goes back into the form (a value longer than any field allows is left out).
     const echo = Object.fromEntries(['email', ...ADDRESS_FIELDS].map((k) => [k, (fields[k] ?? '').length <= 500 ? (fields[k] ?? '') : '']));
     if (!form.ok) return checkoutPage(c, cartId, echo, { message: form.message, field: form.field }, 400);
+    const { email, saveAddress, expectedTotal, quoteToken, ...address } = form.data;
     const t = sf.t(c);
     const customer = await sf.customer(c);
     try {
       const placed = await sf.checkout(c).place({
         cartId,
-        email: form.data.email,
-        address: parseAddress(fields),
+        email,
+        address,
         customerId: customer?.id ?? null,
-        saveAddress: form.data.saveAddress,
+        saveAddress,
         locale: c.var.lang,
         settings: tenant.settings,
-        ...(form.data.expectedTotal !== undefined ? { expectedTotal: form.data.expectedTotal } : {}),
-        ...(form.data.quoteToken ? { quoteToken: form.data.quoteToken } : {}),
+        ...(expectedTotal !== undefined ? { expectedTotal } : {}),
+        ...(quoteToken ? { quoteToken } : {}),
       });
       return c.redirect(placed.redirectUrl, 303);
     } catch (e) {
