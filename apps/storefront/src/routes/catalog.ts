@@ -1,5 +1,5 @@
 /** Collection and product pages (cached per store, language, cart size and URL). */
-import { descriptionToText } from '@storeloom/catalog';
+import { descriptionToText, isProductHandle, normaliseHandle } from '@storeloom/catalog';
 import { toDecimalString } from '@storeloom/money';
 import { StorefrontCatalog } from '../catalog.ts';
 import type { Storefront } from '../context.ts';
@@ -51,15 +51,16 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
   app.get('/products/:handle', (c) =>
     sf.pages.cached(c, async (count) => {
       const { tenant } = c.var;
-      const handle = c.req.param('handle');
-      const product = HANDLE_RE.test(handle) ? await new StorefrontCatalog(tenant.t).product(handle) : null;
+      // Handles may be non-ASCII (Shopify's Japanese handles); browsers send them percent-encoded.
+      const handle = normaliseHandle(c.req.param('handle'));
+      const product = isProductHandle(handle) ? await new StorefrontCatalog(tenant.t).product(handle) : null;
       if (!product?.variants.length) return sf.pages.notFound(c, count);
       const wanted = c.req.query('variant');
       const selected = product.variants.find((v) => v.id === wanted) ?? product.variants.find((v) => v.available > 0) ?? product.variants[0];
       const related = await sf.recoFor(tenant).alsoBought(product.id, 4);
       const collection = tenant.collections.find((x) => product.collectionIds.includes(x.id)) ?? null;
       const origin = sf.origin(c);
-      const url = `${origin}/products/${product.handle}`;
+      const url = `${origin}/products/${encodeURIComponent(product.handle)}`;
       const t = sf.t(c);
       const decimal = (n: number) => toDecimalString(n, tenant.store.currency.trim());
       const { collectionIds: _c, seoTitle, seoDescription, updatedAt: _u, description: rawDescription, ...productData } = product;

@@ -29,7 +29,7 @@ export function seoRoutes(app: StorefrontApp, sf: Storefront) {
     const body = `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${[
       url(`${origin}/`),
       ...collections.map((x) => url(`${origin}/collections/${x.handle}`, x.updated_at)),
-      ...products.map((x) => url(`${origin}/products/${x.handle}`, x.updated_at)),
+      ...products.map((x) => url(`${origin}/products/${encodeURIComponent(x.handle)}`, x.updated_at)),
     ].join('')}</urlset>`;
     c.header('Cache-Control', 'public, max-age=300');
     return c.body(body, 200, { 'Content-Type': 'application/xml; charset=utf-8' });
