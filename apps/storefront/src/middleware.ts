@@ -1,7 +1,8 @@
 /**
  * The storefront's request pipeline, in order: request context → security
  * headers → metrics (+ /healthz, /metrics) → deadline → per-IP rate limit →
- * hashed assets → tenant from Host (unknown 404, closed 503) → same-origin
+ * hashed assets → tenant from Host (unknown 404, closed 503, not launched:
+ * opening soon) → same-origin
  * POSTs. Then the JSON APIs and /media, the page routes, and the error pages.
  */
 import { AppError, isConnectionError, isStatementTimeout } from '@storeloom/errors';
@@ -10,6 +11,7 @@ import type { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { type C, LANG_COOKIE, type Storefront, type StorefrontEnv } from './context.ts';
+import { launchGate } from './launch.ts';
 import { plainPage } from './pages.ts';
 import type { Lang } from './ui/i18n.ts';
 
@@ -40,7 +42,7 @@ export function platformMiddleware(app: StorefrontApp, sf: Storefront) {
   });
 }
 
-/** Tenant resolution: unknown host 404, store not open 503; sets tenant, store and the shopper's language. */
+/** Tenant resolution: unknown host 404, store not open 503, not launched "opening soon"; sets tenant, store and the shopper's language. */
 export function resolveTenant(app: StorefrontApp, sf: Storefront) {
   app.use('*', async (c, next) => {
     const tenant = await sf.resolver.resolve(c.req.header('host') ?? '');
@@ -56,6 +58,8 @@ export function resolveTenant(app: StorefrontApp, sf: Storefront) {
     c.set('lang', (langs.find((l) => l === wanted) ?? langs[0] ?? 'en') as Lang);
     await next();
   });
+  // Not launched yet: shoppers see "opening soon"; the merchant's preview link sees the store.
+  app.use('*', launchGate({ secureCookies: sf.protocol === 'https' }));
 }
 
 /**

@@ -89,7 +89,7 @@ export class Pages {
         logoUrl: settings.theme.logoUrl,
         lang: c.var.lang,
         languages: settings.languages as Lang[],
-        currency: store.currency.trim(),
+        currency: store.currency,
         locale: this.sf.locale(c),
       },
       cartCount: count,

@@ -62,7 +62,7 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
       const origin = sf.origin(c);
       const url = `${origin}/products/${encodeURIComponent(product.handle)}`;
       const t = sf.t(c);
-      const decimal = (n: number) => toDecimalString(n, tenant.store.currency.trim());
+      const decimal = (n: number) => toDecimalString(n, tenant.store.currency);
       const { collectionIds: _c, seoTitle, seoDescription, updatedAt: _u, description: rawDescription, ...productData } = product;
       const plainDescription = descriptionToText(rawDescription);
       const description = (seoDescription || plainDescription || `${product.title} · ${tenant.store.name}`).replace(/\s+/g, ' ').slice(0, 160);
@@ -100,7 +100,7 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
                 url: `${url}?variant=${v.id}`,
                 sku: v.sku ?? undefined,
                 price: decimal(v.price),
-                priceCurrency: tenant.store.currency.trim(),
+                priceCurrency: tenant.store.currency,
                 availability: v.available > 0 ? 'https://schema.org/InStock' : 'https://schema.org/OutOfStock',
               })),
             },
