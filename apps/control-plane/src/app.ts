@@ -34,6 +34,8 @@ import { registerImportRoutes } from './routes/imports.ts';
 import { registerRecommendationRoutes } from './routes/recommendations.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
+import { registerDiscountRoutes } from './routes/discounts.ts';
+import { registerGiftCardRoutes } from './routes/gift-cards.ts';
 import { registerInventoryPlanningRoutes } from './routes/inventory-planning.ts';
 import { registerPricingRoutes } from './routes/pricing.ts';
 import { registerProductRoutes } from './routes/products.ts';
@@ -187,6 +189,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   registerDomainRoutes(api);
   registerJobRoutes(api);
   registerOrderRoutes(api);
+  registerDiscountRoutes(api);
+  registerGiftCardRoutes(api);
   registerSearchRoutes(api);
   registerPricingRoutes(api);
   registerInventoryPlanningRoutes(api);

@@ -640,12 +640,14 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
         .catch((err) => c.var.logger.warn('reservation release enqueue failed; the sweep releases it', { err }));
       const origin = originOf(c);
       const sig = orderLinkSignature(secret, tenant.store.id, order.id);
+      // Paid by gift cards alone: already paid, no provider step.
+      if (order.amountDue === 0) return c.redirect(`${origin}/orders/${order.id}?sig=${sig}&placed=1`, 303);
       const start = await providersFor(tenant.store.id)
         .get(order.payment.provider)
         .start({
           orderId: order.id,
           orderNumber: order.number,
-          amount: order.total,
+          amount: order.amountDue,
           currency: order.currency,
           email: order.email,
           idempotencyKey: placed.paymentKey,
@@ -742,7 +744,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     }
     try {
       // The manual provider's confirmation; a real provider confirms through its webhook instead.
-      await service.confirmPayment(order.id, { provider: 'manual', reference: `manual_charge:${order.id}:1`, amount: order.total });
+      await service.confirmPayment(order.id, { provider: 'manual', reference: `manual_charge:${order.id}:1`, amount: order.amountDue });
     } catch (e) {
       if (isAppError(e) && e.code === ErrorCode.InvalidState) {
         await restoreCart(c, order);

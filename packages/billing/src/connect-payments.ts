@@ -101,18 +101,18 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
     if (session.status !== 'complete') return 'open';
     if (session.payment_status === 'paid' || session.payment_status === 'no_payment_required') {
       if (!piId) return 'no_payment';
-      if (session.amount_total !== order.total || session.currency?.toUpperCase() !== order.currency.toUpperCase()) {
+      if (session.amount_total !== order.amountDue || session.currency?.toUpperCase() !== order.currency.toUpperCase()) {
         audits.push({
           storeId: store.id,
           action: 'payments.amount_mismatch',
           targetType: 'order',
           targetId: orderId,
-          data: { session: session.id, amount: session.amount_total, currency: session.currency, orderTotal: order.total, orderCurrency: order.currency },
+          data: { session: session.id, amount: session.amount_total, currency: session.currency, orderTotal: order.amountDue, orderCurrency: order.currency },
         });
         return 'amount_mismatch';
       }
       try {
-        const r = await orders.confirmPayment(orderId, { provider: 'stripe', reference: piId, amount: order.total });
+        const r = await orders.confirmPayment(orderId, { provider: 'stripe', reference: piId, amount: order.amountDue });
         return r.applied ? 'paid' : 'already_paid';
       } catch (e) {
         if (!(e instanceof AppError && e.code === ErrorCode.InvalidState)) throw e;

@@ -10,15 +10,21 @@ import { type Kysely, newId, type Order, type OrderAddress, sql, type TenantData
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import type { MailOutbox } from '@storeloom/mail';
 import { type CartLineView, CartService } from './cart.ts';
+import { cartState, priceCartOf } from './cart-pricing.ts';
+import { discountRefusal } from './cart-promotions.ts';
+import { DiscountService } from './discounts.ts';
+import { GiftCardService } from './gift-cards.ts';
 import { type MailContext, orderConfirmationMail, orderShippedMail } from './mails.ts';
 import { PaymentProviders } from './payments.ts';
 import { signCheckoutQuote, verifyCheckoutQuote } from './signing.ts';
 import type { StorefrontSettings } from './settings.ts';
-import { computeTotals, type Totals } from './totals.ts';
+import type { Totals } from './totals.ts';
 import { type OrderDetail, type OrderSummary, toOrderDetail, toOrderSummary } from './views.ts';
 
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
 export const DEFAULT_QUOTE_MAX_AGE_MS = 60 * 60 * 1000;
+/** Orders paid by gift cards alone never see a payment provider. */
+export const GIFT_CARD_PROVIDER = 'gift_card';
 
 export interface OrderStore {
   id: string;
@@ -94,9 +100,18 @@ export class OrderService {
    * what the shopper pays.
    */
   async quote(cartId: string, settings: StorefrontSettings, now = new Date()) {
-    const lines = await new CartService(this.t).lines(cartId);
+    const { lines, pricing } = await priceCartOf(this.t, cartId, { settings, currency: this.opts.store.currency });
     const quoteToken = this.opts.quoteSecret ? signCheckoutQuote(this.opts.quoteSecret, this.opts.store.id, cartId, lines, now.getTime()) : null;
-    return { lines, totals: computeTotals(lines, settings.shipping, settings.tax), quoteToken };
+    const totals: Totals = {
+      subtotal: pricing.subtotal,
+      shipping: pricing.shipping,
+      tax: pricing.tax,
+      total: pricing.total,
+      taxIncluded: pricing.taxIncluded,
+      itemCount: pricing.itemCount,
+      weightGrams: pricing.weightGrams,
+    };
+    return { lines, totals, pricing, quoteToken };
   }
 
   /** Cart lines priced from a valid snapshot of the same lines; the live lines otherwise. */
@@ -139,9 +154,43 @@ export class OrderService {
       // The snapshot's prices when the checkout still holds what it showed: never the live price of an open checkout.
       const lines = this.priceFromQuote(input.cartId, await new CartService(trx).lines(input.cartId), input.quoteToken);
       if (!lines.length) throw new AppError(ErrorCode.InvalidState, 'Your cart is empty');
-      const totals = computeTotals(lines, input.settings.shipping, input.settings.tax);
+      const state = await cartState(trx, input.cartId);
+      // Codes are checked against the checkout's e-mail (once per customer), then priced on the same path as the cart.
+      const { pricing } = await priceCartOf(trx, input.cartId, {
+        settings: input.settings,
+        currency: this.opts.store.currency,
+        lines,
+        email,
+        ...(state ? { state } : {}),
+      });
+      const refusedCode = pricing.rejectedCodes[0];
+      if (refusedCode) throw discountRefusal(refusedCode.code, refusedCode.reason);
+      if (state && pricing.giftCards.length < state.giftCards.length)
+        throw new AppError(ErrorCode.GiftCardInvalid, 'A gift card in your cart can no longer be used; please review your cart', {
+          details: { reason: 'unusable' },
+        });
+      // A card spent elsewhere since it was applied would leave more to pay than the shopper saw: refuse, create nothing.
+      for (const applied of state?.giftCards ?? []) {
+        const current = pricing.giftCards.find((g) => g.id === applied.id);
+        if (current && current.balance < applied.balance)
+          throw new AppError(ErrorCode.GiftCardInvalid, 'A gift card in your cart was used meanwhile; please review your cart', {
+            details: { reason: 'balance_spent' },
+          });
+      }
+      const totals = {
+        subtotal: pricing.subtotal,
+        shipping: pricing.shipping,
+        tax: pricing.tax,
+        total: pricing.total,
+        taxIncluded: pricing.taxIncluded,
+        itemCount: pricing.itemCount,
+      };
       if (input.expectedTotal !== undefined && input.expectedTotal !== totals.total)
         throw new AppError(ErrorCode.Conflict, 'Prices changed since you opened the checkout; please review your order', { details: { total: totals.total } });
+      // Limits and balances are claimed first: a checkout that loses a race creates nothing and reserves nothing.
+      const claimedAt = new Date();
+      await DiscountService.claim(trx, orderId, email, pricing.discounts, claimedAt);
+      for (const g of pricing.giftCards) if (g.amount > 0) await GiftCardService.redeem(trx, g.id, orderId, g.amount, claimedAt);
       for (const l of [...lines].sort((a, b) => (a.variantId < b.variantId ? -1 : 1))) {
         const left = await applyStockDelta(trx, l.variantId, -l.quantity, { reason: 'reserved', idempotencyKey: `reserve:${orderId}:${l.variantId}` });
         if (left === null)
@@ -170,21 +219,28 @@ export class OrderService {
           tax: totals.tax,
           tax_included: totals.taxIncluded,
           total: totals.total,
+          discount_total: pricing.discountTotal,
+          gift_card_total: pricing.giftCardTotal,
+          cart_id: input.cartId,
           item_count: totals.itemCount,
           shipping_address: JSON.stringify(input.address),
           shipping_method: input.settings.shipping.mode === 'weight' ? 'standard-weight' : 'standard',
-          payment_provider: providerName,
+          payment_provider: pricing.amountDue === 0 ? GIFT_CARD_PROVIDER : providerName,
           payment_reference: null,
           reservation_expires_at: expiresAt,
           created_at: now,
           updated_at: now,
         })
         .execute();
+      // Cart lines are one per variant: the variant names the line until it has its order line id.
+      const lineIdOf = new Map(lines.map((l) => [l.variantId, newId()]));
+      const discountOf = new Map(pricing.lines.map((l) => [l.id, l.discount]));
       await trx
         .insertInto('order_lines')
         .values(
           lines.map((l, i) => ({
-            id: newId(),
+            discount_total: discountOf.get(l.variantId) ?? 0,
+            id: lineIdOf.get(l.variantId) ?? newId(),
             order_id: orderId,
             product_id: l.productId,
             variant_id: l.variantId,
@@ -199,6 +255,23 @@ export class OrderService {
           })),
         )
         .execute();
+      if (pricing.allocations.length) {
+        const byId = new Map(pricing.discounts.map((d) => [d.discountId, d]));
+        await trx
+          .insertInto('order_discount_allocations')
+          .values(
+            pricing.allocations.map((a) => ({
+              id: newId(),
+              order_id: orderId,
+              order_line_id: a.lineId ? (lineIdOf.get(a.lineId) ?? null) : null,
+              discount_id: a.discountId,
+              code: byId.get(a.discountId)?.code ?? null,
+              title: byId.get(a.discountId)?.title ?? '',
+              amount: a.amount,
+            })),
+          )
+          .execute();
+      }
       await trx
         .insertInto('stock_reservations')
         .values(lines.map((l) => ({ id: newId(), order_id: orderId, variant_id: l.variantId, quantity: l.quantity, expires_at: expiresAt, created_at: now })))
@@ -209,8 +282,8 @@ export class OrderService {
           id: newId(),
           order_id: orderId,
           kind: 'charge',
-          provider: providerName,
-          amount: totals.total,
+          provider: pricing.amountDue === 0 ? GIFT_CARD_PROVIDER : providerName,
+          amount: pricing.amountDue,
           status: 'pending',
           reference: null,
           reason: null,
@@ -220,8 +293,15 @@ export class OrderService {
         .execute();
       await this.event(trx, orderId, 'placed', `Order placed; stock reserved until ${expiresAt.toISOString()}`);
       await trx.deleteFrom('cart_lines').where('cart_id', '=', input.cartId).execute();
-      return { expiresAt };
+      // The codes and cards were spent on this order; a new cart starts clean.
+      await trx.updateTable('carts').set({ discount_codes: '[]', gift_cards: '[]', updated_at: now }).where('id', '=', input.cartId).execute();
+      return { expiresAt, amountDue: pricing.amountDue };
     });
+    // Paid by gift cards alone: no provider step, the order is paid now.
+    if (result.amountDue === 0) {
+      const paid = await this.confirmPayment(orderId, { provider: GIFT_CARD_PROVIDER, reference: `gift_card:${orderId}`, amount: 0 });
+      return { order: paid.order, paymentKey, expiresAt: result.expiresAt };
+    }
     return { order: await this.detailOrThrow(orderId), paymentKey, expiresAt: result.expiresAt };
   }
 
@@ -237,7 +317,8 @@ export class OrderService {
         .set({ payment_status: 'paid', paid_at: new Date(), payment_reference: p.reference, updated_at: new Date() })
         .where('id', '=', orderId)
         .where('payment_status', '=', 'pending')
-        .where('total', '=', p.amount)
+        // The provider collects what gift cards left to pay.
+        .where(sql<number>`total - gift_card_total`, '=', p.amount)
         .returningAll()
         .executeTakeFirst();
       if (!row) return false;
@@ -363,6 +444,9 @@ export class OrderService {
         .execute();
       for (const r of released.sort((a, b) => (a.variant_id < b.variant_id ? -1 : 1)))
         await applyStockDelta(trx, r.variant_id, r.quantity, { reason: 'reservation_released', idempotencyKey: `release:${orderId}:${r.variant_id}` });
+      // The order never happened: its discount uses and gift card balances go back.
+      await DiscountService.release(trx, orderId);
+      await GiftCardService.release(trx, orderId, new Date());
       await trx
         .updateTable('payments')
         .set({ status: to })
@@ -415,13 +499,22 @@ export class OrderService {
         }
         const o = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).forUpdate().executeTakeFirst();
         if (!o) throw new AppError(ErrorCode.NotFound, 'Order not found');
-        const provider = this.providers.get(o.payment_provider);
-        if (!provider.canRefund || (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded'))
+        const provider = o.payment_provider === GIFT_CARD_PROVIDER ? null : this.providers.get(o.payment_provider);
+        if ((provider && !provider.canRefund) || (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded'))
           throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded');
         const refundable = o.total - o.refunded;
         if (!Number.isInteger(input.amount) || input.amount <= 0 || input.amount > refundable)
           throw new AppError(ErrorCode.ValidationFailed, `amount: 1 to ${refundable}`, { details: [{ path: 'amount', message: `at most ${refundable}` }] });
-        const r = await provider.refund({ orderId, reference: o.payment_reference, amount: input.amount, currency: o.currency.trim(), idempotencyKey: key });
+        // What the provider collected goes back there first; the rest goes back to the gift cards that paid it.
+        const providerPaid = o.total - o.gift_card_total;
+        const toProvider = provider ? Math.min(input.amount, Math.max(0, providerPaid - Math.min(o.refunded, providerPaid))) : 0;
+        const toCards = input.amount - toProvider;
+        const r =
+          provider && toProvider > 0
+            ? await provider.refund({ orderId, reference: o.payment_reference, amount: toProvider, currency: o.currency.trim(), idempotencyKey: key })
+            : { reference: `gift_card_refund:${key}` };
+        if (toCards > 0 && (await GiftCardService.refund(trx, orderId, toCards, key, new Date())) !== toCards)
+          throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded to its gift cards');
         const refunded = o.refunded + input.amount;
         await trx
           .updateTable('orders')
@@ -434,7 +527,7 @@ export class OrderService {
             id: newId(),
             order_id: orderId,
             kind: 'refund',
-            provider: provider.name,
+            provider: provider?.name ?? GIFT_CARD_PROVIDER,
             amount: input.amount,
             status: 'succeeded',
             reference: r.reference,
@@ -467,13 +560,20 @@ export class OrderService {
         >`coalesce((${eb.selectFrom('order_events as e').select(sql`json_agg(e order by e.created_at, e.id)`.as('x')).whereRef('e.order_id', '=', 'orders.id')}), '[]'::json)`.as(
           'event_rows',
         ),
+        sql<
+          unknown[]
+        >`coalesce((${eb.selectFrom('order_discount_allocations as a').select(sql`json_agg(a order by a.id)`.as('x')).whereRef('a.order_id', '=', 'orders.id')}), '[]'::json)`.as(
+          'allocation_rows',
+        ),
       ])
       .where('id', '=', orderId)
       .executeTakeFirst();
     if (!o) return null;
-    const { line_rows, event_rows, ...order } = o;
+    const { line_rows, event_rows, allocation_rows, ...order } = o;
     const provider = this.providers.has(order.payment_provider) ? this.providers.get(order.payment_provider) : null;
-    return toOrderDetail(order as Order, line_rows as never, event_rows as never, provider?.canRefund ?? false);
+    // Gift-card-only orders refund back to the cards, no provider involved.
+    const canRefund = order.payment_provider === GIFT_CARD_PROVIDER || (provider?.canRefund ?? false);
+    return toOrderDetail(order as Order, line_rows as never, event_rows as never, canRefund, allocation_rows as never);
   }
 
   async detailOrThrow(orderId: string): Promise<OrderDetail> {

@@ -43,6 +43,10 @@ export const ErrorCode = {
   StorePurged: 'store_purged',
   /** The store is being moved between database clusters: reads work, writes are refused briefly (Retry-After). */
   StoreReadOnly: 'store_read_only',
+  /** A discount code that does not apply (unknown, expired, not started, minimum not met, used up, once per customer, not combinable). */
+  DiscountNotApplicable: 'discount_not_applicable',
+  /** A gift card code that is unknown, disabled, expired, in another currency or without balance. */
+  GiftCardInvalid: 'gift_card_invalid',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -86,6 +90,8 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   archive_invalid: 422,
   store_purged: 409,
   store_read_only: 503,
+  discount_not_applicable: 422,
+  gift_card_invalid: 422,
 };
 
 export interface ErrorBody {
