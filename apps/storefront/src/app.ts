@@ -28,6 +28,7 @@ import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { StorefrontCatalog } from './catalog.ts';
+import { descriptionToText } from '@storeloom/catalog';
 import { type Head, loadRenderer, type Renderer } from './render.ts';
 import type { ProductSearch, RecommendationSource } from './seams.ts';
 import { EngineProductSearch, ModelRecommendations } from './engine-seams.ts';
@@ -38,6 +39,8 @@ import type { AppData, Chrome, LineData, OrderData, PageData } from './ui/types.
 import { TtlCache } from '@storeloom/db';
 import { createStorefrontSearchApi } from './api/search.ts';
 import { createRecoApi } from './api/reco.ts';
+import { absoluteMedia, createMediaRoutes } from './media.ts';
+import type { Storage } from '@storeloom/storage';
 
 export interface StorefrontOptions {
   rootDomain: string;
@@ -61,6 +64,8 @@ export interface StorefrontOptions {
   recommendations?: (t: Tenant) => RecommendationSource;
   /** Stripe client (STRIPE_SECRET_KEY): stores whose connected account takes charges are paid through Stripe Checkout. */
   stripe?: Stripe | null;
+  /** Media storage (the console's uploads): served at /media/<name> on each store's own host. */
+  storage?: Storage | null;
 }
 
 /** `store` is `tenant.store`, for the JSON APIs (search, recommendations) mounted under /api/storefront/v1. */
@@ -167,6 +172,8 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     }),
   );
 
+  app.route('/media', createMediaRoutes(opts.storage ?? null));
+
   const originOf = (c: C) => `${protocol}://${c.req.header('host') ?? ''}`;
   const localeOf = (c: C) => (c.var.lang === 'zh-CN' ? 'zh-CN' : c.var.tenant.store.default_locale.startsWith('en') ? c.var.tenant.store.default_locale : 'en');
   const tOf = (c: C) => translator(c.var.lang);
@@ -210,6 +217,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const { store, settings } = c.var.tenant;
     return {
       shop: {
+        id: store.id,
         name: store.name,
         logoUrl: settings.theme.logoUrl,
         lang: c.var.lang,
@@ -403,8 +411,9 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       const t = tOf(c);
       const digits = new Intl.NumberFormat('en', { style: 'currency', currency: tenant.store.currency.trim() }).resolvedOptions().maximumFractionDigits ?? 2;
       const decimal = (n: number) => (n / 10 ** digits).toFixed(digits);
-      const { collectionIds: _c, seoTitle, seoDescription, updatedAt: _u, ...productData } = product;
-      const description = (seoDescription || product.description || `${product.title} · ${tenant.store.name}`).replace(/\s+/g, ' ').slice(0, 160);
+      const { collectionIds: _c, seoTitle, seoDescription, updatedAt: _u, description: rawDescription, ...productData } = product;
+      const plainDescription = descriptionToText(rawDescription);
+      const description = (seoDescription || plainDescription || `${product.title} · ${tenant.store.name}`).replace(/\s+/g, ' ').slice(0, 160);
       const crumbs = [{ name: t('home'), url: `${origin}/` }];
       if (collection) crumbs.push({ name: collection.title, url: `${origin}/collections/${collection.handle}` });
       crumbs.push({ name: product.title, url });
@@ -423,16 +432,16 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
           description,
           canonical: url,
           ogType: 'product',
-          image: product.images[0]?.url ?? null,
+          image: product.images[0] ? absoluteMedia(origin, product.images[0].url, tenant.store.id) : null,
           jsonLd: [
             {
               '@context': 'https://schema.org',
               '@type': 'Product',
               name: product.title,
-              description: product.description || undefined,
+              description: plainDescription || undefined,
               sku: selected?.sku ?? undefined,
               brand: product.vendor ? { '@type': 'Brand', name: product.vendor } : undefined,
-              image: product.images.map((i) => i.url),
+              image: product.images.map((i) => absoluteMedia(origin, i.url, tenant.store.id)),
               url,
               offers: product.variants.map((v) => ({
                 '@type': 'Offer',

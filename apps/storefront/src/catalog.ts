@@ -3,7 +3,7 @@
  * active products. Kept here (not in packages/catalog) because it is shaped
  * for pages: a card is a product's cheapest variant, first image and stock.
  */
-import { ProductService } from '@storeloom/catalog';
+import { descriptionToHtml, ProductService } from '@storeloom/catalog';
 import { type Kysely, sql, type TenantDatabase } from '@storeloom/db';
 import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
 import type { Card, ProductData } from './ui/types.ts';
@@ -129,7 +129,7 @@ export class StorefrontCatalog {
 
   async product(
     handle: string,
-  ): Promise<(ProductData & { collectionIds: string[]; seoTitle: string | null; seoDescription: string | null; updatedAt: Date }) | null> {
+  ): Promise<(ProductData & { description: string; collectionIds: string[]; seoTitle: string | null; seoDescription: string | null; updatedAt: Date }) | null> {
     const p = await new ProductService(this.t).getByHandle(handle);
     if (p?.status !== 'active') return null;
     return {
@@ -137,6 +137,7 @@ export class StorefrontCatalog {
       handle: p.handle,
       title: p.title,
       description: p.description,
+      descriptionHtml: descriptionToHtml(p.description),
       vendor: p.vendor,
       productType: p.productType,
       options: p.options,

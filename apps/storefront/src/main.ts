@@ -5,6 +5,8 @@ import { createDatabase } from '@storeloom/db';
 import { loadEnv, poolOptionsFromEnv, storefrontEnvSchema } from '@storeloom/env';
 import { createLogger } from '@storeloom/http';
 import { Queues } from '@storeloom/jobs';
+import { defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
+import { resolve } from 'node:path';
 import { createStorefrontApp } from './app.ts';
 import { loadRenderer } from './render.ts';
 
@@ -31,7 +33,15 @@ const db = createDatabase({
 });
 const queues = new Queues({ redisUrl: env.REDIS_URL, databaseUrl: env.DATABASE_URL, prefix: env.QUEUE_PREFIX, pgSchema: env.QUEUE_PG_SCHEMA });
 await queues.init();
+const storage = storageFromSettings({
+  driver: env.STORAGE_DRIVER,
+  uploadsDir: resolve(env.UPLOADS_DIR ?? defaultUploadsDir(env.DATA_DIR)),
+  // Pages link media on the shop's own host (/media); stored URLs only tell which file.
+  mediaPublicUrl: env.MEDIA_PUBLIC_URL ?? 'http://localhost/media',
+  s3: { endpoint: env.S3_ENDPOINT, bucket: env.S3_BUCKET, region: env.S3_REGION, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
+});
 const app = createStorefrontApp(db, logger, {
+  storage,
   rootDomain: env.STORE_ROOT_DOMAIN,
   secret: env.STOREFRONT_SECRET ?? randomBytes(32).toString('hex'),
   protocol: env.STOREFRONT_PROTOCOL,

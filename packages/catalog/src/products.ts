@@ -8,6 +8,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { AppError, ErrorCode, isUniqueViolation, notFound } from '@storeloom/errors';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { slugify } from './handles.ts';
+import { cleanDescription } from './html.ts';
 import type { ImageInput, Page, ProductInput, ProductListQuery, ProductPatch, ProductView, VariantInput, VariantView } from './types.ts';
 
 type Tx = Transaction<TenantDatabase>;
@@ -100,7 +101,7 @@ export class ProductService {
             id,
             handle,
             title: input.title.trim(),
-            description: input.description ?? '',
+            description: cleanDescription(input.description ?? ''),
             status: input.status ?? 'draft',
             vendor: input.vendor ?? null,
             product_type: input.productType ?? null,
@@ -299,7 +300,7 @@ export class ProductService {
         const set: Record<string, unknown> = { version: current.version + 1, updated_at: now };
         if (patch.title !== undefined) set.title = patch.title.trim();
         if (patch.handle !== undefined) set.handle = patch.handle;
-        if (patch.description !== undefined) set.description = patch.description;
+        if (patch.description !== undefined) set.description = cleanDescription(patch.description);
         if (patch.status !== undefined) set.status = patch.status;
         if (patch.vendor !== undefined) set.vendor = patch.vendor;
         if (patch.productType !== undefined) set.product_type = patch.productType;

@@ -196,7 +196,8 @@ function refuseInsecureEgressInProduction(
 export const controlPlaneEnvSchema = z.object({ ...base, ...web, ...storage, ...egress }).superRefine(refuseInsecureEgressInProduction);
 export type ControlPlaneEnv = z.infer<typeof controlPlaneEnvSchema>;
 
-export const storefrontEnvSchema = z.object({ ...base, ...web });
+// The storefront serves each store's media on its own host (/media), from the same storage as the console.
+export const storefrontEnvSchema = z.object({ ...base, ...web, ...storage });
 export type StorefrontEnv = z.infer<typeof storefrontEnvSchema>;
 
 export const workerEnvSchema = z

@@ -4,6 +4,7 @@ import { AccountPage, AuthPage } from './pages/account.tsx';
 import { CollectionPage, HomePage, NotFoundPage, ProductPage, SearchPage } from './pages/catalog.tsx';
 import { CartPage, CheckoutPage, OrderPage, PayPage } from './pages/checkout.tsx';
 import type { AppData } from './types.ts';
+import { storeMediaPath } from './media.ts';
 
 const Icon = {
   search: () => (
@@ -34,7 +35,7 @@ function Header() {
       <div class="bar">
         <a class="brand" href="/">
           <Show when={shop.logoUrl} fallback={<span class="brand-mark">{shop.name.slice(0, 1).toUpperCase()}</span>}>
-            {(url) => <img class="logo" src={url()} alt="" />}
+            {(url) => <img class="logo" src={storeMediaPath(url(), shop.id)} alt="" />}
           </Show>
           <span class="brand-name">{shop.name}</span>
         </a>

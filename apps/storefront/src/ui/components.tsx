@@ -1,4 +1,5 @@
-import { For, type JSX, onCleanup, onMount, Show } from 'solid-js';
+import { createSignal, For, type JSX, onCleanup, onMount, Show } from 'solid-js';
+import { responsiveImage } from './media.ts';
 import { useShop } from './context.tsx';
 import { observeSlot, type RecoSlot, track } from './track.ts';
 import type { Card, TotalsData } from './types.ts';
@@ -9,18 +10,41 @@ const hueOf = (s: string) => {
   return h % 360;
 };
 
-/** The product's photo, or a drawn placeholder (tinted by the title) when it has none. */
-export function ProductImage(props: { url: string | null; alt: string; seed: string; label?: string | null; eager?: boolean }) {
+/**
+ * The product's photo, or a drawn placeholder (tinted by the title) when it has
+ * none or it fails to load. Stored media come from this shop's own /media route
+ * in several widths (`srcset`; the browser picks by `sizes`).
+ */
+export function ProductImage(props: { url: string | null; alt: string; seed: string; label?: string | null; eager?: boolean; sizes?: string }) {
+  const { chrome } = useShop();
+  const [failed, setFailed] = createSignal(false);
+  let el: HTMLImageElement | undefined;
+  // An image that failed before hydration attached onError is already complete with no pixels.
+  onMount(() => {
+    if (el?.complete && el.naturalWidth === 0) setFailed(true);
+  });
+  const image = () => (props.url ? responsiveImage(props.url, chrome.shop.id) : null);
   return (
     <Show
-      when={props.url}
+      when={!failed() && image()}
       fallback={
-        <div class="ph" style={{ '--h': String(hueOf(props.seed)) }} role="img" aria-label={props.alt}>
+        <div class="ph" style={{ '--h': String(hueOf(props.seed)) }} role="img" aria-label={props.alt} data-testid="image-placeholder">
           <span>{(props.label || props.alt).slice(0, 1).toUpperCase()}</span>
         </div>
       }
     >
-      {(url) => <img src={url()} alt={props.alt} loading={props.eager ? 'eager' : 'lazy'} decoding="async" />}
+      {(img) => (
+        <img
+          ref={el}
+          src={img().src}
+          srcset={img().srcset}
+          sizes={img().srcset ? (props.sizes ?? '(min-width: 1000px) 280px, (min-width: 640px) 33vw, 50vw') : undefined}
+          alt={props.alt}
+          loading={props.eager ? 'eager' : 'lazy'}
+          decoding="async"
+          onError={() => setFailed(true)}
+        />
+      )}
     </Show>
   );
 }

@@ -2,6 +2,8 @@
 import type { Lang } from './i18n.ts';
 
 export interface ShopInfo {
+  /** The store's id: tells its own stored media (served at /media on this host) from external image URLs. */
+  id: string;
   name: string;
   logoUrl: string | null;
   lang: Lang;
@@ -44,7 +46,8 @@ export interface ProductData {
   id: string;
   handle: string;
   title: string;
-  description: string;
+  /** The description as sanitised HTML (the allow-list of @storeloom/catalog/html), made on the server. */
+  descriptionHtml: string;
   vendor: string | null;
   productType: string | null;
   options: { name: string; values: string[] }[];

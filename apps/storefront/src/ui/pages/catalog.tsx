@@ -134,11 +134,20 @@ export function ProductPage(props: { data: Of<'product'> }) {
       <div class="product">
         <div class="gallery">
           <div class="main-image">
-            <ProductImage url={p.images[0]?.url ?? null} alt={p.images[0]?.alt ?? p.title} seed={p.title} label={p.productType ?? p.title} eager />
+            <ProductImage
+              url={p.images[0]?.url ?? null}
+              alt={p.images[0]?.alt ?? p.title}
+              seed={p.title}
+              label={p.productType ?? p.title}
+              sizes="(min-width: 900px) 600px, 100vw"
+              eager
+            />
           </div>
           <Show when={p.images.length > 1}>
             <div class="thumbs">
-              <For each={p.images.slice(1, 5)}>{(img) => <img src={img.url} alt={img.alt ?? p.title} loading="lazy" />}</For>
+              <For each={p.images.slice(1, 5)}>
+                {(img) => <ProductImage url={img.url} alt={img.alt ?? p.title} seed={p.title} sizes="(min-width: 900px) 140px, 25vw" />}
+              </For>
             </div>
           </Show>
         </div>
@@ -198,8 +207,9 @@ export function ProductPage(props: { data: Of<'product'> }) {
               </Show>
             </p>
           </Show>
-          <Show when={p.description}>
-            <div class="description">{p.description}</div>
+          <Show when={p.descriptionHtml}>
+            {/* Sanitised on the server under the catalogue's allow-list (descriptionToHtml). */}
+            <div class="description rte" innerHTML={p.descriptionHtml} />
           </Show>
           <Show when={variant().sku}>
             <p class="sku">SKU {variant().sku}</p>
