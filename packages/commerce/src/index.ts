@@ -8,7 +8,6 @@ export * from './signing.ts';
 export * from './totals.ts';
 export * from './views.ts';
 export * from './money.ts';
-export * from './allocate.ts';
 export * from './cart-pricing.ts';
 export * from './discounts.ts';
 export * from './gift-cards.ts';

@@ -187,10 +187,6 @@ export class OrderService {
       };
       if (input.expectedTotal !== undefined && input.expectedTotal !== totals.total)
         throw new AppError(ErrorCode.Conflict, 'Prices changed since you opened the checkout; please review your order', { details: { total: totals.total } });
-      // Limits and balances are claimed first: a checkout that loses a race creates nothing and reserves nothing.
-      const claimedAt = new Date();
-      await DiscountService.claim(trx, orderId, email, pricing.discounts, claimedAt);
-      for (const g of pricing.giftCards) if (g.amount > 0) await GiftCardService.redeem(trx, g.id, orderId, g.amount, claimedAt);
       for (const l of [...lines].sort((a, b) => (a.variantId < b.variantId ? -1 : 1))) {
         const left = await applyStockDelta(trx, l.variantId, -l.quantity, { reason: 'reserved', idempotencyKey: `reserve:${orderId}:${l.variantId}` });
         if (left === null)
@@ -292,6 +288,11 @@ export class OrderService {
         })
         .execute();
       await this.event(trx, orderId, 'placed', `Order placed; stock reserved until ${expiresAt.toISOString()}`);
+      // Discount uses and gift-card balances are claimed last, so their row locks are held only until the commit
+      // right after (50 checkouts racing for one code queue for milliseconds, not for whole checkouts). A checkout
+      // that loses the race throws here and its whole transaction, order number and stock included, rolls back.
+      await DiscountService.claim(trx, orderId, email, pricing.discounts, now);
+      for (const g of pricing.giftCards) if (g.amount > 0) await GiftCardService.redeem(trx, g.id, orderId, g.amount, now);
       await trx.deleteFrom('cart_lines').where('cart_id', '=', input.cartId).execute();
       // The codes and cards were spent on this order; a new cart starts clean.
       await trx.updateTable('carts').set({ discount_codes: '[]', gift_cards: '[]', updated_at: now }).where('id', '=', input.cartId).execute();

@@ -10,7 +10,7 @@
  * ever goes below zero); the allocation is kept per line on the order so a
  * refund or return gives back exactly what the shopper paid for that line.
  */
-import { allocate } from './allocate.ts';
+import { allocate } from '@storeloom/money';
 import type { ShippingSettings, TaxSettings } from './settings.ts';
 import { divRoundHalfUp, shippingCost } from './totals.ts';
 

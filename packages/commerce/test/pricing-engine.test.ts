@@ -1,6 +1,7 @@
 /** The pure pricing pipeline: discounts, stacking, BXGY, rounding, allocation, tenders. */
 import { describe, expect, it } from 'vitest';
-import { allocate, type DiscountRule, type PricingInput, priceCart, refundableForLine } from '../src/index.ts';
+import { allocate } from '@storeloom/money';
+import { type DiscountRule, type PricingInput, priceCart, refundableForLine } from '../src/index.ts';
 
 const flat = { mode: 'flat' as const, flatRate: 500, freeOver: null, weightRates: [] };
 const noTax = { ratePercent: 0, includedInPrices: false };
