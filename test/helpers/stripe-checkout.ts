@@ -2,10 +2,8 @@
  * What the storefront's checkout does with Stripe: place the order from a fresh cart (stock reserved), then start
  * Stripe Checkout on the store's connected account. Shared by the payment tests on one and on two clusters.
  */
-import { orderServiceFor } from '../../apps/control-plane/src/routes/orders.ts';
 import { connectedStore, StripePaymentProvider } from '@storeloom/billing';
 import { CartService, loadSettings } from '@storeloom/commerce';
-import { createLogger } from '@storeloom/http';
 import type { TestPlatform } from './platform.ts';
 
 export async function placeStripeCheckout(p: TestPlatform, storeId: string, variantId: string, quantity: number) {
@@ -14,7 +12,7 @@ export async function placeStripeCheckout(p: TestPlatform, storeId: string, vari
   const carts = new CartService(t);
   const cart = await carts.findOrCreate(undefined);
   await carts.add(cart.id, variantId, quantity);
-  const orders = orderServiceFor(p.services, r, t, createLogger({ level: 'silent' }));
+  const orders = p.services.commerce.orders(r, { tenant: t });
   const placed = await orders.place({
     cartId: cart.id,
     email: 'shopper@example.com',

@@ -1,5 +1,6 @@
 import type { AccountService, ApiTokenService, RateLimiter, SessionManager, SessionUser, UserService } from '@storeloom/auth';
 import type { BillingConfig, BillingService, ConnectService, StripeWebhooks } from '@storeloom/billing';
+import type { Commerce } from '@storeloom/commerce';
 import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@storeloom/db';
 import type { BaseVariables } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
@@ -66,6 +67,8 @@ export interface Services {
   search: StoreSearchService;
   /** Catalogue writes tell search what changed (after commit). */
   catalogEvents: CatalogEvents;
+  /** Order services of a store (orders API, Stripe Connect webhook), built like the storefront's and the worker's. */
+  commerce: Commerce;
 }
 
 export interface AuthInfo {

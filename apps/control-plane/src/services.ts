@@ -1,7 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AccountService, ApiTokenService, createLucia, RateLimiter, SessionManager, UserService } from '@storeloom/auth';
-import { BillingService, ConnectPaymentEvents, ConnectService, createStripeClient, StripeWebhooks } from '@storeloom/billing';
+import { BillingService, ConnectPaymentEvents, ConnectService, createStripeClient, StripeWebhooks, shopperPayments } from '@storeloom/billing';
+import { createCommerce } from '@storeloom/commerce';
 import { createLogger } from '@storeloom/http';
 import type { Database } from '@storeloom/db';
 import type { ControlPlaneEnv } from '@storeloom/env';
@@ -11,8 +12,7 @@ import { defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
 import { type ProvisioningHooks, StoreService, TeamService } from '@storeloom/stores';
 import { systemDnsResolver } from './dns.ts';
 import { queueCatalogEvents, StoreSearchService } from '@storeloom/store-search';
-import type { ControlPlaneConfig, Services } from './context.ts';
-import { orderServiceFor } from './routes/orders.ts';
+import { type ControlPlaneConfig, type Services, storeUrl } from './context.ts';
 
 export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
   const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
@@ -89,7 +89,18 @@ export function buildServices(
     storageFromSettings(
       config.storage ?? { driver: 'local', uploadsDir: join(tmpdir(), 'storeloom-uploads'), mediaPublicUrl: `${config.publicUrl.replace(/\/$/, '')}/media` },
     );
-  const services: Services = {
+  // Order mail is written here and delivered by the worker; the commerce logger only reports lost enqueues.
+  const commerce = createCommerce({
+    db,
+    queues,
+    payments: shopperPayments(db, stripe),
+    secret: config.orderLinkSecret ?? null,
+    storeUrl: (store) => storeUrl(config, store),
+    logger: createLogger({ level: 'warn', base: { app: 'control-plane', component: 'commerce' } }),
+  });
+  // The order service built on db.tenant(...) enqueues mail delivery and the order-paid job after its own commits.
+  const connectPayments = stripe ? new ConnectPaymentEvents(stripe, db, (tenant, store) => commerce.orders(store, { tenant })) : null;
+  return {
     db,
     queues,
     config,
@@ -107,14 +118,7 @@ export function buildServices(
     catalogEvents: queueCatalogEvents(db, queues),
     billing: new BillingService(db, billingConfig, stripe, forget),
     connect: new ConnectService(db, billingConfig, stripe),
-    stripeWebhooks: new StripeWebhooks(db, billingConfig, stripe, forget),
+    stripeWebhooks: new StripeWebhooks(db, billingConfig, stripe, forget, connectPayments),
+    commerce,
   };
-  if (stripe) {
-    const logger = createLogger({ level: 'warn', base: { app: 'control-plane', component: 'stripe-connect' } });
-    services.stripeWebhooks.setConnectHandler(
-      // The order service built on db.tenant(...) enqueues mail delivery and the order-paid job after its own commits.
-      new ConnectPaymentEvents(stripe, db, (tenant, store) => orderServiceFor(services, store, tenant, logger)),
-    );
-  }
-  return services;
 }

@@ -6,24 +6,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { RateLimiter } from '@storeloom/auth';
-import { connectedStore, MIN_SESSION_SECONDS, type Stripe, StripePaymentProvider, shopperPaymentProviderName } from '@storeloom/billing';
-import {
-  CartService,
-  CustomerService,
-  formatMoney,
-  type OrderDetail,
-  OrderService,
-  orderLinkSignature,
-  ManualPaymentProvider,
-  PaymentProviders,
-  parseAddress,
-  verifyOrderLink,
-} from '@storeloom/commerce';
+import { type Stripe, shopperPayments } from '@storeloom/billing';
+import { CartService, CustomerService, createCommerce, type OrderDetail, orderLinkSignature, parseAddress, verifyOrderLink } from '@storeloom/commerce';
 import type { Database, Store } from '@storeloom/db';
 import { AppError, ErrorCode, isAppError, isConnectionError, isStatementTimeout } from '@storeloom/errors';
 import { clientIp, httpMetrics, type Logger, MetricsRegistry, poolGauges, rateLimit, requestContext, requestTimeout } from '@storeloom/http';
-import { deliverMailJob, orderPaidJob, type Queues, releaseReservationJob } from '@storeloom/jobs';
-import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
+import type { Queues } from '@storeloom/jobs';
+import type { MailOutbox } from '@storeloom/mail';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
@@ -39,6 +28,7 @@ import type { AppData, Chrome, LineData, OrderData, PageData } from './ui/types.
 import { TtlCache } from '@storeloom/db';
 import { createStorefrontSearchApi } from './api/search.ts';
 import { createRecoApi } from './api/reco.ts';
+import { createStorefrontApiV1 } from './api/v1/index.ts';
 import { absoluteMedia, createMediaRoutes } from './media.ts';
 import type { Storage } from '@storeloom/storage';
 
@@ -88,12 +78,16 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   const secret = opts.secret ?? randomBytes(32).toString('hex');
   const protocol = opts.protocol ?? 'http';
   const reservationTtlMs = opts.reservationTtlMs ?? 15 * 60_000;
-  const manual = new ManualPaymentProvider();
-  const stripe = opts.stripe ?? null;
-  const providersFor = (storeId: string) =>
-    new PaymentProviders([manual, ...(stripe ? [new StripePaymentProvider(stripe, () => connectedStore(db, storeId))] : [])]);
-  // Mail is only written here; the worker delivers it, so this outbox's transport never sends.
-  const mail = opts.mail ?? new MailOutbox(db, new LocalOutboxTransport(), '');
+  const commerce = createCommerce({
+    db,
+    queues: opts.queues ?? null,
+    payments: shopperPayments(db, opts.stripe ?? null),
+    secret,
+    reservationTtlMs,
+    // Mail is only written here; the worker delivers it.
+    ...(opts.mail ? { mail: opts.mail } : {}),
+    logger,
+  });
   const rateLimiter = new RateLimiter(db);
   // One engine (and its per-store index cache) for the search page and the JSON search API.
   const searchEngine = new StoreSearchService(db);
@@ -165,6 +159,15 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   app.route('/api/storefront/v1', createStorefrontSearchApi(db, { service: searchEngine }));
   app.route(
     '/api/storefront/v1',
+    createStorefrontApiV1({
+      db,
+      // The same checkout as the pages; links in mail and payment return URLs use the host the API was called on.
+      checkout: (c) =>
+        commerce.checkout(c.var.tenant.store, { tenant: c.var.tenant.t, origin: `${protocol}://${c.req.header('host') ?? ''}`, logger: c.var.logger }),
+    }),
+  );
+  app.route(
+    '/api/storefront/v1',
     createRecoApi(db, {
       // The signed-in shopper's events and home picks follow their account, not only this browser.
       identify: async (c) => (await new CustomerService(db.tenant(c.var.store.schema_name)).validateSession(getCookie(c, SESSION_COOKIE)))?.id ?? null,
@@ -190,28 +193,11 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
 
   const customerOf = (c: C) => new CustomerService(c.var.tenant.t).validateSession(getCookie(c, SESSION_COOKIE));
 
-  const orderService = (c: C) => {
-    const store = c.var.tenant.store;
-    const origin = originOf(c);
-    return new OrderService(c.var.tenant.t, {
-      store: { id: store.id, name: store.name, currency: store.currency },
-      // The checkout page signs the prices it shows; placing the order charges those (a price change meanwhile does not move it).
-      quoteSecret: secret,
-      providers: providersFor(store.id),
-      mail,
-      mailContext: (o) => ({
-        storeName: store.name,
-        statusUrl: `${origin}${orderLink(c, o.id)}`,
-        formatMoney: (n) => formatMoney(n, o.currency, localeOf(c)),
-      }),
-      onMailWritten: () => {
-        opts.queues?.enqueue(deliverMailJob, {}).catch((err) => c.var.logger.warn('mail delivery enqueue failed; the sweep delivers it', { err }));
-      },
-      onPaid: (orderId) => {
-        opts.queues?.enqueue(orderPaidJob, { storeId: store.id, orderId }).catch((err) => c.var.logger.warn('order-paid enqueue failed', { err, orderId }));
-      },
-    });
-  };
+  // Order mail links and payment return URLs use the origin the shopper is on.
+  const orderService = (c: C) =>
+    commerce.orders(c.var.tenant.store, { tenant: c.var.tenant.t, origin: originOf(c), locale: localeOf(c), logger: c.var.logger });
+  const checkoutService = (c: C) =>
+    commerce.checkout(c.var.tenant.store, { tenant: c.var.tenant.t, origin: originOf(c), locale: localeOf(c), logger: c.var.logger });
 
   async function chromeOf(c: C, count: number, signedIn = false): Promise<Chrome> {
     const { store, settings } = c.var.tenant;
@@ -624,47 +610,20 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const t = tOf(c);
     const customer = await customerOf(c);
     try {
-      const address = parseAddress(form);
       const expected = Number.parseInt(form.expectedTotal ?? '', 10);
-      const service = orderService(c);
-      const provider = await shopperPaymentProviderName(db, stripe, tenant.store.id);
-      const placed = await service.place({
-        provider,
+      const placed = await checkoutService(c).place({
         cartId,
         email: form.email ?? '',
+        address: parseAddress(form),
         customerId: customer?.id ?? null,
-        customerName: address.name,
-        address,
+        saveAddress: form.saveAddress === '1',
         locale: c.var.lang,
         settings: tenant.settings,
-        // Stripe Checkout lives at least MIN_SESSION_SECONDS; hold the stock until it has expired.
-        reservationTtlMs: provider === 'stripe' ? Math.max(reservationTtlMs, (MIN_SESSION_SECONDS + 120) * 1000) : reservationTtlMs,
-        expectedTotal: Number.isFinite(expected) ? expected : undefined,
+        ...(Number.isFinite(expected) ? { expectedTotal: expected } : {}),
         ...(form.quoteToken ? { quoteToken: form.quoteToken } : {}),
       });
-      const order = placed.order;
-      if (customer && form.saveAddress === '1') await new CustomerService(tenant.t).saveAddress(customer.id, address);
-      opts.queues
-        ?.enqueue(releaseReservationJob, { storeId: tenant.store.id, orderId: order.id }, { delay: Math.max(0, placed.expiresAt.getTime() - Date.now()) })
-        .catch((err) => c.var.logger.warn('reservation release enqueue failed; the sweep releases it', { err }));
-      const origin = originOf(c);
-      const sig = orderLinkSignature(secret, tenant.store.id, order.id);
-      // Paid by gift cards alone: already paid, no provider step.
-      if (order.amountDue === 0) return c.redirect(`${origin}/orders/${order.id}?sig=${sig}&placed=1`, 303);
-      const start = await providersFor(tenant.store.id)
-        .get(order.payment.provider)
-        .start({
-          orderId: order.id,
-          orderNumber: order.number,
-          amount: order.amountDue,
-          currency: order.currency,
-          email: order.email,
-          idempotencyKey: placed.paymentKey,
-          returnUrl: `${origin}/orders/${order.id}?sig=${sig}&placed=1`,
-          cancelUrl: `${origin}/cart`,
-          hostedPayUrl: `${origin}/checkout/pay/${order.id}?sig=${sig}`,
-        });
-      return c.redirect(start.redirectUrl, 303);
+      // Paid by gift cards alone: no provider step, straight to the confirmation.
+      return c.redirect(placed.redirectUrl ?? `${originOf(c)}${placed.statusPath}&placed=1`, 303);
     } catch (e) {
       if (!isAppError(e)) throw e;
       if (e.code === ErrorCode.InvalidState) return c.redirect('/cart', 303);

@@ -3,7 +3,7 @@ import { type Database, writeAudit } from '@storeloom/db';
 import { cloneStoreJob, decodeJob, exportStoreJob, type JobEnvelope, type Queues, searchReindexStoreJob, UnrecoverableJobError } from '@storeloom/jobs';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { archiveKey, sha256Hex, type Storage } from '@storeloom/storage';
-import { buildStoreExport, completeClone, type ExportResult } from '@storeloom/stores';
+import { buildStoreExport, completeClone, type ExportResult, resolveStoreTenant, STORE_WITH_DATA } from '@storeloom/stores';
 import type { Job } from 'bullmq';
 
 export function createBackupHandlers(deps: { db: Database; storage?: Storage | undefined; queues?: Queues | undefined }) {
@@ -14,8 +14,8 @@ export function createBackupHandlers(deps: { db: Database; storage?: Storage | u
   return {
     [exportStoreJob.name]: async (job: Job<JobEnvelope>): Promise<ExportResult> => {
       const { storeId, exportId, requestedBy } = decodeJob(exportStoreJob, job);
-      const store = await deps.db.control.selectFrom('stores').selectAll().where('id', '=', storeId).executeTakeFirst();
-      if (!store || store.status === 'deleted' || store.status === 'provisioning') throw new UnrecoverableJobError('store is not available');
+      const store = (await resolveStoreTenant(deps.db, storeId, { allow: STORE_WITH_DATA }))?.store;
+      if (!store) throw new UnrecoverableJobError('store is not available');
       const { archive, manifest, mediaFiles } = await buildStoreExport(deps.db, storage(), store, (f) => job.updateProgress(Math.round(f * 100)));
       const key = archiveKey(storeId, exportId);
       await storage().put(key, archive, 'application/gzip');

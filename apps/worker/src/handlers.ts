@@ -29,11 +29,11 @@ import {
   UnrecoverableJobError,
   orderPaidJob,
 } from '@storeloom/jobs';
-import { OrderService } from '@storeloom/commerce';
+import { type Commerce, createCommerce } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
 import { type EgressPolicy, InventoryPlanningService, PricingService, utcDay } from '@storeloom/planning';
-import { StoreService } from '@storeloom/stores';
+import { resolveStoreTenant, STORE_WITH_DATA, StoreService, storesWithStatus } from '@storeloom/stores';
 import type { Job } from 'bullmq';
 import { createRecoHandlers, type RecoDeps } from './reco.ts';
 import { recordPaidOrder } from './order-paid.ts';
@@ -57,6 +57,8 @@ export interface HandlerDeps {
   reco?: Omit<RecoDeps, 'db' | 'logger'>;
   /** Media storage: store exports read images from it and write archives to it; clones copy files into it. */
   storage?: Storage;
+  /** Order services (reservation release and sweep); default built from db and queues, manual payments, no mail. */
+  commerce?: Commerce;
 }
 
 export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
@@ -70,11 +72,15 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   const enqueueWebhook = (storeId: string) => async (alertId: string) => {
     await deps.queues?.enqueue(alertWebhookJob, { storeId, alertId }, { backoff: { type: 'exponential', delay: deps.alertWebhookBackoffMs ?? 30_000 } });
   };
+  // The worker has no storefront origin, so its order changes (expiry) write no mail.
+  const commerce = deps.commerce ?? createCommerce({ db: deps.db, queues: deps.queues ?? null, secret: null, logger: deps.logger });
   const activeStore = async (storeId: string) => {
-    const store = await stores.getRow(storeId);
-    if (store?.status !== 'active') throw new UnrecoverableJobError('store is not active');
-    return store;
+    const found = await resolveStoreTenant(deps.db, storeId, { allow: ['active'] });
+    if (!found) throw new UnrecoverableJobError('store is not active');
+    return found.store;
   };
+  /** A store whose schema holds data (active or suspended); null when it is provisioning, deleted or gone. */
+  const storeWithData = (storeId: string) => resolveStoreTenant(deps.db, storeId, { allow: STORE_WITH_DATA });
   const planning = {
     [pricingRunJob.name]: async (job: Job<JobEnvelope>) => {
       const { storeId } = decodeJob(pricingRunJob, job);
@@ -103,7 +109,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       decodeJob(planningNightlyJob, job);
       if (!deps.queues) throw new UnrecoverableJobError('planning fan-out needs the queues');
       const runKey = utcDay(new Date());
-      const active = await deps.db.control.selectFrom('stores').select('id').where('status', '=', 'active').execute();
+      const active = await storesWithStatus(deps.db, ['active']);
       for (const s of active) {
         await deps.queues.enqueue(pricingRunJob, { storeId: s.id, runKey });
         await deps.queues.enqueue(inventoryRunJob, { storeId: s.id, runKey });
@@ -128,9 +134,10 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     },
     [importProductsJob.name]: async (job) => {
       const { storeId, importId } = decodeJob(importProductsJob, job);
-      const store = await stores.getRow(storeId);
-      if (!store || store.status === 'deleted') throw new UnrecoverableJobError('store no longer exists');
-      const result = await new ImportService(deps.db.tenant(store.schema_name)).run(importId, {
+      const found = await resolveStoreTenant(deps.db, storeId, { allow: ['provisioning', ...STORE_WITH_DATA] });
+      if (!found) throw new UnrecoverableJobError('store no longer exists');
+      const { store, tenant } = found;
+      const result = await new ImportService(tenant).run(importId, {
         currency: store.currency.trim(),
         onProgress: (fraction) => job.updateProgress(Math.round(fraction * 100)),
       });
@@ -145,16 +152,16 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     },
     [searchIndexProductJob.name]: async (job) => {
       const { storeId, productId } = decodeJob(searchIndexProductJob, job);
-      const store = await stores.getRow(storeId);
-      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { skipped: true };
-      return new SearchIndexer(deps.db.tenant(store.schema_name), store.schema_name).indexProducts([productId]);
+      const found = await storeWithData(storeId);
+      if (!found) return { skipped: true };
+      return new SearchIndexer(found.tenant, found.store.schema_name).indexProducts([productId]);
     },
     [searchReindexStoreJob.name]: async (job) => {
       const { storeId, since } = decodeJob(searchReindexStoreJob, job);
-      const store = await stores.getRow(storeId);
-      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { skipped: true };
+      const found = await storeWithData(storeId);
+      if (!found) return { skipped: true };
       const started = Date.now();
-      const result = await new SearchIndexer(deps.db.tenant(store.schema_name), store.schema_name).reindex({
+      const result = await new SearchIndexer(found.tenant, found.store.schema_name).reindex({
         ...(since ? { since: new Date(since) } : {}),
         onProgress: (fraction) => job.updateProgress(Math.round(fraction * 100)),
       });
@@ -162,9 +169,9 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     },
     [searchCheckIndexJob.name]: async (job) => {
       const { storeId, repair } = decodeJob(searchCheckIndexJob, job);
-      const store = await stores.getRow(storeId);
-      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { skipped: true };
-      return new SearchIndexer(deps.db.tenant(store.schema_name), store.schema_name).check({ repair });
+      const found = await storeWithData(storeId);
+      if (!found) return { skipped: true };
+      return new SearchIndexer(found.tenant, found.store.schema_name).check({ repair });
     },
     [provisionStoreJob.name]: async (job) => {
       const { storeId } = decodeJob(provisionStoreJob, job);
@@ -194,32 +201,25 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     },
     [releaseReservationJob.name]: async (job) => {
       const { storeId, orderId } = decodeJob(releaseReservationJob, job);
-      const store = await stores.getRow(storeId);
-      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { released: false };
-      const released = await new OrderService(deps.db.tenant(store.schema_name), {
-        store: { id: store.id, name: store.name, currency: store.currency },
-      }).expire(orderId);
-      return { released };
+      const found = await storeWithData(storeId);
+      if (!found) return { released: false };
+      return { released: await commerce.orders(found.store, { tenant: found.tenant }).expire(orderId) };
     },
     [orderPaidJob.name]: async (job) => {
       const { storeId, orderId } = decodeJob(orderPaidJob, job);
-      const store = await stores.getRow(storeId);
-      if (!store || store.status === 'deleted' || store.status === 'provisioning') return { skipped: 'store_unavailable' };
+      const found = await storeWithData(storeId);
+      if (!found) return { skipped: 'store_unavailable' };
       return recordPaidOrder(
         { db: deps.db, mail, afterMail, enqueueWebhook: (sid, alertId) => enqueueWebhook(sid)(alertId) },
-        { id: store.id, schemaName: store.schema_name },
+        { id: found.store.id, schemaName: found.store.schema_name },
         orderId,
       );
     },
     [sweepReservationsJob.name]: async (job) => {
       decodeJob(sweepReservationsJob, job);
-      const active = await deps.db.control
-        .selectFrom('stores')
-        .select(['id', 'name', 'currency', 'schema_name'])
-        .where('status', 'in', ['active', 'suspended'])
-        .execute();
+      const active = await storesWithStatus(deps.db, STORE_WITH_DATA);
       let released = 0;
-      for (const s of active) released += await new OrderService(deps.db.tenant(s.schema_name), { store: s }).sweepExpired();
+      for (const s of active) released += await commerce.orders(s).sweepExpired();
       if (released) deps.logger.info('released expired reservations', { count: released });
       return { released, stores: active.length };
     },

@@ -15,6 +15,7 @@ import {
   UnrecoverableJobError,
 } from '@storeloom/jobs';
 import { RecoEventService, type TrainingBudget, TrainingAborted, trainStore } from '@storeloom/reco/store';
+import { resolveStoreTenant, storesWithStatus } from '@storeloom/stores';
 import type { Job } from 'bullmq';
 
 export interface RecoDeps {
@@ -29,7 +30,7 @@ export interface RecoDeps {
 type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
 
 export function createRecoHandlers(deps: RecoDeps): Record<string, Handler> {
-  const activeStores = () => deps.db.control.selectFrom('stores').select(['id', 'schema_name']).where('status', '=', 'active').orderBy('id').execute();
+  const activeStores = () => storesWithStatus(deps.db, ['active']);
   return {
     [trainRecommendationsJob.name]: async (job) => {
       const { storeId, trigger } = decodeJob(trainRecommendationsJob, job);
@@ -55,10 +56,10 @@ export function createRecoHandlers(deps: RecoDeps): Record<string, Handler> {
 
 /** Trains one store; a budget overrun or a concurrent run is a permanent, clearly reported failure. */
 export async function runTraining(deps: RecoDeps, storeId: string, trigger: 'schedule' | 'manual', job?: Job<JobEnvelope>) {
-  const store = await deps.db.control.selectFrom('stores').select(['id', 'schema_name', 'status']).where('id', '=', storeId).executeTakeFirst();
-  if (store?.status !== 'active') throw new UnrecoverableJobError('store is not active');
+  const found = await resolveStoreTenant(deps.db, storeId, { allow: ['active'] });
+  if (!found) throw new UnrecoverableJobError('store is not active');
   try {
-    const result = await trainStore(deps.db.tenant(store.schema_name), {
+    const result = await trainStore(found.tenant, {
       trigger,
       jobId: job?.id ?? null,
       ...(deps.budget ? { budget: deps.budget } : {}),

@@ -5,7 +5,7 @@
  * and the order attempt's idempotency key, so a retried start never opens a
  * second session. Confirmation arrives by the Connect webhook (connect-payments.ts).
  */
-import type { PaymentProvider, PaymentStart, PaymentStartInput, RefundInput } from '@storeloom/commerce';
+import type { PaymentProvider, PaymentStart, PaymentStartInput, RefundInput, ShopperPayments } from '@storeloom/commerce';
 import type { Database } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type Stripe from 'stripe';
@@ -42,6 +42,16 @@ export async function connectedStore(db: Database, storeId: string): Promise<Con
 export async function shopperPaymentProviderName(db: Database, stripe: Stripe | null, storeId: string): Promise<'stripe' | 'manual'> {
   if (!stripe) return 'manual';
   return (await connectedStore(db, storeId))?.chargesEnabled ? 'stripe' : 'manual';
+}
+
+/** Stripe Connect for `createCommerce` (nothing without a Stripe client): the provider, the checkout's choice, the stock hold. */
+export function shopperPayments(db: Database, stripe: Stripe | null): ShopperPayments {
+  return {
+    providers: (storeId) => (stripe ? [new StripePaymentProvider(stripe, () => connectedStore(db, storeId))] : []),
+    checkoutProvider: (storeId) => shopperPaymentProviderName(db, stripe, storeId),
+    // Hold the stock until the Checkout Session has expired (plus two minutes for its webhook).
+    minReservationMs: (provider) => (provider === 'stripe' ? (MIN_SESSION_SECONDS + 120) * 1000 : 0),
+  };
 }
 
 export class StripePaymentProvider implements PaymentProvider {

@@ -90,18 +90,14 @@ function billingRef(event: Stripe.Event): { subscriptionId: string | null; store
 const isUuid = (s: string | null): s is string => !!s && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 export class StripeWebhooks {
-  private connectHandler: ConnectEventHandler | null = null;
-
   constructor(
     private readonly db: Database,
     private readonly config: BillingConfig,
     private readonly stripe: Stripe | null,
     private readonly onStoreChanged: (storeId: string) => void = () => {},
+    /** Shopper payment events on connected accounts (ConnectPaymentEvents); null: Connect account events only. */
+    private readonly connectHandler: ConnectEventHandler | null = null,
   ) {}
-
-  setConnectHandler(handler: ConnectEventHandler | null): void {
-    this.connectHandler = handler;
-  }
 
   /** The event, if the signature over the raw body is valid and recent; otherwise a 400. */
   verify(endpoint: WebhookEndpointName, rawBody: Buffer, signature: string | undefined): Stripe.Event {

@@ -1,13 +1,13 @@
 /**
- * The single pricing path for a cart: the server-rendered cart/checkout pages,
- * the Storefront API and order placement all price through `priceCartOf`,
- * so what a shopper sees is what checkout charges.
+ * A cart's state besides its lines (contact, codes, gift cards) and its price
+ * through the one pricing pipeline (pricing.ts with the promotion steps): the
+ * server-rendered pages, the Storefront API and order placement all price the
+ * same way, so what a shopper sees is what checkout charges.
  */
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import { type CartLineView, CartService } from './cart.ts';
-import { DiscountService } from './discounts.ts';
-import { GiftCardService } from './gift-cards.ts';
-import { type PricingResult, priceCart } from './pricing-engine.ts';
+import { type PricingState, priceCart, pricingSteps, tenderTotal } from './pricing.ts';
+import { promotionPricing } from './promotion-steps.ts';
 import type { StorefrontSettings } from './settings.ts';
 
 export interface CartState {
@@ -15,13 +15,8 @@ export interface CartState {
   email: string | null;
   country: string | null;
   discountCodes: string[];
+  /** Each applied card with its balance when applied. */
   giftCards: { id: string; balance: number }[];
-}
-
-export interface PricedCart {
-  cart: CartState;
-  lines: CartLineView[];
-  pricing: PricingResult;
 }
 
 export async function cartState(t: Kysely<TenantDatabase>, cartId: string): Promise<CartState | null> {
@@ -30,54 +25,33 @@ export async function cartState(t: Kysely<TenantDatabase>, cartId: string): Prom
   return { id: row.id, email: row.email, country: row.country, discountCodes: row.discount_codes ?? [], giftCards: row.gift_cards ?? [] };
 }
 
-/** Collection ids of the given products, only fetched when a live discount targets collections. */
-async function collectionsOf(t: Kysely<TenantDatabase>, productIds: string[]): Promise<Map<string, string[]>> {
-  const map = new Map<string, string[]>();
-  if (!productIds.length) return map;
-  const rows = await t.selectFrom('collection_products').select(['product_id', 'collection_id']).where('product_id', 'in', productIds).execute();
-  for (const r of rows) map.set(r.product_id, [...(map.get(r.product_id) ?? []), r.collection_id]);
-  return map;
-}
-
 export interface PriceCartOptions {
+  storeId: string;
   settings: StorefrontSettings;
   currency: string;
   clock?: () => Date;
-  /** Lines already loaded (e.g. priced from a checkout snapshot); read from the cart otherwise. */
-  lines?: CartLineView[];
-  /** The e-mail to check once-per-customer codes against (checkout's); the cart's otherwise. */
+  /** The e-mail to check once-per-customer codes against; the cart's otherwise. */
   email?: string | null;
-  state?: CartState;
 }
 
+export interface PricedCart {
+  lines: CartLineView[];
+  state: PricingState;
+  discountTotal: number;
+  giftCardTotal: number;
+  amountDue: number;
+}
+
+/** Lines + pipeline for one cart (a read: phase `quote`). */
 export async function priceCartOf(t: Kysely<TenantDatabase>, cartId: string, opts: PriceCartOptions): Promise<PricedCart> {
   const clock = opts.clock ?? (() => new Date());
-  const state = opts.state ?? (await cartState(t, cartId)) ?? { id: cartId, email: null, country: null, discountCodes: [], giftCards: [] };
-  const lines = opts.lines ?? (await new CartService(t).lines(cartId));
-  const live = await new DiscountService(t, clock).live(state.discountCodes, opts.email ?? state.email);
-  const needsCollections = [...live.codeRules, ...live.automatic].some(
-    (r) => (r.appliesTo?.collectionIds?.length ?? 0) > 0 || (r.buyXGetY?.buyCollectionIds?.length ?? 0) > 0 || (r.buyXGetY?.getCollectionIds?.length ?? 0) > 0,
+  const lines = await new CartService(t).lines(cartId);
+  const state = await priceCart(
+    lines,
+    { t, storeId: opts.storeId, cartId, settings: opts.settings, customerId: null, email: opts.email ?? null, codes: [], phase: 'quote', now: clock() },
+    pricingSteps(promotionPricing(opts.currency, clock)),
   );
-  const collections = needsCollections ? await collectionsOf(t, [...new Set(lines.map((l) => l.productId))]) : new Map<string, string[]>();
-  const giftCards = await new GiftCardService(t, clock).usable(
-    state.giftCards.map((g) => g.id),
-    opts.currency,
-  );
-  const pricing = priceCart({
-    lines: lines.map((l) => ({
-      id: l.variantId,
-      productId: l.productId,
-      collectionIds: collections.get(l.productId) ?? [],
-      unitPrice: l.unitPrice,
-      quantity: l.quantity,
-      weightGrams: l.weightGrams,
-    })),
-    shipping: opts.settings.shipping,
-    tax: opts.settings.tax,
-    codeDiscounts: live.codeRules,
-    codeRejections: live.rejections,
-    automaticDiscounts: live.automatic,
-    giftCards: lines.length ? giftCards : [],
-  });
-  return { cart: state, lines, pricing };
+  const discountTotal = state.adjustments.reduce((s, a) => (a.kind === 'discount' ? s + a.amount : s), 0);
+  const giftCardTotal = tenderTotal(state);
+  return { lines, state, discountTotal, giftCardTotal, amountDue: state.totals.total - giftCardTotal };
 }

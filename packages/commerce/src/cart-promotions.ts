@@ -37,6 +37,7 @@ export function discountRefusal(code: string, reason: string): AppError {
 }
 
 export interface CartPromotionOptions {
+  storeId: string;
   settings: StorefrontSettings;
   currency: string;
   clock?: () => Date;
@@ -84,16 +85,18 @@ export class CartPromotions {
     if (state.discountCodes.some((c) => normaliseCode(c) === normaliseCode(code))) return this.price(cartId);
     if (state.discountCodes.length >= MAX_CODES_PER_CART)
       throw new AppError(ErrorCode.DiscountNotApplicable, `At most ${MAX_CODES_PER_CART} codes per cart`, { details: { code, reason: 'too_many' } });
-    const candidate = { ...state, discountCodes: [...state.discountCodes, code] };
-    const priced = await priceCartOf(this.t, cartId, { ...this.opts, state: candidate });
-    const refused = priced.pricing.rejectedCodes.find((r) => normaliseCode(r.code) === normaliseCode(code));
-    if (refused) throw discountRefusal(code, refused.reason);
-    await this.t
-      .updateTable('carts')
-      .set({ discount_codes: JSON.stringify(candidate.discountCodes), updated_at: this.opts.clock?.() ?? new Date() })
-      .where('id', '=', cartId)
-      .execute();
-    return priced;
+    // Saved and priced in one transaction: a code that does not apply rolls back and leaves the cart as it was.
+    return this.t.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('carts')
+        .set({ discount_codes: JSON.stringify([...state.discountCodes, code]), updated_at: this.opts.clock?.() ?? new Date() })
+        .where('id', '=', cartId)
+        .execute();
+      const priced = await priceCartOf(trx, cartId, this.opts);
+      const refused = priced.state.promotions?.rejectedCodes.find((r) => normaliseCode(r.code) === normaliseCode(code));
+      if (refused) throw discountRefusal(code, refused.reason);
+      return priced;
+    });
   }
 
   async removeCode(cartId: string, code: string): Promise<void> {

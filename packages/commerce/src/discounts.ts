@@ -334,7 +334,13 @@ export class DiscountService {
    * reached meanwhile or the e-mail already used a once-per-customer code; the
    * caller's transaction then rolls back and nothing is created.
    */
-  static async claim(trx: Tx, orderId: string, email: string, applied: AppliedDiscount[], now: Date): Promise<void> {
+  static async claim(
+    trx: Tx,
+    orderId: string,
+    email: string,
+    applied: Pick<AppliedDiscount, 'discountId' | 'code' | 'title' | 'amount'>[],
+    now: Date,
+  ): Promise<void> {
     for (const a of [...applied].sort((x, y) => (x.discountId < y.discountId ? -1 : 1))) {
       const row = await trx
         .updateTable('discounts')

@@ -10,7 +10,6 @@ import { type Kysely, newId, type Order, type OrderAddress, sql, type TenantData
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import type { MailOutbox } from '@storeloom/mail';
 import { type CartLineView, CartService } from './cart.ts';
-import { cartState, priceCartOf } from './cart-pricing.ts';
 import { discountRefusal } from './cart-promotions.ts';
 import { DiscountService } from './discounts.ts';
 import { GiftCardService } from './gift-cards.ts';
@@ -18,6 +17,8 @@ import { type MailContext, orderConfirmationMail, orderShippedMail } from './mai
 import { PaymentProviders } from './payments.ts';
 import { signCheckoutQuote, verifyCheckoutQuote } from './signing.ts';
 import type { StorefrontSettings } from './settings.ts';
+import { type PriceAdjustment, type PricingContext, type PricingExtensions, priceCart, pricingSteps, tenderTotal } from './pricing.ts';
+import { promotionPricing } from './promotion-steps.ts';
 import type { Totals } from './totals.ts';
 import { type OrderDetail, type OrderSummary, toOrderDetail, toOrderSummary } from './views.ts';
 
@@ -53,6 +54,23 @@ export interface OrderServiceOptions {
   quoteSecret?: string;
   /** How long a checkout keeps the prices it showed (default 60 minutes). */
   quoteMaxAgeMs?: number;
+  /** Extra pricing steps (discounts, tenders) run by both `quote` and `place`; see pricing.ts. */
+  pricing?: PricingExtensions;
+}
+
+/** Who is checking out and the codes they entered, for pricing steps that depend on them. */
+export interface PricingInput {
+  customerId?: string | null;
+  email?: string | null;
+  codes?: readonly string[];
+}
+
+export interface CheckoutQuote {
+  lines: CartLineView[];
+  totals: Totals;
+  adjustments: PriceAdjustment[];
+  /** Signed snapshot of the line prices shown; null without a quoteSecret. */
+  quoteToken: string | null;
 }
 
 export interface PlaceOrderInput {
@@ -69,6 +87,8 @@ export interface PlaceOrderInput {
   expectedTotal?: number;
   /** The checkout page's price snapshot (`quote().quoteToken`): its prices are charged while it is fresh and the cart unchanged. */
   quoteToken?: string;
+  /** Codes the shopper entered, handed to the pricing steps. */
+  codes?: readonly string[];
 }
 
 export interface OrderListQuery {
@@ -99,19 +119,45 @@ export class OrderService {
    * honours, so a price change while the checkout is open does not change
    * what the shopper pays.
    */
-  async quote(cartId: string, settings: StorefrontSettings, now = new Date()) {
-    const { lines, pricing } = await priceCartOf(this.t, cartId, { settings, currency: this.opts.store.currency });
+  async quote(cartId: string, settings: StorefrontSettings, now = new Date(), who: PricingInput = {}): Promise<CheckoutQuote> {
+    const lines = await new CartService(this.t).lines(cartId);
     const quoteToken = this.opts.quoteSecret ? signCheckoutQuote(this.opts.quoteSecret, this.opts.store.id, cartId, lines, now.getTime()) : null;
-    const totals: Totals = {
-      subtotal: pricing.subtotal,
-      shipping: pricing.shipping,
-      tax: pricing.tax,
-      total: pricing.total,
-      taxIncluded: pricing.taxIncluded,
-      itemCount: pricing.itemCount,
-      weightGrams: pricing.weightGrams,
+    const priced = await this.price(lines, this.pricingContext(this.t, cartId, settings, who, 'quote', now));
+    return { lines, totals: priced.totals, adjustments: priced.adjustments, quoteToken };
+  }
+
+  private pricingContext(
+    t: Kysely<TenantDatabase>,
+    cartId: string,
+    settings: StorefrontSettings,
+    who: PricingInput,
+    phase: PricingContext['phase'],
+    now: Date,
+  ): PricingContext {
+    return {
+      t,
+      storeId: this.opts.store.id,
+      cartId,
+      settings,
+      customerId: who.customerId ?? null,
+      email: who.email ?? null,
+      codes: who.codes ?? [],
+      phase,
+      now,
     };
-    return { lines, totals, pricing, quoteToken };
+  }
+
+  private price(lines: CartLineView[], ctx: PricingContext) {
+    // Promotions (discounts, gift cards) are part of every store's pipeline; extra steps run after them.
+    const promotions = promotionPricing(this.opts.store.currency);
+    return priceCart(
+      lines,
+      ctx,
+      pricingSteps({
+        discounts: [...(promotions.discounts ?? []), ...(this.opts.pricing?.discounts ?? [])],
+        tenders: [...(promotions.tenders ?? []), ...(this.opts.pricing?.tenders ?? [])],
+      }),
+    );
   }
 
   /** Cart lines priced from a valid snapshot of the same lines; the live lines otherwise. */
@@ -154,36 +200,31 @@ export class OrderService {
       // The snapshot's prices when the checkout still holds what it showed: never the live price of an open checkout.
       const lines = this.priceFromQuote(input.cartId, await new CartService(trx).lines(input.cartId), input.quoteToken);
       if (!lines.length) throw new AppError(ErrorCode.InvalidState, 'Your cart is empty');
-      const state = await cartState(trx, input.cartId);
-      // Codes are checked against the checkout's e-mail (once per customer), then priced on the same path as the cart.
-      const { pricing } = await priceCartOf(trx, input.cartId, {
-        settings: input.settings,
-        currency: this.opts.store.currency,
+      const priced = await this.price(
         lines,
-        email,
-        ...(state ? { state } : {}),
-      });
-      const refusedCode = pricing.rejectedCodes[0];
+        this.pricingContext(trx, input.cartId, input.settings, { customerId: input.customerId, email, codes: input.codes ?? [] }, 'place', new Date()),
+      );
+      // A code or gift card that no longer applies refuses the checkout (422) before anything is written.
+      const refusedCode = priced.promotions?.rejectedCodes[0];
       if (refusedCode) throw discountRefusal(refusedCode.code, refusedCode.reason);
-      if (state && pricing.giftCards.length < state.giftCards.length)
-        throw new AppError(ErrorCode.GiftCardInvalid, 'A gift card in your cart can no longer be used; please review your cart', {
-          details: { reason: 'unusable' },
-        });
-      // A card spent elsewhere since it was applied would leave more to pay than the shopper saw: refuse, create nothing.
-      for (const applied of state?.giftCards ?? []) {
-        const current = pricing.giftCards.find((g) => g.id === applied.id);
-        if (current && current.balance < applied.balance)
-          throw new AppError(ErrorCode.GiftCardInvalid, 'A gift card in your cart was used meanwhile; please review your cart', {
-            details: { reason: 'balance_spent' },
-          });
-      }
-      const totals = {
-        subtotal: pricing.subtotal,
-        shipping: pricing.shipping,
-        tax: pricing.tax,
-        total: pricing.total,
-        taxIncluded: pricing.taxIncluded,
-        itemCount: pricing.itemCount,
+      const cardProblem = priced.promotions?.giftCardProblem;
+      if (cardProblem)
+        throw new AppError(
+          ErrorCode.GiftCardInvalid,
+          cardProblem === 'balance_spent'
+            ? 'A gift card in your cart was used meanwhile; please review your cart'
+            : 'A gift card in your cart can no longer be used; please review your cart',
+          {
+            details: { reason: cardProblem },
+          },
+        );
+      const totals = priced.totals;
+      const discountAdjustments = priced.adjustments.filter((a) => a.kind === 'discount');
+      const tenders = priced.adjustments.filter((a) => a.kind === 'tender' && a.amount > 0);
+      const pricing = {
+        discountTotal: discountAdjustments.reduce((sum, a) => sum + a.amount, 0),
+        giftCardTotal: tenderTotal(priced),
+        amountDue: totals.total - tenderTotal(priced),
       };
       if (input.expectedTotal !== undefined && input.expectedTotal !== totals.total)
         throw new AppError(ErrorCode.Conflict, 'Prices changed since you opened the checkout; please review your order', { details: { total: totals.total } });
@@ -230,7 +271,9 @@ export class OrderService {
         .execute();
       // Cart lines are one per variant: the variant names the line until it has its order line id.
       const lineIdOf = new Map(lines.map((l) => [l.variantId, newId()]));
-      const discountOf = new Map(pricing.lines.map((l) => [l.id, l.discount]));
+      const discountOf = new Map<string, number>();
+      for (const a of discountAdjustments)
+        for (const [variantId, x] of Object.entries(a.lines ?? {})) discountOf.set(variantId, (discountOf.get(variantId) ?? 0) + x);
       await trx
         .insertInto('order_lines')
         .values(
@@ -251,23 +294,17 @@ export class OrderService {
           })),
         )
         .execute();
-      if (pricing.allocations.length) {
-        const byId = new Map(pricing.discounts.map((d) => [d.discountId, d]));
-        await trx
-          .insertInto('order_discount_allocations')
-          .values(
-            pricing.allocations.map((a) => ({
-              id: newId(),
-              order_id: orderId,
-              order_line_id: a.lineId ? (lineIdOf.get(a.lineId) ?? null) : null,
-              discount_id: a.discountId,
-              code: byId.get(a.discountId)?.code ?? null,
-              title: byId.get(a.discountId)?.title ?? '',
-              amount: a.amount,
-            })),
-          )
-          .execute();
-      }
+      // Each discount's allocation per line (a shipping discount has no line), kept so refunds give back what was paid.
+      const allocations = discountAdjustments.flatMap((a) => {
+        const base = { order_id: orderId, discount_id: a.discountId ?? null, code: a.code ?? null, title: a.label };
+        const perLine = Object.entries(a.lines ?? {}).filter(([, x]) => x > 0);
+        return perLine.length
+          ? perLine.map(([variantId, x]) => ({ ...base, id: newId(), order_line_id: lineIdOf.get(variantId) ?? null, amount: x }))
+          : a.amount > 0
+            ? [{ ...base, id: newId(), order_line_id: null, amount: a.amount }]
+            : [];
+      });
+      if (allocations.length) await trx.insertInto('order_discount_allocations').values(allocations).execute();
       await trx
         .insertInto('stock_reservations')
         .values(lines.map((l) => ({ id: newId(), order_id: orderId, variant_id: l.variantId, quantity: l.quantity, expires_at: expiresAt, created_at: now })))
@@ -291,8 +328,11 @@ export class OrderService {
       // Discount uses and gift-card balances are claimed last, so their row locks are held only until the commit
       // right after (50 checkouts racing for one code queue for milliseconds, not for whole checkouts). A checkout
       // that loses the race throws here and its whole transaction, order number and stock included, rolls back.
-      await DiscountService.claim(trx, orderId, email, pricing.discounts, now);
-      for (const g of pricing.giftCards) if (g.amount > 0) await GiftCardService.redeem(trx, g.id, orderId, g.amount, now);
+      const claims = discountAdjustments.flatMap((a) =>
+        a.discountId ? [{ discountId: a.discountId, code: a.code ?? null, title: a.label, amount: a.amount }] : [],
+      );
+      await DiscountService.claim(trx, orderId, email, claims, now);
+      for (const g of tenders) if (g.giftCardId) await GiftCardService.redeem(trx, g.giftCardId, orderId, g.amount, now);
       await trx.deleteFrom('cart_lines').where('cart_id', '=', input.cartId).execute();
       // The codes and cards were spent on this order; a new cart starts clean.
       await trx.updateTable('carts').set({ discount_codes: '[]', gift_cards: '[]', updated_at: now }).where('id', '=', input.cartId).execute();
@@ -375,28 +415,16 @@ export class OrderService {
       const total = Math.min(p.totalRefunded, o.total);
       if (total <= o.refunded || (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded')) return false;
       const amount = total - o.refunded;
-      await trx
-        .updateTable('orders')
-        .set({ refunded: total, payment_status: total === o.total ? 'refunded' : 'partially_refunded', updated_at: new Date() })
-        .where('id', '=', orderId)
-        .execute();
-      await trx
-        .insertInto('payments')
-        .values({
-          id: newId(),
-          order_id: orderId,
-          kind: 'refund',
-          provider: p.provider,
-          amount,
-          status: 'succeeded',
-          reference: p.reference,
-          reason: 'Refunded at the payment provider',
-          idempotency_key: `provider-refund:${orderId}:${total}`,
-          created_at: new Date(),
-        })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-      await this.event(trx, orderId, 'refunded', `Refunded ${amount} at ${p.provider}`);
+      await this.recordRefund(trx, o, {
+        amount,
+        provider: p.provider,
+        reference: p.reference,
+        reason: 'Refunded at the payment provider',
+        // Keyed by the provider's running total: a replayed notice adds no second row.
+        idempotencyKey: `provider-refund:${orderId}:${total}`,
+        replayIsNoop: true,
+        message: `Refunded ${amount} at ${p.provider}`,
+      });
       return true;
     });
   }
@@ -516,28 +544,15 @@ export class OrderService {
             : { reference: `gift_card_refund:${key}` };
         if (toCards > 0 && (await GiftCardService.refund(trx, orderId, toCards, key, new Date())) !== toCards)
           throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded to its gift cards');
-        const refunded = o.refunded + input.amount;
-        await trx
-          .updateTable('orders')
-          .set({ refunded, payment_status: refunded === o.total ? 'refunded' : 'partially_refunded', updated_at: new Date() })
-          .where('id', '=', orderId)
-          .execute();
-        await trx
-          .insertInto('payments')
-          .values({
-            id: newId(),
-            order_id: orderId,
-            kind: 'refund',
-            provider: provider?.name ?? GIFT_CARD_PROVIDER,
-            amount: input.amount,
-            status: 'succeeded',
-            reference: r.reference,
-            reason: input.reason ?? null,
-            idempotency_key: key,
-            created_at: new Date(),
-          })
-          .execute();
-        await this.event(trx, orderId, 'refunded', `Refunded ${input.amount}${input.reason ? `: ${input.reason}` : ''}`);
+        await this.recordRefund(trx, o, {
+          amount: input.amount,
+          provider: provider?.name ?? GIFT_CARD_PROVIDER,
+          reference: r.reference,
+          reason: input.reason ?? null,
+          idempotencyKey: key,
+          replayIsNoop: false,
+          message: `Refunded ${input.amount}${input.reason ? `: ${input.reason}` : ''}`,
+        });
       });
     } catch (e) {
       // Two requests with the same key raced; the loser answers with the winner's result.
@@ -609,6 +624,39 @@ export class OrderService {
       .execute();
     const page = rows.slice(0, q.limit);
     return { items: page.map(toOrderSummary), nextCursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null };
+  }
+
+  /**
+   * The bookkeeping of a refund that happened at the provider: the order's
+   * refunded total and payment status, a `refund` payment row under its
+   * idempotency key, and a timeline event. A key seen before is a unique
+   * violation (the caller's race handling) unless `replayIsNoop`.
+   */
+  private async recordRefund(
+    trx: Tx,
+    o: Order,
+    r: { amount: number; provider: string; reference: string; reason: string | null; idempotencyKey: string; replayIsNoop: boolean; message: string },
+  ) {
+    const refunded = o.refunded + r.amount;
+    await trx
+      .updateTable('orders')
+      .set({ refunded, payment_status: refunded === o.total ? 'refunded' : 'partially_refunded', updated_at: new Date() })
+      .where('id', '=', o.id)
+      .execute();
+    const row = trx.insertInto('payments').values({
+      id: newId(),
+      order_id: o.id,
+      kind: 'refund',
+      provider: r.provider,
+      amount: r.amount,
+      status: 'succeeded',
+      reference: r.reference,
+      reason: r.reason,
+      idempotency_key: r.idempotencyKey,
+      created_at: new Date(),
+    });
+    await (r.replayIsNoop ? row.onConflict((oc) => oc.doNothing()) : row).execute();
+    await this.event(trx, o.id, 'refunded', r.message);
   }
 
   private async event(trx: Tx, orderId: string, type: string, message: string) {

@@ -190,7 +190,7 @@ function bxgyAmounts(b: BuyXGetY | null, lines: PricingLineInput[], remaining: n
   return out.map((x, i) => Math.min(x, remaining[i] ?? 0));
 }
 
-export interface PricingInput {
+export interface PromotionPricingInput {
   lines: PricingLineInput[];
   shipping: ShippingSettings;
   tax: TaxSettings;
@@ -204,7 +204,7 @@ export interface PricingInput {
 }
 
 /** Total a single discount would take off on its own (used to rank automatic discounts). */
-function standaloneAmount(d: DiscountRule, input: PricingInput, subtotal: number): number {
+function standaloneAmount(d: DiscountRule, input: PromotionPricingInput, subtotal: number): number {
   if (d.kind === 'free_shipping') {
     const weight = input.lines.reduce((s, l) => s + l.weightGrams * l.quantity, 0);
     const items = input.lines.reduce((s, l) => s + l.quantity, 0);
@@ -219,7 +219,7 @@ function standaloneAmount(d: DiscountRule, input: PricingInput, subtotal: number
 
 const classOrder: Record<DiscountClass, number> = { product: 0, order: 1, shipping: 2 };
 
-export function priceCart(input: PricingInput): PricingResult {
+export function pricePromotions(input: PromotionPricingInput): PricingResult {
   const lines = input.lines;
   const subtotal = lines.reduce((s, l) => s + l.unitPrice * l.quantity, 0);
   const itemCount = lines.reduce((s, l) => s + l.quantity, 0);

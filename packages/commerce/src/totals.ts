@@ -36,7 +36,8 @@ export function shippingCost(s: ShippingSettings, subtotal: number, weightGrams:
   return band ? band.rate : s.flatRate;
 }
 
-export function computeTotals(lines: PricedLine[], shipping: ShippingSettings, tax: TaxSettings): Totals {
+/** Subtotal, weight and item count of priced lines. */
+export function lineTotals(lines: readonly PricedLine[]): { subtotal: number; weightGrams: number; itemCount: number } {
   let subtotal = 0;
   let weightGrams = 0;
   let itemCount = 0;
@@ -45,17 +46,28 @@ export function computeTotals(lines: PricedLine[], shipping: ShippingSettings, t
     weightGrams += l.weightGrams * l.quantity;
     itemCount += l.quantity;
   }
-  const ship = shippingCost(shipping, subtotal, weightGrams, itemCount);
-  const taxable = subtotal + ship;
+  return { subtotal, weightGrams, itemCount };
+}
+
+/** Tax on the taxable amount (goods after discounts, plus shipping) and the resulting total. */
+export function applyTax(taxable: number, tax: TaxSettings): { tax: number; total: number; taxIncluded: boolean } {
   const bp = Math.round(tax.ratePercent * 100);
-  const taxAmount = bp === 0 ? 0 : tax.includedInPrices ? divRoundHalfUp(taxable * bp, 10_000 + bp) : divRoundHalfUp(taxable * bp, 10_000);
+  const amount = bp === 0 ? 0 : tax.includedInPrices ? divRoundHalfUp(taxable * bp, 10_000 + bp) : divRoundHalfUp(taxable * bp, 10_000);
+  return { tax: amount, total: tax.includedInPrices ? taxable : taxable + amount, taxIncluded: tax.includedInPrices };
+}
+
+/** The totals of the default pricing pipeline (no discounts, no tenders), synchronously. */
+export function computeTotals(lines: readonly PricedLine[], shipping: ShippingSettings, tax: TaxSettings): Totals {
+  const goods = lineTotals(lines);
+  const ship = shippingCost(shipping, goods.subtotal, goods.weightGrams, goods.itemCount);
+  const taxed = applyTax(goods.subtotal + ship, tax);
   return {
-    subtotal,
+    subtotal: goods.subtotal,
     shipping: ship,
-    tax: taxAmount,
-    total: tax.includedInPrices ? taxable : taxable + taxAmount,
-    taxIncluded: tax.includedInPrices,
-    itemCount,
-    weightGrams,
+    tax: taxed.tax,
+    total: taxed.total,
+    taxIncluded: taxed.taxIncluded,
+    itemCount: goods.itemCount,
+    weightGrams: goods.weightGrams,
   };
 }

@@ -37,6 +37,7 @@ export interface OrderDetail extends OrderSummary {
   subtotal: number;
   shipping: number;
   tax: number;
+  taxIncluded: boolean;
   discountTotal: number;
   discounts: { code: string | null; title: string; amount: number }[];
   giftCardTotal: number;
@@ -102,6 +103,7 @@ export function toOrderDetail(
     subtotal: o.subtotal,
     shipping: o.shipping,
     tax: o.tax,
+    taxIncluded: o.tax_included,
     discountTotal: o.discount_total ?? 0,
     discounts: [...discounts.values()],
     giftCardTotal: o.gift_card_total ?? 0,

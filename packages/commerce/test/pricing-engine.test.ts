@@ -1,7 +1,7 @@
 /** The pure pricing pipeline: discounts, stacking, BXGY, rounding, allocation, tenders. */
 import { describe, expect, it } from 'vitest';
 import { allocate } from '@storeloom/money';
-import { type DiscountRule, type PricingInput, priceCart, refundableForLine } from '../src/index.ts';
+import { type DiscountRule, type PromotionPricingInput, pricePromotions, refundableForLine } from '../src/index.ts';
 
 const flat = { mode: 'flat' as const, flatRate: 500, freeOver: null, weightRates: [] };
 const noTax = { ratePercent: 0, includedInPrices: false };
@@ -28,8 +28,8 @@ const line = (id: string, unitPrice: number, quantity: number, productId = `p-${
   quantity,
   weightGrams: 100,
 });
-const price = (over: Partial<PricingInput>) =>
-  priceCart({ lines: [], shipping: flat, tax: noTax, codeDiscounts: [], automaticDiscounts: [], giftCards: [], ...over });
+const price = (over: Partial<PromotionPricingInput>) =>
+  pricePromotions({ lines: [], shipping: flat, tax: noTax, codeDiscounts: [], automaticDiscounts: [], giftCards: [], ...over });
 
 describe('pricing engine', () => {
   it('allocates exactly with largest remainders and never beyond a weight', () => {

@@ -37,7 +37,7 @@ describe('promotions', () => {
     variantId = prod.variants[0]!.id;
     productId = prod.id;
     discounts = new DiscountService(shop.t);
-    promos = new CartPromotions(shop.t, { settings, currency: shop.store.currency });
+    promos = new CartPromotions(shop.t, { storeId: shop.store.id, settings, currency: shop.store.currency });
     cards = new GiftCardService(shop.t);
   });
   afterAll(async () => {
@@ -109,14 +109,14 @@ describe('promotions', () => {
     const start = new Date('2030-01-01T00:00:00.000Z');
     const end = new Date('2030-01-02T00:00:00.000Z');
     const d = await discount({ kind: 'percentage', value: 50, startsAt: start.toISOString(), endsAt: end.toISOString() });
-    const at = (ms: number) => new CartPromotions(shop.t, { settings, currency: shop.store.currency, clock: () => new Date(ms) });
+    const at = (ms: number) => new CartPromotions(shop.t, { storeId: shop.store.id, settings, currency: shop.store.currency, clock: () => new Date(ms) });
     const cart = await shop.cartWith([[variantId, 1]]);
     expect(await errorOf(at(start.getTime() - 1).applyCode(cart, d.code as string))).toMatchObject({ details: { reason: 'not_started' } });
-    expect((await at(start.getTime()).applyCode(cart, d.code as string)).pricing.discountTotal).toBe(500);
-    expect((await at(end.getTime() - 1).price(cart)).pricing.discountTotal).toBe(500);
+    expect((await at(start.getTime()).applyCode(cart, d.code as string)).discountTotal).toBe(500);
+    expect((await at(end.getTime() - 1).price(cart)).discountTotal).toBe(500);
     const expired = await at(end.getTime()).price(cart);
-    expect(expired.pricing.discountTotal).toBe(0);
-    expect(expired.pricing.rejectedCodes[0]).toMatchObject({ reason: expect.stringMatching(/^expired/) });
+    expect(expired.discountTotal).toBe(0);
+    expect(expired.state.promotions?.rejectedCodes[0]).toMatchObject({ reason: expect.stringMatching(/^expired/) });
     expect((await new DiscountService(shop.t, () => new Date(start.getTime() - 1)).getOrThrow(d.id)).status).toBe('scheduled');
     expect((await new DiscountService(shop.t, () => end).getOrThrow(d.id)).status).toBe('expired');
   });
@@ -181,7 +181,8 @@ describe('promotions', () => {
     const cart = await shop.cartWith([[variantId, 1]]);
     await promos.applyGiftCard(cart, issued.code);
     const priced = await promos.price(cart);
-    expect(priced.pricing).toMatchObject({ total: 1500, giftCardTotal: 400, amountDue: 1100, giftCards: [{ last4: issued.last4, amount: 400 }] });
+    expect(priced).toMatchObject({ state: { totals: { total: 1500 } }, giftCardTotal: 400, amountDue: 1100 });
+    expect(priced.state.adjustments).toEqual([expect.objectContaining({ kind: 'tender', last4: issued.last4, amount: 400 })]);
     const { order } = await place(cart, 'partial@example.com');
     expect(order).toMatchObject({ paymentStatus: 'pending', amountDue: 1100, giftCardTotal: 400 });
     expect((await cards.get(issued.id))?.balance).toBe(0);
@@ -202,7 +203,7 @@ describe('promotions', () => {
     const eur = await cards.issue({ initialValue: 100, currency: 'EUR' });
     expect(await errorOf(promos.applyGiftCard(cart, eur.code))).toMatchObject({ details: { reason: 'currency' } });
     const soon = await cards.issue({ initialValue: 100, currency: shop.store.currency, expiresAt: new Date(Date.now() + 60_000).toISOString() });
-    const later = new CartPromotions(shop.t, { settings, currency: shop.store.currency, clock: () => new Date(Date.now() + 120_000) });
+    const later = new CartPromotions(shop.t, { storeId: shop.store.id, settings, currency: shop.store.currency, clock: () => new Date(Date.now() + 120_000) });
     expect(await errorOf(later.applyGiftCard(cart, soon.code))).toMatchObject({ details: { reason: 'expired' } });
   });
 
@@ -216,7 +217,7 @@ describe('promotions', () => {
     });
     const cart = await shop.cartWith([[tee.variants[0]!.id, 3]]);
     const priced = await promos.price(cart);
-    expect(priced.pricing.discounts).toEqual([expect.objectContaining({ code: null, title: 'Tees: buy 2 get 1', amount: 800 })]);
+    expect(priced.state.adjustments).toEqual([expect.objectContaining({ kind: 'discount', code: null, label: 'Tees: buy 2 get 1', amount: 800 })]);
     const { order } = await place(cart, 'tees@example.com');
     expect(order).toMatchObject({ subtotal: 2400, discountTotal: 800, total: 2400 - 800 + 500 });
     expect(productId).toBeTruthy();

@@ -4,3 +4,4 @@ export * from './team.ts';
 export * from './settings.ts';
 export * from './backup.ts';
 export * from './placement.ts';
+export * from './tenant.ts';

@@ -1,22 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
-import { connectedStore, StripePaymentProvider } from '@storeloom/billing';
-import {
-  formatMoney,
-  loadSettings,
-  ManualPaymentProvider,
-  OrderService,
-  orderLinkSignature,
-  PaymentProviders,
-  saveCheckoutSettings,
-} from '@storeloom/commerce';
-import type { Kysely, Store, TenantDatabase } from '@storeloom/db';
+import { loadSettings, type OrderService, saveCheckoutSettings } from '@storeloom/commerce';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { deliverMailJob, orderPaidJob } from '@storeloom/jobs';
-import type { Logger } from '@storeloom/http';
-import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import type { Context } from 'hono';
-import { type AppEnv, type Services, storeUrl } from '../context.ts';
+import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, Money } from '../schemas.ts';
 import { type Api, idempotent, send } from './util.ts';
@@ -165,38 +152,8 @@ const putCheckoutSettings = createRoute({
   responses: { 200: jsonResponse(CheckoutSettingsSchema, 'Saved'), ...errorResponses(400, 401, 403, 404) },
 });
 
-/** Mail written here is delivered by the worker, so this outbox never sends: its transport is irrelevant. */
-let outbox: MailOutbox | undefined;
-
 function orderService(c: Context<AppEnv>): OrderService {
-  return orderServiceFor(c.var.services, c.var.store, tenantOf(c), c.var.logger);
-}
-
-/** The store's orders with its payment providers (manual, and Stripe when configured); also used by the Stripe webhook. */
-export function orderServiceFor(services: Services, store: Store, tenant: Kysely<TenantDatabase>, logger: Logger): OrderService {
-  outbox ??= new MailOutbox(services.db, new LocalOutboxTransport(), '');
-  const secret = services.config.orderLinkSecret;
-  const base = storeUrl(services.config, store);
-  const stripe = services.billing.stripe;
-  return new OrderService(tenant, {
-    store: { id: store.id, name: store.name, currency: store.currency },
-    providers: new PaymentProviders([
-      new ManualPaymentProvider(),
-      ...(stripe ? [new StripePaymentProvider(stripe, () => connectedStore(services.db, store.id))] : []),
-    ]),
-    mail: outbox,
-    mailContext: (o) => ({
-      storeName: store.name,
-      statusUrl: secret ? `${base}/orders/${o.id}?sig=${orderLinkSignature(secret, store.id, o.id)}` : `${base}/account`,
-      formatMoney: (n) => formatMoney(n, o.currency, store.default_locale),
-    }),
-    onMailWritten: () => {
-      services.queues.enqueue(deliverMailJob, {}).catch((err) => logger.warn('mail delivery enqueue failed; the sweep will deliver', { err }));
-    },
-    onPaid: (orderId) => {
-      services.queues.enqueue(orderPaidJob, { storeId: store.id, orderId }).catch((err) => logger.warn('order-paid enqueue failed', { err, orderId }));
-    },
-  });
+  return c.var.services.commerce.orders(c.var.store, { tenant: tenantOf(c), logger: c.var.logger });
 }
 
 export function registerOrderRoutes(app: Api) {

@@ -1,4 +1,6 @@
 /** What the server hands the Solid app: plain JSON, the same on both sides of hydration. */
+import type { CartLineView, OrderDetail, OrderLineView, OrderSummary, Totals } from '@storeloom/commerce';
+import type { OrderAddress } from '@storeloom/db';
 import type { Lang } from './i18n.ts';
 
 export interface ShopInfo {
@@ -55,54 +57,27 @@ export interface ProductData {
   images: { url: string; alt: string | null }[];
 }
 
-export interface LineData {
-  variantId: string;
-  handle: string;
-  title: string;
-  variantTitle: string | null;
-  quantity: number;
-  unitPrice: number;
-  available: number;
-  imageUrl: string | null;
-}
+/**
+ * Cart, order and address shapes are the server's own types (type-only
+ * imports: erased from the browser bundle, so the UI loads no server code),
+ * narrowed to the fields the pages use.
+ */
+export type LineData = Pick<CartLineView, 'variantId' | 'handle' | 'title' | 'variantTitle' | 'quantity' | 'unitPrice' | 'available' | 'imageUrl'>;
 
-export interface TotalsData {
-  subtotal: number;
-  shipping: number;
-  tax: number;
-  total: number;
-  taxIncluded: boolean;
-  itemCount: number;
-}
+export type TotalsData = Omit<Totals, 'weightGrams'>;
 
-export interface AddressData {
-  name: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  postalCode: string;
-  region: string | null;
-  country: string;
-  phone: string | null;
-}
+export type AddressData = OrderAddress;
 
-export interface OrderData {
-  id: string;
-  number: number;
-  email: string;
-  paymentStatus: string;
-  fulfillmentStatus: string;
-  createdAt: string;
-  lines: { title: string; variantTitle: string | null; quantity: number; unitPrice: number; total: number; imageUrl: string | null }[];
-  subtotal: number;
-  shipping: number;
-  tax: number;
-  total: number;
-  refunded: number;
-  shippingAddress: AddressData | null;
+export type OrderData = Pick<
+  OrderDetail,
+  'id' | 'number' | 'email' | 'paymentStatus' | 'fulfillmentStatus' | 'createdAt' | 'subtotal' | 'shipping' | 'tax' | 'total' | 'refunded' | 'shippingAddress'
+> & {
+  lines: Pick<OrderLineView, 'title' | 'variantTitle' | 'quantity' | 'unitPrice' | 'total' | 'imageUrl'>[];
   trackingNumber: string | null;
   carrier: string | null;
-}
+};
+
+export type AccountOrderData = Pick<OrderSummary, 'number' | 'createdAt' | 'total' | 'paymentStatus' | 'fulfillmentStatus'> & { url: string };
 
 export type PageData =
   | { page: 'home'; collections: { handle: string; title: string; products: Card[] }[]; newest: Card[] }
@@ -142,7 +117,7 @@ export type PageData =
   | {
       page: 'account';
       customer: { name: string; email: string };
-      orders: { number: number; url: string; createdAt: string; total: number; paymentStatus: string; fulfillmentStatus: string }[];
+      orders: AccountOrderData[];
       addresses: AddressData[];
     }
   | { page: 'login' | 'register'; error: string | null; email: string; name: string; next: string }

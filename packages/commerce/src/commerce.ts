@@ -1,0 +1,138 @@
+/**
+ * The one place an app builds its order and checkout services. The storefront,
+ * the control plane (orders API, Stripe Connect webhook) and the worker
+ * (reservation release and sweep) each call `createCommerce` once at start-up
+ * and ask it for a store's services, so an order behaves the same whichever
+ * process touches it: same payment providers, same mail (written in the
+ * causing transaction, delivered by the worker), same after-commit jobs.
+ */
+import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
+import { deliverMailJob, orderPaidJob, type Queues } from '@storeloom/jobs';
+import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
+import { CheckoutService, storefrontPaths } from './checkout.ts';
+import { formatMoney } from './money.ts';
+import { DEFAULT_RESERVATION_TTL_MS, OrderService } from './orders.ts';
+import { ManualPaymentProvider, type PaymentProvider, PaymentProviders } from './payments.ts';
+import type { PricingExtensions } from './pricing.ts';
+
+/**
+ * Shopper payments beyond the built-in manual provider. packages/billing's
+ * `shopperPayments(db, stripe)` supplies Stripe Connect (billing depends on
+ * commerce, so commerce takes the provider through this seam).
+ */
+export interface ShopperPayments {
+  /** Providers a store's orders may use besides `manual` (refunds and webhooks need them even when a new checkout would not). */
+  providers(storeId: string): PaymentProvider[];
+  /** The provider a new checkout of the store pays with. */
+  checkoutProvider(storeId: string): Promise<string>;
+  /** The shortest stock hold a provider's payment page needs, in ms (0: none). */
+  minReservationMs(provider: string): number;
+}
+
+export interface CommerceLogger {
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface CommerceOptions {
+  db: Database;
+  /** After-commit jobs (mail delivery, order paid, reservation release); null in tests that do not run a worker. */
+  queues: Queues | null;
+  /** Stripe and other shopper payment providers; absent: manual only. */
+  payments?: ShopperPayments;
+  /** HMAC key of order-status links and checkout price snapshots (STOREFRONT_SECRET); null where none is configured. */
+  secret: string | null;
+  /** Public origin of a store's storefront (`https://tea.shops.example`), for links in mail and payment return URLs. */
+  storeUrl?: (store: Store) => string;
+  /** Where order mail is written; default an outbox that only writes (the worker's outbox delivers). */
+  mail?: MailOutbox;
+  logger?: CommerceLogger;
+  /** How long a checkout holds stock (RESERVATION_TTL_SECONDS). */
+  reservationTtlMs?: number;
+  /** Extra pricing steps (discounts, tenders) for every quote and order. */
+  pricing?: PricingExtensions;
+}
+
+export interface StoreServiceOptions {
+  /** The store's tenant handle, or a transaction on it; default `db.tenant(store.schema_name)`. */
+  tenant?: Kysely<TenantDatabase>;
+  /** The origin this request came in on, when it should win over `storeUrl` (links the shopper follows in this browser). */
+  origin?: string;
+  /** Locale of money in mail written through this service (the shopper's page locale); default the store's. */
+  locale?: string;
+  logger?: CommerceLogger;
+}
+
+export class Commerce {
+  private readonly manual = new ManualPaymentProvider();
+  private readonly mail: MailOutbox;
+  private readonly logger: CommerceLogger;
+
+  constructor(private readonly opts: CommerceOptions) {
+    this.mail = opts.mail ?? new MailOutbox(opts.db, new LocalOutboxTransport(), '');
+    this.logger = opts.logger ?? { warn: () => {} };
+  }
+
+  paymentProviders(storeId: string): PaymentProviders {
+    return new PaymentProviders([this.manual, ...(this.opts.payments?.providers(storeId) ?? [])]);
+  }
+
+  private originOf(store: Store, o: StoreServiceOptions): string | null {
+    return o.origin ?? this.opts.storeUrl?.(store) ?? null;
+  }
+
+  orders(store: Store, o: StoreServiceOptions = {}): OrderService {
+    const { queues, secret } = this.opts;
+    const logger = o.logger ?? this.logger;
+    const origin = this.originOf(store, o);
+    return new OrderService(o.tenant ?? this.opts.db.tenant(store.schema_name), {
+      store: { id: store.id, name: store.name, currency: store.currency },
+      providers: this.paymentProviders(store.id),
+      ...(secret ? { quoteSecret: secret } : {}),
+      ...(this.opts.pricing ? { pricing: this.opts.pricing } : {}),
+      // Without a storefront origin (the worker) nothing can link to the order, so no mail is written.
+      ...(origin !== null
+        ? {
+            mail: this.mail,
+            mailContext: (order) => ({
+              storeName: store.name,
+              statusUrl: secret ? `${origin}${storefrontPaths.order(secret, store.id, order.id)}` : `${origin}/account`,
+              formatMoney: (n: number) => formatMoney(n, order.currency, o.locale ?? store.default_locale),
+            }),
+          }
+        : {}),
+      onMailWritten: () => {
+        queues?.enqueue(deliverMailJob, {}).catch((err) => logger.warn('mail delivery enqueue failed; the sweep delivers it', { err }));
+      },
+      onPaid: (orderId) => {
+        queues?.enqueue(orderPaidJob, { storeId: store.id, orderId }).catch((err) => logger.warn('order-paid enqueue failed', { err, orderId }));
+      },
+    });
+  }
+
+  /** The storefront checkout of a store; needs the secret and an origin (the request's, or `storeUrl`). */
+  checkout(store: Store, o: StoreServiceOptions = {}): CheckoutService {
+    const secret = this.opts.secret;
+    const origin = this.originOf(store, o);
+    if (!secret || origin === null) throw new Error('checkout needs the storefront secret and the store origin');
+    const tenant = o.tenant ?? this.opts.db.tenant(store.schema_name);
+    const payments = this.opts.payments;
+    const logger = o.logger ?? this.logger;
+    return new CheckoutService({
+      store,
+      tenant,
+      orders: this.orders(store, { ...o, tenant }),
+      providers: this.paymentProviders(store.id),
+      checkoutProvider: async () => (payments ? payments.checkoutProvider(store.id) : 'manual'),
+      minReservationMs: (provider) => payments?.minReservationMs(provider) ?? 0,
+      reservationTtlMs: this.opts.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS,
+      secret,
+      origin,
+      queues: this.opts.queues,
+      warn: (msg, fields) => logger.warn(msg, fields),
+    });
+  }
+}
+
+export function createCommerce(opts: CommerceOptions): Commerce {
+  return new Commerce(opts);
+}

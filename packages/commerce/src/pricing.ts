@@ -1,0 +1,120 @@
+/**
+ * Pricing a cart, as an ordered list of steps: line prices → discounts →
+ * shipping → tax → tenders. Each step reads the state the steps before it
+ * left and returns the next one, so a feature (promotions, gift cards) adds a
+ * step in its slot instead of editing the arithmetic of the others. The
+ * default pipeline (no discount or tender steps) computes exactly what
+ * `computeTotals` computes; the checkout quote and the placed order both run
+ * it, so the page and the charge cannot disagree.
+ */
+import type { Kysely, TenantDatabase } from '@storeloom/db';
+import type { CartLineView } from './cart.ts';
+import type { StorefrontSettings } from './settings.ts';
+import { applyTax, lineTotals, shippingCost, type Totals } from './totals.ts';
+
+/** A change to what the shopper pays that is not a line price: a discount (negative) or a tender (gift card, store credit). */
+export interface PriceAdjustment {
+  /** `discount` lowers the taxable amount; `tender` pays part of the total after tax. */
+  kind: 'discount' | 'tender';
+  /** The promotion or tender behind it (a code, an id); null for automatic ones. */
+  source: string | null;
+  label: string;
+  /** Minor units, positive: how much it takes off. */
+  amount: number;
+  /** Per line (variantId → minor units), when the adjustment is allocated to lines (refunds, reporting). */
+  lines?: Record<string, number>;
+  /** A merchant discount (promotions): its id, code (null when automatic) and whether it discounts shipping. */
+  discountId?: string;
+  code?: string | null;
+  shipping?: boolean;
+  /** A gift card tender: the card, its last 4 characters and its balance before this order. */
+  giftCardId?: string;
+  last4?: string;
+  balance?: number;
+}
+
+/** What the promotion steps found besides adjustments: codes that do not apply, and gift-card trouble. */
+export interface PromotionNotes {
+  rejectedCodes: { code: string; reason: string }[];
+  /** Set when a card on the cart is no longer usable, or was spent elsewhere since it was applied. */
+  giftCardProblem: 'unusable' | 'balance_spent' | null;
+  /** Usable cards with balances, in the order applied (for the tender step). */
+  giftCards: { id: string; last4: string; balance: number }[];
+}
+
+export interface PricingState {
+  lines: CartLineView[];
+  totals: Totals;
+  adjustments: PriceAdjustment[];
+  /** Set by the promotion steps. */
+  promotions?: PromotionNotes;
+}
+
+/** What a step may look at besides the state: the store's settings and who is checking out. */
+export interface PricingContext {
+  /** The tenant handle (inside `place`, its transaction), for steps that read promotion rows. */
+  t: Kysely<TenantDatabase>;
+  storeId: string;
+  cartId: string;
+  settings: StorefrontSettings;
+  customerId: string | null;
+  email: string | null;
+  /** Codes the shopper entered (discount codes, gift cards); the steps decide what they mean. */
+  codes: readonly string[];
+  /** `quote` for a page, `place` inside the order's transaction (a step may lock or count usage there). */
+  phase: 'quote' | 'place';
+  now: Date;
+}
+
+export interface PricingStep {
+  readonly name: string;
+  apply(state: PricingState, ctx: PricingContext): PricingState | Promise<PricingState>;
+}
+
+/** Slots for extra steps; the line, shipping and tax steps are fixed. */
+export interface PricingExtensions {
+  /** After line prices, before shipping (free-shipping thresholds see the discounted subtotal). */
+  discounts?: readonly PricingStep[];
+  /** After tax: tenders pay part of the total. */
+  tenders?: readonly PricingStep[];
+}
+
+export const discountTotal = (s: PricingState) => s.adjustments.reduce((sum, a) => (a.kind === 'discount' ? sum + a.amount : sum), 0);
+export const tenderTotal = (s: PricingState) => s.adjustments.reduce((sum, a) => (a.kind === 'tender' ? sum + a.amount : sum), 0);
+
+/** Subtotal, item count and weight from the line prices. */
+export const linePricesStep: PricingStep = {
+  name: 'lines',
+  apply: (state) => ({ ...state, totals: { ...state.totals, ...lineTotals(state.lines) } }),
+};
+
+/** Shipping on the subtotal after discounts (a free-over threshold counts what the shopper pays for goods). */
+export const shippingStep: PricingStep = {
+  name: 'shipping',
+  apply(state, ctx) {
+    const { subtotal, weightGrams, itemCount } = state.totals;
+    return { ...state, totals: { ...state.totals, shipping: shippingCost(ctx.settings.shipping, subtotal - discountTotal(state), weightGrams, itemCount) } };
+  },
+};
+
+/** Tax in basis points, rounded half up once per order; shipping is taxed like goods. */
+export const taxStep: PricingStep = {
+  name: 'tax',
+  apply(state, ctx) {
+    const taxable = Math.max(0, state.totals.subtotal - discountTotal(state)) + state.totals.shipping;
+    return { ...state, totals: { ...state.totals, ...applyTax(taxable, ctx.settings.tax) } };
+  },
+};
+
+export function pricingSteps(ext: PricingExtensions = {}): PricingStep[] {
+  return [linePricesStep, ...(ext.discounts ?? []), shippingStep, taxStep, ...(ext.tenders ?? [])];
+}
+
+const EMPTY_TOTALS: Totals = { subtotal: 0, shipping: 0, tax: 0, total: 0, taxIncluded: false, itemCount: 0, weightGrams: 0 };
+
+/** Runs the steps in order over the cart's lines (already priced: live or from the checkout's snapshot). */
+export async function priceCart(lines: CartLineView[], ctx: PricingContext, steps: readonly PricingStep[] = pricingSteps()): Promise<PricingState> {
+  let state: PricingState = { lines, totals: EMPTY_TOTALS, adjustments: [] };
+  for (const step of steps) state = await step.apply(state, ctx);
+  return state;
+}
