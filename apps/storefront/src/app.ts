@@ -13,6 +13,7 @@ import { AppError, ErrorCode, isAppError, isConnectionError, isStatementTimeout 
 import { clientIp, httpMetrics, type Logger, MetricsRegistry, poolGauges, rateLimit, requestContext, requestTimeout } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
 import type { MailOutbox } from '@storeloom/mail';
+import { toDecimalString } from '@storeloom/money';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
@@ -395,8 +396,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       const origin = originOf(c);
       const url = `${origin}/products/${product.handle}`;
       const t = tOf(c);
-      const digits = new Intl.NumberFormat('en', { style: 'currency', currency: tenant.store.currency.trim() }).resolvedOptions().maximumFractionDigits ?? 2;
-      const decimal = (n: number) => (n / 10 ** digits).toFixed(digits);
+      const decimal = (n: number) => toDecimalString(n, tenant.store.currency.trim());
       const { collectionIds: _c, seoTitle, seoDescription, updatedAt: _u, description: rawDescription, ...productData } = product;
       const plainDescription = descriptionToText(rawDescription);
       const description = (seoDescription || plainDescription || `${product.title} · ${tenant.store.name}`).replace(/\s+/g, ' ').slice(0, 160);

@@ -1,37 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { createStripeClient } from '@storeloom/billing';
-import { createDatabase } from '@storeloom/db';
-import { loadEnv, poolOptionsFromEnv, storefrontEnvSchema } from '@storeloom/env';
-import { createLogger } from '@storeloom/http';
-import { Queues } from '@storeloom/jobs';
+import { loadEnv, storefrontEnvSchema } from '@storeloom/env';
+import { bootApp, onShutdown } from '@storeloom/runtime';
 import { defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
 import { resolve } from 'node:path';
 import { createStorefrontApp } from './app.ts';
 import { loadRenderer } from './render.ts';
 
 const env = loadEnv(storefrontEnvSchema);
-const logger = createLogger({ level: env.LOG_LEVEL, base: { app: 'storefront' } });
-if (!env.DATABASE_URL) {
-  logger.error('DATABASE_URL is not set; start the whole platform with `npm start`');
-  process.exit(1);
-}
+const { logger, db, queues } = bootApp(env, { app: 'storefront' });
 if (!env.STOREFRONT_SECRET && env.NODE_ENV === 'production') {
   logger.error('STOREFRONT_SECRET is not set: order-status links cannot be signed (set a random string of 32+ characters)');
   process.exit(1);
 }
 if (!env.STOREFRONT_SECRET) logger.warn('STOREFRONT_SECRET is not set: using a random one, so order links die with this process (npm start persists one)');
-const db = createDatabase({
-  url: env.DATABASE_URL,
-  poolMax: env.DATABASE_POOL_MAX,
-  applicationName: 'storeloom-storefront',
-  tenantIsolation: env.TENANT_ISOLATION,
-  ...poolOptionsFromEnv(env),
-  clusters: env.DATABASE_CLUSTERS,
-  placementTtlMs: env.PLACEMENT_CACHE_TTL_MS,
-  placementPin: env.PLACEMENT_PIN_CLUSTER,
-});
-const queues = new Queues({ redisUrl: env.REDIS_URL, databaseUrl: env.DATABASE_URL, prefix: env.QUEUE_PREFIX, pgSchema: env.QUEUE_PG_SCHEMA });
 await queues.init();
 const storage = storageFromSettings({
   driver: env.STORAGE_DRIVER,
@@ -58,13 +41,8 @@ const server = serve({ fetch: app.fetch, port: env.STOREFRONT_PORT, hostname: en
   logger.info('listening', { port: info.port });
   process.send?.({ type: 'listening', app: 'storefront', port: info.port });
 });
-const shutdown = async () => {
+onShutdown(async () => {
   server.close();
   await queues.close();
   await db.destroy();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void shutdown());
-process.on('SIGINT', () => void shutdown());
-// Started by the platform launcher: if it dies, its IPC channel closes and we follow.
-process.on('disconnect', () => void shutdown());
+});

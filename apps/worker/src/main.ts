@@ -1,36 +1,14 @@
-import { createDatabase } from '@storeloom/db';
-import { loadEnv, poolOptionsFromEnv, workerEnvSchema } from '@storeloom/env';
+import { loadEnv, workerEnvSchema } from '@storeloom/env';
 import { createServer } from 'node:http';
-import { createLogger, gauge, MetricsRegistry, poolGauges } from '@storeloom/http';
-import { Queues } from '@storeloom/jobs';
+import { gauge, MetricsRegistry, poolGauges } from '@storeloom/http';
 import { MailOutbox, transportFromConfig } from '@storeloom/mail';
 import { defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
 import { resolve } from 'node:path';
+import { bootApp, onShutdown } from '@storeloom/runtime';
 import { startWorkers } from './worker.ts';
 
 const env = loadEnv(workerEnvSchema);
-const logger = createLogger({ level: env.LOG_LEVEL, base: { app: 'worker' } });
-if (!env.DATABASE_URL) {
-  logger.error('DATABASE_URL is not set; start the whole platform with `npm start`');
-  process.exit(1);
-}
-const db = createDatabase({
-  url: env.DATABASE_URL,
-  poolMax: Math.min(env.DATABASE_POOL_MAX, env.WORKER_CONCURRENCY + 2),
-  applicationName: 'storeloom-worker',
-  tenantIsolation: env.TENANT_ISOLATION,
-  ...poolOptionsFromEnv(env),
-  clusters: env.DATABASE_CLUSTERS,
-  placementTtlMs: env.PLACEMENT_CACHE_TTL_MS,
-  placementPin: env.PLACEMENT_PIN_CLUSTER,
-});
-const queues = new Queues({
-  redisUrl: env.REDIS_URL,
-  databaseUrl: env.DATABASE_URL,
-  prefix: env.QUEUE_PREFIX,
-  pgSchema: env.QUEUE_PG_SCHEMA,
-  perStoreInFlight: env.JOBS_PER_STORE_IN_FLIGHT,
-});
+const { logger, db, queues } = bootApp(env, { app: 'worker', poolMax: Math.min(env.DATABASE_POOL_MAX, env.WORKER_CONCURRENCY + 2) });
 const storage = storageFromSettings({
   driver: env.STORAGE_DRIVER,
   uploadsDir: resolve(env.UPLOADS_DIR ?? defaultUploadsDir(env.DATA_DIR)),
@@ -83,20 +61,12 @@ const metricsServer =
     : null;
 process.send?.({ type: 'listening', app: 'worker' });
 
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
+onShutdown(async (signal) => {
   logger.info('shutting down: finishing active jobs', { signal });
-  // A second signal, or 30 s, forces the exit; BullMQ re-queues what was cut off.
+  // After 30 s the exit is forced; BullMQ re-queues what was cut off.
   const force = setTimeout(() => process.exit(1), 30_000);
   force.unref();
   metricsServer?.close();
   await running.close();
   await db.destroy();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
-// Started by the platform launcher: if it dies, its IPC channel closes and we follow.
-process.on('disconnect', () => void shutdown('launcher gone'));
+});

@@ -12,6 +12,7 @@
 import type { OrderService } from '@storeloom/commerce';
 import type { AuditEntry, Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
+import { fromStripeAmount } from '@storeloom/money';
 import type Stripe from 'stripe';
 import { callStripe } from './service.ts';
 import type { ConnectEffect, ConnectEventHandler } from './webhooks.ts';
@@ -101,7 +102,11 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
     if (session.status !== 'complete') return 'open';
     if (session.payment_status === 'paid' || session.payment_status === 'no_payment_required') {
       if (!piId) return 'no_payment';
-      if (session.amount_total !== order.amountDue || session.currency?.toUpperCase() !== order.currency.toUpperCase()) {
+      if (
+        session.currency?.toUpperCase() !== order.currency ||
+        session.amount_total === null ||
+        fromStripeAmount(session.amount_total, order.currency) !== order.amountDue
+      ) {
         audits.push({
           storeId: store.id,
           action: 'payments.amount_mismatch',

@@ -8,6 +8,7 @@
 import type { PaymentProvider, PaymentStart, PaymentStartInput, RefundInput, ShopperPayments } from '@storeloom/commerce';
 import type { Database } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
+import { roundToIncrement, StripeAmountError, stripeCurrency, stripeIncrement, toStripeAmount } from '@storeloom/money';
 import type Stripe from 'stripe';
 import { applicationFee, type Plan, planOf } from './plans.ts';
 import { callStripe } from './service.ts';
@@ -75,6 +76,9 @@ export class StripePaymentProvider implements PaymentProvider {
     const store = await this.account();
     if (!store.chargesEnabled) throw new AppError(ErrorCode.Conflict, 'This store cannot take card payments yet');
     const metadata = { orderId: input.orderId, storeId: store.id, orderNumber: String(input.orderNumber) };
+    const unitAmount = stripeAmount(input.amount, input.currency);
+    // The fee is cut in the store's minor units, then down to an amount Stripe accepts (a multiple of 10 fils for KWD).
+    const fee = toStripeAmount(roundToIncrement(applicationFee(input.amount, store.plan), stripeIncrement(input.currency), 'down'), input.currency);
     const session = await callStripe('start the payment', () =>
       this.stripe.checkout.sessions.create(
         {
@@ -82,13 +86,13 @@ export class StripePaymentProvider implements PaymentProvider {
           line_items: [
             {
               quantity: 1,
-              price_data: { currency: input.currency.toLowerCase(), unit_amount: input.amount, product_data: { name: `Order #${input.orderNumber}` } },
+              price_data: { currency: stripeCurrency(input.currency), unit_amount: unitAmount, product_data: { name: `Order #${input.orderNumber}` } },
             },
           ],
           customer_email: input.email,
           client_reference_id: input.orderId,
           metadata,
-          payment_intent_data: { application_fee_amount: applicationFee(input.amount, store.plan), metadata },
+          payment_intent_data: { application_fee_amount: fee, metadata },
           success_url: input.returnUrl,
           cancel_url: input.cancelUrl,
         },
@@ -106,10 +110,22 @@ export class StripePaymentProvider implements PaymentProvider {
     const store = await this.account();
     const refund = await callStripe('refund the payment', () =>
       this.stripe.refunds.create(
-        { payment_intent: paymentIntent, amount: input.amount, metadata: { orderId: input.orderId, storeId: store.id } },
+        { payment_intent: paymentIntent, amount: stripeAmount(input.amount, input.currency), metadata: { orderId: input.orderId, storeId: store.id } },
         { stripeAccount: store.accountId, idempotencyKey: input.idempotencyKey },
       ),
     );
     return { reference: refund.id };
+  }
+}
+
+/** Store minor units -> Stripe's amount; an amount Stripe cannot take (5.124 KWD, 10.50 MGA) is the caller's 422. */
+function stripeAmount(minor: number, currency: string): number {
+  try {
+    return toStripeAmount(minor, currency);
+  } catch (e) {
+    if (!(e instanceof StripeAmountError)) throw e;
+    throw new AppError(ErrorCode.ValidationFailed, `Card payments in ${currency} must be a multiple of ${e.increment} minor units`, {
+      details: { amount: minor, currency, increment: e.increment },
+    });
   }
 }

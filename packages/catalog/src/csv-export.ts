@@ -4,7 +4,7 @@
  * whole catalogue is never in memory.
  */
 import type { Kysely, TenantDatabase } from '@storeloom/db';
-import { formatMoney } from './money.ts';
+import { toDecimalString } from '@storeloom/money';
 import { ProductService } from './products.ts';
 import type { ProductView } from './types.ts';
 
@@ -66,8 +66,8 @@ export function productRows(p: ProductView, currency: string): string {
     });
     row['Variant SKU'] = v.sku ?? '';
     row['Variant Inventory Qty'] = String(v.inventoryQuantity);
-    row['Variant Price'] = formatMoney(v.price, currency);
-    row['Variant Compare At Price'] = v.compareAtPrice === null ? '' : formatMoney(v.compareAtPrice, currency);
+    row['Variant Price'] = toDecimalString(v.price, currency);
+    row['Variant Compare At Price'] = v.compareAtPrice === null ? '' : toDecimalString(v.compareAtPrice, currency);
     const img = p.images[i];
     if (img) {
       row['Image Src'] = img.url;

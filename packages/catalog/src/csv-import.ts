@@ -9,7 +9,7 @@ import type { ImportRowError, Kysely, ProductStatus, TenantDatabase } from '@sto
 import { isAppError } from '@storeloom/errors';
 import { parse } from 'csv-parse/sync';
 import { HANDLE_RE, slugify } from './handles.ts';
-import { parseMoney } from './money.ts';
+import { parseMoney } from '@storeloom/money';
 import { ProductService } from './products.ts';
 import type { ImageInput, VariantInput } from './types.ts';
 
@@ -22,6 +22,9 @@ export interface ImportCounters {
 }
 
 type Row = Record<string, string | undefined>;
+/** Prices are `integer` columns. */
+const PRICE_LIMIT = { max: 2_147_483_647 };
+
 const get = (r: Row, ...names: string[]) => {
   for (const n of names) {
     const v = r[n];
@@ -89,10 +92,10 @@ function toProductInput(g: Group, currency: string) {
     const isVariantRow = priceText !== '' || get(r, 'Variant SKU') !== '' || get(r, 'Option1 Value') !== '';
     if (isVariantRow) {
       if (!priceText) throw new RowError(n, 'missing_price', 'Variant Price is required');
-      const price = parseMoney(priceText, currency);
+      const price = parseMoney(priceText, currency, PRICE_LIMIT);
       if (price === null) throw new RowError(n, 'invalid_price', `Variant Price "${priceText}" is not a valid amount in ${currency}`);
       const compareText = get(r, 'Variant Compare At Price');
-      const compareAt = compareText ? parseMoney(compareText, currency) : null;
+      const compareAt = compareText ? parseMoney(compareText, currency, PRICE_LIMIT) : null;
       if (compareText && compareAt === null) throw new RowError(n, 'invalid_price', `Variant Compare At Price "${compareText}" is not a valid amount`);
       const qtyText = get(r, 'Variant Inventory Qty');
       const qty = qtyText ? Number(qtyText) : 0;

@@ -4,7 +4,6 @@ export * from './cursor.ts';
 export * from './handles.ts';
 export * from './imports.ts';
 export * from './inventory.ts';
-export * from './money.ts';
 export * from './products.ts';
 export type * from './types.ts';
 export * from './images.ts';

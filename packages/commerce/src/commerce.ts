@@ -10,7 +10,7 @@ import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { deliverMailJob, orderPaidJob, type Queues } from '@storeloom/jobs';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { CheckoutService, storefrontPaths } from './checkout.ts';
-import { formatMoney } from './money.ts';
+import { formatMoney } from '@storeloom/money';
 import { DEFAULT_RESERVATION_TTL_MS, OrderService } from './orders.ts';
 import { ManualPaymentProvider, type PaymentProvider, PaymentProviders } from './payments.ts';
 import type { PricingExtensions } from './pricing.ts';

@@ -7,7 +7,6 @@ export * from './settings.ts';
 export * from './signing.ts';
 export * from './totals.ts';
 export * from './views.ts';
-export * from './money.ts';
 export * from './pricing.ts';
 export * from './checkout.ts';
 export * from './commerce.ts';

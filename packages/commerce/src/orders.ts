@@ -592,6 +592,12 @@ export class OrderService {
     return toOrderDetail(order as Order, line_rows as never, event_rows as never, canRefund, allocation_rows as never);
   }
 
+  /** Until when an unpaid order holds its stock (the manual pay page shows it); null for an unknown order. */
+  async reservationExpiresAt(orderId: string): Promise<Date | null> {
+    const row = await this.t.selectFrom('orders').select('reservation_expires_at').where('id', '=', orderId).executeTakeFirst();
+    return row ? new Date(row.reservation_expires_at) : null;
+  }
+
   async detailOrThrow(orderId: string): Promise<OrderDetail> {
     const d = await this.detail(orderId);
     if (!d) throw new AppError(ErrorCode.NotFound, 'Order not found');

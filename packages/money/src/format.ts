@@ -24,10 +24,11 @@ function currencyFormat(currency: string, locale: string): Intl.NumberFormat | n
  * Integer minor units -> a localised currency string: 1250 USD en "$12.50", 1250 JPY "¥1,250", 123456 EUR de-DE
  * "1.234,56 €", 1 KWD en "KWD 0.001". Always the ISO 4217 digits (CLDR would show HUF or IDR without decimals).
  * The exact decimal string is formatted, so large amounts do not pick up binary floating-point error.
- * Throws RangeError for a code that is not a known currency.
+ * A fractional amount (an average, an estimate) is shown rounded to the minor unit, half away from zero, as Intl
+ * would. Throws RangeError for a code that is not a known currency or an amount that is not finite.
  */
 export function formatMoney(minor: number, currency: string, locale: string): string {
-  const decimal = toDecimalString(minor, currency);
+  const decimal = toDecimalString(Number.isInteger(minor) ? minor : Math.sign(minor) * Math.round(Math.abs(minor)), currency);
   const f = currencyFormat(currency, locale);
   return f ? f.format(decimal as `${number}`) : `${decimal} ${currency}`;
 }

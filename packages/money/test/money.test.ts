@@ -137,6 +137,13 @@ describe('formatting by locale', () => {
     expect(plain(formatMoney(123456, 'HUF', 'en'))).toBe('HUF 1,234.56');
   });
 
+  it('shows a fractional amount (an average) rounded to the minor unit', () => {
+    expect(formatMoney(1234.5, 'USD', 'en')).toBe('$12.35');
+    expect(formatMoney(-1234.5, 'USD', 'en')).toBe('-$12.35');
+    expect(formatMoney(0.4, 'JPY', 'en')).toBe('¥0');
+    expect(() => formatMoney(Number.NaN, 'USD', 'en')).toThrow(RangeError);
+  });
+
   it('formats large amounts without floating-point error', () => {
     expect(formatMoney(Number.MAX_SAFE_INTEGER, 'USD', 'en')).toBe('$90,071,992,547,409.91');
   });

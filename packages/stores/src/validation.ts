@@ -1,3 +1,5 @@
+import { isCurrencyCode } from '@storeloom/money';
+
 /** Slugs are DNS labels: they become <slug>.<store domain>. */
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
 
@@ -77,8 +79,8 @@ export function checkSlug(slug: string): SlugProblem | null {
   return null;
 }
 
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-export const isCurrency = (code: string) => /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code);
+/** A store sells in an ISO 4217 currency that has minor units (see @storeloom/money). */
+export const isCurrency = isCurrencyCode;
 
 export const SUPPORTED_LOCALES = ['en', 'zh-CN'] as const;
 export type SupportedLocale = (typeof SUPPORTED_LOCALES)[number];

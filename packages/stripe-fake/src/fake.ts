@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fromStripeAmount, toDecimalString } from '@storeloom/money';
 import Stripe from 'stripe';
 import fixtures from './fixtures.json' with { type: 'json' };
 import { type FormValue, int, list, obj, parseStripeForm, str, strings } from './form.ts';
@@ -581,7 +582,8 @@ export class StripeFake {
           await this.completeCheckout(extra, { async: action === 'async' });
           return redirect(String(session.success_url ?? '/').replace('{CHECKOUT_SESSION_ID}', extra));
         }
-        const amount = `${(session.amount_total / 100).toFixed(2)} ${String(session.currency).toUpperCase()}`;
+        const currency = String(session.currency).toUpperCase();
+        const amount = `${toDecimalString(fromStripeAmount(session.amount_total, currency), currency)} ${currency}`;
         return html(
           200,
           'Checkout',

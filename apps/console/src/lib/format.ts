@@ -1,65 +1,20 @@
-/** Money, numbers and dates through Intl for the console's locale. Money is integer minor units. */
+/** Money, numbers and dates through Intl for the console's locale. Money is integer minor units (@storeloom/money). */
+import { formatMoney, isCurrencyCode, minorDigits, parseMoneyInput, toDecimalString } from '@storeloom/money';
 
-const fractionCache = new Map<string, number>();
-
-/** Minor-unit digits of a currency (2 for USD, 0 for JPY, 3 for BHD). */
+/** Minor-unit digits of a currency (2 for USD, 0 for JPY, 3 for BHD), from ISO 4217; 2 for a code it does not know. */
 export function currencyDigits(currency: string): number {
-  let d = fractionCache.get(currency);
-  if (d === undefined) {
-    try {
-      d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      d = 2;
-    }
-    fractionCache.set(currency, d);
-  }
-  return d;
-}
-
-export function formatMoney(minor: number, currency: string, locale: string): string {
-  const digits = currencyDigits(currency);
-  try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(
-      minor / 10 ** digits,
-    );
-  } catch {
-    return `${(minor / 10 ** digits).toFixed(digits)} ${currency}`;
-  }
+  return isCurrencyCode(currency) ? minorDigits(currency) : 2;
 }
 
 /** Amount for a money input: "12.50" for 1250 USD, "1250" for 1250 JPY. Locale-neutral so it round-trips. */
 export function minorToInput(minor: number | null | undefined, currency: string): string {
   if (minor === null || minor === undefined) return '';
-  const digits = currencyDigits(currency);
-  return (minor / 10 ** digits).toFixed(digits);
+  return toDecimalString(Math.round(minor), currency);
 }
 
-/**
- * Parses what a merchant typed into minor units: accepts "12", "12.5", "12,50",
- * "1,234.56", "1 234,56" and a leading currency symbol. Null when it is not a
- * non-negative amount with at most the currency's digits.
- */
-export function parseMoney(input: string, currency: string): number | null {
-  const digits = currencyDigits(currency);
-  const s = input.trim().replace(/[^\d.,-]/g, '');
-  if (!s || s.includes('-')) return null;
-  const dots = s.split('.').length - 1;
-  const commas = s.split(',').length - 1;
-  let decimalAt = -1;
-  if (dots && commas) decimalAt = Math.max(s.lastIndexOf('.'), s.lastIndexOf(','));
-  else if (dots + commas === 1) {
-    const at = Math.max(s.lastIndexOf('.'), s.lastIndexOf(','));
-    // "1,234" is a thousands separator unless the currency really has three decimals.
-    const tailLength = s.length - at - 1;
-    decimalAt = tailLength === 3 && digits < 3 ? -1 : at;
-  }
-  const whole = (decimalAt >= 0 ? s.slice(0, decimalAt) : s).replace(/[.,]/g, '');
-  const frac = decimalAt >= 0 ? s.slice(decimalAt + 1) : '';
-  if (!/^\d*$/.test(whole) || !/^\d*$/.test(frac) || (whole === '' && frac === '')) return null;
-  if (frac.length > digits) return null;
-  const n = Number(`${whole || '0'}${frac.padEnd(digits, '0')}`);
-  return Number.isSafeInteger(n) ? n : null;
-}
+/** What a merchant typed into a price field -> minor units (see parseMoneyInput in @storeloom/money). */
+export const parseMoney = parseMoneyInput;
+export { formatMoney };
 
 export const formatNumber = (n: number, locale: string) => new Intl.NumberFormat(locale).format(n);
 export const formatPercent = (fraction: number, locale: string) =>

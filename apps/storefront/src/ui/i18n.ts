@@ -235,13 +235,7 @@ export function translator(lang: Lang) {
   return (key: MessageKey, params: Record<string, string | number> = {}) => m[key].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
 }
 
-export function moneyFormatter(currency: string, locale: string) {
-  return cached(`money|${currency}|${locale}`, () => {
-    const f = new Intl.NumberFormat(locale, { style: 'currency', currency });
-    const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
-    return (minor: number) => f.format(minor / 10 ** digits);
-  });
-}
+export { moneyFormatter } from '@storeloom/money';
 
 export function dateFormatter(locale: string) {
   return cached(`date|${locale}`, () => {
