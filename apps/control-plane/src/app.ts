@@ -57,6 +57,59 @@ import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
 import { apiDocsPage } from './pages.ts';
 import { registerConsole } from './console.ts';
 
+/** The document's frame; the paths and schemas come from the registered routes. */
+export const API_DOCUMENT: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Storeloom API',
+    version: '1.0.0',
+    description: 'Merchant API. JSON, camelCase; money in integer minor units; errors as {"error":{"code","message","details"}}.',
+  },
+  servers: [{ url: '/api/v1' }],
+  security: [{ cookieAuth: [] }, { bearerAuth: [] }],
+};
+
+/** Every /api/v1 operation, in matching order (registration reads no services, so the document can be built without any). */
+export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
+  api.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', { type: 'apiKey', in: 'cookie', name: 'storeloom_session' });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'Personal API token (slk_…)' });
+
+  registerAuthRoutes(api);
+  registerApiTokenRoutes(api);
+  // Before the store routes: GET /stores/deleted must not be taken for GET /stores/{storeId}.
+  registerBackupRoutes(api);
+  registerStoreRoutes(api);
+  // Before the product routes: /products/export.csv must not be taken for a product id.
+  registerCatalogExtraRoutes(api);
+  registerProductRoutes(api);
+  registerCollectionRoutes(api);
+  registerInventoryRoutes(api);
+  registerImportRoutes(api);
+  registerBillingRoutes(api);
+  registerPayoutRoutes(api);
+  registerAccountRoutes(api);
+  registerTeamRoutes(api);
+  registerSettingsRoutes(api);
+  registerImageRoutes(api);
+  registerDomainRoutes(api);
+  registerJobRoutes(api);
+  registerOrderRoutes(api);
+  registerDiscountRoutes(api);
+  registerGiftCardRoutes(api);
+  registerPromotionSettingsRoutes(api);
+  registerSearchRoutes(api);
+  registerPricingRoutes(api);
+  registerInventoryPlanningRoutes(api);
+  registerRecommendationRoutes(api);
+}
+
+/** The /api/v1 OpenAPI document without a server or database: `npm run gen:api` and the contract tests read it. */
+export function apiDocument() {
+  const api = new OpenAPIHono<AppEnv>();
+  registerApiRoutes(api);
+  return api.getOpenAPI31Document(API_DOCUMENT);
+}
+
 export function createControlPlaneApp(services: Services, logger: Logger) {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestContext(logger));
@@ -151,7 +204,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
         }
       }
     }
-    if (c.var.auth) addLogFields(c as never, { userId: c.var.auth.user.id });
+    if (c.var.auth) addLogFields(c, { userId: c.var.auth.user.id });
     await next();
   });
   // Per-store budget counts authenticated calls only, so strangers cannot exhaust a store's budget.
@@ -167,47 +220,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     ]),
   );
 
-  api.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', { type: 'apiKey', in: 'cookie', name: 'storeloom_session' });
-  api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'Personal API token (slk_…)' });
-
-  registerAuthRoutes(api);
-  registerApiTokenRoutes(api);
-  // Before the store routes: GET /stores/deleted must not be taken for GET /stores/{storeId}.
-  registerBackupRoutes(api);
-  registerStoreRoutes(api);
-  // Before the product routes: /products/export.csv must not be taken for a product id.
-  registerCatalogExtraRoutes(api);
-  registerProductRoutes(api);
-  registerCollectionRoutes(api);
-  registerInventoryRoutes(api);
-  registerImportRoutes(api);
-  registerBillingRoutes(api);
-  registerPayoutRoutes(api);
-  registerAccountRoutes(api);
-  registerTeamRoutes(api);
-  registerSettingsRoutes(api);
-  registerImageRoutes(api);
-  registerDomainRoutes(api);
-  registerJobRoutes(api);
-  registerOrderRoutes(api);
-  registerDiscountRoutes(api);
-  registerGiftCardRoutes(api);
-  registerPromotionSettingsRoutes(api);
-  registerSearchRoutes(api);
-  registerPricingRoutes(api);
-  registerInventoryPlanningRoutes(api);
-  registerRecommendationRoutes(api);
-
-  api.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Storeloom API',
-      version: '1.0.0',
-      description: 'Merchant API. JSON, camelCase; money in integer minor units; errors as {"error":{"code","message","details"}}.',
-    },
-    servers: [{ url: '/api/v1' }],
-    security: [{ cookieAuth: [] }, { bearerAuth: [] }],
-  });
+  registerApiRoutes(api);
+  api.doc31('/openapi.json', API_DOCUMENT);
   api.get('/docs', (c) => c.html(apiDocsPage(cspNonce(c))));
 
   registerMediaRoute(app);

@@ -23,7 +23,7 @@ export const storeAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!access) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
   c.set('store', access.store);
   c.set('role', access.role);
-  addLogFields(c as never, { storeId });
+  addLogFields(c, { storeId });
   if (access.store.status === 'active' || access.store.status === 'suspended') c.set('tenant', c.var.services.db.tenant(access.store.schema_name));
   await next();
 };

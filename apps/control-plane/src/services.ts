@@ -21,7 +21,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     publicUrl,
     storeRetentionDays: env.STORE_RETENTION_DAYS,
     storeRootDomain: env.STORE_ROOT_DOMAIN,
-    storefrontPort: env.STOREFRONT_PORT,
+    storefrontPort: env.STOREFRONT_PUBLIC_PORT ?? env.STOREFRONT_PORT,
     storefrontProtocol: env.STOREFRONT_PROTOCOL,
     trustedOrigins: env.TRUSTED_ORIGINS.split(',')
       .map((s) => s.trim())

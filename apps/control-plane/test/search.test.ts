@@ -283,6 +283,38 @@ describe.each(['redis', 'postgres'] as const)('product search via the %s queue b
     expect(fresh.body).toMatchObject({ inStockBoost: 2, stopWords: ['grinder'], version: settings.body.version + 1 });
   });
 
+  it('filters the merchant search by several values, repeated or comma-separated, as its OpenAPI document says', async () => {
+    const base = `/api/v1/stores/${a.id}/search`;
+    await createProduct(p, cookie, a.id, { title: 'Filter Probe Kettle', vendor: 'Probe North', tags: ['probe-n'], variants: [{ sku: 'FP-1', price: 2500 }] });
+    await createProduct(p, cookie, a.id, { title: 'Filter Probe Teapot', vendor: 'Probe South', tags: ['probe-s'], variants: [{ sku: 'FP-2', price: 3500 }] });
+    const one = await eventually(
+      () => p.request('GET', `${base}?q=probe&vendor=${encodeURIComponent('Probe North')}`, { cookie }),
+      (r) => r.status === 200 && r.body.total === 1,
+      'one vendor filter',
+    );
+    expect(titles(one)).toEqual(['Filter Probe Kettle']);
+    await eventually(
+      () => p.request('GET', `${base}?q=probe&vendor=${encodeURIComponent('Probe South')}`, { cookie }),
+      (r) => r.status === 200 && r.body.total === 1,
+      'the other vendor indexed',
+    );
+    const repeated = await p.request('GET', `${base}?q=probe&vendor=${encodeURIComponent('Probe North')}&vendor=${encodeURIComponent('Probe South')}`, {
+      cookie,
+    });
+    expect(repeated.status).toBe(200);
+    expect(titles(repeated).sort()).toEqual(['Filter Probe Kettle', 'Filter Probe Teapot']);
+    const comma = await p.request('GET', `${base}?q=probe&vendor=${encodeURIComponent('Probe North,Probe South')}`, { cookie });
+    expect(comma.status).toBe(200);
+    expect(titles(comma).sort()).toEqual(['Filter Probe Kettle', 'Filter Probe Teapot']);
+    const tags = await p.request('GET', `${base}?q=probe&tag=probe-n&tag=probe-s`, { cookie });
+    expect(tags.status).toBe(200);
+    expect(tags.body.total).toBe(2);
+    // The document describes the same parameter: a string or an array of strings, form style, exploded.
+    const doc = (await p.request('GET', '/api/v1/openapi.json')).body;
+    const vendor = doc.paths['/stores/{storeId}/search'].get.parameters.find((x: { name: string }) => x.name === 'vendor');
+    expect(vendor.schema.anyOf.map((s: { type: string }) => s.type).sort()).toEqual(['array', 'string']);
+  });
+
   it('reindexes with progress and reports the index consistent with the catalogue', async () => {
     const base = `/api/v1/stores/${a.id}/search`;
     // Break the index behind the worker's back: the check must notice and repair it.

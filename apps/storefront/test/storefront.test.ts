@@ -125,7 +125,7 @@ describe('storefront server', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cartCookie },
     });
     expect(checkout.status).toBe(303);
-    const payUrl = new URL(checkout.headers.get('location') as string);
+    const payUrl = new URL(checkout.headers.get('location') as string, `http://${slug}.localhost`);
     expect(payUrl.pathname).toMatch(/^\/checkout\/pay\//);
     const orderId = payUrl.pathname.split('/').pop() as string;
     const pay = await req(`${payUrl.pathname}${payUrl.search}`, {
@@ -184,7 +184,7 @@ describe('storefront server', () => {
     await updateVariantPrice(t, { variantId: v.id, price: before + 300, expectedPrice: before });
     const placed = await submit(open);
     expect(placed.status).toBe(303);
-    const orderId = new URL(placed.headers.get('location') as string).pathname.split('/').pop() as string;
+    const orderId = new URL(placed.headers.get('location') as string, `http://${slug}.localhost`).pathname.split('/').pop() as string;
     const order = await t.selectFrom('orders').select(['total']).where('id', '=', orderId).executeTakeFirstOrThrow();
     expect(order.total).toBe(open.shown);
     // A new checkout shows (and charges) the new price.

@@ -99,6 +99,8 @@ const base = {
 const web = {
   PORT: port(3000),
   STOREFRONT_PORT: port(3001),
+  /** Port in public storefront URLs when it differs from STOREFRONT_PORT (e.g. 443 behind a TLS proxy); default STOREFRONT_PORT. */
+  STOREFRONT_PUBLIC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   HOST: z.string().default('0.0.0.0'),
   /** Stores answer on <slug>.<STORE_ROOT_DOMAIN>. */
   STORE_ROOT_DOMAIN: z

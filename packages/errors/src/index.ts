@@ -43,6 +43,10 @@ export const ErrorCode = {
   StorePurged: 'store_purged',
   /** The store is being moved between database clusters: reads work, writes are refused briefly (Retry-After). */
   StoreReadOnly: 'store_read_only',
+  /** A payment confirmation from a provider other than the one the order was placed with (e.g. the manual page for a Stripe order). */
+  PaymentProviderMismatch: 'payment_provider_mismatch',
+  /** An uploaded archive inflates beyond the size or entry-count cap. */
+  ArchiveTooLarge: 'archive_too_large',
   /** A discount code that does not apply (unknown, expired, not started, minimum not met, used up, once per customer, not combinable). */
   DiscountNotApplicable: 'discount_not_applicable',
   /** A gift card code that is unknown, disabled, expired, in another currency or without balance. */
@@ -90,6 +94,8 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   archive_invalid: 422,
   store_purged: 409,
   store_read_only: 503,
+  payment_provider_mismatch: 409,
+  archive_too_large: 413,
   discount_not_applicable: 422,
   gift_card_invalid: 422,
 };

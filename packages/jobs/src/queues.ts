@@ -51,7 +51,7 @@ type AnyQueue = Queue<JobEnvelope, unknown, string>;
 type AnyWorker = Worker<JobEnvelope, unknown, string>;
 
 export interface JobHandle {
-  id: string | undefined;
+  id: string;
   name: string;
 }
 
@@ -168,10 +168,11 @@ export class Queues {
       return { id, name: def.name };
     }
     const job = await this.queue(def.queue).add(def.name, data, jobOpts);
-    if (job.id)
-      await this.storeJobs
-        .record({ queue: def.queue, id: job.id, name: def.name, data: job.data, maxAttempts: job.opts.attempts ?? def.attempts })
-        .catch(() => {}); // the worker records it when it starts, should this write fail
+    // BullMQ assigns an id on add (its type leaves it optional for jobs not yet added).
+    if (!job.id) throw new Error(`BullMQ added ${def.name} without an id`);
+    await this.storeJobs
+      .record({ queue: def.queue, id: job.id, name: def.name, data: job.data, maxAttempts: job.opts.attempts ?? def.attempts })
+      .catch(() => {}); // the worker records it when it starts, should this write fail
     return { id: job.id, name: job.name };
   }
 

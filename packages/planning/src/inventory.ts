@@ -76,6 +76,20 @@ export interface InventoryServiceDeps {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
+/** One variant to reorder on a suggested purchase order. */
+export interface SuggestedPurchaseLine {
+  variantId: string;
+  sku: string | null;
+  productTitle: string;
+  variantTitle: string;
+  onHand: number;
+  reorderPoint: number;
+  orderUpTo: number;
+  quantity: number;
+  leadTimeDays: number;
+  computedAt: Date;
+}
+
 export class InventoryPlanningService {
   private readonly t: Kysely<TenantDatabase>;
   constructor(private readonly deps: InventoryServiceDeps) {
@@ -560,7 +574,7 @@ export class InventoryPlanningService {
       .execute();
     const groups = new Map<
       string,
-      { supplierId: string | null; supplierName: string | null; supplierEmail: string | null; totalUnits: number; lines: unknown[] }
+      { supplierId: string | null; supplierName: string | null; supplierEmail: string | null; totalUnits: number; lines: SuggestedPurchaseLine[] }
     >();
     for (const r of rows) {
       const key = r.supplier_id ?? '';

@@ -83,6 +83,15 @@ export interface PriceChangeView {
   createdAt: Date;
 }
 
+/** What the pricing model has learned about one candidate price of a variant. */
+export interface PriceObservation {
+  price: number;
+  daysObserved: number;
+  unitsSold: number;
+  expectedUnitsPerDay: number;
+  expectedRevenuePerDay: number | null;
+}
+
 export interface PricingRunSummary {
   variants: number;
   suggested: number;
@@ -811,6 +820,7 @@ export class PricingService {
       )
       .execute();
     const open = await this.listChanges({ productId, status: 'suggested' });
+    const notLearned: PriceObservation[] = [];
     return {
       productId,
       variants: variants.map((v) => {
@@ -821,7 +831,7 @@ export class PricingService {
             title: v.title,
             currentPrice: v.price,
             learned: false,
-            prices: [],
+            prices: notLearned,
             atCurrentPrice: null,
             suggestedPrice: null,
             atSuggestedPrice: null,
@@ -840,13 +850,15 @@ export class PricingService {
           title: v.title,
           currentPrice: v.price,
           learned: true,
-          prices: state.prices.map((p, k) => ({
-            price: p,
-            daysObserved: state.offers[k] ?? 0,
-            unitsSold: state.sales[k] ?? 0,
-            expectedUnitsPerDay: Math.round((means[k] as number) * 1000) / 1000,
-            expectedRevenuePerDay: per(p),
-          })),
+          prices: state.prices.map(
+            (p, k): PriceObservation => ({
+              price: p,
+              daysObserved: state.offers[k] ?? 0,
+              unitsSold: state.sales[k] ?? 0,
+              expectedUnitsPerDay: Math.round((means[k] as number) * 1000) / 1000,
+              expectedRevenuePerDay: per(p),
+            }),
+          ),
           atCurrentPrice: per(v.price),
           suggestedPrice: suggestion?.newPrice ?? null,
           atSuggestedPrice: suggestion ? per(suggestion.newPrice) : null,

@@ -33,7 +33,7 @@ export const DEFAULT_THEME: ThemeSettings = {
 export interface StoreSettingsView {
   name: string;
   currency: string;
-  defaultLocale: string;
+  defaultLocale: SupportedLocale;
   languages: SupportedLocale[];
   theme: ThemeSettings;
 }
@@ -92,12 +92,14 @@ export class StoreSettingsService {
   }
 
   async get(): Promise<StoreSettingsView> {
-    const [theme, languages] = await Promise.all([readSetting(this.tenant, 'theme'), readSetting(this.tenant, 'languages')]);
+    const [theme, stored] = await Promise.all([readSetting(this.tenant, 'theme'), readSetting(this.tenant, 'languages')]);
+    const languages = languagesFrom(stored, this.store.default_locale);
     return {
       name: this.store.name,
       currency: this.store.currency.trim(),
-      defaultLocale: this.store.default_locale,
-      languages: languagesFrom(languages, this.store.default_locale),
+      // The first language is the default (an unsupported stored locale reads as 'en', as the storefront serves it).
+      defaultLocale: languages[0] ?? 'en',
+      languages,
       theme: themeFrom(theme),
     };
   }
@@ -163,7 +165,7 @@ export class StoreSettingsService {
     return {
       name: result.updated.name,
       currency: result.updated.currency.trim(),
-      defaultLocale: result.updated.default_locale,
+      defaultLocale: result.languages[0] ?? 'en',
       languages: result.languages,
       theme: result.theme,
     };

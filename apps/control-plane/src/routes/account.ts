@@ -9,7 +9,7 @@ import type { AppEnv } from '../context.ts';
 import { requireAuth } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
 import { limit, startSession } from './auth.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 const Email = z.string().trim().max(254).email();
 const Password = z.string().min(10, 'at least 10 characters').max(256);
@@ -22,6 +22,7 @@ export function kickMailDelivery(c: Context<AppEnv>): void {
 }
 
 const requestReset = createRoute({
+  operationId: 'requestPasswordReset',
   method: 'post',
   path: '/auth/password-reset',
   tags: ['auth'],
@@ -31,6 +32,7 @@ const requestReset = createRoute({
 });
 
 const confirmReset = createRoute({
+  operationId: 'confirmPasswordReset',
   method: 'post',
   path: '/auth/password-reset/confirm',
   tags: ['auth'],
@@ -43,6 +45,7 @@ const confirmReset = createRoute({
 });
 
 const changePassword = createRoute({
+  operationId: 'changePassword',
   method: 'post',
   path: '/me/password',
   tags: ['auth'],
@@ -52,6 +55,7 @@ const changePassword = createRoute({
 });
 
 const patchMe = createRoute({
+  operationId: 'updateMe',
   method: 'patch',
   path: '/me',
   tags: ['auth'],
@@ -75,6 +79,7 @@ const OutboxEntrySchema = z
   .openapi('OutboxMessage');
 
 const devOutbox = createRoute({
+  operationId: 'listDevOutbox',
   method: 'get',
   path: '/dev/outbox',
   tags: ['developer'],
@@ -91,7 +96,7 @@ export function registerAccountRoutes(app: Api) {
     await limit(c, `reset:acct:${normaliseEmail(email)}`, 5, 3600);
     const { mailed } = await c.var.services.accounts.requestPasswordReset(email, c.var.services.config.publicUrl);
     if (mailed) kickMailDelivery(c);
-    return send(c, 202, { ok: true });
+    return c.json({ ok: true }, 202);
   });
 
   app.openapi(confirmReset, async (c) => {
@@ -99,7 +104,7 @@ export function registerAccountRoutes(app: Api) {
     await limit(c, `reset-confirm:ip:${clientIp(c, c.var.services.config.trustProxy)}`, 30, 900);
     const user = await c.var.services.accounts.resetPassword(token, password);
     await startSession(c, user.id);
-    return send(c, 200, { user });
+    return c.json({ user }, 200);
   });
 
   app.openapi(changePassword, async (c) => {
@@ -107,14 +112,16 @@ export function registerAccountRoutes(app: Api) {
     const { currentPassword, newPassword } = c.req.valid('json');
     await limit(c, `password-change:user:${auth.user.id}`, 10, 900);
     await c.var.services.accounts.changePassword(auth.user.id, currentPassword, newPassword, auth.sessionId ?? null);
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
 
   app.openapi(patchMe, async (c) => {
     const auth = requireAuth(c);
     const body = c.req.valid('json');
     if (Object.keys(body).length === 0) throw new AppError(ErrorCode.ValidationFailed, 'Nothing to update');
-    return send(c, 200, { user: await c.var.services.accounts.updateProfile(auth.user.id, body) });
+    const user = await c.var.services.accounts.updateProfile(auth.user.id, body);
+    if (!user) throw new AppError(ErrorCode.NotFound, 'User not found');
+    return c.json({ user }, 200);
   });
 
   app.openapi(devOutbox, async (c) => {
@@ -122,18 +129,21 @@ export function registerAccountRoutes(app: Api) {
     if (!(config.devOutbox ?? !config.smtpUrl) || mail.transportKind !== 'local') throw new AppError(ErrorCode.NotFound, 'No such route');
     const { to, limit: n } = c.req.valid('query');
     const rows = await mail.list({ ...(to ? { to } : {}), limit: n });
-    return send(c, 200, {
-      data: rows.map((r) => ({
-        id: r.id,
-        storeId: r.storeId,
-        kind: r.kind,
-        to: r.to,
-        subject: r.subject,
-        text: r.text,
-        html: r.html,
-        status: r.status,
-        createdAt: r.createdAt,
-      })),
-    });
+    return c.json(
+      {
+        data: rows.map((r) => ({
+          id: r.id,
+          storeId: r.storeId,
+          kind: r.kind,
+          to: r.to,
+          subject: r.subject,
+          text: r.text,
+          html: r.html,
+          status: r.status,
+          createdAt: r.createdAt,
+        })),
+      },
+      200,
+    );
   });
 }

@@ -2,13 +2,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requireAuth, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 const TokenSchema = z
   .object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), expiresAt: z.string().nullable() })
   .openapi('ApiToken');
 
 const create = createRoute({
+  operationId: 'createApiToken',
   method: 'post',
   path: '/me/api-tokens',
   tags: ['api tokens'],
@@ -17,6 +18,7 @@ const create = createRoute({
   responses: { 201: jsonResponse(z.object({ token: z.string(), apiToken: TokenSchema }), 'Created'), ...errorResponses(400, 401) },
 });
 const list = createRoute({
+  operationId: 'listApiTokens',
   method: 'get',
   path: '/me/api-tokens',
   tags: ['api tokens'],
@@ -24,6 +26,7 @@ const list = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(TokenSchema) }), 'Tokens'), ...errorResponses(401) },
 });
 const revoke = createRoute({
+  operationId: 'revokeApiToken',
   method: 'delete',
   path: '/me/api-tokens/{tokenId}',
   tags: ['api tokens'],
@@ -38,13 +41,13 @@ export function registerApiTokenRoutes(app: Api) {
     const { name, expiresInDays } = c.req.valid('json');
     const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
     const { token, info } = await c.var.services.apiTokens.create(auth.user.id, name, expiresAt);
-    return send(c, 201, { token, apiToken: info });
+    return c.json({ token, apiToken: info }, 201);
   });
-  app.openapi(list, async (c) => send(c, 200, { data: await c.var.services.apiTokens.list(requireAuth(c).user.id) }));
+  app.openapi(list, async (c) => c.json({ data: await c.var.services.apiTokens.list(requireAuth(c).user.id) }, 200));
   app.openapi(revoke, async (c) => {
     const auth = requireAuth(c);
     if (!(await c.var.services.apiTokens.revoke(auth.user.id, uuidParam(c, 'tokenId', 'API token'))))
       throw new AppError(ErrorCode.NotFound, 'API token not found');
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
 }

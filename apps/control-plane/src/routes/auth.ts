@@ -7,13 +7,14 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreSchema, UserSchema } from '../schemas.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 import { toStoreJson } from './stores.ts';
 
 const Email = z.string().trim().max(254).email();
 const Password = z.string().min(10, 'at least 10 characters').max(256);
 
 const signup = createRoute({
+  operationId: 'signUp',
   method: 'post',
   path: '/auth/signup',
   tags: ['auth'],
@@ -23,6 +24,7 @@ const signup = createRoute({
 });
 
 const login = createRoute({
+  operationId: 'logIn',
   method: 'post',
   path: '/auth/login',
   tags: ['auth'],
@@ -32,14 +34,16 @@ const login = createRoute({
 });
 
 const logout = createRoute({
+  operationId: 'logOut',
   method: 'post',
   path: '/auth/logout',
   tags: ['auth'],
   summary: 'End the current session',
-  responses: { 204: { description: 'Signed out' } },
+  responses: { 204: { description: 'Signed out' }, ...errorResponses(403) },
 });
 
 const me = createRoute({
+  operationId: 'getMe',
   method: 'get',
   path: '/me',
   tags: ['auth'],
@@ -85,7 +89,7 @@ export function registerAuthRoutes(app: Api) {
     await limit(c, `signup:ip:${ip}`, SIGNUP_PER_IP, 3600);
     const user = await c.var.services.users.signup(body);
     await startSession(c, user.id);
-    return send(c, 201, { user: { id: user.id, email: user.email, name: user.name } });
+    return c.json({ user: { id: user.id, email: user.email, name: user.name } }, 201);
   });
 
   app.openapi(login, async (c) => {
@@ -97,19 +101,19 @@ export function registerAuthRoutes(app: Api) {
     const user = await c.var.services.users.verifyCredentials(email, password);
     await c.var.services.rateLimiter.reset(accountKey);
     await startSession(c, user.id);
-    return send(c, 200, { user: { id: user.id, email: user.email, name: user.name } });
+    return c.json({ user: { id: user.id, email: user.email, name: user.name } }, 200);
   });
 
   app.openapi(logout, async (c) => {
     const auth = c.var.auth;
     if (auth?.sessionId) await c.var.services.sessions.invalidate(auth.sessionId);
     c.header('Set-Cookie', c.var.services.sessions.blankCookie(), { append: true });
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
 
   app.openapi(me, async (c) => {
     const auth = requireAuth(c);
     const [stores, profile] = await Promise.all([c.var.services.stores.listForUser(auth.user.id), c.var.services.accounts.profile(auth.user.id)]);
-    return send(c, 200, { user: { ...auth.user, locale: profile?.locale ?? null }, stores: stores.map((s) => toStoreJson(c.var.services.config, s)) });
+    return c.json({ user: { ...auth.user, locale: profile?.locale ?? null }, stores: stores.map((s) => toStoreJson(c.var.services.config, s)) }, 200);
   });
 }

@@ -15,7 +15,7 @@ import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam, StoreSchema } from '../schemas.ts';
 import { toStoreJson } from './stores.ts';
-import { type Api, idempotent, send } from './util.ts';
+import { type Api, idempotent } from './util.ts';
 
 const ExportSchema = z
   .object({
@@ -40,6 +40,7 @@ const CloneTarget = { name: z.string().trim().min(1).max(100), slug: Slug };
 const CloneResponse = z.object({ store: StoreSchema, jobId: z.string().nullable() }).openapi('CloneStarted');
 
 const startExport = createRoute({
+  operationId: 'startStoreExport',
   method: 'post',
   path: '/stores/{storeId}/exports',
   tags: ['backup'],
@@ -49,6 +50,7 @@ const startExport = createRoute({
   responses: { 202: jsonResponse(ExportSchema, 'Queued'), ...errorResponses(401, 403, 404, 409, 422) },
 });
 const listExports = createRoute({
+  operationId: 'listStoreExports',
   method: 'get',
   path: '/stores/{storeId}/exports',
   tags: ['backup'],
@@ -58,6 +60,7 @@ const listExports = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(ExportSchema) }), 'Exports'), ...errorResponses(401, 403, 404) },
 });
 const download = createRoute({
+  operationId: 'downloadStoreExport',
   method: 'get',
   path: '/stores/{storeId}/exports/{exportId}/download',
   tags: ['backup'],
@@ -70,6 +73,7 @@ const download = createRoute({
   },
 });
 const cloneFromExport = createRoute({
+  operationId: 'cloneStore',
   method: 'post',
   path: '/stores/{storeId}/clone',
   tags: ['backup'],
@@ -79,6 +83,7 @@ const cloneFromExport = createRoute({
   responses: { 202: jsonResponse(CloneResponse, 'Store created, data loading'), ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 const importArchive = createRoute({
+  operationId: 'importStoreArchive',
   method: 'post',
   path: '/stores/import-archive',
   tags: ['backup'],
@@ -92,6 +97,7 @@ const importArchive = createRoute({
 });
 const DeletedStoreSchema = StoreSchema.extend({ deletedAt: z.string(), restorableUntil: z.string() }).openapi('DeletedStore');
 const listDeleted = createRoute({
+  operationId: 'listDeletedStores',
   method: 'get',
   path: '/stores/deleted',
   tags: ['backup'],
@@ -99,6 +105,7 @@ const listDeleted = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(DeletedStoreSchema) }), 'Deleted stores'), ...errorResponses(401) },
 });
 const restore = createRoute({
+  operationId: 'restoreStore',
   method: 'post',
   path: '/stores/{storeId}/restore',
   tags: ['backup'],
@@ -107,7 +114,10 @@ const restore = createRoute({
   responses: { 200: jsonResponse(StoreSchema, 'Restored'), ...errorResponses(401, 403, 404, 409) },
 });
 
-type Ledger = Awaited<ReturnType<AppEnv['Variables']['services']['queues']['storeJobs']['listNamed']>>[number];
+type Ledger = Pick<
+  Awaited<ReturnType<AppEnv['Variables']['services']['queues']['storeJobs']['listNamed']>>[number],
+  'id' | 'state' | 'progress' | 'error' | 'result' | 'createdAt' | 'finishedAt' | 'data'
+>;
 
 function exportView(c: Context<AppEnv>, j: Ledger) {
   const exportId = (j.data as { payload?: { exportId?: string } })?.payload?.exportId ?? '';
@@ -142,9 +152,12 @@ export function registerBackupRoutes(app: Api) {
   app.openapi(listDeleted, async (c) => {
     const auth = requireAuth(c);
     const rows = await c.var.services.stores.listDeletedForOwner(auth.user.id, c.var.services.config.storeRetentionDays ?? 30);
-    return send(c, 200, {
-      data: rows.map((s) => ({ ...toStoreJson(c.var.services.config, { ...s, role: 'owner' }), deletedAt: s.deletedAt, restorableUntil: s.restorableUntil })),
-    });
+    return c.json(
+      {
+        data: rows.map((s) => ({ ...toStoreJson(c.var.services.config, { ...s, role: 'owner' }), deletedAt: s.deletedAt, restorableUntil: s.restorableUntil })),
+      },
+      200,
+    );
   });
 
   app.openapi(restore, async (c) => {
@@ -152,7 +165,7 @@ export function registerBackupRoutes(app: Api) {
     const id = c.req.valid('param').storeId;
     if (!isUuid(id)) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
     const store = await c.var.services.stores.restore(id, { userId: auth.user.id, requestId: c.var.requestId });
-    return send(c, 200, toStoreJson(c.var.services.config, { ...store, role: 'owner' }));
+    return c.json(toStoreJson(c.var.services.config, { ...store, role: 'owner' }), 200);
   });
 
   app.openapi(startExport, async (c) => {
@@ -182,8 +195,9 @@ export function registerBackupRoutes(app: Api) {
               error: null,
               createdAt: new Date(),
               finishedAt: null,
+              result: null,
               data: { payload: { exportId } },
-            } as never),
+            }),
             jobId: null,
           };
       return { status: 202, body: view };
@@ -193,7 +207,7 @@ export function registerBackupRoutes(app: Api) {
   app.openapi(listExports, async (c) => {
     requirePermission(c, Permission.ExportStore);
     const jobs = await c.var.services.queues.storeJobs.listNamed(c.var.store.id, exportStoreJob.name, 20);
-    return send(c, 200, { data: jobs.map((j) => exportView(c, j)) });
+    return c.json({ data: jobs.map((j) => exportView(c, j)) }, 200);
   });
 
   app.openapi(download, async (c) => {
@@ -222,7 +236,8 @@ export function registerBackupRoutes(app: Api) {
     c.header('Content-Disposition', `attachment; filename="${c.var.store.slug}-export-${day}.tar.gz"`);
     c.header('Cache-Control', 'private, no-store');
     c.header('X-Content-SHA256', result.sha256);
-    return c.body(obj.body as never, 200) as never;
+    // Storage reads into ordinary (never shared) buffers; Hono's body type asks for that explicitly.
+    return c.body(obj.body as Uint8Array<ArrayBuffer>, 200);
   });
 
   app.openapi(cloneFromExport, async (c) => {
@@ -255,7 +270,7 @@ export function registerBackupRoutes(app: Api) {
       data: { exportId: body.exportId, slug: store.slug },
       requestId: c.var.requestId,
     });
-    return send(c, 202, { store: toStoreJson(c.var.services.config, { ...store, role: 'owner' }), jobId: queued.id ?? null });
+    return c.json({ store: toStoreJson(c.var.services.config, { ...store, role: 'owner' }), jobId: queued.id ?? null }, 202);
   });
 
   app.openapi(importArchive, async (c) => {
@@ -295,6 +310,6 @@ export function registerBackupRoutes(app: Api) {
       requestId: c.var.requestId,
     });
     const fresh = (await c.var.services.stores.getRow(store.id)) ?? row;
-    return send(c, 202, { store: toStoreJson(c.var.services.config, { ...(fresh ? toStoreView(fresh) : store), role: 'owner' }), jobId: queued.id ?? null });
+    return c.json({ store: toStoreJson(c.var.services.config, { ...(fresh ? toStoreView(fresh) : store), role: 'owner' }), jobId: queued.id ?? null }, 202);
   });
 }

@@ -3,9 +3,10 @@ import { Permission, roleCan } from '@storeloom/auth';
 import { type Plan, PLANS } from '@storeloom/billing';
 import { requireAuth, requirePermission, storeAccess } from '../guards.ts';
 import { BillingSchema, errorResponses, jsonBody, jsonResponse, RedirectSchema, StoreIdParam } from '../schemas.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 const getBilling = createRoute({
+  operationId: 'getBilling',
   method: 'get',
   path: '/stores/{storeId}/billing',
   tags: ['billing'],
@@ -16,6 +17,7 @@ const getBilling = createRoute({
 });
 
 const checkout = createRoute({
+  operationId: 'startBillingCheckout',
   method: 'post',
   path: '/stores/{storeId}/billing/checkout',
   tags: ['billing'],
@@ -26,6 +28,7 @@ const checkout = createRoute({
 });
 
 const portal = createRoute({
+  operationId: 'openBillingPortal',
   method: 'post',
   path: '/stores/{storeId}/billing/portal',
   tags: ['billing'],
@@ -50,20 +53,23 @@ export function registerBillingRoutes(app: Api) {
     const s = await billing.summary(c.var.store);
     const prices = billing.config.stripe?.prices;
     const available = (p: Plan) => p.id === 'free' || (s.enabled && !!prices?.[p.id]);
-    return send(c, 200, {
-      enabled: s.enabled,
-      plan: planJson(s.plan, available(s.plan)),
-      usage: s.usage,
-      status: s.status,
-      subscriptionStatus: s.subscriptionStatus,
-      pastDueSince: s.pastDueSince,
-      graceUntil: s.graceUntil,
-      currentPeriodEnd: s.currentPeriodEnd,
-      suspended: s.suspended,
-      hasBillingAccount: s.hasBillingAccount,
-      canManage: roleCan(c.var.role, Permission.UpdateStore),
-      plans: Object.values(PLANS).map((p) => planJson(p, available(p))),
-    });
+    return c.json(
+      {
+        enabled: s.enabled,
+        plan: planJson(s.plan, available(s.plan)),
+        usage: s.usage,
+        status: s.status,
+        subscriptionStatus: s.subscriptionStatus,
+        pastDueSince: s.pastDueSince,
+        graceUntil: s.graceUntil,
+        currentPeriodEnd: s.currentPeriodEnd,
+        suspended: s.suspended,
+        hasBillingAccount: s.hasBillingAccount,
+        canManage: roleCan(c.var.role, Permission.UpdateStore),
+        plans: Object.values(PLANS).map((p) => planJson(p, available(p))),
+      },
+      200,
+    );
   });
 
   app.openapi(checkout, async (c) => {
@@ -71,12 +77,12 @@ export function registerBillingRoutes(app: Api) {
     requirePermission(c, Permission.UpdateStore);
     const { plan } = c.req.valid('json');
     const { url } = await c.var.services.billing.startCheckout(c.var.store, plan, { userId: auth.user.id, requestId: c.var.requestId, email: auth.user.email });
-    return send(c, 200, { url });
+    return c.json({ url }, 200);
   });
 
   app.openapi(portal, async (c) => {
     const auth = requireAuth(c);
     requirePermission(c, Permission.UpdateStore);
-    return send(c, 200, await c.var.services.billing.portal(c.var.store, { userId: auth.user.id, requestId: c.var.requestId }));
+    return c.json(await c.var.services.billing.portal(c.var.store, { userId: auth.user.id, requestId: c.var.requestId }), 200);
   });
 }

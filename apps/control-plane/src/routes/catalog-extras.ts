@@ -4,7 +4,7 @@ import { Permission } from '@storeloom/auth';
 import { bulkUpdateProducts, exportProductsCsv, StockService } from '@storeloom/catalog';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, pageOf } from '../schemas.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 const StoreParams = z.object({ storeId: z.string() });
 
@@ -24,6 +24,7 @@ export const StockRowSchema = z
   .openapi('StockRow');
 
 const inventory = createRoute({
+  operationId: 'listInventory',
   method: 'get',
   path: '/stores/{storeId}/inventory',
   tags: ['inventory'],
@@ -45,6 +46,7 @@ const inventory = createRoute({
 });
 
 const threshold = createRoute({
+  operationId: 'setLowStockThreshold',
   method: 'put',
   path: '/stores/{storeId}/variants/{variantId}/low-stock-threshold',
   tags: ['inventory'],
@@ -58,6 +60,7 @@ const threshold = createRoute({
 });
 
 const bulk = createRoute({
+  operationId: 'bulkUpdateProducts',
   method: 'post',
   path: '/stores/{storeId}/products/bulk',
   tags: ['products'],
@@ -92,6 +95,7 @@ const bulk = createRoute({
 });
 
 const exportCsv = createRoute({
+  operationId: 'exportProductsCsv',
   method: 'get',
   path: '/stores/{storeId}/products/export.csv',
   tags: ['products'],
@@ -104,13 +108,13 @@ const exportCsv = createRoute({
 export function registerCatalogExtraRoutes(app: Api) {
   app.openapi(inventory, async (c) => {
     const { lowStock, q, cursor, limit } = c.req.valid('query');
-    return send(c, 200, await new StockService(tenantOf(c)).list({ lowStock, limit, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) }));
+    return c.json(await new StockService(tenantOf(c)).list({ lowStock, limit, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) }), 200);
   });
 
   app.openapi(threshold, async (c) => {
     requirePermission(c, Permission.AdjustInventory);
     const variantId = uuidParam(c, 'variantId', 'Variant');
-    return send(c, 200, await new StockService(tenantOf(c)).setThreshold(variantId, c.req.valid('json').lowStockThreshold));
+    return c.json(await new StockService(tenantOf(c)).setThreshold(variantId, c.req.valid('json').lowStockThreshold), 200);
   });
 
   app.openapi(bulk, async (c) => {
@@ -121,7 +125,7 @@ export function registerCatalogExtraRoutes(app: Api) {
       body.ids,
       body.action === 'archive' ? { action: 'archive' } : { action: 'set-status', status: body.status },
     );
-    return send(c, 200, { results });
+    return c.json({ results }, 200);
   });
 
   app.openapi(exportCsv, async (c) => {
@@ -149,6 +153,6 @@ export function registerCatalogExtraRoutes(app: Api) {
         'Content-Disposition': `attachment; filename="products-${c.var.store.slug}.csv"`,
         'Cache-Control': 'no-store',
       },
-    }) as never;
+    });
   });
 }

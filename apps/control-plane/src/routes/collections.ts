@@ -4,13 +4,14 @@ import { CollectionService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { CollectionSchema, errorResponses, Handle, IdempotencyHeader, jsonBody, jsonResponse, pageOf } from '../schemas.ts';
-import { type Api, idempotent, send } from './util.ts';
+import { type Api, idempotent } from './util.ts';
 
 const StoreParams = z.object({ storeId: z.string() });
 const Params = z.object({ storeId: z.string(), collectionId: z.string() });
 const Fields = z.object({ title: z.string().trim().min(1).max(255), handle: Handle.optional(), description: z.string().max(100_000).optional() });
 
 const list = createRoute({
+  operationId: 'listCollections',
   method: 'get',
   path: '/stores/{storeId}/collections',
   tags: ['collections'],
@@ -20,6 +21,7 @@ const list = createRoute({
   responses: { 200: jsonResponse(pageOf(CollectionSchema, 'CollectionPage'), 'Collections'), ...errorResponses(400, 401, 404) },
 });
 const create = createRoute({
+  operationId: 'createCollection',
   method: 'post',
   path: '/stores/{storeId}/collections',
   tags: ['collections'],
@@ -29,6 +31,7 @@ const create = createRoute({
   responses: { 201: jsonResponse(CollectionSchema, 'Created'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 const get = createRoute({
+  operationId: 'getCollection',
   method: 'get',
   path: '/stores/{storeId}/collections/{collectionId}',
   tags: ['collections'],
@@ -38,6 +41,7 @@ const get = createRoute({
   responses: { 200: jsonResponse(CollectionSchema, 'The collection'), ...errorResponses(401, 404) },
 });
 const patch = createRoute({
+  operationId: 'updateCollection',
   method: 'patch',
   path: '/stores/{storeId}/collections/{collectionId}',
   tags: ['collections'],
@@ -47,6 +51,7 @@ const patch = createRoute({
   responses: { 200: jsonResponse(CollectionSchema, 'Updated'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 const remove = createRoute({
+  operationId: 'deleteCollection',
   method: 'delete',
   path: '/stores/{storeId}/collections/{collectionId}',
   tags: ['collections'],
@@ -56,6 +61,7 @@ const remove = createRoute({
   responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
 });
 const addProducts = createRoute({
+  operationId: 'addCollectionProducts',
   method: 'post',
   path: '/stores/{storeId}/collections/{collectionId}/products',
   tags: ['collections'],
@@ -65,6 +71,7 @@ const addProducts = createRoute({
   responses: { 200: jsonResponse(CollectionSchema, 'Updated'), ...errorResponses(400, 401, 403, 404) },
 });
 const removeProduct = createRoute({
+  operationId: 'removeCollectionProduct',
   method: 'delete',
   path: '/stores/{storeId}/collections/{collectionId}/products/{productId}',
   tags: ['collections'],
@@ -83,7 +90,7 @@ async function memberIds(c: Parameters<typeof tenantOf>[0], collectionId: string
 export function registerCollectionRoutes(app: Api) {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    return send(c, 200, await new CollectionService(tenantOf(c)).list(q.limit, q.cursor));
+    return c.json(await new CollectionService(tenantOf(c)).list(q.limit, q.cursor), 200);
   });
   app.openapi(create, async (c) => {
     const auth = requireAuth(c);
@@ -95,7 +102,7 @@ export function registerCollectionRoutes(app: Api) {
   app.openapi(get, async (c) => {
     const coll = await new CollectionService(tenantOf(c)).get(uuidParam(c, 'collectionId', 'Collection'));
     if (!coll) throw new AppError(ErrorCode.NotFound, 'Collection not found');
-    return send(c, 200, coll);
+    return c.json(coll, 200);
   });
   app.openapi(patch, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
@@ -104,7 +111,7 @@ export function registerCollectionRoutes(app: Api) {
     const updated = await new CollectionService(tenantOf(c)).update(collectionId, body);
     // The title is a facet value in each member product's search document.
     if (body.title !== undefined) await c.var.services.catalogEvents.collectionChanged(c.var.store.id, collectionId, await memberIds(c, collectionId));
-    return send(c, 200, updated);
+    return c.json(updated, 200);
   });
   app.openapi(remove, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
@@ -112,20 +119,20 @@ export function registerCollectionRoutes(app: Api) {
     const members = await memberIds(c, collectionId);
     await new CollectionService(tenantOf(c)).delete(collectionId);
     await c.var.services.catalogEvents.collectionChanged(c.var.store.id, collectionId, members);
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
   app.openapi(addProducts, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
     const { productIds } = c.req.valid('json');
     const result = await new CollectionService(tenantOf(c)).addProducts(uuidParam(c, 'collectionId', 'Collection'), productIds);
     for (const id of new Set(productIds)) await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
-    return send(c, 200, result);
+    return c.json(result, 200);
   });
   app.openapi(removeProduct, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
     const productId = uuidParam(c, 'productId', 'Product');
     await new CollectionService(tenantOf(c)).removeProduct(uuidParam(c, 'collectionId', 'Collection'), productId);
     await c.var.services.catalogEvents.productChanged(c.var.store.id, productId);
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
 }

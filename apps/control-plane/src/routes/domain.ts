@@ -9,7 +9,7 @@ import type { AppEnv, ControlPlaneConfig } from '../context.ts';
 import type { DnsResolver } from '../dns.ts';
 import { requirePermission, storeAccess } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 const StoreParams = z.object({ storeId: z.string() });
 
@@ -37,13 +37,20 @@ export function domainView(config: ControlPlaneConfig, s: Store) {
     verifiedAt: s.custom_domain_verified_at,
     records: [
       {
-        type: 'CNAME',
+        type: 'CNAME' as const,
         name: s.custom_domain,
         value: `stores.${config.storeRootDomain}`,
         purpose: 'Points the domain at your storefront (use ALIAS/ANAME at the apex)',
       },
       ...(s.custom_domain_token
-        ? [{ type: 'TXT', name: `_storeloom-verify.${s.custom_domain}`, value: domainTxtValue(s.custom_domain_token), purpose: 'Proves the domain is yours' }]
+        ? [
+            {
+              type: 'TXT' as const,
+              name: `_storeloom-verify.${s.custom_domain}`,
+              value: domainTxtValue(s.custom_domain_token),
+              purpose: 'Proves the domain is yours',
+            },
+          ]
         : []),
     ],
   };
@@ -61,6 +68,7 @@ async function lookupTxt(dns: DnsResolver, name: string): Promise<string[]> {
 }
 
 const get = createRoute({
+  operationId: 'getDomain',
   method: 'get',
   path: '/stores/{storeId}/domain',
   tags: ['settings'],
@@ -71,6 +79,7 @@ const get = createRoute({
 });
 
 const put = createRoute({
+  operationId: 'setDomain',
   method: 'put',
   path: '/stores/{storeId}/domain',
   tags: ['settings'],
@@ -84,6 +93,7 @@ const put = createRoute({
 });
 
 const verify = createRoute({
+  operationId: 'verifyDomain',
   method: 'post',
   path: '/stores/{storeId}/domain/verify',
   tags: ['settings'],
@@ -94,6 +104,7 @@ const verify = createRoute({
 });
 
 const remove = createRoute({
+  operationId: 'removeDomain',
   method: 'delete',
   path: '/stores/{storeId}/domain',
   tags: ['settings'],
@@ -106,7 +117,7 @@ const remove = createRoute({
 const actorOf = (c: Context<AppEnv>) => ({ userId: c.var.auth?.user.id ?? null, requestId: c.var.requestId });
 
 export function registerDomainRoutes(app: Api) {
-  app.openapi(get, async (c) => send(c, 200, domainView(c.var.services.config, c.var.store)));
+  app.openapi(get, async (c) => c.json(domainView(c.var.services.config, c.var.store), 200));
 
   app.openapi(put, async (c) => {
     requirePermission(c, Permission.UpdateStore);
@@ -117,7 +128,7 @@ export function registerDomainRoutes(app: Api) {
         details: [{ path: 'domain', message: 'must not be the platform domain or a subdomain of it' }],
       });
     const store = await c.var.services.stores.setDomain(c.var.store.id, domain, actorOf(c));
-    return send(c, 200, domainView(c.var.services.config, store));
+    return c.json(domainView(c.var.services.config, store), 200);
   });
 
   app.openapi(verify, async (c) => {
@@ -126,12 +137,12 @@ export function registerDomainRoutes(app: Api) {
     if (!r.allowed) throw new AppError(ErrorCode.RateLimited, 'Too many checks; try again later', { headers: { 'Retry-After': String(r.retryAfterSeconds) } });
     const { dns, stores, config } = c.var.services;
     const store = await stores.verifyDomain(c.var.store.id, (name) => lookupTxt(dns, name), actorOf(c));
-    return send(c, 200, domainView(config, store));
+    return c.json(domainView(config, store), 200);
   });
 
   app.openapi(remove, async (c) => {
     requirePermission(c, Permission.UpdateStore);
     await c.var.services.stores.removeDomain(c.var.store.id, actorOf(c));
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
 }

@@ -7,7 +7,7 @@ import { newObjectKey } from '@storeloom/storage';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse } from '../schemas.ts';
 import { imageUploadBody, readImageUpload } from './uploads.ts';
-import { type Api, idempotent, send } from './util.ts';
+import { type Api, idempotent } from './util.ts';
 
 const ProductParams = z.object({ storeId: z.string(), productId: z.string() });
 const ImageParams = z.object({ storeId: z.string(), productId: z.string(), imageId: z.string() });
@@ -15,6 +15,7 @@ export const ProductImageSchema = z.object({ id: z.string(), url: z.string(), al
 const Alt = z.string().trim().max(500).nullable();
 
 const upload = createRoute({
+  operationId: 'uploadProductImage',
   method: 'post',
   path: '/stores/{storeId}/products/{productId}/images',
   tags: ['products'],
@@ -25,6 +26,7 @@ const upload = createRoute({
 });
 
 const patchImage = createRoute({
+  operationId: 'updateProductImage',
   method: 'patch',
   path: '/stores/{storeId}/products/{productId}/images/{imageId}',
   tags: ['products'],
@@ -35,6 +37,7 @@ const patchImage = createRoute({
 });
 
 const reorder = createRoute({
+  operationId: 'reorderProductImages',
   method: 'put',
   path: '/stores/{storeId}/products/{productId}/images/order',
   tags: ['products'],
@@ -45,6 +48,7 @@ const reorder = createRoute({
 });
 
 const remove = createRoute({
+  operationId: 'deleteProductImage',
   method: 'delete',
   path: '/stores/{storeId}/products/{productId}/images/{imageId}',
   tags: ['products'],
@@ -83,13 +87,13 @@ export function registerImageRoutes(app: Api) {
     const productId = uuidParam(c, 'productId', 'Product');
     const imageId = uuidParam(c, 'imageId', 'Image');
     const { alt } = c.req.valid('json');
-    return send(c, 200, await new ProductImageService(tenantOf(c)).setAlt(productId, imageId, alt || null));
+    return c.json(await new ProductImageService(tenantOf(c)).setAlt(productId, imageId, alt || null), 200);
   });
 
   app.openapi(reorder, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
     const productId = uuidParam(c, 'productId', 'Product');
-    return send(c, 200, { data: await new ProductImageService(tenantOf(c)).reorder(productId, c.req.valid('json').imageIds) });
+    return c.json({ data: await new ProductImageService(tenantOf(c)).reorder(productId, c.req.valid('json').imageIds) }, 200);
   });
 
   app.openapi(remove, async (c) => {
@@ -99,6 +103,6 @@ export function registerImageRoutes(app: Api) {
     const { storageKey } = await new ProductImageService(tenantOf(c)).remove(productId, imageId);
     // After commit: a failure here leaves an unreferenced object, never a row pointing at nothing.
     if (storageKey) await c.var.services.storage.delete(storageKey).catch((err) => c.var.logger.warn('could not delete an image object', { err }));
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
 }

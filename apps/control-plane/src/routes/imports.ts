@@ -5,12 +5,13 @@ import { AppError, ErrorCode } from '@storeloom/errors';
 import { importProductsJob } from '@storeloom/jobs';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, ImportSchema, jsonResponse } from '../schemas.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 const StoreParams = z.object({ storeId: z.string() });
 export const MAX_CSV_BYTES = 20 * 1024 * 1024;
 
 const create = createRoute({
+  operationId: 'createImport',
   method: 'post',
   path: '/stores/{storeId}/imports',
   tags: ['imports'],
@@ -24,6 +25,7 @@ const create = createRoute({
   responses: { 202: jsonResponse(ImportSchema, 'Queued'), ...errorResponses(400, 401, 403, 404, 413, 415) },
 });
 const list = createRoute({
+  operationId: 'listImports',
   method: 'get',
   path: '/stores/{storeId}/imports',
   tags: ['imports'],
@@ -33,6 +35,7 @@ const list = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(ImportSchema) }), 'Imports'), ...errorResponses(401, 404) },
 });
 const get = createRoute({
+  operationId: 'getImport',
   method: 'get',
   path: '/stores/{storeId}/imports/{importId}',
   tags: ['imports'],
@@ -52,12 +55,12 @@ export function registerImportRoutes(app: Api) {
     const { filename } = c.req.valid('query');
     const record = await new ImportService(tenantOf(c)).createCsvImport(csv, filename ?? null, auth.user.id);
     const job = await c.var.services.queues.enqueue(importProductsJob, { storeId: c.var.store.id, importId: record.id });
-    return send(c, 202, { ...record, jobId: job.id });
+    return c.json({ ...record, jobId: job.id }, 202);
   });
-  app.openapi(list, async (c) => send(c, 200, { data: await new ImportService(tenantOf(c)).list() }));
+  app.openapi(list, async (c) => c.json({ data: await new ImportService(tenantOf(c)).list() }, 200));
   app.openapi(get, async (c) => {
     const rec = await new ImportService(tenantOf(c)).get(uuidParam(c, 'importId', 'Import'));
     if (!rec) throw new AppError(ErrorCode.NotFound, 'Import not found');
-    return send(c, 200, rec);
+    return c.json(rec, 200);
   });
 }

@@ -8,7 +8,7 @@ import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse } from '../schemas.ts';
 import { JobStatusSchema, planningJobStatus } from './pricing.ts';
-import { type Api, idempotent, send } from './util.ts';
+import { type Api, idempotent } from './util.ts';
 
 const StoreParams = z.object({ storeId: z.string() });
 const SupplierParams = z.object({ storeId: z.string(), supplierId: z.string() });
@@ -130,6 +130,7 @@ const WebhookSchema = z
 const base = '/stores/{storeId}/inventory-planning';
 
 const listSuppliers = createRoute({
+  operationId: 'listSuppliers',
   method: 'get',
   path: `${base}/suppliers`,
   tags: ['inventory-planning'],
@@ -139,6 +140,7 @@ const listSuppliers = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(SupplierSchema) }), 'Suppliers'), ...errorResponses(401, 403, 404) },
 });
 const createSupplier = createRoute({
+  operationId: 'createSupplier',
   method: 'post',
   path: `${base}/suppliers`,
   tags: ['inventory-planning'],
@@ -148,6 +150,7 @@ const createSupplier = createRoute({
   responses: { 201: jsonResponse(SupplierSchema, 'Created'), ...errorResponses(400, 401, 403, 404) },
 });
 const updateSupplier = createRoute({
+  operationId: 'updateSupplier',
   method: 'patch',
   path: `${base}/suppliers/{supplierId}`,
   tags: ['inventory-planning'],
@@ -157,6 +160,7 @@ const updateSupplier = createRoute({
   responses: { 200: jsonResponse(SupplierSchema, 'Updated'), ...errorResponses(400, 401, 403, 404) },
 });
 const deleteSupplier = createRoute({
+  operationId: 'deleteSupplier',
   method: 'delete',
   path: `${base}/suppliers/{supplierId}`,
   tags: ['inventory-planning'],
@@ -166,6 +170,7 @@ const deleteSupplier = createRoute({
   responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
 });
 const listPolicies = createRoute({
+  operationId: 'listInventoryPolicies',
   method: 'get',
   path: `${base}/policies`,
   tags: ['inventory-planning'],
@@ -175,6 +180,7 @@ const listPolicies = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(PolicySchema) }), 'Policies'), ...errorResponses(401, 403, 404) },
 });
 const setPolicy = createRoute({
+  operationId: 'setInventoryPolicy',
   method: 'put',
   path: `${base}/policies/{variantId}`,
   tags: ['inventory-planning'],
@@ -184,6 +190,7 @@ const setPolicy = createRoute({
   responses: { 200: jsonResponse(PolicySchema, 'Policy'), ...errorResponses(400, 401, 403, 404) },
 });
 const forecast = createRoute({
+  operationId: 'getInventoryForecast',
   method: 'get',
   path: `${base}/variants/{variantId}/forecast`,
   tags: ['inventory-planning'],
@@ -193,6 +200,7 @@ const forecast = createRoute({
   responses: { 200: jsonResponse(ForecastSchema, 'Forecast'), ...errorResponses(401, 403, 404) },
 });
 const purchaseOrders = createRoute({
+  operationId: 'listSuggestedPurchaseOrders',
   method: 'get',
   path: `${base}/purchase-orders`,
   tags: ['inventory-planning'],
@@ -202,6 +210,7 @@ const purchaseOrders = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(PurchaseOrderSchema) }), 'Suggestions'), ...errorResponses(401, 403, 404) },
 });
 const alerts = createRoute({
+  operationId: 'listLowStockAlerts',
   method: 'get',
   path: `${base}/alerts`,
   tags: ['inventory-planning'],
@@ -211,6 +220,7 @@ const alerts = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(AlertSchema) }), 'Alerts'), ...errorResponses(400, 401, 403, 404) },
 });
 const getWebhook = createRoute({
+  operationId: 'getInventoryWebhook',
   method: 'get',
   path: `${base}/webhook`,
   tags: ['inventory-planning'],
@@ -220,6 +230,7 @@ const getWebhook = createRoute({
   responses: { 200: jsonResponse(z.object({ webhook: WebhookSchema.nullable() }), 'Settings'), ...errorResponses(401, 403, 404) },
 });
 const putWebhook = createRoute({
+  operationId: 'setInventoryWebhook',
   method: 'put',
   path: `${base}/webhook`,
   tags: ['inventory-planning'],
@@ -234,6 +245,7 @@ const putWebhook = createRoute({
   responses: { 200: jsonResponse(z.object({ webhook: WebhookSchema }), 'Saved'), ...errorResponses(400, 401, 403, 404, 422) },
 });
 const deleteWebhook = createRoute({
+  operationId: 'deleteInventoryWebhook',
   method: 'delete',
   path: `${base}/webhook`,
   tags: ['inventory-planning'],
@@ -243,6 +255,7 @@ const deleteWebhook = createRoute({
   responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404) },
 });
 const testWebhook = createRoute({
+  operationId: 'testInventoryWebhook',
   method: 'post',
   path: `${base}/webhook/test`,
   tags: ['inventory-planning'],
@@ -255,6 +268,7 @@ const testWebhook = createRoute({
   },
 });
 const triggerRun = createRoute({
+  operationId: 'startInventoryRun',
   method: 'post',
   path: `${base}/runs`,
   tags: ['inventory-planning'],
@@ -264,6 +278,7 @@ const triggerRun = createRoute({
   responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404, 409) },
 });
 const runStatus = createRoute({
+  operationId: 'getInventoryRun',
   method: 'get',
   path: `${base}/runs/{inventoryRunId}`,
   tags: ['inventory-planning'],
@@ -287,7 +302,7 @@ function service(c: Context<AppEnv>) {
 export function registerInventoryPlanningRoutes(app: Api) {
   app.openapi(listSuppliers, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, { data: await service(c).listSuppliers() });
+    return c.json({ data: await service(c).listSuppliers() }, 200);
   });
   app.openapi(createSupplier, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
@@ -298,59 +313,59 @@ export function registerInventoryPlanningRoutes(app: Api) {
   });
   app.openapi(updateSupplier, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
-    return send(c, 200, await service(c).updateSupplier(uuidParam(c, 'supplierId', 'Supplier'), c.req.valid('json')));
+    return c.json(await service(c).updateSupplier(uuidParam(c, 'supplierId', 'Supplier'), c.req.valid('json')), 200);
   });
   app.openapi(deleteSupplier, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
     await service(c).deleteSupplier(uuidParam(c, 'supplierId', 'Supplier'));
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
   app.openapi(listPolicies, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, { data: await service(c).listPolicies() });
+    return c.json({ data: await service(c).listPolicies() }, 200);
   });
   app.openapi(setPolicy, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
-    return send(c, 200, await service(c).setPolicy(uuidParam(c, 'variantId', 'Variant'), c.req.valid('json')));
+    return c.json(await service(c).setPolicy(uuidParam(c, 'variantId', 'Variant'), c.req.valid('json')), 200);
   });
   app.openapi(forecast, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, await service(c).forecast(uuidParam(c, 'variantId', 'Variant')));
+    return c.json(await service(c).forecast(uuidParam(c, 'variantId', 'Variant')), 200);
   });
   app.openapi(purchaseOrders, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, { data: await service(c).suggestedPurchaseOrders() });
+    return c.json({ data: await service(c).suggestedPurchaseOrders() }, 200);
   });
   app.openapi(alerts, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, { data: await service(c).listAlerts(c.req.valid('query').limit) });
+    return c.json({ data: await service(c).listAlerts(c.req.valid('query').limit) }, 200);
   });
   app.openapi(getWebhook, async (c) => {
     // The secret signs alerts: only those who may change the settings see it.
     requirePermission(c, Permission.ManagePlanning);
-    return send(c, 200, { webhook: await service(c).getWebhook() });
+    return c.json({ webhook: await service(c).getWebhook() }, 200);
   });
   app.openapi(putWebhook, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
-    return send(c, 200, { webhook: await service(c).setWebhook(c.req.valid('json')) });
+    return c.json({ webhook: await service(c).setWebhook(c.req.valid('json')) }, 200);
   });
   app.openapi(deleteWebhook, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
     await service(c).deleteWebhook();
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
   app.openapi(testWebhook, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
-    return send(c, 200, await service(c).sendTestWebhook());
+    return c.json(await service(c).sendTestWebhook(), 200);
   });
   app.openapi(triggerRun, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
     tenantOf(c);
     const job = await c.var.services.queues.enqueue(inventoryRunJob, { storeId: c.var.store.id, runKey: newId() });
-    return send(c, 202, { jobId: job.id });
+    return c.json({ jobId: job.id }, 202);
   });
   app.openapi(runStatus, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, await planningJobStatus(c, 'inventory-run', 'inventoryRunId'));
+    return c.json(await planningJobStatus(c, 'inventory-run', 'inventoryRunId'), 200);
   });
 }

@@ -4,11 +4,12 @@ import { InventoryService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse } from '../schemas.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 const Params = z.object({ storeId: z.string(), variantId: z.string() });
 
 const adjust = createRoute({
+  operationId: 'adjustInventory',
   method: 'post',
   path: '/stores/{storeId}/variants/{variantId}/inventory-adjustments',
   tags: ['inventory'],
@@ -41,6 +42,7 @@ const adjust = createRoute({
 });
 
 const history = createRoute({
+  operationId: 'listInventoryAdjustments',
   method: 'get',
   path: '/stores/{storeId}/variants/{variantId}/inventory-adjustments',
   tags: ['inventory'],
@@ -78,7 +80,7 @@ export function registerInventoryRoutes(app: Api) {
     });
     // Stock moves the in-stock facet and boost.
     if (!result.replayed) await c.var.services.catalogEvents.variantChanged(c.var.store.id, c.var.store.schema_name, result.variantId);
-    return send(c, 201, result);
+    return c.json(result, 201);
   });
   app.openapi(history, async (c) => {
     const t = tenantOf(c);
@@ -86,6 +88,6 @@ export function registerInventoryRoutes(app: Api) {
     // An unknown variant (or another store's) is a 404, like every other object route, not an empty history.
     if (!(await t.selectFrom('variants').select('id').where('id', '=', variantId).executeTakeFirst()))
       throw new AppError(ErrorCode.NotFound, 'Variant not found');
-    return send(c, 200, { data: await new InventoryService(t).history(variantId) });
+    return c.json({ data: await new InventoryService(t).history(variantId) }, 200);
   });
 }

@@ -4,7 +4,7 @@ import { Permission } from '@storeloom/auth';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requirePermission, storeAccess, uuidParam } from '../guards.ts';
 import { errorResponses, jsonResponse, pageOf } from '../schemas.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 export const StoreJobSchema = z
   .object({
@@ -25,6 +25,7 @@ export const StoreJobSchema = z
   .openapi('StoreJob');
 
 const list = createRoute({
+  operationId: 'listJobs',
   method: 'get',
   path: '/stores/{storeId}/jobs',
   tags: ['jobs'],
@@ -38,6 +39,7 @@ const list = createRoute({
 });
 
 const retry = createRoute({
+  operationId: 'retryJob',
   method: 'post',
   path: '/stores/{storeId}/jobs/{jobId}/retry',
   tags: ['jobs'],
@@ -50,6 +52,7 @@ const retry = createRoute({
 const DepthParams = z.object({ storeId: z.string() });
 
 const depth = createRoute({
+  operationId: 'getJobQueueDepth',
   method: 'get',
   path: '/stores/{storeId}/jobs/depth',
   tags: ['jobs'],
@@ -66,6 +69,7 @@ const depth = createRoute({
 });
 
 const dead = createRoute({
+  operationId: 'listDeadJobs',
   method: 'get',
   path: '/stores/{storeId}/jobs/dead',
   tags: ['jobs'],
@@ -98,7 +102,7 @@ const dead = createRoute({
 export function registerJobRoutes(app: Api) {
   app.openapi(list, async (c) => {
     const { cursor, limit } = c.req.valid('query');
-    return send(c, 200, await c.var.services.queues.storeJobs.list(c.var.store.id, { cursor, limit }));
+    return c.json(await c.var.services.queues.storeJobs.list(c.var.store.id, { cursor, limit }), 200);
   });
 
   app.openapi(retry, async (c) => {
@@ -111,13 +115,13 @@ export function registerJobRoutes(app: Api) {
     const row = await queues.storeJobs.get(c.var.store.id, id);
     if (!row) throw new AppError(ErrorCode.NotFound, 'Job not found');
     const { jobId: _jobId, data: _data, ...view } = row;
-    return send(c, 200, view);
+    return c.json(view, 200);
   });
 
   app.openapi(depth, async (c) => {
     requirePermission(c, Permission.ReadStore);
     const rows = await c.var.services.queues.storeDepths(100, c.var.store.id);
-    return send(c, 200, { data: rows.map((r) => ({ queue: r.queue, pending: r.pending, inFlight: r.inFlight })) });
+    return c.json({ data: rows.map((r) => ({ queue: r.queue, pending: r.pending, inFlight: r.inFlight })) }, 200);
   });
   app.openapi(dead, async (c) => {
     // Failure reasons can name imports and internals: admins only.
@@ -135,16 +139,19 @@ export function registerJobRoutes(app: Api) {
           )
           .execute()
       : [];
-    return send(c, 200, {
-      data: jobs.map((j) => ({
-        ledgerId: ledger.find((l) => l.queue === j.queue && l.job_id === j.id)?.id ?? null,
-        queue: j.queue,
-        id: j.id,
-        name: j.name,
-        attemptsMade: j.attemptsMade,
-        failedReason: j.failedReason.slice(0, 500),
-        failedAt: j.failedAt,
-      })),
-    });
+    return c.json(
+      {
+        data: jobs.map((j) => ({
+          ledgerId: ledger.find((l) => l.queue === j.queue && l.job_id === j.id)?.id ?? null,
+          queue: j.queue,
+          id: j.id,
+          name: j.name,
+          attemptsMade: j.attemptsMade,
+          failedReason: j.failedReason.slice(0, 500),
+          failedAt: j.failedAt,
+        })),
+      },
+      200,
+    );
   });
 }

@@ -21,6 +21,7 @@ export function registerMediaRoute(app: Hono<AppEnv>) {
     c.header('Cache-Control', 'public, max-age=31536000, immutable');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Content-Security-Policy', "default-src 'none'; sandbox");
-    return c.body(obj.body as never, 200);
+    // Storage reads into ordinary (never shared) buffers; Hono's body type asks for that explicitly.
+    return c.body(obj.body as Uint8Array<ArrayBuffer>, 200);
   });
 }

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, Money } from '../schemas.ts';
-import { type Api, idempotent, send } from './util.ts';
+import { type Api, idempotent } from './util.ts';
 
 const StoreParams = z.object({ storeId: z.string() });
 const Params = z.object({ storeId: z.string(), orderId: z.string() });
@@ -82,6 +82,7 @@ const TaxSchema = z.object({ ratePercent: z.number().min(0).max(100), includedIn
 const CheckoutSettingsSchema = z.object({ shipping: ShippingSchema, tax: TaxSchema }).openapi('CheckoutSettings');
 
 const list = createRoute({
+  operationId: 'listOrders',
   method: 'get',
   path: '/stores/{storeId}/orders',
   tags: ['orders'],
@@ -104,6 +105,7 @@ const list = createRoute({
   },
 });
 const get = createRoute({
+  operationId: 'getOrder',
   method: 'get',
   path: '/stores/{storeId}/orders/{orderId}',
   tags: ['orders'],
@@ -113,6 +115,7 @@ const get = createRoute({
   responses: { 200: jsonResponse(OrderDetailSchema, 'The order'), ...errorResponses(401, 403, 404) },
 });
 const fulfil = createRoute({
+  operationId: 'fulfilOrder',
   method: 'post',
   path: '/stores/{storeId}/orders/{orderId}/fulfillment',
   tags: ['orders'],
@@ -125,6 +128,7 @@ const fulfil = createRoute({
   responses: { 200: jsonResponse(OrderDetailSchema, 'Fulfilled'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 const refund = createRoute({
+  operationId: 'refundOrder',
   method: 'post',
   path: '/stores/{storeId}/orders/{orderId}/refunds',
   tags: ['orders'],
@@ -134,6 +138,7 @@ const refund = createRoute({
   responses: { 200: jsonResponse(OrderDetailSchema, 'Refunded'), ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 const getCheckoutSettings = createRoute({
+  operationId: 'getCheckoutSettings',
   method: 'get',
   path: '/stores/{storeId}/checkout-settings',
   tags: ['orders'],
@@ -143,6 +148,7 @@ const getCheckoutSettings = createRoute({
   responses: { 200: jsonResponse(CheckoutSettingsSchema, 'Settings (defaults when never saved)'), ...errorResponses(401, 404) },
 });
 const putCheckoutSettings = createRoute({
+  operationId: 'setCheckoutSettings',
   method: 'put',
   path: '/stores/{storeId}/checkout-settings',
   tags: ['orders'],
@@ -159,15 +165,15 @@ function orderService(c: Context<AppEnv>): OrderService {
 export function registerOrderRoutes(app: Api) {
   app.openapi(list, async (c) => {
     requirePermission(c, Permission.ReadOrders);
-    return send(c, 200, await orderService(c).list(c.req.valid('query')));
+    return c.json(await orderService(c).list(c.req.valid('query')), 200);
   });
   app.openapi(get, async (c) => {
     requirePermission(c, Permission.ReadOrders);
-    return send(c, 200, await orderService(c).detailOrThrow(uuidParam(c, 'orderId', 'Order')));
+    return c.json(await orderService(c).detailOrThrow(uuidParam(c, 'orderId', 'Order')), 200);
   });
   app.openapi(fulfil, async (c) => {
     requirePermission(c, Permission.ManageOrders);
-    return send(c, 200, await orderService(c).fulfil(uuidParam(c, 'orderId', 'Order'), c.req.valid('json')));
+    return c.json(await orderService(c).fulfil(uuidParam(c, 'orderId', 'Order'), c.req.valid('json')), 200);
   });
   app.openapi(refund, async (c) => {
     const auth = requireAuth(c);
@@ -184,12 +190,12 @@ export function registerOrderRoutes(app: Api) {
   });
   app.openapi(getCheckoutSettings, async (c) => {
     const s = await loadSettings(tenantOf(c));
-    return send(c, 200, { shipping: s.shipping, tax: s.tax });
+    return c.json({ shipping: s.shipping, tax: s.tax }, 200);
   });
   app.openapi(putCheckoutSettings, async (c) => {
     requirePermission(c, Permission.UpdateStore);
     const body = c.req.valid('json');
     await saveCheckoutSettings(tenantOf(c), body);
-    return send(c, 200, body);
+    return c.json(body, 200);
   });
 }

@@ -2,9 +2,10 @@ import { createRoute } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { requireAuth, requirePermission, storeAccess } from '../guards.ts';
 import { errorResponses, jsonResponse, PayoutStatusSchema, RedirectSchema, StoreIdParam } from '../schemas.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 const status = createRoute({
+  operationId: 'getPayouts',
   method: 'get',
   path: '/stores/{storeId}/payouts',
   tags: ['payouts'],
@@ -15,6 +16,7 @@ const status = createRoute({
 });
 
 const connect = createRoute({
+  operationId: 'connectPayouts',
   method: 'post',
   path: '/stores/{storeId}/payouts/connect',
   tags: ['payouts'],
@@ -25,12 +27,12 @@ const connect = createRoute({
 });
 
 export function registerPayoutRoutes(app: Api) {
-  app.openapi(status, async (c) => send(c, 200, await c.var.services.connect.status(c.var.store)));
+  app.openapi(status, async (c) => c.json(await c.var.services.connect.status(c.var.store), 200));
 
   app.openapi(connect, async (c) => {
     const auth = requireAuth(c);
     requirePermission(c, Permission.UpdateStore);
     const { url } = await c.var.services.connect.startOnboarding(c.var.store, { userId: auth.user.id, requestId: c.var.requestId, email: auth.user.email });
-    return send(c, 200, { url });
+    return c.json({ url }, 200);
   });
 }

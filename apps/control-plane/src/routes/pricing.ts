@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, Money } from '../schemas.ts';
-import { type Api, idempotent, send } from './util.ts';
+import { type Api, idempotent } from './util.ts';
 
 const StoreParams = z.object({ storeId: z.string() });
 const SettingsParams = z.object({ storeId: z.string(), settingsId: z.string() });
@@ -126,6 +126,7 @@ export const JobStatusSchema = z
   .openapi('PlanningJob');
 
 const listSettings = createRoute({
+  operationId: 'listPricingSettings',
   method: 'get',
   path: '/stores/{storeId}/pricing/settings',
   tags: ['pricing'],
@@ -135,6 +136,7 @@ const listSettings = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(SettingsSchema) }), 'Settings'), ...errorResponses(401, 403, 404) },
 });
 const createSettings = createRoute({
+  operationId: 'createPricingSettings',
   method: 'post',
   path: '/stores/{storeId}/pricing/settings',
   tags: ['pricing'],
@@ -144,6 +146,7 @@ const createSettings = createRoute({
   responses: { 201: jsonResponse(SettingsSchema, 'Created'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 const getSettings = createRoute({
+  operationId: 'getPricingSettings',
   method: 'get',
   path: '/stores/{storeId}/pricing/settings/{settingsId}',
   tags: ['pricing'],
@@ -153,6 +156,7 @@ const getSettings = createRoute({
   responses: { 200: jsonResponse(SettingsSchema, 'Settings'), ...errorResponses(401, 403, 404) },
 });
 const updateSettings = createRoute({
+  operationId: 'updatePricingSettings',
   method: 'put',
   path: '/stores/{storeId}/pricing/settings/{settingsId}',
   tags: ['pricing'],
@@ -162,6 +166,7 @@ const updateSettings = createRoute({
   responses: { 200: jsonResponse(SettingsSchema, 'Updated'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 const deleteSettings = createRoute({
+  operationId: 'deletePricingSettings',
   method: 'delete',
   path: '/stores/{storeId}/pricing/settings/{settingsId}',
   tags: ['pricing'],
@@ -171,6 +176,7 @@ const deleteSettings = createRoute({
   responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
 });
 const listChanges = createRoute({
+  operationId: 'listPriceChanges',
   method: 'get',
   path: '/stores/{storeId}/pricing/changes',
   tags: ['pricing'],
@@ -189,6 +195,7 @@ const listChanges = createRoute({
 });
 const decide = (action: 'approve' | 'reject' | 'rollback', summary: string) =>
   createRoute({
+    operationId: `${action}PriceChange`,
     method: 'post',
     path: `/stores/{storeId}/pricing/changes/{changeId}/${action}`,
     tags: ['pricing'],
@@ -201,6 +208,7 @@ const approve = decide('approve', 'Apply a suggested price (through the normal v
 const reject = decide('reject', 'Reject a suggested price');
 const rollback = decide('rollback', 'Restore the price before an applied change');
 const history = createRoute({
+  operationId: 'getPriceHistory',
   method: 'get',
   path: '/stores/{storeId}/pricing/products/{productId}/history',
   tags: ['pricing'],
@@ -210,6 +218,7 @@ const history = createRoute({
   responses: { 200: jsonResponse(HistorySchema, 'History'), ...errorResponses(400, 401, 403, 404) },
 });
 const expected = createRoute({
+  operationId: 'getExpectedRevenue',
   method: 'get',
   path: '/stores/{storeId}/pricing/products/{productId}/expected-revenue',
   tags: ['pricing'],
@@ -219,6 +228,7 @@ const expected = createRoute({
   responses: { 200: jsonResponse(ExpectedRevenueSchema, 'Expected revenue'), ...errorResponses(401, 403, 404) },
 });
 const triggerRun = createRoute({
+  operationId: 'startPricingRun',
   method: 'post',
   path: '/stores/{storeId}/pricing/runs',
   tags: ['pricing'],
@@ -228,6 +238,7 @@ const triggerRun = createRoute({
   responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404, 409) },
 });
 const runStatus = createRoute({
+  operationId: 'getPricingRun',
   method: 'get',
   path: '/stores/{storeId}/pricing/runs/{runId}',
   tags: ['pricing'],
@@ -266,7 +277,7 @@ export async function planningJobStatus(c: Context<AppEnv>, prefix: string, para
 export function registerPricingRoutes(app: Api) {
   app.openapi(listSettings, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, { data: await service(c).listSettings() });
+    return c.json({ data: await service(c).listSettings() }, 200);
   });
   app.openapi(createSettings, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
@@ -277,51 +288,51 @@ export function registerPricingRoutes(app: Api) {
   });
   app.openapi(getSettings, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, await service(c).getSettings(uuidParam(c, 'settingsId', 'Pricing settings')));
+    return c.json(await service(c).getSettings(uuidParam(c, 'settingsId', 'Pricing settings')), 200);
   });
   app.openapi(updateSettings, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
     const auth = requireAuth(c);
-    return send(c, 200, await service(c).updateSettings(uuidParam(c, 'settingsId', 'Pricing settings'), c.req.valid('json'), auth.user.id));
+    return c.json(await service(c).updateSettings(uuidParam(c, 'settingsId', 'Pricing settings'), c.req.valid('json'), auth.user.id), 200);
   });
   app.openapi(deleteSettings, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
     const auth = requireAuth(c);
     await service(c).deleteSettings(uuidParam(c, 'settingsId', 'Pricing settings'), auth.user.id);
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
   app.openapi(listChanges, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, { data: await service(c).listChanges(c.req.valid('query')) });
+    return c.json({ data: await service(c).listChanges(c.req.valid('query')) }, 200);
   });
   app.openapi(approve, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
-    return send(c, 200, await service(c).approve(uuidParam(c, 'changeId', 'Price change'), requireAuth(c).user.id));
+    return c.json(await service(c).approve(uuidParam(c, 'changeId', 'Price change'), requireAuth(c).user.id), 200);
   });
   app.openapi(reject, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
-    return send(c, 200, await service(c).reject(uuidParam(c, 'changeId', 'Price change'), requireAuth(c).user.id));
+    return c.json(await service(c).reject(uuidParam(c, 'changeId', 'Price change'), requireAuth(c).user.id), 200);
   });
   app.openapi(rollback, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
-    return send(c, 200, await service(c).rollback(uuidParam(c, 'changeId', 'Price change'), requireAuth(c).user.id));
+    return c.json(await service(c).rollback(uuidParam(c, 'changeId', 'Price change'), requireAuth(c).user.id), 200);
   });
   app.openapi(history, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, await service(c).history(uuidParam(c, 'productId', 'Product'), c.req.valid('query').days));
+    return c.json(await service(c).history(uuidParam(c, 'productId', 'Product'), c.req.valid('query').days), 200);
   });
   app.openapi(expected, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, await service(c).expectedRevenue(uuidParam(c, 'productId', 'Product')));
+    return c.json(await service(c).expectedRevenue(uuidParam(c, 'productId', 'Product')), 200);
   });
   app.openapi(triggerRun, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
     tenantOf(c);
     const job = await c.var.services.queues.enqueue(pricingRunJob, { storeId: c.var.store.id, runKey: newId() });
-    return send(c, 202, { jobId: job.id });
+    return c.json({ jobId: job.id }, 202);
   });
   app.openapi(runStatus, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return send(c, 200, await planningJobStatus(c, 'pricing-run', 'runId'));
+    return c.json(await planningJobStatus(c, 'pricing-run', 'runId'), 200);
   });
 }

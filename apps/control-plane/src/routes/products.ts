@@ -4,12 +4,13 @@ import { ProductService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, pageOf, ProductCreateSchema, ProductPatchSchema, ProductSchema } from '../schemas.ts';
-import { type Api, idempotent, send } from './util.ts';
+import { type Api, idempotent } from './util.ts';
 
 const Params = z.object({ storeId: z.string(), productId: z.string() });
 const StoreParams = z.object({ storeId: z.string() });
 
 const list = createRoute({
+  operationId: 'listProducts',
   method: 'get',
   path: '/stores/{storeId}/products',
   tags: ['products'],
@@ -31,6 +32,7 @@ const list = createRoute({
 });
 
 const create = createRoute({
+  operationId: 'createProduct',
   method: 'post',
   path: '/stores/{storeId}/products',
   tags: ['products'],
@@ -41,6 +43,7 @@ const create = createRoute({
 });
 
 const get = createRoute({
+  operationId: 'getProduct',
   method: 'get',
   path: '/stores/{storeId}/products/{productId}',
   tags: ['products'],
@@ -51,6 +54,7 @@ const get = createRoute({
 });
 
 const patch = createRoute({
+  operationId: 'updateProduct',
   method: 'patch',
   path: '/stores/{storeId}/products/{productId}',
   tags: ['products'],
@@ -61,6 +65,7 @@ const patch = createRoute({
 });
 
 const archive = createRoute({
+  operationId: 'archiveProduct',
   method: 'post',
   path: '/stores/{storeId}/products/{productId}/archive',
   tags: ['products'],
@@ -71,6 +76,7 @@ const archive = createRoute({
 });
 
 const remove = createRoute({
+  operationId: 'deleteProduct',
   method: 'delete',
   path: '/stores/{storeId}/products/{productId}',
   tags: ['products'],
@@ -83,7 +89,7 @@ const remove = createRoute({
 export function registerProductRoutes(app: Api) {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    return send(c, 200, await new ProductService(tenantOf(c)).list(q));
+    return c.json(await new ProductService(tenantOf(c)).list(q), 200);
   });
 
   app.openapi(create, async (c) => {
@@ -102,7 +108,7 @@ export function registerProductRoutes(app: Api) {
   app.openapi(get, async (c) => {
     const product = await new ProductService(tenantOf(c)).get(uuidParam(c, 'productId', 'Product'));
     if (!product) throw new AppError(ErrorCode.NotFound, 'Product not found');
-    return send(c, 200, product);
+    return c.json(product, 200);
   });
 
   app.openapi(patch, async (c) => {
@@ -116,7 +122,7 @@ export function registerProductRoutes(app: Api) {
     }
     const product = await service.update(id, body, c.var.auth?.user.id ?? null);
     await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
-    return send(c, 200, product);
+    return c.json(product, 200);
   });
 
   app.openapi(archive, async (c) => {
@@ -127,11 +133,11 @@ export function registerProductRoutes(app: Api) {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await service.get(id);
       if (!current) throw new AppError(ErrorCode.NotFound, 'Product not found');
-      if (current.status === 'archived') return send(c, 200, current);
+      if (current.status === 'archived') return c.json(current, 200);
       try {
         const archived = await service.update(id, { version: current.version, status: 'archived' });
         await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
-        return send(c, 200, archived);
+        return c.json(archived, 200);
       } catch (e) {
         if (!(e instanceof AppError && e.code === ErrorCode.VersionConflict)) throw e;
       }
@@ -149,6 +155,6 @@ export function registerProductRoutes(app: Api) {
     await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
     for (const { storage_key } of uploaded)
       if (storage_key) await c.var.services.storage.delete(storage_key).catch((err) => c.var.logger.warn('could not delete an image object', { err }));
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
 }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonResponse } from '../schemas.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 const StoreParams = z.object({ storeId: z.string() });
 
@@ -56,6 +56,7 @@ const TrainingRunSchema = z
   .openapi('TrainingRun');
 
 const productPreview = createRoute({
+  operationId: 'previewProductRecommendations',
   method: 'get',
   path: '/stores/{storeId}/recommendations/products/{productId}',
   tags: ['recommendations'],
@@ -65,6 +66,7 @@ const productPreview = createRoute({
   responses: { 200: jsonResponse(ProductPreviewSchema, 'The list'), ...errorResponses(401, 404) },
 });
 const customerPreview = createRoute({
+  operationId: 'previewCustomerRecommendations',
   method: 'get',
   path: '/stores/{storeId}/recommendations/customers',
   tags: ['recommendations'],
@@ -77,6 +79,7 @@ const customerPreview = createRoute({
   responses: { 200: jsonResponse(CustomerPreviewSchema, 'The lists'), ...errorResponses(400, 401, 404) },
 });
 const runs = createRoute({
+  operationId: 'listTrainingRuns',
   method: 'get',
   path: '/stores/{storeId}/recommendations/training-runs',
   tags: ['recommendations'],
@@ -86,6 +89,7 @@ const runs = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(TrainingRunSchema) }), 'Runs'), ...errorResponses(401, 404) },
 });
 const train = createRoute({
+  operationId: 'startTrainingRun',
   method: 'post',
   path: '/stores/{storeId}/recommendations/training-runs',
   tags: ['recommendations'],
@@ -141,7 +145,7 @@ export function registerRecommendationRoutes(app: Api) {
     const product = await tenantOf(c).selectFrom('products').select('id').where('id', '=', productId).executeTakeFirst();
     if (!product) throw new AppError(ErrorCode.NotFound, 'Product not found');
     const { modelVersion, items } = await service(c).itemList(productId);
-    return send(c, 200, { productId, modelVersion, items: await withTitles(c, items.slice(0, c.req.valid('query').limit)) });
+    return c.json({ productId, modelVersion, items: await withTitles(c, items.slice(0, c.req.valid('query').limit)) }, 200);
   });
   app.openapi(customerPreview, async (c) => {
     const { customerId, limit } = c.req.valid('query');
@@ -158,42 +162,48 @@ export function registerRecommendationRoutes(app: Api) {
               .orderBy('customer_id')
               .limit(limit)
               .execute();
-      return send(c, 200, { customerId: null, modelVersion: version, forYou: [], discover: [], customers: rows.map((r) => r.customer_id) });
+      return c.json({ customerId: null, modelVersion: version, forYou: [], discover: [], customers: rows.map((r) => r.customer_id) }, 200);
     }
     const lists = await s.customerLists(customerId);
-    return send(c, 200, {
-      customerId,
-      modelVersion: lists.modelVersion,
-      forYou: await withTitles(c, lists.items.slice(0, limit)),
-      discover: await withTitles(c, lists.fresh.slice(0, limit)),
-      customers: [],
-    });
+    return c.json(
+      {
+        customerId,
+        modelVersion: lists.modelVersion,
+        forYou: await withTitles(c, lists.items.slice(0, limit)),
+        discover: await withTitles(c, lists.fresh.slice(0, limit)),
+        customers: [],
+      },
+      200,
+    );
   });
   app.openapi(runs, async (c) => {
     const rows = await service(c).runs(c.req.valid('query').limit);
-    return send(c, 200, {
-      data: await Promise.all(
-        rows.map(async (r) => ({
-          version: r.version,
-          status: r.status,
-          trigger: r.trigger,
-          active: r.active,
-          jobId: r.job_id,
-          startedAt: r.started_at,
-          finishedAt: r.finished_at,
-          stats: r.stats,
-          metrics: r.metrics,
-          error: r.error,
-          progress: await trainingProgress(c, r.status, r.job_id),
-        })),
-      ),
-    });
+    return c.json(
+      {
+        data: await Promise.all(
+          rows.map(async (r) => ({
+            version: r.version,
+            status: r.status,
+            trigger: r.trigger,
+            active: r.active,
+            jobId: r.job_id,
+            startedAt: r.started_at,
+            finishedAt: r.finished_at,
+            stats: r.stats,
+            metrics: r.metrics,
+            error: r.error,
+            progress: await trainingProgress(c, r.status, r.job_id),
+          })),
+        ),
+      },
+      200,
+    );
   });
   app.openapi(train, async (c) => {
     requirePermission(c, Permission.UpdateStore);
     const running = await tenantOf(c).selectFrom('reco_models').select('version').where('status', '=', 'running').executeTakeFirst();
     if (running) throw new AppError(ErrorCode.Conflict, 'A training run is already in progress for this store');
     const job = await c.var.services.queues.enqueue(trainRecommendationsJob, { storeId: c.var.store.id, trigger: 'manual', runKey: randomUUID() });
-    return send(c, 202, { jobId: job.id });
+    return c.json({ jobId: job.id }, 202);
   });
 }

@@ -12,7 +12,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 const StoreParams = z.object({ storeId: z.string() });
 
@@ -58,17 +58,24 @@ const SearchResultSchema = z
   })
   .openapi('SearchResult');
 
-const list = z.string().max(2000).optional();
+/**
+ * A filter with several values: `?vendor=a&vendor=b` (form style, exploded) or `?vendor=a,b`. The
+ * validator sees one value as a string and a repeated one as an array; parseSearchParams reads both.
+ */
+const list = z
+  .union([z.string().max(2000), z.array(z.string().max(2000)).max(50)])
+  .optional()
+  .openapi({ param: { style: 'form', explode: true } });
 const SearchQuery = z.object({
   q: z.string().max(200).optional(),
   sort: z.enum(['relevance', 'price_asc', 'price_desc', 'newest']).optional(),
   limit: z.string().optional().openapi({ description: '1–100, default 24' }),
   cursor: z.string().max(200).optional(),
   vendor: list.openapi({ description: 'Repeat or comma-separate for several (OR)' }),
-  type: list,
-  tag: list,
+  type: list.openapi({ description: 'Product types: repeat or comma-separate for several (OR)' }),
+  tag: list.openapi({ description: 'Tags: repeat or comma-separate for several (OR)' }),
   collection: list.openapi({ description: 'Collection ids' }),
-  option: list.openapi({ description: 'name:value, e.g. size:M (repeat for several)' }),
+  option: list.openapi({ description: 'name:value, e.g. size:M (repeat for several; not comma-separated)' }),
   priceMin: z.string().optional().openapi({ description: 'Minor units' }),
   priceMax: z.string().optional(),
   inStock: z.string().optional().openapi({ description: '1: only products in stock' }),
@@ -113,11 +120,13 @@ const route = <M extends 'get' | 'post' | 'patch' | 'delete'>(method: M, path: s
 });
 
 const searchRoute = createRoute({
+  operationId: 'searchProducts',
   ...route('get', '', 'Search the store (staff view: `explain=1` shows score parts)'),
   request: { params: StoreParams, query: SearchQuery },
   responses: { 200: jsonResponse(SearchResultSchema, 'Results, facets, next cursor'), ...errorResponses(400, 401, 404) },
 });
 const autocompleteRoute = createRoute({
+  operationId: 'autocompleteSearch',
   ...route('get', '/autocomplete', 'Autocomplete: products and query suggestions for a prefix'),
   request: { params: StoreParams, query: z.object({ q: z.string().max(100) }) },
   responses: {
@@ -133,6 +142,7 @@ const autocompleteRoute = createRoute({
   },
 });
 const statusRoute = createRoute({
+  operationId: 'getSearchStatus',
   ...route('get', '/status', 'Index status: indexed documents against active products'),
   request: { params: StoreParams },
   responses: {
@@ -144,61 +154,73 @@ const statusRoute = createRoute({
   },
 });
 const reindexRoute = createRoute({
+  operationId: 'reindexSearch',
   ...route('post', '/reindex', 'Rebuild the store index (background job; poll it for progress)'),
   request: { params: StoreParams },
   responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404) },
 });
 const checkRoute = createRoute({
+  operationId: 'checkSearchIndex',
   ...route('post', '/check', 'Check the index against the catalogue (background job); `repair` re-indexes what differs'),
   request: { params: StoreParams, body: jsonBody(z.object({ repair: z.boolean().default(false) })) },
   responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(400, 401, 403, 404) },
 });
 const jobRoute = createRoute({
+  operationId: 'getSearchJob',
   ...route('get', '/jobs/{searchJobId}', 'A reindex or check job: state, progress (0–100) and result'),
   request: { params: StoreParams.extend({ searchJobId: z.string().max(200) }) },
   responses: { 200: jsonResponse(JobSchema, 'The job'), ...errorResponses(401, 404) },
 });
 const getSettings = createRoute({
+  operationId: 'getSearchSettings',
   ...route('get', '/settings', 'Stop words and in-stock boost'),
   request: { params: StoreParams },
   responses: { 200: jsonResponse(SettingsSchema, 'Settings'), ...errorResponses(401, 404) },
 });
 const patchSettings = createRoute({
+  operationId: 'updateSearchSettings',
   ...route('patch', '/settings', 'Change stop words (replaces the list) or the in-stock boost'),
   request: { params: StoreParams, body: jsonBody(SettingsPatch) },
   responses: { 200: jsonResponse(SettingsSchema, 'Settings'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 const listSynonyms = createRoute({
+  operationId: 'listSynonyms',
   ...route('get', '/synonyms', 'Synonyms'),
   request: { params: StoreParams },
   responses: { 200: jsonResponse(z.object({ data: z.array(SynonymSchema) }), 'Synonyms'), ...errorResponses(401, 404) },
 });
 const addSynonym = createRoute({
+  operationId: 'addSynonym',
   ...route('post', '/synonyms', 'Add a synonym (two-way: all terms equivalent; one-way: terms also match synonyms)'),
   request: { params: StoreParams, body: jsonBody(SynonymInput) },
   responses: { 201: jsonResponse(SynonymSchema, 'Created'), ...errorResponses(400, 401, 403, 404) },
 });
 const deleteSynonym = createRoute({
+  operationId: 'deleteSynonym',
   ...route('delete', '/synonyms/{synonymId}', 'Delete a synonym'),
   request: { params: StoreParams.extend({ synonymId: z.string() }) },
   responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
 });
 const listPins = createRoute({
+  operationId: 'listSearchPins',
   ...route('get', '/pins', 'Pinned products per query'),
   request: { params: StoreParams },
   responses: { 200: jsonResponse(z.object({ data: z.array(PinSchema) }), 'Pins'), ...errorResponses(401, 404) },
 });
 const addPin = createRoute({
+  operationId: 'addSearchPin',
   ...route('post', '/pins', 'Pin a product to the top of a query (position orders several pins)'),
   request: { params: StoreParams, body: jsonBody(PinInput) },
   responses: { 201: jsonResponse(PinSchema, 'Pinned'), ...errorResponses(400, 401, 403, 404) },
 });
 const deletePin = createRoute({
+  operationId: 'deleteSearchPin',
   ...route('delete', '/pins/{pinId}', 'Remove a pin'),
   request: { params: StoreParams.extend({ pinId: z.string() }) },
   responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
 });
 const analyticsRoute = createRoute({
+  operationId: 'getSearchAnalytics',
   ...route('get', '/analytics', 'Search analytics: top queries, queries without results, click-through'),
   request: { params: StoreParams, query: z.object({ days: z.coerce.number().int().min(1).max(365).default(30) }) },
   responses: {
@@ -228,9 +250,9 @@ const storeRef = (c: Context<AppEnv>) => {
 export function registerSearchRoutes(app: Api) {
   app.openapi(searchRoute, async (c) => {
     const req = parseSearchParams(new URL(c.req.url).searchParams, { allowExplain: true });
-    return send(c, 200, await c.var.services.search.search(storeRef(c), req));
+    return c.json(await c.var.services.search.search(storeRef(c), req), 200);
   });
-  app.openapi(autocompleteRoute, async (c) => send(c, 200, await c.var.services.search.autocomplete(storeRef(c), c.req.valid('query').q)));
+  app.openapi(autocompleteRoute, async (c) => c.json(await c.var.services.search.autocomplete(storeRef(c), c.req.valid('query').q), 200));
   app.openapi(statusRoute, async (c) => {
     const t = tenantOf(c);
     const [status, active] = await Promise.all([
@@ -241,14 +263,14 @@ export function registerSearchRoutes(app: Api) {
         .where('status', '=', 'active')
         .executeTakeFirstOrThrow(),
     ]);
-    return send(c, 200, { ...status, activeProducts: Number(active.n) });
+    return c.json({ ...status, activeProducts: Number(active.n) }, 200);
   });
   app.openapi(reindexRoute, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
     storeRef(c);
     // Repeated clicks within ten seconds share one job.
     const job = await c.var.services.queues.enqueue(searchReindexStoreJob, { storeId: c.var.store.id, requestId: `full-${Math.floor(Date.now() / 10_000)}` });
-    return send(c, 202, { jobId: job.id });
+    return c.json({ jobId: job.id }, 202);
   });
   app.openapi(checkRoute, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
@@ -259,7 +281,7 @@ export function registerSearchRoutes(app: Api) {
       repair,
       requestId: `${repair ? 'repair' : 'check'}-${Math.floor(Date.now() / 10_000)}`,
     });
-    return send(c, 202, { jobId: job.id });
+    return c.json({ jobId: job.id }, 202);
   });
   app.openapi(jobRoute, async (c) => {
     const jobId = c.req.param('searchJobId') ?? '';
@@ -268,39 +290,42 @@ export function registerSearchRoutes(app: Api) {
     const job = await c.var.services.queues.getJob('catalog', jobId);
     if (!job) throw new AppError(ErrorCode.NotFound, 'Job not found');
     const progress = typeof job.progress === 'number' ? job.progress : 0;
-    return send(c, 200, {
-      jobId,
-      name: job.name,
-      state: await job.getState(),
-      progress,
-      result: job.returnvalue ?? null,
-      failedReason: job.failedReason ?? null,
-    });
+    return c.json(
+      {
+        jobId,
+        name: job.name,
+        state: await job.getState(),
+        progress,
+        result: job.returnvalue ?? null,
+        failedReason: job.failedReason ?? null,
+      },
+      200,
+    );
   });
-  app.openapi(getSettings, async (c) => send(c, 200, await c.var.services.search.settings(storeRef(c))));
+  app.openapi(getSettings, async (c) => c.json(await c.var.services.search.settings(storeRef(c)), 200));
   app.openapi(patchSettings, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
-    return send(c, 200, await c.var.services.search.updateSettings(storeRef(c), c.req.valid('json')));
+    return c.json(await c.var.services.search.updateSettings(storeRef(c), c.req.valid('json')), 200);
   });
-  app.openapi(listSynonyms, async (c) => send(c, 200, { data: await c.var.services.search.listSynonyms(storeRef(c)) }));
+  app.openapi(listSynonyms, async (c) => c.json({ data: await c.var.services.search.listSynonyms(storeRef(c)) }, 200));
   app.openapi(addSynonym, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
-    return send(c, 201, await c.var.services.search.addSynonym(storeRef(c), c.req.valid('json')));
+    return c.json(await c.var.services.search.addSynonym(storeRef(c), c.req.valid('json')), 201);
   });
   app.openapi(deleteSynonym, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
     await c.var.services.search.deleteSynonym(storeRef(c), uuidParam(c, 'synonymId', 'Synonym'));
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
-  app.openapi(listPins, async (c) => send(c, 200, { data: await c.var.services.search.listPins(storeRef(c)) }));
+  app.openapi(listPins, async (c) => c.json({ data: await c.var.services.search.listPins(storeRef(c)) }, 200));
   app.openapi(addPin, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
-    return send(c, 201, await c.var.services.search.addPin(storeRef(c), c.req.valid('json')));
+    return c.json(await c.var.services.search.addPin(storeRef(c), c.req.valid('json')), 201);
   });
   app.openapi(deletePin, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
     await c.var.services.search.deletePin(storeRef(c), uuidParam(c, 'pinId', 'Pin'));
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
-  app.openapi(analyticsRoute, async (c) => send(c, 200, await c.var.services.search.analytics(storeRef(c), c.req.valid('query').days)));
+  app.openapi(analyticsRoute, async (c) => c.json(await c.var.services.search.analytics(storeRef(c), c.req.valid('query').days), 200));
 }

@@ -9,7 +9,7 @@ import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
 import { imageUploadBody, readImageUpload } from './uploads.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 const StoreParams = z.object({ storeId: z.string() });
 const Colour = z.string().trim().toLowerCase().regex(HEX_COLOUR_RE, 'a colour as #rrggbb');
@@ -30,6 +30,7 @@ export const StoreSettingsSchema = z
   .openapi('StoreSettings');
 
 const get = createRoute({
+  operationId: 'getStoreSettings',
   method: 'get',
   path: '/stores/{storeId}/settings',
   tags: ['settings'],
@@ -40,6 +41,7 @@ const get = createRoute({
 });
 
 const put = createRoute({
+  operationId: 'setStoreSettings',
   method: 'put',
   path: '/stores/{storeId}/settings',
   tags: ['settings'],
@@ -70,6 +72,7 @@ const put = createRoute({
 });
 
 const uploadLogo = createRoute({
+  operationId: 'uploadLogo',
   method: 'post',
   path: '/stores/{storeId}/settings/logo',
   tags: ['settings'],
@@ -80,6 +83,7 @@ const uploadLogo = createRoute({
 });
 
 const deleteLogo = createRoute({
+  operationId: 'deleteLogo',
   method: 'delete',
   path: '/stores/{storeId}/settings/logo',
   tags: ['settings'],
@@ -102,7 +106,7 @@ async function deleteObject(c: Context<AppEnv>, key: string | null) {
 }
 
 export function registerSettingsRoutes(app: Api) {
-  app.openapi(get, async (c) => send(c, 200, await settingsOf(c).get()));
+  app.openapi(get, async (c) => c.json(await settingsOf(c).get(), 200));
 
   app.openapi(put, async (c) => {
     requirePermission(c, Permission.UpdateStore);
@@ -110,7 +114,7 @@ export function registerSettingsRoutes(app: Api) {
     const service = settingsOf(c);
     const view = await service.update(body, actorOf(c));
     c.var.services.stores.forgetAccess(c.var.store.id);
-    return send(c, 200, view);
+    return c.json(view, 200);
   });
 
   app.openapi(uploadLogo, async (c) => {
@@ -127,7 +131,7 @@ export function registerSettingsRoutes(app: Api) {
       await deleteObject(c, key);
       throw e;
     }
-    return send(c, 200, await service.get());
+    return c.json(await service.get(), 200);
   });
 
   app.openapi(deleteLogo, async (c) => {
@@ -135,6 +139,6 @@ export function registerSettingsRoutes(app: Api) {
     const service = settingsOf(c);
     const { previousKey } = await service.setLogo(null, actorOf(c));
     await deleteObject(c, previousKey);
-    return send(c, 200, await service.get());
+    return c.json(await service.get(), 200);
   });
 }

@@ -1,13 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { AppError, ErrorCode } from '@storeloom/errors';
+import type { MembershipRole } from '@storeloom/db';
 import { checkSlug, DOMAIN_RE, SUPPORTED_LOCALES, type StoreView, toStoreView } from '@storeloom/stores';
 import { type ControlPlaneConfig, storeUrl } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam, StoreSchema } from '../schemas.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
-export const toStoreJson = (config: ControlPlaneConfig, s: StoreView & { role?: string }) => ({
+export const toStoreJson = (config: ControlPlaneConfig, s: StoreView & { role?: MembershipRole }) => ({
   id: s.id,
   slug: s.slug,
   name: s.name,
@@ -33,6 +34,7 @@ const Currency = z.string().trim().toUpperCase().length(3).openapi({ example: 'U
 const Locale = z.enum(SUPPORTED_LOCALES);
 
 const createStore = createRoute({
+  operationId: 'createStore',
   method: 'post',
   path: '/stores',
   tags: ['stores'],
@@ -48,6 +50,7 @@ const createStore = createRoute({
 });
 
 const listStores = createRoute({
+  operationId: 'listStores',
   method: 'get',
   path: '/stores',
   tags: ['stores'],
@@ -56,6 +59,7 @@ const listStores = createRoute({
 });
 
 const slugAvailability = createRoute({
+  operationId: 'checkSlugAvailability',
   method: 'get',
   path: '/stores/slug-availability',
   tags: ['stores'],
@@ -68,6 +72,7 @@ const slugAvailability = createRoute({
 });
 
 const getStore = createRoute({
+  operationId: 'getStore',
   method: 'get',
   path: '/stores/{storeId}',
   tags: ['stores'],
@@ -78,6 +83,7 @@ const getStore = createRoute({
 });
 
 const patchStore = createRoute({
+  operationId: 'updateStore',
   method: 'patch',
   path: '/stores/{storeId}',
   tags: ['stores'],
@@ -98,6 +104,7 @@ const patchStore = createRoute({
 });
 
 const deleteStore = createRoute({
+  operationId: 'deleteStore',
   method: 'delete',
   path: '/stores/{storeId}',
   tags: ['stores'],
@@ -113,25 +120,25 @@ export function registerStoreRoutes(app: Api) {
     const body = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'];
     const { store } = await c.var.services.stores.create({ userId: auth.user.id, requestId: c.var.requestId }, body, key);
-    return send(c, 201, toStoreJson(c.var.services.config, { ...store, role: 'owner' }));
+    return c.json(toStoreJson(c.var.services.config, { ...store, role: 'owner' }), 201);
   });
 
   app.openapi(listStores, async (c) => {
     const auth = requireAuth(c);
     const stores = await c.var.services.stores.listForUser(auth.user.id);
-    return send(c, 200, { data: stores.map((s) => toStoreJson(c.var.services.config, s)) });
+    return c.json({ data: stores.map((s) => toStoreJson(c.var.services.config, s)) }, 200);
   });
 
   app.openapi(slugAvailability, async (c) => {
     requireAuth(c);
     const { slug } = c.req.valid('query');
     const problem = checkSlug(slug);
-    if (problem) return send(c, 200, { slug, available: false, reason: problem });
+    if (problem) return c.json({ slug, available: false, reason: problem }, 200);
     const taken = await c.var.services.db.control.selectFrom('stores').select('id').where('slug', '=', slug).executeTakeFirst();
-    return send(c, 200, { slug, available: !taken, reason: taken ? 'taken' : null });
+    return c.json({ slug, available: !taken, reason: taken ? 'taken' : null }, 200);
   });
 
-  app.openapi(getStore, async (c) => send(c, 200, toStoreJson(c.var.services.config, { ...toStoreView(c.var.store), role: c.var.role })));
+  app.openapi(getStore, async (c) => c.json(toStoreJson(c.var.services.config, { ...toStoreView(c.var.store), role: c.var.role }), 200));
 
   app.openapi(patchStore, async (c) => {
     requirePermission(c, Permission.UpdateStore);
@@ -143,12 +150,12 @@ export function registerStoreRoutes(app: Api) {
       });
     if (body.customDomain && body.customDomain !== c.var.store.custom_domain) await c.var.services.billing.assertWithinPlan(c.var.store, 'customDomain');
     const store = await c.var.services.stores.update(c.var.store.id, body, { userId: c.var.auth?.user.id ?? null, requestId: c.var.requestId });
-    return send(c, 200, toStoreJson(c.var.services.config, { ...store, role: c.var.role }));
+    return c.json(toStoreJson(c.var.services.config, { ...store, role: c.var.role }), 200);
   });
 
   app.openapi(deleteStore, async (c) => {
     requirePermission(c, Permission.DeleteStore);
     await c.var.services.stores.softDelete(c.var.store.id, { userId: c.var.auth?.user.id ?? null, requestId: c.var.requestId });
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
 }

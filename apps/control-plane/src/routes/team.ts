@@ -9,7 +9,7 @@ import { requireAuth, requirePermission, storeAccess, uuidParam } from '../guard
 import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
 import { kickMailDelivery } from './account.ts';
 import { limit, startSession } from './auth.ts';
-import { type Api, send } from './util.ts';
+import type { Api } from './util.ts';
 
 const StoreParams = z.object({ storeId: z.string() });
 const InvitableRole = z.enum(['admin', 'staff']);
@@ -33,6 +33,7 @@ const TeamSchema = z.object({ members: z.array(MemberSchema), invitations: z.arr
 const actorOf = (c: Context<AppEnv>) => ({ userId: requireAuth(c).user.id, role: c.var.role, requestId: c.var.requestId });
 
 const getTeam = createRoute({
+  operationId: 'getTeam',
   method: 'get',
   path: '/stores/{storeId}/team',
   tags: ['team'],
@@ -43,6 +44,7 @@ const getTeam = createRoute({
 });
 
 const invite = createRoute({
+  operationId: 'inviteMember',
   method: 'post',
   path: '/stores/{storeId}/invitations',
   tags: ['team'],
@@ -56,6 +58,7 @@ const invite = createRoute({
 });
 
 const revokeInvitation = createRoute({
+  operationId: 'revokeInvitation',
   method: 'delete',
   path: '/stores/{storeId}/invitations/{invitationId}',
   tags: ['team'],
@@ -66,6 +69,7 @@ const revokeInvitation = createRoute({
 });
 
 const changeRole = createRoute({
+  operationId: 'changeMemberRole',
   method: 'patch',
   path: '/stores/{storeId}/members/{userId}',
   tags: ['team'],
@@ -76,6 +80,7 @@ const changeRole = createRoute({
 });
 
 const removeMember = createRoute({
+  operationId: 'removeMember',
   method: 'delete',
   path: '/stores/{storeId}/members/{userId}',
   tags: ['team'],
@@ -86,6 +91,7 @@ const removeMember = createRoute({
 });
 
 const transfer = createRoute({
+  operationId: 'transferOwnership',
   method: 'post',
   path: '/stores/{storeId}/transfer-ownership',
   tags: ['team'],
@@ -96,6 +102,7 @@ const transfer = createRoute({
 });
 
 const previewInvitation = createRoute({
+  operationId: 'previewInvitation',
   method: 'get',
   path: '/invitations/preview',
   tags: ['team'],
@@ -111,6 +118,7 @@ const previewInvitation = createRoute({
 });
 
 const acceptInvitation = createRoute({
+  operationId: 'acceptInvitation',
   method: 'post',
   path: '/invitations/accept',
   tags: ['team'],
@@ -132,7 +140,7 @@ const acceptInvitation = createRoute({
 export function registerTeamRoutes(app: Api) {
   app.openapi(getTeam, async (c) => {
     requirePermission(c, Permission.ReadStore);
-    return send(c, 200, await c.var.services.team.list(c.var.store.id));
+    return c.json(await c.var.services.team.list(c.var.store.id), 200);
   });
 
   app.openapi(invite, async (c) => {
@@ -143,19 +151,19 @@ export function registerTeamRoutes(app: Api) {
     await c.var.services.billing.assertWithinPlan(c.var.store, 'staffSeats');
     const r = await c.var.services.team.invite(c.var.store, actorOf(c), body, c.var.services.config.publicUrl);
     kickMailDelivery(c);
-    return send(c, 201, r);
+    return c.json(r, 201);
   });
 
   app.openapi(revokeInvitation, async (c) => {
     requirePermission(c, Permission.ManageTeam);
     await c.var.services.team.revokeInvitation(c.var.store.id, actorOf(c), uuidParam(c, 'invitationId', 'Invitation'));
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
 
   app.openapi(changeRole, async (c) => {
     const userId = uuidParam(c, 'userId', 'Member');
     requirePermission(c, Permission.ManageTeam);
-    return send(c, 200, await c.var.services.team.changeRole(c.var.store.id, actorOf(c), userId, c.req.valid('json').role));
+    return c.json(await c.var.services.team.changeRole(c.var.store.id, actorOf(c), userId, c.req.valid('json').role), 200);
   });
 
   app.openapi(removeMember, async (c) => {
@@ -163,18 +171,18 @@ export function registerTeamRoutes(app: Api) {
     const actor = actorOf(c);
     if (userId !== actor.userId) requirePermission(c, Permission.ManageTeam);
     await c.var.services.team.remove(c.var.store.id, actor, userId);
-    return c.body(null, 204) as never;
+    return c.body(null, 204);
   });
 
   app.openapi(transfer, async (c) => {
     requirePermission(c, Permission.TransferOwnership);
     await c.var.services.team.transferOwnership(c.var.store.id, actorOf(c), c.req.valid('json').userId);
-    return send(c, 200, await c.var.services.team.list(c.var.store.id));
+    return c.json(await c.var.services.team.list(c.var.store.id), 200);
   });
 
   app.openapi(previewInvitation, async (c) => {
     await limit(c, `invite-preview:ip:${clientIp(c, c.var.services.config.trustProxy)}`, 60, 900);
-    return send(c, 200, await c.var.services.team.preview(c.req.valid('query').token));
+    return c.json(await c.var.services.team.preview(c.req.valid('query').token), 200);
   });
 
   app.openapi(acceptInvitation, async (c) => {
@@ -191,6 +199,6 @@ export function registerTeamRoutes(app: Api) {
       await startSession(c, user.id);
     }
     const r = await team.accept(token, user, c.var.requestId);
-    return send(c, 200, { ...r, user: { id: user.id, email: user.email, name: user.name } });
+    return c.json({ ...r, user: { id: user.id, email: user.email, name: user.name } }, 200);
   });
 }

@@ -7,19 +7,29 @@ import type { AppEnv } from '../context.ts';
 
 export type Api = OpenAPIHono<AppEnv>;
 
-/** JSON response; Dates serialise as ISO strings. */
-export const send = (c: Context<AppEnv>, status: ContentfulStatusCode, body: unknown) => c.json(body as never, status) as never;
+/** What an idempotent operation answers: one of its route's success statuses and the body declared for it. */
+export type IdempotentResult<S extends ContentfulStatusCode, B> = { status: S; body: B };
 
 /**
  * Generic idempotency for POSTs: the first response for (user, route, key) is
  * stored and replayed for retries; the same key with a different body is a
  * 422; a retry while the first is still running is a 409.
+ *
+ * Generic over the route's response: `run` returns a status and body that the
+ * route's response schema checks (through the typed `c.json` below), and a
+ * replay answers the body stored by the same route (the scope includes method
+ * and path), so it has that same type.
  */
-export async function idempotent(c: Context<AppEnv>, userId: string, body: unknown, run: () => Promise<{ status: ContentfulStatusCode; body: unknown }>) {
+export async function idempotent<S extends ContentfulStatusCode, B extends object>(
+  c: Context<AppEnv>,
+  userId: string,
+  body: unknown,
+  run: () => Promise<IdempotentResult<S, B>>,
+) {
   const key = c.req.header('idempotency-key');
   if (!key) {
     const r = await run();
-    return send(c, r.status, r.body);
+    return c.json(r.body, r.status);
   }
   if (key.length > 255) throw new AppError(ErrorCode.ValidationFailed, 'Idempotency-Key: at most 255 characters');
   const db = c.var.services.db;
@@ -38,7 +48,8 @@ export async function idempotent(c: Context<AppEnv>, userId: string, body: unkno
     if (row.request_hash !== hash) throw new AppError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used with a different request');
     if (row.status === 'completed') {
       c.header('Idempotent-Replayed', 'true');
-      return send(c, (row.response_status ?? 200) as ContentfulStatusCode, row.response_body);
+      // Stored by this route's own first run, so it is one of the statuses and bodies `run` returns.
+      return c.json(row.response_body as B, (row.response_status ?? 200) as S);
     }
     // A crashed first attempt: take the key over once its lock has expired.
     const takeover = await db.control
@@ -55,14 +66,14 @@ export async function idempotent(c: Context<AppEnv>, userId: string, body: unkno
   }
   try {
     const r = await run();
-    const json = JSON.parse(JSON.stringify(r.body)) as unknown;
+    const json = JSON.parse(JSON.stringify(r.body)) as B;
     await db.control
       .updateTable('idempotency_keys')
       .set({ status: 'completed', response_status: r.status, response_body: JSON.stringify(json) })
       .where('scope', '=', scope)
       .where('key', '=', key)
       .execute();
-    return send(c, r.status, json);
+    return c.json(json, r.status);
   } catch (e) {
     // Nothing was written (the service's transaction rolled back): let the client retry with the same key.
     await db.control.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();

@@ -27,7 +27,7 @@ export function registerStripeWebhookRoutes(app: OpenAPIHono<AppEnv>) {
         const hooks = c.var.services.stripeWebhooks;
         const raw = Buffer.from(await c.req.arrayBuffer());
         const event = hooks.verify(endpoint, raw, c.req.header('stripe-signature'));
-        addLogFields(c as never, { stripeEvent: event.id, stripeEventType: event.type });
+        addLogFields(c, { stripeEvent: event.id, stripeEventType: event.type });
         const result = await hooks.process(endpoint, event);
         return c.json({ received: true, duplicate: result.duplicate, outcome: result.outcome });
       },
