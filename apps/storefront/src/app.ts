@@ -168,6 +168,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       // The same checkout as the pages; links in mail and payment return URLs use the host the API was called on.
       checkout: (c) =>
         commerce.checkout(c.var.tenant.store, { tenant: c.var.tenant.t, origin: `${protocol}://${c.req.header('host') ?? ''}`, logger: c.var.logger }),
+      origin: (c) => `${protocol}://${c.req.header('host') ?? ''}`,
     }),
   );
   app.route(

@@ -80,7 +80,9 @@ export function registerCheckout(app: StorefrontApi, deps: StorefrontApiDeps) {
         locale: c.var.store.default_locale,
         settings: c.var.tenant.settings,
       });
-      return { status: 201, body: checkoutBody(placed.order, placed.redirectUrl) };
+      // The manual provider's pay page is same-origin (relative); a headless front end lives elsewhere.
+      const redirectUrl = placed.redirectUrl?.startsWith('/') ? `${deps.origin(c)}${placed.redirectUrl}` : placed.redirectUrl;
+      return { status: 201, body: checkoutBody(placed.order, redirectUrl) };
     });
     if (result.status !== 201) throw new AppError(ErrorCode.Internal, 'Unexpected stored response');
     if (result.replayed) c.header('Idempotent-Replayed', 'true');

@@ -20,6 +20,8 @@ export type StorefrontApi = OpenAPIHono<ApiEnv>;
 export interface StorefrontApiDeps {
   db: Database;
   checkout: (c: ApiContext) => CheckoutService;
+  /** The store's public origin for this request (`https://tea.shops.example`): a headless client needs absolute URLs. */
+  origin: (c: ApiContext) => string;
 }
 
 /** A cart id is the cart's secret (160 random bits, base32); the database keeps only its hash. */
