@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { LoginThrottle, RateLimiter } from '@storeloom/auth';
 import { type Stripe, shopperPayments } from '@storeloom/billing';
+import { isProductHandle, normaliseHandle } from '@storeloom/catalog';
 import { CartService, CustomerService, createCommerce, type OrderDetail, orderLinkSignature, parseAddress, verifyOrderLink } from '@storeloom/commerce';
 import type { Database, Store } from '@storeloom/db';
 import { AppError, ErrorCode, isAppError, isConnectionError, isStatementTimeout } from '@storeloom/errors';
@@ -399,15 +400,16 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   app.get('/products/:handle', (c) =>
     cachedPage(c, async (count) => {
       const { tenant } = c.var;
-      const handle = c.req.param('handle');
-      const product = HANDLE_RE.test(handle) ? await new StorefrontCatalog(tenant.t).product(handle) : null;
+      // Handles may be non-ASCII (Shopify's Japanese handles); browsers send them percent-encoded.
+      const handle = normaliseHandle(c.req.param('handle'));
+      const product = isProductHandle(handle) ? await new StorefrontCatalog(tenant.t).product(handle) : null;
       if (!product?.variants.length) return notFound(c, count);
       const wanted = c.req.query('variant');
       const selected = product.variants.find((v) => v.id === wanted) ?? product.variants.find((v) => v.available > 0) ?? product.variants[0];
       const related = await recoFor(tenant).alsoBought(product.id, 4);
       const collection = tenant.collections.find((x) => product.collectionIds.includes(x.id)) ?? null;
       const origin = originOf(c);
-      const url = `${origin}/products/${product.handle}`;
+      const url = `${origin}/products/${encodeURIComponent(product.handle)}`;
       const t = tOf(c);
       const decimal = (n: number) => toDecimalString(n, tenant.store.currency.trim());
       const { collectionIds: _c, seoTitle, seoDescription, updatedAt: _u, description: rawDescription, ...productData } = product;
@@ -899,7 +901,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const body = `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${[
       url(`${origin}/`),
       ...collections.map((x) => url(`${origin}/collections/${x.handle}`, x.updated_at)),
-      ...products.map((x) => url(`${origin}/products/${x.handle}`, x.updated_at)),
+      ...products.map((x) => url(`${origin}/products/${encodeURIComponent(x.handle)}`, x.updated_at)),
     ].join('')}</urlset>`;
     c.header('Cache-Control', 'public, max-age=300');
     return c.body(body, 200, { 'Content-Type': 'application/xml; charset=utf-8' });
