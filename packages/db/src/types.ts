@@ -165,8 +165,6 @@ export interface MailOutboxTable {
   text_body: string;
   html_body: string | null;
   dedup_key: string | null;
-  /** Extra headers (List-Unsubscribe on marketing mail). */
-  headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
   status: Generated<MailStatus>;
   attempts: Generated<number>;
   last_error: string | null;
