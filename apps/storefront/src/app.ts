@@ -32,6 +32,7 @@ import { createStorefrontSearchApi } from './api/search.ts';
 import { createRecoApi } from './api/reco.ts';
 import { createStorefrontApiV1 } from './api/v1/index.ts';
 import { absoluteMedia, createMediaRoutes } from './media.ts';
+import { launchGate } from './launch.ts';
 import type { Storage } from '@storeloom/storage';
 
 export interface StorefrontOptions {
@@ -142,6 +143,8 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     c.set('lang', (langs.find((l) => l === wanted) ?? langs[0] ?? 'en') as Lang);
     await next();
   });
+  // Not launched yet: shoppers see "opening soon"; the merchant's preview link sees the store.
+  app.use('*', launchGate({ secureCookies: protocol === 'https' }));
 
   // CSRF: storefront forms are same-origin POSTs; the cookies are SameSite=Lax as well.
   // The JSON APIs under /api/storefront/v1 are not forms: they accept only application/json (which a cross-site

@@ -334,6 +334,50 @@ export class StoreService {
     }
   }
 
+  /**
+   * Opens the store to shoppers. Idempotent: launching again keeps the first
+   * launch time (and writes no second audit entry).
+   */
+  async launch(storeId: string, actor: Actor): Promise<Store> {
+    this.forgetAccess(storeId);
+    return this.db.control.transaction().execute(async (trx) => {
+      const launched = await trx
+        .updateTable('stores')
+        .set({ launched_at: new Date(), updated_at: new Date() })
+        .where('id', '=', storeId)
+        .where('status', '!=', 'deleted')
+        .where('launched_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (launched) {
+        await writeAudit(trx, {
+          storeId,
+          actorUserId: actor.userId,
+          action: 'store.launched',
+          targetType: 'store',
+          targetId: storeId,
+          requestId: actor.requestId ?? null,
+        });
+        return launched;
+      }
+      const row = await trx.selectFrom('stores').selectAll().where('id', '=', storeId).where('status', '!=', 'deleted').executeTakeFirst();
+      if (!row) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+      return row;
+    });
+  }
+
+  /** The secret of the store's preview link, made once (concurrent first calls agree on one). */
+  async previewToken(storeId: string): Promise<string> {
+    const row = await this.db.control
+      .updateTable('stores')
+      .set({ preview_token: sql<string>`coalesce(preview_token, ${randomBytes(24).toString('base64url')})` })
+      .where('id', '=', storeId)
+      .returning('preview_token')
+      .executeTakeFirst();
+    if (!row?.preview_token) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+    return row.preview_token;
+  }
+
   /** Soft delete: the storefront goes dark at once; the schema is dropped by a job after the retention period. */
   async softDelete(storeId: string, actor: Actor): Promise<void> {
     this.forgetAccess(storeId);
