@@ -249,7 +249,7 @@ export class OrderService {
           email,
           customer_id: input.customerId,
           customer_name: input.customerName ?? input.address.name,
-          currency: this.opts.store.currency.trim(),
+          currency: this.opts.store.currency,
           locale: input.locale,
           subtotal: totals.subtotal,
           shipping: totals.shipping,
@@ -544,7 +544,7 @@ export class OrderService {
         const toCards = input.amount - toProvider;
         const r =
           provider && toProvider > 0
-            ? await provider.refund({ orderId, reference: o.payment_reference, amount: toProvider, currency: o.currency.trim(), idempotencyKey: key })
+            ? await provider.refund({ orderId, reference: o.payment_reference, amount: toProvider, currency: o.currency, idempotencyKey: key })
             : { reference: `gift_card_refund:${key}` };
         if (toCards > 0 && (await GiftCardService.refund(trx, orderId, toCards, key, new Date())) !== toCards)
           throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded to its gift cards');
