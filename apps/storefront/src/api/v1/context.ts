@@ -11,9 +11,9 @@ import { AppError, ErrorCode } from '@storeloom/errors';
 import type { Logger } from '@storeloom/http';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { Tenant } from '../../tenant.ts';
+import type { StorefrontEnv } from '../../context.ts';
 
-export type ApiEnv = { Variables: { requestId: string; logger: Logger; tenant: Tenant; store: Store } };
+export type ApiEnv = StorefrontEnv;
 export type ApiContext = Context<ApiEnv>;
 export type StorefrontApi = OpenAPIHono<ApiEnv>;
 
