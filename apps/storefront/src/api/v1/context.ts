@@ -6,9 +6,8 @@
 import { z } from '@hono/zod-openapi';
 import { sha256Hex } from '@storeloom/auth';
 import { CartPromotions, type CheckoutService, type OrderDetail, type PricedCart } from '@storeloom/commerce';
-import type { Database, Store } from '@storeloom/db';
+import type { Database } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import type { Logger } from '@storeloom/http';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { StorefrontEnv } from '../../context.ts';
