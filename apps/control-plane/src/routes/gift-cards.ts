@@ -128,9 +128,9 @@ export function registerGiftCardRoutes(app: Api) {
     requirePermission(c, Permission.ManageGiftCards);
     const body = c.req.valid('json');
     const currency = (body.currency ?? c.var.store.currency).trim().toUpperCase();
-    if (currency !== c.var.store.currency.trim().toUpperCase())
+    if (currency !== c.var.store.currency)
       throw new AppError(ErrorCode.ValidationFailed, "currency: gift cards are issued in the store's currency", {
-        details: [{ path: 'currency', message: `must be ${c.var.store.currency.trim()}` }],
+        details: [{ path: 'currency', message: `must be ${c.var.store.currency}` }],
       });
     const issued = await new GiftCardService(tenantOf(c)).issue({
       initialValue: body.initialValue,
