@@ -4,10 +4,9 @@ import { ImportService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { importProductsJob } from '@storeloom/jobs';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, ImportSchema, jsonResponse } from '../schemas.ts';
+import { errorResponses, ImportSchema, jsonResponse, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
 
-const StoreParams = z.object({ storeId: z.string() });
 export const MAX_CSV_BYTES = 20 * 1024 * 1024;
 
 const create = createRoute({
@@ -18,7 +17,7 @@ const create = createRoute({
   summary: 'Import products from a Shopify product CSV (runs as a background job; poll the import for progress)',
   middleware: [storeAccess] as const,
   request: {
-    params: StoreParams,
+    params: StoreIdParam,
     query: z.object({ filename: z.string().max(255).optional() }),
     body: { required: true, content: { 'text/csv': { schema: z.string().openapi({ format: 'binary' }) } } },
   },
@@ -31,7 +30,7 @@ const list = createRoute({
   tags: ['imports'],
   summary: 'Recent imports',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(z.object({ data: z.array(ImportSchema) }), 'Imports'), ...errorResponses(401, 404) },
 });
 const get = createRoute({
@@ -41,7 +40,7 @@ const get = createRoute({
   tags: ['imports'],
   summary: 'An import with its progress and per-row errors',
   middleware: [storeAccess] as const,
-  request: { params: z.object({ storeId: z.string(), importId: z.string() }) },
+  request: { params: StoreIdParam.extend({ importId: z.string() }) },
   responses: { 200: jsonResponse(ImportSchema, 'The import'), ...errorResponses(401, 404) },
 });
 
