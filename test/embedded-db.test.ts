@@ -66,4 +66,23 @@ describe('embedded Postgres (PGlite over the wire)', () => {
     const stale = new ProductService(tenant).update(product.id, { version: 99, title: 'X' });
     await expect(stale).rejects.toMatchObject({ code: 'version_conflict' });
   });
+
+  it('stores non-ASCII handles and reused SKUs, and its handle check still refuses spaces and capitals', async () => {
+    const stores = new StoreService(db);
+    const { store } = await stores.create({ userId: owner }, { name: 'C', slug: 'charlie', currency: 'JPY' });
+    const row = await stores.getRow(store.id);
+    const tenant = db.tenant(row?.schema_name as string);
+    const products = new ProductService(tenant);
+    const a = await products.create({ title: '有機抹茶', handle: '抹茶-有機-30g', variants: [{ sku: 'SAME', price: 2800, inventoryQuantity: 3 }] });
+    const b = await products.create({ title: 'ほうじ茶', variants: [{ sku: 'SAME', price: 980, inventoryQuantity: 5 }] });
+    expect([a.handle, b.handle]).toEqual(['抹茶-有機-30g', 'ほうじ茶']);
+    expect((await products.getByHandle('抹茶-有機-30g'))?.id).toBe(a.id);
+    // Past the application's validation, the database's own check.
+    for (const handle of ['抹茶 セット', 'Matcha', '-抹茶', '抹茶/セット']) {
+      await expect(
+        tenant.insertInto('products').values({ id: newId(), handle, title: 'x', status: 'draft', description: '', options: '[]' }).execute(),
+        handle,
+      ).rejects.toThrow(/products_handle_check/);
+    }
+  });
 });

@@ -14,6 +14,7 @@ import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { createLogger } from '@storeloom/http';
 import { Queues } from '@storeloom/jobs';
 import type { ProvisioningHooks } from '@storeloom/stores';
+import type { EgressPolicy } from '@storeloom/planning';
 
 export const testEnv = loadEnv(testEnvSchema);
 export const ORIGIN = 'http://localhost:3000';
@@ -56,6 +57,8 @@ export async function startTestPlatform(
     config?: Partial<ControlPlaneConfig>;
     /** Further database clusters (id → URL) and the placement cache TTL. */
     database?: { clusters?: Record<string, string>; placementTtlMs?: number };
+    /** Egress policy of the worker's CSV image fetches (tests serving images from loopback pass the local policy). */
+    importEgress?: EgressPolicy;
   } = {},
 ): Promise<TestPlatform> {
   const testDb = await createTestDatabase(testEnv.TEST_DATABASE_URL, opts.database);
@@ -127,6 +130,7 @@ export async function startTestPlatform(
         storage: services.storage,
         // The worker delivers alert webhooks under the same egress policy as the API that saved them.
         ...(opts.config?.webhookEgress ? { webhookEgress: opts.config.webhookEgress } : {}),
+        ...(opts.importEgress ? { importImages: { egress: opts.importEgress, timeoutMs: 5000 } } : {}),
       });
       workers.push(w);
       return w;

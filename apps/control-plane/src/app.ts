@@ -165,13 +165,13 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   const limits = services.config.rateLimits;
   api.use('*', rateLimit([{ name: 'ip', limit: limits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, services.config.trustProxy) }]));
   // CSV imports upload large bodies on slow links: they get no deadline.
-  api.use('*', requestTimeout(services.config.requestTimeoutMs ?? 0, { skip: (c) => /\/(imports|import-archive)$/.test(c.req.path) }));
+  api.use('*', requestTimeout(services.config.requestTimeoutMs ?? 0, { skip: (c) => /\/(imports|imports\/preview|import-archive)$/.test(c.req.path) }));
   api.use('*', originCheck({ trustedOrigins: () => [new URL(services.config.publicUrl).origin, ...services.config.trustedOrigins] }));
   api.use(
     '*',
     requireJsonBody({
       allow: (path) =>
-        /\/imports$/.test(path)
+        /\/imports(\/preview)?$/.test(path)
           ? ['text/csv']
           : /\/(images|settings\/logo)$/.test(path)
             ? ['multipart/form-data']

@@ -1,5 +1,6 @@
 /** Shared zod schemas: request validation and the OpenAPI document come from the same definitions. */
 import { z } from '@hono/zod-openapi';
+import { isProductHandle } from '@storeloom/catalog';
 
 export const ErrorSchema = z
   .object({
@@ -67,8 +68,9 @@ export const Money = z.number().int().min(0).max(2_000_000_000).openapi({ descri
 export const Handle = z
   .string()
   .min(1)
-  .max(100)
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lower-case letters, digits and single hyphens');
+  .max(255)
+  .refine((h) => isProductHandle(h.normalize('NFC')), 'lower-case words of letters and digits (any script) joined by single hyphens')
+  .openapi({ example: 'matcha-set' });
 
 export const VariantInputSchema = z.object({
   id: z.string().uuid().optional().openapi({ description: 'On update: keep this existing variant' }),
@@ -88,6 +90,13 @@ export const VariantInputSchema = z.object({
     .record(text(100).min(1), text(100).min(1))
     .optional()
     .openapi({ example: { Size: 'M', Colour: 'Blue' } }),
+  imageUrl: z
+    .string()
+    .max(2048)
+    .refine((u) => /^https?:\/\//i.test(u) || u.startsWith('/'), 'must be an http(s) URL')
+    .nullable()
+    .optional()
+    .openapi({ description: "One of the product's image URLs shown for this variant; null = the product's first image; omitted = unchanged" }),
 });
 export const ImageInputSchema = z.object({
   url: z
@@ -134,6 +143,7 @@ export const VariantSchema = z
     position: z.number().int(),
     version: z.number().int(),
     lowStockThreshold: z.number().int().nullable(),
+    imageUrl: z.string().nullable(),
   })
   .openapi('Variant');
 
@@ -174,6 +184,10 @@ export const CollectionSchema = z
   })
   .openapi('Collection');
 
+export const ImportRowIssueSchema = z
+  .object({ row: z.number().int(), handle: z.string().optional(), code: z.string(), message: z.string() })
+  .openapi('ImportRowIssue');
+
 export const ImportSchema = z
   .object({
     id: z.string(),
@@ -186,7 +200,9 @@ export const ImportSchema = z
     createdCount: z.number().int(),
     updatedCount: z.number().int(),
     errorCount: z.number().int(),
-    errors: z.array(z.object({ row: z.number().int(), handle: z.string().optional(), code: z.string(), message: z.string() })),
+    errors: z.array(ImportRowIssueSchema),
+    warningCount: z.number().int(),
+    warnings: z.array(ImportRowIssueSchema).openapi({ description: 'Rows imported with something to check (duplicate SKU, image kept as a link…)' }),
     createdAt: z.string(),
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),

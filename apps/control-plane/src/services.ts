@@ -8,7 +8,7 @@ import type { Database } from '@storeloom/db';
 import type { ControlPlaneEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';
 import { MailOutbox, transportFromConfig } from '@storeloom/mail';
-import { defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
+import { defaultMediaPublicUrl, defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
 import { type ProvisioningHooks, StoreService, TeamService } from '@storeloom/stores';
 import { systemDnsResolver } from './dns.ts';
 import { queueCatalogEvents, StoreSearchService } from '@storeloom/store-search';
@@ -21,7 +21,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     publicUrl,
     storeRetentionDays: env.STORE_RETENTION_DAYS,
     storeRootDomain: env.STORE_ROOT_DOMAIN,
-    storefrontPort: env.STOREFRONT_PORT,
+    storefrontPort: env.STOREFRONT_PUBLIC_PORT ?? env.STOREFRONT_PORT,
     storefrontProtocol: env.STOREFRONT_PROTOCOL,
     trustedOrigins: env.TRUSTED_ORIGINS.split(',')
       .map((s) => s.trim())
@@ -37,10 +37,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
       driver: env.STORAGE_DRIVER,
       uploadsDir: resolve(env.UPLOADS_DIR ?? defaultUploadsDir(env.DATA_DIR)),
       mediaPublicUrl:
-        env.MEDIA_PUBLIC_URL ??
-        (env.STORAGE_DRIVER === 's3' && env.S3_ENDPOINT && env.S3_BUCKET
-          ? `${env.S3_ENDPOINT.replace(/\/$/, '')}/${env.S3_BUCKET}`
-          : `${publicUrl.replace(/\/$/, '')}/media`),
+        env.MEDIA_PUBLIC_URL ?? defaultMediaPublicUrl({ driver: env.STORAGE_DRIVER, publicUrl, s3Endpoint: env.S3_ENDPOINT, s3Bucket: env.S3_BUCKET }),
       s3: {
         endpoint: env.S3_ENDPOINT,
         bucket: env.S3_BUCKET,

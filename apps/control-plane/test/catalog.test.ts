@@ -130,6 +130,21 @@ describe('products: create', () => {
     }
   });
 
+  it('accepts non-ASCII handles (as Shopify generates for Japanese titles), derives them from such titles, and still refuses spaces and capitals', async () => {
+    const given = await createProduct(p, cookie, s.store.id, { title: '有機抹茶', handle: '抹茶-有機-30g' });
+    expect(given.handle).toBe('抹茶-有機-30g');
+    const derived = await createProduct(p, cookie, s.store.id, { title: 'ほうじ茶 ティーバッグ' });
+    expect(derived.handle).toBe('ほうじ茶-ティーバッグ');
+    // Decomposed kana (a dakuten as a combining mark) is stored composed: one handle, one product.
+    const decomposed = '\u307b\u3046\u3057\u3099\u8336-2';
+    const nfc = await createProduct(p, cookie, s.store.id, { title: 'x', handle: decomposed });
+    expect(nfc.handle).toBe('ほうじ茶-2');
+    for (const bad of ['抹茶 セット', 'Matcha', '抹茶--セット', '抹茶/セット']) {
+      const res = await s.call('POST', '/products', { title: 'Bad', handle: bad, variants: [{ price: 100 }] });
+      expect(res.status, bad).toBe(400);
+    }
+  });
+
   it('derives the handle from the title and suffixes it on collision; an explicit taken handle is 409', async () => {
     const a = await createProduct(p, cookie, s.store.id, { title: 'Café Crème Mug!' });
     const b = await createProduct(p, cookie, s.store.id, { title: 'Cafe creme mug' });
@@ -146,34 +161,31 @@ describe('products: create', () => {
     expect(await productCount(s)).toBe(before);
   });
 
-  it('refuses a SKU already used in the store with 409 sku_taken, and a SKU repeated within the request with 400', async () => {
-    const taken = sku('DUP');
-    await createProduct(p, cookie, s.store.id, { title: 'First', variants: [{ sku: taken, price: 1000 }] });
-    const before = await productCount(s);
+  it('accepts a SKU another product already uses and a SKU repeated within a product (Shopify semantics); stock stays per variant', async () => {
+    const shared = sku('DUP');
+    const first = await createProduct(p, cookie, s.store.id, { title: 'First', variants: [{ sku: shared, price: 1000, inventoryQuantity: 3 }] });
     const res = await s.call('POST', '/products', {
       title: 'Second',
       options: [{ name: 'Size', values: ['S', 'M'] }],
       variants: [
-        { sku: sku(), price: 1000, options: { Size: 'S' } },
-        { sku: taken, price: 1000, options: { Size: 'M' } },
+        { sku: shared, price: 1000, inventoryQuantity: 5, options: { Size: 'S' } },
+        { sku: shared, price: 1200, inventoryQuantity: 8, options: { Size: 'M' } },
       ],
     });
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('sku_taken');
-    const twice = sku('TWICE');
-    const res2 = await s.call('POST', '/products', {
-      title: 'Third',
-      variants: [
-        { sku: twice, price: 1000, options: { Size: 'S' } },
-        { sku: twice, price: 1000, options: { Size: 'M' } },
-      ],
-    });
-    expect(res2.status).toBe(400);
-    expect(res2.body.error.code).toBe('validation_failed');
-    // Nothing half-written: no product, no variant with the new SKUs.
-    expect(await productCount(s)).toBe(before);
-    const stray = await s.t.selectFrom('variants').select('id').where('sku', '=', twice).execute();
-    expect(stray).toEqual([]);
+    expect(res.status).toBe(201);
+    expect(res.body.variants.map((v: any) => [v.sku, v.inventoryQuantity])).toEqual([
+      [shared, 5],
+      [shared, 8],
+    ]);
+    // A stock move on one variant leaves the others with the same SKU alone.
+    const adjusted = await s.call('POST', `/variants/${res.body.variants[0].id}/inventory-adjustments`, { delta: -2 });
+    expect(adjusted.status).toBe(201);
+    const rows = await s.t.selectFrom('variants').select(['id', 'inventory_quantity']).where('sku', '=', shared).orderBy('inventory_quantity').execute();
+    expect(rows).toEqual([
+      { id: first.variants[0].id, inventory_quantity: 3 },
+      { id: res.body.variants[0].id, inventory_quantity: 3 },
+      { id: res.body.variants[1].id, inventory_quantity: 8 },
+    ]);
   });
 
   it('refuses two variants with the same option values, missing option values and unknown options with 400', async () => {
@@ -364,7 +376,7 @@ describe('products: update', () => {
     expect(otherAfter.body.variants).toEqual(other.variants);
   });
 
-  it('refuses an update to a SKU another product uses with 409 sku_taken, and changes nothing', async () => {
+  it('an update may give a variant a SKU another product uses', async () => {
     const taken = sku('TAKEN');
     await createProduct(p, cookie, s.store.id, { title: 'Owner', variants: [{ sku: taken, price: 100 }] });
     const prod = await createProduct(p, cookie, s.store.id, { title: 'Wannabe' });
@@ -373,12 +385,9 @@ describe('products: update', () => {
       title: 'Renamed',
       variants: [{ id: prod.variants[0].id, sku: taken, price: 100 }],
     });
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('sku_taken');
-    const after = await s.call('GET', `/products/${prod.id}`);
-    expect(after.body.title).toBe('Wannabe');
-    expect(after.body.version).toBe(1);
-    expect(after.body.variants[0].sku).toBe(prod.variants[0].sku);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ title: 'Renamed', version: 2 });
+    expect(res.body.variants[0]).toMatchObject({ id: prod.variants[0].id, sku: taken });
   });
 
   it('PATCH of an unknown product is 404', async () => {

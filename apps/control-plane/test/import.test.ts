@@ -332,12 +332,12 @@ describe.each(['redis', 'postgres'] as const)('CSV product import via the %s que
     expect(job.returnvalue).toMatchObject({ status: 'failed' });
   });
 
-  it('reports a product whose SKU is already taken in the store at its row, keeping the others', async () => {
+  it('imports a product whose SKU another product uses (as Shopify allows) with a duplicate_sku warning at its row, and reports bad handles', async () => {
     const s = await store('USD');
     const csv = toCsv([
-      { Handle: 'first', Title: 'First', 'Variant SKU': 'SHARED-1', 'Variant Price': '1.00' },
+      { Handle: 'first', Title: 'First', 'Variant SKU': 'SHARED-1', 'Variant Price': '1.00', 'Variant Inventory Qty': '4' },
       { Handle: 'second', Title: 'Second', 'Option1 Name': 'Size', 'Option1 Value': 'S', 'Variant SKU': 'OWN-1', 'Variant Price': '2.00' },
-      { Handle: 'second', 'Option1 Value': 'M', 'Variant SKU': 'SHARED-1', 'Variant Price': '2.00' },
+      { Handle: 'second', 'Option1 Value': 'M', 'Variant SKU': 'SHARED-1', 'Variant Price': '2.00', 'Variant Inventory Qty': '7' },
       { Handle: '', Title: '', 'Variant SKU': 'NO-HANDLE', 'Variant Price': '3.00' },
       { Handle: 'Not A Handle', Title: 'x', 'Variant SKU': 'BAD-HANDLE', 'Variant Price': '3.00' },
       { Title: 'From Title Only', 'Variant SKU': 'TITLE-1', 'Variant Price': '4.00' },
@@ -345,17 +345,50 @@ describe.each(['redis', 'postgres'] as const)('CSV product import via the %s que
     const res = await upload(s.id, csv);
     await ensureWorker();
     const done = await waitForImport(s.id, res.body.id);
-    expect(done.body).toMatchObject({ status: 'completed', createdCount: 2, errorCount: 3 });
+    expect(done.body).toMatchObject({ status: 'completed', createdCount: 3, errorCount: 2, warningCount: 2 });
     expect(done.body.errors.map((e: any) => [e.row, e.code])).toEqual([
-      [3, 'sku_taken'],
       [5, 'missing_handle'],
       [6, 'invalid_handle'],
     ]);
+    // Both products name the other: the merchant sees the pair from either side.
+    expect(done.body.warnings.map((e: any) => [e.row, e.handle, e.code])).toEqual([
+      [2, 'first', 'duplicate_sku'],
+      [4, 'second', 'duplicate_sku'],
+    ]);
+    expect(done.body.warnings[1].message).toContain('first');
     expect((await products(s.id)).map((x) => [x.handle, x.variants.length])).toEqual([
       ['first', 1],
       ['from-title-only', 1],
+      ['second', 2],
     ]);
-    expect(await s.t.selectFrom('variants').select('sku').where('sku', 'in', ['OWN-1', 'NO-HANDLE', 'BAD-HANDLE']).execute()).toEqual([]);
+    // Stock belongs to the variant, not the SKU: two variants with one SKU keep their own quantities.
+    const shared = await s.t.selectFrom('variants').select(['sku', 'inventory_quantity']).where('sku', '=', 'SHARED-1').orderBy('inventory_quantity').execute();
+    expect(shared).toEqual([
+      { sku: 'SHARED-1', inventory_quantity: 4 },
+      { sku: 'SHARED-1', inventory_quantity: 7 },
+    ]);
+    expect(await s.t.selectFrom('variants').select('sku').where('sku', 'in', ['NO-HANDLE', 'BAD-HANDLE']).execute()).toEqual([]);
+  });
+
+  it('keeps an image the worker may not fetch (loopback under the default egress policy) as a link, with an image_not_fetched warning at its row', async () => {
+    const s = await store('USD');
+    const csv = toCsv([
+      { Handle: 'lamp', Title: 'Lamp', 'Variant SKU': 'LAMP-1', 'Variant Price': '10.00', 'Image Src': 'http://127.0.0.1:9/lamp.png' },
+      { Handle: 'lamp', 'Image Src': 'https://127.0.0.1:9/lamp-2.png' },
+    ]);
+    const res = await upload(s.id, csv);
+    await ensureWorker();
+    const done = await waitForImport(s.id, res.body.id);
+    expect(done.body).toMatchObject({ status: 'completed', createdCount: 1, errorCount: 0, warningCount: 2 });
+    expect(done.body.warnings.map((e: any) => [e.row, e.code])).toEqual([
+      [2, 'image_not_fetched'],
+      [3, 'image_not_fetched'],
+    ]);
+    expect(done.body.warnings[0].message).toContain('https');
+    expect(done.body.warnings[1].message).toContain('loopback');
+    const [lamp] = await products(s.id);
+    expect(lamp.images.map((i: any) => i.url)).toEqual(['http://127.0.0.1:9/lamp.png', 'https://127.0.0.1:9/lamp-2.png']);
+    expect(await s.t.selectFrom('images').select('storage_key').where('storage_key', 'is not', null).execute()).toEqual([]);
   });
 
   it('refuses an empty file, a non-CSV content type and unknown imports', async () => {

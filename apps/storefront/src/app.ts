@@ -5,12 +5,13 @@
  * that POST and redirect. Mounts are one line each (see `api` below).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { RateLimiter } from '@storeloom/auth';
+import { LoginThrottle, RateLimiter } from '@storeloom/auth';
 import { type Stripe, shopperPayments } from '@storeloom/billing';
+import { isProductHandle, normaliseHandle } from '@storeloom/catalog';
 import { CartService, CustomerService, createCommerce, type OrderDetail, orderLinkSignature, parseAddress, verifyOrderLink } from '@storeloom/commerce';
 import type { Database, Store } from '@storeloom/db';
 import { AppError, ErrorCode, isAppError, isConnectionError, isStatementTimeout } from '@storeloom/errors';
-import { clientIp, httpMetrics, type Logger, MetricsRegistry, poolGauges, rateLimit, requestContext, requestTimeout } from '@storeloom/http';
+import { clientIp, httpMetrics, type Logger, MetricsRegistry, poolGauges, rateLimit, requestContext, requestTimeout, safeRedirectPath } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
 import type { MailOutbox } from '@storeloom/mail';
 import { toDecimalString } from '@storeloom/money';
@@ -37,6 +38,8 @@ export interface StorefrontOptions {
   /** HMAC key of order links; tests may omit it (a random one per process). */
   secret?: string;
   protocol?: 'http' | 'https';
+  /** Public port of storefront URLs (STOREFRONT_PORT); omitted from links when it is the protocol's default or unset. */
+  publicPort?: number;
   reservationTtlMs?: number;
   queues?: Queues | null;
   mail?: MailOutbox;
@@ -89,6 +92,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     logger,
   });
   const rateLimiter = new RateLimiter(db);
+  const customerLogins = new LoginThrottle(db, 'sf-login');
   // One engine (and its per-store index cache) for the search page and the JSON search API.
   const searchEngine = new StoreSearchService(db);
   const searchFor = opts.search ?? ((t: Tenant) => new EngineProductSearch(t, searchEngine));
@@ -168,12 +172,20 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
 
   app.route('/media', createMediaRoutes(opts.storage ?? null));
 
-  const originOf = (c: C) => `${protocol}://${c.req.header('host') ?? ''}`;
+  // Links, canonical URLs and payment return URLs use the store's configured origin, never the raw Host header:
+  // a Host with a stray port (or any other spelling) would otherwise end up in cached pages and mails of other shoppers.
+  const portSuffix = opts.publicPort && opts.publicPort !== (protocol === 'https' ? 443 : 80) ? `:${opts.publicPort}` : '';
+  const originOf = (c: C) => {
+    const { store } = c.var.tenant;
+    const requested = (c.req.header('host') ?? '').toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+    const onCustomDomain = Boolean(store.custom_domain && store.custom_domain_verified_at && requested === store.custom_domain);
+    return `${protocol}://${onCustomDomain ? store.custom_domain : `${store.slug}.${opts.rootDomain}`}${portSuffix}`;
+  };
   const localeOf = (c: C) => (c.var.lang === 'zh-CN' ? 'zh-CN' : c.var.tenant.store.default_locale.startsWith('en') ? c.var.tenant.store.default_locale : 'en');
   const tOf = (c: C) => translator(c.var.lang);
   const cookieOpts = (maxAgeSeconds: number) => ({ path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: protocol === 'https', maxAge: maxAgeSeconds });
   const orderLink = (c: C, orderId: string) => `/orders/${orderId}?sig=${orderLinkSignature(secret, c.var.tenant.store.id, orderId)}`;
-  const safeNext = (n: string | undefined) => (n?.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') ? n : '/account');
+  const safeNext = (n: string | undefined) => safeRedirectPath(n, '/account');
 
   const cartCount = async (c: C): Promise<number> => {
     const token = getCookie(c, CART_COOKIE);
@@ -269,7 +281,8 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const hasCart = Boolean(getCookie(c, CART_COOKIE));
     const count = hasCart ? await cartCount(c) : 0;
     const url = new URL(c.req.url);
-    const key = `${c.var.tenant.store.id}|${c.var.lang}|${count}|${url.pathname}${url.search}`;
+    // Keyed by the origin the page's links are built from (a store answering on its subdomain and its domain has two).
+    const key = `${c.var.tenant.store.id}|${originOf(c)}|${c.var.lang}|${count}|${url.pathname}${url.search}`;
     const now = Date.now();
     let entry = pages.get(key);
     if (entry && entry.staleUntil < now) entry = undefined;
@@ -376,15 +389,16 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   app.get('/products/:handle', (c) =>
     cachedPage(c, async (count) => {
       const { tenant } = c.var;
-      const handle = c.req.param('handle');
-      const product = HANDLE_RE.test(handle) ? await new StorefrontCatalog(tenant.t).product(handle) : null;
+      // Handles may be non-ASCII (Shopify's Japanese handles); browsers send them percent-encoded.
+      const handle = normaliseHandle(c.req.param('handle'));
+      const product = isProductHandle(handle) ? await new StorefrontCatalog(tenant.t).product(handle) : null;
       if (!product?.variants.length) return notFound(c, count);
       const wanted = c.req.query('variant');
       const selected = product.variants.find((v) => v.id === wanted) ?? product.variants.find((v) => v.available > 0) ?? product.variants[0];
       const related = await recoFor(tenant).alsoBought(product.id, 4);
       const collection = tenant.collections.find((x) => product.collectionIds.includes(x.id)) ?? null;
       const origin = originOf(c);
-      const url = `${origin}/products/${product.handle}`;
+      const url = `${origin}/products/${encodeURIComponent(product.handle)}`;
       const t = tOf(c);
       const decimal = (n: number) => toDecimalString(n, tenant.store.currency.trim());
       const { collectionIds: _c, seoTitle, seoDescription, updatedAt: _u, description: rawDescription, ...productData } = product;
@@ -692,6 +706,8 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   app.post('/checkout/pay/:orderId', async (c) => {
     const order = await signedOrder(c);
     if (!order) return c.text('Not found', 404);
+    // Only an order placed with the manual provider is settled on this page; a Stripe order is paid (or not) at Stripe.
+    if (order.payment.provider !== 'manual') return c.redirect(orderLink(c, order.id), 303);
     const outcome = String((await c.req.parseBody()).outcome ?? '');
     const service = orderService(c);
     if (outcome === 'fail') {
@@ -800,12 +816,22 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const email = String(f.email ?? '').slice(0, 254);
     const next = String(f.next ?? '');
     if (await limited(c, 'login')) return authPage(c, 'login', { error: tOf(c)('tooManyAttempts'), email, next }, 429);
+    // Per account as well as per IP: a guesser spreading over many IPs slows down on the account it targets.
+    const account = `${c.var.tenant.store.id}:${email}`;
+    const ip = clientIp(c, opts.trustProxy ?? false);
+    const wait = await customerLogins.waitSeconds(account, ip);
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      return authPage(c, 'login', { error: tOf(c)('tooManyAttempts'), email, next }, 429);
+    }
     try {
       const customer = await new CustomerService(c.var.tenant.t).authenticate(email, String(f.password ?? '').slice(0, 200));
+      await customerLogins.succeeded(account, ip);
       await signIn(c, customer.id);
       return c.redirect(safeNext(next), 303);
     } catch (e) {
       if (!isAppError(e)) throw e;
+      if (e.code === ErrorCode.InvalidCredentials) await customerLogins.failed(account, ip);
       return authPage(c, 'login', { error: e.message, email, next }, e.status);
     }
   });
@@ -835,8 +861,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   app.get('/lang/:code', (c) => {
     const code = c.req.param('code');
     if (c.var.tenant.settings.languages.includes(code as Lang)) setCookie(c, LANG_COOKIE, code, { ...cookieOpts(365 * 86_400), httpOnly: false });
-    const to = c.req.query('to') ?? '/';
-    return c.redirect(to.startsWith('/') && !to.startsWith('//') ? to : '/', 303);
+    return c.redirect(safeRedirectPath(c.req.query('to'), '/'), 303);
   });
 
   // ---------- SEO ----------
@@ -864,7 +889,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     const body = `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${[
       url(`${origin}/`),
       ...collections.map((x) => url(`${origin}/collections/${x.handle}`, x.updated_at)),
-      ...products.map((x) => url(`${origin}/products/${x.handle}`, x.updated_at)),
+      ...products.map((x) => url(`${origin}/products/${encodeURIComponent(x.handle)}`, x.updated_at)),
     ].join('')}</urlset>`;
     c.header('Cache-Control', 'public, max-age=300');
     return c.body(body, 200, { 'Content-Type': 'application/xml; charset=utf-8' });

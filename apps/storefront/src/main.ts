@@ -28,6 +28,7 @@ const app = createStorefrontApp(db, logger, {
   rootDomain: env.STORE_ROOT_DOMAIN,
   secret: env.STOREFRONT_SECRET ?? randomBytes(32).toString('hex'),
   protocol: env.STOREFRONT_PROTOCOL,
+  publicPort: env.STOREFRONT_PUBLIC_PORT ?? env.STOREFRONT_PORT,
   reservationTtlMs: env.RESERVATION_TTL_SECONDS * 1000,
   queues,
   trustProxy: env.TRUST_PROXY,

@@ -16,6 +16,7 @@ describe('storefront server', () => {
   let slug: string;
   let storeId: string;
   let variantId: string;
+  let ownerCookie: string;
   const SECRET = 'test-secret-0123456789abcdef0123456789';
   const req = (path: string, init: RequestInit & { host?: string } = {}) => {
     const host = init.host ?? `${slug}.localhost`;
@@ -34,6 +35,7 @@ describe('storefront server', () => {
     p = await startTestPlatform();
     app = createStorefrontApp(p.db, createLogger({ level: 'silent' }), { rootDomain: 'localhost', secret: SECRET, storeCacheTtlMs: 0 });
     const { cookie } = await signup(p);
+    ownerCookie = cookie;
     const store = await createStore(p, cookie, undefined, 'EUR');
     slug = store.slug;
     storeId = store.id;
@@ -62,6 +64,17 @@ describe('storefront server', () => {
     expect(await suspended.text()).toContain('currently unavailable');
     await p.db.control.updateTable('stores').set({ status: 'active' }).where('id', '=', storeId).execute();
     expect((await req('/')).status).toBe(200);
+  });
+
+  it('serves a product whose handle is non-ASCII (a Shopify import) at its percent-encoded URL, with an encoded canonical link', async () => {
+    await createProduct(p, ownerCookie, storeId, { title: '有機抹茶', handle: '抹茶-有機-30g', status: 'active', variants: [{ sku: 'M-30', price: 2800 }] });
+    const encoded = encodeURIComponent('抹茶-有機-30g');
+    const page = await req(`/products/${encoded}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('有機抹茶');
+    expect(html).toContain(`<link rel="canonical" href="http://${slug}.localhost/products/${encoded}">`);
+    expect((await req(`/products/${encodeURIComponent('抹茶 有機')}`)).status).toBe(404);
   });
 
   it('serves SEO: JSON-LD product with offer, canonical, sitemap and robots', async () => {
@@ -125,7 +138,7 @@ describe('storefront server', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cartCookie },
     });
     expect(checkout.status).toBe(303);
-    const payUrl = new URL(checkout.headers.get('location') as string);
+    const payUrl = new URL(checkout.headers.get('location') as string, `http://${slug}.localhost`);
     expect(payUrl.pathname).toMatch(/^\/checkout\/pay\//);
     const orderId = payUrl.pathname.split('/').pop() as string;
     const pay = await req(`${payUrl.pathname}${payUrl.search}`, {
@@ -184,7 +197,7 @@ describe('storefront server', () => {
     await updateVariantPrice(t, { variantId: v.id, price: before + 300, expectedPrice: before });
     const placed = await submit(open);
     expect(placed.status).toBe(303);
-    const orderId = new URL(placed.headers.get('location') as string).pathname.split('/').pop() as string;
+    const orderId = new URL(placed.headers.get('location') as string, `http://${slug}.localhost`).pathname.split('/').pop() as string;
     const order = await t.selectFrom('orders').select(['total']).where('id', '=', orderId).executeTakeFirstOrThrow();
     expect(order.total).toBe(open.shown);
     // A new checkout shows (and charges) the new price.

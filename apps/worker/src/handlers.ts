@@ -38,6 +38,7 @@ import type { Job } from 'bullmq';
 import { createRecoHandlers, type RecoDeps } from './reco.ts';
 import { recordPaidOrder } from './order-paid.ts';
 import { createBackupHandlers } from './backup.ts';
+import { imageFetcher } from './import-images.ts';
 import type { Storage } from '@storeloom/storage';
 
 export interface HandlerDeps {
@@ -55,8 +56,10 @@ export interface HandlerDeps {
   webhookEgress?: EgressPolicy;
   /** Recommendation jobs (queues for the nightly fan-out, retention, training budget). */
   reco?: Omit<RecoDeps, 'db' | 'logger'>;
-  /** Media storage: store exports read images from it and write archives to it; clones copy files into it. */
+  /** Media storage: store exports read images from it and write archives to it; clones copy files into it; imports copy images into it. */
   storage?: Storage;
+  /** Where CSV imports may fetch product images from (default strict: https to public addresses) and the size cap. */
+  importImages?: { egress?: EgressPolicy; maxBytes?: number; timeoutMs?: number };
   /** Order services (reservation release and sweep); default built from db and queues, manual payments, no mail. */
   commerce?: Commerce;
 }
@@ -137,8 +140,21 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       const found = await resolveStoreTenant(deps.db, storeId, { allow: ['provisioning', ...STORE_WITH_DATA] });
       if (!found) throw new UnrecoverableJobError('store no longer exists');
       const { store, tenant } = found;
+      const storage = deps.storage;
       const result = await new ImportService(tenant).run(importId, {
         currency: store.currency.trim(),
+        ...(storage
+          ? {
+              fetchImage: imageFetcher({
+                storage,
+                storeId,
+                ...(deps.importImages?.egress ? { policy: deps.importImages.egress } : {}),
+                maxBytes: deps.importImages?.maxBytes ?? 10 * 1024 * 1024,
+                ...(deps.importImages?.timeoutMs ? { timeoutMs: deps.importImages.timeoutMs } : {}),
+              }),
+              deleteStoredImage: (key: string) => storage.delete(key),
+            }
+          : {}),
         onProgress: (fraction) => job.updateProgress(Math.round(fraction * 100)),
       });
       await job.updateProgress(100);

@@ -2,7 +2,7 @@ import { loadEnv, workerEnvSchema } from '@storeloom/env';
 import { createServer } from 'node:http';
 import { gauge, MetricsRegistry, poolGauges } from '@storeloom/http';
 import { MailOutbox, transportFromConfig } from '@storeloom/mail';
-import { defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
+import { defaultMediaPublicUrl, defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
 import { resolve } from 'node:path';
 import { bootApp, onShutdown } from '@storeloom/runtime';
 import { startWorkers } from './worker.ts';
@@ -12,8 +12,15 @@ const { logger, db, queues } = bootApp(env, { app: 'worker', poolMax: Math.min(e
 const storage = storageFromSettings({
   driver: env.STORAGE_DRIVER,
   uploadsDir: resolve(env.UPLOADS_DIR ?? defaultUploadsDir(env.DATA_DIR)),
-  // The worker never builds public media URLs (clones rewrite the store id inside existing ones).
-  mediaPublicUrl: env.MEDIA_PUBLIC_URL ?? 'http://localhost/media',
+  // Imported product images get public URLs built exactly like the control plane's uploads.
+  mediaPublicUrl:
+    env.MEDIA_PUBLIC_URL ??
+    defaultMediaPublicUrl({
+      driver: env.STORAGE_DRIVER,
+      publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+      s3Endpoint: env.S3_ENDPOINT,
+      s3Bucket: env.S3_BUCKET,
+    }),
   s3: { endpoint: env.S3_ENDPOINT, bucket: env.S3_BUCKET, region: env.S3_REGION, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
 });
 const running = await startWorkers(queues, {
@@ -26,6 +33,10 @@ const running = await startWorkers(queues, {
   mail: new MailOutbox(db, transportFromConfig(env.SMTP_URL), env.MAIL_FROM),
   alertWebhookBackoffMs: env.ALERT_WEBHOOK_BACKOFF_MS,
   webhookEgress: { allowHttp: env.ALERT_WEBHOOK_ALLOW_HTTP, allowPrivateAddresses: env.ALERT_WEBHOOK_ALLOW_PRIVATE },
+  importImages: {
+    egress: { allowHttp: env.IMPORT_IMAGES_ALLOW_HTTP, allowPrivateAddresses: env.IMPORT_IMAGES_ALLOW_PRIVATE },
+    maxBytes: env.UPLOAD_MAX_BYTES,
+  },
   planningCron: env.PLANNING_NIGHTLY_CRON,
   recoTrainCron: env.RECO_TRAIN_CRON,
   reco: {

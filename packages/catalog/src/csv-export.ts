@@ -26,7 +26,9 @@ export const EXPORT_COLUMNS = [
   'Variant Inventory Qty',
   'Variant Price',
   'Variant Compare At Price',
+  'Variant Image',
   'Image Src',
+  'Image Position',
   'Image Alt Text',
   'SEO Title',
   'SEO Description',
@@ -68,14 +70,18 @@ export function productRows(p: ProductView, currency: string): string {
     row['Variant Inventory Qty'] = String(v.inventoryQuantity);
     row['Variant Price'] = toDecimalString(v.price, currency);
     row['Variant Compare At Price'] = v.compareAtPrice === null ? '' : toDecimalString(v.compareAtPrice, currency);
+    row['Variant Image'] = v.imageUrl ?? '';
     const img = p.images[i];
     if (img) {
       row['Image Src'] = img.url;
+      row['Image Position'] = String(i + 1);
       row['Image Alt Text'] = img.alt ?? '';
     }
     rows.push(row);
   });
-  for (const img of p.images.slice(p.variants.length)) rows.push({ Handle: p.handle, 'Image Src': img.url, 'Image Alt Text': img.alt ?? '' });
+  p.images.slice(p.variants.length).forEach((img, k) => {
+    rows.push({ Handle: p.handle, 'Image Src': img.url, 'Image Position': String(p.variants.length + k + 1), 'Image Alt Text': img.alt ?? '' });
+  });
   return rows.map(line).join('');
 }
 
@@ -89,4 +95,48 @@ export async function* exportProductsCsv(t: Kysely<TenantDatabase>, currency: st
     if (!page.nextCursor) return;
     cursor = page.nextCursor;
   }
+}
+
+/**
+ * The template merchants download before their first import: Shopify's column
+ * names, one product with two variants, a variant image and a second gallery
+ * image, so the file shows every shape the importer reads.
+ */
+export function productCsvTemplate(): string {
+  const rows: Partial<Record<Column, string>>[] = [
+    {
+      Handle: 'linen-apron',
+      Title: 'Linen apron',
+      'Body (HTML)': '<p>Stonewashed linen with two deep pockets.</p>',
+      Vendor: 'Your brand',
+      Type: 'Aprons',
+      Tags: 'kitchen, linen',
+      Published: 'true',
+      'Option1 Name': 'Colour',
+      'Option1 Value': 'Natural',
+      'Variant SKU': 'APRON-NAT',
+      'Variant Inventory Qty': '12',
+      'Variant Price': '28.00',
+      'Variant Compare At Price': '32.00',
+      'Variant Image': 'https://example.com/images/apron-natural.jpg',
+      'Image Src': 'https://example.com/images/apron-natural.jpg',
+      'Image Position': '1',
+      'Image Alt Text': 'Natural linen apron',
+      'SEO Title': 'Linen apron',
+      'SEO Description': 'Stonewashed linen apron with two pockets.',
+      Status: 'active',
+    },
+    {
+      Handle: 'linen-apron',
+      'Option1 Value': 'Charcoal',
+      'Variant SKU': 'APRON-CHA',
+      'Variant Inventory Qty': '8',
+      'Variant Price': '28.00',
+      'Variant Image': 'https://example.com/images/apron-charcoal.jpg',
+      'Image Src': 'https://example.com/images/apron-charcoal.jpg',
+      'Image Position': '2',
+      'Image Alt Text': 'Charcoal linen apron',
+    },
+  ];
+  return line(Object.fromEntries(EXPORT_COLUMNS.map((c) => [c, c]))) + rows.map(line).join('');
 }

@@ -1,7 +1,7 @@
 /** Import records: the uploaded file, its status and per-row errors, in the store's schema. */
 import { type ImportRecord, type Kysely, newId, type TenantDatabase } from '@storeloom/db';
 import { notFound } from '@storeloom/errors';
-import { type ImportCounters, importProductsCsv } from './csv-import.ts';
+import { type ImageFetcher, type ImportCounters, type ImportPreview, importProductsCsv, previewProductsCsv, type StoredImageCleanup } from './csv-import.ts';
 
 export interface ImportView {
   id: string;
@@ -15,6 +15,8 @@ export interface ImportView {
   updatedCount: number;
   errorCount: number;
   errors: ImportRecord['errors'];
+  warningCount: number;
+  warnings: ImportRecord['warnings'];
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -32,6 +34,8 @@ export const toImportView = (r: ImportRecord): ImportView => ({
   updatedCount: r.updated_count,
   errorCount: r.error_count,
   errors: r.errors,
+  warningCount: r.warning_count,
+  warnings: r.warnings,
   createdAt: r.created_at,
   startedAt: r.started_at,
   finishedAt: r.finished_at,
@@ -67,6 +71,7 @@ export class ImportService {
         'created_count',
         'updated_count',
         'error_count',
+        'warning_count',
         'created_at',
         'started_at',
         'finished_at',
@@ -75,11 +80,25 @@ export class ImportService {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => toImportView({ ...r, source: '', errors: [] }));
+    return rows.map((r) => toImportView({ ...r, source: '', errors: [], warnings: [] }));
+  }
+
+  /** What importing `csv` would do (counts, errors, warnings); nothing is written. */
+  preview(csv: string, currency: string): Promise<ImportPreview> {
+    return previewProductsCsv(this.t, csv, { currency });
   }
 
   /** Runs (or re-runs after a crash) an import; progress is saved on the record and reported to the caller. */
-  async run(id: string, opts: { currency: string; onProgress?: (fraction: number) => Promise<void> | void }): Promise<ImportView> {
+  async run(
+    id: string,
+    opts: {
+      currency: string;
+      onProgress?: (fraction: number) => Promise<void> | void;
+      /** Copies images into the store's storage (see ImageFetcher). */
+      fetchImage?: ImageFetcher;
+      deleteStoredImage?: StoredImageCleanup;
+    },
+  ): Promise<ImportView> {
     const rec = await this.t.selectFrom('imports').selectAll().where('id', '=', id).executeTakeFirst();
     if (!rec) throw notFound('Import');
     if (rec.status === 'completed' || rec.status === 'failed') return toImportView(rec);
@@ -94,6 +113,8 @@ export class ImportService {
           updated_count: c.updated,
           error_count: c.errors.length,
           errors: JSON.stringify(c.errors),
+          warning_count: c.warnings.length,
+          warnings: JSON.stringify(c.warnings),
           ...(status ? { status, finished_at: new Date() } : {}),
         })
         .where('id', '=', id)
@@ -103,6 +124,8 @@ export class ImportService {
       const result = await importProductsCsv(this.t, rec.source, {
         currency: opts.currency,
         actorUserId: rec.created_by,
+        ...(opts.fetchImage ? { fetchImage: opts.fetchImage } : {}),
+        ...(opts.deleteStoredImage ? { deleteStoredImage: opts.deleteStoredImage } : {}),
         onProgress: async (c) => {
           await save(c);
           await opts.onProgress?.(c.totalRows ? c.processedRows / c.totalRows : 1);

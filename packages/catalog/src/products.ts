@@ -1,13 +1,15 @@
 /**
  * Products with variants, images and collection links, in one store's schema.
  * Every write is one transaction; product edits use optimistic concurrency
- * (`version`), SKUs and handles are unique per store by constraint.
+ * (`version`), handles are unique per store by constraint. SKUs need not be
+ * unique (as on Shopify: real catalogues reuse them); stock belongs to the
+ * variant, never to the SKU.
  */
 import { type Kysely, newId, type Product, type ProductOption, sql, type TenantDatabase, type Transaction, type Variant } from '@storeloom/db';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { AppError, ErrorCode, isUniqueViolation, notFound } from '@storeloom/errors';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
-import { slugify } from './handles.ts';
+import { unicodeSlugify } from './handles.ts';
 import { cleanDescription } from './html.ts';
 import type { ImageInput, Page, ProductInput, ProductListQuery, ProductPatch, ProductView, VariantInput, VariantView } from './types.ts';
 
@@ -66,17 +68,7 @@ export function normaliseOptions(
 
 const variantTitle = (values: Record<string, string>, names: string[]) => (names.length ? names.map((n) => values[n]).join(' / ') : 'Default Title');
 
-function checkDuplicateSkus(variants: VariantInput[]) {
-  const skus = new Set<string>();
-  variants.forEach((v, i) => {
-    if (!v.sku) return;
-    if (skus.has(v.sku)) throw invalid(`variants.${i}.sku`, `SKU "${v.sku}" appears twice`);
-    skus.add(v.sku);
-  });
-}
-
 function translateWriteError(e: unknown): never {
-  if (isUniqueViolation(e, 'variants_sku_key')) throw new AppError(ErrorCode.SkuTaken, 'A variant with this SKU already exists in this store');
   if (isUniqueViolation(e) && (e as { constraint?: string }).constraint?.startsWith('products_handle'))
     throw new AppError(ErrorCode.HandleTaken, 'A product with this handle already exists');
   throw e;
@@ -87,14 +79,13 @@ export class ProductService {
 
   async create(input: ProductInput): Promise<ProductView> {
     if (!input.variants.length) throw invalid('variants', 'a product needs at least one variant');
-    checkDuplicateSkus(input.variants);
     const { options, variantValues } = normaliseOptions(input.options, input.variants);
     const names = options.map((o) => o.name);
     const id = newId();
     const now = new Date();
     try {
       await this.t.transaction().execute(async (trx) => {
-        const handle = input.handle ?? (await this.freeHandle(trx, slugify(input.title)));
+        const handle = input.handle?.normalize('NFC') ?? (await this.freeHandle(trx, unicodeSlugify(input.title) || 'product'));
         await trx
           .insertInto('products')
           .values({
@@ -129,6 +120,7 @@ export class ProductService {
               created_at: now,
               updated_at: now,
               low_stock_threshold: v.lowStockThreshold ?? null,
+              image_url: v.imageUrl ?? null,
             })),
           )
           .execute();
@@ -299,7 +291,7 @@ export class ProductService {
         const now = new Date();
         const set: Record<string, unknown> = { version: current.version + 1, updated_at: now };
         if (patch.title !== undefined) set.title = patch.title.trim();
-        if (patch.handle !== undefined) set.handle = patch.handle;
+        if (patch.handle !== undefined) set.handle = patch.handle.normalize('NFC');
         if (patch.description !== undefined) set.description = cleanDescription(patch.description);
         if (patch.status !== undefined) set.status = patch.status;
         if (patch.vendor !== undefined) set.vendor = patch.vendor;
@@ -343,7 +335,6 @@ export class ProductService {
     now: Date,
   ): Promise<ProductOption[]> {
     if (!variants.length) throw invalid('variants', 'a product needs at least one variant');
-    checkDuplicateSkus(variants);
     const { options, variantValues } = normaliseOptions(declared, variants);
     const names = options.map((o) => o.name);
     const byId = new Map(existing.map((v) => [v.id, v]));
@@ -354,9 +345,6 @@ export class ProductService {
     });
     const removed = existing.filter((v) => !kept.has(v.id)).map((v) => v.id);
     if (removed.length) await trx.deleteFrom('variants').where('id', 'in', removed).execute();
-    // Free SKUs first so swapping SKUs between variants does not trip the unique index mid-way.
-    const renamed = variants.filter((v) => v.id && v.sku !== undefined && byId.get(v.id)?.sku !== (v.sku || null)).map((v) => v.id as string);
-    if (renamed.length) await trx.updateTable('variants').set({ sku: null }).where('id', 'in', renamed).execute();
     for (const [i, v] of variants.entries()) {
       const values = variantValues[i] ?? {};
       if (v.id) {
@@ -371,8 +359,8 @@ export class ProductService {
           version: before.version + 1,
         };
         if (v.sku !== undefined) set.sku = v.sku || null;
-        else if (renamed.includes(v.id)) set.sku = before.sku;
         if (v.lowStockThreshold !== undefined) set.low_stock_threshold = v.lowStockThreshold;
+        if (v.imageUrl !== undefined) set.image_url = v.imageUrl;
         const quantityChange = v.inventoryQuantity !== undefined && v.inventoryQuantity !== before.inventory_quantity;
         if (quantityChange) set.inventory_quantity = v.inventoryQuantity;
         await trx.updateTable('variants').set(set).where('id', '=', v.id).execute();
@@ -407,6 +395,7 @@ export class ProductService {
             created_at: now,
             updated_at: now,
             low_stock_threshold: v.lowStockThreshold ?? null,
+            image_url: v.imageUrl ?? null,
           })
           .execute();
       }
@@ -416,9 +405,9 @@ export class ProductService {
 
   private async replaceImages(trx: Tx, productId: string, images: ImageInput[]) {
     // Uploaded images keep their storage key when a full-list edit names them again by URL.
-    const removed = await trx.deleteFrom('images').where('product_id', '=', productId).returning(['url', 'storage_key']).execute();
+    const removed = await trx.deleteFrom('images').where('product_id', '=', productId).returning(['url', 'storage_key', 'source_url']).execute();
     if (!images.length) return;
-    const keys = new Map(removed.filter((r) => r.storage_key).map((r) => [r.url, r.storage_key]));
+    const kept = new Map(removed.filter((r) => r.storage_key).map((r) => [r.url, r]));
     const now = new Date();
     await trx
       .insertInto('images')
@@ -430,7 +419,8 @@ export class ProductService {
           alt: img.alt ?? null,
           position: i,
           created_at: now,
-          storage_key: keys.get(img.url) ?? null,
+          storage_key: img.storageKey ?? kept.get(img.url)?.storage_key ?? null,
+          source_url: img.sourceUrl ?? kept.get(img.url)?.source_url ?? null,
         })),
       )
       .execute();
@@ -504,6 +494,7 @@ export function toVariantView(v: Variant): VariantView {
     position: v.position,
     version: v.version,
     lowStockThreshold: v.low_stock_threshold ?? null,
+    imageUrl: v.image_url ?? null,
   };
 }
 

@@ -11,6 +11,8 @@ export interface VariantView {
   position: number;
   version: number;
   lowStockThreshold: number | null;
+  /** One of the product's image URLs shown for this variant; null = the product's first image. */
+  imageUrl: string | null;
 }
 
 export interface ImageView {
@@ -49,11 +51,16 @@ export interface VariantInput {
   options?: Record<string, string>;
   /** Omitted on update: unchanged. */
   lowStockThreshold?: number | null;
+  /** Omitted on update: unchanged. */
+  imageUrl?: string | null;
 }
 
 export interface ImageInput {
   url: string;
   alt?: string | null;
+  /** Set by the import only (never from API input): the stored copy's key and where it came from. */
+  storageKey?: string | null;
+  sourceUrl?: string | null;
 }
 
 export interface ProductInput {

@@ -109,7 +109,8 @@ export class CheckoutService {
       idempotencyKey: placed.paymentKey,
       returnUrl: `${origin}${storefrontPaths.order(secret, store.id, order.id)}&placed=1`,
       cancelUrl: `${origin}${storefrontPaths.cart}`,
-      hostedPayUrl: `${origin}${storefrontPaths.pay(secret, store.id, order.id)}`,
+      // Same-origin page: a relative redirect needs no origin (and cannot carry a wrong one).
+      hostedPayUrl: storefrontPaths.pay(secret, store.id, order.id),
     });
     return { order, redirectUrl: start.redirectUrl, expiresAt: placed.expiresAt };
   }

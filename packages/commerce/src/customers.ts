@@ -6,6 +6,7 @@
 import { dummyPasswordHash, generateToken, hashPassword, sha256Hex, verifyPassword } from '@storeloom/auth';
 import { type Kysely, newId, type OrderAddress, type TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
+import { isIsoCountry } from './countries.ts';
 
 export const CUSTOMER_SESSION_DAYS = 30;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -129,27 +130,38 @@ export class CustomerService {
   }
 }
 
-/** Validates a shipping address from a form. */
+/** Validates a shipping address from a form: each field's own message (missing, too long, unknown country). */
 export function parseAddress(f: Record<string, string | undefined>): OrderAddress {
+  const invalid = (field: string, message: string) => new AppError(ErrorCode.ValidationFailed, message, { details: { field } });
   const req = (k: string, label: string, max = 200) => {
     const v = (f[k] ?? '').trim();
-    if (!v || v.length > max) throw new AppError(ErrorCode.ValidationFailed, `${label} is required`, { details: { field: k } });
+    if (!v) throw invalid(k, `${label} is required`);
+    if (v.length > max) throw invalid(k, `${label} is too long (at most ${max} characters)`);
     return v;
   };
-  const opt = (k: string, max = 200) => {
+  const opt = (k: string, label: string, max = 200) => {
     const v = (f[k] ?? '').trim();
-    return v ? v.slice(0, max) : null;
+    if (v.length > max) throw invalid(k, `${label} is too long (at most ${max} characters)`);
+    return v || null;
   };
-  const country = req('country', 'Country', 2).toUpperCase();
-  if (!/^[A-Z]{2}$/.test(country)) throw new AppError(ErrorCode.ValidationFailed, 'Country is required', { details: { field: 'country' } });
+  const name = req('name', 'Name');
+  const line1 = req('line1', 'Address');
+  const line2 = opt('line2', 'Address line 2');
+  const city = req('city', 'City');
+  const postalCode = req('postalCode', 'Postal code', 20);
+  const region = opt('region', 'Region', 100);
+  const countryInput = (f.country ?? '').trim();
+  if (!countryInput) throw invalid('country', 'Country is required');
+  const country = countryInput.toUpperCase();
+  if (!isIsoCountry(country)) throw invalid('country', 'Country must be an ISO 3166 country code (e.g. FR, US)');
   return {
-    name: req('name', 'Name'),
-    line1: req('line1', 'Address'),
-    line2: opt('line2'),
-    city: req('city', 'City'),
-    postalCode: req('postalCode', 'Postal code', 20),
-    region: opt('region', 100),
+    name,
+    line1,
+    line2,
+    city,
+    postalCode,
+    region,
     country,
-    phone: opt('phone', 40),
+    phone: opt('phone', 'Phone', 40),
   };
 }

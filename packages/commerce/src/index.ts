@@ -7,6 +7,7 @@ export * from './settings.ts';
 export * from './signing.ts';
 export * from './totals.ts';
 export * from './views.ts';
+export * from './countries.ts';
 export * from './pricing.ts';
 export * from './checkout.ts';
 export * from './commerce.ts';

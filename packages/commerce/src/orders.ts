@@ -288,6 +288,8 @@ export class OrderService {
         .where('id', '=', orderId)
         .where('payment_status', '=', 'pending')
         .where('total', '=', p.amount)
+        // Only the provider the order was placed with can confirm it (the manual pay page must not settle a Stripe order).
+        .where('payment_provider', '=', p.provider)
         .returningAll()
         .executeTakeFirst();
       if (!row) return false;
@@ -309,6 +311,8 @@ export class OrderService {
       return true;
     });
     const order = await this.detailOrThrow(orderId);
+    if (!applied && order.payment.provider !== p.provider)
+      throw new AppError(ErrorCode.PaymentProviderMismatch, `This order is paid through ${order.payment.provider}, not ${p.provider}`);
     if (applied) {
       this.opts.onMailWritten?.();
       if (!this.t.isTransaction) this.opts.onPaid?.(orderId);

@@ -299,6 +299,8 @@ export interface VariantsTable {
   low_stock_threshold: ColumnType<number | null, number | null | undefined, number | null>;
   /** Shipping weight; 0 when unknown (weight-based rates treat it as weightless). */
   weight_grams: Generated<number>;
+  /** URL of one of the product's images shown for this variant (Shopify's Variant Image); null = the product's. */
+  image_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ImagesTable {
@@ -310,6 +312,8 @@ export interface ImagesTable {
   created_at: Timestamp;
   /** Key in the media storage for uploaded images; null for external URLs. */
   storage_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Where an imported image was downloaded from (a re-run of the import reuses the stored copy). */
+  source_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CollectionsTable {
@@ -365,6 +369,9 @@ export interface ImportsTable {
   updated_count: Generated<number>;
   error_count: Generated<number>;
   errors: Json<ImportRowError[]>;
+  /** Rows imported with a change the merchant should know about (duplicate SKU, image not fetched…). */
+  warnings: ColumnType<ImportRowError[], string | ImportRowError[] | undefined, string | ImportRowError[]>;
+  warning_count: Generated<number>;
   created_by: string | null;
   created_at: Timestamp;
   started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;

@@ -99,6 +99,8 @@ const base = {
 const web = {
   PORT: port(3000),
   STOREFRONT_PORT: port(3001),
+  /** Port in public storefront URLs when it differs from STOREFRONT_PORT (e.g. 443 behind a TLS proxy); default STOREFRONT_PORT. */
+  STOREFRONT_PUBLIC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   HOST: z.string().default('0.0.0.0'),
   /** Stores answer on <slug>.<STORE_ROOT_DOMAIN>. */
   STORE_ROOT_DOMAIN: z
@@ -182,13 +184,23 @@ const egress = {
   ALERT_WEBHOOK_ALLOW_HTTP: bool(false),
   /** Allow alert webhooks to loopback/private/link-local addresses (development/tests only). */
   ALERT_WEBHOOK_ALLOW_PRIVATE: bool(false),
+  /** Let CSV imports fetch product images over http:// (development/tests only). */
+  IMPORT_IMAGES_ALLOW_HTTP: bool(false),
+  /** Let CSV imports fetch product images from loopback/private addresses (development/tests only). */
+  IMPORT_IMAGES_ALLOW_PRIVATE: bool(false),
 };
 function refuseInsecureEgressInProduction(
-  env: { NODE_ENV: string; ALERT_WEBHOOK_ALLOW_HTTP: boolean; ALERT_WEBHOOK_ALLOW_PRIVATE: boolean },
+  env: {
+    NODE_ENV: string;
+    ALERT_WEBHOOK_ALLOW_HTTP: boolean;
+    ALERT_WEBHOOK_ALLOW_PRIVATE: boolean;
+    IMPORT_IMAGES_ALLOW_HTTP: boolean;
+    IMPORT_IMAGES_ALLOW_PRIVATE: boolean;
+  },
   ctx: { addIssue: (issue: { code: 'custom'; path: string[]; message: string }) => void },
 ) {
   if (env.NODE_ENV !== 'production') return;
-  for (const key of ['ALERT_WEBHOOK_ALLOW_HTTP', 'ALERT_WEBHOOK_ALLOW_PRIVATE'] as const) {
+  for (const key of ['ALERT_WEBHOOK_ALLOW_HTTP', 'ALERT_WEBHOOK_ALLOW_PRIVATE', 'IMPORT_IMAGES_ALLOW_HTTP', 'IMPORT_IMAGES_ALLOW_PRIVATE'] as const) {
     if (env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is for development and tests only: not allowed with NODE_ENV=production' });
   }
 }
@@ -205,6 +217,9 @@ export const workerEnvSchema = z
     ...base,
     // Store export/clone read and write media storage: the same settings as the control plane.
     ...storage,
+    // Imported product images get public media URLs built like the control plane's.
+    PORT: web.PORT,
+    PUBLIC_URL: web.PUBLIC_URL,
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     STORE_RETENTION_DAYS: web.STORE_RETENTION_DAYS,
     /** Seconds a store may sit in `provisioning` before the reconciler retries it. */

@@ -43,6 +43,10 @@ export const ErrorCode = {
   StorePurged: 'store_purged',
   /** The store is being moved between database clusters: reads work, writes are refused briefly (Retry-After). */
   StoreReadOnly: 'store_read_only',
+  /** A payment confirmation from a provider other than the one the order was placed with (e.g. the manual page for a Stripe order). */
+  PaymentProviderMismatch: 'payment_provider_mismatch',
+  /** An uploaded archive inflates beyond the size or entry-count cap. */
+  ArchiveTooLarge: 'archive_too_large',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -86,6 +90,8 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   archive_invalid: 422,
   store_purged: 409,
   store_read_only: 503,
+  payment_provider_mismatch: 409,
+  archive_too_large: 413,
 };
 
 export interface ErrorBody {

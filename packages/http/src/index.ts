@@ -3,3 +3,4 @@ export * from './logger.ts';
 export * from './middleware.ts';
 export * from './protection.ts';
 export * from './metrics.ts';
+export * from './safe-redirect.ts';

@@ -1,5 +1,6 @@
 /**
- * Outbound requests to merchant-supplied URLs (the low-stock alert webhook)
+ * Outbound requests to merchant-supplied URLs (the low-stock alert webhook,
+ * product images a CSV import copies into the store)
  * without server-side request forgery:
  *
  * - https only (http only when the deployment allows it, for local development);
@@ -234,6 +235,8 @@ export interface GuardedPostOptions {
 
 export interface GuardedResponse {
   status: number;
+  /** Response headers, lower-case names (Location of a 3xx, Content-Type…). */
+  headers: Record<string, string | string[] | undefined>;
   /** At most maxResponseBytes of the body. */
   body: Buffer;
   truncated: boolean;
@@ -247,7 +250,24 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
  * in the same step (no second, unchecked DNS answer). 3xx answers are returned
  * as they are (never followed). Throws EgressRefused or a network error.
  */
-export async function guardedPost(url: string, opts: GuardedPostOptions): Promise<GuardedResponse> {
+export function guardedPost(url: string, opts: GuardedPostOptions): Promise<GuardedResponse> {
+  return guardedRequest('POST', url, opts);
+}
+
+export interface GuardedGetOptions {
+  headers?: Record<string, string>;
+  policy: EgressPolicy;
+  resolver?: Resolver;
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+}
+
+/** One GET under the egress policy (same guarantees as guardedPost: checked address, no redirects followed, capped body, timeout). */
+export function guardedGet(url: string, opts: GuardedGetOptions): Promise<GuardedResponse> {
+  return guardedRequest('GET', url, { ...opts, headers: opts.headers ?? {}, body: null });
+}
+
+async function guardedRequest(method: 'GET' | 'POST', url: string, opts: Omit<GuardedPostOptions, 'body'> & { body: string | null }): Promise<GuardedResponse> {
   const problem = checkUrlSyntax(url, opts.policy);
   if (problem) throw new EgressRefused(problem);
   const u = new URL(url);
@@ -284,8 +304,8 @@ export async function guardedPost(url: string, opts: GuardedPostOptions): Promis
     const req = send(
       u,
       {
-        method: 'POST',
-        headers: { ...opts.headers, 'content-length': String(Buffer.byteLength(opts.body)) },
+        method,
+        headers: opts.body === null ? opts.headers : { ...opts.headers, 'content-length': String(Buffer.byteLength(opts.body)) },
         lookup,
         agent: false,
       },
@@ -300,14 +320,14 @@ export async function guardedPost(url: string, opts: GuardedPostOptions): Promis
             chunks.push(chunk.subarray(0, room));
             size = cap;
             truncated = true;
-            finish(null, { status: res.statusCode ?? 0, body: Buffer.concat(chunks), truncated });
+            finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), truncated });
             req.destroy();
             return;
           }
           chunks.push(chunk);
           size += chunk.length;
         });
-        res.on('end', () => finish(null, { status: res.statusCode ?? 0, body: Buffer.concat(chunks), truncated }));
+        res.on('end', () => finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), truncated }));
         res.on('error', (e) => finish(e));
       },
     );
@@ -319,6 +339,7 @@ export async function guardedPost(url: string, opts: GuardedPostOptions): Promis
       if (e instanceof EgressRefused || e.code === 'EEGRESS') finish(new EgressRefused(e.message));
       else finish(e);
     });
-    req.end(opts.body);
+    if (opts.body === null) req.end();
+    else req.end(opts.body);
   });
 }

@@ -17,6 +17,16 @@ export interface StorageSettings {
   s3?: { endpoint?: string | undefined; bucket?: string | undefined; region: string; accessKeyId?: string | undefined; secretAccessKey?: string | undefined };
 }
 
+/** Where stored media is served from when MEDIA_PUBLIC_URL is unset: the bucket (s3), else the console origin's /media. */
+export function defaultMediaPublicUrl(o: {
+  driver: 'local' | 's3';
+  publicUrl: string;
+  s3Endpoint?: string | undefined;
+  s3Bucket?: string | undefined;
+}): string {
+  return o.driver === 's3' && o.s3Endpoint && o.s3Bucket ? `${o.s3Endpoint.replace(/\/$/, '')}/${o.s3Bucket}` : `${o.publicUrl.replace(/\/$/, '')}/media`;
+}
+
 export function storageFromSettings(s: StorageSettings): Storage {
   if (s.driver === 's3') {
     const c = s.s3;

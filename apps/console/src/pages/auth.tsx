@@ -1,5 +1,6 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createSignal, type ParentProps, Show } from 'solid-js';
+import { safeRedirectPath } from '@storeloom/http/safe-redirect';
 import { toast } from '../components/toast.tsx';
 import { Banner, describedBy, Field } from '../components/ui.tsx';
 import { LOCALE_NAMES, LOCALES, type Locale, locale, setLocale, t } from '../i18n/index.ts';
@@ -41,11 +42,8 @@ export function AuthLayout(props: ParentProps<{ title: string; subtitle?: string
   );
 }
 
-/** Only same-site paths: `?next=https://evil.example` must not redirect off the console. */
-export const safeNext = (next: string | string[] | undefined) => {
-  const n = Array.isArray(next) ? next[0] : next;
-  return n?.startsWith('/') && !n.startsWith('//') ? n : '/';
-};
+/** Only same-origin paths (the platform's one rule, shared with the storefront): `?next=https://evil.example`, `/\\evil.example`… stay on the console. */
+export const safeNext = (next: string | string[] | undefined) => safeRedirectPath(next, '/');
 
 export function LoginPage() {
   const [params] = useSearchParams();
