@@ -14,7 +14,9 @@ const SHARED_IN_ROUTES = new Set(['util.ts', 'schemas.ts', 'index.ts']);
 const routeFiles = readdirSync(ROUTES).filter((f) => f.endsWith('.ts'));
 const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
 const allSources = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allSources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? allSources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 
 describe('control-plane layering', () => {
   it('no route file imports another route file', () => {
@@ -40,7 +42,9 @@ describe('control-plane layering', () => {
   });
 
   it('declares the store id path parameter once (StoreIdParam)', () => {
-    const offenders = routeFiles.filter((f) => /z\.object\(\{ storeId: z\.string\(\)(,|\s*\}\))/.test(read(ROUTES, f).replace(/responses:[\s\S]*?\n\}\);/g, '')));
+    const offenders = routeFiles.filter((f) =>
+      /z\.object\(\{ storeId: z\.string\(\)(,|\s*\}\))/.test(read(ROUTES, f).replace(/responses:[\s\S]*?\n\}\);/g, '')),
+    );
     expect(offenders).toEqual([]);
   });
 });
