@@ -48,6 +48,7 @@ export async function setUpReadFixture(baseUrl: string): Promise<ReadFixture> {
   const store = await call(baseUrl, 'POST', '/api/v1/stores', { cookie, body: { name: 'Bench Store', slug, currency: 'USD' } });
   expect(store, 201, 'store creation');
   if (store.body.status !== 'active') throw new Error(`store is ${store.body.status}, not active`);
+  expect(await call(baseUrl, 'POST', `/api/v1/stores/${store.body.id}/launch`, { cookie }), 200, 'store launch');
 
   const sizes = ['S', 'M', 'L'];
   const product = await call(baseUrl, 'POST', `/api/v1/stores/${store.body.id}/products`, {

@@ -42,6 +42,7 @@ export async function seedShops(db: Database, ownerId: string, count: number, co
       const i = next++;
       const { store } = await stores.create({ userId: ownerId }, { name: `Load Shop ${i}`, slug: `load-${run}-${i}`, currency: 'EUR' });
       if (store.status !== 'active') throw new Error(`store ${store.slug} is ${store.status}`);
+      await stores.launch(store.id, { userId: ownerId });
       const schema = (await db.control.selectFrom('stores').select('schema_name').where('id', '=', store.id).executeTakeFirstOrThrow()).schema_name;
       const t = db.tenant(schema);
       const products = new ProductService(t);

@@ -41,6 +41,8 @@ export async function provisionStores(db: Database, ownerId: string, count: numb
       const i = next++;
       const { store } = await stores.create({ userId: ownerId }, { name: `Filler ${i}`, slug: `fill-${run}-${i}`, currency: 'EUR' });
       if (store.status !== 'active') notActive.push(`${store.slug}: ${store.status}`);
+      // Benchmarks browse these stores as shoppers: open them (new stores show "opening soon").
+      else await stores.launch(store.id, { userId: ownerId });
       if (++done % step === 0 || done === count) progress(`provisioned ${done}/${count} stores`);
     }
   };

@@ -140,6 +140,7 @@ export async function merchantWithStore(api: string): Promise<{ cookie: string; 
   const cookie = (signup.headers.getSetCookie().find((c) => c.startsWith('storeloom_session=')) ?? '').split(';')[0] ?? '';
   const slug = `search-${randomSuffix()}`;
   const store = await call(api, 'POST', '/api/v1/stores', { cookie, body: { name: 'Search Bench', slug, currency: 'USD' } });
+  await call(api, 'POST', `/api/v1/stores/${store.body.id}/launch`, { cookie });
   return { cookie, storeId: store.body.id, slug };
 }
 

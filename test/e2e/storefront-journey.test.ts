@@ -4,6 +4,9 @@
  * sanitised rich text, not as tags; images the merchant uploaded show on the
  * storefront (served from the shop's own host in several widths, AVIF/WebP by
  * Accept), and an image that cannot be loaded becomes the drawn placeholder.
+ * A new store shows shoppers "opening soon" until the merchant launches it
+ * (POST /stores/:id/launch), and the merchant's preview link shows the shop
+ * before that.
  */
 import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +17,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../../apps/storefront/src/app.ts';
 import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
+import { axeViolations } from '../helpers/axe.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 
 const SHOPIFY_BODY = `<meta charset="utf-8"><p><span class="a-list-item">Hand-poured <strong>soy wax</strong> candle.</span></p>
@@ -187,5 +191,69 @@ describe('storefront: descriptions and media', { timeout: 240_000 }, () => {
     expect(await broken.locator('.main-image img').count()).toBe(0);
     await broken.screenshot({ path: artifactPath('sf-journey-product-placeholder-phone.png') });
     await broken.close();
+  });
+
+  it('shows shoppers "opening soon" until the merchant launches; the preview link shows the shop before that', async () => {
+    const fresh = await createStore(p, owner, undefined, 'USD', { launch: false });
+    await createProduct(p, owner, fresh.id, { title: 'Early Bird Mug', handle: 'early-bird-mug' });
+    const at = (path: string) => `http://${fresh.slug}.localhost:${sf.port}${path}`;
+    const state = await p.request('GET', `/api/v1/stores/${fresh.id}/launch`, { cookie: owner });
+    expect(state.status).toBe(200);
+    expect(state.body).toMatchObject({ storeId: fresh.id, launched: false, launchedAt: null });
+    const preview = new URL(state.body.previewUrl as string);
+
+    for (const [vp, viewport] of Object.entries(VIEWPORTS)) {
+      const page = await browser.newPage({ viewport });
+      const res = await page.goto(at('/products/early-bird-mug'));
+      expect(res?.status()).toBe(503);
+      await page.getByRole('heading', { name: 'Opening soon' }).waitFor();
+      expect(await page.getByText('Early Bird Mug').count()).toBe(0);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: artifactPath(`sf-opening-soon-${vp}.png`) });
+      await page.close();
+    }
+    // The JSON APIs and the sitemap are closed too; a wrong preview token changes nothing.
+    const host = { host: `${fresh.slug}.localhost:${sf.port}` };
+    expect((await sfApp.request(at('/api/storefront/v1/search?q=mug'), { headers: host })).status).toBe(503);
+    expect((await sfApp.request(at('/sitemap.xml'), { headers: host })).status).toBe(503);
+    const wrong = await sfApp.request(at('/?preview=not-the-token'), { headers: host });
+    expect(wrong.status).toBe(503);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+
+    // The merchant's preview link: this browser sees the real shop (not indexed); another browser still does not.
+    const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop });
+    const merchant = await ctx.newPage();
+    await merchant.goto(at(`/${preview.search}`));
+    expect(new URL(merchant.url()).search).toBe('');
+    const product = await merchant.goto(at('/products/early-bird-mug'));
+    expect(product?.status()).toBe(200);
+    expect(product?.headers()['x-robots-tag']).toBe('noindex');
+    await merchant.getByRole('heading', { name: 'Early Bird Mug' }).waitFor();
+    const shopper = await browser.newPage();
+    expect((await shopper.goto(at('/products/early-bird-mug')))?.status()).toBe(503);
+
+    // Staff may not launch; the owner does (200, fixed contract); launching again keeps the first time.
+    const staff = await signup(p);
+    const invite = await p.request('POST', `/api/v1/stores/${fresh.id}/invitations`, { cookie: owner, body: { email: staff.email, role: 'staff' } });
+    expect(invite.status, invite.text).toBe(201);
+    const [mail] = await p.services.mail.list({ to: staff.email, limit: 1 });
+    const token = /\/invite\?token=([a-z2-7]+)/.exec(mail?.text ?? '')?.[1];
+    expect((await p.request('POST', '/api/v1/invitations/accept', { cookie: staff.cookie, body: { token } })).status).toBe(200);
+    expect((await p.request('POST', `/api/v1/stores/${fresh.id}/launch`, { cookie: staff.cookie })).status).toBe(403);
+    expect((await p.request('GET', `/api/v1/stores/${fresh.id}/launch`, { cookie: staff.cookie })).body.launched).toBe(false);
+    const launched = await p.request('POST', `/api/v1/stores/${fresh.id}/launch`, { cookie: owner });
+    expect(launched.status, launched.text).toBe(200);
+    expect(launched.body).toMatchObject({ storeId: fresh.id, launched: true });
+    const again = await p.request('POST', `/api/v1/stores/${fresh.id}/launch`, { cookie: owner });
+    expect(again.status).toBe(200);
+    expect(again.body.launchedAt).toBe(launched.body.launchedAt);
+    const audit = await p.db.control.selectFrom('audit_log').select('action').where('store_id', '=', fresh.id).where('action', '=', 'store.launched').execute();
+    expect(audit).toHaveLength(1);
+    const open = await shopper.goto(at('/products/early-bird-mug'));
+    expect(open?.status()).toBe(200);
+    expect(open?.headers()['x-robots-tag']).toBeUndefined();
+    await shopper.getByRole('heading', { name: 'Early Bird Mug' }).waitFor();
+    await shopper.close();
+    await ctx.close();
   });
 });

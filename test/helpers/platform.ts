@@ -153,9 +153,20 @@ export async function signup(p: TestPlatform, email = `m${randomBytes(4).toStrin
   return { cookie, user: res.body.user as { id: string; email: string; name: string }, email };
 }
 
-export async function createStore(p: TestPlatform, cookie: string, slug = `s${randomBytes(4).toString('hex')}`, currency = 'USD') {
+export async function createStore(
+  p: TestPlatform,
+  cookie: string,
+  slug = `s${randomBytes(4).toString('hex')}`,
+  currency = 'USD',
+  opts: { launch?: boolean } = {},
+) {
   const res = await p.request('POST', '/api/v1/stores', { cookie, body: { name: `Store ${slug}`, slug, currency } });
   if (res.status !== 201) throw new Error(`store creation failed: ${res.status} ${res.text}`);
+  // Tests browse their stores as shoppers: open them (a new store shows "opening soon" until launched).
+  if (opts.launch !== false) {
+    const launched = await p.request('POST', `/api/v1/stores/${res.body.id}/launch`, { cookie });
+    if (launched.status !== 200) throw new Error(`store launch failed: ${launched.status} ${launched.text}`);
+  }
   return res.body as { id: string; slug: string; status: string };
 }
 

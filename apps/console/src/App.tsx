@@ -27,6 +27,7 @@ const PricingPage = lazy(() => import('./pages/pricing.tsx'));
 const PlanningPage = lazy(() => import('./pages/planning.tsx'));
 const SearchPage = lazy(() => import('./pages/search.tsx'));
 const RecommendationsPage = lazy(() => import('./pages/recommendations.tsx'));
+const HomePage = lazy(() => import('./pages/home.tsx'));
 
 function Loading() {
   return (
@@ -61,7 +62,7 @@ function Home() {
           const stores = m().stores.filter((s) => s.status !== 'deleted');
           if (!stores.length) return <Navigate href="/onboarding" />;
           const last = stores.find((s) => s.id === lastStoreId()) ?? stores[0];
-          return <Navigate href={`/stores/${last?.id}/products`} />;
+          return <Navigate href={`/stores/${last?.id}/home`} />;
         }}
       </Show>
     </RequireAuth>
@@ -116,7 +117,8 @@ export function App() {
             </RequireAuth>
           )}
         >
-          <Route path="/" component={() => <Navigate href="products" />} />
+          <Route path="/" component={() => <Navigate href="home" />} />
+          <Route path="/home" component={HomePage} />
           <Route path="/products" component={ProductsPage} />
           <Route path="/products/new" component={ProductEditorPage} />
           <Route path="/products/:productId" component={ProductEditorPage} />

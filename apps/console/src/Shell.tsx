@@ -16,6 +16,7 @@ interface NavItem {
 }
 
 const NAV: NavItem[] = [
+  { path: 'home', label: 'nav.home', icon: 'home' },
   { path: 'products', label: 'nav.products', icon: 'products' },
   { path: 'inventory', label: 'nav.inventory', icon: 'inventory' },
   { path: 'orders', label: 'nav.orders', icon: 'orders' },
@@ -42,7 +43,7 @@ function StoreSwitcher() {
     // Stay on the same section of the console in the other store.
     const section = location.pathname.split('/')[3] ?? 'products';
     navigate(
-      `/stores/${id}/${['products', 'inventory', 'orders', 'import', 'search', 'recommendations', 'jobs', 'team', 'settings', 'billing', 'payouts', 'pricing', 'planning'].includes(section) ? section : 'products'}`,
+      `/stores/${id}/${['home', 'products', 'inventory', 'orders', 'import', 'search', 'recommendations', 'jobs', 'team', 'settings', 'billing', 'payouts', 'pricing', 'planning'].includes(section) ? section : 'products'}`,
     );
   };
   const onKeyDown = (e: KeyboardEvent) => {

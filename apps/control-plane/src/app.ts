@@ -48,6 +48,7 @@ import { registerTeamRoutes } from './routes/team.ts';
 import { registerSettingsRoutes } from './routes/settings.ts';
 import { registerImageRoutes } from './routes/images.ts';
 import { registerDomainRoutes } from './routes/domain.ts';
+import { registerLaunchRoutes } from './routes/launch.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerCatalogExtraRoutes } from './routes/catalog-extras.ts';
 import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
@@ -89,6 +90,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerSettingsRoutes(api);
   registerImageRoutes(api);
   registerDomainRoutes(api);
+  registerLaunchRoutes(api);
   registerJobRoutes(api);
   registerOrderRoutes(api);
   registerSearchRoutes(api);

@@ -331,7 +331,8 @@ describe('stores', () => {
     });
 
     it('DELETE by the owner soft-deletes: 204, then 404, gone from lists, status deleted, audited', async () => {
-      const store = await createStore(p, owner.cookie);
+      // Not launched: the audit trail below is exactly creation and deletion.
+      const store = await createStore(p, owner.cookie, undefined, 'USD', { launch: false });
       const product = await createProduct(p, owner.cookie, store.id);
       const del = await p.request('DELETE', `/api/v1/stores/${store.id}`, { cookie: owner.cookie });
       expect(del.status).toBe(204);

@@ -73,6 +73,9 @@ if (!store) {
   store = created.body;
 }
 const storeId = (store as { id: string }).id;
+// New stores show shoppers "opening soon" until launched; the demo shop is open at once (launching again is a no-op).
+const launched = await call('POST', `/stores/${storeId}/launch`, {});
+if (launched.status !== 200) throw new Error(`could not launch the demo store: ${JSON.stringify(launched.body)}`);
 process.stdout.write(`demo store ${store?.url}\n`);
 
 const header = ['Handle', 'Title', 'Body (HTML)', 'Vendor', 'Type', 'Tags', 'Published', 'Variant SKU', 'Variant Inventory Qty', 'Variant Price', 'Status'];

@@ -31,6 +31,7 @@ import { TtlCache } from '@storeloom/db';
 import { createStorefrontSearchApi } from './api/search.ts';
 import { createRecoApi } from './api/reco.ts';
 import { absoluteMedia, createMediaRoutes } from './media.ts';
+import { launchGate } from './launch.ts';
 import type { Storage } from '@storeloom/storage';
 
 export interface StorefrontOptions {
@@ -141,6 +142,8 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     c.set('lang', (langs.find((l) => l === wanted) ?? langs[0] ?? 'en') as Lang);
     await next();
   });
+  // Not launched yet: shoppers see "opening soon"; the merchant's preview link sees the store.
+  app.use('*', launchGate({ secureCookies: protocol === 'https' }));
 
   // CSRF: storefront forms are same-origin POSTs; the cookies are SameSite=Lax as well.
   // The JSON APIs under /api/storefront/v1 are not forms: they accept only application/json (which a cross-site
@@ -211,7 +214,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
         logoUrl: settings.theme.logoUrl,
         lang: c.var.lang,
         languages: settings.languages as Lang[],
-        currency: store.currency.trim(),
+        currency: store.currency,
         locale: localeOf(c),
       },
       cartCount: count,
@@ -400,7 +403,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       const origin = originOf(c);
       const url = `${origin}/products/${encodeURIComponent(product.handle)}`;
       const t = tOf(c);
-      const decimal = (n: number) => toDecimalString(n, tenant.store.currency.trim());
+      const decimal = (n: number) => toDecimalString(n, tenant.store.currency);
       const { collectionIds: _c, seoTitle, seoDescription, updatedAt: _u, description: rawDescription, ...productData } = product;
       const plainDescription = descriptionToText(rawDescription);
       const description = (seoDescription || plainDescription || `${product.title} · ${tenant.store.name}`).replace(/\s+/g, ' ').slice(0, 160);
@@ -438,7 +441,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
                 url: `${url}?variant=${v.id}`,
                 sku: v.sku ?? undefined,
                 price: decimal(v.price),
-                priceCurrency: tenant.store.currency.trim(),
+                priceCurrency: tenant.store.currency,
                 availability: v.available > 0 ? 'https://schema.org/InStock' : 'https://schema.org/OutOfStock',
               })),
             },

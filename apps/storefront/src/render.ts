@@ -42,7 +42,7 @@ const scriptJson = (v: unknown) =>
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 
-const FONTS: Record<Theme['font'], string> = {
+export const FONTS: Record<Theme['font'], string> = {
   system: "ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'PingFang SC', 'Microsoft YaHei', sans-serif",
   serif: "'Iowan Old Style', 'Palatino Linotype', Georgia, 'Songti SC', 'SimSun', serif",
   rounded: "ui-rounded, 'SF Pro Rounded', 'Nunito', 'Varela Round', system-ui, 'PingFang SC', sans-serif",

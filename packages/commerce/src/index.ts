@@ -8,6 +8,7 @@ export * from './signing.ts';
 export * from './totals.ts';
 export * from './views.ts';
 export * from './countries.ts';
+export * from './home.ts';
 export * from './pricing.ts';
 export * from './checkout.ts';
 export * from './commerce.ts';

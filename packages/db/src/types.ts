@@ -68,6 +68,10 @@ export interface StoresTable {
   cluster_id: Generated<string>;
   /** Writes refused (503 store_read_only) while the store is being moved between clusters. */
   read_only: Generated<boolean>;
+  /** When the merchant opened the store to shoppers; null = shoppers see the "opening soon" page. */
+  launched_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Random secret of the merchant's storefront preview link (made on first use). */
+  preview_token: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type ClusterStatus = 'open' | 'draining' | 'closed';

@@ -41,7 +41,7 @@ export const toStoreView = (s: Store): StoreView => ({
   name: s.name,
   status: s.status,
   plan: s.plan,
-  currency: s.currency.trim(),
+  currency: s.currency,
   defaultLocale: s.default_locale,
   customDomain: s.custom_domain,
   schemaVersion: s.schema_version,
@@ -170,7 +170,7 @@ export class StoreService {
   }
 
   private async replay(existing: Store, input: CreateStoreInput): Promise<StoreView> {
-    if (existing.slug !== input.slug || existing.currency.trim() !== input.currency)
+    if (existing.slug !== input.slug || existing.currency !== input.currency)
       throw new AppError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for a different store');
     if (existing.status === 'provisioning') {
       try {
@@ -342,6 +342,50 @@ export class StoreService {
       if (isUniqueViolation(e, 'stores_custom_domain_key')) throw new AppError(ErrorCode.Conflict, 'That domain is already used by another store');
       throw e;
     }
+  }
+
+  /**
+   * Opens the store to shoppers. Idempotent: launching again keeps the first
+   * launch time (and writes no second audit entry).
+   */
+  async launch(storeId: string, actor: Actor): Promise<Store> {
+    this.forgetAccess(storeId);
+    return this.db.control.transaction().execute(async (trx) => {
+      const launched = await trx
+        .updateTable('stores')
+        .set({ launched_at: new Date(), updated_at: new Date() })
+        .where('id', '=', storeId)
+        .where('status', '!=', 'deleted')
+        .where('launched_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (launched) {
+        await writeAudit(trx, {
+          storeId,
+          actorUserId: actor.userId,
+          action: 'store.launched',
+          targetType: 'store',
+          targetId: storeId,
+          requestId: actor.requestId ?? null,
+        });
+        return launched;
+      }
+      const row = await trx.selectFrom('stores').selectAll().where('id', '=', storeId).where('status', '!=', 'deleted').executeTakeFirst();
+      if (!row) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+      return row;
+    });
+  }
+
+  /** The secret of the store's preview link, made once (concurrent first calls agree on one). */
+  async previewToken(storeId: string): Promise<string> {
+    const row = await this.db.control
+      .updateTable('stores')
+      .set({ preview_token: sql<string>`coalesce(preview_token, ${randomBytes(24).toString('base64url')})` })
+      .where('id', '=', storeId)
+      .returning('preview_token')
+      .executeTakeFirst();
+    if (!row?.preview_token) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
+    return row.preview_token;
   }
 
   /** Soft delete: the storefront goes dark at once; the schema is dropped by a job after the retention period. */

@@ -1,6 +1,7 @@
 import type { JSX } from 'solid-js';
 
 const paths = {
+  home: 'M3 11l9-8 9 8M5 9.5V21h5v-6h4v6h5V9.5',
   products: 'M3 7l9-4 9 4-9 4-9-4zm0 0v10l9 4m0-10v10m9-14v10l-9 4',
   inventory: 'M4 4h16v5H4zM6 9v11h12V9M10 13h4',
   orders: 'M6 2h9l5 5v15H6zM15 2v5h5M9 12h8M9 16h8',

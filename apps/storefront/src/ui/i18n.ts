@@ -106,6 +106,8 @@ const en = {
   notEnoughStock: 'Sorry, there is not enough stock for that quantity.',
   pricesChanged: 'Prices changed since you opened the checkout. Please review your order.',
   tooManyAttempts: 'Too many attempts. Please wait a minute and try again.',
+  openingSoon: 'Opening soon',
+  openingSoonText: '{name} is getting ready. Please check back soon.',
 };
 export type MessageKey = keyof typeof en;
 
@@ -214,6 +216,8 @@ const zh: Record<MessageKey, string> = {
   notEnoughStock: '抱歉，库存不足。',
   pricesChanged: '自您打开结账页面后价格有变动，请重新确认订单。',
   tooManyAttempts: '尝试次数过多，请稍后再试。',
+  openingSoon: '即将开业',
+  openingSoonText: '{name} 正在筹备中，敬请期待。',
 };
 
 const catalogs: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };
