@@ -177,7 +177,7 @@ describe('dynamic pricing via the API and the worker (Redis queues)', () => {
     const t = p.db.tenant(schema);
     const store = await p.db.control.selectFrom('stores').select(['id', 'name', 'currency']).where('id', '=', storeId).executeTakeFirstOrThrow();
     // As the storefront builds it: the checkout page's prices are signed with the storefront secret.
-    const orders = new OrderService(t, { store: { id: store.id, name: store.name, currency: store.currency.trim() }, quoteSecret: 'q'.repeat(48) });
+    const orders = new OrderService(t, { store: { id: store.id, name: store.name, currency: store.currency }, quoteSecret: 'q'.repeat(48) });
     const settings = parseSettings([]);
     const address = { name: 'Ada', line1: '1 Main St', line2: null, city: 'Springfield', postalCode: '12345', region: null, country: 'US', phone: null };
     const cartWith = async (qty: number) => {

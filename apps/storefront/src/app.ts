@@ -214,7 +214,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
         logoUrl: settings.theme.logoUrl,
         lang: c.var.lang,
         languages: settings.languages as Lang[],
-        currency: store.currency.trim(),
+        currency: store.currency,
         locale: localeOf(c),
       },
       cartCount: count,
@@ -403,7 +403,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
       const origin = originOf(c);
       const url = `${origin}/products/${encodeURIComponent(product.handle)}`;
       const t = tOf(c);
-      const decimal = (n: number) => toDecimalString(n, tenant.store.currency.trim());
+      const decimal = (n: number) => toDecimalString(n, tenant.store.currency);
       const { collectionIds: _c, seoTitle, seoDescription, updatedAt: _u, description: rawDescription, ...productData } = product;
       const plainDescription = descriptionToText(rawDescription);
       const description = (seoDescription || plainDescription || `${product.title} · ${tenant.store.name}`).replace(/\s+/g, ' ').slice(0, 160);
@@ -441,7 +441,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
                 url: `${url}?variant=${v.id}`,
                 sku: v.sku ?? undefined,
                 price: decimal(v.price),
-                priceCurrency: tenant.store.currency.trim(),
+                priceCurrency: tenant.store.currency,
                 availability: v.available > 0 ? 'https://schema.org/InStock' : 'https://schema.org/OutOfStock',
               })),
             },

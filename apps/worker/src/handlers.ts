@@ -142,7 +142,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       const { store, tenant } = found;
       const storage = deps.storage;
       const result = await new ImportService(tenant).run(importId, {
-        currency: store.currency.trim(),
+        currency: store.currency,
         ...(storage
           ? {
               fetchImage: imageFetcher({

@@ -213,7 +213,7 @@ export class OrderService {
           email,
           customer_id: input.customerId,
           customer_name: input.customerName ?? input.address.name,
-          currency: this.opts.store.currency.trim(),
+          currency: this.opts.store.currency,
           locale: input.locale,
           subtotal: totals.subtotal,
           shipping: totals.shipping,
@@ -463,7 +463,7 @@ export class OrderService {
         const refundable = o.total - o.refunded;
         if (!Number.isInteger(input.amount) || input.amount <= 0 || input.amount > refundable)
           throw new AppError(ErrorCode.ValidationFailed, `amount: 1 to ${refundable}`, { details: [{ path: 'amount', message: `at most ${refundable}` }] });
-        const r = await provider.refund({ orderId, reference: o.payment_reference, amount: input.amount, currency: o.currency.trim(), idempotencyKey: key });
+        const r = await provider.refund({ orderId, reference: o.payment_reference, amount: input.amount, currency: o.currency, idempotencyKey: key });
         await this.recordRefund(trx, o, {
           amount: input.amount,
           provider: provider.name,

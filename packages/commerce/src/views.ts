@@ -54,7 +54,7 @@ export function toOrderSummary(o: Order): OrderSummary {
     email: o.email,
     customerName: o.customer_name,
     customerId: o.customer_id,
-    currency: o.currency.trim(),
+    currency: o.currency,
     total: o.total,
     itemCount: o.item_count,
     createdAt: iso(o.created_at) as string,

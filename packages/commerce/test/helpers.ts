@@ -18,7 +18,7 @@ export async function openShop(p: TestPlatform, currency = 'USD'): Promise<Shop>
   const s = await createStore(p, cookie, undefined, currency);
   const row = await p.db.control.selectFrom('stores').selectAll().where('id', '=', s.id).executeTakeFirstOrThrow();
   const t = p.db.tenant(row.schema_name);
-  const store = { id: row.id, slug: row.slug, name: row.name, currency: row.currency.trim() };
+  const store = { id: row.id, slug: row.slug, name: row.name, currency: row.currency };
   return {
     p,
     cookie,

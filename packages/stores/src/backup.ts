@@ -281,7 +281,7 @@ export async function buildStoreExport(
     format: EXPORT_FORMAT,
     formatVersion: EXPORT_FORMAT_VERSION,
     exportedAt: new Date().toISOString(),
-    store: { id: store.id, name: store.name, slug: store.slug, currency: store.currency.trim(), defaultLocale: store.default_locale },
+    store: { id: store.id, name: store.name, slug: store.slug, currency: store.currency, defaultLocale: store.default_locale },
     schemaVersion: store.schema_version,
     tables,
     files,

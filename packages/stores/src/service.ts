@@ -41,7 +41,7 @@ export const toStoreView = (s: Store): StoreView => ({
   name: s.name,
   status: s.status,
   plan: s.plan,
-  currency: s.currency.trim(),
+  currency: s.currency,
   defaultLocale: s.default_locale,
   customDomain: s.custom_domain,
   schemaVersion: s.schema_version,
@@ -170,7 +170,7 @@ export class StoreService {
   }
 
   private async replay(existing: Store, input: CreateStoreInput): Promise<StoreView> {
-    if (existing.slug !== input.slug || existing.currency.trim() !== input.currency)
+    if (existing.slug !== input.slug || existing.currency !== input.currency)
       throw new AppError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for a different store');
     if (existing.status === 'provisioning') {
       try {

@@ -96,7 +96,7 @@ export class StoreSettingsService {
     const languages = languagesFrom(stored, this.store.default_locale);
     return {
       name: this.store.name,
-      currency: this.store.currency.trim(),
+      currency: this.store.currency,
       // The first language is the default (an unsupported stored locale reads as 'en', as the storefront serves it).
       defaultLocale: languages[0] ?? 'en',
       languages,
@@ -164,7 +164,7 @@ export class StoreSettingsService {
     });
     return {
       name: result.updated.name,
-      currency: result.updated.currency.trim(),
+      currency: result.updated.currency,
       defaultLocale: result.languages[0] ?? 'en',
       languages: result.languages,
       theme: result.theme,

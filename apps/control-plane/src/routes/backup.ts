@@ -245,7 +245,7 @@ export function registerBackupRoutes(app: Api) {
     if (c.var.role !== 'owner') throw new AppError(ErrorCode.Forbidden, 'Only the owner can clone a store');
     const body = c.req.valid('json');
     const source = c.var.store;
-    checkSlugFree(c, body, source.currency.trim());
+    checkSlugFree(c, body, source.currency);
     const job = await findExport(c, body.exportId);
     const result = job?.result as ExportResult | null | undefined;
     if (job?.state !== 'completed' || !result?.key) throw new AppError(ErrorCode.NotFound, 'No finished export with that id');
@@ -257,7 +257,7 @@ export function registerBackupRoutes(app: Api) {
     const idem = c.req.valid('header')['idempotency-key'];
     const { store } = await c.var.services.stores.create(
       { userId: auth.user.id, requestId: c.var.requestId },
-      { name: body.name, slug: body.slug, currency: source.currency.trim(), defaultLocale: source.default_locale, importSource: key },
+      { name: body.name, slug: body.slug, currency: source.currency, defaultLocale: source.default_locale, importSource: key },
       idem ? `clone:${idem}` : undefined,
     );
     const queued = await c.var.services.queues.enqueue(cloneStoreJob, { storeId: store.id });

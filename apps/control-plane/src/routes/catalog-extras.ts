@@ -130,7 +130,7 @@ export function registerCatalogExtraRoutes(app: Api) {
 
   app.openapi(exportCsv, async (c) => {
     requirePermission(c, Permission.ReadCatalog);
-    const rows = exportProductsCsv(tenantOf(c), c.var.store.currency.trim());
+    const rows = exportProductsCsv(tenantOf(c), c.var.store.currency);
     const encoder = new TextEncoder();
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {

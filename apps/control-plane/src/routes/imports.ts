@@ -105,7 +105,7 @@ export function registerImportRoutes(app: Api) {
     requirePermission(c, Permission.ImportCatalog);
     const csv = await readCsv(() => c.req.text());
     try {
-      return c.json(await new ImportService(tenantOf(c)).preview(csv, c.var.store.currency.trim()), 200);
+      return c.json(await new ImportService(tenantOf(c)).preview(csv, c.var.store.currency), 200);
     } catch (e) {
       // A file the CSV parser refuses (unclosed quote, too many rows) is a 400 with the parser's reason.
       if (e instanceof InvalidCsvFile) throw new AppError(ErrorCode.ValidationFailed, `The file is not a readable CSV: ${e.message.slice(0, 300)}`);
