@@ -17,7 +17,9 @@
  *   load.storefront.*                (--only load, not default) mixed storefront traffic over N stores, p50/p95/p99
  *                                    per kind, zero errors expected (nonzero exit otherwise): bench/lib/shopload.ts
  *   search.*                         bench:search --latency on a 10k-product store (5k with --quick): reindex, cache,
- *                                    search/autocomplete p95 under load, SQL baseline (bench/search/latency.ts)
+ *                                    search/autocomplete p95 under load, SQL baseline (bench/search/latency.ts);
+ *                                    then CPU per query, stage-1 postings scored, index memory and snapshot cold load
+ *                                    at 40k products (bench/search/cpu.ts) and 1,000 stores in one cache (stores.ts)
  * With --all, the summary line of bench:pricing and bench:inventory when they exist.
  *
  * Servers run as child processes (`node --import tsx`), load comes from
@@ -356,33 +358,57 @@ async function packageBenches(): Promise<void> {
   }
 }
 
-/** search: the search latency bench (bench/search/latency.ts) at a smaller store, its figures forwarded. */
+/** Runs a bench command and forwards its JSON lines; returns how many it printed. */
+async function forwardCommand(cmd: string, args: string[]): Promise<number> {
+  const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    const timer = setTimeout(() => p.kill('SIGTERM'), 30 * 60_000);
+    p.once('error', reject);
+    p.once('close', (c) => {
+      clearTimeout(timer);
+      resolve({ code: c, stdout: out });
+    });
+  });
+  let n = 0;
+  for (const l of stdout.split('\n')) {
+    if (!l.trim().startsWith('{')) continue;
+    forward(JSON.parse(l) as Record<string, unknown>);
+    n++;
+  }
+  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${code}`);
+  if (n === 0) throw new Error(`${cmd} ${args.join(' ')} printed no JSON line`);
+  return n;
+}
+
+/**
+ * search: the search latency bench (bench/search/latency.ts) at a smaller store, its figures forwarded; then the
+ * in-process CPU harness at 40,000 products (CPU ms per query, stage-1 postings scored, index memory, cold load
+ * from a snapshot) and the many-stores cache memory bench (bench/search/stores.ts).
+ */
 async function searchFigures(o: BenchOptions): Promise<void> {
   const products = o.quick ? 5000 : 10_000;
   const args = ['run', '--silent', 'bench:search', '--', '--latency', '--products', String(products), '--duration', String(o.durationS), '--connections', '8'];
   progress(`bench:search --latency at ${products} products: running`);
   try {
-    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const p = spawn('npm', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      p.stdout.on('data', (d) => (out += d));
-      const timer = setTimeout(() => p.kill('SIGTERM'), 30 * 60_000);
-      p.once('error', reject);
-      p.once('close', (c) => {
-        clearTimeout(timer);
-        resolve({ code: c, stdout: out });
-      });
-    });
-    let n = 0;
-    for (const l of stdout.split('\n')) {
-      if (!l.trim().startsWith('{')) continue;
-      forward(JSON.parse(l) as Record<string, unknown>);
-      n++;
-    }
-    if (code !== 0) throw new Error(`npm run bench:search exited with ${code}`);
-    if (n === 0) throw new Error('bench:search printed no JSON line');
+    await forwardCommand('npm', args);
   } catch (e) {
     emitError('search.latency', 'p95_ms', '<=100', e, { mode, products });
+  }
+  const cpuProducts = o.quick ? 10_000 : 40_000;
+  progress(`bench/search/cpu.ts at ${cpuProducts} products: running`);
+  try {
+    await forwardCommand(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/search/cpu.ts', '--products', String(cpuProducts), '--rounds', '1']);
+  } catch (e) {
+    emitError('search.cpu', 'cpu_ms_per_query', null, e, { mode, products: cpuProducts });
+  }
+  const stores = o.quick ? 200 : 1000;
+  progress(`bench/search/stores.ts with ${stores} stores: running`);
+  try {
+    await forwardCommand(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/search/stores.ts', '--stores', String(stores)]);
+  } catch (e) {
+    emitError('search.cache-stores', 'heap_mb', null, e, { mode, stores });
   }
 }
 

@@ -12,7 +12,20 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type IndexedDoc, type LoadedIndex, autocompleteIndex, newStoreEngine, runSearch, type StoreConfig, toSearchDocument } from '@storeloom/store-search';
+import {
+  decodeStoreSnapshot,
+  encodeOffsetCursor,
+  encodeStoreSnapshot,
+  estimateIndexBytes,
+  type IndexedDoc,
+  type LoadedIndex,
+  autocompleteIndex,
+  newStoreEngine,
+  runSearch,
+  type StoreConfig,
+  toSearchDocument,
+} from '@storeloom/store-search';
+import { DEFAULT_BM25F, DEFAULT_RERANK, executePlan } from '@storeloom/search';
 import { emit, progress } from '../lib/report.ts';
 import { catalogue, latencyQueries } from './catalogue.ts';
 
@@ -50,12 +63,50 @@ rows.forEach((r, i) => {
   engine.index(toSearchDocument(id, doc));
 });
 engine.search('warmup');
+engine.store.trim();
 const buildMs = performance.now() - t0;
 const index: LoadedIndex = { schema: 'bench', engine, docs, seq: 0, config, checkedAt: Date.now(), loadedAt: Date.now() };
 if (global.gc) global.gc();
 const heapMb = (process.memoryUsage().heapUsed - heap0) / 1e6;
 progress(`built ${docs.size} documents in ${(buildMs / 1000).toFixed(1)} s, heap +${heapMb.toFixed(0)} MB`);
 emit({ bench: 'search.cpu-build', metric: 'ms', value: buildMs, target: null, products: docs.size, heap_mb: heapMb });
+emit({
+  bench: 'search.index-memory',
+  metric: 'heap_mb_per_1000_products',
+  value: (heapMb * 1000) / docs.size,
+  target: null,
+  products: docs.size,
+  heap_mb: heapMb,
+  posting_arrays_mb: engine.store.postingBytes() / 1e6,
+  // the cache's byte-budget estimate of this index, beside the measured heap (calibration)
+  estimate_mb: estimateIndexBytes(index) / 1e6,
+});
+
+{
+  // Cold load from a snapshot (what a process does for a store it has not cached): decode + first query.
+  const e0 = performance.now();
+  const snap = await encodeStoreSnapshot(index);
+  const encodeMs = performance.now() - e0;
+  const c0 = process.cpuUsage();
+  const d0 = performance.now();
+  const restored = await decodeStoreSnapshot(snap, config);
+  const loaded: LoadedIndex = { ...index, ...restored };
+  runSearch(loaded, { q: 'warmup' });
+  const loadMs = performance.now() - d0;
+  const cpu = process.cpuUsage(c0);
+  progress(`snapshot ${(snap.length / 1e6).toFixed(1)} MB (encode ${encodeMs.toFixed(0)} ms); cold load from it ${loadMs.toFixed(0)} ms`);
+  emit({
+    bench: 'search.cold-load',
+    metric: 'ms',
+    value: loadMs,
+    target: '<=2000',
+    products: docs.size,
+    cpu_ms: (cpu.user + cpu.system) / 1000,
+    snapshot_mb: snap.length / 1e6,
+    encode_ms: encodeMs,
+    rebuild_ms: buildMs,
+  });
+}
 
 const { search, prefixes } = latencyQueries();
 if (values.dump) {
@@ -65,6 +116,13 @@ if (values.dump) {
   for (const q of search)
     lines.push(JSON.stringify({ q, filtered: runSearch(index, { q, filters: { inStock: true, tag: ['red', 'sale'] }, sort: 'price_asc' }) }));
   for (const q of prefixes) lines.push(JSON.stringify({ q, ac: autocompleteIndex(index, q, [], 5) }));
+  // deeper pages, the default in-stock boost and explain: the paths that reach past the reranked matches
+  const boosted: LoadedIndex = { ...index, config: { ...config, inStockBoost: 0.1 } };
+  for (const q of search) {
+    lines.push(JSON.stringify({ q, page2: runSearch(index, { q, limit: 100, cursor: encodeOffsetCursor(960) }) }));
+    lines.push(JSON.stringify({ q, boosted: runSearch(boosted, { q, limit: 24 }) }));
+    lines.push(JSON.stringify({ q, explain: runSearch(boosted, { q, limit: 5, explain: true }).hits }));
+  }
   writeFileSync(values.dump, `${lines.join('\n')}\n`);
   process.exit(0);
 }
@@ -97,6 +155,32 @@ function measure(label: string, items: string[], run: (q: string) => unknown) {
     `${label}: ${fig.cpu_ms_per_query.toFixed(2)} CPU ms/query, p50 ${fig.p50_ms.toFixed(2)} ms, p95 ${fig.p95_ms.toFixed(2)} ms, max ${fig.max_ms.toFixed(1)} ms`,
   );
   emit({ bench: label, metric: 'cpu_ms_per_query', value: fig.cpu_ms_per_query, target: null, products: docs.size, ...fig });
+}
+{
+  // Stage-1 work (load-independent): postings scored by the top-k stage vs every posting of the plans' alternatives.
+  let scored = 0;
+  let total = 0;
+  let docsScored = 0;
+  let matches = 0;
+  for (const q of search) {
+    const m = executePlan(engine.store, engine.plan(q), { bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK });
+    scored += m.stats.postingsScored;
+    total += m.stats.postingsTotal;
+    docsScored += m.stats.docsScored;
+    matches += m.count;
+  }
+  progress(`stage 1: ${scored} of ${total} postings scored (${((100 * scored) / total).toFixed(1)} %), ${docsScored} of ${matches} matches`);
+  emit({
+    bench: 'search.stage1-postings',
+    metric: 'share_scored',
+    value: scored / total,
+    target: null,
+    products: docs.size,
+    postings_scored: scored,
+    postings_total: total,
+    docs_scored: docsScored,
+    matches,
+  });
 }
 if (!values.only || values.only === 'search') measure('search.cpu', search, (q) => runSearch(index, { q }));
 if (!values.only || values.only === 'autocomplete') measure('search.cpu-autocomplete', prefixes, (q) => autocompleteIndex(index, q, [], 5));

@@ -269,16 +269,40 @@ describe('merchant console in Chromium', () => {
     await staffCtx.close();
   });
 
-  it('imports a CSV with a progress bar, a per-row error report and a job on the jobs page', { timeout: 300_000 }, async () => {
-    await p.startWorker();
+  it('previews a CSV (counts, row errors, nothing written), imports it (queued at once in the history), with progress, a per-row error report and a job on the jobs page', {
+    timeout: 300_000,
+  }, async () => {
     await page.goto(`${base}/stores/${storeId}/import`);
     await page.getByRole('heading', { name: 'Import products' }).waitFor();
+    const template = await page.getByRole('link', { name: 'Download a template CSV' }).getAttribute('href');
+    const templateRes = await page.request.get(`${base}${template}`);
+    expect(templateRes.status()).toBe(200);
+    expect((await templateRes.text()).split('\n')[0]).toContain('Handle,Title');
     const csv = 'Handle,Title,Variant SKU,Variant Price,Variant Inventory Qty\nwool-socks,Wool Socks,WS-1,12.00,5\nbroken-row,Broken,BR-1,twelve,1\n';
     await page.getByTestId('csv-input').setInputFiles({ name: 'catalogue.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    // The dry run: singular and plural forms by Intl.PluralRules, the bad row, and nothing written yet.
+    const preview = page.getByRole('region', { name: 'Check before importing' });
+    const history = page.getByRole('region', { name: 'Recent imports' });
+    await preview.getByText('1 product to create').waitFor();
+    await preview.getByText('0 products to update').waitFor();
+    await preview.getByText('1 variant', { exact: true }).waitFor();
+    await preview.getByText('invalid_price').waitFor();
+    expect((await p.request('GET', `/api/v1/stores/${storeId}/imports`, { cookie: await cookieHeader(ctx) })).body.data).toEqual([]);
+    await checkA11y(page, 'import preview');
+    await page.screenshot({ path: artifactPath('console-import-preview-desktop.png'), fullPage: true });
+    await page.setViewportSize(VIEWPORTS.phone);
+    await page.screenshot({ path: artifactPath('console-import-preview-phone.png'), fullPage: true });
+    await page.setViewportSize(VIEWPORTS.desktop);
+    // No worker yet: the import sits queued, and the history shows it so.
+    await page.getByRole('button', { name: 'Import 1 product' }).click();
+    await history.getByText('catalogue.csv').waitFor();
+    await history.getByText('Queued').waitFor();
+    await p.startWorker();
     await page.getByRole('progressbar', { name: 'Import progress' }).waitFor();
     await page.getByText('Some rows were not imported').waitFor({ timeout: 120_000 });
     expect(await page.getByRole('progressbar', { name: 'Import progress' }).getAttribute('aria-valuenow')).toBe('100');
-    await page.getByText('invalid_price').waitFor();
+    await page.getByRole('region', { name: 'catalogue.csv' }).getByText('invalid_price').waitFor();
+    await history.getByText('Completed').waitFor();
     await checkA11y(page, 'import with errors');
     await page.screenshot({ path: artifactPath('console-import-desktop.png') });
     await page.goto(`${base}/stores/${storeId}/jobs`);
@@ -329,6 +353,27 @@ describe('merchant console in Chromium', () => {
     expect(await page.getByRole('button', { name: /Upgrade to/ }).count()).toBe(0);
     await page.screenshot({ path: artifactPath('console-billing-desktop.png'), fullPage: true });
     await checkA11y(page, 'billing');
+    // Above the plan's limit (billing off enforces nothing): a critical bar and how far over, not a normal full bar.
+    const limit = billing.body.plan.limits.activeProducts as number;
+    const cookie = await cookieHeader(ctx);
+    const fillers: string[] = [];
+    for (let i = billing.body.usage.activeProducts; i <= limit + 1; i++) {
+      const made = await p.request('POST', `/api/v1/stores/${storeId}/products`, {
+        cookie,
+        body: { title: `Filler ${i}`, status: 'active', variants: [{ price: 100 }] },
+      });
+      expect(made.status).toBe(201);
+      fillers.push(made.body.id);
+    }
+    const over = (await p.request('GET', `/api/v1/stores/${storeId}/billing`, { cookie })).body.usage.activeProducts as number;
+    expect(over).toBeGreaterThan(limit);
+    await page.reload();
+    await page.getByText(`${over - limit} over your plan's limit`, { exact: false }).waitFor();
+    expect(await page.getByRole('progressbar', { name: 'Active products' }).getAttribute('class')).toContain('progress-critical');
+    await checkA11y(page, 'billing over the limit');
+    await page.screenshot({ path: artifactPath('console-billing-over-desktop.png'), fullPage: true });
+    // The fillers go again so the later screenshots show the merchant's own catalogue.
+    for (const id of fillers) expect((await p.request('DELETE', `/api/v1/stores/${storeId}/products/${id}`, { cookie })).status).toBe(204);
     await page.goto(`${base}/stores/${storeId}/payouts`);
     await page.getByText('Online payments are off on this installation').waitFor();
     await checkA11y(page, 'payouts');

@@ -53,10 +53,17 @@ function progress(done: number, total: number) {
   process.stdout.write(`\r  importing [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} rows`);
 }
 
-try {
-  await fetch(`${base}/healthz`);
-} catch {
-  process.stderr.write(`The platform is not reachable at ${base}. Start it first with \`npm start\` (in another terminal).\n`);
+// The demo talks to the platform `npm start` runs: same PORT (or PUBLIC_URL) as that one.
+const reachable = await fetch(`${base}/healthz`).then(
+  (r) => r.ok,
+  () => false,
+);
+if (!reachable) {
+  process.stderr.write(
+    `The platform is not reachable at ${base} (${env.PUBLIC_URL ? 'PUBLIC_URL' : `PORT=${env.PORT}`}).\n` +
+      'Start it first with `npm start` in another terminal. If it runs on other ports, give the demo the same ones,\n' +
+      'e.g. `PORT=4000 STOREFRONT_PORT=4001 npm run demo` (see "Quick start" in the README).\n',
+  );
   process.exit(1);
 }
 

@@ -1,6 +1,14 @@
-/** Structured JSON logs, one line per event; fields such as requestId/storeId/userId come from child loggers. */
+/**
+ * Structured logs, one line per event; fields such as requestId/storeId/userId
+ * come from child loggers. JSON lines for machines (files, collectors,
+ * containers); when stdout is a terminal, a readable line for the person
+ * watching `npm start` instead: time, level, message, then the fields.
+ */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+/** `json`: one JSON object per line. `pretty`: one human-readable line. `auto`: pretty on a terminal, JSON otherwise. */
+export type LogFormat = 'json' | 'pretty' | 'auto';
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -10,16 +18,60 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export function createLogger(opts: { level: LogLevel; base?: Record<string, unknown>; write?: (line: string) => void }): Logger {
+const COLOURS: Record<Exclude<LogLevel, 'silent'>, string> = { debug: '\x1b[90m', info: '\x1b[36m', warn: '\x1b[33m', error: '\x1b[31m' };
+const DIM = '\x1b[2m';
+const RESET = '\x1b[0m';
+
+const fieldText = (v: unknown): string => {
+  if (typeof v === 'string') return /[\s"=]/.test(v) || v === '' ? JSON.stringify(v) : v;
+  if (v instanceof Date) return v.toISOString();
+  return JSON.stringify(v) ?? String(v);
+};
+
+/**
+ * One readable line: `12:04:05.123 INFO  request GET /api/v1/me 200 4.1ms app=control-plane requestId=…`.
+ * An access-log entry shows method, path, status and duration first; an error
+ * shows its name and message (the stack stays in the JSON form).
+ */
+export function formatPretty(entry: Record<string, unknown>, colour: boolean): string {
+  const { time, level, msg, method, path, status, ms, err, ...rest } = entry;
+  const lvl = String(level);
+  const clock = typeof time === 'string' ? time.slice(11, 23) : '';
+  const parts = [
+    colour ? `${DIM}${clock}${RESET}` : clock,
+    colour ? `${COLOURS[lvl as 'info'] ?? ''}${lvl.toUpperCase().padEnd(5)}${RESET}` : lvl.toUpperCase().padEnd(5),
+    String(msg),
+  ];
+  if (method !== undefined && path !== undefined)
+    parts.push(`${method} ${path}${status !== undefined ? ` ${status}` : ''}${ms !== undefined ? ` ${ms}ms` : ''}`);
+  else {
+    if (method !== undefined) rest.method = method;
+    if (path !== undefined) rest.path = path;
+    if (status !== undefined) rest.status = status;
+    if (ms !== undefined) rest.ms = ms;
+  }
+  if (err && typeof err === 'object') {
+    const e = err as { name?: unknown; message?: unknown; code?: unknown };
+    parts.push(`err=${fieldText(`${e.name ?? 'Error'}: ${e.message ?? ''}${e.code ? ` (${e.code})` : ''}`)}`);
+  } else if (err !== undefined) parts.push(`err=${fieldText(err)}`);
+  for (const [k, v] of Object.entries(rest)) if (v !== undefined) parts.push(colour ? `${DIM}${k}=${RESET}${fieldText(v)}` : `${k}=${fieldText(v)}`);
+  return parts.join(' ');
+}
+
+export function createLogger(opts: { level: LogLevel; base?: Record<string, unknown>; write?: (line: string) => void; format?: LogFormat }): Logger {
   const min = ORDER[opts.level];
   const write = opts.write ?? ((line: string) => process.stdout.write(line));
+  // A custom sink gets JSON unless told otherwise: it is a machine (a test, a collector).
+  const format = opts.format ?? 'auto';
+  const pretty = format === 'pretty' || (format === 'auto' && !opts.write && process.stdout.isTTY === true);
+  const colour = pretty && !opts.write && process.stdout.isTTY === true;
   const make = (base: Record<string, unknown>): Logger => {
     const log = (level: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
       if (ORDER[level] < min) return;
       const entry: Record<string, unknown> = { time: new Date().toISOString(), level, msg, ...base, ...fields };
       const err = entry.err;
       if (err instanceof Error) entry.err = { name: err.name, message: err.message, stack: err.stack, code: (err as { code?: unknown }).code };
-      write(`${JSON.stringify(entry)}\n`);
+      write(`${pretty ? formatPretty(entry, colour) : JSON.stringify(entry)}\n`);
     };
     return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: (f) => make({ ...base, ...f }) };
   };

@@ -22,6 +22,8 @@ export interface SearchOptions {
   readonly offset?: number;
   /** Query planning (typo tolerance, prefix, decompounding, ...). */
   readonly plan?: PlanOptions;
+  /** Second-stage features for at most this many stage-1 matches (default 1,000). */
+  readonly rerankTopK?: number;
   /** Include the query plan and per-hit matched alternatives. */
   readonly explain?: boolean;
 }
@@ -97,14 +99,21 @@ export class InMemorySearchEngine implements SearchEngine {
   search(query: string, options: SearchOptions = {}): SearchResult {
     const plan = this.plan(query, options.plan);
     const scoreOptions = this.config.bm25f ? { bm25f: this.config.bm25f, rerank: this.config.rerank } : { rerank: this.config.rerank };
-    const m = executePlan(this.store, plan, scoreOptions);
+    const m = executePlan(this.store, plan, options.rerankTopK ? { ...scoreOptions, rerankTopK: options.rerankTopK } : scoreOptions);
     const offset = options.offset ?? 0;
     const limit = options.limit ?? 20;
     const { scores, ordinals } = m;
-    const order = topK(m.count, offset + limit, (a, b) => {
-      const d = (scores[a] as number) - (scores[b] as number);
-      return d > 0 || (d === 0 && (ordinals[a] as number) < (ordinals[b] as number));
-    });
+    const select = () =>
+      topK(m.count, offset + limit, (a, b) => {
+        const d = (scores[a] as number) - (scores[b] as number);
+        return d > 0 || (d === 0 && (ordinals[a] as number) < (ordinals[b] as number));
+      });
+    let order = select();
+    // The page reaches the matches the top-k stage did not score: score them and select again.
+    if (m.pruned > 0 && (order.length === 0 || (scores[order[order.length - 1] as number] as number) <= m.pruneBound)) {
+      m.complete();
+      order = select();
+    }
     const hits: SearchHit[] = [];
     for (const i of order.slice(offset)) {
       const rec = this.store.doc(ordinals[i] as number);

@@ -10,8 +10,20 @@
  * SQL that is several round trips and a scan of the postings of every
  * matching term per query (see notes/search.md for the measured comparison).
  */
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import type { Database, Kysely } from '@storeloom/db';
-import { ENGLISH_STOP_WORDS, DEFAULT_BM25F, DEFAULT_RERANK, InMemorySearchEngine, type SynonymRule } from '@storeloom/search';
+import {
+  decodeIndex,
+  DEFAULT_BM25F,
+  DEFAULT_RERANK,
+  ENGLISH_STOP_WORDS,
+  encodeIndex,
+  InMemorySearchEngine,
+  SNAPSHOT_FORMAT,
+  type SynonymRule,
+} from '@storeloom/search';
+import { sql } from 'kysely';
 import { DocTable } from './doc-table.ts';
 import { toSearchDocument } from './documents.ts';
 import { type IndexedDoc, type SearchDb, searchDb } from './tables.ts';
@@ -38,10 +50,82 @@ export interface LoadedIndex {
 }
 
 export interface CacheOptions {
-  /** Total documents kept across stores before the least recently used store is dropped. */
+  /**
+   * Bytes of index kept across stores (each store's estimated footprint, see
+   * `estimateIndexBytes`) before the least recently used store is dropped.
+   * Default 512 MiB.
+   */
+  maxBytes?: number;
+  /** Optionally also a bound in documents (no bound by default). */
   maxDocs?: number;
   /** How stale a served index may be, in ms (0: check on every query). */
   freshnessMs?: number;
+  /**
+   * Stores with at least this many documents get a serialised index snapshot
+   * (search_snapshots), written after a full load and when a loaded snapshot
+   * was far behind; a cold load reads it and applies only later rows.
+   * Default 1,000; 0 turns snapshots off.
+   */
+  snapshotMinDocs?: number;
+}
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+/** Snapshot chunk size (one bytea row each). */
+const SNAPSHOT_CHUNK = 4 << 20;
+/** Format of the store-level snapshot: the index's format, then this wrapper's. */
+const STORE_SNAPSHOT_FORMAT = SNAPSHOT_FORMAT * 100 + 2;
+
+/**
+ * A store's index as bytes, gzip (level 1) over: u32 length + the engine's
+ * index (encodeIndex); u32 length + the typo lookup's arrays (surfaces as
+ * JSON, u32 count, then the hash and owner Int32/Uint32 arrays); then the
+ * documents as JSON `[[productId, doc], ...]`.
+ */
+export async function encodeStoreSnapshot(entry: LoadedIndex): Promise<Uint8Array> {
+  const index = encodeIndex(entry.engine.store);
+  const del = entry.engine.lexicon.exportDeletions();
+  const surfaces = Buffer.from(JSON.stringify(del.surfaces), 'utf8');
+  const docs = Buffer.from(JSON.stringify([...entry.docs]), 'utf8');
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n, 0);
+    return b;
+  };
+  const bytes = (a: Uint32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return gzipAsync(
+    Buffer.concat([u32(index.length), index, u32(surfaces.length), surfaces, u32(del.hashes.length), bytes(del.hashes), bytes(del.owners), docs]),
+    { level: 1 },
+  );
+}
+
+/** The engine, documents and document table of a snapshot, for a store with `config`. */
+export async function decodeStoreSnapshot(bytes: Uint8Array, config: StoreConfig): Promise<Pick<LoadedIndex, 'engine' | 'docs' | 'table'>> {
+  const raw = await gunzipAsync(bytes);
+  let at = 0;
+  const next = (n: number) => {
+    const out = raw.subarray(at, at + n);
+    at += n;
+    return out;
+  };
+  const u32 = () => next(4).readUInt32LE(0);
+  const engine = newStoreEngine(config);
+  decodeIndex(engine.store, next(u32()));
+  const surfaces = JSON.parse(next(u32()).toString('utf8')) as string[];
+  const entries = u32();
+  // copies: the slices of `raw` need not be 4-byte aligned
+  const hashes = new Uint32Array(new Uint8Array(next(4 * entries)).buffer);
+  const owners = new Int32Array(new Uint8Array(next(4 * entries)).buffer);
+  engine.lexicon.importDeletions({ surfaces, hashes, owners });
+  const pairs = JSON.parse(raw.subarray(at).toString('utf8')) as [string, IndexedDoc][];
+  const docs = new Map(pairs);
+  const table = new DocTable();
+  for (const [id, doc] of pairs) {
+    const ord = engine.store.ordinalOf(id);
+    if (ord === undefined) throw new Error('snapshot documents do not match its index');
+    table.set(ord, id, doc);
+  }
+  return { engine, docs, table };
 }
 
 export const normaliseQuery = (q: string) => q.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
@@ -54,20 +138,103 @@ export function newStoreEngine(config: StoreConfig): InMemorySearchEngine {
   return new InMemorySearchEngine({ analyzer: { stopWords }, bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK, plan: {}, synonyms: config.synonyms });
 }
 
+/**
+ * Estimated heap bytes of one cached store index: the posting lists' typed
+ * arrays exactly, plus per document, term and surface constants and the
+ * documents' text (UTF-16), calibrated against measured heap at 40,000
+ * products (bench/search/cpu.ts `search.index-memory`; see docs/design/search.md).
+ */
+export function estimateIndexBytes(entry: LoadedIndex): number {
+  const store = entry.engine.store;
+  let text = 0;
+  for (const d of entry.docs.values()) text += 2 * (d.title.length + d.description.length) + 64 * (d.tags.length + d.skus.length + d.options.length);
+  return store.postingBytes() + store.postings.size * 260 + store.vocab.size * 420 + entry.docs.size * 2400 + text;
+}
+
 export class SearchIndexCache {
   private readonly entries = new Map<string, LoadedIndex>();
   private readonly pending = new Map<string, Promise<LoadedIndex>>();
   private readonly maxDocs: number;
+  private readonly maxBytes: number;
+  /** Estimated bytes per cached store (refreshed after every load and refresh). */
+  private readonly bytes = new Map<string, number>();
   private readonly freshnessMs: number;
-  stats = { loads: 0, refreshes: 0, evictions: 0 };
+  private readonly snapshotMinDocs: number;
+  private readonly snapshotWrites = new Map<string, Promise<void>>();
+  stats = { loads: 0, refreshes: 0, evictions: 0, snapshotLoads: 0, snapshotWrites: 0, snapshotErrors: 0 };
 
   constructor(
     private readonly db: Database,
     opts: CacheOptions = {},
   ) {
-    // About 16 KB of heap per product (measured at 40k products): 50k documents is ~0.8 GB.
-    this.maxDocs = opts.maxDocs ?? 50_000;
+    this.maxDocs = opts.maxDocs ?? Number.POSITIVE_INFINITY;
+    this.maxBytes = opts.maxBytes ?? 512 * 1024 * 1024;
     this.freshnessMs = opts.freshnessMs ?? 250;
+    this.snapshotMinDocs = opts.snapshotMinDocs ?? 1000;
+  }
+
+  /** Resolves when the snapshot writes started so far have ended (tests, shutdown). */
+  async flushSnapshots(): Promise<void> {
+    while (this.snapshotWrites.size > 0) await Promise.all([...this.snapshotWrites.values()]);
+  }
+
+  /** Writes the entry's snapshot in the background (one write per store at a time; failures only counted). */
+  private scheduleSnapshot(entry: LoadedIndex): void {
+    if (this.snapshotMinDocs <= 0 || entry.docs.size < this.snapshotMinDocs || this.snapshotWrites.has(entry.schema)) return;
+    const p = this.writeSnapshot(entry)
+      .then(() => {
+        this.stats.snapshotWrites++;
+      })
+      .catch(() => {
+        this.stats.snapshotErrors++;
+      })
+      .finally(() => this.snapshotWrites.delete(entry.schema));
+    this.snapshotWrites.set(entry.schema, p);
+  }
+
+  private async writeSnapshot(entry: LoadedIndex): Promise<void> {
+    const seq = entry.seq;
+    const stopWords = entry.config.stopWords.join('\n');
+    const bytes = await encodeStoreSnapshot(entry);
+    const chunks = Math.max(1, Math.ceil(bytes.length / SNAPSHOT_CHUNK));
+    await this.t(entry.schema)
+      .transaction()
+      .execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:search-snapshot:${entry.schema}`}))`.execute(trx);
+        const newer = await trx.selectFrom('search_snapshots').select('seq').where('seq', '>=', String(seq)).limit(1).executeTakeFirst();
+        if (newer) return;
+        for (let i = 0; i < chunks; i++) {
+          await trx
+            .insertInto('search_snapshots')
+            .values({
+              seq: String(seq),
+              chunk: i,
+              chunks,
+              format: STORE_SNAPSHOT_FORMAT,
+              stop_words: stopWords,
+              data: bytes.subarray(i * SNAPSHOT_CHUNK, (i + 1) * SNAPSHOT_CHUNK),
+            })
+            .execute();
+        }
+        await trx.deleteFrom('search_snapshots').where('seq', '<', String(seq)).execute();
+      });
+  }
+
+  /** The store's latest usable snapshot (same format and stop words), or null. */
+  private async readSnapshot(schema: string, config: StoreConfig): Promise<{ seq: number; bytes: Uint8Array } | null> {
+    if (this.snapshotMinDocs <= 0) return null;
+    const t = this.t(schema);
+    const head = await t
+      .selectFrom('search_snapshots')
+      .select(['seq', 'chunks', 'format', 'stop_words'])
+      .where('chunk', '=', 0)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!head || head.format !== STORE_SNAPSHOT_FORMAT || head.stop_words !== config.stopWords.join('\n')) return null;
+    const rows = await t.selectFrom('search_snapshots').select(['chunk', 'data']).where('seq', '=', head.seq).orderBy('chunk').execute();
+    if (rows.length !== head.chunks) return null;
+    return { seq: Number(head.seq), bytes: Buffer.concat(rows.map((r) => r.data)) };
   }
 
   private t(schema: string): Kysely<SearchDb> {
@@ -90,15 +257,30 @@ export class SearchIndexCache {
     return p;
   }
 
+  /** Adopts an index built elsewhere (a bench, a warm-up from a snapshot) as the store's cached entry, within the budget. */
+  put(entry: LoadedIndex): void {
+    this.entries.delete(entry.schema);
+    this.entries.set(entry.schema, entry);
+    this.evict(entry.schema);
+  }
+
   /** Drops a store (e.g. after its settings changed in this process); the next query reloads. */
   invalidate(schema: string): void {
     this.entries.delete(schema);
+    this.bytes.delete(schema);
   }
 
   get size(): { stores: number; documents: number } {
     let documents = 0;
     for (const e of this.entries.values()) documents += e.docs.size;
     return { stores: this.entries.size, documents };
+  }
+
+  /** Estimated bytes of the cached indexes (what `maxBytes` bounds). */
+  get bytesUsed(): number {
+    let bytes = 0;
+    for (const schema of this.entries.keys()) bytes += this.bytes.get(schema) ?? 0;
+    return bytes;
   }
 
   private async version(schema: string): Promise<{ seq: number; config: string }> {
@@ -146,6 +328,25 @@ export class SearchIndexCache {
   private async load(schema: string): Promise<LoadedIndex> {
     const v = await this.version(schema);
     const config = await this.loadConfig(schema);
+    const snap = await this.readSnapshot(schema, config).catch(() => null);
+    if (snap) {
+      const restored = await decodeStoreSnapshot(snap.bytes, config).catch(() => null);
+      if (restored) {
+        const now = Date.now();
+        const entry: LoadedIndex = { schema, ...restored, seq: snap.seq, config, checkedAt: now, loadedAt: now };
+        // config.version was read with this config: the refresh only applies the rows written after the snapshot
+        const behind = v.seq - snap.seq;
+        await this.refresh(entry);
+        entry.engine.search('warmup');
+        this.stats.loads++;
+        this.stats.snapshotLoads++;
+        this.entries.set(schema, entry);
+        this.evict(schema);
+        // far behind (every refresh of a cold load would replay these rows): write a newer one
+        if (behind > Math.max(100, entry.docs.size / 10)) this.scheduleSnapshot(entry);
+        return entry;
+      }
+    }
     const engine = this.newEngine(config);
     const docs = new Map<string, IndexedDoc>();
     const table = new DocTable();
@@ -165,15 +366,18 @@ export class SearchIndexCache {
     }
     // Every row with seq <= v.seq was visible to the pages; later writes are applied by the refresh below.
     const entry: LoadedIndex = { schema, engine, docs, table, seq: v.seq, config, checkedAt: Date.now(), loadedAt: Date.now() };
+    engine.store.trim();
     engine.search('warmup');
     this.stats.loads++;
     this.entries.set(schema, entry);
     this.evict(schema);
+    this.scheduleSnapshot(entry);
     return entry;
   }
 
   private async refresh(entry: LoadedIndex): Promise<LoadedIndex> {
     const v = await this.version(entry.schema);
+    let applied = 0;
     if (v.config !== entry.config.version) {
       const config = await this.loadConfig(entry.schema);
       if (config.stopWords.join('\n') !== entry.config.stopWords.join('\n')) {
@@ -205,20 +409,27 @@ export class SearchIndexCache {
           table?.set(entry.engine.store.ordinalOf(r.product_id) as number, r.product_id, doc);
         }
         entry.seq = Number(r.seq);
+        applied++;
       }
       this.stats.refreshes++;
     }
     entry.checkedAt = Date.now();
+    if (this.entries.get(entry.schema) === entry && applied > 0) this.evict(entry.schema);
     return entry;
   }
 
   private evict(keep: string): void {
-    let total = this.size.documents;
+    const kept = this.entries.get(keep);
+    if (kept) this.bytes.set(keep, estimateIndexBytes(kept));
+    let { documents } = this.size;
+    let bytes = this.bytesUsed;
     for (const [schema, e] of this.entries) {
-      if (total <= this.maxDocs) break;
+      if (documents <= this.maxDocs && bytes <= this.maxBytes) break;
       if (schema === keep) continue;
       this.entries.delete(schema);
-      total -= e.docs.size;
+      documents -= e.docs.size;
+      bytes -= this.bytes.get(schema) ?? 0;
+      this.bytes.delete(schema);
       this.stats.evictions++;
     }
   }

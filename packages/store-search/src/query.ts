@@ -174,6 +174,8 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
   if (q) {
     plan = engine.plan(q, req.prefix ? { prefix: 'always' } : {});
     matches = executePlan(engine.store, plan, { bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK, ...(req.rerankTopK ? { rerankTopK: req.rerankTopK } : {}) });
+    // Orders other than relevance break ties by score, and explain shows every score: both need every match scored.
+    if ((req.sort !== undefined && req.sort !== 'relevance') || req.explain) matches.complete();
     count = matches.count;
     ordinals = matches.ordinals;
     scores = matches.scores;
@@ -262,7 +264,23 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
     }
     return pinRank(a) - pinRank(b) || sb - sa || byId;
   };
-  const order = topK(rowOrd.length, offset + limit, (a, b) => cmp(a, b) < 0).slice(offset);
+  let order = topK(rowOrd.length, offset + limit, (a, b) => cmp(a, b) < 0);
+  if (matches && matches.pruned > 0) {
+    // The top-k stage left some matches unscored (a placeholder below every real score). If the page's
+    // worst ranked-by-score row could be beaten by one of them, score them all and select again.
+    let worst = Number.POSITIVE_INFINITY;
+    for (const r of order) if (!pinnedOrd.has(rowOrd[r] as number)) worst = Math.min(worst, rowScore[r] as number);
+    if (order.length < offset + limit || worst <= matches.pruneBound + Math.max(0, boostBy)) {
+      matches.complete();
+      const all = matches.scores;
+      for (let r = 0; r < rowOrd.length; r++) {
+        const mi = rowMatch[r] as number;
+        if (mi >= 0) rowScore[r] = (all[mi] as number) + ((table.docs[rowOrd[r] as number] as IndexedDoc).inStock ? boostBy : 0);
+      }
+      order = topK(rowOrd.length, offset + limit, (a, b) => cmp(a, b) < 0);
+    }
+  }
+  order = order.slice(offset);
 
   const hits: SearchHitView[] = order.map((r, i) => {
     const doc = docOf(r);

@@ -84,7 +84,19 @@ export interface SearchQueryStatsTable {
   last_at: Timestamp;
 }
 
+/** One chunk of a serialised store index (migrations/tenant/*_search_snapshots.ts). */
+export interface SearchSnapshotsTable {
+  seq: ColumnType<string, string | number, string | number>;
+  chunk: number;
+  chunks: number;
+  format: number;
+  stop_words: string;
+  data: Uint8Array;
+  created_at: Generated<Date>;
+}
+
 export interface SearchTables {
+  search_snapshots: SearchSnapshotsTable;
   search_documents: SearchDocumentsTable;
   search_config: SearchConfigTable;
   search_synonyms: SearchSynonymsTable;

@@ -8,7 +8,7 @@ import { type Database, migrateTenant, newId } from '@storeloom/db';
 import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SearchIndexCache } from '../src/cache.ts';
+import { estimateIndexBytes, SearchIndexCache } from '../src/cache.ts';
 import { SearchIndexer } from '../src/indexer.ts';
 import { runSearch } from '../src/query.ts';
 import { popularIn, StoreSearchService } from '../src/service.ts';
@@ -220,5 +220,71 @@ describe('search index on Postgres', () => {
     expect(popularIn(list, 'b')).toEqual(['b']);
     expect(popularIn(list, 'x')).toEqual([]);
     expect(popularIn([], 'a')).toEqual([]);
+  });
+
+  it('writes a snapshot of a loaded store, and a cold cache loads it and applies later writes on top', async () => {
+    const schema = await storeSchema();
+    const indexer = new SearchIndexer(db.tenant(schema), schema);
+    const kettle = await product(schema, 'Copper Kettle', { sku: 'CK-1' });
+    const lamp = await product(schema, 'Desk Lamp');
+    await product(schema, 'Steel Kettle');
+    await indexer.reindex();
+
+    const first = new SearchIndexCache(db, { freshnessMs: 0, snapshotMinDocs: 1 });
+    const fromRows = runSearch(await first.get(schema), { q: 'kettle' });
+    await first.flushSnapshots();
+    expect(first.stats).toMatchObject({ loads: 1, snapshotLoads: 0, snapshotWrites: 1, snapshotErrors: 0 });
+    const snap = await searchDb(db.tenant(schema)).selectFrom('search_snapshots').select(['seq', 'chunk', 'chunks']).execute();
+    expect(snap).toHaveLength(1);
+
+    // writes after the snapshot: an edit and a delete
+    await db.tenant(schema).updateTable('products').set({ title: 'Copper Teapot' }).where('id', '=', kettle).execute();
+    await db.tenant(schema).updateTable('products').set({ status: 'draft' }).where('id', '=', lamp).execute();
+    await indexer.indexProducts([kettle, lamp]);
+
+    const cold = new SearchIndexCache(db, { freshnessMs: 0, snapshotMinDocs: 1 });
+    const index = await cold.get(schema);
+    expect(cold.stats).toMatchObject({ loads: 1, snapshotLoads: 1 });
+    expect(index.seq).toBeGreaterThan(Number(snap[0]?.seq));
+    const titles = (q: string) => runSearch(index, { q }).hits.map((h) => h.title);
+    expect(titles('kettle')).toEqual(['Steel Kettle']);
+    expect(titles('teapot')).toEqual(['Copper Teapot']);
+    expect(titles('lamp')).toEqual([]);
+    expect(runSearch(index, { q: 'ck-1' }).hits[0]?.title).toBe('Copper Teapot');
+
+    // the same answers as a cache that loads every row, facets included
+    const rows = new SearchIndexCache(db, { freshnessMs: 0, snapshotMinDocs: 0 });
+    const full = await rows.get(schema);
+    for (const q of ['kettle', 'teapot', 'coper', 'steel kettle', '']) expect(runSearch(index, { q })).toEqual(runSearch(full, { q }));
+    expect(fromRows.total).toBe(2);
+  });
+
+  it('keeps its stores within a byte budget, dropping the least recently used', async () => {
+    const a = await storeSchema();
+    const b = await storeSchema();
+    for (const [schema, titles] of [
+      [a, ['Copper Kettle', 'Steel Kettle']],
+      [b, ['Desk Lamp', 'Floor Lamp', 'Lamp Shade']],
+    ] as const) {
+      for (const t of titles) await product(schema, t);
+      await new SearchIndexer(db.tenant(schema), schema).reindex();
+    }
+    const probe = new SearchIndexCache(db, { freshnessMs: 0, snapshotMinDocs: 0 });
+    const bytesA = estimateIndexBytes(await probe.get(a));
+    const bytesB = estimateIndexBytes(await probe.get(b));
+    expect(probe.size).toEqual({ stores: 2, documents: 5 });
+    expect(probe.bytesUsed).toBe(bytesA + bytesB);
+    expect(bytesB).toBeGreaterThan(bytesA);
+
+    const cache = new SearchIndexCache(db, { freshnessMs: 0, snapshotMinDocs: 0, maxBytes: bytesA + bytesB - 1 });
+    await cache.get(a);
+    await cache.get(b);
+    expect(cache.size).toEqual({ stores: 1, documents: 3 });
+    expect(cache.bytesUsed).toBe(bytesB);
+    expect(cache.stats.evictions).toBe(1);
+    // the newest store stays even when it alone is over the budget
+    const tiny = new SearchIndexCache(db, { freshnessMs: 0, snapshotMinDocs: 0, maxBytes: 1 });
+    expect(runSearch(await tiny.get(b), { q: 'lamp' }).total).toBe(3);
+    expect(tiny.size.stores).toBe(1);
   });
 });

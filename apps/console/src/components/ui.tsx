@@ -147,10 +147,17 @@ export function statusLabel(value: string): string {
   return text === key ? value : text;
 }
 
-export function ProgressBar(props: { value: number; label: string }) {
+export function ProgressBar(props: { value: number; label: string; tone?: 'critical' }) {
   const pct = () => Math.max(0, Math.min(100, Math.round(props.value * 100)));
   return (
-    <div class="progress" role="progressbar" aria-label={props.label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct()}>
+    <div
+      class={`progress${props.tone ? ` progress-${props.tone}` : ''}`}
+      role="progressbar"
+      aria-label={props.label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={pct()}
+    >
       <div class="progress-fill" style={{ width: `${pct()}%` }} />
     </div>
   );

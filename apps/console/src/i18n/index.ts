@@ -1,6 +1,6 @@
 /** The console's current locale as a signal; the choice is a preference (not a secret), kept in localStorage. */
 import { createSignal } from 'solid-js';
-import { isLocale, type Locale, type MessageKey, pickLocale, translate } from './messages.ts';
+import { isLocale, type Locale, type MessageKey, type PluralBase, pickLocale, translate, translatePlural } from './messages.ts';
 
 export { LOCALE_NAMES, LOCALES, type Locale, type MessageKey } from './messages.ts';
 
@@ -32,3 +32,6 @@ export function setLocale(next: Locale) {
 if (typeof document !== 'undefined') document.documentElement.lang = locale();
 
 export const t = (key: MessageKey, params?: Record<string, string | number>) => translate(locale(), key, params);
+
+/** A plural message (`<base>.one` / `<base>.other`) for `count`, chosen by Intl.PluralRules in the current locale. */
+export const tn = (base: PluralBase, count: number, params?: Record<string, string | number>) => translatePlural(locale(), base, count, params);

@@ -27,5 +27,19 @@ export function translate(locale: Locale, key: MessageKey, params?: Record<strin
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
+/** Message keys with plural forms: `<base>.one`, `<base>.other` (and any other CLDR category a language needs). */
+export type PluralBase = MessageKey extends infer K ? (K extends `${infer B}.other` ? B : never) : never;
+
+/**
+ * The plural form of `base` for `count` in `locale` (Intl.PluralRules: "1 variant", "2 variants"; Chinese has only
+ * "other"), with `{count}` and `params` filled in.
+ */
+export function translatePlural(locale: Locale, base: PluralBase, count: number, params: Record<string, string | number> = {}): string {
+  const category = new Intl.PluralRules(locale).select(count);
+  const dict = dictionaries[locale] as Record<string, string>;
+  const key = (`${base}.${category}` in dict ? `${base}.${category}` : `${base}.other`) as MessageKey;
+  return translate(locale, key, { count: count.toLocaleString(locale), ...params });
+}
+
 /** Placeholders used in a message, so tests can check both locales use the same ones. */
 export const placeholders = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();

@@ -224,11 +224,31 @@ export interface ImportRecord {
   createdCount: number;
   updatedCount: number;
   errorCount: number;
-  errors: { row: number; handle?: string; code: string; message: string }[];
+  errors: ImportRowIssue[];
+  warningCount: number;
+  warnings: ImportRowIssue[];
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
   jobId?: string;
+}
+export interface ImportRowIssue {
+  row: number;
+  handle?: string;
+  code: string;
+  message: string;
+}
+/** POST /stores/:id/imports/preview: what an import of the file would do (nothing written). */
+export interface ImportPreview {
+  totalRows: number;
+  createCount: number;
+  updateCount: number;
+  variantCount: number;
+  imageCount: number;
+  errorCount: number;
+  warningCount: number;
+  errors: ImportRowIssue[];
+  warnings: ImportRowIssue[];
 }
 export interface ApiToken {
   id: string;

@@ -12,14 +12,19 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 function UsageRow(props: { label: string; used: number; limit: number | null }) {
   const limitText = () => (props.limit === null ? t('billing.unlimited') : formatNumber(props.limit, locale()));
+  // Over the plan's limit (a downgrade, or billing switched on later) is a warning state, not a normal full bar.
+  const over = () => (props.limit !== null && props.used > props.limit ? props.used - props.limit : 0);
   return (
-    <div class="usage-row">
+    <div class="usage-row" classList={{ 'usage-over': over() > 0 }}>
       <div class="usage-head">
         <span>{props.label}</span>
-        <span class="muted">{t('billing.usedOf', { used: formatNumber(props.used, locale()), limit: limitText() })}</span>
+        <span class={over() > 0 ? 'text-critical' : 'muted'}>{t('billing.usedOf', { used: formatNumber(props.used, locale()), limit: limitText() })}</span>
       </div>
       <Show when={props.limit !== null}>
-        <ProgressBar value={props.limit ? props.used / props.limit : 1} label={props.label} />
+        <ProgressBar value={props.limit ? props.used / props.limit : 1} label={props.label} tone={over() > 0 ? 'critical' : undefined} />
+      </Show>
+      <Show when={over() > 0}>
+        <p class="small text-critical">{t('billing.overLimit', { over: formatNumber(over(), locale()) })}</p>
       </Show>
     </div>
   );

@@ -1,51 +1,110 @@
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, EmptyState, PageHeader, ProgressBar, SkeletonRows } from '../components/ui.tsx';
-import { locale, t } from '../i18n/index.ts';
-import { api, type ImportRecord } from '../lib/api.ts';
+import { locale, t, tn } from '../i18n/index.ts';
+import { api, type ImportPreview, type ImportRecord, type ImportRowIssue } from '../lib/api.ts';
 import { formatDateTime, formatNumber } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
+
+/** Rows of an import (or of its preview) with a problem: file row, handle, what happened. */
+function IssueTable(props: { issues: ImportRowIssue[] }) {
+  return (
+    <div class="table-wrap">
+      <table class="table">
+        <thead>
+          <tr>
+            <th class="num">{t('import.row')}</th>
+            <th>{t('import.handle')}</th>
+            <th>{t('import.problem')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          <For each={props.issues}>
+            {(e) => (
+              <tr>
+                <td class="num">{e.row}</td>
+                <td class="break-word">{e.handle ?? '—'}</td>
+                <td class="break-word">
+                  <code>{e.code}</code> {e.message}
+                </td>
+              </tr>
+            )}
+          </For>
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
 export default function ImportPage() {
   const s = useStore();
   const [current, setCurrent] = createSignal<ImportRecord | null>(null);
-  const [uploading, setUploading] = createSignal(false);
+  const [pending, setPending] = createSignal<{ file: File; csv: string; preview: ImportPreview } | null>(null);
+  const [busy, setBusy] = createSignal<'checking' | 'uploading' | null>(null);
   const [history, { refetch }] = createResource(s.storeId, (id) => api.get<{ data: ImportRecord[] }>(`/stores/${id}/imports`));
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let fileInput: HTMLInputElement | undefined;
   onCleanup(() => clearTimeout(timer));
 
-  // The import's row counters are the job's progress: poll until it settles.
+  // The import's row counters are the job's progress: poll until it settles; the history follows each change of state.
   const poll = async (id: string) => {
+    clearTimeout(timer);
     try {
+      const prev = current();
+      const wasActive = prev?.id === id && (prev.status === 'queued' || prev.status === 'running');
       const rec = await api.get<ImportRecord>(`/stores/${s.storeId()}/imports/${id}`);
       setCurrent(rec);
+      if (rec.status !== prev?.status) refetch();
       if (rec.status === 'queued' || rec.status === 'running') timer = setTimeout(() => poll(id), 700);
-      else {
-        refetch();
-        if (rec.status === 'completed') toast.success(t('import.finished', { created: rec.createdCount, updated: rec.updatedCount, errors: rec.errorCount }));
-        else toast.error(t('import.failed'));
-      }
+      // Announce only the end of an import watched while it ran (not one opened from the history).
+      else if (!wasActive) return;
+      else if (rec.status === 'completed')
+        toast.success(t('import.finished', { created: rec.createdCount, updated: rec.updatedCount, errors: rec.errorCount }));
+      else toast.error(t('import.failed'));
     } catch (e) {
       toast.error((e as Error).message);
     }
   };
 
-  const upload = async (file: File | undefined) => {
+  // Step 1: a dry run of the file, so the merchant sees counts, warnings and errors before anything is written.
+  const check = async (file: File | undefined) => {
     if (!file) return;
-    setUploading(true);
+    setBusy('checking');
+    setCurrent(null);
+    try {
+      const csv = await file.text();
+      const preview = await api.post<ImportPreview>(`/stores/${s.storeId()}/imports/preview`, undefined, { raw: { data: csv, contentType: 'text/csv' } });
+      setPending({ file, csv, preview });
+    } catch (e) {
+      toast.error((e as Error).message);
+    } finally {
+      setBusy(null);
+      if (fileInput) fileInput.value = '';
+    }
+  };
+
+  // Step 2: the import itself, queued as a job; it shows in the history at once.
+  const start = async () => {
+    const p = pending();
+    if (!p) return;
+    setBusy('uploading');
     try {
       const rec = await api.post<ImportRecord>(`/stores/${s.storeId()}/imports`, undefined, {
-        raw: { data: await file.text(), contentType: 'text/csv' },
-        query: { filename: file.name },
+        raw: { data: p.csv, contentType: 'text/csv' },
+        query: { filename: p.file.name },
       });
+      setPending(null);
       setCurrent(rec);
+      refetch();
       void poll(rec.id);
     } catch (e) {
       toast.error((e as Error).message);
     } finally {
-      setUploading(false);
+      setBusy(null);
     }
   };
+
+  const importable = (p: ImportPreview) => p.createCount + p.updateCount;
 
   return (
     <div class="page page-narrow">
@@ -56,20 +115,67 @@ export default function ImportPage() {
           onDragOver={(e) => e.preventDefault()}
           onDrop={(e) => {
             e.preventDefault();
-            void upload(e.dataTransfer?.files[0]);
+            void check(e.dataTransfer?.files[0]);
           }}
         >
-          <strong>{uploading() ? t('import.uploading') : t('import.choose')}</strong>
+          <strong>{busy() === 'checking' ? t('import.previewing') : t('import.choose')}</strong>
           <span class="muted small">{t('import.formatHint')}</span>
-          <input type="file" accept=".csv,text/csv" class="visually-hidden" data-testid="csv-input" onChange={(e) => void upload(e.currentTarget.files?.[0])} />
+          <input
+            ref={fileInput}
+            type="file"
+            accept=".csv,text/csv"
+            class="visually-hidden"
+            data-testid="csv-input"
+            onChange={(e) => void check(e.currentTarget.files?.[0])}
+          />
         </label>
+        <p class="small">
+          <a href={`/api/v1/stores/${s.storeId()}/imports/template`} download="product-import-template.csv">
+            {t('import.template')}
+          </a>
+        </p>
       </Card>
+      <Show when={pending()}>
+        {(p) => (
+          <Card title={t('import.previewTitle')} id="import-preview">
+            <p class="muted small break-word">{p().file.name}</p>
+            <ul class="preview-counts">
+              <li>{tn('import.preview.create', p().preview.createCount)}</li>
+              <li>{tn('import.preview.update', p().preview.updateCount)}</li>
+              <li>{tn('import.preview.variants', p().preview.variantCount)}</li>
+              <li>{tn('import.preview.images', p().preview.imageCount)}</li>
+            </ul>
+            <Show when={p().preview.errors.length > 0}>
+              <Banner tone="critical" title={t('import.previewErrors')}>
+                {importable(p().preview) === 0 ? t('import.nothingToImport') : t('import.errorReportBody')}
+              </Banner>
+              <IssueTable issues={p().preview.errors} />
+            </Show>
+            <Show when={p().preview.warnings.length > 0}>
+              <Banner tone="warning" title={t('import.previewWarnings')}>
+                {t('import.warningReportBody')}
+              </Banner>
+              <IssueTable issues={p().preview.warnings} />
+            </Show>
+            <div class="form-actions wrap">
+              <button type="button" class="button" onClick={() => setPending(null)}>
+                {t('import.chooseAnother')}
+              </button>
+              <button type="button" class="button primary" disabled={busy() !== null || importable(p().preview) === 0} onClick={() => void start()}>
+                {busy() === 'uploading' ? t('import.uploading') : tn('import.start', importable(p().preview))}
+              </button>
+            </div>
+          </Card>
+        )}
+      </Show>
       <Show when={current()}>
         {(rec) => (
           <Card title={rec().filename ?? t('import.current')} actions={<Badge value={rec().status} />} id="current-import">
             <ProgressBar value={rec().progress} label={t('import.progress')} />
             <p class="muted small">
-              {t('import.rows', { processed: formatNumber(rec().processedRows, locale()), total: formatNumber(rec().totalRows, locale()) })}
+              {rec().status === 'queued'
+                ? t('import.queuedHint')
+                : t('import.rows', { processed: formatNumber(rec().processedRows, locale()), total: formatNumber(rec().totalRows, locale()) })}
             </p>
             <div class="stats">
               <div>
@@ -86,41 +192,28 @@ export default function ImportPage() {
                 </span>
                 <span class="muted small">{t('import.errors')}</span>
               </div>
+              <div>
+                <span class="stat-value">{formatNumber(rec().warningCount ?? 0, locale())}</span>
+                <span class="muted small">{t('import.warnings')}</span>
+              </div>
             </div>
             <Show when={rec().errors.length > 0}>
               <Banner tone="warning" title={t('import.errorReport')}>
                 {t('import.errorReportBody')}
               </Banner>
-              <div class="table-wrap">
-                <table class="table">
-                  <thead>
-                    <tr>
-                      <th class="num">{t('import.row')}</th>
-                      <th>{t('import.handle')}</th>
-                      <th>{t('import.problem')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    <For each={rec().errors}>
-                      {(e) => (
-                        <tr>
-                          <td class="num">{e.row}</td>
-                          <td>{e.handle ?? '—'}</td>
-                          <td>
-                            <code>{e.code}</code> {e.message}
-                          </td>
-                        </tr>
-                      )}
-                    </For>
-                  </tbody>
-                </table>
-              </div>
+              <IssueTable issues={rec().errors} />
+            </Show>
+            <Show when={(rec().warnings ?? []).length > 0}>
+              <Banner tone="info" title={t('import.warningReport')}>
+                {t('import.warningReportBody')}
+              </Banner>
+              <IssueTable issues={rec().warnings} />
             </Show>
           </Card>
         )}
       </Show>
       <Card title={t('import.history')} id="history">
-        <Show when={!history.loading} fallback={<SkeletonRows rows={3} />}>
+        <Show when={!history.loading || history()} fallback={<SkeletonRows rows={3} />}>
           <Show when={(history()?.data.length ?? 0) > 0} fallback={<EmptyState icon="import" title={t('import.noneTitle')} body={t('import.noneBody')} />}>
             <div class="table-wrap">
               <table class="table">
@@ -137,8 +230,8 @@ export default function ImportPage() {
                 <tbody>
                   <For each={history()?.data ?? []}>
                     {(r) => (
-                      <tr class="clickable" onClick={() => setCurrent(r)}>
-                        <td>{r.filename ?? '—'}</td>
+                      <tr class="clickable" onClick={() => void poll(r.id)}>
+                        <td class="break-word">{r.filename ?? '—'}</td>
                         <td>
                           <Badge value={r.status} />
                         </td>

@@ -27,14 +27,14 @@ import { normalizeText } from '../analysis/normalize.ts';
 import type { TokenGroup } from '../analysis/tokenize.ts';
 import { ATTRIBUTE_WORDS, QUALIFIER_WORDS } from '../analysis/stopwords.ts';
 import { FIELDS, type FieldId, type SearchDocument, TITLE } from '../types.ts';
+import { PostingList } from './postings.ts';
 
-export interface Posting {
-  readonly doc: number;
-  readonly field: FieldId;
-  readonly tf: number;
-  /** Sorted token positions within the field. */
-  readonly positions: readonly number[];
-}
+export { PostingList };
+
+/** Number of fields (stride of the per-document length table). */
+export const FIELD_COUNT = FIELDS.length;
+/** titleBreak of a title without a qualifier word, in the Int32 table. */
+const NO_BREAK = 0x7fffffff;
 
 export interface DocRecord {
   readonly id: string;
@@ -55,6 +55,21 @@ export interface DocRecord {
   /** Distinct terms and surfaces of the document (forward index, needed for removal). */
   readonly terms: readonly string[];
   readonly surfaces: readonly string[];
+}
+
+/** Everything an index holds (what a snapshot stores). */
+export interface IndexState {
+  readonly postings: ReadonlyMap<string, PostingList>;
+  readonly termDf: ReadonlyMap<string, number>;
+  readonly titleDf: ReadonlyMap<string, number>;
+  readonly headDf: ReadonlyMap<string, number>;
+  readonly vocab: ReadonlyMap<string, VocabEntry>;
+  readonly skuIndex: ReadonlyMap<string, Set<number>>;
+  readonly fieldLengthSum: readonly number[];
+  readonly docs: readonly (DocRecord | undefined)[];
+  readonly freeOrdinals: readonly number[];
+  readonly lengths: Int32Array<ArrayBuffer>;
+  readonly titleBreaks: Int32Array<ArrayBuffer>;
 }
 
 export interface VocabEntry {
@@ -123,7 +138,7 @@ export function titleHeadPosition(groups: readonly TokenGroup[]): number {
 
 export class InvertedIndex {
   readonly analyzer: Analyzer;
-  readonly postings = new Map<string, Posting[]>();
+  readonly postings = new Map<string, PostingList>();
   readonly termDf = new Map<string, number>();
   /** Documents with the term in the title. */
   readonly titleDf = new Map<string, number>();
@@ -133,6 +148,12 @@ export class InvertedIndex {
   readonly skuIndex = new Map<string, Set<number>>();
   readonly fieldLengthSum: number[] = FIELDS.map(() => 0);
   private readonly docs: (DocRecord | undefined)[] = [];
+  /** Field lengths by ordinal * FIELD_COUNT + field (the scorer's hot path reads these, not DocRecords). */
+  lengths = new Int32Array(64 * FIELD_COUNT);
+  /** titleBreak by ordinal (NO_BREAK for none). */
+  titleBreaks = new Int32Array(64);
+  /** Bumped on every add/remove: cached per-term score bounds are valid for one epoch. */
+  epoch = 0;
   private readonly ordinals = new Map<string, number>();
   private readonly freeOrdinals: number[] = [];
   private liveDocs = 0;
@@ -158,8 +179,80 @@ export class InvertedIndex {
     return this.liveDocs === 0 ? 0 : (this.fieldLengthSum[field] ?? 0) / this.liveDocs;
   }
 
+  /** Title position of the first qualifier word of a document (Infinity when none). */
+  titleBreakOf(ordinal: number): number {
+    const b = this.titleBreaks[ordinal];
+    return b === undefined || b === NO_BREAK ? Number.POSITIVE_INFINITY : b;
+  }
+
+  private ensureOrdinal(ordinal: number): void {
+    if (ordinal < this.titleBreaks.length) return;
+    const size = Math.max(ordinal + 1, this.titleBreaks.length * 2);
+    const lengths = new Int32Array(size * FIELD_COUNT);
+    lengths.set(this.lengths);
+    this.lengths = lengths;
+    const breaks = new Int32Array(size);
+    breaks.set(this.titleBreaks);
+    this.titleBreaks = breaks;
+  }
+
+  /** Drops the growth slack of every posting list (after a bulk build). */
+  trim(): void {
+    for (const list of this.postings.values()) list.trim();
+  }
+
+  /** Bytes held by the posting lists' typed arrays. */
+  postingBytes(): number {
+    let b = 0;
+    for (const list of this.postings.values()) b += list.bytes;
+    return b;
+  }
+
   doc(ordinal: number): DocRecord | undefined {
     return this.docs[ordinal];
+  }
+
+  /** The whole state as plain data (see snapshot.ts, which serialises it). */
+  exportState(): IndexState {
+    return {
+      postings: this.postings,
+      termDf: this.termDf,
+      titleDf: this.titleDf,
+      headDf: this.headDf,
+      vocab: this.vocab,
+      skuIndex: this.skuIndex,
+      fieldLengthSum: this.fieldLengthSum,
+      docs: this.docs,
+      freeOrdinals: this.freeOrdinals,
+      lengths: this.lengths,
+      titleBreaks: this.titleBreaks,
+    };
+  }
+
+  /** Replaces the (empty) index's state with one read from a snapshot. */
+  importState(state: IndexState): void {
+    if (this.liveDocs !== 0 || this.docs.length !== 0) throw new Error('importState needs an empty index');
+    for (const [k, v] of state.postings) this.postings.set(k, v);
+    for (const [k, v] of state.termDf) this.termDf.set(k, v);
+    for (const [k, v] of state.titleDf) this.titleDf.set(k, v);
+    for (const [k, v] of state.headDf) this.headDf.set(k, v);
+    for (const [k, v] of state.vocab) this.vocab.set(k, v);
+    for (const [k, v] of state.skuIndex) this.skuIndex.set(k, v);
+    state.fieldLengthSum.forEach((v, f) => {
+      this.fieldLengthSum[f] = v;
+    });
+    state.docs.forEach((rec, ordinal) => {
+      this.docs[ordinal] = rec;
+      if (rec) {
+        this.ordinals.set(rec.id, ordinal);
+        this.liveDocs++;
+      }
+    });
+    this.freeOrdinals.push(...state.freeOrdinals);
+    this.lengths = state.lengths;
+    this.titleBreaks = state.titleBreaks;
+    this.vocabVersion++;
+    this.epoch++;
   }
 
   ordinalOf(id: string): number | undefined {
@@ -218,11 +311,10 @@ export class InvertedIndex {
       fieldLengths[field] = length;
     });
     for (const [term, byField] of occurrences) {
-      const list = getOrCreate(this.postings, term, () => []);
-      for (const [field, positions] of byField) {
-        positions.sort((a, b) => a - b);
-        list.push({ doc: ordinal, field, tf: positions.length, positions });
-      }
+      const list = getOrCreate(this.postings, term, () => new PostingList());
+      const fields = [...byField.keys()].sort((a, b) => a - b);
+      const positions = fields.map((f) => (byField.get(f) as number[]).sort((a, b) => a - b));
+      list.add(ordinal, fields, positions);
       this.termDf.set(term, (this.termDf.get(term) ?? 0) + 1);
       if (byField.has(TITLE)) bump(this.titleDf, term, 1);
     }
@@ -240,9 +332,13 @@ export class InvertedIndex {
     for (const sku of skus) {
       getOrCreate(this.skuIndex, sku, () => new Set()).add(ordinal);
     }
+    this.ensureOrdinal(ordinal);
     fieldLengths.forEach((len, f) => {
       this.fieldLengthSum[f] = (this.fieldLengthSum[f] ?? 0) + len;
+      this.lengths[ordinal * FIELD_COUNT + f] = len;
     });
+    this.titleBreaks[ordinal] = Number.isFinite(titleBreak) ? titleBreak : NO_BREAK;
+    this.epoch++;
     this.docs[ordinal] = {
       id: doc.id,
       ordinal,
@@ -265,13 +361,10 @@ export class InvertedIndex {
     if (!rec) return false;
     for (const term of rec.terms) {
       const list = this.postings.get(term);
-      if (list) {
-        const kept = list.filter((p) => p.doc !== ordinal);
-        if (kept.length === 0) this.postings.delete(term);
-        else this.postings.set(term, kept);
-      }
+      const gone = list?.remove(ordinal);
+      if (list && list.n === 0) this.postings.delete(term);
       bump(this.termDf, term, -1);
-      if (list?.some((p) => p.doc === ordinal && p.field === TITLE)) bump(this.titleDf, term, -1);
+      if (gone?.title) bump(this.titleDf, term, -1);
     }
     if (rec.headTerm !== null) bump(this.headDf, rec.headTerm, -1);
     for (const surface of rec.surfaces) {
@@ -292,6 +385,9 @@ export class InvertedIndex {
       this.fieldLengthSum[f] = (this.fieldLengthSum[f] ?? 0) - len;
     });
     this.docs[ordinal] = undefined;
+    for (let f = 0; f < FIELD_COUNT; f++) this.lengths[ordinal * FIELD_COUNT + f] = 0;
+    this.titleBreaks[ordinal] = NO_BREAK;
+    this.epoch++;
     this.ordinals.delete(id);
     this.freeOrdinals.push(ordinal);
     this.liveDocs--;

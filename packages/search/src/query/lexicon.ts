@@ -10,7 +10,7 @@
  */
 
 import type { InvertedIndex } from '../index/inverted-index.ts';
-import { DeletionIndex, isTypoCorrectable, type TypoCandidate } from './typo-index.ts';
+import { type DeletionArrays, DeletionIndex, isTypoCorrectable, type TypoCandidate } from './typo-index.ts';
 
 export interface Completion {
   readonly surface: string;
@@ -43,12 +43,18 @@ export class Lexicon {
   }
 
   private deletions(): DeletionIndex {
-    if (!this.deletionIndex) {
-      const di = new DeletionIndex();
-      for (const s of this.index.vocab.keys()) di.add(s);
-      this.deletionIndex = di;
-    }
+    if (!this.deletionIndex) this.deletionIndex = DeletionIndex.build(this.index.vocab.keys());
     return this.deletionIndex;
+  }
+
+  /** The typo lookup's arrays (built now if needed), for a snapshot. */
+  exportDeletions(): DeletionArrays {
+    return this.deletions().toArrays();
+  }
+
+  /** Uses arrays from `exportDeletions` (of the same vocabulary) instead of building them on first use. */
+  importDeletions(arrays: DeletionArrays): void {
+    this.deletionIndex = DeletionIndex.fromArrays(arrays);
   }
 
   /** Vocabulary surfaces within `maxDistance` edits. */

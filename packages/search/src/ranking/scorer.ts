@@ -16,8 +16,7 @@
  * always comes first.
  */
 
-import type { InvertedIndex, Posting } from '../index/inverted-index.ts';
-import { normalizeSku } from '../index/inverted-index.ts';
+import { FIELD_COUNT, type InvertedIndex, normalizeSku, type PostingList } from '../index/inverted-index.ts';
 import type { Alternative, Clause, QueryPlan } from '../query/plan.ts';
 import { TITLE } from '../types.ts';
 import { type Bm25fParams, DEFAULT_BM25F, fieldArrays, fieldTf, idf, saturate } from './bm25f.ts';
@@ -101,6 +100,8 @@ export interface ScoreOptions {
    * the others keep their stage-1 score only and rank after them. Default 1000.
    */
   readonly rerankTopK?: number;
+  /** Score every posting in stage 1 instead of the MaxScore top-k (the reference the top-k is tested against). */
+  readonly exhaustive?: boolean;
   readonly bm25f?: Bm25fParams;
   /** `null` disables the second stage (plain BM25F order). */
   readonly rerank?: RerankWeights | null;
@@ -174,6 +175,20 @@ export interface PlanMatches {
   readonly ordinals: Int32Array;
   /** Final score of each match. */
   readonly scores: Float64Array;
+  /**
+   * Matches whose stage-1 score was not computed (the top-k stage skipped
+   * them); their `scores` hold a placeholder below every real score until
+   * `complete()` is called.
+   */
+  readonly pruned: number;
+  /** Every pruned match's final score is below this (-Infinity when none is pruned). */
+  readonly pruneBound: number;
+  /** Whether match `i` got second-stage features (it is among the top `rerankTopK` by stage-1 estimate, or a SKU match). */
+  isReranked(i: number): boolean;
+  /** Work done: postings scored by stage 1, postings of all alternatives, documents stage 1 scored in full. */
+  readonly stats: { readonly postingsScored: number; readonly postingsTotal: number; readonly docsScored: number };
+  /** Computes the pruned matches' scores (exhaustive stage 1) into `scores`; idempotent. */
+  complete(): void;
   /** Score parts and matched alternatives of match `i`. */
   detail(i: number): { parts: ScoreParts; matched: readonly (string | null)[] };
 }
@@ -182,8 +197,61 @@ interface AltRun {
   readonly ci: number;
   readonly clause: Clause;
   readonly alt: Alternative;
-  readonly postings: readonly Posting[];
+  readonly list: PostingList;
   readonly idf: number;
+  /** alt.weight * idf: a match scores scale * saturate(tf~). */
+  readonly scale: number;
+  /** False for a span alternative (it may replace the clauses it covers). */
+  readonly single: boolean;
+}
+
+interface Ctx {
+  readonly weights: readonly number[];
+  readonly bs: readonly number[];
+  readonly avg: readonly number[];
+  readonly k1: number;
+  readonly nc: number;
+  readonly lengths: Int32Array;
+}
+
+/** BM25F tf~ of the postings [from, to) of one document (in list order, i.e. fields ascending). */
+function tfTilde(list: PostingList, from: number, to: number, doc: number, ctx: Ctx): number {
+  let t = 0;
+  const base = doc * FIELD_COUNT;
+  for (let x = from; x < to; x++) {
+    const f = list.field(x);
+    t += fieldTf(list.tf(x), ctx.weights[f] ?? 0, ctx.bs[f] ?? 0, ctx.lengths[base + f] ?? 0, ctx.avg[f] ?? 0);
+  }
+  return t;
+}
+
+/** End of the postings of the document at `from` (postings of one document are adjacent). */
+function docEnd(list: PostingList, from: number): number {
+  const doc = list.doc(from);
+  let to = from + 1;
+  while (to < list.n && list.doc(to) === doc) to++;
+  return to;
+}
+
+/**
+ * Largest tf~ of any document in the list: the alternative's stage-1 score is
+ * at most scale * saturate(this). Exact, cached on the list for the index's
+ * current epoch (any add/remove changes the average field lengths) and the
+ * BM25F parameters it was computed with.
+ */
+function maxTfTilde(list: PostingList, ctx: Ctx, epoch: number, key: unknown): number {
+  if (list.ubEpoch === epoch && list.ubKey === key) return list.ubTft;
+  let max = 0;
+  for (let i = 0; i < list.n; ) {
+    const j = docEnd(list, i);
+    const t = tfTilde(list, i, j, list.doc(i), ctx);
+    if (t > max) max = t;
+    i = j;
+  }
+  list.ubEpoch = epoch;
+  list.ubKey = key;
+  list.ubTft = max;
+  return max;
 }
 
 /** Ordering of scorePlan: score descending, then ordinal ascending. */
@@ -193,6 +261,7 @@ export function compareScored(a: { score: number; ordinal: number }, b: { score:
 
 export function scorePlan(index: InvertedIndex, plan: QueryPlan, options: ScoreOptions = {}): ScoredDoc[] {
   const m = executePlan(index, plan, options);
+  m.complete();
   const out: ScoredDoc[] = new Array(m.count);
   for (let i = 0; i < m.count; i++) {
     const d = m.detail(i);
@@ -203,12 +272,246 @@ export function scorePlan(index: InvertedIndex, plan: QueryPlan, options: ScoreO
 }
 
 /**
- * Scores a plan in two passes. Pass 1 walks each alternative's postings
- * once into flat typed arrays (per match: best score and weight per clause,
- * summed span scores) without allocating per document. Pass 2 computes the
- * second-stage features (title positions, proximity, head, ...) only for the
- * `rerankTopK` best matches by their stage-1 upper bound (and SKU matches);
- * the others keep their stage-1 score and rank after them.
+ * Stage-1 scores of every match by exhaustive scoring (every posting of every
+ * alternative): `stage1` sums the clauses (before spans replace clauses),
+ * `estimate` adds every span alternative too (an upper bound of the reranked
+ * stage-1 score). Indexed like `matchDocs` (`slotOf[ordinal] - 1`).
+ */
+function exhaustiveStage1(runs: readonly AltRun[], count: number, slotOf: Int32Array, ctx: Ctx): { stage1: Float64Array; estimate: Float64Array } {
+  const nc = ctx.nc;
+  const best = new Float64Array(Math.max(1, count * nc));
+  const span = new Float64Array(count);
+  for (const run of runs) {
+    const list = run.list;
+    for (let i = 0; i < list.n; ) {
+      const doc = list.doc(i);
+      const j = docEnd(list, i);
+      const s = run.scale * saturate(tfTilde(list, i, j, doc, ctx), ctx.k1);
+      i = j;
+      const slot = (slotOf[doc] as number) - 1;
+      if (run.single) {
+        const at = slot * nc + run.ci;
+        if (s > (best[at] as number)) best[at] = s;
+      } else span[slot] = (span[slot] as number) + s;
+    }
+  }
+  const stage1 = new Float64Array(count);
+  const estimate = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    let e = 0;
+    for (let k = 0; k < nc; k++) e += best[i * nc + k] as number;
+    stage1[i] = e;
+    estimate[i] = e + (span[i] as number);
+  }
+  return { stage1, estimate };
+}
+
+/** Bounded min-heap of the k largest values seen. */
+class TopValues {
+  private readonly heap: Float64Array;
+  size = 0;
+  constructor(private readonly k: number) {
+    this.heap = new Float64Array(k);
+  }
+  get full(): boolean {
+    return this.size >= this.k;
+  }
+  get min(): number {
+    return this.heap[0] as number;
+  }
+  push(v: number): void {
+    const h = this.heap;
+    if (this.size < this.k) {
+      let i = this.size++;
+      h[i] = v;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if ((h[p] as number) <= v) break;
+        h[i] = h[p] as number;
+        i = p;
+      }
+      h[i] = v;
+      return;
+    }
+    if (v <= (h[0] as number)) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.size) break;
+      const r = l + 1;
+      const c = r < this.size && (h[r] as number) < (h[l] as number) ? r : l;
+      if ((h[c] as number) >= v) break;
+      h[i] = h[c] as number;
+      i = c;
+    }
+    h[i] = v;
+  }
+}
+
+/** Relative slack on score bounds so float rounding never prunes a document that ties the threshold. */
+const BOUND_SLACK = 1e-9;
+
+/**
+ * The documents whose stage-1 estimate is at least the k-th largest estimate
+ * of all matches (ties included), with their estimates: exactly the set
+ * `exhaustiveStage1` + sort would select, without scoring every posting.
+ *
+ * MaxScore (Turtle & Flood 1995), document at a time, one scoring unit per
+ * alternative: each has an upper bound (scale x saturate of its largest
+ * tf~), and a document's estimate is at most its partial estimate plus the
+ * bounds of the alternatives not yet looked at (a clause takes the best of
+ * its alternatives, so adding one raises the estimate by at most its bound).
+ * Alternatives are sorted by bound; once k documents are held, those whose
+ * bounds together stay below the k-th best estimate are non-essential: a
+ * document matching only them cannot enter, so candidates come from the
+ * essential lists alone, and a candidate's non-essential alternatives are
+ * looked up by seeking (galloping search) only while its partial estimate
+ * plus their remaining bounds can still reach the threshold. Each fully
+ * scored document's estimate is then summed in the same order as the
+ * exhaustive scorer, so the values (and the selected set) are bit-identical.
+ */
+function maxScoreTop(
+  runs: readonly AltRun[],
+  k: number,
+  ctx: Ctx,
+  epoch: number,
+  key: unknown,
+): { docs: number[]; estimates: number[]; cutoff: number; scored: number; postings: number } {
+  const nc = ctx.nc;
+  const R = runs.length;
+  const runUb = runs.map((r) => r.scale * saturate(maxTfTilde(r.list, ctx, epoch, key), ctx.k1));
+  const order = runs.map((_, i) => i).sort((a, b) => (runUb[a] as number) - (runUb[b] as number));
+  const cum = new Float64Array(R);
+  let acc = 0;
+  for (let u = 0; u < R; u++) {
+    acc += runUb[order[u] as number] as number;
+    cum[u] = acc * (1 + BOUND_SLACK) + 1e-300;
+  }
+  const pos = new Int32Array(R);
+  const runScore = new Float64Array(R);
+  const clauseBest = new Float64Array(nc);
+  const top = new TopValues(k);
+  let theta = Number.NEGATIVE_INFINITY;
+  let firstEssential = 0;
+  const docs: number[] = [];
+  const estimates: number[] = [];
+  let scored = 0;
+  let postings = 0;
+
+  /** Scores run ri at doc d (seeking forward); returns its score, 0 when d is not in its list. */
+  const scoreRun = (ri: number, d: number, cursor: Int32Array): number => {
+    const run = runs[ri] as AltRun;
+    const list = run.list;
+    let c = cursor[ri] as number;
+    if (c < list.n && list.doc(c) < d) c = list.seek(d, c);
+    let s = 0;
+    if (c < list.n && list.doc(c) === d) {
+      const j = docEnd(list, c);
+      postings += j - c;
+      s = run.scale * saturate(tfTilde(list, c, j, d, ctx), ctx.k1);
+      c = j;
+    }
+    cursor[ri] = c;
+    return s;
+  };
+  /** The estimate of the current document from runScore, in the exhaustive scorer's order. */
+  const estimate = (): number => {
+    clauseBest.fill(0);
+    let spans = 0;
+    for (let ri = 0; ri < R; ri++) {
+      const run = runs[ri] as AltRun;
+      const s = runScore[ri] as number;
+      if (run.single) {
+        if (s > (clauseBest[run.ci] as number)) clauseBest[run.ci] = s;
+      } else if (s !== 0) spans += s;
+    }
+    let e = 0;
+    for (let c = 0; c < nc; c++) e += clauseBest[c] as number;
+    return e + spans;
+  };
+  const raise = () => {
+    theta = top.min;
+    while (firstEssential < R && (cum[firstEssential] as number) < theta) firstEssential++;
+  };
+
+  // Seed the threshold: the documents of the best-bounded alternative are scored in full before the walk
+  // (up to 2k of them), so the threshold starts near its final value instead of rising from the first
+  // documents in ordinal order. They enter the heap once, here; the walk still collects them.
+  const seeded = new Set<number>();
+  if (R > 1) {
+    const list = (runs[order[R - 1] as number] as AltRun).list;
+    const seedPos = new Int32Array(R);
+    for (let i = 0; i < list.n && seeded.size < 2 * k; ) {
+      const d = list.doc(i);
+      i = docEnd(list, i);
+      for (let ri = 0; ri < R; ri++) runScore[ri] = scoreRun(ri, d, seedPos);
+      top.push(estimate());
+      seeded.add(d);
+    }
+    runScore.fill(0);
+    if (top.full) raise();
+  }
+
+  for (;;) {
+    let d = 0x7fffffff;
+    for (let u = firstEssential; u < R; u++) {
+      const ri = order[u] as number;
+      const list = (runs[ri] as AltRun).list;
+      const c = pos[ri] as number;
+      if (c < list.n) {
+        const doc = list.doc(c);
+        if (doc < d) d = doc;
+      }
+    }
+    if (d === 0x7fffffff) break;
+    // partial estimate (an upper-bound-safe running value: clause maxima and spans so far)
+    clauseBest.fill(0);
+    let partial = 0;
+    let pruned = false;
+    for (let u = R - 1; u >= 0; u--) {
+      if (u < firstEssential && partial + (cum[u] as number) < theta) {
+        pruned = true;
+        break;
+      }
+      const ri = order[u] as number;
+      const s = scoreRun(ri, d, pos);
+      if (s === 0) continue;
+      runScore[ri] = s;
+      const run = runs[ri] as AltRun;
+      if (!run.single) partial += s;
+      else if (s > (clauseBest[run.ci] as number)) {
+        partial += s - (clauseBest[run.ci] as number);
+        clauseBest[run.ci] = s;
+      }
+    }
+    if (!pruned) {
+      scored++;
+      const est = estimate();
+      if (est >= theta) {
+        docs.push(d);
+        estimates.push(est);
+        if (!seeded.has(d)) {
+          top.push(est);
+          if (top.full) raise();
+        }
+      }
+    }
+    runScore.fill(0);
+  }
+  const cutoff = top.full ? top.min : Number.NEGATIVE_INFINITY;
+  return { docs, estimates, cutoff, scored, postings };
+}
+
+/**
+ * Scores a plan in two stages. Every match is found from the alternatives'
+ * document ids (the match set: total and facets need all of it). Stage 1
+ * selects the `rerankTopK` best matches by their stage-1 estimate (every span
+ * alternative counted) with MaxScore, which scores only the documents that
+ * can still reach the top k; stage 2 computes the second-stage features of
+ * those (and of SKU matches). The other matches rank after them by their
+ * stage-1 score, which is computed only when `complete()` is called (a caller
+ * needs it when the page reaches past the reranked documents, or when it
+ * orders by something else first).
  */
 export function executePlan(index: InvertedIndex, plan: QueryPlan, options: ScoreOptions = {}): PlanMatches {
   const params = options.bm25f ?? DEFAULT_BM25F;
@@ -219,22 +522,20 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
   const cap = index.capacity;
   const clauses = plan.clauses;
   const nc = clauses.length;
-  const k1 = params.k1;
+  const ctx: Ctx = { weights, bs, avg, k1: params.k1, nc, lengths: index.lengths };
   // importance of each word for coverage: idf of the typed word, else of its best alternative
   const clauseIdf = new Float64Array(nc);
   const exactIdf = new Float64Array(nc);
 
   const runs: AltRun[] = [];
-  let postingTotal = 0;
   clauses.forEach((clause: Clause, ci) => {
     for (const alt of clause.alternatives) {
       const m = matchTerms(index, alt.terms);
-      if (m.postings.length === 0) continue;
+      if (m.postings.n === 0) continue;
       const altIdf = idf(n, m.df);
       if (alt.source === 'exact') exactIdf[ci] = altIdf;
       else if (altIdf > (clauseIdf[ci] as number)) clauseIdf[ci] = altIdf;
-      runs.push({ ci, clause, alt, postings: m.postings, idf: altIdf });
-      postingTotal += m.postings.length;
+      runs.push({ ci, clause, alt, list: m.postings, idf: altIdf, scale: alt.weight * altIdf, single: alt.span <= 1 });
     }
   });
   for (let ci = 0; ci < nc; ci++) {
@@ -244,81 +545,61 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
   const skuKey = normalizeSku(plan.text);
   const skuDocs = skuKey.length > 0 ? index.skuIndex.get(skuKey) : undefined;
 
-  // ---- pass 1: stage-1 scores of every match, in flat arrays
-  const maxSlots = Math.min(cap, postingTotal) + (skuDocs?.size ?? 0);
-  const slotOf = new Int32Array(cap + 1); // ordinal -> slot + 1 (0: no match)
-  const slotDoc = new Int32Array(maxSlots);
-  const slotScore = new Float64Array(Math.max(1, maxSlots * nc));
-  const slotSpan = new Float64Array(maxSlots);
-  let slots = 0;
-  const altTft = new Float64Array(cap + 1);
-  const altDocs = new Int32Array(cap + 1);
-  const altSeen = new Int32Array(cap + 1); // ordinal -> run number + 1 of the last run that listed it
-  let runNo = 0;
+  // ---- the match set, from document ids only
+  const slotOf = new Int32Array(cap + 1); // ordinal -> index in `ordinals` + 1 (0: no match)
   for (const run of runs) {
-    runNo++;
-    let na = 0;
-    for (const p of run.postings) {
-      const rec = index.doc(p.doc);
-      if (!rec) continue;
-      const contrib = fieldTf(p.tf, weights[p.field] ?? 0, bs[p.field] ?? 0, rec.fieldLengths[p.field] ?? 0, avg[p.field] ?? 0);
-      if (altSeen[p.doc] !== runNo) {
-        altSeen[p.doc] = runNo;
-        altDocs[na++] = p.doc;
-      }
-      altTft[p.doc] = (altTft[p.doc] as number) + contrib;
-    }
-    const scale = run.alt.weight * run.idf;
-    const single = run.alt.span <= 1;
-    const ci = run.ci;
-    for (let j = 0; j < na; j++) {
-      const doc = altDocs[j] as number;
-      const tft = altTft[doc] as number;
-      altTft[doc] = 0;
-      const s = scale * saturate(tft, k1);
-      let slot = (slotOf[doc] as number) - 1;
-      if (slot < 0) {
-        slot = slots++;
-        slotOf[doc] = slot + 1;
-        slotDoc[slot] = doc;
-      }
-      if (single) {
-        const at = slot * nc + ci;
-        if (s > (slotScore[at] as number)) slotScore[at] = s;
-      } else slotSpan[slot] = (slotSpan[slot] as number) + s;
-    }
+    const e = run.list.entries;
+    for (let i = 0, m = 2 * run.list.n; i < m; i += 2) slotOf[e[i] as number] = 1;
   }
-  if (skuDocs)
-    for (const d of skuDocs) {
-      if ((slotOf[d] as number) > 0) continue;
-      slotOf[d] = slots + 1;
-      slotDoc[slots++] = d;
+  let textMatches = 0;
+  for (let d = 0; d < cap; d++) if (slotOf[d] === 1) textMatches++;
+  if (skuDocs) for (const d of skuDocs) slotOf[d] = 1;
+  let count = 0;
+  for (let d = 0; d < cap; d++) if (slotOf[d] === 1) count++;
+  const ordinals = new Int32Array(count);
+  for (let d = 0, s = 0; d < cap; d++)
+    if (slotOf[d] === 1) {
+      ordinals[s] = d;
+      slotOf[d] = ++s;
     }
 
-  const stage1 = new Float64Array(slots); // sum over clauses (before spans replace clauses)
-  const estimate = new Float64Array(slots); // upper bound: every span alternative counted too
-  for (let i = 0; i < slots; i++) {
-    let e = 0;
-    for (let k = 0; k < nc; k++) e += slotScore[i * nc + k] as number;
-    stage1[i] = e;
-    estimate[i] = e + (slotSpan[i] as number);
-  }
-  // Stage-1 cut-off: with very common words most matches cannot reach the top; skip their features.
+  // ---- stage 1: the documents that get second-stage features
   const topK = options.rerankTopK ?? 1000;
+  let stage1: Float64Array | null = null;
+  const detailedDocs: number[] = [];
   let cutoff = Number.NEGATIVE_INFINITY;
-  if (rerank && slots > topK) {
-    const est = estimate.slice();
-    est.sort();
-    cutoff = est[est.length - topK] as number;
+  let postingsTotal = 0;
+  for (const run of runs) postingsTotal += run.list.n;
+  let postingsScored = postingsTotal;
+  let docsScored = textMatches;
+  if (rerank && textMatches > topK && !options.exhaustive) {
+    const top = maxScoreTop(runs, topK, ctx, index.epoch, params);
+    postingsScored = top.postings;
+    docsScored = top.scored;
+    cutoff = top.cutoff;
+    top.docs.forEach((d, i) => {
+      if ((top.estimates[i] as number) >= cutoff) detailedDocs.push(d);
+    });
+    if (skuDocs) for (const d of skuDocs) detailedDocs.push(d);
+  } else {
+    const ex = exhaustiveStage1(runs, count, slotOf, ctx);
+    stage1 = ex.stage1;
+    if (rerank && count > topK) {
+      const est = ex.estimate.slice();
+      est.sort();
+      cutoff = est[est.length - topK] as number;
+    }
+    for (let i = 0; i < count; i++) {
+      const doc = ordinals[i] as number;
+      if ((ex.estimate[i] as number) >= cutoff || skuDocs?.has(doc)) detailedDocs.push(doc);
+    }
   }
+  const detailedSorted = [...new Set(detailedDocs)].sort((a, b) => a - b);
 
-  // ---- pass 2: second-stage features of the documents above the cut-off
+  // ---- stage 2: second-stage features of the selected documents
   const detailed = new Map<number, DocAcc>();
-  for (let i = 0; i < slots; i++) {
-    const doc = slotDoc[i] as number;
-    if ((estimate[i] as number) >= cutoff || skuDocs?.has(doc)) detailed.set(doc, newAcc(nc));
-  }
-  accumulate(index, runs, detailed, { weights, bs, avg, k1, nc });
+  for (const doc of detailedSorted) detailed.set(doc, newAcc(nc));
+  accumulate(index, runs, detailedSorted, detailed, ctx);
 
   const required: number[] = [];
   clauses.forEach((c, i) => {
@@ -332,7 +613,7 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
   const headSlack = rerank?.titleHeadSlack ?? 0;
   const headClauseObj = headClause >= 0 ? clauses[headClause] : undefined;
   const headRate = headClauseObj ? Math.min(1, 2 * index.headRate(headClauseObj.alternatives[0]?.terms[0] ?? '')) : 0;
-  const titleBreakOf = (doc: number) => index.doc(doc)?.titleBreak ?? Number.POSITIVE_INFINITY;
+  const titleBreakOf = (doc: number) => index.titleBreakOf(doc);
 
   let maxBm = 0;
   const rows = new Map<number, { bm: number; f: Omit<Features, 'bm25f'>; sku: boolean; matched: (string | null)[] }>();
@@ -433,12 +714,20 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
 
   const featureWeights: [Exclude<FeatureName, 'bm25f'>, number][] = [];
   if (rerank) for (const name of FEATURE_NAMES) if (name !== 'bm25f') featureWeights.push([name, rerank.weights[name] ?? 0]);
-  const scores = new Float64Array(slots);
-  for (let i = 0; i < slots; i++) {
-    const row = rows.get(slotDoc[i] as number);
-    if (!row) {
+  const scores = new Float64Array(count);
+  let pruned = 0;
+  const fillPruned = (s1: Float64Array) => {
+    for (let i = 0; i < count; i++) {
+      if (rows.has(ordinals[i] as number)) continue;
       // A pruned document ranks after every reranked one (its stage-1 score, shifted below them).
-      scores[i] = (maxBm > 0 ? (stage1[i] as number) / maxBm : 0) - 1;
+      scores[i] = (maxBm > 0 ? (s1[i] as number) / maxBm : 0) - 1;
+    }
+  };
+  for (let i = 0; i < count; i++) {
+    const row = rows.get(ordinals[i] as number);
+    if (!row) {
+      pruned++;
+      scores[i] = PRUNED_SCORE;
       continue;
     }
     let score = maxBm > 0 ? row.bm / maxBm : 0;
@@ -446,11 +735,29 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
     if (row.sku) score += 1000;
     scores[i] = score;
   }
-  const ordinals = slotDoc.subarray(0, slots);
+  if (stage1 && pruned > 0) fillPruned(stage1);
+  // A pruned match's stage-1 score is below the cutoff estimate, so its final score is below this.
+  const pruneBound = pruned === 0 ? Number.NEGATIVE_INFINITY : (maxBm > 0 ? cutoff / maxBm : 0) - 1;
+  let completed = stage1 !== null;
+  const stage1Of = (): Float64Array => {
+    if (!stage1) stage1 = exhaustiveStage1(runs, count, slotOf, ctx).stage1;
+    return stage1;
+  };
   return {
-    count: slots,
+    count,
     ordinals,
     scores,
+    get pruned() {
+      return completed ? 0 : pruned;
+    },
+    pruneBound,
+    stats: { postingsScored, postingsTotal, docsScored },
+    isReranked: (i: number) => rows.has(ordinals[i] as number),
+    complete() {
+      if (completed) return;
+      completed = true;
+      if (pruned > 0) fillPruned(stage1Of());
+    },
     detail(i: number) {
       const doc = ordinals[i] as number;
       const row = rows.get(doc);
@@ -458,43 +765,37 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
         const features: Features = { bm25f: maxBm > 0 ? row.bm / maxBm : 0, ...row.f };
         return { parts: { ...features, bm25fRaw: row.bm, skuMatch: row.sku }, matched: row.matched };
       }
-      const bm = stage1[i] as number;
+      const bm = stage1Of()[i] as number;
       const one = new Map([[doc, newAcc(nc)]]);
-      accumulate(index, runs, one, { weights, bs, avg, k1, nc });
+      accumulate(index, runs, [doc], one, ctx);
       const features: Features = { bm25f: maxBm > 0 ? bm / maxBm : 0, ...ZERO_FEATURES };
       return { parts: { ...features, bm25fRaw: bm, skuMatch: false }, matched: one.get(doc)?.label ?? [] };
     },
   };
 }
 
-/** Per-document detail of every alternative (scores, weights, title intervals, spans, labels), for the given documents only. */
-function accumulate(
-  index: InvertedIndex,
-  runs: readonly AltRun[],
-  accs: Map<number, DocAcc>,
-  p: { weights: number[]; bs: number[]; avg: number[]; k1: number; nc: number },
-): void {
-  if (accs.size === 0) return;
-  const titleBreakOf = (doc: number) => index.doc(doc)?.titleBreak ?? Number.POSITIVE_INFINITY;
-  for (const { ci, clause, alt, postings, idf: altIdf } of runs) {
-    const perDoc = new Map<number, { tft: number; title: readonly number[] | undefined }>();
-    for (const post of postings) {
-      if (!accs.has(post.doc)) continue;
-      const rec = index.doc(post.doc);
-      if (!rec) continue;
-      const w = p.weights[post.field] ?? 0;
-      const contrib = fieldTf(post.tf, w, p.bs[post.field] ?? 0, rec.fieldLengths[post.field] ?? 0, p.avg[post.field] ?? 0);
-      const cur = perDoc.get(post.doc);
-      if (cur) {
-        cur.tft += contrib;
-        if (post.field === TITLE) cur.title = post.positions;
-      } else perDoc.set(post.doc, { tft: contrib, title: post.field === TITLE ? post.positions : undefined });
-    }
+/** Score of a match whose stage-1 score was not computed (below every real score; see `PlanMatches.complete`). */
+const PRUNED_SCORE = -1e300;
+
+/** Per-document detail of every alternative (scores, weights, title intervals, spans, labels), for the given documents only (sorted ascending). */
+function accumulate(index: InvertedIndex, runs: readonly AltRun[], docs: readonly number[], accs: Map<number, DocAcc>, ctx: Ctx): void {
+  if (docs.length === 0) return;
+  const titleBreakOf = (doc: number) => index.titleBreakOf(doc);
+  for (const { ci, clause, alt, list, idf: altIdf } of runs) {
     const width = alt.terms.length;
-    for (const [doc, { tft, title }] of perDoc) {
-      const s = alt.weight * altIdf * saturate(tft, p.k1);
+    let c = 0;
+    for (const doc of docs) {
+      c = list.seek(doc, c);
+      if (c >= list.n) break;
+      if (list.doc(c) !== doc) continue;
+      const j = docEnd(list, c);
+      let title: Int32Array | undefined;
+      for (let x = c; x < j; x++) if (list.field(x) === TITLE) title = list.positionsOf(x);
+      const tft = tfTilde(list, c, j, doc, ctx);
+      c = j;
+      const s = alt.weight * altIdf * saturate(tft, ctx.k1);
       const acc = accs.get(doc) as DocAcc;
-      const intervals = title?.map((start) => ({ start, end: start + width - 1, weight: alt.weight }));
+      const intervals = title ? Array.from(title, (start) => ({ start, end: start + width - 1, weight: alt.weight })) : undefined;
       if (alt.span <= 1) {
         if (s > (acc.score[ci] as number)) acc.score[ci] = s;
         if (alt.weight > (acc.matchW[ci] as number)) acc.matchW[ci] = alt.weight;
@@ -510,7 +811,7 @@ function accumulate(
         }
       } else {
         acc.spans ??= [];
-        acc.spans.push({ clause: ci, span: Math.min(alt.span, p.nc - ci), score: s, weight: alt.weight, title: intervals, label: alt.label });
+        acc.spans.push({ clause: ci, span: Math.min(alt.span, ctx.nc - ci), score: s, weight: alt.weight, title: intervals, label: alt.label });
       }
     }
   }
