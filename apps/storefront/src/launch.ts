@@ -9,7 +9,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import type { StorefrontEnv } from './app.ts';
+import type { StorefrontEnv } from './context.ts';
 import { FONTS } from './render.ts';
 import { storeMediaPath } from './ui/media.ts';
 import { translator } from './ui/i18n.ts';

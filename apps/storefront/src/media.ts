@@ -11,7 +11,7 @@
  */
 import { isMediaKey, type Storage, type StoredObject } from '@storeloom/storage';
 import { Hono } from 'hono';
-import type { StorefrontEnv } from './app.ts';
+import type { StorefrontEnv } from './context.ts';
 import { MEDIA_WIDTHS, storeMediaPath } from './ui/media.ts';
 
 type Format = 'avif' | 'webp' | 'jpg' | 'png' | 'gif';

@@ -10,7 +10,7 @@
  * entries returned here) in the control schema only after this returns.
  */
 import type { OrderService } from '@storeloom/commerce';
-import type { AuditEntry, Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
+import { type AuditEntry, type Database, isUuid, type Kysely, type Store, type TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { fromStripeAmount } from '@storeloom/money';
 import type Stripe from 'stripe';
@@ -31,7 +31,6 @@ export type OrderServiceFactory = (tenant: Kysely<TenantDatabase>, store: Store)
 const idOf = (v: string | { id: string } | null | undefined) => (v == null ? null : typeof v === 'string' ? v : v.id);
 /** Outcomes where this run changed the order (the others found it already so, or left it). */
 const CHANGED = new Set(['paid', 'failed', 'expired', 'refund_recorded', 'late_payment_refunded']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ConnectPaymentEvents implements ConnectEventHandler {
   readonly types = CONNECT_PAYMENT_EVENTS;
@@ -69,13 +68,13 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
     if (event.type.startsWith('checkout.session.')) {
       const session = await callStripe('read the Checkout Session', () => this.stripe.checkout.sessions.retrieve(obj.id, { expand: ['payment_intent'] }, opts));
       const orderId = session.metadata?.orderId ?? session.client_reference_id;
-      if (!orderId || !UUID.test(orderId)) return 'not_an_order';
+      if (!orderId || !isUuid(orderId.toLowerCase())) return 'not_an_order';
       return this.applySession(orders, store, session, orderId, account, audits);
     }
     if (event.type === 'payment_intent.payment_failed') {
       const pi = await callStripe('read the payment', () => this.stripe.paymentIntents.retrieve(obj.id, {}, opts));
       const orderId = pi.metadata?.orderId;
-      if (!orderId || !UUID.test(orderId)) return 'not_an_order';
+      if (!orderId || !isUuid(orderId.toLowerCase())) return 'not_an_order';
       // A declined card inside Checkout can be retried on the same page: only a cancelled intent ends the order.
       if (pi.status !== 'canceled') return 'retry_possible';
       return (await orders.failPayment(orderId, 'Payment cancelled at Stripe')).applied ? 'failed' : 'unchanged';
@@ -85,7 +84,7 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
       const piId = idOf(charge.payment_intent);
       let orderId = charge.metadata?.orderId;
       if (!orderId && piId) orderId = (await callStripe('read the payment', () => this.stripe.paymentIntents.retrieve(piId, {}, opts))).metadata?.orderId;
-      if (!orderId || !UUID.test(orderId)) return 'not_an_order';
+      if (!orderId || !isUuid(orderId.toLowerCase())) return 'not_an_order';
       const applied = await orders.syncProviderRefunds(orderId, { provider: 'stripe', totalRefunded: charge.amount_refunded, reference: charge.id });
       return applied ? 'refund_recorded' : 'unchanged';
     }

@@ -13,7 +13,7 @@
  *   read from Stripe while the store's row is locked, never from the payload's
  *   snapshot, so an old event re-applies the latest state.
  */
-import { type AuditEntry, type Database, type Kysely, type Store, type Transaction, writeAudit } from '@storeloom/db';
+import { type AuditEntry, type Database, isUuid, type Kysely, type Store, type Transaction, writeAudit } from '@storeloom/db';
 import type { ControlDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type Stripe from 'stripe';
@@ -87,7 +87,7 @@ function billingRef(event: Stripe.Event): { subscriptionId: string | null; store
   }
 }
 
-const isUuid = (s: string | null): s is string => !!s && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+const isUuidOrNull = (s: string | null): s is string => !!s && isUuid(s.toLowerCase());
 
 export class StripeWebhooks {
   constructor(
@@ -142,7 +142,7 @@ export class StripeWebhooks {
     const outcome = await this.db.control.transaction().execute(async (trx) => {
       // One event per store at a time: the state we read from Stripe below is then never older than what the previous event wrote.
       let store: Store | undefined;
-      if (isUuid(ref.storeId)) store = await trx.selectFrom('stores').selectAll().where('id', '=', ref.storeId).forUpdate().executeTakeFirst();
+      if (isUuidOrNull(ref.storeId)) store = await trx.selectFrom('stores').selectAll().where('id', '=', ref.storeId).forUpdate().executeTakeFirst();
       if (!store && ref.customerId)
         store = await trx.selectFrom('stores').selectAll().where('stripe_customer_id', '=', ref.customerId).forUpdate().executeTakeFirst();
       if (!(await this.record(trx, 'billing', event, store?.id ?? null))) return 'duplicate';

@@ -6,6 +6,7 @@
 import { dummyPasswordHash, generateToken, hashPassword, sha256Hex, verifyPassword } from '@storeloom/auth';
 import { type Kysely, newId, type OrderAddress, type TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
+import { z } from 'zod';
 import { isIsoCountry } from './countries.ts';
 
 export const CUSTOMER_SESSION_DAYS = 30;
@@ -130,38 +131,39 @@ export class CustomerService {
   }
 }
 
-/** Validates a shipping address from a form: each field's own message (missing, too long, unknown country). */
-export function parseAddress(f: Record<string, string | undefined>): OrderAddress {
-  const invalid = (field: string, message: string) => new AppError(ErrorCode.ValidationFailed, message, { details: { field } });
-  const req = (k: string, label: string, max = 200) => {
-    const v = (f[k] ?? '').trim();
-    if (!v) throw invalid(k, `${label} is required`);
-    if (v.length > max) throw invalid(k, `${label} is too long (at most ${max} characters)`);
-    return v;
-  };
-  const opt = (k: string, label: string, max = 200) => {
-    const v = (f[k] ?? '').trim();
-    if (v.length > max) throw invalid(k, `${label} is too long (at most ${max} characters)`);
-    return v || null;
-  };
-  const name = req('name', 'Name');
-  const line1 = req('line1', 'Address');
-  const line2 = opt('line2', 'Address line 2');
-  const city = req('city', 'City');
-  const postalCode = req('postalCode', 'Postal code', 20);
-  const region = opt('region', 'Region', 100);
-  const countryInput = (f.country ?? '').trim();
-  if (!countryInput) throw invalid('country', 'Country is required');
-  const country = countryInput.toUpperCase();
-  if (!isIsoCountry(country)) throw invalid('country', 'Country must be an ISO 3166 country code (e.g. FR, US)');
-  return {
-    name,
-    line1,
-    line2,
-    city,
-    postalCode,
-    region,
-    country,
-    phone: opt('phone', 'Phone', 40),
-  };
+const tooLong = (label: string, max: number) => `${label} is too long (at most ${max} characters)`;
+const requiredText = (label: string, max: number) =>
+  z
+    .string()
+    .default('')
+    .transform((v) => v.trim())
+    .pipe(z.string().min(1, `${label} is required`).max(max, tooLong(label, max)));
+const optionalText = (label: string, max: number) =>
+  z
+    .string()
+    .default('')
+    .transform((v) => v.trim())
+    .pipe(z.string().max(max, tooLong(label, max)))
+    .transform((v) => v || null);
+
+/** A shipping address as a form or API sends it: each field's own message (missing, too long, unknown country). */
+export const addressSchema = z.object({
+  name: requiredText('Name', 200),
+  line1: requiredText('Address', 200),
+  line2: optionalText('Address line 2', 200),
+  city: requiredText('City', 200),
+  postalCode: requiredText('Postal code', 20),
+  region: optionalText('Region', 100),
+  country: requiredText('Country', 100)
+    .transform((v) => v.toUpperCase())
+    .refine(isIsoCountry, 'Country must be an ISO 3166 country code (e.g. FR, US)'),
+  phone: optionalText('Phone', 40),
+});
+
+/** Validates a shipping address; the first problem is a validation_failed error naming its field. */
+export function parseAddress(f: Record<string, unknown>): OrderAddress {
+  const r = addressSchema.safeParse(f);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new AppError(ErrorCode.ValidationFailed, issue?.message ?? 'Invalid address', { details: { field: String(issue?.path[0] ?? '') } });
 }

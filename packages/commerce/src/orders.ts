@@ -6,7 +6,7 @@
  * confirmations, expiries and retries apply exactly once.
  */
 import { applyStockDelta } from '@storeloom/catalog';
-import { type Kysely, newId, type Order, type OrderAddress, sql, type TenantDatabase, type Transaction } from '@storeloom/db';
+import { isUuid, type Kysely, newId, type Order, type OrderAddress, sql, type TenantDatabase, type Transaction } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import type { MailOutbox } from '@storeloom/mail';
 import { type CartLineView, CartService } from './cart.ts';
@@ -534,7 +534,7 @@ export class OrderService {
       });
     }
     if (q.cursor) {
-      if (!/^[0-9a-f-]{36}$/.test(q.cursor)) throw new AppError(ErrorCode.ValidationFailed, 'cursor: invalid');
+      if (!isUuid(q.cursor)) throw new AppError(ErrorCode.ValidationFailed, 'cursor: invalid');
       query = query.where('id', '<', q.cursor);
     }
     const rows = await query

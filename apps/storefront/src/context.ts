@@ -1,0 +1,175 @@
+/**
+ * What every storefront route shares: the app's options, its services (built
+ * once per app), and the per-request helpers (the store's origin, locale,
+ * cookies, cart, signed-in customer, order and checkout services). Routes get
+ * one `Storefront` and never import each other.
+ */
+import { randomBytes } from 'node:crypto';
+import { LoginThrottle, RateLimiter } from '@storeloom/auth';
+import { type Stripe, shopperPayments } from '@storeloom/billing';
+import { CartService, type Commerce, CustomerService, createCommerce, type OrderDetail, orderLinkSignature, verifyOrderLink } from '@storeloom/commerce';
+import { type Database, isUuid, type Store } from '@storeloom/db';
+import { clientIp, type Logger, safeRedirectPath } from '@storeloom/http';
+import type { Queues } from '@storeloom/jobs';
+import type { MailOutbox } from '@storeloom/mail';
+import type { Storage } from '@storeloom/storage';
+import { StoreSearchService } from '@storeloom/store-search';
+import type { Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { EngineProductSearch, ModelRecommendations } from './engine-seams.ts';
+import { Pages } from './pages.ts';
+import { loadRenderer, type Renderer } from './render.ts';
+import type { ProductSearch, RecommendationSource } from './seams.ts';
+import { type Tenant, TenantResolver } from './tenant.ts';
+import { type Lang, translator } from './ui/i18n.ts';
+
+export interface StorefrontOptions {
+  rootDomain: string;
+  /** HMAC key of order links; tests may omit it (a random one per process). */
+  secret?: string;
+  protocol?: 'http' | 'https';
+  /** Public port of storefront URLs (STOREFRONT_PORT); omitted from links when it is the protocol's default or unset. */
+  publicPort?: number;
+  reservationTtlMs?: number;
+  queues?: Queues | null;
+  mail?: MailOutbox;
+  renderer?: Renderer;
+  storeCacheTtlMs?: number;
+  /** Rendered catalogue pages are reused this long (0 disables). */
+  pageCacheTtlMs?: number;
+  trustProxy?: boolean;
+  /** Per-minute request limits (undefined or 0 = off). */
+  rateLimits?: { perIpPerMinute: number; perStorePerMinute: number };
+  requestTimeoutMs?: number;
+  /** Bearer token for GET /metrics (undefined = open). */
+  metricsToken?: string;
+  search?: (t: Tenant) => ProductSearch;
+  recommendations?: (t: Tenant) => RecommendationSource;
+  /** Stripe client (STRIPE_SECRET_KEY): stores whose connected account takes charges are paid through Stripe Checkout. */
+  stripe?: Stripe | null;
+  /** Media storage (the console's uploads): served at /media/<name> on each store's own host. */
+  storage?: Storage | null;
+}
+
+/** `store` is `tenant.store`, for the JSON APIs (search, recommendations) mounted under /api/storefront/v1. */
+export type StorefrontEnv = { Variables: { requestId: string; logger: Logger; tenant: Tenant; store: Store; lang: Lang } };
+export type C = Context<StorefrontEnv>;
+
+export const CART_COOKIE = 'sf_cart';
+export const SESSION_COOKIE = 'sf_session';
+export const LANG_COOKIE = 'sf_lang';
+/** A cart cookie lives 60 days. */
+export const CART_COOKIE_SECONDS = 60 * 86_400;
+
+export class Storefront {
+  readonly secret: string;
+  readonly protocol: 'http' | 'https';
+  readonly resolver: TenantResolver;
+  readonly commerce: Commerce;
+  readonly rateLimiter: RateLimiter;
+  readonly customerLogins: LoginThrottle;
+  /** One engine (and its per-store index cache) for the search page and the JSON search API. */
+  readonly searchEngine: StoreSearchService;
+  readonly searchFor: (t: Tenant) => ProductSearch;
+  readonly recoFor: (t: Tenant) => RecommendationSource;
+  readonly pages: Pages;
+  private rendererPromise: Promise<Renderer> | undefined;
+  private readonly portSuffix: string;
+
+  constructor(
+    readonly db: Database,
+    readonly logger: Logger,
+    readonly opts: StorefrontOptions,
+  ) {
+    this.resolver = new TenantResolver(db, opts.rootDomain, opts.storeCacheTtlMs ?? 5000);
+    this.secret = opts.secret ?? randomBytes(32).toString('hex');
+    this.protocol = opts.protocol ?? 'http';
+    this.commerce = createCommerce({
+      db,
+      queues: opts.queues ?? null,
+      payments: shopperPayments(db, opts.stripe ?? null),
+      secret: this.secret,
+      reservationTtlMs: opts.reservationTtlMs ?? 15 * 60_000,
+      // Mail is only written here; the worker delivers it.
+      ...(opts.mail ? { mail: opts.mail } : {}),
+      logger,
+    });
+    this.rateLimiter = new RateLimiter(db);
+    this.customerLogins = new LoginThrottle(db, 'sf-login');
+    this.searchEngine = new StoreSearchService(db);
+    this.searchFor = opts.search ?? ((t: Tenant) => new EngineProductSearch(t, this.searchEngine));
+    this.recoFor = opts.recommendations ?? ((t: Tenant) => new ModelRecommendations(t.t, t.store.schema_name));
+    this.rendererPromise = opts.renderer ? Promise.resolve(opts.renderer) : undefined;
+    this.portSuffix = opts.publicPort && opts.publicPort !== (this.protocol === 'https' ? 443 : 80) ? `:${opts.publicPort}` : '';
+    this.pages = new Pages(this, opts.pageCacheTtlMs ?? 5000);
+  }
+
+  renderer(): Promise<Renderer> {
+    this.rendererPromise ??= loadRenderer();
+    return this.rendererPromise;
+  }
+
+  /**
+   * Links, canonical URLs and payment return URLs use the store's configured origin, never the raw Host header:
+   * a Host with a stray port (or any other spelling) would otherwise end up in cached pages and mails of other shoppers.
+   */
+  origin(c: C): string {
+    const { store } = c.var.tenant;
+    const requested = (c.req.header('host') ?? '').toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+    const onCustomDomain = Boolean(store.custom_domain && store.custom_domain_verified_at && requested === store.custom_domain);
+    return `${this.protocol}://${onCustomDomain ? store.custom_domain : `${store.slug}.${this.opts.rootDomain}`}${this.portSuffix}`;
+  }
+
+  locale(c: C): string {
+    const store = c.var.tenant.store;
+    return c.var.lang === 'zh-CN' ? 'zh-CN' : store.default_locale.startsWith('en') ? store.default_locale : 'en';
+  }
+
+  t(c: C) {
+    return translator(c.var.lang);
+  }
+
+  clientIp(c: C): string {
+    return clientIp(c, this.opts.trustProxy ?? false);
+  }
+
+  cookieOpts(maxAgeSeconds: number) {
+    return { path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: this.protocol === 'https', maxAge: maxAgeSeconds };
+  }
+
+  orderLink(c: C, orderId: string): string {
+    return `/orders/${orderId}?sig=${orderLinkSignature(this.secret, c.var.tenant.store.id, orderId)}`;
+  }
+
+  safeNext(next: string | undefined): string {
+    return safeRedirectPath(next, '/account');
+  }
+
+  async cartCount(c: C): Promise<number> {
+    const token = getCookie(c, CART_COOKIE);
+    if (!token) return 0;
+    const carts = new CartService(c.var.tenant.t);
+    const id = await carts.find(token);
+    return id ? carts.count(id) : 0;
+  }
+
+  customer(c: C) {
+    return new CustomerService(c.var.tenant.t).validateSession(getCookie(c, SESSION_COOKIE));
+  }
+
+  /** Order mail links and payment return URLs use the store's origin; money in mail the page's locale. */
+  orders(c: C) {
+    return this.commerce.orders(c.var.tenant.store, { tenant: c.var.tenant.t, origin: this.origin(c), locale: this.locale(c), logger: c.var.logger });
+  }
+
+  checkout(c: C) {
+    return this.commerce.checkout(c.var.tenant.store, { tenant: c.var.tenant.t, origin: this.origin(c), locale: this.locale(c), logger: c.var.logger });
+  }
+
+  /** The order behind a signed link, or null (a tampered or foreign link is a plain 404). */
+  async signedOrder(c: C): Promise<OrderDetail | null> {
+    const id = c.req.param('orderId') ?? '';
+    if (!isUuid(id) || !verifyOrderLink(this.secret, c.var.tenant.store.id, id, c.req.query('sig'))) return null;
+    return this.orders(c).detail(id);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The storefront's form posts, validated with zod like the API's bodies:
+ * bounded lengths, ids that must be UUIDs, quantities clamped to what a cart
+ * line allows. A failure names its field, so the page can show it there.
+ */
+import { addressSchema, MAX_LINE_QUANTITY } from '@storeloom/commerce';
+import { isUuid } from '@storeloom/db';
+import { z } from 'zod';
+import type { C } from './context.ts';
+
+const uuid = z.string().refine(isUuid, 'Product not found');
+const quantity = (min: number, fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .catch(fallback)
+    .transform((n) => Math.min(MAX_LINE_QUANTITY, Math.max(min, n)));
+const upTo = (max: number, label: string) => z.string().max(max, `${label} is too long (at most ${max} characters)`);
+
+export const cartAddForm = z.object({ variantId: uuid, quantity: quantity(1, 1) });
+export const cartUpdateForm = z.object({ variantId: uuid, quantity: quantity(0, 0) });
+
+export const ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'postalCode', 'region', 'country', 'phone'] as const;
+
+/**
+ * The checkout form: its own fields here, the address through commerce's
+ * `addressSchema` (the same rules and messages as any other caller).
+ */
+export const checkoutForm = addressSchema.extend({
+  email: upTo(254, 'E-mail').default(''),
+  saveAddress: z
+    .string()
+    .optional()
+    .transform((v) => v === '1'),
+  expectedTotal: z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number)
+    .optional()
+    .catch(undefined),
+  // The price snapshot grows with the cart (verifyCheckoutQuote caps it at 16 KiB).
+  quoteToken: z.string().max(16_384).optional().catch(undefined),
+});
+
+export const payForm = z.object({ outcome: z.enum(['pay', 'fail']).optional().catch(undefined) });
+
+export const loginForm = z.object({
+  email: upTo(254, 'E-mail').default(''),
+  password: upTo(200, 'Password').default(''),
+  next: z.string().max(2048).optional().catch(undefined),
+});
+
+export const registerForm = z.object({
+  email: upTo(254, 'E-mail').default(''),
+  name: upTo(200, 'Name').default(''),
+  password: upTo(200, 'Password').default(''),
+  next: z.string().max(2048).optional().catch(undefined),
+});
+
+export type FormResult<T> = { ok: true; data: T } | { ok: false; field: string | null; message: string };
+
+/** The posted fields as strings (a file or a repeated field is not a form value here). */
+export async function formFields(c: C): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+export function parseForm<T>(schema: z.ZodType<T>, fields: Record<string, string>): FormResult<T> {
+  const r = schema.safeParse(fields);
+  if (r.success) return { ok: true, data: r.data };
+  const issue = r.error.issues[0];
+  return { ok: false, field: typeof issue?.path[0] === 'string' ? issue.path[0] : null, message: issue?.message ?? 'Invalid form' };
+}

@@ -1,0 +1,109 @@
+/**
+ * The storefront's request pipeline, in order: request context → security
+ * headers → metrics (+ /healthz, /metrics) → deadline → per-IP rate limit →
+ * hashed assets → tenant from Host (unknown 404, closed 503, not launched:
+ * opening soon) → same-origin
+ * POSTs. Then the JSON APIs and /media, the page routes, and the error pages.
+ */
+import { AppError, isConnectionError, isStatementTimeout } from '@storeloom/errors';
+import { httpMetrics, MetricsRegistry, poolGauges, rateLimit, requestContext, requestTimeout } from '@storeloom/http';
+import type { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
+import { type C, LANG_COOKIE, type Storefront, type StorefrontEnv } from './context.ts';
+import { launchGate } from './launch.ts';
+import { plainPage } from './pages.ts';
+import type { Lang } from './ui/i18n.ts';
+
+export type StorefrontApp = Hono<StorefrontEnv>;
+
+/** Everything before tenant resolution: it runs for every host, known or not. */
+export function platformMiddleware(app: StorefrontApp, sf: Storefront) {
+  const { opts } = sf;
+  app.use('*', requestContext(sf.logger));
+  // Not `no-referrer`: with it Chromium sends `Origin: null` on form POSTs, which the CSRF check must refuse.
+  app.use('*', secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false, referrerPolicy: 'strict-origin-when-cross-origin' }));
+  const metrics = new MetricsRegistry();
+  metrics.collect(() => poolGauges('storefront', sf.db.pool));
+  app.use('*', httpMetrics(metrics, 'storefront'));
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Scraped on the internal network (the storefront answers every public host name).
+  app.get('/metrics', async (c) => {
+    if (opts.metricsToken && c.req.header('authorization') !== `Bearer ${opts.metricsToken}`) return c.text('metrics token required', 401);
+    return c.text(await metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+  });
+  app.use('*', requestTimeout(opts.requestTimeoutMs ?? 0));
+  app.use('*', rateLimit([{ name: 'ip', limit: opts.rateLimits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => sf.clientIp(c as C) }]));
+  // Hashed assets: content-addressed names, cached for a year.
+  app.get('/assets/:file', async (c) => {
+    const asset = (await sf.renderer()).assets.get(c.req.path);
+    if (!asset) return c.text('Not found', 404);
+    return c.body(new Uint8Array(asset.body), 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' });
+  });
+}
+
+/** Tenant resolution: unknown host 404, store not open 503, not launched "opening soon"; sets tenant, store and the shopper's language. */
+export function resolveTenant(app: StorefrontApp, sf: Storefront) {
+  app.use('*', async (c, next) => {
+    const tenant = await sf.resolver.resolve(c.req.header('host') ?? '');
+    if (!tenant) return c.html(plainPage('Store not found', 'There is no store at this address.'), 404);
+    if (tenant.store.status !== 'active') {
+      c.header('Retry-After', '3600');
+      return c.html(plainPage(tenant.store.name, 'This store is currently unavailable. Please check back later.'), 503);
+    }
+    c.set('tenant', tenant);
+    c.set('store', tenant.store);
+    const langs = tenant.settings.languages;
+    const wanted = getCookie(c, LANG_COOKIE);
+    c.set('lang', (langs.find((l) => l === wanted) ?? langs[0] ?? 'en') as Lang);
+    await next();
+  });
+  // Not launched yet: shoppers see "opening soon"; the merchant's preview link sees the store.
+  app.use('*', launchGate({ secureCookies: sf.protocol === 'https' }));
+}
+
+/**
+ * CSRF: storefront forms are same-origin POSTs; the cookies are SameSite=Lax as well.
+ * The JSON APIs under /api/storefront/v1 are not forms: they accept only application/json (which a cross-site
+ * form cannot send), refuse a foreign Origin themselves, and answer with JSON errors.
+ */
+export function sameOriginPosts(app: StorefrontApp) {
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'POST' && !c.req.path.startsWith('/api/storefront/v1/')) {
+      const source = c.req.header('origin') ?? c.req.header('referer');
+      let sourceHost: string | null = null;
+      try {
+        sourceHost = source ? new URL(source).host : null;
+      } catch {
+        sourceHost = null;
+      }
+      if (!sourceHost || sourceHost !== (c.req.header('host') ?? '').toLowerCase()) return c.text('Cross-site request refused', 403);
+    }
+    await next();
+  });
+}
+
+/** The store's own 404 page; plain pages for failures (no stack, no SQL). */
+export function errorPages(app: StorefrontApp, sf: Storefront) {
+  app.notFound(async (c) => {
+    if (!c.var.tenant) return c.html(plainPage('Not found', 'Page not found'), 404);
+    return sf.pages.send(c as C, await sf.pages.notFound(c as C, await sf.cartCount(c as C)), 'private');
+  });
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      // Rate limits (429) and deadlines (503) carry their status and Retry-After.
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      return c.html(plainPage('Please try again shortly', err.message), err.status as 429 | 503);
+    }
+    if (isStatementTimeout(err)) {
+      c.header('Retry-After', '1');
+      return c.html(plainPage('Please try again shortly', 'The request took too long; please retry.'), 503);
+    }
+    if (isConnectionError(err)) {
+      c.header('Retry-After', '2');
+      return c.html(plainPage('Temporarily unavailable', 'Please try again in a moment.'), 503);
+    }
+    c.var.logger?.error('storefront error', { err });
+    return c.html(plainPage('Something went wrong', 'Please try again in a moment.'), 500);
+  });
+}

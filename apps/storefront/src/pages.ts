@@ -1,0 +1,189 @@
+/**
+ * Rendering and sending pages: the chrome every page carries, Solid SSR into
+ * the document, the CSP, ETags and caching headers, the catalogue page cache,
+ * the 404 page, and the shapes the UI gets from server objects.
+ */
+import { createHash } from 'node:crypto';
+import type { CartLineView, OrderDetail } from '@storeloom/commerce';
+import { getCookie } from 'hono/cookie';
+import { type C, CART_COOKIE, type Storefront } from './context.ts';
+import type { Head } from './render.ts';
+import type { Lang } from './ui/i18n.ts';
+import type { AppData, Chrome, LineData, OrderData, PageData } from './ui/types.ts';
+
+export interface RenderedPage {
+  html: string;
+  status: number;
+}
+
+type PageEntry = RenderedPage & { etag: string; freshUntil: number; staleUntil: number; refreshing: boolean };
+
+export const escXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
+
+/** A page without the store's theme (unknown host, store closed, errors). */
+export const plainPage = (title: string, text: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escXml(title)}</title><style>body{margin:0;min-height:100vh;display:grid;place-items:center;font:16px/1.5 system-ui,sans-serif;color:#1f2937;background:#f8fafc}main{text-align:center;padding:24px}h1{font-size:1.6rem}</style></head><body><main><h1>${escXml(title)}</h1><p>${escXml(text)}</p></main></body></html>`;
+
+export function breadcrumbs(items: { name: string; url: string }[]) {
+  return {
+    '@context': 'https://schema.org',
+    '@type': 'BreadcrumbList',
+    itemListElement: items.map((it, i) => ({ '@type': 'ListItem', position: i + 1, name: it.name, item: it.url })),
+  };
+}
+
+export const lineData = (l: CartLineView): LineData => ({
+  variantId: l.variantId,
+  handle: l.handle,
+  title: l.title,
+  variantTitle: l.variantTitle,
+  quantity: l.quantity,
+  unitPrice: l.unitPrice,
+  available: l.available,
+  imageUrl: l.imageUrl,
+});
+
+export const orderData = (o: OrderDetail): OrderData => ({
+  id: o.id,
+  number: o.number,
+  email: o.email,
+  paymentStatus: o.paymentStatus,
+  fulfillmentStatus: o.fulfillmentStatus,
+  createdAt: o.createdAt,
+  lines: o.lines.map((l) => ({
+    title: l.title,
+    variantTitle: l.variantTitle,
+    quantity: l.quantity,
+    unitPrice: l.unitPrice,
+    total: l.total,
+    imageUrl: l.imageUrl,
+  })),
+  subtotal: o.subtotal,
+  shipping: o.shipping,
+  tax: o.tax,
+  total: o.total,
+  refunded: o.refunded,
+  shippingAddress: o.shippingAddress,
+  trackingNumber: o.fulfillment?.trackingNumber ?? null,
+  carrier: o.fulfillment?.carrier ?? null,
+});
+
+const weakEtag = (html: string) => `W/"${createHash('sha1').update(html).digest('base64url')}"`;
+
+export class Pages {
+  private cspHeader: string | undefined;
+  /** Rendered catalogue pages by store, origin, language, cart size and URL. */
+  private readonly cache = new Map<string, PageEntry>();
+
+  constructor(
+    private readonly sf: Storefront,
+    private readonly ttlMs: number,
+  ) {}
+
+  private chrome(c: C, count: number, signedIn: boolean): Chrome {
+    const { store, settings } = c.var.tenant;
+    return {
+      shop: {
+        id: store.id,
+        name: store.name,
+        logoUrl: settings.theme.logoUrl,
+        lang: c.var.lang,
+        languages: settings.languages as Lang[],
+        currency: store.currency,
+        locale: this.sf.locale(c),
+      },
+      cartCount: count,
+      path: c.req.path,
+      signedIn,
+      query: c.req.path === '/search' ? (c.req.query('q') ?? '').slice(0, 200) : '',
+    };
+  }
+
+  async render(c: C, data: PageData, head: Head, o: { status?: number; count: number; signedIn?: boolean }): Promise<RenderedPage> {
+    const r = await this.sf.renderer();
+    const appData: AppData = { chrome: this.chrome(c, o.count, o.signedIn ?? false), data };
+    const html = r.document({
+      lang: c.var.lang,
+      head,
+      theme: c.var.tenant.settings.theme,
+      storeName: c.var.tenant.store.name,
+      data: appData,
+      html: r.render(appData),
+    });
+    return { html, status: o.status ?? 200 };
+  }
+
+  /** No nonce: the hydration bootstrap is allowed by its hash, so cached pages stay valid. */
+  async csp(): Promise<string> {
+    this.cspHeader ??= `default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; script-src 'self' ${(await this.sf.renderer()).scriptHash}; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`;
+    return this.cspHeader;
+  }
+
+  /** With ETag (304 on a match) and the public or private cache policy. */
+  async send(c: C, page: RenderedPage, cache: 'public' | 'private', etag?: string) {
+    const tag = etag ?? weakEtag(page.html);
+    c.header('Content-Security-Policy', await this.csp());
+    c.header('Vary', 'Cookie');
+    c.header('ETag', tag);
+    c.header('Cache-Control', cache === 'public' ? 'public, max-age=30, stale-while-revalidate=60' : 'private, no-cache');
+    if (page.status === 200 && c.req.header('if-none-match') === tag) return c.body(null, 304);
+    return c.html(page.html, page.status as 200);
+  }
+
+  /** Pages with personal or one-time content (checkout, payment, order status, sign-in): never stored. */
+  async sendNoStore(c: C, page: RenderedPage) {
+    c.header('Cache-Control', 'private, no-store');
+    c.header('Content-Security-Policy', await this.csp());
+    return c.html(page.html, page.status as 200);
+  }
+
+  notFound(c: C, count: number): Promise<RenderedPage> {
+    const t = this.sf.t(c);
+    return this.render(
+      c,
+      { page: 'notfound' },
+      { title: `${t('notFoundTitle')} – ${c.var.tenant.store.name}`, description: t('notFoundText'), canonical: this.sf.origin(c), noindex: true },
+      { status: 404, count },
+    );
+  }
+
+  private store(key: string, page: RenderedPage): PageEntry {
+    const now = Date.now();
+    const entry = { ...page, etag: weakEtag(page.html), freshUntil: now + this.ttlMs, staleUntil: now + this.ttlMs * 12, refreshing: false };
+    if (this.ttlMs > 0 && page.status === 200) {
+      if (this.cache.size >= 5000) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.delete(key);
+      this.cache.set(key, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * Catalogue pages: rendered output reused per store, origin, language, cart
+   * size and URL. After the TTL an entry is still served while one request
+   * re-renders it in the background (no stampede of identical renders), and
+   * dropped after a grace period, so an edit shows within about one TTL.
+   */
+  async cached(c: C, build: (count: number) => Promise<RenderedPage>) {
+    const hasCart = Boolean(getCookie(c, CART_COOKIE));
+    const count = hasCart ? await this.sf.cartCount(c) : 0;
+    const url = new URL(c.req.url);
+    // Keyed by the origin the page's links are built from (a store answering on its subdomain and its domain has two).
+    const key = `${c.var.tenant.store.id}|${this.sf.origin(c)}|${c.var.lang}|${count}|${url.pathname}${url.search}`;
+    const now = Date.now();
+    let entry = this.cache.get(key);
+    if (entry && entry.staleUntil < now) entry = undefined;
+    if (entry && entry.freshUntil < now && !entry.refreshing) {
+      entry.refreshing = true;
+      build(count).then(
+        (page) => this.store(key, page),
+        (err) => {
+          this.cache.delete(key);
+          c.var.logger.warn('page refresh failed', { err });
+        },
+      );
+    }
+    if (!entry) entry = this.store(key, await build(count));
+    return this.send(c, entry, hasCart ? 'private' : 'public', entry.etag);
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Checkout: the page (with the signed price snapshot), placing the order
+ * through the CheckoutService, and the manual provider's pay page (Pay now /
+ * Fail payment). A failed or expired checkout puts its lines back in the cart.
+ */
+import { CartService, CustomerService, type OrderDetail } from '@storeloom/commerce';
+import { AppError, ErrorCode, isAppError } from '@storeloom/errors';
+import { getCookie, setCookie } from 'hono/cookie';
+import { type C, CART_COOKIE, CART_COOKIE_SECONDS, type Storefront } from '../context.ts';
+import { ADDRESS_FIELDS, checkoutForm, formFields, parseForm, payForm } from '../forms.ts';
+import type { StorefrontApp } from '../middleware.ts';
+import { lineData, orderData } from '../pages.ts';
+
+export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
+  async function checkoutPage(c: C, cartId: string, values: Record<string, string>, error: { message: string; field: string | null } | null, status = 200) {
+    const { tenant } = c.var;
+    const customer = await sf.customer(c);
+    const { lines, totals, quoteToken } = await sf
+      .checkout(c)
+      .quote(cartId, tenant.settings, { customerId: customer?.id ?? null, email: customer?.email ?? null });
+    if (!lines.length) return c.redirect('/cart', 303);
+    const addresses = customer ? await new CustomerService(tenant.t).addresses(customer.id) : [];
+    const first = addresses[0];
+    const prefill: Record<string, string> = {
+      email: customer?.email ?? '',
+      ...(first && !values.line1 ? Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, first[k] ?? ''])) : {}),
+      ...values,
+    };
+    const t = sf.t(c);
+    const page = await sf.pages.render(
+      c,
+      {
+        page: 'checkout',
+        lines: lines.map(lineData),
+        totals,
+        quoteToken,
+        values: prefill,
+        error: error?.message ?? null,
+        errorField: error?.field ?? null,
+        addresses,
+        signedIn: Boolean(customer),
+      },
+      { title: `${t('secureCheckout')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${sf.origin(c)}/checkout`, noindex: true },
+      { status, count: totals.itemCount, signedIn: Boolean(customer) },
+    );
+    return sf.pages.sendNoStore(c, page);
+  }
+
+  app.get('/checkout', async (c) => {
+    const cartId = await new CartService(c.var.tenant.t).find(getCookie(c, CART_COOKIE));
+    if (!cartId) return c.redirect('/cart', 303);
+    // An address prefilled by link (?name=…); values too long for the form are left out.
+    const values = Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, c.req.query(k) ?? '']).filter(([, v]) => v && v.length <= 200));
+    return checkoutPage(c, cartId, values, null);
+  });
+
+  app.post('/checkout', async (c) => {
+    const { tenant } = c.var;
+    const fields = await formFields(c);
+    const cartId = await new CartService(tenant.t).find(getCookie(c, CART_COOKIE));
+    if (!cartId) return c.redirect('/cart', 303);
+    const form = parseForm(checkoutForm, fields);
+    // What the shopper typed goes back into the form (a value longer than any field allows is left out).
+    const echo = Object.fromEntries(['email', ...ADDRESS_FIELDS].map((k) => [k, (fields[k] ?? '').length <= 500 ? (fields[k] ?? '') : '']));
+    if (!form.ok) return checkoutPage(c, cartId, echo, { message: form.message, field: form.field }, 400);
+    const { email, saveAddress, expectedTotal, quoteToken, ...address } = form.data;
+    const t = sf.t(c);
+    const customer = await sf.customer(c);
+    try {
+      const placed = await sf.checkout(c).place({
+        cartId,
+        email,
+        address,
+        customerId: customer?.id ?? null,
+        saveAddress,
+        locale: c.var.lang,
+        settings: tenant.settings,
+        ...(expectedTotal !== undefined ? { expectedTotal } : {}),
+        ...(quoteToken ? { quoteToken } : {}),
+      });
+      return c.redirect(placed.redirectUrl, 303);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      if (e.code === ErrorCode.InvalidState) return c.redirect('/cart', 303);
+      const field = (e.details as { field?: string } | undefined)?.field ?? null;
+      const message =
+        e.code === ErrorCode.Conflict
+          ? t('pricesChanged')
+          : e.code === ErrorCode.InsufficientStock
+            ? `${t('notEnoughStock')} (${(e.details as { title?: string })?.title ?? ''})`
+            : e.message;
+      return checkoutPage(c, cartId, echo, { message, field }, e.status);
+    }
+  });
+
+  /** Puts a failed or expired checkout's lines back into the shopper's cart. */
+  async function restoreCart(c: C, order: OrderDetail) {
+    const carts = new CartService(c.var.tenant.t);
+    const cart = await carts.findOrCreate(getCookie(c, CART_COOKIE));
+    if (cart.created) setCookie(c, CART_COOKIE, cart.token, sf.cookieOpts(CART_COOKIE_SECONDS));
+    for (const l of order.lines) if (l.variantId) await carts.add(cart.id, l.variantId, l.quantity).catch(() => undefined);
+  }
+
+  app.get('/checkout/pay/:orderId', async (c) => {
+    const order = await sf.signedOrder(c);
+    if (!order) return sf.pages.send(c, await sf.pages.notFound(c, 0), 'private');
+    if (order.paymentStatus !== 'pending' || order.payment.provider !== 'manual') return c.redirect(sf.orderLink(c, order.id), 303);
+    const t = sf.t(c);
+    const expiresAt = await sf.orders(c).reservationExpiresAt(order.id);
+    if (!expiresAt) throw new AppError(ErrorCode.NotFound, 'Order not found');
+    const page = await sf.pages.render(
+      c,
+      {
+        page: 'pay',
+        order: orderData(order),
+        action: `/checkout/pay/${order.id}?sig=${c.req.query('sig')}`,
+        expiresAt: expiresAt.toISOString(),
+      },
+      { title: `${t('payTitle')} – ${c.var.tenant.store.name}`, description: c.var.tenant.store.name, canonical: `${sf.origin(c)}/checkout`, noindex: true },
+      { count: 0 },
+    );
+    return sf.pages.sendNoStore(c, page);
+  });
+
+  app.post('/checkout/pay/:orderId', async (c) => {
+    const order = await sf.signedOrder(c);
+    if (!order) return c.text('Not found', 404);
+    // Only an order placed with the manual provider is settled on this page; a Stripe order is paid (or not) at Stripe.
+    if (order.payment.provider !== 'manual') return c.redirect(sf.orderLink(c, order.id), 303);
+    const form = parseForm(payForm, await formFields(c));
+    const service = sf.orders(c);
+    if (form.ok && form.data.outcome === 'fail') {
+      const r = await service.failPayment(order.id, 'Declined on the test payment page');
+      if (r.applied) await restoreCart(c, order);
+      return c.redirect('/cart?notice=failed', 303);
+    }
+    try {
+      // The manual provider's confirmation; a real provider confirms through its webhook instead.
+      await service.confirmPayment(order.id, { provider: 'manual', reference: `manual_charge:${order.id}:1`, amount: order.total });
+    } catch (e) {
+      if (isAppError(e) && e.code === ErrorCode.InvalidState) {
+        await restoreCart(c, order);
+        return c.redirect('/cart?notice=expired', 303);
+      }
+      throw e;
+    }
+    return c.redirect(`${sf.orderLink(c, order.id)}&placed=1`, 303);
+  });
+}

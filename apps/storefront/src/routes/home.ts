@@ -1,0 +1,53 @@
+/** The home page and the language switch. */
+import { safeRedirectPath } from '@storeloom/http';
+import { setCookie } from 'hono/cookie';
+import { StorefrontCatalog } from '../catalog.ts';
+import { LANG_COOKIE, type Storefront } from '../context.ts';
+import type { StorefrontApp } from '../middleware.ts';
+import type { Lang } from '../ui/i18n.ts';
+
+export function homeRoutes(app: StorefrontApp, sf: Storefront) {
+  app.get('/', (c) =>
+    sf.pages.cached(c, async (count) => {
+      const { tenant } = c.var;
+      const t = sf.t(c);
+      const catalog = new StorefrontCatalog(tenant.t);
+      const featuredRefs = tenant.collections.slice(0, 2);
+      const [featured, newest] = await Promise.all([catalog.featured(featuredRefs, 4), sf.recoFor(tenant).forHome({ viewedProductIds: [] }, 8)]);
+      const origin = sf.origin(c);
+      return sf.pages.render(
+        c,
+        {
+          page: 'home',
+          collections: featuredRefs.map((r) => ({ handle: r.handle, title: r.title, products: featured.get(r.id) ?? [] })).filter((x) => x.products.length > 0),
+          newest,
+        },
+        {
+          title: tenant.store.name,
+          description: `${tenant.store.name} — ${t('heroText')}`,
+          canonical: `${origin}/`,
+          jsonLd: [
+            {
+              '@context': 'https://schema.org',
+              '@type': 'WebSite',
+              name: tenant.store.name,
+              url: `${origin}/`,
+              potentialAction: {
+                '@type': 'SearchAction',
+                target: `${origin}/search?q={search_term_string}`,
+                'query-input': 'required name=search_term_string',
+              },
+            },
+          ],
+        },
+        { count },
+      );
+    }),
+  );
+
+  app.get('/lang/:code', (c) => {
+    const code = c.req.param('code');
+    if (c.var.tenant.settings.languages.includes(code as Lang)) setCookie(c, LANG_COOKIE, code, { ...sf.cookieOpts(365 * 86_400), httpOnly: false });
+    return c.redirect(safeRedirectPath(c.req.query('to'), '/'), 303);
+  });
+}
