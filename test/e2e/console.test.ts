@@ -351,6 +351,9 @@ describe('merchant console in Chromium', () => {
     await page.getByText(`${billing.body.usage.activeProducts} of ${billing.body.plan.limits.activeProducts}`, { exact: true }).waitFor();
     await page.getByText(`${billing.body.usage.staffSeats} of ${billing.body.plan.limits.staffSeats}`, { exact: true }).waitFor();
     expect(await page.getByRole('button', { name: /Upgrade to/ }).count()).toBe(0);
+    // Plurals by Intl.PluralRules: the free plan's one seat is "1 staff seat".
+    await page.getByText('1 staff seat', { exact: true }).waitFor();
+    await page.getByText('3 staff seats', { exact: true }).waitFor();
     await page.screenshot({ path: artifactPath('console-billing-desktop.png'), fullPage: true });
     await checkA11y(page, 'billing');
     // Above the plan's limit (billing off enforces nothing): a critical bar and how far over, not a normal full bar.

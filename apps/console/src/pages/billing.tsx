@@ -2,7 +2,7 @@ import { useSearchParams } from '@solidjs/router';
 import { createResource, createSignal, For, onMount, Show } from 'solid-js';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, PageHeader, ProgressBar, SkeletonRows } from '../components/ui.tsx';
-import { locale, t } from '../i18n/index.ts';
+import { locale, t, tn } from '../i18n/index.ts';
 import { api, type Billing, type PlanInfo } from '../lib/api.ts';
 import { formatDate, formatNumber } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
@@ -134,7 +134,7 @@ export default function BillingPage() {
                               ? t('billing.limitProductsUnlimited')
                               : t('billing.limitProducts', { count: formatNumber(p.limits.activeProducts, locale()) })}
                           </li>
-                          <li>{t('billing.limitSeats', { count: p.limits.staffSeats })}</li>
+                          <li>{tn('billing.limitSeats', p.limits.staffSeats)}</li>
                           <li>{p.limits.customDomain ? t('billing.limitDomain') : t('billing.limitNoDomain')}</li>
                           <li>{t('billing.fee', { percent: p.transactionFeePercent })}</li>
                         </ul>
