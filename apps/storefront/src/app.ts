@@ -13,6 +13,7 @@ import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createRecoApi } from './api/reco.ts';
 import { createStorefrontSearchApi } from './api/search.ts';
+import { createStorefrontApiV1 } from './api/v1/index.ts';
 import { SESSION_COOKIE, Storefront, type StorefrontEnv, type StorefrontOptions } from './context.ts';
 import { createMediaRoutes } from './media.ts';
 import { errorPages, platformMiddleware, resolveTenant, sameOriginPosts } from './middleware.ts';
@@ -35,6 +36,8 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   sameOriginPosts(app);
   // The storefront JSON API namespace (search, recommendations), behind the tenant middleware.
   app.route('/api/storefront/v1', createStorefrontSearchApi(db, { service: sf.searchEngine }));
+  // The headless cart and checkout API: the same CheckoutService (and pricing) as the pages.
+  app.route('/api/storefront/v1', createStorefrontApiV1({ db, checkout: (c) => sf.checkout(c), origin: (c) => sf.origin(c) }));
   app.route(
     '/api/storefront/v1',
     createRecoApi(db, {

@@ -19,6 +19,10 @@ export const Permission = {
   ManagePlanning: 'planning:manage',
   /** Export the store's data (archive download holds customers and orders). */
   ExportStore: 'store:export',
+  /** Create, change and delete discounts (reading them needs orders:read). */
+  ManageDiscounts: 'discounts:manage',
+  /** Issue, disable and change gift cards (reading them needs orders:read). */
+  ManageGiftCards: 'gift_cards:manage',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -40,6 +44,8 @@ const admin: Permission[] = [
   Permission.RefundOrders,
   Permission.ManagePlanning,
   Permission.ExportStore,
+  Permission.ManageDiscounts,
+  Permission.ManageGiftCards,
 ];
 const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership];
 

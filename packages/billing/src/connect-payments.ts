@@ -104,19 +104,19 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
       if (
         session.currency?.toUpperCase() !== order.currency ||
         session.amount_total === null ||
-        fromStripeAmount(session.amount_total, order.currency) !== order.total
+        fromStripeAmount(session.amount_total, order.currency) !== order.amountDue
       ) {
         audits.push({
           storeId: store.id,
           action: 'payments.amount_mismatch',
           targetType: 'order',
           targetId: orderId,
-          data: { session: session.id, amount: session.amount_total, currency: session.currency, orderTotal: order.total, orderCurrency: order.currency },
+          data: { session: session.id, amount: session.amount_total, currency: session.currency, orderTotal: order.amountDue, orderCurrency: order.currency },
         });
         return 'amount_mismatch';
       }
       try {
-        const r = await orders.confirmPayment(orderId, { provider: 'stripe', reference: piId, amount: order.total });
+        const r = await orders.confirmPayment(orderId, { provider: 'stripe', reference: piId, amount: order.amountDue });
         return r.applied ? 'paid' : 'already_paid';
       } catch (e) {
         if (!(e instanceof AppError && e.code === ErrorCode.InvalidState)) throw e;

@@ -58,8 +58,10 @@ export interface PlaceCheckoutInput {
 
 export interface PlacedCheckout {
   order: OrderDetail;
-  /** Where to send the shopper: the provider's payment page (or the manual provider's pay page). */
-  redirectUrl: string;
+  /** Where to send the shopper: the provider's payment page (or the manual provider's pay page); null when gift cards paid it all. */
+  redirectUrl: string | null;
+  /** The order's signed status page (path and query). */
+  statusPath: string;
   /** Stock is held until then. */
   expiresAt: Date;
 }
@@ -100,10 +102,14 @@ export class CheckoutService {
     this.d.queues
       ?.enqueue(releaseReservationJob, { storeId: store.id, orderId: order.id }, { delay: Math.max(0, placed.expiresAt.getTime() - Date.now()) })
       .catch((err) => this.d.warn('reservation release enqueue failed; the sweep releases it', { err }));
+    const statusPath = storefrontPaths.order(secret, store.id, order.id);
+    // Gift cards paid everything: the order is already paid, there is no provider step.
+    if (order.amountDue === 0) return { order, redirectUrl: null, statusPath, expiresAt: placed.expiresAt };
     const start = await this.d.providers.get(order.payment.provider).start({
       orderId: order.id,
       orderNumber: order.number,
-      amount: order.total,
+      // The provider collects what the gift cards left to pay.
+      amount: order.amountDue,
       currency: order.currency,
       email: order.email,
       idempotencyKey: placed.paymentKey,
@@ -112,6 +118,6 @@ export class CheckoutService {
       // Same-origin page: a relative redirect needs no origin (and cannot carry a wrong one).
       hostedPayUrl: storefrontPaths.pay(secret, store.id, order.id),
     });
-    return { order, redirectUrl: start.redirectUrl, expiresAt: placed.expiresAt };
+    return { order, redirectUrl: start.redirectUrl, statusPath, expiresAt: placed.expiresAt };
   }
 }

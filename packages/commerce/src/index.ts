@@ -12,3 +12,8 @@ export * from './home.ts';
 export * from './pricing.ts';
 export * from './checkout.ts';
 export * from './commerce.ts';
+export * from './cart-pricing.ts';
+export * from './discounts.ts';
+export * from './gift-cards.ts';
+export * from './pricing-engine.ts';
+export * from './cart-promotions.ts';

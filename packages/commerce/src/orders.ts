@@ -10,16 +10,22 @@ import { isUuid, type Kysely, newId, type Order, type OrderAddress, sql, type Te
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import type { MailOutbox } from '@storeloom/mail';
 import { type CartLineView, CartService } from './cart.ts';
+import { discountRefusal } from './cart-promotions.ts';
+import { DiscountService } from './discounts.ts';
+import { GiftCardService } from './gift-cards.ts';
 import { type MailContext, orderConfirmationMail, orderShippedMail } from './mails.ts';
 import { PaymentProviders } from './payments.ts';
 import { signCheckoutQuote, verifyCheckoutQuote } from './signing.ts';
 import type { StorefrontSettings } from './settings.ts';
-import { type PriceAdjustment, type PricingContext, type PricingExtensions, priceCart, pricingSteps } from './pricing.ts';
+import { type PriceAdjustment, type PricingContext, type PricingExtensions, priceCart, pricingSteps, tenderTotal } from './pricing.ts';
+import { promotionPricing } from './promotion-steps.ts';
 import type { Totals } from './totals.ts';
 import { type OrderDetail, type OrderSummary, toOrderDetail, toOrderSummary } from './views.ts';
 
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
 export const DEFAULT_QUOTE_MAX_AGE_MS = 60 * 60 * 1000;
+/** Orders paid by gift cards alone never see a payment provider. */
+export const GIFT_CARD_PROVIDER = 'gift_card';
 
 export interface OrderStore {
   id: string;
@@ -142,7 +148,16 @@ export class OrderService {
   }
 
   private price(lines: CartLineView[], ctx: PricingContext) {
-    return priceCart(lines, ctx, pricingSteps(this.opts.pricing));
+    // Promotions (discounts, gift cards) are part of every store's pipeline; extra steps run after them.
+    const promotions = promotionPricing(this.opts.store.currency);
+    return priceCart(
+      lines,
+      ctx,
+      pricingSteps({
+        discounts: [...(promotions.discounts ?? []), ...(this.opts.pricing?.discounts ?? [])],
+        tenders: [...(promotions.tenders ?? []), ...(this.opts.pricing?.tenders ?? [])],
+      }),
+    );
   }
 
   /** Cart lines priced from a valid snapshot of the same lines; the live lines otherwise. */
@@ -189,7 +204,28 @@ export class OrderService {
         lines,
         this.pricingContext(trx, input.cartId, input.settings, { customerId: input.customerId, email, codes: input.codes ?? [] }, 'place', new Date()),
       );
+      // A code or gift card that no longer applies refuses the checkout (422) before anything is written.
+      const refusedCode = priced.promotions?.rejectedCodes[0];
+      if (refusedCode) throw discountRefusal(refusedCode.code, refusedCode.reason);
+      const cardProblem = priced.promotions?.giftCardProblem;
+      if (cardProblem)
+        throw new AppError(
+          ErrorCode.GiftCardInvalid,
+          cardProblem === 'balance_spent'
+            ? 'A gift card in your cart was used meanwhile; please review your cart'
+            : 'A gift card in your cart can no longer be used; please review your cart',
+          {
+            details: { reason: cardProblem },
+          },
+        );
       const totals = priced.totals;
+      const discountAdjustments = priced.adjustments.filter((a) => a.kind === 'discount');
+      const tenders = priced.adjustments.filter((a) => a.kind === 'tender' && a.amount > 0);
+      const pricing = {
+        discountTotal: discountAdjustments.reduce((sum, a) => sum + a.amount, 0),
+        giftCardTotal: tenderTotal(priced),
+        amountDue: totals.total - tenderTotal(priced),
+      };
       if (input.expectedTotal !== undefined && input.expectedTotal !== totals.total)
         throw new AppError(ErrorCode.Conflict, 'Prices changed since you opened the checkout; please review your order', { details: { total: totals.total } });
       for (const l of [...lines].sort((a, b) => (a.variantId < b.variantId ? -1 : 1))) {
@@ -220,21 +256,30 @@ export class OrderService {
           tax: totals.tax,
           tax_included: totals.taxIncluded,
           total: totals.total,
+          discount_total: pricing.discountTotal,
+          gift_card_total: pricing.giftCardTotal,
+          cart_id: input.cartId,
           item_count: totals.itemCount,
           shipping_address: JSON.stringify(input.address),
           shipping_method: input.settings.shipping.mode === 'weight' ? 'standard-weight' : 'standard',
-          payment_provider: providerName,
+          payment_provider: pricing.amountDue === 0 ? GIFT_CARD_PROVIDER : providerName,
           payment_reference: null,
           reservation_expires_at: expiresAt,
           created_at: now,
           updated_at: now,
         })
         .execute();
+      // Cart lines are one per variant: the variant names the line until it has its order line id.
+      const lineIdOf = new Map(lines.map((l) => [l.variantId, newId()]));
+      const discountOf = new Map<string, number>();
+      for (const a of discountAdjustments)
+        for (const [variantId, x] of Object.entries(a.lines ?? {})) discountOf.set(variantId, (discountOf.get(variantId) ?? 0) + x);
       await trx
         .insertInto('order_lines')
         .values(
           lines.map((l, i) => ({
-            id: newId(),
+            discount_total: discountOf.get(l.variantId) ?? 0,
+            id: lineIdOf.get(l.variantId) ?? newId(),
             order_id: orderId,
             product_id: l.productId,
             variant_id: l.variantId,
@@ -249,6 +294,17 @@ export class OrderService {
           })),
         )
         .execute();
+      // Each discount's allocation per line (a shipping discount has no line), kept so refunds give back what was paid.
+      const allocations = discountAdjustments.flatMap((a) => {
+        const base = { order_id: orderId, discount_id: a.discountId ?? null, code: a.code ?? null, title: a.label };
+        const perLine = Object.entries(a.lines ?? {}).filter(([, x]) => x > 0);
+        return perLine.length
+          ? perLine.map(([variantId, x]) => ({ ...base, id: newId(), order_line_id: lineIdOf.get(variantId) ?? null, amount: x }))
+          : a.amount > 0
+            ? [{ ...base, id: newId(), order_line_id: null, amount: a.amount }]
+            : [];
+      });
+      if (allocations.length) await trx.insertInto('order_discount_allocations').values(allocations).execute();
       await trx
         .insertInto('stock_reservations')
         .values(lines.map((l) => ({ id: newId(), order_id: orderId, variant_id: l.variantId, quantity: l.quantity, expires_at: expiresAt, created_at: now })))
@@ -259,8 +315,8 @@ export class OrderService {
           id: newId(),
           order_id: orderId,
           kind: 'charge',
-          provider: providerName,
-          amount: totals.total,
+          provider: pricing.amountDue === 0 ? GIFT_CARD_PROVIDER : providerName,
+          amount: pricing.amountDue,
           status: 'pending',
           reference: null,
           reason: null,
@@ -269,9 +325,24 @@ export class OrderService {
         })
         .execute();
       await this.event(trx, orderId, 'placed', `Order placed; stock reserved until ${expiresAt.toISOString()}`);
+      // Discount uses and gift-card balances are claimed last, so their row locks are held only until the commit
+      // right after (50 checkouts racing for one code queue for milliseconds, not for whole checkouts). A checkout
+      // that loses the race throws here and its whole transaction, order number and stock included, rolls back.
+      const claims = discountAdjustments.flatMap((a) =>
+        a.discountId ? [{ discountId: a.discountId, code: a.code ?? null, title: a.label, amount: a.amount }] : [],
+      );
+      await DiscountService.claim(trx, orderId, email, claims, now);
+      for (const g of tenders) if (g.giftCardId) await GiftCardService.redeem(trx, g.giftCardId, orderId, g.amount, now);
       await trx.deleteFrom('cart_lines').where('cart_id', '=', input.cartId).execute();
-      return { expiresAt };
+      // The codes and cards were spent on this order; a new cart starts clean.
+      await trx.updateTable('carts').set({ discount_codes: '[]', gift_cards: '[]', updated_at: now }).where('id', '=', input.cartId).execute();
+      return { expiresAt, amountDue: pricing.amountDue };
     });
+    // Paid by gift cards alone: no provider step, the order is paid now.
+    if (result.amountDue === 0) {
+      const paid = await this.confirmPayment(orderId, { provider: GIFT_CARD_PROVIDER, reference: `gift_card:${orderId}`, amount: 0 });
+      return { order: paid.order, paymentKey, expiresAt: result.expiresAt };
+    }
     return { order: await this.detailOrThrow(orderId), paymentKey, expiresAt: result.expiresAt };
   }
 
@@ -287,7 +358,8 @@ export class OrderService {
         .set({ payment_status: 'paid', paid_at: new Date(), payment_reference: p.reference, updated_at: new Date() })
         .where('id', '=', orderId)
         .where('payment_status', '=', 'pending')
-        .where('total', '=', p.amount)
+        // The provider collects what gift cards left to pay.
+        .where(sql<number>`total - gift_card_total`, '=', p.amount)
         // Only the provider the order was placed with can confirm it (the manual pay page must not settle a Stripe order).
         .where('payment_provider', '=', p.provider)
         .returningAll()
@@ -405,6 +477,9 @@ export class OrderService {
         .execute();
       for (const r of released.sort((a, b) => (a.variant_id < b.variant_id ? -1 : 1)))
         await applyStockDelta(trx, r.variant_id, r.quantity, { reason: 'reservation_released', idempotencyKey: `release:${orderId}:${r.variant_id}` });
+      // The order never happened: its discount uses and gift card balances go back.
+      await DiscountService.release(trx, orderId);
+      await GiftCardService.release(trx, orderId, new Date());
       await trx
         .updateTable('payments')
         .set({ status: to })
@@ -457,16 +532,25 @@ export class OrderService {
         }
         const o = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).forUpdate().executeTakeFirst();
         if (!o) throw new AppError(ErrorCode.NotFound, 'Order not found');
-        const provider = this.providers.get(o.payment_provider);
-        if (!provider.canRefund || (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded'))
+        const provider = o.payment_provider === GIFT_CARD_PROVIDER ? null : this.providers.get(o.payment_provider);
+        if ((provider && !provider.canRefund) || (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded'))
           throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded');
         const refundable = o.total - o.refunded;
         if (!Number.isInteger(input.amount) || input.amount <= 0 || input.amount > refundable)
           throw new AppError(ErrorCode.ValidationFailed, `amount: 1 to ${refundable}`, { details: [{ path: 'amount', message: `at most ${refundable}` }] });
-        const r = await provider.refund({ orderId, reference: o.payment_reference, amount: input.amount, currency: o.currency, idempotencyKey: key });
+        // What the provider collected goes back there first; the rest goes back to the gift cards that paid it.
+        const providerPaid = o.total - o.gift_card_total;
+        const toProvider = provider ? Math.min(input.amount, Math.max(0, providerPaid - Math.min(o.refunded, providerPaid))) : 0;
+        const toCards = input.amount - toProvider;
+        const r =
+          provider && toProvider > 0
+            ? await provider.refund({ orderId, reference: o.payment_reference, amount: toProvider, currency: o.currency, idempotencyKey: key })
+            : { reference: `gift_card_refund:${key}` };
+        if (toCards > 0 && (await GiftCardService.refund(trx, orderId, toCards, key, new Date())) !== toCards)
+          throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded to its gift cards');
         await this.recordRefund(trx, o, {
           amount: input.amount,
-          provider: provider.name,
+          provider: provider?.name ?? GIFT_CARD_PROVIDER,
           reference: r.reference,
           reason: input.reason ?? null,
           idempotencyKey: key,
@@ -496,13 +580,20 @@ export class OrderService {
         >`coalesce((${eb.selectFrom('order_events as e').select(sql`json_agg(e order by e.created_at, e.id)`.as('x')).whereRef('e.order_id', '=', 'orders.id')}), '[]'::json)`.as(
           'event_rows',
         ),
+        sql<
+          unknown[]
+        >`coalesce((${eb.selectFrom('order_discount_allocations as a').select(sql`json_agg(a order by a.id)`.as('x')).whereRef('a.order_id', '=', 'orders.id')}), '[]'::json)`.as(
+          'allocation_rows',
+        ),
       ])
       .where('id', '=', orderId)
       .executeTakeFirst();
     if (!o) return null;
-    const { line_rows, event_rows, ...order } = o;
+    const { line_rows, event_rows, allocation_rows, ...order } = o;
     const provider = this.providers.has(order.payment_provider) ? this.providers.get(order.payment_provider) : null;
-    return toOrderDetail(order as Order, line_rows as never, event_rows as never, provider?.canRefund ?? false);
+    // Gift-card-only orders refund back to the cards, no provider involved.
+    const canRefund = order.payment_provider === GIFT_CARD_PROVIDER || (provider?.canRefund ?? false);
+    return toOrderDetail(order as Order, line_rows as never, event_rows as never, canRefund, allocation_rows as never);
   }
 
   /** Until when an unpaid order holds its stock (the manual pay page shows it); null for an unknown order. */

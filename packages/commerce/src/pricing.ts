@@ -23,12 +23,31 @@ export interface PriceAdjustment {
   amount: number;
   /** Per line (variantId → minor units), when the adjustment is allocated to lines (refunds, reporting). */
   lines?: Record<string, number>;
+  /** A merchant discount (promotions): its id, code (null when automatic) and whether it discounts shipping. */
+  discountId?: string;
+  code?: string | null;
+  shipping?: boolean;
+  /** A gift card tender: the card, its last 4 characters and its balance before this order. */
+  giftCardId?: string;
+  last4?: string;
+  balance?: number;
+}
+
+/** What the promotion steps found besides adjustments: codes that do not apply, and gift-card trouble. */
+export interface PromotionNotes {
+  rejectedCodes: { code: string; reason: string }[];
+  /** Set when a card on the cart is no longer usable, or was spent elsewhere since it was applied. */
+  giftCardProblem: 'unusable' | 'balance_spent' | null;
+  /** Usable cards with balances, in the order applied (for the tender step). */
+  giftCards: { id: string; last4: string; balance: number }[];
 }
 
 export interface PricingState {
   lines: CartLineView[];
   totals: Totals;
   adjustments: PriceAdjustment[];
+  /** Set by the promotion steps. */
+  promotions?: PromotionNotes;
 }
 
 /** What a step may look at besides the state: the store's settings and who is checking out. */

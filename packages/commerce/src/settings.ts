@@ -36,6 +36,27 @@ export type ShippingSettings = z.infer<typeof shippingSchema>;
 export const taxSchema = z.object({ ratePercent: z.number().min(0).max(100), includedInPrices: z.boolean() });
 export type TaxSettings = z.infer<typeof taxSchema>;
 
+/** Storefront API origins, abandoned-cart recovery and marketing consent (the `promotions` key). */
+export const promotionSettingsSchema = z.object({
+  /** Origins (scheme://host[:port]) a headless front end may call the Storefront API from (CORS). */
+  apiAllowedOrigins: z.array(z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i)).max(20),
+  recovery: z.object({
+    enabled: z.boolean(),
+    /** How long a checkout with an e-mail may sit without an order before the reminder (default 4 h). */
+    delayMinutes: z.number().int().min(15).max(10_080),
+    /** A second reminder 24 h after the first. */
+    secondReminder: z.boolean(),
+  }),
+  /** The store's privacy settings allow marketing mail (recovery reminders are marketing). */
+  marketingEmails: z.boolean(),
+});
+export type PromotionSettings = z.infer<typeof promotionSettingsSchema>;
+export const DEFAULT_PROMOTION_SETTINGS: PromotionSettings = {
+  apiAllowedOrigins: [],
+  recovery: { enabled: true, delayMinutes: 240, secondReminder: false },
+  marketingEmails: true,
+};
+
 export const DEFAULT_THEME: Theme = {
   primaryColor: '#1f2937',
   accentColor: '#d97706',
@@ -52,6 +73,7 @@ export interface StorefrontSettings {
   languages: Language[];
   shipping: ShippingSettings;
   tax: TaxSettings;
+  promotions: PromotionSettings;
 }
 
 export function parseSettings(rows: { key: string; value: unknown }[]): StorefrontSettings {
@@ -60,19 +82,21 @@ export function parseSettings(rows: { key: string; value: unknown }[]): Storefro
   const languages = languagesSchema.safeParse(by.get('languages'));
   const shipping = shippingSchema.safeParse(by.get('shipping'));
   const tax = taxSchema.safeParse(by.get('tax'));
+  const promotions = promotionSettingsSchema.safeParse(by.get('promotions'));
   return {
     theme: { ...DEFAULT_THEME, ...(theme.success ? stripUndefined(theme.data) : {}) },
     languages: languages.success ? [...new Set(languages.data)] : ['en'],
     shipping: shipping.success ? shipping.data : DEFAULT_SHIPPING,
     tax: tax.success ? tax.data : DEFAULT_TAX,
+    promotions: promotions.success ? promotions.data : DEFAULT_PROMOTION_SETTINGS,
   };
 }
 
 const stripUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-const KEYS = ['theme', 'languages', 'shipping', 'tax'];
+const KEYS = ['theme', 'languages', 'shipping', 'tax', 'promotions'];
 
-/** One statement for all four keys. */
+/** One statement for all the keys. */
 export async function loadSettings(t: Kysely<TenantDatabase>): Promise<StorefrontSettings> {
   const rows = await t.selectFrom('store_settings').select(['key', 'value']).where('key', 'in', KEYS).execute();
   return parseSettings(rows);

@@ -28,6 +28,8 @@ export interface OrderLineView {
   unitPrice: number;
   total: number;
   imageUrl: string | null;
+  /** This line's share of the order's discounts (refunds of the line give back total − discount). */
+  discount: number;
 }
 
 export interface OrderDetail extends OrderSummary {
@@ -35,6 +37,12 @@ export interface OrderDetail extends OrderSummary {
   subtotal: number;
   shipping: number;
   tax: number;
+  taxIncluded: boolean;
+  discountTotal: number;
+  discounts: { code: string | null; title: string; amount: number }[];
+  giftCardTotal: number;
+  /** What the payment provider collects: total − giftCardTotal. */
+  amountDue: number;
   refunded: number;
   shippingAddress: OrderAddress | null;
   payment: { provider: string; reference: string | null; canRefund: boolean; refundable: number };
@@ -67,7 +75,15 @@ export function toOrderDetail(
   lines: OrderLine[],
   events: { created_at: Date | string; type: string; message: string }[],
   canRefund: boolean,
+  allocations: { discount_id: string | null; code: string | null; title: string; amount: number }[] = [],
 ): OrderDetail {
+  const discounts = new Map<string, { code: string | null; title: string; amount: number }>();
+  for (const a of allocations) {
+    const key = a.discount_id ?? `${a.code}:${a.title}`;
+    const d = discounts.get(key) ?? { code: a.code, title: a.title, amount: 0 };
+    d.amount += a.amount;
+    discounts.set(key, d);
+  }
   const refundable = o.payment_status === 'paid' || o.payment_status === 'partially_refunded' ? o.total - o.refunded : 0;
   return {
     ...toOrderSummary(o),
@@ -82,10 +98,16 @@ export function toOrderDetail(
       unitPrice: l.unit_price,
       total: l.total,
       imageUrl: l.image_url,
+      discount: l.discount_total ?? 0,
     })),
     subtotal: o.subtotal,
     shipping: o.shipping,
     tax: o.tax,
+    taxIncluded: o.tax_included,
+    discountTotal: o.discount_total ?? 0,
+    discounts: [...discounts.values()],
+    giftCardTotal: o.gift_card_total ?? 0,
+    amountDue: o.total - (o.gift_card_total ?? 0),
     refunded: o.refunded,
     shippingAddress: o.shipping_address,
     payment: { provider: o.payment_provider, reference: o.payment_reference, canRefund: canRefund && refundable > 0, refundable },

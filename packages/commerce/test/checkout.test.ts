@@ -68,8 +68,8 @@ describe('commerce factory and checkout', { timeout: 120_000 }, () => {
     expect(placed.order.total).toBe(2900);
     expect(placed.order.payment.provider).toBe('manual');
     // The manual provider's pay page is on the same storefront: a relative URL.
-    expect(placed.redirectUrl.startsWith('/checkout/pay/')).toBe(true);
-    const url = new URL(placed.redirectUrl, 'http://tea.localhost:3001');
+    expect(placed.redirectUrl?.startsWith('/checkout/pay/')).toBe(true);
+    const url = new URL(placed.redirectUrl ?? '', 'http://tea.localhost:3001');
     expect(url.pathname).toBe(`/checkout/pay/${placed.order.id}`);
     expect(verifyOrderLink(SECRET, shop.store.id, placed.order.id, url.searchParams.get('sig') ?? undefined)).toBe(true);
     expect((await new CustomerService(shop.t).addresses(customer.id)).map((a) => a.line1)).toEqual([ADDRESS.line1]);

@@ -548,6 +548,84 @@ export interface TenantDatabase {
   reco_item_recs: RecoItemRecsTable;
   reco_customer_recs: RecoCustomerRecsTable;
   reco_popular: RecoPopularTable;
+  discounts: DiscountsTable;
+  discount_usages: DiscountUsagesTable;
+  order_discount_allocations: OrderDiscountAllocationsTable;
+  gift_cards: GiftCardsTable;
+  gift_card_ledger: GiftCardLedgerTable;
+  marketing_unsubscribes: MarketingUnsubscribesTable;
+}
+
+export type DiscountKindColumn = 'percentage' | 'fixed_amount' | 'free_shipping' | 'buy_x_get_y';
+export interface DiscountsTable {
+  id: string;
+  title: string;
+  code: string | null;
+  code_key: string | null;
+  automatic: boolean;
+  kind: DiscountKindColumn;
+  value: number;
+  applies_to: Json<{ productIds?: string[]; collectionIds?: string[] } | null>;
+  min_subtotal: number | null;
+  usage_limit: number | null;
+  used_count: Generated<number>;
+  once_per_customer: boolean;
+  starts_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  ends_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  combines_with: Json<{ orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean }>;
+  buy_x_get_y: Json<Record<string, unknown> | null>;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface DiscountUsagesTable {
+  id: string;
+  discount_id: string;
+  order_id: string;
+  email: string;
+  amount: number;
+  status: Generated<'active' | 'released'>;
+  created_at: Timestamp;
+}
+export interface OrderDiscountAllocationsTable {
+  id: string;
+  order_id: string;
+  order_line_id: string | null;
+  discount_id: string | null;
+  code: string | null;
+  title: string;
+  amount: number;
+}
+export interface GiftCardsTable {
+  id: string;
+  /** sha256 (hex) of the normalised code; the code itself is shown once, at issue. */
+  code_hash: string;
+  last4: string;
+  initial_value: number;
+  balance: number;
+  currency: string;
+  expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  note: string | null;
+  disabled: Generated<boolean>;
+  source_order_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type GiftCardLedgerKind = 'issue' | 'redeem' | 'release' | 'refund' | 'adjust';
+export interface GiftCardLedgerTable {
+  id: string;
+  gift_card_id: string;
+  order_id: string | null;
+  kind: GiftCardLedgerKind;
+  /** Signed: negative when the balance goes down. */
+  amount: number;
+  balance_after: number;
+  idempotency_key: string;
+  created_at: Timestamp;
+}
+export interface MarketingUnsubscribesTable {
+  email: string;
+  created_at: Timestamp;
 }
 
 export type RecoEventKind = 'view' | 'add_to_cart' | 'purchase' | 'impression' | 'click';
@@ -660,10 +738,20 @@ export interface AddressesTable {
 }
 export interface CartsTable {
   id: string;
-  /** sha256 (hex) of the random cart cookie value. */
+  /** sha256 (hex) of the random cart cookie value (also the Storefront API's cart id). */
   token_hash: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  email: ColumnType<string | null, string | null | undefined, string | null>;
+  country: ColumnType<string | null, string | null | undefined, string | null>;
+  locale: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Codes as the shopper entered them, in order. */
+  discount_codes: ColumnType<string[], string | undefined, string>;
+  /** Each applied card with its balance when applied (checkout refuses a card spent elsewhere since). */
+  gift_cards: ColumnType<{ id: string; balance: number }[], string | undefined, string>;
+  recovery_sent_count: Generated<number>;
+  recovery_sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  recovered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export interface CartLinesTable {
   cart_id: string;
@@ -717,6 +805,13 @@ export interface OrdersTable {
   carrier: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Order, product and shipping discounts together (allocated per line in order_discount_allocations). */
+  discount_total: Generated<number>;
+  /** Paid by gift cards (a tender, after tax); the provider collects total − gift_card_total. */
+  gift_card_total: Generated<number>;
+  cart_id: string | null;
+  /** Placed from an abandoned-cart recovery link or after a recovery mail. */
+  recovered: Generated<boolean>;
 }
 export interface OrderLinesTable {
   id: string;
@@ -731,6 +826,8 @@ export interface OrderLinesTable {
   total: number;
   image_url: string | null;
   position: number;
+  /** This line's share of the order's discounts. */
+  discount_total: Generated<number>;
 }
 export interface OrderEventsTable {
   id: string;
@@ -762,4 +859,6 @@ export interface PaymentsTable {
   created_at: Timestamp;
 }
 export type Order = Selectable<OrdersTable>;
+export type Discount = Selectable<DiscountsTable>;
+export type GiftCard = Selectable<GiftCardsTable>;
 export type OrderLine = Selectable<OrderLinesTable>;

@@ -47,6 +47,10 @@ export const ErrorCode = {
   PaymentProviderMismatch: 'payment_provider_mismatch',
   /** An uploaded archive inflates beyond the size or entry-count cap. */
   ArchiveTooLarge: 'archive_too_large',
+  /** A discount code that does not apply (unknown, expired, not started, minimum not met, used up, once per customer, not combinable). */
+  DiscountNotApplicable: 'discount_not_applicable',
+  /** A gift card code that is unknown, disabled, expired, in another currency or without balance. */
+  GiftCardInvalid: 'gift_card_invalid',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -92,6 +96,8 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   store_read_only: 503,
   payment_provider_mismatch: 409,
   archive_too_large: 413,
+  discount_not_applicable: 422,
+  gift_card_invalid: 422,
 };
 
 export interface ErrorBody {

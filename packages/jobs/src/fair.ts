@@ -14,6 +14,8 @@
  * between the two is repaired by `reconcile()` re-adding it (deduplicated by
  * id). A row is deleted when its job finishes for good; `reconcile()` also
  * removes rows whose job BullMQ already finished (a crash before release).
+ *
+ * The staging table is `control.fair_jobs` (a control migration), shared by every queue namespace through `ns`.
  */
 import { randomUUID } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
@@ -42,42 +44,23 @@ export interface StoreQueueDepth {
   inFlight: number;
 }
 
-const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
-
 export class FairDispatcher {
-  private readonly table: string;
+  private readonly table = 'control.fair_jobs';
   private ready: Promise<void> | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
-    schema: string,
     /** Queue namespace (the queue prefix), so several namespaces can share one schema. */
     private readonly ns: string,
     private readonly perStoreInFlight: number,
     private readonly add: BullAdd,
-  ) {
-    this.table = `${ident(schema)}.storeloom_fair_jobs`;
-  }
+  ) {}
 
+  /** Checks once that the control migrations created the staging table, so a missing one fails with a clear error. */
   init(): Promise<void> {
     this.ready ??= (async () => {
-      const schema = this.table.slice(0, this.table.indexOf('.'));
-      await this.pool.query(`create schema if not exists ${schema}`);
-      await this.pool.query(`create table if not exists ${this.table} (
-        id bigserial primary key,
-        ns text not null,
-        queue text not null,
-        store_id text not null,
-        name text not null,
-        data jsonb not null,
-        opts jsonb not null,
-        bull_id text not null,
-        state text not null default 'pending' check (state in ('pending', 'dispatched')),
-        created_at timestamptz not null default now(),
-        dispatched_at timestamptz
-      )`);
-      await this.pool.query(`create unique index if not exists storeloom_fair_jobs_bull_id on ${this.table} (ns, queue, bull_id)`);
-      await this.pool.query(`create index if not exists storeloom_fair_jobs_store on ${this.table} (ns, queue, store_id, state, id)`);
+      const { rows } = await this.pool.query<{ t: string | null }>(`select to_regclass('${this.table}')::text as t`);
+      if (!rows[0]?.t) throw new Error(`${this.table} does not exist: run the control migrations (npm run migrate) first`);
     })().catch((e) => {
       this.ready = undefined;
       throw e;

@@ -100,7 +100,7 @@ export class Queues {
       this.fairPool.on('connect', (client) => {
         client.on('error', () => {});
       });
-      this.fairDispatcher = new FairDispatcher(this.fairPool, this.pgSchema, this.cfg.prefix, perStore, async (queue, name, data, opts) => {
+      this.fairDispatcher = new FairDispatcher(this.fairPool, this.cfg.prefix, perStore, async (queue, name, data, opts) => {
         await this.queue(queue as QueueName).add(name, data as JobEnvelope, opts);
       });
     }

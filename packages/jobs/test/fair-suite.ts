@@ -118,10 +118,9 @@ export function fairSuite(label: string, backend: () => { redisUrl?: string; red
     it('repairs a dispatch interrupted by a crash (row marked dispatched, never added)', async () => {
       const store = randomUUID();
       const pool = (queues as unknown as { fairPool: import('pg').Pool }).fairPool;
-      const schema = (queues as unknown as { pgSchema: string }).pgSchema;
       const bullId = `fair-${randomUUID()}`;
       await pool.query(
-        `insert into "${schema}".storeloom_fair_jobs (ns, queue, store_id, name, data, opts, bull_id, state, dispatched_at)
+        `insert into control.fair_jobs (ns, queue, store_id, name, data, opts, bull_id, state, dispatched_at)
          values ($1, 'catalog', $2, $3, $4, '{"attempts":3}', $5, 'dispatched', now() - interval '1 minute')`,
         [
           (queues as unknown as { cfg: { prefix: string } }).cfg.prefix,

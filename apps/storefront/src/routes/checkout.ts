@@ -78,7 +78,8 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
         ...(expectedTotal !== undefined ? { expectedTotal } : {}),
         ...(quoteToken ? { quoteToken } : {}),
       });
-      return c.redirect(placed.redirectUrl, 303);
+      // Paid by gift cards alone: no provider step, straight to the confirmation.
+      return c.redirect(placed.redirectUrl ?? `${sf.origin(c)}${placed.statusPath}&placed=1`, 303);
     } catch (e) {
       if (!isAppError(e)) throw e;
       if (e.code === ErrorCode.InvalidState) return c.redirect('/cart', 303);

@@ -1,0 +1,65 @@
+/** Storefront API origins (CORS), abandoned-cart recovery and marketing consent: the `promotions` store setting. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { Permission } from '@storeloom/auth';
+import { loadSettings, type PromotionSettings } from '@storeloom/commerce';
+import { requirePermission, storeAccess, tenantOf } from '../guards.ts';
+import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
+import type { Api } from './util.ts';
+
+const PromotionSettingsSchema = z
+  .object({
+    apiAllowedOrigins: z
+      .array(z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, 'an origin such as https://shop.example.com'))
+      .max(20)
+      .openapi({ description: 'Origins a headless front end may call the Storefront API from (CORS)' }),
+    recovery: z.object({
+      enabled: z.boolean(),
+      delayMinutes: z.number().int().min(15).max(10_080).openapi({ description: 'Minutes a checkout with an e-mail waits before the reminder (default 240)' }),
+      secondReminder: z.boolean().openapi({ description: 'A second reminder 24 h after the first' }),
+    }),
+    marketingEmails: z.boolean().openapi({ description: 'The store’s privacy settings allow marketing mail (recovery reminders)' }),
+  })
+  .openapi('PromotionSettings');
+
+const Params = z.object({ storeId: z.string() });
+
+const read = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/promotion-settings',
+  operationId: 'getPromotionSettings',
+  tags: ['discounts'],
+  summary: 'Storefront API origins, abandoned-cart recovery and marketing consent',
+  middleware: [storeAccess] as const,
+  request: { params: Params },
+  responses: { 200: jsonResponse(PromotionSettingsSchema, 'Settings'), ...errorResponses(401, 403, 404) },
+});
+
+const write = createRoute({
+  method: 'put',
+  path: '/stores/{storeId}/promotion-settings',
+  operationId: 'updatePromotionSettings',
+  tags: ['discounts'],
+  summary: 'Change the promotion settings (fields left out keep their value)',
+  middleware: [storeAccess] as const,
+  request: { params: Params, body: jsonBody(PromotionSettingsSchema.partial()) },
+  responses: { 200: jsonResponse(PromotionSettingsSchema, 'Saved'), ...errorResponses(400, 401, 403, 404) },
+});
+
+export function registerPromotionSettingsRoutes(app: Api) {
+  app.openapi(read, async (c) => {
+    requirePermission(c, Permission.ReadOrders);
+    return c.json((await loadSettings(tenantOf(c))).promotions, 200);
+  });
+  app.openapi(write, async (c) => {
+    requirePermission(c, Permission.ManageDiscounts);
+    const t = tenantOf(c);
+    const next: PromotionSettings = { ...(await loadSettings(t)).promotions, ...c.req.valid('json') };
+    const value = JSON.stringify(next);
+    await t
+      .insertInto('store_settings')
+      .values({ key: 'promotions', value, updated_at: new Date() })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date() }))
+      .execute();
+    return c.json(next, 200);
+  });
+}

@@ -1,0 +1,153 @@
+/**
+ * Shared pieces of the Storefront API v1 (not routes): the environment, the
+ * cart lookup by its secret id, the cart and order views, and the schemas
+ * every route's contract is built from (the OpenAPI document comes from them).
+ */
+import { z } from '@hono/zod-openapi';
+import { sha256Hex } from '@storeloom/auth';
+import { CartPromotions, type CheckoutService, type OrderDetail, type PricedCart } from '@storeloom/commerce';
+import type { Database } from '@storeloom/db';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { StorefrontEnv } from '../../context.ts';
+
+export type ApiEnv = StorefrontEnv;
+export type ApiContext = Context<ApiEnv>;
+export type StorefrontApi = OpenAPIHono<ApiEnv>;
+
+export interface StorefrontApiDeps {
+  db: Database;
+  checkout: (c: ApiContext) => CheckoutService;
+  /** The store's public origin for this request (`https://tea.shops.example`): a headless client needs absolute URLs. */
+  origin: (c: ApiContext) => string;
+}
+
+/** A cart id is the cart's secret (160 random bits, base32); the database keeps only its hash. */
+export const CART_ID_RE = /^[a-z2-7]{32}$/;
+
+export const ErrorSchema = z
+  .object({ error: z.object({ code: z.string().openapi({ example: 'discount_not_applicable' }), message: z.string(), details: z.unknown().optional() }) })
+  .openapi('StorefrontError');
+export const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } }]));
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+export const body = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+
+export const CartIdParam = z.object({
+  cartId: z.string().openapi({ param: { name: 'cartId', in: 'path' }, description: 'The cart id returned by POST /carts: its only credential' }),
+});
+
+const Money = z.number().int().openapi({ description: "Integer minor units of the cart's currency" });
+export const CartSchema = z
+  .object({
+    id: z.string(),
+    currency: z.string(),
+    country: z.string().nullable(),
+    email: z.string().nullable(),
+    lines: z.array(
+      z.object({
+        id: z.string(),
+        variantId: z.string(),
+        productId: z.string(),
+        title: z.string(),
+        quantity: z.number().int(),
+        unitPrice: Money,
+        total: Money.openapi({ description: 'unitPrice × quantity, before discounts' }),
+      }),
+    ),
+    subtotal: Money,
+    discounts: z.array(z.object({ code: z.string().nullable().openapi({ description: 'null for automatic discounts' }), title: z.string(), amount: Money })),
+    discountTotal: Money,
+    shipping: Money,
+    tax: Money,
+    taxIncluded: z.boolean(),
+    giftCards: z.array(z.object({ last4: z.string(), amount: Money })),
+    giftCardTotal: Money,
+    total: Money.openapi({ description: 'What the order costs: after discounts, with shipping and tax' }),
+    amountDue: Money.openapi({ description: 'total − giftCardTotal' }),
+  })
+  .openapi('Cart');
+export type CartBody = z.infer<typeof CartSchema>;
+
+export const CheckoutResultSchema = z
+  .object({
+    order: z.object({
+      id: z.string(),
+      number: z.number().int(),
+      currency: z.string(),
+      subtotal: Money,
+      discountTotal: Money,
+      shipping: Money,
+      tax: Money,
+      taxIncluded: z.boolean(),
+      total: Money,
+      giftCardTotal: Money,
+      amountDue: Money,
+    }),
+    payment: z.object({ provider: z.string(), redirectUrl: z.string().nullable().openapi({ description: 'null when gift cards paid the whole order' }) }),
+  })
+  .openapi('CheckoutResult');
+export type CheckoutBody = z.infer<typeof CheckoutResultSchema>;
+
+/** The internal id of the cart behind a secret id; a malformed or unknown id (or another store's) is 404. */
+export async function cartIdOf(c: ApiContext): Promise<string> {
+  const secret = c.req.param('cartId') ?? '';
+  if (!CART_ID_RE.test(secret)) throw new AppError(ErrorCode.NotFound, 'Cart not found');
+  const row = await c.var.tenant.t.selectFrom('carts').select('id').where('token_hash', '=', sha256Hex(secret)).executeTakeFirst();
+  if (!row) throw new AppError(ErrorCode.NotFound, 'Cart not found');
+  return row.id;
+}
+
+export const promotionsOf = (c: ApiContext) =>
+  new CartPromotions(c.var.tenant.t, { storeId: c.var.store.id, settings: c.var.tenant.settings, currency: c.var.store.currency.trim() });
+
+export async function cartBody(c: ApiContext, secret: string, cartId: string, priced?: PricedCart): Promise<CartBody> {
+  const p = priced ?? (await promotionsOf(c).price(cartId));
+  const contact = await c.var.tenant.t.selectFrom('carts').select(['email', 'country']).where('id', '=', cartId).executeTakeFirst();
+  const { totals, adjustments } = p.state;
+  return {
+    id: secret,
+    currency: c.var.store.currency.trim(),
+    country: contact?.country ?? null,
+    email: contact?.email ?? null,
+    lines: p.lines.map((l) => ({
+      id: l.variantId,
+      variantId: l.variantId,
+      productId: l.productId,
+      title: l.variantTitle ? `${l.title} – ${l.variantTitle}` : l.title,
+      quantity: l.quantity,
+      unitPrice: l.unitPrice,
+      total: l.unitPrice * l.quantity,
+    })),
+    subtotal: totals.subtotal,
+    discounts: adjustments.filter((a) => a.kind === 'discount').map((a) => ({ code: a.code ?? null, title: a.label, amount: a.amount })),
+    discountTotal: p.discountTotal,
+    shipping: totals.shipping,
+    tax: totals.tax,
+    taxIncluded: totals.taxIncluded,
+    giftCards: adjustments.filter((a) => a.kind === 'tender').map((a) => ({ last4: a.last4 ?? '', amount: a.amount })),
+    giftCardTotal: p.giftCardTotal,
+    total: totals.total,
+    amountDue: p.amountDue,
+  };
+}
+
+export function checkoutBody(order: OrderDetail, redirectUrl: string | null): CheckoutBody {
+  return {
+    order: {
+      id: order.id,
+      number: order.number,
+      currency: order.currency,
+      subtotal: order.subtotal,
+      discountTotal: order.discountTotal,
+      shipping: order.shipping,
+      tax: order.tax,
+      taxIncluded: order.taxIncluded,
+      total: order.total,
+      giftCardTotal: order.giftCardTotal,
+      amountDue: order.amountDue,
+    },
+    payment: { provider: order.payment.provider, redirectUrl },
+  };
+}
