@@ -99,7 +99,7 @@ export function registerLaunchRoutes(app: Api) {
       {
         launch: state,
         setup: { ...summary.setup, launched: state.launched },
-        today: { sales: summary.today.sales, orders: summary.today.orders, currency: c.var.store.currency.trim(), since: since.toISOString() },
+        today: { sales: summary.today.sales, orders: summary.today.orders, currency: c.var.store.currency, since: since.toISOString() },
         ordersToFulfil: summary.ordersToFulfil,
         lowStock: summary.lowStock,
       },
