@@ -12,6 +12,8 @@
  *   tenant.role-overhead(.trx), jobs.fair-wait-p95, jobs.fifo-wait-p95   see bench/lib/scale.ts
  *   storefront.*                     SSR product page vs a pre-rendered copy (>= 0.5), 1,000 stores vs 1 (>= 0.8),
  *                                    SQL statements per product page (<= 5) and per checkout (<= 30): bench/lib/storefront.ts
+ *   promotions.*                     (--only promotions, not default) SQL statements per Storefront API cart read and per
+ *                                    checkout with two discounts + a gift card (<= 30), cart read vs hello: bench/lib/promotions.ts
  *   fleet.*                          (--only fleet, not default) many stores on one Postgres: migration small vs
  *                                    large, API/storefront reads large vs 1, provisioning, catalogue, memory: bench/lib/fleet.ts
  *   load.storefront.*                (--only load, not default) mixed storefront traffic over N stores, p50/p95/p99
@@ -43,6 +45,7 @@ import { INVENTORY_BENCH, PRICING_BENCH, ROOT } from './lib/paths.ts';
 import { emit, emitError, emitted, forward, progress } from './lib/report.ts';
 import { startControlPlane, startEmbeddedDatabase, startHello, startRedisControlPlane } from './lib/servers.ts';
 import { storefrontFigures } from './lib/storefront.ts';
+import { promotionFigures } from './lib/promotions.ts';
 import { createOwner, dropStoreSchemas, insertUnprovisionedStores, provisionStores } from './lib/stores.ts';
 
 const opts = parseOptions();
@@ -429,6 +432,7 @@ async function main(o: BenchOptions): Promise<number> {
       await fairJobFigures(o.quick);
     }
     if (o.only.has('storefront')) await storefrontFigures({ load, warmUp, stores: o.stores, logLevel: o.logLevel, common: common() });
+    if (o.only.has('promotions')) await promotionFigures({ load, warmUp, logLevel: o.logLevel, common: common() });
     if (o.only.has('fleet'))
       await fleetFigures({
         small: o.migrateSmall,

@@ -55,7 +55,7 @@ Prints one JSON line per figure on stdout; progress goes to stderr.
 Exits 1 when a figure could not be measured; a missed target is reported ("pass": false), not fatal.`;
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export const GROUPS = ['api', 'migrate', 'embedded', 'packages', 'scale', 'storefront', 'search', 'fleet', 'load'] as const;
+export const GROUPS = ['api', 'migrate', 'embedded', 'packages', 'scale', 'storefront', 'search', 'fleet', 'load', 'promotions'] as const;
 export type Group = (typeof GROUPS)[number];
 
 function int(name: string, v: string | undefined, fallback: number, min: number): number {

@@ -19,6 +19,12 @@ const toView = (c: Collection, productCount: number): CollectionView => ({
 export class CollectionService {
   constructor(private readonly t: Kysely<TenantDatabase>) {}
 
+  /** Product ids in a collection (read before a delete removes the membership rows). */
+  async memberIds(collectionId: string): Promise<string[]> {
+    const rows = await this.t.selectFrom('collection_products').select('product_id').where('collection_id', '=', collectionId).execute();
+    return rows.map((r) => r.product_id);
+  }
+
   async create(input: { title: string; handle?: string; description?: string; productIds?: string[] }): Promise<CollectionView> {
     const id = newId();
     const now = new Date();

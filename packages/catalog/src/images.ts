@@ -22,6 +22,12 @@ export class ProductImageService {
     if (!p) throw notFound('Product');
   }
 
+  /** Storage keys of the product's uploaded images (linked URLs have none), for deleting the files with it. */
+  async uploadedKeys(productId: string): Promise<string[]> {
+    const rows = await this.t.selectFrom('images').select('storage_key').where('product_id', '=', productId).where('storage_key', 'is not', null).execute();
+    return rows.flatMap((r) => (r.storage_key ? [r.storage_key] : []));
+  }
+
   async exists(productId: string): Promise<boolean> {
     return Boolean(await this.t.selectFrom('products').select('id').where('id', '=', productId).executeTakeFirst());
   }

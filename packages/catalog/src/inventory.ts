@@ -87,7 +87,9 @@ export class InventoryService {
     return { adjustmentId: prior.id, variantId, delta, inventoryQuantity: prior.quantity_after, replayed: true };
   }
 
+  /** The variant's adjustments, newest first; an unknown variant is a 404 (like every other object), not an empty history. */
   async history(variantId: string, limit = 50) {
+    if (!(await this.t.selectFrom('variants').select('id').where('id', '=', variantId).executeTakeFirst())) throw notFound('Variant');
     const rows = await this.t.selectFrom('inventory_adjustments').selectAll().where('variant_id', '=', variantId).orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => ({
       id: r.id,

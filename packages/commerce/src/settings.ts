@@ -97,6 +97,16 @@ const stripUndefined = <T extends object>(o: T) => Object.fromEntries(Object.ent
 const KEYS = ['theme', 'languages', 'shipping', 'tax', 'promotions'];
 
 /** One statement for all the keys. */
+/** Writes the store's promotion settings (one store_settings row). */
+export async function savePromotionSettings(t: Kysely<TenantDatabase>, settings: PromotionSettings): Promise<void> {
+  const value = JSON.stringify(settings);
+  await t
+    .insertInto('store_settings')
+    .values({ key: 'promotions', value, updated_at: new Date() })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date() }))
+    .execute();
+}
+
 export async function loadSettings(t: Kysely<TenantDatabase>): Promise<StorefrontSettings> {
   const rows = await t.selectFrom('store_settings').select(['key', 'value']).where('key', 'in', KEYS).execute();
   return parseSettings(rows);

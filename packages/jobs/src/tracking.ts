@@ -169,6 +169,18 @@ export class StoreJobLedger {
   }
 
   /** The store's most recent jobs of one kind (e.g. its exports), newest first, with their payloads. */
+  /** The ledger ids of a store's BullMQ jobs, for links from the dead-letter list to retry. */
+  async ledgerIds(storeId: string, jobIds: string[]): Promise<{ id: string; queue: string; jobId: string }[]> {
+    if (jobIds.length === 0) return [];
+    const rows = await this.db.control
+      .selectFrom('store_jobs')
+      .select(['id', 'queue', 'job_id'])
+      .where('store_id', '=', storeId)
+      .where('job_id', 'in', jobIds)
+      .execute();
+    return rows.map((r) => ({ id: r.id, queue: r.queue, jobId: r.job_id }));
+  }
+
   async listNamed(storeId: string, name: string, limit: number): Promise<(StoreJobView & { data: unknown })[]> {
     const rows = await this.db.control
       .selectFrom('store_jobs')

@@ -194,6 +194,16 @@ export class SearchIndexer {
     return report;
   }
 
+  /** Active products in the catalogue: what a complete index holds. */
+  async activeProducts(): Promise<number> {
+    const row = await this.t
+      .selectFrom('products')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async status(): Promise<{ documents: number; lastIndexedAt: Date | null; seq: number }> {
     const row = await this.t
       .selectFrom('search_documents')

@@ -186,6 +186,16 @@ export class StoreService {
     return this.db.control.selectFrom('stores').selectAll().where('created_by', '=', userId).where('idempotency_key', '=', key).executeTakeFirst();
   }
 
+  /** Whether any store, live or deleted, holds this slug. */
+  async slugTaken(slug: string): Promise<boolean> {
+    return Boolean(await this.db.control.selectFrom('stores').select('id').where('slug', '=', slug).executeTakeFirst());
+  }
+
+  /** Points a store created for an archive upload at the stored archive (only while it still waits for one). */
+  async attachImportArchive(storeId: string, key: string): Promise<void> {
+    await this.db.control.updateTable('stores').set({ import_source: key }).where('id', '=', storeId).where('import_source', '=', 'pending-upload').execute();
+  }
+
   getRow(id: string): Promise<Store | undefined> {
     return this.db.control.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirst();
   }

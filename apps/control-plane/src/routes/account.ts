@@ -3,23 +3,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { CONSOLE_LOCALES, normaliseEmail } from '@storeloom/auth';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { clientIp } from '@storeloom/http';
-import { deliverMailJob } from '@storeloom/jobs';
-import type { Context } from 'hono';
-import type { AppEnv } from '../context.ts';
 import { requireAuth } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
-import { limit, startSession } from './auth.ts';
+import { kickMailDelivery } from '../mail.ts';
+import { limit, startSession } from '../session.ts';
 import type { Api } from './util.ts';
 
 const Email = z.string().trim().max(254).email();
 const Password = z.string().min(10, 'at least 10 characters').max(256);
 const Locale = z.enum(CONSOLE_LOCALES);
 const ProfileSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), locale: Locale.nullable() }).openapi('Profile');
-
-/** Asks the worker to deliver now; the worker's minute sweep catches a missed kick. */
-export function kickMailDelivery(c: Context<AppEnv>): void {
-  c.var.services.queues.enqueue(deliverMailJob, {}).catch((err) => c.var.logger.warn('could not enqueue mail delivery', { err }));
-}
 
 const requestReset = createRoute({
   operationId: 'requestPasswordReset',

@@ -1,14 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { normaliseEmail } from '@storeloom/auth';
-import { AppError, ErrorCode } from '@storeloom/errors';
 import { clientIp } from '@storeloom/http';
-import { getCookie } from 'hono/cookie';
-import type { Context } from 'hono';
-import type { AppEnv } from '../context.ts';
 import { requireAuth } from '../guards.ts';
+import { toStoreJson } from '../presenters.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreSchema, UserSchema } from '../schemas.ts';
+import { limit, startSession } from '../session.ts';
 import type { Api } from './util.ts';
-import { toStoreJson } from './stores.ts';
 
 const Email = z.string().trim().max(254).email();
 const Password = z.string().min(10, 'at least 10 characters').max(256);
@@ -64,23 +61,6 @@ const LOGIN_WINDOW = 15 * 60;
 const LOGIN_PER_ACCOUNT = 10;
 const LOGIN_PER_IP = 50;
 const SIGNUP_PER_IP = 20;
-
-export async function limit(c: Context<AppEnv>, key: string, max: number, windowSeconds: number) {
-  const r = await c.var.services.rateLimiter.hit(key, max, windowSeconds);
-  if (!r.allowed) throw new AppError(ErrorCode.RateLimited, 'Too many attempts; try again later', { headers: { 'Retry-After': String(r.retryAfterSeconds) } });
-}
-
-export async function startSession(c: Context<AppEnv>, userId: string) {
-  const { sessions, config } = c.var.services;
-  // Rotation: whatever session the browser had is ended before a new one starts (no fixation).
-  const old = getCookie(c, 'storeloom_session');
-  if (old) {
-    const v = await sessions.validate(old);
-    if (v) await sessions.invalidate(v.sessionId);
-  }
-  const { token, expiresAt } = await sessions.create(userId, { ip: clientIp(c, config.trustProxy), userAgent: c.req.header('user-agent') ?? null });
-  c.header('Set-Cookie', sessions.cookie(token, expiresAt), { append: true });
-}
 
 export function registerAuthRoutes(app: Api) {
   app.openapi(signup, async (c) => {

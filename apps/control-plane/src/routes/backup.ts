@@ -13,8 +13,8 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, uuidParam } from '../guards.ts';
+import { toStoreJson } from '../presenters.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam, StoreSchema } from '../schemas.ts';
-import { toStoreJson } from './stores.ts';
 import { type Api, idempotent } from './util.ts';
 
 const ExportSchema = z
@@ -34,7 +34,7 @@ const ExportSchema = z
   })
   .openapi('StoreExport');
 
-const ExportParams = z.object({ storeId: z.string(), exportId: z.string() });
+const ExportParams = StoreIdParam.extend({ exportId: z.string() });
 const Slug = z.string().trim().toLowerCase().min(1).max(63);
 const CloneTarget = { name: z.string().trim().min(1).max(100), slug: Slug };
 const CloneResponse = z.object({ store: StoreSchema, jobId: z.string().nullable() }).openapi('CloneStarted');
@@ -292,12 +292,7 @@ export function registerBackupRoutes(app: Api) {
     if (row?.import_source === 'pending-upload') {
       const key = archiveKey(store.id, `${randomBytes(16).toString('hex')}`);
       await c.var.services.storage.put(key, bytes, 'application/gzip');
-      await c.var.services.db.control
-        .updateTable('stores')
-        .set({ import_source: key })
-        .where('id', '=', store.id)
-        .where('import_source', '=', 'pending-upload')
-        .execute();
+      await c.var.services.stores.attachImportArchive(store.id, key);
     }
     const queued = await c.var.services.queues.enqueue(cloneStoreJob, { storeId: store.id });
     await writeAudit(c.var.services.db, {

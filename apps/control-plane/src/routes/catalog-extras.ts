@@ -3,10 +3,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { bulkUpdateProducts, exportProductsCsv, StockService } from '@storeloom/catalog';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, jsonBody, jsonResponse, pageOf } from '../schemas.ts';
+import { errorResponses, jsonBody, jsonResponse, pageOf, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
-
-const StoreParams = z.object({ storeId: z.string() });
 
 export const StockRowSchema = z
   .object({
@@ -31,7 +29,7 @@ const inventory = createRoute({
   summary: 'Stock per variant with product title and low-stock threshold (by product title)',
   middleware: [storeAccess] as const,
   request: {
-    params: StoreParams,
+    params: StoreIdParam,
     query: z.object({
       lowStock: z
         .enum(['true', 'false'])
@@ -53,7 +51,7 @@ const threshold = createRoute({
   summary: "Set a variant's low-stock threshold (null: no alert)",
   middleware: [storeAccess] as const,
   request: {
-    params: z.object({ storeId: z.string(), variantId: z.string() }),
+    params: StoreIdParam.extend({ variantId: z.string() }),
     body: jsonBody(z.object({ lowStockThreshold: z.number().int().min(0).max(2_000_000_000).nullable() })),
   },
   responses: { 200: jsonResponse(StockRowSchema, 'Updated'), ...errorResponses(400, 401, 403, 404) },
@@ -67,7 +65,7 @@ const bulk = createRoute({
   summary: 'Archive or set the status of many products in one transaction; one result per id',
   middleware: [storeAccess] as const,
   request: {
-    params: StoreParams,
+    params: StoreIdParam,
     body: jsonBody(
       z.discriminatedUnion('action', [
         z.object({ action: z.literal('archive'), ids: z.array(z.string().uuid()).min(1).max(250) }),
@@ -101,7 +99,7 @@ const exportCsv = createRoute({
   tags: ['products'],
   summary: 'All products as a Shopify product CSV (the columns the importer reads), streamed',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...errorResponses(401, 404) },
 });
 

@@ -3,11 +3,10 @@ import { Permission } from '@storeloom/auth';
 import { CollectionService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { CollectionSchema, errorResponses, Handle, IdempotencyHeader, jsonBody, jsonResponse, pageOf } from '../schemas.ts';
+import { CollectionSchema, errorResponses, Handle, IdempotencyHeader, jsonBody, jsonResponse, pageOf, StoreIdParam } from '../schemas.ts';
 import { type Api, idempotent } from './util.ts';
 
-const StoreParams = z.object({ storeId: z.string() });
-const Params = z.object({ storeId: z.string(), collectionId: z.string() });
+const Params = StoreIdParam.extend({ collectionId: z.string() });
 const Fields = z.object({ title: z.string().trim().min(1).max(255), handle: Handle.optional(), description: z.string().max(100_000).optional() });
 
 const list = createRoute({
@@ -17,7 +16,7 @@ const list = createRoute({
   tags: ['collections'],
   summary: 'List collections',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams, query: z.object({ limit: z.coerce.number().int().min(1).max(250).default(50), cursor: z.string().max(500).optional() }) },
+  request: { params: StoreIdParam, query: z.object({ limit: z.coerce.number().int().min(1).max(250).default(50), cursor: z.string().max(500).optional() }) },
   responses: { 200: jsonResponse(pageOf(CollectionSchema, 'CollectionPage'), 'Collections'), ...errorResponses(400, 401, 404) },
 });
 const create = createRoute({
@@ -27,7 +26,7 @@ const create = createRoute({
   tags: ['collections'],
   summary: 'Create a manual collection',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams, headers: IdempotencyHeader, body: jsonBody(Fields.extend({ productIds: z.array(z.string().uuid()).max(1000).optional() })) },
+  request: { params: StoreIdParam, headers: IdempotencyHeader, body: jsonBody(Fields.extend({ productIds: z.array(z.string().uuid()).max(1000).optional() })) },
   responses: { 201: jsonResponse(CollectionSchema, 'Created'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 const get = createRoute({
@@ -81,12 +80,6 @@ const removeProduct = createRoute({
   responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404) },
 });
 
-/** Product ids in a collection (read before a delete removes the membership rows). */
-async function memberIds(c: Parameters<typeof tenantOf>[0], collectionId: string): Promise<string[]> {
-  const rows = await tenantOf(c).selectFrom('collection_products').select('product_id').where('collection_id', '=', collectionId).execute();
-  return rows.map((r) => r.product_id);
-}
-
 export function registerCollectionRoutes(app: Api) {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
@@ -110,13 +103,14 @@ export function registerCollectionRoutes(app: Api) {
     const body = c.req.valid('json');
     const updated = await new CollectionService(tenantOf(c)).update(collectionId, body);
     // The title is a facet value in each member product's search document.
-    if (body.title !== undefined) await c.var.services.catalogEvents.collectionChanged(c.var.store.id, collectionId, await memberIds(c, collectionId));
+    if (body.title !== undefined)
+      await c.var.services.catalogEvents.collectionChanged(c.var.store.id, collectionId, await new CollectionService(tenantOf(c)).memberIds(collectionId));
     return c.json(updated, 200);
   });
   app.openapi(remove, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
     const collectionId = uuidParam(c, 'collectionId', 'Collection');
-    const members = await memberIds(c, collectionId);
+    const members = await new CollectionService(tenantOf(c)).memberIds(collectionId);
     await new CollectionService(tenantOf(c)).delete(collectionId);
     await c.var.services.catalogEvents.collectionChanged(c.var.store.id, collectionId, members);
     return c.body(null, 204);

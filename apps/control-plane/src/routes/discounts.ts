@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { DiscountService } from '@storeloom/commerce';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
+import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
 
 const Ids = z.array(z.string().uuid()).max(500);
@@ -81,7 +81,7 @@ const DiscountSchema = z
   })
   .openapi('Discount');
 
-const Params = z.object({ storeId: z.string(), discountId: z.string() });
+const Params = StoreIdParam.extend({ discountId: z.string() });
 
 const create = createRoute({
   method: 'post',
@@ -90,7 +90,7 @@ const create = createRoute({
   tags: ['discounts'],
   summary: 'Create a discount (code or automatic)',
   middleware: [storeAccess] as const,
-  request: { params: z.object({ storeId: z.string() }), body: jsonBody(DiscountCreateSchema) },
+  request: { params: StoreIdParam, body: jsonBody(DiscountCreateSchema) },
   responses: { 201: jsonResponse(DiscountSchema, 'Created'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -102,7 +102,7 @@ const list = createRoute({
   summary: 'Discounts, newest first, with status, uses and revenue',
   middleware: [storeAccess] as const,
   request: {
-    params: z.object({ storeId: z.string() }),
+    params: StoreIdParam,
     query: z.object({
       status: z.enum(['scheduled', 'active', 'expired', 'inactive', 'used_up']).optional(),
       q: z.string().max(100).optional(),

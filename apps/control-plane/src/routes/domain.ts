@@ -8,10 +8,8 @@ import type { Context } from 'hono';
 import type { AppEnv, ControlPlaneConfig } from '../context.ts';
 import type { DnsResolver } from '../dns.ts';
 import { requirePermission, storeAccess } from '../guards.ts';
-import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
+import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
-
-const StoreParams = z.object({ storeId: z.string() });
 
 const DnsRecordSchema = z.object({ type: z.enum(['CNAME', 'TXT']), name: z.string(), value: z.string(), purpose: z.string() });
 export const DomainSchema = z
@@ -74,7 +72,7 @@ const get = createRoute({
   tags: ['settings'],
   summary: 'The custom domain, its verification state and the DNS records to create',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(DomainSchema, 'Custom domain'), ...errorResponses(401, 404) },
 });
 
@@ -86,7 +84,7 @@ const put = createRoute({
   summary: 'Set the custom domain (unverified until its TXT record is checked); setting the same domain again changes nothing',
   middleware: [storeAccess] as const,
   request: {
-    params: StoreParams,
+    params: StoreIdParam,
     body: jsonBody(z.object({ domain: z.string().trim().toLowerCase().max(253).regex(DOMAIN_RE, 'must be a hostname such as shop.example.com') })),
   },
   responses: { 200: jsonResponse(DomainSchema, 'Domain set'), ...errorResponses(400, 401, 403, 404, 409) },
@@ -99,7 +97,7 @@ const verify = createRoute({
   tags: ['settings'],
   summary: 'Check the TXT record now; on success the storefront starts answering on the domain',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(DomainSchema, 'Verified'), ...errorResponses(401, 403, 404, 409, 422, 429) },
 });
 
@@ -110,7 +108,7 @@ const remove = createRoute({
   tags: ['settings'],
   summary: 'Remove the custom domain',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404) },
 });
 

@@ -4,7 +4,7 @@ import { Permission } from '@storeloom/auth';
 import { GiftCardService } from '@storeloom/commerce';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
+import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
 
 const Instant = z.string().datetime({ offset: true });
@@ -48,7 +48,7 @@ const GiftCardDetailSchema = GiftCardSchema.extend({
   ),
 }).openapi('GiftCardDetail');
 
-const Params = z.object({ storeId: z.string(), giftCardId: z.string() });
+const Params = StoreIdParam.extend({ giftCardId: z.string() });
 
 const issue = createRoute({
   method: 'post',
@@ -58,7 +58,7 @@ const issue = createRoute({
   summary: 'Issue a gift card',
   middleware: [storeAccess] as const,
   request: {
-    params: z.object({ storeId: z.string() }),
+    params: StoreIdParam,
     body: jsonBody(
       z.object({
         initialValue: z.number().int().min(1).max(100_000_000),
@@ -83,7 +83,7 @@ const list = createRoute({
   summary: 'Gift cards, newest first (q: the last 4 characters of a code)',
   middleware: [storeAccess] as const,
   request: {
-    params: z.object({ storeId: z.string() }),
+    params: StoreIdParam,
     query: z.object({
       q: z.string().max(40).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -128,9 +128,9 @@ export function registerGiftCardRoutes(app: Api) {
     requirePermission(c, Permission.ManageGiftCards);
     const body = c.req.valid('json');
     const currency = (body.currency ?? c.var.store.currency).trim().toUpperCase();
-    if (currency !== c.var.store.currency.trim().toUpperCase())
+    if (currency !== c.var.store.currency)
       throw new AppError(ErrorCode.ValidationFailed, "currency: gift cards are issued in the store's currency", {
-        details: [{ path: 'currency', message: `must be ${c.var.store.currency.trim()}` }],
+        details: [{ path: 'currency', message: `must be ${c.var.store.currency}` }],
       });
     const issued = await new GiftCardService(tenantOf(c)).issue({
       initialValue: body.initialValue,

@@ -5,12 +5,12 @@ import { ProductImageService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { newObjectKey } from '@storeloom/storage';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse } from '../schemas.ts';
-import { imageUploadBody, readImageUpload } from './uploads.ts';
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
+import { imageUploadBody, readImageUpload } from '../uploads.ts';
 import { type Api, idempotent } from './util.ts';
 
-const ProductParams = z.object({ storeId: z.string(), productId: z.string() });
-const ImageParams = z.object({ storeId: z.string(), productId: z.string(), imageId: z.string() });
+const ProductParams = StoreIdParam.extend({ productId: z.string() });
+const ImageParams = StoreIdParam.extend({ productId: z.string(), imageId: z.string() });
 export const ProductImageSchema = z.object({ id: z.string(), url: z.string(), alt: z.string().nullable(), position: z.number().int() }).openapi('ProductImage');
 const Alt = z.string().trim().max(500).nullable();
 

@@ -4,10 +4,9 @@ import { ImportService, InvalidCsvFile, productCsvTemplate } from '@storeloom/ca
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { importProductsJob } from '@storeloom/jobs';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, ImportRowIssueSchema, ImportSchema, jsonResponse } from '../schemas.ts';
+import { errorResponses, ImportRowIssueSchema, ImportSchema, jsonResponse, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
 
-const StoreParams = z.object({ storeId: z.string() });
 export const MAX_CSV_BYTES = 20 * 1024 * 1024;
 
 const create = createRoute({
@@ -18,7 +17,7 @@ const create = createRoute({
   summary: 'Import products from a Shopify product CSV (runs as a background job; poll the import for progress)',
   middleware: [storeAccess] as const,
   request: {
-    params: StoreParams,
+    params: StoreIdParam,
     query: z.object({ filename: z.string().max(255).optional() }),
     body: { required: true, content: { 'text/csv': { schema: z.string().openapi({ format: 'binary' }) } } },
   },
@@ -46,7 +45,7 @@ const preview = createRoute({
   summary: 'Dry run of a product CSV: what an import would create and update, with per-row errors and warnings; nothing is written',
   middleware: [storeAccess] as const,
   request: {
-    params: StoreParams,
+    params: StoreIdParam,
     body: { required: true, content: { 'text/csv': { schema: z.string().openapi({ format: 'binary' }) } } },
   },
   responses: { 200: jsonResponse(ImportPreviewSchema, 'What the import would do'), ...errorResponses(400, 401, 403, 404, 413, 415) },
@@ -59,7 +58,7 @@ const template = createRoute({
   tags: ['imports'],
   summary: 'A product CSV template (Shopify columns, one example product with two variants)',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: {
     200: { description: 'The template', content: { 'text/csv': { schema: z.string() } } },
     ...errorResponses(401, 404),
@@ -73,7 +72,7 @@ const list = createRoute({
   tags: ['imports'],
   summary: 'Recent imports',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(z.object({ data: z.array(ImportSchema) }), 'Imports'), ...errorResponses(401, 404) },
 });
 const get = createRoute({
@@ -83,7 +82,7 @@ const get = createRoute({
   tags: ['imports'],
   summary: 'An import with its progress and per-row errors',
   middleware: [storeAccess] as const,
-  request: { params: z.object({ storeId: z.string(), importId: z.string() }) },
+  request: { params: StoreIdParam.extend({ importId: z.string() }) },
   responses: { 200: jsonResponse(ImportSchema, 'The import'), ...errorResponses(401, 404) },
 });
 

@@ -6,14 +6,13 @@ import { InventoryPlanningService } from '@storeloom/planning';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse } from '../schemas.ts';
-import { JobStatusSchema, planningJobStatus } from './pricing.ts';
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
+import { JobStatusSchema, planningJobStatus } from '../planning-jobs.ts';
 import { type Api, idempotent } from './util.ts';
 
-const StoreParams = z.object({ storeId: z.string() });
-const SupplierParams = z.object({ storeId: z.string(), supplierId: z.string() });
-const VariantParams = z.object({ storeId: z.string(), variantId: z.string() });
-const JobParams = z.object({ storeId: z.string(), inventoryRunId: z.string().max(200) });
+const SupplierParams = StoreIdParam.extend({ supplierId: z.string() });
+const VariantParams = StoreIdParam.extend({ variantId: z.string() });
+const JobParams = StoreIdParam.extend({ inventoryRunId: z.string().max(200) });
 
 const LeadTime = z.number().int().min(0).max(365);
 const SupplierFields = z.object({
@@ -136,7 +135,7 @@ const listSuppliers = createRoute({
   tags: ['inventory-planning'],
   summary: 'Suppliers',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(z.object({ data: z.array(SupplierSchema) }), 'Suppliers'), ...errorResponses(401, 403, 404) },
 });
 const createSupplier = createRoute({
@@ -146,7 +145,7 @@ const createSupplier = createRoute({
   tags: ['inventory-planning'],
   summary: 'Add a supplier',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams, headers: IdempotencyHeader, body: jsonBody(SupplierFields) },
+  request: { params: StoreIdParam, headers: IdempotencyHeader, body: jsonBody(SupplierFields) },
   responses: { 201: jsonResponse(SupplierSchema, 'Created'), ...errorResponses(400, 401, 403, 404) },
 });
 const updateSupplier = createRoute({
@@ -176,7 +175,7 @@ const listPolicies = createRoute({
   tags: ['inventory-planning'],
   summary: 'Inventory policy of every variant (defaults where none is set)',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(z.object({ data: z.array(PolicySchema) }), 'Policies'), ...errorResponses(401, 403, 404) },
 });
 const setPolicy = createRoute({
@@ -206,7 +205,7 @@ const purchaseOrders = createRoute({
   tags: ['inventory-planning'],
   summary: 'Suggested purchase orders, grouped by supplier (from the last inventory run)',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(z.object({ data: z.array(PurchaseOrderSchema) }), 'Suggestions'), ...errorResponses(401, 403, 404) },
 });
 const alerts = createRoute({
@@ -216,7 +215,7 @@ const alerts = createRoute({
   tags: ['inventory-planning'],
   summary: 'Low-stock alerts, newest first',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+  request: { params: StoreIdParam, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
   responses: { 200: jsonResponse(z.object({ data: z.array(AlertSchema) }), 'Alerts'), ...errorResponses(400, 401, 403, 404) },
 });
 const getWebhook = createRoute({
@@ -226,7 +225,7 @@ const getWebhook = createRoute({
   tags: ['inventory-planning'],
   summary: 'Alert webhook settings (with the signing secret)',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(z.object({ webhook: WebhookSchema.nullable() }), 'Settings'), ...errorResponses(401, 403, 404) },
 });
 const putWebhook = createRoute({
@@ -239,7 +238,7 @@ const putWebhook = createRoute({
     'The URL must be https and its host must resolve to public addresses only (loopback, private, link-local, CGNAT, multicast, ULA and similar are refused with 422 `url_not_allowed`; checked again at every delivery). Redirects are not followed.',
   middleware: [storeAccess] as const,
   request: {
-    params: StoreParams,
+    params: StoreIdParam,
     body: jsonBody(z.object({ url: z.string().trim().url().max(2000), enabled: z.boolean().optional(), rotateSecret: z.boolean().optional() })),
   },
   responses: { 200: jsonResponse(z.object({ webhook: WebhookSchema }), 'Saved'), ...errorResponses(400, 401, 403, 404, 422) },
@@ -251,7 +250,7 @@ const deleteWebhook = createRoute({
   tags: ['inventory-planning'],
   summary: 'Remove the alert webhook',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404) },
 });
 const testWebhook = createRoute({
@@ -261,7 +260,7 @@ const testWebhook = createRoute({
   tags: ['inventory-planning'],
   summary: 'Send one signed test event now',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: {
     200: jsonResponse(z.object({ ok: z.boolean(), status: z.number().int().nullable(), error: z.string().nullable() }), 'Delivery result'),
     ...errorResponses(401, 403, 404, 409),
@@ -274,7 +273,7 @@ const triggerRun = createRoute({
   tags: ['inventory-planning'],
   summary: 'Recompute forecasts and reorder suggestions now (normally nightly)',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404, 409) },
 });
 const runStatus = createRoute({

@@ -1,12 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { InventoryService } from '@storeloom/catalog';
-import { AppError, ErrorCode } from '@storeloom/errors';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse } from '../schemas.ts';
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
 
-const Params = z.object({ storeId: z.string(), variantId: z.string() });
+const Params = StoreIdParam.extend({ variantId: z.string() });
 
 const adjust = createRoute({
   operationId: 'adjustInventory',
@@ -85,9 +84,6 @@ export function registerInventoryRoutes(app: Api) {
   app.openapi(history, async (c) => {
     const t = tenantOf(c);
     const variantId = uuidParam(c, 'variantId', 'Variant');
-    // An unknown variant (or another store's) is a 404, like every other object route, not an empty history.
-    if (!(await t.selectFrom('variants').select('id').where('id', '=', variantId).executeTakeFirst()))
-      throw new AppError(ErrorCode.NotFound, 'Variant not found');
     return c.json({ data: await new InventoryService(t).history(variantId) }, 200);
   });
 }

@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requirePermission, storeAccess, uuidParam } from '../guards.ts';
-import { errorResponses, jsonResponse, pageOf } from '../schemas.ts';
+import { errorResponses, jsonResponse, pageOf, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
 
 export const StoreJobSchema = z
@@ -32,7 +32,7 @@ const list = createRoute({
   summary: 'Background jobs of the store, newest first',
   middleware: [storeAccess] as const,
   request: {
-    params: z.object({ storeId: z.string() }),
+    params: StoreIdParam,
     query: z.object({ cursor: z.string().uuid().optional(), limit: z.coerce.number().int().min(1).max(100).default(25) }),
   },
   responses: { 200: jsonResponse(pageOf(StoreJobSchema, 'StoreJobPage'), 'Jobs'), ...errorResponses(400, 401, 404) },
@@ -45,11 +45,9 @@ const retry = createRoute({
   tags: ['jobs'],
   summary: 'Retry a failed job (409 invalid_state unless it is failed)',
   middleware: [storeAccess] as const,
-  request: { params: z.object({ storeId: z.string(), jobId: z.string() }) },
+  request: { params: StoreIdParam.extend({ jobId: z.string() }) },
   responses: { 200: jsonResponse(StoreJobSchema, 'Queued again'), ...errorResponses(401, 403, 404, 409) },
 });
-
-const DepthParams = z.object({ storeId: z.string() });
 
 const depth = createRoute({
   operationId: 'getJobQueueDepth',
@@ -58,7 +56,7 @@ const depth = createRoute({
   tags: ['jobs'],
   summary: "The store's background work: jobs waiting their turn and in progress, per queue",
   middleware: [storeAccess] as const,
-  request: { params: DepthParams },
+  request: { params: StoreIdParam },
   responses: {
     200: jsonResponse(
       z.object({ data: z.array(z.object({ queue: z.string(), pending: z.number().int(), inFlight: z.number().int() })) }).openapi('StoreJobDepth'),
@@ -75,7 +73,7 @@ const dead = createRoute({
   tags: ['jobs'],
   summary: "Dead letters: the store's jobs that failed after their last retry, newest first",
   middleware: [storeAccess] as const,
-  request: { params: DepthParams },
+  request: { params: StoreIdParam },
   responses: {
     200: jsonResponse(
       z
@@ -127,22 +125,14 @@ export function registerJobRoutes(app: Api) {
     // Failure reasons can name imports and internals: admins only.
     requirePermission(c, Permission.UpdateStore);
     const jobs = await c.var.services.queues.deadJobs({ storeId: c.var.store.id, limit: 100 });
-    const ledger = jobs.length
-      ? await c.var.services.db.control
-          .selectFrom('store_jobs')
-          .select(['id', 'queue', 'job_id'])
-          .where('store_id', '=', c.var.store.id)
-          .where(
-            'job_id',
-            'in',
-            jobs.map((j) => j.id),
-          )
-          .execute()
-      : [];
+    const ledger = await c.var.services.queues.storeJobs.ledgerIds(
+      c.var.store.id,
+      jobs.map((j) => j.id),
+    );
     return c.json(
       {
         data: jobs.map((j) => ({
-          ledgerId: ledger.find((l) => l.queue === j.queue && l.job_id === j.id)?.id ?? null,
+          ledgerId: ledger.find((l) => l.queue === j.queue && l.jobId === j.id)?.id ?? null,
           queue: j.queue,
           id: j.id,
           name: j.name,

@@ -11,10 +11,8 @@ import type { Store } from '@storeloom/db';
 import type { Context } from 'hono';
 import { type AppEnv, storeUrl } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf } from '../guards.ts';
-import { errorResponses, jsonResponse } from '../schemas.ts';
+import { errorResponses, jsonResponse, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
-
-const StoreParams = z.object({ storeId: z.string() });
 
 export const LaunchStateSchema = z
   .object({
@@ -43,7 +41,7 @@ const getLaunch = createRoute({
   tags: ['stores'],
   summary: 'Whether shoppers can see the store, and the merchant preview link',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(LaunchStateSchema, 'Launch state'), ...errorResponses(401, 404) },
 });
 
@@ -54,7 +52,7 @@ const launch = createRoute({
   tags: ['stores'],
   summary: 'Open the store to shoppers (replaces the "opening soon" page); launching again changes nothing',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(LaunchStateSchema, 'Launched'), ...errorResponses(401, 403, 404) },
 });
 
@@ -65,7 +63,7 @@ const home = createRoute({
   tags: ['stores'],
   summary: "The console home: setup guide state, today's sales (since 00:00 UTC), orders to fulfil, low stock",
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(StoreHomeSchema, 'Home summary'), ...errorResponses(401, 404, 409) },
 });
 

@@ -5,11 +5,10 @@ import { AppError, ErrorCode } from '@storeloom/errors';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, Money } from '../schemas.ts';
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, Money, StoreIdParam } from '../schemas.ts';
 import { type Api, idempotent } from './util.ts';
 
-const StoreParams = z.object({ storeId: z.string() });
-const Params = z.object({ storeId: z.string(), orderId: z.string() });
+const Params = StoreIdParam.extend({ orderId: z.string() });
 
 const PaymentStatus = z.enum(['pending', 'paid', 'failed', 'expired', 'partially_refunded', 'refunded']);
 const OrderStatus = z.enum(['open', 'cancelled', 'closed']);
@@ -89,7 +88,7 @@ const list = createRoute({
   summary: 'List orders, newest first (q matches the order number or e-mail)',
   middleware: [storeAccess] as const,
   request: {
-    params: StoreParams,
+    params: StoreIdParam,
     query: z.object({
       status: OrderStatus.optional(),
       paymentStatus: PaymentStatus.optional(),
@@ -144,7 +143,7 @@ const getCheckoutSettings = createRoute({
   tags: ['orders'],
   summary: 'Shipping rates and tax of the storefront checkout',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(CheckoutSettingsSchema, 'Settings (defaults when never saved)'), ...errorResponses(401, 404) },
 });
 const putCheckoutSettings = createRoute({
@@ -154,7 +153,7 @@ const putCheckoutSettings = createRoute({
   tags: ['orders'],
   summary: 'Set shipping (flat or by weight, optional free-over) and tax (rate, included in prices or added)',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams, body: jsonBody(CheckoutSettingsSchema) },
+  request: { params: StoreIdParam, body: jsonBody(CheckoutSettingsSchema) },
   responses: { 200: jsonResponse(CheckoutSettingsSchema, 'Saved'), ...errorResponses(400, 401, 403, 404) },
 });
 

@@ -1,20 +1,19 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { newId } from '@storeloom/db';
-import { AppError, ErrorCode } from '@storeloom/errors';
 import { pricingRunJob } from '@storeloom/jobs';
 import { PricingService } from '@storeloom/planning';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, Money } from '../schemas.ts';
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, Money, StoreIdParam } from '../schemas.ts';
+import { JobStatusSchema, planningJobStatus } from '../planning-jobs.ts';
 import { type Api, idempotent } from './util.ts';
 
-const StoreParams = z.object({ storeId: z.string() });
-const SettingsParams = z.object({ storeId: z.string(), settingsId: z.string() });
-const ChangeParams = z.object({ storeId: z.string(), changeId: z.string() });
-const ProductParams = z.object({ storeId: z.string(), productId: z.string() });
-const JobParams = z.object({ storeId: z.string(), runId: z.string().max(200) });
+const SettingsParams = StoreIdParam.extend({ settingsId: z.string() });
+const ChangeParams = StoreIdParam.extend({ changeId: z.string() });
+const ProductParams = StoreIdParam.extend({ productId: z.string() });
+const JobParams = StoreIdParam.extend({ runId: z.string().max(200) });
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const Guardrails = z.object({
@@ -121,10 +120,6 @@ const ExpectedRevenueSchema = z
   })
   .openapi('ExpectedRevenue');
 
-export const JobStatusSchema = z
-  .object({ jobId: z.string(), state: z.string(), progress: z.number(), result: z.unknown().nullable(), failedReason: z.string().nullable() })
-  .openapi('PlanningJob');
-
 const listSettings = createRoute({
   operationId: 'listPricingSettings',
   method: 'get',
@@ -132,7 +127,7 @@ const listSettings = createRoute({
   tags: ['pricing'],
   summary: 'Dynamic pricing settings (per product or collection)',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(z.object({ data: z.array(SettingsSchema) }), 'Settings'), ...errorResponses(401, 403, 404) },
 });
 const createSettings = createRoute({
@@ -142,7 +137,7 @@ const createSettings = createRoute({
   tags: ['pricing'],
   summary: 'Opt a product or collection in, with guardrails',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams, headers: IdempotencyHeader, body: jsonBody(SettingsCreate) },
+  request: { params: StoreIdParam, headers: IdempotencyHeader, body: jsonBody(SettingsCreate) },
   responses: { 201: jsonResponse(SettingsSchema, 'Created'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 const getSettings = createRoute({
@@ -183,7 +178,7 @@ const listChanges = createRoute({
   summary: 'Price changes: suggestions waiting for approval and the audit log',
   middleware: [storeAccess] as const,
   request: {
-    params: StoreParams,
+    params: StoreIdParam,
     query: z.object({
       status: z.enum(['suggested', 'applied', 'rejected', 'rolled_back']).optional(),
       productId: z.string().uuid().optional(),
@@ -234,7 +229,7 @@ const triggerRun = createRoute({
   tags: ['pricing'],
   summary: 'Run the pricing policy now (normally nightly)',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404, 409) },
 });
 const runStatus = createRoute({
@@ -252,26 +247,6 @@ function service(c: Context<AppEnv>) {
   tenantOf(c);
   const store = c.var.store;
   return new PricingService({ db: c.var.services.db, storeId: store.id, schemaName: store.schema_name });
-}
-
-/** Progress of one of this store's planning jobs (jobs of other stores are a 404). */
-export async function planningJobStatus(c: Context<AppEnv>, prefix: string, param: string) {
-  const jobId = c.req.param(param) ?? '';
-  if (!jobId.startsWith(`${prefix}:${c.var.store.id}:`)) throw new AppError(ErrorCode.NotFound, 'Run not found');
-  const first = await c.var.services.queues.getJob('maintenance', jobId);
-  if (!first) throw new AppError(ErrorCode.NotFound, 'Run not found');
-  // The state is read after the snapshot: a job that finished in between reads
-  // "completed" with the old snapshot's null result. Re-read a finished job.
-  const state = await first.getState();
-  const job = state === 'completed' || state === 'failed' ? ((await c.var.services.queues.getJob('maintenance', jobId)) ?? first) : first;
-  const progress = typeof job.progress === 'number' ? job.progress : 0;
-  return {
-    jobId,
-    state,
-    progress,
-    result: (job.returnvalue as unknown) ?? null,
-    failedReason: job.failedReason ?? null,
-  };
 }
 
 export function registerPricingRoutes(app: Api) {

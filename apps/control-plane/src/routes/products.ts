@@ -1,13 +1,22 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
-import { ProductService } from '@storeloom/catalog';
+import { ProductImageService, ProductService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, pageOf, ProductCreateSchema, ProductPatchSchema, ProductSchema } from '../schemas.ts';
+import {
+  errorResponses,
+  IdempotencyHeader,
+  jsonBody,
+  jsonResponse,
+  pageOf,
+  ProductCreateSchema,
+  ProductPatchSchema,
+  ProductSchema,
+  StoreIdParam,
+} from '../schemas.ts';
 import { type Api, idempotent } from './util.ts';
 
-const Params = z.object({ storeId: z.string(), productId: z.string() });
-const StoreParams = z.object({ storeId: z.string() });
+const Params = StoreIdParam.extend({ productId: z.string() });
 
 const list = createRoute({
   operationId: 'listProducts',
@@ -17,7 +26,7 @@ const list = createRoute({
   summary: 'List products (cursor pagination, filters, sort)',
   middleware: [storeAccess] as const,
   request: {
-    params: StoreParams,
+    params: StoreIdParam,
     query: z.object({
       limit: z.coerce.number().int().min(1).max(250).default(50),
       cursor: z.string().max(500).optional(),
@@ -38,7 +47,7 @@ const create = createRoute({
   tags: ['products'],
   summary: 'Create a product with its variants',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams, headers: IdempotencyHeader, body: jsonBody(ProductCreateSchema) },
+  request: { params: StoreIdParam, headers: IdempotencyHeader, body: jsonBody(ProductCreateSchema) },
   responses: { 201: jsonResponse(ProductSchema, 'Created'), ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 
@@ -150,11 +159,10 @@ export function registerProductRoutes(app: Api) {
     const id = uuidParam(c, 'productId', 'Product');
     const t = tenantOf(c);
     // Uploaded files go with the product (its image rows cascade); deleted after commit, best effort.
-    const uploaded = await t.selectFrom('images').select('storage_key').where('product_id', '=', id).where('storage_key', 'is not', null).execute();
+    const uploaded = await new ProductImageService(t).uploadedKeys(id);
     await new ProductService(t).delete(id);
     await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
-    for (const { storage_key } of uploaded)
-      if (storage_key) await c.var.services.storage.delete(storage_key).catch((err) => c.var.logger.warn('could not delete an image object', { err }));
+    for (const key of uploaded) await c.var.services.storage.delete(key).catch((err) => c.var.logger.warn('could not delete an image object', { err }));
     return c.body(null, 204);
   });
 }

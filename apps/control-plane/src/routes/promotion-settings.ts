@@ -1,9 +1,9 @@
 /** Storefront API origins (CORS), abandoned-cart recovery and marketing consent: the `promotions` store setting. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
-import { loadSettings, type PromotionSettings } from '@storeloom/commerce';
+import { loadSettings, type PromotionSettings, savePromotionSettings } from '@storeloom/commerce';
 import { requirePermission, storeAccess, tenantOf } from '../guards.ts';
-import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
+import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
 
 const PromotionSettingsSchema = z
@@ -21,7 +21,7 @@ const PromotionSettingsSchema = z
   })
   .openapi('PromotionSettings');
 
-const Params = z.object({ storeId: z.string() });
+const Params = StoreIdParam;
 
 const read = createRoute({
   method: 'get',
@@ -54,12 +54,7 @@ export function registerPromotionSettingsRoutes(app: Api) {
     requirePermission(c, Permission.ManageDiscounts);
     const t = tenantOf(c);
     const next: PromotionSettings = { ...(await loadSettings(t)).promotions, ...c.req.valid('json') };
-    const value = JSON.stringify(next);
-    await t
-      .insertInto('store_settings')
-      .values({ key: 'promotions', value, updated_at: new Date() })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date() }))
-      .execute();
+    await savePromotionSettings(t, next);
     return c.json(next, 200);
   });
 }

@@ -7,10 +7,8 @@ import type { Context } from 'hono';
 import { randomUUID } from 'node:crypto';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, jsonResponse } from '../schemas.ts';
+import { errorResponses, jsonResponse, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
-
-const StoreParams = z.object({ storeId: z.string() });
 
 const RecoEntrySchema = z
   .object({
@@ -62,7 +60,7 @@ const productPreview = createRoute({
   tags: ['recommendations'],
   summary: 'Preview a product’s “customers also bought” list under the active model (unfiltered, with scores and sources)',
   middleware: [storeAccess] as const,
-  request: { params: z.object({ storeId: z.string(), productId: z.string() }), query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(20) }) },
+  request: { params: StoreIdParam.extend({ productId: z.string() }), query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(20) }) },
   responses: { 200: jsonResponse(ProductPreviewSchema, 'The list'), ...errorResponses(401, 404) },
 });
 const customerPreview = createRoute({
@@ -73,7 +71,7 @@ const customerPreview = createRoute({
   summary: 'Preview a customer’s precomputed lists (“for you” with re-buys, “discover” without); without customerId, lists customers who have one',
   middleware: [storeAccess] as const,
   request: {
-    params: StoreParams,
+    params: StoreIdParam,
     query: z.object({ customerId: z.string().trim().min(1).max(128).optional(), limit: z.coerce.number().int().min(1).max(50).default(20) }),
   },
   responses: { 200: jsonResponse(CustomerPreviewSchema, 'The lists'), ...errorResponses(400, 401, 404) },
@@ -85,7 +83,7 @@ const runs = createRoute({
   tags: ['recommendations'],
   summary: 'Recent training runs (newest first): time, data size, offline metrics, which model is live',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams, query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
+  request: { params: StoreIdParam, query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
   responses: { 200: jsonResponse(z.object({ data: z.array(TrainingRunSchema) }), 'Runs'), ...errorResponses(401, 404) },
 });
 const train = createRoute({
@@ -95,30 +93,9 @@ const train = createRoute({
   tags: ['recommendations'],
   summary: 'Train the store’s recommendations now (background job; the new model goes live only if training succeeds)',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404, 409) },
 });
-
-async function withTitles(c: Context<AppEnv>, entries: readonly { p: string; s: number; src: string }[]) {
-  const ids = entries.map((e) => e.p);
-  const rows = ids.length
-    ? await tenantOf(c)
-        .selectFrom('products')
-        .select((eb) => [
-          'id',
-          'title',
-          'status',
-          eb.selectFrom('images').select('images.url').whereRef('images.product_id', '=', 'products.id').orderBy('images.position').limit(1).as('image'),
-        ])
-        .where('id', 'in', ids)
-        .execute()
-    : [];
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return entries.map((e) => {
-    const row = byId.get(e.p);
-    return { productId: e.p, title: row?.title ?? null, status: row?.status ?? null, image: row?.image ?? null, score: e.s, source: e.src };
-  });
-}
 
 /** A running training job's progress as the worker reports it (`{ percent, phase }`); null when it is not running or unknown. */
 async function trainingProgress(c: Context<AppEnv>, status: string, jobId: string | null) {
@@ -142,35 +119,26 @@ export function registerRecommendationRoutes(app: Api) {
   };
   app.openapi(productPreview, async (c) => {
     const productId = uuidParam(c, 'productId', 'Product');
-    const product = await tenantOf(c).selectFrom('products').select('id').where('id', '=', productId).executeTakeFirst();
-    if (!product) throw new AppError(ErrorCode.NotFound, 'Product not found');
-    const { modelVersion, items } = await service(c).itemList(productId);
-    return c.json({ productId, modelVersion, items: await withTitles(c, items.slice(0, c.req.valid('query').limit)) }, 200);
+    const s = service(c);
+    if (!(await s.productExists(productId))) throw new AppError(ErrorCode.NotFound, 'Product not found');
+    const { modelVersion, items } = await s.itemList(productId);
+    return c.json({ productId, modelVersion, items: await s.describe(items.slice(0, c.req.valid('query').limit)) }, 200);
   });
   app.openapi(customerPreview, async (c) => {
     const { customerId, limit } = c.req.valid('query');
     const s = service(c);
     if (!customerId) {
       const version = await s.activeVersion();
-      const rows =
-        version === null
-          ? []
-          : await tenantOf(c)
-              .selectFrom('reco_customer_recs')
-              .select('customer_id')
-              .where('version', '=', version)
-              .orderBy('customer_id')
-              .limit(limit)
-              .execute();
-      return c.json({ customerId: null, modelVersion: version, forYou: [], discover: [], customers: rows.map((r) => r.customer_id) }, 200);
+      const customers = version === null ? [] : await s.customersWithLists(version, limit);
+      return c.json({ customerId: null, modelVersion: version, forYou: [], discover: [], customers }, 200);
     }
     const lists = await s.customerLists(customerId);
     return c.json(
       {
         customerId,
         modelVersion: lists.modelVersion,
-        forYou: await withTitles(c, lists.items.slice(0, limit)),
-        discover: await withTitles(c, lists.fresh.slice(0, limit)),
+        forYou: await s.describe(lists.items.slice(0, limit)),
+        discover: await s.describe(lists.fresh.slice(0, limit)),
         customers: [],
       },
       200,
@@ -201,8 +169,7 @@ export function registerRecommendationRoutes(app: Api) {
   });
   app.openapi(train, async (c) => {
     requirePermission(c, Permission.UpdateStore);
-    const running = await tenantOf(c).selectFrom('reco_models').select('version').where('status', '=', 'running').executeTakeFirst();
-    if (running) throw new AppError(ErrorCode.Conflict, 'A training run is already in progress for this store');
+    if (await service(c).trainingInProgress()) throw new AppError(ErrorCode.Conflict, 'A training run is already in progress for this store');
     const job = await c.var.services.queues.enqueue(trainRecommendationsJob, { storeId: c.var.store.id, trigger: 'manual', runKey: randomUUID() });
     return c.json({ jobId: job.id }, 202);
   });

@@ -11,10 +11,8 @@ import { parseSearchParams, SearchIndexer } from '@storeloom/store-search';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
+import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
-
-const StoreParams = z.object({ storeId: z.string() });
 
 const FacetValue = z.object({ value: z.string(), label: z.string().optional(), count: z.number().int() });
 const SearchResultSchema = z
@@ -122,13 +120,13 @@ const route = <M extends 'get' | 'post' | 'patch' | 'delete'>(method: M, path: s
 const searchRoute = createRoute({
   operationId: 'searchProducts',
   ...route('get', '', 'Search the store (staff view: `explain=1` shows score parts)'),
-  request: { params: StoreParams, query: SearchQuery },
+  request: { params: StoreIdParam, query: SearchQuery },
   responses: { 200: jsonResponse(SearchResultSchema, 'Results, facets, next cursor'), ...errorResponses(400, 401, 404) },
 });
 const autocompleteRoute = createRoute({
   operationId: 'autocompleteSearch',
   ...route('get', '/autocomplete', 'Autocomplete: products and query suggestions for a prefix'),
-  request: { params: StoreParams, query: z.object({ q: z.string().max(100) }) },
+  request: { params: StoreIdParam, query: z.object({ q: z.string().max(100) }) },
   responses: {
     200: jsonResponse(
       z.object({
@@ -144,7 +142,7 @@ const autocompleteRoute = createRoute({
 const statusRoute = createRoute({
   operationId: 'getSearchStatus',
   ...route('get', '/status', 'Index status: indexed documents against active products'),
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: {
     200: jsonResponse(
       z.object({ documents: z.number().int(), activeProducts: z.number().int(), lastIndexedAt: z.string().nullable(), seq: z.number().int() }),
@@ -156,73 +154,73 @@ const statusRoute = createRoute({
 const reindexRoute = createRoute({
   operationId: 'reindexSearch',
   ...route('post', '/reindex', 'Rebuild the store index (background job; poll it for progress)'),
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404) },
 });
 const checkRoute = createRoute({
   operationId: 'checkSearchIndex',
   ...route('post', '/check', 'Check the index against the catalogue (background job); `repair` re-indexes what differs'),
-  request: { params: StoreParams, body: jsonBody(z.object({ repair: z.boolean().default(false) })) },
+  request: { params: StoreIdParam, body: jsonBody(z.object({ repair: z.boolean().default(false) })) },
   responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(400, 401, 403, 404) },
 });
 const jobRoute = createRoute({
   operationId: 'getSearchJob',
   ...route('get', '/jobs/{searchJobId}', 'A reindex or check job: state, progress (0–100) and result'),
-  request: { params: StoreParams.extend({ searchJobId: z.string().max(200) }) },
+  request: { params: StoreIdParam.extend({ searchJobId: z.string().max(200) }) },
   responses: { 200: jsonResponse(JobSchema, 'The job'), ...errorResponses(401, 404) },
 });
 const getSettings = createRoute({
   operationId: 'getSearchSettings',
   ...route('get', '/settings', 'Stop words and in-stock boost'),
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(SettingsSchema, 'Settings'), ...errorResponses(401, 404) },
 });
 const patchSettings = createRoute({
   operationId: 'updateSearchSettings',
   ...route('patch', '/settings', 'Change stop words (replaces the list) or the in-stock boost'),
-  request: { params: StoreParams, body: jsonBody(SettingsPatch) },
+  request: { params: StoreIdParam, body: jsonBody(SettingsPatch) },
   responses: { 200: jsonResponse(SettingsSchema, 'Settings'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 const listSynonyms = createRoute({
   operationId: 'listSynonyms',
   ...route('get', '/synonyms', 'Synonyms'),
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(z.object({ data: z.array(SynonymSchema) }), 'Synonyms'), ...errorResponses(401, 404) },
 });
 const addSynonym = createRoute({
   operationId: 'addSynonym',
   ...route('post', '/synonyms', 'Add a synonym (two-way: all terms equivalent; one-way: terms also match synonyms)'),
-  request: { params: StoreParams, body: jsonBody(SynonymInput) },
+  request: { params: StoreIdParam, body: jsonBody(SynonymInput) },
   responses: { 201: jsonResponse(SynonymSchema, 'Created'), ...errorResponses(400, 401, 403, 404) },
 });
 const deleteSynonym = createRoute({
   operationId: 'deleteSynonym',
   ...route('delete', '/synonyms/{synonymId}', 'Delete a synonym'),
-  request: { params: StoreParams.extend({ synonymId: z.string() }) },
+  request: { params: StoreIdParam.extend({ synonymId: z.string() }) },
   responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
 });
 const listPins = createRoute({
   operationId: 'listSearchPins',
   ...route('get', '/pins', 'Pinned products per query'),
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(z.object({ data: z.array(PinSchema) }), 'Pins'), ...errorResponses(401, 404) },
 });
 const addPin = createRoute({
   operationId: 'addSearchPin',
   ...route('post', '/pins', 'Pin a product to the top of a query (position orders several pins)'),
-  request: { params: StoreParams, body: jsonBody(PinInput) },
+  request: { params: StoreIdParam, body: jsonBody(PinInput) },
   responses: { 201: jsonResponse(PinSchema, 'Pinned'), ...errorResponses(400, 401, 403, 404) },
 });
 const deletePin = createRoute({
   operationId: 'deleteSearchPin',
   ...route('delete', '/pins/{pinId}', 'Remove a pin'),
-  request: { params: StoreParams.extend({ pinId: z.string() }) },
+  request: { params: StoreIdParam.extend({ pinId: z.string() }) },
   responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
 });
 const analyticsRoute = createRoute({
   operationId: 'getSearchAnalytics',
   ...route('get', '/analytics', 'Search analytics: top queries, queries without results, click-through'),
-  request: { params: StoreParams, query: z.object({ days: z.coerce.number().int().min(1).max(365).default(30) }) },
+  request: { params: StoreIdParam, query: z.object({ days: z.coerce.number().int().min(1).max(365).default(30) }) },
   responses: {
     200: jsonResponse(
       z
@@ -254,16 +252,9 @@ export function registerSearchRoutes(app: Api) {
   });
   app.openapi(autocompleteRoute, async (c) => c.json(await c.var.services.search.autocomplete(storeRef(c), c.req.valid('query').q), 200));
   app.openapi(statusRoute, async (c) => {
-    const t = tenantOf(c);
-    const [status, active] = await Promise.all([
-      new SearchIndexer(t, c.var.store.schema_name).status(),
-      t
-        .selectFrom('products')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('status', '=', 'active')
-        .executeTakeFirstOrThrow(),
-    ]);
-    return c.json({ ...status, activeProducts: Number(active.n) }, 200);
+    const indexer = new SearchIndexer(tenantOf(c), c.var.store.schema_name);
+    const [status, activeProducts] = await Promise.all([indexer.status(), indexer.activeProducts()]);
+    return c.json({ ...status, activeProducts }, 200);
   });
   app.openapi(reindexRoute, async (c) => {
     requirePermission(c, Permission.WriteCatalog);

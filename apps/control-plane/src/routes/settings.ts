@@ -7,11 +7,10 @@ import { HEX_COLOUR_RE, StoreSettingsService, SUPPORTED_LOCALES, THEME_FONTS } f
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess } from '../guards.ts';
-import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
-import { imageUploadBody, readImageUpload } from './uploads.ts';
+import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
+import { imageUploadBody, readImageUpload } from '../uploads.ts';
 import type { Api } from './util.ts';
 
-const StoreParams = z.object({ storeId: z.string() });
 const Colour = z.string().trim().toLowerCase().regex(HEX_COLOUR_RE, 'a colour as #rrggbb');
 const Locale = z.enum(SUPPORTED_LOCALES);
 
@@ -36,7 +35,7 @@ const get = createRoute({
   tags: ['settings'],
   summary: 'Store settings: name, currency, languages (first = default), theme',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(StoreSettingsSchema, 'Settings'), ...errorResponses(401, 404) },
 });
 
@@ -48,7 +47,7 @@ const put = createRoute({
   summary: 'Update store settings (fields given are replaced; theme fields merge; the logo has its own route)',
   middleware: [storeAccess] as const,
   request: {
-    params: StoreParams,
+    params: StoreIdParam,
     body: jsonBody(
       z.object({
         name: z.string().trim().min(1).max(100).optional(),
@@ -78,7 +77,7 @@ const uploadLogo = createRoute({
   tags: ['settings'],
   summary: 'Upload the store logo (multipart `file`); replaces the previous one',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams, body: imageUploadBody({}) },
+  request: { params: StoreIdParam, body: imageUploadBody({}) },
   responses: { 200: jsonResponse(StoreSettingsSchema, 'Logo set'), ...errorResponses(400, 401, 403, 404, 413, 415) },
 });
 
@@ -89,7 +88,7 @@ const deleteLogo = createRoute({
   tags: ['settings'],
   summary: 'Remove the store logo',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(StoreSettingsSchema, 'Logo removed'), ...errorResponses(401, 403, 404) },
 });
 

@@ -1,27 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import type { MembershipRole } from '@storeloom/db';
-import { checkSlug, DOMAIN_RE, SUPPORTED_LOCALES, type StoreView, toStoreView } from '@storeloom/stores';
-import { type ControlPlaneConfig, storeUrl } from '../context.ts';
+import { checkSlug, DOMAIN_RE, SUPPORTED_LOCALES, toStoreView } from '@storeloom/stores';
+import type { ControlPlaneConfig } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess } from '../guards.ts';
+import { toStoreJson } from '../presenters.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam, StoreSchema } from '../schemas.ts';
 import type { Api } from './util.ts';
-
-export const toStoreJson = (config: ControlPlaneConfig, s: StoreView & { role?: MembershipRole }) => ({
-  id: s.id,
-  slug: s.slug,
-  name: s.name,
-  status: s.status,
-  plan: s.plan,
-  currency: s.currency,
-  defaultLocale: s.defaultLocale,
-  customDomain: s.customDomain,
-  url: storeUrl(config, s),
-  ...(s.role ? { role: s.role } : {}),
-  createdAt: s.createdAt,
-  updatedAt: s.updatedAt,
-});
 
 /** The storefront routes <slug>.<root> by slug, so a custom domain there would never work, and the apex or the console's host would be hijacked. */
 function isPlatformHost(config: ControlPlaneConfig, domain: string): boolean {
@@ -134,7 +119,7 @@ export function registerStoreRoutes(app: Api) {
     const { slug } = c.req.valid('query');
     const problem = checkSlug(slug);
     if (problem) return c.json({ slug, available: false, reason: problem }, 200);
-    const taken = await c.var.services.db.control.selectFrom('stores').select('id').where('slug', '=', slug).executeTakeFirst();
+    const taken = await c.var.services.stores.slugTaken(slug);
     return c.json({ slug, available: !taken, reason: taken ? 'taken' : null }, 200);
   });
 

@@ -6,12 +6,11 @@ import { clientIp } from '@storeloom/http';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, uuidParam } from '../guards.ts';
-import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
-import { kickMailDelivery } from './account.ts';
-import { limit, startSession } from './auth.ts';
+import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
+import { kickMailDelivery } from '../mail.ts';
+import { limit, startSession } from '../session.ts';
 import type { Api } from './util.ts';
 
-const StoreParams = z.object({ storeId: z.string() });
 const InvitableRole = z.enum(['admin', 'staff']);
 
 const MemberSchema = z
@@ -39,7 +38,7 @@ const getTeam = createRoute({
   tags: ['team'],
   summary: 'Members and open invitations',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams },
+  request: { params: StoreIdParam },
   responses: { 200: jsonResponse(TeamSchema, 'The team'), ...errorResponses(401, 404) },
 });
 
@@ -50,7 +49,7 @@ const invite = createRoute({
   tags: ['team'],
   summary: 'Invite someone by e-mail as admin or staff (owner/admin only). Inviting an address again refreshes its invitation.',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams, body: jsonBody(z.object({ email: z.string().trim().max(254).email(), role: InvitableRole })) },
+  request: { params: StoreIdParam, body: jsonBody(z.object({ email: z.string().trim().max(254).email(), role: InvitableRole })) },
   responses: {
     201: jsonResponse(z.object({ invitation: InvitationSchema, refreshed: z.boolean() }), 'Invited (a link was mailed)'),
     ...errorResponses(400, 401, 403, 404, 409, 429),
@@ -64,7 +63,7 @@ const revokeInvitation = createRoute({
   tags: ['team'],
   summary: 'Revoke an open invitation',
   middleware: [storeAccess] as const,
-  request: { params: z.object({ storeId: z.string(), invitationId: z.string() }) },
+  request: { params: StoreIdParam.extend({ invitationId: z.string() }) },
   responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 403, 404) },
 });
 
@@ -75,7 +74,7 @@ const changeRole = createRoute({
   tags: ['team'],
   summary: "Change a member's role (admin/staff; the owner's role changes only by transfer)",
   middleware: [storeAccess] as const,
-  request: { params: z.object({ storeId: z.string(), userId: z.string() }), body: jsonBody(z.object({ role: InvitableRole })) },
+  request: { params: StoreIdParam.extend({ userId: z.string() }), body: jsonBody(z.object({ role: InvitableRole })) },
   responses: { 200: jsonResponse(MemberSchema, 'Updated'), ...errorResponses(400, 401, 403, 404) },
 });
 
@@ -86,7 +85,7 @@ const removeMember = createRoute({
   tags: ['team'],
   summary: 'Remove a member (owner/admin), or leave the store (your own id). The owner cannot be removed.',
   middleware: [storeAccess] as const,
-  request: { params: z.object({ storeId: z.string(), userId: z.string() }) },
+  request: { params: StoreIdParam.extend({ userId: z.string() }) },
   responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404) },
 });
 
@@ -97,7 +96,7 @@ const transfer = createRoute({
   tags: ['team'],
   summary: 'Make another member the owner (owner only); you become an admin',
   middleware: [storeAccess] as const,
-  request: { params: StoreParams, body: jsonBody(z.object({ userId: z.string().uuid() })) },
+  request: { params: StoreIdParam, body: jsonBody(z.object({ userId: z.string().uuid() })) },
   responses: { 200: jsonResponse(TeamSchema, 'Transferred; the new team'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 

@@ -48,6 +48,48 @@ export class RecommendationService {
     private readonly cacheKey: string,
   ) {}
 
+  /** Merchant preview: recommendation entries with the product's title, status and first image. */
+  async describe(entries: readonly { p: string; s: number; src: string }[]) {
+    const ids = entries.map((e) => e.p);
+    const rows = ids.length
+      ? await this.db
+          .selectFrom('products')
+          .select((eb) => [
+            'id',
+            'title',
+            'status',
+            eb.selectFrom('images').select('images.url').whereRef('images.product_id', '=', 'products.id').orderBy('images.position').limit(1).as('image'),
+          ])
+          .where('id', 'in', ids)
+          .execute()
+      : [];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return entries.map((e) => {
+      const row = byId.get(e.p);
+      return { productId: e.p, title: row?.title ?? null, status: row?.status ?? null, image: row?.image ?? null, score: e.s, source: e.src };
+    });
+  }
+
+  async productExists(productId: string): Promise<boolean> {
+    return Boolean(await this.db.selectFrom('products').select('id').where('id', '=', productId).executeTakeFirst());
+  }
+
+  /** Merchant preview: some customers the model version has lists for. */
+  async customersWithLists(version: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('reco_customer_recs')
+      .select('customer_id')
+      .where('version', '=', version)
+      .orderBy('customer_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.customer_id);
+  }
+
+  async trainingInProgress(): Promise<boolean> {
+    return Boolean(await this.db.selectFrom('reco_models').select('version').where('status', '=', 'running').executeTakeFirst());
+  }
+
   async activeVersion(): Promise<number | null> {
     const hit = versionCache.get(this.cacheKey);
     if (hit && Date.now() - hit.at < VERSION_TTL_MS) return hit.version;

@@ -100,7 +100,7 @@ export async function cartIdOf(c: ApiContext): Promise<string> {
 }
 
 export const promotionsOf = (c: ApiContext) =>
-  new CartPromotions(c.var.tenant.t, { storeId: c.var.store.id, settings: c.var.tenant.settings, currency: c.var.store.currency.trim() });
+  new CartPromotions(c.var.tenant.t, { storeId: c.var.store.id, settings: c.var.tenant.settings, currency: c.var.store.currency });
 
 export async function cartBody(c: ApiContext, secret: string, cartId: string, priced?: PricedCart): Promise<CartBody> {
   const p = priced ?? (await promotionsOf(c).price(cartId));
@@ -108,7 +108,7 @@ export async function cartBody(c: ApiContext, secret: string, cartId: string, pr
   const { totals, adjustments } = p.state;
   return {
     id: secret,
-    currency: c.var.store.currency.trim(),
+    currency: c.var.store.currency,
     country: contact?.country ?? null,
     email: contact?.email ?? null,
     lines: p.lines.map((l) => ({

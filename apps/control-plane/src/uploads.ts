@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { checkImageUpload, type ImageType } from '@storeloom/storage';
 import type { Context } from 'hono';
-import type { AppEnv } from '../context.ts';
+import type { AppEnv } from './context.ts';
 
 export const DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
 

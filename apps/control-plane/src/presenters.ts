@@ -1,0 +1,20 @@
+/** JSON views of domain objects shared by several route files. */
+import type { MembershipRole } from '@storeloom/db';
+import type { StoreView } from '@storeloom/stores';
+import { type ControlPlaneConfig, storeUrl } from './context.ts';
+
+/** A store as the API shows it (StoreSchema); `role` is the caller's, where known. */
+export const toStoreJson = (config: ControlPlaneConfig, s: StoreView & { role?: MembershipRole }) => ({
+  id: s.id,
+  slug: s.slug,
+  name: s.name,
+  status: s.status,
+  plan: s.plan,
+  currency: s.currency,
+  defaultLocale: s.defaultLocale,
+  customDomain: s.customDomain,
+  url: storeUrl(config, s),
+  ...(s.role ? { role: s.role } : {}),
+  createdAt: s.createdAt,
+  updatedAt: s.updatedAt,
+});
