@@ -11,7 +11,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../../apps/storefront/src/app.ts';
 import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
+import { axeViolations } from '../helpers/axe.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+
+/** The storefront's accessibility gate, the same as the console's: no serious or critical axe violations. */
+async function checkA11y(page: Page, name: string) {
+  expect(await axeViolations(page), `accessibility of ${name}`).toEqual([]);
+}
 
 // Generous per-test time: a loaded 2-core machine runs Chromium and three servers' worth of work here.
 describe('storefront in Chromium', { timeout: 240_000 }, () => {
@@ -122,12 +128,14 @@ describe('storefront in Chromium', { timeout: 240_000 }, () => {
       expect(await page.getByText('Jasmine Tea').count()).toBe(0);
       expect(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--primary').trim())).toBe('#14532d');
       await page.screenshot({ path: artifactPath(`sf-home-${name}.png`), fullPage: true });
+      await checkA11y(page, `sf-home-${name}.png`);
       await page.goto(url(b, '/'));
       await page.getByText('欢迎光临').waitFor();
       expect(await page.getByText('Jasmine Tea').count()).toBeGreaterThan(0);
       expect(await page.getByText('Linen Shirt').count()).toBe(0);
       expect(await page.getByText('¥88.00').count()).toBeGreaterThan(0);
       await page.screenshot({ path: artifactPath(`sf-home-b-${name}.png`) });
+      await checkA11y(page, `sf-home-b-${name}.png`);
       await page.close();
     }
     const page = await browser.newPage();
@@ -160,28 +168,33 @@ describe('storefront in Chromium', { timeout: 240_000 }, () => {
     await expect(page.getByTestId('stock').textContent()).resolves.toContain('Sold out');
     await page.getByRole('link', { name: 'M', exact: true }).click();
     await page.screenshot({ path: artifactPath('sf-product-desktop.png'), fullPage: true });
+    await checkA11y(page, 'sf-product-desktop.png');
     await page.getByRole('button', { name: 'Add to cart' }).click();
     await page.getByText('Added to your cart').waitFor();
     await expect(page.getByTestId('cart-count').textContent()).resolves.toBe('1');
     await page.goto(url(a, '/cart'));
     await page.getByText('Linen Shirt').first().waitFor();
     await page.screenshot({ path: artifactPath('sf-cart-desktop.png'), fullPage: true });
+    await checkA11y(page, 'sf-cart-desktop.png');
     await page.getByRole('link', { name: 'Check out' }).click();
     await page.waitForURL(/\/checkout$/);
     await fillCheckout(page, 'ada@example.com');
     // 6400 + 500 shipping, plus 10% tax = 7590
     await expect(page.getByTestId('total').textContent()).resolves.toContain('$75.90');
     await page.screenshot({ path: artifactPath('sf-checkout-desktop.png'), fullPage: true });
+    await checkA11y(page, 'sf-checkout-desktop.png');
     await page.getByRole('button', { name: /Continue to payment/ }).click();
     await page.waitForURL(/\/checkout\/pay\//);
     expect(await stockOf(a.id, shirt.variants[1]!.id)).toBe(before - 1);
     await page.screenshot({ path: artifactPath('sf-pay-desktop.png') });
+    await checkA11y(page, 'sf-pay-desktop.png');
     await page.getByRole('button', { name: 'Pay now' }).click();
     await page.waitForURL(/\/orders\/.+placed=1/);
     await page.getByText('Thank you for your order!').waitFor();
     const number = (await page.getByTestId('order-number').textContent())?.replace(/\D/g, '');
     expect(number).toBe('1001');
     await page.screenshot({ path: artifactPath('sf-confirmation-desktop.png'), fullPage: true });
+    await checkA11y(page, 'sf-confirmation-desktop.png');
 
     // A tampered status link is a plain 404.
     const tampered = page.url().replace(/sig=[^&]+/, 'sig=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');

@@ -58,7 +58,8 @@ function Header() {
           <a class="icon-link" href="/account" aria-label={t('account')}>
             <Icon.user />
           </a>
-          <a class="icon-link cart-link" href="/cart" aria-label={t('cart')}>
+          {/* The visible count is part of the link's name (axe: label-content-name-mismatch). */}
+          <a class="icon-link cart-link" href="/cart" aria-label={cartCount() > 0 ? `${t('cart')} ${cartCount()}` : t('cart')}>
             <Icon.bag />
             <span class="count" data-testid="cart-count" classList={{ empty: cartCount() === 0 }}>
               {cartCount()}
