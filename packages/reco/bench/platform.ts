@@ -32,7 +32,6 @@ import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { createLogger } from '@storeloom/http';
 import { trainRecommendationsJob, Queues } from '@storeloom/jobs';
 import { RecoEventService, type PurchaseInput } from '@storeloom/reco/store';
-import { StoreService } from '@storeloom/stores';
 import { Hono } from 'hono';
 import { createRecoApi } from '../../../apps/storefront/src/api/reco.ts';
 import { TenantResolver } from '../../../apps/storefront/src/tenant.ts';
