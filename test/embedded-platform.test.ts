@@ -106,6 +106,8 @@ describe('embedded platform (npm start with no configuration)', () => {
     const store = await call('POST', '/stores', { name: 'Tea House', slug: 'tea-house', currency: 'GBP' });
     expect(store.status).toBe(201);
     expect(store.body.status).toBe('active');
+    // A new store shows "opening soon" to shoppers until the merchant launches it.
+    expect((await call('POST', `/stores/${store.body.id}/launch`, {})).status).toBe(200);
     const product = await call('POST', `/stores/${store.body.id}/products`, {
       title: 'Earl Grey',
       status: 'active',

@@ -170,7 +170,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     throw new AppError(ErrorCode.PayloadTooLarge, 'Request body is too large');
   };
   const uploadLimit = bodyLimit({ maxSize: services.config.maxBodyBytes, onError: tooLarge });
-  const jsonLimit = bodyLimit({ maxSize: services.config.maxJsonBodyBytes ?? 1024 * 1024, onError: tooLarge });
+  // MAX_BODY_BYTES caps every body; JSON gets the smaller of the two.
+  const jsonLimit = bodyLimit({ maxSize: Math.min(services.config.maxJsonBodyBytes ?? 1024 * 1024, services.config.maxBodyBytes), onError: tooLarge });
   api.use('*', (c, next) => (UPLOAD_PATH.test(c.req.path) ? uploadLimit(c, next) : jsonLimit(c, next)));
   const limits = services.config.rateLimits;
   api.use('*', rateLimit([{ name: 'ip', limit: limits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, services.config.trustProxy) }]));

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, uuidParam } from '../guards.ts';
@@ -339,7 +340,7 @@ async function spoolUpload(body: ReadableStream<Uint8Array> | null, maxBytes: nu
           else done(null, chunk);
         },
       });
-      await pipeline(Readable.fromWeb(body as never), cap, createWriteStream(path, { mode: 0o600 }));
+      await pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), cap, createWriteStream(path, { mode: 0o600 }));
     }
   } catch (e) {
     await remove();
