@@ -58,6 +58,8 @@ interface Tenant {
   pinId: string;
   /** A finished store export. */
   exportId: string;
+  discountId: string;
+  giftCardId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -80,6 +82,8 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   synonymId: t.synonymId,
   pinId: t.pinId,
   exportId: t.exportId,
+  discountId: t.discountId,
+  giftCardId: t.giftCardId,
 });
 
 /** Required query parameters of GET routes, so B's own request is valid. */
@@ -102,6 +106,7 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/collections/{collectionId}/products': (own) => ({ body: { productIds: [own.looseProductId] } }),
   'post /stores/{storeId}/variants/{variantId}/inventory-adjustments': () => ({ body: { delta: -1, reason: 'sold' } }),
   'post /stores/{storeId}/imports': () => ({ rawBody: 'Handle,Title,Variant Price\ninjected,Injected,1.00\n', contentType: 'text/csv' }),
+  'post /stores/{storeId}/imports/preview': () => ({ rawBody: 'Handle,Title,Variant Price\ninjected,Injected,1.00\n', contentType: 'text/csv' }),
   'post /stores/{storeId}/pricing/settings': (own) => ({ body: { collectionId: own.collectionId, floor: 100, ceiling: 200 } }),
   'put /stores/{storeId}/pricing/settings/{settingsId}': () => ({ body: { version: 1, floor: 1, ceiling: 2, mode: 'auto' } }),
   'post /stores/{storeId}/inventory-planning/suppliers': () => ({ body: { name: 'Injected' } }),
@@ -127,6 +132,13 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/search/synonyms': () => ({ body: { kind: 'two_way', terms: ['hijacked', 'injected'] } }),
   'post /stores/{storeId}/search/pins': (own) => ({ body: { query: 'hijacked', productId: own.productIds[0], position: 0 } }),
   'post /stores/{storeId}/clone': (own) => ({ body: { exportId: own.exportId, name: 'Injected', slug: `injected-${rnd()}` } }),
+  'post /stores/{storeId}/discounts': () => ({ body: { title: 'Injected', code: `INJ${rnd()}`, kind: 'percentage', value: 90 } }),
+  'patch /stores/{storeId}/discounts/{discountId}': () => ({ body: { title: 'Hijacked', value: 100, active: true } }),
+  'post /stores/{storeId}/gift-cards': () => ({ body: { initialValue: 100_000, note: 'Injected' } }),
+  'patch /stores/{storeId}/gift-cards/{giftCardId}': () => ({ body: { disabled: true, note: 'Hijacked', expiresAt: null } }),
+  'put /stores/{storeId}/promotion-settings': () => ({
+    body: { apiAllowedOrigins: ['https://attacker.example'], recovery: { enabled: true, delayMinutes: 15, secondReminder: true }, marketingEmails: true },
+  }),
   'put /stores/{storeId}/checkout-settings': () => ({
     body: { shipping: { mode: 'flat', flatRate: 1, freeOver: null, weightRates: [] }, tax: { ratePercent: 50, includedInPrices: false } },
   }),
@@ -228,6 +240,13 @@ describe('tenant isolation', () => {
     expect(pin.status, pin.text).toBe(201);
     const exp = await p.request('POST', `/api/v1/stores/${store.id}/exports`, { cookie });
     expect(exp.status, exp.text).toBe(202);
+    const discount = await p.request('POST', `/api/v1/stores/${store.id}/discounts`, {
+      cookie,
+      body: { title: `${tag} discount`, code: `${tag.toUpperCase()}${rnd()}`, kind: 'percentage', value: 10 },
+    });
+    expect(discount.status, discount.text).toBe(201);
+    const giftCard = await p.request('POST', `/api/v1/stores/${store.id}/gift-cards`, { cookie, body: { initialValue: 5000, note: `${tag} card` } });
+    expect(giftCard.status, giftCard.text).toBe(201);
     // No worker here: run the export job inline and record it as finished.
     const ledger = await p.db.control
       .selectFrom('store_jobs')
@@ -265,6 +284,8 @@ describe('tenant isolation', () => {
       synonymId: synonym.body.id,
       pinId: pin.body.id,
       exportId: exp.body.id,
+      discountId: discount.body.id,
+      giftCardId: giftCard.body.id,
       cookie,
       userId: user.id,
       storeId: store.id,
@@ -311,6 +332,10 @@ describe('tenant isolation', () => {
       searchConfig: await search.selectFrom('search_config').selectAll().execute(),
       searchSynonyms: await search.selectFrom('search_synonyms').selectAll().orderBy('id').execute(),
       searchPins: await search.selectFrom('search_pins').selectAll().orderBy('id').execute(),
+      discounts: await db.selectFrom('discounts').selectAll().orderBy('id').execute(),
+      discountUsages: await db.selectFrom('discount_usages').selectAll().orderBy('id').execute(),
+      giftCards: await db.selectFrom('gift_cards').selectAll().orderBy('id').execute(),
+      giftCardLedger: await db.selectFrom('gift_card_ledger').selectAll().orderBy('id').execute(),
     };
   }
 
@@ -375,6 +400,12 @@ describe('tenant isolation', () => {
       'delete /stores/{storeId}/products/{productId}/images/{imageId}',
       'post /stores/{storeId}/domain/verify',
       'post /stores/{storeId}/jobs/{jobId}/retry',
+      'patch /stores/{storeId}/discounts/{discountId}',
+      'delete /stores/{storeId}/discounts/{discountId}',
+      'get /stores/{storeId}/gift-cards/{giftCardId}',
+      'put /stores/{storeId}/promotion-settings',
+      'post /stores/{storeId}/launch',
+      'get /stores/{storeId}/home',
     ])
       expect(keys).toContain(k);
     const known = new Set(['storeId', ...Object.keys(objectIds(b))]);

@@ -41,7 +41,8 @@ const write = createRoute({
   tags: ['discounts'],
   summary: 'Change the promotion settings (fields left out keep their value)',
   middleware: [storeAccess] as const,
-  request: { params: Params, body: jsonBody(PromotionSettingsSchema.partial()) },
+  // Strict: a body of only unknown keys is a mistake (a 400), not an empty change answered 200.
+  request: { params: Params, body: jsonBody(PromotionSettingsSchema.partial().strict()) },
   responses: { 200: jsonResponse(PromotionSettingsSchema, 'Saved'), ...errorResponses(400, 401, 403, 404) },
 });
 
