@@ -4,9 +4,9 @@
  * fresh clone serves a console without a separate build step.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rawEnv } from '@storeloom/env';
 
@@ -35,11 +35,39 @@ export function viteBin(dir = consoleDir): string {
   return join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
 }
 
-/** Runs `vite build` in apps/console; resolves when done, rejects with its output on failure. */
+function filesUnder(root: string, path = root): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [relative(root, path)];
+  return readdirSync(path).flatMap((entry) => filesUnder(root, join(path, entry)));
+}
+
+/**
+ * Moves a finished build into dist file by file (each rename is atomic; index.html last; files the new
+ * build no longer has go afterwards), so a server reading dist while another process rebuilds it never
+ * finds it empty or half-written (a plain `vite build` empties dist first: for a few seconds every page
+ * was the "not built yet" page).
+ */
+function swapIntoDist(staged: string, dist: string): void {
+  const fresh = filesUnder(staged);
+  const ordered = [...fresh.filter((f) => f !== 'index.html'), ...fresh.filter((f) => f === 'index.html')];
+  for (const f of ordered) {
+    mkdirSync(dirname(join(dist, f)), { recursive: true });
+    renameSync(join(staged, f), join(dist, f));
+  }
+  const keep = new Set(fresh);
+  for (const f of filesUnder(dist)) if (!keep.has(f)) unlinkSync(join(dist, f));
+  rmSync(staged, { recursive: true, force: true });
+}
+
+/**
+ * Runs `vite build` in apps/console into a private directory, then swaps the result into dist;
+ * resolves when done, rejects with its output on failure.
+ */
 export function buildConsole(log: (line: string) => void = () => {}, dir = consoleDir): Promise<void> {
+  const staged = join(dir, `.dist-build-${process.pid}-${Date.now()}`);
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const proc = spawn(process.execPath, [viteBin(dir), 'build', '--logLevel', 'warn'], {
+    const proc = spawn(process.execPath, [viteBin(dir), 'build', '--logLevel', 'warn', '--outDir', staged, '--emptyOutDir'], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...rawEnv(), NODE_ENV: 'production' },
@@ -50,9 +78,19 @@ export function buildConsole(log: (line: string) => void = () => {}, dir = conso
     proc.on('error', reject);
     proc.on('exit', (code) => {
       if (code === 0) {
+        try {
+          swapIntoDist(staged, join(dir, 'dist'));
+        } catch (e) {
+          rmSync(staged, { recursive: true, force: true });
+          reject(e);
+          return;
+        }
         log(`console built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         resolve();
-      } else reject(new Error(`console build failed (exit ${code}):\n${output}`));
+      } else {
+        rmSync(staged, { recursive: true, force: true });
+        reject(new Error(`console build failed (exit ${code}):\n${output}`));
+      }
     });
   });
 }
