@@ -51,6 +51,8 @@ export const ErrorCode = {
   DiscountNotApplicable: 'discount_not_applicable',
   /** A gift card code that is unknown, disabled, expired, in another currency or without balance. */
   GiftCardInvalid: 'gift_card_invalid',
+  /** The store requires two-factor sign-in of its team and the caller's account has none. */
+  TwoFactorRequired: 'two_factor_required',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -98,6 +100,7 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   archive_too_large: 413,
   discount_not_applicable: 422,
   gift_card_invalid: 422,
+  two_factor_required: 403,
 };
 
 export interface ErrorBody {
