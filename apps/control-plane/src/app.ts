@@ -13,7 +13,6 @@ import {
   httpMetrics,
   MetricsRegistry,
   poolGauges,
-  type Logger,
   originCheck,
   rateLimit,
   requestContext,
@@ -23,6 +22,7 @@ import {
   toErrorResponse,
   validationError,
 } from '@storeloom/http';
+import type { Logger } from '@storeloom/log';
 import { sql } from '@storeloom/db';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';

@@ -4,7 +4,7 @@
  * order that keeps both the presentment and the store-currency amounts with the rate used.
  */
 import { loadExchangeRates } from '@storeloom/commerce';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../../storefront/src/app.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';

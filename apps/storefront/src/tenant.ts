@@ -7,7 +7,8 @@
  */
 import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
 import { loadPricingMarkets, loadSettings, type StorefrontSettings } from '@storeloom/commerce';
-import { type Database, type Kysely, type Store, type TenantDatabase, TtlCache } from '@storeloom/db';
+import { TtlCache } from '@storeloom/collections';
+import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { StoreService } from '@storeloom/stores';
 
 export interface Tenant {

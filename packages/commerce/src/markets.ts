@@ -8,7 +8,8 @@
  * time), rounded to its `roundingIncrement`; a fixed per-variant price
  * overrides the conversion. See docs/design/markets.md for the money rules.
  */
-import { type Database, type Kysely, newId, type TenantDatabase, TtlCache } from '@storeloom/db';
+import { TtlCache } from '@storeloom/collections';
+import { type Database, type Kysely, newId, type TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import { convert, isCurrencyCode, isRate } from '@storeloom/money';
 import { isIsoCountry } from './countries.ts';

@@ -13,9 +13,9 @@ import {
   type Store,
   schemaNameForStore,
   sql,
-  TtlCache,
   writeAudit,
 } from '@storeloom/db';
+import { TtlCache } from '@storeloom/collections';
 import { randomBytes } from 'node:crypto';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import { pickCluster } from './placement.ts';
