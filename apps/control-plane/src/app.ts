@@ -34,6 +34,7 @@ import { registerImportRoutes } from './routes/imports.ts';
 import { registerRecommendationRoutes } from './routes/recommendations.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
+import { registerAbandonedCheckoutRoutes } from './routes/abandoned-checkouts.ts';
 import { registerDiscountRoutes } from './routes/discounts.ts';
 import { registerGiftCardRoutes } from './routes/gift-cards.ts';
 import { registerPromotionSettingsRoutes } from './routes/promotion-settings.ts';
@@ -99,6 +100,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerDiscountRoutes(api);
   registerGiftCardRoutes(api);
   registerPromotionSettingsRoutes(api);
+  registerAbandonedCheckoutRoutes(api);
   registerSearchRoutes(api);
   registerPricingRoutes(api);
   registerInventoryPlanningRoutes(api);
