@@ -11,7 +11,7 @@
  */
 import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
 import type { Kysely, TenantDatabase } from '@storeloom/db';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { cartRecoveryJob } from '@storeloom/jobs';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

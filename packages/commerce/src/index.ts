@@ -18,3 +18,4 @@ export * from './gift-cards.ts';
 export * from './pricing-engine.ts';
 export * from './cart-promotions.ts';
 export * from './recovery.ts';
+export * from './markets.ts';
