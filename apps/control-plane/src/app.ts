@@ -37,6 +37,8 @@ import { registerOrderRoutes } from './routes/orders.ts';
 import { registerDiscountRoutes } from './routes/discounts.ts';
 import { registerGiftCardRoutes } from './routes/gift-cards.ts';
 import { registerMarketRoutes } from './routes/markets.ts';
+import { registerShippingZoneRoutes } from './routes/shipping-zones.ts';
+import { registerTaxRoutes } from './routes/taxes.ts';
 import { registerPromotionSettingsRoutes } from './routes/promotion-settings.ts';
 import { registerInventoryPlanningRoutes } from './routes/inventory-planning.ts';
 import { registerPricingRoutes } from './routes/pricing.ts';
@@ -100,6 +102,8 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerDiscountRoutes(api);
   registerGiftCardRoutes(api);
   registerMarketRoutes(api);
+  registerShippingZoneRoutes(api);
+  registerTaxRoutes(api);
   registerPromotionSettingsRoutes(api);
   registerSearchRoutes(api);
   registerPricingRoutes(api);

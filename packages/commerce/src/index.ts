@@ -18,3 +18,5 @@ export * from './gift-cards.ts';
 export * from './pricing-engine.ts';
 export * from './cart-promotions.ts';
 export * from './markets.ts';
+export * from './shipping-zones.ts';
+export * from './tax.ts';
