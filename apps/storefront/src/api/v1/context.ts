@@ -54,12 +54,9 @@ export const CartSchema = z
       .openapi('CartMarket'),
     email: z.string().nullable(),
     vatId: z.string().nullable().openapi({ description: "A business buyer's VAT id (format-checked); reverse charge where the merchant enables it" }),
-    shippingAvailable: z
-      .boolean()
-      .nullable()
-      .openapi({
-        description: "false: the cart's country is in none of the store's shipping zones (checkout answers 422 shipping_unavailable); null: not known yet",
-      }),
+    shippingAvailable: z.boolean().nullable().openapi({
+      description: "false: the cart's country is in none of the store's shipping zones (checkout answers 422 shipping_unavailable); null: not known yet",
+    }),
     lines: z.array(
       z.object({
         id: z.string(),
