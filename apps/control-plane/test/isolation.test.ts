@@ -153,6 +153,7 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'put /stores/{storeId}/promotion-settings': () => ({
     body: { apiAllowedOrigins: ['https://attacker.example'], recovery: { enabled: true, delayMinutes: 15, secondReminder: true }, marketingEmails: true },
   }),
+  'patch /stores/{storeId}/security': () => ({ body: { requireTwoFactor: false } }),
   'put /stores/{storeId}/checkout-settings': () => ({
     body: { shipping: { mode: 'flat', flatRate: 1, freeOver: null, weightRates: [] }, tax: { ratePercent: 50, includedInPrices: false } },
   }),
