@@ -218,6 +218,8 @@ export interface MailOutboxTable {
   text_body: string;
   html_body: string | null;
   dedup_key: string | null;
+  /** Extra headers (List-Unsubscribe on marketing mail); JSON object. */
+  headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
   status: Generated<MailStatus>;
   attempts: Generated<number>;
   last_error: string | null;
@@ -875,6 +877,8 @@ export interface CartsTable {
   recovered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** A business buyer's VAT id (format-checked), for reverse charge. */
   vat_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The reminded cart this one was restored from (a recovery link opened on another device). */
+  restored_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface CartLinesTable {
   cart_id: string;
