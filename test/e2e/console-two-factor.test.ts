@@ -91,4 +91,50 @@ describe('console two-factor sign-in', { timeout: 240_000 }, () => {
     await fresh.close();
     await ctx.close();
   });
+
+  it('adds a passkey (Chromium virtual authenticator) and signs in with it, without a password', async () => {
+    const owner = await signup(p);
+    const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    const [name, value] = owner.cookie.split('=') as [string, string];
+    await ctx.addCookies([{ name, value, url: base }]);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+
+    await page.goto(`${base}/account`);
+    await page.getByRole('heading', { name: 'Passkeys' }).waitFor();
+    await page.getByLabel('Name').fill('Test laptop');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByTestId('passkey-list').getByText('Test laptop').waitFor();
+    const listed = await p.request('GET', '/api/v1/me/passkeys', { cookie: owner.cookie });
+    expect(listed.body.data).toHaveLength(1);
+    expect(listed.body.data[0].name).toBe('Test laptop');
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Signed out, the passkey alone signs in (it counts as two-factor sign-in).
+    await ctx.clearCookies();
+    await page.goto(`${base}/login`);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    const session = (await ctx.cookies(base)).find((c) => c.name === 'storeloom_session');
+    expect(session).toBeDefined();
+    const me = await p.request('GET', '/api/v1/me', { cookie: `storeloom_session=${session?.value}` });
+    expect(me.body.user.email).toBe(owner.email);
+    const used = await p.request('GET', '/api/v1/me/passkeys', { cookie: owner.cookie });
+    expect(used.body.data[0].lastUsedAt).not.toBeNull();
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
 });

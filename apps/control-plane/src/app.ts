@@ -30,6 +30,7 @@ import type { AppEnv, Services } from './context.ts';
 import { registerApiTokenRoutes } from './routes/api-tokens.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerTwoFactorRoutes } from './routes/two-factor.ts';
+import { registerPasskeyRoutes } from './routes/passkeys.ts';
 import { registerCollectionRoutes } from './routes/collections.ts';
 import { registerImportRoutes } from './routes/imports.ts';
 import { registerRecommendationRoutes } from './routes/recommendations.ts';
@@ -95,6 +96,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerPayoutRoutes(api);
   registerAccountRoutes(api);
   registerTwoFactorRoutes(api);
+  registerPasskeyRoutes(api);
   registerTeamRoutes(api);
   registerSettingsRoutes(api);
   registerImageRoutes(api);

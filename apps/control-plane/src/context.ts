@@ -1,4 +1,14 @@
-import type { AccountService, ApiTokenService, RateLimiter, SessionManager, SessionUser, SignInNotices, TwoFactorService, UserService } from '@storeloom/auth';
+import type {
+  AccountService,
+  ApiTokenService,
+  RateLimiter,
+  SessionManager,
+  PasskeyService,
+  SessionUser,
+  SignInNotices,
+  TwoFactorService,
+  UserService,
+} from '@storeloom/auth';
 import type { BillingConfig, BillingService, ConnectService, StripeWebhooks } from '@storeloom/billing';
 import type { Commerce } from '@storeloom/commerce';
 import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@storeloom/db';
@@ -77,6 +87,8 @@ export interface Services {
   commerce: Commerce;
   /** Merchant two-factor sign-in (TOTP, recovery codes, pending sign-ins). */
   twoFactor: TwoFactorService;
+  /** Passkeys (WebAuthn): registration and passwordless sign-in. */
+  passkeys: PasskeyService;
   /** Mails the account on a sign-in from a new device. */
   signInNotices: SignInNotices;
   /** A store's sign-in policy (require two-factor sign-in of the team). */

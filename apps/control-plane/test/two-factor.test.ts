@@ -259,4 +259,30 @@ describe('two-factor sign-in and account security', () => {
     expect(expires.getTime()).toBeGreaterThan(Date.now());
     expect(expires.getTime()).toBeLessThan(Date.now() + 366 * 24 * 3600 * 1000);
   });
+
+  it('refuses passkey answers it cannot verify, and passkey changes through API tokens', async () => {
+    const { cookie } = await signup(p);
+    const options = await p.request('POST', '/api/v1/auth/passkey/options');
+    expect(options.status).toBe(200);
+    expect(options.body.rpId).toBe('localhost');
+    expect(options.body.userVerification).toBe('required');
+    const forged = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' } };
+    const res = await p.request('POST', '/api/v1/auth/passkey', { body: { credential: forged } });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('invalid_credentials');
+    expect(res.headers.get('set-cookie')).toBeNull();
+
+    const reg = await p.request('POST', '/api/v1/me/passkeys/options', { cookie });
+    expect(reg.status).toBe(200);
+    expect(reg.body.authenticatorSelection).toMatchObject({ residentKey: 'required', userVerification: 'required' });
+    const bad = await p.request('POST', '/api/v1/me/passkeys', {
+      cookie,
+      body: { name: 'x', credential: { ...forged, response: { clientDataJSON: 'e30', attestationObject: 'AAAA' } } },
+    });
+    expect(bad.status).toBe(401);
+    expect((await p.request('GET', '/api/v1/me/passkeys', { cookie })).body.data).toEqual([]);
+
+    const token = await p.request('POST', '/api/v1/me/api-tokens', { cookie, body: { name: 'ci' } });
+    expect((await p.request('POST', '/api/v1/me/passkeys/options', { token: token.body.token })).status).toBe(403);
+  });
 });

@@ -79,6 +79,7 @@ export class ApiTokenService {
         'users.name',
         'users.totp_enabled_at',
       ])
+      .select((eb) => eb.exists(eb.selectFrom('user_passkeys').select('user_passkeys.id').whereRef('user_passkeys.user_id', '=', 'users.id')).as('has_passkey'))
       .where('api_tokens.token_hash', '=', hash)
       .executeTakeFirst();
     if (!row || row.revoked_at || (row.expires_at && new Date(row.expires_at) <= new Date())) return null;
@@ -86,7 +87,7 @@ export class ApiTokenService {
     if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
       await this.db.control.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
     }
-    const user = { id: row.user_id, email: row.email, name: row.name, twoFactor: row.totp_enabled_at !== null };
+    const user = { id: row.user_id, email: row.email, name: row.name, twoFactor: row.totp_enabled_at !== null || Boolean(row.has_passkey) };
     this.cache.set(hash, { user, tokenId: row.id, expiresAt: row.expires_at ? new Date(row.expires_at) : null });
     return user;
   }

@@ -8,3 +8,4 @@ export * from './account.ts';
 export * from './secret-box.ts';
 export * from './two-factor.ts';
 export * from './devices.ts';
+export * from './passkeys.ts';

@@ -22,10 +22,16 @@ function kyselyAdapter(db: Database): Adapter {
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
         .select(['sessions.id', 'sessions.user_id', 'sessions.expires_at', 'sessions.last_seen_at', 'users.email', 'users.name', 'users.totp_enabled_at'])
+        .select((eb) =>
+          eb.exists(eb.selectFrom('user_passkeys').select('user_passkeys.id').whereRef('user_passkeys.user_id', '=', 'users.id')).as('has_passkey'),
+        )
         .where('sessions.id', '=', sessionId)
         .executeTakeFirst();
       if (!row) return [null, null];
-      const user: DatabaseUser = { id: row.user_id, attributes: { email: row.email, name: row.name, twoFactor: row.totp_enabled_at !== null } };
+      const user: DatabaseUser = {
+        id: row.user_id,
+        attributes: { email: row.email, name: row.name, twoFactor: row.totp_enabled_at !== null || Boolean(row.has_passkey) },
+      };
       return [toSession(row), user];
     },
     async getUserSessions(userId) {
@@ -88,7 +94,7 @@ export interface SessionUser {
   id: string;
   email: string;
   name: string;
-  /** Two-factor sign-in is on for this account (stores may require it of their team). */
+  /** Two-factor sign-in is on for this account: an authenticator app, or a passkey (stores may require it of their team). */
   twoFactor: boolean;
 }
 

@@ -59,6 +59,28 @@ export interface LoginChallengesTable {
   created_at: Generated<Date>;
 }
 
+/** A merchant's passkey (WebAuthn credential); `id` is the credential id in base64url. */
+export interface UserPasskeysTable {
+  id: string;
+  user_id: string;
+  public_key: Buffer;
+  counter: ColumnType<string, string | number | undefined, string | number>;
+  /** JSON array of the authenticator's transports (usb, internal, hybrid…), for the next sign-in's hints. */
+  transports: string | null;
+  name: string;
+  backed_up: Generated<boolean>;
+  created_at: Generated<Date>;
+  last_used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** A WebAuthn challenge in flight (sha256 of it), single use. */
+export interface WebauthnChallengesTable {
+  id: string;
+  user_id: string | null;
+  purpose: 'register' | 'authenticate';
+  expires_at: Date;
+}
+
 /** Devices a user has signed in from (sha256 of user id + user agent), for the new-device mail. */
 export interface UserDevicesTable {
   user_id: string;
@@ -269,6 +291,8 @@ export interface ControlDatabase {
   user_recovery_codes: UserRecoveryCodesTable;
   login_challenges: LoginChallengesTable;
   user_devices: UserDevicesTable;
+  user_passkeys: UserPasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
   exchange_rates: ExchangeRatesTable;
 }
 

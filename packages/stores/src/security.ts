@@ -26,6 +26,9 @@ export class StoreSecurityService {
         .selectFrom('memberships')
         .innerJoin('users', 'users.id', 'memberships.user_id')
         .select(['users.id', 'users.name', 'memberships.role', 'users.totp_enabled_at'])
+        .select((eb) =>
+          eb.exists(eb.selectFrom('user_passkeys').select('user_passkeys.id').whereRef('user_passkeys.user_id', '=', 'users.id')).as('has_passkey'),
+        )
         .where('memberships.store_id', '=', storeId)
         .orderBy(sql`case memberships.role when 'owner' then 0 when 'admin' then 1 else 2 end`)
         .orderBy('memberships.created_at')
@@ -33,7 +36,7 @@ export class StoreSecurityService {
     ]);
     return {
       requireTwoFactor: store.require_two_factor,
-      members: members.map((m) => ({ userId: m.id, name: m.name, role: m.role, twoFactor: m.totp_enabled_at !== null })),
+      members: members.map((m) => ({ userId: m.id, name: m.name, role: m.role, twoFactor: m.totp_enabled_at !== null || Boolean(m.has_passkey) })),
     };
   }
 

@@ -1,4 +1,5 @@
 /** Account page cards: two-factor sign-in (enrol, recovery codes, turn off) and the sessions list. */
+import { startRegistration } from '@simplewebauthn/browser';
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { toast } from '../components/toast.tsx';
 import { Banner, Card, describedBy, Field, Modal } from '../components/ui.tsx';
@@ -269,6 +270,78 @@ export function SessionsCard() {
           )}
         </For>
       </ul>
+    </Card>
+  );
+}
+
+export function PasskeysCard() {
+  const [passkeys, { refetch }] = createResource(() => api.GET('/me/passkeys'));
+  const [name, setName] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  const supported = typeof window !== 'undefined' && 'PublicKeyCredential' in window;
+  const add = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const optionsJSON = await api.POST('/me/passkeys/options');
+      // biome-ignore lint/suspicious/noExplicitAny: the server's options are WebAuthn JSON, typed loosely in the OpenAPI document
+      const credential = await startRegistration({ optionsJSON: optionsJSON as any });
+      await api.POST('/me/passkeys', { body: { name: name().trim() || 'Passkey', credential: credential as never } });
+      setName('');
+      toast.success(t('passkeys.added'));
+      refetch();
+    } catch (err) {
+      toast.error((err as Error).name === 'NotAllowedError' ? t('passkeys.cancelled') : (err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const remove = async (id: string) => {
+    try {
+      await api.DELETE('/me/passkeys/{passkeyId}', { params: { path: { passkeyId: id } } });
+      toast.success(t('passkeys.removed'));
+      refetch();
+    } catch (err) {
+      toast.error((err as Error).message);
+    }
+  };
+  return (
+    <Card title={t('passkeys.title')} id="passkeys">
+      <p class="muted">{t('passkeys.hint')}</p>
+      <ul class="session-list" data-testid="passkey-list">
+        <For each={passkeys()?.data ?? []}>
+          {(pk) => (
+            <li class="session-row">
+              <div>
+                <strong>{pk.name}</strong>
+                <div class="muted small">
+                  {t('passkeys.added_on', { date: formatDate(pk.createdAt, locale()) })}
+                  <Show when={pk.lastUsedAt}>{(d) => <> · {t('sessions.lastSeen', { date: formatDateTime(d(), locale()) })}</>}</Show>
+                </div>
+              </div>
+              <button type="button" class="button small" onClick={() => void remove(pk.id)}>
+                {t('passkeys.remove')}
+              </button>
+            </li>
+          )}
+        </For>
+      </ul>
+      <Show when={supported} fallback={<p class="muted small">{t('passkeys.unsupported')}</p>}>
+        <form class="inline-form" onSubmit={(e) => void add(e)} novalidate>
+          <Field id="passkey-name" label={t('passkeys.name')} class="grow">
+            <input
+              id="passkey-name"
+              value={name()}
+              maxlength="80"
+              placeholder={t('passkeys.namePlaceholder')}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
+          </Field>
+          <button type="submit" class="button primary" disabled={busy()}>
+            {t('passkeys.add')}
+          </button>
+        </form>
+      </Show>
     </Card>
   );
 }

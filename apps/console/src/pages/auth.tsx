@@ -1,4 +1,5 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
+import { startAuthentication } from '@simplewebauthn/browser';
 import { createSignal, type ParentProps, Show } from 'solid-js';
 import { safeRedirectPath } from '@storeloom/http/safe-redirect';
 import { toast } from '../components/toast.tsx';
@@ -69,6 +70,23 @@ export function LoginPage() {
     }
     await signedIn();
   };
+  // A passkey signs in on its own (it is two factors in itself), from either step.
+  const withPasskey = async () => {
+    const r = await form.submit(async () => {
+      const optionsJSON = await api.POST('/auth/passkey/options');
+      // biome-ignore lint/suspicious/noExplicitAny: WebAuthn JSON, typed loosely in the OpenAPI document
+      const credential = await startAuthentication({ optionsJSON: optionsJSON as any });
+      return api.POST('/auth/passkey', { body: { credential: credential as never } });
+    });
+    if (r) await signedIn();
+  };
+  const passkeyButton = () => (
+    <Show when={typeof window !== 'undefined' && 'PublicKeyCredential' in window}>
+      <button type="button" class="button block" onClick={() => void withPasskey()} disabled={form.busy()}>
+        {t('passkeys.signIn')}
+      </button>
+    </Show>
+  );
   const onCode = async (e: Event) => {
     e.preventDefault();
     const r = await form.submit(() => api.POST('/auth/login/two-factor', { body: { ticket: ticket() ?? '', code: code().trim() } }), {
@@ -103,6 +121,7 @@ export function LoginPage() {
             <button type="submit" class="button primary block" disabled={form.busy()}>
               {form.busy() ? t('auth.twoFactorVerifying') : t('auth.twoFactorVerify')}
             </button>
+            {passkeyButton()}
           </form>
           <p class="auth-switch">
             <button type="button" class="link-button" onClick={() => setTicket(null)}>
@@ -145,6 +164,7 @@ export function LoginPage() {
           <button type="submit" class="button primary block" disabled={form.busy()}>
             {form.busy() ? t('auth.loggingIn') : t('auth.login')}
           </button>
+          {passkeyButton()}
         </form>
         <p class="auth-switch">
           {t('auth.noAccount')} <A href="/signup">{t('auth.signupLink')}</A>
