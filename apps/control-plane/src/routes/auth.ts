@@ -93,7 +93,7 @@ export function registerAuthRoutes(app: Api) {
 
   app.openapi(me, async (c) => {
     const auth = requireAuth(c);
-    const [stores, profile] = await Promise.all([c.var.services.stores.listForUser(auth.user.id), c.var.services.accounts.profile(auth.user.id)]);
+    const [stores, profile] = await Promise.all([c.var.services.stores.access.listForUser(auth.user.id), c.var.services.accounts.profile(auth.user.id)]);
     return c.json({ user: { ...auth.user, locale: profile?.locale ?? null }, stores: stores.map((s) => toStoreJson(c.var.services.config, s)) }, 200);
   });
 }
