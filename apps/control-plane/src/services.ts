@@ -48,6 +48,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
       },
     },
     uploadMaxBytes: env.UPLOAD_MAX_BYTES,
+    modelUploadMaxBytes: env.MODEL_UPLOAD_MAX_BYTES,
     orderLinkSecret: env.STOREFRONT_SECRET ?? null,
     searchCacheMaxDocs: env.SEARCH_CACHE_MAX_DOCS,
     searchFreshnessMs: env.SEARCH_FRESHNESS_MS,

@@ -132,6 +132,13 @@ export class StorefrontCatalog {
   ): Promise<(ProductData & { description: string; collectionIds: string[]; seoTitle: string | null; seoDescription: string | null; updatedAt: Date }) | null> {
     const p = await new ProductService(this.t).getByHandle(handle);
     if (p?.status !== 'active') return null;
+    const models = await this.t
+      .selectFrom('product_media')
+      .select(['url', 'alt', 'poster_url', 'usdz_url'])
+      .where('product_id', '=', p.id)
+      .where('type', '=', 'model')
+      .orderBy('position')
+      .execute();
     return {
       id: p.id,
       handle: p.handle,
@@ -151,6 +158,7 @@ export class StorefrontCatalog {
         sku: v.sku,
       })),
       images: p.images.map((i) => ({ url: i.url, alt: i.alt })),
+      models: models.map((m) => ({ url: m.url, alt: m.alt, posterUrl: m.poster_url, usdzUrl: m.usdz_url })),
       collectionIds: p.collectionIds,
       seoTitle: p.seoTitle,
       seoDescription: p.seoDescription,

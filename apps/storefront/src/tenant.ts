@@ -7,6 +7,7 @@
  */
 import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
 import { loadSettings, type StorefrontSettings } from '@storeloom/commerce';
+import { FOOTER_MENU, HEADER_MENU, type MenuLink, MenuService, PolicyService } from '@storeloom/content';
 import { type Database, type Kysely, type Store, type TenantDatabase, TtlCache } from '@storeloom/db';
 import { StoreService } from '@storeloom/stores';
 
@@ -15,6 +16,21 @@ export interface Tenant {
   t: Kysely<TenantDatabase>;
   settings: StorefrontSettings;
   collections: CollectionRef[];
+  /** The header and footer menus as resolved links, and the published policy pages (footer and checkout links). */
+  content: TenantContent;
+}
+
+export interface TenantContent {
+  header: MenuLink[];
+  footer: MenuLink[];
+  policies: { url: string; title: string }[];
+}
+
+const NO_CONTENT: TenantContent = { header: [], footer: [], policies: [] };
+
+async function loadContent(t: Kysely<TenantDatabase>): Promise<TenantContent> {
+  const [menus, policies] = await Promise.all([new MenuService(t).resolved([HEADER_MENU, FOOTER_MENU]), new PolicyService(t).publishedLinks()]);
+  return { header: menus[HEADER_MENU] ?? [], footer: menus[FOOTER_MENU] ?? [], policies: policies.map((p) => ({ url: p.url, title: p.title })) };
 }
 
 export class TenantResolver {
@@ -38,9 +54,9 @@ export class TenantResolver {
     if (store) {
       if (store.status === 'active') {
         const t = this.db.tenant(store.schema_name);
-        const [settings, collections] = await Promise.all([loadSettings(t), new StorefrontCatalog(t).collections()]);
-        tenant = { store, t, settings, collections };
-      } else tenant = { store, t: null as never, settings: null as never, collections: [] };
+        const [settings, collections, content] = await Promise.all([loadSettings(t), new StorefrontCatalog(t).collections(), loadContent(t)]);
+        tenant = { store, t, settings, collections, content };
+      } else tenant = { store, t: null as never, settings: null as never, collections: [], content: NO_CONTENT };
     }
     this.cache.set(host, tenant);
     return tenant;

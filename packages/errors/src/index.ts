@@ -51,6 +51,8 @@ export const ErrorCode = {
   DiscountNotApplicable: 'discount_not_applicable',
   /** A gift card code that is unknown, disabled, expired, in another currency or without balance. */
   GiftCardInvalid: 'gift_card_invalid',
+  /** An uploaded 3D model the glTF validator refuses (details: its first messages). */
+  ModelInvalid: 'model_invalid',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -98,6 +100,7 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   archive_too_large: 413,
   discount_not_applicable: 422,
   gift_card_invalid: 422,
+  model_invalid: 422,
 };
 
 export interface ErrorBody {

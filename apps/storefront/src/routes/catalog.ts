@@ -84,6 +84,7 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
           description,
           canonical: url,
           ogType: 'product',
+          modelViewer: product.models.length > 0,
           image: product.images[0] ? absoluteMedia(origin, product.images[0].url, tenant.store.id) : null,
           jsonLd: [
             {
@@ -95,6 +96,19 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
               brand: product.vendor ? { '@type': 'Brand', name: product.vendor } : undefined,
               image: product.images.map((i) => absoluteMedia(origin, i.url, tenant.store.id)),
               url,
+              // Each 3D model as a 3DModel encoding (schema.org, as Google's product rich results read it).
+              subjectOf: product.models.length
+                ? product.models.map((m) => ({
+                    '@type': '3DModel',
+                    name: m.alt ?? product.title,
+                    encoding: [
+                      { '@type': 'MediaObject', contentUrl: absoluteMedia(origin, m.url, tenant.store.id), encodingFormat: 'model/gltf-binary' },
+                      ...(m.usdzUrl
+                        ? [{ '@type': 'MediaObject', contentUrl: absoluteMedia(origin, m.usdzUrl, tenant.store.id), encodingFormat: 'model/vnd.usdz+zip' }]
+                        : []),
+                    ],
+                  }))
+                : undefined,
               offers: product.variants.map((v) => ({
                 '@type': 'Offer',
                 url: `${url}?variant=${v.id}`,
