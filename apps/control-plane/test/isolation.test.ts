@@ -71,6 +71,7 @@ interface Tenant {
   menuId: string;
   /** A 3D model of productIds[0]. */
   mediaId: string;
+  marketId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -99,6 +100,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   articleId: t.articleId,
   mediaId: t.mediaId,
   menuId: t.menuId,
+  marketId: t.marketId,
 });
 
 /** Required query parameters of GET routes, so B's own request is valid. */
@@ -151,6 +153,9 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'patch /stores/{storeId}/discounts/{discountId}': () => ({ body: { title: 'Hijacked', value: 100, active: true } }),
   'post /stores/{storeId}/gift-cards': () => ({ body: { initialValue: 100_000, note: 'Injected' } }),
   'patch /stores/{storeId}/gift-cards/{giftCardId}': () => ({ body: { disabled: true, note: 'Hijacked', expiresAt: null } }),
+  'post /stores/{storeId}/markets': () => ({ body: { name: 'Injected', countries: ['BR'], currency: 'BRL', exchangeRate: '7.1', taxInclusive: false } }),
+  'patch /stores/{storeId}/markets/{marketId}': () => ({ body: { name: 'Hijacked', countries: ['AR'] } }),
+  'put /stores/{storeId}/markets/{marketId}/prices/{variantId}': () => ({ body: { price: 1 } }),
   'put /stores/{storeId}/promotion-settings': () => ({
     body: { apiAllowedOrigins: ['https://attacker.example'], recovery: { enabled: true, delayMinutes: 15, secondReminder: true }, marketingEmails: true },
   }),
@@ -286,6 +291,11 @@ describe('tenant isolation', () => {
     expect(policy.status, policy.text).toBe(200);
     const media = await p.request('POST', `/api/v1/stores/${store.id}/products/${p1.id}/media`, { cookie, form: glbForm() });
     expect(media.status, media.text).toBe(201);
+    const market = await p.request('POST', `/api/v1/stores/${store.id}/markets`, {
+      cookie,
+      body: { name: `${tag} market`, countries: ['DE', 'FR'], currency: 'EUR', exchangeRate: '0.92', taxInclusive: true },
+    });
+    expect(market.status, market.text).toBe(201);
     // No worker here: run the export job inline and record it as finished.
     const ledger = await p.db.control
       .selectFrom('store_jobs')
@@ -329,6 +339,7 @@ describe('tenant isolation', () => {
       articleId: article.body.id,
       mediaId: media.body.id,
       menuId: menu.body.id,
+      marketId: market.body.id,
       cookie,
       userId: user.id,
       storeId: store.id,
@@ -384,6 +395,9 @@ describe('tenant isolation', () => {
       menus: await db.selectFrom('menus').selectAll().orderBy('id').execute(),
       policies: await db.selectFrom('policies').selectAll().orderBy('kind').execute(),
       productMedia: await db.selectFrom('product_media').selectAll().orderBy('id').execute(),
+      markets: await db.selectFrom('markets').selectAll().orderBy('id').execute(),
+      marketCountries: await db.selectFrom('market_countries').selectAll().orderBy('country').execute(),
+      marketPrices: await db.selectFrom('market_prices').selectAll().orderBy('variant_id').execute(),
     };
   }
 

@@ -6,9 +6,10 @@
  * through `invalidate`.
  */
 import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
-import { loadSettings, type StorefrontSettings } from '@storeloom/commerce';
+import { loadPricingMarkets, loadSettings, type StorefrontSettings } from '@storeloom/commerce';
+import { TtlCache } from '@storeloom/collections';
 import { FOOTER_MENU, HEADER_MENU, type MenuLink, MenuService, PolicyService } from '@storeloom/content';
-import { type Database, type Kysely, type Store, type TenantDatabase, TtlCache } from '@storeloom/db';
+import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { StoreService } from '@storeloom/stores';
 
 export interface Tenant {
@@ -54,8 +55,13 @@ export class TenantResolver {
     if (store) {
       if (store.status === 'active') {
         const t = this.db.tenant(store.schema_name);
-        const [settings, collections, content] = await Promise.all([loadSettings(t), new StorefrontCatalog(t).collections(), loadContent(t)]);
-        tenant = { store, t, settings, collections, content };
+        const [settings, collections, markets, content] = await Promise.all([
+          loadSettings(t),
+          new StorefrontCatalog(t).collections(),
+          loadPricingMarkets(t, this.db, store.currency),
+          loadContent(t),
+        ]);
+        tenant = { store, t, settings: { ...settings, markets }, collections, content };
       } else tenant = { store, t: null as never, settings: null as never, collections: [], content: NO_CONTENT };
     }
     this.cache.set(host, tenant);
