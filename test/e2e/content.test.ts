@@ -143,7 +143,7 @@ describe('storefront content in Chromium', { timeout: 240_000 }, () => {
     const explain = async (what: string, wait: Promise<unknown>) =>
       wait.catch(async (e: unknown) => {
         const state = await page.evaluate(() => ({
-          scripts: [...document.scripts].map((s) => s.src || 'inline'),
+          scripts: Array.from(document.scripts, (s) => s.src || 'inline'),
           resources: (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((r) => `${r.name} ${r.responseStatus} ${r.decodedBodySize}`),
           viewer: document.querySelector('model-viewer')?.outerHTML.slice(0, 300),
         }));

@@ -8,7 +8,7 @@
 import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
 import { loadPricingMarkets, loadSettings, type StorefrontSettings } from '@storeloom/commerce';
 import { TtlCache } from '@storeloom/collections';
-import { FOOTER_MENU, HEADER_MENU, type MenuLink, MenuService, PolicyService } from '@storeloom/content';
+import { FOOTER_MENU, HEADER_MENU, type MenuLink, MenuService, PolicyService, ProductMediaService } from '@storeloom/content';
 import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { StoreService } from '@storeloom/stores';
 
@@ -25,13 +25,24 @@ export interface TenantContent {
   header: MenuLink[];
   footer: MenuLink[];
   policies: { url: string; title: string }[];
+  /** Products with a 3D model: a product page asks for models only for these (no extra statement on the others). */
+  modelProductIds: Set<string>;
 }
 
-const NO_CONTENT: TenantContent = { header: [], footer: [], policies: [] };
+const NO_CONTENT: TenantContent = { header: [], footer: [], policies: [], modelProductIds: new Set() };
 
 async function loadContent(t: Kysely<TenantDatabase>): Promise<TenantContent> {
-  const [menus, policies] = await Promise.all([new MenuService(t).resolved([HEADER_MENU, FOOTER_MENU]), new PolicyService(t).publishedLinks()]);
-  return { header: menus[HEADER_MENU] ?? [], footer: menus[FOOTER_MENU] ?? [], policies: policies.map((p) => ({ url: p.url, title: p.title })) };
+  const [menus, policies, modelProducts] = await Promise.all([
+    new MenuService(t).resolved([HEADER_MENU, FOOTER_MENU]),
+    new PolicyService(t).publishedLinks(),
+    new ProductMediaService(t).productsWithModels(),
+  ]);
+  return {
+    header: menus[HEADER_MENU] ?? [],
+    footer: menus[FOOTER_MENU] ?? [],
+    policies: policies.map((p) => ({ url: p.url, title: p.title })),
+    modelProductIds: new Set(modelProducts),
+  };
 }
 
 export class TenantResolver {

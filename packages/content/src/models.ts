@@ -160,6 +160,23 @@ export class ProductMediaService {
     return r ? view(r) : null;
   }
 
+  /** Ids of products that have a 3D model (the storefront keeps them with the store, so other product pages skip the lookup). */
+  async productsWithModels(limit = 50_000): Promise<string[]> {
+    return (await this.t.selectFrom('product_media').select('product_id').distinct().limit(limit).execute()).map((r) => r.product_id);
+  }
+
+  /** A product's models for its page (url, alt, poster, USDZ), in gallery order. */
+  async forProductPage(productId: string): Promise<{ url: string; alt: string | null; posterUrl: string | null; usdzUrl: string | null }[]> {
+    const rows = await this.t
+      .selectFrom('product_media')
+      .select(['url', 'alt', 'poster_url', 'usdz_url'])
+      .where('product_id', '=', productId)
+      .where('type', '=', 'model')
+      .orderBy('position')
+      .execute();
+    return rows.map((m) => ({ url: m.url, alt: m.alt, posterUrl: m.poster_url, usdzUrl: m.usdz_url }));
+  }
+
   async list(productId: string): Promise<ProductModelView[]> {
     return (await this.t.selectFrom('product_media').selectAll().where('product_id', '=', productId).orderBy('position').orderBy('id').execute()).map(view);
   }

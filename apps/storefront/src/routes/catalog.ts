@@ -53,7 +53,9 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
       const { tenant } = c.var;
       // Handles may be non-ASCII (Shopify's Japanese handles); browsers send them percent-encoded.
       const handle = normaliseHandle(c.req.param('handle'));
-      const product = isProductHandle(handle) ? await new StorefrontCatalog(tenant.t).product(handle) : null;
+      const product = isProductHandle(handle)
+        ? await new StorefrontCatalog(tenant.t).product(handle, { mayHaveModels: (id) => tenant.content.modelProductIds.has(id) })
+        : null;
       if (!product?.variants.length) return sf.pages.notFound(c, count);
       const wanted = c.req.query('variant');
       const selected = product.variants.find((v) => v.id === wanted) ?? product.variants.find((v) => v.available > 0) ?? product.variants[0];
