@@ -167,6 +167,7 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/articles': () => ({ body: { title: 'Injected', body: '<p>x</p>', published: true } }),
   'patch /stores/{storeId}/articles/{articleId}': () => ({ body: { title: 'Hijacked' } }),
   'post /stores/{storeId}/products/{productId}/media': () => ({ form: glbForm() }),
+  'patch /stores/{storeId}/security': () => ({ body: { requireTwoFactor: false } }),
   'put /stores/{storeId}/checkout-settings': () => ({
     body: { shipping: { mode: 'flat', flatRate: 1, freeOver: null, weightRates: [] }, tax: { ratePercent: 50, includedInPrices: false } },
   }),

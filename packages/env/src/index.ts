@@ -144,6 +144,13 @@ const web = {
    * Unset: `npm start` generates one and keeps it in DATA_DIR; production must set it.
    */
   STOREFRONT_SECRET: z.string().min(32).optional(),
+  /**
+   * Key sealing secrets the platform must read back (two-factor TOTP seeds), >= 32 random characters.
+   * Unset: `npm start` generates one and keeps it in DATA_DIR; production must set it (else two-factor set-up answers 503).
+   */
+  SECRETS_KEY: z.string().min(32).optional(),
+  /** Contact in /.well-known/security.txt (a mailto: or https: URI). */
+  SECURITY_CONTACT: z.string().min(1).optional(),
   /** How long checkout holds reserved stock for an unpaid order. */
   RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   /** Product search: documents kept in each process's index cache across stores (LRU beyond). */
