@@ -35,6 +35,7 @@ import { registerImportRoutes } from './routes/imports.ts';
 import { registerRecommendationRoutes } from './routes/recommendations.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
+import { registerAbandonedCheckoutRoutes } from './routes/abandoned-checkouts.ts';
 import { registerDiscountRoutes } from './routes/discounts.ts';
 import { registerGiftCardRoutes } from './routes/gift-cards.ts';
 import { registerMarketRoutes } from './routes/markets.ts';
@@ -107,6 +108,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerGiftCardRoutes(api);
   registerMarketRoutes(api);
   registerPromotionSettingsRoutes(api);
+  registerAbandonedCheckoutRoutes(api);
   registerSearchRoutes(api);
   registerPricingRoutes(api);
   registerInventoryPlanningRoutes(api);

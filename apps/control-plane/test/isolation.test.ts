@@ -467,6 +467,7 @@ describe('tenant isolation', () => {
       'delete /stores/{storeId}/discounts/{discountId}',
       'get /stores/{storeId}/gift-cards/{giftCardId}',
       'put /stores/{storeId}/promotion-settings',
+      'get /stores/{storeId}/abandoned-checkouts',
       'post /stores/{storeId}/launch',
       'get /stores/{storeId}/home',
       'post /stores/{storeId}/pages',

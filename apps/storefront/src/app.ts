@@ -24,6 +24,7 @@ import { checkoutRoutes } from './routes/checkout.ts';
 import { contentRoutes } from './routes/content.ts';
 import { homeRoutes } from './routes/home.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { recoveryRoutes } from './routes/recovery.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seoRoutes } from './routes/seo.ts';
 
@@ -53,6 +54,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   contentRoutes(app, sf);
   searchRoutes(app, sf);
   cartRoutes(app, sf);
+  recoveryRoutes(app, sf);
   checkoutRoutes(app, sf);
   orderRoutes(app, sf);
   accountRoutes(app, sf);

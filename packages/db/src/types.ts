@@ -219,6 +219,8 @@ export interface MailOutboxTable {
   text_body: string;
   html_body: string | null;
   dedup_key: string | null;
+  /** Extra headers (List-Unsubscribe on marketing mail); JSON object. */
+  headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
   status: Generated<MailStatus>;
   attempts: Generated<number>;
   last_error: string | null;
@@ -838,6 +840,8 @@ export interface CartsTable {
   recovery_sent_count: Generated<number>;
   recovery_sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   recovered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The reminded cart this one was restored from (a recovery link opened on another device). */
+  restored_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface CartLinesTable {
   cart_id: string;

@@ -239,6 +239,12 @@ export const workerEnvSchema = z
     // Imported product images get public media URLs built like the control plane's.
     PORT: web.PORT,
     PUBLIC_URL: web.PUBLIC_URL,
+    // Abandoned-cart reminders link into storefronts: signed with the storefront's secret, on the store's public origin.
+    STOREFRONT_SECRET: web.STOREFRONT_SECRET,
+    STORE_ROOT_DOMAIN: web.STORE_ROOT_DOMAIN,
+    STOREFRONT_PROTOCOL: web.STOREFRONT_PROTOCOL,
+    STOREFRONT_PORT: web.STOREFRONT_PORT,
+    STOREFRONT_PUBLIC_PORT: web.STOREFRONT_PUBLIC_PORT,
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     STORE_RETENTION_DAYS: web.STORE_RETENTION_DAYS,
     /** Seconds a store may sit in `provisioning` before the reconciler retries it. */

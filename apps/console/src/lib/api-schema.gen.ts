@@ -1443,6 +1443,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/abandoned-checkouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Abandoned checkouts of the last `days` days, newest first, with recovery totals */
+        get: operations["listAbandonedCheckouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/search": {
         parameters: {
             query?: never;
@@ -3100,9 +3117,38 @@ export interface components {
                 delayMinutes: number;
                 /** @description A second reminder 24 h after the first */
                 secondReminder: boolean;
+                /** @description A discount code offered in the reminder and applied when the shopper opens its link */
+                discountCode?: string | null;
             };
             /** @description The store’s privacy settings allow marketing mail (recovery reminders) */
             marketingEmails: boolean;
+        };
+        AbandonedCheckout: {
+            id: string;
+            email: string;
+            /** @description Minor units: the cart at catalogue prices, or the recovered order’s total */
+            value: number;
+            itemCount: number;
+            /** @enum {string} */
+            status: "open" | "reminded" | "recovered";
+            remindersSent: number;
+            lastReminderAt: string | null;
+            unsubscribed: boolean;
+            abandonedAt: string;
+            recoveredOrder: {
+                id: string;
+                number: number;
+                total: number;
+            } | null;
+        };
+        RecoveryStats: {
+            since: string;
+            abandoned: number;
+            abandonedValue: number;
+            reminded: number;
+            /** @description Paid orders placed from a reminded cart */
+            recoveredOrders: number;
+            recoveredRevenue: number;
         };
         SearchResult: {
             searchId: string | null;
@@ -10296,6 +10342,8 @@ export interface operations {
                         delayMinutes: number;
                         /** @description A second reminder 24 h after the first */
                         secondReminder: boolean;
+                        /** @description A discount code offered in the reminder and applied when the shopper opens its link */
+                        discountCode?: string | null;
                     };
                     /** @description The store’s privacy settings allow marketing mail (recovery reminders) */
                     marketingEmails?: boolean;
@@ -10310,6 +10358,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PromotionSettings"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAbandonedCheckouts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                before?: string;
+                days?: number;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Abandoned checkouts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AbandonedCheckout"][];
+                        nextCursor: string | null;
+                        stats: components["schemas"]["RecoveryStats"];
+                    };
                 };
             };
             /** @description Invalid request */
