@@ -39,6 +39,8 @@ import { registerAbandonedCheckoutRoutes } from './routes/abandoned-checkouts.ts
 import { registerDiscountRoutes } from './routes/discounts.ts';
 import { registerGiftCardRoutes } from './routes/gift-cards.ts';
 import { registerMarketRoutes } from './routes/markets.ts';
+import { registerShippingZoneRoutes } from './routes/shipping-zones.ts';
+import { registerTaxRoutes } from './routes/taxes.ts';
 import { registerPromotionSettingsRoutes } from './routes/promotion-settings.ts';
 import { registerInventoryPlanningRoutes } from './routes/inventory-planning.ts';
 import { registerPricingRoutes } from './routes/pricing.ts';
@@ -107,6 +109,8 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerDiscountRoutes(api);
   registerGiftCardRoutes(api);
   registerMarketRoutes(api);
+  registerShippingZoneRoutes(api);
+  registerTaxRoutes(api);
   registerPromotionSettingsRoutes(api);
   registerAbandonedCheckoutRoutes(api);
   registerSearchRoutes(api);

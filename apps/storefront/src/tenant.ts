@@ -6,7 +6,7 @@
  * through `invalidate`.
  */
 import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
-import { loadPricingMarkets, loadSettings, type StorefrontSettings } from '@storeloom/commerce';
+import { loadPricingMarkets, loadSettings, loadShippingZones, loadTaxRates, type StorefrontSettings } from '@storeloom/commerce';
 import { TtlCache } from '@storeloom/collections';
 import { FOOTER_MENU, HEADER_MENU, type MenuLink, MenuService, PolicyService, ProductMediaService } from '@storeloom/content';
 import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
@@ -66,13 +66,15 @@ export class TenantResolver {
     if (store) {
       if (store.status === 'active') {
         const t = this.db.tenant(store.schema_name);
-        const [settings, collections, markets, content] = await Promise.all([
+        const [settings, collections, markets, shippingZones, taxRates, content] = await Promise.all([
           loadSettings(t),
           new StorefrontCatalog(t).collections(),
           loadPricingMarkets(t, this.db, store.currency),
+          loadShippingZones(t),
+          loadTaxRates(t),
           loadContent(t),
         ]);
-        tenant = { store, t, settings: { ...settings, markets }, collections, content };
+        tenant = { store, t, settings: { ...settings, markets, shippingZones, taxRates, storeCountry: store.country ?? null }, collections, content };
       } else tenant = { store, t: null as never, settings: null as never, collections: [], content: NO_CONTENT };
     }
     this.cache.set(host, tenant);
