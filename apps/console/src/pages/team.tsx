@@ -7,6 +7,7 @@ import { formatDate } from '../lib/format.ts';
 import { createFormState } from '../lib/form.ts';
 import { me, refetchMe } from '../lib/session.ts';
 import { useStore } from '../lib/store-context.ts';
+import { TeamSecurityCard } from './team-security.tsx';
 
 type Member = Schemas['Member'];
 type Invitation = Schemas['Invitation'];
@@ -243,6 +244,9 @@ export default function TeamPage() {
       >
         <p>{t('team.transferBody', { name: transferTo()?.name ?? '' })}</p>
       </Modal>
+      <Show when={manage()}>
+        <TeamSecurityCard />
+      </Show>
     </div>
   );
 }
