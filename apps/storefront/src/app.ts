@@ -21,8 +21,10 @@ import { accountRoutes } from './routes/account.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
+import { contentRoutes } from './routes/content.ts';
 import { homeRoutes } from './routes/home.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { recoveryRoutes } from './routes/recovery.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seoRoutes } from './routes/seo.ts';
 
@@ -49,8 +51,10 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   app.route('/media', createMediaRoutes(opts.storage ?? null));
   homeRoutes(app, sf);
   catalogRoutes(app, sf);
+  contentRoutes(app, sf);
   searchRoutes(app, sf);
   cartRoutes(app, sf);
+  recoveryRoutes(app, sf);
   checkoutRoutes(app, sf);
   orderRoutes(app, sf);
   accountRoutes(app, sf);

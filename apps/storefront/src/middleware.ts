@@ -38,7 +38,16 @@ export function platformMiddleware(app: StorefrontApp, sf: Storefront) {
   app.get('/assets/:file', async (c) => {
     const asset = (await sf.renderer()).assets.get(c.req.path);
     if (!asset) return c.text('Not found', 404);
-    return c.body(new Uint8Array(asset.body), 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' });
+    const headers: Record<string, string> = { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' };
+    if (asset.br || asset.gzip) {
+      headers.Vary = 'Accept-Encoding';
+      const accept = c.req.header('accept-encoding') ?? '';
+      const [encoding, body] =
+        asset.br && /\bbr\b/.test(accept) ? ['br', asset.br] : asset.gzip && /\bgzip\b/.test(accept) ? ['gzip', asset.gzip] : [null, asset.body];
+      if (encoding) headers['Content-Encoding'] = encoding;
+      return c.body(new Uint8Array(body), 200, headers);
+    }
+    return c.body(new Uint8Array(asset.body), 200, headers);
   });
 }
 
@@ -69,7 +78,8 @@ export function resolveTenant(app: StorefrontApp, sf: Storefront) {
  */
 export function sameOriginPosts(app: StorefrontApp) {
   app.use('*', async (c, next) => {
-    if (c.req.method === 'POST' && !c.req.path.startsWith('/api/storefront/v1/')) {
+    // `/unsubscribe` is a signed link that mail clients POST to without an Origin (RFC 8058 one-click); the signature is its credential.
+    if (c.req.method === 'POST' && !c.req.path.startsWith('/api/storefront/v1/') && c.req.path !== '/unsubscribe') {
       const source = c.req.header('origin') ?? c.req.header('referer');
       let sourceHost: string | null = null;
       try {
