@@ -2,28 +2,15 @@ import { createResource, createSignal, For, Show } from 'solid-js';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
-import { api, type Role } from '../lib/api.ts';
+import { api, type Schemas } from '../lib/api.ts';
 import { formatDate } from '../lib/format.ts';
 import { createFormState } from '../lib/form.ts';
 import { me, refetchMe } from '../lib/session.ts';
 import { useStore } from '../lib/store-context.ts';
+import { TeamSecurityCard } from './team-security.tsx';
 
-interface Member {
-  userId: string;
-  email: string;
-  name: string;
-  role: Role;
-  joinedAt: string;
-}
-interface Invitation {
-  id: string;
-  email: string;
-  role: 'admin' | 'staff';
-  invitedBy: string | null;
-  expiresAt: string;
-  expired: boolean;
-  createdAt: string;
-}
+type Member = Schemas['Member'];
+type Invitation = Schemas['Invitation'];
 
 export default function TeamPage() {
   const s = useStore();
@@ -34,7 +21,7 @@ export default function TeamPage() {
   const [removing, setRemoving] = createSignal<Member | null>(null);
   const [transferTo, setTransferTo] = createSignal<Member | null>(null);
   const manage = () => s.can('team:manage');
-  const isOwner = () => s.store()?.role === 'owner';
+  const mayTransfer = () => s.can('store:transfer');
   const myId = () => me()?.user.id;
 
   const invite = async (e: Event) => {
@@ -127,7 +114,7 @@ export default function TeamPage() {
                       <option value="admin">{t('role.admin')}</option>
                     </select>
                   </Show>
-                  <Show when={isOwner() && m.role !== 'owner'}>
+                  <Show when={mayTransfer() && m.role !== 'owner'}>
                     <button type="button" class="button small" onClick={() => setTransferTo(m)}>
                       {t('team.makeOwner')}
                     </button>
@@ -257,6 +244,9 @@ export default function TeamPage() {
       >
         <p>{t('team.transferBody', { name: transferTo()?.name ?? '' })}</p>
       </Modal>
+      <Show when={manage()}>
+        <TeamSecurityCard />
+      </Show>
     </div>
   );
 }
