@@ -80,10 +80,11 @@ export function CartPage(props: { data: Of<'cart'> }) {
           </ul>
           <aside class="panel">
             <h2>{t('orderSummary')}</h2>
-            <Summary totals={d.totals} />
+            <Summary totals={d.totals} promotions={d.promotions} />
             <Show when={d.freeOver !== null && d.totals.shipping > 0}>
               <p class="muted small">{t('freeShippingOver', { amount: money(d.freeOver as number) })}</p>
             </Show>
+            <PromoForms data={d} />
             <a class="button primary block" href="/checkout">
               {t('checkout')}
             </a>
@@ -96,6 +97,85 @@ export function CartPage(props: { data: Of<'cart'> }) {
         </Section>
       </Show>
     </>
+  );
+}
+
+/** Discount-code and gift-card fields: plain forms (no JavaScript needed); a refusal is shown at its field and announced. */
+function PromoForms(props: { data: Of<'cart'> }) {
+  const { t } = useShop();
+  const d = props.data;
+  const err = (field: 'discount' | 'giftCard') => (d.formError?.field === field ? d.formError : null);
+  const promoField = (field: 'discount' | 'giftCard', action: string, label: string, autocomplete: string) => {
+    const id = field === 'discount' ? 'discount-code' : 'gift-card-code';
+    const e = err(field);
+    return (
+      <form class={`promo-form${e ? ' invalid' : ''}`} method="post" action={action}>
+        <label for={id}>{label}</label>
+        <div class="promo-row">
+          <input
+            id={id}
+            name="code"
+            type="text"
+            autocomplete={autocomplete}
+            autocapitalize="characters"
+            spellcheck={false}
+            maxlength="64"
+            required
+            value={e?.value ?? ''}
+            aria-invalid={e ? 'true' : undefined}
+            aria-describedby={e ? `${id}-error` : undefined}
+          />
+          <button type="submit" class="button">
+            {t('apply')}
+          </button>
+        </div>
+        <Show when={e}>
+          <p id={`${id}-error`} class="field-error" role="alert">
+            {e?.message}
+          </p>
+        </Show>
+      </form>
+    );
+  };
+  return (
+    <section class="promos" aria-label={t('discountsAndGiftCards')}>
+      <Show when={d.promotions.codes.length > 0}>
+        <ul class="applied-codes">
+          <For each={d.promotions.codes}>
+            {(code) => (
+              <li>
+                <span class="pill">{code}</span>
+                <form method="post" action="/cart/discount/remove">
+                  <input type="hidden" name="code" value={code} />
+                  <button type="submit" class="link-button" aria-label={t('removeCode', { code })}>
+                    {t('remove')}
+                  </button>
+                </form>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      {promoField('discount', '/cart/discount', t('discountCode'), 'off')}
+      <Show when={d.promotions.giftCards.length > 0}>
+        <ul class="applied-codes">
+          <For each={d.promotions.giftCards}>
+            {(g) => (
+              <li>
+                <span class="pill">•••• {g.last4}</span>
+                <form method="post" action="/cart/gift-card/remove">
+                  <input type="hidden" name="last4" value={g.last4} />
+                  <button type="submit" class="link-button" aria-label={t('removeGiftCard', { last4: g.last4 })}>
+                    {t('remove')}
+                  </button>
+                </form>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      {promoField('giftCard', '/cart/gift-card', t('giftCard'), 'off')}
+    </section>
   );
 }
 
@@ -113,8 +193,11 @@ const COUNTRIES = [
 ] as const;
 
 export function CheckoutPage(props: { data: Of<'checkout'> }) {
-  const { t, money } = useShop();
+  const { t, money, chrome } = useShop();
   const d = props.data;
+  // With shipping zones only the countries the store ships to are offered (others would be refused at checkout).
+  const countries = () => (d.shipsTo ? d.shipsTo.map((code) => COUNTRIES.find(([c]) => c === code) ?? ([code, code] as const)) : COUNTRIES);
+  const defaultCountry = () => (d.shipsTo ? (d.shipsTo[0] ?? 'US') : 'US');
   const v = (k: string) => d.values[k] ?? '';
   const err = (k: string) => d.errorField === k;
   return (
@@ -122,6 +205,13 @@ export function CheckoutPage(props: { data: Of<'checkout'> }) {
       <header class="page-head">
         <h1>{t('secureCheckout')}</h1>
       </header>
+      <Show when={d.shipsTo}>
+        {(to) => (
+          <p class="alert" data-ships-to>
+            {t('shipsOnlyTo', { countries: to().join(', ') })}
+          </p>
+        )}
+      </Show>
       <div class="two-col checkout">
         <form class="checkout-form" method="post" action="/checkout">
           <Show when={d.error}>
@@ -167,9 +257,9 @@ export function CheckoutPage(props: { data: Of<'checkout'> }) {
               <label class={`field half${err('country') ? ' invalid' : ''}`}>
                 <span>{t('country')}</span>
                 <select name="country" autocomplete="country">
-                  <For each={COUNTRIES}>
+                  <For each={countries()}>
                     {([code, label]) => (
-                      <option value={code} selected={(v('country') || 'US') === code}>
+                      <option value={code} selected={(v('country') || defaultCountry()) === code}>
                         {label}
                       </option>
                     )}
@@ -197,6 +287,22 @@ export function CheckoutPage(props: { data: Of<'checkout'> }) {
           <button class="button primary block" type="submit">
             {t('continueToPayment')} · {money(d.totals.total)}
           </button>
+          {/* The store's policies next to the button that places the order (the law expects them before the purchase). */}
+          <Show when={chrome.policies.length > 0}>
+            <p class="checkout-policies small muted" data-testid="checkout-policies">
+              {t('agreeToPolicies')}{' '}
+              <For each={chrome.policies}>
+                {(p, i) => (
+                  <>
+                    {i() > 0 ? ' · ' : ''}
+                    <a href={p.url} target="_blank" rel="noopener">
+                      {p.title}
+                    </a>
+                  </>
+                )}
+              </For>
+            </p>
+          </Show>
         </form>
         <aside class="panel">
           <h2>{t('orderSummary')}</h2>
