@@ -13,6 +13,7 @@ export const TENANT_TABLES = [
   'gift_card_ledger',
   'gift_cards',
   'images',
+  'import_rows',
   'imports',
   'inventory_adjustments',
   'inventory_policies',

@@ -5,6 +5,7 @@
  * (and fails here until it has a request-body fixture).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { API_SCOPES } from '@storeloom/auth';
 import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
 import { searchDb } from '@storeloom/store-search';
 import { createBackupHandlers } from '../../worker/src/backup.ts';
@@ -362,7 +363,7 @@ describe('tenant isolation', () => {
     p = await startTestPlatform();
     a = await setUpTenant('alpha');
     b = await setUpTenant('bravo');
-    const created = await p.request('POST', '/api/v1/me/api-tokens', { cookie: a.cookie, body: { name: 'alpha script' } });
+    const created = await p.request('POST', '/api/v1/me/api-tokens', { cookie: a.cookie, body: { name: 'alpha script', scopes: [...API_SCOPES] } });
     expect(created.status).toBe(201);
     aToken = created.body.token;
 

@@ -5,3 +5,4 @@ export * from './rate-limit.ts';
 export * from './roles.ts';
 export * from './users.ts';
 export * from './account.ts';
+export * from './scopes.ts';

@@ -127,6 +127,8 @@ export interface ApiTokensTable {
   last_used_at: Timestamp | null;
   expires_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** What the token may do (see packages/auth/src/scopes.ts). */
+  scopes: Generated<string[]>;
 }
 
 export interface AuditLogTable {
@@ -511,7 +513,16 @@ export interface AlertWebhooksTable {
   updated_at: Timestamp;
 }
 
+/** What an import applied, per product handle (same transaction as the product): resumes skip these. */
+export interface ImportRowsTable {
+  import_id: string;
+  handle: string;
+  outcome: 'created' | 'updated';
+  warnings: ColumnType<unknown, string | undefined, string>;
+}
+
 export interface TenantDatabase {
+  import_rows: ImportRowsTable;
   products: ProductsTable;
   variants: VariantsTable;
   images: ImagesTable;

@@ -9,7 +9,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a merchant account and sign in */
+        /**
+         * Create a merchant account and sign in
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["signUp"];
         delete?: never;
         options?: never;
@@ -26,7 +29,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with email and password */
+        /**
+         * Sign in with email and password
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["logIn"];
         delete?: never;
         options?: never;
@@ -43,7 +49,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the current session */
+        /**
+         * End the current session
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["logOut"];
         delete?: never;
         options?: never;
@@ -58,14 +67,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user and their stores */
+        /**
+         * The signed-in user and their stores
+         * @description API tokens: any token.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update your name or console language */
+        /**
+         * Update your name or console language
+         * @description API tokens: not allowed (sessions only).
+         */
         patch: operations["updateMe"];
         trace?: never;
     };
@@ -76,10 +91,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live API tokens */
+        /**
+         * Live API tokens
+         * @description API tokens: any token.
+         */
         get: operations["listApiTokens"];
         put?: never;
-        /** Create a personal API token (the secret is shown only in this response) */
+        /**
+         * Create a personal API token (the secret is shown only in this response); it may do only what its scopes allow (none by default)
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["createApiToken"];
         delete?: never;
         options?: never;
@@ -97,7 +118,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API token */
+        /**
+         * Revoke an API token
+         * @description API tokens: not allowed (sessions only).
+         */
         delete: operations["revokeApiToken"];
         options?: never;
         head?: never;
@@ -111,7 +135,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Deleted stores the caller owns that can still be restored */
+        /**
+         * Deleted stores the caller owns that can still be restored
+         * @description API tokens: needs the `read_backups` scope.
+         */
         get: operations["listDeletedStores"];
         put?: never;
         post?: never;
@@ -130,7 +157,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restore a deleted store within its retention period (owner; 409 store_purged once purged) */
+        /**
+         * Restore a deleted store within its retention period (owner; 409 store_purged once purged)
+         * @description API tokens: needs the `write_backups` scope.
+         */
         post: operations["restoreStore"];
         delete?: never;
         options?: never;
@@ -145,10 +175,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent exports with progress and download links */
+        /**
+         * Recent exports with progress and download links
+         * @description API tokens: needs the `read_backups` scope.
+         */
         get: operations["listStoreExports"];
         put?: never;
-        /** Export the store (catalogue, customers without passwords, orders, settings) as a .tar.gz: JSON + CSV + images, with a checksummed manifest */
+        /**
+         * Export the store (catalogue, customers without passwords, orders, settings) as a .tar.gz: JSON + CSV + images, with a checksummed manifest
+         * @description API tokens: needs the `write_backups` scope.
+         */
         post: operations["startStoreExport"];
         delete?: never;
         options?: never;
@@ -163,7 +199,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a finished export archive (owner/admin; audit-logged) */
+        /**
+         * Download a finished export archive (owner/admin; audit-logged)
+         * @description API tokens: needs the `read_backups` scope.
+         */
         get: operations["downloadStoreExport"];
         put?: never;
         post?: never;
@@ -182,7 +221,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a new store from one of this store’s exports (owner only). The new store is `provisioning` until its data is loaded */
+        /**
+         * Create a new store from one of this store’s exports (owner only). The new store is `provisioning` until its data is loaded
+         * @description API tokens: needs the `write_backups` scope.
+         */
         post: operations["cloneStore"];
         delete?: never;
         options?: never;
@@ -199,7 +241,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a new store from an uploaded export archive (.tar.gz); refused with 422 archive_invalid on a wrong format version or checksum */
+        /**
+         * Create a new store from an uploaded export archive (.tar.gz); refused with 422 archive_invalid on a wrong format version or checksum
+         * @description API tokens: needs the `write_backups` scope.
+         */
         post: operations["importStoreArchive"];
         delete?: never;
         options?: never;
@@ -214,10 +259,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stores the caller is a member of */
+        /**
+         * Stores the caller is a member of
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listStores"];
         put?: never;
-        /** Create a store (provisions its own database schema) */
+        /**
+         * Create a store (provisions its own database schema)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["createStore"];
         delete?: never;
         options?: never;
@@ -232,7 +283,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Is a slug free to use? */
+        /**
+         * Is a slug free to use?
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["checkSlugAvailability"];
         put?: never;
         post?: never;
@@ -249,15 +303,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One store */
+        /**
+         * One store
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getStore"];
         put?: never;
         post?: never;
-        /** Delete a store (soft: restorable until its schema is dropped after the retention period) */
+        /**
+         * Delete a store (soft: restorable until its schema is dropped after the retention period)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deleteStore"];
         options?: never;
         head?: never;
-        /** Update store settings */
+        /**
+         * Update store settings
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["updateStore"];
         trace?: never;
     };
@@ -268,7 +331,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stock per variant with product title and low-stock threshold (by product title) */
+        /**
+         * Stock per variant with product title and low-stock threshold (by product title)
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["listInventory"];
         put?: never;
         post?: never;
@@ -286,7 +352,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set a variant's low-stock threshold (null: no alert) */
+        /**
+         * Set a variant's low-stock threshold (null: no alert)
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         put: operations["setLowStockThreshold"];
         post?: never;
         delete?: never;
@@ -304,7 +373,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Archive or set the status of many products in one transaction; one result per id */
+        /**
+         * Archive or set the status of many products in one transaction; one result per id
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["bulkUpdateProducts"];
         delete?: never;
         options?: never;
@@ -319,7 +391,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All products as a Shopify product CSV (the columns the importer reads), streamed */
+        /**
+         * All products as a Shopify product CSV (the columns the importer reads), streamed
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["exportProductsCsv"];
         put?: never;
         post?: never;
@@ -336,10 +411,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List products (cursor pagination, filters, sort) */
+        /**
+         * List products (cursor pagination, filters, sort)
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listProducts"];
         put?: never;
-        /** Create a product with its variants */
+        /**
+         * Create a product with its variants
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["createProduct"];
         delete?: never;
         options?: never;
@@ -354,15 +435,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One product */
+        /**
+         * One product
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getProduct"];
         put?: never;
         post?: never;
-        /** Delete a product permanently */
+        /**
+         * Delete a product permanently
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["deleteProduct"];
         options?: never;
         head?: never;
-        /** Update a product (optimistic concurrency on `version`; `variants` and `images` replace the lists) */
+        /**
+         * Update a product (optimistic concurrency on `version`; `variants` and `images` replace the lists)
+         * @description API tokens: needs the `write_products` scope.
+         */
         patch: operations["updateProduct"];
         trace?: never;
     };
@@ -375,7 +465,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Archive a product (hidden from the storefront, kept for order history) */
+        /**
+         * Archive a product (hidden from the storefront, kept for order history)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["archiveProduct"];
         delete?: never;
         options?: never;
@@ -390,10 +483,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List collections */
+        /**
+         * List collections
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listCollections"];
         put?: never;
-        /** Create a manual collection */
+        /**
+         * Create a manual collection
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["createCollection"];
         delete?: never;
         options?: never;
@@ -408,15 +507,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One collection */
+        /**
+         * One collection
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getCollection"];
         put?: never;
         post?: never;
-        /** Delete a collection (its products stay) */
+        /**
+         * Delete a collection (its products stay)
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["deleteCollection"];
         options?: never;
         head?: never;
-        /** Update a collection (optimistic concurrency on `version`) */
+        /**
+         * Update a collection (optimistic concurrency on `version`)
+         * @description API tokens: needs the `write_products` scope.
+         */
         patch: operations["updateCollection"];
         trace?: never;
     };
@@ -429,7 +537,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add products to a collection (idempotent) */
+        /**
+         * Add products to a collection (idempotent)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["addCollectionProducts"];
         delete?: never;
         options?: never;
@@ -447,7 +558,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a product from a collection */
+        /**
+         * Remove a product from a collection
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["removeCollectionProduct"];
         options?: never;
         head?: never;
@@ -461,10 +575,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent stock changes of a variant */
+        /**
+         * Recent stock changes of a variant
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["listInventoryAdjustments"];
         put?: never;
-        /** Adjust stock by a relative amount, atomically (never below zero) */
+        /**
+         * Adjust stock by a relative amount, atomically (never below zero)
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         post: operations["adjustInventory"];
         delete?: never;
         options?: never;
@@ -479,7 +599,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A product CSV template (Shopify columns, one example product with two variants) */
+        /**
+         * A product CSV template (Shopify columns, one example product with two variants)
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getImportTemplate"];
         put?: never;
         post?: never;
@@ -498,7 +621,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Dry run of a product CSV: what an import would create and update, with per-row errors and warnings; nothing is written */
+        /**
+         * Dry run of a product CSV: what an import would create and update, with per-row errors and warnings; nothing is written
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["previewImport"];
         delete?: never;
         options?: never;
@@ -513,10 +639,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent imports */
+        /**
+         * Recent imports
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listImports"];
         put?: never;
-        /** Import products from a Shopify product CSV (runs as a background job; poll the import for progress) */
+        /**
+         * Import products from a Shopify product CSV (runs as a background job; poll the import for progress)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["createImport"];
         delete?: never;
         options?: never;
@@ -531,7 +663,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An import with its progress and per-row errors */
+        /**
+         * An import with its progress and per-row errors
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getImport"];
         put?: never;
         post?: never;
@@ -548,7 +683,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Plan, usage against its limits and billing status */
+        /**
+         * Plan, usage against its limits and billing status
+         * @description API tokens: needs the `read_billing` scope.
+         */
         get: operations["getBilling"];
         put?: never;
         post?: never;
@@ -567,7 +705,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a plan change: a Stripe Checkout URL (or a portal URL confirming the change when a subscription exists) */
+        /**
+         * Start a plan change: a Stripe Checkout URL (or a portal URL confirming the change when a subscription exists)
+         * @description API tokens: needs the `write_billing` scope.
+         */
         post: operations["startBillingCheckout"];
         delete?: never;
         options?: never;
@@ -584,7 +725,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stripe customer portal URL: payment method, invoices, cancellation */
+        /**
+         * Stripe customer portal URL: payment method, invoices, cancellation
+         * @description API tokens: needs the `write_billing` scope.
+         */
         post: operations["openBillingPortal"];
         delete?: never;
         options?: never;
@@ -599,7 +743,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stripe Connect onboarding status (charges and payouts enabled, what Stripe still needs) */
+        /**
+         * Stripe Connect onboarding status (charges and payouts enabled, what Stripe still needs)
+         * @description API tokens: needs the `read_billing` scope.
+         */
         get: operations["getPayouts"];
         put?: never;
         post?: never;
@@ -618,7 +765,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create (or reuse) the store's Stripe Express account and return an onboarding link */
+        /**
+         * Create (or reuse) the store's Stripe Express account and return an onboarding link
+         * @description API tokens: needs the `write_billing` scope.
+         */
         post: operations["connectPayouts"];
         delete?: never;
         options?: never;
@@ -635,7 +785,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mail a password reset link (same answer whether or not the address has an account) */
+        /**
+         * Mail a password reset link (same answer whether or not the address has an account)
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["requestPasswordReset"];
         delete?: never;
         options?: never;
@@ -652,7 +805,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set a new password with a reset token; ends all sessions and signs in */
+        /**
+         * Set a new password with a reset token; ends all sessions and signs in
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["confirmPasswordReset"];
         delete?: never;
         options?: never;
@@ -669,7 +825,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change password (needs the current one); other sessions end */
+        /**
+         * Change password (needs the current one); other sessions end
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["changePassword"];
         delete?: never;
         options?: never;
@@ -684,7 +843,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Mail kept in the local outbox, newest first (only without SMTP and outside production) */
+        /**
+         * Mail kept in the local outbox, newest first (only without SMTP and outside production)
+         * @description API tokens: not allowed (sessions only).
+         */
         get: operations["listDevOutbox"];
         put?: never;
         post?: never;
@@ -701,7 +863,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Members and open invitations */
+        /**
+         * Members and open invitations
+         * @description API tokens: needs the `read_team` scope.
+         */
         get: operations["getTeam"];
         put?: never;
         post?: never;
@@ -720,7 +885,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Invite someone by e-mail as admin or staff (owner/admin only). Inviting an address again refreshes its invitation. */
+        /**
+         * Invite someone by e-mail as admin or staff (owner/admin only). Inviting an address again refreshes its invitation.
+         * @description API tokens: needs the `write_team` scope.
+         */
         post: operations["inviteMember"];
         delete?: never;
         options?: never;
@@ -738,7 +906,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an open invitation */
+        /**
+         * Revoke an open invitation
+         * @description API tokens: needs the `write_team` scope.
+         */
         delete: operations["revokeInvitation"];
         options?: never;
         head?: never;
@@ -755,11 +926,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member (owner/admin), or leave the store (your own id). The owner cannot be removed. */
+        /**
+         * Remove a member (owner/admin), or leave the store (your own id). The owner cannot be removed.
+         * @description API tokens: needs the `write_team` scope.
+         */
         delete: operations["removeMember"];
         options?: never;
         head?: never;
-        /** Change a member's role (admin/staff; the owner's role changes only by transfer) */
+        /**
+         * Change a member's role (admin/staff; the owner's role changes only by transfer)
+         * @description API tokens: needs the `write_team` scope.
+         */
         patch: operations["changeMemberRole"];
         trace?: never;
     };
@@ -772,7 +949,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Make another member the owner (owner only); you become an admin */
+        /**
+         * Make another member the owner (owner only); you become an admin
+         * @description API tokens: needs the `write_team` scope.
+         */
         post: operations["transferOwnership"];
         delete?: never;
         options?: never;
@@ -787,7 +967,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What an invitation link is for (public: the accept page shows it before sign-in) */
+        /**
+         * What an invitation link is for (public: the accept page shows it before sign-in)
+         * @description API tokens: not allowed (sessions only).
+         */
         get: operations["previewInvitation"];
         put?: never;
         post?: never;
@@ -806,7 +989,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept an invitation: signed in with the invited address, or sign up with it (name + password) through the link */
+        /**
+         * Accept an invitation: signed in with the invited address, or sign up with it (name + password) through the link
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["acceptInvitation"];
         delete?: never;
         options?: never;
@@ -821,9 +1007,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Store settings: name, currency, languages (first = default), theme */
+        /**
+         * Store settings: name, currency, languages (first = default), theme
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getStoreSettings"];
-        /** Update store settings (fields given are replaced; theme fields merge; the logo has its own route) */
+        /**
+         * Update store settings (fields given are replaced; theme fields merge; the logo has its own route)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         put: operations["setStoreSettings"];
         post?: never;
         delete?: never;
@@ -841,9 +1033,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload the store logo (multipart `file`); replaces the previous one */
+        /**
+         * Upload the store logo (multipart `file`); replaces the previous one
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["uploadLogo"];
-        /** Remove the store logo */
+        /**
+         * Remove the store logo
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deleteLogo"];
         options?: never;
         head?: never;
@@ -859,7 +1057,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload an image (multipart `file`, optional `alt`); appended after the existing ones */
+        /**
+         * Upload an image (multipart `file`, optional `alt`); appended after the existing ones
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["uploadProductImage"];
         delete?: never;
         options?: never;
@@ -877,11 +1078,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete an image and its stored file */
+        /**
+         * Delete an image and its stored file
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["deleteProductImage"];
         options?: never;
         head?: never;
-        /** Change an image's alt text */
+        /**
+         * Change an image's alt text
+         * @description API tokens: needs the `write_products` scope.
+         */
         patch: operations["updateProductImage"];
         trace?: never;
     };
@@ -893,7 +1100,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Reorder images: every image id of the product, in the new order (atomic) */
+        /**
+         * Reorder images: every image id of the product, in the new order (atomic)
+         * @description API tokens: needs the `write_products` scope.
+         */
         put: operations["reorderProductImages"];
         post?: never;
         delete?: never;
@@ -909,12 +1119,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The custom domain, its verification state and the DNS records to create */
+        /**
+         * The custom domain, its verification state and the DNS records to create
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getDomain"];
-        /** Set the custom domain (unverified until its TXT record is checked); setting the same domain again changes nothing */
+        /**
+         * Set the custom domain (unverified until its TXT record is checked); setting the same domain again changes nothing
+         * @description API tokens: needs the `write_stores` scope.
+         */
         put: operations["setDomain"];
         post?: never;
-        /** Remove the custom domain */
+        /**
+         * Remove the custom domain
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["removeDomain"];
         options?: never;
         head?: never;
@@ -930,7 +1149,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check the TXT record now; on success the storefront starts answering on the domain */
+        /**
+         * Check the TXT record now; on success the storefront starts answering on the domain
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["verifyDomain"];
         delete?: never;
         options?: never;
@@ -945,10 +1167,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether shoppers can see the store, and the merchant preview link */
+        /**
+         * Whether shoppers can see the store, and the merchant preview link
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getStoreLaunch"];
         put?: never;
-        /** Open the store to shoppers (replaces the "opening soon" page); launching again changes nothing */
+        /**
+         * Open the store to shoppers (replaces the "opening soon" page); launching again changes nothing
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["launchStore"];
         delete?: never;
         options?: never;
@@ -963,7 +1191,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The console home: setup guide state, today's sales (since 00:00 UTC), orders to fulfil, low stock */
+        /**
+         * The console home: setup guide state, today's sales (since 00:00 UTC), orders to fulfil, low stock
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getStoreHome"];
         put?: never;
         post?: never;
@@ -980,7 +1211,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Background jobs of the store, newest first */
+        /**
+         * Background jobs of the store, newest first
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listJobs"];
         put?: never;
         post?: never;
@@ -999,7 +1233,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Retry a failed job (409 invalid_state unless it is failed) */
+        /**
+         * Retry a failed job (409 invalid_state unless it is failed)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["retryJob"];
         delete?: never;
         options?: never;
@@ -1014,7 +1251,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The store's background work: jobs waiting their turn and in progress, per queue */
+        /**
+         * The store's background work: jobs waiting their turn and in progress, per queue
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getJobQueueDepth"];
         put?: never;
         post?: never;
@@ -1031,7 +1271,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dead letters: the store's jobs that failed after their last retry, newest first */
+        /**
+         * Dead letters: the store's jobs that failed after their last retry, newest first
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listDeadJobs"];
         put?: never;
         post?: never;
@@ -1048,7 +1291,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List orders, newest first (q matches the order number or e-mail) */
+        /**
+         * List orders, newest first (q matches the order number or e-mail)
+         * @description API tokens: needs the `read_orders` scope.
+         */
         get: operations["listOrders"];
         put?: never;
         post?: never;
@@ -1065,7 +1311,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One order with its lines, payment, fulfilment and timeline */
+        /**
+         * One order with its lines, payment, fulfilment and timeline
+         * @description API tokens: needs the `read_orders` scope.
+         */
         get: operations["getOrder"];
         put?: never;
         post?: never;
@@ -1084,7 +1333,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark a paid order fulfilled (repeating it updates the tracking details) and mail the shopper */
+        /**
+         * Mark a paid order fulfilled (repeating it updates the tracking details) and mail the shopper
+         * @description API tokens: needs the `write_orders` scope.
+         */
         post: operations["fulfilOrder"];
         delete?: never;
         options?: never;
@@ -1101,7 +1353,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refund part or all of a paid order (Idempotency-Key required) */
+        /**
+         * Refund part or all of a paid order (Idempotency-Key required)
+         * @description API tokens: needs the `write_orders` scope.
+         */
         post: operations["refundOrder"];
         delete?: never;
         options?: never;
@@ -1116,9 +1371,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Shipping rates and tax of the storefront checkout */
+        /**
+         * Shipping rates and tax of the storefront checkout
+         * @description API tokens: needs the `read_orders` scope.
+         */
         get: operations["getCheckoutSettings"];
-        /** Set shipping (flat or by weight, optional free-over) and tax (rate, included in prices or added) */
+        /**
+         * Set shipping (flat or by weight, optional free-over) and tax (rate, included in prices or added)
+         * @description API tokens: needs the `write_orders` scope.
+         */
         put: operations["setCheckoutSettings"];
         post?: never;
         delete?: never;
@@ -1134,10 +1395,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Discounts, newest first, with status, uses and revenue */
+        /**
+         * Discounts, newest first, with status, uses and revenue
+         * @description API tokens: needs the `read_discounts` scope.
+         */
         get: operations["listDiscounts"];
         put?: never;
-        /** Create a discount (code or automatic) */
+        /**
+         * Create a discount (code or automatic)
+         * @description API tokens: needs the `write_discounts` scope.
+         */
         post: operations["createDiscount"];
         delete?: never;
         options?: never;
@@ -1152,15 +1419,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One discount */
+        /**
+         * One discount
+         * @description API tokens: needs the `read_discounts` scope.
+         */
         get: operations["getDiscount"];
         put?: never;
         post?: never;
-        /** Delete a discount (orders keep their discount lines) */
+        /**
+         * Delete a discount (orders keep their discount lines)
+         * @description API tokens: needs the `write_discounts` scope.
+         */
         delete: operations["deleteDiscount"];
         options?: never;
         head?: never;
-        /** Change a discount (active: false deactivates it) */
+        /**
+         * Change a discount (active: false deactivates it)
+         * @description API tokens: needs the `write_discounts` scope.
+         */
         patch: operations["updateDiscount"];
         trace?: never;
     };
@@ -1171,10 +1447,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Gift cards, newest first (q: the last 4 characters of a code) */
+        /**
+         * Gift cards, newest first (q: the last 4 characters of a code)
+         * @description API tokens: needs the `read_discounts` scope.
+         */
         get: operations["listGiftCards"];
         put?: never;
-        /** Issue a gift card */
+        /**
+         * Issue a gift card
+         * @description API tokens: needs the `write_discounts` scope.
+         */
         post: operations["issueGiftCard"];
         delete?: never;
         options?: never;
@@ -1189,14 +1471,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One gift card with its ledger */
+        /**
+         * One gift card with its ledger
+         * @description API tokens: needs the `read_discounts` scope.
+         */
         get: operations["getGiftCard"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Disable or re-enable a card, change its note or expiry */
+        /**
+         * Disable or re-enable a card, change its note or expiry
+         * @description API tokens: needs the `write_discounts` scope.
+         */
         patch: operations["updateGiftCard"];
         trace?: never;
     };
@@ -1207,9 +1495,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Storefront API origins, abandoned-cart recovery and marketing consent */
+        /**
+         * Storefront API origins, abandoned-cart recovery and marketing consent
+         * @description API tokens: needs the `read_discounts` scope.
+         */
         get: operations["getPromotionSettings"];
-        /** Change the promotion settings (fields left out keep their value) */
+        /**
+         * Change the promotion settings (fields left out keep their value)
+         * @description API tokens: needs the `write_discounts` scope.
+         */
         put: operations["updatePromotionSettings"];
         post?: never;
         delete?: never;
@@ -1225,7 +1519,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search the store (staff view: `explain=1` shows score parts) */
+        /**
+         * Search the store (staff view: `explain=1` shows score parts)
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["searchProducts"];
         put?: never;
         post?: never;
@@ -1242,7 +1539,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Autocomplete: products and query suggestions for a prefix */
+        /**
+         * Autocomplete: products and query suggestions for a prefix
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["autocompleteSearch"];
         put?: never;
         post?: never;
@@ -1259,7 +1559,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Index status: indexed documents against active products */
+        /**
+         * Index status: indexed documents against active products
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getSearchStatus"];
         put?: never;
         post?: never;
@@ -1278,7 +1581,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rebuild the store index (background job; poll it for progress) */
+        /**
+         * Rebuild the store index (background job; poll it for progress)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["reindexSearch"];
         delete?: never;
         options?: never;
@@ -1295,7 +1601,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check the index against the catalogue (background job); `repair` re-indexes what differs */
+        /**
+         * Check the index against the catalogue (background job); `repair` re-indexes what differs
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["checkSearchIndex"];
         delete?: never;
         options?: never;
@@ -1310,7 +1619,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A reindex or check job: state, progress (0–100) and result */
+        /**
+         * A reindex or check job: state, progress (0–100) and result
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getSearchJob"];
         put?: never;
         post?: never;
@@ -1327,14 +1639,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stop words and in-stock boost */
+        /**
+         * Stop words and in-stock boost
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getSearchSettings"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change stop words (replaces the list) or the in-stock boost */
+        /**
+         * Change stop words (replaces the list) or the in-stock boost
+         * @description API tokens: needs the `write_products` scope.
+         */
         patch: operations["updateSearchSettings"];
         trace?: never;
     };
@@ -1345,10 +1663,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Synonyms */
+        /**
+         * Synonyms
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listSynonyms"];
         put?: never;
-        /** Add a synonym (two-way: all terms equivalent; one-way: terms also match synonyms) */
+        /**
+         * Add a synonym (two-way: all terms equivalent; one-way: terms also match synonyms)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["addSynonym"];
         delete?: never;
         options?: never;
@@ -1366,7 +1690,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a synonym */
+        /**
+         * Delete a synonym
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["deleteSynonym"];
         options?: never;
         head?: never;
@@ -1380,10 +1707,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Pinned products per query */
+        /**
+         * Pinned products per query
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listSearchPins"];
         put?: never;
-        /** Pin a product to the top of a query (position orders several pins) */
+        /**
+         * Pin a product to the top of a query (position orders several pins)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["addSearchPin"];
         delete?: never;
         options?: never;
@@ -1401,7 +1734,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a pin */
+        /**
+         * Remove a pin
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["deleteSearchPin"];
         options?: never;
         head?: never;
@@ -1415,7 +1751,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search analytics: top queries, queries without results, click-through */
+        /**
+         * Search analytics: top queries, queries without results, click-through
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getSearchAnalytics"];
         put?: never;
         post?: never;
@@ -1432,10 +1771,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dynamic pricing settings (per product or collection) */
+        /**
+         * Dynamic pricing settings (per product or collection)
+         * @description API tokens: needs the `read_pricing` scope.
+         */
         get: operations["listPricingSettings"];
         put?: never;
-        /** Opt a product or collection in, with guardrails */
+        /**
+         * Opt a product or collection in, with guardrails
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         post: operations["createPricingSettings"];
         delete?: never;
         options?: never;
@@ -1450,12 +1795,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One settings row */
+        /**
+         * One settings row
+         * @description API tokens: needs the `read_pricing` scope.
+         */
         get: operations["getPricingSettings"];
-        /** Replace guardrails (optimistic concurrency on `version`) */
+        /**
+         * Replace guardrails (optimistic concurrency on `version`)
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         put: operations["updatePricingSettings"];
         post?: never;
-        /** Opt out (prices stay as they are) */
+        /**
+         * Opt out (prices stay as they are)
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         delete: operations["deletePricingSettings"];
         options?: never;
         head?: never;
@@ -1469,7 +1823,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Price changes: suggestions waiting for approval and the audit log */
+        /**
+         * Price changes: suggestions waiting for approval and the audit log
+         * @description API tokens: needs the `read_pricing` scope.
+         */
         get: operations["listPriceChanges"];
         put?: never;
         post?: never;
@@ -1488,7 +1845,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Apply a suggested price (through the normal variant price update) */
+        /**
+         * Apply a suggested price (through the normal variant price update)
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         post: operations["approvePriceChange"];
         delete?: never;
         options?: never;
@@ -1505,7 +1865,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reject a suggested price */
+        /**
+         * Reject a suggested price
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         post: operations["rejectPriceChange"];
         delete?: never;
         options?: never;
@@ -1522,7 +1885,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restore the price before an applied change */
+        /**
+         * Restore the price before an applied change
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         post: operations["rollbackPriceChange"];
         delete?: never;
         options?: never;
@@ -1537,7 +1903,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Daily sales at the prices shown and every price change (for the chart) */
+        /**
+         * Daily sales at the prices shown and every price change (for the chart)
+         * @description API tokens: needs the `read_pricing` scope.
+         */
         get: operations["getPriceHistory"];
         put?: never;
         post?: never;
@@ -1554,7 +1923,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Expected revenue per day from the policy's posterior */
+        /**
+         * Expected revenue per day from the policy's posterior
+         * @description API tokens: needs the `read_pricing` scope.
+         */
         get: operations["getExpectedRevenue"];
         put?: never;
         post?: never;
@@ -1573,7 +1945,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run the pricing policy now (normally nightly) */
+        /**
+         * Run the pricing policy now (normally nightly)
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         post: operations["startPricingRun"];
         delete?: never;
         options?: never;
@@ -1588,7 +1963,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Progress of a pricing run */
+        /**
+         * Progress of a pricing run
+         * @description API tokens: needs the `read_pricing` scope.
+         */
         get: operations["getPricingRun"];
         put?: never;
         post?: never;
@@ -1605,10 +1983,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Suppliers */
+        /**
+         * Suppliers
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["listSuppliers"];
         put?: never;
-        /** Add a supplier */
+        /**
+         * Add a supplier
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         post: operations["createSupplier"];
         delete?: never;
         options?: never;
@@ -1626,11 +2010,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a supplier (its variants keep their policies without it) */
+        /**
+         * Delete a supplier (its variants keep their policies without it)
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         delete: operations["deleteSupplier"];
         options?: never;
         head?: never;
-        /** Update a supplier */
+        /**
+         * Update a supplier
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         patch: operations["updateSupplier"];
         trace?: never;
     };
@@ -1641,7 +2031,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Inventory policy of every variant (defaults where none is set) */
+        /**
+         * Inventory policy of every variant (defaults where none is set)
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["listInventoryPolicies"];
         put?: never;
         post?: never;
@@ -1659,7 +2052,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set lead time, supplier, service level and review period of a variant */
+        /**
+         * Set lead time, supplier, service level and review period of a variant
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         put: operations["setInventoryPolicy"];
         post?: never;
         delete?: never;
@@ -1675,7 +2071,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Daily demand forecast with 80% intervals, reorder point and order-up-to level */
+        /**
+         * Daily demand forecast with 80% intervals, reorder point and order-up-to level
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["getInventoryForecast"];
         put?: never;
         post?: never;
@@ -1692,7 +2091,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Suggested purchase orders, grouped by supplier (from the last inventory run) */
+        /**
+         * Suggested purchase orders, grouped by supplier (from the last inventory run)
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["listSuggestedPurchaseOrders"];
         put?: never;
         post?: never;
@@ -1709,7 +2111,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Low-stock alerts, newest first */
+        /**
+         * Low-stock alerts, newest first
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["listLowStockAlerts"];
         put?: never;
         post?: never;
@@ -1726,15 +2131,23 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Alert webhook settings (with the signing secret) */
+        /**
+         * Alert webhook settings (with the signing secret)
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["getInventoryWebhook"];
         /**
          * Set the alert webhook URL (a signing secret is generated once)
          * @description The URL must be https and its host must resolve to public addresses only (loopback, private, link-local, CGNAT, multicast, ULA and similar are refused with 422 `url_not_allowed`; checked again at every delivery). Redirects are not followed.
+         *
+         *     API tokens: needs the `write_inventory` scope.
          */
         put: operations["setInventoryWebhook"];
         post?: never;
-        /** Remove the alert webhook */
+        /**
+         * Remove the alert webhook
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         delete: operations["deleteInventoryWebhook"];
         options?: never;
         head?: never;
@@ -1750,7 +2163,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send one signed test event now */
+        /**
+         * Send one signed test event now
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         post: operations["testInventoryWebhook"];
         delete?: never;
         options?: never;
@@ -1767,7 +2183,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Recompute forecasts and reorder suggestions now (normally nightly) */
+        /**
+         * Recompute forecasts and reorder suggestions now (normally nightly)
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         post: operations["startInventoryRun"];
         delete?: never;
         options?: never;
@@ -1782,7 +2201,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Progress of an inventory run */
+        /**
+         * Progress of an inventory run
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["getInventoryRun"];
         put?: never;
         post?: never;
@@ -1799,7 +2221,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Preview a product’s “customers also bought” list under the active model (unfiltered, with scores and sources) */
+        /**
+         * Preview a product’s “customers also bought” list under the active model (unfiltered, with scores and sources)
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["previewProductRecommendations"];
         put?: never;
         post?: never;
@@ -1816,7 +2241,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Preview a customer’s precomputed lists (“for you” with re-buys, “discover” without); without customerId, lists customers who have one */
+        /**
+         * Preview a customer’s precomputed lists (“for you” with re-buys, “discover” without); without customerId, lists customers who have one
+         * @description API tokens: needs the `read_customers` scope.
+         */
         get: operations["previewCustomerRecommendations"];
         put?: never;
         post?: never;
@@ -1833,10 +2261,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent training runs (newest first): time, data size, offline metrics, which model is live */
+        /**
+         * Recent training runs (newest first): time, data size, offline metrics, which model is live
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listTrainingRuns"];
         put?: never;
-        /** Train the store’s recommendations now (background job; the new model goes live only if training succeeds) */
+        /**
+         * Train the store’s recommendations now (background job; the new model goes live only if training succeeds)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["startTrainingRun"];
         delete?: never;
         options?: never;
@@ -1885,7 +2319,13 @@ export interface components {
             createdAt: string;
             lastUsedAt: string | null;
             expiresAt: string | null;
+            scopes: components["schemas"]["ApiScope"][];
         };
+        /**
+         * @description What a token may do: read_… / write_… per route family (docs/design/security.md)
+         * @enum {string}
+         */
+        ApiScope: "read_products" | "write_products" | "read_inventory" | "write_inventory" | "read_orders" | "write_orders" | "read_customers" | "write_customers" | "read_discounts" | "write_discounts" | "read_pricing" | "write_pricing" | "read_stores" | "write_stores" | "read_team" | "write_team" | "read_billing" | "write_billing" | "read_backups" | "write_backups";
         DeletedStore: components["schemas"]["Store"] & {
             deletedAt: string;
             restorableUntil: string;
@@ -3278,6 +3718,8 @@ export interface operations {
                 "application/json": {
                     name: string;
                     expiresInDays?: number;
+                    /** @default [] */
+                    scopes?: components["schemas"]["ApiScope"][];
                 };
             };
         };

@@ -257,6 +257,7 @@ export interface ApiToken {
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
+  scopes: string[];
 }
 
 export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'partially_refunded' | 'refunded';
