@@ -11,6 +11,7 @@ export const toStoreJson = (config: ControlPlaneConfig, s: StoreView & { role?: 
   status: s.status,
   plan: s.plan,
   currency: s.currency,
+  country: s.country,
   defaultLocale: s.defaultLocale,
   customDomain: s.customDomain,
   url: storeUrl(config, s),

@@ -55,6 +55,7 @@ export const StoreSchema = z
     status: z.enum(['provisioning', 'active', 'suspended', 'deleted']),
     plan: z.string(),
     currency: z.string(),
+    country: z.string().nullable().openapi({ description: "ISO 3166-1 alpha-2: the store's own country (its primary market)" }),
     defaultLocale: z.string(),
     customDomain: z.string().nullable(),
     url: z.string(),

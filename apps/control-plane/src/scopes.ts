@@ -27,6 +27,7 @@ const FAMILY_OF_TAG: Record<string, string> = {
   pricing: 'pricing',
   stores: 'stores',
   settings: 'stores',
+  markets: 'stores',
   jobs: 'stores',
   team: 'team',
   billing: 'billing',

@@ -61,6 +61,7 @@ interface Tenant {
   exportId: string;
   discountId: string;
   giftCardId: string;
+  marketId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -85,6 +86,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   exportId: t.exportId,
   discountId: t.discountId,
   giftCardId: t.giftCardId,
+  marketId: t.marketId,
 });
 
 /** Required query parameters of GET routes, so B's own request is valid. */
@@ -137,6 +139,9 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'patch /stores/{storeId}/discounts/{discountId}': () => ({ body: { title: 'Hijacked', value: 100, active: true } }),
   'post /stores/{storeId}/gift-cards': () => ({ body: { initialValue: 100_000, note: 'Injected' } }),
   'patch /stores/{storeId}/gift-cards/{giftCardId}': () => ({ body: { disabled: true, note: 'Hijacked', expiresAt: null } }),
+  'post /stores/{storeId}/markets': () => ({ body: { name: 'Injected', countries: ['BR'], currency: 'BRL', exchangeRate: '7.1', taxInclusive: false } }),
+  'patch /stores/{storeId}/markets/{marketId}': () => ({ body: { name: 'Hijacked', countries: ['AR'] } }),
+  'put /stores/{storeId}/markets/{marketId}/prices/{variantId}': () => ({ body: { price: 1 } }),
   'put /stores/{storeId}/promotion-settings': () => ({
     body: { apiAllowedOrigins: ['https://attacker.example'], recovery: { enabled: true, delayMinutes: 15, secondReminder: true }, marketingEmails: true },
   }),
@@ -248,6 +253,11 @@ describe('tenant isolation', () => {
     expect(discount.status, discount.text).toBe(201);
     const giftCard = await p.request('POST', `/api/v1/stores/${store.id}/gift-cards`, { cookie, body: { initialValue: 5000, note: `${tag} card` } });
     expect(giftCard.status, giftCard.text).toBe(201);
+    const market = await p.request('POST', `/api/v1/stores/${store.id}/markets`, {
+      cookie,
+      body: { name: `${tag} market`, countries: ['DE', 'FR'], currency: 'EUR', exchangeRate: '0.92', taxInclusive: true },
+    });
+    expect(market.status, market.text).toBe(201);
     // No worker here: run the export job inline and record it as finished.
     const ledger = await p.db.control
       .selectFrom('store_jobs')
@@ -287,6 +297,7 @@ describe('tenant isolation', () => {
       exportId: exp.body.id,
       discountId: discount.body.id,
       giftCardId: giftCard.body.id,
+      marketId: market.body.id,
       cookie,
       userId: user.id,
       storeId: store.id,
@@ -337,6 +348,9 @@ describe('tenant isolation', () => {
       discountUsages: await db.selectFrom('discount_usages').selectAll().orderBy('id').execute(),
       giftCards: await db.selectFrom('gift_cards').selectAll().orderBy('id').execute(),
       giftCardLedger: await db.selectFrom('gift_card_ledger').selectAll().orderBy('id').execute(),
+      markets: await db.selectFrom('markets').selectAll().orderBy('id').execute(),
+      marketCountries: await db.selectFrom('market_countries').selectAll().orderBy('country').execute(),
+      marketPrices: await db.selectFrom('market_prices').selectAll().orderBy('variant_id').execute(),
     };
   }
 

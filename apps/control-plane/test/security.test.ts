@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { sql } from '@storeloom/db';
 import { importProductsCsv, UNLIMITED_CATALOG } from '@storeloom/catalog';
 import { parse } from 'csv-parse/sync';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { createStorefrontApp } from '../../storefront/src/app.ts';
 import { createControlPlaneApp } from '../src/app.ts';
 import { loadArchiveIntoStore, type VerifiedArchive } from '@storeloom/stores';
