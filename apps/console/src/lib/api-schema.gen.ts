@@ -2383,6 +2383,8 @@ export interface components {
             url: string;
             /** @enum {string} */
             role?: "owner" | "admin" | "staff";
+            /** @description What the caller may do in this store (from `role`; present with it). The API enforces these; the console hides what they deny. */
+            capabilities?: ("store:read" | "store:update" | "store:delete" | "team:manage" | "catalog:read" | "catalog:write" | "inventory:adjust" | "catalog:import" | "store:transfer" | "jobs:manage" | "orders:read" | "orders:manage" | "orders:refund" | "planning:read" | "planning:manage" | "store:export" | "discounts:manage" | "gift_cards:manage")[];
             createdAt: string;
             updatedAt: string;
         };
