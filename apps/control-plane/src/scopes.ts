@@ -22,6 +22,8 @@ const FAMILY_OF_TAG: Record<string, string> = {
   inventory: 'inventory',
   'inventory-planning': 'inventory',
   orders: 'orders',
+  shipping: 'orders',
+  taxes: 'orders',
   discounts: 'discounts',
   'gift-cards': 'discounts',
   pricing: 'pricing',
@@ -34,8 +36,8 @@ const FAMILY_OF_TAG: Record<string, string> = {
   payouts: 'billing',
   backup: 'backups',
 };
-/** Sign-up, sign-in, password and account changes, token management, the developer outbox: sessions only. */
-const SESSION_ONLY_TAGS = new Set(['auth', 'api tokens', 'developer']);
+/** Sign-up, sign-in, password, two-factor and account changes, token management, the developer outbox: sessions only. */
+const SESSION_ONLY_TAGS = new Set(['auth', 'api tokens', 'developer', 'account security']);
 
 interface RouteLike {
   method: string;
