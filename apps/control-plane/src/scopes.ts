@@ -30,6 +30,7 @@ const FAMILY_OF_TAG: Record<string, string> = {
   stores: 'stores',
   settings: 'stores',
   markets: 'stores',
+  content: 'stores',
   jobs: 'stores',
   team: 'team',
   billing: 'billing',

@@ -2761,10 +2761,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List pages (drafts included) */
+        /**
+         * List pages (drafts included)
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listPages"];
         put?: never;
-        /** Create a page (a draft unless `published`) */
+        /**
+         * Create a page (a draft unless `published`)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["createPage"];
         delete?: never;
         options?: never;
@@ -2779,15 +2785,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One page */
+        /**
+         * One page
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getPage"];
         put?: never;
         post?: never;
-        /** Delete a page */
+        /**
+         * Delete a page
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deletePage"];
         options?: never;
         head?: never;
-        /** Update a page (send `version` to refuse overwriting a newer edit) */
+        /**
+         * Update a page (send `version` to refuse overwriting a newer edit)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["updatePage"];
         trace?: never;
     };
@@ -2798,14 +2813,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every policy (refund, privacy, terms, shipping, imprint) with its template, fields and generated page */
+        /**
+         * Every policy (refund, privacy, terms, shipping, imprint) with its template, fields and generated page
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listPolicies"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Fill in policies' templates by kind (kinds left out keep their value; null removes one; published unless `published: false`) */
+        /**
+         * Fill in policies' templates by kind (kinds left out keep their value; null removes one; published unless `published: false`)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["updatePolicies"];
         trace?: never;
     };
@@ -2816,10 +2837,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List menus */
+        /**
+         * List menus
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listMenus"];
         put?: never;
-        /** Create a menu (items nest up to 3 levels, 250 items at most) */
+        /**
+         * Create a menu (items nest up to 3 levels, 250 items at most)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["createMenu"];
         delete?: never;
         options?: never;
@@ -2834,15 +2861,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One menu */
+        /**
+         * One menu
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getMenu"];
         put?: never;
         post?: never;
-        /** Delete a menu (the storefront falls back to its default links) */
+        /**
+         * Delete a menu (the storefront falls back to its default links)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deleteMenu"];
         options?: never;
         head?: never;
-        /** Change a menu (items replace the whole tree; send `version` to refuse overwriting a newer edit) */
+        /**
+         * Change a menu (items replace the whole tree; send `version` to refuse overwriting a newer edit)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["updateMenu"];
         trace?: never;
     };
@@ -2853,10 +2889,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List blog articles (drafts included) */
+        /**
+         * List blog articles (drafts included)
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listArticles"];
         put?: never;
-        /** Create a blog article (a draft unless `published`) */
+        /**
+         * Create a blog article (a draft unless `published`)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["createArticle"];
         delete?: never;
         options?: never;
@@ -2871,15 +2913,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One article */
+        /**
+         * One article
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getArticle"];
         put?: never;
         post?: never;
-        /** Delete an article */
+        /**
+         * Delete an article
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deleteArticle"];
         options?: never;
         head?: never;
-        /** Update an article (send `version` to refuse overwriting a newer edit) */
+        /**
+         * Update an article (send `version` to refuse overwriting a newer edit)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["updateArticle"];
         trace?: never;
     };
@@ -2890,10 +2941,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A product's 3D models with their validator reports */
+        /**
+         * A product's 3D models with their validator reports
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listProductMedia"];
         put?: never;
-        /** Upload a 3D model (multipart `file` .glb, optional `alt`, `poster` image, `usdz` for iOS Quick Look); validated by the Khronos glTF validator */
+        /**
+         * Upload a 3D model (multipart `file` .glb, optional `alt`, `poster` image, `usdz` for iOS Quick Look); validated by the Khronos glTF validator
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["uploadProductMedia"];
         delete?: never;
         options?: never;
@@ -2911,7 +2968,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a 3D model and its stored files */
+        /**
+         * Delete a 3D model and its stored files
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["deleteProductMedia"];
         options?: never;
         head?: never;
