@@ -2985,7 +2985,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reviews, newest first (filter by status or product) */
+        /**
+         * Reviews, newest first (filter by status or product)
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listReviews"];
         put?: never;
         post?: never;
@@ -3005,11 +3008,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a review */
+        /**
+         * Delete a review
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deleteReview"];
         options?: never;
         head?: never;
-        /** Publish or hide a review, or reply to it publicly (an empty reply removes it) */
+        /**
+         * Publish or hide a review, or reply to it publicly (an empty reply removes it)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["moderateReview"];
         trace?: never;
     };
@@ -3022,7 +3031,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import reviews from CSV (product_handle, rating, title, body, author, email, created_at); valid rows are published as unverified */
+        /**
+         * Import reviews from CSV (product_handle, rating, title, body, author, email, created_at); valid rows are published as unverified
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["importReviews"];
         delete?: never;
         options?: never;
