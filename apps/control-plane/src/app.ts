@@ -54,6 +54,7 @@ import { registerDomainRoutes } from './routes/domain.ts';
 import { registerLaunchRoutes } from './routes/launch.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerCatalogExtraRoutes } from './routes/catalog-extras.ts';
+import { registerPrivacyRoutes } from './routes/privacy.ts';
 import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
 import { apiDocsPage } from './pages.ts';
 import { registerConsole } from './console.ts';
@@ -103,6 +104,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerPricingRoutes(api);
   registerInventoryPlanningRoutes(api);
   registerRecommendationRoutes(api);
+  registerPrivacyRoutes(api);
 }
 
 /** The /api/v1 OpenAPI document without a server or database: `npm run gen:api` and the contract tests read it. */

@@ -28,7 +28,9 @@ import {
   searchReindexStoreJob,
   UnrecoverableJobError,
   orderPaidJob,
+  privacyRequestJob,
 } from '@storeloom/jobs';
+import { type PaymentErasure, PrivacyService } from '@storeloom/privacy';
 import { type Commerce, createCommerce } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
@@ -62,6 +64,8 @@ export interface HandlerDeps {
   importImages?: { egress?: EgressPolicy; maxBytes?: number; timeoutMs?: number };
   /** Order services (reservation release and sweep); default built from db and queues, manual payments, no mail. */
   commerce?: Commerce;
+  /** Erasure requests also erase the shopper at the payment provider (Stripe Connect). */
+  privacyPayments?: PaymentErasure | null;
 }
 
 export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
@@ -230,6 +234,21 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         { id: found.store.id, schemaName: found.store.schema_name },
         orderId,
       );
+    },
+    [privacyRequestJob.name]: async (job) => {
+      const { storeId, requestId } = decodeJob(privacyRequestJob, job);
+      const found = await storeWithData(storeId);
+      if (!found) throw new UnrecoverableJobError('store is not available');
+      const privacy = new PrivacyService({
+        db: deps.db,
+        storage: deps.storage ?? null,
+        scrubJobs: deps.queues ? (needles) => deps.queues?.scrubJobs(needles) ?? Promise.resolve(0) : undefined,
+        payments: deps.privacyPayments ?? null,
+      });
+      const summary = await privacy.process(found.store, requestId);
+      // Counts only: the result is kept with the job and must not carry the address or the token.
+      const { token: _token, payment, ...counts } = summary as Record<string, unknown>;
+      return { ...counts, payment: payment ? { provider: (payment as { provider: string }).provider } : null };
     },
     [sweepReservationsJob.name]: async (job) => {
       decodeJob(sweepReservationsJob, job);
