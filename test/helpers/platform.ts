@@ -12,7 +12,7 @@ import type { HandlerDeps } from '../../apps/worker/src/handlers.ts';
 import type { Database } from '@storeloom/db';
 import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { Queues } from '@storeloom/jobs';
 import type { ProvisioningHooks } from '@storeloom/stores';
 import type { EgressPolicy } from '@storeloom/planning';

@@ -63,6 +63,7 @@ interface Tenant {
   giftCardId: string;
   /** A finished privacy export request. */
   privacyRequestId: string;
+  marketId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -88,6 +89,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   discountId: t.discountId,
   giftCardId: t.giftCardId,
   privacyRequestId: t.privacyRequestId,
+  marketId: t.marketId,
 });
 
 /** Required query parameters of GET routes, so B's own request is valid. */
@@ -141,6 +143,9 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/privacy-requests': () => ({ body: { kind: 'export', email: 'someone@example.com' } }),
   'post /stores/{storeId}/gift-cards': () => ({ body: { initialValue: 100_000, note: 'Injected' } }),
   'patch /stores/{storeId}/gift-cards/{giftCardId}': () => ({ body: { disabled: true, note: 'Hijacked', expiresAt: null } }),
+  'post /stores/{storeId}/markets': () => ({ body: { name: 'Injected', countries: ['BR'], currency: 'BRL', exchangeRate: '7.1', taxInclusive: false } }),
+  'patch /stores/{storeId}/markets/{marketId}': () => ({ body: { name: 'Hijacked', countries: ['AR'] } }),
+  'put /stores/{storeId}/markets/{marketId}/prices/{variantId}': () => ({ body: { price: 1 } }),
   'put /stores/{storeId}/promotion-settings': () => ({
     body: { apiAllowedOrigins: ['https://attacker.example'], recovery: { enabled: true, delayMinutes: 15, secondReminder: true }, marketingEmails: true },
   }),
@@ -252,6 +257,11 @@ describe('tenant isolation', () => {
     expect(discount.status, discount.text).toBe(201);
     const giftCard = await p.request('POST', `/api/v1/stores/${store.id}/gift-cards`, { cookie, body: { initialValue: 5000, note: `${tag} card` } });
     expect(giftCard.status, giftCard.text).toBe(201);
+    const market = await p.request('POST', `/api/v1/stores/${store.id}/markets`, {
+      cookie,
+      body: { name: `${tag} market`, countries: ['DE', 'FR'], currency: 'EUR', exchangeRate: '0.92', taxInclusive: true },
+    });
+    expect(market.status, market.text).toBe(201);
     // No worker here: run the export job inline and record it as finished.
     const ledger = await p.db.control
       .selectFrom('store_jobs')
@@ -296,6 +306,7 @@ describe('tenant isolation', () => {
       exportId: exp.body.id,
       discountId: discount.body.id,
       giftCardId: giftCard.body.id,
+      marketId: market.body.id,
       cookie,
       userId: user.id,
       storeId: store.id,
@@ -347,6 +358,9 @@ describe('tenant isolation', () => {
       giftCards: await db.selectFrom('gift_cards').selectAll().orderBy('id').execute(),
       giftCardLedger: await db.selectFrom('gift_card_ledger').selectAll().orderBy('id').execute(),
       privacyRequests: await db.selectFrom('privacy_requests').selectAll().orderBy('id').execute(),
+      markets: await db.selectFrom('markets').selectAll().orderBy('id').execute(),
+      marketCountries: await db.selectFrom('market_countries').selectAll().orderBy('country').execute(),
+      marketPrices: await db.selectFrom('market_prices').selectAll().orderBy('variant_id').execute(),
     };
   }
 

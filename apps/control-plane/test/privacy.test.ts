@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { stripeCustomerErasure } from '@storeloom/billing';
 import { sql } from '@storeloom/db';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { TENANT_DATA_MAP, personalColumns } from '@storeloom/privacy';
 import { StripeFake } from '@storeloom/stripe-fake';
 import { Redis } from 'ioredis';

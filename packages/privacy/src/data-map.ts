@@ -49,14 +49,14 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   cart_lines: { columns: 'cart_id variant_id quantity created_at', erase: 'none', export: 'carts', note: 'exported with the carts' },
   orders: {
     columns:
-      'id number status payment_status fulfillment_status email customer_id customer_name currency locale subtotal shipping tax tax_included total refunded item_count shipping_address shipping_method payment_provider payment_reference reservation_expires_at paid_at fulfilled_at tracking_number carrier created_at updated_at discount_total gift_card_total cart_id recovered',
+      'id number status payment_status fulfillment_status email customer_id customer_name currency locale subtotal shipping tax tax_included total refunded item_count shipping_address shipping_method payment_provider payment_reference reservation_expires_at paid_at fulfilled_at tracking_number carrier created_at updated_at discount_total gift_card_total cart_id recovered market_id store_currency exchange_rate exchange_rate_date store_subtotal store_shipping store_tax store_discount_total store_total store_refunded',
     personal: 'email customer_id customer_name shipping_address tracking_number',
     erase: 'anonymise',
     export: 'orders',
     note: 'accounting data (amounts, tax, dates, currency, country) stays; the person becomes an anonymous token',
   },
   order_lines: {
-    columns: 'id order_id product_id variant_id title variant_title sku quantity unit_price total image_url position discount_total',
+    columns: 'id order_id product_id variant_id title variant_title sku quantity unit_price total image_url position discount_total store_unit_price',
     erase: 'none',
     export: 'orders',
   },
@@ -181,6 +181,9 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   search_synonyms: { columns: 'id kind terms synonyms created_at', erase: 'none' },
   search_snapshots: { columns: 'seq chunk chunks format stop_words data created_at', erase: 'none' },
   storeloom_migrations: { columns: 'name applied_at', erase: 'none' },
+  markets: { columns: 'id name currency exchange_rate rounding_increment tax_inclusive languages created_at updated_at', erase: 'none' },
+  market_countries: { columns: 'country market_id', erase: 'none' },
+  market_prices: { columns: 'market_id variant_id price updated_at', erase: 'none' },
 };
 
 /**
