@@ -25,6 +25,8 @@ export const Permission = {
   ManageGiftCards: 'gift_cards:manage',
   /** See, approve and download shoppers' export and erasure requests (personal data). */
   ManagePrivacy: 'privacy:manage',
+  /** The store's sign-in policy (require two-factor sign-in of the team). */
+  ManageSecurity: 'security:manage',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -50,7 +52,7 @@ const admin: Permission[] = [
   Permission.ManageGiftCards,
   Permission.ManagePrivacy,
 ];
-const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership];
+const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership, Permission.ManageSecurity];
 
 const grants: Record<MembershipRole, ReadonlySet<Permission>> = {
   staff: new Set(staff),

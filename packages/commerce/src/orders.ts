@@ -16,6 +16,7 @@ import { GiftCardService } from './gift-cards.ts';
 import { type MailContext, orderConfirmationMail, orderShippedMail } from './mails.ts';
 import { marketFor, marketSettings, type PricingMarket, storeAmount } from './markets.ts';
 import { PaymentProviders } from './payments.ts';
+import { pricingDestination, validateVatIdFormat } from './tax.ts';
 import { signCheckoutQuote, verifyCheckoutQuote } from './signing.ts';
 import type { StorefrontSettings } from './settings.ts';
 import { type PriceAdjustment, type PricingContext, type PricingExtensions, priceCart, pricingSteps, tenderTotal } from './pricing.ts';
@@ -74,6 +75,8 @@ export interface CheckoutQuote {
   quoteToken: string | null;
   /** The market the cart's country picked; every amount above is in its currency. */
   market: PricingMarket;
+  /** With shipping zones: whether the cart's country can be shipped to (null: no zones, or no country yet). */
+  shippingAvailable: boolean | null;
 }
 
 export interface PlaceOrderInput {
@@ -92,6 +95,8 @@ export interface PlaceOrderInput {
   quoteToken?: string;
   /** Codes the shopper entered, handed to the pricing steps. */
   codes?: readonly string[];
+  /** A business buyer's VAT id (format-checked: 422 vat_id_invalid); default the cart's. */
+  vatId?: string | null;
 }
 
 export interface OrderListQuery {
@@ -125,10 +130,21 @@ export class OrderService {
   async quote(cartId: string, settings: StorefrontSettings, now = new Date(), who: PricingInput = {}): Promise<CheckoutQuote> {
     const lines = await new CartService(this.t).lines(cartId);
     const quoteToken = this.opts.quoteSecret ? signCheckoutQuote(this.opts.quoteSecret, this.opts.store.id, cartId, lines, now.getTime()) : null;
-    const country = settings.markets?.length ? (await this.t.selectFrom('carts').select('country').where('id', '=', cartId).executeTakeFirst())?.country : null;
-    const market = marketFor(settings, this.opts.store.currency, country);
-    const priced = await this.price(lines, this.pricingContext(this.t, cartId, settings, who, 'quote', now, market));
-    return { lines: priced.lines, totals: priced.totals, adjustments: priced.adjustments, quoteToken, market };
+    const cart =
+      settings.markets?.length || settings.shippingZones?.length || settings.taxRates?.length
+        ? await this.t.selectFrom('carts').select(['country', 'vat_id']).where('id', '=', cartId).executeTakeFirst()
+        : undefined;
+    const market = marketFor(settings, this.opts.store.currency, cart?.country);
+    const ctx = this.pricingContext(this.t, cartId, settings, who, 'quote', now, market);
+    const priced = await this.price(lines, { ...ctx, destination: pricingDestination(settings, cart?.country, null, cart?.vat_id) });
+    return {
+      lines: priced.lines,
+      totals: priced.totals,
+      adjustments: priced.adjustments,
+      quoteToken,
+      market,
+      shippingAvailable: priced.shipping ? priced.shipping.available : null,
+    };
   }
 
   private pricingContext(
@@ -221,10 +237,29 @@ export class OrderService {
             },
           );
       }
-      const priced = await this.price(
-        lines,
-        this.pricingContext(trx, input.cartId, input.settings, { customerId: input.customerId, email, codes: input.codes ?? [] }, 'place', new Date(), market),
-      );
+      const cartVatId =
+        input.vatId === undefined
+          ? ((await trx.selectFrom('carts').select('vat_id').where('id', '=', input.cartId).executeTakeFirst())?.vat_id ?? null)
+          : input.vatId;
+      if (cartVatId && !validateVatIdFormat(cartVatId, input.address.country.toUpperCase()).valid)
+        throw new AppError(ErrorCode.VatIdInvalid, `This is not a ${input.address.country.toUpperCase()} VAT number`, { details: { field: 'vatId' } });
+      const destination = pricingDestination(input.settings, input.address.country, input.address.region, cartVatId);
+      const priced = await this.price(lines, {
+        ...this.pricingContext(
+          trx,
+          input.cartId,
+          input.settings,
+          { customerId: input.customerId, email, codes: input.codes ?? [] },
+          'place',
+          new Date(),
+          market,
+        ),
+        destination,
+      });
+      if (priced.shipping && !priced.shipping.available)
+        throw new AppError(ErrorCode.ShippingUnavailable, `This store does not ship to ${input.address.country.toUpperCase()}`, {
+          details: { country: input.address.country.toUpperCase() },
+        });
       // A code or gift card that no longer applies refuses the checkout (422) before anything is written.
       const refusedCode = priced.promotions?.rejectedCodes[0];
       if (refusedCode) throw discountRefusal(refusedCode.code, refusedCode.reason);
@@ -286,6 +321,10 @@ export class OrderService {
           store_currency: this.opts.store.currency,
           exchange_rate: market.rate.rate,
           exchange_rate_date: market.rate.asOf,
+          tax_country: destination?.country ?? null,
+          vat_id: destination?.vatId ?? null,
+          reverse_charge: priced.tax?.reverseCharge ?? false,
+          tax_lines: JSON.stringify(priced.tax?.lines ?? []),
           store_subtotal: storeSubtotal,
           store_shipping: store.shipping,
           store_tax: store.tax,
@@ -299,9 +338,11 @@ export class OrderService {
           discount_total: pricing.discountTotal,
           gift_card_total: pricing.giftCardTotal,
           cart_id: input.cartId,
+          // Placed from a cart that got an abandoned-cart reminder (or a copy restored from one): a recovered order.
+          recovered: trx.selectFrom('carts').select(sql<boolean>`recovery_sent_at is not null`.as('r')).where('id', '=', input.cartId),
           item_count: totals.itemCount,
           shipping_address: JSON.stringify(input.address),
-          shipping_method: input.settings.shipping.mode === 'weight' ? 'standard-weight' : 'standard',
+          shipping_method: priced.shipping?.method ?? (input.settings.shipping.mode === 'weight' ? 'standard-weight' : 'standard'),
           payment_provider: pricing.amountDue === 0 ? GIFT_CARD_PROVIDER : providerName,
           payment_reference: null,
           reservation_expires_at: expiresAt,
@@ -330,6 +371,7 @@ export class OrderService {
             quantity: l.quantity,
             unit_price: l.unitPrice,
             store_unit_price: toStore(l.unitPrice),
+            tax: priced.tax?.perItem[l.variantId] ?? 0,
             total: l.unitPrice * l.quantity,
             image_url: l.imageUrl,
             position: i,
@@ -377,7 +419,16 @@ export class OrderService {
       for (const g of tenders) if (g.giftCardId) await GiftCardService.redeem(trx, g.giftCardId, orderId, g.amount, now);
       await trx.deleteFrom('cart_lines').where('cart_id', '=', input.cartId).execute();
       // The codes and cards were spent on this order; a new cart starts clean.
-      await trx.updateTable('carts').set({ discount_codes: '[]', gift_cards: '[]', updated_at: now }).where('id', '=', input.cartId).execute();
+      await trx
+        .updateTable('carts')
+        .set({
+          discount_codes: '[]',
+          gift_cards: '[]',
+          updated_at: now,
+          recovered_at: sql`case when recovery_sent_at is not null then coalesce(recovered_at, ${now}) else recovered_at end`,
+        })
+        .where('id', '=', input.cartId)
+        .execute();
       return { expiresAt, amountDue: pricing.amountDue };
     });
     // Paid by gift cards alone: no provider step, the order is paid now.

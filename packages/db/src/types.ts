@@ -20,6 +20,12 @@ export interface UsersTable {
   updated_at: Timestamp;
   /** Preferred console language; null = follow the browser. */
   locale: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The TOTP secret, sealed with SECRETS_KEY (packages/auth/src/secret-box.ts); set while enrolling and once enabled. */
+  totp_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When two-factor sign-in was turned on; null = off (or enrolment not confirmed yet). */
+  totp_enabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The last accepted TOTP time step; a code is never accepted twice. */
+  totp_last_step: ColumnType<string | null, string | number | bigint | null | undefined, string | number | bigint | null>;
 }
 
 export interface SessionsTable {
@@ -30,6 +36,35 @@ export interface SessionsTable {
   created_at: Timestamp;
   ip: string | null;
   user_agent: string | null;
+  /** Updated at most every few minutes while the session is used (sessions page). */
+  last_seen_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** Recovery codes of two-factor sign-in: sha256 of each code, usable once. */
+export interface UserRecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: Generated<Date>;
+}
+
+/** A password sign-in waiting for its second factor; `id` is sha256 of the ticket the client holds. */
+export interface LoginChallengesTable {
+  id: string;
+  user_id: string;
+  attempts: Generated<number>;
+  ip: string | null;
+  user_agent: string | null;
+  expires_at: Date;
+  created_at: Generated<Date>;
+}
+
+/** Devices a user has signed in from (sha256 of user id + user agent), for the new-device mail. */
+export interface UserDevicesTable {
+  user_id: string;
+  device_hash: string;
+  first_seen_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
 }
 
 export interface StoresTable {
@@ -68,6 +103,8 @@ export interface StoresTable {
   cluster_id: Generated<string>;
   /** Writes refused (503 store_read_only) while the store is being moved between clusters. */
   read_only: Generated<boolean>;
+  /** Everyone on the store's team must sign in with a second factor to reach it (403 two_factor_required). */
+  require_two_factor: Generated<boolean>;
   /** When the merchant opened the store to shoppers; null = shoppers see the "opening soon" page. */
   launched_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Random secret of the merchant's storefront preview link (made on first use). */
@@ -181,6 +218,8 @@ export interface MailOutboxTable {
   text_body: string;
   html_body: string | null;
   dedup_key: string | null;
+  /** Extra headers (List-Unsubscribe on marketing mail); JSON object. */
+  headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
   status: Generated<MailStatus>;
   attempts: Generated<number>;
   last_error: string | null;
@@ -227,6 +266,9 @@ export interface ControlDatabase {
   database_clusters: DatabaseClustersTable;
   placement_version: PlacementVersionTable;
   store_moves: StoreMovesTable;
+  user_recovery_codes: UserRecoveryCodesTable;
+  login_challenges: LoginChallengesTable;
+  user_devices: UserDevicesTable;
   exchange_rates: ExchangeRatesTable;
 }
 
@@ -295,6 +337,8 @@ export interface ProductsTable {
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Tax class of the product's variants ('standard', 'reduced', 'zero', …; issue 19). */
+  tax_class: Generated<string>;
 }
 
 export interface VariantsTable {
@@ -572,6 +616,46 @@ export interface TenantDatabase {
   markets: MarketsTable;
   market_countries: MarketCountriesTable;
   market_prices: MarketPricesTable;
+  shipping_zones: ShippingZonesTable;
+  shipping_zone_countries: ShippingZoneCountriesTable;
+  shipping_zone_rates: ShippingZoneRatesTable;
+  tax_rates: TaxRatesTable;
+}
+
+export interface ShippingZonesTable {
+  id: string;
+  name: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export interface ShippingZoneCountriesTable {
+  country: string;
+  zone_id: string;
+}
+export interface ShippingZoneRatesTable {
+  id: string;
+  zone_id: string;
+  name: string;
+  /** Minor units of the store currency. */
+  price: number;
+  min_subtotal: number | null;
+  max_subtotal: number | null;
+  min_weight_grams: number | null;
+  max_weight_grams: number | null;
+  position: number;
+}
+export interface TaxRatesTable {
+  id: string;
+  country: string;
+  /** '' = the whole country. */
+  region: Generated<string>;
+  tax_class: Generated<string>;
+  /** Thousandths of a percent: 19 % = 19000, 9.975 % = 9975. */
+  rate_milli: number;
+  name: string;
+  source: Generated<string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 export type PrivacyRequestKind = 'export' | 'erasure';
@@ -831,6 +915,10 @@ export interface CartsTable {
   recovery_sent_count: Generated<number>;
   recovery_sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   recovered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** A business buyer's VAT id (format-checked), for reverse charge. */
+  vat_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The reminded cart this one was restored from (a recovery link opened on another device). */
+  restored_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface CartLinesTable {
   cart_id: string;
@@ -903,6 +991,22 @@ export interface OrdersTable {
   store_discount_total: ColumnType<number | null, number | null | undefined, number | null>;
   store_total: ColumnType<number | null, number | null | undefined, number | null>;
   store_refunded: Generated<number>;
+  /** Tax by destination: the country taxed, the buyer's VAT id, reverse charge, the tax per rate. */
+  tax_country: ColumnType<string | null, string | null | undefined, string | null>;
+  vat_id: ColumnType<string | null, string | null | undefined, string | null>;
+  reverse_charge: Generated<boolean>;
+  tax_lines: ColumnType<OrderTaxLine[], string | undefined, string>;
+}
+export interface OrderTaxLine {
+  country: string;
+  region: string | null;
+  taxClass: string;
+  /** Percent as a decimal number (19, 9.975). */
+  rate: number;
+  name: string;
+  /** The amount the rate applied to (net of tax) and the tax, in the order currency. */
+  base: number;
+  amount: number;
 }
 export interface OrderLinesTable {
   id: string;
@@ -921,6 +1025,8 @@ export interface OrderLinesTable {
   discount_total: Generated<number>;
   /** unit_price converted into the store currency (reports, planning). */
   store_unit_price: ColumnType<number | null, number | null | undefined, number | null>;
+  /** This line's share of the order's tax (per-line rounding that sums to the order's tax). */
+  tax: Generated<number>;
 }
 export interface OrderEventsTable {
   id: string;

@@ -40,23 +40,24 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   customer_sessions: { columns: 'id customer_id expires_at created_at', personal: 'customer_id', erase: 'delete', export: 'sessions' },
   consents: { columns: 'id subject customer_id choices version signal created_at', personal: 'subject customer_id', erase: 'delete', export: 'consents' },
   carts: {
-    columns: 'id token_hash created_at updated_at email country locale discount_codes gift_cards recovery_sent_count recovery_sent_at recovered_at',
-    personal: 'email',
+    columns:
+      'id token_hash created_at updated_at email country locale discount_codes gift_cards recovery_sent_count recovery_sent_at recovered_at restored_from vat_id',
+    personal: 'email vat_id',
     erase: 'anonymise',
     export: 'carts',
-    note: 'the address is cleared; the cart itself is anonymous (only its cookie names it)',
+    note: 'the address and VAT id are cleared; the cart itself is anonymous (only its cookie names it)',
   },
   cart_lines: { columns: 'cart_id variant_id quantity created_at', erase: 'none', export: 'carts', note: 'exported with the carts' },
   orders: {
     columns:
-      'id number status payment_status fulfillment_status email customer_id customer_name currency locale subtotal shipping tax tax_included total refunded item_count shipping_address shipping_method payment_provider payment_reference reservation_expires_at paid_at fulfilled_at tracking_number carrier created_at updated_at discount_total gift_card_total cart_id recovered market_id store_currency exchange_rate exchange_rate_date store_subtotal store_shipping store_tax store_discount_total store_total store_refunded',
-    personal: 'email customer_id customer_name shipping_address tracking_number',
+      'id number status payment_status fulfillment_status email customer_id customer_name currency locale subtotal shipping tax tax_included total refunded item_count shipping_address shipping_method payment_provider payment_reference reservation_expires_at paid_at fulfilled_at tracking_number carrier created_at updated_at discount_total gift_card_total cart_id recovered market_id store_currency exchange_rate exchange_rate_date store_subtotal store_shipping store_tax store_discount_total store_total store_refunded tax_country vat_id reverse_charge tax_lines',
+    personal: 'email customer_id customer_name shipping_address tracking_number vat_id',
     erase: 'anonymise',
     export: 'orders',
-    note: 'accounting data (amounts, tax, dates, currency, country) stays; the person becomes an anonymous token',
+    note: "accounting data (amounts, tax, dates, currency, country, and a business buyer's VAT id, which a reverse-charge invoice must carry) stays; the person becomes an anonymous token",
   },
   order_lines: {
-    columns: 'id order_id product_id variant_id title variant_title sku quantity unit_price total image_url position discount_total store_unit_price',
+    columns: 'id order_id product_id variant_id title variant_title sku quantity unit_price total image_url position discount_total store_unit_price tax',
     erase: 'none',
     export: 'orders',
   },
@@ -113,7 +114,7 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   search_clicks: { columns: 'id search_id product_id position created_at', erase: 'none' },
   // Catalogue, configuration, planning: nothing about shoppers.
   products: {
-    columns: 'id handle title description status vendor product_type tags options seo_title seo_description version created_at updated_at',
+    columns: 'id handle title description status vendor product_type tags options seo_title seo_description version created_at updated_at tax_class',
     erase: 'none',
   },
   variants: {
@@ -184,6 +185,10 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   markets: { columns: 'id name currency exchange_rate rounding_increment tax_inclusive languages created_at updated_at', erase: 'none' },
   market_countries: { columns: 'country market_id', erase: 'none' },
   market_prices: { columns: 'market_id variant_id price updated_at', erase: 'none' },
+  shipping_zones: { columns: 'id name created_at updated_at', erase: 'none' },
+  shipping_zone_countries: { columns: 'country zone_id', erase: 'none' },
+  shipping_zone_rates: { columns: 'id zone_id name price min_subtotal max_subtotal min_weight_grams max_weight_grams position', erase: 'none' },
+  tax_rates: { columns: 'id country region tax_class rate_milli name source created_at updated_at', erase: 'none' },
 };
 
 /**

@@ -89,7 +89,7 @@ export async function eraseInStore(db: Database, store: StoreRef, email: string,
     counts.carts = n(
       await t
         .updateTable('carts')
-        .set({ email: null })
+        .set({ email: null, vat_id: null })
         .where((eb) => eb.or([eb('email', '=', email), eb('id', 'in', anyOf(p.cartIds))]))
         .execute(),
     );

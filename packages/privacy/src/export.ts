@@ -99,7 +99,19 @@ export async function collectExport(db: Database, store: StoreRef, email: string
         .execute(),
       t
         .selectFrom('carts')
-        .select(['id', 'created_at', 'updated_at', 'email', 'country', 'locale', 'discount_codes', 'recovery_sent_count', 'recovery_sent_at', 'recovered_at'])
+        .select([
+          'id',
+          'created_at',
+          'updated_at',
+          'email',
+          'vat_id',
+          'country',
+          'locale',
+          'discount_codes',
+          'recovery_sent_count',
+          'recovery_sent_at',
+          'recovered_at',
+        ])
         .where((eb) => eb.or([eb('email', '=', email), eb('id', 'in', anyOf(p.cartIds))]))
         .execute(),
       t
