@@ -188,6 +188,24 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   shipping_zones: { columns: 'id name created_at updated_at', erase: 'none' },
   shipping_zone_countries: { columns: 'country zone_id', erase: 'none' },
   shipping_zone_rates: { columns: 'id zone_id name price min_subtotal max_subtotal min_weight_grams max_weight_grams position', erase: 'none' },
+  pages: {
+    columns: 'id handle title body_html seo_title seo_description published published_at version created_at updated_at',
+    erase: 'none',
+    note: "the merchant's content",
+  },
+  policies: { columns: 'kind fields published updated_at', erase: 'none', note: "the merchant's content" },
+  menus: { columns: 'id handle title items version created_at updated_at', erase: 'none', note: "the merchant's content" },
+  articles: {
+    columns:
+      'id handle title body_html excerpt author tags cover_image_url cover_image_alt seo_title seo_description published published_at version created_at updated_at',
+    erase: 'none',
+    note: "the merchant's content",
+  },
+  product_media: {
+    columns: 'id product_id type url storage_key alt poster_url poster_key usdz_url usdz_key bytes report position created_at',
+    erase: 'none',
+    note: "the merchant's content",
+  },
   tax_rates: { columns: 'id country region tax_class rate_milli name source created_at updated_at', erase: 'none' },
 };
 

@@ -7,6 +7,7 @@ import { formatDate } from '../lib/format.ts';
 import { createFormState } from '../lib/form.ts';
 import { me, refetchMe } from '../lib/session.ts';
 import { useStore } from '../lib/store-context.ts';
+import { TeamSecurityCard } from './team-security.tsx';
 
 type Member = Schemas['Member'];
 type Invitation = Schemas['Invitation'];
@@ -20,7 +21,7 @@ export default function TeamPage() {
   const [removing, setRemoving] = createSignal<Member | null>(null);
   const [transferTo, setTransferTo] = createSignal<Member | null>(null);
   const manage = () => s.can('team:manage');
-  const isOwner = () => s.store()?.role === 'owner';
+  const mayTransfer = () => s.can('store:transfer');
   const myId = () => me()?.user.id;
 
   const invite = async (e: Event) => {
@@ -113,7 +114,7 @@ export default function TeamPage() {
                       <option value="admin">{t('role.admin')}</option>
                     </select>
                   </Show>
-                  <Show when={isOwner() && m.role !== 'owner'}>
+                  <Show when={mayTransfer() && m.role !== 'owner'}>
                     <button type="button" class="button small" onClick={() => setTransferTo(m)}>
                       {t('team.makeOwner')}
                     </button>
@@ -243,6 +244,9 @@ export default function TeamPage() {
       >
         <p>{t('team.transferBody', { name: transferTo()?.name ?? '' })}</p>
       </Modal>
+      <Show when={manage()}>
+        <TeamSecurityCard />
+      </Show>
     </div>
   );
 }
