@@ -79,6 +79,8 @@ export async function startTestPlatform(
     trustProxy: false,
     secureCookies: false,
     maxBodyBytes: 25 * 1024 * 1024,
+    // Suites create many stores per merchant; the creation caps have their own tests (plan-limits.test.ts).
+    storeLimits: { perAccount: 0, freePerAccount: 0, createsPerHour: 0 },
     ...opts.config,
   };
   const logger = createLogger({ level: 'silent' });
@@ -129,6 +131,8 @@ export async function startTestPlatform(
         concurrency: 2,
         retentionDays: 30,
         provisioningStaleSeconds: 1,
+        // Plan limits hold in the worker exactly when billing is on in the API (as STRIPE_SECRET_KEY does for both).
+        planLimits: Boolean(config.billing?.stripe),
         storage: services.storage,
         // The worker delivers alert webhooks under the same egress policy as the API that saved them.
         ...(opts.config?.webhookEgress ? { webhookEgress: opts.config.webhookEgress } : {}),

@@ -66,10 +66,12 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     ...(env.SECURITY_CONTACT ? { securityContact: env.SECURITY_CONTACT } : {}),
     searchCacheMaxDocs: env.SEARCH_CACHE_MAX_DOCS,
     searchFreshnessMs: env.SEARCH_FRESHNESS_MS,
+    storeLimits: { perAccount: env.STORES_PER_ACCOUNT, freePerAccount: env.FREE_STORES_PER_ACCOUNT, createsPerHour: env.STORE_CREATES_PER_HOUR },
     rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     webhookEgress: { allowHttp: env.ALERT_WEBHOOK_ALLOW_HTTP, allowPrivateAddresses: env.ALERT_WEBHOOK_ALLOW_PRIVATE },
     ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
+    metricsWithoutToken: env.NODE_ENV !== 'production',
     billing: {
       graceDays: env.BILLING_GRACE_DAYS,
       stripe: env.STRIPE_SECRET_KEY
@@ -92,10 +94,13 @@ export function buildServices(
   hooks: ProvisioningHooks = {},
   overrides: Partial<Pick<Services, 'mail' | 'storage' | 'dns'>> = {},
 ): Services {
-  const stores = new StoreService(db, hooks);
+  const stores = new StoreService(db, hooks, {
+    ...(config.storeLimits ?? { perAccount: 20, freePerAccount: 3, createsPerHour: 10 }),
+    billingEnabled: Boolean(config.billing?.stripe),
+  });
   const billingConfig = { graceDays: 7, stripe: null, ...config.billing, publicUrl: config.publicUrl };
   const stripe = billingConfig.stripe ? createStripeClient(billingConfig.stripe) : null;
-  const forget = (storeId: string) => stores.forgetAccess(storeId);
+  const forget = (storeId: string) => stores.access.forget(storeId);
   const mail = overrides.mail ?? new MailOutbox(db, transportFromConfig(config.smtpUrl), config.mailFrom ?? 'Storeloom <no-reply@storeloom.localhost>');
   const storage =
     overrides.storage ??
@@ -127,7 +132,7 @@ export function buildServices(
     stores,
     mail,
     accounts: new AccountService(db, mail),
-    team: new TeamService(db, mail, (storeId) => stores.forgetAccess(storeId)),
+    team: new TeamService(db, mail, (storeId) => stores.access.forget(storeId)),
     storage,
     dns: overrides.dns ?? systemDnsResolver,
     search: new StoreSearchService(db, { maxDocs: config.searchCacheMaxDocs, freshnessMs: config.searchFreshnessMs }),

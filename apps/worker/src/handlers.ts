@@ -2,7 +2,7 @@
  * Job handlers, keyed by job name. Each decodes its payload against the job's
  * definition and is idempotent, so a retried job applies its effect once.
  */
-import { suspendOverdueStores } from '@storeloom/billing';
+import { storeCatalogLimits, suspendOverdueStores } from '@storeloom/billing';
 import { ImportService } from '@storeloom/catalog';
 import { type Database, moveStore } from '@storeloom/db';
 import type { Logger } from '@storeloom/log';
@@ -64,6 +64,8 @@ export interface HandlerDeps {
   storage?: Storage;
   /** Where CSV imports may fetch product images from (default strict: https to public addresses) and the size cap. */
   importImages?: { egress?: EgressPolicy; maxBytes?: number; timeoutMs?: number };
+  /** Whether plan limits apply (billing is on: STRIPE_SECRET_KEY set); imports and clones then stay within each store's plan. */
+  planLimits?: boolean;
   /** Order services (reservation release and sweep); default built from db and queues, manual payments, no mail. */
   commerce?: Commerce;
   /** Erasure requests also erase the shopper at the payment provider (Stripe Connect). */
@@ -143,7 +145,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   return {
     ...planning,
     ...createRecoHandlers({ db: deps.db, logger: deps.logger, ...deps.reco }),
-    ...createBackupHandlers({ db: deps.db, storage: deps.storage, queues: deps.queues }),
+    ...createBackupHandlers({ db: deps.db, storage: deps.storage, queues: deps.queues, planLimits: deps.planLimits ?? false }),
     [deliverMailJob.name]: async (job) => {
       decodeJob(deliverMailJob, job);
       return mail.deliverDue(200);
@@ -156,6 +158,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       const storage = deps.storage;
       const result = await new ImportService(tenant).run(importId, {
         currency: store.currency,
+        limits: storeCatalogLimits(deps.db, storeId, deps.planLimits ?? false),
         ...(storage
           ? {
               fetchImage: imageFetcher({
@@ -293,7 +296,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     },
     [purgeDeletedStoresJob.name]: async (job) => {
       decodeJob(purgeDeletedStoresJob, job);
-      const purged = await stores.purgeDeleted(deps.retentionDays);
+      const purged = await stores.retention.purgeDeleted(deps.retentionDays);
       if (purged.length) deps.logger.info('purged deleted stores', { count: purged.length });
       return { purged: purged.length };
     },

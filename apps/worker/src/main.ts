@@ -37,6 +37,7 @@ const running = await startWorkers(queues, {
   storage,
   concurrency: env.WORKER_CONCURRENCY,
   retentionDays: env.STORE_RETENTION_DAYS,
+  planLimits: Boolean(env.STRIPE_SECRET_KEY),
   provisioningStaleSeconds: env.PROVISIONING_STALE_SECONDS,
   mail: new MailOutbox(db, transportFromConfig(env.SMTP_URL), env.MAIL_FROM),
   storefront: env.STOREFRONT_SECRET ? { secret: env.STOREFRONT_SECRET, storeUrl: storefrontOrigin } : undefined,

@@ -4,7 +4,7 @@
  * (reached only through `withSchema(store.schemaName)`).
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { ArticlesTable, MenusTable, PagesTable, PoliciesTable, ProductMediaTable } from './content-types.ts';
+import type { ArticlesTable, MenusTable, PagesTable, PoliciesTable, ProductMediaTable, ReviewsTable } from './content-types.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | T, string | T>;
@@ -177,6 +177,8 @@ export interface ApiTokensTable {
   last_used_at: Timestamp | null;
   expires_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** What the token may do (see packages/auth/src/scopes.ts). */
+  scopes: Generated<string[]>;
 }
 
 export interface AuditLogTable {
@@ -569,7 +571,16 @@ export interface AlertWebhooksTable {
   updated_at: Timestamp;
 }
 
+/** What an import applied, per product handle (same transaction as the product): resumes skip these. */
+export interface ImportRowsTable {
+  import_id: string;
+  handle: string;
+  outcome: 'created' | 'updated';
+  warnings: ColumnType<unknown, string | undefined, string>;
+}
+
 export interface TenantDatabase {
+  import_rows: ImportRowsTable;
   products: ProductsTable;
   variants: VariantsTable;
   images: ImagesTable;
@@ -620,6 +631,7 @@ export interface TenantDatabase {
   menus: MenusTable;
   articles: ArticlesTable;
   product_media: ProductMediaTable;
+  reviews: ReviewsTable;
   markets: MarketsTable;
   market_countries: MarketCountriesTable;
   market_prices: MarketPricesTable;

@@ -77,6 +77,12 @@ export interface ModelData {
   usdzUrl: string | null;
 }
 
+export interface ReviewsData {
+  average: number;
+  count: number;
+  items: { author: string; rating: number; title: string; body: string; reply: string | null; verified: boolean; createdAt: string }[];
+}
+
 export interface ArticleCardData {
   handle: string;
   title: string;
@@ -96,6 +102,13 @@ export interface ArticleCardData {
 export type LineData = Pick<CartLineView, 'variantId' | 'handle' | 'title' | 'variantTitle' | 'quantity' | 'unitPrice' | 'available' | 'imageUrl'>;
 
 export type TotalsData = Omit<Totals, 'weightGrams'>;
+export interface PromotionsData {
+  discounts: { code: string | null; title: string; amount: number }[];
+  /** Codes on the cart (as entered), removable. */
+  codes: string[];
+  giftCards: { last4: string; amount: number }[];
+  amountDue: number;
+}
 
 export type AddressData = OrderAddress;
 
@@ -120,6 +133,8 @@ export type PageData =
       related: Card[];
       relatedTitle: 'alsoBought' | 'youMayLike';
       collection: { handle: string; title: string } | null;
+      /** Published reviews (newest first) with the average and count of all published ones; null when there are none. */
+      reviews?: ReviewsData | null;
     }
   | {
       page: 'search';
@@ -130,7 +145,18 @@ export type PageData =
       filters: { collection: string; sort: string; inStock: boolean };
       nextCursor: string | null;
     }
-  | { page: 'cart'; lines: LineData[]; totals: TotalsData; notice: string | null; addOns: Card[]; freeOver: number | null }
+  | {
+      page: 'cart';
+      lines: LineData[];
+      totals: TotalsData;
+      notice: string | null;
+      addOns: Card[];
+      freeOver: number | null;
+      /** Discounts applied (code null: automatic) and gift cards paying part of the total. */
+      promotions: PromotionsData;
+      /** A refused code or gift card, shown at its field; `value` keeps what the shopper typed. */
+      formError: { field: 'discount' | 'giftCard'; message: string; value: string } | null;
+    }
   | {
       page: 'checkout';
       lines: LineData[];
@@ -146,7 +172,15 @@ export type PageData =
       shipsTo: string[] | null;
     }
   | { page: 'pay'; order: OrderData; action: string; expiresAt: string }
-  | { page: 'order'; order: OrderData; justPlaced: boolean }
+  | { page: 'order'; order: OrderData; justPlaced: boolean; reviewLinks?: { title: string; url: string }[] }
+  | {
+      page: 'review';
+      product: { title: string; handle: string };
+      fields: { order: string; product: string; sig: string };
+      values: { rating: string; title: string; body: string; author: string };
+      state: 'form' | 'done' | 'already';
+      error: string | null;
+    }
   | {
       page: 'account';
       customer: { name: string; email: string };
