@@ -59,6 +59,7 @@ import { registerDomainRoutes } from './routes/domain.ts';
 import { registerLaunchRoutes } from './routes/launch.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerCatalogExtraRoutes } from './routes/catalog-extras.ts';
+import { registerPrivacyRoutes } from './routes/privacy.ts';
 import { registerBlogRoutes } from './routes/blog.ts';
 import { registerMenuRoutes } from './routes/menus.ts';
 import { registerPageRoutes } from './routes/pages.ts';
@@ -121,6 +122,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerPricingRoutes(api);
   registerInventoryPlanningRoutes(api);
   registerRecommendationRoutes(api);
+  registerPrivacyRoutes(api);
   // Online store content (issue 20).
   registerPageRoutes(api);
   registerMenuRoutes(api);

@@ -11,6 +11,7 @@ import type {
 } from '@storeloom/auth';
 import type { BillingConfig, BillingService, ConnectService, StripeWebhooks } from '@storeloom/billing';
 import type { Commerce } from '@storeloom/commerce';
+import type { PrivacyService } from '@storeloom/privacy';
 import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@storeloom/db';
 import type { BaseVariables } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
@@ -91,6 +92,8 @@ export interface Services {
   catalogEvents: CatalogEvents;
   /** Order services of a store (orders API, Stripe Connect webhook), built like the storefront's and the worker's. */
   commerce: Commerce;
+  /** Shoppers' export and erasure requests (the worker runs them). */
+  privacy: PrivacyService;
   /** Merchant two-factor sign-in (TOTP, recovery codes, pending sign-ins). */
   twoFactor: TwoFactorService;
   /** Mails the account on a sign-in from a new device. */

@@ -1,3 +1,4 @@
+import { PrivacyService } from '@storeloom/privacy';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -140,6 +141,7 @@ export function buildServices(
     connect: new ConnectService(db, billingConfig, stripe),
     stripeWebhooks: new StripeWebhooks(db, billingConfig, stripe, forget, connectPayments),
     commerce,
+    privacy: new PrivacyService({ db, storage }),
   };
 }
 

@@ -29,7 +29,10 @@ import {
   searchReindexStoreJob,
   UnrecoverableJobError,
   orderPaidJob,
+  privacyRequestJob,
 } from '@storeloom/jobs';
+import { type PaymentErasure, PrivacyService } from '@storeloom/privacy';
+
 import { CartRecoveryService, type Commerce, createCommerce } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
@@ -65,6 +68,8 @@ export interface HandlerDeps {
   planLimits?: boolean;
   /** Order services (reservation release and sweep); default built from db and queues, manual payments, no mail. */
   commerce?: Commerce;
+  /** Erasure requests also erase the shopper at the payment provider (Stripe Connect). */
+  privacyPayments?: PaymentErasure | null;
   /**
    * Links into storefronts (abandoned-cart reminders): STOREFRONT_SECRET and the public origin of a store.
    * Absent: no reminders are sent (the job says so).
@@ -241,6 +246,21 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         { id: found.store.id, schemaName: found.store.schema_name },
         orderId,
       );
+    },
+    [privacyRequestJob.name]: async (job) => {
+      const { storeId, requestId } = decodeJob(privacyRequestJob, job);
+      const found = await storeWithData(storeId);
+      if (!found) throw new UnrecoverableJobError('store is not available');
+      const privacy = new PrivacyService({
+        db: deps.db,
+        storage: deps.storage ?? null,
+        scrubJobs: deps.queues ? (needles) => deps.queues?.scrubJobs(needles) ?? Promise.resolve(0) : undefined,
+        payments: deps.privacyPayments ?? null,
+      });
+      const summary = await privacy.process(found.store, requestId);
+      // Counts only: the result is kept with the job and must not carry the address or the token.
+      const { token: _token, payment, ...counts } = summary as Record<string, unknown>;
+      return { ...counts, payment: payment ? { provider: (payment as { provider: string }).provider } : null };
     },
     [sweepReservationsJob.name]: async (job) => {
       decodeJob(sweepReservationsJob, job);
