@@ -2761,10 +2761,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Privacy requests, newest first, with their statutory deadlines */
+        /**
+         * Privacy requests, newest first, with their statutory deadlines
+         * @description API tokens: needs the `read_customers` scope.
+         */
         get: operations["listPrivacyRequests"];
         put?: never;
-        /** Export or erase everything the store holds on a shopper's e-mail address (runs in the background) */
+        /**
+         * Export or erase everything the store holds on a shopper's e-mail address (runs in the background)
+         * @description API tokens: needs the `write_customers` scope.
+         */
         post: operations["createPrivacyRequest"];
         delete?: never;
         options?: never;
@@ -2779,7 +2785,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One privacy request; a finished export has a downloadUrl (same authentication) */
+        /**
+         * One privacy request; a finished export has a downloadUrl (same authentication)
+         * @description API tokens: needs the `read_customers` scope.
+         */
         get: operations["getPrivacyRequest"];
         put?: never;
         post?: never;
@@ -2798,7 +2807,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a shopper's request (from the storefront) so it runs */
+        /**
+         * Approve a shopper's request (from the storefront) so it runs
+         * @description API tokens: needs the `write_customers` scope.
+         */
         post: operations["approvePrivacyRequest"];
         delete?: never;
         options?: never;
@@ -2815,7 +2827,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run a failed request again */
+        /**
+         * Run a failed request again
+         * @description API tokens: needs the `write_customers` scope.
+         */
         post: operations["retryPrivacyRequest"];
         delete?: never;
         options?: never;
@@ -2830,7 +2845,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The export document of a finished export request (one JSON file; audit-logged) */
+        /**
+         * The export document of a finished export request (one JSON file; audit-logged)
+         * @description API tokens: needs the `read_customers` scope.
+         */
         get: operations["downloadPrivacyExport"];
         put?: never;
         post?: never;
