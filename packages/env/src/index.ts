@@ -273,8 +273,7 @@ export const workerEnvSchema = z
     /** Port of the worker's /metrics and /healthz server (0 = off). */
     WORKER_METRICS_PORT: port(0),
     METRICS_TOKEN: web.METRICS_TOKEN,
-    /** Erasure requests delete the shopper's customer objects on the store's connected Stripe account. */
-    STRIPE_SECRET_KEY: web.STRIPE_SECRET_KEY,
+    /** Erasure requests delete the shopper's customer objects on the store's connected Stripe account (with STRIPE_SECRET_KEY). */
     STRIPE_API_URL: web.STRIPE_API_URL,
     ...egress,
   })
