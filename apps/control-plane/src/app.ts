@@ -36,6 +36,7 @@ import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { registerDiscountRoutes } from './routes/discounts.ts';
 import { registerGiftCardRoutes } from './routes/gift-cards.ts';
+import { registerMerchantWebhookRoutes } from './routes/merchant-webhooks.ts';
 import { registerPromotionSettingsRoutes } from './routes/promotion-settings.ts';
 import { registerInventoryPlanningRoutes } from './routes/inventory-planning.ts';
 import { registerPricingRoutes } from './routes/pricing.ts';
@@ -98,6 +99,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerOrderRoutes(api);
   registerDiscountRoutes(api);
   registerGiftCardRoutes(api);
+  registerMerchantWebhookRoutes(api);
   registerPromotionSettingsRoutes(api);
   registerSearchRoutes(api);
   registerPricingRoutes(api);

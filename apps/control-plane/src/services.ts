@@ -5,12 +5,13 @@ import { BillingService, ConnectPaymentEvents, ConnectService, createStripeClien
 import { createCommerce } from '@storeloom/commerce';
 import { createLogger } from '@storeloom/http';
 import type { Database } from '@storeloom/db';
-import type { ControlPlaneEnv } from '@storeloom/env';
+import { type ControlPlaneEnv, webhookEgressFromEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';
 import { MailOutbox, transportFromConfig } from '@storeloom/mail';
 import { defaultMediaPublicUrl, defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
 import { type ProvisioningHooks, StoreService, TeamService } from '@storeloom/stores';
 import { systemDnsResolver } from './dns.ts';
+import { DEVELOPMENT_SECRETS_KEY, SecretBox } from '@storeloom/webhooks';
 import { queueCatalogEvents, StoreSearchService } from '@storeloom/store-search';
 import { type ControlPlaneConfig, type Services, storeUrl } from './context.ts';
 
@@ -53,7 +54,8 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     searchFreshnessMs: env.SEARCH_FRESHNESS_MS,
     rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
-    webhookEgress: { allowHttp: env.ALERT_WEBHOOK_ALLOW_HTTP, allowPrivateAddresses: env.ALERT_WEBHOOK_ALLOW_PRIVATE },
+    webhookEgress: webhookEgressFromEnv(env),
+    ...(env.WEBHOOK_SECRETS_KEY ? { webhookSecretsKey: env.WEBHOOK_SECRETS_KEY } : {}),
     ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
     billing: {
       graceDays: env.BILLING_GRACE_DAYS,
@@ -118,5 +120,6 @@ export function buildServices(
     connect: new ConnectService(db, billingConfig, stripe),
     stripeWebhooks: new StripeWebhooks(db, billingConfig, stripe, forget, connectPayments),
     commerce,
+    webhookSecrets: new SecretBox(config.webhookSecretsKey ?? DEVELOPMENT_SECRETS_KEY),
   };
 }
