@@ -13,7 +13,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { defineJob, Queues } from '@storeloom/jobs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../apps/storefront/src/app.ts';
 import { checkOrders, runShoppers, type SeededStore, seedShops } from '../bench/lib/shoppers.ts';

@@ -6,7 +6,7 @@
  * exactly once when redelivered.
  */
 import { randomBytes } from 'node:crypto';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { StripeFake } from '@storeloom/stripe-fake';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

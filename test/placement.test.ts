@@ -7,7 +7,7 @@
  * fails midway leaves the store on its source, writable.
  */
 import { type Database, dropMovedSource, moveStore, sql } from '@storeloom/db';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../apps/storefront/src/app.ts';

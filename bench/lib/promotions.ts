@@ -9,7 +9,7 @@
 import { ProductService } from '@storeloom/catalog';
 import { DiscountService, GiftCardService } from '@storeloom/commerce';
 import { createDatabase, type Database } from '@storeloom/db';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { fileURLToPath } from 'node:url';
 import { createStorefrontApp } from '../../apps/storefront/src/app.ts';
 import { ensureStorefrontBuilt } from '../../apps/storefront/src/build.ts';

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { ProductService } from '@storeloom/catalog';
 import { CartService } from '@storeloom/commerce';
 import { createDatabase, type Database } from '@storeloom/db';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { createStorefrontApp } from '../../apps/storefront/src/app.ts';
 import { ensureStorefrontBuilt } from '../../apps/storefront/src/build.ts';
 import { type ChildServer, startServer } from './child.ts';

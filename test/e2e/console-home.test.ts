@@ -5,7 +5,7 @@
  * orders to fulfil and low stock show the store's numbers. axe: no serious or
  * critical violations; screenshots at desktop and phone widths.
  */
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';

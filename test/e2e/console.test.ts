@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
@@ -424,6 +424,28 @@ describe('merchant console in Chromium', () => {
     await phone.getByRole('link', { name: 'Orders' }).click();
     await phone.getByRole('heading', { name: 'No orders yet' }).waitFor();
     await checkA11y(phone, 'orders (phone)');
+  });
+
+  it('sends the merchant to sign in once when the session is lost, with no error toasts', { timeout: 300_000 }, async () => {
+    // A second browser with the same session; dropping its cookie is what an expired session looks like to the API.
+    const other = await browser.newContext({ storageState: await ctx.storageState() });
+    const pg = await other.newPage();
+    const unauthorised: string[] = [];
+    pg.on('response', (r) => {
+      if (r.status() === 401) unauthorised.push(new URL(r.url()).pathname);
+    });
+    await pg.goto(`${base}/stores/${storeId}/settings`);
+    await pg.getByRole('heading', { name: 'Appearance and languages' }).waitFor();
+    await other.clearCookies();
+    // The products page loads several things at once: every one of them is refused.
+    await pg.getByRole('link', { name: 'Products', exact: true }).click();
+    await pg.waitForURL(/\/login\?next=/);
+    await pg.getByRole('heading', { name: 'Log in to Storeloom' }).waitFor();
+    // Back to where the session was lost after signing in (the page that first met the 401).
+    expect(new URL(pg.url()).searchParams.get('next')).toMatch(new RegExp(`^/stores/${storeId}/(settings|products)$`));
+    expect(unauthorised.length).toBeGreaterThan(0);
+    expect(await pg.locator('.toast-error').count()).toBe(0);
+    await other.close();
   });
 
   it('logs out', { timeout: 300_000 }, async () => {

@@ -3,7 +3,7 @@
  * the browser lands after it has normalised the Location itself (backslashes, tabs, CR/LF). Any request that
  * reaches evil.example is answered by an intercept so a redirect that escapes is seen as a page on that host.
  */
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../../apps/storefront/src/app.ts';

@@ -4,7 +4,7 @@
  * Screenshots at desktop and phone widths go to test-artifacts/.
  */
 import { createStorefrontApp } from '../../apps/storefront/src/app.ts';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';

@@ -6,7 +6,7 @@
  * Do-Not-Track the page sends nothing and sets no cookie; with Global Privacy
  * Control only as a header, the server stores nothing.
  */
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../../apps/storefront/src/app.ts';

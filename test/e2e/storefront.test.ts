@@ -6,7 +6,7 @@
  * abandoned checkout's reservation is released by the worker after a short
  * expiry. Screenshots at phone and desktop widths go to test-artifacts/.
  */
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../../apps/storefront/src/app.ts';

@@ -11,7 +11,7 @@ import { startWorkers, type RunningWorker } from '../../apps/worker/src/worker.t
 import type { Database } from '@storeloom/db';
 import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { Queues } from '@storeloom/jobs';
 import type { ProvisioningHooks } from '@storeloom/stores';
 import type { EgressPolicy } from '@storeloom/planning';

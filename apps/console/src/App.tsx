@@ -71,11 +71,14 @@ function Home() {
 
 function SessionWatcher(props: ParentProps) {
   const navigate = useNavigate();
-  // Only a session that existed and was lost sends the merchant to log in; anonymous pages (invite, reset) stay put.
+  // Only a session that existed and was lost sends the merchant to log in, once; anonymous pages (invite, reset) stay put.
+  // Returning true tells the client that this 401, and the ones after it until the next sign-in, show no error.
   onUnauthenticated(() => {
     const hadSession = !!me();
     setMe(null);
-    if (hadSession && !location.pathname.startsWith('/login')) navigate(`/login?next=${encodeURIComponent(location.pathname)}`, { replace: true });
+    if (!hadSession || location.pathname.startsWith('/login')) return false;
+    navigate(`/login?next=${encodeURIComponent(location.pathname)}`, { replace: true });
+    return true;
   });
   return props.children;
 }

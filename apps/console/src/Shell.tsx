@@ -4,8 +4,7 @@ import { Icon, type IconName } from './components/icons.tsx';
 import { toast } from './components/toast.tsx';
 import { SkeletonRows } from './components/ui.tsx';
 import { LOCALE_NAMES, LOCALES, type Locale, locale, type MessageKey, setLocale, t } from './i18n/index.ts';
-import { api } from './lib/api.ts';
-import { can } from './lib/permissions.ts';
+import { api, can } from './lib/api.ts';
 import { currentStore, currentStoreId, lastStoreId, me, setCurrentStoreId, setMe } from './lib/session.ts';
 
 interface NavItem {
@@ -20,9 +19,9 @@ const NAV: NavItem[] = [
   { path: 'products', label: 'nav.products', icon: 'products' },
   { path: 'inventory', label: 'nav.inventory', icon: 'inventory' },
   { path: 'orders', label: 'nav.orders', icon: 'orders' },
-  { path: 'pricing', label: 'nav.pricing', icon: 'pricing', show: () => can(currentStore()?.role, 'planning:read') },
-  { path: 'planning', label: 'nav.planning', icon: 'reorder', show: () => can(currentStore()?.role, 'planning:read') },
-  { path: 'import', label: 'nav.import', icon: 'import', show: () => can(currentStore()?.role, 'catalog:import') },
+  { path: 'pricing', label: 'nav.pricing', icon: 'pricing', show: () => can(currentStore(), 'planning:read') },
+  { path: 'planning', label: 'nav.planning', icon: 'reorder', show: () => can(currentStore(), 'planning:read') },
+  { path: 'import', label: 'nav.import', icon: 'import', show: () => can(currentStore(), 'catalog:import') },
   { path: 'search', label: 'nav.search', icon: 'search' },
   { path: 'recommendations', label: 'nav.recommendations', icon: 'sparkle' },
   { path: 'jobs', label: 'nav.jobs', icon: 'jobs' },
@@ -139,12 +138,12 @@ export function Shell(props: ParentProps) {
   const switchLocale = (next: Locale) => {
     setLocale(next);
     // Also remembered on the account (other devices); the local choice already applies if that fails.
-    api.patch('/me', { locale: next }).catch(() => {});
+    api.PATCH('/me', { body: { locale: next } }).catch(() => {});
   };
   const storeBase = () => `/stores/${currentStoreId() ?? ''}`;
   const logout = async () => {
     try {
-      await api.post('/auth/logout');
+      await api.POST('/auth/logout');
     } catch {
       // signed out anyway below
     }

@@ -13,7 +13,6 @@ import {
   httpMetrics,
   MetricsRegistry,
   poolGauges,
-  type Logger,
   originCheck,
   rateLimit,
   requestContext,
@@ -23,6 +22,7 @@ import {
   toErrorResponse,
   validationError,
 } from '@storeloom/http';
+import type { Logger } from '@storeloom/log';
 import { sql } from '@storeloom/db';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
@@ -37,6 +37,7 @@ import { registerOrderRoutes } from './routes/orders.ts';
 import { registerDiscountRoutes } from './routes/discounts.ts';
 import { registerGiftCardRoutes } from './routes/gift-cards.ts';
 import { registerMerchantWebhookRoutes } from './routes/merchant-webhooks.ts';
+import { registerMarketRoutes } from './routes/markets.ts';
 import { registerPromotionSettingsRoutes } from './routes/promotion-settings.ts';
 import { registerInventoryPlanningRoutes } from './routes/inventory-planning.ts';
 import { registerPricingRoutes } from './routes/pricing.ts';
@@ -100,6 +101,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerDiscountRoutes(api);
   registerGiftCardRoutes(api);
   registerMerchantWebhookRoutes(api);
+  registerMarketRoutes(api);
   registerPromotionSettingsRoutes(api);
   registerSearchRoutes(api);
   registerPricingRoutes(api);

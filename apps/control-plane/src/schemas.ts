@@ -1,5 +1,6 @@
 /** Shared zod schemas: request validation and the OpenAPI document come from the same definitions. */
 import { z } from '@hono/zod-openapi';
+import { Permission } from '@storeloom/auth';
 import { isProductHandle } from '@storeloom/catalog';
 
 export const ErrorSchema = z
@@ -55,10 +56,17 @@ export const StoreSchema = z
     status: z.enum(['provisioning', 'active', 'suspended', 'deleted']),
     plan: z.string(),
     currency: z.string(),
+    country: z.string().nullable().openapi({ description: "ISO 3166-1 alpha-2: the store's own country (its primary market)" }),
     defaultLocale: z.string(),
     customDomain: z.string().nullable(),
     url: z.string(),
     role: z.enum(['owner', 'admin', 'staff']).optional(),
+    capabilities: z
+      .array(z.enum(Object.values(Permission) as [Permission, ...Permission[]]))
+      .optional()
+      .openapi({
+        description: 'What the caller may do in this store (from `role`; present with it). The API enforces these; the console hides what they deny.',
+      }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { AccountService, ApiTokenService, createLucia, RateLimiter, SessionManager, UserService } from '@storeloom/auth';
 import { BillingService, ConnectPaymentEvents, ConnectService, createStripeClient, StripeWebhooks, shopperPayments } from '@storeloom/billing';
 import { createCommerce } from '@storeloom/commerce';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import type { Database } from '@storeloom/db';
 import { type ControlPlaneEnv, webhookEgressFromEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';

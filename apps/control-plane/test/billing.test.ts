@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { suspendOverdueStores } from '@storeloom/billing';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { suspendOverdueStoresJob } from '@storeloom/jobs';
 import { StripeFake } from '@storeloom/stripe-fake';
 import Stripe from 'stripe';

@@ -64,6 +64,7 @@ interface Tenant {
   webhookId: string;
   /** A delivery of `webhookId`. */
   deliveryId: string;
+  marketId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -90,6 +91,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   giftCardId: t.giftCardId,
   webhookId: t.webhookId,
   deliveryId: t.deliveryId,
+  marketId: t.marketId,
 });
 
 /** Required query parameters of GET routes, so B's own request is valid. */
@@ -144,6 +146,9 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'patch /stores/{storeId}/discounts/{discountId}': () => ({ body: { title: 'Hijacked', value: 100, active: true } }),
   'post /stores/{storeId}/gift-cards': () => ({ body: { initialValue: 100_000, note: 'Injected' } }),
   'patch /stores/{storeId}/gift-cards/{giftCardId}': () => ({ body: { disabled: true, note: 'Hijacked', expiresAt: null } }),
+  'post /stores/{storeId}/markets': () => ({ body: { name: 'Injected', countries: ['BR'], currency: 'BRL', exchangeRate: '7.1', taxInclusive: false } }),
+  'patch /stores/{storeId}/markets/{marketId}': () => ({ body: { name: 'Hijacked', countries: ['AR'] } }),
+  'put /stores/{storeId}/markets/{marketId}/prices/{variantId}': () => ({ body: { price: 1 } }),
   'put /stores/{storeId}/promotion-settings': () => ({
     body: { apiAllowedOrigins: ['https://attacker.example'], recovery: { enabled: true, delayMinutes: 15, secondReminder: true }, marketingEmails: true },
   }),
@@ -267,6 +272,11 @@ describe('tenant isolation', () => {
       .where('event_id', '=', webhookEvent as string)
       .executeTakeFirstOrThrow();
     expect(giftCard.status, giftCard.text).toBe(201);
+    const market = await p.request('POST', `/api/v1/stores/${store.id}/markets`, {
+      cookie,
+      body: { name: `${tag} market`, countries: ['DE', 'FR'], currency: 'EUR', exchangeRate: '0.92', taxInclusive: true },
+    });
+    expect(market.status, market.text).toBe(201);
     // No worker here: run the export job inline and record it as finished.
     const ledger = await p.db.control
       .selectFrom('store_jobs')
@@ -308,6 +318,7 @@ describe('tenant isolation', () => {
       giftCardId: giftCard.body.id,
       webhookId: webhook.body.id,
       deliveryId: delivery.id,
+      marketId: market.body.id,
       cookie,
       userId: user.id,
       storeId: store.id,
@@ -359,6 +370,9 @@ describe('tenant isolation', () => {
       discountUsages: await db.selectFrom('discount_usages').selectAll().orderBy('id').execute(),
       giftCards: await db.selectFrom('gift_cards').selectAll().orderBy('id').execute(),
       giftCardLedger: await db.selectFrom('gift_card_ledger').selectAll().orderBy('id').execute(),
+      markets: await db.selectFrom('markets').selectAll().orderBy('id').execute(),
+      marketCountries: await db.selectFrom('market_countries').selectAll().orderBy('country').execute(),
+      marketPrices: await db.selectFrom('market_prices').selectAll().orderBy('variant_id').execute(),
     };
   }
 

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connectedStore } from '@storeloom/billing';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { StripeFake } from '@storeloom/stripe-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveOnFreePort } from '../../../test/helpers/browser.ts';

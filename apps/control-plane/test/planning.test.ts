@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Database, newId } from '@storeloom/db';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { recordPaidOrderLine, recordSale, SIGNATURE_HEADER, utcDay, verifySignature } from '@storeloom/planning';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkers } from '../../worker/src/worker.ts';

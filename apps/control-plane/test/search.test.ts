@@ -3,7 +3,7 @@
  * real BullMQ worker indexing (Redis and Postgres backends), queries through
  * the storefront search API (Host -> store) and the merchant search API.
  */
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../../storefront/src/app.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';

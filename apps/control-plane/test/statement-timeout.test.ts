@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createDatabase, type Database } from '@storeloom/db';
 import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { Queues } from '@storeloom/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneApp } from '../src/app.ts';

@@ -191,4 +191,57 @@ describe('team', () => {
     expect(owners).toHaveLength(1);
     expect(await audit(store.id)).toContain('team.ownership_transferred');
   });
+
+  it('lists each caller’s capabilities per store, and the routes refuse exactly what they deny', async () => {
+    const { owner, store, member: staff } = await storeWithMember('staff');
+    const admin = await signup(p);
+    await p.request('POST', `/api/v1/stores/${store.id}/invitations`, { cookie: owner.cookie, body: { email: admin.email, role: 'admin' } });
+    expect((await p.request('POST', '/api/v1/invitations/accept', { cookie: admin.cookie, body: { token: await inviteToken(admin.email) } })).status).toBe(200);
+
+    const capsOf = async (cookie: string) => {
+      const me = await p.request('GET', '/api/v1/me', { cookie });
+      const one = await p.request('GET', `/api/v1/stores/${store.id}`, { cookie });
+      const listed = me.body.stores.find((s: { id: string }) => s.id === store.id);
+      // The same list wherever the store is shown to the caller.
+      expect(one.body.capabilities).toEqual(listed.capabilities);
+      return listed.capabilities as string[];
+    };
+    const caps = { owner: await capsOf(owner.cookie), admin: await capsOf(admin.cookie), staff: await capsOf(staff.cookie) };
+    expect(caps.staff).toEqual(expect.arrayContaining(['catalog:write', 'inventory:adjust', 'orders:read', 'orders:manage', 'planning:read']));
+    expect(caps.staff).not.toContain('store:update');
+    expect(caps.admin).toEqual(expect.arrayContaining([...caps.staff, 'store:update', 'team:manage', 'catalog:import', 'store:export']));
+    expect(caps.admin).not.toContain('store:delete');
+    expect(caps.owner).toEqual(expect.arrayContaining([...caps.admin, 'store:delete', 'store:transfer']));
+
+    // One request per capability the console hides something for; valid bodies, so only the role decides.
+    const probes: { cap: string; method: string; path: string; body?: unknown; rawBody?: string; contentType?: string }[] = [
+      { cap: 'store:update', method: 'PATCH', path: '', body: { name: 'Renamed by a member' } },
+      { cap: 'store:update', method: 'GET', path: '/jobs/dead' },
+      { cap: 'team:manage', method: 'POST', path: '/invitations', body: { email: `probe-${rnd()}@example.com`, role: 'staff' } },
+      { cap: 'catalog:import', method: 'POST', path: '/imports/preview', rawBody: 'Handle,Title,Variant Price\nprobe,Probe,1.00\n', contentType: 'text/csv' },
+      { cap: 'store:export', method: 'GET', path: '/exports' },
+      { cap: 'planning:manage', method: 'GET', path: '/inventory-planning/webhook' },
+      { cap: 'planning:read', method: 'GET', path: '/inventory-planning/suppliers' },
+      { cap: 'catalog:write', method: 'POST', path: '/products', body: { title: 'Probe', variants: [{ price: 100 }] } },
+      { cap: 'orders:read', method: 'GET', path: '/orders' },
+      { cap: 'store:transfer', method: 'POST', path: '/transfer-ownership', body: { userId: staff.user.id } },
+      { cap: 'store:delete', method: 'DELETE', path: '' },
+    ];
+    for (const [who, user] of [
+      ['staff', staff],
+      ['admin', admin],
+    ] as const) {
+      for (const probe of probes) {
+        const granted = caps[who].includes(probe.cap);
+        const r = await p.request(probe.method, `/api/v1/stores/${store.id}${probe.path}`, {
+          cookie: user.cookie,
+          body: probe.body,
+          rawBody: probe.rawBody,
+          contentType: probe.contentType,
+        });
+        if (granted) expect(r.status, `${who} ${probe.method} ${probe.path}: ${r.text}`).not.toBe(403);
+        else expect([r.status, r.body.error?.code], `${who} ${probe.method} ${probe.path}`).toEqual([403, 'forbidden']);
+      }
+    }
+  });
 });

@@ -8,7 +8,7 @@
  */
 import { CustomerService } from '@storeloom/commerce';
 import type { Database } from '@storeloom/db';
-import type { Logger } from '@storeloom/http';
+import type { Logger } from '@storeloom/log';
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createRecoApi } from './api/reco.ts';

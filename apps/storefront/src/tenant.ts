@@ -6,8 +6,9 @@
  * through `invalidate`.
  */
 import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
-import { loadSettings, type StorefrontSettings } from '@storeloom/commerce';
-import { type Database, type Kysely, type Store, type TenantDatabase, TtlCache } from '@storeloom/db';
+import { loadPricingMarkets, loadSettings, type StorefrontSettings } from '@storeloom/commerce';
+import { TtlCache } from '@storeloom/collections';
+import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { StoreService } from '@storeloom/stores';
 
 export interface Tenant {
@@ -38,8 +39,12 @@ export class TenantResolver {
     if (store) {
       if (store.status === 'active') {
         const t = this.db.tenant(store.schema_name);
-        const [settings, collections] = await Promise.all([loadSettings(t), new StorefrontCatalog(t).collections()]);
-        tenant = { store, t, settings, collections };
+        const [settings, collections, markets] = await Promise.all([
+          loadSettings(t),
+          new StorefrontCatalog(t).collections(),
+          loadPricingMarkets(t, this.db, store.currency),
+        ]);
+        tenant = { store, t, settings: { ...settings, markets }, collections };
       } else tenant = { store, t: null as never, settings: null as never, collections: [] };
     }
     this.cache.set(host, tenant);

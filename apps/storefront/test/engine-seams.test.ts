@@ -4,7 +4,7 @@
  * and "customers also bought" from the trained recommender.
  */
 import { CustomerService } from '@storeloom/commerce';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { clearActiveVersionCache, RecoEventService, trainStore } from '@storeloom/reco/store';
 import { SearchIndexer } from '@storeloom/store-search';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

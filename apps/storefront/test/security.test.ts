@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { orderLinkSignature } from '@storeloom/commerce';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { StripeFake } from '@storeloom/stripe-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneApp } from '../../control-plane/src/app.ts';

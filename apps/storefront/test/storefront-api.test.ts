@@ -5,7 +5,7 @@
  * OpenAPI document, and isolation: a cart or order of store A is 404 on
  * store B for every operation of the document.
  */
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 import { createStorefrontApp } from '../src/app.ts';

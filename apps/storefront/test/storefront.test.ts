@@ -5,7 +5,7 @@
  */
 import { CartService } from '@storeloom/commerce';
 import { createDatabase } from '@storeloom/db';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 import { createStorefrontApp } from '../src/app.ts';

@@ -5,7 +5,7 @@
 import { suspendOverdueStores } from '@storeloom/billing';
 import { ImportService } from '@storeloom/catalog';
 import { type Database, moveStore } from '@storeloom/db';
-import type { Logger } from '@storeloom/http';
+import type { Logger } from '@storeloom/log';
 import {
   alertWebhookJob,
   decodeJob,

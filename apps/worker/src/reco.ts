@@ -4,7 +4,7 @@
  */
 import type { Database } from '@storeloom/db';
 import { AppError } from '@storeloom/errors';
-import type { Logger } from '@storeloom/http';
+import type { Logger } from '@storeloom/log';
 import {
   decodeJob,
   type JobEnvelope,

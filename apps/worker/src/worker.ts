@@ -1,5 +1,5 @@
 import type { Database } from '@storeloom/db';
-import type { Logger } from '@storeloom/http';
+import type { Logger } from '@storeloom/log';
 import {
   deliverMailJob,
   planningNightlyJob,

@@ -4,7 +4,7 @@
  * the purchase, and replays of the job record nothing twice.
  */
 import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { orderPaidJob } from '@storeloom/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';

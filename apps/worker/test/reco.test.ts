@@ -3,7 +3,7 @@
  * schema, the training job, and the storefront JSON API reading the result.
  */
 import { randomBytes } from 'node:crypto';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { trainRecommendationsJob } from '@storeloom/jobs';
 import { clearActiveVersionCache, createRecommendationSource, RecoEventService, TrainingAborted, trainStore } from '@storeloom/reco/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,7 +2,8 @@
  * Personal API tokens (`Authorization: Bearer slk_…`) for scripts. Shown once
  * at creation; only sha256(token) is stored; revocable.
  */
-import { type Database, newId, TtlCache } from '@storeloom/db';
+import { TtlCache } from '@storeloom/collections';
+import { type Database, newId } from '@storeloom/db';
 import { generateToken, sha256Hex } from './crypto.ts';
 import type { SessionUser } from './lucia.ts';
 

@@ -6,6 +6,7 @@
  */
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import { type CartLineView, CartService } from './cart.ts';
+import { marketFor, marketSettings, type PricingMarket } from './markets.ts';
 import { type PricingState, priceCart, pricingSteps, tenderTotal } from './pricing.ts';
 import { promotionPricing } from './promotion-steps.ts';
 import type { StorefrontSettings } from './settings.ts';
@@ -40,18 +41,33 @@ export interface PricedCart {
   discountTotal: number;
   giftCardTotal: number;
   amountDue: number;
+  /** The market the cart's country picked: its currency is the currency of every amount here. */
+  market: PricingMarket;
 }
 
 /** Lines + pipeline for one cart (a read: phase `quote`). */
 export async function priceCartOf(t: Kysely<TenantDatabase>, cartId: string, opts: PriceCartOptions): Promise<PricedCart> {
   const clock = opts.clock ?? (() => new Date());
   const lines = await new CartService(t).lines(cartId);
+  const cart = opts.settings.markets?.length ? await cartState(t, cartId) : null;
+  const market = marketFor(opts.settings, opts.currency, cart?.country);
   const state = await priceCart(
     lines,
-    { t, storeId: opts.storeId, cartId, settings: opts.settings, customerId: null, email: opts.email ?? null, codes: [], phase: 'quote', now: clock() },
-    pricingSteps(promotionPricing(opts.currency, clock)),
+    {
+      t,
+      storeId: opts.storeId,
+      cartId,
+      settings: marketSettings(opts.settings, market),
+      customerId: null,
+      email: opts.email ?? null,
+      codes: [],
+      phase: 'quote',
+      now: clock(),
+      market,
+    },
+    pricingSteps(promotionPricing(market.currency, clock)),
   );
   const discountTotal = state.adjustments.reduce((s, a) => (a.kind === 'discount' ? s + a.amount : s), 0);
   const giftCardTotal = tenderTotal(state);
-  return { lines, state, discountTotal, giftCardTotal, amountDue: state.totals.total - giftCardTotal };
+  return { lines: state.lines, state, discountTotal, giftCardTotal, amountDue: state.totals.total - giftCardTotal, market };
 }

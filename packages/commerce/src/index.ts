@@ -17,3 +17,4 @@ export * from './discounts.ts';
 export * from './gift-cards.ts';
 export * from './pricing-engine.ts';
 export * from './cart-promotions.ts';
+export * from './markets.ts';

@@ -15,6 +15,7 @@ import { discountRefusal } from './cart-promotions.ts';
 import { DiscountService } from './discounts.ts';
 import { GiftCardService } from './gift-cards.ts';
 import { type MailContext, orderConfirmationMail, orderShippedMail } from './mails.ts';
+import { marketFor, marketSettings, type PricingMarket, storeAmount } from './markets.ts';
 import { PaymentProviders } from './payments.ts';
 import { signCheckoutQuote, verifyCheckoutQuote } from './signing.ts';
 import type { StorefrontSettings } from './settings.ts';
@@ -72,6 +73,8 @@ export interface CheckoutQuote {
   adjustments: PriceAdjustment[];
   /** Signed snapshot of the line prices shown; null without a quoteSecret. */
   quoteToken: string | null;
+  /** The market the cart's country picked; every amount above is in its currency. */
+  market: PricingMarket;
 }
 
 export interface PlaceOrderInput {
@@ -123,8 +126,10 @@ export class OrderService {
   async quote(cartId: string, settings: StorefrontSettings, now = new Date(), who: PricingInput = {}): Promise<CheckoutQuote> {
     const lines = await new CartService(this.t).lines(cartId);
     const quoteToken = this.opts.quoteSecret ? signCheckoutQuote(this.opts.quoteSecret, this.opts.store.id, cartId, lines, now.getTime()) : null;
-    const priced = await this.price(lines, this.pricingContext(this.t, cartId, settings, who, 'quote', now));
-    return { lines, totals: priced.totals, adjustments: priced.adjustments, quoteToken };
+    const country = settings.markets?.length ? (await this.t.selectFrom('carts').select('country').where('id', '=', cartId).executeTakeFirst())?.country : null;
+    const market = marketFor(settings, this.opts.store.currency, country);
+    const priced = await this.price(lines, this.pricingContext(this.t, cartId, settings, who, 'quote', now, market));
+    return { lines: priced.lines, totals: priced.totals, adjustments: priced.adjustments, quoteToken, market };
   }
 
   private pricingContext(
@@ -134,12 +139,14 @@ export class OrderService {
     who: PricingInput,
     phase: PricingContext['phase'],
     now: Date,
+    market: PricingMarket,
   ): PricingContext {
     return {
       t,
+      market,
       storeId: this.opts.store.id,
       cartId,
-      settings,
+      settings: marketSettings(settings, market),
       customerId: who.customerId ?? null,
       email: who.email ?? null,
       codes: who.codes ?? [],
@@ -150,7 +157,7 @@ export class OrderService {
 
   private price(lines: CartLineView[], ctx: PricingContext) {
     // Promotions (discounts, gift cards) are part of every store's pipeline; extra steps run after them.
-    const promotions = promotionPricing(this.opts.store.currency);
+    const promotions = promotionPricing(ctx.market?.currency ?? this.opts.store.currency);
     return priceCart(
       lines,
       ctx,
@@ -201,9 +208,23 @@ export class OrderService {
       // The snapshot's prices when the checkout still holds what it showed: never the live price of an open checkout.
       const lines = this.priceFromQuote(input.cartId, await new CartService(trx).lines(input.cartId), input.quoteToken);
       if (!lines.length) throw new AppError(ErrorCode.InvalidState, 'Your cart is empty');
+      // The delivery country picks the market; a cart priced for another currency must be re-read first.
+      const market = marketFor(input.settings, this.opts.store.currency, input.address.country);
+      if (input.settings.markets?.length) {
+        const cartCountry = (await trx.selectFrom('carts').select('country').where('id', '=', input.cartId).executeTakeFirst())?.country ?? null;
+        const shown = cartCountry ? marketFor(input.settings, this.opts.store.currency, cartCountry) : null;
+        if (shown && shown.currency !== market.currency)
+          throw new AppError(
+            ErrorCode.Conflict,
+            `The cart is priced in ${shown.currency}; deliveries to ${input.address.country} are in ${market.currency}. Set the cart's country first.`,
+            {
+              details: { cartCurrency: shown.currency, deliveryCurrency: market.currency },
+            },
+          );
+      }
       const priced = await this.price(
         lines,
-        this.pricingContext(trx, input.cartId, input.settings, { customerId: input.customerId, email, codes: input.codes ?? [] }, 'place', new Date()),
+        this.pricingContext(trx, input.cartId, input.settings, { customerId: input.customerId, email, codes: input.codes ?? [] }, 'place', new Date(), market),
       );
       // A code or gift card that no longer applies refuses the checkout (422) before anything is written.
       const refusedCode = priced.promotions?.rejectedCodes[0];
@@ -227,6 +248,16 @@ export class OrderService {
         giftCardTotal: tenderTotal(priced),
         amountDue: totals.total - tenderTotal(priced),
       };
+      // The store-currency side of every amount, at the market's rate; subtotal is derived so that the store amounts
+      // add up exactly like the presentment ones (total = subtotal − discounts + shipping [+ tax when added]).
+      const toStore = (n: number) => storeAmount(market, n);
+      const store = {
+        total: toStore(totals.total),
+        shipping: toStore(totals.shipping),
+        tax: toStore(totals.tax),
+        discountTotal: toStore(pricing.discountTotal),
+      };
+      const storeSubtotal = store.total - store.shipping - (totals.taxIncluded ? 0 : store.tax) + store.discountTotal;
       if (input.expectedTotal !== undefined && input.expectedTotal !== totals.total)
         throw new AppError(ErrorCode.Conflict, 'Prices changed since you opened the checkout; please review your order', { details: { total: totals.total } });
       for (const l of [...lines].sort((a, b) => (a.variantId < b.variantId ? -1 : 1))) {
@@ -250,8 +281,17 @@ export class OrderService {
           email,
           customer_id: input.customerId,
           customer_name: input.customerName ?? input.address.name,
-          currency: this.opts.store.currency,
+          currency: market.currency,
           locale: input.locale,
+          market_id: market.id,
+          store_currency: this.opts.store.currency,
+          exchange_rate: market.rate.rate,
+          exchange_rate_date: market.rate.asOf,
+          store_subtotal: storeSubtotal,
+          store_shipping: store.shipping,
+          store_tax: store.tax,
+          store_discount_total: store.discountTotal,
+          store_total: store.total,
           subtotal: totals.subtotal,
           shipping: totals.shipping,
           tax: totals.tax,
@@ -278,7 +318,8 @@ export class OrderService {
       await trx
         .insertInto('order_lines')
         .values(
-          lines.map((l, i) => ({
+          // Priced lines: in the market's currency.
+          priced.lines.map((l, i) => ({
             discount_total: discountOf.get(l.variantId) ?? 0,
             id: lineIdOf.get(l.variantId) ?? newId(),
             order_id: orderId,
@@ -289,6 +330,7 @@ export class OrderService {
             sku: l.sku,
             quantity: l.quantity,
             unit_price: l.unitPrice,
+            store_unit_price: toStore(l.unitPrice),
             total: l.unitPrice * l.quantity,
             image_url: l.imageUrl,
             position: i,
@@ -653,9 +695,14 @@ export class OrderService {
     r: { amount: number; provider: string; reference: string; reason: string | null; idempotencyKey: string; replayIsNoop: boolean; message: string },
   ) {
     const refunded = o.refunded + r.amount;
+    // The store-currency side, cumulatively at the order's rate: a full refund gives back exactly store_total.
+    const storeRefunded =
+      refunded === o.total && o.store_total !== null
+        ? o.store_total
+        : storeAmount({ currency: o.currency, storeCurrency: o.store_currency ?? o.currency, rate: { rate: o.exchange_rate } }, refunded);
     await trx
       .updateTable('orders')
-      .set({ refunded, payment_status: refunded === o.total ? 'refunded' : 'partially_refunded', updated_at: new Date() })
+      .set({ refunded, store_refunded: storeRefunded, payment_status: refunded === o.total ? 'refunded' : 'partially_refunded', updated_at: new Date() })
       .where('id', '=', o.id)
       .execute();
     const row = trx.insertInto('payments').values({

@@ -9,6 +9,7 @@
  */
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import type { CartLineView } from './cart.ts';
+import { fixedMarketPrices, marketPrice, type PricingMarket } from './markets.ts';
 import type { StorefrontSettings } from './settings.ts';
 import { applyTax, lineTotals, shippingCost, type Totals } from './totals.ts';
 
@@ -64,6 +65,8 @@ export interface PricingContext {
   /** `quote` for a page, `place` inside the order's transaction (a step may lock or count usage there). */
   phase: 'quote' | 'place';
   now: Date;
+  /** The market the cart's country picked (issue 19); `settings` are already that market's (see marketSettings). Absent = primary. */
+  market?: PricingMarket;
 }
 
 export interface PricingStep {
@@ -81,6 +84,26 @@ export interface PricingExtensions {
 
 export const discountTotal = (s: PricingState) => s.adjustments.reduce((sum, a) => (a.kind === 'discount' ? sum + a.amount : sum), 0);
 export const tenderTotal = (s: PricingState) => s.adjustments.reduce((sum, a) => (a.kind === 'tender' ? sum + a.amount : sum), 0);
+
+/** Line prices in the market's currency: its fixed price for the variant, else the store price converted and rounded. */
+export const marketPricesStep: PricingStep = {
+  name: 'market',
+  async apply(state, ctx) {
+    const m = ctx.market;
+    if (!m || m.id === null || !state.lines.length) return state;
+    const fixed = await fixedMarketPrices(
+      ctx.t,
+      m.id,
+      state.lines.map((l) => l.variantId),
+    );
+    const lines = state.lines.map((l) => ({
+      ...l,
+      unitPrice: marketPrice(m, l.unitPrice, fixed.get(l.variantId)),
+      compareAtPrice: l.compareAtPrice === null ? null : marketPrice(m, l.compareAtPrice),
+    }));
+    return { ...state, lines };
+  },
+};
 
 /** Subtotal, item count and weight from the line prices. */
 export const linePricesStep: PricingStep = {
@@ -107,7 +130,7 @@ export const taxStep: PricingStep = {
 };
 
 export function pricingSteps(ext: PricingExtensions = {}): PricingStep[] {
-  return [linePricesStep, ...(ext.discounts ?? []), shippingStep, taxStep, ...(ext.tenders ?? [])];
+  return [marketPricesStep, linePricesStep, ...(ext.discounts ?? []), shippingStep, taxStep, ...(ext.tenders ?? [])];
 }
 
 const EMPTY_TOTALS: Totals = { subtotal: 0, shipping: 0, tax: 0, total: 0, taxIncluded: false, itemCount: 0, weightGrams: 0 };

@@ -5,6 +5,7 @@
  */
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import { z } from 'zod';
+import type { PricingMarket } from './markets.ts';
 
 const hex = z.string().regex(/^#[0-9a-fA-F]{6}$/);
 const money = z.number().int().min(0).max(100_000_000);
@@ -74,6 +75,8 @@ export interface StorefrontSettings {
   shipping: ShippingSettings;
   tax: TaxSettings;
   promotions: PromotionSettings;
+  /** The store's markets with the rates they use now (loaded by the storefront with the settings; absent = primary only). */
+  markets?: PricingMarket[];
 }
 
 export function parseSettings(rows: { key: string; value: unknown }[]): StorefrontSettings {

@@ -48,6 +48,13 @@ export interface OrderDetail extends OrderSummary {
   payment: { provider: string; reference: string | null; canRefund: boolean; refundable: number };
   fulfillment: { fulfilledAt: string; trackingNumber: string | null; carrier: string | null } | null;
   timeline: { at: string; type: string; message: string }[];
+  /** Markets: `currency` and the amounts above are the presentment (what the shopper paid); these are the store's, at `exchangeRate`. */
+  marketId: string | null;
+  storeCurrency: string;
+  /** Presentment units per 1 store-currency unit; "1" for a store-currency order. */
+  exchangeRate: string;
+  exchangeRateDate: string | null;
+  storeAmounts: { subtotal: number; shipping: number; tax: number; discountTotal: number; total: number; refunded: number };
 }
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -113,5 +120,17 @@ export function toOrderDetail(
     payment: { provider: o.payment_provider, reference: o.payment_reference, canRefund: canRefund && refundable > 0, refundable },
     fulfillment: o.fulfilled_at ? { fulfilledAt: iso(o.fulfilled_at) as string, trackingNumber: o.tracking_number, carrier: o.carrier } : null,
     timeline: events.map((e) => ({ at: iso(e.created_at) as string, type: e.type, message: e.message })),
+    marketId: o.market_id ?? null,
+    storeCurrency: o.store_currency ?? o.currency,
+    exchangeRate: o.exchange_rate ?? '1',
+    exchangeRateDate: o.exchange_rate_date ? (iso(o.exchange_rate_date)?.slice(0, 10) ?? null) : null,
+    storeAmounts: {
+      subtotal: o.store_subtotal ?? o.subtotal,
+      shipping: o.store_shipping ?? o.shipping,
+      tax: o.store_tax ?? o.tax,
+      discountTotal: o.store_discount_total ?? o.discount_total ?? 0,
+      total: o.store_total ?? o.total,
+      refunded: o.store_refunded ?? o.refunded,
+    },
   };
 }

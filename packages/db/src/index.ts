@@ -1,5 +1,4 @@
 export * from './audit.ts';
-export * from './cache.ts';
 export * from './client.ts';
 export * from './ids.ts';
 export * from './migrator.ts';

@@ -72,6 +72,18 @@ export interface StoresTable {
   launched_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Random secret of the merchant's storefront preview link (made on first use). */
   preview_token: ColumnType<string | null, string | null | undefined, string | null>;
+  /** ISO 3166-1 alpha-2: the store's own country, its primary market (issue 19); null when never set. */
+  country: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** The operator's exchange rates (units of `quote` per 1 `base`), loaded from a file; see packages/commerce markets. */
+export interface ExchangeRatesTable {
+  base: string;
+  quote: string;
+  rate: string;
+  as_of: ColumnType<Date | string, Date | string, Date | string>;
+  source: string;
+  loaded_at: Generated<Date>;
 }
 
 export type ClusterStatus = 'open' | 'draining' | 'closed';
@@ -221,6 +233,7 @@ export interface ControlDatabase {
   database_clusters: DatabaseClustersTable;
   placement_version: PlacementVersionTable;
   store_moves: StoreMovesTable;
+  exchange_rates: ExchangeRatesTable;
 }
 
 export interface PasswordResetTokensTable {
@@ -619,6 +632,32 @@ export interface TenantDatabase {
   gift_cards: GiftCardsTable;
   gift_card_ledger: GiftCardLedgerTable;
   marketing_unsubscribes: MarketingUnsubscribesTable;
+  markets: MarketsTable;
+  market_countries: MarketCountriesTable;
+  market_prices: MarketPricesTable;
+}
+
+export interface MarketsTable {
+  id: string;
+  name: string;
+  currency: string;
+  /** Units of the market currency per 1 unit of the store currency; null = the operator's rate table. */
+  exchange_rate: string | null;
+  rounding_increment: Generated<number>;
+  tax_inclusive: Generated<boolean>;
+  languages: ColumnType<string[], string | undefined, string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export interface MarketCountriesTable {
+  country: string;
+  market_id: string;
+}
+export interface MarketPricesTable {
+  market_id: string;
+  variant_id: string;
+  price: number;
+  updated_at: Generated<Date>;
 }
 
 export type DiscountKindColumn = 'percentage' | 'fixed_amount' | 'free_shipping' | 'buy_x_get_y';
@@ -877,6 +916,18 @@ export interface OrdersTable {
   cart_id: string | null;
   /** Placed from an abandoned-cart recovery link or after a recovery mail. */
   recovered: Generated<boolean>;
+  /** Markets (issue 19): `currency` and the amounts above are what the shopper saw and paid (presentment); these are the store's. */
+  market_id: ColumnType<string | null, string | null | undefined, string | null>;
+  store_currency: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Presentment units per 1 store-currency unit used for this order ("1" when they are the same currency). */
+  exchange_rate: ColumnType<string, string | undefined, string>;
+  exchange_rate_date: ColumnType<Date | string | null, Date | string | null | undefined, Date | string | null>;
+  store_subtotal: ColumnType<number | null, number | null | undefined, number | null>;
+  store_shipping: ColumnType<number | null, number | null | undefined, number | null>;
+  store_tax: ColumnType<number | null, number | null | undefined, number | null>;
+  store_discount_total: ColumnType<number | null, number | null | undefined, number | null>;
+  store_total: ColumnType<number | null, number | null | undefined, number | null>;
+  store_refunded: Generated<number>;
 }
 export interface OrderLinesTable {
   id: string;
@@ -893,6 +944,8 @@ export interface OrderLinesTable {
   position: number;
   /** This line's share of the order's discounts. */
   discount_total: Generated<number>;
+  /** unit_price converted into the store currency (reports, planning). */
+  store_unit_price: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export interface OrderEventsTable {
   id: string;

@@ -51,6 +51,14 @@ export const ErrorCode = {
   DiscountNotApplicable: 'discount_not_applicable',
   /** A gift card code that is unknown, disabled, expired, in another currency or without balance. */
   GiftCardInvalid: 'gift_card_invalid',
+  /** The cart's country is in no shipping zone: nothing can be shipped there (issue 19). */
+  ShippingUnavailable: 'shipping_unavailable',
+  /** A market in another currency without an exchange rate: none given and none in the operator's rate table. */
+  ExchangeRateUnavailable: 'exchange_rate_unavailable',
+  /** A country that already belongs to another market (a country is in at most one). */
+  CountryInOtherMarket: 'country_in_other_market',
+  /** A VAT id that does not have its country's format. */
+  VatIdInvalid: 'vat_id_invalid',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -98,6 +106,10 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   archive_too_large: 413,
   discount_not_applicable: 422,
   gift_card_invalid: 422,
+  shipping_unavailable: 422,
+  exchange_rate_unavailable: 422,
+  country_in_other_market: 409,
+  vat_id_invalid: 422,
 };
 
 export interface ErrorBody {

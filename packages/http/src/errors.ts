@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import type { Logger } from './logger.ts';
+import type { Logger } from '@storeloom/log';
 
 export function validationError(error: ZodError): AppError {
   const details = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));

@@ -1,5 +1,4 @@
 export * from './errors.ts';
-export * from './logger.ts';
 export * from './middleware.ts';
 export * from './protection.ts';
 export * from './metrics.ts';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type { MiddlewareHandler } from 'hono';
-import type { Logger } from './logger.ts';
+import type { Logger } from '@storeloom/log';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
 

@@ -19,6 +19,22 @@ export interface ConvertOptions {
   increment?: number;
   /** Default half-even (banker's), so conversions of many amounts do not drift upward. */
   rounding?: Rounding;
+  /**
+   * Divide by the rate instead of multiplying: the rate is units of `from` per unit of `to` (a market's rate read
+   * backwards, presentment → store currency), still exact: convert(1084, 'EUR', 'GBP', '1.0834', {invert: true}) = 1001.
+   */
+  invert?: boolean;
+}
+
+/** True when `rate` is a plain positive decimal that `convert` accepts ("1.0834", "151.37"). */
+export function isRate(rate: unknown): rate is Rate {
+  if (typeof rate !== 'string' && typeof rate !== 'number') return false;
+  try {
+    parseRate(rate);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -30,7 +46,8 @@ export function convert(amount: number, from: string, to: string, rate: Rate, op
   const { units, scale } = parseRate(rate);
   const increment = toBigInt(options.increment ?? 1, 'increment');
   if (increment <= 0n) throw new RangeError('increment must be positive');
-  const numerator = toBigInt(amount) * units * 10n ** BigInt(minorDigits(to));
-  const denominator = scale * 10n ** BigInt(minorDigits(from)) * increment;
+  const [mul, div] = options.invert ? [scale, units] : [units, scale];
+  const numerator = toBigInt(amount) * mul * 10n ** BigInt(minorDigits(to));
+  const denominator = div * 10n ** BigInt(minorDigits(from)) * increment;
   return toSafeNumber(divideRounded(numerator, denominator, options.rounding ?? 'half-even') * increment);
 }

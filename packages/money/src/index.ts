@@ -5,7 +5,7 @@
  * storefront's browser bundle import it too.
  */
 export { allocate } from './allocate.ts';
-export { type ConvertOptions, convert, type Rate } from './convert.ts';
+export { type ConvertOptions, convert, isRate, type Rate } from './convert.ts';
 export { type CurrencyCode, currencyCode, currencyCodes, isCurrencyCode, minorDigits, parseCurrencyCode } from './currency.ts';
 export { type ParseOptions, parseDecimal, parseMoney, parseMoneyInput, toDecimalString } from './decimal.ts';
 export { formatMoney, moneyFormatter } from './format.ts';

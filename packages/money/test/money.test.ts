@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  isRate,
   allocate,
   convert,
   currencyCode,
@@ -251,6 +252,28 @@ describe('conversion between currencies', () => {
     expect(convert(1234, 'EUR', 'CHF', '0.9412', { increment: 5 })).toBe(1160); // 11.6144 CHF -> 11.60
     expect(convert(1999, 'USD', 'JPY', '151.37', { increment: 100, rounding: 'up' })).toBe(3100); // 3025.9 -> 3100
     expect(convert(1999, 'USD', 'EUR', '0.92', { increment: 100, rounding: 'ceil' })).toBe(1900); // 18.39 -> 19.00
+  });
+
+  it('converts backwards at the same rate (presentment → store currency), exactly', () => {
+    expect(convert(1084, 'EUR', 'GBP', '1.0834', { invert: true })).toBe(1001); // 10.84 / 1.0834 = 10.0055 GBP
+    expect(convert(6531, 'EUR', 'GBP', '1.1634', { invert: true })).toBe(5614); // 65.31 / 1.1634 = 56.1372
+    expect(convert(1514, 'JPY', 'USD', '151.37', { invert: true })).toBe(1000); // ¥1514 / 151.37 = $10.0020
+    expect(convert(-1084, 'EUR', 'GBP', '1.0834', { invert: true })).toBe(-1001);
+    expect(isRate('1.0834')).toBe(true);
+    expect(isRate('0')).toBe(false);
+    expect(isRate('-1')).toBe(false);
+    expect(isRate(null)).toBe(false);
+  });
+
+  it('a round trip through a rate lands within one unit of the start', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 9 }), fc.integer({ min: 5_000, max: 2_000_000 }), (amount, rateUnits) => {
+        const rate = (rateUnits / 10_000).toFixed(4); // 0.5 .. 200
+        const there = convert(amount, 'GBP', 'EUR', rate);
+        const back = convert(there, 'EUR', 'GBP', rate, { invert: true });
+        expect(Math.abs(back - amount)).toBeLessThanOrEqual(Math.ceil(10_000 / rateUnits));
+      }),
+    );
   });
 
   it('refuses rates that are not plain positive decimals', () => {

@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createTestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
-import { createLogger } from '@storeloom/http';
+import { createLogger } from '@storeloom/log';
 import { trainRecommendationsJob, Queues } from '@storeloom/jobs';
 import { RecoEventService, type PurchaseInput } from '@storeloom/reco/store';
 import { Hono } from 'hono';

@@ -6,7 +6,7 @@
  */
 import { createDatabase, type Database } from '@storeloom/db';
 import { poolOptionsFromEnv } from '@storeloom/env';
-import { createLogger, type Logger } from '@storeloom/http';
+import { createLogger, type Logger } from '@storeloom/log';
 import { Queues } from '@storeloom/jobs';
 
 /** The env fields every app's schema has (the `base` block of packages/env). */

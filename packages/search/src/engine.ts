@@ -13,7 +13,7 @@ import { type Alternative, buildPlan, type PlanOptions, type QueryPlan } from '.
 import { SynonymMap, type SynonymRule } from './query/synonyms.ts';
 import type { Bm25fParams } from './ranking/bm25f.ts';
 import { executePlan, type RerankWeights, type ScoreParts } from './ranking/scorer.ts';
-import { topK } from './ranking/top.ts';
+import { topK } from '@storeloom/collections';
 import type { SearchDocument } from './types.ts';
 
 export interface SearchOptions {

@@ -35,5 +35,4 @@ export {
   type PlanMatches,
   scorePlan,
 } from './ranking/scorer.ts';
-export { topK } from './ranking/top.ts';
 export { FIELD_ID, type FieldId, type FieldName, type FieldParamMap, type FieldParams, FIELDS, type SearchDocument, TITLE } from './types.ts';

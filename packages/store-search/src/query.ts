@@ -6,7 +6,8 @@
  */
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type { PlanMatches, QueryPlan, ScoreParts } from '@storeloom/search';
-import { DEFAULT_BM25F, DEFAULT_RERANK, executePlan, topK } from '@storeloom/search';
+import { topK } from '@storeloom/collections';
+import { DEFAULT_BM25F, DEFAULT_RERANK, executePlan } from '@storeloom/search';
 import { type Dictionary, DocTable, PRICE_BUCKETS } from './doc-table.ts';
 import { type LoadedIndex, normaliseQuery } from './cache.ts';
 import type { IndexedDoc } from './tables.ts';

@@ -13,9 +13,9 @@ import {
   type Store,
   schemaNameForStore,
   sql,
-  TtlCache,
   writeAudit,
 } from '@storeloom/db';
+import { TtlCache } from '@storeloom/collections';
 import { randomBytes } from 'node:crypto';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import { pickCluster } from './placement.ts';
@@ -28,6 +28,8 @@ export interface StoreView {
   status: Store['status'];
   plan: string;
   currency: string;
+  /** ISO 3166-1 alpha-2: the store's own country (its primary market); null until set. */
+  country: string | null;
   defaultLocale: string;
   customDomain: string | null;
   schemaVersion: string | null;
@@ -42,6 +44,7 @@ export const toStoreView = (s: Store): StoreView => ({
   status: s.status,
   plan: s.plan,
   currency: s.currency,
+  country: s.country ?? null,
   defaultLocale: s.default_locale,
   customDomain: s.custom_domain,
   schemaVersion: s.schema_version,
@@ -59,6 +62,8 @@ export interface CreateStoreInput {
   slug: string;
   currency: string;
   defaultLocale?: string;
+  /** ISO 3166-1 alpha-2 (checked by the caller against the ISO list). */
+  country?: string | null;
   /** Clone: the export archive to load; the store stays `provisioning` until the clone job has loaded it. */
   importSource?: string;
 }
@@ -127,6 +132,7 @@ export class StoreService {
             name: input.name.trim(),
             status: 'provisioning',
             currency: input.currency,
+            country: input.country ?? null,
             default_locale: input.defaultLocale ?? 'en',
             created_by: actor.userId,
             idempotency_key: idempotencyKey ?? null,
@@ -307,7 +313,7 @@ export class StoreService {
 
   async update(
     storeId: string,
-    patch: { name?: string; defaultLocale?: string; currency?: string; customDomain?: string | null },
+    patch: { name?: string; defaultLocale?: string; currency?: string; country?: string | null; customDomain?: string | null },
     actor: Actor,
   ): Promise<StoreView> {
     if (patch.currency !== undefined && !isCurrency(patch.currency))
@@ -316,6 +322,7 @@ export class StoreService {
     if (patch.name !== undefined) set.name = patch.name.trim();
     if (patch.defaultLocale !== undefined) set.default_locale = patch.defaultLocale;
     if (patch.currency !== undefined) set.currency = patch.currency;
+    if (patch.country !== undefined) set.country = patch.country;
     if (patch.customDomain !== undefined) {
       set.custom_domain = patch.customDomain;
       // A different domain must be verified again, with a new token; the same one keeps its state.

@@ -33,6 +33,8 @@ export const DEFAULT_THEME: ThemeSettings = {
 export interface StoreSettingsView {
   name: string;
   currency: string;
+  /** ISO 3166-1 alpha-2: the store's own country, its primary market. */
+  country: string | null;
   defaultLocale: SupportedLocale;
   languages: SupportedLocale[];
   theme: ThemeSettings;
@@ -41,6 +43,7 @@ export interface StoreSettingsView {
 export interface StoreSettingsInput {
   name?: string;
   currency?: string;
+  country?: string | null;
   defaultLocale?: SupportedLocale;
   languages?: SupportedLocale[];
   theme?: Partial<Omit<ThemeSettings, 'logoUrl'>>;
@@ -97,6 +100,7 @@ export class StoreSettingsService {
     return {
       name: this.store.name,
       currency: this.store.currency,
+      country: this.store.country ?? null,
       // The first language is the default (an unsupported stored locale reads as 'en', as the storefront serves it).
       defaultLocale: languages[0] ?? 'en',
       languages,
@@ -150,6 +154,7 @@ export class StoreSettingsService {
       const set: Record<string, unknown> = { updated_at: new Date(), default_locale: defaultLocale };
       if (input.name !== undefined) set.name = input.name.trim();
       if (input.currency !== undefined) set.currency = input.currency;
+      if (input.country !== undefined) set.country = input.country;
       const updated = await control.updateTable('stores').set(set).where('id', '=', this.store.id).returningAll().executeTakeFirstOrThrow();
       await writeAudit(control as never, {
         storeId: this.store.id,
@@ -165,6 +170,7 @@ export class StoreSettingsService {
     return {
       name: result.updated.name,
       currency: result.updated.currency,
+      country: result.updated.country ?? null,
       defaultLocale: result.languages[0] ?? 'en',
       languages: result.languages,
       theme: result.theme,

@@ -1,21 +1,27 @@
 /** Pieces shared by the pricing and reorder pages: "Run now" with live job progress, the price history chart, the forecast sparkline. */
 import { createMemo, createSignal, For, onCleanup, Show } from 'solid-js';
 import { locale, t } from '../i18n/index.ts';
-import { api, type ForecastDay, type PlanningJob, type PriceHistory } from '../lib/api.ts';
+import type { ForecastDay, PlanningJob, PriceHistory } from '../lib/api.ts';
 import { priceSeries } from '../lib/planning.ts';
 import { formatDate, formatMoney, formatNumber } from '../lib/format.ts';
 import { toast } from './toast.tsx';
 import { ProgressBar, Spinner } from './ui.tsx';
 
 /** Starts a run (202 {jobId}) and follows its progress until it completes or fails. */
-export function RunNow(props: { start: string; status: (jobId: string) => string; label: string; onDone: (job: PlanningJob) => void; disabled?: boolean }) {
+export function RunNow(props: {
+  start: () => Promise<{ jobId: string }>;
+  status: (jobId: string) => Promise<PlanningJob>;
+  label: string;
+  onDone: (job: PlanningJob) => void;
+  disabled?: boolean;
+}) {
   const [job, setJob] = createSignal<PlanningJob | null>(null);
   const [busy, setBusy] = createSignal(false);
   let timer: ReturnType<typeof setTimeout> | undefined;
   onCleanup(() => clearTimeout(timer));
   const poll = async (jobId: string) => {
     try {
-      const j = await api.get<PlanningJob>(props.status(jobId));
+      const j = await props.status(jobId);
       setJob(j);
       if (j.state === 'completed' || j.state === 'failed') {
         setBusy(false);
@@ -34,7 +40,7 @@ export function RunNow(props: { start: string; status: (jobId: string) => string
     setBusy(true);
     setJob(null);
     try {
-      const r = await api.post<{ jobId: string }>(props.start);
+      const r = await props.start();
       setJob({ jobId: r.jobId, state: 'waiting', progress: 0, result: null, failedReason: null });
       void poll(r.jobId);
     } catch (e) {

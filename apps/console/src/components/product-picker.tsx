@@ -1,6 +1,6 @@
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { t } from '../i18n/index.ts';
-import { api, type Page, type Product } from '../lib/api.ts';
+import { api, type Product } from '../lib/api.ts';
 import { useStore } from '../lib/store-context.ts';
 import { describedBy, Field } from './ui.tsx';
 
@@ -17,7 +17,7 @@ export function ProductPicker(props: { id: string; label: string; onPick: (p: Pr
     clearTimeout(debounce);
     debounce = setTimeout(async () => {
       try {
-        const r = await api.get<Page<Product>>(`/stores/${s.storeId()}/products`, { query: { q: text.trim() || undefined, limit: 8 } });
+        const r = await api.GET('/stores/{storeId}/products', { params: { path: { storeId: s.storeId() }, query: { q: text.trim() || undefined, limit: 8 } } });
         setOptions(r.data);
         setOpen(true);
       } catch {

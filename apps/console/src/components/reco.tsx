@@ -57,7 +57,10 @@ export function ProductRecoPanel(props: { productId: string }) {
   const s = useStore();
   const [preview] = createResource(
     () => ({ id: s.storeId(), pid: props.productId }),
-    (k) => api.get<RecoProductPreview>(`/stores/${k.id}/recommendations/products/${k.pid}`, { query: { limit: 5 } }).catch(() => null),
+    (k) =>
+      api
+        .GET('/stores/{storeId}/recommendations/products/{productId}', { params: { path: { storeId: k.id, productId: k.pid }, query: { limit: 5 } } })
+        .catch(() => null),
   );
   return (
     <Card title={t('reco.panel.title')} id="product-reco">

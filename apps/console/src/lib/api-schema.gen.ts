@@ -1322,6 +1322,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/markets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The store's markets and its primary market (its own country and currency) */
+        get: operations["listMarkets"];
+        put?: never;
+        /** Create a market (countries with a currency, languages, price and tax rules) */
+        post: operations["createMarket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/markets/{marketId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One market */
+        get: operations["getMarket"];
+        put?: never;
+        post?: never;
+        /** Delete a market (its countries go back to the primary market) */
+        delete: operations["deleteMarket"];
+        options?: never;
+        head?: never;
+        /** Change a market (fields given are replaced; a new currency drops its fixed prices) */
+        patch: operations["updateMarket"];
+        trace?: never;
+    };
+    "/stores/{storeId}/markets/{marketId}/prices/{variantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A variant's fixed price in the market's currency (overrides conversion; null removes it) */
+        put: operations["setMarketPrice"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/promotion-settings": {
         parameters: {
             query?: never;
@@ -1992,11 +2046,15 @@ export interface components {
             status: "provisioning" | "active" | "suspended" | "deleted";
             plan: string;
             currency: string;
+            /** @description ISO 3166-1 alpha-2: the store's own country (its primary market) */
+            country: string | null;
             defaultLocale: string;
             customDomain: string | null;
             url: string;
             /** @enum {string} */
             role?: "owner" | "admin" | "staff";
+            /** @description What the caller may do in this store (from `role`; present with it). The API enforces these; the console hides what they deny. */
+            capabilities?: ("store:read" | "store:update" | "store:delete" | "team:manage" | "catalog:read" | "catalog:write" | "inventory:adjust" | "catalog:import" | "store:transfer" | "jobs:manage" | "orders:read" | "orders:manage" | "orders:refund" | "planning:read" | "planning:manage" | "store:export" | "discounts:manage" | "gift_cards:manage")[];
             createdAt: string;
             updatedAt: string;
         };
@@ -2368,6 +2426,7 @@ export interface components {
         StoreSettings: {
             name: string;
             currency: string;
+            country: string | null;
             /** @enum {string} */
             defaultLocale: "en" | "zh-CN";
             languages: ("en" | "zh-CN")[];
@@ -2548,6 +2607,26 @@ export interface components {
                 type: string;
                 message: string;
             }[];
+            marketId: string | null;
+            storeCurrency: string;
+            /** @description Units of `currency` per 1 unit of `storeCurrency` used for this order */
+            exchangeRate: string;
+            exchangeRateDate: string | null;
+            /** @description The amounts in the store currency (reports, payouts) */
+            storeAmounts: {
+                /** @description Integer minor units of the store currency (cents for USD) */
+                subtotal: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                shipping: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                tax: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                discountTotal: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                total: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                refunded: number;
+            };
         };
         CheckoutSettings: {
             shipping: components["schemas"]["ShippingSettings"];
@@ -2794,6 +2873,40 @@ export interface components {
                 };
                 error: string | null;
             }[];
+        };
+        Market: {
+            id: string;
+            name: string;
+            countries: string[];
+            currency: string;
+            /** @description The market's own rate; null = the operator's rate table */
+            exchangeRate: string | null;
+            /** @description The rate prices convert with now; null when the rate table has none */
+            rateUsed: {
+                rate: string;
+                /** @description The rate table's day (YYYY-MM-DD); null for the market's own rate */
+                asOf: string | null;
+                /** @enum {string} */
+                source: "same_currency" | "market" | "rates_table";
+            } | null;
+            roundingIncrement: number;
+            taxInclusive: boolean;
+            languages: string[];
+            createdAt: string;
+            updatedAt: string;
+        };
+        MarketList: {
+            items: components["schemas"]["Market"][];
+            primary: {
+                country: string | null;
+                currency: string;
+            };
+        };
+        MarketPrice: {
+            marketId: string;
+            variantId: string;
+            price: number | null;
+            currency: string;
         };
         PromotionSettings: {
             /** @description Origins a headless front end may call the Storefront API from (CORS) */
@@ -4035,6 +4148,11 @@ export interface operations {
                     currency: string;
                     /** @enum {string} */
                     defaultLocale?: "en" | "zh-CN";
+                    /**
+                     * @description ISO 3166-1 alpha-2: the store's own country (its primary market)
+                     * @example GB
+                     */
+                    country?: string | null;
                 };
             };
         };
@@ -4242,6 +4360,11 @@ export interface operations {
                     name?: string;
                     /** @example USD */
                     currency?: string;
+                    /**
+                     * @description ISO 3166-1 alpha-2: the store's own country (its primary market)
+                     * @example GB
+                     */
+                    country?: string | null;
                     /** @enum {string} */
                     defaultLocale?: "en" | "zh-CN";
                     customDomain?: string | null;
@@ -6769,6 +6892,7 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     currency?: string;
+                    country?: string | null;
                     /** @enum {string} */
                     defaultLocale?: "en" | "zh-CN";
                     languages?: ("en" | "zh-CN")[];
@@ -9313,6 +9437,407 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookDeliveryDetail"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listMarkets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Markets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createMarket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    countries: string[];
+                    currency: string;
+                    /**
+                     * @description Units of the market currency per 1 unit of the store currency
+                     * @example 1.1634
+                     */
+                    exchangeRate?: string | null;
+                    /** @description Converted prices are rounded to a multiple of this many minor units */
+                    roundingIncrement?: number;
+                    taxInclusive: boolean;
+                    languages?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Market"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMarket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                marketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The market */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Market"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteMarket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                marketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateMarket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                marketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    countries?: string[];
+                    currency?: string;
+                    /**
+                     * @description Units of the market currency per 1 unit of the store currency
+                     * @example 1.1634
+                     */
+                    exchangeRate?: string | null;
+                    /** @description Converted prices are rounded to a multiple of this many minor units */
+                    roundingIncrement?: number;
+                    taxInclusive?: boolean;
+                    languages?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Market"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setMarketPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                marketId: string;
+                variantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Minor units of the market currency */
+                    price: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketPrice"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not authenticated */

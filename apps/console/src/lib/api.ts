@@ -1,3 +1,7 @@
+import createClient, { type MaybeOptionalInit } from 'openapi-fetch';
+import type { PathsWithMethod, RequiredKeysOf, SuccessResponse } from 'openapi-typescript-helpers';
+import type { components, paths } from './api-schema.gen.ts';
+
 /**
  * The console's API client: same-origin fetch with the session cookie (no
  * tokens in storage), JSON in and out, and the API's error body mapped to a
@@ -61,580 +65,158 @@ export function errorFromResponse(status: number, body: unknown): ApiError {
   return new ApiError(status, status >= 500 ? 'internal_error' : 'bad_request', `Request failed (${status})`);
 }
 
-export interface RequestOptions {
-  body?: unknown;
-  /** Raw body (CSV, an image) sent as-is with this content type. */
-  raw?: { data: BodyInit; contentType: string };
-  /** Multipart body (uploads); the browser sets the boundary. */
-  form?: FormData;
-  headers?: Record<string, string>;
-  query?: Record<string, string | number | undefined | null>;
-  signal?: AbortSignal;
-}
-
-export function withQuery(path: string, query?: RequestOptions['query']): string {
-  if (!query) return path;
+/** Query values as the API reads them: empty, null and undefined values are left out. */
+export function serializeQuery(query: Record<string, unknown> | undefined): string {
+  if (!query) return '';
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
-  const s = qs.toString();
-  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
+  return qs.toString();
 }
 
-type Listener = (err: ApiError) => void;
+type Listener = (err: ApiError) => boolean | undefined | void;
 const unauthenticatedListeners = new Set<Listener>();
-/** Called when any request comes back 401 (the session expired or was revoked). */
+/**
+ * Called when a request comes back 401 (the session expired or was revoked).
+ * A listener returns true when it takes the merchant to sign in: the request
+ * that failed (and any that fail after it until the next sign-in) then never
+ * settles, so the page being left shows no error for it.
+ */
 export const onUnauthenticated = (fn: Listener) => {
   unauthenticatedListeners.add(fn);
   return () => unauthenticatedListeners.delete(fn);
 };
+let signingIn = false;
+/** A request succeeded again (after a sign-in): 401s are reported anew. */
+const sessionLive = () => {
+  signingIn = false;
+};
 
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
-  let body: BodyInit | undefined;
-  if (opts.form) body = opts.form;
-  else if (opts.raw) {
-    body = opts.raw.data;
-    headers['content-type'] = opts.raw.contentType;
-  } else if (opts.body !== undefined) {
-    body = JSON.stringify(opts.body);
-    headers['content-type'] = 'application/json';
-  }
-  let res: Response;
+const client = createClient<paths>({
+  credentials: 'same-origin',
+  // Looked up per call (not captured once), so a test can stand in for the network.
+  fetch: (req) => globalThis.fetch(req),
+  headers: { accept: 'application/json' },
+  querySerializer: serializeQuery as never,
+});
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Init<P extends keyof paths, M extends Method> = MaybeOptionalInit<paths[P], M>;
+// Not generic in the init (unlike openapi-fetch's own methods), so object literals get excess-property checks: a misspelt field fails.
+type InitArg<I> = RequiredKeysOf<NonNullable<I>> extends never ? [I?] : [I];
+/** The success body of an operation (`undefined` for 204). */
+type Data<P extends keyof paths, M extends Method> = paths[P][M] extends { responses: infer R extends Record<string | number, unknown> }
+  ? SuccessResponse<R>
+  : never;
+type Call<M extends Method> = <P extends PathsWithMethod<paths, M>>(url: P, ...init: InitArg<Init<P, M>>) => Promise<Data<P, M>>;
+
+async function call(method: Method, url: string, init: Record<string, unknown> | undefined): Promise<unknown> {
+  let r: { data?: unknown; error?: unknown; response: Response };
   try {
-    res = await fetch(`/api/v1${withQuery(path, opts.query)}`, { method, headers, body, credentials: 'same-origin', signal: opts.signal ?? null });
+    // Absolute, because a Request needs one: the page's own origin (same-origin cookies, CSRF Origin check).
+    const baseUrl = `${globalThis.location?.origin ?? 'http://localhost'}/api/v1`;
+    r = await (client.request as (m: string, u: string, i?: unknown) => Promise<typeof r>)(method, url, { ...init, baseUrl });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(0, 'network_error', 'The server could not be reached');
   }
-  const text = await res.text();
-  let parsed: unknown = null;
-  if (text) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = text;
-    }
+  if (r.response.ok) {
+    sessionLive();
+    return r.data;
   }
-  if (!res.ok) {
-    const err = errorFromResponse(res.status, parsed);
-    if (res.status === 401 && !path.startsWith('/auth/')) for (const fn of unauthenticatedListeners) fn(err);
-    throw err;
+  const err = errorFromResponse(r.response.status, r.error);
+  if (r.response.status === 401 && !url.startsWith('/auth/')) {
+    if (!signingIn) for (const fn of unauthenticatedListeners) if (fn(err) === true) signingIn = true;
+    // `/me` answers "who is signed in" (401 = nobody): the session resource needs that answer, never a hang.
+    if (signingIn && url !== '/me') return new Promise(() => {});
   }
-  return parsed as T;
+  throw err;
 }
 
+/**
+ * The typed client: every path, its path/query parameters, its body and its
+ * response type come from the generated OpenAPI types (`api-schema.gen.ts`),
+ * so a wrong path or field fails `npm run typecheck`. Calls resolve to the
+ * success body and reject with an ApiError carrying the API's code and message.
+ */
 export const api = {
-  get: <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, opts),
-  post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, { ...opts, body }),
-  put: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PUT', path, { ...opts, body }),
-  patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PATCH', path, { ...opts, body }),
-  del: <T = null>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts),
+  GET: ((url: string, init?: Record<string, unknown>) => call('get', url, init)) as Call<'get'>,
+  POST: ((url: string, init?: Record<string, unknown>) => call('post', url, init)) as Call<'post'>,
+  PUT: ((url: string, init?: Record<string, unknown>) => call('put', url, init)) as Call<'put'>,
+  PATCH: ((url: string, init?: Record<string, unknown>) => call('patch', url, init)) as Call<'patch'>,
+  DELETE: ((url: string, init?: Record<string, unknown>) => call('delete', url, init)) as Call<'delete'>,
 };
+
+/** A raw request body (a CSV file) sent as-is with its own content type: spread into a call's init next to `body`. */
+export const rawBody = (contentType: string) => ({ bodySerializer: (b: unknown) => b, headers: { 'content-type': contentType } });
+
+/**
+ * Multipart uploads (logo, product images): the API reads the form itself, so
+ * these operations declare no JSON body; the path and its parameters are still
+ * checked against the document.
+ */
+export function upload<P extends PathsWithMethod<paths, 'post'>>(url: P, init: Omit<NonNullable<Init<P, 'post'>>, 'body'>, form: FormData) {
+  return call('post', url, { ...init, body: form, bodySerializer: (b: unknown) => b }) as Promise<Data<P, 'post'>>;
+}
 
 // randomUUID exists only in secure contexts (https or localhost); plain-http hosts get a random fallback.
 export const idempotencyKey = () =>
   'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 
-// ---- Resource shapes (mirrors of the API's schemas) ----
+// ---- Resource shapes: names for the generated schemas ----
 
-export type Role = 'owner' | 'admin' | 'staff';
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  /** The merchant's console language; null = follow the browser. */
-  locale?: 'en' | 'zh-CN' | null;
-}
-export interface Store {
-  id: string;
-  slug: string;
-  name: string;
-  status: 'provisioning' | 'active' | 'suspended' | 'deleted';
-  plan: string;
-  currency: string;
-  defaultLocale: string;
-  customDomain: string | null;
-  url: string;
-  role?: Role;
-  createdAt: string;
-  updatedAt: string;
-}
-export type ProductStatus = 'draft' | 'active' | 'archived';
-export interface Variant {
-  id: string;
-  sku: string | null;
-  title: string;
-  options: Record<string, string>;
-  price: number;
-  compareAtPrice: number | null;
-  inventoryQuantity: number;
-  position: number;
-  version: number;
-  lowStockThreshold?: number | null;
-}
-export interface ProductImage {
-  id: string;
-  url: string;
-  alt: string | null;
-  position: number;
-}
-export interface ProductOption {
-  name: string;
-  values: string[];
-}
-export interface Product {
-  id: string;
-  handle: string;
-  title: string;
-  description: string;
-  status: ProductStatus;
-  vendor: string | null;
-  productType: string | null;
-  tags: string[];
-  options: ProductOption[];
-  seoTitle: string | null;
-  seoDescription: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  variants: Variant[];
-  images: ProductImage[];
-  collectionIds: string[];
-}
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
-export interface Collection {
-  id: string;
-  handle: string;
-  title: string;
-  description: string;
-  version: number;
-  productCount: number;
-}
-export interface ImportRecord {
-  id: string;
-  kind: string;
-  status: 'queued' | 'running' | 'completed' | 'failed';
-  filename: string | null;
-  totalRows: number;
-  processedRows: number;
-  progress: number;
-  createdCount: number;
-  updatedCount: number;
-  errorCount: number;
-  errors: ImportRowIssue[];
-  warningCount: number;
-  warnings: ImportRowIssue[];
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  jobId?: string;
-}
-export interface ImportRowIssue {
-  row: number;
-  handle?: string;
-  code: string;
-  message: string;
-}
-/** POST /stores/:id/imports/preview: what an import of the file would do (nothing written). */
-export interface ImportPreview {
-  totalRows: number;
-  createCount: number;
-  updateCount: number;
-  variantCount: number;
-  imageCount: number;
-  errorCount: number;
-  warningCount: number;
-  errors: ImportRowIssue[];
-  warnings: ImportRowIssue[];
-}
-export interface ApiToken {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-}
+export type Schemas = components['schemas'];
+/** The success body of `method path`, from the generated document. */
+export type ResponseOf<P extends keyof paths, M extends Method> = Data<P, M>;
+/** The query parameters of `method path` (values read from the URL are cast to these; the API validates them). */
+export type QueryOf<P extends keyof paths, M extends Method> = paths[P][M] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+/** The JSON body `method path` accepts. */
+export type BodyOf<P extends keyof paths, M extends Method> = paths[P][M] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
 
-export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'partially_refunded' | 'refunded';
-export interface OrderSummary {
-  id: string;
-  number: number;
-  status: 'open' | 'cancelled' | 'closed';
-  paymentStatus: PaymentStatus;
-  fulfillmentStatus: 'unfulfilled' | 'fulfilled';
-  email: string;
-  customerName: string | null;
-  customerId: string | null;
-  currency: string;
-  total: number;
-  itemCount: number;
-  createdAt: string;
-  paidAt: string | null;
-}
-export interface OrderDetail extends OrderSummary {
-  lines: {
-    id: string;
-    productId: string | null;
-    variantId: string | null;
-    title: string;
-    variantTitle: string | null;
-    sku: string | null;
-    quantity: number;
-    unitPrice: number;
-    total: number;
-    imageUrl: string | null;
-  }[];
-  subtotal: number;
-  shipping: number;
-  tax: number;
-  refunded: number;
-  shippingAddress: {
-    name: string;
-    line1: string;
-    line2: string | null;
-    city: string;
-    postalCode: string;
-    region: string | null;
-    country: string;
-    phone: string | null;
-  } | null;
-  payment: { provider: string; reference: string | null; canRefund: boolean; refundable: number };
-  fulfillment: { fulfilledAt: string; trackingNumber: string | null; carrier: string | null } | null;
-  timeline: { at: string; type: string; message: string }[];
-}
-
-/** One variant on the inventory page (`GET /stores/{id}/inventory`). */
-export interface StockRow {
-  variantId: string;
-  productId: string;
-  productTitle: string;
-  productStatus: string;
-  variantTitle: string;
-  sku: string | null;
-  inventoryQuantity: number;
-  /** null: this variant never alerts. */
-  lowStockThreshold: number | null;
-  lowStock: boolean;
-  imageUrl: string | null;
-}
-
-export interface BulkResult {
-  id: string;
-  ok: boolean;
-  status?: ProductStatus;
-  version?: number;
-  error?: { code: string; message: string };
-}
-
-export interface PlanInfo {
-  id: 'free' | 'basic' | 'pro';
-  name: string;
-  priceLabel: string;
-  limits: { activeProducts: number | null; staffSeats: number; customDomain: boolean };
-  transactionFeePercent: number;
-  available: boolean;
-}
-
-export interface Billing {
-  /** false: no Stripe keys on this installation; plans and limits are off. */
-  enabled: boolean;
-  plan: PlanInfo;
-  usage: { activeProducts: number; staffSeats: number; customDomain: boolean };
-  status: 'active' | 'past_due' | 'canceled';
-  subscriptionStatus: string | null;
-  pastDueSince: string | null;
-  graceUntil: string | null;
-  currentPeriodEnd: string | null;
-  suspended: boolean;
-  hasBillingAccount: boolean;
-  canManage: boolean;
-  plans: PlanInfo[];
-}
-
-export interface PayoutStatus {
-  enabled: boolean;
-  connected: boolean;
-  accountId: string | null;
-  chargesEnabled: boolean;
-  payoutsEnabled: boolean;
-  detailsSubmitted: boolean;
-  requirements: {
-    currentlyDue: string[];
-    pastDue: string[];
-    eventuallyDue: string[];
-    disabledReason: string | null;
-    currentDeadline: number | null;
-  };
-  updatedAt: string | null;
-}
-
-// ---- Dynamic pricing and inventory planning (issue 9) ----
-
-export type PricingMode = 'suggest' | 'auto';
-export interface PricingSettings {
-  id: string;
-  productId: string | null;
-  collectionId: string | null;
-  enabled: boolean;
-  mode: PricingMode;
-  floor: number;
-  ceiling: number;
-  pricePoints: number[] | null;
-  step: number | null;
-  maxChangePerDay: number | null;
-  targetUnits: number | null;
-  targetDate: string | null;
-  paused: boolean;
-  pausedReason: string | null;
-  pausedAt: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-export type PriceChangeStatus = 'suggested' | 'applied' | 'rejected' | 'rolled_back';
-export interface PriceChange {
-  id: string;
-  variantId: string;
-  productId: string;
-  oldPrice: number;
-  newPrice: number;
-  reason: string;
-  inputs: Record<string, unknown>;
-  expectedRevenuePerDay: number | null;
-  status: PriceChangeStatus;
-  source: 'policy' | 'rollback';
-  rollbackOf: string | null;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  appliedAt: string | null;
-  createdAt: string;
-}
-export interface PriceHistory {
-  productId: string;
-  variants: {
-    variantId: string;
-    title: string;
-    currentPrice: number;
-    daily: { day: string; units: number; revenue: number; avgPriceShown: number }[];
-    changes: PriceChange[];
-  }[];
-}
-export interface ExpectedRevenue {
-  productId: string;
-  variants: {
-    variantId: string;
-    title: string;
-    currentPrice: number;
-    learned: boolean;
-    prices: { price: number; daysObserved: number; unitsSold: number; expectedUnitsPerDay: number; expectedRevenuePerDay: number | null }[];
-    atCurrentPrice: number | null;
-    suggestedPrice: number | null;
-    atSuggestedPrice: number | null;
-    planPerDay: number | null;
-  }[];
-}
-export interface PlanningJob {
-  jobId: string;
-  state: string;
-  progress: number;
-  result: Record<string, unknown> | null;
-  failedReason: string | null;
-}
-export interface Supplier {
-  id: string;
-  name: string;
-  email: string | null;
-  leadTimeDays: number;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface ForecastDay {
-  date: string;
-  open: boolean;
-  mean: number;
-  lower: number;
-  upper: number;
-}
-export interface InventoryPolicy {
-  variantId: string;
-  sku: string | null;
-  productTitle: string;
-  variantTitle: string;
-  onHand: number;
-  supplierId: string | null;
-  leadTimeDays: number | null;
-  effectiveLeadTimeDays: number;
-  serviceLevel: number;
-  reviewPeriodDays: number;
-  enabled: boolean;
-  custom: boolean;
-  plan: {
-    onHand: number;
-    reorderPoint: number;
-    orderUpTo: number;
-    suggestedQuantity: number;
-    leadTimeDays: number;
-    serviceLevel: number;
-    method: string;
-    low: boolean;
-    forecast: ForecastDay[];
-    computedAt: string;
-  } | null;
-}
-export interface PurchaseOrderLine {
-  variantId: string;
-  sku: string | null;
-  productTitle: string;
-  variantTitle: string;
-  onHand: number;
-  reorderPoint: number;
-  orderUpTo: number;
-  quantity: number;
-  leadTimeDays: number;
-  computedAt: string;
-}
-export interface SuggestedPurchaseOrder {
-  supplierId: string | null;
-  supplierName: string | null;
-  supplierEmail: string | null;
-  totalUnits: number;
-  lines: PurchaseOrderLine[];
-}
-export interface LowStockAlert {
-  id: string;
-  variantId: string;
-  sku: string | null;
-  productTitle: string;
-  variantTitle: string;
-  onHand: number;
-  reorderPoint: number;
-  suggestedQuantity: number;
-  webhookStatus: 'none' | 'pending' | 'delivered' | 'failed';
-  webhookAttempts: number;
-  webhookLastError: string | null;
-  createdAt: string;
-}
-export interface AlertWebhook {
-  url: string;
-  secret: string;
-  enabled: boolean;
-  updatedAt: string;
-}
-// ---- Search (merchant API under /stores/{id}/search) ----
-
-export interface SearchHit {
-  productId: string;
-  handle: string;
-  title: string;
-  vendor: string | null;
-  priceMin: number;
-  priceMax: number;
-  inStock: boolean;
-  image: string | null;
-  position: number;
-  pinned?: boolean;
-  score?: number;
-  /** Staff explain: numeric score parts, `matched` (per query word), `boost`. */
-  explain?: Record<string, unknown>;
-}
-export interface SearchResult {
-  searchId: string | null;
-  query: string;
-  total: number;
-  didYouMean: string | null;
-  nextCursor: string | null;
-  hits: SearchHit[];
-}
-export interface SearchStatus {
-  documents: number;
-  activeProducts: number;
-  lastIndexedAt: string | null;
-  seq: number;
-}
-export interface SearchJob {
-  jobId: string;
-  name: string;
-  state: string;
-  progress: number;
-  result: unknown;
-  failedReason: string | null;
-}
-export interface ConsistencyReport {
-  products: number;
-  documents: number;
-  missing: number;
-  stale: number;
-  orphaned: number;
-  repaired: boolean;
-  sample: string[];
-}
-export interface SearchSynonym {
-  id: string;
-  kind: 'two_way' | 'one_way';
-  terms: string[];
-  synonyms: string[];
-  createdAt: string;
-}
-export interface SearchPin {
-  id: string;
-  query: string;
-  productId: string;
-  position: number;
-}
-export interface SearchSettings {
-  stopWords: string[];
-  inStockBoost: number;
-  version: number;
-  updatedAt: string;
-}
-export interface SearchAnalytics {
-  days: number;
-  searches: number;
-  zeroResultSearches: number;
-  clickThroughRate: number;
-  averageClickPosition: number | null;
-  topQueries: { query: string; searches: number; results: number; clickThroughRate: number }[];
-  zeroResultQueries: { query: string; searches: number }[];
-}
-
-// ---- Recommendations (merchant API under /stores/{id}/recommendations) ----
-
-export interface RecoEntry {
-  productId: string;
-  /** null when the product was deleted since training. */
-  title: string | null;
-  status: string | null;
-  image: string | null;
-  score: number;
-  /** cf (bought together), content (similar text), history (re-buys), popular. */
-  source: string;
-}
-export interface RecoProductPreview {
-  productId: string;
-  modelVersion: number | null;
-  items: RecoEntry[];
-}
-export interface RecoCustomerPreview {
-  customerId: string | null;
-  modelVersion: number | null;
-  forYou: RecoEntry[];
-  discover: RecoEntry[];
-  customers: string[];
-}
-export interface TrainingRun {
-  version: number;
-  status: 'running' | 'succeeded' | 'failed';
-  trigger: 'schedule' | 'manual';
-  active: boolean;
-  jobId: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-  stats: Record<string, unknown>;
-  metrics: Record<string, unknown>;
-  error: string | null;
-  progress: { percent: number; phase: string | null } | null;
-}
+export type User = Schemas['User'];
+export type Store = Schemas['Store'];
+export type Role = NonNullable<Store['role']>;
+/** Something the caller may do in a store; the API lists them per store (`capabilities`) and enforces them. */
+export type Capability = NonNullable<Store['capabilities']>[number];
+/** Whether the API granted the caller `capability` in `store`: the console hides what the API would refuse. */
+export const can = (store: Pick<Store, 'capabilities'> | undefined, capability: Capability) => store?.capabilities?.includes(capability) ?? false;
+export type ApiToken = Schemas['ApiToken'];
+export type Product = Schemas['Product'];
+export type ProductStatus = Product['status'];
+export type ProductOption = Product['options'][number];
+export type ProductImage = Schemas['ProductImage'];
+export type Variant = Schemas['Variant'];
+export type Collection = Schemas['Collection'];
+export type ImportRecord = Schemas['Import'];
+export type ImportPreview = Schemas['ImportPreview'];
+export type ImportRowIssue = Schemas['ImportRowIssue'];
+export type OrderSummary = Schemas['OrderSummary'];
+export type OrderDetail = Schemas['OrderDetail'];
+export type StockRow = Schemas['StockRow'];
+export type BulkResult = ResponseOf<'/stores/{storeId}/products/bulk', 'post'>['results'][number];
+export type Billing = Schemas['Billing'];
+export type PlanInfo = Schemas['Plan'];
+export type PayoutStatus = Schemas['PayoutStatus'];
+export type PricingSettings = Schemas['PricingSettings'];
+export type PricingMode = PricingSettings['mode'];
+export type PriceChange = Schemas['PriceChange'];
+export type PriceHistory = Schemas['PriceHistory'];
+export type ExpectedRevenue = Schemas['ExpectedRevenue'];
+export type PlanningJob = Schemas['PlanningJob'];
+export type Supplier = Schemas['Supplier'];
+export type InventoryPolicy = Schemas['InventoryPolicy'];
+/** One day of a plan's forecast (the sparkline's points). */
+export type ForecastDay = NonNullable<Schemas['InventoryPolicy']['plan']>['forecast'][number];
+export type SuggestedPurchaseOrder = Schemas['SuggestedPurchaseOrder'];
+export type LowStockAlert = Schemas['LowStockAlert'];
+export type AlertWebhook = Schemas['AlertWebhook'];
+export type SearchResult = Schemas['SearchResult'];
+export type SearchStatus = ResponseOf<'/stores/{storeId}/search/status', 'get'>;
+export type SearchJob = Schemas['SearchJob'];
+export type SearchSynonym = Schemas['SearchSynonym'];
+export type SearchPin = Schemas['SearchPin'];
+export type SearchSettings = Schemas['SearchSettings'];
+export type SearchAnalytics = Schemas['SearchAnalytics'];
+export type RecoEntry = Schemas['RecommendationEntry'];
+export type RecoProductPreview = Schemas['ProductRecommendationPreview'];
+export type RecoCustomerPreview = Schemas['CustomerRecommendationPreview'];
+export type TrainingRun = Schemas['TrainingRun'];

@@ -11,7 +11,7 @@ export interface Me {
 
 async function fetchMe(): Promise<Me | null> {
   try {
-    const m = await api.get<Me>('/me');
+    const m = await api.GET('/me');
     // The merchant's saved language wins over the browser's.
     if (m.user.locale && isLocale(m.user.locale) && m.user.locale !== locale()) setLocale(m.user.locale);
     return m;
@@ -53,5 +53,8 @@ export const currentStore = () => {
 export function updateStoreInSession(store: Store) {
   const m = me();
   if (!m) return;
-  setMe({ ...m, stores: m.stores.map((s) => (s.id === store.id ? { ...s, ...store, role: store.role ?? s.role } : s)) });
+  setMe({
+    ...m,
+    stores: m.stores.map((s) => (s.id === store.id ? { ...s, ...store, role: store.role ?? s.role, capabilities: store.capabilities ?? s.capabilities } : s)),
+  });
 }

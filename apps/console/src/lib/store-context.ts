@@ -1,6 +1,6 @@
 /** The store the current route is about, for pages under /stores/:storeId. */
 import { useParams } from '@solidjs/router';
-import { can, type Capability } from './permissions.ts';
+import { type Capability, can } from './api.ts';
 import { me } from './session.ts';
 
 export function useStore() {
@@ -13,6 +13,6 @@ export function useStore() {
     base: () => `/stores/${storeId()}`,
     path: (rest: string) => `/stores/${storeId()}${rest}`,
     currency: () => store()?.currency ?? 'USD',
-    can: (c: Capability) => can(store()?.role, c),
+    can: (c: Capability) => can(store(), c),
   };
 }

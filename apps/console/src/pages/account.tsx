@@ -15,7 +15,7 @@ export default function AccountPage() {
   const saveLocale = async (next: Locale) => {
     setLocale(next);
     try {
-      await api.patch('/me', { locale: next });
+      await api.PATCH('/me', { body: { locale: next } });
       toast.success(t('account.languageSaved'));
     } catch (e) {
       toast.error((e as Error).message);
@@ -27,7 +27,7 @@ export default function AccountPage() {
       form.setErrors({ newPassword: t('auth.passwordTooShort') });
       return;
     }
-    const ok = await form.submit(() => api.post('/me/password', { currentPassword: current(), newPassword: next() }).then(() => true));
+    const ok = await form.submit(() => api.POST('/me/password', { body: { currentPassword: current(), newPassword: next() } }).then(() => true));
     if (ok) {
       setCurrent('');
       setNext('');

@@ -53,7 +53,7 @@ export function LoginPage() {
   const [password, setPassword] = createSignal('');
   const onSubmit = async (e: Event) => {
     e.preventDefault();
-    const ok = await form.submit(() => api.post<{ user: User }>('/auth/login', { email: email(), password: password() }));
+    const ok = await form.submit(() => api.POST('/auth/login', { body: { email: email(), password: password() } }));
     if (ok) {
       await refetchMe();
       navigate(safeNext(params.next), { replace: true });
@@ -113,7 +113,7 @@ export function SignupPage() {
       form.setErrors({ password: t('auth.passwordTooShort') });
       return;
     }
-    const ok = await form.submit(() => api.post<{ user: User }>('/auth/signup', { name: name(), email: email(), password: password() }));
+    const ok = await form.submit(() => api.POST('/auth/signup', { body: { name: name(), email: email(), password: password() } }));
     if (ok) {
       await refetchMe();
       toast.success(t('auth.welcome', { name: ok.user.name }));
@@ -176,7 +176,7 @@ export function ForgotPasswordPage() {
   const [sent, setSent] = createSignal(false);
   const onSubmit = async (e: Event) => {
     e.preventDefault();
-    const ok = await form.submit(() => api.post('/auth/password-reset', { email: email() }).then(() => true));
+    const ok = await form.submit(() => api.POST('/auth/password-reset', { body: { email: email() } }).then(() => true));
     if (ok) setSent(true);
   };
   return (
@@ -228,7 +228,7 @@ export function ResetPasswordPage() {
       form.setErrors({ password: t('auth.passwordTooShort') });
       return;
     }
-    const ok = await form.submit(() => api.post('/auth/password-reset/confirm', { token: token(), password: password() }).then(() => true));
+    const ok = await form.submit(() => api.POST('/auth/password-reset/confirm', { body: { token: token(), password: password() } }).then(() => true));
     if (ok) {
       toast.success(t('auth.passwordResetDone'));
       navigate('/login', { replace: true });

@@ -35,7 +35,7 @@ export default function BillingPage() {
   const [params, setParams] = useSearchParams();
   const [billing, { refetch }] = createResource(
     () => s.storeId(),
-    (id) => api.get<Billing>(`/stores/${id}/billing`),
+    (id) => api.GET('/stores/{storeId}/billing', { params: { path: { storeId: id } } }),
   );
   const [busy, setBusy] = createSignal<string | null>(null);
 
@@ -49,10 +49,10 @@ export default function BillingPage() {
     if (checkout || portal) setParams({ checkout: undefined, portal: undefined }, { replace: true });
   });
 
-  const redirect = async (key: string, path: string, body?: unknown) => {
+  const redirect = async (key: string, start: () => Promise<{ url: string }>) => {
     setBusy(key);
     try {
-      const { url } = await api.post<{ url: string }>(`/stores/${s.storeId()}/billing/${path}`, body);
+      const { url } = await start();
       window.location.assign(url);
     } catch (e) {
       toast.error((e as Error).message);
@@ -86,7 +86,12 @@ export default function BillingPage() {
               title={t('billing.currentPlan')}
               actions={
                 <Show when={b().enabled && b().canManage && b().hasBillingAccount}>
-                  <button type="button" class="button" disabled={busy() !== null} onClick={() => redirect('portal', 'portal')}>
+                  <button
+                    type="button"
+                    class="button"
+                    disabled={busy() !== null}
+                    onClick={() => redirect('portal', () => api.POST('/stores/{storeId}/billing/portal', { params: { path: { storeId: s.storeId() } } }))}
+                  >
                     {busy() === 'portal' ? t('billing.redirecting') : t('billing.manage')}
                   </button>
                 </Show>
@@ -146,7 +151,14 @@ export default function BillingPage() {
                                 class={`button${up() ? ' primary' : ''}`}
                                 disabled={!p.available || busy() !== null}
                                 title={p.available ? undefined : t('billing.unavailable')}
-                                onClick={() => redirect(p.id, 'checkout', { plan: p.id })}
+                                onClick={() =>
+                                  redirect(p.id, () =>
+                                    api.POST('/stores/{storeId}/billing/checkout', {
+                                      params: { path: { storeId: s.storeId() } },
+                                      body: { plan: p.id as 'basic' | 'pro' },
+                                    }),
+                                  )
+                                }
                               >
                                 {busy() === p.id
                                   ? t('billing.redirecting')

@@ -34,14 +34,14 @@ export default function HomePage() {
   const s = useStore();
   const [home, { mutate }] = createResource(
     () => s.storeId(),
-    (id) => api.get<StoreHome>(`/stores/${id}/home`),
+    (id) => api.GET('/stores/{storeId}/home', { params: { path: { storeId: id } } }),
   );
   const [launching, setLaunching] = createSignal(false);
 
   const launch = async () => {
     setLaunching(true);
     try {
-      const state = await api.post<LaunchState>(`/stores/${s.storeId()}/launch`);
+      const state = await api.POST('/stores/{storeId}/launch', { params: { path: { storeId: s.storeId() } } });
       const h = home();
       if (h) mutate({ ...h, launch: state, setup: { ...h.setup, launched: state.launched } });
       toast.success(t('home.launched'));

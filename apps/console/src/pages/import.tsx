@@ -2,7 +2,7 @@ import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, EmptyState, PageHeader, ProgressBar, SkeletonRows } from '../components/ui.tsx';
 import { locale, t, tn } from '../i18n/index.ts';
-import { api, type ImportPreview, type ImportRecord, type ImportRowIssue } from '../lib/api.ts';
+import { api, rawBody, type ImportPreview, type ImportRecord, type ImportRowIssue } from '../lib/api.ts';
 import { formatDateTime, formatNumber } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 
@@ -41,7 +41,7 @@ export default function ImportPage() {
   const [current, setCurrent] = createSignal<ImportRecord | null>(null);
   const [pending, setPending] = createSignal<{ file: File; csv: string; preview: ImportPreview } | null>(null);
   const [busy, setBusy] = createSignal<'checking' | 'uploading' | null>(null);
-  const [history, { refetch }] = createResource(s.storeId, (id) => api.get<{ data: ImportRecord[] }>(`/stores/${id}/imports`));
+  const [history, { refetch }] = createResource(s.storeId, (id) => api.GET('/stores/{storeId}/imports', { params: { path: { storeId: id } } }));
   let timer: ReturnType<typeof setTimeout> | undefined;
   let fileInput: HTMLInputElement | undefined;
   onCleanup(() => clearTimeout(timer));
@@ -52,7 +52,7 @@ export default function ImportPage() {
     try {
       const prev = current();
       const wasActive = prev?.id === id && (prev.status === 'queued' || prev.status === 'running');
-      const rec = await api.get<ImportRecord>(`/stores/${s.storeId()}/imports/${id}`);
+      const rec = await api.GET('/stores/{storeId}/imports/{importId}', { params: { path: { storeId: s.storeId(), importId: id } } });
       setCurrent(rec);
       if (rec.status !== prev?.status) refetch();
       if (rec.status === 'queued' || rec.status === 'running') timer = setTimeout(() => poll(id), 700);
@@ -73,7 +73,7 @@ export default function ImportPage() {
     setCurrent(null);
     try {
       const csv = await file.text();
-      const preview = await api.post<ImportPreview>(`/stores/${s.storeId()}/imports/preview`, undefined, { raw: { data: csv, contentType: 'text/csv' } });
+      const preview = await api.POST('/stores/{storeId}/imports/preview', { params: { path: { storeId: s.storeId() } }, body: csv, ...rawBody('text/csv') });
       setPending({ file, csv, preview });
     } catch (e) {
       toast.error((e as Error).message);
@@ -89,9 +89,10 @@ export default function ImportPage() {
     if (!p) return;
     setBusy('uploading');
     try {
-      const rec = await api.post<ImportRecord>(`/stores/${s.storeId()}/imports`, undefined, {
-        raw: { data: p.csv, contentType: 'text/csv' },
-        query: { filename: p.file.name },
+      const rec = await api.POST('/stores/{storeId}/imports', {
+        params: { path: { storeId: s.storeId() }, query: { filename: p.file.name } },
+        body: p.csv,
+        ...rawBody('text/csv'),
       });
       setPending(null);
       setCurrent(rec);

@@ -4,7 +4,7 @@ import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Card, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
-import { ApiError, api, idempotencyKey, type Page, type StockRow } from '../lib/api.ts';
+import { ApiError, api, idempotencyKey, type StockRow } from '../lib/api.ts';
 import { formatNumber } from '../lib/format.ts';
 import { stockLevel } from '../lib/stock.ts';
 import { useStore } from '../lib/store-context.ts';
@@ -27,11 +27,11 @@ function AdjustCell(props: { row: Row; onDone: (quantity: number) => void; disab
     if (!delta || !Number.isInteger(delta)) return;
     setBusy(true);
     try {
-      const r = await api.post<{ inventoryQuantity: number }>(
-        `/stores/${s.storeId()}/variants/${props.row.variantId}/inventory-adjustments`,
-        { delta, reason: delta > 0 ? 'received' : 'correction' },
-        { headers: { 'idempotency-key': idempotencyKey() } },
-      );
+      const r = await api.POST('/stores/{storeId}/variants/{variantId}/inventory-adjustments', {
+        params: { path: { storeId: s.storeId(), variantId: props.row.variantId } },
+        body: { delta, reason: delta > 0 ? 'received' : 'correction' },
+        headers: { 'idempotency-key': idempotencyKey() },
+      });
       props.onDone(r.inventoryQuantity);
       setValue('');
       toast.success(t('inventory.adjusted', { title: props.row.productTitle, quantity: r.inventoryQuantity }));
@@ -104,7 +104,10 @@ function ThresholdCell(props: { row: Row; onSaved: (row: StockRow) => void; disa
     setError(null);
     setBusy(true);
     try {
-      const r = await api.put<StockRow>(`/stores/${s.storeId()}/variants/${props.row.variantId}/low-stock-threshold`, { lowStockThreshold: next });
+      const r = await api.PUT('/stores/{storeId}/variants/{variantId}/low-stock-threshold', {
+        params: { path: { storeId: s.storeId(), variantId: props.row.variantId } },
+        body: { lowStockThreshold: next },
+      });
       current = r.lowStockThreshold;
       props.onSaved(r);
       toast.success(t('inventory.thresholdSaved'));
@@ -156,8 +159,8 @@ export default function InventoryPage() {
   const [page] = createResource(
     () => ({ id: s.storeId(), q: query(), cursor: cursor(), lowStock: lowOnly() }),
     (q) =>
-      api.get<Page<StockRow>>(`/stores/${q.id}/inventory`, {
-        query: { q: q.q, cursor: q.cursor, limit: 50, lowStock: q.lowStock ? 'true' : undefined },
+      api.GET('/stores/{storeId}/inventory', {
+        params: { path: { storeId: q.id }, query: { q: q.q, cursor: q.cursor, limit: 50, lowStock: q.lowStock ? 'true' : undefined } },
       }),
   );
   const rows = createMemo<Row[]>(() =>

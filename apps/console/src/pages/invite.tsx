@@ -20,7 +20,7 @@ export default function InvitePage() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const token = () => (Array.isArray(params.token) ? params.token[0] : params.token) ?? '';
-  const [preview] = createResource(token, (tk) => api.get<Preview>('/invitations/preview', { query: { token: tk } }));
+  const [preview] = createResource(token, (tk) => api.GET('/invitations/preview', { params: { query: { token: tk } } }));
   const form = createFormState();
   const [name, setName] = createSignal('');
   const [password, setPassword] = createSignal('');
@@ -30,7 +30,7 @@ export default function InvitePage() {
     const p = preview();
     const needsAccount = p && !p.accountExists;
     const body = needsAccount ? { token: token(), name: name(), password: password() } : { token: token(), ...(password() ? { password: password() } : {}) };
-    const r = await form.submit(() => api.post<{ storeId: string }>('/invitations/accept', body));
+    const r = await form.submit(() => api.POST('/invitations/accept', { body: body }));
     if (r) {
       await refetchMe();
       toast.success(t('invite.joined', { store: p?.storeName ?? '' }));

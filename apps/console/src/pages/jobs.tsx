@@ -32,18 +32,11 @@ function jobLabel(name: string): string {
 
 export default function JobsPage() {
   const s = useStore();
-  const [jobs, { refetch }] = createResource(s.storeId, (id) =>
-    api.get<{ data: StoreJob[]; nextCursor: string | null }>(`/stores/${id}/jobs`, { query: { limit: 50 } }),
-  );
-  const [depth, { refetch: refetchDepth }] = createResource(s.storeId, (id) =>
-    api.get<{ data: { queue: string; pending: number; inFlight: number }[] }>(`/stores/${id}/jobs/depth`),
-  );
+  const [jobs, { refetch }] = createResource(s.storeId, (id) => api.GET('/stores/{storeId}/jobs', { params: { path: { storeId: id }, query: { limit: 50 } } }));
+  const [depth, { refetch: refetchDepth }] = createResource(s.storeId, (id) => api.GET('/stores/{storeId}/jobs/depth', { params: { path: { storeId: id } } }));
   const [dead, { refetch: refetchDead }] = createResource(
     () => (s.can('store:update') ? s.storeId() : null),
-    (id) =>
-      api.get<{
-        data: { queue: string; id: string; name: string; attemptsMade: number; failedReason: string; failedAt: string | null; ledgerId: string | null }[];
-      }>(`/stores/${id}/jobs/dead`),
+    (id) => api.GET('/stores/{storeId}/jobs/dead', { params: { path: { storeId: id } } }),
   );
   /** Failed jobs per kind, from the recent jobs list. */
   const failedByKind = () => {
@@ -60,7 +53,7 @@ export default function JobsPage() {
   }, 2000);
   const retryDead = async (ledgerId: string) => {
     try {
-      await api.post(`/stores/${s.storeId()}/jobs/${encodeURIComponent(ledgerId)}/retry`);
+      await api.POST('/stores/{storeId}/jobs/{jobId}/retry', { params: { path: { storeId: s.storeId(), jobId: ledgerId } } });
       toast.success(t('jobs.retried'));
       refetch();
       refetchDead();
@@ -72,7 +65,7 @@ export default function JobsPage() {
   onCleanup(() => clearInterval(timer));
   const retry = async (j: StoreJob) => {
     try {
-      await api.post(`/stores/${s.storeId()}/jobs/${encodeURIComponent(j.id)}/retry`);
+      await api.POST('/stores/{storeId}/jobs/{jobId}/retry', { params: { path: { storeId: s.storeId(), jobId: j.id } } });
       toast.success(t('jobs.retried'));
       refetch();
     } catch (e) {

@@ -45,10 +45,7 @@ export function OnboardingPage() {
     const controller = new AbortController();
     const timer = setTimeout(async () => {
       try {
-        const r = await api.get<{ available: boolean; reason: 'invalid' | 'reserved' | 'taken' | null }>('/stores/slug-availability', {
-          query: { slug: s },
-          signal: controller.signal,
-        });
+        const r = await api.GET('/stores/slug-availability', { params: { query: { slug: s } }, signal: controller.signal });
         setAvailability(r.available ? { state: 'available' } : { state: 'unavailable', reason: r.reason });
       } catch (e) {
         if ((e as Error).name !== 'AbortError') setAvailability({ state: 'idle' });
@@ -74,7 +71,7 @@ export function OnboardingPage() {
       return;
     }
     const store = await form.submit(() =>
-      api.post<Store>('/stores', { name: name(), slug: slug(), currency: currency(), defaultLocale: language() }, { headers: { 'idempotency-key': key } }),
+      api.POST('/stores', { body: { name: name(), slug: slug(), currency: currency(), defaultLocale: language() }, headers: { 'idempotency-key': key } }),
     );
     if (store) {
       setCreated(store);

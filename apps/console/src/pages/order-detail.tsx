@@ -12,8 +12,8 @@ export default function OrderDetailPage() {
   const s = useStore();
   const params = useParams();
   const [order, { mutate }] = createResource(
-    () => ({ id: s.storeId(), orderId: params.orderId }),
-    (q) => api.get<OrderDetail>(`/stores/${q.id}/orders/${q.orderId}`),
+    () => ({ id: s.storeId(), orderId: params.orderId ?? '' }),
+    (q) => api.GET('/stores/{storeId}/orders/{orderId}', { params: { path: { storeId: q.id, orderId: q.orderId } } }),
   );
   const [fulfilOpen, setFulfilOpen] = createSignal(false);
   const [refundOpen, setRefundOpen] = createSignal(false);
@@ -29,7 +29,9 @@ export default function OrderDetailPage() {
   const fulfil = async (e: Event) => {
     e.preventDefault();
     const body = { ...(tracking().trim() ? { trackingNumber: tracking().trim() } : {}), ...(carrier().trim() ? { carrier: carrier().trim() } : {}) };
-    const r = await fulfilForm.submit(() => api.post<OrderDetail>(`/stores/${s.storeId()}/orders/${params.orderId}/fulfillment`, body));
+    const r = await fulfilForm.submit(() =>
+      api.POST('/stores/{storeId}/orders/{orderId}/fulfillment', { params: { path: { storeId: s.storeId(), orderId: params.orderId ?? '' } }, body: body }),
+    );
     if (r) {
       mutate(r);
       setFulfilOpen(false);
@@ -45,13 +47,11 @@ export default function OrderDetailPage() {
       return;
     }
     const r = await refundForm.submit(() =>
-      api.post<OrderDetail>(
-        `/stores/${s.storeId()}/orders/${params.orderId}/refunds`,
-        { amount, ...(refundReason().trim() ? { reason: refundReason().trim() } : {}) },
-        {
-          headers: { 'idempotency-key': refundKey },
-        },
-      ),
+      api.POST('/stores/{storeId}/orders/{orderId}/refunds', {
+        params: { path: { storeId: s.storeId(), orderId: params.orderId ?? '' } },
+        body: { amount, ...(refundReason().trim() ? { reason: refundReason().trim() } : {}) },
+        headers: { 'idempotency-key': refundKey },
+      }),
     );
     if (r) {
       mutate(r);

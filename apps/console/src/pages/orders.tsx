@@ -3,11 +3,13 @@ import { createResource, createSignal, For, Show } from 'solid-js';
 import { Icon } from '../components/icons.tsx';
 import { Badge, Banner, Card, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
-import { ApiError, api, type OrderSummary } from '../lib/api.ts';
+import { ApiError, api, type OrderSummary, type QueryOf } from '../lib/api.ts';
 import { formatDateTime, formatMoney } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
+
+type OrdersQuery = QueryOf<'/stores/{storeId}/orders', 'get'>;
 
 export default function OrdersPage() {
   const s = useStore();
@@ -19,8 +21,17 @@ export default function OrdersPage() {
     () => ({ id: s.storeId(), q: one(params.q), paymentStatus: one(params.payment), fulfillmentStatus: one(params.fulfillment), cursor: cursor() }),
     async (q) => {
       try {
-        return await api.get<{ items: OrderSummary[]; nextCursor: string | null }>(`/stores/${q.id}/orders`, {
-          query: { q: q.q, paymentStatus: q.paymentStatus, fulfillmentStatus: q.fulfillmentStatus, cursor: q.cursor, limit: 25 },
+        return await api.GET('/stores/{storeId}/orders', {
+          params: {
+            path: { storeId: q.id },
+            query: {
+              q: q.q,
+              paymentStatus: q.paymentStatus as OrdersQuery['paymentStatus'],
+              fulfillmentStatus: q.fulfillmentStatus as OrdersQuery['fulfillmentStatus'],
+              cursor: q.cursor,
+              limit: 25,
+            },
+          },
         });
       } catch (e) {
         // A platform without the orders module yet has no orders to show.

@@ -28,7 +28,7 @@ function Linkified(props: { text: string }) {
 
 export default function OutboxPage() {
   const [to, setTo] = createSignal('');
-  const [messages, { refetch }] = createResource(to, (addr) => api.get<{ data: OutboxMessage[] }>('/dev/outbox', { query: { to: addr, limit: 100 } }));
+  const [messages, { refetch }] = createResource(to, (addr) => api.GET('/dev/outbox', { params: { query: { to: addr, limit: 100 } } }));
   const [open, setOpen] = createSignal<string | null>(null);
   return (
     <div class="page page-narrow standalone">

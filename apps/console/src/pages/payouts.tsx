@@ -14,14 +14,14 @@ export default function PayoutsPage() {
   const [params, setParams] = useSearchParams();
   const [status, { refetch }] = createResource(
     () => s.storeId(),
-    (id) => api.get<PayoutStatus>(`/stores/${id}/payouts`),
+    (id) => api.GET('/stores/{storeId}/payouts', { params: { path: { storeId: id } } }),
   );
   const [busy, setBusy] = createSignal(false);
 
   const connect = async () => {
     setBusy(true);
     try {
-      const { url } = await api.post<{ url: string }>(`/stores/${s.storeId()}/payouts/connect`);
+      const { url } = await api.POST('/stores/{storeId}/payouts/connect', { params: { path: { storeId: s.storeId() } } });
       window.location.assign(url);
     } catch (e) {
       toast.error((e as Error).message);

@@ -39,9 +39,17 @@ function SupplierForm(props: { supplier: Supplier | null; onSaved: () => void; o
     setBusy(true);
     const body = { name: name().trim(), email: email().trim() || null, leadTimeDays };
     try {
-      if (props.supplier) await api.patch(`/stores/${s.storeId()}/inventory-planning/suppliers/${props.supplier.id}`, body);
+      if (props.supplier)
+        await api.PATCH('/stores/{storeId}/inventory-planning/suppliers/{supplierId}', {
+          params: { path: { storeId: s.storeId(), supplierId: props.supplier.id } },
+          body: body,
+        });
       else {
-        await api.post(`/stores/${s.storeId()}/inventory-planning/suppliers`, body, { headers: { 'idempotency-key': idempotencyKey() } });
+        await api.POST('/stores/{storeId}/inventory-planning/suppliers', {
+          params: { path: { storeId: s.storeId() } },
+          body: body,
+          headers: { 'idempotency-key': idempotencyKey() },
+        });
         setName('');
         setEmail('');
         setLead('7');
@@ -131,12 +139,15 @@ function PolicyModal(props: { policy: InventoryPolicy | null; suppliers: Supplie
     if (Object.keys(local).length) return;
     setBusy(true);
     try {
-      await api.put(`/stores/${s.storeId()}/inventory-planning/policies/${p.variantId}`, {
-        supplierId: supplierId() || null,
-        leadTimeDays,
-        serviceLevel: sl,
-        reviewPeriodDays: p.reviewPeriodDays,
-        enabled: enabled(),
+      await api.PUT('/stores/{storeId}/inventory-planning/policies/{variantId}', {
+        params: { path: { storeId: s.storeId(), variantId: p.variantId } },
+        body: {
+          supplierId: supplierId() || null,
+          leadTimeDays,
+          serviceLevel: sl,
+          reviewPeriodDays: p.reviewPeriodDays,
+          enabled: enabled(),
+        },
       });
       toast.success(t('planning.policySaved'));
       props.onSaved();
@@ -294,7 +305,7 @@ function PolicyModal(props: { policy: InventoryPolicy | null; suppliers: Supplie
 function WebhookCard() {
   const s = useStore();
   const [hook, { refetch, mutate }] = createResource(s.storeId, (id) =>
-    api.get<{ webhook: AlertWebhook | null }>(`/stores/${id}/inventory-planning/webhook`).then((r) => r.webhook),
+    api.GET('/stores/{storeId}/inventory-planning/webhook', { params: { path: { storeId: id } } }).then((r) => r.webhook),
   );
   const [url, setUrl] = createSignal<string | null>(null);
   const [reveal, setReveal] = createSignal(false);
@@ -308,15 +319,18 @@ function WebhookCard() {
     setError(null);
     try {
       const before = hook();
-      const r = await api.put<{ webhook: AlertWebhook }>(`/stores/${s.storeId()}/inventory-planning/webhook`, {
-        url: current().trim(),
-        enabled: before?.enabled ?? true,
-        rotateSecret,
+      const r = await api.PUT('/stores/{storeId}/inventory-planning/webhook', {
+        params: { path: { storeId: s.storeId() } },
+        body: {
+          url: current().trim(),
+          enabled: before?.enabled ?? true,
+          rotateSecret,
+        },
       });
       mutate(r.webhook);
       setUrl(null);
       // A new secret is shown once, right after it is made.
-      if (!before || rotateSecret) setFreshSecret(r.webhook.secret);
+      if (!before || rotateSecret) setFreshSecret(r.webhook?.secret ?? null);
       toast.success(t('planning.webhookSaved'));
     } catch (ex) {
       setError(fieldErrors(ex).url ?? (ex as Error).message);
@@ -328,7 +342,9 @@ function WebhookCard() {
     const h = hook();
     if (!h) return;
     try {
-      mutate((await api.put<{ webhook: AlertWebhook }>(`/stores/${s.storeId()}/inventory-planning/webhook`, { url: h.url, enabled })).webhook);
+      mutate(
+        (await api.PUT('/stores/{storeId}/inventory-planning/webhook', { params: { path: { storeId: s.storeId() } }, body: { url: h.url, enabled } })).webhook,
+      );
     } catch (ex) {
       toast.error((ex as Error).message);
     }
@@ -337,7 +353,7 @@ function WebhookCard() {
     setBusy(true);
     setTest(null);
     try {
-      setTest(await api.post(`/stores/${s.storeId()}/inventory-planning/webhook/test`));
+      setTest(await api.POST('/stores/{storeId}/inventory-planning/webhook/test', { params: { path: { storeId: s.storeId() } } }));
     } catch (ex) {
       setTest({ ok: false, status: null, error: (ex as Error).message });
     } finally {
@@ -346,7 +362,7 @@ function WebhookCard() {
   };
   const remove = async () => {
     try {
-      await api.del(`/stores/${s.storeId()}/inventory-planning/webhook`);
+      await api.DELETE('/stores/{storeId}/inventory-planning/webhook', { params: { path: { storeId: s.storeId() } } });
       setFreshSecret(null);
       setTest(null);
       refetch();
@@ -441,16 +457,16 @@ export default function PlanningPage() {
   const canManage = () => s.can('planning:manage');
   const base = () => `/stores/${s.storeId()}/inventory-planning`;
   const [orders, { refetch: refetchOrders }] = createResource(s.storeId, (id) =>
-    api.get<{ data: SuggestedPurchaseOrder[] }>(`/stores/${id}/inventory-planning/purchase-orders`).then((r) => r.data),
+    api.GET('/stores/{storeId}/inventory-planning/purchase-orders', { params: { path: { storeId: id } } }).then((r) => r.data),
   );
   const [alerts, { refetch: refetchAlerts }] = createResource(s.storeId, (id) =>
-    api.get<{ data: LowStockAlert[] }>(`/stores/${id}/inventory-planning/alerts`, { query: { limit: 50 } }).then((r) => r.data),
+    api.GET('/stores/{storeId}/inventory-planning/alerts', { params: { path: { storeId: id }, query: { limit: 50 } } }).then((r) => r.data),
   );
   const [policies, { refetch: refetchPolicies }] = createResource(s.storeId, (id) =>
-    api.get<{ data: InventoryPolicy[] }>(`/stores/${id}/inventory-planning/policies`).then((r) => r.data),
+    api.GET('/stores/{storeId}/inventory-planning/policies', { params: { path: { storeId: id } } }).then((r) => r.data),
   );
   const [suppliers, { refetch: refetchSuppliers }] = createResource(s.storeId, (id) =>
-    api.get<{ data: Supplier[] }>(`/stores/${id}/inventory-planning/suppliers`).then((r) => r.data),
+    api.GET('/stores/{storeId}/inventory-planning/suppliers', { params: { path: { storeId: id } } }).then((r) => r.data),
   );
   const [editingSupplier, setEditingSupplier] = createSignal<string | null>(null);
   const [deleting, setDeleting] = createSignal<Supplier | null>(null);
@@ -483,7 +499,7 @@ export default function PlanningPage() {
   const download = (groups: SuggestedPurchaseOrder[], name: string) => downloadText(`purchase-orders-${name}.csv`, csv(groups));
   const deleteSupplier = async (x: Supplier) => {
     try {
-      await api.del(`${base()}/suppliers/${x.id}`);
+      await api.DELETE('/stores/{storeId}/inventory-planning/suppliers/{supplierId}', { params: { path: { storeId: s.storeId(), supplierId: x.id } } });
       toast.success(t('planning.supplierDeleted'));
       setDeleting(null);
       refetchSuppliers();
@@ -500,7 +516,14 @@ export default function PlanningPage() {
         subtitle={t('planning.subtitle')}
         actions={
           <Show when={canManage()}>
-            <RunNow start={`${base()}/runs`} status={(id) => `${base()}/runs/${encodeURIComponent(id)}`} label={t('planning.runNow')} onDone={refreshAll} />
+            <RunNow
+              start={() => api.POST('/stores/{storeId}/inventory-planning/runs', { params: { path: { storeId: s.storeId() } } })}
+              status={(inventoryRunId) =>
+                api.GET('/stores/{storeId}/inventory-planning/runs/{inventoryRunId}', { params: { path: { storeId: s.storeId(), inventoryRunId } } })
+              }
+              label={t('planning.runNow')}
+              onDone={refreshAll}
+            />
           </Show>
         }
       />

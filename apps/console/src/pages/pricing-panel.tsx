@@ -13,8 +13,8 @@ export function DynamicPricingPanel(props: { productId: string; collectionIds: s
     () => ({ id: s.storeId(), p: props.productId }),
     async (q) => {
       const [settings, waiting] = await Promise.all([
-        api.get<{ data: PricingSettings[] }>(`/stores/${q.id}/pricing/settings`),
-        api.get<{ data: PriceChange[] }>(`/stores/${q.id}/pricing/changes`, { query: { status: 'suggested', productId: q.p } }),
+        api.GET('/stores/{storeId}/pricing/settings', { params: { path: { storeId: q.id } } }),
+        api.GET('/stores/{storeId}/pricing/changes', { params: { path: { storeId: q.id }, query: { status: 'suggested', productId: q.p } } }),
       ]);
       return { settings: settings.data, waiting: waiting.data };
     },

@@ -10,7 +10,6 @@ import {
   type Collection,
   type ExpectedRevenue,
   idempotencyKey,
-  type Page,
   type PriceChange,
   type PriceHistory,
   type PricingMode,
@@ -154,7 +153,7 @@ function SettingsForm(props: {
 
   const reload = async () => {
     if (!props.editing) return;
-    const s = await api.get<PricingSettings>(`/stores/${useStoreId()}/pricing/settings/${props.editing.id}`);
+    const s = await api.GET('/stores/{storeId}/pricing/settings/{settingsId}', { params: { path: { storeId: useStoreId(), settingsId: props.editing.id } } });
     setDraft(fromSettings(s));
     setVersion(s.version);
     setConflict(false);
@@ -188,13 +187,15 @@ function SettingsForm(props: {
     if (!props.editing && d.target === 'collection' && !d.collectionId) local.collectionId = t('common.required');
     setErrors(local);
     setFormError(null);
-    if (Object.keys(local).length) return;
+    // Every problem was named above; the checks on floor and ceiling only tell the compiler.
+    if (Object.keys(local).length || floor === null || ceiling === null) return;
+    const prices = points.filter((p): p is number => p !== null);
     const body = {
       mode: d.mode,
       enabled: d.enabled,
       floor,
       ceiling,
-      pricePoints: points.length ? points : null,
+      pricePoints: prices.length ? prices : null,
       step,
       maxChangePerDay,
       targetUnits,
@@ -203,12 +204,15 @@ function SettingsForm(props: {
     setBusy(true);
     try {
       const saved = props.editing
-        ? await api.put<PricingSettings>(`/stores/${useStoreId()}/pricing/settings/${props.editing.id}`, { ...body, version: version() })
-        : await api.post<PricingSettings>(
-            `/stores/${useStoreId()}/pricing/settings`,
-            { ...body, ...(d.target === 'product' ? { productId: d.productId } : { collectionId: d.collectionId }) },
-            { headers: { 'idempotency-key': idempotencyKey() } },
-          );
+        ? await api.PUT('/stores/{storeId}/pricing/settings/{settingsId}', {
+            params: { path: { storeId: useStoreId(), settingsId: props.editing.id } },
+            body: { ...body, version: version() },
+          })
+        : await api.POST('/stores/{storeId}/pricing/settings', {
+            params: { path: { storeId: useStoreId() } },
+            body: { ...body, ...(d.target === 'product' ? { productId: d.productId } : { collectionId: d.collectionId }) },
+            headers: { 'idempotency-key': idempotencyKey() },
+          });
       toast.success(t('pricing.saved'));
       props.onSaved(saved);
     } catch (ex) {
@@ -382,14 +386,16 @@ export default function PricingPage() {
   const money = (n: number | null | undefined) => (n === null || n === undefined ? '—' : formatMoney(n, s.currency(), locale()));
 
   const [settings, { refetch: refetchSettings }] = createResource(s.storeId, (id) =>
-    api.get<{ data: PricingSettings[] }>(`/stores/${id}/pricing/settings`).then((r) => r.data),
+    api.GET('/stores/{storeId}/pricing/settings', { params: { path: { storeId: id } } }).then((r) => r.data),
   );
   const [suggestions, { refetch: refetchSuggestions }] = createResource(s.storeId, (id) =>
-    api.get<{ data: PriceChange[] }>(`/stores/${id}/pricing/changes`, { query: { status: 'suggested' } }).then((r) => r.data),
+    api.GET('/stores/{storeId}/pricing/changes', { params: { path: { storeId: id }, query: { status: 'suggested' } } }).then((r) => r.data),
   );
-  const [products] = createResource(s.storeId, (id) => api.get<Page<Product>>(`/stores/${id}/products`, { query: { limit: 250 } }).then((r) => r.data));
+  const [products] = createResource(s.storeId, (id) =>
+    api.GET('/stores/{storeId}/products', { params: { path: { storeId: id }, query: { limit: 250 } } }).then((r) => r.data),
+  );
   const [collections] = createResource(s.storeId, (id) =>
-    api.get<Page<Collection>>(`/stores/${id}/collections`, { query: { limit: 250 } }).then((r) => r.data),
+    api.GET('/stores/{storeId}/collections', { params: { path: { storeId: id }, query: { limit: 250 } } }).then((r) => r.data),
   );
   const productTitle = (id: string) => products()?.find((p) => p.id === id)?.title ?? t('pricing.unknownProduct');
   const variantTitle = (productId: string, variantId: string) => {
@@ -405,11 +411,11 @@ export default function PricingPage() {
   );
   const [history, { refetch: refetchHistory }] = createResource(
     () => (selected() ? { id: s.storeId(), p: selected() } : false),
-    (q) => api.get<PriceHistory>(`/stores/${q.id}/pricing/products/${q.p}/history`, { query: { days: 90 } }),
+    (q) => api.GET('/stores/{storeId}/pricing/products/{productId}/history', { params: { path: { storeId: q.id, productId: q.p }, query: { days: 90 } } }),
   );
   const [expected, { refetch: refetchExpected }] = createResource(
     () => (selected() ? { id: s.storeId(), p: selected() } : false),
-    (q) => api.get<ExpectedRevenue>(`/stores/${q.id}/pricing/products/${q.p}/expected-revenue`),
+    (q) => api.GET('/stores/{storeId}/pricing/products/{productId}/expected-revenue', { params: { path: { storeId: q.id, productId: q.p } } }),
   );
   const audit = createMemo(() =>
     (history()?.variants ?? []).flatMap((v) => v.changes.map((c) => ({ ...c, variantTitle: v.title }))).sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
@@ -444,25 +450,28 @@ export default function PricingPage() {
   const decide = (c: PriceChange, action: 'approve' | 'reject' | 'rollback') =>
     act(
       c.id,
-      () => api.post(`/stores/${s.storeId()}/pricing/changes/${c.id}/${action}`),
+      () => api.POST(`/stores/{storeId}/pricing/changes/{changeId}/${action}`, { params: { path: { storeId: s.storeId(), changeId: c.id } } }),
       t(action === 'approve' ? 'pricing.approved' : action === 'reject' ? 'pricing.rejected' : 'pricing.rolledBack'),
     );
   const resume = (x: PricingSettings) =>
     act(
       x.id,
       () =>
-        api.put(`/stores/${s.storeId()}/pricing/settings/${x.id}`, {
-          version: x.version,
-          resume: true,
-          enabled: x.enabled,
-          mode: x.mode,
-          floor: x.floor,
-          ceiling: x.ceiling,
-          pricePoints: x.pricePoints,
-          step: x.step,
-          maxChangePerDay: x.maxChangePerDay,
-          targetUnits: x.targetUnits,
-          targetDate: x.targetDate,
+        api.PUT('/stores/{storeId}/pricing/settings/{settingsId}', {
+          params: { path: { storeId: s.storeId(), settingsId: x.id } },
+          body: {
+            version: x.version,
+            resume: true,
+            enabled: x.enabled,
+            mode: x.mode,
+            floor: x.floor,
+            ceiling: x.ceiling,
+            pricePoints: x.pricePoints,
+            step: x.step,
+            maxChangePerDay: x.maxChangePerDay,
+            targetUnits: x.targetUnits,
+            targetDate: x.targetDate,
+          },
         }),
       t('pricing.resumed'),
     );
@@ -470,7 +479,7 @@ export default function PricingPage() {
     act(
       x.id,
       async () => {
-        await api.del(`/stores/${s.storeId()}/pricing/settings/${x.id}`);
+        await api.DELETE('/stores/{storeId}/pricing/settings/{settingsId}', { params: { path: { storeId: s.storeId(), settingsId: x.id } } });
         setConfirmDelete(null);
       },
       t('pricing.deleted'),
@@ -504,8 +513,8 @@ export default function PricingPage() {
               {t('pricing.add')}
             </button>
             <RunNow
-              start={`/stores/${s.storeId()}/pricing/runs`}
-              status={(id) => `/stores/${s.storeId()}/pricing/runs/${encodeURIComponent(id)}`}
+              start={() => api.POST('/stores/{storeId}/pricing/runs', { params: { path: { storeId: s.storeId() } } })}
+              status={(runId) => api.GET('/stores/{storeId}/pricing/runs/{runId}', { params: { path: { storeId: s.storeId(), runId } } })}
               label={t('pricing.runNow')}
               onDone={refreshAll}
             />

@@ -5,17 +5,7 @@ import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, ConfirmModal, describedBy, Field, PageHeader, Skeleton } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
-import {
-  ApiError,
-  api,
-  type Collection,
-  idempotencyKey,
-  type Page,
-  type Product,
-  type ProductImage,
-  type ProductOption,
-  type ProductStatus,
-} from '../lib/api.ts';
+import { ApiError, api, type Collection, idempotencyKey, type Product, type ProductImage, type ProductOption, type ProductStatus, upload } from '../lib/api.ts';
 import { currencyDigits, formatMoney, minorToInput, parseMoney } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 import { DynamicPricingPanel } from './pricing-panel.tsx';
@@ -124,9 +114,11 @@ export default function ProductEditorPage() {
   const isNew = () => !params.productId;
   const [product, { refetch }] = createResource(
     () => (params.productId ? { storeId: s.storeId(), id: params.productId } : false),
-    (q) => api.get<Product>(`/stores/${q.storeId}/products/${q.id}`),
+    (q) => api.GET('/stores/{storeId}/products/{productId}', { params: { path: { storeId: q.storeId, productId: q.id } } }),
   );
-  const [collections] = createResource(s.storeId, (id) => api.get<Page<Collection>>(`/stores/${id}/collections`, { query: { limit: 250 } }));
+  const [collections] = createResource(s.storeId, (id) =>
+    api.GET('/stores/{storeId}/collections', { params: { path: { storeId: id }, query: { limit: 250 } } }),
+  );
   const [draft, setDraft] = createStore<Draft>(toDraft(undefined, s.currency()));
   const [baseline, setBaseline] = createSignal(JSON.stringify(draft));
   const [errors, setErrors] = createSignal<Record<string, string>>({});
@@ -178,12 +170,17 @@ export default function ProductEditorPage() {
     setConflict(false);
     try {
       if (isNew()) {
-        const created = await uploadPending(await api.post<Product>(`/stores/${s.storeId()}/products`, body, { headers: { 'idempotency-key': createKey } }));
+        const created = await uploadPending(
+          await api.POST('/stores/{storeId}/products', { params: { path: { storeId: s.storeId() } }, body: body, headers: { 'idempotency-key': createKey } }),
+        );
         load(created);
         toast.success(t('editor.created'));
         navigate(s.path(`/products/${created.id}`), { replace: true });
       } else {
-        const updated = await api.patch<Product>(`/stores/${s.storeId()}/products/${params.productId}`, { ...body, version });
+        const updated = await api.PATCH('/stores/{storeId}/products/{productId}', {
+          params: { path: { storeId: s.storeId(), productId: params.productId ?? '' } },
+          body: { ...body, version },
+        });
         load(updated);
         toast.success(t('editor.saved'));
       }
@@ -208,7 +205,7 @@ export default function ProductEditorPage() {
 
   const remove = async () => {
     try {
-      await api.del(`/stores/${s.storeId()}/products/${params.productId}`);
+      await api.DELETE('/stores/{storeId}/products/{productId}', { params: { path: { storeId: s.storeId(), productId: params.productId ?? '' } } });
       setBaseline(JSON.stringify(unwrap(draft)));
       setDraft(reconcile(JSON.parse(baseline()) as Draft));
       toast.success(t('editor.deleted'));
@@ -222,7 +219,11 @@ export default function ProductEditorPage() {
     const form = new FormData();
     form.set('file', file);
     if (alt.trim()) form.set('alt', alt.trim());
-    return api.post<ProductImage>(`/stores/${s.storeId()}/products/${productId}/images`, undefined, { form, headers: { 'idempotency-key': idempotencyKey() } });
+    return upload(
+      '/stores/{storeId}/products/{productId}/images',
+      { params: { path: { storeId: s.storeId(), productId } }, headers: { 'idempotency-key': idempotencyKey() } },
+      form,
+    );
   };
   /** After a create: upload the images chosen meanwhile, then put every image in the order the merchant arranged. */
   const uploadPending = async (created: Product): Promise<Product> => {
@@ -242,8 +243,12 @@ export default function ProductEditorPage() {
         toast.error(`${img.file.name}: ${(err as Error).message}`);
       }
     }
-    if (ids.length > 1) await api.put(`/stores/${s.storeId()}/products/${created.id}/images/order`, { imageIds: ids });
-    return api.get<Product>(`/stores/${s.storeId()}/products/${created.id}`);
+    if (ids.length > 1)
+      await api.PUT('/stores/{storeId}/products/{productId}/images/order', {
+        params: { path: { storeId: s.storeId(), productId: created.id } },
+        body: { imageIds: ids },
+      });
+    return api.GET('/stores/{storeId}/products/{productId}', { params: { path: { storeId: s.storeId(), productId: created.id } } });
   };
   const uploadFiles = async (files: FileList | null) => {
     if (!files?.length) return;

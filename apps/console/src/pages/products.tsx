@@ -4,7 +4,9 @@ import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Card, EmptyState, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
-import { api, type BulkResult, type Collection, type Page, type Product, type ProductStatus } from '../lib/api.ts';
+import { api, type BulkResult, type Collection, type Product, type ProductStatus, type QueryOf } from '../lib/api.ts';
+
+type ProductsQuery = QueryOf<'/stores/{storeId}/products', 'get'>;
 import { formatMoney, formatNumber } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 
@@ -51,11 +53,24 @@ export default function ProductsPage() {
   const [page, { refetch }] = createResource(
     () => ({ storeId: s.storeId(), ...filters(), cursor: cursor() }),
     (q) =>
-      api.get<Page<Product>>(`/stores/${q.storeId}/products`, {
-        query: { q: q.q, status: q.status, collectionId: q.collectionId, tag: q.tag, sort: q.sort, cursor: q.cursor, limit: PAGE_SIZE },
+      api.GET('/stores/{storeId}/products', {
+        params: {
+          path: { storeId: q.storeId },
+          query: {
+            q: q.q,
+            status: q.status as ProductsQuery['status'],
+            collectionId: q.collectionId,
+            tag: q.tag,
+            sort: q.sort as ProductsQuery['sort'],
+            cursor: q.cursor,
+            limit: PAGE_SIZE,
+          },
+        },
       }),
   );
-  const [collections] = createResource(s.storeId, (id) => api.get<Page<Collection>>(`/stores/${id}/collections`, { query: { limit: 250 } }));
+  const [collections] = createResource(s.storeId, (id) =>
+    api.GET('/stores/{storeId}/collections', { params: { path: { storeId: id }, query: { limit: 250 } } }),
+  );
 
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
   const onSearch = (value: string) => {
@@ -79,10 +94,10 @@ export default function ProductsPage() {
     setBulkBusy(true);
     const ids = [...selected()];
     try {
-      const { results } = await api.post<{ results: BulkResult[] }>(
-        `/stores/${s.storeId()}/products/bulk`,
-        status === 'archived' ? { action: 'archive', ids } : { action: 'set-status', status, ids },
-      );
+      const { results } = await api.POST('/stores/{storeId}/products/bulk', {
+        params: { path: { storeId: s.storeId() } },
+        body: status === 'archived' ? { action: 'archive', ids } : { action: 'set-status', status, ids },
+      });
       const done = results.filter((r) => r.ok).length;
       for (const r of results) {
         if (r.ok) continue;

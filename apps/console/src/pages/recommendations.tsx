@@ -89,7 +89,7 @@ function RunFacts(props: { run: TrainingRun }) {
 function TrainingCard(props: { onTrained: () => void }) {
   const s = useStore();
   const [runs, { refetch }] = createResource(s.storeId, (id) =>
-    api.get<{ data: TrainingRun[] }>(`/stores/${id}/recommendations/training-runs`, { query: { limit: 20 } }),
+    api.GET('/stores/{storeId}/recommendations/training-runs', { params: { path: { storeId: id }, query: { limit: 20 } } }),
   );
   // The job we queued, until its run shows up as finished.
   const [pending, setPending] = createSignal<string | null>(null);
@@ -114,7 +114,7 @@ function TrainingCard(props: { onTrained: () => void }) {
     setBusy(true);
     setConflict(false);
     try {
-      const r = await api.post<{ jobId: string }>(`/stores/${s.storeId()}/recommendations/training-runs`);
+      const r = await api.POST('/stores/{storeId}/recommendations/training-runs', { params: { path: { storeId: s.storeId() } } });
       setPending(r.jobId);
       toast.info(t('reco.train.queued'));
       refetch();
@@ -247,7 +247,7 @@ function ProductPreviewCard(props: { model: number }) {
   const [product, setProduct] = createSignal<Product | null>(null);
   const [preview] = createResource(
     () => (product() ? { id: s.storeId(), pid: (product() as Product).id, model: props.model } : false),
-    (k) => api.get<RecoProductPreview>(`/stores/${k.id}/recommendations/products/${k.pid}`, { query: { limit: 12 } }),
+    (k) => api.GET('/stores/{storeId}/recommendations/products/{productId}', { params: { path: { storeId: k.id, productId: k.pid }, query: { limit: 12 } } }),
   );
   return (
     <Card title={t('reco.preview.productTitle')} id="reco-product">
@@ -275,12 +275,12 @@ function CustomerPreviewCard(props: { model: number }) {
   const s = useStore();
   const [customers] = createResource(
     () => ({ id: s.storeId(), model: props.model }),
-    (k) => api.get<RecoCustomerPreview>(`/stores/${k.id}/recommendations/customers`, { query: { limit: 50 } }),
+    (k) => api.GET('/stores/{storeId}/recommendations/customers', { params: { path: { storeId: k.id }, query: { limit: 50 } } }),
   );
   const [customer, setCustomer] = createSignal('');
   const [lists] = createResource(
     () => (customer() ? { id: s.storeId(), c: customer(), model: props.model } : false),
-    (k) => api.get<RecoCustomerPreview>(`/stores/${k.id}/recommendations/customers`, { query: { customerId: k.c, limit: 10 } }),
+    (k) => api.GET('/stores/{storeId}/recommendations/customers', { params: { path: { storeId: k.id }, query: { customerId: k.c, limit: 10 } } }),
   );
   return (
     <Card title={t('reco.preview.customerTitle')} id="reco-customer">

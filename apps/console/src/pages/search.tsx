@@ -10,7 +10,6 @@ import { locale, type MessageKey, t } from '../i18n/index.ts';
 import {
   ApiError,
   api,
-  type ConsistencyReport,
   type Product,
   type SearchAnalytics,
   type SearchJob,
@@ -41,12 +40,12 @@ const errorAt = (errors: Record<string, string>, ...prefixes: string[]) =>
 
 function IndexCard() {
   const s = useStore();
-  const [status, { refetch }] = createResource(s.storeId, (id) => api.get<SearchStatus>(`/stores/${id}/search/status`));
+  const [status, { refetch }] = createResource(s.storeId, (id) => api.GET('/stores/{storeId}/search/status', { params: { path: { storeId: id } } }));
   // The last consistency check, from the store's job ledger (its result survives a reload).
   const [lastCheck, setLastCheck] = createSignal<ConsistencyReport | null>(null);
   const [lastCheckAt, setLastCheckAt] = createSignal<string | null>(null);
   void api
-    .get<{ data: StoreJob[] }>(`/stores/${s.storeId()}/jobs`, { query: { limit: 100 } })
+    .GET('/stores/{storeId}/jobs', { params: { path: { storeId: s.storeId() }, query: { limit: 100 } } })
     .then((r) => {
       const j = r.data.find((x) => x.name === 'search.check-index' && x.state === 'completed') as (StoreJob & { result?: unknown }) | undefined;
       if (j && isReport(j.result)) {
@@ -62,7 +61,7 @@ function IndexCard() {
 
   const poll = async (jobId: string) => {
     try {
-      const j = await api.get<SearchJob>(`/stores/${s.storeId()}/search/jobs/${encodeURIComponent(jobId)}`);
+      const j = await api.GET('/stores/{storeId}/search/jobs/{searchJobId}', { params: { path: { storeId: s.storeId(), searchJobId: jobId } } });
       setJob(j);
       if (j.state === 'completed') {
         refetch();
@@ -82,8 +81,8 @@ function IndexCard() {
     try {
       const r =
         which === 'reindex'
-          ? await api.post<{ jobId: string }>(`/stores/${s.storeId()}/search/reindex`)
-          : await api.post<{ jobId: string }>(`/stores/${s.storeId()}/search/check`, { repair });
+          ? await api.POST('/stores/{storeId}/search/reindex', { params: { path: { storeId: s.storeId() } } })
+          : await api.POST('/stores/{storeId}/search/check', { params: { path: { storeId: s.storeId() } }, body: { repair } });
       setKind(which);
       setJob({ jobId: r.jobId, name: which, state: 'waiting', progress: 0, result: null, failedReason: null });
       void poll(r.jobId);
@@ -171,6 +170,16 @@ function IndexCard() {
   );
 }
 
+/** The result of a `search.check-index` job (the API types job results as unknown; this guard checks the shape). */
+interface ConsistencyReport {
+  products: number;
+  documents: number;
+  missing: number;
+  stale: number;
+  orphaned: number;
+  repaired: boolean;
+  sample: string[];
+}
 const isReport = (x: unknown): x is ConsistencyReport =>
   !!x && typeof x === 'object' && typeof (x as ConsistencyReport).missing === 'number' && typeof (x as ConsistencyReport).stale === 'number';
 
@@ -215,7 +224,7 @@ function TryQueryCard() {
   const run = async (query = q()) => {
     setBusy(true);
     try {
-      setResult(await api.get<SearchResult>(`/stores/${s.storeId()}/search`, { query: { q: query, explain: 1, limit: 10 } }));
+      setResult(await api.GET('/stores/{storeId}/search', { params: { path: { storeId: s.storeId() }, query: { q: query, explain: '1', limit: '10' } } }));
     } catch (e) {
       toast.error((e as Error).message);
     } finally {
@@ -328,7 +337,7 @@ function TryQueryCard() {
 
 function SynonymsCard() {
   const s = useStore();
-  const [list, { refetch }] = createResource(s.storeId, (id) => api.get<{ data: SearchSynonym[] }>(`/stores/${id}/search/synonyms`));
+  const [list, { refetch }] = createResource(s.storeId, (id) => api.GET('/stores/{storeId}/search/synonyms', { params: { path: { storeId: id } } }));
   const [kind, setKind] = createSignal<'two_way' | 'one_way'>('two_way');
   const [terms, setTerms] = createSignal('');
   const [synonyms, setSynonyms] = createSignal('');
@@ -336,10 +345,13 @@ function SynonymsCard() {
   const add = async (e: Event) => {
     e.preventDefault();
     const done = await form.submit(() =>
-      api.post<SearchSynonym>(`/stores/${s.storeId()}/search/synonyms`, {
-        kind: kind(),
-        terms: splitList(terms()),
-        ...(kind() === 'one_way' ? { synonyms: splitList(synonyms()) } : {}),
+      api.POST('/stores/{storeId}/search/synonyms', {
+        params: { path: { storeId: s.storeId() } },
+        body: {
+          kind: kind(),
+          terms: splitList(terms()),
+          ...(kind() === 'one_way' ? { synonyms: splitList(synonyms()) } : {}),
+        },
       }),
     );
     if (done) {
@@ -351,7 +363,7 @@ function SynonymsCard() {
   };
   const remove = async (syn: SearchSynonym) => {
     try {
-      await api.del(`/stores/${s.storeId()}/search/synonyms/${syn.id}`);
+      await api.DELETE('/stores/{storeId}/search/synonyms/{synonymId}', { params: { path: { storeId: s.storeId(), synonymId: syn.id } } });
       toast.success(t('search.syn.deleted'));
       refetch();
     } catch (e) {
@@ -459,14 +471,14 @@ function SynonymsCard() {
 function PinsCard() {
   const s = useStore();
   const [pins, { refetch }] = createResource(s.storeId, async (id) => {
-    const r = await api.get<{ data: SearchPin[] }>(`/stores/${id}/search/pins`);
+    const r = await api.GET('/stores/{storeId}/search/pins', { params: { path: { storeId: id } } });
     // Titles for the listed products (pins are few; a deleted product shows its id).
     const ids = [...new Set(r.data.map((p) => p.productId))];
     const titles = new Map<string, string>();
     await Promise.all(
       ids.map((pid) =>
         api
-          .get<Product>(`/stores/${id}/products/${pid}`)
+          .GET('/stores/{storeId}/products/{productId}', { params: { path: { storeId: id, productId: pid } } })
           .then((p) => titles.set(pid, p.title))
           .catch(() => {}),
       ),
@@ -483,7 +495,9 @@ function PinsCard() {
       form.setErrors({ productId: t('search.pins.pickProduct') });
       return;
     }
-    const done = await form.submit(() => api.post<SearchPin>(`/stores/${s.storeId()}/search/pins`, { query: query(), productId: p.id }));
+    const done = await form.submit(() =>
+      api.POST('/stores/{storeId}/search/pins', { params: { path: { storeId: s.storeId() } }, body: { query: query(), productId: p.id } }),
+    );
     if (done) {
       setQuery('');
       toast.success(t('search.pins.added', { title: p.title, query: done.query }));
@@ -492,7 +506,7 @@ function PinsCard() {
   };
   const remove = async (pin: SearchPin) => {
     try {
-      await api.del(`/stores/${s.storeId()}/search/pins/${pin.id}`);
+      await api.DELETE('/stores/{storeId}/search/pins/{pinId}', { params: { path: { storeId: s.storeId(), pinId: pin.id } } });
       toast.success(t('search.pins.deleted'));
       refetch();
     } catch (e) {
@@ -557,7 +571,7 @@ function PinsCard() {
 
 function SettingsCard() {
   const s = useStore();
-  const [loaded, { mutate }] = createResource(s.storeId, (id) => api.get<SearchSettings>(`/stores/${id}/search/settings`));
+  const [loaded, { mutate }] = createResource(s.storeId, (id) => api.GET('/stores/{storeId}/search/settings', { params: { path: { storeId: id } } }));
   const [stopWords, setStopWords] = createSignal<string | null>(null);
   const [boost, setBoost] = createSignal<string | null>(null);
   const [conflict, setConflict] = createSignal(false);
@@ -576,7 +590,8 @@ function SettingsCard() {
       return;
     }
     setConflict(false);
-    const attempt = (version: number) => api.patch<SearchSettings>(`/stores/${s.storeId()}/search/settings`, { ...body, version });
+    const attempt = (version: number) =>
+      api.PATCH('/stores/{storeId}/search/settings', { params: { path: { storeId: s.storeId() } }, body: { ...body, version } });
     const saved = await form.submit(
       async () => {
         try {
@@ -584,7 +599,7 @@ function SettingsCard() {
         } catch (err) {
           // Synonyms and pins bump the same version: when the settings themselves are as we loaded them, save on the new version.
           if (!(err instanceof ApiError) || err.status !== 409) throw err;
-          const now = await api.get<SearchSettings>(`/stores/${s.storeId()}/search/settings`);
+          const now = await api.GET('/stores/{storeId}/search/settings', { params: { path: { storeId: s.storeId() } } });
           if (now.inStockBoost === base.inStockBoost && now.stopWords.join('\n') === base.stopWords.join('\n')) return attempt(now.version);
           throw err;
         }
@@ -605,7 +620,7 @@ function SettingsCard() {
     }
   };
   const reload = async () => {
-    const now = await api.get<SearchSettings>(`/stores/${s.storeId()}/search/settings`);
+    const now = await api.GET('/stores/{storeId}/search/settings', { params: { path: { storeId: s.storeId() } } });
     mutate(now);
     setStopWords(null);
     setBoost(null);
@@ -673,7 +688,7 @@ function AnalyticsCard() {
   const [days, setDays] = createSignal(30);
   const [data] = createResource(
     () => ({ id: s.storeId(), days: days() }),
-    (k) => api.get<SearchAnalytics>(`/stores/${k.id}/search/analytics`, { query: { days: k.days } }),
+    (k) => api.GET('/stores/{storeId}/search/analytics', { params: { path: { storeId: k.id }, query: { days: k.days } } }),
   );
   return (
     <Card

@@ -4,7 +4,8 @@ import { createStore, reconcile } from 'solid-js/store';
 import { toast } from '../components/toast.tsx';
 import { Banner, Card, describedBy, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { LOCALE_NAMES, LOCALES, locale, t } from '../i18n/index.ts';
-import { ApiError, type ApiToken, api, type Store } from '../lib/api.ts';
+import type { Locale } from '../i18n/messages.ts';
+import { ApiError, type ApiToken, api, type Schemas, type Store, upload } from '../lib/api.ts';
 import { formatDate, minorToInput, parseMoney, readableOn } from '../lib/format.ts';
 import { createFormState } from '../lib/form.ts';
 import { refetchMe, updateStoreInSession } from '../lib/session.ts';
@@ -62,7 +63,12 @@ function GeneralSection(props: { store: Store }) {
   const [defaultLocale, setDefaultLocale] = createSignal(props.store.defaultLocale);
   const save = async (e: Event) => {
     e.preventDefault();
-    const r = await form.submit(() => api.patch<Store>(`/stores/${s.storeId()}`, { name: name(), currency: currency(), defaultLocale: defaultLocale() }));
+    const r = await form.submit(() =>
+      api.PATCH('/stores/{storeId}', {
+        params: { path: { storeId: s.storeId() } },
+        body: { name: name(), currency: currency(), defaultLocale: defaultLocale() as Locale },
+      }),
+    );
     if (r) {
       updateStoreInSession(r);
       toast.success(t('settings.saved'));
@@ -112,7 +118,7 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
     try {
       const form = new FormData();
       form.set('file', file);
-      const r = await api.post<StoreSettings>(`/stores/${s.storeId()}/settings/logo`, undefined, { form });
+      const r = await upload('/stores/{storeId}/settings/logo', { params: { path: { storeId: s.storeId() } } }, form);
       setTheme('logoUrl', r.theme.logoUrl);
       toast.success(t('settings.logoUploaded'));
     } catch (e) {
@@ -123,7 +129,7 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
   };
   const removeLogo = async () => {
     try {
-      await api.del(`/stores/${s.storeId()}/settings/logo`);
+      await api.DELETE('/stores/{storeId}/settings/logo', { params: { path: { storeId: s.storeId() } } });
       setTheme('logoUrl', null);
       toast.success(t('settings.logoRemoved'));
     } catch (e) {
@@ -137,7 +143,9 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
       return;
     }
     const { logoUrl: _logo, ...colours } = theme;
-    const r = await form.submit(() => api.put(`/stores/${s.storeId()}/settings`, { theme: colours, languages: languages() }));
+    const r = await form.submit(() =>
+      api.PUT('/stores/{storeId}/settings', { params: { path: { storeId: s.storeId() } }, body: { theme: colours, languages: languages() as Locale[] } }),
+    );
     if (r !== undefined) {
       toast.success(t('settings.saved'));
       props.onSaved();
@@ -234,19 +242,14 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
   );
 }
 
-interface DomainStatus {
-  domain: string | null;
-  verified: boolean;
-  verifiedAt: string | null;
-  records: { type: string; name: string; value: string; purpose: string }[];
-}
+type DomainStatus = Schemas['CustomDomain'];
 
 function DomainSection(props: { store: Store }) {
   const s = useStore();
   const form = createFormState();
   const [status, { mutate }] = createResource(
     () => s.storeId(),
-    (id) => api.get<DomainStatus>(`/stores/${id}/domain`),
+    (id) => api.GET('/stores/{storeId}/domain', { params: { path: { storeId: id } } }),
   );
   const [domain, setDomain] = createSignal(props.store.customDomain ?? '');
   const [verifying, setVerifying] = createSignal(false);
@@ -256,10 +259,10 @@ function DomainSection(props: { store: Store }) {
     const value = domain().trim();
     const r = await form.submit(async () => {
       if (!value) {
-        await api.del(`/stores/${s.storeId()}/domain`);
+        await api.DELETE('/stores/{storeId}/domain', { params: { path: { storeId: s.storeId() } } });
         return { domain: null, verified: false, verifiedAt: null, records: [] } as DomainStatus;
       }
-      return api.put<DomainStatus>(`/stores/${s.storeId()}/domain`, { domain: value });
+      return api.PUT('/stores/{storeId}/domain', { params: { path: { storeId: s.storeId() } }, body: { domain: value } });
     });
     if (r) {
       mutate(r);
@@ -270,7 +273,7 @@ function DomainSection(props: { store: Store }) {
   const verify = async () => {
     setVerifying(true);
     try {
-      const r = await api.post<DomainStatus>(`/stores/${s.storeId()}/domain/verify`);
+      const r = await api.POST('/stores/{storeId}/domain/verify', { params: { path: { storeId: s.storeId() } } });
       mutate(r);
       if (r.verified) toast.success(t('settings.domainVerified'));
       else toast.error(t('settings.domainNotYet'));
@@ -351,7 +354,7 @@ function DomainSection(props: { store: Store }) {
 function CheckoutSection() {
   const s = useStore();
   const form = createFormState();
-  const [loaded] = createResource(s.storeId, (id) => optional(api.get<CheckoutSettings>(`/stores/${id}/checkout-settings`)));
+  const [loaded] = createResource(s.storeId, (id) => optional(api.GET('/stores/{storeId}/checkout-settings', { params: { path: { storeId: id } } })));
   const [mode, setMode] = createSignal<'flat' | 'weight'>('flat');
   const [flatRate, setFlatRate] = createSignal('');
   const [freeOver, setFreeOver] = createSignal('');
@@ -389,9 +392,12 @@ function CheckoutSection() {
     form.setErrors(errors);
     if (Object.keys(errors).length) return;
     const r = await form.submit(() =>
-      api.put(`/stores/${s.storeId()}/checkout-settings`, {
-        shipping: { mode: mode(), flatRate: flat ?? 0, freeOver: free, weightRates },
-        tax: { ratePercent: pct, includedInPrices: taxIncluded() },
+      api.PUT('/stores/{storeId}/checkout-settings', {
+        params: { path: { storeId: s.storeId() } },
+        body: {
+          shipping: { mode: mode(), flatRate: flat ?? 0, freeOver: free, weightRates },
+          tax: { ratePercent: pct, includedInPrices: taxIncluded() },
+        },
       }),
     );
     if (r !== undefined) toast.success(t('settings.saved'));
@@ -491,12 +497,12 @@ function CheckoutSection() {
 
 function TokensSection() {
   const form = createFormState();
-  const [tokens, { refetch }] = createResource(() => api.get<{ data: ApiToken[] }>('/me/api-tokens'));
+  const [tokens, { refetch }] = createResource(() => api.GET('/me/api-tokens'));
   const [name, setName] = createSignal('');
   const [secret, setSecret] = createSignal<string | null>(null);
   const create = async (e: Event) => {
     e.preventDefault();
-    const r = await form.submit(() => api.post<{ token: string; apiToken: ApiToken }>('/me/api-tokens', { name: name() }));
+    const r = await form.submit(() => api.POST('/me/api-tokens', { body: { name: name() } }));
     if (r) {
       setSecret(r.token);
       setName('');
@@ -506,7 +512,7 @@ function TokensSection() {
   const revoke = async (tk: ApiToken) => {
     if (!window.confirm(t('settings.revokeConfirm', { name: tk.name }))) return;
     try {
-      await api.del(`/me/api-tokens/${tk.id}`);
+      await api.DELETE('/me/api-tokens/{tokenId}', { params: { path: { tokenId: tk.id } } });
       toast.success(t('settings.revoked'));
       refetch();
     } catch (e) {
@@ -585,7 +591,7 @@ function DangerSection() {
   const [confirmText, setConfirmText] = createSignal('');
   const remove = async () => {
     try {
-      await api.del(`/stores/${s.storeId()}`);
+      await api.DELETE('/stores/{storeId}', { params: { path: { storeId: s.storeId() } } });
       toast.success(t('settings.storeDeleted'));
       await refetchMe();
       navigate('/', { replace: true });
@@ -625,7 +631,7 @@ function DangerSection() {
 
 export default function SettingsPage() {
   const s = useStore();
-  const [settings, { refetch }] = createResource(s.storeId, (id) => api.get<StoreSettings>(`/stores/${id}/settings`));
+  const [settings, { refetch }] = createResource(s.storeId, (id) => api.GET('/stores/{storeId}/settings', { params: { path: { storeId: id } } }));
   return (
     <div class="page page-narrow">
       <PageHeader title={t('settings.title')} subtitle={s.store()?.name} />

@@ -24,7 +24,7 @@ const size = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round
 
 export function DataSection() {
   const s = useStore();
-  const [exports, { refetch }] = createResource(s.storeId, (id) => api.get<{ data: StoreExport[] }>(`/stores/${id}/exports`));
+  const [exports, { refetch }] = createResource(s.storeId, (id) => api.GET('/stores/{storeId}/exports', { params: { path: { storeId: id } } }));
   const [starting, setStarting] = createSignal(false);
   const timer = setInterval(() => {
     if (exports()?.data.some((e) => e.state === 'waiting' || e.state === 'active')) refetch();
@@ -33,7 +33,7 @@ export function DataSection() {
   const start = async () => {
     setStarting(true);
     try {
-      await api.post(`/stores/${s.storeId()}/exports`, undefined, { headers: { 'Idempotency-Key': idempotencyKey() } });
+      await api.POST('/stores/{storeId}/exports', { params: { path: { storeId: s.storeId() } }, headers: { 'Idempotency-Key': idempotencyKey() } });
       toast.success(t('data.exportStarted'));
       refetch();
     } catch (e) {
@@ -53,11 +53,11 @@ export function DataSection() {
     const exp = latestDone();
     if (!exp) return;
     const res = await form.submit(() =>
-      api.post<{ store: Store }>(
-        `/stores/${s.storeId()}/clone`,
-        { exportId: exp.id, name: name(), slug: slug() },
-        { headers: { 'Idempotency-Key': idempotencyKey() } },
-      ),
+      api.POST('/stores/{storeId}/clone', {
+        params: { path: { storeId: s.storeId() } },
+        body: { exportId: exp.id, name: name(), slug: slug() },
+        headers: { 'Idempotency-Key': idempotencyKey() },
+      }),
     );
     if (res) {
       setCloned(res.store);
@@ -158,10 +158,10 @@ interface DeletedStore extends Store {
 
 /** Account page: the caller's deleted stores that can still be restored. */
 export function DeletedStoresCard() {
-  const [stores, { refetch }] = createResource(() => api.get<{ data: DeletedStore[] }>('/stores/deleted'));
+  const [stores, { refetch }] = createResource(() => api.GET('/stores/deleted'));
   const restore = async (st: DeletedStore) => {
     try {
-      await api.post(`/stores/${st.id}/restore`);
+      await api.POST('/stores/{storeId}/restore', { params: { path: { storeId: st.id } } });
       toast.success(t('data.restored', { name: st.name }));
       refetch();
     } catch (e) {

@@ -27,7 +27,7 @@ interface Invitation {
 
 export default function TeamPage() {
   const s = useStore();
-  const [team, { refetch }] = createResource(s.storeId, (id) => api.get<{ members: Member[]; invitations: Invitation[] }>(`/stores/${id}/team`));
+  const [team, { refetch }] = createResource(s.storeId, (id) => api.GET('/stores/{storeId}/team', { params: { path: { storeId: id } } }));
   const form = createFormState();
   const [email, setEmail] = createSignal('');
   const [role, setRole] = createSignal<'admin' | 'staff'>('staff');
@@ -39,7 +39,9 @@ export default function TeamPage() {
 
   const invite = async (e: Event) => {
     e.preventDefault();
-    const r = await form.submit(() => api.post<{ invitation: Invitation }>(`/stores/${s.storeId()}/invitations`, { email: email(), role: role() }));
+    const r = await form.submit(() =>
+      api.POST('/stores/{storeId}/invitations', { params: { path: { storeId: s.storeId() } }, body: { email: email(), role: role() } }),
+    );
     if (r) {
       toast.success(t('team.invited', { email: r.invitation.email }));
       setEmail('');
@@ -112,7 +114,11 @@ export default function TeamPage() {
                       value={m.role}
                       onChange={(e) =>
                         act(
-                          () => api.patch(`/stores/${s.storeId()}/members/${m.userId}`, { role: e.currentTarget.value }),
+                          () =>
+                            api.PATCH('/stores/{storeId}/members/{userId}', {
+                              params: { path: { storeId: s.storeId(), userId: m.userId } },
+                              body: { role: e.currentTarget.value as 'admin' | 'staff' },
+                            }),
                           t('team.roleChanged', { name: m.name }),
                         )
                       }
@@ -158,7 +164,14 @@ export default function TeamPage() {
                       type="button"
                       class="button small"
                       onClick={() =>
-                        act(() => api.post(`/stores/${s.storeId()}/invitations`, { email: inv.email, role: inv.role }), t('team.resent', { email: inv.email }))
+                        act(
+                          () =>
+                            api.POST('/stores/{storeId}/invitations', {
+                              params: { path: { storeId: s.storeId() } },
+                              body: { email: inv.email, role: inv.role },
+                            }),
+                          t('team.resent', { email: inv.email }),
+                        )
                       }
                     >
                       {t('team.resend')}
@@ -166,7 +179,13 @@ export default function TeamPage() {
                     <button
                       type="button"
                       class="button small danger"
-                      onClick={() => act(() => api.del(`/stores/${s.storeId()}/invitations/${inv.id}`), t('team.inviteRevoked'))}
+                      onClick={() =>
+                        act(
+                          () =>
+                            api.DELETE('/stores/{storeId}/invitations/{invitationId}', { params: { path: { storeId: s.storeId(), invitationId: inv.id } } }),
+                          t('team.inviteRevoked'),
+                        )
+                      }
                     >
                       {t('team.revoke')}
                     </button>
@@ -192,7 +211,11 @@ export default function TeamPage() {
               onClick={() => {
                 const m = removing();
                 setRemoving(null);
-                if (m) void act(() => api.del(`/stores/${s.storeId()}/members/${m.userId}`), t('team.removed', { name: m.name }));
+                if (m)
+                  void act(
+                    () => api.DELETE('/stores/{storeId}/members/{userId}', { params: { path: { storeId: s.storeId(), userId: m.userId } } }),
+                    t('team.removed', { name: m.name }),
+                  );
               }}
             >
               {t('team.remove')}
@@ -220,7 +243,7 @@ export default function TeamPage() {
                 if (m)
                   void act(
                     async () => {
-                      await api.post(`/stores/${s.storeId()}/transfer-ownership`, { userId: m.userId });
+                      await api.POST('/stores/{storeId}/transfer-ownership', { params: { path: { storeId: s.storeId() } }, body: { userId: m.userId } });
                       await refetchMe();
                     },
                     t('team.transferred', { name: m.name }),

@@ -66,6 +66,14 @@ const OrderDetailSchema = OrderSummarySchema.extend({
   payment: z.object({ provider: z.string(), reference: z.string().nullable(), canRefund: z.boolean(), refundable: Money }),
   fulfillment: z.object({ fulfilledAt: z.string(), trackingNumber: z.string().nullable(), carrier: z.string().nullable() }).nullable(),
   timeline: z.array(z.object({ at: z.string(), type: z.string(), message: z.string() })),
+  // Markets (issue 19): `currency` and the amounts above are what the shopper paid; these are the store's.
+  marketId: z.string().nullable(),
+  storeCurrency: z.string(),
+  exchangeRate: z.string().openapi({ description: 'Units of `currency` per 1 unit of `storeCurrency` used for this order' }),
+  exchangeRateDate: z.string().nullable(),
+  storeAmounts: z
+    .object({ subtotal: Money, shipping: Money, tax: Money, discountTotal: Money, total: Money, refunded: Money })
+    .openapi({ description: 'The amounts in the store currency (reports, payouts)' }),
 }).openapi('OrderDetail');
 
 const ShippingSchema = z

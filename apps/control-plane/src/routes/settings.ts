@@ -1,6 +1,7 @@
 /** Store settings (name, currency, languages, theme) and the logo. Keys and shapes follow contracts §2. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
+import { isIsoCountry } from '@storeloom/commerce';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { newObjectKey } from '@storeloom/storage';
 import { HEX_COLOUR_RE, StoreSettingsService, SUPPORTED_LOCALES, THEME_FONTS } from '@storeloom/stores';
@@ -25,7 +26,7 @@ export const ThemeSchema = z
   })
   .openapi('Theme');
 export const StoreSettingsSchema = z
-  .object({ name: z.string(), currency: z.string(), defaultLocale: Locale, languages: z.array(Locale), theme: ThemeSchema })
+  .object({ name: z.string(), currency: z.string(), country: z.string().nullable(), defaultLocale: Locale, languages: z.array(Locale), theme: ThemeSchema })
   .openapi('StoreSettings');
 
 const get = createRoute({
@@ -52,6 +53,7 @@ const put = createRoute({
       z.object({
         name: z.string().trim().min(1).max(100).optional(),
         currency: z.string().trim().toUpperCase().length(3).optional(),
+        country: z.string().trim().toUpperCase().refine(isIsoCountry, 'an ISO 3166-1 alpha-2 country code such as GB').nullable().optional(),
         defaultLocale: Locale.optional(),
         languages: z.array(Locale).min(1).max(SUPPORTED_LOCALES.length).optional(),
         theme: z

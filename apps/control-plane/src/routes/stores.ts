@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
+import { isIsoCountry } from '@storeloom/commerce';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { checkSlug, DOMAIN_RE, SUPPORTED_LOCALES, toStoreView } from '@storeloom/stores';
 import type { ControlPlaneConfig } from '../context.ts';
@@ -17,6 +18,13 @@ function isPlatformHost(config: ControlPlaneConfig, domain: string): boolean {
 const Slug = z.string().trim().toLowerCase().min(1).max(63).openapi({ example: 'acme-books' });
 const Currency = z.string().trim().toUpperCase().length(3).openapi({ example: 'USD' });
 const Locale = z.enum(SUPPORTED_LOCALES);
+/** ISO 3166-1 alpha-2: the store's own country, its primary market (issue 19). */
+export const StoreCountry = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine(isIsoCountry, 'an ISO 3166-1 alpha-2 country code such as GB')
+  .openapi({ example: 'GB', description: "ISO 3166-1 alpha-2: the store's own country (its primary market)" });
 
 const createStore = createRoute({
   operationId: 'createStore',
@@ -26,7 +34,15 @@ const createStore = createRoute({
   summary: 'Create a store (provisions its own database schema)',
   request: {
     headers: IdempotencyHeader,
-    body: jsonBody(z.object({ name: z.string().trim().min(1).max(100), slug: Slug, currency: Currency, defaultLocale: Locale.optional() })),
+    body: jsonBody(
+      z.object({
+        name: z.string().trim().min(1).max(100),
+        slug: Slug,
+        currency: Currency,
+        defaultLocale: Locale.optional(),
+        country: StoreCountry.nullable().optional(),
+      }),
+    ),
   },
   responses: {
     201: jsonResponse(StoreSchema, 'Created (or the store created by the first request with this Idempotency-Key)'),
@@ -80,6 +96,7 @@ const patchStore = createRoute({
       z.object({
         name: z.string().trim().min(1).max(100).optional(),
         currency: Currency.optional(),
+        country: StoreCountry.nullable().optional(),
         defaultLocale: Locale.optional(),
         customDomain: z.string().trim().toLowerCase().max(253).regex(DOMAIN_RE, 'must be a hostname such as shop.example.com').nullable().optional(),
       }),

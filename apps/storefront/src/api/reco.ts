@@ -6,7 +6,8 @@
  */
 import type { Database, Store } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { clientIp, type Logger, toErrorResponse, validationError } from '@storeloom/http';
+import { clientIp, toErrorResponse, validationError } from '@storeloom/http';
+import type { Logger } from '@storeloom/log';
 import { EventBatchSchema, RecoEventService, RecommendationService } from '@storeloom/reco/store';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';

@@ -10,7 +10,8 @@
  */
 import type { Database, Store } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { type Logger, toErrorResponse, validationError } from '@storeloom/http';
+import { toErrorResponse, validationError } from '@storeloom/http';
+import type { Logger } from '@storeloom/log';
 import { type CacheOptions, parseSearchParams, StoreSearchService } from '@storeloom/store-search';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';

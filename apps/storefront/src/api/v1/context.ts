@@ -42,8 +42,16 @@ const Money = z.number().int().openapi({ description: "Integer minor units of th
 export const CartSchema = z
   .object({
     id: z.string(),
-    currency: z.string(),
+    currency: z.string().openapi({ description: "The currency of every amount: the market's that the cart's country picks" }),
     country: z.string().nullable(),
+    market: z
+      .object({
+        id: z.string().nullable().openapi({ description: 'null: the primary market (the store currency)' }),
+        name: z.string(),
+        exchangeRate: z.string().openapi({ description: 'Units of the cart currency per 1 unit of the store currency' }),
+        rateDate: z.string().nullable(),
+      })
+      .openapi('CartMarket'),
     email: z.string().nullable(),
     lines: z.array(
       z.object({
@@ -108,8 +116,9 @@ export async function cartBody(c: ApiContext, secret: string, cartId: string, pr
   const { totals, adjustments } = p.state;
   return {
     id: secret,
-    currency: c.var.store.currency,
+    currency: p.market.currency,
     country: contact?.country ?? null,
+    market: { id: p.market.id, name: p.market.name, exchangeRate: p.market.rate.rate, rateDate: p.market.rate.asOf },
     email: contact?.email ?? null,
     lines: p.lines.map((l) => ({
       id: l.variantId,

@@ -1,9 +1,11 @@
 /**
- * The first `k` of `n` items in a total order, without sorting all of them:
- * a bounded binary heap holding the worst kept item on top, O(n log k).
- * `before(a, b)` is true when item a ranks before item b.
+ * The first `k` of the items `0 … n-1` in a total order, without sorting all
+ * of them: a bounded binary heap holding the worst kept item on top,
+ * O(n log k). `before(a, b)` is true when item a ranks before item b; `keep`,
+ * when given, leaves out the items it is false for. Search ranks its matches
+ * and recommendations their candidates with it.
  */
-export function topK(n: number, k: number, before: (a: number, b: number) => boolean): number[] {
+export function topK(n: number, k: number, before: (a: number, b: number) => boolean, keep?: (i: number) => boolean): number[] {
   if (k <= 0 || n <= 0) return [];
   const heap: number[] = [];
   const worse = (a: number, b: number) => before(b, a); // heap order: the worst item at the root
@@ -28,6 +30,7 @@ export function topK(n: number, k: number, before: (a: number, b: number) => boo
     }
   };
   for (let i = 0; i < n; i++) {
+    if (keep && !keep(i)) continue;
     if (heap.length < k) {
       heap.push(i);
       up(heap.length - 1);

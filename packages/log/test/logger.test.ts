@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.ts';
+import { createLogger } from '../src/index.ts';
 
 describe('logger formats', () => {
   it('writes one JSON object per line to a sink (not a terminal)', () => {
