@@ -6,25 +6,20 @@
  * exactly once when redelivered.
  */
 import { randomBytes } from 'node:crypto';
-import { createLogger } from '@storeloom/log';
-import { StripeFake } from '@storeloom/stripe-fake';
+import type { StripeFake } from '@storeloom/stripe-fake';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../apps/control-plane/src/app.ts';
-import { serveOnFreePort } from './helpers/browser.ts';
 import { startPgCluster, type PgCluster } from './helpers/pg-cluster.ts';
-import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from './helpers/platform.ts';
+import { createProduct, createStore, signup, type TestPlatform } from './helpers/platform.ts';
 import { placeStripeCheckout } from './helpers/stripe-checkout.ts';
-
-const CONNECT_SECRET = `whsec_c_${randomBytes(8).toString('hex')}`;
-const BILLING_SECRET = `whsec_b_${randomBytes(8).toString('hex')}`;
+import { type StripeTestPlatform, startStripePlatform } from './helpers/stripe-platform.ts';
 
 describe('Connect payment webhooks for a store on cluster 2', () => {
   let c2: PgCluster;
   let c2Admin: pg.Pool;
   let fake: StripeFake;
   let p: TestPlatform;
-  let server: { port: number; close(): Promise<void> };
+  let stripe: StripeTestPlatform;
   let cookie: string;
   let store: { id: string; slug: string };
   let schema: string;
@@ -33,24 +28,8 @@ describe('Connect payment webhooks for a store on cluster 2', () => {
   beforeAll(async () => {
     c2 = await startPgCluster();
     c2Admin = new pg.Pool({ connectionString: c2.url, max: 2 });
-    fake = await StripeFake.start();
-    p = await startTestPlatform({
-      database: { clusters: { c2: c2.url }, placementTtlMs: 150 },
-      config: {
-        billing: {
-          graceDays: 7,
-          stripe: {
-            secretKey: 'sk_test_storeloom',
-            billingWebhookSecret: BILLING_SECRET,
-            connectWebhookSecret: CONNECT_SECRET,
-            apiUrl: fake.url,
-            prices: { basic: fake.createPrice({ unitAmount: 2900 }), pro: fake.createPrice({ unitAmount: 9900 }) },
-          },
-        },
-      },
-    });
-    server = await serveOnFreePort(createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch);
-    fake.endpoints.push({ url: `http://127.0.0.1:${server.port}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true });
+    stripe = await startStripePlatform({ database: { clusters: { c2: c2.url }, placementTtlMs: 150 }, webhooks: 'connect' });
+    ({ fake, p } = stripe);
     ({ cookie } = await signup(p));
     // Only c2 open for new stores while this one is created.
     await p.db.control.updateTable('database_clusters').set({ status: 'draining' }).where('id', '=', 'main').execute();
@@ -66,15 +45,11 @@ describe('Connect payment webhooks for a store on cluster 2', () => {
       variants: [{ sku: `C2-${randomBytes(3).toString('hex')}`, price: 1500, inventoryQuantity: 4 }],
     });
     variantId = product.variants[0].id;
-    await p.request('POST', `/api/v1/stores/${store.id}/payouts/connect`, { cookie });
-    const status = await p.request('GET', `/api/v1/stores/${store.id}/payouts`, { cookie });
-    await fake.completeOnboarding(status.body.accountId);
+    await stripe.connectStore(cookie, store.id);
   });
   afterAll(async () => {
     try {
-      await server?.close();
-      await p?.close();
-      await fake?.close();
+      await stripe?.close();
     } finally {
       await c2Admin?.end().catch(() => {});
       await c2?.stop();

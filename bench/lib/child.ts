@@ -60,7 +60,11 @@ export async function startServer(
 ): Promise<ChildServer> {
   const logFile = join(logDirectory(), `${name}.log`);
   const fd = openSync(logFile, 'a');
-  const proc = fork(entry, opts.args ?? [], { cwd: ROOT, env: opts.env, execArgv: ['--import', 'tsx'], stdio: ['ignore', fd, fd, 'ipc'] });
+  // BENCH_CPU_PROF=<dir>: every server under measurement writes a V8 CPU profile there when it stops
+  // (open it in Chrome DevTools or speedscope; docs/design/perf.md shows how the figures were profiled).
+  const profDir = process.env.BENCH_CPU_PROF;
+  const execArgv = ['--import', 'tsx', ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
+  const proc = fork(entry, opts.args ?? [], { cwd: ROOT, env: opts.env, execArgv, stdio: ['ignore', fd, fd, 'ipc'] });
   closeSync(fd);
   const tail = (bytes = 4000) => {
     try {

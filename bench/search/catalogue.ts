@@ -1,11 +1,14 @@
 /**
  * The large-store catalogue and query mix of the search latency bench, shared by
- * the platform bench (latency.ts) and the in-process CPU harness (cpu.ts): the
- * labelled catalogue plus products built from the Online Retail descriptions.
+ * the platform bench (latency.ts) and the in-process harnesses (cpu.ts,
+ * stores.ts): the labelled catalogue plus products built from the Online Retail
+ * descriptions, and the loader that indexes catalogue rows straight into a
+ * store engine (the same documents the bulk insert produces).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { type IndexedDoc, type LoadedIndex, toSearchDocument } from '@storeloom/store-search';
 import { ROOT } from '../lib/paths.ts';
 
 export const SHARED = join(ROOT, '..', 'shared');
@@ -94,4 +97,40 @@ export function latencyQueries(): { search: string[]; prefixes: string[] } {
     return out;
   });
   return { search, prefixes };
+}
+
+/** Product `i` of the catalogue as the indexer sees it: variants S/M with SKUs, a price range, every 7th out of stock. */
+export function benchDocument(r: Row, i: number): { id: string; doc: IndexedDoc } {
+  return {
+    id: `p${String(i).padStart(6, '0')}`,
+    doc: {
+      handle: `p-${i}`,
+      title: r.title || `Product ${i}`,
+      description: r.description,
+      vendor: r.vendor,
+      productType: r.type,
+      tags: r.tags,
+      collectionIds: [],
+      collections: [],
+      options: ['S', 'M'],
+      optionPairs: ['size:S', 'size:M'],
+      skus: [`SKU-${i}-S`, `SKU-${i}-M`],
+      priceMin: r.price,
+      priceMax: r.price + 100,
+      inStock: i % 7 !== 0,
+      createdAt: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+      image: null,
+    },
+  };
+}
+
+/** Indexes rows `from` … `to - 1` of the catalogue into `engine`, keeping each document in `docs`. */
+export function indexCatalogue(engine: LoadedIndex['engine'], docs: Map<string, IndexedDoc>, rows: Row[], from = 0, to = rows.length): void {
+  for (let i = from; i < to; i++) {
+    const r = rows[i];
+    if (!r) break;
+    const { id, doc } = benchDocument(r, i);
+    docs.set(id, doc);
+    engine.index(toSearchDocument(id, doc));
+  }
 }

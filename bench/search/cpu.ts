@@ -23,11 +23,10 @@ import {
   newStoreEngine,
   runSearch,
   type StoreConfig,
-  toSearchDocument,
 } from '@storeloom/store-search';
 import { DEFAULT_BM25F, DEFAULT_RERANK, executePlan } from '@storeloom/search';
 import { emit, progress } from '../lib/report.ts';
-import { catalogue, latencyQueries } from './catalogue.ts';
+import { catalogue, indexCatalogue, latencyQueries } from './catalogue.ts';
 
 const { values } = parseArgs({ options: { products: { type: 'string' }, rounds: { type: 'string' }, only: { type: 'string' }, dump: { type: 'string' } } });
 const products = Number(values.products ?? 40_000);
@@ -39,29 +38,7 @@ const heap0 = process.memoryUsage().heapUsed;
 const t0 = performance.now();
 const engine = newStoreEngine(config);
 const docs = new Map<string, IndexedDoc>();
-rows.forEach((r, i) => {
-  const id = `p${String(i).padStart(6, '0')}`;
-  const doc: IndexedDoc = {
-    handle: `p-${i}`,
-    title: r.title || `Product ${i}`,
-    description: r.description,
-    vendor: r.vendor,
-    productType: r.type,
-    tags: r.tags,
-    collectionIds: [],
-    collections: [],
-    options: ['S', 'M'],
-    optionPairs: ['size:S', 'size:M'],
-    skus: [`SKU-${i}-S`, `SKU-${i}-M`],
-    priceMin: r.price,
-    priceMax: r.price + 100,
-    inStock: i % 7 !== 0,
-    createdAt: new Date(1_700_000_000_000 + i * 1000).toISOString(),
-    image: null,
-  };
-  docs.set(id, doc);
-  engine.index(toSearchDocument(id, doc));
-});
+indexCatalogue(engine, docs, rows);
 engine.search('warmup');
 engine.store.trim();
 const buildMs = performance.now() - t0;

@@ -22,10 +22,9 @@ import {
   runSearch,
   SearchIndexCache,
   type StoreConfig,
-  toSearchDocument,
 } from '@storeloom/store-search';
 import { emit, progress } from '../lib/report.ts';
-import { catalogue } from './catalogue.ts';
+import { catalogue, indexCatalogue } from './catalogue.ts';
 
 const { values } = parseArgs({
   options: { stores: { type: 'string' }, products: { type: 'string' }, 'budget-mb': { type: 'string' }, distinct: { type: 'string' } },
@@ -43,31 +42,7 @@ const snapshots: Uint8Array[] = [];
 for (let s = 0; s < distinct; s++) {
   const engine = newStoreEngine(config);
   const docs = new Map<string, IndexedDoc>();
-  for (let i = s * perStore; i < (s + 1) * perStore; i++) {
-    const r = rows[i];
-    if (!r) break;
-    const id = `p${String(i).padStart(6, '0')}`;
-    const doc: IndexedDoc = {
-      handle: `p-${i}`,
-      title: r.title || `Product ${i}`,
-      description: r.description,
-      vendor: r.vendor,
-      productType: r.type,
-      tags: r.tags,
-      collectionIds: [],
-      collections: [],
-      options: ['S', 'M'],
-      optionPairs: ['size:S', 'size:M'],
-      skus: [`SKU-${i}-S`, `SKU-${i}-M`],
-      priceMin: r.price,
-      priceMax: r.price + 100,
-      inStock: i % 7 !== 0,
-      createdAt: new Date(1_700_000_000_000 + i * 1000).toISOString(),
-      image: null,
-    };
-    docs.set(id, doc);
-    engine.index(toSearchDocument(id, doc));
-  }
+  indexCatalogue(engine, docs, rows, s * perStore, (s + 1) * perStore);
   engine.store.trim();
   snapshots.push(await encodeStoreSnapshot({ schema: `s${s}`, engine, docs, seq: 0, config, checkedAt: 0, loadedAt: 0 }));
 }

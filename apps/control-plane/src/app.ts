@@ -29,11 +29,13 @@ import { getCookie } from 'hono/cookie';
 import type { AppEnv, Services } from './context.ts';
 import { registerApiTokenRoutes } from './routes/api-tokens.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
+import { registerTwoFactorRoutes } from './routes/two-factor.ts';
 import { registerCollectionRoutes } from './routes/collections.ts';
 import { registerImportRoutes } from './routes/imports.ts';
 import { registerRecommendationRoutes } from './routes/recommendations.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
+import { registerAbandonedCheckoutRoutes } from './routes/abandoned-checkouts.ts';
 import { registerDiscountRoutes } from './routes/discounts.ts';
 import { registerGiftCardRoutes } from './routes/gift-cards.ts';
 import { registerMerchantWebhookRoutes } from './routes/merchant-webhooks.ts';
@@ -91,6 +93,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerBillingRoutes(api);
   registerPayoutRoutes(api);
   registerAccountRoutes(api);
+  registerTwoFactorRoutes(api);
   registerTeamRoutes(api);
   registerSettingsRoutes(api);
   registerImageRoutes(api);
@@ -103,6 +106,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerMerchantWebhookRoutes(api);
   registerMarketRoutes(api);
   registerPromotionSettingsRoutes(api);
+  registerAbandonedCheckoutRoutes(api);
   registerSearchRoutes(api);
   registerPricingRoutes(api);
   registerInventoryPlanningRoutes(api);
@@ -148,6 +152,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   app.notFound((c) => toErrorResponse(c, new AppError(ErrorCode.NotFound, 'No such route')));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/.well-known/security.txt', (c) => c.text(securityTxt(services.config), 200, { 'Cache-Control': 'public, max-age=86400' }));
   registerStripeWebhookRoutes(app);
   app.get('/readyz', async (c) => {
     const [database, queue] = await Promise.all([
@@ -238,4 +243,16 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   // Last: the console's SPA fallback answers only what no route above did.
   registerConsole(app);
   return app;
+}
+
+/**
+ * RFC 9116: where to report a vulnerability. Expires is required and must be
+ * under a year ahead; it is computed, so the file never goes stale.
+ */
+export function securityTxt(config: Pick<Services['config'], 'publicUrl' | 'securityContact'>, now = new Date()): string {
+  const base = config.publicUrl.replace(/\/$/, '');
+  const contact = config.securityContact ?? `mailto:security@${new URL(base).hostname}`;
+  const expires = new Date(now.getTime() + 180 * 24 * 3600 * 1000);
+  expires.setUTCHours(0, 0, 0, 0);
+  return [`Contact: ${contact}`, `Expires: ${expires.toISOString()}`, 'Preferred-Languages: en', `Canonical: ${base}/.well-known/security.txt`, ''].join('\n');
 }

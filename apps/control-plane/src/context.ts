@@ -1,4 +1,4 @@
-import type { AccountService, ApiTokenService, RateLimiter, SessionManager, SessionUser, UserService } from '@storeloom/auth';
+import type { AccountService, ApiTokenService, RateLimiter, SessionManager, SessionUser, SignInNotices, TwoFactorService, UserService } from '@storeloom/auth';
 import type { BillingConfig, BillingService, ConnectService, StripeWebhooks } from '@storeloom/billing';
 import type { Commerce } from '@storeloom/commerce';
 import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@storeloom/db';
@@ -7,7 +7,7 @@ import type { Queues } from '@storeloom/jobs';
 import type { MailOutbox } from '@storeloom/mail';
 import type { EgressPolicy, SecretBox } from '@storeloom/webhooks';
 import type { Storage, StorageSettings } from '@storeloom/storage';
-import type { StoreService, TeamService } from '@storeloom/stores';
+import type { StoreSecurityService, StoreService, TeamService } from '@storeloom/stores';
 import type { DnsResolver } from './dns.ts';
 import type { CatalogEvents, StoreSearchService } from '@storeloom/store-search';
 
@@ -49,6 +49,10 @@ export interface ControlPlaneConfig {
   requestTimeoutMs?: number;
   /** Bearer token for GET /metrics (undefined = open; keep it off the public network). */
   metricsToken?: string;
+  /** SECRETS_KEY: seals two-factor seeds. undefined = a random key for this process (tests, development); null = not configured (two-factor set-up answers 503). */
+  secretsKey?: string | null;
+  /** Contact published in /.well-known/security.txt (default: mailto:security@ the console's host). */
+  securityContact?: string;
 }
 
 export interface Services {
@@ -75,6 +79,12 @@ export interface Services {
   commerce: Commerce;
   /** Encrypts/decrypts merchant webhook signing secrets (WEBHOOK_SECRETS_KEY). */
   webhookSecrets: SecretBox;
+  /** Merchant two-factor sign-in (TOTP, recovery codes, pending sign-ins). */
+  twoFactor: TwoFactorService;
+  /** Mails the account on a sign-in from a new device. */
+  signInNotices: SignInNotices;
+  /** A store's sign-in policy (require two-factor sign-in of the team). */
+  storeSecurity: StoreSecurityService;
 }
 
 export interface AuthInfo {

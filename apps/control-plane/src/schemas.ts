@@ -47,6 +47,10 @@ export const IdempotencyHeader = z.object({
 });
 
 export const UserSchema = z.object({ id: z.string(), email: z.string(), name: z.string() }).openapi('User');
+/** A correct password on an account with two-factor sign-in: no session yet, a ticket for the second step. */
+export const TwoFactorChallengeSchema = z
+  .object({ twoFactorRequired: z.literal(true), ticket: z.string(), expiresAt: z.string() })
+  .openapi('TwoFactorChallenge');
 
 export const StoreSchema = z
   .object({

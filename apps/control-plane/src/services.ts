@@ -1,6 +1,17 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AccountService, ApiTokenService, createLucia, RateLimiter, SessionManager, UserService } from '@storeloom/auth';
+import { randomBytes } from 'node:crypto';
+import {
+  AccountService,
+  ApiTokenService,
+  createLucia,
+  RateLimiter,
+  SecretBox,
+  SessionManager,
+  SignInNotices,
+  TwoFactorService,
+  UserService,
+} from '@storeloom/auth';
 import { BillingService, ConnectPaymentEvents, ConnectService, createStripeClient, StripeWebhooks, shopperPayments } from '@storeloom/billing';
 import { createCommerce } from '@storeloom/commerce';
 import { createLogger } from '@storeloom/log';
@@ -9,9 +20,9 @@ import { type ControlPlaneEnv, webhookEgressFromEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';
 import { MailOutbox, transportFromConfig } from '@storeloom/mail';
 import { defaultMediaPublicUrl, defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
-import { type ProvisioningHooks, StoreService, TeamService } from '@storeloom/stores';
+import { type ProvisioningHooks, StoreSecurityService, StoreService, TeamService } from '@storeloom/stores';
 import { systemDnsResolver } from './dns.ts';
-import { DEVELOPMENT_SECRETS_KEY, SecretBox } from '@storeloom/webhooks';
+import { DEVELOPMENT_SECRETS_KEY, SecretBox as WebhookSecretBox } from '@storeloom/webhooks';
 import { queueCatalogEvents, StoreSearchService } from '@storeloom/store-search';
 import { type ControlPlaneConfig, type Services, storeUrl } from './context.ts';
 
@@ -50,6 +61,8 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     },
     uploadMaxBytes: env.UPLOAD_MAX_BYTES,
     orderLinkSecret: env.STOREFRONT_SECRET ?? null,
+    secretsKey: env.SECRETS_KEY ?? (env.NODE_ENV === 'production' ? null : undefined),
+    ...(env.SECURITY_CONTACT ? { securityContact: env.SECURITY_CONTACT } : {}),
     searchCacheMaxDocs: env.SEARCH_CACHE_MAX_DOCS,
     searchFreshnessMs: env.SEARCH_FRESHNESS_MS,
     rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
@@ -105,7 +118,10 @@ export function buildServices(
     queues,
     config,
     users: new UserService(db),
-    sessions: new SessionManager(createLucia(db, { secureCookies: config.secureCookies })),
+    sessions: new SessionManager(createLucia(db, { secureCookies: config.secureCookies }), db),
+    twoFactor: new TwoFactorService(db, secretBox(config.secretsKey), { issuer: 'Storeloom' }),
+    signInNotices: new SignInNotices(db, mail, config.publicUrl),
+    storeSecurity: new StoreSecurityService(db, forget),
     apiTokens: new ApiTokenService(db),
     rateLimiter: new RateLimiter(db),
     stores,
@@ -120,6 +136,12 @@ export function buildServices(
     connect: new ConnectService(db, billingConfig, stripe),
     stripeWebhooks: new StripeWebhooks(db, billingConfig, stripe, forget, connectPayments),
     commerce,
-    webhookSecrets: new SecretBox(config.webhookSecretsKey ?? DEVELOPMENT_SECRETS_KEY),
+    webhookSecrets: new WebhookSecretBox(config.webhookSecretsKey ?? DEVELOPMENT_SECRETS_KEY),
   };
+}
+
+/** undefined: a key for this process only (tests and development without the launcher, which persists one). */
+function secretBox(key: string | null | undefined): SecretBox | null {
+  if (key === null) return null;
+  return new SecretBox(key ?? randomBytes(32).toString('hex'));
 }

@@ -4,6 +4,7 @@ import { clientIp } from '@storeloom/http';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppEnv } from './context.ts';
+import { kickMailDelivery } from './mail.ts';
 
 export async function limit(c: Context<AppEnv>, key: string, max: number, windowSeconds: number) {
   const r = await c.var.services.rateLimiter.hit(key, max, windowSeconds);
@@ -18,6 +19,9 @@ export async function startSession(c: Context<AppEnv>, userId: string) {
     const v = await sessions.validate(old);
     if (v) await sessions.invalidate(v.sessionId);
   }
-  const { token, expiresAt } = await sessions.create(userId, { ip: clientIp(c, config.trustProxy), userAgent: c.req.header('user-agent') ?? null });
+  const meta = { ip: clientIp(c, config.trustProxy), userAgent: c.req.header('user-agent') ?? null };
+  const { token, expiresAt } = await sessions.create(userId, meta);
   c.header('Set-Cookie', sessions.cookie(token, expiresAt), { append: true });
+  const user = await c.var.services.users.get(userId);
+  if (user && (await c.var.services.signInNotices.signedIn(user, meta))) kickMailDelivery(c);
 }

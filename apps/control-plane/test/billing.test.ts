@@ -8,16 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { suspendOverdueStores } from '@storeloom/billing';
 import { createLogger } from '@storeloom/log';
 import { suspendOverdueStoresJob } from '@storeloom/jobs';
-import { StripeFake } from '@storeloom/stripe-fake';
+import type { StripeFake } from '@storeloom/stripe-fake';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../../storefront/src/app.ts';
-import { serveOnFreePort } from '../../../test/helpers/browser.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
-import { createControlPlaneApp } from '../src/app.ts';
+import { type StripeTestPlatform, startStripePlatform } from '../../../test/helpers/stripe-platform.ts';
 
-const BILLING_SECRET = `whsec_billing_${randomBytes(8).toString('hex')}`;
-const CONNECT_SECRET = `whsec_connect_${randomBytes(8).toString('hex')}`;
 const DAY = 86_400_000;
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
@@ -32,31 +29,19 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: strin
 describe('billing with Stripe (fake)', () => {
   let fake: StripeFake;
   let p: TestPlatform;
-  let server: { port: number; close(): Promise<void> };
+  let stripe: StripeTestPlatform;
+  let server: { port: number };
   let prices: { basic: string; pro: string };
+  let billingSecret: string;
+  let connectSecret: string;
 
   beforeAll(async () => {
-    fake = await StripeFake.start();
-    prices = { basic: fake.createPrice({ unitAmount: 2900 }), pro: fake.createPrice({ unitAmount: 9900 }) };
-    p = await startTestPlatform({
-      config: {
-        billing: {
-          graceDays: 7,
-          stripe: { secretKey: 'sk_test_storeloom', billingWebhookSecret: BILLING_SECRET, connectWebhookSecret: CONNECT_SECRET, apiUrl: fake.url, prices },
-        },
-      },
-    });
     // The same services behind a real port, so the fake can deliver webhooks over HTTP.
-    server = await serveOnFreePort(createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch);
-    fake.endpoints.push(
-      { url: `http://127.0.0.1:${server.port}/webhooks/stripe/billing`, secret: BILLING_SECRET, connect: false },
-      { url: `http://127.0.0.1:${server.port}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true },
-    );
+    stripe = await startStripePlatform();
+    ({ fake, p, server, prices, billingSecret, connectSecret } = stripe);
   });
   afterAll(async () => {
-    await server?.close();
-    await p?.close();
-    await fake?.close();
+    await stripe?.close();
   });
   beforeEach(async () => {
     fake.autoDeliver = true;
@@ -274,7 +259,7 @@ describe('billing with Stripe (fake)', () => {
       const stale = await fake.deliver(e, { timestamp: Math.floor(Date.now() / 1000) - 301 });
       expect(stale.map((d) => d.status)).toEqual([400]);
       // The connect endpoint's secret does not open the billing endpoint.
-      expect((await fake.deliver(e, { signatureSecret: CONNECT_SECRET })).map((d) => d.status)).toEqual([400]);
+      expect((await fake.deliver(e, { signatureSecret: connectSecret })).map((d) => d.status)).toEqual([400]);
     }
     const unsigned = await fetch(`http://127.0.0.1:${server.port}/webhooks/stripe/billing`, {
       method: 'POST',
@@ -288,7 +273,7 @@ describe('billing with Stripe (fake)', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: signed, secret: BILLING_SECRET }),
+        'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: signed, secret: billingSecret }),
       },
       body: signed.replace('"type":"invoice.payment_failed"', '"type":"invoice.paid"'),
     });
@@ -441,7 +426,7 @@ describe('billing with Stripe (fake)', () => {
       });
       expect(await audits(store.id, 'payouts.account_updated')).toHaveLength(1);
       // account.updated must be signed with the Connect secret.
-      expect((await fake.deliver(done[0], { signatureSecret: BILLING_SECRET })).map((d) => d.status)).toEqual([400]);
+      expect((await fake.deliver(done[0], { signatureSecret: billingSecret })).map((d) => d.status)).toEqual([400]);
     });
   });
 });

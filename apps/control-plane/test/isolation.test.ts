@@ -152,6 +152,7 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'put /stores/{storeId}/promotion-settings': () => ({
     body: { apiAllowedOrigins: ['https://attacker.example'], recovery: { enabled: true, delayMinutes: 15, secondReminder: true }, marketingEmails: true },
   }),
+  'patch /stores/{storeId}/security': () => ({ body: { requireTwoFactor: false } }),
   'put /stores/{storeId}/checkout-settings': () => ({
     body: { shipping: { mode: 'flat', flatRate: 1, freeOver: null, weightRates: [] }, tax: { ratePercent: 50, includedInPrices: false } },
   }),
@@ -441,6 +442,7 @@ describe('tenant isolation', () => {
       'delete /stores/{storeId}/discounts/{discountId}',
       'get /stores/{storeId}/gift-cards/{giftCardId}',
       'put /stores/{storeId}/promotion-settings',
+      'get /stores/{storeId}/abandoned-checkouts',
       'post /stores/{storeId}/launch',
       'get /stores/{storeId}/home',
     ])

@@ -6,60 +6,33 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connectedStore } from '@storeloom/billing';
-import { createLogger } from '@storeloom/log';
-import { StripeFake } from '@storeloom/stripe-fake';
+import type { StripeFake } from '@storeloom/stripe-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveOnFreePort } from '../../../test/helpers/browser.ts';
-import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { createProduct, createStore, signup, type TestPlatform } from '../../../test/helpers/platform.ts';
 import { placeStripeCheckout } from '../../../test/helpers/stripe-checkout.ts';
-import { createControlPlaneApp } from '../src/app.ts';
-
-const BILLING_SECRET = `whsec_b_${randomBytes(8).toString('hex')}`;
-const CONNECT_SECRET = `whsec_c_${randomBytes(8).toString('hex')}`;
+import { type StripeTestPlatform, startStripePlatform } from '../../../test/helpers/stripe-platform.ts';
 
 describe('shopper payments with Stripe Connect (fake)', () => {
   let fake: StripeFake;
   let p: TestPlatform;
-  let server: { port: number; close(): Promise<void> };
+  let stripe: StripeTestPlatform;
   let m: { cookie: string };
   let store: { id: string; slug: string };
   let variantId: string;
 
   beforeAll(async () => {
-    fake = await StripeFake.start();
-    p = await startTestPlatform({
-      config: {
-        billing: {
-          graceDays: 7,
-          stripe: {
-            secretKey: 'sk_test_storeloom',
-            billingWebhookSecret: BILLING_SECRET,
-            connectWebhookSecret: CONNECT_SECRET,
-            apiUrl: fake.url,
-            prices: { basic: fake.createPrice({ unitAmount: 2900 }), pro: fake.createPrice({ unitAmount: 9900 }) },
-          },
-        },
-      },
-    });
-    server = await serveOnFreePort(createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch);
-    fake.endpoints.push(
-      { url: `http://127.0.0.1:${server.port}/webhooks/stripe/billing`, secret: BILLING_SECRET, connect: false },
-      { url: `http://127.0.0.1:${server.port}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true },
-    );
+    stripe = await startStripePlatform();
+    ({ fake, p } = stripe);
     m = await signup(p);
     store = await createStore(p, m.cookie);
     const product = await createProduct(p, m.cookie, store.id, {
       variants: [{ sku: `S-${randomBytes(3).toString('hex')}`, price: 2500, inventoryQuantity: 5 }],
     });
     variantId = product.variants[0].id;
-    await p.request('POST', `/api/v1/stores/${store.id}/payouts/connect`, { cookie: m.cookie });
-    const status = await p.request('GET', `/api/v1/stores/${store.id}/payouts`, { cookie: m.cookie });
-    await fake.completeOnboarding(status.body.accountId);
+    await stripe.connectStore(m.cookie, store.id);
   });
   afterAll(async () => {
-    await server?.close();
-    await p?.close();
-    await fake?.close();
+    await stripe?.close();
   });
 
   const row = () => p.db.control.selectFrom('stores').selectAll().where('id', '=', store.id).executeTakeFirstOrThrow();

@@ -90,18 +90,19 @@ if (embedded) childEnv.DATABASE_POOL_MAX ??= '4';
 if (embedded) childEnv.DATABASE_STATEMENT_TIMEOUT_MS ??= '0';
 if (embedded) childEnv.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS ??= '0';
 if (queuePgSchema) childEnv.QUEUE_PG_SCHEMA = queuePgSchema;
-childEnv.STOREFRONT_SECRET ??= storefrontSecret();
-childEnv.WEBHOOK_SECRETS_KEY ??= storefrontSecret('webhook-secrets-key');
+childEnv.STOREFRONT_SECRET ??= persistedSecret('storefront-secret');
+childEnv.SECRETS_KEY ??= persistedSecret('secrets-key');
+childEnv.WEBHOOK_SECRETS_KEY ??= persistedSecret('webhook-secrets-key');
 // The worker reads and writes media storage too (store exports and clones): same folder as the control plane.
 childEnv.DATA_DIR = dataDir;
 await buildStorefrontIfStale();
 
 /**
- * Order-status links are signed with STOREFRONT_SECRET and webhook signing secrets are encrypted with
- * WEBHOOK_SECRETS_KEY; without them, a random key is made once and kept in DATA_DIR.
+ * Order-status links are signed with STOREFRONT_SECRET and two-factor seeds sealed with SECRETS_KEY (webhook signing secrets with WEBHOOK_SECRETS_KEY); without them, a
+ * random key is made once and kept in DATA_DIR (so a restart keeps links and two-factor sign-in working).
  */
-function storefrontSecret(name = 'storefront-secret'): string {
-  const file = resolve(dataDir, name);
+function persistedSecret(fileName: string): string {
+  const file = resolve(dataDir, fileName);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('hex');

@@ -23,6 +23,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
 import { homeRoutes } from './routes/home.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { recoveryRoutes } from './routes/recovery.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seoRoutes } from './routes/seo.ts';
 
@@ -51,6 +52,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   catalogRoutes(app, sf);
   searchRoutes(app, sf);
   cartRoutes(app, sf);
+  recoveryRoutes(app, sf);
   checkoutRoutes(app, sf);
   orderRoutes(app, sf);
   accountRoutes(app, sf);

@@ -69,7 +69,8 @@ export function resolveTenant(app: StorefrontApp, sf: Storefront) {
  */
 export function sameOriginPosts(app: StorefrontApp) {
   app.use('*', async (c, next) => {
-    if (c.req.method === 'POST' && !c.req.path.startsWith('/api/storefront/v1/')) {
+    // `/unsubscribe` is a signed link that mail clients POST to without an Origin (RFC 8058 one-click); the signature is its credential.
+    if (c.req.method === 'POST' && !c.req.path.startsWith('/api/storefront/v1/') && c.req.path !== '/unsubscribe') {
       const source = c.req.header('origin') ?? c.req.header('referer');
       let sourceHost: string | null = null;
       try {

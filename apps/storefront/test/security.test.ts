@@ -9,20 +9,17 @@
 import { randomBytes } from 'node:crypto';
 import { orderLinkSignature } from '@storeloom/commerce';
 import { createLogger } from '@storeloom/log';
-import { StripeFake } from '@storeloom/stripe-fake';
+import type { StripeFake } from '@storeloom/stripe-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../control-plane/src/app.ts';
-import { serveOnFreePort } from '../../../test/helpers/browser.ts';
-import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { createProduct, createStore, signup, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { type StripeTestPlatform, startStripePlatform } from '../../../test/helpers/stripe-platform.ts';
 import { createStorefrontApp } from '../src/app.ts';
 
 const SECRET = 'security-secret-0123456789abcdef0123456789';
-const BILLING_SECRET = `whsec_b_${randomBytes(8).toString('hex')}`;
-const CONNECT_SECRET = `whsec_c_${randomBytes(8).toString('hex')}`;
 
 describe('storefront security (issue 15)', () => {
   let fake: StripeFake;
-  let controlPlane: { port: number; close(): Promise<void> };
+  let stripe: StripeTestPlatform;
   let p: TestPlatform;
   let app: ReturnType<typeof createStorefrontApp>;
   let stripeStore: { id: string; slug: string };
@@ -53,27 +50,9 @@ describe('storefront security (issue 15)', () => {
   };
 
   beforeAll(async () => {
-    fake = await StripeFake.start();
-    p = await startTestPlatform({
-      config: {
-        billing: {
-          graceDays: 7,
-          stripe: {
-            secretKey: 'sk_test_storeloom',
-            billingWebhookSecret: BILLING_SECRET,
-            connectWebhookSecret: CONNECT_SECRET,
-            apiUrl: fake.url,
-            prices: { basic: fake.createPrice({ unitAmount: 2900 }), pro: fake.createPrice({ unitAmount: 9900 }) },
-          },
-        },
-      },
-    });
     // The control plane receives the fake's webhooks (the connected account's onboarding enables charges).
-    controlPlane = await serveOnFreePort(createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch);
-    fake.endpoints.push(
-      { url: `http://127.0.0.1:${controlPlane.port}/webhooks/stripe/billing`, secret: BILLING_SECRET, connect: false },
-      { url: `http://127.0.0.1:${controlPlane.port}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true },
-    );
+    stripe = await startStripePlatform();
+    ({ fake, p } = stripe);
     app = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
       rootDomain: 'localhost',
       secret: SECRET,
@@ -88,15 +67,11 @@ describe('storefront security (issue 15)', () => {
       .variants[0].id;
     manualVariant = (await createProduct(p, m.cookie, manualStore.id, { title: 'Black Tea', variants: [{ sku: 'BT-1', price: 1500, inventoryQuantity: 50 }] }))
       .variants[0].id;
-    await p.request('POST', `/api/v1/stores/${stripeStore.id}/payouts/connect`, { cookie: m.cookie });
-    const status = await p.request('GET', `/api/v1/stores/${stripeStore.id}/payouts`, { cookie: m.cookie });
-    await fake.completeOnboarding(status.body.accountId);
+    await stripe.connectStore(m.cookie, stripeStore.id);
     await fake.settle();
   });
   afterAll(async () => {
-    await controlPlane?.close();
-    await p?.close();
-    await fake?.close();
+    await stripe?.close();
   });
 
   it('refuses to mark a Stripe order paid through the manual pay page, and confirmPayment refuses another provider', async () => {

@@ -8,6 +8,7 @@ import { type Database, moveStore } from '@storeloom/db';
 import type { Logger } from '@storeloom/log';
 import {
   alertWebhookJob,
+  cartRecoveryJob,
   decodeJob,
   deliverMailJob,
   importProductsJob,
@@ -33,7 +34,7 @@ import {
 } from '@storeloom/jobs';
 import { DEVELOPMENT_SECRETS_KEY, dispatchWebhooks, SecretBox } from '@storeloom/webhooks';
 import { alertRecipients } from '@storeloom/planning';
-import { type Commerce, createCommerce } from '@storeloom/commerce';
+import { CartRecoveryService, type Commerce, createCommerce } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
 import { type EgressPolicy, InventoryPlanningService, PricingService, utcDay } from '@storeloom/planning';
@@ -68,6 +69,13 @@ export interface HandlerDeps {
   importImages?: { egress?: EgressPolicy; maxBytes?: number; timeoutMs?: number };
   /** Order services (reservation release and sweep); default built from db and queues, manual payments, no mail. */
   commerce?: Commerce;
+  /**
+   * Links into storefronts (abandoned-cart reminders): STOREFRONT_SECRET and the public origin of a store.
+   * Absent: no reminders are sent (the job says so).
+   */
+  storefront?: { secret: string; storeUrl: (store: { slug: string }) => string };
+  /** The clock of the recovery job (tests move it). */
+  clock?: () => Date;
 }
 
 export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
@@ -300,6 +308,30 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       for (const s of active) released += await commerce.orders(s).sweepExpired();
       if (released) deps.logger.info('released expired reservations', { count: released });
       return { released, stores: active.length };
+    },
+    [cartRecoveryJob.name]: async (job) => {
+      decodeJob(cartRecoveryJob, job);
+      const links = deps.storefront;
+      if (!links) return { sent: 0, skipped: 'no_storefront_secret' };
+      const active = await storesWithStatus(deps.db, ['active']);
+      let sent = 0;
+      for (const s of active) {
+        const recovery = new CartRecoveryService(deps.db.tenant(s.schema_name), {
+          store: s,
+          secret: links.secret,
+          origin: links.storeUrl(s),
+          mail,
+          ...(deps.clock ? { clock: deps.clock } : {}),
+        });
+        try {
+          sent += (await recovery.sendDue()).sent;
+        } catch (err) {
+          // One store's failure (moved, schema busy) must not stop the others; the next sweep retries it.
+          deps.logger.warn('cart recovery failed for a store', { storeId: s.id, err });
+        }
+      }
+      if (sent) await afterMail();
+      return { sent, stores: active.length };
     },
     [purgeDeletedStoresJob.name]: async (job) => {
       decodeJob(purgeDeletedStoresJob, job);

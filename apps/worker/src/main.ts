@@ -23,6 +23,13 @@ const storage = storageFromSettings({
     }),
   s3: { endpoint: env.S3_ENDPOINT, bucket: env.S3_BUCKET, region: env.S3_REGION, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
 });
+/** A store's public storefront origin, built like the storefront's own links (STOREFRONT_PUBLIC_PORT, else STOREFRONT_PORT). */
+function storefrontOrigin(store: { slug: string }): string {
+  const port = env.STOREFRONT_PUBLIC_PORT ?? env.STOREFRONT_PORT;
+  const suffix = port === (env.STOREFRONT_PROTOCOL === 'https' ? 443 : 80) ? '' : `:${port}`;
+  return `${env.STOREFRONT_PROTOCOL}://${store.slug}.${env.STORE_ROOT_DOMAIN}${suffix}`;
+}
+if (!env.STOREFRONT_SECRET) logger.warn('STOREFRONT_SECRET is not set: abandoned-cart reminders are off');
 const running = await startWorkers(queues, {
   db,
   logger,
@@ -31,6 +38,7 @@ const running = await startWorkers(queues, {
   retentionDays: env.STORE_RETENTION_DAYS,
   provisioningStaleSeconds: env.PROVISIONING_STALE_SECONDS,
   mail: new MailOutbox(db, transportFromConfig(env.SMTP_URL), env.MAIL_FROM),
+  storefront: env.STOREFRONT_SECRET ? { secret: env.STOREFRONT_SECRET, storeUrl: storefrontOrigin } : undefined,
   alertWebhookBackoffMs: env.ALERT_WEBHOOK_BACKOFF_MS,
   webhookEgress: webhookEgressFromEnv(env),
   ...(env.WEBHOOK_SECRETS_KEY ? { webhookSecretsKey: env.WEBHOOK_SECRETS_KEY } : {}),

@@ -1,6 +1,7 @@
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/log';
 import {
+  cartRecoveryJob,
   deliverMailJob,
   planningNightlyJob,
   purgeDeletedStoresJob,
@@ -57,6 +58,8 @@ export async function startWorkers(
   await queues.schedule(sweepReservationsJob, {}, { every: 60_000 });
   // Webhook events are dispatched right after the writes that made them where a queue is at hand; this catches the rest.
   await queues.schedule(webhooksSweepJob, {}, { every: deps.webhookSweepMs ?? 10_000 });
+  // Abandoned-cart reminders: the store's delay is in minutes, so a 5-minute sweep is precise enough.
+  await queues.schedule(cartRecoveryJob, {}, { every: 5 * 60_000 });
   await queues.schedule(planningNightlyJob, {}, { pattern: deps.planningCron ?? '10 2 * * *' });
   await queues.schedule(scheduleRecommendationsJob, {}, { pattern: deps.recoTrainCron ?? '23 2 * * *' });
   await queues.schedule(purgeRecoEventsJob, {}, { pattern: '41 3 * * *' });

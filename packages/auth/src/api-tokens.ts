@@ -77,6 +77,7 @@ export class ApiTokenService {
         'users.id as user_id',
         'users.email',
         'users.name',
+        'users.totp_enabled_at',
       ])
       .where('api_tokens.token_hash', '=', hash)
       .executeTakeFirst();
@@ -85,7 +86,7 @@ export class ApiTokenService {
     if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
       await this.db.control.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
     }
-    const user = { id: row.user_id, email: row.email, name: row.name };
+    const user = { id: row.user_id, email: row.email, name: row.name, twoFactor: row.totp_enabled_at !== null };
     this.cache.set(hash, { user, tokenId: row.id, expiresAt: row.expires_at ? new Date(row.expires_at) : null });
     return user;
   }

@@ -10,22 +10,22 @@ import { generateToken, sha256Hex } from './crypto.ts';
 export const SESSION_COOKIE = 'storeloom_session';
 
 function kyselyAdapter(db: Database): Adapter {
-  const toSession = (r: { id: string; user_id: string; expires_at: Date }): DatabaseSession => ({
+  const toSession = (r: { id: string; user_id: string; expires_at: Date; last_seen_at?: Date | null }): DatabaseSession => ({
     id: r.id,
     userId: r.user_id,
     expiresAt: new Date(r.expires_at),
-    attributes: {},
+    attributes: { lastSeenAt: r.last_seen_at ?? null },
   });
   return {
     async getSessionAndUser(sessionId) {
       const row = await db.control
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
-        .select(['sessions.id', 'sessions.user_id', 'sessions.expires_at', 'users.email', 'users.name'])
+        .select(['sessions.id', 'sessions.user_id', 'sessions.expires_at', 'sessions.last_seen_at', 'users.email', 'users.name', 'users.totp_enabled_at'])
         .where('sessions.id', '=', sessionId)
         .executeTakeFirst();
       if (!row) return [null, null];
-      const user: DatabaseUser = { id: row.user_id, attributes: { email: row.email, name: row.name } };
+      const user: DatabaseUser = { id: row.user_id, attributes: { email: row.email, name: row.name, twoFactor: row.totp_enabled_at !== null } };
       return [toSession(row), user];
     },
     async getUserSessions(userId) {
@@ -42,6 +42,7 @@ function kyselyAdapter(db: Database): Adapter {
           expires_at: session.expiresAt,
           ip: attrs.ip ?? null,
           user_agent: attrs.userAgent?.slice(0, 512) ?? null,
+          last_seen_at: new Date(),
         })
         .execute();
     },
@@ -68,7 +69,8 @@ export function createLucia(db: Database, opts: { secureCookies: boolean }) {
       expires: true,
       attributes: { secure: opts.secureCookies, sameSite: 'lax', path: '/' },
     },
-    getUserAttributes: (a) => ({ email: a.email, name: a.name }),
+    getUserAttributes: (a) => ({ email: a.email, name: a.name, twoFactor: a.twoFactor }),
+    getSessionAttributes: (a) => ({ lastSeenAt: a.lastSeenAt ?? null }),
   });
 }
 
@@ -77,8 +79,8 @@ export type AppLucia = ReturnType<typeof createLucia>;
 declare module 'lucia' {
   interface Register {
     Lucia: AppLucia;
-    DatabaseUserAttributes: { email: string; name: string };
-    DatabaseSessionAttributes: { ip?: string | null; userAgent?: string | null };
+    DatabaseUserAttributes: { email: string; name: string; twoFactor: boolean };
+    DatabaseSessionAttributes: { ip?: string | null; userAgent?: string | null; lastSeenAt?: Date | null };
   }
 }
 
@@ -86,10 +88,77 @@ export interface SessionUser {
   id: string;
   email: string;
   name: string;
+  /** Two-factor sign-in is on for this account (stores may require it of their team). */
+  twoFactor: boolean;
 }
 
+/** A session as its owner sees it on the sessions page: never the token, nor the stored hash. */
+export interface SessionInfo {
+  /** A public handle derived from the stored hash, for revoking. */
+  id: string;
+  current: boolean;
+  device: string;
+  /** The address truncated to its network (/24 or /48): where, roughly, without a location lookup. */
+  network: string | null;
+  createdAt: Date;
+  lastSeenAt: Date | null;
+  expiresAt: Date;
+}
+
+/** "Firefox on Linux" from a user agent string; no lookup tables, no fingerprinting. */
+export function describeDevice(userAgent: string | null): string {
+  if (!userAgent) return 'Unknown device';
+  const ua = userAgent;
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /OPR\//.test(ua)
+      ? 'Opera'
+      : /Firefox\//.test(ua)
+        ? 'Firefox'
+        : /Chrome\/|Chromium\//.test(ua)
+          ? 'Chrome'
+          : /Safari\//.test(ua)
+            ? 'Safari'
+            : /curl|node|undici|python|Go-http/i.test(ua)
+              ? 'API client'
+              : 'Browser';
+  const os = /iPhone|iPad/.test(ua)
+    ? 'iOS'
+    : /Android/.test(ua)
+      ? 'Android'
+      : /Mac OS X|Macintosh/.test(ua)
+        ? 'macOS'
+        : /Windows/.test(ua)
+          ? 'Windows'
+          : /CrOS/.test(ua)
+            ? 'ChromeOS'
+            : /Linux/.test(ua)
+              ? 'Linux'
+              : null;
+  return os ? `${browser} on ${os}` : browser;
+}
+
+/** 203.0.113.7 → 203.0.113.0/24; 2001:db8:1:2::5 → 2001:db8:1::/48. */
+export function networkOf(ip: string | null): string | null {
+  if (!ip) return null;
+  const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.\d+$/.exec(ip);
+  if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
+  if (ip.includes(':')) {
+    const head = ip.split('::')[0]?.split(':').filter(Boolean).slice(0, 3) ?? [];
+    return `${head.join(':')}::/48`;
+  }
+  return null;
+}
+
+const publicSessionId = (storedId: string) => sha256Hex(`session-handle:${storedId}`).slice(0, 32);
+/** A session's "last seen" is written at most this often, so reads stay reads. */
+const LAST_SEEN_RESOLUTION_MS = 5 * 60 * 1000;
+
 export class SessionManager {
-  constructor(readonly lucia: AppLucia) {}
+  constructor(
+    readonly lucia: AppLucia,
+    private readonly db: Database,
+  ) {}
 
   /** Creates a session; returns the token for the cookie (only its hash is stored). */
   async create(userId: string, meta: { ip?: string | null; userAgent?: string | null }) {
@@ -103,7 +172,53 @@ export class SessionManager {
     if (!/^[a-z2-7]{20,64}$/.test(token)) return null;
     const { session, user } = await this.lucia.validateSession(sha256Hex(token));
     if (!session || !user) return null;
-    return { user: { id: user.id, email: user.email, name: user.name }, sessionId: session.id, expiresAt: session.expiresAt, refreshed: session.fresh };
+    const lastSeen = session.lastSeenAt ? new Date(session.lastSeenAt).getTime() : 0;
+    if (Date.now() - lastSeen > LAST_SEEN_RESOLUTION_MS) {
+      await this.db.control.updateTable('sessions').set({ last_seen_at: new Date() }).where('id', '=', session.id).execute();
+    }
+    return {
+      user: { id: user.id, email: user.email, name: user.name, twoFactor: user.twoFactor },
+      sessionId: session.id,
+      expiresAt: session.expiresAt,
+      refreshed: session.fresh,
+    };
+  }
+
+  /** The user's live sessions, newest use first; `currentSessionId` marks the caller's own. */
+  async list(userId: string, currentSessionId: string | null): Promise<SessionInfo[]> {
+    const rows = await this.db.control
+      .selectFrom('sessions')
+      .select(['id', 'ip', 'user_agent', 'created_at', 'last_seen_at', 'expires_at'])
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', new Date())
+      .orderBy('last_seen_at', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      id: publicSessionId(r.id),
+      current: r.id === currentSessionId,
+      device: describeDevice(r.user_agent),
+      network: networkOf(r.ip),
+      createdAt: r.created_at,
+      lastSeenAt: r.last_seen_at,
+      expiresAt: r.expires_at,
+    }));
+  }
+
+  /** Ends one of the user's sessions by its public handle; false when there is none. */
+  async revoke(userId: string, handle: string): Promise<boolean> {
+    const rows = await this.db.control.selectFrom('sessions').select('id').where('user_id', '=', userId).execute();
+    const row = rows.find((r) => publicSessionId(r.id) === handle);
+    if (!row) return false;
+    await this.lucia.invalidateSession(row.id);
+    return true;
+  }
+
+  /** Ends every session of the user except `keepSessionId`; returns how many ended. */
+  async revokeOthers(userId: string, keepSessionId: string | null): Promise<number> {
+    let q = this.db.control.deleteFrom('sessions').where('user_id', '=', userId);
+    if (keepSessionId) q = q.where('id', '!=', keepSessionId);
+    const r = await q.executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   invalidate(sessionId: string) {

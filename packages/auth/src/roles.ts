@@ -23,6 +23,8 @@ export const Permission = {
   ManageDiscounts: 'discounts:manage',
   /** Issue, disable and change gift cards (reading them needs orders:read). */
   ManageGiftCards: 'gift_cards:manage',
+  /** The store's sign-in policy (require two-factor sign-in of the team). */
+  ManageSecurity: 'security:manage',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -47,7 +49,7 @@ const admin: Permission[] = [
   Permission.ManageDiscounts,
   Permission.ManageGiftCards,
 ];
-const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership];
+const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership, Permission.ManageSecurity];
 
 const grants: Record<MembershipRole, ReadonlySet<Permission>> = {
   staff: new Set(staff),

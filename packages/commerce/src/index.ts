@@ -17,4 +17,5 @@ export * from './discounts.ts';
 export * from './gift-cards.ts';
 export * from './pricing-engine.ts';
 export * from './cart-promotions.ts';
+export * from './recovery.ts';
 export * from './markets.ts';

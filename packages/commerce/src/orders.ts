@@ -300,6 +300,8 @@ export class OrderService {
           discount_total: pricing.discountTotal,
           gift_card_total: pricing.giftCardTotal,
           cart_id: input.cartId,
+          // Placed from a cart that got an abandoned-cart reminder (or a copy restored from one): a recovered order.
+          recovered: trx.selectFrom('carts').select(sql<boolean>`recovery_sent_at is not null`.as('r')).where('id', '=', input.cartId),
           item_count: totals.itemCount,
           shipping_address: JSON.stringify(input.address),
           shipping_method: input.settings.shipping.mode === 'weight' ? 'standard-weight' : 'standard',
@@ -379,7 +381,16 @@ export class OrderService {
       for (const g of tenders) if (g.giftCardId) await GiftCardService.redeem(trx, g.giftCardId, orderId, g.amount, now);
       await trx.deleteFrom('cart_lines').where('cart_id', '=', input.cartId).execute();
       // The codes and cards were spent on this order; a new cart starts clean.
-      await trx.updateTable('carts').set({ discount_codes: '[]', gift_cards: '[]', updated_at: now }).where('id', '=', input.cartId).execute();
+      await trx
+        .updateTable('carts')
+        .set({
+          discount_codes: '[]',
+          gift_cards: '[]',
+          updated_at: now,
+          recovered_at: sql`case when recovery_sent_at is not null then coalesce(recovered_at, ${now}) else recovered_at end`,
+        })
+        .where('id', '=', input.cartId)
+        .execute();
       return { expiresAt, amountDue: pricing.amountDue };
     });
     // Paid by gift cards alone: no provider step, the order is paid now.

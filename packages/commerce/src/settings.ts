@@ -47,6 +47,12 @@ export const promotionSettingsSchema = z.object({
     delayMinutes: z.number().int().min(15).max(10_080),
     /** A second reminder 24 h after the first. */
     secondReminder: z.boolean(),
+    /** A discount code offered in the reminder (applied when the shopper opens the link); null: none. */
+    discountCode: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/)
+      .nullable()
+      .optional(),
   }),
   /** The store's privacy settings allow marketing mail (recovery reminders are marketing). */
   marketingEmails: z.boolean(),

@@ -214,6 +214,8 @@ export async function prepareCluster(db: Database, clusterId: string): Promise<v
         await sql`create schema if not exists ${sql.id(CONTROL_SCHEMA)}`.execute(trx);
         const exists = await sql<{ t: string | null }>`select to_regclass(${`${CONTROL_SCHEMA}.mail_outbox`})::text as t`.execute(trx);
         if (!exists.rows[0]?.t) await outbox.up(trx.withSchema(CONTROL_SCHEMA));
+        // Columns later control migrations added to the primary's outbox (the relay copies whole rows).
+        await sql`alter table ${sql.id(CONTROL_SCHEMA)}.mail_outbox add column if not exists headers jsonb`.execute(trx);
       });
     } finally {
       await sql`select pg_advisory_unlock(hashtext('storeloom:prepare-cluster'))`.execute(conn);

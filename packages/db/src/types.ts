@@ -20,6 +20,12 @@ export interface UsersTable {
   updated_at: Timestamp;
   /** Preferred console language; null = follow the browser. */
   locale: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The TOTP secret, sealed with SECRETS_KEY (packages/auth/src/secret-box.ts); set while enrolling and once enabled. */
+  totp_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When two-factor sign-in was turned on; null = off (or enrolment not confirmed yet). */
+  totp_enabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The last accepted TOTP time step; a code is never accepted twice. */
+  totp_last_step: ColumnType<string | null, string | number | bigint | null | undefined, string | number | bigint | null>;
 }
 
 export interface SessionsTable {
@@ -30,6 +36,35 @@ export interface SessionsTable {
   created_at: Timestamp;
   ip: string | null;
   user_agent: string | null;
+  /** Updated at most every few minutes while the session is used (sessions page). */
+  last_seen_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** Recovery codes of two-factor sign-in: sha256 of each code, usable once. */
+export interface UserRecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: Generated<Date>;
+}
+
+/** A password sign-in waiting for its second factor; `id` is sha256 of the ticket the client holds. */
+export interface LoginChallengesTable {
+  id: string;
+  user_id: string;
+  attempts: Generated<number>;
+  ip: string | null;
+  user_agent: string | null;
+  expires_at: Date;
+  created_at: Generated<Date>;
+}
+
+/** Devices a user has signed in from (sha256 of user id + user agent), for the new-device mail. */
+export interface UserDevicesTable {
+  user_id: string;
+  device_hash: string;
+  first_seen_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
 }
 
 export interface StoresTable {
@@ -68,6 +103,8 @@ export interface StoresTable {
   cluster_id: Generated<string>;
   /** Writes refused (503 store_read_only) while the store is being moved between clusters. */
   read_only: Generated<boolean>;
+  /** Everyone on the store's team must sign in with a second factor to reach it (403 two_factor_required). */
+  require_two_factor: Generated<boolean>;
   /** When the merchant opened the store to shoppers; null = shoppers see the "opening soon" page. */
   launched_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Random secret of the merchant's storefront preview link (made on first use). */
@@ -181,6 +218,8 @@ export interface MailOutboxTable {
   text_body: string;
   html_body: string | null;
   dedup_key: string | null;
+  /** Extra headers (List-Unsubscribe on marketing mail); JSON object. */
+  headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
   status: Generated<MailStatus>;
   attempts: Generated<number>;
   last_error: string | null;
@@ -233,6 +272,9 @@ export interface ControlDatabase {
   database_clusters: DatabaseClustersTable;
   placement_version: PlacementVersionTable;
   store_moves: StoreMovesTable;
+  user_recovery_codes: UserRecoveryCodesTable;
+  login_challenges: LoginChallengesTable;
+  user_devices: UserDevicesTable;
   exchange_rates: ExchangeRatesTable;
 }
 
@@ -856,6 +898,8 @@ export interface CartsTable {
   recovery_sent_count: Generated<number>;
   recovery_sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   recovered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The reminded cart this one was restored from (a recovery link opened on another device). */
+  restored_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface CartLinesTable {
   cart_id: string;

@@ -144,6 +144,13 @@ const web = {
    * Unset: `npm start` generates one and keeps it in DATA_DIR; production must set it.
    */
   STOREFRONT_SECRET: z.string().min(32).optional(),
+  /**
+   * Key sealing secrets the platform must read back (two-factor TOTP seeds), >= 32 random characters.
+   * Unset: `npm start` generates one and keeps it in DATA_DIR; production must set it (else two-factor set-up answers 503).
+   */
+  SECRETS_KEY: z.string().min(32).optional(),
+  /** Contact in /.well-known/security.txt (a mailto: or https: URI). */
+  SECURITY_CONTACT: z.string().min(1).optional(),
   /** How long checkout holds reserved stock for an unpaid order. */
   RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   /** Product search: documents kept in each process's index cache across stores (LRU beyond). */
@@ -263,6 +270,12 @@ export const workerEnvSchema = z
     // Imported product images get public media URLs built like the control plane's.
     PORT: web.PORT,
     PUBLIC_URL: web.PUBLIC_URL,
+    // Abandoned-cart reminders link into storefronts: signed with the storefront's secret, on the store's public origin.
+    STOREFRONT_SECRET: web.STOREFRONT_SECRET,
+    STORE_ROOT_DOMAIN: web.STORE_ROOT_DOMAIN,
+    STOREFRONT_PROTOCOL: web.STOREFRONT_PROTOCOL,
+    STOREFRONT_PORT: web.STOREFRONT_PORT,
+    STOREFRONT_PUBLIC_PORT: web.STOREFRONT_PUBLIC_PORT,
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     STORE_RETENTION_DAYS: web.STORE_RETENTION_DAYS,
     /** Seconds a store may sit in `provisioning` before the reconciler retries it. */

@@ -51,6 +51,8 @@ export const ErrorCode = {
   DiscountNotApplicable: 'discount_not_applicable',
   /** A gift card code that is unknown, disabled, expired, in another currency or without balance. */
   GiftCardInvalid: 'gift_card_invalid',
+  /** The store requires two-factor sign-in of its team and the caller's account has none. */
+  TwoFactorRequired: 'two_factor_required',
   /** The cart's country is in no shipping zone: nothing can be shipped there (issue 19). */
   ShippingUnavailable: 'shipping_unavailable',
   /** A market in another currency without an exchange rate: none given and none in the operator's rate table. */
@@ -106,6 +108,7 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   archive_too_large: 413,
   discount_not_applicable: 422,
   gift_card_invalid: 422,
+  two_factor_required: 403,
   shipping_unavailable: 422,
   exchange_rate_unavailable: 422,
   country_in_other_market: 409,

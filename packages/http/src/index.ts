@@ -1,4 +1,5 @@
 export * from './errors.ts';
+export * from './idempotency.ts';
 export * from './middleware.ts';
 export * from './protection.ts';
 export * from './metrics.ts';

@@ -98,6 +98,15 @@ export const orderPaidJob = defineJob({
   jobId: (p) => `order-paid:${p.storeId}:${p.orderId}`,
 });
 
+/** Abandoned-cart reminders: every active store's due carts get their mail (claimed per cart, so safe to repeat). */
+export const cartRecoveryJob = defineJob({
+  name: 'commerce.cart-recovery',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 1,
+});
+
 /** Sweeps every store for overdue unpaid reservations (catches lost delayed jobs). */
 export const sweepReservationsJob = defineJob({
   name: 'commerce.sweep-reservations',
@@ -267,6 +276,7 @@ export const allJobs = [
   deliverMailJob,
   releaseReservationJob,
   sweepReservationsJob,
+  cartRecoveryJob,
   searchIndexProductJob,
   searchReindexStoreJob,
   searchCheckIndexJob,

@@ -18,6 +18,8 @@ export interface MailMessage {
   storeId?: string;
   /** Same key twice → one message (e.g. `order-confirmation:<orderId>`). */
   dedupKey?: string;
+  /** Extra headers, e.g. `List-Unsubscribe` + `List-Unsubscribe-Post` on marketing mail. */
+  headers?: Record<string, string>;
 }
 
 export interface OutboxEntry {
@@ -28,6 +30,7 @@ export interface OutboxEntry {
   subject: string;
   text: string;
   html: string | null;
+  headers: Record<string, string> | null;
   status: MailStatus;
   attempts: number;
   lastError: string | null;
@@ -91,6 +94,7 @@ export class MailOutbox {
         text_body: message.text,
         html_body: message.html ?? null,
         dedup_key: message.dedupKey ?? null,
+        ...(message.headers ? { headers: JSON.stringify(message.headers) } : {}),
         sent_at: null,
         last_error: null,
       })
@@ -129,7 +133,14 @@ export class MailOutbox {
           .executeTakeFirst();
         if (!row) return 'empty' as const;
         try {
-          await this.transport.send({ from: this.from, to: row.to_address, subject: row.subject, text: row.text_body, html: row.html_body ?? undefined });
+          await this.transport.send({
+            from: this.from,
+            to: row.to_address,
+            subject: row.subject,
+            text: row.text_body,
+            html: row.html_body ?? undefined,
+            ...(row.headers ? { headers: row.headers } : {}),
+          });
           await trx
             .updateTable('mail_outbox')
             .set({ status: 'sent', sent_at: new Date(), attempts: row.attempts + 1, last_error: null })
@@ -217,6 +228,7 @@ export class MailOutbox {
       subject: r.subject,
       text: r.text_body,
       html: r.html_body,
+      headers: r.headers ?? null,
       status: r.status,
       attempts: r.attempts,
       lastError: r.last_error,

@@ -5,3 +5,4 @@ export * from './settings.ts';
 export * from './backup.ts';
 export * from './placement.ts';
 export * from './tenant.ts';
+export * from './security.ts';

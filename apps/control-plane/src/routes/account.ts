@@ -4,7 +4,7 @@ import { CONSOLE_LOCALES, normaliseEmail } from '@storeloom/auth';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { clientIp } from '@storeloom/http';
 import { requireAuth } from '../guards.ts';
-import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
+import { errorResponses, jsonBody, jsonResponse, TwoFactorChallengeSchema } from '../schemas.ts';
 import { kickMailDelivery } from '../mail.ts';
 import { limit, startSession } from '../session.ts';
 import type { Api } from './util.ts';
@@ -32,7 +32,10 @@ const confirmReset = createRoute({
   summary: 'Set a new password with a reset token; ends all sessions and signs in',
   request: { body: jsonBody(z.object({ token: z.string().min(1).max(200), password: Password })) },
   responses: {
-    200: jsonResponse(z.object({ user: z.object({ id: z.string(), email: z.string(), name: z.string() }) }), 'Password set; a new session cookie is set'),
+    200: jsonResponse(
+      z.union([z.object({ user: z.object({ id: z.string(), email: z.string(), name: z.string() }) }), TwoFactorChallengeSchema]),
+      'Password set; a new session cookie is set, or (two-factor sign-in on) a ticket for POST /auth/login/two-factor',
+    ),
     ...errorResponses(400, 415, 429),
   },
 });
@@ -96,6 +99,12 @@ export function registerAccountRoutes(app: Api) {
     const { token, password } = c.req.valid('json');
     await limit(c, `reset-confirm:ip:${clientIp(c, c.var.services.config.trustProxy)}`, 30, 900);
     const user = await c.var.services.accounts.resetPassword(token, password);
+    // A mailed link proves the mailbox, not the second factor: with two-factor on, signing in still needs a code.
+    if (await c.var.services.twoFactor.isEnabled(user.id)) {
+      const ip = clientIp(c, c.var.services.config.trustProxy);
+      const { ticket, expiresAt } = await c.var.services.twoFactor.createChallenge(user.id, { ip, userAgent: c.req.header('user-agent') ?? null });
+      return c.json({ twoFactorRequired: true as const, ticket, expiresAt: expiresAt.toISOString() }, 200);
+    }
     await startSession(c, user.id);
     return c.json({ user }, 200);
   });

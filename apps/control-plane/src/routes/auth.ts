@@ -3,7 +3,7 @@ import { normaliseEmail } from '@storeloom/auth';
 import { clientIp } from '@storeloom/http';
 import { requireAuth } from '../guards.ts';
 import { toStoreJson } from '../presenters.ts';
-import { errorResponses, jsonBody, jsonResponse, StoreSchema, UserSchema } from '../schemas.ts';
+import { errorResponses, jsonBody, jsonResponse, StoreSchema, TwoFactorChallengeSchema, UserSchema } from '../schemas.ts';
 import { limit, startSession } from '../session.ts';
 import type { Api } from './util.ts';
 
@@ -27,7 +27,13 @@ const login = createRoute({
   tags: ['auth'],
   summary: 'Sign in with email and password',
   request: { body: jsonBody(z.object({ email: Email, password: z.string().min(1).max(256) })) },
-  responses: { 200: jsonResponse(z.object({ user: UserSchema }), 'Signed in; a new session cookie is set'), ...errorResponses(400, 401, 415, 429) },
+  responses: {
+    200: jsonResponse(
+      z.union([z.object({ user: UserSchema }), TwoFactorChallengeSchema]),
+      'Signed in (a new session cookie is set), or, with two-factor sign-in on, a ticket for POST /auth/login/two-factor',
+    ),
+    ...errorResponses(400, 401, 415, 429),
+  },
 });
 
 const logout = createRoute({
@@ -80,6 +86,11 @@ export function registerAuthRoutes(app: Api) {
     await limit(c, accountKey, LOGIN_PER_ACCOUNT, LOGIN_WINDOW);
     const user = await c.var.services.users.verifyCredentials(email, password);
     await c.var.services.rateLimiter.reset(accountKey);
+    if (await c.var.services.twoFactor.isEnabled(user.id)) {
+      // The password was right; the session starts only after the second factor (POST /auth/login/two-factor).
+      const { ticket, expiresAt } = await c.var.services.twoFactor.createChallenge(user.id, { ip, userAgent: c.req.header('user-agent') ?? null });
+      return c.json({ twoFactorRequired: true as const, ticket, expiresAt: expiresAt.toISOString() }, 200);
+    }
     await startSession(c, user.id);
     return c.json({ user: { id: user.id, email: user.email, name: user.name } }, 200);
   });
@@ -94,6 +105,12 @@ export function registerAuthRoutes(app: Api) {
   app.openapi(me, async (c) => {
     const auth = requireAuth(c);
     const [stores, profile] = await Promise.all([c.var.services.stores.listForUser(auth.user.id), c.var.services.accounts.profile(auth.user.id)]);
-    return c.json({ user: { ...auth.user, locale: profile?.locale ?? null }, stores: stores.map((s) => toStoreJson(c.var.services.config, s)) }, 200);
+    return c.json(
+      {
+        user: { id: auth.user.id, email: auth.user.email, name: auth.user.name, locale: profile?.locale ?? null },
+        stores: stores.map((s) => toStoreJson(c.var.services.config, s)),
+      },
+      200,
+    );
   });
 }

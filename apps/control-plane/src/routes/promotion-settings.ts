@@ -16,6 +16,12 @@ const PromotionSettingsSchema = z
       enabled: z.boolean(),
       delayMinutes: z.number().int().min(15).max(10_080).openapi({ description: 'Minutes a checkout with an e-mail waits before the reminder (default 240)' }),
       secondReminder: z.boolean().openapi({ description: 'A second reminder 24 h after the first' }),
+      discountCode: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/)
+        .nullable()
+        .optional()
+        .openapi({ description: 'A discount code offered in the reminder and applied when the shopper opens its link' }),
     }),
     marketingEmails: z.boolean().openapi({ description: 'The store’s privacy settings allow marketing mail (recovery reminders)' }),
   })

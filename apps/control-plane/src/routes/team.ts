@@ -194,7 +194,7 @@ export function registerTeamRoutes(app: Api) {
       // Holding the link proves the address: the account is created with the invited e-mail, never one from the body.
       const inv = await team.preview(token);
       const created = await users.signup({ email: inv.email, password, name });
-      user = { id: created.id, email: created.email, name: created.name };
+      user = { id: created.id, email: created.email, name: created.name, twoFactor: false };
       await startSession(c, user.id);
     }
     const r = await team.accept(token, user, c.var.requestId);

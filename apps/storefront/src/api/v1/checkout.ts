@@ -18,7 +18,7 @@ import {
   type StorefrontApi,
   type StorefrontApiDeps,
 } from './context.ts';
-import { withIdempotency } from './idempotency.ts';
+import { withIdempotency } from '@storeloom/http';
 
 const Address = z.object({
   name: z.string().trim().min(1).max(200),

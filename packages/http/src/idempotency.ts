@@ -1,9 +1,12 @@
 /**
- * Idempotency-Key for the Storefront API's checkout: the first response for
- * (store, cart, key) is stored in control.idempotency_keys and replayed for
+ * Idempotency-Key, one implementation for every API: the first response for
+ * (scope, key) is stored in control.idempotency_keys and replayed for
  * retries; the same key with a different body is a 422; a retry while the
- * first is still running is a 409. Nothing is stored when the first attempt
- * fails (its transaction created nothing), so the client may retry.
+ * first is still running is a 409 (a crashed first attempt is taken over once
+ * its lock has expired). Nothing is stored when the first attempt fails (its
+ * transaction created nothing), so the client may retry with the same key.
+ * Scopes: the control plane's `<user>:<method>:<path>`, the Storefront API
+ * checkout's `sf:<store>:<cart hash>`.
  */
 import { createHash } from 'node:crypto';
 import type { Database } from '@storeloom/db';
@@ -37,6 +40,7 @@ export async function withIdempotency<T>(
     const row = await db.control.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirstOrThrow();
     if (row.request_hash !== hash) throw new AppError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used with a different request');
     if (row.status === 'completed') return { status: row.response_status ?? 200, body: row.response_body as T, replayed: true };
+    // A crashed first attempt: take the key over once its lock has expired.
     const takeover = await db.control
       .updateTable('idempotency_keys')
       .set({ locked_until: new Date(Date.now() + 60_000) })
@@ -59,6 +63,7 @@ export async function withIdempotency<T>(
       .execute();
     return { ...r, replayed: false };
   } catch (e) {
+    // Nothing was written (the service's transaction rolled back): let the client retry with the same key.
     await db.control.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
     throw e;
   }
