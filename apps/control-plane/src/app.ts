@@ -40,6 +40,8 @@ import { registerDiscountRoutes } from './routes/discounts.ts';
 import { registerGiftCardRoutes } from './routes/gift-cards.ts';
 import { registerMerchantWebhookRoutes } from './routes/merchant-webhooks.ts';
 import { registerMarketRoutes } from './routes/markets.ts';
+import { registerShippingZoneRoutes } from './routes/shipping-zones.ts';
+import { registerTaxRoutes } from './routes/taxes.ts';
 import { registerPromotionSettingsRoutes } from './routes/promotion-settings.ts';
 import { registerInventoryPlanningRoutes } from './routes/inventory-planning.ts';
 import { registerPricingRoutes } from './routes/pricing.ts';
@@ -105,6 +107,8 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerGiftCardRoutes(api);
   registerMerchantWebhookRoutes(api);
   registerMarketRoutes(api);
+  registerShippingZoneRoutes(api);
+  registerTaxRoutes(api);
   registerPromotionSettingsRoutes(api);
   registerAbandonedCheckoutRoutes(api);
   registerSearchRoutes(api);

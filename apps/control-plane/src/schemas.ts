@@ -109,6 +109,13 @@ export const VariantInputSchema = z.object({
     .nullable()
     .optional()
     .openapi({ description: "One of the product's image URLs shown for this variant; null = the product's first image; omitted = unchanged" }),
+  weightGrams: z
+    .number()
+    .int()
+    .min(0)
+    .max(2_000_000_000)
+    .optional()
+    .openapi({ description: 'Shipping weight in grams (weight-based shipping rates); omitted = unchanged (0 on create)' }),
 });
 export const ImageInputSchema = z.object({
   url: z
@@ -133,6 +140,11 @@ export const ProductCreateSchema = z
     options: z.array(OptionSchema).max(3).optional(),
     seoTitle: text(255).nullable().optional(),
     seoDescription: text(1000).nullable().optional(),
+    taxClass: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{0,39}$/, "a tax class such as 'standard', 'reduced' or 'zero'")
+      .optional()
+      .openapi({ description: 'Tax class for tax by destination (default standard)' }),
     variants: z.array(VariantInputSchema).min(1).max(250),
     images: z.array(ImageInputSchema).max(250).optional(),
     collectionIds: z.array(z.string().uuid()).max(250).optional(),
@@ -156,6 +168,7 @@ export const VariantSchema = z
     version: z.number().int(),
     lowStockThreshold: z.number().int().nullable(),
     imageUrl: z.string().nullable(),
+    weightGrams: z.number().int(),
   })
   .openapi('Variant');
 
@@ -172,6 +185,7 @@ export const ProductSchema = z
     options: z.array(OptionSchema),
     seoTitle: z.string().nullable(),
     seoDescription: z.string().nullable(),
+    taxClass: z.string(),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -65,6 +65,8 @@ interface Tenant {
   /** A delivery of `webhookId`. */
   deliveryId: string;
   marketId: string;
+  zoneId: string;
+  taxRateId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -92,6 +94,8 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   webhookId: t.webhookId,
   deliveryId: t.deliveryId,
   marketId: t.marketId,
+  zoneId: t.zoneId,
+  taxRateId: t.taxRateId,
 });
 
 /** Required query parameters of GET routes, so B's own request is valid. */
@@ -149,6 +153,11 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/markets': () => ({ body: { name: 'Injected', countries: ['BR'], currency: 'BRL', exchangeRate: '7.1', taxInclusive: false } }),
   'patch /stores/{storeId}/markets/{marketId}': () => ({ body: { name: 'Hijacked', countries: ['AR'] } }),
   'put /stores/{storeId}/markets/{marketId}/prices/{variantId}': () => ({ body: { price: 1 } }),
+  'post /stores/{storeId}/shipping-zones': () => ({ body: { name: 'Injected', countries: ['BR'], rates: [{ name: 'Free', price: 0 }] } }),
+  'patch /stores/{storeId}/shipping-zones/{zoneId}': () => ({ body: { name: 'Hijacked', rates: [] } }),
+  'post /stores/{storeId}/tax-rates': () => ({ body: { country: 'BR', rate: 99 } }),
+  'post /stores/{storeId}/tax-rates/enable': () => ({ body: { country: 'SE' } }),
+  'put /stores/{storeId}/tax-settings': () => ({ body: { shippingTaxClass: 'zero', reverseCharge: true } }),
   'put /stores/{storeId}/promotion-settings': () => ({
     body: { apiAllowedOrigins: ['https://attacker.example'], recovery: { enabled: true, delayMinutes: 15, secondReminder: true }, marketingEmails: true },
   }),
@@ -278,6 +287,13 @@ describe('tenant isolation', () => {
       body: { name: `${tag} market`, countries: ['DE', 'FR'], currency: 'EUR', exchangeRate: '0.92', taxInclusive: true },
     });
     expect(market.status, market.text).toBe(201);
+    const zone = await p.request('POST', `/api/v1/stores/${store.id}/shipping-zones`, {
+      cookie,
+      body: { name: `${tag} zone`, countries: ['DE'], rates: [{ name: 'Standard', price: 500 }] },
+    });
+    expect(zone.status, zone.text).toBe(201);
+    const taxRate = await p.request('POST', `/api/v1/stores/${store.id}/tax-rates`, { cookie, body: { country: 'DE', rate: 19, name: 'MwSt' } });
+    expect(taxRate.status, taxRate.text).toBe(201);
     // No worker here: run the export job inline and record it as finished.
     const ledger = await p.db.control
       .selectFrom('store_jobs')
@@ -320,6 +336,8 @@ describe('tenant isolation', () => {
       webhookId: webhook.body.id,
       deliveryId: delivery.id,
       marketId: market.body.id,
+      zoneId: zone.body.id,
+      taxRateId: taxRate.body.id,
       cookie,
       userId: user.id,
       storeId: store.id,
@@ -374,6 +392,10 @@ describe('tenant isolation', () => {
       markets: await db.selectFrom('markets').selectAll().orderBy('id').execute(),
       marketCountries: await db.selectFrom('market_countries').selectAll().orderBy('country').execute(),
       marketPrices: await db.selectFrom('market_prices').selectAll().orderBy('variant_id').execute(),
+      shippingZones: await db.selectFrom('shipping_zones').selectAll().orderBy('id').execute(),
+      shippingZoneCountries: await db.selectFrom('shipping_zone_countries').selectAll().orderBy('country').execute(),
+      shippingZoneRates: await db.selectFrom('shipping_zone_rates').selectAll().orderBy('id').execute(),
+      taxRates: await db.selectFrom('tax_rates').selectAll().orderBy('id').execute(),
     };
   }
 

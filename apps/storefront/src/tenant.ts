@@ -6,7 +6,7 @@
  * through `invalidate`.
  */
 import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
-import { loadPricingMarkets, loadSettings, type StorefrontSettings } from '@storeloom/commerce';
+import { loadPricingMarkets, loadSettings, loadShippingZones, loadTaxRates, type StorefrontSettings } from '@storeloom/commerce';
 import { TtlCache } from '@storeloom/collections';
 import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { StoreService } from '@storeloom/stores';
@@ -39,12 +39,14 @@ export class TenantResolver {
     if (store) {
       if (store.status === 'active') {
         const t = this.db.tenant(store.schema_name);
-        const [settings, collections, markets] = await Promise.all([
+        const [settings, collections, markets, shippingZones, taxRates] = await Promise.all([
           loadSettings(t),
           new StorefrontCatalog(t).collections(),
           loadPricingMarkets(t, this.db, store.currency),
+          loadShippingZones(t),
+          loadTaxRates(t),
         ]);
-        tenant = { store, t, settings: { ...settings, markets }, collections };
+        tenant = { store, t, settings: { ...settings, markets, shippingZones, taxRates, storeCountry: store.country ?? null }, collections };
       } else tenant = { store, t: null as never, settings: null as never, collections: [] };
     }
     this.cache.set(host, tenant);

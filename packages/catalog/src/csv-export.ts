@@ -24,6 +24,7 @@ export const EXPORT_COLUMNS = [
   'Option3 Value',
   'Variant SKU',
   'Variant Inventory Qty',
+  'Variant Grams',
   'Variant Price',
   'Variant Compare At Price',
   'Variant Image',
@@ -68,6 +69,7 @@ export function productRows(p: ProductView, currency: string): string {
     });
     row['Variant SKU'] = v.sku ?? '';
     row['Variant Inventory Qty'] = String(v.inventoryQuantity);
+    row['Variant Grams'] = String(v.weightGrams);
     row['Variant Price'] = toDecimalString(v.price, currency);
     row['Variant Compare At Price'] = v.compareAtPrice === null ? '' : toDecimalString(v.compareAtPrice, currency);
     row['Variant Image'] = v.imageUrl ?? '';
@@ -116,6 +118,7 @@ export function productCsvTemplate(): string {
       'Option1 Value': 'Natural',
       'Variant SKU': 'APRON-NAT',
       'Variant Inventory Qty': '12',
+      'Variant Grams': '250',
       'Variant Price': '28.00',
       'Variant Compare At Price': '32.00',
       'Variant Image': 'https://example.com/images/apron-natural.jpg',

@@ -156,7 +156,18 @@ function toProductInput(g: Group, currency: string): ParsedProduct {
       const variantImage = get(r, 'Variant Image');
       // Without an Image Position a variant image goes after the product's own images.
       if (variantImage) addImage(n, variantImage, 'Variant Image', null, Number.MAX_SAFE_INTEGER);
-      variants.push({ sku: get(r, 'Variant SKU') || null, price, compareAtPrice: compareAt, inventoryQuantity: Math.max(0, qty), options });
+      const gramsText = get(r, 'Variant Grams');
+      const grams = gramsText ? Number(gramsText) : 0;
+      if (!Number.isFinite(grams) || grams < 0 || grams > 2_000_000_000)
+        throw new RowError(n, 'invalid_weight', `Variant Grams "${gramsText}" must be a weight in grams`);
+      variants.push({
+        sku: get(r, 'Variant SKU') || null,
+        price,
+        compareAtPrice: compareAt,
+        inventoryQuantity: Math.max(0, qty),
+        options,
+        weightGrams: Math.round(grams),
+      });
       variantRows.push(n);
       variantImages.push(variantImage || null);
     }

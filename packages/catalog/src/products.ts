@@ -101,6 +101,7 @@ export class ProductService {
             options: JSON.stringify(options),
             seo_title: input.seoTitle ?? null,
             seo_description: input.seoDescription ?? null,
+            tax_class: input.taxClass ?? 'standard',
             created_at: now,
             updated_at: now,
           })
@@ -122,6 +123,7 @@ export class ProductService {
               updated_at: now,
               low_stock_threshold: v.lowStockThreshold ?? null,
               image_url: v.imageUrl ?? null,
+              weight_grams: v.weightGrams ?? 0,
             })),
           )
           .execute();
@@ -301,6 +303,7 @@ export class ProductService {
         if (patch.tags !== undefined) set.tags = normaliseTags(patch.tags);
         if (patch.seoTitle !== undefined) set.seo_title = patch.seoTitle;
         if (patch.seoDescription !== undefined) set.seo_description = patch.seoDescription;
+        if (patch.taxClass !== undefined) set.tax_class = patch.taxClass;
         if (patch.variants !== undefined || patch.options !== undefined) {
           const existing = await trx.selectFrom('variants').selectAll().where('product_id', '=', id).orderBy('position').execute();
           const variants: VariantInput[] =
@@ -364,6 +367,7 @@ export class ProductService {
         if (v.sku !== undefined) set.sku = v.sku || null;
         if (v.lowStockThreshold !== undefined) set.low_stock_threshold = v.lowStockThreshold;
         if (v.imageUrl !== undefined) set.image_url = v.imageUrl;
+        if (v.weightGrams !== undefined) set.weight_grams = v.weightGrams;
         const quantityChange = v.inventoryQuantity !== undefined && v.inventoryQuantity !== before.inventory_quantity;
         if (quantityChange) set.inventory_quantity = v.inventoryQuantity;
         await trx.updateTable('variants').set(set).where('id', '=', v.id).execute();
@@ -399,6 +403,7 @@ export class ProductService {
             updated_at: now,
             low_stock_threshold: v.lowStockThreshold ?? null,
             image_url: v.imageUrl ?? null,
+            weight_grams: v.weightGrams ?? 0,
           })
           .execute();
       }
@@ -484,6 +489,7 @@ function toProductView(
     options: r.options as ProductOption[],
     seoTitle: r.seo_title,
     seoDescription: r.seo_description,
+    taxClass: r.tax_class ?? 'standard',
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -506,6 +512,7 @@ export function toVariantView(v: Variant): VariantView {
     version: v.version,
     lowStockThreshold: v.low_stock_threshold ?? null,
     imageUrl: v.image_url ?? null,
+    weightGrams: v.weight_grams ?? 0,
   };
 }
 

@@ -13,6 +13,8 @@ export interface VariantView {
   lowStockThreshold: number | null;
   /** One of the product's image URLs shown for this variant; null = the product's first image. */
   imageUrl: string | null;
+  /** Shipping weight (weight-based shipping rates); 0 = unknown. */
+  weightGrams: number;
 }
 
 export interface ImageView {
@@ -34,6 +36,8 @@ export interface ProductView {
   options: ProductOption[];
   seoTitle: string | null;
   seoDescription: string | null;
+  /** Tax class for tax by destination ('standard', 'reduced', 'zero', …). */
+  taxClass: string;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -53,6 +57,8 @@ export interface VariantInput {
   lowStockThreshold?: number | null;
   /** Omitted on update: unchanged. */
   imageUrl?: string | null;
+  /** Omitted on update: unchanged (0 on create). */
+  weightGrams?: number;
 }
 
 export interface ImageInput {
@@ -74,6 +80,7 @@ export interface ProductInput {
   options?: ProductOption[];
   seoTitle?: string | null;
   seoDescription?: string | null;
+  taxClass?: string;
   variants: VariantInput[];
   images?: ImageInput[];
   collectionIds?: string[];

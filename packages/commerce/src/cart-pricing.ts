@@ -7,6 +7,7 @@
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import { type CartLineView, CartService } from './cart.ts';
 import { marketFor, marketSettings, type PricingMarket } from './markets.ts';
+import { pricingDestination } from './tax.ts';
 import { type PricingState, priceCart, pricingSteps, tenderTotal } from './pricing.ts';
 import { promotionPricing } from './promotion-steps.ts';
 import type { StorefrontSettings } from './settings.ts';
@@ -15,15 +16,27 @@ export interface CartState {
   id: string;
   email: string | null;
   country: string | null;
+  vatId: string | null;
   discountCodes: string[];
   /** Each applied card with its balance when applied. */
   giftCards: { id: string; balance: number }[];
 }
 
 export async function cartState(t: Kysely<TenantDatabase>, cartId: string): Promise<CartState | null> {
-  const row = await t.selectFrom('carts').select(['id', 'email', 'country', 'discount_codes', 'gift_cards']).where('id', '=', cartId).executeTakeFirst();
+  const row = await t
+    .selectFrom('carts')
+    .select(['id', 'email', 'country', 'vat_id', 'discount_codes', 'gift_cards'])
+    .where('id', '=', cartId)
+    .executeTakeFirst();
   if (!row) return null;
-  return { id: row.id, email: row.email, country: row.country, discountCodes: row.discount_codes ?? [], giftCards: row.gift_cards ?? [] };
+  return {
+    id: row.id,
+    email: row.email,
+    country: row.country,
+    vatId: row.vat_id ?? null,
+    discountCodes: row.discount_codes ?? [],
+    giftCards: row.gift_cards ?? [],
+  };
 }
 
 export interface PriceCartOptions {
@@ -49,7 +62,8 @@ export interface PricedCart {
 export async function priceCartOf(t: Kysely<TenantDatabase>, cartId: string, opts: PriceCartOptions): Promise<PricedCart> {
   const clock = opts.clock ?? (() => new Date());
   const lines = await new CartService(t).lines(cartId);
-  const cart = opts.settings.markets?.length ? await cartState(t, cartId) : null;
+  const s = opts.settings;
+  const cart = s.markets?.length || s.shippingZones?.length || s.taxRates?.length ? await cartState(t, cartId) : null;
   const market = marketFor(opts.settings, opts.currency, cart?.country);
   const state = await priceCart(
     lines,
@@ -64,6 +78,7 @@ export async function priceCartOf(t: Kysely<TenantDatabase>, cartId: string, opt
       phase: 'quote',
       now: clock(),
       market,
+      destination: pricingDestination(opts.settings, cart?.country, null, cart?.vatId),
     },
     pricingSteps(promotionPricing(market.currency, clock)),
   );

@@ -10,6 +10,7 @@ import { AppError, ErrorCode } from '@storeloom/errors';
 import { cartState, type PricedCart, priceCartOf } from './cart-pricing.ts';
 import { CODE_RE, normaliseCode } from './discounts.ts';
 import { GiftCardService } from './gift-cards.ts';
+import { validateVatIdFormat } from './tax.ts';
 import type { StorefrontSettings } from './settings.ts';
 
 export const MAX_CODES_PER_CART = 5;
@@ -59,18 +60,29 @@ export class CartPromotions {
     return s;
   }
 
-  async setContact(cartId: string, patch: { email?: string | null; country?: string | null }): Promise<void> {
+  async setContact(cartId: string, patch: { email?: string | null; country?: string | null; vatId?: string | null }): Promise<void> {
     const email = patch.email === undefined ? undefined : patch.email ? patch.email.trim().toLowerCase() : null;
     if (email && (!EMAIL_RE.test(email) || email.length > 254))
       throw new AppError(ErrorCode.ValidationFailed, 'email: enter a valid e-mail address', { details: [{ path: 'email', message: 'invalid' }] });
     const country = patch.country === undefined ? undefined : patch.country ? patch.country.trim().toUpperCase() : null;
     if (country && !/^[A-Z]{2}$/.test(country))
       throw new AppError(ErrorCode.ValidationFailed, 'country: a two-letter ISO code', { details: [{ path: 'country', message: 'invalid' }] });
+    let vatId: string | null | undefined;
+    if (patch.vatId !== undefined) {
+      const raw = patch.vatId?.trim() ?? '';
+      if (raw) {
+        const against = country ?? (await cartState(this.t, cartId))?.country ?? raw.slice(0, 2).toUpperCase().replace('EL', 'GR');
+        const v = validateVatIdFormat(raw, against);
+        if (!v.valid) throw new AppError(ErrorCode.VatIdInvalid, `This is not a ${against} VAT number`, { details: { field: 'vatId', country: against } });
+        vatId = v.normalised;
+      } else vatId = null;
+    }
     await this.t
       .updateTable('carts')
       .set({
         ...(email !== undefined ? { email } : {}),
         ...(country !== undefined ? { country } : {}),
+        ...(vatId !== undefined ? { vat_id: vatId } : {}),
         updated_at: this.opts.clock?.() ?? new Date(),
       })
       .where('id', '=', cartId)

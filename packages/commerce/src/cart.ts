@@ -23,6 +23,8 @@ export interface CartLineView {
   available: number;
   weightGrams: number;
   imageUrl: string | null;
+  /** The product's tax class (tax by destination). */
+  taxClass: string;
 }
 
 export class CartService {
@@ -65,6 +67,7 @@ export class CartService {
         'v.compare_at_price',
         'v.inventory_quantity',
         'v.weight_grams',
+        'p.tax_class',
         (eb) => eb.selectFrom('images as i').select('i.url').whereRef('i.product_id', '=', 'p.id').orderBy('i.position').limit(1).as('image_url'),
       ])
       .where('l.cart_id', '=', cartId)
@@ -84,6 +87,7 @@ export class CartService {
       compareAtPrice: r.compare_at_price,
       available: r.inventory_quantity,
       weightGrams: r.weight_grams,
+      taxClass: r.tax_class,
       imageUrl: r.image_url ?? null,
     }));
   }

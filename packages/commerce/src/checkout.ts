@@ -54,6 +54,8 @@ export interface PlaceCheckoutInput {
   quoteToken?: string;
   /** Discount or gift-card codes, passed to the pricing steps. */
   codes?: readonly string[];
+  /** A business buyer's VAT id; default the cart's. */
+  vatId?: string | null;
 }
 
 export interface PlacedCheckout {
@@ -95,6 +97,7 @@ export class CheckoutService {
       ...(input.expectedTotal !== undefined ? { expectedTotal: input.expectedTotal } : {}),
       ...(input.quoteToken ? { quoteToken: input.quoteToken } : {}),
       ...(input.codes ? { codes: input.codes } : {}),
+      ...(input.vatId !== undefined ? { vatId: input.vatId } : {}),
     });
     const order = placed.order;
     if (input.customerId && input.saveAddress) await new CustomerService(this.d.tenant).saveAddress(input.customerId, input.address);

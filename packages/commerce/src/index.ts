@@ -19,3 +19,5 @@ export * from './pricing-engine.ts';
 export * from './cart-promotions.ts';
 export * from './recovery.ts';
 export * from './markets.ts';
+export * from './shipping-zones.ts';
+export * from './tax.ts';

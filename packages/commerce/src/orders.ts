@@ -17,6 +17,7 @@ import { GiftCardService } from './gift-cards.ts';
 import { type MailContext, orderConfirmationMail, orderShippedMail } from './mails.ts';
 import { marketFor, marketSettings, type PricingMarket, storeAmount } from './markets.ts';
 import { PaymentProviders } from './payments.ts';
+import { pricingDestination, validateVatIdFormat } from './tax.ts';
 import { signCheckoutQuote, verifyCheckoutQuote } from './signing.ts';
 import type { StorefrontSettings } from './settings.ts';
 import { type PriceAdjustment, type PricingContext, type PricingExtensions, priceCart, pricingSteps, tenderTotal } from './pricing.ts';
@@ -75,6 +76,8 @@ export interface CheckoutQuote {
   quoteToken: string | null;
   /** The market the cart's country picked; every amount above is in its currency. */
   market: PricingMarket;
+  /** With shipping zones: whether the cart's country can be shipped to (null: no zones, or no country yet). */
+  shippingAvailable: boolean | null;
 }
 
 export interface PlaceOrderInput {
@@ -93,6 +96,8 @@ export interface PlaceOrderInput {
   quoteToken?: string;
   /** Codes the shopper entered, handed to the pricing steps. */
   codes?: readonly string[];
+  /** A business buyer's VAT id (format-checked: 422 vat_id_invalid); default the cart's. */
+  vatId?: string | null;
 }
 
 export interface OrderListQuery {
@@ -126,10 +131,21 @@ export class OrderService {
   async quote(cartId: string, settings: StorefrontSettings, now = new Date(), who: PricingInput = {}): Promise<CheckoutQuote> {
     const lines = await new CartService(this.t).lines(cartId);
     const quoteToken = this.opts.quoteSecret ? signCheckoutQuote(this.opts.quoteSecret, this.opts.store.id, cartId, lines, now.getTime()) : null;
-    const country = settings.markets?.length ? (await this.t.selectFrom('carts').select('country').where('id', '=', cartId).executeTakeFirst())?.country : null;
-    const market = marketFor(settings, this.opts.store.currency, country);
-    const priced = await this.price(lines, this.pricingContext(this.t, cartId, settings, who, 'quote', now, market));
-    return { lines: priced.lines, totals: priced.totals, adjustments: priced.adjustments, quoteToken, market };
+    const cart =
+      settings.markets?.length || settings.shippingZones?.length || settings.taxRates?.length
+        ? await this.t.selectFrom('carts').select(['country', 'vat_id']).where('id', '=', cartId).executeTakeFirst()
+        : undefined;
+    const market = marketFor(settings, this.opts.store.currency, cart?.country);
+    const ctx = this.pricingContext(this.t, cartId, settings, who, 'quote', now, market);
+    const priced = await this.price(lines, { ...ctx, destination: pricingDestination(settings, cart?.country, null, cart?.vat_id) });
+    return {
+      lines: priced.lines,
+      totals: priced.totals,
+      adjustments: priced.adjustments,
+      quoteToken,
+      market,
+      shippingAvailable: priced.shipping ? priced.shipping.available : null,
+    };
   }
 
   private pricingContext(
@@ -222,10 +238,29 @@ export class OrderService {
             },
           );
       }
-      const priced = await this.price(
-        lines,
-        this.pricingContext(trx, input.cartId, input.settings, { customerId: input.customerId, email, codes: input.codes ?? [] }, 'place', new Date(), market),
-      );
+      const cartVatId =
+        input.vatId === undefined
+          ? ((await trx.selectFrom('carts').select('vat_id').where('id', '=', input.cartId).executeTakeFirst())?.vat_id ?? null)
+          : input.vatId;
+      if (cartVatId && !validateVatIdFormat(cartVatId, input.address.country.toUpperCase()).valid)
+        throw new AppError(ErrorCode.VatIdInvalid, `This is not a ${input.address.country.toUpperCase()} VAT number`, { details: { field: 'vatId' } });
+      const destination = pricingDestination(input.settings, input.address.country, input.address.region, cartVatId);
+      const priced = await this.price(lines, {
+        ...this.pricingContext(
+          trx,
+          input.cartId,
+          input.settings,
+          { customerId: input.customerId, email, codes: input.codes ?? [] },
+          'place',
+          new Date(),
+          market,
+        ),
+        destination,
+      });
+      if (priced.shipping && !priced.shipping.available)
+        throw new AppError(ErrorCode.ShippingUnavailable, `This store does not ship to ${input.address.country.toUpperCase()}`, {
+          details: { country: input.address.country.toUpperCase() },
+        });
       // A code or gift card that no longer applies refuses the checkout (422) before anything is written.
       const refusedCode = priced.promotions?.rejectedCodes[0];
       if (refusedCode) throw discountRefusal(refusedCode.code, refusedCode.reason);
@@ -287,6 +322,10 @@ export class OrderService {
           store_currency: this.opts.store.currency,
           exchange_rate: market.rate.rate,
           exchange_rate_date: market.rate.asOf,
+          tax_country: destination?.country ?? null,
+          vat_id: destination?.vatId ?? null,
+          reverse_charge: priced.tax?.reverseCharge ?? false,
+          tax_lines: JSON.stringify(priced.tax?.lines ?? []),
           store_subtotal: storeSubtotal,
           store_shipping: store.shipping,
           store_tax: store.tax,
@@ -304,7 +343,7 @@ export class OrderService {
           recovered: trx.selectFrom('carts').select(sql<boolean>`recovery_sent_at is not null`.as('r')).where('id', '=', input.cartId),
           item_count: totals.itemCount,
           shipping_address: JSON.stringify(input.address),
-          shipping_method: input.settings.shipping.mode === 'weight' ? 'standard-weight' : 'standard',
+          shipping_method: priced.shipping?.method ?? (input.settings.shipping.mode === 'weight' ? 'standard-weight' : 'standard'),
           payment_provider: pricing.amountDue === 0 ? GIFT_CARD_PROVIDER : providerName,
           payment_reference: null,
           reservation_expires_at: expiresAt,
@@ -333,6 +372,7 @@ export class OrderService {
             quantity: l.quantity,
             unit_price: l.unitPrice,
             store_unit_price: toStore(l.unitPrice),
+            tax: priced.tax?.perItem[l.variantId] ?? 0,
             total: l.unitPrice * l.quantity,
             image_url: l.imageUrl,
             position: i,

@@ -10,6 +10,8 @@
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import type { CartLineView } from './cart.ts';
 import { fixedMarketPrices, marketPrice, type PricingMarket } from './markets.ts';
+import { quoteZoneShipping } from './shipping-zones.ts';
+import { type TaxComputation, type TaxProvider, tableTaxProvider } from './tax.ts';
 import type { StorefrontSettings } from './settings.ts';
 import { applyTax, lineTotals, shippingCost, type Totals } from './totals.ts';
 
@@ -49,6 +51,20 @@ export interface PricingState {
   adjustments: PriceAdjustment[];
   /** Set by the promotion steps. */
   promotions?: PromotionNotes;
+  /** Set by the shipping step when the store has shipping zones: whether the destination can be shipped to, and how. */
+  shipping?: { available: boolean; method: string | null };
+  /** Set by the tax step when the store taxes by destination: tax per rate and per line (key: variant id or 'shipping'). */
+  tax?: TaxComputation & { reverseCharge: boolean; country: string };
+}
+
+/** Where the cart ships to and who buys (tax by destination, shipping zones). */
+export interface PricingDestination {
+  country: string;
+  region: string | null;
+  /** A business buyer's VAT id, format-checked. */
+  vatId: string | null;
+  /** The merchant enabled reverse charge, the buyer gave a valid VAT id and ships to another EU country. */
+  reverseCharge: boolean;
 }
 
 /** What a step may look at besides the state: the store's settings and who is checking out. */
@@ -67,6 +83,10 @@ export interface PricingContext {
   now: Date;
   /** The market the cart's country picked (issue 19); `settings` are already that market's (see marketSettings). Absent = primary. */
   market?: PricingMarket;
+  /** Known once the cart has a country (or the checkout an address); absent: zones and destination tax wait for it. */
+  destination?: PricingDestination | null;
+  /** Replaces the built-in rate table for destination tax. */
+  taxProvider?: TaxProvider;
 }
 
 export interface PricingStep {
@@ -111,21 +131,65 @@ export const linePricesStep: PricingStep = {
   apply: (state) => ({ ...state, totals: { ...state.totals, ...lineTotals(state.lines) } }),
 };
 
-/** Shipping on the subtotal after discounts (a free-over threshold counts what the shopper pays for goods). */
+/**
+ * Shipping on the subtotal after discounts (a free-over threshold counts what the shopper pays for goods). With
+ * shipping zones: the cheapest fitting rate of the destination's zone, or unavailable; a free-shipping discount
+ * then covers the zone's rate.
+ */
 export const shippingStep: PricingStep = {
   name: 'shipping',
   apply(state, ctx) {
     const { subtotal, weightGrams, itemCount } = state.totals;
+    const zones = ctx.settings.shippingZones;
+    if (zones?.length && itemCount > 0) {
+      const country = ctx.destination?.country;
+      if (!country) return { ...state, totals: { ...state.totals, shipping: 0 } };
+      const goods = subtotal - state.adjustments.reduce((s, a) => (a.kind === 'discount' && !a.shipping ? s + a.amount : s), 0);
+      const q = quoteZoneShipping(zones, country, ctx.market, goods, weightGrams);
+      const adjustments = state.adjustments.map((a) => (a.kind === 'discount' && a.shipping ? { ...a, amount: q.price } : a));
+      return { ...state, adjustments, shipping: { available: q.available, method: q.method }, totals: { ...state.totals, shipping: q.price } };
+    }
     return { ...state, totals: { ...state.totals, shipping: shippingCost(ctx.settings.shipping, subtotal - discountTotal(state), weightGrams, itemCount) } };
   },
 };
 
-/** Tax in basis points, rounded half up once per order; shipping is taxed like goods. */
+/**
+ * Tax in basis points, rounded half up once per order; shipping is taxed like goods. With destination rates (and
+ * a known destination): per line and tax class at the destination's rates, shipping at its class (see tax.ts).
+ */
 export const taxStep: PricingStep = {
   name: 'tax',
-  apply(state, ctx) {
+  async apply(state, ctx) {
     const taxable = Math.max(0, state.totals.subtotal - discountTotal(state)) + state.totals.shipping;
-    return { ...state, totals: { ...state.totals, ...applyTax(taxable, ctx.settings.tax) } };
+    const dest = ctx.destination;
+    if (!dest || !(ctx.settings.taxRates?.length || ctx.taxProvider)) return { ...state, totals: { ...state.totals, ...applyTax(taxable, ctx.settings.tax) } };
+    const lineDiscount = new Map<string, number>();
+    let shippingDiscount = 0;
+    for (const a of state.adjustments) {
+      if (a.kind !== 'discount') continue;
+      if (a.shipping) shippingDiscount += a.amount;
+      for (const [k, x] of Object.entries(a.lines ?? {})) lineDiscount.set(k, (lineDiscount.get(k) ?? 0) + x);
+    }
+    const items = [
+      ...state.lines.map((l) => ({
+        key: l.variantId,
+        taxClass: l.taxClass ?? 'standard',
+        amount: Math.max(0, l.unitPrice * l.quantity - (lineDiscount.get(l.variantId) ?? 0)),
+      })),
+      { key: 'shipping', taxClass: ctx.settings.taxes?.shippingTaxClass ?? 'standard', amount: Math.max(0, state.totals.shipping - shippingDiscount) },
+    ];
+    const inclusive = ctx.settings.tax.includedInPrices;
+    const provider = ctx.taxProvider ?? tableTaxProvider(ctx.settings.taxRates ?? []);
+    const computed = await provider.calculate({ country: dest.country, region: dest.region, inclusive, items });
+    // Reverse charge: the buyer accounts for the VAT; an inclusive price is charged without the VAT inside it.
+    const tax = dest.reverseCharge ? 0 : computed.tax;
+    const total = inclusive ? taxable - (dest.reverseCharge ? computed.tax : 0) : taxable + tax;
+    const kept = dest.reverseCharge ? { tax: 0, perItem: {}, lines: [] } : computed;
+    return {
+      ...state,
+      tax: { ...kept, reverseCharge: dest.reverseCharge, country: dest.country },
+      totals: { ...state.totals, tax, total, taxIncluded: inclusive },
+    };
   },
 };
 

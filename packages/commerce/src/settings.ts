@@ -6,6 +6,8 @@
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import { z } from 'zod';
 import type { PricingMarket } from './markets.ts';
+import type { ShippingZone } from './shipping-zones.ts';
+import type { TaxRateRow } from './tax.ts';
 
 const hex = z.string().regex(/^#[0-9a-fA-F]{6}$/);
 const money = z.number().int().min(0).max(100_000_000);
@@ -36,6 +38,14 @@ export type ShippingSettings = z.infer<typeof shippingSchema>;
 
 export const taxSchema = z.object({ ratePercent: z.number().min(0).max(100), includedInPrices: z.boolean() });
 export type TaxSettings = z.infer<typeof taxSchema>;
+
+/** Tax by destination (issue 19, the `taxes` key): shipping's tax class and reverse charge for EU business buyers. */
+export const taxesSchema = z.object({
+  shippingTaxClass: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/),
+  reverseCharge: z.boolean(),
+});
+export type TaxesSettings = z.infer<typeof taxesSchema>;
+export const DEFAULT_TAXES: TaxesSettings = { shippingTaxClass: 'standard', reverseCharge: false };
 
 /** Storefront API origins, abandoned-cart recovery and marketing consent (the `promotions` key). */
 export const promotionSettingsSchema = z.object({
@@ -83,6 +93,14 @@ export interface StorefrontSettings {
   promotions: PromotionSettings;
   /** The store's markets with the rates they use now (loaded by the storefront with the settings; absent = primary only). */
   markets?: PricingMarket[];
+  /** Shipping zones (absent or empty: the single shipping table above). */
+  shippingZones?: ShippingZone[];
+  /** Tax rates by destination (absent or empty: the single store-wide rate above). */
+  taxRates?: TaxRateRow[];
+  /** The `taxes` key (parseSettings always sets it; absent = DEFAULT_TAXES). */
+  taxes?: TaxesSettings;
+  /** The store's own country (reverse charge applies across borders only). */
+  storeCountry?: string | null;
 }
 
 export function parseSettings(rows: { key: string; value: unknown }[]): StorefrontSettings {
@@ -92,18 +110,30 @@ export function parseSettings(rows: { key: string; value: unknown }[]): Storefro
   const shipping = shippingSchema.safeParse(by.get('shipping'));
   const tax = taxSchema.safeParse(by.get('tax'));
   const promotions = promotionSettingsSchema.safeParse(by.get('promotions'));
+  const taxes = taxesSchema.safeParse(by.get('taxes'));
   return {
     theme: { ...DEFAULT_THEME, ...(theme.success ? stripUndefined(theme.data) : {}) },
     languages: languages.success ? [...new Set(languages.data)] : ['en'],
     shipping: shipping.success ? shipping.data : DEFAULT_SHIPPING,
     tax: tax.success ? tax.data : DEFAULT_TAX,
     promotions: promotions.success ? promotions.data : DEFAULT_PROMOTION_SETTINGS,
+    taxes: taxes.success ? taxes.data : DEFAULT_TAXES,
   };
 }
 
 const stripUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-const KEYS = ['theme', 'languages', 'shipping', 'tax', 'promotions'];
+const KEYS = ['theme', 'languages', 'shipping', 'tax', 'promotions', 'taxes'];
+
+/** Writes the store's destination-tax settings (the `taxes` key). */
+export async function saveTaxesSettings(t: Kysely<TenantDatabase>, settings: TaxesSettings): Promise<void> {
+  const value = JSON.stringify(settings);
+  await t
+    .insertInto('store_settings')
+    .values({ key: 'taxes', value, updated_at: new Date() })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date() }))
+    .execute();
+}
 
 /** One statement for all the keys. */
 /** Writes the store's promotion settings (one store_settings row). */

@@ -343,6 +343,8 @@ export interface ProductsTable {
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Tax class of the product's variants ('standard', 'reduced', 'zero', …; issue 19). */
+  tax_class: Generated<string>;
 }
 
 export interface VariantsTable {
@@ -677,6 +679,46 @@ export interface TenantDatabase {
   markets: MarketsTable;
   market_countries: MarketCountriesTable;
   market_prices: MarketPricesTable;
+  shipping_zones: ShippingZonesTable;
+  shipping_zone_countries: ShippingZoneCountriesTable;
+  shipping_zone_rates: ShippingZoneRatesTable;
+  tax_rates: TaxRatesTable;
+}
+
+export interface ShippingZonesTable {
+  id: string;
+  name: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export interface ShippingZoneCountriesTable {
+  country: string;
+  zone_id: string;
+}
+export interface ShippingZoneRatesTable {
+  id: string;
+  zone_id: string;
+  name: string;
+  /** Minor units of the store currency. */
+  price: number;
+  min_subtotal: number | null;
+  max_subtotal: number | null;
+  min_weight_grams: number | null;
+  max_weight_grams: number | null;
+  position: number;
+}
+export interface TaxRatesTable {
+  id: string;
+  country: string;
+  /** '' = the whole country. */
+  region: Generated<string>;
+  tax_class: Generated<string>;
+  /** Thousandths of a percent: 19 % = 19000, 9.975 % = 9975. */
+  rate_milli: number;
+  name: string;
+  source: Generated<string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 export interface MarketsTable {
@@ -898,6 +940,8 @@ export interface CartsTable {
   recovery_sent_count: Generated<number>;
   recovery_sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   recovered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** A business buyer's VAT id (format-checked), for reverse charge. */
+  vat_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** The reminded cart this one was restored from (a recovery link opened on another device). */
   restored_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
@@ -972,6 +1016,22 @@ export interface OrdersTable {
   store_discount_total: ColumnType<number | null, number | null | undefined, number | null>;
   store_total: ColumnType<number | null, number | null | undefined, number | null>;
   store_refunded: Generated<number>;
+  /** Tax by destination: the country taxed, the buyer's VAT id, reverse charge, the tax per rate. */
+  tax_country: ColumnType<string | null, string | null | undefined, string | null>;
+  vat_id: ColumnType<string | null, string | null | undefined, string | null>;
+  reverse_charge: Generated<boolean>;
+  tax_lines: ColumnType<OrderTaxLine[], string | undefined, string>;
+}
+export interface OrderTaxLine {
+  country: string;
+  region: string | null;
+  taxClass: string;
+  /** Percent as a decimal number (19, 9.975). */
+  rate: number;
+  name: string;
+  /** The amount the rate applied to (net of tax) and the tax, in the order currency. */
+  base: number;
+  amount: number;
 }
 export interface OrderLinesTable {
   id: string;
@@ -990,6 +1050,8 @@ export interface OrderLinesTable {
   discount_total: Generated<number>;
   /** unit_price converted into the store currency (reports, planning). */
   store_unit_price: ColumnType<number | null, number | null | undefined, number | null>;
+  /** This line's share of the order's tax (per-line rounding that sums to the order's tax). */
+  tax: Generated<number>;
 }
 export interface OrderEventsTable {
   id: string;

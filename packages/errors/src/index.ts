@@ -59,6 +59,8 @@ export const ErrorCode = {
   ExchangeRateUnavailable: 'exchange_rate_unavailable',
   /** A country that already belongs to another market (a country is in at most one). */
   CountryInOtherMarket: 'country_in_other_market',
+  /** A country that already belongs to another shipping zone. */
+  CountryInOtherZone: 'country_in_other_zone',
   /** A VAT id that does not have its country's format. */
   VatIdInvalid: 'vat_id_invalid',
 } as const;
@@ -112,6 +114,7 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   shipping_unavailable: 422,
   exchange_rate_unavailable: 422,
   country_in_other_market: 409,
+  country_in_other_zone: 409,
   vat_id_invalid: 422,
 };
 

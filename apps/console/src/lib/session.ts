@@ -2,12 +2,9 @@
 import { createResource, createSignal } from 'solid-js';
 import { locale, setLocale } from '../i18n/index.ts';
 import { isLocale } from '../i18n/messages.ts';
-import { ApiError, api, type Store, type User } from './api.ts';
+import { ApiError, api, type ResponseOf, type Store } from './api.ts';
 
-export interface Me {
-  user: User;
-  stores: Store[];
-}
+export type Me = ResponseOf<'/me', 'get'>;
 
 async function fetchMe(): Promise<Me | null> {
   try {

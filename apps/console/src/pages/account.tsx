@@ -5,6 +5,7 @@ import { LOCALE_NAMES, LOCALES, type Locale, locale, setLocale, t } from '../i18
 import { api } from '../lib/api.ts';
 import { createFormState } from '../lib/form.ts';
 import { me } from '../lib/session.ts';
+import { SessionsCard, TwoFactorCard } from './account-security.tsx';
 import { DeletedStoresCard } from './store-data.tsx';
 
 export default function AccountPage() {
@@ -76,6 +77,8 @@ export default function AccountPage() {
           </div>
         </form>
       </Card>
+      <TwoFactorCard />
+      <SessionsCard />
       <DeletedStoresCard />
     </div>
   );

@@ -51,53 +51,106 @@ export function LoginPage() {
   const form = createFormState();
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
+  // With two-factor sign-in on, a right password yields a ticket; the session starts after the code.
+  const [ticket, setTicket] = createSignal<string | null>(null);
+  const [code, setCode] = createSignal('');
+  const signedIn = async () => {
+    await refetchMe();
+    navigate(safeNext(params.next), { replace: true });
+  };
   const onSubmit = async (e: Event) => {
     e.preventDefault();
-    const ok = await form.submit(() => api.POST('/auth/login', { body: { email: email(), password: password() } }));
-    if (ok) {
-      await refetchMe();
-      navigate(safeNext(params.next), { replace: true });
+    const r = await form.submit(() => api.POST('/auth/login', { body: { email: email(), password: password() } }));
+    if (!r) return;
+    if ('twoFactorRequired' in r) {
+      setPassword('');
+      setTicket(r.ticket);
+      return;
     }
+    await signedIn();
+  };
+  const onCode = async (e: Event) => {
+    e.preventDefault();
+    const r = await form.submit(() => api.POST('/auth/login/two-factor', { body: { ticket: ticket() ?? '', code: code().trim() } }), {
+      onError: (err) => {
+        // An expired or burnt ticket: back to the password step.
+        if (err.code === 'invalid_token') setTicket(null);
+        return false;
+      },
+    });
+    if (r) await signedIn();
   };
   return (
-    <AuthLayout title={t('auth.loginTitle')} subtitle={t('auth.loginSubtitle')}>
-      <form class="form" onSubmit={onSubmit} novalidate>
-        <Show when={form.formError()}>
-          <Banner tone="critical">{form.formError()}</Banner>
-        </Show>
-        <Field id="email" label={t('auth.email')} error={form.errors().email}>
-          <input
-            id="email"
-            type="email"
-            autocomplete="email"
-            required
-            value={email()}
-            onInput={(e) => setEmail(e.currentTarget.value)}
-            {...describedBy('email', form.errors().email)}
-          />
-        </Field>
-        <Field id="password" label={t('auth.password')} error={form.errors().password}>
-          <input
-            id="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password()}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-            {...describedBy('password', form.errors().password)}
-          />
-        </Field>
-        <div class="form-row-between">
-          <A href="/forgot-password">{t('auth.forgotLink')}</A>
-        </div>
-        <button type="submit" class="button primary block" disabled={form.busy()}>
-          {form.busy() ? t('auth.loggingIn') : t('auth.login')}
-        </button>
-      </form>
-      <p class="auth-switch">
-        {t('auth.noAccount')} <A href="/signup">{t('auth.signupLink')}</A>
-      </p>
-    </AuthLayout>
+    <Show
+      when={!ticket()}
+      fallback={
+        <AuthLayout title={t('auth.twoFactorTitle')} subtitle={t('auth.twoFactorSubtitle')}>
+          <form class="form" onSubmit={onCode} novalidate>
+            <Show when={form.formError() ?? form.errors().password}>
+              <Banner tone="critical">{form.formError() ?? form.errors().password}</Banner>
+            </Show>
+            <Field id="two-factor-code" label={t('auth.twoFactorCode')}>
+              <input
+                id="two-factor-code"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                required
+                autofocus
+                value={code()}
+                onInput={(e) => setCode(e.currentTarget.value)}
+              />
+            </Field>
+            <button type="submit" class="button primary block" disabled={form.busy()}>
+              {form.busy() ? t('auth.twoFactorVerifying') : t('auth.twoFactorVerify')}
+            </button>
+          </form>
+          <p class="auth-switch">
+            <button type="button" class="link-button" onClick={() => setTicket(null)}>
+              {t('auth.twoFactorStartOver')}
+            </button>
+          </p>
+        </AuthLayout>
+      }
+    >
+      <AuthLayout title={t('auth.loginTitle')} subtitle={t('auth.loginSubtitle')}>
+        <form class="form" onSubmit={onSubmit} novalidate>
+          <Show when={form.formError()}>
+            <Banner tone="critical">{form.formError()}</Banner>
+          </Show>
+          <Field id="email" label={t('auth.email')} error={form.errors().email}>
+            <input
+              id="email"
+              type="email"
+              autocomplete="email"
+              required
+              value={email()}
+              onInput={(e) => setEmail(e.currentTarget.value)}
+              {...describedBy('email', form.errors().email)}
+            />
+          </Field>
+          <Field id="password" label={t('auth.password')} error={form.errors().password}>
+            <input
+              id="password"
+              type="password"
+              autocomplete="current-password"
+              required
+              value={password()}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+              {...describedBy('password', form.errors().password)}
+            />
+          </Field>
+          <div class="form-row-between">
+            <A href="/forgot-password">{t('auth.forgotLink')}</A>
+          </div>
+          <button type="submit" class="button primary block" disabled={form.busy()}>
+            {form.busy() ? t('auth.loggingIn') : t('auth.login')}
+          </button>
+        </form>
+        <p class="auth-switch">
+          {t('auth.noAccount')} <A href="/signup">{t('auth.signupLink')}</A>
+        </p>
+      </AuthLayout>
+    </Show>
   );
 }
 

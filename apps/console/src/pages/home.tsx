@@ -9,24 +9,12 @@ import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
 import { Banner, Card, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, type MessageKey, t } from '../i18n/index.ts';
-import { api } from '../lib/api.ts';
+import { api, type Schemas } from '../lib/api.ts';
 import { formatDate, formatMoney } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 
-interface LaunchState {
-  storeId: string;
-  launched: boolean;
-  launchedAt: string | null;
-  storefrontUrl: string;
-  previewUrl: string;
-}
-interface StoreHome {
-  launch: LaunchState;
-  setup: { product: boolean; logo: boolean; shipping: boolean; testOrder: boolean; launched: boolean };
-  today: { sales: number; orders: number; currency: string; since: string };
-  ordersToFulfil: number;
-  lowStock: { productId: string; title: string; variantTitle: string; sku: string | null; quantity: number }[];
-}
+type LaunchState = Schemas['LaunchState'];
+type StoreHome = Schemas['StoreHome'];
 
 type Step = { key: 'product' | 'logo' | 'shipping' | 'testOrder' | 'launch'; href: string | null };
 

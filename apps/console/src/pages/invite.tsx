@@ -3,18 +3,12 @@ import { createResource, createSignal, Show } from 'solid-js';
 import { toast } from '../components/toast.tsx';
 import { Banner, describedBy, Field } from '../components/ui.tsx';
 import { t } from '../i18n/index.ts';
-import { api, type Role } from '../lib/api.ts';
+import { api, type ResponseOf } from '../lib/api.ts';
 import { createFormState } from '../lib/form.ts';
 import { me, refetchMe } from '../lib/session.ts';
 import { AuthLayout } from './auth.tsx';
 
-interface Preview {
-  storeId: string;
-  storeName: string;
-  email: string;
-  role: Role;
-  accountExists: boolean;
-}
+type Preview = ResponseOf<'/invitations/preview', 'get'>;
 
 export default function InvitePage() {
   const [params] = useSearchParams();

@@ -2,24 +2,11 @@ import { createResource, For, onCleanup, Show } from 'solid-js';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, EmptyState, PageHeader, ProgressBar, SkeletonRows } from '../components/ui.tsx';
 import { locale, type MessageKey, t } from '../i18n/index.ts';
-import { api } from '../lib/api.ts';
+import { api, type Schemas } from '../lib/api.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 
-export interface StoreJob {
-  id: string;
-  name: string;
-  queue: string;
-  state: 'waiting' | 'active' | 'completed' | 'failed';
-  /** 0–100 */
-  progress: number;
-  error: string | null;
-  attempts: number;
-  maxAttempts: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+export type StoreJob = Schemas['StoreJob'];
 
 const STATE_BADGE: Record<string, string> = { waiting: 'queued', active: 'running' };
 

@@ -2,19 +2,10 @@ import { A } from '@solidjs/router';
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { Badge, Banner, Card, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
-import { api } from '../lib/api.ts';
+import { api, type Schemas } from '../lib/api.ts';
 import { formatDateTime } from '../lib/format.ts';
 
-interface OutboxMessage {
-  id: string;
-  kind: string;
-  to: string;
-  subject: string;
-  text: string;
-  html: string | null;
-  status: 'pending' | 'sent' | 'failed';
-  createdAt: string;
-}
+type OutboxMessage = Schemas['OutboxMessage'];
 
 /** Turns the URLs in a plain-text mail into links a developer can click. */
 function Linkified(props: { text: string }) {

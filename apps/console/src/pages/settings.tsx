@@ -13,14 +13,7 @@ import { useStore } from '../lib/store-context.ts';
 import { DataSection } from './store-data.tsx';
 import { CURRENCIES } from './onboarding.tsx';
 
-export interface Theme {
-  primaryColor: string;
-  accentColor: string;
-  backgroundColor: string;
-  textColor: string;
-  font: 'system' | 'serif' | 'rounded' | 'mono';
-  logoUrl: string | null;
-}
+export type Theme = Schemas['Theme'];
 export const DEFAULT_THEME: Theme = {
   primaryColor: '#214bd6',
   accentColor: '#f59e0b',
@@ -29,17 +22,8 @@ export const DEFAULT_THEME: Theme = {
   font: 'system',
   logoUrl: null,
 };
-interface StoreSettings {
-  name: string;
-  currency: string;
-  defaultLocale: string;
-  theme: Theme;
-  languages: string[];
-}
-interface CheckoutSettings {
-  shipping: { mode: 'flat' | 'weight'; flatRate: number; freeOver: number | null; weightRates: { upToGrams: number; rate: number }[] };
-  tax: { ratePercent: number; includedInPrices: boolean };
-}
+type StoreSettings = Schemas['StoreSettings'];
+type CheckoutSettings = Schemas['CheckoutSettings'];
 const DEFAULT_CHECKOUT: CheckoutSettings = {
   shipping: { mode: 'flat', flatRate: 0, freeOver: null, weightRates: [] },
   tax: { ratePercent: 0, includedInPrices: false },

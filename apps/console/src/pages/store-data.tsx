@@ -3,22 +3,12 @@ import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, describedBy, Field, ProgressBar } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
-import { api, idempotencyKey, type Store } from '../lib/api.ts';
+import { api, idempotencyKey, type Schemas, type Store } from '../lib/api.ts';
 import { createFormState } from '../lib/form.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 
-export interface StoreExport {
-  id: string;
-  state: 'waiting' | 'active' | 'completed' | 'failed';
-  progress: number;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  bytes: number | null;
-  rows: Record<string, number> | null;
-  downloadUrl: string | null;
-}
+export type StoreExport = Schemas['StoreExport'];
 
 const size = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
@@ -151,10 +141,7 @@ export function DataSection() {
   );
 }
 
-interface DeletedStore extends Store {
-  deletedAt: string;
-  restorableUntil: string;
-}
+type DeletedStore = Schemas['DeletedStore'];
 
 /** Account page: the caller's deleted stores that can still be restored. */
 export function DeletedStoresCard() {

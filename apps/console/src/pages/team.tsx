@@ -2,28 +2,15 @@ import { createResource, createSignal, For, Show } from 'solid-js';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
-import { api, type Role } from '../lib/api.ts';
+import { api, type Schemas } from '../lib/api.ts';
 import { formatDate } from '../lib/format.ts';
 import { createFormState } from '../lib/form.ts';
 import { me, refetchMe } from '../lib/session.ts';
 import { useStore } from '../lib/store-context.ts';
+import { TeamSecurityCard } from './team-security.tsx';
 
-interface Member {
-  userId: string;
-  email: string;
-  name: string;
-  role: Role;
-  joinedAt: string;
-}
-interface Invitation {
-  id: string;
-  email: string;
-  role: 'admin' | 'staff';
-  invitedBy: string | null;
-  expiresAt: string;
-  expired: boolean;
-  createdAt: string;
-}
+type Member = Schemas['Member'];
+type Invitation = Schemas['Invitation'];
 
 export default function TeamPage() {
   const s = useStore();
@@ -257,6 +244,9 @@ export default function TeamPage() {
       >
         <p>{t('team.transferBody', { name: transferTo()?.name ?? '' })}</p>
       </Modal>
+      <Show when={manage()}>
+        <TeamSecurityCard />
+      </Show>
     </div>
   );
 }

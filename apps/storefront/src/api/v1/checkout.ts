@@ -46,7 +46,13 @@ const route = createRoute({
         .optional()
         .openapi({ param: { name: 'idempotency-key', in: 'header' } }),
     }),
-    body: body(z.object({ email: z.string().email().max(254), shippingAddress: Address })),
+    body: body(
+      z.object({
+        email: z.string().email().max(254),
+        shippingAddress: Address,
+        vatId: z.string().max(20).nullable().optional().openapi({ description: "A business buyer's VAT id (default the cart's)" }),
+      }),
+    ),
   },
   responses: {
     201: json(CheckoutResultSchema, 'The order and where to pay (redirectUrl null when gift cards paid it all)'),
@@ -79,6 +85,7 @@ export function registerCheckout(app: StorefrontApi, deps: StorefrontApiDeps) {
         saveAddress: false,
         locale: c.var.store.default_locale,
         settings: c.var.tenant.settings,
+        ...(input.vatId !== undefined ? { vatId: input.vatId } : {}),
       });
       // The manual provider's pay page is same-origin (relative); a headless front end lives elsewhere.
       const redirectUrl = placed.redirectUrl?.startsWith('/') ? `${deps.origin(c)}${placed.redirectUrl}` : placed.redirectUrl;

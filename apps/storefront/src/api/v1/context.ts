@@ -53,6 +53,10 @@ export const CartSchema = z
       })
       .openapi('CartMarket'),
     email: z.string().nullable(),
+    vatId: z.string().nullable().openapi({ description: "A business buyer's VAT id (format-checked); reverse charge where the merchant enables it" }),
+    shippingAvailable: z.boolean().nullable().openapi({
+      description: "false: the cart's country is in none of the store's shipping zones (checkout answers 422 shipping_unavailable); null: not known yet",
+    }),
     lines: z.array(
       z.object({
         id: z.string(),
@@ -70,6 +74,10 @@ export const CartSchema = z
     shipping: Money,
     tax: Money,
     taxIncluded: z.boolean(),
+    reverseCharge: z.boolean(),
+    taxLines: z.array(
+      z.object({ country: z.string(), region: z.string().nullable(), taxClass: z.string(), rate: z.number(), name: z.string(), base: Money, amount: Money }),
+    ),
     giftCards: z.array(z.object({ last4: z.string(), amount: Money })),
     giftCardTotal: Money,
     total: Money.openapi({ description: 'What the order costs: after discounts, with shipping and tax' }),
@@ -112,7 +120,7 @@ export const promotionsOf = (c: ApiContext) =>
 
 export async function cartBody(c: ApiContext, secret: string, cartId: string, priced?: PricedCart): Promise<CartBody> {
   const p = priced ?? (await promotionsOf(c).price(cartId));
-  const contact = await c.var.tenant.t.selectFrom('carts').select(['email', 'country']).where('id', '=', cartId).executeTakeFirst();
+  const contact = await c.var.tenant.t.selectFrom('carts').select(['email', 'country', 'vat_id']).where('id', '=', cartId).executeTakeFirst();
   const { totals, adjustments } = p.state;
   return {
     id: secret,
@@ -120,6 +128,8 @@ export async function cartBody(c: ApiContext, secret: string, cartId: string, pr
     country: contact?.country ?? null,
     market: { id: p.market.id, name: p.market.name, exchangeRate: p.market.rate.rate, rateDate: p.market.rate.asOf },
     email: contact?.email ?? null,
+    vatId: contact?.vat_id ?? null,
+    shippingAvailable: p.state.shipping ? p.state.shipping.available : null,
     lines: p.lines.map((l) => ({
       id: l.variantId,
       variantId: l.variantId,
@@ -135,6 +145,8 @@ export async function cartBody(c: ApiContext, secret: string, cartId: string, pr
     shipping: totals.shipping,
     tax: totals.tax,
     taxIncluded: totals.taxIncluded,
+    reverseCharge: p.state.tax?.reverseCharge ?? false,
+    taxLines: p.state.tax?.lines ?? [],
     giftCards: adjustments.filter((a) => a.kind === 'tender').map((a) => ({ last4: a.last4 ?? '', amount: a.amount })),
     giftCardTotal: p.giftCardTotal,
     total: totals.total,
