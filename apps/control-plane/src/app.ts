@@ -60,6 +60,10 @@ import { registerDomainRoutes } from './routes/domain.ts';
 import { registerLaunchRoutes } from './routes/launch.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerCatalogExtraRoutes } from './routes/catalog-extras.ts';
+import { registerBlogRoutes } from './routes/blog.ts';
+import { registerMenuRoutes } from './routes/menus.ts';
+import { registerPageRoutes } from './routes/pages.ts';
+import { registerProductMediaRoutes } from './routes/product-media.ts';
 import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
 import { apiDocsPage } from './pages.ts';
 import { registerConsole } from './console.ts';
@@ -115,6 +119,11 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerPricingRoutes(api);
   registerInventoryPlanningRoutes(api);
   registerRecommendationRoutes(api);
+  // Online store content (issue 20).
+  registerPageRoutes(api);
+  registerMenuRoutes(api);
+  registerBlogRoutes(api);
+  registerProductMediaRoutes(api);
 }
 
 /** The /api/v1 OpenAPI document without a server or database: `npm run gen:api` and the contract tests read it. */
@@ -125,7 +134,7 @@ export function apiDocument() {
 }
 
 /** Routes whose bodies are uploads (not JSON): they get MAX_BODY_BYTES. */
-const UPLOAD_PATH = /\/(imports|images|settings\/logo|stores\/import-archive)$/;
+const UPLOAD_PATH = /\/(imports|images|settings\/logo|stores\/import-archive|products\/[^/]+\/media)$/;
 
 export function createControlPlaneApp(services: Services, logger: Logger) {
   const app = new OpenAPIHono<AppEnv>();
@@ -197,7 +206,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
       allow: (path) =>
         /\/imports(\/preview)?$/.test(path)
           ? ['text/csv']
-          : /\/(images|settings\/logo)$/.test(path)
+          : /\/(images|settings\/logo|products\/[^/]+\/media)$/.test(path)
             ? ['multipart/form-data']
             : /\/stores\/import-archive$/.test(path)
               ? ['application/gzip', 'application/octet-stream']

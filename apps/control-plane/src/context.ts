@@ -38,6 +38,8 @@ export interface ControlPlaneConfig {
   /** Media storage; default: local disk in a temporary folder (tests). */
   storage?: StorageSettings;
   uploadMaxBytes?: number;
+  /** 3D model uploads (MODEL_UPLOAD_MAX_BYTES; default 20 MiB). */
+  modelUploadMaxBytes?: number;
   /** HMAC key of signed order-status links (shared with the storefront); without it mails carry no status link. */
   orderLinkSecret?: string | null;
   /** Search index cache budget (documents across stores) and staleness bound; see @storeloom/store-search. */

@@ -60,6 +60,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
       },
     },
     uploadMaxBytes: env.UPLOAD_MAX_BYTES,
+    modelUploadMaxBytes: env.MODEL_UPLOAD_MAX_BYTES,
     orderLinkSecret: env.STOREFRONT_SECRET ?? null,
     secretsKey: env.SECRETS_KEY ?? (env.NODE_ENV === 'production' ? null : undefined),
     ...(env.SECURITY_CONTACT ? { securityContact: env.SECURITY_CONTACT } : {}),

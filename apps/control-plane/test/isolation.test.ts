@@ -9,6 +9,7 @@ import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
 import { searchDb } from '@storeloom/store-search';
 import { emitWebhookEvent } from '@storeloom/webhooks';
 import { createBackupHandlers } from '../../worker/src/backup.ts';
+import { pyramidGlb } from '../../../scripts/make-glb-fixtures.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiResponse,
@@ -26,6 +27,11 @@ const pngForm = (extra: Record<string, string> = {}) => {
   const f = new FormData();
   f.set('file', new File([PNG], 'x.png', { type: 'image/png' }));
   for (const [k, v] of Object.entries(extra)) f.set(k, v);
+  return f;
+};
+const glbForm = () => {
+  const f = new FormData();
+  f.set('file', new File([pyramidGlb() as never], 'x.glb', { type: 'model/gltf-binary' }));
   return f;
 };
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -64,6 +70,11 @@ interface Tenant {
   webhookId: string;
   /** A delivery of `webhookId`. */
   deliveryId: string;
+  pageId: string;
+  articleId: string;
+  menuId: string;
+  /** A 3D model of productIds[0]. */
+  mediaId: string;
   marketId: string;
   zoneId: string;
   taxRateId: string;
@@ -93,6 +104,10 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   giftCardId: t.giftCardId,
   webhookId: t.webhookId,
   deliveryId: t.deliveryId,
+  pageId: t.pageId,
+  articleId: t.articleId,
+  mediaId: t.mediaId,
+  menuId: t.menuId,
   marketId: t.marketId,
   zoneId: t.zoneId,
   taxRateId: t.taxRateId,
@@ -161,6 +176,14 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'put /stores/{storeId}/promotion-settings': () => ({
     body: { apiAllowedOrigins: ['https://attacker.example'], recovery: { enabled: true, delayMinutes: 15, secondReminder: true }, marketingEmails: true },
   }),
+  'post /stores/{storeId}/pages': () => ({ body: { title: 'Injected', body: '<p>x</p>', published: true } }),
+  'patch /stores/{storeId}/pages/{pageId}': () => ({ body: { title: 'Hijacked' } }),
+  'patch /stores/{storeId}/policies': () => ({ body: { refund: { fields: { returnWindowDays: '1', contactEmail: 'attacker@example.com' } }, privacy: null } }),
+  'post /stores/{storeId}/menus': () => ({ body: { handle: 'injected', title: 'Injected', items: [] } }),
+  'patch /stores/{storeId}/menus/{menuId}': () => ({ body: { title: 'Hijacked', items: [] } }),
+  'post /stores/{storeId}/articles': () => ({ body: { title: 'Injected', body: '<p>x</p>', published: true } }),
+  'patch /stores/{storeId}/articles/{articleId}': () => ({ body: { title: 'Hijacked' } }),
+  'post /stores/{storeId}/products/{productId}/media': () => ({ form: glbForm() }),
   'patch /stores/{storeId}/security': () => ({ body: { requireTwoFactor: false } }),
   'put /stores/{storeId}/checkout-settings': () => ({
     body: { shipping: { mode: 'flat', flatRate: 1, freeOver: null, weightRates: [] }, tax: { ratePercent: 50, includedInPrices: false } },
@@ -282,6 +305,22 @@ describe('tenant isolation', () => {
       .where('event_id', '=', webhookEvent as string)
       .executeTakeFirstOrThrow();
     expect(giftCard.status, giftCard.text).toBe(201);
+    const page = await p.request('POST', `/api/v1/stores/${store.id}/pages`, { cookie, body: { title: `${tag} page`, body: '<p>secret</p>' } });
+    expect(page.status, page.text).toBe(201);
+    const article = await p.request('POST', `/api/v1/stores/${store.id}/articles`, { cookie, body: { title: `${tag} article`, body: '<p>secret</p>' } });
+    expect(article.status, article.text).toBe(201);
+    const menu = await p.request('POST', `/api/v1/stores/${store.id}/menus`, {
+      cookie,
+      body: { handle: 'main-menu', title: `${tag} menu`, items: [{ title: 'Home', type: 'home' }] },
+    });
+    expect(menu.status, menu.text).toBe(201);
+    const policy = await p.request('PATCH', `/api/v1/stores/${store.id}/policies`, {
+      cookie,
+      body: { refund: { fields: { returnWindowDays: '14', contactEmail: `${tag}@example.com` } } },
+    });
+    expect(policy.status, policy.text).toBe(200);
+    const media = await p.request('POST', `/api/v1/stores/${store.id}/products/${p1.id}/media`, { cookie, form: glbForm() });
+    expect(media.status, media.text).toBe(201);
     const market = await p.request('POST', `/api/v1/stores/${store.id}/markets`, {
       cookie,
       body: { name: `${tag} market`, countries: ['DE', 'FR'], currency: 'EUR', exchangeRate: '0.92', taxInclusive: true },
@@ -335,6 +374,10 @@ describe('tenant isolation', () => {
       giftCardId: giftCard.body.id,
       webhookId: webhook.body.id,
       deliveryId: delivery.id,
+      pageId: page.body.id,
+      articleId: article.body.id,
+      mediaId: media.body.id,
+      menuId: menu.body.id,
       marketId: market.body.id,
       zoneId: zone.body.id,
       taxRateId: taxRate.body.id,
@@ -389,6 +432,11 @@ describe('tenant isolation', () => {
       discountUsages: await db.selectFrom('discount_usages').selectAll().orderBy('id').execute(),
       giftCards: await db.selectFrom('gift_cards').selectAll().orderBy('id').execute(),
       giftCardLedger: await db.selectFrom('gift_card_ledger').selectAll().orderBy('id').execute(),
+      pages: await db.selectFrom('pages').selectAll().orderBy('id').execute(),
+      articles: await db.selectFrom('articles').selectAll().orderBy('id').execute(),
+      menus: await db.selectFrom('menus').selectAll().orderBy('id').execute(),
+      policies: await db.selectFrom('policies').selectAll().orderBy('kind').execute(),
+      productMedia: await db.selectFrom('product_media').selectAll().orderBy('id').execute(),
       markets: await db.selectFrom('markets').selectAll().orderBy('id').execute(),
       marketCountries: await db.selectFrom('market_countries').selectAll().orderBy('country').execute(),
       marketPrices: await db.selectFrom('market_prices').selectAll().orderBy('variant_id').execute(),
@@ -467,6 +515,13 @@ describe('tenant isolation', () => {
       'get /stores/{storeId}/abandoned-checkouts',
       'post /stores/{storeId}/launch',
       'get /stores/{storeId}/home',
+      'post /stores/{storeId}/pages',
+      'delete /stores/{storeId}/pages/{pageId}',
+      'patch /stores/{storeId}/menus/{menuId}',
+      'patch /stores/{storeId}/policies',
+      'patch /stores/{storeId}/articles/{articleId}',
+      'post /stores/{storeId}/products/{productId}/media',
+      'delete /stores/{storeId}/products/{productId}/media/{mediaId}',
     ])
       expect(keys).toContain(k);
     const known = new Set(['storeId', ...Object.keys(objectIds(b))]);

@@ -21,6 +21,7 @@ import { accountRoutes } from './routes/account.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
+import { contentRoutes } from './routes/content.ts';
 import { homeRoutes } from './routes/home.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { recoveryRoutes } from './routes/recovery.ts';
@@ -50,6 +51,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   app.route('/media', createMediaRoutes(opts.storage ?? null));
   homeRoutes(app, sf);
   catalogRoutes(app, sf);
+  contentRoutes(app, sf);
   searchRoutes(app, sf);
   cartRoutes(app, sf);
   recoveryRoutes(app, sf);

@@ -4,6 +4,7 @@
  * for pages: a card is a product's cheapest variant, first image and stock.
  */
 import { descriptionToHtml, ProductService } from '@storeloom/catalog';
+import { ProductMediaService } from '@storeloom/content';
 import { type Kysely, sql, type TenantDatabase } from '@storeloom/db';
 import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
 import type { Card, ProductData } from './ui/types.ts';
@@ -129,9 +130,12 @@ export class StorefrontCatalog {
 
   async product(
     handle: string,
+    opts: { mayHaveModels?: (productId: string) => boolean } = {},
   ): Promise<(ProductData & { description: string; collectionIds: string[]; seoTitle: string | null; seoDescription: string | null; updatedAt: Date }) | null> {
     const p = await new ProductService(this.t).getByHandle(handle);
     if (p?.status !== 'active') return null;
+    // Only products known to have a model (the tenant cache's list) cost the lookup.
+    const models = opts.mayHaveModels?.(p.id) === false ? [] : await new ProductMediaService(this.t).forProductPage(p.id);
     return {
       id: p.id,
       handle: p.handle,
@@ -151,6 +155,7 @@ export class StorefrontCatalog {
         sku: v.sku,
       })),
       images: p.images.map((i) => ({ url: i.url, alt: i.alt })),
+      models,
       collectionIds: p.collectionIds,
       seoTitle: p.seoTitle,
       seoDescription: p.seoDescription,

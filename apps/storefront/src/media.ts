@@ -110,6 +110,8 @@ export function createMediaRoutes(storage: Storage | null, opts: MediaOptions = 
     const widthParam = c.req.query('w');
     const width = widthParam === undefined ? null : Number(widthParam);
     if (width !== null && !(MEDIA_WIDTHS as readonly number[]).includes(width)) return c.text('Unsupported width', 400);
+    // 3D models (model/gltf-binary, model/vnd.usdz+zip) are served as stored: no resizing.
+    if (width !== null && /\.(glb|usdz)$/.test(name)) return c.text('Unsupported width', 400);
     const original = name.slice(name.lastIndexOf('.') + 1) as Format;
     let obj: StoredObject | null;
     if (width === null) obj = await storage.get(key);

@@ -38,7 +38,16 @@ export function platformMiddleware(app: StorefrontApp, sf: Storefront) {
   app.get('/assets/:file', async (c) => {
     const asset = (await sf.renderer()).assets.get(c.req.path);
     if (!asset) return c.text('Not found', 404);
-    return c.body(new Uint8Array(asset.body), 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' });
+    const headers: Record<string, string> = { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' };
+    if (asset.br || asset.gzip) {
+      headers.Vary = 'Accept-Encoding';
+      const accept = c.req.header('accept-encoding') ?? '';
+      const [encoding, body] =
+        asset.br && /\bbr\b/.test(accept) ? ['br', asset.br] : asset.gzip && /\bgzip\b/.test(accept) ? ['gzip', asset.gzip] : [null, asset.body];
+      if (encoding) headers['Content-Encoding'] = encoding;
+      return c.body(new Uint8Array(body), 200, headers);
+    }
+    return c.body(new Uint8Array(asset.body), 200, headers);
   });
 }
 

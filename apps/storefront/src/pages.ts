@@ -14,6 +14,8 @@ import type { AppData, Chrome, LineData, OrderData, PageData } from './ui/types.
 export interface RenderedPage {
   html: string;
   status: number;
+  /** The page loads <model-viewer>: its CSP also allows WebAssembly compilation (see `csp`). */
+  modelViewer?: boolean;
 }
 
 type PageEntry = RenderedPage & { etag: string; freshUntil: number; staleUntil: number; refreshing: boolean };
@@ -72,6 +74,7 @@ const weakEtag = (html: string) => `W/"${createHash('sha1').update(html).digest(
 
 export class Pages {
   private cspHeader: string | undefined;
+  private cspModelHeader: string | undefined;
   /** Rendered catalogue pages by store, origin, language, cart size and URL. */
   private readonly cache = new Map<string, PageEntry>();
 
@@ -81,8 +84,10 @@ export class Pages {
   ) {}
 
   private chrome(c: C, count: number, signedIn: boolean): Chrome {
-    const { store, settings } = c.var.tenant;
+    const { store, settings, content } = c.var.tenant;
     return {
+      menus: { header: content.header, footer: content.footer },
+      policies: content.policies,
       shop: {
         id: store.id,
         name: store.name,
@@ -110,19 +115,30 @@ export class Pages {
       data: appData,
       html: r.render(appData),
     });
-    return { html, status: o.status ?? 200 };
+    return { html, status: o.status ?? 200, ...(head.modelViewer ? { modelViewer: true } : {}) };
   }
 
-  /** No nonce: the hydration bootstrap is allowed by its hash, so cached pages stay valid. */
-  async csp(): Promise<string> {
-    this.cspHeader ??= `default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; script-src 'self' ${(await this.sf.renderer()).scriptHash}; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`;
+  /**
+   * No nonce: the hydration bootstrap is allowed by its hash, so cached pages stay valid. `blob:` in img-src and
+   * connect-src is for <model-viewer>, which hands a model's embedded textures to three.js as blob: URLs (only
+   * same-origin script can mint them). Pages with a 3D model add `'wasm-unsafe-eval'`: model-viewer compiles its
+   * bundled mesh decoder (WebAssembly) when it loads; that keyword allows WebAssembly only, never JS eval.
+   */
+  async csp(modelViewer = false): Promise<string> {
+    const make = async (extra: string) =>
+      `default-src 'self'; img-src 'self' https: data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'${extra} ${(await this.sf.renderer()).scriptHash}; connect-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`;
+    if (modelViewer) {
+      this.cspModelHeader ??= await make(" 'wasm-unsafe-eval'");
+      return this.cspModelHeader;
+    }
+    this.cspHeader ??= await make('');
     return this.cspHeader;
   }
 
   /** With ETag (304 on a match) and the public or private cache policy. */
   async send(c: C, page: RenderedPage, cache: 'public' | 'private', etag?: string) {
     const tag = etag ?? weakEtag(page.html);
-    c.header('Content-Security-Policy', await this.csp());
+    c.header('Content-Security-Policy', await this.csp(page.modelViewer));
     c.header('Vary', 'Cookie');
     c.header('ETag', tag);
     c.header('Cache-Control', cache === 'public' ? 'public, max-age=30, stale-while-revalidate=60' : 'private, no-cache');

@@ -5,8 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Theme } from '@storeloom/commerce';
 import { DIST } from './build.ts';
 import type { AppData } from './ui/types.ts';
@@ -19,11 +21,16 @@ export interface Head {
   image?: string | null;
   jsonLd?: unknown[];
   noindex?: boolean;
+  /** The page shows a 3D model: load the bundled <model-viewer> (never on other pages). */
+  modelViewer?: boolean;
 }
 
 export interface Asset {
   body: Buffer;
   type: string;
+  /** Precompressed copies of large assets (model-viewer), sent when the browser accepts them. */
+  br?: Buffer;
+  gzip?: Buffer;
 }
 
 export interface Renderer {
@@ -31,6 +38,8 @@ export interface Renderer {
   /** The inline hydration bootstrap's CSP hash ('sha256-…'). */
   scriptHash: string;
   assets: Map<string, Asset>;
+  /** Path of the bundled @google/model-viewer (content-hashed, served from /assets under the storefront's CSP). */
+  modelViewerSrc: string;
   document(opts: { lang: string; head: Head; theme: Theme; storeName: string; data: AppData; html: string }): string;
 }
 
@@ -72,6 +81,7 @@ export async function loadRenderer(dist = DIST): Promise<Renderer> {
     const ext = file.split('.').pop() ?? '';
     assets.set(`/${file}`, { body: readFileSync(join(dist, 'client', file)), type: TYPES[ext] ?? 'application/octet-stream' });
   }
+  const modelViewerSrc = addModelViewer(assets);
   const hydration = mod.hydrationScript();
   const inner = /<script[^>]*>([\s\S]*)<\/script>/.exec(hydration)?.[1] ?? '';
   const scriptHash = `'sha256-${createHash('sha256').update(inner).digest('base64')}'`;
@@ -82,6 +92,7 @@ export async function loadRenderer(dist = DIST): Promise<Renderer> {
     render: (data) => mod.render(data),
     scriptHash,
     assets,
+    modelViewerSrc,
     document({ lang, head, theme, storeName, data, html }) {
       const meta = [
         `<title>${esc(head.title)}</title>`,
@@ -100,7 +111,25 @@ export async function loadRenderer(dist = DIST): Promise<Renderer> {
       ].join('');
       // Theme values are validated #rrggbb colours and a font from a fixed list: safe to inline.
       const vars = `<style>:root{--primary:${theme.primaryColor};--accent:${theme.accentColor};--bg:${theme.backgroundColor};--text:${theme.textColor};--font:${FONTS[theme.font]}}</style>`;
-      return `<!doctype html><html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">${meta}${cssLinks}${vars}${hydration}${jsTag}</head><body><div id="app">${html}</div><script type="application/json" id="sf-data">${scriptJson(data)}</script></body></html>`;
+      return `<!doctype html><html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">${meta}${cssLinks}${vars}${hydration}${jsTag}${head.modelViewer ? `<script type="module" src="${modelViewerSrc}"></script>` : ''}</head><body><div id="app">${html}</div><script type="application/json" id="sf-data">${scriptJson(data)}</script></body></html>`;
     },
   };
+}
+
+/**
+ * @google/model-viewer as its package ships it (one ES module with three.js
+ * inside), served by Storeloom at a content-hashed /assets path so it runs under
+ * the storefront's `script-src 'self'`, precompressed once (brotli and gzip).
+ */
+function addModelViewer(assets: Map<string, Asset>): string {
+  const file = createRequire(import.meta.url).resolve('@google/model-viewer/dist/model-viewer.min.js');
+  const body = readFileSync(file);
+  const path = `/assets/model-viewer-${createHash('sha256').update(body).digest('hex').slice(0, 12)}.js`;
+  assets.set(path, {
+    body,
+    type: TYPES.js as string,
+    br: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+    gzip: gzipSync(body, { level: 9 }),
+  });
+  return path;
 }

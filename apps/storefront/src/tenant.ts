@@ -8,6 +8,7 @@
 import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
 import { loadPricingMarkets, loadSettings, loadShippingZones, loadTaxRates, type StorefrontSettings } from '@storeloom/commerce';
 import { TtlCache } from '@storeloom/collections';
+import { FOOTER_MENU, HEADER_MENU, type MenuLink, MenuService, PolicyService, ProductMediaService } from '@storeloom/content';
 import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { StoreService } from '@storeloom/stores';
 
@@ -16,6 +17,32 @@ export interface Tenant {
   t: Kysely<TenantDatabase>;
   settings: StorefrontSettings;
   collections: CollectionRef[];
+  /** The header and footer menus as resolved links, and the published policy pages (footer and checkout links). */
+  content: TenantContent;
+}
+
+export interface TenantContent {
+  header: MenuLink[];
+  footer: MenuLink[];
+  policies: { url: string; title: string }[];
+  /** Products with a 3D model: a product page asks for models only for these (no extra statement on the others). */
+  modelProductIds: Set<string>;
+}
+
+const NO_CONTENT: TenantContent = { header: [], footer: [], policies: [], modelProductIds: new Set() };
+
+async function loadContent(t: Kysely<TenantDatabase>): Promise<TenantContent> {
+  const [menus, policies, modelProducts] = await Promise.all([
+    new MenuService(t).resolved([HEADER_MENU, FOOTER_MENU]),
+    new PolicyService(t).publishedLinks(),
+    new ProductMediaService(t).productsWithModels(),
+  ]);
+  return {
+    header: menus[HEADER_MENU] ?? [],
+    footer: menus[FOOTER_MENU] ?? [],
+    policies: policies.map((p) => ({ url: p.url, title: p.title })),
+    modelProductIds: new Set(modelProducts),
+  };
 }
 
 export class TenantResolver {
@@ -39,15 +66,16 @@ export class TenantResolver {
     if (store) {
       if (store.status === 'active') {
         const t = this.db.tenant(store.schema_name);
-        const [settings, collections, markets, shippingZones, taxRates] = await Promise.all([
+        const [settings, collections, markets, shippingZones, taxRates, content] = await Promise.all([
           loadSettings(t),
           new StorefrontCatalog(t).collections(),
           loadPricingMarkets(t, this.db, store.currency),
           loadShippingZones(t),
           loadTaxRates(t),
+          loadContent(t),
         ]);
-        tenant = { store, t, settings: { ...settings, markets, shippingZones, taxRates, storeCountry: store.country ?? null }, collections };
-      } else tenant = { store, t: null as never, settings: null as never, collections: [] };
+        tenant = { store, t, settings: { ...settings, markets, shippingZones, taxRates, storeCountry: store.country ?? null }, collections, content };
+      } else tenant = { store, t: null as never, settings: null as never, collections: [], content: NO_CONTENT };
     }
     this.cache.set(host, tenant);
     return tenant;

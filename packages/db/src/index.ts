@@ -5,6 +5,7 @@ export * from './migrator.ts';
 export * from './role-scoped-driver.ts';
 export * from './tenant-roles.ts';
 export type * from './types.ts';
+export type * from './content-types.ts';
 export { sql } from 'kysely';
 export type { Kysely, Transaction } from 'kysely';
 export * from './move.ts';

@@ -4,6 +4,7 @@
  * (reached only through `withSchema(store.schemaName)`).
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ArticlesTable, MenusTable, PagesTable, PoliciesTable, ProductMediaTable } from './content-types.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | T, string | T>;
@@ -676,6 +677,12 @@ export interface TenantDatabase {
   gift_cards: GiftCardsTable;
   gift_card_ledger: GiftCardLedgerTable;
   marketing_unsubscribes: MarketingUnsubscribesTable;
+  // Online store content (content-types.ts).
+  pages: PagesTable;
+  policies: PoliciesTable;
+  menus: MenusTable;
+  articles: ArticlesTable;
+  product_media: ProductMediaTable;
   markets: MarketsTable;
   market_countries: MarketCountriesTable;
   market_prices: MarketPricesTable;

@@ -185,6 +185,12 @@ const storage = {
     .int()
     .min(1024)
     .default(10 * 1024 * 1024),
+  /** 3D model uploads (.glb, .usdz product media) are refused with 413 above this (MAX_BODY_BYTES caps the whole request). */
+  MODEL_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(20 * 1024 * 1024),
 };
 
 /**

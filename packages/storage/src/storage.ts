@@ -24,7 +24,7 @@ export interface Storage {
 }
 
 const STORE_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,99}\.(png|jpg|webp|gif|avif)$/;
+const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,99}\.(png|jpg|webp|gif|avif|glb|usdz)$/;
 
 const ARCHIVE_RE = /^export-[a-z0-9]{8,64}\.tar\.gz$/;
 
@@ -55,7 +55,7 @@ export function assertValidKey(key: string): void {
   if (!isValidKey(key)) throw new AppError(ErrorCode.NotFound, 'No such file');
 }
 
-export function newObjectKey(storeId: string, prefix: 'img' | 'logo', ext: ImageType['ext']): string {
+export function newObjectKey(storeId: string, prefix: 'img' | 'logo' | 'model', ext: ImageType['ext'] | ModelExt): string {
   return `${storeId}/${prefix}-${randomBytes(12).toString('hex')}.${ext}`;
 }
 
@@ -71,6 +71,10 @@ export const CONTENT_TYPES: Record<ImageType['ext'], string> = {
   gif: 'image/gif',
   avif: 'image/avif',
 };
+
+/** 3D models (product media): glTF binary and, for iOS Quick Look, USDZ. */
+export type ModelExt = 'glb' | 'usdz';
+export const MODEL_CONTENT_TYPES: Record<ModelExt, string> = { glb: 'model/gltf-binary', usdz: 'model/vnd.usdz+zip' };
 
 const startsWith = (b: Uint8Array, bytes: number[], offset = 0) => bytes.every((x, i) => b[offset + i] === x);
 const ascii = (b: Uint8Array, from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
@@ -101,8 +105,8 @@ export function checkImageUpload(body: Uint8Array, maxBytes: number): ImageType 
 
 export function contentTypeOfKey(key: string): string {
   if (key.endsWith('.tar.gz')) return 'application/gzip';
-  const ext = key.slice(key.lastIndexOf('.') + 1) as ImageType['ext'];
-  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
+  const ext = key.slice(key.lastIndexOf('.') + 1);
+  return CONTENT_TYPES[ext as ImageType['ext']] ?? MODEL_CONTENT_TYPES[ext as ModelExt] ?? 'application/octet-stream';
 }
 
 /**

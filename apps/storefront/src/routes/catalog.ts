@@ -53,7 +53,9 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
       const { tenant } = c.var;
       // Handles may be non-ASCII (Shopify's Japanese handles); browsers send them percent-encoded.
       const handle = normaliseHandle(c.req.param('handle'));
-      const product = isProductHandle(handle) ? await new StorefrontCatalog(tenant.t).product(handle) : null;
+      const product = isProductHandle(handle)
+        ? await new StorefrontCatalog(tenant.t).product(handle, { mayHaveModels: (id) => tenant.content.modelProductIds.has(id) })
+        : null;
       if (!product?.variants.length) return sf.pages.notFound(c, count);
       const wanted = c.req.query('variant');
       const selected = product.variants.find((v) => v.id === wanted) ?? product.variants.find((v) => v.available > 0) ?? product.variants[0];
@@ -84,6 +86,7 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
           description,
           canonical: url,
           ogType: 'product',
+          modelViewer: product.models.length > 0,
           image: product.images[0] ? absoluteMedia(origin, product.images[0].url, tenant.store.id) : null,
           jsonLd: [
             {
@@ -95,6 +98,19 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
               brand: product.vendor ? { '@type': 'Brand', name: product.vendor } : undefined,
               image: product.images.map((i) => absoluteMedia(origin, i.url, tenant.store.id)),
               url,
+              // Each 3D model as a 3DModel encoding (schema.org, as Google's product rich results read it).
+              subjectOf: product.models.length
+                ? product.models.map((m) => ({
+                    '@type': '3DModel',
+                    name: m.alt ?? product.title,
+                    encoding: [
+                      { '@type': 'MediaObject', contentUrl: absoluteMedia(origin, m.url, tenant.store.id), encodingFormat: 'model/gltf-binary' },
+                      ...(m.usdzUrl
+                        ? [{ '@type': 'MediaObject', contentUrl: absoluteMedia(origin, m.usdzUrl, tenant.store.id), encodingFormat: 'model/vnd.usdz+zip' }]
+                        : []),
+                    ],
+                  }))
+                : undefined,
               offers: product.variants.map((v) => ({
                 '@type': 'Offer',
                 url: `${url}?variant=${v.id}`,

@@ -3,7 +3,8 @@ import { ShopProvider, useShop } from './context.tsx';
 import { AccountPage, AuthPage } from './pages/account.tsx';
 import { CollectionPage, HomePage, NotFoundPage, ProductPage, SearchPage } from './pages/catalog.tsx';
 import { CartPage, CheckoutPage, OrderPage, PayPage } from './pages/checkout.tsx';
-import type { AppData } from './types.ts';
+import { ArticlePage, BlogPage, ContentPage } from './pages/content.tsx';
+import type { AppData, MenuLinkData } from './types.ts';
 import { storeMediaPath } from './media.ts';
 
 const Icon = {
@@ -26,6 +27,27 @@ const Icon = {
     </svg>
   ),
 };
+
+/** A menu's items as nested lists; sub-menus open on hover and on keyboard focus (focus-within), and are plain lists without CSS. */
+function MenuList(props: { items: MenuLinkData[]; depth: number }) {
+  const { chrome } = useShop();
+  return (
+    <ul class={`menu-level-${props.depth}`}>
+      <For each={props.items}>
+        {(it) => (
+          <li classList={{ 'has-children': it.items.length > 0 }}>
+            <a href={it.url} aria-current={it.url === chrome.path ? 'page' : undefined}>
+              {it.title}
+            </a>
+            <Show when={it.items.length > 0}>
+              <MenuList items={it.items} depth={props.depth + 1} />
+            </Show>
+          </li>
+        )}
+      </For>
+    </ul>
+  );
+}
 
 function Header() {
   const { chrome, t, cartCount } = useShop();
@@ -67,6 +89,11 @@ function Header() {
           </a>
         </nav>
       </div>
+      <Show when={chrome.menus.header.length > 0}>
+        <nav class="main-menu" aria-label={t('mainMenu')}>
+          <MenuList items={chrome.menus.header} depth={1} />
+        </nav>
+      </Show>
     </header>
   );
 }
@@ -80,11 +107,25 @@ function Footer() {
           <strong>{chrome.shop.name}</strong>
           <p>© {chrome.shop.name}</p>
         </div>
-        <nav>
-          <a href="/search">{t('shopAll')}</a>
-          <a href="/cart">{t('cart')}</a>
-          <a href="/account">{t('account')}</a>
-        </nav>
+        <Show
+          when={chrome.menus.footer.length > 0}
+          fallback={
+            <nav aria-label={t('footerMenu')}>
+              <a href="/search">{t('shopAll')}</a>
+              <a href="/cart">{t('cart')}</a>
+              <a href="/account">{t('account')}</a>
+            </nav>
+          }
+        >
+          <nav class="footer-menu" aria-label={t('footerMenu')}>
+            <MenuList items={chrome.menus.footer} depth={1} />
+          </nav>
+        </Show>
+        <Show when={chrome.policies.length > 0}>
+          <nav class="policy-links" aria-label={t('policies')}>
+            <For each={chrome.policies}>{(p) => <a href={p.url}>{p.title}</a>}</For>
+          </nav>
+        </Show>
       </div>
     </footer>
   );
@@ -108,6 +149,9 @@ function Page(props: AppData) {
           <Match when={d.page === 'pay' && d}>{(x) => <PayPage data={x()} />}</Match>
           <Match when={d.page === 'order' && d}>{(x) => <OrderPage data={x()} />}</Match>
           <Match when={d.page === 'account' && d}>{(x) => <AccountPage data={x()} />}</Match>
+          <Match when={d.page === 'content' && d}>{(x) => <ContentPage data={x()} />}</Match>
+          <Match when={d.page === 'blog' && d}>{(x) => <BlogPage data={x()} />}</Match>
+          <Match when={d.page === 'article' && d}>{(x) => <ArticlePage data={x()} />}</Match>
           <Match when={(d.page === 'login' || d.page === 'register') && d}>{(x) => <AuthPage data={x() as never} />}</Match>
         </Switch>
       </main>

@@ -108,6 +108,21 @@ const en = {
   tooManyAttempts: 'Too many attempts. Please wait a minute and try again.',
   openingSoon: 'Opening soon',
   openingSoonText: '{name} is getting ready. Please check back soon.',
+  blog: 'Blog',
+  readMore: 'Read more',
+  byAuthor: 'By {name}',
+  taggedWith: 'Tagged “{tag}”',
+  olderPosts: 'Older posts',
+  newerPosts: 'Newer posts',
+  noArticles: 'No articles yet.',
+  policies: 'Policies',
+  mainMenu: 'Main menu',
+  footerMenu: 'Footer',
+  lastUpdated: 'Last updated {date}',
+  view3d: '3D model: drag or use the arrow keys to turn it',
+  viewInYourSpace: 'View in your space',
+  agreeToPolicies: 'By placing your order you agree to our policies:',
+  feed: 'Subscribe (Atom feed)',
 };
 export type MessageKey = keyof typeof en;
 
@@ -218,6 +233,21 @@ const zh: Record<MessageKey, string> = {
   tooManyAttempts: '尝试次数过多，请稍后再试。',
   openingSoon: '即将开业',
   openingSoonText: '{name} 正在筹备中，敬请期待。',
+  blog: '博客',
+  readMore: '阅读全文',
+  byAuthor: '作者：{name}',
+  taggedWith: '标签“{tag}”',
+  olderPosts: '较早的文章',
+  newerPosts: '较新的文章',
+  noArticles: '暂无文章。',
+  policies: '政策',
+  mainMenu: '主菜单',
+  footerMenu: '页脚',
+  lastUpdated: '更新于 {date}',
+  view3d: '3D 模型：拖动或使用方向键旋转',
+  viewInYourSpace: '在您的空间中查看',
+  agreeToPolicies: '下单即表示您同意我们的政策：',
+  feed: '订阅（Atom）',
 };
 
 const catalogs: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

@@ -10,7 +10,7 @@
 /** Widths the media route renders; anything else is refused, so a URL cannot make the server resize to arbitrary sizes. */
 export const MEDIA_WIDTHS = [160, 320, 480, 640, 960, 1280, 1920] as const;
 
-const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,99}\.(png|jpg|webp|gif|avif)$/;
+const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,99}\.(png|jpg|webp|gif|avif|glb|usdz)$/;
 const STORED_RE = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/([^/?#]+)(?:[?#].*)?$/;
 
 /**
@@ -30,7 +30,7 @@ export const isStoreMediaPath = (path: string) => path.startsWith('/media/') && 
 /** `src` and `srcset` for an image: resized variants for stored media, the plain URL otherwise. */
 export function responsiveImage(url: string, storeId: string, defaultWidth = 640): { src: string; srcset?: string } {
   const path = storeMediaPath(url, storeId);
-  if (!isStoreMediaPath(path) || path.endsWith('.gif')) return { src: path };
+  if (!isStoreMediaPath(path) || path.endsWith('.gif') || /\.(glb|usdz)$/.test(path)) return { src: path };
   return {
     src: `${path}?w=${defaultWidth}`,
     srcset: MEDIA_WIDTHS.filter((w) => w <= 1920)

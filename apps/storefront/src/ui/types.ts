@@ -14,8 +14,19 @@ export interface ShopInfo {
   locale: string;
 }
 
+/** A navigation menu item, resolved on the server (see @storeloom/content menus). */
+export interface MenuLinkData {
+  title: string;
+  url: string;
+  items: MenuLinkData[];
+}
+
 export interface Chrome {
   shop: ShopInfo;
+  /** The `main-menu` and `footer` menus; empty when the merchant has none (the default links show). */
+  menus: { header: MenuLinkData[]; footer: MenuLinkData[] };
+  /** Published policy pages, linked in the footer and at checkout. */
+  policies: { url: string; title: string }[];
   cartCount: number;
   path: string;
   signedIn: boolean;
@@ -55,6 +66,26 @@ export interface ProductData {
   options: { name: string; values: string[] }[];
   variants: VariantData[];
   images: { url: string; alt: string | null }[];
+  /** 3D models (glTF binary) with poster and optional USDZ for iOS Quick Look; the page loads model-viewer only when there is one. */
+  models: ModelData[];
+}
+
+export interface ModelData {
+  url: string;
+  alt: string | null;
+  posterUrl: string | null;
+  usdzUrl: string | null;
+}
+
+export interface ArticleCardData {
+  handle: string;
+  title: string;
+  excerpt: string;
+  author: string;
+  tags: string[];
+  coverImageUrl: string | null;
+  coverImageAlt: string | null;
+  publishedAt: string | null;
 }
 
 /**
@@ -121,7 +152,11 @@ export type PageData =
       addresses: AddressData[];
     }
   | { page: 'login' | 'register'; error: string | null; email: string; name: string; next: string }
-  | { page: 'notfound' };
+  | { page: 'notfound' }
+  /** A merchant page or a policy: sanitised (pages) or generated (policies) HTML. */
+  | { page: 'content'; kind: 'page' | 'policy'; title: string; html: string; updatedAt: string | null }
+  | { page: 'blog'; articles: ArticleCardData[]; tag: string | null; pageNumber: number; hasNext: boolean }
+  | { page: 'article'; article: ArticleCardData & { html: string } };
 
 export interface AppData {
   chrome: Chrome;

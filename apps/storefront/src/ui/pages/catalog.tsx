@@ -1,6 +1,7 @@
 import { createMemo, createSignal, For, onMount, Show } from 'solid-js';
 import { Price, ProductGrid, ProductImage, Section } from '../components.tsx';
 import { useShop } from '../context.tsx';
+import { ModelMedia } from './content.tsx';
 import { track } from '../track.ts';
 import type { PageData, ProductData, VariantData } from '../types.ts';
 
@@ -143,6 +144,7 @@ export function ProductPage(props: { data: Of<'product'> }) {
               eager
             />
           </div>
+          <ModelMedia models={p.models} title={p.title} />
           <Show when={p.images.length > 1}>
             <div class="thumbs">
               <For each={p.images.slice(1, 5)}>

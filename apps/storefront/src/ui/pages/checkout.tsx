@@ -113,7 +113,7 @@ const COUNTRIES = [
 ] as const;
 
 export function CheckoutPage(props: { data: Of<'checkout'> }) {
-  const { t, money } = useShop();
+  const { t, money, chrome } = useShop();
   const d = props.data;
   const v = (k: string) => d.values[k] ?? '';
   const err = (k: string) => d.errorField === k;
@@ -197,6 +197,22 @@ export function CheckoutPage(props: { data: Of<'checkout'> }) {
           <button class="button primary block" type="submit">
             {t('continueToPayment')} · {money(d.totals.total)}
           </button>
+          {/* The store's policies next to the button that places the order (the law expects them before the purchase). */}
+          <Show when={chrome.policies.length > 0}>
+            <p class="checkout-policies small muted" data-testid="checkout-policies">
+              {t('agreeToPolicies')}{' '}
+              <For each={chrome.policies}>
+                {(p, i) => (
+                  <>
+                    {i() > 0 ? ' · ' : ''}
+                    <a href={p.url} target="_blank" rel="noopener">
+                      {p.title}
+                    </a>
+                  </>
+                )}
+              </For>
+            </p>
+          </Show>
         </form>
         <aside class="panel">
           <h2>{t('orderSummary')}</h2>

@@ -1,0 +1,184 @@
+/** Merchant pages, policy pages, the blog (list and article) and the product page's 3D model. */
+import { For, Show } from 'solid-js';
+import { ProductImage } from '../components.tsx';
+import { useShop } from '../context.tsx';
+import { storeMediaPath } from '../media.ts';
+import type { ArticleCardData, ModelData, PageData } from '../types.ts';
+
+type Of<K extends PageData['page']> = Extract<PageData, { page: K }>;
+
+const dateOnly = (locale: string, iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso));
+
+export function ContentPage(props: { data: Of<'content'> }) {
+  const { t, chrome } = useShop();
+  return (
+    <article class="content-page">
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href="/">{t('home')}</a>
+        <span>/</span>
+        <span>{props.data.title}</span>
+      </nav>
+      <h1>{props.data.title}</h1>
+      <Show when={props.data.kind === 'policy' && props.data.updatedAt}>
+        {(d) => <p class="muted small">{t('lastUpdated', { date: dateOnly(chrome.shop.locale, d()) })}</p>}
+      </Show>
+      {/* Pages: sanitised on write and again on render; policies: generated from escaped fields. */}
+      <div class="rte" innerHTML={props.data.html} />
+    </article>
+  );
+}
+
+function ArticleMeta(props: { a: ArticleCardData }) {
+  const { t, chrome } = useShop();
+  return (
+    <p class="article-meta muted small">
+      <Show when={props.a.publishedAt}>{(d) => <time datetime={d()}>{dateOnly(chrome.shop.locale, d())}</time>}</Show>
+      <Show when={props.a.author}>
+        {(name) => (
+          <>
+            {' · '}
+            {t('byAuthor', { name: name() })}
+          </>
+        )}
+      </Show>
+    </p>
+  );
+}
+
+function Tags(props: { tags: string[] }) {
+  return (
+    <Show when={props.tags.length}>
+      <ul class="tags">
+        <For each={props.tags}>
+          {(tag) => (
+            <li>
+              <a href={`/blog?tag=${encodeURIComponent(tag)}`}>#{tag}</a>
+            </li>
+          )}
+        </For>
+      </ul>
+    </Show>
+  );
+}
+
+export function BlogPage(props: { data: Of<'blog'> }) {
+  const { t } = useShop();
+  const d = props.data;
+  const pageLink = (n: number) => `/blog?${new URLSearchParams({ ...(d.tag ? { tag: d.tag } : {}), ...(n > 1 ? { page: String(n) } : {}) }).toString()}`;
+  return (
+    <>
+      <header class="page-head split">
+        <h1>{d.tag ? t('taggedWith', { tag: d.tag }) : t('blog')}</h1>
+        <a href="/blog/feed.atom" class="small">
+          {t('feed')}
+        </a>
+      </header>
+      <Show when={d.articles.length} fallback={<p class="muted">{t('noArticles')}</p>}>
+        <ul class="article-list">
+          <For each={d.articles}>
+            {(a) => (
+              <li class="article-card">
+                <Show when={a.coverImageUrl}>
+                  {(url) => (
+                    <div class="cover">
+                      <ProductImage url={url()} alt={a.coverImageAlt ?? a.title} seed={a.title} sizes="(min-width: 900px) 360px, 100vw" />
+                    </div>
+                  )}
+                </Show>
+                <div>
+                  <h2>
+                    <a href={`/blog/${a.handle}`}>{a.title}</a>
+                  </h2>
+                  <ArticleMeta a={a} />
+                  <Show when={a.excerpt}>
+                    <p>{a.excerpt}</p>
+                  </Show>
+                  <Tags tags={a.tags} />
+                </div>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      <nav class="pager" aria-label="Pagination">
+        <Show when={d.pageNumber > 1}>
+          <a href={pageLink(d.pageNumber - 1)}>← {t('newerPosts')}</a>
+        </Show>
+        <Show when={d.hasNext}>
+          <a href={pageLink(d.pageNumber + 1)}>{t('olderPosts')} →</a>
+        </Show>
+      </nav>
+    </>
+  );
+}
+
+export function ArticlePage(props: { data: Of<'article'> }) {
+  const { t } = useShop();
+  const a = props.data.article;
+  return (
+    <article class="content-page article">
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href="/">{t('home')}</a>
+        <span>/</span>
+        <a href="/blog">{t('blog')}</a>
+        <span>/</span>
+        <span>{a.title}</span>
+      </nav>
+      <h1>{a.title}</h1>
+      <ArticleMeta a={a} />
+      <Show when={a.coverImageUrl}>
+        {(url) => (
+          <figure class="article-cover">
+            <ProductImage url={url()} alt={a.coverImageAlt ?? a.title} seed={a.title} eager sizes="(min-width: 900px) 860px, 100vw" />
+          </figure>
+        )}
+      </Show>
+      <div class="rte" innerHTML={a.html} />
+      <Tags tags={a.tags} />
+    </article>
+  );
+}
+
+const attr = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+/**
+ * A <model-viewer> element as markup: rendered by the server and left alone by
+ * hydration (innerHTML is not re-applied), so the custom element upgrades once
+ * when the bundled model-viewer script loads. Focusable (tabindex 0) with
+ * camera controls (drag, or arrow keys when focused), the alt text as its
+ * accessible name, the poster until the model is ready, and AR on phones:
+ * WebXR and Scene Viewer on Android, Quick Look on iOS when a USDZ exists.
+ */
+export function modelViewerMarkup(m: ModelData, storeId: string, fallbackAlt: string, arLabel: string): string {
+  const src = storeMediaPath(m.url, storeId);
+  const attrs = [
+    `src="${attr(src)}"`,
+    `alt="${attr(m.alt ?? fallbackAlt)}"`,
+    m.posterUrl ? `poster="${attr(storeMediaPath(m.posterUrl, storeId))}"` : '',
+    m.usdzUrl ? `ios-src="${attr(storeMediaPath(m.usdzUrl, storeId))}"` : '',
+    'camera-controls',
+    'touch-action="pan-y"',
+    'ar',
+    `ar-modes="webxr scene-viewer${m.usdzUrl ? ' quick-look' : ''}"`,
+    'loading="lazy"',
+    'reveal="auto"',
+    'shadow-intensity="1"',
+    'tabindex="0"',
+    'interaction-prompt="auto"',
+  ].filter(Boolean);
+  return `<model-viewer ${attrs.join(' ')}><button slot="ar-button" class="button ar-button" type="button">${attr(arLabel)}</button></model-viewer>`;
+}
+
+export function ModelMedia(props: { models: ModelData[]; title: string }) {
+  const { chrome, t } = useShop();
+  return (
+    <For each={props.models}>
+      {(m) => (
+        <figure class="model-media" data-testid="product-model">
+          <div class="model-frame" innerHTML={modelViewerMarkup(m, chrome.shop.id, props.title, t('viewInYourSpace'))} />
+          <figcaption class="muted small">{t('view3d')}</figcaption>
+        </figure>
+      )}
+    </For>
+  );
+}

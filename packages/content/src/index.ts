@@ -1,0 +1,5 @@
+export * from './articles.ts';
+export * from './menus.ts';
+export * from './models.ts';
+export * from './pages.ts';
+export * from './policies.ts';

@@ -1,0 +1,81 @@
+/** Tables of the online store content (migrations/tenant/20261206084200_online_store_content.ts). */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableDate = ColumnType<Date | null, Date | null | undefined, Date | null>;
+type Json<T> = ColumnType<T, string | T | undefined, string | T>;
+
+export interface PagesTable {
+  id: string;
+  handle: string;
+  title: string;
+  body_html: Generated<string>;
+  seo_title: string | null;
+  seo_description: string | null;
+  published: Generated<boolean>;
+  published_at: NullableDate;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type PolicyKind = 'refund' | 'privacy' | 'terms' | 'shipping' | 'imprint';
+export interface PoliciesTable {
+  kind: PolicyKind;
+  fields: Json<Record<string, string>>;
+  published: Generated<boolean>;
+  updated_at: Timestamp;
+}
+
+export interface MenuItemRow {
+  title: string;
+  type: 'collection' | 'product' | 'page' | 'article' | 'blog' | 'policy' | 'home' | 'search' | 'url';
+  /** Id of the linked collection/product/page/article, policy kind, or the URL for `url`. */
+  target?: string;
+  items?: MenuItemRow[];
+}
+export interface MenusTable {
+  id: string;
+  handle: string;
+  title: string;
+  items: Json<MenuItemRow[]>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ArticlesTable {
+  id: string;
+  handle: string;
+  title: string;
+  body_html: Generated<string>;
+  excerpt: Generated<string>;
+  author: Generated<string>;
+  tags: Json<string[]>;
+  cover_image_url: string | null;
+  cover_image_alt: string | null;
+  seo_title: string | null;
+  seo_description: string | null;
+  published: Generated<boolean>;
+  published_at: NullableDate;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ProductMediaTable {
+  id: string;
+  product_id: string;
+  type: 'model';
+  url: string;
+  storage_key: string;
+  alt: string | null;
+  poster_url: string | null;
+  poster_key: string | null;
+  usdz_url: string | null;
+  usdz_key: string | null;
+  bytes: number;
+  report: Json<Record<string, unknown>>;
+  position: Generated<number>;
+  created_at: Timestamp;
+}
