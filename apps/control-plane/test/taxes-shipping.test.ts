@@ -4,7 +4,7 @@
  * that sums exactly, reverse charge with VAT id format checks, zone matching by country, subtotal and weight,
  * `shipping_unavailable` for a country in no zone, variant weights, and the EU OSS report (JSON and CSV).
  */
-import { loadExchangeRates, OrderService } from '@storeloom/commerce';
+import { CartService, loadExchangeRates, OrderService } from '@storeloom/commerce';
 import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../../storefront/src/app.ts';
@@ -232,6 +232,20 @@ describe('tax by destination and shipping zones', () => {
       .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
     expect((await shopper('GET', `/carts/${cart.id}`)).body.lines).toHaveLength(1);
+  });
+
+  it('the server-rendered checkout says where the store ships before the address step, and offers only those countries', async () => {
+    const t = p.db.tenant(await schema());
+    const carts = new CartService(t);
+    const cart = await carts.findOrCreate(undefined);
+    await carts.add(cart.id, tea.variants[0].id, 1);
+    const host = `${store.slug}.localhost`;
+    const res = await sf.request(`http://${host}/checkout`, { headers: { host, cookie: `sf_cart=${cart.token}` } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('We ship to: AT, DE, FR, GB.');
+    const options = [...html.matchAll(/<option[^>]*value="([A-Z]{2})"/g)].map((m) => m[1]);
+    expect(options).toEqual(['AT', 'DE', 'FR', 'GB']);
   });
 
   it('reverse charge: an EU business with a valid VAT id pays the price without VAT; a malformed id is refused', async () => {

@@ -21,7 +21,7 @@ export default function TeamPage() {
   const [removing, setRemoving] = createSignal<Member | null>(null);
   const [transferTo, setTransferTo] = createSignal<Member | null>(null);
   const manage = () => s.can('team:manage');
-  const isOwner = () => s.store()?.role === 'owner';
+  const mayTransfer = () => s.can('store:transfer');
   const myId = () => me()?.user.id;
 
   const invite = async (e: Event) => {
@@ -114,7 +114,7 @@ export default function TeamPage() {
                       <option value="admin">{t('role.admin')}</option>
                     </select>
                   </Show>
-                  <Show when={isOwner() && m.role !== 'owner'}>
+                  <Show when={mayTransfer() && m.role !== 'owner'}>
                     <button type="button" class="button small" onClick={() => setTransferTo(m)}>
                       {t('team.makeOwner')}
                     </button>

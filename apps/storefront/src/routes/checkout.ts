@@ -39,6 +39,7 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
         errorField: error?.field ?? null,
         addresses,
         signedIn: Boolean(customer),
+        shipsTo: tenant.settings.shippingZones?.length ? [...new Set(tenant.settings.shippingZones.flatMap((z) => z.countries))].sort() : null,
       },
       { title: `${t('secureCheckout')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${sf.origin(c)}/checkout`, noindex: true },
       { status, count: totals.itemCount, signedIn: Boolean(customer) },

@@ -142,6 +142,8 @@ export type PageData =
       errorField: string | null;
       addresses: AddressData[];
       signedIn: boolean;
+      /** With shipping zones: the countries the store ships to (the only ones offered); null = anywhere. */
+      shipsTo: string[] | null;
     }
   | { page: 'pay'; order: OrderData; action: string; expiresAt: string }
   | { page: 'order'; order: OrderData; justPlaced: boolean }

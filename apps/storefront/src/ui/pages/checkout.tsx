@@ -115,6 +115,9 @@ const COUNTRIES = [
 export function CheckoutPage(props: { data: Of<'checkout'> }) {
   const { t, money, chrome } = useShop();
   const d = props.data;
+  // With shipping zones only the countries the store ships to are offered (others would be refused at checkout).
+  const countries = () => (d.shipsTo ? d.shipsTo.map((code) => COUNTRIES.find(([c]) => c === code) ?? ([code, code] as const)) : COUNTRIES);
+  const defaultCountry = () => (d.shipsTo ? (d.shipsTo[0] ?? 'US') : 'US');
   const v = (k: string) => d.values[k] ?? '';
   const err = (k: string) => d.errorField === k;
   return (
@@ -122,6 +125,13 @@ export function CheckoutPage(props: { data: Of<'checkout'> }) {
       <header class="page-head">
         <h1>{t('secureCheckout')}</h1>
       </header>
+      <Show when={d.shipsTo}>
+        {(to) => (
+          <p class="alert" data-ships-to>
+            {t('shipsOnlyTo', { countries: to().join(', ') })}
+          </p>
+        )}
+      </Show>
       <div class="two-col checkout">
         <form class="checkout-form" method="post" action="/checkout">
           <Show when={d.error}>
@@ -167,9 +177,9 @@ export function CheckoutPage(props: { data: Of<'checkout'> }) {
               <label class={`field half${err('country') ? ' invalid' : ''}`}>
                 <span>{t('country')}</span>
                 <select name="country" autocomplete="country">
-                  <For each={COUNTRIES}>
+                  <For each={countries()}>
                     {([code, label]) => (
-                      <option value={code} selected={(v('country') || 'US') === code}>
+                      <option value={code} selected={(v('country') || defaultCountry()) === code}>
                         {label}
                       </option>
                     )}
