@@ -20,7 +20,7 @@ export const storeAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
   const auth = requireAuth(c);
   const storeId = c.req.param('storeId') ?? '';
   if (!isUuid(storeId)) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
-  const access = await c.var.services.stores.accessFor(storeId, auth.user.id);
+  const access = await c.var.services.stores.access.accessFor(storeId, auth.user.id);
   if (!access) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
   if (access.store.require_two_factor && !auth.user.twoFactor) {
     throw new AppError(ErrorCode.TwoFactorRequired, 'This store requires two-factor sign-in: turn it on under Account → Security, then sign in again');

@@ -96,7 +96,7 @@ export function buildServices(
   const stores = new StoreService(db, hooks);
   const billingConfig = { graceDays: 7, stripe: null, ...config.billing, publicUrl: config.publicUrl };
   const stripe = billingConfig.stripe ? createStripeClient(billingConfig.stripe) : null;
-  const forget = (storeId: string) => stores.forgetAccess(storeId);
+  const forget = (storeId: string) => stores.access.forget(storeId);
   const mail = overrides.mail ?? new MailOutbox(db, transportFromConfig(config.smtpUrl), config.mailFrom ?? 'Storeloom <no-reply@storeloom.localhost>');
   const storage =
     overrides.storage ??
@@ -128,7 +128,7 @@ export function buildServices(
     stores,
     mail,
     accounts: new AccountService(db, mail),
-    team: new TeamService(db, mail, (storeId) => stores.forgetAccess(storeId)),
+    team: new TeamService(db, mail, (storeId) => stores.access.forget(storeId)),
     storage,
     dns: overrides.dns ?? systemDnsResolver,
     search: new StoreSearchService(db, { maxDocs: config.searchCacheMaxDocs, freshnessMs: config.searchFreshnessMs }),

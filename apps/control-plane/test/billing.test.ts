@@ -355,7 +355,7 @@ describe('billing with Stripe (fake)', () => {
     // Upgrade: the limits follow the plan.
     const res = await p.request('POST', `/api/v1/stores/${store.id}/billing/checkout`, { cookie: m.cookie, body: { plan: 'basic' } });
     await fake.completeCheckout(new URL(res.body.url).pathname.split('/').pop() as string);
-    p.services.stores.forgetAccess(store.id);
+    p.services.stores.access.forget(store.id);
     expect((await p.request('PATCH', `/api/v1/stores/${store.id}`, { cookie: m.cookie, body: { customDomain: domain } })).status).toBe(200);
     expect(
       (

@@ -44,7 +44,7 @@ describe('custom domain', () => {
     const again = await p.request('PUT', `/api/v1/stores/${store.id}/domain`, { cookie, body: { domain } });
     expect(again.body.records).toEqual(set.body.records);
 
-    expect(await p.services.stores.findByHost(domain, 'localhost')).toBeNull();
+    expect(await p.services.stores.domains.findByHost(domain, 'localhost')).toBeNull();
     const missing = await p.request('POST', `/api/v1/stores/${store.id}/domain/verify`, { cookie });
     expect(missing.status).toBe(422);
     expect(missing.body.error.code).toBe('dns_verification_failed');
@@ -55,16 +55,16 @@ describe('custom domain', () => {
     const ok = await p.request('POST', `/api/v1/stores/${store.id}/domain/verify`, { cookie });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body.verified).toBe(true);
-    expect((await p.services.stores.findByHost(`${domain.toUpperCase()}:443`, 'localhost'))?.id).toBe(store.id);
-    expect((await p.services.stores.findByHost(`${store.slug}.localhost`, 'localhost'))?.id).toBe(store.id);
+    expect((await p.services.stores.domains.findByHost(`${domain.toUpperCase()}:443`, 'localhost'))?.id).toBe(store.id);
+    expect((await p.services.stores.domains.findByHost(`${store.slug}.localhost`, 'localhost'))?.id).toBe(store.id);
 
     // Changing to another domain needs a new verification.
     const other = `other-${rnd()}.example.org`;
     const changed = await p.request('PUT', `/api/v1/stores/${store.id}/domain`, { cookie, body: { domain: other } });
     expect(changed.body.verified).toBe(false);
     expect(changed.body.records.find((r: { type: string }) => r.type === 'TXT').value).not.toBe(record.value);
-    expect(await p.services.stores.findByHost(domain, 'localhost')).toBeNull();
-    expect(await p.services.stores.findByHost(other, 'localhost')).toBeNull();
+    expect(await p.services.stores.domains.findByHost(domain, 'localhost')).toBeNull();
+    expect(await p.services.stores.domains.findByHost(other, 'localhost')).toBeNull();
 
     const del = await p.request('DELETE', `/api/v1/stores/${store.id}/domain`, { cookie });
     expect(del.status).toBe(204);

@@ -221,7 +221,7 @@ describe('two-factor sign-in and account security', () => {
 
     const staff = await signup(p);
     await p.db.control.insertInto('memberships').values({ store_id: store.id, user_id: staff.user.id, role: 'staff' }).execute();
-    p.services.stores.forgetAccess(store.id);
+    p.services.stores.access.forget(store.id);
     expect((await p.request('GET', `/api/v1/stores/${store.id}`, { cookie: staff.cookie })).status).toBe(200);
     const staffPatch = await p.request('PATCH', `/api/v1/stores/${store.id}/security`, { cookie: staff.cookie, body: { requireTwoFactor: false } });
     expect(staffPatch.status).toBe(403);

@@ -61,7 +61,7 @@ export class TenantResolver {
     const host = hostHeader.toLowerCase();
     const hit = this.cache.get(host);
     if (hit !== undefined) return hit;
-    const store = await this.stores.findByHost(host, this.rootDomain);
+    const store = await this.stores.domains.findByHost(host, this.rootDomain);
     let tenant: Tenant | null = null;
     if (store) {
       if (store.status === 'active') {

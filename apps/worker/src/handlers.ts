@@ -335,7 +335,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     },
     [purgeDeletedStoresJob.name]: async (job) => {
       decodeJob(purgeDeletedStoresJob, job);
-      const purged = await stores.purgeDeleted(deps.retentionDays);
+      const purged = await stores.retention.purgeDeleted(deps.retentionDays);
       if (purged.length) deps.logger.info('purged deleted stores', { count: purged.length });
       return { purged: purged.length };
     },

@@ -1,6 +1,9 @@
 /**
  * Stores: creation with idempotent, resumable provisioning of the store's own
- * schema; membership lookups; soft delete and purge after retention.
+ * schema, settings, launch and preview link. The other concerns are their own
+ * classes, built here and reached through this service: membership access and
+ * its cache (`access.ts`), custom domains and the host lookup (`domains.ts`),
+ * soft delete, restore and purge (`retention.ts`).
  */
 import {
   type Database,
@@ -15,42 +18,14 @@ import {
   sql,
   writeAudit,
 } from '@storeloom/db';
-import { TtlCache } from '@storeloom/collections';
 import { randomBytes } from 'node:crypto';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
+import { StoreAccess } from './access.ts';
+import { newDomainToken, StoreDomains } from './domains.ts';
 import { pickCluster } from './placement.ts';
+import { StoreRetention } from './retention.ts';
 import { checkSlug, isCurrency } from './validation.ts';
-
-export interface StoreView {
-  id: string;
-  slug: string;
-  name: string;
-  status: Store['status'];
-  plan: string;
-  currency: string;
-  /** ISO 3166-1 alpha-2: the store's own country (its primary market); null until set. */
-  country: string | null;
-  defaultLocale: string;
-  customDomain: string | null;
-  schemaVersion: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export const toStoreView = (s: Store): StoreView => ({
-  id: s.id,
-  slug: s.slug,
-  name: s.name,
-  status: s.status,
-  plan: s.plan,
-  currency: s.currency,
-  country: s.country ?? null,
-  defaultLocale: s.default_locale,
-  customDomain: s.custom_domain,
-  schemaVersion: s.schema_version,
-  createdAt: s.created_at,
-  updatedAt: s.updated_at,
-});
+import { type Actor, type StoreView, toStoreView } from './view.ts';
 
 /** Test seams: let a test crash provisioning at a precise point. */
 export interface ProvisioningHooks {
@@ -68,21 +43,22 @@ export interface CreateStoreInput {
   importSource?: string;
 }
 
-export interface Actor {
-  userId: string | null;
-  requestId?: string | null;
-}
-
-/** Membership lookups happen on every store request; trust one for this long (writes here drop it at once). */
-const ACCESS_CACHE_MS = 5_000;
-
 export class StoreService {
-  private readonly accessCache = new TtlCache<string, { store: Store; role: MembershipRole } | null>(ACCESS_CACHE_MS);
+  /** Membership lookups (cached); `access.forget(storeId)` after any change to a store or its members. */
+  readonly access: StoreAccess;
+  /** Custom domains and the storefront's host lookup. */
+  readonly domains: StoreDomains;
+  /** Soft delete, restore, purge after retention. */
+  readonly retention: StoreRetention;
 
   constructor(
     private readonly db: Database,
     private readonly hooks: ProvisioningHooks = {},
-  ) {}
+  ) {
+    this.access = new StoreAccess(db);
+    this.domains = new StoreDomains(db, this.access);
+    this.retention = new StoreRetention(db, this.access);
+  }
 
   validate(input: CreateStoreInput): void {
     const problem = checkSlug(input.slug);
@@ -271,46 +247,6 @@ export class StoreService {
     return { retried: stuck.length, failed };
   }
 
-  async listForUser(userId: string): Promise<(StoreView & { role: MembershipRole })[]> {
-    const rows = await this.db.control
-      .selectFrom('stores')
-      .innerJoin('memberships', 'memberships.store_id', 'stores.id')
-      .selectAll('stores')
-      .select('memberships.role')
-      .where('memberships.user_id', '=', userId)
-      .where('stores.status', '!=', 'deleted')
-      .orderBy('stores.created_at', 'asc')
-      .execute();
-    return rows.map((r) => ({ ...toStoreView(r), role: r.role }));
-  }
-
-  /** The store and the user's role in it, or null when the user is not a member (or it is deleted). */
-  async accessFor(storeId: string, userId: string): Promise<{ store: Store; role: MembershipRole } | null> {
-    const key = `${storeId}:${userId}`;
-    const cached = this.accessCache.get(key);
-    if (cached !== undefined) return cached;
-    const row = await this.db.control
-      .selectFrom('stores')
-      .innerJoin('memberships', 'memberships.store_id', 'stores.id')
-      .selectAll('stores')
-      .select('memberships.role')
-      .where('stores.id', '=', storeId)
-      .where('memberships.user_id', '=', userId)
-      .where('stores.status', '!=', 'deleted')
-      .executeTakeFirst();
-    // Misses are not cached: a store being created must be reachable at once.
-    if (!row) return null;
-    const { role, ...store } = row;
-    // Only settled stores are cached; a provisioning store changes state any moment.
-    if (store.status === 'active' || store.status === 'suspended') this.accessCache.set(key, { store, role });
-    return { store, role };
-  }
-
-  /** Drops cached access to a store after a change to it or its members. */
-  forgetAccess(storeId: string): void {
-    this.accessCache.deleteWhere((k) => k.startsWith(`${storeId}:`));
-  }
-
   async update(
     storeId: string,
     patch: { name?: string; defaultLocale?: string; currency?: string; country?: string | null; customDomain?: string | null },
@@ -329,7 +265,7 @@ export class StoreService {
       set.custom_domain_token = sql`case when custom_domain is not distinct from ${patch.customDomain} then custom_domain_token else ${patch.customDomain ? newDomainToken() : null} end`;
       set.custom_domain_verified_at = sql`case when custom_domain is not distinct from ${patch.customDomain} then custom_domain_verified_at else null end`;
     }
-    this.forgetAccess(storeId);
+    this.access.forget(storeId);
     try {
       return await this.db.control.transaction().execute(async (trx) => {
         const row = await trx.updateTable('stores').set(set).where('id', '=', storeId).where('status', '!=', 'deleted').returningAll().executeTakeFirst();
@@ -356,7 +292,7 @@ export class StoreService {
    * launch time (and writes no second audit entry).
    */
   async launch(storeId: string, actor: Actor): Promise<Store> {
-    this.forgetAccess(storeId);
+    this.access.forget(storeId);
     return this.db.control.transaction().execute(async (trx) => {
       const launched = await trx
         .updateTable('stores')
@@ -394,284 +330,4 @@ export class StoreService {
     if (!row?.preview_token) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
     return row.preview_token;
   }
-
-  /** Soft delete: the storefront goes dark at once; the schema is dropped by a job after the retention period. */
-  async softDelete(storeId: string, actor: Actor): Promise<void> {
-    this.forgetAccess(storeId);
-    await this.db.control.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('stores')
-        .set({ status: 'deleted', deleted_at: new Date(), updated_at: new Date() })
-        .where('id', '=', storeId)
-        .where('status', '!=', 'deleted')
-        .returning('id')
-        .executeTakeFirst();
-      if (!row) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
-      await writeAudit(trx, {
-        storeId,
-        actorUserId: actor.userId,
-        action: 'store.deleted',
-        targetType: 'store',
-        targetId: storeId,
-        requestId: actor.requestId ?? null,
-      });
-    });
-  }
-
-  /** Deleted stores the user owns that can still be restored (within the retention period). */
-  async listDeletedForOwner(userId: string, retentionDays: number): Promise<(StoreView & { deletedAt: Date; restorableUntil: Date })[]> {
-    const rows = await this.db.control
-      .selectFrom('stores')
-      .innerJoin('memberships', 'memberships.store_id', 'stores.id')
-      .selectAll('stores')
-      .where('memberships.user_id', '=', userId)
-      .where('memberships.role', '=', 'owner')
-      .where('stores.status', '=', 'deleted')
-      .orderBy('stores.deleted_at', 'desc')
-      .execute();
-    return rows.map((r) => {
-      const deletedAt = r.deleted_at ?? r.updated_at;
-      return { ...toStoreView(r), deletedAt, restorableUntil: new Date(deletedAt.getTime() + retentionDays * 86_400_000) };
-    });
-  }
-
-  /**
-   * Brings a soft-deleted store back (owner only): `deleted` → `active`. Takes
-   * the schema's advisory lock that purge holds while dropping, so a restore
-   * and a purge never interleave; a purged store is a 409 `store_purged`.
-   */
-  async restore(storeId: string, actor: { userId: string; requestId?: string | null }): Promise<StoreView> {
-    const store = await this.getRow(storeId);
-    if (!store) {
-      // The row is gone after a purge; the audit log remembers the store and its owner.
-      const purged = await this.db.control
-        .selectFrom('audit_log as p')
-        .select('p.id')
-        .where('p.target_id', '=', storeId)
-        .where('p.action', '=', 'store.purged')
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('audit_log as a')
-              .select('a.id')
-              .where('a.target_id', '=', storeId)
-              .where('a.action', 'in', ['store.created', 'store.deleted'])
-              .where('a.actor_user_id', '=', actor.userId),
-          ),
-        )
-        .executeTakeFirst();
-      if (purged) throw new AppError(ErrorCode.StorePurged, 'This store was purged after its retention period and cannot be restored');
-      throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
-    }
-    const owner = await this.db.control
-      .selectFrom('memberships')
-      .select('role')
-      .where('store_id', '=', storeId)
-      .where('user_id', '=', actor.userId)
-      .executeTakeFirst();
-    if (!owner) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
-    if (owner.role !== 'owner') throw new AppError(ErrorCode.Forbidden, 'Only the owner can restore a store');
-    if (store.status !== 'deleted') throw new AppError(ErrorCode.InvalidState, 'The store is not deleted');
-    this.forgetAccess(storeId);
-    try {
-      const row = await this.db.kysely.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${store.schema_name}`}))`.execute(trx);
-        const schema = await sql<{ ok: boolean }>`select exists (select 1 from pg_catalog.pg_namespace where nspname = ${store.schema_name}) as ok`.execute(
-          trx,
-        );
-        const restored = await trx
-          .withSchema('control')
-          .updateTable('stores')
-          .set({ status: 'active', deleted_at: null, updated_at: new Date() })
-          .where('id', '=', storeId)
-          .where('status', '=', 'deleted')
-          .returningAll()
-          .executeTakeFirst();
-        if (!restored || !schema.rows[0]?.ok)
-          throw new AppError(ErrorCode.StorePurged, 'This store was purged after its retention period and cannot be restored');
-        await writeAudit(trx.withSchema('control'), {
-          storeId,
-          actorUserId: actor.userId,
-          action: 'store.restored',
-          targetType: 'store',
-          targetId: storeId,
-          data: { slug: restored.slug, deletedAt: store.deleted_at },
-          requestId: actor.requestId ?? null,
-        });
-        return restored;
-      });
-      this.forgetAccess(storeId);
-      return toStoreView(row);
-    } catch (e) {
-      if (isUniqueViolation(e, 'stores_slug_key')) throw new AppError(ErrorCode.SlugTaken, `The slug "${store.slug}" is taken by another store now`);
-      if (isUniqueViolation(e, 'stores_custom_domain_key')) throw new AppError(ErrorCode.DomainTaken, 'The custom domain is used by another store now');
-      throw e;
-    }
-  }
-
-  /** Drops the schemas of stores deleted more than `retentionDays` ago and removes their rows. */
-  async purgeDeleted(retentionDays: number): Promise<string[]> {
-    const due = await this.db.control
-      .selectFrom('stores')
-      .select(['id', 'schema_name', 'cluster_id'])
-      .where('status', '=', 'deleted')
-      .where('deleted_at', '<=', sql<Date>`now() - make_interval(days => ${retentionDays})`)
-      .limit(50)
-      .execute();
-    const purged: string[] = [];
-    for (const s of due) {
-      const dropped = await this.db.kysely.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(trx);
-        // Re-check under the lock: a restore (which takes the same lock) may have revived the store meanwhile.
-        const still = await trx
-          .withSchema('control')
-          .selectFrom('stores')
-          .select('id')
-          .where('id', '=', s.id)
-          .where('status', '=', 'deleted')
-          .where('deleted_at', '<=', sql<Date>`now() - make_interval(days => ${retentionDays})`)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!still) return false;
-        if (s.cluster_id !== PRIMARY_CLUSTER) {
-          // Another cluster: drop the schema there while this transaction holds the store's lock (idempotent: if the
-          // row delete below fails, the next purge drops nothing and retries the delete).
-          await this.db
-            .cluster(s.cluster_id)
-            .kysely.transaction()
-            .execute(async (other) => {
-              await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(other);
-              await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(other);
-            });
-        } else {
-          await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(trx);
-        }
-        await trx.withSchema('control').deleteFrom('stores').where('id', '=', s.id).where('status', '=', 'deleted').execute();
-        await writeAudit(trx.withSchema('control'), { storeId: s.id, action: 'store.purged', targetType: 'store', targetId: s.id });
-        return true;
-      });
-      if (!dropped) continue;
-      // Roles are cluster-wide: drop the store's role with its schema. A role still referenced
-      // elsewhere in the cluster stays (dropOrphanTenantRoles sweeps it later).
-      if (this.db.tenantIsolation === 'role') {
-        const on = s.cluster_id === PRIMARY_CLUSTER ? this.db.kysely : this.db.cluster(s.cluster_id).kysely;
-        await dropTenantRole(on, s.schema_name).catch(() => false);
-      }
-      purged.push(s.id);
-    }
-    return purged;
-  }
-
-  /** Sets the store's custom domain; the same domain again keeps its token and verification (idempotent PUT). */
-  async setDomain(storeId: string, domain: string, actor: Actor): Promise<Store> {
-    this.forgetAccess(storeId);
-    try {
-      return await this.db.control.transaction().execute(async (trx) => {
-        const current = await trx.selectFrom('stores').selectAll().where('id', '=', storeId).where('status', '!=', 'deleted').forUpdate().executeTakeFirst();
-        if (!current) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
-        if (current.custom_domain === domain && current.custom_domain_token) return current;
-        const row = await trx
-          .updateTable('stores')
-          .set({ custom_domain: domain, custom_domain_token: newDomainToken(), custom_domain_verified_at: null, updated_at: new Date() })
-          .where('id', '=', storeId)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        await writeAudit(trx, {
-          storeId,
-          actorUserId: actor.userId,
-          action: 'store.domain_set',
-          targetType: 'store',
-          targetId: storeId,
-          data: { domain, previous: current.custom_domain },
-          requestId: actor.requestId ?? null,
-        });
-        return row;
-      });
-    } catch (e) {
-      if (isUniqueViolation(e, 'stores_custom_domain_key')) throw new AppError(ErrorCode.DomainTaken, 'That domain is already used by another store');
-      throw e;
-    }
-  }
-
-  /**
-   * Checks the TXT record `_storeloom-verify.<domain>` for the store's token and
-   * marks the domain verified. `lookupTxt` is injected (real DNS or a fake).
-   */
-  async verifyDomain(storeId: string, lookupTxt: (name: string) => Promise<string[]>, actor: Actor): Promise<Store> {
-    const store = await this.getRow(storeId);
-    if (!store || store.status === 'deleted') throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
-    if (!store.custom_domain || !store.custom_domain_token) throw new AppError(ErrorCode.InvalidState, 'Set a custom domain first');
-    if (store.custom_domain_verified_at) return store;
-    const name = `_storeloom-verify.${store.custom_domain}`;
-    const expected = domainTxtValue(store.custom_domain_token);
-    const found = await lookupTxt(name);
-    if (!found.includes(expected))
-      throw new AppError(ErrorCode.DnsVerificationFailed, `The TXT record ${name} does not contain ${expected} yet; DNS changes can take a while to appear`, {
-        details: { name, expected, found: found.slice(0, 10) },
-      });
-    this.forgetAccess(storeId);
-    return this.db.control.transaction().execute(async (trx) => {
-      // Conditional: the domain may have changed while DNS was being asked.
-      const row = await trx
-        .updateTable('stores')
-        .set({ custom_domain_verified_at: new Date(), updated_at: new Date() })
-        .where('id', '=', storeId)
-        .where('custom_domain', '=', store.custom_domain)
-        .where('custom_domain_token', '=', store.custom_domain_token)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw new AppError(ErrorCode.Conflict, 'The domain changed meanwhile; check it again');
-      await writeAudit(trx, {
-        storeId,
-        actorUserId: actor.userId,
-        action: 'store.domain_verified',
-        targetType: 'store',
-        targetId: storeId,
-        data: { domain: store.custom_domain },
-        requestId: actor.requestId ?? null,
-      });
-      return row;
-    });
-  }
-
-  async removeDomain(storeId: string, actor: Actor): Promise<void> {
-    this.forgetAccess(storeId);
-    await this.db.control.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('stores')
-        .set({ custom_domain: null, custom_domain_token: null, custom_domain_verified_at: null, updated_at: new Date() })
-        .where('id', '=', storeId)
-        .where('status', '!=', 'deleted')
-        .returning('id')
-        .executeTakeFirst();
-      if (!row) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
-      await writeAudit(trx, {
-        storeId,
-        actorUserId: actor.userId,
-        action: 'store.domain_removed',
-        targetType: 'store',
-        targetId: storeId,
-        requestId: actor.requestId ?? null,
-      });
-    });
-  }
-
-  /** Storefront routing: <slug>.<root domain> or a custom domain. */
-  async findByHost(hostHeader: string, rootDomain: string): Promise<Store | null> {
-    const host = hostHeader.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-    const suffix = `.${rootDomain}`;
-    let q = this.db.control.selectFrom('stores').selectAll();
-    if (host.endsWith(suffix)) {
-      const slug = host.slice(0, -suffix.length);
-      if (!slug || slug.includes('.')) return null;
-      q = q.where('slug', '=', slug);
-    } else {
-      // Only a verified custom domain routes: claiming a domain without proving it must not hijack it.
-      q = q.where('custom_domain', '=', host).where('custom_domain_verified_at', 'is not', null);
-    }
-    return (await q.where('status', '!=', 'deleted').executeTakeFirst()) ?? null;
-  }
 }
-
-const newDomainToken = () => randomBytes(16).toString('hex');
-export const domainTxtValue = (token: string) => `storeloom-verify=${token}`;

@@ -85,10 +85,10 @@ describe('provisioning crash recovery', () => {
     expect(stuck?.provisioning_error).toContain('crash between schema creation and migration');
 
     // Not active anywhere: the owner sees it as provisioning, nothing lists it as active.
-    const listed = await service.listForUser(userId);
+    const listed = await service.access.listForUser(userId);
     expect(listed.find((s) => s.id === store.id)?.status).toBe('provisioning');
     expect(listed.filter((s) => s.status === 'active').map((s) => s.id)).not.toContain(store.id);
-    expect((await service.accessFor(store.id, userId))?.store.status).toBe('provisioning');
+    expect((await service.access.accessFor(store.id, userId))?.store.status).toBe('provisioning');
 
     // A store that failed just now is not stale yet for a reconciler with a long grace period.
     expect(await service.reconcileProvisioning(3600)).toEqual({ retried: 0, failed: 0 });
@@ -99,7 +99,7 @@ describe('provisioning crash recovery', () => {
     const repaired = await row(store.id);
     expect(repaired).toMatchObject({ status: 'active', schema_version: latest, provisioning_error: null, provisioning_attempts: 2 });
     expect(await tablesOf(schema)).toEqual(TENANT_TABLES);
-    expect((await service.listForUser(userId)).find((s) => s.id === store.id)?.status).toBe('active');
+    expect((await service.access.listForUser(userId)).find((s) => s.id === store.id)?.status).toBe('active');
     // The tenant schema works.
     await db
       .tenant(schema)
@@ -197,17 +197,17 @@ describe('soft delete and purge', () => {
       .execute();
     const keep = await service.create({ userId }, input());
 
-    await service.softDelete(store.id, { userId });
+    await service.retention.softDelete(store.id, { userId });
     expect((await row(store.id))?.status).toBe('deleted');
     expect((await row(store.id))?.deleted_at).toBeInstanceOf(Date);
-    expect(await service.accessFor(store.id, userId)).toBeNull();
-    expect((await service.listForUser(userId)).map((s) => s.id)).not.toContain(store.id);
-    await expect(service.softDelete(store.id, { userId })).rejects.toMatchObject({ code: 'store_not_found' });
+    expect(await service.access.accessFor(store.id, userId)).toBeNull();
+    expect((await service.access.listForUser(userId)).map((s) => s.id)).not.toContain(store.id);
+    await expect(service.retention.softDelete(store.id, { userId })).rejects.toMatchObject({ code: 'store_not_found' });
     // Within the retention period, the schema is kept.
-    expect(await service.purgeDeleted(30)).toEqual([]);
+    expect(await service.retention.purgeDeleted(30)).toEqual([]);
     expect(await schemaExists(schema)).toBe(true);
 
-    const purged = await service.purgeDeleted(0);
+    const purged = await service.retention.purgeDeleted(0);
     expect(purged).toEqual([store.id]);
     expect(await schemaExists(schema)).toBe(false);
     expect(await row(store.id)).toBeUndefined();
@@ -218,7 +218,7 @@ describe('soft delete and purge', () => {
     // Other stores are untouched; a second purge has nothing to do.
     expect((await row(keep.store.id))?.status).toBe('active');
     expect(await schemaExists(await schemaOf(keep.store.id))).toBe(true);
-    expect(await service.purgeDeleted(0)).toEqual([]);
+    expect(await service.retention.purgeDeleted(0)).toEqual([]);
     // The slug is free again.
     const reused = await service.create({ userId }, { ...input(), slug: store.slug });
     expect(reused.store.status).toBe('active');
@@ -229,10 +229,10 @@ describe('soft delete and purge', () => {
     const { store } = await service.create({ userId }, input());
     const schema = await schemaOf(store.id);
     expect(await schemaExists(schema)).toBe(true);
-    await service.softDelete(store.id, { userId });
+    await service.retention.softDelete(store.id, { userId });
     // The reconciler leaves deleted stores alone.
     expect(await service.reconcileProvisioning(0)).toEqual({ retried: 0, failed: 0 });
-    expect(await service.purgeDeleted(0)).toEqual([store.id]);
+    expect(await service.retention.purgeDeleted(0)).toEqual([store.id]);
     expect(await schemaExists(schema)).toBe(false);
     expect(await row(store.id)).toBeUndefined();
   });

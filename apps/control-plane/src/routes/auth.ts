@@ -104,7 +104,7 @@ export function registerAuthRoutes(app: Api) {
 
   app.openapi(me, async (c) => {
     const auth = requireAuth(c);
-    const [stores, profile] = await Promise.all([c.var.services.stores.listForUser(auth.user.id), c.var.services.accounts.profile(auth.user.id)]);
+    const [stores, profile] = await Promise.all([c.var.services.stores.access.listForUser(auth.user.id), c.var.services.accounts.profile(auth.user.id)]);
     return c.json(
       {
         user: { id: auth.user.id, email: auth.user.email, name: auth.user.name, locale: profile?.locale ?? null },

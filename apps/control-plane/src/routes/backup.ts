@@ -158,7 +158,7 @@ function checkSlugFree(c: Context<AppEnv>, body: { name: string; slug: string },
 export function registerBackupRoutes(app: Api) {
   app.openapi(listDeleted, async (c) => {
     const auth = requireAuth(c);
-    const rows = await c.var.services.stores.listDeletedForOwner(auth.user.id, c.var.services.config.storeRetentionDays ?? 30);
+    const rows = await c.var.services.stores.retention.listDeletedForOwner(auth.user.id, c.var.services.config.storeRetentionDays ?? 30);
     return c.json(
       {
         data: rows.map((s) => ({ ...toStoreJson(c.var.services.config, { ...s, role: 'owner' }), deletedAt: s.deletedAt, restorableUntil: s.restorableUntil })),
@@ -171,7 +171,7 @@ export function registerBackupRoutes(app: Api) {
     const auth = requireAuth(c);
     const id = c.req.valid('param').storeId;
     if (!isUuid(id)) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
-    const store = await c.var.services.stores.restore(id, { userId: auth.user.id, requestId: c.var.requestId });
+    const store = await c.var.services.stores.retention.restore(id, { userId: auth.user.id, requestId: c.var.requestId });
     return c.json(toStoreJson(c.var.services.config, { ...store, role: 'owner' }), 200);
   });
 

@@ -125,7 +125,7 @@ export function registerDomainRoutes(app: Api) {
       throw new AppError(ErrorCode.ValidationFailed, 'domain: must be your own domain, not one of the platform', {
         details: [{ path: 'domain', message: 'must not be the platform domain or a subdomain of it' }],
       });
-    const store = await c.var.services.stores.setDomain(c.var.store.id, domain, actorOf(c));
+    const store = await c.var.services.stores.domains.set(c.var.store.id, domain, actorOf(c));
     return c.json(domainView(c.var.services.config, store), 200);
   });
 
@@ -134,13 +134,13 @@ export function registerDomainRoutes(app: Api) {
     const r = await c.var.services.rateLimiter.hit(`domain-verify:${c.var.store.id}`, 30, 3600);
     if (!r.allowed) throw new AppError(ErrorCode.RateLimited, 'Too many checks; try again later', { headers: { 'Retry-After': String(r.retryAfterSeconds) } });
     const { dns, stores, config } = c.var.services;
-    const store = await stores.verifyDomain(c.var.store.id, (name) => lookupTxt(dns, name), actorOf(c));
+    const store = await stores.domains.verify(c.var.store.id, (name) => lookupTxt(dns, name), actorOf(c));
     return c.json(domainView(config, store), 200);
   });
 
   app.openapi(remove, async (c) => {
     requirePermission(c, Permission.UpdateStore);
-    await c.var.services.stores.removeDomain(c.var.store.id, actorOf(c));
+    await c.var.services.stores.domains.remove(c.var.store.id, actorOf(c));
     return c.body(null, 204);
   });
 }

@@ -116,7 +116,7 @@ export function registerSettingsRoutes(app: Api) {
     const body = c.req.valid('json');
     const service = settingsOf(c);
     const view = await service.update(body, actorOf(c));
-    c.var.services.stores.forgetAccess(c.var.store.id);
+    c.var.services.stores.access.forget(c.var.store.id);
     return c.json(view, 200);
   });
 

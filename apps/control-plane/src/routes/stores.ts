@@ -127,7 +127,7 @@ export function registerStoreRoutes(app: Api) {
 
   app.openapi(listStores, async (c) => {
     const auth = requireAuth(c);
-    const stores = await c.var.services.stores.listForUser(auth.user.id);
+    const stores = await c.var.services.stores.access.listForUser(auth.user.id);
     return c.json({ data: stores.map((s) => toStoreJson(c.var.services.config, s)) }, 200);
   });
 
@@ -157,7 +157,7 @@ export function registerStoreRoutes(app: Api) {
 
   app.openapi(deleteStore, async (c) => {
     requirePermission(c, Permission.DeleteStore);
-    await c.var.services.stores.softDelete(c.var.store.id, { userId: c.var.auth?.user.id ?? null, requestId: c.var.requestId });
+    await c.var.services.stores.retention.softDelete(c.var.store.id, { userId: c.var.auth?.user.id ?? null, requestId: c.var.requestId });
     return c.body(null, 204);
   });
 }

@@ -1,8 +1,8 @@
 /** The cart page and its two forms (add, change quantity); add answers JSON to the hydrated page. */
-import { CartService } from '@storeloom/commerce';
+import { CartPromotions, CartService, cartState } from '@storeloom/commerce';
 import { AppError, ErrorCode, isAppError } from '@storeloom/errors';
 import { getCookie, setCookie } from 'hono/cookie';
-import { CART_COOKIE, CART_COOKIE_SECONDS, type Storefront } from '../context.ts';
+import { type C, CART_COOKIE, CART_COOKIE_SECONDS, type Storefront } from '../context.ts';
 import { cartAddForm, cartUpdateForm, formFields, parseForm } from '../forms.ts';
 import type { StorefrontApp } from '../middleware.ts';
 import { lineData } from '../pages.ts';
@@ -10,11 +10,22 @@ import type { MessageKey } from '../ui/i18n.ts';
 
 const NOTICES: Record<string, MessageKey> = { failed: 'paymentFailed', expired: 'checkoutExpired', stock: 'notEnoughStock' };
 
+type FormError = { field: 'discount' | 'giftCard'; message: string; value: string };
+
 export function cartRoutes(app: StorefrontApp, sf: Storefront) {
-  app.get('/cart', async (c) => {
+  const promotionsOf = (c: C) =>
+    new CartPromotions(c.var.tenant.t, { storeId: c.var.tenant.store.id, settings: c.var.tenant.settings, currency: c.var.tenant.store.currency });
+
+  /** The cart page; a refused code or gift card renders it again (422) with the message at its field. */
+  const renderCart = async (c: C, formError: FormError | null = null) => {
     const { tenant } = c.var;
     const cartId = await new CartService(tenant.t).find(getCookie(c, CART_COOKIE));
-    const { lines, totals } = cartId ? await sf.orders(c).quote(cartId, tenant.settings) : { lines: [], totals: null };
+    const quote = cartId ? await sf.orders(c).quote(cartId, tenant.settings) : null;
+    const lines = quote?.lines ?? [];
+    const state = cartId ? await cartState(tenant.t, cartId) : null;
+    const discounts = (quote?.adjustments ?? []).filter((a) => a.kind === 'discount' && a.amount > 0);
+    const tenders = (quote?.adjustments ?? []).filter((a) => a.kind === 'tender' && a.amount > 0);
+    const giftCardTotal = tenders.reduce((sum, a) => sum + a.amount, 0);
     const addOns = lines.length
       ? await sf.recoFor(tenant).forCart(
           lines.map((l) => l.productId),
@@ -23,20 +34,91 @@ export function cartRoutes(app: StorefrontApp, sf: Storefront) {
       : [];
     const noticeKey = NOTICES[c.req.query('notice') ?? ''];
     const t = sf.t(c);
+    const totals = quote?.totals ?? { subtotal: 0, shipping: 0, tax: 0, total: 0, taxIncluded: false, itemCount: 0 };
     const page = await sf.pages.render(
       c,
       {
         page: 'cart',
         lines: lines.map(lineData),
-        totals: totals ?? { subtotal: 0, shipping: 0, tax: 0, total: 0, taxIncluded: false, itemCount: 0 },
+        totals,
         notice: noticeKey ? t(noticeKey) : null,
         addOns,
         freeOver: tenant.settings.shipping.freeOver,
+        promotions: {
+          discounts: discounts.map((a) => ({ code: a.code ?? null, title: a.label, amount: a.amount })),
+          codes: state?.discountCodes ?? [],
+          giftCards: tenders.map((a) => ({ last4: a.last4 ?? '', amount: a.amount })),
+          amountDue: totals.total - giftCardTotal,
+        },
+        formError,
       },
       { title: `${t('cart')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${sf.origin(c)}/cart`, noindex: true },
-      { count: totals?.itemCount ?? 0 },
+      { count: quote?.totals.itemCount ?? 0 },
     );
-    return sf.pages.send(c, page, 'private');
+    return sf.pages.send(c, formError ? { ...page, status: 422 } : page, 'private');
+  };
+
+  app.get('/cart', (c) => renderCart(c));
+
+  /** Codes and gift cards: plain form posts, so they work without JavaScript. */
+  const codeOf = async (c: C) => {
+    const fields = await formFields(c);
+    const v = fields.code;
+    return (typeof v === 'string' ? v : '').trim().slice(0, 64);
+  };
+  const cartOf = (c: C) => new CartService(c.var.tenant.t).find(getCookie(c, CART_COOKIE));
+
+  app.post('/cart/discount', async (c) => {
+    const code = await codeOf(c);
+    const cartId = await cartOf(c);
+    if (!cartId) return c.redirect('/cart', 303);
+    try {
+      if (!code) throw new AppError(ErrorCode.DiscountNotApplicable, sf.t(c)('discountCode'));
+      await promotionsOf(c).applyCode(cartId, code);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      return renderCart(c, { field: 'discount', message: e.message, value: code });
+    }
+    return c.redirect('/cart', 303);
+  });
+
+  app.post('/cart/discount/remove', async (c) => {
+    const code = await codeOf(c);
+    const cartId = await cartOf(c);
+    if (cartId && code)
+      await promotionsOf(c)
+        .removeCode(cartId, code)
+        .catch((e) => {
+          if (!isAppError(e)) throw e;
+        });
+    return c.redirect('/cart', 303);
+  });
+
+  app.post('/cart/gift-card', async (c) => {
+    const code = await codeOf(c);
+    const cartId = await cartOf(c);
+    if (!cartId) return c.redirect('/cart', 303);
+    try {
+      await promotionsOf(c).applyGiftCard(cartId, code);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      // The code itself is not echoed back into the page: a gift-card code is a bearer secret.
+      return renderCart(c, { field: 'giftCard', message: e.message, value: '' });
+    }
+    return c.redirect('/cart', 303);
+  });
+
+  app.post('/cart/gift-card/remove', async (c) => {
+    const fields = await formFields(c);
+    const last4 = typeof fields.last4 === 'string' ? fields.last4.trim().slice(0, 8) : '';
+    const cartId = await cartOf(c);
+    if (cartId && last4)
+      await promotionsOf(c)
+        .removeGiftCard(cartId, last4)
+        .catch((e) => {
+          if (!isAppError(e)) throw e;
+        });
+    return c.redirect('/cart', 303);
   });
 
   app.post('/cart/add', async (c) => {

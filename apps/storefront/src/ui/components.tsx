@@ -2,7 +2,7 @@ import { createSignal, For, type JSX, onCleanup, onMount, Show } from 'solid-js'
 import { responsiveImage } from './media.ts';
 import { useShop } from './context.tsx';
 import { observeSlot, type RecoSlot, track } from './track.ts';
-import type { Card, TotalsData } from './types.ts';
+import type { Card, PromotionsData, TotalsData } from './types.ts';
 
 const hueOf = (s: string) => {
   let h = 0;
@@ -126,7 +126,7 @@ export function Section(props: { title: string; link?: { href: string; label: st
   );
 }
 
-export function Summary(props: { totals: TotalsData; children?: JSX.Element }) {
+export function Summary(props: { totals: TotalsData; promotions?: PromotionsData; children?: JSX.Element }) {
   const { t, money } = useShop();
   return (
     <dl class="summary">
@@ -134,6 +134,14 @@ export function Summary(props: { totals: TotalsData; children?: JSX.Element }) {
         <dt>{t('subtotal')}</dt>
         <dd>{money(props.totals.subtotal)}</dd>
       </div>
+      <For each={props.promotions?.discounts ?? []}>
+        {(d) => (
+          <div class="discount" data-testid="discount-line">
+            <dt>{d.code ? `${d.title} (${d.code})` : d.title}</dt>
+            <dd>−{money(d.amount)}</dd>
+          </div>
+        )}
+      </For>
       <div>
         <dt>{t('shipping')}</dt>
         <dd>{props.totals.shipping === 0 ? t('free') : money(props.totals.shipping)}</dd>
@@ -148,6 +156,20 @@ export function Summary(props: { totals: TotalsData; children?: JSX.Element }) {
         <dt>{t('total')}</dt>
         <dd data-testid="total">{money(props.totals.total)}</dd>
       </div>
+      <Show when={(props.promotions?.giftCards.length ?? 0) > 0}>
+        <For each={props.promotions?.giftCards ?? []}>
+          {(g) => (
+            <div class="tender" data-testid="gift-card-line">
+              <dt>{t('giftCardEnding', { last4: g.last4 })}</dt>
+              <dd>−{money(g.amount)}</dd>
+            </div>
+          )}
+        </For>
+        <div class="total">
+          <dt>{t('amountDue')}</dt>
+          <dd data-testid="amount-due">{money(props.promotions?.amountDue ?? props.totals.total)}</dd>
+        </div>
+      </Show>
       {props.children}
     </dl>
   );

@@ -96,6 +96,13 @@ export interface ArticleCardData {
 export type LineData = Pick<CartLineView, 'variantId' | 'handle' | 'title' | 'variantTitle' | 'quantity' | 'unitPrice' | 'available' | 'imageUrl'>;
 
 export type TotalsData = Omit<Totals, 'weightGrams'>;
+export interface PromotionsData {
+  discounts: { code: string | null; title: string; amount: number }[];
+  /** Codes on the cart (as entered), removable. */
+  codes: string[];
+  giftCards: { last4: string; amount: number }[];
+  amountDue: number;
+}
 
 export type AddressData = OrderAddress;
 
@@ -130,7 +137,18 @@ export type PageData =
       filters: { collection: string; sort: string; inStock: boolean };
       nextCursor: string | null;
     }
-  | { page: 'cart'; lines: LineData[]; totals: TotalsData; notice: string | null; addOns: Card[]; freeOver: number | null }
+  | {
+      page: 'cart';
+      lines: LineData[];
+      totals: TotalsData;
+      notice: string | null;
+      addOns: Card[];
+      freeOver: number | null;
+      /** Discounts applied (code null: automatic) and gift cards paying part of the total. */
+      promotions: PromotionsData;
+      /** A refused code or gift card, shown at its field; `value` keeps what the shopper typed. */
+      formError: { field: 'discount' | 'giftCard'; message: string; value: string } | null;
+    }
   | {
       page: 'checkout';
       lines: LineData[];

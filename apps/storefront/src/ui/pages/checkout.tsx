@@ -80,10 +80,11 @@ export function CartPage(props: { data: Of<'cart'> }) {
           </ul>
           <aside class="panel">
             <h2>{t('orderSummary')}</h2>
-            <Summary totals={d.totals} />
+            <Summary totals={d.totals} promotions={d.promotions} />
             <Show when={d.freeOver !== null && d.totals.shipping > 0}>
               <p class="muted small">{t('freeShippingOver', { amount: money(d.freeOver as number) })}</p>
             </Show>
+            <PromoForms data={d} />
             <a class="button primary block" href="/checkout">
               {t('checkout')}
             </a>
@@ -96,6 +97,85 @@ export function CartPage(props: { data: Of<'cart'> }) {
         </Section>
       </Show>
     </>
+  );
+}
+
+/** Discount-code and gift-card fields: plain forms (no JavaScript needed); a refusal is shown at its field and announced. */
+function PromoForms(props: { data: Of<'cart'> }) {
+  const { t } = useShop();
+  const d = props.data;
+  const err = (field: 'discount' | 'giftCard') => (d.formError?.field === field ? d.formError : null);
+  const promoField = (field: 'discount' | 'giftCard', action: string, label: string, autocomplete: string) => {
+    const id = field === 'discount' ? 'discount-code' : 'gift-card-code';
+    const e = err(field);
+    return (
+      <form class={`promo-form${e ? ' invalid' : ''}`} method="post" action={action}>
+        <label for={id}>{label}</label>
+        <div class="promo-row">
+          <input
+            id={id}
+            name="code"
+            type="text"
+            autocomplete={autocomplete}
+            autocapitalize="characters"
+            spellcheck={false}
+            maxlength="64"
+            required
+            value={e?.value ?? ''}
+            aria-invalid={e ? 'true' : undefined}
+            aria-describedby={e ? `${id}-error` : undefined}
+          />
+          <button type="submit" class="button">
+            {t('apply')}
+          </button>
+        </div>
+        <Show when={e}>
+          <p id={`${id}-error`} class="field-error" role="alert">
+            {e?.message}
+          </p>
+        </Show>
+      </form>
+    );
+  };
+  return (
+    <section class="promos" aria-label={t('discountsAndGiftCards')}>
+      <Show when={d.promotions.codes.length > 0}>
+        <ul class="applied-codes">
+          <For each={d.promotions.codes}>
+            {(code) => (
+              <li>
+                <span class="pill">{code}</span>
+                <form method="post" action="/cart/discount/remove">
+                  <input type="hidden" name="code" value={code} />
+                  <button type="submit" class="link-button" aria-label={t('removeCode', { code })}>
+                    {t('remove')}
+                  </button>
+                </form>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      {promoField('discount', '/cart/discount', t('discountCode'), 'off')}
+      <Show when={d.promotions.giftCards.length > 0}>
+        <ul class="applied-codes">
+          <For each={d.promotions.giftCards}>
+            {(g) => (
+              <li>
+                <span class="pill">•••• {g.last4}</span>
+                <form method="post" action="/cart/gift-card/remove">
+                  <input type="hidden" name="last4" value={g.last4} />
+                  <button type="submit" class="link-button" aria-label={t('removeGiftCard', { last4: g.last4 })}>
+                    {t('remove')}
+                  </button>
+                </form>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      {promoField('giftCard', '/cart/gift-card', t('giftCard'), 'off')}
+    </section>
   );
 }
 

@@ -1,0 +1,59 @@
+/**
+ * Who may reach a store: the stores a user is a member of, and the store and
+ * role behind every store request, cached in-process for a few seconds (a
+ * write here, or any service that changes a store or its members, drops the
+ * store's entries at once through `forget`; other processes see the change
+ * within the TTL).
+ */
+import { TtlCache } from '@storeloom/collections';
+import type { Database, MembershipRole, Store } from '@storeloom/db';
+import { type StoreView, toStoreView } from './view.ts';
+
+/** Membership lookups happen on every store request; trust one for this long (writes here drop it at once). */
+const ACCESS_CACHE_MS = 5_000;
+
+export class StoreAccess {
+  private readonly cache = new TtlCache<string, { store: Store; role: MembershipRole } | null>(ACCESS_CACHE_MS);
+
+  constructor(private readonly db: Database) {}
+
+  async listForUser(userId: string): Promise<(StoreView & { role: MembershipRole })[]> {
+    const rows = await this.db.control
+      .selectFrom('stores')
+      .innerJoin('memberships', 'memberships.store_id', 'stores.id')
+      .selectAll('stores')
+      .select('memberships.role')
+      .where('memberships.user_id', '=', userId)
+      .where('stores.status', '!=', 'deleted')
+      .orderBy('stores.created_at', 'asc')
+      .execute();
+    return rows.map((r) => ({ ...toStoreView(r), role: r.role }));
+  }
+
+  /** The store and the user's role in it, or null when the user is not a member (or it is deleted). */
+  async accessFor(storeId: string, userId: string): Promise<{ store: Store; role: MembershipRole } | null> {
+    const key = `${storeId}:${userId}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const row = await this.db.control
+      .selectFrom('stores')
+      .innerJoin('memberships', 'memberships.store_id', 'stores.id')
+      .selectAll('stores')
+      .select('memberships.role')
+      .where('stores.id', '=', storeId)
+      .where('memberships.user_id', '=', userId)
+      .where('stores.status', '!=', 'deleted')
+      .executeTakeFirst();
+    // Misses are not cached: a store being created must be reachable at once.
+    if (!row) return null;
+    const { role, ...store } = row;
+    // Only settled stores are cached; a provisioning store changes state any moment.
+    if (store.status === 'active' || store.status === 'suspended') this.cache.set(key, { store, role });
+    return { store, role };
+  }
+
+  /** Drops cached access to a store after a change to it or its members. */
+  forget(storeId: string): void {
+    this.cache.deleteWhere((k) => k.startsWith(`${storeId}:`));
+  }
+}
