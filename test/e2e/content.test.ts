@@ -114,6 +114,8 @@ describe('storefront content in Chromium', { timeout: 240_000 }, () => {
   /** A page that records CSP violations and console errors from its first script on. */
   async function watchedPage(viewport: { width: number; height: number }) {
     const page = await browser.newPage({ viewport });
+    // Waits (never assertions on time): the shared 2-core machine runs several suites at once.
+    page.setDefaultTimeout(120_000);
     const console: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') console.push(m.text());
@@ -136,7 +138,8 @@ describe('storefront content in Chromium', { timeout: 240_000 }, () => {
 
   it('renders <model-viewer> on a model page with no CSP errors, operable from the keyboard, loaded only where a model is', async () => {
     const { page, console, csp } = await watchedPage(VIEWPORTS.desktop);
-    const res = await page.goto(url('/products/amber-pyramid'));
+    // The shared test machine can be slow to fetch and parse model-viewer (1 MB): wait for the document, then for the element.
+    const res = await page.goto(url('/products/amber-pyramid'), { waitUntil: 'domcontentloaded', timeout: 120_000 });
     expect(res?.status()).toBe(200);
     // The custom element upgrades (the bundled script ran under script-src 'self') and the model loads.
     // On failure, say what the page logged (a blocked script, a WebGL error…).

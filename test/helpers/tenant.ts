@@ -43,6 +43,7 @@ export const TENANT_TABLES = [
   'reco_orders',
   'reco_popular',
   'reorder_suggestions',
+  'reviews',
   'search_clicks',
   'search_config',
   'search_documents',

@@ -64,6 +64,7 @@ import { registerBlogRoutes } from './routes/blog.ts';
 import { registerMenuRoutes } from './routes/menus.ts';
 import { registerPageRoutes } from './routes/pages.ts';
 import { registerProductMediaRoutes } from './routes/product-media.ts';
+import { registerReviewRoutes } from './routes/reviews.ts';
 import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
 import { apiDocsPage } from './pages.ts';
 import { registerConsole } from './console.ts';
@@ -124,6 +125,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerMenuRoutes(api);
   registerBlogRoutes(api);
   registerProductMediaRoutes(api);
+  registerReviewRoutes(api);
 }
 
 /** The /api/v1 OpenAPI document without a server or database: `npm run gen:api` and the contract tests read it. */
@@ -204,7 +206,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     '*',
     requireJsonBody({
       allow: (path) =>
-        /\/imports(\/preview)?$/.test(path)
+        /\/imports(\/preview)?$|\/reviews\/import$/.test(path)
           ? ['text/csv']
           : /\/(images|settings\/logo|products\/[^/]+\/media)$/.test(path)
             ? ['multipart/form-data']

@@ -73,6 +73,9 @@ interface Tenant {
   pageId: string;
   articleId: string;
   menuId: string;
+  reviewId: string;
+  /** Handle of productIds[0] (review CSV rows name products by handle). */
+  productHandle: string;
   /** A 3D model of productIds[0]. */
   mediaId: string;
   marketId: string;
@@ -108,6 +111,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   articleId: t.articleId,
   mediaId: t.mediaId,
   menuId: t.menuId,
+  reviewId: t.reviewId,
   marketId: t.marketId,
   zoneId: t.zoneId,
   taxRateId: t.taxRateId,
@@ -184,6 +188,11 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/articles': () => ({ body: { title: 'Injected', body: '<p>x</p>', published: true } }),
   'patch /stores/{storeId}/articles/{articleId}': () => ({ body: { title: 'Hijacked' } }),
   'post /stores/{storeId}/products/{productId}/media': () => ({ form: glbForm() }),
+  'patch /stores/{storeId}/reviews/{reviewId}': () => ({ body: { status: 'hidden', reply: 'Hijacked' } }),
+  'post /stores/{storeId}/reviews/import': (own) => ({
+    rawBody: `product_handle,rating,title\n${own.productHandle},1,Injected\n`,
+    contentType: 'text/csv',
+  }),
   'patch /stores/{storeId}/security': () => ({ body: { requireTwoFactor: false } }),
   'put /stores/{storeId}/checkout-settings': () => ({
     body: { shipping: { mode: 'flat', flatRate: 1, freeOver: null, weightRates: [] }, tax: { ratePercent: 50, includedInPrices: false } },
@@ -321,6 +330,13 @@ describe('tenant isolation', () => {
     expect(policy.status, policy.text).toBe(200);
     const media = await p.request('POST', `/api/v1/stores/${store.id}/products/${p1.id}/media`, { cookie, form: glbForm() });
     expect(media.status, media.text).toBe(201);
+    const reviews = await p.request('POST', `/api/v1/stores/${store.id}/reviews/import`, {
+      cookie,
+      rawBody: `product_handle,rating,title,author\n${p1.handle},5,${tag} review,${tag}\n`,
+      contentType: 'text/csv',
+    });
+    expect(reviews.body.imported, reviews.text).toBe(1);
+    const review = await p.request('GET', `/api/v1/stores/${store.id}/reviews`, { cookie });
     const market = await p.request('POST', `/api/v1/stores/${store.id}/markets`, {
       cookie,
       body: { name: `${tag} market`, countries: ['DE', 'FR'], currency: 'EUR', exchangeRate: '0.92', taxInclusive: true },
@@ -378,6 +394,8 @@ describe('tenant isolation', () => {
       articleId: article.body.id,
       mediaId: media.body.id,
       menuId: menu.body.id,
+      reviewId: review.body.data[0].id,
+      productHandle: p1.handle,
       marketId: market.body.id,
       zoneId: zone.body.id,
       taxRateId: taxRate.body.id,
@@ -437,6 +455,7 @@ describe('tenant isolation', () => {
       menus: await db.selectFrom('menus').selectAll().orderBy('id').execute(),
       policies: await db.selectFrom('policies').selectAll().orderBy('kind').execute(),
       productMedia: await db.selectFrom('product_media').selectAll().orderBy('id').execute(),
+      reviews: await db.selectFrom('reviews').selectAll().orderBy('id').execute(),
       markets: await db.selectFrom('markets').selectAll().orderBy('id').execute(),
       marketCountries: await db.selectFrom('market_countries').selectAll().orderBy('country').execute(),
       marketPrices: await db.selectFrom('market_prices').selectAll().orderBy('variant_id').execute(),

@@ -22,6 +22,7 @@ import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
 import { contentRoutes } from './routes/content.ts';
+import { reviewRoutes } from './routes/reviews.ts';
 import { homeRoutes } from './routes/home.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { recoveryRoutes } from './routes/recovery.ts';
@@ -52,6 +53,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   homeRoutes(app, sf);
   catalogRoutes(app, sf);
   contentRoutes(app, sf);
+  reviewRoutes(app, sf);
   searchRoutes(app, sf);
   cartRoutes(app, sf);
   recoveryRoutes(app, sf);

@@ -8,7 +8,7 @@
 import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
 import { loadPricingMarkets, loadSettings, loadShippingZones, loadTaxRates, type StorefrontSettings } from '@storeloom/commerce';
 import { TtlCache } from '@storeloom/collections';
-import { FOOTER_MENU, HEADER_MENU, type MenuLink, MenuService, PolicyService, ProductMediaService } from '@storeloom/content';
+import { FOOTER_MENU, HEADER_MENU, type MenuLink, MenuService, PolicyService, ProductMediaService, ReviewService } from '@storeloom/content';
 import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { StoreService } from '@storeloom/stores';
 
@@ -27,21 +27,25 @@ export interface TenantContent {
   policies: { url: string; title: string }[];
   /** Products with a 3D model: a product page asks for models only for these (no extra statement on the others). */
   modelProductIds: Set<string>;
+  /** Products with published reviews (the same shortcut for the reviews lookup). */
+  reviewedProductIds: Set<string>;
 }
 
-const NO_CONTENT: TenantContent = { header: [], footer: [], policies: [], modelProductIds: new Set() };
+const NO_CONTENT: TenantContent = { header: [], footer: [], policies: [], modelProductIds: new Set(), reviewedProductIds: new Set() };
 
 async function loadContent(t: Kysely<TenantDatabase>): Promise<TenantContent> {
-  const [menus, policies, modelProducts] = await Promise.all([
+  const [menus, policies, modelProducts, reviewed] = await Promise.all([
     new MenuService(t).resolved([HEADER_MENU, FOOTER_MENU]),
     new PolicyService(t).publishedLinks(),
     new ProductMediaService(t).productsWithModels(),
+    new ReviewService(t).reviewedProductIds(),
   ]);
   return {
     header: menus[HEADER_MENU] ?? [],
     footer: menus[FOOTER_MENU] ?? [],
     policies: policies.map((p) => ({ url: p.url, title: p.title })),
     modelProductIds: new Set(modelProducts),
+    reviewedProductIds: new Set(reviewed),
   };
 }
 

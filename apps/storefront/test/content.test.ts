@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CartService, OrderService, orderLinkSignature, parseSettings } from '@storeloom/commerce';
+import { reviewLinkSignature } from '@storeloom/content';
 import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokenGlb, pyramidGlb } from '../../../scripts/make-glb-fixtures.ts';
@@ -18,6 +20,7 @@ import { createProduct, createStore, signup, startTestPlatform, type TestPlatfor
 import { createStorefrontApp } from '../src/app.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'models');
+const SECRET = 'content-test-secret-0123456789abcdef01234567';
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 1, 2, 3, 4]);
 
 describe('online store content', () => {
@@ -43,6 +46,7 @@ describe('online store content', () => {
     });
     sf = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
       rootDomain: 'localhost',
+      secret: SECRET,
       storeCacheTtlMs: 0,
       pageCacheTtlMs: 0,
       storage: p.services.storage,
@@ -496,6 +500,106 @@ describe('online store content', () => {
       expect((await api('DELETE', `/products/${productId}/media/${r.body.id}`)).status).toBe(204);
       expect((await p.request('GET', `/media/${storeId}/${name}`)).status).toBe(404);
       expect((await api('DELETE', `/products/${productId}/media/${r.body.id}`)).status).toBe(404);
+    });
+  });
+
+  describe('reviews', () => {
+    it('takes a verified-buyer review through the signed link of a fulfilled order, once, and shows it after moderation with AggregateRating', async () => {
+      const product = await createProduct(p, cookie, storeId, { title: 'Matcha Whisk', variants: [{ sku: 'WH-1', price: 1800, inventoryQuantity: 9 }] });
+      const row = await p.db.control.selectFrom('stores').select(['schema_name', 'name', 'currency']).where('id', '=', storeId).executeTakeFirstOrThrow();
+      const t = p.db.tenant(row.schema_name);
+      const cart = await new CartService(t).findOrCreate(undefined);
+      await new CartService(t).add(cart.id, product.variants[0].id, 1);
+      const orders = new OrderService(t, { store: { id: storeId, name: row.name, currency: row.currency } });
+      const address = { name: 'Rin', line1: '1 Road', line2: null, city: 'Town', postalCode: '1', region: null, country: 'US', phone: null };
+      const { order } = await orders.place({
+        cartId: cart.id,
+        email: 'rin@example.com',
+        customerId: null,
+        customerName: null,
+        address,
+        locale: 'en',
+        settings: parseSettings([]),
+      });
+      await orders.confirmPayment(order.id, { provider: 'manual', reference: 'r', amount: order.total });
+      const sig = reviewLinkSignature(SECRET, storeId, order.id, product.id);
+      const link = `/reviews/new?order=${order.id}&product=${product.id}&sig=${sig}`;
+      // Not fulfilled yet: no link on the order page, and the form is a 404.
+      expect((await shop(link)).status).toBe(404);
+
+      const fulfil = await api('POST', `/orders/${order.id}/fulfillment`, { trackingNumber: 'TRACK1', carrier: 'Post' });
+      expect(fulfil.status, fulfil.text).toBe(200);
+      // The order status page (the shipped mail links to it) offers one signed review link per bought product.
+      const orderPage = await htmlOf(`/orders/${order.id}?sig=${orderLinkSignature(SECRET, storeId, order.id)}`);
+      expect(orderPage).toContain(`href="/reviews/new?order=${order.id}&amp;product=${product.id}&amp;sig=${sig}"`);
+
+      // Forged and foreign links are the store's 404.
+      expect((await shop(`/reviews/new?order=${order.id}&product=${product.id}&sig=${sig.slice(0, -2)}xx`)).status).toBe(404);
+      const other = await createProduct(p, cookie, storeId, { title: 'Not bought', variants: [{ sku: 'NB-1', price: 100 }] });
+      expect((await shop(`/reviews/new?order=${order.id}&product=${other.id}&sig=${reviewLinkSignature(SECRET, storeId, order.id, other.id)}`)).status).toBe(
+        404,
+      );
+      const form = await htmlOf(link);
+      expect(form).toContain('name="rating"');
+      expect(form).toContain('<meta name="robots" content="noindex">');
+
+      const post = (fields: Record<string, string>) =>
+        sf.request(`http://${slug}.localhost/reviews/new`, {
+          method: 'POST',
+          headers: { host: `${slug}.localhost`, origin: `http://${slug}.localhost`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ order: order.id, product: product.id, sig, ...fields }).toString(),
+        });
+      expect((await post({ rating: '9', title: 'x' })).status).toBe(400);
+      const ok = await post({ rating: '4', title: 'Fine <b>whisk</b>', body: 'Makes good foam.\nSturdy.', author: 'Rin' });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('Thank you!');
+      const again = await post({ rating: '1', title: 'spam' });
+      expect(again.status).toBe(409);
+      expect((await post({ rating: '5', sig: 'forged' })).status).toBe(404);
+
+      // Pending: not on the product page until the merchant publishes it.
+      expect(await htmlOf('/products/matcha-whisk')).not.toContain('product-reviews');
+      const pending = await api('GET', '/reviews?status=pending');
+      expect(pending.body.data).toHaveLength(1);
+      const review = pending.body.data[0];
+      expect(review).toMatchObject({ rating: 4, title: 'Fine <b>whisk</b>', verified: true, source: 'buyer', status: 'pending', author: 'Rin' });
+      expect((await api('PATCH', `/reviews/${review.id}`, {})).status).toBe(400);
+      const published = await api('PATCH', `/reviews/${review.id}`, { status: 'published', reply: 'Thank you, Rin!' });
+      expect(published.status, published.text).toBe(200);
+      expect(published.body.repliedAt).not.toBeNull();
+
+      // Imported reviews (another platform's CSV): valid rows published as unverified, bad rows reported.
+      const csv = [
+        'product_handle,rating,title,body,author,email,created_at',
+        'matcha-whisk,5,"Love it, truly","Best whisk",Kai,kai@example.com,2025-05-01',
+        'matcha-whisk,0,Bad,rating,X,,',
+        'no-such-product,5,x,y,z,,',
+        'matcha-whisk,3,Okay,,Mo,,not-a-date',
+      ].join('\n');
+      const imported = await p.request('POST', `/api/v1/stores/${storeId}/reviews/import`, { cookie, rawBody: csv, contentType: 'text/csv' });
+      expect(imported.status, imported.text).toBe(200);
+      expect(imported.body.imported).toBe(1);
+      expect(imported.body.errors.map((e: { row: number }) => e.row)).toEqual([3, 4, 5]);
+
+      const page = await htmlOf('/products/matcha-whisk');
+      expect(page).toContain('data-testid="product-reviews"');
+      // Text only: the buyer's markup is shown as text.
+      expect(page).toContain('<h3>Fine &lt;b>whisk&lt;/b></h3>');
+      expect(page).not.toContain('<b>whisk');
+      expect(page).toContain('Thank you, Rin!');
+      expect(page).toContain('Verified buyer');
+      const ld = ldOf(page).find((x) => x['@type'] === 'Product');
+      expect(ld.aggregateRating).toEqual({ '@type': 'AggregateRating', ratingValue: 4.5, reviewCount: 2, bestRating: 5, worstRating: 1 });
+      expect(ld.review).toHaveLength(2);
+      expect(ld.review[0]).toMatchObject({ '@type': 'Review', author: { '@type': 'Person', name: 'Rin' }, reviewRating: { ratingValue: 4 } });
+
+      // Hidden: gone from the page; deleted: gone from the queue.
+      await api('PATCH', `/reviews/${review.id}`, { status: 'hidden' });
+      const after = ldOf(await htmlOf('/products/matcha-whisk')).find((x) => x['@type'] === 'Product');
+      expect(after.aggregateRating.reviewCount).toBe(1);
+      expect((await api('DELETE', `/reviews/${review.id}`)).status).toBe(204);
+      expect((await api('DELETE', `/reviews/${review.id}`)).status).toBe(404);
+      expect((await api('GET', '/reviews')).body.data.map((r: { source: string }) => r.source)).toEqual(['import']);
     });
   });
 });

@@ -3,3 +3,4 @@ export * from './menus.ts';
 export * from './models.ts';
 export * from './pages.ts';
 export * from './policies.ts';
+export * from './reviews.ts';

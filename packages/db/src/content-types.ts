@@ -79,3 +79,22 @@ export interface ProductMediaTable {
   position: Generated<number>;
   created_at: Timestamp;
 }
+
+export type ReviewStatus = 'pending' | 'published' | 'hidden';
+export interface ReviewsTable {
+  id: string;
+  product_id: string;
+  order_id: string | null;
+  email: string | null;
+  author: Generated<string>;
+  rating: number;
+  title: Generated<string>;
+  body: Generated<string>;
+  status: Generated<ReviewStatus>;
+  reply: string | null;
+  replied_at: NullableDate;
+  verified: Generated<boolean>;
+  source: Generated<'buyer' | 'import'>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}

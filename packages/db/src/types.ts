@@ -4,7 +4,7 @@
  * (reached only through `withSchema(store.schemaName)`).
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { ArticlesTable, MenusTable, PagesTable, PoliciesTable, ProductMediaTable } from './content-types.ts';
+import type { ArticlesTable, MenusTable, PagesTable, PoliciesTable, ProductMediaTable, ReviewsTable } from './content-types.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | T, string | T>;
@@ -683,6 +683,7 @@ export interface TenantDatabase {
   menus: MenusTable;
   articles: ArticlesTable;
   product_media: ProductMediaTable;
+  reviews: ReviewsTable;
   markets: MarketsTable;
   market_countries: MarketCountriesTable;
   market_prices: MarketPricesTable;

@@ -1,5 +1,6 @@
 /** Collection and product pages (cached per store, language, cart size and URL). */
 import { descriptionToText, isProductHandle, normaliseHandle } from '@storeloom/catalog';
+import { ReviewService } from '@storeloom/content';
 import { toDecimalString } from '@storeloom/money';
 import { StorefrontCatalog } from '../catalog.ts';
 import type { Storefront } from '../context.ts';
@@ -59,7 +60,11 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
       if (!product?.variants.length) return sf.pages.notFound(c, count);
       const wanted = c.req.query('variant');
       const selected = product.variants.find((v) => v.id === wanted) ?? product.variants.find((v) => v.available > 0) ?? product.variants[0];
-      const related = await sf.recoFor(tenant).alsoBought(product.id, 4);
+      // Only products with published reviews (the tenant cache's list) cost the lookup.
+      const [related, reviews] = await Promise.all([
+        sf.recoFor(tenant).alsoBought(product.id, 4),
+        tenant.content.reviewedProductIds.has(product.id) ? new ReviewService(tenant.t).forProductPage(product.id, 10) : null,
+      ]);
       const collection = tenant.collections.find((x) => product.collectionIds.includes(x.id)) ?? null;
       const origin = sf.origin(c);
       const url = `${origin}/products/${encodeURIComponent(product.handle)}`;
@@ -80,6 +85,7 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
           related,
           relatedTitle: 'alsoBought',
           collection: collection ? { handle: collection.handle, title: collection.title } : null,
+          reviews: reviews?.count ? { average: reviews.average, count: reviews.count, items: reviews.reviews } : null,
         },
         {
           title: seoTitle || `${product.title} – ${tenant.store.name}`,
@@ -109,6 +115,19 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
                         ? [{ '@type': 'MediaObject', contentUrl: absoluteMedia(origin, m.usdzUrl, tenant.store.id), encodingFormat: 'model/vnd.usdz+zip' }]
                         : []),
                     ],
+                  }))
+                : undefined,
+              aggregateRating: reviews?.count
+                ? { '@type': 'AggregateRating', ratingValue: reviews.average, reviewCount: reviews.count, bestRating: 5, worstRating: 1 }
+                : undefined,
+              review: reviews?.count
+                ? reviews.reviews.map((r) => ({
+                    '@type': 'Review',
+                    author: { '@type': 'Person', name: r.author || 'Anonymous' },
+                    reviewRating: { '@type': 'Rating', ratingValue: r.rating, bestRating: 5, worstRating: 1 },
+                    name: r.title || undefined,
+                    reviewBody: r.body || undefined,
+                    datePublished: r.createdAt,
                   }))
                 : undefined,
               offers: product.variants.map((v) => ({

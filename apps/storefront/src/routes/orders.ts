@@ -1,5 +1,7 @@
 /** The order status page behind a signed link (`&placed=1`: the confirmation). */
-import type { Storefront } from '../context.ts';
+import type { OrderDetail } from '@storeloom/commerce';
+import { reviewLinkSignature } from '@storeloom/content';
+import type { C, Storefront } from '../context.ts';
 import type { StorefrontApp } from '../middleware.ts';
 import { orderData } from '../pages.ts';
 
@@ -10,7 +12,7 @@ export function orderRoutes(app: StorefrontApp, sf: Storefront) {
     const t = sf.t(c);
     const page = await sf.pages.render(
       c,
-      { page: 'order', order: orderData(order), justPlaced: c.req.query('placed') === '1' },
+      { page: 'order', order: orderData(order), justPlaced: c.req.query('placed') === '1', reviewLinks: reviewLinks(sf, c, order) },
       {
         title: `${t('orderNumber', { n: order.number })} – ${c.var.tenant.store.name}`,
         description: c.var.tenant.store.name,
@@ -20,5 +22,17 @@ export function orderRoutes(app: StorefrontApp, sf: Storefront) {
       { count: await sf.cartCount(c) },
     );
     return sf.pages.sendNoStore(c, page);
+  });
+}
+
+/** After fulfilment, one signed review link per bought product (the verified-buyer reviews; the shipped mail links to this page). */
+function reviewLinks(sf: Storefront, c: C, order: OrderDetail): { title: string; url: string }[] {
+  if (order.fulfillmentStatus !== 'fulfilled') return [];
+  const seen = new Set<string>();
+  return order.lines.flatMap((l) => {
+    if (!l.productId || seen.has(l.productId)) return [];
+    seen.add(l.productId);
+    const q = new URLSearchParams({ order: order.id, product: l.productId, sig: reviewLinkSignature(sf.secret, c.var.tenant.store.id, order.id, l.productId) });
+    return [{ title: l.title, url: `/reviews/new?${q.toString()}` }];
   });
 }

@@ -3,7 +3,7 @@ import { ShopProvider, useShop } from './context.tsx';
 import { AccountPage, AuthPage } from './pages/account.tsx';
 import { CollectionPage, HomePage, NotFoundPage, ProductPage, SearchPage } from './pages/catalog.tsx';
 import { CartPage, CheckoutPage, OrderPage, PayPage } from './pages/checkout.tsx';
-import { ArticlePage, BlogPage, ContentPage } from './pages/content.tsx';
+import { ArticlePage, BlogPage, ContentPage, ReviewPage } from './pages/content.tsx';
 import type { AppData, MenuLinkData } from './types.ts';
 import { storeMediaPath } from './media.ts';
 
@@ -152,6 +152,7 @@ function Page(props: AppData) {
           <Match when={d.page === 'content' && d}>{(x) => <ContentPage data={x()} />}</Match>
           <Match when={d.page === 'blog' && d}>{(x) => <BlogPage data={x()} />}</Match>
           <Match when={d.page === 'article' && d}>{(x) => <ArticlePage data={x()} />}</Match>
+          <Match when={d.page === 'review' && d}>{(x) => <ReviewPage data={x()} />}</Match>
           <Match when={(d.page === 'login' || d.page === 'register') && d}>{(x) => <AuthPage data={x() as never} />}</Match>
         </Switch>
       </main>

@@ -132,6 +132,21 @@ const en = {
   viewInYourSpace: 'View in your space',
   agreeToPolicies: 'By placing your order you agree to our policies:',
   feed: 'Subscribe (Atom feed)',
+  reviews: 'Reviews',
+  reviewsCount: '{n} reviews',
+  averageRating: '{avg} out of 5',
+  verifiedBuyer: 'Verified buyer',
+  storeReply: 'Reply from the store',
+  reviewYourItems: 'Review your items',
+  writeReview: 'Review {title}',
+  rating: 'Rating',
+  stars: '{n} stars',
+  reviewTitle: 'Title',
+  reviewBody: 'Your review',
+  yourName: 'Your name (shown with the review)',
+  submitReview: 'Send review',
+  reviewThanks: 'Thank you! Your review will appear once the store has checked it.',
+  reviewAlready: 'You have already reviewed this product for this order.',
 };
 export type MessageKey = keyof typeof en;
 
@@ -266,6 +281,21 @@ const zh: Record<MessageKey, string> = {
   viewInYourSpace: '在您的空间中查看',
   agreeToPolicies: '下单即表示您同意我们的政策：',
   feed: '订阅（Atom）',
+  reviews: '评价',
+  reviewsCount: '{n} 条评价',
+  averageRating: '{avg} / 5',
+  verifiedBuyer: '已购买',
+  storeReply: '店铺回复',
+  reviewYourItems: '评价您购买的商品',
+  writeReview: '评价 {title}',
+  rating: '评分',
+  stars: '{n} 星',
+  reviewTitle: '标题',
+  reviewBody: '您的评价',
+  yourName: '您的名字（与评价一起显示）',
+  submitReview: '提交评价',
+  reviewThanks: '谢谢！店铺审核后您的评价将会显示。',
+  reviewAlready: '您已评价过此订单中的这件商品。',
 };
 
 const catalogs: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

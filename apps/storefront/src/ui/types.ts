@@ -77,6 +77,12 @@ export interface ModelData {
   usdzUrl: string | null;
 }
 
+export interface ReviewsData {
+  average: number;
+  count: number;
+  items: { author: string; rating: number; title: string; body: string; reply: string | null; verified: boolean; createdAt: string }[];
+}
+
 export interface ArticleCardData {
   handle: string;
   title: string;
@@ -127,6 +133,8 @@ export type PageData =
       related: Card[];
       relatedTitle: 'alsoBought' | 'youMayLike';
       collection: { handle: string; title: string } | null;
+      /** Published reviews (newest first) with the average and count of all published ones; null when there are none. */
+      reviews?: ReviewsData | null;
     }
   | {
       page: 'search';
@@ -164,7 +172,15 @@ export type PageData =
       shipsTo: string[] | null;
     }
   | { page: 'pay'; order: OrderData; action: string; expiresAt: string }
-  | { page: 'order'; order: OrderData; justPlaced: boolean }
+  | { page: 'order'; order: OrderData; justPlaced: boolean; reviewLinks?: { title: string; url: string }[] }
+  | {
+      page: 'review';
+      product: { title: string; handle: string };
+      fields: { order: string; product: string; sig: string };
+      values: { rating: string; title: string; body: string; author: string };
+      state: 'form' | 'done' | 'already';
+      error: string | null;
+    }
   | {
       page: 'account';
       customer: { name: string; email: string };

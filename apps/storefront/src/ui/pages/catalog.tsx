@@ -1,7 +1,7 @@
 import { createMemo, createSignal, For, onMount, Show } from 'solid-js';
 import { Price, ProductGrid, ProductImage, Section } from '../components.tsx';
 import { useShop } from '../context.tsx';
-import { ModelMedia } from './content.tsx';
+import { ModelMedia, ProductReviews } from './content.tsx';
 import { track } from '../track.ts';
 import type { PageData, ProductData, VariantData } from '../types.ts';
 
@@ -218,6 +218,7 @@ export function ProductPage(props: { data: Of<'product'> }) {
           </Show>
         </div>
       </div>
+      <Show when={props.data.reviews}>{(r) => <ProductReviews reviews={r()} />}</Show>
       <Show when={props.data.related.length > 0}>
         <Section title={t(props.data.relatedTitle)}>
           <ProductGrid cards={props.data.related} slot="product" />

@@ -432,6 +432,20 @@ export function OrderPage(props: { data: Of<'order'> }) {
             )}
           </Show>
         </div>
+        <Show when={props.data.reviewLinks?.length}>
+          <div class="panel" data-testid="review-links">
+            <h2>{t('reviewYourItems')}</h2>
+            <ul>
+              <For each={props.data.reviewLinks}>
+                {(l) => (
+                  <li>
+                    <a href={l.url}>{t('writeReview', { title: l.title })}</a>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </div>
+        </Show>
         <a class="button ghost" href="/">
           {t('continueShopping')}
         </a>

@@ -3,7 +3,7 @@ import { For, Show } from 'solid-js';
 import { ProductImage } from '../components.tsx';
 import { useShop } from '../context.tsx';
 import { storeMediaPath } from '../media.ts';
-import type { ArticleCardData, ModelData, PageData } from '../types.ts';
+import type { ArticleCardData, ModelData, PageData, ReviewsData } from '../types.ts';
 
 type Of<K extends PageData['page']> = Extract<PageData, { page: K }>;
 
@@ -180,5 +180,129 @@ export function ModelMedia(props: { models: ModelData[]; title: string }) {
         </figure>
       )}
     </For>
+  );
+}
+
+/** Five stars, filled to the rating; the number is the accessible text. */
+export function Stars(props: { rating: number; label: string }) {
+  return (
+    <span class="stars" role="img" aria-label={props.label}>
+      <For each={[1, 2, 3, 4, 5]}>
+        {(n) => (
+          <span aria-hidden="true" class={n <= Math.round(props.rating) ? 'on' : 'off'}>
+            ★
+          </span>
+        )}
+      </For>
+    </span>
+  );
+}
+
+export function ProductReviews(props: { reviews: ReviewsData }) {
+  const { t, chrome } = useShop();
+  const r = props.reviews;
+  return (
+    <section class="section reviews" aria-labelledby="reviews-title" data-testid="product-reviews">
+      <div class="section-head">
+        <h2 id="reviews-title">{t('reviews')}</h2>
+        <p class="review-summary">
+          <Stars rating={r.average} label={t('averageRating', { avg: String(r.average) })} /> <strong>{r.average.toFixed(1)}</strong> ·{' '}
+          {t('reviewsCount', { n: r.count })}
+        </p>
+      </div>
+      <ul class="review-list">
+        <For each={r.items}>
+          {(rv) => (
+            <li class="review">
+              <Stars rating={rv.rating} label={t('stars', { n: rv.rating })} />
+              <Show when={rv.title}>
+                <h3>{rv.title}</h3>
+              </Show>
+              <p class="muted small">
+                {rv.author || '—'} · <time datetime={rv.createdAt}>{dateOnly(chrome.shop.locale, rv.createdAt)}</time>
+                <Show when={rv.verified}>
+                  {' · '}
+                  <span class="badge">{t('verifiedBuyer')}</span>
+                </Show>
+              </p>
+              <Show when={rv.body}>
+                <p class="review-body">{rv.body}</p>
+              </Show>
+              <Show when={rv.reply}>
+                {(reply) => (
+                  <blockquote class="review-reply">
+                    <strong>{t('storeReply')}</strong>
+                    <p>{reply()}</p>
+                  </blockquote>
+                )}
+              </Show>
+            </li>
+          )}
+        </For>
+      </ul>
+    </section>
+  );
+}
+
+export function ReviewPage(props: { data: Of<'review'> }) {
+  const { t } = useShop();
+  const d = props.data;
+  return (
+    <section class="content-page">
+      <h1>{t('writeReview', { title: d.product.title })}</h1>
+      <Show when={d.state === 'done'}>
+        <p class="success-text" role="status">
+          {t('reviewThanks')}
+        </p>
+        <a class="button ghost" href={`/products/${encodeURIComponent(d.product.handle)}`}>
+          {d.product.title}
+        </a>
+      </Show>
+      <Show when={d.state === 'already'}>
+        <p role="status">{t('reviewAlready')}</p>
+      </Show>
+      <Show when={d.state === 'form'}>
+        <form method="post" action="/reviews/new" class="review-form">
+          <Show when={d.error}>
+            {(e) => (
+              <p class="error" role="alert">
+                {e()}
+              </p>
+            )}
+          </Show>
+          <input type="hidden" name="order" value={d.fields.order} />
+          <input type="hidden" name="product" value={d.fields.product} />
+          <input type="hidden" name="sig" value={d.fields.sig} />
+          <fieldset class="rating-picker">
+            <legend>{t('rating')}</legend>
+            <For each={[5, 4, 3, 2, 1]}>
+              {(n) => (
+                <label>
+                  <input type="radio" name="rating" value={String(n)} checked={d.values.rating === String(n)} required />
+                  {t('stars', { n })}
+                </label>
+              )}
+            </For>
+          </fieldset>
+          <label>
+            {t('reviewTitle')}
+            <input name="title" maxlength="200" value={d.values.title} />
+          </label>
+          <label>
+            {t('reviewBody')}
+            <textarea name="body" maxlength="5000" rows="6">
+              {d.values.body}
+            </textarea>
+          </label>
+          <label>
+            {t('yourName')}
+            <input name="author" maxlength="100" autocomplete="name" value={d.values.author} />
+          </label>
+          <button class="button primary" type="submit">
+            {t('submitReview')}
+          </button>
+        </form>
+      </Show>
+    </section>
   );
 }
