@@ -3,7 +3,7 @@
  * machine's 15): provisioning, catalogue writes, atomic stock decrements and
  * idempotent store creation through the real services.
  */
-import { InventoryService, ProductService } from '@storeloom/catalog';
+import { InventoryService, ProductService, UNLIMITED_CATALOG } from '@storeloom/catalog';
 import { createDatabase, type Database, migrateAllTenants, migrateControl, newId } from '@storeloom/db';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
 import { StoreService } from '@storeloom/stores';
@@ -47,7 +47,7 @@ describe('embedded Postgres (PGlite over the wire)', () => {
     const { store } = await stores.create({ userId: owner }, { name: 'B', slug: 'bravo', currency: 'JPY' });
     const row = await stores.getRow(store.id);
     const tenant = db.tenant(row?.schema_name as string);
-    const product = await new ProductService(tenant).create({
+    const product = await new ProductService(tenant, UNLIMITED_CATALOG).create({
       title: 'Teapot',
       status: 'active',
       options: [{ name: 'Colour', values: ['Black', 'Red'] }],
@@ -61,9 +61,9 @@ describe('embedded Postgres (PGlite over the wire)', () => {
     const inventory = new InventoryService(tenant);
     const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => inventory.adjust(variantId, -1, { reason: 'sold' })));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(10);
-    const after = await new ProductService(tenant).get(product.id);
+    const after = await new ProductService(tenant, UNLIMITED_CATALOG).get(product.id);
     expect(after?.variants[0]?.inventoryQuantity).toBe(0);
-    const stale = new ProductService(tenant).update(product.id, { version: 99, title: 'X' });
+    const stale = new ProductService(tenant, UNLIMITED_CATALOG).update(product.id, { version: 99, title: 'X' });
     await expect(stale).rejects.toMatchObject({ code: 'version_conflict' });
   });
 
@@ -72,7 +72,7 @@ describe('embedded Postgres (PGlite over the wire)', () => {
     const { store } = await stores.create({ userId: owner }, { name: 'C', slug: 'charlie', currency: 'JPY' });
     const row = await stores.getRow(store.id);
     const tenant = db.tenant(row?.schema_name as string);
-    const products = new ProductService(tenant);
+    const products = new ProductService(tenant, UNLIMITED_CATALOG);
     const a = await products.create({ title: '有機抹茶', handle: '抹茶-有機-30g', variants: [{ sku: 'SAME', price: 2800, inventoryQuantity: 3 }] });
     const b = await products.create({ title: 'ほうじ茶', variants: [{ sku: 'SAME', price: 980, inventoryQuantity: 5 }] });
     expect([a.handle, b.handle]).toEqual(['抹茶-有機-30g', 'ほうじ茶']);

@@ -73,7 +73,7 @@ export async function setUpReadFixture(baseUrl: string): Promise<ReadFixture> {
   });
   expect(product, 201, 'product creation');
 
-  const token = await call(baseUrl, 'POST', '/api/v1/me/api-tokens', { cookie, body: { name: 'bench' } });
+  const token = await call(baseUrl, 'POST', '/api/v1/me/api-tokens', { cookie, body: { name: 'bench', scopes: ['read_products'] } });
   expect(token, 201, 'API token creation');
 
   const fixture: ReadFixture = {

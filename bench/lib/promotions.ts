@@ -6,7 +6,7 @@
  *   promotions.cart-read                the same cart read over HTTP (the real storefront process, autocannon with the
  *                                       store's Host header) vs a bare Hono hello, same run (reported)
  */
-import { ProductService } from '@storeloom/catalog';
+import { ProductService, UNLIMITED_CATALOG } from '@storeloom/catalog';
 import { DiscountService, GiftCardService } from '@storeloom/commerce';
 import { createDatabase, type Database } from '@storeloom/db';
 import { createLogger } from '@storeloom/log';
@@ -40,7 +40,7 @@ async function promoShop(): Promise<PromoShop> {
     await provisionStores(db, owner, 1, 1);
     const store = await db.control.selectFrom('stores').select(['slug', 'schema_name', 'currency']).executeTakeFirstOrThrow();
     const t = db.tenant(store.schema_name);
-    const product = await new ProductService(t).create({
+    const product = await new ProductService(t, UNLIMITED_CATALOG).create({
       title: 'Linen Shirt',
       status: 'active',
       variants: [{ sku: 'PROMO-BENCH', price: 5900, inventoryQuantity: 1_000_000 }],

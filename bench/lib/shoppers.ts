@@ -6,7 +6,7 @@
  * test/load.test.ts (a short run that asserts zero errors and one order per placed checkout).
  */
 import http from 'node:http';
-import { CollectionService, ProductService } from '@storeloom/catalog';
+import { CollectionService, ProductService, UNLIMITED_CATALOG } from '@storeloom/catalog';
 import type { Database } from '@storeloom/db';
 import { StoreService } from '@storeloom/stores';
 
@@ -45,7 +45,7 @@ export async function seedShops(db: Database, ownerId: string, count: number, co
       await stores.launch(store.id, { userId: ownerId });
       const schema = (await db.control.selectFrom('stores').select('schema_name').where('id', '=', store.id).executeTakeFirstOrThrow()).schema_name;
       const t = db.tenant(schema);
-      const products = new ProductService(t);
+      const products = new ProductService(t, UNLIMITED_CATALOG);
       const ids: string[] = [];
       const handles: string[] = [];
       for (const [title, word] of CATALOGUE) {

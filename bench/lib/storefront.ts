@@ -12,7 +12,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProductService } from '@storeloom/catalog';
+import { ProductService, UNLIMITED_CATALOG } from '@storeloom/catalog';
 import { CartService } from '@storeloom/commerce';
 import { createDatabase, type Database } from '@storeloom/db';
 import { createLogger } from '@storeloom/log';
@@ -64,7 +64,7 @@ async function shopDatabase(label: string, extra: number): Promise<Shop> {
     const owner = await createOwner(db);
     await provisionStores(db, owner, 1 + extra, 4);
     const store = await db.control.selectFrom('stores').select(['id', 'slug', 'schema_name']).orderBy('created_at').limit(1).executeTakeFirstOrThrow();
-    const product = await new ProductService(db.tenant(store.schema_name)).create({
+    const product = await new ProductService(db.tenant(store.schema_name), UNLIMITED_CATALOG).create({
       title: 'Washed Linen Shirt',
       description: 'Breathable washed linen with a relaxed fit. Made in Portugal from European flax.',
       status: 'active',
@@ -76,7 +76,7 @@ async function shopDatabase(label: string, extra: number): Promise<Shop> {
       images: [{ url: 'https://images.example.com/linen-shirt.jpg', alt: 'Linen shirt' }],
     } as never);
     for (let i = 0; i < 8; i++)
-      await new ProductService(db.tenant(store.schema_name)).create({
+      await new ProductService(db.tenant(store.schema_name), UNLIMITED_CATALOG).create({
         title: `Companion ${i}`,
         status: 'active',
         variants: [{ sku: `COMP-${i}`, price: 1000 + i, inventoryQuantity: 5 }],

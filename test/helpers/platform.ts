@@ -8,6 +8,7 @@ import { buildServices } from '../../apps/control-plane/src/services.ts';
 import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
 import type { ControlPlaneConfig, Services } from '../../apps/control-plane/src/context.ts';
 import { startWorkers, type RunningWorker } from '../../apps/worker/src/worker.ts';
+import type { HandlerDeps } from '../../apps/worker/src/handlers.ts';
 import type { Database } from '@storeloom/db';
 import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
@@ -46,7 +47,8 @@ export interface TestPlatform {
   queues: Queues;
   services: Services;
   request<T = any>(method: string, path: string, opts?: RequestOptions): Promise<ApiResponse<T>>;
-  startWorker(): Promise<RunningWorker>;
+  /** `extra`: further handler dependencies (e.g. the payment provider of privacy erasures). */
+  startWorker(extra?: Partial<HandlerDeps>): Promise<RunningWorker>;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,8 @@ export async function startTestPlatform(
     trustProxy: false,
     secureCookies: false,
     maxBodyBytes: 25 * 1024 * 1024,
+    // Suites create many stores per merchant; the creation caps have their own tests (plan-limits.test.ts).
+    storeLimits: { perAccount: 0, freePerAccount: 0, createsPerHour: 0 },
     ...opts.config,
   };
   const logger = createLogger({ level: 'silent' });
@@ -120,17 +124,20 @@ export async function startTestPlatform(
       }
       return { status: res.status, body: parsed, headers: res.headers, text };
     },
-    async startWorker() {
+    async startWorker(extra = {}) {
       const w = await startWorkers(queues, {
         db: testDb.db,
         logger,
         concurrency: 2,
         retentionDays: 30,
         provisioningStaleSeconds: 1,
+        // Plan limits hold in the worker exactly when billing is on in the API (as STRIPE_SECRET_KEY does for both).
+        planLimits: Boolean(config.billing?.stripe),
         storage: services.storage,
         // The worker delivers alert webhooks under the same egress policy as the API that saved them.
         ...(opts.config?.webhookEgress ? { webhookEgress: opts.config.webhookEgress } : {}),
         ...(opts.importEgress ? { importImages: { egress: opts.importEgress, timeoutMs: 5000 } } : {}),
+        ...extra,
       });
       workers.push(w);
       return w;

@@ -60,6 +60,7 @@ import { registerDomainRoutes } from './routes/domain.ts';
 import { registerLaunchRoutes } from './routes/launch.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerCatalogExtraRoutes } from './routes/catalog-extras.ts';
+import { registerPrivacyRoutes } from './routes/privacy.ts';
 import { registerBlogRoutes } from './routes/blog.ts';
 import { registerMenuRoutes } from './routes/menus.ts';
 import { registerPageRoutes } from './routes/pages.ts';
@@ -68,6 +69,7 @@ import { registerReviewRoutes } from './routes/reviews.ts';
 import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
 import { apiDocsPage } from './pages.ts';
 import { registerConsole } from './console.ts';
+import { enforceTokenScopes } from './scopes.ts';
 
 /** The document's frame; the paths and schemas come from the registered routes. */
 export const API_DOCUMENT: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = {
@@ -86,6 +88,8 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   api.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', { type: 'apiKey', in: 'cookie', name: 'storeloom_session' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'Personal API token (slk_…)' });
 
+  // Every operation declares the token scope it needs (x-token-scope in the document) and checks it first.
+  enforceTokenScopes(api);
   registerAuthRoutes(api);
   registerApiTokenRoutes(api);
   // Before the store routes: GET /stores/deleted must not be taken for GET /stores/{storeId}.
@@ -120,6 +124,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerPricingRoutes(api);
   registerInventoryPlanningRoutes(api);
   registerRecommendationRoutes(api);
+  registerPrivacyRoutes(api);
   // Online store content (issue 20).
   registerPageRoutes(api);
   registerMenuRoutes(api);
@@ -160,6 +165,11 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   });
   app.get('/metrics', async (c) => {
     const token = services.config.metricsToken;
+    // Never on a store's host name (a custom domain or <slug>.STORE_ROOT_DOMAIN pointed here), and in production only
+    // with METRICS_TOKEN: otherwise it does not exist.
+    const host = (c.req.header('host') ?? '').toLowerCase().replace(/:\d+$/, '');
+    const root = services.config.storeRootDomain.toLowerCase();
+    if (host.endsWith(`.${root}`) || (!token && services.config.metricsWithoutToken === false)) throw new AppError(ErrorCode.NotFound, 'No such route');
     if (token && c.req.header('authorization') !== `Bearer ${token}`) throw new AppError(ErrorCode.Unauthenticated, 'Metrics token required');
     return c.text(await metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
   });
@@ -220,9 +230,9 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     c.set('auth', null);
     const authz = c.req.header('authorization');
     if (authz?.startsWith('Bearer ')) {
-      const user = await services.apiTokens.validate(authz.slice(7).trim());
-      if (!user) throw new AppError(ErrorCode.Unauthenticated, 'Invalid or revoked API token');
-      c.set('auth', { user, method: 'token' });
+      const token = await services.apiTokens.authenticate(authz.slice(7).trim());
+      if (!token) throw new AppError(ErrorCode.Unauthenticated, 'Invalid or revoked API token');
+      c.set('auth', { user: token.user, method: 'token', scopes: token.scopes });
     } else {
       const token = getCookie(c, 'storeloom_session');
       if (token) {

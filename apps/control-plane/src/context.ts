@@ -1,6 +1,17 @@
-import type { AccountService, ApiTokenService, RateLimiter, SessionManager, SessionUser, SignInNotices, TwoFactorService, UserService } from '@storeloom/auth';
+import type {
+  AccountService,
+  ApiScope,
+  ApiTokenService,
+  RateLimiter,
+  SessionManager,
+  SessionUser,
+  SignInNotices,
+  TwoFactorService,
+  UserService,
+} from '@storeloom/auth';
 import type { BillingConfig, BillingService, ConnectService, StripeWebhooks } from '@storeloom/billing';
 import type { Commerce } from '@storeloom/commerce';
+import type { PrivacyService } from '@storeloom/privacy';
 import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@storeloom/db';
 import type { BaseVariables } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
@@ -45,12 +56,16 @@ export interface ControlPlaneConfig {
   /** Search index cache budget (documents across stores) and staleness bound; see @storeloom/store-search. */
   searchCacheMaxDocs?: number;
   searchFreshnessMs?: number;
+  /** Caps on store creation per account (see StoreCreationLimits); undefined = the defaults (20 stores, 3 on Free, 10 per hour). */
+  storeLimits?: { perAccount: number; freePerAccount: number; createsPerHour: number };
   /** Per-minute request limits on /api/v1 (undefined or 0 = off). */
   rateLimits?: { perIpPerMinute: number; perStorePerMinute: number };
   /** 503 + Retry-After for a request still running after this long (undefined or 0 = off). */
   requestTimeoutMs?: number;
   /** Bearer token for GET /metrics (undefined = open; keep it off the public network). */
   metricsToken?: string;
+  /** Without a metrics token, whether /metrics is served at all: false in production (NODE_ENV=production); default true. */
+  metricsWithoutToken?: boolean;
   /** SECRETS_KEY: seals two-factor seeds. undefined = a random key for this process (tests, development); null = not configured (two-factor set-up answers 503). */
   secretsKey?: string | null;
   /** Contact published in /.well-known/security.txt (default: mailto:security@ the console's host). */
@@ -79,8 +94,13 @@ export interface Services {
   catalogEvents: CatalogEvents;
   /** Order services of a store (orders API, Stripe Connect webhook), built like the storefront's and the worker's. */
   commerce: Commerce;
+<<<<<<< HEAD
   /** Encrypts/decrypts merchant webhook signing secrets (WEBHOOK_SECRETS_KEY). */
   webhookSecrets: SecretBox;
+=======
+  /** Shoppers' export and erasure requests (the worker runs them). */
+  privacy: PrivacyService;
+>>>>>>> main
   /** Merchant two-factor sign-in (TOTP, recovery codes, pending sign-ins). */
   twoFactor: TwoFactorService;
   /** Mails the account on a sign-in from a new device. */
@@ -92,6 +112,8 @@ export interface Services {
 export interface AuthInfo {
   user: SessionUser;
   method: 'session' | 'token';
+  /** What a token may do (absent for sessions, which only their role limits). */
+  scopes?: readonly ApiScope[];
   sessionId?: string;
 }
 

@@ -53,3 +53,8 @@ export function uuidParam(c: Context<AppEnv>, name: string, what: string): strin
 export function storageOf(c: Context<AppEnv>): StoreStorage {
   return storeStorage(c.var.services.storage, c.var.store.id);
 }
+
+/** The current store's plan limits, for catalogue services that publish products (see CatalogLimits). */
+export function catalogLimitsOf(c: Context<AppEnv>) {
+  return c.var.services.billing.catalogLimits(c.var.store);
+}

@@ -1,3 +1,4 @@
+import { PrivacyService } from '@storeloom/privacy';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -66,11 +67,13 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     ...(env.SECURITY_CONTACT ? { securityContact: env.SECURITY_CONTACT } : {}),
     searchCacheMaxDocs: env.SEARCH_CACHE_MAX_DOCS,
     searchFreshnessMs: env.SEARCH_FRESHNESS_MS,
+    storeLimits: { perAccount: env.STORES_PER_ACCOUNT, freePerAccount: env.FREE_STORES_PER_ACCOUNT, createsPerHour: env.STORE_CREATES_PER_HOUR },
     rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     webhookEgress: webhookEgressFromEnv(env),
     ...(env.WEBHOOK_SECRETS_KEY ? { webhookSecretsKey: env.WEBHOOK_SECRETS_KEY } : {}),
     ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
+    metricsWithoutToken: env.NODE_ENV !== 'production',
     billing: {
       graceDays: env.BILLING_GRACE_DAYS,
       stripe: env.STRIPE_SECRET_KEY
@@ -93,7 +96,10 @@ export function buildServices(
   hooks: ProvisioningHooks = {},
   overrides: Partial<Pick<Services, 'mail' | 'storage' | 'dns'>> = {},
 ): Services {
-  const stores = new StoreService(db, hooks);
+  const stores = new StoreService(db, hooks, {
+    ...(config.storeLimits ?? { perAccount: 20, freePerAccount: 3, createsPerHour: 10 }),
+    billingEnabled: Boolean(config.billing?.stripe),
+  });
   const billingConfig = { graceDays: 7, stripe: null, ...config.billing, publicUrl: config.publicUrl };
   const stripe = billingConfig.stripe ? createStripeClient(billingConfig.stripe) : null;
   const forget = (storeId: string) => stores.access.forget(storeId);
@@ -137,7 +143,11 @@ export function buildServices(
     connect: new ConnectService(db, billingConfig, stripe),
     stripeWebhooks: new StripeWebhooks(db, billingConfig, stripe, forget, connectPayments),
     commerce,
+<<<<<<< HEAD
     webhookSecrets: new WebhookSecretBox(config.webhookSecretsKey ?? DEVELOPMENT_SECRETS_KEY),
+=======
+    privacy: new PrivacyService({ db, storage }),
+>>>>>>> main
   };
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newId, sql } from '@storeloom/db';
 import { readArchive, writeArchive } from '@storeloom/storage';
+import { UNLIMITED_CATALOG } from '@storeloom/catalog';
 import { EXPORT_TABLES, loadArchiveIntoStore, NO_PASSWORD, completeClone, verifyArchive } from '@storeloom/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
@@ -227,9 +228,9 @@ describe('store export, clone and restore', () => {
       headers: { 'idempotency-key': 'clone-1' },
     });
     expect(again.body.store.id).toBe(b.id);
-    await loadArchiveIntoStore(p.db, p.services.storage, await verifyArchive(archiveBytes), { id: b.id, schema_name: schemaB });
+    await loadArchiveIntoStore(p.db, p.services.storage, await verifyArchive(archiveBytes), { id: b.id, schema_name: schemaB }, UNLIMITED_CATALOG);
     expect(await snapshot(b.id)).toEqual(before);
-    expect((await completeClone(p.db, p.services.storage, b.id)).status).toBe('already');
+    expect((await completeClone(p.db, p.services.storage, b.id, UNLIMITED_CATALOG)).status).toBe('already');
     const audit = await p.db.control.selectFrom('audit_log').select('action').where('store_id', '=', b.id).execute();
     expect(audit.map((a) => a.action)).toContain('store.cloned');
   });
@@ -245,10 +246,10 @@ describe('store export, clone and restore', () => {
     // Half the tables, as if the process died midway; the store is still not active.
     const archive = await verifyArchive(archiveBytes);
     const partial = { ...archive, data: Object.fromEntries(Object.entries(archive.data).slice(0, 6)) };
-    await loadArchiveIntoStore(p.db, p.services.storage, partial, { id: store.id, schema_name: schema });
+    await loadArchiveIntoStore(p.db, p.services.storage, partial, { id: store.id, schema_name: schema }, UNLIMITED_CATALOG);
     await p.services.stores.reconcileProvisioning(0);
     expect((await p.services.stores.getRow(store.id))?.status).toBe('provisioning');
-    expect((await completeClone(p.db, p.services.storage, store.id)).status).toBe('done');
+    expect((await completeClone(p.db, p.services.storage, store.id, UNLIMITED_CATALOG)).status).toBe('done');
     expect((await p.services.stores.getRow(store.id))?.status).toBe('active');
     expect(await snapshot(store.id)).toEqual(await snapshot(storeA.id));
   });

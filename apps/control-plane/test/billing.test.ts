@@ -297,6 +297,49 @@ describe('billing with Stripe (fake)', () => {
     expect((await storeRow(store.id)).billing_status).toBe('past_due');
   });
 
+  it('refuses a signature timestamped beyond the tolerance in the future, as in the past (issue 15)', async () => {
+    const { subscriptionId } = await subscribedStore();
+    const event = () => ({
+      id: `evt_future_${randomBytes(6).toString('hex')}`,
+      object: 'event',
+      type: 'customer.subscription.updated',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: fake.get(subscriptionId) },
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const future = await fake.deliver(event(), { timestamp: now + 600 });
+    expect(future.map((d) => d.status)).toEqual([400]);
+    expect(JSON.parse(future[0]?.body ?? '{}').error.code).toBe('invalid_signature');
+    // Within the tolerance (a signer's clock a few minutes fast) it is accepted.
+    expect((await fake.deliver(event(), { timestamp: now + 200 })).map((d) => d.status)).toEqual([200]);
+  });
+
+  it('ignores (2xx, audited) an event whose metadata names a store the subscription is not of, and one for an unknown subscription (issue 15)', async () => {
+    const { subscriptionId } = await subscribedStore();
+    const victimOwner = await signup(p);
+    const victim = await createStore(p, victimOwner.cookie);
+    const before = await storeRow(victim.id);
+    const sub = fake.get(subscriptionId) as Record<string, any>;
+    const forge = (object: Record<string, unknown>) => ({
+      id: `evt_forged_${randomBytes(6).toString('hex')}`,
+      object: 'event',
+      type: 'customer.subscription.updated',
+      created: Math.floor(Date.now() / 1000),
+      data: { object },
+    });
+    const foreign = await fake.deliver(forge({ ...sub, metadata: { ...sub.metadata, storeId: victim.id } }));
+    expect(foreign.map((d) => d.status)).toEqual([200]);
+    expect(JSON.parse(foreign[0]?.body ?? '{}').outcome).toBe('customer_mismatch');
+    const unknown = await fake.deliver(forge({ ...sub, id: 'sub_does_not_exist', metadata: { storeId: victim.id } }));
+    expect(unknown.map((d) => d.status)).toEqual([200]);
+    expect(JSON.parse(unknown[0]?.body ?? '{}').outcome).toBe('unknown_subscription');
+    expect(await storeRow(victim.id)).toEqual(before);
+    expect((await audits(victim.id, 'billing.event_ignored')).map((a) => (a.data as { reason: string }).reason)).toEqual([
+      'customer_mismatch',
+      'unknown_subscription',
+    ]);
+  });
+
   it('enforces plan limits: active products and custom domains', async () => {
     const m = await signup(p);
     const store = await createStore(p, m.cookie);

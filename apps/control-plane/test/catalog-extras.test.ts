@@ -1,6 +1,6 @@
 /** Low-stock thresholds and the inventory listing, bulk product actions, and CSV export that round-trips through the importer. */
 import { randomBytes } from 'node:crypto';
-import { importProductsCsv, parseCsv } from '@storeloom/catalog';
+import { importProductsCsv, parseCsv, UNLIMITED_CATALOG } from '@storeloom/catalog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 
@@ -163,7 +163,7 @@ describe('catalogue extras', () => {
     expect(rows.find((r) => r['Variant Compare At Price'])?.['Variant Compare At Price']).toBe('59.00');
 
     const target = await createStore(p, cookie, `dst-${rnd()}`, 'EUR');
-    const counters = await importProductsCsv(p.db.tenant(await schemaOf(target.id)), res.text, { currency: 'EUR' });
+    const counters = await importProductsCsv(p.db.tenant(await schemaOf(target.id)), res.text, { currency: 'EUR', limits: UNLIMITED_CATALOG });
     expect(counters.errors).toEqual([]);
     expect(counters.created).toBe(5);
 

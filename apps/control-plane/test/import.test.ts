@@ -2,6 +2,7 @@
  * Shopify product CSV import through the real API and the real BullMQ worker,
  * on both queue backends (Redis and Postgres).
  */
+import { ImportService, UNLIMITED_CATALOG } from '@storeloom/catalog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, signup, startTestPlatform, type ApiResponse, type TestPlatform } from '../../../test/helpers/platform.ts';
 
@@ -400,5 +401,35 @@ describe.each(['redis', 'postgres'] as const)('CSV product import via the %s que
     expect((await p.request('GET', `/api/v1/stores/${s.id}/imports/018f0000-0000-7000-8000-000000000000`, { cookie })).status).toBe(404);
     const imports = await s.t.selectFrom('imports').select('id').execute();
     expect(imports).toEqual([]);
+  });
+  it('a resumed import (worker crash mid-file) counts each row once and does not write committed products again (issue 15)', async () => {
+    const s = await store('EUR');
+    const total = 120;
+    const csv = toCsv(Array.from({ length: total }, (_, i) => ({ Handle: `resume-${i}`, Title: `Resume ${i}`, 'Variant Price': '5.00', Status: 'draft' })));
+    const record = await new ImportService(s.t).createCsvImport(csv, 'resume.csv', null);
+    // First run: the worker dies after the first progress report (50 rows committed).
+    let reports = 0;
+    await new ImportService(s.t).run(record.id, {
+      currency: 'EUR',
+      limits: UNLIMITED_CATALOG,
+      onProgress: () => {
+        reports++;
+        throw new Error('worker crashed');
+      },
+    });
+    expect(reports).toBe(1);
+    const committed = await s.t.selectFrom('products').select(['id', 'version']).execute();
+    expect(committed.length).toBeGreaterThanOrEqual(50);
+    expect(committed.length).toBeLessThan(total);
+    // What a crash leaves: the record still running, the committed products in place.
+    await s.t.updateTable('imports').set({ status: 'running', error_count: 0, errors: '[]', finished_at: null }).where('id', '=', record.id).execute();
+
+    const resumed = await new ImportService(s.t).run(record.id, { currency: 'EUR', limits: UNLIMITED_CATALOG });
+    expect(resumed).toMatchObject({ status: 'completed', totalRows: total, processedRows: total, createdCount: total, updatedCount: 0, errorCount: 0 });
+    const after = await s.t.selectFrom('products').select(['id', 'version']).execute();
+    expect(after).toHaveLength(total);
+    // The products of the first run were not written again: same versions.
+    const versions = new Map(after.map((r) => [r.id, r.version]));
+    for (const r of committed) expect(versions.get(r.id), r.id).toBe(r.version);
   });
 });

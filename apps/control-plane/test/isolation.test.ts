@@ -4,7 +4,9 @@
  * come from the OpenAPI document, so a new route is covered automatically
  * (and fails here until it has a request-body fixture).
  */
+import { PrivacyService } from '@storeloom/privacy';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { API_SCOPES } from '@storeloom/auth';
 import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
 import { searchDb } from '@storeloom/store-search';
 import { emitWebhookEvent } from '@storeloom/webhooks';
@@ -67,9 +69,14 @@ interface Tenant {
   exportId: string;
   discountId: string;
   giftCardId: string;
+<<<<<<< HEAD
   webhookId: string;
   /** A delivery of `webhookId`. */
   deliveryId: string;
+=======
+  /** A finished privacy export request. */
+  privacyRequestId: string;
+>>>>>>> main
   pageId: string;
   articleId: string;
   menuId: string;
@@ -105,8 +112,12 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   exportId: t.exportId,
   discountId: t.discountId,
   giftCardId: t.giftCardId,
+<<<<<<< HEAD
   webhookId: t.webhookId,
   deliveryId: t.deliveryId,
+=======
+  privacyRequestId: t.privacyRequestId,
+>>>>>>> main
   pageId: t.pageId,
   articleId: t.articleId,
   mediaId: t.mediaId,
@@ -167,6 +178,7 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/clone': (own) => ({ body: { exportId: own.exportId, name: 'Injected', slug: `injected-${rnd()}` } }),
   'post /stores/{storeId}/discounts': () => ({ body: { title: 'Injected', code: `INJ${rnd()}`, kind: 'percentage', value: 90 } }),
   'patch /stores/{storeId}/discounts/{discountId}': () => ({ body: { title: 'Hijacked', value: 100, active: true } }),
+  'post /stores/{storeId}/privacy-requests': () => ({ body: { kind: 'export', email: 'someone@example.com' } }),
   'post /stores/{storeId}/gift-cards': () => ({ body: { initialValue: 100_000, note: 'Injected' } }),
   'patch /stores/{storeId}/gift-cards/{giftCardId}': () => ({ body: { disabled: true, note: 'Hijacked', expiresAt: null } }),
   'post /stores/{storeId}/markets': () => ({ body: { name: 'Injected', countries: ['BR'], currency: 'BRL', exchangeRate: '7.1', taxInclusive: false } }),
@@ -377,7 +389,12 @@ describe('tenant isolation', () => {
       settings: parseSettings([]),
     });
     await orders.confirmPayment(order.id, { provider: 'manual', reference: 'r', amount: order.total });
+    // A finished privacy export (run inline: no worker here).
+    const privacy = await p.request('POST', `/api/v1/stores/${store.id}/privacy-requests`, { cookie, body: { kind: 'export', email: `${tag}@example.com` } });
+    expect(privacy.status, privacy.text).toBe(202);
+    await new PrivacyService({ db: p.db, storage: p.services.storage }).process({ ...row, id: store.id }, privacy.body.id);
     return {
+      privacyRequestId: privacy.body.id,
       imageId: image.body.id,
       invitationId: invitation.body.invitation.id,
       memberId: member.user.id,
@@ -450,6 +467,7 @@ describe('tenant isolation', () => {
       discountUsages: await db.selectFrom('discount_usages').selectAll().orderBy('id').execute(),
       giftCards: await db.selectFrom('gift_cards').selectAll().orderBy('id').execute(),
       giftCardLedger: await db.selectFrom('gift_card_ledger').selectAll().orderBy('id').execute(),
+      privacyRequests: await db.selectFrom('privacy_requests').selectAll().orderBy('id').execute(),
       pages: await db.selectFrom('pages').selectAll().orderBy('id').execute(),
       articles: await db.selectFrom('articles').selectAll().orderBy('id').execute(),
       menus: await db.selectFrom('menus').selectAll().orderBy('id').execute(),
@@ -489,7 +507,7 @@ describe('tenant isolation', () => {
     p = await startTestPlatform();
     a = await setUpTenant('alpha');
     b = await setUpTenant('bravo');
-    const created = await p.request('POST', '/api/v1/me/api-tokens', { cookie: a.cookie, body: { name: 'alpha script' } });
+    const created = await p.request('POST', '/api/v1/me/api-tokens', { cookie: a.cookie, body: { name: 'alpha script', scopes: [...API_SCOPES] } });
     expect(created.status).toBe(201);
     aToken = created.body.token;
 

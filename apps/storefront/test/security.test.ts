@@ -212,6 +212,33 @@ describe('storefront security (issue 15)', () => {
     expect((await attempt(other, 'the right password', '10.99.0.1')).status).toBe(303);
   });
 
+  it('registering an address that has an account answers exactly like a new registration (no enumeration)', async () => {
+    const host = `${manualStore.slug}.localhost`;
+    const taken = `taken-${randomBytes(3).toString('hex')}@example.com`;
+    const fresh = `fresh-${randomBytes(3).toString('hex')}@example.com`;
+    const first = await req(host, '/account/register', { ...form({ email: taken, name: 'Owner', password: 'the owners password' }), ip: '198.51.100.61' });
+    expect(first.status).toBe(303);
+    const register = (email: string, ip: string) =>
+      req(host, '/account/register', { ...form({ email, name: 'Someone', password: 'another password', next: '/account' }), ip });
+    const again = await register(taken, '198.51.100.62');
+    const brandNew = await register(fresh, '198.51.100.63');
+    const shape = (r: Response) => ({
+      status: r.status,
+      location: r.headers.get('location'),
+      cookie: (r.headers.get('set-cookie') ?? '').replace(/=[^;]*/, '=TOKEN').replace(/Max-Age=\d+/, 'Max-Age=N'),
+    });
+    expect(shape(again)).toEqual(shape(brandNew));
+    expect(await again.clone().text()).toBe(await brandNew.clone().text());
+    // The decoy cookie opens nothing; the owner's password still works and nothing was added.
+    const decoy = (again.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const account = await req(host, '/account', { headers: { cookie: decoy } });
+    expect(account.status).toBe(303);
+    expect(account.headers.get('location')).toContain('/account/login');
+    const t = p.db.tenant(await schemaOf(manualStore.id));
+    expect(await t.selectFrom('customers').select('name').where('email', '=', taken).execute()).toEqual([{ name: 'Owner' }]);
+    expect((await req(host, '/account/login', { ...form({ email: taken, password: 'the owners password' }), ip: '198.51.100.64' })).status).toBe(303);
+  });
+
   it('validates checkout names by length and countries against ISO 3166, each with its own message', async () => {
     const host = `${manualStore.slug}.localhost`;
     const cookie = await cartWith(host, manualVariant);

@@ -1,4 +1,5 @@
 /** Store export and clone handlers (packages/stores/src/backup.ts does the work). */
+import { storeCatalogLimits } from '@storeloom/billing';
 import { type Database, writeAudit } from '@storeloom/db';
 import { cloneStoreJob, decodeJob, exportStoreJob, type JobEnvelope, type Queues, searchReindexStoreJob, UnrecoverableJobError } from '@storeloom/jobs';
 import { AppError, ErrorCode } from '@storeloom/errors';
@@ -6,7 +7,7 @@ import { archiveKey, sha256Hex, type Storage } from '@storeloom/storage';
 import { buildStoreExport, completeClone, type ExportResult, resolveStoreTenant, STORE_WITH_DATA } from '@storeloom/stores';
 import type { Job } from 'bullmq';
 
-export function createBackupHandlers(deps: { db: Database; storage?: Storage | undefined; queues?: Queues | undefined }) {
+export function createBackupHandlers(deps: { db: Database; storage?: Storage | undefined; queues?: Queues | undefined; planLimits?: boolean }) {
   const storage = () => {
     if (!deps.storage) throw new UnrecoverableJobError('store export/clone needs media storage');
     return deps.storage;
@@ -41,7 +42,9 @@ export function createBackupHandlers(deps: { db: Database; storage?: Storage | u
     [cloneStoreJob.name]: async (job: Job<JobEnvelope>) => {
       const { storeId } = decodeJob(cloneStoreJob, job);
       try {
-        const r = await completeClone(deps.db, storage(), storeId, (f) => job.updateProgress(Math.round(f * 100)));
+        const r = await completeClone(deps.db, storage(), storeId, storeCatalogLimits(deps.db, storeId, deps.planLimits ?? false), (f) =>
+          job.updateProgress(Math.round(f * 100)),
+        );
         if (r.status === 'done')
           await deps.queues?.enqueue(searchReindexStoreJob, { storeId, requestId: `clone-${job.id ?? 'x'}`.replace(/[^a-z0-9-]/g, '-').slice(0, 100) });
         await job.updateProgress(100);

@@ -2,7 +2,7 @@
  * Job handlers, keyed by job name. Each decodes its payload against the job's
  * definition and is idempotent, so a retried job applies its effect once.
  */
-import { suspendOverdueStores } from '@storeloom/billing';
+import { storeCatalogLimits, suspendOverdueStores } from '@storeloom/billing';
 import { ImportService } from '@storeloom/catalog';
 import { type Database, moveStore } from '@storeloom/db';
 import type { Logger } from '@storeloom/log';
@@ -29,11 +29,18 @@ import {
   searchReindexStoreJob,
   UnrecoverableJobError,
   orderPaidJob,
+<<<<<<< HEAD
   webhooksDispatchJob,
   webhooksSweepJob,
 } from '@storeloom/jobs';
 import { DEVELOPMENT_SECRETS_KEY, dispatchWebhooks, SecretBox } from '@storeloom/webhooks';
 import { alertRecipients } from '@storeloom/planning';
+=======
+  privacyRequestJob,
+} from '@storeloom/jobs';
+import { type PaymentErasure, PrivacyService } from '@storeloom/privacy';
+
+>>>>>>> main
 import { CartRecoveryService, type Commerce, createCommerce } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
@@ -67,8 +74,12 @@ export interface HandlerDeps {
   storage?: Storage;
   /** Where CSV imports may fetch product images from (default strict: https to public addresses) and the size cap. */
   importImages?: { egress?: EgressPolicy; maxBytes?: number; timeoutMs?: number };
+  /** Whether plan limits apply (billing is on: STRIPE_SECRET_KEY set); imports and clones then stay within each store's plan. */
+  planLimits?: boolean;
   /** Order services (reservation release and sweep); default built from db and queues, manual payments, no mail. */
   commerce?: Commerce;
+  /** Erasure requests also erase the shopper at the payment provider (Stripe Connect). */
+  privacyPayments?: PaymentErasure | null;
   /**
    * Links into storefronts (abandoned-cart reminders): STOREFRONT_SECRET and the public origin of a store.
    * Absent: no reminders are sent (the job says so).
@@ -200,7 +211,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   return {
     ...planning,
     ...createRecoHandlers({ db: deps.db, logger: deps.logger, ...deps.reco }),
-    ...createBackupHandlers({ db: deps.db, storage: deps.storage, queues: deps.queues }),
+    ...createBackupHandlers({ db: deps.db, storage: deps.storage, queues: deps.queues, planLimits: deps.planLimits ?? false }),
     [deliverMailJob.name]: async (job) => {
       decodeJob(deliverMailJob, job);
       return mail.deliverDue(200);
@@ -213,6 +224,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       const storage = deps.storage;
       const result = await new ImportService(tenant).run(importId, {
         currency: store.currency,
+        limits: storeCatalogLimits(deps.db, storeId, deps.planLimits ?? false),
         ...(storage
           ? {
               fetchImage: imageFetcher({
@@ -300,6 +312,21 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         { id: found.store.id, schemaName: found.store.schema_name },
         orderId,
       );
+    },
+    [privacyRequestJob.name]: async (job) => {
+      const { storeId, requestId } = decodeJob(privacyRequestJob, job);
+      const found = await storeWithData(storeId);
+      if (!found) throw new UnrecoverableJobError('store is not available');
+      const privacy = new PrivacyService({
+        db: deps.db,
+        storage: deps.storage ?? null,
+        scrubJobs: deps.queues ? (needles) => deps.queues?.scrubJobs(needles) ?? Promise.resolve(0) : undefined,
+        payments: deps.privacyPayments ?? null,
+      });
+      const summary = await privacy.process(found.store, requestId);
+      // Counts only: the result is kept with the job and must not carry the address or the token.
+      const { token: _token, payment, ...counts } = summary as Record<string, unknown>;
+      return { ...counts, payment: payment ? { provider: (payment as { provider: string }).provider } : null };
     },
     [sweepReservationsJob.name]: async (job) => {
       decodeJob(sweepReservationsJob, job);

@@ -6,6 +6,7 @@ import { defaultMediaPublicUrl, defaultUploadsDir, storageFromSettings } from '@
 import { resolve } from 'node:path';
 import { bootApp, onShutdown } from '@storeloom/runtime';
 import { startWorkers } from './worker.ts';
+import { createStripeClient, stripeCustomerErasure } from '@storeloom/billing';
 
 const env = loadEnv(workerEnvSchema);
 const { logger, db, queues } = bootApp(env, { app: 'worker', poolMax: Math.min(env.DATABASE_POOL_MAX, env.WORKER_CONCURRENCY + 2) });
@@ -36,6 +37,7 @@ const running = await startWorkers(queues, {
   storage,
   concurrency: env.WORKER_CONCURRENCY,
   retentionDays: env.STORE_RETENTION_DAYS,
+  planLimits: Boolean(env.STRIPE_SECRET_KEY),
   provisioningStaleSeconds: env.PROVISIONING_STALE_SECONDS,
   mail: new MailOutbox(db, transportFromConfig(env.SMTP_URL), env.MAIL_FROM),
   storefront: env.STOREFRONT_SECRET ? { secret: env.STOREFRONT_SECRET, storeUrl: storefrontOrigin } : undefined,
@@ -47,6 +49,9 @@ const running = await startWorkers(queues, {
     egress: { allowHttp: env.IMPORT_IMAGES_ALLOW_HTTP, allowPrivateAddresses: env.IMPORT_IMAGES_ALLOW_PRIVATE },
     maxBytes: env.UPLOAD_MAX_BYTES,
   },
+  privacyPayments: env.STRIPE_SECRET_KEY
+    ? stripeCustomerErasure(db, createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiUrl: env.STRIPE_API_URL }))
+    : null,
   planningCron: env.PLANNING_NIGHTLY_CRON,
   recoTrainCron: env.RECO_TRAIN_CRON,
   reco: {

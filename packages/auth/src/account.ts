@@ -30,16 +30,37 @@ export class AccountService {
   ) {}
 
   /**
-   * Mails a reset link when the address has an account; does nothing visible
-   * otherwise, so callers answer the same either way (no account enumeration).
-   * Issuing a link voids the user's earlier unused links.
+   * Mails a reset link when the address has an account, and otherwise a notice that the address has no account:
+   * the same work either way (look-up, token, one transaction with a mail), so neither the caller's answer nor its
+   * timing tells accounts apart. Issuing a link voids the user's earlier unused links.
    */
   async requestPasswordReset(emailInput: string, publicUrl: string): Promise<{ mailed: boolean }> {
     const email = normaliseEmail(emailInput);
     const user = await this.db.control.selectFrom('users').select(['id', 'email', 'name']).where('email', '=', email).executeTakeFirst();
-    if (!user) return { mailed: false };
     const token = generateToken(32);
-    const link = `${publicUrl.replace(/\/$/, '')}/reset-password?token=${token}`;
+    const base = publicUrl.replace(/\/$/, '');
+    const link = `${base}/reset-password?token=${token}`;
+    if (!user) {
+      await this.db.control.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('password_reset_tokens')
+          .set({ used_at: new Date() })
+          .where('token_hash', '=', sha256Hex(token))
+          .where('used_at', 'is', null)
+          .execute();
+        await this.mail.enqueue(
+          {
+            kind: 'password-reset-no-account',
+            to: email,
+            subject: 'Your Storeloom password reset request',
+            text: `Hello,\n\nSomeone (hopefully you) asked to reset the password of a Storeloom account for this address, but there is no account with it.\nIf you meant to open one, sign up at ${base}/signup. If you did not ask for this, ignore this e-mail.\n`,
+            html: `<p>Hello,</p><p>Someone (hopefully you) asked to reset the password of a Storeloom account for this address, but there is no account with it.</p><p>If you meant to open one, <a href="${escapeHtml(`${base}/signup`)}">sign up</a>. If you did not ask for this, ignore this e-mail.</p>`,
+          },
+          trx,
+        );
+      });
+      return { mailed: true };
+    }
     await this.db.control.transaction().execute(async (trx) => {
       await trx.updateTable('password_reset_tokens').set({ used_at: new Date() }).where('user_id', '=', user.id).where('used_at', 'is', null).execute();
       await trx
@@ -61,7 +82,10 @@ export class AccountService {
     return { mailed: true };
   }
 
-  /** Consumes a reset token (once), sets the new password and ends every session of the user. */
+  /**
+   * Consumes a reset token (once), sets the new password, ends every session of the user and revokes every API token
+   * of the user (in the same transaction): a reset says the old credentials may be in other hands.
+   */
   async resetPassword(token: string, newPassword: string): Promise<{ id: string; email: string; name: string }> {
     const invalid = () => new AppError(ErrorCode.InvalidToken, 'This reset link is invalid or has expired; ask for a new one');
     if (!/^[a-z2-7]{20,80}$/.test(token)) throw invalid();
@@ -84,6 +108,7 @@ export class AccountService {
         .returning(['id', 'email', 'name'])
         .executeTakeFirstOrThrow();
       await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+      await trx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('user_id', '=', user.id).where('revoked_at', 'is', null).execute();
       await trx.updateTable('password_reset_tokens').set({ used_at: new Date() }).where('user_id', '=', user.id).where('used_at', 'is', null).execute();
       await writeAudit(trx, { actorUserId: user.id, action: 'user.password_reset', targetType: 'user', targetId: user.id });
       return user;

@@ -6,6 +6,7 @@ import { TtlCache } from '@storeloom/collections';
 import { type Database, newId } from '@storeloom/db';
 import { generateToken, sha256Hex } from './crypto.ts';
 import type { SessionUser } from './lucia.ts';
+import { type ApiScope, isApiScope } from './scopes.ts';
 
 export const API_TOKEN_PREFIX = 'slk_';
 
@@ -16,21 +17,38 @@ export interface ApiTokenInfo {
   createdAt: Date;
   lastUsedAt: Date | null;
   expiresAt: Date | null;
+  scopes: ApiScope[];
+}
+
+/** A valid token: whose it is and what it may do. */
+export interface TokenAuth {
+  user: SessionUser;
+  tokenId: string;
+  scopes: ApiScope[];
 }
 
 /** How long a validated token is trusted without asking the database again (revocation elsewhere takes this long to apply). */
 const TOKEN_CACHE_MS = 5_000;
 
 export class ApiTokenService {
-  private readonly cache = new TtlCache<string, { user: SessionUser; tokenId: string; expiresAt: Date | null }>(TOKEN_CACHE_MS);
+  private readonly cache = new TtlCache<string, TokenAuth & { expiresAt: Date | null }>(TOKEN_CACHE_MS);
 
   constructor(private readonly db: Database) {}
 
-  async create(userId: string, name: string, expiresAt: Date | null): Promise<{ token: string; info: ApiTokenInfo }> {
+  /** `scopes`: exactly what the token may do (none unless asked: least privilege). */
+  async create(userId: string, name: string, expiresAt: Date | null, scopes: readonly ApiScope[] = []): Promise<{ token: string; info: ApiTokenInfo }> {
     const token = `${API_TOKEN_PREFIX}${generateToken(20)}`;
     const row = await this.db.control
       .insertInto('api_tokens')
-      .values({ id: newId(), user_id: userId, name, token_hash: sha256Hex(token), token_prefix: token.slice(0, 10), expires_at: expiresAt })
+      .values({
+        id: newId(),
+        user_id: userId,
+        name,
+        token_hash: sha256Hex(token),
+        token_prefix: token.slice(0, 10),
+        expires_at: expiresAt,
+        scopes: [...new Set(scopes)].sort(),
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     return { token, info: this.toInfo(row) };
@@ -61,11 +79,21 @@ export class ApiTokenService {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  /** After tokens were revoked elsewhere (a password reset): stop trusting cached validations now. */
+  forgetCached(): void {
+    this.cache.clear();
+  }
+
   async validate(token: string): Promise<SessionUser | null> {
+    return (await this.authenticate(token))?.user ?? null;
+  }
+
+  /** The token's user and scopes, or null for an unknown, revoked or expired token. */
+  async authenticate(token: string): Promise<TokenAuth | null> {
     if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 100) return null;
     const hash = sha256Hex(token);
     const cached = this.cache.get(hash);
-    if (cached && (!cached.expiresAt || cached.expiresAt > new Date())) return cached.user;
+    if (cached && (!cached.expiresAt || cached.expiresAt > new Date())) return { user: cached.user, tokenId: cached.tokenId, scopes: cached.scopes };
     const row = await this.db.control
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
@@ -74,6 +102,7 @@ export class ApiTokenService {
         'api_tokens.expires_at',
         'api_tokens.revoked_at',
         'api_tokens.last_used_at',
+        'api_tokens.scopes',
         'users.id as user_id',
         'users.email',
         'users.name',
@@ -87,11 +116,28 @@ export class ApiTokenService {
       await this.db.control.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
     }
     const user = { id: row.user_id, email: row.email, name: row.name, twoFactor: row.totp_enabled_at !== null };
-    this.cache.set(hash, { user, tokenId: row.id, expiresAt: row.expires_at ? new Date(row.expires_at) : null });
-    return user;
+    const scopes = (row.scopes ?? []).filter(isApiScope);
+    this.cache.set(hash, { user, tokenId: row.id, scopes, expiresAt: row.expires_at ? new Date(row.expires_at) : null });
+    return { user, tokenId: row.id, scopes };
   }
 
-  private toInfo(r: { id: string; name: string; token_prefix: string; created_at: Date; last_used_at: Date | null; expires_at: Date | null }): ApiTokenInfo {
-    return { id: r.id, name: r.name, prefix: r.token_prefix, createdAt: r.created_at, lastUsedAt: r.last_used_at, expiresAt: r.expires_at };
+  private toInfo(r: {
+    id: string;
+    name: string;
+    token_prefix: string;
+    created_at: Date;
+    last_used_at: Date | null;
+    expires_at: Date | null;
+    scopes: string[];
+  }): ApiTokenInfo {
+    return {
+      id: r.id,
+      name: r.name,
+      prefix: r.token_prefix,
+      createdAt: r.created_at,
+      lastUsedAt: r.last_used_at,
+      expiresAt: r.expires_at,
+      scopes: (r.scopes ?? []).filter(isApiScope),
+    };
   }
 }

@@ -23,6 +23,8 @@ export const Permission = {
   ManageDiscounts: 'discounts:manage',
   /** Issue, disable and change gift cards (reading them needs orders:read). */
   ManageGiftCards: 'gift_cards:manage',
+  /** See, approve and download shoppers' export and erasure requests (personal data). */
+  ManagePrivacy: 'privacy:manage',
   /** The store's sign-in policy (require two-factor sign-in of the team). */
   ManageSecurity: 'security:manage',
 } as const;
@@ -48,6 +50,7 @@ const admin: Permission[] = [
   Permission.ExportStore,
   Permission.ManageDiscounts,
   Permission.ManageGiftCards,
+  Permission.ManagePrivacy,
 ];
 const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership, Permission.ManageSecurity];
 

@@ -48,6 +48,21 @@ export async function callStripe<T>(what: string, fn: () => Promise<T>): Promise
   }
 }
 
+/**
+ * The catalogue's view of a store's plan (see CatalogLimits in @storeloom/catalog): read fresh on each check, because
+ * a cached store row may predate a downgrade. `enforced` is whether billing is on (self-hosted = unlimited).
+ */
+export function storeCatalogLimits(db: Database, storeId: string, enforced: boolean) {
+  return {
+    async activeProducts(): Promise<{ max: number; planId: string; planName: string } | null> {
+      if (!enforced) return null;
+      const row = await db.control.selectFrom('stores').select('plan').where('id', '=', storeId).executeTakeFirst();
+      const plan = planOf(row?.plan);
+      return plan.activeProducts === null ? null : { max: plan.activeProducts, planId: plan.id, planName: plan.name };
+    },
+  };
+}
+
 export class BillingService {
   constructor(
     private readonly db: Database,
@@ -65,6 +80,11 @@ export class BillingService {
   private requireStripe(): Stripe {
     if (!this.stripe || !this.config.stripe) throw new AppError(ErrorCode.BillingDisabled, 'Billing is not configured on this installation (no Stripe keys)');
     return this.stripe;
+  }
+
+  /** The store's plan limits for the catalogue service (every path that publishes products). */
+  catalogLimits(store: Pick<Store, 'id'>) {
+    return storeCatalogLimits(this.db, store.id, this.enabled);
   }
 
   async usage(store: Store): Promise<Usage> {

@@ -129,3 +129,32 @@ function stripeAmount(minor: number, currency: string): number {
     });
   }
 }
+
+/**
+ * Erasure at Stripe: deletes the customer objects with the shopper's address
+ * on the store's connected account (Stripe's own records of charges stay with
+ * Stripe, which keeps them for its legal obligations; `remaining` tells the
+ * merchant how to ask for those).
+ */
+export function stripeCustomerErasure(db: Database, stripe: Stripe | null) {
+  return {
+    async eraseCustomer(storeId: string, email: string) {
+      if (!stripe) return null;
+      const store = await connectedStore(db, storeId);
+      if (!store) return null;
+      const opts = { stripeAccount: store.accountId };
+      let deleted = 0;
+      const found = await stripe.customers.list({ email, limit: 100 }, opts);
+      for (const c of found.data) {
+        await stripe.customers.del(c.id, {}, opts);
+        deleted++;
+      }
+      return {
+        provider: 'stripe',
+        customersDeleted: deleted,
+        remaining:
+          "Stripe keeps its records of the shopper's payments (charges, payment intents) under its own legal duties; ask Stripe to redact them through its privacy request form, naming the connected account.",
+      };
+    },
+  };
+}

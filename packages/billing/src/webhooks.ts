@@ -1,6 +1,10 @@
 /**
  * Stripe webhooks for both endpoints. Every event is:
- * - verified on the raw body (signature and a 300 s timestamp tolerance);
+ * - verified on the raw body (signature and a 300 s timestamp tolerance, both ways: a timestamp more than 300 s in
+ *   the future is refused as well as one more than 300 s old);
+ * - about a store only when the subscription's customer is that store's own Stripe customer: an event whose
+ *   metadata names another store, or a subscription Stripe does not know, is recorded and answered 2xx (ignored,
+ *   audited on the named store and logged), never applied and never a 5xx that Stripe would retry for days;
  * - processed exactly once: its id goes into `stripe_events` (primary key) in
  *   the same transaction as its effect, so a duplicate either finds the row or
  *   waits on the key and then finds it, and a failed effect leaves no row and
@@ -104,6 +108,16 @@ export class StripeWebhooks {
     const secret = endpoint === 'billing' ? this.config.stripe?.billingWebhookSecret : this.config.stripe?.connectWebhookSecret;
     if (!this.stripe || !secret) throw new AppError(ErrorCode.BillingDisabled, `The Stripe ${endpoint} webhook is not configured`);
     if (!signature) throw new AppError(ErrorCode.InvalidSignature, 'Missing Stripe-Signature header');
+    // Stripe's library only refuses old timestamps; a signed timestamp far in the future (a replay window opened in
+    // advance, or a skewed signer) is refused here. Checked on every t= of the header (none may be out of range).
+    const now = Math.floor(Date.now() / 1000);
+    const stamps = signature
+      .split(',')
+      .map((part) => part.trim().split('='))
+      .filter(([k]) => k === 't')
+      .map(([, v]) => Number(v));
+    if (stamps.some((t) => !Number.isFinite(t) || t > now + SIGNATURE_TOLERANCE_SECONDS))
+      throw new AppError(ErrorCode.InvalidSignature, 'Invalid or expired Stripe signature (timestamp outside the tolerance)');
     try {
       return this.stripe.webhooks.constructEvent(rawBody, signature, secret, SIGNATURE_TOLERANCE_SECONDS);
     } catch (e) {
@@ -147,9 +161,21 @@ export class StripeWebhooks {
         store = await trx.selectFrom('stores').selectAll().where('stripe_customer_id', '=', ref.customerId).forUpdate().executeTakeFirst();
       if (!(await this.record(trx, 'billing', event, store?.id ?? null))) return 'duplicate';
       if (!store || store.status === 'deleted') return 'no_store';
-      const sub = await callStripe('read the subscription', () => stripe.subscriptions.retrieve(subscriptionId));
+      let sub: Stripe.Subscription;
+      try {
+        sub = await stripe.subscriptions.retrieve(subscriptionId);
+      } catch (e) {
+        // A subscription Stripe does not know (deleted, or of another account) is about nothing of ours: 2xx, noted.
+        if ((e as { statusCode?: number }).statusCode === 404) {
+          await this.audit(trx, store.id, 'billing.event_ignored', event, { reason: 'unknown_subscription', subscription: subscriptionId });
+          return 'unknown_subscription';
+        }
+        return callStripe('read the subscription', () => Promise.reject(e));
+      }
       const customer = idOf(sub.customer);
-      if (store.stripe_customer_id && customer !== store.stripe_customer_id) {
+      // The subscription must belong to this store's own customer (created by us, with the store's id); a store without
+      // a customer has no subscription, so the store named in metadata is never taken on trust.
+      if (!store.stripe_customer_id || customer !== store.stripe_customer_id) {
         await this.audit(trx, store.id, 'billing.event_ignored', event, { reason: 'customer_mismatch', subscription: sub.id });
         return 'customer_mismatch';
       }

@@ -4,6 +4,7 @@
  * whole catalogue is never in memory.
  */
 import type { Kysely, TenantDatabase } from '@storeloom/db';
+import { csvCell } from '@storeloom/http/csv';
 import { toDecimalString } from '@storeloom/money';
 import { ProductService } from './products.ts';
 import type { ProductView } from './types.ts';
@@ -37,9 +38,8 @@ export const EXPORT_COLUMNS = [
 ] as const;
 type Column = (typeof EXPORT_COLUMNS)[number];
 
-export function csvField(v: string): string {
-  return /[",\r\n]|^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
+/** One cell: the platform's CSV rule (formula injection neutralised, RFC 4180 quoting); the importer reads it back. */
+export const csvField = (v: string): string => csvCell(v);
 const line = (row: Partial<Record<Column, string>>) => `${EXPORT_COLUMNS.map((c) => csvField(row[c] ?? '')).join(',')}\n`;
 
 /** The rows of one product: the first carries the product fields; one row per variant; extra images on their own rows. */

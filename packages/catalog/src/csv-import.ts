@@ -5,11 +5,13 @@
  * reported with its row numbers and the valid ones are kept. Re-running an
  * import updates by handle, so a retried job applies its rows once.
  */
-import type { ImportRowError, Kysely, ProductStatus, TenantDatabase } from '@storeloom/db';
+import type { ImportRowError, Kysely, ProductStatus, TenantDatabase, Transaction } from '@storeloom/db';
 import { isAppError } from '@storeloom/errors';
 import { parse } from 'csv-parse/sync';
 import { parseMoney } from '@storeloom/money';
 import { isProductHandle, normaliseHandle, unicodeSlugify } from './handles.ts';
+import { readCsvCell } from '@storeloom/http/csv';
+import type { CatalogLimits } from './limits.ts';
 import { normaliseOptions, ProductService } from './products.ts';
 import type { ImageInput, ProductInput, VariantInput } from './types.ts';
 
@@ -57,6 +59,7 @@ const leafOf = (path: string) => (path.split('>').pop() ?? '').trim();
 export const MAX_IMPORT_ROWS = 50_000;
 const MAX_REPORTED = 1000;
 
+/** Parses a CSV; cells our exports neutralised against formula injection (`'=…`) read back as written (readCsvCell). */
 export function parseCsv(text: string): Row[] {
   return parse(text, {
     columns: (h: string[]) => h.map((x) => x.trim()),
@@ -65,6 +68,7 @@ export function parseCsv(text: string): Row[] {
     relax_column_count: true,
     trim: false,
     max_record_size: 1_000_000,
+    cast: (value: string, context: { header: boolean }) => (context.header ? value : readCsvCell(value)),
   }) as Row[];
 }
 
@@ -224,6 +228,13 @@ function toProductInput(g: Group, currency: string): ParsedProduct {
 
 interface ImportOptions {
   currency: string;
+  /** The store's plan limits: rows that would publish past them fail with `plan_limit_reached`. */
+  limits: CatalogLimits;
+  /**
+   * The import record: each applied product is recorded (import_rows) in its own transaction, and a run of the same
+   * import (resumed after a crash) skips and counts what is recorded, so each row counts once.
+   */
+  importId?: string;
   actorUserId?: string | null;
   onProgress?: (c: ImportCounters) => Promise<void> | void;
   /** Copies each image into the store's storage; without it images stay links to their source. */
@@ -440,12 +451,34 @@ async function copyImages(
 
 export async function importProductsCsv(t: Kysely<TenantDatabase>, csv: string, opts: ImportOptions): Promise<ImportCounters> {
   const a = await analyse(t, csv, opts.currency);
-  const products = new ProductService(t);
+  const products = new ProductService(t, opts.limits);
   const counters: ImportCounters = { totalRows: a.totalRows, processedRows: 0, created: 0, updated: 0, errors: [], warnings: [] };
   let lastReport = 0;
+  const importId = opts.importId;
+  const applied = new Map<string, { outcome: 'created' | 'updated'; warnings: ImportRowError[] }>();
+  if (importId)
+    for (const r of await t.selectFrom('import_rows').select(['handle', 'outcome', 'warnings']).where('import_id', '=', importId).execute())
+      applied.set(r.handle, { outcome: r.outcome, warnings: (r.warnings as ImportRowError[]) ?? [] });
   for (const g of a.groups) {
     const stored: string[] = [];
     const rowWarnings: ImportRowError[] = [];
+    const done = g.handle ? applied.get(g.handle) : undefined;
+    if (done) {
+      // Applied by an earlier run of this import (before a crash): counted as it was, not written again.
+      counters[done.outcome]++;
+      for (const w of done.warnings) report(counters.warnings, w);
+      counters.processedRows += g.rows.length;
+      continue;
+    }
+    const record = (outcome: 'created' | 'updated') =>
+      importId
+        ? async (trx: Transaction<TenantDatabase>) => {
+            await trx
+              .insertInto('import_rows')
+              .values({ import_id: importId, handle: g.handle, outcome, warnings: JSON.stringify(rowWarnings) })
+              .execute();
+          }
+        : undefined;
     try {
       const p = a.parsed.get(g) as ParsedProduct | RowError;
       if (p instanceof RowError) throw p;
@@ -486,11 +519,12 @@ export async function importProductsCsv(t: Kysely<TenantDatabase>, csv: string, 
             images: input.images,
           },
           opts.actorUserId ?? null,
+          record('updated'),
         );
         counters.updated++;
       } else {
         if (!input.title) throw new RowError(g.firstRow, 'missing_title', 'Title is required for a new product');
-        await products.create(input);
+        await products.create(input, record('created'));
         counters.created++;
       }
       for (const w of rowWarnings) report(counters.warnings, w);

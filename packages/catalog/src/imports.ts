@@ -1,6 +1,7 @@
 /** Import records: the uploaded file, its status and per-row errors, in the store's schema. */
 import { type ImportRecord, type Kysely, newId, type TenantDatabase } from '@storeloom/db';
 import { notFound } from '@storeloom/errors';
+import type { CatalogLimits } from './limits.ts';
 import { type ImageFetcher, type ImportCounters, type ImportPreview, importProductsCsv, previewProductsCsv, type StoredImageCleanup } from './csv-import.ts';
 
 export interface ImportView {
@@ -93,6 +94,8 @@ export class ImportService {
     id: string,
     opts: {
       currency: string;
+      /** The store's plan limits (see CatalogLimits). */
+      limits: CatalogLimits;
       onProgress?: (fraction: number) => Promise<void> | void;
       /** Copies images into the store's storage (see ImageFetcher). */
       fetchImage?: ImageFetcher;
@@ -123,6 +126,8 @@ export class ImportService {
     try {
       const result = await importProductsCsv(this.t, rec.source, {
         currency: opts.currency,
+        limits: opts.limits,
+        importId: id,
         actorUserId: rec.created_by,
         ...(opts.fetchImage ? { fetchImage: opts.fetchImage } : {}),
         ...(opts.deleteStoredImage ? { deleteStoredImage: opts.deleteStoredImage } : {}),

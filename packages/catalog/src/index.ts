@@ -12,3 +12,4 @@ export * from './bulk.ts';
 export * from './csv-export.ts';
 export * from './stock.ts';
 export * from './html.ts';
+export * from './limits.ts';

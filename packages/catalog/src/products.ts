@@ -12,6 +12,7 @@ import { emitWebhookEvent } from '@storeloom/webhooks';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { unicodeSlugify } from './handles.ts';
 import { cleanDescription } from './html.ts';
+import { type ActiveProductLimit, type CatalogLimits, reserveActiveSlots } from './limits.ts';
 import type { ImageInput, Page, ProductInput, ProductListQuery, ProductPatch, ProductView, VariantInput, VariantView } from './types.ts';
 
 type Tx = Transaction<TenantDatabase>;
@@ -76,16 +77,31 @@ function translateWriteError(e: unknown): never {
 }
 
 export class ProductService {
-  constructor(private readonly t: Kysely<TenantDatabase>) {}
+  /**
+   * `limits`: the store's plan limits. Reading needs none; publishing a product without them is a programming error
+   * (every write path must say which limits apply, `UNLIMITED_CATALOG` included), so no path can forget the plan.
+   */
+  constructor(
+    private readonly t: Kysely<TenantDatabase>,
+    private readonly limits?: CatalogLimits,
+  ) {}
 
-  async create(input: ProductInput): Promise<ProductView> {
+  private async activeLimit(): Promise<ActiveProductLimit | null> {
+    if (!this.limits) throw new Error('ProductService: publishing a product needs the store plan limits (CatalogLimits)');
+    return this.limits.activeProducts();
+  }
+
+  /** `within`: more writes that must commit with the product (an import's bookkeeping), run in its transaction. */
+  async create(input: ProductInput, within?: (trx: Tx, productId: string) => Promise<void>): Promise<ProductView> {
     if (!input.variants.length) throw invalid('variants', 'a product needs at least one variant');
     const { options, variantValues } = normaliseOptions(input.options, input.variants);
     const names = options.map((o) => o.name);
     const id = newId();
     const now = new Date();
+    const limit = input.status === 'active' ? await this.activeLimit() : null;
     try {
       await this.t.transaction().execute(async (trx) => {
+        await reserveActiveSlots(trx, limit, input.status === 'active' ? 1 : 0);
         const handle = input.handle?.normalize('NFC') ?? (await this.freeHandle(trx, unicodeSlugify(input.title) || 'product'));
         await trx
           .insertInto('products')
@@ -129,7 +145,11 @@ export class ProductService {
           .execute();
         await this.replaceImages(trx, id, input.images ?? []);
         if (input.collectionIds?.length) await this.replaceCollections(trx, id, input.collectionIds);
+<<<<<<< HEAD
         await productEvent(trx, 'product.created', id);
+=======
+        await within?.(trx, id);
+>>>>>>> main
       });
     } catch (e) {
       translateWriteError(e);
@@ -283,7 +303,13 @@ export class ProductService {
    * Applies a patch if `patch.version` is still current; a stale version is a
    * 409 so two editors never overwrite each other silently.
    */
-  async update(id: string, patch: ProductPatch, actorUserId: string | null = null): Promise<ProductView> {
+  async update(
+    id: string,
+    patch: ProductPatch,
+    actorUserId: string | null = null,
+    within?: (trx: Tx, productId: string) => Promise<void>,
+  ): Promise<ProductView> {
+    const limit = patch.status === 'active' ? await this.activeLimit() : null;
     try {
       await this.t.transaction().execute(async (trx) => {
         const current = await trx.selectFrom('products').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
@@ -292,6 +318,7 @@ export class ProductService {
           throw new AppError(ErrorCode.VersionConflict, 'This product was changed by someone else; reload it and apply your changes again', {
             details: { currentVersion: current.version },
           });
+        await reserveActiveSlots(trx, limit, patch.status === 'active' && current.status !== 'active' ? 1 : 0);
         const now = new Date();
         const set: Record<string, unknown> = { version: current.version + 1, updated_at: now };
         if (patch.title !== undefined) set.title = patch.title.trim();
@@ -323,7 +350,11 @@ export class ProductService {
         if (Number(r.numUpdatedRows) !== 1) throw new AppError(ErrorCode.VersionConflict, 'This product was changed by someone else');
         if (patch.images !== undefined) await this.replaceImages(trx, id, patch.images);
         if (patch.collectionIds !== undefined) await this.replaceCollections(trx, id, patch.collectionIds);
+<<<<<<< HEAD
         await productEvent(trx, 'product.updated', id);
+=======
+        await within?.(trx, id);
+>>>>>>> main
       });
     } catch (e) {
       translateWriteError(e);

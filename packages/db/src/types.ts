@@ -177,6 +177,8 @@ export interface ApiTokensTable {
   last_used_at: Timestamp | null;
   expires_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** What the token may do (see packages/auth/src/scopes.ts). */
+  scopes: Generated<string[]>;
 }
 
 export interface AuditLogTable {
@@ -586,6 +588,7 @@ export interface WebhookSubscriptionsTable {
   updated_at: Timestamp;
 }
 
+<<<<<<< HEAD
 /** The transactional outbox: one row per event, written in the transaction of the change. */
 export interface WebhookEventsTable {
   id: string;
@@ -628,9 +631,18 @@ export interface WebhookDeliveryAttemptsTable {
   error: string | null;
   duration_ms: number;
   created_at: Timestamp;
+=======
+/** What an import applied, per product handle (same transaction as the product): resumes skip these. */
+export interface ImportRowsTable {
+  import_id: string;
+  handle: string;
+  outcome: 'created' | 'updated';
+  warnings: ColumnType<unknown, string | undefined, string>;
+>>>>>>> main
 }
 
 export interface TenantDatabase {
+  import_rows: ImportRowsTable;
   products: ProductsTable;
   variants: VariantsTable;
   images: ImagesTable;
@@ -677,6 +689,8 @@ export interface TenantDatabase {
   gift_cards: GiftCardsTable;
   gift_card_ledger: GiftCardLedgerTable;
   marketing_unsubscribes: MarketingUnsubscribesTable;
+  privacy_requests: PrivacyRequestsTable;
+  consents: ConsentsTable;
   // Online store content (content-types.ts).
   pages: PagesTable;
   policies: PoliciesTable;
@@ -727,6 +741,44 @@ export interface TaxRatesTable {
   source: Generated<string>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+export type PrivacyRequestKind = 'export' | 'erasure';
+export type PrivacyRequestStatus = 'pending' | 'running' | 'completed' | 'failed';
+export interface PrivacyRequestsTable {
+  id: string;
+  kind: PrivacyRequestKind;
+  status: Generated<PrivacyRequestStatus>;
+  /** Who started it: the merchant (console/API), a signed-in shopper, or a guest through a mailed link. */
+  source: 'merchant' | 'shopper' | 'guest';
+  /** The shopper's address; null once an erasure of that address has run (the hash stays). */
+  email: string | null;
+  /** sha256 (hex) of the normalised address. */
+  email_hash: string;
+  requested_by: string | null;
+  approved_by: ColumnType<string | null, string | null | undefined, string | null>;
+  approved_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Statutory deadline (one month: GDPR art. 12(3)). */
+  due_at: Timestamp;
+  started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  error: ColumnType<string | null, string | null | undefined, string | null>;
+  archive_key: ColumnType<string | null, string | null | undefined, string | null>;
+  archive_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Counts of what was exported or erased (no personal values). */
+  summary: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export interface ConsentsTable {
+  id: string;
+  subject: string;
+  customer_id: string | null;
+  choices: ColumnType<Record<string, boolean>, string, string>;
+  version: string;
+  /** 'gpc' / 'dnt' when a browser signal decided, null when the shopper chose. */
+  signal: string | null;
+  created_at: Generated<Date>;
 }
 
 export interface MarketsTable {

@@ -158,6 +158,11 @@ const web = {
   /** Product search: how stale (ms) a served index may be before the version check. */
   SEARCH_FRESHNESS_MS: z.coerce.number().int().min(0).max(60_000).default(250),
   /** Requests per minute per client IP on the API / storefront (in-process counters; 0 = off). */
+  /** Stores one account may own (0 = no cap); of those, stores on the Free plan when billing is on. */
+  STORES_PER_ACCOUNT: z.coerce.number().int().min(0).default(20),
+  FREE_STORES_PER_ACCOUNT: z.coerce.number().int().min(0).default(3),
+  /** Store creations (create, clone, archive import) per account per hour (0 = no limit). */
+  STORE_CREATES_PER_HOUR: z.coerce.number().int().min(0).default(10),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1200),
   /** Requests per minute per store on the API / storefront (0 = off). */
   RATE_LIMIT_PER_STORE: z.coerce.number().int().min(0).default(6000),
@@ -284,6 +289,8 @@ export const workerEnvSchema = z
     STOREFRONT_PUBLIC_PORT: web.STOREFRONT_PUBLIC_PORT,
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     STORE_RETENTION_DAYS: web.STORE_RETENTION_DAYS,
+    /** Set (as on the control plane) = billing is on, so imports and clones stay within each store's plan limits. */
+    STRIPE_SECRET_KEY: optionalText,
     /** Seconds a store may sit in `provisioning` before the reconciler retries it. */
     PROVISIONING_STALE_SECONDS: z.coerce.number().int().min(1).default(60),
     /** First retry delay of a failed webhook delivery (doubles each attempt, capped at 6 h, retried for 3 days). */
@@ -305,6 +312,9 @@ export const workerEnvSchema = z
     /** Port of the worker's /metrics and /healthz server (0 = off). */
     WORKER_METRICS_PORT: port(0),
     METRICS_TOKEN: web.METRICS_TOKEN,
+    /** Erasure requests delete the shopper's customer objects on the store's connected Stripe account. */
+    STRIPE_SECRET_KEY: web.STRIPE_SECRET_KEY,
+    STRIPE_API_URL: web.STRIPE_API_URL,
     ...egress,
   })
   .superRefine(refuseInsecureEgressInProduction);

@@ -29,6 +29,8 @@ export const ErrorCode = {
   ServiceUnavailable: 'service_unavailable',
   Internal: 'internal_error',
   PlanLimitReached: 'plan_limit_reached',
+  /** An API token without the scope the route needs, or a session-only route called with a token. */
+  InsufficientScope: 'insufficient_scope',
   BillingDisabled: 'billing_disabled',
   InvalidSignature: 'invalid_signature',
   PaymentProviderUnavailable: 'payment_provider_unavailable',
@@ -96,6 +98,7 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   service_unavailable: 503,
   internal_error: 500,
   plan_limit_reached: 403,
+  insufficient_scope: 403,
   billing_disabled: 409,
   invalid_signature: 400,
   payment_provider_unavailable: 503,

@@ -268,6 +268,25 @@ export const cloneStoreJob = defineJob({
   attempts: 5,
 });
 
+/** Runs one approved privacy request (export or erasure) of a store; the payload names ids only, never the address. */
+export const privacyRequestJob = defineJob({
+  name: 'privacy.process-request',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid, requestId: uuid }),
+  jobId: (p) => `privacy:${p.storeId}:${p.requestId}`,
+  attempts: 3,
+});
+
+/** Nightly: each store's retention settings applied (old carts, events, search logs, sessions, mail bodies, export archives). */
+export const retentionNightlyJob = defineJob({
+  name: 'privacy.retention',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 2,
+});
+
 export const allJobs = [
   importProductsJob,
   reconcileProvisioningJob,
@@ -293,6 +312,8 @@ export const allJobs = [
   orderPaidJob,
   exportStoreJob,
   cloneStoreJob,
+  privacyRequestJob,
+  retentionNightlyJob,
 ] as const;
 export type AnyJob = (typeof allJobs)[number];
 

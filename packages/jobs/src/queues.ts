@@ -359,6 +359,39 @@ export class Queues {
     if (this.redis) this.redis.disconnect();
   }
 
+  /**
+   * Erasure: removes every job not running now whose payload, result, error or
+   * log mentions one of `needles` (case-insensitive), in every queue. Our
+   * payloads carry ids, so this finds only what a handler let slip.
+   */
+  async scrubJobs(needles: string[]): Promise<number> {
+    await this.init();
+    const lower = needles.map((n) => n.toLowerCase()).filter(Boolean);
+    if (!lower.length) return 0;
+    let removed = 0;
+    const states = ['waiting', 'delayed', 'prioritized', 'completed', 'failed', 'waiting-children'] as const;
+    for (const name of QUEUES) {
+      const q = this.queue(name);
+      const matching: Job<JobEnvelope>[] = [];
+      for (let start = 0; ; start += 500) {
+        const jobs = await q.getJobs([...states], start, start + 499);
+        for (const job of jobs) {
+          if (!job) continue;
+          const text = JSON.stringify([job.data, job.returnvalue, job.failedReason, job.stacktrace]).toLowerCase();
+          if (lower.some((n) => text.includes(n))) matching.push(job);
+        }
+        if (jobs.length < 500) break;
+      }
+      // Removed after the scan, so the pages above do not shift under it (a job removes its logs with it).
+      for (const job of matching)
+        await job.remove().then(
+          () => removed++,
+          () => {},
+        );
+    }
+    return removed;
+  }
+
   /** Test clean-up: remove everything this namespace holds. */
   async obliterate(): Promise<void> {
     for (const name of QUEUES)

@@ -4,7 +4,7 @@
  * SigV4 implementation on fetch, instead of the multi-megabyte AWS SDK.
  */
 import { AwsClient } from 'aws4fetch';
-import { assertValidKey, contentTypeOfKey, isArchiveKey, type Storage, type StoredObject } from './storage.ts';
+import { assertValidKey, contentTypeOfKey, isArchiveKey, isPrivacyExportKey, type Storage, type StoredObject } from './storage.ts';
 
 export interface S3Config {
   endpoint: string;
@@ -36,7 +36,10 @@ export class S3Storage implements Storage {
     const res = await this.client.fetch(this.url(key), {
       method: 'PUT',
       body: body as never,
-      headers: { 'content-type': contentType, 'cache-control': isArchiveKey(key) ? 'private, no-store' : 'public, max-age=31536000, immutable' },
+      headers: {
+        'content-type': contentType,
+        'cache-control': isArchiveKey(key) || isPrivacyExportKey(key) ? 'private, no-store' : 'public, max-age=31536000, immutable',
+      },
     });
     if (!res.ok) throw new Error(`S3 PUT failed with HTTP ${res.status}`);
     await res.arrayBuffer().catch(() => {});

@@ -40,9 +40,23 @@ export function isArchiveKey(key: string): boolean {
   return parts.length === 2 && STORE_RE.test(parts[0] as string) && ARCHIVE_RE.test(parts[1] as string);
 }
 
+const PRIVACY_EXPORT_RE = /^privacy-[a-f0-9]{32}\.json$/;
+
+/** A shopper's data export `<store uuid>/privacy-<request id>.json`: private, downloaded only through the authenticated API. */
+export function isPrivacyExportKey(key: string): boolean {
+  const parts = key.split('/');
+  return parts.length === 2 && STORE_RE.test(parts[0] as string) && PRIVACY_EXPORT_RE.test(parts[1] as string);
+}
+
+export function privacyExportKey(storeId: string, requestId: string): string {
+  const key = `${storeId}/privacy-${requestId.replaceAll('-', '')}.json`;
+  assertValidKey(key);
+  return key;
+}
+
 /** A storage key is exactly `<store uuid>/<safe file name>`: no dots to climb, no separators, no encodings. */
 export function isValidKey(key: string): boolean {
-  return isMediaKey(key) || isArchiveKey(key);
+  return isMediaKey(key) || isArchiveKey(key) || isPrivacyExportKey(key);
 }
 
 export function archiveKey(storeId: string, exportId: string): string {
@@ -105,6 +119,7 @@ export function checkImageUpload(body: Uint8Array, maxBytes: number): ImageType 
 
 export function contentTypeOfKey(key: string): string {
   if (key.endsWith('.tar.gz')) return 'application/gzip';
+  if (key.endsWith('.json')) return 'application/json';
   const ext = key.slice(key.lastIndexOf('.') + 1);
   return CONTENT_TYPES[ext as ImageType['ext']] ?? MODEL_CONTENT_TYPES[ext as ModelExt] ?? 'application/octet-stream';
 }

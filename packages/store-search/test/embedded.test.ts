@@ -1,5 +1,5 @@
 /** The search tables, indexer, cache and settings on the embedded database (PGlite, a newer Postgres than the machine's 15). */
-import { ProductService } from '@storeloom/catalog';
+import { ProductService, UNLIMITED_CATALOG } from '@storeloom/catalog';
 import { createDatabase, type Database, migrateControl, migrateTenant } from '@storeloom/db';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ describe('search on embedded Postgres (PGlite)', () => {
   it('indexes, searches with facets and typos, follows edits and records analytics', async () => {
     const schema = 't_embedded_search';
     await migrateTenant(db, schema);
-    const products = new ProductService(db.tenant(schema));
+    const products = new ProductService(db.tenant(schema), UNLIMITED_CATALOG);
     const lamp = await products.create({ title: 'Brass Desk Lamp', status: 'active', vendor: 'Lumen', variants: [{ price: 5900, inventoryQuantity: 2 }] });
     await products.create({ title: 'Paper Floor Lamp', status: 'active', vendor: 'Washi', variants: [{ price: 12900, inventoryQuantity: 0 }] });
     const indexer = new SearchIndexer(db.tenant(schema), schema);

@@ -18,6 +18,12 @@
  * Secrets are not exported: customer password hashes (cloned customers set a
  * new password through the reset flow), sessions, carts, webhook secrets.
  */
+<<<<<<< HEAD
+=======
+import { randomBytes } from 'node:crypto';
+import { type CatalogLimits, capActiveProducts } from '@storeloom/catalog';
+import { toCsv } from '@storeloom/http/csv';
+>>>>>>> main
 import { type Database, migrateTenant, sql, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import {
@@ -113,13 +119,8 @@ async function tableShape(trx: Tx, schema: string, table: string): Promise<{ col
 
 // ---------- CSV for spreadsheets ----------
 
-function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  // Spreadsheet formula injection: a leading = + - @ would run as a formula.
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-const csv = (header: string[], rows: unknown[][]) => `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+// The platform's one CSV rule (formula injection neutralised, RFC 4180 quoting): @storeloom/http/csv.
+const csv = (header: string[], rows: unknown[][]) => toCsv([header, ...rows]);
 
 function catalogueCsv(data: Record<string, Row[]>): string {
   const products = new Map((data.products ?? []).map((p) => [p.id, p]));
@@ -370,13 +371,16 @@ const BATCH = 500;
 /**
  * Loads a verified archive into `target`'s (already migrated, empty or partly
  * loaded) schema. Upserts by primary key, so running it again after a crash
- * finishes the job without duplicates.
+ * finishes the job without duplicates. The target's plan limits hold: active
+ * products past the plan's limit are loaded as drafts (the oldest stay active;
+ * `products_made_draft` counts the others).
  */
 export async function loadArchiveIntoStore(
   db: Database,
   storage: Storage,
   archive: VerifiedArchive,
   target: { id: string; schema_name: string },
+  limits: CatalogLimits,
   onProgress: (fraction: number) => Promise<void> | void = () => {},
 ): Promise<Record<string, number>> {
   const sourceId = archive.manifest.store.id;
@@ -447,6 +451,9 @@ export async function loadArchiveIntoStore(
     }
     await onProgress(0.1 + (i / EXPORT_TABLES.length) * 0.85);
   }
+  const limit = await limits.activeProducts();
+  const drafted = await db.tenantTransaction(schema, (trx) => capActiveProducts(trx, limit));
+  if (drafted.length) counts.products_made_draft = drafted.length;
   return counts;
 }
 
@@ -459,6 +466,7 @@ export async function completeClone(
   db: Database,
   storage: Storage,
   storeId: string,
+  limits: CatalogLimits,
   onProgress: (fraction: number) => Promise<void> | void = () => {},
 ): Promise<{ status: 'done' | 'already'; rows?: Record<string, number> }> {
   const store = await db.control.selectFrom('stores').selectAll().where('id', '=', storeId).executeTakeFirst();
@@ -479,7 +487,7 @@ export async function completeClone(
   }
   // The schema exists and is migrated once provisioning ran; running the (idempotent) migrator again makes sure.
   const migrated = await migrateTenant(db, store.schema_name);
-  const rows = await loadArchiveIntoStore(db, storage, archive, store, onProgress);
+  const rows = await loadArchiveIntoStore(db, storage, archive, store, limits, onProgress);
   await db.control.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable('stores')

@@ -6,6 +6,7 @@
  * soft delete, restore and purge (`retention.ts`).
  */
 import {
+  type ControlDatabase,
   type Database,
   dropTenantRole,
   type MembershipRole,
@@ -16,9 +17,11 @@ import {
   type Store,
   schemaNameForStore,
   sql,
+  type Transaction,
   writeAudit,
 } from '@storeloom/db';
 import { randomBytes } from 'node:crypto';
+import { RateLimiter } from '@storeloom/auth';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import { StoreAccess } from './access.ts';
 import { newDomainToken, StoreDomains } from './domains.ts';
@@ -30,6 +33,21 @@ import { type Actor, type StoreView, toStoreView } from './view.ts';
 /** Test seams: let a test crash provisioning at a precise point. */
 export interface ProvisioningHooks {
   afterSchemaCreated?(store: Store): Promise<void> | void;
+}
+
+/**
+ * Caps on store creation (issue 15: each store is a schema of ~140 relations and a server-wide Postgres role). Every
+ * path that creates a store (create, clone, archive import) passes `StoreService.create`, which applies them. 0 or
+ * undefined = no cap.
+ */
+export interface StoreCreationLimits {
+  /** Stores one account may own (any status but deleted). */
+  perAccount?: number;
+  /** Of those, stores on the Free plan; applies when billing is on (`billingEnabled`). */
+  freePerAccount?: number;
+  billingEnabled?: boolean;
+  /** Store creations per account per hour (429 rate_limited + Retry-After beyond). */
+  createsPerHour?: number;
 }
 
 export interface CreateStoreInput {
@@ -51,13 +69,44 @@ export class StoreService {
   /** Soft delete, restore, purge after retention. */
   readonly retention: StoreRetention;
 
+  private readonly rateLimiter: RateLimiter;
+
   constructor(
     private readonly db: Database,
     private readonly hooks: ProvisioningHooks = {},
+    private readonly limits: StoreCreationLimits = {},
   ) {
+    this.rateLimiter = new RateLimiter(db);
     this.access = new StoreAccess(db);
     this.domains = new StoreDomains(db, this.access);
     this.retention = new StoreRetention(db, this.access);
+  }
+  /** Inside the creating transaction, with the owner's user row locked: parallel creations see each other's rows. */
+  private async assertMayCreate(trx: Transaction<ControlDatabase>, userId: string): Promise<void> {
+    const { perAccount, freePerAccount, billingEnabled } = this.limits;
+    if (!perAccount && !(billingEnabled && freePerAccount)) return;
+    await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+    const owned = await trx
+      .selectFrom('memberships')
+      .innerJoin('stores', 'stores.id', 'memberships.store_id')
+      .select(['stores.plan'])
+      .where('memberships.user_id', '=', userId)
+      .where('memberships.role', '=', 'owner')
+      .where('stores.status', '!=', 'deleted')
+      .execute();
+    const refuse = (limit: string, max: number, current: number, message: string) => {
+      throw new AppError(ErrorCode.PlanLimitReached, message, { details: { limit, max, current } });
+    };
+    if (perAccount && owned.length >= perAccount)
+      refuse('storesPerAccount', perAccount, owned.length, `An account may own at most ${perAccount} stores; delete one or contact support`);
+    const free = owned.filter((s) => !s.plan || s.plan === 'free').length;
+    if (billingEnabled && freePerAccount && free >= freePerAccount)
+      refuse(
+        'freeStoresPerAccount',
+        freePerAccount,
+        free,
+        `An account may own at most ${freePerAccount} stores on the Free plan; upgrade one of them to open another`,
+      );
   }
 
   validate(input: CreateStoreInput): void {
@@ -92,10 +141,18 @@ export class StoreService {
       const existing = await this.findByIdempotencyKey(actor.userId, idempotencyKey);
       if (existing) return { store: await this.replay(existing, input), replayed: true };
     }
+    if (this.limits.createsPerHour) {
+      const rate = await this.rateLimiter.hit(`store-create:user:${actor.userId}`, this.limits.createsPerHour, 3600);
+      if (!rate.allowed)
+        throw new AppError(ErrorCode.RateLimited, `Too many new stores from this account; try again in ${Math.ceil(rate.retryAfterSeconds / 60)} minutes`, {
+          headers: { 'Retry-After': String(rate.retryAfterSeconds) },
+        });
+    }
     const id = newId();
     let created: Store;
     try {
       created = await this.db.control.transaction().execute(async (trx) => {
+        await this.assertMayCreate(trx, actor.userId);
         // Placement policy: the pinned cluster, else the open cluster with the fewest stores per weight.
         const clusterId = await pickCluster(trx, this.db.clusterIds, this.db.placementPin);
         const store = await trx

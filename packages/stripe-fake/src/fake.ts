@@ -642,6 +642,21 @@ export class StripeFake {
         );
       case 'GET customers/:id':
         return ok(this.must(b, account, 'customer'));
+      case 'GET customers': {
+        // Stripe's list, newest first, filtered by exact e-mail (case-sensitive, as Stripe's is).
+        const email = str(p.email);
+        const data = [...this.objects.values()]
+          .filter((s) => s.account === account && s.object.object === 'customer' && (email === undefined || s.object.email === email))
+          .map((s) => s.object)
+          .reverse();
+        return ok({ object: 'list', data, has_more: false, url: '/v1/customers' });
+      }
+      case 'DELETE customers/:id': {
+        // The customer object goes; Stripe answers a deleted stub (a second delete is a 404, as on Stripe).
+        const cus = this.must(b, account, 'customer');
+        this.objects.delete(cus.id);
+        return ok({ id: cus.id, object: 'customer', deleted: true });
+      }
       case 'POST customers/:id': {
         const cus = this.must(b, account, 'customer');
         if (p.email !== undefined) cus.email = str(p.email) ?? null;

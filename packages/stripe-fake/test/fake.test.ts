@@ -161,4 +161,19 @@ describe('stripe fake', () => {
     expect(done.headers.get('location')).toBe('http://x/back');
     expect((await stripe.accounts.retrieve(acct.id)).charges_enabled).toBe(true);
   });
+
+  it('lists customers by e-mail on a connected account and deletes them (privacy erasure)', async () => {
+    const acct = await stripe.accounts.create({ type: 'express' });
+    const opts = { stripeAccount: acct.id };
+    const mine = await stripe.customers.create({ email: 'gone@example.com', name: 'Gone' }, opts);
+    await stripe.customers.create({ email: 'stays@example.com' }, opts);
+    // Another account's customer with the same address is not seen from this one.
+    await stripe.customers.create({ email: 'gone@example.com' });
+    const found = await stripe.customers.list({ email: 'gone@example.com' }, opts);
+    expect(found.data.map((c) => c.id)).toEqual([mine.id]);
+    expect(await stripe.customers.del(mine.id, {}, opts)).toMatchObject({ id: mine.id, deleted: true });
+    expect((await stripe.customers.list({ email: 'gone@example.com' }, opts)).data).toEqual([]);
+    await expect(stripe.customers.del(mine.id, {}, opts)).rejects.toMatchObject({ statusCode: 404 });
+    expect((await stripe.customers.list({}, opts)).data.map((c) => c.email)).toEqual(['stays@example.com']);
+  });
 });

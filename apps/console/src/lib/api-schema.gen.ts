@@ -9,7 +9,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a merchant account and sign in */
+        /**
+         * Create a merchant account and sign in
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["signUp"];
         delete?: never;
         options?: never;
@@ -26,7 +29,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with email and password */
+        /**
+         * Sign in with email and password
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["logIn"];
         delete?: never;
         options?: never;
@@ -43,7 +49,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the current session */
+        /**
+         * End the current session
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["logOut"];
         delete?: never;
         options?: never;
@@ -58,14 +67,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user and their stores */
+        /**
+         * The signed-in user and their stores
+         * @description API tokens: any token.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update your name or console language */
+        /**
+         * Update your name or console language
+         * @description API tokens: not allowed (sessions only).
+         */
         patch: operations["updateMe"];
         trace?: never;
     };
@@ -76,10 +91,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live API tokens */
+        /**
+         * Live API tokens
+         * @description API tokens: any token.
+         */
         get: operations["listApiTokens"];
         put?: never;
-        /** Create a personal API token (the secret is shown only in this response) */
+        /**
+         * Create a personal API token (the secret is shown only in this response); it may do only what its scopes allow (none by default)
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["createApiToken"];
         delete?: never;
         options?: never;
@@ -97,7 +118,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API token */
+        /**
+         * Revoke an API token
+         * @description API tokens: not allowed (sessions only).
+         */
         delete: operations["revokeApiToken"];
         options?: never;
         head?: never;
@@ -111,7 +135,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Deleted stores the caller owns that can still be restored */
+        /**
+         * Deleted stores the caller owns that can still be restored
+         * @description API tokens: needs the `read_backups` scope.
+         */
         get: operations["listDeletedStores"];
         put?: never;
         post?: never;
@@ -130,7 +157,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restore a deleted store within its retention period (owner; 409 store_purged once purged) */
+        /**
+         * Restore a deleted store within its retention period (owner; 409 store_purged once purged)
+         * @description API tokens: needs the `write_backups` scope.
+         */
         post: operations["restoreStore"];
         delete?: never;
         options?: never;
@@ -145,10 +175,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent exports with progress and download links */
+        /**
+         * Recent exports with progress and download links
+         * @description API tokens: needs the `read_backups` scope.
+         */
         get: operations["listStoreExports"];
         put?: never;
-        /** Export the store (catalogue, customers without passwords, orders, settings) as a .tar.gz: JSON + CSV + images, with a checksummed manifest */
+        /**
+         * Export the store (catalogue, customers without passwords, orders, settings) as a .tar.gz: JSON + CSV + images, with a checksummed manifest
+         * @description API tokens: needs the `write_backups` scope.
+         */
         post: operations["startStoreExport"];
         delete?: never;
         options?: never;
@@ -163,7 +199,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a finished export archive (owner/admin; audit-logged) */
+        /**
+         * Download a finished export archive (owner/admin; audit-logged)
+         * @description API tokens: needs the `read_backups` scope.
+         */
         get: operations["downloadStoreExport"];
         put?: never;
         post?: never;
@@ -182,7 +221,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a new store from one of this store’s exports (owner only). The new store is `provisioning` until its data is loaded */
+        /**
+         * Create a new store from one of this store’s exports (owner only). The new store is `provisioning` until its data is loaded
+         * @description API tokens: needs the `write_backups` scope.
+         */
         post: operations["cloneStore"];
         delete?: never;
         options?: never;
@@ -199,7 +241,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a new store from an uploaded export archive (.tar.gz); refused with 422 archive_invalid on a wrong format version or checksum */
+        /**
+         * Create a new store from an uploaded export archive (.tar.gz); refused with 422 archive_invalid on a wrong format version or checksum
+         * @description API tokens: needs the `write_backups` scope.
+         */
         post: operations["importStoreArchive"];
         delete?: never;
         options?: never;
@@ -214,10 +259,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stores the caller is a member of */
+        /**
+         * Stores the caller is a member of
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listStores"];
         put?: never;
-        /** Create a store (provisions its own database schema) */
+        /**
+         * Create a store (provisions its own database schema)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["createStore"];
         delete?: never;
         options?: never;
@@ -232,7 +283,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Is a slug free to use? */
+        /**
+         * Is a slug free to use?
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["checkSlugAvailability"];
         put?: never;
         post?: never;
@@ -249,15 +303,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One store */
+        /**
+         * One store
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getStore"];
         put?: never;
         post?: never;
-        /** Delete a store (soft: restorable until its schema is dropped after the retention period) */
+        /**
+         * Delete a store (soft: restorable until its schema is dropped after the retention period)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deleteStore"];
         options?: never;
         head?: never;
-        /** Update store settings */
+        /**
+         * Update store settings
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["updateStore"];
         trace?: never;
     };
@@ -268,7 +331,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stock per variant with product title and low-stock threshold (by product title) */
+        /**
+         * Stock per variant with product title and low-stock threshold (by product title)
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["listInventory"];
         put?: never;
         post?: never;
@@ -286,7 +352,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set a variant's low-stock threshold (null: no alert) */
+        /**
+         * Set a variant's low-stock threshold (null: no alert)
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         put: operations["setLowStockThreshold"];
         post?: never;
         delete?: never;
@@ -304,7 +373,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Archive or set the status of many products in one transaction; one result per id */
+        /**
+         * Archive or set the status of many products in one transaction; one result per id
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["bulkUpdateProducts"];
         delete?: never;
         options?: never;
@@ -319,7 +391,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All products as a Shopify product CSV (the columns the importer reads), streamed */
+        /**
+         * All products as a Shopify product CSV (the columns the importer reads), streamed
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["exportProductsCsv"];
         put?: never;
         post?: never;
@@ -336,10 +411,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List products (cursor pagination, filters, sort) */
+        /**
+         * List products (cursor pagination, filters, sort)
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listProducts"];
         put?: never;
-        /** Create a product with its variants */
+        /**
+         * Create a product with its variants
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["createProduct"];
         delete?: never;
         options?: never;
@@ -354,15 +435,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One product */
+        /**
+         * One product
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getProduct"];
         put?: never;
         post?: never;
-        /** Delete a product permanently */
+        /**
+         * Delete a product permanently
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["deleteProduct"];
         options?: never;
         head?: never;
-        /** Update a product (optimistic concurrency on `version`; `variants` and `images` replace the lists) */
+        /**
+         * Update a product (optimistic concurrency on `version`; `variants` and `images` replace the lists)
+         * @description API tokens: needs the `write_products` scope.
+         */
         patch: operations["updateProduct"];
         trace?: never;
     };
@@ -375,7 +465,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Archive a product (hidden from the storefront, kept for order history) */
+        /**
+         * Archive a product (hidden from the storefront, kept for order history)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["archiveProduct"];
         delete?: never;
         options?: never;
@@ -390,10 +483,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List collections */
+        /**
+         * List collections
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listCollections"];
         put?: never;
-        /** Create a manual collection */
+        /**
+         * Create a manual collection
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["createCollection"];
         delete?: never;
         options?: never;
@@ -408,15 +507,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One collection */
+        /**
+         * One collection
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getCollection"];
         put?: never;
         post?: never;
-        /** Delete a collection (its products stay) */
+        /**
+         * Delete a collection (its products stay)
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["deleteCollection"];
         options?: never;
         head?: never;
-        /** Update a collection (optimistic concurrency on `version`) */
+        /**
+         * Update a collection (optimistic concurrency on `version`)
+         * @description API tokens: needs the `write_products` scope.
+         */
         patch: operations["updateCollection"];
         trace?: never;
     };
@@ -429,7 +537,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add products to a collection (idempotent) */
+        /**
+         * Add products to a collection (idempotent)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["addCollectionProducts"];
         delete?: never;
         options?: never;
@@ -447,7 +558,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a product from a collection */
+        /**
+         * Remove a product from a collection
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["removeCollectionProduct"];
         options?: never;
         head?: never;
@@ -461,10 +575,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent stock changes of a variant */
+        /**
+         * Recent stock changes of a variant
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["listInventoryAdjustments"];
         put?: never;
-        /** Adjust stock by a relative amount, atomically (never below zero) */
+        /**
+         * Adjust stock by a relative amount, atomically (never below zero)
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         post: operations["adjustInventory"];
         delete?: never;
         options?: never;
@@ -479,7 +599,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A product CSV template (Shopify columns, one example product with two variants) */
+        /**
+         * A product CSV template (Shopify columns, one example product with two variants)
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getImportTemplate"];
         put?: never;
         post?: never;
@@ -498,7 +621,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Dry run of a product CSV: what an import would create and update, with per-row errors and warnings; nothing is written */
+        /**
+         * Dry run of a product CSV: what an import would create and update, with per-row errors and warnings; nothing is written
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["previewImport"];
         delete?: never;
         options?: never;
@@ -513,10 +639,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent imports */
+        /**
+         * Recent imports
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listImports"];
         put?: never;
-        /** Import products from a Shopify product CSV (runs as a background job; poll the import for progress) */
+        /**
+         * Import products from a Shopify product CSV (runs as a background job; poll the import for progress)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["createImport"];
         delete?: never;
         options?: never;
@@ -531,7 +663,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An import with its progress and per-row errors */
+        /**
+         * An import with its progress and per-row errors
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getImport"];
         put?: never;
         post?: never;
@@ -548,7 +683,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Plan, usage against its limits and billing status */
+        /**
+         * Plan, usage against its limits and billing status
+         * @description API tokens: needs the `read_billing` scope.
+         */
         get: operations["getBilling"];
         put?: never;
         post?: never;
@@ -567,7 +705,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a plan change: a Stripe Checkout URL (or a portal URL confirming the change when a subscription exists) */
+        /**
+         * Start a plan change: a Stripe Checkout URL (or a portal URL confirming the change when a subscription exists)
+         * @description API tokens: needs the `write_billing` scope.
+         */
         post: operations["startBillingCheckout"];
         delete?: never;
         options?: never;
@@ -584,7 +725,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stripe customer portal URL: payment method, invoices, cancellation */
+        /**
+         * Stripe customer portal URL: payment method, invoices, cancellation
+         * @description API tokens: needs the `write_billing` scope.
+         */
         post: operations["openBillingPortal"];
         delete?: never;
         options?: never;
@@ -599,7 +743,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stripe Connect onboarding status (charges and payouts enabled, what Stripe still needs) */
+        /**
+         * Stripe Connect onboarding status (charges and payouts enabled, what Stripe still needs)
+         * @description API tokens: needs the `read_billing` scope.
+         */
         get: operations["getPayouts"];
         put?: never;
         post?: never;
@@ -618,7 +765,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create (or reuse) the store's Stripe Express account and return an onboarding link */
+        /**
+         * Create (or reuse) the store's Stripe Express account and return an onboarding link
+         * @description API tokens: needs the `write_billing` scope.
+         */
         post: operations["connectPayouts"];
         delete?: never;
         options?: never;
@@ -635,7 +785,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mail a password reset link (same answer whether or not the address has an account) */
+        /**
+         * Mail a password reset link (same answer whether or not the address has an account)
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["requestPasswordReset"];
         delete?: never;
         options?: never;
@@ -652,7 +805,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set a new password with a reset token; ends all sessions and signs in */
+        /**
+         * Set a new password with a reset token; ends all sessions and signs in
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["confirmPasswordReset"];
         delete?: never;
         options?: never;
@@ -669,7 +825,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change password (needs the current one); other sessions end */
+        /**
+         * Change password (needs the current one); other sessions end
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["changePassword"];
         delete?: never;
         options?: never;
@@ -684,7 +843,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Mail kept in the local outbox, newest first (only without SMTP and outside production) */
+        /**
+         * Mail kept in the local outbox, newest first (only without SMTP and outside production)
+         * @description API tokens: not allowed (sessions only).
+         */
         get: operations["listDevOutbox"];
         put?: never;
         post?: never;
@@ -703,7 +865,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Second step of a sign-in: the ticket from /auth/login and a code */
+        /**
+         * Second step of a sign-in: the ticket from /auth/login and a code
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["completeTwoFactorLogin"];
         delete?: never;
         options?: never;
@@ -718,7 +883,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether two-factor sign-in is on, and how many recovery codes are left */
+        /**
+         * Whether two-factor sign-in is on, and how many recovery codes are left
+         * @description API tokens: not allowed (sessions only).
+         */
         get: operations["getTwoFactor"];
         put?: never;
         post?: never;
@@ -737,7 +905,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start enrolling an authenticator app (needs the password); confirm with a code to turn it on */
+        /**
+         * Start enrolling an authenticator app (needs the password); confirm with a code to turn it on
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["beginTotpEnrolment"];
         delete?: never;
         options?: never;
@@ -754,7 +925,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn two-factor sign-in on with a code from the app; returns recovery codes once and ends other sessions */
+        /**
+         * Turn two-factor sign-in on with a code from the app; returns recovery codes once and ends other sessions
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["confirmTotpEnrolment"];
         delete?: never;
         options?: never;
@@ -771,7 +945,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn two-factor sign-in off (password and a current code); ends other sessions */
+        /**
+         * Turn two-factor sign-in off (password and a current code); ends other sessions
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["disableTwoFactor"];
         delete?: never;
         options?: never;
@@ -788,7 +965,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the recovery codes (the old ones stop working) */
+        /**
+         * Replace the recovery codes (the old ones stop working)
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["regenerateRecoveryCodes"];
         delete?: never;
         options?: never;
@@ -803,7 +983,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your signed-in sessions (device, network, last seen) */
+        /**
+         * Your signed-in sessions (device, network, last seen)
+         * @description API tokens: not allowed (sessions only).
+         */
         get: operations["listSessions"];
         put?: never;
         post?: never;
@@ -823,7 +1006,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** End one session */
+        /**
+         * End one session
+         * @description API tokens: not allowed (sessions only).
+         */
         delete: operations["revokeSession"];
         options?: never;
         head?: never;
@@ -839,7 +1025,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End every session except this one */
+        /**
+         * End every session except this one
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["revokeOtherSessions"];
         delete?: never;
         options?: never;
@@ -854,14 +1043,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The store's sign-in policy and which members use two-factor sign-in */
+        /**
+         * The store's sign-in policy and which members use two-factor sign-in
+         * @description API tokens: needs the `read_team` scope.
+         */
         get: operations["getStoreSecurity"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Require two-factor sign-in of everyone on the team (owner only; the owner needs it first) */
+        /**
+         * Require two-factor sign-in of everyone on the team (owner only; the owner needs it first)
+         * @description API tokens: needs the `write_team` scope.
+         */
         patch: operations["updateStoreSecurity"];
         trace?: never;
     };
@@ -872,7 +1067,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Members and open invitations */
+        /**
+         * Members and open invitations
+         * @description API tokens: needs the `read_team` scope.
+         */
         get: operations["getTeam"];
         put?: never;
         post?: never;
@@ -891,7 +1089,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Invite someone by e-mail as admin or staff (owner/admin only). Inviting an address again refreshes its invitation. */
+        /**
+         * Invite someone by e-mail as admin or staff (owner/admin only). Inviting an address again refreshes its invitation.
+         * @description API tokens: needs the `write_team` scope.
+         */
         post: operations["inviteMember"];
         delete?: never;
         options?: never;
@@ -909,7 +1110,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an open invitation */
+        /**
+         * Revoke an open invitation
+         * @description API tokens: needs the `write_team` scope.
+         */
         delete: operations["revokeInvitation"];
         options?: never;
         head?: never;
@@ -926,11 +1130,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member (owner/admin), or leave the store (your own id). The owner cannot be removed. */
+        /**
+         * Remove a member (owner/admin), or leave the store (your own id). The owner cannot be removed.
+         * @description API tokens: needs the `write_team` scope.
+         */
         delete: operations["removeMember"];
         options?: never;
         head?: never;
-        /** Change a member's role (admin/staff; the owner's role changes only by transfer) */
+        /**
+         * Change a member's role (admin/staff; the owner's role changes only by transfer)
+         * @description API tokens: needs the `write_team` scope.
+         */
         patch: operations["changeMemberRole"];
         trace?: never;
     };
@@ -943,7 +1153,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Make another member the owner (owner only); you become an admin */
+        /**
+         * Make another member the owner (owner only); you become an admin
+         * @description API tokens: needs the `write_team` scope.
+         */
         post: operations["transferOwnership"];
         delete?: never;
         options?: never;
@@ -958,7 +1171,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What an invitation link is for (public: the accept page shows it before sign-in) */
+        /**
+         * What an invitation link is for (public: the accept page shows it before sign-in)
+         * @description API tokens: not allowed (sessions only).
+         */
         get: operations["previewInvitation"];
         put?: never;
         post?: never;
@@ -977,7 +1193,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept an invitation: signed in with the invited address, or sign up with it (name + password) through the link */
+        /**
+         * Accept an invitation: signed in with the invited address, or sign up with it (name + password) through the link
+         * @description API tokens: not allowed (sessions only).
+         */
         post: operations["acceptInvitation"];
         delete?: never;
         options?: never;
@@ -992,9 +1211,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Store settings: name, currency, languages (first = default), theme */
+        /**
+         * Store settings: name, currency, languages (first = default), theme
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getStoreSettings"];
-        /** Update store settings (fields given are replaced; theme fields merge; the logo has its own route) */
+        /**
+         * Update store settings (fields given are replaced; theme fields merge; the logo has its own route)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         put: operations["setStoreSettings"];
         post?: never;
         delete?: never;
@@ -1012,9 +1237,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload the store logo (multipart `file`); replaces the previous one */
+        /**
+         * Upload the store logo (multipart `file`); replaces the previous one
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["uploadLogo"];
-        /** Remove the store logo */
+        /**
+         * Remove the store logo
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deleteLogo"];
         options?: never;
         head?: never;
@@ -1030,7 +1261,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload an image (multipart `file`, optional `alt`); appended after the existing ones */
+        /**
+         * Upload an image (multipart `file`, optional `alt`); appended after the existing ones
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["uploadProductImage"];
         delete?: never;
         options?: never;
@@ -1048,11 +1282,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete an image and its stored file */
+        /**
+         * Delete an image and its stored file
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["deleteProductImage"];
         options?: never;
         head?: never;
-        /** Change an image's alt text */
+        /**
+         * Change an image's alt text
+         * @description API tokens: needs the `write_products` scope.
+         */
         patch: operations["updateProductImage"];
         trace?: never;
     };
@@ -1064,7 +1304,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Reorder images: every image id of the product, in the new order (atomic) */
+        /**
+         * Reorder images: every image id of the product, in the new order (atomic)
+         * @description API tokens: needs the `write_products` scope.
+         */
         put: operations["reorderProductImages"];
         post?: never;
         delete?: never;
@@ -1080,12 +1323,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The custom domain, its verification state and the DNS records to create */
+        /**
+         * The custom domain, its verification state and the DNS records to create
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getDomain"];
-        /** Set the custom domain (unverified until its TXT record is checked); setting the same domain again changes nothing */
+        /**
+         * Set the custom domain (unverified until its TXT record is checked); setting the same domain again changes nothing
+         * @description API tokens: needs the `write_stores` scope.
+         */
         put: operations["setDomain"];
         post?: never;
-        /** Remove the custom domain */
+        /**
+         * Remove the custom domain
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["removeDomain"];
         options?: never;
         head?: never;
@@ -1101,7 +1353,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check the TXT record now; on success the storefront starts answering on the domain */
+        /**
+         * Check the TXT record now; on success the storefront starts answering on the domain
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["verifyDomain"];
         delete?: never;
         options?: never;
@@ -1116,10 +1371,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether shoppers can see the store, and the merchant preview link */
+        /**
+         * Whether shoppers can see the store, and the merchant preview link
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getStoreLaunch"];
         put?: never;
-        /** Open the store to shoppers (replaces the "opening soon" page); launching again changes nothing */
+        /**
+         * Open the store to shoppers (replaces the "opening soon" page); launching again changes nothing
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["launchStore"];
         delete?: never;
         options?: never;
@@ -1134,7 +1395,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The console home: setup guide state, today's sales (since 00:00 UTC), orders to fulfil, low stock */
+        /**
+         * The console home: setup guide state, today's sales (since 00:00 UTC), orders to fulfil, low stock
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getStoreHome"];
         put?: never;
         post?: never;
@@ -1151,7 +1415,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Background jobs of the store, newest first */
+        /**
+         * Background jobs of the store, newest first
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listJobs"];
         put?: never;
         post?: never;
@@ -1170,7 +1437,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Retry a failed job (409 invalid_state unless it is failed) */
+        /**
+         * Retry a failed job (409 invalid_state unless it is failed)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["retryJob"];
         delete?: never;
         options?: never;
@@ -1185,7 +1455,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The store's background work: jobs waiting their turn and in progress, per queue */
+        /**
+         * The store's background work: jobs waiting their turn and in progress, per queue
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getJobQueueDepth"];
         put?: never;
         post?: never;
@@ -1202,7 +1475,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dead letters: the store's jobs that failed after their last retry, newest first */
+        /**
+         * Dead letters: the store's jobs that failed after their last retry, newest first
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listDeadJobs"];
         put?: never;
         post?: never;
@@ -1219,7 +1495,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List orders, newest first (q matches the order number or e-mail) */
+        /**
+         * List orders, newest first (q matches the order number or e-mail)
+         * @description API tokens: needs the `read_orders` scope.
+         */
         get: operations["listOrders"];
         put?: never;
         post?: never;
@@ -1236,7 +1515,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One order with its lines, payment, fulfilment and timeline */
+        /**
+         * One order with its lines, payment, fulfilment and timeline
+         * @description API tokens: needs the `read_orders` scope.
+         */
         get: operations["getOrder"];
         put?: never;
         post?: never;
@@ -1255,7 +1537,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark a paid order fulfilled (repeating it updates the tracking details) and mail the shopper */
+        /**
+         * Mark a paid order fulfilled (repeating it updates the tracking details) and mail the shopper
+         * @description API tokens: needs the `write_orders` scope.
+         */
         post: operations["fulfilOrder"];
         delete?: never;
         options?: never;
@@ -1272,7 +1557,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refund part or all of a paid order (Idempotency-Key required) */
+        /**
+         * Refund part or all of a paid order (Idempotency-Key required)
+         * @description API tokens: needs the `write_orders` scope.
+         */
         post: operations["refundOrder"];
         delete?: never;
         options?: never;
@@ -1287,9 +1575,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Shipping rates and tax of the storefront checkout */
+        /**
+         * Shipping rates and tax of the storefront checkout
+         * @description API tokens: needs the `read_orders` scope.
+         */
         get: operations["getCheckoutSettings"];
-        /** Set shipping (flat or by weight, optional free-over) and tax (rate, included in prices or added) */
+        /**
+         * Set shipping (flat or by weight, optional free-over) and tax (rate, included in prices or added)
+         * @description API tokens: needs the `write_orders` scope.
+         */
         put: operations["setCheckoutSettings"];
         post?: never;
         delete?: never;
@@ -1305,10 +1599,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Discounts, newest first, with status, uses and revenue */
+        /**
+         * Discounts, newest first, with status, uses and revenue
+         * @description API tokens: needs the `read_discounts` scope.
+         */
         get: operations["listDiscounts"];
         put?: never;
-        /** Create a discount (code or automatic) */
+        /**
+         * Create a discount (code or automatic)
+         * @description API tokens: needs the `write_discounts` scope.
+         */
         post: operations["createDiscount"];
         delete?: never;
         options?: never;
@@ -1323,15 +1623,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One discount */
+        /**
+         * One discount
+         * @description API tokens: needs the `read_discounts` scope.
+         */
         get: operations["getDiscount"];
         put?: never;
         post?: never;
-        /** Delete a discount (orders keep their discount lines) */
+        /**
+         * Delete a discount (orders keep their discount lines)
+         * @description API tokens: needs the `write_discounts` scope.
+         */
         delete: operations["deleteDiscount"];
         options?: never;
         head?: never;
-        /** Change a discount (active: false deactivates it) */
+        /**
+         * Change a discount (active: false deactivates it)
+         * @description API tokens: needs the `write_discounts` scope.
+         */
         patch: operations["updateDiscount"];
         trace?: never;
     };
@@ -1342,10 +1651,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Gift cards, newest first (q: the last 4 characters of a code) */
+        /**
+         * Gift cards, newest first (q: the last 4 characters of a code)
+         * @description API tokens: needs the `read_discounts` scope.
+         */
         get: operations["listGiftCards"];
         put?: never;
-        /** Issue a gift card */
+        /**
+         * Issue a gift card
+         * @description API tokens: needs the `write_discounts` scope.
+         */
         post: operations["issueGiftCard"];
         delete?: never;
         options?: never;
@@ -1360,14 +1675,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One gift card with its ledger */
+        /**
+         * One gift card with its ledger
+         * @description API tokens: needs the `read_discounts` scope.
+         */
         get: operations["getGiftCard"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Disable or re-enable a card, change its note or expiry */
+        /**
+         * Disable or re-enable a card, change its note or expiry
+         * @description API tokens: needs the `write_discounts` scope.
+         */
         patch: operations["updateGiftCard"];
         trace?: never;
     };
@@ -1500,10 +1821,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The store's markets and its primary market (its own country and currency) */
+        /**
+         * The store's markets and its primary market (its own country and currency)
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listMarkets"];
         put?: never;
-        /** Create a market (countries with a currency, languages, price and tax rules) */
+        /**
+         * Create a market (countries with a currency, languages, price and tax rules)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["createMarket"];
         delete?: never;
         options?: never;
@@ -1518,15 +1845,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One market */
+        /**
+         * One market
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getMarket"];
         put?: never;
         post?: never;
-        /** Delete a market (its countries go back to the primary market) */
+        /**
+         * Delete a market (its countries go back to the primary market)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deleteMarket"];
         options?: never;
         head?: never;
-        /** Change a market (fields given are replaced; a new currency drops its fixed prices) */
+        /**
+         * Change a market (fields given are replaced; a new currency drops its fixed prices)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["updateMarket"];
         trace?: never;
     };
@@ -1538,7 +1874,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** A variant's fixed price in the market's currency (overrides conversion; null removes it) */
+        /**
+         * A variant's fixed price in the market's currency (overrides conversion; null removes it)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         put: operations["setMarketPrice"];
         post?: never;
         delete?: never;
@@ -1554,10 +1893,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Shipping zones */
+        /**
+         * Shipping zones
+         * @description API tokens: needs the `read_orders` scope.
+         */
         get: operations["listShippingZones"];
         put?: never;
-        /** Create a shipping zone (countries with rates; a country is in at most one zone) */
+        /**
+         * Create a shipping zone (countries with rates; a country is in at most one zone)
+         * @description API tokens: needs the `write_orders` scope.
+         */
         post: operations["createShippingZone"];
         delete?: never;
         options?: never;
@@ -1572,15 +1917,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One shipping zone */
+        /**
+         * One shipping zone
+         * @description API tokens: needs the `read_orders` scope.
+         */
         get: operations["getShippingZone"];
         put?: never;
         post?: never;
-        /** Delete a zone (its countries can no longer be shipped to while other zones exist) */
+        /**
+         * Delete a zone (its countries can no longer be shipped to while other zones exist)
+         * @description API tokens: needs the `write_orders` scope.
+         */
         delete: operations["deleteShippingZone"];
         options?: never;
         head?: never;
-        /** Change a zone (countries and rates given are replaced whole) */
+        /**
+         * Change a zone (countries and rates given are replaced whole)
+         * @description API tokens: needs the `write_orders` scope.
+         */
         patch: operations["updateShippingZone"];
         trace?: never;
     };
@@ -1591,7 +1945,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The shipped VAT/GST data file (standard and reduced rates, dated) a country can be enabled from */
+        /**
+         * The shipped VAT/GST data file (standard and reduced rates, dated) a country can be enabled from
+         * @description API tokens: needs the `read_orders` scope.
+         */
         get: operations["getTaxRateData"];
         put?: never;
         post?: never;
@@ -1608,10 +1965,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The store's tax rates */
+        /**
+         * The store's tax rates
+         * @description API tokens: needs the `read_orders` scope.
+         */
         get: operations["listTaxRates"];
         put?: never;
-        /** Add (or override) a tax rate for a country, region and tax class */
+        /**
+         * Add (or override) a tax rate for a country, region and tax class
+         * @description API tokens: needs the `write_orders` scope.
+         */
         post: operations["createTaxRate"];
         delete?: never;
         options?: never;
@@ -1629,7 +1992,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a tax rate */
+        /**
+         * Delete a tax rate
+         * @description API tokens: needs the `write_orders` scope.
+         */
         delete: operations["deleteTaxRate"];
         options?: never;
         head?: never;
@@ -1645,7 +2011,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Enable a country's rates from the data file (standard and reduced; every province for CA) */
+        /**
+         * Enable a country's rates from the data file (standard and reduced; every province for CA)
+         * @description API tokens: needs the `write_orders` scope.
+         */
         post: operations["enableTaxCountry"];
         delete?: never;
         options?: never;
@@ -1660,9 +2029,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Shipping tax class and reverse charge */
+        /**
+         * Shipping tax class and reverse charge
+         * @description API tokens: needs the `read_orders` scope.
+         */
         get: operations["getTaxSettings"];
-        /** Set the shipping tax class and reverse charge */
+        /**
+         * Set the shipping tax class and reverse charge
+         * @description API tokens: needs the `write_orders` scope.
+         */
         put: operations["setTaxSettings"];
         post?: never;
         delete?: never;
@@ -1678,7 +2053,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** EU One-Stop-Shop: year-to-date EU cross-border B2C sales vs the €10,000 threshold, tax per country and quarter (format=csv for CSV) */
+        /**
+         * EU One-Stop-Shop: year-to-date EU cross-border B2C sales vs the €10,000 threshold, tax per country and quarter (format=csv for CSV)
+         * @description API tokens: needs the `read_orders` scope.
+         */
         get: operations["getEuOssReport"];
         put?: never;
         post?: never;
@@ -1695,9 +2073,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Storefront API origins, abandoned-cart recovery and marketing consent */
+        /**
+         * Storefront API origins, abandoned-cart recovery and marketing consent
+         * @description API tokens: needs the `read_discounts` scope.
+         */
         get: operations["getPromotionSettings"];
-        /** Change the promotion settings (fields left out keep their value) */
+        /**
+         * Change the promotion settings (fields left out keep their value)
+         * @description API tokens: needs the `write_discounts` scope.
+         */
         put: operations["updatePromotionSettings"];
         post?: never;
         delete?: never;
@@ -1713,7 +2097,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Abandoned checkouts of the last `days` days, newest first, with recovery totals */
+        /**
+         * Abandoned checkouts of the last `days` days, newest first, with recovery totals
+         * @description API tokens: needs the `read_discounts` scope.
+         */
         get: operations["listAbandonedCheckouts"];
         put?: never;
         post?: never;
@@ -1730,7 +2117,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search the store (staff view: `explain=1` shows score parts) */
+        /**
+         * Search the store (staff view: `explain=1` shows score parts)
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["searchProducts"];
         put?: never;
         post?: never;
@@ -1747,7 +2137,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Autocomplete: products and query suggestions for a prefix */
+        /**
+         * Autocomplete: products and query suggestions for a prefix
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["autocompleteSearch"];
         put?: never;
         post?: never;
@@ -1764,7 +2157,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Index status: indexed documents against active products */
+        /**
+         * Index status: indexed documents against active products
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getSearchStatus"];
         put?: never;
         post?: never;
@@ -1783,7 +2179,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rebuild the store index (background job; poll it for progress) */
+        /**
+         * Rebuild the store index (background job; poll it for progress)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["reindexSearch"];
         delete?: never;
         options?: never;
@@ -1800,7 +2199,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check the index against the catalogue (background job); `repair` re-indexes what differs */
+        /**
+         * Check the index against the catalogue (background job); `repair` re-indexes what differs
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["checkSearchIndex"];
         delete?: never;
         options?: never;
@@ -1815,7 +2217,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A reindex or check job: state, progress (0–100) and result */
+        /**
+         * A reindex or check job: state, progress (0–100) and result
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getSearchJob"];
         put?: never;
         post?: never;
@@ -1832,14 +2237,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stop words and in-stock boost */
+        /**
+         * Stop words and in-stock boost
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getSearchSettings"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change stop words (replaces the list) or the in-stock boost */
+        /**
+         * Change stop words (replaces the list) or the in-stock boost
+         * @description API tokens: needs the `write_products` scope.
+         */
         patch: operations["updateSearchSettings"];
         trace?: never;
     };
@@ -1850,10 +2261,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Synonyms */
+        /**
+         * Synonyms
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listSynonyms"];
         put?: never;
-        /** Add a synonym (two-way: all terms equivalent; one-way: terms also match synonyms) */
+        /**
+         * Add a synonym (two-way: all terms equivalent; one-way: terms also match synonyms)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["addSynonym"];
         delete?: never;
         options?: never;
@@ -1871,7 +2288,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a synonym */
+        /**
+         * Delete a synonym
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["deleteSynonym"];
         options?: never;
         head?: never;
@@ -1885,10 +2305,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Pinned products per query */
+        /**
+         * Pinned products per query
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listSearchPins"];
         put?: never;
-        /** Pin a product to the top of a query (position orders several pins) */
+        /**
+         * Pin a product to the top of a query (position orders several pins)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["addSearchPin"];
         delete?: never;
         options?: never;
@@ -1906,7 +2332,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a pin */
+        /**
+         * Remove a pin
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["deleteSearchPin"];
         options?: never;
         head?: never;
@@ -1920,7 +2349,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search analytics: top queries, queries without results, click-through */
+        /**
+         * Search analytics: top queries, queries without results, click-through
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["getSearchAnalytics"];
         put?: never;
         post?: never;
@@ -1937,10 +2369,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dynamic pricing settings (per product or collection) */
+        /**
+         * Dynamic pricing settings (per product or collection)
+         * @description API tokens: needs the `read_pricing` scope.
+         */
         get: operations["listPricingSettings"];
         put?: never;
-        /** Opt a product or collection in, with guardrails */
+        /**
+         * Opt a product or collection in, with guardrails
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         post: operations["createPricingSettings"];
         delete?: never;
         options?: never;
@@ -1955,12 +2393,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One settings row */
+        /**
+         * One settings row
+         * @description API tokens: needs the `read_pricing` scope.
+         */
         get: operations["getPricingSettings"];
-        /** Replace guardrails (optimistic concurrency on `version`) */
+        /**
+         * Replace guardrails (optimistic concurrency on `version`)
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         put: operations["updatePricingSettings"];
         post?: never;
-        /** Opt out (prices stay as they are) */
+        /**
+         * Opt out (prices stay as they are)
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         delete: operations["deletePricingSettings"];
         options?: never;
         head?: never;
@@ -1974,7 +2421,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Price changes: suggestions waiting for approval and the audit log */
+        /**
+         * Price changes: suggestions waiting for approval and the audit log
+         * @description API tokens: needs the `read_pricing` scope.
+         */
         get: operations["listPriceChanges"];
         put?: never;
         post?: never;
@@ -1993,7 +2443,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Apply a suggested price (through the normal variant price update) */
+        /**
+         * Apply a suggested price (through the normal variant price update)
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         post: operations["approvePriceChange"];
         delete?: never;
         options?: never;
@@ -2010,7 +2463,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reject a suggested price */
+        /**
+         * Reject a suggested price
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         post: operations["rejectPriceChange"];
         delete?: never;
         options?: never;
@@ -2027,7 +2483,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restore the price before an applied change */
+        /**
+         * Restore the price before an applied change
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         post: operations["rollbackPriceChange"];
         delete?: never;
         options?: never;
@@ -2042,7 +2501,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Daily sales at the prices shown and every price change (for the chart) */
+        /**
+         * Daily sales at the prices shown and every price change (for the chart)
+         * @description API tokens: needs the `read_pricing` scope.
+         */
         get: operations["getPriceHistory"];
         put?: never;
         post?: never;
@@ -2059,7 +2521,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Expected revenue per day from the policy's posterior */
+        /**
+         * Expected revenue per day from the policy's posterior
+         * @description API tokens: needs the `read_pricing` scope.
+         */
         get: operations["getExpectedRevenue"];
         put?: never;
         post?: never;
@@ -2078,7 +2543,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run the pricing policy now (normally nightly) */
+        /**
+         * Run the pricing policy now (normally nightly)
+         * @description API tokens: needs the `write_pricing` scope.
+         */
         post: operations["startPricingRun"];
         delete?: never;
         options?: never;
@@ -2093,7 +2561,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Progress of a pricing run */
+        /**
+         * Progress of a pricing run
+         * @description API tokens: needs the `read_pricing` scope.
+         */
         get: operations["getPricingRun"];
         put?: never;
         post?: never;
@@ -2110,10 +2581,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Suppliers */
+        /**
+         * Suppliers
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["listSuppliers"];
         put?: never;
-        /** Add a supplier */
+        /**
+         * Add a supplier
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         post: operations["createSupplier"];
         delete?: never;
         options?: never;
@@ -2131,11 +2608,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a supplier (its variants keep their policies without it) */
+        /**
+         * Delete a supplier (its variants keep their policies without it)
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         delete: operations["deleteSupplier"];
         options?: never;
         head?: never;
-        /** Update a supplier */
+        /**
+         * Update a supplier
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         patch: operations["updateSupplier"];
         trace?: never;
     };
@@ -2146,7 +2629,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Inventory policy of every variant (defaults where none is set) */
+        /**
+         * Inventory policy of every variant (defaults where none is set)
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["listInventoryPolicies"];
         put?: never;
         post?: never;
@@ -2164,7 +2650,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set lead time, supplier, service level and review period of a variant */
+        /**
+         * Set lead time, supplier, service level and review period of a variant
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         put: operations["setInventoryPolicy"];
         post?: never;
         delete?: never;
@@ -2180,7 +2669,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Daily demand forecast with 80% intervals, reorder point and order-up-to level */
+        /**
+         * Daily demand forecast with 80% intervals, reorder point and order-up-to level
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["getInventoryForecast"];
         put?: never;
         post?: never;
@@ -2197,7 +2689,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Suggested purchase orders, grouped by supplier (from the last inventory run) */
+        /**
+         * Suggested purchase orders, grouped by supplier (from the last inventory run)
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["listSuggestedPurchaseOrders"];
         put?: never;
         post?: never;
@@ -2214,7 +2709,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Low-stock alerts, newest first */
+        /**
+         * Low-stock alerts, newest first
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["listLowStockAlerts"];
         put?: never;
         post?: never;
@@ -2231,15 +2729,23 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Alert webhook settings (with the signing secret) */
+        /**
+         * Alert webhook settings (with the signing secret)
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["getInventoryWebhook"];
         /**
          * Set the alert webhook URL (a signing secret is generated once)
          * @description The URL must be https and its host must resolve to public addresses only (loopback, private, link-local, CGNAT, multicast, ULA and similar are refused with 422 `url_not_allowed`; checked again at every delivery). Redirects are not followed.
+         *
+         *     API tokens: needs the `write_inventory` scope.
          */
         put: operations["setInventoryWebhook"];
         post?: never;
-        /** Remove the alert webhook */
+        /**
+         * Remove the alert webhook
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         delete: operations["deleteInventoryWebhook"];
         options?: never;
         head?: never;
@@ -2255,7 +2761,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send one signed test event now */
+        /**
+         * Send one signed test event now
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         post: operations["testInventoryWebhook"];
         delete?: never;
         options?: never;
@@ -2272,7 +2781,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Recompute forecasts and reorder suggestions now (normally nightly) */
+        /**
+         * Recompute forecasts and reorder suggestions now (normally nightly)
+         * @description API tokens: needs the `write_inventory` scope.
+         */
         post: operations["startInventoryRun"];
         delete?: never;
         options?: never;
@@ -2287,7 +2799,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Progress of an inventory run */
+        /**
+         * Progress of an inventory run
+         * @description API tokens: needs the `read_inventory` scope.
+         */
         get: operations["getInventoryRun"];
         put?: never;
         post?: never;
@@ -2304,7 +2819,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Preview a product’s “customers also bought” list under the active model (unfiltered, with scores and sources) */
+        /**
+         * Preview a product’s “customers also bought” list under the active model (unfiltered, with scores and sources)
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["previewProductRecommendations"];
         put?: never;
         post?: never;
@@ -2321,7 +2839,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Preview a customer’s precomputed lists (“for you” with re-buys, “discover” without); without customerId, lists customers who have one */
+        /**
+         * Preview a customer’s precomputed lists (“for you” with re-buys, “discover” without); without customerId, lists customers who have one
+         * @description API tokens: needs the `read_customers` scope.
+         */
         get: operations["previewCustomerRecommendations"];
         put?: never;
         post?: never;
@@ -2338,11 +2859,121 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent training runs (newest first): time, data size, offline metrics, which model is live */
+        /**
+         * Recent training runs (newest first): time, data size, offline metrics, which model is live
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listTrainingRuns"];
         put?: never;
-        /** Train the store’s recommendations now (background job; the new model goes live only if training succeeds) */
+        /**
+         * Train the store’s recommendations now (background job; the new model goes live only if training succeeds)
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["startTrainingRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/privacy-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Privacy requests, newest first, with their statutory deadlines
+         * @description API tokens: needs the `read_customers` scope.
+         */
+        get: operations["listPrivacyRequests"];
+        put?: never;
+        /**
+         * Export or erase everything the store holds on a shopper's e-mail address (runs in the background)
+         * @description API tokens: needs the `write_customers` scope.
+         */
+        post: operations["createPrivacyRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/privacy-requests/{privacyRequestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One privacy request; a finished export has a downloadUrl (same authentication)
+         * @description API tokens: needs the `read_customers` scope.
+         */
+        get: operations["getPrivacyRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/privacy-requests/{privacyRequestId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a shopper's request (from the storefront) so it runs
+         * @description API tokens: needs the `write_customers` scope.
+         */
+        post: operations["approvePrivacyRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/privacy-requests/{privacyRequestId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a failed request again
+         * @description API tokens: needs the `write_customers` scope.
+         */
+        post: operations["retryPrivacyRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/privacy-requests/{privacyRequestId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The export document of a finished export request (one JSON file; audit-logged)
+         * @description API tokens: needs the `read_customers` scope.
+         */
+        get: operations["downloadPrivacyExport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2356,10 +2987,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List pages (drafts included) */
+        /**
+         * List pages (drafts included)
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listPages"];
         put?: never;
-        /** Create a page (a draft unless `published`) */
+        /**
+         * Create a page (a draft unless `published`)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["createPage"];
         delete?: never;
         options?: never;
@@ -2374,15 +3011,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One page */
+        /**
+         * One page
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getPage"];
         put?: never;
         post?: never;
-        /** Delete a page */
+        /**
+         * Delete a page
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deletePage"];
         options?: never;
         head?: never;
-        /** Update a page (send `version` to refuse overwriting a newer edit) */
+        /**
+         * Update a page (send `version` to refuse overwriting a newer edit)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["updatePage"];
         trace?: never;
     };
@@ -2393,14 +3039,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every policy (refund, privacy, terms, shipping, imprint) with its template, fields and generated page */
+        /**
+         * Every policy (refund, privacy, terms, shipping, imprint) with its template, fields and generated page
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listPolicies"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Fill in policies' templates by kind (kinds left out keep their value; null removes one; published unless `published: false`) */
+        /**
+         * Fill in policies' templates by kind (kinds left out keep their value; null removes one; published unless `published: false`)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["updatePolicies"];
         trace?: never;
     };
@@ -2411,10 +3063,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List menus */
+        /**
+         * List menus
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listMenus"];
         put?: never;
-        /** Create a menu (items nest up to 3 levels, 250 items at most) */
+        /**
+         * Create a menu (items nest up to 3 levels, 250 items at most)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["createMenu"];
         delete?: never;
         options?: never;
@@ -2429,15 +3087,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One menu */
+        /**
+         * One menu
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getMenu"];
         put?: never;
         post?: never;
-        /** Delete a menu (the storefront falls back to its default links) */
+        /**
+         * Delete a menu (the storefront falls back to its default links)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deleteMenu"];
         options?: never;
         head?: never;
-        /** Change a menu (items replace the whole tree; send `version` to refuse overwriting a newer edit) */
+        /**
+         * Change a menu (items replace the whole tree; send `version` to refuse overwriting a newer edit)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["updateMenu"];
         trace?: never;
     };
@@ -2448,10 +3115,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List blog articles (drafts included) */
+        /**
+         * List blog articles (drafts included)
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listArticles"];
         put?: never;
-        /** Create a blog article (a draft unless `published`) */
+        /**
+         * Create a blog article (a draft unless `published`)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["createArticle"];
         delete?: never;
         options?: never;
@@ -2466,15 +3139,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One article */
+        /**
+         * One article
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getArticle"];
         put?: never;
         post?: never;
-        /** Delete an article */
+        /**
+         * Delete an article
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deleteArticle"];
         options?: never;
         head?: never;
-        /** Update an article (send `version` to refuse overwriting a newer edit) */
+        /**
+         * Update an article (send `version` to refuse overwriting a newer edit)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["updateArticle"];
         trace?: never;
     };
@@ -2485,10 +3167,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A product's 3D models with their validator reports */
+        /**
+         * A product's 3D models with their validator reports
+         * @description API tokens: needs the `read_products` scope.
+         */
         get: operations["listProductMedia"];
         put?: never;
-        /** Upload a 3D model (multipart `file` .glb, optional `alt`, `poster` image, `usdz` for iOS Quick Look); validated by the Khronos glTF validator */
+        /**
+         * Upload a 3D model (multipart `file` .glb, optional `alt`, `poster` image, `usdz` for iOS Quick Look); validated by the Khronos glTF validator
+         * @description API tokens: needs the `write_products` scope.
+         */
         post: operations["uploadProductMedia"];
         delete?: never;
         options?: never;
@@ -2506,7 +3194,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a 3D model and its stored files */
+        /**
+         * Delete a 3D model and its stored files
+         * @description API tokens: needs the `write_products` scope.
+         */
         delete: operations["deleteProductMedia"];
         options?: never;
         head?: never;
@@ -2520,7 +3211,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reviews, newest first (filter by status or product) */
+        /**
+         * Reviews, newest first (filter by status or product)
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listReviews"];
         put?: never;
         post?: never;
@@ -2540,11 +3234,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a review */
+        /**
+         * Delete a review
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deleteReview"];
         options?: never;
         head?: never;
-        /** Publish or hide a review, or reply to it publicly (an empty reply removes it) */
+        /**
+         * Publish or hide a review, or reply to it publicly (an empty reply removes it)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["moderateReview"];
         trace?: never;
     };
@@ -2557,7 +3257,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import reviews from CSV (product_handle, rating, title, body, author, email, created_at); valid rows are published as unverified */
+        /**
+         * Import reviews from CSV (product_handle, rating, title, body, author, email, created_at); valid rows are published as unverified
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["importReviews"];
         delete?: never;
         options?: never;
@@ -2605,7 +3308,7 @@ export interface components {
             /** @enum {string} */
             role?: "owner" | "admin" | "staff";
             /** @description What the caller may do in this store (from `role`; present with it). The API enforces these; the console hides what they deny. */
-            capabilities?: ("store:read" | "store:update" | "store:delete" | "team:manage" | "catalog:read" | "catalog:write" | "inventory:adjust" | "catalog:import" | "store:transfer" | "jobs:manage" | "orders:read" | "orders:manage" | "orders:refund" | "planning:read" | "planning:manage" | "store:export" | "discounts:manage" | "gift_cards:manage" | "security:manage")[];
+            capabilities?: ("store:read" | "store:update" | "store:delete" | "team:manage" | "catalog:read" | "catalog:write" | "inventory:adjust" | "catalog:import" | "store:transfer" | "jobs:manage" | "orders:read" | "orders:manage" | "orders:refund" | "planning:read" | "planning:manage" | "store:export" | "discounts:manage" | "gift_cards:manage" | "privacy:manage" | "security:manage")[];
             createdAt: string;
             updatedAt: string;
         };
@@ -2616,7 +3319,13 @@ export interface components {
             createdAt: string;
             lastUsedAt: string | null;
             expiresAt: string | null;
+            scopes: components["schemas"]["ApiScope"][];
         };
+        /**
+         * @description What a token may do: read_… / write_… per route family (docs/design/security.md)
+         * @enum {string}
+         */
+        ApiScope: "read_products" | "write_products" | "read_inventory" | "write_inventory" | "read_orders" | "write_orders" | "read_customers" | "write_customers" | "read_discounts" | "write_discounts" | "read_pricing" | "write_pricing" | "read_stores" | "write_stores" | "read_team" | "write_team" | "read_billing" | "write_billing" | "read_backups" | "write_backups";
         DeletedStore: components["schemas"]["Store"] & {
             deletedAt: string;
             restorableUntil: string;
@@ -3970,6 +4679,42 @@ export interface components {
                 phase: string | null;
             } | null;
         };
+        PrivacyRequestAccepted: {
+            id: string;
+            /** @enum {string} */
+            kind: "export" | "erasure";
+            /** @enum {string} */
+            status: "pending" | "running" | "completed" | "failed";
+        };
+        PrivacyRequest: {
+            id: string;
+            /** @enum {string} */
+            kind: "export" | "erasure";
+            /** @enum {string} */
+            status: "pending" | "running" | "completed" | "failed";
+            downloadUrl?: string;
+            /** @enum {string} */
+            source: "merchant" | "shopper" | "guest";
+            /** @description null once the address has been erased */
+            email: string | null;
+            createdAt: string;
+            /** @description Statutory deadline (one month from receipt) */
+            dueAt: string;
+            approvedAt: string | null;
+            awaitingApproval: boolean;
+            completedAt: string | null;
+            error: string | null;
+            archiveExpiresAt: string | null;
+            summary: {
+                [key: string]: unknown;
+            };
+        };
+        PrivacyRequestList: {
+            items: components["schemas"]["PrivacyRequest"][];
+        };
+        PrivacyExport: {
+            [key: string]: unknown;
+        };
         PageList: {
             data: components["schemas"]["Page"][];
         };
@@ -4427,6 +5172,8 @@ export interface operations {
                 "application/json": {
                     name: string;
                     expiresInDays?: number;
+                    /** @default [] */
+                    scopes?: components["schemas"]["ApiScope"][];
                 };
             };
         };
@@ -14959,6 +15706,350 @@ export interface operations {
                     "application/json": {
                         jobId: string;
                     };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPrivacyRequests: {
+        parameters: {
+            query?: {
+                status?: "pending" | "running" | "completed" | "failed";
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyRequestList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createPrivacyRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "export" | "erasure";
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyRequestAccepted"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPrivacyRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                privacyRequestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyRequest"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    approvePrivacyRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                privacyRequestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved; running in the background */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyRequest"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryPrivacyRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                privacyRequestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyRequest"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    downloadPrivacyExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                privacyRequestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export document (format storeloom.privacy-export/1) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyExport"];
                 };
             };
             /** @description Not authenticated */

@@ -30,15 +30,8 @@ export function priceSeries(v: PriceHistory['variants'][number], today: string, 
   return days;
 }
 
-/** Rows to CSV (RFC 4180 quoting; cells starting with = + - @ are prefixed so spreadsheets do not run them). */
-export function toCsv(rows: (string | number | null)[][]): string {
-  const cell = (v: string | number | null) => {
-    let s = v === null ? '' : String(v);
-    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return `${rows.map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
-}
+/** Rows to CSV: the platform's one CSV rule (@storeloom/http/csv: RFC 4180 quoting, formula cells neutralised). */
+export { toCsv } from '@storeloom/http/csv';
 
 /** "29, 34, 39" / "29 34 39" / "29;34" → tokens; "29,50 34,50" keeps decimal commas when spaces separate the points. */
 export function splitPoints(raw: string): string[] {

@@ -479,17 +479,47 @@ function CheckoutSection() {
   );
 }
 
+type ApiScope = Schemas['ApiScope'];
+/** Every scope, in read/write pairs (the type check below fails when the API gains one this list lacks). */
+const TOKEN_SCOPES = [
+  'read_products',
+  'write_products',
+  'read_inventory',
+  'write_inventory',
+  'read_orders',
+  'write_orders',
+  'read_customers',
+  'write_customers',
+  'read_discounts',
+  'write_discounts',
+  'read_pricing',
+  'write_pricing',
+  'read_stores',
+  'write_stores',
+  'read_team',
+  'write_team',
+  'read_billing',
+  'write_billing',
+  'read_backups',
+  'write_backups',
+] as const satisfies readonly ApiScope[];
+type MissingScope = Exclude<ApiScope, (typeof TOKEN_SCOPES)[number]>;
+const allScopesListed: [MissingScope] extends [never] ? true : false = true;
+void allScopesListed;
+
 function TokensSection() {
   const form = createFormState();
   const [tokens, { refetch }] = createResource(() => api.GET('/me/api-tokens'));
   const [name, setName] = createSignal('');
+  const [scopes, setScopes] = createSignal<ApiScope[]>([]);
   const [secret, setSecret] = createSignal<string | null>(null);
   const create = async (e: Event) => {
     e.preventDefault();
-    const r = await form.submit(() => api.POST('/me/api-tokens', { body: { name: name() } }));
+    const r = await form.submit(() => api.POST('/me/api-tokens', { body: { name: name(), scopes: scopes() } }));
     if (r) {
       setSecret(r.token);
       setName('');
+      setScopes([]);
       refetch();
     }
   };
@@ -519,6 +549,21 @@ function TokensSection() {
         <button type="submit" class="button" disabled={form.busy() || !name().trim()}>
           {t('settings.createToken')}
         </button>
+        <fieldset class="checkbox-list">
+          <legend>{t('settings.tokenScopes')}</legend>
+          <For each={TOKEN_SCOPES}>
+            {(scope) => (
+              <label class="checkbox">
+                <input
+                  type="checkbox"
+                  checked={scopes().includes(scope)}
+                  onChange={(e) => setScopes((list) => (e.currentTarget.checked ? [...list, scope] : list.filter((x) => x !== scope)))}
+                />{' '}
+                <code>{scope}</code>
+              </label>
+            )}
+          </For>
+        </fieldset>
       </form>
       <Show when={(tokens()?.data.length ?? 0) > 0}>
         <ul class="token-list">
@@ -531,6 +576,7 @@ function TokensSection() {
                     <code>{tk.prefix}…</code> · {t('settings.tokenCreated', { date: formatDate(tk.createdAt, locale()) })} ·{' '}
                     {tk.lastUsedAt ? t('settings.tokenUsed', { date: formatDate(tk.lastUsedAt, locale()) }) : t('settings.tokenNeverUsed')}
                   </span>
+                  <span class="muted small block">{t('settings.tokenScopesShown', { scopes: tk.scopes.length ? tk.scopes.join(', ') : '—' })}</span>
                 </span>
                 <button type="button" class="button small danger" onClick={() => revoke(tk)}>
                   {t('settings.revoke')}

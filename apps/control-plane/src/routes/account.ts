@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /** Account self-service: password reset by mail, password change, profile/console language, developer outbox. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { CONSOLE_LOCALES, normaliseEmail } from '@storeloom/auth';
@@ -89,9 +90,18 @@ export function registerAccountRoutes(app: Api) {
     const { email } = c.req.valid('json');
     const ip = clientIp(c, c.var.services.config.trustProxy);
     await limit(c, `reset:ip:${ip}`, 20, 3600);
-    await limit(c, `reset:acct:${normaliseEmail(email)}`, 5, 3600);
-    const { mailed } = await c.var.services.accounts.requestPasswordReset(email, c.var.services.config.publicUrl);
-    if (mailed) kickMailDelivery(c);
+    // Per account + client IP, so requests from elsewhere never stop the owner's own (issue 15: 5 requests from anyone
+    // used to lock the reset for an hour). Past 5 mails an hour to one address, further requests answer the same but
+    // mail nothing new (the links already mailed keep working).
+    const account = normaliseEmail(email);
+    await limit(c, `reset:acct-ip:${createHash('sha256').update(account).digest('hex').slice(0, 32)}:${ip}`, 5, 3600);
+    const mailBudget = await c.var.services.rateLimiter.hit(`reset:mails:${createHash('sha256').update(account).digest('hex').slice(0, 32)}`, 5, 3600);
+    if (mailBudget.allowed) {
+      // The same work whether or not the address has an account (a mail either way), so neither the answer nor its
+      // timing tells accounts apart (issue 15).
+      await c.var.services.accounts.requestPasswordReset(email, c.var.services.config.publicUrl);
+      kickMailDelivery(c);
+    }
     return c.json({ ok: true }, 202);
   });
 
@@ -99,6 +109,8 @@ export function registerAccountRoutes(app: Api) {
     const { token, password } = c.req.valid('json');
     await limit(c, `reset-confirm:ip:${clientIp(c, c.var.services.config.trustProxy)}`, 30, 900);
     const user = await c.var.services.accounts.resetPassword(token, password);
+    // The reset revoked the user's API tokens; this process forgets its cached copies at once (others within 5 s).
+    c.var.services.apiTokens.forgetCached();
     // A mailed link proves the mailbox, not the second factor: with two-factor on, signing in still needs a code.
     if (await c.var.services.twoFactor.isEnabled(user.id)) {
       const ip = clientIp(c, c.var.services.config.trustProxy);

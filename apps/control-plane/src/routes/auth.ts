@@ -1,9 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { normaliseEmail } from '@storeloom/auth';
+import { generateToken, LoginThrottle, normaliseEmail } from '@storeloom/auth';
+import { newId } from '@storeloom/db';
+import { AppError, ErrorCode } from '@storeloom/errors';
 import { clientIp } from '@storeloom/http';
 import { requireAuth } from '../guards.ts';
 import { toStoreJson } from '../presenters.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreSchema, TwoFactorChallengeSchema, UserSchema } from '../schemas.ts';
+import { kickMailDelivery } from '../mail.ts';
 import { limit, startSession } from '../session.ts';
 import type { Api } from './util.ts';
 
@@ -50,6 +53,7 @@ const me = createRoute({
   method: 'get',
   path: '/me',
   tags: ['auth'],
+  'x-token-scope': 'any',
   summary: 'The signed-in user and their stores',
   responses: {
     200: jsonResponse(
@@ -64,16 +68,37 @@ const me = createRoute({
 });
 
 const LOGIN_WINDOW = 15 * 60;
-const LOGIN_PER_ACCOUNT = 10;
 const LOGIN_PER_IP = 50;
 const SIGNUP_PER_IP = 20;
+
+/** Someone signed up with an address that has an account: tell its owner (and how to get back in). */
+async function mailExistingAccount(c: Parameters<Parameters<Api['openapi']>[1]>[0], email: string) {
+  const base = c.var.services.config.publicUrl.replace(/\/$/, '');
+  await c.var.services.mail.enqueue({
+    kind: 'signup-existing-account',
+    to: email,
+    subject: 'You already have a Storeloom account',
+    text: `Hello,\n\nSomeone (hopefully you) tried to sign up for Storeloom with this address, which already has an account.\nSign in at ${base}/login, or reset your password at ${base}/forgot-password if you lost it. If it was not you, ignore this e-mail: nothing changed.\n`,
+  });
+  kickMailDelivery(c);
+}
 
 export function registerAuthRoutes(app: Api) {
   app.openapi(signup, async (c) => {
     const body = c.req.valid('json');
     const ip = clientIp(c, c.var.services.config.trustProxy);
     await limit(c, `signup:ip:${ip}`, SIGNUP_PER_IP, 3600);
-    const user = await c.var.services.users.signup(body);
+    let user: Awaited<ReturnType<typeof c.var.services.users.signup>>;
+    try {
+      user = await c.var.services.users.signup(body);
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === ErrorCode.EmailTaken)) throw e;
+      // An address that has an account answers exactly like a new one (issue 15: 409 email_taken told accounts
+      // apart): 201 with a user and a session cookie, neither of which exists; the owner gets a mail instead.
+      await mailExistingAccount(c, normaliseEmail(body.email));
+      c.header('Set-Cookie', c.var.services.sessions.cookie(generateToken(20), new Date(Date.now() + 30 * 86_400_000)), { append: true });
+      return c.json({ user: { id: newId(), email: normaliseEmail(body.email), name: body.name.trim() } }, 201);
+    }
     await startSession(c, user.id);
     return c.json({ user: { id: user.id, email: user.email, name: user.name } }, 201);
   });
@@ -81,11 +106,21 @@ export function registerAuthRoutes(app: Api) {
   app.openapi(login, async (c) => {
     const { email, password } = c.req.valid('json');
     const ip = clientIp(c, c.var.services.config.trustProxy);
-    const accountKey = `login:acct:${normaliseEmail(email)}`;
     await limit(c, `login:ip:${ip}`, LOGIN_PER_IP, LOGIN_WINDOW);
-    await limit(c, accountKey, LOGIN_PER_ACCOUNT, LOGIN_WINDOW);
-    const user = await c.var.services.users.verifyCredentials(email, password);
-    await c.var.services.rateLimiter.reset(accountKey);
+    // Backoff per account + client IP (and a short, capped one per account), never a hard lock: a stranger failing on
+    // purpose from other addresses cannot keep the owner out (issue 15).
+    const throttle = new LoginThrottle(c.var.services.db, 'cp-login');
+    const account = normaliseEmail(email);
+    const wait = await throttle.waitSeconds(account, ip);
+    if (wait > 0) throw new AppError(ErrorCode.RateLimited, 'Too many failed sign-ins; try again later', { headers: { 'Retry-After': String(wait) } });
+    let user: Awaited<ReturnType<typeof c.var.services.users.verifyCredentials>>;
+    try {
+      user = await c.var.services.users.verifyCredentials(email, password);
+    } catch (e) {
+      if (e instanceof AppError && e.code === ErrorCode.InvalidCredentials) await throttle.failed(account, ip);
+      throw e;
+    }
+    await throttle.succeeded(account, ip);
     if (await c.var.services.twoFactor.isEnabled(user.id)) {
       // The password was right; the session starts only after the second factor (POST /auth/login/two-factor).
       const { ticket, expiresAt } = await c.var.services.twoFactor.createChallenge(user.id, { ip, userAgent: c.req.header('user-agent') ?? null });

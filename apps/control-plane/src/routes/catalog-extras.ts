@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { bulkUpdateProducts, exportProductsCsv, StockService } from '@storeloom/catalog';
-import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
+import { catalogLimitsOf, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, pageOf, StoreIdParam } from '../schemas.ts';
 import type { Api } from './util.ts';
 
@@ -122,6 +122,7 @@ export function registerCatalogExtraRoutes(app: Api) {
       tenantOf(c),
       body.ids,
       body.action === 'archive' ? { action: 'archive' } : { action: 'set-status', status: body.status },
+      catalogLimitsOf(c),
     );
     return c.json({ results }, 200);
   });

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { ProductImageService, ProductService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { requireAuth, requirePermission, storageOf, storeAccess, tenantOf, uuidParam } from '../guards.ts';
+import { catalogLimitsOf, requireAuth, requirePermission, storageOf, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import {
   errorResponses,
   IdempotencyHeader,
@@ -105,9 +105,8 @@ export function registerProductRoutes(app: Api) {
     const auth = requireAuth(c);
     requirePermission(c, Permission.WriteCatalog);
     const body = c.req.valid('json');
-    const service = new ProductService(tenantOf(c));
+    const service = new ProductService(tenantOf(c), catalogLimitsOf(c));
     return idempotent(c, auth.user.id, body, async () => {
-      if (body.status === 'active') await c.var.services.billing.assertWithinPlan(c.var.store, 'activeProducts');
       const product = await service.create(body);
       await c.var.services.catalogEvents.productChanged(c.var.store.id, product.id);
       return { status: 201, body: product };
@@ -124,11 +123,7 @@ export function registerProductRoutes(app: Api) {
     requirePermission(c, Permission.WriteCatalog);
     const body = c.req.valid('json');
     const id = uuidParam(c, 'productId', 'Product');
-    const service = new ProductService(tenantOf(c));
-    if (body.status === 'active') {
-      const current = await service.get(id);
-      if (current && current.status !== 'active') await c.var.services.billing.assertWithinPlan(c.var.store, 'activeProducts');
-    }
+    const service = new ProductService(tenantOf(c), catalogLimitsOf(c));
     const product = await service.update(id, body, c.var.auth?.user.id ?? null);
     await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
     return c.json(product, 200);

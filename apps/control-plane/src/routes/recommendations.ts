@@ -67,6 +67,7 @@ const customerPreview = createRoute({
   operationId: 'previewCustomerRecommendations',
   method: 'get',
   path: '/stores/{storeId}/recommendations/customers',
+  'x-token-scope': 'read_customers',
   tags: ['recommendations'],
   summary: 'Preview a customer’s precomputed lists (“for you” with re-buys, “discover” without); without customerId, lists customers who have one',
   middleware: [storeAccess] as const,

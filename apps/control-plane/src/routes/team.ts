@@ -104,6 +104,7 @@ const previewInvitation = createRoute({
   operationId: 'previewInvitation',
   method: 'get',
   path: '/invitations/preview',
+  'x-token-scope': 'session',
   tags: ['team'],
   summary: 'What an invitation link is for (public: the accept page shows it before sign-in)',
   request: { query: z.object({ token: z.string().min(1).max(200) }) },
@@ -120,6 +121,7 @@ const acceptInvitation = createRoute({
   operationId: 'acceptInvitation',
   method: 'post',
   path: '/invitations/accept',
+  'x-token-scope': 'session',
   tags: ['team'],
   summary: 'Accept an invitation: signed in with the invited address, or sign up with it (name + password) through the link',
   request: {

@@ -29,6 +29,8 @@ export function registerStripeWebhookRoutes(app: OpenAPIHono<AppEnv>) {
         const event = hooks.verify(endpoint, raw, c.req.header('stripe-signature'));
         addLogFields(c, { stripeEvent: event.id, stripeEventType: event.type });
         const result = await hooks.process(endpoint, event);
+        if (result.outcome === 'customer_mismatch' || result.outcome === 'unknown_subscription')
+          c.var.logger.warn('stripe event ignored: not about a subscription of the named store', { outcome: result.outcome });
         return c.json({ received: true, duplicate: result.duplicate, outcome: result.outcome });
       },
     );

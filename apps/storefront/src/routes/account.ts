@@ -2,7 +2,8 @@
  * Customer accounts: order history and addresses, sign-in (throttled per IP
  * and per account), registration, sign-out. The session cookie is host-only.
  */
-import { CustomerService } from '@storeloom/commerce';
+import { generateToken } from '@storeloom/auth';
+import { CUSTOMER_SESSION_DAYS, CustomerService } from '@storeloom/commerce';
 import { ErrorCode, isAppError } from '@storeloom/errors';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { type C, SESSION_COOKIE, type Storefront } from '../context.ts';
@@ -110,6 +111,22 @@ export function accountRoutes(app: StorefrontApp, sf: Storefront) {
       return c.redirect(sf.safeNext(next), 303);
     } catch (e) {
       if (!isAppError(e)) throw e;
+      if (e.code === ErrorCode.EmailTaken) {
+        // An address that has an account answers exactly like a new one (issue 15: "account already exists" told
+        // shoppers' accounts apart): the same redirect and a session cookie that opens nothing; the owner is mailed.
+        const store = c.var.tenant.store;
+        await sf.opts.mail
+          ?.enqueue({
+            kind: 'customer-register-existing',
+            to: email.trim().toLowerCase(),
+            storeId: store.id,
+            subject: `You already have an account at ${store.name}`,
+            text: `Hello,\n\nSomeone (hopefully you) tried to create an account at ${store.name} with this address, which already has one.\nSign in at ${sf.origin(c)}/account/login. If it was not you, ignore this e-mail: nothing changed.\n`,
+          })
+          .catch((err) => c.var.logger.warn('could not write the existing-account mail', { err }));
+        setCookie(c, SESSION_COOKIE, generateToken(), sf.cookieOpts(CUSTOMER_SESSION_DAYS * 86_400 - 1));
+        return c.redirect(sf.safeNext(next), 303);
+      }
       return authPage(c, 'register', { error: e.message, email, name, next }, e.status);
     }
   });

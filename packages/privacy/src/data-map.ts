@@ -1,0 +1,229 @@
+/**
+ * Every column of a store's schema, classified. `personal` names the columns
+ * that hold, or link to, a shopper's personal data; `erase` says what an
+ * erasure does to the rows of one person, `export` under which key of the
+ * export document they appear. A test enumerates the live schema and fails on
+ * a column missing here, so a new personal-data column cannot ship unhandled:
+ * add it to `columns`, and to `personal` (then handle it in export.ts and
+ * erase.ts) when it can hold anything about a shopper.
+ */
+export type Erasure =
+  /** The person's rows are deleted. */
+  | 'delete'
+  /** The rows stay (accounting, stock, counters) with the personal columns replaced by an anonymous token or cleared. */
+  | 'anonymise'
+  /** Only a one-way hash of the address stays (to keep an unsubscribe). */
+  | 'hash'
+  /** Holds no personal data: nothing to do. */
+  | 'none';
+
+export interface TableClass {
+  /** Every column, space separated (the test compares with information_schema). */
+  columns: string;
+  /** Columns that hold or link to a shopper's personal data. */
+  personal?: string;
+  erase: Erasure;
+  /** Key of the export document holding the person's rows (absent: nothing personal to export). */
+  export?: string;
+  note?: string;
+}
+
+export const TENANT_DATA_MAP: Record<string, TableClass> = {
+  // Shoppers and what hangs off them.
+  customers: { columns: 'id email name password_hash created_at', personal: 'email name password_hash', erase: 'delete', export: 'customer' },
+  addresses: {
+    columns: 'id customer_id name line1 line2 city postal_code region country phone created_at',
+    personal: 'customer_id name line1 line2 city postal_code region country phone',
+    erase: 'delete',
+    export: 'addresses',
+  },
+  customer_sessions: { columns: 'id customer_id expires_at created_at', personal: 'customer_id', erase: 'delete', export: 'sessions' },
+  consents: { columns: 'id subject customer_id choices version signal created_at', personal: 'subject customer_id', erase: 'delete', export: 'consents' },
+  carts: {
+    columns:
+      'id token_hash created_at updated_at email country locale discount_codes gift_cards recovery_sent_count recovery_sent_at recovered_at restored_from vat_id',
+    personal: 'email vat_id',
+    erase: 'anonymise',
+    export: 'carts',
+    note: 'the address and VAT id are cleared; the cart itself is anonymous (only its cookie names it)',
+  },
+  cart_lines: { columns: 'cart_id variant_id quantity created_at', erase: 'none', export: 'carts', note: 'exported with the carts' },
+  orders: {
+    columns:
+      'id number status payment_status fulfillment_status email customer_id customer_name currency locale subtotal shipping tax tax_included total refunded item_count shipping_address shipping_method payment_provider payment_reference reservation_expires_at paid_at fulfilled_at tracking_number carrier created_at updated_at discount_total gift_card_total cart_id recovered market_id store_currency exchange_rate exchange_rate_date store_subtotal store_shipping store_tax store_discount_total store_total store_refunded tax_country vat_id reverse_charge tax_lines',
+    personal: 'email customer_id customer_name shipping_address tracking_number vat_id',
+    erase: 'anonymise',
+    export: 'orders',
+    note: "accounting data (amounts, tax, dates, currency, country, and a business buyer's VAT id, which a reverse-charge invoice must carry) stays; the person becomes an anonymous token",
+  },
+  order_lines: {
+    columns: 'id order_id product_id variant_id title variant_title sku quantity unit_price total image_url position discount_total store_unit_price tax',
+    erase: 'none',
+    export: 'orders',
+  },
+  order_events: {
+    columns: 'id order_id type message created_at',
+    personal: 'message',
+    erase: 'anonymise',
+    export: 'orders',
+    note: 'messages naming the person are rewritten',
+  },
+  order_discount_allocations: { columns: 'id order_id order_line_id discount_id code title amount', erase: 'none', export: 'orders' },
+  payments: {
+    columns: 'id order_id kind provider amount status reference reason idempotency_key created_at',
+    personal: 'reason',
+    erase: 'anonymise',
+    export: 'payments',
+    note: 'charges and refunds stay for accounting; a free-text reason naming the person is cleared',
+  },
+  stock_reservations: { columns: 'id order_id variant_id quantity status expires_at created_at settled_at', erase: 'none' },
+  discount_usages: { columns: 'id discount_id order_id email amount status created_at', personal: 'email', erase: 'anonymise', export: 'discountUsages' },
+  gift_cards: {
+    columns: 'id code_hash last4 initial_value balance currency expires_at note disabled source_order_id created_at updated_at',
+    personal: 'note',
+    erase: 'anonymise',
+    export: 'giftCards',
+    note: "cards bought in the person's orders are exported; a note naming the person is cleared",
+  },
+  gift_card_ledger: { columns: 'id gift_card_id order_id kind amount balance_after idempotency_key created_at', erase: 'none', export: 'giftCards' },
+  marketing_unsubscribes: { columns: 'email created_at', personal: 'email', erase: 'hash', export: 'marketing' },
+  privacy_requests: {
+    columns:
+      'id kind status source email email_hash requested_by approved_by approved_at due_at started_at completed_at error archive_key archive_expires_at summary created_at updated_at',
+    personal: 'email email_hash archive_key',
+    erase: 'hash',
+    export: 'privacyRequests',
+    note: 'the record of the request stays with the hash only; export archives are deleted',
+  },
+  // Recommendations, analytics and search.
+  reco_events: {
+    columns: 'id kind customer_id session_id product_id variant_id order_id quantity slot occurred_at created_at',
+    personal: 'customer_id session_id order_id',
+    erase: 'delete',
+    export: 'events',
+  },
+  reco_orders: { columns: 'order_id customer_id session_id occurred_at created_at', personal: 'customer_id session_id', erase: 'delete', export: 'events' },
+  reco_customer_recs: { columns: 'version customer_id items fresh', personal: 'customer_id', erase: 'delete', export: 'recommendations' },
+  search_queries: {
+    columns: 'id query results created_at',
+    personal: 'query',
+    erase: 'delete',
+    note: 'not linked to a person; queries containing the address or name are deleted',
+  },
+  search_query_stats: { columns: 'query searches last_results last_at', personal: 'query', erase: 'delete', note: 'as search_queries' },
+  search_clicks: { columns: 'id search_id product_id position created_at', erase: 'none' },
+  // Catalogue, configuration, planning: nothing about shoppers.
+  products: {
+    columns: 'id handle title description status vendor product_type tags options seo_title seo_description version created_at updated_at tax_class',
+    erase: 'none',
+  },
+  variants: {
+    columns:
+      'id product_id sku title option_values price compare_at_price inventory_quantity position version created_at updated_at low_stock_threshold weight_grams image_url',
+    erase: 'none',
+  },
+  images: { columns: 'id product_id url alt position created_at storage_key source_url', erase: 'none' },
+  collections: { columns: 'id handle title description version created_at updated_at', erase: 'none' },
+  collection_products: { columns: 'collection_id product_id position', erase: 'none' },
+  inventory_adjustments: {
+    columns: 'id variant_id delta quantity_after reason actor_user_id idempotency_key created_at',
+    erase: 'none',
+    note: 'actor is staff',
+  },
+  store_settings: { columns: 'key value updated_at', erase: 'none' },
+  imports: {
+    columns:
+      'id kind status filename source total_rows processed_rows created_count updated_count error_count errors created_by created_at started_at finished_at warnings warning_count',
+    erase: 'none',
+  },
+  order_counter: { columns: 'id last_number', erase: 'none' },
+  discounts: {
+    columns:
+      'id title code code_key automatic kind value applies_to min_subtotal usage_limit used_count once_per_customer starts_at ends_at combines_with buy_x_get_y active created_at updated_at',
+    erase: 'none',
+  },
+  pricing_settings: {
+    columns:
+      'id product_id collection_id enabled mode floor ceiling price_points step max_change_per_day target_units target_date paused_reason paused_at version created_at updated_at',
+    erase: 'none',
+  },
+  pricing_policy_state: { columns: 'variant_id product_id settings_fingerprint state rng observed_through last_price target_start updated_at', erase: 'none' },
+  price_changes: {
+    columns:
+      'id variant_id product_id old_price new_price reason inputs expected_revenue_per_day status source rollback_of decided_by decided_at applied_at created_at',
+    erase: 'none',
+  },
+  variant_sales_daily: { columns: 'variant_id day units revenue avg_price_shown', erase: 'none' },
+  variant_sale_lines: { columns: 'order_line_id variant_id units unit_price sold_at created_at', erase: 'none', note: 'per order line, no person' },
+  suppliers: {
+    columns: 'id name email lead_time_days created_at updated_at',
+    erase: 'none',
+    note: "the merchant's suppliers (business contacts), not shoppers",
+  },
+  inventory_policies: { columns: 'variant_id supplier_id lead_time_days service_level review_period_days enabled updated_at', erase: 'none' },
+  reorder_suggestions: {
+    columns:
+      'variant_id supplier_id on_hand reorder_point order_up_to suggested_quantity lead_time_days service_level method forecast reasons low low_episode computed_at',
+    erase: 'none',
+  },
+  low_stock_alerts: {
+    columns:
+      'id variant_id episode on_hand reorder_point suggested_quantity webhook_status webhook_attempts webhook_last_error webhook_delivered_at created_at',
+    erase: 'none',
+  },
+  alert_webhooks: { columns: 'id url secret enabled updated_at', erase: 'none' },
+  reco_models: { columns: 'version status trigger job_id started_at finished_at stats metrics error', erase: 'none' },
+  reco_active_model: { columns: 'id version activated_at', erase: 'none' },
+  reco_item_recs: { columns: 'version product_id repeat items', erase: 'none' },
+  reco_popular: { columns: 'version scope items', erase: 'none' },
+  search_config: { columns: 'id version stop_words in_stock_boost updated_at', erase: 'none' },
+  search_documents: { columns: 'product_id seq deleted doc source_hash indexed_at', erase: 'none' },
+  search_pins: { columns: 'id query product_id position created_at', erase: 'none' },
+  search_synonyms: { columns: 'id kind terms synonyms created_at', erase: 'none' },
+  search_snapshots: { columns: 'seq chunk chunks format stop_words data created_at', erase: 'none' },
+  storeloom_migrations: { columns: 'name applied_at', erase: 'none' },
+  markets: { columns: 'id name currency exchange_rate rounding_increment tax_inclusive languages created_at updated_at', erase: 'none' },
+  market_countries: { columns: 'country market_id', erase: 'none' },
+  market_prices: { columns: 'market_id variant_id price updated_at', erase: 'none' },
+  shipping_zones: { columns: 'id name created_at updated_at', erase: 'none' },
+  shipping_zone_countries: { columns: 'country zone_id', erase: 'none' },
+  shipping_zone_rates: { columns: 'id zone_id name price min_subtotal max_subtotal min_weight_grams max_weight_grams position', erase: 'none' },
+  pages: {
+    columns: 'id handle title body_html seo_title seo_description published published_at version created_at updated_at',
+    erase: 'none',
+    note: "the merchant's content",
+  },
+  policies: { columns: 'kind fields published updated_at', erase: 'none', note: "the merchant's content" },
+  menus: { columns: 'id handle title items version created_at updated_at', erase: 'none', note: "the merchant's content" },
+  articles: {
+    columns:
+      'id handle title body_html excerpt author tags cover_image_url cover_image_alt seo_title seo_description published published_at version created_at updated_at',
+    erase: 'none',
+    note: "the merchant's content",
+  },
+  product_media: {
+    columns: 'id product_id type url storage_key alt poster_url poster_key usdz_url usdz_key bytes report position created_at',
+    erase: 'none',
+    note: "the merchant's content",
+  },
+  tax_rates: { columns: 'id country region tax_class rate_milli name source created_at updated_at', erase: 'none' },
+};
+
+/**
+ * Outside the store's schema: where the platform keeps copies of a shopper's
+ * data, and what an erasure does there (docs/design/privacy.md has the full map).
+ */
+export const PLATFORM_DATA_MAP: Record<string, { erase: string; export?: string }> = {
+  'control.mail_outbox': { erase: "the store's mail to the address (and mail mentioning it) is deleted", export: 'mails' },
+  'control.audit_log': { erase: 'the address inside entries of the store is replaced by the anonymous token' },
+  'control.store_jobs': { erase: 'job payloads and results of the store: the address replaced by the token' },
+  'control.fair_jobs': { erase: 'queued job payloads of the store: the address replaced by the token' },
+  'control.idempotency_keys': { erase: "stored responses of the store's routes: the address replaced by the token" },
+  'queues (Redis or the Postgres job backend)': { erase: 'jobs whose payload, result or error mentions the address are removed' },
+  'media storage': { erase: "the person's export archives and the store's not-yet-expired store export archives are deleted" },
+  'payment provider (Stripe)': { erase: "customer objects with the address on the store's connected account are deleted through the provider" },
+};
+
+export function personalColumns(table: string): string[] {
+  return (TENANT_DATA_MAP[table]?.personal ?? '').split(/\s+/).filter(Boolean);
+}

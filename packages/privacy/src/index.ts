@@ -1,0 +1,5 @@
+export * from './data-map.ts';
+export * from './email.ts';
+export * from './erase.ts';
+export * from './export.ts';
+export * from './service.ts';
