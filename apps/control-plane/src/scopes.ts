@@ -23,6 +23,7 @@ const FAMILY_OF_TAG: Record<string, string> = {
   'inventory-planning': 'inventory',
   orders: 'orders',
   shipping: 'orders',
+  privacy: 'customers',
   taxes: 'orders',
   discounts: 'discounts',
   'gift-cards': 'discounts',
