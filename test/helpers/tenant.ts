@@ -1,7 +1,6 @@
 /** Tables every store schema has after the tenant migrations (keep in step with migrations/tenant). */
 export const TENANT_TABLES = [
   'addresses',
-  'alert_webhooks',
   'articles',
   'cart_lines',
   'carts',
@@ -67,4 +66,9 @@ export const TENANT_TABLES = [
   'variant_sale_lines',
   'variant_sales_daily',
   'variants',
+  'webhook_deliveries',
+  'webhook_delivery_attempts',
+  'webhook_dispatch_lease',
+  'webhook_events',
+  'webhook_subscriptions',
 ];

@@ -39,6 +39,7 @@ import { registerOrderRoutes } from './routes/orders.ts';
 import { registerAbandonedCheckoutRoutes } from './routes/abandoned-checkouts.ts';
 import { registerDiscountRoutes } from './routes/discounts.ts';
 import { registerGiftCardRoutes } from './routes/gift-cards.ts';
+import { registerMerchantWebhookRoutes } from './routes/merchant-webhooks.ts';
 import { registerMarketRoutes } from './routes/markets.ts';
 import { registerShippingZoneRoutes } from './routes/shipping-zones.ts';
 import { registerTaxRoutes } from './routes/taxes.ts';
@@ -115,6 +116,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerOrderRoutes(api);
   registerDiscountRoutes(api);
   registerGiftCardRoutes(api);
+  registerMerchantWebhookRoutes(api);
   registerMarketRoutes(api);
   registerShippingZoneRoutes(api);
   registerTaxRoutes(api);

@@ -17,15 +17,17 @@ import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@s
 import type { BaseVariables } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
 import type { MailOutbox } from '@storeloom/mail';
-import type { EgressPolicy } from '@storeloom/planning';
+import type { EgressPolicy, SecretBox } from '@storeloom/webhooks';
 import type { Storage, StorageSettings } from '@storeloom/storage';
 import type { StoreSecurityService, StoreService, TeamService } from '@storeloom/stores';
 import type { DnsResolver } from './dns.ts';
 import type { CatalogEvents, StoreSearchService } from '@storeloom/store-search';
 
 export interface ControlPlaneConfig {
-  /** Where merchant alert webhooks may point (default strict: https, public addresses only). */
+  /** Where merchant webhooks may point (default strict: https, public addresses only). */
   webhookEgress?: EgressPolicy;
+  /** Key encrypting webhook signing secrets (WEBHOOK_SECRETS_KEY; default the development key, refused in production by env validation). */
+  webhookSecretsKey?: string;
   publicUrl: string;
   /** Days a deleted store stays restorable before its schema is purged (STORE_RETENTION_DAYS; default 30). */
   storeRetentionDays?: number;
@@ -93,8 +95,13 @@ export interface Services {
   catalogEvents: CatalogEvents;
   /** Order services of a store (orders API, Stripe Connect webhook), built like the storefront's and the worker's. */
   commerce: Commerce;
+<<<<<<< HEAD
+  /** Encrypts/decrypts merchant webhook signing secrets (WEBHOOK_SECRETS_KEY). */
+  webhookSecrets: SecretBox;
+=======
   /** Shoppers' export and erasure requests (the worker runs them). */
   privacy: PrivacyService;
+>>>>>>> main
   /** Merchant two-factor sign-in (TOTP, recovery codes, pending sign-ins). */
   twoFactor: TwoFactorService;
   /** Passkeys (WebAuthn): registration and passwordless sign-in. */

@@ -19,12 +19,13 @@ import { BillingService, ConnectPaymentEvents, ConnectService, createStripeClien
 import { createCommerce } from '@storeloom/commerce';
 import { createLogger } from '@storeloom/log';
 import type { Database } from '@storeloom/db';
-import type { ControlPlaneEnv } from '@storeloom/env';
+import { type ControlPlaneEnv, webhookEgressFromEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';
 import { MailOutbox, transportFromConfig } from '@storeloom/mail';
 import { defaultMediaPublicUrl, defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
 import { type ProvisioningHooks, StoreSecurityService, StoreService, TeamService } from '@storeloom/stores';
 import { systemDnsResolver } from './dns.ts';
+import { DEVELOPMENT_SECRETS_KEY, SecretBox as WebhookSecretBox } from '@storeloom/webhooks';
 import { queueCatalogEvents, StoreSearchService } from '@storeloom/store-search';
 import { type ControlPlaneConfig, type Services, storeUrl } from './context.ts';
 
@@ -71,7 +72,8 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     storeLimits: { perAccount: env.STORES_PER_ACCOUNT, freePerAccount: env.FREE_STORES_PER_ACCOUNT, createsPerHour: env.STORE_CREATES_PER_HOUR },
     rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
-    webhookEgress: { allowHttp: env.ALERT_WEBHOOK_ALLOW_HTTP, allowPrivateAddresses: env.ALERT_WEBHOOK_ALLOW_PRIVATE },
+    webhookEgress: webhookEgressFromEnv(env),
+    ...(env.WEBHOOK_SECRETS_KEY ? { webhookSecretsKey: env.WEBHOOK_SECRETS_KEY } : {}),
     ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
     metricsWithoutToken: env.NODE_ENV !== 'production',
     billing: {
@@ -144,7 +146,11 @@ export function buildServices(
     connect: new ConnectService(db, billingConfig, stripe),
     stripeWebhooks: new StripeWebhooks(db, billingConfig, stripe, forget, connectPayments),
     commerce,
+<<<<<<< HEAD
+    webhookSecrets: new WebhookSecretBox(config.webhookSecretsKey ?? DEVELOPMENT_SECRETS_KEY),
+=======
     privacy: new PrivacyService({ db, storage }),
+>>>>>>> main
   };
 }
 

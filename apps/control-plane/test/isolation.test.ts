@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { API_SCOPES } from '@storeloom/auth';
 import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
 import { searchDb } from '@storeloom/store-search';
+import { emitWebhookEvent } from '@storeloom/webhooks';
 import { createBackupHandlers } from '../../worker/src/backup.ts';
 import { pyramidGlb } from '../../../scripts/make-glb-fixtures.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,8 +69,14 @@ interface Tenant {
   exportId: string;
   discountId: string;
   giftCardId: string;
+<<<<<<< HEAD
+  webhookId: string;
+  /** A delivery of `webhookId`. */
+  deliveryId: string;
+=======
   /** A finished privacy export request. */
   privacyRequestId: string;
+>>>>>>> main
   pageId: string;
   articleId: string;
   menuId: string;
@@ -105,7 +112,12 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   exportId: t.exportId,
   discountId: t.discountId,
   giftCardId: t.giftCardId,
+<<<<<<< HEAD
+  webhookId: t.webhookId,
+  deliveryId: t.deliveryId,
+=======
   privacyRequestId: t.privacyRequestId,
+>>>>>>> main
   pageId: t.pageId,
   articleId: t.articleId,
   mediaId: t.mediaId,
@@ -143,6 +155,8 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'patch /stores/{storeId}/inventory-planning/suppliers/{supplierId}': () => ({ body: { name: 'Hijacked' } }),
   'put /stores/{storeId}/inventory-planning/policies/{variantId}': () => ({ body: { serviceLevel: 0.5 } }),
   'put /stores/{storeId}/inventory-planning/webhook': () => ({ body: { url: 'https://attacker.example/hook' } }),
+  'post /stores/{storeId}/webhooks': () => ({ body: { url: 'https://93.184.215.14/injected', events: ['order.paid'] } }),
+  'patch /stores/{storeId}/webhooks/{webhookId}': () => ({ body: { url: 'https://93.184.215.14/hijacked', enabled: false } }),
   'post /stores/{storeId}/invitations': () => ({ body: { email: `intruder-${rnd()}@example.com`, role: 'admin' } }),
   'patch /stores/{storeId}/members/{userId}': () => ({ body: { role: 'admin' } }),
   'post /stores/{storeId}/transfer-ownership': (own) => ({ body: { userId: own.memberId } }),
@@ -299,6 +313,18 @@ describe('tenant isolation', () => {
     });
     expect(discount.status, discount.text).toBe(201);
     const giftCard = await p.request('POST', `/api/v1/stores/${store.id}/gift-cards`, { cookie, body: { initialValue: 5000, note: `${tag} card` } });
+    // A public IP literal: no DNS needed, and no worker runs here to deliver to it.
+    const webhook = await p.request('POST', `/api/v1/stores/${store.id}/webhooks`, {
+      cookie,
+      body: { url: 'https://93.184.215.14/hooks', events: ['product.updated'] },
+    });
+    const webhookEvent = await emitWebhookEvent(p.db.tenant(row.schema_name), { type: 'product.updated', resourceKey: `product:${tag}`, data: { tag } });
+    const delivery = await p.db
+      .tenant(row.schema_name)
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('event_id', '=', webhookEvent as string)
+      .executeTakeFirstOrThrow();
     expect(giftCard.status, giftCard.text).toBe(201);
     const page = await p.request('POST', `/api/v1/stores/${store.id}/pages`, { cookie, body: { title: `${tag} page`, body: '<p>secret</p>' } });
     expect(page.status, page.text).toBe(201);
@@ -379,6 +405,8 @@ describe('tenant isolation', () => {
       exportId: exp.body.id,
       discountId: discount.body.id,
       giftCardId: giftCard.body.id,
+      webhookId: webhook.body.id,
+      deliveryId: delivery.id,
       pageId: page.body.id,
       articleId: article.body.id,
       mediaId: media.body.id,
@@ -428,7 +456,8 @@ describe('tenant isolation', () => {
       priceChanges: await db.selectFrom('price_changes').selectAll().orderBy('id').execute(),
       suppliers: await db.selectFrom('suppliers').selectAll().orderBy('id').execute(),
       inventoryPolicies: await db.selectFrom('inventory_policies').selectAll().orderBy('variant_id').execute(),
-      alertWebhooks: await db.selectFrom('alert_webhooks').selectAll().execute(),
+      webhooks: await db.selectFrom('webhook_subscriptions').selectAll().orderBy('id').execute(),
+      webhookDeliveries: await db.selectFrom('webhook_deliveries').selectAll().orderBy('id').execute(),
       orders: await db.selectFrom('orders').selectAll().orderBy('id').execute(),
       payments: await db.selectFrom('payments').selectAll().orderBy('id').execute(),
       searchConfig: await search.selectFrom('search_config').selectAll().execute(),

@@ -34,7 +34,7 @@ describe('API token scopes on every operation of the OpenAPI document', () => {
   const bodyOf = (op: Operation) =>
     op.method === 'get' || op.method === 'delete'
       ? {}
-      : /\/imports(\/preview)?$/.test(op.template)
+      : /\/imports(\/preview)?$|\/reviews\/import$/.test(op.template)
         ? { rawBody: 'Handle', contentType: 'text/csv' }
         : /\/(images|media|settings\/logo)$/.test(op.template)
           ? { form: new FormData() }

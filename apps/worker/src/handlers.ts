@@ -29,10 +29,18 @@ import {
   searchReindexStoreJob,
   UnrecoverableJobError,
   orderPaidJob,
+<<<<<<< HEAD
+  webhooksDispatchJob,
+  webhooksSweepJob,
+} from '@storeloom/jobs';
+import { DEVELOPMENT_SECRETS_KEY, dispatchWebhooks, SecretBox } from '@storeloom/webhooks';
+import { alertRecipients } from '@storeloom/planning';
+=======
   privacyRequestJob,
 } from '@storeloom/jobs';
 import { type PaymentErasure, PrivacyService } from '@storeloom/privacy';
 
+>>>>>>> main
 import { CartRecoveryService, type Commerce, createCommerce } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
@@ -54,10 +62,12 @@ export interface HandlerDeps {
   mail?: MailOutbox;
   /** For jobs that enqueue follow-up jobs (planning fan-out, alert webhooks, mail delivery). */
   queues?: Queues;
-  /** First retry delay of a failed alert webhook (exponential). Default 30 s. */
+  /** First retry delay of a failed webhook delivery (exponential, capped at 6 h, for 3 days). Default 30 s. */
   alertWebhookBackoffMs?: number;
-  /** Where alert webhooks may go (default strict: https to public addresses only). */
+  /** Where webhooks may go (default strict: https to public addresses only). */
   webhookEgress?: EgressPolicy;
+  /** Key of the webhook signing secrets (WEBHOOK_SECRETS_KEY; default the development key). */
+  webhookSecretsKey?: string;
   /** Recommendation jobs (queues for the nightly fan-out, retention, training budget). */
   reco?: Omit<RecoDeps, 'db' | 'logger'>;
   /** Media storage: store exports read images from it and write archives to it; clones copy files into it; imports copy images into it. */
@@ -87,8 +97,42 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   const afterMail = async () => {
     await deps.queues?.enqueue(deliverMailJob, {});
   };
-  const enqueueWebhook = (storeId: string) => async (alertId: string) => {
-    await deps.queues?.enqueue(alertWebhookJob, { storeId, alertId }, { backoff: { type: 'exponential', delay: deps.alertWebhookBackoffMs ?? 30_000 } });
+  const secrets = new SecretBox(deps.webhookSecretsKey ?? DEVELOPMENT_SECRETS_KEY);
+  const kickWebhooks = async (storeId: string, delay?: number) => {
+    await deps.queues?.enqueue(webhooksDispatchJob, { storeId }, delay && delay > 0 ? { delay } : {});
+  };
+  // A low-stock alert wrote its `inventory.low_stock` event: dispatch now.
+  const enqueueWebhook = (storeId: string) => async (_alertId: string) => kickWebhooks(storeId);
+  const dispatchStore = async (storeId: string) => {
+    const found = await storeWithData(storeId);
+    if (!found) return { skipped: 'store_unavailable' };
+    const r = await dispatchWebhooks({
+      t: found.tenant,
+      storeId,
+      box: secrets,
+      egress: deps.webhookEgress,
+      retry: { baseDelayMs: deps.alertWebhookBackoffMs ?? 30_000, maxDelayMs: 6 * 3600_000 },
+      onDisabled: async (sub) => {
+        for (const to of await alertRecipients(deps.db, storeId))
+          await mail.enqueue({
+            kind: 'webhook-disabled',
+            to,
+            storeId,
+            subject: `Webhook disabled: ${sub.url}`,
+            text:
+              `Deliveries to ${sub.url} have failed ${sub.failures} times in a row since ${sub.failingSince.toISOString()}, ` +
+              'so Storeloom stopped sending to it. Fix the endpoint, then enable it again in the console ' +
+              '(Settings → Webhooks) or with PATCH /api/v1/stores/:storeId/webhooks/:id {"enabled":true}; ' +
+              'deliveries still inside their 3-day window are sent then, and any delivery can be redelivered from its log.',
+            dedupKey: `webhook-disabled:${sub.id}:${sub.failingSince.toISOString()}`,
+          });
+        await afterMail();
+      },
+    });
+    // The next retry (or the rest of a long backlog) is a delayed run of this same job.
+    if (r.more) await kickWebhooks(storeId);
+    else if (r.nextDueAt && !r.busy) await kickWebhooks(storeId, Math.max(1, r.nextDueAt.getTime() - Date.now()));
+    return r;
   };
   // The worker has no storefront origin, so its order changes (expiry) write no mail.
   const commerce = deps.commerce ?? createCommerce({ db: deps.db, queues: deps.queues ?? null, secret: null, logger: deps.logger });
@@ -134,12 +178,34 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       }
       return { stores: active.length };
     },
-    [alertWebhookJob.name]: async (job: Job<JobEnvelope>) => {
-      const { storeId, alertId } = decodeJob(alertWebhookJob, job);
-      const store = await activeStore(storeId);
-      const service = new InventoryPlanningService({ db: deps.db, storeId, schemaName: store.schema_name, egress: deps.webhookEgress });
-      const attempt = job.attemptsMade + 1;
-      return service.deliverWebhook(alertId, attempt, attempt >= (job.opts.attempts ?? alertWebhookJob.attempts));
+    // Queued by an older version: the alert's delivery is in the outbox now; run the dispatcher.
+    [alertWebhookJob.name]: async (job: Job<JobEnvelope>) => dispatchStore(decodeJob(alertWebhookJob, job).storeId),
+    [webhooksDispatchJob.name]: async (job: Job<JobEnvelope>) => dispatchStore(decodeJob(webhooksDispatchJob, job).storeId),
+    [webhooksSweepJob.name]: async (job: Job<JobEnvelope>) => {
+      decodeJob(webhooksSweepJob, job);
+      const rows = await deps.db.control
+        .selectFrom('webhook_stores')
+        .innerJoin('stores', 'stores.id', 'webhook_stores.store_id')
+        .select(['stores.id'])
+        .where('stores.status', 'in', [...STORE_WITH_DATA])
+        .execute();
+      let kicked = 0;
+      for (const s of rows) {
+        const found = await storeWithData(s.id);
+        if (!found) continue;
+        const due = await found.tenant
+          .selectFrom('webhook_deliveries')
+          .select('id')
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', new Date())
+          .limit(1)
+          .executeTakeFirst();
+        if (due) {
+          await kickWebhooks(s.id);
+          kicked++;
+        }
+      }
+      return { stores: rows.length, kicked };
     },
   };
   return {

@@ -1,4 +1,4 @@
-import { loadEnv, workerEnvSchema } from '@storeloom/env';
+import { loadEnv, webhookEgressFromEnv, workerEnvSchema } from '@storeloom/env';
 import { createServer } from 'node:http';
 import { gauge, MetricsRegistry, poolGauges } from '@storeloom/http';
 import { MailOutbox, transportFromConfig } from '@storeloom/mail';
@@ -42,7 +42,9 @@ const running = await startWorkers(queues, {
   mail: new MailOutbox(db, transportFromConfig(env.SMTP_URL), env.MAIL_FROM),
   storefront: env.STOREFRONT_SECRET ? { secret: env.STOREFRONT_SECRET, storeUrl: storefrontOrigin } : undefined,
   alertWebhookBackoffMs: env.ALERT_WEBHOOK_BACKOFF_MS,
-  webhookEgress: { allowHttp: env.ALERT_WEBHOOK_ALLOW_HTTP, allowPrivateAddresses: env.ALERT_WEBHOOK_ALLOW_PRIVATE },
+  webhookEgress: webhookEgressFromEnv(env),
+  ...(env.WEBHOOK_SECRETS_KEY ? { webhookSecretsKey: env.WEBHOOK_SECRETS_KEY } : {}),
+  webhookSweepMs: env.WEBHOOK_SWEEP_MS,
   importImages: {
     egress: { allowHttp: env.IMPORT_IMAGES_ALLOW_HTTP, allowPrivateAddresses: env.IMPORT_IMAGES_ALLOW_PRIVATE },
     maxBytes: env.UPLOAD_MAX_BYTES,

@@ -12,6 +12,7 @@ import {
   purgeRecoEventsJob,
   scheduleRecommendationsJob,
   suspendOverdueStoresJob,
+  webhooksSweepJob,
 } from '@storeloom/jobs';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
@@ -22,7 +23,7 @@ export interface RunningWorker {
 /** Starts one BullMQ worker per queue and the maintenance schedules. */
 export async function startWorkers(
   queues: Queues,
-  deps: HandlerDeps & { concurrency: number; planningCron?: string; recoTrainCron?: string },
+  deps: HandlerDeps & { concurrency: number; planningCron?: string; recoTrainCron?: string; webhookSweepMs?: number },
 ): Promise<RunningWorker> {
   await queues.init();
   const handlers = createHandlers({ ...deps, queues, reco: { queues, ...deps.reco } });
@@ -55,6 +56,8 @@ export async function startWorkers(
   await queues.schedule(suspendOverdueStoresJob, {}, { every: 5 * 60_000 });
   // Each checkout also enqueues a delayed release for its own expiry; the sweep catches lost ones.
   await queues.schedule(sweepReservationsJob, {}, { every: 60_000 });
+  // Webhook events are dispatched right after the writes that made them where a queue is at hand; this catches the rest.
+  await queues.schedule(webhooksSweepJob, {}, { every: deps.webhookSweepMs ?? 10_000 });
   // Abandoned-cart reminders: the store's delay is in minutes, so a 5-minute sweep is precise enough.
   await queues.schedule(cartRecoveryJob, {}, { every: 5 * 60_000 });
   await queues.schedule(planningNightlyJob, {}, { pattern: deps.planningCron ?? '10 2 * * *' });

@@ -8,6 +8,7 @@
 import { type Kysely, newId, type Product, type ProductOption, sql, type TenantDatabase, type Transaction, type Variant } from '@storeloom/db';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { AppError, ErrorCode, isUniqueViolation, notFound } from '@storeloom/errors';
+import { emitWebhookEvent } from '@storeloom/webhooks';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { unicodeSlugify } from './handles.ts';
 import { cleanDescription } from './html.ts';
@@ -144,7 +145,11 @@ export class ProductService {
           .execute();
         await this.replaceImages(trx, id, input.images ?? []);
         if (input.collectionIds?.length) await this.replaceCollections(trx, id, input.collectionIds);
+<<<<<<< HEAD
+        await productEvent(trx, 'product.created', id);
+=======
         await within?.(trx, id);
+>>>>>>> main
       });
     } catch (e) {
       translateWriteError(e);
@@ -345,7 +350,11 @@ export class ProductService {
         if (Number(r.numUpdatedRows) !== 1) throw new AppError(ErrorCode.VersionConflict, 'This product was changed by someone else');
         if (patch.images !== undefined) await this.replaceImages(trx, id, patch.images);
         if (patch.collectionIds !== undefined) await this.replaceCollections(trx, id, patch.collectionIds);
+<<<<<<< HEAD
+        await productEvent(trx, 'product.updated', id);
+=======
         await within?.(trx, id);
+>>>>>>> main
       });
     } catch (e) {
       translateWriteError(e);
@@ -471,8 +480,11 @@ export class ProductService {
   }
 
   async delete(id: string): Promise<void> {
-    const r = await this.t.deleteFrom('products').where('id', '=', id).executeTakeFirst();
-    if (Number(r.numDeletedRows) === 0) throw notFound('Product');
+    await this.t.transaction().execute(async (trx) => {
+      const r = await trx.deleteFrom('products').where('id', '=', id).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) throw notFound('Product');
+      await emitWebhookEvent(trx, { type: 'product.deleted', resourceKey: `product:${id}`, data: { product: { id } } });
+    });
   }
 
   async countByStatus(): Promise<Record<string, number>> {
@@ -483,6 +495,11 @@ export class ProductService {
       .execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
+}
+
+/** The merchant webhook event of a product write, in the write's transaction (outbox): `data.product` as the API shows it. */
+async function productEvent(trx: Tx, type: 'product.created' | 'product.updated', id: string) {
+  await emitWebhookEvent(trx, { type, resourceKey: `product:${id}`, data: async () => ({ product: await new ProductService(trx).get(id) }) });
 }
 
 function toProductView(

@@ -5,6 +5,7 @@
  */
 import { dummyPasswordHash, generateToken, hashPassword, sha256Hex, verifyPassword } from '@storeloom/auth';
 import { type Kysely, newId, type OrderAddress, type TenantDatabase } from '@storeloom/db';
+import { emitWebhookEvent } from '@storeloom/webhooks';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import { z } from 'zod';
 import { isIsoCountry } from './countries.ts';
@@ -35,10 +36,16 @@ export class CustomerService {
       throw new AppError(ErrorCode.ValidationFailed, 'Passwords need at least 8 characters', { details: { field: 'password' } });
     const id = newId();
     try {
-      await this.t
-        .insertInto('customers')
-        .values({ id, email, name, password_hash: await hashPassword(input.password), created_at: new Date() })
-        .execute();
+      const passwordHash = await hashPassword(input.password);
+      await this.t.transaction().execute(async (trx) => {
+        const createdAt = new Date();
+        await trx.insertInto('customers').values({ id, email, name, password_hash: passwordHash, created_at: createdAt }).execute();
+        await emitWebhookEvent(trx, {
+          type: 'customer.created',
+          resourceKey: `customer:${id}`,
+          data: { customer: { id, email, name, createdAt: createdAt.toISOString() } },
+        });
+      });
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError(ErrorCode.EmailTaken, 'An account with this e-mail already exists; sign in instead');
       throw e;

@@ -9,6 +9,7 @@ import { applyStockDelta } from '@storeloom/catalog';
 import { isUuid, type Kysely, newId, type Order, type OrderAddress, sql, type TenantDatabase, type Transaction } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import type { MailOutbox } from '@storeloom/mail';
+import { emitWebhookEvent, type WebhookEventType } from '@storeloom/webhooks';
 import { type CartLineView, CartService } from './cart.ts';
 import { discountRefusal } from './cart-promotions.ts';
 import { DiscountService } from './discounts.ts';
@@ -409,6 +410,7 @@ export class OrderService {
         })
         .execute();
       await this.event(trx, orderId, 'placed', `Order placed; stock reserved until ${expiresAt.toISOString()}`);
+      await this.webhook(trx, 'order.created', orderId);
       // Discount uses and gift-card balances are claimed last, so their row locks are held only until the commit
       // right after (50 checkouts racing for one code queue for milliseconds, not for whole checkouts). A checkout
       // that loses the race throws here and its whole transaction, order number and stock included, rolls back.
@@ -472,6 +474,7 @@ export class OrderService {
         .where('status', '=', 'pending')
         .execute();
       await this.event(trx, orderId, 'paid', `Payment received (${p.provider})`);
+      await this.webhook(trx, 'order.paid', orderId);
       await this.mail(trx, orderId, 'order-confirmation', orderConfirmationMail);
       return true;
     });
@@ -581,6 +584,7 @@ export class OrderService {
         .where('status', '=', 'pending')
         .execute();
       await this.event(trx, orderId, to === 'failed' ? 'payment_failed' : 'expired', message);
+      await this.webhook(trx, 'order.cancelled', orderId, { reason: to === 'failed' ? 'payment_failed' : 'expired' });
       return true;
     });
   }
@@ -607,6 +611,7 @@ export class OrderService {
       const track = input.trackingNumber ? ` (${[input.carrier, input.trackingNumber].filter(Boolean).join(' ')})` : '';
       await this.event(trx, orderId, isFirst ? 'fulfilled' : 'tracking_updated', isFirst ? `Order fulfilled${track}` : `Tracking updated${track}`);
       if (isFirst) await this.mail(trx, orderId, 'order-shipped', orderShippedMail);
+      if (isFirst) await this.webhook(trx, 'order.fulfilled', orderId);
       return isFirst;
     });
     if (first) this.opts.onMailWritten?.();
@@ -765,6 +770,19 @@ export class OrderService {
     });
     await (r.replayIsNoop ? row.onConflict((oc) => oc.doNothing()) : row).execute();
     await this.event(trx, o.id, 'refunded', r.message);
+    await this.webhook(trx, 'order.refunded', o.id, { refund: { amount: r.amount, reason: r.reason, provider: r.provider } });
+  }
+
+  /**
+   * The merchant webhook event of an order change, written in the change's own transaction (outbox): `data` is
+   * the order as the API shows it after the change, plus `extra`.
+   */
+  private async webhook(trx: Tx, type: WebhookEventType, orderId: string, extra: Record<string, unknown> = {}) {
+    await emitWebhookEvent(trx, {
+      type,
+      resourceKey: `order:${orderId}`,
+      data: async () => ({ order: await new OrderService(trx, { ...this.opts, mail: undefined }).detail(orderId), ...extra }),
+    });
   }
 
   private async event(trx: Tx, orderId: string, type: string, message: string) {

@@ -273,7 +273,13 @@ export interface StripeConnectAccountsTable {
   updated_at: Generated<Date>;
 }
 
+export interface WebhookStoresTable {
+  store_id: string;
+  updated_at: Timestamp;
+}
+
 export interface ControlDatabase {
+  webhook_stores: WebhookStoresTable;
   users: UsersTable;
   sessions: SessionsTable;
   stores: StoresTable;
@@ -587,20 +593,76 @@ export interface LowStockAlertsTable {
   created_at: Timestamp;
 }
 
-export interface AlertWebhooksTable {
-  id: number;
+export interface WebhookSubscriptionsTable {
+  id: string;
   url: string;
-  secret: string;
-  enabled: boolean;
+  /** JSON array of event types. */
+  events: ColumnType<string[], string, string>;
+  description: string | null;
+  /** AES-256-GCM of the signing secret (see @storeloom/webhooks); `plain:` only for secrets carried over by a migration. */
+  secret_ciphertext: string;
+  status: Generated<'enabled' | 'disabled'>;
+  disabled_reason: string | null;
+  legacy_alert: Generated<boolean>;
+  consecutive_failures: Generated<number>;
+  failing_since: Timestamp | null;
+  last_success_at: Timestamp | null;
+  last_failure_at: Timestamp | null;
+  created_at: Timestamp;
   updated_at: Timestamp;
 }
 
+<<<<<<< HEAD
+/** The transactional outbox: one row per event, written in the transaction of the change. */
+export interface WebhookEventsTable {
+  id: string;
+  type: string;
+  resource_key: string;
+  data: ColumnType<unknown, string, string>;
+  created_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  resource_key: string;
+  status: Generated<'pending' | 'succeeded' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_attempt_at: Timestamp | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface WebhookDispatchLeaseTable {
+  id: number;
+  holder: string | null;
+  locked_until: Timestamp | null;
+}
+
+export interface WebhookDeliveryAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  request_headers: ColumnType<Record<string, string>, string, string>;
+  request_body: string;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
+  duration_ms: number;
+  created_at: Timestamp;
+=======
 /** What an import applied, per product handle (same transaction as the product): resumes skip these. */
 export interface ImportRowsTable {
   import_id: string;
   handle: string;
   outcome: 'created' | 'updated';
   warnings: ColumnType<unknown, string | undefined, string>;
+>>>>>>> main
 }
 
 export interface TenantDatabase {
@@ -633,7 +695,11 @@ export interface TenantDatabase {
   inventory_policies: InventoryPoliciesTable;
   reorder_suggestions: ReorderSuggestionsTable;
   low_stock_alerts: LowStockAlertsTable;
-  alert_webhooks: AlertWebhooksTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
+  webhook_dispatch_lease: WebhookDispatchLeaseTable;
   reco_events: RecoEventsTable;
   reco_orders: RecoOrdersTable;
   reco_models: RecoModelsTable;

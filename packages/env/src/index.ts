@@ -199,15 +199,27 @@ const storage = {
 };
 
 /**
- * Merchant webhooks (low-stock alerts) may only reach public https endpoints.
- * These two switches exist for local development and tests (a webhook receiver
- * on the same machine); both are off by default and refused in production.
+ * Merchant webhooks (event subscriptions and the low-stock alert webhook) may
+ * only reach public https endpoints. These switches exist for local
+ * development and tests (a webhook receiver on the same machine); all are off
+ * by default and refused in production. WEBHOOK_ALLOW_* are the names since
+ * the webhooks were merged into one system; ALERT_WEBHOOK_ALLOW_* stay as
+ * aliases (either one set turns the switch on).
  */
 const egress = {
-  /** Allow http:// alert webhook URLs (development/tests only). */
+  /** Allow http:// webhook URLs (development/tests only). */
+  WEBHOOK_ALLOW_HTTP: bool(false),
+  /** Allow webhooks to loopback/private/link-local addresses (development/tests only). */
+  WEBHOOK_ALLOW_PRIVATE: bool(false),
+  /** Old name of WEBHOOK_ALLOW_HTTP (alias). */
   ALERT_WEBHOOK_ALLOW_HTTP: bool(false),
-  /** Allow alert webhooks to loopback/private/link-local addresses (development/tests only). */
+  /** Old name of WEBHOOK_ALLOW_PRIVATE (alias). */
   ALERT_WEBHOOK_ALLOW_PRIVATE: bool(false),
+  /**
+   * Key that encrypts merchant webhook signing secrets at rest (>= 32 chars; the control plane and the worker
+   * need the same one). Unset: `npm start` generates one into DATA_DIR; production must set it.
+   */
+  WEBHOOK_SECRETS_KEY: z.string().min(32).optional(),
   /** Let CSV imports fetch product images over http:// (development/tests only). */
   IMPORT_IMAGES_ALLOW_HTTP: bool(false),
   /** Let CSV imports fetch product images from loopback/private addresses (development/tests only). */
@@ -218,15 +230,40 @@ function refuseInsecureEgressInProduction(
     NODE_ENV: string;
     ALERT_WEBHOOK_ALLOW_HTTP: boolean;
     ALERT_WEBHOOK_ALLOW_PRIVATE: boolean;
+    WEBHOOK_ALLOW_HTTP: boolean;
+    WEBHOOK_ALLOW_PRIVATE: boolean;
+    WEBHOOK_SECRETS_KEY?: string | undefined;
     IMPORT_IMAGES_ALLOW_HTTP: boolean;
     IMPORT_IMAGES_ALLOW_PRIVATE: boolean;
   },
   ctx: { addIssue: (issue: { code: 'custom'; path: string[]; message: string }) => void },
 ) {
   if (env.NODE_ENV !== 'production') return;
-  for (const key of ['ALERT_WEBHOOK_ALLOW_HTTP', 'ALERT_WEBHOOK_ALLOW_PRIVATE', 'IMPORT_IMAGES_ALLOW_HTTP', 'IMPORT_IMAGES_ALLOW_PRIVATE'] as const) {
+  for (const key of [
+    'WEBHOOK_ALLOW_HTTP',
+    'WEBHOOK_ALLOW_PRIVATE',
+    'ALERT_WEBHOOK_ALLOW_HTTP',
+    'ALERT_WEBHOOK_ALLOW_PRIVATE',
+    'IMPORT_IMAGES_ALLOW_HTTP',
+    'IMPORT_IMAGES_ALLOW_PRIVATE',
+  ] as const) {
     if (env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is for development and tests only: not allowed with NODE_ENV=production' });
   }
+  if (!env.WEBHOOK_SECRETS_KEY)
+    ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRETS_KEY'], message: 'is required with NODE_ENV=production (it encrypts webhook signing secrets)' });
+}
+
+/** Where merchant webhooks may point: the WEBHOOK_ALLOW_* switches or their ALERT_WEBHOOK_ALLOW_* aliases. */
+export function webhookEgressFromEnv(env: {
+  WEBHOOK_ALLOW_HTTP: boolean;
+  WEBHOOK_ALLOW_PRIVATE: boolean;
+  ALERT_WEBHOOK_ALLOW_HTTP: boolean;
+  ALERT_WEBHOOK_ALLOW_PRIVATE: boolean;
+}): { allowHttp: boolean; allowPrivateAddresses: boolean } {
+  return {
+    allowHttp: env.WEBHOOK_ALLOW_HTTP || env.ALERT_WEBHOOK_ALLOW_HTTP,
+    allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE || env.ALERT_WEBHOOK_ALLOW_PRIVATE,
+  };
 }
 
 export const controlPlaneEnvSchema = z.object({ ...base, ...web, ...storage, ...egress }).superRefine(refuseInsecureEgressInProduction);
@@ -256,8 +293,10 @@ export const workerEnvSchema = z
     STRIPE_SECRET_KEY: optionalText,
     /** Seconds a store may sit in `provisioning` before the reconciler retries it. */
     PROVISIONING_STALE_SECONDS: z.coerce.number().int().min(1).default(60),
-    /** First retry delay of a failed low-stock webhook (doubles each attempt, 8 attempts). */
+    /** First retry delay of a failed webhook delivery (doubles each attempt, capped at 6 h, retried for 3 days). */
     ALERT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).default(30_000),
+    /** How often (ms) the worker looks for due webhook deliveries it was not told about. */
+    WEBHOOK_SWEEP_MS: z.coerce.number().int().min(1000).default(10_000),
     /** Cron (UTC) of the nightly pricing and inventory runs. */
     PLANNING_NIGHTLY_CRON: z.string().default('10 2 * * *'),
     /** Shopper events (views, carts, purchases, impressions, clicks) older than this are deleted nightly. */
@@ -273,8 +312,7 @@ export const workerEnvSchema = z
     /** Port of the worker's /metrics and /healthz server (0 = off). */
     WORKER_METRICS_PORT: port(0),
     METRICS_TOKEN: web.METRICS_TOKEN,
-    /** Erasure requests delete the shopper's customer objects on the store's connected Stripe account. */
-    STRIPE_SECRET_KEY: web.STRIPE_SECRET_KEY,
+    /** Erasure requests delete the shopper's customer objects on the store's connected Stripe account (with STRIPE_SECRET_KEY). */
     STRIPE_API_URL: web.STRIPE_API_URL,
     ...egress,
   })

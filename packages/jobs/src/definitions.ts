@@ -177,7 +177,28 @@ export const planningNightlyJob = defineJob({
   attempts: 2,
 });
 
-/** Signed low-stock webhook to the merchant's URL; BullMQ retries with exponential backoff until delivered. */
+/**
+ * Merchant webhooks of one store: sends its due deliveries (packages/webhooks dispatcher) and schedules itself
+ * for the next retry. Producers enqueue it after writing events; the sweep catches lost enqueues.
+ */
+export const webhooksDispatchJob = defineJob({
+  name: 'webhooks.dispatch',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid }),
+  attempts: 3,
+});
+
+/** Every few seconds: a dispatch for each store with webhook subscriptions and due deliveries. */
+export const webhooksSweepJob = defineJob({
+  name: 'webhooks.sweep',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 1,
+});
+
+/** Old low-stock webhook job (now delivered by webhooks.dispatch); a queued one runs the store's dispatcher. */
 export const alertWebhookJob = defineJob({
   name: 'inventory.alert-webhook',
   version: 1,
@@ -282,6 +303,8 @@ export const allJobs = [
   inventoryRunJob,
   planningNightlyJob,
   alertWebhookJob,
+  webhooksDispatchJob,
+  webhooksSweepJob,
   trainRecommendationsJob,
   scheduleRecommendationsJob,
   purgeRecoEventsJob,

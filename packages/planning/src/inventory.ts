@@ -10,8 +10,7 @@ import { type DemandObservation, planReorder, seedFromString } from '@storeloom/
 import type { MailOutbox } from '@storeloom/mail';
 import { addDaysIso, alertRecipients } from './members.ts';
 import { dailySales, utcDay } from './sales.ts';
-import { checkOutboundUrl, type EgressPolicy, type Resolver, STRICT_EGRESS } from './egress.ts';
-import { newWebhookSecret, postSigned, validateWebhookUrl } from './webhooks.ts';
+import { DEVELOPMENT_SECRETS_KEY, type EgressPolicy, emitWebhookEvent, type Resolver, SecretBox, WebhookService } from '@storeloom/webhooks';
 
 export const DEFAULT_LEAD_TIME_DAYS = 7;
 export const DEFAULT_SERVICE_LEVEL = 0.95;
@@ -66,8 +65,10 @@ export interface InventoryServiceDeps {
   schemaName: string;
   mail?: MailOutbox | undefined;
   afterMail?: (() => Promise<void>) | undefined;
-  /** Enqueues the webhook delivery job of an alert (BullMQ attempts + backoff). */
+  /** After an alert's webhook event was written: run the store's webhook dispatcher now (the sweep catches a lost call). */
   enqueueWebhook?: ((alertId: string) => Promise<void>) | undefined;
+  /** Key of the webhook signing secrets (the old alert webhook API shows its secret). */
+  secrets?: SecretBox | undefined;
   /** Where the alert webhook may point (default strict: https, public addresses only). */
   egress?: EgressPolicy | undefined;
   /** DNS resolution of webhook hosts (tests inject one; default the system resolver). */
@@ -232,45 +233,38 @@ export class InventoryPlanningService {
   }
 
   // ---- webhook settings ------------------------------------------------------
+  // The old single alert webhook is now the `legacy_alert` subscription of the
+  // merchant webhook system (@storeloom/webhooks): same API, same payload,
+  // delivered by the one dispatcher with its retries and log.
 
-  private deliveryOptions() {
-    return { egress: this.deps.egress ?? STRICT_EGRESS, ...(this.deps.resolver ? { resolver: this.deps.resolver } : {}) };
+  private webhooks() {
+    return new WebhookService({
+      t: this.t,
+      storeId: this.deps.storeId,
+      box: this.deps.secrets ?? new SecretBox(DEVELOPMENT_SECRETS_KEY),
+      control: this.deps.db.control,
+      egress: this.deps.egress,
+      resolver: this.deps.resolver,
+    });
   }
 
   async getWebhook() {
-    const row = await this.t.selectFrom('alert_webhooks').selectAll().where('id', '=', 1).executeTakeFirst();
-    return row ? { url: row.url, secret: row.secret, enabled: row.enabled, updatedAt: row.updated_at } : null;
+    return this.webhooks().getLegacy();
   }
 
   /** Sets the URL; the signing secret is generated once and kept unless `rotateSecret`. */
   async setWebhook(input: { url: string; enabled?: boolean; rotateSecret?: boolean }) {
-    const egress = this.deps.egress ?? STRICT_EGRESS;
-    const problem = validateWebhookUrl(input.url, egress);
-    if (problem) throw invalid('url', problem);
-    // The host must resolve to public addresses only (checked again at every delivery).
-    const refused = await checkOutboundUrl(input.url, egress, this.deps.resolver);
-    if (refused) throw new AppError(ErrorCode.UrlNotAllowed, `url: ${refused}`, { details: [{ path: 'url', message: refused }] });
-    const existing = await this.getWebhook();
-    const secret = !existing || input.rotateSecret ? newWebhookSecret() : existing.secret;
-    const values = { id: 1, url: input.url, secret, enabled: input.enabled ?? true, updated_at: new Date() };
-    await this.t
-      .insertInto('alert_webhooks')
-      .values(values)
-      .onConflict((oc) => oc.column('id').doUpdateSet(values))
-      .execute();
-    return (await this.getWebhook()) as NonNullable<Awaited<ReturnType<InventoryPlanningService['getWebhook']>>>;
+    return this.webhooks().setLegacy(input);
   }
 
   async deleteWebhook() {
-    await this.t.deleteFrom('alert_webhooks').where('id', '=', 1).execute();
+    await this.webhooks().deleteLegacy();
   }
 
   /** One signed test delivery, answered synchronously (no retries). */
   async sendTestWebhook() {
-    const hook = await this.getWebhook();
-    if (!hook) throw new AppError(ErrorCode.Conflict, 'Set a webhook URL first');
-    const payload = { type: 'test', id: newId(), storeId: this.deps.storeId, createdAt: new Date().toISOString(), data: {} };
-    return postSigned(hook.url, hook.secret, payload, this.deliveryOptions());
+    const r = await this.webhooks().sendLegacyTest();
+    return { ok: r.ok, status: r.status, error: r.error };
   }
 
   // ---- run ----------------------------------------------------------------
@@ -399,7 +393,25 @@ export class InventoryPlanningService {
         .onConflict((oc) => oc.columns(['variant_id', 'episode']).doNothing())
         .returning('id')
         .executeTakeFirst();
-      return inserted ? flipped : null;
+      if (!inserted) return null;
+      // The `inventory.low_stock` event (id = alert id) in the alert's own transaction.
+      const eventId = await emitWebhookEvent(trx, {
+        type: 'inventory.low_stock',
+        id: alertId,
+        resourceKey: `variant:${variantId}`,
+        data: async () => (await this.alertPayload(alertId, trx)).data,
+      });
+      if (eventId) {
+        const legacy = await trx
+          .selectFrom('webhook_deliveries')
+          .innerJoin('webhook_subscriptions', 'webhook_subscriptions.id', 'webhook_deliveries.subscription_id')
+          .select('webhook_deliveries.id')
+          .where('webhook_deliveries.event_id', '=', eventId)
+          .where('webhook_subscriptions.legacy_alert', '=', true)
+          .executeTakeFirst();
+        if (legacy) await trx.updateTable('low_stock_alerts').set({ webhook_status: 'pending' }).where('id', '=', alertId).execute();
+      }
+      return { ...flipped, eventId };
     });
     if (!raised) return false;
     await this.notify(alertId);
@@ -409,11 +421,7 @@ export class InventoryPlanningService {
   /** Mail owners/admins (deduplicated per alert) and enqueue the signed webhook. */
   private async notify(alertId: string) {
     const payload = await this.alertPayload(alertId);
-    const hook = await this.getWebhook();
-    if (hook?.enabled) {
-      await this.t.updateTable('low_stock_alerts').set({ webhook_status: 'pending' }).where('id', '=', alertId).execute();
-      await this.deps.enqueueWebhook?.(alertId);
-    }
+    await this.deps.enqueueWebhook?.(alertId);
     if (!this.deps.mail) return;
     const d = payload.data;
     const name = `${d.productTitle}${d.variantTitle && d.variantTitle !== 'Default' ? ` (${d.variantTitle})` : ''}`;
@@ -432,8 +440,8 @@ export class InventoryPlanningService {
     await this.deps.afterMail?.();
   }
 
-  async alertPayload(alertId: string): Promise<LowStockAlertPayload> {
-    const a = await this.t
+  async alertPayload(alertId: string, t: Kysely<TenantDatabase> = this.t): Promise<LowStockAlertPayload> {
+    const a = await t
       .selectFrom('low_stock_alerts')
       .innerJoin('variants', 'variants.id', 'low_stock_alerts.variant_id')
       .innerJoin('products', 'products.id', 'variants.product_id')
@@ -471,34 +479,6 @@ export class InventoryPlanningService {
         supplierId: a.supplier_id ?? null,
       },
     };
-  }
-
-  /**
-   * One webhook delivery attempt for an alert (the job retries with backoff
-   * while this throws). Delivered alerts are not sent again.
-   */
-  async deliverWebhook(alertId: string, attempt: number, finalAttempt: boolean): Promise<{ delivered: boolean; skipped?: string }> {
-    const alert = await this.t.selectFrom('low_stock_alerts').select(['webhook_status']).where('id', '=', alertId).executeTakeFirst();
-    if (!alert) return { delivered: false, skipped: 'alert gone' };
-    if (alert.webhook_status === 'delivered') return { delivered: true, skipped: 'already delivered' };
-    const hook = await this.getWebhook();
-    if (!hook?.enabled) {
-      await this.t.updateTable('low_stock_alerts').set({ webhook_status: 'none' }).where('id', '=', alertId).execute();
-      return { delivered: false, skipped: 'no webhook configured' };
-    }
-    const result = await postSigned(hook.url, hook.secret, await this.alertPayload(alertId), this.deliveryOptions());
-    await this.t
-      .updateTable('low_stock_alerts')
-      .set({
-        webhook_attempts: attempt,
-        webhook_status: result.ok ? 'delivered' : finalAttempt ? 'failed' : 'pending',
-        webhook_last_error: result.error,
-        webhook_delivered_at: result.ok ? new Date() : null,
-      })
-      .where('id', '=', alertId)
-      .execute();
-    if (!result.ok) throw new Error(`webhook delivery failed: ${result.error}`);
-    return { delivered: true };
   }
 
   // ---- reads ----------------------------------------------------------------

@@ -18,9 +18,12 @@
  * Secrets are not exported: customer password hashes (cloned customers set a
  * new password through the reset flow), sessions, carts, webhook secrets.
  */
+<<<<<<< HEAD
+=======
 import { randomBytes } from 'node:crypto';
 import { type CatalogLimits, capActiveProducts } from '@storeloom/catalog';
 import { toCsv } from '@storeloom/http/csv';
+>>>>>>> main
 import { type Database, migrateTenant, sql, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import {
@@ -73,7 +76,6 @@ export const EXPORT_TABLES: readonly TableSpec[] = [
   { table: 'search_synonyms' },
   { table: 'search_pins' },
   { table: 'pricing_settings' },
-  { table: 'alert_webhooks', omit: ['secret'], fill: () => ({ secret: randomBytes(24).toString('hex') }) },
 ];
 const SPEC = new Map(EXPORT_TABLES.map((t) => [t.table, t]));
 
