@@ -95,13 +95,10 @@ export interface Services {
   catalogEvents: CatalogEvents;
   /** Order services of a store (orders API, Stripe Connect webhook), built like the storefront's and the worker's. */
   commerce: Commerce;
-<<<<<<< HEAD
   /** Encrypts/decrypts merchant webhook signing secrets (WEBHOOK_SECRETS_KEY). */
   webhookSecrets: SecretBox;
-=======
   /** Shoppers' export and erasure requests (the worker runs them). */
   privacy: PrivacyService;
->>>>>>> main
   /** Merchant two-factor sign-in (TOTP, recovery codes, pending sign-ins). */
   twoFactor: TwoFactorService;
   /** Passkeys (WebAuthn): registration and passwordless sign-in. */

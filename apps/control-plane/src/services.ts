@@ -146,11 +146,8 @@ export function buildServices(
     connect: new ConnectService(db, billingConfig, stripe),
     stripeWebhooks: new StripeWebhooks(db, billingConfig, stripe, forget, connectPayments),
     commerce,
-<<<<<<< HEAD
     webhookSecrets: new WebhookSecretBox(config.webhookSecretsKey ?? DEVELOPMENT_SECRETS_KEY),
-=======
     privacy: new PrivacyService({ db, storage }),
->>>>>>> main
   };
 }
 

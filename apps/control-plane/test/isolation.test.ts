@@ -69,14 +69,11 @@ interface Tenant {
   exportId: string;
   discountId: string;
   giftCardId: string;
-<<<<<<< HEAD
   webhookId: string;
   /** A delivery of `webhookId`. */
   deliveryId: string;
-=======
   /** A finished privacy export request. */
   privacyRequestId: string;
->>>>>>> main
   pageId: string;
   articleId: string;
   menuId: string;
@@ -112,12 +109,9 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   exportId: t.exportId,
   discountId: t.discountId,
   giftCardId: t.giftCardId,
-<<<<<<< HEAD
   webhookId: t.webhookId,
   deliveryId: t.deliveryId,
-=======
   privacyRequestId: t.privacyRequestId,
->>>>>>> main
   pageId: t.pageId,
   articleId: t.articleId,
   mediaId: t.mediaId,

@@ -29,18 +29,13 @@ import {
   searchReindexStoreJob,
   UnrecoverableJobError,
   orderPaidJob,
-<<<<<<< HEAD
   webhooksDispatchJob,
   webhooksSweepJob,
+  privacyRequestJob,
 } from '@storeloom/jobs';
 import { DEVELOPMENT_SECRETS_KEY, dispatchWebhooks, SecretBox } from '@storeloom/webhooks';
 import { alertRecipients } from '@storeloom/planning';
-=======
-  privacyRequestJob,
-} from '@storeloom/jobs';
 import { type PaymentErasure, PrivacyService } from '@storeloom/privacy';
-
->>>>>>> main
 import { CartRecoveryService, type Commerce, createCommerce } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';

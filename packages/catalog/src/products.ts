@@ -145,11 +145,8 @@ export class ProductService {
           .execute();
         await this.replaceImages(trx, id, input.images ?? []);
         if (input.collectionIds?.length) await this.replaceCollections(trx, id, input.collectionIds);
-<<<<<<< HEAD
         await productEvent(trx, 'product.created', id);
-=======
         await within?.(trx, id);
->>>>>>> main
       });
     } catch (e) {
       translateWriteError(e);
@@ -350,11 +347,8 @@ export class ProductService {
         if (Number(r.numUpdatedRows) !== 1) throw new AppError(ErrorCode.VersionConflict, 'This product was changed by someone else');
         if (patch.images !== undefined) await this.replaceImages(trx, id, patch.images);
         if (patch.collectionIds !== undefined) await this.replaceCollections(trx, id, patch.collectionIds);
-<<<<<<< HEAD
         await productEvent(trx, 'product.updated', id);
-=======
         await within?.(trx, id);
->>>>>>> main
       });
     } catch (e) {
       translateWriteError(e);

@@ -612,7 +612,6 @@ export interface WebhookSubscriptionsTable {
   updated_at: Timestamp;
 }
 
-<<<<<<< HEAD
 /** The transactional outbox: one row per event, written in the transaction of the change. */
 export interface WebhookEventsTable {
   id: string;
@@ -655,14 +654,14 @@ export interface WebhookDeliveryAttemptsTable {
   error: string | null;
   duration_ms: number;
   created_at: Timestamp;
-=======
+}
+
 /** What an import applied, per product handle (same transaction as the product): resumes skip these. */
 export interface ImportRowsTable {
   import_id: string;
   handle: string;
   outcome: 'created' | 'updated';
   warnings: ColumnType<unknown, string | undefined, string>;
->>>>>>> main
 }
 
 export interface TenantDatabase {

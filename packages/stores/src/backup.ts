@@ -18,12 +18,9 @@
  * Secrets are not exported: customer password hashes (cloned customers set a
  * new password through the reset flow), sessions, carts, webhook secrets.
  */
-<<<<<<< HEAD
-=======
 import { randomBytes } from 'node:crypto';
 import { type CatalogLimits, capActiveProducts } from '@storeloom/catalog';
 import { toCsv } from '@storeloom/http/csv';
->>>>>>> main
 import { type Database, migrateTenant, sql, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import {
