@@ -37,6 +37,8 @@ const FAMILY_OF_TAG: Record<string, string> = {
   billing: 'billing',
   payouts: 'billing',
   backup: 'backups',
+  // Event subscriptions send order and customer data out: managing them is a store-level change.
+  webhooks: 'stores',
 };
 /** Sign-up, sign-in, password, two-factor and account changes, token management, the developer outbox: sessions only. */
 const SESSION_ONLY_TAGS = new Set(['auth', 'api tokens', 'developer', 'account security']);

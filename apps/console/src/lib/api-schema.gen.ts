@@ -1803,10 +1803,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Webhook subscriptions */
+        /**
+         * Webhook subscriptions
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listWebhooks"];
         put?: never;
-        /** Subscribe an endpoint to events (the signing secret is in this response only) */
+        /**
+         * Subscribe an endpoint to events (the signing secret is in this response only)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
@@ -1821,15 +1827,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One subscription (never its secret) */
+        /**
+         * One subscription (never its secret)
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getWebhook"];
         put?: never;
         post?: never;
-        /** Delete a subscription (its pending deliveries are dropped) */
+        /**
+         * Delete a subscription (its pending deliveries are dropped)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
-        /** Change URL, events or description; enable (after automatic disabling) or disable */
+        /**
+         * Change URL, events or description; enable (after automatic disabling) or disable
+         * @description API tokens: needs the `write_stores` scope.
+         */
         patch: operations["updateWebhook"];
         trace?: never;
     };
@@ -1842,7 +1857,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new signing secret (shown once); later deliveries are signed with it */
+        /**
+         * A new signing secret (shown once); later deliveries are signed with it
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["rotateWebhookSecret"];
         delete?: never;
         options?: never;
@@ -1859,7 +1877,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send one signed `webhook.test` event now and answer with the result */
+        /**
+         * Send one signed `webhook.test` event now and answer with the result
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["testWebhook"];
         delete?: never;
         options?: never;
@@ -1874,7 +1895,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Delivery log of an endpoint, newest first */
+        /**
+         * Delivery log of an endpoint, newest first
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -1891,7 +1915,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One delivery with each attempt’s request and response (truncated) */
+        /**
+         * One delivery with each attempt’s request and response (truncated)
+         * @description API tokens: needs the `read_stores` scope.
+         */
         get: operations["getWebhookDelivery"];
         put?: never;
         post?: never;
@@ -1910,7 +1937,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a delivery again (same event id; a new 3-day retry window) */
+        /**
+         * Send a delivery again (same event id; a new 3-day retry window)
+         * @description API tokens: needs the `write_stores` scope.
+         */
         post: operations["redeliverWebhook"];
         delete?: never;
         options?: never;
