@@ -84,7 +84,7 @@ describe('typed client', () => {
     // A listener that redirects: this and later 401s never settle (no error shown on the page being left), listeners hear it once.
     redirect = true;
     const settled: string[] = [];
-    for (const p of [api.GET('/me'), api.GET('/me/api-tokens')])
+    for (const p of [api.GET('/stores'), api.GET('/me/api-tokens')])
       p.then(
         () => settled.push('ok'),
         () => settled.push('err'),
@@ -93,6 +93,9 @@ describe('typed client', () => {
     await Promise.resolve();
     expect(settled).toEqual([]);
     expect(seen).toEqual(['unauthenticated', 'unauthenticated']);
+    // `/me` is the session question itself ("who is signed in?"): it still answers 401 rather than hanging.
+    await expect(api.GET('/me')).rejects.toMatchObject({ status: 401 });
+    expect(seen).toHaveLength(2);
     // A later success (signed in again) re-arms the listeners.
     vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ data: [] }), { status: 200, headers: { 'content-type': 'application/json' } }));
     await api.GET('/me/api-tokens');

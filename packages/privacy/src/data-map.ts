@@ -171,7 +171,40 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
       'id variant_id episode on_hand reorder_point suggested_quantity webhook_status webhook_attempts webhook_last_error webhook_delivered_at created_at',
     erase: 'none',
   },
-  alert_webhooks: { columns: 'id url secret enabled updated_at', erase: 'none' },
+  // Merchant webhooks: subscriptions are the merchant's; the outbox and delivery log carry event payloads (orders,
+  // customers), so an erasure deletes the events that mention the person (their deliveries and attempts cascade).
+  webhook_subscriptions: {
+    columns:
+      'id url events description secret_ciphertext status disabled_reason legacy_alert consecutive_failures failing_since last_success_at last_failure_at created_at updated_at',
+    erase: 'none',
+  },
+  webhook_events: {
+    columns: 'id type resource_key data created_at',
+    personal: 'data',
+    erase: 'delete',
+    note: 'events whose payload mentions the person are deleted',
+  },
+  webhook_deliveries: {
+    columns:
+      'id subscription_id event_id resource_key status attempts next_attempt_at last_attempt_at last_status last_error delivered_at expires_at created_at',
+    erase: 'none',
+    note: 'deleted with their event',
+  },
+  webhook_delivery_attempts: {
+    columns: 'id delivery_id attempt request_headers request_body response_status response_body error duration_ms created_at',
+    personal: 'request_body',
+    erase: 'delete',
+    note: 'deleted with their event (the body is the event payload)',
+  },
+  webhook_dispatch_lease: { columns: 'id holder locked_until', erase: 'none' },
+  import_rows: { columns: 'import_id handle outcome warnings', erase: 'none' },
+  reviews: {
+    columns: 'id product_id order_id email author rating title body status reply replied_at verified source created_at updated_at',
+    personal: 'order_id email author',
+    erase: 'anonymise',
+    export: 'reviews',
+    note: 'the address, name and order link are cleared; the rating and text stay with the product, no longer tied to anyone',
+  },
   reco_models: { columns: 'version status trigger job_id started_at finished_at stats metrics error', erase: 'none' },
   reco_active_model: { columns: 'id version activated_at', erase: 'none' },
   reco_item_recs: { columns: 'version product_id repeat items', erase: 'none' },

@@ -117,6 +117,21 @@ export async function eraseInStore(db: Database, store: StoreRef, email: string,
         .execute();
       counts.unsubscribesHashed = 1;
     }
+    // Reviews the person wrote stay with the product, anonymous: no address, name or order behind them.
+    counts.reviews = Number(
+      (
+        await sql`update ${sql.table(`${store.schema_name}.reviews`)} set email = null, author = '', order_id = null, updated_at = now()
+          where email = ${email} or order_id = any(${oids}::uuid[])`.execute(t)
+      ).numAffectedRows ?? 0n,
+    );
+    // Webhook events (outbox and delivery log) carrying the person's order or account: deleted, attempts cascade.
+    const needles = [email, ...p.orderIds];
+    let webhookEvents = 0;
+    for (const needle of needles) {
+      const r = await sql`delete from ${sql.table(`${store.schema_name}.webhook_events`)} where data::text ~* ${literal(needle)}`.execute(t);
+      webhookEvents += Number(r.numAffectedRows ?? 0n);
+    }
+    counts.webhookEvents = webhookEvents;
     // Search logs (typed in store-search's own table types): a query containing the address is deleted.
     const sq = await sql`delete from ${sql.table(`${store.schema_name}.search_queries`)} where query ~* ${literal(email)}`.execute(t);
     await sql`delete from ${sql.table(`${store.schema_name}.search_query_stats`)} where query ~* ${literal(email)}`.execute(t);

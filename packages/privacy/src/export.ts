@@ -3,7 +3,7 @@
  * one JSON object. Secrets (password and session hashes, cart tokens) are
  * withheld: they are credentials, not information about the person.
  */
-import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
+import { type Database, type Kysely, type Store, sql, type TenantDatabase } from '@storeloom/db';
 import { emailHash } from './email.ts';
 
 /** What the privacy code needs of a store. */
@@ -144,6 +144,11 @@ export async function collectExport(db: Database, store: StoreRef, email: string
         )
         .execute()
     : [];
+  // Reviews live in the content package's table (typed there): read by SQL, same store role.
+  const reviews = (
+    await sql<Record<string, unknown>>`select id, product_id, order_id, email, author, rating, title, body, status, reply, verified, created_at
+      from ${sql.table(`${store.schema_name}.reviews`)} where email = ${email} or order_id = any(${oids}::uuid[]) order by created_at`.execute(t)
+  ).rows;
   const mails = await db.control
     .selectFrom('mail_outbox')
     .select(['kind', 'to_address', 'subject', 'text_body', 'status', 'created_at', 'sent_at'])
@@ -166,8 +171,7 @@ export async function collectExport(db: Database, store: StoreRef, email: string
     discountUsages: usages,
     giftCards: cards,
     carts: carts.map((c) => ({ ...c, lines: cartLines.filter((l) => l.cart_id === c.id) })),
-    // Product reviews are not stored by this version of the platform; the key stays so the format is stable.
-    reviews: [],
+    reviews,
     events: [...recoEvents.map((e) => ({ source: 'recommendations', ...e })), ...recoOrders.map((o) => ({ source: 'purchase', kind: 'purchase', ...o }))],
     recommendations: recs,
     marketing: unsub.map((u) => ({ unsubscribed: true, at: u.created_at })),
