@@ -123,7 +123,17 @@ describe('console two-factor sign-in', { timeout: 240_000 }, () => {
     expect(listed.body.data[0].name).toBe('Test laptop');
     expect(await axeViolations(page)).toEqual([]);
 
-    // Signed out, the passkey alone signs in (it counts as two-factor sign-in).
+    // With a passkey, the password alone no longer signs in: the second step offers the passkey.
+    await ctx.clearCookies();
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Email').fill(owner.email);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Two-factor sign-in' }).waitFor();
+    expect((await ctx.cookies(base)).map((c) => c.name)).not.toContain('storeloom_session');
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    // Signed out again, the passkey alone signs in from the first step (it counts as two-factor sign-in).
     await ctx.clearCookies();
     await page.goto(`${base}/login`);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();

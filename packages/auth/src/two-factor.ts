@@ -97,6 +97,22 @@ export class TwoFactorService {
     return (await this.status(userId)).enabled;
   }
 
+  /**
+   * Whether a password alone may not start a session: an authenticator app or a
+   * passkey is set up. Both count as two-factor for a store's policy, so a
+   * password sign-in must then go through the second step (a code, a recovery
+   * code, or the passkey itself).
+   */
+  async secondFactorRequired(userId: string): Promise<boolean> {
+    const row = await this.db.control
+      .selectFrom('users')
+      .select(['totp_enabled_at'])
+      .select((eb) => eb.exists(eb.selectFrom('user_passkeys').select('user_passkeys.id').whereRef('user_passkeys.user_id', '=', 'users.id')).as('has_passkey'))
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return Boolean(row && (row.totp_enabled_at !== null || row.has_passkey));
+  }
+
   /** Starts enrolment: a new seed replaces any unconfirmed one. Refused while two-factor is on (turn it off first). */
   async beginTotp(userId: string, accountName: string): Promise<TotpEnrolment> {
     const box = this.requireBox();

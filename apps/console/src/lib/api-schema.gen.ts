@@ -1074,7 +1074,7 @@ export interface paths {
         get: operations["listPasskeys"];
         put?: never;
         /**
-         * Finish adding a passkey with the browser’s answer
+         * Finish adding a passkey with the browser’s answer; ends your other sessions
          * @description API tokens: not allowed (sessions only).
          */
         post: operations["addPasskey"];

@@ -112,7 +112,7 @@ export function registerAccountRoutes(app: Api) {
     // The reset revoked the user's API tokens; this process forgets its cached copies at once (others within 5 s).
     c.var.services.apiTokens.forgetCached();
     // A mailed link proves the mailbox, not the second factor: with two-factor on, signing in still needs a code.
-    if (await c.var.services.twoFactor.isEnabled(user.id)) {
+    if (await c.var.services.twoFactor.secondFactorRequired(user.id)) {
       const ip = clientIp(c, c.var.services.config.trustProxy);
       const { ticket, expiresAt } = await c.var.services.twoFactor.createChallenge(user.id, { ip, userAgent: c.req.header('user-agent') ?? null });
       return c.json({ twoFactorRequired: true as const, ticket, expiresAt: expiresAt.toISOString() }, 200);

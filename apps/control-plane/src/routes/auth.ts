@@ -121,7 +121,7 @@ export function registerAuthRoutes(app: Api) {
       throw e;
     }
     await throttle.succeeded(account, ip);
-    if (await c.var.services.twoFactor.isEnabled(user.id)) {
+    if (await c.var.services.twoFactor.secondFactorRequired(user.id)) {
       // The password was right; the session starts only after the second factor (POST /auth/login/two-factor).
       const { ticket, expiresAt } = await c.var.services.twoFactor.createChallenge(user.id, { ip, userAgent: c.req.header('user-agent') ?? null });
       return c.json({ twoFactorRequired: true as const, ticket, expiresAt: expiresAt.toISOString() }, 200);

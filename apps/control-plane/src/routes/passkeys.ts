@@ -41,7 +41,7 @@ const addPasskey = createRoute({
   method: 'post',
   path: '/me/passkeys',
   tags: ['account security'],
-  summary: 'Finish adding a passkey with the browser’s answer',
+  summary: 'Finish adding a passkey with the browser’s answer; ends your other sessions',
   request: { body: jsonBody(z.object({ name: z.string().trim().max(80).default('Passkey'), credential: CredentialJson })) },
   responses: { 201: jsonResponse(PasskeySchema, 'Added'), ...errorResponses(400, 401, 403, 409, 415, 429) },
 });
@@ -104,6 +104,8 @@ export function registerPasskeyRoutes(app: Api) {
     const { name, credential } = c.req.valid('json');
     await limit(c, `passkey-add:user:${auth.user.id}`, 20, 15 * 60);
     const p = await c.var.services.passkeys.register(auth.user.id, credential as unknown as RegistrationResponseJSON, name);
+    // The account now counts as two-factor: sessions that began with the password alone must not inherit that.
+    await c.var.services.sessions.revokeOthers(auth.user.id, auth.sessionId ?? null);
     return c.json({ ...p, createdAt: p.createdAt.toISOString(), lastUsedAt: iso(p.lastUsedAt) }, 201);
   });
 
