@@ -100,7 +100,7 @@ describe('typed client', () => {
     vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ data: [] }), { status: 200, headers: { 'content-type': 'application/json' } }));
     await api.GET('/me/api-tokens');
     vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ error: { code: 'unauthenticated', message: 'Sign in' } }), { status: 401 }));
-    void api.GET('/me');
+    void api.GET('/stores');
     await new Promise((r) => setTimeout(r, 0));
     expect(seen).toHaveLength(3);
     off();
