@@ -5,6 +5,7 @@
 import { TtlCache } from '@storeloom/collections';
 import { type Database, newId } from '@storeloom/db';
 import { generateToken, sha256Hex } from './crypto.ts';
+import { hasSecondFactor } from './second-factor.ts';
 import type { SessionUser } from './lucia.ts';
 import { type ApiScope, isApiScope } from './scopes.ts';
 
@@ -106,9 +107,8 @@ export class ApiTokenService {
         'users.id as user_id',
         'users.email',
         'users.name',
-        'users.totp_enabled_at',
       ])
-      .select((eb) => eb.exists(eb.selectFrom('user_passkeys').select('user_passkeys.id').whereRef('user_passkeys.user_id', '=', 'users.id')).as('has_passkey'))
+      .select((eb) => hasSecondFactor(eb).as('second_factor'))
       .where('api_tokens.token_hash', '=', hash)
       .executeTakeFirst();
     if (!row || row.revoked_at || (row.expires_at && new Date(row.expires_at) <= new Date())) return null;
@@ -116,7 +116,7 @@ export class ApiTokenService {
     if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
       await this.db.control.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
     }
-    const user = { id: row.user_id, email: row.email, name: row.name, twoFactor: row.totp_enabled_at !== null || Boolean(row.has_passkey) };
+    const user = { id: row.user_id, email: row.email, name: row.name, twoFactor: Boolean(row.second_factor) };
     const scopes = (row.scopes ?? []).filter(isApiScope);
     this.cache.set(hash, { user, tokenId: row.id, scopes, expiresAt: row.expires_at ? new Date(row.expires_at) : null });
     return { user, tokenId: row.id, scopes };

@@ -6,6 +6,7 @@
 import type { Database } from '@storeloom/db';
 import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan } from 'lucia';
 import { generateToken, sha256Hex } from './crypto.ts';
+import { hasSecondFactor } from './second-factor.ts';
 
 export const SESSION_COOKIE = 'storeloom_session';
 
@@ -21,16 +22,14 @@ function kyselyAdapter(db: Database): Adapter {
       const row = await db.control
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
-        .select(['sessions.id', 'sessions.user_id', 'sessions.expires_at', 'sessions.last_seen_at', 'users.email', 'users.name', 'users.totp_enabled_at'])
-        .select((eb) =>
-          eb.exists(eb.selectFrom('user_passkeys').select('user_passkeys.id').whereRef('user_passkeys.user_id', '=', 'users.id')).as('has_passkey'),
-        )
+        .select(['sessions.id', 'sessions.user_id', 'sessions.expires_at', 'sessions.last_seen_at', 'users.email', 'users.name'])
+        .select((eb) => hasSecondFactor(eb).as('second_factor'))
         .where('sessions.id', '=', sessionId)
         .executeTakeFirst();
       if (!row) return [null, null];
       const user: DatabaseUser = {
         id: row.user_id,
-        attributes: { email: row.email, name: row.name, twoFactor: row.totp_enabled_at !== null || Boolean(row.has_passkey) },
+        attributes: { email: row.email, name: row.name, twoFactor: Boolean(row.second_factor) },
       };
       return [toSession(row), user];
     },

@@ -19,6 +19,7 @@ import { createTOTPKeyURI, generateHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import QRCode from 'qrcode';
 import { generateToken, sha256Hex } from './crypto.ts';
+import { hasSecondFactor } from './second-factor.ts';
 import type { SecretBox } from './secret-box.ts';
 
 export const TOTP_PERIOD_SECONDS = 30;
@@ -106,11 +107,10 @@ export class TwoFactorService {
   async secondFactorRequired(userId: string): Promise<boolean> {
     const row = await this.db.control
       .selectFrom('users')
-      .select(['totp_enabled_at'])
-      .select((eb) => eb.exists(eb.selectFrom('user_passkeys').select('user_passkeys.id').whereRef('user_passkeys.user_id', '=', 'users.id')).as('has_passkey'))
+      .select((eb) => hasSecondFactor(eb).as('second_factor'))
       .where('id', '=', userId)
       .executeTakeFirst();
-    return Boolean(row && (row.totp_enabled_at !== null || row.has_passkey));
+    return Boolean(row?.second_factor);
   }
 
   /** Starts enrolment: a new seed replaces any unconfirmed one. Refused while two-factor is on (turn it off first). */

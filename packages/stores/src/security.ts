@@ -3,6 +3,7 @@
  * everyone on the team. The API then refuses the store to members without it
  * (403 two_factor_required, apps/control-plane/src/guards.ts), tokens included.
  */
+import { hasSecondFactor } from '@storeloom/auth';
 import { type Database, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { sql } from 'kysely';
@@ -25,10 +26,8 @@ export class StoreSecurityService {
       this.db.control
         .selectFrom('memberships')
         .innerJoin('users', 'users.id', 'memberships.user_id')
-        .select(['users.id', 'users.name', 'memberships.role', 'users.totp_enabled_at'])
-        .select((eb) =>
-          eb.exists(eb.selectFrom('user_passkeys').select('user_passkeys.id').whereRef('user_passkeys.user_id', '=', 'users.id')).as('has_passkey'),
-        )
+        .select(['users.id', 'users.name', 'memberships.role'])
+        .select((eb) => hasSecondFactor(eb).as('second_factor'))
         .where('memberships.store_id', '=', storeId)
         .orderBy(sql`case memberships.role when 'owner' then 0 when 'admin' then 1 else 2 end`)
         .orderBy('memberships.created_at')
@@ -36,7 +35,7 @@ export class StoreSecurityService {
     ]);
     return {
       requireTwoFactor: store.require_two_factor,
-      members: members.map((m) => ({ userId: m.id, name: m.name, role: m.role, twoFactor: m.totp_enabled_at !== null || Boolean(m.has_passkey) })),
+      members: members.map((m) => ({ userId: m.id, name: m.name, role: m.role, twoFactor: Boolean(m.second_factor) })),
     };
   }
 
