@@ -28,11 +28,19 @@ const OURS = [
   'LOG_LEVEL',
   'RATE_LIMIT_PER_IP',
   'RATE_LIMIT_PER_STORE',
+  'SECRETS_KEY',
+  'WEBHOOK_SECRETS_KEY',
 ];
+
+/**
+ * Production mode requires the secret-box keys; a bench run gets its own
+ * random ones (nothing sealed by a bench outlives the run).
+ */
+const RUN_SECRETS = { SECRETS_KEY: randomBytes(32).toString('hex'), WEBHOOK_SECRETS_KEY: randomBytes(32).toString('hex') };
 
 /** The environment for a child server: the inherited one minus Storeloom's settings, plus `vars`. */
 export function childEnv(vars: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = { ...RUN_SECRETS };
   for (const [k, v] of Object.entries(rawEnv())) if (v !== undefined && !OURS.includes(k)) out[k] = v;
   for (const [k, v] of Object.entries(vars)) if (v !== undefined) out[k] = v;
   return out;
