@@ -147,4 +147,5 @@ export const ja: Messages = {
   submitReview: 'レビューを送信',
   reviewThanks: 'ありがとうございます！ストアの確認後にレビューが表示されます。',
   reviewAlready: 'この注文のこの商品はすでにレビュー済みです。',
+  countryRegion: '国/地域',
 };

@@ -147,4 +147,5 @@ export const zhCN: Messages = {
   submitReview: '提交评价',
   reviewThanks: '谢谢！店铺审核后您的评价将会显示。',
   reviewAlready: '您已评价过此订单中的这件商品。',
+  countryRegion: '国家/地区',
 };
