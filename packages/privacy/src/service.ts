@@ -140,6 +140,8 @@ export class PrivacyService {
         requested_by: input.requestedBy ?? null,
         approved_by: approved ? (input.requestedBy ?? null) : null,
         approved_at: approved ? now : null,
+        // Receipt and deadline from one clock: the deadline is exactly one statutory month after receipt.
+        created_at: now,
         due_at: new Date(now.getTime() + STATUTORY_DAYS * 86_400_000),
         summary: '{}',
       })
