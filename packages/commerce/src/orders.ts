@@ -263,7 +263,8 @@ export class OrderService {
         });
       // A code or gift card that no longer applies refuses the checkout (422) before anything is written.
       const refusedCode = priced.promotions?.rejectedCodes[0];
-      if (refusedCode) throw discountRefusal(refusedCode.code, refusedCode.reason);
+      if (refusedCode)
+        throw discountRefusal(refusedCode.code, refusedCode.reason, { minSubtotal: refusedCode.minSubtotal, currency: market.currency, locale: input.locale });
       const cardProblem = priced.promotions?.giftCardProblem;
       if (cardProblem)
         throw new AppError(
