@@ -248,7 +248,7 @@ export function pricePromotions(input: PromotionPricingInput): PricingResult {
   for (const d of input.codeDiscounts) {
     const label = d.code ?? d.title;
     if (!meetsMinimum(d)) {
-      rejected.push({ code: label, reason: 'minimum_not_met: the cart is below this code\'s minimum subtotal', minSubtotal: d.minSubtotal ?? 0 });
+      rejected.push({ code: label, reason: "minimum_not_met: the cart is below this code's minimum subtotal", minSubtotal: d.minSubtotal ?? 0 });
       continue;
     }
     const amount = standaloneAmount(d, input, subtotal);

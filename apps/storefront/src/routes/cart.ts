@@ -14,7 +14,12 @@ type FormError = { field: 'discount' | 'giftCard'; message: string; value: strin
 
 export function cartRoutes(app: StorefrontApp, sf: Storefront) {
   const promotionsOf = (c: C) =>
-    new CartPromotions(c.var.tenant.t, { storeId: c.var.tenant.store.id, settings: c.var.tenant.settings, currency: c.var.tenant.store.currency, locale: sf.locale(c) });
+    new CartPromotions(c.var.tenant.t, {
+      storeId: c.var.tenant.store.id,
+      settings: c.var.tenant.settings,
+      currency: c.var.tenant.store.currency,
+      locale: sf.locale(c),
+    });
 
   /** The cart page; a refused code or gift card renders it again (422) with the message at its field. */
   const renderCart = async (c: C, formError: FormError | null = null) => {
