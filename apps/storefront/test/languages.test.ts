@@ -96,7 +96,12 @@ describe('a store in English, German and Japanese', () => {
 
   beforeAll(async () => {
     p = await startTestPlatform();
-    sf = createStorefrontApp(p.db, createLogger({ level: 'silent' }), { rootDomain: 'localhost', secret: 'languages-test-secret-0123456789abcdef', storeCacheTtlMs: 0, pageCacheTtlMs: 0 });
+    sf = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
+      rootDomain: 'localhost',
+      secret: 'languages-test-secret-0123456789abcdef',
+      storeCacheTtlMs: 0,
+      pageCacheTtlMs: 0,
+    });
     const { cookie } = await signup(p);
     const store = await createStore(p, cookie);
     slug = store.slug;
