@@ -116,7 +116,22 @@ export type AddressData = OrderAddress;
 
 export type OrderData = Pick<
   OrderDetail,
-  'id' | 'number' | 'email' | 'paymentStatus' | 'fulfillmentStatus' | 'createdAt' | 'subtotal' | 'shipping' | 'tax' | 'total' | 'refunded' | 'shippingAddress'
+  | 'id'
+  | 'number'
+  | 'email'
+  | 'paymentStatus'
+  | 'fulfillmentStatus'
+  | 'createdAt'
+  | 'subtotal'
+  | 'shipping'
+  | 'tax'
+  | 'taxIncluded'
+  | 'total'
+  | 'refunded'
+  | 'shippingAddress'
+  | 'discounts'
+  | 'giftCards'
+  | 'amountDue'
 > & {
   lines: Pick<OrderLineView, 'title' | 'variantTitle' | 'quantity' | 'unitPrice' | 'total' | 'imageUrl'>[];
   trackingNumber: string | null;
@@ -186,6 +201,7 @@ export type PageData =
       page: 'checkout';
       lines: LineData[];
       totals: TotalsData;
+      promotions: PromotionsData;
       /** Signed snapshot of the prices shown (placing the order charges these). */
       quoteToken: string | null;
       values: Record<string, string>;
