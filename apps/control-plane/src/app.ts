@@ -65,6 +65,7 @@ import { registerPrivacyRoutes } from './routes/privacy.ts';
 import { registerBlogRoutes } from './routes/blog.ts';
 import { registerMenuRoutes } from './routes/menus.ts';
 import { registerPageRoutes } from './routes/pages.ts';
+import { registerTranslationRoutes } from './routes/translations.ts';
 import { registerProductMediaRoutes } from './routes/product-media.ts';
 import { registerReviewRoutes } from './routes/reviews.ts';
 import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
@@ -129,6 +130,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerPrivacyRoutes(api);
   // Online store content (issue 20).
   registerPageRoutes(api);
+  registerTranslationRoutes(api);
   registerMenuRoutes(api);
   registerBlogRoutes(api);
   registerProductMediaRoutes(api);

@@ -188,6 +188,10 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   }),
   'post /stores/{storeId}/pages': () => ({ body: { title: 'Injected', body: '<p>x</p>', published: true } }),
   'patch /stores/{storeId}/pages/{pageId}': () => ({ body: { title: 'Hijacked' } }),
+  'put /stores/{storeId}/products/{productId}/translations/{locale}': () => ({ body: { title: 'Übernommen' } }),
+  'put /stores/{storeId}/collections/{collectionId}/translations/{locale}': () => ({ body: { title: 'Übernommen' } }),
+  'put /stores/{storeId}/pages/{pageId}/translations/{locale}': () => ({ body: { title: 'Übernommen' } }),
+  'post /stores/{storeId}/translations/import': () => ({ body: { locale: 'de', csv: 'type,id,handle,field,original,translation\r\n' } }),
   'patch /stores/{storeId}/policies': () => ({ body: { refund: { fields: { returnWindowDays: '1', contactEmail: 'attacker@example.com' } }, privacy: null } }),
   'post /stores/{storeId}/menus': () => ({ body: { handle: 'injected', title: 'Injected', items: [] } }),
   'patch /stores/{storeId}/menus/{menuId}': () => ({ body: { title: 'Hijacked', items: [] } }),
@@ -212,9 +216,12 @@ interface Operation {
   hasBody: boolean;
 }
 
+/** Path parameters that name no object (a locale): always this value, never swapped between stores. */
+const FIXED_PATH_VALUES: Record<string, string> = { locale: 'de' };
+
 const fill = (template: string, ids: Record<string, string>) =>
   template.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const v = ids[name];
+    const v = ids[name] ?? FIXED_PATH_VALUES[name];
     if (v === undefined) throw new Error(`no id for path parameter {${name}} in ${template}`);
     return encodeURIComponent(v);
   });
@@ -513,7 +520,12 @@ describe('tenant isolation', () => {
       for (const method of METHODS) {
         const op = item[method];
         if (!op) continue;
-        operations.push({ method, template, params: [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string), hasBody: op.requestBody !== undefined });
+        operations.push({
+          method,
+          template,
+          params: [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).filter((x) => !(x in FIXED_PATH_VALUES)),
+          hasBody: op.requestBody !== undefined,
+        });
       }
     }
   });

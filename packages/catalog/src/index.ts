@@ -13,3 +13,4 @@ export * from './csv-export.ts';
 export * from './stock.ts';
 export * from './html.ts';
 export * from './limits.ts';
+export * from './translations.ts';

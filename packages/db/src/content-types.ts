@@ -98,3 +98,30 @@ export interface ReviewsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+
+/** Translations of store content per locale (migrations/tenant/20261206124000_translations.ts); null fields fall back to the original. */
+export interface ProductTranslationsTable {
+  product_id: string;
+  locale: string;
+  title: string | null;
+  description: string | null;
+  seo_title: string | null;
+  seo_description: string | null;
+  updated_at: Timestamp;
+}
+export interface CollectionTranslationsTable {
+  collection_id: string;
+  locale: string;
+  title: string | null;
+  description: string | null;
+  updated_at: Timestamp;
+}
+export interface PageTranslationsTable {
+  page_id: string;
+  locale: string;
+  title: string | null;
+  body_html: string | null;
+  seo_title: string | null;
+  seo_description: string | null;
+  updated_at: Timestamp;
+}

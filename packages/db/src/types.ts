@@ -4,7 +4,17 @@
  * (reached only through `withSchema(store.schemaName)`).
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { ArticlesTable, MenusTable, PagesTable, PoliciesTable, ProductMediaTable, ReviewsTable } from './content-types.ts';
+import type {
+  ArticlesTable,
+  CollectionTranslationsTable,
+  MenusTable,
+  PagesTable,
+  PageTranslationsTable,
+  PoliciesTable,
+  ProductMediaTable,
+  ProductTranslationsTable,
+  ReviewsTable,
+} from './content-types.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | T, string | T>;
@@ -716,6 +726,9 @@ export interface TenantDatabase {
   consents: ConsentsTable;
   // Online store content (content-types.ts).
   pages: PagesTable;
+  product_translations: ProductTranslationsTable;
+  collection_translations: CollectionTranslationsTable;
+  page_translations: PageTranslationsTable;
   policies: PoliciesTable;
   menus: MenusTable;
   articles: ArticlesTable;

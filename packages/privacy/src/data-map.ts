@@ -227,6 +227,9 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     note: "the merchant's content",
   },
   policies: { columns: 'kind fields published updated_at', erase: 'none', note: "the merchant's content" },
+  product_translations: { columns: 'product_id locale title description seo_title seo_description updated_at', erase: 'none', note: "the merchant's content" },
+  collection_translations: { columns: 'collection_id locale title description updated_at', erase: 'none', note: "the merchant's content" },
+  page_translations: { columns: 'page_id locale title body_html seo_title seo_description updated_at', erase: 'none', note: "the merchant's content" },
   menus: { columns: 'id handle title items version created_at updated_at', erase: 'none', note: "the merchant's content" },
   articles: {
     columns:

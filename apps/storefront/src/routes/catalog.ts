@@ -6,6 +6,7 @@ import { StorefrontCatalog } from '../catalog.ts';
 import type { Storefront } from '../context.ts';
 import { absoluteMedia } from '../media.ts';
 import type { StorefrontApp } from '../middleware.ts';
+import { translatedCollection, translatedProduct } from '../translate.ts';
 import { breadcrumbs } from '../pages.ts';
 
 const HANDLE_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -16,8 +17,9 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
     sf.pages.cached(c, async (count) => {
       const { tenant } = c.var;
       const handle = c.req.param('handle');
-      const ref = HANDLE_RE.test(handle) ? tenant.collections.find((x) => x.handle === handle) : undefined;
-      if (!ref) return sf.pages.notFound(c, count);
+      const original = HANDLE_RE.test(handle) ? tenant.collections.find((x) => x.handle === handle) : undefined;
+      if (!original) return sf.pages.notFound(c, count);
+      const ref = await translatedCollection(c, original);
       const pageNumber = Math.max(1, Math.min(1000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
       const cards = await new StorefrontCatalog(tenant.t).inCollection(ref.id, COLLECTION_PAGE + 1, (pageNumber - 1) * COLLECTION_PAGE);
       if (pageNumber > 1 && cards.length === 0) return sf.pages.notFound(c, count);
@@ -54,9 +56,10 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
       const { tenant } = c.var;
       // Handles may be non-ASCII (Shopify's Japanese handles); browsers send them percent-encoded.
       const handle = normaliseHandle(c.req.param('handle'));
-      const product = isProductHandle(handle)
+      const original = isProductHandle(handle)
         ? await new StorefrontCatalog(tenant.t).product(handle, { mayHaveModels: (id) => tenant.content.modelProductIds.has(id) })
         : null;
+      const product = original ? await translatedProduct(c, original) : null;
       if (!product?.variants.length) return sf.pages.notFound(c, count);
       const wanted = c.req.query('variant');
       const selected = product.variants.find((v) => v.id === wanted) ?? product.variants.find((v) => v.available > 0) ?? product.variants[0];

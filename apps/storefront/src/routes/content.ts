@@ -4,6 +4,7 @@ import { type ArticleView, ArticleService, atomFeed, PageService, PolicyService,
 import type { C, Storefront } from '../context.ts';
 import { absoluteMedia } from '../media.ts';
 import type { StorefrontApp } from '../middleware.ts';
+import { translatedPage } from '../translate.ts';
 import { breadcrumbs } from '../pages.ts';
 import type { ArticleCardData } from '../ui/types.ts';
 
@@ -27,8 +28,9 @@ export function contentRoutes(app: StorefrontApp, sf: Storefront) {
     sf.pages.cached(c, async (count) => {
       const { tenant } = c.var;
       // Drafts are a plain 404 to shoppers.
-      const page = await new PageService(tenant.t).published(c.req.param('handle'));
-      if (!page) return sf.pages.notFound(c, count);
+      const original = await new PageService(tenant.t).published(c.req.param('handle'));
+      if (!original) return sf.pages.notFound(c, count);
+      const page = await translatedPage(c, original);
       const origin = sf.origin(c);
       const url = `${origin}/pages/${page.handle}`;
       // Sanitised again on the way out (as product descriptions are), so rows written under older rules are safe too.
