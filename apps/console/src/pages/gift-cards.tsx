@@ -6,7 +6,7 @@ import { Badge, Banner, Card, describedBy, EmptyState, Field, Modal, PageHeader,
 import { locale, t } from '../i18n/index.ts';
 import { api, type Schemas } from '../lib/api.ts';
 import { createFormState } from '../lib/form.ts';
-import { formatDate, formatDateTime, formatMoney, parseMoney } from '../lib/format.ts';
+import { formatDate, formatMoney, parseMoney } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 
 type GiftCard = Schemas['GiftCard'];
@@ -172,7 +172,7 @@ function CardDetail(props: { id: string; onClose: () => void; onChanged: () => v
                     <th>{t('orders.date')}</th>
                     <th>{t('giftCards.kind')}</th>
                     <th class="num">{t('giftCards.change')}</th>
-                    <th class="num">{t('giftCards.after')}</th>
+                    <th class="num hide-phone">{t('giftCards.after')}</th>
                     <th>{t('giftCards.order')}</th>
                   </tr>
                 </thead>
@@ -180,10 +180,10 @@ function CardDetail(props: { id: string; onClose: () => void; onChanged: () => v
                   <For each={c().ledger}>
                     {(row) => (
                       <tr>
-                        <td>{formatDateTime(row.createdAt, locale())}</td>
+                        <td>{formatDate(row.createdAt, locale())}</td>
                         <td>{t(`giftCards.ledger.${row.kind as 'issue'}`)}</td>
                         <td class="num">{(row.amount > 0 ? '+' : row.amount < 0 ? '−' : '') + money(Math.abs(row.amount), c().currency)}</td>
-                        <td class="num">{money(row.balanceAfter, c().currency)}</td>
+                        <td class="num hide-phone">{money(row.balanceAfter, c().currency)}</td>
                         <td>
                           <Show when={row.orderId} fallback="—">
                             {(o) => <A href={s.path(`/orders/${o()}`)}>{t('giftCards.order')}</A>}
@@ -242,9 +242,8 @@ export default function GiftCardsPage() {
           <Banner tone="success" title={t('giftCards.issued')}>
             <p>{t('giftCards.codeOnce')}</p>
             <p class="code-once">
-              <code data-testid="issued-code" aria-label={t('giftCards.code')}>
-                {card().code}
-              </code>{' '}
+              <span class="visually-hidden">{t('giftCards.code')}: </span>
+              <code data-testid="issued-code">{card().code}</code>{' '}
               <button type="button" class="button small" onClick={() => copy(card().code)}>
                 {t('common.copy')}
               </button>{' '}
