@@ -28,6 +28,7 @@ const PlanningPage = lazy(() => import('./pages/planning.tsx'));
 const SearchPage = lazy(() => import('./pages/search.tsx'));
 const RecommendationsPage = lazy(() => import('./pages/recommendations.tsx'));
 const HomePage = lazy(() => import('./pages/home.tsx'));
+const PrivacyPage = lazy(() => import('./pages/privacy.tsx'));
 
 function Loading() {
   return (
@@ -132,6 +133,7 @@ export function App() {
           <Route path="/team" component={TeamPage} />
           <Route path="/settings" component={SettingsPage} />
           <Route path="/jobs" component={JobsPage} />
+          <Route path="/privacy" component={PrivacyPage} />
           <Route path="/billing" component={BillingPage} />
           <Route path="/payouts" component={PayoutsPage} />
           <Route path="/pricing" component={PricingPage} />
