@@ -32,6 +32,7 @@ const DiscountsPage = lazy(() => import('./pages/discounts.tsx'));
 const DiscountEditorPage = lazy(() => import('./pages/discount-editor.tsx'));
 const GiftCardsPage = lazy(() => import('./pages/gift-cards.tsx'));
 const AbandonedCheckoutsPage = lazy(() => import('./pages/abandoned-checkouts.tsx'));
+const PrivacyPage = lazy(() => import('./pages/privacy.tsx'));
 
 function Loading() {
   return (
@@ -141,6 +142,7 @@ export function App() {
           <Route path="/team" component={TeamPage} />
           <Route path="/settings" component={SettingsPage} />
           <Route path="/jobs" component={JobsPage} />
+          <Route path="/privacy" component={PrivacyPage} />
           <Route path="/billing" component={BillingPage} />
           <Route path="/payouts" component={PayoutsPage} />
           <Route path="/pricing" component={PricingPage} />
