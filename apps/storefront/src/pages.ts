@@ -4,14 +4,14 @@
  * the 404 page, and the shapes the UI gets from server objects.
  */
 import { createHash } from 'node:crypto';
-import type { CartLineView, OrderDetail } from '@storeloom/commerce';
+import type { CartLineView, OrderDetail, PriceAdjustment } from '@storeloom/commerce';
 import { getCookie } from 'hono/cookie';
 import { type C, CART_COOKIE, type Storefront } from './context.ts';
 import type { Head } from './render.ts';
 import { hreflangAlternates, prefixOf } from './locale.ts';
 import { catalog } from './messages/index.ts';
 import type { Lang } from './ui/i18n.ts';
-import type { AppData, Chrome, LineData, OrderData, PageData } from './ui/types.ts';
+import type { AppData, Chrome, LineData, OrderData, PageData, PromotionsData } from './ui/types.ts';
 
 export interface RenderedPage {
   html: string;
@@ -47,6 +47,18 @@ export const lineData = (l: CartLineView): LineData => ({
   imageUrl: l.imageUrl,
 });
 
+/** The discount lines and gift-card tenders of a priced cart, as the cart and checkout summaries show them. */
+export function promotionsData(adjustments: readonly PriceAdjustment[], total: number, codes: string[] = []): PromotionsData {
+  const discounts = adjustments.filter((a) => a.kind === 'discount' && a.amount > 0);
+  const tenders = adjustments.filter((a) => a.kind === 'tender' && a.amount > 0);
+  return {
+    discounts: discounts.map((a) => ({ code: a.code ?? null, title: a.label, amount: a.amount })),
+    codes,
+    giftCards: tenders.map((a) => ({ last4: a.last4 ?? '', amount: a.amount })),
+    amountDue: total - tenders.reduce((sum, a) => sum + a.amount, 0),
+  };
+}
+
 export const orderData = (o: OrderDetail): OrderData => ({
   id: o.id,
   number: o.number,
@@ -67,6 +79,10 @@ export const orderData = (o: OrderDetail): OrderData => ({
   tax: o.tax,
   total: o.total,
   refunded: o.refunded,
+  taxIncluded: o.taxIncluded,
+  discounts: o.discounts,
+  giftCards: o.giftCards,
+  amountDue: o.amountDue,
   shippingAddress: o.shippingAddress,
   trackingNumber: o.fulfillment?.trackingNumber ?? null,
   carrier: o.fulfillment?.carrier ?? null,

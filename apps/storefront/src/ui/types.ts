@@ -116,7 +116,22 @@ export type AddressData = OrderAddress;
 
 export type OrderData = Pick<
   OrderDetail,
-  'id' | 'number' | 'email' | 'paymentStatus' | 'fulfillmentStatus' | 'createdAt' | 'subtotal' | 'shipping' | 'tax' | 'total' | 'refunded' | 'shippingAddress'
+  | 'id'
+  | 'number'
+  | 'email'
+  | 'paymentStatus'
+  | 'fulfillmentStatus'
+  | 'createdAt'
+  | 'subtotal'
+  | 'shipping'
+  | 'tax'
+  | 'taxIncluded'
+  | 'total'
+  | 'refunded'
+  | 'shippingAddress'
+  | 'discounts'
+  | 'giftCards'
+  | 'amountDue'
 > & {
   lines: Pick<OrderLineView, 'title' | 'variantTitle' | 'quantity' | 'unitPrice' | 'total' | 'imageUrl'>[];
   trackingNumber: string | null;
@@ -124,6 +139,29 @@ export type OrderData = Pick<
 };
 
 export type AccountOrderData = Pick<OrderSummary, 'number' | 'createdAt' | 'total' | 'paymentStatus' | 'fulfillmentStatus'> & { url: string };
+
+/** The shopper's data-rights page (export or erasure of their personal data). */
+export interface PrivacyPageData {
+  page: 'privacy';
+  /** form: ask; sent: a guest's confirmation mail is on its way; confirm: the mailed link, asking to confirm; received; invalid: a bad or expired link. */
+  state: 'form' | 'sent' | 'confirm' | 'received' | 'invalid';
+  signedIn: boolean;
+  /** The signed-in shopper's address (null for a guest). */
+  email: string | null;
+  requests: {
+    id: string;
+    kind: 'export' | 'erasure';
+    status: 'pending' | 'running' | 'completed' | 'failed';
+    awaitingApproval: boolean;
+    createdAt: string;
+    dueAt: string;
+    downloadUrl: string | null;
+  }[];
+  values: { kind: 'export' | 'erasure'; email: string };
+  error: string | null;
+  errorField: string | null;
+  confirm: { kind: 'export' | 'erasure'; token: string } | null;
+}
 
 export type PageData =
   | { page: 'home'; collections: { handle: string; title: string; products: Card[] }[]; newest: Card[] }
@@ -163,6 +201,7 @@ export type PageData =
       page: 'checkout';
       lines: LineData[];
       totals: TotalsData;
+      promotions: PromotionsData;
       /** Signed snapshot of the prices shown (placing the order charges these). */
       quoteToken: string | null;
       values: Record<string, string>;
@@ -190,6 +229,7 @@ export type PageData =
       addresses: AddressData[];
     }
   | { page: 'login' | 'register'; error: string | null; email: string; name: string; next: string }
+  | PrivacyPageData
   | { page: 'notfound' }
   /** A merchant page or a policy: sanitised (pages) or generated (policies) HTML. */
   | { page: 'content'; kind: 'page' | 'policy'; title: string; html: string; updatedAt: string | null }
