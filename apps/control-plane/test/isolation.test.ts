@@ -125,6 +125,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
 /** Required query parameters of GET routes, so B's own request is valid. */
 const queries: Record<string, string> = {
   'get /stores/{storeId}/search/autocomplete': 'q=sec',
+  'get /stores/{storeId}/translations/export': 'locale=de',
 };
 
 /**
@@ -188,6 +189,7 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   }),
   'post /stores/{storeId}/pages': () => ({ body: { title: 'Injected', body: '<p>x</p>', published: true } }),
   'patch /stores/{storeId}/pages/{pageId}': () => ({ body: { title: 'Hijacked' } }),
+  'post /stores/{storeId}/privacy-requests/{privacyRequestId}/extend': () => ({ body: { reason: 'A complex request: several systems to search' } }),
   'put /stores/{storeId}/products/{productId}/translations/{locale}': () => ({ body: { title: 'Übernommen' } }),
   'put /stores/{storeId}/collections/{collectionId}/translations/{locale}': () => ({ body: { title: 'Übernommen' } }),
   'put /stores/{storeId}/pages/{pageId}/translations/{locale}': () => ({ body: { title: 'Übernommen' } }),

@@ -72,9 +72,12 @@ export class TranslationService {
     return (await this.list(kind, id)).find((x) => x.locale === locale) ?? null;
   }
 
+  /** Every locale's translation of one resource; 404 when the resource does not exist (not an empty list). */
   async list(kind: TranslatableKind, id: string): Promise<Translation[]> {
     const spec = TABLES[kind];
     const db = this.t as unknown as Kysely<Record<string, Row>>;
+    const exists = await db.selectFrom(spec.owner).select('id').where('id', '=', id).executeTakeFirst();
+    if (!exists) throw new AppError(ErrorCode.NotFound, `${kind[0]?.toUpperCase()}${kind.slice(1)} not found`);
     const rows = await db.selectFrom(spec.table).selectAll().where(spec.key, '=', id).orderBy('locale').execute();
     return rows.map((r) => this.view(kind, r));
   }
