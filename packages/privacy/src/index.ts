@@ -3,3 +3,5 @@ export * from './email.ts';
 export * from './erase.ts';
 export * from './export.ts';
 export * from './service.ts';
+export * from './retention.ts';
+export * from './settings.ts';
