@@ -43,9 +43,23 @@ describe('data retention', () => {
       Record<string, number>
     >;
   const count = async (table: 'carts' | 'reco_events' | 'reco_orders' | 'customer_sessions' | 'reco_customer_recs') =>
-    Number((await t.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const countSearch = async (table: string) =>
-    Number(((await (t as unknown as Kysely<any>).selectFrom(table).select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()) as { n: string }).n);
+    Number(
+      (
+        (await (t as unknown as Kysely<any>)
+          .selectFrom(table)
+          .select((eb: any) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()) as { n: string }
+      ).n,
+    );
 
   let customerId: string;
   const seed = async () => {
@@ -56,14 +70,37 @@ describe('data retention', () => {
         .insertInto('carts')
         .values({ id, token_hash: randomUUID().replaceAll('-', ''), created_at: ago(d), updated_at: ago(d), email: `cart${d}@example.com` })
         .execute();
-      await t.insertInto('cart_lines').values({ cart_id: id, variant_id: variantId, quantity: 1, created_at: ago(d) }).execute();
+      await t
+        .insertInto('cart_lines')
+        .values({ cart_id: id, variant_id: variantId, quantity: 1, created_at: ago(d) })
+        .execute();
     }
     // Events: 400 and 20 days old; a purchase key of each age; a per-customer list whose events all go.
     await t
       .insertInto('reco_events')
       .values([
-        { kind: 'view', customer_id: customerId, session_id: null, product_id: productId, variant_id: null, order_id: null, quantity: null, slot: null, occurred_at: ago(400) },
-        { kind: 'view', customer_id: null, session_id: 'sess-young-1', product_id: productId, variant_id: null, order_id: null, quantity: null, slot: null, occurred_at: ago(20) },
+        {
+          kind: 'view',
+          customer_id: customerId,
+          session_id: null,
+          product_id: productId,
+          variant_id: null,
+          order_id: null,
+          quantity: null,
+          slot: null,
+          occurred_at: ago(400),
+        },
+        {
+          kind: 'view',
+          customer_id: null,
+          session_id: 'sess-young-1',
+          product_id: productId,
+          variant_id: null,
+          order_id: null,
+          quantity: null,
+          slot: null,
+          occurred_at: ago(20),
+        },
       ])
       .execute();
     await t
@@ -73,14 +110,26 @@ describe('data retention', () => {
         { order_id: randomUUID(), customer_id: null, session_id: null, occurred_at: ago(20) },
       ])
       .execute();
-    await t.insertInto('reco_customer_recs').values({ version: 1, customer_id: customerId, items: JSON.stringify([]), fresh: JSON.stringify([]) }).execute();
+    await t
+      .insertInto('reco_customer_recs')
+      .values({ version: 1, customer_id: customerId, items: JSON.stringify([]), fresh: JSON.stringify([]) })
+      .execute();
     // Search logs: 120 and 5 days old.
     const s = t as unknown as Kysely<any>;
     for (const d of [120, 5]) {
       const sid = randomUUID();
-      await s.insertInto('search_queries').values({ id: sid, query: `tea ${d}`, results: 3, created_at: ago(d) }).execute();
-      await s.insertInto('search_clicks').values({ id: randomUUID(), search_id: sid, product_id: productId, position: 1, created_at: ago(d) }).execute();
-      await s.insertInto('search_query_stats').values({ query: `tea ${d}`, searches: 1, last_results: 3, last_at: ago(d) }).execute();
+      await s
+        .insertInto('search_queries')
+        .values({ id: sid, query: `tea ${d}`, results: 3, created_at: ago(d) })
+        .execute();
+      await s
+        .insertInto('search_clicks')
+        .values({ id: randomUUID(), search_id: sid, product_id: productId, position: 1, created_at: ago(d) })
+        .execute();
+      await s
+        .insertInto('search_query_stats')
+        .values({ query: `tea ${d}`, searches: 1, last_results: 3, last_at: ago(d) })
+        .execute();
     }
     // Sessions: expired yesterday; started 40 days ago and still valid (too old for 30 days); fresh.
     await t
@@ -171,7 +220,10 @@ describe('data retention', () => {
     productId = product.id;
     variantId = product.variants[0].id;
     customerId = randomUUID();
-    await t.insertInto('customers').values({ id: customerId, email: 'keep@example.com', name: 'Kept Customer', password_hash: 'x', created_at: ago(500) }).execute();
+    await t
+      .insertInto('customers')
+      .values({ id: customerId, email: 'keep@example.com', name: 'Kept Customer', password_hash: 'x', created_at: ago(500) })
+      .execute();
     await seed();
   });
   afterAll(async () => {
@@ -203,7 +255,12 @@ describe('data retention', () => {
     expect([a.status, b.status]).toEqual([200, 200]);
     const r = await p.request('PATCH', path, { cookie: owner, body: { retention: { abandonedCartsDays: 90 } } });
     expect(r.body.retention).toEqual(DEFAULT_RETENTION);
-    const audit = await p.db.control.selectFrom('audit_log').select('action').where('store_id', '=', store.id).where('action', '=', 'privacy.settings_updated').execute();
+    const audit = await p.db.control
+      .selectFrom('audit_log')
+      .select('action')
+      .where('store_id', '=', store.id)
+      .where('action', '=', 'privacy.settings_updated')
+      .execute();
     expect(audit).toHaveLength(3);
   });
 
@@ -231,7 +288,11 @@ describe('data retention', () => {
     expect(await countSearch('search_clicks')).toBe(1);
     expect(await countSearch('search_query_stats')).toBe(1);
     expect(await count('customer_sessions')).toBe(1);
-    const mails = await p.db.control.selectFrom('mail_outbox').select(['to_address', 'text_body', 'html_body', 'subject']).where('store_id', '=', store.id).execute();
+    const mails = await p.db.control
+      .selectFrom('mail_outbox')
+      .select(['to_address', 'text_body', 'html_body', 'subject'])
+      .where('store_id', '=', store.id)
+      .execute();
     const byTo = new Map(mails.map((m) => [m.to_address, m]));
     expect(byTo.get('mail100sent@example.com')).toMatchObject({ text_body: '', html_body: null, subject: 'Your order' });
     expect(byTo.get('mail10sent@example.com')?.text_body).toContain('Hello');
@@ -259,8 +320,23 @@ describe('data retention', () => {
     let counts = await runStore(() => new Date(Date.now() + 95 * DAY));
     expect(counts).toMatchObject({ carts: 1, events: 0, searchQueries: 1, mailBodies: 1, storeExports: 1, privacyExports: 1, sessions: 1 });
     // A shorter period for events takes effect at the next run.
-    await t.insertInto('reco_events').values({ kind: 'view', customer_id: null, session_id: 'sess-2', product_id: productId, variant_id: null, order_id: null, quantity: null, slot: null, occurred_at: ago(6) }).execute();
-    expect((await p.request('PATCH', `/api/v1/stores/${store.id}/privacy-settings`, { cookie: owner, body: { retention: { eventsDays: 5 } } })).status).toBe(200);
+    await t
+      .insertInto('reco_events')
+      .values({
+        kind: 'view',
+        customer_id: null,
+        session_id: 'sess-2',
+        product_id: productId,
+        variant_id: null,
+        order_id: null,
+        quantity: null,
+        slot: null,
+        occurred_at: ago(6),
+      })
+      .execute();
+    expect((await p.request('PATCH', `/api/v1/stores/${store.id}/privacy-settings`, { cookie: owner, body: { retention: { eventsDays: 5 } } })).status).toBe(
+      200,
+    );
     counts = await runStore(() => new Date());
     expect(counts.events).toBe(2);
     expect(await count('reco_events')).toBe(0);
@@ -295,7 +371,20 @@ describe('data retention', () => {
       p.db.control.selectFrom('store_jobs').selectAll().where('store_id', '=', store.id).where('name', '=', retentionStoreJob.name).execute();
     expect(await ledger()).toHaveLength(1);
     expect((await ledger())[0]?.job_id).toBe(`retention:${store.id}:2026-12-07`);
-    await t.insertInto('reco_events').values({ kind: 'view', customer_id: null, session_id: 'sess-3', product_id: productId, variant_id: null, order_id: null, quantity: null, slot: null, occurred_at: ago(50) }).execute();
+    await t
+      .insertInto('reco_events')
+      .values({
+        kind: 'view',
+        customer_id: null,
+        session_id: 'sess-3',
+        product_id: productId,
+        variant_id: null,
+        order_id: null,
+        quantity: null,
+        slot: null,
+        occurred_at: ago(50),
+      })
+      .execute();
     const worker = await p.startWorker();
     try {
       let found: { state: string; result: unknown } | undefined;

@@ -9,7 +9,7 @@ import { writeAudit } from '@storeloom/db';
 import { DEFAULT_RETENTION, loadPrivacySettings, updatePrivacySettings } from '@storeloom/privacy';
 import { requirePermission, storeAccess, tenantOf } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const days = (what: string, max: number) =>
   z
