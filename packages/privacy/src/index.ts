@@ -3,5 +3,6 @@ export * from './email.ts';
 export * from './erase.ts';
 export * from './export.ts';
 export * from './service.ts';
+export * from './links.ts';
 export * from './retention.ts';
 export * from './settings.ts';
