@@ -41,13 +41,16 @@ export interface RetentionOptions {
 
 const affected = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint } | undefined) => Number(r?.numDeletedRows ?? r?.numUpdatedRows ?? 0n);
 
-/** Repeats one batch until a batch comes back short; returns the total. */
-async function inBatches(batchSize: number, step: () => Promise<number>): Promise<number> {
+/**
+ * Repeats one batch until a batch deletes nothing; returns the total. Not "until a batch comes back short": beside
+ * a concurrent run, a batch can come back short (rows it picked were taken by the other) while rows remain.
+ */
+async function inBatches(step: () => Promise<number>): Promise<number> {
   let total = 0;
   for (;;) {
     const n = await step();
     total += n;
-    if (n < batchSize) return total;
+    if (n === 0) return total;
   }
 }
 
@@ -79,7 +82,7 @@ export async function applyRetention(db: Database, store: Pick<StoreRef, 'id' | 
 
   // Abandoned carts: untouched since the cut-off (lines cascade). A cart in use is touched on every change.
   const carts = before(r.abandonedCartsDays);
-  counts.carts = await inBatches(size, async () =>
+  counts.carts = await inBatches(async () =>
     affected(
       await t
         .deleteFrom('carts')
@@ -92,7 +95,7 @@ export async function applyRetention(db: Database, store: Pick<StoreRef, 'id' | 
 
   // Shopper events and the purchase keys beside them.
   const events = before(r.eventsDays);
-  counts.events = await inBatches(size, async () =>
+  counts.events = await inBatches(async () =>
     affected(
       await t
         .deleteFrom('reco_events')
@@ -101,7 +104,7 @@ export async function applyRetention(db: Database, store: Pick<StoreRef, 'id' | 
         .executeTakeFirst(),
     ),
   );
-  counts.purchaseKeys = await inBatches(size, async () =>
+  counts.purchaseKeys = await inBatches(async () =>
     affected(
       await t
         .deleteFrom('reco_orders')
@@ -124,7 +127,7 @@ export async function applyRetention(db: Database, store: Pick<StoreRef, 'id' | 
   // Search logs: queries, clicks, and per-query counts not searched since the cut-off.
   const search = before(r.searchLogsDays);
   const s = t as unknown as Kysely<SearchLogTables>;
-  counts.searchQueries = await inBatches(size, async () =>
+  counts.searchQueries = await inBatches(async () =>
     affected(
       await s
         .deleteFrom('search_queries')
@@ -133,7 +136,7 @@ export async function applyRetention(db: Database, store: Pick<StoreRef, 'id' | 
         .executeTakeFirst(),
     ),
   );
-  counts.searchClicks = await inBatches(size, async () =>
+  counts.searchClicks = await inBatches(async () =>
     affected(
       await s
         .deleteFrom('search_clicks')
@@ -142,7 +145,7 @@ export async function applyRetention(db: Database, store: Pick<StoreRef, 'id' | 
         .executeTakeFirst(),
     ),
   );
-  counts.searchStats = await inBatches(size, async () =>
+  counts.searchStats = await inBatches(async () =>
     affected(
       await s
         .deleteFrom('search_query_stats')
@@ -155,7 +158,7 @@ export async function applyRetention(db: Database, store: Pick<StoreRef, 'id' | 
 
   // Customer sessions: expired ones, and any older than the store lets a sign-in last.
   const sessions = before(r.sessionsDays);
-  counts.sessions = await inBatches(size, async () =>
+  counts.sessions = await inBatches(async () =>
     affected(
       await t
         .deleteFrom('customer_sessions')
@@ -174,7 +177,7 @@ export async function applyRetention(db: Database, store: Pick<StoreRef, 'id' | 
 
   // Mail bodies of this store's mail that is finished with (sent, or given up): recipient, subject, dates stay.
   const mail = before(r.mailBodiesDays);
-  counts.mailBodies = await inBatches(size, async () =>
+  counts.mailBodies = await inBatches(async () =>
     affected(
       await db.control
         .updateTable('mail_outbox')
