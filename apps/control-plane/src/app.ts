@@ -44,6 +44,7 @@ import { registerMarketRoutes } from './routes/markets.ts';
 import { registerShippingZoneRoutes } from './routes/shipping-zones.ts';
 import { registerTaxRoutes } from './routes/taxes.ts';
 import { registerPromotionSettingsRoutes } from './routes/promotion-settings.ts';
+import { registerPrivacySettingsRoutes } from './routes/privacy-settings.ts';
 import { registerInventoryPlanningRoutes } from './routes/inventory-planning.ts';
 import { registerPricingRoutes } from './routes/pricing.ts';
 import { registerProductRoutes } from './routes/products.ts';
@@ -122,6 +123,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerShippingZoneRoutes(api);
   registerTaxRoutes(api);
   registerPromotionSettingsRoutes(api);
+  registerPrivacySettingsRoutes(api);
   registerAbandonedCheckoutRoutes(api);
   registerSearchRoutes(api);
   registerPricingRoutes(api);

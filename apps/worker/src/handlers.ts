@@ -32,11 +32,13 @@ import {
   webhooksDispatchJob,
   webhooksSweepJob,
   privacyRequestJob,
+  retentionNightlyJob,
+  retentionStoreJob,
 } from '@storeloom/jobs';
 import { DEVELOPMENT_SECRETS_KEY, SecretBox, type SecretKeys } from '@storeloom/secret-box';
 import { dispatchWebhooks } from '@storeloom/webhooks';
 import { alertRecipients } from '@storeloom/planning';
-import { exportReadyMail, type PaymentErasure, PrivacyService } from '@storeloom/privacy';
+import { applyRetention, exportReadyMail, type PaymentErasure, PrivacyService } from '@storeloom/privacy';
 import { CartRecoveryService, type Commerce, createCommerce } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
@@ -331,6 +333,32 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       // Counts only: the result is kept with the job and must not carry the address or the token.
       const { token: _token, payment, ...counts } = summary as Record<string, unknown>;
       return { ...counts, payment: payment ? { provider: (payment as { provider: string }).provider } : null };
+    },
+    [retentionNightlyJob.name]: async (job) => {
+      decodeJob(retentionNightlyJob, job);
+      if (!deps.queues) throw new UnrecoverableJobError('the retention fan-out needs the queues');
+      const runKey = utcDay(deps.clock?.() ?? new Date());
+      const stores = await storesWithStatus(deps.db, STORE_WITH_DATA);
+      for (const s of stores) await deps.queues.enqueue(retentionStoreJob, { storeId: s.id, runKey });
+      return { stores: stores.length };
+    },
+    [retentionStoreJob.name]: async (job) => {
+      const { storeId } = decodeJob(retentionStoreJob, job);
+      const found = await storeWithData(storeId);
+      if (!found) return { skipped: 'store_unavailable' };
+      // Counts only (no personal values): they are the job's result on the jobs page.
+      const counts = await applyRetention(
+        deps.db,
+        { id: found.store.id, schema_name: found.store.schema_name },
+        {
+          now: deps.clock?.() ?? new Date(),
+          storage: deps.storage ?? null,
+          onProgress: (f) => job.updateProgress(Math.round(f * 100)),
+        },
+      );
+      const total = Object.values(counts).reduce((a, n) => a + n, 0);
+      if (total) deps.logger.info('retention applied', { storeId, ...counts });
+      return counts;
     },
     [sweepReservationsJob.name]: async (job) => {
       decodeJob(sweepReservationsJob, job);

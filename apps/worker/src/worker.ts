@@ -10,6 +10,7 @@ import {
   reconcileProvisioningJob,
   sweepReservationsJob,
   purgeRecoEventsJob,
+  retentionNightlyJob,
   scheduleRecommendationsJob,
   suspendOverdueStoresJob,
   webhooksSweepJob,
@@ -23,7 +24,7 @@ export interface RunningWorker {
 /** Starts one BullMQ worker per queue and the maintenance schedules. */
 export async function startWorkers(
   queues: Queues,
-  deps: HandlerDeps & { concurrency: number; planningCron?: string; recoTrainCron?: string; webhookSweepMs?: number },
+  deps: HandlerDeps & { concurrency: number; planningCron?: string; recoTrainCron?: string; retentionCron?: string; webhookSweepMs?: number },
 ): Promise<RunningWorker> {
   await queues.init();
   const handlers = createHandlers({ ...deps, queues, reco: { queues, ...deps.reco } });
@@ -63,6 +64,8 @@ export async function startWorkers(
   await queues.schedule(planningNightlyJob, {}, { pattern: deps.planningCron ?? '10 2 * * *' });
   await queues.schedule(scheduleRecommendationsJob, {}, { pattern: deps.recoTrainCron ?? '23 2 * * *' });
   await queues.schedule(purgeRecoEventsJob, {}, { pattern: '41 3 * * *' });
+  // Each store's own retention settings (packages/privacy/src/retention.ts), one run per store per day.
+  await queues.schedule(retentionNightlyJob, {}, { pattern: deps.retentionCron ?? '53 3 * * *' });
   return { close: () => queues.close() };
 }
 

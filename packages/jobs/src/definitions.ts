@@ -278,13 +278,27 @@ export const privacyRequestJob = defineJob({
   attempts: 3,
 });
 
-/** Nightly: each store's retention settings applied (old carts, events, search logs, sessions, mail bodies, export archives). */
+/** Nightly: fans out `privacy.retention-store` to every store that holds data (one per store per day). */
 export const retentionNightlyJob = defineJob({
   name: 'privacy.retention',
   version: 1,
   queue: 'maintenance',
   schema: z.object({}),
   attempts: 2,
+});
+
+/**
+ * One store's retention settings applied (old carts, events, search logs, sessions, mail bodies, export
+ * archives), in batches; its result is the counts (the console's jobs page shows them). runKey = the day
+ * for the nightly run, so a store runs once a day however often the fan-out repeats.
+ */
+export const retentionStoreJob = defineJob({
+  name: 'privacy.retention-store',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid, runKey: z.string().min(1).max(100) }),
+  jobId: (p) => `retention:${p.storeId}:${p.runKey}`,
+  attempts: 3,
 });
 
 export const allJobs = [
@@ -314,6 +328,7 @@ export const allJobs = [
   cloneStoreJob,
   privacyRequestJob,
   retentionNightlyJob,
+  retentionStoreJob,
 ] as const;
 export type AnyJob = (typeof allJobs)[number];
 

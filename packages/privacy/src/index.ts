@@ -4,3 +4,5 @@ export * from './erase.ts';
 export * from './export.ts';
 export * from './service.ts';
 export * from './links.ts';
+export * from './retention.ts';
+export * from './settings.ts';

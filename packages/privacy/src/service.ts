@@ -12,6 +12,7 @@ import { privacyExportKey, type Storage, storeStorage } from '@storeloom/storage
 import { emailHash, normaliseEmail, parseEmail } from './email.ts';
 import { collectExport, type PrivacyExport, type StoreRef } from './export.ts';
 import { eraseInStore, scrubPlatform } from './erase.ts';
+import { loadPrivacySettings } from './settings.ts';
 
 /** GDPR art. 12(3): one month from receipt. */
 export const STATUTORY_DAYS = 30;
@@ -266,7 +267,8 @@ export class PrivacyService {
     const key = privacyExportKey(store.id, id);
     await storeStorage(this.deps.storage, store.id).put(key, new TextEncoder().encode(JSON.stringify(doc, null, 2)), 'application/json');
     const summary = exportCounts(doc);
-    const ttlDays = this.deps.exportTtlDays ?? DEFAULT_EXPORT_TTL_DAYS;
+    // The store's retention setting for shoppers' export archives (default DEFAULT_EXPORT_TTL_DAYS).
+    const ttlDays = this.deps.exportTtlDays ?? (await loadPrivacySettings(this.t(store))).retention.privacyExportsDays;
     await this.t(store)
       .updateTable('privacy_requests')
       .set({

@@ -2224,6 +2224,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/privacy-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How long the store keeps each kind of shopper data (defaults until changed)
+         * @description API tokens: needs the `read_stores` scope.
+         */
+        get: operations["getPrivacySettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change retention periods (fields left out keep their value); applied by the next nightly run
+         * @description API tokens: needs the `write_stores` scope.
+         */
+        patch: operations["updatePrivacySettings"];
+        trace?: never;
+    };
     "/stores/{storeId}/abandoned-checkouts": {
         parameters: {
             query?: never;
@@ -4645,6 +4669,25 @@ export interface components {
             };
             /** @description The store’s privacy settings allow marketing mail (recovery reminders) */
             marketingEmails: boolean;
+        };
+        PrivacySettings: {
+            retention: components["schemas"]["RetentionSettings"];
+        };
+        RetentionSettings: {
+            /** @description Carts untouched this long are deleted with their e-mail and lines; default 90 (days, 1–3650) */
+            abandonedCartsDays: number;
+            /** @description Shopper events (views, add-to-cart, clicks, purchases); default 365 (days, 1–3650) */
+            eventsDays: number;
+            /** @description Search queries, clicks and per-query counts; default 90 (days, 1–3650) */
+            searchLogsDays: number;
+            /** @description Longest a customer's sign-in session lasts; default 30 (days, 1–365) */
+            sessionsDays: number;
+            /** @description Bodies of sent mail (recipient, subject and dates stay); default 90 (days, 1–3650) */
+            mailBodiesDays: number;
+            /** @description Whole-store export archives; default 30 (days, 1–3650) */
+            exportArchivesDays: number;
+            /** @description Shoppers' own data-export archives; default 7 (days, 1–90) */
+            privacyExportsDays: number;
         };
         AbandonedCheckout: {
             id: string;
@@ -13617,6 +13660,134 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PromotionSettings"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPrivacySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacySettings"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updatePrivacySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    retention?: {
+                        /** @description Carts untouched this long are deleted with their e-mail and lines; default 90 (days, 1–3650) */
+                        abandonedCartsDays?: number;
+                        /** @description Shopper events (views, add-to-cart, clicks, purchases); default 365 (days, 1–3650) */
+                        eventsDays?: number;
+                        /** @description Search queries, clicks and per-query counts; default 90 (days, 1–3650) */
+                        searchLogsDays?: number;
+                        /** @description Longest a customer's sign-in session lasts; default 30 (days, 1–365) */
+                        sessionsDays?: number;
+                        /** @description Bodies of sent mail (recipient, subject and dates stay); default 90 (days, 1–3650) */
+                        mailBodiesDays?: number;
+                        /** @description Whole-store export archives; default 30 (days, 1–3650) */
+                        exportArchivesDays?: number;
+                        /** @description Shoppers' own data-export archives; default 7 (days, 1–90) */
+                        privacyExportsDays?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacySettings"];
                 };
             };
             /** @description Invalid request */

@@ -17,6 +17,19 @@ function jobLabel(name: string): string {
   return label === key ? name : label;
 }
 
+/** What a finished retention run removed ("12 carts · 340 events"), from its counts; null for other jobs. */
+export function retentionSummary(j: Pick<StoreJob, 'name' | 'state' | 'result'>): string | null {
+  if (j.name !== 'privacy.retention-store' || j.state !== 'completed' || !j.result || typeof j.result !== 'object') return null;
+  const parts = Object.entries(j.result as Record<string, unknown>)
+    .filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0)
+    .map(([k, n]) => {
+      const key = `retention.count.${k}` as MessageKey;
+      const label = t(key);
+      return `${n} ${label === key ? k : label}`;
+    });
+  return parts.length ? parts.join(' · ') : t('retention.nothing');
+}
+
 export default function JobsPage() {
   const s = useStore();
   const [jobs, { refetch }] = createResource(s.storeId, (id) => api.GET('/stores/{storeId}/jobs', { params: { path: { storeId: id }, query: { limit: 50 } } }));
@@ -152,6 +165,13 @@ export default function JobsPage() {
                             <strong>{jobLabel(j.name)}</strong>
                             <Show when={j.error}>
                               <span class="field-error block">{j.error}</span>
+                            </Show>
+                            <Show when={retentionSummary(j)}>
+                              {(text) => (
+                                <span class="small block" data-testid="job-counts">
+                                  {text()}
+                                </span>
+                              )}
                             </Show>
                             <span class="muted small block">{t('jobs.attempts', { count: j.attempts, max: j.maxAttempts })}</span>
                           </td>

@@ -11,6 +11,7 @@ import { createFormState } from '../lib/form.ts';
 import { refetchMe, updateStoreInSession } from '../lib/session.ts';
 import { useStore } from '../lib/store-context.ts';
 import { DataSection } from './store-data.tsx';
+import { RetentionSection } from './privacy-settings.tsx';
 import { CURRENCIES } from './onboarding.tsx';
 
 export type Theme = Schemas['Theme'];
@@ -683,6 +684,9 @@ export default function SettingsPage() {
         </Show>
       </Show>
       <TokensSection />
+      <Show when={s.can('store:read')}>
+        <RetentionSection />
+      </Show>
       <Show when={s.can('store:export')}>
         <DataSection />
       </Show>
