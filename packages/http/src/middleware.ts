@@ -29,11 +29,19 @@ export function requestContext(root: Logger): MiddlewareHandler<{ Variables: Bas
     c.header('traceparent', `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
     const started = performance.now();
     await next();
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    const status = c.res.status;
+    const method = c.req.method;
+    // Fast successful reads are sampled when the logger says so; writes, errors and slow requests always show.
+    const policy = root.accessLog;
+    const sampled = policy !== undefined && policy.sample < 1 && status < 400 && ms < policy.slowMs && (method === 'GET' || method === 'HEAD');
+    if (sampled && Math.random() >= policy.sample) return;
     c.var.logger.info('request', {
-      method: c.req.method,
+      method,
       path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
+      status,
+      ms,
+      ...(sampled ? { sampled: policy.sample } : {}),
       ...((c.var as Record<string, unknown>).logFields as Record<string, unknown> | undefined),
     });
   };
