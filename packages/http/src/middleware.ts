@@ -1,5 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '@storeloom/errors';
+import { pooledRandomBytes } from './random.ts';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '@storeloom/log';
 
@@ -14,7 +15,7 @@ const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 /** W3C trace context: continue the caller's trace id, or start one; every log line of the request carries it. */
 function traceIdOf(header: string | undefined): string {
   const m = header ? TRACEPARENT_RE.exec(header.trim()) : null;
-  return m?.[1] && m[1] !== '0'.repeat(32) ? m[1] : randomBytes(16).toString('hex');
+  return m?.[1] && m[1] !== '0'.repeat(32) ? m[1] : pooledRandomBytes(16).toString('hex');
 }
 
 /** Request id from X-Request-Id (when well-formed) or a new one; echoed back; a child logger carries it. */
@@ -26,7 +27,7 @@ export function requestContext(root: Logger): MiddlewareHandler<{ Variables: Bas
     c.set('requestId', requestId);
     c.set('logger', root.child({ requestId, traceId }));
     c.header('X-Request-Id', requestId);
-    c.header('traceparent', `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
+    c.header('traceparent', `00-${traceId}-${pooledRandomBytes(8).toString('hex')}-01`);
     const started = performance.now();
     await next();
     const ms = Math.round((performance.now() - started) * 10) / 10;
