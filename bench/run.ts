@@ -9,6 +9,9 @@
  *   api.product-read.many-stores     the same read with 1,000 stores in the database vs with 1 (>= 0.8)
  *   stores.migrate-all               migrateAllTenants time over fresh schemas, 1,000 stores vs 100 (<= 11)
  *   api.product-read.embedded        the read against embedded PGlite, vs hello-world (reported)
+ *   api.product-read.cpu(.session)   (--only cpu) server and Postgres CPU µs per product read over a fixed number of
+ *                                    requests, beside the hello server's: robust to the machine's load, so changes are
+ *                                    chosen by it on a shared machine (bench/lib/cpu.ts)
  *   tenant.role-overhead(.trx), jobs.fair-wait-p95, jobs.fifo-wait-p95   see bench/lib/scale.ts
  *   storefront.*                     SSR product page vs a pre-rendered copy (>= 0.5), 1,000 stores vs 1 (>= 0.8),
  *                                    SQL statements per product page (<= 5) and per checkout (<= 30): bench/lib/storefront.ts
@@ -35,6 +38,7 @@ import { type Database, migrateAllTenants, migrations } from '@storeloom/db';
 import { bearer, type ReadFixture, setUpReadFixture, session } from './lib/api.ts';
 import type { ChildServer } from './lib/child.ts';
 import { cleanupAll } from './lib/cleanup.ts';
+import { type CpuRun, cpuPerRequest } from './lib/cpu.ts';
 import { type BenchDatabase, createBenchDatabase, openDatabase } from './lib/database.ts';
 import { rawOf, runLoad, type LoadResult } from './lib/load.ts';
 import { fleetFigures } from './lib/fleet.ts';
@@ -311,6 +315,50 @@ async function embeddedFigure(hello: ChildServer): Promise<void> {
   }
 }
 
+/**
+ * CPU µs per request (`--only cpu`): a control plane on a fresh database, its product read by token and by cookie,
+ * a fixed number of requests each after a warm-up, with the server's and its Postgres backends' CPU time; the
+ * hello server's CPU per request is the floor of the HTTP stack. Reported, no target.
+ */
+async function cpuFigures(hello: ChildServer): Promise<void> {
+  const amount = opts.quick ? 3000 : 10_000;
+  const run = (label: string, url: string, pid: number, headers?: Record<string, string>, database?: string) =>
+    cpuPerRequest({ label, url, headers, pid, database, amount, connections: opts.connections });
+  try {
+    const t = await readTarget('cpu');
+    try {
+      await run('product read (warm-up)', t.url, t.cp.pid, bearer(t.fixture));
+      await run('product read by cookie (warm-up)', t.url, t.cp.pid, session(t.fixture));
+      await run('hello (warm-up)', `http://127.0.0.1:${hello.port}/`, hello.pid);
+      const h = await run('hello', `http://127.0.0.1:${hello.port}/`, hello.pid);
+      const figure = (bench: string, auth: string, r: CpuRun) =>
+        emit({
+          bench,
+          metric: 'server_cpu_us_per_request',
+          value: r.serverUs,
+          target: null,
+          auth,
+          postgres_cpu_us_per_request: r.postgresUs,
+          total_cpu_us_per_request: r.serverUs + (r.postgresUs ?? 0),
+          hello_cpu_us_per_request: h.serverUs,
+          requests: r.load.requests,
+          rps: r.load.rps,
+          latency_p50_ms: r.load.latencyP50Ms,
+          log_level: opts.logLevel,
+          mode,
+          connections: opts.connections,
+        });
+      figure('api.product-read.cpu', 'bearer', await run('product read (bearer)', t.url, t.cp.pid, bearer(t.fixture), t.database.name));
+      figure('api.product-read.cpu.session', 'session_cookie', await run('product read (cookie)', t.url, t.cp.pid, session(t.fixture), t.database.name));
+    } finally {
+      await t.cp.stop();
+      await t.database.drop();
+    }
+  } catch (e) {
+    emitError('api.product-read.cpu', 'server_cpu_us_per_request', null, e, { mode });
+  }
+}
+
 /** --all: the package benchmarks that exist, each forwarding its last JSON line (its summary). */
 async function packageBenches(): Promise<void> {
   for (const [script, file] of [
@@ -420,9 +468,10 @@ async function main(o: BenchOptions): Promise<number> {
     `mode ${mode}: ${[...o.only].join(', ')}; ${o.durationS} s per load run, ${o.connections} connections, ${o.stores} stores, migrations ${o.migrateSmall} vs ${o.migrateLarge}`,
   );
   try {
-    const needsHello = o.only.has('api') || o.only.has('embedded');
+    const needsHello = o.only.has('api') || o.only.has('embedded') || o.only.has('cpu');
     const hello = needsHello ? await startHello() : null;
     if (hello && o.only.has('api')) await apiFigures(hello);
+    if (hello && o.only.has('cpu')) await cpuFigures(hello);
     if (o.only.has('migrate')) await migrationFigure();
     if (hello && o.only.has('embedded')) await embeddedFigure(hello);
     await hello?.stop();

@@ -14,6 +14,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   connections: number;
   durationS: number;
+  /** A fixed number of requests instead of a duration (the CPU-per-request runs). */
+  amount?: number;
 }
 
 export interface LoadResult {
@@ -43,10 +45,10 @@ interface AutocannonJson {
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
-  const args = [AUTOCANNON_CLI, '-c', String(o.connections), '-d', String(o.durationS), '-n', '-j'];
+  const args = [AUTOCANNON_CLI, '-c', String(o.connections), ...(o.amount ? ['-a', String(o.amount)] : ['-d', String(o.durationS)]), '-n', '-j'];
   for (const [k, v] of Object.entries(o.headers ?? {})) args.push('-H', `${k}=${v}`);
   args.push(o.url);
-  progress(`load: ${o.label} (${o.connections} connections, ${o.durationS} s)`);
+  progress(`load: ${o.label} (${o.connections} connections, ${o.amount ? `${o.amount} requests` : `${o.durationS} s`})`);
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const p = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     // Interrupted mid-run: stop the load too (a no-op once it has exited).

@@ -44,6 +44,7 @@ const HELP = `Usage: npm run bench -- [options]
   --load <stores,seconds,shoppers>  load: storefront load test size (default 100,60,40; quick 10,10,10)
   --log-level <level>      control plane LOG_LEVEL under load (default info)
   --only <groups>          comma-separated subset of: api (product reads, provisioning),
+                           cpu (server and Postgres CPU µs per product read),
                            migrate, embedded, packages (implies --all), scale (store-role
                            overhead, fair job waits), storefront, search (bench:search --latency
                            at 10k products, 5k with --quick), fleet (many stores on one
@@ -55,7 +56,7 @@ Prints one JSON line per figure on stdout; progress goes to stderr.
 Exits 1 when a figure could not be measured; a missed target is reported ("pass": false), not fatal.`;
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export const GROUPS = ['api', 'migrate', 'embedded', 'packages', 'scale', 'storefront', 'search', 'fleet', 'load', 'promotions'] as const;
+export const GROUPS = ['api', 'cpu', 'migrate', 'embedded', 'packages', 'scale', 'storefront', 'search', 'fleet', 'load', 'promotions'] as const;
 export type Group = (typeof GROUPS)[number];
 
 function int(name: string, v: string | undefined, fallback: number, min: number): number {
@@ -99,7 +100,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): BenchOptio
   const logLevel = values['log-level'] ?? 'info';
   if (!(LEVELS as readonly string[]).includes(logLevel)) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}`);
   const only = new Set<Group>();
-  for (const g of (values.only ?? 'api,migrate,embedded,packages,scale,storefront,search').split(',').map((x) => x.trim())) {
+  for (const g of (values.only ?? 'api,cpu,migrate,embedded,packages,scale,storefront,search').split(',').map((x) => x.trim())) {
     if (!(GROUPS as readonly string[]).includes(g)) throw new Error(`--only: unknown group "${g}" (groups: ${GROUPS.join(', ')})`);
     only.add(g as Group);
   }

@@ -4,6 +4,8 @@
  *                                       store Host header) vs a bare Hono handler serving a pre-rendered copy of
  *                                       the same HTML, same run (>= 0.5)
  *   storefront.product-page.many-stores the same page with N stores in the database vs 1 (>= 0.8)
+ *   storefront.home-page, .collection-page  the home page and a 9-product collection page, each vs a pre-rendered copy
+ *                                       of its own HTML, same run (>= 0.5)
  *   storefront.sql-per-product-page     SQL statements of one product page with a warm tenant cache (<= 5)
  *   storefront.sql-per-checkout         SQL statements of one checkout POST (<= 30)
  */
@@ -12,7 +14,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProductService, UNLIMITED_CATALOG } from '@storeloom/catalog';
+import { CollectionService, ProductService, UNLIMITED_CATALOG } from '@storeloom/catalog';
 import { CartService } from '@storeloom/commerce';
 import { createDatabase, type Database } from '@storeloom/db';
 import { createLogger } from '@storeloom/log';
@@ -75,12 +77,19 @@ async function shopDatabase(label: string, extra: number): Promise<Shop> {
       variants: ['S', 'M', 'L'].map((s, i) => ({ sku: `BENCH-${s}`, price: 5900 + i * 500, inventoryQuantity: 1_000_000, options: { Size: s } })),
       images: [{ url: 'https://images.example.com/linen-shirt.jpg', alt: 'Linen shirt' }],
     } as never);
+    const companions: string[] = [];
     for (let i = 0; i < 8; i++)
-      await new ProductService(db.tenant(store.schema_name), UNLIMITED_CATALOG).create({
-        title: `Companion ${i}`,
-        status: 'active',
-        variants: [{ sku: `COMP-${i}`, price: 1000 + i, inventoryQuantity: 5 }],
-      } as never);
+      companions.push(
+        (
+          await new ProductService(db.tenant(store.schema_name), UNLIMITED_CATALOG).create({
+            title: `Companion ${i}`,
+            status: 'active',
+            variants: [{ sku: `COMP-${i}`, price: 1000 + i, inventoryQuantity: 5 }],
+          } as never)
+        ).id,
+      );
+    // The collection page figure reads this one: the shirt and its eight companions.
+    await new CollectionService(db.tenant(store.schema_name)).create({ title: 'Summer', handle: 'summer', productIds: [product.id, ...companions] });
     return { database, slug: store.slug, storeId: store.id, schema: store.schema_name, variantId: product.variants[1]?.id as string };
   } finally {
     await close();
@@ -100,6 +109,10 @@ function startStorefront(name: string, databaseUrl: string, logLevel: string): P
       STORE_ROOT_DOMAIN: 'localhost',
       STOREFRONT_SECRET: `bench-${randomSuffix(16)}`,
       LOG_LEVEL: logLevel,
+      // Load comes from one address at thousands of requests per second: limits would measure the limiter
+      // (the per-IP limit answered most of the warm-up with 429, so the page figures were never measured).
+      RATE_LIMIT_PER_IP: '0',
+      RATE_LIMIT_PER_STORE: '0',
     }),
   });
 }
@@ -140,6 +153,8 @@ export async function storefrontFigures(o: { load: Load; warmUp: Load; stores: n
   const figures = [
     ['storefront.product-page', 'ratio_vs_static', '>=0.5'],
     ['storefront.product-page.many-stores', 'ratio_vs_1_store', '>=0.8'],
+    ['storefront.home-page', 'ratio_vs_static', '>=0.5'],
+    ['storefront.collection-page', 'ratio_vs_static', '>=0.5'],
     ['storefront.sql-per-product-page', 'statements', '<=5'],
     ['storefront.sql-per-checkout', 'statements', '<=30'],
   ] as const;
@@ -227,6 +242,50 @@ export async function storefrontFigures(o: { load: Load; warmUp: Load; stores: n
       stores: o.stores,
       ...o.common,
     });
+    // Home and collection pages: each against a pre-rendered copy of its own HTML, static / SSR / SSR / static.
+    for (const [bench, pagePath] of [
+      ['storefront.home-page', '/'],
+      ['storefront.collection-page', '/collections/summer'],
+    ] as const) {
+      try {
+        const url = `http://127.0.0.1:${sfOne.port}${pagePath}`;
+        const page = await getPage(url, hostOne.host);
+        if (page.status !== 200) throw new Error(`storefront ${pagePath} answered ${page.status}`);
+        const copy = join(dir, `${bench}.html`);
+        writeFileSync(copy, page.body);
+        const copyServer = await startServer(`static-${bench}`, STATIC_SERVER, { env: childEnv({ NODE_ENV: 'production' }), args: ['0', copy] });
+        try {
+          const copyUrl = `http://127.0.0.1:${copyServer.port}${pagePath}`;
+          await o.warmUp(`static copy of ${pagePath}`, copyUrl);
+          await o.warmUp(`storefront ${pagePath}`, url, hostOne);
+          const c1 = await o.load(`static copy of ${pagePath}`, copyUrl);
+          const p1 = await o.load(`storefront ${pagePath}`, url, hostOne);
+          const p2 = await o.load(`storefront ${pagePath}`, url, hostOne);
+          const c2 = await o.load(`static copy of ${pagePath}`, copyUrl);
+          const copyRps = mean([c1.rps, c2.rps]);
+          const ssrRps = mean([p1.rps, p2.rps]);
+          emit({
+            bench,
+            metric: 'ratio_vs_static',
+            value: ssrRps / copyRps,
+            target: '>=0.5',
+            path: pagePath,
+            rps: ssrRps,
+            rps_runs: [p1.rps, p2.rps],
+            static_rps: copyRps,
+            static_rps_runs: [c1.rps, c2.rps],
+            latency_p50_ms: mean([p1.latencyP50Ms, p2.latencyP50Ms]),
+            latency_p99_ms: Math.max(p1.latencyP99Ms, p2.latencyP99Ms),
+            page_bytes: page.body.length,
+            ...o.common,
+          });
+        } finally {
+          await copyServer.stop();
+        }
+      } catch (e) {
+        emitError(bench, 'ratio_vs_static', '>=0.5', e, o.common);
+      }
+    }
     await sfOne.stop();
     await sfMany.stop();
   } catch (e) {

@@ -5,7 +5,7 @@
  * unique (as on Shopify: real catalogues reuse them); stock belongs to the
  * variant, never to the SKU.
  */
-import { type Kysely, newId, type Product, type ProductOption, sql, type TenantDatabase, type Transaction, type Variant } from '@storeloom/db';
+import { type Kysely, newId, precompiled, type Product, type ProductOption, sql, type TenantDatabase, type Transaction, type Variant } from '@storeloom/db';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { AppError, ErrorCode, isUniqueViolation, notFound } from '@storeloom/errors';
 import { emitWebhookEvent } from '@storeloom/webhooks';
@@ -75,6 +75,32 @@ function translateWriteError(e: unknown): never {
     throw new AppError(ErrorCode.HandleTaken, 'A product with this handle already exists');
   throw e;
 }
+
+/** One product with its variants, images and collections as JSON sub-selects: one statement, compiled once per store. */
+const productBy = (column: 'id' | 'handle') =>
+  precompiled((t: Kysely<TenantDatabase>, value: string) =>
+    t
+      .selectFrom('products')
+      .selectAll('products')
+      .select((eb) => [
+        jsonArrayFrom(eb.selectFrom('variants').selectAll('variants').whereRef('variants.product_id', '=', 'products.id').orderBy('variants.position')).as(
+          'variant_rows',
+        ),
+        jsonArrayFrom(
+          eb
+            .selectFrom('images')
+            .select(['images.id', 'images.url', 'images.alt', 'images.position'])
+            .whereRef('images.product_id', '=', 'products.id')
+            .orderBy('images.position'),
+        ).as('image_rows'),
+        jsonArrayFrom(
+          eb.selectFrom('collection_products').select('collection_products.collection_id').whereRef('collection_products.product_id', '=', 'products.id'),
+        ).as('collection_rows'),
+      ])
+      .where(`products.${column}`, '=', value),
+  );
+const productById = productBy('id');
+const productByHandle = productBy('handle');
 
 export class ProductService {
   /**
@@ -176,26 +202,7 @@ export class ProductService {
   }
 
   private async getOne(column: 'id' | 'handle', value: string): Promise<ProductView | null> {
-    const row = await this.t
-      .selectFrom('products')
-      .selectAll('products')
-      .select((eb) => [
-        jsonArrayFrom(eb.selectFrom('variants').selectAll('variants').whereRef('variants.product_id', '=', 'products.id').orderBy('variants.position')).as(
-          'variant_rows',
-        ),
-        jsonArrayFrom(
-          eb
-            .selectFrom('images')
-            .select(['images.id', 'images.url', 'images.alt', 'images.position'])
-            .whereRef('images.product_id', '=', 'products.id')
-            .orderBy('images.position'),
-        ).as('image_rows'),
-        jsonArrayFrom(
-          eb.selectFrom('collection_products').select('collection_products.collection_id').whereRef('collection_products.product_id', '=', 'products.id'),
-        ).as('collection_rows'),
-      ])
-      .where(`products.${column}`, '=', value)
-      .executeTakeFirst();
+    const [row] = await (column === 'id' ? productById : productByHandle)(this.t, value);
     if (!row) return null;
     const { variant_rows, image_rows, collection_rows, ...product } = row;
     return toProductView(

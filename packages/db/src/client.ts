@@ -42,6 +42,11 @@ export interface DatabaseOptions {
   placementTtlMs?: number;
   /** Place every new store on this cluster (PLACEMENT_PIN_CLUSTER). */
   placementPin?: string;
+  /**
+   * Prepared statements a connection keeps for tenant statements run outside a transaction (default 64, 0 = none).
+   * Never on a server that shares one session between its connections (embedded PGlite, found by `select version()`).
+   */
+  preparedStatementsPerConnection?: number;
 }
 
 /** A privileged (login role) handle on one cluster: migrations, provisioning, moves. */
@@ -189,6 +194,20 @@ export function createDatabase(opts: DatabaseOptions): Database {
   const placementOf = (schema: string): Promise<StorePlacement> =>
     multiCluster ? placement.get(schema) : Promise.resolve({ cluster: PRIMARY_CLUSTER, readOnly: false });
   const mainRoute: TenantRoute = { pool, cluster: PRIMARY_CLUSTER, readOnly: false };
+  // Named statements are per session: on PGlite every connection shares one, so names would collide between them.
+  let prepared: Promise<number> | null = null;
+  const maxPrepared = opts.preparedStatementsPerConnection ?? 64;
+  const preparedPerConnection = () =>
+    (prepared ??=
+      maxPrepared <= 0
+        ? Promise.resolve(0)
+        : pool.query<{ v: string }>('select version() as v').then(
+            (r) => (/PGlite/i.test(r.rows[0]?.v ?? '') ? 0 : maxPrepared),
+            () => {
+              prepared = null; // unreachable now: ask again next time
+              return 0;
+            },
+          ));
 
   const scoped = (schema: string): Kysely<TenantDatabase> => {
     if (tenantIsolation === 'schema' && !multiCluster) return (kysely as unknown as Kysely<TenantDatabase>).withSchema(schema);
@@ -200,6 +219,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
           }
         : () => mainRoute,
       role: tenantIsolation === 'role' ? tenantRoleName(schema) : undefined,
+      preparedPerConnection,
       // Serialised with migrations/provisioning of the same schema (same advisory lock), on the store's cluster.
       repairRole: (clusterId) =>
         cluster(clusterId)

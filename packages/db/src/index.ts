@@ -9,3 +9,4 @@ export type * from './content-types.ts';
 export { sql } from 'kysely';
 export type { Kysely, Transaction } from 'kysely';
 export * from './move.ts';
+export * from './precompiled.ts';

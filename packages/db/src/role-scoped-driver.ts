@@ -7,7 +7,21 @@
  * a role to its next user — and on the embedded PGlite server, which shares
  * one session between connections, a transaction holds the session
  * exclusively until it ends, so the role never leaks to another connection.
+ *
+ * A statement outside a transaction costs one round trip, not three: the
+ * BEGIN + SET LOCAL ROLE, the statement and the COMMIT are written together
+ * (pg's pipeline mode, switched on for that batch only) and answered in order.
+ * Postgres runs them in sequence exactly as if they had been sent one by one,
+ * so a failed SET LOCAL ROLE aborts the transaction and the statement behind it
+ * is refused (25P02) rather than run under the login role.
+ *
+ * Such statements are also prepared (named after a hash of their text, at most
+ * `preparedPerConnection` per connection, least recently used deallocated
+ * first): parsing and planning a tenant read costs Postgres several times what
+ * executing it does. Not on a server that shares one session between
+ * connections (embedded PGlite), where names would collide across connections.
  */
+import { createHash } from 'node:crypto';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -48,6 +62,55 @@ export interface RoleScopedOptions {
   role?: string;
   /** Creates the role (on the route's cluster) when a transaction finds it missing; then retried once. */
   repairRole?: (cluster: string) => Promise<void>;
+  /** How many prepared statements a connection keeps (0 = none; resolved once, e.g. after probing the server). */
+  preparedPerConnection?: () => Promise<number>;
+}
+
+/** Prepared statement names by SQL text (the name is a hash of the text, so equal texts share a name everywhere). */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `sl_${createHash('sha1').update(text).digest('base64url').slice(0, 24)}`;
+    if (statementNames.size >= 10_000) statementNames.delete(statementNames.keys().next().value as string);
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** Statements worth preparing: plain DML; DDL and utility statements are rare and cannot all be prepared. */
+const PREPARABLE = /^\s*(select|with|insert|update|delete)\b/i;
+/** 0A000 "cached plan must not change result type" (a migration changed a table) / 26000 (statement gone): re-prepare. */
+const isStalePreparedStatement = (e: unknown) => {
+  const code = (e as { code?: string })?.code;
+  return code === '26000' || (code === '0A000' && /cached plan/.test((e as Error).message ?? ''));
+};
+
+/** The prepared statements of one pooled connection, least recently used first. */
+const preparedOf = new WeakMap<pg.PoolClient, Map<string, true>>();
+
+interface PipelineClient {
+  pipeline: boolean;
+  connection: { stream: { cork?(): void; uncork?(): void }; parsedStatements: Record<string, string> };
+}
+
+/** Sends the queries in one write and waits for all of them (pipeline mode only for this batch). */
+async function pipelined(client: pg.PoolClient, queries: (string | pg.QueryConfig)[]): Promise<PromiseSettledResult<pg.QueryResult>[]> {
+  const c = client as unknown as PipelineClient;
+  c.pipeline = true;
+  const stream = c.connection.stream;
+  stream.cork?.();
+  try {
+    let pending: Promise<pg.QueryResult>[];
+    try {
+      pending = queries.map((q) => client.query(q));
+    } finally {
+      stream.uncork?.();
+    }
+    return await Promise.allSettled(pending);
+  } finally {
+    c.pipeline = false;
+  }
 }
 
 /** Postgres refuses a write in a read-only transaction with 25006. */
@@ -65,6 +128,7 @@ class RoleScopedConnection implements DatabaseConnection {
     readonly client: pg.PoolClient,
     private readonly opts: RoleScopedOptions,
     readonly route: TenantRoute,
+    private readonly maxPrepared: number,
   ) {}
 
   /** Plain statements need a wrapping transaction only for a role or a read-only window. */
@@ -72,13 +136,17 @@ class RoleScopedConnection implements DatabaseConnection {
     return this.opts.role !== undefined || this.route.readOnly;
   }
 
-  async begin(settings: TransactionSettings = {}): Promise<void> {
+  private beginText(settings: TransactionSettings = {}): string {
     let begin = 'begin';
     if (settings.isolationLevel) begin += ` isolation level ${settings.isolationLevel}`;
     // A store being moved runs every transaction read-only: Postgres itself refuses writes (25006).
     if (this.route.readOnly) begin += ' read only';
     else if (settings.accessMode) begin += ` ${settings.accessMode}`;
-    const text = this.opts.role === undefined ? begin : `${begin}; set local role ${ident(this.opts.role)}`;
+    return this.opts.role === undefined ? begin : `${begin}; set local role ${ident(this.opts.role)}`;
+  }
+
+  async begin(settings: TransactionSettings = {}): Promise<void> {
+    const text = this.beginText(settings);
     try {
       await this.client.query(text);
     } catch (e) {
@@ -98,14 +166,7 @@ class RoleScopedConnection implements DatabaseConnection {
     return { command: res.command };
   }
 
-  private async run<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-    let res: pg.QueryResult;
-    try {
-      res = await this.client.query(q.sql, [...q.parameters]);
-    } catch (e) {
-      if (this.route.readOnly && (e as { code?: string })?.code === READ_ONLY_SQLSTATE) throw storeReadOnlyError(e);
-      throw e;
-    }
+  private toResult<R>(res: pg.QueryResult): QueryResult<R> {
     const { command, rowCount, rows } = res;
     return {
       numAffectedRows: command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' ? BigInt(rowCount ?? 0) : undefined,
@@ -113,22 +174,89 @@ class RoleScopedConnection implements DatabaseConnection {
     };
   }
 
+  private mapError(e: unknown): unknown {
+    if (this.route.readOnly && (e as { code?: string })?.code === READ_ONLY_SQLSTATE) return storeReadOnlyError(e);
+    return e;
+  }
+
+  private async run<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+    try {
+      return this.toResult<R>(await this.client.query(q.sql, [...q.parameters]));
+    } catch (e) {
+      throw this.mapError(e);
+    }
+  }
+
+  /** The statement as a named (prepared) query when this connection prepares statements, and what to deallocate first. */
+  private statementFor(q: CompiledQuery): { query: pg.QueryConfig; evict: string[] } {
+    const values = [...q.parameters];
+    if (this.maxPrepared <= 0 || !PREPARABLE.test(q.sql)) return { query: { text: q.sql, values }, evict: [] };
+    let prepared = preparedOf.get(this.client);
+    if (!prepared) {
+      prepared = new Map();
+      preparedOf.set(this.client, prepared);
+    }
+    const name = statementName(q.sql);
+    const evict: string[] = [];
+    if (prepared.has(name)) prepared.delete(name);
+    else
+      while (prepared.size >= this.maxPrepared) {
+        const oldest = prepared.keys().next().value as string;
+        prepared.delete(oldest);
+        evict.push(oldest);
+      }
+    prepared.set(name, true);
+    return { query: { name, text: q.sql, values }, evict };
+  }
+
+  /** Forgets a prepared statement on this connection (pg's record of it and the server's). */
+  private unprepare(names: string[]): string[] {
+    const parsed = (this.client as unknown as PipelineClient).connection.parsedStatements;
+    for (const n of names) {
+      delete parsed[n];
+      preparedOf.get(this.client)?.delete(n);
+    }
+    return names.map((n) => `deallocate ${ident(n)}`);
+  }
+
+  /** One statement in its own transaction (role, read-only window), in one round trip. */
+  private async runInOwnTransaction<R>(q: CompiledQuery, retry = true): Promise<QueryResult<R>> {
+    const begin = this.beginText();
+    const { query, evict } = this.statementFor(q);
+    const results = await pipelined(this.client, [...this.unprepare(evict), begin, query, 'commit']);
+    const [b, stmt, end] = results.slice(evict.length) as [
+      PromiseSettledResult<pg.QueryResult>,
+      PromiseSettledResult<pg.QueryResult>,
+      PromiseSettledResult<pg.QueryResult>,
+    ];
+    if (end.status === 'rejected') {
+      // The transaction's end is unknown: this connection must not be reused.
+      this.discarded = true;
+      throw end.reason;
+    }
+    if (b.status === 'rejected') {
+      // The statement behind a failed BEGIN / SET LOCAL ROLE was refused (25P02); nothing ran.
+      if (retry && isMissingRoleError(b.reason) && this.opts.repairRole) {
+        await this.opts.repairRole(this.route.cluster);
+        return this.runInOwnTransaction(q, false);
+      }
+      throw b.reason;
+    }
+    if (stmt.status === 'rejected') {
+      if (retry && query.name && isStalePreparedStatement(stmt.reason)) {
+        await this.client.query(this.unprepare([query.name])[0] as string).catch(() => {});
+        return this.runInOwnTransaction(q, false);
+      }
+      throw this.mapError(stmt.reason);
+    }
+    if (end.value.command === 'ROLLBACK') throw new Error('transaction was rolled back');
+    return this.toResult<R>(stmt.value);
+  }
+
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     if (this.discarded) throw new Error('Postgres connection has been discarded');
     if (this.inTransaction || !this.needsTransaction) return this.run<R>(q);
-    await this.begin();
-    let result: QueryResult<R>;
-    try {
-      result = await this.run<R>(q);
-    } catch (e) {
-      await this.end('rollback').catch(() => {
-        this.discarded = true;
-      });
-      throw e;
-    }
-    const { command } = await this.end('commit');
-    if (command === 'ROLLBACK') throw new Error('transaction was rolled back');
-    return result;
+    return this.runInOwnTransaction<R>(q);
   }
 
   // biome-ignore lint/correctness/useYield: streaming is not configured on this pool (as with the plain dialect)
@@ -143,7 +271,8 @@ class RoleScopedDriver implements Driver {
 
   async acquireConnection(): Promise<DatabaseConnection> {
     const route = await this.opts.route();
-    return new RoleScopedConnection(await route.pool.connect(), this.opts, route);
+    const maxPrepared = (await this.opts.preparedPerConnection?.()) ?? 0;
+    return new RoleScopedConnection(await route.pool.connect(), this.opts, route, maxPrepared);
   }
 
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {

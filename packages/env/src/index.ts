@@ -25,6 +25,12 @@ const bool = (fallback: boolean) =>
 const base = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /**
+   * Fraction (0..1) of fast successful GET/HEAD requests that get an access log line; writes, errors and requests
+   * slower than ACCESS_LOG_SLOW_MS always do. Default 1 (every request), 0.01 with NODE_ENV=production.
+   */
+  ACCESS_LOG_SAMPLE: z.coerce.number().min(0).max(1).optional(),
+  ACCESS_LOG_SLOW_MS: z.coerce.number().int().min(0).default(500),
   /** Unset: the platform launcher starts embedded Postgres (PGlite) and sets it for the child processes. */
   DATABASE_URL: optionalUrl,
   /** Unset: queues use BullMQ's Postgres backend on DATABASE_URL. */

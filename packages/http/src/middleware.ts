@@ -1,5 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '@storeloom/errors';
+import { pooledRandomBytes } from './random.ts';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '@storeloom/log';
 
@@ -14,7 +15,7 @@ const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 /** W3C trace context: continue the caller's trace id, or start one; every log line of the request carries it. */
 function traceIdOf(header: string | undefined): string {
   const m = header ? TRACEPARENT_RE.exec(header.trim()) : null;
-  return m?.[1] && m[1] !== '0'.repeat(32) ? m[1] : randomBytes(16).toString('hex');
+  return m?.[1] && m[1] !== '0'.repeat(32) ? m[1] : pooledRandomBytes(16).toString('hex');
 }
 
 /** Request id from X-Request-Id (when well-formed) or a new one; echoed back; a child logger carries it. */
@@ -26,14 +27,22 @@ export function requestContext(root: Logger): MiddlewareHandler<{ Variables: Bas
     c.set('requestId', requestId);
     c.set('logger', root.child({ requestId, traceId }));
     c.header('X-Request-Id', requestId);
-    c.header('traceparent', `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
+    c.header('traceparent', `00-${traceId}-${pooledRandomBytes(8).toString('hex')}-01`);
     const started = performance.now();
     await next();
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    const status = c.res.status;
+    const method = c.req.method;
+    // Fast successful reads are sampled when the logger says so; writes, errors and slow requests always show.
+    const policy = root.accessLog;
+    const sampled = policy !== undefined && policy.sample < 1 && status < 400 && ms < policy.slowMs && (method === 'GET' || method === 'HEAD');
+    if (sampled && Math.random() >= policy.sample) return;
     c.var.logger.info('request', {
-      method: c.req.method,
+      method,
       path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
+      status,
+      ms,
+      ...(sampled ? { sampled: policy.sample } : {}),
       ...((c.var as Record<string, unknown>).logFields as Record<string, unknown> | undefined),
     });
   };

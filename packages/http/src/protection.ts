@@ -3,7 +3,7 @@
  * headers with a per-request CSP nonce, in-process rate limits (429 with
  * Retry-After) and a request deadline.
  */
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random.ts';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type { Context, MiddlewareHandler } from 'hono';
 
@@ -22,7 +22,7 @@ export interface SecurityHeadersOptions {
  */
 export function securityHeaders(opts: SecurityHeadersOptions = {}): MiddlewareHandler {
   return async (c, next) => {
-    const nonce = randomBytes(16).toString('base64');
+    const nonce = pooledRandomBytes(16).toString('base64');
     (c.set as (k: string, v: unknown) => void)('cspNonce', nonce);
     await next();
     const directives: Record<string, string[]> = {

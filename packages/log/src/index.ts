@@ -16,6 +16,20 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
+  /** How request access lines are kept (requestContext in @storeloom/http); absent = every request. */
+  readonly accessLog?: AccessLogPolicy;
+}
+
+/**
+ * Access lines of fast, successful reads are sampled: at thousands of requests per second a JSON line each is
+ * a measurable share of the CPU of a request and of the log volume. Writes, errors (4xx/5xx) and slow
+ * requests are always logged; a sampled line carries `sampled` (the rate) so counts can be scaled back.
+ */
+export interface AccessLogPolicy {
+  /** Fraction (0..1) of fast successful GET/HEAD requests logged. */
+  sample: number;
+  /** Requests at least this slow are always logged. */
+  slowMs: number;
 }
 
 const COLOURS: Record<Exclude<LogLevel, 'silent'>, string> = { debug: '\x1b[90m', info: '\x1b[36m', warn: '\x1b[33m', error: '\x1b[31m' };
@@ -58,7 +72,13 @@ export function formatPretty(entry: Record<string, unknown>, colour: boolean): s
   return parts.join(' ');
 }
 
-export function createLogger(opts: { level: LogLevel; base?: Record<string, unknown>; write?: (line: string) => void; format?: LogFormat }): Logger {
+export function createLogger(opts: {
+  level: LogLevel;
+  base?: Record<string, unknown>;
+  write?: (line: string) => void;
+  format?: LogFormat;
+  accessLog?: AccessLogPolicy;
+}): Logger {
   const min = ORDER[opts.level];
   const write = opts.write ?? ((line: string) => process.stdout.write(line));
   // A custom sink gets JSON unless told otherwise: it is a machine (a test, a collector).
@@ -73,7 +93,14 @@ export function createLogger(opts: { level: LogLevel; base?: Record<string, unkn
       if (err instanceof Error) entry.err = { name: err.name, message: err.message, stack: err.stack, code: (err as { code?: unknown }).code };
       write(`${pretty ? formatPretty(entry, colour) : JSON.stringify(entry)}\n`);
     };
-    return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: (f) => make({ ...base, ...f }) };
+    return {
+      debug: log('debug'),
+      info: log('info'),
+      warn: log('warn'),
+      error: log('error'),
+      child: (f) => make({ ...base, ...f }),
+      ...(opts.accessLog ? { accessLog: opts.accessLog } : {}),
+    };
   };
   return make(opts.base ?? {});
 }

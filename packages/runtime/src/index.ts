@@ -11,7 +11,10 @@ import { Queues } from '@storeloom/jobs';
 
 /** The env fields every app's schema has (the `base` block of packages/env). */
 export interface AppBootEnv {
+  NODE_ENV: 'development' | 'production' | 'test';
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  ACCESS_LOG_SAMPLE?: number | undefined;
+  ACCESS_LOG_SLOW_MS: number;
   DATABASE_URL?: string | undefined;
   DATABASE_POOL_MAX: number;
   DATABASE_STATEMENT_TIMEOUT_MS: number;
@@ -39,7 +42,12 @@ export interface AppBoot {
  * exits with a hint (the launcher `npm start` provides one).
  */
 export function bootApp(env: AppBootEnv, opts: { app: 'control-plane' | 'storefront' | 'worker'; poolMax?: number }): AppBoot {
-  const logger = createLogger({ level: env.LOG_LEVEL, base: { app: opts.app } });
+  const logger = createLogger({
+    level: env.LOG_LEVEL,
+    base: { app: opts.app },
+    // Production samples the access lines of fast successful reads (ACCESS_LOG_SAMPLE); see AccessLogPolicy.
+    accessLog: { sample: env.ACCESS_LOG_SAMPLE ?? (env.NODE_ENV === 'production' ? 0.01 : 1), slowMs: env.ACCESS_LOG_SLOW_MS },
+  });
   if (!env.DATABASE_URL) {
     logger.error('DATABASE_URL is not set; start the whole platform with `npm start`, which provides an embedded database');
     process.exit(1);
