@@ -20,7 +20,7 @@ export {
   type PricingSettingsInput,
   type PricingSettingsView,
 } from './pricing.ts';
-export { type DailySales, dailySales, recordSale, type SaleInput, utcDay } from './sales.ts';
+export { type DailySales, dailySales, recordSale, returnSoldUnits, type SaleInput, utcDay } from './sales.ts';
 export { type PlanningDeps, recordPaidOrderLine } from './record.ts';
 export {
   blockedAddressReason,
