@@ -13,6 +13,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { type C, LANG_COOKIE, type Storefront, type StorefrontEnv } from './context.ts';
 import { launchGate } from './launch.ts';
 import { plainPage } from './pages.ts';
+import { negotiateLanguage, parseLocalePrefix } from './locale.ts';
 import type { Lang } from './ui/i18n.ts';
 
 export type StorefrontApp = Hono<StorefrontEnv>;
@@ -68,9 +69,13 @@ export function resolveTenant(app: StorefrontApp, sf: Storefront) {
     }
     c.set('tenant', tenant);
     c.set('store', tenant.store);
-    const langs = tenant.settings.languages;
-    const wanted = getCookie(c, LANG_COOKIE);
-    c.set('lang', (langs.find((l) => l === wanted) ?? langs[0] ?? 'en') as Lang);
+    const langs = tenant.settings.languages as Lang[];
+    const prefix = parseLocalePrefix(new URL(c.req.url).pathname);
+    // A prefix for a language this store does not offer: the same page without it.
+    if (prefix && !langs.includes(prefix.lang)) return c.redirect(`${c.req.path}${new URL(c.req.url).search}`, 302);
+    c.set('localePrefix', prefix);
+    const chosen = getCookie(c, LANG_COOKIE);
+    c.set('lang', prefix?.lang ?? langs.find((l) => l === chosen) ?? negotiateLanguage(c.req.header('accept-language'), langs) ?? langs[0] ?? 'en');
     await next();
   });
   // Not launched yet: shoppers see "opening soon"; the merchant's preview link sees the store.

@@ -3889,8 +3889,8 @@ export interface components {
             currency: string;
             country: string | null;
             /** @enum {string} */
-            defaultLocale: "en" | "zh-CN";
-            languages: ("en" | "zh-CN")[];
+            defaultLocale: "en" | "zh-CN" | "de" | "fr" | "es" | "ja";
+            languages: ("en" | "zh-CN" | "de" | "fr" | "es" | "ja")[];
             theme: components["schemas"]["Theme"];
         };
         Theme: {
@@ -5932,7 +5932,7 @@ export interface operations {
                     /** @example USD */
                     currency: string;
                     /** @enum {string} */
-                    defaultLocale?: "en" | "zh-CN";
+                    defaultLocale?: "en" | "zh-CN" | "de" | "fr" | "es" | "ja";
                     /**
                      * @description ISO 3166-1 alpha-2: the store's own country (its primary market)
                      * @example GB
@@ -6151,7 +6151,7 @@ export interface operations {
                      */
                     country?: string | null;
                     /** @enum {string} */
-                    defaultLocale?: "en" | "zh-CN";
+                    defaultLocale?: "en" | "zh-CN" | "de" | "fr" | "es" | "ja";
                     customDomain?: string | null;
                 };
             };
@@ -9621,8 +9621,8 @@ export interface operations {
                     currency?: string;
                     country?: string | null;
                     /** @enum {string} */
-                    defaultLocale?: "en" | "zh-CN";
-                    languages?: ("en" | "zh-CN")[];
+                    defaultLocale?: "en" | "zh-CN" | "de" | "fr" | "es" | "ja";
+                    languages?: ("en" | "zh-CN" | "de" | "fr" | "es" | "ja")[];
                     theme?: {
                         primaryColor?: string;
                         accentColor?: string;

@@ -9,13 +9,13 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { type C, CART_COOKIE, CART_COOKIE_SECONDS, type Storefront } from '../context.ts';
 import { ADDRESS_FIELDS, checkoutForm, formFields, parseForm, payForm } from '../forms.ts';
 import type { StorefrontApp } from '../middleware.ts';
-import { lineData, orderData } from '../pages.ts';
+import { lineData, orderData, promotionsData } from '../pages.ts';
 
 export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
   async function checkoutPage(c: C, cartId: string, values: Record<string, string>, error: { message: string; field: string | null } | null, status = 200) {
     const { tenant } = c.var;
     const customer = await sf.customer(c);
-    const { lines, totals, quoteToken } = await sf
+    const { lines, totals, quoteToken, adjustments } = await sf
       .checkout(c)
       .quote(cartId, tenant.settings, { customerId: customer?.id ?? null, email: customer?.email ?? null });
     if (!lines.length) return c.redirect('/cart', 303);
@@ -33,6 +33,7 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
         page: 'checkout',
         lines: lines.map(lineData),
         totals,
+        promotions: promotionsData(adjustments, totals.total),
         quoteToken,
         values: prefill,
         error: error?.message ?? null,
@@ -137,8 +138,8 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
       return c.redirect('/cart?notice=failed', 303);
     }
     try {
-      // The manual provider's confirmation; a real provider confirms through its webhook instead.
-      await service.confirmPayment(order.id, { provider: 'manual', reference: `manual_charge:${order.id}:1`, amount: order.total });
+      // The manual provider's confirmation of what it collects (the total less gift cards); a real provider confirms through its webhook instead.
+      await service.confirmPayment(order.id, { provider: 'manual', reference: `manual_charge:${order.id}:1`, amount: order.amountDue });
     } catch (e) {
       if (isAppError(e) && e.code === ErrorCode.InvalidState) {
         await restoreCart(c, order);

@@ -4,6 +4,7 @@ import { AccountPage, AuthPage } from './pages/account.tsx';
 import { CollectionPage, HomePage, NotFoundPage, ProductPage, SearchPage } from './pages/catalog.tsx';
 import { CartPage, CheckoutPage, OrderPage, PayPage } from './pages/checkout.tsx';
 import { ArticlePage, BlogPage, ContentPage, ReviewPage } from './pages/content.tsx';
+import { LANG_NAMES, LANG_SHORT } from './i18n.ts';
 import type { AppData, MenuLinkData } from './types.ts';
 import { storeMediaPath } from './media.ts';
 
@@ -69,13 +70,21 @@ function Header() {
         </form>
         <nav class="actions">
           <Show when={shop.languages.length > 1}>
-            <For each={shop.languages.filter((l) => l !== shop.lang)}>
-              {(l) => (
-                <a class="lang" href={`/lang/${l}?to=${encodeURIComponent(chrome.path)}`} hreflang={l}>
-                  {l === 'zh-CN' ? '中文' : 'EN'}
-                </a>
-              )}
-            </For>
+            {/* A disclosure, so it works before hydration and without JS; each language by its own name. */}
+            <details class="lang-menu">
+              <summary aria-label={`${t('language')}: ${LANG_NAMES[shop.lang]}`}>{LANG_SHORT[shop.lang]}</summary>
+              <ul>
+                <For each={shop.languages}>
+                  {(l) => (
+                    <li>
+                      <a href={`/lang/${l}?to=${encodeURIComponent(chrome.path)}`} hreflang={l} lang={l} aria-current={l === shop.lang ? 'true' : undefined}>
+                        {LANG_NAMES[l]}
+                      </a>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </details>
           </Show>
           <a class="icon-link" href="/account" aria-label={t('account')}>
             <Icon.user />

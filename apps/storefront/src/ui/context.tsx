@@ -1,5 +1,5 @@
 import { type Accessor, createContext, createSignal, type JSX, type Setter, useContext } from 'solid-js';
-import { dateFormatter, type MessageKey, moneyFormatter, translator } from './i18n.ts';
+import { dateFormatter, type MessageKey, makeTranslator, moneyFormatter } from './i18n.ts';
 import type { Chrome } from './types.ts';
 
 export interface ShopContext {
@@ -20,7 +20,7 @@ export function ShopProvider(props: { chrome: Chrome; children: JSX.Element }) {
   const [hydrated, setHydrated] = createSignal(false);
   const value: ShopContext = {
     chrome: props.chrome,
-    t: translator(props.chrome.shop.lang),
+    t: makeTranslator(props.chrome.shop.messages),
     money: moneyFormatter(props.chrome.shop.currency, props.chrome.shop.locale),
     date: dateFormatter(props.chrome.shop.locale),
     cartCount,

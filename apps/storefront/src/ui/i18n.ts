@@ -1,5 +1,14 @@
-/** Storefront text in English and Simplified Chinese; money and dates through Intl. */
-export type Lang = 'en' | 'zh-CN';
+/**
+ * Storefront text: English here (the fallback, and the only catalogue in the browser bundle); the other languages live in
+ * ../messages/ and reach the browser inside the page's hydration data, so a page carries one catalogue, never six.
+ * Money and dates through Intl.
+ */
+export const LANGS = ['en', 'zh-CN', 'de', 'fr', 'es', 'ja'] as const;
+export type Lang = (typeof LANGS)[number];
+
+/** Each language by its own name (the language menu). */
+export const LANG_NAMES: Record<Lang, string> = { en: 'English', 'zh-CN': '简体中文', de: 'Deutsch', fr: 'Français', es: 'Español', ja: '日本語' };
+export const LANG_SHORT: Record<Lang, string> = { en: 'EN', 'zh-CN': '中文', de: 'DE', fr: 'FR', es: 'ES', ja: '日本語' };
 
 const en = {
   search: 'Search',
@@ -149,156 +158,7 @@ const en = {
   reviewAlready: 'You have already reviewed this product for this order.',
 };
 export type MessageKey = keyof typeof en;
-
-const zh: Record<MessageKey, string> = {
-  search: '搜索',
-  searchPlaceholder: '搜索商品',
-  cart: '购物车',
-  account: '我的账户',
-  signIn: '登录',
-  signOut: '退出登录',
-  register: '创建账户',
-  newArrivals: '新品上架',
-  shopAll: '全部商品',
-  viewAll: '查看全部',
-  featured: '精选系列',
-  heroTitle: '欢迎光临 {name}',
-  heroText: '用心挑选的好物，细心为您送达。',
-  addToCart: '加入购物车',
-  added: '已加入购物车',
-  soldOut: '已售罄',
-  inStock: '有货',
-  lowStock: '仅剩 {n} 件',
-  quantity: '数量',
-  alsoBought: '购买此商品的顾客也购买了',
-  youMayLike: '猜你喜欢',
-  home: '首页',
-  products: '商品',
-  results: '“{q}” 共 {n} 个结果',
-  noResults: '没有找到匹配的商品。',
-  searchHint: '输入关键词搜索商品。',
-  previous: '上一页',
-  next: '下一页',
-  page: '第 {n} 页',
-  emptyCart: '您的购物车是空的。',
-  continueShopping: '继续购物',
-  subtotal: '小计',
-  shipping: '运费',
-  free: '免运费',
-  tax: '税费',
-  taxIncluded: '税费（已含）',
-  total: '合计',
-  checkout: '去结算',
-  update: '更新',
-  remove: '删除',
-  discountCode: '优惠码',
-  giftCard: '礼品卡',
-  apply: '使用',
-  discountsAndGiftCards: '优惠与礼品卡',
-  amountDue: '应付金额',
-  removeCode: '移除优惠码 {code}',
-  removeGiftCard: '移除尾号 {last4} 的礼品卡',
-  giftCardEnding: '礼品卡 •••• {last4}',
-  contact: '联系方式',
-  email: '电子邮箱',
-  shippingAddress: '收货地址',
-  fullName: '姓名',
-  address1: '地址',
-  address2: '门牌/单元（选填）',
-  city: '城市',
-  postalCode: '邮政编码',
-  region: '省/州（选填）',
-  country: '国家/地区',
-  shipsOnlyTo: '我们配送至：{countries}。无法配送至其他国家/地区。',
-  phone: '电话（选填）',
-  shippingMethod: '配送方式',
-  standardShipping: '标准配送',
-  orderSummary: '订单摘要',
-  continueToPayment: '继续付款',
-  savedAddresses: '已保存的地址',
-  saveAddress: '将此地址保存到我的账户',
-  payTitle: '测试支付',
-  payText: '本店使用内置的测试支付方式，不会产生真实扣款。',
-  payNow: '立即付款',
-  failPayment: '模拟支付失败',
-  reservedUntil: '商品为您保留至 {t}。',
-  thankYou: '感谢您的订购！',
-  confirmationText: '确认邮件已发送至 {email}。收藏此页面即可随时查看订单状态。',
-  orderNumber: '订单 #{n}',
-  orderStatus: '订单状态',
-  placedOn: '下单时间 {d}',
-  status_pending: '等待付款',
-  status_paid: '已付款',
-  status_failed: '支付失败',
-  status_expired: '已过期',
-  status_partially_refunded: '部分退款',
-  status_refunded: '已退款',
-  status_fulfilled: '已发货',
-  status_unfulfilled: '备货中',
-  tracking: '物流单号：{t}',
-  orderHistory: '历史订单',
-  noOrders: '暂无订单。',
-  addresses: '地址簿',
-  noAddresses: '暂无保存的地址。',
-  password: '密码',
-  name: '姓名',
-  haveAccount: '已有账户？',
-  noAccount: '第一次来？',
-  guestNote: '您也可以以访客身份结账。',
-  notFoundTitle: '页面不存在',
-  notFoundText: '抱歉，没有找到您要的页面。',
-  paymentFailed: '付款未成功。购物车已恢复，您可以重试。',
-  checkoutExpired: '结账已过期。购物车已恢复，请重新结账。',
-  language: '语言',
-  collections: '系列',
-  sortNewest: '最新',
-  sortPriceAsc: '价格从低到高',
-  sortPriceDesc: '价格从高到低',
-  inStockOnly: '仅看有货',
-  filter: '筛选',
-  allCollections: '全部系列',
-  sale: '特价',
-  secureCheckout: '安全结账',
-  freeShippingOver: '满 {amount} 免运费',
-  items: '{n} 件商品',
-  notEnoughStock: '抱歉，库存不足。',
-  pricesChanged: '自您打开结账页面后价格有变动，请重新确认订单。',
-  tooManyAttempts: '尝试次数过多，请稍后再试。',
-  openingSoon: '即将开业',
-  openingSoonText: '{name} 正在筹备中，敬请期待。',
-  blog: '博客',
-  readMore: '阅读全文',
-  byAuthor: '作者：{name}',
-  taggedWith: '标签“{tag}”',
-  olderPosts: '较早的文章',
-  newerPosts: '较新的文章',
-  noArticles: '暂无文章。',
-  policies: '政策',
-  mainMenu: '主菜单',
-  footerMenu: '页脚',
-  lastUpdated: '更新于 {date}',
-  view3d: '3D 模型：拖动或使用方向键旋转',
-  viewInYourSpace: '在您的空间中查看',
-  agreeToPolicies: '下单即表示您同意我们的政策：',
-  feed: '订阅（Atom）',
-  reviews: '评价',
-  reviewsCount: '{n} 条评价',
-  averageRating: '{avg} / 5',
-  verifiedBuyer: '已购买',
-  storeReply: '店铺回复',
-  reviewYourItems: '评价您购买的商品',
-  writeReview: '评价 {title}',
-  rating: '评分',
-  stars: '{n} 星',
-  reviewTitle: '标题',
-  reviewBody: '您的评价',
-  yourName: '您的名字（与评价一起显示）',
-  submitReview: '提交评价',
-  reviewThanks: '谢谢！店铺审核后您的评价将会显示。',
-  reviewAlready: '您已评价过此订单中的这件商品。',
-};
-
-const catalogs: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };
+export type Messages = Record<MessageKey, string>;
 
 // Intl formatters are costly to build (a DateTimeFormat takes over a millisecond): one per locale, reused.
 const memo = new Map<string, unknown>();
@@ -312,8 +172,11 @@ function cached<T>(key: string, make: () => T): T {
   return v;
 }
 
-export function translator(lang: Lang) {
-  const m = catalogs[lang] ?? en;
+/** English, the fallback catalogue. */
+export const english: Messages = en;
+
+export function makeTranslator(messages: Messages | undefined) {
+  const m = messages ?? en;
   return (key: MessageKey, params: Record<string, string | number> = {}) => m[key].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
 }
 

@@ -1,7 +1,7 @@
 /** What the server hands the Solid app: plain JSON, the same on both sides of hydration. */
 import type { CartLineView, OrderDetail, OrderLineView, OrderSummary, Totals } from '@storeloom/commerce';
 import type { OrderAddress } from '@storeloom/db';
-import type { Lang } from './i18n.ts';
+import type { Lang, Messages } from './i18n.ts';
 
 export interface ShopInfo {
   /** The store's id: tells its own stored media (served at /media on this host) from external image URLs. */
@@ -9,6 +9,8 @@ export interface ShopInfo {
   name: string;
   logoUrl: string | null;
   lang: Lang;
+  /** The shopper's catalogue when it is not English (the browser bundle carries English only). */
+  messages?: Messages;
   languages: Lang[];
   currency: string;
   locale: string;
@@ -114,7 +116,22 @@ export type AddressData = OrderAddress;
 
 export type OrderData = Pick<
   OrderDetail,
-  'id' | 'number' | 'email' | 'paymentStatus' | 'fulfillmentStatus' | 'createdAt' | 'subtotal' | 'shipping' | 'tax' | 'total' | 'refunded' | 'shippingAddress'
+  | 'id'
+  | 'number'
+  | 'email'
+  | 'paymentStatus'
+  | 'fulfillmentStatus'
+  | 'createdAt'
+  | 'subtotal'
+  | 'shipping'
+  | 'tax'
+  | 'taxIncluded'
+  | 'total'
+  | 'refunded'
+  | 'shippingAddress'
+  | 'discounts'
+  | 'giftCards'
+  | 'amountDue'
 > & {
   lines: Pick<OrderLineView, 'title' | 'variantTitle' | 'quantity' | 'unitPrice' | 'total' | 'imageUrl'>[];
   trackingNumber: string | null;
@@ -161,6 +178,7 @@ export type PageData =
       page: 'checkout';
       lines: LineData[];
       totals: TotalsData;
+      promotions: PromotionsData;
       /** Signed snapshot of the prices shown (placing the order charges these). */
       quoteToken: string | null;
       values: Record<string, string>;
