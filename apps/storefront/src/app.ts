@@ -25,6 +25,7 @@ import { contentRoutes } from './routes/content.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { homeRoutes } from './routes/home.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 import { recoveryRoutes } from './routes/recovery.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seoRoutes } from './routes/seo.ts';
@@ -62,6 +63,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   checkoutRoutes(app, sf);
   orderRoutes(app, sf);
   accountRoutes(app, sf);
+  privacyRoutes(app, sf);
   seoRoutes(app, sf);
   errorPages(app, sf);
   return Object.assign(app, { resolver: sf.resolver });

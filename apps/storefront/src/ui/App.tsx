@@ -4,6 +4,7 @@ import { AccountPage, AuthPage } from './pages/account.tsx';
 import { CollectionPage, HomePage, NotFoundPage, ProductPage, SearchPage } from './pages/catalog.tsx';
 import { CartPage, CheckoutPage, OrderPage, PayPage } from './pages/checkout.tsx';
 import { ArticlePage, BlogPage, ContentPage, ReviewPage } from './pages/content.tsx';
+import { PrivacyPage } from './pages/privacy.tsx';
 import { LANG_NAMES, LANG_SHORT } from './i18n.ts';
 import type { AppData, MenuLinkData } from './types.ts';
 import { storeMediaPath } from './media.ts';
@@ -130,11 +131,10 @@ function Footer() {
             <MenuList items={chrome.menus.footer} depth={1} />
           </nav>
         </Show>
-        <Show when={chrome.policies.length > 0}>
-          <nav class="policy-links" aria-label={t('policies')}>
-            <For each={chrome.policies}>{(p) => <a href={p.url}>{p.title}</a>}</For>
-          </nav>
-        </Show>
+        <nav class="policy-links" aria-label={t('policies')}>
+          <For each={chrome.policies}>{(p) => <a href={p.url}>{p.title}</a>}</For>
+          <a href="/account/privacy">{t('yourData')}</a>
+        </nav>
       </div>
     </footer>
   );
@@ -162,6 +162,7 @@ function Page(props: AppData) {
           <Match when={d.page === 'blog' && d}>{(x) => <BlogPage data={x()} />}</Match>
           <Match when={d.page === 'article' && d}>{(x) => <ArticlePage data={x()} />}</Match>
           <Match when={d.page === 'review' && d}>{(x) => <ReviewPage data={x()} />}</Match>
+          <Match when={d.page === 'privacy' && d}>{(x) => <PrivacyPage data={x()} />}</Match>
           <Match when={(d.page === 'login' || d.page === 'register') && d}>{(x) => <AuthPage data={x() as never} />}</Match>
         </Switch>
       </main>

@@ -140,6 +140,29 @@ export type OrderData = Pick<
 
 export type AccountOrderData = Pick<OrderSummary, 'number' | 'createdAt' | 'total' | 'paymentStatus' | 'fulfillmentStatus'> & { url: string };
 
+/** The shopper's data-rights page (export or erasure of their personal data). */
+export interface PrivacyPageData {
+  page: 'privacy';
+  /** form: ask; sent: a guest's confirmation mail is on its way; confirm: the mailed link, asking to confirm; received; invalid: a bad or expired link. */
+  state: 'form' | 'sent' | 'confirm' | 'received' | 'invalid';
+  signedIn: boolean;
+  /** The signed-in shopper's address (null for a guest). */
+  email: string | null;
+  requests: {
+    id: string;
+    kind: 'export' | 'erasure';
+    status: 'pending' | 'running' | 'completed' | 'failed';
+    awaitingApproval: boolean;
+    createdAt: string;
+    dueAt: string;
+    downloadUrl: string | null;
+  }[];
+  values: { kind: 'export' | 'erasure'; email: string };
+  error: string | null;
+  errorField: string | null;
+  confirm: { kind: 'export' | 'erasure'; token: string } | null;
+}
+
 export type PageData =
   | { page: 'home'; collections: { handle: string; title: string; products: Card[] }[]; newest: Card[] }
   | { page: 'collection'; collection: { handle: string; title: string; description: string }; products: Card[]; pageNumber: number; hasNext: boolean }
@@ -206,6 +229,7 @@ export type PageData =
       addresses: AddressData[];
     }
   | { page: 'login' | 'register'; error: string | null; email: string; name: string; next: string }
+  | PrivacyPageData
   | { page: 'notfound' }
   /** A merchant page or a policy: sanitised (pages) or generated (policies) HTML. */
   | { page: 'content'; kind: 'page' | 'policy'; title: string; html: string; updatedAt: string | null }

@@ -58,6 +58,11 @@ export function AccountPage(props: { data: Of<'account'> }) {
               )}
             </For>
           </Show>
+          <h2>{t('yourData')}</h2>
+          <p class="muted small">{t('privacyIntro')}</p>
+          <a class="button ghost" href="/account/privacy">
+            {t('privacyTitle')}
+          </a>
         </aside>
       </div>
     </>
