@@ -24,6 +24,7 @@ import type { ProductSearch, RecommendationSource } from './seams.ts';
 import { type Tenant, TenantResolver } from './tenant.ts';
 import { translator } from './messages/index.ts';
 import type { LocalePrefix } from './locale.ts';
+import type { PricingMarket } from '@storeloom/commerce';
 import type { Lang } from './ui/i18n.ts';
 
 export interface StorefrontOptions {
@@ -58,7 +59,17 @@ export interface StorefrontOptions {
 
 /** `store` is `tenant.store`, for the JSON APIs (search, recommendations) mounted under /api/storefront/v1. */
 export type StorefrontEnv = {
-  Variables: { requestId: string; logger: Logger; tenant: Tenant; store: Store; lang: Lang; localePrefix: LocalePrefix | null };
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    tenant: Tenant;
+    store: Store;
+    lang: Lang;
+    localePrefix: LocalePrefix | null;
+    /** The shopper's country (see market.ts) and the market it picks: the currency of the catalogue's prices. */
+    country: string | null;
+    market: PricingMarket;
+  };
 };
 export type C = Context<StorefrontEnv>;
 

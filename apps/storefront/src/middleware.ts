@@ -13,7 +13,9 @@ import { secureHeaders } from 'hono/secure-headers';
 import { type C, LANG_COOKIE, type Storefront, type StorefrontEnv } from './context.ts';
 import { launchGate } from './launch.ts';
 import { plainPage } from './pages.ts';
-import { negotiateLanguage, parseLocalePrefix } from './locale.ts';
+import { marketFor } from '@storeloom/commerce';
+import { acceptLanguageCountry, negotiateLanguage, parseLocalePrefix } from './locale.ts';
+import { COUNTRY_COOKIE, shopperCountry } from './market.ts';
 import type { Lang } from './ui/i18n.ts';
 
 export type StorefrontApp = Hono<StorefrontEnv>;
@@ -76,6 +78,14 @@ export function resolveTenant(app: StorefrontApp, sf: Storefront) {
     c.set('localePrefix', prefix);
     const chosen = getCookie(c, LANG_COOKIE);
     c.set('lang', prefix?.lang ?? langs.find((l) => l === chosen) ?? negotiateLanguage(c.req.header('accept-language'), langs) ?? langs[0] ?? 'en');
+    const country = shopperCountry({
+      cookie: getCookie(c, COUNTRY_COOKIE),
+      prefixCountry: prefix?.country ?? null,
+      acceptCountry: acceptLanguageCountry(c.req.header('accept-language')),
+      storeCountry: tenant.store.country ?? null,
+    });
+    c.set('country', country);
+    c.set('market', marketFor(tenant.settings, tenant.store.currency, country));
     await next();
   });
   // Not launched yet: shoppers see "opening soon"; the merchant's preview link sees the store.

@@ -8,7 +8,9 @@ import type { CartLineView, OrderDetail, PriceAdjustment } from '@storeloom/comm
 import { getCookie } from 'hono/cookie';
 import { type C, CART_COOKIE, type Storefront } from './context.ts';
 import type { Head } from './render.ts';
+import type { PricingMarket } from '@storeloom/commerce';
 import { hreflangAlternates, prefixOf } from './locale.ts';
+import { offersInMarket, pageInMarket, selectableCountries } from './market.ts';
 import { catalog } from './messages/index.ts';
 import type { Lang } from './ui/i18n.ts';
 import type { AppData, Chrome, LineData, OrderData, PageData, PromotionsData } from './ui/types.ts';
@@ -101,8 +103,9 @@ export class Pages {
     private readonly ttlMs: number,
   ) {}
 
-  private chrome(c: C, count: number, signedIn: boolean): Chrome {
+  private chrome(c: C, count: number, signedIn: boolean, currency: string): Chrome {
     const { store, settings, content } = c.var.tenant;
+    const markets = settings.markets ?? [];
     return {
       menus: { header: content.header, footer: content.footer },
       policies: content.policies,
@@ -113,8 +116,15 @@ export class Pages {
         lang: c.var.lang,
         ...(c.var.lang === 'en' ? {} : { messages: catalog(c.var.lang) }),
         languages: settings.languages as Lang[],
-        currency: store.currency,
+        currency,
         locale: this.sf.locale(c),
+        // The country selector, when the store sells in more than one market.
+        ...(markets.length
+          ? {
+              country: c.var.country,
+              countries: selectableCountries(markets, store.country ?? null, this.sf.locale(c)).map((x) => ({ ...x, currency: x.currency || store.currency })),
+            }
+          : {}),
       },
       cartCount: count,
       path: c.req.path,
@@ -123,9 +133,21 @@ export class Pages {
     };
   }
 
-  async render(c: C, data: PageData, head: Head, o: { status?: number; count: number; signedIn?: boolean }): Promise<RenderedPage> {
+  /**
+   * `market`: the market of the page's catalogue prices (default the request's; a cart page passes its cart's);
+   * `currency`: the currency of a page's amounts when they are an order's (order status, payment).
+   */
+  async render(
+    c: C,
+    data: PageData,
+    head: Head,
+    o: { status?: number; count: number; signedIn?: boolean; market?: PricingMarket; currency?: string },
+  ): Promise<RenderedPage> {
     const r = await this.sf.renderer();
-    const appData: AppData = { chrome: this.chrome(c, o.count, o.signedIn ?? false), data };
+    const market = o.market ?? c.var.market;
+    const priced = await pageInMarket(c.var.tenant.t, market, data);
+    if (priced !== data) head = { ...head, jsonLd: offersInMarket(head.jsonLd, priced, market.currency) };
+    const appData: AppData = { chrome: this.chrome(c, o.count, o.signedIn ?? false, o.currency ?? market.currency), data: priced };
     head = this.localisedHead(c, head);
     const html = r.document({
       lang: c.var.lang,
@@ -221,7 +243,7 @@ export class Pages {
     const count = hasCart ? await this.sf.cartCount(c) : 0;
     const url = new URL(c.req.url);
     // Keyed by the origin the page's links are built from (a store answering on its subdomain and its domain has two).
-    const key = `${c.var.tenant.store.id}|${this.sf.origin(c)}|${c.var.lang}|${count}|${url.pathname}${url.search}`;
+    const key = `${c.var.tenant.store.id}|${this.sf.origin(c)}|${c.var.lang}|${c.var.country ?? ''}|${count}|${url.pathname}${url.search}`;
     const now = Date.now();
     let entry = this.cache.get(key);
     if (entry && entry.staleUntil < now) entry = undefined;

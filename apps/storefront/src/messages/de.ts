@@ -147,6 +147,7 @@ export const de: Messages = {
   submitReview: 'Bewertung senden',
   reviewThanks: 'Vielen Dank! Ihre Bewertung erscheint, sobald der Shop sie geprüft hat.',
   reviewAlready: 'Sie haben dieses Produkt für diese Bestellung bereits bewertet.',
+  countryRegion: 'Land/Region',
   yourData: 'Ihre Daten',
   privacyTitle: 'Ihre Daten und Datenschutz',
   privacyIntro:

@@ -147,6 +147,7 @@ export const es: Messages = {
   submitReview: 'Enviar reseña',
   reviewThanks: '¡Gracias! Tu reseña aparecerá cuando la tienda la haya revisado.',
   reviewAlready: 'Ya has valorado este producto para este pedido.',
+  countryRegion: 'País/región',
   yourData: 'Tus datos',
   privacyTitle: 'Tus datos y tu privacidad',
   privacyIntro:

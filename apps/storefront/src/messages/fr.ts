@@ -147,6 +147,7 @@ export const fr: Messages = {
   submitReview: 'Envoyer l’avis',
   reviewThanks: 'Merci ! Votre avis apparaîtra après vérification par la boutique.',
   reviewAlready: 'Vous avez déjà donné votre avis sur ce produit pour cette commande.',
+  countryRegion: 'Pays/région',
   yourData: 'Vos données',
   privacyTitle: 'Vos données et votre vie privée',
   privacyIntro:

@@ -147,6 +147,7 @@ export const ja: Messages = {
   submitReview: 'レビューを送信',
   reviewThanks: 'ありがとうございます！ストアの確認後にレビューが表示されます。',
   reviewAlready: 'この注文のこの商品はすでにレビュー済みです。',
+  countryRegion: '国/地域',
   yourData: 'お客様のデータ',
   privacyTitle: 'お客様のデータとプライバシー',
   privacyIntro: 'このストアが保有するお客様の個人データのコピー、またはその消去を請求できます。ストアは1か月以内に回答します（複雑な請求は最長3か月）。',

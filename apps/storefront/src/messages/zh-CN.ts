@@ -147,6 +147,7 @@ export const zhCN: Messages = {
   submitReview: '提交评价',
   reviewThanks: '谢谢！店铺审核后您的评价将会显示。',
   reviewAlready: '您已评价过此订单中的这件商品。',
+  countryRegion: '国家/地区',
   yourData: '您的数据',
   privacyTitle: '您的数据与隐私',
   privacyIntro: '您可以索取本店持有的您的个人数据副本，或要求删除这些数据。本店将在一个月内答复（复杂请求最长三个月）。',

@@ -50,7 +50,7 @@ export function cartRoutes(app: StorefrontApp, sf: Storefront) {
         formError,
       },
       { title: `${t('cart')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${sf.origin(c)}/cart`, noindex: true },
-      { count: quote?.totals.itemCount ?? 0 },
+      { count: quote?.totals.itemCount ?? 0, ...(quote ? { market: quote.market } : {}) },
     );
     return sf.pages.send(c, formError ? { ...page, status: 422 } : page, 'private');
   };
@@ -124,7 +124,7 @@ export function cartRoutes(app: StorefrontApp, sf: Storefront) {
     const carts = new CartService(c.var.tenant.t);
     try {
       if (!form.ok) throw new AppError(ErrorCode.NotFound, 'Product not found');
-      const cart = await carts.findOrCreate(getCookie(c, CART_COOKIE));
+      const cart = await carts.findOrCreate(getCookie(c, CART_COOKIE), { country: c.var.country });
       if (cart.created) setCookie(c, CART_COOKIE, cart.token, sf.cookieOpts(CART_COOKIE_SECONDS));
       await carts.add(cart.id, form.data.variantId, form.data.quantity);
       if (wantsJson) return c.json({ count: await carts.count(cart.id) });

@@ -131,6 +131,25 @@ function Footer() {
             <MenuList items={chrome.menus.footer} depth={1} />
           </nav>
         </Show>
+        <Show when={chrome.shop.countries?.length}>
+          {/* A plain form: the market changes without JavaScript too. */}
+          <form class="country-form" method="post" action="/country">
+            <label for="country-select">{t('countryRegion')}</label>
+            <select id="country-select" name="country">
+              <For each={chrome.shop.countries}>
+                {(x) => (
+                  <option value={x.code} selected={x.code === chrome.shop.country}>
+                    {x.name} ({x.currency})
+                  </option>
+                )}
+              </For>
+            </select>
+            <input type="hidden" name="to" value={chrome.path} />
+            <button type="submit" class="button ghost">
+              {t('update')}
+            </button>
+          </form>
+        </Show>
         <nav class="policy-links" aria-label={t('policies')}>
           <For each={chrome.policies}>{(p) => <a href={p.url}>{p.title}</a>}</For>
           <a href="/account/privacy">{t('yourData')}</a>

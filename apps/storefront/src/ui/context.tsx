@@ -6,6 +6,8 @@ export interface ShopContext {
   chrome: Chrome;
   t: (key: MessageKey, params?: Record<string, string | number>) => string;
   money: (minor: number) => string;
+  /** Amounts in another currency than the page's (an order history across markets). */
+  moneyIn: (currency: string) => (minor: number) => string;
   date: (iso: string) => string;
   cartCount: Accessor<number>;
   setCartCount: Setter<number>;
@@ -22,6 +24,7 @@ export function ShopProvider(props: { chrome: Chrome; children: JSX.Element }) {
     chrome: props.chrome,
     t: makeTranslator(props.chrome.shop.messages),
     money: moneyFormatter(props.chrome.shop.currency, props.chrome.shop.locale),
+    moneyIn: (currency) => moneyFormatter(currency, props.chrome.shop.locale),
     date: dateFormatter(props.chrome.shop.locale),
     cartCount,
     setCartCount,

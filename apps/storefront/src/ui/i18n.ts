@@ -156,6 +156,7 @@ const en = {
   submitReview: 'Send review',
   reviewThanks: 'Thank you! Your review will appear once the store has checked it.',
   reviewAlready: 'You have already reviewed this product for this order.',
+  countryRegion: 'Country/region',
   yourData: 'Your data',
   privacyTitle: 'Your data and privacy',
   privacyIntro:

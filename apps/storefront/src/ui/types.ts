@@ -12,8 +12,12 @@ export interface ShopInfo {
   /** The shopper's catalogue when it is not English (the browser bundle carries English only). */
   messages?: Messages;
   languages: Lang[];
+  /** The currency of the page's amounts: the market's for catalogue and cart pages, the order's on order pages. */
   currency: string;
   locale: string;
+  /** The shopper's country and the countries to choose from (only when the store sells in several markets). */
+  country?: string | null;
+  countries?: { code: string; name: string; currency: string }[];
 }
 
 /** A navigation menu item, resolved on the server (see @storeloom/content menus). */
@@ -138,7 +142,7 @@ export type OrderData = Pick<
   carrier: string | null;
 };
 
-export type AccountOrderData = Pick<OrderSummary, 'number' | 'createdAt' | 'total' | 'paymentStatus' | 'fulfillmentStatus'> & { url: string };
+export type AccountOrderData = Pick<OrderSummary, 'number' | 'createdAt' | 'total' | 'currency' | 'paymentStatus' | 'fulfillmentStatus'> & { url: string };
 
 /** The shopper's data-rights page (export or erasure of their personal data). */
 export interface PrivacyPageData {
