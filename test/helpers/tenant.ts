@@ -48,6 +48,7 @@ export const TENANT_TABLES = [
   'reco_models',
   'reco_orders',
   'reco_popular',
+  'refund_lines',
   'reorder_suggestions',
   'reviews',
   'search_clicks',

@@ -463,6 +463,7 @@ describe('tenant isolation', () => {
       webhookDeliveries: await db.selectFrom('webhook_deliveries').selectAll().orderBy('id').execute(),
       orders: await db.selectFrom('orders').selectAll().orderBy('id').execute(),
       payments: await db.selectFrom('payments').selectAll().orderBy('id').execute(),
+      refundLines: await db.selectFrom('refund_lines').selectAll().orderBy('id').execute(),
       searchConfig: await search.selectFrom('search_config').selectAll().execute(),
       searchSynonyms: await search.selectFrom('search_synonyms').selectAll().orderBy('id').execute(),
       searchPins: await search.selectFrom('search_pins').selectAll().orderBy('id').execute(),

@@ -105,6 +105,34 @@ describe('orders API', () => {
     expect(r1.status).toBe(200);
     expect(r1b.body.refunded).toBe(500);
     expect(r1.body).toMatchObject({ paymentStatus: 'partially_refunded', refunded: 500, payment: { refundable: o.total - 500 } });
+    // By lines: the refund records the units and what they were paid; more units than are left is a 400 with the path.
+    const two = await place('lines@example.com', 2);
+    await orders.confirmPayment(two.id, { provider: 'manual', reference: 'r', amount: two.total });
+    const lineUrl = `/api/v1/stores/${storeId}/orders/${two.id}/refunds`;
+    const byLine = await p.request('POST', lineUrl, {
+      cookie: owner,
+      body: { lines: [{ orderLineId: two.lines[0]?.id, quantity: 1, restock: true }], reason: 'wrong size' },
+      headers: { 'idempotency-key': 'line-1' },
+    });
+    expect(byLine.status).toBe(200);
+    expect(byLine.body).toMatchObject({ refunded: 1500, paymentStatus: 'partially_refunded', shippingRefundable: 500 });
+    expect(byLine.body.lines[0]).toMatchObject({ quantity: 2, refundedQuantity: 1, refundedAmount: 1500 });
+    expect(byLine.body.refunds).toEqual([
+      expect.objectContaining({
+        amount: 1500,
+        reason: 'wrong size',
+        lines: [{ kind: 'line', orderLineId: two.lines[0]?.id, quantity: 1, amount: 1500, tax: 0, restock: true }],
+      }),
+    ]);
+    const tooMany = await p.request('POST', lineUrl, {
+      cookie: owner,
+      body: { lines: [{ orderLineId: two.lines[0]?.id, quantity: 2 }] },
+      headers: { 'idempotency-key': 'line-2' },
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error).toMatchObject({ code: 'validation_failed', details: [{ path: 'lines.0.quantity', message: 'at most 1' }] });
+    const nothing = await p.request('POST', lineUrl, { cookie: owner, body: {}, headers: { 'idempotency-key': 'line-3' } });
+    expect(nothing.status).toBe(400);
     const pending = await place('pending@example.com');
     const notPaid = await p.request('POST', `/api/v1/stores/${storeId}/orders/${pending.id}/refunds`, {
       cookie: owner,

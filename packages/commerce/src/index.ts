@@ -21,3 +21,4 @@ export * from './recovery.ts';
 export * from './markets.ts';
 export * from './shipping-zones.ts';
 export * from './tax.ts';
+export * from './refunds.ts';

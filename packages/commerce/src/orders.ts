@@ -8,6 +8,7 @@
 import { applyStockDelta } from '@storeloom/catalog';
 import { isUuid, type Kysely, newId, type Order, type OrderAddress, sql, type TenantDatabase, type Transaction } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
+import { allocate } from '@storeloom/money';
 import type { MailOutbox } from '@storeloom/mail';
 import { emitWebhookEvent, type WebhookEventType } from '@storeloom/webhooks';
 import { type CartLineView, CartService } from './cart.ts';
@@ -22,8 +23,10 @@ import { signCheckoutQuote, verifyCheckoutQuote } from './signing.ts';
 import type { StorefrontSettings } from './settings.ts';
 import { type PriceAdjustment, type PricingContext, type PricingExtensions, priceCart, pricingSteps, tenderTotal } from './pricing.ts';
 import { promotionPricing } from './promotion-steps.ts';
+import { type PlannedRefundPart, planRefund, type RefundableOrder, type RefundRequest, shippingTaxOf } from './refunds.ts';
 import type { Totals } from './totals.ts';
-import { type OrderDetail, type OrderSummary, toOrderDetail, toOrderSummary } from './views.ts';
+import { type OrderDetail, type OrderSummary, type RefundView, toOrderDetail, toOrderSummary } from './views.ts';
+import { returnSoldUnits } from '@storeloom/planning';
 
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
 export const DEFAULT_QUOTE_MAX_AGE_MS = 60 * 60 * 1000;
@@ -357,6 +360,20 @@ export class OrderService {
       const discountOf = new Map<string, number>();
       for (const a of discountAdjustments)
         for (const [variantId, x] of Object.entries(a.lines ?? {})) discountOf.set(variantId, (discountOf.get(variantId) ?? 0) + x);
+      // Each line's share of the tax (refunds give it back with the line): the destination tax has it per item; the
+      // flat store rate taxes goods after discounts plus shipping, so its tax is split over those same bases.
+      const lineTax = new Map<string, number>(Object.entries(priced.tax?.perItem ?? {}));
+      if (!priced.tax && totals.tax > 0) {
+        const shippingDiscount = discountAdjustments.reduce((n, a) => n + (a.amount - Object.values(a.lines ?? {}).reduce((x, y) => x + y, 0)), 0);
+        const bases = [
+          ...priced.lines.map((l) => Math.max(0, l.unitPrice * l.quantity - (discountOf.get(l.variantId) ?? 0))),
+          Math.max(0, totals.shipping - shippingDiscount),
+        ];
+        allocate(totals.tax, bases).forEach((share, i) => {
+          const l = priced.lines[i];
+          if (l) lineTax.set(l.variantId, share);
+        });
+      }
       await trx
         .insertInto('order_lines')
         .values(
@@ -373,7 +390,7 @@ export class OrderService {
             quantity: l.quantity,
             unit_price: l.unitPrice,
             store_unit_price: toStore(l.unitPrice),
-            tax: priced.tax?.perItem[l.variantId] ?? 0,
+            tax: lineTax.get(l.variantId) ?? 0,
             total: l.unitPrice * l.quantity,
             image_url: l.imageUrl,
             position: i,
@@ -619,49 +636,140 @@ export class OrderService {
     return this.detailOrThrow(orderId);
   }
 
-  /** Refunds part or all of a paid order through its provider; the key makes a retried refund apply once. */
-  async refund(orderId: string, input: { amount: number; reason?: string | null; idempotencyKey: string }): Promise<OrderDetail> {
+  /**
+   * Refunds part or all of a paid order through its provider, line by line: `lines` (units of order lines, optionally
+   * restocked), `shipping`, and/or an `amount` (see planRefund). The key makes a retried refund apply once.
+   */
+  async refund(orderId: string, input: RefundRequest & { reason?: string | null; idempotencyKey: string }): Promise<OrderDetail> {
     const key = `refund:${orderId}:${input.idempotencyKey}`;
     try {
       await this.t.transaction().execute(async (trx) => {
         const prior = await trx.selectFrom('payments').select(['amount']).where('idempotency_key', '=', key).executeTakeFirst();
         if (prior) {
-          if (prior.amount !== input.amount) throw new AppError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for a different refund');
+          if (input.amount !== undefined && prior.amount !== input.amount)
+            throw new AppError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for a different refund');
           return;
         }
-        const o = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).forUpdate().executeTakeFirst();
-        if (!o) throw new AppError(ErrorCode.NotFound, 'Order not found');
-        const provider = o.payment_provider === GIFT_CARD_PROVIDER ? null : this.providers.get(o.payment_provider);
-        if ((provider && !provider.canRefund) || (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded'))
-          throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded');
-        const refundable = o.total - o.refunded;
-        if (!Number.isInteger(input.amount) || input.amount <= 0 || input.amount > refundable)
-          throw new AppError(ErrorCode.ValidationFailed, `amount: 1 to ${refundable}`, { details: [{ path: 'amount', message: `at most ${refundable}` }] });
-        // What the provider collected goes back there first; the rest goes back to the gift cards that paid it.
-        const providerPaid = o.total - o.gift_card_total;
-        const toProvider = provider ? Math.min(input.amount, Math.max(0, providerPaid - Math.min(o.refunded, providerPaid))) : 0;
-        const toCards = input.amount - toProvider;
-        const r =
-          provider && toProvider > 0
-            ? await provider.refund({ orderId, reference: o.payment_reference, amount: toProvider, currency: o.currency, idempotencyKey: key })
-            : { reference: `gift_card_refund:${key}` };
-        if (toCards > 0 && (await GiftCardService.refund(trx, orderId, toCards, key, new Date())) !== toCards)
-          throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded to its gift cards');
-        await this.recordRefund(trx, o, {
-          amount: input.amount,
-          provider: provider?.name ?? GIFT_CARD_PROVIDER,
-          reference: r.reference,
-          reason: input.reason ?? null,
-          idempotencyKey: key,
-          replayIsNoop: false,
-          message: `Refunded ${input.amount}${input.reason ? `: ${input.reason}` : ''}`,
-        });
+        await this.refundIn(trx, orderId, input, key);
       });
     } catch (e) {
       // Two requests with the same key raced; the loser answers with the winner's result.
       if (!isUniqueViolation(e)) throw e;
     }
     return this.detailOrThrow(orderId);
+  }
+
+  /**
+   * The refund inside the caller's transaction (returns use it): locks the order, plans the parts, sends the money
+   * back (provider first, then the gift cards that paid), and records it. Returns the refund's payment id and amount.
+   */
+  async refundIn(
+    trx: Tx,
+    orderId: string,
+    input: RefundRequest & { reason?: string | null },
+    key: string,
+  ): Promise<{ refundId: string; amount: number; parts: PlannedRefundPart[] }> {
+    const o = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).forUpdate().executeTakeFirst();
+    if (!o) throw new AppError(ErrorCode.NotFound, 'Order not found');
+    const provider = o.payment_provider === GIFT_CARD_PROVIDER ? null : this.providers.get(o.payment_provider);
+    if ((provider && !provider.canRefund) || (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded'))
+      throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded');
+    const plan = planRefund(await this.refundable(trx, o), input);
+    // What the provider collected goes back there first; the rest goes back to the gift cards that paid it.
+    const providerPaid = o.total - o.gift_card_total;
+    const toProvider = provider ? Math.min(plan.amount, Math.max(0, providerPaid - Math.min(o.refunded, providerPaid))) : 0;
+    const toCards = plan.amount - toProvider;
+    const r =
+      provider && toProvider > 0
+        ? await provider.refund({ orderId, reference: o.payment_reference, amount: toProvider, currency: o.currency, idempotencyKey: key })
+        : { reference: toCards > 0 ? `gift_card_refund:${key}` : `no_money:${key}` };
+    if (toCards > 0 && (await GiftCardService.refund(trx, orderId, toCards, key, new Date())) !== toCards)
+      throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded to its gift cards');
+    const units = plan.parts.reduce((n, p) => n + p.quantity, 0);
+    const refundId = await this.recordRefund(trx, o, {
+      amount: plan.amount,
+      provider: toProvider > 0 && provider ? provider.name : toCards > 0 ? GIFT_CARD_PROVIDER : (provider?.name ?? GIFT_CARD_PROVIDER),
+      reference: r.reference,
+      reason: input.reason ?? null,
+      idempotencyKey: key,
+      replayIsNoop: false,
+      message: `Refunded ${plan.amount}${units ? ` (${units} ${units === 1 ? 'unit' : 'units'})` : ''}${input.reason ? `: ${input.reason}` : ''}`,
+      parts: plan.parts,
+      tenders: { provider: toProvider, giftCards: toCards },
+    });
+    return { refundId: refundId as string, amount: plan.amount, parts: plan.parts };
+  }
+
+  /** The order's lines and shipping as planRefund needs them. */
+  private async refundable(trx: Kysely<TenantDatabase>, o: Order): Promise<RefundableOrder> {
+    const lines = await trx
+      .selectFrom('order_lines')
+      .select(['id', 'variant_id', 'title', 'quantity', 'total', 'discount_total', 'tax', 'refunded_quantity', 'refunded_amount'])
+      .where('order_id', '=', o.id)
+      .orderBy('position')
+      .execute();
+    const shippingDiscount = await trx
+      .selectFrom('order_discount_allocations')
+      .select(sql<string>`coalesce(sum(amount), 0)`.as('s'))
+      .where('order_id', '=', o.id)
+      .where('order_line_id', 'is', null)
+      .executeTakeFirstOrThrow();
+    return {
+      total: o.total,
+      refunded: o.refunded,
+      shipping: o.shipping,
+      shippingDiscount: Number(shippingDiscount.s),
+      shippingTax: shippingTaxOf(
+        { tax: o.tax, taxIncluded: o.tax_included },
+        lines.map((l) => l.tax),
+      ),
+      shippingRefunded: o.shipping_refunded,
+      taxIncluded: o.tax_included,
+      lines: lines.map((l) => ({
+        id: l.id,
+        variantId: l.variant_id,
+        title: l.title,
+        quantity: l.quantity,
+        total: l.total,
+        discountTotal: l.discount_total,
+        tax: l.tax,
+        refundedQuantity: l.refunded_quantity,
+        refundedAmount: l.refunded_amount,
+      })),
+    };
+  }
+
+  /** Every refund of an order with its parts, oldest first. */
+  async refunds(orderId: string): Promise<RefundView[]> {
+    const rows = await this.t
+      .selectFrom('payments')
+      .select(['id', 'amount', 'provider', 'reason', 'created_at'])
+      .where('order_id', '=', orderId)
+      .where('kind', '=', 'refund')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    if (!rows.length) return [];
+    // Parts in the order's line order, then shipping, then adjustments.
+    const parts = await this.t
+      .selectFrom('refund_lines as r')
+      .leftJoin('order_lines as l', 'l.id', 'r.order_line_id')
+      .select(['r.refund_id', 'r.kind', 'r.order_line_id', 'r.quantity', 'r.amount', 'r.tax', 'r.restock'])
+      .where('r.order_id', '=', orderId)
+      .orderBy(sql`l.position nulls last`)
+      .orderBy(sql`r.kind = 'adjustment'`)
+      .orderBy('r.id')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      amount: r.amount,
+      provider: r.provider,
+      reason: r.reason,
+      createdAt: new Date(r.created_at).toISOString(),
+      lines: parts
+        .filter((p) => p.refund_id === r.id)
+        .map((p) => ({ kind: p.kind, orderLineId: p.order_line_id, quantity: p.quantity, amount: p.amount, tax: p.tax, restock: p.restock })),
+    }));
   }
 
   async detail(orderId: string): Promise<OrderDetail | null> {
@@ -705,7 +813,8 @@ export class OrderService {
     const provider = this.providers.has(order.payment_provider) ? this.providers.get(order.payment_provider) : null;
     // Gift-card-only orders refund back to the cards, no provider involved.
     const canRefund = order.payment_provider === GIFT_CARD_PROVIDER || (provider?.canRefund ?? false);
-    return toOrderDetail(order as Order, line_rows as never, event_rows as never, canRefund, allocation_rows as never, gift_card_rows);
+    const refunds = await this.refunds(orderId);
+    return toOrderDetail(order as Order, line_rows as never, event_rows as never, canRefund, allocation_rows as never, gift_card_rows, refunds);
   }
 
   /** Until when an unpaid order holds its stock (the manual pay page shows it); null for an unknown order. */
@@ -757,21 +866,43 @@ export class OrderService {
   private async recordRefund(
     trx: Tx,
     o: Order,
-    r: { amount: number; provider: string; reference: string; reason: string | null; idempotencyKey: string; replayIsNoop: boolean; message: string },
-  ) {
+    r: {
+      amount: number;
+      provider: string;
+      reference: string;
+      reason: string | null;
+      idempotencyKey: string;
+      replayIsNoop: boolean;
+      message: string;
+      /** What the refund gives back; without parts (a refund made at the provider) the amount is one adjustment. */
+      parts?: PlannedRefundPart[];
+      tenders?: { provider: number; giftCards: number };
+    },
+  ): Promise<string | null> {
     const refunded = o.refunded + r.amount;
     // The store-currency side, cumulatively at the order's rate: a full refund gives back exactly store_total.
     const storeRefunded =
       refunded === o.total && o.store_total !== null
         ? o.store_total
         : storeAmount({ currency: o.currency, storeCurrency: o.store_currency ?? o.currency, rate: { rate: o.exchange_rate } }, refunded);
+    const parts: PlannedRefundPart[] = r.parts ?? [
+      { kind: 'adjustment', orderLineId: null, variantId: null, quantity: 0, amount: r.amount, tax: 0, restock: false },
+    ];
+    const shipping = parts.filter((p) => p.kind === 'shipping').reduce((n, p) => n + p.amount, 0);
     await trx
       .updateTable('orders')
-      .set({ refunded, store_refunded: storeRefunded, payment_status: refunded === o.total ? 'refunded' : 'partially_refunded', updated_at: new Date() })
+      .set({
+        refunded,
+        store_refunded: storeRefunded,
+        payment_status: refunded === o.total ? 'refunded' : refunded > 0 ? 'partially_refunded' : o.payment_status,
+        shipping_refunded: sql`shipping_refunded + ${shipping}`,
+        updated_at: new Date(),
+      })
       .where('id', '=', o.id)
       .execute();
+    const paymentId = newId();
     const row = trx.insertInto('payments').values({
-      id: newId(),
+      id: paymentId,
       order_id: o.id,
       kind: 'refund',
       provider: r.provider,
@@ -782,9 +913,62 @@ export class OrderService {
       idempotency_key: r.idempotencyKey,
       created_at: new Date(),
     });
-    await (r.replayIsNoop ? row.onConflict((oc) => oc.doNothing()) : row).execute();
+    const inserted = await (r.replayIsNoop ? row.onConflict((oc) => oc.doNothing()) : row).returning('id').executeTakeFirst();
+    if (!inserted) return null;
+    const now = new Date();
+    const paidAt = o.paid_at ? new Date(o.paid_at) : now;
+    for (const p of parts) {
+      if (p.amount === 0 && p.quantity === 0) continue;
+      const lineId = newId();
+      if (p.kind === 'line' && p.orderLineId) {
+        // Conditional on what is left of the line; the table's checks are the backstop of the same rule.
+        const line = await trx
+          .updateTable('order_lines')
+          .set({ refunded_quantity: sql`refunded_quantity + ${p.quantity}`, refunded_amount: sql`refunded_amount + ${p.amount}` })
+          .where('id', '=', p.orderLineId)
+          .where('order_id', '=', o.id)
+          .where(sql<boolean>`refunded_quantity + ${p.quantity} <= quantity`)
+          .returning(['unit_price', 'quantity'])
+          .executeTakeFirst();
+        if (!line) throw new AppError(ErrorCode.Conflict, 'This line was refunded meanwhile; reload the order');
+        if (p.quantity > 0 && p.variantId) {
+          // Returned units are not demand for the planner.
+          await returnSoldUnits(
+            trx,
+            { orderLineId: p.orderLineId, variantId: p.variantId, units: line.quantity, unitPrice: line.unit_price, at: paidAt },
+            p.quantity,
+          );
+          if (p.restock) await applyStockDelta(trx, p.variantId, p.quantity, { reason: 'returned', idempotencyKey: `restock:${lineId}` });
+        }
+      }
+      await trx
+        .insertInto('refund_lines')
+        .values({
+          id: lineId,
+          refund_id: paymentId,
+          order_id: o.id,
+          order_line_id: p.kind === 'line' ? p.orderLineId : null,
+          kind: p.kind,
+          quantity: p.quantity,
+          amount: p.amount,
+          tax: p.tax,
+          restock: p.restock && p.variantId !== null,
+          created_at: now,
+        })
+        .execute();
+    }
     await this.event(trx, o.id, 'refunded', r.message);
-    await this.webhook(trx, 'order.refunded', o.id, { refund: { amount: r.amount, reason: r.reason, provider: r.provider } });
+    await this.webhook(trx, 'order.refunded', o.id, {
+      refund: {
+        id: paymentId,
+        amount: r.amount,
+        reason: r.reason,
+        provider: r.provider,
+        ...(r.tenders ? { tenders: r.tenders } : {}),
+        lines: parts.map((p) => ({ kind: p.kind, orderLineId: p.orderLineId, quantity: p.quantity, amount: p.amount, tax: p.tax, restock: p.restock })),
+      },
+    });
+    return paymentId;
   }
 
   /**

@@ -1,5 +1,6 @@
 /** The merchant orders API shapes (contracts §1). */
 import type { Order, OrderAddress, OrderLine } from '@storeloom/db';
+import { shippingLeft, shippingTaxOf } from './refunds.ts';
 
 export interface OrderSummary {
   id: string;
@@ -30,6 +31,29 @@ export interface OrderLineView {
   imageUrl: string | null;
   /** This line's share of the order's discounts (refunds of the line give back total − discount). */
   discount: number;
+  /** This line's share of the order's tax. */
+  tax: number;
+  /** Units and money refunded of this line so far. */
+  refundedQuantity: number;
+  refundedAmount: number;
+}
+
+export interface RefundLineView {
+  kind: 'line' | 'shipping' | 'adjustment';
+  orderLineId: string | null;
+  quantity: number;
+  amount: number;
+  tax: number;
+  restock: boolean;
+}
+
+export interface RefundView {
+  id: string;
+  amount: number;
+  provider: string;
+  reason: string | null;
+  createdAt: string;
+  lines: RefundLineView[];
 }
 
 export interface OrderDetail extends OrderSummary {
@@ -46,6 +70,12 @@ export interface OrderDetail extends OrderSummary {
   /** What the payment provider collects: total − giftCardTotal. */
   amountDue: number;
   refunded: number;
+  /** Shipping given back by refunds (incl. its tax when tax is added on top). */
+  shippingRefunded: number;
+  /** What is left to refund of the shipping: shipping − its discounts + its tax − shippingRefunded. */
+  shippingRefundable: number;
+  /** Every refund with what it gave back (lines, shipping, adjustment), oldest first. */
+  refunds: RefundView[];
   shippingAddress: OrderAddress | null;
   payment: { provider: string; reference: string | null; canRefund: boolean; refundable: number };
   fulfillment: { fulfilledAt: string; trackingNumber: string | null; carrier: string | null } | null;
@@ -84,8 +114,9 @@ export function toOrderDetail(
   lines: OrderLine[],
   events: { created_at: Date | string; type: string; message: string }[],
   canRefund: boolean,
-  allocations: { discount_id: string | null; code: string | null; title: string; amount: number }[] = [],
+  allocations: { discount_id: string | null; order_line_id?: string | null; code: string | null; title: string; amount: number }[] = [],
   giftCards: { last4: string; amount: number }[] = [],
+  refunds: RefundView[] = [],
 ): OrderDetail {
   const discounts = new Map<string, { code: string | null; title: string; amount: number }>();
   for (const a of allocations) {
@@ -109,6 +140,9 @@ export function toOrderDetail(
       total: l.total,
       imageUrl: l.image_url,
       discount: l.discount_total ?? 0,
+      tax: l.tax ?? 0,
+      refundedQuantity: l.refunded_quantity ?? 0,
+      refundedAmount: l.refunded_amount ?? 0,
     })),
     subtotal: o.subtotal,
     shipping: o.shipping,
@@ -120,6 +154,17 @@ export function toOrderDetail(
     giftCards,
     amountDue: o.total - (o.gift_card_total ?? 0),
     refunded: o.refunded,
+    shippingRefunded: o.shipping_refunded ?? 0,
+    shippingRefundable: shippingLeft({
+      shipping: o.shipping,
+      shippingDiscount: allocations.filter((a) => a.order_line_id === null).reduce((n, a) => n + a.amount, 0),
+      shippingTax: shippingTaxOf(
+        { tax: o.tax, taxIncluded: o.tax_included },
+        lines.map((l) => l.tax ?? 0),
+      ),
+      shippingRefunded: o.shipping_refunded ?? 0,
+    }),
+    refunds,
     shippingAddress: o.shipping_address,
     payment: { provider: o.payment_provider, reference: o.payment_reference, canRefund: canRefund && refundable > 0, refundable },
     fulfillment: o.fulfilled_at ? { fulfilledAt: iso(o.fulfilled_at) as string, trackingNumber: o.tracking_number, carrier: o.carrier } : null,

@@ -551,6 +551,8 @@ export interface VariantSaleLinesTable {
   unit_price: number;
   sold_at: Timestamp;
   created_at: Timestamp;
+  /** Units of this sale refunded since (not demand); at most `units`. */
+  returned_units: Generated<number>;
 }
 
 export interface SuppliersTable {
@@ -695,6 +697,7 @@ export interface TenantDatabase {
   order_events: OrderEventsTable;
   stock_reservations: StockReservationsTable;
   payments: PaymentsTable;
+  refund_lines: RefundLinesTable;
   pricing_settings: PricingSettingsTable;
   pricing_policy_state: PricingPolicyStateTable;
   price_changes: PriceChangesTable;
@@ -1121,6 +1124,8 @@ export interface OrdersTable {
   vat_id: ColumnType<string | null, string | null | undefined, string | null>;
   reverse_charge: Generated<boolean>;
   tax_lines: ColumnType<OrderTaxLine[], string | undefined, string>;
+  /** Shipping given back by refunds (at most `shipping`). */
+  shipping_refunded: Generated<number>;
 }
 export interface OrderTaxLine {
   country: string;
@@ -1152,6 +1157,26 @@ export interface OrderLinesTable {
   store_unit_price: ColumnType<number | null, number | null | undefined, number | null>;
   /** This line's share of the order's tax (per-line rounding that sums to the order's tax). */
   tax: Generated<number>;
+  /** Units and money given back by refunds (refund_lines); checks keep them within quantity and what the line was paid. */
+  refunded_quantity: Generated<number>;
+  refunded_amount: Generated<number>;
+}
+export type RefundLineKind = 'line' | 'shipping' | 'adjustment';
+/** One part of a refund (the `payments` row of kind 'refund'): units of an order line, shipping, or an amount beyond both. */
+export interface RefundLinesTable {
+  id: string;
+  refund_id: string;
+  order_id: string;
+  order_line_id: string | null;
+  kind: RefundLineKind;
+  quantity: Generated<number>;
+  /** What this part gave back (incl. its tax when tax was added on top). */
+  amount: number;
+  /** The tax inside `amount`. */
+  tax: Generated<number>;
+  /** The units went back into stock (inventory ledger). */
+  restock: Generated<boolean>;
+  created_at: Timestamp;
 }
 export interface OrderEventsTable {
   id: string;
@@ -1186,3 +1211,4 @@ export type Order = Selectable<OrdersTable>;
 export type Discount = Selectable<DiscountsTable>;
 export type GiftCard = Selectable<GiftCardsTable>;
 export type OrderLine = Selectable<OrderLinesTable>;
+export type RefundLine = Selectable<RefundLinesTable>;

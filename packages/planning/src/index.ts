@@ -24,7 +24,7 @@ export {
   type PricingSettingsInput,
   type PricingSettingsView,
 } from './pricing/shared.ts';
-export { type DailySales, dailySales, recordSale, type SaleInput, utcDay } from './sales.ts';
+export { type DailySales, dailySales, recordSale, returnSoldUnits, type SaleInput, utcDay } from './sales.ts';
 export { type PlanningDeps, recordPaidOrderLine } from './record.ts';
 export {
   blockedAddressReason,

@@ -50,14 +50,15 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   cart_lines: { columns: 'cart_id variant_id quantity created_at', erase: 'none', export: 'carts', note: 'exported with the carts' },
   orders: {
     columns:
-      'id number status payment_status fulfillment_status email customer_id customer_name currency locale subtotal shipping tax tax_included total refunded item_count shipping_address shipping_method payment_provider payment_reference reservation_expires_at paid_at fulfilled_at tracking_number carrier created_at updated_at discount_total gift_card_total cart_id recovered market_id store_currency exchange_rate exchange_rate_date store_subtotal store_shipping store_tax store_discount_total store_total store_refunded tax_country vat_id reverse_charge tax_lines',
+      'id number status payment_status fulfillment_status email customer_id customer_name currency locale subtotal shipping tax tax_included total refunded item_count shipping_address shipping_method payment_provider payment_reference reservation_expires_at paid_at fulfilled_at tracking_number carrier created_at updated_at discount_total gift_card_total cart_id recovered market_id store_currency exchange_rate exchange_rate_date store_subtotal store_shipping store_tax store_discount_total store_total store_refunded tax_country vat_id reverse_charge tax_lines shipping_refunded',
     personal: 'email customer_id customer_name shipping_address tracking_number vat_id',
     erase: 'anonymise',
     export: 'orders',
     note: "accounting data (amounts, tax, dates, currency, country, and a business buyer's VAT id, which a reverse-charge invoice must carry) stays; the person becomes an anonymous token",
   },
   order_lines: {
-    columns: 'id order_id product_id variant_id title variant_title sku quantity unit_price total image_url position discount_total store_unit_price tax',
+    columns:
+      'id order_id product_id variant_id title variant_title sku quantity unit_price total image_url position discount_total store_unit_price tax refunded_quantity refunded_amount',
     erase: 'none',
     export: 'orders',
   },
@@ -75,6 +76,11 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     erase: 'anonymise',
     export: 'payments',
     note: 'charges and refunds stay for accounting; a free-text reason naming the person is cleared',
+  },
+  refund_lines: {
+    columns: 'id refund_id order_id order_line_id kind quantity amount tax restock created_at',
+    erase: 'none',
+    note: 'what each refund gave back; amounts and units only',
   },
   stock_reservations: { columns: 'id order_id variant_id quantity status expires_at created_at settled_at', erase: 'none' },
   discount_usages: { columns: 'id discount_id order_id email amount status created_at', personal: 'email', erase: 'anonymise', export: 'discountUsages' },
@@ -154,7 +160,11 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     erase: 'none',
   },
   variant_sales_daily: { columns: 'variant_id day units revenue avg_price_shown', erase: 'none' },
-  variant_sale_lines: { columns: 'order_line_id variant_id units unit_price sold_at created_at', erase: 'none', note: 'per order line, no person' },
+  variant_sale_lines: {
+    columns: 'order_line_id variant_id units unit_price sold_at created_at returned_units',
+    erase: 'none',
+    note: 'per order line, no person',
+  },
   suppliers: {
     columns: 'id name email lead_time_days created_at updated_at',
     erase: 'none',

@@ -1662,8 +1662,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Refund part or all of a paid order (Idempotency-Key required)
-         * @description API tokens: needs the `write_orders` scope.
+         * Refund part or all of a paid order, by lines (units, optionally restocked), shipping and/or an amount (Idempotency-Key required)
+         * @description With `lines`, each line gives back what the shopper paid for those units (its price after its discount allocation, plus tax when tax was added). `amount` defaults to the value of the lines and shipping; a smaller amount is spread over them, a larger one is an adjustment. Money goes back to the payment provider first, then to the gift cards that paid. Refunded units stop counting as sales.
+         *
+         *     API tokens: needs the `write_orders` scope.
          */
         post: operations["refundOrder"];
         delete?: never;
@@ -4246,6 +4248,13 @@ export interface components {
                 /** @description Integer minor units of the store currency (cents for USD) */
                 total: number;
                 imageUrl: string | null;
+                /** @description This line's share of the order's discounts */
+                discount: number;
+                /** @description This line's share of the order's tax */
+                tax: number;
+                refundedQuantity: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                refundedAmount: number;
             }[];
             /** @description Integer minor units of the store currency (cents for USD) */
             subtotal: number;
@@ -4254,7 +4263,16 @@ export interface components {
             /** @description Integer minor units of the store currency (cents for USD) */
             tax: number;
             /** @description Integer minor units of the store currency (cents for USD) */
+            discountTotal: number;
+            /** @description Paid by gift cards; the provider collected total − giftCardTotal */
+            giftCardTotal: number;
+            /** @description Integer minor units of the store currency (cents for USD) */
             refunded: number;
+            /** @description Integer minor units of the store currency (cents for USD) */
+            shippingRefunded: number;
+            /** @description What is left to refund of the shipping (incl. its tax when tax is added) */
+            shippingRefundable: number;
+            refunds: components["schemas"]["Refund"][];
             shippingAddress: {
                 name: string;
                 line1: string;
@@ -4302,6 +4320,25 @@ export interface components {
                 /** @description Integer minor units of the store currency (cents for USD) */
                 refunded: number;
             };
+        };
+        Refund: {
+            id: string;
+            /** @description Integer minor units of the store currency (cents for USD) */
+            amount: number;
+            provider: string;
+            reason: string | null;
+            createdAt: string;
+            lines: {
+                /** @enum {string} */
+                kind: "line" | "shipping" | "adjustment";
+                orderLineId: string | null;
+                quantity: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                amount: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                tax: number;
+                restock: boolean;
+            }[];
         };
         CheckoutSettings: {
             shipping: components["schemas"]["ShippingSettings"];
@@ -11101,7 +11138,15 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @description Integer minor units of the store currency (cents for USD) */
-                    amount: number;
+                    amount?: number;
+                    lines?: {
+                        /** Format: uuid */
+                        orderLineId: string;
+                        quantity: number;
+                        restock?: boolean;
+                    }[];
+                    /** @description Integer minor units of the store currency (cents for USD) */
+                    shipping?: number;
                     reason?: string;
                 };
             };

@@ -44,6 +44,26 @@ const AddressSchema = z.object({
   phone: z.string().nullable(),
 });
 
+const RefundSchema = z
+  .object({
+    id: z.string(),
+    amount: Money,
+    provider: z.string(),
+    reason: z.string().nullable(),
+    createdAt: z.string(),
+    lines: z.array(
+      z.object({
+        kind: z.enum(['line', 'shipping', 'adjustment']),
+        orderLineId: z.string().nullable(),
+        quantity: z.number().int(),
+        amount: Money,
+        tax: Money,
+        restock: z.boolean(),
+      }),
+    ),
+  })
+  .openapi('Refund');
+
 const OrderDetailSchema = OrderSummarySchema.extend({
   lines: z.array(
     z.object({
@@ -57,12 +77,21 @@ const OrderDetailSchema = OrderSummarySchema.extend({
       unitPrice: Money,
       total: Money,
       imageUrl: z.string().nullable(),
+      discount: Money.openapi({ description: "This line's share of the order's discounts" }),
+      tax: Money.openapi({ description: "This line's share of the order's tax" }),
+      refundedQuantity: z.number().int(),
+      refundedAmount: Money,
     }),
   ),
   subtotal: Money,
   shipping: Money,
   tax: Money,
+  discountTotal: Money,
+  giftCardTotal: Money.openapi({ description: 'Paid by gift cards; the provider collected total − giftCardTotal' }),
   refunded: Money,
+  shippingRefunded: Money,
+  shippingRefundable: Money.openapi({ description: 'What is left to refund of the shipping (incl. its tax when tax is added)' }),
+  refunds: z.array(RefundSchema),
   shippingAddress: AddressSchema.nullable(),
   payment: z.object({ provider: z.string(), reference: z.string().nullable(), canRefund: z.boolean(), refundable: Money }),
   fulfillment: z.object({ fulfilledAt: z.string(), trackingNumber: z.string().nullable(), carrier: z.string().nullable() }).nullable(),
@@ -140,9 +169,32 @@ const refund = createRoute({
   method: 'post',
   path: '/stores/{storeId}/orders/{orderId}/refunds',
   tags: ['orders'],
-  summary: 'Refund part or all of a paid order (Idempotency-Key required)',
+  summary: 'Refund part or all of a paid order, by lines (units, optionally restocked), shipping and/or an amount (Idempotency-Key required)',
+  description:
+    'With `lines`, each line gives back what the shopper paid for those units (its price after its discount allocation, plus tax when tax was added). ' +
+    '`amount` defaults to the value of the lines and shipping; a smaller amount is spread over them, a larger one is an adjustment. ' +
+    'Money goes back to the payment provider first, then to the gift cards that paid. Refunded units stop counting as sales.',
   middleware: [storeAccess] as const,
-  request: { params: Params, headers: IdempotencyHeader, body: jsonBody(z.object({ amount: Money, reason: z.string().trim().max(500).optional() })) },
+  request: {
+    params: Params,
+    headers: IdempotencyHeader,
+    body: jsonBody(
+      z
+        .object({
+          amount: Money.optional(),
+          lines: z
+            .array(z.object({ orderLineId: z.string().uuid(), quantity: z.number().int().min(1).max(1_000_000), restock: z.boolean().optional() }))
+            .max(250)
+            .optional(),
+          shipping: Money.optional(),
+          reason: z.string().trim().max(500).optional(),
+        })
+        .refine((b) => b.amount !== undefined || (b.lines?.length ?? 0) > 0 || (b.shipping ?? 0) > 0, {
+          message: 'give an amount, lines or shipping',
+          path: ['amount'],
+        }),
+    ),
+  },
   responses: { 200: jsonResponse(OrderDetailSchema, 'Refunded'), ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 const getCheckoutSettings = createRoute({
@@ -193,7 +245,13 @@ export function registerOrderRoutes(app: Api) {
     const service = orderService(c);
     return idempotent(c, auth.user.id, body, async () => ({
       status: 200,
-      body: await service.refund(orderId, { amount: body.amount, reason: body.reason ?? null, idempotencyKey: key }),
+      body: await service.refund(orderId, {
+        ...(body.amount !== undefined ? { amount: body.amount } : {}),
+        ...(body.lines ? { lines: body.lines } : {}),
+        ...(body.shipping !== undefined ? { shipping: body.shipping } : {}),
+        reason: body.reason ?? null,
+        idempotencyKey: key,
+      }),
     }));
   });
   app.openapi(getCheckoutSettings, async (c) => {

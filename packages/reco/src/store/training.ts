@@ -123,7 +123,7 @@ export async function trainStore(db: Kysely<TenantDatabase>, opts: TrainingOptio
       .execute()) as unknown as ProductRow[];
     const events = await db
       .selectFrom('reco_events')
-      .select(['kind', 'customer_id', 'session_id', 'product_id', 'order_id', 'quantity', 'occurred_at'])
+      .select(['kind', 'customer_id', 'session_id', 'product_id', 'variant_id', 'order_id', 'quantity', 'occurred_at'])
       .where('kind', 'in', ['purchase', 'add_to_cart'])
       .where('product_id', 'is not', null)
       .orderBy('occurred_at', 'desc')
@@ -137,6 +137,17 @@ export async function trainStore(db: Kysely<TenantDatabase>, opts: TrainingOptio
       .where('occurred_at', '>=', new Date(Date.now() - 30 * DAY_MS))
       .groupBy('product_id')
       .execute();
+    // Refunded units are not demand: purchases lose what was refunded of their order line (a partial index keeps this small).
+    const refundedRows = await db
+      .selectFrom('order_lines')
+      .select(['order_id', 'product_id', 'variant_id', 'refunded_quantity'])
+      .where('refunded_quantity', '>', 0)
+      .execute();
+    const refunded = new Map<string, number>();
+    for (const r of refundedRows) {
+      const k = `${r.order_id}:${r.variant_id ?? r.product_id}`;
+      refunded.set(k, (refunded.get(k) ?? 0) + r.refunded_quantity);
+    }
     const memberships = await db.selectFrom('collection_products').select(['collection_id', 'product_id']).execute();
     check('loading');
     await progress(0.15, 'preparing');
@@ -165,13 +176,21 @@ export async function trainStore(db: Kysely<TenantDatabase>, opts: TrainingOptio
       const e = events[k] as (typeof events)[number];
       const pid = e.product_id as string;
       if (!byId.has(pid)) continue;
+      let quantity = e.quantity ?? 1;
+      if (e.kind === 'purchase' && refunded.size) {
+        const k = `${e.order_id}:${e.variant_id ?? pid}`;
+        const back = Math.min(quantity, refunded.get(k) ?? 0);
+        if (back > 0) refunded.set(k, (refunded.get(k) ?? 0) - back);
+        quantity -= back;
+        if (quantity <= 0) continue;
+      }
       const who = e.customer_id ? e.customer_id : `s:${e.session_id}`;
       const t = e.occurred_at.getTime();
       interactions.push({
         customerId: who,
         itemId: pid,
         timestamp: t,
-        quantity: e.quantity ?? 1,
+        quantity,
         orderId: e.kind === 'purchase' ? `o:${e.order_id}` : `c:${who}:${Math.floor(t / DAY_MS)}`,
       });
     }
