@@ -1,6 +1,7 @@
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/log';
 import {
+  analyticsSweepJob,
   cartRecoveryJob,
   deliverMailJob,
   planningNightlyJob,
@@ -13,6 +14,7 @@ import {
   scheduleRecommendationsJob,
   suspendOverdueStoresJob,
   webhooksSweepJob,
+  pruneWebhookEventsJob,
 } from '@storeloom/jobs';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
@@ -23,7 +25,7 @@ export interface RunningWorker {
 /** Starts one BullMQ worker per queue and the maintenance schedules. */
 export async function startWorkers(
   queues: Queues,
-  deps: HandlerDeps & { concurrency: number; planningCron?: string; recoTrainCron?: string; webhookSweepMs?: number },
+  deps: HandlerDeps & { concurrency: number; planningCron?: string; recoTrainCron?: string; webhookSweepMs?: number; analyticsSweepMs?: number },
 ): Promise<RunningWorker> {
   await queues.init();
   const handlers = createHandlers({ ...deps, queues, reco: { queues, ...deps.reco } });
@@ -63,6 +65,9 @@ export async function startWorkers(
   await queues.schedule(planningNightlyJob, {}, { pattern: deps.planningCron ?? '10 2 * * *' });
   await queues.schedule(scheduleRecommendationsJob, {}, { pattern: deps.recoTrainCron ?? '23 2 * * *' });
   await queues.schedule(purgeRecoEventsJob, {}, { pattern: '41 3 * * *' });
+  // Sales analytics: changed orders reach the dashboard within one sweep.
+  await queues.schedule(analyticsSweepJob, {}, { every: deps.analyticsSweepMs ?? 30_000 });
+  await queues.schedule(pruneWebhookEventsJob, {}, { pattern: '53 3 * * *' });
   return { close: () => queues.close() };
 }
 
