@@ -8,7 +8,7 @@ import { Permission } from '@storeloom/auth';
 import { toDecimalString } from '@storeloom/money';
 import { requirePermission, storeAccess, tenantOf } from '../guards.ts';
 import { errorResponses, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const minor = (description: string) =>
   z

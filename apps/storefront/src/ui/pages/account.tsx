@@ -6,7 +6,7 @@ import type { PageData } from '../types.ts';
 type Of<K extends PageData['page']> = Extract<PageData, { page: K }>;
 
 export function AccountPage(props: { data: Of<'account'> }) {
-  const { t, money, date } = useShop();
+  const { t, moneyIn, date } = useShop();
   const d = props.data;
   return (
     <>
@@ -33,7 +33,7 @@ export function AccountPage(props: { data: Of<'account'> }) {
                       <strong>{t('orderNumber', { n: o.number })}</strong>
                       <span class="muted">{date(o.createdAt)}</span>
                       <span class={`status s-${o.paymentStatus}`}>{t(`status_${o.paymentStatus}` as never)}</span>
-                      <span>{money(o.total)}</span>
+                      <span>{moneyIn(o.currency)(o.total)}</span>
                     </a>
                   </li>
                 )}
@@ -58,6 +58,11 @@ export function AccountPage(props: { data: Of<'account'> }) {
               )}
             </For>
           </Show>
+          <h2>{t('yourData')}</h2>
+          <p class="muted small">{t('privacyIntro')}</p>
+          <a class="button ghost" href="/account/privacy">
+            {t('privacyTitle')}
+          </a>
         </aside>
       </div>
     </>
