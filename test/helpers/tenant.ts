@@ -1,6 +1,12 @@
 /** Tables every store schema has after the tenant migrations (keep in step with migrations/tenant). */
 export const TENANT_TABLES = [
   'addresses',
+  'analytics_daily',
+  'analytics_funnel_daily',
+  'analytics_order_facts',
+  'analytics_pending',
+  'analytics_product_daily',
+  'analytics_state',
   'articles',
   'cart_lines',
   'carts',

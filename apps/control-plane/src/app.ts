@@ -37,6 +37,7 @@ import { registerRecommendationRoutes } from './routes/recommendations.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { registerAbandonedCheckoutRoutes } from './routes/abandoned-checkouts.ts';
+import { registerAnalyticsRoutes } from './routes/analytics.ts';
 import { registerDiscountRoutes } from './routes/discounts.ts';
 import { registerGiftCardRoutes } from './routes/gift-cards.ts';
 import { registerMerchantWebhookRoutes } from './routes/merchant-webhooks.ts';
@@ -125,6 +126,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerPromotionSettingsRoutes(api);
   registerPrivacySettingsRoutes(api);
   registerAbandonedCheckoutRoutes(api);
+  registerAnalyticsRoutes(api);
   registerSearchRoutes(api);
   registerPricingRoutes(api);
   registerInventoryPlanningRoutes(api);

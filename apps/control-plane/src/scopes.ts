@@ -22,6 +22,8 @@ const FAMILY_OF_TAG: Record<string, string> = {
   inventory: 'inventory',
   'inventory-planning': 'inventory',
   orders: 'orders',
+  // Sales figures are order data.
+  analytics: 'orders',
   shipping: 'orders',
   privacy: 'customers',
   taxes: 'orders',

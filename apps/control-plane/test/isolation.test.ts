@@ -126,6 +126,8 @@ const objectIds = (t: Tenant): Record<string, string> => ({
 const queries: Record<string, string> = {
   'get /stores/{storeId}/search/autocomplete': 'q=sec',
   'get /stores/{storeId}/translations/export': 'locale=de',
+  'get /stores/{storeId}/analytics/sales': 'from=2026-11-01&to=2026-11-30',
+  'get /stores/{storeId}/analytics/export': 'from=2026-11-01&to=2026-11-30',
 };
 
 /**
@@ -485,6 +487,9 @@ describe('tenant isolation', () => {
       shippingZoneCountries: await db.selectFrom('shipping_zone_countries').selectAll().orderBy('country').execute(),
       shippingZoneRates: await db.selectFrom('shipping_zone_rates').selectAll().orderBy('id').execute(),
       taxRates: await db.selectFrom('tax_rates').selectAll().orderBy('id').execute(),
+      analyticsDaily: await db.selectFrom('analytics_daily').selectAll().orderBy('day').orderBy('currency').orderBy('market_id').execute(),
+      analyticsProducts: await db.selectFrom('analytics_product_daily').selectAll().orderBy('day').orderBy('product_id').execute(),
+      analyticsPending: await db.selectFrom('analytics_pending').selectAll().orderBy('order_id').execute(),
     };
   }
 

@@ -46,6 +46,7 @@ import { type EgressPolicy, InventoryPlanningService, PricingService, utcDay } f
 import { resolveStoreTenant, STORE_WITH_DATA, StoreService, storesWithStatus } from '@storeloom/stores';
 import type { Job } from 'bullmq';
 import { createRecoHandlers, type RecoDeps } from './reco.ts';
+import { createAnalyticsHandlers } from './analytics.ts';
 import { recordPaidOrder } from './order-paid.ts';
 import { createBackupHandlers } from './backup.ts';
 import { imageFetcher } from './import-images.ts';
@@ -85,6 +86,8 @@ export interface HandlerDeps {
   storefront?: { secret: string; storeUrl: (store: { slug: string }) => string };
   /** The clock of the recovery job (tests move it). */
   clock?: () => Date;
+  /** Webhook events older than this many days are pruned by `webhooks.prune` (default 30). */
+  webhookEventRetentionDays?: number;
 }
 
 export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
@@ -209,6 +212,13 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   return {
     ...planning,
     ...createRecoHandlers({ db: deps.db, logger: deps.logger, ...deps.reco }),
+    ...createAnalyticsHandlers({
+      db: deps.db,
+      logger: deps.logger,
+      queues: deps.queues,
+      webhookEventRetentionDays: deps.webhookEventRetentionDays,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }),
     ...createBackupHandlers({ db: deps.db, storage: deps.storage, queues: deps.queues, planLimits: deps.planLimits ?? false }),
     [deliverMailJob.name]: async (job) => {
       decodeJob(deliverMailJob, job);

@@ -47,6 +47,8 @@ const running = await startWorkers(queues, {
   webhookEgress: webhookEgressFromEnv(env),
   ...(secretKeys ? { secretKeys } : {}),
   webhookSweepMs: env.WEBHOOK_SWEEP_MS,
+  webhookEventRetentionDays: env.WEBHOOK_EVENT_RETENTION_DAYS,
+  analyticsSweepMs: env.ANALYTICS_SWEEP_MS,
   importImages: {
     egress: { allowHttp: env.IMPORT_IMAGES_ALLOW_HTTP, allowPrivateAddresses: env.IMPORT_IMAGES_ALLOW_PRIVATE },
     maxBytes: env.UPLOAD_MAX_BYTES,

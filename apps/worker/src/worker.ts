@@ -1,6 +1,7 @@
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/log';
 import {
+  analyticsSweepJob,
   cartRecoveryJob,
   deliverMailJob,
   planningNightlyJob,
@@ -14,6 +15,7 @@ import {
   scheduleRecommendationsJob,
   suspendOverdueStoresJob,
   webhooksSweepJob,
+  pruneWebhookEventsJob,
 } from '@storeloom/jobs';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
@@ -24,7 +26,14 @@ export interface RunningWorker {
 /** Starts one BullMQ worker per queue and the maintenance schedules. */
 export async function startWorkers(
   queues: Queues,
-  deps: HandlerDeps & { concurrency: number; planningCron?: string; recoTrainCron?: string; retentionCron?: string; webhookSweepMs?: number },
+  deps: HandlerDeps & {
+    concurrency: number;
+    planningCron?: string;
+    recoTrainCron?: string;
+    retentionCron?: string;
+    webhookSweepMs?: number;
+    analyticsSweepMs?: number;
+  },
 ): Promise<RunningWorker> {
   await queues.init();
   const handlers = createHandlers({ ...deps, queues, reco: { queues, ...deps.reco } });
@@ -66,6 +75,9 @@ export async function startWorkers(
   await queues.schedule(purgeRecoEventsJob, {}, { pattern: '41 3 * * *' });
   // Each store's own retention settings (packages/privacy/src/retention.ts), one run per store per day.
   await queues.schedule(retentionNightlyJob, {}, { pattern: deps.retentionCron ?? '53 3 * * *' });
+  // Sales analytics: changed orders reach the dashboard within one sweep.
+  await queues.schedule(analyticsSweepJob, {}, { every: deps.analyticsSweepMs ?? 30_000 });
+  await queues.schedule(pruneWebhookEventsJob, {}, { pattern: '59 3 * * *' });
   return { close: () => queues.close() };
 }
 

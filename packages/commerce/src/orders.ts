@@ -5,6 +5,7 @@
  * state change is one conditional UPDATE on the order row, so concurrent
  * confirmations, expiries and retries apply exactly once.
  */
+import { markOrderForAnalytics } from '@storeloom/analytics';
 import { applyStockDelta } from '@storeloom/catalog';
 import { isUuid, type Kysely, newId, type Order, type OrderAddress, sql, type TenantDatabase, type Transaction } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
@@ -976,6 +977,8 @@ export class OrderService {
    * the order as the API shows it after the change, plus `extra`.
    */
   private async webhook(trx: Tx, type: WebhookEventType, orderId: string, extra: Record<string, unknown> = {}) {
+    // Every order change that merchants hear about may move a sales figure: the analytics worker recomputes the order.
+    await markOrderForAnalytics(trx, orderId);
     await emitWebhookEvent(trx, {
       type,
       resourceKey: `order:${orderId}`,

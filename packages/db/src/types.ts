@@ -744,6 +744,67 @@ export interface TenantDatabase {
   shipping_zone_countries: ShippingZoneCountriesTable;
   shipping_zone_rates: ShippingZoneRatesTable;
   tax_rates: TaxRatesTable;
+  // Sales analytics (issue 21).
+  analytics_pending: AnalyticsPendingTable;
+  analytics_order_facts: AnalyticsOrderFactsTable;
+  analytics_daily: AnalyticsDailyTable;
+  analytics_product_daily: AnalyticsProductDailyTable;
+  analytics_funnel_daily: AnalyticsFunnelDailyTable;
+  analytics_state: AnalyticsStateTable;
+}
+
+/** Orders whose analytics contribution must be recomputed (written in the transaction of the order's change). */
+export interface AnalyticsPendingTable {
+  order_id: string;
+  seq: ColumnType<number, number | undefined, number>;
+  queued_at: Generated<Date>;
+}
+export interface AnalyticsOrderFactsTable {
+  order_id: string;
+  facts: Json<unknown>;
+  computed_at: Generated<Date>;
+}
+type Counter = ColumnType<number, number | undefined, number>;
+export interface AnalyticsDailyTable {
+  day: ColumnType<Date | string, string, string>;
+  currency: string;
+  market_id: string;
+  orders: Counter;
+  units: Counter;
+  gross: Counter;
+  discounts: Counter;
+  refunds: Counter;
+  shipping: Counter;
+  tax: Counter;
+  total: Counter;
+  new_customers: Counter;
+  returning_customers: Counter;
+  presentment_gross: Counter;
+  presentment_discounts: Counter;
+  presentment_refunds: Counter;
+  presentment_total: Counter;
+}
+export interface AnalyticsProductDailyTable {
+  day: ColumnType<Date | string, string, string>;
+  product_id: string;
+  orders: Counter;
+  units: Counter;
+  gross: Counter;
+  discounts: Counter;
+}
+export interface AnalyticsFunnelDailyTable {
+  day: ColumnType<Date | string, string, string>;
+  sessions: number;
+  product_views: number;
+  add_to_cart: number;
+  checkouts: number;
+  orders: number;
+  computed_at: Generated<Date>;
+}
+export interface AnalyticsStateTable {
+  id: number;
+  funnel_computed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  rebuilt_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface ShippingZonesTable {

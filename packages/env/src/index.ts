@@ -327,6 +327,10 @@ export const workerEnvSchema = z
     ALERT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).default(30_000),
     /** How often (ms) the worker looks for due webhook deliveries it was not told about. */
     WEBHOOK_SWEEP_MS: z.coerce.number().int().min(1000).default(10_000),
+    /** Webhook events, their deliveries and attempt logs older than this are deleted daily (at least the 3-day retry window + 1). */
+    WEBHOOK_EVENT_RETENTION_DAYS: z.coerce.number().int().min(4).max(3650).default(30),
+    /** How often (ms) the worker applies changed orders to the sales analytics (the dashboard's freshness). */
+    ANALYTICS_SWEEP_MS: z.coerce.number().int().min(1000).default(30_000),
     /** Cron (UTC) of the nightly pricing and inventory runs. */
     PLANNING_NIGHTLY_CRON: z.string().default('10 2 * * *'),
     /** Shopper events (views, carts, purchases, impressions, clicks) older than this are deleted nightly. */

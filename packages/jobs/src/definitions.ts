@@ -301,6 +301,37 @@ export const retentionStoreJob = defineJob({
   attempts: 3,
 });
 
+/**
+ * Sales analytics of one store: applies the orders changed since the last pass to the daily aggregates (exactly once:
+ * see packages/analytics) and refreshes the recent days' funnel. Swept for every store; a store with nothing pending
+ * costs one indexed read.
+ */
+export const analyticsUpdateJob = defineJob({
+  name: 'analytics.update',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid }),
+  attempts: 3,
+});
+
+/** Every ANALYTICS_SWEEP_MS: `analytics.update` for each store with pending orders (and each store's funnel every few minutes). */
+export const analyticsSweepJob = defineJob({
+  name: 'analytics.sweep',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 1,
+});
+
+/** Daily: webhook events (with their deliveries and attempt logs) older than WEBHOOK_EVENT_RETENTION_DAYS are deleted in every store. */
+export const pruneWebhookEventsJob = defineJob({
+  name: 'webhooks.prune',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({}),
+  attempts: 3,
+});
+
 export const allJobs = [
   importProductsJob,
   reconcileProvisioningJob,
@@ -329,6 +360,13 @@ export const allJobs = [
   privacyRequestJob,
   retentionNightlyJob,
   retentionStoreJob,
+  attempts: 3,
+});
+
+/**
+  analyticsUpdateJob,
+  analyticsSweepJob,
+  pruneWebhookEventsJob,
 ] as const;
 export type AnyJob = (typeof allJobs)[number];
 

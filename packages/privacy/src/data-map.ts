@@ -207,6 +207,18 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     note: 'deleted with their event (the body is the event payload)',
   },
   webhook_dispatch_lease: { columns: 'id holder locked_until', erase: 'none' },
+  // Sales analytics: sums per day, currency, market and product; the outbox and per-order contributions hold ids and
+  // amounts only (no e-mail: whether a buyer was new is a flag in the sums).
+  analytics_pending: { columns: 'order_id seq queued_at', erase: 'none', note: 'order ids only; the order row is what erasure anonymises' },
+  analytics_order_facts: { columns: 'order_id facts computed_at', erase: 'none', note: 'amounts per day/product of one order, no person' },
+  analytics_daily: {
+    columns:
+      'day currency market_id orders units gross discounts refunds shipping tax total new_customers returning_customers presentment_gross presentment_discounts presentment_refunds presentment_total',
+    erase: 'none',
+  },
+  analytics_product_daily: { columns: 'day product_id orders units gross discounts', erase: 'none' },
+  analytics_funnel_daily: { columns: 'day sessions product_views add_to_cart checkouts orders computed_at', erase: 'none', note: 'counts only' },
+  analytics_state: { columns: 'id funnel_computed_at rebuilt_at', erase: 'none' },
   import_rows: { columns: 'import_id handle outcome warnings', erase: 'none' },
   reviews: {
     columns: 'id product_id order_id email author rating title body status reply replied_at verified source created_at updated_at',

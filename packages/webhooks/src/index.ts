@@ -6,3 +6,4 @@ export { emitWebhookEvent, type EmitInput, RETRY_WINDOW_MS, WEBHOOK_EVENT_TYPES,
 export { attemptDelivery, type DeliveryAttemptResult, LOG_BODY_LIMIT } from './deliver.ts';
 export { backoffDelay, DEFAULT_DISABLE, DEFAULT_RETRY, type DispatchDeps, type DispatchResult, dispatchWebhooks, type RetryPolicy } from './dispatcher.ts';
 export { MAX_SUBSCRIPTIONS_PER_STORE, type SubscriptionInput, type SubscriptionView, WebhookService, type WebhookServiceDeps } from './service.ts';
+export { pruneWebhookEvents } from './retention.ts';

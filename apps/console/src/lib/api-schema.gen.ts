@@ -2270,6 +2270,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/analytics/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales figures, daily series, funnel, top products and collections, sales by market, with the previous period
+         * @description API tokens: needs the `read_orders` scope.
+         */
+        get: operations["getSalesReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/analytics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One sales report as CSV (amounts as decimals of their currency)
+         * @description API tokens: needs the `read_orders` scope.
+         */
+        get: operations["exportSalesCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/search": {
         parameters: {
             query?: never;
@@ -4752,6 +4792,101 @@ export interface components {
             /** @description Paid orders placed from a reminded cart */
             recoveredOrders: number;
             recoveredRevenue: number;
+        };
+        SalesReport: {
+            range: {
+                from: string;
+                to: string;
+            };
+            previousRange: {
+                from: string;
+                to: string;
+            } | null;
+            currency: string;
+            summary: components["schemas"]["SalesSummary"];
+            previous: components["schemas"]["SalesSummary"] & (Record<string, never> | null);
+            daily: components["schemas"]["DailySales"][];
+            previousDaily: components["schemas"]["DailySales"][] | null;
+            funnel: components["schemas"]["SalesFunnel"];
+            previousFunnel: components["schemas"]["SalesFunnel"] & (Record<string, never> | null);
+            topProducts: {
+                productId: string | null;
+                title: string;
+                orders: number;
+                units: number;
+                grossSales: number;
+                discounts: number;
+                netSales: number;
+            }[];
+            topCollections: {
+                collectionId: string;
+                title: string;
+                units: number;
+                grossSales: number;
+                discounts: number;
+                netSales: number;
+            }[];
+            markets: {
+                marketId: string | null;
+                market: string;
+                currency: string;
+                orders: number;
+                /** @description In the market’s currency */
+                presentmentGrossSales: number;
+                /** @description In the market’s currency */
+                presentmentNetSales: number;
+                /** @description In the store currency */
+                netSales: number;
+            }[];
+            /** @description Order changes the worker has not applied yet */
+            pendingOrders: number;
+        };
+        SalesSummary: {
+            /** @description Line prices × quantities of the orders paid in the range (minor units of the store currency) */
+            grossSales: number;
+            /** @description Discounts of those orders (minor units of the store currency) */
+            discounts: number;
+            /** @description Refunds made in the range (minor units of the store currency) */
+            returns: number;
+            /** @description grossSales − discounts − returns (minor units of the store currency) */
+            netSales: number;
+            /** @description Shipping charged (minor units of the store currency) */
+            shipping: number;
+            /** @description Tax charged (minor units of the store currency) */
+            tax: number;
+            /** @description Order totals − returns (minor units of the store currency) */
+            totalSales: number;
+            orders: number;
+            units: number;
+            /** @description (grossSales − discounts) / orders, rounded (minor units of the store currency) */
+            averageOrderValue: number;
+            /** @description Orders that were their buyer’s first paid order (by e-mail) */
+            newCustomers: number;
+            returningCustomers: number;
+        };
+        DailySales: {
+            day: string;
+            grossSales: number;
+            discounts: number;
+            returns: number;
+            netSales: number;
+            shipping: number;
+            tax: number;
+            totalSales: number;
+            orders: number;
+            units: number;
+        };
+        SalesFunnel: {
+            /** @description Distinct shoppers with a storefront event (first-party, consenting browsers) */
+            sessions: number;
+            /** @description Of those, shoppers who viewed a product */
+            productViews: number;
+            /** @description Shoppers who added to cart */
+            addToCart: number;
+            /** @description Orders placed (checkouts completed to payment) */
+            checkouts: number;
+            /** @description Orders paid */
+            orders: number;
         };
         SearchResult: {
             searchId: string | null;
@@ -13900,6 +14035,135 @@ export interface operations {
                         nextCursor: string | null;
                         stats: components["schemas"]["RecoveryStats"];
                     };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSalesReport: {
+        parameters: {
+            query: {
+                /** @description First day (UTC), included */
+                from: string;
+                /** @description Last day (UTC), included; at most 732 days after from */
+                to: string;
+                compare?: "previous_period" | "none";
+                top?: number;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sales report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesReport"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportSalesCsv: {
+        parameters: {
+            query: {
+                /** @description First day (UTC), included */
+                from: string;
+                /** @description Last day (UTC), included; at most 732 days after from */
+                to: string;
+                report?: "daily" | "products" | "collections" | "markets";
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request */

@@ -1,0 +1,92 @@
+/**
+ * Sales analytics and webhook retention jobs. `analytics.update` drains one store's pending orders into the daily
+ * aggregates (exactly once per change, see packages/analytics/src/maintain.ts) and refreshes its recent funnel days
+ * at most every FUNNEL_EVERY_MS; `analytics.sweep` enqueues it for each store with pending orders or a stale funnel;
+ * `webhooks.prune` applies WEBHOOK_EVENT_RETENTION_DAYS to every store's webhook outbox.
+ */
+import { processPending, refreshRecentFunnel } from '@storeloom/analytics';
+import type { Database } from '@storeloom/db';
+import { analyticsSweepJob, analyticsUpdateJob, decodeJob, type JobEnvelope, pruneWebhookEventsJob, type Queues } from '@storeloom/jobs';
+import type { Logger } from '@storeloom/log';
+import { resolveStoreTenant, STORE_WITH_DATA, storesWithStatus } from '@storeloom/stores';
+import { pruneWebhookEvents } from '@storeloom/webhooks';
+import type { Job } from 'bullmq';
+
+export const FUNNEL_EVERY_MS = 5 * 60_000;
+
+export interface AnalyticsDeps {
+  db: Database;
+  logger: Logger;
+  queues?: Queues;
+  webhookEventRetentionDays?: number;
+  clock?: () => Date;
+}
+
+/** Drains one store (bounded per run: the sweep brings it back for the rest). */
+export async function updateStoreAnalytics(deps: AnalyticsDeps, storeId: string, maxBatches = 20) {
+  const found = await resolveStoreTenant(deps.db, storeId, { allow: STORE_WITH_DATA });
+  if (!found) return { skipped: 'store_unavailable' as const };
+  let processed = 0;
+  let more = true;
+  for (let i = 0; i < maxBatches && more; i++) {
+    const r = await processPending(found.tenant);
+    processed += r.processed;
+    more = r.more;
+  }
+  const now = deps.clock?.() ?? new Date();
+  const state = await found.tenant.selectFrom('analytics_state').select('funnel_computed_at').where('id', '=', 1).executeTakeFirst();
+  const funnelDue = !state?.funnel_computed_at || now.getTime() - new Date(state.funnel_computed_at).getTime() >= FUNNEL_EVERY_MS;
+  const funnelDays = funnelDue ? (await refreshRecentFunnel(found.tenant, now)).length : 0;
+  return { processed, more, funnelDays };
+}
+
+export function createAnalyticsHandlers(deps: AnalyticsDeps): Record<string, (job: Job<JobEnvelope>) => Promise<unknown>> {
+  return {
+    [analyticsUpdateJob.name]: async (job) => {
+      const { storeId } = decodeJob(analyticsUpdateJob, job);
+      const r = await updateStoreAnalytics(deps, storeId);
+      if ('more' in r && r.more) await deps.queues?.enqueue(analyticsUpdateJob, { storeId }, { delay: 1 });
+      return r;
+    },
+    [analyticsSweepJob.name]: async (job) => {
+      decodeJob(analyticsSweepJob, job);
+      const now = deps.clock?.() ?? new Date();
+      const stores = await storesWithStatus(deps.db, STORE_WITH_DATA);
+      let kicked = 0;
+      for (const s of stores) {
+        try {
+          const t = deps.db.tenant(s.schema_name);
+          const [pending, state] = await Promise.all([
+            t.selectFrom('analytics_pending').select('order_id').limit(1).executeTakeFirst(),
+            t.selectFrom('analytics_state').select('funnel_computed_at').where('id', '=', 1).executeTakeFirst(),
+          ]);
+          const funnelDue = !state?.funnel_computed_at || now.getTime() - new Date(state.funnel_computed_at).getTime() >= FUNNEL_EVERY_MS;
+          if (pending || funnelDue) {
+            await deps.queues?.enqueue(analyticsUpdateJob, { storeId: s.id });
+            kicked++;
+          }
+        } catch (err) {
+          // A store being moved or migrated must not stop the others; the next sweep comes back to it.
+          deps.logger.warn('analytics sweep skipped a store', { storeId: s.id, err });
+        }
+      }
+      return { stores: stores.length, kicked };
+    },
+    [pruneWebhookEventsJob.name]: async (job) => {
+      decodeJob(pruneWebhookEventsJob, job);
+      const days = deps.webhookEventRetentionDays ?? 30;
+      const now = deps.clock?.() ?? new Date();
+      let events = 0;
+      const stores = await storesWithStatus(deps.db, STORE_WITH_DATA);
+      for (const s of stores) {
+        try {
+          events += (await pruneWebhookEvents(deps.db.tenant(s.schema_name), days, now)).events;
+        } catch (err) {
+          deps.logger.warn('webhook retention skipped a store', { storeId: s.id, err });
+        }
+      }
+      if (events) deps.logger.info('pruned webhook events', { events, days });
+      return { stores: stores.length, events, days };
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './facts.ts';
+export * from './maintain.ts';
+export * from './report.ts';

@@ -1,0 +1,241 @@
+/**
+ * The dashboard's figures computed straight from the raw tables (orders, order lines, payments, events), with no
+ * aggregate involved: the tests compare the maintained aggregates with these, and the benchmark times them as the
+ * "no aggregates" baseline. Store-currency amounts use the orders' store_* columns (single-currency stores: the
+ * order's own amounts).
+ */
+import { type Kysely, sql, type TenantDatabase } from '@storeloom/db';
+import { type DateRange, daysOf } from '../src/index.ts';
+
+const PAID = sql`('paid','partially_refunded','refunded')`;
+const bounds = (r: DateRange) => ({ from: new Date(`${r.from}T00:00:00Z`), to: new Date(Date.parse(`${r.to}T00:00:00Z`) + 86_400_000) });
+
+export interface RawFigures {
+  grossSales: number;
+  discounts: number;
+  returns: number;
+  netSales: number;
+  shipping: number;
+  tax: number;
+  totalSales: number;
+  orders: number;
+  units: number;
+  averageOrderValue: number;
+  newCustomers: number;
+  returningCustomers: number;
+}
+
+/** Refunds are summed in the order's own currency: exact for same-currency orders (what the tests compare by range). */
+export async function rawSummary(t: Kysely<TenantDatabase>, r: DateRange): Promise<RawFigures> {
+  const { from, to } = bounds(r);
+  const s = await t
+    .selectFrom('orders as o')
+    .select([
+      sql<number>`count(*)::bigint`.as('orders'),
+      sql<number>`coalesce(sum(coalesce(o.store_subtotal, o.subtotal)), 0)::bigint`.as('gross'),
+      sql<number>`coalesce(sum(coalesce(o.store_discount_total, o.discount_total)), 0)::bigint`.as('discounts'),
+      sql<number>`coalesce(sum(coalesce(o.store_shipping, o.shipping)), 0)::bigint`.as('shipping'),
+      sql<number>`coalesce(sum(coalesce(o.store_tax, o.tax)), 0)::bigint`.as('tax'),
+      sql<number>`coalesce(sum(coalesce(o.store_total, o.total)), 0)::bigint`.as('total'),
+      (eb) =>
+        eb.fn
+          .count<number>(
+            sql`case when ${eb.exists(
+              eb
+                .selectFrom('orders as p')
+                .select('p.id')
+                .whereRef('p.email', '=', 'o.email')
+                .where('p.paid_at', 'is not', null)
+                .where(sql<boolean>`p.payment_status in ${PAID}`)
+                .where(sql<boolean>`(p.paid_at < o.paid_at or (p.paid_at = o.paid_at and p.id < o.id))`),
+            )} then 1 end`,
+          )
+          .as('returning'),
+    ])
+    .where('o.paid_at', '>=', from)
+    .where('o.paid_at', '<', to)
+    .where(sql<boolean>`o.payment_status in ${PAID}`)
+    .executeTakeFirstOrThrow();
+  const u = await t
+    .selectFrom('order_lines as l')
+    .innerJoin('orders as o', 'o.id', 'l.order_id')
+    .select(sql<number>`coalesce(sum(l.quantity), 0)::bigint`.as('units'))
+    .where('o.paid_at', '>=', from)
+    .where('o.paid_at', '<', to)
+    .where(sql<boolean>`o.payment_status in ${PAID}`)
+    .executeTakeFirstOrThrow();
+  const ref = await t
+    .selectFrom('payments as p')
+    .select(sql<number>`coalesce(sum(p.amount), 0)::bigint`.as('refunds'))
+    .where('p.kind', '=', 'refund')
+    .where('p.status', '=', 'succeeded')
+    .where('p.created_at', '>=', from)
+    .where('p.created_at', '<', to)
+    .executeTakeFirstOrThrow();
+  const n = (v: unknown) => Number(v);
+  const orders = n(s.orders);
+  const gross = n(s.gross);
+  const discounts = n(s.discounts);
+  const refunds = n(ref.refunds);
+  return {
+    grossSales: gross,
+    discounts,
+    returns: refunds,
+    netSales: gross - discounts - refunds,
+    shipping: n(s.shipping),
+    tax: n(s.tax),
+    totalSales: n(s.total) - refunds,
+    orders,
+    units: n(u.units),
+    averageOrderValue: orders ? Math.round((gross - discounts) / orders) : 0,
+    newCustomers: orders - n(s.returning),
+    returningCustomers: n(s.returning),
+  };
+}
+
+export async function rawTopProducts(t: Kysely<TenantDatabase>, r: DateRange) {
+  const { from, to } = bounds(r);
+  const rows = await t
+    .selectFrom('order_lines as l')
+    .innerJoin('orders as o', 'o.id', 'l.order_id')
+    .select([
+      'l.product_id',
+      sql<number>`count(distinct l.order_id)::bigint`.as('orders'),
+      sql<number>`sum(l.quantity)::bigint`.as('units'),
+      sql<number>`sum(l.total)::bigint`.as('gross'),
+      sql<number>`sum(l.discount_total)::bigint`.as('discounts'),
+    ])
+    .where('o.paid_at', '>=', from)
+    .where('o.paid_at', '<', to)
+    .where(sql<boolean>`o.payment_status in ${PAID}`)
+    .groupBy('l.product_id')
+    .execute();
+  return rows
+    .map((x) => ({
+      productId: x.product_id,
+      orders: Number(x.orders),
+      units: Number(x.units),
+      grossSales: Number(x.gross),
+      discounts: Number(x.discounts),
+      netSales: Number(x.gross) - Number(x.discounts),
+    }))
+    .sort(
+      (a, b) =>
+        b.netSales - a.netSales ||
+        String(a.productId ?? '00000000-0000-0000-0000-000000000000').localeCompare(String(b.productId ?? '00000000-0000-0000-0000-000000000000')),
+    );
+}
+
+export async function rawTopCollections(t: Kysely<TenantDatabase>, r: DateRange) {
+  const { from, to } = bounds(r);
+  const rows = await t
+    .selectFrom('order_lines as l')
+    .innerJoin('orders as o', 'o.id', 'l.order_id')
+    .innerJoin('collection_products as cp', 'cp.product_id', 'l.product_id')
+    .select([
+      'cp.collection_id',
+      sql<number>`sum(l.quantity)::bigint`.as('units'),
+      sql<number>`sum(l.total)::bigint`.as('gross'),
+      sql<number>`sum(l.discount_total)::bigint`.as('discounts'),
+    ])
+    .where('o.paid_at', '>=', from)
+    .where('o.paid_at', '<', to)
+    .where(sql<boolean>`o.payment_status in ${PAID}`)
+    .groupBy('cp.collection_id')
+    .execute();
+  return rows
+    .map((x) => ({
+      collectionId: x.collection_id,
+      units: Number(x.units),
+      grossSales: Number(x.gross),
+      discounts: Number(x.discounts),
+      netSales: Number(x.gross) - Number(x.discounts),
+    }))
+    .sort((a, b) => b.netSales - a.netSales || a.collectionId.localeCompare(b.collectionId));
+}
+
+/** Per market and presentment currency: orders and gross by payment day, refunds by refund day (presentment). */
+export async function rawMarkets(t: Kysely<TenantDatabase>, r: DateRange) {
+  const { from, to } = bounds(r);
+  const sales = await t
+    .selectFrom('orders as o')
+    .select([
+      sql<string>`coalesce(o.market_id::text, '')`.as('market'),
+      'o.currency',
+      sql<number>`count(*)::bigint`.as('orders'),
+      sql<number>`sum(o.subtotal)::bigint`.as('gross'),
+      sql<number>`sum(o.discount_total)::bigint`.as('discounts'),
+    ])
+    .where('o.paid_at', '>=', from)
+    .where('o.paid_at', '<', to)
+    .where(sql<boolean>`o.payment_status in ${PAID}`)
+    .groupBy([sql`coalesce(o.market_id::text, '')`, 'o.currency'])
+    .execute();
+  const refunds = await t
+    .selectFrom('payments as p')
+    .innerJoin('orders as o', 'o.id', 'p.order_id')
+    .select([sql<string>`coalesce(o.market_id::text, '')`.as('market'), 'o.currency', sql<number>`sum(p.amount)::bigint`.as('refunds')])
+    .where('p.kind', '=', 'refund')
+    .where('p.status', '=', 'succeeded')
+    .where('p.created_at', '>=', from)
+    .where('p.created_at', '<', to)
+    .groupBy([sql`coalesce(o.market_id::text, '')`, 'o.currency'])
+    .execute();
+  const out = new Map<string, { marketId: string | null; currency: string; orders: number; presentmentGrossSales: number; presentmentNetSales: number }>();
+  for (const s of sales)
+    out.set(`${s.market}|${s.currency}`, {
+      marketId: s.market || null,
+      currency: s.currency,
+      orders: Number(s.orders),
+      presentmentGrossSales: Number(s.gross),
+      presentmentNetSales: Number(s.gross) - Number(s.discounts),
+    });
+  for (const x of refunds) {
+    const k = `${x.market}|${x.currency}`;
+    const cur = out.get(k) ?? { marketId: x.market || null, currency: x.currency, orders: 0, presentmentGrossSales: 0, presentmentNetSales: 0 };
+    cur.presentmentNetSales -= Number(x.refunds);
+    out.set(k, cur);
+  }
+  return [...out.values()].sort((a, b) => `${a.marketId}|${a.currency}`.localeCompare(`${b.marketId}|${b.currency}`));
+}
+
+/** Funnel: per UTC day distinct shoppers (as the aggregates count them), summed over the range. */
+export async function rawFunnel(t: Kysely<TenantDatabase>, r: DateRange) {
+  const { from, to } = bounds(r);
+  const actor = sql`coalesce(session_id, customer_id)`;
+  const day = sql`date_trunc('day', occurred_at at time zone 'UTC')`;
+  const ev = await t
+    .selectFrom('reco_events')
+    .select([
+      day.as('d'),
+      sql<number>`count(distinct ${actor}) filter (where kind <> 'purchase')`.as('sessions'),
+      sql<number>`count(distinct ${actor}) filter (where kind = 'view')`.as('views'),
+      sql<number>`count(distinct ${actor}) filter (where kind = 'add_to_cart')`.as('carts'),
+    ])
+    .where('occurred_at', '>=', from)
+    .where('occurred_at', '<', to)
+    .groupBy(day)
+    .execute();
+  const placed = await t
+    .selectFrom('orders')
+    .select(sql<number>`count(*)::bigint`.as('n'))
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .executeTakeFirstOrThrow();
+  const paid = await t
+    .selectFrom('orders')
+    .select(sql<number>`count(*)::bigint`.as('n'))
+    .where('paid_at', '>=', from)
+    .where('paid_at', '<', to)
+    .where(sql<boolean>`payment_status in ${PAID}`)
+    .executeTakeFirstOrThrow();
+  const sum = (k: 'sessions' | 'views' | 'carts') => ev.reduce((n, x) => n + Number(x[k]), 0);
+  return { sessions: sum('sessions'), productViews: sum('views'), addToCart: sum('carts'), checkouts: Number(placed.n), orders: Number(paid.n) };
+}
+
+/** Daily net sales straight from the raw tables (same-currency stores). */
+export async function rawDailyNet(t: Kysely<TenantDatabase>, r: DateRange): Promise<Map<string, number>> {
+  const out = new Map(daysOf(r).map((d) => [d, 0]));
+  for (const d of daysOf(r)) out.set(d, (await rawSummary(t, { from: d, to: d })).netSales);
+  return out;
+}
