@@ -297,7 +297,7 @@ describe('dynamic pricing and reorder planning in the console (Chromium)', () =>
     expect((await api('GET', `/pricing/settings/${settings.id}`)).body).toMatchObject({ maxChangePerDay: 500, targetUnits: 150, targetDate: '2027-01-31' });
 
     // The data check paused it: the reason shows, and Resume clears it.
-    await new PricingService({ db: p.db, storeId, schemaName: schema }).pause(settings.id, 'Demand rose with price: check the sales data');
+    await new PricingService({ db: p.db, storeId, schemaName: schema }).settings.pause(settings.id, 'Demand rose with price: check the sales data');
     await page.reload();
     await page.getByText('Demand rose with price: check the sales data').waitFor();
     await page.getByRole('button', { name: 'Resume' }).click();

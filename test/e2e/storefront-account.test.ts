@@ -65,20 +65,25 @@ describe('storefront accounts, cart and checkout in Chromium (issue 17)', { time
     await page.goto(url('/cart'));
     // + past ten (the old select stopped at 10), − back, then Remove.
     const plus = page.getByRole('button', { name: 'Increase the quantity of Tea Towel' });
+    const quantityIs = (n: number) =>
+      page.waitForFunction(
+        (v) => (document.querySelector('input[name=quantity][aria-label="Quantity of Tea Towel"]') as HTMLInputElement | null)?.value === String(v),
+        n,
+      );
     for (let i = 0; i < 11; i++) {
       await plus.click();
-      await page.waitForLoadState('load');
+      await quantityIs(i + 2);
     }
     await expect(page.getByRole('spinbutton', { name: 'Quantity of Tea Towel' }).inputValue()).resolves.toBe('12');
     // Stock is 12: + is disabled there.
     expect(await plus.isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Decrease the quantity of Tea Towel' }).click();
-    await page.waitForLoadState('load');
+    await quantityIs(11);
     await expect(page.getByRole('spinbutton', { name: 'Quantity of Tea Towel' }).inputValue()).resolves.toBe('11');
     await page.screenshot({ path: artifactPath('sf-cart-stepper-phone.png'), fullPage: true });
     await checkA11y(page, 'sf-cart-stepper-phone.png');
     await page.getByRole('button', { name: 'Remove Tea Towel' }).click();
-    await page.waitForLoadState('load');
+    await page.getByRole('button', { name: 'Remove Tea Towel' }).waitFor({ state: 'detached' });
     expect(await page.getByRole('link', { name: 'Tea Towel' }).count()).toBe(0);
     await expect(page.getByTestId('cart-count').textContent()).resolves.toBe('1');
 

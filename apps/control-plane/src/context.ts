@@ -1,3 +1,4 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type {
   AccountService,
   ApiScope,
@@ -134,3 +135,6 @@ export function storeUrl(config: ControlPlaneConfig, store: { slug: string; cust
   const port = config.storefrontPort === defaultPort ? '' : `:${config.storefrontPort}`;
   return `${config.storefrontProtocol}://${store.slug}.${config.storeRootDomain}${port}`;
 }
+
+/** The control plane's OpenAPI app, as every route file's `register…Routes(app)` receives it. */
+export type Api = OpenAPIHono<AppEnv>;

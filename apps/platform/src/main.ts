@@ -110,12 +110,16 @@ function persistedSecret(fileName: string): string {
   return secret;
 }
 
-/** The storefront serves a Vite build of its Solid UI: build it when missing or out of date. */
-async function buildStorefrontIfStale(): Promise<void> {
-  const { storefrontBuildIsStale, buildStorefront } = await import('../../storefront/src/build.ts');
-  if (!storefrontBuildIsStale()) return;
-  say('building the storefront UI (vite)');
-  await buildStorefront({ quiet: true });
+/**
+ * The storefront serves a Vite build of its Solid UI: its build script rebuilds it when missing or out of date. It runs as a
+ * child process, like the apps themselves: the launcher imports no app's code.
+ */
+function buildStorefrontIfStale(): Promise<void> {
+  return new Promise((done, fail) => {
+    const proc = fork(resolve(appsDir, 'storefront/src/build-cli.ts'), ['--if-stale', '--quiet'], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    proc.once('error', fail);
+    proc.once('exit', (code, signal) => (code === 0 ? done() : fail(new Error(`the storefront UI build failed (${signal ?? `exit code ${code}`})`))));
+  });
 }
 // The Vite dev server proxies the API; its origin must pass the CSRF origin check.
 if (devMode) childEnv.TRUSTED_ORIGINS = [childEnv.TRUSTED_ORIGINS, `http://localhost:${CONSOLE_DEV_PORT}`].filter(Boolean).join(',');

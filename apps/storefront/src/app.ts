@@ -25,15 +25,18 @@ import { contentRoutes } from './routes/content.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { homeRoutes } from './routes/home.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 import { recoveryRoutes } from './routes/recovery.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seoRoutes } from './routes/seo.ts';
+import { routePath } from './locale.ts';
 
 export type { StorefrontEnv, StorefrontOptions } from './context.ts';
 
 export function createStorefrontApp(db: Database, logger: Logger, opts: StorefrontOptions) {
   const sf = new Storefront(db, logger, opts);
-  const app = new Hono<StorefrontEnv>();
+  // Routes see paths without the locale prefix (`/de/products/x` is `/products/x` in the language de).
+  const app = new Hono<StorefrontEnv>({ getPath: routePath });
   platformMiddleware(app, sf);
   resolveTenant(app, sf);
   sameOriginPosts(app);
@@ -60,6 +63,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   checkoutRoutes(app, sf);
   orderRoutes(app, sf);
   accountRoutes(app, sf);
+  privacyRoutes(app, sf);
   seoRoutes(app, sf);
   errorPages(app, sf);
   return Object.assign(app, { resolver: sf.resolver });

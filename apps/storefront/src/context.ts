@@ -22,7 +22,10 @@ import { Pages } from './pages.ts';
 import { loadRenderer, type Renderer } from './render.ts';
 import type { ProductSearch, RecommendationSource } from './seams.ts';
 import { type Tenant, TenantResolver } from './tenant.ts';
-import { type Lang, translator } from './ui/i18n.ts';
+import { translator } from './messages/index.ts';
+import type { LocalePrefix } from './locale.ts';
+import type { PricingMarket } from '@storeloom/commerce';
+import type { Lang } from './ui/i18n.ts';
 
 export interface StorefrontOptions {
   rootDomain: string;
@@ -55,7 +58,19 @@ export interface StorefrontOptions {
 }
 
 /** `store` is `tenant.store`, for the JSON APIs (search, recommendations) mounted under /api/storefront/v1. */
-export type StorefrontEnv = { Variables: { requestId: string; logger: Logger; tenant: Tenant; store: Store; lang: Lang } };
+export type StorefrontEnv = {
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    tenant: Tenant;
+    store: Store;
+    lang: Lang;
+    localePrefix: LocalePrefix | null;
+    /** The shopper's country (see market.ts) and the market it picks: the currency of the catalogue's prices. */
+    country: string | null;
+    market: PricingMarket;
+  };
+};
 export type C = Context<StorefrontEnv>;
 
 export const CART_COOKIE = 'sf_cart';
@@ -125,7 +140,10 @@ export class Storefront {
 
   locale(c: C): string {
     const store = c.var.tenant.store;
-    return c.var.lang === 'zh-CN' ? 'zh-CN' : store.default_locale.startsWith('en') ? store.default_locale : 'en';
+    const lang = c.var.lang;
+    // The store's own regional variant when it is of the shopper's language (en-GB, de-AT), else the bare language.
+    const regional = store.default_locale.toLowerCase().startsWith(`${lang.slice(0, 2).toLowerCase()}-`);
+    return lang === 'zh-CN' ? 'zh-CN' : regional ? store.default_locale : lang;
   }
 
   t(c: C) {

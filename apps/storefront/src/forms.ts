@@ -84,3 +84,15 @@ export function parseForm<T>(schema: z.ZodType<T>, fields: Record<string, string
   const issue = r.error.issues[0];
   return { ok: false, field: typeof issue?.path[0] === 'string' ? issue.path[0] : null, message: issue?.message ?? 'Invalid form' };
 }
+
+/** A shopper's data request: a guest types the address; a signed-in shopper's account names it. */
+export const privacyRequestForm = z.object({
+  kind: z.enum(['export', 'erasure'], { message: 'Choose what you ask for' }),
+  email: upTo(254, 'E-mail').default(''),
+  confirm: z
+    .string()
+    .optional()
+    .transform((v) => v === '1'),
+});
+
+export const privacyConfirmForm = z.object({ token: z.string().min(1).max(1024) });

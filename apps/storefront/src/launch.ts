@@ -12,7 +12,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import type { StorefrontEnv } from './context.ts';
 import { FONTS } from './render.ts';
 import { storeMediaPath } from './ui/media.ts';
-import { translator } from './ui/i18n.ts';
+import { translator } from './messages/index.ts';
 
 export const PREVIEW_COOKIE = 'sf_preview';
 

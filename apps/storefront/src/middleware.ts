@@ -13,6 +13,9 @@ import { secureHeaders } from 'hono/secure-headers';
 import { type C, LANG_COOKIE, type Storefront, type StorefrontEnv } from './context.ts';
 import { launchGate } from './launch.ts';
 import { plainPage } from './pages.ts';
+import { marketFor } from '@storeloom/commerce';
+import { acceptLanguageCountry, negotiateLanguage, parseLocalePrefix } from './locale.ts';
+import { COUNTRY_COOKIE, shopperCountry } from './market.ts';
 import type { Lang } from './ui/i18n.ts';
 
 export type StorefrontApp = Hono<StorefrontEnv>;
@@ -68,9 +71,21 @@ export function resolveTenant(app: StorefrontApp, sf: Storefront) {
     }
     c.set('tenant', tenant);
     c.set('store', tenant.store);
-    const langs = tenant.settings.languages;
-    const wanted = getCookie(c, LANG_COOKIE);
-    c.set('lang', (langs.find((l) => l === wanted) ?? langs[0] ?? 'en') as Lang);
+    const langs = tenant.settings.languages as Lang[];
+    const prefix = parseLocalePrefix(new URL(c.req.url).pathname);
+    // A prefix for a language this store does not offer: the same page without it.
+    if (prefix && !langs.includes(prefix.lang)) return c.redirect(`${c.req.path}${new URL(c.req.url).search}`, 302);
+    c.set('localePrefix', prefix);
+    const chosen = getCookie(c, LANG_COOKIE);
+    c.set('lang', prefix?.lang ?? langs.find((l) => l === chosen) ?? negotiateLanguage(c.req.header('accept-language'), langs) ?? langs[0] ?? 'en');
+    const country = shopperCountry({
+      cookie: getCookie(c, COUNTRY_COOKIE),
+      prefixCountry: prefix?.country ?? null,
+      acceptCountry: acceptLanguageCountry(c.req.header('accept-language')),
+      storeCountry: tenant.store.country ?? null,
+    });
+    c.set('country', country);
+    c.set('market', marketFor(tenant.settings, tenant.store.currency, country));
     await next();
   });
   // Not launched yet: shoppers see "opening soon"; the merchant's preview link sees the store.

@@ -4,12 +4,16 @@
  * the 404 page, and the shapes the UI gets from server objects.
  */
 import { createHash } from 'node:crypto';
-import type { CartLineView, OrderDetail } from '@storeloom/commerce';
+import type { CartLineView, OrderDetail, PriceAdjustment } from '@storeloom/commerce';
 import { getCookie } from 'hono/cookie';
 import { type C, CART_COOKIE, type Storefront } from './context.ts';
 import type { Head } from './render.ts';
+import type { PricingMarket } from '@storeloom/commerce';
+import { hreflangAlternates, prefixOf } from './locale.ts';
+import { offersInMarket, pageInMarket, selectableCountries } from './market.ts';
+import { catalog } from './messages/index.ts';
 import type { Lang } from './ui/i18n.ts';
-import type { AppData, Chrome, LineData, OrderData, PageData } from './ui/types.ts';
+import type { AppData, Chrome, LineData, OrderData, PageData, PromotionsData } from './ui/types.ts';
 
 export interface RenderedPage {
   html: string;
@@ -45,6 +49,18 @@ export const lineData = (l: CartLineView): LineData => ({
   imageUrl: l.imageUrl,
 });
 
+/** The discount lines and gift-card tenders of a priced cart, as the cart and checkout summaries show them. */
+export function promotionsData(adjustments: readonly PriceAdjustment[], total: number, codes: string[] = []): PromotionsData {
+  const discounts = adjustments.filter((a) => a.kind === 'discount' && a.amount > 0);
+  const tenders = adjustments.filter((a) => a.kind === 'tender' && a.amount > 0);
+  return {
+    discounts: discounts.map((a) => ({ code: a.code ?? null, title: a.label, amount: a.amount })),
+    codes,
+    giftCards: tenders.map((a) => ({ last4: a.last4 ?? '', amount: a.amount })),
+    amountDue: total - tenders.reduce((sum, a) => sum + a.amount, 0),
+  };
+}
+
 export const orderData = (o: OrderDetail): OrderData => ({
   id: o.id,
   number: o.number,
@@ -65,6 +81,10 @@ export const orderData = (o: OrderDetail): OrderData => ({
   tax: o.tax,
   total: o.total,
   refunded: o.refunded,
+  taxIncluded: o.taxIncluded,
+  discounts: o.discounts,
+  giftCards: o.giftCards,
+  amountDue: o.amountDue,
   shippingAddress: o.shippingAddress,
   trackingNumber: o.fulfillment?.trackingNumber ?? null,
   carrier: o.fulfillment?.carrier ?? null,
@@ -83,8 +103,9 @@ export class Pages {
     private readonly ttlMs: number,
   ) {}
 
-  private chrome(c: C, count: number, signedIn: boolean): Chrome {
+  private chrome(c: C, count: number, signedIn: boolean, currency: string): Chrome {
     const { store, settings, content } = c.var.tenant;
+    const markets = settings.markets ?? [];
     return {
       menus: { header: content.header, footer: content.footer },
       policies: content.policies,
@@ -93,9 +114,17 @@ export class Pages {
         name: store.name,
         logoUrl: settings.theme.logoUrl,
         lang: c.var.lang,
+        ...(c.var.lang === 'en' ? {} : { messages: catalog(c.var.lang) }),
         languages: settings.languages as Lang[],
-        currency: store.currency,
+        currency,
         locale: this.sf.locale(c),
+        // The country selector, when the store sells in more than one market.
+        ...(markets.length
+          ? {
+              country: c.var.country,
+              countries: selectableCountries(markets, store.country ?? null, this.sf.locale(c)).map((x) => ({ ...x, currency: x.currency || store.currency })),
+            }
+          : {}),
       },
       cartCount: count,
       path: c.req.path,
@@ -104,9 +133,22 @@ export class Pages {
     };
   }
 
-  async render(c: C, data: PageData, head: Head, o: { status?: number; count: number; signedIn?: boolean }): Promise<RenderedPage> {
+  /**
+   * `market`: the market of the page's catalogue prices (default the request's; a cart page passes its cart's);
+   * `currency`: the currency of a page's amounts when they are an order's (order status, payment).
+   */
+  async render(
+    c: C,
+    data: PageData,
+    head: Head,
+    o: { status?: number; count: number; signedIn?: boolean; market?: PricingMarket; currency?: string },
+  ): Promise<RenderedPage> {
     const r = await this.sf.renderer();
-    const appData: AppData = { chrome: this.chrome(c, o.count, o.signedIn ?? false), data };
+    const market = o.market ?? c.var.market;
+    const priced = await pageInMarket(c.var.tenant.t, market, data);
+    if (priced !== data) head = { ...head, jsonLd: offersInMarket(head.jsonLd, priced, market.currency) };
+    const appData: AppData = { chrome: this.chrome(c, o.count, o.signedIn ?? false, o.currency ?? market.currency), data: priced };
+    head = this.localisedHead(c, head);
     const html = r.document({
       lang: c.var.lang,
       head,
@@ -116,6 +158,21 @@ export class Pages {
       html: r.render(appData),
     });
     return { html, status: o.status ?? 200, ...(head.modelViewer ? { modelViewer: true } : {}) };
+  }
+
+  /**
+   * A page reached through a locale prefix has the prefixed URL as its canonical; every indexable page of a
+   * store with several languages lists its translations as hreflang alternates (x-default: the unprefixed URL).
+   */
+  private localisedHead(c: C, head: Head): Head {
+    const origin = this.sf.origin(c);
+    const langs = c.var.tenant.settings.languages as Lang[];
+    const defaultLang = langs[0] ?? 'en';
+    const prefix = c.var.localePrefix ? prefixOf(c.var.localePrefix.lang, defaultLang) : '';
+    if (!head.canonical.startsWith(origin)) return head;
+    const rest = head.canonical.slice(origin.length) || '/';
+    const canonical = prefix ? `${origin}${prefix}${rest === '/' ? '' : rest}` : head.canonical;
+    return { ...head, canonical, ...(head.noindex ? {} : { alternates: hreflangAlternates(origin, rest, langs, defaultLang) }) };
   }
 
   /**
@@ -139,7 +196,8 @@ export class Pages {
   async send(c: C, page: RenderedPage, cache: 'public' | 'private', etag?: string) {
     const tag = etag ?? weakEtag(page.html);
     c.header('Content-Security-Policy', await this.csp(page.modelViewer));
-    c.header('Vary', 'Cookie');
+    // The language can come from the cookie or Accept-Language on unprefixed URLs.
+    c.header('Vary', 'Cookie, Accept-Language');
     c.header('ETag', tag);
     c.header('Cache-Control', cache === 'public' ? 'public, max-age=30, stale-while-revalidate=60' : 'private, no-cache');
     if (page.status === 200 && c.req.header('if-none-match') === tag) return c.body(null, 304);
@@ -185,7 +243,7 @@ export class Pages {
     const count = hasCart ? await this.sf.cartCount(c) : 0;
     const url = new URL(c.req.url);
     // Keyed by the origin the page's links are built from (a store answering on its subdomain and its domain has two).
-    const key = `${c.var.tenant.store.id}|${this.sf.origin(c)}|${c.var.lang}|${count}|${url.pathname}${url.search}`;
+    const key = `${c.var.tenant.store.id}|${this.sf.origin(c)}|${c.var.lang}|${c.var.country ?? ''}|${count}|${url.pathname}${url.search}`;
     const now = Date.now();
     let entry = this.cache.get(key);
     if (entry && entry.staleUntil < now) entry = undefined;

@@ -21,6 +21,8 @@ export interface Head {
   image?: string | null;
   jsonLd?: unknown[];
   noindex?: boolean;
+  /** Translations of this page (hreflang alternates). */
+  alternates?: { hreflang: string; href: string }[];
   /** The page shows a 3D model: load the bundled <model-viewer> (never on other pages). */
   modelViewer?: boolean;
 }
@@ -98,6 +100,7 @@ export async function loadRenderer(dist = DIST): Promise<Renderer> {
         `<title>${esc(head.title)}</title>`,
         `<meta name="description" content="${esc(head.description)}">`,
         `<link rel="canonical" href="${esc(head.canonical)}">`,
+        ...(head.alternates ?? []).map((a) => `<link rel="alternate" hreflang="${esc(a.hreflang)}" href="${esc(a.href)}">`),
         head.noindex ? '<meta name="robots" content="noindex">' : '',
         `<meta property="og:site_name" content="${esc(storeName)}">`,
         `<meta property="og:type" content="${head.ogType ?? 'website'}">`,

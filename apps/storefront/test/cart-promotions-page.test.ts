@@ -34,6 +34,12 @@ describe('cart page: discount codes and gift cards without JavaScript', () => {
     return { status: res.status, location: res.headers.get('location'), text: await res.text() };
   };
 
+  /** The page without Solid's hydration markers, so a summary row reads as plain markup. */
+  const plain = (r: { status: number; text: string }) => ({
+    status: r.status,
+    text: r.text.replace(/<!--\/?\$?-->/g, '').replace(/ data-hk="[^"]*"/g, ''),
+  });
+
   beforeAll(async () => {
     p = await startTestPlatform();
     app = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
@@ -66,6 +72,8 @@ describe('cart page: discount codes and gift cards without JavaScript', () => {
     expect(refused.text).toContain('aria-invalid="true"');
     expect(refused.text).toContain('aria-describedby="discount-code-error"');
     expect(refused.text).toMatch(/<p [^>]*id="discount-code-error" class="field-error" role="alert">The cart does not reach the minimum subtotal/);
+    expect(refused.text).toContain('at least $1,000.00');
+    expect(refused.text).not.toContain('100000');
     expect(refused.text).toContain('value="BIG"');
     const unknown = await post('/cart/discount', { code: 'NOPE' });
     expect(unknown.status).toBe(422);
@@ -101,5 +109,48 @@ describe('cart page: discount codes and gift cards without JavaScript', () => {
     expect(page.text).toMatch(/data-testid="amount-due"[^>]*>\$35\.00/);
     expect((await post('/cart/gift-card/remove', { last4 })).status).toBe(303);
     expect((await get('/cart')).text).not.toContain('data-testid="gift-card-line"');
+  });
+
+  it('shows the discount line and the gift-card tender on the checkout, pay and order pages; the pay page asks only for the amount due', async () => {
+    const code = (globalThis as { giftCode?: string }).giftCode as string;
+    expect((await post('/cart/discount', { code: 'SPRING20' })).status).toBe(303);
+    expect((await post('/cart/gift-card', { code })).status).toBe(303);
+    const checkout = plain(await get('/checkout'));
+    expect(checkout.status).toBe(200);
+    expect(checkout.text).toContain('Spring sale (SPRING20)');
+    expect(checkout.text).toMatch(/data-testid="discount-line"><dt>[^<]*<\/dt><dd>−\$8\.00/);
+    expect(checkout.text).toContain('data-testid="gift-card-line"');
+    expect(checkout.text).toMatch(/data-testid="total"[^>]*>\$37\.00/);
+    expect(checkout.text).toMatch(/data-testid="amount-due"[^>]*>\$27\.00/);
+    const expectedTotal = /name="expectedTotal" value="(\d+)"/.exec(checkout.text)?.[1] ?? '';
+    const quoteToken = /name="quoteToken" value="([^"]+)"/.exec(checkout.text)?.[1] ?? '';
+    const placed = await post('/checkout', {
+      email: 'promo-page@example.com',
+      name: 'Ada Shopper',
+      line1: '1 Tea Street',
+      city: 'Portland',
+      postalCode: '97201',
+      country: 'US',
+      shippingMethod: 'standard',
+      expectedTotal,
+      quoteToken,
+    });
+    expect(placed.status).toBe(303);
+    const payPath = new URL(placed.location ?? '', `http://${host()}`);
+    expect(payPath.pathname).toMatch(/^\/checkout\/pay\//);
+    const pay = plain(await get(`${payPath.pathname}${payPath.search}`));
+    expect(pay.status).toBe(200);
+    expect(pay.text).toMatch(/<p class="amount">\$27\.00<\/p>/);
+    expect(pay.text).toContain('Spring sale (SPRING20)');
+    expect(pay.text).toMatch(/data-testid="gift-card-line"><dt>[^<]*<\/dt><dd>−\$10\.00/);
+    const paid = await post(`${payPath.pathname}${payPath.search}`, { outcome: 'pay' });
+    expect(paid.status).toBe(303);
+    const orderUrl = new URL(paid.location ?? '', `http://${host()}`);
+    const order = plain(await get(`${orderUrl.pathname}${orderUrl.search}`));
+    expect(order.status).toBe(200);
+    expect(order.text).toMatch(/data-testid="discount-line"><dt>Spring sale \(SPRING20\)<\/dt><dd>−\$8\.00/);
+    expect(order.text).toMatch(/data-testid="gift-card-line"><dt>[^<]*<\/dt><dd>−\$10\.00/);
+    expect(order.text).toMatch(/data-testid="total"[^>]*>\$37\.00/);
+    expect(order.text).toMatch(/data-testid="amount-due"[^>]*>\$27\.00/);
   });
 });

@@ -118,7 +118,9 @@ describe('Storefront API v1', () => {
     expect(unknown.body.error).toMatchObject({ code: 'discount_not_applicable', message: 'This discount code does not exist' });
     expect((await call('POST', `/carts/${cart.id}/discount-codes`, { body: { code: 'big' } })).body.error).toMatchObject({
       code: 'discount_not_applicable',
-      details: { reason: 'minimum_not_met' },
+      // Money in the message is formatted in the cart's currency, never raw minor units.
+      message: 'The cart does not reach the minimum subtotal for this code (this code needs a subtotal of at least $1,000.00)',
+      details: { reason: 'minimum_not_met', minSubtotal: 100_000, currency: 'USD' },
     });
     expect((await call('POST', `/carts/${cart.id}/discount-codes`, { body: { code: 'LATER' } })).body.error.details.reason).toBe('not_started');
     const withCode = await call('POST', `/carts/${cart.id}/discount-codes`, { body: { code: 'tea10' } });

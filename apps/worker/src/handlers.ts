@@ -35,7 +35,7 @@ import {
 } from '@storeloom/jobs';
 import { DEVELOPMENT_SECRETS_KEY, dispatchWebhooks, SecretBox } from '@storeloom/webhooks';
 import { alertRecipients } from '@storeloom/planning';
-import { type PaymentErasure, PrivacyService } from '@storeloom/privacy';
+import { exportReadyMail, type PaymentErasure, PrivacyService } from '@storeloom/privacy';
 import { CartRecoveryService, type Commerce, createCommerce } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
@@ -324,6 +324,14 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         payments: deps.privacyPayments ?? null,
       });
       const summary = await privacy.process(found.store, requestId);
+      // A shopper's export: mailed to them with a signed download link on the store's host (once: dedup key).
+      const links = deps.storefront;
+      const done = links ? await privacy.row(found.store, requestId) : null;
+      const ready = links && done ? exportReadyMail(links.secret, links.storeUrl(found.store), found.store, done) : null;
+      if (ready) {
+        await mail.enqueue(ready);
+        await afterMail();
+      }
       // Counts only: the result is kept with the job and must not carry the address or the token.
       const { token: _token, payment, ...counts } = summary as Record<string, unknown>;
       return { ...counts, payment: payment ? { provider: (payment as { provider: string }).provider } : null };

@@ -7,6 +7,7 @@
  */
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
+import { formatMoney } from '@storeloom/money';
 import { cartState, type PricedCart, priceCartOf } from './cart-pricing.ts';
 import { CODE_RE, normaliseCode } from './discounts.ts';
 import { GiftCardService } from './gift-cards.ts';
@@ -30,10 +31,21 @@ const REASON_TEXT: Record<string, string> = {
   not_combinable: 'This code cannot be combined with the discounts already applied',
 };
 
-export function discountRefusal(code: string, reason: string): AppError {
+/**
+ * 422 `discount_not_applicable` for a refused code, with a sentence saying why. A minimum not met names the
+ * minimum formatted in the cart's currency and the reader's locale (@storeloom/money), and gives it in
+ * `details` as minor units with the currency for clients that format it themselves.
+ */
+export function discountRefusal(code: string, reason: string, money?: { minSubtotal?: number; currency: string; locale: string }): AppError {
   const [key, detail] = reason.split(': ');
   const k = key ?? 'unknown';
-  const message = k === 'minimum_not_met' || k === 'not_combinable' ? `${REASON_TEXT[k]} (${detail ?? ''})` : (REASON_TEXT[k] ?? detail ?? reason);
+  if (k === 'minimum_not_met' && money?.minSubtotal !== undefined) {
+    const min = formatMoney(money.minSubtotal, money.currency, money.locale);
+    return new AppError(ErrorCode.DiscountNotApplicable, `${REASON_TEXT[k]} (this code needs a subtotal of at least ${min})`, {
+      details: { code, reason: k, minSubtotal: money.minSubtotal, currency: money.currency },
+    });
+  }
+  const message = k === 'not_combinable' ? `${REASON_TEXT[k]} (${detail ?? ''})` : (REASON_TEXT[k] ?? detail ?? reason);
   return new AppError(ErrorCode.DiscountNotApplicable, message, { details: { code, reason: k } });
 }
 
@@ -41,6 +53,8 @@ export interface CartPromotionOptions {
   storeId: string;
   settings: StorefrontSettings;
   currency: string;
+  /** The reader's locale, for money in refusal messages (default `en`). */
+  locale?: string;
   clock?: () => Date;
 }
 
@@ -106,7 +120,8 @@ export class CartPromotions {
         .execute();
       const priced = await priceCartOf(trx, cartId, this.opts);
       const refused = priced.state.promotions?.rejectedCodes.find((r) => normaliseCode(r.code) === normaliseCode(code));
-      if (refused) throw discountRefusal(code, refused.reason);
+      if (refused)
+        throw discountRefusal(code, refused.reason, { minSubtotal: refused.minSubtotal, currency: priced.market.currency, locale: this.opts.locale ?? 'en' });
       return priced;
     });
   }

@@ -36,15 +36,15 @@ export class CartService {
     return row?.id ?? null;
   }
 
-  /** The cart of this token, or a new one (with a new token for the cookie). */
-  async findOrCreate(token: string | undefined): Promise<{ id: string; token: string; created: boolean }> {
+  /** The cart of this token, or a new one (with a new token for the cookie), in `country`'s market when given. */
+  async findOrCreate(token: string | undefined, o: { country?: string | null } = {}): Promise<{ id: string; token: string; created: boolean }> {
     const id = token ? await this.find(token) : null;
     if (id && token) return { id, token, created: false };
     const fresh = generateToken();
     const cartId = newId();
     await this.t
       .insertInto('carts')
-      .values({ id: cartId, token_hash: sha256Hex(fresh), created_at: new Date(), updated_at: new Date() })
+      .values({ id: cartId, token_hash: sha256Hex(fresh), country: o.country ?? null, created_at: new Date(), updated_at: new Date() })
       .execute();
     return { id: cartId, token: fresh, created: true };
   }

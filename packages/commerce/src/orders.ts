@@ -263,7 +263,8 @@ export class OrderService {
         });
       // A code or gift card that no longer applies refuses the checkout (422) before anything is written.
       const refusedCode = priced.promotions?.rejectedCodes[0];
-      if (refusedCode) throw discountRefusal(refusedCode.code, refusedCode.reason);
+      if (refusedCode)
+        throw discountRefusal(refusedCode.code, refusedCode.reason, { minSubtotal: refusedCode.minSubtotal, currency: market.currency, locale: input.locale });
       const cardProblem = priced.promotions?.giftCardProblem;
       if (cardProblem)
         throw new AppError(
@@ -683,15 +684,28 @@ export class OrderService {
         >`coalesce((${eb.selectFrom('order_discount_allocations as a').select(sql`json_agg(a order by a.id)`.as('x')).whereRef('a.order_id', '=', 'orders.id')}), '[]'::json)`.as(
           'allocation_rows',
         ),
+        // Each gift card that paid part of the order (its redemptions), for the order page's tenders.
+        sql<{ last4: string; amount: number }[]>`coalesce((${eb
+          .selectFrom(
+            eb
+              .selectFrom('gift_card_ledger as gl')
+              .innerJoin('gift_cards as gc', 'gc.id', 'gl.gift_card_id')
+              .select(['gc.last4', sql<number>`-sum(gl.amount)::int`.as('amount'), sql<Date>`min(gl.created_at)`.as('first_at')])
+              .whereRef('gl.order_id', '=', 'orders.id')
+              .where('gl.kind', '=', 'redeem')
+              .groupBy(['gc.id', 'gc.last4'])
+              .as('r'),
+          )
+          .select(sql`json_agg(json_build_object('last4', r.last4, 'amount', r.amount) order by r.first_at)`.as('x'))}), '[]'::json)`.as('gift_card_rows'),
       ])
       .where('id', '=', orderId)
       .executeTakeFirst();
     if (!o) return null;
-    const { line_rows, event_rows, allocation_rows, ...order } = o;
+    const { line_rows, event_rows, allocation_rows, gift_card_rows, ...order } = o;
     const provider = this.providers.has(order.payment_provider) ? this.providers.get(order.payment_provider) : null;
     // Gift-card-only orders refund back to the cards, no provider involved.
     const canRefund = order.payment_provider === GIFT_CARD_PROVIDER || (provider?.canRefund ?? false);
-    return toOrderDetail(order as Order, line_rows as never, event_rows as never, canRefund, allocation_rows as never);
+    return toOrderDetail(order as Order, line_rows as never, event_rows as never, canRefund, allocation_rows as never, gift_card_rows);
   }
 
   /** Until when an unpaid order holds its stock (the manual pay page shows it); null for an unknown order. */

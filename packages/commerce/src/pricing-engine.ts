@@ -110,7 +110,14 @@ export interface PricingResult {
   itemCount: number;
   weightGrams: number;
   /** Codes that were entered but do not apply now, with why. */
-  rejectedCodes: { code: string; reason: string }[];
+  rejectedCodes: CodeRejection[];
+}
+
+/** A code that does not apply: `reason` is `<key>: <detail>`; a minimum not met also carries the minimum (minor units of the cart's currency). */
+export interface CodeRejection {
+  code: string;
+  reason: string;
+  minSubtotal?: number;
 }
 
 export function discountClass(d: Pick<DiscountRule, 'kind' | 'appliesTo'>): DiscountClass {
@@ -197,7 +204,7 @@ export interface PromotionPricingInput {
   /** Discounts for the codes the shopper entered, in the order entered (each already checked as live). */
   codeDiscounts: DiscountRule[];
   /** Codes entered that did not resolve to a live discount, with why. */
-  codeRejections?: { code: string; reason: string }[];
+  codeRejections?: CodeRejection[];
   /** Live automatic discounts. */
   automaticDiscounts: DiscountRule[];
   giftCards: GiftCardTender[];
@@ -241,7 +248,7 @@ export function pricePromotions(input: PromotionPricingInput): PricingResult {
   for (const d of input.codeDiscounts) {
     const label = d.code ?? d.title;
     if (!meetsMinimum(d)) {
-      rejected.push({ code: label, reason: `minimum_not_met: this code needs a subtotal of at least ${d.minSubtotal}` });
+      rejected.push({ code: label, reason: "minimum_not_met: the cart is below this code's minimum subtotal", minSubtotal: d.minSubtotal ?? 0 });
       continue;
     }
     const amount = standaloneAmount(d, input, subtotal);

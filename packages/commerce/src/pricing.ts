@@ -9,6 +9,7 @@
  */
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import type { CartLineView } from './cart.ts';
+import type { CodeRejection } from './pricing-engine.ts';
 import { fixedMarketPrices, marketPrice, type PricingMarket } from './markets.ts';
 import { quoteZoneShipping } from './shipping-zones.ts';
 import { type TaxComputation, type TaxProvider, tableTaxProvider } from './tax.ts';
@@ -38,7 +39,7 @@ export interface PriceAdjustment {
 
 /** What the promotion steps found besides adjustments: codes that do not apply, and gift-card trouble. */
 export interface PromotionNotes {
-  rejectedCodes: { code: string; reason: string }[];
+  rejectedCodes: CodeRejection[];
   /** Set when a card on the cart is no longer usable, or was spent elsewhere since it was applied. */
   giftCardProblem: 'unusable' | 'balance_spent' | null;
   /** Usable cards with balances, in the order applied (for the tender step). */

@@ -22,9 +22,10 @@ export const themeSchema = z.object({
 });
 export type Theme = z.infer<typeof themeSchema>;
 
-export const LANGUAGES = ['en', 'zh-CN'] as const;
+/** The storefront's catalogues (apps/storefront/src/messages); the i18n parity test keeps this, the stores list and the catalogues equal. */
+export const LANGUAGES = ['en', 'zh-CN', 'de', 'fr', 'es', 'ja'] as const;
 export type Language = (typeof LANGUAGES)[number];
-export const languagesSchema = z.array(z.enum(LANGUAGES)).min(1).max(2);
+export const languagesSchema = z.array(z.enum(LANGUAGES)).min(1).max(LANGUAGES.length);
 
 export const shippingSchema = z
   .object({

@@ -41,6 +41,8 @@ export interface OrderDetail extends OrderSummary {
   discountTotal: number;
   discounts: { code: string | null; title: string; amount: number }[];
   giftCardTotal: number;
+  /** The gift cards that paid part of the order (tenders, after tax), in the order applied. */
+  giftCards: { last4: string; amount: number }[];
   /** What the payment provider collects: total − giftCardTotal. */
   amountDue: number;
   refunded: number;
@@ -83,6 +85,7 @@ export function toOrderDetail(
   events: { created_at: Date | string; type: string; message: string }[],
   canRefund: boolean,
   allocations: { discount_id: string | null; code: string | null; title: string; amount: number }[] = [],
+  giftCards: { last4: string; amount: number }[] = [],
 ): OrderDetail {
   const discounts = new Map<string, { code: string | null; title: string; amount: number }>();
   for (const a of allocations) {
@@ -114,6 +117,7 @@ export function toOrderDetail(
     discountTotal: o.discount_total ?? 0,
     discounts: [...discounts.values()],
     giftCardTotal: o.gift_card_total ?? 0,
+    giftCards,
     amountDue: o.total - (o.gift_card_total ?? 0),
     refunded: o.refunded,
     shippingAddress: o.shipping_address,

@@ -791,6 +791,10 @@ export interface PrivacyRequestsTable {
   archive_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** Counts of what was exported or erased (no personal values). */
   summary: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** The deadline was extended by two months (complex request, art. 12(3)): when, by whom, why. */
+  extended_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  extended_by: ColumnType<string | null, string | null | undefined, string | null>;
+  extension_reason: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

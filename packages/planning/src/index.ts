@@ -9,17 +9,21 @@ export {
   type SupplierInput,
 } from './inventory.ts';
 export { alertRecipients } from './members.ts';
+export { PricingService } from './pricing/service.ts';
+export { PriceChanges } from './pricing/approvals.ts';
+export type { ChangeQuery } from './pricing/changes.ts';
+export { PricingRevenue } from './pricing/revenue.ts';
+export { candidatePrices, PricingSettings } from './pricing/settings.ts';
 export {
-  candidatePrices,
   DEFAULT_HORIZON_DAYS,
   type PriceChangeView,
+  type PriceObservation,
   type PricingMode,
   type PricingRunSummary,
-  PricingService,
   type PricingServiceDeps,
   type PricingSettingsInput,
   type PricingSettingsView,
-} from './pricing.ts';
+} from './pricing/shared.ts';
 export { type DailySales, dailySales, recordSale, type SaleInput, utcDay } from './sales.ts';
 export { type PlanningDeps, recordPaidOrderLine } from './record.ts';
 export {

@@ -95,7 +95,7 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   marketing_unsubscribes: { columns: 'email created_at', personal: 'email', erase: 'hash', export: 'marketing' },
   privacy_requests: {
     columns:
-      'id kind status source email email_hash requested_by approved_by approved_at due_at started_at completed_at error archive_key archive_expires_at summary created_at updated_at',
+      'id kind status source email email_hash requested_by approved_by approved_at due_at started_at completed_at error archive_key archive_expires_at summary created_at updated_at extended_at extended_by extension_reason',
     personal: 'email email_hash archive_key',
     erase: 'hash',
     export: 'privacyRequests',

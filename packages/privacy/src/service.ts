@@ -13,8 +13,10 @@ import { emailHash, normaliseEmail, parseEmail } from './email.ts';
 import { collectExport, type PrivacyExport, type StoreRef } from './export.ts';
 import { eraseInStore, scrubPlatform } from './erase.ts';
 
-/** GDPR art. 12(3): one month from receipt (extendable by two for complex requests; the console shows the first). */
+/** GDPR art. 12(3): one month from receipt. */
 export const STATUTORY_DAYS = 30;
+/** ... extendable once by two further months for a complex or numerous request, with the reason told to the shopper. */
+export const EXTENSION_DAYS = 60;
 /** Export archives expire after this many days unless the store's retention says otherwise. */
 export const DEFAULT_EXPORT_TTL_DAYS = 7;
 
@@ -60,6 +62,9 @@ export interface PrivacyRequestDetail extends PrivacyRequestView {
   error: string | null;
   archiveExpiresAt: string | null;
   summary: Record<string, unknown>;
+  /** Set when the deadline was extended by two months (once). */
+  extendedAt: string | null;
+  extensionReason: string | null;
 }
 
 type Row = Awaited<ReturnType<PrivacyService['row']>>;
@@ -91,6 +96,8 @@ export class PrivacyService {
       error: r.error,
       archiveExpiresAt: archiveLive ? iso(r.archive_expires_at) : null,
       summary: r.summary,
+      extendedAt: iso(r.extended_at),
+      extensionReason: r.extension_reason,
     };
   }
 
@@ -133,6 +140,8 @@ export class PrivacyService {
         requested_by: input.requestedBy ?? null,
         approved_by: approved ? (input.requestedBy ?? null) : null,
         approved_at: approved ? now : null,
+        // Receipt and deadline from one clock: the deadline is exactly one statutory month after receipt.
+        created_at: now,
         due_at: new Date(now.getTime() + STATUTORY_DAYS * 86_400_000),
         summary: '{}',
       })
@@ -173,6 +182,34 @@ export class PrivacyService {
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
+  }
+
+  /**
+   * Extends the deadline once by two months (art. 12(3): complex or numerous requests), with the reason the
+   * shopper is to be told. Only an open request, only before its first deadline has passed; a second call is a 409.
+   * One conditional update, so two merchants clicking at once extend it once.
+   */
+  async extend(store: StoreRef, id: string, userId: string, reason: string, now = new Date()) {
+    const r = await this.getOrThrow(store, id);
+    if (r.status === 'completed') throw new AppError(ErrorCode.Conflict, 'This request is completed');
+    if (r.extended_at) throw new AppError(ErrorCode.Conflict, 'The deadline of this request was already extended');
+    if (new Date(r.due_at) <= now) throw new AppError(ErrorCode.Conflict, 'The deadline has passed: it can no longer be extended');
+    const row = await this.t(store)
+      .updateTable('privacy_requests')
+      .set({
+        due_at: new Date(new Date(r.due_at).getTime() + EXTENSION_DAYS * 86_400_000),
+        extended_at: now,
+        extended_by: userId,
+        extension_reason: reason,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .where('extended_at', 'is', null)
+      .where('status', '<>', 'completed')
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new AppError(ErrorCode.Conflict, 'The deadline of this request was already extended');
+    return row;
   }
 
   /** A failed request may be tried again. */

@@ -82,7 +82,8 @@ export function checkSlug(slug: string): SlugProblem | null {
 /** A store sells in an ISO 4217 currency that has minor units (see @storeloom/money). */
 export const isCurrency = isCurrencyCode;
 
-export const SUPPORTED_LOCALES = ['en', 'zh-CN'] as const;
+/** The storefront's languages (see LANGUAGES in @storeloom/commerce; the i18n parity test keeps them equal). */
+export const SUPPORTED_LOCALES = ['en', 'zh-CN', 'de', 'fr', 'es', 'ja'] as const;
 export type SupportedLocale = (typeof SUPPORTED_LOCALES)[number];
 
 /** Custom domains: a hostname with at least two labels, lower-case, no port. */

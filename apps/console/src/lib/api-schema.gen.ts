@@ -3074,6 +3074,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/privacy-requests/{privacyRequestId}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Extend the deadline once by two months for a complex request (GDPR art. 12(3)); the reason is what the shopper is told
+         * @description API tokens: needs the `write_customers` scope.
+         */
+        post: operations["extendPrivacyRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/privacy-requests/{privacyRequestId}/retry": {
         parameters: {
             query?: never;
@@ -3887,8 +3907,8 @@ export interface components {
             currency: string;
             country: string | null;
             /** @enum {string} */
-            defaultLocale: "en" | "zh-CN";
-            languages: ("en" | "zh-CN")[];
+            defaultLocale: "en" | "zh-CN" | "de" | "fr" | "es" | "ja";
+            languages: ("en" | "zh-CN" | "de" | "fr" | "es" | "ja")[];
             theme: components["schemas"]["Theme"];
         };
         Theme: {
@@ -4864,9 +4884,15 @@ export interface components {
             summary: {
                 [key: string]: unknown;
             };
+            /** @description When the deadline was extended by two months (once, art. 12(3)) */
+            extendedAt: string | null;
+            extensionReason: string | null;
         };
         PrivacyRequestList: {
             items: components["schemas"]["PrivacyRequest"][];
+        };
+        ExtendPrivacyRequest: {
+            reason: string;
         };
         PrivacyExport: {
             [key: string]: unknown;
@@ -5895,7 +5921,7 @@ export interface operations {
                     /** @example USD */
                     currency: string;
                     /** @enum {string} */
-                    defaultLocale?: "en" | "zh-CN";
+                    defaultLocale?: "en" | "zh-CN" | "de" | "fr" | "es" | "ja";
                     /**
                      * @description ISO 3166-1 alpha-2: the store's own country (its primary market)
                      * @example GB
@@ -6114,7 +6140,7 @@ export interface operations {
                      */
                     country?: string | null;
                     /** @enum {string} */
-                    defaultLocale?: "en" | "zh-CN";
+                    defaultLocale?: "en" | "zh-CN" | "de" | "fr" | "es" | "ja";
                     customDomain?: string | null;
                 };
             };
@@ -9584,8 +9610,8 @@ export interface operations {
                     currency?: string;
                     country?: string | null;
                     /** @enum {string} */
-                    defaultLocale?: "en" | "zh-CN";
-                    languages?: ("en" | "zh-CN")[];
+                    defaultLocale?: "en" | "zh-CN" | "de" | "fr" | "es" | "ja";
+                    languages?: ("en" | "zh-CN" | "de" | "fr" | "es" | "ja")[];
                     theme?: {
                         primaryColor?: string;
                         accentColor?: string;
@@ -16397,6 +16423,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PrivacyRequest"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    extendPrivacyRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                privacyRequestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtendPrivacyRequest"];
+            };
+        };
+        responses: {
+            /** @description Extended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyRequest"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not authenticated */

@@ -2,7 +2,8 @@ import { A, useSearchParams } from '@solidjs/router';
 import { createEffect, createSignal, For, onCleanup, Show } from 'solid-js';
 import { Icon } from '../components/icons.tsx';
 import { Banner, describedBy, Field, Spinner } from '../components/ui.tsx';
-import { LOCALE_NAMES, type Locale, locale, t } from '../i18n/index.ts';
+import { locale, t } from '../i18n/index.ts';
+import { STORE_LANGUAGE_NAMES, STORE_LANGUAGES, type StoreLanguage } from '../lib/store-languages.ts';
 import { api, idempotencyKey, type Store } from '../lib/api.ts';
 import { createFormState } from '../lib/form.ts';
 import { refetchMe, setCurrentStoreId } from '../lib/session.ts';
@@ -25,7 +26,7 @@ export function OnboardingPage() {
   const [slug, setSlug] = createSignal('');
   const [slugTouched, setSlugTouched] = createSignal(false);
   const [currency, setCurrency] = createSignal(locale() === 'zh-CN' ? 'CNY' : 'USD');
-  const [language, setLanguage] = createSignal<Locale>(locale());
+  const [language, setLanguage] = createSignal<StoreLanguage>(locale());
   const [availability, setAvailability] = createSignal<Availability>({ state: 'idle' });
   const [created, setCreated] = createSignal<Store | null>(null);
   const key = idempotencyKey();
@@ -143,9 +144,8 @@ export function OnboardingPage() {
               </select>
             </Field>
             <Field id="store-language" label={t('onboarding.language')} error={form.errors().defaultLocale}>
-              <select id="store-language" value={language()} onChange={(e) => setLanguage(e.currentTarget.value as Locale)}>
-                <option value="en">{LOCALE_NAMES.en}</option>
-                <option value="zh-CN">{LOCALE_NAMES['zh-CN']}</option>
+              <select id="store-language" value={language()} onChange={(e) => setLanguage(e.currentTarget.value as StoreLanguage)}>
+                <For each={[...STORE_LANGUAGES]}>{(l) => <option value={l}>{STORE_LANGUAGE_NAMES[l]}</option>}</For>
               </select>
             </Field>
           </div>

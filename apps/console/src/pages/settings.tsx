@@ -3,9 +3,9 @@ import { createEffect, createResource, createSignal, For, Index, Show } from 'so
 import { createStore, reconcile } from 'solid-js/store';
 import { toast } from '../components/toast.tsx';
 import { Banner, Card, describedBy, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
-import { LOCALE_NAMES, LOCALES, locale, t } from '../i18n/index.ts';
-import type { Locale } from '../i18n/messages.ts';
+import { locale, t } from '../i18n/index.ts';
 import { ApiError, type ApiToken, api, type Schemas, type Store, upload } from '../lib/api.ts';
+import { STORE_LANGUAGE_NAMES, STORE_LANGUAGES, type StoreLanguage } from '../lib/store-languages.ts';
 import { formatDate, minorToInput, parseMoney, readableOn } from '../lib/format.ts';
 import { createFormState } from '../lib/form.ts';
 import { refetchMe, updateStoreInSession } from '../lib/session.ts';
@@ -50,7 +50,7 @@ function GeneralSection(props: { store: Store }) {
     const r = await form.submit(() =>
       api.PATCH('/stores/{storeId}', {
         params: { path: { storeId: s.storeId() } },
-        body: { name: name(), currency: currency(), defaultLocale: defaultLocale() as Locale },
+        body: { name: name(), currency: currency(), defaultLocale: defaultLocale() as StoreLanguage },
       }),
     );
     if (r) {
@@ -75,7 +75,7 @@ function GeneralSection(props: { store: Store }) {
           </Field>
           <Field id="settings-locale" label={t('settings.defaultLanguage')} error={form.errors().defaultLocale}>
             <select id="settings-locale" value={defaultLocale()} onChange={(e) => setDefaultLocale(e.currentTarget.value)}>
-              <For each={[...LOCALES]}>{(l) => <option value={l}>{LOCALE_NAMES[l]}</option>}</For>
+              <For each={[...STORE_LANGUAGES]}>{(l) => <option value={l}>{STORE_LANGUAGE_NAMES[l]}</option>}</For>
             </select>
           </Field>
         </div>
@@ -128,7 +128,10 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
     }
     const { logoUrl: _logo, ...colours } = theme;
     const r = await form.submit(() =>
-      api.PUT('/stores/{storeId}/settings', { params: { path: { storeId: s.storeId() } }, body: { theme: colours, languages: languages() as Locale[] } }),
+      api.PUT('/stores/{storeId}/settings', {
+        params: { path: { storeId: s.storeId() } },
+        body: { theme: colours, languages: languages() as StoreLanguage[] },
+      }),
     );
     if (r !== undefined) {
       toast.success(t('settings.saved'));
@@ -195,7 +198,7 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
         </div>
         <fieldset class="checkbox-list">
           <legend>{t('settings.languages')}</legend>
-          <For each={[...LOCALES]}>
+          <For each={[...STORE_LANGUAGES]}>
             {(l) => (
               <label class="checkbox">
                 <input
@@ -203,7 +206,7 @@ function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => vo
                   checked={languages().includes(l)}
                   onChange={(e) => setLanguages(e.currentTarget.checked ? [...languages(), l] : languages().filter((x) => x !== l))}
                 />
-                {LOCALE_NAMES[l]}
+                {STORE_LANGUAGE_NAMES[l]}
                 <Show when={languages()[0] === l}>
                   <span class="muted small"> · {t('settings.defaultMark')}</span>
                 </Show>

@@ -4,7 +4,7 @@ import { Permission } from '@storeloom/auth';
 import { abandonedCheckouts } from '@storeloom/commerce';
 import { requirePermission, storeAccess, tenantOf } from '../guards.ts';
 import { errorResponses, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const AbandonedCheckoutSchema = z
   .object({

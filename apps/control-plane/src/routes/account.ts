@@ -8,7 +8,7 @@ import { requireAuth } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, TwoFactorChallengeSchema } from '../schemas.ts';
 import { kickMailDelivery } from '../mail.ts';
 import { limit, startSession } from '../session.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const Email = z.string().trim().max(254).email();
 const Password = z.string().min(10, 'at least 10 characters').max(256);

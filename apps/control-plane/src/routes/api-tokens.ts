@@ -3,7 +3,7 @@ import { API_SCOPES } from '@storeloom/auth';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requireAuth, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const Scope = z.enum(API_SCOPES).openapi('ApiScope', { description: 'What a token may do: read_… / write_… per route family (docs/design/security.md)' });
 

@@ -22,7 +22,8 @@ import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, uuidParam } from '../guards.ts';
 import { toStoreJson } from '../presenters.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam, StoreSchema } from '../schemas.ts';
-import { type Api, idempotent } from './util.ts';
+import type { Api } from '../context.ts';
+import { idempotent } from '../idempotency.ts';
 
 const ExportSchema = z
   .object({

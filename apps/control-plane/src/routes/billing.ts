@@ -3,7 +3,7 @@ import { Permission, roleCan } from '@storeloom/auth';
 import { type Plan, PLANS } from '@storeloom/billing';
 import { requireAuth, requirePermission, storeAccess } from '../guards.ts';
 import { BillingSchema, errorResponses, jsonBody, jsonResponse, RedirectSchema, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const getBilling = createRoute({
   operationId: 'getBilling',

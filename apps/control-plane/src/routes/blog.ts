@@ -5,7 +5,8 @@ import { ArticleService } from '@storeloom/content';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import { type Api, idempotent } from './util.ts';
+import type { Api } from '../context.ts';
+import { idempotent } from '../idempotency.ts';
 
 const ArticleSchema = z
   .object({

@@ -4,7 +4,7 @@ import { Permission } from '@storeloom/auth';
 import { bulkUpdateProducts, exportProductsCsv, StockService } from '@storeloom/catalog';
 import { catalogLimitsOf, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, pageOf, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 export const StockRowSchema = z
   .object({

@@ -4,7 +4,8 @@ import { CollectionService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { CollectionSchema, errorResponses, Handle, IdempotencyHeader, jsonBody, jsonResponse, pageOf, StoreIdParam } from '../schemas.ts';
-import { type Api, idempotent } from './util.ts';
+import type { Api } from '../context.ts';
+import { idempotent } from '../idempotency.ts';
 
 const Params = StoreIdParam.extend({ collectionId: z.string() });
 const Fields = z.object({ title: z.string().trim().min(1).max(255), handle: Handle.optional(), description: z.string().max(100_000).optional() });

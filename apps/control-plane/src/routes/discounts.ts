@@ -4,7 +4,7 @@ import { Permission } from '@storeloom/auth';
 import { DiscountService } from '@storeloom/commerce';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const Ids = z.array(z.string().uuid()).max(500);
 const CombinesWithSchema = z.object({

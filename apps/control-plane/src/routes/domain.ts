@@ -9,7 +9,7 @@ import type { AppEnv, ControlPlaneConfig } from '../context.ts';
 import type { DnsResolver } from '../dns.ts';
 import { requirePermission, storeAccess } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const DnsRecordSchema = z.object({ type: z.enum(['CNAME', 'TXT']), name: z.string(), value: z.string(), purpose: z.string() });
 export const DomainSchema = z

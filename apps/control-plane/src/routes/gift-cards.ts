@@ -5,7 +5,7 @@ import { GiftCardService } from '@storeloom/commerce';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const Instant = z.string().datetime({ offset: true });
 

@@ -7,7 +7,8 @@ import { newObjectKey } from '@storeloom/storage';
 import { requireAuth, requirePermission, storageOf, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import { imageUploadBody, readImageUpload } from '../uploads.ts';
-import { type Api, idempotent } from './util.ts';
+import type { Api } from '../context.ts';
+import { idempotent } from '../idempotency.ts';
 
 const ProductParams = StoreIdParam.extend({ productId: z.string() });
 const ImageParams = StoreIdParam.extend({ productId: z.string(), imageId: z.string() });

@@ -5,7 +5,7 @@ import { AppError, ErrorCode } from '@storeloom/errors';
 import { importProductsJob } from '@storeloom/jobs';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, ImportRowIssueSchema, ImportSchema, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 export const MAX_CSV_BYTES = 20 * 1024 * 1024;
 

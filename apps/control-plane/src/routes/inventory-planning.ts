@@ -8,7 +8,8 @@ import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import { JobStatusSchema, planningJobStatus } from '../planning-jobs.ts';
-import { type Api, idempotent } from './util.ts';
+import type { Api } from '../context.ts';
+import { idempotent } from '../idempotency.ts';
 
 const SupplierParams = StoreIdParam.extend({ supplierId: z.string() });
 const VariantParams = StoreIdParam.extend({ variantId: z.string() });

@@ -3,7 +3,7 @@ import { Permission } from '@storeloom/auth';
 import { InventoryService } from '@storeloom/catalog';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const Params = StoreIdParam.extend({ variantId: z.string() });
 

@@ -4,7 +4,7 @@ import { Permission } from '@storeloom/auth';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requirePermission, storeAccess, uuidParam } from '../guards.ts';
 import { errorResponses, jsonResponse, pageOf, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 export const StoreJobSchema = z
   .object({

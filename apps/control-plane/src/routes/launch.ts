@@ -12,7 +12,7 @@ import type { Context } from 'hono';
 import { type AppEnv, storeUrl } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf } from '../guards.ts';
 import { errorResponses, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 export const LaunchStateSchema = z
   .object({

@@ -10,7 +10,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const Country = z.string().trim().toUpperCase().length(2).openapi({ example: 'DE' });
 const RateText = z

@@ -5,7 +5,7 @@ import { MENU_ITEM_TYPES, type MenuItem, MenuService } from '@storeloom/content'
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 type ItemShape = { title: string; type: (typeof MENU_ITEM_TYPES)[number]; target?: string; items?: ItemShape[] };
 const MenuItemSchema: z.ZodType<ItemShape> = z

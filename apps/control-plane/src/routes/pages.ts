@@ -5,7 +5,8 @@ import { collectedDataItems, loadDataPractices, PageService, POLICY_FIELDS, POLI
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import { type Api, idempotent } from './util.ts';
+import type { Api } from '../context.ts';
+import { idempotent } from '../idempotency.ts';
 
 const PageHandle = z
   .string()

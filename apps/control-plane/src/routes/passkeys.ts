@@ -6,7 +6,7 @@ import { clientIp } from '@storeloom/http';
 import { requireAuth } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, UserSchema } from '../schemas.ts';
 import { limit, startSession } from '../session.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const PasskeySchema = z
   .object({ id: z.string(), name: z.string(), backedUp: z.boolean(), createdAt: z.string(), lastUsedAt: z.string().nullable() })

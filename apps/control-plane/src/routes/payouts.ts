@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { requireAuth, requirePermission, storeAccess } from '../guards.ts';
 import { errorResponses, jsonResponse, PayoutStatusSchema, RedirectSchema, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const status = createRoute({
   operationId: 'getPayouts',

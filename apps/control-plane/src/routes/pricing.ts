@@ -8,7 +8,8 @@ import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, Money, StoreIdParam } from '../schemas.ts';
 import { JobStatusSchema, planningJobStatus } from '../planning-jobs.ts';
-import { type Api, idempotent } from './util.ts';
+import type { Api } from '../context.ts';
+import { idempotent } from '../idempotency.ts';
 
 const SettingsParams = StoreIdParam.extend({ settingsId: z.string() });
 const ChangeParams = StoreIdParam.extend({ changeId: z.string() });
@@ -252,53 +253,53 @@ function service(c: Context<AppEnv>) {
 export function registerPricingRoutes(app: Api) {
   app.openapi(listSettings, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return c.json({ data: await service(c).listSettings() }, 200);
+    return c.json({ data: await service(c).settings.list() }, 200);
   });
   app.openapi(createSettings, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
     const auth = requireAuth(c);
     const body = c.req.valid('json');
     const s = service(c);
-    return idempotent(c, auth.user.id, body, async () => ({ status: 201, body: await s.createSettings(body, auth.user.id) }));
+    return idempotent(c, auth.user.id, body, async () => ({ status: 201, body: await s.settings.create(body, auth.user.id) }));
   });
   app.openapi(getSettings, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return c.json(await service(c).getSettings(uuidParam(c, 'settingsId', 'Pricing settings')), 200);
+    return c.json(await service(c).settings.get(uuidParam(c, 'settingsId', 'Pricing settings')), 200);
   });
   app.openapi(updateSettings, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
     const auth = requireAuth(c);
-    return c.json(await service(c).updateSettings(uuidParam(c, 'settingsId', 'Pricing settings'), c.req.valid('json'), auth.user.id), 200);
+    return c.json(await service(c).settings.update(uuidParam(c, 'settingsId', 'Pricing settings'), c.req.valid('json'), auth.user.id), 200);
   });
   app.openapi(deleteSettings, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
     const auth = requireAuth(c);
-    await service(c).deleteSettings(uuidParam(c, 'settingsId', 'Pricing settings'), auth.user.id);
+    await service(c).settings.delete(uuidParam(c, 'settingsId', 'Pricing settings'), auth.user.id);
     return c.body(null, 204);
   });
   app.openapi(listChanges, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return c.json({ data: await service(c).listChanges(c.req.valid('query')) }, 200);
+    return c.json({ data: await service(c).changes.list(c.req.valid('query')) }, 200);
   });
   app.openapi(approve, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
-    return c.json(await service(c).approve(uuidParam(c, 'changeId', 'Price change'), requireAuth(c).user.id), 200);
+    return c.json(await service(c).changes.approve(uuidParam(c, 'changeId', 'Price change'), requireAuth(c).user.id), 200);
   });
   app.openapi(reject, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
-    return c.json(await service(c).reject(uuidParam(c, 'changeId', 'Price change'), requireAuth(c).user.id), 200);
+    return c.json(await service(c).changes.reject(uuidParam(c, 'changeId', 'Price change'), requireAuth(c).user.id), 200);
   });
   app.openapi(rollback, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
-    return c.json(await service(c).rollback(uuidParam(c, 'changeId', 'Price change'), requireAuth(c).user.id), 200);
+    return c.json(await service(c).changes.rollback(uuidParam(c, 'changeId', 'Price change'), requireAuth(c).user.id), 200);
   });
   app.openapi(history, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return c.json(await service(c).history(uuidParam(c, 'productId', 'Product'), c.req.valid('query').days), 200);
+    return c.json(await service(c).revenue.history(uuidParam(c, 'productId', 'Product'), c.req.valid('query').days), 200);
   });
   app.openapi(expected, async (c) => {
     requirePermission(c, Permission.ReadPlanning);
-    return c.json(await service(c).expectedRevenue(uuidParam(c, 'productId', 'Product')), 200);
+    return c.json(await service(c).revenue.expectedRevenue(uuidParam(c, 'productId', 'Product')), 200);
   });
   app.openapi(triggerRun, async (c) => {
     requirePermission(c, Permission.ManagePlanning);

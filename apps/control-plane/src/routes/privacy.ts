@@ -13,7 +13,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const Params = StoreIdParam.extend({ privacyRequestId: z.string() });
 const Kind = z.enum(['export', 'erasure']);
@@ -35,6 +35,8 @@ const RequestSchema = z
     error: z.string().nullable(),
     archiveExpiresAt: z.string().nullable(),
     summary: z.record(z.string(), z.unknown()),
+    extendedAt: z.string().nullable().openapi({ description: 'When the deadline was extended by two months (once, art. 12(3))' }),
+    extensionReason: z.string().nullable(),
   })
   .openapi('PrivacyRequest');
 
@@ -80,6 +82,16 @@ const approve = createRoute({
   middleware: [storeAccess] as const,
   request: { params: Params },
   responses: { 202: jsonResponse(RequestSchema, 'Approved; running in the background'), ...errorResponses(401, 403, 404, 409) },
+});
+const extend = createRoute({
+  operationId: 'extendPrivacyRequest',
+  method: 'post',
+  path: '/stores/{storeId}/privacy-requests/{privacyRequestId}/extend',
+  tags: ['privacy'],
+  summary: 'Extend the deadline once by two months for a complex request (GDPR art. 12(3)); the reason is what the shopper is told',
+  middleware: [storeAccess] as const,
+  request: { params: Params, body: jsonBody(z.object({ reason: z.string().trim().min(10).max(1000) }).openapi('ExtendPrivacyRequest')) },
+  responses: { 200: jsonResponse(RequestSchema, 'Extended'), ...errorResponses(400, 401, 403, 404, 409) },
 });
 const retry = createRoute({
   operationId: 'retryPrivacyRequest',
@@ -155,6 +167,15 @@ export function registerPrivacyRoutes(app: Api) {
     await c.var.services.queues.enqueue(privacyRequestJob, { storeId: c.var.store.id, requestId: row.id });
     await audit(c, 'privacy.request_approved', row.id, { kind: row.kind });
     return c.json(c.var.services.privacy.view(row, downloadPath(c, c.var.store)), 202);
+  });
+  app.openapi(extend, async (c) => {
+    const auth = requireAuth(c);
+    requirePermission(c, Permission.ManagePrivacy);
+    tenantOf(c);
+    const id = uuidParam(c, 'privacyRequestId', 'Privacy request');
+    const row = await c.var.services.privacy.extend(c.var.store, id, auth.user.id, c.req.valid('json').reason);
+    await audit(c, 'privacy.request_extended', row.id, { kind: row.kind, dueAt: new Date(row.due_at).toISOString() });
+    return c.json(c.var.services.privacy.view(row, downloadPath(c, c.var.store)), 200);
   });
   app.openapi(retry, async (c) => {
     requirePermission(c, Permission.ManagePrivacy);

@@ -13,7 +13,8 @@ import { checkImageUpload, MODEL_CONTENT_TYPES, newObjectKey } from '@storeloom/
 import { requireAuth, requirePermission, storageOf, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonResponse, StoreIdParam } from '../schemas.ts';
 import { DEFAULT_UPLOAD_MAX_BYTES } from '../uploads.ts';
-import { type Api, idempotent } from './util.ts';
+import type { Api } from '../context.ts';
+import { idempotent } from '../idempotency.ts';
 
 const Params = StoreIdParam.extend({ productId: z.string() });
 const MediaParams = Params.extend({ mediaId: z.string() });

@@ -14,7 +14,8 @@ import {
   ProductSchema,
   StoreIdParam,
 } from '../schemas.ts';
-import { type Api, idempotent } from './util.ts';
+import type { Api } from '../context.ts';
+import { idempotent } from '../idempotency.ts';
 
 const Params = StoreIdParam.extend({ productId: z.string() });
 

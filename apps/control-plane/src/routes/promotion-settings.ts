@@ -4,7 +4,7 @@ import { Permission } from '@storeloom/auth';
 import { loadSettings, type PromotionSettings, savePromotionSettings } from '@storeloom/commerce';
 import { requirePermission, storeAccess, tenantOf } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const PromotionSettingsSchema = z
   .object({

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const RecoEntrySchema = z
   .object({

@@ -5,7 +5,7 @@ import { ReviewService } from '@storeloom/content';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const Status = z.enum(['pending', 'published', 'hidden']);
 const ReviewSchema = z

@@ -12,7 +12,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const FacetValue = z.object({ value: z.string(), label: z.string().optional(), count: z.number().int() });
 const SearchResultSchema = z

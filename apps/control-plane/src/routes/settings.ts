@@ -10,7 +10,7 @@ import type { AppEnv } from '../context.ts';
 import { requirePermission, storageOf, storeAccess } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import { imageUploadBody, readImageUpload } from '../uploads.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const Colour = z.string().trim().toLowerCase().regex(HEX_COLOUR_RE, 'a colour as #rrggbb');
 const Locale = z.enum(SUPPORTED_LOCALES);

@@ -7,7 +7,7 @@ import { Permission } from '@storeloom/auth';
 import { ShippingZoneService } from '@storeloom/commerce';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, Money, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const Grams = z.number().int().min(0).max(2_000_000_000);
 const RateInput = z.object({

@@ -7,7 +7,7 @@ import type { ControlPlaneConfig } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess } from '../guards.ts';
 import { toStoreJson } from '../presenters.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam, StoreSchema } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 /** The storefront routes <slug>.<root> by slug, so a custom domain there would never work, and the apex or the console's host would be hijacked. */
 function isPlatformHost(config: ControlPlaneConfig, domain: string): boolean {

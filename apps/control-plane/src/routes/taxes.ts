@@ -21,7 +21,7 @@ import {
 import { toDecimalString } from '@storeloom/money';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const TaxRateSchema = z
   .object({

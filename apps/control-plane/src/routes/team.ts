@@ -9,7 +9,7 @@ import { requireAuth, requirePermission, storeAccess, uuidParam } from '../guard
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import { kickMailDelivery } from '../mail.ts';
 import { limit, startSession } from '../session.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const InvitableRole = z.enum(['admin', 'staff']);
 

@@ -11,7 +11,7 @@ import { clientIp } from '@storeloom/http';
 import { requireAuth, requirePermission, storeAccess } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam, UserSchema } from '../schemas.ts';
 import { limit, startSession } from '../session.ts';
-import type { Api } from './util.ts';
+import type { Api } from '../context.ts';
 
 const Code = z.string().trim().min(6).max(20).openapi({ description: 'A 6-digit code from the authenticator app, or a recovery code (xxxxx-xxxxx)' });
 const CurrentPassword = z.string().min(1).max(256);

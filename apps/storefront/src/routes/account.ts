@@ -68,6 +68,7 @@ export function accountRoutes(app: StorefrontApp, sf: Storefront) {
           url: sf.orderLink(c, o.id),
           createdAt: o.createdAt,
           total: o.total,
+          currency: o.currency,
           paymentStatus: o.paymentStatus,
           fulfillmentStatus: o.fulfillmentStatus,
         })),

@@ -5,7 +5,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { type C, CART_COOKIE, CART_COOKIE_SECONDS, type Storefront } from '../context.ts';
 import { cartAddForm, cartUpdateForm, formFields, parseForm } from '../forms.ts';
 import type { StorefrontApp } from '../middleware.ts';
-import { lineData } from '../pages.ts';
+import { lineData, promotionsData } from '../pages.ts';
 import type { MessageKey } from '../ui/i18n.ts';
 
 const NOTICES: Record<string, MessageKey> = { failed: 'paymentFailed', expired: 'checkoutExpired', stock: 'notEnoughStock' };
@@ -14,7 +14,12 @@ type FormError = { field: 'discount' | 'giftCard'; message: string; value: strin
 
 export function cartRoutes(app: StorefrontApp, sf: Storefront) {
   const promotionsOf = (c: C) =>
-    new CartPromotions(c.var.tenant.t, { storeId: c.var.tenant.store.id, settings: c.var.tenant.settings, currency: c.var.tenant.store.currency });
+    new CartPromotions(c.var.tenant.t, {
+      storeId: c.var.tenant.store.id,
+      settings: c.var.tenant.settings,
+      currency: c.var.tenant.store.currency,
+      locale: sf.locale(c),
+    });
 
   /** The cart page; a refused code or gift card renders it again (422) with the message at its field. */
   const renderCart = async (c: C, formError: FormError | null = null) => {
@@ -23,9 +28,6 @@ export function cartRoutes(app: StorefrontApp, sf: Storefront) {
     const quote = cartId ? await sf.orders(c).quote(cartId, tenant.settings) : null;
     const lines = quote?.lines ?? [];
     const state = cartId ? await cartState(tenant.t, cartId) : null;
-    const discounts = (quote?.adjustments ?? []).filter((a) => a.kind === 'discount' && a.amount > 0);
-    const tenders = (quote?.adjustments ?? []).filter((a) => a.kind === 'tender' && a.amount > 0);
-    const giftCardTotal = tenders.reduce((sum, a) => sum + a.amount, 0);
     const addOns = lines.length
       ? await sf.recoFor(tenant).forCart(
           lines.map((l) => l.productId),
@@ -44,16 +46,11 @@ export function cartRoutes(app: StorefrontApp, sf: Storefront) {
         notice: noticeKey ? t(noticeKey) : null,
         addOns,
         freeOver: tenant.settings.shipping.freeOver,
-        promotions: {
-          discounts: discounts.map((a) => ({ code: a.code ?? null, title: a.label, amount: a.amount })),
-          codes: state?.discountCodes ?? [],
-          giftCards: tenders.map((a) => ({ last4: a.last4 ?? '', amount: a.amount })),
-          amountDue: totals.total - giftCardTotal,
-        },
+        promotions: promotionsData(quote?.adjustments ?? [], totals.total, state?.discountCodes ?? []),
         formError,
       },
       { title: `${t('cart')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${sf.origin(c)}/cart`, noindex: true },
-      { count: quote?.totals.itemCount ?? 0 },
+      { count: quote?.totals.itemCount ?? 0, ...(quote ? { market: quote.market } : {}) },
     );
     return sf.pages.send(c, formError ? { ...page, status: 422 } : page, 'private');
   };
@@ -127,7 +124,7 @@ export function cartRoutes(app: StorefrontApp, sf: Storefront) {
     const carts = new CartService(c.var.tenant.t);
     try {
       if (!form.ok) throw new AppError(ErrorCode.NotFound, 'Product not found');
-      const cart = await carts.findOrCreate(getCookie(c, CART_COOKIE));
+      const cart = await carts.findOrCreate(getCookie(c, CART_COOKIE), { country: c.var.country });
       if (cart.created) setCookie(c, CART_COOKIE, cart.token, sf.cookieOpts(CART_COOKIE_SECONDS));
       await carts.add(cart.id, form.data.variantId, form.data.quantity);
       if (wantsJson) return c.json({ count: await carts.count(cart.id) });

@@ -9,13 +9,13 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { type C, CART_COOKIE, CART_COOKIE_SECONDS, type Storefront } from '../context.ts';
 import { ADDRESS_FIELDS, checkoutForm, formFields, parseForm, payForm } from '../forms.ts';
 import type { StorefrontApp } from '../middleware.ts';
-import { lineData, orderData } from '../pages.ts';
+import { lineData, orderData, promotionsData } from '../pages.ts';
 
 export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
   async function checkoutPage(c: C, cartId: string, values: Record<string, string>, error: { message: string; field: string | null } | null, status = 200) {
     const { tenant } = c.var;
     const customer = await sf.customer(c);
-    const { lines, totals, quoteToken } = await sf
+    const { lines, totals, quoteToken, adjustments, market } = await sf
       .checkout(c)
       .quote(cartId, tenant.settings, { customerId: customer?.id ?? null, email: customer?.email ?? null });
     if (!lines.length) return c.redirect('/cart', 303);
@@ -24,6 +24,8 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
     // A signed-in customer finds their name, e-mail and newest saved address filled in (a link's or a refused
     // form's values win).
     const prefill: Record<string, string> = {
+      // The country the shopper chose (selector, locale prefix) until an address says otherwise.
+      country: c.var.country ?? '',
       email: customer?.email ?? '',
       name: customer?.name ?? '',
       ...(first && !values.line1 ? Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, first[k] ?? ''])) : {}),
@@ -37,6 +39,7 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
         page: 'checkout',
         lines: lines.map(lineData),
         totals,
+        promotions: promotionsData(adjustments, totals.total),
         quoteToken,
         values: prefill,
         error: error?.message ?? null,
@@ -49,7 +52,7 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
         defaultCountry: tenant.store.country ?? null,
       },
       { title: `${t('secureCheckout')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${sf.origin(c)}/checkout`, noindex: true },
-      { status, count: totals.itemCount, signedIn: Boolean(customer) },
+      { status, count: totals.itemCount, signedIn: Boolean(customer), market },
     );
     return sf.pages.sendNoStore(c, page);
   }
@@ -105,7 +108,7 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
   /** Puts a failed or expired checkout's lines back into the shopper's cart. */
   async function restoreCart(c: C, order: OrderDetail) {
     const carts = new CartService(c.var.tenant.t);
-    const cart = await carts.findOrCreate(getCookie(c, CART_COOKIE));
+    const cart = await carts.findOrCreate(getCookie(c, CART_COOKIE), { country: c.var.country });
     if (cart.created) setCookie(c, CART_COOKIE, cart.token, sf.cookieOpts(CART_COOKIE_SECONDS));
     for (const l of order.lines) if (l.variantId) await carts.add(cart.id, l.variantId, l.quantity).catch(() => undefined);
   }
@@ -126,7 +129,7 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
         expiresAt: expiresAt.toISOString(),
       },
       { title: `${t('payTitle')} – ${c.var.tenant.store.name}`, description: c.var.tenant.store.name, canonical: `${sf.origin(c)}/checkout`, noindex: true },
-      { count: 0 },
+      { count: 0, currency: order.currency },
     );
     return sf.pages.sendNoStore(c, page);
   });
@@ -144,8 +147,8 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
       return c.redirect('/cart?notice=failed', 303);
     }
     try {
-      // The manual provider's confirmation; a real provider confirms through its webhook instead.
-      await service.confirmPayment(order.id, { provider: 'manual', reference: `manual_charge:${order.id}:1`, amount: order.total });
+      // The manual provider's confirmation of what it collects (the total less gift cards); a real provider confirms through its webhook instead.
+      await service.confirmPayment(order.id, { provider: 'manual', reference: `manual_charge:${order.id}:1`, amount: order.amountDue });
     } catch (e) {
       if (isAppError(e) && e.code === ErrorCode.InvalidState) {
         await restoreCart(c, order);

@@ -1,8 +1,11 @@
-/** The home page and the language switch. */
+/** The home page, the language switch and the country (market) selector. */
 import { safeRedirectPath } from '@storeloom/http';
-import { setCookie } from 'hono/cookie';
+import { CartPromotions, CartService } from '@storeloom/commerce';
+import { getCookie, setCookie } from 'hono/cookie';
 import { StorefrontCatalog } from '../catalog.ts';
-import { LANG_COOKIE, type Storefront } from '../context.ts';
+import { CART_COOKIE, LANG_COOKIE, type Storefront } from '../context.ts';
+import { formFields } from '../forms.ts';
+import { COUNTRY_COOKIE, countryCode } from '../market.ts';
 import type { StorefrontApp } from '../middleware.ts';
 import type { Lang } from '../ui/i18n.ts';
 
@@ -49,5 +52,25 @@ export function homeRoutes(app: StorefrontApp, sf: Storefront) {
     const code = c.req.param('code');
     if (c.var.tenant.settings.languages.includes(code as Lang)) setCookie(c, LANG_COOKIE, code, { ...sf.cookieOpts(365 * 86_400), httpOnly: false });
     return c.redirect(safeRedirectPath(c.req.query('to'), '/'), 303);
+  });
+
+  /**
+   * The country selector: remembered in a cookie, and the open cart moves to that country's market at once
+   * (its currency and prices follow). Only the store's own country and its markets' countries are accepted.
+   */
+  app.post('/country', async (c) => {
+    const fields = await formFields(c);
+    const { tenant } = c.var;
+    const country = countryCode(fields.country);
+    const offered = new Set([...(tenant.settings.markets ?? []).flatMap((m) => m.countries), ...(tenant.store.country ? [tenant.store.country] : [])]);
+    if (country && offered.has(country)) {
+      setCookie(c, COUNTRY_COOKIE, country, { ...sf.cookieOpts(365 * 86_400), httpOnly: false });
+      const cartId = await new CartService(tenant.t).find(getCookie(c, CART_COOKIE));
+      if (cartId)
+        await new CartPromotions(tenant.t, { storeId: tenant.store.id, settings: tenant.settings, currency: tenant.store.currency }).setContact(cartId, {
+          country,
+        });
+    }
+    return c.redirect(safeRedirectPath(fields.to, '/'), 303);
   });
 }

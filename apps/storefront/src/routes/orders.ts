@@ -19,7 +19,7 @@ export function orderRoutes(app: StorefrontApp, sf: Storefront) {
         canonical: `${sf.origin(c)}/`,
         noindex: true,
       },
-      { count: await sf.cartCount(c) },
+      { count: await sf.cartCount(c), currency: order.currency },
     );
     return sf.pages.sendNoStore(c, page);
   });

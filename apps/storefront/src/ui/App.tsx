@@ -4,6 +4,8 @@ import { AccountPage, AuthPage, ForgotPage, TokenPage } from './pages/account.ts
 import { CollectionPage, HomePage, NotFoundPage, ProductPage, SearchPage } from './pages/catalog.tsx';
 import { CartPage, CheckoutPage, OrderPage, PayPage } from './pages/checkout.tsx';
 import { ArticlePage, BlogPage, ContentPage, ReviewPage } from './pages/content.tsx';
+import { PrivacyPage } from './pages/privacy.tsx';
+import { LANG_NAMES, LANG_SHORT } from './i18n.ts';
 import type { AppData, MenuLinkData } from './types.ts';
 import { storeMediaPath } from './media.ts';
 
@@ -69,13 +71,21 @@ function Header() {
         </form>
         <nav class="actions">
           <Show when={shop.languages.length > 1}>
-            <For each={shop.languages.filter((l) => l !== shop.lang)}>
-              {(l) => (
-                <a class="lang" href={`/lang/${l}?to=${encodeURIComponent(chrome.path)}`} hreflang={l}>
-                  {l === 'zh-CN' ? '中文' : 'EN'}
-                </a>
-              )}
-            </For>
+            {/* A disclosure, so it works before hydration and without JS; each language by its own name. */}
+            <details class="lang-menu">
+              <summary aria-label={`${t('language')}: ${LANG_NAMES[shop.lang]}`}>{LANG_SHORT[shop.lang]}</summary>
+              <ul>
+                <For each={shop.languages}>
+                  {(l) => (
+                    <li>
+                      <a href={`/lang/${l}?to=${encodeURIComponent(chrome.path)}`} hreflang={l} lang={l} aria-current={l === shop.lang ? 'true' : undefined}>
+                        {LANG_NAMES[l]}
+                      </a>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </details>
           </Show>
           <a class="icon-link" href="/account" aria-label={t('account')}>
             <Icon.user />
@@ -121,11 +131,29 @@ function Footer() {
             <MenuList items={chrome.menus.footer} depth={1} />
           </nav>
         </Show>
-        <Show when={chrome.policies.length > 0}>
-          <nav class="policy-links" aria-label={t('policies')}>
-            <For each={chrome.policies}>{(p) => <a href={p.url}>{p.title}</a>}</For>
-          </nav>
+        <Show when={chrome.shop.countries?.length}>
+          {/* A plain form: the market changes without JavaScript too. */}
+          <form class="country-form" method="post" action="/country">
+            <label for="country-select">{t('countryRegion')}</label>
+            <select id="country-select" name="country">
+              <For each={chrome.shop.countries}>
+                {(x) => (
+                  <option value={x.code} selected={x.code === chrome.shop.country}>
+                    {x.name} ({x.currency})
+                  </option>
+                )}
+              </For>
+            </select>
+            <input type="hidden" name="to" value={chrome.path} />
+            <button type="submit" class="button ghost">
+              {t('update')}
+            </button>
+          </form>
         </Show>
+        <nav class="policy-links" aria-label={t('policies')}>
+          <For each={chrome.policies}>{(p) => <a href={p.url}>{p.title}</a>}</For>
+          <a href="/account/privacy">{t('yourData')}</a>
+        </nav>
       </div>
     </footer>
   );
@@ -178,6 +206,7 @@ function Page(props: AppData) {
           <Match when={d.page === 'blog' && d}>{(x) => <BlogPage data={x()} />}</Match>
           <Match when={d.page === 'article' && d}>{(x) => <ArticlePage data={x()} />}</Match>
           <Match when={d.page === 'review' && d}>{(x) => <ReviewPage data={x()} />}</Match>
+          <Match when={d.page === 'privacy' && d}>{(x) => <PrivacyPage data={x()} />}</Match>
           <Match when={(d.page === 'login' || d.page === 'register') && d}>{(x) => <AuthPage data={x() as never} />}</Match>
           <Match when={d.page === 'forgot' && d}>{(x) => <ForgotPage data={x()} />}</Match>
           <Match when={(d.page === 'verify' || d.page === 'reset') && d}>{(x) => <TokenPage data={x() as never} />}</Match>

@@ -1,11 +1,13 @@
 import { type Accessor, createContext, createSignal, type JSX, type Setter, useContext } from 'solid-js';
-import { dateFormatter, type MessageKey, moneyFormatter, translator } from './i18n.ts';
+import { dateFormatter, type MessageKey, makeTranslator, moneyFormatter } from './i18n.ts';
 import type { Chrome } from './types.ts';
 
 export interface ShopContext {
   chrome: Chrome;
   t: (key: MessageKey, params?: Record<string, string | number>) => string;
   money: (minor: number) => string;
+  /** Amounts in another currency than the page's (an order history across markets). */
+  moneyIn: (currency: string) => (minor: number) => string;
   date: (iso: string) => string;
   cartCount: Accessor<number>;
   setCartCount: Setter<number>;
@@ -20,8 +22,9 @@ export function ShopProvider(props: { chrome: Chrome; children: JSX.Element }) {
   const [hydrated, setHydrated] = createSignal(false);
   const value: ShopContext = {
     chrome: props.chrome,
-    t: translator(props.chrome.shop.lang),
+    t: makeTranslator(props.chrome.shop.messages),
     money: moneyFormatter(props.chrome.shop.currency, props.chrome.shop.locale),
+    moneyIn: (currency) => moneyFormatter(currency, props.chrome.shop.locale),
     date: dateFormatter(props.chrome.shop.locale),
     cartCount,
     setCartCount,

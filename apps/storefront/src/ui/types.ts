@@ -1,7 +1,7 @@
 /** What the server hands the Solid app: plain JSON, the same on both sides of hydration. */
 import type { CartLineView, OrderDetail, OrderLineView, OrderSummary, Totals } from '@storeloom/commerce';
 import type { OrderAddress } from '@storeloom/db';
-import type { Lang } from './i18n.ts';
+import type { Lang, Messages } from './i18n.ts';
 
 export interface ShopInfo {
   /** The store's id: tells its own stored media (served at /media on this host) from external image URLs. */
@@ -9,9 +9,15 @@ export interface ShopInfo {
   name: string;
   logoUrl: string | null;
   lang: Lang;
+  /** The shopper's catalogue when it is not English (the browser bundle carries English only). */
+  messages?: Messages;
   languages: Lang[];
+  /** The currency of the page's amounts: the market's for catalogue and cart pages, the order's on order pages. */
   currency: string;
   locale: string;
+  /** The shopper's country and the countries to choose from (only when the store sells in several markets). */
+  country?: string | null;
+  countries?: { code: string; name: string; currency: string }[];
 }
 
 /** A navigation menu item, resolved on the server (see @storeloom/content menus). */
@@ -114,14 +120,52 @@ export type AddressData = OrderAddress;
 
 export type OrderData = Pick<
   OrderDetail,
-  'id' | 'number' | 'email' | 'paymentStatus' | 'fulfillmentStatus' | 'createdAt' | 'subtotal' | 'shipping' | 'tax' | 'total' | 'refunded' | 'shippingAddress'
+  | 'id'
+  | 'number'
+  | 'email'
+  | 'paymentStatus'
+  | 'fulfillmentStatus'
+  | 'createdAt'
+  | 'subtotal'
+  | 'shipping'
+  | 'tax'
+  | 'taxIncluded'
+  | 'total'
+  | 'refunded'
+  | 'shippingAddress'
+  | 'discounts'
+  | 'giftCards'
+  | 'amountDue'
 > & {
   lines: Pick<OrderLineView, 'title' | 'variantTitle' | 'quantity' | 'unitPrice' | 'total' | 'imageUrl'>[];
   trackingNumber: string | null;
   carrier: string | null;
 };
 
-export type AccountOrderData = Pick<OrderSummary, 'number' | 'createdAt' | 'total' | 'paymentStatus' | 'fulfillmentStatus'> & { url: string };
+export type AccountOrderData = Pick<OrderSummary, 'number' | 'createdAt' | 'total' | 'currency' | 'paymentStatus' | 'fulfillmentStatus'> & { url: string };
+
+/** The shopper's data-rights page (export or erasure of their personal data). */
+export interface PrivacyPageData {
+  page: 'privacy';
+  /** form: ask; sent: a guest's confirmation mail is on its way; confirm: the mailed link, asking to confirm; received; invalid: a bad or expired link. */
+  state: 'form' | 'sent' | 'confirm' | 'received' | 'invalid';
+  signedIn: boolean;
+  /** The signed-in shopper's address (null for a guest). */
+  email: string | null;
+  requests: {
+    id: string;
+    kind: 'export' | 'erasure';
+    status: 'pending' | 'running' | 'completed' | 'failed';
+    awaitingApproval: boolean;
+    createdAt: string;
+    dueAt: string;
+    downloadUrl: string | null;
+  }[];
+  values: { kind: 'export' | 'erasure'; email: string };
+  error: string | null;
+  errorField: string | null;
+  confirm: { kind: 'export' | 'erasure'; token: string } | null;
+}
 
 export type PageData =
   | { page: 'home'; collections: { handle: string; title: string; products: Card[] }[]; newest: Card[] }
@@ -161,6 +205,7 @@ export type PageData =
       page: 'checkout';
       lines: LineData[];
       totals: TotalsData;
+      promotions: PromotionsData;
       /** Signed snapshot of the prices shown (placing the order charges these). */
       quoteToken: string | null;
       values: Record<string, string>;
@@ -200,6 +245,7 @@ export type PageData =
   | { page: 'forgot'; email: string; sent: boolean; error: string | null }
   /** A mailed one-time link's page: confirm an address, or choose a new password. */
   | { page: 'verify' | 'reset'; token: string; error: string | null }
+  | PrivacyPageData
   | { page: 'notfound' }
   /** A merchant page or a policy: sanitised (pages) or generated (policies) HTML. */
   | { page: 'content'; kind: 'page' | 'policy'; title: string; html: string; updatedAt: string | null }

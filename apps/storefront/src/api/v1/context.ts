@@ -116,7 +116,12 @@ export async function cartIdOf(c: ApiContext): Promise<string> {
 }
 
 export const promotionsOf = (c: ApiContext) =>
-  new CartPromotions(c.var.tenant.t, { storeId: c.var.store.id, settings: c.var.tenant.settings, currency: c.var.store.currency });
+  new CartPromotions(c.var.tenant.t, {
+    storeId: c.var.store.id,
+    settings: c.var.tenant.settings,
+    currency: c.var.store.currency,
+    locale: c.var.store.default_locale,
+  });
 
 export async function cartBody(c: ApiContext, secret: string, cartId: string, priced?: PricedCart): Promise<CartBody> {
   const p = priced ?? (await promotionsOf(c).price(cartId));

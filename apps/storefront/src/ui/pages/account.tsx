@@ -22,7 +22,7 @@ export function AddressLines(props: { lines: string[] }) {
 }
 
 export function AccountPage(props: { data: Of<'account'> }) {
-  const { t, money, date, chrome } = useShop();
+  const { t, moneyIn, date, chrome } = useShop();
   const d = props.data;
   return (
     <>
@@ -64,7 +64,7 @@ export function AccountPage(props: { data: Of<'account'> }) {
                       <strong>{t('orderNumber', { n: o.number })}</strong>
                       <span class="muted">{date(o.createdAt)}</span>
                       <span class={`status s-${o.paymentStatus}`}>{t(`status_${o.paymentStatus}` as never)}</span>
-                      <span>{money(o.total)}</span>
+                      <span>{moneyIn(o.currency)(o.total)}</span>
                     </a>
                   </li>
                 )}
@@ -118,6 +118,11 @@ export function AccountPage(props: { data: Of<'account'> }) {
               </button>
             </form>
           </details>
+          <h2>{t('yourData')}</h2>
+          <p class="muted small">{t('privacyIntro')}</p>
+          <a class="button ghost" href="/account/privacy">
+            {t('privacyTitle')}
+          </a>
         </aside>
       </div>
     </>

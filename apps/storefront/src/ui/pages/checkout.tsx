@@ -204,7 +204,7 @@ export function CheckoutPage(props: { data: Of<'checkout'> }) {
       <ul class="lines compact">
         <For each={d.lines}>{(l) => <LineRow line={l} editable={false} />}</For>
       </ul>
-      <Summary totals={d.totals} {...(totalTestId ? { totalTestId } : {})} />
+      <Summary totals={d.totals} promotions={d.promotions} {...(totalTestId ? { totalTestId } : {})} />
     </>
   );
   return (
@@ -353,7 +353,10 @@ function OrderLines(props: { order: OrderData }) {
           )}
         </For>
       </ul>
-      <Summary totals={{ subtotal: o.subtotal, shipping: o.shipping, tax: o.tax, total: o.total, taxIncluded: false, itemCount: 0 }}>
+      <Summary
+        totals={{ subtotal: o.subtotal, shipping: o.shipping, tax: o.tax, total: o.total, taxIncluded: o.taxIncluded, itemCount: 0 }}
+        promotions={{ discounts: o.discounts, codes: [], giftCards: o.giftCards, amountDue: o.amountDue }}
+      >
         <Show when={o.refunded > 0}>
           <div>
             <dt>{t('status_refunded')}</dt>
@@ -374,7 +377,7 @@ export function PayPage(props: { data: Of<'pay'> }) {
         <span class="eyebrow">{t('orderNumber', { n: o.number })}</span>
         <h1>{t('payTitle')}</h1>
         <p class="muted">{t('payText')}</p>
-        <p class="amount">{money(o.total)}</p>
+        <p class="amount">{money(o.amountDue)}</p>
         <p class="muted small">{t('reservedUntil', { t: date(props.data.expiresAt) })}</p>
         <form method="post" action={props.data.action} class="pay-buttons">
           <button class="button primary block" type="submit" name="outcome" value="pay">

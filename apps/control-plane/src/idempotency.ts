@@ -1,10 +1,7 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import { withIdempotency } from '@storeloom/http';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { AppEnv } from '../context.ts';
-
-export type Api = OpenAPIHono<AppEnv>;
+import type { AppEnv } from './context.ts';
 
 /** What an idempotent operation answers: one of its route's success statuses and the body declared for it. */
 export type IdempotentResult<S extends ContentfulStatusCode, B> = { status: S; body: B };

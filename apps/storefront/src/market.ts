@@ -1,0 +1,140 @@
+/**
+ * The market of a storefront request and the catalogue's prices in it. The market follows the shopper's country:
+ * the country selector (a cookie), else a locale prefix with a region (`/de-de/…`), else the region of the
+ * browser's Accept-Language, else the store's own country. Never an IP lookup. Catalogue prices are converted
+ * with the market's rate and rounding increment, or its fixed price per variant, exactly as the cart prices them
+ * (packages/commerce markets.ts), so the product page shows what the cart will charge.
+ */
+import { isIsoCountry, marketAmount, marketPrice, type PricingMarket } from '@storeloom/commerce';
+import type { Kysely, TenantDatabase } from '@storeloom/db';
+import { toDecimalString } from '@storeloom/money';
+import type { Card, PageData, VariantData } from './ui/types.ts';
+
+export const COUNTRY_COOKIE = 'sf_country';
+
+/** A valid ISO 3166-1 alpha-2 code in upper case, or null. */
+export function countryCode(v: string | null | undefined): string | null {
+  const c = v?.trim().toUpperCase() ?? '';
+  return /^[A-Z]{2}$/.test(c) && isIsoCountry(c) ? c : null;
+}
+
+/** The shopper's country, in the order of the module comment. */
+export function shopperCountry(o: {
+  cookie?: string | undefined;
+  prefixCountry: string | null;
+  acceptCountry: string | null;
+  storeCountry: string | null;
+}): string | null {
+  return countryCode(o.cookie) ?? countryCode(o.prefixCountry) ?? countryCode(o.acceptCountry) ?? countryCode(o.storeCountry);
+}
+
+/** The countries a shopper can pick: the store's own and every market's, each once, sorted by their name in `locale`. */
+export function selectableCountries(
+  markets: readonly PricingMarket[],
+  storeCountry: string | null,
+  locale: string,
+): { code: string; name: string; currency: string }[] {
+  const byCode = new Map<string, string>();
+  for (const m of markets) for (const c of m.countries) byCode.set(c, m.currency);
+  const names = new Intl.DisplayNames([locale], { type: 'region' });
+  const out = [...byCode].map(([code, currency]) => ({ code, currency, name: names.of(code) ?? code }));
+  if (storeCountry && !byCode.has(storeCountry)) out.push({ code: storeCountry, currency: '', name: names.of(storeCountry) ?? storeCountry });
+  return out.sort((a, b) => a.name.localeCompare(b.name, locale));
+}
+
+interface VariantPrice {
+  id: string;
+  product_id: string;
+  price: number;
+  compare_at_price: number | null;
+  position: number;
+  fixed: number | null;
+}
+
+/**
+ * The page's catalogue prices in `market` (cards, product variants, related and add-on cards, the free-shipping
+ * threshold). The primary market is the store's own prices: the data comes back unchanged and nothing is read.
+ */
+export async function pageInMarket(t: Kysely<TenantDatabase>, market: PricingMarket, data: PageData): Promise<PageData> {
+  if (market.id === null) return data;
+  const cards: Card[] = [];
+  let variants: VariantData[] = [];
+  switch (data.page) {
+    case 'home':
+      cards.push(...data.newest, ...data.collections.flatMap((c) => c.products));
+      break;
+    case 'collection':
+      cards.push(...data.products);
+      break;
+    case 'search':
+      cards.push(...data.results);
+      break;
+    case 'product':
+      cards.push(...data.related);
+      variants = data.product.variants;
+      break;
+    case 'cart':
+      cards.push(...data.addOns);
+      break;
+    default:
+      return data;
+  }
+  const productIds = [...new Set([...cards.map((c) => c.id), ...(data.page === 'product' ? [data.product.id] : [])])];
+  const rows: VariantPrice[] = productIds.length
+    ? await t
+        .selectFrom('variants as v')
+        .leftJoin('market_prices as mp', (j) => j.onRef('mp.variant_id', '=', 'v.id').on('mp.market_id', '=', market.id as string))
+        .select(['v.id', 'v.product_id', 'v.price', 'v.compare_at_price', 'v.position', 'mp.price as fixed'])
+        .where('v.product_id', 'in', productIds)
+        .execute()
+    : [];
+  const priceOf = (v: VariantPrice) => marketPrice(market, v.price, v.fixed);
+  const compareOf = (v: VariantPrice) => (v.compare_at_price === null ? null : marketPrice(market, v.compare_at_price));
+  const byVariant = new Map(rows.map((v) => [v.id, v]));
+  const byProduct = new Map<string, VariantPrice[]>();
+  for (const v of rows) byProduct.set(v.product_id, [...(byProduct.get(v.product_id) ?? []), v]);
+  // A card shows the product's lowest price in this market and that variant's compare-at price (as catalog.ts does in store prices).
+  const card = (c: Card): Card => {
+    const vs = byProduct.get(c.id);
+    if (!vs?.length)
+      return { ...c, price: marketPrice(market, c.price), compareAtPrice: c.compareAtPrice === null ? null : marketPrice(market, c.compareAtPrice) };
+    const cheapest = [...vs].sort((a, b) => priceOf(a) - priceOf(b) || a.position - b.position)[0] as VariantPrice;
+    return { ...c, price: priceOf(cheapest), compareAtPrice: compareOf(cheapest) };
+  };
+  const variant = (v: VariantData): VariantData => {
+    const row = byVariant.get(v.id);
+    return row
+      ? { ...v, price: priceOf(row), compareAtPrice: compareOf(row) }
+      : { ...v, price: marketPrice(market, v.price), compareAtPrice: v.compareAtPrice === null ? null : marketPrice(market, v.compareAtPrice) };
+  };
+  switch (data.page) {
+    case 'home':
+      return { ...data, newest: data.newest.map(card), collections: data.collections.map((c) => ({ ...c, products: c.products.map(card) })) };
+    case 'collection':
+      return { ...data, products: data.products.map(card) };
+    case 'search':
+      return { ...data, results: data.results.map(card) };
+    case 'product':
+      return { ...data, related: data.related.map(card), product: { ...data.product, variants: data.product.variants.map(variant) } };
+    case 'cart':
+      return { ...data, addOns: data.addOns.map(card), freeOver: data.freeOver === null ? null : marketAmount(market, data.freeOver) };
+  }
+}
+
+/** A product page's JSON-LD offers in the market's prices and currency (matched by the variant in each offer's URL). */
+export function offersInMarket(jsonLd: unknown[] | undefined, data: PageData, currency: string): unknown[] | undefined {
+  if (!jsonLd || data.page !== 'product') return jsonLd;
+  const prices = new Map(data.product.variants.map((v) => [v.id, v.price]));
+  return jsonLd.map((item) => {
+    const product = item as { '@type'?: string; offers?: { url?: string; price?: string; priceCurrency?: string }[] };
+    if (product['@type'] !== 'Product' || !Array.isArray(product.offers)) return item;
+    return {
+      ...product,
+      offers: product.offers.map((o) => {
+        const id = o.url ? new URL(o.url).searchParams.get('variant') : null;
+        const price = id ? prices.get(id) : undefined;
+        return price === undefined ? o : { ...o, price: toDecimalString(price, currency), priceCurrency: currency };
+      }),
+    };
+  });
+}

@@ -1,0 +1,171 @@
+/**
+ * The server-rendered storefront in a shopper's market, over real Postgres: the market follows the country
+ * selector (cookie), a locale prefix with a region, Accept-Language's region, then the store's country; catalogue
+ * prices are converted with the market's rate and rounding increment or its fixed price, exactly as the cart
+ * charges; the selector moves the open cart to the new market; order pages format in the order's currency.
+ */
+import type { PricingMarket } from '@storeloom/commerce';
+import { createLogger } from '@storeloom/log';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { createStorefrontApp } from '../src/app.ts';
+import { selectableCountries, shopperCountry } from '../src/market.ts';
+
+describe('choosing the shopper country', () => {
+  it('prefers the selector cookie, then the prefix region, then Accept-Language, then the store country; ignores junk', () => {
+    expect(shopperCountry({ cookie: 'fr', prefixCountry: 'DE', acceptCountry: 'AT', storeCountry: 'GB' })).toBe('FR');
+    expect(shopperCountry({ cookie: 'ZZ', prefixCountry: 'DE', acceptCountry: 'AT', storeCountry: 'GB' })).toBe('DE');
+    expect(shopperCountry({ cookie: undefined, prefixCountry: null, acceptCountry: 'AT', storeCountry: 'GB' })).toBe('AT');
+    expect(shopperCountry({ cookie: '<x>', prefixCountry: null, acceptCountry: null, storeCountry: 'GB' })).toBe('GB');
+    expect(shopperCountry({ cookie: undefined, prefixCountry: null, acceptCountry: null, storeCountry: null })).toBeNull();
+  });
+
+  it('lists the store country and every market country once, by name in the shopper language', () => {
+    const m = (countries: string[], currency: string): PricingMarket => ({
+      id: 'x',
+      name: 'x',
+      countries,
+      currency,
+      storeCurrency: 'GBP',
+      rate: { rate: '1', asOf: null, source: 'market' },
+      roundingIncrement: 1,
+      taxInclusive: true,
+      languages: [],
+    });
+    const list = selectableCountries([m(['DE', 'FR'], 'EUR'), m(['CH'], 'CHF')], 'GB', 'de');
+    expect(list.map((c) => c.code)).toEqual(['DE', 'FR', 'CH', 'GB']);
+    expect(list.map((c) => c.name)).toEqual(['Deutschland', 'Frankreich', 'Schweiz', 'Vereinigtes Königreich']);
+    expect(list.find((c) => c.code === 'FR')?.currency).toBe('EUR');
+  });
+});
+
+describe('a GBP store selling to the euro area', () => {
+  let p: TestPlatform;
+  let sf: ReturnType<typeof createStorefrontApp>;
+  let slug: string;
+  let storeId: string;
+  let cookie: string;
+  let tea: { handle: string; variants: { id: string }[] };
+  let mug: { handle: string; variants: { id: string }[] };
+  let marketId: string;
+  const host = () => `${slug}.localhost`;
+  const shop = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
+    sf.request(`http://${host()}${path}`, { ...init, headers: { host: host(), ...(init.headers ?? {}) } });
+  const html = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await shop(path, { headers });
+    expect(res.status, path).toBe(200);
+    return (await res.text()).replace(/ data-hk="[^"]*"/g, '').replace(/<!--[$/!]*-->/g, '');
+  };
+  const form = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    shop(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `http://${host()}`, ...headers },
+      body: new URLSearchParams(fields).toString(),
+    });
+  const cookieOf = (res: Response, name: string) =>
+    res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith(`${name}=`))
+      ?.split(';')[0];
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    sf = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
+      rootDomain: 'localhost',
+      secret: 'markets-sf-test-secret-0123456789abcdef',
+      storeCacheTtlMs: 0,
+      pageCacheTtlMs: 0,
+    });
+    cookie = (await signup(p)).cookie;
+    const store = await createStore(p, cookie, undefined, 'GBP');
+    storeId = store.id;
+    slug = store.slug;
+    const set = await p.request('PUT', `/api/v1/stores/${storeId}/settings`, { cookie, body: { country: 'GB', languages: ['en', 'de'] } });
+    expect(set.status, set.text).toBe(200);
+    const market = await p.request('POST', `/api/v1/stores/${storeId}/markets`, {
+      cookie,
+      body: {
+        name: 'Euro area',
+        countries: ['DE', 'FR'],
+        currency: 'EUR',
+        exchangeRate: '1.1634',
+        roundingIncrement: 5,
+        taxInclusive: true,
+        languages: ['de'],
+      },
+    });
+    expect(market.status, market.text).toBe(201);
+    marketId = market.body.id;
+    tea = await createProduct(p, cookie, storeId, { title: 'Sencha', variants: [{ sku: 'TEA-1', price: 1000, compareAtPrice: 1200, inventoryQuantity: 20 }] });
+    mug = await createProduct(p, cookie, storeId, { title: 'Mug', variants: [{ sku: 'MUG-1', price: 2000, inventoryQuantity: 20 }] });
+    const fixed = await p.request('PUT', `/api/v1/stores/${storeId}/markets/${marketId}/prices/${mug.variants[0]?.id}`, { cookie, body: { price: 1999 } });
+    expect(fixed.status, fixed.text).toBe(200);
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  it('shows store prices in the store country and converted euro prices under /de-de, in German', async () => {
+    const home = await html(`/products/${tea.handle}`);
+    expect(home).toContain('£10.00');
+    expect(home).not.toContain('€');
+    const de = await html(`/de-de/products/${tea.handle}`);
+    expect(de).toContain('<html lang="de">');
+    // 1000 × 1.1634 = 1163.4 → increment 5 → 1165; compare-at 1200 × 1.1634 = 1396.08 → 1395.
+    expect(de).toMatch(/11,65\s€/);
+    expect(de).toMatch(/13,95\s€/);
+    expect(de).not.toContain('£');
+    // Search engines read the same offer as the shopper: JSON-LD in the market's price and currency.
+    expect(de).toContain('"price":"11.65","priceCurrency":"EUR"');
+    expect(home).toContain('"price":"10.00","priceCurrency":"GBP"');
+    expect(de).toContain('Land/Region');
+  });
+
+  it('uses a fixed market price over the conversion, on the product page and on cards', async () => {
+    expect(await html(`/products/${mug.handle}`, { cookie: 'sf_country=FR' })).toMatch(/19[.,]99\s?€|€\s?19[.,]99/);
+    const search = await html('/search?q=mug', { cookie: 'sf_country=FR' });
+    expect(search).toMatch(/19[.,]99\s?€|€\s?19[.,]99/);
+  });
+
+  it('follows Accept-Language region when nothing else says, and keeps the store market for other countries', async () => {
+    expect(await html(`/products/${tea.handle}`, { 'accept-language': 'fr-FR,fr;q=0.9' })).toMatch(/11[.,]65\s?€|€\s?11[.,]65/);
+    expect(await html(`/products/${tea.handle}`, { 'accept-language': 'en-US' })).toContain('£10.00');
+  });
+
+  it('moves the open cart to the chosen market and prices it there with VAT included', async () => {
+    const added = await form('/cart/add', { variantId: tea.variants[0]?.id as string, quantity: '2' });
+    expect(added.status).toBe(303);
+    const cart = cookieOf(added, 'sf_cart') as string;
+    expect(cart).toBeTruthy();
+    expect(await html('/cart', { cookie: cart })).toContain('£20.00');
+
+    const chose = await form('/country', { country: 'DE', to: '/cart' }, { cookie: cart });
+    expect(chose.status).toBe(303);
+    expect(chose.headers.get('location')).toBe('/cart');
+    const country = cookieOf(chose, 'sf_country') as string;
+    expect(country).toBe('sf_country=DE');
+    const page = await html('/cart', { cookie: `${cart}; ${country}` });
+    // 2 × €11.65 in a tax-inclusive market: the total is the gross sum.
+    expect(page).toMatch(/€23\.30|23,30\s€/);
+    expect(page).not.toContain('£');
+
+    // A country the store does not sell to separately is refused quietly: no cookie, cart unchanged.
+    const other = await form('/country', { country: 'US', to: '/cart' }, { cookie: cart });
+    expect(cookieOf(other, 'sf_country')).toBeUndefined();
+    expect(await html('/cart', { cookie: cart })).toMatch(/€23\.30|23,30\s€/);
+  });
+
+  it('caches catalogue pages per country, so a shopper in Germany never gets the British page', async () => {
+    const cachedSf = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
+      rootDomain: 'localhost',
+      secret: 'markets-sf-test-secret-0123456789abcdef',
+      storeCacheTtlMs: 0,
+      pageCacheTtlMs: 60_000,
+    });
+    const get = async (headers: Record<string, string>) =>
+      (await cachedSf.request(`http://${host()}/products/${tea.handle}`, { headers: { host: host(), ...headers } })).text();
+    expect(await get({})).toContain('£10.00');
+    expect(await get({ cookie: 'sf_country=DE' })).toMatch(/€11\.65|11,65\s€/);
+    expect(await get({})).toContain('£10.00');
+  });
+});
