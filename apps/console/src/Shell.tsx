@@ -19,12 +19,16 @@ const NAV: NavItem[] = [
   { path: 'products', label: 'nav.products', icon: 'products' },
   { path: 'inventory', label: 'nav.inventory', icon: 'inventory' },
   { path: 'orders', label: 'nav.orders', icon: 'orders' },
+  { path: 'discounts', label: 'nav.discounts', icon: 'tag', show: () => can(currentStore(), 'orders:read') },
+  { path: 'gift-cards', label: 'nav.giftCards', icon: 'gift', show: () => can(currentStore(), 'orders:read') },
+  { path: 'abandoned-checkouts', label: 'nav.abandoned', icon: 'cart', show: () => can(currentStore(), 'orders:read') },
   { path: 'pricing', label: 'nav.pricing', icon: 'pricing', show: () => can(currentStore(), 'planning:read') },
   { path: 'planning', label: 'nav.planning', icon: 'reorder', show: () => can(currentStore(), 'planning:read') },
   { path: 'import', label: 'nav.import', icon: 'import', show: () => can(currentStore(), 'catalog:import') },
   { path: 'search', label: 'nav.search', icon: 'search' },
   { path: 'recommendations', label: 'nav.recommendations', icon: 'sparkle' },
   { path: 'jobs', label: 'nav.jobs', icon: 'jobs' },
+  { path: 'privacy', label: 'nav.privacy', icon: 'user', show: () => can(currentStore(), 'privacy:manage') },
   { path: 'team', label: 'nav.team', icon: 'team' },
   { path: 'settings', label: 'nav.settings', icon: 'settings' },
   { path: 'billing', label: 'nav.billing', icon: 'billing' },
@@ -42,7 +46,7 @@ function StoreSwitcher() {
     // Stay on the same section of the console in the other store.
     const section = location.pathname.split('/')[3] ?? 'products';
     navigate(
-      `/stores/${id}/${['home', 'products', 'inventory', 'orders', 'import', 'search', 'recommendations', 'jobs', 'team', 'settings', 'billing', 'payouts', 'pricing', 'planning'].includes(section) ? section : 'products'}`,
+      `/stores/${id}/${['home', 'products', 'inventory', 'orders', 'import', 'search', 'recommendations', 'jobs', 'privacy', 'team', 'settings', 'billing', 'payouts', 'pricing', 'planning'].includes(section) ? section : 'products'}`,
     );
   };
   const onKeyDown = (e: KeyboardEvent) => {
