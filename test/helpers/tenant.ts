@@ -15,6 +15,7 @@ export const TENANT_TABLES = [
   'collections',
   'consents',
   'customer_sessions',
+  'customer_tokens',
   'customers',
   'discount_usages',
   'discounts',

@@ -480,6 +480,7 @@ describe('tenant isolation', () => {
       policies: await db.selectFrom('policies').selectAll().orderBy('kind').execute(),
       productMedia: await db.selectFrom('product_media').selectAll().orderBy('id').execute(),
       reviews: await db.selectFrom('reviews').selectAll().orderBy('id').execute(),
+      customerTokens: await db.selectFrom('customer_tokens').selectAll().orderBy('token_hash').execute(),
       markets: await db.selectFrom('markets').selectAll().orderBy('id').execute(),
       marketCountries: await db.selectFrom('market_countries').selectAll().orderBy('country').execute(),
       marketPrices: await db.selectFrom('market_prices').selectAll().orderBy('variant_id').execute(),

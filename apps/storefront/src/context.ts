@@ -11,8 +11,8 @@ import { CartService, type Commerce, CustomerService, createCommerce, type Order
 import { type Database, isUuid, type Store } from '@storeloom/db';
 import { clientIp, safeRedirectPath } from '@storeloom/http';
 import type { Logger } from '@storeloom/log';
-import type { Queues } from '@storeloom/jobs';
-import type { MailOutbox } from '@storeloom/mail';
+import { deliverMailJob, type Queues } from '@storeloom/jobs';
+import type { MailBrand, MailOutbox } from '@storeloom/mail';
 import type { Storage } from '@storeloom/storage';
 import { StoreSearchService } from '@storeloom/store-search';
 import type { Context } from 'hono';
@@ -172,6 +172,25 @@ export class Storefront {
     const carts = new CartService(c.var.tenant.t);
     const id = await carts.find(token);
     return id ? carts.count(id) : 0;
+  }
+
+  /** The store's branding for the one mail layout (`renderMail`): name, logo as an absolute URL, accent colour, home. */
+  mailBrand(c: C): MailBrand {
+    const { store, settings } = c.var.tenant;
+    const origin = this.origin(c);
+    const logo = settings.theme.logoUrl;
+    return {
+      name: store.name,
+      logoUrl: logo ? (logo.startsWith('/') ? `${origin}${logo}` : logo) : null,
+      accentColor: settings.theme.accentColor,
+      homeUrl: `${origin}/`,
+      lang: c.var.lang,
+    };
+  }
+
+  /** Asks the worker to deliver written mail now (the outbox sweep delivers it anyway when the queue is down). */
+  kickMail(c: C): void {
+    this.opts.queues?.enqueue(deliverMailJob, {}).catch((err) => c.var.logger.warn('mail delivery enqueue failed; the sweep delivers it', { err }));
   }
 
   customer(c: C) {

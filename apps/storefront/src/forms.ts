@@ -18,7 +18,10 @@ const quantity = (min: number, fallback: number) =>
 const upTo = (max: number, label: string) => z.string().max(max, `${label} is too long (at most ${max} characters)`);
 
 export const cartAddForm = z.object({ variantId: uuid, quantity: quantity(1, 1) });
-export const cartUpdateForm = z.object({ variantId: uuid, quantity: quantity(0, 0) });
+/** The cart's stepper: the quantity field, and − / + (`step` −1 or 1) which change it by one. */
+export const cartUpdateForm = z
+  .object({ variantId: uuid, quantity: quantity(0, 0), step: z.coerce.number().int().min(-1).max(1).catch(0).default(0) })
+  .transform(({ variantId, quantity: q, step }) => ({ variantId, quantity: Math.min(MAX_LINE_QUANTITY, Math.max(0, q + step)) }));
 
 export const ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'postalCode', 'region', 'country', 'phone'] as const;
 
@@ -56,6 +59,16 @@ export const registerForm = z.object({
   password: upTo(200, 'Password').default(''),
   next: z.string().max(2048).optional().catch(undefined),
 });
+
+export const forgotForm = z.object({ email: upTo(254, 'E-mail').default('') });
+
+/** A mailed one-time link's token (the service checks its shape, so a wrong one is the same "invalid link"). */
+const linkToken = z.string().max(100).default('');
+export const resetForm = z.object({ token: linkToken, password: upTo(200, 'Password').default('') });
+export const tokenForm = z.object({ token: linkToken });
+
+/** An address the customer saves in the account: commerce's `addressSchema` (the checkout's rules and messages). */
+export const accountAddressForm = addressSchema;
 
 export type FormResult<T> = { ok: true; data: T } | { ok: false; field: string | null; message: string };
 

@@ -47,7 +47,7 @@ import { resolveStoreTenant, STORE_WITH_DATA, StoreService, storesWithStatus } f
 import type { Job } from 'bullmq';
 import { createRecoHandlers, type RecoDeps } from './reco.ts';
 import { createAnalyticsHandlers } from './analytics.ts';
-import { recordPaidOrder } from './order-paid.ts';
+import { mailNewOrder, recordPaidOrder } from './order-paid.ts';
 import { createBackupHandlers } from './backup.ts';
 import { imageFetcher } from './import-images.ts';
 import type { Storage } from '@storeloom/storage';
@@ -88,6 +88,8 @@ export interface HandlerDeps {
   clock?: () => Date;
   /** Webhook events older than this many days are pruned by `webhooks.prune` (default 30). */
   webhookEventRetentionDays?: number;
+  /** The console's public URL (PUBLIC_URL): merchant mails link to orders there. */
+  consoleUrl?: string | null;
 }
 
 export type Handler = (job: Job<JobEnvelope>) => Promise<unknown>;
@@ -315,11 +317,14 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       const { storeId, orderId } = decodeJob(orderPaidJob, job);
       const found = await storeWithData(storeId);
       if (!found) return { skipped: 'store_unavailable' };
-      return recordPaidOrder(
+      const recorded = await recordPaidOrder(
         { db: deps.db, mail, afterMail, enqueueWebhook: (sid, alertId) => enqueueWebhook(sid)(alertId) },
         { id: found.store.id, schemaName: found.store.schema_name },
         orderId,
       );
+      // After the recording (which throws while the payment is not visible yet, so the job retries first).
+      if (await mailNewOrder({ db: deps.db, commerce, mail, consoleUrl: deps.consoleUrl ?? null }, found.store, orderId)) await afterMail();
+      return recorded;
     },
     [privacyRequestJob.name]: async (job) => {
       const { storeId, requestId } = decodeJob(privacyRequestJob, job);

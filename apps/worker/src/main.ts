@@ -42,6 +42,7 @@ const running = await startWorkers(queues, {
   planLimits: Boolean(env.STRIPE_SECRET_KEY),
   provisioningStaleSeconds: env.PROVISIONING_STALE_SECONDS,
   mail: new MailOutbox(db, transportFromConfig(env.SMTP_URL), env.MAIL_FROM),
+  consoleUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
   storefront: env.STOREFRONT_SECRET ? { secret: env.STOREFRONT_SECRET, storeUrl: storefrontOrigin } : undefined,
   alertWebhookBackoffMs: env.ALERT_WEBHOOK_BACKOFF_MS,
   webhookEgress: webhookEgressFromEnv(env),

@@ -4,7 +4,10 @@
  * order), so a retried or duplicated job records each exactly once.
  */
 import { createHash } from 'node:crypto';
-import type { Database } from '@storeloom/db';
+import { type Commerce, newOrderMerchantMail } from '@storeloom/commerce';
+import type { Database, Store } from '@storeloom/db';
+import type { MailOutbox } from '@storeloom/mail';
+import { alertRecipients } from '@storeloom/planning';
 import type { PlanningDeps } from '@storeloom/planning';
 import { recordPaidOrderLine } from '@storeloom/planning';
 import { RecoEventService } from '@storeloom/reco/store';
@@ -62,4 +65,26 @@ export async function recordPaidOrder(
       at,
     });
   return { linesRecorded, purchaseRecorded };
+}
+
+/**
+ * The merchant's new-order mail: one per paid order and recipient (the store's owners and admins), in the store's
+ * language, linking to the order in the console. The dedup key makes a retried or duplicated job mail once.
+ */
+export async function mailNewOrder(
+  deps: { db: Database; commerce: Commerce; mail: MailOutbox; consoleUrl?: string | null },
+  store: Store,
+  orderId: string,
+): Promise<number> {
+  const order = await deps.commerce.orders(store).detail(orderId);
+  if (!order) return 0;
+  const lang = store.default_locale;
+  const base = deps.consoleUrl?.replace(/\/$/, '') ?? null;
+  const m = newOrderMerchantMail(order, { storeName: store.name, lang, orderUrl: base ? `${base}/stores/${store.id}/orders/${orderId}` : null });
+  let written = 0;
+  for (const to of await alertRecipients(deps.db, store.id)) {
+    await deps.mail.enqueue({ kind: 'order-new-merchant', to, storeId: store.id, dedupKey: `order-new-merchant:${store.id}:${orderId}:${to}`, ...m });
+    written++;
+  }
+  return written;
 }

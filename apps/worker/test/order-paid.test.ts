@@ -17,10 +17,11 @@ const ADDRESS = { name: 'Ada Shopper', line1: '1 Main St', line2: null, city: 'S
 describe.each(['redis', 'postgres'] as const)('order paid → planning + recommendations (%s queues)', (backend) => {
   let p: TestPlatform;
   let cookie: string;
+  let ownerEmail: string;
 
   beforeAll(async () => {
     p = await startTestPlatform({ queueBackend: backend });
-    cookie = (await signup(p)).cookie;
+    ({ cookie, email: ownerEmail } = await signup(p));
     await p.startWorker();
   }, 60_000);
   afterAll(async () => {
@@ -82,7 +83,13 @@ describe.each(['redis', 'postgres'] as const)('order paid → planning + recomme
 
     // Run the job again: once through the queue (deduplicated by jobId) and twice through the handler itself.
     await p.queues.enqueue(orderPaidJob, { storeId: row.id, orderId: order.id });
-    const handler = createHandlers({ db: p.db, logger: createLogger({ level: 'silent' }), retentionDays: 30, provisioningStaleSeconds: 1 })[orderPaidJob.name];
+    const handler = createHandlers({
+      db: p.db,
+      logger: createLogger({ level: 'silent' }),
+      retentionDays: 30,
+      provisioningStaleSeconds: 1,
+      consoleUrl: 'http://console.example/',
+    })[orderPaidJob.name];
     const job = {
       data: { v: orderPaidJob.version, payload: { storeId: row.id, orderId: order.id } },
       attemptsMade: 0,
@@ -104,5 +111,20 @@ describe.each(['redis', 'postgres'] as const)('order paid → planning + recomme
     const purchases = await t.selectFrom('reco_events').select(['product_id', 'variant_id', 'quantity']).where('kind', '=', 'purchase').execute();
     expect(purchases.map((e) => `${e.variant_id}:${e.quantity}`).sort()).toEqual([`${v1.id}:2`, `${v2.id}:1`].sort());
     expect(new Set(purchases.map((e) => e.product_id))).toEqual(new Set([prod.id]));
+
+    // The merchant's new-order mail (issue 17): once per owner however often the job ran, HTML and text parts alike.
+    const merchantMails = await p.db.control
+      .selectFrom('mail_outbox')
+      .selectAll()
+      .where('store_id', '=', row.id)
+      .where('kind', '=', 'order-new-merchant')
+      .execute();
+    expect(merchantMails.map((m) => m.to_address)).toEqual([ownerEmail.toLowerCase()]);
+    const [mail] = merchantMails;
+    expect(mail?.subject).toMatch(new RegExp(`^New order #${order.number}: \\$[\\d,.]+ from Ada Shopper$`));
+    expect(mail?.text_body).toContain('2 × Pour-over kettle (1 l)');
+    expect(mail?.text_body).toContain('guest@example.com');
+    expect(mail?.html_body).toContain('<table role="presentation"');
+    expect(mail?.html_body).toContain('Pour-over kettle (1 l)');
   }, 90_000);
 });

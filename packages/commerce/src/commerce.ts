@@ -97,6 +97,8 @@ export class Commerce {
               storeName: store.name,
               statusUrl: secret ? `${origin}${storefrontPaths.order(secret, store.id, order.id)}` : `${origin}/account`,
               formatMoney: (n: number) => formatMoney(n, order.currency, o.locale ?? store.default_locale),
+              lang: o.locale ?? store.default_locale,
+              homeUrl: `${origin}/`,
             }),
           }
         : {}),

@@ -4,19 +4,32 @@
  * the database keeps its sha256.
  */
 import { dummyPasswordHash, generateToken, hashPassword, sha256Hex, verifyPassword } from '@storeloom/auth';
-import { type Kysely, newId, type OrderAddress, type TenantDatabase } from '@storeloom/db';
+import { type Kysely, newId, type OrderAddress, type TenantDatabase, type Transaction } from '@storeloom/db';
+import type { MailMessage, MailOutbox } from '@storeloom/mail';
 import { emitWebhookEvent } from '@storeloom/webhooks';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import { z } from 'zod';
 import { isIsoCountry } from './countries.ts';
 
 export const CUSTOMER_SESSION_DAYS = 30;
+/** A password-reset link works for one hour, a verification link for three days; each once. */
+export const CUSTOMER_RESET_TTL_MS = 60 * 60 * 1000;
+export const CUSTOMER_VERIFY_TTL_MS = 3 * 86_400_000;
+const TOKEN_RE = /^[a-z2-7]{52}$/;
+
+/** Builds the mail carrying a one-time link; the service writes it in the transaction that stores the token. */
+export type CustomerLinkMail = (customer: CustomerView, token: string) => Omit<MailMessage, 'to'>;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface CustomerView {
   id: string;
   email: string;
   name: string;
+}
+
+/** The signed-in customer as the account page shows them. */
+export interface CustomerProfile extends CustomerView {
+  emailVerified: boolean;
 }
 
 export interface AddressView extends OrderAddress {
@@ -89,6 +102,137 @@ export class CustomerService {
     await this.t.deleteFrom('customer_sessions').where('id', '=', sha256Hex(token)).execute();
   }
 
+  async profile(customerId: string): Promise<CustomerProfile | null> {
+    const row = await this.t.selectFrom('customers').select(['id', 'email', 'name', 'email_verified_at']).where('id', '=', customerId).executeTakeFirst();
+    return row ? { id: row.id, email: row.email, name: row.name, emailVerified: row.email_verified_at !== null } : null;
+  }
+
+  /**
+   * Mails a password-reset link when the address has an account, and does the same work (a token, a transaction)
+   * when it has none, so neither the caller's answer nor its timing tells accounts apart. A new link voids the
+   * customer's earlier unused reset links. Nothing is mailed to an address without an account.
+   */
+  async requestPasswordReset(emailInput: string, outbox: MailOutbox, mail: CustomerLinkMail): Promise<void> {
+    const email = emailInput.trim().toLowerCase();
+    const token = generateToken(32);
+    const customer = EMAIL_RE.test(email)
+      ? await this.t.selectFrom('customers').select(['id', 'email', 'name']).where('email', '=', email).executeTakeFirst()
+      : undefined;
+    await this.t.transaction().execute(async (trx) => {
+      if (!customer) {
+        await trx.selectFrom('customer_tokens').select('token_hash').where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
+        return;
+      }
+      await this.issue(trx, customer, 'reset', token, CUSTOMER_RESET_TTL_MS, outbox, mail);
+    });
+  }
+
+  /**
+   * Consumes a reset link (once: of two concurrent uses exactly one wins), sets the new password and ends every
+   * session of the customer in the same transaction. The link proved the address, so the address counts as verified
+   * and earlier guest orders placed with it join the account.
+   */
+  async resetPassword(token: string, newPassword: string): Promise<CustomerView> {
+    if (newPassword.length < 8 || newPassword.length > 200)
+      throw new AppError(ErrorCode.ValidationFailed, 'Passwords need at least 8 characters', { details: { field: 'password' } });
+    if (!TOKEN_RE.test(token)) throw invalidLink();
+    const passwordHash = await hashPassword(newPassword);
+    return this.t.transaction().execute(async (trx) => {
+      const customerId = await consume(trx, token, 'reset');
+      const now = new Date();
+      const c = await trx
+        .updateTable('customers')
+        .set((eb) => ({ password_hash: passwordHash, email_verified_at: eb.fn.coalesce('email_verified_at', eb.val(now)) }))
+        .where('id', '=', customerId)
+        .returning(['id', 'email', 'name'])
+        .executeTakeFirstOrThrow();
+      await trx.deleteFrom('customer_sessions').where('customer_id', '=', c.id).execute();
+      await trx
+        .updateTable('customer_tokens')
+        .set({ used_at: now })
+        .where('customer_id', '=', c.id)
+        .where('purpose', '=', 'reset')
+        .where('used_at', 'is', null)
+        .execute();
+      await attachGuestOrders(trx, c.id, c.email);
+      return c;
+    });
+  }
+
+  /** Mails a verification link unless the address is verified already; returns whether a link was sent. */
+  async requestVerification(customerId: string, outbox: MailOutbox, mail: CustomerLinkMail): Promise<boolean> {
+    const customer = await this.t
+      .selectFrom('customers')
+      .select(['id', 'email', 'name'])
+      .where('id', '=', customerId)
+      .where('email_verified_at', 'is', null)
+      .executeTakeFirst();
+    if (!customer) return false;
+    await this.t.transaction().execute((trx) => this.issue(trx, customer, 'verify', generateToken(32), CUSTOMER_VERIFY_TTL_MS, outbox, mail));
+    return true;
+  }
+
+  /**
+   * Consumes a verification link: the address is proven, and the guest orders placed with it (before or after the
+   * account was opened) join the account. Returns how many orders joined.
+   */
+  async verifyEmail(token: string): Promise<CustomerView & { attached: number }> {
+    if (!TOKEN_RE.test(token)) throw invalidLink();
+    return this.t.transaction().execute(async (trx) => {
+      const customerId = await consume(trx, token, 'verify');
+      const now = new Date();
+      const c = await trx
+        .updateTable('customers')
+        .set((eb) => ({ email_verified_at: eb.fn.coalesce('email_verified_at', eb.val(now)) }))
+        .where('id', '=', customerId)
+        .returning(['id', 'email', 'name'])
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('customer_tokens')
+        .set({ used_at: now })
+        .where('customer_id', '=', c.id)
+        .where('purpose', '=', 'verify')
+        .where('used_at', 'is', null)
+        .execute();
+      return { ...c, attached: await attachGuestOrders(trx, c.id, c.email) };
+    });
+  }
+
+  /** Guest orders placed since with a verified customer's address join the account (run at sign-in); 0 when unverified. */
+  async attachGuestOrders(customerId: string): Promise<number> {
+    const c = await this.t
+      .selectFrom('customers')
+      .select(['id', 'email'])
+      .where('id', '=', customerId)
+      .where('email_verified_at', 'is not', null)
+      .executeTakeFirst();
+    return c ? attachGuestOrders(this.t, c.id, c.email) : 0;
+  }
+
+  private async issue(
+    trx: Transaction<TenantDatabase>,
+    customer: CustomerView,
+    purpose: 'reset' | 'verify',
+    token: string,
+    ttlMs: number,
+    outbox: MailOutbox,
+    mail: CustomerLinkMail,
+  ): Promise<void> {
+    const now = new Date();
+    await trx
+      .updateTable('customer_tokens')
+      .set({ used_at: now })
+      .where('customer_id', '=', customer.id)
+      .where('purpose', '=', purpose)
+      .where('used_at', 'is', null)
+      .execute();
+    await trx
+      .insertInto('customer_tokens')
+      .values({ token_hash: sha256Hex(token), customer_id: customer.id, purpose, expires_at: new Date(now.getTime() + ttlMs), used_at: null })
+      .execute();
+    await outbox.enqueue({ ...mail(customer, token), to: customer.email }, trx as never);
+  }
+
   async addresses(customerId: string): Promise<AddressView[]> {
     const rows = await this.t.selectFrom('addresses').selectAll().where('customer_id', '=', customerId).orderBy('created_at', 'desc').limit(20).execute();
     return rows.map((r) => ({
@@ -136,6 +280,29 @@ export class CustomerService {
   async deleteAddress(customerId: string, addressId: string): Promise<void> {
     await this.t.deleteFrom('addresses').where('customer_id', '=', customerId).where('id', '=', addressId).execute();
   }
+}
+
+const invalidLink = () => new AppError(ErrorCode.InvalidToken, 'This link is invalid or has expired; ask for a new one');
+
+/** Marks an unused, unexpired link of `purpose` used and returns its customer; a used, expired or unknown link is refused. */
+async function consume(trx: Transaction<TenantDatabase>, token: string, purpose: 'reset' | 'verify'): Promise<string> {
+  const row = await trx
+    .updateTable('customer_tokens')
+    .set({ used_at: new Date() })
+    .where('token_hash', '=', sha256Hex(token))
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .returning('customer_id')
+    .executeTakeFirst();
+  if (!row) throw invalidLink();
+  return row.customer_id;
+}
+
+/** Orders placed as a guest with the (verified) address join the account; erased orders carry no address and stay. */
+async function attachGuestOrders(t: Kysely<TenantDatabase>, customerId: string, email: string): Promise<number> {
+  const r = await t.updateTable('orders').set({ customer_id: customerId }).where('customer_id', 'is', null).where('email', '=', email).executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 const tooLong = (label: string, max: number) => `${label} is too long (at most ${max} characters)`;

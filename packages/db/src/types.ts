@@ -688,6 +688,7 @@ export interface TenantDatabase {
   imports: ImportsTable;
   customers: CustomersTable;
   customer_sessions: CustomerSessionsTable;
+  customer_tokens: CustomerTokensTable;
   addresses: AddressesTable;
   carts: CartsTable;
   cart_lines: CartLinesTable;
@@ -1067,6 +1068,17 @@ export interface CustomersTable {
   name: string;
   password_hash: string;
   created_at: Timestamp;
+  /** When the customer proved the address (verification or password-reset link); earlier guest orders join then. */
+  email_verified_at: Timestamp | null;
+}
+/** Single-use mailed links of storefront customers (password reset, e-mail verification); only the token's sha256 is kept. */
+export interface CustomerTokensTable {
+  token_hash: string;
+  customer_id: string;
+  purpose: 'reset' | 'verify';
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
 }
 export interface CustomerSessionsTable {
   /** sha256 (hex) of the session token. */

@@ -1,2 +1,3 @@
 export * from './outbox.ts';
 export * from './transport.ts';
+export * from './layout.ts';

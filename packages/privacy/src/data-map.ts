@@ -30,7 +30,7 @@ export interface TableClass {
 
 export const TENANT_DATA_MAP: Record<string, TableClass> = {
   // Shoppers and what hangs off them.
-  customers: { columns: 'id email name password_hash created_at', personal: 'email name password_hash', erase: 'delete', export: 'customer' },
+  customers: { columns: 'id email name password_hash created_at email_verified_at', personal: 'email name password_hash', erase: 'delete', export: 'customer' },
   addresses: {
     columns: 'id customer_id name line1 line2 city postal_code region country phone created_at',
     personal: 'customer_id name line1 line2 city postal_code region country phone',
@@ -38,6 +38,12 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     export: 'addresses',
   },
   customer_sessions: { columns: 'id customer_id expires_at created_at', personal: 'customer_id', erase: 'delete', export: 'sessions' },
+  customer_tokens: {
+    columns: 'token_hash customer_id purpose expires_at used_at created_at',
+    personal: 'customer_id',
+    erase: 'delete',
+    note: 'hashes of mailed one-time links (password reset, e-mail verification): nothing a person could read, so not exported',
+  },
   consents: { columns: 'id subject customer_id choices version signal created_at', personal: 'subject customer_id', erase: 'delete', export: 'consents' },
   carts: {
     columns:

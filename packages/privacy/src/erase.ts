@@ -103,6 +103,7 @@ export async function eraseInStore(db: Database, store: StoreRef, email: string,
     );
     // Sessions, addresses and consents go with the account (ON DELETE CASCADE); said explicitly for the counts.
     counts.sessions = n(await t.deleteFrom('customer_sessions').where('customer_id', 'in', cids).execute());
+    counts.customerTokens = n(await t.deleteFrom('customer_tokens').where('customer_id', 'in', cids).execute());
     counts.addresses = n(await t.deleteFrom('addresses').where('customer_id', 'in', cids).execute());
     counts.consents = n(await t.deleteFrom('consents').where('customer_id', 'in', cids).execute());
     counts.customers = n(await t.deleteFrom('customers').where('id', 'in', cids).execute());

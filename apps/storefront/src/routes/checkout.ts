@@ -3,7 +3,7 @@
  * through the CheckoutService, and the manual provider's pay page (Pay now /
  * Fail payment). A failed or expired checkout puts its lines back in the cart.
  */
-import { CartService, CustomerService, type OrderDetail } from '@storeloom/commerce';
+import { CartService, CustomerService, ISO_COUNTRY_CODES, type OrderDetail } from '@storeloom/commerce';
 import { AppError, ErrorCode, isAppError } from '@storeloom/errors';
 import { getCookie, setCookie } from 'hono/cookie';
 import { type C, CART_COOKIE, CART_COOKIE_SECONDS, type Storefront } from '../context.ts';
@@ -21,13 +21,17 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
     if (!lines.length) return c.redirect('/cart', 303);
     const addresses = customer ? await new CustomerService(tenant.t).addresses(customer.id) : [];
     const first = addresses[0];
+    // A signed-in customer finds their name, e-mail and newest saved address filled in (a link's or a refused
+    // form's values win).
     const prefill: Record<string, string> = {
       // The country the shopper chose (selector, locale prefix) until an address says otherwise.
       country: c.var.country ?? '',
       email: customer?.email ?? '',
+      name: customer?.name ?? '',
       ...(first && !values.line1 ? Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, first[k] ?? ''])) : {}),
       ...values,
     };
+    const shipsTo = tenant.settings.shippingZones?.length ? [...new Set(tenant.settings.shippingZones.flatMap((z) => z.countries))].sort() : null;
     const t = sf.t(c);
     const page = await sf.pages.render(
       c,
@@ -42,7 +46,10 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
         errorField: error?.field ?? null,
         addresses,
         signedIn: Boolean(customer),
-        shipsTo: tenant.settings.shippingZones?.length ? [...new Set(tenant.settings.shippingZones.flatMap((z) => z.countries))].sort() : null,
+        shipsTo,
+        // With shipping zones only the countries the store ships to are offered (others would be refused); else all.
+        countries: shipsTo ?? [...ISO_COUNTRY_CODES],
+        defaultCountry: tenant.store.country ?? null,
       },
       { title: `${t('secureCheckout')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${sf.origin(c)}/checkout`, noindex: true },
       { status, count: totals.itemCount, signedIn: Boolean(customer), market },

@@ -1,6 +1,6 @@
 import { For, Match, onMount, Show, Switch } from 'solid-js';
 import { ShopProvider, useShop } from './context.tsx';
-import { AccountPage, AuthPage } from './pages/account.tsx';
+import { AccountPage, AuthPage, ForgotPage, TokenPage } from './pages/account.tsx';
 import { CollectionPage, HomePage, NotFoundPage, ProductPage, SearchPage } from './pages/catalog.tsx';
 import { CartPage, CheckoutPage, OrderPage, PayPage } from './pages/checkout.tsx';
 import { ArticlePage, BlogPage, ContentPage, ReviewPage } from './pages/content.tsx';
@@ -159,13 +159,38 @@ function Footer() {
   );
 }
 
+/**
+ * The checkout's own header: the store's name or logo and a way back to the cart, nothing else to wander off to
+ * (no search, menus or account links, like Shopify's checkout).
+ */
+function CheckoutHeader() {
+  const { chrome, t } = useShop();
+  const shop = chrome.shop;
+  return (
+    <header class="checkout-header" data-testid="checkout-header">
+      <div class="bar">
+        <a class="brand" href="/">
+          <Show when={shop.logoUrl} fallback={<span class="brand-mark">{shop.name.slice(0, 1).toUpperCase()}</span>}>
+            {(url) => <img class="logo" src={storeMediaPath(url(), shop.id)} alt="" />}
+          </Show>
+          <span class="brand-name">{shop.name}</span>
+        </a>
+        <a class="icon-link" href="/cart" aria-label={t('cart')}>
+          <Icon.bag />
+        </a>
+      </div>
+    </header>
+  );
+}
+
 function Page(props: AppData) {
   const { setHydrated } = useShop();
   onMount(() => setHydrated(true));
   const d = props.data;
+  const inCheckout = d.page === 'checkout' || d.page === 'pay';
   return (
     <>
-      <Header />
+      {inCheckout ? <CheckoutHeader /> : <Header />}
       <main class="wrap">
         <Switch fallback={<NotFoundPage />}>
           <Match when={d.page === 'home' && d}>{(x) => <HomePage data={x()} />}</Match>
@@ -183,9 +208,11 @@ function Page(props: AppData) {
           <Match when={d.page === 'review' && d}>{(x) => <ReviewPage data={x()} />}</Match>
           <Match when={d.page === 'privacy' && d}>{(x) => <PrivacyPage data={x()} />}</Match>
           <Match when={(d.page === 'login' || d.page === 'register') && d}>{(x) => <AuthPage data={x() as never} />}</Match>
+          <Match when={d.page === 'forgot' && d}>{(x) => <ForgotPage data={x()} />}</Match>
+          <Match when={(d.page === 'verify' || d.page === 'reset') && d}>{(x) => <TokenPage data={x() as never} />}</Match>
         </Switch>
       </main>
-      <Footer />
+      {inCheckout ? null : <Footer />}
     </>
   );
 }

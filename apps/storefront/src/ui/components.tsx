@@ -126,7 +126,8 @@ export function Section(props: { title: string; link?: { href: string; label: st
   );
 }
 
-export function Summary(props: { totals: TotalsData; promotions?: PromotionsData; children?: JSX.Element }) {
+/** `totalTestId`: the total's test id (the checkout shows a second, folded summary on phones). */
+export function Summary(props: { totals: TotalsData; promotions?: PromotionsData; children?: JSX.Element; totalTestId?: string }) {
   const { t, money } = useShop();
   return (
     <dl class="summary">
@@ -154,7 +155,7 @@ export function Summary(props: { totals: TotalsData; promotions?: PromotionsData
       </Show>
       <div class="total">
         <dt>{t('total')}</dt>
-        <dd data-testid="total">{money(props.totals.total)}</dd>
+        <dd data-testid={props.totalTestId ?? 'total'}>{money(props.totals.total)}</dd>
       </div>
       <Show when={(props.promotions?.giftCards.length ?? 0) > 0}>
         <For each={props.promotions?.giftCards ?? []}>
@@ -183,19 +184,30 @@ export function Field(props: {
   required?: boolean;
   autocomplete?: string;
   error?: boolean;
+  /** The refusal, shown under the field and announced (the field points at it with aria-describedby). */
+  message?: string | null;
   half?: boolean;
+  id?: string;
 }) {
+  const id = () => props.id ?? `f-${props.name}`;
   return (
-    <label class={`field${props.half ? ' half' : ''}${props.error ? ' invalid' : ''}`}>
-      <span>{props.label}</span>
+    <div class={`field${props.half ? ' half' : ''}${props.error ? ' invalid' : ''}`}>
+      <label for={id()}>{props.label}</label>
       <input
+        id={id()}
         name={props.name}
         type={props.type ?? 'text'}
         value={props.value ?? ''}
         required={props.required}
         autocomplete={props.autocomplete}
         aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={props.error && props.message ? `${id()}-error` : undefined}
       />
-    </label>
+      <Show when={props.error && props.message}>
+        <p id={`${id()}-error`} class="field-error" role="alert">
+          {props.message}
+        </p>
+      </Show>
+    </div>
   );
 }

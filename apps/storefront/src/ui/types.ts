@@ -215,6 +215,9 @@ export type PageData =
       signedIn: boolean;
       /** With shipping zones: the countries the store ships to (the only ones offered); null = anywhere. */
       shipsTo: string[] | null;
+      /** The country list (ISO codes, named in the page's language) and the store's own country, preselected. */
+      countries: string[];
+      defaultCountry: string | null;
     }
   | { page: 'pay'; order: OrderData; action: string; expiresAt: string }
   | { page: 'order'; order: OrderData; justPlaced: boolean; reviewLinks?: { title: string; url: string }[] }
@@ -228,11 +231,20 @@ export type PageData =
     }
   | {
       page: 'account';
-      customer: { name: string; email: string };
+      customer: { name: string; email: string; emailVerified: boolean };
+      notice: string | null;
       orders: AccountOrderData[];
-      addresses: AddressData[];
+      addresses: (AddressData & { id: string })[];
+      /** The add-an-address form: what was typed, and a refusal shown at its field. */
+      addressForm: { values: Record<string, string>; error: string | null; errorField: string | null; open: boolean };
+      /** ISO 3166 codes offered in the country list (named in the page's language), and the store's own country. */
+      countries: string[];
+      defaultCountry: string | null;
     }
-  | { page: 'login' | 'register'; error: string | null; email: string; name: string; next: string }
+  | { page: 'login' | 'register'; error: string | null; notice: string | null; email: string; name: string; next: string }
+  | { page: 'forgot'; email: string; sent: boolean; error: string | null }
+  /** A mailed one-time link's page: confirm an address, or choose a new password. */
+  | { page: 'verify' | 'reset'; token: string; error: string | null }
   | PrivacyPageData
   | { page: 'notfound' }
   /** A merchant page or a policy: sanitised (pages) or generated (policies) HTML. */

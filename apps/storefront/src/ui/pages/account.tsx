@@ -1,15 +1,46 @@
 import { For, Show } from 'solid-js';
+import { addressSummary, formatAddress } from '../address.ts';
+import { AddressFields } from '../address-fields.tsx';
 import { Field } from '../components.tsx';
 import { useShop } from '../context.tsx';
 import type { PageData } from '../types.ts';
 
 type Of<K extends PageData['page']> = Extract<PageData, { page: K }>;
 
+/** An address as its country writes it, one line per <br>. */
+export function AddressLines(props: { lines: string[] }) {
+  return (
+    <For each={props.lines}>
+      {(line, i) => (
+        <>
+          {i() > 0 ? <br /> : null}
+          {line}
+        </>
+      )}
+    </For>
+  );
+}
+
 export function AccountPage(props: { data: Of<'account'> }) {
-  const { t, moneyIn, date } = useShop();
+  const { t, moneyIn, date, chrome } = useShop();
   const d = props.data;
   return (
     <>
+      <Show when={d.notice}>
+        <p class="notice" role="status">
+          {d.notice}
+        </p>
+      </Show>
+      <Show when={!d.customer.emailVerified}>
+        <div class="notice verify-banner" data-testid="verify-banner">
+          <span>{t('verifyBanner')}</span>
+          <form method="post" action="/account/verify/resend">
+            <button class="link-button" type="submit">
+              {t('resendVerification')}
+            </button>
+          </form>
+        </div>
+      </Show>
       <header class="page-head split">
         <div>
           <h1>{d.customer.name}</h1>
@@ -44,20 +75,49 @@ export function AccountPage(props: { data: Of<'account'> }) {
         <aside class="panel">
           <h2>{t('addresses')}</h2>
           <Show when={d.addresses.length > 0} fallback={<p class="muted">{t('noAddresses')}</p>}>
-            <For each={d.addresses}>
-              {(a) => (
-                <address>
-                  {a.name}
-                  <br />
-                  {a.line1}
-                  <br />
-                  {a.postalCode} {a.city}
-                  <br />
-                  {a.country}
-                </address>
-              )}
-            </For>
+            <ul class="address-list">
+              <For each={d.addresses}>
+                {(a, i) => (
+                  <li>
+                    <address>
+                      <AddressLines lines={formatAddress(a, chrome.shop.lang)} />
+                    </address>
+                    <div class="address-actions">
+                      <Show when={i() === 0}>
+                        <span class="pill">{t('defaultAddress')}</span>
+                      </Show>
+                      <form method="post" action={`/account/addresses/${a.id}/delete`}>
+                        <button class="link-button" type="submit" aria-label={t('deleteAddressLabel', { address: addressSummary(a) })}>
+                          {t('deleteAddress')}
+                        </button>
+                      </form>
+                    </div>
+                  </li>
+                )}
+              </For>
+            </ul>
           </Show>
+          <details class="add-address" open={d.addressForm.open}>
+            <summary>{t('addAddress')}</summary>
+            <form class="checkout-form" method="post" action="/account/addresses">
+              <Show when={d.addressForm.error && !d.addressForm.errorField}>
+                <p class="alert" role="alert">
+                  {d.addressForm.error}
+                </p>
+              </Show>
+              <AddressFields
+                idPrefix="acct"
+                values={{ name: d.customer.name, ...d.addressForm.values }}
+                countries={d.countries}
+                defaultCountry={d.defaultCountry}
+                errorField={d.addressForm.errorField}
+                error={d.addressForm.error}
+              />
+              <button class="button primary" type="submit">
+                {t('saveAddressButton')}
+              </button>
+            </form>
+          </details>
           <h2>{t('yourData')}</h2>
           <p class="muted small">{t('privacyIntro')}</p>
           <a class="button ghost" href="/account/privacy">
@@ -76,6 +136,11 @@ export function AuthPage(props: { data: Extract<PageData, { page: 'login' | 'reg
   return (
     <section class="auth panel">
       <h1>{isLogin ? t('signIn') : t('register')}</h1>
+      <Show when={d.notice}>
+        <p class="notice" role="status">
+          {d.notice}
+        </p>
+      </Show>
       <Show when={d.error}>
         <p class="alert" role="alert">
           {d.error}
@@ -88,6 +153,11 @@ export function AuthPage(props: { data: Extract<PageData, { page: 'login' | 'reg
         </Show>
         <Field name="email" type="email" label={t('email')} value={d.email} required autocomplete="email" />
         <Field name="password" type="password" label={t('password')} required autocomplete={isLogin ? 'current-password' : 'new-password'} />
+        <Show when={isLogin}>
+          <p class="small forgot-link">
+            <a href="/account/forgot">{t('forgotPassword')}</a>
+          </p>
+        </Show>
         <button class="button primary block" type="submit">
           {isLogin ? t('signIn') : t('register')}
         </button>
@@ -97,6 +167,77 @@ export function AuthPage(props: { data: Extract<PageData, { page: 'login' | 'reg
         <a href={`${isLogin ? '/account/register' : '/account/login'}?next=${encodeURIComponent(d.next)}`}>{isLogin ? t('register') : t('signIn')}</a>
       </p>
       <p class="muted small">{t('guestNote')}</p>
+    </section>
+  );
+}
+
+export function ForgotPage(props: { data: Of<'forgot'> }) {
+  const { t } = useShop();
+  const d = props.data;
+  return (
+    <section class="auth panel">
+      <h1>{t('forgotTitle')}</h1>
+      <Show
+        when={!d.sent}
+        fallback={
+          <p class="notice" role="status" data-testid="reset-sent">
+            {t('resetSent', { email: d.email })}
+          </p>
+        }
+      >
+        <p class="muted">{t('forgotText')}</p>
+        <Show when={d.error}>
+          <p class="alert" role="alert">
+            {d.error}
+          </p>
+        </Show>
+        <form method="post" action="/account/forgot">
+          <Field name="email" type="email" label={t('email')} value={d.email} required autocomplete="email" />
+          <button class="button primary block" type="submit">
+            {t('sendResetLink')}
+          </button>
+        </form>
+      </Show>
+      <p class="muted small">
+        <a href="/account/login">{t('backToSignIn')}</a>
+      </p>
+    </section>
+  );
+}
+
+/** The page a mailed link opens: a button that confirms the address, or the new-password form. */
+export function TokenPage(props: { data: Extract<PageData, { page: 'verify' | 'reset' }> }) {
+  const { t } = useShop();
+  const d = props.data;
+  const isReset = d.page === 'reset';
+  return (
+    <section class="auth panel">
+      <h1>{isReset ? t('choosePassword') : t('verifyTitle')}</h1>
+      <Show when={d.error}>
+        <p class="alert" role="alert">
+          {d.error}
+        </p>
+      </Show>
+      <Show
+        when={d.token}
+        fallback={
+          <p>
+            <a class="button primary" href={isReset ? '/account/forgot' : '/account'}>
+              {isReset ? t('askNewLink') : t('account')}
+            </a>
+          </p>
+        }
+      >
+        <form method="post" action={isReset ? '/account/reset' : '/account/verify'}>
+          <input type="hidden" name="token" value={d.token} />
+          <Show when={isReset} fallback={<p class="muted">{t('verifyText')}</p>}>
+            <Field name="password" type="password" label={t('newPassword')} required autocomplete="new-password" />
+          </Show>
+          <button class="button primary block" type="submit">
+            {isReset ? t('savePassword') : t('verifyButton')}
+          </button>
+        </form>
+      </Show>
     </section>
   );
 }

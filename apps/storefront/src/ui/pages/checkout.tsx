@@ -2,12 +2,20 @@ import { For, Show } from 'solid-js';
 import { Field, ProductGrid, ProductImage, Section, Summary } from '../components.tsx';
 import { useShop } from '../context.tsx';
 import type { LineData, OrderData, PageData } from '../types.ts';
+import { AddressFields } from '../address-fields.tsx';
+import { countryName, formatAddress } from '../address.ts';
+import { AddressLines } from './account.tsx';
+
+/** The cart's per-line cap (commerce's MAX_LINE_QUANTITY; the server clamps to it as well). */
+const MAX_LINE_QUANTITY = 99;
 
 type Of<K extends PageData['page']> = Extract<PageData, { page: K }>;
 
 function LineRow(props: { line: LineData; editable: boolean }) {
-  const { t, money, hydrated } = useShop();
+  const { t, money } = useShop();
   const l = props.line;
+  // Up to what is in stock (the cart clamps to it too) and the per-line cap; never fewer than what is in the cart.
+  const max = () => Math.max(l.quantity, Math.min(MAX_LINE_QUANTITY, l.available));
   return (
     <li class="line">
       <a class="thumb" href={`/products/${l.handle}`}>
@@ -22,29 +30,36 @@ function LineRow(props: { line: LineData; editable: boolean }) {
         </Show>
         <div class="muted">{money(l.unitPrice)}</div>
         <Show when={props.editable} fallback={<div class="muted">× {l.quantity}</div>}>
-          <form class="line-qty" method="post" action="/cart/update">
-            <input type="hidden" name="variantId" value={l.variantId} />
-            <select
-              name="quantity"
-              aria-label={t('quantity')}
-              onChange={(e) => {
-                e.currentTarget.form?.requestSubmit();
-              }}
-            >
-              <For each={Array.from({ length: Math.max(l.quantity, Math.min(10, l.available)) + 1 }, (_, i) => i)}>
-                {(n) => (
-                  <option value={n} selected={n === l.quantity}>
-                    {n === 0 ? t('remove') : n}
-                  </option>
-                )}
-              </For>
-            </select>
-            <Show when={!hydrated()}>
-              <button class="link" type="submit">
-                {t('update')}
+          <div class="line-controls">
+            <form class="stepper" method="post" action="/cart/update">
+              <input type="hidden" name="variantId" value={l.variantId} />
+              <button type="submit" name="step" value="-1" class="step" aria-label={t('decreaseQuantity', { title: l.title })}>
+                −
               </button>
-            </Show>
-          </form>
+              <input
+                type="number"
+                name="quantity"
+                inputmode="numeric"
+                min="0"
+                max={max()}
+                value={l.quantity}
+                aria-label={t('quantityOf', { title: l.title })}
+                onChange={(e) => {
+                  e.currentTarget.form?.requestSubmit();
+                }}
+              />
+              <button type="submit" name="step" value="1" class="step" disabled={l.quantity >= max()} aria-label={t('increaseQuantity', { title: l.title })}>
+                +
+              </button>
+            </form>
+            <form method="post" action="/cart/update">
+              <input type="hidden" name="variantId" value={l.variantId} />
+              <input type="hidden" name="quantity" value="0" />
+              <button type="submit" class="link-button remove" aria-label={t('removeItem', { title: l.title })}>
+                {t('remove')}
+              </button>
+            </form>
+          </div>
         </Show>
       </div>
       <div class="line-total">{money(l.unitPrice * l.quantity)}</div>
@@ -179,49 +194,63 @@ function PromoForms(props: { data: Of<'cart'> }) {
   );
 }
 
-const COUNTRIES = [
-  ['US', 'United States'],
-  ['GB', 'United Kingdom'],
-  ['CN', '中国'],
-  ['CA', 'Canada'],
-  ['AU', 'Australia'],
-  ['DE', 'Deutschland'],
-  ['FR', 'France'],
-  ['JP', '日本'],
-  ['NL', 'Nederland'],
-  ['IE', 'Ireland'],
-] as const;
-
 export function CheckoutPage(props: { data: Of<'checkout'> }) {
   const { t, money, chrome } = useShop();
   const d = props.data;
-  // With shipping zones only the countries the store ships to are offered (others would be refused at checkout).
-  const countries = () => (d.shipsTo ? d.shipsTo.map((code) => COUNTRIES.find(([c]) => c === code) ?? ([code, code] as const)) : COUNTRIES);
-  const defaultCountry = () => (d.shipsTo ? (d.shipsTo[0] ?? 'US') : 'US');
   const v = (k: string) => d.values[k] ?? '';
   const err = (k: string) => d.errorField === k;
+  const summary = (totalTestId?: string) => (
+    <>
+      <ul class="lines compact">
+        <For each={d.lines}>{(l) => <LineRow line={l} editable={false} />}</For>
+      </ul>
+      <Summary totals={d.totals} promotions={d.promotions} {...(totalTestId ? { totalTestId } : {})} />
+    </>
+  );
   return (
     <>
+      {/* Phones: the order summary comes first, folded, with the total on its toggle (Shopify's checkout does the same). */}
+      <details class="mobile-summary" data-testid="mobile-summary">
+        <summary>
+          <span>{t('showOrderSummary')}</span>
+          <strong>{money(d.totals.total)}</strong>
+        </summary>
+        {summary('mobile-total')}
+      </details>
       <header class="page-head">
         <h1>{t('secureCheckout')}</h1>
       </header>
       <Show when={d.shipsTo}>
         {(to) => (
-          <p class="alert" data-ships-to>
-            {t('shipsOnlyTo', { countries: to().join(', ') })}
+          <p class="notice" data-ships-to>
+            {t('shipsOnlyTo', {
+              countries: to()
+                .map((c) => countryName(c, chrome.shop.lang))
+                .join(', '),
+            })}
           </p>
         )}
       </Show>
       <div class="two-col checkout">
         <form class="checkout-form" method="post" action="/checkout">
-          <Show when={d.error}>
+          {/* A refusal without a field (prices changed, out of stock) at the top; a field's refusal under that field. */}
+          <Show when={d.error && !d.errorField}>
             <p class="alert" role="alert">
               {d.error}
             </p>
           </Show>
           <fieldset>
             <legend>{t('contact')}</legend>
-            <Field name="email" type="email" label={t('email')} value={v('email')} required autocomplete="email" error={err('email')} />
+            <Field
+              name="email"
+              type="email"
+              label={t('email')}
+              value={v('email')}
+              required
+              autocomplete="email"
+              error={err('email')}
+              message={err('email') ? d.error : null}
+            />
             <Show when={!d.signedIn}>
               <p class="muted small">
                 {t('haveAccount')} <a href="/account/login?next=/checkout">{t('signIn')}</a>
@@ -245,29 +274,14 @@ export function CheckoutPage(props: { data: Of<'checkout'> }) {
                 </For>
               </div>
             </Show>
-            <Field name="name" label={t('fullName')} value={v('name')} required autocomplete="name" error={err('name')} />
-            <Field name="line1" label={t('address1')} value={v('line1')} required autocomplete="address-line1" error={err('line1')} />
-            <Field name="line2" label={t('address2')} value={v('line2')} autocomplete="address-line2" />
-            <div class="row">
-              <Field name="city" label={t('city')} value={v('city')} required autocomplete="address-level2" error={err('city')} half />
-              <Field name="postalCode" label={t('postalCode')} value={v('postalCode')} required autocomplete="postal-code" error={err('postalCode')} half />
-            </div>
-            <div class="row">
-              <Field name="region" label={t('region')} value={v('region')} autocomplete="address-level1" half />
-              <label class={`field half${err('country') ? ' invalid' : ''}`}>
-                <span>{t('country')}</span>
-                <select name="country" autocomplete="country">
-                  <For each={countries()}>
-                    {([code, label]) => (
-                      <option value={code} selected={(v('country') || defaultCountry()) === code}>
-                        {label}
-                      </option>
-                    )}
-                  </For>
-                </select>
-              </label>
-            </div>
-            <Field name="phone" type="tel" label={t('phone')} value={v('phone')} autocomplete="tel" />
+            <AddressFields
+              values={d.values}
+              countries={d.countries}
+              defaultCountry={d.defaultCountry}
+              errorField={d.errorField}
+              error={d.error}
+              idPrefix="ship"
+            />
             <Show when={d.signedIn}>
               <label class="check">
                 <input type="checkbox" name="saveAddress" value="1" checked /> {t('saveAddress')}
@@ -304,12 +318,9 @@ export function CheckoutPage(props: { data: Of<'checkout'> }) {
             </p>
           </Show>
         </form>
-        <aside class="panel">
+        <aside class="panel checkout-summary">
           <h2>{t('orderSummary')}</h2>
-          <ul class="lines compact">
-            <For each={d.lines}>{(l) => <LineRow line={l} editable={false} />}</For>
-          </ul>
-          <Summary totals={d.totals} promotions={d.promotions} />
+          {summary()}
         </aside>
       </div>
     </>
@@ -386,7 +397,7 @@ export function PayPage(props: { data: Of<'pay'> }) {
 }
 
 export function OrderPage(props: { data: Of<'order'> }) {
-  const { t, date } = useShop();
+  const { t, date, chrome } = useShop();
   const o = props.data.order;
   const a = o.shippingAddress;
   return (
@@ -419,18 +430,7 @@ export function OrderPage(props: { data: Of<'order'> }) {
               <address>
                 <strong>{t('shippingAddress')}</strong>
                 <br />
-                {addr().name}
-                <br />
-                {addr().line1}
-                <Show when={addr().line2}>
-                  <br />
-                  {addr().line2}
-                </Show>
-                <br />
-                {addr().postalCode} {addr().city}
-                <Show when={addr().region}> {addr().region}</Show>
-                <br />
-                {addr().country}
+                <AddressLines lines={formatAddress(addr(), chrome.shop.lang)} />
               </address>
             )}
           </Show>
