@@ -28,6 +28,10 @@ const PlanningPage = lazy(() => import('./pages/planning.tsx'));
 const SearchPage = lazy(() => import('./pages/search.tsx'));
 const RecommendationsPage = lazy(() => import('./pages/recommendations.tsx'));
 const HomePage = lazy(() => import('./pages/home.tsx'));
+const DiscountsPage = lazy(() => import('./pages/discounts.tsx'));
+const DiscountEditorPage = lazy(() => import('./pages/discount-editor.tsx'));
+const GiftCardsPage = lazy(() => import('./pages/gift-cards.tsx'));
+const AbandonedCheckoutsPage = lazy(() => import('./pages/abandoned-checkouts.tsx'));
 const PrivacyPage = lazy(() => import('./pages/privacy.tsx'));
 
 function Loading() {
@@ -130,6 +134,11 @@ export function App() {
           <Route path="/inventory" component={InventoryPage} />
           <Route path="/orders" component={OrdersPage} />
           <Route path="/orders/:orderId" component={OrderDetailPage} />
+          <Route path="/discounts" component={DiscountsPage} />
+          <Route path="/discounts/new" component={DiscountEditorPage} />
+          <Route path="/discounts/:discountId" component={DiscountEditorPage} />
+          <Route path="/gift-cards" component={GiftCardsPage} />
+          <Route path="/abandoned-checkouts" component={AbandonedCheckoutsPage} />
           <Route path="/team" component={TeamPage} />
           <Route path="/settings" component={SettingsPage} />
           <Route path="/jobs" component={JobsPage} />

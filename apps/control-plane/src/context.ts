@@ -18,7 +18,8 @@ import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@s
 import type { BaseVariables } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
 import type { MailOutbox } from '@storeloom/mail';
-import type { EgressPolicy, SecretBox } from '@storeloom/webhooks';
+import type { SecretBox, SecretKeys } from '@storeloom/secret-box';
+import type { EgressPolicy } from '@storeloom/webhooks';
 import type { Storage, StorageSettings } from '@storeloom/storage';
 import type { StoreSecurityService, StoreService, TeamService } from '@storeloom/stores';
 import type { DnsResolver } from './dns.ts';
@@ -27,8 +28,11 @@ import type { CatalogEvents, StoreSearchService } from '@storeloom/store-search'
 export interface ControlPlaneConfig {
   /** Where merchant webhooks may point (default strict: https, public addresses only). */
   webhookEgress?: EgressPolicy;
-  /** Key encrypting webhook signing secrets (WEBHOOK_SECRETS_KEY; default the development key, refused in production by env validation). */
-  webhookSecretsKey?: string;
+  /**
+   * Keys of the platform's secret box (SECRETS_KEY, SECRETS_KEY_PREVIOUS; WEBHOOK_SECRETS_KEY as the older name), which
+   * seals webhook signing secrets and two-factor seeds. Default: the development key (env validation refuses production without one).
+   */
+  secretKeys?: SecretKeys;
   publicUrl: string;
   /** Days a deleted store stays restorable before its schema is purged (STORE_RETENTION_DAYS; default 30). */
   storeRetentionDays?: number;
@@ -68,8 +72,6 @@ export interface ControlPlaneConfig {
   metricsToken?: string;
   /** Without a metrics token, whether /metrics is served at all: false in production (NODE_ENV=production); default true. */
   metricsWithoutToken?: boolean;
-  /** SECRETS_KEY: seals two-factor seeds. undefined = a random key for this process (tests, development); null = not configured (two-factor set-up answers 503). */
-  secretsKey?: string | null;
   /** Contact published in /.well-known/security.txt (default: mailto:security@ the console's host). */
   securityContact?: string;
 }
@@ -96,8 +98,8 @@ export interface Services {
   catalogEvents: CatalogEvents;
   /** Order services of a store (orders API, Stripe Connect webhook), built like the storefront's and the worker's. */
   commerce: Commerce;
-  /** Encrypts/decrypts merchant webhook signing secrets (WEBHOOK_SECRETS_KEY). */
-  webhookSecrets: SecretBox;
+  /** The platform's secret box (SECRETS_KEY): merchant webhook signing secrets and two-factor seeds. */
+  secrets: SecretBox;
   /** Shoppers' export and erasure requests (the worker runs them). */
   privacy: PrivacyService;
   /** Merchant two-factor sign-in (TOTP, recovery codes, pending sign-ins). */

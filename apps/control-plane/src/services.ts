@@ -1,7 +1,6 @@
 import { PrivacyService } from '@storeloom/privacy';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import {
   AccountService,
   ApiTokenService,
@@ -9,7 +8,6 @@ import {
   PasskeyService,
   RateLimiter,
   relyingPartyOf,
-  SecretBox,
   SessionManager,
   SignInNotices,
   TwoFactorService,
@@ -25,7 +23,7 @@ import { MailOutbox, transportFromConfig } from '@storeloom/mail';
 import { defaultMediaPublicUrl, defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
 import { type ProvisioningHooks, StoreSecurityService, StoreService, TeamService } from '@storeloom/stores';
 import { systemDnsResolver } from './dns.ts';
-import { DEVELOPMENT_SECRETS_KEY, SecretBox as WebhookSecretBox } from '@storeloom/webhooks';
+import { DEVELOPMENT_SECRETS_KEY, SecretBox, secretKeysFromEnv } from '@storeloom/secret-box';
 import { queueCatalogEvents, StoreSearchService } from '@storeloom/store-search';
 import { type ControlPlaneConfig, type Services, storeUrl } from './context.ts';
 
@@ -65,7 +63,6 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     uploadMaxBytes: env.UPLOAD_MAX_BYTES,
     modelUploadMaxBytes: env.MODEL_UPLOAD_MAX_BYTES,
     orderLinkSecret: env.STOREFRONT_SECRET ?? null,
-    secretsKey: env.SECRETS_KEY ?? (env.NODE_ENV === 'production' ? null : undefined),
     ...(env.SECURITY_CONTACT ? { securityContact: env.SECURITY_CONTACT } : {}),
     searchCacheMaxDocs: env.SEARCH_CACHE_MAX_DOCS,
     searchFreshnessMs: env.SEARCH_FRESHNESS_MS,
@@ -73,7 +70,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     webhookEgress: webhookEgressFromEnv(env),
-    ...(env.WEBHOOK_SECRETS_KEY ? { webhookSecretsKey: env.WEBHOOK_SECRETS_KEY } : {}),
+    ...secretKeysConfig(env),
     ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
     metricsWithoutToken: env.NODE_ENV !== 'production',
     billing: {
@@ -121,6 +118,8 @@ export function buildServices(
     logger: createLogger({ level: 'warn', base: { app: 'control-plane', component: 'commerce' } }),
   });
   // The order service built on db.tenant(...) enqueues mail delivery and the order-paid job after its own commits.
+  // One box seals what the platform must read back: two-factor seeds and webhook signing secrets.
+  const secrets = new SecretBox(config.secretKeys ?? DEVELOPMENT_SECRETS_KEY);
   const connectPayments = stripe ? new ConnectPaymentEvents(stripe, db, (tenant, store) => commerce.orders(store, { tenant })) : null;
   return {
     db,
@@ -128,7 +127,7 @@ export function buildServices(
     config,
     users: new UserService(db),
     sessions: new SessionManager(createLucia(db, { secureCookies: config.secureCookies }), db),
-    twoFactor: new TwoFactorService(db, secretBox(config.secretsKey), { issuer: 'Storeloom' }),
+    twoFactor: new TwoFactorService(db, secrets, { issuer: 'Storeloom' }),
     signInNotices: new SignInNotices(db, mail, config.publicUrl),
     passkeys: new PasskeyService(db, relyingPartyOf(config.publicUrl)),
     storeSecurity: new StoreSecurityService(db, forget),
@@ -146,13 +145,12 @@ export function buildServices(
     connect: new ConnectService(db, billingConfig, stripe),
     stripeWebhooks: new StripeWebhooks(db, billingConfig, stripe, forget, connectPayments),
     commerce,
-    webhookSecrets: new WebhookSecretBox(config.webhookSecretsKey ?? DEVELOPMENT_SECRETS_KEY),
+    secrets,
     privacy: new PrivacyService({ db, storage }),
   };
 }
 
-/** undefined: a key for this process only (tests and development without the launcher, which persists one). */
-function secretBox(key: string | null | undefined): SecretBox | null {
-  if (key === null) return null;
-  return new SecretBox(key ?? randomBytes(32).toString('hex'));
+function secretKeysConfig(env: ControlPlaneEnv): Pick<ControlPlaneConfig, 'secretKeys'> {
+  const keys = secretKeysFromEnv(env);
+  return keys ? { secretKeys: keys } : {};
 }

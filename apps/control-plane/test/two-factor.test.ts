@@ -5,7 +5,9 @@
  * sign-in of its team, and /.well-known/security.txt.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretBox, TOTP_PERIOD_SECONDS, TwoFactorService, totpCodeAt } from '@storeloom/auth';
+import { TOTP_PERIOD_SECONDS, TwoFactorService, totpCodeAt } from '@storeloom/auth';
+import { SecretBox } from '@storeloom/secret-box';
+import { sealAuthV1 } from '../../../packages/secret-box/test/legacy.ts';
 import { createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -65,7 +67,7 @@ describe('two-factor sign-in and account security', () => {
     expect((await p.request('GET', '/api/v1/me', { cookie })).status).toBe(200);
 
     const row = await p.db.control.selectFrom('users').select(['totp_secret_sealed']).where('id', '=', user.id).executeTakeFirstOrThrow();
-    expect(row.totp_secret_sealed).toMatch(/^v1\./);
+    expect(row.totp_secret_sealed).toMatch(/^v2\./);
     expect(row.totp_secret_sealed).not.toContain(secret);
     const codes = await p.db.control.selectFrom('user_recovery_codes').select('code_hash').where('user_id', '=', user.id).execute();
     for (const c of ok.body.recoveryCodes as string[]) expect(codes.map((r) => r.code_hash)).not.toContain(c);
@@ -139,6 +141,34 @@ describe('two-factor sign-in and account security', () => {
     const code = totpCodeAt(enrolment.secret, now);
     const results = await Promise.allSettled([svc.verify(other.user.id, code), svc.verify(other.user.id, code), svc.verify(other.user.id, code)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('opens a seed sealed by the old auth box (v1), also after a key rotation, and seals it again under the current key', async () => {
+    const PURPOSE = 'users.totp_secret_sealed';
+    const oldKey = 'o'.repeat(40);
+    let now = Date.UTC(2026, 11, 6, 15, 0, 10);
+    const before = new TwoFactorService(p.db, new SecretBox(oldKey), { issuer: 'Storeloom', now: () => now });
+    for (const box of [new SecretBox(oldKey), new SecretBox({ current: 'n'.repeat(40), previous: [oldKey] })]) {
+      const u = await signup(p);
+      const enrolment = await before.beginTotp(u.user.id, u.email);
+      await before.confirmTotp(u.user.id, totpCodeAt(enrolment.secret, now));
+      // Rewrite the seed exactly as the old SecretBox of @storeloom/auth stored it.
+      const sealedSeed = async () =>
+        (await p.db.control.selectFrom('users').select('totp_secret_sealed').where('id', '=', u.user.id).executeTakeFirstOrThrow())
+          .totp_secret_sealed as string;
+      const seed = new SecretBox(oldKey).open(await sealedSeed(), PURPOSE);
+      const v1 = sealAuthV1(oldKey, seed, PURPOSE);
+      await p.db.control.updateTable('users').set({ totp_secret_sealed: v1 }).where('id', '=', u.user.id).execute();
+      now += 30_000;
+      const svc = new TwoFactorService(p.db, box, { issuer: 'Storeloom', now: () => now });
+      await expect(svc.verify(u.user.id, totpCodeAt(enrolment.secret, now))).resolves.toEqual({ method: 'totp' });
+      const resealed = await sealedSeed();
+      expect(resealed.startsWith(`v2.${box.keyId}.`)).toBe(true);
+      expect(box.open(resealed, PURPOSE)).toBe(seed);
+      now += 30_000;
+      await expect(svc.verify(u.user.id, totpCodeAt(enrolment.secret, now))).resolves.toEqual({ method: 'totp' });
+      expect(await sealedSeed()).toBe(resealed);
+    }
   });
 
   it('a password reset does not bypass the second factor', async () => {

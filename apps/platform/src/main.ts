@@ -92,13 +92,15 @@ if (embedded) childEnv.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS ??= '0';
 if (queuePgSchema) childEnv.QUEUE_PG_SCHEMA = queuePgSchema;
 childEnv.STOREFRONT_SECRET ??= persistedSecret('storefront-secret');
 childEnv.SECRETS_KEY ??= persistedSecret('secrets-key');
-childEnv.WEBHOOK_SECRETS_KEY ??= persistedSecret('webhook-secrets-key');
+// Webhook signing secrets had a key of their own before the one secret box: an install that has it keeps passing it
+// (as a previous key, so what it sealed stays readable and moves to SECRETS_KEY); a new install makes none.
+if (existsSync(resolve(dataDir, 'webhook-secrets-key'))) childEnv.WEBHOOK_SECRETS_KEY ??= persistedSecret('webhook-secrets-key');
 // The worker reads and writes media storage too (store exports and clones): same folder as the control plane.
 childEnv.DATA_DIR = dataDir;
 await buildStorefrontIfStale();
 
 /**
- * Order-status links are signed with STOREFRONT_SECRET and two-factor seeds sealed with SECRETS_KEY (webhook signing secrets with WEBHOOK_SECRETS_KEY); without them, a
+ * Order-status links are signed with STOREFRONT_SECRET; two-factor seeds and webhook signing secrets are sealed with SECRETS_KEY; without them, a
  * random key is made once and kept in DATA_DIR (so a restart keeps links and two-factor sign-in working).
  */
 function persistedSecret(fileName: string): string {

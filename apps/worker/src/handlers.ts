@@ -33,7 +33,8 @@ import {
   webhooksSweepJob,
   privacyRequestJob,
 } from '@storeloom/jobs';
-import { DEVELOPMENT_SECRETS_KEY, dispatchWebhooks, SecretBox } from '@storeloom/webhooks';
+import { DEVELOPMENT_SECRETS_KEY, SecretBox, type SecretKeys } from '@storeloom/secret-box';
+import { dispatchWebhooks } from '@storeloom/webhooks';
 import { alertRecipients } from '@storeloom/planning';
 import { exportReadyMail, type PaymentErasure, PrivacyService } from '@storeloom/privacy';
 import { CartRecoveryService, type Commerce, createCommerce } from '@storeloom/commerce';
@@ -61,8 +62,8 @@ export interface HandlerDeps {
   alertWebhookBackoffMs?: number;
   /** Where webhooks may go (default strict: https to public addresses only). */
   webhookEgress?: EgressPolicy;
-  /** Key of the webhook signing secrets (WEBHOOK_SECRETS_KEY; default the development key). */
-  webhookSecretsKey?: string;
+  /** Keys of the platform's secret box, which opens webhook signing secrets (SECRETS_KEY etc.; default the development key). */
+  secretKeys?: SecretKeys;
   /** Recommendation jobs (queues for the nightly fan-out, retention, training budget). */
   reco?: Omit<RecoDeps, 'db' | 'logger'>;
   /** Media storage: store exports read images from it and write archives to it; clones copy files into it; imports copy images into it. */
@@ -92,7 +93,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   const afterMail = async () => {
     await deps.queues?.enqueue(deliverMailJob, {});
   };
-  const secrets = new SecretBox(deps.webhookSecretsKey ?? DEVELOPMENT_SECRETS_KEY);
+  const secrets = new SecretBox(deps.secretKeys ?? DEVELOPMENT_SECRETS_KEY);
   const kickWebhooks = async (storeId: string, delay?: number) => {
     await deps.queues?.enqueue(webhooksDispatchJob, { storeId }, delay && delay > 0 ? { delay } : {});
   };

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { bootApp, onShutdown } from '@storeloom/runtime';
 import { startWorkers } from './worker.ts';
 import { createStripeClient, stripeCustomerErasure } from '@storeloom/billing';
+import { secretKeysFromEnv } from '@storeloom/secret-box';
 
 const env = loadEnv(workerEnvSchema);
 const { logger, db, queues } = bootApp(env, { app: 'worker', poolMax: Math.min(env.DATABASE_POOL_MAX, env.WORKER_CONCURRENCY + 2) });
@@ -31,6 +32,7 @@ function storefrontOrigin(store: { slug: string }): string {
   return `${env.STOREFRONT_PROTOCOL}://${store.slug}.${env.STORE_ROOT_DOMAIN}${suffix}`;
 }
 if (!env.STOREFRONT_SECRET) logger.warn('STOREFRONT_SECRET is not set: abandoned-cart reminders are off');
+const secretKeys = secretKeysFromEnv(env);
 const running = await startWorkers(queues, {
   db,
   logger,
@@ -43,7 +45,7 @@ const running = await startWorkers(queues, {
   storefront: env.STOREFRONT_SECRET ? { secret: env.STOREFRONT_SECRET, storeUrl: storefrontOrigin } : undefined,
   alertWebhookBackoffMs: env.ALERT_WEBHOOK_BACKOFF_MS,
   webhookEgress: webhookEgressFromEnv(env),
-  ...(env.WEBHOOK_SECRETS_KEY ? { webhookSecretsKey: env.WEBHOOK_SECRETS_KEY } : {}),
+  ...(secretKeys ? { secretKeys } : {}),
   webhookSweepMs: env.WEBHOOK_SWEEP_MS,
   importImages: {
     egress: { allowHttp: env.IMPORT_IMAGES_ALLOW_HTTP, allowPrivateAddresses: env.IMPORT_IMAGES_ALLOW_PRIVATE },

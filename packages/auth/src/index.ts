@@ -6,7 +6,6 @@ export * from './roles.ts';
 export * from './users.ts';
 export * from './account.ts';
 export * from './scopes.ts';
-export * from './secret-box.ts';
 export * from './two-factor.ts';
 export * from './devices.ts';
 export * from './passkeys.ts';

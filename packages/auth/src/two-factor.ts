@@ -3,8 +3,10 @@
  * single-use recovery codes, and the pending sign-in ("challenge") between the
  * password and the second factor.
  *
- * - The TOTP seed is sealed with SECRETS_KEY (SecretBox); enrolment stores it
- *   and only a correct code turns two-factor on.
+ * - The TOTP seed is sealed with SECRETS_KEY (the platform's SecretBox,
+ *   @storeloom/secret-box); enrolment stores it and only a correct code turns
+ *   two-factor on. A seed sealed in an older format or under a previous key is
+ *   sealed again under the current key after its next correct code.
  * - A code is accepted one time step either side of now (clock skew) and never
  *   twice: the accepted step is stored and only later steps pass, decided by
  *   one conditional UPDATE so two concurrent sign-ins cannot both use a code.
@@ -20,7 +22,7 @@ import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from '@oslo
 import QRCode from 'qrcode';
 import { generateToken, sha256Hex } from './crypto.ts';
 import { hasSecondFactor } from './second-factor.ts';
-import type { SecretBox } from './secret-box.ts';
+import type { SecretBox } from '@storeloom/secret-box';
 
 export const TOTP_PERIOD_SECONDS = 30;
 export const TOTP_DIGITS = 6;
@@ -58,6 +60,18 @@ function newRecoveryCode(): string {
 }
 const normaliseRecoveryCode = (code: string) => code.trim().toLowerCase().replace(/[\s-]/g, '');
 const hashRecoveryCode = (code: string) => sha256Hex(`recovery:${normaliseRecoveryCode(code)}`);
+
+/** The time step whose code matches the seed (base64), within the allowed skew; null when none does. */
+function matchingStep(seedBase64: string, code: string, nowMs: number): bigint | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const key = new Uint8Array(Buffer.from(seedBase64, 'base64'));
+  const now = BigInt(Math.floor(nowMs / 1000 / TOTP_PERIOD_SECONDS));
+  for (let d = -TOTP_SKEW_STEPS; d <= TOTP_SKEW_STEPS; d++) {
+    const step = now + BigInt(d);
+    if (generateHOTP(key, step, TOTP_DIGITS) === code) return step;
+  }
+  return null;
+}
 
 export class TwoFactorService {
   constructor(
@@ -134,7 +148,7 @@ export class TwoFactorService {
   async confirmTotp(userId: string, code: string): Promise<{ recoveryCodes: string[] }> {
     const row = await this.db.control.selectFrom('users').select(['totp_secret_sealed', 'totp_enabled_at']).where('id', '=', userId).executeTakeFirst();
     if (!row?.totp_secret_sealed || row.totp_enabled_at) throw new AppError(ErrorCode.InvalidState, 'Start the set-up first');
-    const step = this.matchingStep(row.totp_secret_sealed, code);
+    const step = matchingStep(this.requireBox().open(row.totp_secret_sealed, SEAL_PURPOSE), code, this.now());
     if (step === null) throw invalidCode();
     return this.db.control.transaction().execute(async (trx) => {
       const done = await trx
@@ -178,13 +192,16 @@ export class TwoFactorService {
     if (/^\d{6}$/.test(trimmed)) {
       const row = await this.db.control.selectFrom('users').select(['totp_secret_sealed', 'totp_enabled_at']).where('id', '=', userId).executeTakeFirst();
       if (!row?.totp_secret_sealed || !row.totp_enabled_at) throw invalidCode();
-      const step = this.matchingStep(row.totp_secret_sealed, trimmed);
+      const box = this.requireBox();
+      const seed = box.inspect(row.totp_secret_sealed, SEAL_PURPOSE);
+      const step = matchingStep(seed.plaintext, trimmed, this.now());
       if (step === null) throw invalidCode();
       // Only a step after the last accepted one passes: replays (and a second concurrent use) are refused.
       const used = await this.db.control
         .updateTable('users')
-        .set({ totp_last_step: String(step) })
+        .set({ totp_last_step: String(step), ...(seed.stale ? { totp_secret_sealed: box.seal(seed.plaintext, SEAL_PURPOSE) } : {}) })
         .where('id', '=', userId)
+        .where('totp_secret_sealed', '=', row.totp_secret_sealed)
         .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
         .executeTakeFirst();
       if (Number(used.numUpdatedRows) === 0) throw new AppError(ErrorCode.InvalidCredentials, 'That code was already used; wait for the next one');
@@ -250,18 +267,6 @@ export class TwoFactorService {
     const consumed = await this.db.control.deleteFrom('login_challenges').where('id', '=', id).executeTakeFirst();
     if (Number(consumed.numDeletedRows) === 0) throw expired();
     return { userId: row.user_id, method: result.method };
-  }
-
-  /** The time step whose code matches, within the allowed skew; null when none does. */
-  private matchingStep(sealed: string, code: string): bigint | null {
-    if (!/^\d{6}$/.test(code)) return null;
-    const key = new Uint8Array(Buffer.from(this.requireBox().open(sealed, SEAL_PURPOSE), 'base64'));
-    const now = BigInt(Math.floor(this.now() / 1000 / TOTP_PERIOD_SECONDS));
-    for (let d = -TOTP_SKEW_STEPS; d <= TOTP_SKEW_STEPS; d++) {
-      const step = now + BigInt(d);
-      if (generateHOTP(key, step, TOTP_DIGITS) === code) return step;
-    }
-    return null;
   }
 
   private async replaceRecoveryCodes(trx: Kysely<ControlDatabase>, userId: string): Promise<string[]> {

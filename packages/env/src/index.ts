@@ -144,11 +144,6 @@ const web = {
    * Unset: `npm start` generates one and keeps it in DATA_DIR; production must set it.
    */
   STOREFRONT_SECRET: z.string().min(32).optional(),
-  /**
-   * Key sealing secrets the platform must read back (two-factor TOTP seeds), >= 32 random characters.
-   * Unset: `npm start` generates one and keeps it in DATA_DIR; production must set it (else two-factor set-up answers 503).
-   */
-  SECRETS_KEY: z.string().min(32).optional(),
   /** Contact in /.well-known/security.txt (a mailto: or https: URI). */
   SECURITY_CONTACT: z.string().min(1).optional(),
   /** How long checkout holds reserved stock for an unpaid order. */
@@ -199,6 +194,35 @@ const storage = {
 };
 
 /**
+ * The key of the platform's secret box (`@storeloom/secret-box`), which seals
+ * what it must read back: merchant webhook signing secrets and two-factor TOTP
+ * seeds. The control plane and the worker need the same keys.
+ */
+const secrets = {
+  /**
+   * >= 32 random characters. Unset: `npm start` generates one and keeps it in DATA_DIR; production must set it (or its
+   * older name WEBHOOK_SECRETS_KEY).
+   */
+  SECRETS_KEY: z.string().min(32).optional(),
+  /** Keys being rotated out, comma-separated: what they sealed still opens and is sealed again under SECRETS_KEY when read. */
+  SECRETS_KEY_PREVIOUS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(32, 'each previous key has at least 32 characters'))),
+  /**
+   * Older name of SECRETS_KEY (it sealed webhook signing secrets only): used when SECRETS_KEY is unset; when both are set
+   * and differ, it is kept as a previous key, so what it sealed stays readable and moves to SECRETS_KEY as it is read.
+   */
+  WEBHOOK_SECRETS_KEY: z.string().min(32).optional(),
+};
+
+/**
  * Merchant webhooks (event subscriptions and the low-stock alert webhook) may
  * only reach public https endpoints. These switches exist for local
  * development and tests (a webhook receiver on the same machine); all are off
@@ -215,11 +239,6 @@ const egress = {
   ALERT_WEBHOOK_ALLOW_HTTP: bool(false),
   /** Old name of WEBHOOK_ALLOW_PRIVATE (alias). */
   ALERT_WEBHOOK_ALLOW_PRIVATE: bool(false),
-  /**
-   * Key that encrypts merchant webhook signing secrets at rest (>= 32 chars; the control plane and the worker
-   * need the same one). Unset: `npm start` generates one into DATA_DIR; production must set it.
-   */
-  WEBHOOK_SECRETS_KEY: z.string().min(32).optional(),
   /** Let CSV imports fetch product images over http:// (development/tests only). */
   IMPORT_IMAGES_ALLOW_HTTP: bool(false),
   /** Let CSV imports fetch product images from loopback/private addresses (development/tests only). */
@@ -232,6 +251,7 @@ function refuseInsecureEgressInProduction(
     ALERT_WEBHOOK_ALLOW_PRIVATE: boolean;
     WEBHOOK_ALLOW_HTTP: boolean;
     WEBHOOK_ALLOW_PRIVATE: boolean;
+    SECRETS_KEY?: string | undefined;
     WEBHOOK_SECRETS_KEY?: string | undefined;
     IMPORT_IMAGES_ALLOW_HTTP: boolean;
     IMPORT_IMAGES_ALLOW_PRIVATE: boolean;
@@ -249,8 +269,12 @@ function refuseInsecureEgressInProduction(
   ] as const) {
     if (env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is for development and tests only: not allowed with NODE_ENV=production' });
   }
-  if (!env.WEBHOOK_SECRETS_KEY)
-    ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRETS_KEY'], message: 'is required with NODE_ENV=production (it encrypts webhook signing secrets)' });
+  if (!env.SECRETS_KEY && !env.WEBHOOK_SECRETS_KEY)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SECRETS_KEY'],
+      message: 'is required with NODE_ENV=production (or its older name WEBHOOK_SECRETS_KEY): it seals webhook signing secrets and two-factor seeds',
+    });
 }
 
 /** Where merchant webhooks may point: the WEBHOOK_ALLOW_* switches or their ALERT_WEBHOOK_ALLOW_* aliases. */
@@ -266,7 +290,7 @@ export function webhookEgressFromEnv(env: {
   };
 }
 
-export const controlPlaneEnvSchema = z.object({ ...base, ...web, ...storage, ...egress }).superRefine(refuseInsecureEgressInProduction);
+export const controlPlaneEnvSchema = z.object({ ...base, ...web, ...storage, ...secrets, ...egress }).superRefine(refuseInsecureEgressInProduction);
 export type ControlPlaneEnv = z.infer<typeof controlPlaneEnvSchema>;
 
 // The storefront serves each store's media on its own host (/media), from the same storage as the console.
@@ -314,6 +338,7 @@ export const workerEnvSchema = z
     METRICS_TOKEN: web.METRICS_TOKEN,
     /** Erasure requests delete the shopper's customer objects on the store's connected Stripe account (with STRIPE_SECRET_KEY). */
     STRIPE_API_URL: web.STRIPE_API_URL,
+    ...secrets,
     ...egress,
   })
   .superRefine(refuseInsecureEgressInProduction);

@@ -10,7 +10,8 @@ import { type DemandObservation, planReorder, seedFromString } from '@storeloom/
 import type { MailOutbox } from '@storeloom/mail';
 import { addDaysIso, alertRecipients } from './members.ts';
 import { dailySales, utcDay } from './sales.ts';
-import { DEVELOPMENT_SECRETS_KEY, type EgressPolicy, emitWebhookEvent, type Resolver, SecretBox, WebhookService } from '@storeloom/webhooks';
+import type { SecretBox } from '@storeloom/secret-box';
+import { type EgressPolicy, emitWebhookEvent, type Resolver, WebhookService } from '@storeloom/webhooks';
 
 export const DEFAULT_LEAD_TIME_DAYS = 7;
 export const DEFAULT_SERVICE_LEVEL = 0.95;
@@ -238,10 +239,12 @@ export class InventoryPlanningService {
   // delivered by the one dispatcher with its retries and log.
 
   private webhooks() {
+    // Its signing secret is sealed: only a caller holding the platform's box (the control plane) manages it.
+    if (!this.deps.secrets) throw new Error('the alert webhook needs the secret box (InventoryServiceDeps.secrets)');
     return new WebhookService({
       t: this.t,
       storeId: this.deps.storeId,
-      box: this.deps.secrets ?? new SecretBox(DEVELOPMENT_SECRETS_KEY),
+      box: this.deps.secrets,
       control: this.deps.db.control,
       egress: this.deps.egress,
       resolver: this.deps.resolver,

@@ -19,7 +19,8 @@ import { type Kysely, newId, sql, type TenantDatabase } from '@storeloom/db';
 import type { ExpressionBuilder } from 'kysely';
 import { attemptDelivery, truncateForLog } from './deliver.ts';
 import type { EgressPolicy, Resolver } from './egress.ts';
-import type { SecretBox } from './secrets.ts';
+import type { Opened, SecretBox } from '@storeloom/secret-box';
+import { resealWebhookSecret, WEBHOOK_SECRET_PURPOSE } from './secrets.ts';
 
 export interface RetryPolicy {
   baseDelayMs: number;
@@ -175,12 +176,14 @@ async function deliverOne(
   const data = typeof d.data === 'string' ? (JSON.parse(d.data) as unknown) : d.data;
   // The same bytes every attempt: id, type, createdAt, storeId, data.
   const body = JSON.stringify({ id: d.event_id, type: d.type, createdAt: new Date(d.event_created_at).toISOString(), storeId: deps.storeId, data });
-  let secret: string;
+  let opened: Opened | null;
   try {
-    secret = deps.box.open(d.secret_ciphertext);
+    opened = deps.box.inspect(d.secret_ciphertext, WEBHOOK_SECRET_PURPOSE, { allowPlain: true });
   } catch {
-    secret = '';
+    opened = null;
   }
+  if (opened?.stale) await resealWebhookSecret(t, deps.box, { id: d.subscription_id, secret_ciphertext: d.secret_ciphertext }, opened.plaintext);
+  const secret = opened?.plaintext ?? '';
   const attempt = d.attempts + 1;
   const r = secret
     ? await attemptDelivery(d.url, secret, body, {
@@ -192,7 +195,7 @@ async function deliverOne(
     : {
         ok: false,
         status: null,
-        error: 'the signing secret cannot be read (WEBHOOK_SECRETS_KEY changed?)',
+        error: 'the signing secret cannot be read (SECRETS_KEY changed without SECRETS_KEY_PREVIOUS?)',
         requestHeaders: {},
         responseBody: null,
         durationMs: 0,

@@ -1,7 +1,7 @@
 export * from './egress.ts';
 export * from './signing.ts';
 export { type StoreloomEvent, verifyWebhook, WebhookVerificationError } from './verify.ts';
-export { DEVELOPMENT_SECRETS_KEY, SecretBox } from './secrets.ts';
+export { openWebhookSecret, resealWebhookSecret, sealWebhookSecret, WEBHOOK_SECRET_PURPOSE } from './secrets.ts';
 export { emitWebhookEvent, type EmitInput, RETRY_WINDOW_MS, WEBHOOK_EVENT_TYPES, type WebhookEventType } from './events.ts';
 export { attemptDelivery, type DeliveryAttemptResult, LOG_BODY_LIMIT } from './deliver.ts';
 export { backoffDelay, DEFAULT_DISABLE, DEFAULT_RETRY, type DispatchDeps, type DispatchResult, dispatchWebhooks, type RetryPolicy } from './dispatcher.ts';

@@ -1,35 +1,43 @@
 /**
  * Signing secrets at rest. Signing needs the secret itself (a hash would not
- * do), so it is stored encrypted with AES-256-GCM under a key from the
- * environment (WEBHOOK_SECRETS_KEY; the launcher generates one into DATA_DIR).
- * Stored form: `v1.<iv>.<tag>.<ciphertext>` (base64url). A `plain:` value is a
- * secret carried over from the old alert webhook by a migration (no key there);
- * the service re-encrypts it the first time it reads it.
+ * do), so it is sealed with the platform's one `SecretBox`
+ * (`@storeloom/secret-box`, key SECRETS_KEY, alias WEBHOOK_SECRETS_KEY), bound
+ * to its column. Values in an older format (the webhook box's own `v1.<iv>.<tag>.<ct>`,
+ * a `plain:` secret carried over from the old alert webhook by a migration,
+ * which had no key) or under a previous key still open, and are sealed again
+ * under the current key the first time they are read.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import type { Kysely, TenantDatabase } from '@storeloom/db';
+import type { SecretBox } from '@storeloom/secret-box';
 
-/** Key used when none is configured (development and tests only; packages/env refuses the default in production). */
-export const DEVELOPMENT_SECRETS_KEY = 'storeloom-development-webhook-secrets-key';
+/** What a webhook signing secret is bound to (GCM additional data): it opens only as this column. */
+export const WEBHOOK_SECRET_PURPOSE = 'webhook_subscriptions.secret_ciphertext';
 
-export class SecretBox {
-  private readonly key: Buffer;
-  constructor(key: string) {
-    this.key = createHash('sha256').update(`storeloom-webhook-secrets:${key}`).digest();
-  }
+export function sealWebhookSecret(box: SecretBox, secret: string): string {
+  return box.seal(secret, WEBHOOK_SECRET_PURPOSE);
+}
 
-  seal(plain: string): string {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', this.key, iv);
-    const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-    return ['v1', iv.toString('base64url'), c.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
-  }
+/**
+ * Opens a subscription's signing secret; a stale value (older format, previous
+ * key) is sealed again under the current key.
+ */
+export async function openWebhookSecret(t: Kysely<TenantDatabase>, box: SecretBox, row: { id: string; secret_ciphertext: string }): Promise<string> {
+  const { plaintext, stale } = box.inspect(row.secret_ciphertext, WEBHOOK_SECRET_PURPOSE, { allowPlain: true });
+  if (stale) await resealWebhookSecret(t, box, row, plaintext);
+  return plaintext;
+}
 
-  open(stored: string): string {
-    if (stored.startsWith('plain:')) return stored.slice('plain:'.length);
-    const [v, iv, tag, ct] = stored.split('.');
-    if (v !== 'v1' || !iv || !tag || ct === undefined) throw new Error('unreadable webhook secret');
-    const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
-    d.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8');
-  }
+/** Stores the secret sealed under the current key, unless the subscription's secret changed meanwhile (rotated: then nothing). */
+export async function resealWebhookSecret(
+  t: Kysely<TenantDatabase>,
+  box: SecretBox,
+  row: { id: string; secret_ciphertext: string },
+  plaintext: string,
+): Promise<void> {
+  await t
+    .updateTable('webhook_subscriptions')
+    .set({ secret_ciphertext: sealWebhookSecret(box, plaintext) })
+    .where('id', '=', row.id)
+    .where('secret_ciphertext', '=', row.secret_ciphertext)
+    .execute();
 }

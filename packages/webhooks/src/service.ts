@@ -11,7 +11,8 @@ import type { Selectable } from 'kysely';
 import { AppError, ErrorCode, notFound } from '@storeloom/errors';
 import { checkOutboundUrl, type EgressPolicy, type Resolver, STRICT_EGRESS } from './egress.ts';
 import { RETRY_WINDOW_MS, WEBHOOK_EVENT_TYPES } from './events.ts';
-import type { SecretBox } from './secrets.ts';
+import type { SecretBox } from '@storeloom/secret-box';
+import { openWebhookSecret, sealWebhookSecret } from './secrets.ts';
 import { attemptDelivery, type DeliveryAttemptResult } from './deliver.ts';
 import { newWebhookSecret, validateWebhookUrl } from './signing.ts';
 
@@ -148,7 +149,7 @@ export class WebhookService {
         url: input.url,
         events: JSON.stringify(events),
         description: input.description ?? null,
-        secret_ciphertext: this.deps.box.seal(secret),
+        secret_ciphertext: sealWebhookSecret(this.deps.box, secret),
         created_at: now,
         updated_at: now,
       })
@@ -188,7 +189,7 @@ export class WebhookService {
     const secret = newWebhookSecret();
     await this.t
       .updateTable('webhook_subscriptions')
-      .set({ secret_ciphertext: this.deps.box.seal(secret), updated_at: new Date() })
+      .set({ secret_ciphertext: sealWebhookSecret(this.deps.box, secret), updated_at: new Date() })
       .where('id', '=', id)
       .execute();
     return { secret };
@@ -307,16 +308,9 @@ export class WebhookService {
     return this.delivery(id, deliveryId);
   }
 
-  /** The decrypted secret of a subscription; a `plain:` secret carried over by the migration is encrypted now. */
-  async secretOf(row: { id: string; secret_ciphertext: string }): Promise<string> {
-    const secret = this.deps.box.open(row.secret_ciphertext);
-    if (row.secret_ciphertext.startsWith('plain:'))
-      await this.t
-        .updateTable('webhook_subscriptions')
-        .set({ secret_ciphertext: this.deps.box.seal(secret) })
-        .where('id', '=', row.id)
-        .execute();
-    return secret;
+  /** The decrypted secret of a subscription; one in an older format or under a previous key is sealed again now. */
+  secretOf(row: { id: string; secret_ciphertext: string }): Promise<string> {
+    return openWebhookSecret(this.t, this.deps.box, row);
   }
 
   /** One signed test event (`webhook.test`), answered synchronously, not retried, not logged. */
@@ -356,7 +350,7 @@ export class WebhookService {
           url: input.url,
           events: JSON.stringify(['inventory.low_stock']),
           description: 'Low-stock alert webhook',
-          secret_ciphertext: this.deps.box.seal(newWebhookSecret()),
+          secret_ciphertext: sealWebhookSecret(this.deps.box, newWebhookSecret()),
           legacy_alert: true,
           ...status,
           created_at: now,
@@ -370,7 +364,7 @@ export class WebhookService {
           url: input.url,
           ...status,
           ...(enabled ? { consecutive_failures: 0, failing_since: null } : {}),
-          ...(input.rotateSecret ? { secret_ciphertext: this.deps.box.seal(newWebhookSecret()) } : {}),
+          ...(input.rotateSecret ? { secret_ciphertext: sealWebhookSecret(this.deps.box, newWebhookSecret()) } : {}),
           updated_at: now,
         })
         .where('id', '=', existing.id)

@@ -12,13 +12,15 @@ import { MailOutbox } from '@storeloom/mail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADDRESS, openShop, type Shop } from '../../commerce/test/helpers.ts';
 import { startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { DEVELOPMENT_SECRETS_KEY, keyId, SecretBox } from '@storeloom/secret-box';
+import { sealWebhookV1 } from '../../secret-box/test/legacy.ts';
 import {
   backoffDelay,
-  DEVELOPMENT_SECRETS_KEY,
   dispatchWebhooks,
   emitWebhookEvent,
-  SecretBox,
+  sealWebhookSecret,
   verifyWebhook,
+  WEBHOOK_SECRET_PURPOSE,
   WebhookService,
   WebhookVerificationError,
 } from '../src/index.ts';
@@ -110,7 +112,8 @@ describe('merchant webhooks', () => {
     expect(JSON.stringify((await api('GET', '')).body)).not.toContain(secret);
     const row = await shop.t.selectFrom('webhook_subscriptions').selectAll().where('id', '=', hookId).executeTakeFirstOrThrow();
     expect(row.secret_ciphertext).not.toContain(secret);
-    expect(box.open(row.secret_ciphertext)).toBe(secret);
+    expect(row.secret_ciphertext.startsWith(`v2.${box.keyId}.`)).toBe(true);
+    expect(box.open(row.secret_ciphertext, WEBHOOK_SECRET_PURPOSE)).toBe(secret);
     expect(await p.db.control.selectFrom('webhook_stores').select('store_id').where('store_id', '=', shop.store.id).executeTakeFirst()).toBeTruthy();
   });
 
@@ -292,11 +295,18 @@ describe('merchant webhooks', () => {
   it('refuses the development switches (new names and old aliases) in production, and requires the secrets key there', async () => {
     const { controlPlaneEnvSchema, loadEnv, webhookEgressFromEnv, workerEnvSchema } = await import('@storeloom/env');
     const key = { WEBHOOK_SECRETS_KEY: 'k'.repeat(40) };
+    const newName = { SECRETS_KEY: 's'.repeat(40) };
     for (const schema of [controlPlaneEnvSchema, workerEnvSchema]) {
       for (const name of ['WEBHOOK_ALLOW_HTTP', 'WEBHOOK_ALLOW_PRIVATE', 'ALERT_WEBHOOK_ALLOW_HTTP', 'ALERT_WEBHOOK_ALLOW_PRIVATE'])
         expect(() => loadEnv(schema, { NODE_ENV: 'production', ...key, [name]: 'true' })).toThrow(new RegExp(name));
-      expect(() => loadEnv(schema, { NODE_ENV: 'production' })).toThrow(/WEBHOOK_SECRETS_KEY/);
+      expect(() => loadEnv(schema, { NODE_ENV: 'production' })).toThrow(/SECRETS_KEY.*WEBHOOK_SECRETS_KEY/);
       expect(() => loadEnv(schema, { NODE_ENV: 'production', ...key })).not.toThrow();
+      expect(() => loadEnv(schema, { NODE_ENV: 'production', ...newName })).not.toThrow();
+      expect(() => loadEnv(schema, { NODE_ENV: 'production', ...newName, SECRETS_KEY_PREVIOUS: 'too-short' })).toThrow(/SECRETS_KEY_PREVIOUS/);
+      expect(loadEnv(schema, { ...newName, SECRETS_KEY_PREVIOUS: ` ${'p'.repeat(40)}, ${'q'.repeat(40)} ` }).SECRETS_KEY_PREVIOUS).toEqual([
+        'p'.repeat(40),
+        'q'.repeat(40),
+      ]);
       expect(webhookEgressFromEnv(loadEnv(schema, { NODE_ENV: 'test', ALERT_WEBHOOK_ALLOW_HTTP: 'true' }))).toEqual({
         allowHttp: true,
         allowPrivateAddresses: false,
@@ -309,10 +319,51 @@ describe('merchant webhooks', () => {
     }
   });
 
-  it('keeps a secret unreadable without its key', () => {
-    const sealed = box.seal('whsec_abc');
-    expect(() => new SecretBox('another key of at least thirty-two chars').open(sealed)).toThrow();
-    expect(box.open(sealed)).toBe('whsec_abc');
-    expect(box.open('plain:whsec_old')).toBe('whsec_old');
+  it('keeps a secret unreadable without its key or outside its column', () => {
+    const sealed = sealWebhookSecret(box, 'whsec_abc');
+    expect(() => new SecretBox('another key of at least thirty-two chars').open(sealed, WEBHOOK_SECRET_PURPOSE)).toThrow();
+    expect(() => box.open(sealed, 'users.totp_secret_sealed')).toThrow();
+    expect(box.open(sealed, WEBHOOK_SECRET_PURPOSE)).toBe('whsec_abc');
+  });
+
+  it('delivers with a secret sealed by the old webhook box or carried over as plain:, and seals it again under the current key', async () => {
+    // A platform that had WEBHOOK_SECRETS_KEY (the old box) and now has SECRETS_KEY: env makes the old key a previous one.
+    const oldKey = 'o'.repeat(40);
+    const rotated = new SecretBox({ current: 'n'.repeat(40), previous: [oldKey, DEVELOPMENT_SECRETS_KEY] });
+    const res = await api('POST', '', { url, events: ['product.created'] });
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    const legacySecret = res.body.secret as string;
+    const stored = () => shop.t.selectFrom('webhook_subscriptions').select('secret_ciphertext').where('id', '=', id).executeTakeFirstOrThrow();
+    await shop.t
+      .updateTable('webhook_subscriptions')
+      .set({ secret_ciphertext: sealWebhookV1(oldKey, legacySecret) })
+      .where('id', '=', id)
+      .execute();
+    answer = () => 200;
+    const product = await shop.product({ title: 'Legacy kettle', status: 'active', variants: [{ sku: `LK-${Date.now()}`, price: 900, inventoryQuantity: 1 }] });
+    await dispatchWebhooks({ t: shop.t, storeId: shop.store.id, box: rotated, egress: LOCAL });
+    const got = received.filter((r) => r.type === 'product.created' && JSON.parse(r.body).data.product.id === product.id);
+    expect(got.length).toBeGreaterThanOrEqual(1);
+    // Signed with the secret the merchant was shown, read from the old format.
+    expect(() => verifyWebhook(legacySecret, (got[0] as Received).body, (got[0] as Received).signature)).not.toThrow();
+    const resealed = (await stored()).secret_ciphertext;
+    expect(resealed.startsWith(`v2.${keyId('n'.repeat(40))}.`)).toBe(true);
+    expect(rotated.open(resealed, WEBHOOK_SECRET_PURPOSE)).toBe(legacySecret);
+    // The migration's plain: carry-over opens through the service and is sealed on first read.
+    await shop.t
+      .updateTable('webhook_subscriptions')
+      .set({ secret_ciphertext: `plain:${legacySecret}` })
+      .where('id', '=', id)
+      .execute();
+    const svc = new WebhookService({ t: shop.t, storeId: shop.store.id, box: rotated });
+    expect(await svc.secretOf({ id, secret_ciphertext: `plain:${legacySecret}` })).toBe(legacySecret);
+    const sealedNow = (await stored()).secret_ciphertext;
+    expect(sealedNow.startsWith('v2.')).toBe(true);
+    expect(rotated.open(sealedNow, WEBHOOK_SECRET_PURPOSE)).toBe(legacySecret);
+    // A value already current is left as it is.
+    expect(await svc.secretOf({ id, secret_ciphertext: sealedNow })).toBe(legacySecret);
+    expect((await stored()).secret_ciphertext).toBe(sealedNow);
+    await api('DELETE', `/${id}`);
   });
 });

@@ -25,6 +25,9 @@ const paths = {
   payouts: 'M3 10l9-6 9 6M5 10v8M9.5 10v8M14.5 10v8M19 10v8M3 21h18',
   pricing: 'M20.6 13.4l-7.2 7.2a2 2 0 01-2.8 0L3 13V3h10l7.6 7.6a2 2 0 010 2.8zM7.5 7.5h.01',
   reorder: 'M4 4v6h6M20 20v-6h-6M5.6 15a8 8 0 0013.3 2.6L20 14M18.4 9A8 8 0 005.1 6.4L4 10',
+  tag: 'M3 12V3h9l9 9-9 9-9-9zM7.5 7.5h.01',
+  gift: 'M3 8h18v4H3zM5 12v9h14v-9M12 8v13M12 8S10.5 3 8 3a2.5 2.5 0 000 5M12 8s1.5-5 4-5a2.5 2.5 0 010 5',
+  cart: 'M3 4h2l2.4 11h11.2L21 7H6.2M9 20h.01M18 20h.01',
   sparkle: 'M12 3l1.8 5.2L19 10l-5.2 1.8L12 17l-1.8-5.2L5 10l5.2-1.8zM19 16l.8 2.2L22 19l-2.2.8L19 22l-.8-2.2L16 19l2.2-.8z',
 } as const;
 export type IconName = keyof typeof paths;

@@ -296,7 +296,7 @@ function service(c: Context<AppEnv>) {
     storeId: store.id,
     schemaName: store.schema_name,
     egress: c.var.services.config.webhookEgress,
-    secrets: c.var.services.webhookSecrets,
+    secrets: c.var.services.secrets,
   });
 }
 

@@ -221,7 +221,7 @@ function service(c: Context<AppEnv>) {
   return new WebhookService({
     t: tenantOf(c),
     storeId: c.var.store.id,
-    box: c.var.services.webhookSecrets,
+    box: c.var.services.secrets,
     control: c.var.services.db.control,
     egress: c.var.services.config.webhookEgress,
   });

@@ -1,0 +1,175 @@
+import { A, useNavigate, useSearchParams } from '@solidjs/router';
+import { createResource, createSignal, For, Show } from 'solid-js';
+import { Icon } from '../components/icons.tsx';
+import { Badge, Banner, Card, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { locale, t } from '../i18n/index.ts';
+import { api, type QueryOf } from '../lib/api.ts';
+import { formatMoney, formatNumber } from '../lib/format.ts';
+import { useStore } from '../lib/store-context.ts';
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
+type Status = NonNullable<QueryOf<'/stores/{storeId}/discounts', 'get'>['status']>;
+const STATUSES: Status[] = ['active', 'scheduled', 'expired', 'used_up', 'inactive'];
+
+/** Discounts: status (scheduled / active / expired / used up / inactive), uses against the limit, orders, revenue. */
+export default function DiscountsPage() {
+  const s = useStore();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const [cursors, setCursors] = createSignal<string[]>([]);
+  const [cursor, setCursor] = createSignal<string | undefined>(undefined);
+  const [page] = createResource(
+    () => ({ id: s.storeId(), q: one(params.q), status: one(params.status), cursor: cursor() }),
+    (q) =>
+      api.GET('/stores/{storeId}/discounts', {
+        params: {
+          path: { storeId: q.id },
+          query: { q: q.q || undefined, status: (q.status || undefined) as Status | undefined, cursor: q.cursor, limit: 25 },
+        },
+      }),
+  );
+  const filtered = () => !!(one(params.q) || one(params.status));
+  const money = (n: number) => formatMoney(n, s.currency(), locale());
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return (
+    <div class="page">
+      <PageHeader
+        title={t('discounts.title')}
+        subtitle={t('discounts.subtitle')}
+        actions={
+          <Show when={s.can('discounts:manage')}>
+            <A class="button primary" href={s.path('/discounts/new')}>
+              <Icon name="plus" size={16} /> {t('discounts.create')}
+            </A>
+          </Show>
+        }
+      />
+      <Card class="table-card">
+        <div class="toolbar">
+          <div class="search-input">
+            <Icon name="search" size={16} />
+            <label class="visually-hidden" for="discount-search">
+              {t('discounts.search')}
+            </label>
+            <input
+              id="discount-search"
+              type="search"
+              placeholder={t('discounts.search')}
+              value={one(params.q)}
+              onInput={(e) => {
+                const v = e.currentTarget.value;
+                clearTimeout(timer);
+                timer = setTimeout(() => {
+                  setCursors([]);
+                  setCursor(undefined);
+                  setParams({ q: v || undefined }, { replace: true });
+                }, 250);
+              }}
+            />
+          </div>
+          <label class="visually-hidden" for="discount-status">
+            {t('discounts.status')}
+          </label>
+          <select
+            id="discount-status"
+            value={one(params.status)}
+            onChange={(e) => {
+              setCursors([]);
+              setCursor(undefined);
+              setParams({ status: e.currentTarget.value || undefined });
+            }}
+          >
+            <option value="">{t('discounts.allStatuses')}</option>
+            <For each={STATUSES}>{(v) => <option value={v}>{t(`status.${v}`)}</option>}</For>
+          </select>
+        </div>
+        <Show when={!page.error} fallback={<Banner tone="critical">{(page.error as Error)?.message}</Banner>}>
+          <Show when={page.latest || !page.loading} fallback={<SkeletonRows rows={6} cols={6} />}>
+            <Show
+              when={(page.latest?.items.length ?? 0) > 0}
+              fallback={
+                <EmptyState
+                  icon="pricing"
+                  title={filtered() ? t('discounts.noMatch') : t('discounts.emptyTitle')}
+                  body={filtered() ? undefined : t('discounts.emptyBody')}
+                >
+                  <Show when={!filtered() && s.can('discounts:manage')}>
+                    <A class="button primary" href={s.path('/discounts/new')}>
+                      {t('discounts.create')}
+                    </A>
+                  </Show>
+                </EmptyState>
+              }
+            >
+              <div class="table-wrap">
+                <table class="table" data-testid="discount-table">
+                  <thead>
+                    <tr>
+                      <th>{t('discounts.discount')}</th>
+                      <th>{t('discounts.status')}</th>
+                      <th class="num">{t('discounts.uses')}</th>
+                      <th class="num hide-phone">{t('discounts.orders')}</th>
+                      <th class="num hide-phone">{t('discounts.revenue')}</th>
+                      <th class="num hide-phone">{t('discounts.discounted')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <For each={page.latest?.items ?? []}>
+                      {(d) => (
+                        <tr class="clickable" onClick={(e) => (e.target as HTMLElement).closest('a') || navigate(s.path(`/discounts/${d.id}`))}>
+                          <td>
+                            <A class="row-link" href={s.path(`/discounts/${d.id}`)}>
+                              {d.title}
+                            </A>
+                            <span class="muted small block">{d.automatic ? t('discounts.automatic') : d.code}</span>
+                          </td>
+                          <td>
+                            <Badge value={d.status} />
+                          </td>
+                          <td class="num">
+                            {d.usageLimit
+                              ? t('discounts.usesOf', { used: formatNumber(d.usedCount, locale()), limit: formatNumber(d.usageLimit, locale()) })
+                              : formatNumber(d.usedCount, locale())}
+                          </td>
+                          <td class="num hide-phone">{formatNumber(d.orders, locale())}</td>
+                          <td class="num hide-phone">{money(d.revenue)}</td>
+                          <td class="num hide-phone">{money(d.discountedAmount)}</td>
+                        </tr>
+                      )}
+                    </For>
+                  </tbody>
+                </table>
+              </div>
+              <nav class="pagination" aria-label={t('common.pagination')}>
+                <button
+                  type="button"
+                  class="button small"
+                  disabled={!cursors().length}
+                  onClick={() => {
+                    const stack = cursors().slice();
+                    const prev = stack.pop();
+                    setCursors(stack);
+                    setCursor(prev || undefined);
+                  }}
+                >
+                  ← {t('common.previous')}
+                </button>
+                <button
+                  type="button"
+                  class="button small"
+                  disabled={!page.latest?.nextCursor}
+                  onClick={() => {
+                    setCursors([...cursors(), cursor() ?? '']);
+                    setCursor(page.latest?.nextCursor ?? undefined);
+                  }}
+                >
+                  {t('common.next')} →
+                </button>
+              </nav>
+            </Show>
+          </Show>
+        </Show>
+      </Card>
+    </div>
+  );
+}
