@@ -64,6 +64,7 @@ import { registerLaunchRoutes } from './routes/launch.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerCatalogExtraRoutes } from './routes/catalog-extras.ts';
 import { registerPrivacyRoutes } from './routes/privacy.ts';
+import { registerAuditLogRoutes } from './routes/audit-log.ts';
 import { registerBlogRoutes } from './routes/blog.ts';
 import { registerMenuRoutes } from './routes/menus.ts';
 import { registerPageRoutes } from './routes/pages.ts';
@@ -132,6 +133,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerInventoryPlanningRoutes(api);
   registerRecommendationRoutes(api);
   registerPrivacyRoutes(api);
+  registerAuditLogRoutes(api);
   // Online store content (issue 20).
   registerPageRoutes(api);
   registerTranslationRoutes(api);

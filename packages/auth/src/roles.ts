@@ -27,6 +27,8 @@ export const Permission = {
   ManagePrivacy: 'privacy:manage',
   /** The store's sign-in policy (require two-factor sign-in of the team). */
   ManageSecurity: 'security:manage',
+  /** Read the store's audit log (who viewed or exported which personal data, and other changes). */
+  ReadAudit: 'audit:read',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -52,7 +54,7 @@ const admin: Permission[] = [
   Permission.ManageGiftCards,
   Permission.ManagePrivacy,
 ];
-const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership, Permission.ManageSecurity];
+const owner: Permission[] = [...admin, Permission.DeleteStore, Permission.TransferOwnership, Permission.ManageSecurity, Permission.ReadAudit];
 
 const grants: Record<MembershipRole, ReadonlySet<Permission>> = {
   staff: new Set(staff),

@@ -3200,6 +3200,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The store's audit log, newest first (owner): staff access to personal data and other recorded actions
+         * @description API tokens: needs the `read_team` scope.
+         */
+        get: operations["listAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/pages": {
         parameters: {
             query?: never;
@@ -3700,7 +3720,7 @@ export interface components {
             /** @enum {string} */
             role?: "owner" | "admin" | "staff";
             /** @description What the caller may do in this store (from `role`; present with it). The API enforces these; the console hides what they deny. */
-            capabilities?: ("store:read" | "store:update" | "store:delete" | "team:manage" | "catalog:read" | "catalog:write" | "inventory:adjust" | "catalog:import" | "store:transfer" | "jobs:manage" | "orders:read" | "orders:manage" | "orders:refund" | "planning:read" | "planning:manage" | "store:export" | "discounts:manage" | "gift_cards:manage" | "privacy:manage" | "security:manage")[];
+            capabilities?: ("store:read" | "store:update" | "store:delete" | "team:manage" | "catalog:read" | "catalog:write" | "inventory:adjust" | "catalog:import" | "store:transfer" | "jobs:manage" | "orders:read" | "orders:manage" | "orders:refund" | "planning:read" | "planning:manage" | "store:export" | "discounts:manage" | "gift_cards:manage" | "privacy:manage" | "security:manage" | "audit:read")[];
             createdAt: string;
             updatedAt: string;
         };
@@ -5283,6 +5303,19 @@ export interface components {
         };
         PrivacyExport: {
             [key: string]: unknown;
+        };
+        AuditLog: {
+            items: components["schemas"]["AuditEntry"][];
+            nextBefore: number | null;
+        };
+        AuditEntry: {
+            id: string;
+            action: string;
+            actorUserId: string | null;
+            actorEmail: string | null;
+            targetType: string | null;
+            targetId: string | null;
+            createdAt: string;
         };
         PageList: {
             data: components["schemas"]["Page"][];
@@ -17304,6 +17337,70 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAuditLog: {
+        parameters: {
+            query?: {
+                /** @description Only this action, or a prefix ending in "." (e.g. "privacy.") */
+                action?: string;
+                /** @description Cursor: entries with an id below this */
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLog"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

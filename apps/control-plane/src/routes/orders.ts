@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { loadSettings, type OrderService, saveCheckoutSettings } from '@storeloom/commerce';
+import { writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
@@ -229,7 +230,17 @@ export function registerOrderRoutes(app: Api) {
   });
   app.openapi(get, async (c) => {
     requirePermission(c, Permission.ReadOrders);
-    return c.json(await orderService(c).detailOrThrow(uuidParam(c, 'orderId', 'Order')), 200);
+    const detail = await orderService(c).detailOrThrow(uuidParam(c, 'orderId', 'Order'));
+    // The order's buyer (name, address, e-mail) is personal data: who looked at it is the owner's to see.
+    await writeAudit(c.var.services.db, {
+      storeId: c.var.store.id,
+      actorUserId: c.var.auth?.user.id ?? null,
+      action: 'customer_data.viewed',
+      targetType: 'order',
+      targetId: detail.id,
+      requestId: c.var.requestId,
+    });
+    return c.json(detail, 200);
   });
   app.openapi(fulfil, async (c) => {
     requirePermission(c, Permission.ManageOrders);
