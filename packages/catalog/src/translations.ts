@@ -152,21 +152,30 @@ export class TranslationService {
       throw new AppError(ErrorCode.ValidationFailed, 'The CSV needs the columns type, id, field and translation (as exported)');
     const problems: { row: number; message: string }[] = [];
     const updates = new Map<string, { kind: TranslatableKind; id: string; fields: TranslationFields }>();
-    body.forEach((r, i) => {
+    for (const [i, r] of body.entries()) {
       const kind = (r[at('type')] ?? '').trim() as TranslatableKind;
       const id = (r[at('id')] ?? '').trim();
       const field = (r[at('field')] ?? '').trim();
       const value = readCsvCell(r[at('translation')] ?? '');
-      if (!value.trim()) return;
-      if (!TRANSLATABLE_KINDS.includes(kind)) return void problems.push({ row: i + 2, message: `unknown type "${kind}"` });
-      if (!(TRANSLATABLE_FIELDS[kind] as readonly string[]).includes(field))
-        return void problems.push({ row: i + 2, message: `a ${kind} has no field "${field}"` });
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return void problems.push({ row: i + 2, message: 'id is not one of this store’s' });
+      const problem = (message: string) => problems.push({ row: i + 2, message });
+      if (!value.trim()) continue;
+      if (!TRANSLATABLE_KINDS.includes(kind)) {
+        problem(`unknown type "${kind}"`);
+        continue;
+      }
+      if (!(TRANSLATABLE_FIELDS[kind] as readonly string[]).includes(field)) {
+        problem(`a ${kind} has no field "${field}"`);
+        continue;
+      }
+      if (!/^[0-9a-f-]{36}$/i.test(id)) {
+        problem('id is not one of this store’s');
+        continue;
+      }
       const key = `${kind}:${id}`;
       const u = updates.get(key) ?? { kind, id, fields: {} };
       u.fields[field as keyof TranslationFields] = value;
       updates.set(key, u);
-    });
+    }
     if (problems.length) throw new AppError(ErrorCode.ValidationFailed, `${problems.length} rows could not be read`, { details: problems.slice(0, 50) });
     await this.t.transaction().execute(async (tx) => {
       const inTx = new TranslationService(tx);

@@ -360,10 +360,6 @@ export const allJobs = [
   privacyRequestJob,
   retentionNightlyJob,
   retentionStoreJob,
-  attempts: 3,
-});
-
-/**
   analyticsUpdateJob,
   analyticsSweepJob,
   pruneWebhookEventsJob,
