@@ -10,7 +10,7 @@
 import { AppError } from '@storeloom/errors';
 import { recordSale } from '@storeloom/planning';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfill, fillLineTax } from '../../../migrations/tenant/20261206113000_refund_lines.ts';
+import { backfill, fillLineTax } from '../../../migrations/tenant/20261206134000_refund_lines.ts';
 import { CartPromotions, DiscountService, GiftCardService, lineNet, parseSettings, planRefund, type RefundableOrder } from '../src/index.ts';
 import { ADDRESS, openShop, type Shop, startTestPlatform } from './helpers.ts';
 
