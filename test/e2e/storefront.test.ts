@@ -120,7 +120,9 @@ describe('storefront in Chromium', { timeout: 240_000 }, () => {
 
   it('shows each store only its own products, in its own theme and language', async () => {
     for (const [name, viewport] of Object.entries(VIEWPORTS)) {
-      const page = await browser.newPage({ viewport });
+      // A shopper whose browser prefers Chinese: store B (Chinese first, English second) answers in Chinese; store A
+      // offers English only. (An en-US browser would get B's English: Accept-Language picks among a store's languages.)
+      const page = await browser.newPage({ viewport, locale: 'zh-CN' });
       const res = await page.goto(url(a, '/'));
       expect(res?.status()).toBe(200);
       await page.getByRole('heading', { name: 'Summer edit' }).waitFor();

@@ -192,6 +192,7 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/pages': () => ({ body: { title: 'Injected', body: '<p>x</p>', published: true } }),
   'patch /stores/{storeId}/pages/{pageId}': () => ({ body: { title: 'Hijacked' } }),
   'post /stores/{storeId}/privacy-requests/{privacyRequestId}/extend': () => ({ body: { reason: 'A complex request: several systems to search' } }),
+  'patch /stores/{storeId}/privacy-settings': () => ({ body: { abandonedCartsDays: 30 } }),
   'put /stores/{storeId}/products/{productId}/translations/{locale}': () => ({ body: { title: 'Übernommen' } }),
   'put /stores/{storeId}/collections/{collectionId}/translations/{locale}': () => ({ body: { title: 'Übernommen' } }),
   'put /stores/{storeId}/pages/{pageId}/translations/{locale}': () => ({ body: { title: 'Übernommen' } }),

@@ -46,7 +46,7 @@ describe('store settings and media', () => {
       { theme: { primaryColor: '#12345' } },
       { theme: { font: 'comic' } },
       { theme: { logoUrl: 'https://evil.example/x.png' } },
-      { languages: ['en', 'fr'] },
+      { languages: ['en', 'pt-BR'] },
       { languages: [] },
       { currency: 'XXQ' },
       { languages: ['zh-CN', 'en'], defaultLocale: 'en' },

@@ -302,7 +302,7 @@ describe('stores', () => {
         { name: '' },
         { customDomain: 'not a domain' },
         { customDomain: 'localhost' },
-        { defaultLocale: 'fr' },
+        { defaultLocale: 'pt-BR' },
       ]) {
         const res = await p.request('PATCH', `/api/v1/stores/${b.id}`, { cookie: owner.cookie, body });
         expect(res.status, JSON.stringify(body)).toBe(400);

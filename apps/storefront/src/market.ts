@@ -28,6 +28,11 @@ export function shopperCountry(o: {
   return countryCode(o.cookie) ?? countryCode(o.prefixCountry) ?? countryCode(o.acceptCountry) ?? countryCode(o.storeCountry);
 }
 
+/** `country` when one of the store's markets sells there, else null. */
+export function marketCountry(settings: { markets?: readonly PricingMarket[] | undefined }, country: string | null): string | null {
+  return country && settings.markets?.some((m) => m.countries.includes(country)) ? country : null;
+}
+
 /** The countries a shopper can pick: the store's own and every market's, each once, sorted by their name in `locale`. */
 export function selectableCountries(
   markets: readonly PricingMarket[],

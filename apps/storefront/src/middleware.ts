@@ -15,7 +15,7 @@ import { launchGate } from './launch.ts';
 import { plainPage } from './pages.ts';
 import { marketFor } from '@storeloom/commerce';
 import { acceptLanguageCountry, negotiateLanguage, parseLocalePrefix } from './locale.ts';
-import { COUNTRY_COOKIE, shopperCountry } from './market.ts';
+import { COUNTRY_COOKIE, marketCountry, shopperCountry } from './market.ts';
 import type { Lang } from './ui/i18n.ts';
 
 export type StorefrontApp = Hono<StorefrontEnv>;
@@ -81,7 +81,8 @@ export function resolveTenant(app: StorefrontApp, sf: Storefront) {
     const country = shopperCountry({
       cookie: getCookie(c, COUNTRY_COOKIE),
       prefixCountry: prefix?.country ?? null,
-      acceptCountry: acceptLanguageCountry(c.req.header('accept-language')),
+      // The browser's region only when the store sells there as a market of its own (else the store's country).
+      acceptCountry: marketCountry(tenant.settings, acceptLanguageCountry(c.req.header('accept-language'))),
       storeCountry: tenant.store.country ?? null,
     });
     c.set('country', country);

@@ -16,6 +16,8 @@ export interface JobDefinition<N extends string = string, S extends z.ZodType = 
   attempts: number;
   /** Builds the BullMQ jobId: the same id twice while the first is queued enqueues once. */
   jobId?(payload: z.infer<S>): string;
+  /** Platform upkeep that names a store but is not the merchant's work: kept out of the store's jobs page. */
+  untracked?: boolean;
 }
 
 export function defineJob<N extends string, S extends z.ZodType>(def: Omit<JobDefinition<N, S>, 'attempts'> & { attempts?: number }): JobDefinition<N, S> {
@@ -312,6 +314,7 @@ export const analyticsUpdateJob = defineJob({
   queue: 'maintenance',
   schema: z.object({ storeId: uuid }),
   attempts: 3,
+  untracked: true,
 });
 
 /** Every ANALYTICS_SWEEP_MS: `analytics.update` for each store with pending orders (and each store's funnel every few minutes). */
@@ -365,6 +368,9 @@ export const allJobs = [
   pruneWebhookEventsJob,
 ] as const;
 export type AnyJob = (typeof allJobs)[number];
+
+/** Jobs the store's jobs page never lists (see `untracked`). */
+export const UNTRACKED_JOBS: ReadonlySet<string> = new Set(allJobs.filter((j) => (j as JobDefinition).untracked).map((j) => j.name));
 
 /** What a job carries in BullMQ: the definition's version beside the payload, so a handler can refuse payloads it does not understand. */
 export interface JobEnvelope<P = unknown> {

@@ -7,7 +7,7 @@ import { createPostgresBackend, type Job, type JobsOptions, Queue, runMigrations
 import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 import type { z } from 'zod';
-import { type JobDefinition, type JobEnvelope, QUEUES, type QueueName } from './definitions.ts';
+import { type JobDefinition, type JobEnvelope, QUEUES, type QueueName, UNTRACKED_JOBS } from './definitions.ts';
 import { StoreJobLedger, storeIdOf } from './tracking.ts';
 import { FairDispatcher, type StoreQueueDepth } from './fair.ts';
 
@@ -162,6 +162,7 @@ export class Queues {
     const storeId = payloadStoreId(parsed);
     const fair = this.fair;
     // Delayed and prioritised jobs keep BullMQ's own scheduling.
+    if (def.untracked) return { id: (await this.queue(def.queue).add(def.name, data, jobOpts)).id as string, name: def.name };
     if (fair && storeId && !jobOpts.delay && !jobOpts.priority) {
       const id = await fair.enqueue(def.queue, storeId, def.name, data, jobOpts);
       await this.storeJobs.record({ queue: def.queue, id, name: def.name, data, maxAttempts: jobOpts.attempts ?? def.attempts }).catch(() => {}); // the worker records it when it starts, should this write fail
@@ -228,7 +229,7 @@ export class Queues {
   tracked(queue: QueueName, processor: (job: Job<JobEnvelope>) => Promise<unknown>): (job: Job<JobEnvelope>) => Promise<unknown> {
     const ledger = this.storeJobs;
     return async (job) => {
-      if (!storeIdOf(job.data) || !job.id) return processor(job);
+      if (!storeIdOf(job.data) || !job.id || UNTRACKED_JOBS.has(job.name)) return processor(job);
       const id = job.id;
       await ledger.started(queue, job).catch(() => {});
       const update = job.updateProgress.bind(job);

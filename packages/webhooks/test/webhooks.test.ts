@@ -345,8 +345,17 @@ describe('merchant webhooks', () => {
     await dispatchWebhooks({ t: shop.t, storeId: shop.store.id, box: rotated, egress: LOCAL });
     const got = received.filter((r) => r.type === 'product.created' && JSON.parse(r.body).data.product.id === product.id);
     expect(got.length).toBeGreaterThanOrEqual(1);
-    // Signed with the secret the merchant was shown, read from the old format.
-    expect(() => verifyWebhook(legacySecret, (got[0] as Received).body, (got[0] as Received).signature)).not.toThrow();
+    // Signed with the secret the merchant was shown, read from the old format. Subscriptions of earlier tests in this
+    // file receive the same event with their own secrets, so one of the deliveries (this endpoint's) must verify.
+    const verifies = (r: Received) => {
+      try {
+        verifyWebhook(legacySecret, r.body, r.signature);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(got.filter(verifies)).toHaveLength(1);
     const resealed = (await stored()).secret_ciphertext;
     expect(resealed.startsWith(`v2.${keyId('n'.repeat(40))}.`)).toBe(true);
     expect(rotated.open(resealed, WEBHOOK_SECRET_PURPOSE)).toBe(legacySecret);

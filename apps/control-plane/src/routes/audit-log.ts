@@ -6,7 +6,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
-import { sql } from '@storeloom/db';
+import { listAudit } from '@storeloom/db';
 import type { Api } from '../context.ts';
 import { requirePermission, storeAccess } from '../guards.ts';
 import { errorResponses, jsonResponse, StoreIdParam } from '../schemas.ts';
@@ -52,31 +52,6 @@ export function registerAuditLogRoutes(app: Api) {
   app.openapi(list, async (c) => {
     requirePermission(c, Permission.ReadAudit);
     const q = c.req.valid('query');
-    let query = c.var.services.db.control
-      .selectFrom('audit_log as a')
-      .leftJoin('users as u', 'u.id', 'a.actor_user_id')
-      .select(['a.id', 'a.action', 'a.actor_user_id', 'u.email as actor_email', 'a.target_type', 'a.target_id', 'a.created_at'])
-      .where('a.store_id', '=', c.var.store.id)
-      .orderBy('a.id', 'desc')
-      .limit(q.limit + 1);
-    if (q.action) query = q.action.endsWith('.') ? query.where('a.action', 'like', `${q.action}%`) : query.where('a.action', '=', q.action);
-    if (q.before) query = query.where('a.id', '<', sql<string>`${q.before}`);
-    const rows = await query.execute();
-    const page = rows.slice(0, q.limit);
-    return c.json(
-      {
-        items: page.map((r) => ({
-          id: String(r.id),
-          action: r.action,
-          actorUserId: r.actor_user_id,
-          actorEmail: r.actor_email ?? null,
-          targetType: r.target_type,
-          targetId: r.target_id,
-          createdAt: new Date(r.created_at).toISOString(),
-        })),
-        nextBefore: rows.length > q.limit ? Number(page[page.length - 1]?.id) : null,
-      },
-      200,
-    );
+    return c.json(await listAudit(c.var.services.db, c.var.store.id, q), 200);
   });
 }
