@@ -12,7 +12,7 @@ import type { HandlerDeps } from '../../apps/worker/src/handlers.ts';
 import type { Database } from '@storeloom/db';
 import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
-import { createLogger } from '@storeloom/log';
+import { createLogger, type Logger } from '@storeloom/log';
 import { Queues } from '@storeloom/jobs';
 import type { ProvisioningHooks } from '@storeloom/stores';
 import type { EgressPolicy } from '@storeloom/planning';
@@ -61,6 +61,9 @@ export async function startTestPlatform(
     database?: { clusters?: Record<string, string>; placementTtlMs?: number };
     /** Egress policy of the worker's CSV image fetches (tests serving images from loopback pass the local policy). */
     importEgress?: EgressPolicy;
+    /** Loggers of the API and of the worker (default: silent), e.g. capturing ones for the log scan. */
+    logger?: Logger;
+    workerLogger?: Logger;
   } = {},
 ): Promise<TestPlatform> {
   const testDb = await createTestDatabase(testEnv.TEST_DATABASE_URL, opts.database);
@@ -83,7 +86,8 @@ export async function startTestPlatform(
     storeLimits: { perAccount: 0, freePerAccount: 0, createsPerHour: 0 },
     ...opts.config,
   };
-  const logger = createLogger({ level: 'silent' });
+  const logger = opts.logger ?? createLogger({ level: 'silent' });
+  const workerLogger = opts.workerLogger ?? logger;
   const services = buildServices(testDb.db, queues, config, opts.hooks);
   const app = createControlPlaneApp(services, logger);
   const workers: RunningWorker[] = [];
@@ -127,7 +131,7 @@ export async function startTestPlatform(
     async startWorker(extra = {}) {
       const w = await startWorkers(queues, {
         db: testDb.db,
-        logger,
+        logger: workerLogger,
         concurrency: 2,
         retentionDays: 30,
         provisioningStaleSeconds: 1,

@@ -155,7 +155,7 @@ const UPLOAD_PATH = /\/(imports|images|settings\/logo|stores\/import-archive|pro
 
 export function createControlPlaneApp(services: Services, logger: Logger) {
   const app = new OpenAPIHono<AppEnv>();
-  app.use('*', requestContext(logger));
+  app.use('*', requestContext(logger, { trustProxy: services.config.trustProxy }));
   app.use('*', async (c, next) => {
     c.set('services', services);
     await next();

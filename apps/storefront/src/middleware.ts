@@ -23,7 +23,7 @@ export type StorefrontApp = Hono<StorefrontEnv>;
 /** Everything before tenant resolution: it runs for every host, known or not. */
 export function platformMiddleware(app: StorefrontApp, sf: Storefront) {
   const { opts } = sf;
-  app.use('*', requestContext(sf.logger));
+  app.use('*', requestContext(sf.logger, { trustProxy: sf.opts.trustProxy ?? false }));
   // Not `no-referrer`: with it Chromium sends `Origin: null` on form POSTs, which the CSRF check must refuse.
   app.use('*', secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false, referrerPolicy: 'strict-origin-when-cross-origin' }));
   const metrics = new MetricsRegistry();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { pooledRandomBytes } from './random.ts';
 import type { MiddlewareHandler } from 'hono';
-import type { Logger } from '@storeloom/log';
+import { type Logger, truncateIp } from '@storeloom/log';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -18,8 +18,12 @@ function traceIdOf(header: string | undefined): string {
   return m?.[1] && m[1] !== '0'.repeat(32) ? m[1] : pooledRandomBytes(16).toString('hex');
 }
 
-/** Request id from X-Request-Id (when well-formed) or a new one; echoed back; a child logger carries it. */
-export function requestContext(root: Logger): MiddlewareHandler<{ Variables: BaseVariables }> {
+/**
+ * Request id from X-Request-Id (when well-formed) or a new one; echoed back; a child logger carries it.
+ * `trustProxy` set (true/false): the access line carries the client's network, truncated (`ip`: IPv4 /24, IPv6 /48),
+ * never the full address.
+ */
+export function requestContext(root: Logger, opts: { trustProxy?: boolean } = {}): MiddlewareHandler<{ Variables: BaseVariables }> {
   return async (c, next) => {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
@@ -43,6 +47,7 @@ export function requestContext(root: Logger): MiddlewareHandler<{ Variables: Bas
       status,
       ms,
       ...(sampled ? { sampled: policy.sample } : {}),
+      ...(opts.trustProxy !== undefined ? { ip: truncateIp(clientIp(c, opts.trustProxy)) } : {}),
       ...((c.var as Record<string, unknown>).logFields as Record<string, unknown> | undefined),
     });
   };

@@ -72,6 +72,41 @@ export function formatPretty(entry: Record<string, unknown>, colour: boolean): s
   return parts.join(' ');
 }
 
+/** Field names whose values are personal data: never written (a caller that passes one by mistake gets `[redacted]`). */
+const PERSONAL_FIELDS = new Set([
+  'email',
+  'to',
+  'toaddress',
+  'to_address',
+  'phone',
+  'address',
+  'line1',
+  'line2',
+  'customername',
+  'fullname',
+  'password',
+  'cookie',
+  'authorization',
+  'token',
+]);
+const EMAIL_RE = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+
+/** E-mail addresses inside free text (an error message, a message) become `[email]`. */
+export function scrubText(text: string): string {
+  return text.includes('@') ? text.replace(EMAIL_RE, '[email]') : text;
+}
+
+/** Last line of defence (the log scan test is the first): personal fields redacted, IPs truncated, addresses in strings masked. */
+function scrubFields(entry: Record<string, unknown>) {
+  for (const [k, v] of Object.entries(entry)) {
+    const key = k.toLowerCase();
+    if (PERSONAL_FIELDS.has(key)) entry[k] = '[redacted]';
+    else if (key === 'ip' || key === 'clientip' || key === 'remoteip' || key === 'remoteaddress') {
+      if (typeof v === 'string' && !v.endsWith('/24') && !v.endsWith('/48')) entry[k] = truncateIp(v) ?? '[redacted]';
+    } else if (typeof v === 'string') entry[k] = scrubText(v);
+  }
+}
+
 export function createLogger(opts: {
   level: LogLevel;
   base?: Record<string, unknown>;
@@ -88,9 +123,11 @@ export function createLogger(opts: {
   const make = (base: Record<string, unknown>): Logger => {
     const log = (level: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
       if (ORDER[level] < min) return;
-      const entry: Record<string, unknown> = { time: new Date().toISOString(), level, msg, ...base, ...fields };
+      const entry: Record<string, unknown> = { time: new Date().toISOString(), level, msg: scrubText(msg), ...base, ...fields };
+      scrubFields(entry);
       const err = entry.err;
-      if (err instanceof Error) entry.err = { name: err.name, message: err.message, stack: err.stack, code: (err as { code?: unknown }).code };
+      if (err instanceof Error)
+        entry.err = { name: err.name, message: scrubText(err.message), stack: err.stack && scrubText(err.stack), code: (err as { code?: unknown }).code };
       write(`${pretty ? formatPretty(entry, colour) : JSON.stringify(entry)}\n`);
     };
     return {
@@ -103,4 +140,30 @@ export function createLogger(opts: {
     };
   };
   return make(opts.base ?? {});
+}
+
+/**
+ * A client address as logs may keep it: the IPv4 /24 or the IPv6 /48 network (`203.0.113.0/24`,
+ * `2001:db8:85a3::/48`), enough to see a network's traffic, not to name a household. Full addresses live only in
+ * memory and rate-limiter keys (abuse control), never in a log line. Undefined for anything that is not an address.
+ */
+export function truncateIp(ip: string | undefined | null): string | undefined {
+  if (!ip) return undefined;
+  const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/i.exec(ip.trim());
+  if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
+  const v6 = ip.trim().toLowerCase().split('%')[0] as string;
+  if (!/^[0-9a-f:]+$/.test(v6) || !v6.includes(':')) return undefined;
+  const [head = '', tail] = v6.split('::');
+  const groups = head ? head.split(':') : [];
+  // Groups after '::' only matter when the first three are not all before it.
+  if (tail !== undefined && groups.length < 3) {
+    const after = tail ? tail.split(':') : [];
+    const zeros = 8 - groups.length - after.length;
+    groups.push(...Array(Math.max(zeros, 0)).fill('0'), ...after);
+  }
+  if (groups.length < 3) return undefined;
+  return `${groups
+    .slice(0, 3)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/48`;
 }

@@ -29,3 +29,43 @@ describe('logger formats', () => {
     }
   });
 });
+
+describe('personal data in log lines (issue 22)', () => {
+  it('redacts personal fields, truncates IPs and masks e-mail addresses in messages and errors', () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', write: (l) => lines.push(l) });
+    const err = new Error('mail to ada.lovelace@example.org bounced');
+    log.warn('could not reach ada.lovelace@example.org', {
+      email: 'ada.lovelace@example.org',
+      phone: '+44 20 7946 0000',
+      ip: '203.0.113.77',
+      clientIp: '2001:db8:85a3:1:2:3:4:5',
+      note: 'for ada.lovelace@example.org',
+      err,
+      storeId: 's1',
+    });
+    const entry = JSON.parse(lines[0] as string);
+    expect(lines[0]).not.toContain('ada.lovelace');
+    expect(lines[0]).not.toContain('7946');
+    expect(entry).toMatchObject({
+      email: '[redacted]',
+      phone: '[redacted]',
+      ip: '203.0.113.0/24',
+      clientIp: '2001:db8:85a3::/48',
+      note: 'for [email]',
+      storeId: 's1',
+    });
+    expect(entry.msg).toBe('could not reach [email]');
+    expect(entry.err.message).toBe('mail to [email] bounced');
+    expect(entry.err.stack).not.toContain('ada.lovelace');
+  });
+
+  it('truncates IPv4 to /24 and IPv6 to /48', async () => {
+    const { truncateIp } = await import('../src/index.ts');
+    expect(truncateIp('198.51.100.143')).toBe('198.51.100.0/24');
+    expect(truncateIp('::ffff:198.51.100.143')).toBe('198.51.100.0/24');
+    expect(truncateIp('2001:db8::1')).toBe('2001:db8:0::/48');
+    expect(truncateIp('::1')).toBe('0:0:0::/48');
+    expect(truncateIp('not an ip')).toBeUndefined();
+  });
+});
