@@ -48,6 +48,8 @@ export interface ImportGraph {
   /** name -> names it depends on (declared or imported), never itself. */
   edges: Map<string, Set<string>>;
   imports: SourceImport[];
+  /** Kysely query builders (`.selectFrom(`…) and raw `sql\`` written in a route, API or worker file (HANDLER_FILE). */
+  queries: { file: string; line: number; call: string }[];
 }
 
 const SCOPE = '@storeloom/';
@@ -107,10 +109,16 @@ export function buildGraph(root: string): ImportGraph {
   const edges = new Map<string, Set<string>>();
   for (const w of workspaces.values()) edges.set(w.name, new Set([...w.declared].filter((d) => workspaces.has(d))));
   const imports: SourceImport[] = [];
+  const queries: ImportGraph['queries'] = [];
   for (const w of workspaces.values()) {
     for (const abs of sourceFiles(join(root, w.dir, 'src'))) {
       const text = readFileSync(abs, 'utf8');
       const file = posix(relative(root, abs));
+      if (HANDLER_FILE.test(file))
+        text.split('\n').forEach((l, n) => {
+          if (/^\s*(\/\/|\/?\*)/.test(l)) return; // a comment
+          for (const m of l.matchAll(QUERY_CALL)) queries.push({ file, line: n + 1, call: m[0] });
+        });
       for (const ref of ts.preProcessFile(text, true, true).importedFiles) {
         const specifier = ref.fileName;
         let target: string | null = null;
@@ -127,7 +135,7 @@ export function buildGraph(root: string): ImportGraph {
       }
     }
   }
-  return { root, workspaces, edges, imports };
+  return { root, workspaces, edges, imports, queries };
 }
 
 /** Strongly connected components with more than one workspace (Tarjan), each sorted. */
@@ -172,9 +180,21 @@ const UI_PATH = /^(apps\/console\/|apps\/storefront\/src\/ui\/)/;
 const UI_WORKSPACES = new Set(['@storeloom/console', '@storeloom/storefront']);
 /** A route file: one file of `apps/<app>/src/routes/`. */
 const ROUTE_FILE = /^apps\/[^/]+\/src\/routes\/[^/]+\.tsx?$/;
+/** Files that handle a request or a job and go through services: route files, the storefront's API files, the worker. */
+const HANDLER_FILE = /^apps\/([^/]+\/src\/(routes|api)\/.+|worker\/src\/[^/]+)\.tsx?$/;
+/** A Kysely query written in place: a query builder's entry point or a raw `sql` template. */
+const QUERY_CALL = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\(|\bsql(<[^>`]*>)?`/g;
 
 export interface Violation {
-  rule: 'cycle' | 'package-imports-app' | 'app-imports-app' | 'server-imports-ui' | 'route-imports-route' | 'undeclared-dependency' | 'unused-dependency';
+  rule:
+    | 'cycle'
+    | 'package-imports-app'
+    | 'app-imports-app'
+    | 'server-imports-ui'
+    | 'route-imports-route'
+    | 'direct-query'
+    | 'undeclared-dependency'
+    | 'unused-dependency';
   detail: string;
 }
 
@@ -202,6 +222,8 @@ export function rules(graph: ImportGraph): Violation[] {
     if (i.target && i.target !== owner.name && i.specifier.startsWith('.'))
       out.push({ rule: 'undeclared-dependency', detail: `${i.file} reaches into ${i.target} by path (${i.specifier}); import it by package name` });
   }
+  for (const q of graph.queries)
+    out.push({ rule: 'direct-query', detail: `${q.file}:${q.line} queries the database itself (${q.call}); move it into the owning package's service` });
   for (const w of ws.values()) {
     const used = new Set(graph.imports.filter((i) => i.file.startsWith(`${w.dir}/`)).map((i) => i.target));
     for (const d of w.declared)

@@ -3,7 +3,8 @@
  * (scripts/arch-graph.ts: package.json dependencies plus every import of the
  * workspaces' production sources): no cycle between workspaces, no package
  * importing an app, no app importing another app, no server code importing UI
- * code, no route file importing another route file, package.json telling the
+ * code, no route file importing another route file, no Kysely query written in a
+ * route, storefront API or worker file, package.json telling the
  * truth about what the sources import. docs/architecture.md carries a diagram
  * of the same graph; this fails when it is stale (`npm run gen:arch`).
  *
@@ -55,6 +56,10 @@ describe('the import graph of the code', () => {
     expect(broken(graph, 'route-imports-route')).toEqual([]);
   });
 
+  it('has no database query written in a route, storefront API or worker file (route -> service -> Kysely)', () => {
+    expect(broken(graph, 'direct-query')).toEqual([]);
+  });
+
   it("declares in package.json exactly the workspaces each one's sources import", () => {
     expect(broken(graph, 'undeclared-dependency')).toEqual([]);
     expect(broken(graph, 'unused-dependency')).toEqual([]);
@@ -100,6 +105,17 @@ describe('the rules on a repository that breaks each of them', () => {
   file('packages/c/src/view.tsx', "import { createSignal } from 'solid-js';\nimport type { Z } from '@storeloom/zz';\nexport const s = createSignal;\n");
   file('apps/storefront/src/routes/cart.ts', "import { a } from '@storeloom/a';\nimport { helper } from './checkout.ts';\nexport const cart = [a, helper];\n");
   file('apps/storefront/src/routes/checkout.ts', 'export const helper = 1;\n');
+  file(
+    'apps/storefront/src/api/carts.ts',
+    [
+      "import { sql } from '@storeloom/a';",
+      '// t.selectFrom(carts) in a comment is no query',
+      "export const find = (t: any) => t.selectFrom('carts').select('id');",
+      'export const now = (t: any) => sql<Date>`now()`.execute(t);',
+      "export const drop = (t: any) => t\n  .deleteFrom('carts');",
+    ].join('\n'),
+  );
+  file('apps/storefront/src/catalog.ts', "export const list = (t: any) => t.selectFrom('products');\n");
   file('apps/storefront/src/ui/page.tsx', "import { For } from 'solid-js';\nexport const p = For;\n");
   file('apps/admin/src/main.ts', "import '@storeloom/a';\nimport { cart } from '../../storefront/src/routes/cart.ts';\nexport const x = cart;\n");
   const g = buildGraph(dir);
@@ -126,6 +142,14 @@ describe('the rules on a repository that breaks each of them', () => {
 
   it('reports a route file importing another route file', () => {
     expect(broken(g, 'route-imports-route')).toEqual(['apps/storefront/src/routes/cart.ts imports ./checkout.ts']);
+  });
+
+  it('reports a query builder or raw sql in a route, API or worker file, not in a comment or a service module', () => {
+    expect(broken(g, 'direct-query').map((d) => d.split(' queries')[0])).toEqual([
+      'apps/storefront/src/api/carts.ts:3',
+      'apps/storefront/src/api/carts.ts:4',
+      'apps/storefront/src/api/carts.ts:6',
+    ]);
   });
 
   it('reports a dependency the package.json does not declare and one no source uses (tests are not sources)', () => {

@@ -4,7 +4,7 @@
  * at most every FUNNEL_EVERY_MS; `analytics.sweep` enqueues it for each store with pending orders or a stale funnel;
  * `webhooks.prune` applies WEBHOOK_EVENT_RETENTION_DAYS to every store's webhook outbox.
  */
-import { processPending, refreshRecentFunnel } from '@storeloom/analytics';
+import { analyticsBacklog, processPending, refreshRecentFunnel } from '@storeloom/analytics';
 import type { Database } from '@storeloom/db';
 import { analyticsSweepJob, analyticsUpdateJob, decodeJob, type JobEnvelope, pruneWebhookEventsJob, type Queues } from '@storeloom/jobs';
 import type { Logger } from '@storeloom/log';
@@ -13,6 +13,8 @@ import { pruneWebhookEvents } from '@storeloom/webhooks';
 import type { Job } from 'bullmq';
 
 export const FUNNEL_EVERY_MS = 5 * 60_000;
+
+const isFunnelDue = (computedAt: Date | null, now: Date) => !computedAt || now.getTime() - computedAt.getTime() >= FUNNEL_EVERY_MS;
 
 export interface AnalyticsDeps {
   db: Database;
@@ -34,8 +36,7 @@ export async function updateStoreAnalytics(deps: AnalyticsDeps, storeId: string,
     more = r.more;
   }
   const now = deps.clock?.() ?? new Date();
-  const state = await found.tenant.selectFrom('analytics_state').select('funnel_computed_at').where('id', '=', 1).executeTakeFirst();
-  const funnelDue = !state?.funnel_computed_at || now.getTime() - new Date(state.funnel_computed_at).getTime() >= FUNNEL_EVERY_MS;
+  const funnelDue = isFunnelDue((await analyticsBacklog(found.tenant)).funnelComputedAt, now);
   const funnelDays = funnelDue ? (await refreshRecentFunnel(found.tenant, now)).length : 0;
   return { processed, more, funnelDays };
 }
@@ -55,13 +56,8 @@ export function createAnalyticsHandlers(deps: AnalyticsDeps): Record<string, (jo
       let kicked = 0;
       for (const s of stores) {
         try {
-          const t = deps.db.tenant(s.schema_name);
-          const [pending, state] = await Promise.all([
-            t.selectFrom('analytics_pending').select('order_id').limit(1).executeTakeFirst(),
-            t.selectFrom('analytics_state').select('funnel_computed_at').where('id', '=', 1).executeTakeFirst(),
-          ]);
-          const funnelDue = !state?.funnel_computed_at || now.getTime() - new Date(state.funnel_computed_at).getTime() >= FUNNEL_EVERY_MS;
-          if (pending || funnelDue) {
+          const { pending, funnelComputedAt } = await analyticsBacklog(deps.db.tenant(s.schema_name));
+          if (pending || isFunnelDue(funnelComputedAt, now)) {
             await deps.queues?.enqueue(analyticsUpdateJob, { storeId: s.id });
             kicked++;
           }

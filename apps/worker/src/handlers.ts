@@ -36,7 +36,7 @@ import {
   retentionStoreJob,
 } from '@storeloom/jobs';
 import { DEVELOPMENT_SECRETS_KEY, SecretBox, type SecretKeys } from '@storeloom/secret-box';
-import { dispatchWebhooks } from '@storeloom/webhooks';
+import { dispatchWebhooks, hasDueDeliveries, storesWithWebhooks } from '@storeloom/webhooks';
 import { alertRecipients } from '@storeloom/planning';
 import { applyRetention, exportReadyMail, type PaymentErasure, PrivacyService } from '@storeloom/privacy';
 import { CartRecoveryService, type Commerce, createCommerce } from '@storeloom/commerce';
@@ -186,29 +186,17 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     [webhooksDispatchJob.name]: async (job: Job<JobEnvelope>) => dispatchStore(decodeJob(webhooksDispatchJob, job).storeId),
     [webhooksSweepJob.name]: async (job: Job<JobEnvelope>) => {
       decodeJob(webhooksSweepJob, job);
-      const rows = await deps.db.control
-        .selectFrom('webhook_stores')
-        .innerJoin('stores', 'stores.id', 'webhook_stores.store_id')
-        .select(['stores.id'])
-        .where('stores.status', 'in', [...STORE_WITH_DATA])
-        .execute();
+      const storeIds = await storesWithWebhooks(deps.db.control, STORE_WITH_DATA);
       let kicked = 0;
-      for (const s of rows) {
-        const found = await storeWithData(s.id);
+      for (const storeId of storeIds) {
+        const found = await storeWithData(storeId);
         if (!found) continue;
-        const due = await found.tenant
-          .selectFrom('webhook_deliveries')
-          .select('id')
-          .where('status', '=', 'pending')
-          .where('next_attempt_at', '<=', new Date())
-          .limit(1)
-          .executeTakeFirst();
-        if (due) {
-          await kickWebhooks(s.id);
+        if (await hasDueDeliveries(found.tenant)) {
+          await kickWebhooks(storeId);
           kicked++;
         }
       }
-      return { stores: rows.length, kicked };
+      return { stores: storeIds.length, kicked };
     },
   };
   return {

@@ -4,7 +4,7 @@
  * order), so a retried or duplicated job records each exactly once.
  */
 import { createHash } from 'node:crypto';
-import { type Commerce, newOrderMerchantMail } from '@storeloom/commerce';
+import { type Commerce, newOrderMerchantMail, paidOrderLines } from '@storeloom/commerce';
 import type { Database, Store } from '@storeloom/db';
 import type { MailOutbox } from '@storeloom/mail';
 import { alertRecipients } from '@storeloom/planning';
@@ -36,15 +36,10 @@ export async function recordPaidOrder(
   orderId: string,
 ): Promise<OrderPaidResult> {
   const t = deps.db.tenant(store.schemaName);
-  const order = await t.selectFrom('orders').select(['id', 'payment_status', 'paid_at', 'customer_id', 'email']).where('id', '=', orderId).executeTakeFirst();
-  if (!order) return { skipped: 'order_missing', linesRecorded: 0, purchaseRecorded: false };
+  const found = await paidOrderLines(t, orderId);
+  if (!found) return { skipped: 'order_missing', linesRecorded: 0, purchaseRecorded: false };
+  const { order, lines } = found;
   if (!PAID.has(order.payment_status) || !order.paid_at) throw new OrderNotPaidYet(`order ${orderId} is ${order.payment_status}`);
-  const lines = await t
-    .selectFrom('order_lines')
-    .select(['id', 'product_id', 'variant_id', 'quantity', 'unit_price'])
-    .where('order_id', '=', orderId)
-    .orderBy('position')
-    .execute();
   const at = new Date(order.paid_at);
   let linesRecorded = 0;
   for (const l of lines) {

@@ -280,6 +280,15 @@ export async function refreshFunnel(trx: Kysely<TenantDatabase>, days: readonly 
   }
 }
 
+/** What the worker needs to decide whether a store is due: orders waiting to be aggregated, and when the funnel was last refreshed. */
+export async function analyticsBacklog(t: Kysely<TenantDatabase>): Promise<{ pending: boolean; funnelComputedAt: Date | null }> {
+  const [pending, state] = await Promise.all([
+    t.selectFrom('analytics_pending').select('order_id').limit(1).executeTakeFirst(),
+    t.selectFrom('analytics_state').select('funnel_computed_at').where('id', '=', 1).executeTakeFirst(),
+  ]);
+  return { pending: !!pending, funnelComputedAt: state?.funnel_computed_at ? new Date(state.funnel_computed_at) : null };
+}
+
 /** The worker's funnel pass: the days since the last pass (at least yesterday and today, UTC). */
 export async function refreshRecentFunnel(t: Kysely<TenantDatabase>, now = new Date()): Promise<string[]> {
   return t.transaction().execute(async (trx) => {

@@ -36,6 +36,18 @@ export class CartService {
     return row?.id ?? null;
   }
 
+  /** The buyer's contact details on the cart (null: no such cart). */
+  async contact(cartId: string): Promise<{ email: string | null; country: string | null; vatId: string | null } | null> {
+    const row = await this.t.selectFrom('carts').select(['email', 'country', 'vat_id']).where('id', '=', cartId).executeTakeFirst();
+    return row ? { email: row.email, country: row.country, vatId: row.vat_id } : null;
+  }
+
+  /** Whether the cart has a line of this variant. */
+  async hasLine(cartId: string, variantId: string): Promise<boolean> {
+    const row = await this.t.selectFrom('cart_lines').select('variant_id').where('cart_id', '=', cartId).where('variant_id', '=', variantId).executeTakeFirst();
+    return !!row;
+  }
+
   /** The cart of this token, or a new one (with a new token for the cookie), in `country`'s market when given. */
   async findOrCreate(token: string | undefined, o: { country?: string | null } = {}): Promise<{ id: string; token: string; created: boolean }> {
     const id = token ? await this.find(token) : null;

@@ -117,6 +117,22 @@ export interface OrderListQuery {
 type Tx = Transaction<TenantDatabase>;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/**
+ * A paid order's payment state and lines, in the order's line order: what `commerce.order-paid` turns into
+ * planning sales and a recommendation purchase. null when there is no such order.
+ */
+export async function paidOrderLines(t: Kysely<TenantDatabase>, orderId: string) {
+  const order = await t.selectFrom('orders').select(['id', 'payment_status', 'paid_at', 'customer_id', 'email']).where('id', '=', orderId).executeTakeFirst();
+  if (!order) return null;
+  const lines = await t
+    .selectFrom('order_lines')
+    .select(['id', 'product_id', 'variant_id', 'quantity', 'unit_price'])
+    .where('order_id', '=', orderId)
+    .orderBy('position')
+    .execute();
+  return { order, lines };
+}
+
 export class OrderService {
   private readonly providers: PaymentProviders;
   constructor(

@@ -15,7 +15,7 @@
  *   get a mail (`onDisabled`).
  */
 import { randomBytes } from 'node:crypto';
-import { type Kysely, newId, sql, type TenantDatabase } from '@storeloom/db';
+import { type ControlDatabase, type Kysely, newId, type StoreStatus, sql, type TenantDatabase } from '@storeloom/db';
 import type { ExpressionBuilder } from 'kysely';
 import { attemptDelivery, truncateForLog } from './deliver.ts';
 import type { EgressPolicy, Resolver } from './egress.ts';
@@ -274,4 +274,27 @@ async function deliverOne(
   if (r.ok) res.succeeded++;
   else res.failed++;
   if (disabled) await deps.onDisabled?.(disabled);
+}
+
+/** The stores (of these statuses) that have at least one webhook endpoint: the sweep's candidates. */
+export async function storesWithWebhooks(control: Kysely<ControlDatabase>, statuses: readonly StoreStatus[]): Promise<string[]> {
+  const rows = await control
+    .selectFrom('webhook_stores')
+    .innerJoin('stores', 'stores.id', 'webhook_stores.store_id')
+    .select(['stores.id'])
+    .where('stores.status', 'in', [...statuses])
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Whether a pending delivery of this store is due (`next_attempt_at` passed): the sweep then kicks its dispatcher. */
+export async function hasDueDeliveries(t: Kysely<TenantDatabase>, now = new Date()): Promise<boolean> {
+  const due = await t
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .limit(1)
+    .executeTakeFirst();
+  return !!due;
 }

@@ -93,14 +93,8 @@ export function createRecoApi(db: Database, opts: RecoApiOptions = {}) {
       if (wait !== null) throw new AppError(ErrorCode.RateLimited, 'Too many events; slow down', { headers: { 'Retry-After': String(wait) } });
       const customerId = (await opts.identify?.(c)) ?? null;
       if (!customerId && !parsed.data.sessionId) throw new AppError(ErrorCode.ValidationFailed, 'sessionId: required for shoppers who are not signed in');
-      const storeDb = tenant(c);
-      // Products of this store only: a stale page may still name a deleted product.
-      const ids = [...new Set(parsed.data.events.map((e) => e.productId))];
-      const known = new Set((await storeDb.selectFrom('products').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
-      await new RecoEventService(storeDb).record(
-        { customerId, sessionId: parsed.data.sessionId ?? null },
-        parsed.data.events.filter((e) => known.has(e.productId)),
-      );
+      const events = new RecoEventService(tenant(c));
+      await events.record({ customerId, sessionId: parsed.data.sessionId ?? null }, await events.ofKnownProducts(parsed.data.events));
       return c.body(null, 204);
     } catch (err) {
       return toErrorResponse(c, err, c.var.logger);

@@ -75,6 +75,14 @@ const DAY_MS = 86_400_000;
 export class RecoEventService {
   constructor(private readonly db: Kysely<TenantDatabase>) {}
 
+  /** Keeps the events about this store's products: a stale page may still name a deleted product. */
+  async ofKnownProducts<E extends { productId: string }>(events: readonly E[]): Promise<E[]> {
+    const ids = [...new Set(events.map((e) => e.productId))];
+    if (!ids.length) return [];
+    const known = new Set((await this.db.selectFrom('products').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
+    return events.filter((e) => known.has(e.productId));
+  }
+
   /** Stores a validated storefront batch. Client times are clamped to [now − 24 h, now]. */
   async record(actor: Actor, events: readonly StorefrontEvent[], now = new Date()): Promise<number> {
     checkActor(actor);

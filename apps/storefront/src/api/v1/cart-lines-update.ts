@@ -24,13 +24,7 @@ export function registerUpdateCartLine(app: StorefrontApi) {
     const id = await cartIdOf(c);
     if (!isUuid(lineId)) throw new AppError(ErrorCode.NotFound, 'Line not found');
     const carts = new CartService(c.var.tenant.t);
-    const exists = await c.var.tenant.t
-      .selectFrom('cart_lines')
-      .select('variant_id')
-      .where('cart_id', '=', id)
-      .where('variant_id', '=', lineId)
-      .executeTakeFirst();
-    if (!exists) throw new AppError(ErrorCode.NotFound, 'Line not found');
+    if (!(await carts.hasLine(id, lineId))) throw new AppError(ErrorCode.NotFound, 'Line not found');
     await carts.setQuantity(id, lineId, c.req.valid('json').quantity);
     return c.json(await cartBody(c, cartId, id), 200);
   });

@@ -4,8 +4,7 @@
  * every route's contract is built from (the OpenAPI document comes from them).
  */
 import { z } from '@hono/zod-openapi';
-import { sha256Hex } from '@storeloom/auth';
-import { CartPromotions, type CheckoutService, type OrderDetail, type PricedCart } from '@storeloom/commerce';
+import { CartPromotions, CartService, type CheckoutService, type OrderDetail, type PricedCart } from '@storeloom/commerce';
 import type { Database } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -22,9 +21,6 @@ export interface StorefrontApiDeps {
   /** The store's public origin for this request (`https://tea.shops.example`): a headless client needs absolute URLs. */
   origin: (c: ApiContext) => string;
 }
-
-/** A cart id is the cart's secret (160 random bits, base32); the database keeps only its hash. */
-export const CART_ID_RE = /^[a-z2-7]{32}$/;
 
 export const ErrorSchema = z
   .object({ error: z.object({ code: z.string().openapi({ example: 'discount_not_applicable' }), message: z.string(), details: z.unknown().optional() }) })
@@ -106,13 +102,11 @@ export const CheckoutResultSchema = z
   .openapi('CheckoutResult');
 export type CheckoutBody = z.infer<typeof CheckoutResultSchema>;
 
-/** The internal id of the cart behind a secret id; a malformed or unknown id (or another store's) is 404. */
+/** The internal id of the cart behind a secret id (the cart's secret, 160 random bits, base32; the database keeps only its hash); a malformed or unknown id (or another store's) is 404. */
 export async function cartIdOf(c: ApiContext): Promise<string> {
-  const secret = c.req.param('cartId') ?? '';
-  if (!CART_ID_RE.test(secret)) throw new AppError(ErrorCode.NotFound, 'Cart not found');
-  const row = await c.var.tenant.t.selectFrom('carts').select('id').where('token_hash', '=', sha256Hex(secret)).executeTakeFirst();
-  if (!row) throw new AppError(ErrorCode.NotFound, 'Cart not found');
-  return row.id;
+  const id = await new CartService(c.var.tenant.t).find(c.req.param('cartId'));
+  if (!id) throw new AppError(ErrorCode.NotFound, 'Cart not found');
+  return id;
 }
 
 export const promotionsOf = (c: ApiContext) =>
@@ -125,7 +119,7 @@ export const promotionsOf = (c: ApiContext) =>
 
 export async function cartBody(c: ApiContext, secret: string, cartId: string, priced?: PricedCart): Promise<CartBody> {
   const p = priced ?? (await promotionsOf(c).price(cartId));
-  const contact = await c.var.tenant.t.selectFrom('carts').select(['email', 'country', 'vat_id']).where('id', '=', cartId).executeTakeFirst();
+  const contact = await new CartService(c.var.tenant.t).contact(cartId);
   const { totals, adjustments } = p.state;
   return {
     id: secret,
@@ -133,7 +127,7 @@ export async function cartBody(c: ApiContext, secret: string, cartId: string, pr
     country: contact?.country ?? null,
     market: { id: p.market.id, name: p.market.name, exchangeRate: p.market.rate.rate, rateDate: p.market.rate.asOf },
     email: contact?.email ?? null,
-    vatId: contact?.vat_id ?? null,
+    vatId: contact?.vatId ?? null,
     shippingAvailable: p.state.shipping ? p.state.shipping.available : null,
     lines: p.lines.map((l) => ({
       id: l.variantId,
