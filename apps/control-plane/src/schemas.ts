@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { isProductHandle } from '@storeloom/catalog';
+import { normaliseCurrencyText } from '@storeloom/money';
 
 export const ErrorSchema = z
   .object({
@@ -75,6 +76,9 @@ export const StoreSchema = z
     updatedAt: z.string(),
   })
   .openapi('Store');
+
+/** A currency code in a request ("usd", " Eur "), normalised by @storeloom/money; the service checks it is an ISO 4217 code it can sell in. */
+export const CurrencyCodeInput = z.string().overwrite(normaliseCurrencyText).length(3).openapi({ example: 'USD' });
 
 export const Money = z.number().int().min(0).max(2_000_000_000).openapi({ description: 'Integer minor units of the store currency (cents for USD)' });
 export const Handle = z

@@ -57,7 +57,7 @@ export function toGiftCardView(g: GiftCard): GiftCardView {
     last4: g.last4,
     initialValue: g.initial_value,
     balance: g.balance,
-    currency: g.currency.trim(),
+    currency: g.currency,
     expiresAt: iso(g.expires_at),
     note: g.note,
     disabled: g.disabled,
@@ -91,7 +91,7 @@ export class GiftCardService {
           last4: normaliseGiftCardCode(code).slice(-4),
           initial_value: input.initialValue,
           balance: input.initialValue,
-          currency: input.currency.trim().toUpperCase(),
+          currency: input.currency,
           expires_at: expiresAt,
           note: input.note ?? null,
           source_order_id: input.sourceOrderId ?? null,
@@ -120,7 +120,7 @@ export class GiftCardService {
       code,
       last4: normaliseGiftCardCode(code).slice(-4),
       balance: input.initialValue,
-      currency: input.currency.trim().toUpperCase(),
+      currency: input.currency,
       expiresAt: expiresAt?.toISOString() ?? null,
     };
   }
@@ -181,7 +181,7 @@ export class GiftCardService {
         ? 'disabled'
         : g.expires_at && new Date(g.expires_at) <= this.clock()
           ? 'expired'
-          : g.currency.trim() !== currency.trim()
+          : g.currency !== currency
             ? 'currency'
             : g.balance <= 0
               ? 'no_balance'
@@ -207,7 +207,7 @@ export class GiftCardService {
       .select(['id', 'last4', 'balance'])
       .where('id', 'in', ids)
       .where('disabled', '=', false)
-      .where('currency', '=', currency.trim())
+      .where('currency', '=', currency)
       .where('balance', '>', 0)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', this.clock())]))
       .execute();

@@ -349,7 +349,7 @@ export class MarketService {
 
   async create(input: MarketInput): Promise<MarketView> {
     const countries = input.countries.map((c) => c.trim().toUpperCase());
-    const currency = input.currency.trim().toUpperCase();
+    const currency = input.currency;
     this.check({ ...input, countries, currency });
     const exchangeRate = currency === this.opts.storeCurrency ? null : (input.exchangeRate ?? null);
     await this.requireRate(currency, exchangeRate);
@@ -376,7 +376,7 @@ export class MarketService {
 
   async update(id: string, patch: Partial<MarketInput>): Promise<MarketView> {
     const countries = patch.countries?.map((c) => c.trim().toUpperCase());
-    const currency = patch.currency?.trim().toUpperCase();
+    const currency = patch.currency;
     this.check({ ...patch, ...(countries ? { countries } : {}), ...(currency ? { currency } : {}) });
     const current = await this.get(id);
     const nextCurrency = currency ?? current.currency;

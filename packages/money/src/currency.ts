@@ -7,9 +7,18 @@ export function isCurrencyCode(value: unknown): value is CurrencyCode {
   return typeof value === 'string' && MINOR_DIGITS.has(value);
 }
 
-/** Normalises what a person or an old `char(3)` column gave ("usd ", " Eur") to a code, or null when it is not one. */
+/**
+ * What a person typed ("usd ", " Eur"), trimmed and upper-cased, known code or not: the API's request schemas
+ * apply it at the boundary, so services and columns only ever see the canonical form (`isCurrencyCode` decides
+ * whether it is one).
+ */
+export function normaliseCurrencyText(text: string): string {
+  return text.trim().toUpperCase();
+}
+
+/** Normalises what a person gave ("usd ", " Eur") to a code, or null when it is not one. */
 export function parseCurrencyCode(text: string): CurrencyCode | null {
-  const code = text.trim().toUpperCase();
+  const code = normaliseCurrencyText(text);
   return isCurrencyCode(code) ? code : null;
 }
 

@@ -6,7 +6,7 @@
  */
 export { allocate } from './allocate.ts';
 export { type ConvertOptions, convert, isRate, type Rate } from './convert.ts';
-export { type CurrencyCode, currencyCode, currencyCodes, isCurrencyCode, minorDigits, parseCurrencyCode } from './currency.ts';
+export { type CurrencyCode, currencyCode, currencyCodes, isCurrencyCode, minorDigits, normaliseCurrencyText, parseCurrencyCode } from './currency.ts';
 export { type ParseOptions, parseDecimal, parseMoney, parseMoneyInput, toDecimalString } from './decimal.ts';
 export { formatMoney, moneyFormatter } from './format.ts';
 export { divideRounded, ROUNDINGS, type Rounding, roundToIncrement } from './rounding.ts';

@@ -11,6 +11,7 @@ import {
   fromStripeAmount,
   isCurrencyCode,
   minorDigits,
+  normaliseCurrencyText,
   parseCurrencyCode,
   parseMoney,
   parseMoneyInput,
@@ -56,6 +57,9 @@ describe('currency codes and ISO 4217 minor digits', () => {
     expect(parseCurrencyCode('usd ')).toBe('USD');
     expect(parseCurrencyCode(' Eur')).toBe('EUR');
     expect(parseCurrencyCode('xyz')).toBeNull();
+    // The API's boundary form: canonical case, known code or not (the service refuses an unknown one).
+    expect(normaliseCurrencyText(' usd ')).toBe('USD');
+    expect(normaliseCurrencyText('xyz')).toBe('XYZ');
   });
 
   it('covers every currency Intl formats except those without minor units', () => {

@@ -10035,6 +10035,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
+                    /** @example USD */
                     currency?: string;
                     country?: string | null;
                     /** @enum {string} */
@@ -12683,6 +12684,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     countries: string[];
+                    /** @example USD */
                     currency: string;
                     /**
                      * @description Units of the market currency per 1 unit of the store currency
@@ -12875,6 +12877,7 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     countries?: string[];
+                    /** @example USD */
                     currency?: string;
                     /**
                      * @description Units of the market currency per 1 unit of the store currency

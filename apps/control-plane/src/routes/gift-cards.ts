@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { GiftCardService } from '@storeloom/commerce';
 import { AppError, ErrorCode } from '@storeloom/errors';
+import { normaliseCurrencyText } from '@storeloom/money';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import type { Api } from '../context.ts';
@@ -65,6 +66,7 @@ const issue = createRoute({
         currency: z
           .string()
           .regex(/^[A-Za-z]{3}$/)
+          .overwrite(normaliseCurrencyText)
           .optional()
           .openapi({ description: "Defaults to the store's currency" }),
         expiresAt: Instant.nullable().optional(),
@@ -127,7 +129,7 @@ export function registerGiftCardRoutes(app: Api) {
   app.openapi(issue, async (c) => {
     requirePermission(c, Permission.ManageGiftCards);
     const body = c.req.valid('json');
-    const currency = (body.currency ?? c.var.store.currency).trim().toUpperCase();
+    const currency = body.currency ?? c.var.store.currency;
     if (currency !== c.var.store.currency)
       throw new AppError(ErrorCode.ValidationFailed, "currency: gift cards are issued in the store's currency", {
         details: [{ path: 'currency', message: `must be ${c.var.store.currency}` }],

@@ -9,7 +9,7 @@ import { controlExchangeRates, MarketService } from '@storeloom/commerce';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
+import { CurrencyCodeInput, errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import type { Api } from '../context.ts';
 
 const Country = z.string().trim().toUpperCase().length(2).openapi({ example: 'DE' });
@@ -45,7 +45,7 @@ const MarketSchema = z
 const MarketBody = z.object({
   name: z.string().trim().min(1).max(100),
   countries: z.array(Country).min(1).max(250),
-  currency: z.string().trim().toUpperCase().length(3),
+  currency: CurrencyCodeInput,
   exchangeRate: RateText.nullable().optional(),
   roundingIncrement: z
     .number()

@@ -8,7 +8,7 @@ import { HEX_COLOUR_RE, StoreSettingsService, SUPPORTED_LOCALES, THEME_FONTS } f
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storageOf, storeAccess } from '../guards.ts';
-import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
+import { CurrencyCodeInput, errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import { imageUploadBody, readImageUpload } from '../uploads.ts';
 import type { Api } from '../context.ts';
 
@@ -52,7 +52,7 @@ const put = createRoute({
     body: jsonBody(
       z.object({
         name: z.string().trim().min(1).max(100).optional(),
-        currency: z.string().trim().toUpperCase().length(3).optional(),
+        currency: CurrencyCodeInput.optional(),
         country: z.string().trim().toUpperCase().refine(isIsoCountry, 'an ISO 3166-1 alpha-2 country code such as GB').nullable().optional(),
         defaultLocale: Locale.optional(),
         languages: z.array(Locale).min(1).max(SUPPORTED_LOCALES.length).optional(),

@@ -6,7 +6,7 @@ import { checkSlug, DOMAIN_RE, SUPPORTED_LOCALES, toStoreView } from '@storeloom
 import type { ControlPlaneConfig } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess } from '../guards.ts';
 import { toStoreJson } from '../presenters.ts';
-import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam, StoreSchema } from '../schemas.ts';
+import { CurrencyCodeInput, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam, StoreSchema } from '../schemas.ts';
 import type { Api } from '../context.ts';
 
 /** The storefront routes <slug>.<root> by slug, so a custom domain there would never work, and the apex or the console's host would be hijacked. */
@@ -16,7 +16,6 @@ function isPlatformHost(config: ControlPlaneConfig, domain: string): boolean {
 }
 
 const Slug = z.string().trim().toLowerCase().min(1).max(63).openapi({ example: 'acme-books' });
-const Currency = z.string().trim().toUpperCase().length(3).openapi({ example: 'USD' });
 const Locale = z.enum(SUPPORTED_LOCALES);
 /** ISO 3166-1 alpha-2: the store's own country, its primary market (issue 19). */
 export const StoreCountry = z
@@ -38,7 +37,7 @@ const createStore = createRoute({
       z.object({
         name: z.string().trim().min(1).max(100),
         slug: Slug,
-        currency: Currency,
+        currency: CurrencyCodeInput,
         defaultLocale: Locale.optional(),
         country: StoreCountry.nullable().optional(),
       }),
@@ -95,7 +94,7 @@ const patchStore = createRoute({
     body: jsonBody(
       z.object({
         name: z.string().trim().min(1).max(100).optional(),
-        currency: Currency.optional(),
+        currency: CurrencyCodeInput.optional(),
         country: StoreCountry.nullable().optional(),
         defaultLocale: Locale.optional(),
         customDomain: z.string().trim().toLowerCase().max(253).regex(DOMAIN_RE, 'must be a hostname such as shop.example.com').nullable().optional(),
