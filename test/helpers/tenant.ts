@@ -74,6 +74,7 @@ export const TENANT_TABLES = [
   'storeloom_migrations',
   'suppliers',
   'tax_rates',
+  'variant_price_history',
   'variant_sale_lines',
   'variant_sales_daily',
   'variants',

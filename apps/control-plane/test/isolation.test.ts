@@ -485,6 +485,7 @@ describe('tenant isolation', () => {
       markets: await db.selectFrom('markets').selectAll().orderBy('id').execute(),
       marketCountries: await db.selectFrom('market_countries').selectAll().orderBy('country').execute(),
       marketPrices: await db.selectFrom('market_prices').selectAll().orderBy('variant_id').execute(),
+      priceHistory: await db.selectFrom('variant_price_history').selectAll().orderBy('id').execute(),
       shippingZones: await db.selectFrom('shipping_zones').selectAll().orderBy('id').execute(),
       shippingZoneCountries: await db.selectFrom('shipping_zone_countries').selectAll().orderBy('country').execute(),
       shippingZoneRates: await db.selectFrom('shipping_zone_rates').selectAll().orderBy('id').execute(),

@@ -520,11 +520,12 @@ export async function importProductsCsv(t: Kysely<TenantDatabase>, csv: string, 
           },
           opts.actorUserId ?? null,
           record('updated'),
+          'import',
         );
         counters.updated++;
       } else {
         if (!input.title) throw new RowError(g.firstRow, 'missing_title', 'Title is required for a new product');
-        await products.create(input, record('created'));
+        await products.create(input, record('created'), 'import');
         counters.created++;
       }
       for (const w of rowWarnings) report(counters.warnings, w);

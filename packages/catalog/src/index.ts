@@ -14,3 +14,4 @@ export * from './stock.ts';
 export * from './html.ts';
 export * from './limits.ts';
 export * from './translations.ts';
+export * from './price-history.ts';

@@ -13,6 +13,7 @@ import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { unicodeSlugify } from './handles.ts';
 import { cleanDescription } from './html.ts';
 import { type ActiveProductLimit, type CatalogLimits, reserveActiveSlots } from './limits.ts';
+import { type PriceHistorySource, recordPriceChanges } from './price-history.ts';
 import type { ImageInput, Page, ProductInput, ProductListQuery, ProductPatch, ProductView, VariantInput, VariantView } from './types.ts';
 
 type Tx = Transaction<TenantDatabase>;
@@ -117,8 +118,11 @@ export class ProductService {
     return this.limits.activeProducts();
   }
 
-  /** `within`: more writes that must commit with the product (an import's bookkeeping), run in its transaction. */
-  async create(input: ProductInput, within?: (trx: Tx, productId: string) => Promise<void>): Promise<ProductView> {
+  /**
+   * `within`: more writes that must commit with the product (an import's bookkeeping), run in its transaction.
+   * `priceSource`: what the price history records the variants' first prices as ('import' from the CSV importer).
+   */
+  async create(input: ProductInput, within?: (trx: Tx, productId: string) => Promise<void>, priceSource: PriceHistorySource = 'create'): Promise<ProductView> {
     if (!input.variants.length) throw invalid('variants', 'a product needs at least one variant');
     const { options, variantValues } = normaliseOptions(input.options, input.variants);
     const names = options.map((o) => o.name);
@@ -148,7 +152,7 @@ export class ProductService {
             updated_at: now,
           })
           .execute();
-        await trx
+        const inserted = await trx
           .insertInto('variants')
           .values(
             input.variants.map((v, i) => ({
@@ -168,7 +172,13 @@ export class ProductService {
               weight_grams: v.weightGrams ?? 0,
             })),
           )
+          .returning(['id', 'price'])
           .execute();
+        await recordPriceChanges(
+          trx,
+          inserted.map((v) => ({ variantId: v.id, price: v.price })),
+          priceSource,
+        );
         await this.replaceImages(trx, id, input.images ?? []);
         if (input.collectionIds?.length) await this.replaceCollections(trx, id, input.collectionIds);
         await productEvent(trx, 'product.created', id);
@@ -312,6 +322,7 @@ export class ProductService {
     patch: ProductPatch,
     actorUserId: string | null = null,
     within?: (trx: Tx, productId: string) => Promise<void>,
+    priceSource: PriceHistorySource = 'edit',
   ): Promise<ProductView> {
     const limit = patch.status === 'active' ? await this.activeLimit() : null;
     try {
@@ -347,7 +358,7 @@ export class ProductService {
               options: v.option_values as Record<string, string>,
             }));
           const options = patch.options ?? (patch.variants ? undefined : (current.options as ProductOption[]));
-          set.options = JSON.stringify(await this.replaceVariants(trx, id, existing, variants, options, actorUserId, now));
+          set.options = JSON.stringify(await this.replaceVariants(trx, id, existing, variants, options, actorUserId, now, priceSource));
         }
         // Conditional on the version we read: belt and braces with FOR UPDATE.
         const r = await trx.updateTable('products').set(set).where('id', '=', id).where('version', '=', patch.version).executeTakeFirst();
@@ -371,6 +382,7 @@ export class ProductService {
     declared: ProductOption[] | undefined,
     actorUserId: string | null,
     now: Date,
+    priceSource: PriceHistorySource,
   ): Promise<ProductOption[]> {
     if (!variants.length) throw invalid('variants', 'a product needs at least one variant');
     const { options, variantValues } = normaliseOptions(declared, variants);
@@ -383,6 +395,7 @@ export class ProductService {
     });
     const removed = existing.filter((v) => !kept.has(v.id)).map((v) => v.id);
     if (removed.length) await trx.deleteFrom('variants').where('id', 'in', removed).execute();
+    const prices: { variantId: string; price: number }[] = [];
     for (const [i, v] of variants.entries()) {
       const values = variantValues[i] ?? {};
       if (v.id) {
@@ -403,6 +416,7 @@ export class ProductService {
         const quantityChange = v.inventoryQuantity !== undefined && v.inventoryQuantity !== before.inventory_quantity;
         if (quantityChange) set.inventory_quantity = v.inventoryQuantity;
         await trx.updateTable('variants').set(set).where('id', '=', v.id).execute();
+        prices.push({ variantId: v.id, price: v.price });
         if (quantityChange) {
           await trx
             .insertInto('inventory_adjustments')
@@ -419,10 +433,12 @@ export class ProductService {
             .execute();
         }
       } else {
+        const variantId = newId();
+        prices.push({ variantId, price: v.price });
         await trx
           .insertInto('variants')
           .values({
-            id: newId(),
+            id: variantId,
             product_id: productId,
             sku: v.sku || null,
             title: variantTitle(values, names),
@@ -440,6 +456,8 @@ export class ProductService {
           .execute();
       }
     }
+    // Unchanged prices are skipped by the history itself.
+    await recordPriceChanges(trx, prices, priceSource);
     return options;
   }
 

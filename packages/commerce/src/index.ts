@@ -22,3 +22,4 @@ export * from './markets.ts';
 export * from './shipping-zones.ts';
 export * from './tax.ts';
 export * from './refunds.ts';
+export * from './lowest-price.ts';

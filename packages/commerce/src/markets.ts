@@ -8,6 +8,7 @@
  * time), rounded to its `roundingIncrement`; a fixed per-variant price
  * overrides the conversion. See docs/design/markets.md for the money rules.
  */
+import { recordPriceChanges } from '@storeloom/catalog';
 import { TtlCache } from '@storeloom/collections';
 import { type Database, type Kysely, newId, type TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
@@ -399,7 +400,14 @@ export class MarketService {
           .execute();
         if (countries) await this.writeCountries(trx, id, countries);
         // Fixed prices are in the market currency: a new currency makes them meaningless.
-        if (nextCurrency !== current.currency) await trx.deleteFrom('market_prices').where('market_id', '=', id).execute();
+        if (nextCurrency !== current.currency) {
+          const dropped = await trx.deleteFrom('market_prices').where('market_id', '=', id).returning('variant_id').execute();
+          await recordPriceChanges(
+            trx,
+            dropped.map((r) => ({ variantId: r.variant_id, marketId: id, price: null })),
+            'market_currency',
+          );
+        }
       }),
     );
     return this.get(id);
@@ -420,15 +428,21 @@ export class MarketService {
     const variant = await this.t.selectFrom('variants').select('id').where('id', '=', variantId).executeTakeFirst();
     if (!variant) throw new AppError(ErrorCode.NotFound, 'Variant not found');
     if (price === null) {
-      await this.t.deleteFrom('market_prices').where('market_id', '=', marketId).where('variant_id', '=', variantId).execute();
+      await this.t.transaction().execute(async (trx) => {
+        await trx.deleteFrom('market_prices').where('market_id', '=', marketId).where('variant_id', '=', variantId).execute();
+        await recordPriceChanges(trx, [{ variantId, marketId, price: null }], 'market');
+      });
       return { marketId, variantId, price: null, currency: market.currency };
     }
     if (!Number.isSafeInteger(price) || price < 0 || price > 2_000_000_000) throw invalid('price', `minor units of ${market.currency}, 0 to 2000000000`);
-    await this.t
-      .insertInto('market_prices')
-      .values({ market_id: marketId, variant_id: variantId, price, updated_at: this.now() })
-      .onConflict((oc) => oc.columns(['market_id', 'variant_id']).doUpdateSet({ price, updated_at: this.now() }))
-      .execute();
+    await this.t.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('market_prices')
+        .values({ market_id: marketId, variant_id: variantId, price, updated_at: this.now() })
+        .onConflict((oc) => oc.columns(['market_id', 'variant_id']).doUpdateSet({ price, updated_at: this.now() }))
+        .execute();
+      await recordPriceChanges(trx, [{ variantId, marketId, price }], 'market');
+    });
     return { marketId, variantId, price, currency: market.currency };
   }
 

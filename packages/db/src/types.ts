@@ -741,6 +741,7 @@ export interface TenantDatabase {
   markets: MarketsTable;
   market_countries: MarketCountriesTable;
   market_prices: MarketPricesTable;
+  variant_price_history: VariantPriceHistoryTable;
   shipping_zones: ShippingZonesTable;
   shipping_zone_countries: ShippingZoneCountriesTable;
   shipping_zone_rates: ShippingZoneRatesTable;
@@ -907,6 +908,16 @@ export interface MarketPricesTable {
   variant_id: string;
   price: number;
   updated_at: Generated<Date>;
+}
+export type PriceHistorySource = 'backfill' | 'create' | 'edit' | 'import' | 'pricing' | 'rollback' | 'market' | 'market_currency' | 'clone';
+/** One price a variant took (issue 22): market_id null = the store-currency price; a market row = its fixed price (null = removed). */
+export interface VariantPriceHistoryTable {
+  id: string;
+  variant_id: string;
+  market_id: string | null;
+  price: number | null;
+  source: PriceHistorySource;
+  changed_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
 export type DiscountKindColumn = 'percentage' | 'fixed_amount' | 'free_shipping' | 'buy_x_get_y';

@@ -246,6 +246,7 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   markets: { columns: 'id name currency exchange_rate rounding_increment tax_inclusive languages created_at updated_at', erase: 'none' },
   market_countries: { columns: 'country market_id', erase: 'none' },
   market_prices: { columns: 'market_id variant_id price updated_at', erase: 'none' },
+  variant_price_history: { columns: 'id variant_id market_id price source changed_at', erase: 'none', note: 'prices only (EU price-reduction rule)' },
   shipping_zones: { columns: 'id name created_at updated_at', erase: 'none' },
   shipping_zone_countries: { columns: 'country zone_id', erase: 'none' },
   shipping_zone_rates: { columns: 'id zone_id name price min_subtotal max_subtotal min_weight_grams max_weight_grams position', erase: 'none' },

@@ -15,7 +15,7 @@ export async function rollbackPriceChange(ctx: PricingContext, id: string, actor
   await ctx.t.transaction().execute(async (trx) => {
     const change = await lockChange(trx, id);
     if (change.status !== 'applied') throw new AppError(ErrorCode.Conflict, `Only an applied change can be rolled back (this one is ${change.status})`);
-    await updateVariantPrice(trx, { variantId: change.variant_id, price: change.old_price, expectedPrice: change.new_price });
+    await updateVariantPrice(trx, { variantId: change.variant_id, price: change.old_price, expectedPrice: change.new_price, source: 'rollback' });
     const now = new Date();
     await trx.updateTable('price_changes').set({ status: 'rolled_back' }).where('id', '=', id).execute();
     // A waiting suggestion was computed from the price being rolled back.
