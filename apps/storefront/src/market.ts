@@ -8,6 +8,7 @@
 import { isIsoCountry, marketAmount, marketPrice, type PricingMarket } from '@storeloom/commerce';
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import { toDecimalString } from '@storeloom/money';
+import { mapPageCards, pageCards } from './page-cards.ts';
 import type { Card, PageData, VariantData } from './ui/types.ts';
 
 export const COUNTRY_COOKIE = 'sf_country';
@@ -62,28 +63,8 @@ interface VariantPrice {
  */
 export async function pageInMarket(t: Kysely<TenantDatabase>, market: PricingMarket, data: PageData): Promise<PageData> {
   if (market.id === null) return data;
-  const cards: Card[] = [];
-  let variants: VariantData[] = [];
-  switch (data.page) {
-    case 'home':
-      cards.push(...data.newest, ...data.collections.flatMap((c) => c.products));
-      break;
-    case 'collection':
-      cards.push(...data.products);
-      break;
-    case 'search':
-      cards.push(...data.results);
-      break;
-    case 'product':
-      cards.push(...data.related);
-      variants = data.product.variants;
-      break;
-    case 'cart':
-      cards.push(...data.addOns);
-      break;
-    default:
-      return data;
-  }
+  const cards = pageCards(data);
+  if (!cards.length && data.page !== 'product' && data.page !== 'cart') return data;
   const productIds = [...new Set([...cards.map((c) => c.id), ...(data.page === 'product' ? [data.product.id] : [])])];
   const rows: VariantPrice[] = productIds.length
     ? await t
@@ -112,18 +93,10 @@ export async function pageInMarket(t: Kysely<TenantDatabase>, market: PricingMar
       ? { ...v, price: priceOf(row), compareAtPrice: compareOf(row) }
       : { ...v, price: marketPrice(market, v.price), compareAtPrice: v.compareAtPrice === null ? null : marketPrice(market, v.compareAtPrice) };
   };
-  switch (data.page) {
-    case 'home':
-      return { ...data, newest: data.newest.map(card), collections: data.collections.map((c) => ({ ...c, products: c.products.map(card) })) };
-    case 'collection':
-      return { ...data, products: data.products.map(card) };
-    case 'search':
-      return { ...data, results: data.results.map(card) };
-    case 'product':
-      return { ...data, related: data.related.map(card), product: { ...data.product, variants: data.product.variants.map(variant) } };
-    case 'cart':
-      return { ...data, addOns: data.addOns.map(card), freeOver: data.freeOver === null ? null : marketAmount(market, data.freeOver) };
-  }
+  const priced = mapPageCards(data, card);
+  if (priced.page === 'product') return { ...priced, product: { ...priced.product, variants: priced.product.variants.map(variant) } };
+  if (priced.page === 'cart') return { ...priced, freeOver: priced.freeOver === null ? null : marketAmount(market, priced.freeOver) };
+  return priced;
 }
 
 /** A product page's JSON-LD offers in the market's prices and currency (matched by the variant in each offer's URL). */

@@ -69,15 +69,19 @@ export function resolveTenant(app: StorefrontApp, sf: Storefront) {
       c.header('Retry-After', '3600');
       return c.html(plainPage(tenant.store.name, 'This store is currently unavailable. Please check back later.'), 503);
     }
-    c.set('tenant', tenant);
-    c.set('store', tenant.store);
     const langs = tenant.settings.languages as Lang[];
     const prefix = parseLocalePrefix(new URL(c.req.url).pathname);
     // A prefix for a language this store does not offer: the same page without it.
     if (prefix && !langs.includes(prefix.lang)) return c.redirect(`${c.req.path}${new URL(c.req.url).search}`, 302);
     c.set('localePrefix', prefix);
     const chosen = getCookie(c, LANG_COOKIE);
-    c.set('lang', prefix?.lang ?? langs.find((l) => l === chosen) ?? negotiateLanguage(c.req.header('accept-language'), langs) ?? langs[0] ?? 'en');
+    const lang = prefix?.lang ?? langs.find((l) => l === chosen) ?? negotiateLanguage(c.req.header('accept-language'), langs) ?? langs[0] ?? 'en';
+    c.set('lang', lang);
+    // The store's name in the page's language where the merchant translated it (headings, titles, the footer).
+    const name = lang === langs[0] ? undefined : tenant.content.storeNames[lang];
+    const shown = name ? { ...tenant, store: { ...tenant.store, name } } : tenant;
+    c.set('tenant', shown);
+    c.set('store', shown.store);
     const country = shopperCountry({
       cookie: getCookie(c, COUNTRY_COOKIE),
       prefixCountry: prefix?.country ?? null,

@@ -108,7 +108,8 @@ export class Pages {
     const { store, settings, content } = c.var.tenant;
     const markets = settings.markets ?? [];
     return {
-      menus: { header: content.header, footer: content.footer },
+      // Menus in the page's language when they are translated into it (the originals otherwise).
+      menus: content.menusByLocale[c.var.lang] ?? { header: content.header, footer: content.footer },
       policies: content.policies,
       shop: {
         id: store.id,

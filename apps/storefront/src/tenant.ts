@@ -7,6 +7,7 @@
  */
 import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
 import { loadPricingMarkets, loadSettings, loadShippingZones, loadTaxRates, type StorefrontSettings } from '@storeloom/commerce';
+import { TranslationService } from '@storeloom/catalog';
 import { TtlCache } from '@storeloom/collections';
 import { FOOTER_MENU, HEADER_MENU, type MenuLink, MenuService, PolicyService, ProductMediaService, ReviewService } from '@storeloom/content';
 import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
@@ -25,24 +26,41 @@ export interface TenantContent {
   header: MenuLink[];
   footer: MenuLink[];
   policies: { url: string; title: string }[];
+  /** Header and footer menus with translated titles, per locale that has a translation of one of them. */
+  menusByLocale: Record<string, { header: MenuLink[]; footer: MenuLink[] }>;
+  /** The store's name per locale that translates it. */
+  storeNames: Record<string, string>;
   /** Products with a 3D model: a product page asks for models only for these (no extra statement on the others). */
   modelProductIds: Set<string>;
   /** Products with published reviews (the same shortcut for the reviews lookup). */
   reviewedProductIds: Set<string>;
 }
 
-const NO_CONTENT: TenantContent = { header: [], footer: [], policies: [], modelProductIds: new Set(), reviewedProductIds: new Set() };
+const NO_CONTENT: TenantContent = {
+  header: [],
+  footer: [],
+  menusByLocale: {},
+  storeNames: {},
+  policies: [],
+  modelProductIds: new Set(),
+  reviewedProductIds: new Set(),
+};
 
 async function loadContent(t: Kysely<TenantDatabase>): Promise<TenantContent> {
-  const [menus, policies, modelProducts, reviewed] = await Promise.all([
-    new MenuService(t).resolved([HEADER_MENU, FOOTER_MENU]),
+  const [menus, storeStrings, policies, modelProducts, reviewed] = await Promise.all([
+    new MenuService(t).resolvedInLocales([HEADER_MENU, FOOTER_MENU]),
+    new TranslationService(t).allLocales('store'),
     new PolicyService(t).publishedLinks(),
     new ProductMediaService(t).productsWithModels(),
     new ReviewService(t).reviewedProductIds(),
   ]);
   return {
-    header: menus[HEADER_MENU] ?? [],
-    footer: menus[FOOTER_MENU] ?? [],
+    header: menus.original[HEADER_MENU] ?? [],
+    footer: menus.original[FOOTER_MENU] ?? [],
+    menusByLocale: Object.fromEntries(
+      Object.entries(menus.byLocale).map(([locale, m]) => [locale, { header: m[HEADER_MENU] ?? [], footer: m[FOOTER_MENU] ?? [] }]),
+    ),
+    storeNames: Object.fromEntries(storeStrings.flatMap((s) => (s.fields.name ? [[s.locale, s.fields.name]] : []))),
     policies: policies.map((p) => ({ url: p.url, title: p.title })),
     modelProductIds: new Set(modelProducts),
     reviewedProductIds: new Set(reviewed),

@@ -163,7 +163,30 @@ export class MenuService {
    * with their children.
    */
   async resolved(handles: string[] = [HEADER_MENU, FOOTER_MENU]): Promise<Record<string, MenuLink[]>> {
-    const menus = await this.t.selectFrom('menus').select(['handle', 'items']).where('handle', 'in', handles).execute();
+    return (await this.resolvedInLocales(handles, false)).original;
+  }
+
+  /**
+   * The menus as links in the original text and, per locale with a translation, with the translated item titles
+   * (the same links; an item without a translated title keeps the original). One statement more than `resolved`.
+   */
+  async resolvedInLocales(
+    handles: string[] = [HEADER_MENU, FOOTER_MENU],
+    translated = true,
+  ): Promise<{ original: Record<string, MenuLink[]>; byLocale: Record<string, Record<string, MenuLink[]>> }> {
+    const menus = await this.t.selectFrom('menus').select(['id', 'handle', 'items']).where('handle', 'in', handles).execute();
+    const translations =
+      translated && menus.length
+        ? await this.t
+            .selectFrom('menu_translations')
+            .select(['menu_id', 'locale', 'items'])
+            .where(
+              'menu_id',
+              'in',
+              menus.map((m) => m.id),
+            )
+            .execute()
+        : [];
     const ids: Record<'collection' | 'product' | 'page' | 'article', Set<string>> = {
       collection: new Set(),
       product: new Set(),
@@ -224,11 +247,21 @@ export class MenuService {
           return articles.has(t) ? `/blog/${articles.get(t)}` : null;
       }
     };
-    const resolve = (list: MenuItem[]): MenuLink[] =>
-      list.flatMap((it) => {
+    // Titles by position path ("0", "1.0"), as the menu's translations key them.
+    const resolve = (list: MenuItem[], titles: Record<string, string> = {}, prefix = ''): MenuLink[] =>
+      list.flatMap((it, i) => {
+        const path = prefix ? `${prefix}.${i}` : String(i);
         const u = url(it);
-        return u ? [{ title: it.title, url: u, items: resolve(it.items ?? []) }] : [];
+        return u ? [{ title: titles[path] ?? it.title, url: u, items: resolve(it.items ?? [], titles, path) }] : [];
       });
-    return Object.fromEntries(menus.map((m) => [m.handle, resolve(m.items)]));
+    const byLocale: Record<string, Record<string, MenuLink[]>> = {};
+    for (const tr of translations) {
+      const menu = menus.find((m) => m.id === tr.menu_id);
+      if (!menu || !tr.items) continue;
+      byLocale[tr.locale] = { ...byLocale[tr.locale], [menu.handle]: resolve(menu.items, tr.items) };
+    }
+    const original = Object.fromEntries(menus.map((m) => [m.handle, resolve(m.items)]));
+    for (const locale of Object.keys(byLocale)) byLocale[locale] = { ...original, ...byLocale[locale] };
+    return { original, byLocale };
   }
 }

@@ -107,8 +107,11 @@ export interface ProductTranslationsTable {
   description: string | null;
   seo_title: string | null;
   seo_description: string | null;
+  /** Option names and values by the original name: {"Size": {"name": "Größe", "values": {"Small": "Klein"}}}. */
+  options: ColumnType<OptionTranslations | null, string | null | undefined, string | null>;
   updated_at: Timestamp;
 }
+export type OptionTranslations = Record<string, { name?: string | null; values?: Record<string, string> }>;
 export interface CollectionTranslationsTable {
   collection_id: string;
   locale: string;
@@ -123,5 +126,29 @@ export interface PageTranslationsTable {
   body_html: string | null;
   seo_title: string | null;
   seo_description: string | null;
+  updated_at: Timestamp;
+}
+/** Menu title and item titles by position path ("0", "1.0") (migrations/tenant/20261206150500_more_translations.ts). */
+export interface MenuTranslationsTable {
+  menu_id: string;
+  locale: string;
+  title: string | null;
+  items: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
+  updated_at: Timestamp;
+}
+export interface ArticleTranslationsTable {
+  article_id: string;
+  locale: string;
+  title: string | null;
+  body_html: string | null;
+  excerpt: string | null;
+  seo_title: string | null;
+  seo_description: string | null;
+  updated_at: Timestamp;
+}
+/** The store's own strings in a locale (its name). */
+export interface StoreTranslationsTable {
+  locale: string;
+  name: string | null;
   updated_at: Timestamp;
 }

@@ -10,6 +10,9 @@ import type {
   MenusTable,
   PagesTable,
   PageTranslationsTable,
+  MenuTranslationsTable,
+  ArticleTranslationsTable,
+  StoreTranslationsTable,
   PoliciesTable,
   ProductMediaTable,
   ProductTranslationsTable,
@@ -733,6 +736,9 @@ export interface TenantDatabase {
   product_translations: ProductTranslationsTable;
   collection_translations: CollectionTranslationsTable;
   page_translations: PageTranslationsTable;
+  menu_translations: MenuTranslationsTable;
+  article_translations: ArticleTranslationsTable;
+  store_translations: StoreTranslationsTable;
   policies: PoliciesTable;
   menus: MenusTable;
   articles: ArticlesTable;

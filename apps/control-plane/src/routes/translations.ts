@@ -1,12 +1,14 @@
 /**
- * Translations of store content per locale: products, collections and pages (`PUT …/translations/:locale`),
- * and the whole store's text for one locale as CSV for a translator (export, then import the filled-in file).
+ * Translations of store content per locale: products (with option names and values), collections, pages, blog
+ * articles, menus (`PUT …/translations/:locale`) and the store's own strings (`PUT …/settings/translations/:locale`);
+ * the whole store's text for one locale as CSV for a translator (export, then import the filled-in file), and how
+ * much of the store each language has (the console's progress).
  */
 import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
-import { TRANSLATABLE_FIELDS, type TranslatableKind, TranslationService } from '@storeloom/catalog';
+import { TRANSLATABLE_FIELDS, type TranslatableKind, type TranslationFields, TranslationService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { SUPPORTED_LOCALES } from '@storeloom/stores';
+import { StoreSettingsService, SUPPORTED_LOCALES } from '@storeloom/stores';
 import type { Api } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
@@ -26,20 +28,48 @@ const FIELD_SCHEMAS = {
   body: Text(500_000, 'HTML, sanitised like the original page body; null or empty: show the original'),
   seoTitle: Text(255),
   seoDescription: Text(500),
+  excerpt: Text(2000),
+  name: Text(255, "The store's name in this locale; null or empty: show the original"),
+  options: z
+    .record(
+      z.string(),
+      z.object({
+        name: z.string().max(255).nullable().optional(),
+        values: z.record(z.string(), z.string().max(255)).optional(),
+      }),
+    )
+    .nullable()
+    .optional()
+    .openapi({
+      description:
+        'Option names and values keyed by the original name and value, e.g. {"Size": {"name": "Größe", "values": {"Small": "Klein"}}}; replaces the whole set',
+    }),
+  items: z
+    .record(z.string().regex(/^\d+(\.\d+){0,2}$/), z.string().max(100))
+    .nullable()
+    .optional()
+    .openapi({ description: 'Menu item titles keyed by position path in the menu ("0", "1.0"); replaces the whole set' }),
 };
 
 const TranslationSchema = z
   .object({
     locale: z.string(),
-    fields: z.record(z.string(), z.string().nullable()).openapi({ description: 'Each translatable field; null where the original shows' }),
+    fields: z
+      .record(z.string(), z.union([z.string(), z.record(z.string(), z.unknown())]).nullable())
+      .openapi({ description: 'Each translatable field; null where the original shows (options and items are objects)' }),
     updatedAt: z.string(),
   })
   .openapi('Translation');
 
-const KINDS: { kind: TranslatableKind; plural: string; param: string; tag: string; what: string }[] = [
+/** A translation as the schema above types it (options and items are JSON objects). */
+type Tr = z.infer<typeof TranslationSchema>;
+
+const KINDS: { kind: Exclude<TranslatableKind, 'store'>; plural: string; param: string; tag: string; what: string }[] = [
   { kind: 'product', plural: 'products', param: 'productId', tag: 'products', what: 'Product' },
   { kind: 'collection', plural: 'collections', param: 'collectionId', tag: 'collections', what: 'Collection' },
   { kind: 'page', plural: 'pages', param: 'pageId', tag: 'content', what: 'Page' },
+  { kind: 'article', plural: 'articles', param: 'articleId', tag: 'content', what: 'Article' },
+  { kind: 'menu', plural: 'menus', param: 'menuId', tag: 'content', what: 'Menu' },
 ];
 
 function routesOf(k: (typeof KINDS)[number]) {
@@ -80,6 +110,55 @@ function routesOf(k: (typeof KINDS)[number]) {
   return { list, put, remove };
 }
 
+const StoreLocaleParams = StoreIdParam.extend({ locale: Locale });
+const listStore = createRoute({
+  operationId: 'listStoreTranslations',
+  method: 'get',
+  path: '/stores/{storeId}/settings/translations',
+  tags: ['stores'],
+  summary: "Every locale's translation of the store's own strings (its name)",
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam },
+  responses: { 200: jsonResponse(z.object({ data: z.array(TranslationSchema) }), 'Translations'), ...errorResponses(401, 404) },
+});
+const putStore = createRoute({
+  operationId: 'setStoreTranslation',
+  method: 'put',
+  path: '/stores/{storeId}/settings/translations/{locale}',
+  tags: ['stores'],
+  summary: "Set the store's own strings in a locale (fields left out keep their value; null clears one)",
+  middleware: [storeAccess] as const,
+  request: { params: StoreLocaleParams, body: jsonBody(z.strictObject({ name: FIELD_SCHEMAS.name })) },
+  responses: { 200: jsonResponse(TranslationSchema, 'The translation'), ...errorResponses(400, 401, 403, 404) },
+});
+const removeStore = createRoute({
+  operationId: 'deleteStoreTranslation',
+  method: 'delete',
+  path: '/stores/{storeId}/settings/translations/{locale}',
+  tags: ['stores'],
+  summary: "Remove the store's strings in a locale (the original shows)",
+  middleware: [storeAccess] as const,
+  request: { params: StoreLocaleParams },
+  responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404) },
+});
+const progress = createRoute({
+  operationId: 'translationProgress',
+  method: 'get',
+  path: '/stores/{storeId}/translations/progress',
+  tags: ['products'],
+  'x-token-scope': 'read_products',
+  summary: "How much of the store's text each of its languages has (texts with an original, and how many are translated)",
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam },
+  responses: {
+    200: jsonResponse(
+      z.object({ data: z.array(z.object({ locale: z.string(), total: z.number().int(), translated: z.number().int() })) }),
+      'Per language, the default first',
+    ),
+    ...errorResponses(401, 404),
+  },
+} satisfies RouteConfig);
+
 const exportCsv = createRoute({
   operationId: 'exportTranslations',
   method: 'get',
@@ -106,12 +185,12 @@ const importCsv = createRoute({
 export function registerTranslationRoutes(app: Api) {
   for (const k of KINDS) {
     const r = routesOf(k);
-    app.openapi(r.list, async (c) => c.json({ data: await new TranslationService(tenantOf(c)).list(k.kind, uuidParam(c, k.param, k.what)) }, 200));
+    app.openapi(r.list, async (c) => c.json({ data: (await new TranslationService(tenantOf(c)).list(k.kind, uuidParam(c, k.param, k.what))) as Tr[] }, 200));
     app.openapi(r.put, async (c) => {
       requirePermission(c, Permission.WriteCatalog);
       const locale = c.req.valid('param').locale as string;
-      const body = c.req.valid('json') as Record<string, string | null | undefined>;
-      return c.json(await new TranslationService(tenantOf(c)).put(k.kind, uuidParam(c, k.param, k.what), locale, body), 200);
+      const body = c.req.valid('json') as TranslationFields;
+      return c.json((await new TranslationService(tenantOf(c)).put(k.kind, uuidParam(c, k.param, k.what), locale, body)) as Tr, 200);
     });
     app.openapi(r.remove, async (c) => {
       requirePermission(c, Permission.WriteCatalog);
@@ -121,9 +200,26 @@ export function registerTranslationRoutes(app: Api) {
       return c.body(null, 204);
     });
   }
+  app.openapi(listStore, async (c) => c.json({ data: (await new TranslationService(tenantOf(c)).list('store', '')) as Tr[] }, 200));
+  app.openapi(putStore, async (c) => {
+    requirePermission(c, Permission.UpdateStore);
+    const { locale } = c.req.valid('param');
+    return c.json((await new TranslationService(tenantOf(c)).put('store', '', locale, c.req.valid('json'))) as Tr, 200);
+  });
+  app.openapi(removeStore, async (c) => {
+    requirePermission(c, Permission.UpdateStore);
+    const removed = await new TranslationService(tenantOf(c)).remove('store', '', c.req.valid('param').locale);
+    if (!removed) throw new AppError(ErrorCode.NotFound, 'No translation in this locale');
+    return c.body(null, 204);
+  });
+  app.openapi(progress, async (c) => {
+    const t = tenantOf(c);
+    const settings = await new StoreSettingsService(c.var.services.db, c.var.store).get();
+    return c.json({ data: await new TranslationService(t).progress(settings.languages, { storeName: c.var.store.name }) }, 200);
+  });
   app.openapi(exportCsv, async (c) => {
     const { locale } = c.req.valid('query');
-    const csv = await new TranslationService(tenantOf(c)).exportCsv(locale);
+    const csv = await new TranslationService(tenantOf(c)).exportCsv(locale, { storeName: c.var.store.name });
     return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="translations-${locale}.csv"` });
   });
   app.openapi(importCsv, async (c) => {

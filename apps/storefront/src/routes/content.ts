@@ -4,7 +4,7 @@ import { type ArticleView, ArticleService, atomFeed, PageService, PolicyService,
 import type { C, Storefront } from '../context.ts';
 import { absoluteMedia } from '../media.ts';
 import type { StorefrontApp } from '../middleware.ts';
-import { translatedPage } from '../translate.ts';
+import { translatedArticles, translatedPage } from '../translate.ts';
 import { breadcrumbs } from '../pages.ts';
 import type { ArticleCardData } from '../ui/types.ts';
 
@@ -77,7 +77,10 @@ export function contentRoutes(app: StorefrontApp, sf: Storefront) {
       const tag = rawTag && TAG_RE.test(rawTag.trim()) ? rawTag.trim().toLowerCase() : null;
       if (rawTag !== undefined && !tag) return sf.pages.notFound(c, count);
       const pageNumber = Math.max(1, Math.min(1000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
-      const rows = await new ArticleService(tenant.t).visible({ limit: BLOG_PAGE + 1, offset: (pageNumber - 1) * BLOG_PAGE, ...(tag ? { tag } : {}) });
+      const rows = await translatedArticles(
+        c,
+        await new ArticleService(tenant.t).visible({ limit: BLOG_PAGE + 1, offset: (pageNumber - 1) * BLOG_PAGE, ...(tag ? { tag } : {}) }),
+      );
       if (pageNumber > 1 && rows.length === 0) return sf.pages.notFound(c, count);
       const origin = sf.origin(c);
       const t = sf.t(c);
@@ -122,8 +125,9 @@ export function contentRoutes(app: StorefrontApp, sf: Storefront) {
   app.get('/blog/:handle', (c) =>
     sf.pages.cached(c, async (count) => {
       const { tenant } = c.var;
-      const a = await new ArticleService(tenant.t).visibleByHandle(c.req.param('handle'));
-      if (!a) return sf.pages.notFound(c, count);
+      const original = await new ArticleService(tenant.t).visibleByHandle(c.req.param('handle'));
+      if (!original) return sf.pages.notFound(c, count);
+      const [a] = (await translatedArticles(c, [original])) as [ArticleView];
       const origin = sf.origin(c);
       const url = `${origin}/blog/${a.handle}`;
       const html = sanitizeRichText(a.body);

@@ -69,7 +69,8 @@ export interface ProductData {
   descriptionHtml: string;
   vendor: string | null;
   productType: string | null;
-  options: { name: string; values: string[] }[];
+  /** `label` and `valueLabels`: the option's name and values in the page's language (absent: the originals show). */
+  options: { name: string; values: string[]; label?: string; valueLabels?: Record<string, string> }[];
   variants: VariantData[];
   images: { url: string; alt: string | null }[];
   /** 3D models (glTF binary) with poster and optional USDZ for iOS Quick Look; the page loads model-viewer only when there is one. */

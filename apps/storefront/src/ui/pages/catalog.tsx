@@ -165,7 +165,7 @@ export function ProductPage(props: { data: Of<'product'> }) {
             {(o) => (
               <fieldset class="option">
                 <legend>
-                  {o.name}: <strong>{variant().options[o.name]}</strong>
+                  {o.label ?? o.name}: <strong>{o.valueLabels?.[variant().options[o.name] ?? ''] ?? variant().options[o.name]}</strong>
                 </legend>
                 <div class="pills">
                   <For each={o.values}>
@@ -179,7 +179,7 @@ export function ProductPage(props: { data: Of<'product'> }) {
                           aria-current={variant().options[o.name] === value ? 'true' : undefined}
                           onClick={(e) => select(e, target())}
                         >
-                          {value}
+                          {o.valueLabels?.[value] ?? value}
                         </a>
                       );
                     }}
