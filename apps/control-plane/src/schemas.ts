@@ -149,6 +149,10 @@ export const ProductCreateSchema = z
       .regex(/^[a-z][a-z0-9_-]{0,39}$/, "a tax class such as 'standard', 'reduced' or 'zero'")
       .optional()
       .openapi({ description: 'Tax class for tax by destination (default standard)' }),
+    giftCard: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Sold as a gift card: variants are the denominations; no shipping, no tax; paid → one card per unit, mailed' }),
     variants: z.array(VariantInputSchema).min(1).max(250),
     images: z.array(ImageInputSchema).max(250).optional(),
     collectionIds: z.array(z.string().uuid()).max(250).optional(),
@@ -190,6 +194,7 @@ export const ProductSchema = z
     seoTitle: z.string().nullable(),
     seoDescription: z.string().nullable(),
     taxClass: z.string(),
+    giftCard: z.boolean(),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),

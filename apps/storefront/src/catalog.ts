@@ -156,6 +156,7 @@ export class StorefrontCatalog {
       })),
       images: p.images.map((i) => ({ url: i.url, alt: i.alt })),
       models,
+      ...(p.giftCard ? { giftCard: true } : {}),
       collectionIds: p.collectionIds,
       seoTitle: p.seoTitle,
       seoDescription: p.seoDescription,

@@ -17,7 +17,14 @@ const quantity = (min: number, fallback: number) =>
     .transform((n) => Math.min(MAX_LINE_QUANTITY, Math.max(min, n)));
 const upTo = (max: number, label: string) => z.string().max(max, `${label} is too long (at most ${max} characters)`);
 
-export const cartAddForm = z.object({ variantId: uuid, quantity: quantity(1, 1) });
+export const cartAddForm = z.object({
+  variantId: uuid,
+  quantity: quantity(1, 1),
+  // A gift card's recipient (optional; only gift-card products keep it).
+  recipientEmail: z.string().max(254).optional(),
+  recipientName: z.string().max(100).optional(),
+  recipientMessage: z.string().max(500).optional(),
+});
 /** The cart's stepper: the quantity field, and − / + (`step` −1 or 1) which change it by one. */
 export const cartUpdateForm = z
   .object({ variantId: uuid, quantity: quantity(0, 0), step: z.coerce.number().int().min(-1).max(1).catch(0).default(0) })

@@ -48,6 +48,9 @@ export const lineData = (l: CartLineView): LineData => ({
   unitPrice: l.unitPrice,
   available: l.available,
   imageUrl: l.imageUrl,
+  ...(l.giftCard && (l.giftCardRecipient?.name || l.giftCardRecipient?.email)
+    ? { giftCardFor: (l.giftCardRecipient?.name || l.giftCardRecipient?.email) as string }
+    : {}),
 });
 
 /** The discount lines and gift-card tenders of a priced cart, as the cart and checkout summaries show them. */

@@ -39,7 +39,7 @@ import { DEVELOPMENT_SECRETS_KEY, SecretBox, type SecretKeys } from '@storeloom/
 import { dispatchWebhooks, hasDueDeliveries, storesWithWebhooks } from '@storeloom/webhooks';
 import { alertRecipients } from '@storeloom/planning';
 import { applyRetention, exportReadyMail, type PaymentErasure, PrivacyService } from '@storeloom/privacy';
-import { CartRecoveryService, type Commerce, createCommerce } from '@storeloom/commerce';
+import { CartRecoveryService, type Commerce, createCommerce, issueOrderGiftCards } from '@storeloom/commerce';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
 import { type EgressPolicy, InventoryPlanningService, PricingService, utcDay } from '@storeloom/planning';
@@ -311,8 +311,15 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         orderId,
       );
       // After the recording (which throws while the payment is not visible yet, so the job retries first).
-      if (await mailNewOrder({ db: deps.db, commerce, mail, consoleUrl: deps.consoleUrl ?? null }, found.store, orderId)) await afterMail();
-      return recorded;
+      // Gift cards the order bought: one per unit, each with its mail, once however often the job runs.
+      const cards = await issueOrderGiftCards(found.tenant, orderId, {
+        store: { id: found.store.id, name: found.store.name, defaultLocale: found.store.default_locale },
+        mail,
+        homeUrl: deps.storefront?.storeUrl(found.store) ?? null,
+      });
+      const merchantMails = await mailNewOrder({ db: deps.db, commerce, mail, consoleUrl: deps.consoleUrl ?? null }, found.store, orderId);
+      if (merchantMails || cards.issued) await afterMail();
+      return cards.issued ? { ...recorded, giftCardsIssued: cards.issued } : recorded;
     },
     [privacyRequestJob.name]: async (job) => {
       const { storeId, requestId } = decodeJob(privacyRequestJob, job);

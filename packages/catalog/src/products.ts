@@ -148,6 +148,7 @@ export class ProductService {
             seo_title: input.seoTitle ?? null,
             seo_description: input.seoDescription ?? null,
             tax_class: input.taxClass ?? 'standard',
+            gift_card: input.giftCard ?? false,
             created_at: now,
             updated_at: now,
           })
@@ -346,6 +347,7 @@ export class ProductService {
         if (patch.seoTitle !== undefined) set.seo_title = patch.seoTitle;
         if (patch.seoDescription !== undefined) set.seo_description = patch.seoDescription;
         if (patch.taxClass !== undefined) set.tax_class = patch.taxClass;
+        if (patch.giftCard !== undefined) set.gift_card = patch.giftCard;
         if (patch.variants !== undefined || patch.options !== undefined) {
           const existing = await trx.selectFrom('variants').selectAll().where('product_id', '=', id).orderBy('position').execute();
           const variants: VariantInput[] =
@@ -540,6 +542,7 @@ function toProductView(
     seoTitle: r.seo_title,
     seoDescription: r.seo_description,
     taxClass: r.tax_class ?? 'standard',
+    giftCard: r.gift_card ?? false,
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

@@ -38,6 +38,8 @@ export interface ProductView {
   seoDescription: string | null;
   /** Tax class for tax by destination ('standard', 'reduced', 'zero', …). */
   taxClass: string;
+  /** Sold as a gift card (issue 18): variants are denominations; no shipping, no tax; paid → one card per unit. */
+  giftCard: boolean;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -81,6 +83,7 @@ export interface ProductInput {
   seoTitle?: string | null;
   seoDescription?: string | null;
   taxClass?: string;
+  giftCard?: boolean;
   variants: VariantInput[];
   images?: ImageInput[];
   collectionIds?: string[];

@@ -4,7 +4,7 @@
  * cart always shows (and checkout always charges) the catalogue's price.
  */
 import { generateToken, sha256Hex } from '@storeloom/auth';
-import { type Kysely, newId, sql, type TenantDatabase } from '@storeloom/db';
+import { type GiftCardRecipient, type Kysely, newId, sql, type TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 
 export const MAX_LINE_QUANTITY = 99;
@@ -25,6 +25,27 @@ export interface CartLineView {
   imageUrl: string | null;
   /** The product's tax class (tax by destination). */
   taxClass: string;
+  /** A gift card sold as a product: a tender for sale, not goods (no shipping, no tax, no discounts). */
+  giftCard?: boolean;
+  /** Who the gift card is for (optional; the code goes to the buyer without an e-mail here). */
+  giftCardRecipient?: GiftCardRecipient | null;
+}
+
+const RECIPIENT_EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** A recipient as the shopper typed it, trimmed and bounded; null when all of it is empty. */
+export function cleanGiftCardRecipient(
+  r: { email?: string | null; name?: string | null; message?: string | null } | null | undefined,
+): GiftCardRecipient | null {
+  if (!r) return null;
+  const email = r.email?.trim().toLowerCase() || null;
+  const name = r.name?.trim().slice(0, 100) || null;
+  const message = r.message?.trim().slice(0, 500) || null;
+  if (email && (email.length > 254 || !RECIPIENT_EMAIL_RE.test(email)))
+    throw new AppError(ErrorCode.ValidationFailed, "Enter a valid e-mail address for the gift card's recipient", {
+      details: [{ path: 'giftCardRecipient.email', message: 'invalid e-mail address' }],
+    });
+  return email || name || message ? { email, name, message } : null;
 }
 
 export class CartService {
@@ -80,6 +101,8 @@ export class CartService {
         'v.inventory_quantity',
         'v.weight_grams',
         'p.tax_class',
+        'p.gift_card',
+        'l.gift_card_recipient',
         (eb) => eb.selectFrom('images as i').select('i.url').whereRef('i.product_id', '=', 'p.id').orderBy('i.position').limit(1).as('image_url'),
       ])
       .where('l.cart_id', '=', cartId)
@@ -101,6 +124,7 @@ export class CartService {
       weightGrams: r.weight_grams,
       taxClass: r.tax_class,
       imageUrl: r.image_url ?? null,
+      ...(r.gift_card ? { giftCard: true, giftCardRecipient: r.gift_card_recipient ?? null } : {}),
     }));
   }
 
@@ -114,7 +138,7 @@ export class CartService {
   }
 
   /** Adds to the line (capped by stock); a variant of a draft product or without stock is refused. */
-  async add(cartId: string, variantId: string, quantity: number): Promise<void> {
+  async add(cartId: string, variantId: string, quantity: number, o: { giftCardRecipient?: GiftCardRecipient | null } = {}): Promise<void> {
     if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_LINE_QUANTITY)
       throw new AppError(ErrorCode.ValidationFailed, `quantity: 1 to ${MAX_LINE_QUANTITY}`);
     const v = await this.t
@@ -122,6 +146,7 @@ export class CartService {
       .innerJoin('products as p', 'p.id', 'v.product_id')
       .select([
         'v.inventory_quantity',
+        'p.gift_card',
         (eb) => eb.selectFrom('cart_lines').select('quantity').where('cart_id', '=', cartId).whereRef('variant_id', '=', 'v.id').as('in_cart'),
       ])
       .where('v.id', '=', variantId)
@@ -131,10 +156,14 @@ export class CartService {
     const wanted = Math.min(MAX_LINE_QUANTITY, (v.in_cart ?? 0) + quantity);
     if (wanted > v.inventory_quantity)
       throw new AppError(ErrorCode.InsufficientStock, `Only ${v.inventory_quantity} left`, { details: { available: v.inventory_quantity } });
+    // A gift card's recipient: the one given last names the line (one line per variant); others ignore it.
+    const recipient = v.gift_card && o.giftCardRecipient ? JSON.stringify(o.giftCardRecipient) : null;
     await this.t
       .insertInto('cart_lines')
-      .values({ cart_id: cartId, variant_id: variantId, quantity: wanted, created_at: new Date() })
-      .onConflict((oc) => oc.columns(['cart_id', 'variant_id']).doUpdateSet({ quantity: wanted }))
+      .values({ cart_id: cartId, variant_id: variantId, quantity: wanted, created_at: new Date(), gift_card_recipient: recipient })
+      .onConflict((oc) =>
+        oc.columns(['cart_id', 'variant_id']).doUpdateSet(recipient ? { quantity: wanted, gift_card_recipient: recipient } : { quantity: wanted }),
+      )
       .execute();
   }
 

@@ -73,7 +73,19 @@ export class GiftCardService {
   ) {}
 
   /** Issues a card; the full code is returned here only. */
-  async issue(input: { initialValue: number; currency: string; expiresAt?: string | null; note?: string | null; sourceOrderId?: string | null }, trx?: Tx) {
+  async issue(
+    input: {
+      initialValue: number;
+      currency: string;
+      expiresAt?: string | null;
+      note?: string | null;
+      sourceOrderId?: string | null;
+      /** Sold in the shop: the order line and unit it is issued for (unique). */
+      sourceOrderLineId?: string | null;
+      sourceUnit?: number | null;
+    },
+    trx?: Tx,
+  ) {
     if (!Number.isInteger(input.initialValue) || input.initialValue < 1 || input.initialValue > 100_000_000)
       throw new AppError(ErrorCode.ValidationFailed, 'initialValue: 1 to 100000000', { details: [{ path: 'initialValue', message: 'out of range' }] });
     const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
@@ -95,6 +107,8 @@ export class GiftCardService {
           expires_at: expiresAt,
           note: input.note ?? null,
           source_order_id: input.sourceOrderId ?? null,
+          source_order_line_id: input.sourceOrderLineId ?? null,
+          source_unit: input.sourceUnit ?? null,
           created_at: now,
           updated_at: now,
         })

@@ -14,6 +14,7 @@ export * from './checkout.ts';
 export * from './commerce.ts';
 export * from './cart-pricing.ts';
 export * from './discounts.ts';
+export * from './gift-card-products.ts';
 export * from './gift-cards.ts';
 export * from './pricing-engine.ts';
 export * from './cart-promotions.ts';

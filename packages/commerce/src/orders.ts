@@ -15,6 +15,7 @@ import { emitWebhookEvent, type WebhookEventType } from '@storeloom/webhooks';
 import { type CartLineView, CartService } from './cart.ts';
 import { discountRefusal } from './cart-promotions.ts';
 import { DiscountService } from './discounts.ts';
+import { disableRefundedGiftCards } from './gift-card-products.ts';
 import { GiftCardService } from './gift-cards.ts';
 import { type MailContext, orderConfirmationMail, orderShippedMail } from './mails.ts';
 import { marketFor, marketSettings, type PricingMarket, storeAmount } from './markets.ts';
@@ -383,7 +384,7 @@ export class OrderService {
       if (!priced.tax && totals.tax > 0) {
         const shippingDiscount = discountAdjustments.reduce((n, a) => n + (a.amount - Object.values(a.lines ?? {}).reduce((x, y) => x + y, 0)), 0);
         const bases = [
-          ...priced.lines.map((l) => Math.max(0, l.unitPrice * l.quantity - (discountOf.get(l.variantId) ?? 0))),
+          ...priced.lines.map((l) => (l.giftCard ? 0 : Math.max(0, l.unitPrice * l.quantity - (discountOf.get(l.variantId) ?? 0)))),
           Math.max(0, totals.shipping - shippingDiscount),
         ];
         allocate(totals.tax, bases).forEach((share, i) => {
@@ -411,6 +412,8 @@ export class OrderService {
             total: l.unitPrice * l.quantity,
             image_url: l.imageUrl,
             position: i,
+            gift_card: l.giftCard ?? false,
+            gift_card_recipient: l.giftCard && l.giftCardRecipient ? JSON.stringify(l.giftCardRecipient) : null,
           })),
         )
         .execute();
@@ -692,6 +695,8 @@ export class OrderService {
     if ((provider && !provider.canRefund) || (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded'))
       throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded');
     const plan = planRefund(await this.refundable(trx, o), input);
+    // Gift cards bought with the order: their refunded units' cards are disabled first (refused when already used).
+    await disableRefundedGiftCards(trx, orderId, plan.parts, new Date());
     // What the provider collected goes back there first; the rest goes back to the gift cards that paid it.
     const providerPaid = o.total - o.gift_card_total;
     const toProvider = provider ? Math.min(plan.amount, Math.max(0, providerPaid - Math.min(o.refunded, providerPaid))) : 0;

@@ -103,6 +103,23 @@ export interface PricingExtensions {
   tenders?: readonly PricingStep[];
 }
 
+/**
+ * Gift cards sold as products are a tender for sale, not goods: their lines are in the subtotal and the total but
+ * ship nothing, carry no tax and take no discount. What they add up to (and how many units) in the market's currency.
+ */
+export function giftCardGoods(lines: readonly CartLineView[]): { amount: number; units: number; weightGrams: number } {
+  let amount = 0;
+  let units = 0;
+  let weightGrams = 0;
+  for (const l of lines)
+    if (l.giftCard) {
+      amount += l.unitPrice * l.quantity;
+      units += l.quantity;
+      weightGrams += l.weightGrams * l.quantity;
+    }
+  return { amount, units, weightGrams };
+}
+
 export const discountTotal = (s: PricingState) => s.adjustments.reduce((sum, a) => (a.kind === 'discount' ? sum + a.amount : sum), 0);
 export const tenderTotal = (s: PricingState) => s.adjustments.reduce((sum, a) => (a.kind === 'tender' ? sum + a.amount : sum), 0);
 
@@ -140,7 +157,11 @@ export const linePricesStep: PricingStep = {
 export const shippingStep: PricingStep = {
   name: 'shipping',
   apply(state, ctx) {
-    const { subtotal, weightGrams, itemCount } = state.totals;
+    // Gift cards sold as products ship nothing: shipping sees the goods only.
+    const gift = giftCardGoods(state.lines);
+    const subtotal = state.totals.subtotal - gift.amount;
+    const weightGrams = state.totals.weightGrams - gift.weightGrams;
+    const itemCount = state.totals.itemCount - gift.units;
     const zones = ctx.settings.shippingZones;
     if (zones?.length && itemCount > 0) {
       const country = ctx.destination?.country;
@@ -161,9 +182,14 @@ export const shippingStep: PricingStep = {
 export const taxStep: PricingStep = {
   name: 'tax',
   async apply(state, ctx) {
-    const taxable = Math.max(0, state.totals.subtotal - discountTotal(state)) + state.totals.shipping;
+    // Gift cards sold as products are not a taxable sale (the goods they buy later are): outside the tax, inside the total.
+    const gift = giftCardGoods(state.lines).amount;
+    const taxable = Math.max(0, state.totals.subtotal - gift - discountTotal(state)) + state.totals.shipping;
     const dest = ctx.destination;
-    if (!dest || !(ctx.settings.taxRates?.length || ctx.taxProvider)) return { ...state, totals: { ...state.totals, ...applyTax(taxable, ctx.settings.tax) } };
+    if (!dest || !(ctx.settings.taxRates?.length || ctx.taxProvider)) {
+      const taxed = applyTax(taxable, ctx.settings.tax);
+      return { ...state, totals: { ...state.totals, ...taxed, total: taxed.total + gift } };
+    }
     const lineDiscount = new Map<string, number>();
     let shippingDiscount = 0;
     for (const a of state.adjustments) {
@@ -172,11 +198,13 @@ export const taxStep: PricingStep = {
       for (const [k, x] of Object.entries(a.lines ?? {})) lineDiscount.set(k, (lineDiscount.get(k) ?? 0) + x);
     }
     const items = [
-      ...state.lines.map((l) => ({
-        key: l.variantId,
-        taxClass: l.taxClass ?? 'standard',
-        amount: Math.max(0, l.unitPrice * l.quantity - (lineDiscount.get(l.variantId) ?? 0)),
-      })),
+      ...state.lines
+        .filter((l) => !l.giftCard)
+        .map((l) => ({
+          key: l.variantId,
+          taxClass: l.taxClass ?? 'standard',
+          amount: Math.max(0, l.unitPrice * l.quantity - (lineDiscount.get(l.variantId) ?? 0)),
+        })),
       { key: 'shipping', taxClass: ctx.settings.taxes?.shippingTaxClass ?? 'standard', amount: Math.max(0, state.totals.shipping - shippingDiscount) },
     ];
     const inclusive = ctx.settings.tax.includedInPrices;
@@ -184,7 +212,7 @@ export const taxStep: PricingStep = {
     const computed = await provider.calculate({ country: dest.country, region: dest.region, inclusive, items });
     // Reverse charge: the buyer accounts for the VAT; an inclusive price is charged without the VAT inside it.
     const tax = dest.reverseCharge ? 0 : computed.tax;
-    const total = inclusive ? taxable - (dest.reverseCharge ? computed.tax : 0) : taxable + tax;
+    const total = (inclusive ? taxable - (dest.reverseCharge ? computed.tax : 0) : taxable + tax) + gift;
     const kept = dest.reverseCharge ? { tax: 0, perItem: {}, lines: [] } : computed;
     return {
       ...state,

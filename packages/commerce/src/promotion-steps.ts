@@ -52,14 +52,17 @@ export function promotionPricing(currency: string, clock: () => Date = () => new
       const giftCardProblem = state.lines.length && usable.length < applied.length ? 'unusable' : spent ? 'balance_spent' : null;
       if (!rules.length) return { ...state, promotions: { rejectedCodes: live.rejections, giftCardProblem, giftCards: usable } };
       const result = pricePromotions({
-        lines: state.lines.map((l) => ({
-          id: l.variantId,
-          productId: l.productId,
-          collectionIds: collections.get(l.productId) ?? [],
-          unitPrice: l.unitPrice,
-          quantity: l.quantity,
-          weightGrams: l.weightGrams,
-        })),
+        // Gift cards sold as products take no discount (a discount on money would be money off money).
+        lines: state.lines
+          .filter((l) => !l.giftCard)
+          .map((l) => ({
+            id: l.variantId,
+            productId: l.productId,
+            collectionIds: collections.get(l.productId) ?? [],
+            unitPrice: l.unitPrice,
+            quantity: l.quantity,
+            weightGrams: l.weightGrams,
+          })),
         shipping: ctx.settings.shipping,
         tax: ctx.settings.tax,
         codeDiscounts: live.codeRules,

@@ -385,6 +385,8 @@ export interface ProductsTable {
   updated_at: Timestamp;
   /** Tax class of the product's variants ('standard', 'reduced', 'zero', …; issue 19). */
   tax_class: Generated<string>;
+  /** Sold as a gift card (issue 18): its variants are the denominations; no shipping, no tax; paid → one card per unit. */
+  gift_card: Generated<boolean>;
 }
 
 export interface VariantsTable {
@@ -980,6 +982,9 @@ export interface GiftCardsTable {
   source_order_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Sold in the shop: the order line and unit (0-based) it was issued for; unique, so a paid order issues each once. */
+  source_order_line_id: ColumnType<string | null, string | null | undefined, string | null>;
+  source_unit: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export type GiftCardLedgerKind = 'issue' | 'redeem' | 'release' | 'refund' | 'adjust';
 export interface GiftCardLedgerTable {
@@ -1138,11 +1143,18 @@ export interface CartsTable {
   /** The reminded cart this one was restored from (a recovery link opened on another device). */
   restored_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
+/** Who a gift card bought in the shop is for (all optional; no e-mail → the code goes to the buyer). */
+export interface GiftCardRecipient {
+  email: string | null;
+  name: string | null;
+  message: string | null;
+}
 export interface CartLinesTable {
   cart_id: string;
   variant_id: string;
   quantity: number;
   created_at: Timestamp;
+  gift_card_recipient: ColumnType<GiftCardRecipient | null, string | null | undefined, string | null>;
 }
 export interface OrderCounterTable {
   id: number;
@@ -1250,6 +1262,9 @@ export interface OrderLinesTable {
   /** Units and money given back by refunds (refund_lines); checks keep them within quantity and what the line was paid. */
   refunded_quantity: Generated<number>;
   refunded_amount: Generated<number>;
+  /** A gift card sold as a product: paid → one card per unit of unit_price; refunded → the unused card is disabled. */
+  gift_card: Generated<boolean>;
+  gift_card_recipient: ColumnType<GiftCardRecipient | null, string | null | undefined, string | null>;
 }
 export type RefundLineKind = 'line' | 'shipping' | 'adjustment';
 /** One part of a refund (the `payments` row of kind 'refund'): units of an order line, shipping, or an amount beyond both. */

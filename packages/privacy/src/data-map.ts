@@ -53,7 +53,13 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     export: 'carts',
     note: 'the address and VAT id are cleared; the cart itself is anonymous (only its cookie names it)',
   },
-  cart_lines: { columns: 'cart_id variant_id quantity created_at', erase: 'none', export: 'carts', note: 'exported with the carts' },
+  cart_lines: {
+    columns: 'cart_id variant_id quantity created_at gift_card_recipient',
+    personal: 'gift_card_recipient',
+    erase: 'anonymise',
+    export: 'carts',
+    note: 'exported with the carts; a gift card recipient (e-mail, name, message) is cleared',
+  },
   orders: {
     columns:
       'id number status payment_status fulfillment_status email customer_id customer_name currency locale subtotal shipping tax tax_included total refunded item_count shipping_address shipping_method payment_provider payment_reference reservation_expires_at paid_at fulfilled_at tracking_number carrier created_at updated_at discount_total gift_card_total cart_id recovered market_id store_currency exchange_rate exchange_rate_date store_subtotal store_shipping store_tax store_discount_total store_total store_refunded tax_country vat_id reverse_charge tax_lines shipping_refunded',
@@ -64,8 +70,9 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   },
   order_lines: {
     columns:
-      'id order_id product_id variant_id title variant_title sku quantity unit_price total image_url position discount_total store_unit_price tax refunded_quantity refunded_amount',
-    erase: 'none',
+      'id order_id product_id variant_id title variant_title sku quantity unit_price total image_url position discount_total store_unit_price tax refunded_quantity refunded_amount gift_card gift_card_recipient',
+    personal: 'gift_card_recipient',
+    erase: 'anonymise',
     export: 'orders',
   },
   order_events: {
@@ -91,7 +98,8 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   stock_reservations: { columns: 'id order_id variant_id quantity status expires_at created_at settled_at', erase: 'none' },
   discount_usages: { columns: 'id discount_id order_id email amount status created_at', personal: 'email', erase: 'anonymise', export: 'discountUsages' },
   gift_cards: {
-    columns: 'id code_hash last4 initial_value balance currency expires_at note disabled source_order_id created_at updated_at',
+    columns:
+      'id code_hash last4 initial_value balance currency expires_at note disabled source_order_id created_at updated_at source_order_line_id source_unit',
     personal: 'note',
     erase: 'anonymise',
     export: 'giftCards',
@@ -126,7 +134,7 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   search_clicks: { columns: 'id search_id product_id position created_at', erase: 'none' },
   // Catalogue, configuration, planning: nothing about shoppers.
   products: {
-    columns: 'id handle title description status vendor product_type tags options seo_title seo_description version created_at updated_at tax_class',
+    columns: 'id handle title description status vendor product_type tags options seo_title seo_description version created_at updated_at tax_class gift_card',
     erase: 'none',
   },
   variants: {

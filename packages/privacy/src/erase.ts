@@ -93,6 +93,24 @@ export async function eraseInStore(db: Database, store: StoreRef, email: string,
         .where((eb) => eb.or([eb('email', '=', email), eb('id', 'in', anyOf(p.cartIds))]))
         .execute(),
     );
+    // A gift card bought for someone: the recipient and the message on the person's order and cart lines.
+    counts.giftCardRecipients =
+      n(
+        await t
+          .updateTable('order_lines')
+          .set({ gift_card_recipient: null })
+          .where('order_id', 'in', oids)
+          .where('gift_card_recipient', 'is not', null)
+          .execute(),
+      ) +
+      n(
+        await t
+          .updateTable('cart_lines')
+          .set({ gift_card_recipient: null })
+          .where('cart_id', 'in', anyOf(p.cartIds))
+          .where('gift_card_recipient', 'is not', null)
+          .execute(),
+      );
     counts.giftCardNotes = n(
       await t
         .updateTable('gift_cards')

@@ -227,6 +227,9 @@ export const en = {
   'editor.moveRight': 'Move image later',
   'editor.newTitle': 'Add product',
   'editor.noCollections': 'No collections yet.',
+  'editor.giftCard': 'This product is a gift card',
+  'editor.giftCardHint':
+    'Each variant is a denomination. No shipping and no tax; when an order is paid, one gift card per unit is e-mailed to the recipient or the buyer.',
   'editor.optionName': 'Option name',
   'editor.optionNamePlaceholder': 'Size',
   'editor.optionValues': 'Values (comma separated)',

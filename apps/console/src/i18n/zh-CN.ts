@@ -228,6 +228,8 @@ export const zhCN: Record<keyof typeof en, string> = {
   'editor.moveRight': '图片后移',
   'editor.newTitle': '添加商品',
   'editor.noCollections': '还没有系列。',
+  'editor.giftCard': '此商品是礼品卡',
+  'editor.giftCardHint': '每个款式是一种面值。不收运费、不计税；订单付款后，每件生成一张礼品卡，并通过邮件发给收件人或买家。',
   'editor.optionName': '选项名称',
   'editor.optionNamePlaceholder': '尺码',
   'editor.optionValues': '选项值（用逗号分隔）',

@@ -3958,6 +3958,7 @@ export interface components {
             seoTitle: string | null;
             seoDescription: string | null;
             taxClass: string;
+            giftCard: boolean;
             version: number;
             createdAt: string;
             updatedAt: string;
@@ -4004,6 +4005,8 @@ export interface components {
             seoDescription?: string | null;
             /** @description Tax class for tax by destination (default standard) */
             taxClass?: string;
+            /** @description Sold as a gift card: variants are the denominations; no shipping, no tax; paid → one card per unit, mailed */
+            giftCard?: boolean;
             variants: {
                 /**
                  * Format: uuid
@@ -4057,6 +4060,8 @@ export interface components {
             seoDescription?: string | null;
             /** @description Tax class for tax by destination (default standard) */
             taxClass?: string;
+            /** @description Sold as a gift card: variants are the denominations; no shipping, no tax; paid → one card per unit, mailed */
+            giftCard?: boolean;
             variants?: {
                 /**
                  * Format: uuid

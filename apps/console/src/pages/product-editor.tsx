@@ -33,6 +33,7 @@ interface Draft {
   variants: VariantRow[];
   images: ImageDraft[];
   collectionIds: string[];
+  giftCard: boolean;
 }
 
 let imageKey = 0;
@@ -59,6 +60,7 @@ const toDraft = (p: Product | undefined, currency: string): Draft => ({
     : [{ options: {}, price: '', compareAtPrice: '', sku: '', inventoryQuantity: '0' }],
   images: (p?.images ?? []).map((i) => ({ key: `i${imageKey++}`, url: i.url, alt: i.alt ?? '' })),
   collectionIds: p?.collectionIds ?? [],
+  giftCard: p?.giftCard ?? false,
 });
 
 const splitList = (s: string) =>
@@ -102,6 +104,7 @@ export function buildProductBody(d: Draft, currency: string) {
     variants,
     images: d.images.filter((i) => !i.file).map((i) => ({ url: i.url, alt: i.alt.trim() || null })),
     collectionIds: d.collectionIds,
+    giftCard: d.giftCard,
     ...(d.handle.trim() ? { handle: d.handle.trim() } : {}),
   };
   return { body, errors };
@@ -606,6 +609,19 @@ export default function ProductEditorPage() {
               <option value="archived">{t('status.archived')}</option>
             </select>
             <p class="muted small">{t(`editor.statusHint.${draft.status}` as const)}</p>
+            <label class="checkbox">
+              <input
+                id="gift-card"
+                type="checkbox"
+                checked={draft.giftCard}
+                aria-describedby="gift-card-hint"
+                onChange={(e) => setDraft('giftCard', e.currentTarget.checked)}
+              />
+              {t('editor.giftCard')}
+            </label>
+            <p class="muted small" id="gift-card-hint">
+              {t('editor.giftCardHint')}
+            </p>
           </Card>
           <Card title={t('editor.organization')} id="organization">
             <Field id="vendor" label={t('editor.vendor')} error={err('vendor')}>

@@ -239,4 +239,10 @@ export const de: Messages = {
     'Jemand (hoffentlich Sie) wollte bei {store} ein Konto mit dieser Adresse eröffnen, die bereits eines hat. Melden Sie sich an oder wählen Sie ein neues Passwort, falls Sie es vergessen haben.',
   mailExistingIgnore: 'Wenn Sie das nicht waren, ignorieren Sie diese E-Mail: Es hat sich nichts geändert.',
   mailFooterAccount: 'Sie erhalten diese E-Mail wegen eines Kontos bei {store}.',
+  giftCardRecipient: 'Als Geschenk senden (optional)',
+  giftCardRecipientEmail: 'E-Mail des Empfängers',
+  giftCardRecipientName: 'Name des Empfängers',
+  giftCardMessage: 'Nachricht',
+  giftCardRecipientHint: 'Der Code wird nach der Zahlung per E-Mail verschickt: an den Empfänger oder, ohne Adresse hier, an Sie.',
+  giftCardFor: 'Geschenkkarte für {who}',
 };

@@ -238,4 +238,10 @@ export const es: Messages = {
     'Alguien (esperamos que tú) ha intentado abrir una cuenta en {store} con esta dirección, que ya tiene una. Inicia sesión o elige una contraseña nueva si la has olvidado.',
   mailExistingIgnore: 'Si no has sido tú, ignora este correo: no ha cambiado nada.',
   mailFooterAccount: 'Recibes este correo por una cuenta en {store}.',
+  giftCardRecipient: 'Enviar como regalo (opcional)',
+  giftCardRecipientEmail: 'Correo del destinatario',
+  giftCardRecipientName: 'Nombre del destinatario',
+  giftCardMessage: 'Mensaje',
+  giftCardRecipientHint: 'El código se envía por correo cuando se paga el pedido: al destinatario, o a usted si no hay dirección aquí.',
+  giftCardFor: 'Tarjeta regalo para {who}',
 };

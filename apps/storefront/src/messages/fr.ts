@@ -238,4 +238,10 @@ export const fr: Messages = {
     'Quelqu’un (vous, espérons-le) a voulu ouvrir un compte chez {store} avec cette adresse, qui en a déjà un. Connectez-vous, ou choisissez un nouveau mot de passe si vous l’avez oublié.',
   mailExistingIgnore: 'Si ce n’était pas vous, ignorez cet e-mail : rien n’a changé.',
   mailFooterAccount: 'Vous recevez cet e-mail en raison d’un compte chez {store}.',
+  giftCardRecipient: 'Offrir (facultatif)',
+  giftCardRecipientEmail: 'E-mail du destinataire',
+  giftCardRecipientName: 'Nom du destinataire',
+  giftCardMessage: 'Message',
+  giftCardRecipientHint: 'Le code est envoyé par e-mail une fois la commande payée : au destinataire, ou à vous sans adresse ici.',
+  giftCardFor: 'Carte cadeau pour {who}',
 };

@@ -235,4 +235,10 @@ export const ja: Messages = {
     'このアドレスで {store} のアカウント開設が試みられましたが、すでにアカウントがあります。ログインするか、パスワードをお忘れの場合は新しいパスワードを設定してください。',
   mailExistingIgnore: 'お心当たりがない場合は、このメールを無視してください。何も変更されていません。',
   mailFooterAccount: 'このメールは {store} のアカウントに関するお知らせです。',
+  giftCardRecipient: 'ギフトとして送る（任意）',
+  giftCardRecipientEmail: '受取人のメールアドレス',
+  giftCardRecipientName: '受取人のお名前',
+  giftCardMessage: 'メッセージ',
+  giftCardRecipientHint: 'コードはお支払い後にメールで送られます（受取人へ。アドレスがない場合はお客様へ）。',
+  giftCardFor: '{who} へのギフトカード',
 };

@@ -232,4 +232,10 @@ export const zhCN: Messages = {
   mailExistingText: '有人（希望是您本人）尝试用此邮箱在 {store} 开设账户，但此邮箱已有账户。请直接登录；如果忘记了密码，可以设置新密码。',
   mailExistingIgnore: '如果这不是您的操作，请忽略此邮件：什么都没有改变。',
   mailFooterAccount: '您收到此邮件是因为您在 {store} 的账户。',
+  giftCardRecipient: '作为礼物发送（可选）',
+  giftCardRecipientEmail: '收件人邮箱',
+  giftCardRecipientName: '收件人姓名',
+  giftCardMessage: '留言',
+  giftCardRecipientHint: '订单付款后代码将通过邮件发送：发给收件人；如未填写邮箱则发给您。',
+  giftCardFor: '送给 {who} 的礼品卡',
 };

@@ -1,5 +1,5 @@
 /** The cart page and its two forms (add, change quantity); add answers JSON to the hydrated page. */
-import { CartPromotions, CartService, cartState } from '@storeloom/commerce';
+import { CartPromotions, CartService, cartState, cleanGiftCardRecipient } from '@storeloom/commerce';
 import { AppError, ErrorCode, isAppError } from '@storeloom/errors';
 import { getCookie, setCookie } from 'hono/cookie';
 import { type C, CART_COOKIE, CART_COOKIE_SECONDS, type Storefront } from '../context.ts';
@@ -126,7 +126,12 @@ export function cartRoutes(app: StorefrontApp, sf: Storefront) {
       if (!form.ok) throw new AppError(ErrorCode.NotFound, 'Product not found');
       const cart = await carts.findOrCreate(getCookie(c, CART_COOKIE), { country: c.var.country });
       if (cart.created) setCookie(c, CART_COOKIE, cart.token, sf.cookieOpts(CART_COOKIE_SECONDS));
-      await carts.add(cart.id, form.data.variantId, form.data.quantity);
+      const giftCardRecipient = cleanGiftCardRecipient({
+        email: form.data.recipientEmail,
+        name: form.data.recipientName,
+        message: form.data.recipientMessage,
+      });
+      await carts.add(cart.id, form.data.variantId, form.data.quantity, { giftCardRecipient });
       if (wantsJson) return c.json({ count: await carts.count(cart.id) });
       return c.redirect('/cart', 303);
     } catch (e) {

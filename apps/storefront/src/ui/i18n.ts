@@ -245,6 +245,12 @@ const en = {
     'Someone (hopefully you) tried to open an account at {store} with this address, which already has one. Sign in, or choose a new password if you forgot it.',
   mailExistingIgnore: 'If it was not you, ignore this e-mail: nothing changed.',
   mailFooterAccount: 'You receive this e-mail because of an account at {store}.',
+  giftCardRecipient: 'Send it as a gift (optional)',
+  giftCardRecipientEmail: "Recipient's e-mail",
+  giftCardRecipientName: "Recipient's name",
+  giftCardMessage: 'Message',
+  giftCardRecipientHint: 'The code is e-mailed when your order is paid: to the recipient, or to you without an address here.',
+  giftCardFor: 'Gift card for {who}',
 };
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;

@@ -75,6 +75,8 @@ export interface ProductData {
   images: { url: string; alt: string | null }[];
   /** 3D models (glTF binary) with poster and optional USDZ for iOS Quick Look; the page loads model-viewer only when there is one. */
   models: ModelData[];
+  /** A gift card sold as a product: the form asks for an optional recipient. */
+  giftCard?: boolean;
 }
 
 export interface ModelData {
@@ -106,7 +108,10 @@ export interface ArticleCardData {
  * imports: erased from the browser bundle, so the UI loads no server code),
  * narrowed to the fields the pages use.
  */
-export type LineData = Pick<CartLineView, 'variantId' | 'handle' | 'title' | 'variantTitle' | 'quantity' | 'unitPrice' | 'available' | 'imageUrl'>;
+export type LineData = Pick<CartLineView, 'variantId' | 'handle' | 'title' | 'variantTitle' | 'quantity' | 'unitPrice' | 'available' | 'imageUrl'> & {
+  /** A gift card bought for someone: who (their name or e-mail). */
+  giftCardFor?: string;
+};
 
 export type TotalsData = Omit<Totals, 'weightGrams'>;
 export interface PromotionsData {

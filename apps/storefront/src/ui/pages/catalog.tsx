@@ -197,6 +197,26 @@ export function ProductPage(props: { data: Of<'product'> }) {
               <span>{t('quantity')}</span>
               <input name="quantity" type="number" min="1" max={Math.max(1, Math.min(99, variant().available))} value="1" inputmode="numeric" />
             </label>
+            <Show when={p.giftCard}>
+              <fieldset class="gift-recipient">
+                <legend>{t('giftCardRecipient')}</legend>
+                <label>
+                  <span>{t('giftCardRecipientEmail')}</span>
+                  <input name="recipientEmail" type="email" autocomplete="off" maxlength="254" aria-describedby="gift-recipient-hint" />
+                </label>
+                <label>
+                  <span>{t('giftCardRecipientName')}</span>
+                  <input name="recipientName" type="text" autocomplete="off" maxlength="100" />
+                </label>
+                <label>
+                  <span>{t('giftCardMessage')}</span>
+                  <textarea name="recipientMessage" rows="3" maxlength="500" />
+                </label>
+                <p class="hint" id="gift-recipient-hint">
+                  {t('giftCardRecipientHint')}
+                </p>
+              </fieldset>
+            </Show>
             <button class="button primary" type="submit" disabled={variant().available <= 0 || busy()}>
               {variant().available <= 0 ? t('soldOut') : t('addToCart')}
             </button>

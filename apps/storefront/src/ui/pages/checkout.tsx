@@ -28,6 +28,7 @@ function LineRow(props: { line: LineData; editable: boolean }) {
         <Show when={l.variantTitle}>
           <div class="muted">{l.variantTitle}</div>
         </Show>
+        <Show when={l.giftCardFor}>{(who) => <div class="muted">{t('giftCardFor', { who: who() })}</div>}</Show>
         <div class="muted">{money(l.unitPrice)}</div>
         <Show when={props.editable} fallback={<div class="muted">× {l.quantity}</div>}>
           <div class="line-controls">
