@@ -93,6 +93,22 @@ describe('store export, clone and restore', () => {
     const logo = await p.request('POST', `/api/v1/stores/${storeA.id}/settings/logo`, { cookie: owner.cookie, form: form(PNG) });
     expect(logo.status, logo.text).toBe(200);
 
+    // Online store content and translations of every kind travel with the archive.
+    const api = async (method: string, path: string, body: unknown) => {
+      const res = await p.request(method, `/api/v1/stores/${storeA.id}${path}`, { cookie: owner.cookie, body });
+      expect(res.status, `${method} ${path}: ${res.text}`).toBeLessThan(300);
+      return res.body;
+    };
+    const page = await api('POST', '/pages', { title: 'About', body: '<p>We sew.</p>', published: true });
+    const article = await api('POST', '/articles', { title: 'Linen care', body: '<p>Wash cold.</p>', published: true });
+    const menu = await api('POST', '/menus', { handle: 'main-menu', title: 'Main', items: [{ title: 'About', type: 'page', target: page.id }] });
+    await api('PUT', `/products/${shirt.id}/translations/de`, { title: 'Leinenhemd', seoTitle: 'Leinenhemd | Laden' });
+    await api('PUT', `/collections/${coll.body.id}/translations/de`, { title: 'Sommer' });
+    await api('PUT', `/pages/${page.id}/translations/de`, { title: 'Über uns', body: '<p>Wir nähen.</p>' });
+    await api('PUT', `/articles/${article.id}/translations/de`, { title: 'Leinenpflege', excerpt: 'Kalt waschen' });
+    await api('PUT', `/menus/${menu.id}/translations/de`, { items: { '0': 'Über uns' } });
+    await api('PUT', '/settings/translations/de', { name: 'Leinenladen' });
+
     // Customers and orders (written directly: they come from the storefront).
     const t = p.db.tenant(schemaA);
     const customerId = newId();
@@ -194,6 +210,16 @@ describe('store export, clone and restore', () => {
 
   it('clones A into a new store B: B equals A minus secrets, A unchanged, B provisioning until loaded then active', async () => {
     const before = await snapshot(storeA.id);
+    // Not vacuous: every kind of translation is in the store being cloned.
+    for (const table of [
+      'product_translations',
+      'collection_translations',
+      'page_translations',
+      'article_translations',
+      'menu_translations',
+      'store_translations',
+    ])
+      expect(before[table], table).toHaveLength(1);
     const slug = `clone-${newId().slice(0, 8)}`;
     const res = await p.request('POST', `/api/v1/stores/${storeA.id}/clone`, {
       cookie: owner.cookie,

@@ -73,6 +73,17 @@ export const EXPORT_TABLES: readonly TableSpec[] = [
   { table: 'search_synonyms' },
   { table: 'search_pins' },
   { table: 'pricing_settings' },
+  // Online store content and its translations (owners before their translations; menus name the others by id).
+  { table: 'pages' },
+  { table: 'articles' },
+  { table: 'menus' },
+  { table: 'policies' },
+  { table: 'product_translations' },
+  { table: 'collection_translations' },
+  { table: 'page_translations' },
+  { table: 'article_translations' },
+  { table: 'menu_translations' },
+  { table: 'store_translations' },
 ];
 const SPEC = new Map(EXPORT_TABLES.map((t) => [t.table, t]));
 
