@@ -24,6 +24,7 @@ const NAV: NavItem[] = [
   { path: 'abandoned-checkouts', label: 'nav.abandoned', icon: 'cart', show: () => can(currentStore(), 'orders:read') },
   { path: 'pricing', label: 'nav.pricing', icon: 'pricing', show: () => can(currentStore(), 'planning:read') },
   { path: 'planning', label: 'nav.planning', icon: 'reorder', show: () => can(currentStore(), 'planning:read') },
+  { path: 'markets', label: 'nav.markets', icon: 'globe' },
   { path: 'import', label: 'nav.import', icon: 'import', show: () => can(currentStore(), 'catalog:import') },
   { path: 'search', label: 'nav.search', icon: 'search' },
   { path: 'recommendations', label: 'nav.recommendations', icon: 'sparkle' },

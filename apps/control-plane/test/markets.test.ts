@@ -16,6 +16,8 @@ describe('markets', () => {
   let sf: ReturnType<typeof createStorefrontApp>;
   let owner: string;
   let store: { id: string; slug: string };
+  let p1: string;
+  let p2: string;
   let v1: string;
   let v2: string;
 
@@ -48,8 +50,9 @@ describe('markets', () => {
       ],
       'test-file',
     );
-    v1 = (await createProduct(p, owner, store.id, { title: 'Tea', variants: [{ sku: 'M-1', price: 2000, inventoryQuantity: 50 }] })).variants[0].id;
-    v2 = (await createProduct(p, owner, store.id, { title: 'Pot', variants: [{ sku: 'M-2', price: 1000, inventoryQuantity: 50 }] })).variants[0].id;
+    const tea = await createProduct(p, owner, store.id, { title: 'Tea', variants: [{ sku: 'M-1', price: 2000, inventoryQuantity: 50 }] });
+    const pot = await createProduct(p, owner, store.id, { title: 'Pot', variants: [{ sku: 'M-2', price: 1000, inventoryQuantity: 50 }] });
+    [p1, p2, v1, v2] = [tea.id, pot.id, tea.variants[0].id, pot.variants[0].id];
   });
   afterAll(async () => {
     await p?.close();
@@ -182,6 +185,39 @@ describe('markets', () => {
       storeAmounts: { subtotal: 5114, shipping: 500, tax: 0, discountTotal: 0, total: 5614, refunded: 0 },
     });
     expect(order.body.lines.map((l: { unitPrice: number }) => l.unitPrice)).toEqual([2325, 1299]);
+  });
+
+  it('previews a product as a shopper in the market sees it, priced like the storefront cart', async () => {
+    const eu = (await merchant('GET', '/markets')).body.items.find((m: { name: string }) => m.name === 'Euro area');
+    const tea = (await merchant('GET', `/markets/${eu.id}/preview?productId=${p1}&country=fr`)).body;
+    expect(tea).toMatchObject({
+      marketId: eu.id,
+      country: 'FR',
+      currency: 'EUR',
+      storeCurrency: 'GBP',
+      rateUsed: { rate: '1.1634', asOf: '2026-12-01', source: 'rates_table' },
+      taxInclusive: true,
+      product: { title: 'Tea' },
+      variants: [{ id: v1, storePrice: 2000, price: 2325, fixedPrice: false }],
+    });
+    // One tea in a fresh French cart: what the Storefront API cart says for the same line.
+    const cart = await shopper('POST', '/carts', { country: 'FR' });
+    const priced = await shopper('POST', `/carts/${cart.body.id}/lines`, { variantId: v1, quantity: 1 });
+    expect(tea.cart).toEqual({
+      subtotal: priced.body.subtotal,
+      discount: 0,
+      shipping: priced.body.shipping,
+      shippingAvailable: true,
+      shippingMethod: null,
+      tax: priced.body.tax,
+      taxIncluded: true,
+      total: priced.body.total,
+    });
+    // The pot's fixed price wins over the conversion.
+    expect((await merchant('GET', `/markets/${eu.id}/preview?productId=${p2}`)).body.variants[0]).toMatchObject({ price: 1299, fixedPrice: true });
+    expect((await merchant('GET', `/markets/${eu.id}/preview?productId=${p2}&country=JP`)).status).toBe(400);
+    expect((await merchant('GET', `/markets/${eu.id}/preview?productId=00000000-0000-7000-8000-000000000000`)).status).toBe(404);
+    expect((await merchant('GET', `/markets/${eu.id}/preview?productId=nope`)).status).toBe(404);
   });
 
   it('markets are per store: another store cannot read or change them', async () => {

@@ -6,8 +6,8 @@
  * through `invalidate`.
  */
 import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
-import { loadPricingMarkets, loadSettings, loadShippingZones, loadTaxRates, type StorefrontSettings } from '@storeloom/commerce';
 import { TranslationService } from '@storeloom/catalog';
+import { loadPricingSettings, type StorefrontSettings } from '@storeloom/commerce';
 import { TtlCache } from '@storeloom/collections';
 import { FOOTER_MENU, HEADER_MENU, type MenuLink, MenuService, PolicyService, ProductMediaService, ReviewService } from '@storeloom/content';
 import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
@@ -88,15 +88,13 @@ export class TenantResolver {
     if (store) {
       if (store.status === 'active') {
         const t = this.db.tenant(store.schema_name);
-        const [settings, collections, markets, shippingZones, taxRates, content] = await Promise.all([
-          loadSettings(t),
+        // The same settings the console's market preview prices with (loadPricingSettings).
+        const [settings, collections, content] = await Promise.all([
+          loadPricingSettings(t, this.db, store),
           new StorefrontCatalog(t).collections(),
-          loadPricingMarkets(t, this.db, store.currency),
-          loadShippingZones(t),
-          loadTaxRates(t),
           loadContent(t),
         ]);
-        tenant = { store, t, settings: { ...settings, markets, shippingZones, taxRates, storeCountry: store.country ?? null }, collections, content };
+        tenant = { store, t, settings, collections, content };
       } else tenant = { store, t: null as never, settings: null as never, collections: [], content: NO_CONTENT };
     }
     this.cache.set(host, tenant);

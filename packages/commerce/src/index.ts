@@ -24,3 +24,4 @@ export * from './shipping-zones.ts';
 export * from './tax.ts';
 export * from './refunds.ts';
 export * from './lowest-price.ts';
+export * from './market-preview.ts';

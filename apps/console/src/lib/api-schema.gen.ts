@@ -2002,6 +2002,26 @@ export interface paths {
         patch: operations["updateMarket"];
         trace?: never;
     };
+    "/stores/{storeId}/markets/{marketId}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A product as a shopper in the market sees it: variant prices as the product page shows them, and one in a cart shipped there (storefront pricing)
+         * @description API tokens: needs the `read_stores` scope.
+         */
+        get: operations["previewMarketProduct"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/markets/{marketId}/prices/{variantId}": {
         parameters: {
             query?: never;
@@ -4829,6 +4849,43 @@ export interface components {
             primary: {
                 country: string | null;
                 currency: string;
+            };
+        };
+        MarketPreview: {
+            marketId: string;
+            country: string;
+            currency: string;
+            storeCurrency: string;
+            rateUsed: {
+                rate: string;
+                asOf: string | null;
+                /** @enum {string} */
+                source: "same_currency" | "market" | "rates_table";
+            };
+            taxInclusive: boolean;
+            product: {
+                id: string;
+                title: string;
+                handle: string;
+            };
+            variants: {
+                id: string;
+                title: string | null;
+                storePrice: number;
+                /** @description Minor units of the market currency */
+                price: number;
+                compareAtPrice: number | null;
+                fixedPrice: boolean;
+            }[];
+            cart: {
+                subtotal: number;
+                discount: number;
+                shipping: number;
+                shippingAvailable: boolean;
+                shippingMethod: string | null;
+                tax: number;
+                taxIncluded: boolean;
+                total: number;
             };
         };
         MarketPrice: {
@@ -13098,6 +13155,79 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewMarketProduct: {
+        parameters: {
+            query?: {
+                /** @description Default: the store's first active product */
+                productId?: string;
+                /** @description A country of the market (default: the market's first) */
+                country?: string;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+                marketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketPreview"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,7 +5,9 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
-import { controlExchangeRates, MarketService } from '@storeloom/commerce';
+import { isUuid } from '@storeloom/db';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { controlExchangeRates, MarketService, previewMarketProduct } from '@storeloom/commerce';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
@@ -141,6 +143,59 @@ const putPrice = createRoute({
   },
 });
 
+const preview = createRoute({
+  method: 'get',
+  path: '/stores/{storeId}/markets/{marketId}/preview',
+  operationId: 'previewMarketProduct',
+  tags: ['markets'],
+  summary: 'A product as a shopper in the market sees it: variant prices as the product page shows them, and one in a cart shipped there (storefront pricing)',
+  middleware: [storeAccess] as const,
+  request: {
+    params: Params,
+    query: z.object({
+      productId: z.string().optional().openapi({ description: "Default: the store's first active product" }),
+      country: z.string().trim().toUpperCase().length(2).optional().openapi({ description: "A country of the market (default: the market's first)" }),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      z
+        .object({
+          marketId: z.string(),
+          country: z.string(),
+          currency: z.string(),
+          storeCurrency: z.string(),
+          rateUsed: z.object({ rate: z.string(), asOf: z.string().nullable(), source: z.enum(['same_currency', 'market', 'rates_table']) }),
+          taxInclusive: z.boolean(),
+          product: z.object({ id: z.string(), title: z.string(), handle: z.string() }),
+          variants: z.array(
+            z.object({
+              id: z.string(),
+              title: z.string().nullable(),
+              storePrice: z.number().int(),
+              price: z.number().int().openapi({ description: 'Minor units of the market currency' }),
+              compareAtPrice: z.number().int().nullable(),
+              fixedPrice: z.boolean(),
+            }),
+          ),
+          cart: z.object({
+            subtotal: z.number().int(),
+            discount: z.number().int(),
+            shipping: z.number().int(),
+            shippingAvailable: z.boolean(),
+            shippingMethod: z.string().nullable(),
+            tax: z.number().int(),
+            taxIncluded: z.boolean(),
+            total: z.number().int(),
+          }),
+        })
+        .openapi('MarketPreview'),
+      'The preview',
+    ),
+    ...errorResponses(400, 401, 403, 404, 422),
+  },
+});
+
 const service = (c: Context<AppEnv>) => new MarketService(tenantOf(c), { storeCurrency: c.var.store.currency, rates: controlExchangeRates(c.var.services.db) });
 
 export function registerMarketRoutes(app: Api) {
@@ -160,6 +215,19 @@ export function registerMarketRoutes(app: Api) {
     requirePermission(c, Permission.UpdateStore);
     await service(c).remove(uuidParam(c, 'marketId', 'Market'));
     return c.body(null, 204);
+  });
+  app.openapi(preview, async (c) => {
+    const marketId = uuidParam(c, 'marketId', 'Market');
+    const q = c.req.valid('query');
+    if (q.productId !== undefined && !isUuid(q.productId)) throw new AppError(ErrorCode.NotFound, 'Product not found');
+    const view = await previewMarketProduct(tenantOf(c), c.var.services.db, {
+      storeId: c.var.store.id,
+      store: c.var.store,
+      marketId,
+      ...(q.productId ? { productId: q.productId } : {}),
+      ...(q.country ? { country: q.country } : {}),
+    });
+    return c.json(view, 200);
   });
   app.openapi(putPrice, async (c) => {
     requirePermission(c, Permission.UpdateStore);
