@@ -207,4 +207,28 @@ describe('promotions: console and cart in Chromium', { timeout: 300_000 }, () =>
     await check(page, 'console-abandoned-checkouts');
     await ctx.close();
   });
+
+  it('pages through the gift cards with the cursor pager, forward and back', async () => {
+    for (let i = 0; i < 26; i++) {
+      const r = await p.request('POST', `/api/v1/stores/${store.id}/gift-cards`, { cookie: owner, body: { initialValue: 100 + i } });
+      expect(r.status).toBe(201);
+    }
+    const total = (await p.request('GET', `/api/v1/stores/${store.id}/gift-cards?limit=100`, { cookie: owner })).body.items.length as number;
+    expect(total).toBeGreaterThan(25);
+    const { ctx, page } = await consolePage();
+    await page.goto(`${base}/stores/${store.id}/gift-cards`);
+    const rows = page.getByTestId('gift-card-table').locator('tbody tr');
+    const pager = page.getByRole('navigation', { name: 'Pagination' });
+    await expect.poll(() => rows.count()).toBe(25);
+    const firstRow = await rows.first().textContent();
+    expect(await pager.getByRole('button', { name: /Previous/ }).isDisabled()).toBe(true);
+    await pager.getByRole('button', { name: /Next/ }).click();
+    await expect.poll(() => rows.count()).toBe(total - 25);
+    expect(await pager.getByRole('button', { name: /Next/ }).isDisabled()).toBe(true);
+    await pager.getByRole('button', { name: /Previous/ }).click();
+    await expect.poll(() => rows.count()).toBe(25);
+    expect(await rows.first().textContent()).toBe(firstRow);
+    expect(await pager.getByRole('button', { name: /Previous/ }).isDisabled()).toBe(true);
+    await ctx.close();
+  });
 });

@@ -1,5 +1,5 @@
 import { A } from '@solidjs/router';
-import { createEffect, For, type JSX, onCleanup, type ParentProps, Show } from 'solid-js';
+import { type Accessor, batch, createEffect, createSignal, For, type JSX, onCleanup, type ParentProps, Show } from 'solid-js';
 import { type MessageKey, t } from '../i18n/index.ts';
 import { Icon, type IconName } from './icons.tsx';
 
@@ -251,4 +251,56 @@ export function ConfirmModal(props: ParentProps<{ open: boolean; title: string; 
 
 export function Spinner() {
   return <span class="spinner" aria-hidden="true" />;
+}
+
+/**
+ * Paging through a list with the API's forward-only cursors: the cursors of the pages before this one are kept
+ * on a stack, so "previous" works too. `cursor()` goes into the list's resource source; `reset()` when a filter changes.
+ */
+export interface CursorPaging {
+  cursor: Accessor<string | undefined>;
+  canGoBack: Accessor<boolean>;
+  back: () => void;
+  next: (nextCursor: string | null | undefined) => void;
+  reset: () => void;
+}
+
+export function createCursorPager(): CursorPaging {
+  const [stack, setStack] = createSignal<string[]>([]);
+  const [cursor, setCursor] = createSignal<string | undefined>(undefined);
+  return {
+    cursor,
+    canGoBack: () => stack().length > 0,
+    back: () =>
+      batch(() => {
+        const before = stack().slice();
+        const prev = before.pop();
+        setStack(before);
+        setCursor(prev || undefined);
+      }),
+    next: (nextCursor) =>
+      batch(() => {
+        setStack([...stack(), cursor() ?? '']);
+        setCursor(nextCursor ?? undefined);
+      }),
+    reset: () =>
+      batch(() => {
+        setStack([]);
+        setCursor(undefined);
+      }),
+  };
+}
+
+/** The previous / next buttons of a cursor-paged list; `nextCursor` is the loaded page's (null on the last page). */
+export function CursorPager(props: { pager: CursorPaging; nextCursor: string | null | undefined }) {
+  return (
+    <nav class="pagination" aria-label={t('common.pagination')}>
+      <button type="button" class="button small" disabled={!props.pager.canGoBack()} onClick={() => props.pager.back()}>
+        ← {t('common.previous')}
+      </button>
+      <button type="button" class="button small" disabled={!props.nextCursor} onClick={() => props.pager.next(props.nextCursor)}>
+        {t('common.next')} →
+      </button>
+    </nav>
+  );
 }

@@ -1,7 +1,7 @@
 import { A } from '@solidjs/router';
 import { createEffect, createResource, createSignal, For, Show } from 'solid-js';
 import { toast } from '../components/toast.tsx';
-import { Badge, Banner, Card, describedBy, EmptyState, Field, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { Badge, Banner, Card, createCursorPager, CursorPager, describedBy, EmptyState, Field, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { api, type Schemas } from '../lib/api.ts';
 import { createFormState } from '../lib/form.ts';
@@ -130,10 +130,9 @@ function RecoverySettings() {
 export default function AbandonedCheckoutsPage() {
   const s = useStore();
   const [days, setDays] = createSignal<number>(30);
-  const [cursors, setCursors] = createSignal<string[]>([]);
-  const [before, setBefore] = createSignal<string | undefined>(undefined);
+  const pager = createCursorPager();
   const [page] = createResource(
-    () => ({ id: s.storeId(), days: days(), before: before() }),
+    () => ({ id: s.storeId(), days: days(), before: pager.cursor() }),
     (q) => api.GET('/stores/{storeId}/abandoned-checkouts', { params: { path: { storeId: q.id }, query: { days: q.days, before: q.before, limit: 25 } } }),
   );
   const money = (n: number) => formatMoney(n, s.currency(), locale());
@@ -152,8 +151,7 @@ export default function AbandonedCheckoutsPage() {
               id="abandoned-period"
               value={String(days())}
               onChange={(e) => {
-                setCursors([]);
-                setBefore(undefined);
+                pager.reset();
                 setDays(Number(e.currentTarget.value));
               }}
             >
@@ -243,32 +241,7 @@ export default function AbandonedCheckoutsPage() {
                   </tbody>
                 </table>
               </div>
-              <nav class="pagination" aria-label={t('common.pagination')}>
-                <button
-                  type="button"
-                  class="button small"
-                  disabled={!cursors().length}
-                  onClick={() => {
-                    const stack = cursors().slice();
-                    const prev = stack.pop();
-                    setCursors(stack);
-                    setBefore(prev || undefined);
-                  }}
-                >
-                  ← {t('common.previous')}
-                </button>
-                <button
-                  type="button"
-                  class="button small"
-                  disabled={!page.latest?.nextCursor}
-                  onClick={() => {
-                    setCursors([...cursors(), before() ?? '']);
-                    setBefore(page.latest?.nextCursor ?? undefined);
-                  }}
-                >
-                  {t('common.next')} →
-                </button>
-              </nav>
+              <CursorPager pager={pager} nextCursor={page.latest?.nextCursor} />
             </Show>
           </Show>
         </Show>

@@ -1,7 +1,7 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, For, Show } from 'solid-js';
 import { Icon } from '../components/icons.tsx';
-import { Badge, Banner, Card, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { Badge, Banner, Card, createCursorPager, CursorPager, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { api, type QueryOf } from '../lib/api.ts';
 import { formatMoney, formatNumber } from '../lib/format.ts';
@@ -16,10 +16,9 @@ export default function DiscountsPage() {
   const s = useStore();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
-  const [cursors, setCursors] = createSignal<string[]>([]);
-  const [cursor, setCursor] = createSignal<string | undefined>(undefined);
+  const pager = createCursorPager();
   const [page] = createResource(
-    () => ({ id: s.storeId(), q: one(params.q), status: one(params.status), cursor: cursor() }),
+    () => ({ id: s.storeId(), q: one(params.q), status: one(params.status), cursor: pager.cursor() }),
     (q) =>
       api.GET('/stores/{storeId}/discounts', {
         params: {
@@ -60,8 +59,7 @@ export default function DiscountsPage() {
                 const v = e.currentTarget.value;
                 clearTimeout(timer);
                 timer = setTimeout(() => {
-                  setCursors([]);
-                  setCursor(undefined);
+                  pager.reset();
                   setParams({ q: v || undefined }, { replace: true });
                 }, 250);
               }}
@@ -74,8 +72,7 @@ export default function DiscountsPage() {
             id="discount-status"
             value={one(params.status)}
             onChange={(e) => {
-              setCursors([]);
-              setCursor(undefined);
+              pager.reset();
               setParams({ status: e.currentTarget.value || undefined });
             }}
           >
@@ -140,32 +137,7 @@ export default function DiscountsPage() {
                   </tbody>
                 </table>
               </div>
-              <nav class="pagination" aria-label={t('common.pagination')}>
-                <button
-                  type="button"
-                  class="button small"
-                  disabled={!cursors().length}
-                  onClick={() => {
-                    const stack = cursors().slice();
-                    const prev = stack.pop();
-                    setCursors(stack);
-                    setCursor(prev || undefined);
-                  }}
-                >
-                  ← {t('common.previous')}
-                </button>
-                <button
-                  type="button"
-                  class="button small"
-                  disabled={!page.latest?.nextCursor}
-                  onClick={() => {
-                    setCursors([...cursors(), cursor() ?? '']);
-                    setCursor(page.latest?.nextCursor ?? undefined);
-                  }}
-                >
-                  {t('common.next')} →
-                </button>
-              </nav>
+              <CursorPager pager={pager} nextCursor={page.latest?.nextCursor} />
             </Show>
           </Show>
         </Show>

@@ -2,7 +2,7 @@ import { A, useSearchParams } from '@solidjs/router';
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
-import { Badge, Banner, Card, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { Badge, Banner, Card, createCursorPager, CursorPager, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { api, type Schemas } from '../lib/api.ts';
 import { createFormState } from '../lib/form.ts';
@@ -206,10 +206,9 @@ function CardDetail(props: { id: string; onClose: () => void; onChanged: () => v
 export default function GiftCardsPage() {
   const s = useStore();
   const [params, setParams] = useSearchParams();
-  const [cursors, setCursors] = createSignal<string[]>([]);
-  const [cursor, setCursor] = createSignal<string | undefined>(undefined);
+  const pager = createCursorPager();
   const [page, { refetch }] = createResource(
-    () => ({ id: s.storeId(), q: one(params.q), cursor: cursor() }),
+    () => ({ id: s.storeId(), q: one(params.q), cursor: pager.cursor() }),
     (q) => api.GET('/stores/{storeId}/gift-cards', { params: { path: { storeId: q.id }, query: { q: q.q || undefined, cursor: q.cursor, limit: 25 } } }),
   );
   const [issuing, setIssuing] = createSignal(false);
@@ -270,8 +269,7 @@ export default function GiftCardsPage() {
                 const v = e.currentTarget.value;
                 clearTimeout(timer);
                 timer = setTimeout(() => {
-                  setCursors([]);
-                  setCursor(undefined);
+                  pager.reset();
                   setParams({ q: v || undefined }, { replace: true });
                 }, 250);
               }}
@@ -321,32 +319,7 @@ export default function GiftCardsPage() {
                   </tbody>
                 </table>
               </div>
-              <nav class="pagination" aria-label={t('common.pagination')}>
-                <button
-                  type="button"
-                  class="button small"
-                  disabled={!cursors().length}
-                  onClick={() => {
-                    const stack = cursors().slice();
-                    const prev = stack.pop();
-                    setCursors(stack);
-                    setCursor(prev || undefined);
-                  }}
-                >
-                  ← {t('common.previous')}
-                </button>
-                <button
-                  type="button"
-                  class="button small"
-                  disabled={!page.latest?.nextCursor}
-                  onClick={() => {
-                    setCursors([...cursors(), cursor() ?? '']);
-                    setCursor(page.latest?.nextCursor ?? undefined);
-                  }}
-                >
-                  {t('common.next')} →
-                </button>
-              </nav>
+              <CursorPager pager={pager} nextCursor={page.latest?.nextCursor} />
             </Show>
           </Show>
         </Show>

@@ -1,7 +1,7 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, For, Show } from 'solid-js';
 import { Icon } from '../components/icons.tsx';
-import { Badge, Banner, Card, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { Badge, Banner, Card, createCursorPager, CursorPager, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { ApiError, api, type OrderSummary, type QueryOf } from '../lib/api.ts';
 import { formatDateTime, formatMoney } from '../lib/format.ts';
@@ -15,10 +15,9 @@ export default function OrdersPage() {
   const s = useStore();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
-  const [cursors, setCursors] = createSignal<string[]>([]);
-  const [cursor, setCursor] = createSignal<string | undefined>(undefined);
+  const pager = createCursorPager();
   const [orders] = createResource(
-    () => ({ id: s.storeId(), q: one(params.q), paymentStatus: one(params.payment), fulfillmentStatus: one(params.fulfillment), cursor: cursor() }),
+    () => ({ id: s.storeId(), q: one(params.q), paymentStatus: one(params.payment), fulfillmentStatus: one(params.fulfillment), cursor: pager.cursor() }),
     async (q) => {
       try {
         return await api.GET('/stores/{storeId}/orders', {
@@ -139,32 +138,7 @@ export default function OrdersPage() {
                   </tbody>
                 </table>
               </div>
-              <nav class="pagination" aria-label={t('common.pagination')}>
-                <button
-                  type="button"
-                  class="button small"
-                  disabled={!cursors().length}
-                  onClick={() => {
-                    const stack = cursors().slice();
-                    const prev = stack.pop();
-                    setCursors(stack);
-                    setCursor(prev || undefined);
-                  }}
-                >
-                  ← {t('common.previous')}
-                </button>
-                <button
-                  type="button"
-                  class="button small"
-                  disabled={!orders.latest?.nextCursor}
-                  onClick={() => {
-                    setCursors([...cursors(), cursor() ?? '']);
-                    setCursor(orders.latest?.nextCursor ?? undefined);
-                  }}
-                >
-                  {t('common.next')} →
-                </button>
-              </nav>
+              <CursorPager pager={pager} nextCursor={orders.latest?.nextCursor} />
             </Show>
           </Show>
         </Show>

@@ -2,7 +2,7 @@ import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createEffect, createMemo, createResource, createSignal, For, on, Show } from 'solid-js';
 import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
-import { Badge, Card, EmptyState, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { Badge, Card, createCursorPager, CursorPager, EmptyState, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { api, type BulkResult, type Collection, type Product, type ProductStatus, type QueryOf } from '../lib/api.ts';
 
@@ -28,9 +28,7 @@ export default function ProductsPage() {
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const [searchText, setSearchText] = createSignal(one(params.q));
-  // Cursor stack: the cursors of the pages before this one, so "previous" works with forward-only cursors.
-  const [cursors, setCursors] = createSignal<string[]>([]);
-  const [cursor, setCursor] = createSignal<string | undefined>(undefined);
+  const pager = createCursorPager();
   const [selected, setSelected] = createSignal<Set<string>>(new Set());
   const [bulkStatus, setBulkStatus] = createSignal<ProductStatus | null>(null);
   const [bulkBusy, setBulkBusy] = createSignal(false);
@@ -44,14 +42,13 @@ export default function ProductsPage() {
   }));
   createEffect(
     on(filters, () => {
-      setCursors([]);
-      setCursor(undefined);
+      pager.reset();
       setSelected(new Set<string>());
     }),
   );
 
   const [page, { refetch }] = createResource(
-    () => ({ storeId: s.storeId(), ...filters(), cursor: cursor() }),
+    () => ({ storeId: s.storeId(), ...filters(), cursor: pager.cursor() }),
     (q) =>
       api.GET('/stores/{storeId}/products', {
         params: {
@@ -291,32 +288,7 @@ export default function ProductsPage() {
                 </tbody>
               </table>
             </div>
-            <nav class="pagination" aria-label={t('common.pagination')}>
-              <button
-                type="button"
-                class="button small"
-                disabled={!cursors().length}
-                onClick={() => {
-                  const stack = cursors().slice();
-                  const prev = stack.pop();
-                  setCursors(stack);
-                  setCursor(prev === '' ? undefined : prev);
-                }}
-              >
-                ← {t('common.previous')}
-              </button>
-              <button
-                type="button"
-                class="button small"
-                disabled={!page.latest?.nextCursor}
-                onClick={() => {
-                  setCursors([...cursors(), cursor() ?? '']);
-                  setCursor(page.latest?.nextCursor ?? undefined);
-                }}
-              >
-                {t('common.next')} →
-              </button>
-            </nav>
+            <CursorPager pager={pager} nextCursor={page.latest?.nextCursor} />
           </Show>
         </Show>
       </Card>
