@@ -4,6 +4,7 @@
  * committed file was not regenerated.
  */
 import { readFileSync } from 'node:fs';
+import { API_SCOPES } from '@storeloom/auth';
 import { describe, expect, it } from 'vitest';
 import { generateApiTypes } from '../src/api-types.ts';
 
@@ -13,5 +14,10 @@ describe('generated console API types', () => {
     const fresh = await generateApiTypes();
     expect(fresh.length).toBeGreaterThan(10_000);
     expect(committed === fresh, 'apps/console/src/lib/api-schema.gen.ts is stale: run `npm run gen:api`').toBe(true);
+  });
+
+  it("carry the values of named enums, so the console lists the API's token scopes without a copy", async () => {
+    const { apiScopeValues } = await import('../../console/src/lib/api-schema.gen.ts');
+    expect(apiScopeValues).toEqual(API_SCOPES);
   });
 });

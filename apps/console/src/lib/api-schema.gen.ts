@@ -20345,3 +20345,5 @@ export interface operations {
         };
     };
 }
+
+export const apiScopeValues = ["read_products","write_products","read_inventory","write_inventory","read_orders","write_orders","read_customers","write_customers","read_discounts","write_discounts","read_pricing","write_pricing","read_stores","write_stores","read_team","write_team","read_billing","write_billing","read_backups","write_backups"] as const satisfies readonly components["schemas"]["ApiScope"][];

@@ -1,19 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
-import { newId } from '@storeloom/db';
 import { inventoryRunJob } from '@storeloom/jobs';
 import { InventoryPlanningService } from '@storeloom/planning';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
-import { JobStatusSchema, planningJobStatus } from '../planning-jobs.ts';
+import { registerPlanningRunRoutes } from '../planning-jobs.ts';
 import type { Api } from '../context.ts';
 import { idempotent } from '../idempotency.ts';
 
 const SupplierParams = StoreIdParam.extend({ supplierId: z.string() });
 const VariantParams = StoreIdParam.extend({ variantId: z.string() });
-const JobParams = StoreIdParam.extend({ inventoryRunId: z.string().max(200) });
 
 const LeadTime = z.number().int().min(0).max(365);
 const SupplierFields = z.object({
@@ -267,26 +265,6 @@ const testWebhook = createRoute({
     ...errorResponses(401, 403, 404, 409),
   },
 });
-const triggerRun = createRoute({
-  operationId: 'startInventoryRun',
-  method: 'post',
-  path: `${base}/runs`,
-  tags: ['inventory-planning'],
-  summary: 'Recompute forecasts and reorder suggestions now (normally nightly)',
-  middleware: [storeAccess] as const,
-  request: { params: StoreIdParam },
-  responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404, 409) },
-});
-const runStatus = createRoute({
-  operationId: 'getInventoryRun',
-  method: 'get',
-  path: `${base}/runs/{inventoryRunId}`,
-  tags: ['inventory-planning'],
-  summary: 'Progress of an inventory run',
-  middleware: [storeAccess] as const,
-  request: { params: JobParams },
-  responses: { 200: jsonResponse(JobStatusSchema, 'Job'), ...errorResponses(401, 403, 404) },
-});
 
 function service(c: Context<AppEnv>) {
   tenantOf(c);
@@ -359,14 +337,12 @@ export function registerInventoryPlanningRoutes(app: Api) {
     requirePermission(c, Permission.ManagePlanning);
     return c.json(await service(c).sendTestWebhook(), 200);
   });
-  app.openapi(triggerRun, async (c) => {
-    requirePermission(c, Permission.ManagePlanning);
-    tenantOf(c);
-    const job = await c.var.services.queues.enqueue(inventoryRunJob, { storeId: c.var.store.id, runKey: newId() });
-    return c.json({ jobId: job.id }, 202);
-  });
-  app.openapi(runStatus, async (c) => {
-    requirePermission(c, Permission.ReadPlanning);
-    return c.json(await planningJobStatus(c, 'inventory-run', 'inventoryRunId'), 200);
+  registerPlanningRunRoutes(app, {
+    job: inventoryRunJob,
+    path: base,
+    tag: 'inventory-planning',
+    idParam: 'inventoryRunId',
+    start: { operationId: 'startInventoryRun', summary: 'Recompute forecasts and reorder suggestions now (normally nightly)' },
+    status: { operationId: 'getInventoryRun', summary: 'Progress of an inventory run' },
   });
 }

@@ -1,20 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
-import { newId } from '@storeloom/db';
 import { pricingRunJob } from '@storeloom/jobs';
 import { PricingService } from '@storeloom/planning';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, Money, StoreIdParam } from '../schemas.ts';
-import { JobStatusSchema, planningJobStatus } from '../planning-jobs.ts';
+import { registerPlanningRunRoutes } from '../planning-jobs.ts';
 import type { Api } from '../context.ts';
 import { idempotent } from '../idempotency.ts';
 
 const SettingsParams = StoreIdParam.extend({ settingsId: z.string() });
 const ChangeParams = StoreIdParam.extend({ changeId: z.string() });
 const ProductParams = StoreIdParam.extend({ productId: z.string() });
-const JobParams = StoreIdParam.extend({ runId: z.string().max(200) });
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const Guardrails = z.object({
@@ -223,26 +221,6 @@ const expected = createRoute({
   request: { params: ProductParams },
   responses: { 200: jsonResponse(ExpectedRevenueSchema, 'Expected revenue'), ...errorResponses(401, 403, 404) },
 });
-const triggerRun = createRoute({
-  operationId: 'startPricingRun',
-  method: 'post',
-  path: '/stores/{storeId}/pricing/runs',
-  tags: ['pricing'],
-  summary: 'Run the pricing policy now (normally nightly)',
-  middleware: [storeAccess] as const,
-  request: { params: StoreIdParam },
-  responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404, 409) },
-});
-const runStatus = createRoute({
-  operationId: 'getPricingRun',
-  method: 'get',
-  path: '/stores/{storeId}/pricing/runs/{runId}',
-  tags: ['pricing'],
-  summary: 'Progress of a pricing run',
-  middleware: [storeAccess] as const,
-  request: { params: JobParams },
-  responses: { 200: jsonResponse(JobStatusSchema, 'Job'), ...errorResponses(401, 403, 404) },
-});
 
 function service(c: Context<AppEnv>) {
   tenantOf(c);
@@ -301,14 +279,12 @@ export function registerPricingRoutes(app: Api) {
     requirePermission(c, Permission.ReadPlanning);
     return c.json(await service(c).revenue.expectedRevenue(uuidParam(c, 'productId', 'Product')), 200);
   });
-  app.openapi(triggerRun, async (c) => {
-    requirePermission(c, Permission.ManagePlanning);
-    tenantOf(c);
-    const job = await c.var.services.queues.enqueue(pricingRunJob, { storeId: c.var.store.id, runKey: newId() });
-    return c.json({ jobId: job.id }, 202);
-  });
-  app.openapi(runStatus, async (c) => {
-    requirePermission(c, Permission.ReadPlanning);
-    return c.json(await planningJobStatus(c, 'pricing-run', 'runId'), 200);
+  registerPlanningRunRoutes(app, {
+    job: pricingRunJob,
+    path: '/stores/{storeId}/pricing',
+    tag: 'pricing',
+    idParam: 'runId',
+    start: { operationId: 'startPricingRun', summary: 'Run the pricing policy now (normally nightly)' },
+    status: { operationId: 'getPricingRun', summary: 'Progress of a pricing run' },
   });
 }
