@@ -40,7 +40,11 @@ describe('gift-card product page', () => {
 
   beforeAll(async () => {
     p = await startTestPlatform();
-    app = createStorefrontApp(p.db, createLogger({ level: 'silent' }), { rootDomain: 'localhost', secret: 'test-secret-0123456789abcdef0123456789', storeCacheTtlMs: 0 });
+    app = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
+      rootDomain: 'localhost',
+      secret: 'test-secret-0123456789abcdef0123456789',
+      storeCacheTtlMs: 0,
+    });
     const owner = (await signup(p)).cookie;
     const s = await createStore(p, owner);
     const row = await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', s.id).executeTakeFirstOrThrow();
@@ -62,7 +66,7 @@ describe('gift-card product page', () => {
 
     const bad = await post('/cart/add', { variantId: card.variants[0]?.id as string, quantity: '1', recipientEmail: 'not-an-address' }, 'application/json');
     expect(bad.status).toBe(400);
-    expect(JSON.parse(bad.text).message).toContain("recipient");
+    expect(JSON.parse(bad.text).message).toContain('recipient');
 
     const ok = await post('/cart/add', {
       variantId: card.variants[0]?.id as string,

@@ -14,7 +14,8 @@ import { cartState } from './cart-pricing.ts';
 import { DiscountService } from './discounts.ts';
 import { GiftCardService } from './gift-cards.ts';
 import type { PriceAdjustment, PricingExtensions, PricingStep } from './pricing.ts';
-import { pricePromotions } from './pricing-engine.ts';
+import { marketAmount, marketPrice, type PricingMarket } from './markets.ts';
+import { type DiscountRule, pricePromotions } from './pricing-engine.ts';
 
 async function collectionsOf(t: Kysely<TenantDatabase>, productIds: string[]): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
@@ -22,6 +23,20 @@ async function collectionsOf(t: Kysely<TenantDatabase>, productIds: string[]): P
   const rows = await t.selectFrom('collection_products').select(['product_id', 'collection_id']).where('product_id', 'in', productIds).execute();
   for (const r of rows) map.set(r.product_id, [...(map.get(r.product_id) ?? []), r.collection_id]);
   return map;
+}
+
+/**
+ * A discount's money in a market's currency (issue 18 with markets, issue 19): a fixed amount off converts like a
+ * price (the market's rate, then its rounding increment: "£5 off" reads as a round "€6 off"), a minimum subtotal like
+ * the other thresholds (free-over shipping: the rate, to the minor unit). Percentages and quantities do not change.
+ */
+export function marketRules(m: PricingMarket | undefined): (r: DiscountRule) => DiscountRule {
+  if (!m || (m.currency === m.storeCurrency && m.rate.rate === '1')) return (r) => r;
+  return (r) => ({
+    ...r,
+    value: r.kind === 'fixed_amount' ? marketPrice(m, r.value) : r.value,
+    minSubtotal: r.minSubtotal === null ? null : marketAmount(m, r.minSubtotal),
+  });
 }
 
 export function promotionPricing(currency: string, clock: () => Date = () => new Date()): PricingExtensions {
@@ -32,7 +47,11 @@ export function promotionPricing(currency: string, clock: () => Date = () => new
       // The cart holds the shopper's discount codes (ctx.codes belong to other steps).
       const codes = cart?.discountCodes ?? [];
       const live = await new DiscountService(ctx.t, clock).live(codes, ctx.email ?? cart?.email ?? null);
-      const rules = [...live.codeRules, ...live.automatic];
+      // Amounts of a discount are in the store currency: a cart in another market's currency sees them converted.
+      const inMarket = marketRules(ctx.market);
+      const codeRules = live.codeRules.map(inMarket);
+      const automaticRules = live.automatic.map(inMarket);
+      const rules = [...codeRules, ...automaticRules];
       const needsCollections = rules.some(
         (r) =>
           (r.appliesTo?.collectionIds?.length ?? 0) > 0 || (r.buyXGetY?.buyCollectionIds?.length ?? 0) > 0 || (r.buyXGetY?.getCollectionIds?.length ?? 0) > 0,
@@ -65,9 +84,9 @@ export function promotionPricing(currency: string, clock: () => Date = () => new
           })),
         shipping: ctx.settings.shipping,
         tax: ctx.settings.tax,
-        codeDiscounts: live.codeRules,
+        codeDiscounts: codeRules,
         codeRejections: live.rejections,
-        automaticDiscounts: live.automatic,
+        automaticDiscounts: automaticRules,
         giftCards: [],
       });
       const adjustments: PriceAdjustment[] = result.discounts.map((d) => {
