@@ -59,6 +59,8 @@ export const TENANT_TABLES = [
   'reco_popular',
   'refund_lines',
   'reorder_suggestions',
+  'return_lines',
+  'returns',
   'reviews',
   'search_clicks',
   'search_config',

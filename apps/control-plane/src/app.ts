@@ -36,6 +36,7 @@ import { registerImportRoutes } from './routes/imports.ts';
 import { registerRecommendationRoutes } from './routes/recommendations.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
+import { registerReturnRoutes } from './routes/returns.ts';
 import { registerAbandonedCheckoutRoutes } from './routes/abandoned-checkouts.ts';
 import { registerAnalyticsRoutes } from './routes/analytics.ts';
 import { registerDiscountRoutes } from './routes/discounts.ts';
@@ -118,6 +119,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerLaunchRoutes(api);
   registerJobRoutes(api);
   registerOrderRoutes(api);
+  registerReturnRoutes(api);
   registerDiscountRoutes(api);
   registerGiftCardRoutes(api);
   registerMerchantWebhookRoutes(api);

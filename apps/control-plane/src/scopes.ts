@@ -22,6 +22,7 @@ const FAMILY_OF_TAG: Record<string, string> = {
   inventory: 'inventory',
   'inventory-planning': 'inventory',
   orders: 'orders',
+  returns: 'orders',
   // Sales figures are order data.
   analytics: 'orders',
   shipping: 'orders',

@@ -120,7 +120,14 @@ export function buildServices(
   // The order service built on db.tenant(...) enqueues mail delivery and the order-paid job after its own commits.
   // One box seals what the platform must read back: two-factor seeds and webhook signing secrets.
   const secrets = new SecretBox(config.secretKeys ?? DEVELOPMENT_SECRETS_KEY);
-  const connectPayments = stripe ? new ConnectPaymentEvents(stripe, db, (tenant, store) => commerce.orders(store, { tenant })) : null;
+  const connectPayments = stripe
+    ? new ConnectPaymentEvents(
+        stripe,
+        db,
+        (tenant, store) => commerce.orders(store, { tenant }),
+        (tenant, store) => commerce.returns(store, { tenant }),
+      )
+    : null;
   return {
     db,
     queues,

@@ -7,7 +7,8 @@
 import { PrivacyService } from '@storeloom/privacy';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { API_SCOPES } from '@storeloom/auth';
-import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
+import { CartService, OrderService, parseSettings, ReturnService } from '@storeloom/commerce';
+import { returnPhotoKey } from '@storeloom/storage';
 import { searchDb } from '@storeloom/store-search';
 import { emitWebhookEvent } from '@storeloom/webhooks';
 import { createBackupHandlers } from '../../worker/src/backup.ts';
@@ -85,6 +86,9 @@ interface Tenant {
   marketId: string;
   zoneId: string;
   taxRateId: string;
+  /** A return of orderId (with one photo) and the order's line. */
+  returnId: string;
+  orderLineId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -120,6 +124,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   marketId: t.marketId,
   zoneId: t.zoneId,
   taxRateId: t.taxRateId,
+  returnId: t.returnId,
 });
 
 /** Required query parameters of GET routes, so B's own request is valid. */
@@ -212,6 +217,16 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
     contentType: 'text/csv',
   }),
   'patch /stores/{storeId}/security': () => ({ body: { requireTwoFactor: false } }),
+  'post /stores/{storeId}/orders/{orderId}/returns': (own) => ({ body: { lines: [{ orderLineId: own.orderLineId, quantity: 1 }], reason: 'Injected' } }),
+  'post /stores/{storeId}/orders/{orderId}/refund-preview': () => ({ body: { amount: 1 } }),
+  'post /stores/{storeId}/returns/{returnId}/approve': () => ({ body: { note: 'Hijacked', labelReference: 'HIJACK' } }),
+  'post /stores/{storeId}/returns/{returnId}/decline': () => ({ body: { note: 'Hijacked' } }),
+  'post /stores/{storeId}/returns/{returnId}/label': () => ({ body: { labelReference: 'HIJACK' } }),
+  'post /stores/{storeId}/returns/{returnId}/receive': (own) => ({ body: { lines: [{ orderLineId: own.orderLineId, restock: true }] } }),
+  'post /stores/{storeId}/returns/{returnId}/refund': () => ({ body: {} }),
+  'post /stores/{storeId}/returns/{returnId}/exchange': (own) => ({ body: { lines: [{ orderLineId: own.orderLineId, variantId: own.variantIds[0] }] } }),
+  'post /stores/{storeId}/returns/{returnId}/exchange-payment': () => ({ body: {} }),
+  'put /stores/{storeId}/return-policy': () => ({ body: { enabled: false, windowDays: 1, shippingRefund: 'never' } }),
   'put /stores/{storeId}/checkout-settings': () => ({
     body: { shipping: { mode: 'flat', flatRate: 1, freeOver: null, weightRates: [] }, tax: { ratePercent: 50, includedInPrices: false } },
   }),
@@ -225,7 +240,7 @@ interface Operation {
 }
 
 /** Path parameters that name no object (a locale): always this value, never swapped between stores. */
-const FIXED_PATH_VALUES: Record<string, string> = { locale: 'de' };
+const FIXED_PATH_VALUES: Record<string, string> = { locale: 'de', index: '0' };
 
 const fill = (template: string, ids: Record<string, string>) =>
   template.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -398,12 +413,24 @@ describe('tenant isolation', () => {
       settings: parseSettings([]),
     });
     await orders.confirmPayment(order.id, { provider: 'manual', reference: 'r', amount: order.total });
+    // A delivered order with a requested return and the shopper's photo in storage.
+    await orders.fulfil(order.id, {});
+    const returnId = randomUUID();
+    const photoKey = returnPhotoKey(store.id, returnId, 0, 'png');
+    await p.services.storage.put(photoKey, PNG, 'image/png');
+    const ret = await new ReturnService(t, { store: { id: store.id, name: row.name, currency: row.currency } }).request(order.id, {
+      lines: [{ orderLineId: order.lines[0]!.id, quantity: 1 }],
+      reason: `${tag} reason`,
+      photos: [photoKey],
+    });
     // A finished privacy export (run inline: no worker here).
     const privacy = await p.request('POST', `/api/v1/stores/${store.id}/privacy-requests`, { cookie, body: { kind: 'export', email: `${tag}@example.com` } });
     expect(privacy.status, privacy.text).toBe(202);
     await new PrivacyService({ db: p.db, storage: p.services.storage }).process({ ...row, id: store.id }, privacy.body.id);
     return {
       privacyRequestId: privacy.body.id,
+      returnId: ret.id,
+      orderLineId: order.lines[0]!.id,
       imageId: image.body.id,
       invitationId: invitation.body.invitation.id,
       memberId: member.user.id,
@@ -470,6 +497,8 @@ describe('tenant isolation', () => {
       orders: await db.selectFrom('orders').selectAll().orderBy('id').execute(),
       payments: await db.selectFrom('payments').selectAll().orderBy('id').execute(),
       refundLines: await db.selectFrom('refund_lines').selectAll().orderBy('id').execute(),
+      returns: await db.selectFrom('returns').selectAll().orderBy('id').execute(),
+      returnLines: await db.selectFrom('return_lines').selectAll().orderBy('id').execute(),
       searchConfig: await search.selectFrom('search_config').selectAll().execute(),
       searchSynonyms: await search.selectFrom('search_synonyms').selectAll().orderBy('id').execute(),
       searchPins: await search.selectFrom('search_pins').selectAll().orderBy('id').execute(),

@@ -202,6 +202,11 @@ export class Storefront {
     return this.commerce.orders(c.var.tenant.store, { tenant: c.var.tenant.t, origin: this.origin(c), locale: this.locale(c), logger: c.var.logger });
   }
 
+  /** The store's returns, with mail in the shopper's language and links back to this host. */
+  returns(c: C) {
+    return this.commerce.returns(c.var.tenant.store, { tenant: c.var.tenant.t, origin: this.origin(c), locale: this.locale(c), logger: c.var.logger });
+  }
+
   checkout(c: C) {
     return this.commerce.checkout(c.var.tenant.store, { tenant: c.var.tenant.t, origin: this.origin(c), locale: this.locale(c), logger: c.var.logger });
   }

@@ -9,7 +9,7 @@
  * arrive does not matter. The webhook records the event id (and the audit
  * entries returned here) in the control schema only after this returns.
  */
-import type { OrderService } from '@storeloom/commerce';
+import type { OrderService, ReturnService } from '@storeloom/commerce';
 import { type AuditEntry, type Database, isUuid, type Kysely, type Store, type TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { fromStripeAmount } from '@storeloom/money';
@@ -27,10 +27,11 @@ export const CONNECT_PAYMENT_EVENTS = [
 ] as const;
 
 export type OrderServiceFactory = (tenant: Kysely<TenantDatabase>, store: Store) => OrderService;
+export type ReturnServiceFactory = (tenant: Kysely<TenantDatabase>, store: Store) => ReturnService;
 
 const idOf = (v: string | { id: string } | null | undefined) => (v == null ? null : typeof v === 'string' ? v : v.id);
 /** Outcomes where this run changed the order (the others found it already so, or left it). */
-const CHANGED = new Set(['paid', 'failed', 'expired', 'refund_recorded', 'late_payment_refunded']);
+const CHANGED = new Set(['paid', 'failed', 'expired', 'refund_recorded', 'late_payment_refunded', 'exchange_paid']);
 
 export class ConnectPaymentEvents implements ConnectEventHandler {
   readonly types = CONNECT_PAYMENT_EVENTS;
@@ -43,6 +44,8 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
     private readonly stripe: Stripe,
     private readonly db: Database,
     private readonly ordersFor: OrderServiceFactory,
+    /** Returns: a Checkout Session with `metadata.returnId` pays an exchange's price difference. */
+    private readonly returnsFor?: ReturnServiceFactory,
   ) {}
 
   async handle(event: Stripe.Event): Promise<ConnectEffect> {
@@ -69,6 +72,8 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
       const session = await callStripe('read the Checkout Session', () => this.stripe.checkout.sessions.retrieve(obj.id, { expand: ['payment_intent'] }, opts));
       const orderId = session.metadata?.orderId ?? session.client_reference_id;
       if (!orderId || !isUuid(orderId.toLowerCase())) return 'not_an_order';
+      const returnId = session.metadata?.returnId;
+      if (returnId && isUuid(returnId.toLowerCase())) return this.applyExchangeSession(store, session, returnId);
       return this.applySession(orders, store, session, orderId, account, audits);
     }
     if (event.type === 'payment_intent.payment_failed') {
@@ -89,6 +94,21 @@ export class ConnectPaymentEvents implements ConnectEventHandler {
       return applied ? 'refund_recorded' : 'unchanged';
     }
     return 'ignored';
+  }
+
+  /** An exchange's price difference paid: the return closes as exchanged, once (the difference must match). */
+  private async applyExchangeSession(store: Store, session: Stripe.Checkout.Session, returnId: string): Promise<string> {
+    if (!this.returnsFor) return 'ignored';
+    if (session.status !== 'complete' || session.payment_status !== 'paid') return 'open';
+    const piId = idOf(session.payment_intent);
+    if (!piId || session.amount_total === null || !session.currency) return 'no_payment';
+    const returns = this.returnsFor(this.db.tenant(store.schema_name), store);
+    const r = await returns.confirmExchangePayment(returnId, {
+      provider: 'stripe',
+      reference: piId,
+      amount: fromStripeAmount(session.amount_total, session.currency.toUpperCase()),
+    });
+    return r.applied ? 'exchange_paid' : 'unchanged';
   }
 
   private async applySession(orders: OrderService, store: Store, session: Stripe.Checkout.Session, orderId: string, account: string, audits: AuditEntry[]) {

@@ -75,7 +75,12 @@ export class StripePaymentProvider implements PaymentProvider {
     if (!Number.isInteger(input.amount) || input.amount <= 0) throw new AppError(ErrorCode.ValidationFailed, 'Nothing to pay');
     const store = await this.account();
     if (!store.chargesEnabled) throw new AppError(ErrorCode.Conflict, 'This store cannot take card payments yet');
-    const metadata = { orderId: input.orderId, storeId: store.id, orderNumber: String(input.orderNumber) };
+    const metadata = {
+      orderId: input.orderId,
+      storeId: store.id,
+      orderNumber: String(input.orderNumber),
+      ...(input.returnId ? { returnId: input.returnId } : {}),
+    };
     const unitAmount = stripeAmount(input.amount, input.currency);
     // The fee is cut in the store's minor units, then down to an amount Stripe accepts (a multiple of 10 fils for KWD).
     const fee = toStripeAmount(roundToIncrement(applicationFee(input.amount, store.plan), stripeIncrement(input.currency), 'down'), input.currency);
@@ -86,7 +91,11 @@ export class StripePaymentProvider implements PaymentProvider {
           line_items: [
             {
               quantity: 1,
-              price_data: { currency: stripeCurrency(input.currency), unit_amount: unitAmount, product_data: { name: `Order #${input.orderNumber}` } },
+              price_data: {
+                currency: stripeCurrency(input.currency),
+                unit_amount: unitAmount,
+                product_data: { name: input.returnId ? `Exchange for order #${input.orderNumber}` : `Order #${input.orderNumber}` },
+              },
             },
           ],
           customer_email: input.email,

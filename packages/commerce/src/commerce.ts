@@ -11,7 +11,8 @@ import { deliverMailJob, orderPaidJob, type Queues } from '@storeloom/jobs';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { CheckoutService, storefrontPaths } from './checkout.ts';
 import { formatMoney } from '@storeloom/money';
-import { DEFAULT_RESERVATION_TTL_MS, OrderService } from './orders.ts';
+import { DEFAULT_RESERVATION_TTL_MS, OrderService, type OrderServiceOptions } from './orders.ts';
+import { ReturnService } from './returns.ts';
 import { ManualPaymentProvider, type PaymentProvider, PaymentProviders } from './payments.ts';
 import type { PricingExtensions } from './pricing.ts';
 
@@ -81,10 +82,32 @@ export class Commerce {
   }
 
   orders(store: Store, o: StoreServiceOptions = {}): OrderService {
+    return new OrderService(o.tenant ?? this.opts.db.tenant(store.schema_name), this.orderOptions(store, o));
+  }
+
+  /** A store's returns and exchanges, with the same providers, mail and hooks as its orders. */
+  returns(store: Store, o: StoreServiceOptions = {}): ReturnService {
+    const secret = this.opts.secret;
+    const origin = this.originOf(store, o);
+    return new ReturnService(o.tenant ?? this.opts.db.tenant(store.schema_name), {
+      ...this.orderOptions(store, o),
+      ...(origin !== null
+        ? {
+            // The shopper comes back to the order status page (the account without a link secret).
+            exchangeUrls: (order) => {
+              const url = secret ? `${origin}${storefrontPaths.order(secret, store.id, order.id)}` : `${origin}/account`;
+              return { returnUrl: url, cancelUrl: url, hostedPayUrl: url };
+            },
+          }
+        : {}),
+    });
+  }
+
+  private orderOptions(store: Store, o: StoreServiceOptions): OrderServiceOptions {
     const { queues, secret } = this.opts;
     const logger = o.logger ?? this.logger;
     const origin = this.originOf(store, o);
-    return new OrderService(o.tenant ?? this.opts.db.tenant(store.schema_name), {
+    return {
       store: { id: store.id, name: store.name, currency: store.currency },
       providers: this.paymentProviders(store.id),
       ...(secret ? { quoteSecret: secret } : {}),
@@ -108,7 +131,7 @@ export class Commerce {
       onPaid: (orderId) => {
         queues?.enqueue(orderPaidJob, { storeId: store.id, orderId }).catch((err) => logger.warn('order-paid enqueue failed', { err, orderId }));
       },
-    });
+    };
   }
 
   /** The storefront checkout of a store; needs the secret and an origin (the request's, or `storeUrl`). */

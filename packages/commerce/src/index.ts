@@ -25,3 +25,5 @@ export * from './tax.ts';
 export * from './refunds.ts';
 export * from './lowest-price.ts';
 export * from './market-preview.ts';
+export * from './returns.ts';
+export * from './return-mails.ts';

@@ -722,8 +722,25 @@ export class OrderService {
     return { refundId: refundId as string, amount: plan.amount, parts: plan.parts };
   }
 
+  /**
+   * What a refund would give back, computed as `refund` would now (the console shows it before the merchant
+   * confirms): the amount, its parts, and how it splits between the provider and the gift cards. Writes nothing.
+   */
+  async previewRefund(
+    orderId: string,
+    input: RefundRequest,
+  ): Promise<{ amount: number; parts: PlannedRefundPart[]; tenders: { provider: number; giftCards: number } }> {
+    const o = await this.t.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
+    if (!o) throw new AppError(ErrorCode.NotFound, 'Order not found');
+    if (o.payment_status !== 'paid' && o.payment_status !== 'partially_refunded') throw new AppError(ErrorCode.InvalidState, 'This order cannot be refunded');
+    const plan = planRefund(await this.refundable(this.t, o), input);
+    const providerPaid = o.total - o.gift_card_total;
+    const toProvider = o.payment_provider === GIFT_CARD_PROVIDER ? 0 : Math.min(plan.amount, Math.max(0, providerPaid - Math.min(o.refunded, providerPaid)));
+    return { amount: plan.amount, parts: plan.parts, tenders: { provider: toProvider, giftCards: plan.amount - toProvider } };
+  }
+
   /** The order's lines and shipping as planRefund needs them. */
-  private async refundable(trx: Kysely<TenantDatabase>, o: Order): Promise<RefundableOrder> {
+  async refundable(trx: Kysely<TenantDatabase>, o: Order): Promise<RefundableOrder> {
     const lines = await trx
       .selectFrom('order_lines')
       .select(['id', 'variant_id', 'title', 'quantity', 'total', 'discount_total', 'tax', 'refunded_quantity', 'refunded_amount'])

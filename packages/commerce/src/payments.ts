@@ -20,6 +20,8 @@ export interface PaymentStartInput {
   cancelUrl: string;
   /** The storefront's own pay page (used by the manual provider). */
   hostedPayUrl: string;
+  /** Set when the payment is an exchange's price difference (not the order's own payment): the provider's confirmation goes to that return. */
+  returnId?: string;
 }
 
 export interface PaymentStart {

@@ -167,3 +167,31 @@ export async function saveCheckoutSettings(t: Kysely<TenantDatabase>, s: { shipp
     }
   });
 }
+
+/**
+ * The store's return policy (the `returns` key, issue 21): whether shoppers may ask for returns, for how many days
+ * after the order was delivered (fulfilled), and whether a return gives back shipping: `never`, or `full_return` (when
+ * the return takes back every unit of the order that was not refunded yet, the shipping left is refunded too).
+ */
+export const returnPolicySchema = z.object({
+  enabled: z.boolean(),
+  windowDays: z.number().int().min(1).max(365),
+  shippingRefund: z.enum(['never', 'full_return']),
+});
+export type ReturnPolicy = z.infer<typeof returnPolicySchema>;
+export const DEFAULT_RETURN_POLICY: ReturnPolicy = { enabled: true, windowDays: 30, shippingRefund: 'full_return' };
+
+export async function loadReturnPolicy(t: Kysely<TenantDatabase>): Promise<ReturnPolicy> {
+  const row = await t.selectFrom('store_settings').select('value').where('key', '=', 'returns').executeTakeFirst();
+  const parsed = returnPolicySchema.safeParse(row?.value);
+  return parsed.success ? parsed.data : DEFAULT_RETURN_POLICY;
+}
+
+export async function saveReturnPolicy(t: Kysely<TenantDatabase>, policy: ReturnPolicy): Promise<void> {
+  const value = JSON.stringify(policy);
+  await t
+    .insertInto('store_settings')
+    .values({ key: 'returns', value, updated_at: new Date() })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date() }))
+    .execute();
+}

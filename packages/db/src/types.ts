@@ -704,6 +704,8 @@ export interface TenantDatabase {
   stock_reservations: StockReservationsTable;
   payments: PaymentsTable;
   refund_lines: RefundLinesTable;
+  returns: ReturnsTable;
+  return_lines: ReturnLinesTable;
   pricing_settings: PricingSettingsTable;
   pricing_policy_state: PricingPolicyStateTable;
   price_changes: PriceChangesTable;
@@ -1282,6 +1284,44 @@ export interface RefundLinesTable {
   /** The units went back into stock (inventory ledger). */
   restock: Generated<boolean>;
   created_at: Timestamp;
+}
+export type ReturnStatus = 'requested' | 'approved' | 'declined' | 'received' | 'refunded' | 'exchanged';
+/** A shopper's return of units of an order (issue 21); transitions are conditional updates on `status`. */
+export interface ReturnsTable {
+  id: string;
+  order_id: string;
+  status: Generated<ReturnStatus>;
+  reason: string;
+  customer_note: string | null;
+  /** Storage keys of the shopper's photos. */
+  photos: ColumnType<string[], string | undefined, string>;
+  merchant_note: string | null;
+  label_reference: string | null;
+  resolution: 'refund' | 'exchange' | null;
+  refund_id: string | null;
+  refund_amount: number | null;
+  /** > 0 charged to the shopper, < 0 refunded. */
+  exchange_difference: number | null;
+  exchange_payment_status: 'pending' | 'paid' | 'none' | null;
+  exchange_payment_reference: string | null;
+  exchange_payment_url: string | null;
+  idempotency_key: string | null;
+  requested_at: Timestamp;
+  decided_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  received_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  closed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  updated_at: Timestamp;
+}
+export interface ReturnLinesTable {
+  id: string;
+  return_id: string;
+  order_line_id: string;
+  quantity: number;
+  /** Set at receipt: back into stock or not. */
+  restock: boolean | null;
+  condition_note: string | null;
+  exchange_variant_id: string | null;
+  exchange_unit_price: number | null;
 }
 export interface OrderEventsTable {
   id: string;

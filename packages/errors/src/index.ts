@@ -67,6 +67,8 @@ export const ErrorCode = {
   CountryInOtherZone: 'country_in_other_zone',
   /** A VAT id that does not have its country's format. */
   VatIdInvalid: 'vat_id_invalid',
+  /** A return asked for after the store's return window closed (or with returns switched off). */
+  ReturnWindowClosed: 'return_window_closed',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -122,6 +124,7 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   country_in_other_market: 409,
   country_in_other_zone: 409,
   vat_id_invalid: 422,
+  return_window_closed: 422,
 };
 
 export interface ErrorBody {

@@ -95,6 +95,21 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     erase: 'none',
     note: 'what each refund gave back; amounts and units only',
   },
+  returns: {
+    columns:
+      'id order_id status reason customer_note photos merchant_note label_reference resolution refund_id refund_amount exchange_difference exchange_payment_status exchange_payment_reference exchange_payment_url idempotency_key requested_at decided_at received_at closed_at updated_at',
+    personal: 'reason customer_note photos merchant_note',
+    erase: 'anonymise',
+    export: 'orders',
+    note: "the return stays (accounting, stock); the shopper's reason, note and photos (files deleted from storage) and the merchant's note about them are cleared",
+  },
+  return_lines: {
+    columns: 'id return_id order_line_id quantity restock condition_note exchange_variant_id exchange_unit_price',
+    personal: 'condition_note',
+    erase: 'anonymise',
+    export: 'orders',
+    note: "the merchant's free-text note on the returned item's condition is cleared",
+  },
   stock_reservations: { columns: 'id order_id variant_id quantity status expires_at created_at settled_at', erase: 'none' },
   discount_usages: { columns: 'id discount_id order_id email amount status created_at', personal: 'email', erase: 'anonymise', export: 'discountUsages' },
   gift_cards: {

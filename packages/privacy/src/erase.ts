@@ -19,7 +19,7 @@ const MIN_NAME = 4;
 
 export interface StoreErasure {
   counts: Record<string, number>;
-  /** Export archives of the person's earlier requests, to delete from storage. */
+  /** Export archives of the person's earlier requests and the photos of their returns, to delete from storage. */
   archiveKeys: string[];
   /** Names the person used (to scrub free text outside the store's schema). */
   names: string[];
@@ -62,6 +62,21 @@ export async function eraseInStore(db: Database, store: StoreRef, email: string,
         .where(sql<boolean>`message ~* ${literal(needle)}`)
         .execute();
     }
+    // Returns stay (accounting, stock) without the shopper's reason, note and photos (their files go with the archives).
+    const photoRows = await t.selectFrom('returns').select('photos').where('order_id', 'in', oids).execute();
+    const photoKeys = photoRows.flatMap((r) => (typeof r.photos === 'string' ? (JSON.parse(r.photos) as string[]) : r.photos));
+    counts.returns = n(
+      await t
+        .updateTable('returns')
+        .set({ reason: '', customer_note: null, merchant_note: null, photos: '[]', updated_at: new Date() })
+        .where('order_id', 'in', oids)
+        .execute(),
+    );
+    await t
+      .updateTable('return_lines')
+      .set({ condition_note: null })
+      .where('return_id', 'in', t.selectFrom('returns').select('id').where('order_id', 'in', oids))
+      .execute();
     // Refund reasons are the merchant's free text about this person's order.
     await t.updateTable('payments').set({ reason: null }).where('order_id', 'in', oids).where('reason', 'is not', null).execute();
     counts.orders = n(
@@ -170,7 +185,7 @@ export async function eraseInStore(db: Database, store: StoreRef, email: string,
       .where('id', '<>', requestId)
       .execute();
     await t.updateTable('privacy_requests').set({ archive_key: null }).where('id', '=', requestId).execute();
-    return { counts, archiveKeys: earlier.map((r) => r.archive_key as string), names, orderIds: p.orderIds };
+    return { counts, archiveKeys: [...earlier.map((r) => r.archive_key as string), ...photoKeys], names, orderIds: p.orderIds };
   });
 }
 

@@ -157,6 +157,20 @@ export async function collectExport(db: Database, store: StoreRef, email: string
     .orderBy('created_at')
     .execute();
   const byOrder = <R extends { order_id: string | null }>(rows: R[], id: string) => rows.filter((r) => r.order_id === id);
+  // Returns of the person's orders (reason, note, photo keys, condition notes).
+  const returnRows = await t.selectFrom('returns').selectAll().where('order_id', 'in', oids).orderBy('requested_at').execute();
+  const returnLines = returnRows.length
+    ? await t
+        .selectFrom('return_lines')
+        .selectAll()
+        .where(
+          'return_id',
+          'in',
+          returnRows.map((r) => r.id),
+        )
+        .execute()
+    : [];
+  const returnsOf = (id: string) => byOrder(returnRows, id).map((r) => ({ ...r, lines: returnLines.filter((l) => l.return_id === r.id) }));
   return {
     format: EXPORT_FORMAT,
     generatedAt: new Date().toISOString(),
@@ -166,7 +180,13 @@ export async function collectExport(db: Database, store: StoreRef, email: string
     addresses,
     sessions,
     consents,
-    orders: orders.map((o) => ({ ...o, lines: byOrder(lines, o.id), events: byOrder(events, o.id), discounts: byOrder(allocations, o.id) })),
+    orders: orders.map((o) => ({
+      ...o,
+      lines: byOrder(lines, o.id),
+      events: byOrder(events, o.id),
+      discounts: byOrder(allocations, o.id),
+      returns: returnsOf(o.id),
+    })),
     payments,
     discountUsages: usages,
     giftCards: cards,

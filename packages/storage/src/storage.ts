@@ -56,7 +56,21 @@ export function privacyExportKey(storeId: string, requestId: string): string {
 
 /** A storage key is exactly `<store uuid>/<safe file name>`: no dots to climb, no separators, no encodings. */
 export function isValidKey(key: string): boolean {
-  return isMediaKey(key) || isArchiveKey(key) || isPrivacyExportKey(key);
+  return isMediaKey(key) || isArchiveKey(key) || isPrivacyExportKey(key) || isReturnPhotoKey(key);
+}
+
+const RETURN_PHOTO_RE = /^return-[a-f0-9]{32}-[0-9]\.(png|jpg|webp|gif|avif)$/;
+
+/** A shopper's photo of a return `<store uuid>/return-<return id>-<n>.<ext>`: personal data, served only through the authenticated API. */
+export function isReturnPhotoKey(key: string): boolean {
+  const parts = key.split('/');
+  return parts.length === 2 && STORE_RE.test(parts[0] as string) && RETURN_PHOTO_RE.test(parts[1] as string);
+}
+
+export function returnPhotoKey(storeId: string, returnId: string, n: number, ext: string): string {
+  const key = `${storeId}/return-${returnId.replaceAll('-', '')}-${n}.${ext}`;
+  assertValidKey(key);
+  return key;
 }
 
 export function archiveKey(storeId: string, exportId: string): string {

@@ -18,6 +18,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'return.declined',
   'return.received',
   'return.refunded',
+  'return.closed',
   'product.created',
   'product.updated',
   'product.deleted',

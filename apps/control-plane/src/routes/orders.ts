@@ -198,6 +198,37 @@ const refund = createRoute({
   },
   responses: { 200: jsonResponse(OrderDetailSchema, 'Refunded'), ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
+const RefundBody = z.object({
+  amount: Money.optional(),
+  lines: z
+    .array(z.object({ orderLineId: z.string().uuid(), quantity: z.number().int().min(1).max(1_000_000), restock: z.boolean().optional() }))
+    .max(250)
+    .optional(),
+  shipping: Money.optional(),
+});
+const refundPreview = createRoute({
+  operationId: 'previewOrderRefund',
+  method: 'post',
+  path: '/stores/{storeId}/orders/{orderId}/refund-preview',
+  tags: ['orders'],
+  summary: 'What a refund of these lines, shipping and/or amount would give back, part by part and per tender (nothing is written)',
+  'x-token-scope': 'read_orders',
+  middleware: [storeAccess] as const,
+  request: { params: Params, body: jsonBody(RefundBody) },
+  responses: {
+    200: jsonResponse(
+      z
+        .object({
+          amount: Money,
+          parts: RefundSchema.shape.lines,
+          tenders: z.object({ provider: Money, giftCards: Money }),
+        })
+        .openapi('RefundPreview'),
+      'The refund it would make',
+    ),
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+});
 const getCheckoutSettings = createRoute({
   operationId: 'getCheckoutSettings',
   method: 'get',
@@ -264,6 +295,18 @@ export function registerOrderRoutes(app: Api) {
         idempotencyKey: key,
       }),
     }));
+  });
+  app.openapi(refundPreview, async (c) => {
+    requirePermission(c, Permission.ReadOrders);
+    const body = c.req.valid('json');
+    if (body.amount === undefined && !(body.lines?.length ?? 0) && !(body.shipping ?? 0))
+      return c.json({ amount: 0, parts: [], tenders: { provider: 0, giftCards: 0 } }, 200);
+    const p = await orderService(c).previewRefund(uuidParam(c, 'orderId', 'Order'), {
+      ...(body.amount !== undefined ? { amount: body.amount } : {}),
+      ...(body.lines ? { lines: body.lines } : {}),
+      ...(body.shipping !== undefined ? { shipping: body.shipping } : {}),
+    });
+    return c.json({ amount: p.amount, parts: p.parts.map(({ variantId: _v, ...x }) => x), tenders: p.tenders }, 200);
   });
   app.openapi(getCheckoutSettings, async (c) => {
     const s = await loadSettings(tenantOf(c));

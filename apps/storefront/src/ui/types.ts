@@ -148,6 +148,30 @@ export type OrderData = Pick<
   carrier: string | null;
 };
 
+/** The order page's returns: the shopper's requests with their status, and the form while the window is open. */
+export interface OrderReturnsData {
+  items: {
+    id: string;
+    status: 'requested' | 'approved' | 'declined' | 'received' | 'refunded' | 'exchanged';
+    requestedAt: string;
+    lines: { title: string; quantity: number }[];
+    labelReference: string | null;
+    merchantNote: string | null;
+    refundAmount: number | null;
+  }[];
+  /** null: no form (window closed, nothing left, not delivered). */
+  form: {
+    action: string;
+    nonce: string;
+    deadline: string;
+    lines: { orderLineId: string; title: string; variantTitle: string | null; returnable: number }[];
+  } | null;
+  /** Why there is no form, when the order was delivered (`window_closed`, `disabled`, `nothing_left`). */
+  closed: string | null;
+  notice: 'requested' | null;
+  error: string | null;
+}
+
 export type AccountOrderData = Pick<OrderSummary, 'number' | 'createdAt' | 'total' | 'currency' | 'paymentStatus' | 'fulfillmentStatus'> & { url: string };
 
 /** The shopper's data-rights page (export or erasure of their personal data). */
@@ -226,7 +250,7 @@ export type PageData =
       defaultCountry: string | null;
     }
   | { page: 'pay'; order: OrderData; action: string; expiresAt: string }
-  | { page: 'order'; order: OrderData; justPlaced: boolean; reviewLinks?: { title: string; url: string }[] }
+  | { page: 'order'; order: OrderData; justPlaced: boolean; reviewLinks?: { title: string; url: string }[]; returns?: OrderReturnsData }
   | {
       page: 'review';
       product: { title: string; handle: string };

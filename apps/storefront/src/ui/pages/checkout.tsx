@@ -1,7 +1,7 @@
 import { For, Show } from 'solid-js';
 import { Field, ProductGrid, ProductImage, Section, Summary } from '../components.tsx';
 import { useShop } from '../context.tsx';
-import type { LineData, OrderData, PageData } from '../types.ts';
+import type { LineData, OrderData, OrderReturnsData, PageData } from '../types.ts';
 import { AddressFields } from '../address-fields.tsx';
 import { countryName, formatAddress } from '../address.ts';
 import { AddressLines } from './account.tsx';
@@ -450,6 +450,7 @@ export function OrderPage(props: { data: Of<'order'> }) {
             </ul>
           </div>
         </Show>
+        <Show when={props.data.returns}>{(r) => <ReturnsPanel data={r()} />}</Show>
         <a class="button ghost" href="/">
           {t('continueShopping')}
         </a>
@@ -458,6 +459,90 @@ export function OrderPage(props: { data: Of<'order'> }) {
         <h2>{t('orderSummary')}</h2>
         <OrderLines order={o} />
       </aside>
+    </div>
+  );
+}
+
+const RETURN_REASONS = ['wrong_size', 'damaged', 'not_as_described', 'changed_mind', 'other'] as const;
+
+/** The order's returns (status of each) and, while the window is open, the form to ask for one. */
+function ReturnsPanel(props: { data: OrderReturnsData }) {
+  const { t, date, money } = useShop();
+  const d = props.data;
+  return (
+    <div class="panel returns" id="returns" data-testid="returns">
+      <h2>{t('returnsTitle')}</h2>
+      <Show when={d.notice === 'requested'}>
+        <p class="success-text" role="status">
+          {t('returnRequested')}
+        </p>
+      </Show>
+      <Show when={d.items.length}>
+        <ul class="return-list">
+          <For each={d.items}>
+            {(r) => (
+              <li data-testid="return-item">
+                <span class={`status r-${r.status}`}>{t(`returnStatus_${r.status}` as never)}</span> <span class="muted small">{date(r.requestedAt)}</span>
+                <div>{r.lines.map((l) => `${l.quantity} × ${l.title}`).join(', ')}</div>
+                <Show when={r.labelReference}>{(l) => <div>{t('returnLabel', { label: l() })}</div>}</Show>
+                <Show when={r.merchantNote}>{(n) => <div class="muted">{n()}</div>}</Show>
+                <Show when={r.refundAmount}>{(a) => <div>{t('returnRefundedAmount', { amount: money(a()) })}</div>}</Show>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      <Show when={!d.form && d.closed === 'window_closed'}>
+        <p class="muted">{t('returnWindowClosed')}</p>
+      </Show>
+      <Show when={d.form}>
+        {(f) => (
+          <form method="post" action={f().action} enctype="multipart/form-data" class="review-form return-form">
+            <p class="muted">{t('returnWindowUntil', { d: date(f().deadline) })}</p>
+            <Show when={d.error}>
+              {(e) => (
+                <p class="error" role="alert">
+                  {e()}
+                </p>
+              )}
+            </Show>
+            <input type="hidden" name="nonce" value={f().nonce} />
+            <fieldset class="return-lines">
+              <legend>{t('returnWhich')}</legend>
+              <For each={f().lines}>
+                {(l) => (
+                  <label>
+                    <span>
+                      {l.title}
+                      {l.variantTitle ? ` (${l.variantTitle})` : ''}
+                    </span>
+                    <select name={`qty_${l.orderLineId}`} aria-label={t('returnHowMany', { title: l.title })}>
+                      <For each={Array.from({ length: l.returnable + 1 }, (_, i) => i)}>{(n) => <option value={String(n)}>{n}</option>}</For>
+                    </select>
+                  </label>
+                )}
+              </For>
+            </fieldset>
+            <label>
+              {t('returnReason')}
+              <select name="reason" required>
+                <For each={RETURN_REASONS}>{(r) => <option value={r}>{t(`returnReason_${r}` as never)}</option>}</For>
+              </select>
+            </label>
+            <label>
+              {t('returnNote')}
+              <textarea name="note" maxlength="2000" rows="3" />
+            </label>
+            <label>
+              {t('returnPhotos')}
+              <input type="file" name="photos" accept="image/png,image/jpeg,image/webp" multiple />
+            </label>
+            <button class="button primary" type="submit">
+              {t('returnSubmit')}
+            </button>
+          </form>
+        )}
+      </Show>
     </div>
   );
 }
