@@ -4976,8 +4976,12 @@ export interface components {
         };
         ReturnPolicy: {
             enabled: boolean;
+            /** @description Days after delivery (fulfilment) a return may be requested */
             windowDays: number;
-            /** @enum {string} */
+            /**
+             * @description full_return: a return that takes back every unit left also refunds the shipping
+             * @enum {string}
+             */
             shippingRefund: "never" | "full_return";
         };
         ReturnRefundQuote: {
