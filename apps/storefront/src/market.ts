@@ -5,7 +5,7 @@
  * with the market's rate and rounding increment, or its fixed price per variant, exactly as the cart prices them
  * (packages/commerce markets.ts), so the product page shows what the cart will charge.
  */
-import { isIsoCountry, marketAmount, marketPrice, type PricingMarket } from '@storeloom/commerce';
+import { isIsoCountry, lowestPricesInLast30Days, marketAmount, marketPrice, type PricingMarket } from '@storeloom/commerce';
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import { toDecimalString } from '@storeloom/money';
 import { mapPageCards, pageCards } from './page-cards.ts';
@@ -115,4 +115,105 @@ export function offersInMarket(jsonLd: unknown[] | undefined, data: PageData, cu
       }),
     };
   });
+}
+
+/**
+ * The EU price-reduction rule (issue 22): wherever the page shows a reduced price against a previous one (a card's,
+ * a product variant's or a cart line's compare-at price above its price, in the market's prices), the lowest price
+ * of the 30 days before the reduction (`lowestPricesInLast30Days`, @storeloom/commerce) goes with it. Nothing is
+ * read when the page shows no reduction. Run after `pageInMarket` (it reads the market's prices as shown).
+ */
+export async function withLowestPrices(t: Kysely<TenantDatabase>, market: PricingMarket, data: PageData): Promise<PageData> {
+  const reduced = (x: { price: number; compareAtPrice: number | null }) => x.compareAtPrice !== null && x.compareAtPrice > x.price;
+  let cards: Card[] = [];
+  switch (data.page) {
+    case 'home':
+      cards = [...data.newest, ...data.collections.flatMap((c) => c.products)];
+      break;
+    case 'collection':
+      cards = data.products;
+      break;
+    case 'search':
+      cards = data.results;
+      break;
+    case 'product':
+      cards = data.related;
+      break;
+    case 'cart':
+      cards = data.addOns;
+      break;
+    default:
+      return data;
+  }
+  const saleCards = cards.filter(reduced);
+  const variantIds = new Set<string>();
+  if (data.page === 'product') for (const v of data.product.variants) if (reduced(v)) variantIds.add(v.id);
+  // A card shows its product's cheapest variant in the market (pageInMarket's and catalog.ts's rule): find it.
+  const cardVariant = new Map<string, string>();
+  if (saleCards.length) {
+    const rows: VariantPrice[] = await t
+      .selectFrom('variants as v')
+      .leftJoin('market_prices as mp', (j) =>
+        j.onRef('mp.variant_id', '=', 'v.id').on('mp.market_id', '=', market.id ?? '00000000-0000-0000-0000-000000000000'),
+      )
+      .select(['v.id', 'v.product_id', 'v.price', 'v.compare_at_price', 'v.position', 'mp.price as fixed'])
+      .where('v.product_id', 'in', [...new Set(saleCards.map((c) => c.id))])
+      .execute();
+    const priceOf = (v: VariantPrice) => (market.id === null ? v.price : marketPrice(market, v.price, v.fixed));
+    const sorted = [...rows].sort((a, b) => priceOf(a) - priceOf(b) || a.position - b.position);
+    for (const v of sorted) if (!cardVariant.has(v.product_id)) cardVariant.set(v.product_id, v.id);
+    for (const id of cardVariant.values()) variantIds.add(id);
+  }
+  // Cart lines: the variant's compare-at price in the market beside the line's unit price.
+  let lineCompare = new Map<string, number | null>();
+  if (data.page === 'cart' && data.lines.length) {
+    const rows = await t
+      .selectFrom('variants')
+      .select(['id', 'compare_at_price'])
+      .where(
+        'id',
+        'in',
+        data.lines.map((l) => l.variantId),
+      )
+      .execute();
+    lineCompare = new Map(
+      rows.map((r) => [r.id, r.compare_at_price === null ? null : market.id === null ? r.compare_at_price : marketPrice(market, r.compare_at_price)]),
+    );
+    for (const l of data.lines) {
+      const compare = lineCompare.get(l.variantId) ?? null;
+      if (compare !== null && compare > l.unitPrice) variantIds.add(l.variantId);
+    }
+  }
+  if (!variantIds.size) return data;
+  const lowest = await lowestPricesInLast30Days(t, [...variantIds], market);
+  const card = (c: Card): Card => {
+    const id = reduced(c) ? cardVariant.get(c.id) : undefined;
+    return id && lowest.has(id) ? { ...c, lowestPrice30: lowest.get(id) as number } : c;
+  };
+  switch (data.page) {
+    case 'home':
+      return { ...data, newest: data.newest.map(card), collections: data.collections.map((c) => ({ ...c, products: c.products.map(card) })) };
+    case 'collection':
+      return { ...data, products: data.products.map(card) };
+    case 'search':
+      return { ...data, results: data.results.map(card) };
+    case 'product':
+      return {
+        ...data,
+        related: data.related.map(card),
+        product: {
+          ...data.product,
+          variants: data.product.variants.map((v) => (reduced(v) && lowest.has(v.id) ? { ...v, lowestPrice30: lowest.get(v.id) as number } : v)),
+        },
+      };
+    case 'cart':
+      return {
+        ...data,
+        addOns: data.addOns.map(card),
+        lines: data.lines.map((l) => {
+          const compare = lineCompare.get(l.variantId) ?? null;
+          return compare !== null && compare > l.unitPrice ? { ...l, compareAtPrice: compare, lowestPrice30: lowest.get(l.variantId) ?? null } : l;
+        }),
+      };
+  }
 }

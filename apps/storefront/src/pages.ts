@@ -10,7 +10,7 @@ import { type C, CART_COOKIE, type Storefront } from './context.ts';
 import type { Head } from './render.ts';
 import type { PricingMarket } from '@storeloom/commerce';
 import { hreflangAlternates, prefixOf } from './locale.ts';
-import { offersInMarket, pageInMarket, selectableCountries } from './market.ts';
+import { offersInMarket, pageInMarket, selectableCountries, withLowestPrices } from './market.ts';
 import { pageInLanguage } from './translate.ts';
 import { catalog } from './messages/index.ts';
 import type { Lang } from './ui/i18n.ts';
@@ -150,7 +150,7 @@ export class Pages {
   ): Promise<RenderedPage> {
     const r = await this.sf.renderer();
     const market = o.market ?? c.var.market;
-    const priced = await pageInMarket(c.var.tenant.t, market, await pageInLanguage(c, data));
+    const priced = await withLowestPrices(c.var.tenant.t, market, await pageInMarket(c.var.tenant.t, market, await pageInLanguage(c, data)));
     if (data.page === 'product' && market.id !== null) head = { ...head, jsonLd: offersInMarket(head.jsonLd, priced, market.currency) };
     const appData: AppData = { chrome: this.chrome(c, o.count, o.signedIn ?? false, o.currency ?? market.currency), data: priced };
     head = this.localisedHead(c, head);

@@ -109,6 +109,8 @@ export const de: Messages = {
   filter: 'Filter',
   allCollections: 'Alle Kollektionen',
   sale: 'Sale',
+  lowestPrice30: 'Niedrigster Preis der letzten 30 Tage: {price}',
+  previousPrice: 'Vorheriger Preis',
   secureCheckout: 'Sichere Kasse',
   freeShippingOver: 'Kostenloser Versand ab {amount}',
   items: '{n} Artikel',

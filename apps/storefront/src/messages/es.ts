@@ -109,6 +109,8 @@ export const es: Messages = {
   filter: 'Filtrar',
   allCollections: 'Todas las colecciones',
   sale: 'Oferta',
+  lowestPrice30: 'Precio más bajo de los últimos 30 días: {price}',
+  previousPrice: 'Precio anterior',
   secureCheckout: 'Pago seguro',
   freeShippingOver: 'Envío gratis a partir de {amount}',
   items: '{n} artículos',

@@ -109,6 +109,8 @@ export const fr: Messages = {
   filter: 'Filtrer',
   allCollections: 'Toutes les collections',
   sale: 'Promo',
+  lowestPrice30: 'Prix le plus bas des 30 derniers jours : {price}',
+  previousPrice: 'Prix précédent',
   secureCheckout: 'Paiement sécurisé',
   freeShippingOver: 'Livraison gratuite dès {amount}',
   items: '{n} articles',

@@ -109,6 +109,8 @@ export const ja: Messages = {
   filter: '絞り込み',
   allCollections: 'すべてのコレクション',
   sale: 'セール',
+  lowestPrice30: '過去30日間の最低価格：{price}',
+  previousPrice: '通常価格',
   secureCheckout: '安全なお支払い',
   freeShippingOver: '{amount}以上で送料無料',
   items: '{n}点',

@@ -109,6 +109,8 @@ export const zhCN: Messages = {
   filter: '筛选',
   allCollections: '全部系列',
   sale: '特价',
+  lowestPrice30: '过去 30 天最低价：{price}',
+  previousPrice: '原价',
   secureCheckout: '安全结账',
   freeShippingOver: '满 {amount} 免运费',
   items: '{n} 件商品',

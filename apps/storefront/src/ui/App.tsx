@@ -71,9 +71,10 @@ function Header() {
         </form>
         <nav class="actions">
           <Show when={shop.languages.length > 1}>
-            {/* A disclosure, so it works before hydration and without JS; each language by its own name. */}
+            {/* A disclosure, so it works before hydration and without JS; each language by its own name. The visible code
+                starts the summary's name (axe: label-content-name-mismatch). */}
             <details class="lang-menu">
-              <summary aria-label={`${t('language')}: ${LANG_NAMES[shop.lang]}`}>{LANG_SHORT[shop.lang]}</summary>
+              <summary aria-label={`${LANG_SHORT[shop.lang]} – ${t('language')}: ${LANG_NAMES[shop.lang]}`}>{LANG_SHORT[shop.lang]}</summary>
               <ul>
                 <For each={shop.languages}>
                   {(l) => (

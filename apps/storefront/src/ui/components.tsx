@@ -49,15 +49,28 @@ export function ProductImage(props: { url: string | null; alt: string; seed: str
   );
 }
 
-export function Price(props: { price: number; compareAt?: number | null }) {
-  const { money } = useShop();
+/**
+ * A price, struck-through previous price when it is reduced and then (EU price-reduction rule, issue 22) the lowest
+ * price of the 30 days before the reduction; `lowest` is only ever shown next to a shown reduction.
+ */
+export function Price(props: { price: number; compareAt?: number | null; lowest?: number | null | undefined }) {
+  const { money, t } = useShop();
+  const reduced = () => Boolean(props.compareAt && props.compareAt > props.price);
   return (
-    <span class="price">
-      <span class={props.compareAt && props.compareAt > props.price ? 'now sale' : 'now'}>{money(props.price)}</span>
-      <Show when={props.compareAt && props.compareAt > props.price}>
-        <s class="was">{money(props.compareAt as number)}</s>
+    <>
+      <span class="price">
+        <span class={reduced() ? 'now sale' : 'now'}>{money(props.price)}</span>
+        <Show when={reduced()}>
+          <s class="was">
+            <span class="visually-hidden">{t('previousPrice')}: </span>
+            {money(props.compareAt as number)}
+          </s>
+        </Show>
+      </span>
+      <Show when={reduced() && props.lowest !== undefined && props.lowest !== null}>
+        <span class="lowest-30">{t('lowestPrice30', { price: money(props.lowest as number) })}</span>
       </Show>
-    </span>
+    </>
   );
 }
 
@@ -90,7 +103,7 @@ export function ProductCard(props: { card: Card; slot?: RecoSlot }) {
             <div class="card-type">{props.card.productType}</div>
           </Show>
           <div class="card-title">{props.card.title}</div>
-          <Price price={props.card.price} compareAt={props.card.compareAtPrice} />
+          <Price price={props.card.price} compareAt={props.card.compareAtPrice} lowest={props.card.lowestPrice30} />
         </div>
       </a>
     </li>

@@ -118,6 +118,8 @@ const en = {
   filter: 'Filter',
   allCollections: 'All collections',
   sale: 'Sale',
+  lowestPrice30: 'Lowest price in the last 30 days: {price}',
+  previousPrice: 'Previous price',
   secureCheckout: 'Secure checkout',
   freeShippingOver: 'Free shipping over {amount}',
   items: '{n} items',

@@ -45,6 +45,8 @@ export interface Card {
   title: string;
   price: number;
   compareAtPrice: number | null;
+  /** The lowest price of the 30 days before the reduction (EU rule), set only when the card shows a reduction. */
+  lowestPrice30?: number | null;
   imageUrl: string | null;
   imageAlt: string | null;
   available: number;
@@ -57,6 +59,8 @@ export interface VariantData {
   options: Record<string, string>;
   price: number;
   compareAtPrice: number | null;
+  /** The lowest price of the 30 days before the reduction (EU rule), set only when the variant shows a reduction. */
+  lowestPrice30?: number | null;
   available: number;
   sku: string | null;
 }
@@ -111,6 +115,9 @@ export interface ArticleCardData {
 export type LineData = Pick<CartLineView, 'variantId' | 'handle' | 'title' | 'variantTitle' | 'quantity' | 'unitPrice' | 'available' | 'imageUrl'> & {
   /** A gift card bought for someone: who (their name or e-mail). */
   giftCardFor?: string;
+  /** The variant's compare-at price in the cart's market, and the EU lowest-30-days price when that shows a reduction. */
+  compareAtPrice?: number | null;
+  lowestPrice30?: number | null;
 };
 
 export type TotalsData = Omit<Totals, 'weightGrams'>;

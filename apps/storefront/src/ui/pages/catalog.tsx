@@ -159,7 +159,7 @@ export function ProductPage(props: { data: Of<'product'> }) {
           </Show>
           <h1>{p.title}</h1>
           <div class="product-price" data-testid="product-price">
-            <Price price={variant().price} compareAt={variant().compareAtPrice} />
+            <Price price={variant().price} compareAt={variant().compareAtPrice} lowest={variant().lowestPrice30} />
           </div>
           <For each={p.options.filter((o) => o.values.length > 1 || p.variants.length > 1)}>
             {(o) => (

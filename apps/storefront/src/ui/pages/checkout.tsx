@@ -1,5 +1,5 @@
 import { For, Show } from 'solid-js';
-import { Field, ProductGrid, ProductImage, Section, Summary } from '../components.tsx';
+import { Field, Price, ProductGrid, ProductImage, Section, Summary } from '../components.tsx';
 import { useShop } from '../context.tsx';
 import type { LineData, OrderData, OrderReturnsData, PageData } from '../types.ts';
 import { AddressFields } from '../address-fields.tsx';
@@ -29,7 +29,11 @@ function LineRow(props: { line: LineData; editable: boolean }) {
           <div class="muted">{l.variantTitle}</div>
         </Show>
         <Show when={l.giftCardFor}>{(who) => <div class="muted">{t('giftCardFor', { who: who() })}</div>}</Show>
-        <div class="muted">{money(l.unitPrice)}</div>
+        <Show when={l.compareAtPrice && l.compareAtPrice > l.unitPrice} fallback={<div class="muted">{money(l.unitPrice)}</div>}>
+          <div class="line-price">
+            <Price price={l.unitPrice} compareAt={l.compareAtPrice} lowest={l.lowestPrice30} />
+          </div>
+        </Show>
         <Show when={props.editable} fallback={<div class="muted">× {l.quantity}</div>}>
           <div class="line-controls">
             <form class="stepper" method="post" action="/cart/update">
