@@ -125,30 +125,12 @@ export function offersInMarket(jsonLd: unknown[] | undefined, data: PageData, cu
  */
 export async function withLowestPrices(t: Kysely<TenantDatabase>, market: PricingMarket, data: PageData): Promise<PageData> {
   const reduced = (x: { price: number; compareAtPrice: number | null }) => x.compareAtPrice !== null && x.compareAtPrice > x.price;
-  let cards: Card[] = [];
-  switch (data.page) {
-    case 'home':
-      cards = [...data.newest, ...data.collections.flatMap((c) => c.products)];
-      break;
-    case 'collection':
-      cards = data.products;
-      break;
-    case 'search':
-      cards = data.results;
-      break;
-    case 'product':
-      cards = data.related;
-      break;
-    case 'cart':
-      cards = data.addOns;
-      break;
-    default:
-      return data;
-  }
+  const cards = pageCards(data);
   const saleCards = cards.filter(reduced);
   const variantIds = new Set<string>();
   if (data.page === 'product') for (const v of data.product.variants) if (reduced(v)) variantIds.add(v.id);
   // A card shows its product's cheapest variant in the market (pageInMarket's and catalog.ts's rule): find it.
+  // The primary market has no fixed prices (the nil id joins none).
   const cardVariant = new Map<string, string>();
   if (saleCards.length) {
     const rows: VariantPrice[] = await t
@@ -190,30 +172,22 @@ export async function withLowestPrices(t: Kysely<TenantDatabase>, market: Pricin
     const id = reduced(c) ? cardVariant.get(c.id) : undefined;
     return id && lowest.has(id) ? { ...c, lowestPrice30: lowest.get(id) as number } : c;
   };
-  switch (data.page) {
-    case 'home':
-      return { ...data, newest: data.newest.map(card), collections: data.collections.map((c) => ({ ...c, products: c.products.map(card) })) };
-    case 'collection':
-      return { ...data, products: data.products.map(card) };
-    case 'search':
-      return { ...data, results: data.results.map(card) };
-    case 'product':
-      return {
-        ...data,
-        related: data.related.map(card),
-        product: {
-          ...data.product,
-          variants: data.product.variants.map((v) => (reduced(v) && lowest.has(v.id) ? { ...v, lowestPrice30: lowest.get(v.id) as number } : v)),
-        },
-      };
-    case 'cart':
-      return {
-        ...data,
-        addOns: data.addOns.map(card),
-        lines: data.lines.map((l) => {
-          const compare = lineCompare.get(l.variantId) ?? null;
-          return compare !== null && compare > l.unitPrice ? { ...l, compareAtPrice: compare, lowestPrice30: lowest.get(l.variantId) ?? null } : l;
-        }),
-      };
-  }
+  const withCards = mapPageCards(data, card);
+  if (withCards.page === 'product')
+    return {
+      ...withCards,
+      product: {
+        ...withCards.product,
+        variants: withCards.product.variants.map((v) => (reduced(v) && lowest.has(v.id) ? { ...v, lowestPrice30: lowest.get(v.id) as number } : v)),
+      },
+    };
+  if (withCards.page === 'cart')
+    return {
+      ...withCards,
+      lines: withCards.lines.map((l) => {
+        const compare = lineCompare.get(l.variantId) ?? null;
+        return compare !== null && compare > l.unitPrice ? { ...l, compareAtPrice: compare, lowestPrice30: lowest.get(l.variantId) ?? null } : l;
+      }),
+    };
+  return withCards;
 }
