@@ -32,6 +32,7 @@ const DiscountsPage = lazy(() => import('./pages/discounts.tsx'));
 const DiscountEditorPage = lazy(() => import('./pages/discount-editor.tsx'));
 const GiftCardsPage = lazy(() => import('./pages/gift-cards.tsx'));
 const MarketsPage = lazy(() => import('./pages/markets.tsx'));
+const TranslationsPage = lazy(() => import('./pages/translations.tsx'));
 const AbandonedCheckoutsPage = lazy(() => import('./pages/abandoned-checkouts.tsx'));
 const PrivacyPage = lazy(() => import('./pages/privacy.tsx'));
 
@@ -140,6 +141,7 @@ export function App() {
           <Route path="/discounts/:discountId" component={DiscountEditorPage} />
           <Route path="/gift-cards" component={GiftCardsPage} />
           <Route path="/markets" component={MarketsPage} />
+          <Route path="/translations" component={TranslationsPage} />
           <Route path="/abandoned-checkouts" component={AbandonedCheckoutsPage} />
           <Route path="/team" component={TeamPage} />
           <Route path="/settings" component={SettingsPage} />

@@ -25,6 +25,7 @@ const NAV: NavItem[] = [
   { path: 'pricing', label: 'nav.pricing', icon: 'pricing', show: () => can(currentStore(), 'planning:read') },
   { path: 'planning', label: 'nav.planning', icon: 'reorder', show: () => can(currentStore(), 'planning:read') },
   { path: 'markets', label: 'nav.markets', icon: 'globe' },
+  { path: 'translations', label: 'nav.translations', icon: 'globe' },
   { path: 'import', label: 'nav.import', icon: 'import', show: () => can(currentStore(), 'catalog:import') },
   { path: 'search', label: 'nav.search', icon: 'search' },
   { path: 'recommendations', label: 'nav.recommendations', icon: 'sparkle' },

@@ -131,6 +131,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
 const queries: Record<string, string> = {
   'get /stores/{storeId}/search/autocomplete': 'q=sec',
   'get /stores/{storeId}/translations/export': 'locale=de',
+  'get /stores/{storeId}/translations/texts': 'locale=de',
   'get /stores/{storeId}/analytics/sales': 'from=2026-11-01&to=2026-11-30',
   'get /stores/{storeId}/analytics/export': 'from=2026-11-01&to=2026-11-30',
 };

@@ -183,6 +183,12 @@ export class TranslationService {
     return toCsv([['type', 'id', 'handle', 'field', 'original', 'translation'], ...csvRows(await this.exportRows(locale, originals))]);
   }
 
+  /** The export's rows as objects (the console's translation view: each text's original next to its translation). */
+  async texts(locale: string, originals: { storeName?: string } = {}): Promise<ExportRow[]> {
+    checkLocale(locale);
+    return this.exportRows(locale, originals);
+  }
+
   private async exportRows(locale: string, originals: { storeName?: string }): Promise<ExportRow[]> {
     const db = this.db;
     const all = (table: string, order = 'handle') => db.selectFrom(table).selectAll().orderBy(order).execute();
@@ -360,7 +366,7 @@ export class TranslationService {
   }
 }
 
-interface ExportRow {
+export interface ExportRow {
   kind: TranslatableKind;
   id: string;
   handle: string;

@@ -3890,6 +3890,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/translations/texts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every translatable text of the store with this locale's translation (the CSV export's rows, as JSON)
+         * @description API tokens: needs the `read_products` scope.
+         */
+        get: operations["translationTexts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/translations/export": {
         parameters: {
             query?: never;
@@ -5991,6 +6011,16 @@ export interface components {
                 } | null;
             };
             updatedAt: string;
+        };
+        TranslationText: {
+            /** @enum {string} */
+            kind: "product" | "collection" | "page" | "article" | "menu" | "store";
+            id: string;
+            handle: string;
+            /** @description A field name, option:<name>, option:<name>=<value> or item:<path> */
+            field: string;
+            original: string;
+            translation: string;
         };
         MenuList: {
             data: components["schemas"]["Menu"][];
@@ -20637,6 +20667,60 @@ export interface operations {
                             translated: number;
                         }[];
                     };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    translationTexts: {
+        parameters: {
+            query: {
+                /** @description A storefront language (BCP 47) */
+                locale: "en" | "zh-CN" | "de" | "fr" | "es" | "ja";
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Texts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TranslationText"][];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not authenticated */

@@ -159,6 +159,37 @@ const progress = createRoute({
   },
 } satisfies RouteConfig);
 
+const texts = createRoute({
+  operationId: 'translationTexts',
+  method: 'get',
+  path: '/stores/{storeId}/translations/texts',
+  tags: ['products'],
+  'x-token-scope': 'read_products',
+  summary: "Every translatable text of the store with this locale's translation (the CSV export's rows, as JSON)",
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam, query: z.object({ locale: Locale }) },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        data: z.array(
+          z
+            .object({
+              kind: z.enum(['product', 'collection', 'page', 'article', 'menu', 'store']),
+              id: z.string(),
+              handle: z.string(),
+              field: z.string().openapi({ description: 'A field name, option:<name>, option:<name>=<value> or item:<path>' }),
+              original: z.string(),
+              translation: z.string(),
+            })
+            .openapi('TranslationText'),
+        ),
+      }),
+      'Texts',
+    ),
+    ...errorResponses(400, 401, 404),
+  },
+} satisfies RouteConfig);
+
 const exportCsv = createRoute({
   operationId: 'exportTranslations',
   method: 'get',
@@ -216,6 +247,10 @@ export function registerTranslationRoutes(app: Api) {
     const t = tenantOf(c);
     const settings = await new StoreSettingsService(c.var.services.db, c.var.store).get();
     return c.json({ data: await new TranslationService(t).progress(settings.languages, { storeName: c.var.store.name }) }, 200);
+  });
+  app.openapi(texts, async (c) => {
+    const { locale } = c.req.valid('query');
+    return c.json({ data: await new TranslationService(tenantOf(c)).texts(locale, { storeName: c.var.store.name }) }, 200);
   });
   app.openapi(exportCsv, async (c) => {
     const { locale } = c.req.valid('query');

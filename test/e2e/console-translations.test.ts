@@ -1,0 +1,94 @@
+/**
+ * Console → Translations in Chromium (issue 19): a store selling in English and German shows German's progress,
+ * a product's original next to its translation fields (title, description, SEO, option names and values), saves the
+ * German title and an option value, and the progress and the API follow. axe: no serious or critical violations;
+ * screenshots at 1280 and 390 px.
+ */
+import { createLogger } from '@storeloom/log';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
+import { axeViolations } from '../helpers/axe.ts';
+import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+
+describe('console translations', { timeout: 240_000 }, () => {
+  let p: TestPlatform;
+  let browser: Browser;
+  let cp: { port: number; close(): Promise<void> };
+  let base: string;
+
+  beforeAll(async () => {
+    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+    cp = await serveOnFreePort((req) => handler(req));
+    base = `http://localhost:${cp.port}`;
+    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
+    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cp?.close();
+    await p?.close();
+  });
+
+  it('shows the original next to the translation, saves it, and updates the progress', async () => {
+    const owner = await signup(p);
+    const store = await createStore(p, owner.cookie);
+    const api = (method: string, path: string, body?: unknown) =>
+      p.request(method, `/api/v1/stores/${store.id}${path}`, { cookie: owner.cookie, ...(body === undefined ? {} : { body }) });
+    expect((await api('PUT', '/settings', { languages: ['en', 'de'] })).status).toBe(200);
+    const shirt = await createProduct(p, owner.cookie, store.id, {
+      title: 'Linen shirt',
+      description: '<p>Cool in summer.</p>',
+      options: [{ name: 'Size', values: ['Small', 'Large'] }],
+      variants: [
+        { sku: 'LS-S', price: 4500, inventoryQuantity: 3, options: { Size: 'Small' } },
+        { sku: 'LS-L', price: 4500, inventoryQuantity: 3, options: { Size: 'Large' } },
+      ],
+    });
+
+    const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    const [name, value] = owner.cookie.split('=') as [string, string];
+    await ctx.addCookies([{ name, value, url: base }]);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/stores/${store.id}/translations`);
+    const progress = page.getByTestId('translation-progress');
+    await progress.getByText('Deutsch').waitFor();
+    const before = await progress.textContent();
+    expect(before).toMatch(/0 of \d+ texts \(0 %\)/);
+
+    const fields = page.getByTestId('translation-fields');
+    await fields.getByText('Cool in summer.').waitFor();
+    expect(await page.getByLabel('Item').inputValue()).toBe(shirt.id);
+    await page.getByLabel('Title', { exact: true }).fill('Leinenhemd');
+    await page.getByLabel('Option “Size”').fill('Größe');
+    await page.getByLabel('Size: “Small”').fill('Klein');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Translation saved').waitFor();
+    await progress.getByText(/3 of \d+ texts/).waitFor();
+
+    const tr = (await api('GET', `/products/${shirt.id}/translations`)).body.data[0];
+    expect(tr.locale).toBe('de');
+    expect(tr.fields).toMatchObject({ title: 'Leinenhemd', description: null, options: { Size: { name: 'Größe', values: { Small: 'Klein' } } } });
+
+    // The store's name is one of the kinds.
+    await page.getByLabel('Content').selectOption('store');
+    await fields.getByText(`Store ${store.slug}`).waitFor();
+
+    await page.getByLabel('Content').selectOption('product');
+    await fields.getByText('Cool in summer.').waitFor();
+    const dismiss = page.getByRole('button', { name: 'Dismiss' });
+    while ((await dismiss.count()) > 0) await dismiss.first().click();
+    for (const [vp, viewport] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(viewport);
+      await page.screenshot({ path: artifactPath(`console-translations-${vp}.png`), fullPage: true });
+      expect(await axeViolations(page)).toEqual([]);
+    }
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
