@@ -4,6 +4,7 @@
  * so a bad setting can never take a shop down.
  */
 import type { Kysely, TenantDatabase } from '@storeloom/db';
+import { STORE_LANGUAGES, type StoreLanguage } from '@storeloom/money';
 import { z } from 'zod';
 import type { PricingMarket } from './markets.ts';
 import type { ShippingZone } from './shipping-zones.ts';
@@ -22,9 +23,9 @@ export const themeSchema = z.object({
 });
 export type Theme = z.infer<typeof themeSchema>;
 
-/** The storefront's catalogues (apps/storefront/src/messages); the i18n parity test keeps this, the stores list and the catalogues equal. */
-export const LANGUAGES = ['en', 'zh-CN', 'de', 'fr', 'es', 'ja'] as const;
-export type Language = (typeof LANGUAGES)[number];
+/** The storefront's languages: the one list in @storeloom/money (locales.ts). */
+export const LANGUAGES = STORE_LANGUAGES;
+export type Language = StoreLanguage;
 export const languagesSchema = z.array(z.enum(LANGUAGES)).min(1).max(LANGUAGES.length);
 
 export const shippingSchema = z

@@ -1,4 +1,4 @@
-import { isCurrencyCode } from '@storeloom/money';
+import { isCurrencyCode, STORE_LANGUAGES, type StoreLanguage } from '@storeloom/money';
 
 /** Slugs are DNS labels: they become <slug>.<store domain>. */
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
@@ -82,9 +82,9 @@ export function checkSlug(slug: string): SlugProblem | null {
 /** A store sells in an ISO 4217 currency that has minor units (see @storeloom/money). */
 export const isCurrency = isCurrencyCode;
 
-/** The storefront's languages (see LANGUAGES in @storeloom/commerce; the i18n parity test keeps them equal). */
-export const SUPPORTED_LOCALES = ['en', 'zh-CN', 'de', 'fr', 'es', 'ja'] as const;
-export type SupportedLocale = (typeof SUPPORTED_LOCALES)[number];
+/** The storefront's languages: the one list in @storeloom/money (locales.ts). */
+export const SUPPORTED_LOCALES = STORE_LANGUAGES;
+export type SupportedLocale = StoreLanguage;
 
 /** Custom domains: a hostname with at least two labels, lower-case, no port. */
 export const DOMAIN_RE = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;

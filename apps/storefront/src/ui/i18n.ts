@@ -3,11 +3,14 @@
  * ../messages/ and reach the browser inside the page's hydration data, so a page carries one catalogue, never six.
  * Money and dates through Intl.
  */
-export const LANGS = ['en', 'zh-CN', 'de', 'fr', 'es', 'ja'] as const;
-export type Lang = (typeof LANGS)[number];
+import { STORE_LANGUAGE_NAMES, STORE_LANGUAGES, type StoreLanguage } from '@storeloom/money';
+
+/** The storefront's languages: the one list in @storeloom/money (locales.ts). */
+export const LANGS = STORE_LANGUAGES;
+export type Lang = StoreLanguage;
 
 /** Each language by its own name (the language menu). */
-export const LANG_NAMES: Record<Lang, string> = { en: 'English', 'zh-CN': '简体中文', de: 'Deutsch', fr: 'Français', es: 'Español', ja: '日本語' };
+export const LANG_NAMES = STORE_LANGUAGE_NAMES;
 export const LANG_SHORT: Record<Lang, string> = { en: 'EN', 'zh-CN': '中文', de: 'DE', fr: 'FR', es: 'ES', ja: '日本語' };
 
 const en = {
