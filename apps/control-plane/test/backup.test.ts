@@ -34,9 +34,9 @@ describe('store export, clone and restore', () => {
     const schema = await schemaOf(storeId);
     const out: Record<string, unknown[]> = {};
     for (const spec of EXPORT_TABLES) {
-      const { rows } = await sql<{ r: Record<string, unknown> }>`select to_jsonb(t) as r from ${sql.table(`${schema}.${spec.table}`)} t order by 1`.execute(
-        p.db.kysely,
-      );
+      const { rows } = await sql<{
+        r: Record<string, unknown>;
+      }>`select to_jsonb(t) as r from ${sql.table(`${schema}.${spec.table}`)} t ${spec.only ? sql`where ${spec.only}` : sql``} order by 1`.execute(p.db.kysely);
       out[spec.table] = rows
         .map(({ r }) => {
           const copy = { ...r };
@@ -220,6 +220,8 @@ describe('store export, clone and restore', () => {
       'store_translations',
     ])
       expect(before[table], table).toHaveLength(1);
+    // The price history travels too (EU price-reduction rule).
+    expect(before.variant_price_history?.length).toBeGreaterThan(0);
     const slug = `clone-${newId().slice(0, 8)}`;
     const res = await p.request('POST', `/api/v1/stores/${storeA.id}/clone`, {
       cookie: owner.cookie,

@@ -19,9 +19,10 @@
  * new password through the reset flow), sessions, carts, webhook secrets.
  */
 import { randomBytes } from 'node:crypto';
-import { type CatalogLimits, capActiveProducts } from '@storeloom/catalog';
+import { type CatalogLimits, capActiveProducts, recordPriceChanges } from '@storeloom/catalog';
 import { toCsv } from '@storeloom/http/csv';
 import { type Database, migrateTenant, sql, writeAudit } from '@storeloom/db';
+import type { RawBuilder } from 'kysely';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import {
   type ArchiveEntry,
@@ -49,12 +50,16 @@ interface TableSpec {
   fill?: () => Record<string, unknown>;
   /** Rows mention media URLs/keys of the source store: rewrite the store id. */
   media?: boolean;
+  /** Only the rows matching this condition on the row alias `t` are exported. */
+  only?: RawBuilder<unknown>;
 }
 
 /** Exported tables in load order (parents before children). */
 export const EXPORT_TABLES: readonly TableSpec[] = [
   { table: 'products' },
   { table: 'variants' },
+  // The store-currency price history (EU price-reduction rule); markets are not in the archive, nor their fixed prices.
+  { table: 'variant_price_history', only: sql`t.market_id is null` },
   { table: 'images', media: true },
   { table: 'collections' },
   { table: 'collection_products' },
@@ -254,7 +259,11 @@ export async function buildStoreExport(
         const shape = await tableShape(trx, store.schema_name, spec.table);
         const keep = [...shape.columns.keys()].filter((c) => !spec.omit?.includes(c));
         const order = shape.pk.length ? sql.join(shape.pk.map((c) => sql.ref(`t.${c}`))) : sql`1`;
-        const res = await sql<{ r: Row }>`select to_jsonb(t) as r from ${sql.table(`${store.schema_name}.${spec.table}`)} as t order by ${order}`.execute(trx);
+        const res = await sql<{
+          r: Row;
+        }>`select to_jsonb(t) as r from ${sql.table(`${store.schema_name}.${spec.table}`)} as t ${spec.only ? sql`where ${spec.only}` : sql``} order by ${order}`.execute(
+          trx,
+        );
         data[spec.table] = res.rows.map(({ r }) => Object.fromEntries(keep.map((c) => [c, r[c] ?? null])));
         columns[spec.table] = keep;
         await onProgress((++i / EXPORT_TABLES.length) * 0.6);
@@ -459,6 +468,19 @@ export async function loadArchiveIntoStore(
     }
     await onProgress(0.1 + (i / EXPORT_TABLES.length) * 0.85);
   }
+  // An archive from before the price history: each variant's price is known from the clone on.
+  await db.tenantTransaction(schema, async (trx) => {
+    const bare = await trx
+      .selectFrom('variants')
+      .select(['id', 'price'])
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('variant_price_history as h').select('h.id').whereRef('h.variant_id', '=', 'variants.id'))))
+      .execute();
+    await recordPriceChanges(
+      trx,
+      bare.map((v) => ({ variantId: v.id, price: v.price })),
+      'clone',
+    );
+  });
   const limit = await limits.activeProducts();
   const drafted = await db.tenantTransaction(schema, (trx) => capActiveProducts(trx, limit));
   if (drafted.length) counts.products_made_draft = drafted.length;
