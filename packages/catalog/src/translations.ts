@@ -260,7 +260,7 @@ export class TranslationService {
    * Reads the export's layout back: each non-empty translation cell sets that field (an empty cell leaves the
    * field as it is). All or nothing: any bad row refuses the whole file with every problem listed.
    */
-  async importCsv(locale: string, csv: string): Promise<{ updated: number }> {
+  async importCsv(locale: string, csv: string): Promise<{ updated: number; productIds: string[] }> {
     checkLocale(locale);
     let records: string[][];
     try {
@@ -330,7 +330,7 @@ export class TranslationService {
         }
       }
     });
-    return { updated: updates.size };
+    return { updated: updates.size, productIds: [...updates.values()].filter((u) => u.kind === 'product').map((u) => u.id) };
   }
 
   private columns(kind: TranslatableKind, fields: TranslationFields, owner: Row): Record<string, string | null> {

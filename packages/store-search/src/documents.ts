@@ -24,7 +24,8 @@ export function toSearchDocument(id: string, d: IndexedDoc): SearchDocument {
   return {
     id,
     title: d.title,
-    description: d.description,
+    // Translated text is searched like the description (one index for every language of the store).
+    description: d.translated?.length ? [d.description, ...d.translated].join('\n') : d.description,
     ...(d.vendor ? { vendor: d.vendor } : {}),
     ...(d.productType ? { productType: d.productType } : {}),
     tags: d.tags,
@@ -41,7 +42,7 @@ export async function buildDocuments(t: Kysely<SearchDb>, productIds: readonly s
   const out = new Map<string, IndexedDoc>();
   if (!productIds.length) return out;
   const ids = [...new Set(productIds)];
-  const [products, variants, links, images] = await Promise.all([
+  const [products, variants, links, images, translations] = await Promise.all([
     t
       .selectFrom('products')
       .select(['id', 'handle', 'title', 'description', 'vendor', 'product_type', 'tags', 'options', 'created_at'])
@@ -62,6 +63,13 @@ export async function buildDocuments(t: Kysely<SearchDb>, productIds: readonly s
       .where('collection_products.product_id', 'in', ids)
       .execute(),
     t.selectFrom('images').select(['product_id', 'url']).where('product_id', 'in', ids).where('position', '=', 0).execute(),
+    t
+      .selectFrom('product_translations')
+      .select(['product_id', 'locale', 'title', 'description', 'options'])
+      .where('product_id', 'in', ids)
+      .orderBy('product_id')
+      .orderBy('locale')
+      .execute(),
   ]);
   const group = <T extends { product_id: string }>(rows: T[]) => {
     const m = new Map<string, T[]>();
@@ -75,6 +83,7 @@ export async function buildDocuments(t: Kysely<SearchDb>, productIds: readonly s
   const vby = group(variants);
   const cby = group(links);
   const iby = new Map(images.map((i) => [i.product_id, i.url]));
+  const tby = group(translations);
   for (const p of products) {
     const vs = vby.get(p.id) ?? [];
     const cs = (cby.get(p.id) ?? []).sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -105,7 +114,22 @@ export async function buildDocuments(t: Kysely<SearchDb>, productIds: readonly s
       inStock: vs.some((v) => v.inventory_quantity > 0),
       createdAt: new Date(p.created_at).toISOString(),
       image: iby.get(p.id) ?? null,
+      ...translatedText(tby.get(p.id) ?? []),
     });
   }
   return out;
+}
+
+/** Each locale's translated title, option names and values, and description text (empty: no `translated` key). */
+function translatedText(rows: { title: string | null; description: string | null; options: unknown }[]): { translated?: string[] } {
+  const out: string[] = [];
+  for (const r of rows) {
+    if (r.title) out.push(r.title);
+    for (const o of Object.values((r.options ?? {}) as Record<string, { name?: string | null; values?: Record<string, string> }>)) {
+      if (o.name) out.push(o.name);
+      out.push(...Object.values(o.values ?? {}));
+    }
+    if (r.description) out.push(htmlToText(r.description));
+  }
+  return out.length ? { translated: out } : {};
 }

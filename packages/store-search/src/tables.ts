@@ -27,6 +27,11 @@ export interface IndexedDoc {
   inStock: boolean;
   createdAt: string;
   image: string | null;
+  /**
+   * The merchant's translations (issue 19): each locale's title, option names and values, and description text, so a
+   * query in a store language finds the product. Indexed with the description; absent when there are none.
+   */
+  translated?: string[];
 }
 
 export interface SearchDocumentsTable {

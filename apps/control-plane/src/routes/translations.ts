@@ -221,13 +221,19 @@ export function registerTranslationRoutes(app: Api) {
       requirePermission(c, Permission.WriteCatalog);
       const locale = c.req.valid('param').locale as string;
       const body = c.req.valid('json') as TranslationFields;
-      return c.json((await new TranslationService(tenantOf(c)).put(k.kind, uuidParam(c, k.param, k.what), locale, body)) as Tr, 200);
+      const id = uuidParam(c, k.param, k.what);
+      const saved = (await new TranslationService(tenantOf(c)).put(k.kind, id, locale, body)) as Tr;
+      // Search indexes a product's translated text.
+      if (k.kind === 'product') await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
+      return c.json(saved, 200);
     });
     app.openapi(r.remove, async (c) => {
       requirePermission(c, Permission.WriteCatalog);
       const locale = c.req.valid('param').locale as string;
-      const removed = await new TranslationService(tenantOf(c)).remove(k.kind, uuidParam(c, k.param, k.what), locale);
+      const id = uuidParam(c, k.param, k.what);
+      const removed = await new TranslationService(tenantOf(c)).remove(k.kind, id, locale);
       if (!removed) throw new AppError(ErrorCode.NotFound, 'No translation in this locale');
+      if (k.kind === 'product') await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
       return c.body(null, 204);
     });
   }
@@ -260,6 +266,8 @@ export function registerTranslationRoutes(app: Api) {
   app.openapi(importCsv, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
     const { locale, csv } = c.req.valid('json');
-    return c.json(await new TranslationService(tenantOf(c)).importCsv(locale, csv), 200);
+    const { updated, productIds } = await new TranslationService(tenantOf(c)).importCsv(locale, csv);
+    for (const id of productIds) await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
+    return c.json({ updated }, 200);
   });
 }

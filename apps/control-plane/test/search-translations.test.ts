@@ -1,0 +1,78 @@
+/**
+ * Search over translated text (issue 19): a product's German title, option values and description are indexed
+ * with the product (the real worker), so a German query on /de/search finds it; editing or removing the
+ * translation reindexes the product. Real Postgres and queue.
+ */
+import { createLogger } from '@storeloom/log';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStorefrontApp } from '../../storefront/src/app.ts';
+import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('search over translated text', () => {
+  let p: TestPlatform;
+  let cookie: string;
+  let storefront: ReturnType<typeof createStorefrontApp>;
+  let store: { id: string; slug: string };
+
+  beforeAll(async () => {
+    p = await startTestPlatform({ queueBackend: 'postgres' });
+    ({ cookie } = await signup(p));
+    await p.startWorker();
+    storefront = createStorefrontApp(p.db, createLogger({ level: 'silent' }), { rootDomain: 'localhost', storeCacheTtlMs: 0, pageCacheTtlMs: 0 });
+    store = await createStore(p, cookie);
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  const api = (method: string, path: string, body?: unknown) =>
+    p.request(method, `/api/v1/stores/${store.id}${path}`, { cookie, ...(body === undefined ? {} : { body }) });
+  const hits = async (q: string) => {
+    const res = await storefront.request(`http://${store.slug}.localhost/api/storefront/v1/search?q=${encodeURIComponent(q)}`, {
+      headers: { host: `${store.slug}.localhost` },
+    });
+    return ((await res.json()) as { hits: { title: string }[] }).hits.map((h) => h.title);
+  };
+  async function eventually(q: string, check: (titles: string[]) => boolean, what: string) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const v = await hits(q);
+      if (check(v)) return v;
+      if (Date.now() > deadline) throw new Error(`${what}: not reached; last ${JSON.stringify(v)}`);
+      await sleep(150);
+    }
+  }
+
+  it('finds a product by its German title, option value and description, and follows edits and removal', async () => {
+    expect((await api('PUT', '/settings', { languages: ['en', 'de'] })).status).toBe(200);
+    const shirt = await createProduct(p, cookie, store.id, {
+      title: 'Linen shirt',
+      description: '<p>Cool in summer.</p>',
+      options: [{ name: 'Colour', values: ['Sand'] }],
+      variants: [{ sku: 'LS-1', price: 4500, inventoryQuantity: 3, options: { Colour: 'Sand' } }],
+    });
+    await createProduct(p, cookie, store.id, { title: 'Wool hat' });
+    await eventually('linen', (t) => t.includes('Linen shirt'), 'the original indexed');
+    expect(await hits('Leinenhemd')).toEqual([]);
+
+    const put = await api('PUT', `/products/${shirt.id}/translations/de`, {
+      title: 'Leinenhemd',
+      description: '<p>Kühl im Sommer.</p>',
+      options: { Colour: { name: 'Farbe', values: { Sand: 'Sandfarben' } } },
+    });
+    expect(put.status, put.text).toBe(200);
+    await eventually('Leinenhemd', (t) => t.includes('Linen shirt'), 'the German title indexed');
+    expect(await hits('sandfarben')).toEqual(['Linen shirt']);
+    expect(await hits('kühl sommer')).toEqual(['Linen shirt']);
+
+    // The German search page shows the product under its German title.
+    const page = await storefront.request(`http://${store.slug}.localhost/de/search?q=Leinenhemd`, { headers: { host: `${store.slug}.localhost` } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Leinenhemd');
+
+    expect((await api('DELETE', `/products/${shirt.id}/translations/de`)).status).toBe(204);
+    await eventually('Leinenhemd', (t) => t.length === 0, 'the removed translation unindexed');
+  });
+});
