@@ -82,4 +82,26 @@ describe('gift-card product page', () => {
     const cart = await get('/cart');
     expect(cart.text).toContain('Gift card for Grace');
   });
+
+  it('takes the recipient through the Storefront API too', async () => {
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await app.request(`http://${host()}/api/storefront/v1${path}`, {
+        method,
+        headers: { host: host(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const created = await api('POST', '/carts', {});
+    const path = `/carts/${created.body.id}/lines`;
+    const bad = await api('POST', path, { variantId: card.variants[0]?.id, quantity: 1, giftCardRecipient: { email: 'nope' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    const ok = await api('POST', path, { variantId: card.variants[0]?.id, quantity: 1, giftCardRecipient: { email: 'kim@example.com', message: 'For you' } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.total).toBe(2500);
+    const t = p.db.tenant(store.schemaName);
+    const rows = await t.selectFrom('cart_lines').select('gift_card_recipient').where('quantity', '=', 1).execute();
+    expect(rows.map((r) => r.gift_card_recipient)).toContainEqual({ email: 'kim@example.com', name: null, message: 'For you' });
+  });
 });
