@@ -37,6 +37,7 @@ import { registerRecommendationRoutes } from './routes/recommendations.ts';
 import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { registerReturnRoutes } from './routes/returns.ts';
+import { registerDraftOrderRoutes } from './routes/draft-orders.ts';
 import { registerAbandonedCheckoutRoutes } from './routes/abandoned-checkouts.ts';
 import { registerAnalyticsRoutes } from './routes/analytics.ts';
 import { registerDiscountRoutes } from './routes/discounts.ts';
@@ -120,6 +121,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerJobRoutes(api);
   registerOrderRoutes(api);
   registerReturnRoutes(api);
+  registerDraftOrderRoutes(api);
   registerDiscountRoutes(api);
   registerGiftCardRoutes(api);
   registerMerchantWebhookRoutes(api);

@@ -89,6 +89,8 @@ interface Tenant {
   /** A return of orderId (with one photo) and the order's line. */
   returnId: string;
   orderLineId: string;
+  /** An open draft order of this store. */
+  draftOrderId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -125,6 +127,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   zoneId: t.zoneId,
   taxRateId: t.taxRateId,
   returnId: t.returnId,
+  draftOrderId: t.draftOrderId,
 });
 
 /** Required query parameters of GET routes, so B's own request is valid. */
@@ -171,6 +174,9 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'put /stores/{storeId}/domain': () => ({ body: { domain: `hijack-${rnd()}.example.com` } }),
   'put /stores/{storeId}/variants/{variantId}/low-stock-threshold': () => ({ body: { lowStockThreshold: 99 } }),
   'post /stores/{storeId}/products/bulk': (own) => ({ body: { action: 'archive', ids: [own.looseProductId] } }),
+  'post /stores/{storeId}/draft-orders': (own) => ({ body: { email: 'injected@example.com', lines: [{ variantId: own.variantIds[0], quantity: 1 }] } }),
+  'patch /stores/{storeId}/draft-orders/{draftOrderId}': () => ({ body: { note: 'Hijacked', manualDiscount: { amount: 1 } } }),
+  'post /stores/{storeId}/draft-orders/{draftOrderId}/invoice': () => ({ body: { message: 'Hijacked' } }),
   'post /stores/{storeId}/orders/{orderId}/fulfillment': () => ({ body: { trackingNumber: 'HIJACKED' } }),
   'post /stores/{storeId}/orders/{orderId}/refunds': () => ({ body: { amount: 1 }, headers: { 'idempotency-key': `hijack-${rnd()}` } }),
   'post /stores/{storeId}/billing/checkout': () => ({ body: { plan: 'pro' } }),
@@ -337,6 +343,15 @@ describe('tenant isolation', () => {
       body: { title: `${tag} discount`, code: `${tag.toUpperCase()}${rnd()}`, kind: 'percentage', value: 10 },
     });
     expect(discount.status, discount.text).toBe(201);
+    const draft = await p.request('POST', `/api/v1/stores/${store.id}/draft-orders`, {
+      cookie,
+      body: {
+        email: `${tag}-draft@example.com`,
+        shippingAddress: { name: 'D', line1: '1 St', line2: null, city: 'C', postalCode: '1', region: null, country: 'US', phone: null },
+        lines: [{ variantId: p1.variants[0].id, quantity: 1 }],
+      },
+    });
+    expect(draft.status, draft.text).toBe(201);
     const giftCard = await p.request('POST', `/api/v1/stores/${store.id}/gift-cards`, { cookie, body: { initialValue: 5000, note: `${tag} card` } });
     // A public IP literal: no DNS needed, and no worker runs here to deliver to it.
     const webhook = await p.request('POST', `/api/v1/stores/${store.id}/webhooks`, {
@@ -453,6 +468,7 @@ describe('tenant isolation', () => {
       marketId: market.body.id,
       zoneId: zone.body.id,
       taxRateId: taxRate.body.id,
+      draftOrderId: draft.body.id,
       cookie,
       userId: user.id,
       storeId: store.id,
@@ -500,6 +516,8 @@ describe('tenant isolation', () => {
       refundLines: await db.selectFrom('refund_lines').selectAll().orderBy('id').execute(),
       returns: await db.selectFrom('returns').selectAll().orderBy('id').execute(),
       returnLines: await db.selectFrom('return_lines').selectAll().orderBy('id').execute(),
+      draftOrders: await db.selectFrom('draft_orders').selectAll().orderBy('id').execute(),
+      orderEdits: await db.selectFrom('order_edits').selectAll().orderBy('id').execute(),
       searchConfig: await search.selectFrom('search_config').selectAll().execute(),
       searchSynonyms: await search.selectFrom('search_synonyms').selectAll().orderBy('id').execute(),
       searchPins: await search.selectFrom('search_pins').selectAll().orderBy('id').execute(),

@@ -207,6 +207,10 @@ export class Storefront {
     return this.commerce.returns(c.var.tenant.store, { tenant: c.var.tenant.t, origin: this.origin(c), locale: this.locale(c), logger: c.var.logger });
   }
 
+  drafts(c: C) {
+    return this.commerce.drafts(c.var.tenant.store, { tenant: c.var.tenant.t, origin: this.origin(c), locale: this.locale(c), logger: c.var.logger });
+  }
+
   checkout(c: C) {
     return this.commerce.checkout(c.var.tenant.store, { tenant: c.var.tenant.t, origin: this.origin(c), locale: this.locale(c), logger: c.var.logger });
   }

@@ -8,6 +8,7 @@
 import type { Kysely, OrderAddress, Store, TenantDatabase } from '@storeloom/db';
 import { type Queues, releaseReservationJob } from '@storeloom/jobs';
 import { CustomerService } from './customers.ts';
+import type { DraftOrderService } from './drafts.ts';
 import type { CheckoutQuote, OrderService, PricingInput } from './orders.ts';
 import type { PaymentProviders } from './payments.ts';
 import type { StorefrontSettings } from './settings.ts';
@@ -81,6 +82,43 @@ export class CheckoutService {
    * caller to show: validation_failed (with `details.field`), conflict (prices
    * changed), insufficient_stock (`details.title`), invalid_state (cart empty).
    */
+  /**
+   * Pays a draft order's invoice link: places its order once (a second submit finds the first order) and starts the
+   * provider's payment for it, exactly as a checkout does. A paid invoice has no provider step (redirectUrl null).
+   */
+  async payInvoice(drafts: DraftOrderService, token: string, locale: string): Promise<PlacedCheckout> {
+    const { store, secret, origin } = this.d;
+    const provider = await this.d.checkoutProvider();
+    const r = await drafts.complete('', {
+      provider,
+      markPaid: false,
+      invoiceToken: token,
+      locale,
+      reservationTtlMs: Math.max(this.d.reservationTtlMs, this.d.minReservationMs(provider)),
+    });
+    const order = r.order;
+    const statusPath = storefrontPaths.order(secret, store.id, order.id);
+    const expiresAt = r.expiresAt ?? new Date();
+    if (r.created && r.expiresAt)
+      this.d.queues
+        ?.enqueue(releaseReservationJob, { storeId: store.id, orderId: order.id }, { delay: Math.max(0, r.expiresAt.getTime() - Date.now()) })
+        .catch((err) => this.d.warn('reservation release enqueue failed; the sweep releases it', { err }));
+    if (order.paymentStatus !== 'pending' || order.amountDue === 0) return { order, redirectUrl: null, statusPath, expiresAt };
+    const start = await this.d.providers.get(order.payment.provider).start({
+      orderId: order.id,
+      orderNumber: order.number,
+      amount: order.amountDue,
+      currency: order.currency,
+      email: order.email,
+      // The order's one charge key: a second click starts (or finds) the same provider session.
+      idempotencyKey: r.paymentKey,
+      returnUrl: `${origin}${statusPath}&placed=1`,
+      cancelUrl: `${origin}/`,
+      hostedPayUrl: storefrontPaths.pay(secret, store.id, order.id),
+    });
+    return { order, redirectUrl: start.redirectUrl, statusPath, expiresAt };
+  }
+
   async place(input: PlaceCheckoutInput): Promise<PlacedCheckout> {
     const { store, secret, origin } = this.d;
     const provider = await this.d.checkoutProvider();

@@ -13,6 +13,10 @@ import { CheckoutService, storefrontPaths } from './checkout.ts';
 import { formatMoney } from '@storeloom/money';
 import { DEFAULT_RESERVATION_TTL_MS, OrderService, type OrderServiceOptions } from './orders.ts';
 import { ReturnService } from './returns.ts';
+import { DraftOrderService } from './drafts.ts';
+import { loadSettings } from './settings.ts';
+import { loadPricingMarkets } from './markets.ts';
+import { loadTaxRates } from './tax.ts';
 import { ManualPaymentProvider, type PaymentProvider, PaymentProviders } from './payments.ts';
 import type { PricingExtensions } from './pricing.ts';
 
@@ -132,6 +136,23 @@ export class Commerce {
         queues?.enqueue(orderPaidJob, { storeId: store.id, orderId }).catch((err) => logger.warn('order-paid enqueue failed', { err, orderId }));
       },
     };
+  }
+
+  /** Draft orders of a store (invoice links point at the storefront origin when one is known). */
+  drafts(store: Store, o: StoreServiceOptions = {}): DraftOrderService {
+    const origin = this.originOf(store, o);
+    const tenant = o.tenant ?? this.opts.db.tenant(store.schema_name);
+    return new DraftOrderService(tenant, {
+      store: { id: store.id, name: store.name, currency: store.currency, defaultLocale: store.default_locale },
+      orders: (t) => this.orders(store, { ...o, tenant: t }),
+      // What a checkout of this store prices with: settings, markets (currency by the address) and destination tax.
+      settings: async (t) => {
+        const [settings, markets, taxRates] = await Promise.all([loadSettings(t), loadPricingMarkets(t, this.opts.db, store.currency), loadTaxRates(t)]);
+        return { ...settings, markets, taxRates, storeCountry: store.country ?? null };
+      },
+      mail: this.mail,
+      ...(origin !== null ? { invoiceUrl: (token: string) => `${origin}/invoices/${token}` } : {}),
+    });
   }
 
   /** The storefront checkout of a store; needs the secret and an origin (the request's, or `storeUrl`). */

@@ -27,3 +27,4 @@ export * from './lowest-price.ts';
 export * from './market-preview.ts';
 export * from './returns.ts';
 export * from './return-mails.ts';
+export * from './drafts.ts';

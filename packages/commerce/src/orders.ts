@@ -29,6 +29,7 @@ import { type PlannedRefundPart, planRefund, type RefundableOrder, type RefundRe
 import type { Totals } from './totals.ts';
 import { type OrderDetail, type OrderSummary, type RefundView, toOrderDetail, toOrderSummary } from './views.ts';
 import { returnSoldUnits } from '@storeloom/planning';
+import { completeDraftOrder } from './draft-events.ts';
 
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
 export const DEFAULT_QUOTE_MAX_AGE_MS = 60 * 60 * 1000;
@@ -103,7 +104,26 @@ export interface PlaceOrderInput {
   codes?: readonly string[];
   /** A business buyer's VAT id (format-checked: 422 vat_id_invalid); default the cart's. */
   vatId?: string | null;
+  /** Placing a draft order (drafts.ts): its lines instead of the cart's (`cartId` is then the draft's id). */
+  draft?: DraftPlacement;
 }
+
+/** What a draft order hands to `place`: priced through the same pipeline as a checkout, plus its own steps. */
+export interface DraftPlacement {
+  id: string;
+  /** Catalogue lines and custom items (variantId `custom:<line id>`, productId ''). */
+  lines: CartLineView[];
+  /** The draft's discount codes (instead of a cart's). */
+  codes: readonly string[];
+  /** The draft's manual discount and its untaxed custom items. */
+  steps: PricingExtensions;
+  /** Units the draft already holds in stock per variant: moved onto the order, not reserved again. */
+  held: Record<string, number>;
+}
+
+/** A draft's custom item travels through pricing under this variant id prefix (no variant, no stock). */
+export const CUSTOM_LINE_PREFIX = 'custom:';
+export const isCustomLine = (variantId: string) => variantId.startsWith(CUSTOM_LINE_PREFIX);
 
 export interface OrderListQuery {
   status?: Order['status'];
@@ -192,15 +212,15 @@ export class OrderService {
     };
   }
 
-  private price(lines: CartLineView[], ctx: PricingContext) {
+  price(lines: CartLineView[], ctx: PricingContext, extra: PricingExtensions = {}) {
     // Promotions (discounts, gift cards) are part of every store's pipeline; extra steps run after them.
     const promotions = promotionPricing(ctx.market?.currency ?? this.opts.store.currency);
     return priceCart(
       lines,
       ctx,
       pricingSteps({
-        discounts: [...(promotions.discounts ?? []), ...(this.opts.pricing?.discounts ?? [])],
-        tenders: [...(promotions.tenders ?? []), ...(this.opts.pricing?.tenders ?? [])],
+        discounts: [...(promotions.discounts ?? []), ...(this.opts.pricing?.discounts ?? []), ...(extra.discounts ?? [])],
+        tenders: [...(extra.tenders ?? []), ...(promotions.tenders ?? []), ...(this.opts.pricing?.tenders ?? [])],
       }),
     );
   }
@@ -241,13 +261,14 @@ export class OrderService {
     const ttl = input.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
     const orderId = newId();
     const paymentKey = `charge:${orderId}:1`;
-    const result = await this.t.transaction().execute(async (trx) => {
+    const result = await this.inTransaction(async (trx) => {
       // The snapshot's prices when the checkout still holds what it showed: never the live price of an open checkout.
-      const lines = this.priceFromQuote(input.cartId, await new CartService(trx).lines(input.cartId), input.quoteToken);
-      if (!lines.length) throw new AppError(ErrorCode.InvalidState, 'Your cart is empty');
+      const draft = input.draft;
+      const lines = draft ? draft.lines : this.priceFromQuote(input.cartId, await new CartService(trx).lines(input.cartId), input.quoteToken);
+      if (!lines.length) throw new AppError(ErrorCode.InvalidState, draft ? 'This draft order has no lines' : 'Your cart is empty');
       // The delivery country picks the market; a cart priced for another currency must be re-read first.
       const market = marketFor(input.settings, this.opts.store.currency, input.address.country);
-      if (input.settings.markets?.length) {
+      if (input.settings.markets?.length && !draft) {
         const cartCountry = (await trx.selectFrom('carts').select('country').where('id', '=', input.cartId).executeTakeFirst())?.country ?? null;
         const shown = cartCountry ? marketFor(input.settings, this.opts.store.currency, cartCountry) : null;
         if (shown && shown.currency !== market.currency)
@@ -260,24 +281,29 @@ export class OrderService {
           );
       }
       const cartVatId =
-        input.vatId === undefined
+        input.vatId === undefined && !draft
           ? ((await trx.selectFrom('carts').select('vat_id').where('id', '=', input.cartId).executeTakeFirst())?.vat_id ?? null)
-          : input.vatId;
+          : (input.vatId ?? null);
       if (cartVatId && !validateVatIdFormat(cartVatId, input.address.country.toUpperCase()).valid)
         throw new AppError(ErrorCode.VatIdInvalid, `This is not a ${input.address.country.toUpperCase()} VAT number`, { details: { field: 'vatId' } });
       const destination = pricingDestination(input.settings, input.address.country, input.address.region, cartVatId);
-      const priced = await this.price(lines, {
-        ...this.pricingContext(
-          trx,
-          input.cartId,
-          input.settings,
-          { customerId: input.customerId, email, codes: input.codes ?? [] },
-          'place',
-          new Date(),
-          market,
-        ),
-        destination,
-      });
+      const priced = await this.price(
+        lines,
+        {
+          ...this.pricingContext(
+            trx,
+            input.cartId,
+            input.settings,
+            { customerId: input.customerId, email, codes: input.codes ?? [] },
+            'place',
+            new Date(),
+            market,
+          ),
+          destination,
+          ...(draft ? { discountCodes: draft.codes } : {}),
+        },
+        draft?.steps,
+      );
       if (priced.shipping && !priced.shipping.available)
         throw new AppError(ErrorCode.ShippingUnavailable, `This store does not ship to ${input.address.country.toUpperCase()}`, {
           details: { country: input.address.country.toUpperCase() },
@@ -317,8 +343,12 @@ export class OrderService {
       const storeSubtotal = store.total - store.shipping - (totals.taxIncluded ? 0 : store.tax) + store.discountTotal;
       if (input.expectedTotal !== undefined && input.expectedTotal !== totals.total)
         throw new AppError(ErrorCode.Conflict, 'Prices changed since you opened the checkout; please review your order', { details: { total: totals.total } });
-      for (const l of [...lines].sort((a, b) => (a.variantId < b.variantId ? -1 : 1))) {
-        const left = await applyStockDelta(trx, l.variantId, -l.quantity, { reason: 'reserved', idempotencyKey: `reserve:${orderId}:${l.variantId}` });
+      const stocked = lines.filter((l) => !isCustomLine(l.variantId));
+      for (const l of [...stocked].sort((a, b) => (a.variantId < b.variantId ? -1 : 1))) {
+        // A draft that reserved stock hands its units over; only the rest is reserved now.
+        const need = l.quantity - Math.min(l.quantity, draft?.held[l.variantId] ?? 0);
+        if (need === 0) continue;
+        const left = await applyStockDelta(trx, l.variantId, -need, { reason: 'reserved', idempotencyKey: `reserve:${orderId}:${l.variantId}` });
         if (left === null)
           throw new AppError(ErrorCode.InsufficientStock, `Not enough stock for ${l.title}`, { details: { variantId: l.variantId, title: l.title } });
       }
@@ -360,9 +390,10 @@ export class OrderService {
           total: totals.total,
           discount_total: pricing.discountTotal,
           gift_card_total: pricing.giftCardTotal,
-          cart_id: input.cartId,
+          cart_id: draft ? null : input.cartId,
+          draft_order_id: draft?.id ?? null,
           // Placed from a cart that got an abandoned-cart reminder (or a copy restored from one): a recovered order.
-          recovered: trx.selectFrom('carts').select(sql<boolean>`recovery_sent_at is not null`.as('r')).where('id', '=', input.cartId),
+          recovered: draft ? false : trx.selectFrom('carts').select(sql<boolean>`recovery_sent_at is not null`.as('r')).where('id', '=', input.cartId),
           item_count: totals.itemCount,
           shipping_address: JSON.stringify(input.address),
           shipping_method: priced.shipping?.method ?? (input.settings.shipping.mode === 'weight' ? 'standard-weight' : 'standard'),
@@ -384,7 +415,11 @@ export class OrderService {
       if (!priced.tax && totals.tax > 0) {
         const shippingDiscount = discountAdjustments.reduce((n, a) => n + (a.amount - Object.values(a.lines ?? {}).reduce((x, y) => x + y, 0)), 0);
         const bases = [
-          ...priced.lines.map((l) => (l.giftCard ? 0 : Math.max(0, l.unitPrice * l.quantity - (discountOf.get(l.variantId) ?? 0)))),
+          ...priced.lines.map((l) =>
+            l.giftCard || (isCustomLine(l.variantId) && l.taxClass === 'exempt')
+              ? 0
+              : Math.max(0, l.unitPrice * l.quantity - (discountOf.get(l.variantId) ?? 0)),
+          ),
           Math.max(0, totals.shipping - shippingDiscount),
         ];
         allocate(totals.tax, bases).forEach((share, i) => {
@@ -400,8 +435,8 @@ export class OrderService {
             discount_total: discountOf.get(l.variantId) ?? 0,
             id: lineIdOf.get(l.variantId) ?? newId(),
             order_id: orderId,
-            product_id: l.productId,
-            variant_id: l.variantId,
+            product_id: isCustomLine(l.variantId) ? null : l.productId,
+            variant_id: isCustomLine(l.variantId) ? null : l.variantId,
             title: l.title,
             variant_title: l.variantTitle,
             sku: l.sku,
@@ -428,10 +463,13 @@ export class OrderService {
             : [];
       });
       if (allocations.length) await trx.insertInto('order_discount_allocations').values(allocations).execute();
-      await trx
-        .insertInto('stock_reservations')
-        .values(lines.map((l) => ({ id: newId(), order_id: orderId, variant_id: l.variantId, quantity: l.quantity, expires_at: expiresAt, created_at: now })))
-        .execute();
+      if (stocked.length)
+        await trx
+          .insertInto('stock_reservations')
+          .values(
+            stocked.map((l) => ({ id: newId(), order_id: orderId, variant_id: l.variantId, quantity: l.quantity, expires_at: expiresAt, created_at: now })),
+          )
+          .execute();
       await trx
         .insertInto('payments')
         .values({
@@ -457,6 +495,7 @@ export class OrderService {
       );
       await DiscountService.claim(trx, orderId, email, claims, now);
       for (const g of tenders) if (g.giftCardId) await GiftCardService.redeem(trx, g.giftCardId, orderId, g.amount, now);
+      if (draft) return { expiresAt, amountDue: pricing.amountDue };
       await trx.deleteFrom('cart_lines').where('cart_id', '=', input.cartId).execute();
       // The codes and cards were spent on this order; a new cart starts clean.
       await trx
@@ -513,6 +552,7 @@ export class OrderService {
         .execute();
       await this.event(trx, orderId, 'paid', `Payment received (${p.provider})`);
       await this.webhook(trx, 'order.paid', orderId);
+      if (row.draft_order_id) await completeDraftOrder(trx, row.draft_order_id, orderId);
       await this.mail(trx, orderId, 'order-confirmation', orderConfirmationMail);
       return true;
     });
@@ -528,6 +568,12 @@ export class OrderService {
         order.paymentStatus === 'expired' ? 'This checkout expired; please check out again' : 'This order cannot be paid',
       );
     return { order, applied };
+  }
+
+  /** After a caller's transaction that confirmed a payment commits (draft orders marked paid): deliver mail, enqueue the paid work. */
+  afterPaidCommit(orderId: string): void {
+    this.opts.onMailWritten?.();
+    this.opts.onPaid?.(orderId);
   }
 
   /** The provider declined: the order is cancelled and its stock released at once. */
@@ -622,6 +668,13 @@ export class OrderService {
         .where('status', '=', 'pending')
         .execute();
       await this.event(trx, orderId, to === 'failed' ? 'payment_failed' : 'expired', message);
+      // An invoice whose payment failed or expired can be paid again: the draft lets go of this order.
+      await trx
+        .updateTable('draft_orders')
+        .set({ order_id: null, updated_at: new Date() })
+        .where('order_id', '=', orderId)
+        .where('status', '!=', 'completed')
+        .execute();
       await this.webhook(trx, 'order.cancelled', orderId, { reason: to === 'failed' ? 'payment_failed' : 'expired' });
       return true;
     });
@@ -1008,6 +1061,12 @@ export class OrderService {
       },
     });
     return paymentId;
+  }
+
+  /** An order edit's timeline entry and `order.edited` webhook (with the edit), in the edit's transaction. */
+  async recordEdit(trx: Tx, orderId: string, message: string, edit: Record<string, unknown>): Promise<void> {
+    await this.event(trx, orderId, 'edited', message);
+    await this.webhook(trx, 'order.edited', orderId, { edit });
   }
 
   /**

@@ -88,6 +88,8 @@ export interface PricingContext {
   destination?: PricingDestination | null;
   /** Replaces the built-in rate table for destination tax. */
   taxProvider?: TaxProvider;
+  /** A draft order's discount codes (a checkout's are on its cart). */
+  discountCodes?: readonly string[];
 }
 
 export interface PricingStep {
@@ -129,16 +131,22 @@ export const marketPricesStep: PricingStep = {
   async apply(state, ctx) {
     const m = ctx.market;
     if (!m || m.id === null || !state.lines.length) return state;
+    // A draft order's custom item is priced in the draft's currency already (no variant, no conversion).
+    const custom = (l: { variantId: string }) => l.variantId.startsWith('custom:');
     const fixed = await fixedMarketPrices(
       ctx.t,
       m.id,
-      state.lines.map((l) => l.variantId),
+      state.lines.filter((l) => !custom(l)).map((l) => l.variantId),
     );
-    const lines = state.lines.map((l) => ({
-      ...l,
-      unitPrice: marketPrice(m, l.unitPrice, fixed.get(l.variantId)),
-      compareAtPrice: l.compareAtPrice === null ? null : marketPrice(m, l.compareAtPrice),
-    }));
+    const lines = state.lines.map((l) =>
+      custom(l)
+        ? l
+        : {
+            ...l,
+            unitPrice: marketPrice(m, l.unitPrice, fixed.get(l.variantId)),
+            compareAtPrice: l.compareAtPrice === null ? null : marketPrice(m, l.compareAtPrice),
+          },
+    );
     return { ...state, lines };
   },
 };

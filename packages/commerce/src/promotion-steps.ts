@@ -45,7 +45,7 @@ export function promotionPricing(currency: string, clock: () => Date = () => new
     async apply(state, ctx) {
       const cart = await cartState(ctx.t, ctx.cartId);
       // The cart holds the shopper's discount codes (ctx.codes belong to other steps).
-      const codes = cart?.discountCodes ?? [];
+      const codes = [...(ctx.discountCodes ?? cart?.discountCodes ?? [])];
       const live = await new DiscountService(ctx.t, clock).live(codes, ctx.email ?? cart?.email ?? null);
       // Amounts of a discount are in the store currency: a cart in another market's currency sees them converted.
       const inMarket = marketRules(ctx.market);

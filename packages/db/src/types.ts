@@ -706,6 +706,8 @@ export interface TenantDatabase {
   refund_lines: RefundLinesTable;
   returns: ReturnsTable;
   return_lines: ReturnLinesTable;
+  draft_orders: DraftOrdersTable;
+  order_edits: OrderEditsTable;
   pricing_settings: PricingSettingsTable;
   pricing_policy_state: PricingPolicyStateTable;
   price_changes: PriceChangesTable;
@@ -1230,6 +1232,10 @@ export interface OrdersTable {
   tax_lines: ColumnType<OrderTaxLine[], string | undefined, string>;
   /** Shipping given back by refunds (at most `shipping`). */
   shipping_refunded: Generated<number>;
+  /** Committed order edits (a staged edit commits only against the count it was staged on). */
+  edit_count: Generated<number>;
+  /** The draft order it was made from. */
+  draft_order_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface OrderTaxLine {
   country: string;
@@ -1267,6 +1273,58 @@ export interface OrderLinesTable {
   /** A gift card sold as a product: paid → one card per unit of unit_price; refunded → the unused card is disabled. */
   gift_card: Generated<boolean>;
   gift_card_recipient: ColumnType<GiftCardRecipient | null, string | null | undefined, string | null>;
+}
+/** A draft order's line: a catalogue variant, or a custom item with its own title, price and taxability. */
+export interface DraftOrderLine {
+  id: string;
+  variantId: string | null;
+  quantity: number;
+  /** Custom items only. */
+  title?: string;
+  unitPrice?: number;
+  taxable?: boolean;
+}
+export interface DraftOrdersTable {
+  id: string;
+  number: number;
+  status: Generated<'open' | 'invoice_sent' | 'completed' | 'cancelled'>;
+  email: string | null;
+  customer_id: string | null;
+  customer_name: string | null;
+  shipping_address: Json<OrderAddress | null>;
+  country: string | null;
+  lines: Json<DraftOrderLine[]>;
+  discount_codes: Json<string[]>;
+  manual_discount: Json<{ amount: number; title: string } | null>;
+  shipping_line: Json<{ title: string; amount: number } | null>;
+  note: string | null;
+  reserve: Generated<boolean>;
+  /** variantId → units this draft holds in stock. */
+  reserved: Json<Record<string, number>>;
+  currency: string;
+  total: Generated<number>;
+  invoice_token_hash: string | null;
+  invoice_sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  order_id: string | null;
+  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+/** One change of an order edit. */
+export type OrderEditChange = { type: 'add'; variantId: string; quantity: number } | { type: 'set_quantity'; orderLineId: string; quantity: number };
+export interface OrderEditsTable {
+  id: string;
+  order_id: string;
+  status: Generated<'staged' | 'committed' | 'discarded'>;
+  base_edit_count: number;
+  changes: Json<OrderEditChange[]>;
+  note: string | null;
+  total_before: number | null;
+  total_after: number | null;
+  charge_payment_id: string | null;
+  refund_payment_id: string | null;
+  created_at: Timestamp;
+  committed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export type RefundLineKind = 'line' | 'shipping' | 'adjustment';
 /** One part of a refund (the `payments` row of kind 'refund'): units of an order line, shipping, or an amount beyond both. */

@@ -62,7 +62,7 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   },
   orders: {
     columns:
-      'id number status payment_status fulfillment_status email customer_id customer_name currency locale subtotal shipping tax tax_included total refunded item_count shipping_address shipping_method payment_provider payment_reference reservation_expires_at paid_at fulfilled_at tracking_number carrier created_at updated_at discount_total gift_card_total cart_id recovered market_id store_currency exchange_rate exchange_rate_date store_subtotal store_shipping store_tax store_discount_total store_total store_refunded tax_country vat_id reverse_charge tax_lines shipping_refunded',
+      'id number status payment_status fulfillment_status email customer_id customer_name currency locale subtotal shipping tax tax_included total refunded item_count shipping_address shipping_method payment_provider payment_reference reservation_expires_at paid_at fulfilled_at tracking_number carrier created_at updated_at discount_total gift_card_total cart_id recovered market_id store_currency exchange_rate exchange_rate_date store_subtotal store_shipping store_tax store_discount_total store_total store_refunded tax_country vat_id reverse_charge tax_lines shipping_refunded edit_count draft_order_id',
     personal: 'email customer_id customer_name shipping_address tracking_number vat_id',
     erase: 'anonymise',
     export: 'orders',
@@ -109,6 +109,20 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     erase: 'anonymise',
     export: 'orders',
     note: "the merchant's free-text note on the returned item's condition is cleared",
+  },
+  draft_orders: {
+    columns:
+      'id number status email customer_id customer_name shipping_address country lines discount_codes manual_discount shipping_line note reserve reserved currency total invoice_token_hash invoice_sent_at order_id completed_at created_at updated_at',
+    personal: 'email customer_id customer_name shipping_address note',
+    erase: 'delete',
+    export: 'draftOrders',
+    note: 'orders the merchant keyed in; an order made from one is anonymised with the orders',
+  },
+  order_edits: {
+    columns: 'id order_id status base_edit_count changes note total_before total_after charge_payment_id refund_payment_id created_at committed_at',
+    personal: 'note',
+    erase: 'anonymise',
+    note: "the merchant's note on an edit is cleared; the changes (lines, amounts) stay with the order",
   },
   stock_reservations: { columns: 'id order_id variant_id quantity status expires_at created_at settled_at', erase: 'none' },
   discount_usages: { columns: 'id discount_id order_id email amount status created_at', personal: 'email', erase: 'anonymise', export: 'discountUsages' },

@@ -134,6 +134,15 @@ export async function eraseInStore(db: Database, store: StoreRef, email: string,
         .where('note', 'is not', null)
         .execute(),
     );
+    // Draft orders the merchant keyed in for the person are not accounting records: they go (an order made from one
+    // keeps its own anonymised copy); a merchant's note on an edit of the person's order is cleared.
+    counts.draftOrders = n(
+      await t
+        .deleteFrom('draft_orders')
+        .where((eb) => eb.or([eb('email', '=', email), eb('customer_id', 'in', cids), eb('order_id', 'in', oids)]))
+        .execute(),
+    );
+    await t.updateTable('order_edits').set({ note: null }).where('order_id', 'in', oids).where('note', 'is not', null).execute();
     // Sessions, addresses and consents go with the account (ON DELETE CASCADE); said explicitly for the counts.
     counts.sessions = n(await t.deleteFrom('customer_sessions').where('customer_id', 'in', cids).execute());
     counts.customerTokens = n(await t.deleteFrom('customer_tokens').where('customer_id', 'in', cids).execute());

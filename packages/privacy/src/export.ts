@@ -31,6 +31,8 @@ export interface PrivacyExport {
   marketing: Record<string, unknown>[];
   privacyRequests: Record<string, unknown>[];
   mails: Record<string, unknown>[];
+  /** Draft orders the merchant keyed in for the person (issue 21). */
+  draftOrders: Record<string, unknown>[];
 }
 
 /** The person's ids in one store: customer ids, orders, carts and browser sessions seen with them. */
@@ -156,6 +158,13 @@ export async function collectExport(db: Database, store: StoreRef, email: string
     .where('to_address', '=', email)
     .orderBy('created_at')
     .execute();
+  const draftOrders = await t
+    .selectFrom('draft_orders')
+    .selectAll()
+    .where((eb) => eb.or([eb('email', '=', email), eb('customer_id', 'in', cids)]))
+    .orderBy('created_at')
+    .execute();
+  const draftRows = draftOrders.map(({ invoice_token_hash: _hash, ...d }) => d);
   const byOrder = <R extends { order_id: string | null }>(rows: R[], id: string) => rows.filter((r) => r.order_id === id);
   // Returns of the person's orders (reason, note, photo keys, condition notes).
   const returnRows = await t.selectFrom('returns').selectAll().where('order_id', 'in', oids).orderBy('requested_at').execute();
@@ -197,5 +206,6 @@ export async function collectExport(db: Database, store: StoreRef, email: string
     marketing: unsub.map((u) => ({ unsubscribed: true, at: u.created_at })),
     privacyRequests: requests,
     mails,
+    draftOrders: draftRows,
   };
 }

@@ -1988,6 +1988,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/draft-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Draft orders, newest first (q matches the number, e-mail or name)
+         * @description API tokens: needs the `read_orders` scope.
+         */
+        get: operations["listDraftOrders"];
+        put?: never;
+        /**
+         * Start a draft order (priced like a checkout; stock held only with reserve)
+         * @description API tokens: needs the `write_orders` scope.
+         */
+        post: operations["createDraftOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/draft-orders/{draftOrderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One draft order, priced now
+         * @description API tokens: needs the `read_orders` scope.
+         */
+        get: operations["getDraftOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft order (given fields only; `lines` replaces all lines)
+         * @description API tokens: needs the `write_orders` scope.
+         */
+        patch: operations["updateDraftOrder"];
+        trace?: never;
+    };
+    "/stores/{storeId}/draft-orders/{draftOrderId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a draft order (its invoice link stops working, held stock goes back)
+         * @description API tokens: needs the `write_orders` scope.
+         */
+        post: operations["cancelDraftOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/draft-orders/{draftOrderId}/invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail the customer a new invoice link (earlier links stop working); the link is also in the answer
+         * @description API tokens: needs the `write_orders` scope.
+         */
+        post: operations["sendDraftOrderInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/draft-orders/{draftOrderId}/mark-paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Paid outside Storeloom: make the order, paid (once; a repeat answers with the same order)
+         * @description API tokens: needs the `write_orders` scope.
+         */
+        post: operations["markDraftOrderPaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/discounts": {
         parameters: {
             query?: never;
@@ -5026,6 +5134,155 @@ export interface components {
                 /** @description Integer minor units of the store currency (cents for USD) */
                 giftCards: number;
             };
+        };
+        DraftOrderPage: {
+            items: components["schemas"]["DraftOrderSummary"][];
+            nextCursor: string | null;
+        };
+        DraftOrderSummary: {
+            id: string;
+            number: number;
+            name: string;
+            /** @enum {string} */
+            status: "open" | "invoice_sent" | "completed" | "cancelled";
+            email: string | null;
+            customerId: string | null;
+            customerName: string | null;
+            shippingAddress: {
+                name: string;
+                line1: string;
+                line2: string | null;
+                city: string;
+                postalCode: string;
+                region: string | null;
+                country: string;
+                phone: string | null;
+            } | null;
+            country: string | null;
+            currency: string;
+            /** @description Integer minor units of the store currency (cents for USD) */
+            total: number;
+            note: string | null;
+            reserve: boolean;
+            invoiceSentAt: string | null;
+            orderId: string | null;
+            completedAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        DraftOrder: components["schemas"]["DraftOrderSummary"] & {
+            discountCodes: string[];
+            manualDiscount: {
+                /** @description Integer minor units of the store currency (cents for USD) */
+                amount: number;
+                title: string;
+            } | null;
+            shippingLine: {
+                title: string;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                amount: number;
+            } | null;
+            /** @description Units this draft holds per variant */
+            reserved: {
+                [key: string]: number;
+            };
+            pricedLines: {
+                id: string;
+                variantId: string | null;
+                productId: string | null;
+                title: string;
+                variantTitle: string | null;
+                sku: string | null;
+                quantity: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                unitPrice: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                total: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                discount: number;
+                taxable: boolean;
+                custom: boolean;
+                available: number | null;
+                imageUrl: string | null;
+            }[];
+            totals: {
+                /** @description Integer minor units of the store currency (cents for USD) */
+                subtotal: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                discountTotal: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                shipping: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                tax: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                total: number;
+                taxIncluded: boolean;
+                itemCount: number;
+            };
+            adjustments: {
+                label: string;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                amount: number;
+                code: string | null;
+            }[];
+            rejectedCodes: {
+                code: string;
+                reason: string;
+            }[];
+        };
+        DraftOrderInput: {
+            email?: string | null;
+            /** Format: uuid */
+            customerId?: string | null;
+            customerName?: string | null;
+            /** @description Where it ships; its country picks the market (currency) and the tax */
+            shippingAddress?: {
+                name: string;
+                line1: string;
+                line2: string | null;
+                city: string;
+                postalCode: string;
+                region: string | null;
+                country: string;
+                phone: string | null;
+            } | null;
+            lines?: {
+                /**
+                 * Format: uuid
+                 * @description A catalogue variant; leave out for a custom item
+                 */
+                variantId?: string | null;
+                quantity: number;
+                /** @description Custom items: title */
+                title?: string;
+                /** @description Custom items: unit price in the draft's currency */
+                unitPrice?: number;
+                /** @description Custom items: whether tax applies (default true) */
+                taxable?: boolean;
+            }[];
+            discountCodes?: string[];
+            manualDiscount?: {
+                /** @description Integer minor units of the store currency (cents for USD) */
+                amount: number;
+                title?: string | null;
+            } | null;
+            /** @description None: free shipping */
+            shippingLine?: {
+                title: string;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                amount: number;
+            } | null;
+            note?: string | null;
+            /** @description Hold the lines' stock while the draft is open */
+            reserve?: boolean;
+        };
+        DraftOrderInvoice: {
+            draftOrder: components["schemas"]["DraftOrder"];
+            invoiceUrl: string;
+        };
+        DraftOrderCompleted: {
+            draftOrder: components["schemas"]["DraftOrder"];
+            orderId: string;
         };
         Discount: {
             id: string;
@@ -13220,6 +13477,463 @@ export interface operations {
             };
         };
     };
+    listDraftOrders: {
+        parameters: {
+            query?: {
+                q?: string;
+                status?: "open" | "invoice_sent" | "completed" | "cancelled";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Draft orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOrderPage"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createDraftOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftOrderInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOrder"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDraftOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                draftOrderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The draft order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOrder"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateDraftOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                draftOrderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftOrderInput"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOrder"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelDraftOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                draftOrderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOrder"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sendDraftOrderInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                draftOrderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    message?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOrderInvoice"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    markDraftOrderPaid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                draftOrderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order made */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOrderCompleted"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listDiscounts: {
         parameters: {
             query?: {
@@ -13835,7 +14549,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events: ("order.created" | "order.paid" | "order.fulfilled" | "order.refunded" | "order.cancelled" | "return.requested" | "return.approved" | "return.declined" | "return.received" | "return.refunded" | "return.closed" | "product.created" | "product.updated" | "product.deleted" | "inventory.low_stock" | "customer.created")[];
+                    events: ("order.created" | "order.paid" | "order.fulfilled" | "order.refunded" | "order.cancelled" | "order.edited" | "draft_order.created" | "draft_order.updated" | "draft_order.completed" | "return.requested" | "return.approved" | "return.declined" | "return.received" | "return.refunded" | "return.closed" | "product.created" | "product.updated" | "product.deleted" | "inventory.low_stock" | "customer.created")[];
                     description?: string | null;
                 };
             };
@@ -14018,7 +14732,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url?: string;
-                    events?: ("order.created" | "order.paid" | "order.fulfilled" | "order.refunded" | "order.cancelled" | "return.requested" | "return.approved" | "return.declined" | "return.received" | "return.refunded" | "return.closed" | "product.created" | "product.updated" | "product.deleted" | "inventory.low_stock" | "customer.created")[];
+                    events?: ("order.created" | "order.paid" | "order.fulfilled" | "order.refunded" | "order.cancelled" | "order.edited" | "draft_order.created" | "draft_order.updated" | "draft_order.completed" | "return.requested" | "return.approved" | "return.declined" | "return.received" | "return.refunded" | "return.closed" | "product.created" | "product.updated" | "product.deleted" | "inventory.low_stock" | "customer.created")[];
                     description?: string | null;
                     enabled?: boolean;
                 };

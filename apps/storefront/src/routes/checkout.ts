@@ -113,6 +113,72 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
     for (const l of order.lines) if (l.variantId) await carts.add(cart.id, l.variantId, l.quantity).catch(() => undefined);
   }
 
+  /** A draft order's invoice link (token in the path, kept hashed): the invoice, and Pay. */
+  async function invoicePage(c: C, token: string, error: string | null, status = 200) {
+    const draft = await sf.drafts(c).byInvoiceToken(token);
+    if (!draft || draft.status === 'cancelled') return sf.pages.send(c, await sf.pages.notFound(c, 0), 'private');
+    const paid = draft.status === 'completed';
+    const t = sf.t(c);
+    const page = await sf.pages.render(
+      c,
+      {
+        page: 'invoice',
+        invoice: {
+          name: draft.name,
+          lines: draft.pricedLines.map((l) => ({
+            title: l.title,
+            variantTitle: l.variantTitle,
+            quantity: l.quantity,
+            unitPrice: l.unitPrice,
+            total: l.total,
+            imageUrl: l.imageUrl,
+          })),
+          totals: {
+            subtotal: draft.totals.subtotal,
+            shipping: draft.totals.shipping,
+            tax: draft.totals.tax,
+            total: draft.totals.total,
+            taxIncluded: draft.totals.taxIncluded,
+            itemCount: draft.totals.itemCount,
+          },
+          promotions: {
+            discounts: draft.adjustments.map((a) => ({ code: a.code, title: a.label, amount: a.amount })),
+            codes: [],
+            giftCards: [],
+            amountDue: draft.totals.total,
+          },
+        },
+        action: paid ? null : `/invoices/${token}`,
+        orderLink: paid && draft.orderId ? sf.orderLink(c, draft.orderId) : null,
+        error,
+      },
+      {
+        title: `${t('invoiceTitle', { name: draft.name })} – ${c.var.tenant.store.name}`,
+        description: c.var.tenant.store.name,
+        canonical: `${sf.origin(c)}/`,
+        noindex: true,
+      },
+      { status, count: 0, currency: draft.currency },
+    );
+    return sf.pages.sendNoStore(c, page);
+  }
+
+  app.get('/invoices/:token', (c) => invoicePage(c, c.req.param('token'), null));
+
+  app.post('/invoices/:token', async (c) => {
+    const token = c.req.param('token');
+    try {
+      const placed = await sf.checkout(c).payInvoice(sf.drafts(c), token, c.var.lang);
+      return c.redirect(placed.redirectUrl ?? `${sf.origin(c)}${placed.statusPath}&placed=1`, 303);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      if (e.code === ErrorCode.NotFound) return sf.pages.send(c, await sf.pages.notFound(c, 0), 'private');
+      const t = sf.t(c);
+      const message = e.code === ErrorCode.InsufficientStock ? `${t('notEnoughStock')} (${(e.details as { title?: string })?.title ?? ''})` : e.message;
+      return invoicePage(c, token, message, e.status);
+    }
+  });
+
   app.get('/checkout/pay/:orderId', async (c) => {
     const order = await sf.signedOrder(c);
     if (!order) return sf.pages.send(c, await sf.pages.notFound(c, 0), 'private');

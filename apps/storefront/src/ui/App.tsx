@@ -2,7 +2,7 @@ import { For, Match, onMount, Show, Switch } from 'solid-js';
 import { ShopProvider, useShop } from './context.tsx';
 import { AccountPage, AuthPage, ForgotPage, TokenPage } from './pages/account.tsx';
 import { CollectionPage, HomePage, NotFoundPage, ProductPage, SearchPage } from './pages/catalog.tsx';
-import { CartPage, CheckoutPage, OrderPage, PayPage } from './pages/checkout.tsx';
+import { CartPage, CheckoutPage, InvoicePage, OrderPage, PayPage } from './pages/checkout.tsx';
 import { ArticlePage, BlogPage, ContentPage, ReviewPage } from './pages/content.tsx';
 import { PrivacyPage } from './pages/privacy.tsx';
 import { LANG_NAMES, LANG_SHORT } from './i18n.ts';
@@ -188,7 +188,7 @@ function Page(props: AppData) {
   const { setHydrated } = useShop();
   onMount(() => setHydrated(true));
   const d = props.data;
-  const inCheckout = d.page === 'checkout' || d.page === 'pay';
+  const inCheckout = d.page === 'checkout' || d.page === 'pay' || d.page === 'invoice';
   return (
     <>
       {inCheckout ? <CheckoutHeader /> : <Header />}
@@ -201,6 +201,7 @@ function Page(props: AppData) {
           <Match when={d.page === 'cart' && d}>{(x) => <CartPage data={x()} />}</Match>
           <Match when={d.page === 'checkout' && d}>{(x) => <CheckoutPage data={x()} />}</Match>
           <Match when={d.page === 'pay' && d}>{(x) => <PayPage data={x()} />}</Match>
+          <Match when={d.page === 'invoice' && d}>{(x) => <InvoicePage data={x()} />}</Match>
           <Match when={d.page === 'order' && d}>{(x) => <OrderPage data={x()} />}</Match>
           <Match when={d.page === 'account' && d}>{(x) => <AccountPage data={x()} />}</Match>
           <Match when={d.page === 'content' && d}>{(x) => <ContentPage data={x()} />}</Match>

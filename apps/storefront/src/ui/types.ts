@@ -257,6 +257,21 @@ export type PageData =
       defaultCountry: string | null;
     }
   | { page: 'pay'; order: OrderData; action: string; expiresAt: string }
+  | {
+      page: 'invoice';
+      /** A draft order's invoice (issue 21): what the merchant keyed in, priced; paying it places the order. */
+      invoice: {
+        name: string;
+        lines: { title: string; variantTitle: string | null; quantity: number; unitPrice: number; total: number; imageUrl: string | null }[];
+        totals: TotalsData;
+        promotions: PromotionsData;
+      };
+      /** Where the Pay button posts; null once paid. */
+      action: string | null;
+      /** The order's status page once the invoice is paid. */
+      orderLink: string | null;
+      error: string | null;
+    }
   | { page: 'order'; order: OrderData; justPlaced: boolean; reviewLinks?: { title: string; url: string }[]; returns?: OrderReturnsData }
   | {
       page: 'review';

@@ -401,6 +401,67 @@ export function PayPage(props: { data: Of<'pay'> }) {
   );
 }
 
+/** A draft order's invoice link: the lines and totals the merchant set, and Pay (the store's payment provider). */
+export function InvoicePage(props: { data: Of<'invoice'> }) {
+  const { t, money } = useShop();
+  const inv = props.data.invoice;
+  return (
+    <div class="two-col">
+      <section class="panel pay">
+        <h1>{t('invoiceTitle', { name: inv.name })}</h1>
+        <p class="amount">{money(inv.totals.total)}</p>
+        <Show when={props.data.error}>
+          <p class="error" role="alert">
+            {props.data.error}
+          </p>
+        </Show>
+        <Show
+          when={props.data.action}
+          fallback={
+            <>
+              <p>{t('invoicePaid')}</p>
+              <Show when={props.data.orderLink}>{(href) => <a href={href()}>{t('invoiceViewOrder')}</a>}</Show>
+            </>
+          }
+        >
+          {(action) => (
+            <form method="post" action={action()} class="pay-buttons">
+              <button class="button primary block" type="submit">
+                {t('payNow')}
+              </button>
+            </form>
+          )}
+        </Show>
+      </section>
+      <aside class="panel">
+        <h2>{t('orderSummary')}</h2>
+        <ul class="lines compact">
+          <For each={inv.lines}>
+            {(l) => (
+              <li class="line">
+                <div class="thumb">
+                  <ProductImage url={l.imageUrl} alt={l.title} seed={l.title} />
+                </div>
+                <div class="line-main">
+                  <div class="line-title">{l.title}</div>
+                  <Show when={l.variantTitle}>
+                    <div class="muted">{l.variantTitle}</div>
+                  </Show>
+                  <div class="muted">
+                    {money(l.unitPrice)} × {l.quantity}
+                  </div>
+                </div>
+                <div class="line-total">{money(l.total)}</div>
+              </li>
+            )}
+          </For>
+        </ul>
+        <Summary totals={inv.totals} promotions={inv.promotions} />
+      </aside>
+    </div>
+  );
+}
+
 export function OrderPage(props: { data: Of<'order'> }) {
   const { t, date, chrome } = useShop();
   const o = props.data.order;
