@@ -35,6 +35,7 @@ const MarketsPage = lazy(() => import('./pages/markets.tsx'));
 const TranslationsPage = lazy(() => import('./pages/translations.tsx'));
 const AbandonedCheckoutsPage = lazy(() => import('./pages/abandoned-checkouts.tsx'));
 const PrivacyPage = lazy(() => import('./pages/privacy.tsx'));
+const AuditLogPage = lazy(() => import('./pages/audit-log.tsx'));
 
 function Loading() {
   return (
@@ -147,6 +148,7 @@ export function App() {
           <Route path="/settings" component={SettingsPage} />
           <Route path="/jobs" component={JobsPage} />
           <Route path="/privacy" component={PrivacyPage} />
+          <Route path="/audit-log" component={AuditLogPage} />
           <Route path="/billing" component={BillingPage} />
           <Route path="/payouts" component={PayoutsPage} />
           <Route path="/pricing" component={PricingPage} />

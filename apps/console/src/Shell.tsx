@@ -31,6 +31,7 @@ const NAV: NavItem[] = [
   { path: 'recommendations', label: 'nav.recommendations', icon: 'sparkle' },
   { path: 'jobs', label: 'nav.jobs', icon: 'jobs' },
   { path: 'privacy', label: 'nav.privacy', icon: 'user', show: () => can(currentStore(), 'privacy:manage') },
+  { path: 'audit-log', label: 'nav.auditLog', icon: 'jobs', show: () => can(currentStore(), 'audit:read') },
   { path: 'team', label: 'nav.team', icon: 'team' },
   { path: 'settings', label: 'nav.settings', icon: 'settings' },
   { path: 'billing', label: 'nav.billing', icon: 'billing' },
@@ -48,7 +49,7 @@ function StoreSwitcher() {
     // Stay on the same section of the console in the other store.
     const section = location.pathname.split('/')[3] ?? 'products';
     navigate(
-      `/stores/${id}/${['home', 'products', 'inventory', 'orders', 'import', 'search', 'recommendations', 'jobs', 'privacy', 'team', 'settings', 'billing', 'payouts', 'pricing', 'planning'].includes(section) ? section : 'products'}`,
+      `/stores/${id}/${['home', 'products', 'inventory', 'orders', 'import', 'search', 'recommendations', 'jobs', 'privacy', 'audit-log', 'team', 'settings', 'billing', 'payouts', 'pricing', 'planning'].includes(section) ? section : 'products'}`,
     );
   };
   const onKeyDown = (e: KeyboardEvent) => {

@@ -9,6 +9,7 @@
 import { CustomerService } from '@storeloom/commerce';
 import type { Database } from '@storeloom/db';
 import type { Logger } from '@storeloom/log';
+import type { ConsentState } from '@storeloom/privacy';
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createRecoApi } from './api/reco.ts';
@@ -26,6 +27,7 @@ import { reviewRoutes } from './routes/reviews.ts';
 import { homeRoutes } from './routes/home.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { privacyRoutes } from './routes/privacy.ts';
+import { consentMiddleware, consentRoutes } from './routes/consent.ts';
 import { recoveryRoutes } from './routes/recovery.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seoRoutes } from './routes/seo.ts';
@@ -40,6 +42,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   platformMiddleware(app, sf);
   resolveTenant(app, sf);
   sameOriginPosts(app);
+  consentMiddleware(app, sf);
   // The storefront JSON API namespace (search, recommendations), behind the tenant middleware.
   app.route('/api/storefront/v1', createStorefrontSearchApi(db, { service: sf.searchEngine }));
   // The headless cart and checkout API: the same CheckoutService (and pricing) as the pages.
@@ -48,7 +51,11 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
     '/api/storefront/v1',
     createRecoApi(db, {
       // The signed-in shopper's events and home picks follow their account, not only this browser.
-      identify: async (c) => (await new CustomerService(db.tenant(c.var.store.schema_name)).validateSession(getCookie(c, SESSION_COOKIE)))?.id ?? null,
+      // Events and picks follow the account (beyond this visit) only with recommendations consent.
+      identify: async (c) =>
+        (c.var as { consent?: ConsentState }).consent?.granted.recommendations
+          ? ((await new CustomerService(db.tenant(c.var.store.schema_name)).validateSession(getCookie(c, SESSION_COOKIE)))?.id ?? null)
+          : null,
       trustProxy: opts.trustProxy ?? false,
     }),
   );
@@ -64,7 +71,8 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   orderRoutes(app, sf);
   accountRoutes(app, sf);
   privacyRoutes(app, sf);
+  consentRoutes(app, sf);
   seoRoutes(app, sf);
   errorPages(app, sf);
-  return Object.assign(app, { resolver: sf.resolver });
+  return Object.assign(app, { resolver: sf.resolver, searchEngine: sf.searchEngine });
 }

@@ -4,6 +4,7 @@
  * cookies, cart, signed-in customer, order and checkout services). Routes get
  * one `Storefront` and never import each other.
  */
+import type { ConsentState } from '@storeloom/privacy';
 import { randomBytes } from 'node:crypto';
 import { LoginThrottle, RateLimiter } from '@storeloom/auth';
 import { type Stripe, shopperPayments } from '@storeloom/billing';
@@ -69,6 +70,8 @@ export type StorefrontEnv = {
     /** The shopper's country (see market.ts) and the market it picks: the currency of the catalogue's prices. */
     country: string | null;
     market: PricingMarket;
+    /** The shopper's consent to the store's optional purposes (routes/consent.ts). */
+    consent: ConsentState;
   };
 };
 export type C = Context<StorefrontEnv>;

@@ -35,7 +35,7 @@ export class EngineProductSearch implements ProductSearch {
     this.catalog = new StorefrontCatalog(tenant.t);
   }
 
-  async search(query: string, filters: SearchFilters, cursor: string | null): Promise<SearchResult> {
+  async search(query: string, filters: SearchFilters, cursor: string | null, opts: { record?: boolean } = {}): Promise<SearchResult> {
     // A store whose index the worker has not built yet (new store, no worker running) still gets answers.
     if ((await this.engine.cache.get(this.tenant.store.schema_name)).docs.size === 0)
       return new SimpleProductSearch(this.tenant.t).search(query, filters, cursor);
@@ -52,7 +52,7 @@ export class EngineProductSearch implements ProductSearch {
         facets: true,
         ...(cursor ? { cursor } : {}),
       },
-      { record: true },
+      { record: opts.record ?? false },
     );
     // The page links collections by handle; the engine counts them by id.
     const known = new Map(this.tenant.collections.map((c) => [c.id, c]));

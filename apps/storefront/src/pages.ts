@@ -135,6 +135,7 @@ export class Pages {
       path: c.req.path,
       signedIn,
       query: c.req.path === '/search' ? (c.req.query('q') ?? '').slice(0, 200) : '',
+      ...consentChrome(c),
     };
   }
 
@@ -202,7 +203,7 @@ export class Pages {
     const tag = etag ?? weakEtag(page.html);
     c.header('Content-Security-Policy', await this.csp(page.modelViewer));
     // The language can come from the cookie or Accept-Language on unprefixed URLs.
-    c.header('Vary', 'Cookie, Accept-Language');
+    c.header('Vary', 'Cookie, Accept-Language, Sec-GPC, DNT');
     c.header('ETag', tag);
     c.header('Cache-Control', cache === 'public' ? 'public, max-age=30, stale-while-revalidate=60' : 'private, no-cache');
     if (page.status === 200 && c.req.header('if-none-match') === tag) return c.body(null, 304);
@@ -248,7 +249,7 @@ export class Pages {
     const count = hasCart ? await this.sf.cartCount(c) : 0;
     const url = new URL(c.req.url);
     // Keyed by the origin the page's links are built from (a store answering on its subdomain and its domain has two).
-    const key = `${c.var.tenant.store.id}|${this.sf.origin(c)}|${c.var.lang}|${c.var.country ?? ''}|${count}|${url.pathname}${url.search}`;
+    const key = `${c.var.tenant.store.id}|${this.sf.origin(c)}|${c.var.lang}|${c.var.country ?? ''}|${count}|${consentKey(c)}|${url.pathname}${url.search}`;
     const now = Date.now();
     let entry = this.cache.get(key);
     if (entry && entry.staleUntil < now) entry = undefined;
@@ -263,6 +264,27 @@ export class Pages {
       );
     }
     if (!entry) entry = this.store(key, await build(count));
-    return this.send(c, entry, hasCart ? 'private' : 'public', entry.etag);
+    // A shopper's consent choice shapes the page (no banner): such pages are theirs, not a shared cache's.
+    return this.send(c, entry, hasCart || c.var.consent?.decided ? 'private' : 'public', entry.etag);
   }
+}
+
+/** The banner's part of the chrome: shown until the shopper decides, again on `?privacy-choices` (footer link). */
+function consentChrome(c: C): Pick<Chrome, 'consent'> {
+  const state = c.var.consent;
+  if (!state?.purposes.length) return {};
+  const reopen = c.req.query('privacy-choices') !== undefined && !state.signal;
+  return { consent: { purposes: state.purposes, banner: state.banner || reopen, choices: { ...(state.decided ?? {}) } } };
+}
+
+function consentKey(c: C): string {
+  const s = c.var.consent;
+  if (!s?.purposes.length) return '';
+  return `${s.banner ? 'b' : ''}${s.signal ?? ''}${
+    s.decided
+      ? Object.entries(s.decided)
+          .map(([k, v]) => (v ? k[0] : ''))
+          .join('')
+      : ''
+  }`;
 }

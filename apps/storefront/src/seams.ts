@@ -29,7 +29,8 @@ export interface SearchResult {
 }
 
 export interface ProductSearch {
-  search(query: string, filters: SearchFilters, cursor: string | null): Promise<SearchResult>;
+  /** `record`: log the query for the store's search analytics (only with the shopper's analytics consent). */
+  search(query: string, filters: SearchFilters, cursor: string | null, opts?: { record?: boolean }): Promise<SearchResult>;
 }
 
 /** Same-collection products, topped up with the newest ones. */

@@ -5,6 +5,7 @@
  * write them; there is no cross-process signal), or at once in-process
  * through `invalidate`.
  */
+import { loadOptionalPurposes, type OptionalPurpose } from '@storeloom/privacy';
 import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
 import { TranslationService } from '@storeloom/catalog';
 import { loadPricingSettings, type StorefrontSettings } from '@storeloom/commerce';
@@ -20,6 +21,8 @@ export interface Tenant {
   collections: CollectionRef[];
   /** The header and footer menus as resolved links, and the published policy pages (footer and checkout links). */
   content: TenantContent;
+  /** The optional consent purposes the store asks for (privacy and promotions settings); empty: no banner. */
+  consentPurposes: OptionalPurpose[];
 }
 
 export interface TenantContent {
@@ -89,13 +92,14 @@ export class TenantResolver {
       if (store.status === 'active') {
         const t = this.db.tenant(store.schema_name);
         // The same settings the console's market preview prices with (loadPricingSettings).
-        const [settings, collections, content] = await Promise.all([
+        const [settings, collections, content, consentPurposes] = await Promise.all([
           loadPricingSettings(t, this.db, store),
           new StorefrontCatalog(t).collections(),
           loadContent(t),
+          loadOptionalPurposes(t),
         ]);
-        tenant = { store, t, settings, collections, content };
-      } else tenant = { store, t: null as never, settings: null as never, collections: [], content: NO_CONTENT };
+        tenant = { store, t, settings, collections, content, consentPurposes };
+      } else tenant = { store, t: null as never, settings: null as never, collections: [], content: NO_CONTENT, consentPurposes: [] };
     }
     this.cache.set(host, tenant);
     return tenant;

@@ -185,21 +185,26 @@ describe('online store content', () => {
       const page = await htmlOf('/policies/privacy-policy');
       expect(page).toContain('<h1>Privacy policy</h1>');
       const practices = (html: string) => [...html.matchAll(/data-practice="(\w+)"/g)].map((m) => m[1]);
-      // Defaults: marketing mail on (and abandoned-cart reminders), recommendation tracking and search analytics on.
-      expect(practices(page)).toEqual(['orders', 'essentialCookies', 'recommendationTracking', 'analytics', 'marketingEmails', 'abandonedCartReminders']);
+      // Defaults: marketing mail on (and abandoned-cart reminders); the optional tracking (consent purposes) off.
+      expect(practices(page)).toEqual(['orders', 'essentialCookies', 'marketingEmails', 'abandonedCartReminders']);
 
       // The merchant turns marketing mail off: the served policy follows at once (no regeneration step).
       const settings = await p.request('PUT', `/api/v1/stores/${storeId}/promotion-settings`, { cookie, body: { marketingEmails: false } });
       expect(settings.status, settings.text).toBe(200);
-      // A privacy switch (the consent settings' key) turns recommendation tracking off.
+      // A privacy switch (the consent settings' key) turns search analytics on: listed, with the consent records.
       const t = p.db.tenant((await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', storeId).executeTakeFirstOrThrow()).schema_name);
       await t
         .insertInto('store_settings')
-        .values({ key: 'privacy', value: JSON.stringify({ recommendationTracking: false }), updated_at: new Date() })
+        .values({ key: 'privacy', value: JSON.stringify({ recommendationTracking: false, analytics: true }), updated_at: new Date() })
         .execute();
       const after = await htmlOf('/policies/privacy-policy');
-      expect(practices(after)).toEqual(['orders', 'essentialCookies', 'analytics']);
-      expect((await api('GET', '/policies')).body.collected.map((x: { id: string }) => x.id)).toEqual(['orders', 'essentialCookies', 'analytics']);
+      expect(practices(after)).toEqual(['orders', 'essentialCookies', 'analytics', 'consentRecords']);
+      expect((await api('GET', '/policies')).body.collected.map((x: { id: string }) => x.id)).toEqual([
+        'orders',
+        'essentialCookies',
+        'analytics',
+        'consentRecords',
+      ]);
 
       // Footer on every page, and next to the button that places an order.
       const home = await htmlOf('/');

@@ -90,9 +90,13 @@ describe('storefront default seams', () => {
         headers: { host: `${store.slug}.localhost`, origin: `http://${store.slug}.localhost`, 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ ...(sessionId ? { sessionId } : {}), events: [{ type: 'view', productId: ids['Wool socks'] }] }),
       });
-    // Anonymous without a session id: refused; signed in: accepted and attributed.
+    // Anonymous without a session id: refused; signed in: accepted and attributed (events linked to the account
+    // are recommendation tracking beyond the visit: the store asks for it and this shopper agreed, issue 22).
     expect((await post({})).status).toBe(400);
-    expect((await post({ cookie: `sf_session=${token}` })).status).toBeLessThan(300);
+    expect((await p.request('PATCH', `/api/v1/stores/${store.id}/privacy-settings`, { cookie, body: { recommendationTracking: true } })).status).toBe(200);
+    expect((await post({ cookie: `sf_session=${token}` })).status).toBe(400);
+    const consent = `sf_consent=${encodeURIComponent('engineseamsconsent01.1:marketing+recommendations.recommendations')}`;
+    expect((await post({ cookie: `sf_session=${token}; ${consent}` })).status).toBeLessThan(300);
     const rows = await p.db.tenant(schema).selectFrom('reco_events').select(['customer_id', 'kind']).where('kind', '=', 'view').execute();
     expect(rows).toEqual([{ customer_id: ada.id, kind: 'view' }]);
   });

@@ -234,7 +234,7 @@ describe('data retention', () => {
     const path = `/api/v1/stores/${store.id}/privacy-settings`;
     const got = await p.request('GET', path, { cookie: owner });
     expect(got.status).toBe(200);
-    expect(got.body).toEqual({ retention: DEFAULT_RETENTION });
+    expect(got.body).toEqual({ retention: DEFAULT_RETENTION, recommendationTracking: false, analytics: false });
     for (const body of [
       { retention: { eventsDays: 0 } },
       { retention: { sessionsDays: 366 } },

@@ -98,16 +98,17 @@ export function checkPolicyFields(kind: PolicyKind, fields: Record<string, strin
  * What the store collects, from its settings. The privacy policy lists exactly
  * these. Keys read: `promotions` (marketing mail, abandoned-cart reminders) and
  * `privacy` (optional switches `recommendationTracking` and `analytics`; both
- * on when absent, as the storefront records them today).
+ * off when absent). Each switch on is an optional consent purpose
+ * (@storeloom/privacy consent.ts): the storefront asks in its banner.
  */
 export interface DataPractices {
   /** Always: what an order needs (name, e-mail, addresses, what was bought). */
   orders: true;
   /** Always: the cart, language and sign-in cookies (strictly necessary). */
   essentialCookies: true;
-  /** Product views and add-to-cart events for "customers also bought" (honours Do-Not-Track and GPC). */
+  /** Recommendations from a shopper's history beyond the visit, with consent (honours Do-Not-Track and GPC). */
   recommendationTracking: boolean;
-  /** Search queries and clicks, for search analytics. */
+  /** Search queries and clicks, for search analytics, with consent. */
   analytics: boolean;
   /** Marketing e-mail to customers who agreed. */
   marketingEmails: boolean;
@@ -126,8 +127,8 @@ export function dataPracticesFromSettings(rows: { key: string; value: unknown }[
   return {
     orders: true,
     essentialCookies: true,
-    recommendationTracking: sw.recommendationTracking ?? true,
-    analytics: sw.analytics ?? true,
+    recommendationTracking: sw.recommendationTracking ?? false,
+    analytics: sw.analytics ?? false,
     marketingEmails: promotions.marketingEmails,
     abandonedCartReminders: promotions.marketingEmails && promotions.recovery.enabled,
   };
@@ -195,19 +196,31 @@ export function renderPolicy(kind: PolicyKind, fields: Record<string, string>, c
 }
 
 /** The data the store collects, one list item per practice that is on (the privacy policy's core). */
-export function collectedDataItems(p: DataPractices): { id: keyof DataPractices; text: string }[] {
-  const items: { id: keyof DataPractices; text: string }[] = [
+export function collectedDataItems(p: DataPractices): { id: keyof DataPractices | 'consentRecords'; text: string }[] {
+  const items: { id: keyof DataPractices | 'consentRecords'; text: string }[] = [
     { id: 'orders', text: 'Order details: your name, e-mail address, shipping and billing addresses and what you bought, to deliver your order.' },
-    { id: 'essentialCookies', text: 'Essential cookies: your cart, your language and, if you sign in, your session. The shop does not work without them.' },
+    {
+      id: 'essentialCookies',
+      text: 'Essential cookies: your cart, your language and, if you sign in, your session, and the products you view during this visit to suggest related ones (forgotten when you close the browser). The shop does not work without them.',
+    },
   ];
   if (p.recommendationTracking)
     items.push({
       id: 'recommendationTracking',
-      text: 'Products you view and add to your cart, to recommend other products. Not recorded when your browser sends Do Not Track or Global Privacy Control.',
+      text: 'Only if you agree in our privacy choices: the products you view and add to your cart across visits (a browser identifier kept for 180 days, and your account when you sign in), to recommend other products. Never when your browser sends Do Not Track or Global Privacy Control.',
     });
-  if (p.analytics) items.push({ id: 'analytics', text: 'What you search for in the shop and which results you open, to improve search.' });
+  if (p.analytics)
+    items.push({
+      id: 'analytics',
+      text: 'Only if you agree in our privacy choices: what you search for in the shop and which results you open, to improve search. Never when your browser sends Do Not Track or Global Privacy Control.',
+    });
   if (p.marketingEmails)
     items.push({ id: 'marketingEmails', text: 'Your e-mail address for marketing e-mail, only if you agree; every message has an unsubscribe link.' });
+  if (p.recommendationTracking || p.analytics)
+    items.push({
+      id: 'consentRecords',
+      text: 'Your privacy choices: what you agreed to or refused, when, and the version of the question, so we can show that we asked (you can change them from the "Privacy choices" link at the bottom of every page).',
+    });
   if (p.abandonedCartReminders)
     items.push({ id: 'abandonedCartReminders', text: 'The e-mail address you enter at checkout, to remind you once of an unfinished order.' });
   return items;

@@ -43,7 +43,7 @@ export interface AuditLogRow {
 export async function listAudit(
   db: Database,
   storeId: string,
-  q: { action?: string | undefined; before?: number | undefined; limit: number },
+  q: { action?: string | undefined; actor?: string | undefined; before?: number | undefined; limit: number },
 ): Promise<{ items: AuditLogRow[]; nextBefore: number | null }> {
   let query = db.control
     .selectFrom('audit_log as a')
@@ -53,6 +53,7 @@ export async function listAudit(
     .orderBy('a.id', 'desc')
     .limit(q.limit + 1);
   if (q.action) query = q.action.endsWith('.') ? query.where('a.action', 'like', `${q.action}%`) : query.where('a.action', '=', q.action);
+  if (q.actor) query = query.where('a.actor_user_id', '=', q.actor);
   if (q.before) query = query.where('a.id', '<', sql<string>`${q.before}`);
   const rows = await query.execute();
   const page = rows.slice(0, q.limit);

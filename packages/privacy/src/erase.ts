@@ -147,7 +147,18 @@ export async function eraseInStore(db: Database, store: StoreRef, email: string,
     counts.sessions = n(await t.deleteFrom('customer_sessions').where('customer_id', 'in', cids).execute());
     counts.customerTokens = n(await t.deleteFrom('customer_tokens').where('customer_id', 'in', cids).execute());
     counts.addresses = n(await t.deleteFrom('addresses').where('customer_id', 'in', cids).execute());
-    counts.consents = n(await t.deleteFrom('consents').where('customer_id', 'in', cids).execute());
+    // With the account's decisions go the same browsers' signed-out ones (same consent id).
+    counts.consents = n(
+      await t
+        .deleteFrom('consents')
+        .where((eb) =>
+          eb.or([
+            eb('customer_id', 'in', cids),
+            eb('subject', 'in', eb.selectFrom('consents as own').select('own.subject').where('own.customer_id', 'in', cids)),
+          ]),
+        )
+        .execute(),
+    );
     counts.customers = n(await t.deleteFrom('customers').where('id', 'in', cids).execute());
 
     // Keep an unsubscribe as a one-way hash: the address is gone, but it still may not be mailed.

@@ -79,7 +79,18 @@ export async function collectExport(db: Database, store: StoreRef, email: string
     await Promise.all([
       t.selectFrom('addresses').selectAll().where('customer_id', 'in', cids).execute(),
       t.selectFrom('customer_sessions').select(['customer_id', 'created_at', 'expires_at']).where('customer_id', 'in', cids).execute(),
-      t.selectFrom('consents').select(['choices', 'version', 'signal', 'created_at']).where('customer_id', 'in', cids).execute(),
+      // The account's decisions and the same browsers' decisions made while signed out (same consent id).
+      t
+        .selectFrom('consents')
+        .select(['choices', 'version', 'signal', 'created_at'])
+        .where((eb) =>
+          eb.or([
+            eb('customer_id', 'in', cids),
+            eb('subject', 'in', eb.selectFrom('consents as own').select('own.subject').where('own.customer_id', 'in', cids)),
+          ]),
+        )
+        .orderBy('created_at')
+        .execute(),
       t.selectFrom('orders').selectAll().where('id', 'in', oids).orderBy('created_at').execute(),
       t.selectFrom('order_lines').selectAll().where('order_id', 'in', oids).orderBy('position').execute(),
       t.selectFrom('order_events').selectAll().where('order_id', 'in', oids).orderBy('created_at').execute(),

@@ -6,3 +6,4 @@ export * from './service.ts';
 export * from './links.ts';
 export * from './retention.ts';
 export * from './settings.ts';
+export * from './consent.ts';

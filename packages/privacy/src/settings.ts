@@ -41,20 +41,36 @@ export const DEFAULT_RETENTION: RetentionSettings = {
 
 export const RETENTION_KEYS = Object.keys(DEFAULT_RETENTION) as (keyof RetentionSettings)[];
 
-export interface PrivacySettings {
+/**
+ * Optional tracking the store uses (off by default: privacy by default, GDPR art. 25). Each one on is an optional
+ * consent purpose: the storefront asks for it in its banner and does it only for shoppers who agreed.
+ */
+export interface TrackingSettings {
+  /** Recommendations from a shopper's history beyond the visit: a browser id kept 180 days, events linked to the account. */
+  recommendationTracking: boolean;
+  /** Analytics events: what shoppers search for and which results they open. */
+  analytics: boolean;
+}
+export const DEFAULT_TRACKING: TrackingSettings = { recommendationTracking: false, analytics: false };
+
+export interface PrivacySettings extends TrackingSettings {
   retention: RetentionSettings;
 }
 
 /** Lenient: every retention field that is valid is kept, the others take their default. */
 export function parsePrivacySettings(value: unknown): PrivacySettings {
-  const raw = (value && typeof value === 'object' ? value : {}) as { retention?: unknown };
+  const raw = (value && typeof value === 'object' ? value : {}) as { retention?: unknown; recommendationTracking?: unknown; analytics?: unknown };
   const r = (raw.retention && typeof raw.retention === 'object' ? raw.retention : {}) as Record<string, unknown>;
   const retention = { ...DEFAULT_RETENTION };
   for (const k of RETENTION_KEYS) {
     const one = retentionSchema.shape[k].safeParse(r[k]);
     if (one.success) retention[k] = one.data;
   }
-  return { retention };
+  return {
+    retention,
+    recommendationTracking: typeof raw.recommendationTracking === 'boolean' ? raw.recommendationTracking : DEFAULT_TRACKING.recommendationTracking,
+    analytics: typeof raw.analytics === 'boolean' ? raw.analytics : DEFAULT_TRACKING.analytics,
+  };
 }
 
 export async function loadPrivacySettings(t: Kysely<TenantDatabase>): Promise<PrivacySettings> {
@@ -67,7 +83,10 @@ export async function loadPrivacySettings(t: Kysely<TenantDatabase>): Promise<Pr
  * transaction holding the row's lock, so two concurrent changes of different
  * fields both survive.
  */
-export async function updatePrivacySettings(t: Kysely<TenantDatabase>, change: { retention?: Partial<RetentionSettings> }): Promise<PrivacySettings> {
+export async function updatePrivacySettings(
+  t: Kysely<TenantDatabase>,
+  change: { retention?: Partial<RetentionSettings> } & Partial<TrackingSettings>,
+): Promise<PrivacySettings> {
   return t.transaction().execute(async (trx) => {
     await trx
       .insertInto('store_settings')
@@ -76,7 +95,8 @@ export async function updatePrivacySettings(t: Kysely<TenantDatabase>, change: {
       .execute();
     const row = await trx.selectFrom('store_settings').select('value').where('key', '=', 'privacy').forUpdate().executeTakeFirstOrThrow();
     const current = parsePrivacySettings(row.value);
-    const next: PrivacySettings = { ...current, retention: { ...current.retention, ...stripUndefined(change.retention ?? {}) } };
+    const { retention, ...tracking } = change;
+    const next: PrivacySettings = { ...current, ...stripUndefined(tracking), retention: { ...current.retention, ...stripUndefined(retention ?? {}) } };
     await trx
       .updateTable('store_settings')
       .set({ value: JSON.stringify(next), updated_at: new Date() })

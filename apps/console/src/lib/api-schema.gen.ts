@@ -2652,7 +2652,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * How long the store keeps each kind of shopper data (defaults until changed)
+         * How long the store keeps each kind of shopper data, and which optional tracking it asks shoppers to consent to
          * @description API tokens: needs the `read_stores` scope.
          */
         get: operations["getPrivacySettings"];
@@ -2662,7 +2662,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change retention periods (fields left out keep their value); applied by the next nightly run
+         * Change retention periods or optional tracking (fields left out keep their value); retention applies at the next nightly run
          * @description API tokens: needs the `write_stores` scope.
          */
         patch: operations["updatePrivacySettings"];
@@ -5669,6 +5669,10 @@ export interface components {
         };
         PrivacySettings: {
             retention: components["schemas"]["RetentionSettings"];
+            /** @description Optional purpose: recommendations from a shopper's history beyond the visit (browser id kept 180 days, events linked to the account); asked for in the consent banner, done only with consent. Default false */
+            recommendationTracking: boolean;
+            /** @description Optional purpose: analytics events (search queries and result clicks); asked for in the consent banner, done only with consent. Default false */
+            analytics: boolean;
         };
         RetentionSettings: {
             /** @description Carts untouched this long are deleted with their e-mail and lines; default 90 (days, 1–3650) */
@@ -16512,6 +16516,10 @@ export interface operations {
                         /** @description Shoppers' own data-export archives; default 7 (days, 1–90) */
                         privacyExportsDays?: number;
                     };
+                    /** @description Optional purpose: recommendations from a shopper's history beyond the visit (browser id kept 180 days, events linked to the account); asked for in the consent banner, done only with consent. Default false */
+                    recommendationTracking?: boolean;
+                    /** @description Optional purpose: analytics events (search queries and result clicks); asked for in the consent banner, done only with consent. Default false */
+                    analytics?: boolean;
                 };
             };
         };
@@ -19873,6 +19881,8 @@ export interface operations {
             query?: {
                 /** @description Only this action, or a prefix ending in "." (e.g. "privacy.") */
                 action?: string;
+                /** @description Only this team member's actions (user id) */
+                actor?: string;
                 /** @description Cursor: entries with an id below this */
                 before?: number;
                 limit?: number;

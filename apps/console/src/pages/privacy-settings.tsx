@@ -95,3 +95,51 @@ export function RetentionSection() {
     </Card>
   );
 }
+
+/** Settings → Optional tracking: the store's optional consent purposes (asked in the storefront's banner). */
+export function TrackingSection() {
+  const s = useStore();
+  const form = createFormState();
+  const [loaded, { mutate }] = createResource(s.storeId, (id) => api.GET('/stores/{storeId}/privacy-settings', { params: { path: { storeId: id } } }));
+  const toggle = async (key: 'recommendationTracking' | 'analytics', value: boolean) => {
+    const r = await form.submit(() => api.PATCH('/stores/{storeId}/privacy-settings', { params: { path: { storeId: s.storeId() } }, body: { [key]: value } }));
+    if (r !== undefined) {
+      mutate(r);
+      toast.success(t('settings.saved'));
+    }
+  };
+  return (
+    <Card title={t('tracking.title')} id="tracking">
+      <p class="muted small">{t('tracking.intro')}</p>
+      <Show when={form.formError()}>
+        <Banner tone="critical">{form.formError()}</Banner>
+      </Show>
+      <Show when={loaded()} fallback={<SkeletonRows rows={2} cols={1} />}>
+        {(settings) => (
+          <div class="form">
+            <For each={['recommendationTracking', 'analytics'] as const}>
+              {(key) => (
+                <label class="checkbox-row">
+                  <input
+                    type="checkbox"
+                    name={key}
+                    checked={settings()[key]}
+                    disabled={!s.can('privacy:manage') || form.busy()}
+                    onChange={(e) => toggle(key, e.currentTarget.checked)}
+                    aria-describedby={`tracking-${key}-hint`}
+                  />
+                  <span>
+                    <strong>{t(`tracking.${key}`)}</strong>
+                    <span class="muted small block" id={`tracking-${key}-hint`}>
+                      {t(`tracking.${key}Hint`)}
+                    </span>
+                  </span>
+                </label>
+              )}
+            </For>
+          </div>
+        )}
+      </Show>
+    </Card>
+  );
+}

@@ -12,7 +12,7 @@ import { createFormState } from '../lib/form.ts';
 import { refetchMe, updateStoreInSession } from '../lib/session.ts';
 import { useStore } from '../lib/store-context.ts';
 import { DataSection } from './store-data.tsx';
-import { RetentionSection } from './privacy-settings.tsx';
+import { RetentionSection, TrackingSection } from './privacy-settings.tsx';
 import { CURRENCIES } from './onboarding.tsx';
 
 export type Theme = Schemas['Theme'];
@@ -661,6 +661,7 @@ export default function SettingsPage() {
       <TokensSection />
       <Show when={s.can('store:read')}>
         <RetentionSection />
+        <TrackingSection />
       </Show>
       <Show when={s.can('store:export')}>
         <DataSection />

@@ -38,6 +38,7 @@ const list = createRoute({
         .regex(/^[a-z_.]{1,64}$/)
         .optional()
         .openapi({ description: 'Only this action, or a prefix ending in "." (e.g. "privacy.")' }),
+      actor: z.string().uuid().optional().openapi({ description: "Only this team member's actions (user id)" }),
       before: z.coerce.number().int().positive().optional().openapi({ description: 'Cursor: entries with an id below this' }),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),

@@ -31,14 +31,25 @@ const RetentionSchema = z
   })
   .openapi('RetentionSettings');
 
-const PrivacySettingsSchema = z.object({ retention: RetentionSchema }).openapi('PrivacySettings');
+const TrackingFields = {
+  recommendationTracking: z.boolean().openapi({
+    description:
+      "Optional purpose: recommendations from a shopper's history beyond the visit (browser id kept 180 days, events linked to the account); asked for in the consent banner, done only with consent. Default false",
+  }),
+  analytics: z.boolean().openapi({
+    description:
+      'Optional purpose: analytics events (search queries and result clicks); asked for in the consent banner, done only with consent. Default false',
+  }),
+};
+
+const PrivacySettingsSchema = z.object({ retention: RetentionSchema, ...TrackingFields }).openapi('PrivacySettings');
 
 const read = createRoute({
   operationId: 'getPrivacySettings',
   method: 'get',
   path: '/stores/{storeId}/privacy-settings',
   tags: ['settings'],
-  summary: 'How long the store keeps each kind of shopper data (defaults until changed)',
+  summary: 'How long the store keeps each kind of shopper data, and which optional tracking it asks shoppers to consent to',
   middleware: [storeAccess] as const,
   request: { params: StoreIdParam },
   responses: { 200: jsonResponse(PrivacySettingsSchema, 'Settings'), ...errorResponses(401, 403, 404) },
@@ -49,10 +60,21 @@ const update = createRoute({
   method: 'patch',
   path: '/stores/{storeId}/privacy-settings',
   tags: ['settings'],
-  summary: 'Change retention periods (fields left out keep their value); applied by the next nightly run',
+  summary: 'Change retention periods or optional tracking (fields left out keep their value); retention applies at the next nightly run',
   middleware: [storeAccess] as const,
   // Strict: an unknown field is a 400 validation_failed, not silently dropped.
-  request: { params: StoreIdParam, body: jsonBody(z.object({ retention: RetentionSchema.partial().strict().optional() }).strict()) },
+  request: {
+    params: StoreIdParam,
+    body: jsonBody(
+      z
+        .object({
+          retention: RetentionSchema.partial().strict().optional(),
+          recommendationTracking: TrackingFields.recommendationTracking.optional(),
+          analytics: TrackingFields.analytics.optional(),
+        })
+        .strict(),
+    ),
+  },
   responses: { 200: jsonResponse(PrivacySettingsSchema, 'Saved'), ...errorResponses(400, 401, 403, 404) },
 });
 

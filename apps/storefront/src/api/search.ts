@@ -33,7 +33,8 @@ export function createStorefrontSearchApi(db: Database, opts: CacheOptions & { s
 
   api.get('/search', async (c) => {
     const req = parseSearchParams(new URL(c.req.url).searchParams);
-    const out = await search.search(storeOf(c), req, { record: true });
+    // Analytics events only with the shopper's consent (and the store's analytics switch on).
+    const out = await search.search(storeOf(c), req, { record: analyticsGranted(c) });
     c.header('Cache-Control', 'no-store');
     return c.json(out);
   });
@@ -59,7 +60,7 @@ export function createStorefrontSearchApi(db: Database, opts: CacheOptions & { s
     }
     const parsed = ClickSchema.safeParse(body);
     if (!parsed.success) throw validationError(parsed.error);
-    await search.recordClick(storeOf(c), parsed.data);
+    if (analyticsGranted(c)) await search.recordClick(storeOf(c), parsed.data);
     return c.body(null, 204);
   });
 
@@ -72,4 +73,9 @@ function safeHost(origin: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** The consent state set by the storefront's consent middleware (absent when mounted alone: no analytics). */
+function analyticsGranted(c: { var: unknown }): boolean {
+  return (c.var as { consent?: { granted: { analytics: boolean } } }).consent?.granted.analytics === true;
 }

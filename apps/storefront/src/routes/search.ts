@@ -12,7 +12,9 @@ export function searchRoutes(app: StorefrontApp, sf: Storefront) {
       const sort = sortParam === 'price-asc' || sortParam === 'price-desc' ? sortParam : 'relevance';
       const inStock = c.req.query('inStock') === '1';
       const collection = tenant.collections.find((x) => x.handle === collectionHandle) ?? null;
-      const r = await sf.searchFor(tenant).search(q, { collection, inStock, sort }, c.req.query('cursor') ?? null);
+      const r = await sf.searchFor(tenant).search(q, { collection, inStock, sort }, c.req.query('cursor') ?? null, {
+        record: c.var.consent?.granted.analytics ?? false,
+      });
       const t = sf.t(c);
       return sf.pages.render(
         c,

@@ -154,6 +154,11 @@ function Footer() {
         <nav class="policy-links" aria-label={t('policies')}>
           <For each={chrome.policies}>{(p) => <a href={p.url}>{p.title}</a>}</For>
           <a href="/account/privacy">{t('yourData')}</a>
+          <Show when={chrome.consent}>
+            <a href={`${chrome.path}?privacy-choices`} rel="nofollow">
+              {t('privacyChoices')}
+            </a>
+          </Show>
         </nav>
       </div>
     </footer>
@@ -181,6 +186,75 @@ function CheckoutHeader() {
         </a>
       </div>
     </header>
+  );
+}
+
+const PURPOSE_TEXT = { recommendations: 'consentRecommendations', analytics: 'consentAnalytics', marketing: 'consentMarketing' } as const;
+
+/**
+ * The consent banner: only when the store asks for an optional purpose and the shopper has not decided (or reopens
+ * it from the footer). A plain form (works without JavaScript); accept and reject are equally prominent; customise
+ * lists each purpose with its own switch. A region, not a modal: the page stays usable behind it.
+ */
+function ConsentBanner() {
+  const { chrome, t } = useShop();
+  const policy = () => chrome.policies.find((p) => p.url.endsWith('/privacy-policy'));
+  return (
+    <Show when={chrome.consent?.banner && chrome.consent}>
+      {(consent) => (
+        <section class="consent-banner" aria-labelledby="consent-title" data-testid="consent-banner">
+          <form method="post" action="/consent" class="wrap">
+            <h2 id="consent-title">{t('consentTitle')}</h2>
+            <p>
+              {t('consentText')}{' '}
+              <For each={consent().purposes}>
+                {(p, i) => (
+                  <>
+                    {i() > 0 ? ', ' : ''}
+                    {t(PURPOSE_TEXT[p]).toLowerCase()}
+                  </>
+                )}
+              </For>
+              .
+              <Show when={policy()}>
+                {(p) => (
+                  <>
+                    {' '}
+                    <a href={p().url}>{p().title}</a>
+                  </>
+                )}
+              </Show>
+            </p>
+            <input type="hidden" name="next" value={chrome.path} />
+            <details class="consent-details">
+              <summary>{t('consentCustomise')}</summary>
+              <fieldset>
+                <legend>{t('consentOptional')}</legend>
+                <For each={consent().purposes}>
+                  {(p) => (
+                    <label class="consent-purpose">
+                      <input type="checkbox" name={`purpose_${p}`} value="1" checked={consent().choices[p] === true} />
+                      <span>{t(PURPOSE_TEXT[p])}</span>
+                    </label>
+                  )}
+                </For>
+              </fieldset>
+              <button type="submit" name="choice" value="custom" class="button ghost">
+                {t('consentSave')}
+              </button>
+            </details>
+            <div class="consent-actions">
+              <button type="submit" name="choice" value="reject" class="button primary">
+                {t('consentReject')}
+              </button>
+              <button type="submit" name="choice" value="accept" class="button primary">
+                {t('consentAccept')}
+              </button>
+            </div>
+          </form>
+        </section>
+      )}
+    </Show>
   );
 }
 
@@ -215,6 +289,7 @@ function Page(props: AppData) {
         </Switch>
       </main>
       {inCheckout ? null : <Footer />}
+      <ConsentBanner />
     </>
   );
 }

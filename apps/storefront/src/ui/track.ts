@@ -4,7 +4,8 @@
  * (this module is part of the same-origin client bundle, so the storefront CSP
  * `script-src 'self'` / `connect-src 'self'` covers it). Nothing is sent, and
  * no id cookie is set, when the browser asks not to be tracked (Do-Not-Track
- * or Global Privacy Control); the server ignores such requests as well.
+ * or Global Privacy Control); the server ignores such requests as well. The id
+ * cookie outlives the browser session only with recommendations consent.
  */
 const SESSION_COOKIE = 'sf_sid';
 const SESSION_RE = /^[A-Za-z0-9_-]{8,64}$/;
@@ -24,6 +25,16 @@ export function trackingRefused(): boolean {
   return nav.doNotTrack === '1' || (window as Window & { doNotTrack?: string }).doNotTrack === '1' || nav.globalPrivacyControl === true;
 }
 
+/** The `sf_consent` cookie (`<id>.<version>.<purposes>`) names `recommendations` among the agreed purposes. */
+export function recommendationsConsented(): boolean {
+  const raw = document.cookie
+    .split('; ')
+    .find((c) => c.startsWith('sf_consent='))
+    ?.slice('sf_consent='.length);
+  const agreed = raw ? decodeURIComponent(raw).split('.')[2] : undefined;
+  return agreed ? agreed.split('+').includes('recommendations') : false;
+}
+
 function sessionId(): string {
   const existing = document.cookie
     .split('; ')
@@ -36,8 +47,11 @@ function sessionId(): string {
     .replace(/\//g, '_')
     .replace(/=+$/, '');
   const secure = location.protocol === 'https:' ? '; Secure' : '';
+  // Kept 180 days only with the shopper's consent to recommendations beyond the visit; otherwise a session
+  // cookie (strictly necessary: this visit's recommendations), gone when the browser closes.
+  const lifetime = recommendationsConsented() ? `; Max-Age=${180 * 24 * 3600}` : '';
   // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is not in every browser the storefront serves.
-  document.cookie = `${SESSION_COOKIE}=${id}; Path=/; Max-Age=${180 * 24 * 3600}; SameSite=Lax${secure}`;
+  document.cookie = `${SESSION_COOKIE}=${id}; Path=/${lifetime}; SameSite=Lax${secure}`;
   return id;
 }
 

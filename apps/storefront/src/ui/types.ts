@@ -37,6 +37,8 @@ export interface Chrome {
   path: string;
   signedIn: boolean;
   query: string;
+  /** The consent banner (absent when the store asks for no optional purpose). */
+  consent?: { purposes: ('recommendations' | 'analytics' | 'marketing')[]; banner: boolean; choices: Record<string, boolean> };
 }
 
 export interface Card {
