@@ -65,7 +65,7 @@ export default function AuditLogPage() {
     <div class="page">
       <PageHeader title={t('audit.title')} subtitle={t('audit.subtitle')} />
       <Card>
-        <div class="toolbar" role="search" aria-label={t('audit.filters')}>
+        <div class="toolbar">
           <label class="field-inline">
             <span>{t('audit.actor')}</span>
             <select
