@@ -43,6 +43,19 @@ const invalidInvitation = () => new AppError(ErrorCode.InvalidToken, 'This invit
 
 type Tx = Transaction<ControlDatabase>;
 
+/** The member's row, locked for the rest of the transaction (a role change and a removal never interleave); 404 without one. */
+async function lockMember(trx: Transaction<ControlDatabase>, storeId: string, userId: string) {
+  const current = await trx
+    .selectFrom('memberships')
+    .select('role')
+    .where('store_id', '=', storeId)
+    .where('user_id', '=', userId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!current) throw new AppError(ErrorCode.NotFound, 'Member not found');
+  return current;
+}
+
 export class TeamService {
   constructor(
     private readonly db: Database,
@@ -283,14 +296,7 @@ export class TeamService {
     if (!canManage(actor.role)) throw forbidden('Only the owner or an admin may change roles');
     if ((role as string) === 'owner') throw new AppError(ErrorCode.ValidationFailed, 'role: use ownership transfer to make someone the owner');
     await this.db.control.transaction().execute(async (trx) => {
-      const current = await trx
-        .selectFrom('memberships')
-        .select('role')
-        .where('store_id', '=', storeId)
-        .where('user_id', '=', userId)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!current) throw new AppError(ErrorCode.NotFound, 'Member not found');
+      const current = await lockMember(trx, storeId, userId);
       if (current.role === 'owner') throw forbidden("The owner's role cannot be changed; transfer ownership instead");
       if (current.role === role) return;
       await trx.updateTable('memberships').set({ role }).where('store_id', '=', storeId).where('user_id', '=', userId).execute();
@@ -313,14 +319,7 @@ export class TeamService {
     const leaving = userId === actor.userId;
     if (!leaving && !canManage(actor.role)) throw forbidden('Your role may not remove members');
     await this.db.control.transaction().execute(async (trx) => {
-      const current = await trx
-        .selectFrom('memberships')
-        .select('role')
-        .where('store_id', '=', storeId)
-        .where('user_id', '=', userId)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!current) throw new AppError(ErrorCode.NotFound, 'Member not found');
+      const current = await lockMember(trx, storeId, userId);
       if (current.role === 'owner') throw forbidden('The owner cannot be removed; transfer ownership first');
       await trx.deleteFrom('memberships').where('store_id', '=', storeId).where('user_id', '=', userId).execute();
       await writeAudit(trx, {

@@ -52,16 +52,17 @@ const DeliverySchema = z
   })
   .openapi('WebhookDelivery');
 
-const DeliveryDetailSchema = z
-  .object({
-    id: z.string(),
-    eventId: z.string(),
-    type: z.string(),
-    status: z.enum(['pending', 'succeeded', 'failed']),
-    attempts: z.number().int(),
-    nextAttemptAt: z.string().nullable(),
-    deliveredAt: z.string().nullable(),
-    createdAt: z.string(),
+const DeliveryDetailSchema = DeliverySchema.pick({
+  id: true,
+  eventId: true,
+  type: true,
+  status: true,
+  attempts: true,
+  nextAttemptAt: true,
+  deliveredAt: true,
+  createdAt: true,
+})
+  .extend({
     log: z.array(
       z.object({
         attempt: z.number().int(),
