@@ -3,6 +3,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSettings } from '@storeloom/commerce';
+import { DEFAULT_THEME } from '@storeloom/stores';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 1, 2, 3, 4]);
@@ -60,7 +62,7 @@ describe('store settings and media', () => {
     });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body).toMatchObject({ name: 'Tea House', currency: 'EUR', defaultLocale: 'zh-CN', languages: ['zh-CN', 'en'] });
-    expect(ok.body.theme).toMatchObject({ primaryColor: '#aa3300', font: 'serif', accentColor: '#2563eb' });
+    expect(ok.body.theme).toMatchObject({ primaryColor: '#aa3300', font: 'serif', accentColor: DEFAULT_THEME.accentColor });
     // The storefront's keys, exactly.
     const t = p.db.tenant((await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', storeId).executeTakeFirstOrThrow()).schema_name);
     const rows = Object.fromEntries((await t.selectFrom('store_settings').selectAll().execute()).map((r) => [r.key, r.value]));
@@ -72,6 +74,19 @@ describe('store settings and media', () => {
     expect(onlyDefault.body.languages).toEqual(['en', 'zh-CN']);
     const audit = await p.db.control.selectFrom('audit_log').select('action').where('store_id', '=', storeId).execute();
     expect(audit.map((a) => a.action)).toContain('store.settings_updated');
+  });
+
+  it('the theme the console shows is the theme the storefront renders, before and after a partial save', async () => {
+    const fresh = (await createStore(p, owner.cookie)).id;
+    const schema = (await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', fresh).executeTakeFirstOrThrow()).schema_name;
+    const storefrontTheme = async () => parseSettings(await p.db.tenant(schema).selectFrom('store_settings').select(['key', 'value']).execute()).theme;
+    const shown = await p.request('GET', `/api/v1/stores/${fresh}/settings`, { cookie: owner.cookie });
+    expect(shown.status).toBe(200);
+    expect(await storefrontTheme()).toEqual(shown.body.theme);
+    const saved = await p.request('PUT', `/api/v1/stores/${fresh}/settings`, { cookie: owner.cookie, body: { theme: { primaryColor: '#225544' } } });
+    expect(saved.status, saved.text).toBe(200);
+    expect(saved.body.theme).toEqual({ ...shown.body.theme, primaryColor: '#225544' });
+    expect(await storefrontTheme()).toEqual(saved.body.theme);
   });
 
   it('only owner/admin may change settings', async () => {

@@ -5,23 +5,16 @@
  */
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import { STORE_LANGUAGES, type StoreLanguage } from '@storeloom/money';
+import { DEFAULT_THEME, readTheme, type ThemeSettings } from '@storeloom/theme';
 import { z } from 'zod';
 import type { PricingMarket } from './markets.ts';
 import type { ShippingZone } from './shipping-zones.ts';
 import type { TaxRateRow } from './tax.ts';
 
-const hex = z.string().regex(/^#[0-9a-fA-F]{6}$/);
 const money = z.number().int().min(0).max(100_000_000);
 
-export const themeSchema = z.object({
-  primaryColor: hex,
-  accentColor: hex,
-  backgroundColor: hex,
-  textColor: hex,
-  font: z.enum(['system', 'serif', 'rounded', 'mono']),
-  logoUrl: z.string().url().max(2000).nullable(),
-});
-export type Theme = z.infer<typeof themeSchema>;
+/** The theme as the storefront renders it: the one shape and defaults of @storeloom/theme. */
+export type Theme = ThemeSettings;
 
 /** The storefront's languages: the one list in @storeloom/money (locales.ts). */
 export const LANGUAGES = STORE_LANGUAGES;
@@ -76,14 +69,8 @@ export const DEFAULT_PROMOTION_SETTINGS: PromotionSettings = {
   marketingEmails: true,
 };
 
-export const DEFAULT_THEME: Theme = {
-  primaryColor: '#1f2937',
-  accentColor: '#d97706',
-  backgroundColor: '#ffffff',
-  textColor: '#111827',
-  font: 'system',
-  logoUrl: null,
-};
+/** One default theme for console and storefront (@storeloom/theme). */
+export { DEFAULT_THEME };
 export const DEFAULT_SHIPPING: ShippingSettings = { mode: 'flat', flatRate: 500, freeOver: null, weightRates: [] };
 export const DEFAULT_TAX: TaxSettings = { ratePercent: 0, includedInPrices: false };
 
@@ -107,14 +94,13 @@ export interface StorefrontSettings {
 
 export function parseSettings(rows: { key: string; value: unknown }[]): StorefrontSettings {
   const by = new Map(rows.map((r) => [r.key, r.value]));
-  const theme = themeSchema.partial().safeParse(by.get('theme'));
   const languages = languagesSchema.safeParse(by.get('languages'));
   const shipping = shippingSchema.safeParse(by.get('shipping'));
   const tax = taxSchema.safeParse(by.get('tax'));
   const promotions = promotionSettingsSchema.safeParse(by.get('promotions'));
   const taxes = taxesSchema.safeParse(by.get('taxes'));
   return {
-    theme: { ...DEFAULT_THEME, ...(theme.success ? stripUndefined(theme.data) : {}) },
+    theme: readTheme(by.get('theme')),
     languages: languages.success ? [...new Set(languages.data)] : ['en'],
     shipping: shipping.success ? shipping.data : DEFAULT_SHIPPING,
     tax: tax.success ? tax.data : DEFAULT_TAX,
@@ -122,8 +108,6 @@ export function parseSettings(rows: { key: string; value: unknown }[]): Storefro
     taxes: taxes.success ? taxes.data : DEFAULT_TAXES,
   };
 }
-
-const stripUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 const KEYS = ['theme', 'languages', 'shipping', 'tax', 'promotions', 'taxes'];
 

@@ -6,29 +6,10 @@
  */
 import { type Database, type Kysely, PRIMARY_CLUSTER, type Store, storeReadOnlyError, type TenantDatabase, type Transaction, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
+import { readTheme, type ThemeSettings } from '@storeloom/theme';
 import { isCurrency, SUPPORTED_LOCALES, type SupportedLocale } from './validation.ts';
 
-export const THEME_FONTS = ['system', 'serif', 'rounded', 'mono'] as const;
-export type ThemeFont = (typeof THEME_FONTS)[number];
-export const HEX_COLOUR_RE = /^#[0-9a-f]{6}$/;
-
-export interface ThemeSettings {
-  primaryColor: string;
-  accentColor: string;
-  backgroundColor: string;
-  textColor: string;
-  font: ThemeFont;
-  logoUrl: string | null;
-}
-
-export const DEFAULT_THEME: ThemeSettings = {
-  primaryColor: '#111827',
-  accentColor: '#2563eb',
-  backgroundColor: '#ffffff',
-  textColor: '#111827',
-  font: 'system',
-  logoUrl: null,
-};
+export { DEFAULT_THEME, HEX_COLOUR_RE, THEME_FONTS, type ThemeFont, type ThemeSettings } from '@storeloom/theme';
 
 export interface StoreSettingsView {
   name: string;
@@ -65,19 +46,6 @@ async function writeSetting(t: Kysely<TenantDatabase> | Transaction<TenantDataba
     .execute();
 }
 
-function themeFrom(raw: unknown): ThemeSettings {
-  const t = (raw && typeof raw === 'object' ? raw : {}) as Partial<ThemeSettings>;
-  const colour = (v: unknown, d: string) => (typeof v === 'string' && HEX_COLOUR_RE.test(v) ? v : d);
-  return {
-    primaryColor: colour(t.primaryColor, DEFAULT_THEME.primaryColor),
-    accentColor: colour(t.accentColor, DEFAULT_THEME.accentColor),
-    backgroundColor: colour(t.backgroundColor, DEFAULT_THEME.backgroundColor),
-    textColor: colour(t.textColor, DEFAULT_THEME.textColor),
-    font: THEME_FONTS.includes(t.font as ThemeFont) ? (t.font as ThemeFont) : DEFAULT_THEME.font,
-    logoUrl: typeof t.logoUrl === 'string' ? t.logoUrl : null,
-  };
-}
-
 function languagesFrom(raw: unknown, defaultLocale: string): SupportedLocale[] {
   const list = Array.isArray(raw) ? raw.filter((l): l is SupportedLocale => SUPPORTED_LOCALES.includes(l as SupportedLocale)) : [];
   const def = SUPPORTED_LOCALES.includes(defaultLocale as SupportedLocale) ? (defaultLocale as SupportedLocale) : 'en';
@@ -104,7 +72,7 @@ export class StoreSettingsService {
       // The first language is the default (an unsupported stored locale reads as 'en', as the storefront serves it).
       defaultLocale: languages[0] ?? 'en',
       languages,
-      theme: themeFrom(theme),
+      theme: readTheme(theme),
     };
   }
 
@@ -140,7 +108,7 @@ export class StoreSettingsService {
         if (input.languages) languages = input.languages.filter((l, i, a) => a.indexOf(l) === i);
         else if (input.defaultLocale) languages = [input.defaultLocale, ...current.filter((l) => l !== input.defaultLocale)];
         await writeSetting(tenant, 'languages', languages);
-        let theme = themeFrom(await readSetting(tenant, 'theme'));
+        let theme = readTheme(await readSetting(tenant, 'theme'));
         if (input.theme) {
           theme = { ...theme, ...Object.fromEntries(Object.entries(input.theme).filter(([, v]) => v !== undefined)) };
           await writeSetting(tenant, 'theme', theme);
@@ -192,7 +160,7 @@ export class StoreSettingsService {
         // Serialises concurrent logo changes of one store.
         await tenant.selectFrom('store_settings').select('key').where('key', '=', 'logo').forUpdate().execute();
         const previous = await readSetting<{ key?: string }>(tenant, 'logo');
-        const theme = themeFrom(await readSetting(tenant, 'theme'));
+        const theme = readTheme(await readSetting(tenant, 'theme'));
         await writeSetting(tenant, 'theme', { ...theme, logoUrl: logo?.url ?? null });
         await writeSetting(tenant, 'logo', logo ? { key: logo.key } : {});
         return previous;

@@ -1,4 +1,5 @@
 import { useNavigate } from '@solidjs/router';
+import { DEFAULT_THEME } from '@storeloom/theme';
 import { createEffect, createResource, createSignal, For, Index, Show } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import { toast } from '../components/toast.tsx';
@@ -16,14 +17,6 @@ import { RetentionSection, TrackingSection } from './privacy-settings.tsx';
 import { CURRENCIES } from './onboarding.tsx';
 
 export type Theme = Schemas['Theme'];
-export const DEFAULT_THEME: Theme = {
-  primaryColor: '#214bd6',
-  accentColor: '#f59e0b',
-  backgroundColor: '#ffffff',
-  textColor: '#111827',
-  font: 'system',
-  logoUrl: null,
-};
 type StoreSettings = Schemas['StoreSettings'];
 type CheckoutSettings = Schemas['CheckoutSettings'];
 const DEFAULT_CHECKOUT: CheckoutSettings = {
