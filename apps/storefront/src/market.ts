@@ -34,6 +34,19 @@ export function marketCountry(settings: { markets?: readonly PricingMarket[] | u
   return country && settings.markets?.some((m) => m.countries.includes(country)) ? country : null;
 }
 
+/**
+ * The language a shopper moves to when picking a country: a market speaks its `languages` (those the store offers,
+ * in the market's order). When the current language is not among them the first one is taken, as on Shopify; a
+ * market without languages (or none the store offers) keeps the shopper's language (null = no change).
+ */
+export function marketLanguage<L extends string>(market: Pick<PricingMarket, 'languages'>, offered: readonly L[], current: L): L | null {
+  const fit = (tag: string): L | undefined =>
+    offered.find((l) => l.toLowerCase() === tag.toLowerCase()) ?? offered.find((l) => l.toLowerCase().split('-')[0] === tag.toLowerCase().split('-')[0]);
+  const spoken = market.languages.map(fit).filter((l): l is L => l !== undefined);
+  if (!spoken.length || spoken.includes(current)) return null;
+  return spoken[0] as L;
+}
+
 /** The countries a shopper can pick: the store's own and every market's, each once, sorted by their name in `locale`. */
 export function selectableCountries(
   markets: readonly PricingMarket[],

@@ -9,7 +9,7 @@ import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 import { createStorefrontApp } from '../src/app.ts';
-import { selectableCountries, shopperCountry } from '../src/market.ts';
+import { marketLanguage, selectableCountries, shopperCountry } from '../src/market.ts';
 
 describe('choosing the shopper country', () => {
   it('prefers the selector cookie, then the prefix region, then Accept-Language, then the store country; ignores junk', () => {
@@ -18,6 +18,17 @@ describe('choosing the shopper country', () => {
     expect(shopperCountry({ cookie: undefined, prefixCountry: null, acceptCountry: 'AT', storeCountry: 'GB' })).toBe('AT');
     expect(shopperCountry({ cookie: '<x>', prefixCountry: null, acceptCountry: null, storeCountry: 'GB' })).toBe('GB');
     expect(shopperCountry({ cookie: undefined, prefixCountry: null, acceptCountry: null, storeCountry: null })).toBeNull();
+  });
+
+  it('moves the shopper to the market language when theirs is not one the market speaks', () => {
+    const offered = ['en', 'de', 'fr'] as const;
+    expect(marketLanguage({ languages: ['de'] }, offered, 'en')).toBe('de');
+    // Regional tags match the store's language; the market's order decides.
+    expect(marketLanguage({ languages: ['fr-CH', 'de-CH'] }, offered, 'en')).toBe('fr');
+    // Already speaking one of them, or a market without (offered) languages: no change.
+    expect(marketLanguage({ languages: ['fr-CH', 'de-CH'] }, offered, 'de')).toBeNull();
+    expect(marketLanguage({ languages: [] }, offered, 'en')).toBeNull();
+    expect(marketLanguage({ languages: ['ja'] }, offered, 'en')).toBeNull();
   });
 
   it('lists the store country and every market country once, by name in the shopper language', () => {

@@ -1,11 +1,12 @@
 /** The home page, the language switch and the country (market) selector. */
 import { safeRedirectPath } from '@storeloom/http';
-import { CartPromotions, CartService } from '@storeloom/commerce';
+import { CartPromotions, CartService, marketFor } from '@storeloom/commerce';
 import { getCookie, setCookie } from 'hono/cookie';
 import { StorefrontCatalog } from '../catalog.ts';
 import { CART_COOKIE, LANG_COOKIE, type Storefront } from '../context.ts';
 import { formFields } from '../forms.ts';
-import { COUNTRY_COOKIE, countryCode } from '../market.ts';
+import { parseLocalePrefix, prefixOf } from '../locale.ts';
+import { COUNTRY_COOKIE, countryCode, marketLanguage } from '../market.ts';
 import type { StorefrontApp } from '../middleware.ts';
 import type { Lang } from '../ui/i18n.ts';
 
@@ -63,14 +64,23 @@ export function homeRoutes(app: StorefrontApp, sf: Storefront) {
     const { tenant } = c.var;
     const country = countryCode(fields.country);
     const offered = new Set([...(tenant.settings.markets ?? []).flatMap((m) => m.countries), ...(tenant.store.country ? [tenant.store.country] : [])]);
+    let to = safeRedirectPath(fields.to, '/');
     if (country && offered.has(country)) {
       setCookie(c, COUNTRY_COOKIE, country, { ...sf.cookieOpts(365 * 86_400), httpOnly: false });
+      // The market's language, when the shopper's is not one it speaks (the page comes back in it).
+      const langs = tenant.settings.languages as Lang[];
+      const lang = marketLanguage(marketFor(tenant.settings, tenant.store.currency, country), langs, c.var.lang as Lang);
+      if (lang) {
+        setCookie(c, LANG_COOKIE, lang, { ...sf.cookieOpts(365 * 86_400), httpOnly: false });
+        const prefix = parseLocalePrefix(to);
+        if (prefix) to = `${prefixOf(lang, langs[0] ?? lang)}${to.slice(prefix.prefix.length) || '/'}`;
+      }
       const cartId = await new CartService(tenant.t).find(getCookie(c, CART_COOKIE));
       if (cartId)
         await new CartPromotions(tenant.t, { storeId: tenant.store.id, settings: tenant.settings, currency: tenant.store.currency }).setContact(cartId, {
           country,
         });
     }
-    return c.redirect(safeRedirectPath(fields.to, '/'), 303);
+    return c.redirect(to, 303);
   });
 }
