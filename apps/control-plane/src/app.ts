@@ -38,6 +38,7 @@ import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { registerReturnRoutes } from './routes/returns.ts';
 import { registerDraftOrderRoutes } from './routes/draft-orders.ts';
+import { registerOrderEditRoutes } from './routes/order-edits.ts';
 import { registerAbandonedCheckoutRoutes } from './routes/abandoned-checkouts.ts';
 import { registerAnalyticsRoutes } from './routes/analytics.ts';
 import { registerDiscountRoutes } from './routes/discounts.ts';
@@ -122,6 +123,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerOrderRoutes(api);
   registerReturnRoutes(api);
   registerDraftOrderRoutes(api);
+  registerOrderEditRoutes(api);
   registerDiscountRoutes(api);
   registerGiftCardRoutes(api);
   registerMerchantWebhookRoutes(api);

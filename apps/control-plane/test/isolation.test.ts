@@ -91,6 +91,8 @@ interface Tenant {
   orderLineId: string;
   /** An open draft order of this store. */
   draftOrderId: string;
+  /** A staged edit of orderId. */
+  editId: string;
 }
 
 /** Object ids that may appear in a store-scoped path, by path parameter name. */
@@ -128,6 +130,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   taxRateId: t.taxRateId,
   returnId: t.returnId,
   draftOrderId: t.draftOrderId,
+  editId: t.editId,
 });
 
 /** Required query parameters of GET routes, so B's own request is valid. */
@@ -176,6 +179,10 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/products/bulk': (own) => ({ body: { action: 'archive', ids: [own.looseProductId] } }),
   'post /stores/{storeId}/draft-orders': (own) => ({ body: { email: 'injected@example.com', lines: [{ variantId: own.variantIds[0], quantity: 1 }] } }),
   'patch /stores/{storeId}/draft-orders/{draftOrderId}': () => ({ body: { note: 'Hijacked', manualDiscount: { amount: 1 } } }),
+  'post /stores/{storeId}/orders/{orderId}/edits': (own) => ({ body: { changes: [{ type: 'add', variantId: own.variantIds[1], quantity: 1 }] } }),
+  'put /stores/{storeId}/orders/{orderId}/edits/{editId}': (own) => ({
+    body: { changes: [{ type: 'add', variantId: own.variantIds[1], quantity: 2 }], note: 'Hijacked' },
+  }),
   'post /stores/{storeId}/draft-orders/{draftOrderId}/invoice': () => ({ body: { message: 'Hijacked' } }),
   'post /stores/{storeId}/orders/{orderId}/fulfillment': () => ({ body: { trackingNumber: 'HIJACKED' } }),
   'post /stores/{storeId}/orders/{orderId}/refunds': () => ({ body: { amount: 1 }, headers: { 'idempotency-key': `hijack-${rnd()}` } }),
@@ -439,6 +446,12 @@ describe('tenant isolation', () => {
       reason: `${tag} reason`,
       photos: [photoKey],
     });
+    // A staged edit of the order (adds a unit of the second product).
+    const edit = await p.request('POST', `/api/v1/stores/${store.id}/orders/${order.id}/edits`, {
+      cookie,
+      body: { changes: [{ type: 'add', variantId: p2.variants[0].id, quantity: 1 }] },
+    });
+    expect(edit.status, edit.text).toBe(201);
     // A finished privacy export (run inline: no worker here).
     const privacy = await p.request('POST', `/api/v1/stores/${store.id}/privacy-requests`, { cookie, body: { kind: 'export', email: `${tag}@example.com` } });
     expect(privacy.status, privacy.text).toBe(202);
@@ -469,6 +482,7 @@ describe('tenant isolation', () => {
       zoneId: zone.body.id,
       taxRateId: taxRate.body.id,
       draftOrderId: draft.body.id,
+      editId: edit.body.id,
       cookie,
       userId: user.id,
       storeId: store.id,

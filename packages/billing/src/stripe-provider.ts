@@ -5,7 +5,7 @@
  * and the order attempt's idempotency key, so a retried start never opens a
  * second session. Confirmation arrives by the Connect webhook (connect-payments.ts).
  */
-import type { PaymentProvider, PaymentStart, PaymentStartInput, RefundInput, ShopperPayments } from '@storeloom/commerce';
+import type { ChargeInput, PaymentProvider, PaymentStart, PaymentStartInput, RefundInput, ShopperPayments } from '@storeloom/commerce';
 import type { Database } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { roundToIncrement, StripeAmountError, stripeCurrency, stripeIncrement, toStripeAmount } from '@storeloom/money';
@@ -101,7 +101,9 @@ export class StripePaymentProvider implements PaymentProvider {
           customer_email: input.email,
           client_reference_id: input.orderId,
           metadata,
-          payment_intent_data: { application_fee_amount: fee, metadata },
+          // The card is kept on the connected account's customer, so an order edit can charge the difference later.
+          customer_creation: 'always',
+          payment_intent_data: { application_fee_amount: fee, metadata, setup_future_usage: 'off_session' },
           success_url: input.returnUrl,
           cancel_url: input.cancelUrl,
         },
@@ -110,6 +112,36 @@ export class StripePaymentProvider implements PaymentProvider {
     );
     if (!session.url) throw new AppError(ErrorCode.PaymentProviderUnavailable, 'Stripe returned no Checkout URL');
     return { redirectUrl: session.url, reference: session.id };
+  }
+
+  /** An order edit's difference, off session on the card and customer of the order's PaymentIntent. */
+  async charge(input: ChargeInput): Promise<{ reference: string }> {
+    const original = input.reference;
+    if (!original?.startsWith('pi_')) throw new AppError(ErrorCode.Conflict, 'This order has no Stripe payment to charge again');
+    const store = await this.account();
+    const pi = await callStripe('read the payment', () => this.stripe.paymentIntents.retrieve(original, {}, { stripeAccount: store.accountId }));
+    const paymentMethod = typeof pi.payment_method === 'string' ? pi.payment_method : (pi.payment_method?.id ?? null);
+    const customer = typeof pi.customer === 'string' ? pi.customer : (pi.customer?.id ?? null);
+    if (!paymentMethod) throw new AppError(ErrorCode.Conflict, 'The card of this order was not kept; send the customer an invoice instead');
+    const fee = toStripeAmount(roundToIncrement(applicationFee(input.amount, store.plan), stripeIncrement(input.currency), 'down'), input.currency);
+    const charged = await callStripe('charge the difference', () =>
+      this.stripe.paymentIntents.create(
+        {
+          amount: stripeAmount(input.amount, input.currency),
+          currency: stripeCurrency(input.currency),
+          payment_method: paymentMethod,
+          ...(customer ? { customer } : {}),
+          off_session: true,
+          confirm: true,
+          application_fee_amount: fee,
+          metadata: { orderId: input.orderId, storeId: store.id, kind: 'order_edit' },
+        },
+        { stripeAccount: store.accountId, idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    if (charged.status !== 'succeeded')
+      throw new AppError(ErrorCode.PaymentProviderUnavailable, 'The card was not charged; send the customer an invoice instead');
+    return { reference: charged.id };
   }
 
   /** `reference` is the PaymentIntent the confirmation recorded. */

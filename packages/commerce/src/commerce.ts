@@ -14,6 +14,7 @@ import { formatMoney } from '@storeloom/money';
 import { DEFAULT_RESERVATION_TTL_MS, OrderService, type OrderServiceOptions } from './orders.ts';
 import { ReturnService } from './returns.ts';
 import { DraftOrderService } from './drafts.ts';
+import { OrderEditService } from './order-edits.ts';
 import { loadSettings } from './settings.ts';
 import { loadPricingMarkets } from './markets.ts';
 import { loadTaxRates } from './tax.ts';
@@ -136,6 +137,20 @@ export class Commerce {
         queues?.enqueue(orderPaidJob, { storeId: store.id, orderId }).catch((err) => logger.warn('order-paid enqueue failed', { err, orderId }));
       },
     };
+  }
+
+  /** Editing placed orders of a store (charges through the order's provider, refunds through refund lines). */
+  edits(store: Store, o: StoreServiceOptions = {}): OrderEditService {
+    const tenant = o.tenant ?? this.opts.db.tenant(store.schema_name);
+    return new OrderEditService(tenant, {
+      store: { id: store.id, currency: store.currency },
+      orders: (t) => this.orders(store, { ...o, tenant: t }),
+      providers: this.paymentProviders(store.id),
+      settings: async (t) => {
+        const [settings, markets, taxRates] = await Promise.all([loadSettings(t), loadPricingMarkets(t, this.opts.db, store.currency), loadTaxRates(t)]);
+        return { ...settings, markets, taxRates, storeCountry: store.country ?? null };
+      },
+    });
   }
 
   /** Draft orders of a store (invoice links point at the storefront origin when one is known). */

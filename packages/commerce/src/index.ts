@@ -28,3 +28,4 @@ export * from './market-preview.ts';
 export * from './returns.ts';
 export * from './return-mails.ts';
 export * from './drafts.ts';
+export * from './order-edits.ts';

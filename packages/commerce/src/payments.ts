@@ -45,10 +45,22 @@ export interface PaymentEvent {
   amount: number;
 }
 
+/** A further charge on an order's payment method (an order edit that added items), without the shopper present. */
+export interface ChargeInput {
+  orderId: string;
+  /** The order's confirmed payment (the provider's reference, e.g. a PaymentIntent). */
+  reference: string | null;
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
+}
+
 export interface PaymentProvider {
   readonly name: string;
   readonly canRefund: boolean;
   start(input: PaymentStartInput): Promise<PaymentStart>;
+  /** Charges the difference of an order edit on the payment method the order was paid with; absent: the provider cannot. */
+  charge?(input: ChargeInput): Promise<{ reference: string }>;
   refund(input: RefundInput): Promise<{ reference: string }>;
   /** Verifies and decodes a webhook; null when the event is not for us. Absent for providers without webhooks. */
   parseWebhook?(rawBody: string, headers: Record<string, string | undefined>): Promise<PaymentEvent | null>;
@@ -66,6 +78,9 @@ export class ManualPaymentProvider implements PaymentProvider {
   }
   async refund(input: RefundInput): Promise<{ reference: string }> {
     return { reference: `manual_refund_${input.idempotencyKey}` };
+  }
+  async charge(input: ChargeInput): Promise<{ reference: string }> {
+    return { reference: `manual_charge_${input.idempotencyKey}` };
   }
 }
 

@@ -483,6 +483,9 @@ export class StripeFake {
         application_fee_amount: data.application_fee_amount ?? null,
         metadata: clone(data.metadata ?? {}),
         latest_charge: charge.id,
+        // A card kept for later off-session charges (Checkout with setup_future_usage).
+        payment_method: `pm_${randomBytes(6).toString('hex')}`,
+        customer: session.customer ?? null,
         canceled_at: null,
         last_payment_error: null,
         next_action: null,
@@ -718,6 +721,23 @@ export class StripeFake {
         const path = `/connect/onboarding/${acct.id}/${randomBytes(6).toString('hex')}`;
         this.links.set(path, { returnUrl: str(p.return_url) as string });
         return ok(this.make('account_link', { created: now(), expires_at: now() + 300, url: `${this.url}${path}` }));
+      }
+      case 'POST payment_intents': {
+        // Off-session charge of a kept card: confirmed at once (no 3-D Secure in the fake).
+        const amount = Number(p.amount);
+        if (!Number.isInteger(amount) || amount <= 0 || !str(p.currency))
+          throw new StripeApiError(400, 'invalid_request_error', 'Missing required param: amount and currency.', { code: 'parameter_missing' });
+        if (p.confirm !== 'true' || !str(p.payment_method))
+          throw new StripeApiError(400, 'invalid_request_error', 'The fake only takes confirmed charges of a payment method.', { code: 'parameter_missing' });
+        const session = {
+          amount_total: amount,
+          currency: str(p.currency),
+          customer: str(p.customer) ?? null,
+          _payment_intent_data: { application_fee_amount: p.application_fee_amount ? Number(p.application_fee_amount) : null, metadata: strings(p.metadata) },
+        };
+        const pi = this.createPaymentIntent(account, session, 'succeeded');
+        pi.payment_method = str(p.payment_method);
+        return ok(pi);
       }
       case 'GET payment_intents/:id':
         return ok(this.must(b, account, 'payment_intent'));

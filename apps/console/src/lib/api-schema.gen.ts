@@ -2096,6 +2096,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/orders/{orderId}/edits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An order's edits, oldest first (its edit history)
+         * @description API tokens: needs the `read_orders` scope.
+         */
+        get: operations["listOrderEdits"];
+        put?: never;
+        /**
+         * Stage an edit of a paid order (add variants, change line quantities) and see what it would charge or refund
+         * @description API tokens: needs the `write_orders` scope.
+         */
+        post: operations["stageOrderEdit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/orders/{orderId}/edits/{editId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a staged edit's changes
+         * @description API tokens: needs the `write_orders` scope.
+         */
+        put: operations["updateOrderEdit"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/orders/{orderId}/edits/{editId}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commit a staged edit (once): stock, charge or refund, totals, timeline; 409 when the order changed since it was staged
+         * @description API tokens: needs the `write_orders` scope.
+         */
+        post: operations["commitOrderEdit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/orders/{orderId}/edits/{editId}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Discard a staged edit
+         * @description API tokens: needs the `write_orders` scope.
+         */
+        post: operations["discardOrderEdit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/discounts": {
         parameters: {
             query?: never;
@@ -5283,6 +5367,83 @@ export interface components {
         DraftOrderCompleted: {
             draftOrder: components["schemas"]["DraftOrder"];
             orderId: string;
+        };
+        OrderEditList: {
+            items: components["schemas"]["OrderEdit"][];
+        };
+        OrderEdit: {
+            id: string;
+            orderId: string;
+            /** @enum {string} */
+            status: "staged" | "committed" | "discarded";
+            changes: ({
+                /** @enum {string} */
+                type: "add";
+                /** Format: uuid */
+                variantId: string;
+                quantity: number;
+            } | {
+                /** @enum {string} */
+                type: "set_quantity";
+                /** Format: uuid */
+                orderLineId: string;
+                quantity: number;
+            })[];
+            note: string | null;
+            /** @description Staged edits: what committing now would charge and refund */
+            preview: {
+                added: {
+                    variantId: string;
+                    title: string;
+                    variantTitle: string | null;
+                    quantity: number;
+                    /** @description Integer minor units of the store currency (cents for USD) */
+                    unitPrice: number;
+                    /** @description Integer minor units of the store currency (cents for USD) */
+                    total: number;
+                    /** @description Integer minor units of the store currency (cents for USD) */
+                    tax: number;
+                }[];
+                removed: {
+                    orderLineId: string;
+                    title: string;
+                    quantity: number;
+                    /** @description Integer minor units of the store currency (cents for USD) */
+                    amount: number;
+                }[];
+                /** @description Integer minor units of the store currency (cents for USD) */
+                charge: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                refund: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                totalBefore: number;
+                /** @description Integer minor units of the store currency (cents for USD) */
+                totalAfter: number;
+            } | null;
+            /** @description Integer minor units of the store currency (cents for USD) */
+            totalBefore: number | null;
+            /** @description Integer minor units of the store currency (cents for USD) */
+            totalAfter: number | null;
+            chargePaymentId: string | null;
+            refundPaymentId: string | null;
+            createdAt: string;
+            committedAt: string | null;
+        };
+        OrderEditInput: {
+            changes: ({
+                /** @enum {string} */
+                type: "add";
+                /** Format: uuid */
+                variantId: string;
+                quantity: number;
+            } | {
+                /** @enum {string} */
+                type: "set_quantity";
+                /** Format: uuid */
+                orderLineId: string;
+                quantity: number;
+            })[];
+            note?: string | null;
         };
         Discount: {
             id: string;
@@ -13898,6 +14059,330 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOrderEdits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Edits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderEditList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    stageOrderEdit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderEditInput"];
+            };
+        };
+        responses: {
+            /** @description Staged */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderEdit"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateOrderEdit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                orderId: string;
+                editId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderEditInput"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderEdit"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    commitOrderEdit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                orderId: string;
+                editId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Committed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderEdit"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    discardOrderEdit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                orderId: string;
+                editId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Discarded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderEdit"];
                 };
             };
             /** @description Not authenticated */
