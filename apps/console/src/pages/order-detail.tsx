@@ -1,10 +1,10 @@
 import { useParams } from '@solidjs/router';
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createEffect, createResource, createSignal, For, on, Show } from 'solid-js';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, describedBy, Field, Modal, PageHeader, Skeleton } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { api, idempotencyKey, type OrderDetail } from '../lib/api.ts';
-import { formatDateTime, formatMoney, minorToInput, parseMoney } from '../lib/format.ts';
+import { formatDateTime, formatMoney, parseMoney } from '../lib/format.ts';
 import { createFormState } from '../lib/form.ts';
 import { useStore } from '../lib/store-context.ts';
 
@@ -21,6 +21,45 @@ export default function OrderDetailPage() {
   const [carrier, setCarrier] = createSignal('');
   const [refundAmount, setRefundAmount] = createSignal('');
   const [refundReason, setRefundReason] = createSignal('');
+  // Refund by line: units per order line (and restock), shipping; the server computes the amount shown before confirming.
+  const [refundQty, setRefundQty] = createSignal<Record<string, number>>({});
+  const [refundRestock, setRefundRestock] = createSignal<Record<string, boolean>>({});
+  const [refundShipping, setRefundShipping] = createSignal(false);
+  const refundBody = () => {
+    const o = order();
+    const currency = o?.currency ?? s.currency();
+    const lines = Object.entries(refundQty())
+      .filter(([, q]) => q > 0)
+      .map(([orderLineId, quantity]) => ({ orderLineId, quantity, restock: refundRestock()[orderLineId] ?? false }));
+    const amount = refundAmount().trim() ? parseMoney(refundAmount(), currency) : undefined;
+    return {
+      ...(lines.length ? { lines } : {}),
+      ...(refundShipping() && o && o.shippingRefundable > 0 ? { shipping: o.shippingRefundable } : {}),
+      ...(amount !== undefined && amount !== null ? { amount } : {}),
+    };
+  };
+  const [preview, setPreview] = createSignal<{ amount: number; tenders: { provider: number; giftCards: number } } | null>(null);
+  const [previewError, setPreviewError] = createSignal<string | null>(null);
+  createEffect(
+    on([refundQty, refundRestock, refundShipping, refundAmount, refundOpen], () => {
+      if (!refundOpen()) return;
+      const body = refundBody();
+      if (!body.lines && !body.shipping && body.amount === undefined) {
+        setPreview(null);
+        return;
+      }
+      api
+        .POST('/stores/{storeId}/orders/{orderId}/refund-preview', { params: { path: { storeId: s.storeId(), orderId: params.orderId ?? '' } }, body })
+        .then((p) => {
+          setPreview(p);
+          setPreviewError(null);
+        })
+        .catch((e: Error) => {
+          setPreview(null);
+          setPreviewError(e.message);
+        });
+    }),
+  );
   const fulfilForm = createFormState();
   const refundForm = createFormState();
   let refundKey = idempotencyKey();
@@ -40,22 +79,29 @@ export default function OrderDetailPage() {
   };
   const refund = async (e: Event) => {
     e.preventDefault();
-    const currency = order()?.currency ?? s.currency();
-    const amount = parseMoney(refundAmount(), currency);
-    if (amount === null || amount <= 0) {
+    const body = refundBody();
+    if (refundAmount().trim() && (body.amount === undefined || body.amount <= 0)) {
       refundForm.setErrors({ amount: t('editor.invalidAmount') });
       return;
     }
+    if (!body.lines && !body.shipping && body.amount === undefined) {
+      refundForm.setErrors({ amount: t('orders.refundNothing') });
+      return;
+    }
+    const amount = preview()?.amount ?? body.amount ?? 0;
     const r = await refundForm.submit(() =>
       api.POST('/stores/{storeId}/orders/{orderId}/refunds', {
         params: { path: { storeId: s.storeId(), orderId: params.orderId ?? '' } },
-        body: { amount, ...(refundReason().trim() ? { reason: refundReason().trim() } : {}) },
+        body: { ...body, ...(refundReason().trim() ? { reason: refundReason().trim() } : {}) },
         headers: { 'idempotency-key': refundKey },
       }),
     );
     if (r) {
       mutate(r);
       refundKey = idempotencyKey();
+      setRefundQty({});
+      setRefundRestock({});
+      setRefundShipping(false);
       setRefundOpen(false);
       toast.success(t('orders.refunded', { amount: money(amount) }));
     }
@@ -148,7 +194,7 @@ export default function OrderDetailPage() {
                           type="button"
                           class="button small"
                           onClick={() => {
-                            setRefundAmount(minorToInput(o().payment.refundable, o().currency));
+                            setRefundAmount('');
                             setRefundOpen(true);
                           }}
                         >
@@ -272,9 +318,56 @@ export default function OrderDetailPage() {
                   <Show when={refundForm.formError()}>
                     <Banner tone="critical">{refundForm.formError()}</Banner>
                   </Show>
+                  <fieldset class="refund-lines">
+                    <legend>{t('orders.refundByLine')}</legend>
+                    <For each={o().lines.filter((l) => l.quantity > l.refundedQuantity)}>
+                      {(l) => (
+                        <div class="refund-line">
+                          <label for={`rq-${l.id}`} class="grow">
+                            {l.title}
+                            <span class="muted small block">{[l.variantTitle, l.sku].filter(Boolean).join(' · ')}</span>
+                          </label>
+                          <select
+                            id={`rq-${l.id}`}
+                            aria-label={t('orders.refundQty', { title: l.title })}
+                            value={String(refundQty()[l.id] ?? 0)}
+                            onChange={(e) => setRefundQty({ ...refundQty(), [l.id]: Number(e.currentTarget.value) })}
+                          >
+                            <For each={Array.from({ length: l.quantity - l.refundedQuantity + 1 }, (_, i) => i)}>
+                              {(n) => <option value={String(n)}>{n}</option>}
+                            </For>
+                          </select>
+                          <label class="checkbox">
+                            <input
+                              type="checkbox"
+                              checked={refundRestock()[l.id] ?? false}
+                              onChange={(e) => setRefundRestock({ ...refundRestock(), [l.id]: e.currentTarget.checked })}
+                            />
+                            {t('orders.refundRestock')}
+                          </label>
+                        </div>
+                      )}
+                    </For>
+                    <Show when={o().shippingRefundable > 0}>
+                      <label class="checkbox">
+                        <input type="checkbox" checked={refundShipping()} onChange={(e) => setRefundShipping(e.currentTarget.checked)} />
+                        {t('orders.refundShipping', { amount: money(o().shippingRefundable) })}
+                      </label>
+                    </Show>
+                  </fieldset>
+                  <Show when={preview()}>
+                    {(p) => (
+                      <p class="refund-preview" data-testid="refund-preview" role="status">
+                        {t('orders.refundPreview', { amount: money(p().amount), provider: money(p().tenders.provider), cards: money(p().tenders.giftCards) })}
+                      </p>
+                    )}
+                  </Show>
+                  <Show when={previewError()}>
+                    <Banner tone="critical">{previewError()}</Banner>
+                  </Show>
                   <Field
                     id="refund-amount"
-                    label={t('orders.refundAmount', { currency: o().currency })}
+                    label={t('orders.refundAmountOptional', { currency: o().currency })}
                     error={refundForm.errors().amount}
                     hint={t('orders.refundable', { amount: money(o().payment.refundable) })}
                   >
