@@ -3,7 +3,7 @@
  * whose price was 99.00, raised to 120.00 and then reduced to 89.00 (compare-at 120.00) shows "Lowest price in the
  * last 30 days: €99.00" next to the struck-through price on the product page, its collection card, the home page
  * card and the cart line, in the shopper's market currency (CHF) and language; a product without a reduction shows
- * no such line; JSON-LD offers carry only the price charged. Screenshots at 1280 and 390 px, axe clean.
+ * no such line; JSON-LD offers carry only the price charged; the Storefront API product payload has the field. Screenshots at 1280 and 390 px, axe clean.
  */
 import { recordPriceChanges } from '@storeloom/catalog';
 import { createLogger } from '@storeloom/log';
@@ -107,6 +107,28 @@ describe('lowest price of the last 30 days on the storefront', { timeout: 240_00
     const swiss = await html(`/de/products/${coat.handle}`, 'sf_country=CH');
     expect(swiss).toMatch(/Niedrigster Preis der letzten 30 Tage: 93,20\sCHF/);
     expect(swiss).toMatch(/83,75\sCHF/);
+  });
+
+  it('the Storefront API product payload carries lowestPriceInLast30Days, in the market asked for, only with a reduction', async () => {
+    const host = `${store.slug}.localhost`;
+    const get = async (path: string) => {
+      const res = await app.request(`http://${host}/api/storefront/v1${path}`, { headers: { host } });
+      expect(res.status, path).toBe(200);
+      return (await res.json()) as { currency: string; variants: { price: number; compareAtPrice: number | null; lowestPriceInLast30Days: number | null }[] };
+    };
+    const eur = await get(`/products/${coat.handle}`);
+    expect(eur.currency).toBe('EUR');
+    expect(eur.variants[0]).toMatchObject({ price: 8900, compareAtPrice: 12000, lowestPriceInLast30Days: 9900 });
+    const chf = await get(`/products/${coat.handle}?country=CH`);
+    expect(chf.currency).toBe('CHF');
+    expect(chf.variants[0]).toMatchObject({ price: 8375, compareAtPrice: 11295, lowestPriceInLast30Days: 9320 });
+    expect((await get(`/products/${tee.handle}`)).variants[0]?.lowestPriceInLast30Days).toBeNull();
+    const doc = (await (await app.request(`http://${host}/api/storefront/v1/openapi.json`, { headers: { host } })).json()) as {
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    expect(JSON.stringify(doc.components.schemas.Product)).toContain('lowestPriceInLast30Days');
+    const missing = await app.request(`http://${host}/api/storefront/v1/products/no-such-thing`, { headers: { host } });
+    expect(missing.status).toBe(404);
   });
 
   const shoot = async (page: Page, name: string) => {

@@ -9,7 +9,7 @@ import { isIsoCountry, lowestPricesInLast30Days, marketAmount, marketPrice, type
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import { toDecimalString } from '@storeloom/money';
 import { mapPageCards, pageCards } from './page-cards.ts';
-import type { Card, PageData, VariantData } from './ui/types.ts';
+import type { Card, PageData, ProductData, VariantData } from './ui/types.ts';
 
 export const COUNTRY_COOKIE = 'sf_country';
 
@@ -203,4 +203,18 @@ export async function withLowestPrices(t: Kysely<TenantDatabase>, market: Pricin
       }),
     };
   return withCards;
+}
+
+/** One product's variants in `market`: its prices, compare-at prices and, where reduced, the EU lowest-30-days price. */
+export async function productInMarket(t: Kysely<TenantDatabase>, market: PricingMarket, product: ProductData): Promise<ProductData> {
+  const page: PageData = {
+    page: 'product',
+    product,
+    selectedVariantId: product.variants[0]?.id ?? '',
+    related: [],
+    relatedTitle: 'youMayLike',
+    collection: null,
+  };
+  const shown = await withLowestPrices(t, market, await pageInMarket(t, market, page));
+  return shown.page === 'product' ? shown.product : product;
 }

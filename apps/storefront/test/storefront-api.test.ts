@@ -240,6 +240,7 @@ describe('Storefront API v1', () => {
         'checkoutCart',
         'createCart',
         'getCart',
+        'getProduct',
         'removeDiscountCode',
         'removeGiftCard',
         'updateCart',
@@ -272,6 +273,9 @@ describe('Storefront API v1', () => {
       walked++;
     }
     expect(walked).toBe(9);
+    // A product is read on its own store only (store A's handle is unknown on store B).
+    expect((await call('GET', '/products/green-tea')).body).toMatchObject({ title: 'Green Tea', variants: [{ price: 2000, lowestPriceInLast30Days: null }] });
+    expect((await call('GET', '/products/green-tea', { host: `${storeB.slug}.localhost` })).status).toBe(404);
     // Still intact on store A, and its order is unknown to store B's merchant API.
     const still = await call('GET', `/carts/${cart.id}`);
     expect(still.body).toMatchObject({ discountTotal: 100, giftCardTotal: 100 });

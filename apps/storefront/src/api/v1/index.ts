@@ -19,6 +19,7 @@ import { registerApplyDiscountCode } from './discount-codes-add.ts';
 import { registerRemoveDiscountCode } from './discount-codes-remove.ts';
 import { registerApplyGiftCard } from './gift-cards-add.ts';
 import { registerRemoveGiftCard } from './gift-cards-remove.ts';
+import { registerGetProduct } from './products-get.ts';
 
 const CART_PATH = /^\/api\/storefront\/v1\/(carts|openapi\.json)/;
 
@@ -66,6 +67,7 @@ export function createStorefrontApiV1(deps: StorefrontApiDeps) {
   registerApplyGiftCard(app);
   registerRemoveGiftCard(app);
   registerCheckout(app, deps);
+  registerGetProduct(app);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -73,7 +75,7 @@ export function createStorefrontApiV1(deps: StorefrontApiDeps) {
       title: 'Storeloom Storefront API',
       version: '1.0.0',
       description:
-        'Headless storefront: carts, discount codes, gift cards and checkout. The store is chosen by the Host header; a cart id is the cart’s only credential; money is integer minor units of the cart’s currency; errors are {"error":{"code","message","details"}}.',
+        'Headless storefront: products with their prices in a market, carts, discount codes, gift cards and checkout. The store is chosen by the Host header; a cart id is the cart’s only credential; money is integer minor units of the cart’s currency; errors are {"error":{"code","message","details"}}.',
     },
     servers: [{ url: '/api/storefront/v1' }],
   });
