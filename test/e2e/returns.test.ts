@@ -103,8 +103,11 @@ describe('returns in Chromium', { timeout: 300_000 }, () => {
     await ctx.addCookies([{ name, value, url: base }]);
     const page = await ctx.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
+    // Toasts fade in: axe looks at the page once no animation is running (a half-faded toast has too little contrast).
+    const settled = () => page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
     await page.goto(`${base}/stores/${store.id}/returns`);
     await page.getByTestId('returns-table').waitFor();
+    await settled();
     expect(await axeViolations(page)).toEqual([]);
     for (const [vp, viewport] of Object.entries(VIEWPORTS)) {
       await page.setViewportSize(viewport);
@@ -117,6 +120,7 @@ describe('returns in Chromium', { timeout: 300_000 }, () => {
     await detail.getByLabel('Return label reference').fill('DHL-RET-42');
     await detail.getByRole('button', { name: 'Approve' }).click();
     await detail.getByRole('button', { name: 'Mark received' }).waitFor();
+    await settled();
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: artifactPath('console-return-approved-desktop.png'), fullPage: true });
     await detail.getByRole('button', { name: 'Mark received' }).click();
@@ -127,6 +131,7 @@ describe('returns in Chromium', { timeout: 300_000 }, () => {
     await page.setViewportSize(VIEWPORTS.desktop);
     await detail.getByRole('button', { name: /^Refund/ }).click();
     await detail.getByTestId('return-refunded').waitFor();
+    await settled();
     expect(await axeViolations(page)).toEqual([]);
 
     const stock = await t.selectFrom('variants').select('inventory_quantity').where('id', '=', product.variants[0].id).executeTakeFirstOrThrow();
@@ -146,6 +151,7 @@ describe('returns in Chromium', { timeout: 300_000 }, () => {
     await page.getByLabel('Units of Linen Shirt to refund').selectOption('1');
     await page.getByTestId('refund-preview').waitFor();
     expect(await page.getByTestId('refund-preview').textContent()).toContain('45.00');
+    await settled();
     expect(await axeViolations(page)).toEqual([]);
     for (const [vp, viewport] of Object.entries(VIEWPORTS)) {
       await page.setViewportSize(viewport);
