@@ -111,4 +111,25 @@ describe('discount amounts in a market currency', () => {
     // 580 / 1.1634 = 498.5… → 499 pence (the order's store side, at the same rate).
     expect(order.body).toMatchObject({ currency: 'EUR', storeCurrency: 'GBP', exchangeRate: '1.1634', storeAmounts: { discountTotal: 499 } });
   });
+  it('takes a gift card in the cart currency: a euro card in a euro cart, a pound card only at home', async () => {
+    const euroCard = await merchant('POST', '/gift-cards', { initialValue: 1000, currency: 'EUR' });
+    expect(euroCard.status, JSON.stringify(euroCard.body)).toBe(201);
+    const poundCard = await merchant('POST', '/gift-cards', { initialValue: 1000 });
+    expect(poundCard.body.currency).toBe('GBP');
+
+    const de = await cart('DE', 2);
+    const paid = await call('POST', `/carts/${de}/gift-cards`, { code: euroCard.body.code });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    expect(paid.body).toMatchObject({ currency: 'EUR', giftCardTotal: 1000, giftCards: [{ last4: euroCard.body.last4, amount: 1000 }] });
+    expect(paid.body.amountDue).toBe(paid.body.total - 1000);
+    const wrong = await call('POST', `/carts/${de}/gift-cards`, { code: poundCard.body.code });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error.code).toBe('gift_card_invalid');
+
+    const gb = await cart('GB', 2);
+    expect((await call('POST', `/carts/${gb}/gift-cards`, { code: euroCard.body.code })).status).toBe(422);
+    const home = await call('POST', `/carts/${gb}/gift-cards`, { code: poundCard.body.code });
+    expect(home.status).toBe(200);
+    expect(home.body).toMatchObject({ currency: 'GBP', giftCardTotal: 1000 });
+  });
 });

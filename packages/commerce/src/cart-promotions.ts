@@ -140,7 +140,9 @@ export class CartPromotions {
   /** Adds a gift card by its code (422 `gift_card_invalid` when unknown, disabled, expired, another currency or empty). */
   async applyGiftCard(cartId: string, code: string): Promise<void> {
     const state = await this.stateOrThrow(cartId);
-    const card = await new GiftCardService(this.t, this.opts.clock).findUsable(code, this.opts.currency);
+    // The card must be in the cart's currency, which the cart's country picks (its market's, the store's at home).
+    const { market } = await priceCartOf(this.t, cartId, this.opts);
+    const card = await new GiftCardService(this.t, this.opts.clock).findUsable(code, market.currency);
     // Applying a card again refreshes the balance the shopper has seen.
     const others = state.giftCards.filter((g) => g.id !== card.id);
     if (others.length >= MAX_GIFT_CARDS_PER_CART)

@@ -288,6 +288,12 @@ export class MarketService {
     return map;
   }
 
+  /** The currencies the store sells in: its own, then each market's (gift cards may be issued in any of them). */
+  async sellingCurrencies(): Promise<string[]> {
+    const rows = await this.t.selectFrom('markets').select('currency').distinct().orderBy('currency').execute();
+    return [this.opts.storeCurrency, ...rows.map((r) => r.currency).filter((c) => c !== this.opts.storeCurrency)];
+  }
+
   async list(): Promise<MarketView[]> {
     const rows = (await this.t.selectFrom('markets').selectAll().orderBy('created_at').orderBy('id').execute()) as MarketRow[];
     const countries = await this.countriesOf(rows.map((r) => r.id));

@@ -61,7 +61,8 @@ export function promotionPricing(currency: string, clock: () => Date = () => new
       const usable = state.lines.length
         ? await new GiftCardService(ctx.t, clock).usable(
             applied.map((g) => g.id),
-            currency,
+            // A card pays in its own currency: the cart's market's (the store's at home).
+            ctx.market?.currency ?? currency,
           )
         : [];
       const spent = applied.some((a) => {

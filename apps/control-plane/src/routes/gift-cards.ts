@@ -1,7 +1,7 @@
 /** Merchant gift cards API: `/api/v1/stores/:storeId/gift-cards` (issue 18 contract). The full code appears only in the issue response. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
-import { GiftCardService } from '@storeloom/commerce';
+import { controlExchangeRates, GiftCardService, MarketService } from '@storeloom/commerce';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { normaliseCurrencyText } from '@storeloom/money';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
@@ -130,9 +130,14 @@ export function registerGiftCardRoutes(app: Api) {
     requirePermission(c, Permission.ManageGiftCards);
     const body = c.req.valid('json');
     const currency = body.currency ?? c.var.store.currency;
-    if (currency !== c.var.store.currency)
-      throw new AppError(ErrorCode.ValidationFailed, "currency: gift cards are issued in the store's currency", {
-        details: [{ path: 'currency', message: `must be ${c.var.store.currency}` }],
+    // A card is spent in carts of its own currency: the store's, or a market's (a shopper there pays in it).
+    const selling = await new MarketService(tenantOf(c), {
+      storeCurrency: c.var.store.currency,
+      rates: controlExchangeRates(c.var.services.db),
+    }).sellingCurrencies();
+    if (!selling.includes(currency))
+      throw new AppError(ErrorCode.ValidationFailed, 'currency: gift cards are issued in a currency the store sells in', {
+        details: [{ path: 'currency', message: `must be one of ${selling.join(', ')}` }],
       });
     const issued = await new GiftCardService(tenantOf(c)).issue({
       initialValue: body.initialValue,
