@@ -45,7 +45,14 @@ export async function recordPaidOrder(
   for (const l of lines) {
     // A line whose variant was deleted since has nothing to plan for.
     if (!l.variant_id || l.quantity <= 0) continue;
-    const r = await recordPaidOrderLine(deps, store, { orderLineId: l.id, variantId: l.variant_id, units: l.quantity, unitPrice: l.unit_price, at });
+    // Planning counts in the store's currency: a market order's line keeps its store-currency price (null: same currency).
+    const r = await recordPaidOrderLine(deps, store, {
+      orderLineId: l.id,
+      variantId: l.variant_id,
+      units: l.quantity,
+      unitPrice: l.store_unit_price ?? l.unit_price,
+      at,
+    });
     if (r.recorded) linesRecorded++;
   }
   const purchaseLines = lines

@@ -147,7 +147,7 @@ export async function paidOrderLines(t: Kysely<TenantDatabase>, orderId: string)
   if (!order) return null;
   const lines = await t
     .selectFrom('order_lines')
-    .select(['id', 'product_id', 'variant_id', 'quantity', 'unit_price'])
+    .select(['id', 'product_id', 'variant_id', 'quantity', 'unit_price', 'store_unit_price'])
     .where('order_id', '=', orderId)
     .orderBy('position')
     .execute();
