@@ -17,6 +17,9 @@
  *                                    SQL statements per product page (<= 5) and per checkout (<= 30): bench/lib/storefront.ts
  *   promotions.*                     (--only promotions, not default) SQL statements per Storefront API cart read and per
  *                                    checkout with two discounts + a gift card (<= 30), cart read vs hello: bench/lib/promotions.ts
+ *   markets.*                        (--only markets, not default) product page and Storefront API cart read of a store
+ *                                    with 5 markets and 6 languages (German shopper) vs a single-market store, same
+ *                                    storefront process and run (>= 0.9 each): bench/lib/markets.ts
  *   fleet.*                          (--only fleet, not default) many stores on one Postgres: migration small vs
  *                                    large, API/storefront reads large vs 1, provisioning, catalogue, memory: bench/lib/fleet.ts
  *   load.storefront.*                (--only load, not default) mixed storefront traffic over N stores, p50/p95/p99
@@ -50,6 +53,7 @@ import { emit, emitError, emitted, forward, progress } from './lib/report.ts';
 import { startControlPlane, startEmbeddedDatabase, startHello, startRedisControlPlane } from './lib/servers.ts';
 import { storefrontFigures } from './lib/storefront.ts';
 import { promotionFigures } from './lib/promotions.ts';
+import { marketFigures } from './lib/markets.ts';
 import { createOwner, dropStoreSchemas, insertUnprovisionedStores, provisionStores } from './lib/stores.ts';
 
 const opts = parseOptions();
@@ -482,6 +486,7 @@ async function main(o: BenchOptions): Promise<number> {
     }
     if (o.only.has('storefront')) await storefrontFigures({ load, warmUp, stores: o.stores, logLevel: o.logLevel, common: common() });
     if (o.only.has('promotions')) await promotionFigures({ load, warmUp, logLevel: o.logLevel, common: common() });
+    if (o.only.has('markets')) await marketFigures({ load, warmUp, logLevel: o.logLevel, common: common() });
     if (o.only.has('fleet'))
       await fleetFigures({
         small: o.migrateSmall,
