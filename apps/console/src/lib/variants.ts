@@ -9,9 +9,18 @@ export interface VariantRow {
   compareAtPrice: string;
   sku: string;
   inventoryQuantity: string;
+  /** Weight in grams (shipping zone rates bounded by weight read it); blank is 0. */
+  weightGrams: string;
 }
 
-export const emptyRow = (options: Record<string, string> = {}): VariantRow => ({ options, price: '', compareAtPrice: '', sku: '', inventoryQuantity: '0' });
+export const emptyRow = (options: Record<string, string> = {}): VariantRow => ({
+  options,
+  price: '',
+  compareAtPrice: '',
+  sku: '',
+  inventoryQuantity: '0',
+  weightGrams: '',
+});
 
 /** Options with a name and at least one value, values trimmed and de-duplicated, in the merchant's order. */
 export function cleanOptions(options: ProductOption[]): ProductOption[] {

@@ -56,8 +56,9 @@ const toDraft = (p: Product | undefined, currency: string): Draft => ({
         compareAtPrice: minorToInput(v.compareAtPrice, currency),
         sku: v.sku ?? '',
         inventoryQuantity: String(v.inventoryQuantity),
+        weightGrams: v.weightGrams ? String(v.weightGrams) : '',
       }))
-    : [{ options: {}, price: '', compareAtPrice: '', sku: '', inventoryQuantity: '0' }],
+    : [{ options: {}, price: '', compareAtPrice: '', sku: '', inventoryQuantity: '0', weightGrams: '' }],
   images: (p?.images ?? []).map((i) => ({ key: `i${imageKey++}`, url: i.url, alt: i.alt ?? '' })),
   collectionIds: p?.collectionIds ?? [],
   giftCard: p?.giftCard ?? false,
@@ -82,12 +83,16 @@ export function buildProductBody(d: Draft, currency: string) {
     if (v.compareAtPrice.trim() && compare === null) errors[`variants.${i}.compareAtPrice`] = t('editor.invalidAmount');
     const qty = Number(v.inventoryQuantity || '0');
     if (!Number.isInteger(qty) || qty < 0) errors[`variants.${i}.inventoryQuantity`] = t('editor.invalidQuantity');
+    const grams = Number(v.weightGrams.trim() || '0');
+    const gramsOk = /^\s*\d*\s*$/.test(v.weightGrams) && Number.isSafeInteger(grams);
+    if (!gramsOk) errors[`variants.${i}.weightGrams`] = t('editor.invalidWeight');
     return {
       ...(v.id ? { id: v.id } : {}),
       sku: v.sku.trim() || null,
       price: price ?? 0,
       compareAtPrice: compare,
       inventoryQuantity: Number.isInteger(qty) && qty >= 0 ? qty : 0,
+      weightGrams: gramsOk ? grams : 0,
       ...(options.length ? { options: v.options } : {}),
     };
   });
@@ -495,6 +500,9 @@ export default function ProductEditorPage() {
                     <th>{t('editor.compareAt')}</th>
                     <th>{t('editor.sku')}</th>
                     <th>{t('editor.inventory')}</th>
+                    <th>
+                      {t('editor.weight')} <span class="muted">(g)</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -565,6 +573,22 @@ export default function ProductEditorPage() {
                               onInput={(e) => setDraft('variants', i, 'inventoryQuantity', e.currentTarget.value)}
                               {...describedBy(`variants-${i}-qty`, err(`variants.${i}.inventoryQuantity`))}
                             />
+                          </td>
+                          <td>
+                            <input
+                              class="qty-input"
+                              inputmode="numeric"
+                              placeholder="0"
+                              aria-label={t('editor.weightOf', { variant: label() })}
+                              value={v().weightGrams}
+                              onInput={(e) => setDraft('variants', i, 'weightGrams', e.currentTarget.value)}
+                              {...describedBy(`variants-${i}-weight`, err(`variants.${i}.weightGrams`))}
+                            />
+                            <Show when={err(`variants.${i}.weightGrams`)}>
+                              <p class="field-error" id={`variants-${i}-weight-error`}>
+                                {err(`variants.${i}.weightGrams`)}
+                              </p>
+                            </Show>
                           </td>
                         </tr>
                       );
