@@ -1,7 +1,8 @@
 /**
- * Search over translated text (issue 19): a product's German title, option values and description are indexed
- * with the product (the real worker), so a German query on /de/search finds it; editing or removing the
- * translation reindexes the product. Real Postgres and queue.
+ * Search over translated text (issue 19): a product's German title, option values and description are indexed in
+ * the German index (German stemming; the real worker), so a German query on /de/search or the Storefront API with
+ * locale=de finds it, untranslated products by their original text; editing or removing the translation reindexes
+ * the product. Real Postgres and queue.
  */
 import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,16 +30,16 @@ describe('search over translated text', () => {
 
   const api = (method: string, path: string, body?: unknown) =>
     p.request(method, `/api/v1/stores/${store.id}${path}`, { cookie, ...(body === undefined ? {} : { body }) });
-  const hits = async (q: string) => {
-    const res = await storefront.request(`http://${store.slug}.localhost/api/storefront/v1/search?q=${encodeURIComponent(q)}`, {
+  const hits = async (q: string, locale = 'de') => {
+    const res = await storefront.request(`http://${store.slug}.localhost/api/storefront/v1/search?q=${encodeURIComponent(q)}&locale=${locale}`, {
       headers: { host: `${store.slug}.localhost` },
     });
     return ((await res.json()) as { hits: { title: string }[] }).hits.map((h) => h.title);
   };
-  async function eventually(q: string, check: (titles: string[]) => boolean, what: string) {
+  async function eventually(q: string, check: (titles: string[]) => boolean, what: string, locale = 'de') {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const v = await hits(q);
+      const v = await hits(q, locale);
       if (check(v)) return v;
       if (Date.now() > deadline) throw new Error(`${what}: not reached; last ${JSON.stringify(v)}`);
       await sleep(150);
@@ -63,9 +64,15 @@ describe('search over translated text', () => {
       options: { Colour: { name: 'Farbe', values: { Sand: 'Sandfarben' } } },
     });
     expect(put.status, put.text).toBe(200);
-    await eventually('Leinenhemd', (t) => t.includes('Linen shirt'), 'the German title indexed');
-    expect(await hits('sandfarben')).toEqual(['Linen shirt']);
-    expect(await hits('kühl sommer')).toEqual(['Linen shirt']);
+    // German hits carry the German title; German stemming ("Leinenhemden" -> "leinenhemd") on the query and the text
+    await eventually('Leinenhemd', (t) => t.includes('Leinenhemd'), 'the German title indexed');
+    expect(await hits('Leinenhemden')).toEqual(['Leinenhemd']);
+    expect(await hits('sandfarben')).toEqual(['Leinenhemd']);
+    expect(await hits('kühl sommer')).toEqual(['Leinenhemd']);
+    // the untranslated product is found in German by its original text; the English index has no German text
+    expect(await hits('wool hat')).toEqual(['Wool hat']);
+    expect(await hits('Leinenhemd', 'en')).toEqual([]);
+    expect(await hits('linen', 'en')).toEqual(['Linen shirt']);
 
     // The German search page shows the product under its German title.
     const page = await storefront.request(`http://${store.slug}.localhost/de/search?q=Leinenhemd`, { headers: { host: `${store.slug}.localhost` } });

@@ -35,7 +35,7 @@ export class EngineProductSearch implements ProductSearch {
     this.catalog = new StorefrontCatalog(tenant.t);
   }
 
-  async search(query: string, filters: SearchFilters, cursor: string | null, opts: { record?: boolean } = {}): Promise<SearchResult> {
+  async search(query: string, filters: SearchFilters, cursor: string | null, opts: { record?: boolean; locale?: string } = {}): Promise<SearchResult> {
     // A store whose index the worker has not built yet (new store, no worker running) still gets answers.
     if ((await this.engine.cache.get(this.tenant.store.schema_name)).docs.size === 0)
       return new SimpleProductSearch(this.tenant.t).search(query, filters, cursor);
@@ -51,6 +51,7 @@ export class EngineProductSearch implements ProductSearch {
         limit: PAGE,
         facets: true,
         ...(cursor ? { cursor } : {}),
+        ...(opts.locale ? { locale: opts.locale } : {}),
       },
       { record: opts.record ?? false },
     );

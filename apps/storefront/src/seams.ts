@@ -29,8 +29,11 @@ export interface SearchResult {
 }
 
 export interface ProductSearch {
-  /** `record`: log the query for the store's search analytics (only with the shopper's analytics consent). */
-  search(query: string, filters: SearchFilters, cursor: string | null, opts?: { record?: boolean }): Promise<SearchResult>;
+  /**
+   * `record`: log the query for the store's search analytics (only with the shopper's analytics consent);
+   * `locale`: the page language (its analysis and the products' translated text).
+   */
+  search(query: string, filters: SearchFilters, cursor: string | null, opts?: { record?: boolean; locale?: string }): Promise<SearchResult>;
 }
 
 /** Same-collection products, topped up with the newest ones. */

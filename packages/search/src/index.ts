@@ -36,3 +36,4 @@ export {
   scorePlan,
 } from './ranking/scorer.ts';
 export { FIELD_ID, type FieldId, type FieldName, type FieldParamMap, type FieldParams, FIELDS, type SearchDocument, TITLE } from './types.ts';
+export { ANALYSED_LANGUAGES, type LanguageAnalysis, languageAnalysis, languageOf } from './analysis/languages.ts';

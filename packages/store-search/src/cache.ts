@@ -20,12 +20,13 @@ import {
   ENGLISH_STOP_WORDS,
   encodeIndex,
   InMemorySearchEngine,
+  languageAnalysis,
   SNAPSHOT_FORMAT,
   type SynonymRule,
 } from '@storeloom/search';
 import { sql } from 'kysely';
 import { DocTable } from './doc-table.ts';
-import { toSearchDocument } from './documents.ts';
+import { localeDocument, pickTranslation, toSearchDocument } from './documents.ts';
 import { type IndexedDoc, type SearchDb, searchDb } from './tables.ts';
 
 export interface StoreConfig {
@@ -47,6 +48,19 @@ export interface LoadedIndex {
   config: StoreConfig;
   checkedAt: number;
   loadedAt: number;
+  /**
+   * Per-locale views (issue 19), built on a locale's first query from `docs`: an engine with that language's
+   * analysis over every product (translated text where there is some, the original otherwise) and its document
+   * table. `null`: no product has a translation in that locale, so its queries use the default index.
+   */
+  locales?: Map<string, LocaleView | null>;
+}
+
+/** One locale's engine and document table (kept in step with the default index by the cache's refresh). */
+export interface LocaleView {
+  readonly locale: string;
+  engine: InMemorySearchEngine;
+  readonly table: DocTable;
 }
 
 export interface CacheOptions {
@@ -138,6 +152,75 @@ export function newStoreEngine(config: StoreConfig): InMemorySearchEngine {
   return new InMemorySearchEngine({ analyzer: { stopWords }, bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK, plan: {}, synonyms: config.synonyms });
 }
 
+/** The engine of `locale`: that language's stemmer and function words (plus the store's stop words), same ranking. */
+export function newLocaleEngine(config: StoreConfig, locale: string): InMemorySearchEngine {
+  const lang = languageAnalysis(locale);
+  const stopWords = config.stopWords.length ? new Set([...lang.stopWords, ...config.stopWords.map(normaliseQuery)]) : lang.stopWords;
+  return new InMemorySearchEngine({
+    analyzer: { stopWords, stemmer: lang.stemmer },
+    bm25f: DEFAULT_BM25F,
+    rerank: DEFAULT_RERANK,
+    plan: {},
+    synonyms: config.synonyms,
+  });
+}
+
+const localeKey = (locale: string) => locale.toLowerCase();
+
+/** Builds `locale`'s view of the entry, or null when no document has a translation in it. */
+export function buildLocaleView(entry: LoadedIndex, locale: string): LocaleView | null {
+  let any = false;
+  for (const d of entry.docs.values())
+    if (pickTranslation(d, locale)) {
+      any = true;
+      break;
+    }
+  if (!any) return null;
+  const engine = newLocaleEngine(entry.config, locale);
+  const table = new DocTable();
+  for (const [id, d] of entry.docs) {
+    engine.index(localeDocument(id, d, locale));
+    table.set(engine.store.ordinalOf(id) as number, id, d);
+  }
+  engine.store.trim();
+  return { locale, engine, table };
+}
+
+/**
+ * The index a query in `locale` runs on: the locale's view when some product is translated into it (built on first
+ * use), else the entry itself (the default language, and every locale of a store without translations).
+ */
+export function indexForLocale(entry: LoadedIndex, locale: string | undefined): LoadedIndex {
+  if (!locale) return entry;
+  const key = localeKey(locale);
+  entry.locales ??= new Map();
+  let view = entry.locales.get(key);
+  if (view === undefined) {
+    view = buildLocaleView(entry, locale);
+    entry.locales.set(key, view);
+  }
+  return view ? { ...entry, engine: view.engine, table: view.table } : entry;
+}
+
+/** Applies one changed row to the entry's locale views (`doc` null: removed). */
+function applyToLocales(entry: LoadedIndex, id: string, doc: IndexedDoc | null): void {
+  if (!entry.locales) return;
+  for (const [key, view] of entry.locales) {
+    if (view === null) {
+      // a first translation into this locale: build the view on its next query
+      if (doc && pickTranslation(doc, key)) entry.locales.delete(key);
+      continue;
+    }
+    const before = view.engine.store.ordinalOf(id);
+    if (before !== undefined) view.table.clear(before);
+    view.engine.remove(id);
+    if (doc) {
+      view.engine.index(localeDocument(id, doc, view.locale));
+      view.table.set(view.engine.store.ordinalOf(id) as number, id, doc);
+    }
+  }
+}
+
 /**
  * Estimated heap bytes of one cached store index: the posting lists' typed
  * arrays exactly, plus per document, term and surface constants and the
@@ -148,7 +231,13 @@ export function estimateIndexBytes(entry: LoadedIndex): number {
   const store = entry.engine.store;
   let text = 0;
   for (const d of entry.docs.values()) text += 2 * (d.title.length + d.description.length) + 64 * (d.tags.length + d.skus.length + d.options.length);
-  return store.postingBytes() + store.postings.size * 260 + store.vocab.size * 420 + entry.docs.size * 2400 + text;
+  let locales = 0;
+  for (const view of entry.locales?.values() ?? []) {
+    if (!view) continue;
+    const s = view.engine.store;
+    locales += s.postingBytes() + s.postings.size * 260 + s.vocab.size * 420 + entry.docs.size * 600;
+  }
+  return store.postingBytes() + store.postings.size * 260 + store.vocab.size * 420 + entry.docs.size * 2400 + text + locales;
 }
 
 export class SearchIndexCache {
@@ -262,6 +351,15 @@ export class SearchIndexCache {
     this.entries.delete(entry.schema);
     this.entries.set(entry.schema, entry);
     this.evict(entry.schema);
+  }
+
+  /** `indexForLocale`, counting a locale view built by this call against the memory budget. */
+  forLocale(entry: LoadedIndex, locale: string | undefined): LoadedIndex {
+    if (!locale) return entry;
+    const built = !entry.locales?.has(localeKey(locale));
+    const out = indexForLocale(entry, locale);
+    if (built && out !== entry && this.entries.get(entry.schema) === entry) this.evict(entry.schema);
+    return out;
   }
 
   /** Drops a store (e.g. after its settings changed in this process); the next query reloads. */
@@ -385,6 +483,7 @@ export class SearchIndexCache {
         return this.load(entry.schema);
       }
       entry.engine.setSynonyms(config.synonyms);
+      for (const view of entry.locales?.values() ?? []) view?.engine.setSynonyms(config.synonyms);
       entry.config = config;
     }
     while (v.seq > entry.seq) {
@@ -408,6 +507,7 @@ export class SearchIndexCache {
           entry.engine.index(toSearchDocument(r.product_id, doc));
           table?.set(entry.engine.store.ordinalOf(r.product_id) as number, r.product_id, doc);
         }
+        applyToLocales(entry, r.product_id, r.deleted ? null : (r.doc as IndexedDoc));
         entry.seq = Number(r.seq);
         applied++;
       }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from '@storeloom/db';
 import type { SearchDocument } from '@storeloom/search';
-import type { IndexedDoc, SearchDb } from './tables.ts';
+import type { IndexedDoc, LocaleText, SearchDb } from './tables.ts';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
 
@@ -24,8 +24,7 @@ export function toSearchDocument(id: string, d: IndexedDoc): SearchDocument {
   return {
     id,
     title: d.title,
-    // Translated text is searched like the description (one index for every language of the store).
-    description: d.translated?.length ? [d.description, ...d.translated].join('\n') : d.description,
+    description: d.description,
     ...(d.vendor ? { vendor: d.vendor } : {}),
     ...(d.productType ? { productType: d.productType } : {}),
     tags: d.tags,
@@ -33,6 +32,38 @@ export function toSearchDocument(id: string, d: IndexedDoc): SearchDocument {
     options: d.options,
     skus: d.skus,
   };
+}
+
+/**
+ * The product's translation for `locale`: the exact locale ("de-CH") or, failing that, one of the same language
+ * ("de"); undefined when there is none.
+ */
+export function pickTranslation(d: IndexedDoc, locale: string): LocaleText | undefined {
+  const all = d.translations;
+  if (!all) return undefined;
+  const want = locale.toLowerCase();
+  const lang = want.split('-')[0];
+  let sameLanguage: LocaleText | undefined;
+  for (const [key, text] of Object.entries(all)) {
+    const k = key.toLowerCase();
+    if (k === want) return text;
+    if (!sameLanguage && k.split('-')[0] === lang) sameLanguage = text;
+  }
+  return sameLanguage;
+}
+
+/**
+ * The product as the engine of `locale` indexes it: the translated title in the title field, the translated
+ * description and option values in theirs; each part the product has not translated falls back to the
+ * default-language text (a product without any translation is searchable in every locale by its original text).
+ * Vendor, type, tags, collections and SKUs are the default document's.
+ */
+export function localeDocument(id: string, d: IndexedDoc, locale: string): SearchDocument {
+  const tr = pickTranslation(d, locale);
+  const base = toSearchDocument(id, d);
+  if (!tr) return base;
+  const options = tr.options?.length ? [...new Set([...tr.options, ...d.options])] : d.options;
+  return { ...base, title: tr.title || d.title, description: tr.description || d.description, options };
 }
 
 export const docHash = (d: IndexedDoc) => createHash('sha1').update(JSON.stringify(d)).digest('base64url');
@@ -120,16 +151,21 @@ export async function buildDocuments(t: Kysely<SearchDb>, productIds: readonly s
   return out;
 }
 
-/** Each locale's translated title, option names and values, and description text (empty: no `translated` key). */
-function translatedText(rows: { title: string | null; description: string | null; options: unknown }[]): { translated?: string[] } {
-  const out: string[] = [];
+/** Each locale's translated title, description text and option values (no translations: no `translations` key). */
+function translatedText(rows: { locale: string; title: string | null; description: string | null; options: unknown }[]): {
+  translations?: Record<string, LocaleText>;
+} {
+  const out: Record<string, LocaleText> = {};
   for (const r of rows) {
-    if (r.title) out.push(r.title);
-    for (const o of Object.values((r.options ?? {}) as Record<string, { name?: string | null; values?: Record<string, string> }>)) {
-      if (o.name) out.push(o.name);
-      out.push(...Object.values(o.values ?? {}));
-    }
-    if (r.description) out.push(htmlToText(r.description));
+    const text: LocaleText = {};
+    if (r.title) text.title = r.title;
+    const description = r.description ? htmlToText(r.description) : '';
+    if (description) text.description = description;
+    const values: string[] = [];
+    for (const o of Object.values((r.options ?? {}) as Record<string, { name?: string | null; values?: Record<string, string> }>))
+      for (const v of Object.values(o.values ?? {})) if (v && !values.includes(v)) values.push(v);
+    if (values.length) text.options = values;
+    if (text.title || text.description || text.options) out[r.locale] = text;
   }
-  return out.length ? { translated: out } : {};
+  return Object.keys(out).length ? { translations: out } : {};
 }

@@ -23,6 +23,8 @@ function int(p: URLSearchParams, name: string, min: number, max: number): number
   return n;
 }
 
+const LOCALE_RE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/;
+
 const flag = (p: URLSearchParams, name: string) => ['1', 'true', 'yes'].includes((p.get(name) ?? '').toLowerCase());
 
 export function parseSearchParams(p: URLSearchParams, opts: { allowExplain?: boolean } = {}): SearchRequest {
@@ -47,6 +49,11 @@ export function parseSearchParams(p: URLSearchParams, opts: { allowExplain?: boo
   const req: SearchRequest = { q, filters, limit: int(p, 'limit', 1, 100) ?? 24 };
   if (sort) req.sort = sort as SearchSort;
   if (cursor) req.cursor = cursor;
+  const locale = p.get('locale');
+  if (locale) {
+    if (!LOCALE_RE.test(locale)) throw bad('locale', 'a language such as de or zh-CN');
+    req.locale = locale;
+  }
   if (opts.allowExplain && flag(p, 'explain')) req.explain = true;
   return req;
 }

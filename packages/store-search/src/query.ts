@@ -10,6 +10,7 @@ import { topK } from '@storeloom/collections';
 import { DEFAULT_BM25F, DEFAULT_RERANK, executePlan } from '@storeloom/search';
 import { type Dictionary, DocTable, PRICE_BUCKETS } from './doc-table.ts';
 import { type LoadedIndex, normaliseQuery } from './cache.ts';
+import { pickTranslation } from './documents.ts';
 import type { IndexedDoc } from './tables.ts';
 
 export type SearchSort = 'relevance' | 'price_asc' | 'price_desc' | 'newest';
@@ -33,6 +34,11 @@ export interface SearchRequest {
   limit?: number;
   cursor?: string;
   explain?: boolean;
+  /**
+   * The shopper's locale ("de", "zh-CN"): the query runs on that locale's index (its language's analysis over the
+   * translated text) when the store has translations in it; absent or untranslated: the default index.
+   */
+  locale?: string;
   /** Plan the last word as a prefix (autocomplete). */
   prefix?: boolean;
   facets?: boolean;
@@ -289,7 +295,8 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
     const hit: SearchHitView = {
       productId: id,
       handle: doc.handle,
-      title: doc.title,
+      // in the shopper's locale where the merchant translated the title
+      title: (req.locale && pickTranslation(doc, req.locale)?.title) || doc.title,
       vendor: doc.vendor,
       priceMin: doc.priceMin,
       priceMax: doc.priceMax,

@@ -20,7 +20,7 @@ export interface StoreRef {
 /** The seam for another engine: the APIs only call this. */
 export interface ProductSearch {
   search(store: StoreRef, req: SearchRequest, opts?: { record?: boolean }): Promise<SearchOutcome & { searchId: string | null }>;
-  autocomplete(store: StoreRef, q: string, limit?: number): Promise<Autocomplete>;
+  autocomplete(store: StoreRef, q: string, limit?: number, locale?: string): Promise<Autocomplete>;
 }
 
 export interface SynonymView {
@@ -111,7 +111,7 @@ export class StoreSearchService implements ProductSearch {
   }
 
   async search(store: StoreRef, req: SearchRequest, opts: { record?: boolean } = {}): Promise<SearchOutcome & { searchId: string | null }> {
-    const index = await this.cache.get(store.schema);
+    const index = this.cache.forLocale(await this.cache.get(store.schema), req.locale);
     const out = runSearch(index, req);
     let searchId: string | null = null;
     if (opts.record && out.query && !req.cursor) {
@@ -121,12 +121,12 @@ export class StoreSearchService implements ProductSearch {
     return { ...out, searchId };
   }
 
-  async autocomplete(store: StoreRef, q: string, limit = 5): Promise<Autocomplete> {
+  async autocomplete(store: StoreRef, q: string, limit = 5, locale?: string): Promise<Autocomplete> {
     const query = normaliseQuery(q).slice(0, 100);
     if (!query) return { query, suggestions: [], products: [] };
     // The index and the suggestions are independent reads: neither waits for the other.
     const [index, popular] = await Promise.all([this.cache.get(store.schema), this.popular(store.schema, query)]);
-    return autocompleteIndex(index, query, popular, limit);
+    return autocompleteIndex(this.cache.forLocale(index, locale), query, popular, limit);
   }
 
   /** `value` from `map` if read less than `suggestTtlMs` ago, else `load()` kept there (bounded, oldest dropped first). */

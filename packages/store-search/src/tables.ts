@@ -9,6 +9,13 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | T, string | T>;
 
 /** What the index keeps per product: the searchable fields plus facet and display values. */
+/** One locale's translated text of a product (each part absent when not translated). */
+export interface LocaleText {
+  title?: string;
+  description?: string;
+  options?: string[];
+}
+
 export interface IndexedDoc {
   handle: string;
   title: string;
@@ -28,10 +35,11 @@ export interface IndexedDoc {
   createdAt: string;
   image: string | null;
   /**
-   * The merchant's translations (issue 19): each locale's title, option names and values, and description text, so a
-   * query in a store language finds the product. Indexed with the description; absent when there are none.
+   * The merchant's translations (issue 19), by locale as stored ("de", "zh-CN"): the translated title, description
+   * text and option values. Indexed only by that locale's engine, with that language's analysis (see
+   * `localeDocument`); the default-language document never contains them. Absent when there are none.
    */
-  translated?: string[];
+  translations?: Record<string, LocaleText>;
 }
 
 export interface SearchDocumentsTable {

@@ -2,8 +2,11 @@
  * Storefront search API, mounted under /api/storefront/v1 after the app's
  * Host -> store middleware (which sets `store`):
  *
- *   GET  /search?q=&vendor=&type=&tag=&collection=&option=size:M&priceMin=&priceMax=&inStock=1&sort=&limit=&cursor=
- *   GET  /autocomplete?q=
+ *   GET  /search?q=&locale=&vendor=&type=&tag=&collection=&option=size:M&priceMin=&priceMax=&inStock=1&sort=&limit=&cursor=
+ *   GET  /autocomplete?q=&locale=
+ *
+ * `locale` (default: the shopper's page language) runs the query on that locale's index: its language's stemming
+ * over the translated text, the original text for untranslated products.
  *   POST /search/click  {"searchId","productId","position"}
  *
  * Shoppers never get explain output (that is the merchant API's).
@@ -33,6 +36,8 @@ export function createStorefrontSearchApi(db: Database, opts: CacheOptions & { s
 
   api.get('/search', async (c) => {
     const req = parseSearchParams(new URL(c.req.url).searchParams);
+    const lang = shopperLocale(c);
+    if (!req.locale && lang) req.locale = lang;
     // Analytics events only with the shopper's consent (and the store's analytics switch on).
     const out = await search.search(storeOf(c), req, { record: analyticsGranted(c) });
     c.header('Cache-Control', 'no-store');
@@ -43,7 +48,10 @@ export function createStorefrontSearchApi(db: Database, opts: CacheOptions & { s
     const q = c.req.query('q') ?? '';
     if (q.length > 100) throw new AppError(ErrorCode.ValidationFailed, 'q: at most 100 characters', { details: [{ path: 'q', message: 'too long' }] });
     c.header('Cache-Control', 'no-store');
-    return c.json(await search.autocomplete(storeOf(c), q));
+    const locale = c.req.query('locale') || shopperLocale(c);
+    if (locale && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/.test(locale))
+      throw new AppError(ErrorCode.ValidationFailed, 'locale: a language such as de or zh-CN', { details: [{ path: 'locale', message: 'invalid' }] });
+    return c.json(await search.autocomplete(storeOf(c), q, 5, locale));
   });
 
   api.post('/search/click', async (c) => {
@@ -65,6 +73,11 @@ export function createStorefrontSearchApi(db: Database, opts: CacheOptions & { s
   });
 
   return api;
+}
+
+/** The page language the storefront chose for this shopper (locale prefix, cookie, Accept-Language); absent when mounted alone. */
+function shopperLocale(c: { var: unknown }): string | undefined {
+  return (c.var as { lang?: string }).lang;
 }
 
 function safeHost(origin: string): string | null {

@@ -14,6 +14,7 @@ export function searchRoutes(app: StorefrontApp, sf: Storefront) {
       const collection = tenant.collections.find((x) => x.handle === collectionHandle) ?? null;
       const r = await sf.searchFor(tenant).search(q, { collection, inStock, sort }, c.req.query('cursor') ?? null, {
         record: c.var.consent?.granted.analytics ?? false,
+        locale: c.var.lang,
       });
       const t = sf.t(c);
       return sf.pages.render(
