@@ -72,9 +72,14 @@ describe('storefront: a shopper in Germany on a British store', { timeout: 240_0
     expect(await page.locator('html').getAttribute('lang')).toBe('de');
     // £20.00 × 1.1634 = €23.268 → €23.27 (gross: German VAT is inside the price).
     expect(await page.getByTestId('product-price').textContent()).toMatch(/23,27\s€/);
+    expect(await page.getByTestId('tax-note').textContent()).toBe('inkl. MwSt.');
     await page.waitForFunction(() => (window as unknown as { _$HY?: unknown })._$HY !== undefined);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: artifactPath('sf-market-de-product-desktop.png'), fullPage: true });
+    await page.setViewportSize(VIEWPORTS.phone);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: artifactPath('sf-market-de-product-phone.png'), fullPage: true });
+    await page.setViewportSize(VIEWPORTS.desktop);
 
     await page.getByRole('button', { name: 'In den Warenkorb' }).click();
     await page.getByText('Zum Warenkorb hinzugefügt').waitFor();

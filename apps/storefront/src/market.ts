@@ -5,7 +5,7 @@
  * with the market's rate and rounding increment, or its fixed price per variant, exactly as the cart prices them
  * (packages/commerce markets.ts), so the product page shows what the cart will charge.
  */
-import { isIsoCountry, lowestPricesInLast30Days, marketAmount, marketPrice, type PricingMarket } from '@storeloom/commerce';
+import { isIsoCountry, lowestPricesInLast30Days, marketAmount, marketPrice, type PricingMarket, type StorefrontSettings } from '@storeloom/commerce';
 import type { Kysely, TenantDatabase } from '@storeloom/db';
 import { toDecimalString } from '@storeloom/money';
 import { mapPageCards, pageCards } from './page-cards.ts';
@@ -217,4 +217,21 @@ export async function productInMarket(t: Kysely<TenantDatabase>, market: Pricing
   };
   const shown = await withLowestPrices(t, market, await pageInMarket(t, market, page));
   return shown.page === 'product' ? shown.product : product;
+}
+
+/**
+ * The product page's tax note: "incl. tax" in a tax-inclusive market, "excl. tax" in an exclusive one, nothing where
+ * the shopper's country pays no tax. With rates by destination the country must have a non-zero rate (as the cart taxes
+ * it); a store without them is taxed when its single store-wide rate is above zero.
+ */
+export function taxNote(
+  settings: Pick<StorefrontSettings, 'tax' | 'taxRates'>,
+  market: Pick<PricingMarket, 'taxInclusive'>,
+  country: string | null,
+): 'included' | 'excluded' | null {
+  const taxed = settings.taxRates?.length
+    ? Boolean(country && settings.taxRates.some((r) => r.country === country && r.rateMilli > 0))
+    : settings.tax.ratePercent > 0;
+  if (!taxed) return null;
+  return market.taxInclusive ? 'included' : 'excluded';
 }

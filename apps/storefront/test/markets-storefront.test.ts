@@ -180,3 +180,90 @@ describe('a GBP store selling to the euro area', () => {
     expect(await get({})).toContain('£10.00');
   });
 });
+
+describe('the product page says whether its price includes tax', () => {
+  let p: TestPlatform;
+  let sf: ReturnType<typeof createStorefrontApp>;
+  let slug: string;
+  let storeId: string;
+  let cookie: string;
+  let handle: string;
+  const page = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await sf.request(`http://${slug}.localhost${path}`, { headers: { host: `${slug}.localhost`, ...headers } });
+    expect(res.status, path).toBe(200);
+    const html = await res.text();
+    return html.match(/data-testid="tax-note"[^>]*>([^<]*)</)?.[1] ?? null;
+  };
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    sf = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
+      rootDomain: 'localhost',
+      secret: 'markets-sf-test-secret-0123456789abcdef',
+      storeCacheTtlMs: 0,
+      pageCacheTtlMs: 0,
+    });
+    cookie = (await signup(p)).cookie;
+    const store = await createStore(p, cookie, undefined, 'GBP');
+    storeId = store.id;
+    slug = store.slug;
+    const set = await p.request('PUT', `/api/v1/stores/${storeId}/settings`, {
+      cookie,
+      body: { country: 'GB', languages: ['en', 'de', 'fr', 'es', 'ja', 'zh-CN'] },
+    });
+    expect(set.status, set.text).toBe(200);
+    for (const body of [
+      { name: 'Euro area', countries: ['DE'], currency: 'EUR', exchangeRate: '1.1634', taxInclusive: true, languages: ['de'] },
+      { name: 'United States', countries: ['US'], currency: 'USD', exchangeRate: '1.27', taxInclusive: false },
+    ]) {
+      const market = await p.request('POST', `/api/v1/stores/${storeId}/markets`, { cookie, body });
+      expect(market.status, market.text).toBe(201);
+    }
+    handle = (await createProduct(p, cookie, storeId, { title: 'Sencha', variants: [{ sku: 'TEA-N', price: 1000, inventoryQuantity: 20 }] })).handle;
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  it('shows no note while the store charges no tax', async () => {
+    expect(await page(`/products/${handle}`)).toBeNull();
+    expect(await page(`/de-de/products/${handle}`)).toBeNull();
+  });
+
+  it('says "excl. tax" at home (exclusive), "inkl. MwSt." in Germany (inclusive), nothing where no rate applies', async () => {
+    for (const country of ['GB', 'DE']) {
+      const r = await p.request('POST', `/api/v1/stores/${storeId}/tax-rates/enable`, { cookie, body: { country } });
+      expect(r.status, r.text).toBeLessThan(300);
+    }
+    expect(await page(`/products/${handle}`)).toBe('excl. tax');
+    expect(await page(`/de-de/products/${handle}`)).toBe('inkl. MwSt.');
+    expect(await page(`/products/${handle}`, { cookie: 'sf_country=US' })).toBeNull();
+  });
+
+  it('in every storefront language', async () => {
+    const de = { cookie: 'sf_country=DE' };
+    expect(await page(`/fr/products/${handle}`, de)).toBe('TTC');
+    expect(await page(`/es/products/${handle}`, de)).toBe('impuestos incluidos');
+    expect(await page(`/ja/products/${handle}`, de)).toBe('税込');
+    expect(await page(`/zh-cn/products/${handle}`, de)).toBe('含税');
+    expect(await page(`/fr/products/${handle}`)).toBe('HT');
+    expect(await page(`/ja/products/${handle}`)).toBe('税抜');
+    // zh-cn's region is China, where this store has no rate: the British shopper (selector cookie) sees the note.
+    expect(await page(`/zh-cn/products/${handle}`)).toBeNull();
+    expect(await page(`/zh-cn/products/${handle}`, { cookie: 'sf_country=GB' })).toBe('不含税');
+    expect(await page(`/es/products/${handle}`)).toBe('impuestos no incluidos');
+    expect(await page(`/de/products/${handle}`)).toBe('zzgl. MwSt.');
+  });
+
+  it('with a store-wide rate and no rates by destination, follows the store rate', async () => {
+    const other = await createStore(p, cookie, undefined, 'GBP');
+    const r = await p.request('PUT', `/api/v1/stores/${other.id}/checkout-settings`, {
+      cookie,
+      body: { shipping: { mode: 'flat', flatRate: 0, freeOver: null, weightRates: [] }, tax: { ratePercent: 20, includedInPrices: true } },
+    });
+    expect(r.status, r.text).toBe(200);
+    const h = (await createProduct(p, cookie, other.id, { title: 'Kettle', variants: [{ sku: 'K-1', price: 3000, inventoryQuantity: 2 }] })).handle;
+    const res = await sf.request(`http://${other.slug}.localhost/products/${h}`, { headers: { host: `${other.slug}.localhost` } });
+    expect(await res.text()).toMatch(/data-testid="tax-note"[^>]*>incl\. tax</);
+  });
+});

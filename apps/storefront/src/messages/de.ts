@@ -38,6 +38,8 @@ export const de: Messages = {
   free: 'Kostenlos',
   tax: 'MwSt.',
   taxIncluded: 'MwSt. (enthalten)',
+  priceTaxIncluded: 'inkl. MwSt.',
+  priceTaxExcluded: 'zzgl. MwSt.',
   total: 'Gesamt',
   checkout: 'Zur Kasse',
   update: 'Aktualisieren',

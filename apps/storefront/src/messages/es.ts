@@ -38,6 +38,8 @@ export const es: Messages = {
   free: 'Gratis',
   tax: 'Impuestos',
   taxIncluded: 'Impuestos (incluidos)',
+  priceTaxIncluded: 'impuestos incluidos',
+  priceTaxExcluded: 'impuestos no incluidos',
   total: 'Total',
   checkout: 'Finalizar compra',
   update: 'Actualizar',

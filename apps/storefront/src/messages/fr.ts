@@ -38,6 +38,8 @@ export const fr: Messages = {
   free: 'Gratuite',
   tax: 'TVA',
   taxIncluded: 'TVA (incluse)',
+  priceTaxIncluded: 'TTC',
+  priceTaxExcluded: 'HT',
   total: 'Total',
   checkout: 'Passer commande',
   update: 'Mettre à jour',

@@ -38,6 +38,8 @@ export const ja: Messages = {
   free: '無料',
   tax: '税',
   taxIncluded: '税（込）',
+  priceTaxIncluded: '税込',
+  priceTaxExcluded: '税抜',
   total: '合計',
   checkout: 'ご購入手続きへ',
   update: '更新',

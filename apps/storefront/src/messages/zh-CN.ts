@@ -38,6 +38,8 @@ export const zhCN: Messages = {
   free: '免运费',
   tax: '税费',
   taxIncluded: '税费（已含）',
+  priceTaxIncluded: '含税',
+  priceTaxExcluded: '不含税',
   total: '合计',
   checkout: '去结算',
   update: '更新',

@@ -6,6 +6,7 @@ import { StorefrontCatalog } from '../catalog.ts';
 import type { Storefront } from '../context.ts';
 import { absoluteMedia } from '../media.ts';
 import type { StorefrontApp } from '../middleware.ts';
+import { taxNote } from '../market.ts';
 import { translatedCollection, translatedProduct } from '../translate.ts';
 import { breadcrumbs } from '../pages.ts';
 
@@ -89,6 +90,7 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
           relatedTitle: 'alsoBought',
           collection: collection ? { handle: collection.handle, title: collection.title } : null,
           reviews: reviews?.count ? { average: reviews.average, count: reviews.count, items: reviews.reviews } : null,
+          taxNote: taxNote(tenant.settings, c.var.market, c.var.country),
         },
         {
           title: seoTitle || `${product.title} – ${tenant.store.name}`,

@@ -50,6 +50,8 @@ const en = {
   free: 'Free',
   tax: 'Tax',
   taxIncluded: 'Tax (included)',
+  priceTaxIncluded: 'incl. tax',
+  priceTaxExcluded: 'excl. tax',
   total: 'Total',
   checkout: 'Check out',
   update: 'Update',

@@ -218,6 +218,8 @@ export type PageData =
       collection: { handle: string; title: string } | null;
       /** Published reviews (newest first) with the average and count of all published ones; null when there are none. */
       reviews?: ReviewsData | null;
+      /** "incl. tax" / "excl. tax" under the price, by the market's tax display rule; null where no tax applies. */
+      taxNote?: 'included' | 'excluded' | null;
     }
   | {
       page: 'search';

@@ -160,6 +160,13 @@ export function ProductPage(props: { data: Of<'product'> }) {
           <h1>{p.title}</h1>
           <div class="product-price" data-testid="product-price">
             <Price price={variant().price} compareAt={variant().compareAtPrice} lowest={variant().lowestPrice30} />
+            <Show when={props.data.taxNote}>
+              {(note) => (
+                <span class="tax-note" data-testid="tax-note">
+                  {t(note() === 'included' ? 'priceTaxIncluded' : 'priceTaxExcluded')}
+                </span>
+              )}
+            </Show>
           </div>
           <For each={p.options.filter((o) => o.values.length > 1 || p.variants.length > 1)}>
             {(o) => (
