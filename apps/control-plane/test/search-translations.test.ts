@@ -73,6 +73,10 @@ describe('search over translated text', () => {
     expect(await hits('wool hat')).toEqual(['Wool hat']);
     expect(await hits('Leinenhemd', 'en')).toEqual([]);
     expect(await hits('linen', 'en')).toEqual(['Linen shirt']);
+    // the merchant API searches as a shopper in a locale too
+    const merchant = await api('GET', '/search?q=Leinenhemden&locale=de');
+    expect(merchant.status).toBe(200);
+    expect((merchant.body as { hits: { title: string }[] }).hits.map((h) => h.title)).toEqual(['Leinenhemd']);
 
     // The German search page shows the product under its German title.
     const page = await storefront.request(`http://${store.slug}.localhost/de/search?q=Leinenhemd`, { headers: { host: `${store.slug}.localhost` } });

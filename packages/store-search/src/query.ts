@@ -443,9 +443,9 @@ const AUTOCOMPLETE_RERANK = 100;
  * last word as a prefix, and suggestions: `popular` past queries first, then
  * the last word completed from the store's vocabulary.
  */
-export function autocompleteIndex(index: LoadedIndex, query: string, popular: readonly string[], limit = 5): Autocomplete {
+export function autocompleteIndex(index: LoadedIndex, query: string, popular: readonly string[], limit = 5, locale?: string): Autocomplete {
   // A handful of products: rerank the best 100 stage-1 matches rather than 1,000.
-  const res = runSearch(index, { q: query, prefix: true, limit, facets: false, rerankTopK: AUTOCOMPLETE_RERANK });
+  const res = runSearch(index, { q: query, prefix: true, limit, facets: false, rerankTopK: AUTOCOMPLETE_RERANK, ...(locale ? { locale } : {}) });
   const suggestions = [...popular];
   const words = query.split(' ');
   const last = words.pop() ?? '';

@@ -126,7 +126,7 @@ export class StoreSearchService implements ProductSearch {
     if (!query) return { query, suggestions: [], products: [] };
     // The index and the suggestions are independent reads: neither waits for the other.
     const [index, popular] = await Promise.all([this.cache.get(store.schema), this.popular(store.schema, query)]);
-    return autocompleteIndex(this.cache.forLocale(index, locale), query, popular, limit);
+    return autocompleteIndex(this.cache.forLocale(index, locale), query, popular, limit, locale);
   }
 
   /** `value` from `map` if read less than `suggestTtlMs` ago, else `load()` kept there (bounded, oldest dropped first). */

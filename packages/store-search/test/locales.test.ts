@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { indexForLocale, type LoadedIndex, newStoreEngine, type StoreConfig } from '../src/cache.ts';
 import { localeDocument, toSearchDocument } from '../src/documents.ts';
-import { runSearch } from '../src/query.ts';
+import { autocompleteIndex, runSearch } from '../src/query.ts';
 import type { IndexedDoc } from '../src/tables.ts';
 
 const doc = (over: Partial<IndexedDoc> & { title: string }): IndexedDoc => ({
@@ -127,5 +127,13 @@ describe('per-locale search', () => {
     expect(localeDocument(id, plain, 'de')).toEqual(toSearchDocument(id, plain));
     const entry = index(CATALOGUE);
     expect(indexForLocale(entry, undefined)).toBe(entry);
+  });
+});
+
+describe('per-locale autocomplete', () => {
+  it('completes German words in the German index and shows the German title', () => {
+    const entry = index(CATALOGUE);
+    const out = autocompleteIndex(indexForLocale(entry, 'de'), 'leinen', [], 5, 'de');
+    expect(out.products.map((p) => p.title)).toEqual(['Leinenhemd']);
   });
 });

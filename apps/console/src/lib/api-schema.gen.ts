@@ -17277,6 +17277,8 @@ export interface operations {
                 inStock?: string;
                 /** @description 1: score parts per hit and the query plan */
                 explain?: string;
+                /** @description Search as a shopper in this locale (e.g. de, zh-CN): that language's analysis over the translated text */
+                locale?: string;
             };
             header?: never;
             path: {
@@ -17328,6 +17330,7 @@ export interface operations {
         parameters: {
             query: {
                 q: string;
+                locale?: string;
             };
             header?: never;
             path: {

@@ -78,6 +78,11 @@ const SearchQuery = z.object({
   priceMax: z.string().optional(),
   inStock: z.string().optional().openapi({ description: '1: only products in stock' }),
   explain: z.string().optional().openapi({ description: '1: score parts per hit and the query plan' }),
+  locale: z
+    .string()
+    .max(20)
+    .optional()
+    .openapi({ description: "Search as a shopper in this locale (e.g. de, zh-CN): that language's analysis over the translated text" }),
 });
 
 const SynonymSchema = z
@@ -126,7 +131,16 @@ const searchRoute = createRoute({
 const autocompleteRoute = createRoute({
   operationId: 'autocompleteSearch',
   ...route('get', '/autocomplete', 'Autocomplete: products and query suggestions for a prefix'),
-  request: { params: StoreIdParam, query: z.object({ q: z.string().max(100) }) },
+  request: {
+    params: StoreIdParam,
+    query: z.object({
+      q: z.string().max(100),
+      locale: z
+        .string()
+        .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/)
+        .optional(),
+    }),
+  },
   responses: {
     200: jsonResponse(
       z.object({
@@ -250,7 +264,10 @@ export function registerSearchRoutes(app: Api) {
     const req = parseSearchParams(new URL(c.req.url).searchParams, { allowExplain: true });
     return c.json(await c.var.services.search.search(storeRef(c), req), 200);
   });
-  app.openapi(autocompleteRoute, async (c) => c.json(await c.var.services.search.autocomplete(storeRef(c), c.req.valid('query').q), 200));
+  app.openapi(autocompleteRoute, async (c) => {
+    const { q, locale } = c.req.valid('query');
+    return c.json(await c.var.services.search.autocomplete(storeRef(c), q, 5, locale), 200);
+  });
   app.openapi(statusRoute, async (c) => {
     const indexer = new SearchIndexer(tenantOf(c), c.var.store.schema_name);
     const [status, activeProducts] = await Promise.all([indexer.status(), indexer.activeProducts()]);
