@@ -310,4 +310,34 @@ describe('tax by destination and shipping zones', () => {
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.text).toBe(`period,country,orders,net_sales,tax,currency\n${year}-Q${quarter},DE,1,53.24,6.75,GBP\n`);
   });
+
+  it('EU OSS subtracts refunds: the refunded share of the sales and of the tax, all of both once fully refunded', async () => {
+    const year = new Date().getUTCFullYear();
+    const quarter = Math.floor(new Date().getUTCMonth() / 3) + 1;
+    const order = await p.db
+      .tenant(await schema())
+      .selectFrom('orders')
+      .select(['id', 'total'])
+      .where('tax_country', '=', 'DE')
+      .where('payment_status', '=', 'paid')
+      .where('reverse_charge', '=', false)
+      .executeTakeFirstOrThrow();
+    const refund = (amount: number, key: string) =>
+      p.request('POST', `/api/v1/stores/${store.id}/orders/${order.id}/refunds`, { cookie: owner, headers: { 'idempotency-key': key }, body: { amount } });
+    // €10.00 back of €69.79 (store total £59.99, VAT £6.75): store_refunded 1000 / 1.1634 = 859.55 → £8.60, of which
+    // the order's VAT share 675 × 860 / 5999 = 96.77 → £0.97; net sales 5324 − (860 − 97) = 4561, tax 675 − 97 = 578.
+    const first = await refund(1000, 'oss-refund-1');
+    expect(first.status, first.text).toBeLessThan(300);
+    const partly = await merchant('GET', `/reports/eu-oss?year=${year}`);
+    expect(partly.body).toMatchObject({
+      crossBorderSales: 4561,
+      rows: [{ period: `${year}-Q${quarter}`, country: 'DE', orders: 1, netSales: 4561, tax: 578 }],
+    });
+    const csv = await merchant('GET', `/reports/eu-oss?year=${year}&format=csv`);
+    expect(csv.text).toBe(`period,country,orders,net_sales,tax,currency\n${year}-Q${quarter},DE,1,45.61,5.78,GBP\n`);
+    const rest = await refund(order.total - 1000, 'oss-refund-2');
+    expect(rest.status, rest.text).toBeLessThan(300);
+    const none = await merchant('GET', `/reports/eu-oss?year=${year}`);
+    expect(none.body).toMatchObject({ crossBorderSales: 0, crossBorderSalesEur: 0, rows: [{ country: 'DE', orders: 1, netSales: 0, tax: 0 }] });
+  });
 });

@@ -252,9 +252,14 @@ export interface OssReport {
   rows: OssRow[];
 }
 
+/** An order's refunds in the store currency, and the tax share of them (rounded half up per order). */
+const REFUNDED = sql`coalesce(store_refunded, refunded, 0)`;
+const REFUNDED_TAX = sql`case when coalesce(store_total, total) > 0 then round(coalesce(store_tax, tax)::numeric * ${REFUNDED} / coalesce(store_total, total))::bigint else 0 end`;
+
 /**
  * Year-to-date EU cross-border B2C sales (paid orders shipped to an EU country other than the store's, without
- * reverse charge) against the €10,000 threshold, and tax collected per country and quarter, in the store currency.
+ * reverse charge) against the €10,000 threshold, and tax collected per country and quarter, in the store currency,
+ * net of refunds.
  */
 export async function ossReport(
   t: Kysely<TenantDatabase>,
@@ -268,8 +273,11 @@ export async function ossReport(
       'tax_country',
       sql<number>`extract(quarter from paid_at at time zone 'UTC')::int`.as('quarter'),
       sql<number>`count(*)::int`.as('orders'),
-      sql<number>`coalesce(sum(coalesce(store_total, total) - coalesce(store_tax, tax)), 0)::bigint`.as('net'),
-      sql<number>`coalesce(sum(coalesce(store_tax, tax)), 0)::bigint`.as('tax'),
+      // Refunds come off the period the order was paid in (OSS corrections amend the original period): the refunded
+      // store amount, of which the order's tax share (store_tax × refunded / total, half up per order) is tax. A full
+      // refund takes off exactly the order's net and tax.
+      sql<number>`coalesce(sum(coalesce(store_total, total) - coalesce(store_tax, tax) - (${REFUNDED} - ${REFUNDED_TAX})), 0)::bigint`.as('net'),
+      sql<number>`coalesce(sum(coalesce(store_tax, tax) - ${REFUNDED_TAX}), 0)::bigint`.as('tax'),
     ])
     .where('payment_status', 'in', ['paid', 'partially_refunded', 'refunded'])
     .where('paid_at', '>=', from)
