@@ -206,7 +206,12 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/tax-rates/enable': () => ({ body: { country: 'SE' } }),
   'put /stores/{storeId}/tax-settings': () => ({ body: { shippingTaxClass: 'zero', reverseCharge: true } }),
   'put /stores/{storeId}/promotion-settings': () => ({
-    body: { apiAllowedOrigins: ['https://attacker.example'], recovery: { enabled: true, delayMinutes: 15, secondReminder: true }, marketingEmails: true },
+    body: {
+      apiAllowedOrigins: ['https://attacker.example'],
+      recovery: { enabled: true, delayMinutes: 15, secondReminder: true },
+      marketingEmails: true,
+      recoveryRecipients: 'all',
+    },
   }),
   'post /stores/{storeId}/pages': () => ({ body: { title: 'Injected', body: '<p>x</p>', published: true } }),
   'patch /stores/{storeId}/pages/{pageId}': () => ({ body: { title: 'Hijacked' } }),

@@ -30,6 +30,15 @@ export const cartUpdateForm = z
   .object({ variantId: uuid, quantity: quantity(0, 0), step: z.coerce.number().int().min(-1).max(1).catch(0).default(0) })
   .transform(({ variantId, quantity: q, step }) => ({ variantId, quantity: Math.min(MAX_LINE_QUANTITY, Math.max(0, q + step)) }));
 
+/** A checkbox posted as value 1 when ticked (absent when not). */
+const checkbox = z
+  .string()
+  .optional()
+  .transform((v) => v === '1');
+
+/** The account page's marketing mail choice. */
+export const marketingForm = z.object({ acceptsMarketing: checkbox });
+
 export const ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'postalCode', 'region', 'country', 'phone'] as const;
 
 /**
@@ -42,6 +51,8 @@ export const checkoutForm = addressSchema.extend({
     .string()
     .optional()
     .transform((v) => v === '1'),
+  /** "Email me with news and offers": unchecked by default, only a ticked box (value 1) agrees. */
+  acceptsMarketing: checkbox,
   expectedTotal: z
     .string()
     .regex(/^\d{1,15}$/)
@@ -64,6 +75,7 @@ export const registerForm = z.object({
   email: upTo(254, 'E-mail').default(''),
   name: upTo(200, 'Name').default(''),
   password: upTo(200, 'Password').default(''),
+  acceptsMarketing: checkbox,
   next: z.string().max(2048).optional().catch(undefined),
 });
 

@@ -19,6 +19,7 @@ export * from './gift-cards.ts';
 export * from './pricing-engine.ts';
 export * from './cart-promotions.ts';
 export * from './recovery.ts';
+export * from './marketing-consent.ts';
 export * from './markets.ts';
 export * from './shipping-zones.ts';
 export * from './tax.ts';

@@ -6,7 +6,8 @@
  * unsubscribe link (List-Unsubscribe + List-Unsubscribe-Post). Never after an
  * order (the cart's lines are gone, or the address ordered since), never to an
  * unsubscribed address, never when the store's privacy settings refuse
- * marketing mail. Each reminder is claimed by a conditional update of the
+ * marketing mail, and, when the store reminds only `subscribed` addresses,
+ * never to an address without a recorded marketing consent. Each reminder is claimed by a conditional update of the
  * cart's counter in the transaction that writes the mail, so two workers (or
  * a retried job) send it once. An order placed from a reminded cart (or from
  * its restored copy) is `recovered`.
@@ -17,6 +18,7 @@ import { type Kysely, newId, sql, type TenantDatabase } from '@storeloom/db';
 import type { MailOutbox } from '@storeloom/mail';
 import { formatMoney } from '@storeloom/money';
 import { type PricedCart, priceCartOf } from './cart-pricing.ts';
+import { MarketingConsentService } from './marketing-consent.ts';
 import { loadSettings, type StorefrontSettings } from './settings.ts';
 
 const SECOND_REMINDER_MS = 24 * 3_600_000;
@@ -136,6 +138,23 @@ export class CartRecoveryService {
         ]),
       )
       .where((eb) => eb.exists(eb.selectFrom('cart_lines as l').select(sql`1`.as('x')).whereRef('l.cart_id', '=', 'c.id')))
+      // `subscribed`: only addresses whose latest marketing choice agrees (the unsubscribe below still wins).
+      .$if(settings.promotions.recoveryRecipients === 'subscribed', (q) =>
+        q.where((eb) =>
+          eb(
+            eb
+              .selectFrom('consents as k')
+              .select(sql<boolean>`(k.choices ->> 'marketing') = 'true'`.as('agreed'))
+              .whereRef('k.email', '=', 'c.email')
+              .where('k.source', 'is not', null)
+              .orderBy('k.created_at', 'desc')
+              .orderBy('k.id', 'desc')
+              .limit(1),
+            '=',
+            true,
+          ),
+        ),
+      )
       .where((eb) => eb.not(eb.exists(eb.selectFrom('marketing_unsubscribes as u').select(sql`1`.as('x')).whereRef('u.email', '=', 'c.email'))))
       // The address ordered since it left this cart (from another cart or device): no reminder.
       .where((eb) =>
@@ -256,13 +275,18 @@ export async function restoreRecoveredCart(
   });
 }
 
-/** One-click unsubscribe from the store's marketing mail (idempotent). */
+/** One-click unsubscribe from the store's marketing mail (idempotent suppression; each click records a withdrawal). */
 export async function unsubscribeMarketing(t: Kysely<TenantDatabase>, email: string): Promise<void> {
-  await t
-    .insertInto('marketing_unsubscribes')
-    .values({ email: email.trim().toLowerCase(), created_at: new Date() })
-    .onConflict((oc) => oc.column('email').doNothing())
-    .execute();
+  const address = email.trim().toLowerCase();
+  const run = <T>(fn: (trx: Kysely<TenantDatabase>) => Promise<T>) => (t.isTransaction ? fn(t) : t.transaction().execute(fn));
+  await run(async (trx) => {
+    await trx
+      .insertInto('marketing_unsubscribes')
+      .values({ email: address, created_at: new Date() })
+      .onConflict((oc) => oc.column('email').doNothing())
+      .execute();
+    await new MarketingConsentService(trx).record({ email: address, agreed: false, source: 'unsubscribe' });
+  });
 }
 
 export type AbandonedStatus = 'open' | 'reminded' | 'recovered';

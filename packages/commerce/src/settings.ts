@@ -61,12 +61,18 @@ export const promotionSettingsSchema = z.object({
   }),
   /** The store's privacy settings allow marketing mail (recovery reminders are marketing). */
   marketingEmails: z.boolean(),
+  /**
+   * Who gets abandoned-cart reminders: `all` (anyone who left an e-mail; the default, as before) or `subscribed`
+   * (only addresses with a recorded marketing consent: what EU stores should pick). An unsubscribe always wins.
+   */
+  recoveryRecipients: z.enum(['all', 'subscribed']).default('all'),
 });
 export type PromotionSettings = z.infer<typeof promotionSettingsSchema>;
 export const DEFAULT_PROMOTION_SETTINGS: PromotionSettings = {
   apiAllowedOrigins: [],
   recovery: { enabled: true, delayMinutes: 240, secondReminder: false },
   marketingEmails: true,
+  recoveryRecipients: 'all',
 };
 
 /** One default theme for console and storefront (@storeloom/theme). */

@@ -114,6 +114,8 @@ export interface DataPractices {
   marketingEmails: boolean;
   /** A reminder to finish a checkout left with an e-mail address. */
   abandonedCartReminders: boolean;
+  /** Reminders only to addresses that agreed to marketing e-mail (the store's `recoveryRecipients: 'subscribed'`). */
+  abandonedCartRemindersSubscribedOnly?: boolean;
 }
 
 const privacySwitches = z.object({ recommendationTracking: z.boolean().optional(), analytics: z.boolean().optional() });
@@ -131,6 +133,7 @@ export function dataPracticesFromSettings(rows: { key: string; value: unknown }[
     analytics: sw.analytics ?? false,
     marketingEmails: promotions.marketingEmails,
     abandonedCartReminders: promotions.marketingEmails && promotions.recovery.enabled,
+    abandonedCartRemindersSubscribedOnly: promotions.recoveryRecipients === 'subscribed',
   };
 }
 
@@ -215,14 +218,22 @@ export function collectedDataItems(p: DataPractices): { id: keyof DataPractices 
       text: 'Only if you agree in our privacy choices: what you search for in the shop and which results you open, to improve search. Never when your browser sends Do Not Track or Global Privacy Control.',
     });
   if (p.marketingEmails)
-    items.push({ id: 'marketingEmails', text: 'Your e-mail address for marketing e-mail, only if you agree; every message has an unsubscribe link.' });
+    items.push({
+      id: 'marketingEmails',
+      text: 'Your e-mail address for news and offers, only if you tick "Email me with news and offers" at checkout or when you create an account (the box is never ticked for you). We record when you agreed or withdrew, where, and the version of the question. You can withdraw at any time in your account or with the unsubscribe link in every message.',
+    });
   if (p.recommendationTracking || p.analytics)
     items.push({
       id: 'consentRecords',
       text: 'Your privacy choices: what you agreed to or refused, when, and the version of the question, so we can show that we asked (you can change them from the "Privacy choices" link at the bottom of every page).',
     });
   if (p.abandonedCartReminders)
-    items.push({ id: 'abandonedCartReminders', text: 'The e-mail address you enter at checkout, to remind you once of an unfinished order.' });
+    items.push({
+      id: 'abandonedCartReminders',
+      text: p.abandonedCartRemindersSubscribedOnly
+        ? 'The e-mail address you enter at checkout, to remind you once of an unfinished order, only if you agreed to news and offers by e-mail.'
+        : 'The e-mail address you enter at checkout, to remind you once of an unfinished order.',
+    });
   return items;
 }
 

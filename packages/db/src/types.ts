@@ -896,6 +896,10 @@ export interface ConsentsTable {
   version: string;
   /** 'gpc' / 'dnt' when a browser signal decided, null when the shopper chose. */
   signal: string | null;
+  /** Marketing mail rows: the address (lower case) the choice is about; null for banner decisions. */
+  email: string | null;
+  /** Marketing mail rows: 'checkout' | 'registration' | 'api' | 'account' | 'unsubscribe'; null for banner decisions. */
+  source: string | null;
   created_at: Generated<Date>;
 }
 

@@ -44,7 +44,12 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     erase: 'delete',
     note: 'hashes of mailed one-time links (password reset, e-mail verification): nothing a person could read, so not exported',
   },
-  consents: { columns: 'id subject customer_id choices version signal created_at', personal: 'subject customer_id', erase: 'delete', export: 'consents' },
+  consents: {
+    columns: 'id subject customer_id choices version signal email source created_at',
+    personal: 'subject customer_id email',
+    erase: 'delete',
+    export: 'consents',
+  },
   carts: {
     columns:
       'id token_hash created_at updated_at email country locale discount_codes gift_cards recovery_sent_count recovery_sent_at recovered_at restored_from vat_id',

@@ -155,6 +155,7 @@ export async function eraseInStore(db: Database, store: StoreRef, email: string,
           eb.or([
             eb('customer_id', 'in', cids),
             eb('subject', 'in', eb.selectFrom('consents as own').select('own.subject').where('own.customer_id', 'in', cids)),
+            eb('email', '=', email),
           ]),
         )
         .execute(),

@@ -82,11 +82,13 @@ export async function collectExport(db: Database, store: StoreRef, email: string
       // The account's decisions and the same browsers' decisions made while signed out (same consent id).
       t
         .selectFrom('consents')
-        .select(['choices', 'version', 'signal', 'created_at'])
+        .select(['choices', 'version', 'signal', 'email', 'source', 'created_at'])
         .where((eb) =>
           eb.or([
             eb('customer_id', 'in', cids),
             eb('subject', 'in', eb.selectFrom('consents as own').select('own.subject').where('own.customer_id', 'in', cids)),
+            // Marketing mail given or withdrawn for the address (checkout, registration, API, account, unsubscribe).
+            eb('email', '=', email),
           ]),
         )
         .orderBy('created_at')

@@ -1302,6 +1302,11 @@ export const en = {
   'abandoned.discountCode': 'Discount code offered in the reminder (optional)',
   'abandoned.marketing': 'The store’s privacy policy allows marketing e-mail',
   'abandoned.marketingHint': 'Without it no reminder is sent; shoppers can always unsubscribe with one click.',
+  'abandoned.recipients': 'Who gets reminders',
+  'abandoned.recipientsSubscribed': 'Only shoppers who agreed to marketing e-mail',
+  'abandoned.recipientsAll': 'Everyone who left an e-mail address at checkout',
+  'abandoned.recipientsHint':
+    'Shoppers agree by ticking “Email me with news and offers” at checkout or registration (never ticked for them), and can withdraw in their account. Stores selling in the EU should pick “Only shoppers who agreed”: a reminder is marketing mail and needs consent there. An unsubscribe always stops reminders.',
   'abandoned.origins': 'Storefront API origins',
   'abandoned.originsHint': 'One per line, e.g. https://shop.example.com: headless front ends allowed to call the Storefront API.',
   'abandoned.saved': 'Recovery settings saved',

@@ -1296,6 +1296,11 @@ export const zhCN: Record<keyof typeof en, string> = {
   'abandoned.discountCode': '提醒中提供的折扣码（可选）',
   'abandoned.marketing': '店铺的隐私政策允许发送营销邮件',
   'abandoned.marketingHint': '未允许时不发送提醒；顾客随时可以一键退订。',
+  'abandoned.recipients': '提醒发送给谁',
+  'abandoned.recipientsSubscribed': '仅限同意接收营销邮件的顾客',
+  'abandoned.recipientsAll': '所有在结账时留下邮箱地址的顾客',
+  'abandoned.recipientsHint':
+    '顾客在结账或注册时勾选“通过电子邮件向我发送新闻和优惠”（默认不勾选）即表示同意，并可在账户中撤回。在欧盟销售的店铺应选择“仅限同意接收营销邮件的顾客”：提醒属于营销邮件，在欧盟需要同意。退订后始终不再发送提醒。',
   'abandoned.origins': 'Storefront API 来源',
   'abandoned.originsHint': '每行一个，例如 https://shop.example.com：允许调用 Storefront API 的无头前端。',
   'abandoned.saved': '挽回设置已保存',

@@ -5827,6 +5827,11 @@ export interface components {
             };
             /** @description The store’s privacy settings allow marketing mail (recovery reminders) */
             marketingEmails: boolean;
+            /**
+             * @description Who gets abandoned-cart reminders: all (anyone who left an e-mail, the default) or subscribed (only addresses with a recorded marketing consent; EU stores should pick this). An unsubscribe always wins.
+             * @enum {string}
+             */
+            recoveryRecipients: "all" | "subscribed";
         };
         PrivacySettings: {
             retention: components["schemas"]["RetentionSettings"];
@@ -16873,6 +16878,11 @@ export interface operations {
                     };
                     /** @description The store’s privacy settings allow marketing mail (recovery reminders) */
                     marketingEmails?: boolean;
+                    /**
+                     * @description Who gets abandoned-cart reminders: all (anyone who left an e-mail, the default) or subscribed (only addresses with a recorded marketing consent; EU stores should pick this). An unsubscribe always wins.
+                     * @enum {string}
+                     */
+                    recoveryRecipients?: "all" | "subscribed";
                 };
             };
         };

@@ -20,6 +20,7 @@ function RecoverySettings() {
   const [second, setSecond] = createSignal(false);
   const [code, setCode] = createSignal('');
   const [marketing, setMarketing] = createSignal(true);
+  const [recipients, setRecipients] = createSignal<'all' | 'subscribed'>('all');
   const [origins, setOrigins] = createSignal('');
   const form = createFormState();
   const err = (k: string) => form.errors()[k];
@@ -30,6 +31,7 @@ function RecoverySettings() {
     setSecond(p.recovery.secondReminder);
     setCode(p.recovery.discountCode ?? '');
     setMarketing(p.marketingEmails);
+    setRecipients(p.recoveryRecipients);
     setOrigins(p.apiAllowedOrigins.join('\n'));
   };
   createEffect(() => {
@@ -49,6 +51,7 @@ function RecoverySettings() {
         body: {
           recovery: { enabled: enabled(), delayMinutes: Math.round(h * 60), secondReminder: second(), discountCode: code().trim() || null },
           marketingEmails: marketing(),
+          recoveryRecipients: recipients(),
           apiAllowedOrigins: origins()
             .split(/\s+/)
             .map((o) => o.trim())
@@ -103,6 +106,26 @@ function RecoverySettings() {
             <p class="hint" id="recovery-marketing-hint">
               {t('abandoned.marketingHint')}
             </p>
+            <fieldset class="radio-group" aria-describedby="recovery-recipients-hint">
+              <legend>{t('abandoned.recipients')}</legend>
+              <label class="checkbox">
+                <input
+                  type="radio"
+                  name="recovery-recipients"
+                  value="subscribed"
+                  checked={recipients() === 'subscribed'}
+                  onChange={() => setRecipients('subscribed')}
+                />
+                {t('abandoned.recipientsSubscribed')}
+              </label>
+              <label class="checkbox">
+                <input type="radio" name="recovery-recipients" value="all" checked={recipients() === 'all'} onChange={() => setRecipients('all')} />
+                {t('abandoned.recipientsAll')}
+              </label>
+              <p class="hint" id="recovery-recipients-hint">
+                {t('abandoned.recipientsHint')}
+              </p>
+            </fieldset>
             <Field id="api-origins" label={t('abandoned.origins')} error={err('apiAllowedOrigins')} hint={t('abandoned.originsHint')}>
               <textarea
                 id="api-origins"

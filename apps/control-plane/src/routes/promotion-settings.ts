@@ -24,6 +24,10 @@ const PromotionSettingsSchema = z
         .openapi({ description: 'A discount code offered in the reminder and applied when the shopper opens its link' }),
     }),
     marketingEmails: z.boolean().openapi({ description: 'The store’s privacy settings allow marketing mail (recovery reminders)' }),
+    recoveryRecipients: z.enum(['all', 'subscribed']).openapi({
+      description:
+        'Who gets abandoned-cart reminders: all (anyone who left an e-mail, the default) or subscribed (only addresses with a recorded marketing consent; EU stores should pick this). An unsubscribe always wins.',
+    }),
   })
   .openapi('PromotionSettings');
 

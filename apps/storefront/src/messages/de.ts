@@ -70,6 +70,13 @@ export const de: Messages = {
   continueToPayment: 'Weiter zur Zahlung',
   savedAddresses: 'Gespeicherte Adressen',
   saveAddress: 'Diese Adresse in meinem Konto speichern',
+  marketingOptIn: 'Schicken Sie mir Neuigkeiten und Angebote per E-Mail',
+  marketingTitle: 'Werbe-E-Mails',
+  marketingSubscribed:
+    'Sie erhalten Neuigkeiten und Angebote per E-Mail (seit {date}). Entfernen Sie das Häkchen und speichern Sie, um sie abzubestellen; jede Nachricht enthält auch einen Abmeldelink.',
+  marketingNotSubscribed: 'Sie erhalten keine Neuigkeiten und Angebote per E-Mail.',
+  marketingSave: 'Auswahl speichern',
+  noticeMarketingSaved: 'Ihre Auswahl zu Werbe-E-Mails wurde gespeichert.',
   payTitle: 'Testzahlung',
   payText: 'Dieser Shop nutzt den eingebauten Test-Zahlungsanbieter. Es wird kein Geld bewegt.',
   payNow: 'Jetzt bezahlen',

@@ -70,6 +70,13 @@ export const es: Messages = {
   continueToPayment: 'Continuar al pago',
   savedAddresses: 'Direcciones guardadas',
   saveAddress: 'Guardar esta dirección en mi cuenta',
+  marketingOptIn: 'Envíenme novedades y ofertas por correo electrónico',
+  marketingTitle: 'Correos de marketing',
+  marketingSubscribed:
+    'Recibes novedades y ofertas por correo electrónico (desde el {date}). Desmarca la casilla y guarda para dejar de recibirlos; cada mensaje incluye también un enlace para darte de baja.',
+  marketingNotSubscribed: 'No recibes novedades ni ofertas por correo electrónico.',
+  marketingSave: 'Guardar mi elección',
+  noticeMarketingSaved: 'Se ha guardado tu elección sobre los correos de marketing.',
   payTitle: 'Pago de prueba',
   payText: 'Esta tienda usa el proveedor de pagos de prueba integrado. No se mueve dinero.',
   payNow: 'Pagar ahora',

@@ -70,6 +70,13 @@ export const fr: Messages = {
   continueToPayment: 'Continuer vers le paiement',
   savedAddresses: 'Adresses enregistrées',
   saveAddress: 'Enregistrer cette adresse dans mon compte',
+  marketingOptIn: 'Recevoir les nouveautés et offres par e-mail',
+  marketingTitle: 'E-mails marketing',
+  marketingSubscribed:
+    'Vous recevez les nouveautés et offres par e-mail (depuis le {date}). Décochez la case et enregistrez pour arrêter ; chaque message contient aussi un lien de désinscription.',
+  marketingNotSubscribed: 'Vous ne recevez pas les nouveautés et offres par e-mail.',
+  marketingSave: 'Enregistrer mon choix',
+  noticeMarketingSaved: 'Votre choix concernant les e-mails marketing a été enregistré.',
   payTitle: 'Paiement test',
   payText: 'Cette boutique utilise le moyen de paiement test intégré. Aucun argent n’est débité.',
   payNow: 'Payer maintenant',

@@ -70,6 +70,13 @@ export const ja: Messages = {
   continueToPayment: 'お支払いへ進む',
   savedAddresses: '保存済みの住所',
   saveAddress: 'この住所をアカウントに保存する',
+  marketingOptIn: 'ニュースやお得な情報をメールで受け取る',
+  marketingTitle: 'マーケティングメール',
+  marketingSubscribed:
+    'ニュースやお得な情報をメールでお届けしています（{date}から）。停止するにはチェックを外して保存してください。各メールにも配信停止リンクがあります。',
+  marketingNotSubscribed: 'ニュースやお得な情報のメールは届きません。',
+  marketingSave: '選択を保存',
+  noticeMarketingSaved: 'マーケティングメールの設定を保存しました。',
   payTitle: 'テスト決済',
   payText: 'このストアは内蔵のテスト決済を使用しています。実際の請求は発生しません。',
   payNow: '今すぐ支払う',

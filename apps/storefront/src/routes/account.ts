@@ -6,13 +6,13 @@
  * sign-out. The session cookie is host-only.
  */
 import { generateToken, sha256Hex } from '@storeloom/auth';
-import { CUSTOMER_SESSION_DAYS, type CustomerLinkMail, CustomerService, ISO_COUNTRY_CODES } from '@storeloom/commerce';
+import { CUSTOMER_SESSION_DAYS, type CustomerLinkMail, CustomerService, ISO_COUNTRY_CODES, MarketingConsentService } from '@storeloom/commerce';
 import { isUuid } from '@storeloom/db';
 import { ErrorCode, isAppError } from '@storeloom/errors';
 import { renderMail } from '@storeloom/mail';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { type C, SESSION_COOKIE, type Storefront } from '../context.ts';
-import { accountAddressForm, forgotForm, formFields, loginForm, parseForm, registerForm, resetForm, tokenForm } from '../forms.ts';
+import { accountAddressForm, forgotForm, formFields, loginForm, marketingForm, parseForm, registerForm, resetForm, tokenForm } from '../forms.ts';
 import type { StorefrontApp } from '../middleware.ts';
 
 const NOTICES = {
@@ -20,16 +20,32 @@ const NOTICES = {
   verified: 'noticeVerified',
   'password-reset': 'noticePasswordReset',
   'address-saved': 'noticeAddressSaved',
+  'marketing-saved': 'noticeMarketingSaved',
 } as const;
 
-type AuthValues = { error?: string | null; notice?: string | null; email?: string; name?: string; next?: string | undefined };
+type AuthValues = {
+  error?: string | null;
+  notice?: string | null;
+  email?: string;
+  name?: string;
+  next?: string | undefined;
+  acceptsMarketing?: boolean;
+};
 
 export function accountRoutes(app: StorefrontApp, sf: Storefront) {
   const authPage = async (c: C, kind: 'login' | 'register', v: AuthValues, status = 200) => {
     const t = sf.t(c);
     const page = await sf.pages.render(
       c,
-      { page: kind, error: v.error ?? null, notice: v.notice ?? null, email: v.email ?? '', name: v.name ?? '', next: sf.safeNext(v.next) },
+      {
+        page: kind,
+        error: v.error ?? null,
+        notice: v.notice ?? null,
+        email: v.email ?? '',
+        name: v.name ?? '',
+        next: sf.safeNext(v.next),
+        ...(kind === 'register' ? { marketingOptIn: c.var.tenant.settings.promotions.marketingEmails, acceptsMarketing: v.acceptsMarketing === true } : {}),
+      },
       {
         title: `${kind === 'login' ? t('signIn') : t('register')} – ${c.var.tenant.store.name}`,
         description: c.var.tenant.store.name,
@@ -55,6 +71,7 @@ export function accountRoutes(app: StorefrontApp, sf: Storefront) {
       sf.cartCount(c),
     ]);
     if (!profile) return c.redirect('/account/login?next=/account', 303);
+    const marketing = await new MarketingConsentService(tenant.t).state(profile.email);
     const t = sf.t(c);
     const noticeKey = NOTICES[c.req.query('notice') as keyof typeof NOTICES];
     const page = await sf.pages.render(
@@ -81,6 +98,8 @@ export function accountRoutes(app: StorefrontApp, sf: Storefront) {
         },
         countries: [...ISO_COUNTRY_CODES],
         defaultCountry: tenant.store.country ?? null,
+        // Offered while the store sends marketing mail, or to withdraw a consent given before it stopped.
+        marketing: { offered: tenant.settings.promotions.marketingEmails || marketing.subscribed, subscribed: marketing.subscribed, at: marketing.at },
       },
       { title: `${t('account')} – ${tenant.store.name}`, description: tenant.store.name, canonical: `${sf.origin(c)}/account`, noindex: true },
       { count, signedIn: true, ...(o.status ? { status: o.status } : {}) },
@@ -104,6 +123,17 @@ export function accountRoutes(app: StorefrontApp, sf: Storefront) {
     if (!form.ok) return accountPage(c, customer.id, { addressError: { message: form.message, field: form.field }, addressValues: echo, status: 400 });
     await new CustomerService(c.var.tenant.t).saveAddress(customer.id, form.data);
     return c.redirect('/account?notice=address-saved', 303);
+  });
+
+  // Marketing mail: the signed-in shopper gives or withdraws it for the account's address (recorded in consents;
+  // a withdrawal also suppresses the address, an opt-in lifts their own earlier unsubscribe).
+  app.post('/account/marketing', async (c) => {
+    const customer = await sf.customer(c);
+    if (!customer) return c.redirect('/account/login?next=/account', 303);
+    const form = parseForm(marketingForm, await formFields(c));
+    const agreed = form.ok && form.data.acceptsMarketing && c.var.tenant.settings.promotions.marketingEmails;
+    await new MarketingConsentService(c.var.tenant.t).setFromAccount({ email: customer.email, customerId: customer.id, agreed });
+    return c.redirect('/account?notice=marketing-saved', 303);
   });
 
   app.post('/account/addresses/:addressId/delete', async (c) => {
@@ -187,10 +217,17 @@ export function accountRoutes(app: StorefrontApp, sf: Storefront) {
     const fields = await formFields(c);
     const form = parseForm(registerForm, fields);
     if (!form.ok) return authPage(c, 'register', { error: form.message, next: fields.next }, 400);
-    const { email, name, password, next } = form.data;
-    if (await limited(c, 'register')) return authPage(c, 'register', { error: sf.t(c)('tooManyAttempts'), email, name, next }, 429);
+    const { email, name, password, next, acceptsMarketing } = form.data;
+    if (await limited(c, 'register')) return authPage(c, 'register', { error: sf.t(c)('tooManyAttempts'), email, name, next, acceptsMarketing }, 429);
+    // The ticked box records the consent for the address (an address that already has an account is answered like a
+    // new one below, so it is recorded the same way, without the account: the checkout's box does the same).
+    const recordMarketing = (customerId: string | null) =>
+      acceptsMarketing && c.var.tenant.settings.promotions.marketingEmails
+        ? new MarketingConsentService(c.var.tenant.t).record({ email, agreed: true, source: 'registration', customerId })
+        : Promise.resolve();
     try {
       const customer = await new CustomerService(c.var.tenant.t).register({ email, name, password });
+      await recordMarketing(customer.id);
       await signIn(c, customer.id);
       await sendVerification(c, customer.id).catch((err) => c.var.logger.warn('could not write the verification mail', { err }));
       return c.redirect(sf.safeNext(next), 303);
@@ -199,6 +236,7 @@ export function accountRoutes(app: StorefrontApp, sf: Storefront) {
       if (e.code === ErrorCode.EmailTaken) {
         // An address that has an account answers exactly like a new one (issue 15: "account already exists" told
         // shoppers' accounts apart): the same redirect and a session cookie that opens nothing; the owner is mailed.
+        await recordMarketing(null);
         const store = c.var.tenant.store;
         const t = sf.t(c);
         const m = renderMail(sf.mailBrand(c), {
@@ -224,7 +262,7 @@ export function accountRoutes(app: StorefrontApp, sf: Storefront) {
         setCookie(c, SESSION_COOKIE, generateToken(), sf.cookieOpts(CUSTOMER_SESSION_DAYS * 86_400 - 1));
         return c.redirect(sf.safeNext(next), 303);
       }
-      return authPage(c, 'register', { error: e.message, email, name, next }, e.status);
+      return authPage(c, 'register', { error: e.message, email, name, next, acceptsMarketing }, e.status);
     }
   });
 

@@ -3,7 +3,7 @@
  * through the CheckoutService, and the manual provider's pay page (Pay now /
  * Fail payment). A failed or expired checkout puts its lines back in the cart.
  */
-import { CartService, CustomerService, ISO_COUNTRY_CODES, type OrderDetail } from '@storeloom/commerce';
+import { CartService, CustomerService, ISO_COUNTRY_CODES, MarketingConsentService, type OrderDetail } from '@storeloom/commerce';
 import { AppError, ErrorCode, isAppError } from '@storeloom/errors';
 import { getCookie, setCookie } from 'hono/cookie';
 import { type C, CART_COOKIE, CART_COOKIE_SECONDS, type Storefront } from '../context.ts';
@@ -46,6 +46,8 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
         errorField: error?.field ?? null,
         addresses,
         signedIn: Boolean(customer),
+        // "Email me with news and offers" (unchecked by default) when the store sends marketing mail at all.
+        marketingOptIn: tenant.settings.promotions.marketingEmails,
         shipsTo,
         // With shipping zones only the countries the store ships to are offered (others would be refused); else all.
         countries: shipsTo ?? [...ISO_COUNTRY_CODES],
@@ -73,10 +75,15 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
     const form = parseForm(checkoutForm, fields);
     // What the shopper typed goes back into the form (a value longer than any field allows is left out).
     const echo = Object.fromEntries(['email', ...ADDRESS_FIELDS].map((k) => [k, (fields[k] ?? '').length <= 500 ? (fields[k] ?? '') : '']));
+    echo.acceptsMarketing = fields.acceptsMarketing === '1' ? '1' : '';
     if (!form.ok) return checkoutPage(c, cartId, echo, { message: form.message, field: form.field }, 400);
-    const { email, saveAddress, expectedTotal, quoteToken, ...address } = form.data;
+    const { email, saveAddress, expectedTotal, quoteToken, acceptsMarketing, ...address } = form.data;
     const t = sf.t(c);
     const customer = await sf.customer(c);
+    // The ticked box is the shopper's consent to marketing mail, recorded when the form is sent (an order refused
+    // for stock or a changed price keeps it: the shopper gave it). An unticked box records nothing (no withdrawal).
+    if (acceptsMarketing && tenant.settings.promotions.marketingEmails && email.includes('@'))
+      await new MarketingConsentService(tenant.t).record({ email, agreed: true, source: 'checkout', customerId: customer?.id ?? null });
     try {
       const placed = await sf.checkout(c).place({
         cartId,

@@ -254,6 +254,8 @@ export type PageData =
       errorField: string | null;
       addresses: AddressData[];
       signedIn: boolean;
+      /** Offer "Email me with news and offers" (the store sends marketing mail). */
+      marketingOptIn: boolean;
       /** With shipping zones: the countries the store ships to (the only ones offered); null = anywhere. */
       shipsTo: string[] | null;
       /** The country list (ISO codes, named in the page's language) and the store's own country, preselected. */
@@ -296,8 +298,20 @@ export type PageData =
       /** ISO 3166 codes offered in the country list (named in the page's language), and the store's own country. */
       countries: string[];
       defaultCountry: string | null;
+      /** Marketing mail: offered when the store sends it; the address's current choice. */
+      marketing: { offered: boolean; subscribed: boolean; at: string | null };
     }
-  | { page: 'login' | 'register'; error: string | null; notice: string | null; email: string; name: string; next: string }
+  | {
+      page: 'login' | 'register';
+      error: string | null;
+      notice: string | null;
+      email: string;
+      name: string;
+      next: string;
+      /** Registration: offer "Email me with news and offers" (unchecked unless the refused form had it ticked). */
+      marketingOptIn?: boolean;
+      acceptsMarketing?: boolean;
+    }
   | { page: 'forgot'; email: string; sent: boolean; error: string | null }
   /** A mailed one-time link's page: confirm an address, or choose a new password. */
   | { page: 'verify' | 'reset'; token: string; error: string | null }

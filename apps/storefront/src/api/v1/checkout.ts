@@ -5,6 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { sha256Hex } from '@storeloom/auth';
+import { MarketingConsentService } from '@storeloom/commerce';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import {
   body,
@@ -51,6 +52,10 @@ const route = createRoute({
         email: z.string().email().max(254),
         shippingAddress: Address,
         vatId: z.string().max(20).nullable().optional().openapi({ description: "A business buyer's VAT id (default the cart's)" }),
+        acceptsMarketing: z.boolean().optional().openapi({
+          description:
+            'The shopper ticked an unchecked-by-default "Email me with news and offers": recorded as their marketing mail consent (source api) when the order is placed. Leave out or false: nothing is recorded.',
+        }),
       }),
     ),
   },
@@ -87,6 +92,9 @@ export function registerCheckout(app: StorefrontApi, deps: StorefrontApiDeps) {
         settings: c.var.tenant.settings,
         ...(input.vatId !== undefined ? { vatId: input.vatId } : {}),
       });
+      // Inside the idempotent step: a replayed request records nothing twice.
+      if (input.acceptsMarketing === true && c.var.tenant.settings.promotions.marketingEmails)
+        await new MarketingConsentService(c.var.tenant.t).record({ email: input.email, agreed: true, source: 'api' });
       // The manual provider's pay page is same-origin (relative); a headless front end lives elsewhere.
       const redirectUrl = placed.redirectUrl?.startsWith('/') ? `${deps.origin(c)}${placed.redirectUrl}` : placed.redirectUrl;
       return { status: 201, body: checkoutBody(placed.order, redirectUrl) };

@@ -118,6 +118,20 @@ export function AccountPage(props: { data: Of<'account'> }) {
               </button>
             </form>
           </details>
+          <Show when={d.marketing.offered}>
+            <h2 id="marketing-heading">{t('marketingTitle')}</h2>
+            <form method="post" action="/account/marketing" class="marketing-form" aria-labelledby="marketing-heading">
+              <label class="check">
+                <input type="checkbox" name="acceptsMarketing" value="1" checked={d.marketing.subscribed} /> {t('marketingOptIn')}
+              </label>
+              <p class="muted small" data-testid="marketing-status">
+                {d.marketing.subscribed ? t('marketingSubscribed', { date: date(d.marketing.at ?? '') }) : t('marketingNotSubscribed')}
+              </p>
+              <button class="button ghost" type="submit">
+                {t('marketingSave')}
+              </button>
+            </form>
+          </Show>
           <h2>{t('yourData')}</h2>
           <p class="muted small">{t('privacyIntro')}</p>
           <a class="button ghost" href="/account/privacy">
@@ -153,6 +167,11 @@ export function AuthPage(props: { data: Extract<PageData, { page: 'login' | 'reg
         </Show>
         <Field name="email" type="email" label={t('email')} value={d.email} required autocomplete="email" />
         <Field name="password" type="password" label={t('password')} required autocomplete={isLogin ? 'current-password' : 'new-password'} />
+        <Show when={!isLogin && d.marketingOptIn}>
+          <label class="check marketing-opt-in">
+            <input type="checkbox" name="acceptsMarketing" value="1" checked={d.acceptsMarketing === true} /> {t('marketingOptIn')}
+          </label>
+        </Show>
         <Show when={isLogin}>
           <p class="small forgot-link">
             <a href="/account/forgot">{t('forgotPassword')}</a>

@@ -256,6 +256,11 @@ export function CheckoutPage(props: { data: Of<'checkout'> }) {
               error={err('email')}
               message={err('email') ? d.error : null}
             />
+            <Show when={d.marketingOptIn}>
+              <label class="check marketing-opt-in">
+                <input type="checkbox" name="acceptsMarketing" value="1" checked={v('acceptsMarketing') === '1'} /> {t('marketingOptIn')}
+              </label>
+            </Show>
             <Show when={!d.signedIn}>
               <p class="muted small">
                 {t('haveAccount')} <a href="/account/login?next=/checkout">{t('signIn')}</a>
