@@ -200,10 +200,15 @@ describe('promotions: console and cart in Chromium', { timeout: 300_000 }, () =>
     await page.getByRole('heading', { name: 'Recovery e-mails' }).waitFor();
     await page.getByTestId('recovery-stats').waitFor();
     await page.fill('#recovery-delay', '2');
+    // Who gets reminders (issue 22): everyone by default; the EU choice is "only shoppers who agreed".
+    expect(await page.getByRole('radio', { name: 'Everyone who left an e-mail address at checkout' }).isChecked()).toBe(true);
+    expect(await page.getByRole('group', { name: 'Who gets reminders' }).textContent()).toContain('Stores selling in the EU');
+    await page.getByRole('radio', { name: 'Only shoppers who agreed to marketing e-mail' }).check();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Recovery settings saved').waitFor();
     const settings = await p.request('GET', `/api/v1/stores/${store.id}/promotion-settings`, { cookie: owner });
     expect(settings.body.recovery.delayMinutes).toBe(120);
+    expect(settings.body.recoveryRecipients).toBe('subscribed');
     await check(page, 'console-abandoned-checkouts');
     await ctx.close();
   });

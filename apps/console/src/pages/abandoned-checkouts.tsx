@@ -106,7 +106,7 @@ function RecoverySettings() {
             <p class="hint" id="recovery-marketing-hint">
               {t('abandoned.marketingHint')}
             </p>
-            <fieldset class="radio-group" aria-describedby="recovery-recipients-hint">
+            <fieldset class="recovery-recipients" aria-describedby="recovery-recipients-hint">
               <legend>{t('abandoned.recipients')}</legend>
               <label class="checkbox">
                 <input
