@@ -79,6 +79,8 @@ export type C = Context<StorefrontEnv>;
 export const CART_COOKIE = 'sf_cart';
 export const SESSION_COOKIE = 'sf_session';
 export const LANG_COOKIE = 'sf_lang';
+/** Set beside `sf_lang` when the country selector chose the language (the market's), not the shopper. */
+export const LANG_BY_MARKET_COOKIE = 'sf_lang_auto';
 /** A cart cookie lives 60 days. */
 export const CART_COOKIE_SECONDS = 60 * 86_400;
 

@@ -40,11 +40,21 @@ export function marketCountry(settings: { markets?: readonly PricingMarket[] | u
  * market without languages (or none the store offers) keeps the shopper's language (null = no change).
  */
 export function marketLanguage<L extends string>(market: Pick<PricingMarket, 'languages'>, offered: readonly L[], current: L): L | null {
-  const fit = (tag: string): L | undefined =>
-    offered.find((l) => l.toLowerCase() === tag.toLowerCase()) ?? offered.find((l) => l.toLowerCase().split('-')[0] === tag.toLowerCase().split('-')[0]);
-  const spoken = market.languages.map(fit).filter((l): l is L => l !== undefined);
+  const spoken = spokenIn(market, offered);
   if (!spoken.length || spoken.includes(current)) return null;
   return spoken[0] as L;
+}
+
+/** The store languages a market speaks (its `languages` matched to the offered ones, regional tags by language). */
+function spokenIn<L extends string>(market: Pick<PricingMarket, 'languages'>, offered: readonly L[]): L[] {
+  const fit = (tag: string): L | undefined =>
+    offered.find((l) => l.toLowerCase() === tag.toLowerCase()) ?? offered.find((l) => l.toLowerCase().split('-')[0] === tag.toLowerCase().split('-')[0]);
+  return market.languages.map(fit).filter((l): l is L => l !== undefined);
+}
+
+/** Whether `lang` is one of the languages the market speaks (the primary market names none). */
+export function marketSpeaks<L extends string>(market: Pick<PricingMarket, 'languages'>, offered: readonly L[], lang: L): boolean {
+  return spokenIn(market, offered).includes(lang);
 }
 
 /** The countries a shopper can pick: the store's own and every market's, each once, sorted by their name in `locale`. */

@@ -166,6 +166,37 @@ describe('a GBP store selling to the euro area', () => {
     expect(await html('/cart', { cookie: cart })).toMatch(/€23\.30|23,30\s€/);
   });
 
+  it('back in the home market, a shopper whose language the selector chose gets the store language again; a chosen one stays', async () => {
+    /** A cookie jar over the storefront's Set-Cookie answers (a deleted cookie leaves the jar). */
+    const jar = new Map<string, string>();
+    const keep = (res: Response) => {
+      for (const c of res.headers.getSetCookie()) {
+        const [pair, ...attrs] = c.split(';');
+        const [name, value] = (pair as string).split('=') as [string, string];
+        if (value === '' || attrs.some((a) => /max-age=0$/i.test(a.trim()))) jar.delete(name);
+        else jar.set(name, value);
+      }
+      return res;
+    };
+    const cookies = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const lang = async (path: string) => (await html(path, { cookie: cookies() })).match(/<html lang="([^"]+)"/)?.[1];
+    const pick = async (country: string, to: string) => keep(await form('/country', { country, to }, { cookie: cookies() }));
+
+    expect((await pick('DE', `/products/${tea.handle}`)).status).toBe(303);
+    expect(await lang(`/products/${tea.handle}`)).toBe('de');
+    const home = await pick('GB', `/de/products/${tea.handle}`);
+    // The prefix the German page carried goes with the language the selector had chosen.
+    expect(home.headers.get('location')).toBe(`/products/${tea.handle}`);
+    expect(await lang(`/products/${tea.handle}`)).toBe('en');
+    expect(await html(`/products/${tea.handle}`, { cookie: cookies() })).toContain('£10.00');
+
+    // A language the shopper chose in the language menu is theirs: the selector leaves it, at home and abroad.
+    keep(await shop('/lang/de?to=/', { headers: { cookie: cookies() } }));
+    await pick('DE', '/');
+    await pick('GB', '/');
+    expect(await lang(`/products/${tea.handle}`)).toBe('de');
+  });
+
   it('caches catalogue pages per country, so a shopper in Germany never gets the British page', async () => {
     const cachedSf = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
       rootDomain: 'localhost',

@@ -1,12 +1,12 @@
 /** The home page, the language switch and the country (market) selector. */
 import { safeRedirectPath } from '@storeloom/http';
 import { CartPromotions, CartService, marketFor } from '@storeloom/commerce';
-import { getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { StorefrontCatalog } from '../catalog.ts';
-import { CART_COOKIE, LANG_COOKIE, type Storefront } from '../context.ts';
+import { CART_COOKIE, LANG_BY_MARKET_COOKIE, LANG_COOKIE, type Storefront } from '../context.ts';
 import { formFields } from '../forms.ts';
-import { parseLocalePrefix, prefixOf } from '../locale.ts';
-import { COUNTRY_COOKIE, countryCode, marketLanguage } from '../market.ts';
+import { negotiateLanguage, parseLocalePrefix, prefixOf } from '../locale.ts';
+import { COUNTRY_COOKIE, countryCode, marketLanguage, marketSpeaks } from '../market.ts';
 import type { StorefrontApp } from '../middleware.ts';
 import type { Lang } from '../ui/i18n.ts';
 
@@ -51,7 +51,11 @@ export function homeRoutes(app: StorefrontApp, sf: Storefront) {
 
   app.get('/lang/:code', (c) => {
     const code = c.req.param('code');
-    if (c.var.tenant.settings.languages.includes(code as Lang)) setCookie(c, LANG_COOKIE, code, { ...sf.cookieOpts(365 * 86_400), httpOnly: false });
+    if (c.var.tenant.settings.languages.includes(code as Lang)) {
+      setCookie(c, LANG_COOKIE, code, { ...sf.cookieOpts(365 * 86_400), httpOnly: false });
+      // The shopper's own choice: the country selector no longer moves it back.
+      deleteCookie(c, LANG_BY_MARKET_COOKIE, { path: '/' });
+    }
     return c.redirect(safeRedirectPath(c.req.query('to'), '/'), 303);
   });
 
@@ -69,9 +73,20 @@ export function homeRoutes(app: StorefrontApp, sf: Storefront) {
       setCookie(c, COUNTRY_COOKIE, country, { ...sf.cookieOpts(365 * 86_400), httpOnly: false });
       // The market's language, when the shopper's is not one it speaks (the page comes back in it).
       const langs = tenant.settings.languages as Lang[];
-      const lang = marketLanguage(marketFor(tenant.settings, tenant.store.currency, country), langs, c.var.lang as Lang);
+      const market = marketFor(tenant.settings, tenant.store.currency, country);
+      const current = c.var.lang as Lang;
+      let lang = marketLanguage(market, langs, current);
       if (lang) {
         setCookie(c, LANG_COOKIE, lang, { ...sf.cookieOpts(365 * 86_400), httpOnly: false });
+        setCookie(c, LANG_BY_MARKET_COOKIE, '1', { ...sf.cookieOpts(365 * 86_400), httpOnly: false });
+      } else if (getCookie(c, LANG_BY_MARKET_COOKIE) && !marketSpeaks(market, langs, current)) {
+        // The selector had chosen the language and this market (e.g. the primary one, back home) does not speak it:
+        // the shopper gets the language they had before it, by Accept-Language, else the store's default.
+        deleteCookie(c, LANG_COOKIE, { path: '/' });
+        deleteCookie(c, LANG_BY_MARKET_COOKIE, { path: '/' });
+        lang = negotiateLanguage(c.req.header('accept-language'), langs) ?? langs[0] ?? current;
+      }
+      if (lang && lang !== current) {
         const prefix = parseLocalePrefix(to);
         if (prefix) to = `${prefixOf(lang, langs[0] ?? lang)}${to.slice(prefix.prefix.length) || '/'}`;
       }
