@@ -6,7 +6,8 @@
  * and closes the return when the fake's webhook says it was paid; the refund
  * preview of the order page; the return policy.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { returnPhotoKey, storeStorage } from '@storeloom/storage';
 import type { StripeFake } from '@storeloom/stripe-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, createStore, signup, type TestPlatform } from '../../../test/helpers/platform.ts';
@@ -58,6 +59,23 @@ describe('returns API with Stripe Connect (fake)', () => {
     const created = await api('POST', `/orders/${order.id}/returns`, { lines: [{ orderLineId: line.id, quantity: 1 }], reason: 'Too big' });
     expect(created.status, created.text).toBe(201);
     const id = created.body.id;
+    // A shopper's photo (the storefront form stores it privately): the merchant gets the bytes, never cached.
+    const photoKey = returnPhotoKey(store.id, randomUUID(), 0, 'png');
+    const photoBytes = new TextEncoder().encode('not really a png, but stored as one');
+    await storeStorage(p.services.storage, store.id).put(photoKey, photoBytes, 'image/png');
+    const schema = (await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', store.id).executeTakeFirstOrThrow()).schema_name;
+    await p.db
+      .tenant(schema)
+      .updateTable('returns')
+      .set({ photos: JSON.stringify([photoKey]) })
+      .where('id', '=', id)
+      .execute();
+    const photo = await api('GET', `/returns/${id}/photos/0`);
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/png');
+    expect(photo.headers.get('cache-control')).toBe('private, no-store');
+    expect(photo.text).toBe('not really a png, but stored as one');
+    expect((await api('GET', `/returns/${id}/photos/1`)).status).toBe(404);
     const listed = await api('GET', '/returns?status=requested');
     expect(listed.body.items.map((r: { id: string }) => r.id)).toContain(id);
     expect((await api('POST', `/returns/${id}/receive`, {})).status).toBe(409);

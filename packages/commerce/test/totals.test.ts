@@ -61,7 +61,8 @@ describe('totals', () => {
       { key: 'languages', value: ['zh-CN', 'en'] },
       { key: 'shipping', value: { mode: 'weight', flatRate: 100, freeOver: null, weightRates: [] } },
     ]);
-    expect(s.theme.primaryColor).toBe('#1f2937'); // one bad field rejects the partial theme
+    // Key by key (@storeloom/theme, as the settings API reads it): the bad font falls back, the good colour stays.
+    expect(s.theme).toMatchObject({ primaryColor: '#ff0000', font: 'system', accentColor: '#d97706' });
     expect(s.languages).toEqual(['zh-CN', 'en']);
     expect(s.shipping).toEqual(DEFAULT_SHIPPING);
     expect(s.tax).toEqual({ ratePercent: 0, includedInPrices: false });

@@ -165,6 +165,21 @@ const fulfil = createRoute({
   },
   responses: { 200: jsonResponse(OrderDetailSchema, 'Fulfilled'), ...errorResponses(400, 401, 403, 404, 409) },
 });
+/** What a refund (or its preview) gives back: lines, shipping and/or a free amount. */
+const RefundBody = z.object({
+  amount: Money.optional(),
+  lines: z
+    .array(z.object({ orderLineId: z.string().uuid(), quantity: z.number().int().min(1).max(1_000_000), restock: z.boolean().optional() }))
+    .max(250)
+    .optional(),
+  shipping: Money.optional(),
+});
+/** A refund of nothing is a mistake, not a zero refund: 400, for the refund and its preview alike. */
+const withSomethingToRefund = <T extends z.ZodType<{ amount?: number; lines?: unknown[]; shipping?: number }>>(schema: T) =>
+  schema.refine((b) => b.amount !== undefined || (b.lines?.length ?? 0) > 0 || (b.shipping ?? 0) > 0, {
+    message: 'give an amount, lines or shipping',
+    path: ['amount'],
+  });
 const refund = createRoute({
   operationId: 'refundOrder',
   method: 'post',
@@ -179,32 +194,9 @@ const refund = createRoute({
   request: {
     params: Params,
     headers: IdempotencyHeader,
-    body: jsonBody(
-      z
-        .object({
-          amount: Money.optional(),
-          lines: z
-            .array(z.object({ orderLineId: z.string().uuid(), quantity: z.number().int().min(1).max(1_000_000), restock: z.boolean().optional() }))
-            .max(250)
-            .optional(),
-          shipping: Money.optional(),
-          reason: z.string().trim().max(500).optional(),
-        })
-        .refine((b) => b.amount !== undefined || (b.lines?.length ?? 0) > 0 || (b.shipping ?? 0) > 0, {
-          message: 'give an amount, lines or shipping',
-          path: ['amount'],
-        }),
-    ),
+    body: jsonBody(withSomethingToRefund(RefundBody.extend({ reason: z.string().trim().max(500).optional() }))),
   },
   responses: { 200: jsonResponse(OrderDetailSchema, 'Refunded'), ...errorResponses(400, 401, 403, 404, 409, 422) },
-});
-const RefundBody = z.object({
-  amount: Money.optional(),
-  lines: z
-    .array(z.object({ orderLineId: z.string().uuid(), quantity: z.number().int().min(1).max(1_000_000), restock: z.boolean().optional() }))
-    .max(250)
-    .optional(),
-  shipping: Money.optional(),
 });
 const refundPreview = createRoute({
   operationId: 'previewOrderRefund',
@@ -214,7 +206,7 @@ const refundPreview = createRoute({
   summary: 'What a refund of these lines, shipping and/or amount would give back, part by part and per tender (nothing is written)',
   'x-token-scope': 'read_orders',
   middleware: [storeAccess] as const,
-  request: { params: Params, body: jsonBody(RefundBody) },
+  request: { params: Params, body: jsonBody(withSomethingToRefund(RefundBody)) },
   responses: {
     200: jsonResponse(
       z

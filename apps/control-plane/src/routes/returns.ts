@@ -281,10 +281,10 @@ export function registerReturnRoutes(app: Api) {
     const key = r.photos[c.req.valid('param').index];
     const obj = key ? await storeStorage(c.var.services.storage, c.var.store.id).get(key) : null;
     if (!obj) throw new AppError(ErrorCode.NotFound, 'Photo not found');
-    return new Response(obj.body as unknown as BodyInit, {
-      status: 200,
-      headers: { 'content-type': obj.contentType, 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' },
-    }) as never;
+    c.header('content-type', obj.contentType);
+    c.header('cache-control', 'private, no-store');
+    c.header('x-content-type-options', 'nosniff');
+    return c.body(obj.body as Uint8Array<ArrayBuffer>, 200);
   });
   app.openapi(forOrder, async (c) => {
     requirePermission(c, Permission.ReadOrders);
