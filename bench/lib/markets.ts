@@ -167,6 +167,46 @@ async function pageOk(url: string, host: string, expect: string): Promise<void> 
   if (!body.includes(expect)) throw new Error(`${url} does not show "${expect}"`);
 }
 
+/**
+ * One figure: the store with 5 markets and 6 languages (B) against the single-market store (A) on the same
+ * storefront, warmed up, then measured A, B, B, A so that drift over the run weighs on both sides alike.
+ */
+async function emitVsSingleMarket(
+  o: { load: Load; warmUp: Load; common: Record<string, unknown> },
+  bench: string,
+  [labelA, urlA, hostA]: [string, string, { host: string }],
+  [labelB, urlB, hostB]: [string, string, { host: string }],
+  extra: Record<string, unknown>,
+): Promise<void> {
+  await o.warmUp(labelA, urlA, hostA);
+  await o.warmUp(labelB, urlB, hostB);
+  const a1 = await o.load(labelA, urlA, hostA);
+  const b1 = await o.load(labelB, urlB, hostB);
+  const b2 = await o.load(labelB, urlB, hostB);
+  const a2 = await o.load(labelA, urlA, hostA);
+  const singleRps = mean([a1.rps, a2.rps]);
+  const multiRps = mean([b1.rps, b2.rps]);
+  emit({
+    bench,
+    metric: 'ratio_vs_single_market',
+    value: multiRps / singleRps,
+    target: '>=0.9',
+    rps: multiRps,
+    rps_runs: [b1.rps, b2.rps],
+    single_market_rps: singleRps,
+    single_market_rps_runs: [a1.rps, a2.rps],
+    latency_p50_ms: mean([b1.latencyP50Ms, b2.latencyP50Ms]),
+    single_market_latency_p50_ms: mean([a1.latencyP50Ms, a2.latencyP50Ms]),
+    latency_p99_ms: Math.max(b1.latencyP99Ms, b2.latencyP99Ms),
+    single_market_latency_p99_ms: Math.max(a1.latencyP99Ms, a2.latencyP99Ms),
+    errors: a1.errors + a2.errors + b1.errors + b2.errors,
+    markets: MARKETS.length,
+    languages: LANGUAGES.length,
+    ...extra,
+    ...o.common,
+  });
+}
+
 export async function marketFigures(o: { load: Load; warmUp: Load; logLevel: string; common: Record<string, unknown> }): Promise<void> {
   let database: BenchDatabase;
   let single: MarketShop;
@@ -200,33 +240,15 @@ export async function marketFigures(o: { load: Load; warmUp: Load; logLevel: str
       const pageMulti = `${base}/de-de/products/washed-linen-shirt`;
       await pageOk(pageSingle, hostSingle.host, 'Washed Linen Shirt');
       await pageOk(pageMulti, hostMulti.host, 'Gewaschenes Leinenhemd');
-      await o.warmUp('product page (single market)', pageSingle, hostSingle);
-      await o.warmUp('product page (5 markets, de-DE)', pageMulti, hostMulti);
-      const a1 = await o.load('product page (single market)', pageSingle, hostSingle);
-      const b1 = await o.load('product page (5 markets, de-DE)', pageMulti, hostMulti);
-      const b2 = await o.load('product page (5 markets, de-DE)', pageMulti, hostMulti);
-      const a2 = await o.load('product page (single market)', pageSingle, hostSingle);
-      const singleRps = mean([a1.rps, a2.rps]);
-      const multiRps = mean([b1.rps, b2.rps]);
-      emit({
-        bench: 'markets.product-page',
-        metric: 'ratio_vs_single_market',
-        value: multiRps / singleRps,
-        target: '>=0.9',
-        rps: multiRps,
-        rps_runs: [b1.rps, b2.rps],
-        single_market_rps: singleRps,
-        single_market_rps_runs: [a1.rps, a2.rps],
-        latency_p50_ms: mean([b1.latencyP50Ms, b2.latencyP50Ms]),
-        single_market_latency_p50_ms: mean([a1.latencyP50Ms, a2.latencyP50Ms]),
-        latency_p99_ms: Math.max(b1.latencyP99Ms, b2.latencyP99Ms),
-        single_market_latency_p99_ms: Math.max(a1.latencyP99Ms, a2.latencyP99Ms),
-        errors: a1.errors + a2.errors + b1.errors + b2.errors,
-        markets: MARKETS.length,
-        languages: LANGUAGES.length,
-        path: '/de-de/products/washed-linen-shirt',
-        ...o.common,
-      });
+      await emitVsSingleMarket(
+        o,
+        'markets.product-page',
+        ['product page (single market)', pageSingle, hostSingle],
+        ['product page (5 markets, de-DE)', pageMulti, hostMulti],
+        {
+          path: '/de-de/products/washed-linen-shirt',
+        },
+      );
     } catch (e) {
       emitError('markets.product-page', 'ratio_vs_single_market', '>=0.9', e, o.common);
     }
@@ -244,33 +266,15 @@ export async function marketFigures(o: { load: Load; warmUp: Load; logLevel: str
       const cartMulti = `${base}/api/storefront/v1/carts/${idMulti}`;
       await primeCartRead(cartSingle, hostSingle.host);
       await primeCartRead(cartMulti, hostMulti.host);
-      await o.warmUp('cart read (single market)', cartSingle, hostSingle);
-      await o.warmUp('cart read (5 markets, DE)', cartMulti, hostMulti);
-      const a1 = await o.load('cart read (single market)', cartSingle, hostSingle);
-      const b1 = await o.load('cart read (5 markets, DE)', cartMulti, hostMulti);
-      const b2 = await o.load('cart read (5 markets, DE)', cartMulti, hostMulti);
-      const a2 = await o.load('cart read (single market)', cartSingle, hostSingle);
-      const singleRps = mean([a1.rps, a2.rps]);
-      const multiRps = mean([b1.rps, b2.rps]);
-      emit({
-        bench: 'markets.cart-read',
-        metric: 'ratio_vs_single_market',
-        value: multiRps / singleRps,
-        target: '>=0.9',
-        rps: multiRps,
-        rps_runs: [b1.rps, b2.rps],
-        single_market_rps: singleRps,
-        single_market_rps_runs: [a1.rps, a2.rps],
-        latency_p50_ms: mean([b1.latencyP50Ms, b2.latencyP50Ms]),
-        single_market_latency_p50_ms: mean([a1.latencyP50Ms, a2.latencyP50Ms]),
-        latency_p99_ms: Math.max(b1.latencyP99Ms, b2.latencyP99Ms),
-        single_market_latency_p99_ms: Math.max(a1.latencyP99Ms, a2.latencyP99Ms),
-        errors: a1.errors + a2.errors + b1.errors + b2.errors,
-        markets: MARKETS.length,
-        languages: LANGUAGES.length,
-        country: 'DE',
-        ...o.common,
-      });
+      await emitVsSingleMarket(
+        o,
+        'markets.cart-read',
+        ['cart read (single market)', cartSingle, hostSingle],
+        ['cart read (5 markets, DE)', cartMulti, hostMulti],
+        {
+          country: 'DE',
+        },
+      );
     } catch (e) {
       emitError('markets.cart-read', 'ratio_vs_single_market', '>=0.9', e, o.common);
     }
