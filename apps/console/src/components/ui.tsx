@@ -231,6 +231,55 @@ export function Modal(props: ParentProps<{ open: boolean; title: string; onClose
   );
 }
 
+/**
+ * A dialog around one form: Cancel and the submit button in the footer (the button submits the form by its id),
+ * the form's error above its fields. `canSubmit` false shows the form read-only with a Close button.
+ */
+export function FormModal(
+  props: ParentProps<{
+    open: boolean;
+    title: string;
+    onClose: () => void;
+    formId: string;
+    onSubmit: (e: SubmitEvent) => void;
+    submitLabel: string;
+    busy?: boolean;
+    error?: string | null;
+    wide?: boolean;
+    canSubmit?: boolean;
+    formClass?: string;
+  }>,
+) {
+  const canSubmit = () => props.canSubmit !== false;
+  return (
+    <Modal
+      open={props.open}
+      wide={props.wide}
+      title={props.title}
+      onClose={props.onClose}
+      footer={
+        <>
+          <button type="button" class="button" onClick={props.onClose}>
+            {canSubmit() ? t('common.cancel') : t('common.close')}
+          </button>
+          <Show when={canSubmit()}>
+            <button type="submit" form={props.formId} class="button primary" disabled={!!props.busy}>
+              {props.submitLabel}
+            </button>
+          </Show>
+        </>
+      }
+    >
+      <form id={props.formId} class={props.formClass} onSubmit={(e) => props.onSubmit(e)} novalidate>
+        <Show when={props.error}>
+          <Banner tone="critical">{props.error}</Banner>
+        </Show>
+        {props.children}
+      </form>
+    </Modal>
+  );
+}
+
 /** A destructive action's confirmation: Cancel closes, the danger button confirms. */
 export function ConfirmModal(props: ParentProps<{ open: boolean; title: string; confirmLabel: string; onConfirm: () => void; onClose: () => void }>) {
   return (

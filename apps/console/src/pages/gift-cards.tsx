@@ -2,7 +2,20 @@ import { A, useSearchParams } from '@solidjs/router';
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
-import { Badge, Banner, Card, createCursorPager, CursorPager, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import {
+  Badge,
+  Banner,
+  Card,
+  createCursorPager,
+  CursorPager,
+  describedBy,
+  EmptyState,
+  Field,
+  FormModal,
+  Modal,
+  PageHeader,
+  SkeletonRows,
+} from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { api, type Schemas } from '../lib/api.ts';
 import { createFormState } from '../lib/form.ts';
@@ -48,55 +61,45 @@ function IssueModal(props: { open: boolean; onClose: () => void; onIssued: (card
     });
   };
   return (
-    <Modal
+    <FormModal
       open={props.open}
       title={t('giftCards.issue')}
       onClose={props.onClose}
-      footer={
-        <>
-          <button type="button" class="button" onClick={props.onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form="issue-form" class="button primary" disabled={form.busy()}>
-            {t('giftCards.issue')}
-          </button>
-        </>
-      }
+      formId="issue-form"
+      onSubmit={submit}
+      submitLabel={t('giftCards.issue')}
+      busy={form.busy()}
+      error={form.formError()}
     >
-      <form id="issue-form" onSubmit={submit} novalidate>
-        <Show when={form.formError()}>
-          <Banner tone="critical">{form.formError()}</Banner>
-        </Show>
-        <Field id="gc-value" label={`${t('giftCards.value')} (${s.currency()})`} error={err('initialValue')}>
-          <input
-            id="gc-value"
-            inputmode="decimal"
-            value={value()}
-            onInput={(e) => setValue(e.currentTarget.value)}
-            {...describedBy('gc-value', err('initialValue'))}
-          />
-        </Field>
-        <Field id="gc-expires" label={t('giftCards.expiresAt')} error={err('expiresAt')}>
-          <input
-            id="gc-expires"
-            type="date"
-            value={expires()}
-            onInput={(e) => setExpires(e.currentTarget.value)}
-            {...describedBy('gc-expires', err('expiresAt'))}
-          />
-        </Field>
-        <Field id="gc-note" label={t('giftCards.note')} error={err('note')}>
-          <textarea
-            id="gc-note"
-            rows={2}
-            maxLength={500}
-            value={note()}
-            onInput={(e) => setNote(e.currentTarget.value)}
-            {...describedBy('gc-note', err('note'))}
-          />
-        </Field>
-      </form>
-    </Modal>
+      <Field id="gc-value" label={`${t('giftCards.value')} (${s.currency()})`} error={err('initialValue')}>
+        <input
+          id="gc-value"
+          inputmode="decimal"
+          value={value()}
+          onInput={(e) => setValue(e.currentTarget.value)}
+          {...describedBy('gc-value', err('initialValue'))}
+        />
+      </Field>
+      <Field id="gc-expires" label={t('giftCards.expiresAt')} error={err('expiresAt')}>
+        <input
+          id="gc-expires"
+          type="date"
+          value={expires()}
+          onInput={(e) => setExpires(e.currentTarget.value)}
+          {...describedBy('gc-expires', err('expiresAt'))}
+        />
+      </Field>
+      <Field id="gc-note" label={t('giftCards.note')} error={err('note')}>
+        <textarea
+          id="gc-note"
+          rows={2}
+          maxLength={500}
+          value={note()}
+          onInput={(e) => setNote(e.currentTarget.value)}
+          {...describedBy('gc-note', err('note'))}
+        />
+      </Field>
+    </FormModal>
   );
 }
 

@@ -4,7 +4,7 @@ import { CountryPicker } from '../components/country-picker.tsx';
 import { Icon } from '../components/icons.tsx';
 import { ProductPicker } from '../components/product-picker.tsx';
 import { toast } from '../components/toast.tsx';
-import { Badge, Banner, Card, ConfirmModal, describedBy, EmptyState, Field, Modal, PageHeader, ProgressBar, SkeletonRows } from '../components/ui.tsx';
+import { Badge, Banner, Card, ConfirmModal, describedBy, EmptyState, Field, FormModal, PageHeader, ProgressBar, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { type ApiError, api, type Product, type Schemas } from '../lib/api.ts';
 import { countryName } from '../lib/countries.ts';
@@ -116,83 +116,68 @@ function MarketEditor(props: { market: Market | null; markets: Market[]; storeCu
     );
   };
   return (
-    <Modal
+    <FormModal
       open
       wide
       title={m ? t('markets.edit', { name: m.name }) : t('markets.add')}
       onClose={props.onClose}
-      footer={
-        <>
-          <button type="button" class="button" onClick={props.onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form="market-form" class="button primary" disabled={form.busy()}>
-            {t('common.save')}
-          </button>
-        </>
-      }
+      formId="market-form"
+      onSubmit={submit}
+      submitLabel={t('common.save')}
+      busy={form.busy()}
+      error={form.formError()}
     >
-      <form id="market-form" onSubmit={submit} novalidate>
-        <Show when={form.formError()}>
-          <Banner tone="critical">{form.formError()}</Banner>
-        </Show>
-        <div class="grid-2">
-          <Field id="mk-name" label={t('markets.name')} error={err('name')}>
-            <input id="mk-name" value={name()} maxLength={100} onInput={(e) => setName(e.currentTarget.value)} {...describedBy('mk-name', err('name'))} />
-          </Field>
-          <Field id="mk-currency" label={t('markets.currency')} error={err('currency')} hint={t('markets.currencyHint')}>
-            <input
-              id="mk-currency"
-              value={currency()}
-              maxLength={3}
-              autocapitalize="characters"
-              onInput={(e) => setCurrency(e.currentTarget.value.toUpperCase())}
-              {...describedBy('mk-currency', err('currency'), t('markets.currencyHint'))}
-            />
-          </Field>
-          <Field
+      <div class="grid-2">
+        <Field id="mk-name" label={t('markets.name')} error={err('name')}>
+          <input id="mk-name" value={name()} maxLength={100} onInput={(e) => setName(e.currentTarget.value)} {...describedBy('mk-name', err('name'))} />
+        </Field>
+        <Field id="mk-currency" label={t('markets.currency')} error={err('currency')} hint={t('markets.currencyHint')}>
+          <input
+            id="mk-currency"
+            value={currency()}
+            maxLength={3}
+            autocapitalize="characters"
+            onInput={(e) => setCurrency(e.currentTarget.value.toUpperCase())}
+            {...describedBy('mk-currency', err('currency'), t('markets.currencyHint'))}
+          />
+        </Field>
+        <Field id="mk-rate" label={t('markets.exchangeRate')} error={err('exchangeRate')} hint={t('markets.exchangeRateHint', { store: props.storeCurrency })}>
+          <input
             id="mk-rate"
-            label={t('markets.exchangeRate')}
-            error={err('exchangeRate')}
-            hint={t('markets.exchangeRateHint', { store: props.storeCurrency })}
-          >
-            <input
-              id="mk-rate"
-              inputmode="decimal"
-              value={rate()}
-              placeholder={t('markets.fromRateTable')}
-              onInput={(e) => setRate(e.currentTarget.value)}
-              {...describedBy('mk-rate', err('exchangeRate'), t('markets.exchangeRateHint', { store: props.storeCurrency }))}
-            />
-          </Field>
-          <Field id="mk-increment" label={t('markets.roundingIncrement')} error={err('roundingIncrement')} hint={t('markets.roundingHint')}>
-            <input
-              id="mk-increment"
-              inputmode="numeric"
-              value={increment()}
-              onInput={(e) => setIncrement(e.currentTarget.value)}
-              {...describedBy('mk-increment', err('roundingIncrement'), t('markets.roundingHint'))}
-            />
-          </Field>
-          <Field id="mk-languages" label={t('markets.languages')} error={err('languages')} hint={t('markets.languagesHint')}>
-            <input
-              id="mk-languages"
-              value={languages()}
-              onInput={(e) => setLanguages(e.currentTarget.value)}
-              {...describedBy('mk-languages', err('languages'), t('markets.languagesHint'))}
-            />
-          </Field>
-          <div class="field">
-            <span class="field-label">{t('markets.taxDisplay')}</span>
-            <label class="checkbox">
-              <input type="checkbox" checked={inclusive()} onChange={(e) => setInclusive(e.currentTarget.checked)} />
-              {t('markets.taxInclusiveLabel')}
-            </label>
-          </div>
+            inputmode="decimal"
+            value={rate()}
+            placeholder={t('markets.fromRateTable')}
+            onInput={(e) => setRate(e.currentTarget.value)}
+            {...describedBy('mk-rate', err('exchangeRate'), t('markets.exchangeRateHint', { store: props.storeCurrency }))}
+          />
+        </Field>
+        <Field id="mk-increment" label={t('markets.roundingIncrement')} error={err('roundingIncrement')} hint={t('markets.roundingHint')}>
+          <input
+            id="mk-increment"
+            inputmode="numeric"
+            value={increment()}
+            onInput={(e) => setIncrement(e.currentTarget.value)}
+            {...describedBy('mk-increment', err('roundingIncrement'), t('markets.roundingHint'))}
+          />
+        </Field>
+        <Field id="mk-languages" label={t('markets.languages')} error={err('languages')} hint={t('markets.languagesHint')}>
+          <input
+            id="mk-languages"
+            value={languages()}
+            onInput={(e) => setLanguages(e.currentTarget.value)}
+            {...describedBy('mk-languages', err('languages'), t('markets.languagesHint'))}
+          />
+        </Field>
+        <div class="field">
+          <span class="field-label">{t('markets.taxDisplay')}</span>
+          <label class="checkbox">
+            <input type="checkbox" checked={inclusive()} onChange={(e) => setInclusive(e.currentTarget.checked)} />
+            {t('markets.taxInclusiveLabel')}
+          </label>
         </div>
-        <CountryPicker id="mk-countries" label={t('markets.countries')} value={countries()} onChange={setCountries} taken={taken} error={err('countries')} />
-      </form>
-    </Modal>
+      </div>
+      <CountryPicker id="mk-countries" label={t('markets.countries')} value={countries()} onChange={setCountries} taken={taken} error={err('countries')} />
+    </FormModal>
   );
 }
 
@@ -701,60 +686,50 @@ function ZoneEditor(props: { zone: Zone | null; zones: Zone[]; onClose: () => vo
     );
   };
   return (
-    <Modal
+    <FormModal
       open
       wide
       title={z ? t('markets.editZone', { name: z.name }) : t('markets.addZone')}
       onClose={props.onClose}
-      footer={
-        <>
-          <button type="button" class="button" onClick={props.onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form="zone-form" class="button primary" disabled={form.busy()}>
-            {t('common.save')}
-          </button>
-        </>
-      }
+      formId="zone-form"
+      onSubmit={submit}
+      submitLabel={t('common.save')}
+      busy={form.busy()}
+      error={form.formError()}
     >
-      <form id="zone-form" onSubmit={submit} novalidate>
-        <Show when={form.formError()}>
-          <Banner tone="critical">{form.formError()}</Banner>
-        </Show>
-        <Field id="zn-name" label={t('markets.zoneName')} error={err('name')}>
-          <input id="zn-name" value={name()} maxLength={100} onInput={(e) => setName(e.currentTarget.value)} {...describedBy('zn-name', err('name'))} />
-        </Field>
-        <CountryPicker id="zn-countries" label={t('markets.countries')} value={countries()} onChange={setCountries} taken={taken} error={err('countries')} />
-        <h3 class="subheading">{t('markets.zoneRates', { currency: cur() })}</h3>
-        <p class="muted small">{t('markets.zoneRatesHelp')}</p>
-        <For each={rates}>
-          {(_, i) => (
-            <fieldset class="plain-fieldset zone-rate">
-              <legend class="visually-hidden">{t('markets.rateN', { n: i() + 1 })}</legend>
-              <div class="inline-form">
-                {rateField(i(), 'name', t('markets.rateName'), 'text')}
-                {rateField(i(), 'price', t('markets.ratePrice'), 'decimal')}
-                {rateField(i(), 'minSubtotal', t('markets.minSubtotal'), 'decimal')}
-                {rateField(i(), 'maxSubtotal', t('markets.maxSubtotal'), 'decimal')}
-                {rateField(i(), 'minWeightGrams', t('markets.minWeight'), 'numeric')}
-                {rateField(i(), 'maxWeightGrams', t('markets.maxWeight'), 'numeric')}
-                <button
-                  type="button"
-                  class="link-button"
-                  aria-label={t('markets.removeRate', { n: i() + 1 })}
-                  onClick={() => setRates((r) => r.filter((_, j) => j !== i()))}
-                >
-                  {t('markets.removeAction')}
-                </button>
-              </div>
-            </fieldset>
-          )}
-        </For>
-        <button type="button" class="button small" onClick={() => setRates(rates.length, blank())}>
-          <Icon name="plus" size={14} /> {t('markets.addZoneRate')}
-        </button>
-      </form>
-    </Modal>
+      <Field id="zn-name" label={t('markets.zoneName')} error={err('name')}>
+        <input id="zn-name" value={name()} maxLength={100} onInput={(e) => setName(e.currentTarget.value)} {...describedBy('zn-name', err('name'))} />
+      </Field>
+      <CountryPicker id="zn-countries" label={t('markets.countries')} value={countries()} onChange={setCountries} taken={taken} error={err('countries')} />
+      <h3 class="subheading">{t('markets.zoneRates', { currency: cur() })}</h3>
+      <p class="muted small">{t('markets.zoneRatesHelp')}</p>
+      <For each={rates}>
+        {(_, i) => (
+          <fieldset class="plain-fieldset zone-rate">
+            <legend class="visually-hidden">{t('markets.rateN', { n: i() + 1 })}</legend>
+            <div class="inline-form">
+              {rateField(i(), 'name', t('markets.rateName'), 'text')}
+              {rateField(i(), 'price', t('markets.ratePrice'), 'decimal')}
+              {rateField(i(), 'minSubtotal', t('markets.minSubtotal'), 'decimal')}
+              {rateField(i(), 'maxSubtotal', t('markets.maxSubtotal'), 'decimal')}
+              {rateField(i(), 'minWeightGrams', t('markets.minWeight'), 'numeric')}
+              {rateField(i(), 'maxWeightGrams', t('markets.maxWeight'), 'numeric')}
+              <button
+                type="button"
+                class="link-button"
+                aria-label={t('markets.removeRate', { n: i() + 1 })}
+                onClick={() => setRates((r) => r.filter((_, j) => j !== i()))}
+              >
+                {t('markets.removeAction')}
+              </button>
+            </div>
+          </fieldset>
+        )}
+      </For>
+      <button type="button" class="button small" onClick={() => setRates(rates.length, blank())}>
+        <Icon name="plus" size={14} /> {t('markets.addZoneRate')}
+      </button>
+    </FormModal>
   );
 }
 
