@@ -58,11 +58,26 @@ export function marketSpeaks<L extends string>(market: Pick<PricingMarket, 'lang
 }
 
 /** The countries a shopper can pick: the store's own and every market's, each once, sorted by their name in `locale`. */
-export function selectableCountries(
-  markets: readonly PricingMarket[],
-  storeCountry: string | null,
-  locale: string,
-): { code: string; name: string; currency: string }[] {
+type SelectableCountry = { code: string; name: string; currency: string };
+
+/**
+ * Country lists already built, by the store's markets (the array its cached settings hold: new settings, new
+ * array, so nothing goes stale) and then by store country and locale. Naming and sorting the countries
+ * (`Intl.DisplayNames`, a locale-aware sort) cost about as much as the rest of rendering a page; the list only
+ * changes with the settings. Callers copy the entries before changing them.
+ */
+const countryLists = new WeakMap<readonly PricingMarket[], Map<string, readonly SelectableCountry[]>>();
+
+export function selectableCountries(markets: readonly PricingMarket[], storeCountry: string | null, locale: string): readonly SelectableCountry[] {
+  let byKey = countryLists.get(markets);
+  if (!byKey) countryLists.set(markets, (byKey = new Map()));
+  const key = `${storeCountry ?? ''}|${locale}`;
+  let list = byKey.get(key);
+  if (!list) byKey.set(key, (list = Object.freeze(buildCountryList(markets, storeCountry, locale))));
+  return list;
+}
+
+function buildCountryList(markets: readonly PricingMarket[], storeCountry: string | null, locale: string): SelectableCountry[] {
   const byCode = new Map<string, string>();
   for (const m of markets) for (const c of m.countries) byCode.set(c, m.currency);
   const names = new Intl.DisplayNames([locale], { type: 'region' });

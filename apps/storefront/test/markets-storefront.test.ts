@@ -47,6 +47,13 @@ describe('choosing the shopper country', () => {
     expect(list.map((c) => c.code)).toEqual(['DE', 'FR', 'CH', 'GB']);
     expect(list.map((c) => c.name)).toEqual(['Deutschland', 'Frankreich', 'Schweiz', 'Vereinigtes Königreich']);
     expect(list.find((c) => c.code === 'FR')?.currency).toBe('EUR');
+    // Built once per settings and locale: the same markets give the same list in each language, and the markets
+    // of changed settings (a new array) a list of their own.
+    const markets = [m(['DE', 'AT'], 'EUR')];
+    expect(selectableCountries(markets, 'GB', 'de')).toBe(selectableCountries(markets, 'GB', 'de'));
+    expect(selectableCountries(markets, 'GB', 'en').map((c) => c.name)).toEqual(['Austria', 'Germany', 'United Kingdom']);
+    expect(selectableCountries(markets, 'GB', 'de').map((c) => c.name)).toEqual(['Deutschland', 'Österreich', 'Vereinigtes Königreich']);
+    expect(selectableCountries([m(['DE', 'AT', 'NL'], 'EUR')], 'GB', 'en').map((c) => c.code)).toEqual(['AT', 'DE', 'NL', 'GB']);
   });
 });
 
