@@ -70,10 +70,16 @@ const countryLists = new WeakMap<readonly PricingMarket[], Map<string, readonly 
 
 export function selectableCountries(markets: readonly PricingMarket[], storeCountry: string | null, locale: string): readonly SelectableCountry[] {
   let byKey = countryLists.get(markets);
-  if (!byKey) countryLists.set(markets, (byKey = new Map()));
+  if (!byKey) {
+    byKey = new Map();
+    countryLists.set(markets, byKey);
+  }
   const key = `${storeCountry ?? ''}|${locale}`;
   let list = byKey.get(key);
-  if (!list) byKey.set(key, (list = Object.freeze(buildCountryList(markets, storeCountry, locale))));
+  if (!list) {
+    list = Object.freeze(buildCountryList(markets, storeCountry, locale));
+    byKey.set(key, list);
+  }
   return list;
 }
 
