@@ -6,6 +6,11 @@ import type { Page } from 'playwright-core';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 export async function axeViolations(page: Page): Promise<string[]> {
+  // Toasts and dialogs fade in: axe reads colours as painted, so a half-faded element fails contrast. Look once no
+  // animation is running (finite ones end; an infinite spinner would never settle, so it is not waited for).
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Number.POSITIVE_INFINITY),
+  );
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     type V = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
