@@ -337,32 +337,42 @@ export function CheckoutPage(props: { data: Of<'checkout'> }) {
   );
 }
 
+/** The compact list of an order's lines (order status page and invoice): image, title, variant, price × quantity. */
+function CompactLines(props: {
+  lines: readonly { imageUrl: string | null; title: string; variantTitle: string | null; unitPrice: number; quantity: number; total: number }[];
+}) {
+  const { money } = useShop();
+  return (
+    <ul class="lines compact">
+      <For each={props.lines}>
+        {(l) => (
+          <li class="line">
+            <div class="thumb">
+              <ProductImage url={l.imageUrl} alt={l.title} seed={l.title} />
+            </div>
+            <div class="line-main">
+              <div class="line-title">{l.title}</div>
+              <Show when={l.variantTitle}>
+                <div class="muted">{l.variantTitle}</div>
+              </Show>
+              <div class="muted">
+                {money(l.unitPrice)} × {l.quantity}
+              </div>
+            </div>
+            <div class="line-total">{money(l.total)}</div>
+          </li>
+        )}
+      </For>
+    </ul>
+  );
+}
+
 function OrderLines(props: { order: OrderData }) {
   const { t, money } = useShop();
   const o = props.order;
   return (
     <>
-      <ul class="lines compact">
-        <For each={o.lines}>
-          {(l) => (
-            <li class="line">
-              <div class="thumb">
-                <ProductImage url={l.imageUrl} alt={l.title} seed={l.title} />
-              </div>
-              <div class="line-main">
-                <div class="line-title">{l.title}</div>
-                <Show when={l.variantTitle}>
-                  <div class="muted">{l.variantTitle}</div>
-                </Show>
-                <div class="muted">
-                  {money(l.unitPrice)} × {l.quantity}
-                </div>
-              </div>
-              <div class="line-total">{money(l.total)}</div>
-            </li>
-          )}
-        </For>
-      </ul>
+      <CompactLines lines={o.lines} />
       <Summary
         totals={{ subtotal: o.subtotal, shipping: o.shipping, tax: o.tax, total: o.total, taxIncluded: o.taxIncluded, itemCount: 0 }}
         promotions={{ discounts: o.discounts, codes: [], giftCards: o.giftCards, amountDue: o.amountDue }}
@@ -440,27 +450,7 @@ export function InvoicePage(props: { data: Of<'invoice'> }) {
       </section>
       <aside class="panel">
         <h2>{t('orderSummary')}</h2>
-        <ul class="lines compact">
-          <For each={inv.lines}>
-            {(l) => (
-              <li class="line">
-                <div class="thumb">
-                  <ProductImage url={l.imageUrl} alt={l.title} seed={l.title} />
-                </div>
-                <div class="line-main">
-                  <div class="line-title">{l.title}</div>
-                  <Show when={l.variantTitle}>
-                    <div class="muted">{l.variantTitle}</div>
-                  </Show>
-                  <div class="muted">
-                    {money(l.unitPrice)} × {l.quantity}
-                  </div>
-                </div>
-                <div class="line-total">{money(l.total)}</div>
-              </li>
-            )}
-          </For>
-        </ul>
+        <CompactLines lines={inv.lines} />
         <Summary totals={inv.totals} promotions={inv.promotions} />
       </aside>
     </div>
