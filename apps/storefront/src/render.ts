@@ -11,6 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Theme } from '@storeloom/commerce';
 import { DIST } from './build.ts';
+import { CATALOGS } from './messages/index.ts';
+import type { Lang } from './ui/i18n.ts';
 import type { AppData } from './ui/types.ts';
 
 export interface Head {
@@ -42,6 +44,8 @@ export interface Renderer {
   assets: Map<string, Asset>;
   /** Path of the bundled @google/model-viewer (content-hashed, served from /assets under the storefront's CSP). */
   modelViewerSrc: string;
+  /** Each non-English interface catalogue as a content-hashed script under /assets (`self.__sfMessages = {…}`). */
+  messagesSrc: Partial<Record<Lang, string>>;
   document(opts: { lang: string; head: Head; theme: Theme; storeName: string; data: AppData; html: string }): string;
 }
 
@@ -84,6 +88,7 @@ export async function loadRenderer(dist = DIST): Promise<Renderer> {
     assets.set(`/${file}`, { body: readFileSync(join(dist, 'client', file)), type: TYPES[ext] ?? 'application/octet-stream' });
   }
   const modelViewerSrc = addModelViewer(assets);
+  const messagesSrc = addMessageCatalogues(assets);
   const hydration = mod.hydrationScript();
   const inner = /<script[^>]*>([\s\S]*)<\/script>/.exec(hydration)?.[1] ?? '';
   const scriptHash = `'sha256-${createHash('sha256').update(inner).digest('base64')}'`;
@@ -95,6 +100,7 @@ export async function loadRenderer(dist = DIST): Promise<Renderer> {
     scriptHash,
     assets,
     modelViewerSrc,
+    messagesSrc,
     document({ lang, head, theme, storeName, data, html }) {
       const meta = [
         `<title>${esc(head.title)}</title>`,
@@ -113,10 +119,33 @@ export async function loadRenderer(dist = DIST): Promise<Renderer> {
         ...(head.jsonLd ?? []).map((j) => `<script type="application/ld+json">${scriptJson(j)}</script>`),
       ].join('');
       // Theme values are validated #rrggbb colours and a font from a fixed list: safe to inline.
+      // A page in another language than English rendered with its catalogue; the browser gets that catalogue from
+      // its cacheable script (before the entry, both deferred: run in order), not inside every page's data.
+      const { messages, ...shop } = data.chrome.shop;
+      const messagesScript = messages ? messagesSrc[shop.lang] : undefined;
+      const pageData = messagesScript ? { ...data, chrome: { ...data.chrome, shop } } : data;
       const vars = `<style>:root{--primary:${theme.primaryColor};--accent:${theme.accentColor};--bg:${theme.backgroundColor};--text:${theme.textColor};--font:${FONTS[theme.font]}}</style>`;
-      return `<!doctype html><html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">${meta}${cssLinks}${vars}${hydration}${jsTag}${head.modelViewer ? `<script type="module" src="${modelViewerSrc}"></script>` : ''}</head><body><div id="app">${html}</div><script type="application/json" id="sf-data">${scriptJson(data)}</script></body></html>`;
+      return `<!doctype html><html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">${meta}${cssLinks}${vars}${hydration}${messagesScript ? `<script defer src="${messagesScript}"></script>` : ''}${jsTag}${head.modelViewer ? `<script type="module" src="${modelViewerSrc}"></script>` : ''}</head><body><div id="app">${html}</div><script type="application/json" id="sf-data">${scriptJson(pageData)}</script></body></html>`;
     },
   };
+}
+
+/**
+ * The interface catalogues other than English (the bundle's own), one classic script each that sets
+ * `self.__sfMessages`, named by a hash of its content so it is cached for a year and changes name when a text does;
+ * served like the bundle (`/assets`, `script-src 'self'`), precompressed. A German page refers to the German one
+ * instead of carrying ~15 KB of catalogue in its page data on every request.
+ */
+function addMessageCatalogues(assets: Map<string, Asset>): Partial<Record<Lang, string>> {
+  const out: Partial<Record<Lang, string>> = {};
+  for (const [lang, messages] of Object.entries(CATALOGS) as [Lang, (typeof CATALOGS)[Lang]][]) {
+    if (lang === 'en') continue;
+    const body = Buffer.from(`self.__sfMessages=${scriptJson(messages)};\n`, 'utf8');
+    const path = `/assets/messages-${lang.toLowerCase()}-${createHash('sha256').update(body).digest('hex').slice(0, 12)}.js`;
+    assets.set(path, { body, type: TYPES.js as string, br: brotliCompressSync(body), gzip: gzipSync(body, { level: 9 }) });
+    out[lang] = path;
+  }
+  return out;
 }
 
 /**

@@ -129,9 +129,24 @@ describe('a store in English, German and Japanese', () => {
       ['x-default', `${origin}/products/${handle}`],
     ])
       expect(page).toContain(`<link rel="alternate" hreflang="${lang}" href="${href}">`);
-    // The page carries its catalogue for hydration; English pages carry none (the bundle has English).
-    expect(page).toContain('"messages":{');
-    expect(await html(`/products/${handle}`)).not.toContain('"messages":{');
+    // The page refers to its catalogue as a cached, content-hashed script instead of carrying it in its data;
+    // English pages need none (the bundle has English).
+    expect(page).not.toContain('"messages":{');
+    const catalogueSrc = /<script defer src="(\/assets\/messages-de-[0-9a-f]{12}\.js)"><\/script><script type="module"/.exec(page)?.[1];
+    expect(catalogueSrc, 'the German catalogue script, before the entry').toBeTruthy();
+    const catalogue = await shop(catalogueSrc as string, { 'accept-encoding': 'identity' });
+    expect(catalogue.status).toBe(200);
+    expect(catalogue.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(catalogue.headers.get('content-type')).toContain('text/javascript');
+    const catalogueText = await catalogue.text();
+    expect(catalogueText.startsWith('self.__sfMessages={')).toBe(true);
+    expect(catalogueText).toContain('In den Warenkorb');
+    expect(catalogueText).not.toContain('カートに追加');
+    // The Japanese page names the Japanese one; the English page none.
+    expect(await html(`/ja/products/${handle}`)).toMatch(/<script defer src="\/assets\/messages-ja-[0-9a-f]{12}\.js">/);
+    const english = await html(`/products/${handle}`);
+    expect(english).not.toContain('"messages":{');
+    expect(english).not.toContain('/assets/messages-');
     // The language menu names each language in itself.
     expect(page).toContain('日本語');
     expect(await html('/de')).toContain('<html lang="de">');

@@ -9,7 +9,10 @@ export interface ShopInfo {
   name: string;
   logoUrl: string | null;
   lang: Lang;
-  /** The shopper's catalogue when it is not English (the browser bundle carries English only). */
+  /**
+   * The shopper's catalogue when it is not English, for the server render; the browser bundle carries English only and
+   * gets it from the catalogue's cached script (`self.__sfMessages`, render.ts), not from the page data.
+   */
   messages?: Messages;
   languages: Lang[];
   /** The currency of the page's amounts: the market's for catalogue and cart pages, the order's on order pages. */
