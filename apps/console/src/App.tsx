@@ -138,6 +138,7 @@ export function App() {
           <Route path="/inventory" component={InventoryPage} />
           <Route path="/orders" component={OrdersPage} />
           <Route path="/orders/:orderId" component={OrderDetailPage} />
+          <Route path="/draft-orders/:draftOrderId?" component={lazy(() => import('./pages/draft-orders.tsx'))} />
           <Route path="/discounts" component={DiscountsPage} />
           <Route path="/discounts/new" component={DiscountEditorPage} />
           <Route path="/discounts/:discountId" component={DiscountEditorPage} />

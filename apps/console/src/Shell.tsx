@@ -19,6 +19,7 @@ const NAV: NavItem[] = [
   { path: 'products', label: 'nav.products', icon: 'products' },
   { path: 'inventory', label: 'nav.inventory', icon: 'inventory' },
   { path: 'orders', label: 'nav.orders', icon: 'orders' },
+  { path: 'draft-orders', label: 'nav.draftOrders', icon: 'orders', show: () => can(currentStore(), 'orders:read') },
   { path: 'returns', label: 'nav.returns', icon: 'orders', show: () => can(currentStore(), 'orders:read') },
   { path: 'discounts', label: 'nav.discounts', icon: 'tag', show: () => can(currentStore(), 'orders:read') },
   { path: 'gift-cards', label: 'nav.giftCards', icon: 'gift', show: () => can(currentStore(), 'orders:read') },

@@ -1,0 +1,134 @@
+/**
+ * Draft orders in the console (issue 21), Chromium: the merchant builds a draft with a catalogue item from the
+ * product picker and a custom item, sees the API's totals, sends the invoice (the link is shown to copy), marks it
+ * paid and lands on the order it made. axe: 0 serious/critical on the list and the builder; screenshots at 1280/390.
+ */
+import { createLogger } from '@storeloom/log';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
+import { axeViolations } from '../helpers/axe.ts';
+import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+
+describe('console draft orders in Chromium', { timeout: 300_000 }, () => {
+  let p: TestPlatform;
+  let browser: Browser;
+  let cp: { port: number; close(): Promise<void> };
+  let base: string;
+
+  beforeAll(async () => {
+    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+    cp = await serveOnFreePort((req) => handler(req));
+    base = `http://localhost:${cp.port}`;
+    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
+    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cp?.close();
+    await p?.close();
+  });
+
+  const shots = async (page: Page, name: string) => {
+    await page.evaluate(() => {
+      window.scrollTo(0, 0);
+      document.getElementById('main')?.scrollTo(0, 0);
+    });
+    for (const [vp, viewport] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(viewport);
+      await page.screenshot({ path: artifactPath(`${name}-${vp}.png`), fullPage: true });
+    }
+    await page.setViewportSize(VIEWPORTS.desktop);
+  };
+
+  it('builds a draft with a catalogue and a custom item, sends the invoice link and marks it paid', async () => {
+    const owner = await signup(p);
+    const store = await createStore(p, owner.cookie, undefined, 'EUR');
+    const product = await createProduct(p, owner.cookie, store.id, { title: 'Linen Shirt', variants: [{ sku: 'LS-1', price: 4500, inventoryQuantity: 10 }] });
+
+    const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    const [name, value] = owner.cookie.split('=') as [string, string];
+    await ctx.addCookies([{ name, value, url: base }]);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const settled = () => page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+
+    // The nav entry leads to the (empty) list.
+    await page.goto(`${base}/stores/${store.id}/home`);
+    await page.getByRole('link', { name: 'Draft orders' }).click();
+    await page.getByRole('heading', { name: 'No draft orders' }).waitFor();
+    await settled();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'New draft order' }).first().click();
+
+    // A catalogue item from the picker, then a custom item.
+    await page.getByLabel('Find a product').fill('Linen');
+    await page.getByRole('button', { name: /Linen Shirt/ }).click();
+    await page.getByRole('button', { name: 'Add item', exact: true }).click();
+    await page.getByText('Saved').waitFor();
+    await page.waitForURL(/\/draft-orders\/[0-9a-f-]{36}$/);
+    await page.getByLabel('Quantity of Linen Shirt').fill('2');
+    await page.getByLabel('Quantity of Linen Shirt').press('Tab');
+    await page.getByRole('button', { name: 'Add custom item' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Title').fill('Gift wrapping');
+    await dialog.getByLabel('Price (EUR)').fill('5.00');
+    await dialog.getByRole('button', { name: 'Add item' }).click();
+    await page.getByTestId('draft-lines').getByText('Gift wrapping').waitFor();
+    // Customer, address, shipping line.
+    await page.getByLabel('Customer e-mail').fill('pat@example.com');
+    await page.getByLabel('Customer name').fill('Pat Phone');
+    await page.getByLabel('Full name').fill('Pat Phone');
+    await page.getByLabel('Address', { exact: true }).fill('1 Hauptstraße');
+    await page.getByLabel('Postal code').fill('10115');
+    await page.getByLabel('City').fill('Berlin');
+    await page.getByLabel('Country').selectOption('DE');
+    await page.getByLabel('Shipping method').fill('Courier');
+    await page.getByLabel('Shipping (EUR)').fill('8.00');
+    await page.getByLabel('Reserve stock for this draft').check();
+    // The API's total: 2 × 45.00 + 5.00 + 8.00 shipping.
+    await page.getByTestId('draft-total').filter({ hasText: '103.00' }).waitFor();
+    await page.getByText('Saved').waitFor();
+    await settled();
+    expect(await axeViolations(page)).toEqual([]);
+    await shots(page, 'console-draft-builder');
+
+    const draftId = page.url().split('/').pop() as string;
+    const saved = await p.request('GET', `/api/v1/stores/${store.id}/draft-orders/${draftId}`, { cookie: owner.cookie });
+    expect(saved.body.pricedLines).toHaveLength(2);
+    expect(saved.body.reserve).toBe(true);
+    expect(saved.body.reserved).toEqual({ [product.variants[0].id]: 2 });
+    expect(saved.body.email).toBe('pat@example.com');
+
+    // Send the invoice: the link is shown to copy.
+    await page.getByRole('button', { name: 'Send invoice' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('invoice-url').waitFor();
+    expect(await page.getByTestId('invoice-url').textContent()).toMatch(/\/invoices\/[A-Za-z0-9_-]+$/);
+    await settled();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    // Mark paid: the order is made and the merchant lands on it.
+    await page.getByRole('button', { name: 'Mark as paid' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Mark as paid' }).click();
+    await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+    await page.getByText('Gift wrapping').waitFor();
+    const orderId = page.url().split('/').pop() as string;
+    const order = await p.request('GET', `/api/v1/stores/${store.id}/orders/${orderId}`, { cookie: owner.cookie });
+    expect(order.body.paymentStatus).toBe('paid');
+    expect(order.body.total).toBe(10300);
+
+    // The list shows it completed.
+    await page.goto(`${base}/stores/${store.id}/draft-orders`);
+    await page.getByTestId('drafts-table').getByText('Completed').waitFor();
+    await settled();
+    expect(await axeViolations(page)).toEqual([]);
+    await shots(page, 'console-drafts-list');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
