@@ -293,6 +293,38 @@ describe('the product page says whether its price includes tax', () => {
     expect(await page(`/de/products/${handle}`)).toBe('zzgl. MwSt.');
   });
 
+  it('the Storefront API product read says whether each price includes tax, in the market currency, as the page does', async () => {
+    // Rates for GB and DE are enabled by the test above.
+    const read = async (query: string, headers: Record<string, string> = {}) => {
+      const res = await sf.request(`http://${slug}.localhost/api/storefront/v1/products/${handle}${query}`, {
+        headers: { host: `${slug}.localhost`, ...headers },
+      });
+      expect(res.status, query).toBe(200);
+      return (await res.json()) as {
+        currency: string;
+        taxInclusive: boolean;
+        taxNote: string | null;
+        variants: { price: number; currency: string; taxInclusive: boolean }[];
+      };
+    };
+    const de = await read('?country=DE');
+    // 1000 × 1.1634 = 1163.4 → 1163 cents, VAT inside (inclusive market).
+    expect(de).toMatchObject({ currency: 'EUR', taxInclusive: true, taxNote: 'included', variants: [{ price: 1163, currency: 'EUR', taxInclusive: true }] });
+    const us = await read('?country=US');
+    // Exclusive market, and no US rate: nothing added, no note.
+    expect(us).toMatchObject({ currency: 'USD', taxInclusive: false, taxNote: null, variants: [{ price: 1270, currency: 'USD', taxInclusive: false }] });
+    const home = await read('');
+    // The primary market (GB, exclusive, UK VAT added at checkout).
+    expect(home).toMatchObject({
+      currency: 'GBP',
+      taxInclusive: false,
+      taxNote: 'excluded',
+      variants: [{ price: 1000, currency: 'GBP', taxInclusive: false }],
+    });
+    // Without `country`, the request's country (the selector's cookie) decides, as on the page.
+    expect(await read('', { cookie: 'sf_country=DE' })).toMatchObject({ currency: 'EUR', taxNote: 'included', variants: [{ taxInclusive: true }] });
+  });
+
   it('with a store-wide rate and no rates by destination, follows the store rate', async () => {
     const other = await createStore(p, cookie, undefined, 'GBP');
     const r = await p.request('PUT', `/api/v1/stores/${other.id}/checkout-settings`, {

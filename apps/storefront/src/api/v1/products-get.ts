@@ -1,12 +1,13 @@
 /**
  * GET /products/:handle → an active product's variants priced in the shopper's market (`country`, else the request's
- * market), with `lowestPriceInLast30Days` where a reduction is shown (EU price-reduction rule, issue 22).
+ * market), with `lowestPriceInLast30Days` where a reduction is shown (EU price-reduction rule, issue 22), and whether
+ * each price includes tax as the market's shopper sees it (the product page's "incl. tax" / "excl. tax" note).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { marketFor } from '@storeloom/commerce';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { StorefrontCatalog } from '../../catalog.ts';
-import { countryCode, marketCountry, productInMarket } from '../../market.ts';
+import { countryCode, marketCountry, productInMarket, taxNote } from '../../market.ts';
 import { errors, json, type StorefrontApi } from './context.ts';
 
 const VariantSchema = z.object({
@@ -15,6 +16,11 @@ const VariantSchema = z.object({
   sku: z.string().nullable(),
   options: z.record(z.string(), z.string()),
   price: z.number().int().openapi({ description: 'Minor units of `currency`' }),
+  currency: z.string().openapi({ description: "ISO 4217: the market's currency (the product's `currency`)" }),
+  taxInclusive: z.boolean().openapi({
+    description:
+      "Whether `price` (and `compareAtPrice`) include tax: the market's tax display rule, as the cart prices it (tax inside the price, or added at checkout)",
+  }),
   compareAtPrice: z.number().int().nullable().openapi({ description: 'The previous price shown struck through; a reduction when above `price`' }),
   lowestPriceInLast30Days: z.number().int().nullable().openapi({
     description:
@@ -30,6 +36,11 @@ const ProductSchema = z
     title: z.string(),
     currency: z.string().openapi({ description: "The currency of every amount: the market's" }),
     market: z.object({ id: z.string().nullable().openapi({ description: 'null: the primary market (the store currency)' }), name: z.string() }),
+    taxInclusive: z.boolean().openapi({ description: "The market's tax display rule: prices include tax (true) or tax is added (false)" }),
+    taxNote: z.enum(['included', 'excluded']).nullable().openapi({
+      description:
+        "What the product page says under the price for the shopper's country: 'included' (incl. tax), 'excluded' (excl. tax), null where that country pays no tax",
+    }),
     variants: z.array(VariantSchema),
   })
   .openapi('Product');
@@ -54,6 +65,8 @@ export function registerGetProduct(app: StorefrontApi) {
     const tenant = c.var.tenant;
     const code = marketCountry(tenant.settings, countryCode(country));
     const market = country ? marketFor(tenant.settings, tenant.store.currency, code) : c.var.market;
+    // The country whose tax the note describes: the one asked for, else the request's (cookie, prefix, Accept-Language).
+    const taxCountry = country ? countryCode(country) : c.var.country;
     const product = await new StorefrontCatalog(tenant.t).product(handle);
     if (!product) throw new AppError(ErrorCode.NotFound, 'Product not found');
     const priced = await productInMarket(tenant.t, market, product);
@@ -64,12 +77,16 @@ export function registerGetProduct(app: StorefrontApi) {
         title: priced.title,
         currency: market.currency,
         market: { id: market.id, name: market.name },
+        taxInclusive: market.taxInclusive,
+        taxNote: taxNote(tenant.settings, market, taxCountry),
         variants: priced.variants.map((v) => ({
           id: v.id,
           title: v.title,
           sku: v.sku,
           options: v.options,
           price: v.price,
+          currency: market.currency,
+          taxInclusive: market.taxInclusive,
           compareAtPrice: v.compareAtPrice,
           lowestPriceInLast30Days: v.lowestPrice30 ?? null,
           available: v.available,
