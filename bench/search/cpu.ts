@@ -32,7 +32,7 @@ const { values } = parseArgs({ options: { products: { type: 'string' }, rounds: 
 const products = Number(values.products ?? 40_000);
 const rounds = Number(values.rounds ?? 3);
 
-const config: StoreConfig = { version: '1', stopWords: [], inStockBoost: 0, synonyms: [], pins: new Map() };
+const config: StoreConfig = { version: '1', stopWords: [], language: 'en', inStockBoost: 0, synonyms: [], pins: new Map() };
 const rows = catalogue(products);
 const heap0 = process.memoryUsage().heapUsed;
 const t0 = performance.now();

@@ -34,7 +34,7 @@ const perStore = Number(values.products ?? 100);
 const budgetMb = Number(values['budget-mb'] ?? 512);
 const distinct = Math.min(stores, Number(values.distinct ?? 20));
 
-const config: StoreConfig = { version: '1', stopWords: [], inStockBoost: 0.1, synonyms: [], pins: new Map() };
+const config: StoreConfig = { version: '1', stopWords: [], language: 'en', inStockBoost: 0.1, synonyms: [], pins: new Map() };
 const rows = catalogue(perStore * distinct);
 const gc = () => (global.gc ? global.gc() : undefined);
 

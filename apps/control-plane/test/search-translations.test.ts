@@ -86,4 +86,38 @@ describe('search over translated text', () => {
     expect((await api('DELETE', `/products/${shirt.id}/translations/de`)).status).toBe(204);
     await eventually('Leinenhemd', (t) => t.length === 0, 'the removed translation unindexed');
   });
+
+  it('analyses a store whose default language is German in German, and rebuilds the index when the default changes', async () => {
+    const other = await createStore(p, cookie);
+    const call = (method: string, path: string, body?: unknown) =>
+      p.request(method, `/api/v1/stores/${other.id}${path}`, { cookie, ...(body === undefined ? {} : { body }) });
+    const find = async (q: string, locale?: string) => {
+      const res = await storefront.request(
+        `http://${other.slug}.localhost/api/storefront/v1/search?q=${encodeURIComponent(q)}${locale ? `&locale=${locale}` : ''}`,
+        { headers: { host: `${other.slug}.localhost` } },
+      );
+      return ((await res.json()) as { hits: { title: string }[] }).hits.map((h) => h.title);
+    };
+    const until = async (q: string, want: string[], what: string, locale?: string) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const v = await find(q, locale);
+        if (JSON.stringify(v) === JSON.stringify(want)) return;
+        if (Date.now() > deadline) throw new Error(`${what}: not reached; last ${JSON.stringify(v)}`);
+        await sleep(150);
+      }
+    };
+    await createProduct(p, cookie, other.id, { title: 'Blaues Kleid', description: '<p>Leichte Baumwolle für den Sommer.</p>' });
+    await until('kleid', ['Blaues Kleid'], 'the product indexed');
+    // English analysis (the store's default so far): the German plural is another word.
+    expect(await find('Kleider')).toEqual([]);
+    expect((await call('PUT', '/settings', { languages: ['de', 'en'] })).status).toBe(200);
+    // German now: "Kleider" and "Kleid" share the stem, in the default index and for locale=de (the same index).
+    await until('Kleider', ['Blaues Kleid'], 'the default index analysed in German');
+    expect(await find('Kleider', 'de')).toEqual(['Blaues Kleid']);
+    expect(await find('Baumwolle Sommer')).toEqual(['Blaues Kleid']);
+    // Back to English: rebuilt again.
+    expect((await call('PUT', '/settings', { languages: ['en', 'de'] })).status).toBe(200);
+    await until('Kleider', [], 'the default index analysed in English again');
+  });
 });

@@ -30,8 +30,14 @@ import { localeDocument, pickTranslation, toSearchDocument } from './documents.t
 import { type IndexedDoc, type SearchDb, searchDb } from './tables.ts';
 
 export interface StoreConfig {
+  /** search_config's version and the store's default language (a change of either reloads the config). */
   version: string;
   stopWords: string[];
+  /**
+   * The store's default language (the first of its `languages` setting, 'en' without one): the default index and its
+   * queries are analysed in it (a German store's originals with the German stemmer), translations in their own.
+   */
+  language: string;
   inStockBoost: number;
   synonyms: SynonymRule[];
   /** Normalised query -> pinned product ids, in order. */
@@ -146,14 +152,32 @@ export const normaliseQuery = (q: string) => q.normalize('NFKC').toLowerCase().r
 
 const PAGE = 2000;
 
-/** The engine a store's settings call for (stop words, synonyms); empty until documents are indexed. */
-export function newStoreEngine(config: StoreConfig): InMemorySearchEngine {
+/** The store's default language: the first of its `languages` setting (as the storefront reads it), null without one. */
+const defaultLanguage = (t: Kysely<SearchDb>) => t.selectFrom('store_settings').select(sql<string | null>`value->>0`.as('l')).where('key', '=', 'languages');
+
+const configVersion = (version: unknown, language: string | null | undefined) => `${String(version ?? '0')}|${language || 'en'}`;
+
+/**
+ * The engine a store's settings call for (stop words, synonyms, its default language's analysis); empty until documents
+ * are indexed. An English store keeps the English analysis (stop words, the default stemmer) exactly as before.
+ */
+export function newStoreEngine(config: Pick<StoreConfig, 'stopWords' | 'synonyms'> & { language?: string }): InMemorySearchEngine {
+  if (config.language && !isEnglish(config.language)) return newLocaleEngine(config, config.language);
   const stopWords = config.stopWords.length ? new Set([...ENGLISH_STOP_WORDS, ...config.stopWords.map(normaliseQuery)]) : ENGLISH_STOP_WORDS;
   return new InMemorySearchEngine({ analyzer: { stopWords }, bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK, plan: {}, synonyms: config.synonyms });
 }
 
+const isEnglish = (language: string) => language.toLowerCase() === 'en' || language.toLowerCase().startsWith('en-');
+
+/** What the index's analysis depends on (a change rebuilds it; a snapshot made with another is not used). */
+export function analyzerKey(config: Pick<StoreConfig, 'stopWords' | 'language'>): string {
+  const words = config.stopWords.join('\n');
+  // English stores keep the key they had before languages counted, so their snapshots stay usable.
+  return isEnglish(config.language) ? words : `${words}\n\u0000lang=${config.language}`;
+}
+
 /** The engine of `locale`: that language's stemmer and function words (plus the store's stop words), same ranking. */
-export function newLocaleEngine(config: StoreConfig, locale: string): InMemorySearchEngine {
+export function newLocaleEngine(config: Pick<StoreConfig, 'stopWords' | 'synonyms'>, locale: string): InMemorySearchEngine {
   const lang = languageAnalysis(locale);
   const stopWords = config.stopWords.length ? new Set([...lang.stopWords, ...config.stopWords.map(normaliseQuery)]) : lang.stopWords;
   return new InMemorySearchEngine({
@@ -192,6 +216,8 @@ export function buildLocaleView(entry: LoadedIndex, locale: string): LocaleView 
  */
 export function indexForLocale(entry: LoadedIndex, locale: string | undefined): LoadedIndex {
   if (!locale) return entry;
+  // The store's default language is the default index itself (its originals, analysed in that language).
+  if (locale.toLowerCase() === entry.config.language.toLowerCase()) return entry;
   const key = localeKey(locale);
   entry.locales ??= new Map();
   let view = entry.locales.get(key);
@@ -283,7 +309,7 @@ export class SearchIndexCache {
 
   private async writeSnapshot(entry: LoadedIndex): Promise<void> {
     const seq = entry.seq;
-    const stopWords = entry.config.stopWords.join('\n');
+    const stopWords = analyzerKey(entry.config);
     const bytes = await encodeStoreSnapshot(entry);
     const chunks = Math.max(1, Math.ceil(bytes.length / SNAPSHOT_CHUNK));
     await this.t(entry.schema)
@@ -320,7 +346,7 @@ export class SearchIndexCache {
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();
-    if (!head || head.format !== STORE_SNAPSHOT_FORMAT || head.stop_words !== config.stopWords.join('\n')) return null;
+    if (!head || head.format !== STORE_SNAPSHOT_FORMAT || head.stop_words !== analyzerKey(config)) return null;
     const rows = await t.selectFrom('search_snapshots').select(['chunk', 'data']).where('seq', '=', head.seq).orderBy('chunk').execute();
     if (rows.length !== head.chunks) return null;
     return { seq: Number(head.seq), bytes: Buffer.concat(rows.map((r) => r.data)) };
@@ -391,16 +417,17 @@ export class SearchIndexCache {
           .selectFrom('search_documents')
           .select((eb) => eb.fn.max('seq').as('m'))
           .as('seq'),
+        defaultLanguage(t).as('language'),
       ])
       .where('id', '=', 1)
       .executeTakeFirst();
-    return { seq: Number(row?.seq ?? 0), config: String(row?.version ?? '0') };
+    return { seq: Number(row?.seq ?? 0), config: configVersion(row?.version, row?.language) };
   }
 
   private async loadConfig(schema: string): Promise<StoreConfig> {
     const t = this.t(schema);
     const [cfg, synonyms, pins] = await Promise.all([
-      t.selectFrom('search_config').selectAll().where('id', '=', 1).executeTakeFirst(),
+      t.selectFrom('search_config').selectAll().select(defaultLanguage(t).as('language')).where('id', '=', 1).executeTakeFirst(),
       t.selectFrom('search_synonyms').selectAll().orderBy('created_at').execute(),
       t.selectFrom('search_pins').select(['query', 'product_id']).orderBy('query').orderBy('position').orderBy('created_at').execute(),
     ]);
@@ -411,8 +438,9 @@ export class SearchIndexCache {
       else pinMap.set(p.query, [p.product_id]);
     }
     return {
-      version: String(cfg?.version ?? '0'),
+      version: configVersion(cfg?.version, cfg?.language),
       stopWords: cfg?.stop_words ?? [],
+      language: cfg?.language || 'en',
       inStockBoost: cfg?.in_stock_boost ?? 0,
       synonyms: synonyms.map((s) => (s.kind === 'two_way' ? { from: s.terms, to: s.terms } : { from: s.terms, to: s.synonyms })),
       pins: pinMap,
@@ -478,7 +506,7 @@ export class SearchIndexCache {
     let applied = 0;
     if (v.config !== entry.config.version) {
       const config = await this.loadConfig(entry.schema);
-      if (config.stopWords.join('\n') !== entry.config.stopWords.join('\n')) {
+      if (analyzerKey(config) !== analyzerKey(entry.config)) {
         this.entries.delete(entry.schema);
         return this.load(entry.schema);
       }

@@ -28,7 +28,7 @@ const doc = (over: Partial<IndexedDoc> & { title: string }): IndexedDoc => ({
   ...over,
 });
 
-const config: StoreConfig = { version: '1', stopWords: [], inStockBoost: 0, synonyms: [], pins: new Map() };
+const config: StoreConfig = { version: '1', stopWords: [], language: 'en', inStockBoost: 0, synonyms: [], pins: new Map() };
 
 function index(entries: [string, IndexedDoc][]): LoadedIndex {
   const engine = newStoreEngine(config);

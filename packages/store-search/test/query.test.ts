@@ -78,7 +78,7 @@ const CATALOGUE: [string, IndexedDoc][] = [
 ];
 
 function index(config: Partial<StoreConfig> = {}): LoadedIndex {
-  const cfg: StoreConfig = { version: '1', stopWords: [], inStockBoost: 0, synonyms: [], pins: new Map(), ...config };
+  const cfg: StoreConfig = { version: '1', stopWords: [], language: 'en', inStockBoost: 0, synonyms: [], pins: new Map(), ...config };
   const engine = new InMemorySearchEngine({ bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK, synonyms: cfg.synonyms });
   const docs = new Map<string, IndexedDoc>();
   for (const [id, d] of CATALOGUE) {
