@@ -6,6 +6,7 @@
  */
 import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queueTranslationReindexes } from '@storeloom/store-search';
 import { createStorefrontApp } from '../../storefront/src/app.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 
@@ -119,5 +120,35 @@ describe('search over translated text', () => {
     // Back to English: rebuilt again.
     expect((await call('PUT', '/settings', { languages: ['en', 'de'] })).status).toBe(200);
     await until('Kleider', [], 'the default index analysed in English again');
+  });
+
+  it('queues one reindex for a store whose translations predate per-language search, and none once indexed', async () => {
+    const old = await createStore(p, cookie);
+    expect((await p.request('PUT', `/api/v1/stores/${old.id}/settings`, { cookie, body: { languages: ['en', 'de'] } })).status).toBe(200);
+    const coat = await createProduct(p, cookie, old.id, { title: 'Rain coat' });
+    const find = async (q: string) => {
+      const res = await storefront.request(`http://${old.slug}.localhost/api/storefront/v1/search?q=${encodeURIComponent(q)}&locale=de`, {
+        headers: { host: `${old.slug}.localhost` },
+      });
+      return ((await res.json()) as { hits: { title: string }[] }).hits.map((h) => h.title);
+    };
+    const deadline = Date.now() + 30_000;
+    while (!(await find('rain coat')).length) {
+      if (Date.now() > deadline) throw new Error('the original not indexed');
+      await sleep(150);
+    }
+    // A translation written the way stores had them before search read translations: no index event.
+    const schema = (await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', old.id).executeTakeFirstOrThrow()).schema_name;
+    await p.db.tenant(schema).insertInto('product_translations').values({ product_id: coat.id, locale: 'de', title: 'Regenmantel' }).execute();
+    expect(await find('Regenmantel')).toEqual([]);
+    // The worker's start-up step (run here directly) queues this store, and the reindex brings the German title in.
+    expect(await queueTranslationReindexes(p.db, p.queues)).toBeGreaterThanOrEqual(1);
+    const until = Date.now() + 30_000;
+    while (!(await find('Regenmantel')).includes('Regenmantel')) {
+      if (Date.now() > until) throw new Error('the translation not indexed by the queued reindex');
+      await sleep(150);
+    }
+    // Indexed now: nothing to queue for it (other stores of this file have their translations indexed as well).
+    expect(await queueTranslationReindexes(p.db, p.queues)).toBe(0);
   });
 });

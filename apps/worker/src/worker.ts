@@ -17,6 +17,7 @@ import {
   webhooksSweepJob,
   pruneWebhookEventsJob,
 } from '@storeloom/jobs';
+import { queueTranslationReindexes } from '@storeloom/store-search';
 import { createHandlers, type HandlerDeps } from './handlers.ts';
 
 export interface RunningWorker {
@@ -78,6 +79,11 @@ export async function startWorkers(
   // Sales analytics: changed orders reach the dashboard within one sweep.
   await queues.schedule(analyticsSweepJob, {}, { every: deps.analyticsSweepMs ?? 30_000 });
   await queues.schedule(pruneWebhookEventsJob, {}, { pattern: '59 3 * * *' });
+  // Stores translated before search indexed translations get one reindex, in the background (issue 19).
+  queueTranslationReindexes(deps.db, queues).then(
+    (stores) => stores && deps.logger.info('search reindex queued for stores with unindexed translations', { stores }),
+    (err) => deps.logger.warn('search reindex of translated stores not queued', { err }),
+  );
   return { close: () => queues.close() };
 }
 

@@ -5,6 +5,8 @@
  * write stands, and the consistency check repairs the index).
  */
 import type { Database } from '@storeloom/db';
+import { sql } from 'kysely';
+import { searchDb } from './tables.ts';
 import { type Queues, searchIndexProductJob, searchReindexStoreJob } from '@storeloom/jobs';
 
 export interface CatalogEvents {
@@ -57,6 +59,37 @@ export function queueCatalogEvents(db: Database, queues: Queues, onError: (err: 
       for (const productId of new Set(productIds)) await enqueueProduct(storeId, productId).catch(onError);
     },
   };
+}
+
+/**
+ * Stores whose index predates per-language search (issue 19): a product with translated text (title, description or
+ * option values) whose index document carries no `translations`. Each gets one store reindex (job id
+ * `translations-1`, so repeated boots share the queued job; once reindexed the store no longer matches). The worker
+ * runs this at start, in the background: no merchant has to press "reindex". Returns the stores queued.
+ */
+export async function queueTranslationReindexes(db: Database, queues: Queues): Promise<number> {
+  const stores = await db.control
+    .selectFrom('stores')
+    .select(['id', 'schema_name'])
+    .where('status', 'in', ['active', 'suspended'])
+    .orderBy('created_at')
+    .execute();
+  let queued = 0;
+  for (const store of stores) {
+    const stale = await searchDb(db.tenant(store.schema_name))
+      .selectFrom('product_translations as pt')
+      .innerJoin('search_documents as sd', 'sd.product_id', 'pt.product_id')
+      .select('pt.product_id')
+      .where('sd.deleted', '=', false)
+      .where(sql<boolean>`sd.doc->'translations' is null`)
+      .where((eb) => eb.or([eb('pt.title', '<>', ''), eb('pt.description', '<>', ''), eb('pt.options', 'is not', null)]))
+      .limit(1)
+      .executeTakeFirst();
+    if (!stale) continue;
+    await queues.enqueue(searchReindexStoreJob, { storeId: store.id, requestId: 'translations-1' });
+    queued++;
+  }
+  return queued;
 }
 
 /** For apps that do not index (or tests of other areas). */
