@@ -61,7 +61,7 @@ describe('console: store data, deleted stores, jobs', () => {
     const store = await createStore(p, owner.cookie);
     await createProduct(p, owner.cookie, store.id);
     const page = await ctx.newPage();
-    await page.goto(`${base}/stores/${store.id}/settings`);
+    await page.goto(`${base}/stores/${store.id}/settings/store-data`);
     await page.getByTestId('start-export').click();
     const link = page.getByTestId('download-export').first();
     await link.waitFor({ timeout: 120_000 });
@@ -71,7 +71,7 @@ describe('console: store data, deleted stores, jobs', () => {
     expect(res.status()).toBe(200);
     expect(res.headers()['content-type']).toBe('application/gzip');
     await page.close();
-    await shoot(`/stores/${store.id}/settings`, 'settings-data', '[data-testid="download-export"]');
+    await shoot(`/stores/${store.id}/settings/store-data`, 'settings-data', '[data-testid="download-export"]');
     await shoot(`/stores/${store.id}/jobs`, 'jobs-depth', '#dead-letters-title');
   });
 

@@ -66,7 +66,9 @@ describe('console audit log', { timeout: 240_000 }, () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${base}/stores/${store.id}/home`);
-    await page.getByRole('link', { name: 'Audit log' }).click();
+    // The audit log is under Settings .
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: /^Audit log/ }).click();
     const table = page.getByTestId('audit-log');
     await table.waitFor();
     const rows = table.locator('tbody tr');
@@ -103,7 +105,7 @@ describe('console audit log', { timeout: 240_000 }, () => {
     expect(await axeViolations(page)).toEqual([]);
 
     // Settings → Optional tracking: off by default; turning analytics on saves through the API.
-    await page.goto(`${base}/stores/${store.id}/settings`);
+    await page.goto(`${base}/stores/${store.id}/settings/privacy`);
     const tracking = page.getByRole('region', { name: 'Optional tracking' });
     const analytics = tracking.getByLabel('Search analytics');
     await analytics.waitFor();
@@ -120,14 +122,14 @@ describe('console audit log', { timeout: 240_000 }, () => {
     expect(errors).toEqual([]);
     await ctx.close();
 
-    // Staff: no audit page in the menu, and the API refuses.
+    // Staff: no audit page under Settings, and the API refuses.
     const staffCtx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
     const [sn, sv] = staff.cookie.split('=') as [string, string];
     await staffCtx.addCookies([{ name: sn, value: sv, url: base }]);
     const staffPage = await staffCtx.newPage();
-    await staffPage.goto(`${base}/stores/${store.id}/home`);
-    await staffPage.getByRole('link', { name: 'Orders' }).first().waitFor();
-    expect(await staffPage.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+    await staffPage.goto(`${base}/stores/${store.id}/settings`);
+    await staffPage.getByRole('link', { name: /^Users and permissions/ }).waitFor();
+    expect(await staffPage.getByRole('link', { name: /^Audit log/ }).count()).toBe(0);
     expect((await p.request('GET', `/api/v1/stores/${store.id}/audit-log`, { cookie: staff.cookie })).status).toBe(403);
     await staffCtx.close();
   });

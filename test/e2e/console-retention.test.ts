@@ -62,7 +62,7 @@ describe('console data retention', { timeout: 240_000 }, () => {
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}/stores/${store.id}/settings`);
+    await page.goto(`${base}/stores/${store.id}/settings/privacy`);
     const section = page.getByRole('region', { name: 'Data retention' });
     const carts = section.getByLabel('Abandoned carts (days)');
     await carts.waitFor();

@@ -257,7 +257,7 @@ describe('merchant console in Chromium', () => {
       .getByRole('link', { name: /Linen Shirt/ })
       .first()
       .waitFor();
-    await staff.goto(`${base}/stores/${storeId}/settings`);
+    await staff.goto(`${base}/stores/${storeId}/settings/general`);
     await staff.getByText('Only owners and admins can change the store settings.').waitFor();
     expect(await staff.getByRole('button', { name: 'Delete store' }).count()).toBe(0);
     await staff.goto(`${base}/stores/${storeId}/team`);
@@ -408,7 +408,7 @@ describe('merchant console in Chromium', () => {
             .first()
             .waitFor(),
       ],
-      ['settings', `/stores/${storeId}/settings`, (pg: Page) => pg.getByRole('heading', { name: 'Appearance and languages' }).waitFor()],
+      ['settings', `/stores/${storeId}/settings/general`, (pg: Page) => pg.getByRole('heading', { name: 'Appearance and languages' }).waitFor()],
       ['team', `/stores/${storeId}/team`, (pg: Page) => pg.getByText('Sam Staff', { exact: true }).waitFor()],
       ['login', '/login', (pg: Page) => pg.getByRole('heading', { name: 'Log in to Storeloom' }).waitFor()],
     ] as const)
@@ -434,7 +434,7 @@ describe('merchant console in Chromium', () => {
     pg.on('response', (r) => {
       if (r.status() === 401) unauthorised.push(new URL(r.url()).pathname);
     });
-    await pg.goto(`${base}/stores/${storeId}/settings`);
+    await pg.goto(`${base}/stores/${storeId}/settings/general`);
     await pg.getByRole('heading', { name: 'Appearance and languages' }).waitFor();
     await other.clearCookies();
     // The products page loads several things at once: every one of them is refused.
@@ -442,7 +442,7 @@ describe('merchant console in Chromium', () => {
     await pg.waitForURL(/\/login\?next=/);
     await pg.getByRole('heading', { name: 'Log in to Storeloom' }).waitFor();
     // Back to where the session was lost after signing in (the page that first met the 401).
-    expect(new URL(pg.url()).searchParams.get('next')).toMatch(new RegExp(`^/stores/${storeId}/(settings|products)$`));
+    expect(new URL(pg.url()).searchParams.get('next')).toMatch(new RegExp(`^/stores/${storeId}/(settings/general|products)$`));
     expect(unauthorised.length).toBeGreaterThan(0);
     expect(await pg.locator('.toast-error').count()).toBe(0);
     await other.close();

@@ -133,7 +133,8 @@ describe('privacy requests in Chromium', { timeout: 240_000 }, () => {
     const con = await cctx.newPage();
     con.on('pageerror', (e) => errors.push(e.message));
     await con.goto(`${base}/stores/${store.id}/orders`);
-    await con.getByRole('navigation', { name: /main/i }).getByRole('link', { name: 'Privacy' }).click();
+    await con.getByRole('navigation', { name: /main/i }).getByRole('link', { name: 'Settings' }).click();
+    await con.getByRole('link', { name: /^Privacy requests/ }).click();
     await con.waitForURL(/\/privacy$/);
     const row = con.getByTestId('privacy-requests').getByRole('row').filter({ hasText: GUEST });
     await row.waitFor();

@@ -17,6 +17,7 @@ const OrdersPage = lazy(() => import('./pages/orders.tsx'));
 const OrderDetailPage = lazy(() => import('./pages/order-detail.tsx'));
 const TeamPage = lazy(() => import('./pages/team.tsx'));
 const SettingsPage = lazy(() => import('./pages/settings.tsx'));
+const SettingsIndexPage = lazy(() => import('./pages/settings-index.tsx'));
 const JobsPage = lazy(() => import('./pages/jobs.tsx'));
 const AccountPage = lazy(() => import('./pages/account.tsx'));
 const OutboxPage = lazy(() => import('./pages/outbox.tsx'));
@@ -148,7 +149,8 @@ export function App() {
           <Route path="/translations" component={TranslationsPage} />
           <Route path="/abandoned-checkouts" component={AbandonedCheckoutsPage} />
           <Route path="/team" component={TeamPage} />
-          <Route path="/settings" component={SettingsPage} />
+          <Route path="/settings" component={SettingsIndexPage} />
+          <Route path="/settings/:section" component={SettingsPage} />
           <Route path="/jobs" component={JobsPage} />
           <Route path="/privacy" component={PrivacyPage} />
           <Route path="/audit-log" component={AuditLogPage} />

@@ -7,38 +7,50 @@ import { LOCALE_NAMES, LOCALES, type Locale, locale, type MessageKey, setLocale,
 import { api, can } from './lib/api.ts';
 import { currentStore, currentStoreId, lastStoreId, me, setCurrentStoreId, setMe } from './lib/session.ts';
 
+/** Menu sections, in order; an item names its section (none → the first, unlabelled one with Home). */
+type NavSection = 'main' | 'sales' | 'catalog' | 'marketing' | 'onlineStore' | 'growth' | 'international';
+
 interface NavItem {
   path: string;
   label: MessageKey;
   icon: IconName;
+  section?: NavSection;
   show?: () => boolean;
 }
 
+const SECTIONS: { id: NavSection; label?: MessageKey }[] = [
+  { id: 'main' },
+  { id: 'sales', label: 'nav.section.sales' },
+  { id: 'catalog', label: 'nav.section.catalog' },
+  { id: 'marketing', label: 'nav.section.marketing' },
+  { id: 'onlineStore', label: 'nav.section.onlineStore' },
+  { id: 'growth', label: 'nav.section.growth' },
+  { id: 'international', label: 'nav.section.international' },
+];
+
+// One line per page. Analytics goes in 'main' after Home; Themes, Pages, Blog, Navigation and Policies in 'onlineStore'.
+// Jobs, Team, Billing, Payouts, Privacy requests and the audit log live under Settings (the Settings index links them).
 const NAV: NavItem[] = [
   { path: 'home', label: 'nav.home', icon: 'home' },
-  { path: 'products', label: 'nav.products', icon: 'products' },
-  { path: 'inventory', label: 'nav.inventory', icon: 'inventory' },
-  { path: 'orders', label: 'nav.orders', icon: 'orders' },
-  { path: 'draft-orders', label: 'nav.draftOrders', icon: 'orders', show: () => can(currentStore(), 'orders:read') },
-  { path: 'returns', label: 'nav.returns', icon: 'orders', show: () => can(currentStore(), 'orders:read') },
-  { path: 'discounts', label: 'nav.discounts', icon: 'tag', show: () => can(currentStore(), 'orders:read') },
-  { path: 'gift-cards', label: 'nav.giftCards', icon: 'gift', show: () => can(currentStore(), 'orders:read') },
-  { path: 'abandoned-checkouts', label: 'nav.abandoned', icon: 'cart', show: () => can(currentStore(), 'orders:read') },
-  { path: 'pricing', label: 'nav.pricing', icon: 'pricing', show: () => can(currentStore(), 'planning:read') },
-  { path: 'planning', label: 'nav.planning', icon: 'reorder', show: () => can(currentStore(), 'planning:read') },
-  { path: 'markets', label: 'nav.markets', icon: 'globe' },
-  { path: 'translations', label: 'nav.translations', icon: 'globe' },
-  { path: 'import', label: 'nav.import', icon: 'import', show: () => can(currentStore(), 'catalog:import') },
-  { path: 'search', label: 'nav.search', icon: 'search' },
-  { path: 'recommendations', label: 'nav.recommendations', icon: 'sparkle' },
-  { path: 'jobs', label: 'nav.jobs', icon: 'jobs' },
-  { path: 'privacy', label: 'nav.privacy', icon: 'user', show: () => can(currentStore(), 'privacy:manage') },
-  { path: 'audit-log', label: 'nav.auditLog', icon: 'jobs', show: () => can(currentStore(), 'audit:read') },
-  { path: 'team', label: 'nav.team', icon: 'team' },
-  { path: 'settings', label: 'nav.settings', icon: 'settings' },
-  { path: 'billing', label: 'nav.billing', icon: 'billing' },
-  { path: 'payouts', label: 'nav.payouts', icon: 'payouts' },
+  { path: 'orders', label: 'nav.orders', icon: 'orders', section: 'sales' },
+  { path: 'draft-orders', label: 'nav.draftOrders', icon: 'orders', section: 'sales', show: () => can(currentStore(), 'orders:read') },
+  { path: 'returns', label: 'nav.returns', icon: 'orders', section: 'sales', show: () => can(currentStore(), 'orders:read') },
+  { path: 'abandoned-checkouts', label: 'nav.abandoned', icon: 'cart', section: 'sales', show: () => can(currentStore(), 'orders:read') },
+  { path: 'products', label: 'nav.products', icon: 'products', section: 'catalog' },
+  { path: 'inventory', label: 'nav.inventory', icon: 'inventory', section: 'catalog' },
+  { path: 'import', label: 'nav.import', icon: 'import', section: 'catalog', show: () => can(currentStore(), 'catalog:import') },
+  { path: 'discounts', label: 'nav.discounts', icon: 'tag', section: 'marketing', show: () => can(currentStore(), 'orders:read') },
+  { path: 'gift-cards', label: 'nav.giftCards', icon: 'gift', section: 'marketing', show: () => can(currentStore(), 'orders:read') },
+  { path: 'pricing', label: 'nav.pricing', icon: 'pricing', section: 'growth', show: () => can(currentStore(), 'planning:read') },
+  { path: 'planning', label: 'nav.planning', icon: 'reorder', section: 'growth', show: () => can(currentStore(), 'planning:read') },
+  { path: 'search', label: 'nav.search', icon: 'search', section: 'growth' },
+  { path: 'recommendations', label: 'nav.recommendations', icon: 'sparkle', section: 'growth' },
+  { path: 'markets', label: 'nav.markets', icon: 'globe', section: 'international' },
+  { path: 'translations', label: 'nav.translations', icon: 'globe', section: 'international' },
 ];
+
+/** Pages reached from the Settings index: the menu marks "Settings" as the current section on them. */
+export const SETTINGS_AREA = ['settings', 'jobs', 'team', 'billing', 'payouts', 'privacy', 'audit-log'];
 
 function StoreSwitcher() {
   const [open, setOpen] = createSignal(false);
@@ -50,9 +62,7 @@ function StoreSwitcher() {
     setOpen(false);
     // Stay on the same section of the console in the other store.
     const section = location.pathname.split('/')[3] ?? 'products';
-    navigate(
-      `/stores/${id}/${['home', 'products', 'inventory', 'orders', 'import', 'search', 'recommendations', 'jobs', 'privacy', 'audit-log', 'team', 'settings', 'billing', 'payouts', 'pricing', 'planning'].includes(section) ? section : 'products'}`,
-    );
+    navigate(`/stores/${id}/${NAV.some((i) => i.path === section) || SETTINGS_AREA.includes(section) ? section : 'products'}`);
   };
   const onKeyDown = (e: KeyboardEvent) => {
     const items = [...((e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
@@ -150,6 +160,7 @@ export function Shell(props: ParentProps) {
     api.PATCH('/me', { body: { locale: next } }).catch(() => {});
   };
   const storeBase = () => `/stores/${currentStoreId() ?? ''}`;
+  const inSettings = () => SETTINGS_AREA.includes(location.pathname.split('/')[3] ?? '');
   const logout = async () => {
     try {
       await api.POST('/auth/logout');
@@ -205,20 +216,47 @@ export function Shell(props: ParentProps) {
         </A>
       </header>
       <nav id="sidenav" class="sidenav" aria-label={t('shell.mainNav')}>
-        <ul>
-          <For each={NAV}>
-            {(item) => (
-              <Show when={!item.show || item.show()}>
-                <li>
-                  <A href={`${storeBase()}/${item.path}`} class="nav-link" activeClass="active">
-                    <Icon name={item.icon} />
-                    <span>{t(item.label)}</span>
-                  </A>
-                </li>
+        <For each={SECTIONS}>
+          {(section) => {
+            const items = () => NAV.filter((i) => (i.section ?? 'main') === section.id && (!i.show || i.show()));
+            const headingId = `nav-${section.id}`;
+            return (
+              <Show when={items().length > 0}>
+                <div class="nav-section">
+                  <Show when={section.label}>
+                    {(label) => (
+                      <h2 class="nav-heading" id={headingId}>
+                        {t(label())}
+                      </h2>
+                    )}
+                  </Show>
+                  <ul aria-labelledby={section.label ? headingId : undefined}>
+                    <For each={items()}>
+                      {(item) => (
+                        <li>
+                          <A href={`${storeBase()}/${item.path}`} class="nav-link" activeClass="active">
+                            <Icon name={item.icon} />
+                            <span>{t(item.label)}</span>
+                          </A>
+                        </li>
+                      )}
+                    </For>
+                  </ul>
+                </div>
               </Show>
-            )}
-          </For>
-        </ul>
+            );
+          }}
+        </For>
+        <div class="nav-section">
+          <ul>
+            <li>
+              <A href={`${storeBase()}/settings`} class="nav-link" classList={{ active: inSettings() }} aria-current={inSettings() ? 'page' : undefined}>
+                <Icon name="settings" />
+                <span>{t('nav.settings')}</span>
+              </A>
+            </li>
+          </ul>
+        </div>
         <div class="sidenav-footer">
           <A href="/account" class="nav-link" activeClass="active">
             <Icon name="user" />

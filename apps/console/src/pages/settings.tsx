@@ -1,10 +1,10 @@
-import { useNavigate } from '@solidjs/router';
+import { useNavigate, useParams } from '@solidjs/router';
 import { DEFAULT_THEME } from '@storeloom/theme';
-import { createEffect, createResource, createSignal, For, Index, Show } from 'solid-js';
+import { createEffect, createResource, createSignal, For, Index, type JSX, Match, Show, Switch } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import { toast } from '../components/toast.tsx';
 import { Banner, Card, describedBy, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
-import { locale, t } from '../i18n/index.ts';
+import { locale, type MessageKey, t } from '../i18n/index.ts';
 import { ApiError, type ApiToken, api, type Schemas, type Store, upload } from '../lib/api.ts';
 import { apiScopeValues } from '../lib/api-schema.gen.ts';
 import { STORE_LANGUAGE_NAMES, STORE_LANGUAGES, type StoreLanguage } from '../lib/store-languages.ts';
@@ -631,37 +631,108 @@ function DangerSection() {
   );
 }
 
+/** What mail the store sends (the mail itself is written by the platform, in the customer's language). */
+function NotificationsSection() {
+  const customer: MessageKey[] = [
+    'notifications.orderConfirmation',
+    'notifications.giftCard',
+    'notifications.accountVerify',
+    'notifications.passwordReset',
+    'notifications.privacyRequest',
+  ];
+  const staff: MessageKey[] = [
+    'notifications.newOrder',
+    'notifications.invitation',
+    'notifications.paymentFailed',
+    'notifications.webhookDisabled',
+    'notifications.newSignIn',
+  ];
+  return (
+    <>
+      <Card title={t('notifications.customerTitle')} id="customer-notifications">
+        <p class="muted">{t('notifications.customerHint')}</p>
+        <ul class="plain-list">
+          <For each={customer}>{(k) => <li>{t(k)}</li>}</For>
+        </ul>
+      </Card>
+      <Card title={t('notifications.staffTitle')} id="staff-notifications">
+        <p class="muted">{t('notifications.staffHint')}</p>
+        <ul class="plain-list">
+          <For each={staff}>{(k) => <li>{t(k)}</li>}</For>
+        </ul>
+      </Card>
+    </>
+  );
+}
+
+/** Sub-pages of Settings (the index is settings-index.tsx); an unknown name shows the index's first page. */
+export const SETTINGS_PAGES = ['general', 'checkout', 'notifications', 'privacy', 'api-tokens', 'store-data'] as const;
+type SettingsPageName = (typeof SETTINGS_PAGES)[number];
+const PAGE_TITLES: Record<SettingsPageName, MessageKey> = {
+  general: 'settingsIndex.general',
+  checkout: 'settingsIndex.checkout',
+  notifications: 'settingsIndex.notifications',
+  privacy: 'settingsIndex.privacy',
+  'api-tokens': 'settingsIndex.apiTokens',
+  'store-data': 'settingsIndex.storeData',
+};
+
 export default function SettingsPage() {
   const s = useStore();
+  const params = useParams();
+  const page = (): SettingsPageName =>
+    (SETTINGS_PAGES as readonly string[]).includes(params.section ?? '') ? (params.section as SettingsPageName) : 'general';
   const [settings, { refetch }] = createResource(s.storeId, (id) => api.GET('/stores/{storeId}/settings', { params: { path: { storeId: id } } }));
+  const editable = (body: () => JSX.Element) => (
+    <Show when={s.can('store:update')} fallback={<Banner tone="info">{t('settings.readOnly')}</Banner>}>
+      {body()}
+    </Show>
+  );
   return (
     <div class="page page-narrow">
-      <PageHeader title={t('settings.title')} subtitle={s.store()?.name} />
-      <Show when={s.can('store:update')} fallback={<Banner tone="info">{t('settings.readOnly')}</Banner>}>
-        <Show when={s.store()} keyed>
-          {(store) => (
-            <>
-              <GeneralSection store={store} />
-              <Show when={!settings.loading} fallback={<SkeletonRows rows={3} cols={2} />}>
-                <ThemeSection settings={settings() ?? null} onSaved={refetch} />
-              </Show>
-              <DomainSection store={store} />
-              <CheckoutSection />
-            </>
-          )}
-        </Show>
-      </Show>
-      <TokensSection />
-      <Show when={s.can('store:read')}>
-        <RetentionSection />
-        <TrackingSection />
-      </Show>
-      <Show when={s.can('store:export')}>
-        <DataSection />
-      </Show>
-      <Show when={s.can('store:delete')}>
-        <DangerSection />
-      </Show>
+      <PageHeader title={t(PAGE_TITLES[page()])} subtitle={s.store()?.name} back={{ href: s.path('/settings'), label: t('settings.title') }} />
+      <Switch>
+        <Match when={page() === 'general'}>
+          {editable(() => (
+            <Show when={s.store()} keyed>
+              {(store) => (
+                <>
+                  <GeneralSection store={store} />
+                  <Show when={!settings.loading} fallback={<SkeletonRows rows={3} cols={2} />}>
+                    <ThemeSection settings={settings() ?? null} onSaved={refetch} />
+                  </Show>
+                  <DomainSection store={store} />
+                </>
+              )}
+            </Show>
+          ))}
+        </Match>
+        <Match when={page() === 'checkout'}>
+          {editable(() => (
+            <CheckoutSection />
+          ))}
+        </Match>
+        <Match when={page() === 'notifications'}>
+          <NotificationsSection />
+        </Match>
+        <Match when={page() === 'privacy'}>
+          <Show when={s.can('store:read')}>
+            <RetentionSection />
+            <TrackingSection />
+          </Show>
+        </Match>
+        <Match when={page() === 'api-tokens'}>
+          <TokensSection />
+        </Match>
+        <Match when={page() === 'store-data'}>
+          <Show when={s.can('store:export')}>
+            <DataSection />
+          </Show>
+          <Show when={s.can('store:delete')}>
+            <DangerSection />
+          </Show>
+        </Match>
+      </Switch>
     </div>
   );
 }

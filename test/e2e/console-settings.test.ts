@@ -1,0 +1,105 @@
+/**
+ * The console's grouped menu and the Settings index in Chromium, at desktop and phone widths: the menu has labelled
+ * groups (Growth holds Pricing, Reorder, Search and Recommendations; Jobs is not in the menu but under Settings), the
+ * Settings index lists every settings area and its links open the sub-pages. axe: no serious or critical violations.
+ */
+import { createLogger } from '@storeloom/log';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
+import { axeViolations } from '../helpers/axe.ts';
+import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
+import { createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+
+describe('console menu and settings index', { timeout: 240_000 }, () => {
+  let p: TestPlatform;
+  let browser: Browser;
+  let cp: { port: number; close(): Promise<void> };
+  let base: string;
+
+  beforeAll(async () => {
+    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+    cp = await serveOnFreePort((req) => handler(req));
+    base = `http://localhost:${cp.port}`;
+    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
+    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cp?.close();
+    await p?.close();
+  });
+
+  it('groups the menu, lists every settings area on one index, and opens its sub-pages', async () => {
+    const owner = await signup(p);
+    const store = await createStore(p, owner.cookie);
+    const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    const [name, value] = owner.cookie.split('=') as [string, string];
+    await ctx.addCookies([{ name, value, url: base }]);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/stores/${store.id}/home`);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    const growth = nav.getByRole('list', { name: 'Growth' });
+    await growth.waitFor();
+    expect(await growth.getByRole('link').allInnerTexts()).toEqual(['Pricing', 'Reorder', 'Search', 'Recommendations']);
+    expect(await nav.getByRole('heading').allInnerTexts()).toEqual(expect.arrayContaining(['SALES', 'CATALOG', 'GROWTH']));
+    expect(await nav.getByRole('link', { name: 'Jobs' }).count()).toBe(0);
+
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    const index = page.getByRole('main').getByRole('navigation', { name: 'Settings' });
+    for (const area of [
+      'Store details',
+      'Markets',
+      'Checkout and payments',
+      'Shipping',
+      'Taxes',
+      'Notifications',
+      'Customer privacy',
+      'Users and permissions',
+      'Plan and billing',
+      'Apps and API access',
+      'Webhooks',
+      'Background tasks',
+      'Store data',
+    ])
+      await index.getByRole('link', { name: new RegExp(`^${area}`) }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Settings' }).getAttribute('aria-current')).toBe('page');
+    expect(await axeViolations(page)).toEqual([]);
+    for (const [vp, viewport] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(viewport);
+      await page.screenshot({ path: artifactPath(`console-settings-index-${vp}.png`), fullPage: true });
+    }
+    await page.setViewportSize(VIEWPORTS.desktop);
+
+    // Sub-pages: store details (with the way back), then background tasks under Settings in the menu.
+    await index.getByRole('link', { name: /^Store details/ }).click();
+    await page.getByRole('heading', { name: 'Store details', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Appearance and languages' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: '← Settings' }).click();
+    await index.getByRole('link', { name: /^Background tasks/ }).click();
+    await page.waitForURL(/\/jobs$/);
+    expect(await nav.getByRole('link', { name: 'Settings' }).getAttribute('aria-current')).toBe('page');
+    await page.goto(`${base}/stores/${store.id}/settings/notifications`);
+    await page.getByRole('heading', { name: 'Customer notifications' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Phone: the grouped menu opens from the menu button and stays accessible.
+    await page.setViewportSize(VIEWPORTS.phone);
+    await page.goto(`${base}/stores/${store.id}/settings`);
+    await index.getByRole('link', { name: /^Store details/ }).waitFor();
+    expect(await growth.isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await growth.getByRole('link', { name: 'Reorder' }).waitFor({ state: 'visible' });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: artifactPath('console-menu-phone.png') });
+    await growth.getByRole('link', { name: 'Search' }).click();
+    await page.waitForURL(/\/search$/);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
