@@ -1,5 +1,6 @@
 import { useParams } from '@solidjs/router';
 import { createEffect, createResource, createSignal, For, on, Show } from 'solid-js';
+import { canEditOrder, OrderEditDialog, OrderEditHistory } from '../components/order-edit.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, describedBy, Field, Modal, PageHeader, Skeleton } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
@@ -16,6 +17,8 @@ export default function OrderDetailPage() {
     (q) => api.GET('/stores/{storeId}/orders/{orderId}', { params: { path: { storeId: q.id, orderId: q.orderId } } }),
   );
   const [fulfilOpen, setFulfilOpen] = createSignal(false);
+  const [editOpen, setEditOpen] = createSignal(false);
+  const [editVersion, setEditVersion] = createSignal(0);
   const [refundOpen, setRefundOpen] = createSignal(false);
   const [tracking, setTracking] = createSignal('');
   const [carrier, setCarrier] = createSignal('');
@@ -139,19 +142,26 @@ export default function OrderDetailPage() {
                     title={t('orders.items')}
                     id="items"
                     actions={
-                      <Show when={s.can('orders:manage') && o().status !== 'cancelled'}>
-                        <button
-                          type="button"
-                          class="button primary small"
-                          onClick={() => {
-                            setTracking(o().fulfillment?.trackingNumber ?? '');
-                            setCarrier(o().fulfillment?.carrier ?? '');
-                            setFulfilOpen(true);
-                          }}
-                        >
-                          {o().fulfillment ? t('orders.updateTracking') : t('orders.markFulfilled')}
-                        </button>
-                      </Show>
+                      <div class="card-actions">
+                        <Show when={s.can('orders:manage') && canEditOrder(o())}>
+                          <button type="button" class="button small" onClick={() => setEditOpen(true)}>
+                            {t('orderEdit.open')}
+                          </button>
+                        </Show>
+                        <Show when={s.can('orders:manage') && o().status !== 'cancelled'}>
+                          <button
+                            type="button"
+                            class="button primary small"
+                            onClick={() => {
+                              setTracking(o().fulfillment?.trackingNumber ?? '');
+                              setCarrier(o().fulfillment?.carrier ?? '');
+                              setFulfilOpen(true);
+                            }}
+                          >
+                            {o().fulfillment ? t('orders.updateTracking') : t('orders.markFulfilled')}
+                          </button>
+                        </Show>
+                      </div>
                     }
                   >
                     <ul class="line-items">
@@ -163,7 +173,11 @@ export default function OrderDetailPage() {
                             </Show>
                             <span class="grow">
                               {l.title}
-                              <span class="muted small block">{[l.variantTitle, l.sku].filter(Boolean).join(' · ')}</span>
+                              <span class="muted small block">
+                                {[l.variantTitle, l.sku, l.refundedQuantity > 0 ? t('orders.refundedUnits', { count: l.refundedQuantity }) : null]
+                                  .filter(Boolean)
+                                  .join(' · ')}
+                              </span>
                             </span>
                             <span class="muted">
                               {money(l.unitPrice)} × {l.quantity}
@@ -227,7 +241,7 @@ export default function OrderDetailPage() {
                       <For each={o().timeline}>
                         {(ev) => (
                           <li>
-                            <span>{ev.message}</span>
+                            <span>{ev.type === 'edited' ? t('orderEdit.edited') : ev.message}</span>
                             <time class="muted small" datetime={ev.at}>
                               {formatDateTime(ev.at, locale())}
                             </time>
@@ -235,6 +249,7 @@ export default function OrderDetailPage() {
                         )}
                       </For>
                     </ol>
+                    <OrderEditHistory order={o()} version={editVersion()} />
                   </Card>
                 </div>
                 <aside class="editor-side">
@@ -272,6 +287,16 @@ export default function OrderDetailPage() {
                   </Card>
                 </aside>
               </div>
+              <OrderEditDialog
+                order={o()}
+                open={editOpen()}
+                onClose={() => setEditOpen(false)}
+                onCommitted={() => {
+                  setEditVersion(editVersion() + 1);
+                  // Fetched and swapped in (a refetch would show the page's loading state).
+                  void api.GET('/stores/{storeId}/orders/{orderId}', { params: { path: { storeId: s.storeId(), orderId: o().id } } }).then(mutate);
+                }}
+              />
               <Modal
                 open={fulfilOpen()}
                 title={t('orders.markFulfilled')}
