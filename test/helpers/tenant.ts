@@ -81,6 +81,8 @@ export const TENANT_TABLES = [
   'storeloom_migrations',
   'suppliers',
   'tax_rates',
+  'theme_templates',
+  'theme_versions',
   'variant_price_history',
   'variant_sale_lines',
   'variant_sales_daily',

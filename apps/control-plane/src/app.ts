@@ -74,6 +74,7 @@ import { registerPageRoutes } from './routes/pages.ts';
 import { registerTranslationRoutes } from './routes/translations.ts';
 import { registerProductMediaRoutes } from './routes/product-media.ts';
 import { registerReviewRoutes } from './routes/reviews.ts';
+import { registerThemeRoutes } from './routes/theme.ts';
 import { mediaCrossOrigin, registerMediaRoute } from './routes/media.ts';
 import { apiDocsPage } from './pages.ts';
 import { registerConsole } from './console.ts';
@@ -147,6 +148,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerBlogRoutes(api);
   registerProductMediaRoutes(api);
   registerReviewRoutes(api);
+  registerThemeRoutes(api);
 }
 
 /** The /api/v1 OpenAPI document without a server or database: `npm run gen:api` and the contract tests read it. */

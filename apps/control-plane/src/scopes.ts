@@ -35,6 +35,7 @@ const FAMILY_OF_TAG: Record<string, string> = {
   settings: 'stores',
   markets: 'stores',
   content: 'stores',
+  theme: 'stores',
   jobs: 'stores',
   team: 'team',
   billing: 'billing',

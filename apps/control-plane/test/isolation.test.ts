@@ -79,6 +79,8 @@ interface Tenant {
   articleId: string;
   menuId: string;
   reviewId: string;
+  /** A published version of the home template's layout. */
+  versionId: string;
   /** Handle of productIds[0] (review CSV rows name products by handle). */
   productHandle: string;
   /** A 3D model of productIds[0]. */
@@ -125,6 +127,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   mediaId: t.mediaId,
   menuId: t.menuId,
   reviewId: t.reviewId,
+  versionId: t.versionId,
   marketId: t.marketId,
   zoneId: t.zoneId,
   taxRateId: t.taxRateId,
@@ -231,6 +234,10 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'patch /stores/{storeId}/articles/{articleId}': () => ({ body: { title: 'Hijacked' } }),
   'post /stores/{storeId}/products/{productId}/media': () => ({ form: glbForm() }),
   'patch /stores/{storeId}/reviews/{reviewId}': () => ({ body: { status: 'hidden', reply: 'Hijacked' } }),
+  'put /stores/{storeId}/theme/templates/{template}/draft': () => ({
+    body: { layout: { sections: [{ id: 'x', type: 'rich-text', settings: { heading: 'Hijacked' }, blocks: [] }] } },
+  }),
+  'post /stores/{storeId}/theme/preview': () => ({ body: { path: '/' } }),
   'post /stores/{storeId}/reviews/import': (own) => ({
     rawBody: `product_handle,rating,title\n${own.productHandle},1,Injected\n`,
     contentType: 'text/csv',
@@ -259,7 +266,7 @@ interface Operation {
 }
 
 /** Path parameters that name no object (a locale): always this value, never swapped between stores. */
-const FIXED_PATH_VALUES: Record<string, string> = { locale: 'de', index: '0' };
+const FIXED_PATH_VALUES: Record<string, string> = { locale: 'de', index: '0', template: 'home' };
 
 const fill = (template: string, ids: Record<string, string>) =>
   template.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -401,6 +408,13 @@ describe('tenant isolation', () => {
     });
     expect(reviews.body.imported, reviews.text).toBe(1);
     const review = await p.request('GET', `/api/v1/stores/${store.id}/reviews`, { cookie });
+    const themeDraft = await p.request('PUT', `/api/v1/stores/${store.id}/theme/templates/home/draft`, {
+      cookie,
+      body: { layout: { sections: [{ id: 'intro', type: 'rich-text', settings: { heading: `${tag} heading`, text: '<p>secret</p>' }, blocks: [] }] } },
+    });
+    expect(themeDraft.status, themeDraft.text).toBe(200);
+    expect((await p.request('POST', `/api/v1/stores/${store.id}/theme/templates/home/publish`, { cookie })).status).toBe(200);
+    const themeVersion = await p.request('GET', `/api/v1/stores/${store.id}/theme/templates/home/versions`, { cookie });
     const market = await p.request('POST', `/api/v1/stores/${store.id}/markets`, {
       cookie,
       body: { name: `${tag} market`, countries: ['DE', 'FR'], currency: 'EUR', exchangeRate: '0.92', taxInclusive: true },
@@ -482,6 +496,7 @@ describe('tenant isolation', () => {
       mediaId: media.body.id,
       menuId: menu.body.id,
       reviewId: review.body.data[0].id,
+      versionId: themeVersion.body.versions[0].id,
       productHandle: p1.handle,
       marketId: market.body.id,
       zoneId: zone.body.id,
@@ -551,6 +566,8 @@ describe('tenant isolation', () => {
       policies: await db.selectFrom('policies').selectAll().orderBy('kind').execute(),
       productMedia: await db.selectFrom('product_media').selectAll().orderBy('id').execute(),
       reviews: await db.selectFrom('reviews').selectAll().orderBy('id').execute(),
+      themeTemplates: await db.selectFrom('theme_templates').selectAll().orderBy('template').execute(),
+      themeVersions: await db.selectFrom('theme_versions').selectAll().orderBy('id').execute(),
       customerTokens: await db.selectFrom('customer_tokens').selectAll().orderBy('token_hash').execute(),
       markets: await db.selectFrom('markets').selectAll().orderBy('id').execute(),
       marketCountries: await db.selectFrom('market_countries').selectAll().orderBy('country').execute(),
@@ -646,6 +663,9 @@ describe('tenant isolation', () => {
       'patch /stores/{storeId}/articles/{articleId}',
       'post /stores/{storeId}/products/{productId}/media',
       'delete /stores/{storeId}/products/{productId}/media/{mediaId}',
+      'put /stores/{storeId}/theme/templates/{template}/draft',
+      'post /stores/{storeId}/theme/templates/{template}/versions/{versionId}/restore',
+      'post /stores/{storeId}/theme/preview',
     ])
       expect(keys).toContain(k);
     const known = new Set(['storeId', ...Object.keys(objectIds(b))]);

@@ -152,3 +152,20 @@ export interface StoreTranslationsTable {
   name: string | null;
   updated_at: Timestamp;
 }
+
+/** Theme template layouts (migrations/tenant/20261206180400_theme_layouts.ts); the layout shape is @storeloom/theme's `Layout`. */
+export interface ThemeTemplatesTable {
+  template: string;
+  draft: Json<unknown>;
+  published: ColumnType<unknown | null, string | null | undefined, string | null>;
+  version: Generated<number>;
+  draft_updated_at: Timestamp;
+  published_at: NullableDate;
+}
+export interface ThemeVersionsTable {
+  id: string;
+  template: string;
+  layout: Json<unknown>;
+  published_at: Timestamp;
+  published_by: string | null;
+}

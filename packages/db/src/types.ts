@@ -17,6 +17,8 @@ import type {
   ProductMediaTable,
   ProductTranslationsTable,
   ReviewsTable,
+  ThemeTemplatesTable,
+  ThemeVersionsTable,
 } from './content-types.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -750,6 +752,8 @@ export interface TenantDatabase {
   articles: ArticlesTable;
   product_media: ProductMediaTable;
   reviews: ReviewsTable;
+  theme_templates: ThemeTemplatesTable;
+  theme_versions: ThemeVersionsTable;
   markets: MarketsTable;
   market_countries: MarketCountriesTable;
   market_prices: MarketPricesTable;

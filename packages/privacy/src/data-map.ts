@@ -325,6 +325,9 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     note: "the merchant's content",
   },
   tax_rates: { columns: 'id country region tax_class rate_milli name source created_at updated_at', erase: 'none' },
+  theme_templates: { columns: 'template draft published version draft_updated_at published_at', erase: 'none', note: "the merchant's content" },
+  // published_by: a team member's user id (staff, not shoppers: the control schema holds who they are).
+  theme_versions: { columns: 'id template layout published_at published_by', erase: 'none', note: "the merchant's content" },
 };
 
 /**

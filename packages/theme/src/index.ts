@@ -51,3 +51,4 @@ export function readTheme(raw: unknown): ThemeSettings {
     logoUrl: typeof t.logoUrl === 'string' && t.logoUrl.length <= 2000 ? t.logoUrl : null,
   };
 }
+export * from './sections.ts';

@@ -4354,6 +4354,148 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/theme/sections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The section registry: every section type with its settings, block types and limits
+         * @description API tokens: needs the `read_stores` scope.
+         */
+        get: operations["listThemeSections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/theme/templates/{template}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A template's draft and published layout (the default layout until the merchant saves one)
+         * @description API tokens: needs the `read_stores` scope.
+         */
+        get: operations["getThemeTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/theme/templates/{template}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a template's draft layout (shoppers keep seeing the published one); send expectedVersion to refuse overwriting a newer draft
+         * @description API tokens: needs the `write_stores` scope.
+         */
+        put: operations["saveThemeDraft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/theme/templates/{template}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish the draft: shoppers see it, and it is added to the version history
+         * @description API tokens: needs the `write_stores` scope.
+         */
+        post: operations["publishThemeTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/theme/templates/{template}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A template's published versions, newest first (the last 50)
+         * @description API tokens: needs the `read_stores` scope.
+         */
+        get: operations["listThemeVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/theme/templates/{template}/versions/{versionId}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy a published version into the draft (publish it to show it to shoppers)
+         * @description API tokens: needs the `write_stores` scope.
+         */
+        post: operations["restoreThemeVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/theme/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A short-lived signed storefront link that shows the draft layouts (for the editor's iframe; shoppers never see drafts)
+         * @description The link is `<store URL><path>?theme_preview=<token>`; the same query parameter works on any path of the store until `expiresAt` (30 minutes). Preview responses may be framed by the console origin only (CSP frame-ancestors).
+         *
+         *     API tokens: needs the `write_stores` scope.
+         */
+        post: operations["createThemePreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6556,6 +6698,105 @@ export interface components {
                 row: number;
                 message: string;
             }[];
+        };
+        ThemeSectionList: {
+            sections: components["schemas"]["ThemeSectionType"][];
+        };
+        ThemeSectionType: {
+            type: string;
+            name: string;
+            settings: components["schemas"]["ThemeSettingField"][];
+            blocks: {
+                type: string;
+                name: string;
+                settings: components["schemas"]["ThemeSettingField"][];
+            }[];
+            maxBlocks: number;
+            /** @description Templates the section may be placed on; `main` (the page content) is required exactly once on collection, product and page */
+            templates: ("home" | "collection" | "product" | "page")[];
+        };
+        ThemeSettingField: {
+            id: string;
+            /** @enum {string} */
+            type: "text" | "textarea" | "richtext" | "image" | "color" | "select" | "range" | "checkbox" | "collection" | "product" | "url";
+            label: string;
+            default?: components["schemas"]["ThemeSettingValue"];
+            options?: {
+                value: string;
+                label: string;
+            }[];
+            min?: number;
+            max?: number;
+            step?: number;
+        };
+        ThemeSettingValue: string | number | boolean | null;
+        ThemeTemplate: {
+            /** @enum {string} */
+            template: "home" | "collection" | "product" | "page";
+            draft: components["schemas"]["ThemeLayout"];
+            published: components["schemas"]["ThemeLayout"];
+            /** @description Draft changes so far (0: never saved); send it back as expectedVersion */
+            version: number;
+            draftUpdatedAt: string | null;
+            publishedAt: string | null;
+        };
+        ThemeLayout: {
+            sections: {
+                id: string;
+                type: string;
+                disabled?: boolean;
+                settings: {
+                    [key: string]: components["schemas"]["ThemeSettingValue"];
+                };
+                blocks: {
+                    id: string;
+                    type: string;
+                    settings: {
+                        [key: string]: components["schemas"]["ThemeSettingValue"];
+                    };
+                }[];
+            }[];
+        };
+        LayoutInvalid: {
+            error: {
+                /** @enum {string} */
+                code: "layout_invalid";
+                message: string;
+                details: {
+                    /** @example sections[2].settings.heading */
+                    path: string;
+                    message: string;
+                }[];
+            };
+        };
+        ThemeLayoutInput: {
+            sections: {
+                id: string;
+                type: string;
+                disabled?: boolean;
+                settings?: {
+                    [key: string]: unknown;
+                };
+                blocks?: {
+                    id: string;
+                    type: string;
+                    settings?: {
+                        [key: string]: unknown;
+                    };
+                }[];
+            }[];
+        };
+        ThemeVersionList: {
+            versions: {
+                id: string;
+                publishedAt: string;
+                /** @description User id */
+                publishedBy: string | null;
+            }[];
+        };
+        ThemePreview: {
+            url: string;
+            expiresAt: string;
         };
     };
     responses: never;
@@ -23127,6 +23368,422 @@ export interface operations {
             };
             /** @description Wrong content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listThemeSections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Section types */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeSectionList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getThemeTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                template: "home" | "collection" | "product" | "page";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeTemplate"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    saveThemeDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                template: "home" | "collection" | "product" | "page";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    layout: components["schemas"]["ThemeLayoutInput"];
+                    expectedVersion?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeTemplate"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown section or block type, a bad setting, too many blocks (code layout_invalid, problems in details) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutInvalid"];
+                };
+            };
+        };
+    };
+    publishThemeTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                template: "home" | "collection" | "product" | "page";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Published */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeTemplate"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listThemeVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                template: "home" | "collection" | "product" | "page";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeVersionList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    restoreThemeVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                template: "home" | "collection" | "product" | "page";
+                versionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Restored into the draft */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeTemplate"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createThemePreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    path?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Preview link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemePreview"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
