@@ -35,7 +35,12 @@ export class EngineProductSearch implements ProductSearch {
     this.catalog = new StorefrontCatalog(tenant.t);
   }
 
-  async search(query: string, filters: SearchFilters, cursor: string | null, opts: { record?: boolean; locale?: string } = {}): Promise<SearchResult> {
+  async search(
+    query: string,
+    filters: SearchFilters,
+    cursor: string | null,
+    opts: { record?: boolean; locale?: string; exact?: boolean } = {},
+  ): Promise<SearchResult> {
     // A store whose index the worker has not built yet (new store, no worker running) still gets answers.
     if ((await this.engine.cache.get(this.tenant.store.schema_name)).docs.size === 0)
       return new SimpleProductSearch(this.tenant.t).search(query, filters, cursor);
@@ -52,6 +57,7 @@ export class EngineProductSearch implements ProductSearch {
         facets: true,
         ...(cursor ? { cursor } : {}),
         ...(opts.locale ? { locale: opts.locale } : {}),
+        ...(opts.exact ? { exact: true } : {}),
       },
       { record: opts.record ?? false },
     );
@@ -70,6 +76,8 @@ export class EngineProductSearch implements ProductSearch {
       total: out.total,
       facets: { collections },
       nextCursor: out.nextCursor,
+      // Only a correction that found something is "showing results for" it.
+      corrected: !opts.exact && out.total > 0 ? out.didYouMean : null,
     };
   }
 }

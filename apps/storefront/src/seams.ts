@@ -26,14 +26,17 @@ export interface SearchResult {
   total: number;
   facets: { collections: { handle: string; title: string; count: number }[] };
   nextCursor: string | null;
+  /** The query the engine searched instead when it corrected a typo ("Showing results for …"); null when none. */
+  corrected?: string | null;
 }
 
 export interface ProductSearch {
   /**
    * `record`: log the query for the store's search analytics (only with the shopper's analytics consent);
-   * `locale`: the page language (its analysis and the products' translated text).
+   * `locale`: the page language (its analysis and the products' translated text);
+   * `exact`: the words as typed, no typo correction ("Search instead for …").
    */
-  search(query: string, filters: SearchFilters, cursor: string | null, opts?: { record?: boolean; locale?: string }): Promise<SearchResult>;
+  search(query: string, filters: SearchFilters, cursor: string | null, opts?: { record?: boolean; locale?: string; exact?: boolean }): Promise<SearchResult>;
 }
 
 /** Same-collection products, topped up with the newest ones. */

@@ -41,6 +41,8 @@ export interface SearchRequest {
   locale?: string;
   /** Plan the last word as a prefix (autocomplete). */
   prefix?: boolean;
+  /** The words as typed: no typo corrections or word splits ("Search instead for …" after a correction). */
+  exact?: boolean;
   facets?: boolean;
   /** Second-stage features for at most this many stage-1 matches (default 1,000; autocomplete uses fewer). */
   rerankTopK?: number;
@@ -179,7 +181,7 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
   let matches: PlanMatches | null = null;
   let plan: QueryPlan | undefined;
   if (q) {
-    plan = engine.plan(q, req.prefix ? { prefix: 'always' } : {});
+    plan = engine.plan(q, { ...(req.prefix ? { prefix: 'always' as const } : {}), ...(req.exact ? { typo: false, decompound: false } : {}) });
     matches = executePlan(engine.store, plan, { bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK, ...(req.rerankTopK ? { rerankTopK: req.rerankTopK } : {}) });
     // Orders other than relevance break ties by score, and explain shows every score: both need every match scored.
     if ((req.sort !== undefined && req.sort !== 'relevance') || req.explain) matches.complete();

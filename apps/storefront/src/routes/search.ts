@@ -11,10 +11,12 @@ export function searchRoutes(app: StorefrontApp, sf: Storefront) {
       const sortParam = c.req.query('sort');
       const sort = sortParam === 'price-asc' || sortParam === 'price-desc' ? sortParam : 'relevance';
       const inStock = c.req.query('inStock') === '1';
+      const exact = c.req.query('exact') === '1';
       const collection = tenant.collections.find((x) => x.handle === collectionHandle) ?? null;
       const r = await sf.searchFor(tenant).search(q, { collection, inStock, sort }, c.req.query('cursor') ?? null, {
         record: c.var.consent?.granted.analytics ?? false,
         locale: c.var.lang,
+        exact,
       });
       const t = sf.t(c);
       return sf.pages.render(
@@ -25,7 +27,8 @@ export function searchRoutes(app: StorefrontApp, sf: Storefront) {
           results: r.items,
           total: r.total,
           collections: r.facets.collections,
-          filters: { collection: collection?.handle ?? '', sort, inStock },
+          corrected: r.corrected ?? null,
+          filters: { collection: collection?.handle ?? '', sort, inStock, exact },
           nextCursor: r.nextCursor,
         },
         {

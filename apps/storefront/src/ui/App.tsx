@@ -5,17 +5,12 @@ import { CollectionPage, HomePage, NotFoundPage, ProductPage, SearchPage } from 
 import { CartPage, CheckoutPage, InvoicePage, OrderPage, PayPage } from './pages/checkout.tsx';
 import { ArticlePage, BlogPage, ContentPage, ReviewPage } from './pages/content.tsx';
 import { PrivacyPage } from './pages/privacy.tsx';
+import { SearchBox } from './search.tsx';
 import { LANG_NAMES, LANG_SHORT } from './i18n.ts';
 import type { AppData, MenuLinkData } from './types.ts';
 import { storeMediaPath } from './media.ts';
 
 const Icon = {
-  search: () => (
-    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
-      <circle cx="11" cy="11" r="7" fill="none" stroke="currentColor" stroke-width="2" />
-      <path d="m20 20-3.5-3.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
-    </svg>
-  ),
   bag: () => (
     <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
       <path d="M6 7h12l1 13H5L6 7Z" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round" />
@@ -63,12 +58,7 @@ function Header() {
           </Show>
           <span class="brand-name">{shop.name}</span>
         </a>
-        <form class="search" action="/search" method="get" aria-label={t('search')}>
-          <input name="q" type="search" placeholder={t('searchPlaceholder')} aria-label={t('search')} value={chrome.query} />
-          <button type="submit" aria-label={t('search')}>
-            <Icon.search />
-          </button>
-        </form>
+        <SearchBox />
         <nav class="actions">
           <Show when={shop.languages.length > 1}>
             {/* A disclosure, so it works before hydration and without JS; each language by its own name. The visible code

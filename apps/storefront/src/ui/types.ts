@@ -230,7 +230,9 @@ export type PageData =
       results: Card[];
       total: number;
       collections: { handle: string; title: string; count: number }[];
-      filters: { collection: string; sort: string; inStock: boolean };
+      /** What the engine searched instead of a misspelt `q` (null: as typed). */
+      corrected: string | null;
+      filters: { collection: string; sort: string; inStock: boolean; exact: boolean };
       nextCursor: string | null;
     }
   | {

@@ -1,4 +1,4 @@
-import { createMemo, createSignal, For, onMount, Show } from 'solid-js';
+import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { Price, ProductGrid, ProductImage, Section } from '../components.tsx';
 import { useShop } from '../context.tsx';
 import { ModelMedia, ProductReviews } from './content.tsx';
@@ -255,22 +255,165 @@ export function ProductPage(props: { data: Of<'product'> }) {
   );
 }
 
+const MARK = '\u0000';
+/** A translation with `q` in <strong> where the language puts it (`text` translated with q = MARK). */
+function withQuery(text: string, q: string) {
+  const i = text.indexOf(MARK);
+  if (i < 0) return text;
+  return (
+    <>
+      {text.slice(0, i)}
+      <strong>{q}</strong>
+      {text.slice(i + 1)}
+    </>
+  );
+}
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([type="hidden"]):not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
 export function SearchPage(props: { data: Of<'search'> }) {
-  const { t } = useShop();
+  const { t, hydrated } = useShop();
   const d = props.data;
-  const nextHref = () => {
-    const u = new URLSearchParams({ q: d.q, collection: d.filters.collection, sort: d.filters.sort, cursor: d.nextCursor ?? '' });
+  const [drawer, setDrawer] = createSignal(false);
+  let filters: HTMLFormElement | undefined;
+  let toggle: HTMLButtonElement | undefined;
+  const href = (over: Record<string, string>) => {
+    const u = new URLSearchParams({ q: d.q });
+    if (d.filters.collection) u.set('collection', d.filters.collection);
+    if (d.filters.sort !== 'relevance') u.set('sort', d.filters.sort);
     if (d.filters.inStock) u.set('inStock', '1');
+    if (d.filters.exact) u.set('exact', '1');
+    for (const [k, v] of Object.entries(over)) v ? u.set(k, v) : u.delete(k);
     return `/search?${u}`;
+  };
+  // The filter drawer (phones, once hydrated): a modal dialog; Tab stays inside it, Escape closes it and focus
+  // goes back to the button that opened it.
+  const openDrawer = () => {
+    setDrawer(true);
+    document.body.classList.add('drawer-open');
+    queueMicrotask(() => filters?.querySelector<HTMLElement>(FOCUSABLE)?.focus());
+  };
+  const closeDrawer = () => {
+    setDrawer(false);
+    document.body.classList.remove('drawer-open');
+    toggle?.focus();
+  };
+  onCleanup(() => {
+    if (typeof document !== 'undefined') document.body.classList.remove('drawer-open');
+  });
+  const trap = (e: KeyboardEvent) => {
+    if (!drawer()) return;
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      closeDrawer();
+      return;
+    }
+    if (e.key !== 'Tab' || !filters) return;
+    const items = Array.from(filters.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.offsetParent !== null);
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last?.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first?.focus();
+    }
   };
   return (
     <>
       <header class="page-head">
-        <h1>{d.q ? t('results', { n: d.total, q: d.q }) : t('shopAll')}</h1>
+        <h1>{d.q ? t('results', { n: d.total, q: d.corrected ?? d.q }) : t('shopAll')}</h1>
+        <Show when={d.corrected}>
+          {(corrected) => (
+            <p class="corrected" data-testid="search-corrected">
+              {withQuery(t('showingResultsFor', { q: MARK }), corrected())}
+              <br />
+              <a href={href({ exact: '1', cursor: '' })} data-testid="search-instead">
+                {t('searchInsteadFor', { q: d.q })}
+              </a>
+            </p>
+          )}
+        </Show>
       </header>
-      <div class="search-layout">
-        <form class="filters" method="get" action="/search">
+      <div class="search-toolbar">
+        <Show when={hydrated()}>
+          <button
+            ref={toggle}
+            type="button"
+            class="button ghost filters-toggle"
+            aria-haspopup="dialog"
+            aria-expanded={drawer() ? 'true' : 'false'}
+            aria-controls="search-filters"
+            onClick={openDrawer}
+            data-testid="filters-toggle"
+          >
+            {t('filter')}
+          </button>
+        </Show>
+        {/* Applies as soon as the choice changes; the button is for browsers without JavaScript (gone once hydrated). */}
+        <form class="sort-form" method="get" action="/search">
           <input type="hidden" name="q" value={d.q} />
+          <Show when={d.filters.collection}>
+            <input type="hidden" name="collection" value={d.filters.collection} />
+          </Show>
+          <Show when={d.filters.inStock}>
+            <input type="hidden" name="inStock" value="1" />
+          </Show>
+          <Show when={d.filters.exact}>
+            <input type="hidden" name="exact" value="1" />
+          </Show>
+          <label for="search-sort">{t('sortBy')}</label>
+          <select id="search-sort" name="sort" onChange={(e) => e.currentTarget.form?.submit()} data-testid="search-sort">
+            <option value="relevance" selected={d.filters.sort === 'relevance'}>
+              {d.q ? t('sortRelevance') : t('sortNewest')}
+            </option>
+            <option value="price-asc" selected={d.filters.sort === 'price-asc'}>
+              {t('sortPriceAsc')}
+            </option>
+            <option value="price-desc" selected={d.filters.sort === 'price-desc'}>
+              {t('sortPriceDesc')}
+            </option>
+          </select>
+          <Show when={!hydrated()}>
+            <button class="button ghost" type="submit">
+              {t('apply')}
+            </button>
+          </Show>
+        </form>
+      </div>
+      <div class="search-layout">
+        {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: aria-modal is only set together with role="dialog" (the open drawer). */}
+        <form
+          ref={filters}
+          id="search-filters"
+          class="filters"
+          classList={{ drawer: hydrated(), open: drawer() }}
+          role={drawer() ? 'dialog' : undefined}
+          aria-modal={drawer() ? 'true' : undefined}
+          aria-labelledby="filters-title"
+          method="get"
+          action="/search"
+          onKeyDown={trap}
+          data-testid="search-filters"
+        >
+          <div class="drawer-head">
+            <h2 id="filters-title">{t('filter')}</h2>
+            <Show when={hydrated()}>
+              <button type="button" class="drawer-close" aria-label={t('closeFilters')} onClick={closeDrawer}>
+                <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                  <path d="M6 6l12 12M18 6 6 18" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+                </svg>
+              </button>
+            </Show>
+          </div>
+          <input type="hidden" name="q" value={d.q} />
+          <Show when={d.filters.sort !== 'relevance'}>
+            <input type="hidden" name="sort" value={d.filters.sort} />
+          </Show>
+          <Show when={d.filters.exact}>
+            <input type="hidden" name="exact" value="1" />
+          </Show>
           <label class="field">
             <span>{t('collections')}</span>
             <select name="collection">
@@ -284,34 +427,28 @@ export function SearchPage(props: { data: Of<'search'> }) {
               </For>
             </select>
           </label>
-          <label class="field">
-            <span>{t('filter')}</span>
-            <select name="sort">
-              <option value="relevance" selected={d.filters.sort === 'relevance'}>
-                {t('sortNewest')}
-              </option>
-              <option value="price-asc" selected={d.filters.sort === 'price-asc'}>
-                {t('sortPriceAsc')}
-              </option>
-              <option value="price-desc" selected={d.filters.sort === 'price-desc'}>
-                {t('sortPriceDesc')}
-              </option>
-            </select>
-          </label>
           <label class="check">
             <input type="checkbox" name="inStock" value="1" checked={d.filters.inStock} /> {t('inStockOnly')}
           </label>
-          <button class="button ghost" type="submit">
-            {t('filter')}
-          </button>
+          <div class="filter-actions">
+            <button class="button primary" type="submit">
+              {t('apply')}
+            </button>
+            <a class="button ghost" href={href({ collection: '', inStock: '', cursor: '' })}>
+              {t('clearFilters')}
+            </a>
+          </div>
         </form>
+        <Show when={drawer()}>
+          <div class="drawer-backdrop" onClick={closeDrawer} aria-hidden="true" />
+        </Show>
         <div>
           <Show when={d.results.length > 0} fallback={<p class="empty">{d.q ? t('noResults') : t('searchHint')}</p>}>
             <ProductGrid cards={d.results} />
           </Show>
           <Show when={d.nextCursor}>
             <nav class="pager">
-              <a class="button ghost" href={nextHref()} rel="next">
+              <a class="button ghost" href={href({ cursor: d.nextCursor ?? '' })} rel="next">
                 {t('next')} →
               </a>
             </nav>
