@@ -11,6 +11,7 @@ export const TENANT_TABLES = [
   'articles',
   'cart_lines',
   'carts',
+  'catalog_version',
   'collection_products',
   'collection_translations',
   'collections',

@@ -14,8 +14,8 @@ import type {
 import type { BillingConfig, BillingService, ConnectService, StripeWebhooks } from '@storeloom/billing';
 import type { Commerce } from '@storeloom/commerce';
 import type { PrivacyService } from '@storeloom/privacy';
-import type { Database, Kysely, MembershipRole, Store, TenantDatabase } from '@storeloom/db';
-import type { BaseVariables } from '@storeloom/http';
+import type { CatalogVersions, Database, Kysely, MembershipRole, Store, TenantDatabase } from '@storeloom/db';
+import type { BaseVariables, ResponseCache } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
 import type { MailOutbox } from '@storeloom/mail';
 import type { SecretBox, SecretKeys } from '@storeloom/secret-box';
@@ -72,6 +72,8 @@ export interface ControlPlaneConfig {
   metricsToken?: string;
   /** Without a metrics token, whether /metrics is served at all: false in production (NODE_ENV=production); default true. */
   metricsWithoutToken?: boolean;
+  /** Byte budget of the in-process response cache of catalogue reads (RESPONSE_CACHE_BYTES; default 32 MiB; 0 = off). */
+  responseCacheBytes?: number;
   /** Contact published in /.well-known/security.txt (default: mailto:security@ the console's host). */
   securityContact?: string;
 }
@@ -110,6 +112,9 @@ export interface Services {
   signInNotices: SignInNotices;
   /** A store's sign-in policy (require two-factor sign-in of the team). */
   storeSecurity: StoreSecurityService;
+  /** Cached catalogue responses (null = off) and the catalogue versions they are checked against (issue 23). */
+  responseCache: ResponseCache | null;
+  catalogVersions: CatalogVersions;
 }
 
 export interface AuthInfo {

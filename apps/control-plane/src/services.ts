@@ -16,7 +16,8 @@ import {
 import { BillingService, ConnectPaymentEvents, ConnectService, createStripeClient, StripeWebhooks, shopperPayments } from '@storeloom/billing';
 import { createCommerce } from '@storeloom/commerce';
 import { createLogger } from '@storeloom/log';
-import type { Database } from '@storeloom/db';
+import { CatalogVersions, type Database } from '@storeloom/db';
+import { ResponseCache } from '@storeloom/http';
 import { type ControlPlaneEnv, webhookEgressFromEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';
 import { MailOutbox, transportFromConfig } from '@storeloom/mail';
@@ -69,6 +70,7 @@ export function configFromEnv(env: ControlPlaneEnv): ControlPlaneConfig {
     storeLimits: { perAccount: env.STORES_PER_ACCOUNT, freePerAccount: env.FREE_STORES_PER_ACCOUNT, createsPerHour: env.STORE_CREATES_PER_HOUR },
     rateLimits: { perIpPerMinute: env.RATE_LIMIT_PER_IP, perStorePerMinute: env.RATE_LIMIT_PER_STORE },
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    responseCacheBytes: env.RESPONSE_CACHE_BYTES,
     webhookEgress: webhookEgressFromEnv(env),
     ...secretKeysConfig(env),
     ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
@@ -154,6 +156,8 @@ export function buildServices(
     commerce,
     secrets,
     privacy: new PrivacyService({ db, storage }),
+    responseCache: config.responseCacheBytes === 0 ? null : new ResponseCache(config.responseCacheBytes ?? 32 * 1024 * 1024),
+    catalogVersions: new CatalogVersions(),
   };
 }
 

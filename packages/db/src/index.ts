@@ -10,3 +10,4 @@ export { sql } from 'kysely';
 export type { Kysely, Transaction } from 'kysely';
 export * from './move.ts';
 export * from './precompiled.ts';
+export * from './catalog-version.ts';

@@ -683,7 +683,14 @@ export interface ImportRowsTable {
   warnings: ColumnType<unknown, string | undefined, string>;
 }
 
+/** One row: the store's catalogue version, bumped by triggers in the transaction of every catalogue write. */
+export interface CatalogVersionTable {
+  id: Generated<boolean>;
+  version: string;
+}
+
 export interface TenantDatabase {
+  catalog_version: CatalogVersionTable;
   import_rows: ImportRowsTable;
   products: ProductsTable;
   variants: VariantsTable;

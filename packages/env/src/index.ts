@@ -169,6 +169,8 @@ const web = {
   RATE_LIMIT_PER_STORE: z.coerce.number().int().min(0).default(6000),
   /** A request without a response after this long gets 503 + Retry-After (0 = off). */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Byte budget (32 MiB) of the API's in-process cache of catalogue responses (ETag, checked against the catalogue version; 0 = off). */
+  RESPONSE_CACHE_BYTES: z.coerce.number().int().min(0).default(33_554_432),
   /** When set, GET /metrics requires `Authorization: Bearer <token>` (otherwise keep /metrics off the public network). */
   METRICS_TOKEN: z.string().min(16).optional(),
 };

@@ -4,3 +4,4 @@ export * from './middleware.ts';
 export * from './protection.ts';
 export * from './metrics.ts';
 export * from './safe-redirect.ts';
+export * from './response-cache.ts';

@@ -191,6 +191,7 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     erase: 'none',
   },
   order_counter: { columns: 'id last_number', erase: 'none' },
+  catalog_version: { columns: 'id version', erase: 'none', note: 'a counter bumped by catalogue writes (response caches)' },
   discounts: {
     columns:
       'id title code code_key automatic kind value applies_to min_subtotal usage_limit used_count once_per_customer starts_at ends_at combines_with buy_x_get_y active created_at updated_at',

@@ -413,7 +413,9 @@ export interface paths {
         };
         /**
          * List products (cursor pagination, filters, sort)
-         * @description API tokens: needs the `read_products` scope.
+         * @description Answers with an `ETag`; send it back in `If-None-Match` for a 304 while the catalogue is unchanged.
+         *
+         *     API tokens: needs the `read_products` scope.
          */
         get: operations["listProducts"];
         put?: never;
@@ -437,7 +439,9 @@ export interface paths {
         };
         /**
          * One product
-         * @description API tokens: needs the `read_products` scope.
+         * @description Answers with an `ETag`; send it back in `If-None-Match` for a 304 while the catalogue is unchanged.
+         *
+         *     API tokens: needs the `read_products` scope.
          */
         get: operations["getProduct"];
         put?: never;
@@ -8226,6 +8230,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProductPage"];
                 };
             };
+            /** @description Not modified (If-None-Match named the current ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid request */
             400: {
                 headers: {
@@ -8358,6 +8369,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Product"];
                 };
+            };
+            /** @description Not modified (If-None-Match named the current ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not authenticated */
             401: {

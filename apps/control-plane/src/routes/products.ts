@@ -16,6 +16,7 @@ import {
 } from '../schemas.ts';
 import type { Api } from '../context.ts';
 import { idempotent } from '../idempotency.ts';
+import { catalogCache } from '../catalog-cache.ts';
 
 const Params = StoreIdParam.extend({ productId: z.string() });
 
@@ -25,7 +26,8 @@ const list = createRoute({
   path: '/stores/{storeId}/products',
   tags: ['products'],
   summary: 'List products (cursor pagination, filters, sort)',
-  middleware: [storeAccess] as const,
+  description: 'Answers with an `ETag`; send it back in `If-None-Match` for a 304 while the catalogue is unchanged.',
+  middleware: [storeAccess, catalogCache] as const,
   request: {
     params: StoreIdParam,
     query: z.object({
@@ -38,7 +40,11 @@ const list = createRoute({
       sort: z.enum(['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'title', '-title']).default('-createdAt'),
     }),
   },
-  responses: { 200: jsonResponse(pageOf(ProductSchema, 'ProductPage'), 'A page of products'), ...errorResponses(400, 401, 404) },
+  responses: {
+    200: jsonResponse(pageOf(ProductSchema, 'ProductPage'), 'A page of products'),
+    304: { description: 'Not modified (If-None-Match named the current ETag)' },
+    ...errorResponses(400, 401, 404),
+  },
 });
 
 const create = createRoute({
@@ -58,9 +64,14 @@ const get = createRoute({
   path: '/stores/{storeId}/products/{productId}',
   tags: ['products'],
   summary: 'One product',
-  middleware: [storeAccess] as const,
+  description: 'Answers with an `ETag`; send it back in `If-None-Match` for a 304 while the catalogue is unchanged.',
+  middleware: [storeAccess, catalogCache] as const,
   request: { params: Params },
-  responses: { 200: jsonResponse(ProductSchema, 'The product'), ...errorResponses(401, 404) },
+  responses: {
+    200: jsonResponse(ProductSchema, 'The product'),
+    304: { description: 'Not modified (If-None-Match named the current ETag)' },
+    ...errorResponses(401, 404),
+  },
 });
 
 const patch = createRoute({

@@ -1,0 +1,60 @@
+/**
+ * Response cache of the API's catalogue reads (issue 23): product read and product list. A hit costs the store's
+ * catalogue version (see CatalogVersions) and a map lookup instead of the read, its JSON and its serialisation;
+ * `If-None-Match` with the current ETag answers 304 without a body.
+ *
+ * Correctness rests on three things:
+ * - the version is read BEFORE the response is built, so a write committing during the read can only leave a copy
+ *   newer than its version, never one older (the next reader sees the new version and misses);
+ * - the version is bumped by database triggers in the transaction of every catalogue write (whatever process or path
+ *   makes it), and every request compares against the database's version (or one pushed by NOTIFY, see
+ *   CatalogVersions), so a copy is never served after the write that outdates it has committed and been seen;
+ * - the cache sits after authentication, the token's scope and store membership (every request still passes them),
+ *   and its key names the store, the audience (staff: every member sees drafts), the path and the query.
+ */
+import { etagOf, ifNoneMatchHits } from '@storeloom/http';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from './context.ts';
+
+/** Who the cached body was built for: members of the store (drafts and archived products included). */
+const STAFF = 'staff';
+
+export const catalogCache: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const { responseCache, catalogVersions } = c.var.services;
+  const tenant = c.var.tenant;
+  if (!responseCache || !tenant || c.req.method !== 'GET') return next();
+  const store = c.var.store;
+  // BEFORE the read: see above.
+  const version = await catalogVersions.current(store.schema_name, tenant);
+  const url = c.req.url;
+  const q = url.indexOf('?');
+  const key = `${store.id}\u0000${STAFF}\u0000${c.req.path}${q < 0 ? '' : url.slice(q)}`;
+  const headers = { ETag: '', 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie' };
+  const hit = responseCache.get(key, version);
+  if (hit) {
+    headers.ETag = hit.etag;
+    if (ifNoneMatchHits(c.req.header('if-none-match'), hit.etag)) return c.body(null, 304, headers);
+    return c.body(hit.body, 200, { ...headers, 'Content-Type': hit.contentType });
+  }
+  await next();
+  const res = c.res;
+  const contentType = res.headers.get('content-type') ?? '';
+  if (res.status !== 200 || !contentType.startsWith('application/json')) return;
+  const body = await res.clone().text();
+  const etag = etagOf(version, body);
+  responseCache.set(key, { version, etag, body, contentType });
+  headers.ETag = etag;
+  if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) {
+    c.res = new Response(null, { status: 304, headers: mergedHeaders(res.headers, headers) });
+    return;
+  }
+  for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+};
+
+function mergedHeaders(base: Headers, extra: Record<string, string>): Headers {
+  const h = new Headers(base);
+  h.delete('content-type');
+  h.delete('content-length');
+  for (const [k, v] of Object.entries(extra)) h.set(k, v);
+  return h;
+}
