@@ -15,7 +15,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { generateToken, sha256Hex } from '@storeloom/auth';
 import { type Kysely, newId, sql, type TenantDatabase } from '@storeloom/db';
-import type { MailOutbox } from '@storeloom/mail';
+import { type MailOutbox, renderMail } from '@storeloom/mail';
 import { formatMoney } from '@storeloom/money';
 import { type PricedCart, priceCartOf } from './cart-pricing.ts';
 import { MarketingConsentService } from './marketing-consent.ts';
@@ -72,39 +72,136 @@ export interface RecoveryRunResult {
   skipped?: 'recovery_disabled' | 'marketing_not_allowed';
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+type RecoveryWords = {
+  subject: string;
+  subjectAgain: string;
+  heading: string;
+  intro: string;
+  subtotal: string;
+  code: string;
+  button: string;
+  why: string;
+  unsubscribe: string;
+};
 
+/** The reminder's words in the six storefront languages ({store}, {code} filled in). */
+const RECOVERY_WORDS: Record<string, RecoveryWords> = {
+  en: {
+    subject: '{store}: you left something in your cart',
+    subjectAgain: '{store}: your cart is still waiting',
+    heading: 'Your cart is waiting',
+    intro: 'You left these items in your cart at {store}:',
+    subtotal: 'Subtotal',
+    code: 'Use the code {code} when you complete your order.',
+    button: 'Return to your cart',
+    why: 'You get this mail because you started a checkout.',
+    unsubscribe: 'Unsubscribe from such mail',
+  },
+  de: {
+    subject: '{store}: Sie haben etwas in Ihrem Warenkorb vergessen',
+    subjectAgain: '{store}: Ihr Warenkorb wartet noch auf Sie',
+    heading: 'Ihr Warenkorb wartet',
+    intro: 'Diese Artikel liegen noch in Ihrem Warenkorb bei {store}:',
+    subtotal: 'Zwischensumme',
+    code: 'Verwenden Sie den Code {code}, wenn Sie Ihre Bestellung abschließen.',
+    button: 'Zurück zum Warenkorb',
+    why: 'Sie erhalten diese E-Mail, weil Sie einen Bestellvorgang begonnen haben.',
+    unsubscribe: 'Solche E-Mails abbestellen',
+  },
+  fr: {
+    subject: '{store} : vous avez oublié quelque chose dans votre panier',
+    subjectAgain: '{store} : votre panier vous attend toujours',
+    heading: 'Votre panier vous attend',
+    intro: 'Vous avez laissé ces articles dans votre panier chez {store} :',
+    subtotal: 'Sous-total',
+    code: 'Utilisez le code {code} pour finaliser votre commande.',
+    button: 'Retourner au panier',
+    why: 'Vous recevez cet e-mail parce que vous avez commencé une commande.',
+    unsubscribe: 'Se désabonner de ces e-mails',
+  },
+  es: {
+    subject: '{store}: has dejado algo en tu carrito',
+    subjectAgain: '{store}: tu carrito todavía te espera',
+    heading: 'Tu carrito te espera',
+    intro: 'Dejaste estos artículos en tu carrito de {store}:',
+    subtotal: 'Subtotal',
+    code: 'Usa el código {code} al completar tu pedido.',
+    button: 'Volver al carrito',
+    why: 'Recibes este correo porque iniciaste un pago.',
+    unsubscribe: 'Darse de baja de estos correos',
+  },
+  ja: {
+    subject: '{store}：カートに商品が残っています',
+    subjectAgain: '{store}：カートの商品がお待ちしています',
+    heading: 'カートに商品が残っています',
+    intro: '{store} のカートに次の商品が残っています：',
+    subtotal: '小計',
+    code: 'ご注文の際にコード {code} をご利用ください。',
+    button: 'カートに戻る',
+    why: 'ご購入手続きを開始されたため、このメールをお送りしています。',
+    unsubscribe: 'このようなメールの配信を停止する',
+  },
+  'zh-CN': {
+    subject: '{store}：您的购物车中还有商品',
+    subjectAgain: '{store}：您的购物车仍在等您',
+    heading: '您的购物车在等您',
+    intro: '您在 {store} 的购物车中留下了这些商品：',
+    subtotal: '小计',
+    code: '完成订单时请使用优惠码 {code}。',
+    button: '返回购物车',
+    why: '您收到这封邮件是因为您开始了结账。',
+    unsubscribe: '退订此类邮件',
+  },
+};
+
+function recoveryWords(lang: string | undefined): { lang: string; w: RecoveryWords } {
+  const l = lang && RECOVERY_WORDS[lang] ? lang : lang?.toLowerCase().startsWith('zh') ? 'zh-CN' : (lang?.slice(0, 2) ?? 'en');
+  const w = RECOVERY_WORDS[l];
+  return w ? { lang: l, w } : { lang: 'en', w: RECOVERY_WORDS.en as RecoveryWords };
+}
+
+/** The reminder in the platform's one layout (branded HTML + the same words as plain text), in the cart's language. */
 export function recoveryMail(
   priced: PricedCart,
-  ctx: { storeName: string; restoreUrl: string; unsubscribeUrl: string; code: string | null; reminder: number; money: (n: number) => string },
+  ctx: {
+    storeName: string;
+    homeUrl?: string | null;
+    restoreUrl: string;
+    unsubscribeUrl: string;
+    code: string | null;
+    reminder: number;
+    lang?: string;
+    money: (n: number) => string;
+  },
 ) {
-  const lines = priced.lines.map((l) => `${l.quantity} × ${l.title}${l.variantTitle ? ` (${l.variantTitle})` : ''} — ${ctx.money(l.unitPrice * l.quantity)}`);
+  const { lang, w } = recoveryWords(ctx.lang);
+  const fill = (s: string) => s.replace('{store}', ctx.storeName).replace('{code}', ctx.code ?? '');
   const discounts = priced.state.adjustments.filter((a) => a.kind === 'discount' && a.amount > 0);
-  const subject = ctx.reminder > 1 ? `${ctx.storeName}: your cart is still waiting` : `${ctx.storeName}: you left something in your cart`;
-  const text = [
-    `You left these items in your cart at ${ctx.storeName}:`,
-    '',
-    ...lines,
-    ...discounts.map((d) => `${d.label}: −${ctx.money(d.amount)}`),
-    '',
-    `Subtotal: ${ctx.money(priced.state.totals.subtotal - priced.discountTotal)}`,
-    ...(ctx.code ? ['', `Use the code ${ctx.code} when you complete your order.`] : []),
-    '',
-    `Return to your cart: ${ctx.restoreUrl}`,
-    '',
-    `You get this mail because you started a checkout. Unsubscribe from such mail: ${ctx.unsubscribeUrl}`,
-  ].join('\n');
-  const html = [
-    `<h1>Your cart is waiting</h1>`,
-    `<p>You left these items in your cart at ${esc(ctx.storeName)}:</p>`,
-    `<ul>${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`,
-    discounts.length ? `<p>${discounts.map((d) => `${esc(d.label)}: −${esc(ctx.money(d.amount))}`).join('<br>')}</p>` : '',
-    `<p><strong>Subtotal: ${esc(ctx.money(priced.state.totals.subtotal - priced.discountTotal))}</strong></p>`,
-    ctx.code ? `<p>Use the code <strong>${esc(ctx.code)}</strong> when you complete your order.</p>` : '',
-    `<p><a href="${esc(ctx.restoreUrl)}">Return to your cart</a></p>`,
-    `<p style="font-size:12px;color:#555">You get this mail because you started a checkout. <a href="${esc(ctx.unsubscribeUrl)}">Unsubscribe</a></p>`,
-  ].join('');
-  return { subject, text, html };
+  const subject = fill(ctx.reminder > 1 ? w.subjectAgain : w.subject);
+  const rows = [
+    ...priced.lines.map((l) => ({
+      label: `${l.quantity} × ${l.title}${l.variantTitle ? ` (${l.variantTitle})` : ''}`,
+      value: ctx.money(l.unitPrice * l.quantity),
+    })),
+    ...discounts.map((d) => ({ label: d.label, value: `−${ctx.money(d.amount)}` })),
+    { label: w.subtotal, value: ctx.money(priced.state.totals.subtotal - priced.discountTotal), strong: true },
+  ];
+  const m = renderMail(
+    { name: ctx.storeName, homeUrl: ctx.homeUrl ?? null, lang },
+    {
+      preheader: subject,
+      heading: w.heading,
+      blocks: [
+        { kind: 'text', text: fill(w.intro) },
+        { kind: 'rows', rows },
+        ...(ctx.code ? [{ kind: 'text' as const, text: fill(w.code) }] : []),
+        { kind: 'button', label: w.button, url: ctx.restoreUrl },
+      ],
+      footer: w.why,
+      footerLink: { label: w.unsubscribe, url: ctx.unsubscribeUrl },
+    },
+  );
+  return { subject, ...m };
 }
 
 export class CartRecoveryService {
@@ -204,8 +301,10 @@ export class CartRecoveryService {
         storeName: store.name,
         restoreUrl: `${origin}${recoveryPaths.restore(secret, store.id, cart.id, code)}`,
         unsubscribeUrl: `${origin}${recoveryPaths.unsubscribe(secret, store.id, cart.email)}`,
+        homeUrl: origin,
         code,
         reminder,
+        lang: locale,
         money: (n) => formatMoney(n, store.currency, locale),
       });
       await mail.enqueue(

@@ -35,6 +35,8 @@ export interface MailContent {
   blocks: MailBlock[];
   /** Footer line under the store name (e.g. the store's address or why the mail was sent). */
   footer?: string;
+  /** A link under the footer line, e.g. "Unsubscribe" in marketing mail (also in the text part). */
+  footerLink?: { label: string; url: string };
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -93,6 +95,7 @@ export function renderMail(brand: MailBrand, content: MailContent): { html: stri
   const accent = colour(brand.accentColor);
   const logo = brand.logoUrl ? safeUrl(brand.logoUrl) : null;
   const home = brand.homeUrl ? safeUrl(brand.homeUrl) : null;
+  const footerLink = content.footerLink ? safeUrl(content.footerLink.url) && { url: content.footerLink.url } : null;
   const mark = logo
     ? `<img src="${esc(logo)}" alt="${esc(brand.name)}" height="40" style="display:block;height:40px;max-width:200px;border:0">`
     : `<span style="font-size:20px;font-weight:700;color:#111827">${esc(brand.name)}</span>`;
@@ -103,7 +106,7 @@ export function renderMail(brand: MailBrand, content: MailContent): { html: stri
     .map((b) => blockHtml(b, accent))
     .join(
       '',
-    )}</td></tr></table><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px"><tr><td style="padding:16px 32px;font-size:12px;line-height:18px;color:#4b5563;text-align:center">${esc(brand.name)}${content.footer ? `<br>${esc(content.footer)}` : ''}</td></tr></table></td></tr></table></body></html>`;
+    )}</td></tr></table><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px"><tr><td style="padding:16px 32px;font-size:12px;line-height:18px;color:#4b5563;text-align:center">${esc(brand.name)}${content.footer ? `<br>${esc(content.footer)}` : ''}${footerLink ? `<br><a href="${esc(footerLink.url)}" style="color:#4b5563">${esc(content.footerLink?.label ?? '')}</a>` : ''}</td></tr></table></td></tr></table></body></html>`;
   const text = [
     content.heading,
     '',
@@ -112,6 +115,7 @@ export function renderMail(brand: MailBrand, content: MailContent): { html: stri
     brand.name,
     ...(home ? [home] : []),
     ...(content.footer ? [content.footer] : []),
+    ...(footerLink ? [`${content.footerLink?.label}: ${footerLink.url}`] : []),
   ].join('\n');
   return { html, text: `${text}\n` };
 }
