@@ -25,7 +25,7 @@ import {
   SkeletonRows,
 } from '../components/ui.tsx';
 import { locale, type MessageKey, t } from '../i18n/index.ts';
-import { api, type BodyOf, type Product, type Schemas } from '../lib/api.ts';
+import { ApiError, api, type BodyOf, type Product, type Schemas } from '../lib/api.ts';
 import { COUNTRY_CODES, countryName } from '../lib/countries.ts';
 import { createFormState } from '../lib/form.ts';
 import { formatDateTime, formatMoney, minorToInput, parseMoney } from '../lib/format.ts';
@@ -311,36 +311,52 @@ function DraftBuilder(props: { initialId: string | null }) {
     };
   };
 
-  // Saves are serialised: the newest answer wins, an older one arriving late is ignored.
+  // Saves run one after another (so the draft is created once, and the server sees the changes in order); each sends the
+  // whole draft, so a save still waiting when a newer one is asked for is skipped.
   let seq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
   onCleanup(() => clearTimeout(timer));
-  const persist = async () => {
+  const persist = (): Promise<Draft | undefined> => {
     clearTimeout(timer);
+    timer = undefined;
     const mine = ++seq;
     setSaving(true);
-    const id = draftId();
-    const r = await save.submit(() =>
-      id
-        ? api.PATCH('/stores/{storeId}/draft-orders/{draftOrderId}', { params: { path: { storeId: s.storeId(), draftOrderId: id } }, body: body() })
-        : api.POST('/stores/{storeId}/draft-orders', { params: { path: { storeId: s.storeId() } }, body: body() }),
-    );
-    if (mine !== seq) return r;
-    setSaving(false);
-    if (r) {
-      setDraft(r);
-      if (!id) {
-        setDraftId(r.id);
-        navigate(s.path(`/draft-orders/${r.id}`), { replace: true });
+    const run = chain.then(async () => {
+      if (mine !== seq) return undefined;
+      const id = draftId();
+      try {
+        const r = id
+          ? await api.PATCH('/stores/{storeId}/draft-orders/{draftOrderId}', { params: { path: { storeId: s.storeId(), draftOrderId: id } }, body: body() })
+          : await api.POST('/stores/{storeId}/draft-orders', { params: { path: { storeId: s.storeId() } }, body: body() });
+        save.setErrors({});
+        save.setFormError(null);
+        setDraft(r);
+        if (!id) {
+          setDraftId(r.id);
+          navigate(s.path(`/draft-orders/${r.id}`), { replace: true });
+        }
+        return r;
+      } catch (e) {
+        const fields = e instanceof ApiError ? e.fieldErrors : {};
+        save.setErrors(fields);
+        save.setFormError(!Object.keys(fields).length || fields.form ? (fields.form ?? (e as Error).message) : null);
+        return undefined;
+      } finally {
+        if (mine === seq) setSaving(false);
       }
-    }
-    return r;
+    });
+    chain = run;
+    return run;
   };
   /** After a typed change: save once the merchant pauses. */
   const later = () => {
     clearTimeout(timer);
+    setSaving(true);
     timer = setTimeout(() => void persist(), 600);
   };
+  /** Before an action: any change not saved yet is saved first. */
+  const flush = () => (saving() ? persist() : Promise.resolve(draft() ?? undefined));
   /** An input handler: keep what was typed, save after a pause. */
   const typed = (set: (v: string) => void) => (e: { currentTarget: { value: string } }) => {
     set(e.currentTarget.value);
@@ -404,7 +420,7 @@ function DraftBuilder(props: { initialId: string | null }) {
 
   const sendInvoice = async (e: SubmitEvent) => {
     e.preventDefault();
-    if (saving()) await persist();
+    await flush();
     const id = draftId();
     if (!id) return;
     const r = await invoiceForm.submit(() =>
@@ -422,7 +438,7 @@ function DraftBuilder(props: { initialId: string | null }) {
   };
   const markPaid = async () => {
     setPayOpen(false);
-    if (saving()) await persist();
+    await flush();
     const id = draftId();
     if (!id) return;
     const r = await action.submit(() =>
