@@ -151,6 +151,7 @@ export function App() {
           <Route path="/team" component={TeamPage} />
           <Route path="/settings" component={SettingsIndexPage} />
           <Route path="/settings/:section" component={SettingsPage} />
+          <Route path="/webhooks" component={lazy(() => import('./pages/webhooks.tsx'))} />
           <Route path="/jobs" component={JobsPage} />
           <Route path="/privacy" component={PrivacyPage} />
           <Route path="/audit-log" component={AuditLogPage} />

@@ -50,7 +50,7 @@ const NAV: NavItem[] = [
 ];
 
 /** Pages reached from the Settings index: the menu marks "Settings" as the current section on them. */
-export const SETTINGS_AREA = ['settings', 'jobs', 'team', 'billing', 'payouts', 'privacy', 'audit-log'];
+export const SETTINGS_AREA = ['settings', 'jobs', 'team', 'billing', 'payouts', 'privacy', 'audit-log', 'webhooks'];
 
 function StoreSwitcher() {
   const [open, setOpen] = createSignal(false);
