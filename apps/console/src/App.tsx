@@ -38,6 +38,17 @@ const TranslationsPage = lazy(() => import('./pages/translations.tsx'));
 const AbandonedCheckoutsPage = lazy(() => import('./pages/abandoned-checkouts.tsx'));
 const PrivacyPage = lazy(() => import('./pages/privacy.tsx'));
 const AuditLogPage = lazy(() => import('./pages/audit-log.tsx'));
+const ContentPages = {
+  list: lazy(() => import('./pages/online-store.tsx').then((m) => ({ default: m.PagesListPage }))),
+  edit: lazy(() => import('./pages/online-store.tsx').then((m) => ({ default: m.PageEditorPage }))),
+};
+const BlogPages = {
+  list: lazy(() => import('./pages/online-store.tsx').then((m) => ({ default: m.BlogListPage }))),
+  edit: lazy(() => import('./pages/online-store.tsx').then((m) => ({ default: m.ArticleEditorPage }))),
+};
+const MenusPage = lazy(() => import('./pages/online-store.tsx').then((m) => ({ default: m.MenusPage })));
+const PoliciesPage = lazy(() => import('./pages/online-store.tsx').then((m) => ({ default: m.PoliciesPage })));
+const ReviewsPage = lazy(() => import('./pages/reviews.tsx'));
 
 function Loading() {
   return (
@@ -161,6 +172,13 @@ export function App() {
           <Route path="/planning" component={PlanningPage} />
           <Route path="/search" component={SearchPage} />
           <Route path="/recommendations" component={RecommendationsPage} />
+          <Route path="/pages" component={ContentPages.list} />
+          <Route path="/pages/:pageId" component={ContentPages.edit} />
+          <Route path="/blog" component={BlogPages.list} />
+          <Route path="/blog/:articleId" component={BlogPages.edit} />
+          <Route path="/navigation" component={MenusPage} />
+          <Route path="/policies" component={PoliciesPage} />
+          <Route path="/reviews" component={ReviewsPage} />
         </Route>
         <Route path="*" component={() => <Navigate href="/" />} />
       </Router>

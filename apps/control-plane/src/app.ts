@@ -171,7 +171,22 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   app.use('/media/*', mediaCrossOrigin);
   // CSP with a per-request nonce (cspNonce(c)) for inline scripts; HSTS only over https.
   // Product images may live on any https host (imports link them); the favicon is a data: URL; upload previews are blob: URLs.
-  app.use('*', securityHeaders({ trustProxy: services.config.trustProxy, csp: { 'img-src': ['blob:', 'https:', 'http:'] } }));
+  // The theme editor frames the stores' storefronts (its live preview); the product editor's 3D preview (model-viewer) compiles
+  // WebAssembly ('wasm-unsafe-eval' allows that, not eval) and hands textures over as blob: URLs.
+  const cfg = services.config;
+  const storefronts = `${cfg.storefrontProtocol}://*.${cfg.storeRootDomain}${cfg.storefrontPort === (cfg.storefrontProtocol === 'https' ? 443 : 80) ? '' : `:${cfg.storefrontPort}`}`;
+  app.use(
+    '*',
+    securityHeaders({
+      trustProxy: cfg.trustProxy,
+      csp: {
+        'img-src': ['blob:', 'https:', 'http:'],
+        'script-src': ["'wasm-unsafe-eval'"],
+        'connect-src': ["'self'", 'blob:'],
+        'frame-src': ["'self'", storefronts],
+      },
+    }),
+  );
   const metrics = new MetricsRegistry();
   app.use('*', httpMetrics(metrics, 'control-plane'));
   metrics.collect(() => poolGauges('control-plane', services.db.pool));

@@ -46,6 +46,16 @@ describe('security headers', () => {
     const https = await p.request('GET', '/', { headers: { 'x-forwarded-proto': 'https' } });
     expect(https.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
   });
+
+  it('lets the console frame only the stores (theme preview) and compile WebAssembly (3D preview), never eval', async () => {
+    const csp = (await p.request('GET', '/')).headers.get('content-security-policy') ?? '';
+    // Test platform: stores on http://<slug>.localhost:3001.
+    expect(csp).toMatch(/frame-src 'self' http:\/\/\*\.localhost:3001(;|$)/);
+    expect(csp).toMatch(/script-src [^;]*'wasm-unsafe-eval'/);
+    expect(csp).not.toMatch(/'unsafe-eval'/);
+    expect(csp).toMatch(/connect-src 'self' blob:/);
+    expect(csp).toContain("frame-ancestors 'none'");
+  });
 });
 
 describe('metrics and trace ids', () => {

@@ -10,6 +10,7 @@ import { currencyDigits, formatMoney, minorToInput, parseMoney } from '../lib/fo
 import { useStore } from '../lib/store-context.ts';
 import { DynamicPricingPanel } from './pricing-panel.tsx';
 import { ProductRecoPanel } from '../components/reco.tsx';
+import { ModelMedia } from '../components/model-media.tsx';
 import { cleanOptions, generateVariantRows, type VariantRow, variantTitle } from '../lib/variants.ts';
 
 interface ImageDraft {
@@ -441,6 +442,7 @@ export default function ProductEditorPage() {
               </button>
             </div>
           </Card>
+          <Show when={!isNew() && params.productId}>{(id) => <ModelMedia productId={id()} />}</Show>
 
           <Card title={t('editor.options')} id="options">
             <p class="muted small">{t('editor.optionsHint')}</p>

@@ -1,0 +1,188 @@
+/**
+ * Review moderation (issue 20): every review waits here as `pending` until the merchant publishes it; published ones
+ * can be hidden again, answered with a public reply, or deleted. Filters: status and product.
+ */
+import '../online-store.css';
+import { useSearchParams } from '@solidjs/router';
+import { createResource, createSignal, For, Show } from 'solid-js';
+import { toast } from '../components/toast.tsx';
+import { Badge, Banner, Card, ConfirmModal, EmptyState, Field, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { locale, type MessageKey, t } from '../i18n/index.ts';
+import { api, type Schemas } from '../lib/api.ts';
+import { formatDate } from '../lib/format.ts';
+import { useStore } from '../lib/store-context.ts';
+
+type Review = Schemas['Review'];
+type Status = Review['status'];
+const STATUSES: Status[] = ['pending', 'published', 'hidden'];
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
+
+export default function ReviewsPage() {
+  const s = useStore();
+  const [params, setParams] = useSearchParams();
+  const [products] = createResource(
+    () => s.storeId(),
+    async (storeId) => (await api.GET('/stores/{storeId}/products', { params: { path: { storeId }, query: { limit: 100 } } })).data,
+  );
+  const [reviews, { mutate }] = createResource(
+    () => ({ storeId: s.storeId(), status: one(params.status), productId: one(params.product) }),
+    async (q) =>
+      (
+        await api.GET('/stores/{storeId}/reviews', {
+          params: {
+            path: { storeId: q.storeId },
+            query: { status: (q.status || undefined) as Status | undefined, productId: q.productId || undefined, limit: 100 },
+          },
+        })
+      ).data,
+  );
+  const [deleting, setDeleting] = createSignal<Review | null>(null);
+  const productTitle = (id: string) => products()?.find((p) => p.id === id)?.title ?? t('reviews.unknownProduct');
+  const replace = (r: Review) => mutate((list) => list?.map((x) => (x.id === r.id ? r : x)));
+  const moderate = async (r: Review, body: { status?: Status; reply?: string | null }, message: string) => {
+    try {
+      replace(await api.PATCH('/stores/{storeId}/reviews/{reviewId}', { params: { path: { storeId: s.storeId(), reviewId: r.id } }, body }));
+      toast.success(message);
+    } catch (err) {
+      toast.error((err as Error).message);
+    }
+  };
+  const remove = async () => {
+    const r = deleting();
+    setDeleting(null);
+    if (!r) return;
+    try {
+      await api.DELETE('/stores/{storeId}/reviews/{reviewId}', { params: { path: { storeId: s.storeId(), reviewId: r.id } } });
+      mutate((list) => list?.filter((x) => x.id !== r.id));
+      toast.success(t('reviews.deleted'));
+    } catch (err) {
+      toast.error((err as Error).message);
+    }
+  };
+  return (
+    <div class="page">
+      <PageHeader title={t('reviews.title')} subtitle={t('reviews.subtitle')} />
+      <Card class="table-card">
+        <div class="toolbar">
+          <label class="visually-hidden" for="review-status">
+            {t('reviews.status')}
+          </label>
+          <select id="review-status" value={one(params.status)} onChange={(e) => setParams({ status: e.currentTarget.value || undefined })}>
+            <option value="">{t('reviews.allStatuses')}</option>
+            <For each={STATUSES}>{(v) => <option value={v}>{t(`reviews.status.${v}` as MessageKey)}</option>}</For>
+          </select>
+          <label class="visually-hidden" for="review-product">
+            {t('reviews.product')}
+          </label>
+          <select id="review-product" value={one(params.product)} onChange={(e) => setParams({ product: e.currentTarget.value || undefined })}>
+            <option value="">{t('reviews.allProducts')}</option>
+            <For each={products() ?? []}>{(p) => <option value={p.id}>{p.title}</option>}</For>
+          </select>
+        </div>
+        <Show when={!reviews.error} fallback={<Banner tone="critical">{(reviews.error as Error)?.message}</Banner>}>
+          <Show when={reviews.latest} fallback={<SkeletonRows rows={4} cols={3} />}>
+            <Show
+              when={(reviews.latest?.length ?? 0) > 0}
+              fallback={<EmptyState icon="sparkle" title={t('reviews.emptyTitle')} body={t('reviews.emptyBody')} />}
+            >
+              <ul class="review-list" data-testid="review-list">
+                <For each={reviews.latest ?? []}>
+                  {(r) => <ReviewItem review={r} product={productTitle(r.productId)} onModerate={moderate} onDelete={() => setDeleting(r)} />}
+                </For>
+              </ul>
+            </Show>
+          </Show>
+        </Show>
+      </Card>
+      <ConfirmModal
+        open={!!deleting()}
+        title={t('reviews.deleteTitle')}
+        confirmLabel={t('reviews.delete')}
+        onConfirm={remove}
+        onClose={() => setDeleting(null)}
+      >
+        <p>{t('reviews.deleteBody')}</p>
+      </ConfirmModal>
+    </div>
+  );
+}
+
+function ReviewItem(props: {
+  review: Review;
+  product: string;
+  onModerate: (r: Review, body: { status?: Status; reply?: string | null }, message: string) => Promise<void>;
+  onDelete: () => void;
+}) {
+  const r = () => props.review;
+  const [replying, setReplying] = createSignal(false);
+  const [reply, setReply] = createSignal(props.review.reply ?? '');
+  const tone = (st: Status) => (st === 'published' ? 'active' : st === 'hidden' ? 'archived' : 'pending');
+  return (
+    <li class="review-item">
+      <div class="review-head">
+        <span class="stars" role="img" aria-label={t('reviews.rating', { rating: r().rating })}>
+          {'★'.repeat(r().rating)}
+          <span class="stars-off">{'★'.repeat(5 - r().rating)}</span>
+        </span>
+        <strong>{r().title || t('reviews.noTitle')}</strong>
+        <Badge value={tone(r().status)} label={t(`reviews.status.${r().status}` as MessageKey)} />
+        <Show when={r().verified}>
+          <Badge value="info" label={t('reviews.verified')} />
+        </Show>
+        <Show when={r().source === 'import'}>
+          <Badge value="none" label={t('reviews.imported')} />
+        </Show>
+      </div>
+      <p class="muted small">
+        {t('reviews.byline', { author: r().author || t('reviews.anonymous'), product: props.product, date: formatDate(r().createdAt, locale()) })}
+      </p>
+      <p class="review-body">{r().body}</p>
+      <Show when={r().reply && !replying()}>
+        <blockquote class="review-reply">
+          <span class="small muted">{t('reviews.yourReply')}</span>
+          <p>{r().reply}</p>
+        </blockquote>
+      </Show>
+      <Show when={replying()}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void props.onModerate(r(), { reply: reply().trim() || null }, t('reviews.replySaved')).then(() => setReplying(false));
+          }}
+        >
+          <Field id={`reply-${r().id}`} label={t('reviews.reply')} hint={t('reviews.replyHint')}>
+            <textarea id={`reply-${r().id}`} rows={3} maxLength={2000} value={reply()} onInput={(e) => setReply(e.currentTarget.value)} />
+          </Field>
+          <div class="form-actions wrap">
+            <button type="submit" class="button primary small">
+              {t('reviews.saveReply')}
+            </button>
+            <button type="button" class="button small" onClick={() => setReplying(false)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </form>
+      </Show>
+      <div class="review-actions">
+        <Show when={r().status !== 'published'}>
+          <button type="button" class="button small primary" onClick={() => void props.onModerate(r(), { status: 'published' }, t('reviews.publishedToast'))}>
+            {t('reviews.publish')}
+          </button>
+        </Show>
+        <Show when={r().status !== 'hidden'}>
+          <button type="button" class="button small" onClick={() => void props.onModerate(r(), { status: 'hidden' }, t('reviews.hiddenToast'))}>
+            {t('reviews.hide')}
+          </button>
+        </Show>
+        <Show when={!replying()}>
+          <button type="button" class="button small" onClick={() => setReplying(true)}>
+            {r().reply ? t('reviews.editReply') : t('reviews.reply')}
+          </button>
+        </Show>
+        <button type="button" class="button small danger" onClick={props.onDelete}>
+          {t('reviews.delete')}
+        </button>
+      </div>
+    </li>
+  );
+}
