@@ -49,6 +49,7 @@ const BlogPages = {
 const MenusPage = lazy(() => import('./pages/online-store.tsx').then((m) => ({ default: m.MenusPage })));
 const PoliciesPage = lazy(() => import('./pages/online-store.tsx').then((m) => ({ default: m.PoliciesPage })));
 const ReviewsPage = lazy(() => import('./pages/reviews.tsx'));
+const ThemeEditorPage = lazy(() => import('./pages/theme-editor.tsx'));
 
 function Loading() {
   return (
@@ -172,6 +173,7 @@ export function App() {
           <Route path="/planning" component={PlanningPage} />
           <Route path="/search" component={SearchPage} />
           <Route path="/recommendations" component={RecommendationsPage} />
+          <Route path="/theme" component={ThemeEditorPage} />
           <Route path="/pages" component={ContentPages.list} />
           <Route path="/pages/:pageId" component={ContentPages.edit} />
           <Route path="/blog" component={BlogPages.list} />

@@ -42,6 +42,7 @@ const NAV: NavItem[] = [
   { path: 'import', label: 'nav.import', icon: 'import', section: 'catalog', show: () => can(currentStore(), 'catalog:import') },
   { path: 'discounts', label: 'nav.discounts', icon: 'tag', section: 'marketing', show: () => can(currentStore(), 'orders:read') },
   { path: 'gift-cards', label: 'nav.giftCards', icon: 'gift', section: 'marketing', show: () => can(currentStore(), 'orders:read') },
+  { path: 'theme', label: 'nav.themes', icon: 'store', section: 'onlineStore' },
   { path: 'pages', label: 'nav.pages', icon: 'orders', section: 'onlineStore' },
   { path: 'blog', label: 'nav.blog', icon: 'mail', section: 'onlineStore' },
   { path: 'navigation', label: 'nav.navigation', icon: 'menu', section: 'onlineStore' },
