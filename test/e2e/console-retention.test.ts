@@ -86,6 +86,27 @@ describe('console data retention', { timeout: 240_000 }, () => {
       await section.screenshot({ path: artifactPath(`console-retention-${vp}.png`) });
     }
 
+    // The storefront's announcement bar and footer text (issue 19): Settings → General.
+    await page.setViewportSize(VIEWPORTS.desktop);
+    await page.goto(`${base}/stores/${store.id}/settings/general`);
+    const storeText = page.getByRole('region', { name: 'Storefront text' });
+    await storeText.getByLabel('Announcement bar').fill('Free delivery this week');
+    await storeText.getByLabel('Footer text').fill('Roasted in Leeds.');
+    await storeText.getByRole('button', { name: 'Save' }).click();
+    for (const until = Date.now() + 15_000; ; ) {
+      const settings = await p.request('GET', `/api/v1/stores/${store.id}/settings`, { cookie: owner.cookie });
+      if (settings.body.announcement === 'Free delivery this week') {
+        expect(settings.body.footerText).toBe('Roasted in Leeds.');
+        break;
+      }
+      if (Date.now() > until) throw new Error('the storefront text was not saved');
+      await page.waitForTimeout(100);
+    }
+    expect(await axeViolations(page)).toEqual([]);
+    for (const [vp, viewport] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(viewport);
+      await storeText.screenshot({ path: artifactPath(`console-storefront-text-${vp}.png`) });
+    }
     await page.setViewportSize(VIEWPORTS.desktop);
     await page.goto(`${base}/stores/${store.id}/jobs`);
     const counts = page.getByTestId('job-counts');

@@ -35,7 +35,19 @@ describe('storefront: a shopper in Germany on a British store', { timeout: 240_0
     sf = await serveOnFreePort(app.fetch);
     owner = (await signup(p)).cookie;
     store = await createStore(p, owner, undefined, 'GBP');
-    expect((await merchant('PUT', '/settings', { country: 'GB', languages: ['en', 'de'] })).status).toBe(200);
+    expect(
+      (
+        await merchant('PUT', '/settings', {
+          country: 'GB',
+          languages: ['en', 'de'],
+          announcement: 'Free UK delivery over £40',
+          footerText: 'Blended in Bristol.',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await merchant('PUT', '/settings/translations/de', { announcement: 'Kostenloser Versand ab 40 £', footerText: 'Gemischt in Bristol.' })).status,
+    ).toBe(200);
     const market = await merchant('POST', '/markets', {
       name: 'Germany',
       countries: ['DE'],
@@ -63,6 +75,7 @@ describe('storefront: a shopper in Germany on a British store', { timeout: 240_0
     await page.goto(url('/products/assam-tea'));
     await page.getByRole('button', { name: 'Add to cart' }).waitFor();
     expect(await page.getByTestId('product-price').textContent()).toContain('£20.00');
+    expect(await page.getByTestId('announcement-bar').textContent()).toBe('Free UK delivery over £40');
 
     // The footer's country selector (a plain form).
     await page.getByLabel('Country/region').selectOption('DE');
@@ -73,6 +86,10 @@ describe('storefront: a shopper in Germany on a British store', { timeout: 240_0
     // £20.00 × 1.1634 = €23.268 → €23.27 (gross: German VAT is inside the price).
     expect(await page.getByTestId('product-price').textContent()).toMatch(/23,27\s€/);
     expect(await page.getByTestId('tax-note').textContent()).toBe('inkl. MwSt.');
+    // The store's own strings in German; the German interface catalogue came as its cached script.
+    expect(await page.getByTestId('announcement-bar').textContent()).toBe('Kostenloser Versand ab 40 £');
+    expect(await page.getByTestId('footer-text').textContent()).toBe('Gemischt in Bristol.');
+    await page.waitForFunction(() => (window as unknown as { __sfMessages?: { addToCart?: string } }).__sfMessages?.addToCart === 'In den Warenkorb');
     await page.waitForFunction(() => (window as unknown as { _$HY?: unknown })._$HY !== undefined);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: artifactPath('sf-market-de-product-desktop.png'), fullPage: true });

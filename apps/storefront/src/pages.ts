@@ -120,6 +120,7 @@ export class Pages {
         logoUrl: settings.theme.logoUrl,
         lang: c.var.lang,
         ...(c.var.lang === 'en' ? {} : { messages: catalog(c.var.lang) }),
+        ...storeText(c),
         languages: settings.languages as Lang[],
         currency,
         locale: this.sf.locale(c),
@@ -267,6 +268,16 @@ export class Pages {
     // A shopper's consent choice shapes the page (no banner): such pages are theirs, not a shared cache's.
     return this.send(c, entry, hasCart || c.var.consent?.decided ? 'private' : 'public', entry.etag);
   }
+}
+
+/** The announcement bar and footer text in the page's language (the original where the locale has no translation; none without an original). */
+function storeText(c: C): Pick<Chrome['shop'], 'announcement' | 'footerText'> {
+  const { content, settings } = c.var.tenant;
+  const tr = c.var.lang === (settings.languages[0] ?? 'en') ? undefined : content.storeTexts[c.var.lang];
+  // A translation overlays the original: a text the merchant removed shows in no language.
+  const announcement = content.storeText.announcement && (tr?.announcement ?? content.storeText.announcement);
+  const footerText = content.storeText.footerText && (tr?.footerText ?? content.storeText.footerText);
+  return { ...(announcement ? { announcement } : {}), ...(footerText ? { footerText } : {}) };
 }
 
 /** The banner's part of the chrome: shown until the shopper decides, again on `?privacy-choices` (footer link). */

@@ -12,7 +12,7 @@ import { loadPricingSettings, type StorefrontSettings } from '@storeloom/commerc
 import { TtlCache } from '@storeloom/collections';
 import { FOOTER_MENU, HEADER_MENU, type MenuLink, MenuService, PolicyService, ProductMediaService, ReviewService } from '@storeloom/content';
 import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
-import { StoreService } from '@storeloom/stores';
+import { readStoreText, StoreService, type StoreText } from '@storeloom/stores';
 
 export interface Tenant {
   store: Store;
@@ -33,6 +33,9 @@ export interface TenantContent {
   menusByLocale: Record<string, { header: MenuLink[]; footer: MenuLink[] }>;
   /** The store's name per locale that translates it. */
   storeNames: Record<string, string>;
+  /** The announcement bar and footer text (store settings), and their translations per locale. */
+  storeText: StoreText;
+  storeTexts: Record<string, Partial<StoreText>>;
   /** Products with a 3D model: a product page asks for models only for these (no extra statement on the others). */
   modelProductIds: Set<string>;
   /** Products with published reviews (the same shortcut for the reviews lookup). */
@@ -44,18 +47,21 @@ const NO_CONTENT: TenantContent = {
   footer: [],
   menusByLocale: {},
   storeNames: {},
+  storeText: { announcement: null, footerText: null },
+  storeTexts: {},
   policies: [],
   modelProductIds: new Set(),
   reviewedProductIds: new Set(),
 };
 
 async function loadContent(t: Kysely<TenantDatabase>): Promise<TenantContent> {
-  const [menus, storeStrings, policies, modelProducts, reviewed] = await Promise.all([
+  const [menus, storeStrings, policies, modelProducts, reviewed, storeText] = await Promise.all([
     new MenuService(t).resolvedInLocales([HEADER_MENU, FOOTER_MENU]),
     new TranslationService(t).allLocales('store'),
     new PolicyService(t).publishedLinks(),
     new ProductMediaService(t).productsWithModels(),
     new ReviewService(t).reviewedProductIds(),
+    readStoreText(t),
   ]);
   return {
     header: menus.original[HEADER_MENU] ?? [],
@@ -64,6 +70,13 @@ async function loadContent(t: Kysely<TenantDatabase>): Promise<TenantContent> {
       Object.entries(menus.byLocale).map(([locale, m]) => [locale, { header: m[HEADER_MENU] ?? [], footer: m[FOOTER_MENU] ?? [] }]),
     ),
     storeNames: Object.fromEntries(storeStrings.flatMap((s) => (s.fields.name ? [[s.locale, s.fields.name]] : []))),
+    storeText,
+    storeTexts: Object.fromEntries(
+      storeStrings.map((s) => [
+        s.locale,
+        { ...(s.fields.announcement ? { announcement: s.fields.announcement } : {}), ...(s.fields.footerText ? { footerText: s.fields.footerText } : {}) },
+      ]),
+    ),
     policies: policies.map((p) => ({ url: p.url, title: p.title })),
     modelProductIds: new Set(modelProducts),
     reviewedProductIds: new Set(reviewed),

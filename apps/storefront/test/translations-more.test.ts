@@ -173,4 +173,39 @@ describe('translated options, menus, articles and store strings', () => {
     expect((await api('DELETE', '/settings/translations/de')).status).toBe(204);
     expect(await html('/de/')).toContain('<span class="brand-name">Sea Linen</span>');
   });
+
+  it('shows the announcement bar and footer text from the settings, in German under /de/ where translated, and exports them', async () => {
+    const set = await api('PUT', '/settings', { announcement: 'Free shipping over £50', footerText: 'Woven in Portugal since 1962.' });
+    expect(set.status, set.text).toBe(200);
+    expect(set.body).toMatchObject({ announcement: 'Free shipping over £50', footerText: 'Woven in Portugal since 1962.' });
+    expect((await api('GET', '/settings')).body).toMatchObject({ announcement: 'Free shipping over £50', footerText: 'Woven in Portugal since 1962.' });
+    expect((await api('PUT', '/settings', { announcement: 'x'.repeat(501) })).status).toBe(400);
+    const en = await html('/');
+    expect(en).toContain('<aside class="announcement-bar" aria-label="Sea Linen" data-testid="announcement-bar"><p>Free shipping over £50</p></aside>');
+    expect(en).toContain('Woven in Portugal since 1962.');
+    // Not translated yet: German pages show the originals.
+    expect(await html('/de/')).toContain('Free shipping over £50');
+
+    const put = await api('PUT', '/settings/translations/de', { announcement: 'Versandkostenfrei ab 50 £', footerText: 'Seit 1962 in Portugal gewebt.' });
+    expect(put.status, put.text).toBe(200);
+    expect(put.body.fields).toMatchObject({ announcement: 'Versandkostenfrei ab 50 £', footerText: 'Seit 1962 in Portugal gewebt.' });
+    const de = await html('/de/');
+    expect(de).toContain('<p>Versandkostenfrei ab 50 £</p>');
+    expect(de).toContain('Seit 1962 in Portugal gewebt.');
+    expect(de).not.toContain('Free shipping over £50');
+    const product = await html(`/de/products/${(await api('GET', '/products')).body.data[0].handle}`);
+    expect(product).toContain('Versandkostenfrei ab 50 £');
+    expect(await html('/')).toContain('Free shipping over £50');
+    expect((await api('PUT', '/settings/translations/de', { announcement: 'y'.repeat(501) })).status).toBe(400);
+
+    const exported = await p.request('GET', `/api/v1/stores/${storeId}/translations/export?locale=de`, { cookie });
+    const lines = exported.text.trim().split('\r\n');
+    expect(lines).toContain('store,store,,announcement,Free shipping over £50,Versandkostenfrei ab 50 £');
+    expect(lines).toContain('store,store,,footerText,Woven in Portugal since 1962.,Seit 1962 in Portugal gewebt.');
+
+    // Cleared in the settings: no bar, in any language.
+    expect((await api('PUT', '/settings', { announcement: null })).body.announcement).toBeNull();
+    expect(await html('/')).not.toContain('announcement-bar');
+    expect(await html('/de/')).not.toContain('announcement-bar');
+  });
 });

@@ -19,15 +19,22 @@ export const TRANSLATABLE_FIELDS = {
   page: ['title', 'body', 'seoTitle', 'seoDescription'],
   article: ['title', 'body', 'excerpt', 'seoTitle', 'seoDescription'],
   menu: ['title', 'items'],
-  store: ['name'],
+  store: ['name', 'announcement', 'footerText'],
 } as const satisfies Record<TranslatableKind, readonly string[]>;
+
+/** The originals of the store's own strings (store settings), for the export, progress and the console's view. */
+export interface StoreOriginals {
+  storeName?: string;
+  announcement?: string | null;
+  footerText?: string | null;
+}
 
 /** Option names and values by the original name and value: `{"Size": {"name": "Größe", "values": {"Small": "Klein"}}}`. */
 export type OptionTranslations = Record<string, { name?: string | null; values?: Record<string, string> }>;
 /** Menu item titles by position path in the menu's tree: `{"0": "Neu", "1.0": "Hemden"}`. */
 export type MenuItemTitles = Record<string, string>;
 
-type TextField = 'title' | 'description' | 'body' | 'excerpt' | 'seoTitle' | 'seoDescription' | 'name';
+type TextField = 'title' | 'description' | 'body' | 'excerpt' | 'seoTitle' | 'seoDescription' | 'name' | 'announcement' | 'footerText';
 export type TranslationFields = Partial<Record<TextField, string | null>> & { options?: OptionTranslations | null; items?: MenuItemTitles | null };
 
 export interface Translation {
@@ -45,6 +52,8 @@ const LIMITS: Record<string, number> = {
   body: 500_000,
   excerpt: 2000,
   name: 255,
+  announcement: 500,
+  footerText: 2000,
 };
 const JSON_FIELDS = new Set(['options', 'items']);
 
@@ -59,6 +68,8 @@ const COLUMNS: Record<string, string> = {
   options: 'options',
   items: 'items',
   name: 'name',
+  announcement: 'announcement',
+  footerText: 'footer_text',
 };
 /** `key` null: one row per locale (the store's own strings). */
 const TABLES: Record<TranslatableKind, { table: string; key: string | null; owner: string | null }> = {
@@ -162,7 +173,7 @@ export class TranslationService {
    * How much of the store is translated into each locale: translatable texts with a non-empty original, and how
    * many of them have a translation (the console's progress per language).
    */
-  async progress(locales: readonly string[], originals: { storeName?: string } = {}): Promise<{ locale: string; total: number; translated: number }[]> {
+  async progress(locales: readonly string[], originals: StoreOriginals = {}): Promise<{ locale: string; total: number; translated: number }[]> {
     const out: { locale: string; total: number; translated: number }[] = [];
     for (const locale of locales) {
       if (!LOCALE_RE.test(locale)) continue;
@@ -178,18 +189,18 @@ export class TranslationService {
    * A translator fills in the last column; `import` reads the same layout back. Option names are the field
    * `option:<name>`, option values `option:<name>=<value>`, menu items `item:<position path>`.
    */
-  async exportCsv(locale: string, originals: { storeName?: string } = {}): Promise<string> {
+  async exportCsv(locale: string, originals: StoreOriginals = {}): Promise<string> {
     checkLocale(locale);
     return toCsv([['type', 'id', 'handle', 'field', 'original', 'translation'], ...csvRows(await this.exportRows(locale, originals))]);
   }
 
   /** The export's rows as objects (the console's translation view: each text's original next to its translation). */
-  async texts(locale: string, originals: { storeName?: string } = {}): Promise<ExportRow[]> {
+  async texts(locale: string, originals: StoreOriginals = {}): Promise<ExportRow[]> {
     checkLocale(locale);
     return this.exportRows(locale, originals);
   }
 
-  private async exportRows(locale: string, originals: { storeName?: string }): Promise<ExportRow[]> {
+  private async exportRows(locale: string, originals: StoreOriginals): Promise<ExportRow[]> {
     const db = this.db;
     const all = (table: string, order = 'handle') => db.selectFrom(table).selectAll().orderBy(order).execute();
     const trs = (kind: TranslatableKind) => db.selectFrom(TABLES[kind].table).selectAll().where('locale', '=', locale).execute();
@@ -245,14 +256,20 @@ export class TranslationService {
     simple('page', pages, gt);
     simple('article', articles, at);
     simple('menu', menus, mt);
-    out.push({
-      kind: 'store',
-      id: STORE_ID,
-      handle: '',
-      field: 'name',
-      original: originals.storeName ?? '',
-      translation: (st[0]?.name as string | null) ?? '',
-    });
+    // The store's own strings: its name, announcement bar and footer text (store settings).
+    for (const [field, original] of [
+      ['name', originals.storeName],
+      ['announcement', originals.announcement],
+      ['footerText', originals.footerText],
+    ] as const)
+      out.push({
+        kind: 'store',
+        id: STORE_ID,
+        handle: '',
+        field,
+        original: original ?? '',
+        translation: (st[0]?.[COLUMNS[field] as string] as string | null) ?? '',
+      });
     return out;
   }
 
@@ -352,7 +369,16 @@ export class TranslationService {
       if (value !== null && value.length > (LIMITS[field] ?? 255)) throw bad(field, `at most ${LIMITS[field]} characters`);
       if (value !== null && field === 'description') value = cleanDescription(value);
       if (value !== null && field === 'body') value = sanitizeRichText(value);
-      if (value !== null && (field === 'title' || field === 'seoTitle' || field === 'seoDescription' || field === 'name' || field === 'excerpt'))
+      if (
+        value !== null &&
+        (field === 'title' ||
+          field === 'seoTitle' ||
+          field === 'seoDescription' ||
+          field === 'name' ||
+          field === 'excerpt' ||
+          field === 'announcement' ||
+          field === 'footerText')
+      )
         value = value.trim();
       out[COLUMNS[field] as string] = value;
     }

@@ -150,6 +150,8 @@ export interface ArticleTranslationsTable {
 export interface StoreTranslationsTable {
   locale: string;
   name: string | null;
+  announcement: string | null;
+  footer_text: string | null;
   updated_at: Timestamp;
 }
 

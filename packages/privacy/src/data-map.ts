@@ -310,7 +310,7 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     erase: 'none',
     note: "the merchant's content",
   },
-  store_translations: { columns: 'locale name updated_at', erase: 'none', note: "the merchant's content" },
+  store_translations: { columns: 'locale name announcement footer_text updated_at', erase: 'none', note: "the merchant's content" },
   collection_translations: { columns: 'collection_id locale title description updated_at', erase: 'none', note: "the merchant's content" },
   page_translations: { columns: 'page_id locale title body_html seo_title seo_description updated_at', erase: 'none', note: "the merchant's content" },
   menus: { columns: 'id handle title items version created_at updated_at', erase: 'none', note: "the merchant's content" },

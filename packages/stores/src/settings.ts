@@ -19,6 +19,10 @@ export interface StoreSettingsView {
   defaultLocale: SupportedLocale;
   languages: SupportedLocale[];
   theme: ThemeSettings;
+  /** The announcement bar above the storefront's header (plain text; null: no bar). Translatable like the name. */
+  announcement: string | null;
+  /** A line of text in the storefront's footer (plain text; null: none). Translatable like the name. */
+  footerText: string | null;
 }
 
 export interface StoreSettingsInput {
@@ -28,6 +32,24 @@ export interface StoreSettingsInput {
   defaultLocale?: SupportedLocale;
   languages?: SupportedLocale[];
   theme?: Partial<Omit<ThemeSettings, 'logoUrl'>>;
+  /** null or "" removes it. */
+  announcement?: string | null;
+  footerText?: string | null;
+}
+
+/** The store's own strings beyond its name (store_settings `storeText`). */
+export interface StoreText {
+  announcement: string | null;
+  footerText: string | null;
+}
+
+export const STORE_TEXT_LIMITS = { announcement: 500, footerText: 2000 } as const;
+
+/** The announcement bar and footer text as stored (missing or malformed: none). */
+export async function readStoreText(t: Kysely<TenantDatabase> | Transaction<TenantDatabase>): Promise<StoreText> {
+  const raw = await readSetting<Partial<StoreText>>(t, 'storeText');
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
+  return { announcement: text(raw?.announcement), footerText: text(raw?.footerText) };
 }
 
 const invalid = (path: string, message: string) => new AppError(ErrorCode.ValidationFailed, `${path}: ${message}`, { details: [{ path, message }] });
@@ -63,7 +85,7 @@ export class StoreSettingsService {
   }
 
   async get(): Promise<StoreSettingsView> {
-    const [theme, stored] = await Promise.all([readSetting(this.tenant, 'theme'), readSetting(this.tenant, 'languages')]);
+    const [theme, stored, text] = await Promise.all([readSetting(this.tenant, 'theme'), readSetting(this.tenant, 'languages'), readStoreText(this.tenant)]);
     const languages = languagesFrom(stored, this.store.default_locale);
     return {
       name: this.store.name,
@@ -73,6 +95,7 @@ export class StoreSettingsService {
       defaultLocale: languages[0] ?? 'en',
       languages,
       theme: readTheme(theme),
+      ...text,
     };
   }
 
@@ -85,6 +108,11 @@ export class StoreSettingsService {
     if (input.currency !== undefined && !isCurrency(input.currency)) throw invalid('currency', 'must be an ISO 4217 code such as USD');
     if (input.languages !== undefined && input.languages.length === 0) throw invalid('languages', 'at least one language');
     if (input.languages && input.defaultLocale && input.languages[0] !== input.defaultLocale) throw invalid('defaultLocale', 'must be the first of languages');
+    for (const field of ['announcement', 'footerText'] as const) {
+      const v = input[field];
+      if (v !== undefined && v !== null && (typeof v !== 'string' || v.trim().length > STORE_TEXT_LIMITS[field]))
+        throw invalid(field, `a text of at most ${STORE_TEXT_LIMITS[field]} characters`);
+    }
     const schema = this.store.schema_name;
     // On the primary cluster, control and store rows change in one transaction. A store on another cluster
     // cannot share a transaction with the control schema: its store transaction commits inside the control
@@ -113,9 +141,15 @@ export class StoreSettingsService {
           theme = { ...theme, ...Object.fromEntries(Object.entries(input.theme).filter(([, v]) => v !== undefined)) };
           await writeSetting(tenant, 'theme', theme);
         }
-        return { languages, theme };
+        let text = await readStoreText(tenant);
+        if (input.announcement !== undefined || input.footerText !== undefined) {
+          const clean = (v: string | null | undefined, was: string | null) => (v === undefined ? was : v?.trim() ? v.trim() : null);
+          text = { announcement: clean(input.announcement, text.announcement), footerText: clean(input.footerText, text.footerText) };
+          await writeSetting(tenant, 'storeText', text);
+        }
+        return { languages, theme, text };
       };
-      const { languages, theme } = onPrimary
+      const { languages, theme, text } = onPrimary
         ? await tenantWork(trx.withSchema(schema) as unknown as Transaction<TenantDatabase>)
         : await this.db.tenantTransaction(schema, tenantWork);
       const defaultLocale = languages[0] as SupportedLocale;
@@ -133,7 +167,7 @@ export class StoreSettingsService {
         data: { changes: input },
         requestId: actor.requestId ?? null,
       });
-      return { updated, languages, theme };
+      return { updated, languages, theme, text };
     });
     return {
       name: result.updated.name,
@@ -142,6 +176,7 @@ export class StoreSettingsService {
       defaultLocale: result.languages[0] ?? 'en',
       languages: result.languages,
       theme: result.theme,
+      ...result.text,
     };
   }
 

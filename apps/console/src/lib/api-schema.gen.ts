@@ -4030,7 +4030,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every locale's translation of the store's own strings (its name)
+         * Every locale's translation of the store's own strings (its name, announcement bar and footer text)
          * @description API tokens: needs the `read_stores` scope.
          */
         get: operations["listStoreTranslations"];
@@ -4993,6 +4993,10 @@ export interface components {
             defaultLocale: "en" | "zh-CN" | "de" | "fr" | "es" | "ja";
             languages: ("en" | "zh-CN" | "de" | "fr" | "es" | "ja")[];
             theme: components["schemas"]["Theme"];
+            /** @description The storefront's announcement bar (plain text; null: none); translatable */
+            announcement: string | null;
+            /** @description A text in the storefront's footer (plain text; null: none); translatable */
+            footerText: string | null;
         };
         Theme: {
             primaryColor: string;
@@ -11382,6 +11386,8 @@ export interface operations {
                     /** @enum {string} */
                     defaultLocale?: "en" | "zh-CN" | "de" | "fr" | "es" | "ja";
                     languages?: ("en" | "zh-CN" | "de" | "fr" | "es" | "ja")[];
+                    announcement?: string | null;
+                    footerText?: string | null;
                     theme?: {
                         primaryColor?: string;
                         accentColor?: string;
@@ -22024,6 +22030,10 @@ export interface operations {
                 "application/json": {
                     /** @description The store's name in this locale; null or empty: show the original */
                     name?: string | null;
+                    /** @description The store's announcement bar in this locale; null or empty: show the original */
+                    announcement?: string | null;
+                    /** @description The store's footer text in this locale; null or empty: show the original */
+                    footerText?: string | null;
                 };
             };
         };

@@ -84,6 +84,60 @@ function GeneralSection(props: { store: Store }) {
   );
 }
 
+/** The storefront's announcement bar and footer text (translated under Translations, like the store name). */
+function StoreTextSection(props: { settings: StoreSettings | null; onSaved: () => void }) {
+  const s = useStore();
+  const form = createFormState();
+  const [announcement, setAnnouncement] = createSignal(props.settings?.announcement ?? '');
+  const [footerText, setFooterText] = createSignal(props.settings?.footerText ?? '');
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const r = await form.submit(() =>
+      api.PUT('/stores/{storeId}/settings', {
+        params: { path: { storeId: s.storeId() } },
+        body: { announcement: announcement().trim() || null, footerText: footerText().trim() || null },
+      }),
+    );
+    if (r !== undefined) {
+      toast.success(t('settings.saved'));
+      props.onSaved();
+    }
+  };
+  return (
+    <Card title={t('settings.storeText')} id="storefront-text">
+      <form class="form" onSubmit={save} novalidate>
+        <Show when={form.formError()}>
+          <Banner tone="critical">{form.formError()}</Banner>
+        </Show>
+        <Field id="settings-announcement" label={t('settings.announcement')} error={form.errors().announcement} hint={t('settings.announcementHint')}>
+          <input
+            id="settings-announcement"
+            maxlength={500}
+            value={announcement()}
+            onInput={(e) => setAnnouncement(e.currentTarget.value)}
+            {...describedBy('settings-announcement', form.errors().announcement, t('settings.announcementHint'))}
+          />
+        </Field>
+        <Field id="settings-footer-text" label={t('settings.footerText')} error={form.errors().footerText} hint={t('settings.footerTextHint')}>
+          <textarea
+            id="settings-footer-text"
+            rows={3}
+            maxlength={2000}
+            value={footerText()}
+            onInput={(e) => setFooterText(e.currentTarget.value)}
+            {...describedBy('settings-footer-text', form.errors().footerText, t('settings.footerTextHint'))}
+          />
+        </Field>
+        <div class="form-actions">
+          <button type="submit" class="button primary" disabled={form.busy()}>
+            {t('common.save')}
+          </button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
 function ThemeSection(props: { settings: StoreSettings | null; onSaved: () => void }) {
   const s = useStore();
   const form = createFormState();
@@ -700,6 +754,7 @@ export default function SettingsPage() {
                   <GeneralSection store={store} />
                   <Show when={!settings.loading} fallback={<SkeletonRows rows={3} cols={2} />}>
                     <ThemeSection settings={settings() ?? null} onSaved={refetch} />
+                    <StoreTextSection settings={settings() ?? null} onSaved={refetch} />
                   </Show>
                   <DomainSection store={store} />
                 </>

@@ -4,7 +4,7 @@ import { Permission } from '@storeloom/auth';
 import { isIsoCountry } from '@storeloom/commerce';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { newObjectKey } from '@storeloom/storage';
-import { HEX_COLOUR_RE, StoreSettingsService, SUPPORTED_LOCALES, THEME_FONTS } from '@storeloom/stores';
+import { HEX_COLOUR_RE, STORE_TEXT_LIMITS, StoreSettingsService, SUPPORTED_LOCALES, THEME_FONTS } from '@storeloom/stores';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storageOf, storeAccess } from '../guards.ts';
@@ -26,7 +26,16 @@ export const ThemeSchema = z
   })
   .openapi('Theme');
 export const StoreSettingsSchema = z
-  .object({ name: z.string(), currency: z.string(), country: z.string().nullable(), defaultLocale: Locale, languages: z.array(Locale), theme: ThemeSchema })
+  .object({
+    name: z.string(),
+    currency: z.string(),
+    country: z.string().nullable(),
+    defaultLocale: Locale,
+    languages: z.array(Locale),
+    theme: ThemeSchema,
+    announcement: z.string().nullable().openapi({ description: "The storefront's announcement bar (plain text; null: none); translatable" }),
+    footerText: z.string().nullable().openapi({ description: "A text in the storefront's footer (plain text; null: none); translatable" }),
+  })
   .openapi('StoreSettings');
 
 const get = createRoute({
@@ -56,6 +65,8 @@ const put = createRoute({
         country: z.string().trim().toUpperCase().refine(isIsoCountry, 'an ISO 3166-1 alpha-2 country code such as GB').nullable().optional(),
         defaultLocale: Locale.optional(),
         languages: z.array(Locale).min(1).max(SUPPORTED_LOCALES.length).optional(),
+        announcement: z.string().max(STORE_TEXT_LIMITS.announcement).nullable().optional(),
+        footerText: z.string().max(STORE_TEXT_LIMITS.footerText).nullable().optional(),
         theme: z
           .object({
             primaryColor: Colour.optional(),

@@ -8,7 +8,7 @@ import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { TRANSLATABLE_FIELDS, type TranslatableKind, type TranslationFields, TranslationService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { StoreSettingsService, SUPPORTED_LOCALES } from '@storeloom/stores';
+import { readStoreText, type StoreText, StoreSettingsService, SUPPORTED_LOCALES } from '@storeloom/stores';
 import type { Api } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
@@ -30,6 +30,8 @@ const FIELD_SCHEMAS = {
   seoDescription: Text(500),
   excerpt: Text(2000),
   name: Text(255, "The store's name in this locale; null or empty: show the original"),
+  announcement: Text(500, "The store's announcement bar in this locale; null or empty: show the original"),
+  footerText: Text(2000, "The store's footer text in this locale; null or empty: show the original"),
   options: z
     .record(
       z.string(),
@@ -110,13 +112,16 @@ function routesOf(k: (typeof KINDS)[number]) {
   return { list, put, remove };
 }
 
+/** The originals of the store's own strings: its name (store row) and its announcement and footer text (settings). */
+const storeOriginals = (storeName: string, text: StoreText) => ({ storeName, announcement: text.announcement, footerText: text.footerText });
+
 const StoreLocaleParams = StoreIdParam.extend({ locale: Locale });
 const listStore = createRoute({
   operationId: 'listStoreTranslations',
   method: 'get',
   path: '/stores/{storeId}/settings/translations',
   tags: ['stores'],
-  summary: "Every locale's translation of the store's own strings (its name)",
+  summary: "Every locale's translation of the store's own strings (its name, announcement bar and footer text)",
   middleware: [storeAccess] as const,
   request: { params: StoreIdParam },
   responses: { 200: jsonResponse(z.object({ data: z.array(TranslationSchema) }), 'Translations'), ...errorResponses(401, 404) },
@@ -128,7 +133,10 @@ const putStore = createRoute({
   tags: ['stores'],
   summary: "Set the store's own strings in a locale (fields left out keep their value; null clears one)",
   middleware: [storeAccess] as const,
-  request: { params: StoreLocaleParams, body: jsonBody(z.strictObject({ name: FIELD_SCHEMAS.name })) },
+  request: {
+    params: StoreLocaleParams,
+    body: jsonBody(z.strictObject({ name: FIELD_SCHEMAS.name, announcement: FIELD_SCHEMAS.announcement, footerText: FIELD_SCHEMAS.footerText })),
+  },
   responses: { 200: jsonResponse(TranslationSchema, 'The translation'), ...errorResponses(400, 401, 403, 404) },
 });
 const removeStore = createRoute({
@@ -252,15 +260,16 @@ export function registerTranslationRoutes(app: Api) {
   app.openapi(progress, async (c) => {
     const t = tenantOf(c);
     const settings = await new StoreSettingsService(c.var.services.db, c.var.store).get();
-    return c.json({ data: await new TranslationService(t).progress(settings.languages, { storeName: c.var.store.name }) }, 200);
+    return c.json({ data: await new TranslationService(t).progress(settings.languages, storeOriginals(c.var.store.name, settings)) }, 200);
   });
   app.openapi(texts, async (c) => {
     const { locale } = c.req.valid('query');
-    return c.json({ data: await new TranslationService(tenantOf(c)).texts(locale, { storeName: c.var.store.name }) }, 200);
+    const originals = storeOriginals(c.var.store.name, await readStoreText(tenantOf(c)));
+    return c.json({ data: await new TranslationService(tenantOf(c)).texts(locale, originals) }, 200);
   });
   app.openapi(exportCsv, async (c) => {
     const { locale } = c.req.valid('query');
-    const csv = await new TranslationService(tenantOf(c)).exportCsv(locale, { storeName: c.var.store.name });
+    const csv = await new TranslationService(tenantOf(c)).exportCsv(locale, storeOriginals(c.var.store.name, await readStoreText(tenantOf(c))));
     return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="translations-${locale}.csv"` });
   });
   app.openapi(importCsv, async (c) => {

@@ -99,6 +99,18 @@ function Header() {
   );
 }
 
+/** The store's announcement (store settings, in the page's language) above the header; nothing without one. */
+function AnnouncementBar() {
+  const { chrome } = useShop();
+  return (
+    <Show when={chrome.shop.announcement}>
+      <aside class="announcement-bar" aria-label={chrome.shop.name} data-testid="announcement-bar">
+        <p>{chrome.shop.announcement}</p>
+      </aside>
+    </Show>
+  );
+}
+
 function Footer() {
   const { chrome, t } = useShop();
   return (
@@ -106,6 +118,11 @@ function Footer() {
       <div class="wrap">
         <div>
           <strong>{chrome.shop.name}</strong>
+          <Show when={chrome.shop.footerText}>
+            <p class="footer-text" data-testid="footer-text">
+              {chrome.shop.footerText}
+            </p>
+          </Show>
           <p>© {chrome.shop.name}</p>
         </div>
         <Show
@@ -255,6 +272,7 @@ function Page(props: AppData) {
   const inCheckout = d.page === 'checkout' || d.page === 'pay' || d.page === 'invoice';
   return (
     <>
+      {inCheckout ? null : <AnnouncementBar />}
       {inCheckout ? <CheckoutHeader /> : <Header />}
       <main class="wrap">
         <Switch fallback={<NotFoundPage />}>

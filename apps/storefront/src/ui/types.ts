@@ -21,6 +21,9 @@ export interface ShopInfo {
   /** The shopper's country and the countries to choose from (only when the store sells in several markets). */
   country?: string | null;
   countries?: { code: string; name: string; currency: string }[];
+  /** The store's announcement bar and footer text in the page's language (absent: none). */
+  announcement?: string;
+  footerText?: string;
 }
 
 /** A navigation menu item, resolved on the server (see @storeloom/content menus). */
