@@ -29,7 +29,13 @@ export const storeAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('role', access.role);
   addLogFields(c, { storeId });
   if (access.store.status === 'active' || access.store.status === 'suspended') c.set('tenant', c.var.services.db.tenant(access.store.schema_name));
-  await next();
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+  try {
+    await next();
+  } finally {
+    // A write of this process is served at once by its own catalogue cache, without waiting for the notification.
+    c.var.services.catalogVersions.forget(access.store.schema_name);
+  }
 };
 
 /** For catalogue routes: the store's schema must be ready. */

@@ -9,7 +9,10 @@ const env = loadEnv(controlPlaneEnvSchema);
 const { logger, db, queues } = bootApp(env, { app: 'control-plane' });
 await migrateControl(db);
 await queues.init();
-const app = createControlPlaneApp(buildServices(db, queues, configFromEnv(env)), logger);
+const services = buildServices(db, queues, configFromEnv(env));
+const app = createControlPlaneApp(services, logger);
+// Catalogue versions pushed by the triggers' notifications: cache hits without a statement (see CatalogVersions).
+void services.catalogVersions.listen(db).then((on) => logger.info('catalogue versions', { listening: on }));
 
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
   logger.info('listening', { port: info.port });
@@ -20,5 +23,6 @@ onShutdown(async (signal) => {
   logger.info('shutting down', { signal });
   server.close();
   await queues.close();
+  await services.catalogVersions.close();
   await db.destroy();
 });

@@ -4,7 +4,7 @@
  * another app instance, a write racing a read, a transaction still open during a read) is never served stale once it
  * has committed. Isolation: the cache never answers one store's or one principal's request with another's data.
  */
-import { CatalogVersions, type Kysely, type TenantDatabase } from '@storeloom/db';
+import { CatalogVersions, type Kysely, sql, type TenantDatabase } from '@storeloom/db';
 import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneApp } from '../src/app.ts';
@@ -201,5 +201,89 @@ describe('catalogue response cache', () => {
     expect(patched.status, patched.text).toBe(200);
     expect((await get2()).body.title).toBe('Seen elsewhere');
     await services2.catalogVersions.close();
+  });
+});
+
+describe('catalogue versions pushed by LISTEN/NOTIFY (no statement on the hot path)', () => {
+  let p: TestPlatform;
+  let m: { cookie: string };
+  let store: { id: string };
+  let product: { id: string; version: number };
+  let schema: string;
+  let versions: CatalogVersions;
+  let app2: ReturnType<typeof createControlPlaneApp>;
+  const path = () => `/api/v1/stores/${store.id}/products/${product.id}`;
+  const get2 = async () => {
+    const res = await app2.request(`http://localhost:3000${path()}`, { headers: { cookie: m.cookie } });
+    return { status: res.status, body: (await res.json()) as { title: string; version: number } };
+  };
+  const tenant = () => p.db.tenant(schema);
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    m = await signup(p);
+    store = await createStore(p, m.cookie);
+    product = await createProduct(p, m.cookie, store.id, { title: 'Pushed shirt' });
+    schema = (await p.services.stores.getRow(store.id))?.schema_name as string;
+    versions = new CatalogVersions({ maxAgeMs: 600_000, reconnectMs: 50 });
+    expect(await versions.listen(p.db)).toBe(true);
+    const services2 = buildServices(p.db, p.queues, p.services.config);
+    services2.catalogVersions = versions;
+    app2 = createControlPlaneApp(services2, createLogger({ level: 'silent' }));
+  }, 120_000);
+  afterAll(async () => {
+    await versions?.close();
+    await p?.close();
+  });
+
+  it('answers repeated reads without asking the database for the version', async () => {
+    expect((await get2()).status).toBe(200);
+    const before = versions.stats();
+    for (let i = 0; i < 5; i++) expect((await get2()).body.title).toBe('Pushed shirt');
+    const after = versions.stats();
+    expect(after.fromDatabase).toBe(before.fromDatabase);
+    expect(after.fromMemory).toBe(before.fromMemory + 5);
+  });
+
+  it("another process's write is served once its notification is in, by API and by SQL", async () => {
+    const current = (await get2()).body;
+    let pushed = versions.nextNotification(schema);
+    const patched = await p.request('PATCH', path(), { cookie: m.cookie, body: { title: 'Pushed twice', version: current.version } });
+    expect(patched.status, patched.text).toBe(200);
+    await pushed;
+    expect((await get2()).body.title).toBe('Pushed twice');
+    pushed = versions.nextNotification(schema);
+    await tenant().updateTable('products').set({ title: 'Pushed by SQL' }).where('id', '=', product.id).execute();
+    await pushed;
+    expect((await get2()).body.title).toBe('Pushed by SQL');
+  });
+
+  it("this process's own write is served at once, without waiting for the notification", async () => {
+    const current = (await get2()).body;
+    const res = await app2.request(`http://localhost:3000${path()}`, {
+      method: 'PATCH',
+      headers: { cookie: m.cookie, origin: 'http://localhost:3000', 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Own write', version: current.version }),
+    });
+    expect(res.status).toBe(200);
+    expect((await get2()).body.title).toBe('Own write');
+  });
+
+  it('trusts nothing while the listener is down, and listens again after reconnecting', async () => {
+    await get2();
+    const down = versions.nextStateChange();
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name like '%:catalog-listen' and datname = current_database()`.execute(
+      p.db.kysely,
+    );
+    await down;
+    expect(versions.stats().listening).toBe(false);
+    const up = versions.nextStateChange();
+    await tenant().updateTable('products').set({ title: 'Written while down' }).where('id', '=', product.id).execute();
+    expect((await get2()).body.title).toBe('Written while down');
+    await up;
+    expect(versions.stats().listening).toBe(true);
+    await tenant().updateTable('products').set({ title: 'Written after' }).where('id', '=', product.id).execute();
+    // Nothing learned since the reconnect: the first read asks the database.
+    expect((await get2()).body.title).toBe('Written after');
   });
 });

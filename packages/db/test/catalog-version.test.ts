@@ -4,7 +4,7 @@
  * it once however much it wrote, TRUNCATE bumps it, a write elsewhere in the store does not, and concurrent writers
  * of one store neither deadlock nor lose a bump.
  */
-import { catalogVersion, createDatabase, type Database, migrateControl, migrateTenant, newId, schemaNameForStore, sql } from '@storeloom/db';
+import { CatalogVersions, catalogVersion, createDatabase, type Database, migrateControl, migrateTenant, newId, schemaNameForStore, sql } from '@storeloom/db';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
 import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
@@ -97,6 +97,25 @@ function versionSuite(name: string, open: () => Promise<{ db: Database; close():
         .values({ key: 'probe', value: JSON.stringify(1) })
         .execute();
       expect(await version()).toBe(after);
+    });
+
+    it('a listening CatalogVersions answers from memory and learns each committed write (or stays on statements)', async () => {
+      const versions = new CatalogVersions({ maxAgeMs: 600_000 });
+      try {
+        const listening = await versions.listen(db);
+        // PGlite's server may not deliver notifications between its connections; then every call is a statement.
+        if (name.includes('Postgres 15')) expect(listening).toBe(true);
+        const t = db.tenant(a);
+        const v0 = BigInt(await versions.current(a, t));
+        await versions.current(a, t);
+        expect(versions.stats().fromMemory).toBe(listening ? 1 : 0);
+        const pushed = listening ? versions.nextNotification(a) : Promise.resolve();
+        await t.updateTable('products').set({ title: 'Listened' }).where('id', '=', productId).execute();
+        await pushed;
+        expect(BigInt(await versions.current(a, t))).toBeGreaterThan(v0);
+      } finally {
+        await versions.close();
+      }
     });
 
     it('TRUNCATE bumps it', async () => {
