@@ -33,6 +33,7 @@ const DiscountsPage = lazy(() => import('./pages/discounts.tsx'));
 const DiscountEditorPage = lazy(() => import('./pages/discount-editor.tsx'));
 const GiftCardsPage = lazy(() => import('./pages/gift-cards.tsx'));
 const ReturnsPage = lazy(() => import('./pages/returns.tsx'));
+const AnalyticsPage = lazy(() => import('./pages/analytics.tsx'));
 const MarketsPage = lazy(() => import('./pages/markets.tsx'));
 const TranslationsPage = lazy(() => import('./pages/translations.tsx'));
 const AbandonedCheckoutsPage = lazy(() => import('./pages/abandoned-checkouts.tsx'));
@@ -157,6 +158,7 @@ export function App() {
           <Route path="/discounts/:discountId" component={DiscountEditorPage} />
           <Route path="/gift-cards" component={GiftCardsPage} />
           <Route path="/returns" component={ReturnsPage} />
+          <Route path="/analytics" component={AnalyticsPage} />
           <Route path="/markets" component={MarketsPage} />
           <Route path="/translations" component={TranslationsPage} />
           <Route path="/abandoned-checkouts" component={AbandonedCheckoutsPage} />

@@ -32,6 +32,7 @@ const SECTIONS: { id: NavSection; label?: MessageKey }[] = [
 // Jobs, Team, Billing, Payouts, Privacy requests and the audit log live under Settings (the Settings index links them).
 const NAV: NavItem[] = [
   { path: 'home', label: 'nav.home', icon: 'home' },
+  { path: 'analytics', label: 'nav.analytics', icon: 'chart', show: () => can(currentStore(), 'orders:read') },
   { path: 'orders', label: 'nav.orders', icon: 'orders', section: 'sales' },
   { path: 'draft-orders', label: 'nav.draftOrders', icon: 'orders', section: 'sales', show: () => can(currentStore(), 'orders:read') },
   { path: 'returns', label: 'nav.returns', icon: 'orders', section: 'sales', show: () => can(currentStore(), 'orders:read') },

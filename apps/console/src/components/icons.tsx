@@ -30,6 +30,7 @@ const paths = {
   store: 'M3 9l1.5-5h15L21 9M3 9h18M3 9a3 3 0 006 0 3 3 0 006 0 3 3 0 006 0M5 12v8h14v-8',
   star: 'M12 3l2.8 5.7 6.2.9-4.5 4.4 1 6.2L12 17.3 6.5 20.2l1-6.2L3 9.6l6.2-.9z',
   cart: 'M3 4h2l2.4 11h11.2L21 7H6.2M9 20h.01M18 20h.01',
+  chart: 'M3 3v18h18M7 15l4-4 3 3 5-6',
   sparkle: 'M12 3l1.8 5.2L19 10l-5.2 1.8L12 17l-1.8-5.2L5 10l5.2-1.8zM19 16l.8 2.2L22 19l-2.2.8L19 22l-.8-2.2L16 19l2.2-.8z',
 } as const;
 export type IconName = keyof typeof paths;
