@@ -95,6 +95,14 @@ export class StorefrontCatalog {
     return rows.map(toCard);
   }
 
+  /** Cards of the given products that are active, in the given order. */
+  async byIds(ids: string[]): Promise<Card[]> {
+    if (!ids.length) return [];
+    const rows = (await this.cardsQuery().where('products.id', 'in', ids).execute()).map(toCard);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
   /** Featured collections' first products, all in one statement. */
   async featured(collections: CollectionRef[], perCollection: number): Promise<Map<string, Card[]>> {
     const out = new Map<string, Card[]>(collections.map((c) => [c.id, []]));

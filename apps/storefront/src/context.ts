@@ -56,6 +56,8 @@ export interface StorefrontOptions {
   stripe?: Stripe | null;
   /** Media storage (the console's uploads): served at /media/<name> on each store's own host. */
   storage?: Storage | null;
+  /** The console's origin (PUBLIC_URL): the only one that may frame theme previews. */
+  consoleOrigin?: string;
 }
 
 /** `store` is `tenant.store`, for the JSON APIs (search, recommendations) mounted under /api/storefront/v1. */

@@ -11,6 +11,7 @@ import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { StorefrontEnv } from './context.ts';
 import { FONTS } from './render.ts';
+import { isThemePreview } from './theme-preview.ts';
 import { storeMediaPath } from './ui/media.ts';
 import { translator } from './messages/index.ts';
 
@@ -26,7 +27,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 export function launchGate(opts: { secureCookies: boolean }): MiddlewareHandler<StorefrontEnv> {
   return async (c, next) => {
     const { store, settings } = c.var.tenant;
-    if (store.launched_at) return next();
+    if (store.launched_at || isThemePreview(c)) return next();
     const token = store.preview_token;
     const offered = c.req.query('preview');
     if (offered !== undefined && token && same(offered, token)) {

@@ -25,6 +25,7 @@ const storage = storageFromSettings({
 });
 const app = createStorefrontApp(db, logger, {
   storage,
+  consoleOrigin: env.PUBLIC_URL,
   rootDomain: env.STORE_ROOT_DOMAIN,
   secret: env.STOREFRONT_SECRET ?? randomBytes(32).toString('hex'),
   protocol: env.STOREFRONT_PROTOCOL,

@@ -12,6 +12,7 @@ import { getCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { type C, LANG_COOKIE, type Storefront, type StorefrontEnv } from './context.ts';
 import { launchGate } from './launch.ts';
+import { isThemePreview, themePreview } from './theme-preview.ts';
 import { plainPage } from './pages.ts';
 import { marketFor } from '@storeloom/commerce';
 import { acceptLanguageCountry, negotiateLanguage, parseLocalePrefix } from './locale.ts';
@@ -24,6 +25,11 @@ export type StorefrontApp = Hono<StorefrontEnv>;
 export function platformMiddleware(app: StorefrontApp, sf: Storefront) {
   const { opts } = sf;
   app.use('*', requestContext(sf.logger, { trustProxy: sf.opts.trustProxy ?? false }));
+  // A theme preview may be framed by the console (its CSP says so, theme-preview.ts): no X-Frame-Options on it.
+  app.use('*', async (c, next) => {
+    await next();
+    if (isThemePreview(c)) c.res.headers.delete('X-Frame-Options');
+  });
   // Not `no-referrer`: with it Chromium sends `Origin: null` on form POSTs, which the CSRF check must refuse.
   app.use('*', secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false, referrerPolicy: 'strict-origin-when-cross-origin' }));
   const metrics = new MetricsRegistry();
@@ -94,6 +100,8 @@ export function resolveTenant(app: StorefrontApp, sf: Storefront) {
     await next();
   });
   // Not launched yet: shoppers see "opening soon"; the merchant's preview link sees the store.
+  // A theme preview link (the console's editor) shows drafts, also before launch.
+  app.use('*', themePreview(sf));
   app.use('*', launchGate({ secureCookies: sf.protocol === 'https' }));
 }
 

@@ -7,6 +7,10 @@ import type { Card, PageData } from './ui/types.ts';
 
 /** Every product card on the page (empty for pages without cards). */
 export function pageCards(data: PageData): Card[] {
+  return [...mainCards(data), ...('sections' in data ? (data.sections ?? []).flatMap((s) => s.cards ?? []) : [])];
+}
+
+function mainCards(data: PageData): Card[] {
   switch (data.page) {
     case 'home':
       return [...data.newest, ...data.collections.flatMap((x) => x.products)];
@@ -25,6 +29,12 @@ export function pageCards(data: PageData): Card[] {
 
 /** The page with each card replaced by `card(it)`; pages without cards come back unchanged. */
 export function mapPageCards(data: PageData, card: (x: Card) => Card): PageData {
+  const mapped = mapMainCards(data, card);
+  if (!('sections' in mapped) || !mapped.sections) return mapped;
+  return { ...mapped, sections: mapped.sections.map((s) => (s.cards ? { ...s, cards: s.cards.map(card) } : s)) } as PageData;
+}
+
+function mapMainCards(data: PageData, card: (x: Card) => Card): PageData {
   switch (data.page) {
     case 'home':
       return { ...data, newest: data.newest.map(card), collections: data.collections.map((h) => ({ ...h, products: h.products.map(card) })) };

@@ -12,6 +12,7 @@ import type { PricingMarket } from '@storeloom/commerce';
 import { hreflangAlternates, prefixOf } from './locale.ts';
 import { offersInMarket, pageInMarket, selectableCountries, withLowestPrices } from './market.ts';
 import { pageInLanguage } from './translate.ts';
+import { isThemePreview } from './theme-preview.ts';
 import { catalog } from './messages/index.ts';
 import type { Lang } from './ui/i18n.ts';
 import type { AppData, Chrome, LineData, OrderData, PageData, PromotionsData } from './ui/types.ts';
@@ -21,6 +22,8 @@ export interface RenderedPage {
   status: number;
   /** The page loads <model-viewer>: its CSP also allows WebAssembly compilation (see `csp`). */
   modelViewer?: boolean;
+  /** The page embeds a YouTube or Vimeo player (a video section): its CSP allows those two frame origins. */
+  videoEmbeds?: boolean;
 }
 
 type PageEntry = RenderedPage & { etag: string; freshUntil: number; staleUntil: number; refreshing: boolean };
@@ -97,8 +100,7 @@ export const orderData = (o: OrderDetail): OrderData => ({
 const weakEtag = (html: string) => `W/"${createHash('sha1').update(html).digest('base64url')}"`;
 
 export class Pages {
-  private cspHeader: string | undefined;
-  private cspModelHeader: string | undefined;
+  private readonly cspHeaders = new Map<string, string>();
   /** Rendered catalogue pages by store, origin, language, cart size and URL. */
   private readonly cache = new Map<string, PageEntry>();
 
@@ -164,7 +166,8 @@ export class Pages {
       data: appData,
       html: r.render(appData),
     });
-    return { html, status: o.status ?? 200, ...(head.modelViewer ? { modelViewer: true } : {}) };
+    const videoEmbeds = 'sections' in data && (data.sections ?? []).some((s) => s.video && s.video.kind !== 'file');
+    return { html, status: o.status ?? 200, ...(head.modelViewer ? { modelViewer: true } : {}), ...(videoEmbeds ? { videoEmbeds: true } : {}) };
   }
 
   /**
@@ -188,21 +191,23 @@ export class Pages {
    * same-origin script can mint them). Pages with a 3D model add `'wasm-unsafe-eval'`: model-viewer compiles its
    * bundled mesh decoder (WebAssembly) when it loads; that keyword allows WebAssembly only, never JS eval.
    */
-  async csp(modelViewer = false): Promise<string> {
-    const make = async (extra: string) =>
-      `default-src 'self'; img-src 'self' https: data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'${extra} ${(await this.sf.renderer()).scriptHash}; connect-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`;
-    if (modelViewer) {
-      this.cspModelHeader ??= await make(" 'wasm-unsafe-eval'");
-      return this.cspModelHeader;
+  async csp(modelViewer = false, videoEmbeds = false): Promise<string> {
+    const key = `${modelViewer}|${videoEmbeds}`;
+    let header = this.cspHeaders.get(key);
+    if (!header) {
+      const extra = modelViewer ? " 'wasm-unsafe-eval'" : '';
+      // Video sections: the privacy-enhanced YouTube and Vimeo players only (uploaded videos are same-origin /media).
+      const frames = videoEmbeds ? '; frame-src https://www.youtube-nocookie.com https://player.vimeo.com' : '';
+      header = `default-src 'self'; img-src 'self' https: data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'${extra} ${(await this.sf.renderer()).scriptHash}; connect-src 'self' blob:${frames}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`;
+      this.cspHeaders.set(key, header);
     }
-    this.cspHeader ??= await make('');
-    return this.cspHeader;
+    return header;
   }
 
   /** With ETag (304 on a match) and the public or private cache policy. */
   async send(c: C, page: RenderedPage, cache: 'public' | 'private', etag?: string) {
     const tag = etag ?? weakEtag(page.html);
-    c.header('Content-Security-Policy', await this.csp(page.modelViewer));
+    c.header('Content-Security-Policy', await this.csp(page.modelViewer, page.videoEmbeds));
     // The language can come from the cookie or Accept-Language on unprefixed URLs.
     c.header('Vary', 'Cookie, Accept-Language, Sec-GPC, DNT');
     c.header('ETag', tag);
@@ -248,6 +253,8 @@ export class Pages {
   async cached(c: C, build: (count: number) => Promise<RenderedPage>) {
     const hasCart = Boolean(getCookie(c, CART_COOKIE));
     const count = hasCart ? await this.sf.cartCount(c) : 0;
+    // A theme preview shows drafts: never stored in the page cache (theme-preview.ts makes the response no-store).
+    if (isThemePreview(c)) return this.send(c, await build(count), 'private');
     const url = new URL(c.req.url);
     // Keyed by the origin the page's links are built from (a store answering on its subdomain and its domain has two).
     const key = `${c.var.tenant.store.id}|${this.sf.origin(c)}|${c.var.lang}|${c.var.country ?? ''}|${count}|${consentKey(c)}|${url.pathname}${url.search}`;

@@ -10,7 +10,17 @@ import { type CollectionRef, StorefrontCatalog } from './catalog.ts';
 import { TranslationService } from '@storeloom/catalog';
 import { loadPricingSettings, type StorefrontSettings } from '@storeloom/commerce';
 import { TtlCache } from '@storeloom/collections';
-import { FOOTER_MENU, HEADER_MENU, type MenuLink, MenuService, PolicyService, ProductMediaService, ReviewService } from '@storeloom/content';
+import {
+  FOOTER_MENU,
+  HEADER_MENU,
+  type MenuLink,
+  MenuService,
+  PolicyService,
+  ProductMediaService,
+  ReviewService,
+  ThemeLayoutService,
+} from '@storeloom/content';
+import type { Layout, ThemeTemplate } from '@storeloom/theme';
 import type { Database, Kysely, Store, TenantDatabase } from '@storeloom/db';
 import { readStoreText, StoreService, type StoreText } from '@storeloom/stores';
 
@@ -40,6 +50,8 @@ export interface TenantContent {
   modelProductIds: Set<string>;
   /** Products with published reviews (the same shortcut for the reviews lookup). */
   reviewedProductIds: Set<string>;
+  /** Published theme layouts by template (a template missing here renders its default page). */
+  layouts: Partial<Record<ThemeTemplate, Layout>>;
 }
 
 const NO_CONTENT: TenantContent = {
@@ -52,16 +64,18 @@ const NO_CONTENT: TenantContent = {
   policies: [],
   modelProductIds: new Set(),
   reviewedProductIds: new Set(),
+  layouts: {},
 };
 
 async function loadContent(t: Kysely<TenantDatabase>): Promise<TenantContent> {
-  const [menus, storeStrings, policies, modelProducts, reviewed, storeText] = await Promise.all([
+  const [menus, storeStrings, policies, modelProducts, reviewed, storeText, layouts] = await Promise.all([
     new MenuService(t).resolvedInLocales([HEADER_MENU, FOOTER_MENU]),
     new TranslationService(t).allLocales('store'),
     new PolicyService(t).publishedLinks(),
     new ProductMediaService(t).productsWithModels(),
     new ReviewService(t).reviewedProductIds(),
     readStoreText(t),
+    new ThemeLayoutService(t).publishedLayouts(),
   ]);
   return {
     header: menus.original[HEADER_MENU] ?? [],
@@ -80,6 +94,7 @@ async function loadContent(t: Kysely<TenantDatabase>): Promise<TenantContent> {
     policies: policies.map((p) => ({ url: p.url, title: p.title })),
     modelProductIds: new Set(modelProducts),
     reviewedProductIds: new Set(reviewed),
+    layouts,
   };
 }
 

@@ -4,6 +4,7 @@
  * settings, too many blocks), draft/publish/versions/restore, optimistic
  * concurrency, token scopes, and what shoppers and previews see.
  */
+import { signThemePreview } from '@storeloom/content';
 import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
@@ -19,11 +20,25 @@ describe('theme sections', () => {
   let slug: string;
   const api = (method: string, path: string, body?: unknown, auth: { cookie?: string; token?: string } = { cookie }) =>
     p.request(method, `/api/v1/stores/${storeId}${path}`, { ...auth, ...(body === undefined ? {} : { body }) });
+  const shop = (path: string, host = `${slug}.localhost`) => sf.request(`http://${host}${path}`, { headers: { host } });
+  const htmlOf = async (path: string) => (await (await shop(path)).text()).replace(/ data-hk="[^"]*"/g, '').replace(/<!--[$/]-->/g, '');
+  const previewPath = async (path = '/') => {
+    const r = await api('POST', '/theme/preview', { path });
+    expect(r.status, r.text).toBe(200);
+    const u = new URL(r.body.url);
+    return `${u.pathname}${u.search}`;
+  };
   const section = (id: string, type: string, settings: Record<string, unknown> = {}, blocks: unknown[] = []) => ({ id, type, settings, blocks });
 
   beforeAll(async () => {
     p = await startTestPlatform({ config: { orderLinkSecret: SECRET } });
-    sf = createStorefrontApp(p.db, createLogger({ level: 'silent' }), { rootDomain: 'localhost', secret: SECRET, storeCacheTtlMs: 0, pageCacheTtlMs: 0 });
+    sf = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
+      rootDomain: 'localhost',
+      secret: SECRET,
+      storeCacheTtlMs: 0,
+      pageCacheTtlMs: 0,
+      consoleOrigin: 'http://console.test',
+    });
     cookie = (await signup(p)).cookie;
     const store = await createStore(p, cookie);
     storeId = store.id;
@@ -202,6 +217,134 @@ describe('theme sections', () => {
       expect(r.body.url).toMatch(new RegExp(`^http://${slug}\\.localhost:3001/pages/about\\?theme_preview=${storeId}\\.\\d+\\.[\\w-]+$`));
       expect(new Date(r.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
       expect((await api('POST', '/theme/preview', { path: '//evil.example' })).status).toBe(400);
+    });
+  });
+
+  describe('storefront', () => {
+    it('shows the default home page until a layout is published, and never a draft to shoppers', async () => {
+      const before = await htmlOf('/');
+      expect(before).toContain('<section class="hero">');
+      expect(before).not.toContain('sec-rich');
+
+      const product = await createProduct(p, cookie, storeId, { title: 'Featured teapot' });
+      const draft = await api('PUT', '/theme/templates/home/draft', {
+        layout: {
+          sections: [
+            section('hero', 'hero-banner', { heading: 'Autumn tea', text: 'Fresh leaves', button_label: 'Browse', button_link: '/search' }),
+            section('story', 'rich-text', { heading: 'Our story', text: '<p>Grown <em>slowly</em><img src=x onerror=alert(1)></p>' }),
+            section('pick', 'featured-product', { product: product.id, button_label: 'See the teapot' }),
+            section('faq', 'faq', { heading: 'Questions' }, [{ id: 'q1', type: 'question', settings: { question: 'Do you ship?', answer: '<p>Yes.</p>' } }]),
+            { ...section('off', 'rich-text', { heading: 'Hidden section' }), disabled: true },
+          ],
+        },
+      });
+      expect(draft.status, draft.text).toBe(200);
+      // Saved but not published: shoppers keep the default page.
+      const stillDefault = await htmlOf('/');
+      expect(stillDefault).not.toContain('Autumn tea');
+      expect(stillDefault).toContain('<section class="hero">');
+
+      expect((await api('POST', '/theme/templates/home/publish')).status).toBe(200);
+      const res = await shop('/');
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('cache-control')).toContain('public');
+      const html = (await res.text()).replace(/ data-hk="[^"]*"/g, '').replace(/<!--[$/]-->/g, '');
+      expect(html).toContain('<h1>Autumn tea</h1>');
+      expect(html).toContain('<h2>Our story</h2>');
+      expect(html).toContain('Grown <em>slowly</em>');
+      expect(html).not.toContain('onerror');
+      expect(html).toContain('Featured teapot');
+      expect(html).toContain('See the teapot');
+      expect(html).toContain('<summary>Do you ship?</summary>');
+      expect(html).not.toContain('Hidden section');
+      expect(html.indexOf('Autumn tea')).toBeLessThan(html.indexOf('Our story'));
+      expect(html.indexOf('Our story')).toBeLessThan(html.indexOf('Do you ship?'));
+
+      // A newer draft stays invisible to shoppers.
+      await api('PUT', '/theme/templates/home/draft', { layout: { sections: [section('hero', 'hero-banner', { heading: 'Winter draft' })] } });
+      const shopper = await htmlOf('/');
+      expect(shopper).toContain('Autumn tea');
+      expect(shopper).not.toContain('Winter draft');
+    });
+
+    it('a valid preview link shows the drafts, framable by the console only, never cached; expired, forged or foreign links do not', async () => {
+      await api('PUT', '/theme/templates/home/draft', { layout: { sections: [section('hero', 'hero-banner', { heading: 'Preview draft' })] } });
+      const path = await previewPath('/');
+      const res = await shop(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('private, no-store');
+      expect(res.headers.get('x-robots-tag')).toBe('noindex');
+      expect(res.headers.get('content-security-policy')).toContain('frame-ancestors http://console.test;');
+      expect(res.headers.get('content-security-policy')).not.toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options')).toBeNull();
+      expect(await res.text()).toContain('Preview draft');
+      // Shoppers right after: the published layout, not framable.
+      const after = await shop('/');
+      expect(after.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(await after.text()).not.toContain('Preview draft');
+
+      const expired = signThemePreview(SECRET, storeId, new Date(Date.now() - 2 * 3600_000)).token;
+      const forged = `${path.split('theme_preview=')[1]?.slice(0, -2)}xx`;
+      const other = signThemePreview(SECRET, '00000000-0000-4000-8000-000000000000').token;
+      const wrongKey = signThemePreview('another-secret-0123456789abcdef0123456789', storeId).token;
+      for (const token of [expired, forged, other, wrongKey]) {
+        const r = await shop(`/?theme_preview=${encodeURIComponent(token)}`);
+        expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+        expect(await r.text()).not.toContain('Preview draft');
+      }
+    });
+
+    it('renders sections before and after the main content of product, collection and page templates', async () => {
+      const product = await createProduct(p, cookie, storeId, { title: 'Oolong tin' });
+      await api('PUT', '/theme/templates/product/draft', {
+        layout: {
+          sections: [
+            section('above', 'rich-text', { heading: 'Above the product' }),
+            section('main', 'main'),
+            section('below', 'newsletter', { heading: 'Below the product' }),
+          ],
+        },
+      });
+      await api('POST', '/theme/templates/product/publish');
+      const html = await htmlOf(`/products/${product.handle}`);
+      const title = html.indexOf('<h1>Oolong tin</h1>');
+      expect(title).toBeGreaterThan(0);
+      expect(html.indexOf('Above the product')).toBeGreaterThan(0);
+      expect(html.indexOf('Above the product')).toBeLessThan(title);
+      expect(html.indexOf('Below the product')).toBeGreaterThan(title);
+
+      const page = await api('POST', '/pages', { title: 'About', body: '<p>About body</p>', handle: 'about', published: true });
+      expect(page.status, page.text).toBe(201);
+      await api('PUT', '/theme/templates/page/draft', {
+        layout: { sections: [section('main', 'main'), section('after', 'rich-text', { heading: 'After the page' })] },
+      });
+      await api('POST', '/theme/templates/page/publish');
+      const about = await htmlOf('/pages/about');
+      expect(about.indexOf('After the page')).toBeGreaterThan(about.indexOf('About body'));
+    });
+
+    it('embeds YouTube through youtube-nocookie.com with a CSP that allows that frame only on video pages', async () => {
+      await api('PUT', '/theme/templates/home/draft', {
+        layout: { sections: [section('v', 'video', { video_url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', description: 'How we brew' })] },
+      });
+      await api('POST', '/theme/templates/home/publish');
+      const res = await shop('/');
+      expect(res.headers.get('content-security-policy')).toContain('frame-src https://www.youtube-nocookie.com https://player.vimeo.com');
+      const html = await res.text();
+      expect(html).toContain('src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"');
+      expect(html).toContain('title="How we brew"');
+      expect((await shop('/search')).headers.get('content-security-policy')).not.toContain('frame-src');
+    });
+
+    it('lets a preview link through the "opening soon" page of a store not launched yet', async () => {
+      const store = await createStore(p, cookie, undefined, 'USD', { launch: false });
+      const host = `${store.slug}.localhost`;
+      expect((await shop('/', host)).status).toBe(503);
+      const r = await p.request('POST', `/api/v1/stores/${store.id}/theme/preview`, { cookie, body: {} });
+      const u = new URL(r.body.url);
+      const res = await shop(`${u.pathname}${u.search}`, host);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('private, no-store');
     });
   });
 });

@@ -1,4 +1,5 @@
 /** Collection and product pages (cached per store, language, cart size and URL). */
+import { templateSections } from '../sections.ts';
 import { descriptionToText, isProductHandle, normaliseHandle } from '@storeloom/catalog';
 import { ReviewService } from '@storeloom/content';
 import { toDecimalString } from '@storeloom/money';
@@ -35,6 +36,7 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
           products: cards.slice(0, COLLECTION_PAGE),
           pageNumber,
           hasNext: cards.length > COLLECTION_PAGE,
+          ...(await templateSections(c, sf, 'collection')),
         },
         {
           title: `${ref.title} – ${tenant.store.name}`,
@@ -91,6 +93,7 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
           collection: collection ? { handle: collection.handle, title: collection.title } : null,
           reviews: reviews?.count ? { average: reviews.average, count: reviews.count, items: reviews.reviews } : null,
           taxNote: taxNote(tenant.settings, c.var.market, c.var.country),
+          ...(await templateSections(c, sf, 'product')),
         },
         {
           title: seoTitle || `${product.title} – ${tenant.store.name}`,

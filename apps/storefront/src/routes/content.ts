@@ -1,4 +1,5 @@
 /** Merchant pages (/pages/<handle>), policy pages (/policies/<handle>), the blog (/blog, /blog/<handle>) and its feeds. */
+import { templateSections } from '../sections.ts';
 import { descriptionToText, sanitizeRichText } from '@storeloom/catalog/html';
 import { type ArticleView, ArticleService, atomFeed, PageService, PolicyService, rssFeed } from '@storeloom/content';
 import type { C, Storefront } from '../context.ts';
@@ -37,7 +38,7 @@ export function contentRoutes(app: StorefrontApp, sf: Storefront) {
       const html = sanitizeRichText(page.body);
       return sf.pages.render(
         c,
-        { page: 'content', kind: 'page', title: page.title, html, updatedAt: page.updatedAt },
+        { page: 'content', kind: 'page', title: page.title, html, updatedAt: page.updatedAt, ...(await templateSections(c, sf, 'page')) },
         {
           title: page.seoTitle || `${page.title} – ${tenant.store.name}`,
           description: (page.seoDescription || descriptionToText(html) || page.title).slice(0, 160),

@@ -8,24 +8,34 @@ import { formFields } from '../forms.ts';
 import { negotiateLanguage, parseLocalePrefix, prefixOf } from '../locale.ts';
 import { COUNTRY_COOKIE, countryCode, marketLanguage, marketSpeaks } from '../market.ts';
 import type { StorefrontApp } from '../middleware.ts';
+import { sectionsData } from '../sections.ts';
+import { layoutFor } from '../theme-preview.ts';
 import type { Lang } from '../ui/i18n.ts';
+import type { PageData } from '../ui/types.ts';
 
 export function homeRoutes(app: StorefrontApp, sf: Storefront) {
   app.get('/', (c) =>
     sf.pages.cached(c, async (count) => {
       const { tenant } = c.var;
       const t = sf.t(c);
-      const catalog = new StorefrontCatalog(tenant.t);
-      const featuredRefs = tenant.collections.slice(0, 2);
-      const [featured, newest] = await Promise.all([catalog.featured(featuredRefs, 4), sf.recoFor(tenant).forHome({ viewedProductIds: [] }, 8)]);
       const origin = sf.origin(c);
-      return sf.pages.render(
-        c,
-        {
+      // The saved home layout (a draft in a theme preview); without one, the default home page.
+      const layout = await layoutFor(c, 'home');
+      let data: PageData;
+      if (layout) data = { page: 'home', collections: [], newest: [], sections: await sectionsData(c, sf, layout) };
+      else {
+        const catalog = new StorefrontCatalog(tenant.t);
+        const featuredRefs = tenant.collections.slice(0, 2);
+        const [featured, newest] = await Promise.all([catalog.featured(featuredRefs, 4), sf.recoFor(tenant).forHome({ viewedProductIds: [] }, 8)]);
+        data = {
           page: 'home',
           collections: featuredRefs.map((r) => ({ handle: r.handle, title: r.title, products: featured.get(r.id) ?? [] })).filter((x) => x.products.length > 0),
           newest,
-        },
+        };
+      }
+      return sf.pages.render(
+        c,
+        data,
         {
           title: tenant.store.name,
           description: `${tenant.store.name} — ${t('heroText')}`,

@@ -1,3 +1,4 @@
+import { HomeSections, WithSections } from './sections.tsx';
 import { For, Match, onMount, Show, Switch } from 'solid-js';
 import { ShopProvider, useShop } from './context.tsx';
 import { AccountPage, AuthPage, ForgotPage, TokenPage } from './pages/account.tsx';
@@ -276,9 +277,21 @@ function Page(props: AppData) {
       {inCheckout ? <CheckoutHeader /> : <Header />}
       <main class="wrap">
         <Switch fallback={<NotFoundPage />}>
-          <Match when={d.page === 'home' && d}>{(x) => <HomePage data={x()} />}</Match>
-          <Match when={d.page === 'collection' && d}>{(x) => <CollectionPage data={x()} />}</Match>
-          <Match when={d.page === 'product' && d}>{(x) => <ProductPage data={x()} />}</Match>
+          <Match when={d.page === 'home' && d}>{(x) => (x().sections ? <HomeSections sections={x().sections ?? []} /> : <HomePage data={x()} />)}</Match>
+          <Match when={d.page === 'collection' && d}>
+            {(x) => (
+              <WithSections sections={x().sections}>
+                <CollectionPage data={x()} />
+              </WithSections>
+            )}
+          </Match>
+          <Match when={d.page === 'product' && d}>
+            {(x) => (
+              <WithSections sections={x().sections}>
+                <ProductPage data={x()} />
+              </WithSections>
+            )}
+          </Match>
           <Match when={d.page === 'search' && d}>{(x) => <SearchPage data={x()} />}</Match>
           <Match when={d.page === 'cart' && d}>{(x) => <CartPage data={x()} />}</Match>
           <Match when={d.page === 'checkout' && d}>{(x) => <CheckoutPage data={x()} />}</Match>
@@ -286,7 +299,13 @@ function Page(props: AppData) {
           <Match when={d.page === 'invoice' && d}>{(x) => <InvoicePage data={x()} />}</Match>
           <Match when={d.page === 'order' && d}>{(x) => <OrderPage data={x()} />}</Match>
           <Match when={d.page === 'account' && d}>{(x) => <AccountPage data={x()} />}</Match>
-          <Match when={d.page === 'content' && d}>{(x) => <ContentPage data={x()} />}</Match>
+          <Match when={d.page === 'content' && d}>
+            {(x) => (
+              <WithSections sections={x().sections}>
+                <ContentPage data={x()} />
+              </WithSections>
+            )}
+          </Match>
           <Match when={d.page === 'blog' && d}>{(x) => <BlogPage data={x()} />}</Match>
           <Match when={d.page === 'article' && d}>{(x) => <ArticlePage data={x()} />}</Match>
           <Match when={d.page === 'review' && d}>{(x) => <ReviewPage data={x()} />}</Match>

@@ -212,9 +212,33 @@ export interface PrivacyPageData {
   confirm: { kind: 'export' | 'erasure'; token: string } | null;
 }
 
+export type SectionSettings = Record<string, string | number | boolean | null>;
+/**
+ * One theme section as the page renders it (@storeloom/theme's registry): settings with defaults, rich text
+ * sanitised, plus what the server looked up for it (a collection and its cards, a product's card, recommended
+ * cards, a video's embed URL). `type: 'main'` marks where a page's own content goes.
+ */
+export interface SectionData {
+  id: string;
+  type: string;
+  settings: SectionSettings;
+  blocks: { id: string; type: string; settings: SectionSettings }[];
+  collection?: { handle: string; title: string } | null;
+  cards?: Card[];
+  video?: { kind: 'youtube' | 'vimeo' | 'file'; url: string } | null;
+}
+
 export type PageData =
-  | { page: 'home'; collections: { handle: string; title: string; products: Card[] }[]; newest: Card[] }
-  | { page: 'collection'; collection: { handle: string; title: string; description: string }; products: Card[]; pageNumber: number; hasNext: boolean }
+  /** `sections`: the saved home layout (absent: the default home page, collections and newest). */
+  | { page: 'home'; collections: { handle: string; title: string; products: Card[] }[]; newest: Card[]; sections?: SectionData[] }
+  | {
+      page: 'collection';
+      collection: { handle: string; title: string; description: string };
+      products: Card[];
+      pageNumber: number;
+      hasNext: boolean;
+      sections?: SectionData[];
+    }
   | {
       page: 'product';
       product: ProductData;
@@ -226,6 +250,7 @@ export type PageData =
       reviews?: ReviewsData | null;
       /** "incl. tax" / "excl. tax" under the price, by the market's tax display rule; null where no tax applies. */
       taxNote?: 'included' | 'excluded' | null;
+      sections?: SectionData[];
     }
   | {
       page: 'search';
@@ -326,7 +351,7 @@ export type PageData =
   | PrivacyPageData
   | { page: 'notfound' }
   /** A merchant page or a policy: sanitised (pages) or generated (policies) HTML. */
-  | { page: 'content'; kind: 'page' | 'policy'; title: string; html: string; updatedAt: string | null }
+  | { page: 'content'; kind: 'page' | 'policy'; title: string; html: string; updatedAt: string | null; sections?: SectionData[] }
   | { page: 'blog'; articles: ArticleCardData[]; tag: string | null; pageNumber: number; hasNext: boolean }
   | { page: 'article'; article: ArticleCardData & { html: string } };
 
