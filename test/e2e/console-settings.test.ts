@@ -80,6 +80,13 @@ describe('console menu and settings index', { timeout: 240_000 }, () => {
     await page.getByRole('heading', { name: 'Store details', level: 1 }).waitFor();
     await page.getByRole('heading', { name: 'Appearance and languages' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
+    // The store's time zone (UTC for a store made without one) is picked here and kept by the API.
+    const zone = page.getByLabel('Time zone');
+    expect(await zone.inputValue()).toBe('UTC');
+    await zone.selectOption('Asia/Tokyo');
+    await page.getByRole('region', { name: 'General' }).getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Settings saved').first().waitFor();
+    expect((await p.request('GET', `/api/v1/stores/${store.id}`, { cookie: owner.cookie })).body.timezone).toBe('Asia/Tokyo');
     await page.getByRole('link', { name: '← Settings' }).click();
     await index.getByRole('link', { name: /^Background tasks/ }).click();
     await page.waitForURL(/\/jobs$/);

@@ -1,10 +1,11 @@
 import { A, useLocation, useNavigate, useParams } from '@solidjs/router';
-import { createEffect, createSignal, For, type ParentProps, Show, Suspense } from 'solid-js';
+import { createEffect, createRenderEffect, createSignal, For, type ParentProps, Show, Suspense } from 'solid-js';
 import { Icon, type IconName } from './components/icons.tsx';
 import { toast } from './components/toast.tsx';
 import { SkeletonRows } from './components/ui.tsx';
 import { LOCALE_NAMES, LOCALES, type Locale, locale, type MessageKey, setLocale, t } from './i18n/index.ts';
 import { api, can } from './lib/api.ts';
+import { setDisplayTimeZone } from './lib/format.ts';
 import { currentStore, currentStoreId, lastStoreId, me, setCurrentStoreId, setMe } from './lib/session.ts';
 
 /** Menu sections, in order; an item names its section (none → the first, unlabelled one with Home). */
@@ -156,6 +157,8 @@ export function Shell(props: ParentProps) {
     const id = params.storeId ?? lastStoreId() ?? me()?.stores[0]?.id ?? null;
     setCurrentStoreId(id);
   });
+  // Dates and times on every page are shown in the store's time zone.
+  createRenderEffect(() => setDisplayTimeZone(currentStore()?.timezone));
   // Close the phone drawer on navigation.
   createEffect(() => {
     location.pathname;

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, formatDate, formatMoney, formatRelative, minorToInput, parseMoney, readableOn } from '../src/lib/format.ts';
+import {
+  currencyDigits,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatRelative,
+  formatTime,
+  formatWhen,
+  minorToInput,
+  parseMoney,
+  readableOn,
+  setDisplayTimeZone,
+} from '../src/lib/format.ts';
 import { slugify } from '../src/lib/slug.ts';
 import { stockLevel } from '../src/lib/stock.ts';
 
@@ -90,5 +102,31 @@ describe('small helpers', () => {
     expect(stockLevel(3, undefined)).toBe('ok');
     expect(stockLevel(10, 10)).toBe('low');
     expect(stockLevel(11, 10)).toBe('ok');
+  });
+});
+
+describe('dates in the store time zone', () => {
+  const at = '2026-12-06T23:30:00Z';
+  it('shows dates and times in the given or the store zone, never as ISO', () => {
+    expect(formatDate(at, 'en', 'UTC')).toBe('Dec 6, 2026');
+    expect(formatDate(at, 'en', 'Asia/Tokyo')).toBe('Dec 7, 2026');
+    expect(plain(formatTime(at, 'en', 'Asia/Tokyo'))).toBe('8:30 AM');
+    expect(plain(formatDateTime(at, 'en', 'America/New_York'))).toBe('Dec 6, 2026, 6:30 PM');
+    setDisplayTimeZone('Asia/Tokyo');
+    try {
+      expect(formatDate(at, 'en')).toBe('Dec 7, 2026');
+      expect(plain(formatDateTime(at, 'zh-CN'))).toBe('2026年12月7日 8:30');
+    } finally {
+      setDisplayTimeZone(null);
+    }
+    expect(formatDateTime(at, 'en', 'UTC')).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('is relative for the last day and a full date after', () => {
+    const now = new Date('2026-12-06T12:00:00Z');
+    expect(formatWhen('2026-12-06T11:55:00Z', 'en', now)).toBe('5 minutes ago');
+    expect(formatWhen('2026-12-06T09:00:00Z', 'en', now)).toBe('3 hours ago');
+    expect(formatWhen('2026-12-06T11:59:30Z', 'zh-CN', now)).toBe('30秒钟前');
+    expect(plain(formatWhen('2026-12-01T12:00:00Z', 'en', now, 'UTC'))).toBe('Dec 1, 2026, 12:00 PM');
   });
 });

@@ -13,6 +13,7 @@ export const toStoreJson = (config: ControlPlaneConfig, s: StoreView & { role?: 
   plan: s.plan,
   currency: s.currency,
   country: s.country,
+  timezone: s.timezone,
   defaultLocale: s.defaultLocale,
   customDomain: s.customDomain,
   url: storeUrl(config, s),

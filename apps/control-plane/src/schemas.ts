@@ -62,6 +62,7 @@ export const StoreSchema = z
     plan: z.string(),
     currency: z.string(),
     country: z.string().nullable().openapi({ description: "ISO 3166-1 alpha-2: the store's own country (its primary market)" }),
+    timezone: z.string().openapi({ example: 'Europe/London', description: "IANA time zone the console shows the store's dates and times in" }),
     defaultLocale: z.string(),
     customDomain: z.string().nullable(),
     url: z.string(),

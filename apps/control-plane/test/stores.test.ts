@@ -175,6 +175,31 @@ describe('stores', () => {
       expect(zh.body.defaultLocale).toBe('zh-CN');
     });
 
+    it('keeps the store time zone: UTC by default, an IANA name on create and update, 400 for an unknown zone', async () => {
+      const plain = await post({ name: 'No zone', slug: slugOf('tz'), currency: 'USD' });
+      expect(plain.status).toBe(201);
+      expect(plain.body.timezone).toBe('UTC');
+      const tokyo = await post({ name: 'Tokyo', slug: slugOf('tz'), currency: 'JPY', timezone: 'Asia/Tokyo' });
+      expect(tokyo.status).toBe(201);
+      expect(tokyo.body.timezone).toBe('Asia/Tokyo');
+      const before = await storeCount();
+      for (const timezone of ['Mars/Olympus', '', 'x'.repeat(65), 42]) {
+        const bad = await post({ name: 'Bad zone', slug: slugOf('tz'), currency: 'USD', timezone });
+        expect(bad.status, String(timezone)).toBe(400);
+        expect(bad.body.error.code).toBe('validation_failed');
+        expect(bad.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'timezone' })]));
+      }
+      expect(await storeCount()).toBe(before);
+      const patched = await p.request('PATCH', `/api/v1/stores/${tokyo.body.id}`, { cookie: owner.cookie, body: { timezone: 'europe/london' } });
+      expect(patched.status).toBe(200);
+      expect(patched.body.timezone).toBe('Europe/London');
+      const refused = await p.request('PATCH', `/api/v1/stores/${tokyo.body.id}`, { cookie: owner.cookie, body: { timezone: 'Europe/Atlantis' } });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.code).toBe('validation_failed');
+      const me = await p.request('GET', '/api/v1/me', { cookie: owner.cookie });
+      expect(me.body.stores.find((s: { id: string }) => s.id === tokyo.body.id).timezone).toBe('Europe/London');
+    });
+
     it('requires authentication', async () => {
       const res = await p.request('POST', '/api/v1/stores', { body: { name: 'Anon', slug: slugOf(), currency: 'USD' } });
       expect(res.status).toBe(401);

@@ -149,6 +149,8 @@ export interface StoresTable {
   preview_token: ColumnType<string | null, string | null | undefined, string | null>;
   /** ISO 3166-1 alpha-2: the store's own country, its primary market (issue 19); null when never set. */
   country: ColumnType<string | null, string | null | undefined, string | null>;
+  /** IANA time zone the console shows the store's dates and times in (issue 17); 'UTC' until the merchant picks one. */
+  timezone: ColumnType<string, string | undefined, string>;
 }
 
 /** The operator's exchange rates (units of `quote` per 1 `base`), loaded from a file; see packages/commerce markets. */

@@ -57,6 +57,8 @@ export interface CreateStoreInput {
   defaultLocale?: string;
   /** ISO 3166-1 alpha-2 (checked by the caller against the ISO list). */
   country?: string | null;
+  /** IANA time zone (checked by the caller with isTimeZone); 'UTC' when not given. */
+  timezone?: string;
   /** Clone: the export archive to load; the store stays `provisioning` until the clone job has loaded it. */
   importSource?: string;
 }
@@ -166,6 +168,7 @@ export class StoreService {
             status: 'provisioning',
             currency: input.currency,
             country: input.country ?? null,
+            timezone: input.timezone ?? 'UTC',
             default_locale: input.defaultLocale ?? 'en',
             created_by: actor.userId,
             idempotency_key: idempotencyKey ?? null,
@@ -306,7 +309,7 @@ export class StoreService {
 
   async update(
     storeId: string,
-    patch: { name?: string; defaultLocale?: string; currency?: string; country?: string | null; customDomain?: string | null },
+    patch: { name?: string; defaultLocale?: string; currency?: string; country?: string | null; timezone?: string; customDomain?: string | null },
     actor: Actor,
   ): Promise<StoreView> {
     if (patch.currency !== undefined && !isCurrency(patch.currency))
@@ -316,6 +319,7 @@ export class StoreService {
     if (patch.defaultLocale !== undefined) set.default_locale = patch.defaultLocale;
     if (patch.currency !== undefined) set.currency = patch.currency;
     if (patch.country !== undefined) set.country = patch.country;
+    if (patch.timezone !== undefined) set.timezone = patch.timezone;
     if (patch.customDomain !== undefined) {
       set.custom_domain = patch.customDomain;
       // A different domain must be verified again, with a new token; the same one keeps its state.

@@ -88,3 +88,20 @@ export type SupportedLocale = StoreLanguage;
 
 /** Custom domains: a hostname with at least two labels, lower-case, no port. */
 export const DOMAIN_RE = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/**
+ * An IANA time zone name the runtime knows ("Europe/London", "UTC"), as Intl accepts it; the canonical spelling is
+ * what `canonicalTimeZone` returns.
+ */
+export function isTimeZone(value: string): boolean {
+  if (!value || value.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The runtime's spelling of a valid zone ("europe/london" → "Europe/London"). */
+export const canonicalTimeZone = (value: string): string => new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;

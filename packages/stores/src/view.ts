@@ -10,6 +10,8 @@ export interface StoreView {
   currency: string;
   /** ISO 3166-1 alpha-2: the store's own country (its primary market); null until set. */
   country: string | null;
+  /** IANA time zone (e.g. Europe/London) the console shows dates and times in. */
+  timezone: string;
   defaultLocale: string;
   customDomain: string | null;
   schemaVersion: string | null;
@@ -25,6 +27,7 @@ export const toStoreView = (s: Store): StoreView => ({
   plan: s.plan,
   currency: s.currency,
   country: s.country ?? null,
+  timezone: s.timezone ?? 'UTC',
   defaultLocale: s.default_locale,
   customDomain: s.custom_domain,
   schemaVersion: s.schema_version,

@@ -604,6 +604,8 @@ export const en = {
   'settings.accentColor': 'Accent colour',
   'settings.backgroundColor': 'Background',
   'settings.textColor': 'Text',
+  'settings.timezone': 'Time zone',
+  'settings.timezoneHint': 'Dates and times in the console are shown in this time zone.',
   'settings.rate': 'Rate ({currency})',
   'settings.readOnly': 'Only owners and admins can change the store settings.',
   'settings.removeLogo': 'Remove logo',

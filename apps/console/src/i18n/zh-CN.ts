@@ -604,6 +604,8 @@ export const zhCN: Record<keyof typeof en, string> = {
   'settings.accentColor': '强调色',
   'settings.backgroundColor': '背景色',
   'settings.textColor': '文字颜色',
+  'settings.timezone': '时区',
+  'settings.timezoneHint': '控制台中的日期和时间以此时区显示。',
   'settings.rate': '运费（{currency}）',
   'settings.readOnly': '只有所有者和管理员可以修改店铺设置。',
   'settings.removeLogo': '移除标志',

@@ -4534,6 +4534,11 @@ export interface components {
             currency: string;
             /** @description ISO 3166-1 alpha-2: the store's own country (its primary market) */
             country: string | null;
+            /**
+             * @description IANA time zone the console shows the store's dates and times in
+             * @example Europe/London
+             */
+            timezone: string;
             defaultLocale: string;
             customDomain: string | null;
             url: string;
@@ -7686,6 +7691,11 @@ export interface operations {
                      * @example GB
                      */
                     country?: string | null;
+                    /**
+                     * @description IANA time zone the console shows the store's dates and times in
+                     * @example Europe/London
+                     */
+                    timezone?: string;
                 };
             };
         };
@@ -7898,6 +7908,11 @@ export interface operations {
                      * @example GB
                      */
                     country?: string | null;
+                    /**
+                     * @description IANA time zone the console shows the store's dates and times in
+                     * @example Europe/London
+                     */
+                    timezone?: string;
                     /** @enum {string} */
                     defaultLocale?: "en" | "zh-CN" | "de" | "fr" | "es" | "ja";
                     customDomain?: string | null;

@@ -20,12 +20,29 @@ export const formatNumber = (n: number, locale: string) => new Intl.NumberFormat
 export const formatPercent = (fraction: number, locale: string) =>
   new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
 
-export function formatDate(iso: string | Date, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(iso));
+/**
+ * The time zone dates and times are shown in: the current store's (Shell sets it from the store's `timezone`), the
+ * browser's until a store is chosen. Every date on screen goes through the formatters below, never an ISO string.
+ */
+let displayTimeZone: string | undefined;
+export function setDisplayTimeZone(timeZone: string | null | undefined) {
+  displayTimeZone = timeZone || undefined;
+}
+/** The browser's IANA zone (the default for a new store). */
+export const browserTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+export function formatDate(iso: string | Date, locale: string, timeZone: string | undefined = displayTimeZone): string {
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone }).format(new Date(iso));
 }
 
-export function formatDateTime(iso: string | Date, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+export function formatDateTime(iso: string | Date, locale: string, timeZone: string | undefined = displayTimeZone): string {
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone }).format(
+    new Date(iso),
+  );
+}
+
+export function formatTime(iso: string | Date, locale: string, timeZone: string | undefined = displayTimeZone): string {
+  return new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit', timeZone }).format(new Date(iso));
 }
 
 /** "3 minutes ago" style, through Intl.RelativeTimeFormat. */
@@ -41,6 +58,15 @@ export function formatRelative(iso: string | Date, locale: string, now: Date = n
   ];
   for (const [unit, secs] of units) if (Math.abs(diff) >= secs) return rtf.format(Math.round(diff / secs), unit);
   return rtf.format(Math.round(diff), 'second');
+}
+
+/**
+ * A moment as merchants read it: relative when recent ("5 minutes ago", "3 hours ago", under a day), otherwise the
+ * date and time in the store's zone ("Dec 6, 2026, 6:07 PM").
+ */
+export function formatWhen(iso: string | Date, locale: string, now: Date = new Date(), timeZone: string | undefined = displayTimeZone): string {
+  const ageMs = Math.abs(now.getTime() - new Date(iso).getTime());
+  return ageMs < 86_400_000 ? formatRelative(iso, locale, now) : formatDateTime(iso, locale, timeZone);
 }
 
 /** Black or white, whichever reads better on a #rrggbb background (WCAG relative luminance). */

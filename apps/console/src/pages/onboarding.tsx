@@ -1,3 +1,4 @@
+import { browserTimeZone } from '../lib/format.ts';
 import { A, useSearchParams } from '@solidjs/router';
 import { createEffect, createSignal, For, onCleanup, Show } from 'solid-js';
 import { Icon } from '../components/icons.tsx';
@@ -72,7 +73,10 @@ export function OnboardingPage() {
       return;
     }
     const store = await form.submit(() =>
-      api.POST('/stores', { body: { name: name(), slug: slug(), currency: currency(), defaultLocale: language() }, headers: { 'idempotency-key': key } }),
+      api.POST('/stores', {
+        body: { name: name(), slug: slug(), currency: currency(), defaultLocale: language(), timezone: browserTimeZone() },
+        headers: { 'idempotency-key': key },
+      }),
     );
     if (store) {
       setCreated(store);

@@ -40,12 +40,19 @@ function GeneralSection(props: { store: Store }) {
   const [name, setName] = createSignal(props.store.name);
   const [currency, setCurrency] = createSignal(props.store.currency);
   const [defaultLocale, setDefaultLocale] = createSignal(props.store.defaultLocale);
+  const [timezone, setTimezone] = createSignal(props.store.timezone);
+  const zones = (): string[] => {
+    const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+    return ['UTC', ...all.filter((z) => z !== 'UTC' && z !== timezone()), ...(timezone() === 'UTC' ? [] : [timezone()])].sort((a, b) =>
+      a === 'UTC' ? -1 : b === 'UTC' ? 1 : a.localeCompare(b),
+    );
+  };
   const save = async (e: Event) => {
     e.preventDefault();
     const r = await form.submit(() =>
       api.PATCH('/stores/{storeId}', {
         params: { path: { storeId: s.storeId() } },
-        body: { name: name(), currency: currency(), defaultLocale: defaultLocale() as StoreLanguage },
+        body: { name: name(), currency: currency(), defaultLocale: defaultLocale() as StoreLanguage, timezone: timezone() },
       }),
     );
     if (r) {
@@ -74,6 +81,11 @@ function GeneralSection(props: { store: Store }) {
             </select>
           </Field>
         </div>
+        <Field id="settings-timezone" label={t('settings.timezone')} error={form.errors().timezone} hint={t('settings.timezoneHint')}>
+          <select id="settings-timezone" value={timezone()} onChange={(e) => setTimezone(e.currentTarget.value)}>
+            <For each={zones()}>{(z) => <option value={z}>{z.replaceAll('_', ' ')}</option>}</For>
+          </select>
+        </Field>
         <div class="form-actions">
           <button type="submit" class="button primary" disabled={form.busy()}>
             {t('common.save')}

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { isIsoCountry } from '@storeloom/commerce';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { checkSlug, DOMAIN_RE, SUPPORTED_LOCALES, toStoreView } from '@storeloom/stores';
+import { canonicalTimeZone, checkSlug, DOMAIN_RE, isTimeZone, SUPPORTED_LOCALES, toStoreView } from '@storeloom/stores';
 import type { ControlPlaneConfig } from '../context.ts';
 import { requireAuth, requirePermission, storeAccess } from '../guards.ts';
 import { toStoreJson } from '../presenters.ts';
@@ -24,6 +24,14 @@ export const StoreCountry = z
   .toUpperCase()
   .refine(isIsoCountry, 'an ISO 3166-1 alpha-2 country code such as GB')
   .openapi({ example: 'GB', description: "ISO 3166-1 alpha-2: the store's own country (its primary market)" });
+/** IANA time zone name (issue 17); stored in the runtime's spelling. 400 validation_failed for an unknown zone. */
+export const StoreTimeZone = z
+  .string()
+  .trim()
+  .max(64)
+  .refine(isTimeZone, 'an IANA time zone such as Europe/London')
+  .transform(canonicalTimeZone)
+  .openapi({ example: 'Europe/London', description: "IANA time zone the console shows the store's dates and times in" });
 
 const createStore = createRoute({
   operationId: 'createStore',
@@ -40,6 +48,7 @@ const createStore = createRoute({
         currency: CurrencyCodeInput,
         defaultLocale: Locale.optional(),
         country: StoreCountry.nullable().optional(),
+        timezone: StoreTimeZone.optional(),
       }),
     ),
   },
@@ -96,6 +105,7 @@ const patchStore = createRoute({
         name: z.string().trim().min(1).max(100).optional(),
         currency: CurrencyCodeInput.optional(),
         country: StoreCountry.nullable().optional(),
+        timezone: StoreTimeZone.optional(),
         defaultLocale: Locale.optional(),
         customDomain: z.string().trim().toLowerCase().max(253).regex(DOMAIN_RE, 'must be a hostname such as shop.example.com').nullable().optional(),
       }),
