@@ -81,6 +81,9 @@ export interface FactRefund {
   created_at: Date;
 }
 
+/** `payments.reason` of the charge that pays an exchange's price difference (written by the returns service). */
+export const EXCHANGE_CHARGE_REASON = 'exchange difference';
+
 export const utcDay = (d: Date | string): string => new Date(d).toISOString().slice(0, 10);
 
 export function isCounted(o: Pick<Order, 'payment_status' | 'paid_at'>): boolean {
@@ -91,7 +94,13 @@ export function isCounted(o: Pick<Order, 'payment_status' | 'paid_at'>): boolean
  * The order's contribution. `returning`: an earlier paid order (by paid time, then id) has the same e-mail.
  * Unpaid, failed and expired orders contribute nothing.
  */
-export function orderFacts(o: FactOrder, lines: readonly FactLine[], refunds: readonly FactRefund[], returning: boolean): OrderFacts {
+export function orderFacts(
+  o: FactOrder,
+  lines: readonly FactLine[],
+  refunds: readonly FactRefund[],
+  returning: boolean,
+  exchangeCharges: readonly FactRefund[] = [],
+): OrderFacts {
   if (!isCounted(o) || !o.paid_at) return { daily: [], products: [] };
   const storeCurrency = o.store_currency ?? o.currency;
   const toStore = (presentment: number, stored: number | null) =>
@@ -131,6 +140,18 @@ export function orderFacts(o: FactOrder, lines: readonly FactLine[], refunds: re
     const row = byDay.get(d) ?? { day: d, ...key, refunds: 0, presentment_refunds: 0 };
     row.refunds = (row.refunds ?? 0) + storeDelta;
     row.presentment_refunds = (row.presentment_refunds ?? 0) + r.amount;
+    byDay.set(d, row);
+  }
+  // An exchange's price difference, paid after the order: sales (gross and total) on the day it was paid, like a
+  // small order of its own that adds no order, unit or customer (the order's lines still name the returned variant).
+  for (const c of exchangeCharges) {
+    const d = utcDay(c.created_at);
+    const row = byDay.get(d) ?? { day: d, ...key };
+    const stored = toStore(c.amount, null);
+    row.gross = (row.gross ?? 0) + stored;
+    row.total = (row.total ?? 0) + stored;
+    row.presentment_gross = (row.presentment_gross ?? 0) + c.amount;
+    row.presentment_total = (row.presentment_total ?? 0) + c.amount;
     byDay.set(d, row);
   }
   daily.push(...byDay.values());

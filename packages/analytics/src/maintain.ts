@@ -8,6 +8,7 @@
  */
 import { sql, type Kysely, type TenantDatabase, type Transaction } from '@storeloom/db';
 import {
+  EXCHANGE_CHARGE_REASON,
   DAILY_MEASURES,
   type DailyFact,
   type FactLine,
@@ -92,9 +93,9 @@ export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { 
     trx.selectFrom('order_lines').select(['order_id', 'product_id', 'quantity', 'total', 'discount_total']).where('order_id', 'in', ids).execute(),
     trx
       .selectFrom('payments')
-      .select(['order_id', 'amount', 'created_at'])
+      .select(['order_id', 'kind', 'amount', 'created_at'])
       .where('order_id', 'in', ids)
-      .where('kind', '=', 'refund')
+      .where((w) => w.or([w('kind', '=', 'refund'), w.and([w('kind', '=', 'charge'), w('reason', '=', EXCHANGE_CHARGE_REASON)])]))
       .where('status', '=', 'succeeded')
       .execute(),
     trx.selectFrom('analytics_order_facts').select(['order_id', 'facts']).where('order_id', 'in', ids).execute(),
@@ -102,7 +103,11 @@ export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { 
   const linesOf = new Map<string, FactLine[]>();
   for (const l of lines) linesOf.set(l.order_id, [...(linesOf.get(l.order_id) ?? []), l]);
   const refundsOf = new Map<string, FactRefund[]>();
-  for (const r of refunds) refundsOf.set(r.order_id, [...(refundsOf.get(r.order_id) ?? []), { amount: r.amount, created_at: new Date(r.created_at) }]);
+  const chargesOf = new Map<string, FactRefund[]>();
+  for (const r of refunds) {
+    const into = r.kind === 'refund' ? refundsOf : chargesOf;
+    into.set(r.order_id, [...(into.get(r.order_id) ?? []), { amount: r.amount, created_at: new Date(r.created_at) }]);
+  }
 
   const daily = new Map<string, DailyFact>();
   const products = new Map<string, ProductFact>();
@@ -119,7 +124,7 @@ export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { 
   for (const o of orders) {
     // (A rebuild recomputes every order anyway.)
     if (!opts.rebuild && isCounted(o) !== hadFacts.has(o.id) && o.paid_at) neighbours.push({ email: o.email, paidAt: new Date(o.paid_at), id: o.id });
-    const f = orderFacts(o as FactOrder, linesOf.get(o.id) ?? [], refundsOf.get(o.id) ?? [], Boolean(o.returning));
+    const f = orderFacts(o as FactOrder, linesOf.get(o.id) ?? [], refundsOf.get(o.id) ?? [], Boolean(o.returning), chargesOf.get(o.id) ?? []);
     accumulate(daily, f.daily, dailyKey, DAILY_MEASURES, 1);
     accumulate(products, f.products, productKey, PRODUCT_MEASURES, 1);
     if (isCounted(o)) fresh.push({ order_id: o.id, facts: JSON.stringify(f) });

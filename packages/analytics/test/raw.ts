@@ -72,9 +72,20 @@ export async function rawSummary(t: Kysely<TenantDatabase>, r: DateRange): Promi
     .where('p.created_at', '>=', from)
     .where('p.created_at', '<', to)
     .executeTakeFirstOrThrow();
+  // Exchange price differences paid in the range (same-currency orders: the amount is the store amount).
+  const exch = await t
+    .selectFrom('payments as p')
+    .select(sql<number>`coalesce(sum(p.amount), 0)::bigint`.as('charges'))
+    .where('p.kind', '=', 'charge')
+    .where('p.reason', '=', 'exchange difference')
+    .where('p.status', '=', 'succeeded')
+    .where('p.created_at', '>=', from)
+    .where('p.created_at', '<', to)
+    .executeTakeFirstOrThrow();
   const n = (v: unknown) => Number(v);
   const orders = n(s.orders);
-  const gross = n(s.gross);
+  const exchangeCharges = n(exch.charges);
+  const gross = n(s.gross) + exchangeCharges;
   const discounts = n(s.discounts);
   const refunds = n(ref.refunds);
   return {
@@ -84,7 +95,7 @@ export async function rawSummary(t: Kysely<TenantDatabase>, r: DateRange): Promi
     netSales: gross - discounts - refunds,
     shipping: n(s.shipping),
     tax: n(s.tax),
-    totalSales: n(s.total) - refunds,
+    totalSales: n(s.total) + exchangeCharges - refunds,
     orders,
     units: n(u.units),
     averageOrderValue: orders ? Math.round((gross - discounts) / orders) : 0,
@@ -190,6 +201,24 @@ export async function rawMarkets(t: Kysely<TenantDatabase>, r: DateRange) {
       presentmentGrossSales: Number(s.gross),
       presentmentNetSales: Number(s.gross) - Number(s.discounts),
     });
+  const exchangeCharges = await t
+    .selectFrom('payments as p')
+    .innerJoin('orders as o', 'o.id', 'p.order_id')
+    .select([sql<string>`coalesce(o.market_id::text, '')`.as('market'), 'o.currency', sql<number>`sum(p.amount)::bigint`.as('charges')])
+    .where('p.kind', '=', 'charge')
+    .where('p.reason', '=', 'exchange difference')
+    .where('p.status', '=', 'succeeded')
+    .where('p.created_at', '>=', from)
+    .where('p.created_at', '<', to)
+    .groupBy([sql`coalesce(o.market_id::text, '')`, 'o.currency'])
+    .execute();
+  for (const x of exchangeCharges) {
+    const k = `${x.market}|${x.currency}`;
+    const cur = out.get(k) ?? { marketId: x.market || null, currency: x.currency, orders: 0, presentmentGrossSales: 0, presentmentNetSales: 0 };
+    cur.presentmentGrossSales += Number(x.charges);
+    cur.presentmentNetSales += Number(x.charges);
+    out.set(k, cur);
+  }
   for (const x of refunds) {
     const k = `${x.market}|${x.currency}`;
     const cur = out.get(k) ?? { marketId: x.market || null, currency: x.currency, orders: 0, presentmentGrossSales: 0, presentmentNetSales: 0 };

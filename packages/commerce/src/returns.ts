@@ -15,7 +15,7 @@
  * repeating a finished step is a no-op. Each step writes its webhook event
  * (outbox) and the shopper's mail in the same transaction.
  */
-import { markOrderForAnalytics } from '@storeloom/analytics';
+import { EXCHANGE_CHARGE_REASON, markOrderForAnalytics } from '@storeloom/analytics';
 import { applyStockDelta } from '@storeloom/catalog';
 import { type Kysely, newId, type ReturnStatus, sql, type TenantDatabase, type Transaction } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
@@ -522,7 +522,7 @@ export class ReturnService {
           amount: p.amount,
           status: 'succeeded',
           reference: p.reference,
-          reason: 'exchange difference',
+          reason: EXCHANGE_CHARGE_REASON,
           idempotency_key: `exchange:${id}`,
           created_at: now,
         })

@@ -7,6 +7,7 @@
  * work once; each step writes its webhook event and the shopper's mail in the
  * same transaction.
  */
+import { processPending, rebuildAnalytics, salesReport } from '@storeloom/analytics';
 import { AppError } from '@storeloom/errors';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -304,5 +305,32 @@ describe('returns', { timeout: 180_000 }, () => {
     const charges = await shop.t.selectFrom('payments').select(['amount']).where('order_id', '=', o2.id).where('reason', '=', 'exchange difference').execute();
     expect(charges).toEqual([{ amount: diff }]);
     expect(await eventsOf('return.closed', r2.id)).toHaveLength(1);
+  });
+
+  it('sales analytics count an exchange’s extra charge as sales on the day it is paid, incrementally and after a rebuild', async () => {
+    const { order } = await deliveredOrder();
+    const lb = order.lines.find((l) => l.variantId === b)!;
+    const r = await returns.request(order.id, { lines: [{ orderLineId: lb.id, quantity: 1 }], reason: 'Want the big one' });
+    await returns.approve(r.id);
+    await returns.receive(r.id, { lines: [{ orderLineId: lb.id, restock: true }] });
+    await returns.exchange(r.id, { lines: [{ orderLineId: lb.id, variantId: dear }] });
+    const diff = 1500 - (lb.total - lb.discount + lb.tax);
+    expect(diff).toBeGreaterThan(0);
+    const today = new Date().toISOString().slice(0, 10);
+    const summary = async () => (await salesReport(shop.t, { range: { from: today, to: today }, compare: false, currency: shop.store.currency })).summary;
+    await processPending(shop.t);
+    const before = await summary();
+    await returns.confirmExchangePayment(r.id, { provider: 'manual', reference: 'x', amount: diff });
+    await processPending(shop.t);
+    const after = await summary();
+    expect({
+      gross: after.grossSales - before.grossSales,
+      net: after.netSales - before.netSales,
+      total: after.totalSales - before.totalSales,
+      orders: after.orders - before.orders,
+      returns: after.returns - before.returns,
+    }).toEqual({ gross: diff, net: diff, total: diff, orders: 0, returns: 0 });
+    await rebuildAnalytics(shop.t);
+    expect(await summary()).toEqual(after);
   });
 });
