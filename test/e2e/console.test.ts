@@ -384,8 +384,8 @@ describe('merchant console in Chromium', () => {
     // Chinese UI from the language switcher.
     await page.goto(`${base}/stores/${storeId}/products`);
     await page.getByLabel('Language', { exact: true }).selectOption('zh-CN');
-    await page.getByRole('heading', { name: '商品' }).waitFor();
-    await page.getByRole('link', { name: '订单' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: '商品', exact: true }).waitFor();
+    await page.getByRole('link', { name: '订单', exact: true }).waitFor();
     expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang)).toBe(
       'zh-CN',
     );
@@ -419,9 +419,9 @@ describe('merchant console in Chromium', () => {
     await phone.setViewportSize(VIEWPORTS.phone);
     await phone.goto(`${base}/stores/${storeId}/products`);
     await phone.getByRole('link', { name: 'Linen Shirt' }).waitFor();
-    expect(await phone.getByRole('link', { name: 'Orders' }).isVisible()).toBe(false);
+    expect(await phone.getByRole('link', { name: 'Orders', exact: true }).isVisible()).toBe(false);
     await phone.getByRole('button', { name: 'Menu' }).click();
-    await phone.getByRole('link', { name: 'Orders' }).click();
+    await phone.getByRole('link', { name: 'Orders', exact: true }).click();
     await phone.getByRole('heading', { name: 'No orders yet' }).waitFor();
     await checkA11y(phone, 'orders (phone)');
   });
