@@ -20,6 +20,8 @@
  *   markets.*                        (--only markets, not default) product page and Storefront API cart read of a store
  *                                    with 5 markets and 6 languages (German shopper) vs a single-market store, same
  *                                    storefront process and run (>= 0.9 each): bench/lib/markets.ts
+ *   theme.*                          (--only theme, not default) SSR home page with 12 published sections vs the
+ *                                    default (no-layout) home page, same storefront process and run (>= 0.8): bench/lib/theme.ts
  *   fleet.*                          (--only fleet, not default) many stores on one Postgres: migration small vs
  *                                    large, API/storefront reads large vs 1, provisioning, catalogue, memory: bench/lib/fleet.ts
  *   load.storefront.*                (--only load, not default) mixed storefront traffic over N stores, p50/p95/p99
@@ -52,6 +54,7 @@ import { INVENTORY_BENCH, PRICING_BENCH, ROOT } from './lib/paths.ts';
 import { emit, emitError, emitted, forward, progress } from './lib/report.ts';
 import { startControlPlane, startEmbeddedDatabase, startHello, startRedisControlPlane } from './lib/servers.ts';
 import { storefrontFigures } from './lib/storefront.ts';
+import { themeFigures } from './lib/theme.ts';
 import { promotionFigures } from './lib/promotions.ts';
 import { marketFigures } from './lib/markets.ts';
 import { createOwner, dropStoreSchemas, insertUnprovisionedStores, provisionStores } from './lib/stores.ts';
@@ -487,6 +490,7 @@ async function main(o: BenchOptions): Promise<number> {
     if (o.only.has('storefront')) await storefrontFigures({ load, warmUp, stores: o.stores, logLevel: o.logLevel, common: common() });
     if (o.only.has('promotions')) await promotionFigures({ load, warmUp, logLevel: o.logLevel, common: common() });
     if (o.only.has('markets')) await marketFigures({ load, warmUp, logLevel: o.logLevel, common: common() });
+    if (o.only.has('theme')) await themeFigures({ load, warmUp, logLevel: o.logLevel, common: common() });
     if (o.only.has('fleet'))
       await fleetFigures({
         small: o.migrateSmall,

@@ -52,14 +52,30 @@ const HELP = `Usage: npm run bench -- [options]
                            load (mixed storefront traffic over many stores; not in the default set),
                            promotions (cart read and checkout with discounts; not in the default set),
                            markets (product page and cart read with 5 markets and 6 languages vs a
-                           single-market store; not in the default set)
+                           single-market store; not in the default set),
+                           theme (SSR home page with 12 sections vs the default home page;
+                           not in the default set)
   -h, --help
 
 Prints one JSON line per figure on stdout; progress goes to stderr.
 Exits 1 when a figure could not be measured; a missed target is reported ("pass": false), not fatal.`;
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export const GROUPS = ['api', 'cpu', 'migrate', 'embedded', 'packages', 'scale', 'storefront', 'search', 'fleet', 'load', 'promotions', 'markets'] as const;
+export const GROUPS = [
+  'api',
+  'cpu',
+  'migrate',
+  'embedded',
+  'packages',
+  'scale',
+  'storefront',
+  'search',
+  'fleet',
+  'load',
+  'promotions',
+  'markets',
+  'theme',
+] as const;
 export type Group = (typeof GROUPS)[number];
 
 function int(name: string, v: string | undefined, fallback: number, min: number): number {
