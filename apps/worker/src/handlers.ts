@@ -384,6 +384,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       if (!links) return { sent: 0, skipped: 'no_storefront_secret' };
       const active = await storesWithStatus(deps.db, ['active']);
       let sent = 0;
+      const failed: string[] = [];
       for (const s of active) {
         const recovery = new CartRecoveryService(deps.db.tenant(s.schema_name), {
           store: s,
@@ -395,11 +396,15 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         try {
           sent += (await recovery.sendDue()).sent;
         } catch (err) {
-          // One store's failure (moved, schema busy) must not stop the others; the next sweep retries it.
+          // One store's failure (moved, schema busy) must not stop the others; the job fails after the loop.
           deps.logger.warn('cart recovery failed for a store', { storeId: s.id, err });
+          failed.push(s.id);
         }
       }
       if (sent) await afterMail();
+      // A failed pass must show as a failed job (retried by the queue, visible on the jobs page), not a success;
+      // the retry sends nothing twice because each reminder is claimed on its cart before it is mailed.
+      if (failed.length) throw new Error(`cart recovery failed for ${failed.length} store(s): ${failed.join(', ')} (${sent} reminder(s) sent)`);
       return { sent, stores: active.length };
     },
     [purgeDeletedStoresJob.name]: async (job) => {

@@ -10,7 +10,7 @@
  * checkouts.
  */
 import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
-import type { Kysely, TenantDatabase } from '@storeloom/db';
+import { type Kysely, sql, type TenantDatabase } from '@storeloom/db';
 import { createLogger } from '@storeloom/log';
 import { cartRecoveryJob } from '@storeloom/jobs';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
@@ -277,5 +277,24 @@ describe('abandoned-cart recovery', () => {
     offset = 100 * HOUR;
     await run();
     expect(await mailTo('back@example.com')).toHaveLength(1);
+  });
+  it("fails the job (so the queue retries it) when a store's pass fails, after the other stores were swept", async () => {
+    const other = await createStore(p, owner);
+    const row = await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', other.id).executeTakeFirstOrThrow();
+    // A store whose settings cannot be read: its pass throws (as a moved or busy schema would).
+    await sql`ALTER TABLE ${sql.id(row.schema_name, 'store_settings')} RENAME TO store_settings_away`.execute(p.db.control);
+    try {
+      offset = 0;
+      await abandon('meanwhile@example.com');
+      offset = 5 * HOUR;
+      await expect(run()).rejects.toThrow(/cart recovery failed for 1 store/);
+      // The healthy store was still swept before the job failed.
+      expect(await mailTo('meanwhile@example.com')).toHaveLength(1);
+    } finally {
+      await sql`ALTER TABLE ${sql.id(row.schema_name, 'store_settings_away')} RENAME TO store_settings`.execute(p.db.control);
+    }
+    // Once the store is readable again the retry completes, and sends nothing twice.
+    await expect(run()).resolves.toMatchObject({ sent: 0 });
+    expect(await mailTo('meanwhile@example.com')).toHaveLength(1);
   });
 });
