@@ -251,7 +251,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
       allow: (path) =>
         /\/imports(\/preview)?$|\/reviews\/import$/.test(path)
           ? ['text/csv']
-          : /\/(images|settings\/logo|products\/[^/]+\/media)$/.test(path)
+          : /\/(images|settings\/logo|theme\/settings\/favicon|products\/[^/]+\/media)$/.test(path)
             ? ['multipart/form-data']
             : /\/stores\/import-archive$/.test(path)
               ? ['application/gzip', 'application/octet-stream']

@@ -67,7 +67,20 @@ describe('store settings and media', () => {
     const t = p.db.tenant((await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', storeId).executeTakeFirstOrThrow()).schema_name);
     const rows = Object.fromEntries((await t.selectFrom('store_settings').selectAll().execute()).map((r) => [r.key, r.value]));
     expect(rows.languages).toEqual(['zh-CN', 'en']);
-    expect(Object.keys(rows.theme as object).sort()).toEqual(['accentColor', 'backgroundColor', 'font', 'logoUrl', 'primaryColor', 'textColor']);
+    expect(Object.keys(rows.theme as object).sort()).toEqual([
+      'accentColor',
+      'backgroundColor',
+      'buttonRadius',
+      'buttonStyle',
+      'density',
+      'faviconUrl',
+      'font',
+      'fontScale',
+      'headingFont',
+      'logoUrl',
+      'primaryColor',
+      'textColor',
+    ]);
     const store = await p.request('GET', `/api/v1/stores/${storeId}`, { cookie: owner.cookie });
     expect(store.body).toMatchObject({ name: 'Tea House', currency: 'EUR', defaultLocale: 'zh-CN' });
     const onlyDefault = await p.request('PUT', `/api/v1/stores/${storeId}/settings`, { cookie: owner.cookie, body: { defaultLocale: 'en' } });

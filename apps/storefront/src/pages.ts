@@ -12,7 +12,7 @@ import type { PricingMarket } from '@storeloom/commerce';
 import { hreflangAlternates, prefixOf } from './locale.ts';
 import { offersInMarket, pageInMarket, selectableCountries, withLowestPrices } from './market.ts';
 import { pageInLanguage } from './translate.ts';
-import { isThemePreview } from './theme-preview.ts';
+import { isThemePreview, themeFor } from './theme-preview.ts';
 import { catalog } from './messages/index.ts';
 import type { Lang } from './ui/i18n.ts';
 import type { AppData, Chrome, LineData, OrderData, PageData, PromotionsData } from './ui/types.ts';
@@ -161,7 +161,7 @@ export class Pages {
     const html = r.document({
       lang: c.var.lang,
       head,
-      theme: c.var.tenant.settings.theme,
+      theme: await themeFor(c),
       storeName: c.var.tenant.store.name,
       data: appData,
       html: r.render(appData),

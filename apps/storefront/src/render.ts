@@ -64,6 +64,17 @@ export const FONTS: Record<Theme['font'], string> = {
   mono: "ui-monospace, 'SFMono-Regular', 'JetBrains Mono', Menlo, Consolas, monospace",
 };
 
+/** Spacing multiplier of each density (section margins, page padding). */
+export const DENSITY: Record<Theme['density'], number> = { compact: 0.65, comfortable: 1, spacious: 1.4 };
+
+/**
+ * The theme as CSS custom properties on :root, inlined in the document's head after the stylesheet: the first
+ * paint already has the store's colours, fonts, type scale, spacing and button shape (no flash of the defaults).
+ */
+export function themeStyle(theme: Theme): string {
+  return `<style>:root{--primary:${theme.primaryColor};--accent:${theme.accentColor};--bg:${theme.backgroundColor};--text:${theme.textColor};--font:${FONTS[theme.font]};--heading-font:${FONTS[theme.headingFont]};--font-scale:${theme.fontScale / 100};--space:${DENSITY[theme.density]};--button-radius:${theme.buttonRadius}px}</style>`;
+}
+
 const TYPES: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
@@ -118,14 +129,16 @@ export async function loadRenderer(dist = DIST): Promise<Renderer> {
         `<meta name="theme-color" content="${theme.primaryColor}">`,
         ...(head.jsonLd ?? []).map((j) => `<script type="application/ld+json">${scriptJson(j)}</script>`),
       ].join('');
-      // Theme values are validated #rrggbb colours and a font from a fixed list: safe to inline.
+      // Theme values are validated #rrggbb colours, fonts from a fixed list and bounded integers (readTheme): safe to inline.
       // A page in another language than English rendered with its catalogue; the browser gets that catalogue from
       // its cacheable script (before the entry, both deferred: run in order), not inside every page's data.
       const { messages, ...shop } = data.chrome.shop;
       const messagesScript = messages ? messagesSrc[shop.lang] : undefined;
       const pageData = messagesScript ? { ...data, chrome: { ...data.chrome, shop } } : data;
-      const vars = `<style>:root{--primary:${theme.primaryColor};--accent:${theme.accentColor};--bg:${theme.backgroundColor};--text:${theme.textColor};--font:${FONTS[theme.font]}}</style>`;
-      return `<!doctype html><html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">${meta}${cssLinks}${vars}${hydration}${messagesScript ? `<script defer src="${messagesScript}"></script>` : ''}${jsTag}${head.modelViewer ? `<script type="module" src="${modelViewerSrc}"></script>` : ''}</head><body><div id="app">${html}</div><script type="application/json" id="sf-data">${scriptJson(pageData)}</script></body></html>`;
+      const vars = themeStyle(theme);
+      const favicon = theme.faviconUrl ? `<link rel="icon" href="${esc(theme.faviconUrl)}">` : '';
+      const buttons = theme.buttonStyle === 'outline' ? ' data-buttons="outline"' : '';
+      return `<!doctype html><html lang="${esc(lang)}"${buttons}><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">${meta}${favicon}${cssLinks}${vars}${hydration}${messagesScript ? `<script defer src="${messagesScript}"></script>` : ''}${jsTag}${head.modelViewer ? `<script type="module" src="${modelViewerSrc}"></script>` : ''}</head><body><div id="app">${html}</div><script type="application/json" id="sf-data">${scriptJson(pageData)}</script></body></html>`;
     },
   };
 }

@@ -6,10 +6,11 @@
  * every other page keeps `frame-ancestors 'none'`. Without a valid token a
  * request is a shopper's and gets the published layouts.
  */
-import { THEME_PREVIEW_PARAM, ThemeLayoutService, verifyThemePreview } from '@storeloom/content';
-import type { Layout, ThemeTemplate } from '@storeloom/theme';
+import { THEME_PREVIEW_PARAM, ThemeLayoutService, ThemeSettingsService, verifyThemePreview } from '@storeloom/content';
+import type { Layout, ThemeSettings, ThemeTemplate } from '@storeloom/theme';
 import type { MiddlewareHandler } from 'hono';
 import type { C, Storefront, StorefrontEnv } from './context.ts';
+import { storeMediaPath } from './ui/media.ts';
 
 const previews = new WeakSet<Request>();
 
@@ -36,4 +37,14 @@ export function themePreview(sf: Storefront): MiddlewareHandler<StorefrontEnv> {
 export async function layoutFor(c: C, template: ThemeTemplate): Promise<Layout | null> {
   if (isThemePreview(c)) return (await new ThemeLayoutService(c.var.tenant.t).draftLayouts())[template] ?? null;
   return c.var.tenant.content.layouts[template] ?? null;
+}
+
+/**
+ * The theme settings a page is drawn with: the draft in a preview, else the published ones (the tenant cache's),
+ * with the favicon as a path on the store (uploaded media is served from the store's own /media).
+ */
+export async function themeFor(c: C): Promise<ThemeSettings> {
+  const { tenant } = c.var;
+  const theme = isThemePreview(c) ? await new ThemeSettingsService(tenant.t).draftTheme() : tenant.settings.theme;
+  return theme.faviconUrl ? { ...theme, faviconUrl: storeMediaPath(theme.faviconUrl, tenant.store.id) } : theme;
 }

@@ -6,3 +6,4 @@ export * from './policies.ts';
 export * from './reviews.ts';
 export * from './theme-layouts.ts';
 export * from './theme-preview.ts';
+export * from './theme-settings.ts';

@@ -57,6 +57,7 @@ export const ErrorCode = {
   ModelInvalid: 'model_invalid',
   /** A theme layout with an unknown section type, a bad setting or too many blocks (details: [{path, message}]). */
   LayoutInvalid: 'layout_invalid',
+  ThemeSettingsInvalid: 'theme_settings_invalid',
   /** The store requires two-factor sign-in of its team and the caller's account has none. */
   TwoFactorRequired: 'two_factor_required',
   /** The cart's country is in no shipping zone: nothing can be shipped there (issue 19). */
@@ -121,6 +122,7 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   gift_card_invalid: 422,
   model_invalid: 422,
   layout_invalid: 422,
+  theme_settings_invalid: 422,
   two_factor_required: 403,
   shipping_unavailable: 422,
   exchange_rate_unavailable: 422,

@@ -83,7 +83,7 @@ export function assertValidKey(key: string): void {
   if (!isValidKey(key)) throw new AppError(ErrorCode.NotFound, 'No such file');
 }
 
-export function newObjectKey(storeId: string, prefix: 'img' | 'logo' | 'model', ext: ImageType['ext'] | ModelExt): string {
+export function newObjectKey(storeId: string, prefix: 'img' | 'logo' | 'favicon' | 'model', ext: ImageType['ext'] | ModelExt): string {
   return `${storeId}/${prefix}-${randomBytes(12).toString('hex')}.${ext}`;
 }
 

@@ -138,8 +138,21 @@ export class StoreSettingsService {
         await writeSetting(tenant, 'languages', languages);
         let theme = readTheme(await readSetting(tenant, 'theme'));
         if (input.theme) {
-          theme = { ...theme, ...Object.fromEntries(Object.entries(input.theme).filter(([, v]) => v !== undefined)) };
+          const changes = Object.fromEntries(Object.entries(input.theme).filter(([, v]) => v !== undefined));
+          theme = { ...theme, ...changes };
           await writeSetting(tenant, 'theme', theme);
+          // The theme editor's draft (content's ThemeSettingsService) takes the same changes, so publishing it later
+          // does not bring the old values back.
+          const draft = (await tenant.selectFrom('store_settings').select('value').where('key', '=', 'themeDraft').forUpdate().executeTakeFirst())?.value as
+            | { settings?: object; version?: number }
+            | undefined;
+          if (draft && typeof draft === 'object')
+            await writeSetting(tenant, 'themeDraft', {
+              ...draft,
+              settings: { ...(draft.settings ?? {}), ...changes },
+              version: (typeof draft.version === 'number' ? draft.version : 0) + 1,
+              updatedAt: new Date().toISOString(),
+            });
         }
         let text = await readStoreText(tenant);
         if (input.announcement !== undefined || input.footerText !== undefined) {

@@ -4478,6 +4478,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/theme/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Theme-level settings (colours, typography, spacing, buttons, favicon): the draft, the published values, and contrast warnings
+         * @description API tokens: needs the `read_stores` scope.
+         */
+        get: operations["getThemeSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/theme/settings/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the draft theme settings (keys given replace the draft's; shoppers keep the published ones until publish)
+         * @description API tokens: needs the `write_stores` scope.
+         */
+        put: operations["saveThemeSettingsDraft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/theme/settings/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish the draft theme settings: the storefront uses them for every shopper
+         * @description API tokens: needs the `write_stores` scope.
+         */
+        post: operations["publishThemeSettings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/theme/settings/favicon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload the favicon (multipart `file`, a square PNG of 32–512 px is best) into the draft theme settings
+         * @description API tokens: needs the `write_stores` scope.
+         */
+        post: operations["uploadThemeFavicon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/theme/preview": {
         parameters: {
             query?: never;
@@ -5003,6 +5083,7 @@ export interface components {
             /** @description A text in the storefront's footer (plain text; null: none); translatable */
             footerText: string | null;
         };
+        /** @description The published theme; typography, spacing, buttons and favicon are edited as a draft under /theme/settings */
         Theme: {
             primaryColor: string;
             accentColor: string;
@@ -5010,6 +5091,15 @@ export interface components {
             textColor: string;
             /** @enum {string} */
             font: "system" | "serif" | "rounded" | "mono";
+            /** @enum {string} */
+            headingFont: "system" | "serif" | "rounded" | "mono";
+            fontScale: number;
+            /** @enum {string} */
+            density: "compact" | "comfortable" | "spacious";
+            buttonRadius: number;
+            /** @enum {string} */
+            buttonStyle: "solid" | "outline";
+            faviconUrl: string | null;
             logoUrl: string | null;
         };
         ProductImage: {
@@ -6806,6 +6896,64 @@ export interface components {
                 /** @description User id */
                 publishedBy: string | null;
             }[];
+        };
+        ThemeSettingsView: {
+            draft: components["schemas"]["ThemeValues"];
+            published: components["schemas"]["ThemeValues"];
+            /** @description Draft changes so far (0: never edited); send it back as expectedVersion */
+            version: number;
+            draftUpdatedAt: string | null;
+            publishedAt: string | null;
+            /** @description The draft's colour pairs below WCAG AA (a warning: publishing is not refused) */
+            contrast: {
+                /** @enum {string} */
+                pair: "text" | "button" | "accent";
+                foreground: string;
+                background: string;
+                ratio: number;
+                /** @description WCAG AA: 4.5 for text and button labels, 3 for the accent (stars, badges) */
+                minimum: number;
+            }[];
+        };
+        ThemeValues: {
+            /** @example #1f2937 */
+            primaryColor: string;
+            accentColor: string;
+            backgroundColor: string;
+            textColor: string;
+            /**
+             * @description Body text font
+             * @enum {string}
+             */
+            font: "system" | "serif" | "rounded" | "mono";
+            /** @enum {string} */
+            headingFont: "system" | "serif" | "rounded" | "mono";
+            /** @description Type scale in percent (85–130, steps of 5) */
+            fontScale: number;
+            /**
+             * @description Spacing between sections and around content
+             * @enum {string}
+             */
+            density: "compact" | "comfortable" | "spacious";
+            /** @description Button corner radius in px (0–32; 32 = fully rounded) */
+            buttonRadius: number;
+            /** @enum {string} */
+            buttonStyle: "solid" | "outline";
+            faviconUrl: string | null;
+            /** @description Set by the store settings logo upload; not drafted */
+            logoUrl: string | null;
+        };
+        ThemeSettingsInvalid: {
+            error: {
+                /** @enum {string} */
+                code: "theme_settings_invalid";
+                message: string;
+                details: {
+                    /** @example settings.textColor */
+                    path: string;
+                    message: string;
+                }[];
+            };
         };
         ThemePreview: {
             url: string;
@@ -23754,6 +23902,267 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getThemeSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Theme settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeSettingsView"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    saveThemeSettingsDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Any of ThemeValues except logoUrl; faviconUrl only as null (upload the favicon to set one) */
+                    settings: {
+                        [key: string]: unknown;
+                    };
+                    expectedVersion?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeSettingsView"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unknown setting or a bad value (code theme_settings_invalid, problems in details) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeSettingsInvalid"];
+                };
+            };
+        };
+    };
+    publishThemeSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Published */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeSettingsView"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    uploadThemeFavicon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description PNG, JPEG, WebP, GIF or AVIF (checked by content, not name)
+                     */
+                    file?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Favicon set in the draft */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeSettingsView"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -36,6 +36,7 @@ import {
   type Template,
 } from '../lib/theme-layout.ts';
 import { useStoreImages } from './online-store.tsx';
+import { type ThemeSettingsHandle, ThemeSettingsPanel } from './theme-settings-panel.tsx';
 
 type TemplateView = Schemas['ThemeTemplate'];
 type VersionRow = Schemas['ThemeVersionList']['versions'][number];
@@ -65,6 +66,7 @@ export default function ThemeEditorPage() {
   const [publishing, setPublishing] = createSignal(false);
   const [undoCount, setUndoCount] = createSignal(0);
   const history = new History();
+  let themeSettings: ThemeSettingsHandle | undefined;
   const images = useStoreImages();
   const [theme] = createResource(
     () => s.storeId(),
@@ -217,6 +219,8 @@ export default function ThemeEditorPage() {
       const r = await api.POST('/stores/{storeId}/theme/templates/{template}/publish', { params: { path: { storeId: s.storeId(), template: template() } } });
       setMeta({ draftUpdatedAt: r.draftUpdatedAt, publishedAt: r.publishedAt });
       if (typeof r.version === 'number') setVersion(r.version);
+      // One Publish for what the merchant sees in the preview: the template and the theme settings.
+      await themeSettings?.flushAndPublish();
       toast.success(t('theme.published'));
       setAnnounce(t('theme.published'));
     } catch (err) {
@@ -319,6 +323,10 @@ export default function ThemeEditorPage() {
                 <For each={[...TEMPLATES]}>{(x) => <option value={x}>{t(`theme.template.${x}` as MessageKey)}</option>}</For>
               </select>
             </Field>
+            <button type="button" class="button small theme-settings-open" aria-pressed={selected() === null} onClick={() => setSelected(null)}>
+              {t('theme.editThemeSettings')}
+            </button>
+            <p class="small muted">{t('theme.pickSection')}</p>
             <p class="small muted">
               {meta().publishedAt ? t('theme.lastPublished', { when: formatDateTime(meta().publishedAt ?? '', locale()) }) : t('theme.neverPublished')}
             </p>
@@ -563,33 +571,45 @@ export default function ThemeEditorPage() {
             </div>
           </section>
 
-          <aside class="theme-panel theme-settings" aria-labelledby="settings-title">
-            <h2 class="panel-title" id="settings-title">
-              {sel()?.title ?? t('theme.settings')}
-            </h2>
-            <Show when={sel()} fallback={<p class="muted small">{t('theme.pickSection')}</p>}>
+          <aside class="theme-panel theme-settings" aria-labelledby={sel() ? 'settings-title' : 'theme-settings-title'}>
+            <Show
+              when={sel()}
+              fallback={
+                <ThemeSettingsPanel
+                  onSaved={() => setPreviewNonce((n) => n + 1)}
+                  ref={(h) => {
+                    themeSettings = h;
+                  }}
+                />
+              }
+            >
               {(x) => (
-                <Show when={x().fields.length > 0} fallback={<p class="muted small">{t('theme.noSettings')}</p>}>
-                  <For each={x().fields}>
-                    {(f) => (
-                      <SettingInput
-                        field={f}
-                        idPrefix={`set-${x().sec.id}-${x().block?.id ?? 's'}`}
-                        value={x().values[f.id] ?? f.default ?? null}
-                        error={problemAt(
-                          sections().indexOf(x().sec),
-                          x().block ? `.blocks[${x().sec.blocks.indexOf(x().block as never)}].settings.${f.id}` : `.settings.${f.id}`,
-                        )}
-                        images={images() ?? []}
-                        contrastWith={theme()}
-                        onChange={(v, typing) =>
-                          edit(setSetting(layout(), x().sec.id, x().block?.id ?? null, f.id, v), typing ? `${x().sec.id}/${x().block?.id}/${f.id}` : null)
-                        }
-                        onCommit={() => history.seal()}
-                      />
-                    )}
-                  </For>
-                </Show>
+                <>
+                  <h2 class="panel-title" id="settings-title">
+                    {x().title}
+                  </h2>
+                  <Show when={x().fields.length > 0} fallback={<p class="muted small">{t('theme.noSettings')}</p>}>
+                    <For each={x().fields}>
+                      {(f) => (
+                        <SettingInput
+                          field={f}
+                          idPrefix={`set-${x().sec.id}-${x().block?.id ?? 's'}`}
+                          value={x().values[f.id] ?? f.default ?? null}
+                          error={problemAt(
+                            sections().indexOf(x().sec),
+                            x().block ? `.blocks[${x().sec.blocks.indexOf(x().block as never)}].settings.${f.id}` : `.settings.${f.id}`,
+                          )}
+                          images={images() ?? []}
+                          contrastWith={theme()}
+                          onChange={(v, typing) =>
+                            edit(setSetting(layout(), x().sec.id, x().block?.id ?? null, f.id, v), typing ? `${x().sec.id}/${x().block?.id}/${f.id}` : null)
+                          }
+                          onCommit={() => history.seal()}
+                        />
+                      )}
+                    </For>
+                  </Show>
+                </>
               )}
             </Show>
           </aside>

@@ -5,6 +5,7 @@ import { isIsoCountry } from '@storeloom/commerce';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { newObjectKey } from '@storeloom/storage';
 import { HEX_COLOUR_RE, STORE_TEXT_LIMITS, StoreSettingsService, SUPPORTED_LOCALES, THEME_FONTS } from '@storeloom/stores';
+import { BUTTON_STYLES, THEME_DENSITIES } from '@storeloom/theme';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storageOf, storeAccess } from '../guards.ts';
@@ -22,9 +23,15 @@ export const ThemeSchema = z
     backgroundColor: z.string(),
     textColor: z.string(),
     font: z.enum(THEME_FONTS),
+    headingFont: z.enum(THEME_FONTS),
+    fontScale: z.number().int(),
+    density: z.enum(THEME_DENSITIES),
+    buttonRadius: z.number().int(),
+    buttonStyle: z.enum(BUTTON_STYLES),
+    faviconUrl: z.string().nullable(),
     logoUrl: z.string().nullable(),
   })
-  .openapi('Theme');
+  .openapi('Theme', { description: 'The published theme; typography, spacing, buttons and favicon are edited as a draft under /theme/settings' });
 export const StoreSettingsSchema = z
   .object({
     name: z.string(),

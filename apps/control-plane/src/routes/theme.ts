@@ -6,12 +6,14 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
-import { signThemePreview, ThemeLayoutService } from '@storeloom/content';
+import { signThemePreview, ThemeLayoutService, ThemeSettingsService } from '@storeloom/content';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { SECTION_TYPES, SETTING_TYPES, THEME_TEMPLATES } from '@storeloom/theme';
+import { newObjectKey } from '@storeloom/storage';
+import { BUTTON_STYLES, SECTION_TYPES, SETTING_TYPES, THEME_DENSITIES, THEME_FONTS, THEME_TEMPLATES } from '@storeloom/theme';
 import { type Api, storeUrl } from '../context.ts';
-import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
+import { requirePermission, storageOf, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
+import { imageUploadBody, readImageUpload } from '../uploads.ts';
 
 const SettingValue = z.union([z.string(), z.number(), z.boolean(), z.null()]).openapi('ThemeSettingValue');
 const SettingField = z
@@ -90,6 +92,52 @@ const LayoutInvalid = z
     }),
   })
   .openapi('LayoutInvalid');
+
+const ThemeValues = z
+  .object({
+    primaryColor: z.string().openapi({ example: '#1f2937' }),
+    accentColor: z.string(),
+    backgroundColor: z.string(),
+    textColor: z.string(),
+    font: z.enum(THEME_FONTS).openapi({ description: 'Body text font' }),
+    headingFont: z.enum(THEME_FONTS),
+    fontScale: z.number().int().openapi({ description: 'Type scale in percent (85–130, steps of 5)' }),
+    density: z.enum(THEME_DENSITIES).openapi({ description: 'Spacing between sections and around content' }),
+    buttonRadius: z.number().int().openapi({ description: 'Button corner radius in px (0–32; 32 = fully rounded)' }),
+    buttonStyle: z.enum(BUTTON_STYLES),
+    faviconUrl: z.string().nullable(),
+    logoUrl: z.string().nullable().openapi({ description: 'Set by the store settings logo upload; not drafted' }),
+  })
+  .openapi('ThemeValues');
+const ThemeSettingsView = z
+  .object({
+    draft: ThemeValues,
+    published: ThemeValues,
+    version: z.number().int().openapi({ description: 'Draft changes so far (0: never edited); send it back as expectedVersion' }),
+    draftUpdatedAt: z.string().nullable(),
+    publishedAt: z.string().nullable(),
+    contrast: z
+      .array(
+        z.object({
+          pair: z.enum(['text', 'button', 'accent']),
+          foreground: z.string(),
+          background: z.string(),
+          ratio: z.number(),
+          minimum: z.number().openapi({ description: 'WCAG AA: 4.5 for text and button labels, 3 for the accent (stars, badges)' }),
+        }),
+      )
+      .openapi({ description: "The draft's colour pairs below WCAG AA (a warning: publishing is not refused)" }),
+  })
+  .openapi('ThemeSettingsView');
+const ThemeSettingsInvalid = z
+  .object({
+    error: z.object({
+      code: z.literal('theme_settings_invalid'),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string().openapi({ example: 'settings.textColor' }), message: z.string() })),
+    }),
+  })
+  .openapi('ThemeSettingsInvalid');
 
 const tags = ['theme'];
 const listSections = createRoute({
@@ -200,6 +248,61 @@ const preview = createRoute({
   },
 });
 
+const getThemeSettings = createRoute({
+  operationId: 'getThemeSettings',
+  method: 'get',
+  path: '/stores/{storeId}/theme/settings',
+  tags,
+  summary: 'Theme-level settings (colours, typography, spacing, buttons, favicon): the draft, the published values, and contrast warnings',
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam },
+  responses: { 200: jsonResponse(ThemeSettingsView, 'Theme settings'), ...errorResponses(401, 404) },
+});
+const putThemeSettingsDraft = createRoute({
+  operationId: 'saveThemeSettingsDraft',
+  method: 'put',
+  path: '/stores/{storeId}/theme/settings/draft',
+  tags,
+  summary: "Change the draft theme settings (keys given replace the draft's; shoppers keep the published ones until publish)",
+  middleware: [storeAccess] as const,
+  request: {
+    params: StoreIdParam,
+    body: jsonBody(
+      z.object({
+        settings: z
+          .record(z.string(), z.unknown())
+          .openapi({ description: 'Any of ThemeValues except logoUrl; faviconUrl only as null (upload the favicon to set one)' }),
+        expectedVersion: z.number().int().min(0).optional(),
+      }),
+    ),
+  },
+  responses: {
+    200: jsonResponse(ThemeSettingsView, 'Saved'),
+    422: jsonResponse(ThemeSettingsInvalid, 'An unknown setting or a bad value (code theme_settings_invalid, problems in details)'),
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+});
+const publishThemeSettings = createRoute({
+  operationId: 'publishThemeSettings',
+  method: 'post',
+  path: '/stores/{storeId}/theme/settings/publish',
+  tags,
+  summary: 'Publish the draft theme settings: the storefront uses them for every shopper',
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam },
+  responses: { 200: jsonResponse(ThemeSettingsView, 'Published'), ...errorResponses(401, 403, 404) },
+});
+const uploadFavicon = createRoute({
+  operationId: 'uploadThemeFavicon',
+  method: 'post',
+  path: '/stores/{storeId}/theme/settings/favicon',
+  tags,
+  summary: 'Upload the favicon (multipart `file`, a square PNG of 32–512 px is best) into the draft theme settings',
+  middleware: [storeAccess] as const,
+  request: { params: StoreIdParam, body: imageUploadBody({}) },
+  responses: { 200: jsonResponse(ThemeSettingsView, 'Favicon set in the draft'), ...errorResponses(400, 401, 403, 404, 413, 415) },
+});
+
 export function registerThemeRoutes(app: Api) {
   app.openapi(listSections, (c) => c.json({ sections: SECTION_TYPES.map((s) => ({ ...s, templates: [...s.templates] })) }, 200));
   app.openapi(getTemplate, async (c) => c.json(await new ThemeLayoutService(tenantOf(c)).get(c.req.valid('param').template), 200));
@@ -217,6 +320,27 @@ export function registerThemeRoutes(app: Api) {
     requirePermission(c, Permission.UpdateStore);
     const versionId = uuidParam(c, 'versionId', 'Version');
     return c.json(await new ThemeLayoutService(tenantOf(c)).restore(c.req.valid('param').template, versionId), 200);
+  });
+  app.openapi(getThemeSettings, async (c) => c.json(await new ThemeSettingsService(tenantOf(c)).get(), 200));
+  app.openapi(putThemeSettingsDraft, async (c) => {
+    requirePermission(c, Permission.UpdateStore);
+    const body = c.req.valid('json');
+    return c.json(await new ThemeSettingsService(tenantOf(c)).saveDraft(body.settings, body.expectedVersion), 200);
+  });
+  app.openapi(publishThemeSettings, async (c) => {
+    requirePermission(c, Permission.UpdateStore);
+    const view = await new ThemeSettingsService(tenantOf(c)).publish();
+    c.var.services.stores.access.forget(c.var.store.id);
+    return c.json(view, 200);
+  });
+  app.openapi(uploadFavicon, async (c) => {
+    requirePermission(c, Permission.UpdateStore);
+    const { bytes, type } = await readImageUpload(c, c.req.valid('form').file);
+    const storage = storageOf(c);
+    // Earlier favicons are kept: the published theme or a restored draft may still show one.
+    const key = newObjectKey(c.var.store.id, 'favicon', type.ext);
+    await storage.put(key, bytes, type.contentType);
+    return c.json(await new ThemeSettingsService(tenantOf(c)).setDraftFavicon(storage.publicUrl(key)), 200);
   });
   app.openapi(preview, async (c) => {
     requirePermission(c, Permission.UpdateStore);
