@@ -23,6 +23,7 @@ import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
 import { contentRoutes } from './routes/content.ts';
+import { newsletterRoutes } from './routes/newsletter.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { homeRoutes } from './routes/home.ts';
 import { orderRoutes } from './routes/orders.ts';
@@ -63,6 +64,7 @@ export function createStorefrontApp(db: Database, logger: Logger, opts: Storefro
   homeRoutes(app, sf);
   catalogRoutes(app, sf);
   contentRoutes(app, sf);
+  newsletterRoutes(app, sf);
   reviewRoutes(app, sf);
   searchRoutes(app, sf);
   cartRoutes(app, sf);

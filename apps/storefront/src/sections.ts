@@ -10,6 +10,7 @@ import { sanitizeRichText } from '@storeloom/catalog/html';
 import { type Layout, mapRichText, parseVideoUrl, SECTIONS_BY_TYPE, settingsWithDefaults, type ThemeTemplate } from '@storeloom/theme';
 import { StorefrontCatalog } from './catalog.ts';
 import type { C, Storefront } from './context.ts';
+import { NEWSLETTER_STATUSES, type NewsletterStatus } from './routes/newsletter.ts';
 import { layoutFor } from './theme-preview.ts';
 import { storeMediaPath } from './ui/media.ts';
 import type { Card, SectionData } from './ui/types.ts';
@@ -67,6 +68,12 @@ export async function sectionsData(c: C, sf: Storefront, layout: Layout): Promis
       s.cards = recommended.slice(0, Number(s.settings.products_to_show) || 8);
     } else if (s.type === 'video') {
       s.video = videoOf(s.settings.video_url, t.store.id);
+    } else if (s.type === 'newsletter') {
+      const status = c.req.query('newsletter');
+      s.newsletter = {
+        open: t.settings.promotions.marketingEmails,
+        status: (NEWSLETTER_STATUSES as readonly string[]).includes(status ?? '') ? (status as NewsletterStatus) : null,
+      };
     }
   }
   return sections;

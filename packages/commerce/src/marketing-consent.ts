@@ -1,6 +1,6 @@
 /**
  * Marketing mail as a consent the shopper gives (issue 22). An unchecked-by-default "Email me with news and offers"
- * box at checkout and registration (or `acceptsMarketing` in the Storefront API's checkout) records a `consents` row
+ * box at checkout and registration, the newsletter section's sign-up (or `acceptsMarketing` in the Storefront API's checkout) records a `consents` row
  * for the address (purpose `marketing`, time, version, source, the customer when signed in); the account page
  * withdraws or gives it again, and the one-click unsubscribe records a withdrawal beside its suppression row.
  *
@@ -12,7 +12,7 @@ import { type Kysely, newId, type TenantDatabase } from '@storeloom/db';
 
 /** The text version of the opt-in ("Email me with news and offers"); a new wording gets a new version. */
 export const MARKETING_CONSENT_VERSION = 'marketing-mail:1';
-export const MARKETING_SOURCES = ['checkout', 'registration', 'api', 'account', 'unsubscribe'] as const;
+export const MARKETING_SOURCES = ['checkout', 'registration', 'api', 'account', 'unsubscribe', 'newsletter'] as const;
 export type MarketingConsentSource = (typeof MARKETING_SOURCES)[number];
 
 export interface MarketingConsentState {

@@ -911,7 +911,7 @@ export interface ConsentsTable {
   signal: string | null;
   /** Marketing mail rows: the address (lower case) the choice is about; null for banner decisions. */
   email: string | null;
-  /** Marketing mail rows: 'checkout' | 'registration' | 'api' | 'account' | 'unsubscribe'; null for banner decisions. */
+  /** Marketing mail rows: 'checkout' | 'registration' | 'api' | 'account' | 'unsubscribe' | 'newsletter'; null for banner decisions. */
   source: string | null;
   created_at: Generated<Date>;
 }

@@ -71,6 +71,13 @@ export const de: Messages = {
   savedAddresses: 'Gespeicherte Adressen',
   saveAddress: 'Diese Adresse in meinem Konto speichern',
   marketingOptIn: 'Schicken Sie mir Neuigkeiten und Angebote per E-Mail',
+  newsletterHeading: 'Abonnieren Sie unsere E-Mails',
+  newsletterSubscribe: 'Abonnieren',
+  newsletterConsent: 'Schicken Sie mir Neuigkeiten und Angebote per E-Mail. Sie können sich jederzeit über jede E-Mail abmelden.',
+  newsletterSubscribed: 'Danke! Sie haben abonniert.',
+  newsletterInvalid: 'Geben Sie eine gültige E-Mail-Adresse ein.',
+  newsletterLimited: 'Zu viele Anmeldungen von hier; versuchen Sie es später erneut.',
+  newsletterClosed: 'Dieser Shop verschickt derzeit keine Newsletter.',
   marketingTitle: 'Werbe-E-Mails',
   marketingSubscribed:
     'Sie erhalten Neuigkeiten und Angebote per E-Mail (seit {date}). Entfernen Sie das Häkchen und speichern Sie, um sie abzubestellen; jede Nachricht enthält auch einen Abmeldelink.',

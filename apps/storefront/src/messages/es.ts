@@ -71,6 +71,13 @@ export const es: Messages = {
   savedAddresses: 'Direcciones guardadas',
   saveAddress: 'Guardar esta dirección en mi cuenta',
   marketingOptIn: 'Envíenme novedades y ofertas por correo electrónico',
+  newsletterHeading: 'Suscríbete a nuestros correos',
+  newsletterSubscribe: 'Suscribirse',
+  newsletterConsent: 'Envíenme novedades y ofertas por correo electrónico. Puedes darte de baja en cualquier momento desde cualquier correo.',
+  newsletterSubscribed: '¡Gracias! Ya estás suscrito.',
+  newsletterInvalid: 'Introduce una dirección de correo válida.',
+  newsletterLimited: 'Demasiadas suscripciones desde aquí; inténtalo más tarde.',
+  newsletterClosed: 'Esta tienda no envía boletines por ahora.',
   marketingTitle: 'Correos de marketing',
   marketingSubscribed:
     'Recibes novedades y ofertas por correo electrónico (desde el {date}). Desmarca la casilla y guarda para dejar de recibirlos; cada mensaje incluye también un enlace para darte de baja.',

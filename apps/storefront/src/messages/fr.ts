@@ -71,6 +71,13 @@ export const fr: Messages = {
   savedAddresses: 'Adresses enregistrées',
   saveAddress: 'Enregistrer cette adresse dans mon compte',
   marketingOptIn: 'Recevoir les nouveautés et offres par e-mail',
+  newsletterHeading: 'Abonnez-vous à nos e-mails',
+  newsletterSubscribe: "S'abonner",
+  newsletterConsent: 'Recevoir les nouveautés et offres par e-mail. Désabonnement possible à tout moment depuis chaque e-mail.',
+  newsletterSubscribed: 'Merci ! Vous êtes abonné.',
+  newsletterInvalid: 'Saisissez une adresse e-mail valide.',
+  newsletterLimited: "Trop d'inscriptions depuis cet endroit ; réessayez plus tard.",
+  newsletterClosed: "Cette boutique n'envoie pas de newsletter pour le moment.",
   marketingTitle: 'E-mails marketing',
   marketingSubscribed:
     'Vous recevez les nouveautés et offres par e-mail (depuis le {date}). Décochez la case et enregistrez pour arrêter ; chaque message contient aussi un lien de désinscription.',

@@ -71,6 +71,13 @@ export const ja: Messages = {
   savedAddresses: '保存済みの住所',
   saveAddress: 'この住所をアカウントに保存する',
   marketingOptIn: 'ニュースやお得な情報をメールで受け取る',
+  newsletterHeading: 'メールマガジンに登録',
+  newsletterSubscribe: '登録する',
+  newsletterConsent: 'ニュースやお得な情報をメールで受け取る。各メールからいつでも配信を停止できます。',
+  newsletterSubscribed: 'ありがとうございます。登録が完了しました。',
+  newsletterInvalid: '有効なメールアドレスを入力してください。',
+  newsletterLimited: 'この場所からの登録が多すぎます。しばらくしてからもう一度お試しください。',
+  newsletterClosed: 'このストアは現在ニュースレターを送信していません。',
   marketingTitle: 'マーケティングメール',
   marketingSubscribed:
     'ニュースやお得な情報をメールでお届けしています（{date}から）。停止するにはチェックを外して保存してください。各メールにも配信停止リンクがあります。',

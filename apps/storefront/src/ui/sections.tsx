@@ -7,7 +7,7 @@
  * recommendation tracking) do anything after hydration, so sections cost no
  * extra script.
  */
-import { For, type JSX, Match, Show, Switch } from 'solid-js';
+import { createSignal, For, type JSX, Match, Show, Switch } from 'solid-js';
 import { Price, ProductGrid, ProductImage, Section } from './components.tsx';
 import { useShop } from './context.tsx';
 import { responsiveImage } from './media.ts';
@@ -188,18 +188,72 @@ function Testimonials(props: { s: SectionData }) {
   );
 }
 
-/** Sign-up goes through the account form, where the shopper ticks the marketing box (a recorded consent). */
+/**
+ * The sign-up form posts to the store's /newsletter (a recorded marketing consent) and works as a plain form; after
+ * hydration it posts in place and shows the answer without leaving the page. While the store sends no marketing mail
+ * the section shows its heading and text without the form.
+ */
 function Newsletter(props: { s: SectionData }) {
   const { t } = useShop();
+  const [status, setStatus] = createSignal<string | null>(props.s.newsletter?.status ?? null);
+  const [sending, setSending] = createSignal(false);
+  const id = () => `newsletter-email-${props.s.id}`;
+  const message = () => {
+    const s = status();
+    return s === 'subscribed'
+      ? t('newsletterSubscribed')
+      : s === 'invalid'
+        ? t('newsletterInvalid')
+        : s === 'limited'
+          ? t('newsletterLimited')
+          : s === 'closed'
+            ? t('newsletterClosed')
+            : '';
+  };
+  const submit = async (e: SubmitEvent) => {
+    const form = e.currentTarget as HTMLFormElement;
+    e.preventDefault();
+    setSending(true);
+    try {
+      const res = await fetch(form.action, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams([...new FormData(form)].map(([k, v]) => [k, String(v)])).toString(),
+      });
+      const body = (await res.json()) as { status?: string };
+      setStatus(body.status ?? 'invalid');
+      if (body.status === 'subscribed') form.reset();
+    } catch {
+      // Offline or an unexpected answer: the plain form post still works.
+      form.submit();
+    } finally {
+      setSending(false);
+    }
+  };
   return (
-    <section class={`${scheme(props.s)} sec-news`}>
-      <h2>{str(props.s.settings.heading) || t('marketingOptIn')}</h2>
+    <section class={`${scheme(props.s)} sec-news`} id="newsletter">
+      <h2>{str(props.s.settings.heading) || t('newsletterHeading')}</h2>
       <Show when={str(props.s.settings.text)}>
         <p>{str(props.s.settings.text)}</p>
       </Show>
-      <a class="button primary" href="/account/register">
-        {t('register')}
-      </a>
+      <Show when={props.s.newsletter?.open}>
+        <form class="news-form" method="post" action="/newsletter" onSubmit={submit}>
+          <input type="hidden" name="back" value={useShop().chrome.path} />
+          <label for={id()}>{t('email')}</label>
+          <div class="news-row">
+            <input id={id()} type="email" name="email" required maxLength={254} autocomplete="email" aria-describedby={`${id()}-note`} />
+            <button class="button primary" type="submit" disabled={sending()}>
+              {t('newsletterSubscribe')}
+            </button>
+          </div>
+          <p class="small news-note" id={`${id()}-note`}>
+            {t('newsletterConsent')}
+          </p>
+          <p class="news-status" role="status" aria-live="polite">
+            {message()}
+          </p>
+        </form>
+      </Show>
     </section>
   );
 }

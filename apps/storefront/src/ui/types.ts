@@ -226,6 +226,8 @@ export interface SectionData {
   collection?: { handle: string; title: string } | null;
   cards?: Card[];
   video?: { kind: 'youtube' | 'vimeo' | 'file'; url: string } | null;
+  /** Newsletter: whether the store takes sign-ups (it sends marketing mail), and the status a no-JS sign-up came back with. */
+  newsletter?: { open: boolean; status: 'subscribed' | 'invalid' | 'limited' | 'closed' | null };
 }
 
 export type PageData =
