@@ -1,12 +1,12 @@
 /**
  * Theme editor in Chromium (issue 20): the merchant builds the home page from sections (adds a rich-text section,
- * edits its heading, moves it with the keyboard buttons — announced — hides and un-hides a section with Ctrl+Z);
- * the draft autosaves and the preview iframe (the storefront on a signed draft-preview link) reloads, at desktop and
- * phone width; Publish makes the layout the published one (not before). A draft changed elsewhere meanwhile is
- * reloaded with a message. The storefront's side of the preview (rendering drafts, letting the console frame it) is
- * not on main yet: when it lands, this test should also read the heading inside the frame and on the shop's home page.
- * Version history lists the publish. axe: no serious or critical violations at 1280 and 390 px; screenshots under
- * test-artifacts/.
+ * edits its heading, moves it with the keyboard buttons — announced — hides and un-hides a section with Ctrl+Z) and
+ * picks a theme setting (spacing); the draft autosaves and the preview iframe (the storefront on a signed
+ * draft-preview link, framed by the console) shows the draft, at desktop width (the storefront's 1280 px layout,
+ * scaled to fit) and at phone width. Shoppers see none of it until Publish; then the store's home page has the new
+ * section and spacing. A draft changed elsewhere meanwhile is reloaded with a message. Version history lists the
+ * publish. No CSP error in the console or the frame; axe: no serious or critical violations on the editor at 1280 and
+ * 390 px and on the shopper's home page; screenshots under test-artifacts/.
  */
 import { createLogger } from '@storeloom/log';
 import type { Browser } from 'playwright-core';
@@ -39,6 +39,8 @@ describe('console theme editor', { timeout: 300_000 }, () => {
       secret: SECRET,
       pageCacheTtlMs: 0,
       storeCacheTtlMs: 0,
+      // The console's origin may frame preview pages (frame-ancestors); in production it is the storefront's PUBLIC_URL.
+      consoleOrigin: base,
     }).fetch;
     browser = await launchChromium();
   });
@@ -63,10 +65,9 @@ describe('console theme editor', { timeout: 300_000 }, () => {
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // Console messages of the page and its frames (the preview): no CSP refusal of any kind, frame-ancestors included.
     page.on('console', (m) => {
-      // The storefront does not render drafts or allow the console to frame it yet (its side of the preview is still to
-      // land): its frame-ancestors refusal is expected until then; any other CSP error is not.
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && !/frame-ancestors/.test(m.text())) errors.push(m.text());
+      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
     });
     await page.goto(`${base}/stores/${store.id}/theme`);
     const list = page.getByTestId('section-list');
@@ -105,17 +106,50 @@ describe('console theme editor', { timeout: 300_000 }, () => {
     expect(saved.draft.sections.map((s: { type: string }) => s.type)).toContain('rich-text');
     expect(saved.draft.sections.some((s: { disabled?: boolean }) => s.disabled)).toBe(false);
 
-    // Phone width.
+    // The desktop preview is the storefront's desktop layout (1280 CSS px), scaled down to fit the stage.
+    const frame = page.frameLocator('[data-testid="preview-frame"]');
+    await frame.getByRole('heading', { name: HEADING }).waitFor();
+    expect(await frame.locator('html').evaluate(() => window.innerWidth)).toBe(1280);
+
+    // Theme settings: spacing, autosaved as the draft; the preview shows it.
+    await page.getByRole('button', { name: 'Theme settings' }).click();
+    await page.getByLabel('Spacing', { exact: true }).selectOption('spacious');
+    await expect.poll(async () => (await api('GET', '/theme/settings')).body.draft.density, { timeout: 15_000 }).toBe('spacious');
+    const spaceInFrame = () => frame.locator('html').evaluate((h) => getComputedStyle(h).getPropertyValue('--space').trim());
+    await expect.poll(spaceInFrame, { timeout: 15_000 }).toBe('1.4');
+
+    // Phone width: the draft inside the frame.
     await page.getByRole('button', { name: 'Phone' }).click();
     expect(await iframe.evaluate((f) => (f as HTMLIFrameElement).clientWidth)).toBe(374);
+    await frame.getByRole('heading', { name: HEADING }).waitFor();
     await page.screenshot({ path: artifactPath('console-theme-editor-phone-preview.png') });
 
-    // Shoppers' layout (the published one) has nothing of the draft until Publish.
+    // Shoppers see nothing of the draft until Publish.
+    const shopper = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    const shop = await shopper.newPage();
+    shop.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) errors.push(`shop: ${m.text()}`);
+    });
+    const home = `http://${store.slug}.localhost:${sf.port}/`;
+    await shop.goto(home);
+    expect(await shop.getByText(HEADING).count()).toBe(0);
+    expect(await shop.locator('html').evaluate((h) => getComputedStyle(h).getPropertyValue('--space').trim())).toBe('1');
     const published = async () => JSON.stringify((await api('GET', '/theme/templates/home')).body.published);
     expect(await published()).not.toContain(HEADING);
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.getByText('Published: shoppers now see this layout').first().waitFor();
     expect(await published()).toContain(HEADING);
+    expect((await api('GET', '/theme/settings')).body.published.density).toBe('spacious');
+
+    // The shopper's home page: the section built in the editor, with the published spacing.
+    await shop.goto(home);
+    await shop.getByRole('heading', { name: HEADING }).waitFor();
+    expect(await shop.locator('html').evaluate((h) => getComputedStyle(h).getPropertyValue('--space').trim())).toBe('1.4');
+    expect(await axeViolations(shop), 'shopper home page').toEqual([]);
+    await shop.setViewportSize(VIEWPORTS.phone);
+    await shop.screenshot({ path: artifactPath('storefront-theme-home-phone.png'), fullPage: true });
+    expect(await axeViolations(shop), 'shopper home page (phone)').toEqual([]);
+    await shopper.close();
 
     await page.getByRole('button', { name: 'Version history' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Restore' }).first().waitFor();
@@ -139,6 +173,7 @@ describe('console theme editor', { timeout: 300_000 }, () => {
     while ((await dismiss.count()) > 0) await dismiss.first().click();
     for (const [vp, viewport] of Object.entries(VIEWPORTS)) {
       await page.setViewportSize(viewport);
+      await frame.getByRole('heading', { name: HEADING }).waitFor();
       await page.screenshot({ path: artifactPath(`console-theme-editor-${vp}.png`), fullPage: vp === 'phone' });
       expect(await axeViolations(page), vp).toEqual([]);
     }

@@ -42,6 +42,8 @@ type TemplateView = Schemas['ThemeTemplate'];
 type VersionRow = Schemas['ThemeVersionList']['versions'][number];
 
 const AUTOSAVE_MS = 800;
+/** The desktop preview renders the storefront at this width (its desktop layout) and scales it down to fit the stage. */
+const DESKTOP_WIDTH = 1280;
 type SaveState = 'saved' | 'dirty' | 'saving' | 'error';
 type Selection = { sectionId: string; blockId: string | null } | null;
 
@@ -66,6 +68,18 @@ export default function ThemeEditorPage() {
   const [publishing, setPublishing] = createSignal(false);
   const [undoCount, setUndoCount] = createSignal(0);
   const history = new History();
+  const [stageWidth, setStageWidth] = createSignal(0);
+  const observeStage = (el: HTMLDivElement) => {
+    const ro = new ResizeObserver((entries) => setStageWidth(entries[0]?.contentRect.width ?? 0));
+    ro.observe(el);
+    onCleanup(() => ro.disconnect());
+  };
+  /** Desktop: a 1280 px page scaled to the stage (1 when the stage is wider); the frame's box keeps the stage's size. */
+  const desktopScale = () => (stageWidth() > 0 && stageWidth() < DESKTOP_WIDTH ? stageWidth() / DESKTOP_WIDTH : 1);
+  const frameStyle = (): JSX.CSSProperties | undefined =>
+    device() === 'desktop'
+      ? { width: `${DESKTOP_WIDTH}px`, height: `calc(75vh / ${desktopScale()})`, transform: `scale(${desktopScale()})`, 'transform-origin': '0 0' }
+      : undefined;
   let themeSettings: ThemeSettingsHandle | undefined;
   const images = useStoreImages();
   const [theme] = createResource(
@@ -536,7 +550,7 @@ export default function ThemeEditorPage() {
             </Show>
           </aside>
 
-          <section class="theme-preview" aria-label={t('theme.preview')}>
+          <section class="theme-preview-pane" aria-label={t('theme.preview')}>
             <div class="preview-toolbar">
               <fieldset class="device-toggle">
                 <legend class="visually-hidden">{t('theme.previewWidth')}</legend>
@@ -558,9 +572,10 @@ export default function ThemeEditorPage() {
                 )}
               </Show>
             </div>
-            <div class="preview-stage" classList={{ phone: device() === 'phone' }}>
+            <div class="preview-stage" classList={{ phone: device() === 'phone' }} ref={observeStage}>
               <Show when={frameSrc()} fallback={<SkeletonRows rows={6} cols={1} />}>
                 <iframe
+                  style={frameStyle()}
                   class="preview-frame"
                   title={t('theme.previewFrame', { template: t(`theme.template.${template()}` as MessageKey) })}
                   src={frameSrc()}
