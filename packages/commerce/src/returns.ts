@@ -20,6 +20,7 @@ import { applyStockDelta } from '@storeloom/catalog';
 import { type Kysely, newId, type ReturnStatus, sql, type TenantDatabase, type Transaction } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import { emitWebhookEvent, type WebhookEventType } from '@storeloom/webhooks';
+import { fixedMarketPrices, marketPrice, type PricingMarket } from './markets.ts';
 import { GIFT_CARD_PROVIDER, OrderService, type OrderServiceOptions } from './orders.ts';
 import { PaymentProviders } from './payments.ts';
 import { type PlannedRefundPart, shippingLeft, unitsValue } from './refunds.ts';
@@ -410,7 +411,7 @@ export class ReturnService {
 
   /**
    * received → exchanged: the returned units are replaced by units of other variants (stock taken now). The price
-   * difference (new units at today's price − what the returned units were paid) is refunded to the original tenders
+   * difference (new units at today's price in the order's currency − what the returned units were paid) is refunded to the original tenders
    * when negative; when positive the shopper pays it through the order's provider (the return closes when that
    * payment is confirmed: `confirmExchangePayment`, called by the provider's webhook).
    */
@@ -420,8 +421,8 @@ export class ReturnService {
       if (r.status === 'exchanged' || (r.status === 'received' && r.resolution === 'exchange')) return null;
       if (r.status !== 'received') throw new AppError(ErrorCode.InvalidState, `A ${r.status} return cannot be exchanged`);
       const order = await trx.selectFrom('orders').selectAll().where('id', '=', r.order_id).forUpdate().executeTakeFirstOrThrow();
-      if (order.currency !== (order.store_currency ?? order.currency) || order.currency !== this.opts.store.currency)
-        throw new AppError(ErrorCode.InvalidState, 'Exchanges of orders in another currency are not supported; refund instead');
+      if ((order.store_currency ?? order.currency) !== this.opts.store.currency)
+        throw new AppError(ErrorCode.InvalidState, 'This order was placed before the store changed its currency; refund instead');
       const lines = await trx.selectFrom('return_lines').select(['id', 'order_line_id', 'quantity']).where('return_id', '=', id).execute();
       const refundable = await this.orders(trx).refundable(trx, order);
       const want = new Map(input.lines.map((l) => [l.orderLineId, l.variantId]));
@@ -436,8 +437,9 @@ export class ReturnService {
         const line = refundable.lines.find((x) => x.id === l.order_line_id);
         if (!line) continue;
         oldValue += unitsValue(line, refundable.taxIncluded, l.quantity).amount;
-        const v = await trx.selectFrom('variants').select(['id', 'price']).where('id', '=', variantId).executeTakeFirst();
-        if (!v) throw invalid(`lines.${i}.variantId`, 'no such variant');
+        const found = await trx.selectFrom('variants').select(['id', 'price']).where('id', '=', variantId).executeTakeFirst();
+        if (!found) throw invalid(`lines.${i}.variantId`, 'no such variant');
+        const v = { id: found.id, price: await exchangePrice(trx, order, found) };
         const after = await applyStockDelta(trx, variantId, -l.quantity, { reason: 'exchange', idempotencyKey: `exchange:${l.id}` });
         if (after === null)
           throw new AppError(ErrorCode.InsufficientStock, 'Not enough stock of the replacement', { details: [{ path: `lines.${i}.variantId` }] });
@@ -759,4 +761,34 @@ function toReturnView(
     receivedAt: iso(r.received_at),
     closedAt: iso(r.closed_at),
   };
+}
+
+/**
+ * A replacement unit's price in the order's currency, priced as the order was: the store price for orders in the store
+ * currency; for a market order the market's fixed price when it has one now, else the store price converted at the
+ * order's own rate (not the market's current one) and rounded to the market's increment, as the checkout did.
+ */
+async function exchangePrice(
+  trx: Kysely<TenantDatabase>,
+  order: { market_id: string | null; currency: string; store_currency: string | null; exchange_rate: string; tax_included: boolean },
+  variant: { id: string; price: number },
+): Promise<number> {
+  const storeCurrency = order.store_currency ?? order.currency;
+  if (order.currency === storeCurrency && order.exchange_rate === '1') return variant.price;
+  const row = order.market_id
+    ? await trx.selectFrom('markets').select(['id', 'name', 'rounding_increment', 'tax_inclusive']).where('id', '=', order.market_id).executeTakeFirst()
+    : undefined;
+  const market: PricingMarket = {
+    id: row?.id ?? null,
+    name: row?.name ?? '',
+    countries: [],
+    currency: order.currency,
+    storeCurrency,
+    rate: { rate: order.exchange_rate, asOf: null, source: 'market' },
+    roundingIncrement: row?.rounding_increment ?? 1,
+    taxInclusive: row?.tax_inclusive ?? order.tax_included,
+    languages: [],
+  };
+  const fixed = row ? (await fixedMarketPrices(trx, row.id, [variant.id])).get(variant.id) : undefined;
+  return marketPrice(market, variant.price, fixed);
 }

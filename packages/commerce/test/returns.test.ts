@@ -11,7 +11,17 @@ import { processPending, rebuildAnalytics, salesReport } from '@storeloom/analyt
 import { AppError } from '@storeloom/errors';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CartPromotions, DiscountService, GiftCardService, parseSettings, ReturnService, saveReturnPolicy, type ReturnView } from '../src/index.ts';
+import {
+  CartPromotions,
+  DiscountService,
+  GiftCardService,
+  loadPricingMarkets,
+  MarketService,
+  parseSettings,
+  ReturnService,
+  saveReturnPolicy,
+  type ReturnView,
+} from '../src/index.ts';
 import { ADDRESS, openShop, type Shop, startTestPlatform } from './helpers.ts';
 
 const taxed = parseSettings([{ key: 'tax', value: { ratePercent: 10, includedInPrices: false } }]);
@@ -305,6 +315,66 @@ describe('returns', { timeout: 180_000 }, () => {
     const charges = await shop.t.selectFrom('payments').select(['amount']).where('order_id', '=', o2.id).where('reason', '=', 'exchange difference').execute();
     expect(charges).toEqual([{ amount: diff }]);
     expect(await eventsOf('return.closed', r2.id)).toHaveLength(1);
+  });
+
+  it('exchanges an order placed in a market currency: the difference in that currency, at the order’s rate and the market’s prices', async () => {
+    const eurB = (await shop.product({ variants: [{ sku: 'RT-EUR-B', price: 700, inventoryQuantity: 10 }] })).variants[0]!.id;
+    const eurDear = (await shop.product({ variants: [{ sku: 'RT-EUR-DEAR', price: 1500, inventoryQuantity: 10 }] })).variants[0]!.id;
+    const eurCheap = (await shop.product({ variants: [{ sku: 'RT-EUR-CHEAP', price: 400, inventoryQuantity: 10 }] })).variants[0]!.id;
+    const markets = new MarketService(shop.t, { storeCurrency: 'USD', rates: { latest: async () => null } });
+    const europe = await markets.create({ name: 'Europe', countries: ['DE'], currency: 'EUR', exchangeRate: '0.9', roundingIncrement: 5, taxInclusive: true });
+    // The dear variant has a fixed euro price; the others are converted (rounded to 5 cents) as the storefront shows them.
+    await markets.setPrice(europe.id, eurDear, 1399);
+    const settings = { ...shop.settings, markets: await loadPricingMarkets(shop.t, p.db, 'USD') };
+    const euroOrder = async () => {
+      const cart = await shop.cartWith([[eurB, 2]]);
+      await shop.t.updateTable('carts').set({ country: 'DE' }).where('id', '=', cart).execute();
+      const { order } = await shop.orders.place({
+        cartId: cart,
+        email: `eu${Math.random().toString(36).slice(2, 8)}@example.com`,
+        customerId: null,
+        customerName: null,
+        address: { ...ADDRESS, country: 'DE', city: 'Berlin', postalCode: '10115' },
+        locale: 'de',
+        settings,
+      });
+      await shop.orders.confirmPayment(order.id, { provider: 'manual', reference: 'eu', amount: order.amountDue });
+      await shop.orders.fulfil(order.id, {});
+      const detail = await shop.orders.detailOrThrow(order.id);
+      const line = detail.lines[0]!;
+      const r = await returns.request(order.id, { lines: [{ orderLineId: line.id, quantity: 1 }], reason: 'Other size' });
+      await returns.approve(r.id);
+      await returns.receive(r.id, { lines: [{ orderLineId: line.id, restock: true }] });
+      return { order: detail, line, returnId: r.id };
+    };
+    const dearOrder = await euroOrder();
+    const cheapOrder = await euroOrder();
+    // 700 USD at 0.9: 630 EUR a unit, no discount, VAT inside the price; one unit paid 630.
+    expect(dearOrder.order).toMatchObject({ currency: 'EUR' });
+    expect(dearOrder.line).toMatchObject({ unitPrice: 630, discount: 0, tax: 0 });
+    const paid = 630;
+    // The market's rate changes after the orders: the exchange still prices at the rate the order was priced at.
+    await shop.t.updateTable('markets').set({ exchange_rate: '2' }).where('id', '=', europe.id).execute();
+    const pending = await returns.exchange(dearOrder.returnId, { lines: [{ orderLineId: dearOrder.line.id, variantId: eurDear }] });
+    expect(pending).toMatchObject({ status: 'received', currency: 'EUR', exchange: { difference: 1399 - paid, paymentStatus: 'pending' } });
+    expect(pending.lines[0]).toMatchObject({ exchangeVariantId: eurDear, exchangeUnitPrice: 1399 });
+    await returns.confirmExchangePayment(dearOrder.returnId, { provider: 'manual', reference: 'eu-x', amount: 1399 - paid });
+    expect((await returns.getOrThrow(dearOrder.returnId)).status).toBe('exchanged');
+    const charge = await shop.t
+      .selectFrom('payments')
+      .select(['amount'])
+      .where('order_id', '=', dearOrder.order.id)
+      .where('reason', '=', 'exchange difference')
+      .executeTakeFirstOrThrow();
+    expect(charge.amount).toBe(1399 - paid);
+
+    // Cheaper: 400 USD at 0.9 = 360 EUR; the rest of what was paid comes back in euros, the store side at the order's rate.
+    const paidCheap = paid;
+    const done = await returns.exchange(cheapOrder.returnId, { lines: [{ orderLineId: cheapOrder.line.id, variantId: eurCheap }] });
+    expect(done).toMatchObject({ status: 'exchanged', exchange: { difference: 360 - paidCheap, paymentStatus: 'none' }, refundAmount: paidCheap - 360 });
+    const after = await shop.t.selectFrom('orders').select(['refunded', 'store_refunded']).where('id', '=', cheapOrder.order.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ refunded: paidCheap - 360, store_refunded: Math.round((paidCheap - 360) / 0.9) });
+    await markets.remove(europe.id);
   });
 
   it('sales analytics count an exchange’s extra charge as sales on the day it is paid, incrementally and after a rebuild', async () => {
