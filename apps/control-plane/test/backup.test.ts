@@ -10,6 +10,7 @@ import { readArchive, writeArchive } from '@storeloom/storage';
 import { UNLIMITED_CATALOG } from '@storeloom/catalog';
 import { EXPORT_TABLES, loadArchiveIntoStore, NO_PASSWORD, completeClone, verifyArchive } from '@storeloom/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pyramidGlb } from '../../../scripts/make-glb-fixtures.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 1, 2, 3, 4]);
@@ -18,6 +19,10 @@ const form = (bytes: Uint8Array) => {
   f.set('file', new File([bytes as never], 'photo.png', { type: 'image/png' }));
   return f;
 };
+/** A minimal USDZ (a zip whose first entry is a .usd file), as the model upload accepts. */
+const USDZ = new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...new Array(22).fill(0), 9, 0, 0, 0, ...new TextEncoder().encode('model.usd'), ...new Array(16).fill(0)]);
+/** Online store content whose rows must all travel with the archive (issue 20), besides the catalogue. */
+const CONTENT_TABLES = ['pages', 'articles', 'menus', 'policies', 'theme_templates', 'theme_versions', 'product_media', 'reviews'];
 
 describe('store export, clone and restore', () => {
   let p: TestPlatform;
@@ -33,7 +38,11 @@ describe('store export, clone and restore', () => {
   async function snapshot(storeId: string) {
     const schema = await schemaOf(storeId);
     const out: Record<string, unknown[]> = {};
-    for (const spec of EXPORT_TABLES) {
+    const specs = [
+      ...EXPORT_TABLES,
+      ...CONTENT_TABLES.filter((t) => !EXPORT_TABLES.some((s) => s.table === t)).map((table) => ({ table, omit: [], only: undefined })),
+    ];
+    for (const spec of specs) {
       const { rows } = await sql<{
         r: Record<string, unknown>;
       }>`select to_jsonb(t) as r from ${sql.table(`${schema}.${spec.table}`)} t ${spec.only ? sql`where ${spec.only}` : sql``} order by 1`.execute(p.db.kysely);
@@ -108,6 +117,30 @@ describe('store export, clone and restore', () => {
     await api('PUT', `/articles/${article.id}/translations/de`, { title: 'Leinenpflege', excerpt: 'Kalt waschen' });
     await api('PUT', `/menus/${menu.id}/translations/de`, { items: { '0': 'Über uns' } });
     await api('PUT', '/settings/translations/de', { name: 'Leinenladen' });
+    await api('PATCH', '/policies', { refund: { fields: { returnWindowDays: '30', contactEmail: 'help@example.com' } } });
+
+    // Theme layouts: a published home page (one version in the history) and a newer draft on top of it.
+    const rich = (heading: string) => ({ id: 'intro', type: 'rich-text', settings: { heading, text: '<p>Hand-sewn linen.</p>' }, blocks: [] });
+    await api('PUT', '/theme/templates/home/draft', { layout: { sections: [rich('Published heading')] }, expectedVersion: 0 });
+    await api('POST', '/theme/templates/home/publish', {});
+    await api('PUT', '/theme/templates/home/draft', { layout: { sections: [rich('Draft heading')] } });
+
+    // A 3D model with its poster and iOS companion: three files in storage plus the media row.
+    const model = new FormData();
+    model.set('file', new File([pyramidGlb() as never], 'model.glb', { type: 'model/gltf-binary' }));
+    model.set('alt', 'Shirt on a form, 3D');
+    model.set('poster', new File([PNG as never], 'poster.png', { type: 'image/png' }));
+    model.set('usdz', new File([USDZ as never], 'model.usdz'));
+    const media = await p.request('POST', `/api/v1/stores/${storeA.id}/products/${shirt.id}/media`, { cookie: owner.cookie, form: model });
+    expect(media.status, media.text).toBe(201);
+
+    // Reviews: an imported (published) one.
+    const reviews = await p.request('POST', `/api/v1/stores/${storeA.id}/reviews/import`, {
+      cookie: owner.cookie,
+      rawBody: `product_handle,rating,title,body,author,email,created_at\n${shirt.handle},4,Soft,Breathes well,Kai,kai@example.com,2025-05-01\n`,
+      contentType: 'text/csv',
+    });
+    expect(reviews.body.imported, reviews.text).toBe(1);
 
     // Customers and orders (written directly: they come from the storefront).
     const t = p.db.tenant(schemaA);
@@ -172,7 +205,7 @@ describe('store export, clone and restore', () => {
     expect(manifest.formatVersion).toBe(1);
     expect(manifest.store.id).toBe(storeA.id);
     expect(manifest.tables.products?.rows).toBe(2);
-    expect(media.size).toBe(2); // product image + logo
+    expect(media.size).toBe(5); // product image + logo + the model's .glb, poster and .usdz
     expect(data.customers?.[0]).not.toHaveProperty('password_hash');
     const files = await readArchive(archiveBytes);
     const text = new TextDecoder().decode(archiveBytes);
@@ -220,6 +253,7 @@ describe('store export, clone and restore', () => {
       'store_translations',
     ])
       expect(before[table], table).toHaveLength(1);
+    for (const table of CONTENT_TABLES) expect(before[table]?.length, table).toBeGreaterThan(0);
     // The price history travels too (EU price-reduction rule).
     expect(before.variant_price_history?.length).toBeGreaterThan(0);
     const slug = `clone-${newId().slice(0, 8)}`;
@@ -245,6 +279,22 @@ describe('store export, clone and restore', () => {
     const image = await p.db.tenant(schemaB).selectFrom('images').select(['storage_key', 'url']).executeTakeFirstOrThrow();
     expect(image.storage_key?.startsWith(`${b.id}/`)).toBe(true);
     expect((await p.request('GET', new URL(image.url).pathname)).status).toBe(200);
+    // So were the model's three files, served with their own types.
+    const model = await p.db.tenant(schemaB).selectFrom('product_media').selectAll().executeTakeFirstOrThrow();
+    for (const [key, url, type] of [
+      [model.storage_key, model.url, 'model/gltf-binary'],
+      [model.poster_key, model.poster_url, 'image/png'],
+      [model.usdz_key, model.usdz_url, 'model/vnd.usdz+zip'],
+    ]) {
+      expect(key?.startsWith(`${b.id}/`), String(key)).toBe(true);
+      const served = await p.request('GET', new URL(String(url)).pathname);
+      expect(served.status, String(url)).toBe(200);
+      expect(served.headers.get('content-type')).toBe(type);
+    }
+    // The theme's draft and published layouts differ as they did in A.
+    const home = await p.request('GET', `/api/v1/stores/${b.id}/theme/templates/home`, { cookie: owner.cookie });
+    expect(home.body.draft.sections[0].settings.heading).toBe('Draft heading');
+    expect(home.body.published.sections[0].settings.heading).toBe('Published heading');
     // The API sees the same catalogue.
     const products = await p.request('GET', `/api/v1/stores/${b.id}/products`, { cookie: owner.cookie });
     expect(products.body.data.map((x: { title: string }) => x.title).sort()).toEqual(['=HYPERLINK("x")', 'Linen, "shirt"']);

@@ -29,6 +29,7 @@ import {
   ArchiveFormatError,
   type ArchiveLimits,
   ArchiveTooLargeError,
+  contentTypeOfKey,
   isMediaKey,
   readArchive,
   type Storage,
@@ -61,6 +62,8 @@ export const EXPORT_TABLES: readonly TableSpec[] = [
   // The store-currency price history (EU price-reduction rule); markets are not in the archive, nor their fixed prices.
   { table: 'variant_price_history', only: sql`t.market_id is null` },
   { table: 'images', media: true },
+  // 3D models: the row names the .glb, its poster and its .usdz, all three copied in media/.
+  { table: 'product_media', media: true },
   { table: 'collections' },
   { table: 'collection_products' },
   { table: 'suppliers' },
@@ -73,16 +76,22 @@ export const EXPORT_TABLES: readonly TableSpec[] = [
   { table: 'order_events' },
   { table: 'payments' },
   { table: 'order_counter' },
+  // Reviews name their order without a foreign key (an erased order leaves the review), so order is free here.
+  { table: 'reviews' },
   { table: 'store_settings', media: true },
   { table: 'search_config' },
   { table: 'search_synonyms' },
   { table: 'search_pins' },
   { table: 'pricing_settings' },
   // Online store content and its translations (owners before their translations; menus name the others by id).
-  { table: 'pages' },
-  { table: 'articles' },
+  // Bodies, cover images and section settings may show the store's own /media files: their URLs name the store.
+  { table: 'pages', media: true },
+  { table: 'articles', media: true },
   { table: 'menus' },
   { table: 'policies' },
+  // Theme layouts: each template's draft and published layout, and every published version (the history).
+  { table: 'theme_templates', media: true },
+  { table: 'theme_versions', media: true },
   { table: 'product_translations' },
   { table: 'collection_translations' },
   { table: 'page_translations' },
@@ -287,9 +296,10 @@ export async function buildStoreExport(
   add('csv/customers.csv', enc(customersCsv(data)), data.customers?.length ?? 0);
   add('csv/orders.csv', enc(ordersCsv(data)), data.orders?.length ?? 0);
 
-  // Media: image files and the logo, by storage key.
+  // Media: image files, the logo and 3D models (with posters and USDZ companions), by storage key.
   const keys = new Set<string>();
   for (const img of data.images ?? []) if (typeof img.storage_key === 'string') keys.add(img.storage_key);
+  for (const m of data.product_media ?? []) for (const key of [m.storage_key, m.poster_key, m.usdz_key]) if (typeof key === 'string') keys.add(key);
   const logo = (data.store_settings ?? []).find((s) => s.key === 'logo')?.value as { key?: unknown } | undefined;
   if (typeof logo?.key === 'string') keys.add(logo.key);
   let mediaFiles = 0;
@@ -416,6 +426,8 @@ export async function loadArchiveIntoStore(
       throw invalid(`${where} names a media file that is not in the archive (${String(key).slice(0, 100)})`);
   };
   for (const row of rewrite(archive.data.images ?? [])) checkKey(row.storage_key, 'data/images.json');
+  for (const row of rewrite(archive.data.product_media ?? []))
+    for (const column of ['storage_key', 'poster_key', 'usdz_key']) checkKey(row[column], `data/product_media.json (${column})`);
   for (const row of rewrite(archive.data.store_settings ?? []))
     if (row.key === 'logo' && row.value && typeof row.value === 'object') checkKey((row.value as { key?: unknown }).key, 'The logo setting');
 
@@ -423,15 +435,7 @@ export async function loadArchiveIntoStore(
   for (const [name, body] of archive.media) {
     const key = `${target.id}/${name}`;
     if (!isMediaKey(key)) throw invalid(`Unexpected media file ${name.slice(0, 100)}`);
-    const type = name.endsWith('.png')
-      ? 'image/png'
-      : name.endsWith('.jpg')
-        ? 'image/jpeg'
-        : name.endsWith('.webp')
-          ? 'image/webp'
-          : name.endsWith('.gif')
-            ? 'image/gif'
-            : 'image/avif';
+    const type = contentTypeOfKey(key);
     await own.put(key, body, type);
   }
   await onProgress(0.1);
