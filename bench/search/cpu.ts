@@ -10,7 +10,7 @@
  * load-independent figure to set beside the HTTP latencies. One JSON line per
  * figure on stdout. Add `--cpu-prof` to node for a profile.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   decodeStoreSnapshot,
@@ -28,21 +28,38 @@ import { DEFAULT_BM25F, DEFAULT_RERANK, executePlan } from '@storeloom/search';
 import { emit, progress } from '../lib/report.ts';
 import { catalogue, indexCatalogue, latencyQueries } from './catalogue.ts';
 
-const { values } = parseArgs({ options: { products: { type: 'string' }, rounds: { type: 'string' }, only: { type: 'string' }, dump: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    products: { type: 'string' },
+    rounds: { type: 'string' },
+    only: { type: 'string' },
+    dump: { type: 'string' },
+    snapshot: { type: 'string' },
+    'write-snapshot': { type: 'string' },
+  },
+});
 const products = Number(values.products ?? 40_000);
 const rounds = Number(values.rounds ?? 3);
 
 const config: StoreConfig = { version: '1', stopWords: [], language: 'en', inStockBoost: 0, synonyms: [], pins: new Map() };
-const rows = catalogue(products);
 const heap0 = process.memoryUsage().heapUsed;
 const t0 = performance.now();
-const engine = newStoreEngine(config);
-const docs = new Map<string, IndexedDoc>();
-indexCatalogue(engine, docs, rows);
-engine.search('warmup');
-engine.store.trim();
+let index: LoadedIndex;
+if (values.snapshot) {
+  // --snapshot FILE: the index decoded from a store snapshot written by `--write-snapshot FILE` (quicker iterations)
+  const restored = await decodeStoreSnapshot(readFileSync(values.snapshot), config);
+  index = { schema: 'bench', seq: 0, config, checkedAt: Date.now(), loadedAt: Date.now(), ...restored };
+} else {
+  const engine = newStoreEngine(config);
+  const docs = new Map<string, IndexedDoc>();
+  indexCatalogue(engine, docs, catalogue(products));
+  engine.search('warmup');
+  engine.store.trim();
+  index = { schema: 'bench', engine, docs, seq: 0, config, checkedAt: Date.now(), loadedAt: Date.now() };
+}
+const { engine, docs } = index;
 const buildMs = performance.now() - t0;
-const index: LoadedIndex = { schema: 'bench', engine, docs, seq: 0, config, checkedAt: Date.now(), loadedAt: Date.now() };
+if (values['write-snapshot']) writeFileSync(values['write-snapshot'], await encodeStoreSnapshot(index));
 if (global.gc) global.gc();
 const heapMb = (process.memoryUsage().heapUsed - heap0) / 1e6;
 progress(`built ${docs.size} documents in ${(buildMs / 1000).toFixed(1)} s, heap +${heapMb.toFixed(0)} MB`);

@@ -214,9 +214,6 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
     f.priceMax === undefined &&
     !f.inStock;
   // Rows that pass the filters: engine ordinal, position in the matches (-1 for a pinned non-match), score.
-  const rowOrd: number[] = [];
-  const rowMatch: number[] = [];
-  const rowScore: number[] = [];
   const counters = req.facets === false ? null : newCounters(table);
   const pins = q ? (index.config.pins.get(normaliseQuery(q)) ?? []) : [];
   const pinnedOrd = new Map<number, number>();
@@ -225,30 +222,60 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
     if (o !== undefined && !pinnedOrd.has(o)) pinnedOrd.set(o, i);
   });
   const boostBy = index.config.inStockBoost;
-  const inRows = pins.length ? new Set<number>() : null;
-  for (let i = 0; i < count; i++) {
-    const ord = ordinals[i] as number;
-    const doc = table.docs[ord];
-    if (!doc) continue;
-    const mask = unfiltered ? full : passMask(doc, f, optionFilters);
-    if (counters) {
-      if (mask === full) countAll(counters, table, ord, doc);
-      else for (let gi = 0; gi < GROUPS.length; gi++) if ((mask | (1 << gi)) === full) countGroup(counters, GROUPS[gi] as Group, table, ord, doc);
+  let rowOrd: Int32Array;
+  let rowMatch: Int32Array;
+  let rowScore: Float64Array;
+  let rows = 0;
+  // Every match is a row with its own score (no filter, boost or pin): the match arrays are the rows, no copy.
+  let direct = unfiltered && boostBy === 0 && pinnedOrd.size === 0 && matches !== null;
+  if (direct && matches) {
+    for (let i = 0; i < count; i++) {
+      const ord = ordinals[i] as number;
+      const doc = table.docs[ord];
+      if (!doc) {
+        direct = false;
+        break;
+      }
+      if (counters) countAll(counters, table, ord, doc);
     }
-    if (mask !== full) continue;
-    rowOrd.push(ord);
-    rowMatch.push(i);
-    rowScore.push((scores ? (scores[i] as number) : 0) + (doc.inStock ? boostBy : 0));
-    inRows?.add(ord);
+    if (!direct && counters) counters.reset();
   }
-  // Pinned products show for their query even when the text does not match them.
-  for (const [ord] of pinnedOrd) {
-    if (inRows?.has(ord)) continue;
-    const doc = table.docs[ord];
-    if (!doc || passMask(doc, f, optionFilters) !== full) continue;
-    rowOrd.push(ord);
-    rowMatch.push(-1);
-    rowScore.push(0);
+  if (direct && matches) {
+    rowOrd = matches.ordinals;
+    rowScore = matches.scores;
+    rowMatch = identity(count);
+    rows = count;
+  } else {
+    rowOrd = new Int32Array(count + pinnedOrd.size);
+    rowMatch = new Int32Array(count + pinnedOrd.size);
+    rowScore = new Float64Array(count + pinnedOrd.size);
+    const inRows = pinnedOrd.size ? new Set<number>() : null;
+    for (let i = 0; i < count; i++) {
+      const ord = ordinals[i] as number;
+      const doc = table.docs[ord];
+      if (!doc) continue;
+      const mask = unfiltered ? full : passMask(doc, f, optionFilters);
+      if (counters) {
+        if (mask === full) countAll(counters, table, ord, doc);
+        else for (let gi = 0; gi < GROUPS.length; gi++) if ((mask | (1 << gi)) === full) countGroup(counters, GROUPS[gi] as Group, table, ord, doc);
+      }
+      if (mask !== full) continue;
+      rowOrd[rows] = ord;
+      rowMatch[rows] = i;
+      rowScore[rows] = (scores ? (scores[i] as number) : 0) + (doc.inStock ? boostBy : 0);
+      rows++;
+      inRows?.add(ord);
+    }
+    // Pinned products show for their query even when the text does not match them.
+    for (const [ord] of pinnedOrd) {
+      if (inRows?.has(ord)) continue;
+      const doc = table.docs[ord];
+      if (!doc || passMask(doc, f, optionFilters) !== full) continue;
+      rowOrd[rows] = ord;
+      rowMatch[rows] = -1;
+      rowScore[rows] = 0;
+      rows++;
+    }
   }
 
   const sort = req.sort ?? (q ? 'relevance' : 'newest');
@@ -273,7 +300,7 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
     }
     return pinRank(a) - pinRank(b) || sb - sa || byId;
   };
-  let order = topK(rowOrd.length, offset + limit, (a, b) => cmp(a, b) < 0);
+  let order = topK(rows, offset + limit, (a, b) => cmp(a, b) < 0);
   if (matches && matches.pruned > 0) {
     // The top-k stage left some matches unscored (a placeholder below every real score). If the page's
     // worst ranked-by-score row could be beaten by one of them, score them all and select again.
@@ -282,11 +309,12 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
     if (order.length < offset + limit || worst <= matches.pruneBound + Math.max(0, boostBy)) {
       matches.complete();
       const all = matches.scores;
-      for (let r = 0; r < rowOrd.length; r++) {
-        const mi = rowMatch[r] as number;
-        if (mi >= 0) rowScore[r] = (all[mi] as number) + ((table.docs[rowOrd[r] as number] as IndexedDoc).inStock ? boostBy : 0);
-      }
-      order = topK(rowOrd.length, offset + limit, (a, b) => cmp(a, b) < 0);
+      if (rowScore !== all)
+        for (let r = 0; r < rows; r++) {
+          const mi = rowMatch[r] as number;
+          if (mi >= 0) rowScore[r] = (all[mi] as number) + ((table.docs[rowOrd[r] as number] as IndexedDoc).inStock ? boostBy : 0);
+        }
+      order = topK(rows, offset + limit, (a, b) => cmp(a, b) < 0);
     }
   }
   order = order.slice(offset);
@@ -317,7 +345,7 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
     }
     return hit;
   });
-  const total = rowOrd.length;
+  const total = rows;
   const out: SearchOutcome = {
     query: q,
     total,
@@ -338,6 +366,14 @@ interface Counters {
   option: Int32Array;
   price: Int32Array;
   inStock: number;
+  reset(): void;
+}
+
+/** 0, 1, … n-1 (shared; read only). */
+let identityRows = new Int32Array(0);
+function identity(n: number): Int32Array {
+  if (identityRows.length < n) identityRows = Int32Array.from({ length: Math.max(n, 2 * identityRows.length) }, (_, i) => i);
+  return identityRows;
 }
 
 const newCounters = (t: DocTable): Counters => ({
@@ -348,6 +384,10 @@ const newCounters = (t: DocTable): Counters => ({
   option: new Int32Array(t.option.values.length),
   price: new Int32Array(PRICE_BUCKETS.length),
   inStock: 0,
+  reset() {
+    for (const a of [this.collection, this.vendor, this.productType, this.tag, this.option, this.price]) a.fill(0);
+    this.inStock = 0;
+  },
 });
 
 function bumpAll(c: Int32Array, ids: readonly number[] | undefined): void {

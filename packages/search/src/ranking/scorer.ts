@@ -107,47 +107,6 @@ export interface ScoreOptions {
   readonly rerank?: RerankWeights | null;
 }
 
-interface Interval {
-  readonly start: number;
-  readonly end: number;
-  /** Weight of the alternative that matched here. */
-  readonly weight: number;
-}
-
-interface DocAcc {
-  readonly score: Float64Array;
-  readonly matchW: Float64Array;
-  readonly titleW: Float64Array;
-  /** Best weight of a title match before the title's qualifier break. */
-  readonly primaryW: Float64Array;
-  readonly title: (Interval[] | undefined)[];
-  readonly label: (string | null)[];
-  readonly labelScore: Float64Array;
-  spans: SpanHit[] | undefined;
-}
-
-interface SpanHit {
-  readonly clause: number;
-  readonly span: number;
-  readonly score: number;
-  readonly weight: number;
-  readonly title: Interval[] | undefined;
-  readonly label: string;
-}
-
-function newAcc(n: number): DocAcc {
-  return {
-    score: new Float64Array(n),
-    matchW: new Float64Array(n),
-    titleW: new Float64Array(n),
-    primaryW: new Float64Array(n),
-    title: new Array<Interval[] | undefined>(n).fill(undefined),
-    label: new Array<string | null>(n).fill(null),
-    labelScore: new Float64Array(n),
-    spans: undefined,
-  };
-}
-
 const ZERO_FEATURES: Omit<Features, 'bm25f'> = {
   coverage: 0,
   titleCoverage: 0,
@@ -546,18 +505,27 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
   const skuDocs = skuKey.length > 0 ? index.skuIndex.get(skuKey) : undefined;
 
   // ---- the match set, from document ids only
-  const slotOf = new Int32Array(cap + 1); // ordinal -> index in `ordinals` + 1 (0: no match)
+  const slotOf = borrowSlots(index, cap + 1); // ordinal -> index in `ordinals` + 1 (0: no match)
+  let textMatches = 0;
   for (const run of runs) {
     const e = run.list.entries;
-    for (let i = 0, m = 2 * run.list.n; i < m; i += 2) slotOf[e[i] as number] = 1;
+    for (let i = 0, m = 2 * run.list.n; i < m; i += 2) {
+      const d = e[i] as number;
+      if (slotOf[d] === 0) {
+        slotOf[d] = 1;
+        textMatches++;
+      }
+    }
   }
-  let textMatches = 0;
-  for (let d = 0; d < cap; d++) if (slotOf[d] === 1) textMatches++;
-  if (skuDocs) for (const d of skuDocs) slotOf[d] = 1;
-  let count = 0;
-  for (let d = 0; d < cap; d++) if (slotOf[d] === 1) count++;
+  let count = textMatches;
+  if (skuDocs)
+    for (const d of skuDocs)
+      if (slotOf[d] === 0) {
+        slotOf[d] = 1;
+        count++;
+      }
   const ordinals = new Int32Array(count);
-  for (let d = 0, s = 0; d < cap; d++)
+  for (let d = 0, s = 0; s < count; d++)
     if (slotOf[d] === 1) {
       ordinals[s] = d;
       slotOf[d] = ++s;
@@ -594,12 +562,15 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
       if ((ex.estimate[i] as number) >= cutoff || skuDocs?.has(doc)) detailedDocs.push(doc);
     }
   }
-  const detailedSorted = [...new Set(detailedDocs)].sort((a, b) => a - b);
+  const detailedSorted = Int32Array.from(detailedDocs).sort();
+  let nDetailed = 0;
+  for (let i = 0; i < detailedSorted.length; i++)
+    if (i === 0 || detailedSorted[i] !== detailedSorted[i - 1]) detailedSorted[nDetailed++] = detailedSorted[i] as number;
+  const detailDocs = detailedSorted.subarray(0, nDetailed);
 
   // ---- stage 2: second-stage features of the selected documents
-  const detailed = new Map<number, DocAcc>();
-  for (const doc of detailedSorted) detailed.set(doc, newAcc(nc));
-  accumulate(index, runs, detailedSorted, detailed, ctx);
+  const det = new Detail(detailDocs, nc);
+  accumulate(index, runs, det, ctx);
 
   const required: number[] = [];
   clauses.forEach((c, i) => {
@@ -613,68 +584,79 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
   const headSlack = rerank?.titleHeadSlack ?? 0;
   const headClauseObj = headClause >= 0 ? clauses[headClause] : undefined;
   const headRate = headClauseObj ? Math.min(1, 2 * index.headRate(headClauseObj.alternatives[0]?.terms[0] ?? '')) : 0;
-  const titleBreakOf = (doc: number) => index.titleBreakOf(doc);
 
+  // Per reranked document (row r, in ordinal order): stage-1 score, features (FEATURE_NAMES after bm25f), SKU match.
+  const rowBm = new Float64Array(nDetailed);
+  const rowF = new Float64Array(nDetailed * NF);
+  const rowSku = new Uint8Array(nDetailed);
+  const inSpanPair = new Float64Array(nc);
+  const stamp = new PositionStamp();
   let maxBm = 0;
-  const rows = new Map<number, { bm: number; f: Omit<Features, 'bm25f'>; sku: boolean; matched: (string | null)[] }>();
-  for (const [doc, acc] of detailed) {
-    const inSpanPair = new Map<number, number>();
-    if (acc.spans) {
-      for (const sp of acc.spans) {
+  for (let r = 0; r < nDetailed; r++) {
+    const doc = detailDocs[r] as number;
+    const at0 = r * nc;
+    inSpanPair.fill(0);
+    const spans = det.spans[r];
+    if (spans) {
+      for (const sp of spans) {
         let sum = 0;
-        for (let k = sp.clause; k < sp.clause + sp.span; k++) sum += acc.score[k] as number;
+        for (let k = sp.clause; k < sp.clause + sp.span; k++) sum += det.score[at0 + k] as number;
         if (sp.score > sum) {
           for (let k = sp.clause; k < sp.clause + sp.span; k++) {
-            acc.score[k] = sp.score / sp.span;
-            acc.label[k] = sp.label;
+            det.score[at0 + k] = sp.score / sp.span;
+            det.labelRun[at0 + k] = sp.run;
           }
         }
         for (let k = sp.clause; k < sp.clause + sp.span; k++) {
-          if (sp.weight > (acc.matchW[k] as number)) acc.matchW[k] = sp.weight;
+          const at = at0 + k;
+          if (sp.weight > (det.matchW[at] as number)) det.matchW[at] = sp.weight;
           if (sp.title) {
-            if (sp.weight > (acc.titleW[k] as number)) acc.titleW[k] = sp.weight;
-            if (sp.weight > (acc.primaryW[k] as number) && ((clauses[k] as Clause).qualifier || sp.title.some((iv) => iv.start < titleBreakOf(doc))))
-              acc.primaryW[k] = sp.weight;
-            addIntervals(acc, k, sp.title);
-            if (k < sp.clause + sp.span - 1) inSpanPair.set(k, Math.max(inSpanPair.get(k) ?? 0, sp.weight));
+            if (sp.weight > (det.titleW[at] as number)) det.titleW[at] = sp.weight;
+            if (sp.weight > (det.primaryW[at] as number) && ((clauses[k] as Clause).qualifier || anyBefore(sp.title, index.titleBreakOf(doc))))
+              det.primaryW[at] = sp.weight;
+            for (let x = 0; x < sp.title.length; x++) det.addInterval(at, sp.title[x] as number, (sp.title[x] as number) + sp.width - 1, sp.weight);
+            if (k < sp.clause + sp.span - 1) inSpanPair[k] = Math.max(inSpanPair[k] as number, sp.weight);
           }
         }
       }
     }
     let bm = 0;
-    for (let k = 0; k < nc; k++) bm += acc.score[k] as number;
+    for (let k = 0; k < nc; k++) bm += det.score[at0 + k] as number;
     let cov = 0;
     let tcov = 0;
     let pcov = 0;
     let firstPos = Number.POSITIVE_INFINITY;
     let titleHits = 0;
-    required.forEach((ci, r) => {
-      cov += (covWeight[r] as number) * (acc.matchW[ci] as number);
-      tcov += (covWeight[r] as number) * (acc.titleW[ci] as number);
-      pcov += (covWeight[r] as number) * (acc.primaryW[ci] as number);
-      const t = acc.title[ci];
-      if (t) {
-        const seen = new Set<number>();
-        for (const iv of t) {
-          if (iv.start < firstPos) firstPos = iv.start;
-          for (let p = iv.start; p <= iv.end; p++) seen.add(p);
+    for (let q = 0; q < required.length; q++) {
+      const at = at0 + (required[q] as number);
+      const w = covWeight[q] as number;
+      cov += w * (det.matchW[at] as number);
+      tcov += w * (det.titleW[at] as number);
+      pcov += w * (det.primaryW[at] as number);
+      let iv = det.ivHead[at] as number;
+      if (iv >= 0) {
+        // distinct title positions covered by this clause's matches
+        stamp.next();
+        for (; iv >= 0; iv = det.ivNext[iv] as number) {
+          const start = det.ivStart[iv] as number;
+          if (start < firstPos) firstPos = start;
+          for (let p = start, end = det.ivEnd[iv] as number; p <= end; p++) if (stamp.mark(p)) titleHits++;
         }
-        titleHits += seen.size;
       }
-    });
+    }
     cov /= covTotal;
     tcov /= covTotal;
     pcov /= covTotal;
-    const head = headClause >= 0 ? (acc.primaryW[headClause] as number) : 0;
+    const head = headClause >= 0 ? (det.primaryW[at0 + headClause] as number) : 0;
     let proximity = 0;
     let phrase = 0;
     if (required.length > 1) {
       let pairs = 0;
       let minPair = 1;
-      for (let r = 0; r + 1 < required.length; r++) {
-        const a = required[r] as number;
-        const b = required[r + 1] as number;
-        const w = Math.max(inSpanPair.get(a) ?? 0, adjacent(acc.title[a], acc.title[b], gap + (b - a - 1)));
+      for (let q = 0; q + 1 < required.length; q++) {
+        const a = required[q] as number;
+        const b = required[q + 1] as number;
+        const w = Math.max(inSpanPair[a] as number, det.adjacent(at0 + a, at0 + b, gap + (b - a - 1)));
         pairs += w;
         if (w < minPair) minPair = w;
       }
@@ -684,55 +666,60 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
     const rec = index.doc(doc);
     const titleLength = rec?.fieldLengths[TITLE] ?? 0;
     let titleHead = 0;
-    const headHits = headClause >= 0 ? acc.title[headClause] : undefined;
-    if (rec && rec.titleHead >= 0 && headHits) {
-      for (const iv of headHits) {
-        const d = rec.titleHead - iv.end;
-        if (d >= 0 && d <= headSlack) titleHead = Math.max(titleHead, iv.weight);
+    if (rec && rec.titleHead >= 0 && headClause >= 0) {
+      for (let iv = det.ivHead[at0 + headClause] as number; iv >= 0; iv = det.ivNext[iv] as number) {
+        const d = rec.titleHead - (det.ivEnd[iv] as number);
+        if (d >= 0 && d <= headSlack) titleHead = Math.max(titleHead, det.ivWeight[iv] as number);
       }
     }
     if (bm > maxBm) maxBm = bm;
-    rows.set(doc, {
-      bm,
-      f: {
-        coverage: cov,
-        titleCoverage: tcov,
-        primaryTitleCoverage: pcov,
-        head,
-        headCoverage: head * cov,
-        proximity,
-        phrase,
-        titleStart: Number.isFinite(firstPos) ? 1 / (1 + firstPos) : 0,
-        titleFocus: titleLength > 0 ? Math.min(1, titleHits / titleLength) : 0,
-        titleHead,
-        titleHeadRated: titleHead * headRate,
-      },
-      sku: skuDocs?.has(doc) ?? false,
-      matched: acc.label,
-    });
+    rowBm[r] = bm;
+    const f = r * NF;
+    // FEATURE_NAMES order: coverage, titleCoverage, primaryTitleCoverage, head, headCoverage, proximity, phrase,
+    // titleStart, titleFocus, titleHead, titleHeadRated
+    rowF[f] = cov;
+    rowF[f + 1] = tcov;
+    rowF[f + 2] = pcov;
+    rowF[f + 3] = head;
+    rowF[f + 4] = head * cov;
+    rowF[f + 5] = proximity;
+    rowF[f + 6] = phrase;
+    rowF[f + 7] = Number.isFinite(firstPos) ? 1 / (1 + firstPos) : 0;
+    rowF[f + 8] = titleLength > 0 ? Math.min(1, titleHits / titleLength) : 0;
+    rowF[f + 9] = titleHead;
+    rowF[f + 10] = titleHead * headRate;
+    rowSku[r] = skuDocs?.has(doc) ? 1 : 0;
   }
 
-  const featureWeights: [Exclude<FeatureName, 'bm25f'>, number][] = [];
-  if (rerank) for (const name of FEATURE_NAMES) if (name !== 'bm25f') featureWeights.push([name, rerank.weights[name] ?? 0]);
+  // match index -> row (-1: not reranked); slotOf still maps ordinal -> match index + 1 here
+  const rowOf = new Int32Array(count).fill(-1);
+  for (let r = 0; r < nDetailed; r++) rowOf[(slotOf[detailDocs[r] as number] as number) - 1] = r;
+  releaseSlots(index, slotOf, ordinals);
+
+  const featureWeights = new Float64Array(rerank ? NF : 0);
+  if (rerank)
+    FEATURE_NAMES.slice(1).forEach((name, j) => {
+      featureWeights[j] = rerank.weights[name as Exclude<FeatureName, 'bm25f'>] ?? 0;
+    });
   const scores = new Float64Array(count);
   let pruned = 0;
   const fillPruned = (s1: Float64Array) => {
     for (let i = 0; i < count; i++) {
-      if (rows.has(ordinals[i] as number)) continue;
+      if ((rowOf[i] as number) >= 0) continue;
       // A pruned document ranks after every reranked one (its stage-1 score, shifted below them).
       scores[i] = (maxBm > 0 ? (s1[i] as number) / maxBm : 0) - 1;
     }
   };
   for (let i = 0; i < count; i++) {
-    const row = rows.get(ordinals[i] as number);
-    if (!row) {
+    const r = rowOf[i] as number;
+    if (r < 0) {
       pruned++;
       scores[i] = PRUNED_SCORE;
       continue;
     }
-    let score = maxBm > 0 ? row.bm / maxBm : 0;
-    for (const [name, w] of featureWeights) score += w * row.f[name];
-    if (row.sku) score += 1000;
+    let score = maxBm > 0 ? (rowBm[r] as number) / maxBm : 0;
+    for (let j = 0, f = r * NF; j < featureWeights.length; j++) score += (featureWeights[j] as number) * (rowF[f + j] as number);
+    if (rowSku[r]) score += 1000;
     scores[i] = score;
   }
   if (stage1 && pruned > 0) fillPruned(stage1);
@@ -740,8 +727,20 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
   const pruneBound = pruned === 0 ? Number.NEGATIVE_INFINITY : (maxBm > 0 ? cutoff / maxBm : 0) - 1;
   let completed = stage1 !== null;
   const stage1Of = (): Float64Array => {
-    if (!stage1) stage1 = exhaustiveStage1(runs, count, slotOf, ctx).stage1;
+    if (!stage1) {
+      const slots = new Int32Array(cap + 1);
+      for (let i = 0; i < count; i++) slots[ordinals[i] as number] = i + 1;
+      stage1 = exhaustiveStage1(runs, count, slots, ctx).stage1;
+    }
     return stage1;
+  };
+  const labels = (d: Detail, r: number): (string | null)[] => {
+    const out: (string | null)[] = new Array(nc);
+    for (let k = 0; k < nc; k++) {
+      const ri = d.labelRun[r * nc + k] as number;
+      out[k] = ri >= 0 ? (runs[ri] as AltRun).alt.label : null;
+    }
+    return out;
   };
   return {
     count,
@@ -752,7 +751,7 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
     },
     pruneBound,
     stats: { postingsScored, postingsTotal, docsScored },
-    isReranked: (i: number) => rows.has(ordinals[i] as number),
+    isReranked: (i: number) => (rowOf[i] as number) >= 0,
     complete() {
       if (completed) return;
       completed = true;
@@ -760,78 +759,213 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
     },
     detail(i: number) {
       const doc = ordinals[i] as number;
-      const row = rows.get(doc);
-      if (row) {
-        const features: Features = { bm25f: maxBm > 0 ? row.bm / maxBm : 0, ...row.f };
-        return { parts: { ...features, bm25fRaw: row.bm, skuMatch: row.sku }, matched: row.matched };
+      const r = rowOf[i] as number;
+      if (r >= 0) {
+        const features = { bm25f: maxBm > 0 ? (rowBm[r] as number) / maxBm : 0 } as Features;
+        FEATURE_NAMES.slice(1).forEach((name, j) => {
+          features[name] = rowF[r * NF + j] as number;
+        });
+        return { parts: { ...features, bm25fRaw: rowBm[r] as number, skuMatch: rowSku[r] === 1 }, matched: labels(det, r) };
       }
       const bm = stage1Of()[i] as number;
-      const one = new Map([[doc, newAcc(nc)]]);
-      accumulate(index, runs, [doc], one, ctx);
+      const one = new Detail(Int32Array.of(doc), nc);
+      accumulate(index, runs, one, ctx);
       const features: Features = { bm25f: maxBm > 0 ? bm / maxBm : 0, ...ZERO_FEATURES };
-      return { parts: { ...features, bm25fRaw: bm, skuMatch: false }, matched: one.get(doc)?.label ?? [] };
+      return { parts: { ...features, bm25fRaw: bm, skuMatch: false }, matched: labels(one, 0) };
     },
   };
 }
 
 /** Score of a match whose stage-1 score was not computed (below every real score; see `PlanMatches.complete`). */
 const PRUNED_SCORE = -1e300;
+/** Number of second-stage features besides bm25f. */
+const NF = FEATURE_NAMES.length - 1;
 
-/** Per-document detail of every alternative (scores, weights, title intervals, spans, labels), for the given documents only (sorted ascending). */
-function accumulate(index: InvertedIndex, runs: readonly AltRun[], docs: readonly number[], accs: Map<number, DocAcc>, ctx: Ctx): void {
+/** Whether any position is below `limit`. */
+function anyBefore(positions: Int32Array, limit: number): boolean {
+  for (let x = 0; x < positions.length; x++) if ((positions[x] as number) < limit) return true;
+  return false;
+}
+
+/** Marks title positions once per round (counting distinct positions without a Set). */
+class PositionStamp {
+  private marks = new Int32Array(256);
+  private round = 0;
+  next(): void {
+    this.round++;
+  }
+  /** Marks p; true when it was not marked in this round yet. */
+  mark(p: number): boolean {
+    if (p >= this.marks.length) {
+      const grown = new Int32Array(Math.max(p + 1, 2 * this.marks.length));
+      grown.set(this.marks);
+      this.marks = grown;
+    }
+    if (this.marks[p] === this.round) return false;
+    this.marks[p] = this.round;
+    return true;
+  }
+}
+
+/**
+ * Second-stage detail of the reranked documents (`docs`, ordinals ascending; row r is docs[r]), per row and clause
+ * (index r * nc + clause) in flat typed arrays: no object per document. Title matches are intervals in one pool,
+ * chained per (row, clause).
+ */
+class Detail {
+  readonly score: Float64Array;
+  readonly matchW: Float64Array;
+  readonly titleW: Float64Array;
+  /** Best weight of a title match before the title's qualifier break. */
+  readonly primaryW: Float64Array;
+  readonly labelScore: Float64Array;
+  /** Run (alternative) whose label names the match of each (row, clause); -1 for none. */
+  readonly labelRun: Int32Array;
+  /** First title interval of each (row, clause) in the pool; -1 for none. */
+  readonly ivHead: Int32Array;
+  ivStart = new Int32Array(256);
+  ivEnd = new Int32Array(256);
+  ivWeight = new Float64Array(256);
+  ivNext = new Int32Array(256);
+  private ivN = 0;
+  /** Span alternatives that matched, per row (rare: compounds and multi-word synonyms). */
+  readonly spans: (SpanHit[] | undefined)[];
+
+  constructor(
+    readonly docs: Int32Array,
+    nc: number,
+  ) {
+    const n = docs.length * nc;
+    this.score = new Float64Array(n);
+    this.matchW = new Float64Array(n);
+    this.titleW = new Float64Array(n);
+    this.primaryW = new Float64Array(n);
+    this.labelScore = new Float64Array(n);
+    this.labelRun = new Int32Array(n).fill(-1);
+    this.ivHead = new Int32Array(n).fill(-1);
+    this.spans = new Array<SpanHit[] | undefined>(docs.length).fill(undefined);
+  }
+
+  addInterval(at: number, start: number, end: number, weight: number): void {
+    if (this.ivN === this.ivStart.length) {
+      const size = 2 * this.ivN;
+      const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => {
+        b.set(a);
+        return b;
+      };
+      this.ivStart = grow(this.ivStart, new Int32Array(size));
+      this.ivEnd = grow(this.ivEnd, new Int32Array(size));
+      this.ivWeight = grow(this.ivWeight, new Float64Array(size));
+      this.ivNext = grow(this.ivNext, new Int32Array(size));
+    }
+    const i = this.ivN++;
+    this.ivStart[i] = start;
+    this.ivEnd[i] = end;
+    this.ivWeight[i] = weight;
+    this.ivNext[i] = this.ivHead[at] as number;
+    this.ivHead[at] = i;
+  }
+
+  /** Best weight of an in-order pair of title matches of (a, b) at most `maxGap` positions apart (0 when none). */
+  adjacent(a: number, b: number, maxGap: number): number {
+    let best = 0;
+    for (let x = this.ivHead[a] as number; x >= 0; x = this.ivNext[x] as number) {
+      for (let y = this.ivHead[b] as number; y >= 0; y = this.ivNext[y] as number) {
+        const d = (this.ivStart[y] as number) - (this.ivEnd[x] as number);
+        if (d >= 1 && d <= maxGap) best = Math.max(best, Math.min(this.ivWeight[x] as number, this.ivWeight[y] as number));
+      }
+    }
+    return best;
+  }
+}
+
+interface SpanHit {
+  readonly clause: number;
+  readonly span: number;
+  readonly score: number;
+  readonly weight: number;
+  /** Title positions where the span starts (undefined: not in the title). */
+  readonly title: Int32Array | undefined;
+  /** Words in the span (an interval is [start, start + width - 1]). */
+  readonly width: number;
+  /** Run index of the span alternative (its label). */
+  readonly run: number;
+}
+
+/** Per-document detail of every alternative (scores, weights, title intervals, spans, labels), for `det.docs` only. */
+function accumulate(index: InvertedIndex, runs: readonly AltRun[], det: Detail, ctx: Ctx): void {
+  const docs = det.docs;
   if (docs.length === 0) return;
-  const titleBreakOf = (doc: number) => index.titleBreakOf(doc);
-  for (const { ci, clause, alt, list, idf: altIdf } of runs) {
+  const nc = ctx.nc;
+  for (let ri = 0; ri < runs.length; ri++) {
+    const { ci, clause, alt, list, idf: altIdf } = runs[ri] as AltRun;
     const width = alt.terms.length;
     let c = 0;
-    for (const doc of docs) {
+    for (let r = 0; r < docs.length; r++) {
+      const doc = docs[r] as number;
       c = list.seek(doc, c);
       if (c >= list.n) break;
       if (list.doc(c) !== doc) continue;
       const j = docEnd(list, c);
-      let title: Int32Array | undefined;
-      for (let x = c; x < j; x++) if (list.field(x) === TITLE) title = list.positionsOf(x);
+      let tx = -1;
+      for (let x = c; x < j; x++) if (list.field(x) === TITLE) tx = x;
       const tft = tfTilde(list, c, j, doc, ctx);
       c = j;
       const s = alt.weight * altIdf * saturate(tft, ctx.k1);
-      const acc = accs.get(doc) as DocAcc;
-      const intervals = title ? Array.from(title, (start) => ({ start, end: start + width - 1, weight: alt.weight })) : undefined;
+      const at = r * nc + ci;
       if (alt.span <= 1) {
-        if (s > (acc.score[ci] as number)) acc.score[ci] = s;
-        if (alt.weight > (acc.matchW[ci] as number)) acc.matchW[ci] = alt.weight;
-        if (intervals) {
-          if (alt.weight > (acc.titleW[ci] as number)) acc.titleW[ci] = alt.weight;
-          if (alt.weight > (acc.primaryW[ci] as number) && (clause.qualifier || intervals.some((iv) => iv.start < titleBreakOf(doc))))
-            acc.primaryW[ci] = alt.weight;
-          addIntervals(acc, ci, intervals);
+        if (s > (det.score[at] as number)) det.score[at] = s;
+        if (alt.weight > (det.matchW[at] as number)) det.matchW[at] = alt.weight;
+        if (tx >= 0) {
+          const from = list.start(tx);
+          const to = list.end(tx);
+          const pos = list.positions;
+          if (alt.weight > (det.titleW[at] as number)) det.titleW[at] = alt.weight;
+          if (alt.weight > (det.primaryW[at] as number)) {
+            let primary = clause.qualifier;
+            if (!primary) {
+              const brk = index.titleBreakOf(doc);
+              for (let x = from; x < to && !primary; x++) primary = (pos[x] as number) < brk;
+            }
+            if (primary) det.primaryW[at] = alt.weight;
+          }
+          for (let x = from; x < to; x++) det.addInterval(at, pos[x] as number, (pos[x] as number) + width - 1, alt.weight);
         }
-        if (s > (acc.labelScore[ci] as number)) {
-          acc.labelScore[ci] = s;
-          acc.label[ci] = alt.label;
+        if (s > (det.labelScore[at] as number)) {
+          det.labelScore[at] = s;
+          det.labelRun[at] = ri;
         }
       } else {
-        acc.spans ??= [];
-        acc.spans.push({ clause: ci, span: Math.min(alt.span, ctx.nc - ci), score: s, weight: alt.weight, title: intervals, label: alt.label });
+        const spans = det.spans[r] ?? [];
+        det.spans[r] = spans;
+        spans.push({
+          clause: ci,
+          span: Math.min(alt.span, nc - ci),
+          score: s,
+          weight: alt.weight,
+          title: tx >= 0 ? list.positionsOf(tx) : undefined,
+          width,
+          run: ri,
+        });
       }
     }
   }
 }
 
-function addIntervals(acc: DocAcc, clause: number, intervals: readonly Interval[]): void {
-  const cur = acc.title[clause];
-  if (cur) cur.push(...intervals);
-  else acc.title[clause] = [...intervals];
+/** Scratch ordinal -> slot arrays, one per index, all zero between calls (executePlan is synchronous). */
+const slotScratch = new WeakMap<InvertedIndex, Int32Array>();
+
+function borrowSlots(index: InvertedIndex, size: number): Int32Array {
+  const s = slotScratch.get(index);
+  if (s && s.length >= size) {
+    slotScratch.delete(index);
+    return s;
+  }
+  return new Int32Array(Math.max(size, 64));
 }
 
-/** Best weight of an in-order pair of matches at most `maxGap` positions apart (0 when none). */
-function adjacent(a: Interval[] | undefined, b: Interval[] | undefined, maxGap: number): number {
-  if (!a || !b) return 0;
-  let best = 0;
-  for (const x of a) {
-    for (const y of b) {
-      const d = y.start - x.end;
-      if (d >= 1 && d <= maxGap) best = Math.max(best, Math.min(x.weight, y.weight));
-    }
-  }
-  return best;
+/** Zeroes the used entries and keeps the array for the next call. */
+function releaseSlots(index: InvertedIndex, slots: Int32Array, ordinals: Int32Array): void {
+  for (let i = 0; i < ordinals.length; i++) slots[ordinals[i] as number] = 0;
+  slotScratch.set(index, slots);
 }
