@@ -163,7 +163,18 @@ describe('console search and recommendations pages in Chromium', () => {
         { timeout: 30_000 },
       )
       .toEqual(['Velvet Couch']);
+    // Score parts stay hidden until the Explain toggle is pressed, and go again when it is released.
+    const explainToggle = page.getByRole('region', { name: 'Try a query' }).getByRole('button', { name: 'Explain' });
+    await expect(results.getByTestId('explain').count()).resolves.toBe(0);
+    await expect(results.getByText(/score \d/).count()).resolves.toBe(0);
+    await expect(explainToggle.getAttribute('aria-pressed')).resolves.toBe('false');
+    await explainToggle.click();
+    await expect(explainToggle.getAttribute('aria-pressed')).resolves.toBe('true');
     await expect(results.getByTestId('explain').first().textContent()).resolves.toContain('Text match');
+    await expect(results.getByText(/score \d/).count()).resolves.toBeGreaterThan(0);
+    await page.getByRole('region', { name: 'Try a query' }).screenshot({ path: artifactPath('console-search-explain-desktop.png') });
+    await explainToggle.click();
+    await expect(results.getByTestId('explain').count()).resolves.toBe(0);
 
     // One-way synonym: the form changes and shows both fields.
     await page.getByRole('region', { name: 'Synonyms' }).getByText('One-way', { exact: true }).click();

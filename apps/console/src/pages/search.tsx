@@ -221,6 +221,8 @@ function TryQueryCard() {
   const [q, setQ] = createSignal('');
   const [result, setResult] = createSignal<SearchResult | null>(null);
   const [busy, setBusy] = createSignal(false);
+  // Score parts are for tuning, not for reading the results: hidden until the merchant asks for them.
+  const [explain, setExplain] = createSignal(false);
   const run = async (query = q()) => {
     setBusy(true);
     try {
@@ -249,6 +251,9 @@ function TryQueryCard() {
             <Spinner />
           </Show>
           {t('search.try.run')}
+        </button>
+        <button type="button" class="button" aria-pressed={explain()} onClick={() => setExplain(!explain())}>
+          {t('search.try.explain')}
         </button>
       </form>
       <Show when={result()}>
@@ -297,12 +302,12 @@ function TryQueryCard() {
                         <div class="muted small">
                           {h.vendor ? `${h.vendor} · ` : ''}
                           {formatMoney(h.priceMin, s.currency(), locale())}
-                          <Show when={h.score !== undefined}>
+                          <Show when={explain() && h.score !== undefined}>
                             {' · '}
                             {t('search.try.score', { score: (h.score as number).toFixed(3) })}
                           </Show>
                         </div>
-                        <Show when={h.explain}>
+                        <Show when={explain() && h.explain}>
                           {(ex) => (
                             <div class="explain" data-testid="explain">
                               <For each={explainParts(ex())}>
