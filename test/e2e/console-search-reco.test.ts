@@ -157,7 +157,7 @@ describe('console search and recommendations pages in Chromium', () => {
       .poll(
         async () => {
           await tryQuery('sofa');
-          await results.getByText(/\d+ results/).waitFor();
+          await results.getByText(/\d+ results?\b/).waitFor();
           return results.locator('.result-title a').allTextContents();
         },
         { timeout: 30_000 },
@@ -202,7 +202,7 @@ describe('console search and recommendations pages in Chromium', () => {
         async () => {
           await page.getByLabel('Query', { exact: true }).first().fill('linen');
           await page.getByRole('region', { name: 'Try a query' }).getByRole('button', { name: 'Search', exact: true }).click();
-          await results.getByText(/\d+ results/).waitFor();
+          await results.getByText(/\d+ results?\b/).waitFor();
           return results.locator('.result-item').first().textContent();
         },
         { timeout: 30_000 },

@@ -24,7 +24,7 @@ describe('console messages', () => {
   it('interpolates parameters and keeps unknown placeholders visible', () => {
     expect(translate('en', 'products.selected', { count: 3 })).toBe('3 selected');
     expect(translate('zh-CN', 'products.selected', { count: 3 })).toBe('已选择 3 个');
-    expect(translate('en', 'products.selected')).toBe('{count} selected');
+    expect(translate('en', 'home.subtitle')).toBe('What needs your attention in {store} today.');
   });
 
   it('picks the locale from the browser languages', () => {

@@ -5,7 +5,7 @@
  */
 import { LANGUAGES } from '@storeloom/commerce';
 import { createLogger } from '@storeloom/log';
-import { STORE_LANGUAGES } from '@storeloom/money';
+import { messagePlaceholders as placeholders, STORE_LANGUAGES } from '@storeloom/money';
 import { SUPPORTED_LOCALES } from '@storeloom/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
@@ -13,8 +13,6 @@ import { createStorefrontApp } from '../src/app.ts';
 import { hreflangAlternates, negotiateLanguage, parseLocalePrefix } from '../src/locale.ts';
 import { CATALOGS } from '../src/messages/index.ts';
 import { english, LANG_NAMES, LANGS } from '../src/ui/i18n.ts';
-
-const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('storefront catalogues', () => {
   it('the storefront, the store settings and the commerce settings offer the one list of @storeloom/money, each with a catalogue', () => {

@@ -45,10 +45,10 @@ function Report(props: { report: Media['report'] | { messages: ValidatorMessage[
       <h3 class="small">{props.title}</h3>
       <Show when={r.numErrors !== undefined}>
         <ul class="model-report-facts small">
-          <li>{t('models.errors', { count: r.numErrors ?? 0 })}</li>
-          <li>{t('models.warnings', { count: r.numWarnings ?? 0 })}</li>
+          <li>{t('models.errors', { number: r.numErrors ?? 0 })}</li>
+          <li>{t('models.warnings', { number: r.numWarnings ?? 0 })}</li>
           <Show when={r.triangles !== null && r.triangles !== undefined}>
-            <li>{t('models.triangles', { count: (r.triangles ?? 0).toLocaleString(locale()) })}</li>
+            <li>{t('models.triangles', { number: (r.triangles ?? 0).toLocaleString(locale()) })}</li>
           </Show>
           <Show when={r.generator}>
             <li>{t('models.generator', { name: r.generator ?? '' })}</li>

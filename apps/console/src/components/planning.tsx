@@ -124,7 +124,7 @@ export function PriceChart(props: { variant: PriceHistory['variants'][number]; c
       to: formatDate(`${d[d.length - 1]?.day}T00:00:00Z`, locale()),
       low: formatMoney(Math.min(...d.map((x) => x.price)), props.currency, locale()),
       high: formatMoney(Math.max(...d.map((x) => x.price)), props.currency, locale()),
-      units: formatNumber(sold, locale()),
+      units: sold,
     });
   };
   return (

@@ -1,6 +1,6 @@
 /** The console's current locale as a signal; the choice is a preference (not a secret), kept in localStorage. */
 import { createSignal } from 'solid-js';
-import { isLocale, type Locale, type MessageKey, type PluralBase, pickLocale, translate, translatePlural } from './messages.ts';
+import { isLocale, type Locale, type MessageKey, pickLocale, translate, translateCount } from './messages.ts';
 
 export { LOCALE_NAMES, LOCALES, type Locale, type MessageKey } from './messages.ts';
 
@@ -33,5 +33,5 @@ if (typeof document !== 'undefined') document.documentElement.lang = locale();
 
 export const t = (key: MessageKey, params?: Record<string, string | number>) => translate(locale(), key, params);
 
-/** A plural message (`<base>.one` / `<base>.other`) for `count`, chosen by Intl.PluralRules in the current locale. */
-export const tn = (base: PluralBase, count: number, params?: Record<string, string | number>) => translatePlural(locale(), base, count, params);
+/** A count message (`{count, plural, one {…} other {…}}`) for `count`, its form chosen by Intl.PluralRules in the current locale. */
+export const tn = (key: MessageKey, count: number, params?: Record<string, string | number>) => translateCount(locale(), key, count, params);

@@ -1,4 +1,5 @@
-/** Pure i18n core (no Solid): locale choice, lookup and interpolation. */
+/** Pure i18n core (no Solid): locale choice, lookup, plural forms and interpolation. */
+import { formatPlurals, messagePlaceholders } from '@storeloom/money';
 import { en } from './en.ts';
 import { zhCN } from './zh-CN.ts';
 
@@ -21,25 +22,20 @@ export function pickLocale(preferred: readonly string[]): Locale {
 
 export const isLocale = (v: unknown): v is Locale => typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
 
+/**
+ * The message for `key` in `locale`: plural blocks (`{count, plural, one {# variant} other {# variants}}`) are
+ * chosen by Intl.PluralRules for the locale, then `{name}` placeholders are filled in.
+ */
 export function translate(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
   const template = dictionaries[locale][key] ?? en[key] ?? key;
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  return formatPlurals(locale, template, params).replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
-/** Message keys with plural forms: `<base>.one`, `<base>.other` (and any other CLDR category a language needs). */
-export type PluralBase = MessageKey extends infer K ? (K extends `${infer B}.other` ? B : never) : never;
-
-/**
- * The plural form of `base` for `count` in `locale` (Intl.PluralRules: "1 variant", "2 variants"; Chinese has only
- * "other"), with `{count}` and `params` filled in.
- */
-export function translatePlural(locale: Locale, base: PluralBase, count: number, params: Record<string, string | number> = {}): string {
-  const category = new Intl.PluralRules(locale).select(count);
-  const dict = dictionaries[locale] as Record<string, string>;
-  const key = (`${base}.${category}` in dict ? `${base}.${category}` : `${base}.other`) as MessageKey;
-  return translate(locale, key, { count: count.toLocaleString(locale), ...params });
+/** A count message for `count` (the `count` of its plural block), with `params` for its other placeholders. */
+export function translateCount(locale: Locale, key: MessageKey, count: number, params: Record<string, string | number> = {}): string {
+  return translate(locale, key, { ...params, count });
 }
 
-/** Placeholders used in a message, so tests can check both locales use the same ones. */
-export const placeholders = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
+/** Placeholders used in a message (plural counts included, each once), so tests can check every locale uses the same. */
+export const placeholders = messagePlaceholders;

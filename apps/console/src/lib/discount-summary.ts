@@ -10,8 +10,7 @@ import type { BodyOf } from './api.ts';
 export type DiscountInput = BodyOf<'/stores/{storeId}/discounts', 'post'>;
 type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-const count = (tr: Translate, locale: string, base: 'discounts.s.products' | 'discounts.s.collections', n: number) =>
-  tr(`${base}.${new Intl.PluralRules(locale).select(n) === 'one' ? 'one' : 'other'}` as MessageKey, { count: n });
+const count = (tr: Translate, _locale: string, key: 'discounts.s.products' | 'discounts.s.collections', n: number) => tr(key, { count: n });
 
 function target(tr: Translate, locale: string, productIds: string[] | null | undefined, collectionIds: string[] | null | undefined, whole: MessageKey) {
   if (productIds?.length) return count(tr, locale, 'discounts.s.products', productIds.length);

@@ -137,7 +137,7 @@ export default function BillingPage() {
                           <li>
                             {p.limits.activeProducts === null
                               ? t('billing.limitProductsUnlimited')
-                              : t('billing.limitProducts', { count: formatNumber(p.limits.activeProducts, locale()) })}
+                              : t('billing.limitProducts', { count: p.limits.activeProducts })}
                           </li>
                           <li>{tn('billing.limitSeats', p.limits.staffSeats)}</li>
                           <li>{p.limits.customDomain ? t('billing.limitDomain') : t('billing.limitNoDomain')}</li>

@@ -870,7 +870,7 @@ function DraftBuilder(props: { initialId: string | null }) {
         onConfirm={() => void markPaid()}
         onClose={() => setPayOpen(false)}
       >
-        <p>{t('drafts.markPaidConfirm', { total: money(draft()?.totals.total ?? 0) })}</p>
+        <p>{t('drafts.markPaidConfirm', { amount: money(draft()?.totals.total ?? 0) })}</p>
       </ConfirmModal>
       <ConfirmModal
         open={deleteOpen()}

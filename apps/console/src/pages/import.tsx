@@ -176,7 +176,7 @@ export default function ImportPage() {
             <p class="muted small">
               {rec().status === 'queued'
                 ? t('import.queuedHint')
-                : t('import.rows', { processed: formatNumber(rec().processedRows, locale()), total: formatNumber(rec().totalRows, locale()) })}
+                : t('import.rows', { processed: formatNumber(rec().processedRows, locale()), total: rec().totalRows })}
             </p>
             <div class="stats">
               <div>

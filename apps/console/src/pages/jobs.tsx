@@ -123,7 +123,7 @@ export default function JobsPage() {
                         <strong>{jobLabel(d.name)}</strong>
                         <span class="field-error block">{d.failedReason}</span>
                         <span class="muted small block">
-                          {t('jobs.attempts', { count: d.attemptsMade, max: d.attemptsMade })}
+                          {t('jobs.attempts', { attempt: d.attemptsMade, max: d.attemptsMade })}
                           {d.failedAt ? ` · ${formatDateTime(d.failedAt, locale())}` : ''}
                         </span>
                       </span>
@@ -173,7 +173,7 @@ export default function JobsPage() {
                                 </span>
                               )}
                             </Show>
-                            <span class="muted small block">{t('jobs.attempts', { count: j.attempts, max: j.maxAttempts })}</span>
+                            <span class="muted small block">{t('jobs.attempts', { attempt: j.attempts, max: j.maxAttempts })}</span>
                           </td>
                           <td>
                             <Badge value={STATE_BADGE[j.state] ?? j.state} />

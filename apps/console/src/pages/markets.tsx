@@ -706,7 +706,7 @@ function ZoneEditor(props: { zone: Zone | null; zones: Zone[]; onClose: () => vo
       <For each={rates}>
         {(_, i) => (
           <fieldset class="plain-fieldset zone-rate">
-            <legend class="visually-hidden">{t('markets.rateN', { n: i() + 1 })}</legend>
+            <legend class="visually-hidden">{t('markets.rateN', { number: i() + 1 })}</legend>
             <div class="inline-form">
               {rateField(i(), 'name', t('markets.rateName'), 'text')}
               {rateField(i(), 'price', t('markets.ratePrice'), 'decimal')}
@@ -717,7 +717,7 @@ function ZoneEditor(props: { zone: Zone | null; zones: Zone[]; onClose: () => vo
               <button
                 type="button"
                 class="link-button"
-                aria-label={t('markets.removeRate', { n: i() + 1 })}
+                aria-label={t('markets.removeRate', { number: i() + 1 })}
                 onClick={() => setRates((r) => r.filter((_, j) => j !== i()))}
               >
                 {t('markets.removeAction')}
@@ -993,7 +993,7 @@ export default function MarketsPage() {
                             <td>
                               {m.currency}
                               <Show when={m.roundingIncrement > 1}>
-                                <div class="muted small">{t('markets.roundsTo', { n: m.roundingIncrement })}</div>
+                                <div class="muted small">{t('markets.roundsTo', { increment: m.roundingIncrement })}</div>
                               </Show>
                             </td>
                             <td class="num">

@@ -699,7 +699,7 @@ function MenuEditor(props: { handle: string; menu: Schemas['Menu'] | undefined; 
     if (!it) return;
     list.splice(to, 0, it);
     replaceAt(path, list);
-    setAnnounce(t('menus.moved', { title: it.title || t('menus.untitled'), position: to + 1, count: list.length }));
+    setAnnounce(t('menus.moved', { title: it.title || t('menus.untitled'), position: to + 1, last: list.length }));
     queueMicrotask(() => document.querySelector<HTMLElement>(`[data-key="${it.key}"] .menu-item-title`)?.focus());
   };
   const add = (path: number[]) => {

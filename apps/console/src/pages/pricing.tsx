@@ -490,8 +490,7 @@ export default function PricingPage() {
     if (x.pricePoints?.length) parts.push(t('pricing.points', { points: x.pricePoints.map((p) => money(p)).join(', ') }));
     else if (x.step) parts.push(t('pricing.stepOf', { step: money(x.step) }));
     if (x.maxChangePerDay) parts.push(t('pricing.maxPerDay', { amount: money(x.maxChangePerDay) }));
-    if (x.targetUnits && x.targetDate)
-      parts.push(t('pricing.target', { units: formatNumber(x.targetUnits, locale()), date: formatDate(`${x.targetDate}T00:00:00Z`, locale()) }));
+    if (x.targetUnits && x.targetDate) parts.push(t('pricing.target', { units: x.targetUnits, date: formatDate(`${x.targetDate}T00:00:00Z`, locale()) }));
     return parts;
   };
 

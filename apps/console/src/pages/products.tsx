@@ -277,7 +277,7 @@ export default function ProductsPage() {
                             <Badge value={p.status} />
                           </td>
                           <td class="hide-phone num">
-                            <span classList={{ 'text-critical': stock() === 0 }}>{t('products.inStock', { count: formatNumber(stock(), locale()) })}</span>
+                            <span classList={{ 'text-critical': stock() === 0 }}>{t('products.inStock', { count: stock() })}</span>
                           </td>
                           <td class="hide-phone">{p.productType ?? '—'}</td>
                           <td class="num">{priceRange(p, s.currency(), locale())}</td>

@@ -137,7 +137,7 @@ function ReturnDetail(props: { id: string; onClose: () => void; onChanged: () =>
                 <For each={r().photos}>
                   {(_, i) => (
                     <a href={`/api/v1/stores/${s.storeId()}/returns/${r().id}/photos/${i()}`} target="_blank" rel="noopener">
-                      <img class="thumb" src={`/api/v1/stores/${s.storeId()}/returns/${r().id}/photos/${i()}`} alt={t('returns.photo', { n: i() + 1 })} />
+                      <img class="thumb" src={`/api/v1/stores/${s.storeId()}/returns/${r().id}/photos/${i()}`} alt={t('returns.photo', { number: i() + 1 })} />
                     </a>
                   )}
                 </For>

@@ -121,7 +121,7 @@ function IndexCard() {
               <dd class="stat-value" data-testid="index-documents">
                 {formatNumber(st().documents, locale())}
               </dd>
-              <dd class="muted small">{t('search.index.activeProducts', { count: formatNumber(st().activeProducts, locale()) })}</dd>
+              <dd class="muted small">{t('search.index.activeProducts', { count: st().activeProducts })}</dd>
             </div>
             <div>
               <dt>{t('search.index.lastIndexed')}</dt>
@@ -260,7 +260,7 @@ function TryQueryCard() {
         {(r) => (
           <div data-testid="try-results">
             <p class="muted small" aria-live="polite">
-              {t('search.try.total', { count: formatNumber(r().total, locale()) })}
+              {t('search.try.total', { count: r().total })}
               <Show when={r().didYouMean}>
                 {(dym) => (
                   <>

@@ -265,7 +265,7 @@ export default function ThemeEditorPage() {
     const next = moveSection(layout(), sec.id, to);
     if (next.sections.findIndex((x) => x.id === sec.id) === sections().findIndex((x) => x.id === sec.id)) return;
     edit(next);
-    setAnnounce(t('theme.moved', { name: nameOf(sec), position: next.sections.findIndex((x) => x.id === sec.id) + 1, count: next.sections.length }));
+    setAnnounce(t('theme.moved', { name: nameOf(sec), position: next.sections.findIndex((x) => x.id === sec.id) + 1, last: next.sections.length }));
     if (viaButton) focusRow(`[data-section="${sec.id}"] [data-move="${viaButton}"]:not([disabled]), [data-section="${sec.id}"] .section-name`);
   };
   const doRemoveSection = (sec: LayoutSection) => {
@@ -485,7 +485,7 @@ export default function ThemeEditorPage() {
                                       disabled={j() === 0}
                                       onClick={() => {
                                         edit(moveBlock(layout(), sec.id, b.id, j() - 1));
-                                        setAnnounce(t('theme.moved', { name: blockName(sec, b.type), position: j() + 1, count: sec.blocks.length }));
+                                        setAnnounce(t('theme.moved', { name: blockName(sec, b.type), position: j() + 1, last: sec.blocks.length }));
                                       }}
                                     >
                                       ↑
@@ -497,7 +497,7 @@ export default function ThemeEditorPage() {
                                       disabled={j() === sec.blocks.length - 1}
                                       onClick={() => {
                                         edit(moveBlock(layout(), sec.id, b.id, j() + 1));
-                                        setAnnounce(t('theme.moved', { name: blockName(sec, b.type), position: j() + 1, count: sec.blocks.length }));
+                                        setAnnounce(t('theme.moved', { name: blockName(sec, b.type), position: j() + 1, last: sec.blocks.length }));
                                       }}
                                     >
                                       ↓

@@ -205,7 +205,7 @@ function DeliveryDetail(props: { webhookId: string; delivery: Delivery; onClose:
               <For each={[...d().log].reverse()}>
                 {(a) => (
                   <section class="delivery-attempt">
-                    <h3 class="subheading">{t('webhooks.attempt', { n: a.attempt, date: formatDateTime(a.at, locale()), ms: a.durationMs })}</h3>
+                    <h3 class="subheading">{t('webhooks.attempt', { number: a.attempt, date: formatDateTime(a.at, locale()), ms: a.durationMs })}</h3>
                     <p>
                       {t('webhooks.response')}: <strong>{a.response.status ?? '—'}</strong>
                       <Show when={a.error}> · {a.error}</Show>

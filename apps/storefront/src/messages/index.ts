@@ -15,4 +15,4 @@ export const isLang = (v: unknown): v is Lang => typeof v === 'string' && (LANGS
 
 export const catalog = (lang: Lang): Messages => CATALOGS[lang] ?? english;
 
-export const translator = (lang: Lang) => makeTranslator(catalog(lang));
+export const translator = (lang: Lang) => makeTranslator(catalog(lang), lang);

@@ -27,7 +27,7 @@ export function orderRoutes(app: StorefrontApp, sf: Storefront) {
         returns: await returnsData(c, sf.returns(c), order, over),
       },
       {
-        title: `${t('orderNumber', { n: order.number })} – ${c.var.tenant.store.name}`,
+        title: `${t('orderNumber', { number: order.number })} – ${c.var.tenant.store.name}`,
         description: c.var.tenant.store.name,
         canonical: `${sf.origin(c)}/`,
         noindex: true,

@@ -22,7 +22,7 @@ export function ShopProvider(props: { chrome: Chrome; children: JSX.Element }) {
   const [hydrated, setHydrated] = createSignal(false);
   const value: ShopContext = {
     chrome: props.chrome,
-    t: makeTranslator(props.chrome.shop.messages),
+    t: makeTranslator(props.chrome.shop.messages, props.chrome.shop.locale),
     money: moneyFormatter(props.chrome.shop.currency, props.chrome.shop.locale),
     moneyIn: (currency) => moneyFormatter(currency, props.chrome.shop.locale),
     date: dateFormatter(props.chrome.shop.locale),

@@ -3,7 +3,7 @@
  * ../messages/ and reach the browser inside the page's hydration data, so a page carries one catalogue, never six.
  * Money and dates through Intl.
  */
-import { STORE_LANGUAGE_NAMES, STORE_LANGUAGES, type StoreLanguage } from '@storeloom/money';
+import { formatPlurals, STORE_LANGUAGE_NAMES, STORE_LANGUAGES, type StoreLanguage } from '@storeloom/money';
 
 /** The storefront's languages: the one list in @storeloom/money (locales.ts). */
 export const LANGS = STORE_LANGUAGES;
@@ -31,18 +31,18 @@ const en = {
   added: 'Added to your cart',
   soldOut: 'Sold out',
   inStock: 'In stock',
-  lowStock: 'Only {n} left',
+  lowStock: '{n, plural, one {Only # left} other {Only # left}}',
   quantity: 'Quantity',
   alsoBought: 'Customers also bought',
   youMayLike: 'You may also like',
   home: 'Home',
   products: 'Products',
-  results: '{n} results for “{q}”',
+  results: '{n, plural, one {# result for “{q}”} other {# results for “{q}”}}',
   noResults: 'No products match your search.',
   searchHint: 'Type a word to search the catalogue.',
   previous: 'Previous',
   next: 'Next',
-  page: 'Page {n}',
+  page: 'Page {page}',
   emptyCart: 'Your cart is empty.',
   continueShopping: 'Continue shopping',
   subtotal: 'Subtotal',
@@ -105,7 +105,7 @@ const en = {
   reservedUntil: 'Your items are reserved until {t}.',
   thankYou: 'Thank you for your order!',
   confirmationText: 'We have e-mailed a confirmation to {email}. Bookmark this page to follow your order.',
-  orderNumber: 'Order #{n}',
+  orderNumber: 'Order #{number}',
   orderStatus: 'Order status',
   placedOn: 'Placed on {d}',
   status_pending: 'Awaiting payment',
@@ -151,7 +151,7 @@ const en = {
   previousPrice: 'Previous price',
   secureCheckout: 'Secure checkout',
   freeShippingOver: 'Free shipping over {amount}',
-  items: '{n} items',
+  items: '{n, plural, one {# item} other {# items}}',
   notEnoughStock: 'Sorry, there is not enough stock for that quantity.',
   pricesChanged: 'Prices changed since you opened the checkout. Please review your order.',
   tooManyAttempts: 'Too many attempts. Please wait a minute and try again.',
@@ -173,14 +173,14 @@ const en = {
   agreeToPolicies: 'By placing your order you agree to our policies:',
   feed: 'Subscribe (Atom feed)',
   reviews: 'Reviews',
-  reviewsCount: '{n} reviews',
+  reviewsCount: '{n, plural, one {# review} other {# reviews}}',
   averageRating: '{avg} out of 5',
   verifiedBuyer: 'Verified buyer',
   storeReply: 'Reply from the store',
   reviewYourItems: 'Review your items',
   writeReview: 'Review {title}',
   rating: 'Rating',
-  stars: '{n} stars',
+  stars: '{n, plural, one {# star} other {# stars}}',
   reviewTitle: 'Title',
   reviewBody: 'Your review',
   yourName: 'Your name (shown with the review)',
@@ -309,7 +309,7 @@ const en = {
   returnPhotos: 'Photos (optional, up to 3)',
   returnSubmit: 'Request return',
   returnChooseItem: 'Choose at least one item to return.',
-  returnTooManyPhotos: 'Attach at most {n} photos.',
+  returnTooManyPhotos: '{n, plural, one {Attach at most # photo.} other {Attach at most # photos.}}',
   returnPhotosUnavailable: 'Photos cannot be attached at this store; send the request without them.',
   returnLabel: 'Return label: {label}',
   returnRefundedAmount: 'Refunded {amount}',
@@ -338,9 +338,14 @@ function cached<T>(key: string, make: () => T): T {
 /** English, the fallback catalogue. */
 export const english: Messages = en;
 
-export function makeTranslator(messages: Messages | undefined) {
+/**
+ * t(key, params) for a catalogue: plural blocks (`{n, plural, one {# result} other {# results}}`) take the form
+ * Intl.PluralRules gives the count in `locale`, then `{name}` placeholders are filled in.
+ */
+export function makeTranslator(messages: Messages | undefined, locale: string) {
   const m = messages ?? en;
-  return (key: MessageKey, params: Record<string, string | number> = {}) => m[key].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
+  return (key: MessageKey, params: Record<string, string | number> = {}) =>
+    formatPlurals(locale, m[key], params).replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
 }
 
 export { moneyFormatter } from '@storeloom/money';

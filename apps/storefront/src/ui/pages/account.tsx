@@ -61,7 +61,7 @@ export function AccountPage(props: { data: Of<'account'> }) {
                 {(o) => (
                   <li>
                     <a href={o.url}>
-                      <strong>{t('orderNumber', { n: o.number })}</strong>
+                      <strong>{t('orderNumber', { number: o.number })}</strong>
                       <span class="muted">{date(o.createdAt)}</span>
                       <span class={`status s-${o.paymentStatus}`}>{t(`status_${o.paymentStatus}` as never)}</span>
                       <span>{moneyIn(o.currency)(o.total)}</span>

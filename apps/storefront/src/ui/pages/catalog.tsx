@@ -58,7 +58,7 @@ export function CollectionPage(props: { data: Of<'collection'> }) {
             ← {t('previous')}
           </a>
         </Show>
-        <span>{t('page', { n: d.pageNumber })}</span>
+        <span>{t('page', { page: d.pageNumber })}</span>
         <Show when={d.hasNext}>
           <a class="button ghost" href={`${base}?page=${d.pageNumber + 1}`} rel="next">
             {t('next')} →

@@ -394,7 +394,7 @@ export function PayPage(props: { data: Of<'pay'> }) {
   return (
     <div class="two-col">
       <section class="panel pay">
-        <span class="eyebrow">{t('orderNumber', { n: o.number })}</span>
+        <span class="eyebrow">{t('orderNumber', { number: o.number })}</span>
         <h1>{t('payTitle')}</h1>
         <p class="muted">{t('payText')}</p>
         <p class="amount">{money(o.amountDue)}</p>
@@ -475,7 +475,7 @@ export function OrderPage(props: { data: Of<'order'> }) {
         </Show>
         <div class="panel">
           <span class="eyebrow">{t('orderStatus')}</span>
-          <h2 data-testid="order-number">{t('orderNumber', { n: o.number })}</h2>
+          <h2 data-testid="order-number">{t('orderNumber', { number: o.number })}</h2>
           <p class="muted">{t('placedOn', { d: date(o.createdAt) })}</p>
           <div class="status-row">
             <span class={`status s-${o.paymentStatus}`}>{t(`status_${o.paymentStatus}` as never)}</span>
