@@ -239,7 +239,11 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   const uploadLimit = bodyLimit({ maxSize: services.config.maxBodyBytes, onError: tooLarge });
   // MAX_BODY_BYTES caps every body; JSON gets the smaller of the two.
   const jsonLimit = bodyLimit({ maxSize: Math.min(services.config.maxJsonBodyBytes ?? 1024 * 1024, services.config.maxBodyBytes), onError: tooLarge });
-  api.use('*', (c, next) => (UPLOAD_PATH.test(c.req.path) ? uploadLimit(c, next) : jsonLimit(c, next)));
+  // GET and HEAD requests carry no body (the server adapter never attaches one): asking for it would only build a
+  // full Fetch Request with its AbortSignal per read.
+  api.use('*', (c, next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : UPLOAD_PATH.test(c.req.path) ? uploadLimit(c, next) : jsonLimit(c, next),
+  );
   const limits = services.config.rateLimits;
   api.use('*', rateLimit([{ name: 'ip', limit: limits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, services.config.trustProxy) }]));
   // CSV imports upload large bodies on slow links: they get no deadline.
@@ -276,7 +280,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
         }
       }
     }
-    if (c.var.auth) addLogFields(c, { userId: c.var.auth.user.id });
+    const auth = c.get('auth');
+    if (auth) addLogFields(c, { userId: auth.user.id });
     await next();
   });
   // Per-store budget counts authenticated calls only, so strangers cannot exhaust a store's budget.
@@ -287,7 +292,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
         name: 'store',
         limit: limits?.perStorePerMinute ?? 0,
         windowSeconds: 60,
-        key: (c) => (c.var.auth ? (/\/stores\/([0-9a-f-]{36})(?:\/|$)/.exec(c.req.path)?.[1] ?? null) : null),
+        key: (c) => (c.get('auth') ? (/\/stores\/([0-9a-f-]{36})(?:\/|$)/.exec(c.req.path)?.[1] ?? null) : null),
       },
     ]),
   );

@@ -20,10 +20,10 @@ import type { AppEnv } from './context.ts';
 const STAFF = 'staff';
 
 export const catalogCache: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { responseCache, catalogVersions } = c.var.services;
-  const tenant = c.var.tenant;
+  const { responseCache, catalogVersions } = c.get('services');
+  const tenant = c.get('tenant');
   if (!responseCache || !tenant || c.req.method !== 'GET') return next();
-  const store = c.var.store;
+  const store = c.get('store');
   // BEFORE the read: see above.
   const version = await catalogVersions.current(store.schema_name, tenant);
   const url = c.req.url;

@@ -7,7 +7,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, AuthInfo } from './context.ts';
 
 export function requireAuth(c: Context<AppEnv>): AuthInfo {
-  const auth = c.var.auth;
+  const auth = c.get('auth');
   if (!auth) throw new AppError(ErrorCode.Unauthenticated, 'Sign in or send an API token');
   return auth;
 }
@@ -20,7 +20,9 @@ export const storeAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
   const auth = requireAuth(c);
   const storeId = c.req.param('storeId') ?? '';
   if (!isUuid(storeId)) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
-  const access = await c.var.services.stores.access.accessFor(storeId, auth.user.id);
+  // c.get, not c.var, on this path of every store request: Hono's `var` copies all variables on each access.
+  const services = c.get('services');
+  const access = await services.stores.access.accessFor(storeId, auth.user.id);
   if (!access) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
   if (access.store.require_two_factor && !auth.user.twoFactor) {
     throw new AppError(ErrorCode.TwoFactorRequired, 'This store requires two-factor sign-in: turn it on under Account → Security, then sign in again');
@@ -28,13 +30,13 @@ export const storeAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('store', access.store);
   c.set('role', access.role);
   addLogFields(c, { storeId });
-  if (access.store.status === 'active' || access.store.status === 'suspended') c.set('tenant', c.var.services.db.tenant(access.store.schema_name));
+  if (access.store.status === 'active' || access.store.status === 'suspended') c.set('tenant', services.db.tenant(access.store.schema_name));
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
   try {
     await next();
   } finally {
     // A write of this process is served at once by its own catalogue cache, without waiting for the notification.
-    c.var.services.catalogVersions.forget(access.store.schema_name);
+    services.catalogVersions.forget(access.store.schema_name);
   }
 };
 

@@ -69,7 +69,7 @@ export function routeScope(route: RouteLike): RouteScope {
 
 export function requireScope(scope: RouteScope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const auth = c.var.auth;
+    const auth = c.get('auth');
     if (auth?.method === 'token') {
       if (scope === 'session')
         throw new AppError(ErrorCode.InsufficientScope, 'API tokens cannot do this; sign in to the console', { details: { required: 'session' } });

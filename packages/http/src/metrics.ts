@@ -6,7 +6,17 @@
 import type { MiddlewareHandler } from 'hono';
 
 type Labels = Record<string, string>;
-const key = (l: Labels) =>
+/** Label sets reused across calls (httpMetrics keeps one per method/route/status) render their key once. */
+const renderedKeys = new WeakMap<Labels, string>();
+const key = (l: Labels) => {
+  let k = renderedKeys.get(l);
+  if (k === undefined) {
+    k = renderKey(l);
+    renderedKeys.set(l, k);
+  }
+  return k;
+};
+const renderKey = (l: Labels) =>
   Object.entries(l)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
@@ -92,6 +102,17 @@ export function gauge(name: string, help: string, series: { labels?: Labels; val
 
 /** Counts requests and their latency by method, matched route pattern and status class. */
 export function httpMetrics(registry: MetricsRegistry, app: string): MiddlewareHandler {
+  // One label object per series (a bounded set), so the registry renders each series' key once.
+  const labelSets = new Map<string, { counter: Labels; histogram: Labels }>();
+  const labelsOf = (method: string, route: string, status: string) => {
+    const k = `${method} ${route} ${status}`;
+    let l = labelSets.get(k);
+    if (!l) {
+      l = { counter: { app, method, route, status }, histogram: { app, method, route } };
+      if (labelSets.size < 10_000) labelSets.set(k, l);
+    }
+    return l;
+  };
   return async (c, next) => {
     const started = performance.now();
     try {
@@ -100,9 +121,9 @@ export function httpMetrics(registry: MetricsRegistry, app: string): MiddlewareH
       // routePath is the pattern ("/api/v1/stores/:storeId/products"), never the raw path.
       const route = c.req.routePath && c.req.routePath !== '*' && c.req.routePath !== '/*' ? c.req.routePath : 'unmatched';
       const method = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].includes(c.req.method) ? c.req.method : 'OTHER';
-      const labels = { app, method, route, status: `${Math.floor(c.res.status / 100)}xx` };
-      registry.inc('storeloom_http_requests_total', 'HTTP requests', labels);
-      registry.observe('storeloom_http_request_duration_seconds', 'HTTP request latency', { app, method, route }, (performance.now() - started) / 1000);
+      const labels = labelsOf(method, route, `${Math.floor(c.res.status / 100)}xx`);
+      registry.inc('storeloom_http_requests_total', 'HTTP requests', labels.counter);
+      registry.observe('storeloom_http_request_duration_seconds', 'HTTP request latency', labels.histogram, (performance.now() - started) / 1000);
     }
   };
 }

@@ -41,23 +41,25 @@ export function requestContext(root: Logger, opts: { trustProxy?: boolean } = {}
     const policy = root.accessLog;
     const sampled = policy !== undefined && policy.sample < 1 && status < 400 && ms < policy.slowMs && (method === 'GET' || method === 'HEAD');
     if (sampled && Math.random() >= policy.sample) return;
-    c.var.logger.info('request', {
+    (c.get('logger') as Logger).info('request', {
       method,
       path: c.req.path,
       status,
       ms,
       ...(sampled ? { sampled: policy.sample } : {}),
       ...(opts.trustProxy !== undefined ? { ip: truncateIp(clientIp(c, opts.trustProxy)) } : {}),
-      ...((c.var as Record<string, unknown>).logFields as Record<string, unknown> | undefined),
+      ...(c.get('logFields' as never) as Record<string, unknown> | undefined),
     });
   };
 }
 
-/** Adds fields (userId, storeId) to the access log line of this request. */
-export function addLogFields(c: { var: unknown; set: (k: never, v: never) => void }, fields: Record<string, unknown>) {
-  const vars = c.var as Record<string, unknown>;
-  const merged = { ...((vars.logFields as Record<string, unknown>) ?? {}), ...fields };
-  (c.set as (k: string, v: unknown) => void)('logFields', merged);
+/**
+ * Adds fields (userId, storeId) to the access log line of this request. Through `c.get`, not `c.var`: Hono's `var`
+ * copies every variable of the request into a new object on each access (a measurable cost on the hot path).
+ */
+export function addLogFields(c: { get: (k: never) => unknown; set: (k: never, v: never) => void }, fields: Record<string, unknown>) {
+  const current = (c.get as (k: string) => unknown)('logFields') as Record<string, unknown> | undefined;
+  (c.set as (k: string, v: unknown) => void)('logFields', current ? { ...current, ...fields } : fields);
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -120,26 +120,36 @@ export function createLogger(opts: {
   const format = opts.format ?? 'auto';
   const pretty = format === 'pretty' || (format === 'auto' && !opts.write && process.stdout.isTTY === true);
   const colour = pretty && !opts.write && process.stdout.isTTY === true;
-  const make = (base: Record<string, unknown>): Logger => {
-    const log = (level: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
-      if (ORDER[level] < min) return;
-      const entry: Record<string, unknown> = { time: new Date().toISOString(), level, msg: scrubText(msg), ...base, ...fields };
-      scrubFields(entry);
-      const err = entry.err;
-      if (err instanceof Error)
-        entry.err = { name: err.name, message: scrubText(err.message), stack: err.stack && scrubText(err.stack), code: (err as { code?: unknown }).code };
-      write(`${pretty ? formatPretty(entry, colour) : JSON.stringify(entry)}\n`);
-    };
-    return {
-      debug: log('debug'),
-      info: log('info'),
-      warn: log('warn'),
-      error: log('error'),
-      child: (f) => make({ ...base, ...f }),
-      ...(opts.accessLog ? { accessLog: opts.accessLog } : {}),
-    };
+  const emit = (level: Exclude<LogLevel, 'silent'>, base: Record<string, unknown>, msg: string, fields?: Record<string, unknown>) => {
+    if (ORDER[level] < min) return;
+    const entry: Record<string, unknown> = { time: new Date().toISOString(), level, msg: scrubText(msg), ...base, ...fields };
+    scrubFields(entry);
+    const err = entry.err;
+    if (err instanceof Error)
+      entry.err = { name: err.name, message: scrubText(err.message), stack: err.stack && scrubText(err.stack), code: (err as { code?: unknown }).code };
+    write(`${pretty ? formatPretty(entry, colour) : JSON.stringify(entry)}\n`);
   };
-  return make(opts.base ?? {});
+  // A class rather than closures: every request makes a child logger, most of which never write a line.
+  class FieldLogger implements Logger {
+    readonly accessLog = opts.accessLog;
+    constructor(private readonly base: Record<string, unknown>) {}
+    debug(msg: string, fields?: Record<string, unknown>) {
+      emit('debug', this.base, msg, fields);
+    }
+    info(msg: string, fields?: Record<string, unknown>) {
+      emit('info', this.base, msg, fields);
+    }
+    warn(msg: string, fields?: Record<string, unknown>) {
+      emit('warn', this.base, msg, fields);
+    }
+    error(msg: string, fields?: Record<string, unknown>) {
+      emit('error', this.base, msg, fields);
+    }
+    child(fields: Record<string, unknown>): Logger {
+      return new FieldLogger({ ...this.base, ...fields });
+    }
+  }
+  return new FieldLogger(opts.base ?? {});
 }
 
 /**
