@@ -281,8 +281,16 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
       }
     }
     const auth = c.get('auth');
-    if (auth) addLogFields(c, { userId: auth.user.id });
-    await next();
+    if (!auth) return next();
+    addLogFields(c, { userId: auth.user.id });
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    try {
+      await next();
+    } finally {
+      // Whatever a write of this user changed about them (second factor, sessions, tokens) is not served from this
+      // process's memory afterwards, without waiting for the database's notification.
+      services.principals.forgetUser(auth.user.id);
+    }
   });
   // Per-store budget counts authenticated calls only, so strangers cannot exhaust a store's budget.
   api.use(

@@ -4,6 +4,7 @@ import type {
   ApiScope,
   ApiTokenService,
   PasskeyService,
+  PrincipalCache,
   RateLimiter,
   SessionManager,
   SessionUser,
@@ -14,7 +15,7 @@ import type {
 import type { BillingConfig, BillingService, ConnectService, StripeWebhooks } from '@storeloom/billing';
 import type { Commerce } from '@storeloom/commerce';
 import type { PrivacyService } from '@storeloom/privacy';
-import type { CatalogVersions, Database, Kysely, MembershipRole, Store, TenantDatabase } from '@storeloom/db';
+import type { CatalogVersions, Database, Kysely, MembershipRole, NotificationListener, Store, TenantDatabase } from '@storeloom/db';
 import type { BaseVariables, ResponseCache } from '@storeloom/http';
 import type { Queues } from '@storeloom/jobs';
 import type { MailOutbox } from '@storeloom/mail';
@@ -115,6 +116,10 @@ export interface Services {
   /** Cached catalogue responses (null = off) and the catalogue versions they are checked against (issue 23). */
   responseCache: ResponseCache | null;
   catalogVersions: CatalogVersions;
+  /** Validated sessions and API tokens in memory (shared by `sessions` and `apiTokens`; see PrincipalCache). */
+  principals: PrincipalCache;
+  /** LISTEN on `storeloom_auth`: drops cached principals and store access when the database announces a change (main.ts starts it). */
+  authChanges: NotificationListener;
 }
 
 export interface AuthInfo {

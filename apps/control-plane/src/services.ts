@@ -6,6 +6,7 @@ import {
   ApiTokenService,
   createLucia,
   PasskeyService,
+  PrincipalCache,
   RateLimiter,
   relyingPartyOf,
   SessionManager,
@@ -16,7 +17,7 @@ import {
 import { BillingService, ConnectPaymentEvents, ConnectService, createStripeClient, StripeWebhooks, shopperPayments } from '@storeloom/billing';
 import { createCommerce } from '@storeloom/commerce';
 import { createLogger } from '@storeloom/log';
-import { CatalogVersions, type Database } from '@storeloom/db';
+import { CatalogVersions, type Database, NotificationListener } from '@storeloom/db';
 import { ResponseCache } from '@storeloom/http';
 import { type ControlPlaneEnv, webhookEgressFromEnv } from '@storeloom/env';
 import type { Queues } from '@storeloom/jobs';
@@ -104,6 +105,8 @@ export function buildServices(
   const billingConfig = { graceDays: 7, stripe: null, ...config.billing, publicUrl: config.publicUrl };
   const stripe = billingConfig.stripe ? createStripeClient(billingConfig.stripe) : null;
   const forget = (storeId: string) => stores.access.forget(storeId);
+  const principals = new PrincipalCache();
+  const authChanges = authChangeListener(principals, stores);
   const mail = overrides.mail ?? new MailOutbox(db, transportFromConfig(config.smtpUrl), config.mailFrom ?? 'Storeloom <no-reply@storeloom.localhost>');
   const storage =
     overrides.storage ??
@@ -135,12 +138,12 @@ export function buildServices(
     queues,
     config,
     users: new UserService(db),
-    sessions: new SessionManager(createLucia(db, { secureCookies: config.secureCookies }), db),
+    sessions: new SessionManager(createLucia(db, { secureCookies: config.secureCookies }), db, principals),
     twoFactor: new TwoFactorService(db, secrets, { issuer: 'Storeloom' }),
     signInNotices: new SignInNotices(db, mail, config.publicUrl),
     passkeys: new PasskeyService(db, relyingPartyOf(config.publicUrl)),
     storeSecurity: new StoreSecurityService(db, forget),
-    apiTokens: new ApiTokenService(db),
+    apiTokens: new ApiTokenService(db, principals),
     rateLimiter: new RateLimiter(db),
     stores,
     mail,
@@ -158,7 +161,31 @@ export function buildServices(
     privacy: new PrivacyService({ db, storage }),
     responseCache: config.responseCacheBytes === 0 ? null : new ResponseCache(config.responseCacheBytes ?? 32 * 1024 * 1024),
     catalogVersions: new CatalogVersions(),
+    principals,
+    authChanges,
   };
+}
+
+/** The channel of migrations/control/20261206210600_auth_notify.ts: `user <id>` and `store <id>` at commit. */
+export const AUTH_CHANNEL = 'storeloom_auth';
+
+/**
+ * What the database announces about sessions, tokens, users, memberships and stores drops this process's cached
+ * principals and store access at once; a change of the listener's trust drops everything learned before it.
+ */
+export function authChangeListener(principals: PrincipalCache, stores: StoreService): NotificationListener {
+  return new NotificationListener(AUTH_CHANNEL, {
+    onMessage: (payload) => {
+      const [kind, id] = payload.split(' ');
+      if (!id) return;
+      if (kind === 'user') principals.forgetUser(id);
+      else if (kind === 'store') stores.access.forget(id);
+    },
+    onTrust: () => {
+      principals.clear();
+      stores.access.forgetAll();
+    },
+  });
 }
 
 function secretKeysConfig(env: ControlPlaneEnv): Pick<ControlPlaneConfig, 'secretKeys'> {

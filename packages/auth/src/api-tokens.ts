@@ -2,11 +2,11 @@
  * Personal API tokens (`Authorization: Bearer slk_…`) for scripts. Shown once
  * at creation; only sha256(token) is stored; revocable.
  */
-import { TtlCache } from '@storeloom/collections';
 import { type Database, newId } from '@storeloom/db';
 import { generateToken, sha256Hex } from './crypto.ts';
 import { hasSecondFactor } from './second-factor.ts';
 import type { SessionUser } from './lucia.ts';
+import { PrincipalCache } from './principal-cache.ts';
 import { type ApiScope, isApiScope } from './scopes.ts';
 
 export const API_TOKEN_PREFIX = 'slk_';
@@ -28,13 +28,17 @@ export interface TokenAuth {
   scopes: ApiScope[];
 }
 
-/** How long a validated token is trusted without asking the database again (revocation elsewhere takes this long to apply). */
-const TOKEN_CACHE_MS = 5_000;
+type CachedToken = TokenAuth & { expiresAt: Date | null };
 
 export class ApiTokenService {
-  private readonly cache = new TtlCache<string, TokenAuth & { expiresAt: Date | null }>(TOKEN_CACHE_MS);
-
-  constructor(private readonly db: Database) {}
+  /**
+   * Validated tokens (`t:<sha256>`), shared with the sessions (see PrincipalCache: revocation anywhere is announced
+   * by the database and dropped at once by a listening process; without a listener it takes up to the TTL elsewhere).
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly cache = new PrincipalCache(),
+  ) {}
 
   /** `scopes`: exactly what the token may do (none unless asked: least privilege). */
   async create(userId: string, name: string, expiresAt: Date | null, scopes: readonly ApiScope[] = []): Promise<{ token: string; info: ApiTokenInfo }> {
@@ -68,8 +72,8 @@ export class ApiTokenService {
 
   /** True when a live token of this user was revoked. */
   async revoke(userId: string, id: string): Promise<boolean> {
-    // Revocation is rare: forget every cached token rather than look this one's hash up.
-    this.cache.clear();
+    // Before and after: a validation in flight meanwhile must not keep the token (see PrincipalCache.epoch).
+    this.cache.forgetUser(userId);
     const r = await this.db.control
       .updateTable('api_tokens')
       .set({ revoked_at: new Date() })
@@ -77,6 +81,7 @@ export class ApiTokenService {
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
+    this.cache.forgetUser(userId);
     return Number(r.numUpdatedRows) > 0;
   }
 
@@ -93,8 +98,10 @@ export class ApiTokenService {
   async authenticate(token: string): Promise<TokenAuth | null> {
     if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 100) return null;
     const hash = sha256Hex(token);
-    const cached = this.cache.get(hash);
+    const key = `t:${hash}`;
+    const cached = this.cache.get<CachedToken>(key);
     if (cached && (!cached.expiresAt || cached.expiresAt > new Date())) return { user: cached.user, tokenId: cached.tokenId, scopes: cached.scopes };
+    const epoch = this.cache.epoch;
     const row = await this.db.control
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
@@ -118,7 +125,7 @@ export class ApiTokenService {
     }
     const user = { id: row.user_id, email: row.email, name: row.name, twoFactor: Boolean(row.second_factor) };
     const scopes = (row.scopes ?? []).filter(isApiScope);
-    this.cache.set(hash, { user, tokenId: row.id, scopes, expiresAt: row.expires_at ? new Date(row.expires_at) : null });
+    this.cache.set<CachedToken>(key, { user, tokenId: row.id, scopes, expiresAt: row.expires_at ? new Date(row.expires_at) : null }, user.id, epoch);
     return { user, tokenId: row.id, scopes };
   }
 

@@ -10,3 +10,4 @@ export * from './two-factor.ts';
 export * from './devices.ts';
 export * from './passkeys.ts';
 export * from './second-factor.ts';
+export * from './principal-cache.ts';

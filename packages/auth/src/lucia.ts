@@ -6,6 +6,7 @@
 import type { Database } from '@storeloom/db';
 import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan } from 'lucia';
 import { generateToken, sha256Hex } from './crypto.ts';
+import { type CachedSession, PrincipalCache } from './principal-cache.ts';
 import { hasSecondFactor } from './second-factor.ts';
 
 export const SESSION_COOKIE = 'storeloom_session';
@@ -66,9 +67,13 @@ function kyselyAdapter(db: Database): Adapter {
   };
 }
 
+/** Sessions last this long and are extended by lucia once less than half of it is left. */
+const SESSION_DAYS = 30;
+const SESSION_MS = SESSION_DAYS * 24 * 3600 * 1000;
+
 export function createLucia(db: Database, opts: { secureCookies: boolean }) {
   return new Lucia(kyselyAdapter(db), {
-    sessionExpiresIn: new TimeSpan(30, 'd'),
+    sessionExpiresIn: new TimeSpan(SESSION_DAYS, 'd'),
     sessionCookie: {
       name: SESSION_COOKIE,
       expires: true,
@@ -160,9 +165,11 @@ const publicSessionId = (storedId: string) => sha256Hex(`session-handle:${stored
 const LAST_SEEN_RESOLUTION_MS = 5 * 60 * 1000;
 
 export class SessionManager {
+  /** `cache`: validated sessions (`s:<id>`), shared with the API tokens (see PrincipalCache for how revocation stays immediate). */
   constructor(
     readonly lucia: AppLucia,
     private readonly db: Database,
+    private readonly cache = new PrincipalCache(),
   ) {}
 
   /** Creates a session; returns the token for the cookie (only its hash is stored). */
@@ -175,12 +182,25 @@ export class SessionManager {
   /** Validates a cookie token; `refreshed` means the cookie's expiry should be re-sent. */
   async validate(token: string): Promise<{ user: SessionUser; sessionId: string; expiresAt: Date; refreshed: boolean } | null> {
     if (!/^[a-z2-7]{20,64}$/.test(token)) return null;
-    const { session, user } = await this.lucia.validateSession(sha256Hex(token));
+    const sessionId = sha256Hex(token);
+    const key = `s:${sessionId}`;
+    const now = Date.now();
+    const cached = this.cache.get<CachedSession>(key, now);
+    // From memory only while lucia would neither extend the session (more than half its life left) nor we touch
+    // last_seen_at: otherwise the slow path below does both.
+    if (cached && cached.expiresAt.getTime() - SESSION_MS / 2 > now && now - cached.lastSeenAt <= LAST_SEEN_RESOLUTION_MS) {
+      return { user: cached.user, sessionId, expiresAt: cached.expiresAt, refreshed: false };
+    }
+    const epoch = this.cache.epoch;
+    const { session, user } = await this.lucia.validateSession(sessionId);
     if (!session || !user) return null;
-    const lastSeen = session.lastSeenAt ? new Date(session.lastSeenAt).getTime() : 0;
+    let lastSeen = session.lastSeenAt ? new Date(session.lastSeenAt).getTime() : 0;
     if (Date.now() - lastSeen > LAST_SEEN_RESOLUTION_MS) {
       await this.db.control.updateTable('sessions').set({ last_seen_at: new Date() }).where('id', '=', session.id).execute();
+      lastSeen = Date.now();
     }
+    const sessionUser = { id: user.id, email: user.email, name: user.name, twoFactor: user.twoFactor };
+    this.cache.set<CachedSession>(key, { user: sessionUser, expiresAt: session.expiresAt, lastSeenAt: lastSeen }, user.id, epoch);
     return {
       user: { id: user.id, email: user.email, name: user.name, twoFactor: user.twoFactor },
       sessionId: session.id,
@@ -215,6 +235,7 @@ export class SessionManager {
     const row = rows.find((r) => publicSessionId(r.id) === handle);
     if (!row) return false;
     await this.lucia.invalidateSession(row.id);
+    this.cache.forgetUser(userId);
     return true;
   }
 
@@ -223,15 +244,18 @@ export class SessionManager {
     let q = this.db.control.deleteFrom('sessions').where('user_id', '=', userId);
     if (keepSessionId) q = q.where('id', '!=', keepSessionId);
     const r = await q.executeTakeFirst();
+    this.cache.forgetUser(userId);
     return Number(r.numDeletedRows);
   }
 
-  invalidate(sessionId: string) {
-    return this.lucia.invalidateSession(sessionId);
+  async invalidate(sessionId: string) {
+    await this.lucia.invalidateSession(sessionId);
+    this.cache.delete(`s:${sessionId}`);
   }
 
-  invalidateUser(userId: string) {
-    return this.lucia.invalidateUserSessions(userId);
+  async invalidateUser(userId: string) {
+    await this.lucia.invalidateUserSessions(userId);
+    this.cache.forgetUser(userId);
   }
 
   /** Serialised Set-Cookie value carrying the token. */

@@ -11,3 +11,4 @@ export type { Kysely, Transaction } from 'kysely';
 export * from './move.ts';
 export * from './precompiled.ts';
 export * from './catalog-version.ts';
+export * from './notify-listener.ts';

@@ -2,8 +2,9 @@
  * Who may reach a store: the stores a user is a member of, and the store and
  * role behind every store request, cached in-process for a few seconds (a
  * write here, or any service that changes a store or its members, drops the
- * store's entries at once through `forget`; other processes see the change
- * within the TTL).
+ * store's entries at once through `forget`; other processes drop them when the
+ * `store <id>` notification of the change arrives (control-plane listener on
+ * `storeloom_auth`), or within the TTL without a listener).
  */
 import { TtlCache } from '@storeloom/collections';
 import type { Database, MembershipRole, Store } from '@storeloom/db';
@@ -14,6 +15,8 @@ const ACCESS_CACHE_MS = 5_000;
 
 export class StoreAccess {
   private readonly cache = new TtlCache<string, { store: Store; role: MembershipRole } | null>(ACCESS_CACHE_MS);
+  /** Bumped by every forget: a lookup in flight meanwhile is not kept (it may predate the change). */
+  private epoch = 0;
 
   constructor(private readonly db: Database) {}
 
@@ -35,6 +38,7 @@ export class StoreAccess {
     const key = `${storeId}:${userId}`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
+    const epoch = this.epoch;
     const row = await this.db.control
       .selectFrom('stores')
       .innerJoin('memberships', 'memberships.store_id', 'stores.id')
@@ -48,12 +52,19 @@ export class StoreAccess {
     if (!row) return null;
     const { role, ...store } = row;
     // Only settled stores are cached; a provisioning store changes state any moment.
-    if (store.status === 'active' || store.status === 'suspended') this.cache.set(key, { store, role });
+    if ((store.status === 'active' || store.status === 'suspended') && epoch === this.epoch) this.cache.set(key, { store, role });
     return { store, role };
   }
 
   /** Drops cached access to a store after a change to it or its members. */
   forget(storeId: string): void {
+    this.epoch++;
     this.cache.deleteWhere((k) => k.startsWith(`${storeId}:`));
+  }
+
+  /** Drops every cached access (the change notifications stopped being trusted). */
+  forgetAll(): void {
+    this.epoch++;
+    this.cache.clear();
   }
 }
