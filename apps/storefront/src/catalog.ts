@@ -161,6 +161,7 @@ export class StorefrontCatalog {
         compareAtPrice: v.compareAtPrice,
         available: v.inventoryQuantity,
         sku: v.sku,
+        imageUrl: v.imageUrl,
       })),
       images: p.images.map((i) => ({ url: i.url, alt: i.alt })),
       models,

@@ -103,7 +103,11 @@ export class CartService {
         'p.tax_class',
         'p.gift_card',
         'l.gift_card_recipient',
-        (eb) => eb.selectFrom('images as i').select('i.url').whereRef('i.product_id', '=', 'p.id').orderBy('i.position').limit(1).as('image_url'),
+        // The variant's own image (Shopify's Variant Image) when it has one, else the product's first.
+        (eb) =>
+          eb.fn
+            .coalesce('v.image_url', eb.selectFrom('images as i').select('i.url').whereRef('i.product_id', '=', 'p.id').orderBy('i.position').limit(1))
+            .as('image_url'),
       ])
       .where('l.cart_id', '=', cartId)
       .where('p.status', '=', 'active')

@@ -384,7 +384,11 @@ export class DraftOrderService {
             'v.weight_grams',
             'p.tax_class',
             'p.gift_card',
-            (eb) => eb.selectFrom('images as i').select('i.url').whereRef('i.product_id', '=', 'p.id').orderBy('i.position').limit(1).as('image_url'),
+            // The variant's own image (Shopify's Variant Image) when it has one, else the product's first.
+            (eb) =>
+              eb.fn
+                .coalesce('v.image_url', eb.selectFrom('images as i').select('i.url').whereRef('i.product_id', '=', 'p.id').orderBy('i.position').limit(1))
+                .as('image_url'),
           ])
           .where('v.id', 'in', ids)
           .execute()

@@ -247,7 +247,11 @@ export class OrderEditService {
         'v.inventory_quantity',
         'v.weight_grams',
         'p.tax_class',
-        (eb) => eb.selectFrom('images as i').select('i.url').whereRef('i.product_id', '=', 'p.id').orderBy('i.position').limit(1).as('image_url'),
+        // The variant's own image (Shopify's Variant Image) when it has one, else the product's first.
+        (eb) =>
+          eb.fn
+            .coalesce('v.image_url', eb.selectFrom('images as i').select('i.url').whereRef('i.product_id', '=', 'p.id').orderBy('i.position').limit(1))
+            .as('image_url'),
       ])
       .where('v.id', 'in', [...adds.keys()])
       .orderBy('v.id')

@@ -416,6 +416,7 @@ export const en = {
   'import.warningReport': 'Imported, with rows to check',
   'import.warningReportBody': 'These rows were imported; check them in your catalogue.',
   'import.previewWarnings': 'Rows to check',
+  'import.previewWarningsBody': 'These rows will be imported as they are; check them in your catalogue afterwards.',
   'import.previewErrors': 'Rows that will not be imported',
   'import.nothingToImport': 'Nothing in this file can be imported. Fix the rows below and choose the file again.',
   'import.queuedHint': 'Queued: the import starts in a moment.',

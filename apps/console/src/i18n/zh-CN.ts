@@ -416,6 +416,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'import.warningReport': '已导入，部分行需要检查',
   'import.warningReportBody': '这些行已导入；请在商品目录中检查。',
   'import.previewWarnings': '需要检查的行',
+  'import.previewWarningsBody': '这些行会按原样导入；导入后请在商品目录中检查。',
   'import.previewErrors': '不会导入的行',
   'import.nothingToImport': '此文件中没有可以导入的内容。请修正以下各行后重新选择文件。',
   'import.queuedHint': '已排队：导入马上开始。',

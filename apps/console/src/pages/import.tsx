@@ -154,7 +154,7 @@ export default function ImportPage() {
             </Show>
             <Show when={p().preview.warnings.length > 0}>
               <Banner tone="warning" title={t('import.previewWarnings')}>
-                {t('import.warningReportBody')}
+                {t('import.previewWarningsBody')}
               </Banner>
               <IssueTable issues={p().preview.warnings} />
             </Show>

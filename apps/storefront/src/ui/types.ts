@@ -71,6 +71,8 @@ export interface VariantData {
   lowestPrice30?: number | null;
   available: number;
   sku: string | null;
+  /** The variant's own image (one of the product's images; e.g. Shopify's Variant Image): shown when it is picked. */
+  imageUrl?: string | null;
 }
 
 export interface ProductData {

@@ -82,6 +82,8 @@ export function ProductPage(props: { data: Of<'product'> }) {
   const [notice, setNotice] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
   const variant = createMemo(() => p.variants.find((v) => v.id === selectedId()) ?? (p.variants[0] as VariantData));
+  // The picked variant's own image leads (Shopify's Variant Image); otherwise the product's first image.
+  const shown = createMemo(() => p.images.find((img) => img.url === variant().imageUrl) ?? p.images[0]);
   const select = (e: MouseEvent, v: VariantData | undefined) => {
     if (!v) return;
     e.preventDefault();
@@ -135,19 +137,24 @@ export function ProductPage(props: { data: Of<'product'> }) {
       <div class="product">
         <div class="gallery">
           <div class="main-image">
-            <ProductImage
-              url={p.images[0]?.url ?? null}
-              alt={p.images[0]?.alt ?? p.title}
-              seed={p.title}
-              label={p.productType ?? p.title}
-              sizes="(min-width: 900px) 600px, 100vw"
-              eager
-            />
+            {/* Keyed: a new image element per shown image, so a failed one's placeholder does not stick to the next. */}
+            <Show when={shown()} keyed fallback={<ProductImage url={null} alt={p.title} seed={p.title} label={p.productType ?? p.title} />}>
+              {(img) => (
+                <ProductImage
+                  url={img.url}
+                  alt={img.alt ?? p.title}
+                  seed={p.title}
+                  label={p.productType ?? p.title}
+                  sizes="(min-width: 900px) 600px, 100vw"
+                  eager
+                />
+              )}
+            </Show>
           </div>
           <ModelMedia models={p.models} title={p.title} />
           <Show when={p.images.length > 1}>
             <div class="thumbs">
-              <For each={p.images.slice(1, 5)}>
+              <For each={p.images.filter((img) => img !== shown()).slice(0, 4)}>
                 {(img) => <ProductImage url={img.url} alt={img.alt ?? p.title} seed={p.title} sizes="(min-width: 900px) 140px, 25vw" />}
               </For>
             </div>
