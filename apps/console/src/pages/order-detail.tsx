@@ -1,3 +1,4 @@
+import { paymentMethodLabel, timelineText } from '../lib/timeline.ts';
 import { useParams } from '@solidjs/router';
 import { createEffect, createResource, createSignal, For, on, Show } from 'solid-js';
 import { canEditOrder, OrderEditDialog, OrderEditHistory } from '../components/order-edit.tsx';
@@ -231,17 +232,14 @@ export default function OrderDetailPage() {
                         <dd>−{money(o().refunded)}</dd>
                       </Show>
                     </dl>
-                    <p class="muted small">
-                      {t('orders.paidWith', { provider: o().payment.provider })}
-                      <Show when={o().payment.reference}> · {o().payment.reference}</Show>
-                    </p>
+                    <p class="muted small">{t('orders.paidWith', { provider: paymentMethodLabel(t, o().payment.provider) })}</p>
                   </Card>
                   <Card title={t('orders.timeline')} id="timeline">
                     <ol class="timeline">
                       <For each={o().timeline}>
                         {(ev) => (
                           <li>
-                            <span>{ev.type === 'edited' ? t('orderEdit.edited') : ev.message}</span>
+                            <span>{timelineText(t, money, ev)}</span>
                             <time class="muted small" datetime={ev.at}>
                               {formatDateTime(ev.at, locale())}
                             </time>
