@@ -71,6 +71,7 @@ export type FactOrder = Pick<
   | 'store_total'
 >;
 export interface FactLine {
+  id: string;
   product_id: string | null;
   quantity: number;
   total: number;
@@ -79,6 +80,18 @@ export interface FactLine {
 export interface FactRefund {
   amount: number;
   created_at: Date;
+}
+
+/** Units of a line swapped for another variant by a closed exchange (returns `exchanged`, return_lines). */
+export interface FactExchange {
+  return_id: string;
+  order_line_id: string;
+  quantity: number;
+  /** The replacement's product (null: its variant or product was deleted since). */
+  product_id: string | null;
+  /** The replacement's unit price in the order's currency. */
+  unit_price: number;
+  closed_at: Date;
 }
 
 /** `payments.reason` of the charge that pays an exchange's price difference (written by the returns service). */
@@ -100,6 +113,7 @@ export function orderFacts(
   refunds: readonly FactRefund[],
   returning: boolean,
   exchangeCharges: readonly FactRefund[] = [],
+  exchanges: readonly FactExchange[] = [],
 ): OrderFacts {
   if (!isCounted(o) || !o.paid_at) return { daily: [], products: [] };
   const storeCurrency = o.store_currency ?? o.currency;
@@ -157,13 +171,38 @@ export function orderFacts(
   daily.push(...byDay.values());
 
   const products = new Map<string, ProductFact & { orders: number; units: number; gross: number; discounts: number }>();
+  const productRow = (d: string, pid: string) => {
+    const k = `${d}|${pid}`;
+    const p = products.get(k) ?? { day: d, product_id: pid, orders: 0, units: 0, gross: 0, discounts: 0 };
+    products.set(k, p);
+    return p;
+  };
   for (const l of lines) {
-    const pid = l.product_id ?? NO_PRODUCT;
-    const p = products.get(pid) ?? { day, product_id: pid, orders: 1, units: 0, gross: 0, discounts: 0 };
+    const p = productRow(day, l.product_id ?? NO_PRODUCT);
+    p.orders = 1;
     p.units += l.quantity;
     p.gross += toStore(l.total, null);
     p.discounts += toStore(l.discount_total, null);
-    products.set(pid, p);
+  }
+  // An exchange moves its units to the replacement's product on the day it closed: they leave the returned line's
+  // product with their share of its total and discount (rounded down), and join the replacement at its price, as
+  // one more order of that product. The product's net moves by the exchange's difference, as the daily net does
+  // (a dearer swap's charge is gross, a cheaper one's refund a return).
+  const exchangedInto = new Set<string>();
+  for (const x of exchanges) {
+    const line = lines.find((l) => l.id === x.order_line_id);
+    if (!line || line.quantity <= 0) continue;
+    const d = utcDay(x.closed_at);
+    const from = productRow(d, line.product_id ?? NO_PRODUCT);
+    from.units -= x.quantity;
+    from.gross -= toStore(Math.floor((line.total * x.quantity) / line.quantity), null);
+    from.discounts -= toStore(Math.floor((line.discount_total * x.quantity) / line.quantity), null);
+    const pid = x.product_id ?? NO_PRODUCT;
+    const to = productRow(d, pid);
+    to.units += x.quantity;
+    to.gross += toStore(x.unit_price * x.quantity, null);
+    if (!exchangedInto.has(`${x.return_id}|${pid}`)) to.orders += 1;
+    exchangedInto.add(`${x.return_id}|${pid}`);
   }
   return { daily, products: [...products.values()] };
 }

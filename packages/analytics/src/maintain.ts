@@ -11,6 +11,7 @@ import {
   EXCHANGE_CHARGE_REASON,
   DAILY_MEASURES,
   type DailyFact,
+  type FactExchange,
   type FactLine,
   type FactOrder,
   type FactRefund,
@@ -52,7 +53,7 @@ const nonZero = <M extends string>(row: object, measures: readonly M[]) => measu
 export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { rebuild?: boolean } = {}): Promise<void> {
   if (!orderIds.length) return;
   const ids = [...new Set(orderIds)];
-  const [orders, lines, refunds, previous] = await Promise.all([
+  const [orders, lines, refunds, previous, exchanges] = await Promise.all([
     trx
       .selectFrom('orders as o')
       .select([
@@ -90,7 +91,7 @@ export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { 
       )
       .where('o.id', 'in', ids)
       .execute(),
-    trx.selectFrom('order_lines').select(['order_id', 'product_id', 'quantity', 'total', 'discount_total']).where('order_id', 'in', ids).execute(),
+    trx.selectFrom('order_lines').select(['id', 'order_id', 'product_id', 'quantity', 'total', 'discount_total']).where('order_id', 'in', ids).execute(),
     trx
       .selectFrom('payments')
       .select(['order_id', 'kind', 'amount', 'created_at'])
@@ -99,7 +100,30 @@ export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { 
       .where('status', '=', 'succeeded')
       .execute(),
     trx.selectFrom('analytics_order_facts').select(['order_id', 'facts']).where('order_id', 'in', ids).execute(),
+    trx
+      .selectFrom('returns as r')
+      .innerJoin('return_lines as rl', 'rl.return_id', 'r.id')
+      .leftJoin('variants as v', 'v.id', 'rl.exchange_variant_id')
+      .select(['r.order_id', 'r.id as return_id', 'r.closed_at', 'rl.order_line_id', 'rl.quantity', 'rl.exchange_unit_price', 'v.product_id'])
+      .where('r.order_id', 'in', ids)
+      .where('r.status', '=', 'exchanged')
+      .where('r.closed_at', 'is not', null)
+      .where('rl.exchange_unit_price', 'is not', null)
+      .execute(),
   ]);
+  const exchangesOf = new Map<string, FactExchange[]>();
+  for (const x of exchanges)
+    exchangesOf.set(x.order_id, [
+      ...(exchangesOf.get(x.order_id) ?? []),
+      {
+        return_id: x.return_id,
+        order_line_id: x.order_line_id,
+        quantity: x.quantity,
+        product_id: x.product_id ?? null,
+        unit_price: x.exchange_unit_price as number,
+        closed_at: new Date(x.closed_at as Date),
+      },
+    ]);
   const linesOf = new Map<string, FactLine[]>();
   for (const l of lines) linesOf.set(l.order_id, [...(linesOf.get(l.order_id) ?? []), l]);
   const refundsOf = new Map<string, FactRefund[]>();
@@ -124,7 +148,14 @@ export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { 
   for (const o of orders) {
     // (A rebuild recomputes every order anyway.)
     if (!opts.rebuild && isCounted(o) !== hadFacts.has(o.id) && o.paid_at) neighbours.push({ email: o.email, paidAt: new Date(o.paid_at), id: o.id });
-    const f = orderFacts(o as FactOrder, linesOf.get(o.id) ?? [], refundsOf.get(o.id) ?? [], Boolean(o.returning), chargesOf.get(o.id) ?? []);
+    const f = orderFacts(
+      o as FactOrder,
+      linesOf.get(o.id) ?? [],
+      refundsOf.get(o.id) ?? [],
+      Boolean(o.returning),
+      chargesOf.get(o.id) ?? [],
+      exchangesOf.get(o.id) ?? [],
+    );
     accumulate(daily, f.daily, dailyKey, DAILY_MEASURES, 1);
     accumulate(products, f.products, productKey, PRODUCT_MEASURES, 1);
     if (isCounted(o)) fresh.push({ order_id: o.id, facts: JSON.stringify(f) });

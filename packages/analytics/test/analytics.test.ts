@@ -48,6 +48,8 @@ const T0 = Date.parse('2025-01-01T00:00:00Z');
 interface Seeded {
   orderIds: string[];
   productIds: string[];
+  /** One variant per product. */
+  variantIds: string[];
   marketId: string;
   eurOrders: string[];
 }
@@ -129,6 +131,69 @@ async function insertOrder(
   return id;
 }
 
+/**
+ * An exchange as ReturnService leaves it: one unit of the order's first line with a product swapped for `variantId`
+ * at `unitPrice`, closed at `at`; a dearer replacement's difference paid as a charge (reason 'exchange difference'),
+ * a cheaper one's refunded.
+ */
+async function exchange(t: Kysely<TenantDatabase>, orderId: string, variantId: string, unitPrice: number, at: Date) {
+  const line = await t
+    .selectFrom('order_lines')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .where('product_id', 'is not', null)
+    .orderBy('position')
+    .executeTakeFirst();
+  if (!line) return;
+  const difference = unitPrice - Math.floor((line.total - line.discount_total) / line.quantity);
+  const returnId = newId();
+  await t
+    .insertInto('returns')
+    .values({
+      id: returnId,
+      order_id: orderId,
+      status: 'exchanged',
+      reason: 'Other size',
+      resolution: 'exchange',
+      exchange_difference: difference,
+      exchange_payment_status: difference > 0 ? 'paid' : 'none',
+      requested_at: at,
+      closed_at: at,
+      updated_at: at,
+    } as never)
+    .execute();
+  await t
+    .insertInto('return_lines')
+    .values({
+      id: newId(),
+      return_id: returnId,
+      order_line_id: line.id,
+      quantity: 1,
+      restock: true,
+      exchange_variant_id: variantId,
+      exchange_unit_price: unitPrice,
+    } as never)
+    .execute();
+  if (difference > 0)
+    await t
+      .insertInto('payments')
+      .values({
+        id: newId(),
+        order_id: orderId,
+        kind: 'charge',
+        provider: 'manual',
+        amount: difference,
+        status: 'succeeded',
+        reference: null,
+        reason: 'exchange difference',
+        idempotency_key: newId(),
+        created_at: at,
+      })
+      .execute();
+  if (difference < 0) await refund(t, orderId, -difference, at);
+  await markOrderForAnalytics(t, orderId);
+}
+
 /** A refund as OrderService.recordRefund books it (payments row, refunded, store_refunded cumulatively converted). */
 async function refund(t: Kysely<TenantDatabase>, orderId: string, amount: number, at: Date) {
   await t.transaction().execute(async (trx) => {
@@ -182,6 +247,15 @@ async function seed(t: Kysely<TenantDatabase>, n: number, seedValue: number): Pr
       } as never)
       .execute();
     productIds.push(id);
+  }
+  const variantIds: string[] = [];
+  for (const [i, productId] of productIds.entries()) {
+    const id = newId();
+    await t
+      .insertInto('variants')
+      .values({ id, product_id: productId, title: 'Default', price: 1000 + i * 700, option_values: '{}' } as never)
+      .execute();
+    variantIds.push(id);
   }
   const collections = [newId(), newId()];
   for (const [i, c] of collections.entries())
@@ -253,7 +327,7 @@ async function seed(t: Kysely<TenantDatabase>, n: number, seedValue: number): Pr
     }
     await t.insertInto('reco_events').values(rows).execute();
   }
-  return { orderIds, productIds, marketId, eurOrders };
+  return { orderIds, productIds, variantIds, marketId, eurOrders };
 }
 
 async function drain(t: Kysely<TenantDatabase>, batch = 37) {
@@ -358,6 +432,21 @@ async function scenario(db: Database, schema: string, n: number) {
       .execute();
     await markOrderForAnalytics(t, o.id);
   }
+  // Exchanges some days after the sale, dearer and cheaper, into other products (one into product 0, deleted below).
+  const exchangeable = await t
+    .selectFrom('orders')
+    .select(['id', 'paid_at'])
+    .where('payment_status', '=', 'paid')
+    .where('currency', '=', 'USD')
+    // Closed inside the compared range (which ends 2026-12-31).
+    .where('paid_at', '<', new Date('2026-11-01T00:00:00Z'))
+    .orderBy('id')
+    .limit(24)
+    .execute();
+  for (const [i, o] of exchangeable.entries()) {
+    const k = i % seeded.variantIds.length;
+    await exchange(t, o.id, seeded.variantIds[k] as string, 1000 + k * 700 + (i % 3) * 5000, new Date(new Date(o.paid_at as Date).getTime() + (2 + i) * DAY));
+  }
   await drain(t, 50);
   // Replays change nothing: the same orders marked again and processed add zero.
   const before = await snapshot(t);
@@ -396,10 +485,17 @@ async function scenario(db: Database, schema: string, n: number) {
     ])
     .where('payment_status', 'in', ['paid', 'partially_refunded', 'refunded'])
     .executeTakeFirstOrThrow();
-  expect(report.summary.grossSales).toBe(Number(book.gross));
+  // Exchange differences paid (USD orders only: the amount is the store amount) are sales beyond the orders' totals.
+  const exchangeCharges = await t
+    .selectFrom('payments')
+    .select(sql<number>`coalesce(sum(amount), 0)::bigint`.as('n'))
+    .where('reason', '=', 'exchange difference')
+    .executeTakeFirstOrThrow();
+  expect(Number(exchangeCharges.n)).toBeGreaterThan(0);
+  expect(report.summary.grossSales).toBe(Number(book.gross) + Number(exchangeCharges.n));
   expect(report.summary.discounts).toBe(Number(book.discounts));
   expect(report.summary.returns).toBe(Number(book.refunded));
-  expect(report.summary.totalSales).toBe(Number(book.total) - Number(book.refunded));
+  expect(report.summary.totalSales).toBe(Number(book.total) + Number(exchangeCharges.n) - Number(book.refunded));
   expect(report.summary.orders).toBe(Number(book.orders));
   expect(report.markets.find((m) => m.currency === 'EUR')?.market).toBe('Euro area');
 

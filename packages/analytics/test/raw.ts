@@ -104,7 +104,21 @@ export async function rawSummary(t: Kysely<TenantDatabase>, r: DateRange): Promi
   };
 }
 
-export async function rawTopProducts(t: Kysely<TenantDatabase>, r: DateRange) {
+export interface RawProductFigures {
+  productId: string | null;
+  orders: number;
+  units: number;
+  grossSales: number;
+  discounts: number;
+  netSales: number;
+}
+
+/**
+ * Per product: the lines of the orders paid in the range, then the exchanges closed in the range (returns
+ * `exchanged`): the returned units leave their line's product (units, and their share of the line's total and
+ * discount, rounded down) and join the replacement's product at the replacement's price (one more order for it).
+ */
+async function rawProductFigures(t: Kysely<TenantDatabase>, r: DateRange): Promise<Map<string | null, RawProductFigures>> {
   const { from, to } = bounds(r);
   const rows = await t
     .selectFrom('order_lines as l')
@@ -121,15 +135,63 @@ export async function rawTopProducts(t: Kysely<TenantDatabase>, r: DateRange) {
     .where(sql<boolean>`o.payment_status in ${PAID}`)
     .groupBy('l.product_id')
     .execute();
-  return rows
-    .map((x) => ({
-      productId: x.product_id,
-      orders: Number(x.orders),
-      units: Number(x.units),
-      grossSales: Number(x.gross),
-      discounts: Number(x.discounts),
-      netSales: Number(x.gross) - Number(x.discounts),
-    }))
+  const out = new Map<string | null, RawProductFigures>();
+  const at = (productId: string | null) => {
+    const cur = out.get(productId) ?? { productId, orders: 0, units: 0, grossSales: 0, discounts: 0, netSales: 0 };
+    out.set(productId, cur);
+    return cur;
+  };
+  for (const x of rows) {
+    const p = at(x.product_id);
+    p.orders += Number(x.orders);
+    p.units += Number(x.units);
+    p.grossSales += Number(x.gross);
+    p.discounts += Number(x.discounts);
+  }
+  const exchanged = await t
+    .selectFrom('returns as r')
+    .innerJoin('return_lines as rl', 'rl.return_id', 'r.id')
+    .innerJoin('order_lines as l', 'l.id', 'rl.order_line_id')
+    .innerJoin('orders as o', 'o.id', 'r.order_id')
+    .leftJoin('variants as v', 'v.id', 'rl.exchange_variant_id')
+    .select([
+      'r.id as return_id',
+      'rl.quantity',
+      'rl.exchange_unit_price',
+      'l.product_id as old_product',
+      'l.quantity as line_quantity',
+      'l.total',
+      'l.discount_total',
+      'v.product_id as new_product',
+    ])
+    .where('r.status', '=', 'exchanged')
+    .where('rl.exchange_unit_price', 'is not', null)
+    .where('r.closed_at', '>=', from)
+    .where('r.closed_at', '<', to)
+    .where('o.paid_at', 'is not', null)
+    .where(sql<boolean>`o.payment_status in ${PAID}`)
+    .execute();
+  const counted = new Set<string>();
+  for (const x of exchanged) {
+    const old = at(x.old_product);
+    old.units -= x.quantity;
+    old.grossSales -= Math.floor((x.total * x.quantity) / x.line_quantity);
+    old.discounts -= Math.floor((x.discount_total * x.quantity) / x.line_quantity);
+    const next = at(x.new_product ?? null);
+    next.units += x.quantity;
+    next.grossSales += (x.exchange_unit_price ?? 0) * x.quantity;
+    const key = `${x.return_id}|${x.new_product}`;
+    if (!counted.has(key)) next.orders += 1;
+    counted.add(key);
+  }
+  for (const p of out.values()) p.netSales = p.grossSales - p.discounts;
+  return out;
+}
+
+export async function rawTopProducts(t: Kysely<TenantDatabase>, r: DateRange): Promise<RawProductFigures[]> {
+  // As the report: a product whose units and sales came to nothing (all its units exchanged away) is not listed.
+  return [...(await rawProductFigures(t, r)).values()]
+    .filter((p) => p.units || p.grossSales)
     .sort(
       (a, b) =>
         b.netSales - a.netSales ||
@@ -138,31 +200,20 @@ export async function rawTopProducts(t: Kysely<TenantDatabase>, r: DateRange) {
 }
 
 export async function rawTopCollections(t: Kysely<TenantDatabase>, r: DateRange) {
-  const { from, to } = bounds(r);
-  const rows = await t
-    .selectFrom('order_lines as l')
-    .innerJoin('orders as o', 'o.id', 'l.order_id')
-    .innerJoin('collection_products as cp', 'cp.product_id', 'l.product_id')
-    .select([
-      'cp.collection_id',
-      sql<number>`sum(l.quantity)::bigint`.as('units'),
-      sql<number>`sum(l.total)::bigint`.as('gross'),
-      sql<number>`sum(l.discount_total)::bigint`.as('discounts'),
-    ])
-    .where('o.paid_at', '>=', from)
-    .where('o.paid_at', '<', to)
-    .where(sql<boolean>`o.payment_status in ${PAID}`)
-    .groupBy('cp.collection_id')
-    .execute();
-  return rows
-    .map((x) => ({
-      collectionId: x.collection_id,
-      units: Number(x.units),
-      grossSales: Number(x.gross),
-      discounts: Number(x.discounts),
-      netSales: Number(x.gross) - Number(x.discounts),
-    }))
-    .sort((a, b) => b.netSales - a.netSales || a.collectionId.localeCompare(b.collectionId));
+  const products = await rawProductFigures(t, r);
+  const members = await t.selectFrom('collection_products').select(['collection_id', 'product_id']).execute();
+  const out = new Map<string, { collectionId: string; units: number; grossSales: number; discounts: number; netSales: number }>();
+  for (const m of members) {
+    const p = products.get(m.product_id);
+    if (!p) continue;
+    const cur = out.get(m.collection_id) ?? { collectionId: m.collection_id, units: 0, grossSales: 0, discounts: 0, netSales: 0 };
+    cur.units += p.units;
+    cur.grossSales += p.grossSales;
+    cur.discounts += p.discounts;
+    cur.netSales += p.netSales;
+    out.set(m.collection_id, cur);
+  }
+  return [...out.values()].sort((a, b) => b.netSales - a.netSales || a.collectionId.localeCompare(b.collectionId));
 }
 
 /** Per market and presentment currency: orders and gross by payment day, refunds by refund day (presentment). */
