@@ -22,6 +22,9 @@
  *                                    storefront process and run (>= 0.9 each): bench/lib/markets.ts
  *   theme.*                          (--only theme, not default) SSR home page with 12 published sections vs the
  *                                    default (no-layout) home page, same storefront process and run (>= 0.8): bench/lib/theme.ts
+ *   analytics.*                      (--only analytics, not default) sales dashboard API p95 of a store with 1,000,000
+ *                                    order lines over two years vs the same figures from raw-table queries (<= 0.2),
+ *                                    data generation and rebuild seconds: bench/lib/analytics.ts
  *   fleet.*                          (--only fleet, not default) many stores on one Postgres: migration small vs
  *                                    large, API/storefront reads large vs 1, provisioning, catalogue, memory: bench/lib/fleet.ts
  *   load.storefront.*                (--only load, not default) mixed storefront traffic over N stores, p50/p95/p99
@@ -57,6 +60,7 @@ import { storefrontFigures } from './lib/storefront.ts';
 import { themeFigures } from './lib/theme.ts';
 import { promotionFigures } from './lib/promotions.ts';
 import { marketFigures } from './lib/markets.ts';
+import { analyticsFigures } from './lib/analytics.ts';
 import { createOwner, dropStoreSchemas, insertUnprovisionedStores, provisionStores } from './lib/stores.ts';
 
 const opts = parseOptions();
@@ -491,6 +495,7 @@ async function main(o: BenchOptions): Promise<number> {
     if (o.only.has('promotions')) await promotionFigures({ load, warmUp, logLevel: o.logLevel, common: common() });
     if (o.only.has('markets')) await marketFigures({ load, warmUp, logLevel: o.logLevel, common: common() });
     if (o.only.has('theme')) await themeFigures({ load, warmUp, logLevel: o.logLevel, common: common() });
+    if (o.only.has('analytics')) await analyticsFigures({ logLevel: o.logLevel, common: { mode } });
     if (o.only.has('fleet'))
       await fleetFigures({
         small: o.migrateSmall,

@@ -14,7 +14,7 @@ export interface ReadFixture {
   path: string;
 }
 
-async function call(baseUrl: string, method: string, path: string, opts: { cookie?: string; token?: string; body?: unknown } = {}) {
+export async function call(baseUrl: string, method: string, path: string, opts: { cookie?: string; token?: string; body?: unknown } = {}) {
   const headers: Record<string, string> = {};
   // Cookie-authenticated writes need a same-origin Origin header (CSRF defence).
   if (method !== 'GET') headers.origin = baseUrl;
@@ -32,7 +32,7 @@ async function call(baseUrl: string, method: string, path: string, opts: { cooki
   return { status: res.status, body, headers: res.headers, text };
 }
 
-function expect(res: { status: number; text: string }, status: number, what: string) {
+export function expectStatus(res: { status: number; text: string }, status: number, what: string) {
   if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status}: ${res.text.slice(0, 500)}`);
 }
 
@@ -40,15 +40,15 @@ function expect(res: { status: number; text: string }, status: number, what: str
 export async function setUpReadFixture(baseUrl: string): Promise<ReadFixture> {
   const email = `bench-${randomSuffix()}@example.com`;
   const signup = await call(baseUrl, 'POST', '/api/v1/auth/signup', { body: { email, password: 'correct horse battery staple', name: 'Bench Merchant' } });
-  expect(signup, 201, 'signup');
+  expectStatus(signup, 201, 'signup');
   const cookie = (signup.headers.getSetCookie().find((c) => c.startsWith('storeloom_session=')) ?? '').split(';')[0] ?? '';
   if (!cookie) throw new Error('signup set no session cookie');
 
   const slug = `bench-${randomSuffix()}`;
   const store = await call(baseUrl, 'POST', '/api/v1/stores', { cookie, body: { name: 'Bench Store', slug, currency: 'USD' } });
-  expect(store, 201, 'store creation');
+  expectStatus(store, 201, 'store creation');
   if (store.body.status !== 'active') throw new Error(`store is ${store.body.status}, not active`);
-  expect(await call(baseUrl, 'POST', `/api/v1/stores/${store.body.id}/launch`, { cookie }), 200, 'store launch');
+  expectStatus(await call(baseUrl, 'POST', `/api/v1/stores/${store.body.id}/launch`, { cookie }), 200, 'store launch');
 
   const sizes = ['S', 'M', 'L'];
   const product = await call(baseUrl, 'POST', `/api/v1/stores/${store.body.id}/products`, {
@@ -71,10 +71,10 @@ export async function setUpReadFixture(baseUrl: string): Promise<ReadFixture> {
       images: [{ url: 'https://cdn.example.com/linen-shirt.jpg', alt: 'Linen shirt' }],
     },
   });
-  expect(product, 201, 'product creation');
+  expectStatus(product, 201, 'product creation');
 
   const token = await call(baseUrl, 'POST', '/api/v1/me/api-tokens', { cookie, body: { name: 'bench', scopes: ['read_products'] } });
-  expect(token, 201, 'API token creation');
+  expectStatus(token, 201, 'API token creation');
 
   const fixture: ReadFixture = {
     baseUrl,
@@ -88,7 +88,7 @@ export async function setUpReadFixture(baseUrl: string): Promise<ReadFixture> {
   // Both ways in must read the product before we measure them.
   for (const auth of [{ token: fixture.token }, { cookie: fixture.cookie }]) {
     const read = await call(baseUrl, 'GET', fixture.path, auth);
-    expect(read, 200, `product read (${auth.token ? 'token' : 'cookie'})`);
+    expectStatus(read, 200, `product read (${auth.token ? 'token' : 'cookie'})`);
     if (read.body.id !== fixture.productId || read.body.variants?.length !== sizes.length)
       throw new Error(`product read returned the wrong product: ${read.text.slice(0, 300)}`);
   }

@@ -54,7 +54,9 @@ const HELP = `Usage: npm run bench -- [options]
                            markets (product page and cart read with 5 markets and 6 languages vs a
                            single-market store; not in the default set),
                            theme (SSR home page with 12 sections vs the default home page;
-                           not in the default set)
+                           not in the default set),
+                           analytics (sales dashboard API p95 with 1,000,000 order lines vs raw-table
+                           queries; not in the default set)
   -h, --help
 
 Prints one JSON line per figure on stdout; progress goes to stderr.
@@ -75,6 +77,7 @@ export const GROUPS = [
   'promotions',
   'markets',
   'theme',
+  'analytics',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 
