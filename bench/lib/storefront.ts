@@ -6,6 +6,8 @@
  *   storefront.product-page.many-stores the same page with N stores in the database vs 1 (>= 0.8)
  *   storefront.home-page, .collection-page  the home page and a 9-product collection page, each vs a pre-rendered copy
  *                                       of its own HTML, same run (>= 0.5)
+ *   storefront.product-page.cpu         server CPU µs per product page and per static copy over 3,000 requests each,
+ *                                       cpu_ratio = static / SSR (reported; robust to the machine's load)
  *   storefront.sql-per-product-page     SQL statements of one product page with a warm tenant cache (<= 5)
  *   storefront.sql-per-checkout         SQL statements of one checkout POST (<= 30)
  */
@@ -24,7 +26,8 @@ import { type ChildServer, startServer } from './child.ts';
 import { onCleanup } from './cleanup.ts';
 import { type BenchDatabase, createBenchDatabase, openDatabase } from './database.ts';
 import { childEnv, REDIS_URL, randomSuffix } from './env.ts';
-import type { LoadResult } from './load.ts';
+import { processCpuUs } from './cpu.ts';
+import { type LoadResult, runLoad } from './load.ts';
 import { emit, emitError, progress } from './report.ts';
 import { createOwner, provisionStores } from './stores.ts';
 
@@ -59,7 +62,7 @@ interface Shop {
 }
 
 /** A database with one shop (a product with three variants and an image) plus `extra` filler stores. */
-async function shopDatabase(label: string, extra: number): Promise<Shop> {
+export async function shopDatabase(label: string, extra: number): Promise<Shop> {
   const database = await createBenchDatabase(label);
   const { db, close } = await openDatabase(database.url);
   try {
@@ -96,7 +99,7 @@ async function shopDatabase(label: string, extra: number): Promise<Shop> {
   }
 }
 
-function startStorefront(name: string, databaseUrl: string, logLevel: string): Promise<ChildServer> {
+export function startStorefront(name: string, databaseUrl: string, logLevel: string): Promise<ChildServer> {
   const prefix = `bench_${randomSuffix()}`;
   return startServer(name, STOREFRONT_MAIN, {
     env: childEnv({
@@ -147,6 +150,58 @@ async function countStatements(shop: Shop): Promise<{ productPage: number; check
   } finally {
     await db.destroy();
   }
+}
+
+/** Server CPU µs per request (utime + stime from /proc) over a fixed number of requests: robust to the machine's load. */
+export async function serverCpuPerRequest(o: { label: string; url: string; host?: string; pid: number; amount: number; connections: number }) {
+  const before = processCpuUs(o.pid);
+  const load = await runLoad({
+    label: `${o.label} (CPU)`,
+    url: o.url,
+    headers: o.host ? { host: o.host } : undefined,
+    connections: o.connections,
+    durationS: 0,
+    amount: o.amount,
+  });
+  const after = processCpuUs(o.pid);
+  if (before === null || after === null) throw new Error(`cannot read the CPU time of pid ${o.pid} from /proc`);
+  if (load.non2xx || load.errors) throw new Error(`${o.label}: ${load.non2xx} non-2xx, ${load.errors} errors`);
+  return { us: (after - before) / load.requests, requests: load.requests };
+}
+
+/**
+ * CPU per request of an SSR page and of its pre-rendered copy, same fixed number of requests each (static, SSR,
+ * SSR, static): `cpu_ratio` = static µs / SSR µs is what the throughput ratio tends to on an otherwise idle machine
+ * (both servers are single-threaded and CPU-bound), and it barely moves with other processes' load.
+ */
+export async function pageCpuFigure(o: {
+  bench: string;
+  ssr: { url: string; host: string; pid: number };
+  copy: { url: string; pid: number };
+  amount: number;
+  connections: number;
+  common: Record<string, unknown>;
+}): Promise<void> {
+  const run = (label: string, url: string, pid: number, host?: string) =>
+    serverCpuPerRequest({ label, url, pid, amount: o.amount, connections: o.connections, ...(host ? { host } : {}) });
+  const c1 = await run('static copy', o.copy.url, o.copy.pid);
+  const s1 = await run('SSR', o.ssr.url, o.ssr.pid, o.ssr.host);
+  const s2 = await run('SSR', o.ssr.url, o.ssr.pid, o.ssr.host);
+  const c2 = await run('static copy', o.copy.url, o.copy.pid);
+  const ssrUs = Math.min(s1.us, s2.us);
+  const copyUs = Math.min(c1.us, c2.us);
+  emit({
+    bench: o.bench,
+    metric: 'server_cpu_us_per_request',
+    value: ssrUs,
+    target: null,
+    static_us: copyUs,
+    cpu_ratio: copyUs / ssrUs,
+    ssr_us_runs: [s1.us, s2.us],
+    static_us_runs: [c1.us, c2.us],
+    requests_per_run: o.amount,
+    ...o.common,
+  });
 }
 
 export async function storefrontFigures(o: { load: Load; warmUp: Load; stores: number; logLevel: string; common: Record<string, unknown> }): Promise<void> {
@@ -242,6 +297,19 @@ export async function storefrontFigures(o: { load: Load; warmUp: Load; stores: n
       stores: o.stores,
       ...o.common,
     });
+    try {
+      // CPU per request, robust to other processes' load (what changes are chosen by on a shared machine).
+      await pageCpuFigure({
+        bench: 'storefront.product-page.cpu',
+        ssr: { url: urlOne, host: hostOne.host, pid: sfOne.pid },
+        copy: { url: statUrl, pid: stat.pid },
+        amount: 3000,
+        connections: 20,
+        common: { page_bytes: res.body.length, ...o.common },
+      });
+    } catch (e) {
+      emitError('storefront.product-page.cpu', 'server_cpu_us_per_request', null, e, o.common);
+    }
     // Home and collection pages: each against a pre-rendered copy of its own HTML, static / SSR / SSR / static.
     for (const [bench, pagePath] of [
       ['storefront.home-page', '/'],

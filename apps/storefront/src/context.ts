@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { LoginThrottle, RateLimiter } from '@storeloom/auth';
 import { type Stripe, shopperPayments } from '@storeloom/billing';
 import { CartService, type Commerce, CustomerService, createCommerce, type OrderDetail, orderLinkSignature, verifyOrderLink } from '@storeloom/commerce';
-import { type Database, isUuid, type Store } from '@storeloom/db';
+import { CatalogVersions, type Database, isUuid, type Store } from '@storeloom/db';
 import { clientIp, safeRedirectPath } from '@storeloom/http';
 import type { Logger } from '@storeloom/log';
 import { deliverMailJob, type Queues } from '@storeloom/jobs';
@@ -40,8 +40,13 @@ export interface StorefrontOptions {
   mail?: MailOutbox;
   renderer?: Renderer;
   storeCacheTtlMs?: number;
-  /** Rendered catalogue pages are reused this long (0 disables). */
+  /**
+   * Rendered catalogue pages (pages.ts): kept per catalogue version and store data generation, and re-rendered in
+   * the background after this long for what no version covers (reviews, recommendations); 0 disables the cache.
+   */
   pageCacheTtlMs?: number;
+  /** Where the page cache gets catalogue versions (main.ts makes it listen for the triggers' notifications). */
+  catalogVersions?: CatalogVersions;
   trustProxy?: boolean;
   /** Per-minute request limits (undefined or 0 = off). */
   rateLimits?: { perIpPerMinute: number; perStorePerMinute: number };
@@ -98,6 +103,7 @@ export class Storefront {
   readonly searchFor: (t: Tenant) => ProductSearch;
   readonly recoFor: (t: Tenant) => RecommendationSource;
   readonly pages: Pages;
+  readonly catalogVersions: CatalogVersions;
   private rendererPromise: Promise<Renderer> | undefined;
   private readonly portSuffix: string;
 
@@ -126,6 +132,7 @@ export class Storefront {
     this.recoFor = opts.recommendations ?? ((t: Tenant) => new ModelRecommendations(t.t, t.store.schema_name));
     this.rendererPromise = opts.renderer ? Promise.resolve(opts.renderer) : undefined;
     this.portSuffix = opts.publicPort && opts.publicPort !== (this.protocol === 'https' ? 443 : 80) ? `:${opts.publicPort}` : '';
+    this.catalogVersions = opts.catalogVersions ?? new CatalogVersions();
     this.pages = new Pages(this, opts.pageCacheTtlMs ?? 5000);
   }
 
@@ -139,22 +146,22 @@ export class Storefront {
    * a Host with a stray port (or any other spelling) would otherwise end up in cached pages and mails of other shoppers.
    */
   origin(c: C): string {
-    const { store } = c.var.tenant;
+    const { store } = c.get('tenant');
     const requested = (c.req.header('host') ?? '').toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
     const onCustomDomain = Boolean(store.custom_domain && store.custom_domain_verified_at && requested === store.custom_domain);
     return `${this.protocol}://${onCustomDomain ? store.custom_domain : `${store.slug}.${this.opts.rootDomain}`}${this.portSuffix}`;
   }
 
   locale(c: C): string {
-    const store = c.var.tenant.store;
-    const lang = c.var.lang;
+    const store = c.get('tenant').store;
+    const lang = c.get('lang');
     // The store's own regional variant when it is of the shopper's language (en-GB, de-AT), else the bare language.
     const regional = store.default_locale.toLowerCase().startsWith(`${lang.slice(0, 2).toLowerCase()}-`);
     return lang === 'zh-CN' ? 'zh-CN' : regional ? store.default_locale : lang;
   }
 
   t(c: C) {
-    return translator(c.var.lang);
+    return translator(c.get('lang'));
   }
 
   clientIp(c: C): string {

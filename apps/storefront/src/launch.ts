@@ -26,7 +26,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 
 export function launchGate(opts: { secureCookies: boolean }): MiddlewareHandler<StorefrontEnv> {
   return async (c, next) => {
-    const { store, settings } = c.var.tenant;
+    const { store, settings } = c.get('tenant');
     if (store.launched_at || isThemePreview(c)) return next();
     const token = store.preview_token;
     const offered = c.req.query('preview');

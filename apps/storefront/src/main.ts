@@ -5,6 +5,7 @@ import { loadEnv, storefrontEnvSchema } from '@storeloom/env';
 import { bootApp, onShutdown } from '@storeloom/runtime';
 import { defaultUploadsDir, storageFromSettings } from '@storeloom/storage';
 import { resolve } from 'node:path';
+import { CatalogVersions } from '@storeloom/db';
 import { createStorefrontApp } from './app.ts';
 import { loadRenderer } from './render.ts';
 
@@ -23,7 +24,11 @@ const storage = storageFromSettings({
   mediaPublicUrl: env.MEDIA_PUBLIC_URL ?? 'http://localhost/media',
   s3: { endpoint: env.S3_ENDPOINT, bucket: env.S3_BUCKET, region: env.S3_REGION, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
 });
+// Catalogue versions pushed by the triggers' notifications: cached pages are checked without a statement.
+const catalogVersions = new CatalogVersions();
+void catalogVersions.listen(db).then((on) => logger.info('catalogue versions', { listening: on }));
 const app = createStorefrontApp(db, logger, {
+  catalogVersions,
   storage,
   consoleOrigin: env.PUBLIC_URL,
   rootDomain: env.STORE_ROOT_DOMAIN,
@@ -46,6 +51,7 @@ const server = serve({ fetch: app.fetch, port: env.STOREFRONT_PORT, hostname: en
 });
 onShutdown(async () => {
   server.close();
+  await catalogVersions.close();
   await queues.close();
   await db.destroy();
 });

@@ -76,9 +76,10 @@ export function resolveTenant(app: StorefrontApp, sf: Storefront) {
       return c.html(plainPage(tenant.store.name, 'This store is currently unavailable. Please check back later.'), 503);
     }
     const langs = tenant.settings.languages as Lang[];
-    const prefix = parseLocalePrefix(new URL(c.req.url).pathname);
+    const url = new URL(c.req.url);
+    const prefix = parseLocalePrefix(url.pathname);
     // A prefix for a language this store does not offer: the same page without it.
-    if (prefix && !langs.includes(prefix.lang)) return c.redirect(`${c.req.path}${new URL(c.req.url).search}`, 302);
+    if (prefix && !langs.includes(prefix.lang)) return c.redirect(`${c.req.path}${url.search}`, 302);
     c.set('localePrefix', prefix);
     const chosen = getCookie(c, LANG_COOKIE);
     const lang = prefix?.lang ?? langs.find((l) => l === chosen) ?? negotiateLanguage(c.req.header('accept-language'), langs) ?? langs[0] ?? 'en';

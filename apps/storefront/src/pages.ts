@@ -26,7 +26,8 @@ export interface RenderedPage {
   videoEmbeds?: boolean;
 }
 
-type PageEntry = RenderedPage & { etag: string; freshUntil: number; staleUntil: number; refreshing: boolean };
+/** `stamp`: the catalogue version and store data generation the page was rendered from. */
+type PageEntry = RenderedPage & { stamp: string; csp: string; etag: string; freshUntil: number; staleUntil: number; refreshing: boolean };
 
 export const escXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
 
@@ -101,8 +102,9 @@ const weakEtag = (html: string) => `W/"${createHash('sha1').update(html).digest(
 
 export class Pages {
   private readonly cspHeaders = new Map<string, string>();
-  /** Rendered catalogue pages by store, origin, language, cart size and URL. */
+  /** Rendered catalogue pages by store, origin, language, country and market, cart size, consent state and URL. */
   private readonly cache = new Map<string, PageEntry>();
+  private readonly rendering = new Map<string, Promise<PageEntry>>();
 
   constructor(
     private readonly sf: Storefront,
@@ -233,47 +235,83 @@ export class Pages {
     );
   }
 
-  private store(key: string, page: RenderedPage): PageEntry {
+  private keep(key: string, stamp: string, page: RenderedPage, csp: string): PageEntry {
     const now = Date.now();
-    const entry = { ...page, etag: weakEtag(page.html), freshUntil: now + this.ttlMs, staleUntil: now + this.ttlMs * 12, refreshing: false };
-    if (this.ttlMs > 0 && page.status === 200) {
-      if (this.cache.size >= 5000) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.delete(key);
+    const entry: PageEntry = {
+      ...page,
+      stamp,
+      csp,
+      etag: weakEtag(page.html),
+      freshUntil: now + this.ttlMs,
+      staleUntil: now + this.ttlMs * 12,
+      refreshing: false,
+    };
+    if (page.status === 200) {
+      if (this.cache.size >= 5000 && !this.cache.has(key)) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(key, entry);
     }
     return entry;
   }
 
   /**
-   * Catalogue pages: rendered output reused per store, origin, language, cart
-   * size and URL. After the TTL an entry is still served while one request
-   * re-renders it in the background (no stampede of identical renders), and
-   * dropped after a grace period, so an edit shows within about one TTL.
+   * Catalogue pages (product, collection, home): rendered output reused per store, origin, language, country and
+   * market, cart size, consent state and URL, and only under the catalogue version and store data generation it was
+   * rendered from. The version is read before the render (a write committing meanwhile can only leave a copy newer
+   * than its version, which the next request re-renders), so a price, stock or product change shows on the next
+   * request; a theme publish or settings change with the store data's next reload (`Tenant.generation`). What no
+   * version covers (reviews, recommendations) is re-rendered in the background after the TTL while the copy is
+   * still served. Concurrent misses of one key share one render. Theme previews (drafts) are never kept.
    */
   async cached(c: C, build: (count: number) => Promise<RenderedPage>) {
-    const hasCart = Boolean(getCookie(c, CART_COOKIE));
+    const hasCart = getCookie(c, CART_COOKIE) !== undefined;
     const count = hasCart ? await this.sf.cartCount(c) : 0;
     // A theme preview shows drafts: never stored in the page cache (theme-preview.ts makes the response no-store).
-    if (isThemePreview(c)) return this.send(c, await build(count), 'private');
-    const url = new URL(c.req.url);
+    if (this.ttlMs <= 0 || isThemePreview(c)) return this.send(c, await build(count), 'private');
+    const tenant = c.get('tenant');
+    const market = c.get('market');
+    const version = await this.sf.catalogVersions.current(tenant.store.schema_name, tenant.t);
+    const stamp = `${version}|${tenant.generation}`;
     // Keyed by the origin the page's links are built from (a store answering on its subdomain and its domain has two).
-    const key = `${c.var.tenant.store.id}|${this.sf.origin(c)}|${c.var.lang}|${c.var.country ?? ''}|${count}|${consentKey(c)}|${url.pathname}${url.search}`;
+    // Path and query as sent (not the Host spelling: the page's links come from the configured origin).
+    const url = c.req.url;
+    const pathAndQuery = url.slice(url.indexOf('/', url.indexOf('//') + 2));
+    const key = `${tenant.store.id}|${this.sf.origin(c)}|${c.get('lang')}|${c.get('country') ?? ''}|${market.id ?? ''}|${market.currency}|${count}|${consentKey(c)}|${pathAndQuery}`;
     const now = Date.now();
     let entry = this.cache.get(key);
-    if (entry && entry.staleUntil < now) entry = undefined;
+    if (entry && (entry.stamp !== stamp || entry.staleUntil < now)) entry = undefined;
     if (entry && entry.freshUntil < now && !entry.refreshing) {
       entry.refreshing = true;
-      build(count).then(
-        (page) => this.store(key, page),
-        (err) => {
-          this.cache.delete(key);
-          c.var.logger.warn('page refresh failed', { err });
-        },
-      );
+      const stale = entry;
+      this.renderAndKeep(c, key, stamp, count, build).catch((err) => {
+        if (this.cache.get(key) === stale) this.cache.delete(key);
+        c.get('logger').warn('page refresh failed', { err });
+      });
     }
-    if (!entry) entry = this.store(key, await build(count));
+    entry ??= await (this.rendering.get(key) ?? this.renderAndKeep(c, key, stamp, count, build));
     // A shopper's consent choice shapes the page (no banner): such pages are theirs, not a shared cache's.
-    return this.send(c, entry, hasCart || c.var.consent?.decided ? 'private' : 'public', entry.etag);
+    return this.sendEntry(c, entry, hasCart || c.get('consent')?.decided ? 'private' : 'public');
+  }
+
+  /** One render per key at a time; kept unless a newer version was kept meanwhile. */
+  private renderAndKeep(c: C, key: string, stamp: string, count: number, build: (count: number) => Promise<RenderedPage>): Promise<PageEntry> {
+    const pending = (async () => {
+      const page = await build(count);
+      return this.keep(key, stamp, page, await this.csp(page.modelViewer, page.videoEmbeds));
+    })().finally(() => {
+      if (this.rendering.get(key) === pending) this.rendering.delete(key);
+    });
+    this.rendering.set(key, pending);
+    return pending;
+  }
+
+  /** A kept page: its CSP and ETag were computed when it was rendered. */
+  private sendEntry(c: C, entry: PageEntry, cache: 'public' | 'private') {
+    c.header('Content-Security-Policy', entry.csp);
+    c.header('Vary', 'Cookie, Accept-Language, Sec-GPC, DNT');
+    c.header('ETag', entry.etag);
+    c.header('Cache-Control', cache === 'public' ? 'public, max-age=30, stale-while-revalidate=60' : 'private, no-cache');
+    if (entry.status === 200 && c.req.header('if-none-match') === entry.etag) return c.body(null, 304);
+    return c.html(entry.html, entry.status as 200);
   }
 }
 
@@ -296,7 +334,7 @@ function consentChrome(c: C): Pick<Chrome, 'consent'> {
 }
 
 function consentKey(c: C): string {
-  const s = c.var.consent;
+  const s = c.get('consent');
   if (!s?.purposes.length) return '';
   return `${s.banner ? 'b' : ''}${s.signal ?? ''}${
     s.decided

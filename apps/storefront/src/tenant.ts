@@ -33,6 +33,12 @@ export interface Tenant {
   content: TenantContent;
   /** The optional consent purposes the store asks for (privacy and promotions settings); empty: no banner. */
   consentPurposes: OptionalPurpose[];
+  /**
+   * Changes whenever anything above changes (store row, settings and theme, collections, menus, layouts, texts):
+   * rendered pages are kept under it, so a theme publish or a settings change reaches them with the next reload.
+   * A reload that finds the same data keeps the generation (pages stay cached across the TTL).
+   */
+  generation: number;
 }
 
 export interface TenantContent {
@@ -98,9 +104,15 @@ async function loadContent(t: Kysely<TenantDatabase>): Promise<TenantContent> {
   };
 }
 
+/** Sets as sorted arrays, so equal content gives an equal fingerprint. */
+const fingerprintOf = (t: Omit<Tenant, 't' | 'generation'>) => JSON.stringify(t, (_k, v: unknown) => (v instanceof Set ? [...v].sort() : v));
+
 export class TenantResolver {
   private readonly cache: TtlCache<string, Tenant | null>;
   private readonly stores: StoreService;
+  /** The last fingerprint and generation per store: a reload with the same data keeps its generation. */
+  private readonly generations = new Map<string, { fingerprint: string; generation: number }>();
+  private nextGeneration = 1;
   constructor(
     private readonly db: Database,
     private readonly rootDomain: string,
@@ -126,11 +138,21 @@ export class TenantResolver {
           loadContent(t),
           loadOptionalPurposes(t),
         ]);
-        tenant = { store, t, settings, collections, content, consentPurposes };
-      } else tenant = { store, t: null as never, settings: null as never, collections: [], content: NO_CONTENT, consentPurposes: [] };
+        const data = { store, settings, collections, content, consentPurposes };
+        tenant = { ...data, t, generation: this.generationOf(store.id, fingerprintOf(data)) };
+      } else tenant = { store, t: null as never, settings: null as never, collections: [], content: NO_CONTENT, consentPurposes: [], generation: 0 };
     }
     this.cache.set(host, tenant);
     return tenant;
+  }
+
+  private generationOf(storeId: string, fingerprint: string): number {
+    const known = this.generations.get(storeId);
+    if (known?.fingerprint === fingerprint) return known.generation;
+    const generation = this.nextGeneration++;
+    if (this.generations.size >= 20_000 && !known) this.generations.delete(this.generations.keys().next().value as string);
+    this.generations.set(storeId, { fingerprint, generation });
+    return generation;
   }
 
   /** Forgets every cached store (after an in-process change). */

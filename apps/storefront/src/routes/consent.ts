@@ -26,7 +26,7 @@ const EVENT_ID_COOKIE = 'sf_sid';
 
 export function consentMiddleware(app: StorefrontApp, sf: Storefront) {
   app.use('*', async (c, next) => {
-    const tenant = c.var.tenant;
+    const tenant = c.get('tenant');
     if (!tenant) return next();
     const cookie = parseConsentCookie(getCookie(c, CONSENT_COOKIE));
     const signal = privacySignal((n) => c.req.header(n));
