@@ -218,7 +218,8 @@ function Newsletter(props: { s: SectionData }) {
       const res = await fetch(form.action, {
         method: 'POST',
         headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams([...new FormData(form)].map(([k, v]) => [k, String(v)])).toString(),
+        // The form holds text fields only, which URLSearchParams takes as they are.
+        body: new URLSearchParams(new FormData(form) as never).toString(),
       });
       const body = (await res.json()) as { status?: string };
       setStatus(body.status ?? 'invalid');
