@@ -159,7 +159,7 @@ export function apiDocument() {
 }
 
 /** Routes whose bodies are uploads (not JSON): they get MAX_BODY_BYTES. */
-const UPLOAD_PATH = /\/(imports|images|settings\/logo|stores\/import-archive|products\/[^/]+\/media)$/;
+const UPLOAD_PATH = /\/(imports(\/preview)?|images|settings\/logo|theme\/settings\/favicon|reviews\/import|stores\/import-archive|products\/[^/]+\/media)$/;
 
 export function createControlPlaneApp(services: Services, logger: Logger) {
   const app = new OpenAPIHono<AppEnv>();

@@ -172,6 +172,18 @@ describe('importing real Shopify exports', () => {
     expect(broken.body.error.code).toBe('validation_failed');
   });
 
+  it('previews an export larger than a JSON body may be: the preview takes the upload limit, like the import', async () => {
+    const s = await store('USD');
+    // ~1.5 MB: 3,000 products with long descriptions, as a real shop's export easily is.
+    const body = `<p>${'Hand-thrown stoneware, glazed in small batches. '.repeat(10)}</p>`;
+    const rows = Array.from({ length: 3000 }, (_, i) => `big-${i},Product ${i},"${body}",9.50`).join('\n');
+    const csv = `Handle,Title,Body (HTML),Variant Price\n${rows}\n`;
+    expect(csv.length).toBeGreaterThan(1024 * 1024);
+    const res = await call('POST', `/stores/${s.id}/imports/preview`, csv);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ totalRows: 3000, createCount: 3000, errorCount: 0 });
+  });
+
   it('offers a CSV template that previews cleanly', async () => {
     const s = await store('EUR');
     const res = await p.request('GET', `/api/v1/stores/${s.id}/imports/template`, { cookie });
