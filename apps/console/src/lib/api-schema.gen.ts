@@ -84,6 +84,28 @@ export interface paths {
         patch: operations["updateMe"];
         trace?: never;
     };
+    "/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether a session is signed in, and if so the user and their stores (200 either way)
+         * @description The console's probe on load: signed out is an answer, not an error, so a visitor's first page does not log a 401. GET /me stays the authenticated read (401 without a session).
+         *
+         *     API tokens: not allowed (sessions only).
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/api-tokens": {
         parameters: {
             query?: never;
@@ -7219,6 +7241,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description signedIn false without a session; otherwise the same body as GET /me with signedIn true */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        signedIn: false;
+                    } | {
+                        user: components["schemas"]["User"] & {
+                            /**
+                             * @description Preferred console language; null = browser
+                             * @enum {string|null}
+                             */
+                            locale: "en" | "zh-CN" | null;
+                        };
+                        stores: components["schemas"]["Store"][];
+                        /** @enum {boolean} */
+                        signedIn: true;
+                    };
                 };
             };
         };

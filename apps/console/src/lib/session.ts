@@ -8,7 +8,10 @@ export type Me = ResponseOf<'/me', 'get'>;
 
 async function fetchMe(): Promise<Me | null> {
   try {
-    const m = await api.GET('/me');
+    // The probe answers 200 signed in or not: a signed-out visitor's first page logs no 401 (GET /me would).
+    const s = await api.GET('/auth/session');
+    if (!s.signedIn) return null;
+    const { signedIn: _signedIn, ...m } = s;
     // The merchant's saved language wins over the browser's.
     if (m.user.locale && isLocale(m.user.locale) && m.user.locale !== locale()) setLocale(m.user.locale);
     return m;

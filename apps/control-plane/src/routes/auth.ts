@@ -48,6 +48,11 @@ const logout = createRoute({
   responses: { 204: { description: 'Signed out' }, ...errorResponses(403) },
 });
 
+const MeSchema = z.object({
+  user: UserSchema.extend({ locale: z.enum(['en', 'zh-CN']).nullable().openapi({ description: 'Preferred console language; null = browser' }) }),
+  stores: z.array(StoreSchema),
+});
+
 const me = createRoute({
   operationId: 'getMe',
   method: 'get',
@@ -56,14 +61,25 @@ const me = createRoute({
   'x-token-scope': 'any',
   summary: 'The signed-in user and their stores',
   responses: {
-    200: jsonResponse(
-      z.object({
-        user: UserSchema.extend({ locale: z.enum(['en', 'zh-CN']).nullable().openapi({ description: 'Preferred console language; null = browser' }) }),
-        stores: z.array(StoreSchema),
-      }),
-      'Current user',
-    ),
+    200: jsonResponse(MeSchema, 'Current user'),
     ...errorResponses(401),
+  },
+});
+
+const session = createRoute({
+  operationId: 'getSession',
+  method: 'get',
+  path: '/auth/session',
+  tags: ['auth'],
+  summary: 'Whether a session is signed in, and if so the user and their stores (200 either way)',
+  description:
+    "The console's probe on load: signed out is an answer, not an error, so a visitor's first page does not log a 401. " +
+    'GET /me stays the authenticated read (401 without a session).',
+  responses: {
+    200: jsonResponse(
+      z.union([z.object({ signedIn: z.literal(false) }), MeSchema.extend({ signedIn: z.literal(true) })]),
+      'signedIn false without a session; otherwise the same body as GET /me with signedIn true',
+    ),
   },
 });
 
@@ -137,15 +153,20 @@ export function registerAuthRoutes(app: Api) {
     return c.body(null, 204);
   });
 
-  app.openapi(me, async (c) => {
-    const auth = requireAuth(c);
+  const meOf = async (c: Parameters<Parameters<Api['openapi']>[1]>[0], auth: ReturnType<typeof requireAuth>) => {
     const [stores, profile] = await Promise.all([c.var.services.stores.access.listForUser(auth.user.id), c.var.services.accounts.profile(auth.user.id)]);
-    return c.json(
-      {
-        user: { id: auth.user.id, email: auth.user.email, name: auth.user.name, locale: profile?.locale ?? null },
-        stores: stores.map((s) => toStoreJson(c.var.services.config, s)),
-      },
-      200,
-    );
+    return {
+      user: { id: auth.user.id, email: auth.user.email, name: auth.user.name, locale: profile?.locale ?? null },
+      stores: stores.map((s) => toStoreJson(c.var.services.config, s)),
+    };
+  };
+
+  app.openapi(me, async (c) => c.json(await meOf(c, requireAuth(c)), 200));
+
+  app.openapi(session, async (c) => {
+    const auth = c.var.auth;
+    // A session only: an API token is not a console sign-in (the auth tag is session-only anyway).
+    if (!auth || auth.method === 'token') return c.json({ signedIn: false as const }, 200);
+    return c.json({ signedIn: true as const, ...(await meOf(c, auth)) }, 200);
   });
 }
