@@ -6,9 +6,10 @@
  * hidden, with an optional public reply). Reviews from another platform come
  * in through a CSV import, published and marked unverified.
  *
- * Signals for search and recommendations (documented in docs/design/content.md):
- * `ratingSignals` gives each product's published average and count — nothing
- * else about a review leaves this module.
+ * Signals for search and recommendations (docs/design/search.md, reco.md): a
+ * product's published average and count — search reads them when it builds the
+ * product's document, recommendations through `ratingSignals`; nothing else
+ * about a review leaves this module.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { normaliseHandle } from '@storeloom/catalog';
@@ -193,9 +194,11 @@ export class ReviewService {
     return (await this.get(id)) as ReviewView;
   }
 
-  async delete(id: string): Promise<void> {
-    const r = await this.t.deleteFrom('reviews').where('id', '=', id).executeTakeFirst();
-    if (Number(r.numDeletedRows) === 0) throw notFound('Review');
+  /** Removes a review; returns its product (whose rating signal changes). */
+  async delete(id: string): Promise<{ productId: string }> {
+    const r = await this.t.deleteFrom('reviews').where('id', '=', id).returning('product_id').executeTakeFirst();
+    if (!r) throw notFound('Review');
+    return { productId: r.product_id };
   }
 
   /**
@@ -253,7 +256,7 @@ export class ReviewService {
    * (Judge.me/Shopify Product Reviews exports name them so). Valid rows are
    * published as unverified imports; the others are reported by row.
    */
-  async importCsv(csv: string): Promise<{ imported: number; errors: { row: number; message: string }[] }> {
+  async importCsv(csv: string): Promise<{ imported: number; errors: { row: number; message: string }[]; productIds: string[] }> {
     let records: Record<string, string>[];
     try {
       records = parse(csv, { columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, bom: true, relax_column_count: true });
@@ -300,6 +303,6 @@ export class ReviewService {
       });
     }
     if (rows.length) await this.t.insertInto('reviews').values(rows).execute();
-    return { imported: rows.length, errors };
+    return { imported: rows.length, errors, productIds: [...new Set(rows.map((r) => r.product_id))] };
   }
 }

@@ -3,7 +3,7 @@
  * product that is missing, draft or archived is removed from the index.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely } from '@storeloom/db';
+import { type Kysely, sql } from '@storeloom/db';
 import type { SearchDocument } from '@storeloom/search';
 import type { IndexedDoc, LocaleText, SearchDb } from './tables.ts';
 
@@ -73,7 +73,7 @@ export async function buildDocuments(t: Kysely<SearchDb>, productIds: readonly s
   const out = new Map<string, IndexedDoc>();
   if (!productIds.length) return out;
   const ids = [...new Set(productIds)];
-  const [products, variants, links, images, translations] = await Promise.all([
+  const [products, variants, links, images, translations, ratings] = await Promise.all([
     t
       .selectFrom('products')
       .select(['id', 'handle', 'title', 'description', 'vendor', 'product_type', 'tags', 'options', 'created_at'])
@@ -101,6 +101,14 @@ export async function buildDocuments(t: Kysely<SearchDb>, productIds: readonly s
       .orderBy('product_id')
       .orderBy('locale')
       .execute(),
+    // The review signal: published reviews only (pending and hidden ones never move a product).
+    t
+      .selectFrom('reviews')
+      .select(['product_id', sql<string>`avg(rating)`.as('average'), sql<string>`count(*)`.as('count')])
+      .where('product_id', 'in', ids)
+      .where('status', '=', 'published')
+      .groupBy('product_id')
+      .execute(),
   ]);
   const group = <T extends { product_id: string }>(rows: T[]) => {
     const m = new Map<string, T[]>();
@@ -115,6 +123,7 @@ export async function buildDocuments(t: Kysely<SearchDb>, productIds: readonly s
   const cby = group(links);
   const iby = new Map(images.map((i) => [i.product_id, i.url]));
   const tby = group(translations);
+  const rby = new Map(ratings.map((r) => [r.product_id, { average: Math.round(Number(r.average) * 1000) / 1000, count: Number(r.count) }]));
   for (const p of products) {
     const vs = vby.get(p.id) ?? [];
     const cs = (cby.get(p.id) ?? []).sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -146,6 +155,7 @@ export async function buildDocuments(t: Kysely<SearchDb>, productIds: readonly s
       createdAt: new Date(p.created_at).toISOString(),
       image: iby.get(p.id) ?? null,
       ...translatedText(tby.get(p.id) ?? []),
+      ...(rby.has(p.id) ? { rating: rby.get(p.id) } : {}),
     });
   }
   return out;

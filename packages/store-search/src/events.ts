@@ -18,6 +18,8 @@ export interface CatalogEvents {
    * member product ids read BEFORE a delete (the membership rows go with the collection).
    */
   collectionChanged(storeId: string, collectionId: string, productIds: readonly string[]): Promise<void>;
+  /** Published reviews of these products changed (published, hidden, deleted, imported): their rating signal moved. */
+  reviewsChanged(storeId: string, productIds: readonly string[]): Promise<void>;
 }
 
 /** Above this many member products, one store reindex (unchanged documents are skipped) beats a job per product. */
@@ -54,6 +56,14 @@ export function queueCatalogEvents(db: Database, queues: Queues, onError: (err: 
         // One job per change: the request id carries the collection and the second, so a burst of renames shares it.
         const requestId = `collection-${collectionId}-${Math.floor(Date.now() / 1000)}`;
         await queues.enqueue(searchReindexStoreJob, { storeId, requestId }).catch(onError);
+        return;
+      }
+      for (const productId of new Set(productIds)) await enqueueProduct(storeId, productId).catch(onError);
+    },
+    async reviewsChanged(storeId, productIds) {
+      if (productIds.length > COLLECTION_REINDEX_THRESHOLD) {
+        // A large review import: one store reindex (documents whose rating did not move stay unchanged).
+        await queues.enqueue(searchReindexStoreJob, { storeId, requestId: `reviews-${Math.floor(Date.now() / 1000)}` }).catch(onError);
         return;
       }
       for (const productId of new Set(productIds)) await enqueueProduct(storeId, productId).catch(onError);
@@ -98,4 +108,5 @@ export const noCatalogEvents: CatalogEvents = {
   async variantChanged() {},
   async productsImported() {},
   async collectionChanged() {},
+  async reviewsChanged() {},
 };

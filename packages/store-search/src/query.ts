@@ -82,7 +82,7 @@ export interface SearchHitView {
   position: number;
   pinned?: boolean;
   score?: number;
-  explain?: ScoreParts & { matched: (string | null)[]; boost: number };
+  explain?: ScoreParts & { matched: (string | null)[]; boost: number; reviews: number };
 }
 
 export interface Autocomplete {
@@ -102,6 +102,25 @@ export interface SearchOutcome {
 }
 
 export { PRICE_BUCKETS };
+
+/**
+ * The review signal (issue 20; docs/design/search.md "Review signal"). Reviews move relevance ranking only through
+ * this function of a product's published reviews: a Bayesian average that starts at the neutral 3 stars as if
+ * `REVIEW_PRIOR_COUNT` such reviews existed, so one 5-star review barely moves a product and many do, mapped to
+ * [-1, 1] and scaled by `REVIEW_WEIGHT`. The weight is half the default in-stock boost (0.1) and a tenth of a
+ * title-match's share of the score (BM25F normalised to 1 per query), so it orders near-equal matches and cannot lift
+ * a weak match over a strong one. Sorting by price or date ignores it; pins stay first.
+ */
+export const REVIEW_WEIGHT = 0.05;
+export const REVIEW_PRIOR_COUNT = 5;
+const REVIEW_PRIOR_MEAN = 3;
+
+export function reviewBoost(rating: IndexedDoc['rating']): number {
+  if (!rating || rating.count <= 0) return 0;
+  const average = Math.min(5, Math.max(1, rating.average));
+  const smoothed = (REVIEW_PRIOR_COUNT * REVIEW_PRIOR_MEAN + rating.count * average) / (REVIEW_PRIOR_COUNT + rating.count);
+  return (REVIEW_WEIGHT * (smoothed - REVIEW_PRIOR_MEAN)) / 2;
+}
 
 const FACET_LIMIT = 30;
 const GROUPS = ['collection', 'vendor', 'productType', 'tag', 'option', 'price', 'inStock'] as const;
@@ -226,13 +245,16 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
   let rowMatch: Int32Array;
   let rowScore: Float64Array;
   let rows = 0;
+  // Whether a row's score carries a review signal: then the scorer's own order is not relevance order.
+  let reviewed = false;
   // Every match is a row with its own score (no filter, boost or pin): the match arrays are the rows, no copy.
   let direct = unfiltered && boostBy === 0 && pinnedOrd.size === 0 && matches !== null;
   if (direct && matches) {
     for (let i = 0; i < count; i++) {
       const ord = ordinals[i] as number;
       const doc = table.docs[ord];
-      if (!doc) {
+      // A reviewed product's row score differs from its match score (the review signal): rows of their own.
+      if (!doc || doc.rating) {
         direct = false;
         break;
       }
@@ -262,7 +284,9 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
       if (mask !== full) continue;
       rowOrd[rows] = ord;
       rowMatch[rows] = i;
-      rowScore[rows] = (scores ? (scores[i] as number) : 0) + (doc.inStock ? boostBy : 0);
+      const review = reviewBoost(doc.rating);
+      if (review !== 0) reviewed = true;
+      rowScore[rows] = (scores ? (scores[i] as number) : 0) + (doc.inStock ? boostBy : 0) + review;
       rows++;
       inRows?.add(ord);
     }
@@ -283,7 +307,7 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
   const docOf = (r: number) => table.docs[rowOrd[r] as number] as IndexedDoc;
   const pinRank = (r: number) => pinnedOrd.get(rowOrd[r] as number) ?? Number.POSITIVE_INFINITY;
   // The scorer's order (score, then ordinal) is relevance order unless something changes it.
-  const reorder = sort !== 'relevance' || pins.length > 0 || boostBy !== 0 || !q;
+  const reorder = sort !== 'relevance' || pins.length > 0 || boostBy !== 0 || reviewed || !q;
   const cmp = (a: number, b: number): number => {
     const sa = rowScore[a] as number;
     const sb = rowScore[b] as number;
@@ -306,13 +330,14 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
     // worst ranked-by-score row could be beaten by one of them, score them all and select again.
     let worst = Number.POSITIVE_INFINITY;
     for (const r of order) if (!pinnedOrd.has(rowOrd[r] as number)) worst = Math.min(worst, rowScore[r] as number);
-    if (order.length < offset + limit || worst <= matches.pruneBound + Math.max(0, boostBy)) {
+    if (order.length < offset + limit || worst <= matches.pruneBound + Math.max(0, boostBy) + REVIEW_WEIGHT) {
       matches.complete();
       const all = matches.scores;
       if (rowScore !== all)
         for (let r = 0; r < rows; r++) {
           const mi = rowMatch[r] as number;
-          if (mi >= 0) rowScore[r] = (all[mi] as number) + ((table.docs[rowOrd[r] as number] as IndexedDoc).inStock ? boostBy : 0);
+          const doc = table.docs[rowOrd[r] as number] as IndexedDoc;
+          if (mi >= 0) rowScore[r] = (all[mi] as number) + (doc.inStock ? boostBy : 0) + reviewBoost(doc.rating);
         }
       order = topK(rows, offset + limit, (a, b) => cmp(a, b) < 0);
     }
@@ -340,7 +365,7 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
       const mi = rowMatch[r] as number;
       if (matches && mi >= 0) {
         const d = matches.detail(mi);
-        hit.explain = { ...d.parts, matched: [...d.matched], boost: doc.inStock ? boostBy : 0 };
+        hit.explain = { ...d.parts, matched: [...d.matched], boost: doc.inStock ? boostBy : 0, reviews: reviewBoost(doc.rating) };
       }
     }
     return hit;

@@ -40,6 +40,11 @@ export interface IndexedDoc {
    * `localeDocument`); the default-language document never contains them. Absent when there are none.
    */
   translations?: Record<string, LocaleText>;
+  /**
+   * Published reviews (issue 20): their average (1–5) and count, the only thing about reviews search sees; absent when
+   * the product has no published review. Feeds `reviewBoost` (query.ts, docs/design/search.md).
+   */
+  rating?: { average: number; count: number };
 }
 
 export interface SearchDocumentsTable {

@@ -95,21 +95,24 @@ export function registerReviewRoutes(app: Api) {
     requirePermission(c, Permission.WriteCatalog);
     const body = c.req.valid('json');
     if (body.status === undefined && body.reply === undefined) throw new AppError(ErrorCode.ValidationFailed, 'Send a status or a reply');
-    return c.json(
-      await new ReviewService(tenantOf(c)).moderate(uuidParam(c, 'reviewId', 'Review'), {
-        ...(body.status ? { status: body.status } : {}),
-        ...(body.reply !== undefined ? { reply: body.reply } : {}),
-      }),
-      200,
-    );
+    const review = await new ReviewService(tenantOf(c)).moderate(uuidParam(c, 'reviewId', 'Review'), {
+      ...(body.status ? { status: body.status } : {}),
+      ...(body.reply !== undefined ? { reply: body.reply } : {}),
+    });
+    // Search ranks by published reviews: a status change moves the product's rating signal.
+    if (body.status) await c.var.services.catalogEvents.reviewsChanged(c.var.store.id, [review.productId]);
+    return c.json(review, 200);
   });
   app.openapi(remove, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
-    await new ReviewService(tenantOf(c)).delete(uuidParam(c, 'reviewId', 'Review'));
+    const { productId } = await new ReviewService(tenantOf(c)).delete(uuidParam(c, 'reviewId', 'Review'));
+    await c.var.services.catalogEvents.reviewsChanged(c.var.store.id, [productId]);
     return c.body(null, 204);
   });
   app.openapi(importCsv, async (c) => {
     requirePermission(c, Permission.ImportCatalog);
-    return c.json(await new ReviewService(tenantOf(c)).importCsv(await c.req.text()), 200);
+    const { productIds, ...result } = await new ReviewService(tenantOf(c)).importCsv(await c.req.text());
+    await c.var.services.catalogEvents.reviewsChanged(c.var.store.id, productIds);
+    return c.json(result, 200);
   });
 }
