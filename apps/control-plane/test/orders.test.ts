@@ -117,6 +117,15 @@ describe('orders API', () => {
     expect(byLine.status).toBe(200);
     expect(byLine.body).toMatchObject({ refunded: 1500, paymentStatus: 'partially_refunded', shippingRefundable: 500 });
     expect(byLine.body.lines[0]).toMatchObject({ quantity: 2, refundedQuantity: 1, refundedAmount: 1500 });
+    // The timeline says what happened as data (the console writes it in the merchant's language and money format).
+    const timeline = Object.fromEntries(byLine.body.timeline.map((e: { type: string; data: unknown }) => [e.type, e.data]));
+    expect(timeline).toEqual({
+      placed: { reservedUntil: expect.any(String) },
+      paid: { provider: 'manual', amount: two.total },
+      refunded: { amount: 1500, provider: 'manual', units: 1, reason: 'wrong size' },
+    });
+    const shipped = await p.request('GET', `/api/v1/stores/${storeId}/orders/${o.id}`, { cookie: owner });
+    expect(shipped.body.timeline.find((e: { type: string }) => e.type === 'fulfilled').data).toEqual({ carrier: 'DHL', trackingNumber: 'TRK1' });
     expect(byLine.body.refunds).toEqual([
       expect.objectContaining({
         amount: 1500,

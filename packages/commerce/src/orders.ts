@@ -27,7 +27,7 @@ import { type PriceAdjustment, type PricingContext, type PricingExtensions, pric
 import { promotionPricing } from './promotion-steps.ts';
 import { type PlannedRefundPart, planRefund, type RefundableOrder, type RefundRequest, shippingTaxOf } from './refunds.ts';
 import type { Totals } from './totals.ts';
-import { type OrderDetail, type OrderSummary, type RefundView, toOrderDetail, toOrderSummary } from './views.ts';
+import { type OrderDetail, type OrderEventData, type OrderSummary, type RefundView, toOrderDetail, toOrderSummary } from './views.ts';
 import { returnSoldUnits } from '@storeloom/planning';
 import { completeDraftOrder } from './draft-events.ts';
 
@@ -485,7 +485,7 @@ export class OrderService {
           created_at: now,
         })
         .execute();
-      await this.event(trx, orderId, 'placed', `Order placed; stock reserved until ${expiresAt.toISOString()}`);
+      await this.event(trx, orderId, 'placed', `Order placed; stock reserved until ${expiresAt.toISOString()}`, { reservedUntil: expiresAt.toISOString() });
       await this.webhook(trx, 'order.created', orderId);
       // Discount uses and gift-card balances are claimed last, so their row locks are held only until the commit
       // right after (50 checkouts racing for one code queue for milliseconds, not for whole checkouts). A checkout
@@ -550,7 +550,7 @@ export class OrderService {
         .where('kind', '=', 'charge')
         .where('status', '=', 'pending')
         .execute();
-      await this.event(trx, orderId, 'paid', `Payment received (${p.provider})`);
+      await this.event(trx, orderId, 'paid', `Payment received (${p.provider})`, { provider: p.provider, amount: p.amount });
       await this.webhook(trx, 'order.paid', orderId);
       if (row.draft_order_id) await completeDraftOrder(trx, row.draft_order_id, orderId);
       await this.mail(trx, orderId, 'order-confirmation', orderConfirmationMail);
@@ -700,7 +700,10 @@ export class OrderService {
         .where('id', '=', orderId)
         .execute();
       const track = input.trackingNumber ? ` (${[input.carrier, input.trackingNumber].filter(Boolean).join(' ')})` : '';
-      await this.event(trx, orderId, isFirst ? 'fulfilled' : 'tracking_updated', isFirst ? `Order fulfilled${track}` : `Tracking updated${track}`);
+      await this.event(trx, orderId, isFirst ? 'fulfilled' : 'tracking_updated', isFirst ? `Order fulfilled${track}` : `Tracking updated${track}`, {
+        carrier: input.carrier ?? null,
+        trackingNumber: input.trackingNumber ?? null,
+      });
       if (isFirst) await this.mail(trx, orderId, 'order-shipped', orderShippedMail);
       if (isFirst) await this.webhook(trx, 'order.fulfilled', orderId);
       return isFirst;
@@ -1049,7 +1052,12 @@ export class OrderService {
         })
         .execute();
     }
-    await this.event(trx, o.id, 'refunded', r.message);
+    await this.event(trx, o.id, 'refunded', r.message, {
+      amount: r.amount,
+      provider: r.provider,
+      units: parts.reduce((n, p) => n + (p.kind === 'line' ? p.quantity : 0), 0),
+      reason: r.reason,
+    });
     await this.webhook(trx, 'order.refunded', o.id, {
       refund: {
         id: paymentId,
@@ -1083,8 +1091,12 @@ export class OrderService {
     });
   }
 
-  private async event(trx: Tx, orderId: string, type: string, message: string) {
-    await trx.insertInto('order_events').values({ id: newId(), order_id: orderId, type, message, created_at: new Date() }).execute();
+  /** A timeline entry: `message` in English for webhooks and exports, `data` for the console to write it in the merchant's language. */
+  private async event(trx: Tx, orderId: string, type: string, message: string, data: OrderEventData = {}) {
+    await trx
+      .insertInto('order_events')
+      .values({ id: newId(), order_id: orderId, type, message, data: JSON.stringify(data), created_at: new Date() })
+      .execute();
   }
 
   /** Writes the mail inside the transaction that caused it; the dedup key makes it once per order and kind. */

@@ -26,7 +26,7 @@ import { PaymentProviders } from './payments.ts';
 import { type PlannedRefundPart, shippingLeft, unitsValue } from './refunds.ts';
 import { type ReturnMailStep, returnMail } from './return-mails.ts';
 import { loadReturnPolicy, type ReturnPolicy } from './settings.ts';
-import type { OrderDetail } from './views.ts';
+import type { OrderDetail, OrderEventData } from './views.ts';
 
 type Tx = Transaction<TenantDatabase>;
 
@@ -267,7 +267,10 @@ export class ReturnService {
           )
           .execute();
         const units = input.lines.reduce((n, l) => n + l.quantity, 0);
-        await this.step(trx, returnId, 'return.requested', 'requested', `Return requested (${units} ${units === 1 ? 'unit' : 'units'}): ${reason}`);
+        await this.step(trx, returnId, 'return.requested', 'requested', `Return requested (${units} ${units === 1 ? 'unit' : 'units'}): ${reason}`, {
+          units,
+          reason,
+        });
         return returnId;
       });
     } catch (e) {
@@ -321,7 +324,7 @@ export class ReturnService {
         if (cur.status !== 'approved') throw new AppError(ErrorCode.InvalidState, `A ${cur.status} return has no label to change`);
         return false;
       }
-      await this.orderEvent(trx, row.order_id, 'return_label', `Return label ${label}`);
+      await this.orderEvent(trx, row.order_id, 'return_label', `Return label ${label}`, { label });
       await this.mail(trx, id, 'approved', `return-label-${label}`);
       return true;
     });
@@ -466,7 +469,14 @@ export class ReturnService {
           .where('id', '=', id)
           .where('status', '=', 'received')
           .execute();
-        await this.step(trx, id, 'return.closed', 'exchanged', `Return exchanged${difference < 0 ? ` (${-difference} refunded)` : ''}`);
+        await this.step(
+          trx,
+          id,
+          'return.closed',
+          'exchanged',
+          `Return exchanged${difference < 0 ? ` (${-difference} refunded)` : ''}`,
+          difference < 0 ? { refunded: -difference } : {},
+        );
         return null;
       }
       // The shopper pays the difference through the order's provider (Stripe: a Checkout Session for the amount).
@@ -497,7 +507,7 @@ export class ReturnService {
         })
         .where('id', '=', id)
         .execute();
-      await this.orderEvent(trx, r.order_id, 'return_exchange', `Exchange: ${difference} to pay`);
+      await this.orderEvent(trx, r.order_id, 'return_exchange', `Exchange: ${difference} to pay`, { toPay: difference });
       return true;
     });
     void pay;
@@ -534,7 +544,7 @@ export class ReturnService {
         .set({ status: 'exchanged', exchange_payment_status: 'paid', exchange_payment_reference: p.reference, closed_at: now, updated_at: now })
         .where('id', '=', id)
         .execute();
-      await this.step(trx, id, 'return.closed', 'exchanged', `Return exchanged (${p.amount} paid)`);
+      await this.step(trx, id, 'return.closed', 'exchanged', `Return exchanged (${p.amount} paid)`, { paid: p.amount });
       return true;
     });
     if (applied) this.opts.onMailWritten?.();
@@ -575,9 +585,9 @@ export class ReturnService {
   }
 
   /** The webhook event, the order timeline entry and the shopper's mail of a step. */
-  private async step(trx: Tx, id: string, event: WebhookEventType, mail: ReturnMailStep, message: string) {
+  private async step(trx: Tx, id: string, event: WebhookEventType, mail: ReturnMailStep, message: string, data: OrderEventData = {}) {
     const { order_id } = await this.row(trx, id);
-    await this.orderEvent(trx, order_id, `return_${mail}`, message);
+    await this.orderEvent(trx, order_id, `return_${mail}`, message, data);
     await this.webhook(trx, event, order_id, id);
     await this.mail(trx, id, mail, `return-${mail}`);
   }
@@ -591,8 +601,11 @@ export class ReturnService {
     });
   }
 
-  private async orderEvent(trx: Tx, orderId: string, type: string, message: string) {
-    await trx.insertInto('order_events').values({ id: newId(), order_id: orderId, type, message, created_at: new Date() }).execute();
+  private async orderEvent(trx: Tx, orderId: string, type: string, message: string, data: OrderEventData = {}) {
+    await trx
+      .insertInto('order_events')
+      .values({ id: newId(), order_id: orderId, type, message, data: JSON.stringify(data), created_at: new Date() })
+      .execute();
   }
 
   private async mail(trx: Tx, id: string, step: ReturnMailStep, kind: string) {

@@ -79,7 +79,8 @@ export interface OrderDetail extends OrderSummary {
   shippingAddress: OrderAddress | null;
   payment: { provider: string; reference: string | null; canRefund: boolean; refundable: number };
   fulfillment: { fulfilledAt: string; trackingNumber: string | null; carrier: string | null } | null;
-  timeline: { at: string; type: string; message: string }[];
+  /** Oldest first; `message` is English, `data` says the same for a translated rendering (see OrderEventData). */
+  timeline: { at: string; type: string; message: string; data: OrderEventData }[];
   /** Markets: `currency` and the amounts above are the presentment (what the shopper paid); these are the store's, at `exchangeRate`. */
   marketId: string | null;
   storeCurrency: string;
@@ -87,6 +88,24 @@ export interface OrderDetail extends OrderSummary {
   exchangeRate: string;
   exchangeRateDate: string | null;
   storeAmounts: { subtotal: number; shipping: number; tax: number; discountTotal: number; total: number; refunded: number };
+}
+
+/**
+ * What an order timeline event records besides its type (all optional: events before 2026-12-06 have none). Amounts
+ * are minor units of the order's currency; `provider` is the payment provider's id ('manual', 'stripe', 'gift_card').
+ */
+export interface OrderEventData {
+  amount?: number;
+  provider?: string;
+  reservedUntil?: string;
+  carrier?: string | null;
+  trackingNumber?: string | null;
+  units?: number;
+  reason?: string | null;
+  label?: string;
+  refunded?: number;
+  paid?: number;
+  toPay?: number;
 }
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -112,7 +131,7 @@ export function toOrderSummary(o: Order): OrderSummary {
 export function toOrderDetail(
   o: Order,
   lines: OrderLine[],
-  events: { created_at: Date | string; type: string; message: string }[],
+  events: { created_at: Date | string; type: string; message: string; data?: unknown }[],
   canRefund: boolean,
   allocations: { discount_id: string | null; order_line_id?: string | null; code: string | null; title: string; amount: number }[] = [],
   giftCards: { last4: string; amount: number }[] = [],
@@ -168,7 +187,7 @@ export function toOrderDetail(
     shippingAddress: o.shipping_address,
     payment: { provider: o.payment_provider, reference: o.payment_reference, canRefund: canRefund && refundable > 0, refundable },
     fulfillment: o.fulfilled_at ? { fulfilledAt: iso(o.fulfilled_at) as string, trackingNumber: o.tracking_number, carrier: o.carrier } : null,
-    timeline: events.map((e) => ({ at: iso(e.created_at) as string, type: e.type, message: e.message })),
+    timeline: events.map((e) => ({ at: iso(e.created_at) as string, type: e.type, message: e.message, data: (e.data ?? {}) as OrderEventData })),
     marketId: o.market_id ?? null,
     storeCurrency: o.store_currency ?? o.currency,
     exchangeRate: o.exchange_rate ?? '1',

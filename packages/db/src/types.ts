@@ -1403,6 +1403,8 @@ export interface OrderEventsTable {
   order_id: string;
   type: string;
   message: string;
+  /** What happened, for the console to write it out (see OrderEventData in @storeloom/commerce). */
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Timestamp;
 }
 export interface StockReservationsTable {

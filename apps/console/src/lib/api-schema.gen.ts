@@ -5304,7 +5304,26 @@ export interface components {
             timeline: {
                 at: string;
                 type: string;
+                /** @description English, for logs and exports; the console writes the event from `type` and `data` */
                 message: string;
+                /** @description What happened (amounts in minor units of the order currency); empty for events recorded before 2026-12-06 */
+                data: {
+                    /** @description Integer minor units of the store currency (cents for USD) */
+                    amount?: number;
+                    provider?: string;
+                    reservedUntil?: string;
+                    carrier?: string | null;
+                    trackingNumber?: string | null;
+                    units?: number;
+                    reason?: string | null;
+                    label?: string;
+                    /** @description Integer minor units of the store currency (cents for USD) */
+                    refunded?: number;
+                    /** @description Integer minor units of the store currency (cents for USD) */
+                    paid?: number;
+                    /** @description Integer minor units of the store currency (cents for USD) */
+                    toPay?: number;
+                };
             }[];
             marketId: string | null;
             storeCurrency: string;

@@ -96,7 +96,28 @@ const OrderDetailSchema = OrderSummarySchema.extend({
   shippingAddress: AddressSchema.nullable(),
   payment: z.object({ provider: z.string(), reference: z.string().nullable(), canRefund: z.boolean(), refundable: Money }),
   fulfillment: z.object({ fulfilledAt: z.string(), trackingNumber: z.string().nullable(), carrier: z.string().nullable() }).nullable(),
-  timeline: z.array(z.object({ at: z.string(), type: z.string(), message: z.string() })),
+  timeline: z.array(
+    z.object({
+      at: z.string(),
+      type: z.string(),
+      message: z.string().describe('English, for logs and exports; the console writes the event from `type` and `data`'),
+      data: z
+        .object({
+          amount: Money.optional(),
+          provider: z.string().optional(),
+          reservedUntil: z.string().optional(),
+          carrier: z.string().nullable().optional(),
+          trackingNumber: z.string().nullable().optional(),
+          units: z.number().int().optional(),
+          reason: z.string().nullable().optional(),
+          label: z.string().optional(),
+          refunded: Money.optional(),
+          paid: Money.optional(),
+          toPay: Money.optional(),
+        })
+        .describe('What happened (amounts in minor units of the order currency); empty for events recorded before 2026-12-06'),
+    }),
+  ),
   // Markets (issue 19): `currency` and the amounts above are what the shopper paid; these are the store's.
   marketId: z.string().nullable(),
   storeCurrency: z.string(),
