@@ -176,6 +176,8 @@ describe('storefront content in Chromium', { timeout: 240_000 }, () => {
       before,
     );
     await page.waitForLoadState('networkidle');
+    // Back to the top first: focusing the model scrolled the page, and a full-page shot would draw the sticky header there.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: artifactPath('content-product-model-desktop.png'), fullPage: true });
     expect(await csp()).toEqual([]);
     expect(console.filter((m) => /Content Security Policy|Refused to/i.test(m))).toEqual([]);
