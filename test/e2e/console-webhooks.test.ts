@@ -164,7 +164,7 @@ describe('console webhooks in Chromium', { timeout: 300_000 }, () => {
     expect(failed.failed).toBe(1);
     await page.reload();
     await page.getByRole('button', { name: 'Turn back on' }).waitFor();
-    await page.getByText(/Turned off after 1 failed deliveries/).waitFor();
+    await page.getByText(/Turned off after 1 failed delivery in a row/).waitFor();
     await settled();
     expect(await axeViolations(page)).toEqual([]);
     await shots(page, 'console-webhooks-disabled');
