@@ -265,8 +265,12 @@ export class Pages {
   async cached(c: C, build: (count: number) => Promise<RenderedPage>) {
     const hasCart = getCookie(c, CART_COOKIE) !== undefined;
     const count = hasCart ? await this.sf.cartCount(c) : 0;
+    // A shopper's consent choice shapes the page (no banner): such pages are theirs, not a shared cache's.
+    const policy = hasCart || c.get('consent')?.decided ? 'private' : 'public';
     // A theme preview shows drafts: never stored in the page cache (theme-preview.ts makes the response no-store).
-    if (this.ttlMs <= 0 || isThemePreview(c)) return this.send(c, await build(count), 'private');
+    if (isThemePreview(c)) return this.send(c, await build(count), 'private');
+    // Without the in-process cache the page is rendered each time, but what a shared cache may keep is the same.
+    if (this.ttlMs <= 0) return this.send(c, await build(count), policy);
     const tenant = c.get('tenant');
     const market = c.get('market');
     const version = await this.sf.catalogVersions.current(tenant.store.schema_name, tenant.t);
@@ -288,8 +292,7 @@ export class Pages {
       });
     }
     entry ??= await (this.rendering.get(key) ?? this.renderAndKeep(c, key, stamp, count, build));
-    // A shopper's consent choice shapes the page (no banner): such pages are theirs, not a shared cache's.
-    return this.sendEntry(c, entry, hasCart || c.get('consent')?.decided ? 'private' : 'public');
+    return this.sendEntry(c, entry, policy);
   }
 
   /** One render per key at a time; kept unless a newer version was kept meanwhile. */
