@@ -81,8 +81,8 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     export: 'orders',
   },
   order_events: {
-    columns: 'id order_id type message created_at',
-    personal: 'message',
+    columns: 'id order_id type message data created_at',
+    personal: 'message data',
     erase: 'anonymise',
     export: 'orders',
     note: 'messages naming the person are rewritten',

@@ -61,6 +61,13 @@ export async function eraseInStore(db: Database, store: StoreRef, email: string,
         .where('order_id', 'in', oids)
         .where(sql<boolean>`message ~* ${literal(needle)}`)
         .execute();
+      // The event's data says the same (a refund or return reason); the token is plain ASCII, so the JSON stays valid.
+      await t
+        .updateTable('order_events')
+        .set({ data: sql`regexp_replace(data::text, ${literal(needle)}, ${token}, 'gi')::jsonb` })
+        .where('order_id', 'in', oids)
+        .where(sql<boolean>`data::text ~* ${literal(needle)}`)
+        .execute();
     }
     // Returns stay (accounting, stock) without the shopper's reason, note and photos (their files go with the archives).
     const photoRows = await t.selectFrom('returns').select('photos').where('order_id', 'in', oids).execute();

@@ -80,6 +80,7 @@ const session = createRoute({
       z.union([z.object({ signedIn: z.literal(false) }), MeSchema.extend({ signedIn: z.literal(true) })]),
       'signedIn false without a session; otherwise the same body as GET /me with signedIn true',
     ),
+    ...errorResponses(429),
   },
 });
 
