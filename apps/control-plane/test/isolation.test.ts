@@ -240,6 +240,7 @@ const fixtures: Record<string, (own: Tenant) => Pick<RequestOptions, 'body' | 'r
   'post /stores/{storeId}/theme/preview': () => ({ body: { path: '/' } }),
   'put /stores/{storeId}/theme/settings/draft': () => ({ body: { settings: { textColor: '#ff0000' } } }),
   'post /stores/{storeId}/theme/settings/favicon': () => ({ form: pngForm() }),
+  'post /stores/{storeId}/theme/settings/discard': () => ({ body: {} }),
   'post /stores/{storeId}/reviews/import': (own) => ({
     rawBody: `product_handle,rating,title\n${own.productHandle},1,Injected\n`,
     contentType: 'text/csv',

@@ -187,6 +187,47 @@ describe('theme settings', () => {
     expect(await (await shop('/')).text()).not.toContain('rel="icon"');
   });
 
+  it('deletes favicon files that neither the published theme nor the draft refers to: replaced, removed, discarded', async () => {
+    const upload = async (rgb: [number, number, number]) => {
+      const form = new FormData();
+      form.set('file', new Blob([new Uint8Array(gradientPng(32, 32, rgb))], { type: 'image/png' }), 'icon.png');
+      const r = await p.request('POST', `/api/v1/stores/${storeId}/theme/settings/favicon`, { cookie, form });
+      expect(r.status, r.text).toBe(200);
+      return r.body.draft.faviconUrl as string;
+    };
+    const stored = async (url: string) => (await p.services.storage.get(`${storeId}/${url.split('/').pop()}`)) !== null;
+
+    // A draft upload replaced by another before publishing: the first file is gone.
+    const a = await upload([10, 20, 30]);
+    const b = await upload([40, 50, 60]);
+    expect(await stored(a)).toBe(false);
+    expect(await stored(b)).toBe(true);
+    // Published, then replaced in the draft: the published one stays (shoppers still see it) until the next publish.
+    await api('POST', '/theme/settings/publish');
+    const c = await upload([70, 80, 90]);
+    expect(await stored(b)).toBe(true);
+    expect(await stored(c)).toBe(true);
+    // The draft discarded: its upload is deleted, the published favicon kept.
+    const discarded = await api('POST', '/theme/settings/discard', {});
+    expect(discarded.status, discarded.text).toBe(200);
+    expect(discarded.body.draft.faviconUrl).toBe(b);
+    expect(await stored(c)).toBe(false);
+    expect(await stored(b)).toBe(true);
+    // Stale editors cannot discard a newer draft.
+    expect((await api('POST', '/theme/settings/discard', { expectedVersion: 0 })).status).toBe(409);
+    // Replaced and published: the old published file goes.
+    const d = await upload([100, 110, 120]);
+    await api('POST', '/theme/settings/publish');
+    expect(await stored(b)).toBe(false);
+    expect(await stored(d)).toBe(true);
+    // Removed and published: nothing refers to it any more.
+    expect((await api('PUT', '/theme/settings/draft', { settings: { faviconUrl: null } })).status).toBe(200);
+    expect(await stored(d)).toBe(true);
+    await api('POST', '/theme/settings/publish');
+    expect(await stored(d)).toBe(false);
+    expect(await (await shop('/')).text()).not.toContain('rel="icon"');
+  });
+
   it('a colour changed in store settings reaches the draft, so a later publish keeps it; staff without UpdateStore cannot write', async () => {
     expect((await api('PUT', '/settings', { theme: { accentColor: '#0f766e' } })).status).toBe(200);
     const view = (await api('GET', '/theme/settings')).body;

@@ -86,8 +86,32 @@ export const draftThemeOf = (published: unknown, draftRaw: unknown): ThemeSettin
   return d ? readTheme({ ...p, ...d.settings, logoUrl: p.logoUrl }) : p;
 };
 
+/** The favicon URLs the published theme and the draft refer to: a file neither names can be deleted. */
+const faviconsOf = (publishedRaw: unknown, draftRaw: unknown): Set<string> => {
+  const urls = new Set<string>();
+  for (const u of [readTheme(publishedRaw).faviconUrl, draftThemeOf(publishedRaw, draftRaw).faviconUrl]) if (u) urls.add(u);
+  return urls;
+};
+
+const releasedBetween = (before: Set<string>, after: Set<string>): string[] => [...before].filter((u) => !after.has(u));
+
+export interface ThemeSettingsOptions {
+  /**
+   * Called after a change commits with the favicon URLs that neither the published theme nor the draft refers to any
+   * more (replaced, removed, or a draft's upload that publishing or another upload discarded): their files can go.
+   */
+  releaseFavicons?: (urls: string[]) => Promise<void>;
+}
+
 export class ThemeSettingsService {
-  constructor(private readonly t: Kysely<TenantDatabase>) {}
+  constructor(
+    private readonly t: Kysely<TenantDatabase>,
+    private readonly options: ThemeSettingsOptions = {},
+  ) {}
+
+  private async released(urls: string[]): Promise<void> {
+    if (urls.length && this.options.releaseFavicons) await this.options.releaseFavicons(urls);
+  }
 
   async get(): Promise<ThemeSettingsView> {
     const [published, draft] = await Promise.all([readKey(this.t, 'theme'), readKey(this.t, THEME_DRAFT_KEY)]);
@@ -137,13 +161,15 @@ export class ThemeSettingsService {
   }
 
   private async changeDraft(changes: Partial<DraftableThemeSettings>, expectedVersion?: number): Promise<ThemeSettingsView> {
-    return this.t.transaction().execute(async (trx) => {
+    const { view, released } = await this.t.transaction().execute(async (trx) => {
       const { published, draft } = await this.lockedDraft(trx);
       if (expectedVersion !== undefined && expectedVersion !== draft.version) throw conflict();
       const next: StoredDraft = { ...draft, settings: { ...draft.settings, ...changes }, version: draft.version + 1, updatedAt: new Date().toISOString() };
       await writeKey(trx, THEME_DRAFT_KEY, next);
-      return this.view(published, next);
+      return { view: this.view(published, next), released: releasedBetween(faviconsOf(published, draft), faviconsOf(published, next)) };
     });
+    await this.released(released);
+    return view;
   }
 
   /** The uploaded favicon (a store media URL) becomes the draft's; shoppers get it when the draft is published. */
@@ -153,14 +179,29 @@ export class ThemeSettingsService {
 
   /** Publishes the draft: the `theme` key takes its values (the current logo kept). */
   async publish(): Promise<ThemeSettingsView> {
-    return this.t.transaction().execute(async (trx) => {
+    const { view, released } = await this.t.transaction().execute(async (trx) => {
       const { published, draft } = await this.lockedDraft(trx);
       const theme = readTheme({ ...readTheme(published), ...draft.settings, logoUrl: readTheme(published).logoUrl });
       const next: StoredDraft = { ...draft, publishedAt: new Date().toISOString() };
       await writeKey(trx, 'theme', theme);
       await writeKey(trx, THEME_DRAFT_KEY, next);
-      return this.view(theme, next);
+      return { view: this.view(theme, next), released: releasedBetween(faviconsOf(published, draft), faviconsOf(theme, next)) };
     });
+    await this.released(released);
+    return view;
+  }
+
+  /** Throws the draft away: it takes the published values again (version counts on, so stale editors get 409). */
+  async discardDraft(expectedVersion?: number): Promise<ThemeSettingsView> {
+    const { view, released } = await this.t.transaction().execute(async (trx) => {
+      const { published, draft } = await this.lockedDraft(trx);
+      if (expectedVersion !== undefined && expectedVersion !== draft.version) throw conflict();
+      const next: StoredDraft = { ...draft, settings: draftable(readTheme(published)), version: draft.version + 1, updatedAt: new Date().toISOString() };
+      await writeKey(trx, THEME_DRAFT_KEY, next);
+      return { view: this.view(published, next), released: releasedBetween(faviconsOf(published, draft), faviconsOf(published, next)) };
+    });
+    await this.released(released);
+    return view;
   }
 
   /** The theme a preview link shows (never to shoppers). */

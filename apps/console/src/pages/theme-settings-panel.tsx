@@ -118,6 +118,29 @@ export function ThemeSettingsPanel(props: { onSaved: () => void; ref: (h: ThemeS
     }
   };
 
+  const discard = async () => {
+    if (!window.confirm(t('theme.discardSettingsConfirm'))) return;
+    clearTimeout(timer);
+    pending = {};
+    if (inFlight) await inFlight;
+    try {
+      const r = await api.POST('/stores/{storeId}/theme/settings/discard', {
+        params: { path: { storeId: s.storeId() } },
+        body: { expectedVersion: version() },
+      });
+      setValues(r.draft as ThemeSettings);
+      setVersion(r.version);
+      setProblems([]);
+      props.onSaved();
+      toast.success(t('theme.settingsDiscarded'));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) {
+        toast.error(t('theme.settingsConflict'));
+        await load(s.storeId());
+      } else toast.error((err as Error).message);
+    }
+  };
+
   const warnings = (): ContrastWarning[] => {
     const v = values();
     return v ? themeContrastWarnings(v) : [];
@@ -263,6 +286,9 @@ export function ThemeSettingsPanel(props: { onSaved: () => void; ref: (h: ThemeS
                 </button>
               </Show>
             </fieldset>
+            <button type="button" class="button small" data-testid="theme-settings-discard" onClick={() => void discard()}>
+              {t('theme.discardSettings')}
+            </button>
           </>
         )}
       </Show>

@@ -8,9 +8,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { signThemePreview, ThemeLayoutService, ThemeSettingsService } from '@storeloom/content';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { newObjectKey } from '@storeloom/storage';
+import { isMediaKey, newObjectKey } from '@storeloom/storage';
 import { BUTTON_STYLES, SECTION_TYPES, SETTING_TYPES, THEME_DENSITIES, THEME_FONTS, THEME_TEMPLATES } from '@storeloom/theme';
-import { type Api, storeUrl } from '../context.ts';
+import type { Context } from 'hono';
+import { type Api, type AppEnv, storeUrl } from '../context.ts';
 import { requirePermission, storageOf, storeAccess, tenantOf, uuidParam } from '../guards.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
 import { imageUploadBody, readImageUpload } from '../uploads.ts';
@@ -292,6 +293,19 @@ const publishThemeSettings = createRoute({
   request: { params: StoreIdParam },
   responses: { 200: jsonResponse(ThemeSettingsView, 'Published'), ...errorResponses(401, 403, 404) },
 });
+const discardThemeSettingsDraft = createRoute({
+  operationId: 'discardThemeSettingsDraft',
+  method: 'post',
+  path: '/stores/{storeId}/theme/settings/discard',
+  tags,
+  summary: 'Throw the draft theme settings away: the draft takes the published values again (a favicon uploaded only into the draft is deleted)',
+  middleware: [storeAccess] as const,
+  request: {
+    params: StoreIdParam,
+    body: { content: { 'application/json': { schema: z.object({ expectedVersion: z.number().int().min(0).optional() }) } }, required: false },
+  },
+  responses: { 200: jsonResponse(ThemeSettingsView, 'Discarded'), ...errorResponses(400, 401, 403, 404, 409) },
+});
 const uploadFavicon = createRoute({
   operationId: 'uploadThemeFavicon',
   method: 'post',
@@ -302,6 +316,24 @@ const uploadFavicon = createRoute({
   request: { params: StoreIdParam, body: imageUploadBody({}) },
   responses: { 200: jsonResponse(ThemeSettingsView, 'Favicon set in the draft'), ...errorResponses(400, 401, 403, 404, 413, 415) },
 });
+
+/**
+ * Theme settings whose replaced, removed or discarded favicons leave storage once nothing refers to them (only this
+ * store's own `favicon-*` media keys; a URL that is not one is left alone).
+ */
+function themeSettingsOf(c: Context<AppEnv>): ThemeSettingsService {
+  const storage = storageOf(c);
+  const storeId = c.var.store.id;
+  return new ThemeSettingsService(tenantOf(c), {
+    releaseFavicons: async (urls) => {
+      for (const url of urls) {
+        const key = `${storeId}/${url.slice(url.lastIndexOf('/') + 1)}`;
+        if (!isMediaKey(key) || !key.startsWith(`${storeId}/favicon-`) || storage.publicUrl(key) !== url) continue;
+        await storage.delete(key).catch((err) => c.var.logger.warn('could not delete a released favicon', { err, key }));
+      }
+    },
+  });
+}
 
 export function registerThemeRoutes(app: Api) {
   app.openapi(listSections, (c) => c.json({ sections: SECTION_TYPES.map((s) => ({ ...s, templates: [...s.templates] })) }, 200));
@@ -325,11 +357,11 @@ export function registerThemeRoutes(app: Api) {
   app.openapi(putThemeSettingsDraft, async (c) => {
     requirePermission(c, Permission.UpdateStore);
     const body = c.req.valid('json');
-    return c.json(await new ThemeSettingsService(tenantOf(c)).saveDraft(body.settings, body.expectedVersion), 200);
+    return c.json(await themeSettingsOf(c).saveDraft(body.settings, body.expectedVersion), 200);
   });
   app.openapi(publishThemeSettings, async (c) => {
     requirePermission(c, Permission.UpdateStore);
-    const view = await new ThemeSettingsService(tenantOf(c)).publish();
+    const view = await themeSettingsOf(c).publish();
     c.var.services.stores.access.forget(c.var.store.id);
     return c.json(view, 200);
   });
@@ -337,10 +369,20 @@ export function registerThemeRoutes(app: Api) {
     requirePermission(c, Permission.UpdateStore);
     const { bytes, type } = await readImageUpload(c, c.req.valid('form').file);
     const storage = storageOf(c);
-    // Earlier favicons are kept: the published theme or a restored draft may still show one.
+    // The draft's earlier favicon is deleted unless the published theme still shows it.
     const key = newObjectKey(c.var.store.id, 'favicon', type.ext);
     await storage.put(key, bytes, type.contentType);
-    return c.json(await new ThemeSettingsService(tenantOf(c)).setDraftFavicon(storage.publicUrl(key)), 200);
+    try {
+      return c.json(await themeSettingsOf(c).setDraftFavicon(storage.publicUrl(key)), 200);
+    } catch (e) {
+      await storage.delete(key).catch(() => {});
+      throw e;
+    }
+  });
+  app.openapi(discardThemeSettingsDraft, async (c) => {
+    requirePermission(c, Permission.UpdateStore);
+    const body = (c.req.valid('json') ?? {}) as { expectedVersion?: number };
+    return c.json(await themeSettingsOf(c).discardDraft(body.expectedVersion), 200);
   });
   app.openapi(preview, async (c) => {
     requirePermission(c, Permission.UpdateStore);
