@@ -12,6 +12,9 @@
  *
  * Latency (--latency): see bench/search/latency.ts.
  *
+ * Cross-validation (--cv K [--fit none|bm25|rerank|spelling|all] [--seed N] [--set key=json] [--check]): see
+ * bench/search/cv.ts; in process against the built index, no HTTP.
+ *
  * The data is read from ../shared, never copied into the repository.
  */
 import { execFileSync } from 'node:child_process';
@@ -25,6 +28,7 @@ import { createBenchDatabase } from './lib/database.ts';
 import { REDIS_URL } from './lib/env.ts';
 import { ROOT } from './lib/paths.ts';
 import { progress } from './lib/report.ts';
+import { runCv } from './search/cv.ts';
 import { runLatency } from './search/latency.ts';
 import { type CsvProduct, importAndIndex, merchantWithStore, startSearchPlatform, storefrontGet, toCsv } from './search/platform.ts';
 
@@ -124,9 +128,44 @@ async function main() {
       embedded: { type: 'boolean', default: false },
       duration: { type: 'string' },
       connections: { type: 'string' },
+      cv: { type: 'string' },
+      fit: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      check: { type: 'boolean', default: false },
     },
   });
-  if (values.latency)
+  if (values.cv) {
+    const qrels = new Map<string, Map<string, number>>();
+    for (const line of readFileSync(join(DATA, 'qrels-dev.csv'), 'utf8').split('\n').slice(1)) {
+      const [q, p, g] = line.split(',');
+      if (!q || !p || g === undefined) continue;
+      let m = qrels.get(q);
+      if (!m) {
+        m = new Map();
+        qrels.set(q, m);
+      }
+      m.set(p, Number(g));
+    }
+    const data = {
+      products: readJsonl<LabelledProduct>(join(DATA, 'products.jsonl.gz')),
+      clean: readJsonl<{ id: string; text: string }>(join(DATA, 'queries-dev.jsonl')),
+      typo: readJsonl<{ id: string; text: string }>(join(SHARED, 'bench', 'search', 'queries-typo.jsonl')),
+      qrels,
+    };
+    const sets = (values.set ?? []).map((kv): [string, unknown] => {
+      const eq = kv.indexOf('=');
+      if (eq < 0) throw new Error(`--set needs key=json, got ${kv}`);
+      return [kv.slice(0, eq), JSON.parse(kv.slice(eq + 1))];
+    });
+    runCv(data, {
+      k: Number(values.cv),
+      ...(values.seed ? { seed: Number(values.seed) } : {}),
+      fit: values.fit ?? ['none'],
+      sets,
+      ...(values.check ? { check: { evaluator: EVALUATOR } } : {}),
+    });
+  } else if (values.latency)
     await runLatency({
       products: Number(values.products ?? 40_000),
       embedded: values.embedded ?? false,
