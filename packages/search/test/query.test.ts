@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeletionIndex, deletions, editDistance, InMemorySearchEngine, maxEditsFor, type SearchDocument } from '../src/index.ts';
+import { adjacentKeys, DeletionIndex, deletions, editDistance, InMemorySearchEngine, keyboardDistance, maxEditsFor, type SearchDocument } from '../src/index.ts';
 
 function catalogue(): SearchDocument[] {
   const docs: SearchDocument[] = [];
@@ -144,5 +144,33 @@ describe('prefix matching', () => {
     expect(plan.clauses[1]?.alternatives.some((a) => a.source === 'prefix')).toBe(false); // "card" has no longer completion here
     const plan2 = e.plan('card memo', { prefix: 'always', typo: false });
     expect(plan2.clauses[1]?.alternatives.some((a) => a.source === 'prefix' && a.label === 'memory')).toBe(true);
+  });
+});
+
+describe('spelling model options', () => {
+  it('knows QWERTY neighbours', () => {
+    expect(adjacentKeys('s', 'd')).toBe(true);
+    expect(adjacentKeys('s', 'x')).toBe(true);
+    expect(adjacentKeys('d', 'c')).toBe(true);
+    expect(adjacentKeys('q', 'p')).toBe(false);
+    expect(adjacentKeys('a', 'a')).toBe(false);
+  });
+
+  it('charges a distant-key substitution more than a neighbouring one, and a transposition one edit', () => {
+    expect(keyboardDistance('cofgee', 'coffee', 1, 1.5)).toBe(1);
+    expect(keyboardDistance('copfee', 'coffee', 1, 1.5)).toBe(1.5);
+    expect(keyboardDistance('cofefe', 'coffee', 1, 1.5)).toBe(1);
+    expect(keyboardDistance('cofee', 'coffee', 1, 1.5)).toBe(1);
+  });
+
+  it("keeps the typed word at weight 1, or at its posterior share when a correction is likelier ('posterior')", () => {
+    const e = engine();
+    const typedWeight = (typed: 'keep' | 'posterior') =>
+      e.plan('cofee', { spelling: { typed, errorRate: 0.5 } }).clauses[0]?.alternatives.find((a) => a.source === 'exact')?.weight;
+    expect(typedWeight('keep')).toBe(1);
+    // "cofee" is in one product, "coffee" in six: 1 / (6 x 0.5)
+    expect(typedWeight('posterior')).toBeCloseTo(1 / 3, 6);
+    // a word far more common than its neighbours keeps weight 1
+    expect(e.plan('shirt', { spelling: { typed: 'posterior', errorRate: 0.5 } }).clauses[0]?.alternatives[0]?.weight).toBe(1);
   });
 });

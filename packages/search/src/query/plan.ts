@@ -12,7 +12,7 @@ import type { InvertedIndex } from '../index/inverted-index.ts';
 import type { Lexicon } from './lexicon.ts';
 import { ATTRIBUTE_WORDS, QUALIFIER_WORDS } from '../analysis/stopwords.ts';
 import type { SynonymMap } from './synonyms.ts';
-import { corrections, type SpellingOptions } from './spelling.ts';
+import { type SpellingOptions, spellingModel } from './spelling.ts';
 
 export type AltSource = 'exact' | 'parts' | 'typo' | 'prefix' | 'split' | 'join' | 'synonym';
 
@@ -133,7 +133,9 @@ export function buildPlan(text: string, ctx: PlanContext, opts: PlanOptions = {}
     const alpha = g.kind === 'word' && ALPHA_WORD.test(g.text);
 
     if (!optional && alpha && typo) {
-      for (const c of corrections(g.text, ctx, opts.spelling)) {
+      const model = spellingModel(g.text, ctx, opts.spelling);
+      if (model.typedWeight !== 1) alternatives[0] = { ...(alternatives[0] as Alternative), weight: model.typedWeight };
+      for (const c of model.corrections) {
         alternatives.push({ terms: [c.term], weight: c.weight, source: 'typo', span: 1, label: c.surface });
       }
     }
