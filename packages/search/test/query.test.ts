@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { adjacentKeys, DeletionIndex, deletions, editDistance, InMemorySearchEngine, keyboardDistance, maxEditsFor, type SearchDocument } from '../src/index.ts';
+import {
+  adjacentKeys,
+  DeletionIndex,
+  deletions,
+  editDistance,
+  InMemorySearchEngine,
+  keyboardDistance,
+  maxEditsFor,
+  type SearchDocument,
+} from '../src/index.ts';
 
 function catalogue(): SearchDocument[] {
   const docs: SearchDocument[] = [];
