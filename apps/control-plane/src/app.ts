@@ -38,6 +38,7 @@ import { registerInventoryRoutes } from './routes/inventory.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { registerReturnRoutes } from './routes/returns.ts';
 import { registerDraftOrderRoutes } from './routes/draft-orders.ts';
+import { registerCustomerRoutes } from './routes/customers.ts';
 import { registerOrderEditRoutes } from './routes/order-edits.ts';
 import { registerAbandonedCheckoutRoutes } from './routes/abandoned-checkouts.ts';
 import { registerAnalyticsRoutes } from './routes/analytics.ts';
@@ -124,6 +125,7 @@ export function registerApiRoutes(api: OpenAPIHono<AppEnv>) {
   registerOrderRoutes(api);
   registerReturnRoutes(api);
   registerDraftOrderRoutes(api);
+  registerCustomerRoutes(api);
   registerOrderEditRoutes(api);
   registerDiscountRoutes(api);
   registerGiftCardRoutes(api);

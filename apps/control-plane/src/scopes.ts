@@ -27,6 +27,7 @@ const FAMILY_OF_TAG: Record<string, string> = {
   analytics: 'orders',
   shipping: 'orders',
   privacy: 'customers',
+  customers: 'customers',
   taxes: 'orders',
   discounts: 'discounts',
   'gift-cards': 'discounts',

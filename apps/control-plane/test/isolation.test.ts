@@ -7,7 +7,8 @@
 import { PrivacyService } from '@storeloom/privacy';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { API_SCOPES } from '@storeloom/auth';
-import { CartService, OrderService, parseSettings, ReturnService } from '@storeloom/commerce';
+import { newId } from '@storeloom/db';
+import { CartService, CustomerService, OrderService, parseSettings, ReturnService } from '@storeloom/commerce';
 import { returnPhotoKey } from '@storeloom/storage';
 import { searchDb } from '@storeloom/store-search';
 import { emitWebhookEvent } from '@storeloom/webhooks';
@@ -93,6 +94,8 @@ interface Tenant {
   orderLineId: string;
   /** An open draft order of this store. */
   draftOrderId: string;
+  /** A customer account of this store (with a saved address). */
+  customerId: string;
   /** A staged edit of orderId. */
   editId: string;
 }
@@ -133,6 +136,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   taxRateId: t.taxRateId,
   returnId: t.returnId,
   draftOrderId: t.draftOrderId,
+  customerId: t.customerId,
   editId: t.editId,
 });
 
@@ -468,6 +472,13 @@ describe('tenant isolation', () => {
       reason: `${tag} reason`,
       photos: [photoKey],
     });
+    // A customer account with a saved address (the customers API and the draft order's customer picker).
+    const customerId = newId();
+    await t
+      .insertInto('customers')
+      .values({ id: customerId, email: `${tag}-buyer@example.com`, name: `${tag} buyer`, password_hash: 'x', created_at: new Date(), email_verified_at: null })
+      .execute();
+    await new CustomerService(t).saveAddress(customerId, address);
     // A staged edit of the order (adds a unit of the second product).
     const edit = await p.request('POST', `/api/v1/stores/${store.id}/orders/${order.id}/edits`, {
       cookie,
@@ -505,6 +516,7 @@ describe('tenant isolation', () => {
       zoneId: zone.body.id,
       taxRateId: taxRate.body.id,
       draftOrderId: draft.body.id,
+      customerId,
       editId: edit.body.id,
       cookie,
       userId: user.id,
@@ -819,6 +831,10 @@ describe('tenant isolation', () => {
     expect(collections.body.data.map((x: { id: string }) => x.id)).toEqual([a.collectionId]);
     const imports = await p.request('GET', `/api/v1/stores/${a.storeId}/imports`, { cookie: a.cookie });
     expect(imports.body.data.map((x: { id: string }) => x.id)).toEqual([a.importId]);
+    const customers = await p.request('GET', `/api/v1/stores/${a.storeId}/customers?limit=250`, { cookie: a.cookie });
+    expect(customers.body.items.map((x: { id: string }) => x.id)).toEqual([a.customerId]);
+    const searchedCustomers = await p.request('GET', `/api/v1/stores/${a.storeId}/customers?query=bravo`, { cookie: a.cookie });
+    expect(searchedCustomers.body.items).toEqual([]);
     const history = await p.request('GET', `/api/v1/stores/${a.storeId}/variants/${a.variantIds[0]}/inventory-adjustments`, { cookie: a.cookie });
     expect(history.status).toBe(200);
     expect(history.body.data.length).toBeGreaterThanOrEqual(1);

@@ -77,6 +77,8 @@ describe('API token scopes on every operation of the OpenAPI document', () => {
       'get /stores/{storeId}/orders': 'read_orders',
       'post /stores/{storeId}/orders/{orderId}/refunds': 'write_orders',
       'get /stores/{storeId}/recommendations/customers': 'read_customers',
+      'get /stores/{storeId}/customers': 'read_customers',
+      'get /stores/{storeId}/customers/{customerId}': 'read_customers',
       'get /stores/{storeId}/team': 'read_team',
       'post /me/api-tokens': 'session',
       'delete /me/api-tokens/{tokenId}': 'session',

@@ -1,5 +1,6 @@
 export * from './cart.ts';
 export * from './customers.ts';
+export * from './customer-directory.ts';
 export * from './mails.ts';
 export * from './orders.ts';
 export * from './payments.ts';

@@ -2122,6 +2122,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customer accounts, newest first; query matches word prefixes of the name or e-mail, case-insensitively
+         * @description API tokens: needs the `read_customers` scope.
+         */
+        get: operations["listCustomers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stores/{storeId}/customers/{customerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One customer account with its saved addresses
+         * @description API tokens: needs the `read_customers` scope.
+         */
+        get: operations["getCustomer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/orders/{orderId}/edits": {
         parameters: {
             query?: never;
@@ -5673,6 +5713,38 @@ export interface components {
         DraftOrderCompleted: {
             draftOrder: components["schemas"]["DraftOrder"];
             orderId: string;
+        };
+        CustomerPage: {
+            items: components["schemas"]["CustomerSummary"][];
+            nextCursor: string | null;
+        };
+        CustomerSummary: {
+            id: string;
+            email: string;
+            name: string;
+            emailVerified: boolean;
+            /** @description Orders placed with this account (or attached to it after the e-mail was verified) */
+            ordersCount: number;
+            lastOrderAt: string | null;
+            defaultAddress: components["schemas"]["CustomerAddress"];
+            createdAt: string;
+        };
+        /** @description The address the customer saved last (their latest order’s), or none */
+        CustomerAddress: {
+            name: string;
+            line1: string;
+            line2: string | null;
+            city: string;
+            postalCode: string;
+            region: string | null;
+            country: string;
+            phone: string | null;
+        } | null;
+        Customer: components["schemas"]["CustomerSummary"] & {
+            /** @description Saved addresses, newest first (the first is the default) */
+            addresses: (components["schemas"]["CustomerAddress"] & {
+                id: string;
+            })[];
         };
         OrderEditList: {
             items: components["schemas"]["OrderEdit"][];
@@ -14627,6 +14699,119 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCustomers: {
+        parameters: {
+            query?: {
+                /** @description Words that each start a word of the name or e-mail (“jan doe”, “example.com”) */
+                query?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Customers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPage"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
