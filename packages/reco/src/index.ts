@@ -23,3 +23,13 @@ export {
   type AlsoBlend,
   type UserRequest,
 } from './recommender.ts';
+export {
+  bayesianRating,
+  reviewQualityFactor,
+  withReviewPrior,
+  REVIEW_BLEND_WEIGHT,
+  REVIEW_MIN_COUNT,
+  REVIEW_PRIOR_COUNT,
+  REVIEW_PRIOR_MEAN,
+  type RatingSignal,
+} from './quality.ts';

@@ -4,6 +4,7 @@
  * happens here; a request is a handful of indexed reads.
  */
 import { type Kysely, type RecoListEntry, sql, type TenantDatabase } from '@storeloom/db';
+import { type RatingSignal, withReviewPrior } from '../quality.ts';
 import { type Actor, RecoEventService } from './events.ts';
 
 export type Slot = 'product' | 'cart' | 'home';
@@ -173,15 +174,35 @@ export class RecommendationService {
     const blended = blend(lists, exclude);
     // Fill with what sells in the anchor's collections, then overall.
     const popular = await this.popularLists(version, anchors);
-    const ranked = [...blended];
-    const seen = new Set(ranked.map((r) => r.productId));
+    const fill: Recommendation[] = [];
+    const seen = new Set(blended.map((r) => r.productId));
     for (const l of popular)
       for (const e of l)
         if (!seen.has(e.p) && !exclude.has(e.p)) {
           seen.add(e.p);
-          ranked.push({ productId: e.p, score: 0, source: 'popular' });
+          fill.push({ productId: e.p, score: 0, source: 'popular' });
         }
+    // Reviews order the model's candidates and, separately, the popularity fill (never one into the other).
+    const ratings = await this.ratingSignals([...seen]);
+    const ranked = [...withReviewPrior(blended, ratings), ...withReviewPrior(fill, ratings)];
     return { modelVersion: version, items: await this.available(ranked, limit) };
+  }
+
+  /**
+   * Published reviews' average and count of the candidates (the definition of content's `ReviewService.ratingSignals`,
+   * read here for the candidates only): the input of the review prior (quality.ts). Pending and hidden reviews count
+   * for nothing.
+   */
+  async ratingSignals(productIds: readonly string[]): Promise<Map<string, RatingSignal>> {
+    if (productIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('reviews')
+      .select(['product_id', sql<string>`avg(rating)`.as('avg'), sql<string>`count(*)`.as('n')])
+      .where('status', '=', 'published')
+      .where('product_id', 'in', [...productIds])
+      .groupBy('product_id')
+      .execute();
+    return new Map(rows.map((r) => [r.product_id, { average: Number(r.avg), count: Number(r.n) }]));
   }
 
   private async popularLists(version: number, anchors: readonly string[]): Promise<RecoListEntry[][]> {
@@ -267,7 +288,14 @@ export class RecommendationService {
       seen.add(r.productId);
       return true;
     });
-    return this.available(unique, limit);
+    // Reviews order the collection's products and, separately, the newest (never one into the other).
+    const ratings = await this.ratingSignals([...seen]);
+    const bySource = (src: string) =>
+      withReviewPrior(
+        unique.filter((r) => r.source === src),
+        ratings,
+      );
+    return this.available([...bySource('collection'), ...bySource('newest')], limit);
   }
 
   /** Merchant preview: the product's stored also-bought list (unfiltered) under the active model. */
