@@ -22,10 +22,17 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** Connections that drop store schemas side by side (see dropStoreSchemasFirst). */
+const DROP_CONCURRENCY = 8;
+
 /**
- * A database with thousands of store schemas takes minutes to drop, and one long DROP DATABASE holds up
- * every other session's DROP DATABASE on the cluster (they wait for it to absorb their ProcSignalBarrier).
- * Dropping the schemas one statement at a time first spreads that work into short transactions.
+ * A database with many store schemas takes minutes to drop, and one long DROP DATABASE holds up every other
+ * session's DROP DATABASE on the cluster (they wait for it to absorb their ProcSignalBarrier). Dropping the schemas
+ * first spreads that work into short transactions. The time goes to deleting files: a store schema is ~290
+ * relations, each its own files, and on this machine's ext4 (mounted with online discard) an unlink took ~3 ms.
+ * 200 stores' schemas took 2.6 min one after the other; DROP DATABASE alone took 2.1 min for 180 of them. Parallel
+ * unlinks overlap (4 processes deleted 3,000 files 4.5x faster than one), so the schemas are dropped over
+ * DROP_CONCURRENCY connections, each dropping its share one schema at a time (200 schemas: 34 s at load 15-18).
  */
 async function dropStoreSchemasFirst(url: string): Promise<void> {
   const c = new pg.Client({ connectionString: url, application_name: 'storeloom-bench-admin' });
@@ -34,18 +41,33 @@ async function dropStoreSchemasFirst(url: string): Promise<void> {
   } catch {
     return; // already gone
   }
+  let names: string[];
   try {
     const { rows } = await c.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like 't\\_%' order by 1`);
-    if (rows.length < 50) return;
-    progress(`dropping ${rows.length} store schemas before the database`);
-    let n = 0;
-    for (const r of rows) {
-      await c.query(`drop schema if exists "${r.nspname.replaceAll('"', '""')}" cascade`);
-      if (++n % 500 === 0) progress(`  dropped ${n}/${rows.length} schemas`);
-    }
+    names = rows.map((r) => r.nspname);
   } finally {
     await c.end().catch(() => {});
   }
+  if (names.length < 50) return;
+  const t0 = performance.now();
+  progress(`dropping ${names.length} store schemas before the database (${DROP_CONCURRENCY} connections)`);
+  let next = 0;
+  let n = 0;
+  const worker = async () => {
+    const w = new pg.Client({ connectionString: url, application_name: 'storeloom-bench-admin' });
+    await w.connect();
+    try {
+      while (next < names.length) {
+        const name = names[next++] as string;
+        await w.query(`drop schema if exists "${name.replaceAll('"', '""')}" cascade`);
+        if (++n % 500 === 0) progress(`  dropped ${n}/${names.length} schemas`);
+      }
+    } finally {
+      await w.end().catch(() => {});
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DROP_CONCURRENCY, names.length) }, worker));
+  progress(`dropped ${names.length} store schemas in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 export async function createBenchDatabase(label?: string): Promise<BenchDatabase> {
