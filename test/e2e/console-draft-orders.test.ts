@@ -66,7 +66,7 @@ describe('console draft orders in Chromium', { timeout: 300_000 }, () => {
 
     // A catalogue item from the picker, then a custom item.
     await page.getByLabel('Find a product').fill('Linen');
-    await page.getByRole('button', { name: /Linen Shirt/ }).click();
+    await page.getByRole('option', { name: /Linen Shirt/ }).click();
     await page.getByRole('button', { name: 'Add item', exact: true }).click();
     await page.getByText('Saved').waitFor();
     await page.waitForURL(/\/draft-orders\/[0-9a-f-]{36}$/);

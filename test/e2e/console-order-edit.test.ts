@@ -82,7 +82,7 @@ describe('console order editing in Chromium', { timeout: 300_000 }, () => {
     await dialog.getByLabel('New quantity of Linen Shirt').fill('1');
     await dialog.getByLabel('New quantity of Linen Shirt').press('Tab');
     await dialog.getByLabel('Add a product').fill('Wool');
-    await dialog.getByRole('button', { name: /Wool Socks/ }).click();
+    await dialog.getByRole('option', { name: /Wool Socks/ }).click();
     await dialog.getByRole('button', { name: 'Add item' }).click();
     await dialog.getByLabel('New quantity of Wool Socks').fill('2');
     await dialog.getByLabel('New quantity of Wool Socks').press('Tab');

@@ -191,7 +191,7 @@ describe('console search and recommendations pages in Chromium', () => {
     await page.getByLabel('Product', { exact: true }).fill('Trousers');
     await page
       .locator('#pin-product-list')
-      .getByRole('button', { name: /Linen Trousers/ })
+      .getByRole('option', { name: /Linen Trousers/ })
       .click();
     await page.getByRole('button', { name: 'Pin product' }).click();
     await page.getByTestId('pin-list').getByRole('link', { name: 'Linen Trousers' }).waitFor();
@@ -263,7 +263,7 @@ describe('console search and recommendations pages in Chromium', () => {
     await page.getByLabel('Product', { exact: true }).fill('Shirt');
     await page
       .locator('#reco-product-picker-list')
-      .getByRole('button', { name: /Linen Shirt/ })
+      .getByRole('option', { name: /Linen Shirt/ })
       .click();
     const list = page.getByTestId('reco-product-list');
     await list.getByRole('link', { name: 'Linen Trousers' }).waitFor();

@@ -2,6 +2,7 @@ import { useNavigate, useParams } from '@solidjs/router';
 import { DEFAULT_THEME } from '@storeloom/theme';
 import { createEffect, createResource, createSignal, For, Index, type JSX, Match, Show, Switch } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
+import { SearchPicker } from '../components/search-picker.tsx';
 import { toast } from '../components/toast.tsx';
 import { Banner, Card, describedBy, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, type MessageKey, t } from '../i18n/index.ts';
@@ -9,6 +10,7 @@ import { ApiError, type ApiToken, api, type Schemas, type Store, upload } from '
 import { apiScopeValues } from '../lib/api-schema.gen.ts';
 import { STORE_LANGUAGE_NAMES, STORE_LANGUAGES, type StoreLanguage } from '../lib/store-languages.ts';
 import { formatDate, minorToInput, parseMoney, readableOn } from '../lib/format.ts';
+import { searchTimeZones, timeZoneLabel } from '../lib/time-zones.ts';
 import { createFormState } from '../lib/form.ts';
 import { refetchMe, updateStoreInSession } from '../lib/session.ts';
 import { useStore } from '../lib/store-context.ts';
@@ -41,12 +43,6 @@ function GeneralSection(props: { store: Store }) {
   const [currency, setCurrency] = createSignal(props.store.currency);
   const [defaultLocale, setDefaultLocale] = createSignal(props.store.defaultLocale);
   const [timezone, setTimezone] = createSignal(props.store.timezone);
-  const zones = (): string[] => {
-    const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-    return ['UTC', ...all.filter((z) => z !== 'UTC' && z !== timezone()), ...(timezone() === 'UTC' ? [] : [timezone()])].sort((a, b) =>
-      a === 'UTC' ? -1 : b === 'UTC' ? 1 : a.localeCompare(b),
-    );
-  };
   const save = async (e: Event) => {
     e.preventDefault();
     const r = await form.submit(() =>
@@ -81,11 +77,18 @@ function GeneralSection(props: { store: Store }) {
             </select>
           </Field>
         </div>
-        <Field id="settings-timezone" label={t('settings.timezone')} error={form.errors().timezone} hint={t('settings.timezoneHint')}>
-          <select id="settings-timezone" value={timezone()} onChange={(e) => setTimezone(e.currentTarget.value)}>
-            <For each={zones()}>{(z) => <option value={z}>{z.replaceAll('_', ' ')}</option>}</For>
-          </select>
-        </Field>
+        <SearchPicker
+          id="settings-timezone"
+          label={t('settings.timezone')}
+          error={form.errors().timezone}
+          hint={t('settings.timezoneHint')}
+          search={async (q) => searchTimeZones(q, locale())}
+          debounceMs={0}
+          selected={{ id: timezone(), label: timeZoneLabel(timezone()) }}
+          onPick={(o) => setTimezone(o.id)}
+          emptyText={t('settings.timezoneNone')}
+          placeholder={t('settings.timezoneSearch')}
+        />
         <div class="form-actions">
           <button type="submit" class="button primary" disabled={form.busy()}>
             {t('common.save')}
