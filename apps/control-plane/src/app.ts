@@ -7,6 +7,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import {
   addLogFields,
+  appendResponseHeader,
   clientIp,
   cspNonce,
   gauge,
@@ -278,7 +279,7 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
         const v = await services.sessions.validate(token);
         if (v) {
           c.set('auth', { user: v.user, method: 'session', sessionId: v.sessionId });
-          if (v.refreshed) c.header('Set-Cookie', services.sessions.cookie(token, v.expiresAt), { append: true });
+          if (v.refreshed) appendResponseHeader(c, 'Set-Cookie', services.sessions.cookie(token, v.expiresAt));
         }
       }
     }

@@ -12,7 +12,7 @@
  * - the cache sits after authentication, the token's scope and store membership (every request still passes them),
  *   and its key names the store, the audience (staff: every member sees drafts), the path and the query.
  */
-import { etagOf, ifNoneMatchHits } from '@storeloom/http';
+import { etagOf, ifNoneMatchHits, plainResponse } from '@storeloom/http';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './context.ts';
 
@@ -33,8 +33,9 @@ export const catalogCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   const hit = responseCache.get(key, version);
   if (hit) {
     headers.ETag = hit.etag;
-    if (ifNoneMatchHits(c.req.header('if-none-match'), hit.etag)) return c.body(null, 304, headers);
-    return c.body(hit.body, 200, { ...headers, 'Content-Type': hit.contentType });
+    // Plain-object headers (with the request's own, see response-headers.ts): written by the adapter as they are.
+    if (ifNoneMatchHits(c.req.header('if-none-match'), hit.etag)) return plainResponse(c, null, 304, headers);
+    return plainResponse(c, hit.body, 200, { ...headers, 'Content-Type': hit.contentType });
   }
   await next();
   const res = c.res;

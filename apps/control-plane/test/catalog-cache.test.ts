@@ -51,6 +51,12 @@ describe('catalogue response cache', () => {
     expect(second.text).toBe(first.text);
     expect(second.headers.get('etag')).toBe(etag);
     expect(second.headers.get('content-type')).toMatch(/^application\/json/);
+    // A hit is written from plain headers (response-headers.ts) and carries every header the miss did.
+    for (const h of ['x-request-id', 'traceparent', 'content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'vary']) {
+      expect(second.headers.get(h), h).toBeTruthy();
+    }
+    expect(second.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
+    expect([...second.headers.keys()].sort()).toEqual([...first.headers.keys()].sort());
     const conditional = await get(productPath(), { cookie: a.cookie, etag });
     expect(conditional.status).toBe(304);
     expect(conditional.text).toBe('');

@@ -5,3 +5,4 @@ export * from './protection.ts';
 export * from './metrics.ts';
 export * from './safe-redirect.ts';
 export * from './response-cache.ts';
+export * from './response-headers.ts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { pooledRandomBytes } from './random.ts';
+import { applyResponseHeaders, responseHeaders } from './response-headers.ts';
 import type { MiddlewareHandler } from 'hono';
 import { type Logger, truncateIp } from '@storeloom/log';
 
@@ -30,10 +31,16 @@ export function requestContext(root: Logger, opts: { trustProxy?: boolean } = {}
     const traceId = traceIdOf(c.req.header('traceparent'));
     c.set('requestId', requestId);
     c.set('logger', root.child({ requestId, traceId }));
-    c.header('X-Request-Id', requestId);
-    c.header('traceparent', `00-${traceId}-${pooledRandomBytes(8).toString('hex')}-01`);
+    // Into the request's header bag (see response-headers.ts), applied to the response after the handler.
+    const headers = responseHeaders(c);
+    headers['X-Request-Id'] = requestId;
+    headers.traceparent = `00-${traceId}-${pooledRandomBytes(8).toString('hex')}-01`;
     const started = performance.now();
-    await next();
+    try {
+      await next();
+    } finally {
+      applyResponseHeaders(c);
+    }
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const status = c.res.status;
     const method = c.req.method;

@@ -4,6 +4,7 @@
  * Retry-After) and a request deadline.
  */
 import { pooledRandomBytes } from './random.ts';
+import { applyResponseHeaders, hasResponseHeaders, isPlainResponse, responseHeaders } from './response-headers.ts';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type { Context, MiddlewareHandler } from 'hono';
 
@@ -38,22 +39,34 @@ export function securityHeaders(opts: SecurityHeadersOptions = {}): MiddlewareHa
     .map(([k, v]) => `${k} ${v.join(' ')}`)
     .join('; ')
     .split(MARK);
+  const fixed: Record<string, string> = {
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'strict-origin-when-cross-origin',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'X-DNS-Prefetch-Control': 'off',
+    'X-Permitted-Cross-Domain-Policies': 'none',
+  };
   return async (c, next) => {
     const nonce = pooledRandomBytes(16).toString('base64');
     (c.set as (k: string, v: unknown) => void)('cspNonce', nonce);
-    await next();
-    const h = c.res.headers;
-    h.set('Content-Security-Policy', `${cspBefore}${nonce}${cspAfter}`);
-    h.set('X-Content-Type-Options', 'nosniff');
-    h.set('X-Frame-Options', 'DENY');
-    h.set('Referrer-Policy', 'strict-origin-when-cross-origin');
-    h.set('Cross-Origin-Opener-Policy', 'same-origin');
-    h.set('Cross-Origin-Resource-Policy', 'same-origin');
-    h.set('X-DNS-Prefetch-Control', 'off');
-    h.set('X-Permitted-Cross-Domain-Policies', 'none');
     const https = c.req.url.startsWith('https:') || (opts.trustProxy === true && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https');
-    if (opts.hsts === 'always' || ((opts.hsts ?? 'auto') === 'auto' && https)) h.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    else h.delete('Strict-Transport-Security');
+    const hsts = opts.hsts === 'always' || ((opts.hsts ?? 'auto') === 'auto' && https);
+    // Into the request's header bag (applied by requestContext, or carried by a plainResponse), so a response built
+    // with plain headers never turns them into undici Headers; they replace whatever the handler set, as before.
+    // Used without requestContext (which applies the bag), it applies the bag itself.
+    const owned = !hasResponseHeaders(c);
+    const bag = responseHeaders(c);
+    bag['Content-Security-Policy'] = `${cspBefore}${nonce}${cspAfter}`;
+    for (const k in fixed) bag[k] = fixed[k] as string;
+    if (hsts) bag['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
+    try {
+      await next();
+    } finally {
+      if (owned) applyResponseHeaders(c);
+    }
+    if (!hsts && !isPlainResponse(c) && c.res.headers.has('Strict-Transport-Security')) c.res.headers.delete('Strict-Transport-Security');
   };
 }
 
