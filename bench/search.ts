@@ -1,5 +1,5 @@
 /**
- * `npm run bench:search [-- --queries F --qrels F] [--latency [--products N] [--embedded]]`
+ * `npm run bench:search [-- --queries F --qrels F] [--latency [--products N] [--embedded | --embedded-only] [--embedded-connections 2]]`
  *
  * Quality (default): a fresh database and the real control plane, worker and
  * storefront processes; the labelled catalogue of ../shared/data/search-relevance
@@ -126,6 +126,8 @@ async function main() {
       latency: { type: 'boolean', default: false },
       products: { type: 'string' },
       embedded: { type: 'boolean', default: false },
+      'embedded-only': { type: 'boolean', default: false },
+      'embedded-connections': { type: 'string' },
       duration: { type: 'string' },
       connections: { type: 'string' },
       cv: { type: 'string' },
@@ -168,7 +170,9 @@ async function main() {
   } else if (values.latency)
     await runLatency({
       products: Number(values.products ?? 40_000),
-      embedded: values.embedded ?? false,
+      embedded: (values.embedded ?? false) || (values['embedded-only'] ?? false),
+      embeddedOnly: values['embedded-only'] ?? false,
+      embeddedConnections: Number(values['embedded-connections'] ?? 2),
       durationS: Number(values.duration ?? 20),
       connections: Number(values.connections ?? 8),
     });

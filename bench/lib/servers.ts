@@ -17,6 +17,8 @@ export interface ControlPlaneOptions {
   queuePgSchema?: string;
   poolMax?: number;
   logLevel: string;
+  /** REQUEST_TIMEOUT_MS of the server (unset: its default). */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<ChildSe
       // Load comes from one address at thousands of requests per second: limits would measure the limiter.
       RATE_LIMIT_PER_IP: '0',
       RATE_LIMIT_PER_STORE: '0',
+      REQUEST_TIMEOUT_MS: o.requestTimeoutMs === undefined ? undefined : String(o.requestTimeoutMs),
     }),
   });
 }
