@@ -61,6 +61,8 @@ export interface ControlPlaneConfig {
   /** HMAC key of signed order-status links (shared with the storefront); without it mails carry no status link. */
   orderLinkSecret?: string | null;
   /** Search index cache budget (documents across stores) and staleness bound; see @storeloom/store-search. */
+  /** Byte budget of the search index cache (SEARCH_CACHE_BYTES; default 512 MiB). */
+  searchCacheBytes?: number;
   searchCacheMaxDocs?: number;
   searchFreshnessMs?: number;
   /** Caps on store creation per account (see StoreCreationLimits); undefined = the defaults (20 stores, 3 on Free, 10 per hour). */

@@ -15,7 +15,7 @@ import type { Logger } from '@storeloom/log';
 import { deliverMailJob, type Queues } from '@storeloom/jobs';
 import type { MailBrand, MailOutbox } from '@storeloom/mail';
 import type { Storage } from '@storeloom/storage';
-import { StoreSearchService } from '@storeloom/store-search';
+import { type CacheOptions, StoreSearchService } from '@storeloom/store-search';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { EngineProductSearch, ModelRecommendations } from './engine-seams.ts';
@@ -45,6 +45,8 @@ export interface StorefrontOptions {
    * the background after this long for what no version covers (reviews, recommendations); 0 disables the cache.
    */
   pageCacheTtlMs?: number;
+  /** The search index cache's bounds and staleness (SEARCH_CACHE_BYTES, SEARCH_CACHE_MAX_DOCS, SEARCH_FRESHNESS_MS). */
+  searchCache?: CacheOptions;
   /** Where the page cache gets catalogue versions (main.ts makes it listen for the triggers' notifications). */
   catalogVersions?: CatalogVersions;
   trustProxy?: boolean;
@@ -127,7 +129,7 @@ export class Storefront {
     });
     this.rateLimiter = new RateLimiter(db);
     this.customerLogins = new LoginThrottle(db, 'sf-login');
-    this.searchEngine = new StoreSearchService(db);
+    this.searchEngine = new StoreSearchService(db, opts.searchCache ?? {});
     this.searchFor = opts.search ?? ((t: Tenant) => new EngineProductSearch(t, this.searchEngine));
     this.recoFor = opts.recommendations ?? ((t: Tenant) => new ModelRecommendations(t.t, t.store.schema_name));
     this.rendererPromise = opts.renderer ? Promise.resolve(opts.renderer) : undefined;

@@ -36,6 +36,7 @@ const app = createStorefrontApp(db, logger, {
   protocol: env.STOREFRONT_PROTOCOL,
   publicPort: env.STOREFRONT_PUBLIC_PORT ?? env.STOREFRONT_PORT,
   reservationTtlMs: env.RESERVATION_TTL_SECONDS * 1000,
+  searchCache: { maxBytes: env.SEARCH_CACHE_BYTES, maxDocs: env.SEARCH_CACHE_MAX_DOCS, freshnessMs: env.SEARCH_FRESHNESS_MS },
   queues,
   trustProxy: env.TRUST_PROXY,
   renderer: await loadRenderer(),

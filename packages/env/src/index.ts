@@ -154,8 +154,13 @@ const web = {
   SECURITY_CONTACT: z.string().min(1).optional(),
   /** How long checkout holds reserved stock for an unpaid order. */
   RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
-  /** Product search: documents kept in each process's index cache across stores (LRU beyond). */
-  SEARCH_CACHE_MAX_DOCS: z.coerce.number().int().min(1000).default(50_000),
+  /**
+   * Product search: byte budget (default 512 MiB) of each process's index cache across stores: every store's index is
+   * counted by its estimated heap bytes, the least recently used store is dropped beyond it.
+   */
+  SEARCH_CACHE_BYTES: z.coerce.number().int().min(16 * 1024 * 1024).default(536_870_912),
+  /** Product search: optionally also a bound in documents on that cache (unset: the byte budget alone). */
+  SEARCH_CACHE_MAX_DOCS: z.coerce.number().int().min(1000).optional(),
   /** Product search: how stale (ms) a served index may be before the version check. */
   SEARCH_FRESHNESS_MS: z.coerce.number().int().min(0).max(60_000).default(250),
   /** Requests per minute per client IP on the API / storefront (in-process counters; 0 = off). */
