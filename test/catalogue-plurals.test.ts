@@ -14,7 +14,7 @@ import { CATALOGS as storefrontCatalogues, translator } from '../apps/storefront
  * Placeholder names that always hold a count of something with a noun after it. Counts told by an adjective alone
  * ("{created} created", "{missing} missing") read right in every form and keep their own names.
  */
-const COUNT_NAMES = ['n', 'count', 'total', 'units', 'days', 'errors', 'products', 'customers', 'orders'];
+const COUNT_NAMES = ['n', 'count', 'total', 'units', 'days', 'errors', 'products', 'customers', 'orders', 'over', 'lead'];
 
 function countsOutsidePlurals(template: string): string[] {
   let outside = template;
@@ -74,6 +74,18 @@ describe('rendering counts', () => {
     expect(translate('en', 'billing.limitSeats', { count: 1 })).toBe('1 staff seat');
     expect(translate('en', 'billing.limitSeats', { count: 2 })).toBe('2 staff seats');
     expect(translate('en', 'products.variantCount', { count: 1 })).toBe('1 variant');
+    expect(translate('en', 'billing.overLimitProducts', { count: 1 })).toBe('1 active product is over your plan’s limit: choose a larger plan to keep it.');
+    expect(translate('en', 'billing.overLimitProducts', { count: 290 })).toBe(
+      '290 active products are over your plan’s limit: choose a larger plan to keep them all.',
+    );
+    expect(translate('en', 'billing.overLimitSeats', { count: 1 })).toBe('1 staff seat is over your plan’s limit: choose a larger plan to keep it.');
+    expect(translate('en', 'billing.overLimitSeats', { count: 2 })).toBe('2 staff seats are over your plan’s limit: choose a larger plan to keep them all.');
+    expect(translate('en', 'planning.planMeta', { method: 'EWMA', days: 1, service: '95%', at: 'today' })).toBe(
+      'Method EWMA · lead time 1 day · service level 95% · computed today',
+    );
+    expect(translate('en', 'planning.planMeta', { method: 'EWMA', days: 7, service: '95%', at: 'today' })).toBe(
+      'Method EWMA · lead time 7 days · service level 95% · computed today',
+    );
     expect(translate('en', 'products.variantCount', { count: 2 })).toBe('2 variants');
     expect(translate('en', 'search.try.total', { count: 1 })).toBe('1 result');
     expect(translate('en', 'search.try.total', { count: 1234 })).toBe('1,234 results');

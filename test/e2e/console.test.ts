@@ -371,7 +371,8 @@ describe('merchant console in Chromium', () => {
     const over = (await p.request('GET', `/api/v1/stores/${storeId}/billing`, { cookie })).body.usage.activeProducts as number;
     expect(over).toBeGreaterThan(limit);
     await page.reload();
-    await page.getByText(`${over - limit} over your plan's limit`, { exact: false }).waitFor();
+    const excess = over - limit;
+    await page.getByText(`${excess} active ${excess === 1 ? 'product is' : 'products are'} over your plan’s limit`, { exact: false }).waitFor();
     expect(await page.getByRole('progressbar', { name: 'Active products' }).getAttribute('class')).toContain('progress-critical');
     await checkA11y(page, 'billing over the limit');
     await page.screenshot({ path: artifactPath('console-billing-over-desktop.png'), fullPage: true });

@@ -836,7 +836,10 @@ export const en = {
   'billing.fee': '{percent}% transaction fee',
   'billing.renews': 'Current period ends on {date}',
   'billing.usage': 'Usage',
-  'billing.overLimit': "{over} over your plan's limit: choose a larger plan to keep using them all.",
+  'billing.overLimitProducts':
+    '{count, plural, one {# active product is over your plan’s limit: choose a larger plan to keep it.} other {# active products are over your plan’s limit: choose a larger plan to keep them all.}}',
+  'billing.overLimitSeats':
+    '{count, plural, one {# staff seat is over your plan’s limit: choose a larger plan to keep it.} other {# staff seats are over your plan’s limit: choose a larger plan to keep them all.}}',
   'billing.usedOf': '{used} of {limit}',
   'billing.unlimited': 'unlimited',
   'billing.activeProducts': 'Active products',
@@ -1031,7 +1034,7 @@ export const en = {
   'planning.leadDays': 'lead time {days, plural, one {# day} other {# days}}',
   'planning.off': 'off',
   'planning.noPlan': 'No plan yet: run the planner to compute the forecast.',
-  'planning.planMeta': 'Method {method} · lead time {lead} days · service level {service} · computed {at}',
+  'planning.planMeta': 'Method {method} · lead time {days, plural, one {# day} other {# days}} · service level {service} · computed {at}',
   'planning.forecastTable': 'Forecast per day',
   'planning.day': 'Day',
   'planning.mean': 'Expected',

@@ -10,7 +10,7 @@ import { useStore } from '../lib/store-context.ts';
 const RANK: Record<PlanInfo['id'], number> = { free: 0, basic: 1, pro: 2 };
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
-function UsageRow(props: { label: string; used: number; limit: number | null }) {
+function UsageRow(props: { label: string; used: number; limit: number | null; overKey: 'billing.overLimitProducts' | 'billing.overLimitSeats' }) {
   const limitText = () => (props.limit === null ? t('billing.unlimited') : formatNumber(props.limit, locale()));
   // Over the plan's limit (a downgrade, or billing switched on later) is a warning state, not a normal full bar.
   const over = () => (props.limit !== null && props.used > props.limit ? props.used - props.limit : 0);
@@ -24,7 +24,7 @@ function UsageRow(props: { label: string; used: number; limit: number | null }) 
         <ProgressBar value={props.limit ? props.used / props.limit : 1} label={props.label} tone={over() > 0 ? 'critical' : undefined} />
       </Show>
       <Show when={over() > 0}>
-        <p class="small text-critical">{t('billing.overLimit', { over: formatNumber(over(), locale()) })}</p>
+        <p class="small text-critical">{tn(props.overKey, over())}</p>
       </Show>
     </div>
   );
@@ -111,8 +111,13 @@ export default function BillingPage() {
                 </div>
               </div>
               <h3 class="section-title">{t('billing.usage')}</h3>
-              <UsageRow label={t('billing.activeProducts')} used={b().usage.activeProducts} limit={b().plan.limits.activeProducts} />
-              <UsageRow label={t('billing.staffSeats')} used={b().usage.staffSeats} limit={b().plan.limits.staffSeats} />
+              <UsageRow
+                label={t('billing.activeProducts')}
+                used={b().usage.activeProducts}
+                limit={b().plan.limits.activeProducts}
+                overKey="billing.overLimitProducts"
+              />
+              <UsageRow label={t('billing.staffSeats')} used={b().usage.staffSeats} limit={b().plan.limits.staffSeats} overKey="billing.overLimitSeats" />
               <div class="usage-row">
                 <div class="usage-head">
                   <span>{t('billing.customDomain')}</span>

@@ -219,7 +219,7 @@ function PolicyModal(props: { policy: InventoryPolicy | null; suppliers: Supplie
                   <p class="muted small">
                     {t('planning.planMeta', {
                       method: plan().method,
-                      lead: plan().leadTimeDays,
+                      days: plan().leadTimeDays,
                       service: formatPercent(plan().serviceLevel, locale()),
                       at: formatDateTime(plan().computedAt, locale()),
                     })}
