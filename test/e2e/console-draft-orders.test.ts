@@ -2,7 +2,11 @@
  * Draft orders in the console (issue 21), Chromium: the merchant builds a draft with a catalogue item from the
  * product picker and a custom item, sees the API's totals, sends the invoice (the link is shown to copy), marks it
  * paid and lands on the order it made. axe: 0 serious/critical on the list and the builder; screenshots at 1280/390.
+ * The customer picker: searching a customer account by part of the name or e-mail and choosing it makes the draft
+ * theirs and fills the e-mail, name and their default address.
  */
+import { CustomerService } from '@storeloom/commerce';
+import { newId } from '@storeloom/db';
 import { createLogger } from '@storeloom/log';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +132,66 @@ describe('console draft orders in Chromium', { timeout: 300_000 }, () => {
     await settled();
     expect(await axeViolations(page)).toEqual([]);
     await shots(page, 'console-drafts-list');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('finds a customer by name or e-mail in the picker; choosing one fills the e-mail, name and their address', async () => {
+    const owner = await signup(p);
+    const store = await createStore(p, owner.cookie, undefined, 'EUR');
+    const row = await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', store.id).executeTakeFirstOrThrow();
+    const t = p.db.tenant(row.schema_name);
+    const add = async (name: string, email: string) => {
+      const id = newId();
+      await t.insertInto('customers').values({ id, name, email, password_hash: 'x', created_at: new Date(), email_verified_at: null }).execute();
+      return id;
+    };
+    const robin = await add('Robin Keller', 'robin.keller@example.de');
+    await add('Robert Brandt', 'rb@example.de');
+    await new CustomerService(t).saveAddress(robin, {
+      name: 'Robin Keller',
+      line1: 'Torstraße 5',
+      line2: null,
+      city: 'Berlin',
+      postalCode: '10119',
+      region: null,
+      country: 'DE',
+      phone: null,
+    });
+
+    const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    const [name, value] = owner.cookie.split('=') as [string, string];
+    await ctx.addCookies([{ name, value, url: base }]);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/stores/${store.id}/draft-orders/new`);
+    const search = page.locator('#draft-customer-search');
+    // A word prefix finds both; the e-mail's surname narrows to one.
+    await search.fill('rob');
+    await page.getByTestId('customer-option').filter({ hasText: 'Robert Brandt' }).waitFor();
+    expect(await page.getByTestId('customer-option').count()).toBe(2);
+    await search.fill('KELLER');
+    await page.getByTestId('customer-option').filter({ hasText: 'robin.keller@example.de' }).waitFor();
+    expect(await page.getByTestId('customer-option').count()).toBe(1);
+    await page.getByTestId('customer-option').click();
+    await page.getByTestId('draft-picked-customer').getByText('Robin Keller').waitFor();
+    expect(await page.getByLabel('Customer e-mail').inputValue()).toBe('robin.keller@example.de');
+    expect(await page.getByLabel('Customer name').inputValue()).toBe('Robin Keller');
+    expect(await page.getByLabel('Address', { exact: true }).inputValue()).toBe('Torstraße 5');
+    expect(await page.getByLabel('City').inputValue()).toBe('Berlin');
+    expect(await page.getByLabel('Country').inputValue()).toBe('DE');
+    await page.getByText('Saved').waitFor();
+    await page.waitForURL(/\/draft-orders\/[0-9a-f-]{36}$/);
+    const draftId = page.url().split('/').pop() as string;
+    const saved = await p.request('GET', `/api/v1/stores/${store.id}/draft-orders/${draftId}`, { cookie: owner.cookie });
+    expect(saved.body).toMatchObject({ customerId: robin, email: 'robin.keller@example.de', customerName: 'Robin Keller', country: 'DE' });
+    expect(saved.body.shippingAddress).toMatchObject({ line1: 'Torstraße 5', postalCode: '10119' });
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    expect(await axeViolations(page)).toEqual([]);
+    // Choosing another customer: the picker comes back.
+    await page.getByRole('button', { name: 'Change customer' }).click();
+    await page.locator('#draft-customer-search').waitFor();
     expect(errors).toEqual([]);
     await ctx.close();
   });

@@ -7,6 +7,7 @@
 import { A, useNavigate, useParams, useSearchParams } from '@solidjs/router';
 import { createResource, createSignal, For, onCleanup, Show, untrack } from 'solid-js';
 import { Icon } from '../components/icons.tsx';
+import { CustomerPicker, type CustomerSummary } from '../components/customer-picker.tsx';
 import { ProductPicker } from '../components/product-picker.tsx';
 import { toast } from '../components/toast.tsx';
 import {
@@ -200,6 +201,8 @@ function DraftBuilder(props: { initialId: string | null }) {
   const [loadError, setLoadError] = createSignal<string | null>(null);
   const [email, setEmail] = createSignal('');
   const [customerName, setCustomerName] = createSignal('');
+  /** The store's customer account the draft is for (chosen in the picker), or none (a guest / new customer). */
+  const [customer, setCustomer] = createSignal<{ id: string; name: string; email: string } | null>(null);
   const [address, setAddress] = createSignal<AddressState>({ ...EMPTY_ADDRESS });
   const [lines, setLines] = createSignal<LineState[]>([]);
   const [code, setCode] = createSignal('');
@@ -234,6 +237,7 @@ function DraftBuilder(props: { initialId: string | null }) {
     setDraft(d);
     setEmail(d.email ?? '');
     setCustomerName(d.customerName ?? '');
+    if (d.customerId !== (customer()?.id ?? null)) setCustomer(d.customerId ? { id: d.customerId, name: d.customerName ?? '', email: d.email ?? '' } : null);
     const a = d.shippingAddress;
     setAddress(
       a
@@ -282,6 +286,7 @@ function DraftBuilder(props: { initialId: string | null }) {
     const ship = shipAmount().trim() ? parseMoney(shipAmount(), currency()) : null;
     return {
       email: email().trim() || null,
+      customerId: customer()?.id ?? null,
       customerName: customerName().trim() || null,
       shippingAddress: complete
         ? {
@@ -366,6 +371,25 @@ function DraftBuilder(props: { initialId: string | null }) {
     fn();
     void persist();
   };
+  /** A customer chosen in the picker: the draft is theirs, with their e-mail, name and default (last saved) address. */
+  const chooseCustomer = (c: CustomerSummary) =>
+    now(() => {
+      setCustomer({ id: c.id, name: c.name, email: c.email });
+      setEmail(c.email);
+      setCustomerName(c.name);
+      const a = c.defaultAddress;
+      if (a)
+        setAddress({
+          name: a.name,
+          line1: a.line1,
+          line2: a.line2 ?? '',
+          city: a.city,
+          postalCode: a.postalCode,
+          region: a.region ?? '',
+          country: a.country,
+          phone: a.phone ?? '',
+        });
+    });
 
   const addVariant = () => {
     const p = picked();
@@ -691,6 +715,24 @@ function DraftBuilder(props: { initialId: string | null }) {
             <aside class="editor-side">
               <Card title={t('orders.customer')} id="draft-customer">
                 <fieldset class="plain-fieldset" disabled={!editable()}>
+                  <Show
+                    when={customer()}
+                    fallback={
+                      <CustomerPicker id="draft-customer-search" label={t('drafts.findCustomer')} hint={t('drafts.findCustomerHint')} onPick={chooseCustomer} />
+                    }
+                  >
+                    {(c) => (
+                      <div class="picked-customer" data-testid="draft-picked-customer">
+                        <span class="grow">
+                          <strong>{c().name || c().email}</strong>
+                          <span class="muted small"> · {t('drafts.customerAccount')}</span>
+                        </span>
+                        <button type="button" class="button small" onClick={() => now(() => setCustomer(null))}>
+                          {t('drafts.unlinkCustomer')}
+                        </button>
+                      </div>
+                    )}
+                  </Show>
                   <Field id="draft-email" label={t('drafts.email')} error={save.errors().email} hint={t('drafts.emailHint')}>
                     <input
                       id="draft-email"
