@@ -48,7 +48,6 @@ export function CustomerPicker(props: { id: string; label: string; hint?: string
         id={props.id}
         type="search"
         aria-controls={open() ? `${props.id}-list` : undefined}
-        aria-expanded={open()}
         aria-describedby={props.hint ? `${props.id}-hint` : undefined}
         autocomplete="off"
         disabled={props.disabled}
