@@ -183,3 +183,19 @@ describe('spelling model options', () => {
     expect(e.plan('shirt', { spelling: { typed: 'posterior', errorRate: 0.5 } }).clauses[0]?.alternatives[0]?.weight).toBe(1);
   });
 });
+
+describe('joining corrected words (joinCorrections)', () => {
+  it('joins a typo correction with its neighbour when the catalogue has the compound', () => {
+    const e = new InMemorySearchEngine();
+    for (let i = 0; i < 5; i++) e.index({ id: `n${i}`, title: `Nutrisystem Meal Plan ${i}` });
+    for (let i = 0; i < 5; i++) e.index({ id: `s${i}`, title: `Sound System ${i}` });
+    const joins = (joinCorrections: boolean) =>
+      e
+        .plan('nutri sytem', { joinCorrections })
+        .clauses[0]?.alternatives.filter((a) => a.source === 'join')
+        .map((a) => a.label);
+    expect(joins(false)).toEqual([]);
+    expect(joins(true)).toEqual(['nutrisystem']);
+    expect(e.search('nutri sytem', { plan: { joinCorrections: true } }).hits[0]?.id).toMatch(/^n/);
+  });
+});

@@ -64,6 +64,11 @@ export interface PlanOptions {
   /** Join adjacent words when the concatenation is a known word (default true). */
   readonly join?: boolean;
   readonly joinWeight?: number;
+  /**
+   * Also join a word's typo corrections with its neighbour ("nutri sytem" -> "nutrisystem" when the catalogue has
+   * that word), weighted by the correction's weight (default false: see the CV table in docs/design/search.md).
+   */
+  readonly joinCorrections?: boolean;
   /** Treat stop words as optional (default true). */
   readonly stopWords?: boolean;
   readonly synonymWeight?: number;
@@ -178,6 +183,26 @@ export function buildPlan(text: string, ctx: PlanContext, opts: PlanOptions = {}
       // the concatenation must itself be a word of the catalogue ("silverring" stems to "silver": no)
       if (lexicon.surfaceDf(joined) > 0 && t !== terms[i] && t !== terms[i + 1])
         clause.alternatives.push({ terms: [t], weight: joinWeight, source: 'join', span: 2, label: joined });
+      else if (opts.joinCorrections) {
+        // the words as typed do not join: try their corrections (each side's typed form or one of its typo alternatives)
+        const forms = (c: Clause, typed: string) => [
+          { text: typed, weight: 1, typed: true },
+          ...c.alternatives.filter((a) => a.source === 'typo').map((a) => ({ text: a.label, weight: a.weight, typed: false })),
+        ];
+        let best: { text: string; weight: number } | null = null;
+        for (const a of forms(clause, g.text))
+          for (const b of forms(clauses[i + 1] as Clause, next.text)) {
+            if (a.typed && b.typed) continue;
+            const w = a.weight * b.weight;
+            const jt = a.text + b.text;
+            if ((!best || w > best.weight) && lexicon.surfaceDf(jt) > 0) best = { text: jt, weight: w };
+          }
+        if (best) {
+          const bt = analyzer.term(best.text);
+          if (bt !== terms[i] && bt !== terms[i + 1])
+            clause.alternatives.push({ terms: [bt], weight: joinWeight * best.weight, source: 'join', span: 2, label: best.text });
+        }
+      }
     }
     if (ctx.synonyms && ctx.synonyms.size > 0) {
       for (const exp of ctx.synonyms.match(terms, i)) {
