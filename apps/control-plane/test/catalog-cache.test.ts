@@ -58,7 +58,9 @@ describe('catalogue response cache', () => {
     expect(second.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
     const names = (h: Headers) => {
       const n: string[] = [];
-      h.forEach((_v, k) => n.push(k));
+      h.forEach((_v, k) => {
+        n.push(k);
+      });
       return n.sort();
     };
     expect(names(second.headers)).toEqual(names(first.headers));

@@ -158,7 +158,11 @@ const web = {
    * Product search: byte budget (default 512 MiB) of each process's index cache across stores: every store's index is
    * counted by its estimated heap bytes, the least recently used store is dropped beyond it.
    */
-  SEARCH_CACHE_BYTES: z.coerce.number().int().min(16 * 1024 * 1024).default(536_870_912),
+  SEARCH_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024 * 1024)
+    .default(536_870_912),
   /** Product search: optionally also a bound in documents on that cache (unset: the byte budget alone). */
   SEARCH_CACHE_MAX_DOCS: z.coerce.number().int().min(1000).optional(),
   /** Product search: how stale (ms) a served index may be before the version check. */
