@@ -11,7 +11,17 @@
  */
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Kysely, sql } from 'kysely';
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryResult,
+  sql,
+} from 'kysely';
 import { CONTROL_SCHEMA, type Database, PRIMARY_CLUSTER } from './client.ts';
 import { assertTenantSchema } from './ids.ts';
 import { ensureTenantRole } from './tenant-roles.ts';
@@ -68,14 +78,6 @@ async function applyPending(trx: Kysely<any>, schema: string, list: Migration[],
   return applied;
 }
 
-/** Names already applied in a schema, or null when the schema/table does not exist yet. */
-async function appliedNames(db: Kysely<any>, schema: string): Promise<Set<string> | null> {
-  const exists = await sql<{ t: string | null }>`select to_regclass(${`${schema}.${MIGRATION_TABLE}`})::text as t`.execute(db);
-  if (!exists.rows[0]?.t) return null;
-  const rows = await db.withSchema(schema).selectFrom(MIGRATION_TABLE).select('name').execute();
-  return new Set(rows.map((r) => r.name as string));
-}
-
 export async function migrateControl(db: Database): Promise<string[]> {
   const list = await migrations('control');
   return (db.kysely as Kysely<any>).transaction().execute((trx) => applyPending(trx, CONTROL_SCHEMA, list));
@@ -99,8 +101,13 @@ export async function migrateTenant(db: Database, schema: string, list?: Migrati
   const target = cluster ?? (await db.placementOf(schema)).cluster;
   // The primary through `db.kysely` (the same handle as `cluster('main')`, but wrappers of it keep working).
   const on = target === PRIMARY_CLUSTER ? (db.kysely as Kysely<any>) : db.cluster(target).kysely;
-  const have = await appliedNames(on, schema);
+  const state = await schemaState(on, schema);
+  const have = state.applied;
   if (have && all.every((m) => have.has(m.name))) return { schema, applied: [], latest };
+  const tenantRole = db.tenantIsolation === 'role';
+  // A schema that does not exist yet or holds nothing at all (provisioning, a fresh fleet):
+  // the whole chain as one pre-rendered batch once it is known (see freshChain below).
+  const chain = state.fresh ? freshChains(on, all, tenantRole) : null;
   // Wait for the schema's lock *before* BEGIN: a transaction that started before a concurrent
   // runner committed keeps stale catalog caches (its negative lookup of the schema), so
   // `create schema if not exists` would fail with a duplicate-key error. A transaction
@@ -109,12 +116,255 @@ export async function migrateTenant(db: Database, schema: string, list?: Migrati
   const applied = await on.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(hashtext(${key}))`.execute(conn);
     try {
-      return await conn.transaction().execute((trx) => applyPending(trx, schema, all, db.tenantIsolation === 'role'));
+      return await conn.transaction().execute(async (trx) => {
+        // Still fresh now that the lock is ours (another runner may have migrated it meanwhile)?
+        if (chain && (await schemaState(trx, schema)).fresh) {
+          const rendered = chain.rendered(schema);
+          if (rendered !== null) {
+            await sql.raw(rendered).execute(trx);
+            return all.map((m) => m.name);
+          }
+          return chain.record(trx, schema, (t) => applyPending(t, schema, all, tenantRole));
+        }
+        return applyPending(trx, schema, all, tenantRole);
+      });
     } finally {
       await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
     }
   });
   return { schema, applied, latest };
+}
+
+/**
+ * What a schema holds: the migrations it recorded (null when the schema or its
+ * migrations table does not exist), and whether it is *fresh*: no migrations
+ * table and no relation, function or type in it (or no schema at all). One query.
+ */
+async function schemaState(db: Kysely<any>, schema: string): Promise<{ applied: Set<string> | null; fresh: boolean }> {
+  const r = await sql<{ t: string | null; objects: boolean }>`
+    select to_regclass(${`${schema}.${MIGRATION_TABLE}`})::text as t,
+           exists (select 1 from pg_catalog.pg_namespace n
+                    where n.nspname = ${schema}
+                      and (exists (select 1 from pg_catalog.pg_class c where c.relnamespace = n.oid)
+                           or exists (select 1 from pg_catalog.pg_proc p where p.pronamespace = n.oid)
+                           or exists (select 1 from pg_catalog.pg_type y where y.typnamespace = n.oid))) as objects`.execute(db);
+  const row = r.rows[0];
+  if (!row?.t) return { applied: null, fresh: !row?.objects };
+  const rows = await db.withSchema(schema).selectFrom(MIGRATION_TABLE).select('name').execute();
+  return { applied: new Set(rows.map((r) => r.name as string)), fresh: false };
+}
+
+/*
+ * Fresh schemas: the migration chain as one pre-rendered statement batch.
+ *
+ * Creating a store's schema step by step costs ~300 statements, each compiled by
+ * Kysely and sent in its own round trip. For a schema that holds nothing yet, the
+ * chain does exactly the same thing every time except for the schema's name: the
+ * step-by-step runs of the first fresh schemas on a cluster are recorded statement
+ * by statement (parameters inlined as untyped literals, which Postgres resolves
+ * exactly as it resolves untyped parameters), and once two recordings agree after
+ * their schema names are swapped for a placeholder, later fresh schemas on that
+ * cluster run the recording as one multi-statement string in one round trip.
+ * The batch contains every statement of the step-by-step path (advisory lock,
+ * `create schema`, the migrations table, each migration followed by its
+ * `storeloom_migrations` row, the store role and grants), so the schema, its
+ * grants and its migration records are the same, and later migrations continue
+ * from it normally. Anything a recording cannot express exactly (a parameter that
+ * is not a string, number, boolean, null or JSON object; two recordings that
+ * differ, e.g. a migration generating a random value in JavaScript) disables the
+ * batch for that chain: every schema then migrates step by step as before.
+ * It is one transaction like the step-by-step path: a failure leaves no half schema.
+ */
+const PLACEHOLDER = '\u0000storeloom_schema\u0000';
+const RECORDABLE_SCHEMA = /^t_[0-9a-f]{32}$/;
+const SAMPLES_NEEDED = 2;
+
+interface FreshChain {
+  /** The batch for this schema, or null while it is not known (or never will be). */
+  rendered(schema: string): string | null;
+  /** Runs `run` (the step-by-step migration of a fresh schema) recording its statements. */
+  record(trx: Kysely<any>, schema: string, run: (recorder: Kysely<any>) => Promise<string[]>): Promise<string[]>;
+}
+
+const migrationIds = new WeakMap<Migration['up'], number>();
+let nextMigrationId = 0;
+function migrationId(m: Migration): number {
+  let id = migrationIds.get(m.up);
+  if (id === undefined) {
+    id = nextMigrationId++;
+    migrationIds.set(m.up, id);
+  }
+  return id;
+}
+
+const freshChainCache = new WeakMap<Kysely<any>, Map<string, FreshChain>>();
+
+/** Turns the pre-rendered path off in this process (tests compare it with the step-by-step path). */
+let freshBatchEnabled = true;
+export function setFreshMigrationBatch(enabled: boolean): void {
+  freshBatchEnabled = enabled;
+}
+
+function freshChains(on: Kysely<any>, list: Migration[], tenantRole: boolean): FreshChain | null {
+  if (!freshBatchEnabled) return null;
+  let perCluster = freshChainCache.get(on);
+  if (!perCluster) {
+    perCluster = new Map();
+    freshChainCache.set(on, perCluster);
+  }
+  // By identity, not only by name: two lists with the same names but other code are other chains.
+  const key = `${tenantRole ? 'role' : 'schema'}:${list.map((m) => `${m.name}#${migrationId(m)}`).join(',')}`;
+  let chain = perCluster.get(key);
+  if (!chain) {
+    chain = newFreshChain();
+    perCluster.set(key, chain);
+  }
+  return chain;
+}
+
+function newFreshChain(): FreshChain {
+  const samples: string[] = [];
+  let batch: string | null | undefined; // undefined: not known yet; null: never
+  return {
+    rendered(schema) {
+      return typeof batch === 'string' ? batch.replaceAll(PLACEHOLDER, schema) : null;
+    },
+    async record(trx, schema, run) {
+      if (batch !== undefined || !RECORDABLE_SCHEMA.test(schema)) return run(trx);
+      const statements: string[] = [];
+      let renderable = true;
+      const applied = await run(
+        recordingKysely(trx, (q) => {
+          const text = inlineParameters(q);
+          if (text === null) renderable = false;
+          else statements.push(text);
+        }),
+      );
+      // Only a recording of the whole chain can stand in for it.
+      if (batch !== undefined) return applied;
+      if (!renderable || statements.some((s) => s.includes(PLACEHOLDER))) {
+        batch = null;
+        return applied;
+      }
+      const sample = statements.join('\n;\n').replaceAll(schema, PLACEHOLDER);
+      if (samples.length && samples[0] !== sample) {
+        batch = null;
+        return applied;
+      }
+      samples.push(sample);
+      if (samples.length >= SAMPLES_NEEDED) batch = sample;
+      return applied;
+    },
+  };
+}
+
+/** A Kysely whose every query runs on `target` (one transaction) and is passed to `onQuery` first. */
+function recordingKysely(target: Kysely<any>, onQuery: (q: CompiledQuery) => void): Kysely<any> {
+  const connection: DatabaseConnection = {
+    executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+      onQuery(q);
+      return target.executeQuery<R>(q);
+    },
+    // biome-ignore lint/correctness/useYield: never streams
+    async *streamQuery() {
+      throw new Error('streaming is not supported while recording migrations');
+    },
+  };
+  const driver: Driver = {
+    init: async () => {},
+    acquireConnection: async () => connection,
+    beginTransaction: async () => {
+      throw new Error('a migration must not open its own transaction');
+    },
+    commitTransaction: async () => {},
+    rollbackTransaction: async () => {},
+    releaseConnection: async () => {},
+    destroy: async () => {},
+  };
+  return new Kysely<any>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+}
+
+/** A parameter as the untyped literal Postgres would resolve like the untyped parameter node-postgres sends; null when not exact. */
+function literal(v: unknown): string | null {
+  if (v === null || v === undefined) return 'null';
+  let text: string;
+  if (typeof v === 'string') text = v;
+  else if (typeof v === 'number' || typeof v === 'bigint') {
+    if (typeof v === 'number' && !Number.isFinite(v)) return null;
+    text = String(v);
+  } else if (typeof v === 'boolean') text = v ? 'true' : 'false';
+  else if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) text = JSON.stringify(v);
+  else return null; // Date, Buffer, arrays: node-postgres formats these itself; stay step by step
+  if (text.includes('\u0000')) return null;
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The query with its `$n` parameters replaced by literals, skipping quoted strings,
+ * quoted identifiers, dollar-quoted bodies and comments; null when a parameter has
+ * no exact literal form.
+ */
+export function inlineParameters(q: { sql: string; parameters: readonly unknown[] }): string | null {
+  const params = q.parameters;
+  if (!params.length) return q.sql;
+  const lits = params.map(literal);
+  if (lits.some((l) => l === null)) return null;
+  const s = q.sql;
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i] as string;
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      while (j < s.length) {
+        if (s[j] === c) {
+          if (s[j + 1] === c) j += 2;
+          else break;
+        } else j++;
+      }
+      out += s.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '-' && s[i + 1] === '-') {
+      const j = s.indexOf('\n', i);
+      const end = j < 0 ? s.length : j;
+      out += s.slice(i, end);
+      i = end;
+    } else if (c === '/' && s[i + 1] === '*') {
+      const j = s.indexOf('*/', i + 2);
+      const end = j < 0 ? s.length : j + 2;
+      out += s.slice(i, end);
+      i = end;
+    } else if (c === '$' && !/[A-Za-z0-9_$]/.test(s[i - 1] ?? ' ')) {
+      const m = /^\$(\d+)/.exec(s.slice(i));
+      const tag = m ? null : /^\$[A-Za-z_]*\$/.exec(s.slice(i));
+      if (m) {
+        const n = Number(m[1]);
+        const lit = lits[n - 1];
+        if (lit === undefined || lit === null) return null;
+        out += lit;
+        i += m[0].length;
+      } else if (tag) {
+        const j = s.indexOf(tag[0], i + tag[0].length);
+        const end = j < 0 ? s.length : j + tag[0].length;
+        out += s.slice(i, end);
+        i = end;
+      } else {
+        out += c;
+        i++;
+      }
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
 }
 
 export interface MigrateAllOptions {
