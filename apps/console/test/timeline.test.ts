@@ -1,7 +1,7 @@
 import { formatMoney } from '@storeloom/money';
 import { describe, expect, it } from 'vitest';
 import { type MessageKey, translate } from '../src/i18n/messages.ts';
-import { paymentMethodLabel, timelineText } from '../src/lib/timeline.ts';
+import { paymentMethodLabel, type TimelineEntry, timelineText } from '../src/lib/timeline.ts';
 
 const en = (key: MessageKey, params?: Record<string, string | number>) => translate('en', key, params);
 const zh = (key: MessageKey, params?: Record<string, string | number>) => translate('zh-CN', key, params);
@@ -51,6 +51,15 @@ describe('order timeline in the console', () => {
     expect(timelineText(en, usd, { type: 'placed', message: 'Order placed; stock reserved until 2026-12-06T21:00:00.000Z' })).toBe('Order placed');
     expect(timelineText(en, usd, { type: 'fulfilled', message: '', data: { carrier: 'DHL', trackingNumber: '12345' } })).toBe('Order fulfilled · DHL 12345');
     expect(timelineText(en, usd, { type: 'something_new', message: 'manual_charge:abc:1' })).toBe('Order updated');
+  });
+
+  it('writes an entry exactly as the order API sends it (the type comes from the generated OpenAPI document)', () => {
+    const entries: TimelineEntry[] = [
+      { at: '2026-12-06T20:00:00.000Z', type: 'placed', message: 'Order placed', data: { reservedUntil: '2026-12-06T21:00:00.000Z' } },
+      { at: '2026-12-06T20:01:00.000Z', type: 'paid', message: 'Payment received (stripe)', data: { provider: 'stripe', amount: 10300 } },
+      { at: '2026-12-06T20:02:00.000Z', type: 'edited', message: 'Order edited', data: {} },
+    ];
+    expect(entries.map((e) => timelineText(en, usd, e))).toEqual(['Order placed', 'Card: $103.00 received', 'Order edited']);
   });
 
   it('names payment methods as merchants do', () => {

@@ -5,25 +5,18 @@
  * unit test pass the translator and the money formatter.
  */
 import type { MessageKey } from '../i18n/messages.ts';
+import type { OrderDetail } from './api.ts';
 
 type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-export interface TimelineEvent {
-  type: string;
-  message: string;
-  data?: {
-    amount?: number;
-    provider?: string;
-    carrier?: string | null;
-    trackingNumber?: string | null;
-    units?: number;
-    reason?: string | null;
-    label?: string;
-    refunded?: number;
-    paid?: number;
-    toPay?: number;
-  };
-}
+/** One entry of an order's timeline, as the order API sends it (from the generated OpenAPI types). */
+export type TimelineEntry = OrderDetail['timeline'][number];
+
+/**
+ * What `timelineText` reads of an entry: its type and data (the English `message` is accepted so an API entry passes
+ * as it is, never shown). `data` may be left out: an entry without it is written from its type alone.
+ */
+export type TimelineEvent = Pick<TimelineEntry, 'type' | 'message'> & Partial<Pick<TimelineEntry, 'data'>>;
 
 /** How an order was paid, as a merchant says it; `last4` when the provider told us the card. */
 export function paymentMethodLabel(t: Translate, provider: string, last4?: string | null): string {
