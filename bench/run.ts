@@ -355,6 +355,8 @@ async function embeddedFigure(hello: ChildServer): Promise<void> {
           ...common(),
           connections: clients,
         });
+      } catch (e) {
+        emitError('db.single-row-select.embedded', 'ratio_vs_postgres', null, e, { mode });
       } finally {
         await postgres.drop();
       }

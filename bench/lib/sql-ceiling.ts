@@ -35,7 +35,9 @@ export async function sqlCeiling(label: string, url: string, clients: number, du
           let n = i;
           while (performance.now() < end) {
             const s = performance.now();
-            await c.query({ text: 'select $1::int as n, now() as at', values: [n++], name: 'ceiling' });
+            // One statement name per client: PGlite serves every socket connection from its one session, where a
+            // shared name would already exist.
+            await c.query({ text: 'select $1::int as n, now() as at', values: [n++], name: `ceiling_${i}` });
             lat.push(performance.now() - s);
           }
         }),
