@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
+import { newId } from '@storeloom/db';
 import { createLogger } from '@storeloom/log';
 import { RecoEventService } from '@storeloom/reco/store';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -239,10 +240,24 @@ describe('console search and recommendations pages in Chromium', () => {
     // Orders: the shirt sells with the trousers.
     const { schema_name } = await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', storeId).executeTakeFirstOrThrow();
     const day = 86_400_000;
+    // Four real customer accounts placed the orders: the customer preview finds them by name or e-mail.
+    const shoppers = [
+      ['Ada Lindqvist', 'ada@example.se'],
+      ['Bruno Costa', 'bruno@example.pt'],
+      ['Chidi Okafor', 'chidi@example.ng'],
+      ['Dana Weiss', 'dana@example.de'],
+    ].map(([name, email]) => ({ id: newId(), name: name as string, email: email as string }));
+    const tenant = p.db.tenant(schema_name);
+    for (const c of shoppers) {
+      await tenant
+        .insertInto('customers')
+        .values({ id: c.id, name: c.name, email: c.email, password_hash: 'x', created_at: new Date(), email_verified_at: null })
+        .execute();
+    }
     await new RecoEventService(p.db.tenant(schema_name)).recordPurchases(
       Array.from({ length: 12 }, (_, k) => ({
         orderId: `o-${k}`,
-        customerId: `cust-${k % 4}`,
+        customerId: (shoppers[k % 4] as { id: string }).id,
         at: new Date(Date.now() - (20 - k) * day),
         lines: (k % 3 === 2 ? [ids.blanket, ids.couch] : [ids.shirt, ids.trousers]).map((productId) => ({ productId: productId as string, quantity: 1 })),
       })),
@@ -271,8 +286,14 @@ describe('console search and recommendations pages in Chromium', () => {
     await expect(list.locator('img.thumb').first().getAttribute('src')).resolves.toContain('/media/');
     await page.getByRole('region', { name: 'Preview: customers also bought' }).screenshot({ path: artifactPath('console-reco-preview-desktop.png') });
 
-    // Customer preview offers the customers with personal lists.
-    await page.getByLabel('Customer', { exact: true }).selectOption('cust-0');
+    // Customer preview: a searchable picker over the store's customers, by name or e-mail (no raw ids shown).
+    const who = page.getByRole('combobox', { name: 'Customer', exact: true });
+    await who.fill('ada');
+    const found = page.getByRole('listbox', { name: 'Customer', exact: true }).getByRole('option');
+    await found.filter({ hasText: 'Ada Lindqvist' }).waitFor();
+    expect(await found.allInnerTexts()).toEqual([expect.stringMatching(/Ada Lindqvist\s*ada@example\.se/)]);
+    await who.press('Enter');
+    expect(await who.inputValue()).toBe('Ada Lindqvist');
     await page.getByRole('region', { name: 'Preview: a customer’s picks' }).getByRole('heading', { name: 'For you' }).waitFor();
 
     expect(await axeViolations(page), 'accessibility of the recommendations page').toEqual([]);

@@ -1260,7 +1260,6 @@ export const en = {
   'reco.preview.customerTitle': 'Preview: a customer’s picks',
   'reco.preview.customerHint': '“For you” includes re-buys of consumables; “Discover” only shows products the customer has not bought.',
   'reco.preview.pickCustomer': 'Customer',
-  'reco.preview.chooseCustomer': 'Choose a customer',
   'reco.preview.noCustomers': 'No customer has personal picks yet (they appear after training on their orders).',
   'reco.preview.forYou': 'For you',
   'reco.preview.discover': 'Discover',

@@ -1253,7 +1253,6 @@ export const zhCN: Record<keyof typeof en, string> = {
   'reco.preview.customerTitle': '预览：顾客的个性化推荐',
   'reco.preview.customerHint': '“为你推荐”包含消耗品的回购；“发现”只展示顾客没买过的商品。',
   'reco.preview.pickCustomer': '顾客',
-  'reco.preview.chooseCustomer': '选择一位顾客',
   'reco.preview.noCustomers': '还没有顾客有个性化推荐（根据其订单训练后出现）。',
   'reco.preview.forYou': '为你推荐',
   'reco.preview.discover': '发现',

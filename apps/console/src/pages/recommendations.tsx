@@ -7,6 +7,8 @@ import { formatDateTime, formatNumber } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 import { ProductPicker } from '../components/product-picker.tsx';
 import { label, RecoList } from '../components/reco.tsx';
+import { type PickerOption, SearchPicker } from '../components/search-picker.tsx';
+import type { CustomerSummary } from '../components/customer-picker.tsx';
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -273,26 +275,42 @@ function ProductPreviewCard(props: { model: number }) {
 
 function CustomerPreviewCard(props: { model: number }) {
   const s = useStore();
+  // Whether anyone has personal lists yet (under the live model); the picker itself searches every customer by name
+  // or e-mail (customers API `query`), so it scales to any number of customers and never shows raw ids.
   const [customers] = createResource(
     () => ({ id: s.storeId(), model: props.model }),
-    (k) => api.GET('/stores/{storeId}/recommendations/customers', { params: { path: { storeId: k.id }, query: { limit: 50 } } }),
+    (k) => api.GET('/stores/{storeId}/recommendations/customers', { params: { path: { storeId: k.id }, query: { limit: 1 } } }),
   );
-  const [customer, setCustomer] = createSignal('');
+  const [customer, setCustomer] = createSignal<CustomerSummary | null>(null);
   const [lists] = createResource(
-    () => (customer() ? { id: s.storeId(), c: customer(), model: props.model } : false),
+    () => (customer() ? { id: s.storeId(), c: (customer() as CustomerSummary).id, model: props.model } : false),
     (k) => api.GET('/stores/{storeId}/recommendations/customers', { params: { path: { storeId: k.id }, query: { customerId: k.c, limit: 10 } } }),
   );
+  const search = async (q: string): Promise<PickerOption<CustomerSummary>[]> => {
+    const r = await api.GET('/stores/{storeId}/customers', { params: { path: { storeId: s.storeId() }, query: { query: q || undefined, limit: 8 } } });
+    return r.items.map((c) => ({ id: c.id, label: c.name || c.email, detail: c.name ? c.email : undefined, value: c }));
+  };
   return (
     <Card title={t('reco.preview.customerTitle')} id="reco-customer">
       <p class="muted small">{t('reco.preview.customerHint')}</p>
       <Show when={customers.latest} fallback={<SkeletonRows rows={1} cols={2} />}>
         <Show when={(customers.latest?.customers.length ?? 0) > 0} fallback={<p class="muted">{t('reco.preview.noCustomers')}</p>}>
-          <div class="field">
-            <label for="reco-customer-select">{t('reco.preview.pickCustomer')}</label>
-            <select id="reco-customer-select" value={customer()} onChange={(e) => setCustomer(e.currentTarget.value)}>
-              <option value="">{t('reco.preview.chooseCustomer')}</option>
-              <For each={customers.latest?.customers ?? []}>{(c) => <option value={c}>{c}</option>}</For>
-            </select>
+          <div class="inline-form">
+            <SearchPicker
+              id="reco-customer-picker"
+              label={t('reco.preview.pickCustomer')}
+              class="grow"
+              search={search}
+              onPick={(o) => setCustomer(o.value)}
+              onClear={() => setCustomer(null)}
+              selected={
+                customer()
+                  ? { id: (customer() as CustomerSummary).id, label: (customer() as CustomerSummary).name || (customer() as CustomerSummary).email }
+                  : null
+              }
+              placeholder={t('customers.picker.placeholder')}
+              emptyText={t('customers.picker.none')}
+            />
           </div>
           <Show when={customer() && lists.latest}>
             {(_) => (
