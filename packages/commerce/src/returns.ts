@@ -25,7 +25,9 @@ import { GIFT_CARD_PROVIDER, OrderService, type OrderServiceOptions } from './or
 import { PaymentProviders } from './payments.ts';
 import { type PlannedRefundPart, shippingLeft, unitsValue } from './refunds.ts';
 import { type ReturnMailStep, returnMail } from './return-mails.ts';
-import { loadReturnPolicy, type ReturnPolicy } from './settings.ts';
+import { loadReturnPolicy, loadSettings, type ReturnPolicy } from './settings.ts';
+import { loadTaxRates, tableTaxProvider } from './tax.ts';
+import { applyTax } from './totals.ts';
 import type { OrderDetail, OrderEventData } from './views.ts';
 
 type Tx = Transaction<TenantDatabase>;
@@ -434,22 +436,33 @@ export class ReturnService {
         if (!lines.some((x) => x.order_line_id === l.orderLineId)) throw invalid(`lines.${i}.orderLineId`, 'not a line of this return');
       let oldValue = 0;
       let newValue = 0;
+      const replacements: { key: string; taxClass: string; amount: number }[] = [];
       for (const [i, l] of lines.entries()) {
         const variantId = want.get(l.order_line_id);
         if (!variantId) continue;
         const line = refundable.lines.find((x) => x.id === l.order_line_id);
         if (!line) continue;
         oldValue += unitsValue(line, refundable.taxIncluded, l.quantity).amount;
-        const found = await trx.selectFrom('variants').select(['id', 'price']).where('id', '=', variantId).executeTakeFirst();
+        const found = await trx
+          .selectFrom('variants as v')
+          .innerJoin('products as p', 'p.id', 'v.product_id')
+          .select(['v.id', 'v.price', 'p.tax_class'])
+          .where('v.id', '=', variantId)
+          .executeTakeFirst();
         if (!found) throw invalid(`lines.${i}.variantId`, 'no such variant');
         const v = { id: found.id, price: await exchangePrice(trx, order, found) };
         const after = await applyStockDelta(trx, variantId, -l.quantity, { reason: 'exchange', idempotencyKey: `exchange:${l.id}` });
         if (after === null)
           throw new AppError(ErrorCode.InsufficientStock, 'Not enough stock of the replacement', { details: [{ path: `lines.${i}.variantId` }] });
         newValue += v.price * l.quantity;
+        replacements.push({ key: l.id, taxClass: found.tax_class ?? 'standard', amount: v.price * l.quantity });
         await trx.updateTable('return_lines').set({ exchange_variant_id: variantId, exchange_unit_price: v.price }).where('id', '=', l.id).execute();
       }
+      // The returned units' value includes the tax they were charged; the replacements carry theirs the same way.
+      const tax = await replacementTax(trx, order, replacements);
+      newValue += tax;
       const difference = newValue - oldValue;
+      const withTax = tax > 0 ? `, incl. ${tax} tax on the replacement` : '';
       const now = new Date();
       if (difference < 0) {
         const done = await this.orders(trx).refundIn(trx, r.order_id, { amount: -difference, reason: `Exchange: ${r.reason}` }, `return:${id}`);
@@ -469,14 +482,10 @@ export class ReturnService {
           .where('id', '=', id)
           .where('status', '=', 'received')
           .execute();
-        await this.step(
-          trx,
-          id,
-          'return.closed',
-          'exchanged',
-          `Return exchanged${difference < 0 ? ` (${-difference} refunded)` : ''}`,
-          difference < 0 ? { refunded: -difference } : {},
-        );
+        await this.step(trx, id, 'return.closed', 'exchanged', `Return exchanged${difference < 0 ? ` (${-difference} refunded${withTax})` : ''}`, {
+          ...(difference < 0 ? { refunded: -difference } : {}),
+          ...(tax > 0 ? { tax } : {}),
+        });
         return null;
       }
       // The shopper pays the difference through the order's provider (Stripe: a Checkout Session for the amount).
@@ -507,7 +516,10 @@ export class ReturnService {
         })
         .where('id', '=', id)
         .execute();
-      await this.orderEvent(trx, r.order_id, 'return_exchange', `Exchange: ${difference} to pay`, { toPay: difference });
+      await this.orderEvent(trx, r.order_id, 'return_exchange', `Exchange: ${difference} to pay${withTax ? ` (${withTax.slice(2)})` : ''}`, {
+        toPay: difference,
+        ...(tax > 0 ? { tax } : {}),
+      });
       return true;
     });
     void pay;
@@ -804,4 +816,34 @@ async function exchangePrice(
   };
   const fixed = row ? (await fixedMarketPrices(trx, row.id, [variant.id])).get(variant.id) : undefined;
   return marketPrice(market, variant.price, fixed);
+}
+
+/**
+ * The tax on replacement units, charged the way the order's checkout charged it: nothing when its prices included
+ * tax (the difference of the prices already carries it) or under reverse charge; with destination rates (the store
+ * has some and the order a taxed country), the store's rates for that country and region at each replacement's tax
+ * class; otherwise the store's flat rate. Rounded half up once over the replacements (per rate), as the checkout rounds an order's tax.
+ */
+async function replacementTax(
+  trx: Kysely<TenantDatabase>,
+  order: { tax_included: boolean; reverse_charge: boolean; tax_country: string | null; shipping_address: { region?: string | null } | null },
+  items: readonly { key: string; taxClass: string; amount: number }[],
+): Promise<number> {
+  if (order.tax_included || order.reverse_charge || !items.length) return 0;
+  // As the checkout's tax step: destination rates when the store has them and the order has a destination.
+  const rates = order.tax_country ? await loadTaxRates(trx) : [];
+  if (order.tax_country && rates.length) {
+    const computed = await tableTaxProvider(rates).calculate({
+      country: order.tax_country,
+      region: order.shipping_address?.region?.trim().toUpperCase() || null,
+      inclusive: false,
+      items,
+    });
+    return computed.tax;
+  }
+  const { tax } = await loadSettings(trx);
+  return applyTax(
+    items.reduce((n, i) => n + i.amount, 0),
+    { ...tax, includedInPrices: false },
+  ).tax;
 }

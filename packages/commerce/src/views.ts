@@ -106,6 +106,8 @@ export interface OrderEventData {
   refunded?: number;
   paid?: number;
   toPay?: number;
+  /** Exchanges: the tax on the replacement units inside `refunded` / `toPay` (tax added on top of prices). */
+  tax?: number;
 }
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());

@@ -16,15 +16,21 @@ import {
   DiscountService,
   GiftCardService,
   loadPricingMarkets,
+  loadTaxRates,
   MarketService,
   parseSettings,
   ReturnService,
+  saveCheckoutSettings,
   saveReturnPolicy,
+  TaxRateService,
   type ReturnView,
 } from '../src/index.ts';
 import { ADDRESS, openShop, type Shop, startTestPlatform } from './helpers.ts';
 
 const taxed = parseSettings([{ key: 'tax', value: { ratePercent: 10, includedInPrices: false } }]);
+const taxInside = parseSettings([{ key: 'tax', value: { ratePercent: 10, includedInPrices: true } }]);
+/** 10 % added on top, rounded half up once over the replacement units, as the checkout rounds an order's tax. */
+const withTax = (net: number) => net + Math.floor((net * 10 + 50) / 100);
 const DAY = 86_400_000;
 const errorOf = async (p: Promise<unknown>) => {
   try {
@@ -58,6 +64,8 @@ describe('returns', { timeout: 180_000 }, () => {
     promos = new CartPromotions(shop.t, { storeId: shop.store.id, settings: taxed, currency: shop.store.currency });
     discounts = new DiscountService(shop.t);
     cards = new GiftCardService(shop.t);
+    // The store's checkout adds 10 % tax (the orders below are placed with the same settings).
+    await saveCheckoutSettings(shop.t, { shipping: taxed.shipping, tax: taxed.tax });
     returns = new ReturnService(shop.t, {
       store: shop.store,
       mail: new MailOutbox(p.db, new LocalOutboxTransport(), 'Shop <shop@example.com>'),
@@ -90,7 +98,7 @@ describe('returns', { timeout: 180_000 }, () => {
     );
 
   /** A delivered order of 3 × A and 1 × B with a 300 fixed discount and 10 % tax added, optionally part paid by a gift card. */
-  async function deliveredOrder(opts: { giftCard?: number; email?: string } = {}) {
+  async function deliveredOrder(opts: { giftCard?: number; email?: string; settings?: typeof taxed } = {}) {
     const email = opts.email ?? `r${Math.random().toString(36).slice(2, 8)}@example.com`;
     const d = await discounts.create({ title: 'Deal', code: `R${Math.random().toString(36).slice(2, 10)}`, kind: 'fixed_amount', value: 300 });
     const cart = await shop.cartWith([
@@ -104,7 +112,15 @@ describe('returns', { timeout: 180_000 }, () => {
       await promos.applyGiftCard(cart, card.code);
       cardId = card.id;
     }
-    const { order } = await shop.orders.place({ cartId: cart, email, customerId: null, customerName: null, address: ADDRESS, locale: 'en', settings: taxed });
+    const { order } = await shop.orders.place({
+      cartId: cart,
+      email,
+      customerId: null,
+      customerName: null,
+      address: ADDRESS,
+      locale: 'en',
+      settings: opts.settings ?? taxed,
+    });
     if (order.amountDue > 0) await shop.orders.confirmPayment(order.id, { provider: 'manual', reference: 'r', amount: order.amountDue });
     await shop.orders.fulfil(order.id, {});
     return { order: await shop.orders.detailOrThrow(order.id), cardId, email };
@@ -277,26 +293,40 @@ describe('returns', { timeout: 180_000 }, () => {
     expect(racers.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
   });
 
-  it('exchanges: a cheaper variant refunds the difference; a dearer one charges it through the provider and closes when paid', async () => {
+  it('exchanges with tax added at checkout: the replacement is taxed like the order was, so a cheaper one refunds and a dearer one charges the difference with its tax', async () => {
     const { order } = await deliveredOrder();
     const lb = order.lines.find((l) => l.variantId === b)!;
+    // What B was paid: its price after its share of the discount, plus the 10 % tax added on top.
     const netB = lb.total - lb.discount + lb.tax;
+    expect(lb.tax).toBeGreaterThan(0);
     const r = await returns.request(order.id, { lines: [{ orderLineId: lb.id, quantity: 1 }], reason: 'Wrong colour' });
     await returns.approve(r.id);
     await returns.receive(r.id, { lines: [{ orderLineId: lb.id, restock: true }] });
     const cheapStock = await stockOf(cheap);
     const ex = await returns.exchange(r.id, { lines: [{ orderLineId: lb.id, variantId: cheap }] });
+    // The cheap unit costs 400 + 40 tax: the shopper gets back what B was paid beyond that.
+    const back = netB - withTax(400);
+    expect(back).toBeGreaterThan(0);
     expect(ex).toMatchObject({
       status: 'exchanged',
       resolution: 'exchange',
-      exchange: { difference: 400 - netB, paymentStatus: 'none' },
-      refundAmount: netB - 400,
+      exchange: { difference: -back, paymentStatus: 'none' },
+      refundAmount: back,
     });
     expect(await stockOf(cheap)).toBe(cheapStock - 1);
-    expect((await shop.orders.detailOrThrow(order.id)).refunded).toBe(netB - 400);
+    const afterCheap = await shop.orders.detailOrThrow(order.id);
+    expect(afterCheap.refunded).toBe(back);
+    // The refund went through the order's provider for that amount, and the timeline says so (with the tax in it).
+    const refunds = await shop.t.selectFrom('payments').select(['amount', 'provider']).where('order_id', '=', order.id).where('kind', '=', 'refund').execute();
+    expect(refunds).toEqual([{ amount: back, provider: 'manual' }]);
+    expect(afterCheap.timeline.find((e) => e.type === 'return_exchanged')).toMatchObject({
+      message: `Return exchanged (${back} refunded, incl. 40 tax on the replacement)`,
+      data: { refunded: back, tax: 40 },
+    });
     // Repeating it changes nothing.
     await returns.exchange(r.id, { lines: [{ orderLineId: lb.id, variantId: cheap }] });
     expect(await stockOf(cheap)).toBe(cheapStock - 1);
+    expect((await shop.orders.detailOrThrow(order.id)).refunded).toBe(back);
 
     const { order: o2 } = await deliveredOrder();
     const lb2 = o2.lines.find((l) => l.variantId === b)!;
@@ -304,17 +334,80 @@ describe('returns', { timeout: 180_000 }, () => {
     await returns.approve(r2.id);
     await returns.receive(r2.id, { lines: [{ orderLineId: lb2.id, restock: true }] });
     const pending = await returns.exchange(r2.id, { lines: [{ orderLineId: lb2.id, variantId: dear }] });
-    const diff = 1500 - (lb2.total - lb2.discount + lb2.tax);
+    // The dear unit costs 1500 + 150 tax.
+    const diff = withTax(1500) - (lb2.total - lb2.discount + lb2.tax);
     expect(pending).toMatchObject({ status: 'received', resolution: 'exchange', exchange: { difference: diff, paymentStatus: 'pending' } });
-    // A refund is refused while the exchange waits for its payment; a wrong amount is refused.
+    expect((await shop.orders.detailOrThrow(o2.id)).timeline.find((e) => e.type === 'return_exchange')).toMatchObject({
+      message: `Exchange: ${diff} to pay (incl. 150 tax on the replacement)`,
+      data: { toPay: diff, tax: 150 },
+    });
+    // A refund is refused while the exchange waits for its payment; a wrong amount (the difference without the tax) is refused.
     expect(await errorOf(returns.refund(r2.id))).toMatchObject({ code: 'invalid_state' });
-    expect(await errorOf(returns.confirmExchangePayment(r2.id, { provider: 'manual', reference: 'm', amount: diff + 1 }))).toMatchObject({ code: 'conflict' });
+    expect(await errorOf(returns.confirmExchangePayment(r2.id, { provider: 'manual', reference: 'm', amount: diff - 150 }))).toMatchObject({
+      code: 'conflict',
+    });
     expect(await returns.confirmExchangePayment(r2.id, { provider: 'manual', reference: 'm', amount: diff })).toEqual({ applied: true });
     expect(await returns.confirmExchangePayment(r2.id, { provider: 'manual', reference: 'm', amount: diff })).toEqual({ applied: false });
     expect((await returns.getOrThrow(r2.id)).status).toBe('exchanged');
     const charges = await shop.t.selectFrom('payments').select(['amount']).where('order_id', '=', o2.id).where('reason', '=', 'exchange difference').execute();
     expect(charges).toEqual([{ amount: diff }]);
     expect(await eventsOf('return.closed', r2.id)).toHaveLength(1);
+  });
+
+  it('exchanges with tax inside the prices: the difference is the prices’ difference, with no tax added on top', async () => {
+    // The store adds tax today, but these orders were placed with tax inside their prices: the order's terms win.
+    const exchanged = async (variantId: string) => {
+      const { order } = await deliveredOrder({ settings: taxInside });
+      const lb = order.lines.find((l) => l.variantId === b)!;
+      const r = await returns.request(order.id, { lines: [{ orderLineId: lb.id, quantity: 1 }], reason: 'Swap' });
+      await returns.approve(r.id);
+      await returns.receive(r.id, { lines: [{ orderLineId: lb.id, restock: true }] });
+      return { order, paid: lb.total - lb.discount, view: await returns.exchange(r.id, { lines: [{ orderLineId: lb.id, variantId }] }) };
+    };
+    const cheaper = await exchanged(cheap);
+    expect(cheaper.paid).toBeGreaterThan(400);
+    expect(cheaper.view).toMatchObject({ status: 'exchanged', exchange: { difference: 400 - cheaper.paid }, refundAmount: cheaper.paid - 400 });
+    expect((await shop.orders.detailOrThrow(cheaper.order.id)).refunded).toBe(cheaper.paid - 400);
+    const dearer = await exchanged(dear);
+    expect(dearer.view).toMatchObject({ status: 'received', exchange: { difference: 1500 - dearer.paid, paymentStatus: 'pending' } });
+    await returns.confirmExchangePayment(dearer.view.id, { provider: 'manual', reference: 'in', amount: 1500 - dearer.paid });
+    const charges = await shop.t
+      .selectFrom('payments')
+      .select(['amount'])
+      .where('order_id', '=', dearer.order.id)
+      .where('reason', '=', 'exchange difference')
+      .execute();
+    expect(charges).toEqual([{ amount: 1500 - dearer.paid }]);
+  });
+
+  it('exchanges with destination tax rates: the replacement is taxed at its own class for the order’s destination', async () => {
+    const rates = new TaxRateService(shop.t);
+    const standard = await rates.upsert({ country: 'US', rate: 8, name: 'Sales tax' });
+    const reduced = await rates.upsert({ country: 'US', rate: 5, name: 'Reduced', taxClass: 'reduced' });
+    const book = (await shop.product({ taxClass: 'reduced', variants: [{ sku: 'RT-BOOK', price: 1500, inventoryQuantity: 5 }] })).variants[0]!.id;
+    const cart = await shop.cartWith([[b, 1]]);
+    const { order } = await shop.orders.place({
+      cartId: cart,
+      email: `dt${Math.random().toString(36).slice(2, 8)}@example.com`,
+      customerId: null,
+      customerName: null,
+      address: ADDRESS,
+      locale: 'en',
+      settings: { ...taxed, taxRates: await loadTaxRates(shop.t) },
+    });
+    await shop.orders.confirmPayment(order.id, { provider: 'manual', reference: 'dt', amount: order.amountDue });
+    await shop.orders.fulfil(order.id, {});
+    const line = (await shop.orders.detailOrThrow(order.id)).lines[0]!;
+    // B at the standard 8 %: 700 + 56.
+    expect(line).toMatchObject({ total: 700, discount: 0, tax: 56 });
+    const r = await returns.request(order.id, { lines: [{ orderLineId: line.id, quantity: 1 }], reason: 'Rather a book' });
+    await returns.approve(r.id);
+    await returns.receive(r.id, { lines: [{ orderLineId: line.id, restock: true }] });
+    // The book at the reduced 5 % (not the store's flat 10 %, not 8 %): 1500 + 75.
+    const ex = await returns.exchange(r.id, { lines: [{ orderLineId: line.id, variantId: book }] });
+    expect(ex).toMatchObject({ status: 'received', exchange: { difference: 1575 - 756, paymentStatus: 'pending' } });
+    await rates.remove(standard.id);
+    await rates.remove(reduced.id);
   });
 
   it('exchanges an order placed in a market currency: the difference in that currency, at the order’s rate and the market’s prices', async () => {
@@ -384,7 +477,7 @@ describe('returns', { timeout: 180_000 }, () => {
     await returns.approve(r.id);
     await returns.receive(r.id, { lines: [{ orderLineId: lb.id, restock: true }] });
     await returns.exchange(r.id, { lines: [{ orderLineId: lb.id, variantId: dear }] });
-    const diff = 1500 - (lb.total - lb.discount + lb.tax);
+    const diff = withTax(1500) - (lb.total - lb.discount + lb.tax);
     expect(diff).toBeGreaterThan(0);
     const today = new Date().toISOString().slice(0, 10);
     const summary = async () => (await salesReport(shop.t, { range: { from: today, to: today }, compare: false, currency: shop.store.currency })).summary;
