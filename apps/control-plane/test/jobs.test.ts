@@ -89,7 +89,8 @@ describe.each(['redis', 'postgres'] as const)('store jobs on %s', (backend) => {
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('invalid_state');
     const done = await waitFor(jobs, (b) => b.data.find((j: { id: string }) => j.id === job.id)?.state === 'completed', 'the retried job to complete');
-    expect(done.data.find((j: { id: string }) => j.id === job.id)).toMatchObject({ state: 'completed', error: null, attempts: 2 });
+    // A hand retry starts the attempts over: attempt 1 of 1, never "2 of 1".
+    expect(done.data.find((j: { id: string }) => j.id === job.id)).toMatchObject({ state: 'completed', error: null, attempts: 1, maxAttempts: 1 });
     expect((await p.request('POST', `/api/v1/stores/${storeId}/jobs/${randomUUID()}/retry`, { cookie: owner.cookie })).status).toBe(404);
   });
 
@@ -111,5 +112,35 @@ describe.each(['redis', 'postgres'] as const)('store jobs on %s', (backend) => {
       'search.reindex-store',
     ]);
     expect((await p.request('GET', `/api/v1/stores/${storeId}/jobs?cursor=nope`, { cookie: owner.cookie })).status).toBe(400);
+  });
+
+  it('a hand-retried dead job gets its full attempts again, and dead letters show attempts of max', { timeout: 120_000 }, async () => {
+    const store = (await createStore(p, owner.cookie)).id;
+    const list = async () => (await p.request('GET', `/api/v1/stores/${store}/jobs`, { cookie: owner.cookie })).body;
+    const dead = async () => (await p.request('GET', `/api/v1/stores/${store}/jobs/dead`, { cookie: owner.cookie })).body;
+    // No such import: every attempt fails; three attempts with a short backoff.
+    await p.queues.enqueue(importProductsJob, { storeId: store, importId: randomUUID() }, { attempts: 3, backoff: { type: 'fixed', delay: 20 } });
+    const failed = await waitFor(list, (b) => b.data?.[0]?.state === 'failed', 'the job to fail for good');
+    const job = failed.data[0];
+    expect(job).toMatchObject({ state: 'failed', attempts: 3, maxAttempts: 3 });
+    const letters = await waitFor(dead, (b) => b.data?.length === 1, 'the dead letter');
+    expect(letters.data[0]).toMatchObject({ ledgerId: job.id, attemptsMade: 3, maxAttempts: 3 });
+
+    const retried = await p.request('POST', `/api/v1/stores/${store}/jobs/${job.id}/retry`, { cookie: owner.cookie });
+    expect(retried.status, retried.text).toBe(200);
+    // The retry runs all three attempts again before it fails for good (before the fix: one more try, "Attempt 4 of 3").
+    const again = await waitFor(
+      async () => await p.db.control.selectFrom('store_jobs').select(['state', 'attempts', 'max_attempts']).where('id', '=', job.id).executeTakeFirstOrThrow(),
+      (r) => r.state === 'failed',
+      'the retried job to fail for good again',
+    );
+    expect(again).toEqual({ state: 'failed', attempts: 3, max_attempts: 3 });
+    const bull = await p.queues.getJob(
+      'catalog',
+      (await p.db.control.selectFrom('store_jobs').select('job_id').where('id', '=', job.id).executeTakeFirstOrThrow()).job_id,
+    );
+    expect(bull?.attemptsMade).toBe(3);
+    const lettersAgain = await waitFor(dead, (b) => b.data?.length === 1 && b.data[0].attemptsMade === 3, 'the dead letter again');
+    expect(lettersAgain.data[0]).toMatchObject({ attemptsMade: 3, maxAttempts: 3 });
   });
 });

@@ -35,6 +35,8 @@ export interface DeadJob {
   name: string;
   storeId: string | null;
   attemptsMade: number;
+  /** The attempts the job was allowed (its job options; 1 when unset). */
+  maxAttempts: number;
   failedReason: string;
   failedAt: string | null;
   payload: unknown;
@@ -44,6 +46,9 @@ const payloadStoreId = (payload: unknown): string | null => {
   const id = (payload as { storeId?: unknown } | null)?.storeId;
   return typeof id === 'string' && id ? id : null;
 };
+
+/** A hand retry starts a job's attempts over (BullMQ keeps counting by default: "attempt 4 of 3", one try only). */
+const RESET_ATTEMPTS = { resetAttemptsMade: true, resetAttemptsStarted: true } as const;
 
 export type QueueBackend = 'redis' | 'postgres';
 
@@ -249,7 +254,10 @@ export class Queues {
     };
   }
 
-  /** Retries a failed store job from the console: BullMQ's own retry when it still has the job, else a fresh copy. */
+  /**
+   * Retries a failed store job from the console: BullMQ's own retry when it still has the job, else a fresh copy.
+   * Either way its attempts start over, so a hand retry gets every attempt (and backoff) it had the first time.
+   */
   async retryStoreJob(storeId: string, id: string): Promise<'retried' | 'not_found' | 'not_failed'> {
     const row = await this.storeJobs.get(storeId, id);
     if (!row) return 'not_found';
@@ -258,7 +266,7 @@ export class Queues {
       await this.init();
       const queue = row.queue as QueueName;
       const job = await this.getJob(queue, row.jobId);
-      if (job && (await job.isFailed())) await job.retry('failed');
+      if (job && (await job.isFailed())) await job.retry('failed', RESET_ATTEMPTS);
       else if (!job)
         await this.queue(queue).add(row.name, row.data as JobEnvelope, {
           jobId: row.jobId,
@@ -306,6 +314,7 @@ export class Queues {
           name: job.name,
           storeId,
           attemptsMade: job.attemptsMade,
+          maxAttempts: job.opts.attempts ?? 1,
           failedReason: job.failedReason ?? '',
           failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
           payload: job.data?.payload ?? null,
@@ -320,7 +329,7 @@ export class Queues {
   async retryDeadJob(queue: QueueName, id: string): Promise<boolean> {
     const job = await this.queue(queue).getJob(id);
     if (!job || (await job.getState()) !== 'failed') return false;
-    await job.retry('failed');
+    await job.retry('failed', RESET_ATTEMPTS);
     return true;
   }
 

@@ -5271,6 +5271,8 @@ export interface components {
                 id: string;
                 name: string;
                 attemptsMade: number;
+                /** @description The attempts the job was allowed */
+                maxAttempts: number;
                 failedReason: string;
                 failedAt: string | null;
                 /** @description The store job to retry with POST …/jobs/{jobId}/retry */

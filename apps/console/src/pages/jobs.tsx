@@ -4,6 +4,7 @@ import { Badge, Banner, Card, EmptyState, PageHeader, ProgressBar, SkeletonRows 
 import { locale, type MessageKey, t } from '../i18n/index.ts';
 import { api, type Schemas } from '../lib/api.ts';
 import { formatDateTime } from '../lib/format.ts';
+import { attemptsLine, deadLetterAttempts } from '../lib/jobs.ts';
 import { useStore } from '../lib/store-context.ts';
 
 export type StoreJob = Schemas['StoreJob'];
@@ -123,7 +124,7 @@ export default function JobsPage() {
                         <strong>{jobLabel(d.name)}</strong>
                         <span class="field-error block">{d.failedReason}</span>
                         <span class="muted small block">
-                          {t('jobs.attempts', { attempt: d.attemptsMade, max: d.attemptsMade })}
+                          {deadLetterAttempts(locale(), d)}
                           {d.failedAt ? ` · ${formatDateTime(d.failedAt, locale())}` : ''}
                         </span>
                       </span>
@@ -173,7 +174,7 @@ export default function JobsPage() {
                                 </span>
                               )}
                             </Show>
-                            <span class="muted small block">{t('jobs.attempts', { attempt: j.attempts, max: j.maxAttempts })}</span>
+                            <span class="muted small block">{attemptsLine(locale(), j.attempts, j.maxAttempts)}</span>
                           </td>
                           <td>
                             <Badge value={STATE_BADGE[j.state] ?? j.state} />
