@@ -135,11 +135,17 @@ describe.each(['redis', 'postgres'] as const)('store jobs on %s', (backend) => {
       'the retried job to fail for good again',
     );
     expect(again).toEqual({ state: 'failed', attempts: 3, max_attempts: 3 });
-    const bull = await p.queues.getJob(
-      'catalog',
-      (await p.db.control.selectFrom('store_jobs').select('job_id').where('id', '=', job.id).executeTakeFirstOrThrow()).job_id,
+    // The ledger marks the last failure just before BullMQ records it: wait for BullMQ's own failed state.
+    const bullId = (await p.db.control.selectFrom('store_jobs').select('job_id').where('id', '=', job.id).executeTakeFirstOrThrow()).job_id;
+    const bull = await waitFor(
+      async () => {
+        const j = await p.queues.getJob('catalog', bullId);
+        return { failed: (await j?.isFailed()) ?? false, attemptsMade: j?.attemptsMade };
+      },
+      (b) => b.failed,
+      'BullMQ to record the failure',
     );
-    expect(bull?.attemptsMade).toBe(3);
+    expect(bull.attemptsMade).toBe(3);
     const lettersAgain = await waitFor(dead, (b) => b.data?.length === 1 && b.data[0].attemptsMade === 3, 'the dead letter again');
     expect(lettersAgain.data[0]).toMatchObject({ attemptsMade: 3, maxAttempts: 3 });
   });
