@@ -187,6 +187,24 @@ describe('dynamic pricing and reorder planning in the console (Chromium)', () =>
     await screenshots(`/stores/${storeId}/products/${apron.id}`, 'product-pricing-panel', (pg) => pg.getByText('Suggest mode').waitFor());
     await panel.getByRole('link', { name: 'Open pricing' }).click();
     await page.waitForURL(/\/pricing\?product=/);
+    // The history's product is a searchable picker (products API `q`), showing the chosen product.
+    const towel = await createProduct(p, cookie, storeId, { title: 'Linen Tea Towel', variants: [{ sku: 'TOWEL-1', price: 1200, inventoryQuantity: 50 }] });
+    const historyPicker = page.getByRole('combobox', { name: 'Product', exact: true });
+    await expect.poll(() => historyPicker.inputValue()).toBe('Linen Apron');
+    await historyPicker.fill('towel');
+    await page
+      .getByRole('listbox', { name: 'Product', exact: true })
+      .getByRole('option', { name: /Linen Tea Towel/ })
+      .waitFor();
+    await historyPicker.press('Enter');
+    await page.waitForURL(new RegExp(`product=${towel.id}`));
+    await expect.poll(() => historyPicker.inputValue()).toBe('Linen Tea Towel');
+    await historyPicker.fill('apron');
+    await page
+      .getByRole('listbox', { name: 'Product', exact: true })
+      .getByRole('option', { name: /Linen Apron/ })
+      .click();
+    await page.waitForURL(new RegExp(`product=${apron.id}`));
 
     // The change log: the applied change with its reason, rolled back from here.
     const log = page.locator('.audit-item').filter({ hasText: 'Applied' });

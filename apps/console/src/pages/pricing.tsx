@@ -1,6 +1,7 @@
 import { A, useSearchParams } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, type JSX, Show } from 'solid-js';
 import { PriceChart, RunNow } from '../components/planning.tsx';
+import { ProductPicker } from '../components/product-picker.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, ConfirmModal, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
@@ -409,6 +410,13 @@ export default function PricingPage() {
   const selected = createMemo(
     () => (typeof params.product === 'string' && params.product) || settings()?.find((x) => x.productId)?.productId || suggestions()?.[0]?.productId || '',
   );
+  // The chosen product itself (shown in the picker), also when it is beyond the first page of the products list.
+  const [selectedProduct] = createResource(
+    () => (selected() ? { id: s.storeId(), p: selected() } : false),
+    async (q) =>
+      products()?.find((x) => x.id === q.p) ??
+      (await api.GET('/stores/{storeId}/products/{productId}', { params: { path: { storeId: q.id, productId: q.p } } }).catch(() => null)),
+  );
   const [history, { refetch: refetchHistory }] = createResource(
     () => (selected() ? { id: s.storeId(), p: selected() } : false),
     (q) => api.GET('/stores/{storeId}/pricing/products/{productId}/history', { params: { path: { storeId: q.id, productId: q.p }, query: { days: 90 } } }),
@@ -665,18 +673,14 @@ export default function PricingPage() {
       </Card>
 
       <Card title={t('pricing.productTitle')} id="pricing-product-card">
-        <div class="field">
-          <label for="pricing-history-product">{t('pricing.product')}</label>
-          <select id="pricing-history-product" value={selected()} onChange={(e) => setParams({ product: e.currentTarget.value || undefined })}>
-            <option value="">{t('pricing.choose')}</option>
-            <For each={products() ?? []}>
-              {(p) => (
-                <option value={p.id} selected={p.id === selected()}>
-                  {p.title}
-                </option>
-              )}
-            </For>
-          </select>
+        <div class="inline-form">
+          <ProductPicker
+            id="pricing-history-product"
+            label={t('pricing.product')}
+            onPick={(p) => setParams({ product: p.id })}
+            onClear={() => setParams({ product: undefined })}
+            selected={selectedProduct.latest ?? null}
+          />
         </div>
         <Show when={selected()} fallback={<p class="muted">{t('pricing.chooseProduct')}</p>}>
           <Show when={history.latest} fallback={<SkeletonRows rows={3} cols={3} />}>
