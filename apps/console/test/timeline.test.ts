@@ -23,6 +23,15 @@ describe('order timeline in the console', () => {
     );
   });
 
+  it('says how much of an exchange difference is tax (tax-exclusive orders tax the replacement)', () => {
+    expect(timelineText(en, usd, { type: 'return_exchange', message: '', data: { toPay: 1650, tax: 150 } })).toBe('Exchange: $16.50 to pay (incl. $1.50 tax)');
+    expect(timelineText(en, usd, { type: 'return_exchanged', message: '', data: { refunded: 2670, tax: 40 } })).toBe(
+      'Return exchanged; $26.70 refunded (incl. $0.40 tax)',
+    );
+    expect(timelineText(en, usd, { type: 'return_exchanged', message: '', data: { paid: 1650, tax: 0 } })).toBe('Return exchanged; $16.50 paid');
+    expect(timelineText(zh, usd, { type: 'return_exchange', message: '', data: { toPay: 1650, tax: 150 } })).toContain('$1.50');
+  });
+
   it('writes every known type in the merchant’s language, and older events without data by their type', () => {
     const types = [
       'placed',

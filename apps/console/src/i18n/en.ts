@@ -495,6 +495,7 @@ export const en = {
   'timeline.returnExchanged': 'Return exchanged',
   'timeline.returnExchangedRefunded': 'Return exchanged; {amount} refunded',
   'timeline.returnExchangedPaid': 'Return exchanged; {amount} paid',
+  'timeline.inclTax': '(incl. {amount} tax)',
   'timeline.exchangeToPay': 'Exchange: {amount} to pay',
   'timeline.returnLabel': 'Return label {label}',
   'timeline.updated': 'Order updated',

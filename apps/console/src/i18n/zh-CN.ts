@@ -495,6 +495,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'timeline.returnExchanged': '退货已换货',
   'timeline.returnExchangedRefunded': '退货已换货；已退款 {amount}',
   'timeline.returnExchangedPaid': '退货已换货；已支付 {amount}',
+  'timeline.inclTax': '（含税 {amount}）',
   'timeline.exchangeToPay': '换货：需支付 {amount}',
   'timeline.returnLabel': '退货运单 {label}',
   'timeline.updated': '订单已更新',

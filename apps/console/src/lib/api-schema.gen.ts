@@ -5385,6 +5385,8 @@ export interface components {
                     paid?: number;
                     /** @description Integer minor units of the store currency (cents for USD) */
                     toPay?: number;
+                    /** @description Exchanges: the tax on the replacement units inside `toPay` or `refunded` (tax-exclusive orders) */
+                    tax?: number;
                 };
             }[];
             marketId: string | null;

@@ -63,12 +63,17 @@ export function timelineText(t: Translate, money: (minor: number) => string, ev:
     }
     case 'return_requested':
       return d.units ? t('timeline.returnRequestedUnits', { count: d.units }) : t('timeline.returnRequested');
-    case 'return_exchanged':
-      if (d.refunded !== undefined) return t('timeline.returnExchangedRefunded', { amount: money(d.refunded) });
-      if (d.paid !== undefined) return t('timeline.returnExchangedPaid', { amount: money(d.paid) });
+    case 'return_exchanged': {
+      // Tax-exclusive orders: the difference includes the replacement's tax, said apart as an invoice would.
+      const tax = d.tax ? ` ${t('timeline.inclTax', { amount: money(d.tax) })}` : '';
+      if (d.refunded !== undefined) return t('timeline.returnExchangedRefunded', { amount: money(d.refunded) }) + tax;
+      if (d.paid !== undefined) return t('timeline.returnExchangedPaid', { amount: money(d.paid) }) + tax;
       return t('timeline.returnExchanged');
-    case 'return_exchange':
-      return d.toPay !== undefined ? t('timeline.exchangeToPay', { amount: money(d.toPay) }) : t('timeline.returnExchanged');
+    }
+    case 'return_exchange': {
+      const tax = d.tax ? ` ${t('timeline.inclTax', { amount: money(d.tax) })}` : '';
+      return d.toPay !== undefined ? t('timeline.exchangeToPay', { amount: money(d.toPay) }) + tax : t('timeline.returnExchanged');
+    }
     case 'return_label':
       return d.label ? t('timeline.returnLabel', { label: d.label }) : t('timeline.returnApproved');
     default:

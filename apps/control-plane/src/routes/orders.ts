@@ -114,6 +114,7 @@ const OrderDetailSchema = OrderSummarySchema.extend({
           refunded: Money.optional(),
           paid: Money.optional(),
           toPay: Money.optional(),
+          tax: Money.optional().describe('Exchanges: the tax on the replacement units inside `toPay` or `refunded` (tax-exclusive orders)'),
         })
         .describe('What happened (amounts in minor units of the order currency); empty for events recorded before 2026-12-06'),
     }),
