@@ -48,6 +48,8 @@ describe('console translations', { timeout: 240_000 }, () => {
       ],
     });
 
+    await createProduct(p, owner.cookie, store.id, { title: 'Wool scarf', description: '<p>Warm in winter.</p>' });
+
     const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
     const [name, value] = owner.cookie.split('=') as [string, string];
     await ctx.addCookies([{ name, value, url: base }]);
@@ -61,8 +63,16 @@ describe('console translations', { timeout: 240_000 }, () => {
     expect(before).toMatch(/0 of \d+ texts \(0 %\)/);
 
     const fields = page.getByTestId('translation-fields');
+    await fields.waitFor();
+    // The item is a searchable picker (the store's items can be many): find the shirt by name.
+    const item = page.getByRole('combobox', { name: 'Item' });
+    await item.fill('linen');
+    const items = page.getByRole('listbox', { name: 'Item' }).getByRole('option');
+    await items.filter({ hasText: 'Linen shirt' }).waitFor();
+    expect(await items.count()).toBe(1);
+    await item.press('Enter');
+    expect(await item.inputValue()).toBe('Linen shirt');
     await fields.getByText('Cool in summer.').waitFor();
-    expect(await page.getByLabel('Item').inputValue()).toBe(shirt.id);
     await page.getByLabel('Title', { exact: true }).fill('Leinenhemd');
     await page.getByLabel('Option “Size”').fill('Größe');
     await page.getByLabel('Size: “Small”').fill('Klein');
@@ -80,6 +90,17 @@ describe('console translations', { timeout: 240_000 }, () => {
     await fields.getByText(`Store ${store.slug}`).waitFor();
 
     await page.getByLabel('Content').selectOption('product');
+    await item.fill('scarf');
+    await page
+      .getByRole('listbox', { name: 'Item' })
+      .getByRole('option', { name: /Wool scarf/ })
+      .click();
+    await fields.getByText('Warm in winter.').waitFor();
+    await item.fill('shirt');
+    await page
+      .getByRole('listbox', { name: 'Item' })
+      .getByRole('option', { name: /Linen shirt/ })
+      .click();
     await fields.getByText('Cool in summer.').waitFor();
     const dismiss = page.getByRole('button', { name: 'Dismiss' });
     while ((await dismiss.count()) > 0) await dismiss.first().click();

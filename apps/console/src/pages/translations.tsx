@@ -5,6 +5,7 @@
  */
 import { createEffect, createMemo, createResource, createSignal, For, Show } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
+import { SearchPicker } from '../components/search-picker.tsx';
 import { toast } from '../components/toast.tsx';
 import { Banner, Card, EmptyState, PageHeader, ProgressBar, SkeletonRows } from '../components/ui.tsx';
 import { type MessageKey, t } from '../i18n/index.ts';
@@ -179,12 +180,22 @@ export default function TranslationsPage() {
                     <For each={KINDS}>{(k) => <option value={k}>{t(`translations.kind.${k}` as MessageKey)}</option>}</For>
                   </select>
                 </div>
-                <div class="field">
-                  <label for="tr-resource">{t('translations.resource')}</label>
-                  <select id="tr-resource" value={resourceId()} disabled={resources().length === 0} onChange={(e) => setResourceId(e.currentTarget.value)}>
-                    <For each={resources()}>{(r) => <option value={r.id}>{r.label}</option>}</For>
-                  </select>
-                </div>
+                <SearchPicker
+                  id="tr-resource"
+                  label={t('translations.resource')}
+                  debounceMs={0}
+                  disabled={resources().length === 0}
+                  search={async (q) => {
+                    // The texts are already loaded: search the chosen kind's items by name or handle, locally.
+                    const needle = q.toLocaleLowerCase();
+                    return resources()
+                      .filter((r) => !needle || r.label.toLocaleLowerCase().includes(needle) || (r.rows[0]?.handle ?? '').toLocaleLowerCase().includes(needle))
+                      .slice(0, 50)
+                      .map((r) => ({ id: r.id, label: r.label, detail: r.rows[0]?.handle || undefined, value: r.id }));
+                  }}
+                  onPick={(o) => setResourceId(o.value)}
+                  selected={current() ? { id: (current() as { id: string }).id, label: (current() as { label: string }).label } : null}
+                />
               </div>
               <Show when={!texts.error} fallback={<Banner tone="critical">{(texts.error as Error)?.message}</Banner>}>
                 <Show when={texts()} fallback={<SkeletonRows rows={4} cols={2} />}>
