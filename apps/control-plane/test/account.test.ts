@@ -1,7 +1,7 @@
 /** Password reset by mailed link, password change, console language and the developer outbox, on real Postgres. */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 
 const rnd = () => randomBytes(4).toString('hex');
 const PASSWORD = 'correct horse battery';
@@ -135,5 +135,76 @@ describe('account', () => {
     } finally {
       await q.close();
     }
+  });
+
+  describe('console mails (issue 17): the one branded layout, a plain-text part, the recipient language', () => {
+    const CJK = /[\u4e00-\u9fff]/;
+    async function lastMail(to: string, kind: string) {
+      const mails = await p.services.mail.list({ to });
+      const m = mails.find((x) => x.kind === kind);
+      if (!m) throw new Error(`no ${kind} mail to ${to}: ${mails.map((x) => x.kind).join(', ')}`);
+      return m;
+    }
+    function expectLayout(m: { html: string | null; text: string }, lang: string, brand = 'Storeloom') {
+      expect(m.html).toContain(`<!doctype html><html lang="${lang}">`);
+      expect(m.html).toContain('role="presentation"');
+      expect(m.html).toContain(brand);
+      expect(m.text.length).toBeGreaterThan(40);
+      expect(m.text).not.toMatch(/<\/?(p|a|br|table|td)\b/);
+      expect(CJK.test(m.text)).toBe(lang === 'zh-CN');
+    }
+
+    it('password reset, the no-account notice and the existing-account notice follow the console language', async () => {
+      const { cookie, email, user } = await signup(p);
+      expect((await p.request('PATCH', '/api/v1/me', { cookie, body: { locale: 'zh-CN' } })).status).toBe(200);
+      await p.request('POST', '/api/v1/auth/password-reset', { body: { email } });
+      const reset = await lastMail(email, 'password-reset');
+      expectLayout(reset, 'zh-CN');
+      expect(reset.subject).toBe('重置您的 Storeloom 密码');
+      const token = /reset-password\?token=([a-z2-7]+)/.exec(reset.text)?.[1];
+      expect(token).toBeTruthy();
+      expect(reset.html).toContain(`href="http://localhost:3000/reset-password?token=${token}"`);
+      expect(reset.text).not.toContain(user.id);
+
+      // The same address signs up again: its owner is told, in the owner's language.
+      expect((await p.request('POST', '/api/v1/auth/signup', { body: { email, password: PASSWORD, name: 'Someone' } })).status).toBe(201);
+      const existing = await lastMail(email, 'signup-existing-account');
+      expectLayout(existing, 'zh-CN');
+      expect(existing.html).toContain('href="http://localhost:3000/login"');
+      expect(existing.html).toContain('href="http://localhost:3000/forgot-password"');
+
+      // No account, so the language of the request.
+      const unknown = `nobody-${rnd()}@example.com`;
+      await p.request('POST', '/api/v1/auth/password-reset', { body: { email: unknown }, headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+      expectLayout(await lastMail(unknown, 'password-reset-no-account'), 'zh-CN');
+      const unknownEn = `nobody-${rnd()}@example.com`;
+      await p.request('POST', '/api/v1/auth/password-reset', { body: { email: unknownEn } });
+      const en = await lastMail(unknownEn, 'password-reset-no-account');
+      expectLayout(en, 'en');
+      expect(en.html).toContain('href="http://localhost:3000/signup"');
+    });
+
+    it("a staff invitation carries the store's name and is in the invitee's language when they have an account", async () => {
+      const owner = await signup(p, `owner-${rnd()}@example.com`, 'Olive Owner');
+      const store = await createStore(p, owner.cookie, undefined, 'USD', { launch: false });
+      const invitee = await signup(p, `staff-${rnd()}@example.com`);
+      expect((await p.request('PATCH', '/api/v1/me', { cookie: invitee.cookie, body: { locale: 'zh-CN' } })).status).toBe(200);
+      const stranger = `new-${rnd()}@example.com`;
+      for (const email of [invitee.email, stranger])
+        expect((await p.request('POST', `/api/v1/stores/${store.id}/invitations`, { cookie: owner.cookie, body: { email, role: 'staff' } })).status).toBe(201);
+      const zh = await lastMail(invitee.email, 'team-invitation');
+      expectLayout(zh, 'zh-CN', `Store ${store.slug}`);
+      expect(zh.subject).toBe(`Olive Owner 邀请您加入 Storeloom 上的 Store ${store.slug}`);
+      expect(zh.text).toContain('以员工身份');
+      const en = await lastMail(stranger, 'team-invitation');
+      expectLayout(en, 'en', `Store ${store.slug}`);
+      expect(en.text).toContain('as staff.');
+      const link = /http:\/\/localhost:3000\/invite\?token=\S+/.exec(en.text)?.[0] as string;
+      expect(en.html).toContain(`href="${link}"`);
+      for (const m of [zh, en]) {
+        expect(m.text).not.toContain(store.id);
+        expect(m.html).not.toContain(store.id);
+      }
+    });
   });
 });

@@ -309,11 +309,15 @@ describe('dynamic pricing via the API and the worker (Redis queues)', () => {
     expect((await p.request('GET', `/api/v1/stores/${storeId}/pricing/changes?productId=${product.id}`, { cookie })).body.data.length).toBe(before);
     const mail = await p.db.control
       .selectFrom('mail_outbox')
-      .select(['kind', 'subject'])
+      .select(['kind', 'subject', 'text_body', 'html_body'])
       .where('store_id', '=', storeId)
       .where('kind', '=', 'pricing-paused')
       .execute();
     expect(mail).toHaveLength(1);
+    // Issue 17: the one layout with a text part, the store named, no ids.
+    expect(mail[0]?.html_body).toContain('<!doctype html><html lang="en">');
+    expect(mail[0]?.text_body).toContain('Dynamic pricing stopped changing the price of');
+    expect(`${mail[0]?.text_body}${mail[0]?.html_body}`).not.toContain(storeId);
     // Paused settings are skipped by later runs until the merchant resumes them.
     const again = await p.request('POST', `/api/v1/stores/${storeId}/pricing/runs`, { cookie });
     const job2 = await waitForJob(p, cookie, `/api/v1/stores/${storeId}/pricing/runs/${encodeURIComponent(again.body.jobId)}`);
@@ -488,11 +492,17 @@ describe('inventory planning and low-stock alerts (Postgres queues)', () => {
 
     const mails = await p.db.control
       .selectFrom('mail_outbox')
-      .select(['kind', 'to_address'])
+      .select(['kind', 'to_address', 'text_body', 'html_body'])
       .where('store_id', '=', storeId)
       .where('kind', '=', 'low-stock')
       .execute();
     expect(mails).toHaveLength(1);
+    // Issue 17: the one layout (HTML) with a plain-text part; SKU and counts, no internal ids.
+    expect(mails[0]?.html_body).toContain('<!doctype html><html lang="en">');
+    expect(mails[0]?.html_body).toContain('BEANS-1');
+    expect(mails[0]?.text_body).toMatch(/SKU\s+BEANS-1/);
+    expect(mails[0]?.text_body).toContain('is down to 12 units');
+    expect(`${mails[0]?.text_body}${mails[0]?.html_body}`).not.toContain(variantId);
 
     // The same crossing never alerts twice: run again, and sell one more unit.
     const again = await p.request('POST', `/api/v1/stores/${storeId}/inventory-planning/runs`, { cookie });

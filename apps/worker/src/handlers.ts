@@ -37,10 +37,10 @@ import {
 } from '@storeloom/jobs';
 import { DEVELOPMENT_SECRETS_KEY, SecretBox, type SecretKeys } from '@storeloom/secret-box';
 import { dispatchWebhooks, hasDueDeliveries, storesWithWebhooks } from '@storeloom/webhooks';
-import { alertRecipients } from '@storeloom/planning';
+import { alertRecipientsWithLocale, storeNameOf } from '@storeloom/planning';
 import { applyRetention, exportReadyMail, type PaymentErasure, PrivacyService } from '@storeloom/privacy';
 import { CartRecoveryService, type Commerce, createCommerce, issueOrderGiftCards } from '@storeloom/commerce';
-import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
+import { LocalOutboxTransport, MailOutbox, platformMail } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
 import { type EgressPolicy, InventoryPlanningService, PricingService, utcDay } from '@storeloom/planning';
 import { resolveStoreTenant, STORE_WITH_DATA, StoreService, storesWithStatus } from '@storeloom/stores';
@@ -116,19 +116,19 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       egress: deps.webhookEgress,
       retry: { baseDelayMs: deps.alertWebhookBackoffMs ?? 30_000, maxDelayMs: 6 * 3600_000 },
       onDisabled: async (sub) => {
-        for (const to of await alertRecipients(deps.db, storeId))
+        const storeName = await storeNameOf(deps.db, storeId);
+        for (const { email: to, locale } of await alertRecipientsWithLocale(deps.db, storeId)) {
+          const m = platformMail({ kind: 'webhook-disabled', storeName, url: sub.url, failures: sub.failures, failingSince: sub.failingSince }, locale);
           await mail.enqueue({
             kind: 'webhook-disabled',
             to,
             storeId,
-            subject: `Webhook disabled: ${sub.url}`,
-            text:
-              `Deliveries to ${sub.url} have failed ${sub.failures} times in a row since ${sub.failingSince.toISOString()}, ` +
-              'so Storeloom stopped sending to it. Fix the endpoint, then enable it again in the console ' +
-              '(Settings → Webhooks) or with PATCH /api/v1/stores/:storeId/webhooks/:id {"enabled":true}; ' +
-              'deliveries still inside their 3-day window are sent then, and any delivery can be redelivered from its log.',
+            subject: m.subject,
+            text: m.text,
+            html: m.html,
             dedupKey: `webhook-disabled:${sub.id}:${sub.failingSince.toISOString()}`,
           });
+        }
         await afterMail();
       },
     });

@@ -6,6 +6,7 @@
 import { type Database, type Kysely, type Transaction, writeAudit } from '@storeloom/db';
 import type { ControlDatabase } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
+import { platformMail } from '@storeloom/mail';
 import { generateToken, hashPassword, sha256Hex, verifyPassword } from './crypto.ts';
 import { normaliseEmail } from './users.ts';
 
@@ -21,8 +22,6 @@ export interface MailSink {
   ): Promise<string>;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
 export class AccountService {
   constructor(
     private readonly db: Database,
@@ -34,9 +33,9 @@ export class AccountService {
    * the same work either way (look-up, token, one transaction with a mail), so neither the caller's answer nor its
    * timing tells accounts apart. Issuing a link voids the user's earlier unused links.
    */
-  async requestPasswordReset(emailInput: string, publicUrl: string): Promise<{ mailed: boolean }> {
+  async requestPasswordReset(emailInput: string, publicUrl: string, requestLocale?: string | null): Promise<{ mailed: boolean }> {
     const email = normaliseEmail(emailInput);
-    const user = await this.db.control.selectFrom('users').select(['id', 'email', 'name']).where('email', '=', email).executeTakeFirst();
+    const user = await this.db.control.selectFrom('users').select(['id', 'email', 'name', 'locale']).where('email', '=', email).executeTakeFirst();
     const token = generateToken(32);
     const base = publicUrl.replace(/\/$/, '');
     const link = `${base}/reset-password?token=${token}`;
@@ -48,16 +47,9 @@ export class AccountService {
           .where('token_hash', '=', sha256Hex(token))
           .where('used_at', 'is', null)
           .execute();
-        await this.mail.enqueue(
-          {
-            kind: 'password-reset-no-account',
-            to: email,
-            subject: 'Your Storeloom password reset request',
-            text: `Hello,\n\nSomeone (hopefully you) asked to reset the password of a Storeloom account for this address, but there is no account with it.\nIf you meant to open one, sign up at ${base}/signup. If you did not ask for this, ignore this e-mail.\n`,
-            html: `<p>Hello,</p><p>Someone (hopefully you) asked to reset the password of a Storeloom account for this address, but there is no account with it.</p><p>If you meant to open one, <a href="${escapeHtml(`${base}/signup`)}">sign up</a>. If you did not ask for this, ignore this e-mail.</p>`,
-          },
-          trx,
-        );
+        // No account, so no saved language: the language the request was made in.
+        const m = platformMail({ kind: 'password-reset-no-account', signupUrl: `${base}/signup` }, requestLocale, base);
+        await this.mail.enqueue({ kind: 'password-reset-no-account', to: email, subject: m.subject, text: m.text, html: m.html }, trx);
       });
       return { mailed: true };
     }
@@ -67,16 +59,8 @@ export class AccountService {
         .insertInto('password_reset_tokens')
         .values({ token_hash: sha256Hex(token), user_id: user.id, expires_at: new Date(Date.now() + RESET_TOKEN_TTL_MS), used_at: null })
         .execute();
-      await this.mail.enqueue(
-        {
-          kind: 'password-reset',
-          to: user.email,
-          subject: 'Reset your Storeloom password',
-          text: `Hello ${user.name},\n\nSomeone (hopefully you) asked to reset the password of your Storeloom account.\nOpen this link within one hour to choose a new password:\n\n${link}\n\nIf you did not ask for this, ignore this e-mail: your password stays the same.\n`,
-          html: `<p>Hello ${escapeHtml(user.name)},</p><p>Someone (hopefully you) asked to reset the password of your Storeloom account. Open this link within one hour to choose a new password:</p><p><a href="${escapeHtml(link)}">Reset my password</a></p><p>If you did not ask for this, ignore this e-mail: your password stays the same.</p>`,
-        },
-        trx,
-      );
+      const m = platformMail({ kind: 'password-reset', name: user.name, link }, user.locale ?? requestLocale, base);
+      await this.mail.enqueue({ kind: 'password-reset', to: user.email, subject: m.subject, text: m.text, html: m.html }, trx);
       await writeAudit(trx, { actorUserId: user.id, action: 'user.password_reset_requested', targetType: 'user', targetId: user.id });
     });
     return { mailed: true };

@@ -5,6 +5,7 @@
  * no cookie, no fingerprinting. The account's very first device gets no mail.
  */
 import type { Database } from '@storeloom/db';
+import { platformMail } from '@storeloom/mail';
 import { sql } from 'kysely';
 import type { MailSink } from './account.ts';
 import { sha256Hex } from './crypto.ts';
@@ -18,7 +19,10 @@ export class SignInNotices {
   ) {}
 
   /** Records the device; returns true when it was new and a notice was queued. */
-  async signedIn(user: { id: string; email: string; name: string }, meta: { ip: string | null; userAgent: string | null }): Promise<boolean> {
+  async signedIn(
+    user: { id: string; email: string; name: string; locale?: string | null },
+    meta: { ip: string | null; userAgent: string | null },
+  ): Promise<boolean> {
     const deviceHash = sha256Hex(`device:${user.id}:${meta.userAgent ?? ''}`);
     return this.db.control.transaction().execute(async (trx) => {
       const inserted = await trx
@@ -36,17 +40,13 @@ export class SignInNotices {
         .executeTakeFirstOrThrow();
       if (Number(known.n) <= 1) return false;
       const device = describeDevice(meta.userAgent);
-      const network = networkOf(meta.ip) ?? 'an unknown network';
       const sessionsUrl = `${this.publicUrl.replace(/\/$/, '')}/account`;
-      await this.mail.enqueue(
-        {
-          kind: 'new-device-sign-in',
-          to: user.email,
-          subject: 'New sign-in to your Storeloom account',
-          text: `Hello ${user.name},\n\nYour Storeloom account was just signed in to from a device it has not used before:\n\n  ${device}, from ${network}\n\nIf this was you, there is nothing to do. If not, change your password now and end the session under Account → Sessions:\n\n${sessionsUrl}\n`,
-        },
-        trx,
-      );
+      const locale =
+        user.locale !== undefined
+          ? user.locale
+          : ((await trx.selectFrom('users').select('locale').where('id', '=', user.id).executeTakeFirst())?.locale ?? null);
+      const m = platformMail({ kind: 'new-device-sign-in', name: user.name, device, network: networkOf(meta.ip), sessionsUrl }, locale, this.publicUrl);
+      await this.mail.enqueue({ kind: 'new-device-sign-in', to: user.email, subject: m.subject, text: m.text, html: m.html }, trx);
       return true;
     });
   }

@@ -5,23 +5,34 @@
  * cause is replayed.
  */
 import type { ControlDatabase, Transaction } from '@storeloom/db';
-import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
+import { LocalOutboxTransport, MailOutbox, type PlatformMailInput, platformMail } from '@storeloom/mail';
 import type { Database } from '@storeloom/db';
 
 export async function mailOwners(
   db: Database,
   trx: Transaction<ControlDatabase>,
   storeId: string,
-  message: { kind: string; subject: string; text: string; dedupKey: string },
+  message: {
+    kind: 'billing.payment_failed' | 'billing.store_suspended';
+    dedupKey: string;
+    mail: Extract<PlatformMailInput, { kind: 'billing.payment_failed' | 'billing.store_suspended' }>;
+  },
 ): Promise<void> {
   // Only enqueues; the worker's own outbox (with the configured transport and sender) delivers.
   const outbox = new MailOutbox(db, new LocalOutboxTransport(), 'Storeloom <no-reply@storeloom.localhost>');
   const owners = await trx
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select('users.email')
+    .select(['users.email', 'users.locale'])
     .where('memberships.store_id', '=', storeId)
     .where('memberships.role', '=', 'owner')
     .execute();
-  for (const o of owners) await outbox.enqueue({ ...message, to: o.email, storeId, dedupKey: `${message.dedupKey}:${o.email}` }, trx);
+  for (const o of owners) {
+    // Each owner reads it in their own console language.
+    const m = platformMail(message.mail, o.locale);
+    await outbox.enqueue(
+      { kind: message.kind, subject: m.subject, text: m.text, html: m.html, to: o.email, storeId, dedupKey: `${message.dedupKey}:${o.email}` },
+      trx,
+    );
+  }
 }

@@ -341,8 +341,7 @@ export async function suspendOverdueStores(db: Database, now: Date = new Date(),
       });
       await mailOwners(db, trx, id, {
         kind: 'billing.store_suspended',
-        subject: `${row.name} is suspended: payment overdue`,
-        text: `Your storefront ${row.name} is offline because the subscription payment is overdue since ${row.past_due_since?.toUTCString() ?? 'the last renewal'}.\n\nPay the open invoice from the Billing page and the store comes back at once.`,
+        mail: { kind: 'billing.store_suspended', storeName: row.name, pastDueSince: row.past_due_since ?? null },
         dedupKey: `billing-suspended:${id}:${row.grace_until?.toISOString() ?? ''}`,
       });
       return true;

@@ -203,8 +203,7 @@ export class StripeWebhooks {
         const graceUntil = effect.grace_until as Date;
         await mailOwners(this.db, trx, store.id, {
           kind: 'billing.payment_failed',
-          subject: `Payment failed for ${store.name}`,
-          text: `We could not collect the payment for your ${store.name} subscription.\n\nUpdate your payment method from the Billing page before ${graceUntil.toUTCString()}, or your storefront will be suspended until the invoice is paid.`,
+          mail: { kind: 'billing.payment_failed', storeName: store.name, deadline: graceUntil },
           dedupKey: `billing-past-due:${store.id}:${(effect.past_due_since as Date).toISOString()}`,
         });
       }

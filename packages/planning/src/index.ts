@@ -8,7 +8,7 @@ export {
   type LowStockAlertPayload,
   type SupplierInput,
 } from './inventory.ts';
-export { alertRecipients } from './members.ts';
+export { alertRecipients, alertRecipientsWithLocale, storeNameOf } from './members.ts';
 export { PricingService } from './pricing/service.ts';
 export { PriceChanges } from './pricing/approvals.ts';
 export type { ChangeQuery } from './pricing/changes.ts';

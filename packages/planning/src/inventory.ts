@@ -7,8 +7,8 @@
 import { type Database, type Kysely, newId, sql, type TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode, notFound } from '@storeloom/errors';
 import { type DemandObservation, planReorder, seedFromString } from '@storeloom/inventory';
-import type { MailOutbox } from '@storeloom/mail';
-import { addDaysIso, alertRecipients } from './members.ts';
+import { type MailOutbox, platformMail } from '@storeloom/mail';
+import { addDaysIso, alertRecipientsWithLocale, storeNameOf } from './members.ts';
 import { dailySales, utcDay } from './sales.ts';
 import type { SecretBox } from '@storeloom/secret-box';
 import { type EgressPolicy, emitWebhookEvent, type Resolver, WebhookService } from '@storeloom/webhooks';
@@ -428,15 +428,19 @@ export class InventoryPlanningService {
     if (!this.deps.mail) return;
     const d = payload.data;
     const name = `${d.productTitle}${d.variantTitle && d.variantTitle !== 'Default' ? ` (${d.variantTitle})` : ''}`;
-    for (const to of await alertRecipients(this.deps.db, this.deps.storeId)) {
+    const storeName = await storeNameOf(this.deps.db, this.deps.storeId);
+    for (const { email: to, locale } of await alertRecipientsWithLocale(this.deps.db, this.deps.storeId)) {
+      const m = platformMail(
+        { kind: 'low-stock', storeName, item: name, sku: d.sku ?? null, onHand: d.onHand, reorderPoint: d.reorderPoint, suggested: d.suggestedQuantity },
+        locale,
+      );
       await this.deps.mail.enqueue({
         kind: 'low-stock',
         to,
         storeId: this.deps.storeId,
-        subject: `Low stock: ${name}`,
-        text:
-          `${name}${d.sku ? ` [${d.sku}]` : ''} is down to ${d.onHand} units, at or below its reorder point of ${d.reorderPoint}.\n` +
-          `Suggested order: ${d.suggestedQuantity} units.\n\nSee the suggested purchase orders in the console.`,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
         dedupKey: `low-stock:${alertId}:${to}`,
       });
     }

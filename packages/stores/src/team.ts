@@ -9,6 +9,7 @@ import { generateToken, type MailSink, normaliseEmail, sha256Hex } from '@storel
 import { type Database, type InvitationRole, type MembershipRole, newId, sql, type Transaction, writeAudit } from '@storeloom/db';
 import type { ControlDatabase } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
+import { platformMail } from '@storeloom/mail';
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -36,7 +37,6 @@ export interface InvitationView {
   createdAt: Date;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 const canManage = (role: MembershipRole) => role === 'owner' || role === 'admin';
 const forbidden = (message: string) => new AppError(ErrorCode.Forbidden, message);
 const invalidInvitation = () => new AppError(ErrorCode.InvalidToken, 'This invitation link is invalid, was revoked or has expired');
@@ -175,18 +175,10 @@ export class TeamService {
           })
           .returningAll()
           .executeTakeFirstOrThrow());
-      const who = inviter?.name ?? 'A colleague';
-      await this.mail.enqueue(
-        {
-          kind: 'team-invitation',
-          to: email,
-          storeId: store.id,
-          subject: `${who} invited you to ${store.name} on Storeloom`,
-          text: `${who} invited you to join the store "${store.name}" on Storeloom as ${input.role}.\n\nAccept the invitation (valid for 7 days):\n\n${link}\n\nIf you did not expect this, ignore this e-mail.\n`,
-          html: `<p>${escapeHtml(who)} invited you to join the store <strong>${escapeHtml(store.name)}</strong> on Storeloom as ${input.role}.</p><p><a href="${escapeHtml(link)}">Accept the invitation</a> (valid for 7 days)</p><p>If you did not expect this, ignore this e-mail.</p>`,
-        },
-        trx,
-      );
+      // The invitee's console language when they already have an account, else English.
+      const invitee = await trx.selectFrom('users').select('locale').where('email', '=', email).executeTakeFirst();
+      const m = platformMail({ kind: 'team-invitation', inviter: inviter?.name ?? null, storeName: store.name, role, link }, invitee?.locale ?? null);
+      await this.mail.enqueue({ kind: 'team-invitation', to: email, storeId: store.id, subject: m.subject, text: m.text, html: m.html }, trx);
       await writeAudit(trx, {
         storeId: store.id,
         actorUserId: actor.userId,

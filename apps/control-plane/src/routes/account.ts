@@ -99,7 +99,7 @@ export function registerAccountRoutes(app: Api) {
     if (mailBudget.allowed) {
       // The same work whether or not the address has an account (a mail either way), so neither the answer nor its
       // timing tells accounts apart (issue 15).
-      await c.var.services.accounts.requestPasswordReset(email, c.var.services.config.publicUrl);
+      await c.var.services.accounts.requestPasswordReset(email, c.var.services.config.publicUrl, c.req.header('accept-language') ?? null);
       kickMailDelivery(c);
     }
     return c.json({ ok: true }, 202);

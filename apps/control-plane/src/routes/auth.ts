@@ -3,6 +3,7 @@ import { generateToken, LoginThrottle, normaliseEmail } from '@storeloom/auth';
 import { newId } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { clientIp } from '@storeloom/http';
+import { platformMail } from '@storeloom/mail';
 import { requireAuth } from '../guards.ts';
 import { toStoreJson } from '../presenters.ts';
 import { errorResponses, jsonBody, jsonResponse, StoreSchema, TwoFactorChallengeSchema, UserSchema } from '../schemas.ts';
@@ -91,12 +92,14 @@ const SIGNUP_PER_IP = 20;
 /** Someone signed up with an address that has an account: tell its owner (and how to get back in). */
 async function mailExistingAccount(c: Parameters<Parameters<Api['openapi']>[1]>[0], email: string) {
   const base = c.var.services.config.publicUrl.replace(/\/$/, '');
-  await c.var.services.mail.enqueue({
-    kind: 'signup-existing-account',
-    to: email,
-    subject: 'You already have a Storeloom account',
-    text: `Hello,\n\nSomeone (hopefully you) tried to sign up for Storeloom with this address, which already has an account.\nSign in at ${base}/login, or reset your password at ${base}/forgot-password if you lost it. If it was not you, ignore this e-mail: nothing changed.\n`,
-  });
+  const account = await c.var.services.db.control.selectFrom('users').select('locale').where('email', '=', email).executeTakeFirst();
+  // The account's console language, else the language the sign-up page was read in.
+  const m = platformMail(
+    { kind: 'signup-existing-account', loginUrl: `${base}/login`, resetUrl: `${base}/forgot-password` },
+    account?.locale ?? c.req.header('accept-language') ?? null,
+    base,
+  );
+  await c.var.services.mail.enqueue({ kind: 'signup-existing-account', to: email, subject: m.subject, text: m.text, html: m.html });
   kickMailDelivery(c);
 }
 

@@ -22,7 +22,8 @@ import {
   tryClampToGuardrails,
   updatePosterior,
 } from '@storeloom/pricing';
-import { addDaysIso, alertRecipients, daysBetweenIso } from '../members.ts';
+import { platformMail } from '@storeloom/mail';
+import { addDaysIso, alertRecipientsWithLocale, daysBetweenIso, storeNameOf } from '../members.ts';
 import { dailySales, utcDay } from '../sales.ts';
 import { insertChange, rejectWaitingSuggestion } from './changes.ts';
 import { candidatePrices, type PricingSettings, type SettingsRow } from './settings.ts';
@@ -104,13 +105,16 @@ export class PricingRun {
     await this.settings.pause(settings.id, reason);
     await auditPricing(this.ctx, 'pricing.paused', settings.id, null, { variantId: variant.id, reasons });
     if (!this.ctx.mail) return;
-    for (const to of await alertRecipients(this.ctx.db, this.ctx.storeId)) {
+    const storeName = await storeNameOf(this.ctx.db, this.ctx.storeId);
+    for (const { email: to, locale } of await alertRecipientsWithLocale(this.ctx.db, this.ctx.storeId)) {
+      const m = platformMail({ kind: 'pricing-paused', storeName, item: variant.title, reason }, locale);
       await this.ctx.mail.enqueue({
         kind: 'pricing-paused',
         to,
         storeId: this.ctx.storeId,
-        subject: `Dynamic pricing paused for ${variant.title}`,
-        text: `Dynamic pricing stopped changing prices because its sales data looks wrong.\n\n${reason}\n\nCheck the sales data, then resume dynamic pricing in the console.`,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
         dedupKey: `pricing-paused:${this.ctx.storeId}:${settings.id}:${settings.version}`,
       });
     }
