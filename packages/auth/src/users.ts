@@ -31,6 +31,12 @@ export class UserService {
   }
 
   /** Returns the user for valid credentials; the same generic error otherwise. */
+  /** The console language of the account with this address (null: none set, or no such account); mails are written in it. */
+  async localeOf(emailInput: string): Promise<string | null> {
+    const row = await this.db.control.selectFrom('users').select('locale').where('email', '=', normaliseEmail(emailInput)).executeTakeFirst();
+    return row?.locale ?? null;
+  }
+
   async verifyCredentials(emailInput: string, password: string): Promise<PublicUser> {
     const email = normaliseEmail(emailInput);
     const row = await this.db.control.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();

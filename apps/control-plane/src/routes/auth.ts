@@ -92,11 +92,11 @@ const SIGNUP_PER_IP = 20;
 /** Someone signed up with an address that has an account: tell its owner (and how to get back in). */
 async function mailExistingAccount(c: Parameters<Parameters<Api['openapi']>[1]>[0], email: string) {
   const base = c.var.services.config.publicUrl.replace(/\/$/, '');
-  const account = await c.var.services.db.control.selectFrom('users').select('locale').where('email', '=', email).executeTakeFirst();
+  const locale = await c.var.services.users.localeOf(email);
   // The account's console language, else the language the sign-up page was read in.
   const m = platformMail(
     { kind: 'signup-existing-account', loginUrl: `${base}/login`, resetUrl: `${base}/forgot-password` },
-    account?.locale ?? c.req.header('accept-language') ?? null,
+    locale ?? c.req.header('accept-language') ?? null,
     base,
   );
   await c.var.services.mail.enqueue({ kind: 'signup-existing-account', to: email, subject: m.subject, text: m.text, html: m.html });
