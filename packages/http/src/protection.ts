@@ -4,7 +4,7 @@
  * Retry-After) and a request deadline.
  */
 import { pooledRandomBytes } from './random.ts';
-import { applyResponseHeaders, hasResponseHeaders, isPlainResponse, responseHeaders } from './response-headers.ts';
+import { flushResponseHeaders, isPlainResponse, responseHeaders } from './response-headers.ts';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type { Context, MiddlewareHandler } from 'hono';
 
@@ -55,8 +55,7 @@ export function securityHeaders(opts: SecurityHeadersOptions = {}): MiddlewareHa
     const hsts = opts.hsts === 'always' || ((opts.hsts ?? 'auto') === 'auto' && https);
     // Into the request's header bag (applied by requestContext, or carried by a plainResponse), so a response built
     // with plain headers never turns them into undici Headers; they replace whatever the handler set, as before.
-    // Used without requestContext (which applies the bag), it applies the bag itself.
-    const owned = !hasResponseHeaders(c);
+    // Applied on the way out (flushResponseHeaders), so middlewares outside this one still see and may override them.
     const bag = responseHeaders(c);
     bag['Content-Security-Policy'] = `${cspBefore}${nonce}${cspAfter}`;
     for (const k in fixed) bag[k] = fixed[k] as string;
@@ -64,7 +63,7 @@ export function securityHeaders(opts: SecurityHeadersOptions = {}): MiddlewareHa
     try {
       await next();
     } finally {
-      if (owned) applyResponseHeaders(c);
+      flushResponseHeaders(c);
     }
     if (!hsts && !isPlainResponse(c) && c.res.headers.has('Strict-Transport-Security')) c.res.headers.delete('Strict-Transport-Security');
   };

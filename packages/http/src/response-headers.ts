@@ -82,3 +82,17 @@ export function applyResponseHeaders(c: Context): void {
 export function isPlainResponse(c: Context): boolean {
   return vars(c).get(PLAIN) === c.res;
 }
+
+/**
+ * Applies the bag to the response now and starts an empty one (securityHeaders on its way out). Middlewares registered
+ * outside securityHeaders then see these headers on `c.res` and may replace them (the media route's own CSP, a theme
+ * preview's frame-ancestors), as they could before the bag; requestContext applies only what is added after this.
+ * A `plainResponse` already carries the bag and is left alone.
+ */
+export function flushResponseHeaders(c: Context): void {
+  const v = vars(c);
+  const bag = v.get(BAG) as HeaderBag | undefined;
+  if (!bag || v.get(PLAIN) === c.res) return;
+  applyResponseHeaders(c);
+  v.set(BAG, {});
+}
