@@ -112,8 +112,8 @@ describe('console markets', { timeout: 240_000 }, () => {
     // The shopper preview: Germany, the tea, in euros with VAT included and the zone's shipping.
     const preview = page.getByRole('region', { name: 'Shopper preview' });
     await preview.getByLabel('Shopper in').selectOption('DE');
-    await preview.getByRole('searchbox', { name: 'Product' }).fill('Assam');
-    await preview.getByRole('button', { name: /Assam tea/ }).click();
+    await preview.getByRole('combobox', { name: 'Product' }).fill('Assam');
+    await preview.getByRole('option', { name: /Assam tea/ }).click();
     const shown = page.getByTestId('market-preview');
     await shown.waitFor();
     const marketId = (await p.request('GET', `/api/v1/stores/${store.id}/markets`, { cookie: owner.cookie })).body.items[0].id;
