@@ -9,6 +9,8 @@
  * - Each refund counts on the UTC day it was made. Its store-currency amount follows the order's bookkeeping
  *   (`store_refunded` is converted cumulatively at the order's rate), so the refund rows of an order sum to its
  *   `store_refunded` exactly.
+ * - Each exchange price-difference charge counts on the UTC day it was paid: its tax (`payments.tax`, what the
+ *   replacement's tax adds over the returned units' when the order added tax on top) as tax, the rest as gross sales.
  */
 import type { Order } from '@storeloom/db';
 import { convert } from '@storeloom/money';
@@ -81,6 +83,10 @@ export interface FactRefund {
   amount: number;
   created_at: Date;
 }
+/** An exchange's price-difference charge: `amount` paid, `tax` of it (`payments.tax`: 0 when prices include tax). */
+export interface FactCharge extends FactRefund {
+  tax?: number;
+}
 
 /** Units of a line swapped for another variant by a closed exchange (returns `exchanged`, return_lines). */
 export interface FactExchange {
@@ -112,7 +118,7 @@ export function orderFacts(
   lines: readonly FactLine[],
   refunds: readonly FactRefund[],
   returning: boolean,
-  exchangeCharges: readonly FactRefund[] = [],
+  exchangeCharges: readonly FactCharge[] = [],
   exchanges: readonly FactExchange[] = [],
 ): OrderFacts {
   if (!isCounted(o) || !o.paid_at) return { daily: [], products: [] };
@@ -156,15 +162,20 @@ export function orderFacts(
     row.presentment_refunds = (row.presentment_refunds ?? 0) + r.amount;
     byDay.set(d, row);
   }
-  // An exchange's price difference, paid after the order: sales (gross and total) on the day it was paid, like a
-  // small order of its own that adds no order, unit or customer (the order's lines still name the returned variant).
+  // An exchange's price difference, paid after the order: sales on the day it was paid, like a small order of its
+  // own that adds no order, unit or customer (the order's lines still name the returned variant). Its tax is tax and
+  // the rest gross sales, as an order's subtotal and tax (the store-currency gross is the converted amount less the
+  // converted tax, so gross + tax = total there too).
   for (const c of exchangeCharges) {
     const d = utcDay(c.created_at);
     const row = byDay.get(d) ?? { day: d, ...key };
+    const tax = c.tax ?? 0;
     const stored = toStore(c.amount, null);
-    row.gross = (row.gross ?? 0) + stored;
+    const storedTax = toStore(tax, null);
+    row.gross = (row.gross ?? 0) + stored - storedTax;
+    row.tax = (row.tax ?? 0) + storedTax;
     row.total = (row.total ?? 0) + stored;
-    row.presentment_gross = (row.presentment_gross ?? 0) + c.amount;
+    row.presentment_gross = (row.presentment_gross ?? 0) + c.amount - tax;
     row.presentment_total = (row.presentment_total ?? 0) + c.amount;
     byDay.set(d, row);
   }

@@ -11,6 +11,7 @@ import {
   EXCHANGE_CHARGE_REASON,
   DAILY_MEASURES,
   type DailyFact,
+  type FactCharge,
   type FactExchange,
   type FactLine,
   type FactOrder,
@@ -94,7 +95,7 @@ export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { 
     trx.selectFrom('order_lines').select(['id', 'order_id', 'product_id', 'quantity', 'total', 'discount_total']).where('order_id', 'in', ids).execute(),
     trx
       .selectFrom('payments')
-      .select(['order_id', 'kind', 'amount', 'created_at'])
+      .select(['order_id', 'kind', 'amount', 'tax', 'created_at'])
       .where('order_id', 'in', ids)
       .where((w) => w.or([w('kind', '=', 'refund'), w.and([w('kind', '=', 'charge'), w('reason', '=', EXCHANGE_CHARGE_REASON)])]))
       .where('status', '=', 'succeeded')
@@ -127,10 +128,10 @@ export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { 
   const linesOf = new Map<string, FactLine[]>();
   for (const l of lines) linesOf.set(l.order_id, [...(linesOf.get(l.order_id) ?? []), l]);
   const refundsOf = new Map<string, FactRefund[]>();
-  const chargesOf = new Map<string, FactRefund[]>();
+  const chargesOf = new Map<string, FactCharge[]>();
   for (const r of refunds) {
-    const into = r.kind === 'refund' ? refundsOf : chargesOf;
-    into.set(r.order_id, [...(into.get(r.order_id) ?? []), { amount: r.amount, created_at: new Date(r.created_at) }]);
+    if (r.kind === 'refund') refundsOf.set(r.order_id, [...(refundsOf.get(r.order_id) ?? []), { amount: r.amount, created_at: new Date(r.created_at) }]);
+    else chargesOf.set(r.order_id, [...(chargesOf.get(r.order_id) ?? []), { amount: r.amount, tax: r.tax, created_at: new Date(r.created_at) }]);
   }
 
   const daily = new Map<string, DailyFact>();

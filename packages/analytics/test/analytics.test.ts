@@ -133,8 +133,8 @@ async function insertOrder(
 
 /**
  * An exchange as ReturnService leaves it: one unit of the order's first line with a product swapped for `variantId`
- * at `unitPrice`, closed at `at`; a dearer replacement's difference paid as a charge (reason 'exchange difference'),
- * a cheaper one's refunded.
+ * at `unitPrice`, closed at `at`; a dearer replacement's difference paid as a charge (reason 'exchange difference',
+ * with the tax in it at the order's rate when the order added tax), a cheaper one's refunded.
  */
 async function exchange(t: Kysely<TenantDatabase>, orderId: string, variantId: string, unitPrice: number, at: Date) {
   const line = await t
@@ -146,6 +146,9 @@ async function exchange(t: Kysely<TenantDatabase>, orderId: string, variantId: s
     .executeTakeFirst();
   if (!line) return;
   const difference = unitPrice - Math.floor((line.total - line.discount_total) / line.quantity);
+  const order = await t.selectFrom('orders').select(['subtotal', 'discount_total', 'tax']).where('id', '=', orderId).executeTakeFirstOrThrow();
+  const base = order.subtotal - order.discount_total;
+  const tax = difference > 0 && base > 0 ? Math.round((difference * order.tax) / (base + order.tax)) : 0;
   const returnId = newId();
   await t
     .insertInto('returns')
@@ -186,6 +189,7 @@ async function exchange(t: Kysely<TenantDatabase>, orderId: string, variantId: s
         status: 'succeeded',
         reference: null,
         reason: 'exchange difference',
+        tax,
         idempotency_key: newId(),
         created_at: at,
       })
@@ -479,6 +483,7 @@ async function scenario(db: Database, schema: string, n: number) {
     .select([
       sql<number>`sum(store_subtotal)::bigint`.as('gross'),
       sql<number>`sum(store_discount_total)::bigint`.as('discounts'),
+      sql<number>`sum(store_tax)::bigint`.as('tax'),
       sql<number>`sum(store_refunded)::bigint`.as('refunded'),
       sql<number>`sum(store_total)::bigint`.as('total'),
       sql<number>`count(*)::bigint`.as('orders'),
@@ -486,13 +491,16 @@ async function scenario(db: Database, schema: string, n: number) {
     .where('payment_status', 'in', ['paid', 'partially_refunded', 'refunded'])
     .executeTakeFirstOrThrow();
   // Exchange differences paid (USD orders only: the amount is the store amount) are sales beyond the orders' totals.
+  // Their tax is tax, the rest gross sales.
   const exchangeCharges = await t
     .selectFrom('payments')
-    .select(sql<number>`coalesce(sum(amount), 0)::bigint`.as('n'))
+    .select([sql<number>`coalesce(sum(amount), 0)::bigint`.as('n'), sql<number>`coalesce(sum(tax), 0)::bigint`.as('tax')])
     .where('reason', '=', 'exchange difference')
     .executeTakeFirstOrThrow();
   expect(Number(exchangeCharges.n)).toBeGreaterThan(0);
-  expect(report.summary.grossSales).toBe(Number(book.gross) + Number(exchangeCharges.n));
+  expect(Number(exchangeCharges.tax)).toBeGreaterThan(0);
+  expect(report.summary.grossSales).toBe(Number(book.gross) + Number(exchangeCharges.n) - Number(exchangeCharges.tax));
+  expect(report.summary.tax).toBe(Number(book.tax) + Number(exchangeCharges.tax));
   expect(report.summary.discounts).toBe(Number(book.discounts));
   expect(report.summary.returns).toBe(Number(book.refunded));
   expect(report.summary.totalSales).toBe(Number(book.total) + Number(exchangeCharges.n) - Number(book.refunded));

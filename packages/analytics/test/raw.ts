@@ -72,10 +72,11 @@ export async function rawSummary(t: Kysely<TenantDatabase>, r: DateRange): Promi
     .where('p.created_at', '>=', from)
     .where('p.created_at', '<', to)
     .executeTakeFirstOrThrow();
-  // Exchange price differences paid in the range (same-currency orders: the amount is the store amount).
+  // Exchange price differences paid in the range (same-currency orders: the amount is the store amount): their tax
+  // is tax, the rest gross sales.
   const exch = await t
     .selectFrom('payments as p')
-    .select(sql<number>`coalesce(sum(p.amount), 0)::bigint`.as('charges'))
+    .select([sql<number>`coalesce(sum(p.amount), 0)::bigint`.as('charges'), sql<number>`coalesce(sum(p.tax), 0)::bigint`.as('tax')])
     .where('p.kind', '=', 'charge')
     .where('p.reason', '=', 'exchange difference')
     .where('p.status', '=', 'succeeded')
@@ -85,7 +86,7 @@ export async function rawSummary(t: Kysely<TenantDatabase>, r: DateRange): Promi
   const n = (v: unknown) => Number(v);
   const orders = n(s.orders);
   const exchangeCharges = n(exch.charges);
-  const gross = n(s.gross) + exchangeCharges;
+  const gross = n(s.gross) + exchangeCharges - n(exch.tax);
   const discounts = n(s.discounts);
   const refunds = n(ref.refunds);
   return {
@@ -94,7 +95,7 @@ export async function rawSummary(t: Kysely<TenantDatabase>, r: DateRange): Promi
     returns: refunds,
     netSales: gross - discounts - refunds,
     shipping: n(s.shipping),
-    tax: n(s.tax),
+    tax: n(s.tax) + n(exch.tax),
     totalSales: n(s.total) + exchangeCharges - refunds,
     orders,
     units: n(u.units),
@@ -255,7 +256,7 @@ export async function rawMarkets(t: Kysely<TenantDatabase>, r: DateRange) {
   const exchangeCharges = await t
     .selectFrom('payments as p')
     .innerJoin('orders as o', 'o.id', 'p.order_id')
-    .select([sql<string>`coalesce(o.market_id::text, '')`.as('market'), 'o.currency', sql<number>`sum(p.amount)::bigint`.as('charges')])
+    .select([sql<string>`coalesce(o.market_id::text, '')`.as('market'), 'o.currency', sql<number>`sum(p.amount - p.tax)::bigint`.as('charges')])
     .where('p.kind', '=', 'charge')
     .where('p.reason', '=', 'exchange difference')
     .where('p.status', '=', 'succeeded')

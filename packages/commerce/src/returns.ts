@@ -245,6 +245,7 @@ export class ReturnService {
             refund_id: null,
             refund_amount: null,
             exchange_difference: null,
+            exchange_tax: null,
             exchange_payment_status: null,
             exchange_payment_reference: null,
             exchange_payment_url: null,
@@ -435,6 +436,7 @@ export class ReturnService {
       for (const [i, l] of input.lines.entries())
         if (!lines.some((x) => x.order_line_id === l.orderLineId)) throw invalid(`lines.${i}.orderLineId`, 'not a line of this return');
       let oldValue = 0;
+      let oldTax = 0;
       let newValue = 0;
       const replacements: { key: string; taxClass: string; amount: number }[] = [];
       for (const [i, l] of lines.entries()) {
@@ -442,7 +444,9 @@ export class ReturnService {
         if (!variantId) continue;
         const line = refundable.lines.find((x) => x.id === l.order_line_id);
         if (!line) continue;
-        oldValue += unitsValue(line, refundable.taxIncluded, l.quantity).amount;
+        const back = unitsValue(line, refundable.taxIncluded, l.quantity);
+        oldValue += back.amount;
+        oldTax += back.tax;
         const found = await trx
           .selectFrom('variants as v')
           .innerJoin('products as p', 'p.id', 'v.product_id')
@@ -462,6 +466,10 @@ export class ReturnService {
       const tax = await replacementTax(trx, order, replacements);
       newValue += tax;
       const difference = newValue - oldValue;
+      // The tax inside the difference (analytics book a charge net of it, and it as tax, as an order's): when tax was
+      // added on top, the replacement's tax less the returned units'. With tax inside the prices the difference is the
+      // prices' difference, booked whole as sales like an order's tax-inclusive subtotal.
+      const exchangeTax = order.tax_included ? 0 : tax - oldTax;
       const withTax = tax > 0 ? `, incl. ${tax} tax on the replacement` : '';
       const now = new Date();
       if (difference < 0) {
@@ -475,6 +483,7 @@ export class ReturnService {
             status: 'exchanged',
             resolution: 'exchange',
             exchange_difference: difference,
+            exchange_tax: exchangeTax,
             exchange_payment_status: 'none',
             closed_at: now,
             updated_at: now,
@@ -509,6 +518,7 @@ export class ReturnService {
         .set({
           resolution: 'exchange',
           exchange_difference: difference,
+          exchange_tax: exchangeTax,
           exchange_payment_status: 'pending',
           exchange_payment_reference: started.reference,
           exchange_payment_url: started.redirectUrl || null,
@@ -547,6 +557,8 @@ export class ReturnService {
           status: 'succeeded',
           reference: p.reference,
           reason: EXCHANGE_CHARGE_REASON,
+          // Exchanges priced before the tax was stored with them: none (the charge counts whole as sales, as it did).
+          tax: r.exchange_tax ?? 0,
           idempotency_key: `exchange:${id}`,
           created_at: now,
         })
@@ -721,6 +733,7 @@ interface ReturnRow {
   refund_id: string | null;
   refund_amount: number | null;
   exchange_difference: number | null;
+  exchange_tax: number | null;
   exchange_payment_status: 'pending' | 'paid' | 'none' | null;
   exchange_payment_reference: string | null;
   exchange_payment_url: string | null;

@@ -470,30 +470,58 @@ describe('returns', { timeout: 180_000 }, () => {
     await markets.remove(europe.id);
   });
 
-  it('sales analytics count an exchange’s extra charge as sales on the day it is paid, incrementally and after a rebuild', async () => {
+  it('sales analytics book an exchange’s extra charge net of its tax (the tax as tax) on the day it is paid, incrementally and after a rebuild', async () => {
+    // A store that adds 10 % tax on top: the charge carries the replacement's tax less the returned unit's.
     const { order } = await deliveredOrder();
     const lb = order.lines.find((l) => l.variantId === b)!;
     const r = await returns.request(order.id, { lines: [{ orderLineId: lb.id, quantity: 1 }], reason: 'Want the big one' });
     await returns.approve(r.id);
     await returns.receive(r.id, { lines: [{ orderLineId: lb.id, restock: true }] });
     await returns.exchange(r.id, { lines: [{ orderLineId: lb.id, variantId: dear }] });
-    const diff = withTax(1500) - (lb.total - lb.discount + lb.tax);
-    expect(diff).toBeGreaterThan(0);
     const today = new Date().toISOString().slice(0, 10);
     const summary = async () => (await salesReport(shop.t, { range: { from: today, to: today }, compare: false, currency: shop.store.currency })).summary;
     await processPending(shop.t);
     const before = await summary();
-    await returns.confirmExchangePayment(r.id, { provider: 'manual', reference: 'x', amount: diff });
+    const { exchange } = await returns.getOrThrow(r.id);
+    await returns.confirmExchangePayment(r.id, { provider: 'manual', reference: 'x', amount: exchange!.difference });
     await processPending(shop.t);
     const after = await summary();
-    expect({
-      gross: after.grossSales - before.grossSales,
-      net: after.netSales - before.netSales,
-      total: after.totalSales - before.totalSales,
-      orders: after.orders - before.orders,
-      returns: after.returns - before.returns,
-    }).toEqual({ gross: diff, net: diff, total: diff, orders: 0, returns: 0 });
-    await rebuildAnalytics(shop.t);
-    expect(await summary()).toEqual(after);
+    const rebuilt = async () => {
+      await rebuildAnalytics(shop.t);
+      return summary();
+    };
+
+    // Independently, from the raw rows: the returned unit (its line's total after discount, and its tax) leaves the
+    // sale, the replacement joins it at its price with 10 % tax added (rounded half up), as if bought so.
+    const line = await shop.t
+      .selectFrom('order_lines')
+      .select(['quantity', 'total', 'discount_total', 'tax'])
+      .where('id', '=', lb.id)
+      .executeTakeFirstOrThrow();
+    const swap = await shop.t.selectFrom('return_lines').select(['quantity', 'exchange_unit_price']).where('return_id', '=', r.id).executeTakeFirstOrThrow();
+    expect({ line: line.quantity, back: swap.quantity }).toEqual({ line: 1, back: 1 });
+    const newNet = (swap.exchange_unit_price as number) * swap.quantity;
+    const newTax = withTax(newNet) - newNet;
+    const oldNet = line.total - line.discount_total;
+    expect(line.tax).toBeGreaterThan(0);
+    const expected = {
+      gross: newNet - oldNet,
+      tax: newTax - line.tax,
+      net: newNet - oldNet,
+      total: newNet + newTax - oldNet - line.tax,
+      orders: 0,
+      returns: 0,
+    };
+    expect(exchange!.difference).toBe(expected.total);
+    const delta = (x: typeof before) => ({
+      gross: x.grossSales - before.grossSales,
+      tax: x.tax - before.tax,
+      net: x.netSales - before.netSales,
+      total: x.totalSales - before.totalSales,
+      orders: x.orders - before.orders,
+      returns: x.returns - before.returns,
+    });
+    expect(delta(after)).toEqual(expected);
+    expect(await rebuilt()).toEqual(after);
   });
 });

@@ -1377,6 +1377,8 @@ export interface ReturnsTable {
   refund_amount: number | null;
   /** > 0 charged to the shopper, < 0 refunded. */
   exchange_difference: number | null;
+  /** The tax inside `exchange_difference` (replacement's tax − returned units'; 0 when the order's prices include tax). */
+  exchange_tax: number | null;
   exchange_payment_status: 'pending' | 'paid' | 'none' | null;
   exchange_payment_reference: string | null;
   exchange_payment_url: string | null;
@@ -1426,6 +1428,8 @@ export interface PaymentsTable {
   status: string;
   reference: string | null;
   reason: string | null;
+  /** The tax inside `amount` (an exchange's price-difference charge; 0 for every other payment). */
+  tax: Generated<number>;
   idempotency_key: string;
   created_at: Timestamp;
 }

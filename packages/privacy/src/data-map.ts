@@ -89,7 +89,7 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   },
   order_discount_allocations: { columns: 'id order_id order_line_id discount_id code title amount', erase: 'none', export: 'orders' },
   payments: {
-    columns: 'id order_id kind provider amount status reference reason idempotency_key created_at',
+    columns: 'id order_id kind provider amount status reference reason tax idempotency_key created_at',
     personal: 'reason',
     erase: 'anonymise',
     export: 'payments',
@@ -102,7 +102,7 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   },
   returns: {
     columns:
-      'id order_id status reason customer_note photos merchant_note label_reference resolution refund_id refund_amount exchange_difference exchange_payment_status exchange_payment_reference exchange_payment_url idempotency_key requested_at decided_at received_at closed_at updated_at',
+      'id order_id status reason customer_note photos merchant_note label_reference resolution refund_id refund_amount exchange_difference exchange_tax exchange_payment_status exchange_payment_reference exchange_payment_url idempotency_key requested_at decided_at received_at closed_at updated_at',
     personal: 'reason customer_note photos merchant_note',
     erase: 'anonymise',
     export: 'orders',
