@@ -123,8 +123,8 @@ export function searchIds(engine: StoreEngine, text: string, c: Candidate, limit
   }
   const out: string[] = [];
   for (const i of order) {
-    const rec = engine.store.doc(ordinals[i] as number);
-    if (rec) out.push(rec.id);
+    const id = engine.store.idOf(ordinals[i] as number);
+    if (id !== undefined) out.push(id);
   }
   return out;
 }

@@ -116,10 +116,10 @@ export class InMemorySearchEngine implements SearchEngine {
     }
     const hits: SearchHit[] = [];
     for (const i of order.slice(offset)) {
-      const rec = this.store.doc(ordinals[i] as number);
-      if (!rec) continue;
+      const id = this.store.idOf(ordinals[i] as number);
+      if (id === undefined) continue;
       const { parts, matched } = m.detail(i);
-      hits.push(options.explain ? { id: rec.id, score: scores[i] as number, parts, matched } : { id: rec.id, score: scores[i] as number, parts });
+      hits.push(options.explain ? { id, score: scores[i] as number, parts, matched } : { id, score: scores[i] as number, parts });
     }
     return options.explain ? { hits, total: m.count, plan } : { hits, total: m.count };
   }

@@ -33,6 +33,10 @@ describe('index snapshots', () => {
     const restored = new InMemorySearchEngine();
     decodeIndex(restored.store, bytes);
     expect(restored.size).toBe(original.size);
+    // per-document data (forward lists read from the snapshot's ranges) equals the original's, free ordinals included
+    const records = (e: InMemorySearchEngine) => Array.from({ length: e.store.capacity }, (_, o) => e.store.doc(o));
+    expect(restored.store.capacity).toBe(original.store.capacity);
+    expect(records(restored)).toEqual(records(original));
     expect(results(restored)).toEqual(results(original));
     expect(results(restored, true)).toEqual(results(original, true));
     // the same edits on both: removals shift the restored lists' views, re-adds reuse ordinals in the middle
@@ -43,10 +47,21 @@ describe('index snapshots', () => {
       e.index({ id: 'p3', title: 'Copper kettle with glass lid' });
     }
     expect(results(restored)).toEqual(results(original));
+    expect(records(restored)).toEqual(records(original));
     expect(encodeIndex(restored.store)).toEqual(encodeIndex(original.store));
+    // and a snapshot of the edited restored index restores again
+    const again = new InMemorySearchEngine();
+    decodeIndex(again.store, encodeIndex(restored.store));
+    expect(records(again)).toEqual(records(original));
+    expect(results(again)).toEqual(results(original));
   });
 
-  it('rejects bytes that are not a snapshot', () => {
+  it('rejects bytes that are not a snapshot, and a snapshot of another format', () => {
     expect(() => decodeIndex(new InMemorySearchEngine().store, new Uint8Array(16))).toThrow(/not an index snapshot/);
+    // format 1 (per-document JSON records): the store cache ignores it and rebuilds from its rows
+    const json = Buffer.from(JSON.stringify({ format: 1, terms: [], docs: [], sections: {} }));
+    const old = Buffer.concat([Buffer.from([0x53, 0x4c, 0x49, 0x31]), Buffer.alloc(4), json]);
+    old.writeUInt32LE(json.length, 4);
+    expect(() => decodeIndex(new InMemorySearchEngine().store, old)).toThrow(/format 1, expected 2/);
   });
 });

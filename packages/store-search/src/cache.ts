@@ -316,8 +316,22 @@ export class SearchIndexCache {
       .transaction()
       .execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:search-snapshot:${entry.schema}`}))`.execute(trx);
-        const newer = await trx.selectFrom('search_snapshots').select('seq').where('seq', '>=', String(seq)).limit(1).executeTakeFirst();
+        // only a usable snapshot (this format and analysis) at least as new makes this one redundant: one of
+        // another format (an older release's) or other stop words at the same seq is replaced, else a cold
+        // load would rebuild from the rows until the next product change
+        const newer = await trx
+          .selectFrom('search_snapshots')
+          .select('seq')
+          .where('seq', '>=', String(seq))
+          .where('format', '=', STORE_SNAPSHOT_FORMAT)
+          .where('stop_words', '=', stopWords)
+          .limit(1)
+          .executeTakeFirst();
         if (newer) return;
+        await trx
+          .deleteFrom('search_snapshots')
+          .where((eb) => eb.or([eb('seq', '<=', String(seq)), eb('format', '<>', STORE_SNAPSHOT_FORMAT), eb('stop_words', '<>', stopWords)]))
+          .execute();
         for (let i = 0; i < chunks; i++) {
           await trx
             .insertInto('search_snapshots')
@@ -331,7 +345,6 @@ export class SearchIndexCache {
             })
             .execute();
         }
-        await trx.deleteFrom('search_snapshots').where('seq', '<', String(seq)).execute();
       });
   }
 

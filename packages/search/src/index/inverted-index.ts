@@ -7,7 +7,7 @@
  * |--------------------------------|----------------------------------------------------------------|
  * | `postings`                     | search_postings(term, product_id, field, tf, positions int[])  |
  * | `termDf`, `titleDf`, `headDf`  | search_terms(term, df, title_df, head_df)                      |
- * | `docs` (DocRecord)             | search_docs(product_id, field_lengths int[], skus text[],      |
+ * | per-ordinal columns (DocRecord)| search_docs(product_id, field_lengths int[], skus text[],      |
  * |                                |   title_break, title_head, head_term)                          |
  * | `vocab`                        | search_vocab(surface, term, df)                                |
  * | `skuIndex`                     | search_skus(sku, product_id)                                   |
@@ -57,19 +57,56 @@ export interface DocRecord {
   readonly surfaces: readonly string[];
 }
 
-/** Everything an index holds (what a snapshot stores). */
+/** What removing a document needs to know about it: its distinct terms and surfaces, SKUs and head term. */
+export interface Forward {
+  readonly terms: readonly string[];
+  readonly surfaces: readonly string[];
+  readonly skus: readonly string[];
+  readonly headTerm: string | null;
+}
+
+/**
+ * Forward lists of the documents restored from a snapshot, kept as index ranges into the snapshot's
+ * typed arrays (CSR: item `k` of ordinal `o`'s terms is `terms[termIdx[termStart[o] + k]]`, up to
+ * `termStart[o + 1]`), so a cold load builds no per-document arrays; a document's strings are
+ * materialised only when it is removed or replaced (`InvertedIndex.forwardOf`).
+ */
+export interface RestoredForward {
+  readonly terms: readonly string[];
+  readonly surfaces: readonly string[];
+  readonly skus: readonly string[];
+  readonly termIdx: Int32Array;
+  readonly termStart: Int32Array;
+  readonly surfaceIdx: Int32Array;
+  readonly surfaceStart: Int32Array;
+  readonly skuIdx: Int32Array;
+  readonly skuStart: Int32Array;
+  /** Per ordinal, the index in `terms` of the head term, -1 for none. */
+  readonly headTerm: Int32Array;
+}
+
+/**
+ * Everything an index holds (what a snapshot stores). `importState` adopts these objects (no copy):
+ * the Maps, arrays and growable tables become the index's own.
+ */
 export interface IndexState {
-  readonly postings: ReadonlyMap<string, PostingList>;
-  readonly termDf: ReadonlyMap<string, number>;
-  readonly titleDf: ReadonlyMap<string, number>;
-  readonly headDf: ReadonlyMap<string, number>;
-  readonly vocab: ReadonlyMap<string, VocabEntry>;
-  readonly skuIndex: ReadonlyMap<string, Set<number>>;
-  readonly fieldLengthSum: readonly number[];
-  readonly docs: readonly (DocRecord | undefined)[];
-  readonly freeOrdinals: readonly number[];
+  readonly postings: Map<string, PostingList>;
+  readonly termDf: Map<string, number>;
+  readonly titleDf: Map<string, number>;
+  readonly headDf: Map<string, number>;
+  readonly vocab: Map<string, VocabEntry>;
+  readonly skuIndex: Map<string, Set<number>>;
+  readonly fieldLengthSum: number[];
+  /** Product id by ordinal (undefined: free ordinal). */
+  readonly ids: (string | undefined)[];
+  /** Forward data of documents added in process, by ordinal (undefined: see `restored`). */
+  readonly forward: (Forward | undefined)[];
+  /** Forward lists of documents restored from a snapshot and not changed since. */
+  readonly restored: RestoredForward | null;
+  readonly freeOrdinals: number[];
   readonly lengths: Int32Array<ArrayBuffer>;
   readonly titleBreaks: Int32Array<ArrayBuffer>;
+  readonly titleHeads: Int32Array<ArrayBuffer>;
 }
 
 export interface VocabEntry {
@@ -138,24 +175,31 @@ export function titleHeadPosition(groups: readonly TokenGroup[]): number {
 
 export class InvertedIndex {
   readonly analyzer: Analyzer;
-  readonly postings = new Map<string, PostingList>();
-  readonly termDf = new Map<string, number>();
+  // The Maps are replaced (not copied into) by importState; every reader goes through the index.
+  postings = new Map<string, PostingList>();
+  termDf = new Map<string, number>();
   /** Documents with the term in the title. */
-  readonly titleDf = new Map<string, number>();
+  titleDf = new Map<string, number>();
   /** Documents whose title head noun is the term. */
-  readonly headDf = new Map<string, number>();
-  readonly vocab = new Map<string, VocabEntry>();
-  readonly skuIndex = new Map<string, Set<number>>();
-  readonly fieldLengthSum: number[] = FIELDS.map(() => 0);
-  private readonly docs: (DocRecord | undefined)[] = [];
+  headDf = new Map<string, number>();
+  vocab = new Map<string, VocabEntry>();
+  skuIndex = new Map<string, Set<number>>();
+  fieldLengthSum: number[] = FIELDS.map(() => 0);
+  /** Product id by ordinal (undefined: free). */
+  private ids: (string | undefined)[] = [];
+  /** Forward data by ordinal of documents added in this process (restored ones are in `restored`). */
+  private forward: (Forward | undefined)[] = [];
+  private restored: RestoredForward | null = null;
   /** Field lengths by ordinal * FIELD_COUNT + field (the scorer's hot path reads these, not DocRecords). */
   lengths = new Int32Array(64 * FIELD_COUNT);
   /** titleBreak by ordinal (NO_BREAK for none). */
   titleBreaks = new Int32Array(64);
+  /** titleHead by ordinal (-1 for none). */
+  titleHeads = new Int32Array(64);
   /** Bumped on every add/remove: cached per-term score bounds are valid for one epoch. */
   epoch = 0;
-  private readonly ordinals = new Map<string, number>();
-  private readonly freeOrdinals: number[] = [];
+  private ordinals = new Map<string, number>();
+  private freeOrdinals: number[] = [];
   private liveDocs = 0;
   /** Bumped whenever a surface enters or leaves the vocabulary (lets derived lookups rebuild lazily). */
   vocabVersion = 0;
@@ -172,7 +216,7 @@ export class InvertedIndex {
 
   /** One more than the highest ordinal ever used (size for arrays indexed by ordinal). */
   get capacity(): number {
-    return this.docs.length;
+    return this.ids.length;
   }
 
   avgFieldLength(field: FieldId): number {
@@ -194,6 +238,9 @@ export class InvertedIndex {
     const breaks = new Int32Array(size);
     breaks.set(this.titleBreaks);
     this.titleBreaks = breaks;
+    const heads = new Int32Array(size);
+    heads.set(this.titleHeads);
+    this.titleHeads = heads;
   }
 
   /** Drops the growth slack of every posting list (after a bulk build). */
@@ -208,8 +255,49 @@ export class InvertedIndex {
     return b;
   }
 
+  /** Product id of a live ordinal. */
+  idOf(ordinal: number): string | undefined {
+    return this.ids[ordinal];
+  }
+
+  /** The document at an ordinal, assembled from the per-ordinal columns (not for hot paths). */
   doc(ordinal: number): DocRecord | undefined {
-    return this.docs[ordinal];
+    const id = this.ids[ordinal];
+    if (id === undefined) return undefined;
+    const fwd = this.forwardOf(ordinal);
+    return {
+      id,
+      ordinal,
+      fieldLengths: Array.from(this.lengths.subarray(ordinal * FIELD_COUNT, (ordinal + 1) * FIELD_COUNT)),
+      skus: fwd.skus,
+      titleBreak: this.titleBreakOf(ordinal),
+      titleHead: this.titleHeads[ordinal] as number,
+      headTerm: fwd.headTerm,
+      terms: fwd.terms,
+      surfaces: fwd.surfaces,
+    };
+  }
+
+  /** A live document's forward data (strings materialised from the snapshot's ranges for a restored one). */
+  forwardOf(ordinal: number): Forward {
+    const own = this.forward[ordinal];
+    if (own) return own;
+    const r = this.restored;
+    if (!r || this.ids[ordinal] === undefined || ordinal + 1 >= r.termStart.length) throw new Error(`no document at ordinal ${ordinal}`);
+    const pick = (names: readonly string[], idx: Int32Array, start: Int32Array) => {
+      const from = start[ordinal] as number;
+      const to = start[ordinal + 1] as number;
+      const out = new Array<string>(to - from);
+      for (let i = from; i < to; i++) out[i - from] = names[idx[i] as number] as string;
+      return out;
+    };
+    const head = r.headTerm[ordinal] as number;
+    return {
+      terms: pick(r.terms, r.termIdx, r.termStart),
+      surfaces: pick(r.surfaces, r.surfaceIdx, r.surfaceStart),
+      skus: pick(r.skus, r.skuIdx, r.skuStart),
+      headTerm: head < 0 ? null : (r.terms[head] as string),
+    };
   }
 
   /** The whole state as plain data (see snapshot.ts, which serialises it). */
@@ -222,35 +310,45 @@ export class InvertedIndex {
       vocab: this.vocab,
       skuIndex: this.skuIndex,
       fieldLengthSum: this.fieldLengthSum,
-      docs: this.docs,
+      ids: this.ids,
+      forward: this.forward,
+      restored: this.restored,
       freeOrdinals: this.freeOrdinals,
       lengths: this.lengths,
       titleBreaks: this.titleBreaks,
+      titleHeads: this.titleHeads,
     };
   }
 
-  /** Replaces the (empty) index's state with one read from a snapshot. */
+  /** Replaces the (empty) index's state with one read from a snapshot: its objects become the index's own. */
   importState(state: IndexState): void {
-    if (this.liveDocs !== 0 || this.docs.length !== 0) throw new Error('importState needs an empty index');
-    for (const [k, v] of state.postings) this.postings.set(k, v);
-    for (const [k, v] of state.termDf) this.termDf.set(k, v);
-    for (const [k, v] of state.titleDf) this.titleDf.set(k, v);
-    for (const [k, v] of state.headDf) this.headDf.set(k, v);
-    for (const [k, v] of state.vocab) this.vocab.set(k, v);
-    for (const [k, v] of state.skuIndex) this.skuIndex.set(k, v);
-    state.fieldLengthSum.forEach((v, f) => {
-      this.fieldLengthSum[f] = v;
-    });
-    state.docs.forEach((rec, ordinal) => {
-      this.docs[ordinal] = rec;
-      if (rec) {
-        this.ordinals.set(rec.id, ordinal);
-        this.liveDocs++;
-      }
-    });
-    this.freeOrdinals.push(...state.freeOrdinals);
+    if (this.liveDocs !== 0 || this.ids.length !== 0) throw new Error('importState needs an empty index');
+    if (state.fieldLengthSum.length !== FIELD_COUNT) throw new Error('importState: field count differs');
+    this.postings = state.postings;
+    this.termDf = state.termDf;
+    this.titleDf = state.titleDf;
+    this.headDf = state.headDf;
+    this.vocab = state.vocab;
+    this.skuIndex = state.skuIndex;
+    this.fieldLengthSum = state.fieldLengthSum;
+    this.ids = state.ids;
+    this.forward = state.forward;
+    this.restored = state.restored;
+    const ordinals = new Map<string, number>();
+    let live = 0;
+    const { ids } = state;
+    for (let ordinal = 0; ordinal < ids.length; ordinal++) {
+      const id = ids[ordinal];
+      if (id === undefined) continue;
+      ordinals.set(id, ordinal);
+      live++;
+    }
+    this.ordinals = ordinals;
+    this.liveDocs = live;
+    this.freeOrdinals = state.freeOrdinals;
     this.lengths = state.lengths;
     this.titleBreaks = state.titleBreaks;
+    this.titleHeads = state.titleHeads;
     this.vocabVersion++;
     this.epoch++;
   }
@@ -278,7 +376,7 @@ export class InvertedIndex {
 
   add(doc: SearchDocument): void {
     if (this.ordinals.has(doc.id)) this.remove(doc.id);
-    const ordinal = this.freeOrdinals.pop() ?? this.docs.length;
+    const ordinal = this.freeOrdinals.pop() ?? this.ids.length;
     const fieldLengths = FIELDS.map(() => 0);
     // term -> field -> positions
     const occurrences = new Map<string, Map<FieldId, number[]>>();
@@ -338,18 +436,10 @@ export class InvertedIndex {
       this.lengths[ordinal * FIELD_COUNT + f] = len;
     });
     this.titleBreaks[ordinal] = Number.isFinite(titleBreak) ? titleBreak : NO_BREAK;
+    this.titleHeads[ordinal] = titleHead;
     this.epoch++;
-    this.docs[ordinal] = {
-      id: doc.id,
-      ordinal,
-      fieldLengths,
-      skus,
-      titleBreak,
-      titleHead,
-      headTerm,
-      terms: [...occurrences.keys()],
-      surfaces: [...surfaces.keys()],
-    };
+    this.ids[ordinal] = doc.id;
+    this.forward[ordinal] = { terms: [...occurrences.keys()], surfaces: [...surfaces.keys()], skus, headTerm };
     this.ordinals.set(doc.id, ordinal);
     this.liveDocs++;
   }
@@ -357,8 +447,8 @@ export class InvertedIndex {
   remove(id: string): boolean {
     const ordinal = this.ordinals.get(id);
     if (ordinal === undefined) return false;
-    const rec = this.docs[ordinal];
-    if (!rec) return false;
+    if (this.ids[ordinal] === undefined) return false;
+    const rec = this.forwardOf(ordinal);
     for (const term of rec.terms) {
       const list = this.postings.get(term);
       const gone = list?.remove(ordinal);
@@ -381,12 +471,14 @@ export class InvertedIndex {
       set?.delete(ordinal);
       if (set && set.size === 0) this.skuIndex.delete(sku);
     }
-    rec.fieldLengths.forEach((len, f) => {
-      this.fieldLengthSum[f] = (this.fieldLengthSum[f] ?? 0) - len;
-    });
-    this.docs[ordinal] = undefined;
-    for (let f = 0; f < FIELD_COUNT; f++) this.lengths[ordinal * FIELD_COUNT + f] = 0;
+    for (let f = 0; f < FIELD_COUNT; f++) {
+      this.fieldLengthSum[f] = (this.fieldLengthSum[f] ?? 0) - (this.lengths[ordinal * FIELD_COUNT + f] as number);
+      this.lengths[ordinal * FIELD_COUNT + f] = 0;
+    }
+    this.ids[ordinal] = undefined;
+    this.forward[ordinal] = undefined;
     this.titleBreaks[ordinal] = NO_BREAK;
+    this.titleHeads[ordinal] = -1;
     this.epoch++;
     this.ordinals.delete(id);
     this.freeOrdinals.push(ordinal);

@@ -3,69 +3,114 @@
  * re-analysing every document (a cold load becomes a read and a parse).
  *
  * Layout (little-endian): "SLI1", u32 header length, the header as JSON
- * (strings: terms, surfaces, document ids, SKUs), zero padding to 4 bytes,
+ * (strings: terms, surfaces, SKUs, document ids), zero padding to 4 bytes,
  * then Int32 sections back to back, their lengths in `header.sections`.
  * Posting lists come back as views into one buffer (no copy); a list that
  * later grows gets its own arrays (postings.ts), so views never overlap writes.
+ *
+ * Format 2 (round 12, cold load): per-document data is columns, not objects.
+ * The forward lists (each document's distinct terms, surfaces and SKUs, what a
+ * removal needs) are CSR sections of indexes into the header's string tables
+ * and stay that way after a decode (`RestoredForward`): strings are made only
+ * for a document that is removed or replaced. Document frequencies are
+ * sections aligned with the term table, and the decoded Maps are adopted by
+ * the index (`importState`), not copied. Format 1 snapshots are refused (the
+ * store cache then rebuilds from its rows and writes a format 2 snapshot).
  */
 
-import { type DocRecord, FIELD_COUNT, type IndexState, type InvertedIndex, PostingList, type VocabEntry } from './inverted-index.ts';
+import { FIELD_COUNT, type Forward, type IndexState, type InvertedIndex, PostingList, type VocabEntry } from './inverted-index.ts';
 
 const MAGIC = 0x31494c53; // "SLI1"
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 interface Header {
   format: number;
+  /** Terms with a posting list first (`lists` of them, in the index's order), then terms only counted elsewhere. */
   terms: string[];
-  titleDf: [number, number][];
-  headDf: [number, number][];
+  lists: number;
   surfaces: string[];
-  skus: [string, number[]][];
+  /** SKUs in the SKU index's order. */
+  skus: string[];
   fieldLengthSum: number[];
-  /** Per ordinal: null (free) or [id, skus, titleHead, head term index or -1]. */
-  docs: ([string, string[], number, number] | null)[];
+  /** Per ordinal: the product id, null for a free ordinal. */
+  ids: (string | null)[];
   freeOrdinals: number[];
   sections: Record<string, number>;
 }
 
 const SECTION_ORDER = [
+  // per posting list
   'listN',
   'listPos',
-  'termDf',
   'entries',
   'positions',
+  // per term
+  'termDf',
+  'titleDf',
+  'headDf',
+  // per surface
   'vocabTerm',
   'vocabDf',
-  'docTerms',
-  'docSurfaces',
+  // per SKU: its ordinals, in the index's set order
+  'skuN',
+  'skuOrd',
+  // per ordinal (CSR starts have capacity + 1 entries)
+  'termStart',
+  'termIdx',
+  'surfaceStart',
+  'surfaceIdx',
+  'skuStart',
+  'skuIdx',
+  'headTerm',
+  'titleHeads',
   'lengths',
   'titleBreaks',
 ] as const;
+type Section = (typeof SECTION_ORDER)[number];
 
 export function encodeIndex(index: InvertedIndex): Uint8Array {
   const st = index.exportState();
   const terms = [...st.postings.keys()];
+  const lists = terms.length;
   const termNo = new Map(terms.map((t, i) => [t, i]));
+  const termOf = (t: string) => {
+    let no = termNo.get(t);
+    if (no === undefined) {
+      no = terms.length;
+      terms.push(t);
+      termNo.set(t, no);
+    }
+    return no;
+  };
   const surfaces = [...st.vocab.keys()];
   const surfaceNo = new Map(surfaces.map((t, i) => [t, i]));
-  const lists = terms.map((t) => st.postings.get(t) as PostingList);
+  const skus = [...st.skuIndex.keys()];
+  const skuNo = new Map(skus.map((t, i) => [t, i]));
+  const indexOf = (names: string[], no: Map<string, number>, x: string) => {
+    let i = no.get(x);
+    if (i === undefined) {
+      i = names.length;
+      names.push(x);
+      no.set(x, i);
+    }
+    return i;
+  };
+  const postingLists = terms.map((t) => st.postings.get(t) as PostingList);
   let entryTotal = 0;
   let posTotal = 0;
-  for (const l of lists) {
+  for (const l of postingLists) {
     entryTotal += 2 * l.n;
     posTotal += l.posLength;
   }
-  const listN = new Int32Array(lists.length);
-  const listPos = new Int32Array(lists.length);
-  const termDf = new Int32Array(lists.length);
+  const listN = new Int32Array(lists);
+  const listPos = new Int32Array(lists);
   const entries = new Int32Array(entryTotal);
   const positions = new Int32Array(posTotal);
   let e = 0;
   let p = 0;
-  lists.forEach((l, i) => {
+  postingLists.forEach((l, i) => {
     listN[i] = l.n;
     listPos[i] = l.posLength;
-    termDf[i] = st.termDf.get(terms[i] as string) ?? 0;
     entries.set(l.entries.subarray(0, 2 * l.n), e);
     positions.set(l.positions.subarray(0, l.posLength), p);
     e += 2 * l.n;
@@ -75,65 +120,100 @@ export function encodeIndex(index: InvertedIndex): Uint8Array {
   const vocabDf = new Int32Array(surfaces.length);
   surfaces.forEach((s, i) => {
     const v = st.vocab.get(s) as VocabEntry;
-    vocabTerm[i] = termNo.get(v.term) ?? -1;
+    vocabTerm[i] = termOf(v.term);
     vocabDf[i] = v.df;
   });
-  // forward lists: per ordinal, a count then the indexes
-  const fwd = (pick: (r: DocRecord) => readonly string[], no: Map<string, number>) => {
+  let skuTotal = 0;
+  for (const set of st.skuIndex.values()) skuTotal += set.size;
+  const skuN = new Int32Array(skus.length);
+  const skuOrd = new Int32Array(skuTotal);
+  let k = 0;
+  skus.forEach((sku, i) => {
+    const set = st.skuIndex.get(sku) as Set<number>;
+    skuN[i] = set.size;
+    for (const o of set) skuOrd[k++] = o;
+  });
+  // forward lists, CSR by ordinal
+  const cap = st.ids.length;
+  const forwards: (Forward | null)[] = st.ids.map((id, o) => (id === undefined ? null : index.forwardOf(o)));
+  const csr = (pick: (f: Forward) => readonly string[], no: (x: string) => number) => {
+    const start = new Int32Array(cap + 1);
     let size = 0;
-    for (const r of st.docs) size += 1 + (r ? pick(r).length : 0);
-    const out = new Int32Array(size);
+    forwards.forEach((f, o) => {
+      start[o] = size;
+      size += f ? pick(f).length : 0;
+    });
+    start[cap] = size;
+    const idx = new Int32Array(size);
     let at = 0;
-    for (const r of st.docs) {
-      const items = r ? pick(r) : [];
-      out[at++] = items.length;
-      for (const x of items) out[at++] = no.get(x) ?? -1;
-    }
-    return out;
+    for (const f of forwards) if (f) for (const x of pick(f)) idx[at++] = no(x);
+    return { start, idx };
   };
-  const docTerms = fwd((r) => r.terms, termNo);
-  const docSurfaces = fwd((r) => r.surfaces, surfaceNo);
-  const cap = st.docs.length;
-  const sections: Record<(typeof SECTION_ORDER)[number], Int32Array> = {
+  const fwdTerms = csr((f) => f.terms, termOf);
+  const fwdSurfaces = csr(
+    (f) => f.surfaces,
+    (x) => indexOf(surfaces, surfaceNo, x),
+  );
+  const fwdSkus = csr(
+    (f) => f.skus,
+    (x) => indexOf(skus, skuNo, x),
+  );
+  const headTerm = new Int32Array(cap).fill(-1);
+  forwards.forEach((f, o) => {
+    if (f?.headTerm != null) headTerm[o] = termOf(f.headTerm);
+  });
+  // document frequencies by term (every term with one is in the table by now, or added here)
+  for (const m of [st.termDf, st.titleDf, st.headDf]) for (const t of m.keys()) termOf(t);
+  const byTerm = (m: ReadonlyMap<string, number>) => Int32Array.from(terms, (t) => m.get(t) ?? 0);
+  const sections: Record<Section, Int32Array> = {
     listN,
     listPos,
-    termDf,
     entries,
     positions,
+    termDf: byTerm(st.termDf),
+    titleDf: byTerm(st.titleDf),
+    headDf: byTerm(st.headDf),
     vocabTerm,
     vocabDf,
-    docTerms,
-    docSurfaces,
+    skuN,
+    skuOrd,
+    termStart: fwdTerms.start,
+    termIdx: fwdTerms.idx,
+    surfaceStart: fwdSurfaces.start,
+    surfaceIdx: fwdSurfaces.idx,
+    skuStart: fwdSkus.start,
+    skuIdx: fwdSkus.idx,
+    headTerm,
+    titleHeads: st.titleHeads.subarray(0, cap),
     lengths: st.lengths.subarray(0, cap * FIELD_COUNT),
     titleBreaks: st.titleBreaks.subarray(0, cap),
   };
   const header: Header = {
     format: SNAPSHOT_FORMAT,
     terms,
-    titleDf: [...st.titleDf].map(([t, v]) => [termNo.get(t) ?? -1, v]),
-    headDf: [...st.headDf].map(([t, v]) => [termNo.get(t) ?? -1, v]),
+    lists,
     surfaces,
-    skus: [...st.skuIndex].map(([sku, set]) => [sku, [...set]]),
+    skus,
     fieldLengthSum: [...st.fieldLengthSum],
-    docs: st.docs.map((r) => (r ? [r.id, [...r.skus], r.titleHead, r.headTerm === null ? -1 : (termNo.get(r.headTerm) ?? -1)] : null)),
+    ids: st.ids.map((id) => id ?? null),
     freeOrdinals: [...st.freeOrdinals],
-    sections: Object.fromEntries(SECTION_ORDER.map((k) => [k, sections[k].length])),
+    sections: Object.fromEntries(SECTION_ORDER.map((s) => [s, sections[s].length])),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const headLen = 8 + json.length;
   const pad = (4 - (headLen % 4)) % 4;
   let ints = 0;
-  for (const k of SECTION_ORDER) ints += sections[k].length;
+  for (const s of SECTION_ORDER) ints += sections[s].length;
   const out = new Uint8Array(headLen + pad + 4 * ints);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, MAGIC, true);
   dv.setUint32(4, json.length, true);
   out.set(json, 8);
   let at = headLen + pad;
-  for (const k of SECTION_ORDER) {
-    const s = sections[k];
-    out.set(new Uint8Array(s.buffer, s.byteOffset, s.byteLength), at);
-    at += s.byteLength;
+  for (const s of SECTION_ORDER) {
+    const a = sections[s];
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at += a.byteLength;
   }
   return out;
 }
@@ -141,7 +221,7 @@ export function encodeIndex(index: InvertedIndex): Uint8Array {
 /** Fills an empty index from `encodeIndex` output (built with the same analyzer settings). */
 export function decodeIndex(index: InvertedIndex, bytes: Uint8Array): void {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (dv.getUint32(0, true) !== MAGIC) throw new Error('not an index snapshot');
+  if (bytes.byteLength < 8 || dv.getUint32(0, true) !== MAGIC) throw new Error('not an index snapshot');
   const jsonLen = dv.getUint32(4, true);
   const header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, jsonLen).toString('utf8')) as Header;
   if (header.format !== SNAPSHOT_FORMAT) throw new Error(`index snapshot format ${header.format}, expected ${SNAPSHOT_FORMAT}`);
@@ -150,23 +230,22 @@ export function decodeIndex(index: InvertedIndex, bytes: Uint8Array): void {
   // one aligned copy of the sections; every array below is a view into it
   // (a copy: `bytes` may be a Buffer view into a larger, unaligned or pooled buffer)
   const body = new Int32Array(new Uint8Array(bytes.subarray(start)).buffer);
-  const sec: Record<string, Int32Array> = {};
+  const sec = {} as Record<Section, Int32Array>;
   let at = 0;
-  for (const k of SECTION_ORDER) {
-    const n = header.sections[k] ?? 0;
-    sec[k] = body.subarray(at, at + n);
+  for (const s of SECTION_ORDER) {
+    const n = header.sections[s] ?? 0;
+    sec[s] = body.subarray(at, at + n);
     at += n;
   }
-  const { terms } = header;
-  const listN = sec.listN as Int32Array;
-  const listPos = sec.listPos as Int32Array;
-  const entries = sec.entries as Int32Array;
-  const positions = sec.positions as Int32Array;
+  const { terms, surfaces, skus } = header;
+  const { listN, listPos, entries, positions } = sec;
   const postings = new Map<string, PostingList>();
   const termDf = new Map<string, number>();
+  const titleDf = new Map<string, number>();
+  const headDf = new Map<string, number>();
   let e = 0;
   let p = 0;
-  terms.forEach((t, i) => {
+  for (let i = 0; i < header.lists; i++) {
     const n = listN[i] as number;
     const pl = listPos[i] as number;
     const list = new PostingList(0, 0);
@@ -176,55 +255,60 @@ export function decodeIndex(index: InvertedIndex, bytes: Uint8Array): void {
     list.posLength = pl;
     e += 2 * n;
     p += pl;
-    postings.set(t, list);
-    termDf.set(t, (sec.termDf as Int32Array)[i] as number);
-  });
+    postings.set(terms[i] as string, list);
+  }
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i] as string;
+    const df = sec.termDf[i] as number;
+    if (df > 0 || i < header.lists) termDf.set(t, df);
+    const tdf = sec.titleDf[i] as number;
+    if (tdf > 0) titleDf.set(t, tdf);
+    const hdf = sec.headDf[i] as number;
+    if (hdf > 0) headDf.set(t, hdf);
+  }
   const vocab = new Map<string, VocabEntry>();
-  header.surfaces.forEach((s, i) => {
-    vocab.set(s, { term: terms[(sec.vocabTerm as Int32Array)[i] as number] as string, df: (sec.vocabDf as Int32Array)[i] as number });
-  });
-  const docTerms = sec.docTerms as Int32Array;
-  const docSurfaces = sec.docSurfaces as Int32Array;
-  const lengths = sec.lengths as Int32Array;
-  const titleBreaks = sec.titleBreaks as Int32Array;
-  let ti = 0;
-  let si = 0;
-  const docs = header.docs.map((d, ordinal) => {
-    const nt = docTerms[ti++] as number;
-    const dt = Array.from(docTerms.subarray(ti, ti + nt), (x) => terms[x] as string);
-    ti += nt;
-    const ns = docSurfaces[si++] as number;
-    const ds = Array.from(docSurfaces.subarray(si, si + ns), (x) => header.surfaces[x] as string);
-    si += ns;
-    if (!d) return undefined;
-    const [id, skus, titleHead, headNo] = d;
-    const tb = titleBreaks[ordinal] as number;
-    const rec: DocRecord = {
-      id,
-      ordinal,
-      fieldLengths: Array.from(lengths.subarray(ordinal * FIELD_COUNT, (ordinal + 1) * FIELD_COUNT)),
-      skus,
-      titleBreak: tb === 0x7fffffff ? Number.POSITIVE_INFINITY : tb,
-      titleHead,
-      headTerm: headNo < 0 ? null : (terms[headNo] as string),
-      terms: dt,
-      surfaces: ds,
-    };
-    return rec;
-  });
+  for (let i = 0; i < surfaces.length; i++) {
+    vocab.set(surfaces[i] as string, { term: terms[sec.vocabTerm[i] as number] as string, df: sec.vocabDf[i] as number });
+  }
+  const skuIndex = new Map<string, Set<number>>();
+  let k = 0;
+  for (let i = 0; i < skus.length; i++) {
+    const n = sec.skuN[i] as number;
+    if (n === 0) continue;
+    const set = new Set<number>();
+    for (let j = 0; j < n; j++) set.add(sec.skuOrd[k++] as number);
+    skuIndex.set(skus[i] as string, set);
+  }
+  const cap = header.ids.length;
+  const ids = new Array<string | undefined>(cap);
+  for (let o = 0; o < cap; o++) ids[o] = header.ids[o] ?? undefined;
   const state: IndexState = {
     postings,
     termDf,
-    titleDf: new Map(header.titleDf.map(([t, v]) => [terms[t] as string, v])),
-    headDf: new Map(header.headDf.map(([t, v]) => [terms[t] as string, v])),
+    titleDf,
+    headDf,
     vocab,
-    skuIndex: new Map(header.skus.map(([sku, ords]) => [sku, new Set(ords)])),
+    skuIndex,
     fieldLengthSum: header.fieldLengthSum,
-    docs,
+    ids,
+    forward: new Array<Forward | undefined>(cap).fill(undefined),
+    restored: {
+      terms,
+      surfaces,
+      skus,
+      termIdx: sec.termIdx,
+      termStart: sec.termStart,
+      surfaceIdx: sec.surfaceIdx,
+      surfaceStart: sec.surfaceStart,
+      skuIdx: sec.skuIdx,
+      skuStart: sec.skuStart,
+      headTerm: sec.headTerm,
+    },
     freeOrdinals: header.freeOrdinals,
     // the growable per-document tables are copied (they grow in place on add)
-    lengths: Int32Array.from(lengths),
-    titleBreaks: Int32Array.from(titleBreaks),
+    lengths: Int32Array.from(sec.lengths),
+    titleBreaks: Int32Array.from(sec.titleBreaks),
+    titleHeads: Int32Array.from(sec.titleHeads),
   };
   index.importState(state);
 }

@@ -663,12 +663,13 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
       proximity = pairs / (required.length - 1);
       phrase = minPair;
     }
-    const rec = index.doc(doc);
-    const titleLength = rec?.fieldLengths[TITLE] ?? 0;
+    // per-ordinal columns (a matched document is live, so these are its DocRecord's values)
+    const titleLength = index.lengths[doc * FIELD_COUNT + TITLE] as number;
+    const docHead = index.titleHeads[doc] as number;
     let titleHead = 0;
-    if (rec && rec.titleHead >= 0 && headClause >= 0) {
+    if (docHead >= 0 && headClause >= 0) {
       for (let iv = det.ivHead[at0 + headClause] as number; iv >= 0; iv = det.ivNext[iv] as number) {
-        const d = rec.titleHead - (det.ivEnd[iv] as number);
+        const d = docHead - (det.ivEnd[iv] as number);
         if (d >= 0 && d <= headSlack) titleHead = Math.max(titleHead, det.ivWeight[iv] as number);
       }
     }
