@@ -254,8 +254,25 @@ describe('dynamic pricing and reorder planning in the console (Chromium)', () =>
     const policy = (await api('GET', '/inventory-planning/policies')).body.data.find((x: any) => x.variantId === napkin.variants[0].id);
     expect(policy).toMatchObject({ effectiveLeadTimeDays: 10, serviceLevel: 0.97, plan: null });
 
+    // Every text the run's status line shows, in order: "Queued" comes from the button's answer, before any poll.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (globalThis as unknown as { runStates: string[] }).runStates = seen;
+      const doc = (globalThis as unknown as { document: any }).document;
+      new (globalThis as unknown as { MutationObserver: any }).MutationObserver(() => {
+        const text = doc.querySelector('.run-status span')?.textContent;
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(doc.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.getByRole('button', { name: 'Recompute now' }).click();
     await page.locator('.run-status').getByText('Done').waitFor({ timeout: 120_000 });
+    const runStates = await page.evaluate(() => (globalThis as unknown as { runStates: string[] }).runStates);
+    expect(runStates[0]).toBe('Queued');
+    expect(runStates.at(-1)).toBe('Done');
+    expect(
+      runStates.every((x) => x === 'Queued' || x === 'Done' || /^Running… \d+%$/.test(x)),
+      runStates.join(' → '),
+    ).toBe(true);
     const group = page.getByRole('region', { name: 'Linen Mill' });
     await group.getByRole('cell', { name: 'Linen Napkin' }).waitFor();
     const [po] = (await api('GET', '/inventory-planning/purchase-orders')).body.data;

@@ -10,7 +10,7 @@ import type { JobDefinition } from '@storeloom/jobs';
 import type { Context } from 'hono';
 import type { Api, AppEnv } from './context.ts';
 import { requirePermission, storeAccess, tenantOf } from './guards.ts';
-import { errorResponses, jsonResponse, StoreIdParam } from './schemas.ts';
+import { errorResponses, jsonResponse, QueuedJobSchema, StoreIdParam } from './schemas.ts';
 
 export const JobStatusSchema = z
   .object({ jobId: z.string(), state: z.string(), progress: z.number(), result: z.unknown().nullable(), failedReason: z.string().nullable() })
@@ -49,7 +49,7 @@ export interface PlanningRunRoutes {
   status: { operationId: string; summary: string };
 }
 
-/** POST `…/runs` queues a run now (normally nightly; a fresh run key each time) and GET `…/runs/{id}` follows it. */
+/** POST `…/runs` queues a run now (normally nightly; a fresh run key, unless one is already queued or running) and GET `…/runs/{id}` follows it. */
 export function registerPlanningRunRoutes(app: Api, o: PlanningRunRoutes) {
   const start = createRoute({
     operationId: o.start.operationId,
@@ -59,7 +59,7 @@ export function registerPlanningRunRoutes(app: Api, o: PlanningRunRoutes) {
     summary: o.start.summary,
     middleware: [storeAccess] as const,
     request: { params: StoreIdParam },
-    responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404, 409) },
+    responses: { 202: jsonResponse(QueuedJobSchema, 'Queued (or the run already queued or running)'), ...errorResponses(401, 403, 404, 409) },
   });
   const status = createRoute({
     operationId: o.status.operationId,
@@ -74,8 +74,7 @@ export function registerPlanningRunRoutes(app: Api, o: PlanningRunRoutes) {
   app.openapi(start, async (c) => {
     requirePermission(c, Permission.ManagePlanning);
     tenantOf(c);
-    const job = await c.var.services.queues.enqueue(o.job, { storeId: c.var.store.id, runKey: newId() });
-    return c.json({ jobId: job.id }, 202);
+    return c.json(await c.var.services.queues.enqueueOnce(o.job, { storeId: c.var.store.id, runKey: newId() }), 202);
   });
   app.openapi(status, async (c) => {
     requirePermission(c, Permission.ReadPlanning);

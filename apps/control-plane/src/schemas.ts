@@ -205,6 +205,16 @@ export const ProductSchema = z
   })
   .openapi('Product');
 
+/** A store job started by hand: the job to follow (a second request while it is queued or running gets the same job). */
+export const QueuedJobSchema = z
+  .object({
+    jobId: z.string().openapi({ description: 'The queue job id the run/status endpoints take' }),
+    id: z.string().openapi({ description: 'The store job (GET …/jobs lists it)' }),
+    state: z.enum(['waiting', 'active', 'completed', 'failed']),
+    existing: z.boolean().openapi({ description: 'True when the store already had this job queued or running: nothing new was queued' }),
+  })
+  .openapi('QueuedJob');
+
 export const pageOf = <T extends z.ZodType>(item: T, name: string) => z.object({ data: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
 
 export const CollectionSchema = z

@@ -8,7 +8,7 @@ import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 import type { z } from 'zod';
 import { type JobDefinition, type JobEnvelope, QUEUES, type QueueName, UNTRACKED_JOBS } from './definitions.ts';
-import { StoreJobLedger, storeIdOf } from './tracking.ts';
+import { StoreJobLedger, type StoreJobView, storeIdOf } from './tracking.ts';
 import { FairDispatcher, type StoreQueueDepth } from './fair.ts';
 
 export interface QueueConfig {
@@ -152,7 +152,12 @@ export class Queues {
     return q;
   }
 
-  async enqueue<S extends z.ZodType>(def: JobDefinition<string, S>, payload: z.infer<S>, opts: JobsOptions = {}): Promise<JobHandle> {
+  async enqueue<S extends z.ZodType>(
+    def: JobDefinition<string, S>,
+    payload: z.infer<S>,
+    opts: JobsOptions = {},
+    ledger: Pick<StoreJobLedger, 'record'> = this.storeJobs,
+  ): Promise<JobHandle> {
     await this.init();
     const parsed = def.schema.parse(payload);
     const data: JobEnvelope = { v: def.version, payload: parsed };
@@ -170,16 +175,34 @@ export class Queues {
     if (def.untracked) return { id: (await this.queue(def.queue).add(def.name, data, jobOpts)).id as string, name: def.name };
     if (fair && storeId && !jobOpts.delay && !jobOpts.priority) {
       const id = await fair.enqueue(def.queue, storeId, def.name, data, jobOpts);
-      await this.storeJobs.record({ queue: def.queue, id, name: def.name, data, maxAttempts: jobOpts.attempts ?? def.attempts }).catch(() => {}); // the worker records it when it starts, should this write fail
+      await ledger.record({ queue: def.queue, id, name: def.name, data, maxAttempts: jobOpts.attempts ?? def.attempts }).catch(() => {}); // the worker records it when it starts, should this write fail
       return { id, name: def.name };
     }
     const job = await this.queue(def.queue).add(def.name, data, jobOpts);
     // BullMQ assigns an id on add (its type leaves it optional for jobs not yet added).
     if (!job.id) throw new Error(`BullMQ added ${def.name} without an id`);
-    await this.storeJobs
-      .record({ queue: def.queue, id: job.id, name: def.name, data: job.data, maxAttempts: job.opts.attempts ?? def.attempts })
-      .catch(() => {}); // the worker records it when it starts, should this write fail
+    await ledger.record({ queue: def.queue, id: job.id, name: def.name, data: job.data, maxAttempts: job.opts.attempts ?? def.attempts }).catch(() => {}); // the worker records it when it starts, should this write fail
     return { id: job.id, name: job.name };
+  }
+
+  /**
+   * A store job started by hand ("Recompute now", "Train now", "Reindex"): while one of the same kind is waiting or
+   * running for the store, a second request enqueues nothing and gets that job back (`existing`), however many
+   * arrive at once. The answer carries the ledger row (id, state) so the console shows "Queued" at once.
+   */
+  async enqueueOnce<S extends z.ZodType>(
+    def: JobDefinition<string, S>,
+    payload: z.infer<S>,
+  ): Promise<{ id: string; jobId: string; state: StoreJobView['state']; existing: boolean }> {
+    await this.init();
+    const parsed = def.schema.parse(payload);
+    const storeId = payloadStoreId(parsed);
+    if (!storeId || def.untracked) throw new Error(`${def.name}: enqueueOnce needs a tracked store job`);
+    const { job, existing } = await this.storeJobs.exclusive(storeId, def.name, async (ledger) => {
+      // The row is written in the lock's transaction: the next request sees it as soon as this one commits.
+      return (await this.enqueue(def, parsed, {}, ledger)).id;
+    });
+    return { id: job.id, jobId: job.jobId, state: job.state, existing };
   }
 
   /** A repeating job (cron pattern or every N ms), upserted so restarts never duplicate it. */

@@ -5,7 +5,7 @@
  * Reading our own table is stable across queue backends and survives BullMQ's
  * clean-up of finished jobs. Ledger writes never fail a job.
  */
-import { createDatabase, type Database, isUuid, newId, sql } from '@storeloom/db';
+import { type ControlDatabase, createDatabase, type Database, isUuid, type Kysely, newId, sql } from '@storeloom/db';
 import type { StoreJobState } from '@storeloom/db';
 import type { Job } from 'bullmq';
 
@@ -82,10 +82,13 @@ export class StoreJobLedger {
   }
 
   /** Upsert by (queue, BullMQ id): a deduplicated enqueue of a known job changes nothing. */
-  async record(job: { queue: string; id: string; name: string; data: unknown; maxAttempts: number }): Promise<void> {
+  async record(
+    job: { queue: string; id: string; name: string; data: unknown; maxAttempts: number },
+    db: Kysely<ControlDatabase> = this.db.control,
+  ): Promise<void> {
     const storeId = storeIdOf(job.data);
     if (!storeId) return;
-    await this.db.control
+    await db
       .insertInto('store_jobs')
       .values({
         id: newId(),
@@ -197,6 +200,36 @@ export class StoreJobLedger {
   async get(storeId: string, id: string): Promise<(StoreJobView & { jobId: string; data: unknown }) | null> {
     const r = await this.db.control.selectFrom('store_jobs').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
     return r ? { ...toView(r as Row), jobId: r.job_id, data: r.data } : null;
+  }
+
+  /**
+   * One job of a kind per store at a time: under a transaction-scoped advisory lock on (store, kind), returns the
+   * store's job of that kind still waiting or running (touched in the last six hours: a row a lost job left behind
+   * does not block the store for ever), or else runs `create`, which records its new job through the ledger it is
+   * given (the same transaction, so the pool's other connection stays free) and returns its BullMQ id.
+   */
+  async exclusive(
+    storeId: string,
+    name: string,
+    create: (ledger: Pick<StoreJobLedger, 'record'>) => Promise<string>,
+  ): Promise<{ job: StoreJobView & { jobId: string }; existing: boolean }> {
+    return this.db.control.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`storeloom-store-job:${storeId}:${name}`}))`.execute(trx);
+      const open = await trx
+        .selectFrom('store_jobs')
+        .selectAll()
+        .where('store_id', '=', storeId)
+        .where('name', '=', name)
+        .where('state', 'in', ['waiting', 'active'])
+        .where('updated_at', '>', sql<Date>`now() - interval '6 hours'`)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
+      if (open) return { job: { ...toView(open as Row), jobId: open.job_id }, existing: true };
+      const bound: Pick<StoreJobLedger, 'record'> = { record: (job) => this.record(job, trx) };
+      const jobId = await create(bound);
+      const row = await trx.selectFrom('store_jobs').selectAll().where('store_id', '=', storeId).where('job_id', '=', jobId).executeTakeFirstOrThrow();
+      return { job: { ...toView(row as Row), jobId: row.job_id }, existing: false };
+    });
   }
 
   /** failed → waiting, conditionally: of two concurrent retries exactly one wins. */

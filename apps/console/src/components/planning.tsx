@@ -7,9 +7,12 @@ import { formatDate, formatMoney, formatNumber } from '../lib/format.ts';
 import { toast } from './toast.tsx';
 import { ProgressBar, Spinner } from './ui.tsx';
 
-/** Starts a run (202 {jobId}) and follows its progress until it completes or fails. */
+/**
+ * Starts a run (202 with the queued job: "Queued" shows at once) and follows its progress until it completes or
+ * fails. A second click while it is queued or running gets the same job from the API, and the button is disabled.
+ */
 export function RunNow(props: {
-  start: () => Promise<{ jobId: string }>;
+  start: () => Promise<{ jobId: string; state: PlanningJob['state'] }>;
   status: (jobId: string) => Promise<PlanningJob>;
   label: string;
   onDone: (job: PlanningJob) => void;
@@ -41,7 +44,7 @@ export function RunNow(props: {
     setJob(null);
     try {
       const r = await props.start();
-      setJob({ jobId: r.jobId, state: 'waiting', progress: 0, result: null, failedReason: null });
+      setJob({ jobId: r.jobId, state: r.state, progress: 0, result: null, failedReason: null });
       void poll(r.jobId);
     } catch (e) {
       setBusy(false);
@@ -65,7 +68,9 @@ export function RunNow(props: {
                 ? t('planning.runDone')
                 : j().state === 'failed'
                   ? t('planning.runFailed')
-                  : t('planning.runRunning', { pct: Math.round(j().progress) })}
+                  : j().state === 'active'
+                    ? t('planning.runRunning', { pct: Math.round(j().progress) })
+                    : t('planning.runQueued')}
             </span>
           </div>
         )}

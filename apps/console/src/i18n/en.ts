@@ -999,6 +999,7 @@ export const en = {
   'planning.subtitle': 'Demand forecasts per variant, reorder points from your lead times, suggested purchase orders and low-stock alerts.',
   'planning.runNow': 'Recompute now',
   'planning.runProgress': 'Run progress',
+  'planning.runQueued': 'Queued',
   'planning.runRunning': 'Running… {pct}%',
   'planning.runDone': 'Done',
   'planning.runFailed': 'The run failed',

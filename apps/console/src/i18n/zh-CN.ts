@@ -994,6 +994,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'planning.subtitle': '按款式预测需求，根据交货期计算再订货点，给出建议采购单和低库存提醒。',
   'planning.runNow': '立即重新计算',
   'planning.runProgress': '运行进度',
+  'planning.runQueued': '排队中',
   'planning.runRunning': '运行中… {pct}%',
   'planning.runDone': '完成',
   'planning.runFailed': '运行失败',

@@ -2948,7 +2948,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Rebuild the store index (background job; poll it for progress)
+         * Rebuild the store index (background job; poll it for progress; a reindex already queued or running is returned)
          * @description API tokens: needs the `write_products` scope.
          */
         post: operations["reindexSearch"];
@@ -6420,6 +6420,16 @@ export interface components {
             } | null;
             /** @description The query plan (explain only): clauses with their weighted alternatives */
             plan?: unknown;
+        };
+        QueuedJob: {
+            /** @description The queue job id the run/status endpoints take */
+            jobId: string;
+            /** @description The store job (GET …/jobs lists it) */
+            id: string;
+            /** @enum {string} */
+            state: "waiting" | "active" | "completed" | "failed";
+            /** @description True when the store already had this job queued or running: nothing new was queued */
+            existing: boolean;
         };
         SearchJob: {
             jobId: string;
@@ -18175,15 +18185,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Queued */
+            /** @description Queued (or the reindex already queued or running) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        jobId: string;
-                    };
+                    "application/json": components["schemas"]["QueuedJob"];
                 };
             };
             /** @description Not authenticated */
@@ -19510,15 +19518,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Queued */
+            /** @description Queued (or the run already queued or running) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        jobId: string;
-                    };
+                    "application/json": components["schemas"]["QueuedJob"];
                 };
             };
             /** @description Not authenticated */
@@ -20381,15 +20387,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Queued */
+            /** @description Queued (or the run already queued or running) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        jobId: string;
-                    };
+                    "application/json": components["schemas"]["QueuedJob"];
                 };
             };
             /** @description Not authenticated */
@@ -20630,15 +20634,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Queued */
+            /** @description Queued (or the training already queued or running) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        jobId: string;
-                    };
+                    "application/json": components["schemas"]["QueuedJob"];
                 };
             };
             /** @description Not authenticated */

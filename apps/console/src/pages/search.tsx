@@ -84,7 +84,8 @@ function IndexCard() {
           ? await api.POST('/stores/{storeId}/search/reindex', { params: { path: { storeId: s.storeId() } } })
           : await api.POST('/stores/{storeId}/search/check', { params: { path: { storeId: s.storeId() } }, body: { repair } });
       setKind(which);
-      setJob({ jobId: r.jobId, name: which, state: 'waiting', progress: 0, result: null, failedReason: null });
+      // A reindex answers with its job's state ("Queued" at once; a reindex already running is followed, not repeated).
+      setJob({ jobId: r.jobId, name: which, state: (r as { state?: string }).state ?? 'waiting', progress: 0, result: null, failedReason: null });
       void poll(r.jobId);
     } catch (e) {
       toast.error((e as Error).message);

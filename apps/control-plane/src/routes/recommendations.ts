@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { randomUUID } from 'node:crypto';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, jsonResponse, StoreIdParam } from '../schemas.ts';
+import { errorResponses, jsonResponse, QueuedJobSchema, StoreIdParam } from '../schemas.ts';
 import type { Api } from '../context.ts';
 
 const RecoEntrySchema = z
@@ -95,7 +95,7 @@ const train = createRoute({
   summary: 'Train the store’s recommendations now (background job; the new model goes live only if training succeeds)',
   middleware: [storeAccess] as const,
   request: { params: StoreIdParam },
-  responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 202: jsonResponse(QueuedJobSchema, 'Queued (or the training already queued or running)'), ...errorResponses(401, 403, 404, 409) },
 });
 
 /** A running training job's progress as the worker reports it (`{ percent, phase }`); null when it is not running or unknown. */
@@ -171,7 +171,7 @@ export function registerRecommendationRoutes(app: Api) {
   app.openapi(train, async (c) => {
     requirePermission(c, Permission.UpdateStore);
     if (await service(c).trainingInProgress()) throw new AppError(ErrorCode.Conflict, 'A training run is already in progress for this store');
-    const job = await c.var.services.queues.enqueue(trainRecommendationsJob, { storeId: c.var.store.id, trigger: 'manual', runKey: randomUUID() });
-    return c.json({ jobId: job.id }, 202);
+    // A training already queued (not yet running) is returned instead of queueing a second one.
+    return c.json(await c.var.services.queues.enqueueOnce(trainRecommendationsJob, { storeId: c.var.store.id, trigger: 'manual', runKey: randomUUID() }), 202);
   });
 }

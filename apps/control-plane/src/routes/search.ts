@@ -7,11 +7,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Permission } from '@storeloom/auth';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { searchCheckIndexJob, searchReindexStoreJob } from '@storeloom/jobs';
+import { newId } from '@storeloom/db';
 import { parseSearchParams, SearchIndexer } from '@storeloom/store-search';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { requirePermission, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
+import { errorResponses, jsonBody, jsonResponse, QueuedJobSchema, StoreIdParam } from '../schemas.ts';
 import type { Api } from '../context.ts';
 
 const FacetValue = z.object({ value: z.string(), label: z.string().optional(), count: z.number().int() });
@@ -167,9 +168,9 @@ const statusRoute = createRoute({
 });
 const reindexRoute = createRoute({
   operationId: 'reindexSearch',
-  ...route('post', '/reindex', 'Rebuild the store index (background job; poll it for progress)'),
+  ...route('post', '/reindex', 'Rebuild the store index (background job; poll it for progress; a reindex already queued or running is returned)'),
   request: { params: StoreIdParam },
-  responses: { 202: jsonResponse(z.object({ jobId: z.string() }), 'Queued'), ...errorResponses(401, 403, 404) },
+  responses: { 202: jsonResponse(QueuedJobSchema, 'Queued (or the reindex already queued or running)'), ...errorResponses(401, 403, 404) },
 });
 const checkRoute = createRoute({
   operationId: 'checkSearchIndex',
@@ -276,9 +277,8 @@ export function registerSearchRoutes(app: Api) {
   app.openapi(reindexRoute, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
     storeRef(c);
-    // Repeated clicks within ten seconds share one job.
-    const job = await c.var.services.queues.enqueue(searchReindexStoreJob, { storeId: c.var.store.id, requestId: `full-${Math.floor(Date.now() / 10_000)}` });
-    return c.json({ jobId: job.id }, 202);
+    // Repeated clicks share one job while it is queued or running.
+    return c.json(await c.var.services.queues.enqueueOnce(searchReindexStoreJob, { storeId: c.var.store.id, requestId: `full-${newId()}` }), 202);
   });
   app.openapi(checkRoute, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
