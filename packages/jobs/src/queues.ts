@@ -280,22 +280,44 @@ export class Queues {
   /**
    * Retries a failed store job from the console: BullMQ's own retry when it still has the job, else a fresh copy.
    * Either way its attempts start over, so a hand retry gets every attempt (and backoff) it had the first time.
+   *
+   * The worker writes a final failure to the ledger just before BullMQ moves the job to failed, so a retry can
+   * arrive while BullMQ still holds the job as active: it waits (up to `settleMs`) for BullMQ's failed state and
+   * retries then, instead of answering "retried" with nothing retried. A job BullMQ holds as failed is retried
+   * even when its ledger row missed the failure (a worker that died between the two writes). Of two concurrent
+   * retries exactly one claims the row (a conditional update), so one click retries once.
    */
-  async retryStoreJob(storeId: string, id: string): Promise<'retried' | 'not_found' | 'not_failed'> {
+  async retryStoreJob(storeId: string, id: string, settleMs = 10_000): Promise<'retried' | 'not_found' | 'not_failed'> {
     const row = await this.storeJobs.get(storeId, id);
     if (!row) return 'not_found';
-    if (!(await this.storeJobs.claimRetry(storeId, id))) return 'not_failed';
+    await this.init();
+    const queue = row.queue as QueueName;
+    if (!(await this.storeJobs.claimRetry(storeId, id))) {
+      // The ledger missed the failure BullMQ recorded: claim from the state the row shows (one claimant wins).
+      const held = row.state === 'failed' || row.state === 'completed' ? undefined : await this.getJob(queue, row.jobId);
+      if (!held || (await held.getState()) !== 'failed' || !(await this.storeJobs.claimRetry(storeId, id, row.state))) return 'not_failed';
+    }
     try {
-      await this.init();
-      const queue = row.queue as QueueName;
-      const job = await this.getJob(queue, row.jobId);
-      if (job && (await job.isFailed())) await job.retry('failed', RESET_ATTEMPTS);
-      else if (!job)
+      let job = await this.getJob(queue, row.jobId);
+      let state = job ? await job.getState() : 'unknown';
+      // Still finishing the failure the ledger already shows: wait for BullMQ to record it.
+      for (const until = Date.now() + settleMs; job && state === 'active' && Date.now() < until; ) {
+        await new Promise((r) => setTimeout(r, 50));
+        job = await this.getJob(queue, row.jobId);
+        state = job ? await job.getState() : 'unknown';
+      }
+      if (job && state === 'failed') await job.retry('failed', RESET_ATTEMPTS);
+      else if (!job || state === 'unknown')
         await this.queue(queue).add(row.name, row.data as JobEnvelope, {
           jobId: row.jobId,
           attempts: row.maxAttempts,
           backoff: { type: 'exponential', delay: 1000 },
         });
+      // Waiting, delayed or prioritised: BullMQ runs it again anyway. Anything else cannot be retried now.
+      else if (!['waiting', 'delayed', 'prioritized', 'waiting-children'].includes(state)) {
+        await this.storeJobs.releaseRetry(storeId, id, row.error ?? 'retry failed').catch(() => {});
+        return 'not_failed';
+      }
       return 'retried';
     } catch (err) {
       await this.storeJobs.releaseRetry(storeId, id, err instanceof Error ? err.message : 'retry failed').catch(() => {});

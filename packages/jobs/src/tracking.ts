@@ -232,14 +232,14 @@ export class StoreJobLedger {
     });
   }
 
-  /** failed → waiting, conditionally: of two concurrent retries exactly one wins. */
-  async claimRetry(storeId: string, id: string): Promise<boolean> {
+  /** `from` (failed) → waiting, conditionally: of two concurrent retries exactly one wins. */
+  async claimRetry(storeId: string, id: string, from: StoreJobState = 'failed'): Promise<boolean> {
     const r = await this.db.control
       .updateTable('store_jobs')
       .set({ state: 'waiting', error: null, progress: 0, finished_at: null, updated_at: new Date() })
       .where('store_id', '=', storeId)
       .where('id', '=', id)
-      .where('state', '=', 'failed')
+      .where('state', '=', from)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
