@@ -2,9 +2,12 @@
  * npm run analytics:rebuild -- --store <storeId>     recompute one store's sales analytics from its orders and events
  * npm run analytics:rebuild -- --all                 every store with data
  *
- * The same code path as the worker's incremental updates (packages/analytics), over every paid order from empty
- * tables, in one transaction per store: the dashboard keeps showing the old figures until the new ones commit.
- * Without DATABASE_URL it works on the embedded database under DATA_DIR.
+ * The same code path as the worker's incremental updates (packages/analytics), over every paid order into shadow
+ * tables in short transactions (batches of --batch orders, default 1000), then swapped in by one short transaction:
+ * the dashboard shows the old figures until the swap and the worker keeps running meanwhile (changes made during the
+ * rebuild are applied once, after the swap at the latest). An interrupted rebuild leaves the old figures as they were;
+ * run it again. Progress goes to stderr (a line every 5 s, or one updating line on a terminal); the result of each
+ * store is one JSON line on stdout. Without DATABASE_URL it works on the embedded database under DATA_DIR.
  */
 import { parseArgs } from 'node:util';
 import { rebuildAnalytics } from '@storeloom/analytics';
@@ -14,11 +17,13 @@ import { loadEnv, migrateEnvSchema } from '@storeloom/env';
 import { resolveStoreTenant, STORE_WITH_DATA, storesWithStatus } from '@storeloom/stores';
 
 const env = loadEnv(migrateEnvSchema);
-const { values } = parseArgs({ options: { store: { type: 'string' }, all: { type: 'boolean', default: false } } });
-if ((!values.store && !values.all) || (values.store && !isUuid(values.store))) {
-  process.stderr.write('usage: npm run analytics:rebuild -- --store <storeId> | --all\n');
+const { values } = parseArgs({ options: { store: { type: 'string' }, all: { type: 'boolean', default: false }, batch: { type: 'string' } } });
+const batch = values.batch === undefined ? 1000 : Number(values.batch);
+if ((!values.store && !values.all) || (values.store && !isUuid(values.store)) || !Number.isSafeInteger(batch) || batch < 1) {
+  process.stderr.write('usage: npm run analytics:rebuild -- --store <storeId> | --all [--batch <orders per transaction>]\n');
   process.exit(2);
 }
+const tty = process.stderr.isTTY;
 const embedded = env.DATABASE_URL ? null : await startEmbeddedPostgres({ dataDir: `${env.DATA_DIR}/pgdata` });
 const db = createDatabase({
   url: env.DATABASE_URL ?? (embedded?.url as string),
@@ -38,12 +43,20 @@ try {
       continue;
     }
     try {
+      const started = Date.now();
+      let shown = 0;
       const r = await rebuildAnalytics(found.tenant, {
-        onProgress: (n) => {
-          if (process.stdout.isTTY) process.stdout.write(`\r${id}: ${n} orders`);
+        batch,
+        onProgress: (p) => {
+          const now = Date.now();
+          if (!tty && now - shown < 5000 && p.phase !== 'swap') return;
+          shown = now;
+          const pct = p.total ? Math.floor((100 * p.done) / p.total) : 100;
+          const what = p.phase === 'orders' ? `${p.done}/${p.total} orders` : p.phase === 'funnel' ? `funnel ${p.done}/${p.total} days` : 'swapped in';
+          process.stderr.write(`${tty ? '\r\x1b[K' : ''}${id}: ${what} (${pct} %, ${Math.round((now - started) / 1000)} s)${tty ? '' : '\n'}`);
         },
       });
-      if (process.stdout.isTTY) process.stdout.write('\n');
+      if (tty) process.stderr.write('\n');
       process.stdout.write(`${JSON.stringify({ store: id, ...r })}\n`);
     } catch (err) {
       failed++;

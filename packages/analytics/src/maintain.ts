@@ -4,9 +4,11 @@
  * tables (facts.ts), adds (new − previous) to the aggregates, stores the new contribution and deletes the pending
  * rows it saw, all in one transaction under the store's `analytics_state` row lock. A crash rolls all of it back; a
  * replay finds the contribution unchanged and adds nothing; a change committed meanwhile bumped `seq`, so its row
- * stays for the next pass. `rebuild` runs the same code over every paid order from empty tables.
+ * stays for the next pass. `rebuildAnalytics` runs the same code over every paid order into shadow tables, in short
+ * transactions, and swaps them in at the end (below).
  */
 import { sql, type Kysely, type TenantDatabase, type Transaction } from '@storeloom/db';
+import { AppError, ErrorCode } from '@storeloom/errors';
 import {
   EXCHANGE_CHARGE_REASON,
   DAILY_MEASURES,
@@ -26,6 +28,27 @@ import {
 } from './facts.ts';
 
 type Tx = Transaction<TenantDatabase>;
+
+/** Where `applyOrders` and `refreshFunnel` write: the live tables, or the rebuild's shadow copies (same columns). */
+export interface AnalyticsTables {
+  facts: 'analytics_order_facts';
+  daily: 'analytics_daily';
+  products: 'analytics_product_daily';
+  funnel: 'analytics_funnel_daily';
+}
+const LIVE: AnalyticsTables = {
+  facts: 'analytics_order_facts',
+  daily: 'analytics_daily',
+  products: 'analytics_product_daily',
+  funnel: 'analytics_funnel_daily',
+};
+// Typed as the live tables (the shadow ones have the same columns), so one query builder serves both.
+const SHADOW = {
+  facts: 'analytics_rebuild_order_facts',
+  daily: 'analytics_rebuild_daily',
+  products: 'analytics_rebuild_product_daily',
+  funnel: 'analytics_rebuild_funnel_daily',
+} as unknown as AnalyticsTables;
 
 /** Call inside the transaction that changed the order (paid, refunded, cancelled, edited, returned). */
 export async function markOrderForAnalytics(trx: Kysely<TenantDatabase>, orderId: string): Promise<void> {
@@ -51,8 +74,9 @@ function accumulate<F extends object, M extends string>(into: Map<string, F>, ro
 const nonZero = <M extends string>(row: object, measures: readonly M[]) => measures.some((m) => ((row as Record<string, number>)[m] ?? 0) !== 0);
 
 /** Recomputes the given orders and applies the differences (inside the caller's transaction, which holds the lock). */
-export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { rebuild?: boolean } = {}): Promise<void> {
+export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { rebuild?: boolean; tables?: AnalyticsTables } = {}): Promise<void> {
   if (!orderIds.length) return;
+  const tables = opts.tables ?? LIVE;
   const ids = [...new Set(orderIds)];
   const [orders, lines, refunds, previous, exchanges] = await Promise.all([
     trx
@@ -100,7 +124,7 @@ export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { 
       .where((w) => w.or([w('kind', '=', 'refund'), w.and([w('kind', '=', 'charge'), w('reason', '=', EXCHANGE_CHARGE_REASON)])]))
       .where('status', '=', 'succeeded')
       .execute(),
-    trx.selectFrom('analytics_order_facts').select(['order_id', 'facts']).where('order_id', 'in', ids).execute(),
+    trx.selectFrom(tables.facts).select(['order_id', 'facts']).where('order_id', 'in', ids).execute(),
     trx
       .selectFrom('returns as r')
       .innerJoin('return_lines as rl', 'rl.return_id', 'r.id')
@@ -184,51 +208,51 @@ export async function applyOrders(trx: Tx, orderIds: readonly string[], opts: { 
   const dailyRows = [...daily.values()].filter((r) => nonZero(r, DAILY_MEASURES));
   for (let i = 0; i < dailyRows.length; i += 500)
     await trx
-      .insertInto('analytics_daily')
+      .insertInto(tables.daily)
       .values(dailyRows.slice(i, i + 500).map((r) => ({ ...r, ...Object.fromEntries(DAILY_MEASURES.map((m) => [m, r[m] ?? 0])) })) as never)
       .onConflict((oc) =>
         oc
           .columns(['day', 'currency', 'market_id'])
-          .doUpdateSet(Object.fromEntries(DAILY_MEASURES.map((m) => [m, sql`analytics_daily.${sql.ref(m)} + excluded.${sql.ref(m)}`]))),
+          .doUpdateSet(Object.fromEntries(DAILY_MEASURES.map((m) => [m, sql`${sql.ref(`${tables.daily}.${m}`)} + excluded.${sql.ref(m)}`]))),
       )
       .execute();
   const productRows = [...products.values()].filter((r) => nonZero(r, PRODUCT_MEASURES));
   for (let i = 0; i < productRows.length; i += 1000)
     await trx
-      .insertInto('analytics_product_daily')
+      .insertInto(tables.products)
       .values(productRows.slice(i, i + 1000).map((r) => ({ ...r, ...Object.fromEntries(PRODUCT_MEASURES.map((m) => [m, r[m] ?? 0])) })) as never)
       .onConflict((oc) =>
         oc
           .columns(['day', 'product_id'])
-          .doUpdateSet(Object.fromEntries(PRODUCT_MEASURES.map((m) => [m, sql`analytics_product_daily.${sql.ref(m)} + excluded.${sql.ref(m)}`]))),
+          .doUpdateSet(Object.fromEntries(PRODUCT_MEASURES.map((m) => [m, sql`${sql.ref(`${tables.products}.${m}`)} + excluded.${sql.ref(m)}`]))),
       )
       .execute();
   // Rows that went back to all zeros (an order no longer counted) are removed: the tables equal a rebuild's.
   const dailyDays = [...new Set(dailyRows.map((r) => r.day))];
   for (let i = 0; i < dailyDays.length; i += 500)
     await trx
-      .deleteFrom('analytics_daily')
+      .deleteFrom(tables.daily)
       .where('day', 'in', dailyDays.slice(i, i + 500))
       .where((eb) => eb.and(DAILY_MEASURES.map((m) => eb(m, '=', 0))))
       .execute();
   const productDays = [...new Set(productRows.map((r) => r.day))];
   for (let i = 0; i < productDays.length; i += 500)
     await trx
-      .deleteFrom('analytics_product_daily')
+      .deleteFrom(tables.products)
       .where('day', 'in', productDays.slice(i, i + 500))
       .where((eb) => eb.and(PRODUCT_MEASURES.map((m) => eb(m, '=', 0))))
       .execute();
   for (let i = 0; i < fresh.length; i += 500)
     await trx
-      .insertInto('analytics_order_facts')
+      .insertInto(tables.facts)
       .values(fresh.slice(i, i + 500).map((f) => ({ ...f, computed_at: new Date() })))
       .onConflict((oc) => oc.column('order_id').doUpdateSet({ facts: sql`excluded.facts`, computed_at: sql`excluded.computed_at` }))
       .execute();
-  if (gone.length) await trx.deleteFrom('analytics_order_facts').where('order_id', 'in', gone).execute();
+  if (gone.length) await trx.deleteFrom(tables.facts).where('order_id', 'in', gone).execute();
 }
 
 async function lockState(trx: Tx) {
-  await trx.selectFrom('analytics_state').select('id').where('id', '=', 1).forUpdate().execute();
+  return trx.selectFrom('analytics_state').select(['id', 'rebuild_id']).where('id', '=', 1).forUpdate().executeTakeFirst();
 }
 
 export interface ProcessResult {
@@ -240,7 +264,7 @@ export interface ProcessResult {
 /** One batch of pending orders (the worker calls it until `more` is false). */
 export async function processPending(t: Kysely<TenantDatabase>, limit = 500): Promise<ProcessResult> {
   return t.transaction().execute(async (trx) => {
-    await lockState(trx);
+    const state = await lockState(trx);
     const pending = await trx
       .selectFrom('analytics_pending')
       .select(['order_id', 'seq'])
@@ -254,6 +278,14 @@ export async function processPending(t: Kysely<TenantDatabase>, limit = 500): Pr
       trx,
       batch.map((p) => p.order_id),
     );
+    // A rebuild is filling the shadow tables: it may have read these orders before their change, so its swap queues
+    // them again (recomputing an order is idempotent: it adds the difference to what is stored for it).
+    if (state?.rebuild_id)
+      await trx
+        .insertInto('analytics_rebuild_dirty')
+        .values(batch.map((p) => ({ order_id: p.order_id })))
+        .onConflict((oc) => oc.column('order_id').doNothing())
+        .execute();
     // Only rows not bumped since we read them: a change that committed meanwhile is computed again next pass.
     await trx
       .deleteFrom('analytics_pending')
@@ -270,7 +302,7 @@ export async function processPending(t: Kysely<TenantDatabase>, limit = 500): Pr
  * any event), sessions that viewed a product, sessions that added to cart, checkouts (orders placed) and orders
  * (paid that day). Rewritten per day, so running it again for a day gives the same row.
  */
-export async function refreshFunnel(trx: Kysely<TenantDatabase>, days: readonly string[]): Promise<void> {
+export async function refreshFunnel(trx: Kysely<TenantDatabase>, days: readonly string[], tables: Pick<AnalyticsTables, 'funnel'> = LIVE): Promise<void> {
   for (const day of [...new Set(days)]) {
     const from = new Date(`${day}T00:00:00.000Z`);
     const to = new Date(from.getTime() + 86_400_000);
@@ -306,11 +338,11 @@ export async function refreshFunnel(trx: Kysely<TenantDatabase>, days: readonly 
       orders: Number(paid.n),
     };
     if (!row.sessions && !row.product_views && !row.add_to_cart && !row.checkouts && !row.orders) {
-      await trx.deleteFrom('analytics_funnel_daily').where('day', '=', day).execute();
+      await trx.deleteFrom(tables.funnel).where('day', '=', day).execute();
       continue;
     }
     await trx
-      .insertInto('analytics_funnel_daily')
+      .insertInto(tables.funnel)
       .values({ day, ...row, computed_at: new Date() })
       .onConflict((oc) => oc.column('day').doUpdateSet({ ...row, computed_at: new Date() }))
       .execute();
@@ -353,41 +385,195 @@ export async function funnelDaysOnRecord(trx: Kysely<TenantDatabase>): Promise<s
 }
 
 export interface RebuildResult {
+  /** Paid orders recomputed. */
   orders: number;
   funnelDays: number;
+  /** Orders the worker applied while the rebuild ran, queued again at the swap. */
+  requeued: number;
+  batches: number;
+  /** How long the swap transaction took (the only time the worker waits for the rebuild). */
+  swapMs: number;
   ms: number;
 }
 
+export interface RebuildProgress {
+  phase: 'orders' | 'funnel' | 'swap';
+  done: number;
+  total: number;
+}
+
+const SHADOW_TABLES = [SHADOW.facts, SHADOW.daily, SHADOW.products, SHADOW.funnel, 'analytics_rebuild_dirty'] as const;
+
+/** The store's schema (raw SQL is not schema-qualified by Kysely's plugin, so TRUNCATE and LOCK name it by hand). */
+async function schemaOf(trx: Tx): Promise<string> {
+  const { schema } = await trx
+    .selectFrom('analytics_state')
+    .select(
+      sql<string>`(select n.nspname from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where c.oid = analytics_state.tableoid)`.as(
+        'schema',
+      ),
+    )
+    .executeTakeFirstOrThrow();
+  return schema;
+}
+
+/** Empties the shadow tables (TRUNCATE: instant at any size). */
+async function emptyShadow(trx: Tx) {
+  const schema = await schemaOf(trx);
+  await sql`truncate table ${sql.join(SHADOW_TABLES.map((table) => sql.id(schema, table)))}`.execute(trx);
+}
+
 /**
- * Recomputes every aggregate from the raw tables in one transaction (the old numbers stay visible until it
- * commits; a failure leaves them as they were). Uses the incremental code path, so its result is what the worker
- * would have built.
+ * Makes a live table equal to its shadow copy writing only what differs: rows the shadow lacks or has different are
+ * deleted, then the shadow's rows the live table lacks are inserted (two anti-joins: no per-row conflict handling).
+ */
+async function copyShadow(trx: Tx, table: keyof AnalyticsTables, keys: readonly string[], values: readonly string[], compare: readonly string[]) {
+  const k = trx as unknown as Kysely<any>;
+  const live = LIVE[table];
+  const shadow = SHADOW[table];
+  const same = (a: string, b: string, cols: readonly string[]) =>
+    sql<boolean>`(${sql.join(cols.map((c) => sql.ref(`${a}.${c}`)))}) is not distinct from (${sql.join(cols.map((c) => sql.ref(`${b}.${c}`)))})`;
+  await k
+    .deleteFrom(`${live} as a`)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          keys.reduce((q, c) => q.whereRef(`s.${c}`, '=', `a.${c}`), selectFrom(`${shadow} as s`).select(sql`1`.as('one'))).where(same('s', 'a', compare)),
+        ),
+      ),
+    )
+    .execute();
+  await k
+    .insertInto(live)
+    .columns([...keys, ...values])
+    .expression(
+      k
+        .selectFrom(`${shadow} as s`)
+        .select([...keys, ...values].map((c) => `s.${c}`))
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(keys.reduce((q, c) => q.whereRef(`a.${c}`, '=', `s.${c}`), selectFrom(`${live} as a`).select(sql`1`.as('one'))))),
+        ),
+    )
+    .execute();
+}
+
+/**
+ * Recomputes every aggregate from the raw tables without holding one long transaction: the same code path as the
+ * worker (so the result is what it would have built) fills the shadow tables (`analytics_rebuild_*`) in one short
+ * transaction per batch of paid orders (by id) and per month of funnel days, then one short transaction under the
+ * worker's lock makes the live tables equal to the shadow ones. Until then the dashboard reads the old figures and the
+ * worker keeps maintaining them; if the rebuild stops midway (error, crash) the live tables are untouched, and running
+ * it again starts the shadow tables over.
+ *
+ * Changes during the rebuild are applied exactly once: every change queues its order (`analytics_pending`) in its
+ * own transaction. One still queued at the swap is applied by the worker afterwards, against what the rebuild stored
+ * for it; one the worker applied meanwhile went into the live tables, which the swap replaces, so the worker lists it
+ * (`analytics_rebuild_dirty`, while `analytics_state.rebuild_id` is set) and the swap queues it again. Applying an order
+ * adds the difference between its recomputed and its stored contribution, so one applied twice adds nothing the second
+ * time. The funnel's days since the rebuild started are refreshed by the worker's next funnel pass.
  */
 export async function rebuildAnalytics(
   t: Kysely<TenantDatabase>,
-  opts: { batch?: number; onProgress?: (orders: number) => void } = {},
+  opts: { batch?: number; funnelDays?: number; onProgress?: (p: RebuildProgress) => void | Promise<void> } = {},
 ): Promise<RebuildResult> {
   const started = Date.now();
   const batch = opts.batch ?? 1000;
-  return t.transaction().execute(async (trx) => {
+  const id = crypto.randomUUID();
+  const startedAt = new Date();
+  const total = await t.transaction().execute(async (trx) => {
     await lockState(trx);
-    for (const table of ['analytics_pending', 'analytics_order_facts', 'analytics_daily', 'analytics_product_daily', 'analytics_funnel_daily'] as const)
-      await trx.deleteFrom(table).execute();
-    let after: string | null = null;
-    let orders = 0;
-    for (;;) {
-      let q = trx.selectFrom('orders').select('id').where('paid_at', 'is not', null).orderBy('id').limit(batch);
-      if (after) q = q.where('id', '>', after);
-      const ids = (await q.execute()).map((r) => r.id);
-      if (!ids.length) break;
-      await applyOrders(trx, ids, { rebuild: true });
-      orders += ids.length;
-      after = ids[ids.length - 1] ?? null;
-      opts.onProgress?.(orders);
-    }
-    const days = await funnelDaysOnRecord(trx);
-    await refreshFunnel(trx, days);
-    await trx.updateTable('analytics_state').set({ rebuilt_at: new Date(), funnel_computed_at: new Date() }).where('id', '=', 1).execute();
-    return { orders, funnelDays: days.length, ms: Date.now() - started };
+    await trx.updateTable('analytics_state').set({ rebuild_id: id, rebuild_started_at: startedAt }).where('id', '=', 1).execute();
+    // Another rebuild of this store that was still filling the shadow tables stops at its next batch (not ours).
+    await emptyShadow(trx);
+    const n = await trx.selectFrom('orders').select(sql<number>`count(*)::int`.as('n')).where('paid_at', 'is not', null).executeTakeFirstOrThrow();
+    return Number(n.n);
   });
+  const ours = async (trx: Tx, lock: boolean) => {
+    const state = lock ? await lockState(trx) : await trx.selectFrom('analytics_state').select(['id', 'rebuild_id']).where('id', '=', 1).executeTakeFirst();
+    if (state?.rebuild_id !== id) throw new AppError(ErrorCode.Conflict, 'Another analytics rebuild of this store started; this one stopped');
+  };
+  let after: string | null = null;
+  let orders = 0;
+  let batches = 0;
+  let requeued = 0;
+  let swapMs = 0;
+  const days: string[] = [];
+  const schema = await t.transaction().execute(schemaOf);
+  // A batch writes to the shadow tables only while the rebuild is still ours: it takes a lock that a newer rebuild's
+  // TRUNCATE waits for (and that waits for it), then reads rebuild_id, so no batch of ours lands in a newer rebuild's
+  // tables. The worker's lock (the state row) is not taken: it keeps running.
+  const ourBatch = async (trx: Tx) => {
+    await sql`lock table ${sql.id(schema, SHADOW.facts)} in row exclusive mode`.execute(trx);
+    await ours(trx, false);
+  };
+  try {
+    for (;;) {
+      const n = await t.transaction().execute(async (trx) => {
+        await ourBatch(trx);
+        let q = trx.selectFrom('orders').select('id').where('paid_at', 'is not', null).orderBy('id').limit(batch);
+        if (after) q = q.where('id', '>', after);
+        const ids = (await q.execute()).map((r) => r.id);
+        await applyOrders(trx, ids, { rebuild: true, tables: SHADOW });
+        after = ids.at(-1) ?? after;
+        return ids.length;
+      });
+      if (!n) break;
+      orders += n;
+      batches++;
+      await opts.onProgress?.({ phase: 'orders', done: orders, total: Math.max(total, orders) });
+    }
+    days.push(...(await funnelDaysOnRecord(t)));
+    const perBatch = opts.funnelDays ?? 31;
+    for (let i = 0; i < days.length; i += perBatch) {
+      await t.transaction().execute(async (trx) => {
+        await ourBatch(trx);
+        await refreshFunnel(trx, days.slice(i, i + perBatch), SHADOW);
+      });
+      await opts.onProgress?.({ phase: 'funnel', done: Math.min(days.length, i + perBatch), total: days.length });
+    }
+    // Fresh statistics, so the swap's anti-joins are planned as hash joins (freshly filled tables have none).
+    await t.transaction().execute(async (trx) => {
+      await ourBatch(trx);
+      await sql`analyze ${sql.join([SHADOW.facts, SHADOW.daily, SHADOW.products, SHADOW.funnel].map((table) => sql.id(schema, table)))}`.execute(trx);
+    });
+    const swapStarted = Date.now();
+    requeued = await t.transaction().execute(async (trx) => {
+      await ours(trx, true);
+      const dirty = await trx.selectFrom('analytics_rebuild_dirty').select('order_id').execute();
+      await trx
+        .insertInto('analytics_pending')
+        .columns(['order_id'])
+        .expression(trx.selectFrom('analytics_rebuild_dirty').select('order_id'))
+        .onConflict((oc) => oc.column('order_id').doUpdateSet({ seq: sql`analytics_pending.seq + 1` }))
+        .execute();
+      await copyShadow(trx, 'daily', ['day', 'currency', 'market_id'], DAILY_MEASURES, DAILY_MEASURES);
+      await copyShadow(trx, 'products', ['day', 'product_id'], PRODUCT_MEASURES, PRODUCT_MEASURES);
+      await copyShadow(trx, 'facts', ['order_id'], ['facts', 'computed_at'], ['facts']);
+      const funnel = ['sessions', 'product_views', 'add_to_cart', 'checkouts', 'orders'];
+      await copyShadow(trx, 'funnel', ['day'], [...funnel, 'computed_at'], funnel);
+      await trx
+        .updateTable('analytics_state')
+        .set({ rebuilt_at: new Date(), funnel_computed_at: startedAt, rebuild_id: null, rebuild_started_at: null })
+        .where('id', '=', 1)
+        .execute();
+      await emptyShadow(trx);
+      return dirty.length;
+    });
+    swapMs = Date.now() - swapStarted;
+  } catch (err) {
+    // Stopped midway: the live tables were never touched. The worker stops listing orders for it and the shadow
+    // tables are emptied (unless another rebuild took over); a crash leaves both to the next rebuild.
+    await t
+      .transaction()
+      .execute(async (trx) => {
+        const state = await lockState(trx);
+        if (state?.rebuild_id !== id) return;
+        await trx.updateTable('analytics_state').set({ rebuild_id: null, rebuild_started_at: null }).where('id', '=', 1).execute();
+        await emptyShadow(trx);
+      })
+      .catch(() => undefined);
+    throw err;
+  }
+  await opts.onProgress?.({ phase: 'swap', done: 1, total: 1 });
+  return { orders, funnelDays: days.length, requeued, batches, swapMs, ms: Date.now() - started };
 }

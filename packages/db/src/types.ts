@@ -778,6 +778,12 @@ export interface TenantDatabase {
   analytics_product_daily: AnalyticsProductDailyTable;
   analytics_funnel_daily: AnalyticsFunnelDailyTable;
   analytics_state: AnalyticsStateTable;
+  /** Shadow copies the rebuild fills before it swaps them in (migrations/tenant/20261207040000_analytics_rebuild_shadow.ts). */
+  analytics_rebuild_order_facts: AnalyticsOrderFactsTable;
+  analytics_rebuild_daily: AnalyticsDailyTable;
+  analytics_rebuild_product_daily: AnalyticsProductDailyTable;
+  analytics_rebuild_funnel_daily: AnalyticsFunnelDailyTable;
+  analytics_rebuild_dirty: AnalyticsRebuildDirtyTable;
 }
 
 /** Orders whose analytics contribution must be recomputed (written in the transaction of the order's change). */
@@ -832,6 +838,12 @@ export interface AnalyticsStateTable {
   id: number;
   funnel_computed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   rebuilt_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The rebuild filling the `analytics_rebuild_*` shadow tables, while one is (null: none). */
+  rebuild_id: ColumnType<string | null, string | null | undefined, string | null>;
+  rebuild_started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+export interface AnalyticsRebuildDirtyTable {
+  order_id: string;
 }
 
 export interface ShippingZonesTable {

@@ -267,7 +267,17 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   },
   analytics_product_daily: { columns: 'day product_id orders units gross discounts', erase: 'none' },
   analytics_funnel_daily: { columns: 'day sessions product_views add_to_cart checkouts orders computed_at', erase: 'none', note: 'counts only' },
-  analytics_state: { columns: 'id funnel_computed_at rebuilt_at', erase: 'none' },
+  analytics_state: { columns: 'id funnel_computed_at rebuilt_at rebuild_id rebuild_started_at', erase: 'none' },
+  // The rebuild's shadow copies of the four tables above (same columns), and the orders the worker applied meanwhile.
+  analytics_rebuild_order_facts: { columns: 'order_id facts computed_at', erase: 'none', note: 'as analytics_order_facts, while a rebuild runs' },
+  analytics_rebuild_daily: {
+    columns:
+      'day currency market_id orders units gross discounts refunds shipping tax total new_customers returning_customers presentment_gross presentment_discounts presentment_refunds presentment_total',
+    erase: 'none',
+  },
+  analytics_rebuild_product_daily: { columns: 'day product_id orders units gross discounts', erase: 'none' },
+  analytics_rebuild_funnel_daily: { columns: 'day sessions product_views add_to_cart checkouts orders computed_at', erase: 'none', note: 'counts only' },
+  analytics_rebuild_dirty: { columns: 'order_id', erase: 'none', note: 'order ids only' },
   import_rows: { columns: 'import_id handle outcome warnings', erase: 'none' },
   reviews: {
     columns: 'id product_id order_id email author rating title body status reply replied_at verified source created_at updated_at',
