@@ -19,6 +19,8 @@ export interface ControlPlaneOptions {
   logLevel: string;
   /** REQUEST_TIMEOUT_MS of the server (unset: its default). */
   requestTimeoutMs?: number;
+  /** The entry point to start (default: this tree's control plane; bench/tools/cpu-ab.ts starts another worktree's). */
+  entry?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<ChildSe
       await q.close();
     });
   }
-  return startServer(o.name, CONTROL_PLANE_MAIN, {
+  return startServer(o.name, o.entry ?? CONTROL_PLANE_MAIN, {
     env: childEnv({
       NODE_ENV: 'production',
       DATABASE_URL: o.databaseUrl,

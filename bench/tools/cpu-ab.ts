@@ -1,0 +1,97 @@
+/**
+ * A/B of the API read's CPU per request between two checkouts on a shared machine: a control plane from this tree
+ * (B) and one from another worktree (A, e.g. main), each on its own fresh database with the bench's read fixture,
+ * plus the bare hello server, measured in alternating rounds (A, B, hello, A, B, hello…) so both see the same load
+ * average. No profiler: CPU µs per request from /proc, as `bench/lib/cpu.ts` reads it. Prints each round and the
+ * medians, and the CPU ratio hello µs / read µs (what the throughput ratio tends to on an idle machine).
+ *
+ *   node --import tsx bench/tools/cpu-ab.ts --base /work/wt/main-copy [--requests N] [--rounds R]
+ */
+import { join } from 'node:path';
+import { bearer, setUpReadFixture, session } from '../lib/api.ts';
+import { cleanupAll } from '../lib/cleanup.ts';
+import { cpuPerRequest } from '../lib/cpu.ts';
+import { createBenchDatabase } from '../lib/database.ts';
+import { REDIS_URL } from '../lib/env.ts';
+import { CONTROL_PLANE_MAIN } from '../lib/paths.ts';
+import { startControlPlane, startHello } from '../lib/servers.ts';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i < 0 ? fallback : (args[i + 1] ?? fallback);
+};
+const base = flag('--base', '');
+const requests = Number(flag('--requests', '10000'));
+const rounds = Number(flag('--rounds', '5'));
+if (!base) throw new Error('--base <worktree> is required');
+
+async function controlPlane(name: string, entry: string) {
+  const database = await createBenchDatabase(name.replace('-', '_'));
+  const server = await startControlPlane({ name, entry, databaseUrl: database.url, redisUrl: REDIS_URL, logLevel: 'info' });
+  const fixture = await setUpReadFixture(`http://127.0.0.1:${server.port}`);
+  return { name, server, database, fixture, url: `${fixture.baseUrl}${fixture.path}` };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+try {
+  const a = await controlPlane('cp-a', join(base, 'apps/control-plane/src/main.ts'));
+  const b = await controlPlane('cp-b', CONTROL_PLANE_MAIN);
+  const hello = await startHello();
+  const helloUrl = `http://127.0.0.1:${hello.port}/`;
+  const results: Record<string, number[]> = {};
+  const record = (key: string, v: number) => {
+    results[key] ??= [];
+    results[key].push(v);
+  };
+  for (const cp of [a, b]) {
+    await cpuPerRequest({ label: `${cp.name} warm-up token`, url: cp.url, headers: bearer(cp.fixture), pid: cp.server.pid, amount: 3000, connections: 20 });
+    await cpuPerRequest({ label: `${cp.name} warm-up cookie`, url: cp.url, headers: session(cp.fixture), pid: cp.server.pid, amount: 3000, connections: 20 });
+  }
+  await cpuPerRequest({ label: 'hello warm-up', url: helloUrl, pid: hello.pid, amount: 3000, connections: 20 });
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 ? [b, a] : [a, b];
+    for (const cp of order) {
+      for (const [kind, headers] of [
+        ['token', bearer(cp.fixture)],
+        ['cookie', session(cp.fixture)],
+      ] as const) {
+        const r = await cpuPerRequest({
+          label: `${cp.name} ${kind}`,
+          url: cp.url,
+          headers,
+          pid: cp.server.pid,
+          database: cp.database.name,
+          amount: requests,
+          connections: 20,
+        });
+        record(`${cp.name} ${kind} server`, r.serverUs);
+        record(`${cp.name} ${kind} postgres`, r.postgresUs ?? 0);
+        console.log(
+          `round ${round} ${cp.name} ${kind}: server ${r.serverUs.toFixed(1)} µs, Postgres ${r.postgresUs?.toFixed(1)} µs, ${r.load.rps.toFixed(0)} req/s`,
+        );
+      }
+    }
+    const h = await cpuPerRequest({ label: 'hello', url: helloUrl, pid: hello.pid, amount: requests, connections: 20 });
+    record('hello server', h.serverUs);
+    console.log(`round ${round} hello: server ${h.serverUs.toFixed(1)} µs, ${h.load.rps.toFixed(0)} req/s`);
+  }
+  console.log(`\nmedians over ${rounds} rounds of ${requests} requests (A = ${base}, B = this tree):`);
+  for (const [key, values] of Object.entries(results))
+    console.log(`  ${key.padEnd(22)} ${median(values).toFixed(1)} µs   [${values.map((v) => v.toFixed(0)).join(', ')}]`);
+  const h = median(results['hello server'] ?? []);
+  for (const cp of ['cp-a', 'cp-b'])
+    for (const kind of ['token', 'cookie']) {
+      const total = median(results[`${cp} ${kind} server`] ?? []);
+      console.log(`  ${cp} ${kind}: hello/read CPU ratio ${(h / total).toFixed(3)}`);
+    }
+  await Promise.all([a.server.stop(), b.server.stop(), hello.stop()]);
+  await Promise.all([a.database.drop(), b.database.drop()]);
+} finally {
+  await cleanupAll();
+}
