@@ -20,6 +20,7 @@ import {
   requestTimeout,
   requireJsonBody,
   securityHeaders,
+  ShapeCachedRouter,
   toErrorResponse,
   validationError,
 } from '@storeloom/http';
@@ -165,7 +166,8 @@ export function apiDocument() {
 const UPLOAD_PATH = /\/(imports(\/preview)?|images|settings\/logo|theme\/settings\/favicon|reviews\/import|stores\/import-archive|products\/[^/]+\/media)$/;
 
 export function createControlPlaneApp(services: Services, logger: Logger) {
-  const app = new OpenAPIHono<AppEnv>();
+  // The trie with a cache of route shapes in front: hono's RegExpRouter refuses this API's routes (packages/http/src/router.ts).
+  const app = new OpenAPIHono<AppEnv>({ router: new ShapeCachedRouter() });
   app.use('*', requestContext(logger, { trustProxy: services.config.trustProxy }));
   app.use('*', async (c, next) => {
     c.set('services', services);

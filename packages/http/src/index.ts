@@ -6,3 +6,4 @@ export * from './metrics.ts';
 export * from './safe-redirect.ts';
 export * from './response-cache.ts';
 export * from './response-headers.ts';
+export * from './router.ts';
