@@ -16,6 +16,7 @@ import {
   poolGauges,
   originCheck,
   rateLimit,
+  readCookie,
   requestContext,
   requestTimeout,
   requireJsonBody,
@@ -27,7 +28,6 @@ import {
 import type { Logger } from '@storeloom/log';
 import { sql } from '@storeloom/db';
 import { bodyLimit } from 'hono/body-limit';
-import { getCookie } from 'hono/cookie';
 import type { AppEnv, Services } from './context.ts';
 import { registerApiTokenRoutes } from './routes/api-tokens.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
@@ -276,7 +276,8 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
       if (!token) throw new AppError(ErrorCode.Unauthenticated, 'Invalid or revoked API token');
       c.set('auth', { user: token.user, method: 'token', scopes: token.scopes });
     } else {
-      const token = getCookie(c, 'storeloom_session');
+      // Only the session cookie is read (readCookie), not every cookie of the header.
+      const token = readCookie(c.req.header('cookie'), 'storeloom_session');
       if (token) {
         const v = await services.sessions.validate(token);
         if (v) {

@@ -7,3 +7,4 @@ export * from './safe-redirect.ts';
 export * from './response-cache.ts';
 export * from './response-headers.ts';
 export * from './router.ts';
+export * from './cookie.ts';
