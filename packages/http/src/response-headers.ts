@@ -53,9 +53,17 @@ export function plainResponse(c: Context | Vars, body: string | null, status: nu
   const bag = vars(c).get(BAG) as HeaderBag | undefined;
   let init: HeadersInit = headers;
   if (bag) {
-    const merged: HeaderBag = { ...bag, ...headers };
+    // Copied key by key into a new object, not spread (`{ ...bag, ...headers }`): the spread of ~13 header names took
+    // ~13 µs per response on this machine (the object it built was slow to build and to walk again in the adapter's
+    // `for…in` and `writeHead`), the loops ~1 µs (issue 23, round 12).
+    const merged: HeaderBag = {};
     let repeated = false;
-    for (const k in merged) if (typeof merged[k] !== 'string') repeated = true;
+    for (const k in bag) {
+      const v = bag[k] as string | string[];
+      if (typeof v !== 'string' && !Object.hasOwn(headers, k)) repeated = true;
+      merged[k] = v;
+    }
+    for (const k in headers) merged[k] = headers[k] as string;
     // A repeated header (Set-Cookie) must stay separate values: as pairs (the adapter builds Headers for them).
     init = repeated
       ? Object.entries(merged).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : v.map((x) => [k, x] as [string, string])))
