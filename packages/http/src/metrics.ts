@@ -100,6 +100,8 @@ export function gauge(name: string, help: string, series: { labels?: Labels; val
   return [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...series.map((s) => `${name}${s.labels ? `{${key(s.labels)}}` : ''} ${s.value}`)].join('\n');
 }
 
+const METRIC_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 /** Counts requests and their latency by method, matched route pattern and status class. */
 export function httpMetrics(registry: MetricsRegistry, app: string): MiddlewareHandler {
   // One label object per series (a bounded set), so the registry renders each series' key once.
@@ -118,9 +120,11 @@ export function httpMetrics(registry: MetricsRegistry, app: string): MiddlewareH
     try {
       await next();
     } finally {
-      // routePath is the pattern ("/api/v1/stores/:storeId/products"), never the raw path.
-      const route = c.req.routePath && c.req.routePath !== '*' && c.req.routePath !== '/*' ? c.req.routePath : 'unmatched';
-      const method = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].includes(c.req.method) ? c.req.method : 'OTHER';
+      // routePath is the pattern ("/api/v1/stores/:storeId/products"), never the raw path. Read once: hono's getter
+      // maps every matched handler (~17 on an API read) into a new array on each access.
+      const routePath = c.req.routePath;
+      const route = routePath && routePath !== '*' && routePath !== '/*' ? routePath : 'unmatched';
+      const method = METRIC_METHODS.has(c.req.method) ? c.req.method : 'OTHER';
       const labels = labelsOf(method, route, `${Math.floor(c.res.status / 100)}xx`);
       registry.inc('storeloom_http_requests_total', 'HTTP requests', labels.counter);
       registry.observe('storeloom_http_request_duration_seconds', 'HTTP request latency', labels.histogram, (performance.now() - started) / 1000);
