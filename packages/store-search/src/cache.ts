@@ -25,7 +25,7 @@ import {
   type SynonymRule,
 } from '@storeloom/search';
 import { sql } from 'kysely';
-import { DocTable } from './doc-table.ts';
+import { type DocsById, DocTable, docTextBytes, TableDocs } from './doc-table.ts';
 import { localeDocument, pickTranslation, toSearchDocument } from './documents.ts';
 import { type IndexedDoc, type SearchDb, searchDb } from './tables.ts';
 
@@ -47,7 +47,8 @@ export interface StoreConfig {
 export interface LoadedIndex {
   readonly schema: string;
   engine: InMemorySearchEngine;
-  readonly docs: Map<string, IndexedDoc>;
+  /** The documents by product id (a Map, or a lazy view of `table` for an index restored from a snapshot). */
+  readonly docs: DocsById;
   /** The documents by engine ordinal with interned facet values; built on first use when absent. */
   table?: DocTable;
   seq: number;
@@ -94,34 +95,160 @@ const gunzipAsync = promisify(gunzip);
 /** Snapshot chunk size (one bytea row each). */
 const SNAPSHOT_CHUNK = 4 << 20;
 /** Format of the store-level snapshot: the index's format, then this wrapper's. */
-const STORE_SNAPSHOT_FORMAT = SNAPSHOT_FORMAT * 100 + 2;
+const STORE_SNAPSHOT_FORMAT = SNAPSHOT_FORMAT * 100 + 3;
+
+/** The document table's sections in a store snapshot (Int32 each, after `price` as Float64). */
+const TABLE_SECTIONS = [
+  'vendorOf',
+  'typeOf',
+  'bucketOf',
+  'inStockOf',
+  'ratedOf',
+  'textOf',
+  'collStart',
+  'collIdx',
+  'tagStart',
+  'tagIdx',
+  'optStart',
+  'optIdx',
+  'docStart',
+  'order',
+] as const;
+type TableSection = (typeof TABLE_SECTIONS)[number];
+
+interface TableHeader {
+  dictionaries: { vendor: string[]; productType: string[]; collection: string[]; tag: string[]; option: string[] };
+  collectionTitles: [string, string][];
+  createdAt: (string | null)[];
+  /** Int32 lengths of the sections (the Float64 price section has `capacity` entries). */
+  sections: Record<TableSection, number>;
+}
+
+/** CSR (starts with capacity + 1 entries, then the items) of per-ordinal lists. */
+function toCsr(lists: readonly (readonly number[])[], cap: number): { start: Int32Array; idx: Int32Array } {
+  const start = new Int32Array(cap + 1);
+  let n = 0;
+  for (let o = 0; o < cap; o++) {
+    start[o] = n;
+    n += lists[o]?.length ?? 0;
+  }
+  start[cap] = n;
+  const idx = new Int32Array(n);
+  let at = 0;
+  for (let o = 0; o < cap; o++) for (const x of lists[o] ?? []) idx[at++] = x;
+  return { start, idx };
+}
+
+const EMPTY_LIST: readonly number[] = [];
+
+function fromCsr(start: Int32Array, idx: Int32Array, cap: number): (readonly number[])[] {
+  const out = new Array<readonly number[]>(cap);
+  for (let o = 0; o < cap; o++) {
+    const a = start[o] as number;
+    const n = (start[o + 1] as number) - a;
+    if (n === 0) {
+      out[o] = EMPTY_LIST;
+      continue;
+    }
+    const list = new Array<number>(n);
+    for (let k = 0; k < n; k++) list[k] = idx[a + k] as number;
+    out[o] = list;
+  }
+  return out;
+}
 
 /**
- * A store's index as bytes, gzip (level 1) over: u32 length + the engine's
- * index (encodeIndex); u32 length + the typo lookup's arrays (surfaces as
- * JSON, u32 count, then the hash and owner Int32/Uint32 arrays); then the
- * documents as JSON `[[productId, doc], ...]`.
+ * A store's index as bytes, gzip (level 1) over: u32 length + the engine's index (encodeIndex); u32 length + the
+ * typo lookup's arrays (surfaces as JSON, u32 count, then the hash and owner Int32/Uint32 arrays); u32 length + the
+ * document table's header (JSON: facet dictionaries, collection titles, creation times), its columns (Float64
+ * prices, then Int32 sections: facet ids, stock, reviews, text sizes, facet lists as CSR, where each document's JSON
+ * starts, and the documents' Map order as ordinals); then every document's JSON back to back, by ordinal.
+ * Nothing per document is parsed on a cold load: a document's JSON is decoded when a query first needs it.
  */
 export async function encodeStoreSnapshot(entry: LoadedIndex): Promise<Uint8Array> {
-  const index = encodeIndex(entry.engine.store);
+  const store = entry.engine.store;
+  const index = encodeIndex(store);
   const del = entry.engine.lexicon.exportDeletions();
   const surfaces = Buffer.from(JSON.stringify(del.surfaces), 'utf8');
-  const docs = Buffer.from(JSON.stringify([...entry.docs]), 'utf8');
+  const table = entry.table ?? DocTable.build(entry.engine, entry.docs);
+  const cap = store.capacity;
+  const cols = table.columns();
+  const order = new Int32Array(entry.docs.size);
+  let k = 0;
+  for (const id of entry.docs.keys()) {
+    const o = store.ordinalOf(id);
+    if (o === undefined || table.ids[o] !== id) throw new Error('snapshot: documents do not match the index');
+    order[k++] = o;
+  }
+  const docParts: (string | Buffer)[] = [];
+  const docStart = new Int32Array(cap + 1);
+  let bytes = 0;
+  for (let o = 0; o < cap; o++) {
+    docStart[o] = bytes;
+    if (table.ids[o] === undefined) continue;
+    const json = table.docJson(o);
+    docParts.push(json);
+    bytes += typeof json === 'string' ? Buffer.byteLength(json, 'utf8') : json.length;
+  }
+  docStart[cap] = bytes;
+  const int32 = (a: ArrayLike<number>) => Int32Array.from({ length: cap }, (_, o) => (a[o] as number | undefined) ?? 0);
+  const noneAs = (a: Int32Array) => Int32Array.from({ length: cap }, (_, o) => (o < a.length ? (a[o] as number) : -1));
+  const coll = toCsr(cols.collectionsOf, cap);
+  const tag = toCsr(cols.tagsOf, cap);
+  const opt = toCsr(cols.optionsOf, cap);
+  const sections: Record<TableSection, Int32Array> = {
+    vendorOf: noneAs(cols.vendorOf),
+    typeOf: noneAs(cols.typeOf),
+    bucketOf: int32(cols.bucketOf),
+    inStockOf: int32(cols.inStockOf),
+    ratedOf: int32(cols.ratedOf),
+    textOf: int32(cols.textOf),
+    collStart: coll.start,
+    collIdx: coll.idx,
+    tagStart: tag.start,
+    tagIdx: tag.idx,
+    optStart: opt.start,
+    optIdx: opt.idx,
+    docStart,
+    order,
+  };
+  const price = Float64Array.from({ length: cap }, (_, o) => (o < cols.priceOf.length ? (cols.priceOf[o] as number) : 0));
+  const header: TableHeader = {
+    dictionaries: cols.dictionaries,
+    collectionTitles: cols.collectionTitles,
+    createdAt: Array.from({ length: cap }, (_, o) => cols.createdAt[o] ?? null),
+    sections: Object.fromEntries(TABLE_SECTIONS.map((n) => [n, sections[n].length])) as Record<TableSection, number>,
+  };
+  const tableJson = Buffer.from(JSON.stringify(header), 'utf8');
   const u32 = (n: number) => {
     const b = Buffer.alloc(4);
     b.writeUInt32LE(n, 0);
     return b;
   };
-  const bytes = (a: Uint32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const raw = (a: Uint32Array | Int32Array | Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   return gzipAsync(
-    Buffer.concat([u32(index.length), index, u32(surfaces.length), surfaces, u32(del.hashes.length), bytes(del.hashes), bytes(del.owners), docs]),
+    Buffer.concat([
+      u32(index.length),
+      index,
+      u32(surfaces.length),
+      surfaces,
+      u32(del.hashes.length),
+      raw(del.hashes),
+      raw(del.owners),
+      u32(tableJson.length),
+      tableJson,
+      raw(price),
+      ...TABLE_SECTIONS.map((n) => raw(sections[n])),
+      ...docParts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)),
+    ]),
     { level: 1 },
   );
 }
 
 /** The engine, documents and document table of a snapshot, for a store with `config`. */
 export async function decodeStoreSnapshot(bytes: Uint8Array, config: StoreConfig): Promise<Pick<LoadedIndex, 'engine' | 'docs' | 'table'>> {
-  const raw = await gunzipAsync(bytes);
+  // large output chunks: a cold load's ~70 MB come out in a few pieces instead of thousands of 16 KB ones
+  const raw = await gunzipAsync(bytes, { chunkSize: 1 << 22 });
   let at = 0;
   const next = (n: number) => {
     const out = raw.subarray(at, at + n);
@@ -137,14 +264,53 @@ export async function decodeStoreSnapshot(bytes: Uint8Array, config: StoreConfig
   const hashes = new Uint32Array(new Uint8Array(next(4 * entries)).buffer);
   const owners = new Int32Array(new Uint8Array(next(4 * entries)).buffer);
   engine.lexicon.importDeletions({ surfaces, hashes, owners });
-  const pairs = JSON.parse(raw.subarray(at).toString('utf8')) as [string, IndexedDoc][];
-  const docs = new Map(pairs);
-  const table = new DocTable();
-  for (const [id, doc] of pairs) {
-    const ord = engine.store.ordinalOf(id);
-    if (ord === undefined) throw new Error('snapshot documents do not match its index');
-    table.set(ord, id, doc);
+  const header = JSON.parse(next(u32()).toString('utf8')) as TableHeader;
+  const store = engine.store;
+  const cap = header.createdAt.length;
+  if (cap !== store.capacity) throw new Error('snapshot documents do not match its index');
+  let ints = 0;
+  for (const n of TABLE_SECTIONS) ints += header.sections[n];
+  // one aligned copy of the columns (prices first, so the Float64 view is aligned too)
+  const block = new Uint8Array(next(8 * cap + 4 * ints)).buffer;
+  const priceOf = new Float64Array(block, 0, cap);
+  const sec = {} as Record<TableSection, Int32Array<ArrayBuffer>>;
+  let off = 8 * cap;
+  for (const n of TABLE_SECTIONS) {
+    sec[n] = new Int32Array(block, off, header.sections[n]);
+    off += 4 * header.sections[n];
   }
+  // the documents' JSON (a copy, so the decompressed buffer is not kept alive by it)
+  const json = Buffer.from(raw.subarray(at));
+  if (json.length !== sec.docStart[cap]) throw new Error('snapshot documents are truncated');
+  const ids = Array.from({ length: cap }, (_, o) => store.idOf(o));
+  const table = DocTable.restore(
+    {
+      ids,
+      dictionaries: header.dictionaries,
+      collectionTitles: header.collectionTitles,
+      createdAt: header.createdAt.map((c) => c ?? undefined),
+      vendorOf: sec.vendorOf,
+      typeOf: sec.typeOf,
+      bucketOf: Int8Array.from(sec.bucketOf),
+      inStockOf: Uint8Array.from(sec.inStockOf),
+      ratedOf: Uint8Array.from(sec.ratedOf),
+      priceOf,
+      textOf: sec.textOf,
+      collectionsOf: fromCsr(sec.collStart, sec.collIdx, cap),
+      tagsOf: fromCsr(sec.tagStart, sec.tagIdx, cap),
+      optionsOf: fromCsr(sec.optStart, sec.optIdx, cap),
+    },
+    json,
+    sec.docStart,
+  );
+  const order: string[] = [];
+  for (const o of sec.order) {
+    const id = ids[o];
+    if (id === undefined) throw new Error('snapshot documents do not match its index');
+    order.push(id);
+  }
+  if (order.length !== store.docCount) throw new Error('snapshot documents do not match its index');
+  const docs = new TableDocs(table, (id) => store.ordinalOf(id), order);
   return { engine, docs, table };
 }
 
@@ -256,7 +422,9 @@ function applyToLocales(entry: LoadedIndex, id: string, doc: IndexedDoc | null):
 export function estimateIndexBytes(entry: LoadedIndex): number {
   const store = entry.engine.store;
   let text = 0;
-  for (const d of entry.docs.values()) text += 2 * (d.title.length + d.description.length) + 64 * (d.tags.length + d.skus.length + d.options.length);
+  // the table keeps the sum (reading every document would decode a restored table's documents)
+  if (entry.table) text = entry.table.textBytes;
+  else for (const d of entry.docs.values()) text += docTextBytes(d);
   let locales = 0;
   for (const view of entry.locales?.values() ?? []) {
     if (!view) continue;

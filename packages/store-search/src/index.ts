@@ -1,5 +1,5 @@
 export * from './cache.ts';
-export { DocTable, Dictionary, priceBucket } from './doc-table.ts';
+export { type DocsById, DocTable, Dictionary, priceBucket, TableDocs } from './doc-table.ts';
 export * from './documents.ts';
 export * from './events.ts';
 export * from './indexer.ts';

@@ -252,13 +252,12 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
   if (direct && matches) {
     for (let i = 0; i < count; i++) {
       const ord = ordinals[i] as number;
-      const doc = table.docs[ord];
       // A reviewed product's row score differs from its match score (the review signal): rows of their own.
-      if (!doc || doc.rating) {
+      if (table.ids[ord] === undefined || table.ratedOf[ord]) {
         direct = false;
         break;
       }
-      if (counters) countAll(counters, table, ord, doc);
+      if (counters) countAll(counters, table, ord);
     }
     if (!direct && counters) counters.reset();
   }
@@ -274,26 +273,26 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
     const inRows = pinnedOrd.size ? new Set<number>() : null;
     for (let i = 0; i < count; i++) {
       const ord = ordinals[i] as number;
-      const doc = table.docs[ord];
-      if (!doc) continue;
-      const mask = unfiltered ? full : passMask(doc, f, optionFilters);
+      if (table.ids[ord] === undefined) continue;
+      // columns for every match; the document itself only when a filter needs it or the product has reviews
+      const mask = unfiltered ? full : passMask(table.doc(ord) as IndexedDoc, f, optionFilters);
       if (counters) {
-        if (mask === full) countAll(counters, table, ord, doc);
-        else for (let gi = 0; gi < GROUPS.length; gi++) if ((mask | (1 << gi)) === full) countGroup(counters, GROUPS[gi] as Group, table, ord, doc);
+        if (mask === full) countAll(counters, table, ord);
+        else for (let gi = 0; gi < GROUPS.length; gi++) if ((mask | (1 << gi)) === full) countGroup(counters, GROUPS[gi] as Group, table, ord);
       }
       if (mask !== full) continue;
       rowOrd[rows] = ord;
       rowMatch[rows] = i;
-      const review = reviewBoost(doc.rating);
+      const review = reviewOf(table, ord);
       if (review !== 0) reviewed = true;
-      rowScore[rows] = (scores ? (scores[i] as number) : 0) + (doc.inStock ? boostBy : 0) + review;
+      rowScore[rows] = (scores ? (scores[i] as number) : 0) + (table.inStockOf[ord] ? boostBy : 0) + review;
       rows++;
       inRows?.add(ord);
     }
     // Pinned products show for their query even when the text does not match them.
     for (const [ord] of pinnedOrd) {
       if (inRows?.has(ord)) continue;
-      const doc = table.docs[ord];
+      const doc = table.doc(ord);
       if (!doc || passMask(doc, f, optionFilters) !== full) continue;
       rowOrd[rows] = ord;
       rowMatch[rows] = -1;
@@ -304,7 +303,8 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
 
   const sort = req.sort ?? (q ? 'relevance' : 'newest');
   const idOf = (r: number) => table.ids[rowOrd[r] as number] as string;
-  const docOf = (r: number) => table.docs[rowOrd[r] as number] as IndexedDoc;
+  const docOf = (r: number) => table.doc(rowOrd[r] as number) as IndexedDoc;
+  const priceOf = (r: number) => table.priceOf[rowOrd[r] as number] as number;
   const pinRank = (r: number) => pinnedOrd.get(rowOrd[r] as number) ?? Number.POSITIVE_INFINITY;
   // The scorer's order (score, then ordinal) is relevance order unless something changes it.
   const reorder = sort !== 'relevance' || pins.length > 0 || boostBy !== 0 || reviewed || !q;
@@ -315,11 +315,11 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
     const ia = idOf(a);
     const ib = idOf(b);
     const byId = ia < ib ? -1 : ia > ib ? 1 : 0;
-    if (sort === 'price_asc') return docOf(a).priceMin - docOf(b).priceMin || sb - sa || byId;
-    if (sort === 'price_desc') return docOf(b).priceMin - docOf(a).priceMin || sb - sa || byId;
+    if (sort === 'price_asc') return priceOf(a) - priceOf(b) || sb - sa || byId;
+    if (sort === 'price_desc') return priceOf(b) - priceOf(a) || sb - sa || byId;
     if (sort === 'newest') {
-      const ca = docOf(a).createdAt;
-      const cb = docOf(b).createdAt;
+      const ca = table.createdAtOf[rowOrd[a] as number] as string;
+      const cb = table.createdAtOf[rowOrd[b] as number] as string;
       return (cb > ca ? 1 : cb < ca ? -1 : 0) || -byId;
     }
     return pinRank(a) - pinRank(b) || sb - sa || byId;
@@ -336,8 +336,8 @@ export function runSearch(index: LoadedIndex, req: SearchRequest): SearchOutcome
       if (rowScore !== all)
         for (let r = 0; r < rows; r++) {
           const mi = rowMatch[r] as number;
-          const doc = table.docs[rowOrd[r] as number] as IndexedDoc;
-          if (mi >= 0) rowScore[r] = (all[mi] as number) + (doc.inStock ? boostBy : 0) + reviewBoost(doc.rating);
+          const ord = rowOrd[r] as number;
+          if (mi >= 0) rowScore[r] = (all[mi] as number) + (table.inStockOf[ord] ? boostBy : 0) + reviewOf(table, ord);
         }
       order = topK(rows, offset + limit, (a, b) => cmp(a, b) < 0);
     }
@@ -419,8 +419,11 @@ function bumpAll(c: Int32Array, ids: readonly number[] | undefined): void {
   if (ids) for (const id of ids) c[id] = (c[id] as number) + 1;
 }
 
+/** The review signal of a document (0 without reviews: no need to read the document). */
+const reviewOf = (t: DocTable, ord: number) => (t.ratedOf[ord] ? reviewBoost((t.doc(ord) as IndexedDoc).rating) : 0);
+
 /** Counts a document that passes every filter, in every group. */
-function countAll(c: Counters, t: DocTable, ord: number, d: IndexedDoc): void {
+function countAll(c: Counters, t: DocTable, ord: number): void {
   bumpAll(c.collection, t.collectionsOf[ord]);
   const v = t.vendorOf[ord] as number;
   if (v >= 0) c.vendor[v] = (c.vendor[v] as number) + 1;
@@ -430,10 +433,10 @@ function countAll(c: Counters, t: DocTable, ord: number, d: IndexedDoc): void {
   bumpAll(c.option, t.optionsOf[ord]);
   const b = t.bucketOf[ord] as number;
   c.price[b] = (c.price[b] as number) + 1;
-  if (d.inStock) c.inStock++;
+  if (t.inStockOf[ord]) c.inStock++;
 }
 
-function countGroup(c: Counters, g: Group, t: DocTable, ord: number, d: IndexedDoc): void {
+function countGroup(c: Counters, g: Group, t: DocTable, ord: number): void {
   switch (g) {
     case 'collection':
       bumpAll(c.collection, t.collectionsOf[ord]);
@@ -460,7 +463,7 @@ function countGroup(c: Counters, g: Group, t: DocTable, ord: number, d: IndexedD
       break;
     }
     case 'inStock':
-      if (d.inStock) c.inStock++;
+      if (t.inStockOf[ord]) c.inStock++;
       break;
   }
 }

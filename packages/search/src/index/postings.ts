@@ -34,7 +34,8 @@ export class PostingList {
 
   constructor(capacity = 1, positionCapacity = 2) {
     this.entries = capacity > 0 ? new Int32Array(2 * capacity) : EMPTY_ENTRIES;
-    this.positions = new Int32Array(Math.max(1, positionCapacity));
+    // (0, 0): the caller sets both arrays (a decoded snapshot's views), so none is allocated here
+    this.positions = capacity === 0 && positionCapacity === 0 ? EMPTY_ENTRIES : new Int32Array(Math.max(1, positionCapacity));
   }
 
   doc(i: number): number {
