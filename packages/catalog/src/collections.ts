@@ -69,7 +69,8 @@ export class CollectionService {
     return toView(row, Number(count.n));
   }
 
-  async list(limit: number, cursor?: string): Promise<Page<CollectionView>> {
+  /** Collections in id (creation) order; `query` keeps those whose title or handle contains it (case-insensitive). */
+  async list(limit: number, cursor?: string, query?: string): Promise<Page<CollectionView>> {
     let q = this.t
       .selectFrom('collections')
       .selectAll('collections')
@@ -81,6 +82,10 @@ export class CollectionService {
           .as('product_count'),
       );
     if (cursor) q = q.where('collections.id', '>', decodeCursor(cursor).id);
+    if (query) {
+      const like = `%${query.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      q = q.where((eb) => eb.or([eb('collections.title', 'ilike', like), eb('collections.handle', 'ilike', like)]));
+    }
     const rows = await q
       .orderBy('collections.id')
       .limit(limit + 1)

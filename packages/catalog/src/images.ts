@@ -5,7 +5,14 @@
  */
 import { type Kysely, newId, type TenantDatabase, type Transaction } from '@storeloom/db';
 import { AppError, ErrorCode, notFound } from '@storeloom/errors';
-import type { ImageView } from './types.ts';
+import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
+import type { ImageView, Page } from './types.ts';
+
+/** A product image found by a store-wide search, with the product it belongs to. */
+export interface StoreImageView extends ImageView {
+  productId: string;
+  productTitle: string;
+}
 
 const toView = (r: { id: string; url: string; alt: string | null; position: number }): ImageView => ({
   id: r.id,
@@ -35,6 +42,41 @@ export class ProductImageService {
   async list(productId: string): Promise<ImageView[]> {
     const rows = await this.t.selectFrom('images').select(['id', 'url', 'alt', 'position']).where('product_id', '=', productId).orderBy('position').execute();
     return rows.map(toView);
+  }
+
+  /**
+   * Every product's images, newest product first; `query` keeps those whose alt text or product title contains it
+   * (case-insensitive). For pickers (theme image settings): one page at a time, never the whole store.
+   */
+  async search(q: { query?: string | undefined; limit: number; cursor?: string | undefined }): Promise<Page<StoreImageView>> {
+    let query = this.t
+      .selectFrom('images')
+      .innerJoin('products', 'products.id', 'images.product_id')
+      .select(['images.id', 'images.url', 'images.alt', 'images.position', 'images.product_id', 'products.title as product_title']);
+    if (q.query) {
+      const like = `%${q.query.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      query = query.where((eb) => eb.or([eb('images.alt', 'ilike', like), eb('products.title', 'ilike', like)]));
+    }
+    // Newest product first (ids are UUIDv7), then the product's own image order; the cursor is (product id, position).
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      if (typeof c.v !== 'number' || !Number.isInteger(c.v)) throw invalidCursor();
+      const position = c.v;
+      query = query.where((eb) =>
+        eb.or([eb('images.product_id', '<', c.id), eb.and([eb('images.product_id', '=', c.id), eb('images.position', '>', position)])]),
+      );
+    }
+    const rows = await query
+      .orderBy('images.product_id', 'desc')
+      .orderBy('images.position')
+      .limit(q.limit + 1)
+      .execute();
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    return {
+      data: page.map((r) => ({ ...toView(r), productId: r.product_id, productTitle: r.product_title })),
+      nextCursor: rows.length > q.limit && last ? encodeCursor({ v: last.position, id: last.product_id }) : null,
+    };
   }
 
   /** Appends an image at the end. */

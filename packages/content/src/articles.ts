@@ -9,7 +9,7 @@ import { descriptionToText, sanitizeRichText } from '@storeloom/catalog/html';
 import { type ArticlesTable, type Kysely, newId, sql, type TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation, notFound } from '@storeloom/errors';
 import type { Selectable } from 'kysely';
-import { checkHandle, freeHandle } from './pages.ts';
+import { checkHandle, containsPattern, freeHandle } from './pages.ts';
 
 export interface ArticleView {
   id: string;
@@ -118,8 +118,20 @@ export class ArticleService {
   }
 
   /** Every article for the merchant, newest first. */
-  async list(): Promise<ArticleView[]> {
-    return (await this.t.selectFrom('articles').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(1000).execute()).map(view);
+  /** Newest first; `query` keeps articles whose title or handle contains it (case-insensitive). */
+  async list(opts: { query?: string | undefined; limit?: number | undefined } = {}): Promise<ArticleView[]> {
+    let q = this.t.selectFrom('articles').selectAll();
+    if (opts.query) {
+      const like = containsPattern(opts.query);
+      q = q.where((eb) => eb.or([eb('title', 'ilike', like), eb('handle', 'ilike', like)]));
+    }
+    return (
+      await q
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(Math.min(opts.limit ?? 1000, 1000))
+        .execute()
+    ).map(view);
   }
 
   /** What shoppers see: published, publish date reached, newest first; optionally one tag. */

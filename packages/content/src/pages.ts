@@ -48,6 +48,11 @@ export const pageView = (r: Selectable<PagesTable>): PageView => ({
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
+/** An ILIKE pattern for "contains `text`", with LIKE's own characters escaped. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+}
+
 export function checkHandle(handle: string): string {
   if (!HANDLE_RE.test(handle) || handle.length > 255)
     throw new AppError(ErrorCode.ValidationFailed, 'handle: lower-case letters, digits and single hyphens', {
@@ -111,10 +116,21 @@ export class PageService {
   }
 
   /** Every page, newest first (a store has tens, not thousands). */
-  async list(opts: { published?: boolean } = {}): Promise<PageView[]> {
+  /** Newest first; `query` keeps pages whose title or handle contains it (case-insensitive). */
+  async list(opts: { published?: boolean; query?: string | undefined; limit?: number | undefined } = {}): Promise<PageView[]> {
     let q = this.t.selectFrom('pages').selectAll();
     if (opts.published !== undefined) q = q.where('published', '=', opts.published);
-    return (await q.orderBy('created_at', 'desc').orderBy('id').limit(1000).execute()).map(pageView);
+    if (opts.query) {
+      const like = containsPattern(opts.query);
+      q = q.where((eb) => eb.or([eb('title', 'ilike', like), eb('handle', 'ilike', like)]));
+    }
+    return (
+      await q
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(Math.min(opts.limit ?? 1000, 1000))
+        .execute()
+    ).map(pageView);
   }
 
   /** What a shopper may see at /pages/<handle>: published only. */

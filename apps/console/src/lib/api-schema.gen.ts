@@ -1382,6 +1382,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stores/{storeId}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every product's images (newest product first), searchable by alt text or product title (for image pickers)
+         * @description API tokens: needs the `read_products` scope.
+         */
+        get: operations["searchProductImages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/products/{productId}/images": {
         parameters: {
             query?: never;
@@ -3796,7 +3816,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List pages (drafts included)
+         * List pages (drafts included), newest first
          * @description API tokens: needs the `read_stores` scope.
          */
         get: operations["listPages"];
@@ -4268,7 +4288,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List blog articles (drafts included)
+         * List blog articles (drafts included), newest first
          * @description API tokens: needs the `read_stores` scope.
          */
         get: operations["listArticles"];
@@ -5183,6 +5203,14 @@ export interface components {
             buttonStyle: "solid" | "outline";
             faviconUrl: string | null;
             logoUrl: string | null;
+        };
+        StoreImagePage: {
+            data: components["schemas"]["StoreImage"][];
+            nextCursor: string | null;
+        };
+        StoreImage: components["schemas"]["ProductImage"] & {
+            productId: string;
+            productTitle: string;
         };
         ProductImage: {
             id: string;
@@ -8929,6 +8957,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                /** @description Title or handle contains (case-insensitive) */
+                query?: string;
             };
             header?: never;
             path: {
@@ -11917,6 +11947,60 @@ export interface operations {
             };
             /** @description Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchProductImages: {
+        parameters: {
+            query?: {
+                /** @description Alt text or product title contains (case-insensitive) */
+                query?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Images */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreImagePage"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21165,7 +21249,11 @@ export interface operations {
     };
     listPages: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Title or handle contains (case-insensitive) */
+                query?: string;
+                limit?: number;
+            };
             header?: never;
             path: {
                 storeId: string;
@@ -21181,6 +21269,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PageList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not authenticated */
@@ -23107,7 +23204,11 @@ export interface operations {
     };
     listArticles: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Title or handle contains (case-insensitive) */
+                query?: string;
+                limit?: number;
+            };
             header?: never;
             path: {
                 storeId: string;
@@ -23123,6 +23224,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ArticleList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not authenticated */

@@ -48,16 +48,20 @@ const Fields = z.object({
   publishedAt: z.string().datetime({ offset: true }).nullable().optional().openapi({ description: 'Publish date; a future one schedules the article' }),
 });
 const Params = StoreIdParam.extend({ articleId: z.string() });
+const ArticleListQuery = z.object({
+  query: z.string().trim().max(200).optional().openapi({ description: 'Title or handle contains (case-insensitive)' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(1000),
+});
 
 const list = createRoute({
   operationId: 'listArticles',
   method: 'get',
   path: '/stores/{storeId}/articles',
   tags: ['content'],
-  summary: 'List blog articles (drafts included)',
+  summary: 'List blog articles (drafts included), newest first',
   middleware: [storeAccess] as const,
-  request: { params: StoreIdParam },
-  responses: { 200: jsonResponse(z.object({ data: z.array(ArticleSchema) }).openapi('ArticleList'), 'Articles'), ...errorResponses(401, 404) },
+  request: { params: StoreIdParam, query: ArticleListQuery },
+  responses: { 200: jsonResponse(z.object({ data: z.array(ArticleSchema) }).openapi('ArticleList'), 'Articles'), ...errorResponses(400, 401, 404) },
 });
 const create = createRoute({
   operationId: 'createArticle',
@@ -101,7 +105,10 @@ const remove = createRoute({
 });
 
 export function registerBlogRoutes(app: Api) {
-  app.openapi(list, async (c) => c.json({ data: await new ArticleService(tenantOf(c)).list() }, 200));
+  app.openapi(list, async (c) => {
+    const q = c.req.valid('query');
+    return c.json({ data: await new ArticleService(tenantOf(c)).list({ query: q.query || undefined, limit: q.limit }) }, 200);
+  });
   app.openapi(create, async (c) => {
     const auth = requireAuth(c);
     requirePermission(c, Permission.WriteCatalog);

@@ -17,7 +17,14 @@ const list = createRoute({
   tags: ['collections'],
   summary: 'List collections',
   middleware: [storeAccess] as const,
-  request: { params: StoreIdParam, query: z.object({ limit: z.coerce.number().int().min(1).max(250).default(50), cursor: z.string().max(500).optional() }) },
+  request: {
+    params: StoreIdParam,
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(250).default(50),
+      cursor: z.string().max(500).optional(),
+      query: z.string().trim().max(200).optional().openapi({ description: 'Title or handle contains (case-insensitive)' }),
+    }),
+  },
   responses: { 200: jsonResponse(pageOf(CollectionSchema, 'CollectionPage'), 'Collections'), ...errorResponses(400, 401, 404) },
 });
 const create = createRoute({
@@ -84,7 +91,7 @@ const removeProduct = createRoute({
 export function registerCollectionRoutes(app: Api) {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    return c.json(await new CollectionService(tenantOf(c)).list(q.limit, q.cursor), 200);
+    return c.json(await new CollectionService(tenantOf(c)).list(q.limit, q.cursor, q.query || undefined), 200);
   });
   app.openapi(create, async (c) => {
     const auth = requireAuth(c);

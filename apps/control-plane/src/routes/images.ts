@@ -5,7 +5,7 @@ import { ProductImageService } from '@storeloom/catalog';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { newObjectKey } from '@storeloom/storage';
 import { requireAuth, requirePermission, storageOf, storeAccess, tenantOf, uuidParam } from '../guards.ts';
-import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, StoreIdParam } from '../schemas.ts';
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, pageOf, StoreIdParam } from '../schemas.ts';
 import { imageUploadBody, readImageUpload } from '../uploads.ts';
 import type { Api } from '../context.ts';
 import { idempotent } from '../idempotency.ts';
@@ -14,6 +14,26 @@ const ProductParams = StoreIdParam.extend({ productId: z.string() });
 const ImageParams = StoreIdParam.extend({ productId: z.string(), imageId: z.string() });
 export const ProductImageSchema = z.object({ id: z.string(), url: z.string(), alt: z.string().nullable(), position: z.number().int() }).openapi('ProductImage');
 const Alt = z.string().trim().max(500).nullable();
+
+const StoreImageSchema = ProductImageSchema.extend({ productId: z.string(), productTitle: z.string() }).openapi('StoreImage');
+
+const search = createRoute({
+  operationId: 'searchProductImages',
+  method: 'get',
+  path: '/stores/{storeId}/images',
+  tags: ['products'],
+  summary: "Every product's images (newest product first), searchable by alt text or product title (for image pickers)",
+  middleware: [storeAccess] as const,
+  request: {
+    params: StoreIdParam,
+    query: z.object({
+      query: z.string().trim().max(200).optional().openapi({ description: 'Alt text or product title contains (case-insensitive)' }),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+      cursor: z.string().max(500).optional(),
+    }),
+  },
+  responses: { 200: jsonResponse(pageOf(StoreImageSchema, 'StoreImagePage'), 'Images'), ...errorResponses(400, 401, 404) },
+});
 
 const upload = createRoute({
   operationId: 'uploadProductImage',
@@ -60,6 +80,11 @@ const remove = createRoute({
 });
 
 export function registerImageRoutes(app: Api) {
+  app.openapi(search, async (c) => {
+    const q = c.req.valid('query');
+    return c.json(await new ProductImageService(tenantOf(c)).search({ query: q.query || undefined, limit: q.limit, cursor: q.cursor }), 200);
+  });
+
   app.openapi(upload, async (c) => {
     const auth = requireAuth(c);
     requirePermission(c, Permission.WriteCatalog);

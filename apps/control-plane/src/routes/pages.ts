@@ -38,16 +38,20 @@ const PageFields = z.object({
   ...Seo,
 });
 const PageParams = StoreIdParam.extend({ pageId: z.string() });
+const PageListQuery = z.object({
+  query: z.string().trim().max(200).optional().openapi({ description: 'Title or handle contains (case-insensitive)' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(1000),
+});
 
 const listPages = createRoute({
   operationId: 'listPages',
   method: 'get',
   path: '/stores/{storeId}/pages',
   tags: ['content'],
-  summary: 'List pages (drafts included)',
+  summary: 'List pages (drafts included), newest first',
   middleware: [storeAccess] as const,
-  request: { params: StoreIdParam },
-  responses: { 200: jsonResponse(z.object({ data: z.array(PageSchema) }).openapi('PageList'), 'Pages'), ...errorResponses(401, 404) },
+  request: { params: StoreIdParam, query: PageListQuery },
+  responses: { 200: jsonResponse(z.object({ data: z.array(PageSchema) }).openapi('PageList'), 'Pages'), ...errorResponses(400, 401, 404) },
 });
 const createPage = createRoute({
   operationId: 'createPage',
@@ -142,7 +146,10 @@ const patchPolicies = createRoute({
 });
 
 export function registerPageRoutes(app: Api) {
-  app.openapi(listPages, async (c) => c.json({ data: await new PageService(tenantOf(c)).list() }, 200));
+  app.openapi(listPages, async (c) => {
+    const q = c.req.valid('query');
+    return c.json({ data: await new PageService(tenantOf(c)).list({ query: q.query || undefined, limit: q.limit }) }, 200);
+  });
   app.openapi(createPage, async (c) => {
     const auth = requireAuth(c);
     requirePermission(c, Permission.WriteCatalog);
