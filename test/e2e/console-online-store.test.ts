@@ -149,7 +149,17 @@ describe('console online store', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Add menu item' }).click();
     await page.locator('#menu-0-title').fill('About');
     await page.locator('#menu-0-type').selectOption('page');
-    await page.locator('#menu-0-target').selectOption({ label: 'Our story' });
+    // The target is searched, not a select of every page: type a few letters, pick with the keyboard.
+    const target = page.getByRole('combobox', { name: 'Target' });
+    await target.fill('stor');
+    await page
+      .locator('#menu-0-target-list')
+      .getByRole('option', { name: /Our story/ })
+      .waitFor();
+    expect(await axeViolations(page), 'menu editor with the page list open').toEqual([]);
+    await page.screenshot({ path: artifactPath('console-menu-target-picker-desktop.png') });
+    await target.press('Enter');
+    expect(await target.inputValue()).toBe('Our story');
     await page.getByRole('button', { name: 'Add menu item' }).click();
     await page.locator('#menu-1-title').fill('Journal');
     await page.locator('#menu-1-type').selectOption('blog');
@@ -161,6 +171,16 @@ describe('console online store', { timeout: 300_000 }, () => {
     await check(page, 'navigation');
     await page.getByRole('button', { name: 'Save menu' }).click();
     await page.getByText('Menu saved').waitFor();
+    const saved = (await api('GET', '/menus')).body.data.find((m: { handle: string }) => m.handle === 'main-menu');
+    expect(saved.items.find((i: { title: string }) => i.title === 'About')).toMatchObject({ type: 'page', target: story.body.id });
+    // Reopened, the editor shows the target's title (resolved from its id), not the id.
+    await page.reload();
+    await page.locator('#menu-1-title').waitFor();
+    expect(await page.locator('#menu-1-title').inputValue()).toBe('About');
+    await page.waitForFunction(() => (document.querySelector('#menu-1-target') as HTMLInputElement | null)?.value === 'Our story');
+    await page.setViewportSize(VIEWPORTS.phone);
+    await page.screenshot({ path: artifactPath('console-menu-target-picker-phone.png'), fullPage: true });
+    await page.setViewportSize(VIEWPORTS.desktop);
 
     const shopper = await ctx.newPage();
     await shopper.goto(shop('/'));

@@ -118,7 +118,15 @@ describe('dynamic pricing and reorder planning in the console (Chromium)', () =>
 
     await page.getByRole('button', { name: 'Set up dynamic pricing' }).first().click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Product', { exact: true }).selectOption({ label: 'Linen Apron' });
+    // The product is found by typing a few letters and picked with the keyboard (a combobox, not a 300-item select).
+    const productBox = dialog.getByRole('combobox', { name: 'Product', exact: true });
+    await productBox.fill('apr');
+    await dialog
+      .getByRole('listbox', { name: 'Product', exact: true })
+      .getByRole('option', { name: /Linen Apron/ })
+      .waitFor();
+    await productBox.press('Enter');
+    await expect(productBox.inputValue()).resolves.toBe('Linen Apron');
     // The API's validation error lands next to its field.
     await dialog.getByLabel('Price floor').fill('60');
     await dialog.getByLabel('Price ceiling').fill('50');

@@ -10,6 +10,7 @@
  */
 import { createLogger } from '@storeloom/log';
 import type { Browser } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
 import { createStorefrontApp } from '../../apps/storefront/src/app.ts';
@@ -177,6 +178,99 @@ describe('console theme editor', { timeout: 300_000 }, () => {
       await page.screenshot({ path: artifactPath(`console-theme-editor-${vp}.png`), fullPage: vp === 'phone' });
       expect(await axeViolations(page), vp).toEqual([]);
     }
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('image and collection settings are searchable pickers; the choices are shown after a reload', async () => {
+    const owner = await signup(p);
+    const store = await createStore(p, owner.cookie);
+    const api = (method: string, path: string, body?: unknown) =>
+      p.request(method, `/api/v1/stores/${store.id}${path}`, { cookie: owner.cookie, ...(body === undefined ? {} : { body }) });
+    const scarf = await createProduct(p, owner.cookie, store.id, { title: 'Indigo Scarf', variants: [{ sku: 'SCARF-1', price: 3900, inventoryQuantity: 5 }] });
+    await createProduct(p, owner.cookie, store.id, { title: 'Amber Cup', variants: [{ sku: 'CUP-2', price: 2500, inventoryQuantity: 5 }] });
+    const form = new FormData();
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#2f4f8f' } })
+      .png()
+      .toBuffer();
+    form.set('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'scarf.png');
+    form.set('alt', 'Folded scarf');
+    const img = await p.request('POST', `/api/v1/stores/${store.id}/products/${scarf.id}/images`, {
+      cookie: owner.cookie,
+      form,
+      headers: { 'idempotency-key': 'scarf-img' },
+    });
+    expect(img.status, img.text).toBe(201);
+    for (const title of ['Winter Warmers', 'Summer Linen']) expect((await api('POST', '/collections', { title })).status).toBe(201);
+
+    const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    const [name, value] = owner.cookie.split('=') as [string, string];
+    await ctx.addCookies([{ name, value, url: base }]);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/stores/${store.id}/theme`);
+    const list = page.getByTestId('section-list');
+    const settings = page.locator('.theme-settings');
+    const draftSection = async (type: string) =>
+      ((await api('GET', '/theme/templates/home')).body.draft.sections as { type: string; settings: Record<string, unknown> }[]).find((x) => x.type === type);
+
+    // The hero's background image: searched by product title, each option with a thumbnail; the URL field stays.
+    await list
+      .getByRole('button', { name: /Hero banner/ })
+      .first()
+      .click();
+    const image = settings.getByRole('combobox', { name: 'Background image' });
+    await image.fill('indi');
+    const option = settings.getByRole('listbox', { name: 'Background image' }).getByRole('option', { name: /Indigo Scarf/ });
+    await option.waitFor();
+    expect(await option.innerText()).toContain('Folded scarf');
+    expect(await option.locator('img.thumb').getAttribute('src')).toBe(img.body.url);
+    expect(await axeViolations(page), 'theme editor with the image list open').toEqual([]);
+    await settings.screenshot({ path: artifactPath('console-theme-image-picker-desktop.png') });
+    await image.press('Enter');
+    expect(await image.inputValue()).toBe('Indigo Scarf — Folded scarf');
+    expect(await settings.getByLabel('Background image: image URL').inputValue()).toBe(img.body.url);
+    await expect.poll(async () => (await draftSection('hero-banner'))?.settings.image, { timeout: 15_000 }).toBe(img.body.url);
+
+    // A featured collection (the default home page features the store's first collections): the collection picker,
+    // showing the current collection's title, resolved from its id.
+    const [winter, summer] = (await api('GET', '/collections')).body.data as { id: string; title: string }[];
+    expect([winter?.title, summer?.title]).toEqual(['Winter Warmers', 'Summer Linen']);
+    await list
+      .getByRole('button', { name: /Featured collection/ })
+      .first()
+      .click();
+    const collection = settings.getByRole('combobox', { name: 'Collection', exact: true });
+    await page.waitForFunction(() => (document.querySelector('.theme-settings [role=combobox]') as HTMLInputElement | null)?.value === 'Winter Warmers');
+    await collection.fill('summ');
+    await settings
+      .getByRole('listbox', { name: 'Collection', exact: true })
+      .getByRole('option', { name: /Summer Linen/ })
+      .waitFor();
+    await collection.press('Enter');
+    expect(await collection.inputValue()).toBe('Summer Linen');
+    await expect.poll(async () => (await draftSection('featured-collection'))?.settings.collection, { timeout: 15_000 }).toBe(summer?.id);
+    for (const [vp, viewport] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(viewport);
+      await page.screenshot({ path: artifactPath(`console-theme-collection-picker-${vp}.png`), fullPage: vp === 'phone' });
+      expect(await axeViolations(page), `theme editor pickers at ${vp}`).toEqual([]);
+    }
+    await page.setViewportSize(VIEWPORTS.desktop);
+
+    // Reloaded: the collection's title (resolved from its id) and the chosen image.
+    await page.reload();
+    await list
+      .getByRole('button', { name: /Featured collection/ })
+      .first()
+      .click();
+    await page.waitForFunction(() => (document.querySelector('.theme-settings [role=combobox]') as HTMLInputElement | null)?.value === 'Summer Linen');
+    await list
+      .getByRole('button', { name: /Hero banner/ })
+      .first()
+      .click();
+    expect(await settings.getByRole('combobox', { name: 'Background image' }).inputValue()).toBe('Current image');
+    expect(await settings.locator('img.setting-image').getAttribute('src')).toBe(img.body.url);
     expect(errors).toEqual([]);
     await ctx.close();
   });

@@ -9,9 +9,18 @@ export type CustomerSummary = Schemas['CustomerSummary'];
 /**
  * A customer search box (customers API `query`: word prefixes of the name or e-mail): type, pick one from the list.
  * The generic SearchPicker (an ARIA combobox): each option says the name and e-mail, and the city and country of the
- * customer's default address when there is one. The text is emptied after a pick: the caller shows the chosen customer.
+ * customer's default address when there is one. Without `selected` the text is emptied after a pick (the caller shows
+ * the chosen customer); with it, the input shows the chosen customer's name and `onClear` empties the choice.
  */
-export function CustomerPicker(props: { id: string; label: string; hint?: string; onPick: (c: CustomerSummary) => void; disabled?: boolean }) {
+export function CustomerPicker(props: {
+  id: string;
+  label: string;
+  hint?: string;
+  onPick: (c: CustomerSummary) => void;
+  disabled?: boolean;
+  selected?: CustomerSummary | null | undefined;
+  onClear?: (() => void) | undefined;
+}) {
   const s = useStore();
   const search = async (q: string): Promise<PickerOption<CustomerSummary>[]> => {
     const r = await api.GET('/stores/{storeId}/customers', { params: { path: { storeId: s.storeId() }, query: { query: q || undefined, limit: 8 } } });
@@ -25,7 +34,9 @@ export function CustomerPicker(props: { id: string; label: string; hint?: string
       class="grow"
       search={search}
       onPick={(o) => props.onPick(o.value)}
-      resetOnPick
+      resetOnPick={props.selected === undefined}
+      selected={props.selected ? { id: props.selected.id, label: props.selected.name || props.selected.email } : null}
+      onClear={props.onClear}
       disabled={props.disabled}
       placeholder={t('customers.picker.placeholder')}
       emptyText={t('customers.picker.none')}

@@ -9,7 +9,7 @@ export function ProductPicker(props: {
   label: string;
   onPick: (p: Product) => void;
   error?: string | undefined;
-  selected?: Product | null;
+  selected?: Pick<Product, 'id' | 'title'> | null | undefined;
   onClear?: (() => void) | undefined;
 }) {
   const s = useStore();

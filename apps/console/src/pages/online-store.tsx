@@ -4,9 +4,12 @@
  */
 import '../online-store.css';
 import { A, useNavigate, useParams } from '@solidjs/router';
-import { createResource, createSignal, For, Index, type JSX, Show } from 'solid-js';
+import { createResource, createSignal, For, Index, type JSX, Match, Show, Switch } from 'solid-js';
 import { createStore, unwrap } from 'solid-js/store';
+import { CollectionPicker } from '../components/collection-picker.tsx';
+import { ArticlePicker, PagePicker } from '../components/content-picker.tsx';
 import { Icon } from '../components/icons.tsx';
+import { ProductPicker } from '../components/product-picker.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, ConfirmModal, describedBy, EmptyState, Field, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, type MessageKey, t } from '../i18n/index.ts';
@@ -609,31 +612,74 @@ const toApi = (items: MenuItem[]): ApiItem[] =>
     ...(i.items.length ? { items: toApi(i.items) } : {}),
   }));
 
-/** Where a menu item can point: the store's collections, products, pages, articles and policies. */
-function useLinkTargets() {
+/** The store's policies a menu item can point at (a handful: a plain select). */
+function usePolicyTargets() {
   const s = useStore();
-  const [targets] = createResource(
+  const [policies] = createResource(
     () => s.storeId(),
-    async (storeId) => {
-      const path = { params: { path: { storeId } } };
-      const [collections, products, pages, articles, policies] = await Promise.all([
-        api.GET('/stores/{storeId}/collections', { params: { path: { storeId }, query: { limit: 100 } } }),
-        api.GET('/stores/{storeId}/products', { params: { path: { storeId }, query: { limit: 100 } } }),
-        api.GET('/stores/{storeId}/pages', path),
-        api.GET('/stores/{storeId}/articles', path),
-        api.GET('/stores/{storeId}/policies', path),
-      ]);
-      const opts = (list: { id: string; title: string }[]) => list.map((x) => ({ value: x.id, label: x.title }));
-      return {
-        collection: opts(collections.data),
-        product: opts(products.data),
-        page: opts(pages.data),
-        article: opts(articles.data),
-        policy: policies.data.map((p) => ({ value: p.kind, label: p.title })),
-      } as Record<string, { value: string; label: string }[]>;
-    },
+    async (storeId) => (await api.GET('/stores/{storeId}/policies', { params: { path: { storeId } } })).data.map((p) => ({ value: p.kind, label: p.title })),
   );
-  return targets;
+  return policies;
+}
+
+type PickedType = 'collection' | 'product' | 'page' | 'article';
+const PICKED_TYPES: readonly ItemType[] = ['collection', 'product', 'page', 'article'];
+/** Titles of menu targets seen in this session (picked, or resolved from their ids when a saved menu opens). */
+const targetTitles = new Map<string, string>();
+
+/** The title of the collection/product/page/article a saved menu item points at (null when it no longer exists). */
+async function targetTitle(storeId: string, type: PickedType, id: string): Promise<string | null> {
+  const path = { storeId };
+  const get = async () => {
+    switch (type) {
+      case 'collection':
+        return api.GET('/stores/{storeId}/collections/{collectionId}', { params: { path: { ...path, collectionId: id } } });
+      case 'product':
+        return api.GET('/stores/{storeId}/products/{productId}', { params: { path: { ...path, productId: id } } });
+      case 'page':
+        return api.GET('/stores/{storeId}/pages/{pageId}', { params: { path: { ...path, pageId: id } } });
+      case 'article':
+        return api.GET('/stores/{storeId}/articles/{articleId}', { params: { path: { ...path, articleId: id } } });
+    }
+  };
+  const found = await get().catch(() => null);
+  if (found) targetTitles.set(id, found.title);
+  return found?.title ?? null;
+}
+
+/** A menu item's collection/product/page/article, found with the matching searchable picker; shows the chosen title. */
+function MenuTargetPicker(props: { id: string; type: PickedType; target: string; error?: string | undefined; onChange: (target: string) => void }) {
+  const s = useStore();
+  const [resolved] = createResource(
+    () => (props.target && !targetTitles.has(props.target) ? { storeId: s.storeId(), type: props.type, id: props.target } : false),
+    (k) => targetTitle(k.storeId, k.type, k.id),
+  );
+  const selected = () => {
+    if (!props.target) return null;
+    const known = targetTitles.get(props.target) ?? resolved();
+    return { id: props.target, title: known ?? (resolved.loading ? t('common.loading') : t('menus.targetGone')) };
+  };
+  const pick = (x: { id: string; title: string }) => {
+    targetTitles.set(x.id, x.title);
+    props.onChange(x.id);
+  };
+  const common = () => ({ id: props.id, label: t('menus.target'), error: props.error, selected: selected(), onPick: pick, onClear: () => props.onChange('') });
+  return (
+    <Switch>
+      <Match when={props.type === 'collection'}>
+        <CollectionPicker {...common()} />
+      </Match>
+      <Match when={props.type === 'product'}>
+        <ProductPicker {...common()} />
+      </Match>
+      <Match when={props.type === 'page'}>
+        <PagePicker {...common()} />
+      </Match>
+      <Match when={props.type === 'article'}>
+        <ArticlePicker {...common()} />
+      </Match>
+    </Switch>
+  );
 }
 
 export function MenusPage() {
@@ -669,7 +715,7 @@ export function MenusPage() {
 
 function MenuEditor(props: { handle: string; menu: Schemas['Menu'] | undefined; onSaved: () => void }) {
   const s = useStore();
-  const targets = useLinkTargets();
+  const policies = usePolicyTargets();
   const [items, setItems] = createStore<{ list: MenuItem[] }>({ list: fromApi((props.menu?.items ?? []) as unknown as ApiItem[]) });
   const [title, setTitle] = createSignal(props.menu?.title ?? (props.handle === 'main-menu' ? t('menus.header') : t('menus.footer')));
   const [version, setVersion] = createSignal(props.menu?.version);
@@ -791,26 +837,37 @@ function MenuEditor(props: { handle: string; menu: Schemas['Menu'] | undefined; 
                     <For each={[...ITEM_TYPES]}>{(ty) => <option value={ty}>{t(`menus.type.${ty}` as MessageKey)}</option>}</For>
                   </select>
                 </Field>
-                <Show when={NEEDS_TARGET.includes(item().type)}>
-                  <Field id={`${id()}-target`} label={t('menus.target')} error={errors()[`${errPath()}.target`] ?? errors()[`${errPath()}`]}>
-                    <Show
-                      when={item().type !== 'url'}
-                      fallback={
-                        <input
-                          id={`${id()}-target`}
-                          value={item().target}
-                          placeholder="https://… or /path"
-                          onChange={(e) => update(lp.path, i, { target: e.currentTarget.value })}
-                        />
-                      }
-                    >
-                      <select id={`${id()}-target`} value={item().target} onChange={(e) => update(lp.path, i, { target: e.currentTarget.value })}>
-                        <option value="">{t('menus.chooseTarget')}</option>
-                        <For each={targets()?.[item().type] ?? []}>{(o) => <option value={o.value}>{o.label}</option>}</For>
-                      </select>
-                    </Show>
-                  </Field>
-                </Show>
+                <Switch>
+                  <Match when={PICKED_TYPES.includes(item().type)}>
+                    <MenuTargetPicker
+                      id={`${id()}-target`}
+                      type={item().type as PickedType}
+                      target={item().target}
+                      error={errors()[`${errPath()}.target`] ?? errors()[`${errPath()}`]}
+                      onChange={(target) => update(lp.path, i, { target })}
+                    />
+                  </Match>
+                  <Match when={NEEDS_TARGET.includes(item().type)}>
+                    <Field id={`${id()}-target`} label={t('menus.target')} error={errors()[`${errPath()}.target`] ?? errors()[`${errPath()}`]}>
+                      <Show
+                        when={item().type !== 'url'}
+                        fallback={
+                          <input
+                            id={`${id()}-target`}
+                            value={item().target}
+                            placeholder="https://… or /path"
+                            onChange={(e) => update(lp.path, i, { target: e.currentTarget.value })}
+                          />
+                        }
+                      >
+                        <select id={`${id()}-target`} value={item().target} onChange={(e) => update(lp.path, i, { target: e.currentTarget.value })}>
+                          <option value="">{t('menus.chooseTarget')}</option>
+                          <For each={policies() ?? []}>{(o) => <option value={o.value}>{o.label}</option>}</For>
+                        </select>
+                      </Show>
+                    </Field>
+                  </Match>
+                </Switch>
                 <div class="menu-row-tools">
                   <button
                     type="button"

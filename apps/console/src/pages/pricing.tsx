@@ -1,6 +1,7 @@
 import { A, useSearchParams } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, type JSX, Show } from 'solid-js';
 import { PriceChart, RunNow } from '../components/planning.tsx';
+import { CollectionPicker } from '../components/collection-picker.tsx';
 import { ProductPicker } from '../components/product-picker.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, ConfirmModal, describedBy, EmptyState, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
@@ -24,7 +25,10 @@ import { useStore } from '../lib/store-context.ts';
 interface Draft {
   target: 'product' | 'collection';
   productId: string;
+  /** The chosen product's and collection's titles, shown in their pickers. */
+  productTitle: string;
   collectionId: string;
+  collectionTitle: string;
   mode: PricingMode;
   enabled: boolean;
   floor: string;
@@ -36,10 +40,12 @@ interface Draft {
   targetDate: string;
 }
 
-const emptyDraft = (productId = ''): Draft => ({
+const emptyDraft = (product?: { id: string; title: string } | null): Draft => ({
   target: 'product',
-  productId,
+  productId: product?.id ?? '',
+  productTitle: product?.title ?? '',
   collectionId: '',
+  collectionTitle: '',
   mode: 'suggest',
   enabled: true,
   floor: '',
@@ -109,7 +115,8 @@ function Inputs(props: { change: PriceChange; currency: string }) {
 function SettingsForm(props: {
   open: boolean;
   editing: PricingSettings | null;
-  initialProductId: string;
+  /** The product the page is showing (`?product=`): a new setting starts on it. */
+  initialProduct: Product | null | undefined;
   products: Product[];
   collections: Collection[];
   currency: string;
@@ -120,7 +127,9 @@ function SettingsForm(props: {
   const fromSettings = (s: PricingSettings): Draft => ({
     target: s.collectionId ? 'collection' : 'product',
     productId: s.productId ?? '',
+    productTitle: '',
     collectionId: s.collectionId ?? '',
+    collectionTitle: '',
     mode: s.mode,
     enabled: s.enabled,
     floor: toInput(s.floor),
@@ -141,7 +150,7 @@ function SettingsForm(props: {
   // Fresh form each time the dialog opens.
   createMemo(() => {
     if (props.open && !lastOpen) {
-      setDraft(props.editing ? fromSettings(props.editing) : emptyDraft(props.initialProductId));
+      setDraft(props.editing ? fromSettings(props.editing) : emptyDraft(props.initialProduct));
       setVersion(props.editing?.version ?? 0);
       setErrors({});
       setFormError(null);
@@ -288,30 +297,24 @@ function SettingsForm(props: {
           <Show
             when={draft().target === 'product'}
             fallback={
-              <Field id="pricing-collection" label={t('pricing.collection')} error={err('collectionId')}>
-                <select
-                  id="pricing-collection"
-                  value={draft().collectionId}
-                  onChange={(e) => set('collectionId', e.currentTarget.value)}
-                  {...describedBy('pricing-collection', err('collectionId'))}
-                >
-                  <option value="">{t('pricing.choose')}</option>
-                  <For each={props.collections}>{(c) => <option value={c.id}>{c.title}</option>}</For>
-                </select>
-              </Field>
+              <CollectionPicker
+                id="pricing-collection"
+                label={t('pricing.collection')}
+                error={err('collectionId')}
+                selected={draft().collectionId ? { id: draft().collectionId, title: draft().collectionTitle } : null}
+                onPick={(c) => setDraft({ ...draft(), collectionId: c.id, collectionTitle: c.title })}
+                onClear={() => setDraft({ ...draft(), collectionId: '', collectionTitle: '' })}
+              />
             }
           >
-            <Field id="pricing-product" label={t('pricing.product')} error={err('productId')}>
-              <select
-                id="pricing-product"
-                value={draft().productId}
-                onChange={(e) => set('productId', e.currentTarget.value)}
-                {...describedBy('pricing-product', err('productId'))}
-              >
-                <option value="">{t('pricing.choose')}</option>
-                <For each={props.products}>{(p) => <option value={p.id}>{p.title}</option>}</For>
-              </select>
-            </Field>
+            <ProductPicker
+              id="pricing-product"
+              label={t('pricing.product')}
+              error={err('productId')}
+              selected={draft().productId ? { id: draft().productId, title: draft().productTitle } : null}
+              onPick={(p) => setDraft({ ...draft(), productId: p.id, productTitle: p.title })}
+              onClear={() => setDraft({ ...draft(), productId: '', productTitle: '' })}
+            />
           </Show>
         </Show>
         <fieldset class="radio-group">
@@ -791,7 +794,7 @@ export default function PricingPage() {
       <SettingsForm
         open={formOpen()}
         editing={editing()}
-        initialProductId={typeof params.product === 'string' ? params.product : ''}
+        initialProduct={typeof params.product === 'string' && params.product ? selectedProduct() : null}
         products={products() ?? []}
         collections={collections() ?? []}
         currency={s.currency()}

@@ -7,8 +7,7 @@ import { formatDateTime, formatNumber } from '../lib/format.ts';
 import { useStore } from '../lib/store-context.ts';
 import { ProductPicker } from '../components/product-picker.tsx';
 import { label, RecoList } from '../components/reco.tsx';
-import { type PickerOption, SearchPicker } from '../components/search-picker.tsx';
-import type { CustomerSummary } from '../components/customer-picker.tsx';
+import { CustomerPicker, type CustomerSummary } from '../components/customer-picker.tsx';
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -286,30 +285,18 @@ function CustomerPreviewCard(props: { model: number }) {
     () => (customer() ? { id: s.storeId(), c: (customer() as CustomerSummary).id, model: props.model } : false),
     (k) => api.GET('/stores/{storeId}/recommendations/customers', { params: { path: { storeId: k.id }, query: { customerId: k.c, limit: 10 } } }),
   );
-  const search = async (q: string): Promise<PickerOption<CustomerSummary>[]> => {
-    const r = await api.GET('/stores/{storeId}/customers', { params: { path: { storeId: s.storeId() }, query: { query: q || undefined, limit: 8 } } });
-    return r.items.map((c) => ({ id: c.id, label: c.name || c.email, detail: c.name ? c.email : undefined, value: c }));
-  };
   return (
     <Card title={t('reco.preview.customerTitle')} id="reco-customer">
       <p class="muted small">{t('reco.preview.customerHint')}</p>
       <Show when={customers.latest} fallback={<SkeletonRows rows={1} cols={2} />}>
         <Show when={(customers.latest?.customers.length ?? 0) > 0} fallback={<p class="muted">{t('reco.preview.noCustomers')}</p>}>
           <div class="inline-form">
-            <SearchPicker
+            <CustomerPicker
               id="reco-customer-picker"
               label={t('reco.preview.pickCustomer')}
-              class="grow"
-              search={search}
-              onPick={(o) => setCustomer(o.value)}
+              onPick={setCustomer}
+              selected={customer()}
               onClear={() => setCustomer(null)}
-              selected={
-                customer()
-                  ? { id: (customer() as CustomerSummary).id, label: (customer() as CustomerSummary).name || (customer() as CustomerSummary).email }
-                  : null
-              }
-              placeholder={t('customers.picker.placeholder')}
-              emptyText={t('customers.picker.none')}
             />
           </div>
           <Show when={customer() && lists.latest}>

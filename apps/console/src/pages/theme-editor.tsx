@@ -9,6 +9,8 @@
 import '../online-store.css';
 import { createEffect, createMemo, createResource, createSignal, For, type JSX, Match, on, onCleanup, Show, Switch } from 'solid-js';
 import { Icon } from '../components/icons.tsx';
+import { CollectionPicker } from '../components/collection-picker.tsx';
+import { ImagePicker } from '../components/image-picker.tsx';
 import { ProductPicker } from '../components/product-picker.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Field, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
@@ -35,7 +37,6 @@ import {
   TEMPLATES,
   type Template,
 } from '../lib/theme-layout.ts';
-import { useStoreImages } from './online-store.tsx';
 import { type ThemeSettingsHandle, ThemeSettingsPanel } from './theme-settings-panel.tsx';
 
 type TemplateView = Schemas['ThemeTemplate'];
@@ -81,7 +82,6 @@ export default function ThemeEditorPage() {
       ? { width: `${DESKTOP_WIDTH}px`, height: `calc(75vh / ${desktopScale()})`, transform: `scale(${desktopScale()})`, 'transform-origin': '0 0' }
       : undefined;
   let themeSettings: ThemeSettingsHandle | undefined;
-  const images = useStoreImages();
   const [theme] = createResource(
     () => s.storeId(),
     async (storeId) => (await api.GET('/stores/{storeId}/settings', { params: { path: { storeId } } })).theme,
@@ -614,7 +614,6 @@ export default function ThemeEditorPage() {
                             sections().indexOf(x().sec),
                             x().block ? `.blocks[${x().sec.blocks.indexOf(x().block as never)}].settings.${f.id}` : `.settings.${f.id}`,
                           )}
-                          images={images() ?? []}
                           contrastWith={theme()}
                           onChange={(v, typing) =>
                             edit(setSetting(layout(), x().sec.id, x().block?.id ?? null, f.id, v), typing ? `${x().sec.id}/${x().block?.id}/${f.id}` : null)
@@ -701,7 +700,6 @@ function SettingInput(props: {
   idPrefix: string;
   value: SettingValue;
   error?: string | undefined;
-  images: { url: string; alt: string; product: string }[];
   contrastWith: { backgroundColor: string; textColor: string } | undefined;
   onChange: (v: SettingValue, typing?: boolean) => void;
   onCommit: () => void;
@@ -709,6 +707,8 @@ function SettingInput(props: {
   const f = () => props.field;
   const id = () => `${props.idPrefix}-${props.field.id}`;
   const str = () => (typeof props.value === 'string' ? props.value : '');
+  // What the image picker says for the chosen image after a pick (a saved or typed URL says "Current image").
+  const [imageLabel, setImageLabel] = createSignal<string | undefined>(undefined);
   const aria = () => ({ 'aria-invalid': props.error ? ('true' as const) : undefined, 'aria-describedby': props.error ? `${id()}-error` : undefined });
   return (
     <Switch>
@@ -758,24 +758,37 @@ function SettingInput(props: {
         <ColorInput {...props} id={id()} />
       </Match>
       <Match when={f().type === 'image'}>
-        <Field id={id()} label={f().label} error={props.error} hint={t('theme.imageHint')}>
-          <Show when={str()}>
-            <img class="setting-image" src={str()} alt="" />
-          </Show>
-          <select id={id()} value={str()} onChange={(e) => props.onChange(e.currentTarget.value || null)} {...aria()}>
-            <option value="">{t('theme.noImage')}</option>
-            <Show when={str() && !props.images.some((i) => i.url === str())}>
-              <option value={str()}>{str()}</option>
-            </Show>
-            <For each={props.images}>{(i) => <option value={i.url}>{`${i.product} — ${i.alt}`}</option>}</For>
-          </select>
-        </Field>
+        <Show when={str()}>
+          <img class="setting-image" src={str()} alt="" />
+        </Show>
+        <ImagePicker
+          id={id()}
+          label={f().label}
+          error={props.error}
+          hint={t('theme.imageHint')}
+          selected={str() || null}
+          selectedLabel={imageLabel()}
+          onPick={(i) => {
+            setImageLabel(i.alt ? `${i.productTitle} — ${i.alt}` : i.productTitle);
+            props.onChange(i.url);
+          }}
+          onClear={() => props.onChange(null)}
+        />
         <Field id={`${id()}-url`} label={t('theme.imageUrl', { label: f().label })}>
-          <input id={`${id()}-url`} type="url" value={str()} placeholder="https://…" onChange={(e) => props.onChange(e.currentTarget.value.trim() || null)} />
+          <input
+            id={`${id()}-url`}
+            type="url"
+            value={str()}
+            placeholder="https://…"
+            onChange={(e) => {
+              setImageLabel(undefined);
+              props.onChange(e.currentTarget.value.trim() || null);
+            }}
+          />
         </Field>
       </Match>
       <Match when={f().type === 'collection'}>
-        <CollectionPicker id={id()} label={f().label} value={str()} error={props.error} onPick={(v) => props.onChange(v)} />
+        <CollectionSetting id={id()} label={f().label} value={str()} error={props.error} onPick={(v) => props.onChange(v)} />
       </Match>
       <Match when={f().type === 'product'}>
         <ProductSetting id={id()} label={f().label} value={str()} error={props.error} onPick={(v) => props.onChange(v)} />
@@ -850,47 +863,26 @@ function ColorInput(props: {
   );
 }
 
-/** A searchable collection list: type to filter, pick one. */
-function CollectionPicker(props: { id: string; label: string; value: string; error?: string | undefined; onPick: (id: string | null) => void }) {
+/** A collection setting: the collection picker, showing the chosen collection's title (resolved from its id). */
+function CollectionSetting(props: { id: string; label: string; value: string; error?: string | undefined; onPick: (id: string | null) => void }) {
   const s = useStore();
-  const [q, setQ] = createSignal('');
-  const [collections] = createResource(
-    () => s.storeId(),
-    async (storeId) => (await api.GET('/stores/{storeId}/collections', { params: { path: { storeId }, query: { limit: 100 } } })).data,
+  const [collection] = createResource(
+    () => (props.value ? { storeId: s.storeId(), collectionId: props.value } : null),
+    (q) => api.GET('/stores/{storeId}/collections/{collectionId}', { params: { path: q } }).catch(() => null),
   );
-  const matches = () => {
-    const needle = q().trim().toLowerCase();
-    return (collections() ?? []).filter((c) => !needle || c.title.toLowerCase().includes(needle) || c.handle.includes(needle)).slice(0, 20);
-  };
-  const current = () => collections()?.find((c) => c.id === props.value);
   return (
-    <Field id={props.id} label={props.label} error={props.error}>
-      <p class="small" id={`${props.id}-current`}>
-        {current() ? t('theme.chosen', { title: current()?.title ?? '' }) : t('theme.noneChosen')}
-      </p>
-      <input
-        id={props.id}
-        type="search"
-        value={q()}
-        placeholder={t('theme.searchCollections')}
-        onInput={(e) => setQ(e.currentTarget.value)}
-        aria-describedby={`${props.id}-current`}
-      />
-      <ul class="picker-results" aria-label={t('theme.collectionResults')}>
-        <For each={matches()}>
-          {(c) => (
-            <li>
-              <button type="button" class="link-button" aria-pressed={c.id === props.value} onClick={() => props.onPick(c.id)}>
-                {c.title} <span class="muted small">({c.productCount})</span>
-              </button>
-            </li>
-          )}
-        </For>
-      </ul>
-    </Field>
+    <CollectionPicker
+      id={props.id}
+      label={props.label}
+      error={props.error}
+      selected={props.value ? { id: props.value, title: collection()?.title ?? (collection.loading ? t('common.loading') : t('theme.noneChosen')) } : null}
+      onPick={(c) => props.onPick(c.id)}
+      onClear={() => props.onPick(null)}
+    />
   );
 }
 
+/** A product setting: the product picker, showing the chosen product's title (resolved from its id). */
 function ProductSetting(props: { id: string; label: string; value: string; error?: string | undefined; onPick: (id: string | null) => void }) {
   const s = useStore();
   const [product] = createResource(
@@ -898,9 +890,13 @@ function ProductSetting(props: { id: string; label: string; value: string; error
     (q) => api.GET('/stores/{storeId}/products/{productId}', { params: { path: q } }).catch(() => null),
   );
   return (
-    <div>
-      <p class="small">{product() ? t('theme.chosen', { title: product()?.title ?? '' }) : t('theme.noneChosen')}</p>
-      <ProductPicker id={props.id} label={props.label} error={props.error} onPick={(p) => props.onPick(p.id)} />
-    </div>
+    <ProductPicker
+      id={props.id}
+      label={props.label}
+      error={props.error}
+      selected={props.value ? { id: props.value, title: product()?.title ?? (product.loading ? t('common.loading') : t('theme.noneChosen')) } : null}
+      onPick={(p) => props.onPick(p.id)}
+      onClear={() => props.onPick(null)}
+    />
   );
 }

@@ -1,0 +1,101 @@
+/**
+ * Searchable pickers instead of long dropdowns (issue 17), in Chromium: the pricing dialog's collection and product
+ * are picked from ARIA comboboxes that search the server (collections API `query`, products API `q`). Type a few
+ * letters, pick with the keyboard, save, reload: the chosen title is shown. axe: 0 serious/critical with the list
+ * open; screenshots at 1280 and 390 px under test-artifacts/.
+ */
+import { createLogger } from '@storeloom/log';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
+import { axeViolations } from '../helpers/axe.ts';
+import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+
+describe('console pickers', { timeout: 300_000 }, () => {
+  let p: TestPlatform;
+  let browser: Browser;
+  let cp: { port: number; close(): Promise<void> };
+  let base: string;
+
+  beforeAll(async () => {
+    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+    cp = await serveOnFreePort((req) => handler(req));
+    base = `http://localhost:${cp.port}`;
+    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
+    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cp?.close();
+    await p?.close();
+  });
+
+  const shots = async (page: Page, name: string) => {
+    for (const [vp, viewport] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(viewport);
+      await page.screenshot({ path: artifactPath(`${name}-${vp}.png`) });
+    }
+    await page.setViewportSize(VIEWPORTS.desktop);
+  };
+
+  it('pricing: the collection and the product are searched and picked from the keyboard, and shown after a reload', async () => {
+    const owner = await signup(p);
+    const store = await createStore(p, owner.cookie);
+    const api = (method: string, path: string, body?: unknown) =>
+      p.request(method, `/api/v1/stores/${store.id}${path}`, { cookie: owner.cookie, ...(body === undefined ? {} : { body }) });
+    for (const title of ['Linen Edit', 'Wool Edit', 'Gift Ideas']) expect((await api('POST', '/collections', { title })).status).toBe(201);
+    await createProduct(p, owner.cookie, store.id, { title: 'Linen Apron', variants: [{ sku: 'APRON-1', price: 4500, inventoryQuantity: 20 }] });
+    await createProduct(p, owner.cookie, store.id, { title: 'Wool Socks', variants: [{ sku: 'SOCKS-1', price: 1500, inventoryQuantity: 20 }] });
+
+    const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    const [name, value] = owner.cookie.split('=') as [string, string];
+    await ctx.addCookies([{ name, value, url: base }]);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/stores/${store.id}/pricing`);
+    await page.getByRole('button', { name: 'Set up dynamic pricing' }).first().click();
+    const dialog = page.getByRole('dialog');
+
+    // The product: a combobox, not a select listing every product.
+    expect(await dialog.locator('select#pricing-product').count()).toBe(0);
+    const product = dialog.getByRole('combobox', { name: 'Product', exact: true });
+    await product.fill('soc');
+    await dialog
+      .getByRole('listbox', { name: 'Product', exact: true })
+      .getByRole('option', { name: /Wool Socks/ })
+      .waitFor();
+    await product.press('Enter');
+    expect(await product.inputValue()).toBe('Wool Socks');
+
+    // The collection instead: searched on the server by title.
+    await dialog.getByRole('radio', { name: 'A collection' }).check();
+    const collection = dialog.getByRole('combobox', { name: 'Collection', exact: true });
+    await collection.fill('edi');
+    const options = dialog.getByRole('listbox', { name: 'Collection', exact: true }).getByRole('option');
+    await options.filter({ hasText: 'Wool Edit' }).waitFor();
+    expect((await options.allInnerTexts()).map((t) => t.split('\n')[0]?.trim()).sort()).toEqual(['Linen Edit', 'Wool Edit']);
+    expect(await axeViolations(page), 'pricing dialog with the collection list open').toEqual([]);
+    await shots(page, 'console-pricing-collection-picker');
+    await collection.press('ArrowDown');
+    const active = await collection.getAttribute('aria-activedescendant');
+    const chosen = ((await page.locator(`#${active}`).innerText()).split('\n')[0] ?? '').trim();
+    await collection.press('Enter');
+    expect(await collection.inputValue()).toBe(chosen);
+
+    await dialog.getByLabel('Price floor').fill('30');
+    await dialog.getByLabel('Price ceiling').fill('60');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Guardrails saved').waitFor();
+    const [saved] = (await api('GET', '/pricing/settings')).body.data;
+    const collections = (await api('GET', `/collections?query=${encodeURIComponent(chosen)}`)).body.data;
+    expect(saved.collectionId).toBe(collections[0].id);
+
+    await page.reload();
+    await page.getByText(`Collection: ${chosen}`).first().waitFor();
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
