@@ -192,6 +192,26 @@ interface AddressState {
   phone: string;
 }
 const EMPTY_ADDRESS: AddressState = { name: '', line1: '', line2: '', city: '', postalCode: '', region: '', country: '', phone: '' };
+/** An address from the API (a draft's shipping address, a customer's default one) as the form's text fields. */
+const addressForm = (a: {
+  name: string;
+  line1: string;
+  line2?: string | null | undefined;
+  city: string;
+  postalCode: string;
+  region?: string | null | undefined;
+  country: string;
+  phone?: string | null | undefined;
+}): AddressState => ({
+  name: a.name,
+  line1: a.line1,
+  line2: a.line2 ?? '',
+  city: a.city,
+  postalCode: a.postalCode,
+  region: a.region ?? '',
+  country: a.country,
+  phone: a.phone ?? '',
+});
 
 function DraftBuilder(props: { initialId: string | null }) {
   const s = useStore();
@@ -238,21 +258,7 @@ function DraftBuilder(props: { initialId: string | null }) {
     setEmail(d.email ?? '');
     setCustomerName(d.customerName ?? '');
     if (d.customerId !== (customer()?.id ?? null)) setCustomer(d.customerId ? { id: d.customerId, name: d.customerName ?? '', email: d.email ?? '' } : null);
-    const a = d.shippingAddress;
-    setAddress(
-      a
-        ? {
-            name: a.name,
-            line1: a.line1,
-            line2: a.line2 ?? '',
-            city: a.city,
-            postalCode: a.postalCode,
-            region: a.region ?? '',
-            country: a.country,
-            phone: a.phone ?? '',
-          }
-        : { ...EMPTY_ADDRESS },
-    );
+    setAddress(d.shippingAddress ? addressForm(d.shippingAddress) : { ...EMPTY_ADDRESS });
     setLines(
       d.pricedLines.map((l) => ({
         variantId: l.variantId,
@@ -377,18 +383,7 @@ function DraftBuilder(props: { initialId: string | null }) {
       setCustomer({ id: c.id, name: c.name, email: c.email });
       setEmail(c.email);
       setCustomerName(c.name);
-      const a = c.defaultAddress;
-      if (a)
-        setAddress({
-          name: a.name,
-          line1: a.line1,
-          line2: a.line2 ?? '',
-          city: a.city,
-          postalCode: a.postalCode,
-          region: a.region ?? '',
-          country: a.country,
-          phone: a.phone ?? '',
-        });
+      if (c.defaultAddress) setAddress(addressForm(c.defaultAddress));
     });
 
   const addVariant = () => {
