@@ -3,7 +3,7 @@
  * console for a customer found by search, adds a catalogue item and a shipping line, and sends the invoice; the
  * shopper, on a 390 px phone in a browser context of their own, opens the link, pays through the store's provider
  * (the manual provider's payment page) and sees the order confirmation; back in the console the draft points at the
- * order, which shows as paid. axe: 0 serious/critical on the invoice page; screenshots of it at 390 and 1280 px.
+ * order, which shows as paid. The invoice shows the delivery address as the country writes it. axe: 0 serious/critical on the invoice page; screenshots of it at 390 and 1280 px.
  */
 import { CustomerService } from '@storeloom/commerce';
 import { newId } from '@storeloom/db';
@@ -119,6 +119,9 @@ describe('draft order paid by its invoice link in Chromium', { timeout: 300_000 
     await shopper.goto(`http://${store.slug}.localhost:${sf.port}/invoices/${token}`);
     await shopper.getByRole('heading', { name: `Invoice ${saved.body.name}` }).waitFor();
     await shopper.getByText('Linen Shirt').first().waitFor();
+    // Where it goes, written the way Germany writes addresses (postcode before the city), by the storefront's formatter.
+    const address = shopper.getByTestId('invoice-address');
+    expect(await address.innerText()).toBe(['Shipping address', 'Robin Keller', 'Torstraße 5', '10119 Berlin', 'Germany'].join('\n'));
     // The page fits the phone: nothing wider than the viewport.
     expect(await shopper.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(VIEWPORTS.phone.width);
     expect(await axeViolations(shopper)).toEqual([]);

@@ -154,6 +154,7 @@ export function checkoutRoutes(app: StorefrontApp, sf: Storefront) {
             giftCards: [],
             amountDue: draft.totals.total,
           },
+          shippingAddress: draft.shippingAddress ?? null,
         },
         action: paid ? null : `/invoices/${token}`,
         orderLink: paid && draft.orderId ? sf.orderLink(c, draft.orderId) : null,

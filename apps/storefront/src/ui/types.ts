@@ -308,6 +308,8 @@ export type PageData =
         lines: { title: string; variantTitle: string | null; quantity: number; unitPrice: number; total: number; imageUrl: string | null }[];
         totals: TotalsData;
         promotions: PromotionsData;
+        /** Where the order goes (null: the merchant set none yet). */
+        shippingAddress: AddressData | null;
       };
       /** Where the Pay button posts; null once paid. */
       action: string | null;

@@ -418,13 +418,22 @@ export function PayPage(props: { data: Of<'pay'> }) {
 
 /** A draft order's invoice link: the lines and totals the merchant set, and Pay (the store's payment provider). */
 export function InvoicePage(props: { data: Of<'invoice'> }) {
-  const { t, money } = useShop();
+  const { t, money, chrome } = useShop();
   const inv = props.data.invoice;
   return (
     <div class="two-col">
       <section class="panel pay">
         <h1>{t('invoiceTitle', { name: inv.name })}</h1>
         <p class="amount">{money(inv.totals.total)}</p>
+        <Show when={inv.shippingAddress}>
+          {(addr) => (
+            <address data-testid="invoice-address">
+              <strong>{t('shippingAddress')}</strong>
+              <br />
+              <AddressLines lines={formatAddress(addr(), chrome.shop.lang)} />
+            </address>
+          )}
+        </Show>
         <Show when={props.data.error}>
           <p class="error" role="alert">
             {props.data.error}
