@@ -12,7 +12,7 @@ import type { StripeFake } from '@storeloom/stripe-fake';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../../storefront/src/app.ts';
-import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 import { type StripeTestPlatform, startStripePlatform } from '../../../test/helpers/stripe-platform.ts';
 
 const DAY = 86_400_000;
@@ -175,7 +175,8 @@ describe('billing with Stripe (fake)', () => {
     expect(new Date((await billing(store.id, m.cookie)).body.graceUntil).getTime()).toBe(graceUntil);
 
     // The grace period ends: the sweep suspends the storefront (and a second sweep changes nothing).
-    expect(await suspendOverdueStores(p.db, new Date(graceUntil + 1000))).toContain(store.id);
+    // The worker passes the console's public URL (PUBLIC_URL): the suspension mail links to the store's billing page.
+    expect(await suspendOverdueStores(p.db, new Date(graceUntil + 1000), undefined, ORIGIN)).toContain(store.id);
     expect(await suspendOverdueStores(p.db, new Date(graceUntil + 2000))).not.toContain(store.id);
     const row = await storeRow(store.id);
     expect(row).toMatchObject({ status: 'suspended', suspended_reason: 'billing_past_due', billing_status: 'past_due' });
@@ -198,11 +199,21 @@ describe('billing with Stripe (fake)', () => {
     expect(await audits(store.id, 'store.suspended')).toHaveLength(1);
     expect(await audits(store.id, 'store.unsuspended')).toHaveLength(1);
     // The owner was told twice: once at the first failure, once at the suspension.
-    const mail = await p.db.control.selectFrom('mail_outbox').select(['kind', 'to_address']).where('store_id', '=', store.id).orderBy('created_at').execute();
-    expect(mail).toEqual([
+    const mail = await p.db.control
+      .selectFrom('mail_outbox')
+      .select(['kind', 'to_address', 'text_body', 'html_body'])
+      .where('store_id', '=', store.id)
+      .orderBy('created_at')
+      .execute();
+    expect(mail.map(({ kind, to_address }) => ({ kind, to_address }))).toEqual([
       { kind: 'billing.payment_failed', to_address: m.email.toLowerCase() },
       { kind: 'billing.store_suspended', to_address: m.email.toLowerCase() },
     ]);
+    // Both open the store's billing page in the console (the Stripe webhook's from the control plane's public URL).
+    for (const x of mail) {
+      expect(x.text_body).toContain(`${ORIGIN}/stores/${store.id}/billing`);
+      expect(x.html_body).toContain(`href="${ORIGIN}/stores/${store.id}/billing"`);
+    }
   });
 
   it('a store suspended for another reason is not restored by a payment', async () => {

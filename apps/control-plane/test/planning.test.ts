@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkers } from '../../worker/src/worker.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 
+/** The console's public URL the worker is given (PUBLIC_URL in production): alert mails link there. */
+const CONSOLE = 'http://console.test';
 const DAY_MS = 86_400_000;
 /** Test-only: the webhook receiver of these tests listens on 127.0.0.1 over http. */
 const LOCAL_EGRESS = { allowHttp: true, allowPrivateAddresses: true };
@@ -60,7 +62,14 @@ describe('dynamic pricing via the API and the worker (Redis queues)', () => {
 
   beforeAll(async () => {
     p = await startTestPlatform({ queueBackend: 'redis' });
-    await startWorkers(p.queues, { db: p.db, logger: createLogger({ level: 'silent' }), concurrency: 2, retentionDays: 30, provisioningStaleSeconds: 60 });
+    await startWorkers(p.queues, {
+      db: p.db,
+      logger: createLogger({ level: 'silent' }),
+      concurrency: 2,
+      retentionDays: 30,
+      provisioningStaleSeconds: 60,
+      consoleUrl: CONSOLE,
+    });
     const owner = await signup(p);
     cookie = owner.cookie;
     storeId = (await createStore(p, cookie)).id;
@@ -282,6 +291,10 @@ describe('dynamic pricing via the API and the worker (Redis queues)', () => {
   });
 
   it('stops and alerts (pauses with a reason, mails the owner) when its data looks broken', async () => {
+    // An admin who reads the console in Chinese gets the same alert in Chinese, reasons included.
+    const admin = await signup(p);
+    await p.db.control.updateTable('users').set({ locale: 'zh-CN' }).where('id', '=', admin.user.id).execute();
+    await p.db.control.insertInto('memberships').values({ store_id: storeId, user_id: admin.user.id, role: 'admin', created_at: new Date() }).execute();
     const product = await createProduct(p, cookie, storeId, { variants: [{ sku: 'BROKEN-1', price: 1000, inventoryQuantity: 10 }] });
     const variantId = product.variants[0].id as string;
     const s = await p.request('POST', `/api/v1/stores/${storeId}/pricing/settings`, {
@@ -307,17 +320,29 @@ describe('dynamic pricing via the API and the worker (Redis queues)', () => {
     expect(settings.paused).toBe(true);
     expect(settings.pausedReason).toMatch(/non-negative integers/);
     expect((await p.request('GET', `/api/v1/stores/${storeId}/pricing/changes?productId=${product.id}`, { cookie })).body.data.length).toBe(before);
-    const mail = await p.db.control
+    const mails = await p.db.control
       .selectFrom('mail_outbox')
-      .select(['kind', 'subject', 'text_body', 'html_body'])
+      .select(['kind', 'to_address', 'subject', 'text_body', 'html_body'])
       .where('store_id', '=', storeId)
       .where('kind', '=', 'pricing-paused')
       .execute();
-    expect(mail).toHaveLength(1);
-    // Issue 17: the one layout with a text part, the store named, no ids.
+    expect(mails).toHaveLength(2);
+    const mail = mails.filter((m) => m.to_address !== admin.email.toLowerCase());
+    const zh = mails.find((m) => m.to_address === admin.email.toLowerCase());
+    // Issue 17: the one layout with a text part, the store named; the only id is the store's in the console link.
     expect(mail[0]?.html_body).toContain('<!doctype html><html lang="en">');
     expect(mail[0]?.text_body).toContain('Dynamic pricing stopped changing the price of');
-    expect(`${mail[0]?.text_body}${mail[0]?.html_body}`).not.toContain(storeId);
+    expect(mail[0]?.text_body).toContain('Some sales or offer counts are not whole numbers of zero or more.');
+    const link = `${CONSOLE}/stores/${storeId}/pricing`;
+    for (const m of mails) {
+      expect(m.text_body).toContain(link);
+      expect(m.html_body).toContain(`href="${link}"`);
+      expect(`${m.text_body}${m.html_body}`.replaceAll(link, '')).not.toContain(storeId);
+    }
+    // The Chinese mail: the check that failed in Chinese, not the English message of the check.
+    expect(zh?.html_body).toContain('<html lang="zh-CN">');
+    expect(zh?.text_body).toContain('部分销售或报价次数不是非负整数。');
+    expect(zh?.text_body).not.toMatch(/non-negative|integers|Data check failed/);
     // Paused settings are skipped by later runs until the merchant resumes them.
     const again = await p.request('POST', `/api/v1/stores/${storeId}/pricing/runs`, { cookie });
     const job2 = await waitForJob(p, cookie, `/api/v1/stores/${storeId}/pricing/runs/${encodeURIComponent(again.body.jobId)}`);
@@ -390,6 +415,7 @@ describe('inventory planning and low-stock alerts (Postgres queues)', () => {
       provisioningStaleSeconds: 60,
       alertWebhookBackoffMs: 100,
       webhookEgress: LOCAL_EGRESS,
+      consoleUrl: CONSOLE,
     });
     const owner = await signup(p);
     cookie = owner.cookie;
@@ -503,6 +529,9 @@ describe('inventory planning and low-stock alerts (Postgres queues)', () => {
     expect(mails[0]?.text_body).toMatch(/SKU\s+BEANS-1/);
     expect(mails[0]?.text_body).toContain('is down to 12 units');
     expect(`${mails[0]?.text_body}${mails[0]?.html_body}`).not.toContain(variantId);
+    // The button opens the store's reorder page in the console (HTML and text part).
+    expect(mails[0]?.text_body).toContain(`${CONSOLE}/stores/${storeId}/planning`);
+    expect(mails[0]?.html_body).toContain(`href="${CONSOLE}/stores/${storeId}/planning"`);
 
     // The same crossing never alerts twice: run again, and sell one more unit.
     const again = await p.request('POST', `/api/v1/stores/${storeId}/inventory-planning/runs`, { cookie });

@@ -40,7 +40,7 @@ import { dispatchWebhooks, hasDueDeliveries, storesWithWebhooks } from '@storelo
 import { alertRecipientsWithLocale, storeNameOf } from '@storeloom/planning';
 import { applyRetention, exportReadyMail, type PaymentErasure, PrivacyService } from '@storeloom/privacy';
 import { CartRecoveryService, type Commerce, createCommerce, issueOrderGiftCards } from '@storeloom/commerce';
-import { LocalOutboxTransport, MailOutbox, platformMail } from '@storeloom/mail';
+import { consoleLink, LocalOutboxTransport, MailOutbox, platformMail } from '@storeloom/mail';
 import { queueCatalogEvents, SearchIndexer } from '@storeloom/store-search';
 import { type EgressPolicy, InventoryPlanningService, PricingService, utcDay } from '@storeloom/planning';
 import { resolveStoreTenant, STORE_WITH_DATA, StoreService, storesWithStatus } from '@storeloom/stores';
@@ -118,7 +118,17 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       onDisabled: async (sub) => {
         const storeName = await storeNameOf(deps.db, storeId);
         for (const { email: to, locale } of await alertRecipientsWithLocale(deps.db, storeId)) {
-          const m = platformMail({ kind: 'webhook-disabled', storeName, url: sub.url, failures: sub.failures, failingSince: sub.failingSince }, locale);
+          const m = platformMail(
+            {
+              kind: 'webhook-disabled',
+              storeName,
+              url: sub.url,
+              failures: sub.failures,
+              failingSince: sub.failingSince,
+              consoleUrl: consoleLink(deps.consoleUrl, storeId, 'webhooks'),
+            },
+            locale,
+          );
           await mail.enqueue({
             kind: 'webhook-disabled',
             to,
@@ -126,7 +136,8 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
             subject: m.subject,
             text: m.text,
             html: m.html,
-            dedupKey: `webhook-disabled:${sub.id}:${sub.failingSince.toISOString()}`,
+            // Per recipient (the outbox keeps one mail per key): every owner and admin is told.
+            dedupKey: `webhook-disabled:${sub.id}:${sub.failingSince.toISOString()}:${to}`,
           });
         }
         await afterMail();
@@ -150,7 +161,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     [pricingRunJob.name]: async (job: Job<JobEnvelope>) => {
       const { storeId } = decodeJob(pricingRunJob, job);
       const store = await activeStore(storeId);
-      const service = new PricingService({ db: deps.db, storeId, schemaName: store.schema_name, mail, afterMail });
+      const service = new PricingService({ db: deps.db, storeId, schemaName: store.schema_name, mail, afterMail, consoleUrl: deps.consoleUrl });
       const summary = await service.run({ onProgress: (f) => job.updateProgress(Math.round(f * 100)) });
       await job.updateProgress(100);
       return summary;
@@ -164,6 +175,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         schemaName: store.schema_name,
         mail,
         afterMail,
+        consoleUrl: deps.consoleUrl,
         enqueueWebhook: enqueueWebhook(storeId),
       });
       const summary = await service.run({ onProgress: (f) => job.updateProgress(Math.round(f * 100)) });
@@ -306,7 +318,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       const found = await storeWithData(storeId);
       if (!found) return { skipped: 'store_unavailable' };
       const recorded = await recordPaidOrder(
-        { db: deps.db, mail, afterMail, enqueueWebhook: (sid, alertId) => enqueueWebhook(sid)(alertId) },
+        { db: deps.db, mail, afterMail, consoleUrl: deps.consoleUrl, enqueueWebhook: (sid, alertId) => enqueueWebhook(sid)(alertId) },
         { id: found.store.id, schemaName: found.store.schema_name },
         orderId,
       );
@@ -415,7 +427,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     },
     [suspendOverdueStoresJob.name]: async (job) => {
       decodeJob(suspendOverdueStoresJob, job);
-      const suspended = await suspendOverdueStores(deps.db);
+      const suspended = await suspendOverdueStores(deps.db, new Date(), undefined, deps.consoleUrl);
       if (suspended.length) deps.logger.info('suspended stores past their billing grace period', { count: suspended.length });
       return { suspended: suspended.length };
     },

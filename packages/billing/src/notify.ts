@@ -5,7 +5,7 @@
  * cause is replayed.
  */
 import type { ControlDatabase, Transaction } from '@storeloom/db';
-import { LocalOutboxTransport, MailOutbox, type PlatformMailInput, platformMail } from '@storeloom/mail';
+import { consoleLink, LocalOutboxTransport, MailOutbox, type PlatformMailInput, platformMail } from '@storeloom/mail';
 import type { Database } from '@storeloom/db';
 
 export async function mailOwners(
@@ -17,6 +17,8 @@ export async function mailOwners(
     dedupKey: string;
     mail: Extract<PlatformMailInput, { kind: 'billing.payment_failed' | 'billing.store_suspended' }>;
   },
+  /** The console's public URL: the mail links to the store's billing page there. */
+  consoleUrl?: string | null,
 ): Promise<void> {
   // Only enqueues; the worker's own outbox (with the configured transport and sender) delivers.
   const outbox = new MailOutbox(db, new LocalOutboxTransport(), 'Storeloom <no-reply@storeloom.localhost>');
@@ -29,7 +31,7 @@ export async function mailOwners(
     .execute();
   for (const o of owners) {
     // Each owner reads it in their own console language.
-    const m = platformMail(message.mail, o.locale);
+    const m = platformMail({ ...message.mail, consoleUrl: consoleLink(consoleUrl, storeId, 'billing') }, o.locale);
     await outbox.enqueue(
       { kind: message.kind, subject: m.subject, text: m.text, html: m.html, to: o.email, storeId, dedupKey: `${message.dedupKey}:${o.email}` },
       trx,

@@ -255,7 +255,7 @@ export class BillingService {
   }
 
   suspendOverdue(now: Date = new Date()): Promise<string[]> {
-    return suspendOverdueStores(this.db, now, this.onStoreChanged);
+    return suspendOverdueStores(this.db, now, this.onStoreChanged, this.config.publicUrl);
   }
 }
 
@@ -309,7 +309,13 @@ export function subscriptionEffect(
  * was still past due. Conditional on that state, so it is safe to run
  * concurrently and again; a payment (webhook) lifts it.
  */
-export async function suspendOverdueStores(db: Database, now: Date = new Date(), onStoreChanged: (storeId: string) => void = () => {}): Promise<string[]> {
+export async function suspendOverdueStores(
+  db: Database,
+  now: Date = new Date(),
+  onStoreChanged: (storeId: string) => void = () => {},
+  /** The console's public URL (the suspension mail links to the store's billing page). */
+  consoleUrl?: string | null,
+): Promise<string[]> {
   const due = await db.control
     .selectFrom('stores')
     .select('id')
@@ -339,11 +345,17 @@ export async function suspendOverdueStores(db: Database, now: Date = new Date(),
         targetId: id,
         data: { reason: BILLING_SUSPENSION, pastDueSince: row.past_due_since, graceUntil: row.grace_until },
       });
-      await mailOwners(db, trx, id, {
-        kind: 'billing.store_suspended',
-        mail: { kind: 'billing.store_suspended', storeName: row.name, pastDueSince: row.past_due_since ?? null },
-        dedupKey: `billing-suspended:${id}:${row.grace_until?.toISOString() ?? ''}`,
-      });
+      await mailOwners(
+        db,
+        trx,
+        id,
+        {
+          kind: 'billing.store_suspended',
+          mail: { kind: 'billing.store_suspended', storeName: row.name, pastDueSince: row.past_due_since ?? null },
+          dedupKey: `billing-suspended:${id}:${row.grace_until?.toISOString() ?? ''}`,
+        },
+        consoleUrl,
+      );
       return true;
     });
     if (done) {

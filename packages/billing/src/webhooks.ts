@@ -201,11 +201,17 @@ export class StripeWebhooks {
       if (changes.status && effect.status === 'active') await this.audit(trx, store.id, 'store.unsuspended', event, { reason: BILLING_SUSPENSION });
       if (changes.billing_status && effect.billing_status === 'past_due') {
         const graceUntil = effect.grace_until as Date;
-        await mailOwners(this.db, trx, store.id, {
-          kind: 'billing.payment_failed',
-          mail: { kind: 'billing.payment_failed', storeName: store.name, deadline: graceUntil },
-          dedupKey: `billing-past-due:${store.id}:${(effect.past_due_since as Date).toISOString()}`,
-        });
+        await mailOwners(
+          this.db,
+          trx,
+          store.id,
+          {
+            kind: 'billing.payment_failed',
+            mail: { kind: 'billing.payment_failed', storeName: store.name, deadline: graceUntil },
+            dedupKey: `billing-past-due:${store.id}:${(effect.past_due_since as Date).toISOString()}`,
+          },
+          this.config.publicUrl,
+        );
       }
       changedStore = store.id;
       return 'applied';

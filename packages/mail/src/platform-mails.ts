@@ -71,6 +71,19 @@ const en = {
   pricingText: 'Dynamic pricing stopped changing the price of {item} because its sales data looks wrong.',
   pricingNote: 'Check the sales data, then resume dynamic pricing in the console.',
   pricingButton: 'Open pricing',
+  pricingReasons: 'What the check found:',
+  'reason_malformed-state': 'The saved pricing state is damaged.',
+  'reason_invalid-count': 'Some sales or offer counts are not whole numbers of zero or more.',
+  'reason_sales-exceed-offers': 'More sales were recorded than times the price was offered.',
+  'reason_sales-exceed-inventory': 'More units were recorded sold than were in stock.',
+  'reason_inventory-mismatch': 'The stock left does not match the stock at the start minus the units sold.',
+  'reason_price-index-out-of-range': 'A sale was recorded at a price that is not one of the candidate prices.',
+  'reason_sale-without-stock': 'A sale was recorded on a day with no stock.',
+  'reason_time-not-increasing': 'The sales days are out of order.',
+  'reason_demand-increases-with-price': 'The higher price sells clearly better than the lower one, which usually means mixed-up sales data.',
+  'reason_no-sales-recorded': 'Many offers and not a single sale: is sales tracking working?',
+  'reason_every-offer-sold': 'Every offer sold: are offers counted from orders?',
+  reason_other: 'The sales data failed a consistency check.',
   webhookSubject: 'Webhook disabled: {url}',
   webhookHeading: 'A webhook was disabled',
   webhookText: 'Deliveries to {url} have failed {failures} times in a row since {since}, so Storeloom stopped sending to it.',
@@ -143,6 +156,19 @@ const zh: Record<Key, string> = {
   pricingText: '由于销售数据看起来有误，动态定价已停止调整 {item} 的价格。',
   pricingNote: '请检查销售数据，然后在控制台中恢复动态定价。',
   pricingButton: '打开定价',
+  pricingReasons: '检查发现：',
+  'reason_malformed-state': '已保存的定价状态已损坏。',
+  'reason_invalid-count': '部分销售或报价次数不是非负整数。',
+  'reason_sales-exceed-offers': '记录的销量多于该价格的报价次数。',
+  'reason_sales-exceed-inventory': '记录的销量多于库存数量。',
+  'reason_inventory-mismatch': '剩余库存与期初库存减去销量不一致。',
+  'reason_price-index-out-of-range': '有销售记录的价格不在候选价格之中。',
+  'reason_sale-without-stock': '有销售记录发生在无库存的日子。',
+  'reason_time-not-increasing': '销售日期顺序错乱。',
+  'reason_demand-increases-with-price': '较高价格的销量明显好于较低价格，这通常意味着销售数据混乱。',
+  'reason_no-sales-recorded': '多次报价却没有一笔销售：销售跟踪是否正常？',
+  'reason_every-offer-sold': '每次报价都售出了：报价是否按订单计数？',
+  reason_other: '销售数据未通过一致性检查。',
   webhookSubject: 'Webhook 已停用：{url}',
   webhookHeading: '一个 Webhook 已停用',
   webhookText: '自 {since} 起，发往 {url} 的推送已连续失败 {failures} 次，因此 Storeloom 已停止向其发送。',
@@ -162,6 +188,18 @@ type Msg = (k: Key, p?: Record<string, string | number>) => string;
 function catalogue(lang: PlatformMailLocale): Msg {
   const c = lang === 'zh-CN' ? zh : en;
   return (k, p = {}) => c[k].replace(/\{(\w+)\}/g, (_, n: string) => String(p[n] ?? ''));
+}
+
+/** The console pages alert mails link to. */
+export type ConsolePage = 'pricing' | 'planning' | 'webhooks' | 'billing';
+
+/**
+ * The console deep link an alert mail's button opens: `<console>/stores/<storeId>/<page>`; null without a console
+ * URL (the mail then says where to look instead of linking).
+ */
+export function consoleLink(consoleUrl: string | null | undefined, storeId: string, page: ConsolePage): string | null {
+  if (!consoleUrl) return null;
+  return `${consoleUrl.replace(/\/+$/, '')}/stores/${encodeURIComponent(storeId)}/${page}`;
 }
 
 /** A date and time for people, in UTC (a platform mail has no store time zone to go by), e.g. "7 December 2026, 14:05 UTC". */
@@ -196,7 +234,14 @@ export type PlatformMailInput =
       suggested: number;
       consoleUrl?: string | null;
     }
-  | { kind: 'pricing-paused'; storeName: string; item: string; reason: string; consoleUrl?: string | null }
+  | {
+      kind: 'pricing-paused';
+      storeName: string;
+      item: string;
+      /** Codes of the data checks that failed (packages/pricing `DataIssueCode`), written in the recipient's language. */
+      reasons: readonly string[];
+      consoleUrl?: string | null;
+    }
   | { kind: 'webhook-disabled'; storeName: string; url: string; failures: number; failingSince: Date; consoleUrl?: string | null }
   | { kind: 'billing.payment_failed'; storeName: string; deadline: Date; consoleUrl?: string | null }
   | { kind: 'billing.store_suspended'; storeName: string; pastDueSince: Date | null; consoleUrl?: string | null };
@@ -305,7 +350,10 @@ export function platformMail(input: PlatformMailInput, locale: string | null | u
         t('pricingHeading'),
         [
           { kind: 'text', text: t('pricingText', { item: input.item }) },
-          { kind: 'note', text: input.reason },
+          { kind: 'text', text: t('pricingReasons') },
+          ...[...new Set(input.reasons.map((code) => (`reason_${code}` in en ? (`reason_${code}` as Key) : 'reason_other')))].map(
+            (key): MailBlock => ({ kind: 'note', text: t(key) }),
+          ),
           { kind: 'text', text: t('pricingNote') },
           ...button(t('pricingButton'), input.consoleUrl),
         ],

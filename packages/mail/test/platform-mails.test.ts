@@ -1,6 +1,6 @@
 /** Every console/control-plane mail: the one layout (HTML part) with a plain-text part, in the recipient's language. */
 import { describe, expect, it } from 'vitest';
-import { mailLocale, type PlatformMailInput, platformMail } from '../src/platform-mails.ts';
+import { consoleLink, mailLocale, type PlatformMailInput, platformMail } from '../src/platform-mails.ts';
 
 const since = new Date('2026-12-05T09:30:00Z');
 const ALL: PlatformMailInput[] = [
@@ -17,10 +17,20 @@ const ALL: PlatformMailInput[] = [
     accentColor: '#aa3300',
   },
   { kind: 'low-stock', storeName: 'Candle & Co', item: 'Fig candle (Large)', sku: 'FIG-L', onHand: 1, reorderPoint: 4, suggested: 12 },
-  { kind: 'pricing-paused', storeName: 'Candle & Co', item: 'Fig candle', reason: 'Sales fell to zero', consoleUrl: 'https://console.example/' },
+  { kind: 'pricing-paused', storeName: 'Candle & Co', item: 'Fig candle', reasons: ['invalid-count'], consoleUrl: 'https://console.example/' },
   { kind: 'webhook-disabled', storeName: 'Candle & Co', url: 'https://hooks.example/in', failures: 20, failingSince: since },
   { kind: 'billing.payment_failed', storeName: 'Candle & Co', deadline: since },
   { kind: 'billing.store_suspended', storeName: 'Candle & Co', pastDueSince: since },
+];
+
+const STORE = '0192f0aa-0000-7000-8000-000000000001';
+/** The alert mails with the deep link their callers pass (consoleLink of the console URL, the store and its page). */
+const ALERTS: PlatformMailInput[] = [
+  { ...(ALL[5] as Extract<PlatformMailInput, { kind: 'low-stock' }>), consoleUrl: consoleLink('https://console.example/', STORE, 'planning') },
+  { ...(ALL[6] as Extract<PlatformMailInput, { kind: 'pricing-paused' }>), consoleUrl: consoleLink('https://console.example', STORE, 'pricing') },
+  { ...(ALL[7] as Extract<PlatformMailInput, { kind: 'webhook-disabled' }>), consoleUrl: consoleLink('https://console.example', STORE, 'webhooks') },
+  { ...(ALL[8] as Extract<PlatformMailInput, { kind: 'billing.payment_failed' }>), consoleUrl: consoleLink('https://console.example', STORE, 'billing') },
+  { ...(ALL[9] as Extract<PlatformMailInput, { kind: 'billing.store_suspended' }>), consoleUrl: consoleLink('https://console.example', STORE, 'billing') },
 ];
 
 const CJK = /[\u4e00-\u9fff]/;
@@ -73,6 +83,47 @@ describe('platform mails', () => {
     expect(low.text).toContain('is down to 1 unit,');
     expect(low.text).toMatch(/Suggested order\s+12 units/);
     expect(platformMail(ALL[4] as PlatformMailInput, 'zh-CN').text).toContain('以员工身份');
+  });
+
+  it('builds console deep links, and none without a console URL', () => {
+    expect(consoleLink('https://console.example/', STORE, 'pricing')).toBe(`https://console.example/stores/${STORE}/pricing`);
+    expect(consoleLink('http://localhost:3000', STORE, 'billing')).toBe(`http://localhost:3000/stores/${STORE}/billing`);
+    expect(consoleLink(null, STORE, 'planning')).toBeNull();
+    expect(consoleLink('', STORE, 'planning')).toBeNull();
+  });
+
+  for (const input of ALERTS) {
+    it(`${input.kind}: the button opens the store's console page, in the HTML and the text part`, () => {
+      const page = { 'low-stock': 'planning', 'pricing-paused': 'pricing', 'webhook-disabled': 'webhooks' }[input.kind as string] ?? 'billing';
+      const link = `https://console.example/stores/${STORE}/${page}`;
+      for (const lang of ['en', 'zh-CN']) {
+        const m = platformMail(input, lang, 'https://console.example');
+        expect(m.html).toContain(`href="${link}"`);
+        expect(m.text).toContain(link);
+      }
+    });
+  }
+
+  it('pricing-paused: the failed checks in the recipient language (codes, never the English check message)', () => {
+    const input: PlatformMailInput = {
+      kind: 'pricing-paused',
+      storeName: '茶舍',
+      item: '龙井',
+      reasons: ['sales-exceed-offers', 'demand-increases-with-price', 'sales-exceed-offers', 'something-new'],
+      consoleUrl: consoleLink('https://console.example', STORE, 'pricing'),
+    };
+    const zh = platformMail(input, 'zh-CN');
+    expect(zh.text).toContain('检查发现：');
+    expect(zh.text).toContain('记录的销量多于该价格的报价次数。');
+    expect(zh.text).toContain('较高价格的销量明显好于较低价格');
+    // An unknown code reads as the generic check, once; a repeated code once.
+    expect(zh.text).toContain('销售数据未通过一致性检查。');
+    expect(zh.text.split('记录的销量多于该价格的报价次数。').length).toBe(2);
+    expect(`${zh.subject}\n${zh.text}`).not.toMatch(/\b(sales|offers|price|check|data|failed)\b/i);
+    const en = platformMail(input, 'en');
+    expect(en.text).toContain('More sales were recorded than times the price was offered.');
+    expect(en.text).toContain('The sales data failed a consistency check.');
+    expect(CJK.test(en.text.replace(/茶舍|龙井/g, ''))).toBe(false);
   });
 
   it('takes the recipient locale from a console locale or an Accept-Language header, English otherwise', () => {

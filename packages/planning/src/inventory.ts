@@ -7,7 +7,7 @@
 import { type Database, type Kysely, newId, sql, type TenantDatabase } from '@storeloom/db';
 import { AppError, ErrorCode, notFound } from '@storeloom/errors';
 import { type DemandObservation, planReorder, seedFromString } from '@storeloom/inventory';
-import { type MailOutbox, platformMail } from '@storeloom/mail';
+import { consoleLink, type MailOutbox, platformMail } from '@storeloom/mail';
 import { addDaysIso, alertRecipientsWithLocale, storeNameOf } from './members.ts';
 import { dailySales, utcDay } from './sales.ts';
 import type { SecretBox } from '@storeloom/secret-box';
@@ -66,6 +66,8 @@ export interface InventoryServiceDeps {
   schemaName: string;
   mail?: MailOutbox | undefined;
   afterMail?: (() => Promise<void>) | undefined;
+  /** The console's public URL: the low-stock mail links to the store's reorder page there. */
+  consoleUrl?: string | null | undefined;
   /** After an alert's webhook event was written: run the store's webhook dispatcher now (the sweep catches a lost call). */
   enqueueWebhook?: ((alertId: string) => Promise<void>) | undefined;
   /** Key of the webhook signing secrets (the old alert webhook API shows its secret). */
@@ -431,7 +433,16 @@ export class InventoryPlanningService {
     const storeName = await storeNameOf(this.deps.db, this.deps.storeId);
     for (const { email: to, locale } of await alertRecipientsWithLocale(this.deps.db, this.deps.storeId)) {
       const m = platformMail(
-        { kind: 'low-stock', storeName, item: name, sku: d.sku ?? null, onHand: d.onHand, reorderPoint: d.reorderPoint, suggested: d.suggestedQuantity },
+        {
+          kind: 'low-stock',
+          storeName,
+          item: name,
+          sku: d.sku ?? null,
+          onHand: d.onHand,
+          reorderPoint: d.reorderPoint,
+          suggested: d.suggestedQuantity,
+          consoleUrl: consoleLink(this.deps.consoleUrl, this.deps.storeId, 'planning'),
+        },
         locale,
       );
       await this.deps.mail.enqueue({

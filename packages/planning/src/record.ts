@@ -7,6 +7,8 @@ export interface PlanningDeps {
   db: Database;
   mail?: MailOutbox | undefined;
   afterMail?: (() => Promise<void>) | undefined;
+  /** The console's public URL (the low-stock mail links there). */
+  consoleUrl?: string | null | undefined;
   enqueueWebhook?: ((storeId: string, alertId: string) => Promise<void>) | undefined;
 }
 
@@ -32,6 +34,7 @@ export async function recordPaidOrderLine(
     schemaName: store.schemaName,
     mail: deps.mail,
     afterMail: deps.afterMail,
+    consoleUrl: deps.consoleUrl,
     enqueueWebhook: deps.enqueueWebhook ? (alertId) => (deps.enqueueWebhook as NonNullable<PlanningDeps['enqueueWebhook']>)(store.id, alertId) : undefined,
   });
   const alerted = await inventory.checkCrossing(sale.variantId, v.inventory_quantity);

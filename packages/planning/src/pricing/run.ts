@@ -22,7 +22,7 @@ import {
   tryClampToGuardrails,
   updatePosterior,
 } from '@storeloom/pricing';
-import { platformMail } from '@storeloom/mail';
+import { consoleLink, platformMail } from '@storeloom/mail';
 import { addDaysIso, alertRecipientsWithLocale, daysBetweenIso, storeNameOf } from '../members.ts';
 import { dailySales, utcDay } from '../sales.ts';
 import { insertChange, rejectWaitingSuggestion } from './changes.ts';
@@ -92,7 +92,7 @@ export class PricingRun {
       if (outcome.kind === 'broken') {
         pausedNow.add(settings.id);
         summary.paused.push(settings.id);
-        await this.pauseAndAlert(settings, variant, outcome.reasons);
+        await this.pauseAndAlert(settings, variant, outcome.reasons, outcome.codes);
       } else if (outcome.kind === 'skipped') summary.skipped.push({ variantId: variant.id, reason: outcome.reason });
       else summary[outcome.kind] += 1;
       await opts.onProgress?.((i + 1) / targets.length);
@@ -100,14 +100,18 @@ export class PricingRun {
     return summary;
   }
 
-  private async pauseAndAlert(settings: SettingsRow, variant: { id: string; title: string }, reasons: string[]) {
+  /** `reasons` (English, technical) go to the setting and the audit log; the mail writes the `codes` in each recipient's language. */
+  private async pauseAndAlert(settings: SettingsRow, variant: { id: string; title: string }, reasons: string[], codes: string[]) {
     const reason = `Data check failed for "${variant.title}": ${reasons.join('; ')}`;
     await this.settings.pause(settings.id, reason);
     await auditPricing(this.ctx, 'pricing.paused', settings.id, null, { variantId: variant.id, reasons });
     if (!this.ctx.mail) return;
     const storeName = await storeNameOf(this.ctx.db, this.ctx.storeId);
     for (const { email: to, locale } of await alertRecipientsWithLocale(this.ctx.db, this.ctx.storeId)) {
-      const m = platformMail({ kind: 'pricing-paused', storeName, item: variant.title, reason }, locale);
+      const m = platformMail(
+        { kind: 'pricing-paused', storeName, item: variant.title, reasons: codes, consoleUrl: consoleLink(this.ctx.consoleUrl, this.ctx.storeId, 'pricing') },
+        locale,
+      );
       await this.ctx.mail.enqueue({
         kind: 'pricing-paused',
         to,
@@ -115,7 +119,8 @@ export class PricingRun {
         subject: m.subject,
         text: m.text,
         html: m.html,
-        dedupKey: `pricing-paused:${this.ctx.storeId}:${settings.id}:${settings.version}`,
+        // Per recipient: the outbox keeps one mail per key, so a key without the address mailed only the first owner/admin.
+        dedupKey: `pricing-paused:${this.ctx.storeId}:${settings.id}:${settings.version}:${to}`,
       });
     }
     await this.ctx.afterMail?.();
@@ -125,7 +130,7 @@ export class PricingRun {
     variant: { id: string; product_id: string; price: number; inventory_quantity: number; title: string },
     settings: SettingsRow,
     now: Date,
-  ): Promise<{ kind: 'suggested' | 'applied' | 'unchanged' } | { kind: 'skipped'; reason: string } | { kind: 'broken'; reasons: string[] }> {
+  ): Promise<{ kind: 'suggested' | 'applied' | 'unchanged' } | { kind: 'skipped'; reason: string } | { kind: 'broken'; reasons: string[]; codes: string[] }> {
     const today = utcDay(now);
     const yesterday = addDaysIso(today, -1);
     const candidates = candidatePrices({
@@ -182,7 +187,7 @@ export class PricingRun {
 
     const report = detectBrokenData({ state, observations });
     const blocking = report.issues.filter((i) => i.severity === 'error' || i.code === 'demand-increases-with-price');
-    if (blocking.length > 0) return { kind: 'broken', reasons: blocking.map((i) => i.message) };
+    if (blocking.length > 0) return { kind: 'broken', reasons: blocking.map((i) => i.message), codes: blocking.map((i) => i.code) };
 
     const soldSinceTarget =
       settings.target_units !== null

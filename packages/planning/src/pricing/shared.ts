@@ -92,6 +92,8 @@ export interface PricingServiceDeps {
   mail?: MailOutbox | undefined;
   /** Called after mail was written, so delivery starts right away. */
   afterMail?: (() => Promise<void>) | undefined;
+  /** The console's public URL: the pricing-paused mail links to the store's pricing page there. */
+  consoleUrl?: string | null | undefined;
 }
 
 /** One store's pricing context: the deps plus the store's tenant handle. */
