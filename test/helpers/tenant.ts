@@ -69,6 +69,7 @@ export const TENANT_TABLES = [
   'reorder_suggestions',
   'return_lines',
   'returns',
+  'review_photos',
   'reviews',
   'search_clicks',
   'search_config',

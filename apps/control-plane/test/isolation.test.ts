@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { API_SCOPES } from '@storeloom/auth';
 import { newId } from '@storeloom/db';
 import { CartService, CustomerService, OrderService, parseSettings, ReturnService } from '@storeloom/commerce';
-import { returnPhotoKey } from '@storeloom/storage';
+import { newReviewPhotoKey, returnPhotoKey } from '@storeloom/storage';
 import { searchDb } from '@storeloom/store-search';
 import { emitWebhookEvent } from '@storeloom/webhooks';
 import { createBackupHandlers } from '../../worker/src/backup.ts';
@@ -80,6 +80,8 @@ interface Tenant {
   articleId: string;
   menuId: string;
   reviewId: string;
+  /** A shopper's photo on reviewId (row and file). */
+  photoId: string;
   /** A published version of the home template's layout. */
   versionId: string;
   /** Handle of productIds[0] (review CSV rows name products by handle). */
@@ -130,6 +132,7 @@ const objectIds = (t: Tenant): Record<string, string> => ({
   mediaId: t.mediaId,
   menuId: t.menuId,
   reviewId: t.reviewId,
+  photoId: t.photoId,
   versionId: t.versionId,
   marketId: t.marketId,
   zoneId: t.zoneId,
@@ -415,6 +418,25 @@ describe('tenant isolation', () => {
     });
     expect(reviews.body.imported, reviews.text).toBe(1);
     const review = await p.request('GET', `/api/v1/stores/${store.id}/reviews`, { cookie });
+    // A shopper's photo on it (as the storefront's review form stores one).
+    const reviewPhotoKey = newReviewPhotoKey(store.id, 'png');
+    await p.services.storage.put(reviewPhotoKey, PNG, 'image/png');
+    const photoId = newId();
+    await p.db
+      .tenant(row.schema_name)
+      .insertInto('review_photos')
+      .values({
+        id: photoId,
+        review_id: review.body.data[0].id,
+        storage_key: reviewPhotoKey,
+        content_type: 'image/png',
+        width: 1,
+        height: 1,
+        bytes: PNG.length,
+        position: 0,
+        created_at: new Date(),
+      })
+      .execute();
     const themeDraft = await p.request('PUT', `/api/v1/stores/${store.id}/theme/templates/home/draft`, {
       cookie,
       body: { layout: { sections: [{ id: 'intro', type: 'rich-text', settings: { heading: `${tag} heading`, text: '<p>secret</p>' }, blocks: [] }] } },
@@ -510,6 +532,7 @@ describe('tenant isolation', () => {
       mediaId: media.body.id,
       menuId: menu.body.id,
       reviewId: review.body.data[0].id,
+      photoId,
       versionId: themeVersion.body.versions[0].id,
       productHandle: p1.handle,
       marketId: market.body.id,
@@ -581,6 +604,7 @@ describe('tenant isolation', () => {
       policies: await db.selectFrom('policies').selectAll().orderBy('kind').execute(),
       productMedia: await db.selectFrom('product_media').selectAll().orderBy('id').execute(),
       reviews: await db.selectFrom('reviews').selectAll().orderBy('id').execute(),
+      reviewPhotos: await db.selectFrom('review_photos').selectAll().orderBy('id').execute(),
       themeTemplates: await db.selectFrom('theme_templates').selectAll().orderBy('template').execute(),
       themeVersions: await db.selectFrom('theme_versions').selectAll().orderBy('id').execute(),
       customerTokens: await db.selectFrom('customer_tokens').selectAll().orderBy('token_hash').execute(),

@@ -8,8 +8,13 @@
  * so later requests (and other processes) read them back; concurrent requests
  * for the same variant share one resize. Files are immutable (stored names are
  * never reused) and sandboxed by their own CSP.
+ *
+ * Shoppers' review photos (`review-<random>.<ext>`, personal data) are served
+ * only while their review is published, and cached for an hour rather than a
+ * year, so hiding or deleting a review takes them off the store soon after.
  */
-import { isMediaKey, type Storage, type StoredObject } from '@storeloom/storage';
+import { ReviewService } from '@storeloom/content';
+import { isMediaKey, isReviewPhotoKey, type Storage, type StoredObject } from '@storeloom/storage';
 import { Hono } from 'hono';
 import type { StorefrontEnv } from './context.ts';
 import { MEDIA_WIDTHS, storeMediaPath } from './ui/media.ts';
@@ -23,7 +28,7 @@ const MAX_INPUT_PIXELS = 40_000_000;
 type Sharp = typeof import('sharp').default;
 let sharpModule: Promise<Sharp | null> | undefined;
 /** sharp is loaded on first use; if its native part is missing the route still serves originals. */
-const loadSharp = () => {
+export const loadSharp = () => {
   sharpModule ??= import('sharp').then(
     (m) => {
       // One libvips thread per resize (and few resizes at once, see `slot`): the storefront shares its cores with page rendering.
@@ -106,7 +111,10 @@ export function createMediaRoutes(storage: Storage | null, opts: MediaOptions = 
     const name = c.req.param('name');
     const storeId = c.var.store.id;
     const key = `${storeId}/${name}`;
-    if (!storage || !isMediaKey(key)) return c.text('Not found', 404);
+    // A review photo by its original's name only (its resized copies are asked for with ?w=).
+    const reviewPhoto = isReviewPhotoKey(key) && !/_w\d+\./.test(name);
+    if (!storage || !(isMediaKey(key) || reviewPhoto)) return c.text('Not found', 404);
+    if (reviewPhoto && !(await new ReviewService(c.var.tenant.t).isPublishedPhoto(key))) return c.text('Not found', 404);
     const widthParam = c.req.query('w');
     const width = widthParam === undefined ? null : Number(widthParam);
     if (width !== null && !(MEDIA_WIDTHS as readonly number[]).includes(width)) return c.text('Unsupported width', 400);
@@ -122,7 +130,7 @@ export function createMediaRoutes(storage: Storage | null, opts: MediaOptions = 
     if (!obj) return c.text('Not found', 404);
     c.header('Content-Type', obj.contentType);
     c.header('Content-Length', String(obj.size));
-    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    c.header('Cache-Control', reviewPhoto ? 'public, max-age=3600' : 'public, max-age=31536000, immutable');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Content-Security-Policy', "default-src 'none'; sandbox");
     return c.body(obj.body as Uint8Array<ArrayBuffer>, 200);

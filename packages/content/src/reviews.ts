@@ -20,6 +20,45 @@ import type { Insertable, Selectable } from 'kysely';
 
 export const REVIEW_LIMITS = { title: 200, body: 5000, author: 100, importRows: 5000 } as const;
 
+/**
+ * Photos on a review (optional): how many one review (one signed link) may
+ * carry, the size cap of one file, the longest edge it is re-encoded to, and
+ * the abuse limits of the upload (per link: attempts with photos per hour; per
+ * IP: attempts per hour and photos per day).
+ */
+export const REVIEW_PHOTO_LIMITS = {
+  perReview: 4,
+  maxBytes: 8 * 1024 * 1024,
+  maxEdge: 2048,
+  maxInputPixels: 40_000_000,
+  linkAttemptsPerHour: 6,
+  ipAttemptsPerHour: 12,
+  ipPhotosPerDay: 40,
+} as const;
+
+/** A re-encoded photo already in the store's storage, to attach to a new review. */
+export interface ReviewPhotoInput {
+  key: string;
+  contentType: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+export interface ReviewPhotoView {
+  id: string;
+  width: number;
+  height: number;
+  contentType: string;
+}
+
+/** A published review's photo for the product page: its file name under the storefront's /media. */
+export interface PublicReviewPhoto {
+  name: string;
+  width: number;
+  height: number;
+}
+
 /** HMAC-SHA256 over store, order and product: the verified-buyer review link's `sig`. */
 export function reviewLinkSignature(secret: string, storeId: string, orderId: string, productId: string): string {
   return createHmac('sha256', secret).update(`review|${storeId}|${orderId}|${productId}`).digest('base64url');
@@ -46,6 +85,7 @@ export interface ReviewView {
   verified: boolean;
   source: 'buyer' | 'import';
   createdAt: string;
+  photos: ReviewPhotoView[];
 }
 
 /** What shoppers see of a review (no e-mail, no order). */
@@ -57,9 +97,10 @@ export interface PublicReview {
   reply: string | null;
   verified: boolean;
   createdAt: string;
+  photos: PublicReviewPhoto[];
 }
 
-const view = (r: Selectable<ReviewsTable>): ReviewView => ({
+const view = (r: Selectable<ReviewsTable>, photos: ReviewPhotoView[] = []): ReviewView => ({
   id: r.id,
   productId: r.product_id,
   orderId: r.order_id,
@@ -73,6 +114,7 @@ const view = (r: Selectable<ReviewsTable>): ReviewView => ({
   verified: r.verified,
   source: r.source,
   createdAt: new Date(r.created_at).toISOString(),
+  photos,
 });
 
 /** Plain text only: control characters out, whitespace runs kept sane, length capped. */
@@ -137,28 +179,52 @@ export class ReviewService {
     return row ? { title: row.title, handle: row.handle, email: row.email, alreadyReviewed: Boolean(row.already) } : null;
   }
 
-  /** A verified buyer's review, pending moderation. 409 `conflict` when this order already reviewed this product. */
-  async submit(orderId: string, productId: string, input: ReviewInput): Promise<ReviewView> {
+  /**
+   * A verified buyer's review, pending moderation, with its photos (already
+   * re-encoded and stored by the caller, which deletes them again when this
+   * throws). 409 `conflict` when this order already reviewed this product.
+   */
+  async submit(orderId: string, productId: string, input: ReviewInput, photos: ReviewPhotoInput[] = []): Promise<ReviewView> {
     const clean = checkInput(input);
+    if (photos.length > REVIEW_PHOTO_LIMITS.perReview) throw invalid('photos', `at most ${REVIEW_PHOTO_LIMITS.perReview} photos`);
     const target = await this.reviewable(orderId, productId);
     if (!target) throw notFound('Order');
     const id = newId();
     const now = new Date();
     try {
-      await this.t
-        .insertInto('reviews')
-        .values({
-          id,
-          product_id: productId,
-          order_id: orderId,
-          email: target.email,
-          ...clean,
-          verified: true,
-          source: 'buyer',
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      await this.t.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('reviews')
+          .values({
+            id,
+            product_id: productId,
+            order_id: orderId,
+            email: target.email,
+            ...clean,
+            verified: true,
+            source: 'buyer',
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        if (photos.length)
+          await trx
+            .insertInto('review_photos')
+            .values(
+              photos.map((ph, position) => ({
+                id: newId(),
+                review_id: id,
+                storage_key: ph.key,
+                content_type: ph.contentType,
+                width: ph.width,
+                height: ph.height,
+                bytes: ph.bytes,
+                position,
+                created_at: now,
+              })),
+            )
+            .execute();
+      });
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError(ErrorCode.Conflict, 'You have already reviewed this product for this order');
       throw e;
@@ -169,7 +235,7 @@ export class ReviewService {
   async get(id: string): Promise<ReviewView | null> {
     if (!isUuid(id)) return null;
     const r = await this.t.selectFrom('reviews').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? view(r) : null;
+    return r ? view(r, (await this.photosOf([id])).get(id)) : null;
   }
 
   /** The merchant's moderation queue and history, newest first. */
@@ -177,7 +243,68 @@ export class ReviewService {
     let q = this.t.selectFrom('reviews').selectAll();
     if (opts.status) q = q.where('status', '=', opts.status);
     if (opts.productId) q = q.where('product_id', '=', opts.productId);
-    return (await q.orderBy('created_at', 'desc').orderBy('id').limit(opts.limit).execute()).map(view);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(opts.limit).execute();
+    const photos = await this.photosOf(rows.map((r) => r.id));
+    return rows.map((r) => view(r, photos.get(r.id)));
+  }
+
+  private async photosOf(reviewIds: string[]): Promise<Map<string, ReviewPhotoView[]>> {
+    const out = new Map<string, ReviewPhotoView[]>();
+    if (!reviewIds.length) return out;
+    const rows = await this.t
+      .selectFrom('review_photos')
+      .select(['id', 'review_id', 'width', 'height', 'content_type'])
+      .where('review_id', 'in', reviewIds)
+      .orderBy('review_id')
+      .orderBy('position')
+      .execute();
+    for (const r of rows) {
+      const list = out.get(r.review_id) ?? [];
+      list.push({ id: r.id, width: r.width, height: r.height, contentType: r.content_type });
+      out.set(r.review_id, list);
+    }
+    return out;
+  }
+
+  /** One photo's storage key and type (the merchant's view through the API), or null. */
+  async photo(reviewId: string, photoId: string): Promise<{ key: string; contentType: string } | null> {
+    if (!isUuid(reviewId) || !isUuid(photoId)) return null;
+    const r = await this.t
+      .selectFrom('review_photos')
+      .select(['storage_key', 'content_type'])
+      .where('review_id', '=', reviewId)
+      .where('id', '=', photoId)
+      .executeTakeFirst();
+    return r ? { key: r.storage_key, contentType: r.content_type } : null;
+  }
+
+  /** Removes one photo of a review (moderation); returns its storage key (the caller deletes the object) and the product. */
+  async removePhoto(reviewId: string, photoId: string): Promise<{ key: string; productId: string }> {
+    if (!isUuid(reviewId) || !isUuid(photoId)) throw notFound('Photo');
+    const r = await this.t
+      .deleteFrom('review_photos')
+      .where('review_id', '=', reviewId)
+      .where('id', '=', photoId)
+      .returning(['storage_key'])
+      .executeTakeFirst();
+    if (!r) throw notFound('Photo');
+    const review = await this.t.selectFrom('reviews').select('product_id').where('id', '=', reviewId).executeTakeFirstOrThrow();
+    return { key: r.storage_key, productId: review.product_id };
+  }
+
+  /**
+   * Whether the storefront may serve a review photo: its stored key (or the
+   * original's key of a resized copy) belongs to a published review.
+   */
+  async isPublishedPhoto(key: string): Promise<boolean> {
+    const r = await this.t
+      .selectFrom('review_photos')
+      .innerJoin('reviews', 'reviews.id', 'review_photos.review_id')
+      .select('review_photos.id')
+      .where('review_photos.storage_key', '=', key)
+      .where('reviews.status', '=', 'published')
+      .executeTakeFirst();
+    return Boolean(r);
   }
 
   /** Publish, hide or reply (an empty reply removes it). */
@@ -194,11 +321,15 @@ export class ReviewService {
     return (await this.get(id)) as ReviewView;
   }
 
-  /** Removes a review; returns its product (whose rating signal changes). */
-  async delete(id: string): Promise<{ productId: string }> {
-    const r = await this.t.deleteFrom('reviews').where('id', '=', id).returning('product_id').executeTakeFirst();
-    if (!r) throw notFound('Review');
-    return { productId: r.product_id };
+  /** Removes a review with its photos; returns its product (whose rating signal changes) and the photos' storage keys (the caller deletes the objects). */
+  async delete(id: string): Promise<{ productId: string; photoKeys: string[] }> {
+    if (!isUuid(id)) throw notFound('Review');
+    return this.t.transaction().execute(async (trx) => {
+      const photos = await trx.deleteFrom('review_photos').where('review_id', '=', id).returning('storage_key').execute();
+      const r = await trx.deleteFrom('reviews').where('id', '=', id).returning('product_id').executeTakeFirst();
+      if (!r) throw notFound('Review');
+      return { productId: r.product_id, photoKeys: photos.map((p) => p.storage_key) };
+    });
   }
 
   /**
@@ -208,7 +339,7 @@ export class ReviewService {
   async forProductPage(productId: string, limit = 10): Promise<{ average: number; count: number; reviews: PublicReview[] }> {
     const rows = await this.t
       .selectFrom('reviews')
-      .select(['author', 'rating', 'title', 'body', 'reply', 'verified', 'created_at'])
+      .select(['id', 'author', 'rating', 'title', 'body', 'reply', 'verified', 'created_at'])
       .select([sql<number>`count(*) over ()`.as('n'), sql<string>`avg(rating) over ()`.as('avg')])
       .where('product_id', '=', productId)
       .where('status', '=', 'published')
@@ -217,6 +348,18 @@ export class ReviewService {
       .limit(limit)
       .execute();
     const first = rows[0];
+    const photos = rows.length
+      ? await this.t
+          .selectFrom('review_photos')
+          .select(['review_id', 'storage_key', 'width', 'height'])
+          .where(
+            'review_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .orderBy('position')
+          .execute()
+      : [];
     return {
       count: first ? Number(first.n) : 0,
       average: first ? Math.round(Number(first.avg) * 10) / 10 : 0,
@@ -228,6 +371,9 @@ export class ReviewService {
         reply: r.reply,
         verified: r.verified,
         createdAt: new Date(r.created_at).toISOString(),
+        photos: photos
+          .filter((ph) => ph.review_id === r.id)
+          .map((ph) => ({ name: ph.storage_key.slice(ph.storage_key.indexOf('/') + 1), width: ph.width, height: ph.height })),
       })),
     };
   }

@@ -99,6 +99,19 @@ export interface ReviewsTable {
   updated_at: Timestamp;
 }
 
+/** A shopper's photo on a review: the re-encoded file's storage key (`<store>/review-<random>.<ext>`) and size. */
+export interface ReviewPhotosTable {
+  id: string;
+  review_id: string;
+  storage_key: string;
+  content_type: string;
+  width: number;
+  height: number;
+  bytes: number;
+  position: number;
+  created_at: Timestamp;
+}
+
 /** Translations of store content per locale (migrations/tenant/20261206124000_translations.ts); null fields fall back to the original. */
 export interface ProductTranslationsTable {
   product_id: string;

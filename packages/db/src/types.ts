@@ -16,6 +16,7 @@ import type {
   PoliciesTable,
   ProductMediaTable,
   ProductTranslationsTable,
+  ReviewPhotosTable,
   ReviewsTable,
   ThemeTemplatesTable,
   ThemeVersionsTable,
@@ -761,6 +762,7 @@ export interface TenantDatabase {
   articles: ArticlesTable;
   product_media: ProductMediaTable;
   reviews: ReviewsTable;
+  review_photos: ReviewPhotosTable;
   theme_templates: ThemeTemplatesTable;
   theme_versions: ThemeVersionsTable;
   markets: MarketsTable;

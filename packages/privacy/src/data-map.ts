@@ -286,6 +286,13 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
     export: 'reviews',
     note: 'the address, name and order link are cleared; the rating and text stay with the product, no longer tied to anyone',
   },
+  review_photos: {
+    columns: 'id review_id storage_key content_type width height bytes position created_at',
+    personal: 'review_id storage_key',
+    erase: 'delete',
+    export: 'reviews',
+    note: "the shopper's photos on their reviews: rows and stored files (with resized copies) are deleted; the export carries the files",
+  },
   reco_models: { columns: 'version status trigger job_id started_at finished_at stats metrics error', erase: 'none' },
   reco_active_model: { columns: 'id version activated_at', erase: 'none' },
   reco_item_recs: { columns: 'version product_id repeat items', erase: 'none' },

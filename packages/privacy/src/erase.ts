@@ -6,7 +6,7 @@
  */
 import { type Database, sql } from '@storeloom/db';
 import type { StoreStorage } from '@storeloom/storage';
-import { archiveKey } from '@storeloom/storage';
+import { archiveKey, withVariantKeys } from '@storeloom/storage';
 import { emailHash } from './email.ts';
 import { personOf, type StoreRef } from './export.ts';
 
@@ -19,7 +19,7 @@ const MIN_NAME = 4;
 
 export interface StoreErasure {
   counts: Record<string, number>;
-  /** Export archives of the person's earlier requests and the photos of their returns, to delete from storage. */
+  /** Export archives of the person's earlier requests and the photos of their returns and reviews, to delete from storage. */
   archiveKeys: string[];
   /** Names the person used (to scrub free text outside the store's schema). */
   names: string[];
@@ -179,6 +179,15 @@ export async function eraseInStore(db: Database, store: StoreRef, email: string,
         .execute();
       counts.unsubscribesHashed = 1;
     }
+    // Photos on the person's reviews are deleted, rows and files (with the storefront's resized copies): a photo
+    // may show the person or their home, and anonymising cannot take that out of it.
+    const reviewPhotos = (
+      await sql<{ storage_key: string }>`delete from ${sql.table(`${store.schema_name}.review_photos`)}
+        where review_id in (select id from ${sql.table(`${store.schema_name}.reviews`)} where email = ${email} or order_id = any(${oids}::uuid[]))
+        returning storage_key`.execute(t)
+    ).rows;
+    counts.reviewPhotos = reviewPhotos.length;
+    const reviewPhotoKeys = reviewPhotos.flatMap((r) => withVariantKeys(r.storage_key));
     // Reviews the person wrote stay with the product, anonymous: no address, name or order behind them.
     counts.reviews = Number(
       (
@@ -213,7 +222,7 @@ export async function eraseInStore(db: Database, store: StoreRef, email: string,
       .where('id', '<>', requestId)
       .execute();
     await t.updateTable('privacy_requests').set({ archive_key: null }).where('id', '=', requestId).execute();
-    return { counts, archiveKeys: [...earlier.map((r) => r.archive_key as string), ...photoKeys], names, orderIds: p.orderIds };
+    return { counts, archiveKeys: [...earlier.map((r) => r.archive_key as string), ...photoKeys, ...reviewPhotoKeys], names, orderIds: p.orderIds };
   });
 }
 

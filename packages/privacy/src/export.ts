@@ -4,6 +4,7 @@
  * withheld: they are credentials, not information about the person.
  */
 import { type Database, type Kysely, type Store, sql, type TenantDatabase } from '@storeloom/db';
+import type { StoreStorage } from '@storeloom/storage';
 import { emailHash } from './email.ts';
 
 /** What the privacy code needs of a store. */
@@ -69,7 +70,12 @@ export async function personOf(t: Kysely<TenantDatabase>, email: string) {
 
 const anyOf = <T>(xs: T[]) => (xs.length ? xs : (['00000000-0000-0000-0000-000000000000'] as T[]));
 
-export async function collectExport(db: Database, store: StoreRef, email: string): Promise<PrivacyExport> {
+/**
+ * The person's data as one document. With `storage`, the photos the person put
+ * on reviews are inside it too (base64, as stored: re-encoded, no metadata);
+ * without, each photo is listed by file name and size.
+ */
+export async function collectExport(db: Database, store: StoreRef, email: string, storage: StoreStorage | null = null): Promise<PrivacyExport> {
   const t = db.tenant(store.schema_name);
   const p = await personOf(t, email);
   const customer = await t.selectFrom('customers').select(['id', 'email', 'name', 'created_at']).where('email', '=', email).executeTakeFirst();
@@ -160,10 +166,40 @@ export async function collectExport(db: Database, store: StoreRef, email: string
         .execute()
     : [];
   // Reviews live in the content package's table (typed there): read by SQL, same store role.
-  const reviews = (
-    await sql<Record<string, unknown>>`select id, product_id, order_id, email, author, rating, title, body, status, reply, verified, created_at
+  const reviewRows = (
+    await sql<Record<string, unknown> & { id: string }>`select id, product_id, order_id, email, author, rating, title, body, status, reply, verified, created_at
       from ${sql.table(`${store.schema_name}.reviews`)} where email = ${email} or order_id = any(${oids}::uuid[]) order by created_at`.execute(t)
   ).rows;
+  // Photos on those reviews (review_photos; the files themselves when storage is at hand).
+  const photoRows = reviewRows.length
+    ? await t
+        .selectFrom('review_photos')
+        .select(['id', 'review_id', 'storage_key', 'content_type', 'width', 'height', 'bytes', 'created_at'])
+        .where(
+          'review_id',
+          'in',
+          reviewRows.map((r) => r.id),
+        )
+        .orderBy('position')
+        .execute()
+    : [];
+  const photos = await Promise.all(
+    photoRows.map(async (ph) => {
+      const obj = storage ? await storage.get(ph.storage_key).catch(() => null) : null;
+      return {
+        reviewId: ph.review_id,
+        id: ph.id,
+        file: ph.storage_key.slice(ph.storage_key.indexOf('/') + 1),
+        contentType: ph.content_type,
+        width: ph.width,
+        height: ph.height,
+        bytes: ph.bytes,
+        createdAt: ph.created_at,
+        ...(obj ? { base64: Buffer.from(obj.body).toString('base64') } : {}),
+      };
+    }),
+  );
+  const reviews = reviewRows.map((r) => ({ ...r, photos: photos.filter((ph) => ph.reviewId === r.id).map(({ reviewId: _r, ...ph }) => ph) }));
   const mails = await db.control
     .selectFrom('mail_outbox')
     .select(['kind', 'to_address', 'subject', 'text_body', 'status', 'created_at', 'sent_at'])

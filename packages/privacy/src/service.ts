@@ -263,7 +263,7 @@ export class PrivacyService {
 
   private async runExport(store: StoreRef, id: string, email: string) {
     if (!this.deps.storage) throw new Error('exports need media storage');
-    const doc = await collectExport(this.deps.db, store, email);
+    const doc = await collectExport(this.deps.db, store, email, storeStorage(this.deps.storage, store.id));
     const key = privacyExportKey(store.id, id);
     await storeStorage(this.deps.storage, store.id).put(key, new TextEncoder().encode(JSON.stringify(doc, null, 2)), 'application/json');
     const summary = exportCounts(doc);

@@ -28,10 +28,13 @@ const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,99}\.(png|jpg|webp|gif|avif|glb|usdz)$/;
 
 const ARCHIVE_RE = /^export-[a-z0-9]{8,64}\.tar\.gz$/;
 
+/** Shoppers' files (return and review photos) are personal data: never public media, whatever their name looks like. */
+const PRIVATE_NAME_RE = /^(return|review)-/;
+
 /** A public media key (image or logo): `<store uuid>/<safe image name>`. Only these are served at /media. */
 export function isMediaKey(key: string): boolean {
   const parts = key.split('/');
-  return parts.length === 2 && STORE_RE.test(parts[0] as string) && NAME_RE.test(parts[1] as string);
+  return parts.length === 2 && STORE_RE.test(parts[0] as string) && NAME_RE.test(parts[1] as string) && !PRIVATE_NAME_RE.test(parts[1] as string);
 }
 
 /** A store export archive `<store uuid>/export-<id>.tar.gz`: private, downloaded only through the authenticated API. */
@@ -56,7 +59,37 @@ export function privacyExportKey(storeId: string, requestId: string): string {
 
 /** A storage key is exactly `<store uuid>/<safe file name>`: no dots to climb, no separators, no encodings. */
 export function isValidKey(key: string): boolean {
-  return isMediaKey(key) || isArchiveKey(key) || isPrivacyExportKey(key) || isReturnPhotoKey(key);
+  return isMediaKey(key) || isArchiveKey(key) || isPrivacyExportKey(key) || isReturnPhotoKey(key) || isReviewPhotoKey(key);
+}
+
+const REVIEW_PHOTO_RE = /^review-[a-f0-9]{24}(_w[0-9]{2,4})?\.(png|jpg|webp|avif)$/;
+
+/**
+ * A shopper's photo on a review `<store uuid>/review-<random>.<ext>`, or one of
+ * its resized copies (`_w<width>`, made by the storefront's media route):
+ * personal data, served by the storefront only while the review is published
+ * and by the API to the merchant.
+ */
+export function isReviewPhotoKey(key: string): boolean {
+  const parts = key.split('/');
+  return parts.length === 2 && STORE_RE.test(parts[0] as string) && REVIEW_PHOTO_RE.test(parts[1] as string);
+}
+
+export function newReviewPhotoKey(storeId: string, ext: 'png' | 'jpg' | 'webp'): string {
+  const key = `${storeId}/review-${randomBytes(12).toString('hex')}.${ext}`;
+  assertValidKey(key);
+  return key;
+}
+
+/** Widths and formats the storefront's media route may have stored beside an original (keep in step with its MEDIA_WIDTHS). */
+export const MEDIA_VARIANT_WIDTHS = [160, 320, 480, 640, 960, 1280, 1920] as const;
+const VARIANT_FORMATS = ['avif', 'webp', 'jpg', 'png'] as const;
+
+/** The original and every resized copy the media route may have made of it: what deleting a photo deletes. */
+export function withVariantKeys(key: string): string[] {
+  const dot = key.lastIndexOf('.');
+  const base = key.slice(0, dot);
+  return [key, ...MEDIA_VARIANT_WIDTHS.flatMap((w) => VARIANT_FORMATS.map((f) => `${base}_w${w}.${f}`))];
 }
 
 const RETURN_PHOTO_RE = /^return-[a-f0-9]{32}-[0-9]\.(png|jpg|webp|gif|avif)$/;

@@ -31,6 +31,7 @@ import {
   ArchiveTooLargeError,
   contentTypeOfKey,
   isMediaKey,
+  isReviewPhotoKey,
   readArchive,
   type Storage,
   sha256Hex,
@@ -78,6 +79,8 @@ export const EXPORT_TABLES: readonly TableSpec[] = [
   { table: 'order_counter' },
   // Reviews name their order without a foreign key (an erased order leaves the review), so order is free here.
   { table: 'reviews' },
+  // Shoppers' photos on reviews travel with their reviews (the files in media/, keys renamed to the target store).
+  { table: 'review_photos', media: true },
   { table: 'store_settings', media: true },
   { table: 'search_config' },
   { table: 'search_synonyms' },
@@ -300,13 +303,14 @@ export async function buildStoreExport(
   const keys = new Set<string>();
   for (const img of data.images ?? []) if (typeof img.storage_key === 'string') keys.add(img.storage_key);
   for (const m of data.product_media ?? []) for (const key of [m.storage_key, m.poster_key, m.usdz_key]) if (typeof key === 'string') keys.add(key);
+  for (const ph of data.review_photos ?? []) if (typeof ph.storage_key === 'string') keys.add(ph.storage_key);
   const logo = (data.store_settings ?? []).find((s) => s.key === 'logo')?.value as { key?: unknown } | undefined;
   if (typeof logo?.key === 'string') keys.add(logo.key);
   let mediaFiles = 0;
   let done = 0;
   for (const key of [...keys].sort()) {
     done++;
-    if (!isMediaKey(key) || !key.startsWith(`${store.id}/`)) continue;
+    if (!(isMediaKey(key) || isReviewPhotoKey(key)) || !key.startsWith(`${store.id}/`)) continue;
     const obj = await storage.get(key);
     if (!obj) continue; // an image row whose file was already removed: the row still travels
     add(`media/${key.slice(key.indexOf('/') + 1)}`, obj.body);
@@ -428,13 +432,14 @@ export async function loadArchiveIntoStore(
   for (const row of rewrite(archive.data.images ?? [])) checkKey(row.storage_key, 'data/images.json');
   for (const row of rewrite(archive.data.product_media ?? []))
     for (const column of ['storage_key', 'poster_key', 'usdz_key']) checkKey(row[column], `data/product_media.json (${column})`);
+  for (const row of rewrite(archive.data.review_photos ?? [])) checkKey(row.storage_key, 'data/review_photos.json');
   for (const row of rewrite(archive.data.store_settings ?? []))
     if (row.key === 'logo' && row.value && typeof row.value === 'object') checkKey((row.value as { key?: unknown }).key, 'The logo setting');
 
   // Media first: rows that point at files only appear once the files exist.
   for (const [name, body] of archive.media) {
     const key = `${target.id}/${name}`;
-    if (!isMediaKey(key)) throw invalid(`Unexpected media file ${name.slice(0, 100)}`);
+    if (!isMediaKey(key) && !isReviewPhotoKey(key)) throw invalid(`Unexpected media file ${name.slice(0, 100)}`);
     const type = contentTypeOfKey(key);
     await own.put(key, body, type);
   }

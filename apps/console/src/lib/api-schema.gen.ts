@@ -4420,6 +4420,30 @@ export interface paths {
         patch: operations["moderateReview"];
         trace?: never;
     };
+    "/stores/{storeId}/reviews/{reviewId}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the shopper's photos on a review (private: only through this route)
+         * @description API tokens: needs the `read_stores` scope.
+         */
+        get: operations["getReviewPhoto"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove one photo from a review (the stored file too)
+         * @description API tokens: needs the `write_stores` scope.
+         */
+        delete: operations["deleteReviewPhoto"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stores/{storeId}/reviews/import": {
         parameters: {
             query?: never;
@@ -6969,6 +6993,16 @@ export interface components {
             /** @enum {string} */
             source: "buyer" | "import";
             createdAt: string;
+            /** @description The shopper's photos (re-encoded without metadata); shown on the storefront only while the review is published */
+            photos: components["schemas"]["ReviewPhoto"][];
+        };
+        ReviewPhoto: {
+            id: string;
+            width: number;
+            height: number;
+            contentType: string;
+            /** @description GET …/reviews/{reviewId}/photos/{photoId} (private: only through the API) */
+            url: string;
         };
         ReviewImport: {
             imported: number;
@@ -23863,6 +23897,106 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getReviewPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                reviewId: string;
+                photoId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": unknown;
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteReviewPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                reviewId: string;
+                photoId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not authenticated */
             401: {

@@ -1,6 +1,7 @@
 /**
  * Review moderation (issue 20): every review waits here as `pending` until the merchant publishes it; published ones
- * can be hidden again, answered with a public reply, or deleted. Filters: status and product.
+ * can be hidden again, answered with a public reply, or deleted. Filters: status and product. A shopper's photos show
+ * as thumbnails (through the API: they are private until published) and can be removed one by one.
  */
 import '../online-store.css';
 import { useSearchParams } from '@solidjs/router';
@@ -59,6 +60,15 @@ export default function ReviewsPage() {
       toast.error((err as Error).message);
     }
   };
+  const removePhoto = async (r: Review, photoId: string) => {
+    try {
+      await api.DELETE('/stores/{storeId}/reviews/{reviewId}/photos/{photoId}', { params: { path: { storeId: s.storeId(), reviewId: r.id, photoId } } });
+      replace({ ...r, photos: r.photos.filter((ph) => ph.id !== photoId) });
+      toast.success(t('reviews.photoRemoved'));
+    } catch (err) {
+      toast.error((err as Error).message);
+    }
+  };
   return (
     <div class="page">
       <PageHeader title={t('reviews.title')} subtitle={t('reviews.subtitle')} />
@@ -87,7 +97,15 @@ export default function ReviewsPage() {
             >
               <ul class="review-list" data-testid="review-list">
                 <For each={reviews.latest ?? []}>
-                  {(r) => <ReviewItem review={r} product={productTitle(r.productId)} onModerate={moderate} onDelete={() => setDeleting(r)} />}
+                  {(r) => (
+                    <ReviewItem
+                      review={r}
+                      product={productTitle(r.productId)}
+                      onModerate={moderate}
+                      onDelete={() => setDeleting(r)}
+                      onRemovePhoto={removePhoto}
+                    />
+                  )}
                 </For>
               </ul>
             </Show>
@@ -112,6 +130,7 @@ function ReviewItem(props: {
   product: string;
   onModerate: (r: Review, body: { status?: Status; reply?: string | null }, message: string) => Promise<void>;
   onDelete: () => void;
+  onRemovePhoto: (r: Review, photoId: string) => Promise<void>;
 }) {
   const r = () => props.review;
   const [replying, setReplying] = createSignal(false);
@@ -137,6 +156,22 @@ function ReviewItem(props: {
         {t('reviews.byline', { author: r().author || t('reviews.anonymous'), product: props.product, date: formatDate(r().createdAt, locale()) })}
       </p>
       <p class="review-body">{r().body}</p>
+      <Show when={r().photos.length}>
+        <ul class="review-photos" aria-label={t('reviews.photos')}>
+          <For each={r().photos}>
+            {(ph, i) => (
+              <li>
+                <a href={ph.url} target="_blank" rel="noopener">
+                  <img class="thumb" src={ph.url} width={72} height={72} loading="lazy" alt={t('reviews.photo', { number: i() + 1 })} />
+                </a>
+                <button type="button" class="button small" onClick={() => void props.onRemovePhoto(r(), ph.id)}>
+                  {t('reviews.removePhoto', { number: i() + 1 })}
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
       <Show when={r().reply && !replying()}>
         <blockquote class="review-reply">
           <span class="small muted">{t('reviews.yourReply')}</span>

@@ -135,6 +135,7 @@ export function catalogRoutes(app: StorefrontApp, sf: Storefront) {
                     reviewRating: { '@type': 'Rating', ratingValue: r.rating, bestRating: 5, worstRating: 1 },
                     name: r.title || undefined,
                     reviewBody: r.body || undefined,
+                    image: r.photos.length ? r.photos.map((ph) => `${origin}/media/${encodeURIComponent(ph.name)}?w=1280`) : undefined,
                     datePublished: r.createdAt,
                   }))
                 : undefined,

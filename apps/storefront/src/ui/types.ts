@@ -103,7 +103,17 @@ export interface ModelData {
 export interface ReviewsData {
   average: number;
   count: number;
-  items: { author: string; rating: number; title: string; body: string; reply: string | null; verified: boolean; createdAt: string }[];
+  items: {
+    author: string;
+    rating: number;
+    title: string;
+    body: string;
+    reply: string | null;
+    verified: boolean;
+    createdAt: string;
+    /** Published reviews' photos: file names under /media with their pixel size (no layout shift). */
+    photos: { name: string; width: number; height: number }[];
+  }[];
 }
 
 export interface ArticleCardData {
@@ -325,6 +335,10 @@ export type PageData =
       values: { rating: string; title: string; body: string; author: string };
       state: 'form' | 'done' | 'already';
       error: string | null;
+      /** A stable code for a refused submission (e.g. `unsupported_file_type`), on the error's `data-code`. */
+      errorCode: string | null;
+      /** The photo field's limits; null where the store has no media storage (no field). */
+      photos: { max: number; maxMb: number } | null;
     }
   | {
       page: 'account';

@@ -228,6 +228,9 @@ export function ProductReviews(props: { reviews: ReviewsData }) {
               <Show when={rv.body}>
                 <p class="review-body">{rv.body}</p>
               </Show>
+              <Show when={rv.photos.length}>
+                <ReviewPhotos author={rv.author} photos={rv.photos} />
+              </Show>
               <Show when={rv.reply}>
                 {(reply) => (
                   <blockquote class="review-reply">
@@ -241,6 +244,44 @@ export function ProductReviews(props: { reviews: ReviewsData }) {
         </For>
       </ul>
     </section>
+  );
+}
+
+/** Thumbnail height of a review photo (CSS px); the width follows the photo's own ratio, set up front so nothing shifts. */
+const REVIEW_THUMB = 96;
+
+/**
+ * A published review's photos: lazy thumbnails, each a link to the larger
+ * image (keyboard and screen readers reach it like any link), with width and
+ * height from the stored size so the list does not move as they load.
+ */
+function ReviewPhotos(props: { author: string; photos: ReviewsData['items'][number]['photos'] }) {
+  const { t } = useShop();
+  const first = () => props.author.trim().split(/\s+/)[0] ?? '';
+  return (
+    <ul class="review-photos">
+      <For each={props.photos}>
+        {(ph, i) => {
+          const path = `/media/${encodeURIComponent(ph.name)}`;
+          const width = Math.max(1, Math.round((REVIEW_THUMB * ph.width) / Math.max(1, ph.height)));
+          return (
+            <li>
+              <a class="review-photo" href={`${path}?w=1280`}>
+                <img
+                  src={`${path}?w=160`}
+                  srcset={`${path}?w=160 1x, ${path}?w=320 2x`}
+                  width={width}
+                  height={REVIEW_THUMB}
+                  loading="lazy"
+                  decoding="async"
+                  alt={first() ? t('reviewPhotoAlt', { n: i() + 1, name: first() }) : t('reviewPhotoAltAnonymous', { n: i() + 1 })}
+                />
+              </a>
+            </li>
+          );
+        }}
+      </For>
+    </ul>
   );
 }
 
@@ -262,11 +303,17 @@ export function ReviewPage(props: { data: Of<'review'> }) {
         <p role="status">{t('reviewAlready')}</p>
       </Show>
       <Show when={d.state === 'form'}>
-        <form method="post" action="/reviews/new" class="review-form">
+        <form
+          method="post"
+          action={`/reviews/new?${new URLSearchParams({ order: d.fields.order, product: d.fields.product, sig: d.fields.sig }).toString()}`}
+          enctype={d.photos ? 'multipart/form-data' : undefined}
+          class="review-form"
+        >
           <Show when={d.error}>
             {(e) => (
-              <p class="error" role="alert">
+              <p class="error" role="alert" data-code={d.errorCode ?? undefined}>
                 {e()}
+                <Show when={d.photos && d.errorCode}> {t('reviewPhotosAgain')}</Show>
               </p>
             )}
           </Show>
@@ -298,6 +345,17 @@ export function ReviewPage(props: { data: Of<'review'> }) {
             {t('yourName')}
             <input name="author" maxlength="100" autocomplete="name" value={d.values.author} />
           </label>
+          <Show when={d.photos}>
+            {(ph) => (
+              <label>
+                {t('reviewPhotos', { n: ph().max })}
+                <input type="file" name="photos" accept="image/jpeg,image/png,image/webp" multiple aria-describedby="review-photos-hint" />
+                <span id="review-photos-hint" class="muted small">
+                  {t('reviewPhotosHint', { mb: ph().maxMb })}
+                </span>
+              </label>
+            )}
+          </Show>
           <button class="button primary" type="submit">
             {t('submitReview')}
           </button>
