@@ -109,6 +109,24 @@ describe('console online store', { timeout: 300_000 }, () => {
     expect(await page.locator('#content-body').inputValue()).not.toContain('<script>');
     await check(page, 'page-editor');
 
+    // A product image to pick as the article's cover.
+    const bench = await createProduct(p, owner.cookie, store.id, {
+      title: 'Oak Workbench',
+      variants: [{ sku: 'BENCH-1', price: 90000, inventoryQuantity: 1 }],
+    });
+    const form = new FormData();
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#8f6f2f' } })
+      .png()
+      .toBuffer();
+    form.set('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'bench.png');
+    form.set('alt', 'The workbench');
+    const img = await p.request('POST', `/api/v1/stores/${store.id}/products/${bench.id}/images`, {
+      cookie: owner.cookie,
+      form,
+      headers: { 'idempotency-key': 'bench-img' },
+    });
+    expect(img.status, img.text).toBe(201);
+
     await page.goto(`${base}/stores/${store.id}/blog`);
     await page.getByRole('link', { name: 'Write article' }).first().click();
     await page.locator('#content-title').fill('Notes from the workshop');
@@ -116,11 +134,28 @@ describe('console online store', { timeout: 300_000 }, () => {
     await page.locator('#content-excerpt').fill('How we work, slowly.');
     await page.locator('#content-author').fill('Aiko');
     await page.locator('#content-tags').fill('Workshop, news');
-    await page.locator('#content-coverImageAlt').fill('The workbench');
+    // The cover: a searchable image picker (typed, then chosen from the keyboard), each option with a thumbnail.
+    const cover = page.getByRole('combobox', { name: 'Choose from your images' });
+    await cover.fill('workb');
+    const option = page.getByRole('listbox', { name: 'Choose from your images' }).getByRole('option', { name: /Oak Workbench/ });
+    await option.waitFor();
+    expect(await option.locator('img.thumb').getAttribute('src')).toBe(img.body.url);
+    expect(await axeViolations(page), 'article editor with the image list open').toEqual([]);
+    await cover.press('ArrowDown');
+    await cover.press('Enter');
+    expect(await cover.inputValue()).toBe('Oak Workbench — The workbench');
+    expect(await page.locator('#content-coverImageUrl').inputValue()).toBe(img.body.url);
+    expect(await page.locator('#content-coverImageAlt').inputValue()).toBe('The workbench');
+    expect(await page.locator('img.cover-preview').getAttribute('src')).toBe(img.body.url);
     await page.getByLabel('Published (shoppers can see it)').check();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.waitForURL(/\/blog\/[0-9a-f-]{36}$/);
     expect(await page.locator('#content-tags').inputValue()).toBe('workshop, news');
+    // After a reload the saved cover shows its thumbnail and its alt text in the picker.
+    await page.reload();
+    await page.locator('img.cover-preview').waitFor();
+    expect(await page.locator('img.cover-preview').getAttribute('src')).toBe(img.body.url);
+    expect(await page.getByRole('combobox', { name: 'Choose from your images' }).inputValue()).toBe('The workbench');
     await check(page, 'article-editor');
     await page.goto(`${base}/stores/${store.id}/blog`);
     await page.getByTestId('article-table').getByText('Notes from the workshop').waitFor();
@@ -198,9 +233,15 @@ describe('console online store', { timeout: 300_000 }, () => {
       handle: 'amber-cup',
       variants: [{ sku: 'CUP-1', price: 2500, inventoryQuantity: 5 }],
     });
+    await createProduct(p, owner.cookie, store.id, {
+      title: 'Walnut Stool',
+      handle: 'walnut-stool',
+      variants: [{ sku: 'STOOL-1', price: 12000, inventoryQuantity: 2 }],
+    });
     const csv = [
       'product_handle,rating,title,body,author,email,created_at',
       'amber-cup,5,Lovely cup,Holds tea well.,Mo,mo@example.com,2026-11-02T10:00:00Z',
+      'walnut-stool,4,Sturdy,A sturdy stool.,Lu,lu@example.com,2026-11-04T10:00:00Z',
       'amber-cup,1,Spam,Buy cheap watches,Bot,bot@example.com,2026-11-03T10:00:00Z',
     ].join('\n');
     const imported = await p.request('POST', `/api/v1/stores/${store.id}/reviews/import`, { cookie: owner.cookie, rawBody: csv, contentType: 'text/csv' });
@@ -244,6 +285,27 @@ describe('console online store', { timeout: 300_000 }, () => {
     await list.getByText('Buy cheap watches').waitFor();
     await page.getByLabel('Status').selectOption('');
     await list.getByText('Holds tea well.').waitFor();
+    // Each review names its product; the product filter is a searchable picker (typed, chosen from the keyboard).
+    await list.locator('li', { hasText: 'A sturdy stool.' }).getByText('Walnut Stool').waitFor();
+    const filter = page.getByRole('combobox', { name: 'Product' });
+    await filter.fill('amber');
+    await page
+      .getByRole('listbox', { name: 'Product' })
+      .getByRole('option', { name: /Amber Cup/ })
+      .waitFor();
+    expect(await axeViolations(page), 'reviews with the product list open').toEqual([]);
+    await filter.press('ArrowDown');
+    await filter.press('Enter');
+    await list.getByText('A sturdy stool.').waitFor({ state: 'detached' });
+    await list.getByText('Holds tea well.').waitFor();
+    // A reload keeps the filter (in the URL) and shows the product's title.
+    await page.reload();
+    await list.getByText('Holds tea well.').waitFor();
+    await page.waitForFunction(() => (document.getElementById('review-product') as HTMLInputElement | null)?.value === 'Amber Cup');
+    expect(await list.getByText('A sturdy stool.').count()).toBe(0);
+    await check(page, 'reviews-filtered');
+    await page.getByRole('button', { name: 'Clear Product' }).click();
+    await list.getByText('A sturdy stool.').waitFor();
     await check(page, 'reviews');
     const reviews = (await api('GET', '/reviews')).body.data as { title: string; status: string; reply: string | null }[];
     expect(reviews.find((r) => r.title === 'Spam')?.status).toBe('hidden');

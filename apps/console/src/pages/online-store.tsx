@@ -9,6 +9,7 @@ import { createStore, unwrap } from 'solid-js/store';
 import { CollectionPicker } from '../components/collection-picker.tsx';
 import { ArticlePicker, PagePicker } from '../components/content-picker.tsx';
 import { Icon } from '../components/icons.tsx';
+import { ImagePicker } from '../components/image-picker.tsx';
 import { ProductPicker } from '../components/product-picker.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, ConfirmModal, describedBy, EmptyState, Field, PageHeader, SkeletonRows } from '../components/ui.tsx';
@@ -163,19 +164,6 @@ const toDraft = (item: Page | Article): Draft => {
   };
 };
 
-/** Images already in the store (product media), offered as a blog cover. */
-export function useStoreImages() {
-  const s = useStore();
-  const [images] = createResource(
-    () => s.storeId(),
-    async (storeId) => {
-      const r = await api.GET('/stores/{storeId}/products', { params: { path: { storeId }, query: { limit: 50 } } });
-      return r.data.flatMap((p) => p.images.map((i) => ({ url: i.url, alt: i.alt ?? p.title, product: p.title })));
-    },
-  );
-  return images;
-}
-
 /** The editor of one page or article: title, body (HTML), handle, SEO, draft/published; articles add blog fields. */
 function ContentEditor(props: { kind: Kind }) {
   const s = useStore();
@@ -192,7 +180,9 @@ function ContentEditor(props: { kind: Kind }) {
   const [conflict, setConflict] = createSignal(false);
   const [confirmDelete, setConfirmDelete] = createSignal(false);
   const [saved, setSaved] = createSignal<Page | Article | null>(null);
-  const images = props.kind === 'article' ? useStoreImages() : undefined;
+  /** What the cover picker says for the image just picked (product and alt text); a typed or saved URL shows its alt text. */
+  const [picked, setPicked] = createSignal<{ url: string; label: string } | undefined>(undefined);
+  const coverLabel = () => (picked()?.url === draft.coverImageUrl ? picked()?.label : draft.coverImageAlt || undefined);
 
   const load = async () => {
     if (isNew()) return null;
@@ -365,23 +355,17 @@ function ContentEditor(props: { kind: Kind }) {
                 <Show when={draft.coverImageUrl}>
                   <img class="cover-preview" src={draft.coverImageUrl} alt={draft.coverImageAlt} />
                 </Show>
-                <Field id="cover-pick" label={t('blog.coverFromMedia')}>
-                  <select
-                    id="cover-pick"
-                    value={draft.coverImageUrl}
-                    onChange={(e) => {
-                      const url = e.currentTarget.value;
-                      const img = images?.()?.find((i) => i.url === url);
-                      setDraft({ coverImageUrl: url, coverImageAlt: draft.coverImageAlt || img?.alt || '' });
-                    }}
-                  >
-                    <option value="">{t('blog.noCover')}</option>
-                    <Show when={draft.coverImageUrl && !images?.()?.some((i) => i.url === draft.coverImageUrl)}>
-                      <option value={draft.coverImageUrl}>{draft.coverImageUrl}</option>
-                    </Show>
-                    <For each={images?.() ?? []}>{(i) => <option value={i.url}>{`${i.product} — ${i.alt}`}</option>}</For>
-                  </select>
-                </Field>
+                <ImagePicker
+                  id="cover-pick"
+                  label={t('blog.coverFromMedia')}
+                  selected={draft.coverImageUrl || null}
+                  selectedLabel={coverLabel()}
+                  onPick={(i) => {
+                    setPicked({ url: i.url, label: i.alt ? `${i.productTitle} — ${i.alt}` : i.productTitle });
+                    setDraft({ coverImageUrl: i.url, coverImageAlt: draft.coverImageAlt || i.alt || i.productTitle });
+                  }}
+                  onClear={() => setDraft({ coverImageUrl: '' })}
+                />
                 {text('coverImageUrl', t('blog.coverUrl'), { type: 'url' })}
                 {text('coverImageAlt', t('blog.coverAlt'), { maxLength: 255 })}
               </Card>

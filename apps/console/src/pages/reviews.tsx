@@ -6,6 +6,7 @@
 import '../online-store.css';
 import { useSearchParams } from '@solidjs/router';
 import { createResource, createSignal, For, Show } from 'solid-js';
+import { ProductPicker } from '../components/product-picker.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Banner, Card, ConfirmModal, EmptyState, Field, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { locale, type MessageKey, t } from '../i18n/index.ts';
@@ -21,9 +22,13 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) 
 export default function ReviewsPage() {
   const s = useStore();
   const [params, setParams] = useSearchParams();
-  const [products] = createResource(
-    () => s.storeId(),
-    async (storeId) => (await api.GET('/stores/{storeId}/products', { params: { path: { storeId }, query: { limit: 100 } } })).data,
+  // The product filter's chosen product, resolved from its id in the URL (so a reload shows its title).
+  const [filterProduct] = createResource(
+    () => (one(params.product) ? { storeId: s.storeId(), productId: one(params.product) } : false),
+    async (q) => {
+      const p = await api.GET('/stores/{storeId}/products/{productId}', { params: { path: q } });
+      return { id: p.id, title: p.title };
+    },
   );
   const [reviews, { mutate }] = createResource(
     () => ({ storeId: s.storeId(), status: one(params.status), productId: one(params.product) }),
@@ -38,7 +43,28 @@ export default function ReviewsPage() {
       ).data,
   );
   const [deleting, setDeleting] = createSignal<Review | null>(null);
-  const productTitle = (id: string) => products()?.find((p) => p.id === id)?.title ?? t('reviews.unknownProduct');
+  // Titles of the products the listed reviews are about (only those, however many products the store has).
+  const [titles] = createResource(
+    () => {
+      const ids = [...new Set((reviews.latest ?? []).map((r) => r.productId))].sort();
+      return ids.length ? { storeId: s.storeId(), ids } : false;
+    },
+    async (q) => {
+      const found = await Promise.all(
+        q.ids.map((productId) =>
+          api
+            .GET('/stores/{storeId}/products/{productId}', { params: { path: { storeId: q.storeId, productId } } })
+            .then((p) => [productId, p.title] as const)
+            .catch(() => [productId, null] as const),
+        ),
+      );
+      return new Map(found);
+    },
+  );
+  const productTitle = (id: string) => {
+    const map = titles.latest;
+    return !map?.has(id) ? '' : (map.get(id) ?? t('reviews.unknownProduct'));
+  };
   const replace = (r: Review) => mutate((list) => list?.map((x) => (x.id === r.id ? r : x)));
   const moderate = async (r: Review, body: { status?: Status; reply?: string | null }, message: string) => {
     try {
@@ -81,13 +107,13 @@ export default function ReviewsPage() {
             <option value="">{t('reviews.allStatuses')}</option>
             <For each={STATUSES}>{(v) => <option value={v}>{t(`reviews.status.${v}` as MessageKey)}</option>}</For>
           </select>
-          <label class="visually-hidden" for="review-product">
-            {t('reviews.product')}
-          </label>
-          <select id="review-product" value={one(params.product)} onChange={(e) => setParams({ product: e.currentTarget.value || undefined })}>
-            <option value="">{t('reviews.allProducts')}</option>
-            <For each={products() ?? []}>{(p) => <option value={p.id}>{p.title}</option>}</For>
-          </select>
+          <ProductPicker
+            id="review-product"
+            label={t('reviews.product')}
+            selected={one(params.product) ? (filterProduct.latest ?? null) : null}
+            onPick={(p) => setParams({ product: p.id })}
+            onClear={() => setParams({ product: undefined })}
+          />
         </div>
         <Show when={!reviews.error} fallback={<Banner tone="critical">{(reviews.error as Error)?.message}</Banner>}>
           <Show when={reviews.latest} fallback={<SkeletonRows rows={4} cols={3} />}>
