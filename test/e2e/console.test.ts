@@ -306,8 +306,19 @@ describe('merchant console in Chromium', () => {
     await checkA11y(page, 'import with errors');
     await page.screenshot({ path: artifactPath('console-import-desktop.png') });
     await page.goto(`${base}/stores/${storeId}/jobs`);
-    await page.getByText('Product import').first().waitFor();
+    // Each row names what it worked on (the file, not an id), and the import its rows done of its total.
+    const importRow = page.getByRole('row').filter({ has: page.getByText('Product import — catalogue.csv', { exact: true }) });
+    await importRow.waitFor();
+    expect(await importRow.getByTestId('job-progress-count').textContent()).toBe('2 of 2');
+    expect(await importRow.getByRole('progressbar', { name: 'Progress of Product import — catalogue.csv' }).getAttribute('aria-valuenow')).toBe('100');
+    await page.getByText('Search reindex — catalogue.csv', { exact: true }).waitFor();
+    expect(await page.locator('tbody').textContent()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     await checkA11y(page, 'jobs');
+    await page.screenshot({ path: artifactPath('console-jobs-desktop.png'), fullPage: true });
+    await page.setViewportSize(VIEWPORTS.phone);
+    await checkA11y(page, 'jobs phone');
+    await page.screenshot({ path: artifactPath('console-jobs-phone.png'), fullPage: true });
+    await page.setViewportSize(VIEWPORTS.desktop);
     await page.goto(`${base}/stores/${storeId}/products?q=wool`);
     await page.getByRole('link', { name: 'Wool Socks' }).waitFor();
   });

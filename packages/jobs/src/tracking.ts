@@ -143,7 +143,11 @@ export class StoreJobLedger {
     await this.update(queue, jobId, { state: final ? 'failed' : 'waiting', error: message, ...(final ? { finished_at: new Date() } : {}) });
   }
 
-  async list(storeId: string, opts: { cursor?: string | undefined; limit: number }): Promise<{ data: StoreJobView[]; nextCursor: string | null }> {
+  /** A page of the store's jobs, newest first, each with its payload (`data`) so callers can name what it worked on. */
+  async list(
+    storeId: string,
+    opts: { cursor?: string | undefined; limit: number },
+  ): Promise<{ data: (StoreJobView & { data: unknown })[]; nextCursor: string | null }> {
     let q = this.db.control
       .selectFrom('store_jobs')
       .select([
@@ -156,6 +160,7 @@ export class StoreJobLedger {
         'max_attempts',
         'error',
         'result',
+        'data',
         'created_at',
         'started_at',
         'finished_at',
@@ -166,9 +171,9 @@ export class StoreJobLedger {
     const rows = (await q
       .orderBy('id', 'desc')
       .limit(opts.limit + 1)
-      .execute()) as Row[];
+      .execute()) as (Row & { data: unknown })[];
     const page = rows.slice(0, opts.limit);
-    return { data: page.map(toView), nextCursor: rows.length > opts.limit ? (page.at(-1)?.id ?? null) : null };
+    return { data: page.map((r) => ({ ...toView(r), data: r.data })), nextCursor: rows.length > opts.limit ? (page.at(-1)?.id ?? null) : null };
   }
 
   /** The store's most recent jobs of one kind (e.g. its exports), newest first, with their payloads. */

@@ -5301,6 +5301,18 @@ export interface components {
             state: "waiting" | "active" | "completed" | "failed";
             /** @description 0-100 */
             progress: number;
+            /**
+             * @description What the job worked on, by name (an import's file, a product or collection title); null for whole-store work
+             * @example products.csv
+             */
+            subject: string | null;
+            /** @description The import, product or collection the job worked on has been deleted since */
+            subjectDeleted: boolean;
+            /** @description Counts the job reports (an import's rows done of its total), or null */
+            progressCount: {
+                done: number;
+                total: number;
+            } | null;
             attempts: number;
             maxAttempts: number;
             error: string | null;

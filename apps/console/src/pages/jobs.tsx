@@ -18,6 +18,22 @@ function jobLabel(name: string): string {
   return label === key ? name : label;
 }
 
+/** Whole-store work with no subject of its own, named as such. */
+const WHOLE_CATALOGUE = new Set(['search.reindex-store']);
+
+/** The row's title: the kind's name and what it worked on ("Product import — products.csv"); never an id. */
+export function jobTitle(j: Pick<StoreJob, 'name' | 'subject' | 'subjectDeleted'>): string {
+  const subject = j.subject ?? (j.subjectDeleted ? t('jobs.subject.deleted') : WHOLE_CATALOGUE.has(j.name) ? t('jobs.subject.allProducts') : null);
+  return subject ? `${jobLabel(j.name)} — ${subject}` : jobLabel(j.name);
+}
+
+/** "120 of 300" for a job that reports counts, else null. */
+export function jobCount(j: Pick<StoreJob, 'progressCount'>): string | null {
+  if (!j.progressCount) return null;
+  const n = new Intl.NumberFormat(locale());
+  return t('jobs.countOf', { done: n.format(j.progressCount.done), total: n.format(j.progressCount.total) });
+}
+
 /** What a finished retention run removed ("12 carts · 340 events"), from its counts; null for other jobs. */
 export function retentionSummary(j: Pick<StoreJob, 'name' | 'state' | 'result'>): string | null {
   if (j.name !== 'privacy.retention-store' || j.state !== 'completed' || !j.result || typeof j.result !== 'object') return null;
@@ -163,7 +179,14 @@ export default function JobsPage() {
                       {(j) => (
                         <tr>
                           <td>
-                            <strong>{jobLabel(j.name)}</strong>
+                            <strong data-testid="job-title">{jobTitle(j)}</strong>
+                            <Show when={jobCount(j)}>
+                              {(count) => (
+                                <span class="small block" data-testid="job-progress-count">
+                                  {count()}
+                                </span>
+                              )}
+                            </Show>
                             <Show when={j.error}>
                               <span class="field-error block">{j.error}</span>
                             </Show>
@@ -180,7 +203,16 @@ export default function JobsPage() {
                             <Badge value={STATE_BADGE[j.state] ?? j.state} />
                           </td>
                           <td class="hide-phone">
-                            <ProgressBar value={j.state === 'completed' ? 1 : j.progress / 100} label={t('jobs.progressOf', { name: j.name })} />
+                            <ProgressBar
+                              value={
+                                j.state === 'completed'
+                                  ? 1
+                                  : j.progressCount && j.progressCount.total > 0
+                                    ? j.progressCount.done / j.progressCount.total
+                                    : j.progress / 100
+                              }
+                              label={t('jobs.progressOf', { name: jobTitle(j) })}
+                            />
                           </td>
                           <td class="hide-phone">{formatDateTime(j.createdAt, locale())}</td>
                           <td class="num">

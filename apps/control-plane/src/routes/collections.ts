@@ -126,8 +126,10 @@ export function registerCollectionRoutes(app: Api) {
   app.openapi(addProducts, async (c) => {
     requirePermission(c, Permission.WriteCatalog);
     const { productIds } = c.req.valid('json');
-    const result = await new CollectionService(tenantOf(c)).addProducts(uuidParam(c, 'collectionId', 'Collection'), productIds);
-    for (const id of new Set(productIds)) await c.var.services.catalogEvents.productChanged(c.var.store.id, id);
+    const collectionId = uuidParam(c, 'collectionId', 'Collection');
+    const result = await new CollectionService(tenantOf(c)).addProducts(collectionId, productIds);
+    // A bulk add (up to 1000 products) is one store reindex named by the collection above the threshold, not a job per product.
+    await c.var.services.catalogEvents.collectionChanged(c.var.store.id, collectionId, [...new Set(productIds)]);
     return c.json(result, 200);
   });
   app.openapi(removeProduct, async (c) => {

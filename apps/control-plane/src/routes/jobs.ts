@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from '@storeloom/errors';
 import { requirePermission, storeAccess, uuidParam } from '../guards.ts';
 import { errorResponses, jsonResponse, pageOf, StoreIdParam } from '../schemas.ts';
 import type { Api } from '../context.ts';
+import { type JobSubject, jobSubjects } from '../job-subjects.ts';
 
 export const StoreJobSchema = z
   .object({
@@ -13,6 +14,15 @@ export const StoreJobSchema = z
     queue: z.string(),
     state: z.enum(['waiting', 'active', 'completed', 'failed']),
     progress: z.number().int().openapi({ description: '0-100' }),
+    subject: z.string().nullable().openapi({
+      description: "What the job worked on, by name (an import's file, a product or collection title); null for whole-store work",
+      example: 'products.csv',
+    }),
+    subjectDeleted: z.boolean().openapi({ description: 'The import, product or collection the job worked on has been deleted since' }),
+    progressCount: z
+      .object({ done: z.number().int(), total: z.number().int() })
+      .nullable()
+      .openapi({ description: "Counts the job reports (an import's rows done of its total), or null" }),
     attempts: z.number().int(),
     maxAttempts: z.number().int(),
     error: z.string().nullable(),
@@ -101,7 +111,15 @@ const dead = createRoute({
 export function registerJobRoutes(app: Api) {
   app.openapi(list, async (c) => {
     const { cursor, limit } = c.req.valid('query');
-    return c.json(await c.var.services.queues.storeJobs.list(c.var.store.id, { cursor, limit }), 200);
+    const page = await c.var.services.queues.storeJobs.list(c.var.store.id, { cursor, limit });
+    const subjects = await jobSubjects(c.get('tenant') ?? null, page.data);
+    return c.json(
+      {
+        data: page.data.map(({ data: _data, ...view }, i) => ({ ...view, ...(subjects[i] as JobSubject) })),
+        nextCursor: page.nextCursor,
+      },
+      200,
+    );
   });
 
   app.openapi(retry, async (c) => {
@@ -113,8 +131,9 @@ export function registerJobRoutes(app: Api) {
     if (outcome === 'not_failed') throw new AppError(ErrorCode.InvalidState, 'Only a failed job can be retried');
     const row = await queues.storeJobs.get(c.var.store.id, id);
     if (!row) throw new AppError(ErrorCode.NotFound, 'Job not found');
-    const { jobId: _jobId, data: _data, ...view } = row;
-    return c.json(view, 200);
+    const { jobId: _jobId, data, ...view } = row;
+    const [subject] = await jobSubjects(c.get('tenant') ?? null, [{ name: row.name, data }]);
+    return c.json({ ...view, ...(subject as JobSubject) }, 200);
   });
 
   app.openapi(depth, async (c) => {
