@@ -98,4 +98,50 @@ describe('console pickers', { timeout: 300_000 }, () => {
     expect(errors).toEqual([]);
     await ctx.close();
   });
+  it('products: the collection filter is searched and picked from the keyboard, and kept after a reload', async () => {
+    const owner = await signup(p);
+    const store = await createStore(p, owner.cookie);
+    const api = (method: string, path: string, body?: unknown) =>
+      p.request(method, `/api/v1/stores/${store.id}${path}`, { cookie: owner.cookie, ...(body === undefined ? {} : { body }) });
+    const apron = await createProduct(p, owner.cookie, store.id, { title: 'Linen Apron', variants: [{ sku: 'APRON-1', price: 4500, inventoryQuantity: 20 }] });
+    await createProduct(p, owner.cookie, store.id, { title: 'Wool Socks', variants: [{ sku: 'SOCKS-1', price: 1500, inventoryQuantity: 20 }] });
+    expect((await api('POST', '/collections', { title: 'Linen Edit', productIds: [apron.id] })).status).toBe(201);
+    expect((await api('POST', '/collections', { title: 'Wool Edit' })).status).toBe(201);
+
+    const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
+    const [name, value] = owner.cookie.split('=') as [string, string];
+    await ctx.addCookies([{ name, value, url: base }]);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/stores/${store.id}/products`);
+    const table = page.locator('table.table');
+    await table.getByText('Wool Socks').waitFor();
+
+    // A combobox searching collections on the server, not a select listing every collection.
+    expect(await page.locator('select#filter-collection').count()).toBe(0);
+    const filter = page.getByRole('combobox', { name: 'Collection', exact: true });
+    await filter.fill('line');
+    await page
+      .getByRole('listbox', { name: 'Collection', exact: true })
+      .getByRole('option', { name: /Linen Edit/ })
+      .waitFor();
+    expect(await axeViolations(page), 'products with the collection list open').toEqual([]);
+    await filter.press('ArrowDown');
+    await filter.press('Enter');
+    await table.getByText('Wool Socks').waitFor({ state: 'detached' });
+    await table.getByText('Linen Apron').waitFor();
+
+    // The filter lives in the URL: a reload keeps it and shows the collection's title.
+    await page.reload();
+    await table.getByText('Linen Apron').waitFor();
+    await page.waitForFunction(() => (document.getElementById('filter-collection') as HTMLInputElement | null)?.value === 'Linen Edit');
+    expect(await table.getByText('Wool Socks').count()).toBe(0);
+    expect(await axeViolations(page), 'products filtered by collection').toEqual([]);
+    await shots(page, 'console-products-collection-filter');
+    await page.getByRole('button', { name: 'Clear Collection' }).click();
+    await table.getByText('Wool Socks').waitFor();
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
 });

@@ -240,7 +240,6 @@ export const en = {
   'onboarding.title': 'Set up your store',
 
   'products.add': 'Add product',
-  'products.allCollections': 'All collections',
   'products.allStatuses': 'All statuses',
   'products.archive': 'Archive',
   'products.bulkActions': 'Bulk actions',

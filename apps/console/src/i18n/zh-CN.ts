@@ -242,7 +242,6 @@ export const zhCN: Record<keyof typeof en, string> = {
   'onboarding.title': '设置你的店铺',
 
   'products.add': '添加商品',
-  'products.allCollections': '全部系列',
   'products.allStatuses': '全部状态',
   'products.archive': '归档',
   'products.bulkActions': '批量操作',

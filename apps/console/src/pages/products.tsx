@@ -1,5 +1,6 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createEffect, createMemo, createResource, createSignal, For, on, Show } from 'solid-js';
+import { CollectionPicker } from '../components/collection-picker.tsx';
 import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
 import { Badge, Card, createCursorPager, CursorPager, EmptyState, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
@@ -65,8 +66,13 @@ export default function ProductsPage() {
         },
       }),
   );
-  const [collections] = createResource(s.storeId, (id) =>
-    api.GET('/stores/{storeId}/collections', { params: { path: { storeId: id }, query: { limit: 250 } } }),
+  // The collection filter's chosen collection, resolved from its id in the URL (so a reload shows its title).
+  const [filterCollection] = createResource(
+    () => (filters().collectionId ? { storeId: s.storeId(), collectionId: filters().collectionId } : false),
+    async (q) => {
+      const c = await api.GET('/stores/{storeId}/collections/{collectionId}', { params: { path: q } });
+      return { id: c.id, title: c.title };
+    },
   );
 
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -158,13 +164,13 @@ export default function ProductsPage() {
             <option value="draft">{t('status.draft')}</option>
             <option value="archived">{t('status.archived')}</option>
           </select>
-          <label class="visually-hidden" for="filter-collection">
-            {t('products.collection')}
-          </label>
-          <select id="filter-collection" value={filters().collectionId} onChange={(e) => setParams({ collection: e.currentTarget.value || undefined })}>
-            <option value="">{t('products.allCollections')}</option>
-            <For each={collections()?.data ?? []}>{(c) => <option value={c.id}>{c.title}</option>}</For>
-          </select>
+          <CollectionPicker
+            id="filter-collection"
+            label={t('products.collection')}
+            selected={filters().collectionId ? (filterCollection.latest ?? null) : null}
+            onPick={(c) => setParams({ collection: c.id })}
+            onClear={() => setParams({ collection: undefined })}
+          />
           <label class="visually-hidden" for="filter-tag">
             {t('products.tag')}
           </label>
