@@ -806,7 +806,7 @@ export const en = {
   'jobs.kind.webhooks.dispatch': 'Webhook delivery',
   'jobs.subject.allProducts': 'all products',
   'jobs.subject.deleted': '(deleted)',
-  'jobs.countOf': '{done} of {total}',
+  'jobs.countOf': '{done} of {all}',
 
   'outbox.backToConsole': 'Back to the console',
   'outbox.emptyBody': 'Password resets and invitations sent while no SMTP server is configured land here.',

@@ -805,7 +805,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'jobs.kind.webhooks.dispatch': 'Webhook 发送',
   'jobs.subject.allProducts': '全部商品',
   'jobs.subject.deleted': '（已删除）',
-  'jobs.countOf': '{done} / {total}',
+  'jobs.countOf': '{done} / {all}',
 
   'outbox.backToConsole': '返回后台',
   'outbox.emptyBody': '未配置 SMTP 服务器时发送的密码重置和邀请邮件会出现在这里。',

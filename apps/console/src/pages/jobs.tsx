@@ -31,7 +31,7 @@ export function jobTitle(j: Pick<StoreJob, 'name' | 'subject' | 'subjectDeleted'
 export function jobCount(j: Pick<StoreJob, 'progressCount'>): string | null {
   if (!j.progressCount) return null;
   const n = new Intl.NumberFormat(locale());
-  return t('jobs.countOf', { done: n.format(j.progressCount.done), total: n.format(j.progressCount.total) });
+  return t('jobs.countOf', { done: n.format(j.progressCount.done), all: n.format(j.progressCount.total) });
 }
 
 /** What a finished retention run removed ("12 carts · 340 events"), from its counts; null for other jobs. */

@@ -274,7 +274,7 @@ function ReviewPhotos(props: { author: string; photos: ReviewsData['items'][numb
                   height={REVIEW_THUMB}
                   loading="lazy"
                   decoding="async"
-                  alt={first() ? t('reviewPhotoAlt', { n: i() + 1, name: first() }) : t('reviewPhotoAltAnonymous', { n: i() + 1 })}
+                  alt={first() ? t('reviewPhotoAlt', { number: i() + 1, name: first() }) : t('reviewPhotoAltAnonymous', { number: i() + 1 })}
                 />
               </a>
             </li>
@@ -348,7 +348,7 @@ export function ReviewPage(props: { data: Of<'review'> }) {
           <Show when={d.photos}>
             {(ph) => (
               <label>
-                {t('reviewPhotos', { n: ph().max })}
+                {t('reviewPhotos', { max: ph().max })}
                 <input type="file" name="photos" accept="image/jpeg,image/png,image/webp" multiple aria-describedby="review-photos-hint" />
                 <span id="review-photos-hint" class="muted small">
                   {t('reviewPhotosHint', { mb: ph().maxMb })}
