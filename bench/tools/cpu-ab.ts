@@ -5,7 +5,7 @@
  * average. No profiler: CPU µs per request from /proc, as `bench/lib/cpu.ts` reads it. Prints each round and the
  * medians, and the CPU ratio hello µs / read µs (what the throughput ratio tends to on an idle machine).
  *
- *   node --import tsx bench/tools/cpu-ab.ts --base /work/wt/main-copy [--requests N] [--rounds R]
+ *   node --import tsx bench/tools/cpu-ab.ts --base ../main-copy [--requests N] [--rounds R]   (a worktree of the other commit: git worktree add ../main-copy main)
  */
 import { join } from 'node:path';
 import { bearer, setUpReadFixture, session } from '../lib/api.ts';
