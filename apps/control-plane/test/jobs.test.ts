@@ -137,10 +137,12 @@ describe.each(['redis', 'postgres'] as const)('store jobs on %s', (backend) => {
     expect(again).toEqual({ state: 'failed', attempts: 3, max_attempts: 3 });
     // The ledger marks the last failure just before BullMQ records it: wait for BullMQ's own failed state.
     const bullId = (await p.db.control.selectFrom('store_jobs').select('job_id').where('id', '=', job.id).executeTakeFirstOrThrow()).job_id;
+    // Read the job again once it is failed: a copy read while it was still active holds the count before its last
+    // attempt (the state check is a second read), which made this test fail now and then under load.
     const bull = await waitFor(
       async () => {
-        const j = await p.queues.getJob('catalog', bullId);
-        return { failed: (await j?.isFailed()) ?? false, attemptsMade: j?.attemptsMade };
+        const failed = (await (await p.queues.getJob('catalog', bullId))?.isFailed()) ?? false;
+        return { failed, attemptsMade: failed ? (await p.queues.getJob('catalog', bullId))?.attemptsMade : undefined };
       },
       (b) => b.failed,
       'BullMQ to record the failure',
