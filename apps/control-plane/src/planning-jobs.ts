@@ -18,25 +18,17 @@ export const JobStatusSchema = z
 
 type RunJob = JobDefinition<string, z.ZodType<{ storeId: string; runKey: string }>>;
 
-/** Progress of one of this store's runs of `job` (jobs of other stores, and of other kinds, are a 404). */
+/**
+ * Progress of one of this store's runs of `job` (jobs of other stores, and of other kinds, are a 404). A run the fair
+ * scheduler still holds back (the store's earlier jobs fill its slots) is not in BullMQ yet and reads "waiting".
+ */
 async function planningJobStatus(c: Context<AppEnv>, job: RunJob, param: string) {
   const jobId = c.req.param(param) ?? '';
   // The job ids of this store's runs share the id a run with an empty key would have ("pricing-run:<store>:").
   if (!jobId.startsWith(job.jobId?.({ storeId: c.var.store.id, runKey: '' }) ?? '\0')) throw new AppError(ErrorCode.NotFound, 'Run not found');
-  const first = await c.var.services.queues.getJob('maintenance', jobId);
-  if (!first) throw new AppError(ErrorCode.NotFound, 'Run not found');
-  // The state is read after the snapshot: a job that finished in between reads
-  // "completed" with the old snapshot's null result. Re-read a finished job.
-  const state = await first.getState();
-  const found = state === 'completed' || state === 'failed' ? ((await c.var.services.queues.getJob('maintenance', jobId)) ?? first) : first;
-  const progress = typeof found.progress === 'number' ? found.progress : 0;
-  return {
-    jobId,
-    state,
-    progress,
-    result: (found.returnvalue as unknown) ?? null,
-    failedReason: found.failedReason ?? null,
-  };
+  const found = await c.var.services.queues.storeJobStatus(job.queue, c.var.store.id, jobId);
+  if (!found) throw new AppError(ErrorCode.NotFound, 'Run not found');
+  return { jobId, ...found };
 }
 
 export interface PlanningRunRoutes {

@@ -163,6 +163,18 @@ export class FairDispatcher {
     return { readded, released };
   }
 
+  /** Whether the store has this job staged or in flight here (a staged job is not in BullMQ yet). */
+  async holds(queue: string, storeId: string, bullId: string): Promise<boolean> {
+    await this.init();
+    const { rows } = await this.pool.query(`select 1 from ${this.table} where ns = $1 and queue = $2 and bull_id = $3 and store_id = $4`, [
+      this.ns,
+      queue,
+      bullId,
+      storeId,
+    ]);
+    return rows.length > 0;
+  }
+
   /** Queue depth per store (staged + in flight), largest first; bounded to `limit` stores. */
   async depth(limit = 1000, storeId?: string): Promise<StoreQueueDepth[]> {
     await this.init();

@@ -55,6 +55,14 @@ export type QueueBackend = 'redis' | 'postgres';
 type AnyQueue = Queue<JobEnvelope, unknown, string>;
 type AnyWorker = Worker<JobEnvelope, unknown, string>;
 
+/** What a merchant following a store job sees (BullMQ's state names: 'waiting', 'active', 'completed', 'failed', …). */
+export interface StoreJobStatus {
+  state: string;
+  progress: number;
+  result: unknown;
+  failedReason: string | null;
+}
+
 export interface JobHandle {
   id: string;
   name: string;
@@ -217,6 +225,33 @@ export class Queues {
 
   async getJob(queue: QueueName, id: string): Promise<Job<JobEnvelope> | undefined> {
     return (await this.queue(queue).getJob(id)) ?? undefined;
+  }
+
+  /**
+   * A store job's state as the merchant follows it, or null when the store has no such job. BullMQ's copy when it
+   * has one; otherwise the ledger row, which covers a job the fair scheduler still holds back (not in BullMQ until
+   * the store's earlier jobs finish) and a finished job BullMQ has since cleaned up; failing that, a job staged in
+   * the fair queue whose ledger write was lost is still "waiting".
+   */
+  async storeJobStatus(queue: QueueName, storeId: string, jobId: string): Promise<StoreJobStatus | null> {
+    const first = await this.getJob(queue, jobId);
+    if (first && payloadStoreId(first.data?.payload) === storeId) {
+      // The state is read after the snapshot: a job that finished in between reads
+      // "completed" with the old snapshot's null result. Re-read a finished job.
+      const state = await first.getState();
+      const found = state === 'completed' || state === 'failed' ? ((await this.getJob(queue, jobId)) ?? first) : first;
+      return {
+        state,
+        progress: typeof found.progress === 'number' ? found.progress : 0,
+        result: (found.returnvalue as unknown) ?? null,
+        failedReason: found.failedReason ?? null,
+      };
+    }
+    if (first) return null;
+    const row = await this.storeJobs.byJobId(storeId, queue, jobId);
+    if (row) return { state: row.state, progress: row.progress, result: row.result ?? null, failedReason: row.error };
+    if (await this.fair?.holds(queue, storeId, jobId)) return { state: 'waiting', progress: 0, result: null, failedReason: null };
+    return null;
   }
 
   worker(name: QueueName, processor: (job: Job<JobEnvelope>) => Promise<unknown>, opts: Partial<WorkerOptions> = {}): AnyWorker {

@@ -202,6 +202,18 @@ export class StoreJobLedger {
     return rows.map((r) => ({ ...toView(r as Row), data: r.data }));
   }
 
+  /** The store's ledger row of one BullMQ job (by queue and BullMQ id), e.g. a run the fair scheduler still holds. */
+  async byJobId(storeId: string, queue: string, jobId: string): Promise<StoreJobView | null> {
+    const r = await this.db.control
+      .selectFrom('store_jobs')
+      .selectAll()
+      .where('store_id', '=', storeId)
+      .where('queue', '=', queue)
+      .where('job_id', '=', jobId)
+      .executeTakeFirst();
+    return r ? toView(r as Row) : null;
+  }
+
   async get(storeId: string, id: string): Promise<(StoreJobView & { jobId: string; data: unknown }) | null> {
     const r = await this.db.control.selectFrom('store_jobs').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
     return r ? { ...toView(r as Row), jobId: r.job_id, data: r.data } : null;

@@ -134,5 +134,38 @@ export function fairSuite(label: string, backend: () => { redisUrl?: string; red
       await until(() => started.some((s) => s.storeId === store && s.n === 7), 60_000, 'the repaired job');
       await until(async () => !(await queues.storeDepths()).some((d) => d.storeId === store), 30_000, 'the slot to free');
     });
+
+    it('reports a store job BullMQ does not hold: held back by the fair queue, or finished and cleaned up', async () => {
+      const store = randomUUID();
+      const pool = (queues as unknown as { fairPool: import('pg').Pool }).fairPool;
+      const ns = (queues as unknown as { cfg: { prefix: string } }).cfg.prefix;
+      const stage = (bullId: string, state: 'pending' | 'dispatched') =>
+        pool.query(
+          `insert into control.fair_jobs (ns, queue, store_id, name, data, opts, bull_id, state, dispatched_at)
+           values ($1, 'catalog', $2, $3, $4, '{"attempts":3}', $5, $6, case when $6 = 'dispatched' then now() end)`,
+          [ns, store, fairTestJob.name, JSON.stringify({ v: 1, payload: { storeId: store, n: 0, failTimes: 0 } }), bullId, state],
+        );
+      // The store's two slots are taken (fresh, so the reconciler leaves them), and a third job waits behind them
+      // with no ledger row (its ledger write was lost): it is still "waiting", not unknown.
+      await stage(`busy-${randomUUID()}`, 'dispatched');
+      await stage(`busy-${randomUUID()}`, 'dispatched');
+      const held = `held-${randomUUID()}`;
+      await stage(held, 'pending');
+      expect(await queues.getJob('catalog', held)).toBeUndefined();
+      expect(await queues.storeJobStatus('catalog', store, held)).toEqual({ state: 'waiting', progress: 0, result: null, failedReason: null });
+      // Another store never sees it.
+      expect(await queues.storeJobStatus('catalog', randomUUID(), held)).toBeNull();
+      await pool.query('delete from control.fair_jobs where ns = $1 and store_id = $2', [ns, store]);
+      expect(await queues.storeJobStatus('catalog', store, held)).toBeNull();
+
+      // A job that ran and that BullMQ has since removed: the ledger keeps its outcome.
+      const done = await queues.enqueue(fairTestJob, { storeId: store, n: 8, failTimes: 0 });
+      await until(async () => (await queues.storeJobStatus('catalog', store, done.id))?.state === 'completed', 60_000, 'the job to complete');
+      const job = await queues.getJob('catalog', done.id);
+      await job?.remove();
+      expect(await queues.getJob('catalog', done.id)).toBeUndefined();
+      await queues.storeJobs.completed('catalog', done.id, { ok: true });
+      expect(await queues.storeJobStatus('catalog', store, done.id)).toEqual({ state: 'completed', progress: 100, result: { ok: true }, failedReason: null });
+    });
   });
 }
