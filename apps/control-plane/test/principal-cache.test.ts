@@ -4,12 +4,13 @@
  * database's notification is in (well before the cache's TTL, which these tests would otherwise have to wait out).
  */
 import { PrincipalCache } from '@storeloom/auth';
+import { createDatabase, type Database } from '@storeloom/db';
 import { createLogger } from '@storeloom/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneApp } from '../src/app.ts';
 import type { Services } from '../src/context.ts';
 import { buildServices } from '../src/services.ts';
-import { createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
 
 /** Far below the 5 s TTL: an entry still served after this was not dropped by the notification. */
 const NOTIFICATION_DEADLINE_MS = 1_000;
@@ -145,5 +146,81 @@ describe('PrincipalCache', () => {
     expect(cache.get('s:1')).toBeUndefined();
     expect(cache.get('t:1')).toBeUndefined();
     expect(cache.get('s:2')).toBe(3);
+  });
+});
+
+/**
+ * Issue 23, round 13: when a cached principal, store access or catalogue version expires (every 5 s), every request
+ * in flight at that moment missed and asked the database itself: at 20 connections, ~20 identical lookups of each
+ * kind per expiry, the token read's "Postgres CPU per read" in short bench windows. Concurrent misses of one key now
+ * share one lookup, unless something was forgotten since it began (then a new request starts its own).
+ */
+describe('concurrent misses share one lookup', () => {
+  let p: TestPlatform;
+  let counted: Database;
+  let services3: Services;
+  let app3: ReturnType<typeof createControlPlaneApp>;
+  let path: string;
+  let cookie: string;
+  let apiToken: string;
+  const statements: string[] = [];
+  const count = (table: string) => statements.filter((s) => s.startsWith('select') && s.includes(`"${table}"`)).length;
+  const reads = (auth: { cookie?: string; token?: string }, n = 20) =>
+    Promise.all(
+      Array.from({ length: n }, async () => {
+        const headers: Record<string, string> = auth.cookie ? { cookie: auth.cookie } : { authorization: `Bearer ${auth.token}` };
+        return (await app3.request(`http://localhost:3000/api/v1${path}`, { headers })).status;
+      }),
+    );
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    const m = await signup(p);
+    cookie = m.cookie;
+    const store = await createStore(p, m.cookie);
+    const product = await createProduct(p, m.cookie, store.id);
+    path = `/stores/${store.id}/products/${product.id}`;
+    const t = await p.request('POST', '/api/v1/me/api-tokens', { cookie, body: { name: 'script', scopes: ['read_products'] } });
+    expect(t.status).toBe(201);
+    apiToken = t.body.token;
+    // A second process on the same database whose statements are counted, listening as the control plane does.
+    counted = createDatabase({ url: p.testDb.url, poolMax: 4, onQuery: (s) => statements.push(s.trimStart().toLowerCase()) });
+    services3 = buildServices(counted, p.queues, p.services.config);
+    expect(await services3.catalogVersions.listen(counted)).toBe(true);
+    expect(await services3.authChanges.listen(counted)).toBe(true);
+    app3 = createControlPlaneApp(services3, createLogger({ level: 'silent' }));
+  }, 120_000);
+  afterAll(async () => {
+    await services3?.catalogVersions.close();
+    await services3?.authChanges.close();
+    await counted?.destroy();
+    await p?.close();
+  });
+
+  it('20 concurrent token reads on a cold process look the token, the store access and the version up once', async () => {
+    statements.length = 0;
+    expect(await reads({ token: apiToken })).toEqual(Array(20).fill(200));
+    expect(count('api_tokens')).toBe(1);
+    expect(count('memberships')).toBe(1);
+    expect(count('catalog_version')).toBe(1);
+  });
+
+  it('20 concurrent cookie reads look the session up once', async () => {
+    statements.length = 0;
+    expect(await reads({ cookie })).toEqual(Array(20).fill(200));
+    expect(count('sessions')).toBe(1);
+  });
+
+  it('a request that arrives after a forget does not join a lookup that began before it', async () => {
+    const user = (await services3.apiTokens.authenticate(apiToken))?.user.id as string;
+    services3.principals.forgetUser(user);
+    statements.length = 0;
+    const first = services3.apiTokens.authenticate(apiToken);
+    // A revocation committed meanwhile (its notification, or this process's own change, forgets the user).
+    services3.principals.forgetUser(user);
+    const second = services3.apiTokens.authenticate(apiToken);
+    expect((await first)?.user.id).toBe(user);
+    expect((await second)?.user.id).toBe(user);
+    expect(count('api_tokens')).toBe(2);
   });
 });

@@ -101,6 +101,11 @@ export class ApiTokenService {
     const key = `t:${hash}`;
     const cached = this.cache.get<CachedToken>(key);
     if (cached && (!cached.expiresAt || cached.expiresAt > new Date())) return { user: cached.user, tokenId: cached.tokenId, scopes: cached.scopes };
+    // Requests arriving while the lookup runs share it (see PrincipalCache.shared).
+    return this.cache.shared(key, () => this.lookup(hash, key));
+  }
+
+  private async lookup(hash: string, key: string): Promise<TokenAuth | null> {
     const epoch = this.cache.epoch;
     const row = await this.db.control
       .selectFrom('api_tokens')

@@ -191,6 +191,11 @@ export class SessionManager {
     if (cached && cached.expiresAt.getTime() - SESSION_MS / 2 > now && now - cached.lastSeenAt <= LAST_SEEN_RESOLUTION_MS) {
       return { user: cached.user, sessionId, expiresAt: cached.expiresAt, refreshed: false };
     }
+    // Requests arriving while the lookup runs share it (see PrincipalCache.shared).
+    return this.cache.shared(key, () => this.lookup(sessionId, key));
+  }
+
+  private async lookup(sessionId: string, key: string): Promise<{ user: SessionUser; sessionId: string; expiresAt: Date; refreshed: boolean } | null> {
     const epoch = this.cache.epoch;
     const { session, user } = await this.lucia.validateSession(sessionId);
     if (!session || !user) return null;

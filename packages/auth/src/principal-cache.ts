@@ -12,7 +12,9 @@
  * - a lookup that was in flight while anything was forgotten is not kept (`epoch`), so a read that began before a
  *   revocation committed cannot put the revoked principal back;
  * - without a trusted listener (embedded PGlite, several clusters) a change made by another process takes up to the
- *   TTL to apply, as it always did for API tokens.
+ *   TTL to apply, as it always did for API tokens;
+ * - concurrent misses of one key share one lookup (`shared`), but only while nothing was forgotten since it began: a
+ *   request that arrives after a forget starts its own, so it never gets an answer that may predate the change.
  */
 import type { SessionUser } from './lucia.ts';
 
@@ -33,6 +35,7 @@ export interface PrincipalCacheStats {
 
 export class PrincipalCache {
   private readonly map = new Map<string, Entry<unknown>>();
+  private readonly inflight = new Map<string, { epoch: number; promise: Promise<unknown> }>();
   private currentEpoch = 0;
   private counts: PrincipalCacheStats = { hits: 0, misses: 0, forgotten: 0 };
 
@@ -55,6 +58,22 @@ export class PrincipalCache {
     }
     this.counts.hits++;
     return hit.value as V;
+  }
+
+  /**
+   * The lookup of `key` already in flight, if it began since the last forget, or a new one (issue 23: when an entry
+   * expired, each of the ~20 requests in flight at that moment made the same lookup). Its result is every joiner's.
+   */
+  shared<R>(key: string, lookup: () => Promise<R>): Promise<R> {
+    const f = this.inflight.get(key);
+    if (f && f.epoch === this.currentEpoch) return f.promise as Promise<R>;
+    const entry = { epoch: this.currentEpoch, promise: lookup() };
+    this.inflight.set(key, entry);
+    const done = () => {
+      if (this.inflight.get(key) === entry) this.inflight.delete(key);
+    };
+    entry.promise.then(done, done);
+    return entry.promise;
   }
 
   set<V>(key: string, value: V, userId: string, epoch: number): void {

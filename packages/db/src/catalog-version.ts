@@ -58,6 +58,7 @@ export interface CatalogVersionsStats {
 export class CatalogVersions {
   private readonly known = new Map<string, { version: bigint; text: string; at: number }>();
   private readonly epochs = new Map<string, number>();
+  private readonly inflight = new Map<string, { generation: number; epoch: number; promise: Promise<string> }>();
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly stateWaiters: (() => void)[] = [];
   private generation = 0;
@@ -88,6 +89,22 @@ export class CatalogVersions {
     }
     const generation = this.generation;
     const epoch = this.epochs.get(schema) ?? 0;
+    if (!this.listening) return this.read(schema, tenant, generation, epoch);
+    // Listening: concurrent misses share one read (issue 23: when a version aged out, each of the ~20 requests in
+    // flight read it), unless this process wrote to the store or the listener's state changed since it began. Without
+    // a listener every call still reads the version itself: the database is then the only authority.
+    const f = this.inflight.get(schema);
+    if (f && f.generation === generation && f.epoch === epoch) return f.promise;
+    const entry = { generation, epoch, promise: this.read(schema, tenant, generation, epoch) };
+    this.inflight.set(schema, entry);
+    const done = () => {
+      if (this.inflight.get(schema) === entry) this.inflight.delete(schema);
+    };
+    entry.promise.then(done, done);
+    return entry.promise;
+  }
+
+  private async read(schema: string, tenant: Kysely<TenantDatabase>, generation: number, epoch: number): Promise<string> {
     const v = await catalogVersion(tenant);
     this.counts.fromDatabase++;
     // Learned only if nothing happened meanwhile that this read may predate: a write of this process (epoch) or a

@@ -17,6 +17,7 @@ export class StoreAccess {
   private readonly cache = new TtlCache<string, { store: Store; role: MembershipRole } | null>(ACCESS_CACHE_MS);
   /** Bumped by every forget: a lookup in flight meanwhile is not kept (it may predate the change). */
   private epoch = 0;
+  private readonly inflight = new Map<string, { epoch: number; promise: Promise<{ store: Store; role: MembershipRole } | null> }>();
 
   constructor(private readonly db: Database) {}
 
@@ -38,6 +39,20 @@ export class StoreAccess {
     const key = `${storeId}:${userId}`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
+    // Concurrent misses share one lookup (issue 23: when an entry expired, each of the ~20 requests in flight made the
+    // same one), unless something was forgotten since it began: a request after a forget starts its own.
+    const f = this.inflight.get(key);
+    if (f && f.epoch === this.epoch) return f.promise;
+    const entry = { epoch: this.epoch, promise: this.lookup(storeId, userId, key) };
+    this.inflight.set(key, entry);
+    const done = () => {
+      if (this.inflight.get(key) === entry) this.inflight.delete(key);
+    };
+    entry.promise.then(done, done);
+    return entry.promise;
+  }
+
+  private async lookup(storeId: string, userId: string, key: string): Promise<{ store: Store; role: MembershipRole } | null> {
     const epoch = this.epoch;
     const row = await this.db.control
       .selectFrom('stores')
