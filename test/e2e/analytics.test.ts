@@ -7,49 +7,28 @@
  */
 import { processPending } from '@storeloom/analytics';
 import { CartService, OrderService, orderLinkSignature, parseSettings } from '@storeloom/commerce';
-import { createLogger } from '@storeloom/log';
 import { formatMoney } from '@storeloom/money';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
-import { createStorefrontApp } from '../../apps/storefront/src/app.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, signup, type TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type StorefrontE2e, type Served } from '../helpers/console-e2e.ts';
 
 const SECRET = 'e2e-analytics-secret-0123456789abcdef01234';
 
 describe('sales dashboard in Chromium', { timeout: 300_000 }, () => {
+  let e2e: StorefrontE2e;
   let p: TestPlatform;
   let browser: Browser;
-  let cp: { port: number; close(): Promise<void> };
-  let sf: { port: number; close(): Promise<void> };
+  let sf: Served;
   let base: string;
 
   beforeAll(async () => {
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
-    sf = await serveOnFreePort(
-      createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
-        rootDomain: 'localhost',
-        queues: p.queues,
-        mail: p.services.mail,
-        secret: SECRET,
-        pageCacheTtlMs: 0,
-        storeCacheTtlMs: 0,
-      }).fetch,
-    );
-    browser = await launchChromium();
+    e2e = await startConsoleE2e({ storefront: (p) => ({ queues: p.queues, mail: p.services.mail, secret: SECRET }) });
+    ({ p, browser, base, sf } = e2e);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await sf?.close();
-    await cp?.close();
-    await p?.close();
-  });
+  afterAll(() => e2e?.close());
 
   const settled = (page: Page) => page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
   const screenshots = async (page: Page, name: string) => {

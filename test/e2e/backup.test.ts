@@ -6,43 +6,36 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@storeloom/log';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, signup, type TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.ts';
 
 describe('console: store data, deleted stores, jobs', () => {
+  let e2e: ConsoleE2e;
   let p: TestPlatform;
   let browser: Browser;
   let ctx: BrowserContext;
-  let cp: { port: number; close(): Promise<void> };
   let base: string;
   let uploads: string;
   let owner: Awaited<ReturnType<typeof signup>>;
 
   beforeAll(async () => {
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
     uploads = await mkdtemp(join(tmpdir(), 'storeloom-e2e-backup-'));
-    p = await startTestPlatform({
-      config: { publicUrl: base, trustedOrigins: [base], storage: { driver: 'local', uploadsDir: uploads, mediaPublicUrl: `${base}/media` } },
+    e2e = await startConsoleE2e({
+      config: (base) => ({ trustedOrigins: [base], storage: { driver: 'local', uploadsDir: uploads, mediaPublicUrl: `${base}/media` } }),
     });
+    ({ p, browser, base } = e2e);
     await p.startWorker();
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
     owner = await signup(p);
-    browser = await launchChromium();
     ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
     const [name, value] = owner.cookie.split('=') as [string, string];
     await ctx.addCookies([{ name, value, url: base }]);
   }, 240_000);
   afterAll(async () => {
     await ctx?.close();
-    await browser?.close();
-    await cp?.close();
-    await p?.close();
+    await e2e?.close();
     if (uploads) await rm(uploads, { recursive: true, force: true });
   }, 240_000);
 

@@ -4,33 +4,24 @@
  * letters, pick with the keyboard, save, reload: the chosen title is shown. axe: 0 serious/critical with the list
  * open; screenshots at 1280 and 390 px under test-artifacts/.
  */
-import { createLogger } from '@storeloom/log';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, signup, type TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.ts';
 
 describe('console pickers', { timeout: 300_000 }, () => {
+  let e2e: ConsoleE2e;
   let p: TestPlatform;
   let browser: Browser;
-  let cp: { port: number; close(): Promise<void> };
   let base: string;
 
   beforeAll(async () => {
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
-    browser = await launchChromium();
+    e2e = await startConsoleE2e();
+    ({ p, browser, base } = e2e);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await cp?.close();
-    await p?.close();
-  });
+  afterAll(() => e2e?.close());
 
   const shots = async (page: Page, name: string) => {
     for (const [vp, viewport] of Object.entries(VIEWPORTS)) {

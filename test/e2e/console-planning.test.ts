@@ -13,13 +13,12 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { createLogger } from '@storeloom/log';
 import { PricingService, recordSale } from '@storeloom/planning';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, signup, type TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DAY_MS = 86_400_000;
@@ -36,9 +35,9 @@ async function checkA11y(page: Page, name: string) {
 }
 
 describe('dynamic pricing and reorder planning in the console (Chromium)', () => {
+  let e2e: ConsoleE2e;
   let p: TestPlatform;
   let browser: Browser;
-  let cp: { port: number; close(): Promise<void> };
   let hookServer: Server;
   let hookUrl: string;
   const hookHits: string[] = [];
@@ -66,14 +65,9 @@ describe('dynamic pricing and reorder planning in the console (Chromium)', () =>
   }
 
   beforeAll(async () => {
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({
-      // The merchant's webhook server in this test listens on loopback over http: allow that explicitly.
-      config: { publicUrl: base, trustedOrigins: [ORIGIN], webhookEgress: { allowHttp: true, allowPrivateAddresses: true } },
-    });
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
+    // The merchant's webhook server in this test listens on loopback over http: allow that explicitly.
+    e2e = await startConsoleE2e({ config: () => ({ webhookEgress: { allowHttp: true, allowPrivateAddresses: true } }) });
+    ({ p, browser, base } = e2e);
     await p.startWorker();
     hookServer = createServer((req, res) => {
       let body = '';
@@ -94,7 +88,6 @@ describe('dynamic pricing and reorder planning in the console (Chromium)', () =>
     schema = (await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', storeId).executeTakeFirstOrThrow()).schema_name;
     apron = await createProduct(p, cookie, storeId, { title: 'Linen Apron', variants: [{ sku: 'APRON-1', price: 4500, inventoryQuantity: 200 }] });
 
-    browser = await launchChromium();
     ctx = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: 'en-US' });
     const [name, value] = cookie.split('=') as [string, string];
     await ctx.addCookies([{ name, value, url: base }]);
@@ -103,11 +96,9 @@ describe('dynamic pricing and reorder planning in the console (Chromium)', () =>
   });
   afterAll(async () => {
     await ctx?.close();
-    await browser?.close();
-    await cp?.close();
     hookServer?.closeAllConnections();
     await new Promise((r) => hookServer?.close(r));
-    await p?.close();
+    await e2e?.close();
   }, 300_000);
 
   it('turns dynamic pricing on in suggest mode, approves a suggestion and rolls it back', { timeout: 300_000 }, async () => {

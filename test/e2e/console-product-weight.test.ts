@@ -3,29 +3,25 @@
  * variant's weight in grams, a merchant changes it and saves, and the API then answers the new weight; a weight
  * that is not a whole number of grams is a field error and nothing is saved. Axe clean, screenshots at 1280 and 390 px.
  */
-import { createLogger } from '@storeloom/log';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, signup, type TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.ts';
 
 describe('variant weight in the console product editor (Chromium)', { timeout: 300_000 }, () => {
+  let e2e: ConsoleE2e;
   let p: TestPlatform;
   let browser: Browser;
-  let cp: { port: number; close(): Promise<void> };
   let base: string;
   let owner: string;
   let store: { id: string; slug: string };
   let productId: string;
 
   beforeAll(async () => {
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
+    e2e = await startConsoleE2e();
+    ({ p, browser, base } = e2e);
     owner = (await signup(p)).cookie;
     store = await createStore(p, owner);
     productId = (
@@ -38,13 +34,8 @@ describe('variant weight in the console product editor (Chromium)', { timeout: 3
         ],
       })
     ).id;
-    browser = await launchChromium();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await cp?.close();
-    await p?.close();
-  });
+  afterAll(() => e2e?.close());
 
   const check = async (page: Page, name: string) => {
     for (const [vp, viewport] of Object.entries(VIEWPORTS)) {

@@ -9,13 +9,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
 import { newId } from '@storeloom/db';
-import { createLogger } from '@storeloom/log';
 import { RecoEventService } from '@storeloom/reco/store';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { ORIGIN, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -48,9 +47,9 @@ async function cookieHeader(ctx: BrowserContext) {
 }
 
 describe('console search and recommendations pages in Chromium', () => {
+  let e2e: ConsoleE2e;
   let p: TestPlatform;
   let browser: Browser;
-  let cp: { port: number; close(): Promise<void> };
   let base: string;
   let ctx: BrowserContext;
   let page: Page;
@@ -61,19 +60,13 @@ describe('console search and recommendations pages in Chromium', () => {
   const slug = `sr-${Date.now().toString(36)}`;
 
   beforeAll(async () => {
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
+    e2e = await startConsoleE2e();
+    ({ p, browser, base } = e2e);
     await p.startWorker();
-    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await ctx?.close();
-    await browser?.close();
-    await cp?.close();
-    await p?.close();
+    await e2e?.close();
   }, 240_000);
 
   it('signs up, onboards a store and creates products', { timeout: 300_000 }, async () => {

@@ -3,33 +3,24 @@
  * groups (Growth holds Pricing, Reorder, Search and Recommendations; Jobs is not in the menu but under Settings), the
  * Settings index lists every settings area and its links open the sub-pages. axe: no serious or critical violations.
  */
-import { createLogger } from '@storeloom/log';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import { createStore, signup, type TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.ts';
 
 describe('console menu and settings index', { timeout: 240_000 }, () => {
+  let e2e: ConsoleE2e;
   let p: TestPlatform;
   let browser: Browser;
-  let cp: { port: number; close(): Promise<void> };
   let base: string;
 
   beforeAll(async () => {
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
-    browser = await launchChromium();
+    e2e = await startConsoleE2e();
+    ({ p, browser, base } = e2e);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await cp?.close();
-    await p?.close();
-  });
+  afterAll(() => e2e?.close());
 
   it('groups the menu, lists every settings area on one index, and opens its sub-pages', async () => {
     const owner = await signup(p);

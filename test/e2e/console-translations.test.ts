@@ -4,33 +4,24 @@
  * German title and an option value, and the progress and the API follow. axe: no serious or critical violations;
  * screenshots at 1280 and 390 px.
  */
-import { createLogger } from '@storeloom/log';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, signup, type TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.ts';
 
 describe('console translations', { timeout: 240_000 }, () => {
+  let e2e: ConsoleE2e;
   let p: TestPlatform;
   let browser: Browser;
-  let cp: { port: number; close(): Promise<void> };
   let base: string;
 
   beforeAll(async () => {
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
-    browser = await launchChromium();
+    e2e = await startConsoleE2e();
+    ({ p, browser, base } = e2e);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await cp?.close();
-    await p?.close();
-  });
+  afterAll(() => e2e?.close());
 
   it('shows the original next to the translation, saves it, and updates the progress', async () => {
     const owner = await signup(p);

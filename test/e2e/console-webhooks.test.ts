@@ -8,14 +8,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { controlPlaneEnvSchema, loadEnv, webhookEgressFromEnv } from '@storeloom/env';
-import { createLogger } from '@storeloom/log';
 import { dispatchWebhooks, verifyWebhook } from '@storeloom/webhooks';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, signup, type TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.ts';
 
 interface Received {
   body: string;
@@ -25,9 +24,9 @@ interface Received {
 }
 
 describe('console webhooks in Chromium', { timeout: 300_000 }, () => {
+  let e2e: ConsoleE2e;
   let p: TestPlatform;
   let browser: Browser;
-  let cp: { port: number; close(): Promise<void> };
   let base: string;
   let receiver: Server;
   let hookUrl: string;
@@ -53,17 +52,11 @@ describe('console webhooks in Chromium', { timeout: 300_000 }, () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN], webhookEgress: egress } });
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
-    browser = await launchChromium();
+    e2e = await startConsoleE2e({ config: () => ({ webhookEgress: egress }) });
+    ({ p, browser, base } = e2e);
   });
   afterAll(async () => {
-    await browser?.close();
-    await cp?.close();
-    await p?.close();
+    await e2e?.close();
     receiver?.closeAllConnections();
     await new Promise((r) => receiver?.close(r));
   });

@@ -8,12 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
-import { createLogger } from '@storeloom/log';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { ORIGIN, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type ConsoleE2e } from '../helpers/console-e2e.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -54,9 +53,9 @@ async function screenshots(ctx: BrowserContext, url: string, name: string, ready
 }
 
 describe('merchant console in Chromium', () => {
+  let e2e: ConsoleE2e;
   let p: TestPlatform;
   let browser: Browser;
-  let cp: { port: number; close(): Promise<void> };
   let base: string;
   const email = `owner${Date.now().toString(36)}@example.com`;
   const slug = `shop-${Date.now().toString(36)}`;
@@ -70,18 +69,12 @@ describe('merchant console in Chromium', () => {
 
   beforeAll(async () => {
     // The port is known only once listening, and the platform's public URL (links, media URLs, CSRF origin) must be it.
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
-    browser = await launchChromium();
+    e2e = await startConsoleE2e();
+    ({ p, browser, base } = e2e);
   });
   afterAll(async () => {
     await ctx?.close();
-    await browser?.close();
-    await cp?.close();
-    await p?.close();
+    await e2e?.close();
   });
 
   it('serves hashed assets immutably and index.html as the SPA fallback, but never for API routes', async () => {

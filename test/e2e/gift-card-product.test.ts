@@ -3,33 +3,26 @@
  * such a product; the storefront page asks for the optional recipient (axe clean and screenshots at 1280 and 390 px),
  * and adding with a recipient shows whom the card is for in the cart.
  */
-import { createLogger } from '@storeloom/log';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
-import { createStorefrontApp } from '../../apps/storefront/src/app.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, signup, type TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type StorefrontE2e, type Served } from '../helpers/console-e2e.ts';
 
 describe('gift-card products in Chromium', { timeout: 300_000 }, () => {
+  let e2e: StorefrontE2e;
   let p: TestPlatform;
   let browser: Browser;
-  let cp: { port: number; close(): Promise<void> };
-  let sf: { port: number; close(): Promise<void> };
+  let sf: Served;
   let base: string;
   let owner: string;
   let store: { id: string; slug: string };
   let productId: string;
 
   beforeAll(async () => {
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
-    const sfApp = createStorefrontApp(p.db, createLogger({ level: 'silent' }), { rootDomain: 'localhost', pageCacheTtlMs: 0, storeCacheTtlMs: 0 });
-    sf = await serveOnFreePort(sfApp.fetch);
+    e2e = await startConsoleE2e({ storefront: () => ({}) });
+    ({ p, browser, base, sf } = e2e);
     owner = (await signup(p)).cookie;
     store = await createStore(p, owner);
     productId = (
@@ -44,14 +37,8 @@ describe('gift-card products in Chromium', { timeout: 300_000 }, () => {
         ],
       })
     ).id;
-    browser = await launchChromium();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await sf?.close();
-    await cp?.close();
-    await p?.close();
-  });
+  afterAll(() => e2e?.close());
 
   const check = async (page: Page, name: string) => {
     for (const [vp, viewport] of Object.entries(VIEWPORTS)) {

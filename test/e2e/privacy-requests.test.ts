@@ -8,50 +8,29 @@
  * desktop and phone widths under test-artifacts/.
  */
 import { randomBytes } from 'node:crypto';
-import { createLogger } from '@storeloom/log';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
-import { createStorefrontApp } from '../../apps/storefront/src/app.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, signup, type TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type StorefrontE2e, type Served } from '../helpers/console-e2e.ts';
 
 const SECRET = 'privacy-e2e-secret-0123456789abcdef0123456';
 
 describe('privacy requests in Chromium', { timeout: 240_000 }, () => {
+  let e2e: StorefrontE2e;
   let p: TestPlatform;
   let browser: Browser;
-  let cp: { port: number; close(): Promise<void> };
-  let sf: { port: number; close(): Promise<void> };
+  let sf: Served;
   let base: string;
   const GUEST = `henrike.oosterbaan.${randomBytes(3).toString('hex')}@example.org`;
 
   beforeAll(async () => {
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({ config: { publicUrl: base, trustedOrigins: [ORIGIN] } });
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
-    const storefront = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
-      rootDomain: 'localhost',
-      secret: SECRET,
-      storage: p.services.storage,
-      mail: p.services.mail,
-      queues: p.queues,
-      pageCacheTtlMs: 0,
-      storeCacheTtlMs: 0,
-    });
-    sf = await serveOnFreePort(storefront.fetch);
+    e2e = await startConsoleE2e({ storefront: (p) => ({ secret: SECRET, storage: p.services.storage, mail: p.services.mail, queues: p.queues }) });
+    ({ p, browser, base, sf } = e2e);
     await p.startWorker({ storefront: { secret: SECRET, storeUrl: (s) => `http://${s.slug}.localhost:${sf.port}` } });
-    browser = await launchChromium();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await sf?.close();
-    await cp?.close();
-    await p?.close();
-  });
+  afterAll(() => e2e?.close());
 
   const lastMail = async (kind: string) => {
     for (let i = 0; i < 200; i++) {

@@ -9,51 +9,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CartService, OrderService, parseSettings } from '@storeloom/commerce';
 import { reviewLinkSignature } from '@storeloom/content';
-import { createLogger } from '@storeloom/log';
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlaneApp } from '../../apps/control-plane/src/app.ts';
-import { createStorefrontApp } from '../../apps/storefront/src/app.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { artifactPath, launchChromium, serveOnFreePort, VIEWPORTS } from '../helpers/browser.ts';
-import { createProduct, createStore, ORIGIN, signup, startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { artifactPath, VIEWPORTS } from '../helpers/browser.ts';
+import { createProduct, createStore, signup, type TestPlatform } from '../helpers/platform.ts';
+import { startConsoleE2e, type StorefrontE2e, type Served } from '../helpers/console-e2e.ts';
 
 const SECRET = 'e2e-review-photos-secret-0123456789abcdef01';
 
 describe('review photos in Chromium', { timeout: 300_000 }, () => {
+  let e2e: StorefrontE2e;
   let p: TestPlatform;
   let browser: Browser;
-  let cp: { port: number; close(): Promise<void> };
-  let sf: { port: number; close(): Promise<void> };
+  let sf: Served;
   let base: string;
   let uploads: string;
 
   beforeAll(async () => {
     uploads = await mkdtemp(join(tmpdir(), 'storeloom-review-photos-e2e-'));
-    let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    cp = await serveOnFreePort((req) => handler(req));
-    base = `http://localhost:${cp.port}`;
-    p = await startTestPlatform({
-      config: { publicUrl: base, trustedOrigins: [ORIGIN], storage: { driver: 'local', uploadsDir: uploads, mediaPublicUrl: `${base}/media` } },
+    e2e = await startConsoleE2e({
+      config: (base) => ({ storage: { driver: 'local', uploadsDir: uploads, mediaPublicUrl: `${base}/media` } }),
+      storefront: (p) => ({ secret: SECRET, storage: p.services.storage }),
     });
-    handler = createControlPlaneApp(p.services, createLogger({ level: 'silent' })).fetch;
-    sf = await serveOnFreePort(
-      createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
-        rootDomain: 'localhost',
-        secret: SECRET,
-        storage: p.services.storage,
-        pageCacheTtlMs: 0,
-        storeCacheTtlMs: 0,
-      }).fetch,
-    );
-    browser = await launchChromium();
+    ({ p, browser, base, sf } = e2e);
   });
   afterAll(async () => {
-    await browser?.close();
-    await sf?.close();
-    await cp?.close();
-    await p?.close();
+    await e2e?.close();
     if (uploads) await rm(uploads, { recursive: true, force: true });
   });
 
