@@ -6,7 +6,8 @@
  * tables in short transactions (batches of --batch orders, default 1000), then swapped in by one short transaction:
  * the dashboard shows the old figures until the swap and the worker keeps running meanwhile (changes made during the
  * rebuild are applied once, after the swap at the latest). An interrupted rebuild leaves the old figures as they were;
- * run it again. Progress goes to stderr (a line every 5 s, or one updating line on a terminal); the result of each
+ * run it again: it resumes a rebuild whose heartbeat stopped (killed) where that one stopped, unless --fresh starts
+ * over. Progress goes to stderr (a line every 5 s, or one updating line on a terminal); the result of each
  * store is one JSON line on stdout. Without DATABASE_URL it works on the embedded database under DATA_DIR.
  */
 import { parseArgs } from 'node:util';
@@ -17,10 +18,12 @@ import { loadEnv, migrateEnvSchema } from '@storeloom/env';
 import { resolveStoreTenant, STORE_WITH_DATA, storesWithStatus } from '@storeloom/stores';
 
 const env = loadEnv(migrateEnvSchema);
-const { values } = parseArgs({ options: { store: { type: 'string' }, all: { type: 'boolean', default: false }, batch: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { store: { type: 'string' }, all: { type: 'boolean', default: false }, batch: { type: 'string' }, fresh: { type: 'boolean', default: false } },
+});
 const batch = values.batch === undefined ? 1000 : Number(values.batch);
 if ((!values.store && !values.all) || (values.store && !isUuid(values.store)) || !Number.isSafeInteger(batch) || batch < 1) {
-  process.stderr.write('usage: npm run analytics:rebuild -- --store <storeId> | --all [--batch <orders per transaction>]\n');
+  process.stderr.write('usage: npm run analytics:rebuild -- --store <storeId> | --all [--batch <orders per transaction>] [--fresh]\n');
   process.exit(2);
 }
 const tty = process.stderr.isTTY;
@@ -47,6 +50,7 @@ try {
       let shown = 0;
       const r = await rebuildAnalytics(found.tenant, {
         batch,
+        fresh: values.fresh,
         onProgress: (p) => {
           const now = Date.now();
           if (!tty && now - shown < 5000 && p.phase !== 'swap') return;

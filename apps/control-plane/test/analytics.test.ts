@@ -124,6 +124,36 @@ describe('sales analytics API', { timeout: 180_000 }, () => {
     expect(r.body.summary.orders).toBe(4);
   });
 
+  it('the sweep takes over a rebuild whose process died (stale heartbeat) and completes it', async () => {
+    const before = (await report(`from=${today()}&to=${today()}`)).body.summary;
+    const paid = await t.selectFrom('orders').select('id').where('paid_at', 'is not', null).limit(1).executeTakeFirstOrThrow();
+    // What a rebuild killed ten minutes ago leaves: its id, an old heartbeat, and an order the worker listed as dirty since.
+    const abandoned = crypto.randomUUID();
+    await t
+      .updateTable('analytics_state')
+      .set({
+        rebuild_id: abandoned,
+        rebuild_started_at: new Date(Date.now() - 20 * 60_000),
+        rebuild_heartbeat_at: new Date(Date.now() - 10 * 60_000),
+        rebuild_owner: 'gone-host:4242',
+      })
+      .execute();
+    await t.insertInto('analytics_rebuild_dirty').values({ order_id: paid.id }).execute();
+    await p.queues.enqueue(analyticsSweepJob, {});
+    const deadline = Date.now() + 60_000;
+    while ((await t.selectFrom('analytics_state').select('rebuild_id').executeTakeFirstOrThrow()).rebuild_id !== null) {
+      if (Date.now() > deadline) throw new Error('the sweep did not take the abandoned rebuild over');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await t.selectFrom('analytics_state').select(['rebuild_heartbeat_at', 'rebuild_owner', 'rebuilt_at']).executeTakeFirstOrThrow()).toMatchObject({
+      rebuild_heartbeat_at: null,
+      rebuild_owner: null,
+      rebuilt_at: expect.any(Date),
+    });
+    expect(await t.selectFrom('analytics_rebuild_dirty').select('order_id').execute()).toEqual([]);
+    expect((await report(`from=${today()}&to=${today()}`)).body.summary).toEqual(before);
+  });
+
   it('exports CSV with decimals, a filename and formula-safe titles', async () => {
     const res = await p.request('GET', `/api/v1/stores/${storeId}/analytics/export?from=${today()}&to=${today()}&report=daily`, { cookie: owner });
     expect(res.status).toBe(200);

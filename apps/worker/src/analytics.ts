@@ -4,9 +4,17 @@
  * at most every FUNNEL_EVERY_MS; `analytics.sweep` enqueues it for each store with pending orders or a stale funnel;
  * `webhooks.prune` applies WEBHOOK_EVENT_RETENTION_DAYS to every store's webhook outbox.
  */
-import { analyticsBacklog, processPending, refreshRecentFunnel } from '@storeloom/analytics';
+import { analyticsBacklog, processPending, REBUILD_STALE_MS, rebuildAnalytics, refreshRecentFunnel } from '@storeloom/analytics';
 import type { Database } from '@storeloom/db';
-import { analyticsSweepJob, analyticsUpdateJob, decodeJob, type JobEnvelope, pruneWebhookEventsJob, type Queues } from '@storeloom/jobs';
+import {
+  analyticsResumeRebuildJob,
+  analyticsSweepJob,
+  analyticsUpdateJob,
+  decodeJob,
+  type JobEnvelope,
+  pruneWebhookEventsJob,
+  type Queues,
+} from '@storeloom/jobs';
 import type { Logger } from '@storeloom/log';
 import { resolveStoreTenant, STORE_WITH_DATA, storesWithStatus } from '@storeloom/stores';
 import { pruneWebhookEvents } from '@storeloom/webhooks';
@@ -22,6 +30,8 @@ export interface AnalyticsDeps {
   queues?: Queues;
   webhookEventRetentionDays?: number;
   clock?: () => Date;
+  /** Heartbeat age after which a store's analytics rebuild counts as abandoned and is taken over (REBUILD_STALE_MS). */
+  rebuildStaleMs?: number;
 }
 
 /** Drains one store (bounded per run: the sweep brings it back for the rest). */
@@ -36,7 +46,7 @@ export async function updateStoreAnalytics(deps: AnalyticsDeps, storeId: string,
     more = r.more;
   }
   const now = deps.clock?.() ?? new Date();
-  const funnelDue = isFunnelDue((await analyticsBacklog(found.tenant)).funnelComputedAt, now);
+  const funnelDue = isFunnelDue((await analyticsBacklog(found.tenant, deps.rebuildStaleMs)).funnelComputedAt, now);
   const funnelDays = funnelDue ? (await refreshRecentFunnel(found.tenant, now)).length : 0;
   return { processed, more, funnelDays };
 }
@@ -56,10 +66,15 @@ export function createAnalyticsHandlers(deps: AnalyticsDeps): Record<string, (jo
       let kicked = 0;
       for (const s of stores) {
         try {
-          const { pending, funnelComputedAt } = await analyticsBacklog(deps.db.tenant(s.schema_name));
+          const { pending, funnelComputedAt, abandonedRebuild } = await analyticsBacklog(deps.db.tenant(s.schema_name), deps.rebuildStaleMs);
           if (pending || isFunnelDue(funnelComputedAt, now)) {
             await deps.queues?.enqueue(analyticsUpdateJob, { storeId: s.id });
             kicked++;
+          }
+          if (abandonedRebuild) {
+            // Said on every sweep until it is taken over: a stuck rebuild must not go unnoticed.
+            deps.logger.warn('analytics rebuild abandoned (no heartbeat); taking it over', { storeId: s.id, rebuildId: abandonedRebuild });
+            await deps.queues?.enqueue(analyticsResumeRebuildJob, { storeId: s.id, rebuildId: abandonedRebuild });
           }
         } catch (err) {
           // A store being moved or migrated must not stop the others; the next sweep comes back to it.
@@ -67,6 +82,15 @@ export function createAnalyticsHandlers(deps: AnalyticsDeps): Record<string, (jo
         }
       }
       return { stores: stores.length, kicked };
+    },
+    [analyticsResumeRebuildJob.name]: async (job) => {
+      const { storeId, rebuildId } = decodeJob(analyticsResumeRebuildJob, job);
+      const found = await resolveStoreTenant(deps.db, storeId, { allow: STORE_WITH_DATA });
+      if (!found) return { skipped: 'store_unavailable' as const };
+      const r = await rebuildAnalytics(found.tenant, { onlyAbandoned: true, staleMs: deps.rebuildStaleMs ?? REBUILD_STALE_MS });
+      if (!r) return { skipped: 'not_abandoned' as const };
+      deps.logger.info('analytics rebuild completed after a takeover', { storeId, rebuildId, resumed: r.resumed, orders: r.orders, requeued: r.requeued });
+      return r;
     },
     [pruneWebhookEventsJob.name]: async (job) => {
       decodeJob(pruneWebhookEventsJob, job);

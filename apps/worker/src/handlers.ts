@@ -88,6 +88,8 @@ export interface HandlerDeps {
   clock?: () => Date;
   /** Webhook events older than this many days are pruned by `webhooks.prune` (default 30). */
   webhookEventRetentionDays?: number;
+  /** Heartbeat age after which an analytics rebuild counts as abandoned and the sweep takes it over (default 5 min). */
+  analyticsRebuildStaleMs?: number;
   /** The console's public URL (PUBLIC_URL): merchant mails link to orders there. */
   consoleUrl?: string | null;
 }
@@ -219,6 +221,7 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
       logger: deps.logger,
       queues: deps.queues,
       webhookEventRetentionDays: deps.webhookEventRetentionDays,
+      ...(deps.analyticsRebuildStaleMs !== undefined ? { rebuildStaleMs: deps.analyticsRebuildStaleMs } : {}),
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
     ...createBackupHandlers({ db: deps.db, storage: deps.storage, queues: deps.queues, planLimits: deps.planLimits ?? false }),

@@ -7,6 +7,7 @@
  * stays for the next pass. `rebuildAnalytics` runs the same code over every paid order into shadow tables, in short
  * transactions, and swaps them in at the end (below).
  */
+import { hostname } from 'node:os';
 import { sql, type Kysely, type TenantDatabase, type Transaction } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import {
@@ -350,12 +351,23 @@ export async function refreshFunnel(trx: Kysely<TenantDatabase>, days: readonly 
 }
 
 /** What the worker needs to decide whether a store is due: orders waiting to be aggregated, and when the funnel was last refreshed. */
-export async function analyticsBacklog(t: Kysely<TenantDatabase>): Promise<{ pending: boolean; funnelComputedAt: Date | null }> {
+export async function analyticsBacklog(
+  t: Kysely<TenantDatabase>,
+  staleMs = REBUILD_STALE_MS,
+): Promise<{ pending: boolean; funnelComputedAt: Date | null; abandonedRebuild: string | null }> {
   const [pending, state] = await Promise.all([
     t.selectFrom('analytics_pending').select('order_id').limit(1).executeTakeFirst(),
-    t.selectFrom('analytics_state').select('funnel_computed_at').where('id', '=', 1).executeTakeFirst(),
+    t
+      .selectFrom('analytics_state')
+      .select(['funnel_computed_at', 'rebuild_id', staleSql(staleMs).as('stale')])
+      .where('id', '=', 1)
+      .executeTakeFirst(),
   ]);
-  return { pending: !!pending, funnelComputedAt: state?.funnel_computed_at ? new Date(state.funnel_computed_at) : null };
+  return {
+    pending: !!pending,
+    funnelComputedAt: state?.funnel_computed_at ? new Date(state.funnel_computed_at) : null,
+    abandonedRebuild: state?.rebuild_id && state.stale ? state.rebuild_id : null,
+  };
 }
 
 /** The worker's funnel pass: the days since the last pass (at least yesterday and today, UTC). */
@@ -384,9 +396,22 @@ export async function funnelDaysOnRecord(trx: Kysely<TenantDatabase>): Promise<s
   return rows.map((r) => r.day).sort();
 }
 
+/** A rebuild whose heartbeat is older than this was abandoned (its process was killed): another may take it over. */
+export const REBUILD_STALE_MS = 5 * 60_000;
+/** How often a running rebuild beats its heartbeat (between batches; far below the stale limit). */
+const HEARTBEAT_EVERY_MS = 5_000;
+
+/**
+ * Whether the rebuild in progress has stopped beating, by the database's clock (rebuilds and workers on other hosts
+ * agree). A rebuild from before the heartbeat existed counts from its start.
+ */
+const staleSql = (staleMs: number) => sql<boolean>`coalesce(rebuild_heartbeat_at, rebuild_started_at) < now() - make_interval(secs => ${staleMs / 1000})`;
+
 export interface RebuildResult {
-  /** Paid orders recomputed. */
+  /** Paid orders recomputed (by this run: a resumed rebuild counts only what it did itself). */
   orders: number;
+  /** It took over an abandoned rebuild where that one stopped, with its shadow rows and dirty list. */
+  resumed: boolean;
   funnelDays: number;
   /** Orders the worker applied while the rebuild ran, queued again at the swap. */
   requeued: number;
@@ -472,27 +497,71 @@ async function copyShadow(trx: Tx, table: keyof AnalyticsTables, keys: readonly 
  * adds the difference between its recomputed and its stored contribution, so one applied twice adds nothing the second
  * time. The funnel's days since the rebuild started are refreshed by the worker's next funnel pass.
  */
-export async function rebuildAnalytics(
-  t: Kysely<TenantDatabase>,
-  opts: { batch?: number; funnelDays?: number; onProgress?: (p: RebuildProgress) => void | Promise<void> } = {},
-): Promise<RebuildResult> {
+export interface RebuildOptions {
+  batch?: number;
+  funnelDays?: number;
+  onProgress?: (p: RebuildProgress) => void | Promise<void>;
+  /** Heartbeat age after which a rebuild in progress counts as abandoned (default REBUILD_STALE_MS). */
+  staleMs?: number;
+  /** Only take over an abandoned rebuild (the worker's recovery): with none, do nothing and answer null. */
+  onlyAbandoned?: boolean;
+  /** Start over even when an abandoned rebuild could be resumed (e.g. after a fix to how figures are computed). */
+  fresh?: boolean;
+}
+
+export async function rebuildAnalytics(t: Kysely<TenantDatabase>, opts: RebuildOptions & { onlyAbandoned: true }): Promise<RebuildResult | null>;
+export async function rebuildAnalytics(t: Kysely<TenantDatabase>, opts?: RebuildOptions): Promise<RebuildResult>;
+export async function rebuildAnalytics(t: Kysely<TenantDatabase>, opts: RebuildOptions = {}): Promise<RebuildResult | null> {
   const started = Date.now();
   const batch = opts.batch ?? 1000;
   const id = crypto.randomUUID();
-  const startedAt = new Date();
-  const total = await t.transaction().execute(async (trx) => {
-    await lockState(trx);
-    await trx.updateTable('analytics_state').set({ rebuild_id: id, rebuild_started_at: startedAt }).where('id', '=', 1).execute();
-    // Another rebuild of this store that was still filling the shadow tables stops at its next batch (not ours).
-    await emptyShadow(trx);
+  const owner = `${hostname()}:${process.pid}`.slice(0, 200);
+  const begun = await t.transaction().execute(async (trx) => {
+    const state = await trx
+      .selectFrom('analytics_state')
+      .select(['rebuild_id', 'rebuild_started_at', 'rebuild_heartbeat_at', staleSql(opts.staleMs ?? REBUILD_STALE_MS).as('stale')])
+      .where('id', '=', 1)
+      .forUpdate()
+      .executeTakeFirst();
+    const abandoned = Boolean(state?.rebuild_id && state.stale);
+    if (opts.onlyAbandoned && !abandoned) return null;
+    // An abandoned rebuild that beat a heartbeat is resumed: its shadow rows are what its batches committed, and its
+    // dirty list holds every order the worker applied since it started, which the swap queues again. (One from before
+    // the heartbeat existed starts over.)
+    const resumed = abandoned && !opts.fresh && state?.rebuild_heartbeat_at != null;
+    if (resumed) {
+      // A batch of the old owner still in flight (a stalled process rather than a dead one) finishes first; its next
+      // batch sees the new rebuild id and stops (SHARE conflicts with the batches' ROW EXCLUSIVE).
+      await sql`lock table ${sql.id(await schemaOf(trx), SHADOW.facts)} in share mode`.execute(trx);
+    }
+    const startedAt = resumed && state?.rebuild_started_at ? new Date(state.rebuild_started_at) : new Date();
+    await trx
+      .updateTable('analytics_state')
+      .set({ rebuild_id: id, rebuild_started_at: startedAt, rebuild_heartbeat_at: sql`now()`, rebuild_owner: owner })
+      .where('id', '=', 1)
+      .execute();
+    // Otherwise another rebuild of this store that was still filling the shadow tables stops at its next batch (not ours).
+    if (!resumed) await emptyShadow(trx);
     const n = await trx.selectFrom('orders').select(sql<number>`count(*)::int`.as('n')).where('paid_at', 'is not', null).executeTakeFirstOrThrow();
-    return Number(n.n);
+    // Batches go by order id and commit one by one, so the last order with stored facts was done (orders after it
+    // that stored none are recomputed: applying an order again adds nothing).
+    const last = resumed ? await trx.selectFrom(SHADOW.facts).select('order_id').orderBy('order_id', 'desc').limit(1).executeTakeFirst() : undefined;
+    return { total: Number(n.n), startedAt, resumed, after: last?.order_id ?? null };
   });
+  if (!begun) return null;
+  const { total, startedAt, resumed } = begun;
+  let beatAt = Date.now();
+  /** Tells takeovers this rebuild is alive: its own short statement between batches (waits at most for one worker pass). */
+  const beat = async () => {
+    if (Date.now() - beatAt < HEARTBEAT_EVERY_MS) return;
+    beatAt = Date.now();
+    await t.updateTable('analytics_state').set({ rebuild_heartbeat_at: sql`now()` }).where('id', '=', 1).where('rebuild_id', '=', id).execute();
+  };
   const ours = async (trx: Tx, lock: boolean) => {
     const state = lock ? await lockState(trx) : await trx.selectFrom('analytics_state').select(['id', 'rebuild_id']).where('id', '=', 1).executeTakeFirst();
     if (state?.rebuild_id !== id) throw new AppError(ErrorCode.Conflict, 'Another analytics rebuild of this store started; this one stopped');
   };
-  let after: string | null = null;
+  let after: string | null = begun.after;
   let orders = 0;
   let batches = 0;
   let requeued = 0;
@@ -520,15 +589,22 @@ export async function rebuildAnalytics(
       if (!n) break;
       orders += n;
       batches++;
+      await beat();
       await opts.onProgress?.({ phase: 'orders', done: orders, total: Math.max(total, orders) });
     }
     days.push(...(await funnelDaysOnRecord(t)));
+    if (resumed) {
+      // Funnel days go in date order, a month per transaction: the last day stored was done (it is rewritten anyway).
+      const { from } = await t.selectFrom(SHADOW.funnel).select(sql<string | null>`to_char(max(day), 'YYYY-MM-DD')`.as('from')).executeTakeFirstOrThrow();
+      if (from) days.splice(0, days.length, ...days.filter((d) => d >= from));
+    }
     const perBatch = opts.funnelDays ?? 31;
     for (let i = 0; i < days.length; i += perBatch) {
       await t.transaction().execute(async (trx) => {
         await ourBatch(trx);
         await refreshFunnel(trx, days.slice(i, i + perBatch), SHADOW);
       });
+      await beat();
       await opts.onProgress?.({ phase: 'funnel', done: Math.min(days.length, i + perBatch), total: days.length });
     }
     // Fresh statistics, so the swap's anti-joins are planned as hash joins (freshly filled tables have none).
@@ -553,7 +629,14 @@ export async function rebuildAnalytics(
       await copyShadow(trx, 'funnel', ['day'], [...funnel, 'computed_at'], funnel);
       await trx
         .updateTable('analytics_state')
-        .set({ rebuilt_at: new Date(), funnel_computed_at: startedAt, rebuild_id: null, rebuild_started_at: null })
+        .set({
+          rebuilt_at: new Date(),
+          funnel_computed_at: startedAt,
+          rebuild_id: null,
+          rebuild_started_at: null,
+          rebuild_heartbeat_at: null,
+          rebuild_owner: null,
+        })
         .where('id', '=', 1)
         .execute();
       await emptyShadow(trx);
@@ -568,12 +651,16 @@ export async function rebuildAnalytics(
       .execute(async (trx) => {
         const state = await lockState(trx);
         if (state?.rebuild_id !== id) return;
-        await trx.updateTable('analytics_state').set({ rebuild_id: null, rebuild_started_at: null }).where('id', '=', 1).execute();
+        await trx
+          .updateTable('analytics_state')
+          .set({ rebuild_id: null, rebuild_started_at: null, rebuild_heartbeat_at: null, rebuild_owner: null })
+          .where('id', '=', 1)
+          .execute();
         await emptyShadow(trx);
       })
       .catch(() => undefined);
     throw err;
   }
   await opts.onProgress?.({ phase: 'swap', done: 1, total: 1 });
-  return { orders, funnelDays: days.length, requeued, batches, swapMs, ms: Date.now() - started };
+  return { orders, resumed, funnelDays: days.length, requeued, batches, swapMs, ms: Date.now() - started };
 }

@@ -843,6 +843,10 @@ export interface AnalyticsStateTable {
   /** The rebuild filling the `analytics_rebuild_*` shadow tables, while one is (null: none). */
   rebuild_id: ColumnType<string | null, string | null | undefined, string | null>;
   rebuild_started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Beaten by the running rebuild between batches: one older than the stale limit was abandoned (killed). */
+  rebuild_heartbeat_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The rebuilding process (host and pid), for the operator. */
+  rebuild_owner: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface AnalyticsRebuildDirtyTable {
   order_id: string;

@@ -317,6 +317,21 @@ export const analyticsUpdateJob = defineJob({
   untracked: true,
 });
 
+/**
+ * Takes over one store's analytics rebuild that stopped beating its heartbeat (its process was killed) and completes
+ * it where it stopped; the sweep enqueues it, once per abandoned rebuild id. Does nothing if the rebuild is alive or
+ * done by the time it runs.
+ */
+export const analyticsResumeRebuildJob = defineJob({
+  name: 'analytics.resume-rebuild',
+  version: 1,
+  queue: 'maintenance',
+  schema: z.object({ storeId: uuid, rebuildId: uuid }),
+  jobId: (p) => `analytics-resume:${p.storeId}:${p.rebuildId}`,
+  attempts: 2,
+  untracked: true,
+});
+
 /** Every ANALYTICS_SWEEP_MS: `analytics.update` for each store with pending orders (and each store's funnel every few minutes). */
 export const analyticsSweepJob = defineJob({
   name: 'analytics.sweep',
@@ -365,6 +380,7 @@ export const allJobs = [
   retentionStoreJob,
   analyticsUpdateJob,
   analyticsSweepJob,
+  analyticsResumeRebuildJob,
   pruneWebhookEventsJob,
 ] as const;
 export type AnyJob = (typeof allJobs)[number];

@@ -267,7 +267,7 @@ export const TENANT_DATA_MAP: Record<string, TableClass> = {
   },
   analytics_product_daily: { columns: 'day product_id orders units gross discounts', erase: 'none' },
   analytics_funnel_daily: { columns: 'day sessions product_views add_to_cart checkouts orders computed_at', erase: 'none', note: 'counts only' },
-  analytics_state: { columns: 'id funnel_computed_at rebuilt_at rebuild_id rebuild_started_at', erase: 'none' },
+  analytics_state: { columns: 'id funnel_computed_at rebuilt_at rebuild_id rebuild_started_at rebuild_heartbeat_at rebuild_owner', erase: 'none' },
   // The rebuild's shadow copies of the four tables above (same columns), and the orders the worker applied meanwhile.
   analytics_rebuild_order_facts: { columns: 'order_id facts computed_at', erase: 'none', note: 'as analytics_order_facts, while a rebuild runs' },
   analytics_rebuild_daily: {
