@@ -1,7 +1,9 @@
 /**
  * In-process control plane on a fresh, randomly named database of the
  * machine's Postgres, with queues on Redis or on Postgres under a random
- * prefix. Everything is dropped in `close()`.
+ * prefix; or (`embedded`) on a fresh in-memory embedded PGlite server with the
+ * queues on it, as `npm start` runs with no configuration. Everything is
+ * dropped in `close()`.
  */
 import { randomBytes } from 'node:crypto';
 import { buildServices } from '../../apps/control-plane/src/services.ts';
@@ -10,6 +12,8 @@ import type { ControlPlaneConfig, Services } from '../../apps/control-plane/src/
 import { startWorkers, type RunningWorker } from '../../apps/worker/src/worker.ts';
 import type { HandlerDeps } from '../../apps/worker/src/handlers.ts';
 import type { Database } from '@storeloom/db';
+import { createDatabase, migrateControl } from '@storeloom/db';
+import { startEmbeddedPostgres } from '@storeloom/db/embedded';
 import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { createLogger, type Logger } from '@storeloom/log';
@@ -64,14 +68,18 @@ export async function startTestPlatform(
     /** Loggers of the API and of the worker (default: silent), e.g. capturing ones for the log scan. */
     logger?: Logger;
     workerLogger?: Logger;
+    /** Embedded PGlite (over its socket server) instead of the machine's Postgres; queues on it (no Redis). */
+    embedded?: boolean;
   } = {},
 ): Promise<TestPlatform> {
-  const testDb = await createTestDatabase(testEnv.TEST_DATABASE_URL, opts.database);
+  const testDb = opts.embedded ? await embeddedTestDatabase() : await createTestDatabase(testEnv.TEST_DATABASE_URL, opts.database);
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const queues = new Queues({
-    redisUrl: (opts.queueBackend ?? 'redis') === 'redis' ? testEnv.TEST_REDIS_URL : undefined,
+    redisUrl: !opts.embedded && (opts.queueBackend ?? 'redis') === 'redis' ? testEnv.TEST_REDIS_URL : undefined,
     databaseUrl: testDb.url,
     prefix,
+    // As the launcher sets it in embedded mode.
+    pgSchema: opts.embedded ? 'public' : undefined,
   });
   const config: ControlPlaneConfig = {
     publicUrl: ORIGIN,
@@ -151,6 +159,22 @@ export async function startTestPlatform(
       await Promise.allSettled(workers.map((w) => w.close()));
       await queues.close();
       await testDb.drop();
+    },
+  };
+}
+
+/** A fresh in-memory embedded server (what `npm start` runs without DATABASE_URL), with the control schema migrated. */
+async function embeddedTestDatabase(): Promise<TestDatabase> {
+  const server = await startEmbeddedPostgres();
+  const db = createDatabase({ url: server.url, poolMax: 8, applicationName: 'storeloom-test' });
+  await migrateControl(db);
+  return {
+    url: server.url,
+    name: 'postgres',
+    db,
+    async drop() {
+      await db.destroy();
+      await server.stop();
     },
   };
 }

@@ -11,8 +11,8 @@
  *   after every authenticated write request), without waiting for the notification;
  * - a lookup that was in flight while anything was forgotten is not kept (`epoch`), so a read that began before a
  *   revocation committed cannot put the revoked principal back;
- * - without a trusted listener (embedded PGlite, several clusters) a change made by another process takes up to the
- *   TTL to apply, as it always did for API tokens;
+ * - without a trusted listener (several clusters, a server that does not deliver notifications) a change made by
+ *   another process takes up to the TTL to apply, as it always did for API tokens;
  * - concurrent misses of one key share one lookup (`shared`), but only while nothing was forgotten since it began: a
  *   request that arrives after a forget starts its own, so it never gets an answer that may predate the change.
  */

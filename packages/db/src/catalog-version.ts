@@ -51,7 +51,7 @@ export interface CatalogVersionsStats {
  * (normally well under a millisecond after its commit), a write made through this process at once (`forget`, called
  * after every write request, drops what was known), and nothing is trusted while the listener is down: it is only
  * used after a self-test notification sent through the pool came back on it (a server that does not deliver them,
- * e.g. one whose connections share one session, stays on statements), and a lost connection drops every learned
+ * e.g. a pooler in transaction mode, stays on statements; the embedded server relays them, see embedded.ts), and a lost connection drops every learned
  * version until it is back. Stores on further clusters (DATABASE_CLUSTERS) are not listened to: one listener on the
  * primary cluster, so with more clusters every call is a statement.
  */

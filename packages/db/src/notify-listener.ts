@@ -1,7 +1,7 @@
 /**
  * A LISTEN on a dedicated connection of the primary cluster that is trusted only once proven: a self-test
  * notification sent through the pool (another session, as a trigger's would be) must come back on it. A server that
- * never delivers (embedded PGlite, whose connections share one session) leaves it untrusted for good; a lost
+ * never delivers (a pooler, or an embedded server without the relay in embedded.ts) leaves it untrusted for good; a lost
  * connection makes it untrusted until it is back (reconnects after `reconnectMs`). Whoever caches on the strength of
  * the notifications drops what it learned at every change of trust (`onTrust`).
  */

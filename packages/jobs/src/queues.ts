@@ -256,8 +256,8 @@ export class Queues {
 
   worker(name: QueueName, processor: (job: Job<JobEnvelope>) => Promise<unknown>, opts: Partial<WorkerOptions> = {}): AnyWorker {
     const { Worker: W } = this.classes();
-    // The Postgres backend cannot always rely on LISTEN/NOTIFY (the embedded server
-    // does not relay notifications between connections): poll idle queues every second.
+    // The Postgres backend cannot always rely on LISTEN/NOTIFY (a LISTEN connection can be lost,
+    // a pooler may not deliver them): poll idle queues every second as well.
     const drain = this.backend === 'postgres' ? { drainDelay: 1 } : {};
     const fair = this.fair;
     // A fair job frees its store's slot when it finishes for good (success, or no attempts left).
