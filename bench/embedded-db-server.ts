@@ -8,6 +8,10 @@ import { startEmbeddedPostgres } from '@storeloom/db/embedded';
 
 const pg = await startEmbeddedPostgres({ host: '127.0.0.1', port: 0 });
 process.send?.({ type: 'listening', app: 'embedded-postgres', port: pg.port, url: pg.url });
+// The bench asks how many statements the server ran (every connection's), before and after a measured load.
+process.on('message', (m: { type?: string } | null) => {
+  if (m?.type === 'stats') process.send?.({ type: 'stats', statements: pg.statements() });
+});
 
 let stopping = false;
 const stop = async () => {

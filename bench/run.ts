@@ -8,7 +8,8 @@
  *   stores.provision                 stores provisioned per second (reported)
  *   api.product-read.many-stores     the same read with 1,000 stores in the database vs with 1 (>= 0.8)
  *   stores.migrate-all               migrateAllTenants time over fresh schemas, 1,000 stores vs 100 (<= 11)
- *   api.product-read.embedded        the read against embedded PGlite at 2 clients, vs hello-world (>= 0.1)
+ *   api.product-read.embedded        the read against embedded PGlite at 2 clients, vs hello-world (>= 0.1), with
+ *                                    statements and control-plane / PGlite CPU µs per read (load-independent)
  *   db.single-row-select.embedded    PGlite's own ceiling: a one-row statement through pglite-socket vs Postgres (reported)
  *   api.product-read.cpu(.session)   (--only cpu) server and Postgres CPU µs per product read over a fixed number of
  *                                    requests, beside the hello server's: robust to the machine's load, so changes are
@@ -47,7 +48,7 @@ import { type Database, migrateAllTenants, migrations } from '@storeloom/db';
 import { bearer, type ReadFixture, setUpReadFixture, session } from './lib/api.ts';
 import type { ChildServer } from './lib/child.ts';
 import { cleanupAll } from './lib/cleanup.ts';
-import { type CpuRun, cpuPerRequest } from './lib/cpu.ts';
+import { type CpuRun, cpuPerRequest, processCpuUs } from './lib/cpu.ts';
 import { type BenchDatabase, createBenchDatabase, openDatabase } from './lib/database.ts';
 import { rawOf, runLoad, type LoadResult } from './lib/load.ts';
 import { sqlCeiling } from './lib/sql-ceiling.ts';
@@ -319,7 +320,22 @@ async function embeddedFigure(hello: ChildServer): Promise<void> {
       const fixture = await setUpReadFixture(`http://127.0.0.1:${cp.port}`);
       const readUrl = `${fixture.baseUrl}${fixture.path}`;
       await at2('product read, embedded (warm-up)', readUrl, bearer(fixture), opts.warmupS);
+      // Per read, whatever the machine's load: statements PGlite ran (every connection's: the queues' polling
+      // included) and CPU of the control plane and of the PGlite process.
+      const statementsNow = async () => {
+        const n = (await pg.ask('stats')).statements;
+        return typeof n === 'number' ? n : null;
+      };
+      const before = { statements: await statementsNow(), cp: processCpuUs(cp.pid), pg: processCpuUs(pg.pid) };
       const read = await at2('product read (bearer, embedded PGlite)', readUrl, bearer(fixture));
+      const after = { statements: await statementsNow(), cp: processCpuUs(cp.pid), pg: processCpuUs(pg.pid) };
+      const perRead = (a: number | null, b: number | null) => (a === null || b === null || read.requests === 0 ? null : (b - a) / read.requests);
+      const statementsPerRead = perRead(before.statements, after.statements);
+      const cpUs = perRead(before.cp, after.cp);
+      const pgUs = perRead(before.pg, after.pg);
+      progress(
+        `embedded read: ${statementsPerRead?.toFixed(3) ?? '?'} statements, control plane ${cpUs?.toFixed(0) ?? '?'} µs, PGlite ${pgUs?.toFixed(0) ?? '?'} µs CPU per read`,
+      );
       const h = await at2('hello', helloUrl);
       emit({
         bench: 'api.product-read.embedded',
@@ -330,6 +346,9 @@ async function embeddedFigure(hello: ChildServer): Promise<void> {
         database: 'pglite',
         ...rawOf(read),
         hello_rps: h.rps,
+        statements_per_read: statementsPerRead,
+        control_plane_cpu_us_per_read: cpUs,
+        pglite_cpu_us_per_read: pgUs,
         ...common(),
         connections: clients,
       });

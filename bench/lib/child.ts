@@ -38,6 +38,8 @@ export interface ChildServer {
   tail(bytes?: number): string;
   /** Bytes the child has written so far (its logs). */
   logBytes(): number;
+  /** Sends `{ type }` over IPC and resolves with the child's first answer of the same type. */
+  ask(type: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -117,6 +119,22 @@ export async function startServer(
         }
       },
       stop,
+      ask: (type, askTimeoutMs = 10_000) =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
+            proc.off('message', onMessage);
+            reject(new Error(`${name} did not answer ${type} within ${askTimeoutMs} ms`));
+          }, askTimeoutMs);
+          const onMessage = (m: unknown) => {
+            const msg = m as Record<string, unknown> | null;
+            if (msg?.type !== type) return;
+            clearTimeout(timer);
+            proc.off('message', onMessage);
+            resolve(msg);
+          };
+          proc.on('message', onMessage);
+          proc.send({ type });
+        }),
     };
   } catch (e) {
     await stop();
