@@ -8,6 +8,7 @@ import { AppError, ErrorCode } from '@storeloom/errors';
 import {
   addLogFields,
   appendResponseHeader,
+  chain,
   clientIp,
   cspNonce,
   gauge,
@@ -27,6 +28,7 @@ import {
 } from '@storeloom/http';
 import type { Logger } from '@storeloom/log';
 import { sql } from '@storeloom/db';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, Services } from './context.ts';
 import { registerApiTokenRoutes } from './routes/api-tokens.ts';
@@ -246,29 +248,25 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
   const jsonLimit = bodyLimit({ maxSize: Math.min(services.config.maxJsonBodyBytes ?? 1024 * 1024, services.config.maxBodyBytes), onError: tooLarge });
   // GET and HEAD requests carry no body (the server adapter never attaches one): asking for it would only build a
   // full Fetch Request with its AbortSignal per read.
-  api.use('*', (c, next) =>
-    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : UPLOAD_PATH.test(c.req.path) ? uploadLimit(c, next) : jsonLimit(c, next),
-  );
+  const bodyLimitOf: MiddlewareHandler = (c, next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : UPLOAD_PATH.test(c.req.path) ? uploadLimit(c, next) : jsonLimit(c, next);
   const limits = services.config.rateLimits;
-  api.use('*', rateLimit([{ name: 'ip', limit: limits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, services.config.trustProxy) }]));
+  const perIp = rateLimit([{ name: 'ip', limit: limits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, services.config.trustProxy) }]);
   // CSV imports upload large bodies on slow links: they get no deadline.
-  api.use('*', requestTimeout(services.config.requestTimeoutMs ?? 0, { skip: (c) => /\/(imports|imports\/preview|import-archive)$/.test(c.req.path) }));
-  api.use('*', originCheck({ trustedOrigins: () => [new URL(services.config.publicUrl).origin, ...services.config.trustedOrigins] }));
-  api.use(
-    '*',
-    requireJsonBody({
-      allow: (path) =>
-        /\/imports(\/preview)?$|\/reviews\/import$/.test(path)
-          ? ['text/csv']
-          : /\/(images|settings\/logo|theme\/settings\/favicon|products\/[^/]+\/media)$/.test(path)
-            ? ['multipart/form-data']
-            : /\/stores\/import-archive$/.test(path)
-              ? ['application/gzip', 'application/octet-stream']
-              : null,
-    }),
-  );
+  const deadline = requestTimeout(services.config.requestTimeoutMs ?? 0, { skip: (c) => /\/(imports|imports\/preview|import-archive)$/.test(c.req.path) });
+  const sameOrigin = originCheck({ trustedOrigins: () => [new URL(services.config.publicUrl).origin, ...services.config.trustedOrigins] });
+  const jsonBodies = requireJsonBody({
+    allow: (path) =>
+      /\/imports(\/preview)?$|\/reviews\/import$/.test(path)
+        ? ['text/csv']
+        : /\/(images|settings\/logo|theme\/settings\/favicon|products\/[^/]+\/media)$/.test(path)
+          ? ['multipart/form-data']
+          : /\/stores\/import-archive$/.test(path)
+            ? ['application/gzip', 'application/octet-stream']
+            : null,
+  });
   // Who is calling: a bearer API token, or the session cookie.
-  api.use('*', async (c, next) => {
+  const whoIsCalling: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('auth', null);
     const authz = c.req.header('authorization');
     if (authz?.startsWith('Bearer ')) {
@@ -297,19 +295,19 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
       // process's memory afterwards, without waiting for the database's notification.
       services.principals.forgetUser(auth.user.id);
     }
-  });
+  };
   // Per-store budget counts authenticated calls only, so strangers cannot exhaust a store's budget.
-  api.use(
-    '*',
-    rateLimit([
-      {
-        name: 'store',
-        limit: limits?.perStorePerMinute ?? 0,
-        windowSeconds: 60,
-        key: (c) => (c.get('auth') ? (/\/stores\/([0-9a-f-]{36})(?:\/|$)/.exec(c.req.path)?.[1] ?? null) : null),
-      },
-    ]),
-  );
+  const perStore = rateLimit([
+    {
+      name: 'store',
+      limit: limits?.perStorePerMinute ?? 0,
+      windowSeconds: 60,
+      key: (c) => (c.get('auth') ? (/\/stores\/([0-9a-f-]{36})(?:\/|$)/.exec(c.req.path)?.[1] ?? null) : null),
+    },
+  ]);
+  // One middleware for the seven, in this order (issue 23: hono dispatches each middleware separately; see chain).
+  // Each of them does nothing after next() but in a finally or a rejection handler, as chain requires.
+  api.use('*', chain(bodyLimitOf, perIp, deadline, sameOrigin, jsonBodies, whoIsCalling as MiddlewareHandler, perStore));
 
   registerApiRoutes(api);
   api.doc31('/openapi.json', API_DOCUMENT);

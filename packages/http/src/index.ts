@@ -8,3 +8,4 @@ export * from './response-cache.ts';
 export * from './response-headers.ts';
 export * from './router.ts';
 export * from './cookie.ts';
+export * from './chain.ts';

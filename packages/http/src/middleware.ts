@@ -3,7 +3,7 @@ import { AppError, ErrorCode } from '@storeloom/errors';
 import { pooledRandomBytes } from './random.ts';
 import { applyResponseHeaders, responseHeaders } from './response-headers.ts';
 import type { MiddlewareHandler } from 'hono';
-import { type Logger, truncateIp } from '@storeloom/log';
+import { LazyChildLogger, type Logger, truncateIp } from '@storeloom/log';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -14,9 +14,17 @@ export interface BaseVariables {
 
 const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 /** W3C trace context: continue the caller's trace id, or start one; every log line of the request carries it. */
-function traceIdOf(header: string | undefined): string {
+const ZERO_TRACE = '0'.repeat(32);
+/**
+ * The trace id and this server's span id: the caller's trace id when its traceparent is valid, otherwise a new one.
+ * Both new ids come from one draw of 24 pooled random bytes turned into hex once (two draws and two conversions
+ * before, issue 23 round 13): 128 and 64 random bits, as before, so still unique and unguessable.
+ */
+function traceIdsOf(header: string | undefined): { traceId: string; spanId: string } {
   const m = header ? TRACEPARENT_RE.exec(header.trim()) : null;
-  return m?.[1] && m[1] !== '0'.repeat(32) ? m[1] : pooledRandomBytes(16).toString('hex');
+  if (m?.[1] && m[1] !== ZERO_TRACE) return { traceId: m[1], spanId: pooledRandomBytes(8).toString('hex') };
+  const hex = pooledRandomBytes(24).toString('hex');
+  return { traceId: hex.slice(0, 32), spanId: hex.slice(32) };
 }
 
 /**
@@ -28,13 +36,14 @@ export function requestContext(root: Logger, opts: { trustProxy?: boolean } = {}
   return async (c, next) => {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
-    const traceId = traceIdOf(c.req.header('traceparent'));
+    const { traceId, spanId } = traceIdsOf(c.req.header('traceparent'));
     c.set('requestId', requestId);
-    c.set('logger', root.child({ requestId, traceId }));
+    // Built on first use: most reads log nothing (sampled access lines).
+    c.set('logger', new LazyChildLogger(root, { requestId, traceId }));
     // Into the request's header bag (see response-headers.ts), applied to the response after the handler.
     const headers = responseHeaders(c);
     headers['X-Request-Id'] = requestId;
-    headers.traceparent = `00-${traceId}-${pooledRandomBytes(8).toString('hex')}-01`;
+    headers.traceparent = `00-${traceId}-${spanId}-01`;
     const started = performance.now();
     try {
       await next();
@@ -65,8 +74,14 @@ export function requestContext(root: Logger, opts: { trustProxy?: boolean } = {}
  * copies every variable of the request into a new object on each access (a measurable cost on the hot path).
  */
 export function addLogFields(c: { get: (k: never) => unknown; set: (k: never, v: never) => void }, fields: Record<string, unknown>) {
-  const current = (c.get as (k: string) => unknown)('logFields') as Record<string, unknown> | undefined;
-  (c.set as (k: string, v: unknown) => void)('logFields', current ? { ...current, ...fields } : fields);
+  // One object per request, created on the first call and added to in place (no spread per call; the caller's
+  // object is never kept, so a shared one is never changed).
+  let current = (c.get as (k: string) => unknown)('logFields') as Record<string, unknown> | undefined;
+  if (!current) {
+    current = {};
+    (c.set as (k: string, v: unknown) => void)('logFields', current);
+  }
+  for (const k in fields) current[k] = fields[k];
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -76,18 +91,18 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * cannot send that without a CORS preflight, which is half of our CSRF defence.
  */
 export function requireJsonBody(opts: { allow?: (path: string) => string[] | null } = {}): MiddlewareHandler {
-  return async (c, next) => {
-    if (UNSAFE.has(c.req.method)) {
-      const len = c.req.header('content-length');
-      const hasBody = (len !== undefined && len !== '0') || c.req.header('transfer-encoding') !== undefined;
-      if (hasBody) {
-        const ct = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-        const allowed = opts.allow?.(c.req.path) ?? ['application/json'];
-        if (!allowed.includes(ct)) throw new AppError(ErrorCode.UnsupportedMediaType, `Content-Type must be ${allowed.join(' or ')}`);
-      }
+  const check: MiddlewareHandler = async (c, next) => {
+    const len = c.req.header('content-length');
+    const hasBody = (len !== undefined && len !== '0') || c.req.header('transfer-encoding') !== undefined;
+    if (hasBody) {
+      const ct = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      const allowed = opts.allow?.(c.req.path) ?? ['application/json'];
+      if (!allowed.includes(ct)) throw new AppError(ErrorCode.UnsupportedMediaType, `Content-Type must be ${allowed.join(' or ')}`);
     }
     await next();
   };
+  // Reads and other safe methods go straight on, without an async frame of their own.
+  return (c, next) => (UNSAFE.has(c.req.method) ? check(c, next) : next());
 }
 
 /**
@@ -96,8 +111,7 @@ export function requireJsonBody(opts: { allow?: (path: string) => string[] | nul
  * token carry no ambient credentials and are exempt.
  */
 export function originCheck(opts: { trustedOrigins: () => string[] }): MiddlewareHandler {
-  return async (c, next) => {
-    if (!UNSAFE.has(c.req.method) || c.req.header('authorization')?.startsWith('Bearer ')) return next();
+  const check: MiddlewareHandler = async (c, next) => {
     const origin = c.req.header('origin') ?? refererOrigin(c.req.header('referer'));
     const hasCookie = /(?:^|;\s*)storeloom_session=/.test(c.req.header('cookie') ?? '');
     const selfOrigin = new URL(c.req.url).origin;
@@ -109,6 +123,8 @@ export function originCheck(opts: { trustedOrigins: () => string[] }): Middlewar
     }
     await next();
   };
+  // Reads and bearer-token requests go straight on, without an async frame of their own.
+  return (c, next) => (!UNSAFE.has(c.req.method) || c.req.header('authorization')?.startsWith('Bearer ') ? next() : check(c, next));
 }
 
 function refererOrigin(referer: string | undefined): string | undefined {
