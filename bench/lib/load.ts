@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { onCleanup } from './cleanup.ts';
+import { processCpuUs } from './cpu.ts';
 import { AUTOCANNON_CLI, ROOT } from './paths.ts';
 import { progress } from './report.ts';
 
@@ -31,6 +32,11 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /**
+   * CPU of the autocannon process over its run, as a fraction of one core (polled from /proc every 100 ms, so the
+   * last 100 ms may be missing; null without /proc). Near 1: the load generator, not the server, set the pace.
+   */
+  loadGeneratorCpuShare: number | null;
 }
 
 /** The part of autocannon's --json result we read. */
@@ -48,9 +54,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const args = [AUTOCANNON_CLI, '-c', String(o.connections), ...(o.amount ? ['-a', String(o.amount)] : ['-d', String(o.durationS)]), '-n', '-j'];
   for (const [k, v] of Object.entries(o.headers ?? {})) args.push('-H', `${k}=${v}`);
   args.push(o.url);
+  let loadGeneratorCpuShare: number | null = null;
   progress(`load: ${o.label} (${o.connections} connections, ${o.amount ? `${o.amount} requests` : `${o.durationS} s`})`);
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const p = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = performance.now();
+    const poll = setInterval(() => {
+      const us = p.pid === undefined ? null : processCpuUs(p.pid);
+      if (us !== null) loadGeneratorCpuShare = us / 1000 / (performance.now() - started);
+    }, 100);
+    p.once('close', () => clearInterval(poll));
     // Interrupted mid-run: stop the load too (a no-op once it has exited).
     const stop = onCleanup(`stop autocannon (${o.label})`, () => {
       p.kill('SIGTERM');
@@ -82,6 +95,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
+    loadGeneratorCpuShare,
   };
   progress(`load: ${o.label}: ${result.rps.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms`);
   // A figure from failing requests would measure error handling, not the endpoint.

@@ -8,6 +8,8 @@ export interface BenchOptions {
   /** Seconds of unmeasured load before each server's first measured run. */
   warmupS: number;
   connections: number;
+  /** Rounds of the api group's reads between hello runs (the ratios are medians over rounds). */
+  apiRounds: number;
   /** Stores in the database for the "many stores" read (1 read store + fillers). */
   stores: number;
   /** Stores provisioned at a time by the in-process provisioning run. */
@@ -36,6 +38,7 @@ const HELP = `Usage: npm run bench -- [options]
   --no-embedded            skip the embedded-PGlite variant of the product read
   --duration <s>           seconds per measured load run (default 10, quick 5)
   --connections <n>        concurrent connections (default 20)
+  --api-rounds <n>         api: rounds of hello / token / cookie / many-stores runs (default 5, quick 3)
   --stores <n>             stores in the database for the many-stores read (default 1000, quick 200)
   --migrate <small,large>  store counts of the migration runs (default 100,1000, quick 50,500)
   --provision <n>          fleet: stores provisioned per provisioning figure (default 200, quick 20)
@@ -97,6 +100,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): BenchOptio
       'no-embedded': { type: 'boolean', default: false },
       duration: { type: 'string' },
       connections: { type: 'string' },
+      'api-rounds': { type: 'string' },
       stores: { type: 'string' },
       migrate: { type: 'string' },
       provision: { type: 'string' },
@@ -135,6 +139,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): BenchOptio
     durationS: int('duration', values.duration, quick ? 5 : 10, 1),
     warmupS: quick ? 2 : 3,
     connections: int('connections', values.connections, 20, 1),
+    apiRounds: int('api-rounds', values['api-rounds'], quick ? 3 : 5, 1),
     stores: int('stores', values.stores, quick ? 200 : 1000, 2),
     provisionConcurrency: int('provision-concurrency', values['provision-concurrency'], 4, 1),
     provisionCount: int('provision', values.provision, quick ? 20 : 200, 1),
