@@ -12,6 +12,7 @@ export {
   type SearchResult,
 } from './engine.ts';
 export { type DocRecord, type IndexState, InvertedIndex, normalizeSku, PostingList, titleHeadPosition, type VocabEntry } from './index/inverted-index.ts';
+export { BaseMap, type BaseValues, type StringMap, StringTable } from './index/base-map.ts';
 export { decodeIndex, encodeIndex, SNAPSHOT_FORMAT } from './index/snapshot.ts';
 export { deletions, editDistance } from './query/edit-distance.ts';
 export { type Completion, Lexicon, type Split } from './query/lexicon.ts';

@@ -27,9 +27,11 @@ import { normalizeText } from '../analysis/normalize.ts';
 import type { TokenGroup } from '../analysis/tokenize.ts';
 import { ATTRIBUTE_WORDS, QUALIFIER_WORDS } from '../analysis/stopwords.ts';
 import { FIELDS, type FieldId, type SearchDocument, TITLE } from '../types.ts';
+import { BaseMap, type StringMap } from './base-map.ts';
 import { PostingList } from './postings.ts';
 
 export { PostingList };
+export type { StringMap };
 
 /** Number of fields (stride of the per-document length table). */
 export const FIELD_COUNT = FIELDS.length;
@@ -90,12 +92,12 @@ export interface RestoredForward {
  * the Maps, arrays and growable tables become the index's own.
  */
 export interface IndexState {
-  readonly postings: Map<string, PostingList>;
-  readonly termDf: Map<string, number>;
-  readonly titleDf: Map<string, number>;
-  readonly headDf: Map<string, number>;
-  readonly vocab: Map<string, VocabEntry>;
-  readonly skuIndex: Map<string, Set<number>>;
+  readonly postings: StringMap<PostingList>;
+  readonly termDf: StringMap<number>;
+  readonly titleDf: StringMap<number>;
+  readonly headDf: StringMap<number>;
+  readonly vocab: StringMap<VocabEntry>;
+  readonly skuIndex: StringMap<Set<number>>;
   readonly fieldLengthSum: number[];
   /** Product id by ordinal (undefined: free ordinal). */
   readonly ids: (string | undefined)[];
@@ -117,7 +119,7 @@ export interface VocabEntry {
 /** Gap between values of an array field so phrases never span two values. */
 const VALUE_GAP = 2;
 
-function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+function getOrCreate<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
   let v = map.get(key);
   if (v === undefined) {
     v = make();
@@ -126,7 +128,7 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   return v;
 }
 
-function bump(map: Map<string, number>, key: string, by: number): void {
+function bump(map: StringMap<number>, key: string, by: number): void {
   const v = (map.get(key) ?? 0) + by;
   if (v <= 0) map.delete(key);
   else map.set(key, v);
@@ -175,15 +177,16 @@ export function titleHeadPosition(groups: readonly TokenGroup[]): number {
 
 export class InvertedIndex {
   readonly analyzer: Analyzer;
-  // The Maps are replaced (not copied into) by importState; every reader goes through the index.
-  postings = new Map<string, PostingList>();
-  termDf = new Map<string, number>();
+  // The Maps are replaced (not copied into) by importState; every reader goes through the index. A restored
+  // index's are BaseMaps (base-map.ts): values read from the snapshot's arrays when a query first needs them.
+  postings: StringMap<PostingList> = new Map<string, PostingList>();
+  termDf: StringMap<number> = new Map<string, number>();
   /** Documents with the term in the title. */
-  titleDf = new Map<string, number>();
+  titleDf: StringMap<number> = new Map<string, number>();
   /** Documents whose title head noun is the term. */
-  headDf = new Map<string, number>();
-  vocab = new Map<string, VocabEntry>();
-  skuIndex = new Map<string, Set<number>>();
+  headDf: StringMap<number> = new Map<string, number>();
+  vocab: StringMap<VocabEntry> = new Map<string, VocabEntry>();
+  skuIndex: StringMap<Set<number>> = new Map<string, Set<number>>();
   fieldLengthSum: number[] = FIELDS.map(() => 0);
   /** Product id by ordinal (undefined: free). */
   private ids: (string | undefined)[] = [];
@@ -245,11 +248,14 @@ export class InvertedIndex {
 
   /** Drops the growth slack of every posting list (after a bulk build). */
   trim(): void {
-    for (const list of this.postings.values()) list.trim();
+    // a restored list not read yet is a view of its exact size: no slack to drop, no need to make it
+    const lists = this.postings instanceof BaseMap ? this.postings.madeValues() : this.postings.values();
+    for (const list of lists) list.trim();
   }
 
   /** Bytes held by the posting lists' typed arrays. */
   postingBytes(): number {
+    if (this.postings instanceof BaseMap) return this.postings.sum((list) => list.bytes);
     let b = 0;
     for (const list of this.postings.values()) b += list.bytes;
     return b;

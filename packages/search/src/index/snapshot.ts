@@ -18,7 +18,11 @@
  * store cache then rebuilds from its rows and writes a format 2 snapshot).
  */
 
+import { BaseMap, StringTable, type StringMap } from './base-map.ts';
 import { FIELD_COUNT, type Forward, type IndexState, type InvertedIndex, PostingList, type VocabEntry } from './inverted-index.ts';
+
+/** A map's value without keeping one a restored index makes for the occasion (encoding reads every value once). */
+const peek = <V>(m: StringMap<V>, key: string): V | undefined => (m instanceof BaseMap ? m.peek(key) : m.get(key));
 
 const MAGIC = 0x31494c53; // "SLI1"
 export const SNAPSHOT_FORMAT = 2;
@@ -95,7 +99,7 @@ export function encodeIndex(index: InvertedIndex): Uint8Array {
     }
     return i;
   };
-  const postingLists = terms.map((t) => st.postings.get(t) as PostingList);
+  const postingLists = terms.map((t) => peek(st.postings, t) as PostingList);
   let entryTotal = 0;
   let posTotal = 0;
   for (const l of postingLists) {
@@ -119,17 +123,17 @@ export function encodeIndex(index: InvertedIndex): Uint8Array {
   const vocabTerm = new Int32Array(surfaces.length);
   const vocabDf = new Int32Array(surfaces.length);
   surfaces.forEach((s, i) => {
-    const v = st.vocab.get(s) as VocabEntry;
+    const v = peek(st.vocab, s) as VocabEntry;
     vocabTerm[i] = termOf(v.term);
     vocabDf[i] = v.df;
   });
   let skuTotal = 0;
-  for (const set of st.skuIndex.values()) skuTotal += set.size;
+  for (const sku of skus) skuTotal += (peek(st.skuIndex, sku) as Set<number>).size;
   const skuN = new Int32Array(skus.length);
   const skuOrd = new Int32Array(skuTotal);
   let k = 0;
   skus.forEach((sku, i) => {
-    const set = st.skuIndex.get(sku) as Set<number>;
+    const set = peek(st.skuIndex, sku) as Set<number>;
     skuN[i] = set.size;
     for (const o of set) skuOrd[k++] = o;
   });
@@ -164,7 +168,7 @@ export function encodeIndex(index: InvertedIndex): Uint8Array {
   });
   // document frequencies by term (every term with one is in the table by now, or added here)
   for (const m of [st.termDf, st.titleDf, st.headDf]) for (const t of m.keys()) termOf(t);
-  const byTerm = (m: ReadonlyMap<string, number>) => Int32Array.from(terms, (t) => m.get(t) ?? 0);
+  const byTerm = (m: StringMap<number>) => Int32Array.from(terms, (t) => m.get(t) ?? 0);
   const sections: Record<Section, Int32Array> = {
     listN,
     listPos,
@@ -239,46 +243,102 @@ export function decodeIndex(index: InvertedIndex, bytes: Uint8Array): void {
   }
   const { terms, surfaces, skus } = header;
   const { listN, listPos, entries, positions } = sec;
-  const postings = new Map<string, PostingList>();
-  const termDf = new Map<string, number>();
-  const titleDf = new Map<string, number>();
-  const headDf = new Map<string, number>();
-  let e = 0;
-  let p = 0;
-  for (let i = 0; i < header.lists; i++) {
-    const n = listN[i] as number;
-    const pl = listPos[i] as number;
+  const lists = header.lists;
+  // Nothing per term is made here (round 13): the Maps are BaseMaps over hash tables of the string arrays, and a
+  // posting list, vocabulary entry or SKU set is made from the sections when a query first reads it.
+  const termTable = new StringTable(terms);
+  const entryAt = new Int32Array(lists + 1);
+  const posAt = new Int32Array(lists + 1);
+  for (let i = 0; i < lists; i++) {
+    entryAt[i + 1] = (entryAt[i] as number) + 2 * (listN[i] as number);
+    posAt[i + 1] = (posAt[i] as number) + (listPos[i] as number);
+  }
+  const listOf = (i: number) => {
     const list = new PostingList(0, 0);
-    list.entries = entries.subarray(e, e + 2 * n);
-    list.positions = positions.subarray(p, p + pl);
-    list.n = n;
-    list.posLength = pl;
-    e += 2 * n;
-    p += pl;
-    postings.set(terms[i] as string, list);
-  }
-  for (let i = 0; i < terms.length; i++) {
-    const t = terms[i] as string;
-    const df = sec.termDf[i] as number;
-    if (df > 0 || i < header.lists) termDf.set(t, df);
-    const tdf = sec.titleDf[i] as number;
-    if (tdf > 0) titleDf.set(t, tdf);
-    const hdf = sec.headDf[i] as number;
-    if (hdf > 0) headDf.set(t, hdf);
-  }
-  const vocab = new Map<string, VocabEntry>();
-  for (let i = 0; i < surfaces.length; i++) {
-    vocab.set(surfaces[i] as string, { term: terms[sec.vocabTerm[i] as number] as string, df: sec.vocabDf[i] as number });
-  }
-  const skuIndex = new Map<string, Set<number>>();
-  let k = 0;
-  for (let i = 0; i < skus.length; i++) {
+    list.entries = entries.subarray(entryAt[i] as number, entryAt[i + 1] as number);
+    list.positions = positions.subarray(posAt[i] as number, posAt[i + 1] as number);
+    list.n = listN[i] as number;
+    list.posLength = listPos[i] as number;
+    return list;
+  };
+  const madeLists = new Array<PostingList | undefined>(lists);
+  const postings = new BaseMap<PostingList>(termTable, new Uint8Array(lists).fill(1), {
+    get: (i) => {
+      let list = madeLists[i];
+      if (list === undefined) {
+        list = listOf(i);
+        madeLists[i] = list;
+      }
+      return list;
+    },
+    set: (i, list) => {
+      madeLists[i] = list;
+    },
+    made: (i) => madeLists[i],
+    peek: (i) => madeLists[i] ?? listOf(i),
+    weigh: (i) => 4 * ((entryAt[i + 1] as number) - (entryAt[i] as number) + (posAt[i + 1] as number) - (posAt[i] as number)),
+  });
+  // document frequencies: the sections themselves (`body` is this index's own copy, so edits write into them)
+  const dfMap = (df: Int32Array, keep: (i: number) => boolean) => {
+    const present = new Uint8Array(terms.length);
+    for (let i = 0; i < terms.length; i++) if (keep(i)) present[i] = 1;
+    return new BaseMap<number>(termTable, present, {
+      get: (i) => df[i] as number,
+      set: (i, v) => {
+        df[i] = v;
+      },
+    });
+  };
+  const termDf = dfMap(sec.termDf, (i) => (sec.termDf[i] as number) > 0 || i < lists);
+  const titleDf = dfMap(sec.titleDf, (i) => (sec.titleDf[i] as number) > 0);
+  const headDf = dfMap(sec.headDf, (i) => (sec.headDf[i] as number) > 0);
+  const surfaceCount = sec.vocabTerm.length;
+  const entryOf = (i: number): VocabEntry => ({ term: terms[sec.vocabTerm[i] as number] as string, df: sec.vocabDf[i] as number });
+  const madeEntries = new Array<VocabEntry | undefined>(surfaceCount);
+  const vocab = new BaseMap<VocabEntry>(new StringTable(surfaces), new Uint8Array(surfaceCount).fill(1), {
+    get: (i) => {
+      let v = madeEntries[i];
+      if (v === undefined) {
+        v = entryOf(i);
+        madeEntries[i] = v;
+      }
+      return v;
+    },
+    set: (i, v) => {
+      madeEntries[i] = v;
+    },
+    made: (i) => madeEntries[i],
+    peek: (i) => madeEntries[i] ?? entryOf(i),
+  });
+  const skuCount = sec.skuN.length;
+  const skuAt = new Int32Array(skuCount + 1);
+  const skuPresent = new Uint8Array(skuCount);
+  for (let i = 0; i < skuCount; i++) {
     const n = sec.skuN[i] as number;
-    if (n === 0) continue;
-    const set = new Set<number>();
-    for (let j = 0; j < n; j++) set.add(sec.skuOrd[k++] as number);
-    skuIndex.set(skus[i] as string, set);
+    skuAt[i + 1] = (skuAt[i] as number) + n;
+    if (n > 0) skuPresent[i] = 1;
   }
+  const setOf = (i: number) => {
+    const set = new Set<number>();
+    for (let j = skuAt[i] as number; j < (skuAt[i + 1] as number); j++) set.add(sec.skuOrd[j] as number);
+    return set;
+  };
+  const madeSets = new Array<Set<number> | undefined>(skuCount);
+  const skuIndex = new BaseMap<Set<number>>(new StringTable(skus), skuPresent, {
+    get: (i) => {
+      let set = madeSets[i];
+      if (set === undefined) {
+        set = setOf(i);
+        madeSets[i] = set;
+      }
+      return set;
+    },
+    set: (i, set) => {
+      madeSets[i] = set;
+    },
+    made: (i) => madeSets[i],
+    peek: (i) => madeSets[i] ?? setOf(i),
+  });
   const cap = header.ids.length;
   const ids = new Array<string | undefined>(cap);
   for (let o = 0; o < cap; o++) ids[o] = header.ids[o] ?? undefined;
