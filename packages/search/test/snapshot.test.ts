@@ -138,6 +138,26 @@ describe('index snapshots', () => {
     const json = Buffer.from(JSON.stringify({ format: 1, terms: [], docs: [], sections: {} }));
     const old = Buffer.concat([Buffer.from([0x53, 0x4c, 0x49, 0x31]), Buffer.alloc(4), json]);
     old.writeUInt32LE(json.length, 4);
-    expect(() => decodeIndex(new InMemorySearchEngine().store, old)).toThrow(/format 1, expected 2/);
+    expect(() => decodeIndex(new InMemorySearchEngine().store, old)).toThrow(/format 1, expected 3/);
+    // format 2 (string tables as JSON arrays in the header) is refused the same way
+    const json2 = Buffer.from(JSON.stringify({ format: 2, terms: [], lists: 0, surfaces: [], skus: [], ids: [], sections: {} }));
+    const old2 = Buffer.concat([Buffer.from([0x53, 0x4c, 0x49, 0x31]), Buffer.alloc(4), json2]);
+    old2.writeUInt32LE(json2.length, 4);
+    expect(() => decodeIndex(new InMemorySearchEngine().store, old2)).toThrow(/format 2, expected 3/);
+  });
+
+  it('keeps a string table that cannot be NUL-joined (an empty id, a NUL in an id) as JSON', () => {
+    const original = new InMemorySearchEngine();
+    original.index({ id: '', title: 'Empty id kettle' });
+    original.index({ id: 'x\u0000y', title: 'Nul id kettle' });
+    original.index({ id: 'free', title: 'Gone soon' });
+    original.index({ id: 'p1', title: 'Copper kettle' });
+    original.remove('free');
+    const restored = new InMemorySearchEngine();
+    decodeIndex(restored.store, encodeIndex(original.store));
+    expect(Array.from({ length: 4 }, (_, o) => restored.store.idOf(o))).toEqual(['', 'x\u0000y', undefined, 'p1']);
+    expect(restored.store.ordinalOf('')).toBe(0);
+    expect(restored.search('kettle').hits.map((h) => h.id)).toEqual(original.search('kettle').hits.map((h) => h.id));
+    expect(encodeIndex(restored.store)).toEqual(encodeIndex(original.store));
   });
 });

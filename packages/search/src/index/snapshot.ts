@@ -2,8 +2,9 @@
  * A serialised inverted index: what a process needs to serve a store without
  * re-analysing every document (a cold load becomes a read and a parse).
  *
- * Layout (little-endian): "SLI1", u32 header length, the header as JSON
- * (strings: terms, surfaces, SKUs, document ids), zero padding to 4 bytes,
+ * Layout (little-endian): "SLI1", u32 header length, the header as JSON, the
+ * string tables (terms, surfaces, SKUs, document ids: each NUL-joined UTF-8
+ * since format 3, their sizes in the header), zero padding to 4 bytes,
  * then Int32 sections back to back, their lengths in `header.sections`.
  * Posting lists come back as views into one buffer (no copy); a list that
  * later grows gets its own arrays (postings.ts), so views never overlap writes.
@@ -25,21 +26,31 @@ import { FIELD_COUNT, type Forward, type IndexState, type InvertedIndex, Posting
 const peek = <V>(m: StringMap<V>, key: string): V | undefined => (m instanceof BaseMap ? m.peek(key) : m.get(key));
 
 const MAGIC = 0x31494c53; // "SLI1"
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
+
+/** The string tables, stored after the header (format 3): each one's strings joined by NUL, as UTF-8. */
+const STRING_TABLES = ['terms', 'surfaces', 'skus', 'ids'] as const;
+type StringTableName = (typeof STRING_TABLES)[number];
 
 interface Header {
   format: number;
-  /** Terms with a posting list first (`lists` of them, in the index's order), then terms only counted elsewhere. */
-  terms: string[];
+  /**
+   * Per string table, [UTF-8 bytes, strings] of its NUL-joined form after the header; or the strings themselves
+   * when one holds a NUL (or an id is empty: '' stands for a free ordinal's null). Terms: those with a posting list
+   * first (`lists` of them, in the index's order), then terms only counted elsewhere. SKUs in the SKU index's
+   * order. Ids by ordinal, null for a free ordinal.
+   */
+  strings: Record<StringTableName, [number, number] | (string | null)[]>;
   lists: number;
-  surfaces: string[];
-  /** SKUs in the SKU index's order. */
-  skus: string[];
   fieldLengthSum: number[];
-  /** Per ordinal: the product id, null for a free ordinal. */
-  ids: (string | null)[];
   freeOrdinals: number[];
   sections: Record<string, number>;
+}
+
+/** NUL-joined, as one UTF-8 buffer (splitting one string costs a third of parsing a JSON array of them), or null. */
+function joinTable(names: readonly (string | null)[]): Buffer | null {
+  for (const s of names) if (s === '' || s?.includes('\0')) return null;
+  return Buffer.from(names.map((s) => s ?? '').join('\0'), 'utf8');
 }
 
 const SECTION_ORDER = [
@@ -192,19 +203,24 @@ export function encodeIndex(index: InvertedIndex): Uint8Array {
     lengths: st.lengths.subarray(0, cap * FIELD_COUNT),
     titleBreaks: st.titleBreaks.subarray(0, cap),
   };
+  const tables: Record<StringTableName, readonly (string | null)[]> = { terms, surfaces, skus, ids: st.ids.map((id) => id ?? null) };
+  const joined = STRING_TABLES.map((t) => joinTable(tables[t]));
   const header: Header = {
     format: SNAPSHOT_FORMAT,
-    terms,
+    strings: Object.fromEntries(
+      STRING_TABLES.map((t, i) => {
+        const blob = joined[i];
+        return [t, blob ? [blob.length, tables[t].length] : tables[t]];
+      }),
+    ) as Header['strings'],
     lists,
-    surfaces,
-    skus,
     fieldLengthSum: [...st.fieldLengthSum],
-    ids: st.ids.map((id) => id ?? null),
     freeOrdinals: [...st.freeOrdinals],
     sections: Object.fromEntries(SECTION_ORDER.map((s) => [s, sections[s].length])),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const headLen = 8 + json.length;
+  let headLen = 8 + json.length;
+  for (const blob of joined) headLen += blob?.length ?? 0;
   const pad = (4 - (headLen % 4)) % 4;
   let ints = 0;
   for (const s of SECTION_ORDER) ints += sections[s].length;
@@ -213,7 +229,13 @@ export function encodeIndex(index: InvertedIndex): Uint8Array {
   dv.setUint32(0, MAGIC, true);
   dv.setUint32(4, json.length, true);
   out.set(json, 8);
-  let at = headLen + pad;
+  let at = 8 + json.length;
+  for (const blob of joined) {
+    if (!blob) continue;
+    out.set(blob, at);
+    at += blob.length;
+  }
+  at = headLen + pad;
   for (const s of SECTION_ORDER) {
     const a = sections[s];
     out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
@@ -229,7 +251,22 @@ export function decodeIndex(index: InvertedIndex, bytes: Uint8Array): void {
   const jsonLen = dv.getUint32(4, true);
   const header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, jsonLen).toString('utf8')) as Header;
   if (header.format !== SNAPSHOT_FORMAT) throw new Error(`index snapshot format ${header.format}, expected ${SNAPSHOT_FORMAT}`);
-  const headLen = 8 + jsonLen;
+  let headLen = 8 + jsonLen;
+  const tables = {} as Record<StringTableName, (string | null)[]>;
+  for (const t of STRING_TABLES) {
+    const stored = header.strings[t];
+    if (typeof stored[0] === 'number') {
+      const [size, count] = stored as [number, number];
+      tables[t] =
+        count === 0
+          ? []
+          : Buffer.from(bytes.buffer, bytes.byteOffset + headLen, size)
+              .toString('utf8')
+              .split('\0');
+      if (tables[t].length !== count) throw new Error(`index snapshot: ${t} table is damaged`);
+      headLen += size;
+    } else tables[t] = stored as (string | null)[];
+  }
   const start = headLen + ((4 - (headLen % 4)) % 4);
   // one aligned copy of the sections; every array below is a view into it
   // (a copy: `bytes` may be a Buffer view into a larger, unaligned or pooled buffer)
@@ -241,7 +278,9 @@ export function decodeIndex(index: InvertedIndex, bytes: Uint8Array): void {
     sec[s] = body.subarray(at, at + n);
     at += n;
   }
-  const { terms, surfaces, skus } = header;
+  const terms = tables.terms as string[];
+  const surfaces = tables.surfaces as string[];
+  const skus = tables.skus as string[];
   const { listN, listPos, entries, positions } = sec;
   const lists = header.lists;
   // Nothing per term is made here (round 13): the Maps are BaseMaps over hash tables of the string arrays, and a
@@ -339,9 +378,15 @@ export function decodeIndex(index: InvertedIndex, bytes: Uint8Array): void {
     made: (i) => madeSets[i],
     peek: (i) => madeSets[i] ?? setOf(i),
   });
-  const cap = header.ids.length;
+  const storedIds = tables.ids;
+  const cap = storedIds.length;
   const ids = new Array<string | undefined>(cap);
-  for (let o = 0; o < cap; o++) ids[o] = header.ids[o] ?? undefined;
+  // a joined table has '' for a free ordinal (it is joined only when no id is empty, see joinTable)
+  const joinedIds = typeof header.strings.ids[0] === 'number';
+  for (let o = 0; o < cap; o++) {
+    const id = storedIds[o];
+    ids[o] = id === null || (joinedIds && id === '') ? undefined : id;
+  }
   const state: IndexState = {
     postings,
     termDf,
