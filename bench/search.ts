@@ -12,7 +12,8 @@
  *
  * Latency (--latency): see bench/search/latency.ts.
  *
- * Cross-validation (--cv K [--fit none|bm25|rerank|spelling|all] [--seed N] [--set key=json] [--check]): see
+ * Cross-validation (--cv K [--fit none|bm25|rerank|prior|spelling|all] [--seed N] [--set key=json]
+ * [--vs key=json] [--check]): see
  * bench/search/cv.ts; in process against the built index, no HTTP.
  *
  * The data is read from ../shared, never copied into the repository.
@@ -134,6 +135,7 @@ async function main() {
       fit: { type: 'string', multiple: true },
       seed: { type: 'string' },
       set: { type: 'string', multiple: true },
+      vs: { type: 'string', multiple: true },
       check: { type: 'boolean', default: false },
     },
   });
@@ -155,16 +157,20 @@ async function main() {
       typo: readJsonl<{ id: string; text: string }>(join(SHARED, 'bench', 'search', 'queries-typo.jsonl')),
       qrels,
     };
-    const sets = (values.set ?? []).map((kv): [string, unknown] => {
-      const eq = kv.indexOf('=');
-      if (eq < 0) throw new Error(`--set needs key=json, got ${kv}`);
-      return [kv.slice(0, eq), JSON.parse(kv.slice(eq + 1))];
-    });
+    const pairs = (kvs: string[] | undefined, flag: string) =>
+      (kvs ?? []).map((kv): [string, unknown] => {
+        const eq = kv.indexOf('=');
+        if (eq < 0) throw new Error(`${flag} needs key=json, got ${kv}`);
+        return [kv.slice(0, eq), JSON.parse(kv.slice(eq + 1))];
+      });
+    const sets = pairs(values.set, '--set');
+    const vs = pairs(values.vs, '--vs');
     runCv(data, {
       k: Number(values.cv),
       ...(values.seed ? { seed: Number(values.seed) } : {}),
       fit: values.fit ?? ['none'],
       sets,
+      vs,
       ...(values.check ? { check: { evaluator: EVALUATOR } } : {}),
     });
   } else if (values.latency)

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:search -- --cv 5 [--fit none|bm25|rerank|spelling|all] [--seed 20261207] [--set key=json ...]`
+ * `npm run bench:search -- --cv 5 [--fit none|bm25|rerank|prior|spelling|all] [--seed 20261207] [--set key=json ...] [--vs key=json ...]`
  *
  * K-fold cross-validation of search quality on the dev queries (issue 23, target 6). The held-out queries are
  * never seen here; this gives an honest estimate of how a configuration does on queries it was not chosen on.
@@ -15,6 +15,9 @@
  *   NDCG@10 on the training queries; the fitted configuration is scored on the held fold. `--fit none` scores the base
  *   configuration on each fold (nothing learned).
  * - `--set key=json` changes the base configuration (e.g. `--set rerank.weights.head=0.5`), to compare candidates.
+ * - Every fold is also scored with the shipped configuration (or the one `--vs key=json` makes of it), and the summary
+ *   gives the paired per-fold differences (mean and standard error) and whether they pass the decision rule
+ *   (docs/design/search.md, round 11: a gain above two standard errors on clean or typo, no such loss on the other).
  * - NDCG@10 is computed here exactly as evaluate.mjs does (gain 2^g − 1, log2 discount, ideal from every judged
  *   product, unjudged = 0).
  *
@@ -205,6 +208,15 @@ const spelling = (k: 'errorRate' | 'maxWeight', values: number[], dflt: number):
   },
 });
 
+const priorAxis = (k: 'weight' | 'top', values: number[]): Axis => ({
+  name: `rerank.categoryPrior.${k}`,
+  values,
+  get: (c) => c.rerank?.categoryPrior?.[k] ?? 0,
+  set: (c, v) => {
+    if (c.rerank) c.rerank = { ...c.rerank, categoryPrior: { weight: 0, top: 10, window: 50, ...c.rerank.categoryPrior, [k]: v } };
+  },
+});
+
 /** The parameter families that can be fitted on folds. Grids are coarse on purpose (fewer ways to overfit). */
 export const AXES: Record<string, Axis[]> = {
   bm25: [
@@ -228,6 +240,8 @@ export const AXES: Record<string, Axis[]> = {
     rerankWeight('phrase', [0, 0.125, 0.25, 0.5]),
     rerankWeight('titleHead', [0, 0.125, 0.25, 0.5]),
   ],
+  /** Round 13: the query-category prior (`RerankWeights.categoryPrior`): its weight and how many top results vote. */
+  prior: [priorAxis('weight', [0, 0.1, 0.2, 0.3, 0.5]), priorAxis('top', [5, 10, 20])],
   spelling: [spelling('errorRate', [0.03, 0.05, 0.1, 0.2], 0.1), spelling('maxWeight', [0.7, 0.8, 0.9, 1], 0.9)],
 };
 
@@ -270,6 +284,8 @@ export interface CvOptions {
   seed?: number;
   fit: string[];
   sets: [string, unknown][];
+  /** Changes to the configuration the candidate is compared with (default: the shipped one), e.g. a feature off. */
+  vs?: [string, unknown][];
   check?: { evaluator: string };
   label?: string;
 }
@@ -289,6 +305,11 @@ export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data)):
   const foldOf = assignFolds(ids, o.k, o.seed ?? DEFAULT_SEED);
   const label = o.label ?? (o.fit.join('+') || 'none');
   const folds: ReturnType<typeof subsetMeans>[] = [];
+  // The shipped configuration on the same folds: the decision rule compares paired per-fold differences.
+  const reference = baseCandidate();
+  for (const [k, v] of o.vs ?? []) applySet(reference as unknown as Record<string, unknown>, k, v);
+  const shipped = scorer.scores(reference);
+  const shippedFolds: ReturnType<typeof subsetMeans>[] = [];
   for (let f = 0; f < o.k; f++) {
     const test = new Set(ids.filter((id) => foldOf.get(id) === f));
     const train = new Set(ids.filter((id) => foldOf.get(id) !== f));
@@ -297,6 +318,8 @@ export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data)):
     const s = subsetMeans(scorer.scores(chosen), test);
     const tr = subsetMeans(scorer.scores(chosen), train);
     folds.push(s);
+    const sh = subsetMeans(shipped, test);
+    shippedFolds.push(sh);
     const params = Object.fromEntries(axes.map((a) => [a.name, a.get(chosen)]));
     emit({
       bench: 'search',
@@ -309,6 +332,8 @@ export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data)):
       clean: s.clean,
       typo: s.typo,
       typo_loss: s.loss,
+      shipped_clean: sh.clean,
+      shipped_typo: sh.typo,
       train_clean: tr.clean,
       train_typo: tr.typo,
       ...(axes.length ? { params } : {}),
@@ -321,6 +346,12 @@ export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data)):
   const c = folds.map((x) => x.clean);
   const t = folds.map((x) => x.typo);
   const l = folds.map((x) => x.loss);
+  const dc = folds.map((x, i) => x.clean - (shippedFolds[i] as ReturnType<typeof subsetMeans>).clean);
+  const dt = folds.map((x, i) => x.typo - (shippedFolds[i] as ReturnType<typeof subsetMeans>).typo);
+  const se = (xs: number[]) => sd(xs) / Math.sqrt(xs.length);
+  // Decision rule (docs/design/search.md, round 11): mean paired gain above 2 se on one of clean/typo, and no loss
+  // of that size on the other.
+  const beats = (g: number[], other: number[]) => mean(g) > 2 * se(g) && mean(g) > 0 && !(mean(other) < -2 * se(other) && mean(other) < 0);
   emit({
     bench: 'search',
     metric: 'cv',
@@ -340,8 +371,14 @@ export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data)):
     dev_clean: dev.clean,
     dev_typo: dev.typo,
     dev_typo_loss: dev.loss,
+    delta_clean: mean(dc),
+    delta_clean_se: se(dc),
+    delta_typo: mean(dt),
+    delta_typo_se: se(dt),
+    beats_shipped: beats(dc, dt) || beats(dt, dc),
     ...(axes.length ? { fitted_on_all_dev: Object.fromEntries(axes.map((a) => [a.name, a.get(finalCandidate)])) } : {}),
     ...(o.sets.length ? { set: Object.fromEntries(o.sets) } : {}),
+    ...(o.vs?.length ? { vs: Object.fromEntries(o.vs) } : {}),
     evaluations: scorer.evaluations,
   });
   if (o.check) checkWithEvaluator(engine, data, finalCandidate, o.check.evaluator, dev);

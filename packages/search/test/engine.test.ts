@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Analyzer, InMemorySearchEngine, SynonymMap } from '../src/index.ts';
+import { Analyzer, DEFAULT_RERANK, InMemorySearchEngine, type RerankWeights, SynonymMap } from '../src/index.ts';
 
 const ids = (e: InMemorySearchEngine, q: string) => e.search(q, { limit: 50 }).hits.map((h) => h.id);
 
@@ -92,6 +92,24 @@ describe('InMemorySearchEngine', () => {
     expect(res.hits[0]?.parts.titleHead).toBe(1);
     expect(res.hits.find((h) => h.id === 'case')?.parts.primaryTitleCoverage).toBe(0);
     expect(res.plan?.clauses.map((c) => c.head)).toEqual([false, true]);
+  });
+
+  it('ranks the product type most of the best results share above a stray one (category prior)', () => {
+    // "volcom" names no product type; four of the five Volcom titles are shorts, so the sticker (a shorter title,
+    // hence the best BM25F score) drops below them. With the prior off it ranks first.
+    function engine(rerank: RerankWeights) {
+      const e = new InMemorySearchEngine({ rerank });
+      e.index({ id: 'stone', title: 'Volcom Stone Board Shorts, Blue' });
+      e.index({ id: 'chino', title: 'Volcom Frickin Chino Shorts, Khaki' });
+      e.index({ id: 'tech', title: 'Volcom Mod Tech Shorts, Black' });
+      e.index({ id: 'lido', title: 'Volcom Lido Board Shorts, Grey' });
+      e.index({ id: 'sticker', title: 'Volcom Stone Logo Sticker' });
+      e.index({ id: 'other', title: 'Hurley Board Shorts' });
+      return e;
+    }
+    expect(DEFAULT_RERANK.categoryPrior?.weight).toBeGreaterThan(0);
+    expect(ids(engine(DEFAULT_RERANK), 'volcom')).toEqual(['stone', 'chino', 'tech', 'lido', 'sticker']);
+    expect(ids(engine({ ...DEFAULT_RERANK, categoryPrior: { weight: 0, top: 10, window: 50 } }), 'volcom')[0]).toBe('sticker');
   });
 
   it('treats stop words as optional and explains matches', () => {

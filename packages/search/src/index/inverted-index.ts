@@ -284,6 +284,19 @@ export class InvertedIndex {
     };
   }
 
+  /**
+   * The head noun (analysed term) of a live document's title, or null: the catalogue's product type of the document,
+   * read without materialising its forward lists (the category prior reads it for the top results of every query).
+   */
+  headTermOf(ordinal: number): string | null {
+    const own = this.forward[ordinal];
+    if (own) return own.headTerm;
+    const r = this.restored;
+    if (!r || this.ids[ordinal] === undefined || ordinal >= r.headTerm.length) return null;
+    const head = r.headTerm[ordinal] as number;
+    return head < 0 ? null : (r.terms[head] as string);
+  }
+
   /** A live document's forward data (strings materialised from the snapshot's ranges for a restored one). */
   forwardOf(ordinal: number): Forward {
     const own = this.forward[ordinal];

@@ -12,8 +12,10 @@
  * by the query's best, plus weighted coverage, title coverage, proximity,
  * phrase, query head in title and title head noun. Weights are
  * `RerankWeights.weights` (DEFAULT_RERANK was chosen on the benchmark's dev
- * queries with round values; see the package README). An exact SKU match
- * always comes first.
+ * queries with round values; see the package README). Then the category
+ * prior (`RerankWeights.categoryPrior`): the best results vote for their
+ * title head noun and the best 50 gain by their noun's share of the votes.
+ * An exact SKU match always comes first.
  */
 
 import { FIELD_COUNT, type InvertedIndex, normalizeSku, type PostingList } from '../index/inverted-index.ts';
@@ -70,6 +72,14 @@ export interface RerankWeights {
   readonly proximityGap: number;
   /** How many words before the title's head noun the query head may sit and still count (titleHead). */
   readonly titleHeadSlack?: number;
+  /**
+   * Query-category prior from the results themselves (round 13, chosen by cross-validation): the `top` best reranked
+   * matches vote for their title's head noun (the product type the catalogue gives each), and each of the best
+   * `window` gains `weight` × the share of the votes its own head noun got. A query whose best results are mostly
+   * "cases" pushes the stray charger down, whatever words the query used (brand-only and misspelt queries included).
+   * Absent or weight 0: off.
+   */
+  readonly categoryPrior?: { readonly weight: number; readonly top: number; readonly window: number };
 }
 
 export const DEFAULT_RERANK: RerankWeights = {
@@ -77,6 +87,7 @@ export const DEFAULT_RERANK: RerankWeights = {
   idfWeightedCoverage: true,
   proximityGap: 1,
   titleHeadSlack: 0,
+  categoryPrior: { weight: 0.2, top: 10, window: 50 },
 };
 
 export type ScoreParts = Features & {
@@ -723,6 +734,8 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
     if (rowSku[r]) score += 1000;
     scores[i] = score;
   }
+  const prior = rerank?.categoryPrior;
+  if (prior && prior.weight > 0 && prior.top > 0 && nDetailed > 0) applyCategoryPrior(index, prior, scores, ordinals, rowOf, count);
   if (stage1 && pruned > 0) fillPruned(stage1);
   // A pruned match's stage-1 score is below the cutoff estimate, so its final score is below this.
   const pruneBound = pruned === 0 ? Number.NEGATIVE_INFINITY : (maxBm > 0 ? cutoff / maxBm : 0) - 1;
@@ -779,6 +792,49 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
 
 /** Score of a match whose stage-1 score was not computed (below every real score; see `PlanMatches.complete`). */
 const PRUNED_SCORE = -1e300;
+
+/**
+ * Adds the category prior (`RerankWeights.categoryPrior`) to the scores of the best `window` reranked matches, in
+ * the page order (score descending, then ordinal). Only reranked matches take part: a pruned match ranks after all of
+ * them anyway, and the prior (at most `weight`) never lifts a reranked one over a SKU match (+1000).
+ */
+function applyCategoryPrior(
+  index: InvertedIndex,
+  prior: NonNullable<RerankWeights['categoryPrior']>,
+  scores: Float64Array,
+  ordinals: Int32Array | Uint32Array | readonly number[],
+  rowOf: Int32Array,
+  count: number,
+): void {
+  const window = Math.max(prior.window, prior.top);
+  // the best `window` reranked matches, kept sorted by insertion (window is small, most matches fail the first test)
+  const best: number[] = [];
+  const before = (a: number, b: number) => {
+    const d = (scores[a] as number) - (scores[b] as number);
+    return d > 0 || (d === 0 && (ordinals[a] as number) < (ordinals[b] as number));
+  };
+  for (let i = 0; i < count; i++) {
+    if ((rowOf[i] as number) < 0) continue;
+    if (best.length === window && !before(i, best[window - 1] as number)) continue;
+    let at = best.length === window ? window - 1 : best.length;
+    while (at > 0 && before(i, best[at - 1] as number)) {
+      best[at] = best[at - 1] as number;
+      at--;
+    }
+    best[at] = i;
+  }
+  const heads = best.map((i) => index.headTermOf(ordinals[i] as number));
+  const voters = Math.min(prior.top, best.length);
+  const votes = new Map<string, number>();
+  for (let v = 0; v < voters; v++) {
+    const h = heads[v];
+    if (h != null) votes.set(h, (votes.get(h) ?? 0) + 1);
+  }
+  for (let v = 0; v < best.length; v++) {
+    const h = heads[v];
+    if (h != null) scores[best[v] as number] = (scores[best[v] as number] as number) + (prior.weight * (votes.get(h) ?? 0)) / voters;
+  }
+}
 /** Number of second-stage features besides bm25f. */
 const NF = FEATURE_NAMES.length - 1;
 
