@@ -12,7 +12,7 @@
  *
  * Latency (--latency): see bench/search/latency.ts.
  *
- * Cross-validation (--cv K [--fit none|bm25|rerank|prior|spelling|all] [--seed N] [--set key=json]
+ * Cross-validation (--cv K [--fit none|bm25|rerank|rerankx|prior|spelling|all] [--seed N] [--set key=json]
  * [--vs key=json] [--check]): see
  * bench/search/cv.ts; in process against the built index, no HTTP.
  *

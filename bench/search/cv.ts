@@ -1,5 +1,5 @@
 /**
- * `npm run bench:search -- --cv 5 [--fit none|bm25|rerank|prior|spelling|all] [--seed 20261207] [--set key=json ...] [--vs key=json ...]`
+ * `npm run bench:search -- --cv 5 [--fit none|bm25|rerank|rerankx|prior|spelling|all] [--seed 20261207] [--set key=json ...] [--vs key=json ...]`
  *
  * K-fold cross-validation of search quality on the dev queries (issue 23, target 6). The held-out queries are
  * never seen here; this gives an honest estimate of how a configuration does on queries it was not chosen on.
@@ -239,6 +239,20 @@ export const AXES: Record<string, Axis[]> = {
     rerankWeight('proximity', [0, 0.125, 0.25, 0.5]),
     rerankWeight('phrase', [0, 0.125, 0.25, 0.5]),
     rerankWeight('titleHead', [0, 0.125, 0.25, 0.5]),
+  ],
+  /** Round 13: every second-stage weight, the five the defaults leave at 0 included (a learned linear reranker). */
+  rerankx: [
+    rerankWeight('coverage', [0, 0.5, 1, 1.5]),
+    rerankWeight('titleCoverage', [0, 0.25, 0.5, 1]),
+    rerankWeight('head', [0, 0.25, 0.5, 0.75, 1]),
+    rerankWeight('proximity', [0, 0.125, 0.25, 0.5]),
+    rerankWeight('phrase', [0, 0.125, 0.25, 0.5]),
+    rerankWeight('titleHead', [0, 0.125, 0.25, 0.5]),
+    rerankWeight('primaryTitleCoverage', [0, 0.25, 0.5]),
+    rerankWeight('headCoverage', [0, 0.25, 0.5]),
+    rerankWeight('titleStart', [0, 0.125, 0.25, 0.5]),
+    rerankWeight('titleFocus', [0, 0.125, 0.25, 0.5]),
+    rerankWeight('titleHeadRated', [0, 0.125, 0.25, 0.5]),
   ],
   /** Round 13: the query-category prior (`RerankWeights.categoryPrior`): its weight and how many top results vote. */
   prior: [priorAxis('weight', [0, 0.1, 0.2, 0.3, 0.5]), priorAxis('top', [5, 10, 20])],
