@@ -2,6 +2,8 @@
  * "Recompute now", "Run pricing now", "Train now" and "Reindex": the answer carries the queued store job (its id and
  * state, so the console shows "Queued" at once), and a second request while that job is queued or running (even at
  * the same moment) gets the same job back instead of queueing another. Once it has finished, a new request queues anew.
+ * On Postgres and on embedded PGlite (what `npm start` runs), where every connection shares one session, so a request
+ * that kept a transaction open while another connection queued the job waited for itself until the request deadline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
@@ -23,12 +25,15 @@ const KINDS = [
   { path: 'search/reindex', name: 'search.reindex-store' },
 ] as const;
 
-describe('jobs started by hand', () => {
+describe.each([
+  { db: 'Postgres', embedded: false },
+  { db: 'embedded PGlite', embedded: true },
+])('jobs started by hand on $db', { timeout: 120_000 }, ({ embedded }) => {
   let p: TestPlatform;
   let cookie: string;
   let storeId: string;
   beforeAll(async () => {
-    p = await startTestPlatform();
+    p = await startTestPlatform({ embedded });
     cookie = (await signup(p)).cookie;
     storeId = (await createStore(p, cookie)).id;
   });

@@ -197,6 +197,12 @@ export class Queues {
    * A store job started by hand ("Recompute now", "Train now", "Reindex"): while one of the same kind is waiting or
    * running for the store, a second request enqueues nothing and gets that job back (`existing`), however many
    * arrive at once. The answer carries the ledger row (id, state) so the console shows "Queued" at once.
+   *
+   * The ledger row is committed under the lock first and the job handed to BullMQ (or the fair queue) after: adding it
+   * inside the lock's transaction waited for itself on embedded PGlite, where all connections share one session and
+   * another connection's statements wait while a transaction is open. Should the hand-over fail, the row is marked
+   * failed (the merchant sees the error and can start again); a process that dies in between leaves a waiting row
+   * without a job, which stops blocking the store after six hours like any lost job's row.
    */
   async enqueueOnce<S extends z.ZodType>(
     def: JobDefinition<string, S>,
@@ -205,11 +211,22 @@ export class Queues {
     await this.init();
     const parsed = def.schema.parse(payload);
     const storeId = payloadStoreId(parsed);
-    if (!storeId || def.untracked) throw new Error(`${def.name}: enqueueOnce needs a tracked store job`);
+    if (!storeId || def.untracked || !def.jobId) throw new Error(`${def.name}: enqueueOnce needs a tracked store job with a jobId`);
+    const jobId = def.jobId(parsed);
+    const data: JobEnvelope = { v: def.version, payload: parsed };
     const { job, existing } = await this.storeJobs.exclusive(storeId, def.name, async (ledger) => {
-      // The row is written in the lock's transaction: the next request sees it as soon as this one commits.
-      return (await this.enqueue(def, parsed, {}, ledger)).id;
+      await ledger.record({ queue: def.queue, id: jobId, name: def.name, data, maxAttempts: def.attempts });
+      return jobId;
     });
+    if (!existing) {
+      try {
+        // The same jobId: BullMQ and the fair queue add it once, and the ledger already has its row.
+        await this.enqueue(def, parsed);
+      } catch (err) {
+        await this.storeJobs.releaseRetry(storeId, job.id, err instanceof Error ? err.message : 'could not queue the job').catch(() => {});
+        throw err;
+      }
+    }
     return { id: job.id, jobId: job.jobId, state: job.state, existing };
   }
 

@@ -261,6 +261,7 @@ export class StoreJobLedger {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /** Marks a row failed with `error`: a retry, or a job started by hand, that could not be handed to the queue. */
   async releaseRetry(storeId: string, id: string, error: string): Promise<void> {
     await this.db.control
       .updateTable('store_jobs')
