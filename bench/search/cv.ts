@@ -217,6 +217,16 @@ const priorAxis = (k: 'weight' | 'top', values: number[]): Axis => ({
   },
 });
 
+/** The second-stage weights the defaults use (`--fit rerank`); `rerankx` adds the ones they leave at 0. */
+const RERANK_AXES: Axis[] = [
+  rerankWeight('coverage', [0, 0.5, 1, 1.5]),
+  rerankWeight('titleCoverage', [0, 0.25, 0.5, 1]),
+  rerankWeight('head', [0, 0.25, 0.5, 0.75, 1]),
+  rerankWeight('proximity', [0, 0.125, 0.25, 0.5]),
+  rerankWeight('phrase', [0, 0.125, 0.25, 0.5]),
+  rerankWeight('titleHead', [0, 0.125, 0.25, 0.5]),
+];
+
 /** The parameter families that can be fitted on folds. Grids are coarse on purpose (fewer ways to overfit). */
 export const AXES: Record<string, Axis[]> = {
   bm25: [
@@ -232,22 +242,10 @@ export const AXES: Record<string, Axis[]> = {
     field('title', 'b', [0.25, 0.5, 0.75, 0.9]),
     field('description', 'b', [0.25, 0.5, 0.75, 0.9]),
   ],
-  rerank: [
-    rerankWeight('coverage', [0, 0.5, 1, 1.5]),
-    rerankWeight('titleCoverage', [0, 0.25, 0.5, 1]),
-    rerankWeight('head', [0, 0.25, 0.5, 0.75, 1]),
-    rerankWeight('proximity', [0, 0.125, 0.25, 0.5]),
-    rerankWeight('phrase', [0, 0.125, 0.25, 0.5]),
-    rerankWeight('titleHead', [0, 0.125, 0.25, 0.5]),
-  ],
+  rerank: RERANK_AXES,
   /** Round 13: every second-stage weight, the five the defaults leave at 0 included (a learned linear reranker). */
   rerankx: [
-    rerankWeight('coverage', [0, 0.5, 1, 1.5]),
-    rerankWeight('titleCoverage', [0, 0.25, 0.5, 1]),
-    rerankWeight('head', [0, 0.25, 0.5, 0.75, 1]),
-    rerankWeight('proximity', [0, 0.125, 0.25, 0.5]),
-    rerankWeight('phrase', [0, 0.125, 0.25, 0.5]),
-    rerankWeight('titleHead', [0, 0.125, 0.25, 0.5]),
+    ...RERANK_AXES,
     rerankWeight('primaryTitleCoverage', [0, 0.25, 0.5]),
     rerankWeight('headCoverage', [0, 0.25, 0.5]),
     rerankWeight('titleStart', [0, 0.125, 0.25, 0.5]),
