@@ -24,9 +24,17 @@ describe('customers API', { timeout: 120_000 }, () => {
   const api = (path: string, cookie = m.cookie, storeId = store.id) => p.request('GET', `/api/v1/stores/${storeId}${path}`, { cookie });
   const schemaOf = async (id: string) =>
     (await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', id).executeTakeFirstOrThrow()).schema_name;
+  // Each customer a millisecond after the last: ids are time-ordered only across milliseconds (random within one), and
+  // on a quiet machine two inserts can fall in the same millisecond, which made "newest first" flaky.
+  let clock = Date.now();
   const addCustomer = async (s: string, name: string, email: string) => {
-    const id = newId();
-    await p.db.tenant(s).insertInto('customers').values({ id, name, email, password_hash: 'x', created_at: new Date(), email_verified_at: null }).execute();
+    clock += 1;
+    const id = newId(clock);
+    await p.db
+      .tenant(s)
+      .insertInto('customers')
+      .values({ id, name, email, password_hash: 'x', created_at: new Date(clock), email_verified_at: null })
+      .execute();
     return id;
   };
 
