@@ -1,5 +1,14 @@
 /** Fresh, randomly named benchmark databases on the machine's Postgres, dropped at the end whatever happens. */
-import { createDatabase, type Database, dropTenantRolesOfDatabase, migrateControl } from '@storeloom/db';
+import {
+  createDatabase,
+  type Database,
+  dropTenantRolesOfDatabase,
+  LOCK_TABLE_SETTINGS_SQL,
+  LOCKS_PER_SCHEMA_DROP,
+  lockBoundConcurrency,
+  lockTableSettingsOf,
+  migrateControl,
+} from '@storeloom/db';
 import pg from 'pg';
 import { onCleanup } from './cleanup.ts';
 import { ADMIN_DATABASE_URL, randomSuffix } from './env.ts';
@@ -22,7 +31,7 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Connections that drop store schemas side by side (see dropStoreSchemasFirst). */
+/** Connections that drop store schemas side by side (see dropStoreSchemasFirst), at most. */
 const DROP_CONCURRENCY = 8;
 
 /**
@@ -33,6 +42,9 @@ const DROP_CONCURRENCY = 8;
  * 200 stores' schemas took 2.6 min one after the other; DROP DATABASE alone took 2.1 min for 180 of them. Parallel
  * unlinks overlap (4 processes deleted 3,000 files 4.5x faster than one), so the schemas are dropped over
  * DROP_CONCURRENCY connections, each dropping its share one schema at a time (200 schemas: 34 s at load 15-18).
+ * Fewer when the server's lock table is small: a DROP SCHEMA ... CASCADE holds a lock on every object of the schema
+ * until it commits (LOCKS_PER_SCHEMA_DROP), and 8 of them at once overflowed the default table (64 × 100 slots) in a
+ * clean-up of ~900 schemas ("out of shared memory"); the drops in flight keep to half of it, like migrateAllTenants.
  */
 async function dropStoreSchemasFirst(url: string): Promise<void> {
   const c = new pg.Client({ connectionString: url, application_name: 'storeloom-bench-admin' });
@@ -42,15 +54,20 @@ async function dropStoreSchemasFirst(url: string): Promise<void> {
     return; // already gone
   }
   let names: string[];
+  let concurrency = DROP_CONCURRENCY;
   try {
     const { rows } = await c.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like 't\\_%' order by 1`);
     names = rows.map((r) => r.nspname);
+    const settings = lockTableSettingsOf((await c.query<{ l: number; c: number; p: number }>(LOCK_TABLE_SETTINGS_SQL)).rows[0]);
+    if (settings) concurrency = lockBoundConcurrency(DROP_CONCURRENCY, settings, LOCKS_PER_SCHEMA_DROP);
   } finally {
     await c.end().catch(() => {});
   }
   if (names.length < 50) return;
   const t0 = performance.now();
-  progress(`dropping ${names.length} store schemas before the database (${DROP_CONCURRENCY} connections)`);
+  progress(
+    `dropping ${names.length} store schemas before the database (${concurrency} connections${concurrency < DROP_CONCURRENCY ? `, not ${DROP_CONCURRENCY}: the lock table holds no more` : ''})`,
+  );
   let next = 0;
   let n = 0;
   const worker = async () => {
@@ -66,7 +83,7 @@ async function dropStoreSchemasFirst(url: string): Promise<void> {
       await w.end().catch(() => {});
     }
   };
-  await Promise.all(Array.from({ length: Math.min(DROP_CONCURRENCY, names.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, worker));
   progress(`dropped ${names.length} store schemas in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDatabase, migrateAllTenants, migrateControl, prepareCluster, registerConfiguredClusters } from '@storeloom/db';
+import { createDatabase, describeConcurrencyCap, migrateAllTenants, migrateControl, prepareCluster, registerConfiguredClusters } from '@storeloom/db';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
 import { loadEnv, platformEnvSchema, rawEnv } from '@storeloom/env';
 import { Queues } from '@storeloom/jobs';
@@ -67,6 +67,7 @@ if (clustersAdded.length) say(`database clusters registered: ${clustersAdded.joi
 for (const id of db.clusterIds) await prepareCluster(db, id);
 const tenants = await migrateAllTenants(db, {
   concurrency: 4,
+  onConcurrencyCapped: (cap) => say(`store schemas: ${describeConcurrencyCap(cap)}`),
   onProgress: ({ done, total }) => {
     if (done === total || done % 100 === 0) say(`store schemas: ${done}/${total} up to date`);
   },

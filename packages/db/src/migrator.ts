@@ -367,8 +367,87 @@ export function inlineParameters(q: { sql: string; parameters: readonly unknown[
   return out;
 }
 
+/*
+ * Lock-table-aware concurrency.
+ *
+ * A migration transaction holds its heavyweight locks until commit, and a fresh store schema is created by one
+ * transaction (see freshChain above): every table, index, sequence, toast table and type it makes is locked until
+ * the end. Postgres keeps those locks in one shared table of max_locks_per_transaction × (max_connections +
+ * max_prepared_transactions) slots (64 × 100 = 6,400 by default) for the whole server, and a transaction that
+ * finds it full fails with "out of shared memory" (so does any other session's, whatever its database). So
+ * migrateAllTenants runs at most as many migrations side by side as fit, at the worst case of a fresh schema each,
+ * in half of that table (the other half stays for everything else on the server), reading the settings once per
+ * run from each cluster it migrates on; a request above that is capped and reported through `onConcurrencyCapped`.
+ * An upgrade of an existing schema locks what its migrations touch, at most the schema's objects, which a fresh
+ * schema creates: the same bound holds, pessimistically.
+ */
+
+/** Locks one transaction creating a fresh store schema holds at commit (measured in pg_locks: LOCKS_PER_FRESH_SCHEMA_MEASURED, with headroom for later migrations; packages/db/test/lock-budget.test.ts checks it still holds). */
+export const LOCKS_PER_FRESH_SCHEMA = 1400;
+/** Locks one `drop schema ... cascade` of a store schema holds at commit (same test). */
+export const LOCKS_PER_SCHEMA_DROP = 1800;
+
+export interface LockTableSettings {
+  maxLocksPerTransaction: number;
+  maxConnections: number;
+  maxPreparedTransactions: number;
+}
+
+/** Slots of the server's shared lock table (the size Postgres' documentation gives for max_locks_per_transaction). */
+export const lockTableSlots = (s: LockTableSettings): number => s.maxLocksPerTransaction * (s.maxConnections + s.maxPreparedTransactions);
+
+/** `requested`, lowered (never below 1) so that many transactions of `locksEach` locks fit in half the lock table. */
+export function lockBoundConcurrency(requested: number, settings: LockTableSettings, locksEach: number): number {
+  const fit = Math.floor(lockTableSlots(settings) / 2 / Math.max(1, locksEach));
+  return Math.max(1, Math.min(requested, fit));
+}
+
+/** The lock table's settings as one row (l, c, p); for callers holding a plain pg client (see readLockTableSettings). */
+export const LOCK_TABLE_SETTINGS_SQL =
+  "select current_setting('max_locks_per_transaction')::int as l, current_setting('max_connections')::int as c, current_setting('max_prepared_transactions')::int as p";
+
+/** The row of LOCK_TABLE_SETTINGS_SQL as settings; null when it does not make sense (then nothing is capped). */
+export function lockTableSettingsOf(row: { l: unknown; c: unknown; p: unknown } | undefined): LockTableSettings | null {
+  if (!row) return null;
+  const s = { maxLocksPerTransaction: Number(row.l), maxConnections: Number(row.c), maxPreparedTransactions: Number(row.p) };
+  const ok = Number.isInteger(s.maxLocksPerTransaction) && s.maxLocksPerTransaction > 0 && Number.isInteger(s.maxConnections) && s.maxConnections > 0;
+  return ok && Number.isInteger(s.maxPreparedTransactions) && s.maxPreparedTransactions >= 0 ? s : null;
+}
+
+/** The lock table's settings of the server behind `db`; null when it does not say (then nothing is capped). */
+export async function readLockTableSettings(db: Kysely<any>): Promise<LockTableSettings | null> {
+  try {
+    const r = await sql.raw<{ l: unknown; c: unknown; p: unknown }>(LOCK_TABLE_SETTINGS_SQL).execute(db);
+    return lockTableSettingsOf(r.rows[0]);
+  } catch {
+    return null;
+  }
+}
+
+export interface ConcurrencyCap {
+  requested: number;
+  used: number;
+  /** The cluster whose lock table is the smallest for this run. */
+  cluster: string;
+  settings: LockTableSettings;
+  locksPerMigration: number;
+}
+
+/** One line for a log saying why the concurrency was capped (no store data in it). */
+export function describeConcurrencyCap(cap: ConcurrencyCap): string {
+  const s = cap.settings;
+  return (
+    `concurrency ${cap.requested} capped to ${cap.used}: a migration transaction may hold ~${cap.locksPerMigration} locks until commit, ` +
+    `and half of cluster ${cap.cluster}'s lock table is ${Math.floor(lockTableSlots(s) / 2)} slots ` +
+    `(max_locks_per_transaction ${s.maxLocksPerTransaction} × (max_connections ${s.maxConnections} + max_prepared_transactions ${s.maxPreparedTransactions}) / 2); ` +
+    'raise max_locks_per_transaction for more'
+  );
+}
+
 export interface MigrateAllOptions {
   concurrency?: number;
+  /** Called once, before any store is migrated, when `concurrency` was lowered to fit the lock table. */
+  onConcurrencyCapped?: (cap: ConcurrencyCap) => void;
   /** Migrate only this many stores first and stop if any of them fails. */
   canary?: number;
   onProgress?: (p: { done: number; total: number; failed: number; schema: string }) => void;
@@ -411,7 +490,7 @@ export async function migrateAllTenants(db: Database, opts: MigrateAllOptions = 
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, batch.length)) }, worker));
   };
-  const concurrency = opts.concurrency ?? 4;
+  const concurrency = await lockBoundRunConcurrency(db, opts, stores);
   if (opts.canary && opts.canary > 0) {
     await runBatch(stores.slice(0, opts.canary), concurrency);
     if (result.failed.length) {
@@ -423,6 +502,28 @@ export async function migrateAllTenants(db: Database, opts: MigrateAllOptions = 
     await runBatch(stores, concurrency);
   }
   return result;
+}
+
+/** The run's concurrency: the one asked for, capped to what the lock table of every cluster involved holds. */
+async function lockBoundRunConcurrency(db: Database, opts: MigrateAllOptions, stores: readonly { cluster_id: string }[]): Promise<number> {
+  const requested = opts.concurrency ?? 4;
+  if (requested <= 1 || stores.length <= 1) return requested;
+  let cap: ConcurrencyCap | null = null;
+  for (const cluster of new Set(stores.map((s) => s.cluster_id))) {
+    let on: Kysely<any>;
+    try {
+      on = cluster === PRIMARY_CLUSTER ? (db.kysely as Kysely<any>) : db.cluster(cluster).kysely;
+    } catch {
+      continue; // not configured in this process: its stores fail one by one below, as before
+    }
+    const settings = await readLockTableSettings(on);
+    if (!settings) continue;
+    const used = lockBoundConcurrency(requested, settings, LOCKS_PER_FRESH_SCHEMA);
+    if (used < (cap?.used ?? requested)) cap = { requested, used, cluster, settings, locksPerMigration: LOCKS_PER_FRESH_SCHEMA };
+  }
+  if (!cap) return requested;
+  opts.onConcurrencyCapped?.(cap);
+  return cap.used;
 }
 
 /**

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { loadEnv, migrateEnvSchema } from '@storeloom/env';
 import { createDatabase } from '../client.ts';
 import { startEmbeddedPostgres } from '../embedded.ts';
-import { migrateAllTenants, migrateControl, prepareCluster, registerConfiguredClusters } from '../migrator.ts';
+import { describeConcurrencyCap, migrateAllTenants, migrateControl, prepareCluster, registerConfiguredClusters } from '../migrator.ts';
 
 const env = loadEnv(migrateEnvSchema);
 const { values } = parseArgs({
@@ -46,6 +46,7 @@ try {
   const result = await migrateAllTenants(db, {
     concurrency,
     canary,
+    onConcurrencyCapped: (cap) => process.stdout.write(`tenants: ${describeConcurrencyCap(cap)}\n`),
     onProgress: ({ done, total, failed }) => {
       if (isTty) process.stdout.write(`\rtenants: ${done}/${total} (${failed} failed)`);
       else if (done === total || done % 100 === 0) process.stdout.write(`tenants: ${done}/${total} (${failed} failed)\n`);
