@@ -12,9 +12,9 @@
  *
  * Latency (--latency): see bench/search/latency.ts.
  *
- * Cross-validation (--cv K [--fit none|bm25|rerank|rerankx|prior|spelling|all] [--seed N] [--set key=json]
- * [--vs key=json] [--check]): see
- * bench/search/cv.ts; in process against the built index, no HTTP.
+ * Cross-validation (--cv K [--fit none|bm25|fields|rerank|rerankx|prior|spelling|spellingx|all] [--seed N]
+ * [--seeds N,N,...] [--min-gain X] [--set key=json] [--vs key=json] [--check]): see
+ * bench/search/cv.ts; in process against the built index, no HTTP. --seeds repeats the run on several fold splits.
  *
  * The data is read from ../shared, never copied into the repository.
  */
@@ -29,7 +29,7 @@ import { createBenchDatabase } from './lib/database.ts';
 import { REDIS_URL } from './lib/env.ts';
 import { ROOT } from './lib/paths.ts';
 import { progress } from './lib/report.ts';
-import { runCv } from './search/cv.ts';
+import { runCv, runRepeatedCv } from './search/cv.ts';
 import { runLatency } from './search/latency.ts';
 import { type CsvProduct, importAndIndex, merchantWithStore, startSearchPlatform, storefrontGet, toCsv } from './search/platform.ts';
 
@@ -134,6 +134,8 @@ async function main() {
       cv: { type: 'string' },
       fit: { type: 'string', multiple: true },
       seed: { type: 'string' },
+      seeds: { type: 'string' },
+      'min-gain': { type: 'string' },
       set: { type: 'string', multiple: true },
       vs: { type: 'string', multiple: true },
       check: { type: 'boolean', default: false },
@@ -165,14 +167,17 @@ async function main() {
       });
     const sets = pairs(values.set, '--set');
     const vs = pairs(values.vs, '--vs');
-    runCv(data, {
+    const options = {
       k: Number(values.cv),
       ...(values.seed ? { seed: Number(values.seed) } : {}),
       fit: values.fit ?? ['none'],
       sets,
       vs,
+      ...(values['min-gain'] ? { minGain: Number(values['min-gain']) } : {}),
       ...(values.check ? { check: { evaluator: EVALUATOR } } : {}),
-    });
+    };
+    if (values.seeds) runRepeatedCv(data, options, values.seeds.split(',').map(Number));
+    else runCv(data, options);
   } else if (values.latency)
     await runLatency({
       products: Number(values.products ?? 40_000),

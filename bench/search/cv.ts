@@ -1,5 +1,6 @@
 /**
- * `npm run bench:search -- --cv 5 [--fit none|bm25|rerank|rerankx|prior|spelling|all] [--seed 20261207] [--set key=json ...] [--vs key=json ...]`
+ * `npm run bench:search -- --cv 5 [--fit none|bm25|fields|rerank|rerankx|prior|spelling|spellingx|all] [--seed 20261207 | --seeds 20261207,1,2]
+ *  [--min-gain 0.002] [--set key=json ...] [--vs key=json ...]`
  *
  * K-fold cross-validation of search quality on the dev queries (issue 23, target 6). The held-out queries are
  * never seen here; this gives an honest estimate of how a configuration does on queries it was not chosen on.
@@ -13,11 +14,15 @@
  * - Fitting: with `--fit AXES`, every parameter of those axes is fitted on the k−1 training folds by coordinate ascent
  *   over a fixed grid (two passes, starting from the base configuration), maximising the mean of clean and typo
  *   NDCG@10 on the training queries; the fitted configuration is scored on the held fold. `--fit none` scores the base
- *   configuration on each fold (nothing learned).
+ *   configuration on each fold (nothing learned). `--min-gain X` makes each fitted move earn more than X on the
+ *   training folds (a fit shrunk toward the base configuration).
  * - `--set key=json` changes the base configuration (e.g. `--set rerank.weights.head=0.5`), to compare candidates.
  * - Every fold is also scored with the shipped configuration (or the one `--vs key=json` makes of it), and the summary
  *   gives the paired per-fold differences (mean and standard error) and whether they pass the decision rule
  *   (docs/design/search.md, round 11: a gain above two standard errors on clean or typo, no such loss on the other).
+ * - `--seeds a,b,c` repeats the whole run on several fold splits (one engine, one score cache) and summarises how
+ *   the paired gain, its standard error, the worst fold and the rule's verdict vary with the split: the noise floor a
+ *   gain of a few thousandths has to clear.
  * - NDCG@10 is computed here exactly as evaluate.mjs does (gain 2^g − 1, log2 discount, ideal from every judged
  *   product, unjudged = 0).
  *
@@ -217,6 +222,16 @@ const priorAxis = (k: 'weight' | 'top', values: number[]): Axis => ({
   },
 });
 
+/** An on/off plan option as a 0/1 axis. */
+const planSwitch = (name: string, get: (p: PlanOptions) => boolean, set: (p: PlanOptions, on: boolean) => PlanOptions): Axis => ({
+  name,
+  values: [0, 1],
+  get: (c) => (get(c.plan) ? 1 : 0),
+  set: (c, v) => {
+    c.plan = set(c.plan, v === 1);
+  },
+});
+
 /** The second-stage weights the defaults use (`--fit rerank`); `rerankx` adds the ones they leave at 0. */
 const RERANK_AXES: Axis[] = [
   rerankWeight('coverage', [0, 0.5, 1, 1.5]),
@@ -254,11 +269,38 @@ export const AXES: Record<string, Axis[]> = {
   ],
   /** Round 13: the query-category prior (`RerankWeights.categoryPrior`): its weight and how many top results vote. */
   prior: [priorAxis('weight', [0, 0.1, 0.2, 0.3, 0.5]), priorAxis('top', [5, 10, 20])],
+  /** Round 14: BM25F field weights and length normalisation only (k1 stays), to fit beside the prior. */
+  fields: [
+    field('title', 'weight', [2, 3, 4]),
+    field('description', 'weight', [0.5, 1, 1.5]),
+    field('title', 'b', [0.5, 0.75, 0.9]),
+    field('description', 'b', [0.5, 0.75, 0.9]),
+  ],
+  /** Round 14: spelling from the store's vocabulary: corrected words joined (`joinCorrections`), known 4-letter words corrected. */
+  spellingx: [
+    planSwitch(
+      'plan.joinCorrections',
+      (p) => p.joinCorrections ?? false,
+      (p, on) => ({ ...p, joinCorrections: on }),
+    ),
+    {
+      name: 'spelling.knownMinLength',
+      values: [4, 5],
+      get: (c) => c.plan.spelling?.knownMinLength ?? 5,
+      set: (c, v) => {
+        c.plan = { ...c.plan, spelling: { ...c.plan.spelling, knownMinLength: v } };
+      },
+    },
+  ],
   spelling: [spelling('errorRate', [0.03, 0.05, 0.1, 0.2], 0.1), spelling('maxWeight', [0.7, 0.8, 0.9, 1], 0.9)],
 };
 
-/** Coordinate ascent over the axes' grids on the training queries (two passes; ties keep the current value). */
-export function fit(scorer: Scorer, base: Candidate, axes: readonly Axis[], train: ReadonlySet<string>): Candidate {
+/**
+ * Coordinate ascent over the axes' grids on the training queries (two passes; ties keep the current value). A move
+ * must raise the objective by more than `minGain` (default 0): a positive value shrinks the fit toward the base
+ * configuration, so a parameter moves only for a gain larger than the training folds' noise.
+ */
+export function fit(scorer: Scorer, base: Candidate, axes: readonly Axis[], train: ReadonlySet<string>, minGain = 0): Candidate {
   let cur = structuredClone(base);
   let best = subsetMeans(scorer.scores(cur), train).objective;
   for (let pass = 0; pass < 2; pass++) {
@@ -269,7 +311,7 @@ export function fit(scorer: Scorer, base: Candidate, axes: readonly Axis[], trai
         const next = structuredClone(cur);
         axis.set(next, v);
         const o = subsetMeans(scorer.scores(next), train).objective;
-        if (o > best + 1e-9) {
+        if (o > best + Math.max(minGain, 1e-9)) {
           best = o;
           cur = next;
           changed = true;
@@ -300,9 +342,29 @@ export interface CvOptions {
   vs?: [string, unknown][];
   check?: { evaluator: string };
   label?: string;
+  /** Smallest training-objective gain a fitted move must bring (see `fit`). */
+  minGain?: number;
+  /** Quiet: no per-fold lines (repeated CV prints its own summary). */
+  summaryOnly?: boolean;
 }
 
-export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data)): { folds: ReturnType<typeof subsetMeans>[] } {
+/** What one k-fold run found: per-fold figures and the paired differences against the compared configuration. */
+export interface CvSummary {
+  seed: number;
+  clean: number;
+  typo: number;
+  deltaClean: number;
+  deltaCleanSe: number;
+  deltaTypo: number;
+  deltaTypoSe: number;
+  /** Smallest (worst) per-fold paired difference. */
+  worstClean: number;
+  worstTypo: number;
+  beats: boolean;
+  folds: ReturnType<typeof subsetMeans>[];
+}
+
+export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data), scorer = new Scorer(engine, data)): CvSummary {
   const base = baseCandidate();
   for (const [k, v] of o.sets) applySet(base as unknown as Record<string, unknown>, k, v);
   const axes = o.fit.flatMap((f) => {
@@ -312,7 +374,6 @@ export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data)):
     if (!a) throw new Error(`--fit ${f}: one of none, all, ${Object.keys(AXES).join(', ')}`);
     return a;
   });
-  const scorer = new Scorer(engine, data);
   const ids = data.clean.filter((q) => data.qrels.has(q.id)).map((q) => q.id);
   const foldOf = assignFolds(ids, o.k, o.seed ?? DEFAULT_SEED);
   const label = o.label ?? (o.fit.join('+') || 'none');
@@ -326,34 +387,35 @@ export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data)):
     const test = new Set(ids.filter((id) => foldOf.get(id) === f));
     const train = new Set(ids.filter((id) => foldOf.get(id) !== f));
     const t0 = performance.now();
-    const chosen = axes.length ? fit(scorer, base, axes, train) : base;
+    const chosen = axes.length ? fit(scorer, base, axes, train, o.minGain) : base;
     const s = subsetMeans(scorer.scores(chosen), test);
     const tr = subsetMeans(scorer.scores(chosen), train);
     folds.push(s);
     const sh = subsetMeans(shipped, test);
     shippedFolds.push(sh);
     const params = Object.fromEntries(axes.map((a) => [a.name, a.get(chosen)]));
-    emit({
-      bench: 'search',
-      metric: 'cv-fold',
-      value: s.clean,
-      target: null,
-      label,
-      fold: f,
-      queries: test.size,
-      clean: s.clean,
-      typo: s.typo,
-      typo_loss: s.loss,
-      shipped_clean: sh.clean,
-      shipped_typo: sh.typo,
-      train_clean: tr.clean,
-      train_typo: tr.typo,
-      ...(axes.length ? { params } : {}),
-      fit_s: (performance.now() - t0) / 1000,
-    });
+    if (!o.summaryOnly)
+      emit({
+        bench: 'search',
+        metric: 'cv-fold',
+        value: s.clean,
+        target: null,
+        label,
+        fold: f,
+        queries: test.size,
+        clean: s.clean,
+        typo: s.typo,
+        typo_loss: s.loss,
+        shipped_clean: sh.clean,
+        shipped_typo: sh.typo,
+        train_clean: tr.clean,
+        train_typo: tr.typo,
+        ...(axes.length ? { params } : {}),
+        fit_s: (performance.now() - t0) / 1000,
+      });
   }
   const all = new Set(ids);
-  const finalCandidate = axes.length ? fit(scorer, base, axes, all) : base;
+  const finalCandidate = axes.length ? fit(scorer, base, axes, all, o.minGain) : base;
   const dev = subsetMeans(scorer.scores(finalCandidate), all);
   const c = folds.map((x) => x.clean);
   const t = folds.map((x) => x.typo);
@@ -364,6 +426,20 @@ export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data)):
   // Decision rule (docs/design/search.md, round 11): mean paired gain above 2 se on one of clean/typo, and no loss
   // of that size on the other.
   const beats = (g: number[], other: number[]) => mean(g) > 2 * se(g) && mean(g) > 0 && !(mean(other) < -2 * se(other) && mean(other) < 0);
+  const summary: CvSummary = {
+    seed: o.seed ?? DEFAULT_SEED,
+    clean: mean(c),
+    typo: mean(t),
+    deltaClean: mean(dc),
+    deltaCleanSe: se(dc),
+    deltaTypo: mean(dt),
+    deltaTypoSe: se(dt),
+    worstClean: Math.min(...dc),
+    worstTypo: Math.min(...dt),
+    beats: beats(dc, dt) || beats(dt, dc),
+    folds,
+  };
+  if (o.summaryOnly) return summary;
   emit({
     bench: 'search',
     metric: 'cv',
@@ -387,14 +463,81 @@ export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data)):
     delta_clean_se: se(dc),
     delta_typo: mean(dt),
     delta_typo_se: se(dt),
-    beats_shipped: beats(dc, dt) || beats(dt, dc),
+    worst_fold_delta_clean: summary.worstClean,
+    worst_fold_delta_typo: summary.worstTypo,
+    beats_shipped: summary.beats,
     ...(axes.length ? { fitted_on_all_dev: Object.fromEntries(axes.map((a) => [a.name, a.get(finalCandidate)])) } : {}),
     ...(o.sets.length ? { set: Object.fromEntries(o.sets) } : {}),
     ...(o.vs?.length ? { vs: Object.fromEntries(o.vs) } : {}),
     evaluations: scorer.evaluations,
   });
   if (o.check) checkWithEvaluator(engine, data, finalCandidate, o.check.evaluator, dev);
-  return { folds };
+  return summary;
+}
+
+/**
+ * Repeated CV: the same run on several fold splits (`seeds`), one engine and one score cache for all. The paired
+ * gain's mean hardly depends on the split when the fits agree; what the splits show is how much its standard error and
+ * the rule's verdict do, i.e. how noisy a gain of a few thousandths is. Prints one `search.cv-seed` line per split and
+ * a `search.cv-seeds` summary (mean, min and max over splits, and how many pass the rule).
+ */
+export function runRepeatedCv(
+  data: Labelled,
+  o: CvOptions,
+  seeds: readonly number[],
+  engine = buildEngine(data),
+  scorer = new Scorer(engine, data),
+): CvSummary[] {
+  const label = o.label ?? (o.fit.join('+') || 'none');
+  const out: CvSummary[] = [];
+  for (const seed of seeds) {
+    const r = runCv(data, { ...o, seed, summaryOnly: true }, engine, scorer);
+    out.push(r);
+    emit({
+      bench: 'search',
+      metric: 'cv-seed',
+      value: r.clean,
+      target: null,
+      label,
+      k: o.k,
+      seed,
+      clean: r.clean,
+      typo: r.typo,
+      delta_clean: r.deltaClean,
+      delta_clean_se: r.deltaCleanSe,
+      delta_typo: r.deltaTypo,
+      delta_typo_se: r.deltaTypoSe,
+      worst_fold_delta_clean: r.worstClean,
+      worst_fold_delta_typo: r.worstTypo,
+      beats_shipped: r.beats,
+    });
+  }
+  const range = (f: (r: CvSummary) => number) => {
+    const xs = out.map(f);
+    return { mean: mean(xs), min: Math.min(...xs), max: Math.max(...xs) };
+  };
+  emit({
+    bench: 'search',
+    metric: 'cv-seeds',
+    value: range((r) => r.clean).mean,
+    target: `>=${HELD_OUT_TARGETS.clean}`,
+    label,
+    k: o.k,
+    seeds: [...seeds],
+    clean: range((r) => r.clean),
+    typo: range((r) => r.typo),
+    delta_clean: range((r) => r.deltaClean),
+    delta_clean_se: range((r) => r.deltaCleanSe),
+    delta_typo: range((r) => r.deltaTypo),
+    delta_typo_se: range((r) => r.deltaTypoSe),
+    worst_fold_delta_clean: range((r) => r.worstClean),
+    worst_fold_delta_typo: range((r) => r.worstTypo),
+    seeds_beating_shipped: out.filter((r) => r.beats).length,
+    ...(o.sets.length ? { set: Object.fromEntries(o.sets) } : {}),
+    ...(o.vs?.length ? { vs: Object.fromEntries(o.vs) } : {}),
+    evaluations: scorer.evaluations,
+  });
+  return out;
 }
 
 /** Scores the full dev set (top 100) with the shared evaluator: the in-process figure must equal the evaluator's. */
