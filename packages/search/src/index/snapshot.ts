@@ -19,7 +19,7 @@
  * store cache then rebuilds from its rows and writes a format 2 snapshot).
  */
 
-import { BaseMap, StringTable, type StringMap } from './base-map.ts';
+import { BaseMap, type BaseValues, StringTable, type StringMap } from './base-map.ts';
 import { FIELD_COUNT, type Forward, type IndexState, type InvertedIndex, PostingList, type VocabEntry } from './inverted-index.ts';
 
 /** A map's value without keeping one a restored index makes for the occasion (encoding reads every value once). */
@@ -244,6 +244,29 @@ export function encodeIndex(index: InvertedIndex): Uint8Array {
   return out;
 }
 
+/**
+ * Base values made from the sections by `make` when first read and kept (so edits apply to them); `peek` makes one
+ * without keeping it, and `made` tells which were kept. What the decoded postings, vocabulary and SKU sets share.
+ */
+function memoisedValues<V>(count: number, make: (i: number) => V): Required<Pick<BaseValues<V>, 'get' | 'set' | 'made' | 'peek'>> {
+  const kept = new Array<V | undefined>(count);
+  return {
+    get: (i) => {
+      let v = kept[i];
+      if (v === undefined) {
+        v = make(i);
+        kept[i] = v;
+      }
+      return v;
+    },
+    set: (i, v) => {
+      kept[i] = v;
+    },
+    made: (i) => kept[i],
+    peek: (i) => kept[i] ?? make(i),
+  };
+}
+
 /** Fills an empty index from `encodeIndex` output (built with the same analyzer settings). */
 export function decodeIndex(index: InvertedIndex, bytes: Uint8Array): void {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -300,21 +323,8 @@ export function decodeIndex(index: InvertedIndex, bytes: Uint8Array): void {
     list.posLength = listPos[i] as number;
     return list;
   };
-  const madeLists = new Array<PostingList | undefined>(lists);
   const postings = new BaseMap<PostingList>(termTable, new Uint8Array(lists).fill(1), {
-    get: (i) => {
-      let list = madeLists[i];
-      if (list === undefined) {
-        list = listOf(i);
-        madeLists[i] = list;
-      }
-      return list;
-    },
-    set: (i, list) => {
-      madeLists[i] = list;
-    },
-    made: (i) => madeLists[i],
-    peek: (i) => madeLists[i] ?? listOf(i),
+    ...memoisedValues(lists, listOf),
     weigh: (i) => 4 * ((entryAt[i + 1] as number) - (entryAt[i] as number) + (posAt[i + 1] as number) - (posAt[i] as number)),
   });
   // document frequencies: the sections themselves (`body` is this index's own copy, so edits write into them)
@@ -333,22 +343,7 @@ export function decodeIndex(index: InvertedIndex, bytes: Uint8Array): void {
   const headDf = dfMap(sec.headDf, (i) => (sec.headDf[i] as number) > 0);
   const surfaceCount = sec.vocabTerm.length;
   const entryOf = (i: number): VocabEntry => ({ term: terms[sec.vocabTerm[i] as number] as string, df: sec.vocabDf[i] as number });
-  const madeEntries = new Array<VocabEntry | undefined>(surfaceCount);
-  const vocab = new BaseMap<VocabEntry>(new StringTable(surfaces), new Uint8Array(surfaceCount).fill(1), {
-    get: (i) => {
-      let v = madeEntries[i];
-      if (v === undefined) {
-        v = entryOf(i);
-        madeEntries[i] = v;
-      }
-      return v;
-    },
-    set: (i, v) => {
-      madeEntries[i] = v;
-    },
-    made: (i) => madeEntries[i],
-    peek: (i) => madeEntries[i] ?? entryOf(i),
-  });
+  const vocab = new BaseMap<VocabEntry>(new StringTable(surfaces), new Uint8Array(surfaceCount).fill(1), memoisedValues(surfaceCount, entryOf));
   const skuCount = sec.skuN.length;
   const skuAt = new Int32Array(skuCount + 1);
   const skuPresent = new Uint8Array(skuCount);
@@ -362,22 +357,7 @@ export function decodeIndex(index: InvertedIndex, bytes: Uint8Array): void {
     for (let j = skuAt[i] as number; j < (skuAt[i + 1] as number); j++) set.add(sec.skuOrd[j] as number);
     return set;
   };
-  const madeSets = new Array<Set<number> | undefined>(skuCount);
-  const skuIndex = new BaseMap<Set<number>>(new StringTable(skus), skuPresent, {
-    get: (i) => {
-      let set = madeSets[i];
-      if (set === undefined) {
-        set = setOf(i);
-        madeSets[i] = set;
-      }
-      return set;
-    },
-    set: (i, set) => {
-      madeSets[i] = set;
-    },
-    made: (i) => madeSets[i],
-    peek: (i) => madeSets[i] ?? setOf(i),
-  });
+  const skuIndex = new BaseMap<Set<number>>(new StringTable(skus), skuPresent, memoisedValues(skuCount, setOf));
   const storedIds = tables.ids;
   const cap = storedIds.length;
   const ids = new Array<string | undefined>(cap);
