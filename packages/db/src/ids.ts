@@ -1,14 +1,70 @@
 import { randomBytes } from 'node:crypto';
 
+/*
+ * The last id's timestamp and 74 random bits (rand_a: 12, rand_b: 62 as 30 + 32), for monotonic ids within a millisecond.
+ */
+let lastMs = -1;
+let randA = 0;
+let randBHigh = 0;
+let randBLow = 0;
+
+function freshRandom(): void {
+  const r = randomBytes(10);
+  randA = r.readUInt16BE(0) & 0x0fff;
+  randBHigh = r.readUInt32BE(2) & 0x3fffffff;
+  randBLow = r.readUInt32BE(6);
+}
+
+/** The next 74-bit value after the last id's (RFC 9562 §6.2, method 2); a carry past all 74 bits moves to the next ms. */
+function increment(): void {
+  randBLow = (randBLow + 1) >>> 0;
+  if (randBLow !== 0) return;
+  randBHigh = (randBHigh + 1) & 0x3fffffff;
+  if (randBHigh !== 0) return;
+  randA = (randA + 1) & 0x0fff;
+  if (randA === 0) lastMs++;
+}
+
 /**
  * UUIDv7: time-ordered, so primary-key indexes stay append-mostly and ids sort
- * by creation (keyset pagination ties break sensibly).
+ * by creation (keyset pagination ties break sensibly). Within one millisecond
+ * the ids of this process count up from a random start (the random bits of the
+ * last id plus one), so rows created in the same millisecond still sort in the
+ * order they were made, and lists ordered by id are stable. The same holds when
+ * the clock steps back: the last millisecond is kept until the clock passes it.
+ * An explicit `now` before the last id's is honoured as given (fresh random
+ * bits, outside that sequence). Ids are identifiers, never secrets: anything a
+ * holder must not guess (cart, session, reset and API tokens) is a
+ * `generateToken` value, and order links are signed.
  */
-export function newId(now = Date.now()): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(now, 0, 6);
-  b[6] = 0x70 | ((b[6] ?? 0) & 0x0f);
-  b[8] = 0x80 | ((b[8] ?? 0) & 0x3f);
+export function newId(now?: number): string {
+  const ms = now ?? Date.now();
+  let at: number;
+  if (ms > lastMs) {
+    freshRandom();
+    lastMs = ms;
+    at = ms;
+  } else if (ms === lastMs || now === undefined) {
+    increment();
+    at = lastMs;
+  } else {
+    return format(ms, randomBytes(10));
+  }
+  const b = Buffer.allocUnsafe(10);
+  b.writeUInt16BE(randA, 0);
+  b.writeUInt32BE(randBHigh, 2);
+  b.writeUInt32BE(randBLow, 6);
+  return format(at, b);
+}
+
+/** The UUID text of a 48-bit ms timestamp and the 10 bytes `r`: rand_a in the low 12 bits of the first 2, rand_b in the low 62 of the other 8. */
+function format(ms: number, r: Buffer): string {
+  const b = Buffer.allocUnsafe(16);
+  b.writeUIntBE(ms, 0, 6);
+  b[6] = 0x70 | ((r[0] ?? 0) & 0x0f);
+  b[7] = r[1] ?? 0;
+  b[8] = 0x80 | ((r[2] ?? 0) & 0x3f);
+  r.copy(b, 9, 3, 10);
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
