@@ -138,16 +138,21 @@ export async function migrateTenant(db: Database, schema: string, list?: Migrati
 /**
  * What a schema holds: the migrations it recorded (null when the schema or its
  * migrations table does not exist), and whether it is *fresh*: no migrations
- * table and no relation, function or type in it (or no schema at all). One query.
+ * table and no object in it (or no schema at all). One query. Objects are found
+ * through pg_depend (every relation, function, type and other schema object
+ * depends on its schema, and pg_depend is indexed by what is depended on): a
+ * lookup by namespace in pg_class, pg_proc or pg_type has no index and reads the
+ * whole catalogue, which on a cluster of thousands of stores is millions of rows
+ * per store migrated.
  */
-async function schemaState(db: Kysely<any>, schema: string): Promise<{ applied: Set<string> | null; fresh: boolean }> {
+export async function schemaState(db: Kysely<any>, schema: string): Promise<{ applied: Set<string> | null; fresh: boolean }> {
   const r = await sql<{ t: string | null; objects: boolean }>`
     select to_regclass(${`${schema}.${MIGRATION_TABLE}`})::text as t,
            exists (select 1 from pg_catalog.pg_namespace n
                     where n.nspname = ${schema}
-                      and (exists (select 1 from pg_catalog.pg_class c where c.relnamespace = n.oid)
-                           or exists (select 1 from pg_catalog.pg_proc p where p.pronamespace = n.oid)
-                           or exists (select 1 from pg_catalog.pg_type y where y.typnamespace = n.oid))) as objects`.execute(db);
+                      and exists (select 1 from pg_catalog.pg_depend d
+                                   where d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                                     and d.refobjid = n.oid)) as objects`.execute(db);
   const row = r.rows[0];
   if (!row?.t) return { applied: null, fresh: !row?.objects };
   const rows = await db.withSchema(schema).selectFrom(MIGRATION_TABLE).select('name').execute();
