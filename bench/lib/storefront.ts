@@ -32,13 +32,13 @@ import { emit, emitError, progress } from './report.ts';
 import { createOwner, provisionStores } from './stores.ts';
 
 const STOREFRONT_MAIN = fileURLToPath(new URL('../../apps/storefront/src/main.ts', import.meta.url));
-const STATIC_SERVER = fileURLToPath(new URL('../static-page-server.ts', import.meta.url));
+export const STATIC_SERVER = fileURLToPath(new URL('../static-page-server.ts', import.meta.url));
 
 type Load = (label: string, url: string, headers?: Record<string, string>, durationS?: number) => Promise<LoadResult>;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** GET with an explicit Host header (fetch does not let us set it). */
-function getPage(url: string, host: string): Promise<{ status: number; body: string }> {
+export function getPage(url: string, host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
       .get(url, { headers: { host } }, (res) => {
@@ -99,9 +99,10 @@ export async function shopDatabase(label: string, extra: number): Promise<Shop> 
   }
 }
 
-export function startStorefront(name: string, databaseUrl: string, logLevel: string): Promise<ChildServer> {
+/** `entry`: another checkout's apps/storefront/src/main.ts (bench/tools/profile-storefront.ts --base, an A/B). */
+export function startStorefront(name: string, databaseUrl: string, logLevel: string, entry = STOREFRONT_MAIN): Promise<ChildServer> {
   const prefix = `bench_${randomSuffix()}`;
-  return startServer(name, STOREFRONT_MAIN, {
+  return startServer(name, entry, {
     env: childEnv({
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl,

@@ -33,13 +33,14 @@ import { recoveryRoutes } from './routes/recovery.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seoRoutes } from './routes/seo.ts';
 import { routePath } from './locale.ts';
+import { PathCachedRouter } from './router.ts';
 
 export type { StorefrontEnv, StorefrontOptions } from './context.ts';
 
 export function createStorefrontApp(db: Database, logger: Logger, opts: StorefrontOptions) {
   const sf = new Storefront(db, logger, opts);
   // Routes see paths without the locale prefix (`/de/products/x` is `/products/x` in the language de).
-  const app = new Hono<StorefrontEnv>({ getPath: routePath });
+  const app = new Hono<StorefrontEnv>({ getPath: routePath, router: new PathCachedRouter() });
   platformMiddleware(app, sf);
   resolveTenant(app, sf);
   sameOriginPosts(app);

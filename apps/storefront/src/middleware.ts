@@ -6,10 +6,19 @@
  * POSTs. Then the JSON APIs and /media, the page routes, and the error pages.
  */
 import { AppError, isConnectionError, isStatementTimeout } from '@storeloom/errors';
-import { httpMetrics, MetricsRegistry, poolGauges, rateLimit, requestContext, requestTimeout } from '@storeloom/http';
-import type { Hono } from 'hono';
+import {
+  flushResponseHeaders,
+  httpMetrics,
+  isPlainResponse,
+  MetricsRegistry,
+  poolGauges,
+  rateLimit,
+  requestContext,
+  requestTimeout,
+  responseHeaders,
+} from '@storeloom/http';
+import type { Hono, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { secureHeaders } from 'hono/secure-headers';
 import { type C, LANG_COOKIE, type Storefront, type StorefrontEnv } from './context.ts';
 import { launchGate } from './launch.ts';
 import { isThemePreview, themePreview } from './theme-preview.ts';
@@ -21,6 +30,47 @@ import type { Lang } from './ui/i18n.ts';
 
 export type StorefrontApp = Hono<StorefrontEnv>;
 
+/**
+ * What hono's `secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false, referrerPolicy:
+ * 'strict-origin-when-cross-origin' })` sent (the pages' CSP is their own, pages.ts). Not `no-referrer`: with it
+ * Chromium sends `Origin: null` on form POSTs, which the CSRF check must refuse.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Origin-Agent-Cluster': '?1',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  'Strict-Transport-Security': 'max-age=15552000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'X-DNS-Prefetch-Control': 'off',
+  'X-Download-Options': 'noopen',
+  'X-Frame-Options': 'SAMEORIGIN',
+  'X-Permitted-Cross-Domain-Policies': 'none',
+  'X-XSS-Protection': '0',
+};
+
+/**
+ * The security headers through the request's header bag (packages/http response-headers.ts) instead of hono's
+ * middleware, which set each of them on the response's undici `Headers` after the handler (issue 23: ~11 validated
+ * `Headers.set` calls per page, and the adapter copying them back into an object). A kept catalogue page answers with
+ * a `plainResponse` that carries the bag as a plain object; every other response gets the bag applied on the way out,
+ * replacing what the handler set, as hono's did (`overwrite`), so middlewares outside this one (a theme preview's
+ * X-Frame-Options) still see and may change them.
+ */
+function storefrontSecurityHeaders(): MiddlewareHandler<StorefrontEnv> {
+  return async (c, next) => {
+    const bag = responseHeaders(c);
+    for (const name in SECURITY_HEADERS) bag[name] = SECURITY_HEADERS[name] as string;
+    try {
+      await next();
+    } finally {
+      flushResponseHeaders(c);
+    }
+    // hono's `removePoweredBy`; a plain response is the page cache's own and never has one.
+    if (!isPlainResponse(c)) c.res.headers.delete('X-Powered-By');
+  };
+}
+
 /** Everything before tenant resolution: it runs for every host, known or not. */
 export function platformMiddleware(app: StorefrontApp, sf: Storefront) {
   const { opts } = sf;
@@ -30,8 +80,7 @@ export function platformMiddleware(app: StorefrontApp, sf: Storefront) {
     await next();
     if (isThemePreview(c)) c.res.headers.delete('X-Frame-Options');
   });
-  // Not `no-referrer`: with it Chromium sends `Origin: null` on form POSTs, which the CSRF check must refuse.
-  app.use('*', secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false, referrerPolicy: 'strict-origin-when-cross-origin' }));
+  app.use('*', storefrontSecurityHeaders());
   const metrics = new MetricsRegistry();
   metrics.collect(() => poolGauges('storefront', sf.db.pool));
   app.use('*', httpMetrics(metrics, 'storefront'));

@@ -145,4 +145,89 @@ describe('storefront page cache', () => {
     expect(otherHtml).toContain('"cartCount":1');
     expect(otherHtml).not.toContain(email);
   });
+
+  /** A response's headers but the per-request ones (request id, trace context). */
+  const headersOf = (res: Response) => {
+    const kept: [string, string][] = [];
+    res.headers.forEach((value, name) => {
+      if (name !== 'x-request-id' && name !== 'traceparent') kept.push([name, value]);
+    });
+    return Object.fromEntries(kept.sort(([a], [b]) => a.localeCompare(b)));
+  };
+
+  it('sends a kept page with the same bytes and headers as a page rendered for the request, and 304 the same way', async () => {
+    const uncached = createStorefrontApp(db, createLogger({ level: 'silent' }), {
+      rootDomain: 'localhost',
+      secret: SECRET,
+      pageCacheTtlMs: 0,
+      storeCacheTtlMs: 60_000,
+      mail: p.services.mail,
+    });
+    // Both apps from the same store data (the theme test above published a home layout).
+    cached.resolver.invalidate();
+    for (const path of ['/products/sencha-tin', '/', '/products/sencha-tin?variant=none']) {
+      await get(cached, path);
+      statements.length = 0;
+      const kept = await get(cached, path);
+      expect(statements).toEqual([]);
+      const rendered = await get(uncached, path);
+      expect(kept.status).toBe(200);
+      expect(rendered.status).toBe(200);
+      expect(headersOf(kept)).toEqual(headersOf(rendered));
+      expect(headersOf(kept)).toMatchObject({ 'content-type': 'text/html; charset=UTF-8', vary: 'Cookie, Accept-Language, Sec-GPC, DNT' });
+      expect(await kept.text()).toBe(await rendered.text());
+      const etag = kept.headers.get('etag') as string;
+      const [keptAgain, renderedAgain] = [await get(cached, path, { 'if-none-match': etag }), await get(uncached, path, { 'if-none-match': etag })];
+      expect(keptAgain.status).toBe(304);
+      expect(renderedAgain.status).toBe(304);
+      expect(headersOf(keptAgain)).toEqual(headersOf(renderedAgain));
+      expect(await keptAgain.text()).toBe('');
+    }
+    // A 404 is never kept, and is sent as before.
+    const missing = [await get(cached, '/products/no-such-tea'), await get(uncached, '/products/no-such-tea')];
+    expect(missing.map((r) => r.status)).toEqual([404, 404]);
+    expect(headersOf(missing[0] as Response)).toEqual(headersOf(missing[1] as Response));
+  });
+
+  it('sends the security headers on kept pages, rendered pages and plain error pages alike', async () => {
+    // What hono's secureHeaders sent with the storefront's options (before the header bag).
+    const security = {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'strict-origin-when-cross-origin',
+      'strict-transport-security': 'max-age=15552000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    await get(cached, '/products/sencha-tin');
+    const kept = await get(cached, '/products/sencha-tin');
+    const cart = await get(cached, '/cart');
+    const unknownHost = await cached.request('http://nowhere.localhost/', { headers: { host: 'nowhere.localhost' } });
+    expect(unknownHost.status).toBe(404);
+    for (const res of [kept, cart, unknownHost]) {
+      expect(headersOf(res)).toMatchObject(security);
+      expect(res.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
+  it("keeps the consent middleware's cookie on a kept page (a browser sending Sec-GPC, recorded as a refusal)", async () => {
+    const other = await createStore(p, cookie);
+    await createProduct(p, cookie, other.id, { title: 'Genmaicha', variants: [{ sku: 'GE-1', price: 900, inventoryQuantity: 5 }] });
+    const settings = await p.request('PATCH', `/api/v1/stores/${other.id}/privacy-settings`, { cookie, body: { recommendationTracking: true } });
+    expect(settings.status, settings.text).toBe(200);
+    const otherHost = `${other.slug}.localhost`;
+    const gpc = () => cached.request(`http://${otherHost}/products/genmaicha`, { headers: { host: otherHost, 'sec-gpc': '1' } });
+    // The first renders the page and keeps it, the second is answered from the cache: both record and remember.
+    for (const res of [await gpc(), await gpc()]) {
+      expect(res.status).toBe(200);
+      expect(cookieOf(res, 'sf_consent')).toMatch(/^sf_consent=./);
+      expect(await res.text()).toContain('Genmaicha');
+    }
+  });
 });

@@ -49,7 +49,7 @@ export function appendResponseHeader(c: Context | Vars, name: string, value: str
  * A response whose headers are a plain object: the bag, then `headers` (the handler's own win, as with `c.body`).
  * Return it from the handler; the adapter writes its headers without building `Headers`.
  */
-export function plainResponse(c: Context | Vars, body: string | null, status: number, headers: Record<string, string>): Response {
+export function plainResponse(c: Context | Vars, body: string | Uint8Array<ArrayBuffer> | null, status: number, headers: Record<string, string>): Response {
   const bag = vars(c).get(BAG) as HeaderBag | undefined;
   let init: HeadersInit = headers;
   if (bag) {

@@ -15,8 +15,8 @@ import {
   parseConsentCookie,
   privacySignal,
 } from '@storeloom/privacy';
-import { safeRedirectPath } from '@storeloom/http';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { appendResponseHeader, safeRedirectPath } from '@storeloom/http';
+import { deleteCookie, generateCookie, getCookie, setCookie } from 'hono/cookie';
 import type { C, Storefront } from '../context.ts';
 import { formFields } from '../forms.ts';
 import type { StorefrontApp } from '../middleware.ts';
@@ -42,7 +42,13 @@ export function consentMiddleware(app: StorefrontApp, sf: Storefront) {
         choices: {},
         signal,
       });
-      setCookie(c, CONSENT_COOKIE, formatConsentCookie(saved), { ...sf.cookieOpts(CONSENT_COOKIE_SECONDS), httpOnly: false });
+      // Into the request's header bag, not `setCookie` (c.header before the handler): a kept catalogue page answers
+      // with a plain response (pages.ts) that carries the bag but not headers prepared on the context.
+      appendResponseHeader(
+        c,
+        'Set-Cookie',
+        generateCookie(CONSENT_COOKIE, formatConsentCookie(saved), { ...sf.cookieOpts(CONSENT_COOKIE_SECONDS), httpOnly: false }),
+      );
     }
     await next();
   });
