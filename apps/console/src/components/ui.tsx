@@ -345,6 +345,34 @@ export function createCursorPager(): CursorPaging {
   };
 }
 
+/**
+ * A list page's search box: `onSearch` gets the text once typing pauses for 250 ms (one request per pause, not one per
+ * key); `value` is the text it starts with (the URL's, so a reload keeps the search).
+ */
+export function SearchInput(props: { id: string; label: string; placeholder?: string; value?: string | undefined; onSearch: (text: string) => void }) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(timer));
+  return (
+    <div class="search-input">
+      <Icon name="search" size={16} />
+      <label class="visually-hidden" for={props.id}>
+        {props.label}
+      </label>
+      <input
+        id={props.id}
+        type="search"
+        placeholder={props.placeholder ?? props.label}
+        value={props.value ?? ''}
+        onInput={(e) => {
+          const text = e.currentTarget.value;
+          clearTimeout(timer);
+          timer = setTimeout(() => props.onSearch(text), 250);
+        }}
+      />
+    </div>
+  );
+}
+
 /** The previous / next buttons of a cursor-paged list; `nextCursor` is the loaded page's (null on the last page). */
 export function CursorPager(props: { pager: CursorPaging; nextCursor: string | null | undefined }) {
   return (

@@ -1,7 +1,7 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createResource, For, Show } from 'solid-js';
 import { Icon } from '../components/icons.tsx';
-import { Badge, Banner, Card, createCursorPager, CursorPager, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { Badge, Banner, Card, createCursorPager, CursorPager, EmptyState, PageHeader, SearchInput, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { api, type QueryOf } from '../lib/api.ts';
 import { formatMoney, formatNumber } from '../lib/format.ts';
@@ -29,7 +29,6 @@ export default function DiscountsPage() {
   );
   const filtered = () => !!(one(params.q) || one(params.status));
   const money = (n: number) => formatMoney(n, s.currency(), locale());
-  let timer: ReturnType<typeof setTimeout> | undefined;
   return (
     <div class="page">
       <PageHeader
@@ -45,26 +44,15 @@ export default function DiscountsPage() {
       />
       <Card class="table-card">
         <div class="toolbar">
-          <div class="search-input">
-            <Icon name="search" size={16} />
-            <label class="visually-hidden" for="discount-search">
-              {t('discounts.search')}
-            </label>
-            <input
-              id="discount-search"
-              type="search"
-              placeholder={t('discounts.search')}
-              value={one(params.q)}
-              onInput={(e) => {
-                const v = e.currentTarget.value;
-                clearTimeout(timer);
-                timer = setTimeout(() => {
-                  pager.reset();
-                  setParams({ q: v || undefined }, { replace: true });
-                }, 250);
-              }}
-            />
-          </div>
+          <SearchInput
+            id="discount-search"
+            label={t('discounts.search')}
+            value={one(params.q)}
+            onSearch={(q) => {
+              pager.reset();
+              setParams({ q: q || undefined }, { replace: true });
+            }}
+          />
           <label class="visually-hidden" for="discount-status">
             {t('discounts.status')}
           </label>

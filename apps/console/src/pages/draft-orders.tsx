@@ -23,6 +23,7 @@ import {
   FormModal,
   Modal,
   PageHeader,
+  SearchInput,
   SkeletonRows,
 } from '../components/ui.tsx';
 import { locale, type MessageKey, t } from '../i18n/index.ts';
@@ -62,8 +63,6 @@ function DraftList() {
         },
       }),
   );
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  onCleanup(() => clearTimeout(timer));
   return (
     <div class="page">
       <PageHeader
@@ -79,26 +78,15 @@ function DraftList() {
       />
       <Card class="table-card">
         <div class="toolbar">
-          <div class="search-input">
-            <Icon name="search" size={16} />
-            <label class="visually-hidden" for="draft-search">
-              {t('drafts.search')}
-            </label>
-            <input
-              id="draft-search"
-              type="search"
-              placeholder={t('drafts.search')}
-              value={one(params.q)}
-              onInput={(e) => {
-                const v = e.currentTarget.value;
-                clearTimeout(timer);
-                timer = setTimeout(() => {
-                  pager.reset();
-                  setParams({ q: v || undefined }, { replace: true });
-                }, 250);
-              }}
-            />
-          </div>
+          <SearchInput
+            id="draft-search"
+            label={t('drafts.search')}
+            value={one(params.q)}
+            onSearch={(q) => {
+              pager.reset();
+              setParams({ q: q || undefined }, { replace: true });
+            }}
+          />
           <label class="visually-hidden" for="draft-status">
             {t('drafts.statusLabel')}
           </label>

@@ -14,6 +14,7 @@ import {
   FormModal,
   Modal,
   PageHeader,
+  SearchInput,
   SkeletonRows,
 } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
@@ -217,7 +218,6 @@ export default function GiftCardsPage() {
   const [issuing, setIssuing] = createSignal(false);
   const [issued, setIssued] = createSignal<Issued | null>(null);
   const [open, setOpen] = createSignal<string | null>(null);
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const copy = async (code: string) => {
     try {
       await navigator.clipboard.writeText(code);
@@ -258,26 +258,15 @@ export default function GiftCardsPage() {
       </Show>
       <Card class="table-card">
         <div class="toolbar">
-          <div class="search-input">
-            <Icon name="search" size={16} />
-            <label class="visually-hidden" for="gift-card-search">
-              {t('giftCards.search')}
-            </label>
-            <input
-              id="gift-card-search"
-              type="search"
-              placeholder={t('giftCards.search')}
-              value={one(params.q)}
-              onInput={(e) => {
-                const v = e.currentTarget.value;
-                clearTimeout(timer);
-                timer = setTimeout(() => {
-                  pager.reset();
-                  setParams({ q: v || undefined }, { replace: true });
-                }, 250);
-              }}
-            />
-          </div>
+          <SearchInput
+            id="gift-card-search"
+            label={t('giftCards.search')}
+            value={one(params.q)}
+            onSearch={(q) => {
+              pager.reset();
+              setParams({ q: q || undefined }, { replace: true });
+            }}
+          />
         </div>
         <Show when={!page.error} fallback={<Banner tone="critical">{(page.error as Error)?.message}</Banner>}>
           <Show when={page.latest || !page.loading} fallback={<SkeletonRows rows={6} cols={5} />}>

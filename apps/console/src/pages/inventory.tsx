@@ -1,8 +1,7 @@
 import { A } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
-import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
-import { Badge, Card, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { Badge, Card, EmptyState, PageHeader, SearchInput, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { ApiError, api, idempotencyKey, type StockRow } from '../lib/api.ts';
 import { formatNumber } from '../lib/format.ts';
@@ -180,32 +179,20 @@ export default function InventoryPage() {
   const patch = (variantId: string, p: { quantity?: number; threshold?: number | null }) =>
     setOverrides({ ...overrides(), [variantId]: { ...overrides()[variantId], ...p } });
   const visible = rows;
-  let timer: ReturnType<typeof setTimeout> | undefined;
 
   return (
     <div class="page">
       <PageHeader title={t('inventory.title')} subtitle={t('inventory.subtitle')} />
       <Card class="table-card">
         <div class="toolbar">
-          <div class="search-input">
-            <Icon name="search" size={16} />
-            <label class="visually-hidden" for="inventory-search">
-              {t('inventory.search')}
-            </label>
-            <input
-              id="inventory-search"
-              type="search"
-              placeholder={t('inventory.search')}
-              onInput={(e) => {
-                const v = e.currentTarget.value;
-                clearTimeout(timer);
-                timer = setTimeout(() => {
-                  setCursor(undefined);
-                  setQuery(v);
-                }, 250);
-              }}
-            />
-          </div>
+          <SearchInput
+            id="inventory-search"
+            label={t('inventory.search')}
+            onSearch={(q) => {
+              setCursor(undefined);
+              setQuery(q);
+            }}
+          />
           <label class="checkbox">
             <input
               type="checkbox"

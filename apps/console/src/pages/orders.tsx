@@ -1,7 +1,6 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createResource, For, Show } from 'solid-js';
-import { Icon } from '../components/icons.tsx';
-import { Badge, Banner, Card, createCursorPager, CursorPager, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { Badge, Banner, Card, createCursorPager, CursorPager, EmptyState, PageHeader, SearchInput, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { ApiError, api, type OrderSummary, type QueryOf } from '../lib/api.ts';
 import { formatDateTime, formatMoney } from '../lib/format.ts';
@@ -40,29 +39,17 @@ export default function OrdersPage() {
     },
   );
   const filtered = () => !!(one(params.q) || one(params.payment) || one(params.fulfillment));
-  let timer: ReturnType<typeof setTimeout> | undefined;
   return (
     <div class="page">
       <PageHeader title={t('orders.title')} />
       <Card class="table-card">
         <div class="toolbar">
-          <div class="search-input">
-            <Icon name="search" size={16} />
-            <label class="visually-hidden" for="order-search">
-              {t('orders.search')}
-            </label>
-            <input
-              id="order-search"
-              type="search"
-              placeholder={t('orders.search')}
-              value={one(params.q)}
-              onInput={(e) => {
-                const v = e.currentTarget.value;
-                clearTimeout(timer);
-                timer = setTimeout(() => setParams({ q: v || undefined }, { replace: true }), 250);
-              }}
-            />
-          </div>
+          <SearchInput
+            id="order-search"
+            label={t('orders.search')}
+            value={one(params.q)}
+            onSearch={(q) => setParams({ q: q || undefined }, { replace: true })}
+          />
           <label class="visually-hidden" for="payment-filter">
             {t('orders.payment')}
           </label>

@@ -3,7 +3,7 @@ import { createEffect, createMemo, createResource, createSignal, For, on, Show }
 import { CollectionPicker } from '../components/collection-picker.tsx';
 import { Icon } from '../components/icons.tsx';
 import { toast } from '../components/toast.tsx';
-import { Badge, Card, createCursorPager, CursorPager, EmptyState, Modal, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { Badge, Card, createCursorPager, CursorPager, EmptyState, Modal, PageHeader, SearchInput, SkeletonRows } from '../components/ui.tsx';
 import { locale, t } from '../i18n/index.ts';
 import { api, type BulkResult, type Collection, type Product, type ProductStatus, type QueryOf } from '../lib/api.ts';
 
@@ -28,7 +28,6 @@ export default function ProductsPage() {
   const s = useStore();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
-  const [searchText, setSearchText] = createSignal(one(params.q));
   const pager = createCursorPager();
   const [selected, setSelected] = createSignal<Set<string>>(new Set());
   const [bulkStatus, setBulkStatus] = createSignal<ProductStatus | null>(null);
@@ -75,12 +74,6 @@ export default function ProductsPage() {
     },
   );
 
-  let searchTimer: ReturnType<typeof setTimeout> | undefined;
-  const onSearch = (value: string) => {
-    setSearchText(value);
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(() => setParams({ q: value || undefined }, { replace: true }), 250);
-  };
   const filtered = () => !!(filters().q || filters().status || filters().collectionId || filters().tag);
   const rows = () => page.latest?.data ?? [];
   const allSelected = () => rows().length > 0 && rows().every((p) => selected().has(p.id));
@@ -142,19 +135,13 @@ export default function ProductsPage() {
       />
       <Card class="table-card">
         <div class="toolbar">
-          <div class="search-input">
-            <Icon name="search" size={16} />
-            <label class="visually-hidden" for="product-search">
-              {t('products.search')}
-            </label>
-            <input
-              id="product-search"
-              type="search"
-              placeholder={t('products.searchPlaceholder')}
-              value={searchText()}
-              onInput={(e) => onSearch(e.currentTarget.value)}
-            />
-          </div>
+          <SearchInput
+            id="product-search"
+            label={t('products.search')}
+            placeholder={t('products.searchPlaceholder')}
+            value={one(params.q)}
+            onSearch={(q) => setParams({ q: q || undefined }, { replace: true })}
+          />
           <label class="visually-hidden" for="filter-status">
             {t('products.status')}
           </label>
