@@ -12,7 +12,7 @@ import {
   clientIp,
   cspNonce,
   gauge,
-  httpMetrics,
+  httpMetricsRecorder,
   MetricsRegistry,
   poolGauges,
   originCheck,
@@ -26,11 +26,12 @@ import {
   toErrorResponse,
   validationError,
 } from '@storeloom/http';
+import type { TokenAuth, ValidatedSession } from '@storeloom/auth';
 import type { Logger } from '@storeloom/log';
 import { sql } from '@storeloom/db';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AppEnv, Services } from './context.ts';
+import type { AppEnv, AuthInfo, Services } from './context.ts';
 import { registerApiTokenRoutes } from './routes/api-tokens.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerTwoFactorRoutes } from './routes/two-factor.ts';
@@ -170,11 +171,13 @@ const UPLOAD_PATH = /\/(imports(\/preview)?|images|settings\/logo|theme\/setting
 export function createControlPlaneApp(services: Services, logger: Logger) {
   // The trie with a cache of route shapes in front: hono's RegExpRouter refuses this API's routes (packages/http/src/router.ts).
   const app = new OpenAPIHono<AppEnv>({ router: new ShapeCachedRouter() });
-  app.use('*', requestContext(logger, { trustProxy: services.config.trustProxy }));
-  app.use('*', async (c, next) => {
-    c.set('services', services);
-    await next();
-  });
+  const metrics = new MetricsRegistry();
+  // The services and the request metrics ride on the request context rather than on middlewares of their own (issue 23:
+  // hono dispatches each middleware separately).
+  app.use(
+    '*',
+    requestContext(logger, { trustProxy: services.config.trustProxy, vars: { services }, onFinished: httpMetricsRecorder(metrics, 'control-plane') }),
+  );
   app.use('/media/*', mediaCrossOrigin);
   // CSP with a per-request nonce (cspNonce(c)) for inline scripts; HSTS only over https.
   // Product images may live on any https host (imports link them); the favicon is a data: URL; upload previews are blob: URLs.
@@ -194,8 +197,6 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
       },
     }),
   );
-  const metrics = new MetricsRegistry();
-  app.use('*', httpMetrics(metrics, 'control-plane'));
   metrics.collect(() => poolGauges('control-plane', services.db.pool));
   metrics.collect(async () => {
     const depths = await services.queues.storeDepths(10);
@@ -265,36 +266,37 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
             ? ['application/gzip', 'application/octet-stream']
             : null,
   });
-  // Who is calling: a bearer API token, or the session cookie.
-  const whoIsCalling: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // Who is calling: a bearer API token, or the session cookie. Not async: when the caller is known from memory (nearly
+  // every request) the lookups answer without a promise and nothing here awaits (issue 23).
+  const whoIsCalling: MiddlewareHandler<AppEnv> = (c, next) => {
     c.set('auth', null);
     const authz = c.req.header('authorization');
     if (authz?.startsWith('Bearer ')) {
-      const token = await services.apiTokens.authenticate(authz.slice(7).trim());
-      if (!token) throw new AppError(ErrorCode.Unauthenticated, 'Invalid or revoked API token');
-      c.set('auth', { user: token.user, method: 'token', scopes: token.scopes });
-    } else {
-      // Only the session cookie is read (readCookie), not every cookie of the header.
-      const token = readCookie(c.req.header('cookie'), 'storeloom_session');
-      if (token) {
-        const v = await services.sessions.validate(token);
-        if (v) {
-          c.set('auth', { user: v.user, method: 'session', sessionId: v.sessionId });
-          if (v.refreshed) appendResponseHeader(c, 'Set-Cookie', services.sessions.cookie(token, v.expiresAt));
-        }
-      }
+      const token = services.apiTokens.authenticate(authz.slice(7).trim());
+      return token instanceof Promise ? token.then((t) => byToken(c, next, t)) : byToken(c, next, token);
     }
-    const auth = c.get('auth');
-    if (!auth) return next();
+    // Only the session cookie is read (readCookie), not every cookie of the header.
+    const cookie = readCookie(c.req.header('cookie'), 'storeloom_session');
+    if (!cookie) return next();
+    const session = services.sessions.validate(cookie);
+    return session instanceof Promise ? session.then((v) => bySession(c, next, cookie, v)) : bySession(c, next, cookie, session);
+  };
+  const byToken = (c: Context<AppEnv>, next: Next, token: TokenAuth | null) => {
+    if (!token) throw new AppError(ErrorCode.Unauthenticated, 'Invalid or revoked API token');
+    return authenticated(c, next, { user: token.user, method: 'token', scopes: token.scopes });
+  };
+  const bySession = (c: Context<AppEnv>, next: Next, cookie: string, v: ValidatedSession | null) => {
+    if (!v) return next();
+    if (v.refreshed) appendResponseHeader(c, 'Set-Cookie', services.sessions.cookie(cookie, v.expiresAt));
+    return authenticated(c, next, { user: v.user, method: 'session', sessionId: v.sessionId });
+  };
+  const authenticated = (c: Context<AppEnv>, next: Next, auth: AuthInfo): Promise<void> => {
+    c.set('auth', auth);
     addLogFields(c, { userId: auth.user.id });
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    try {
-      await next();
-    } finally {
-      // Whatever a write of this user changed about them (second factor, sessions, tokens) is not served from this
-      // process's memory afterwards, without waiting for the database's notification.
-      services.principals.forgetUser(auth.user.id);
-    }
+    // Whatever a write of this user changed about them (second factor, sessions, tokens) is not served from this
+    // process's memory afterwards, without waiting for the database's notification.
+    return next().finally(() => services.principals.forgetUser(auth.user.id));
   };
   // Per-store budget counts authenticated calls only, so strangers cannot exhaust a store's budget.
   const perStore = rateLimit([

@@ -9,8 +9,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type ApiScope, isApiScope, type RouteScope } from '@storeloom/auth';
 import { AppError, ErrorCode } from '@storeloom/errors';
+import { chain } from '@storeloom/http';
 import type { MiddlewareHandler } from 'hono';
+import { catalogCache } from './catalog-cache.ts';
 import type { AppEnv } from './context.ts';
+import { storeAccess } from './guards.ts';
 
 /** Route families by OpenAPI tag. */
 const FAMILY_OF_TAG: Record<string, string> = {
@@ -69,7 +72,9 @@ export function routeScope(route: RouteLike): RouteScope {
 }
 
 export function requireScope(scope: RouteScope): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+  // Not async: nothing to do after next(), so no async frame of its own (a refusal is a synchronous throw, which
+  // hono's dispatch and chain both turn into the error response).
+  return (c, next) => {
     const auth = c.get('auth');
     if (auth?.method === 'token') {
       if (scope === 'session')
@@ -77,12 +82,21 @@ export function requireScope(scope: RouteScope): MiddlewareHandler<AppEnv> {
       if (scope !== 'any' && !auth.scopes?.includes(scope as ApiScope))
         throw new AppError(ErrorCode.InsufficientScope, `This API token lacks the ${scope} scope`, { details: { required: scope } });
     }
-    await next();
+    return next();
   };
 }
 
 const describeScope = (scope: RouteScope) =>
   scope === 'session' ? 'API tokens: not allowed (sessions only).' : scope === 'any' ? 'API tokens: any token.' : `API tokens: needs the \`${scope}\` scope.`;
+
+/**
+ * Route middlewares that may run in one chain after the scope check (see chain): the store access check acts after
+ * next() only in a finally, and the catalogue cache acts after next() but is then the chain's last, whose next() is
+ * hono's dispatch of the route's validators and handler. Any other middleware keeps its own dispatch.
+ */
+function chainable(own: unknown[]): own is MiddlewareHandler[] {
+  return own.length > 0 && own.every((m, i) => m === storeAccess || (m === catalogCache && i === own.length - 1));
+}
 
 /** Makes every operation registered on `api` from now on declare and check its token scope. */
 export function enforceTokenScopes(api: OpenAPIHono<AppEnv>): void {
@@ -95,7 +109,9 @@ export function enforceTokenScopes(api: OpenAPIHono<AppEnv>): void {
         ...route,
         'x-token-scope': scope,
         description: route.description ? `${route.description}\n\n${describeScope(scope)}` : describeScope(scope),
-        middleware: [requireScope(scope), ...own],
+        // The scope check and the route's own middlewares as one when they qualify (issue 23: hono dispatches each
+        // separately; see chain), else one after the other as before.
+        middleware: chainable(own) ? [chain(requireScope(scope), ...own)] : [requireScope(scope), ...own],
       },
       handler,
       hook,

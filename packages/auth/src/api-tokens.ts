@@ -94,13 +94,16 @@ export class ApiTokenService {
     return (await this.authenticate(token))?.user ?? null;
   }
 
-  /** The token's user and scopes, or null for an unknown, revoked or expired token. */
-  async authenticate(token: string): Promise<TokenAuth | null> {
+  /**
+   * The token's user and scopes, or null for an unknown, revoked or expired token. Answered without a promise when
+   * the token is known from memory (every API request asks: issue 23), so the caller need not await then.
+   */
+  authenticate(token: string): TokenAuth | null | Promise<TokenAuth | null> {
     if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 100) return null;
     const hash = sha256Hex(token);
     const key = `t:${hash}`;
     const cached = this.cache.get<CachedToken>(key);
-    if (cached && (!cached.expiresAt || cached.expiresAt > new Date())) return { user: cached.user, tokenId: cached.tokenId, scopes: cached.scopes };
+    if (cached && (!cached.expiresAt || cached.expiresAt.getTime() > Date.now())) return { user: cached.user, tokenId: cached.tokenId, scopes: cached.scopes };
     // Requests arriving while the lookup runs share it (see PrincipalCache.shared).
     return this.cache.shared(key, () => this.lookup(hash, key));
   }

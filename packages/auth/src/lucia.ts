@@ -160,6 +160,14 @@ export function networkOf(ip: string | null): string | null {
   return null;
 }
 
+/** A valid session: whose it is; `refreshed` when lucia extended it (the cookie's expiry is to be sent again). */
+export interface ValidatedSession {
+  user: SessionUser;
+  sessionId: string;
+  expiresAt: Date;
+  refreshed: boolean;
+}
+
 const publicSessionId = (storedId: string) => sha256Hex(`session-handle:${storedId}`).slice(0, 32);
 /** A session's "last seen" is written at most this often, so reads stay reads. */
 const LAST_SEEN_RESOLUTION_MS = 5 * 60 * 1000;
@@ -179,8 +187,11 @@ export class SessionManager {
     return { token, expiresAt: session.expiresAt };
   }
 
-  /** Validates a cookie token; `refreshed` means the cookie's expiry should be re-sent. */
-  async validate(token: string): Promise<{ user: SessionUser; sessionId: string; expiresAt: Date; refreshed: boolean } | null> {
+  /**
+   * Validates a cookie token; `refreshed` means the cookie's expiry should be re-sent. Answered without a promise when
+   * the session is known from memory (every console request asks: issue 23), so the caller need not await then.
+   */
+  validate(token: string): ValidatedSession | null | Promise<ValidatedSession | null> {
     if (!/^[a-z2-7]{20,64}$/.test(token)) return null;
     const sessionId = sha256Hex(token);
     const key = `s:${sessionId}`;
@@ -195,7 +206,7 @@ export class SessionManager {
     return this.cache.shared(key, () => this.lookup(sessionId, key));
   }
 
-  private async lookup(sessionId: string, key: string): Promise<{ user: SessionUser; sessionId: string; expiresAt: Date; refreshed: boolean } | null> {
+  private async lookup(sessionId: string, key: string): Promise<ValidatedSession | null> {
     const epoch = this.cache.epoch;
     const { session, user } = await this.lucia.validateSession(sessionId);
     if (!session || !user) return null;

@@ -78,8 +78,11 @@ export class CatalogVersions {
     this.reconnectMs = opts.reconnectMs ?? 1_000;
   }
 
-  /** `schema` names the store; `tenant` is its handle (the statement runs under the store's role). */
-  async current(schema: string, tenant: Kysely<TenantDatabase>): Promise<string> {
+  /**
+   * `schema` names the store; `tenant` is its handle (the statement runs under the store's role). Answered without a
+   * promise when known from memory (every cached catalogue read asks: issue 23), so the caller need not await then.
+   */
+  current(schema: string, tenant: Kysely<TenantDatabase>): string | Promise<string> {
     if (this.listening) {
       const k = this.known.get(schema);
       if (k && Date.now() - k.at < this.maxAgeMs) {

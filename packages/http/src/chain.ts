@@ -8,8 +8,10 @@
  * that threw turned the error into the error response and the middlewares before it saw their `next()` resolve;
  * within a chain the error rejects the `next()` of the middlewares before it (up to the chain, whose dispatch then
  * turns it into the same response). So only chain middlewares that either do nothing after `next()` or do it in a
- * `finally` or a rejection handler, and that call `next` or throw (a returned Response is not passed on).
- * Errors thrown later, by the route's handler or its own middlewares, are still caught by their own dispatch.
+ * `finally` or a rejection handler, and that call `next`, throw, or answer by setting `c.res` (a returned Response
+ * is not passed on). Errors thrown later, by the handlers after the chain, are still caught by their own dispatch:
+ * so the LAST middleware of a chain may also act after `next()` as it likes (its `next` is hono's dispatch of the
+ * rest, which resolves with the error response in place, exactly as when it was dispatched on its own).
  */
 import type { Context, MiddlewareHandler, Next } from 'hono';
 

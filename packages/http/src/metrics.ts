@@ -3,7 +3,7 @@
  * small fixed sets (method, status class, matched route pattern, app), never
  * from ids or raw paths, so the number of series stays bounded.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 
 type Labels = Record<string, string>;
 /** Label sets reused across calls (httpMetrics keeps one per method/route/status) render their key once. */
@@ -56,9 +56,7 @@ export class MetricsRegistry {
       h.values.set(k, v);
     }
     const counts = v.buckets;
-    BUCKETS.forEach((b, i) => {
-      if (seconds <= b) counts[i] = (counts[i] ?? 0) + 1;
-    });
+    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= (BUCKETS[i] as number)) counts[i] = (counts[i] ?? 0) + 1;
     v.sum += seconds;
     v.count++;
   }
@@ -100,35 +98,60 @@ export function gauge(name: string, help: string, series: { labels?: Labels; val
   return [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...series.map((s) => `${name}${s.labels ? `{${key(s.labels)}}` : ''} ${s.value}`)].join('\n');
 }
 
+/** The status class label of each hundred ("2xx"), one string each rather than one per request. */
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
+
 const METRIC_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** Counts requests and their latency by method, matched route pattern and status class. */
 export function httpMetrics(registry: MetricsRegistry, app: string): MiddlewareHandler {
-  // One label object per series (a bounded set), so the registry renders each series' key once.
-  const labelSets = new Map<string, { counter: Labels; histogram: Labels }>();
-  const labelsOf = (method: string, route: string, status: string) => {
-    const k = `${method} ${route} ${status}`;
-    let l = labelSets.get(k);
-    if (!l) {
-      l = { counter: { app, method, route, status }, histogram: { app, method, route } };
-      if (labelSets.size < 10_000) labelSets.set(k, l);
-    }
-    return l;
-  };
+  const record = httpMetricsRecorder(registry, app);
   return async (c, next) => {
     const started = performance.now();
     try {
       await next();
     } finally {
-      // routePath is the pattern ("/api/v1/stores/:storeId/products"), never the raw path. Read once: hono's getter
-      // maps every matched handler (~17 on an API read) into a new array on each access.
-      const routePath = c.req.routePath;
-      const route = routePath && routePath !== '*' && routePath !== '/*' ? routePath : 'unmatched';
-      const method = METRIC_METHODS.has(c.req.method) ? c.req.method : 'OTHER';
-      const labels = labelsOf(method, route, `${Math.floor(c.res.status / 100)}xx`);
-      registry.inc('storeloom_http_requests_total', 'HTTP requests', labels.counter);
-      registry.observe('storeloom_http_request_duration_seconds', 'HTTP request latency', labels.histogram, (performance.now() - started) / 1000);
+      record(c, performance.now() - started);
     }
+  };
+}
+
+/**
+ * What httpMetrics records of a finished request (`ms`: how long it took), without a middleware of its own: for
+ * requestContext's `onFinished` (issue 23).
+ */
+export function httpMetricsRecorder(registry: MetricsRegistry, app: string): (c: Context, ms: number) => void {
+  // One label object per series (a bounded set), so the registry renders each series' key once. Found by route,
+  // then method and status class, without building a key string per request.
+  const labelSets = new Map<string, Map<string, { counter: Labels; histogram: Labels }>>();
+  let kept = 0;
+  const labelsOf = (method: string, route: string, status: string) => {
+    let byRoute = labelSets.get(route);
+    if (!byRoute) {
+      byRoute = new Map();
+      if (kept < 10_000) labelSets.set(route, byRoute);
+    }
+    const k = method + status;
+    let l = byRoute.get(k);
+    if (!l) {
+      l = { counter: { app, method, route, status }, histogram: { app, method, route } };
+      if (kept < 10_000) {
+        byRoute.set(k, l);
+        kept++;
+      }
+    }
+    return l;
+  };
+  return (c, ms) => {
+    // routePath is the pattern ("/api/v1/stores/:storeId/products"), never the raw path. Read once: hono's getter
+    // maps every matched handler into a new array on each access.
+    const routePath = c.req.routePath;
+    const route = routePath && routePath !== '*' && routePath !== '/*' ? routePath : 'unmatched';
+    const method = METRIC_METHODS.has(c.req.method) ? c.req.method : 'OTHER';
+    const status = c.res.status;
+    const labels = labelsOf(method, route, STATUS_CLASSES[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`);
+    registry.inc('storeloom_http_requests_total', 'HTTP requests', labels.counter);
+    registry.observe('storeloom_http_request_duration_seconds', 'HTTP request latency', labels.histogram, ms / 1000);
   };
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { pooledRandomBytes } from './random.ts';
 import { applyResponseHeaders, responseHeaders } from './response-headers.ts';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { LazyChildLogger, type Logger, truncateIp } from '@storeloom/log';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
@@ -27,13 +27,28 @@ function traceIdsOf(header: string | undefined): { traceId: string; spanId: stri
   return { traceId: hex.slice(0, 32), spanId: hex.slice(32) };
 }
 
+export interface RequestContextOptions {
+  /** Set (true/false): the access line carries the client's network, truncated (`ip`: IPv4 /24, IPv6 /48), never the full address. */
+  trustProxy?: boolean;
+  /** Variables every request of the app carries (e.g. its services), set before anything else runs. */
+  vars?: Record<string, unknown>;
+  /**
+   * Called once the request has its response (the headers of the bag applied), with the milliseconds it took, whether
+   * it ended in a response or an error: e.g. `httpMetricsRecorder`, which then needs no middleware of its own.
+   */
+  onFinished?: (c: Context, ms: number) => void;
+}
+
 /**
  * Request id from X-Request-Id (when well-formed) or a new one; echoed back; a child logger carries it.
- * `trustProxy` set (true/false): the access line carries the client's network, truncated (`ip`: IPv4 /24, IPv6 /48),
- * never the full address.
+ * The outermost middleware: the app's per-request variables and what is recorded of every request (`onFinished`)
+ * ride on it rather than on middlewares of their own (issue 23: hono dispatches each middleware separately).
  */
-export function requestContext(root: Logger, opts: { trustProxy?: boolean } = {}): MiddlewareHandler<{ Variables: BaseVariables }> {
+export function requestContext(root: Logger, opts: RequestContextOptions = {}): MiddlewareHandler<{ Variables: BaseVariables }> {
+  const vars = opts.vars ? Object.entries(opts.vars) : [];
+  const onFinished = opts.onFinished;
   return async (c, next) => {
+    for (const [k, v] of vars) (c.set as (k: string, v: unknown) => void)(k, v);
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
     const { traceId, spanId } = traceIdsOf(c.req.header('traceparent'));
@@ -45,12 +60,15 @@ export function requestContext(root: Logger, opts: { trustProxy?: boolean } = {}
     headers['X-Request-Id'] = requestId;
     headers.traceparent = `00-${traceId}-${spanId}-01`;
     const started = performance.now();
+    let elapsed = 0;
     try {
       await next();
     } finally {
       applyResponseHeaders(c);
+      elapsed = performance.now() - started;
+      onFinished?.(c as unknown as Context, elapsed);
     }
-    const ms = Math.round((performance.now() - started) * 10) / 10;
+    const ms = Math.round(elapsed * 10) / 10;
     const status = c.res.status;
     const method = c.req.method;
     // Fast successful reads are sampled when the logger says so; writes, errors and slow requests always show.

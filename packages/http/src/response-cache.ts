@@ -27,6 +27,8 @@ const ENTRY_OVERHEAD = 200;
 
 export class ResponseCache {
   private readonly map = new Map<string, CachedResponse & { bytes: number }>();
+  /** The key of the map's last entry (the most recently used), when known. */
+  private newest: string | undefined;
   private used = 0;
   private hits = 0;
   private misses = 0;
@@ -42,9 +44,13 @@ export class ResponseCache {
       this.misses++;
       return undefined;
     }
-    // Most recently used last: Map keeps insertion order.
-    this.map.delete(key);
-    this.map.set(key, e);
+    // Most recently used last: Map keeps insertion order. A hit on the entry already last (the same page read again
+    // and again) need not move it.
+    if (key !== this.newest) {
+      this.map.delete(key);
+      this.map.set(key, e);
+      this.newest = key;
+    }
     this.hits++;
     return e;
   }
@@ -55,6 +61,7 @@ export class ResponseCache {
     if (old) this.remove(key, old);
     if (bytes > this.maxBytes / 8) return;
     this.map.set(key, { ...entry, bytes });
+    this.newest = key;
     this.used += bytes;
     while (this.used > this.maxBytes) {
       const oldest = this.map.entries().next();
@@ -71,6 +78,7 @@ export class ResponseCache {
 
   clear(): void {
     this.map.clear();
+    this.newest = undefined;
     this.used = 0;
   }
 
@@ -79,6 +87,7 @@ export class ResponseCache {
   }
 
   private remove(key: string, e: { bytes: number }) {
+    if (key === this.newest) this.newest = undefined;
     this.map.delete(key);
     this.used -= e.bytes;
   }

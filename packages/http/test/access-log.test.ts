@@ -53,3 +53,28 @@ describe('access log', () => {
     expect(requests().every((l) => l.sampled === 0.25)).toBe(true);
   });
 });
+
+describe('requestContext options', () => {
+  it('sets the app variables before anything runs and reports every finished request with its final status and route', async () => {
+    const finished: string[] = [];
+    const services = { name: 'services' };
+    const app = new Hono<{ Variables: BaseVariables & { services: typeof services } }>();
+    app.use(
+      '*',
+      requestContext(createLogger({ level: 'silent' }), {
+        vars: { services },
+        onFinished: (c, ms) => finished.push(`${c.req.method} ${c.req.routePath} ${c.res.status} ${ms >= 0}`),
+      }),
+    );
+    app.onError((err, c) => c.text(err.message, 418));
+    app.get('/items/:id', (c) => c.text(c.get('services') === services ? 'same' : 'other'));
+    app.get('/throws', () => {
+      throw new Error('boom');
+    });
+    const res = await app.request('/items/7');
+    expect(await res.text()).toBe('same');
+    await app.request('/throws');
+    await app.request('/nowhere');
+    expect(finished).toEqual(['GET /items/:id 200 true', 'GET /throws 418 true', 'GET /* 404 true']);
+  });
+});

@@ -10,6 +10,12 @@ import { TtlCache } from '@storeloom/collections';
 import type { Database, MembershipRole, Store } from '@storeloom/db';
 import { type StoreView, toStoreView } from './view.ts';
 
+/** A member's way into a store: the store and the member's role. */
+export interface StoreAccessInfo {
+  store: Store;
+  role: MembershipRole;
+}
+
 /** Membership lookups happen on every store request; trust one for this long (writes here drop it at once). */
 const ACCESS_CACHE_MS = 5_000;
 
@@ -34,8 +40,11 @@ export class StoreAccess {
     return rows.map((r) => ({ ...toStoreView(r), role: r.role }));
   }
 
-  /** The store and the user's role in it, or null when the user is not a member (or it is deleted). */
-  async accessFor(storeId: string, userId: string): Promise<{ store: Store; role: MembershipRole } | null> {
+  /**
+   * The store and the user's role in it, or null when the user is not a member (or it is deleted). Answered without a
+   * promise when known from memory (every store request asks: issue 23), so the caller need not await then.
+   */
+  accessFor(storeId: string, userId: string): StoreAccessInfo | null | Promise<StoreAccessInfo | null> {
     const key = `${storeId}:${userId}`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
