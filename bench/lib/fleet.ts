@@ -18,7 +18,7 @@
  * created by migrateAllTenants (the same schemas, roles and migrations provisioning makes) and then marked
  * active; they have no membership or audit rows, which the reads never touch.
  */
-import { type Database, migrateAllTenants, migrations } from '@storeloom/db';
+import { type Database, describeConcurrencyCap, migrateAllTenants, migrations } from '@storeloom/db';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { ensureStorefrontBuilt } from '../../apps/storefront/src/build.ts';
@@ -74,13 +74,18 @@ async function fleetDatabase(label: string, stores: number, sampler: BackendMemo
 }
 
 /** Times migrateAllTenants; `tenths` are the cumulative ms at each tenth of the stores. */
-async function timedMigration(db: Database, n: number, concurrency: number): Promise<{ ms: number; tenths: number[] }> {
+async function timedMigration(db: Database, n: number, concurrency: number): Promise<{ ms: number; tenths: number[]; concurrencyUsed: number }> {
   const step = Math.max(1, Math.round(n / 10));
   const tenths: number[] = [];
-  progress(`migrateAllTenants over ${n} fresh store schemas (concurrency ${concurrency})`);
+  let concurrencyUsed = concurrency;
+  progress(`migrateAllTenants over ${n} fresh store schemas (concurrency ${concurrency} asked)`);
   const t0 = performance.now();
   const r = await migrateAllTenants(db, {
     concurrency,
+    onConcurrencyCapped: (cap) => {
+      concurrencyUsed = cap.used;
+      progress(`  ${describeConcurrencyCap(cap)}`);
+    },
     onProgress: ({ done, total }) => {
       if (done % step === 0 || done === total) {
         tenths.push(performance.now() - t0);
@@ -92,7 +97,7 @@ async function timedMigration(db: Database, n: number, concurrency: number): Pro
   if (r.failed.length) throw new Error(`${r.failed.length} schemas failed to migrate, e.g. ${r.failed[0]?.error}`);
   if (r.total !== n || r.migrated !== n) throw new Error(`expected ${n} schemas migrated, got ${r.migrated} of ${r.total}`);
   progress(`  ${n} schemas in ${(ms / 1000).toFixed(1)} s`);
-  return { ms, tenths };
+  return { ms, tenths, concurrencyUsed };
 }
 
 /** Marks migrated stores active, as provisioning leaves them. */
@@ -200,6 +205,8 @@ export async function fleetFigures(o: FleetOptions): Promise<void> {
         large_ms_per_store: big.ms / large,
         large_ms_per_tenth: perTenth,
         concurrency: o.migrateConcurrency,
+        // What migrateAllTenants ran after fitting the lock table (packages/db/src/migrator.ts, lock-table-aware concurrency).
+        concurrency_used: big.concurrencyUsed,
         memory: sampleMem(sampler, `migrate ${large}`),
         ...o.common,
       });

@@ -24,8 +24,8 @@ describe('customers API', { timeout: 120_000 }, () => {
   const api = (path: string, cookie = m.cookie, storeId = store.id) => p.request('GET', `/api/v1/stores/${storeId}${path}`, { cookie });
   const schemaOf = async (id: string) =>
     (await p.db.control.selectFrom('stores').select('schema_name').where('id', '=', id).executeTakeFirstOrThrow()).schema_name;
-  // Each customer a millisecond after the last: ids are time-ordered only across milliseconds (random within one), and
-  // on a quiet machine two inserts can fall in the same millisecond, which made "newest first" flaky.
+  // Each customer a millisecond after the last, its id and created_at from one clock, so "newest first" is the order
+  // the test made them in by either column (newId also counts up within a millisecond now, in one process).
   let clock = Date.now();
   const addCustomer = async (s: string, name: string, email: string) => {
     clock += 1;
