@@ -65,6 +65,7 @@ import { type CpuRun, cpuPerRequest, processCpuUs } from './lib/cpu.ts';
 import { type BenchDatabase, createBenchDatabase, openDatabase } from './lib/database.ts';
 import { rawOf, runLoad, type LoadResult } from './lib/load.ts';
 import { sqlCeiling } from './lib/sql-ceiling.ts';
+import { median } from './lib/cli.ts';
 import { fleetFigures } from './lib/fleet.ts';
 import { fairJobFigures, roleOverheadFigures } from './lib/scale.ts';
 import { loadFigures } from './lib/shopload.ts';
@@ -85,11 +86,6 @@ const load = (label: string, url: string, headers?: Record<string, string>, dura
   runLoad({ label, url, headers, connections: opts.connections, durationS });
 const warmUp = (label: string, url: string, headers?: Record<string, string>) => load(`${label} (warm-up)`, url, headers, opts.warmupS);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const common = () => ({ mode, connections: opts.connections, duration_s: opts.durationS });
 
 const API_FIGURES = [

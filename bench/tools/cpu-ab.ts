@@ -15,12 +15,10 @@ import { createBenchDatabase } from '../lib/database.ts';
 import { REDIS_URL } from '../lib/env.ts';
 import { CONTROL_PLANE_MAIN } from '../lib/paths.ts';
 import { startControlPlane, startHello } from '../lib/servers.ts';
+import { flagValue, median } from '../lib/cli.ts';
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i < 0 ? fallback : (args[i + 1] ?? fallback);
-};
+const flag = (name: string, fallback: string) => flagValue(args, name) ?? fallback;
 const base = flag('--base', '');
 const requests = Number(flag('--requests', '10000'));
 const rounds = Number(flag('--rounds', '5'));
@@ -32,12 +30,6 @@ async function controlPlane(name: string, entry: string) {
   const fixture = await setUpReadFixture(`http://127.0.0.1:${server.port}`);
   return { name, server, database, fixture, url: `${fixture.baseUrl}${fixture.path}` };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 try {
   const a = await controlPlane('cp-a', join(base, 'apps/control-plane/src/main.ts'));

@@ -14,19 +14,15 @@ import { cpuPerRequest } from '../lib/cpu.ts';
 import { createBenchDatabase } from '../lib/database.ts';
 import { startRedisControlPlane } from '../lib/servers.ts';
 import { profileStartUs, summarise } from './profile-summary.ts';
+import { flagValue, nowUs } from '../lib/cli.ts';
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i < 0 ? fallback : (args[i + 1] ?? fallback);
-};
+const flag = (name: string, fallback: string) => flagValue(args, name) ?? fallback;
 const requests = Number(flag('--requests', '5000'));
 const top = Number(flag('--top', '25'));
 const out = flag('--out', `/tmp/storeloom-profile-${Date.now()}`);
 mkdirSync(out, { recursive: true });
 process.env.BENCH_CPU_PROF = out;
-
-const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 try {
   const database = await createBenchDatabase('prof');

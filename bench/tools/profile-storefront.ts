@@ -26,12 +26,10 @@ import { cpuPerRequest } from '../lib/cpu.ts';
 import { childEnv } from '../lib/env.ts';
 import { STATIC_SERVER, shopDatabase, startStorefront } from '../lib/storefront.ts';
 import { profileStartUs, summarise } from './profile-summary.ts';
+import { flagValue, median, nowUs } from '../lib/cli.ts';
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i < 0 ? fallback : (args[i + 1] ?? fallback);
-};
+const flag = (name: string, fallback: string) => flagValue(args, name) ?? fallback;
 const requests = Number(flag('--requests', '5000'));
 const rounds = Number(flag('--rounds', '5'));
 const top = Number(flag('--top', '30'));
@@ -40,13 +38,6 @@ const tree = flag('--tree', '');
 const PAGES: Record<string, string> = { product: '/products/washed-linen-shirt', home: '/', collection: '/collections/summer' };
 const pages = flag('--pages', 'product,home').split(',');
 for (const p of pages) if (!PAGES[p]) throw new Error(`--pages: unknown page ${p} (${Object.keys(PAGES).join(', ')})`);
-
-const nowUs = () => Number(process.hrtime.bigint() / 1000n);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 /** GET with an explicit Host header; the body and the headers as sent. */
 function get(url: string, host?: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {

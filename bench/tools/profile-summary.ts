@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { flagValue } from '../lib/cli.ts';
 
 interface CallFrame {
   functionName: string;
@@ -130,10 +131,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const file = args[0];
   if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [--from S] [--to S] [--top N] [--timeline] [--inclusive name]…');
-  const flag = (name: string) => {
-    const i = args.indexOf(name);
-    return i < 0 ? undefined : args[i + 1];
-  };
+  const flag = (name: string) => flagValue(args, name);
   console.log(
     summarise(file, {
       fromS: Number(flag('--from') ?? 0),

@@ -83,6 +83,11 @@ export async function migrateControl(db: Database): Promise<string[]> {
   return (db.kysely as Kysely<any>).transaction().execute((trx) => applyPending(trx, CONTROL_SCHEMA, list));
 }
 
+/** The handle of one cluster; the primary through `db.kysely` (the same as `cluster('main')`, but wrappers of it keep working). */
+function clusterKysely(db: Database, cluster: string): Kysely<any> {
+  return cluster === PRIMARY_CLUSTER ? (db.kysely as Kysely<any>) : db.cluster(cluster).kysely;
+}
+
 export interface TenantMigrationResult {
   schema: string;
   applied: string[];
@@ -99,8 +104,7 @@ export async function migrateTenant(db: Database, schema: string, list?: Migrati
   const all = list ?? (await migrations('tenant'));
   const latest = all.at(-1)?.name ?? null;
   const target = cluster ?? (await db.placementOf(schema)).cluster;
-  // The primary through `db.kysely` (the same handle as `cluster('main')`, but wrappers of it keep working).
-  const on = target === PRIMARY_CLUSTER ? (db.kysely as Kysely<any>) : db.cluster(target).kysely;
+  const on = clusterKysely(db, target);
   const state = await schemaState(on, schema);
   const have = state.applied;
   if (have && all.every((m) => have.has(m.name))) return { schema, applied: [], latest };
@@ -559,7 +563,7 @@ async function lockBoundRunConcurrency(db: Database, opts: MigrateAllOptions, st
   for (const cluster of new Set(stores.map((s) => s.cluster_id))) {
     let on: Kysely<any>;
     try {
-      on = cluster === PRIMARY_CLUSTER ? (db.kysely as Kysely<any>) : db.cluster(cluster).kysely;
+      on = clusterKysely(db, cluster);
     } catch {
       continue; // not configured in this process: its stores fail one by one below, as before
     }
