@@ -4,25 +4,23 @@
  * idempotent store creation through the real services.
  */
 import { InventoryService, ProductService, UNLIMITED_CATALOG } from '@storeloom/catalog';
-import { createDatabase, type Database, migrateAllTenants, migrateControl, newId } from '@storeloom/db';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
+import { type Database, migrateAllTenants, newId } from '@storeloom/db';
+import { createEmbeddedTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { StoreService } from '@storeloom/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 describe('embedded Postgres (PGlite over the wire)', () => {
-  let pg: EmbeddedPostgres;
+  let tdb: TestDatabase;
   let db: Database;
   let owner: string;
   beforeAll(async () => {
-    pg = await startEmbeddedPostgres();
-    db = createDatabase({ url: pg.url, poolMax: 8 });
-    await migrateControl(db);
+    tdb = await createEmbeddedTestDatabase({ poolMax: 8 });
+    db = tdb.db;
     owner = newId();
     await db.control.insertInto('users').values({ id: owner, email: 'o@example.com', name: 'O', password_hash: 'x' }).execute();
   }, 120_000);
   afterAll(async () => {
-    await db?.destroy();
-    await pg?.stop();
+    await tdb?.drop();
   });
 
   it('provisions stores idempotently, even when the same key arrives concurrently', async () => {

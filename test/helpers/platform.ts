@@ -12,9 +12,7 @@ import type { ControlPlaneConfig, Services } from '../../apps/control-plane/src/
 import { startWorkers, type RunningWorker } from '../../apps/worker/src/worker.ts';
 import type { HandlerDeps } from '../../apps/worker/src/handlers.ts';
 import type { Database } from '@storeloom/db';
-import { createDatabase, migrateControl } from '@storeloom/db';
-import { startEmbeddedPostgres } from '@storeloom/db/embedded';
-import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
+import { createEmbeddedTestDatabase, createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { createLogger, type Logger } from '@storeloom/log';
 import { Queues } from '@storeloom/jobs';
@@ -72,7 +70,7 @@ export async function startTestPlatform(
     embedded?: boolean;
   } = {},
 ): Promise<TestPlatform> {
-  const testDb = opts.embedded ? await embeddedTestDatabase() : await createTestDatabase(testEnv.TEST_DATABASE_URL, opts.database);
+  const testDb = opts.embedded ? await createEmbeddedTestDatabase({ poolMax: 8 }) : await createTestDatabase(testEnv.TEST_DATABASE_URL, opts.database);
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const queues = new Queues({
     redisUrl: !opts.embedded && (opts.queueBackend ?? 'redis') === 'redis' ? testEnv.TEST_REDIS_URL : undefined,
@@ -159,22 +157,6 @@ export async function startTestPlatform(
       await Promise.allSettled(workers.map((w) => w.close()));
       await queues.close();
       await testDb.drop();
-    },
-  };
-}
-
-/** A fresh in-memory embedded server (what `npm start` runs without DATABASE_URL), with the control schema migrated. */
-async function embeddedTestDatabase(): Promise<TestDatabase> {
-  const server = await startEmbeddedPostgres();
-  const db = createDatabase({ url: server.url, poolMax: 8, applicationName: 'storeloom-test' });
-  await migrateControl(db);
-  return {
-    url: server.url,
-    name: 'postgres',
-    db,
-    async drop() {
-      await db.destroy();
-      await server.stop();
     },
   };
 }

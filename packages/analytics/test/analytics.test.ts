@@ -6,9 +6,8 @@
  * the same figure computed from the raw tables (raw.ts); the incremental worker path (changes applied in several
  * passes, replays, concurrent workers, changes landing mid-pass) must equal `rebuildAnalytics` exactly.
  */
-import { createDatabase, type Database, type Kysely, migrateControl, migrateTenant, newId, sql, type TenantDatabase } from '@storeloom/db';
-import { startEmbeddedPostgres } from '@storeloom/db/embedded';
-import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
+import { type Database, type Kysely, migrateTenant, newId, sql, type TenantDatabase } from '@storeloom/db';
+import { createEmbeddedTestDatabase, createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { convert } from '@storeloom/money';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -631,14 +630,9 @@ describe('sales analytics vs raw recomputation', { timeout: 600_000 }, () => {
   });
 
   it('PGlite: the same', async () => {
-    const pg = await startEmbeddedPostgres();
-    const db = createDatabase({ url: pg.url, poolMax: 4 });
-    cleanups.push(async () => {
-      await db.destroy();
-      await pg.stop();
-    });
-    await migrateControl(db);
-    await scenario(db, 't_analytics_embedded', 60);
+    const tdb: TestDatabase = await createEmbeddedTestDatabase({ poolMax: 4 });
+    cleanups.push(() => tdb.drop());
+    await scenario(tdb.db, 't_analytics_embedded', 60);
   });
 
   it('refuses bad ranges with validation_failed', () => {

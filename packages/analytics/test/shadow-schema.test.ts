@@ -4,9 +4,8 @@
  * Postgres 15 and on PGlite, every shadow table must have exactly the live table's columns (name, type with its
  * modifiers, nullability, default) and primary key, so a column later added to one and not the other fails here.
  */
-import { createDatabase, type Database, migrateControl, migrateTenant, sql } from '@storeloom/db';
-import { startEmbeddedPostgres } from '@storeloom/db/embedded';
-import { createTestDatabase } from '@storeloom/db/testing';
+import { type Database, migrateTenant, sql } from '@storeloom/db';
+import { createEmbeddedTestDatabase, createTestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -85,13 +84,8 @@ describe('analytics shadow tables match the live ones', { timeout: 300_000 }, ()
   });
 
   it('PGlite', async () => {
-    const pg = await startEmbeddedPostgres();
-    const db = createDatabase({ url: pg.url, poolMax: 2 });
-    cleanups.push(async () => {
-      await db.destroy();
-      await pg.stop();
-    });
-    await migrateControl(db);
-    await check(db, 't_shadow_schema_embedded');
+    const tdb = await createEmbeddedTestDatabase({ poolMax: 2 });
+    cleanups.push(() => tdb.drop());
+    await check(tdb.db, 't_shadow_schema_embedded');
   });
 });

@@ -5,8 +5,8 @@
  * none to an address that ordered since, none to an unsubscribed address, none when marketing mail is off.
  */
 import { ProductService, UNLIMITED_CATALOG } from '@storeloom/catalog';
-import { createDatabase, type Database, migrateControl, newId } from '@storeloom/db';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
+import { type Database, newId } from '@storeloom/db';
+import { createEmbeddedTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { LocalOutboxTransport, MailOutbox } from '@storeloom/mail';
 import { StoreService } from '@storeloom/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,16 +16,14 @@ const HOUR = 3_600_000;
 const ADDRESS = { name: 'Ada Shopper', line1: '1 Main St', line2: null, city: 'Springfield', postalCode: '12345', region: null, country: 'US', phone: null };
 
 describe('abandoned-cart recovery on embedded Postgres (PGlite)', () => {
-  let pg: EmbeddedPostgres;
+  let tdb: TestDatabase;
   let db: Database;
   beforeAll(async () => {
-    pg = await startEmbeddedPostgres();
-    db = createDatabase({ url: pg.url, poolMax: 4 });
-    await migrateControl(db);
+    tdb = await createEmbeddedTestDatabase({ poolMax: 4 });
+    db = tdb.db;
   }, 300_000);
   afterAll(async () => {
-    await db?.destroy();
-    await pg?.stop();
+    await tdb?.drop();
   });
 
   it('reminds once after the delay, racing sweeps included, never after an order, an unsubscribe or with marketing off', async () => {

@@ -1,4 +1,4 @@
-/** Test helpers: a fresh, randomly named database per test file on the machine's Postgres. */
+/** Test helpers: a fresh database per test file, randomly named on the machine's Postgres or on its own embedded server. */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDatabase, type Database } from './client.ts';
@@ -52,4 +52,32 @@ export async function createTestDatabase(
       }
     },
   };
+}
+
+/**
+ * A fresh in-memory embedded server (PGlite over its socket server: what `npm start` runs without DATABASE_URL) with
+ * the control schema migrated, for tests of the SQL on PGlite. `drop` destroys the pool and stops the server; calling
+ * it again does nothing more.
+ */
+export async function createEmbeddedTestDatabase(opts: { poolMax?: number } = {}): Promise<TestDatabase> {
+  // Loaded here, not at the top: the many tests on the machine's Postgres import this module and need no PGlite.
+  const { startEmbeddedPostgres } = await import('./embedded.ts');
+  const server = await startEmbeddedPostgres();
+  const db = createDatabase({ url: server.url, poolMax: opts.poolMax ?? 4, applicationName: 'storeloom-test' });
+  let dropped: Promise<void> | null = null;
+  const drop = () =>
+    (dropped ??= (async () => {
+      try {
+        await db.destroy();
+      } finally {
+        await server.stop();
+      }
+    })());
+  try {
+    await migrateControl(db);
+  } catch (e) {
+    await drop().catch(() => {}); // the migration's error is the one to report
+    throw e;
+  }
+  return { url: server.url, name: new URL(server.url).pathname.slice(1), db, drop };
 }

@@ -4,9 +4,8 @@
  * it once however much it wrote, TRUNCATE bumps it, a write elsewhere in the store does not, and concurrent writers
  * of one store neither deadlock nor lose a bump.
  */
-import { CatalogVersions, catalogVersion, createDatabase, type Database, migrateControl, migrateTenant, newId, schemaNameForStore, sql } from '@storeloom/db';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
-import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
+import { CatalogVersions, catalogVersion, type Database, migrateTenant, newId, schemaNameForStore, sql } from '@storeloom/db';
+import { createEmbeddedTestDatabase, createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -149,14 +148,6 @@ versionSuite('catalogue version on Postgres 15', async () => {
 });
 
 versionSuite('catalogue version on embedded PGlite', async () => {
-  const server: EmbeddedPostgres = await startEmbeddedPostgres();
-  const db = createDatabase({ url: server.url, poolMax: 4 });
-  await migrateControl(db);
-  return {
-    db,
-    async close() {
-      await db.destroy();
-      await server.stop();
-    },
-  };
+  const tdb: TestDatabase = await createEmbeddedTestDatabase({ poolMax: 4 });
+  return { db: tdb.db, close: () => tdb.drop() };
 });

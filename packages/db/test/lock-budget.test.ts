@@ -18,7 +18,6 @@ import {
   lockTableSettingsOf,
   lockTableSlots,
   migrateAllTenants,
-  migrateControl,
   migrateTenant,
   migrations,
   newId,
@@ -26,8 +25,7 @@ import {
   schemaNameForStore,
   sql,
 } from '@storeloom/db';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
-import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
+import { createEmbeddedTestDatabase, createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,16 +163,14 @@ describe('on Postgres', () => {
 });
 
 describe('on embedded PGlite', () => {
-  let embedded: EmbeddedPostgres;
+  let tdb: TestDatabase;
   let db: Database;
   beforeAll(async () => {
-    embedded = await startEmbeddedPostgres();
-    db = createDatabase({ url: embedded.url, poolMax: 8 });
-    await migrateControl(db);
+    tdb = await createEmbeddedTestDatabase({ poolMax: 8 });
+    db = tdb.db;
   }, 120_000);
   afterAll(async () => {
-    await db?.destroy();
-    await embedded?.stop();
+    await tdb?.drop();
   });
 
   it('migrateAllTenants asked for concurrency 64 migrates the fresh schemas (one session: one transaction at a time)', async () => {

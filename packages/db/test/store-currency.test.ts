@@ -4,9 +4,8 @@
  * anything but three upper-case letters.
  */
 import { randomBytes } from 'node:crypto';
-import { createDatabase, type Database, type Kysely, migrateControl, migrations, newId, sql } from '@storeloom/db';
-import { startEmbeddedPostgres } from '@storeloom/db/embedded';
-import { createTestDatabase } from '@storeloom/db/testing';
+import { type Database, type Kysely, migrateControl, migrations, newId, sql } from '@storeloom/db';
+import { createEmbeddedTestDatabase, createTestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -73,12 +72,8 @@ describe('stores.currency is checked text', () => {
   });
 
   it('migrates on PGlite', async () => {
-    const pg = await startEmbeddedPostgres();
-    const db = createDatabase({ url: pg.url, poolMax: 4 });
-    cleanups.push(async () => {
-      await db.destroy();
-      await pg.stop();
-    });
-    await exercise(db);
+    const tdb = await createEmbeddedTestDatabase({ poolMax: 4 });
+    cleanups.push(() => tdb.drop());
+    await exercise(tdb.db);
   }, 120_000);
 });

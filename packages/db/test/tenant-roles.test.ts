@@ -5,9 +5,8 @@
  * Postgres 15 and on the embedded PGlite server.
  */
 import { randomBytes } from 'node:crypto';
-import { createDatabase, type Database, dropTenantRole, migrateControl, migrateTenant, newId, schemaNameForStore, sql, tenantRoleName } from '@storeloom/db';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
-import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
+import { createDatabase, type Database, dropTenantRole, migrateTenant, newId, schemaNameForStore, sql, tenantRoleName } from '@storeloom/db';
+import { createEmbeddedTestDatabase, createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,16 +113,8 @@ isolationSuite('store roles on Postgres 15', async () => {
 });
 
 isolationSuite('store roles on embedded PGlite', async () => {
-  const server: EmbeddedPostgres = await startEmbeddedPostgres();
-  const db = createDatabase({ url: server.url, poolMax: 4 });
-  await migrateControl(db);
-  return {
-    db,
-    async close() {
-      await db.destroy();
-      await server.stop();
-    },
-  };
+  const tdb: TestDatabase = await createEmbeddedTestDatabase({ poolMax: 4 });
+  return { db: tdb.db, close: () => tdb.drop() };
 });
 
 describe('one-round-trip tenant statements (pipelined, prepared)', () => {

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, type Database, migrateControl, newId } from '@storeloom/db';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
+import { type Database, newId } from '@storeloom/db';
+import { createEmbeddedTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { archiveKey, type Storage, storageFromSettings } from '@storeloom/storage';
 import { StoreService } from '@storeloom/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,20 +17,18 @@ import { applyRetention, loadPrivacySettings, updatePrivacySettings } from '../s
 const DAY = 86_400_000;
 
 describe('retention on embedded Postgres (PGlite)', () => {
-  let pg: EmbeddedPostgres;
+  let tdb: TestDatabase;
   let db: Database;
   let dir: string;
   let storage: Storage;
   beforeAll(async () => {
-    pg = await startEmbeddedPostgres();
-    db = createDatabase({ url: pg.url, poolMax: 4 });
-    await migrateControl(db);
+    tdb = await createEmbeddedTestDatabase({ poolMax: 4 });
+    db = tdb.db;
     dir = await mkdtemp(join(tmpdir(), 'retention-'));
     storage = storageFromSettings({ driver: 'local', uploadsDir: dir, mediaPublicUrl: 'http://localhost/media' });
   }, 300_000);
   afterAll(async () => {
-    await db?.destroy();
-    await pg?.stop();
+    await tdb?.drop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,22 +1,20 @@
 /** The search tables, indexer, cache and settings on the embedded database (PGlite, a newer Postgres than the machine's 15). */
 import { ProductService, UNLIMITED_CATALOG } from '@storeloom/catalog';
-import { createDatabase, type Database, migrateControl, migrateTenant } from '@storeloom/db';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '@storeloom/db/embedded';
+import { type Database, migrateTenant } from '@storeloom/db';
+import { createEmbeddedTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SearchIndexer } from '../src/indexer.ts';
 import { StoreSearchService } from '../src/service.ts';
 
 describe('search on embedded Postgres (PGlite)', () => {
-  let pg: EmbeddedPostgres;
+  let tdb: TestDatabase;
   let db: Database;
   beforeAll(async () => {
-    pg = await startEmbeddedPostgres();
-    db = createDatabase({ url: pg.url, poolMax: 4 });
-    await migrateControl(db);
+    tdb = await createEmbeddedTestDatabase({ poolMax: 4 });
+    db = tdb.db;
   }, 300_000);
   afterAll(async () => {
-    await db?.destroy();
-    await pg?.stop();
+    await tdb?.drop();
   });
 
   it('indexes, searches with facets and typos, follows edits and records analytics', async () => {
