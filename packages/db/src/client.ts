@@ -88,6 +88,14 @@ export interface Database {
   destroy(): Promise<void>;
 }
 
+/**
+ * The login-role handle of one cluster; the primary through `db.kysely` (the same as `cluster('main')`, but wrappers
+ * of it keep working). Throws for a cluster not configured in this process, as `cluster(id)` does.
+ */
+export function clusterKysely(db: Database, cluster: string): Kysely<any> {
+  return cluster === PRIMARY_CLUSTER ? (db.kysely as Kysely<any>) : db.cluster(cluster).kysely;
+}
+
 const newPool = (url: string, max: number, applicationName: string, opts: DatabaseOptions) => {
   const pool = new pg.Pool({
     connectionString: url,

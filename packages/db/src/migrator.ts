@@ -22,7 +22,7 @@ import {
   type QueryResult,
   sql,
 } from 'kysely';
-import { CONTROL_SCHEMA, type Database, PRIMARY_CLUSTER } from './client.ts';
+import { CONTROL_SCHEMA, clusterKysely, type Database, PRIMARY_CLUSTER } from './client.ts';
 import { assertTenantSchema } from './ids.ts';
 import { ensureTenantRole } from './tenant-roles.ts';
 
@@ -81,11 +81,6 @@ async function applyPending(trx: Kysely<any>, schema: string, list: Migration[],
 export async function migrateControl(db: Database): Promise<string[]> {
   const list = await migrations('control');
   return (db.kysely as Kysely<any>).transaction().execute((trx) => applyPending(trx, CONTROL_SCHEMA, list));
-}
-
-/** The handle of one cluster; the primary through `db.kysely` (the same as `cluster('main')`, but wrappers of it keep working). */
-function clusterKysely(db: Database, cluster: string): Kysely<any> {
-  return cluster === PRIMARY_CLUSTER ? (db.kysely as Kysely<any>) : db.cluster(cluster).kysely;
 }
 
 export interface TenantMigrationResult {

@@ -3,7 +3,7 @@
  * by the owner within the retention period, and purge after it (schema and
  * role dropped under the store's advisory lock, so a restore never races it).
  */
-import { type Database, dropTenantRole, PRIMARY_CLUSTER, sql, writeAudit } from '@storeloom/db';
+import { clusterKysely, type Database, dropTenantRole, PRIMARY_CLUSTER, sql, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import type { StoreAccess } from './access.ts';
 import { type Actor, type StoreView, toStoreView } from './view.ts';
@@ -173,8 +173,7 @@ export class StoreRetention {
       // Roles are cluster-wide: drop the store's role with its schema. A role still referenced
       // elsewhere in the cluster stays (dropOrphanTenantRoles sweeps it later).
       if (this.db.tenantIsolation === 'role') {
-        const on = s.cluster_id === PRIMARY_CLUSTER ? this.db.kysely : this.db.cluster(s.cluster_id).kysely;
-        await dropTenantRole(on, s.schema_name).catch(() => false);
+        await dropTenantRole(clusterKysely(this.db, s.cluster_id), s.schema_name).catch(() => false);
       }
       purged.push(s.id);
     }
