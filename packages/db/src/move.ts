@@ -79,25 +79,44 @@ async function bumpVersion(trx: Kysely<any>): Promise<void> {
   await sql`update ${sql.id(CONTROL_SCHEMA, 'placement_version')} set version = version + 1 where id = 1`.execute(trx);
 }
 
+/**
+ * The relations of a schema, found without reading the whole catalogue: pg_class (like pg_constraint and pg_sequence)
+ * has no index on the namespace, so a lookup by it (`join pg_namespace … where nspname = $1`, or the pg_sequences
+ * view's schemaname) reads all of pg_class, millions of rows on a cluster of thousands of stores, for every store
+ * moved. Every relation of a schema depends on the schema in pg_depend, which is indexed by what is depended on
+ * (pg_depend_reference_index), and each one found there is fetched by oid. `offset 0` keeps that fetch a probe of
+ * pg_class's oid index per dependency: without it the planner may join pg_class as a whole instead, by a sequential
+ * scan when the catalogue looks small. `$1` is the schema's name; the lateral subquery is `c`.
+ */
+const schemaRelations = (where: string) => `
+       from pg_catalog.pg_depend d
+      cross join lateral (select k.oid, k.relname from pg_catalog.pg_class k
+                           where k.oid = d.objid and k.relnamespace = d.refobjid and ${where} offset 0) c
+      where d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+        and d.refobjid = pg_catalog.to_regnamespace($1)
+        and d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass`;
+
 /** Tables of a schema, parents before children (FK order); partitions are copied through their parent. */
 export async function tablesInCopyOrder(client: pg.PoolClient, schema: string): Promise<string[]> {
-  const { rows: tables } = await client.query<{ relname: string }>(
-    `select c.relname from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = $1 and c.relkind in ('r','p') and not c.relispartition order by c.relname`,
-    [schema],
-  );
-  const { rows: fks } = await client.query<{ child: string; parent: string }>(
-    `select ch.relname as child, pa.relname as parent
-       from pg_catalog.pg_constraint k
-       join pg_catalog.pg_class ch on ch.oid = k.conrelid
-       join pg_catalog.pg_class pa on pa.oid = k.confrelid
-       join pg_catalog.pg_namespace n on n.oid = ch.relnamespace
-      where k.contype = 'f' and n.nspname = $1`,
+  // Each table with the tables its foreign keys reference (oids), read by conrelid (an index of pg_constraint).
+  const { rows: tables } = await client.query<{ oid: string; relname: string; refs: string[] | null }>(
+    `select c.oid::pg_catalog.text as oid, c.relname,
+            (select pg_catalog.array_agg(f.confrelid::pg_catalog.text) from pg_catalog.pg_constraint f
+              where f.conrelid = c.oid and f.contype = 'f') as refs
+     ${schemaRelations("k.relkind in ('r', 'p') and not k.relispartition")}
+      order by c.relname`,
     [schema],
   );
   const names = tables.map((t) => t.relname);
-  const parents = new Map(names.map((n) => [n, new Set<string>()]));
-  for (const fk of fks) if (fk.child !== fk.parent && parents.has(fk.parent)) parents.get(fk.child)?.add(fk.parent);
+  const byOid = new Map(tables.map((t, i) => [t.oid, i]));
+  // A table's parents: the tables of this schema it references (not itself), in name order.
+  const parents = new Map(
+    tables.map((t) => {
+      const refs = new Set<number>();
+      for (const ref of t.refs ?? []) if (ref !== t.oid && byOid.has(ref)) refs.add(byOid.get(ref) as number);
+      return [t.relname, [...refs].sort((x, y) => x - y).map((i) => names[i] as string)];
+    }),
+  );
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (t: string) => {
@@ -130,17 +149,25 @@ async function checkTable(client: pg.PoolClient, schema: string, table: string):
   return { table, rows: Number(rows[0]?.n ?? 0), checksum: rows[0]?.sum ?? '0' };
 }
 
-async function copySequences(src: pg.PoolClient, dst: pg.PoolClient, schema: string): Promise<void> {
-  const { rows } = await src.query<{ sequencename: string; last_value: string | null; start_value: string }>(
-    'select sequencename, last_value::text, start_value::text from pg_catalog.pg_sequences where schemaname = $1',
-    [schema],
+/**
+ * The state of each sequence of a schema, in name order: what `setval(seq, value, called)` needs to make another
+ * copy of it hand out the same next value. Read from the sequence relations themselves (as pg_dump does), after
+ * listing them through pg_depend: the pg_sequences view filters by schema name, which reads every sequence of the
+ * cluster (and its pg_class row) for each store. It also gave no value for a sequence not used since a
+ * `setval(…, false)` or `restart`, whose copy then restarted at the start value instead.
+ */
+export async function sequenceStates(client: pg.PoolClient, schema: string): Promise<{ name: string; value: string; called: boolean }[]> {
+  const { rows: seqs } = await client.query<{ relname: string }>(`select c.relname ${schemaRelations("k.relkind = 'S'")} order by c.relname`, [schema]);
+  if (!seqs.length) return [];
+  const { rows } = await client.query<{ i: number; value: string; called: boolean }>(
+    seqs.map((s, i) => `select ${i} as i, last_value::text as value, is_called as called from ${q(schema)}.${q(s.relname)}`).join(' union all '),
   );
-  for (const s of rows)
-    await dst.query('select pg_catalog.setval($1::regclass, $2::bigint, $3)', [
-      `${q(schema)}.${q(s.sequencename)}`,
-      s.last_value ?? s.start_value,
-      s.last_value !== null,
-    ]);
+  return rows.sort((x, y) => x.i - y.i).map((r) => ({ name: seqs[r.i]?.relname as string, value: r.value, called: r.called }));
+}
+
+async function copySequences(src: pg.PoolClient, dst: pg.PoolClient, schema: string): Promise<void> {
+  for (const s of await sequenceStates(src, schema))
+    await dst.query('select pg_catalog.setval($1::regclass, $2::bigint, $3)', [`${q(schema)}.${q(s.name)}`, s.value, s.called]);
 }
 
 /** Moves one store to `target`; see the file comment for the steps and guarantees. */
