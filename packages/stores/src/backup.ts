@@ -129,15 +129,23 @@ type Tx = Parameters<Parameters<Database['tenantTransaction']>[1]>[0];
 const invalid = (message: string) => new AppError(ErrorCode.ArchiveInvalid, message);
 const enc = (s: string) => new TextEncoder().encode(s);
 
-/** Columns (name → SQL type) and primary key of a tenant table, from the catalogue (readable by the store role). */
-async function tableShape(trx: Tx, schema: string, table: string): Promise<{ columns: Map<string, string>; pk: string[] }> {
+const sqlIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * Columns (name → SQL type) and primary key of a tenant table, from the catalogue (readable by the store role). The
+ * table is found by its qualified name (to_regclass: pg_class's index on name and namespace, through the catalogue
+ * cache) and its columns and primary key by its oid. Joined on pg_namespace.nspname and pg_class.relname instead,
+ * the planner fetched the table by name alone, the same table of every store on the cluster, and read pg_namespace
+ * sequentially to match the schema: work that grew with the number of stores, once per exported table.
+ */
+export async function tableShape(trx: Tx, schema: string, table: string): Promise<{ columns: Map<string, string>; pk: string[] }> {
   const cols = await sql<{ name: string; type: string; pk: boolean }>`
-    select a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
-           exists (select 1 from pg_catalog.pg_index i where i.indrelid = c.oid and i.indisprimary and a.attnum = any(i.indkey)) as pk
-      from pg_catalog.pg_class c
-      join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-      join pg_catalog.pg_attribute a on a.attrelid = c.oid
-     where n.nspname = ${schema} and c.relname = ${table} and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+    select a.attname as name, pg_catalog.format_type(a.atttypid, a.atttypmod) as type,
+           coalesce(a.attnum = any(k.indkey), false) as pk
+      from pg_catalog.pg_attribute a
+      left join pg_catalog.pg_index k on k.indrelid = a.attrelid and k.indisprimary
+     where a.attrelid = pg_catalog.to_regclass(${`${sqlIdent(schema)}.${sqlIdent(table)}`})
+       and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
      order by a.attnum`.execute(trx);
   return { columns: new Map(cols.rows.map((r) => [r.name, r.type])), pk: cols.rows.filter((r) => r.pk).map((r) => r.name) };
 }
