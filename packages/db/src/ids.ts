@@ -82,3 +82,6 @@ export function assertTenantSchema(schema: string): string {
   if (!SCHEMA_RE.test(schema)) throw new Error(`not a tenant schema name: ${schema}`);
   return schema;
 }
+
+/** A Postgres identifier quoted for SQL text (where kysely's `sql.id` cannot go, e.g. inside a `to_regclass` literal). */
+export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;

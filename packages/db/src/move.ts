@@ -29,7 +29,7 @@ import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { CONTROL_SCHEMA, type Database } from './client.ts';
-import { newId } from './ids.ts';
+import { newId, quoteIdent } from './ids.ts';
 import { migrateTenant, migrations, prepareCluster } from './migrator.ts';
 import { dropTenantRole } from './tenant-roles.ts';
 
@@ -72,7 +72,6 @@ export interface MoveOptions {
 
 export class MoveError extends Error {}
 
-const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function bumpVersion(trx: Kysely<any>): Promise<void> {
@@ -136,7 +135,7 @@ async function copyableColumns(client: pg.PoolClient, schema: string, table: str
     `select a.attname from pg_catalog.pg_attribute a
       where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
       order by a.attnum`,
-    [`${q(schema)}.${q(table)}`],
+    [`${quoteIdent(schema)}.${quoteIdent(table)}`],
   );
   return rows.map((r) => r.attname);
 }
@@ -144,7 +143,7 @@ async function copyableColumns(client: pg.PoolClient, schema: string, table: str
 /** Row count and an order-independent checksum of a table (run inside a transaction with TimeZone fixed). */
 async function checkTable(client: pg.PoolClient, schema: string, table: string): Promise<TableCheck> {
   const { rows } = await client.query<{ n: number; sum: string }>(
-    `select count(*)::bigint as n, coalesce(sum(('x' || left(md5(t::text), 15))::bit(60)::bigint), 0)::text as sum from ${q(schema)}.${q(table)} t`,
+    `select count(*)::bigint as n, coalesce(sum(('x' || left(md5(t::text), 15))::bit(60)::bigint), 0)::text as sum from ${quoteIdent(schema)}.${quoteIdent(table)} t`,
   );
   return { table, rows: Number(rows[0]?.n ?? 0), checksum: rows[0]?.sum ?? '0' };
 }
@@ -160,14 +159,16 @@ export async function sequenceStates(client: pg.PoolClient, schema: string): Pro
   const { rows: seqs } = await client.query<{ relname: string }>(`select c.relname ${schemaRelations("k.relkind = 'S'")} order by c.relname`, [schema]);
   if (!seqs.length) return [];
   const { rows } = await client.query<{ i: number; value: string; called: boolean }>(
-    seqs.map((s, i) => `select ${i} as i, last_value::text as value, is_called as called from ${q(schema)}.${q(s.relname)}`).join(' union all '),
+    seqs
+      .map((s, i) => `select ${i} as i, last_value::text as value, is_called as called from ${quoteIdent(schema)}.${quoteIdent(s.relname)}`)
+      .join(' union all '),
   );
   return rows.sort((x, y) => x.i - y.i).map((r) => ({ name: seqs[r.i]?.relname as string, value: r.value, called: r.called }));
 }
 
 async function copySequences(src: pg.PoolClient, dst: pg.PoolClient, schema: string): Promise<void> {
   for (const s of await sequenceStates(src, schema))
-    await dst.query('select pg_catalog.setval($1::regclass, $2::bigint, $3)', [`${q(schema)}.${q(s.name)}`, s.value, s.called]);
+    await dst.query('select pg_catalog.setval($1::regclass, $2::bigint, $3)', [`${quoteIdent(schema)}.${quoteIdent(s.name)}`, s.value, s.called]);
 }
 
 /** Moves one store to `target`; see the file comment for the steps and guarantees. */
@@ -340,17 +341,17 @@ async function copyAndVerify(
     srcOpen = true;
     const tables = await tablesInCopyOrder(src, schema);
     // SHARE: waits for transactions still writing (begun before read-only took effect) and blocks new writers; readers go on.
-    await src.query(`lock table ${tables.map((t) => `${q(schema)}.${q(t)}`).join(', ')} in share mode`);
+    await src.query(`lock table ${tables.map((t) => `${quoteIdent(schema)}.${quoteIdent(t)}`).join(', ')} in share mode`);
     await report({ step: 'copy', tablesTotal: tables.length, tablesDone: 0 });
     await dst.query("begin; set local time zone 'UTC'");
     dstOpen = true;
     // Migrations may have seeded rows: the target must hold exactly the source's.
-    if (tables.length) await dst.query(`truncate ${tables.map((t) => `${q(schema)}.${q(t)}`).join(', ')}`);
+    if (tables.length) await dst.query(`truncate ${tables.map((t) => `${quoteIdent(schema)}.${quoteIdent(t)}`).join(', ')}`);
     let rows = 0;
     let done = 0;
     for (const table of tables) {
-      const cols = (await copyableColumns(src, schema, table)).map(q).join(', ');
-      const rel = `${q(schema)}.${q(table)}`;
+      const cols = (await copyableColumns(src, schema, table)).map(quoteIdent).join(', ');
+      const rel = `${quoteIdent(schema)}.${quoteIdent(table)}`;
       const out = src.query(copyTo(`copy (select ${cols} from ${rel}) to stdout`));
       const into = dst.query(copyFrom(`copy ${rel} (${cols}) from stdin`));
       await pipeline(out, into);

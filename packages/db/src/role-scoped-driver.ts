@@ -39,8 +39,7 @@ import {
 } from 'kysely';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import type pg from 'pg';
-
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+import { quoteIdent } from './ids.ts';
 
 /** Postgres reports `SET ROLE` to a missing role as 22023 "role ... does not exist". */
 export function isMissingRoleError(e: unknown): boolean {
@@ -142,7 +141,7 @@ class RoleScopedConnection implements DatabaseConnection {
     // A store being moved runs every transaction read-only: Postgres itself refuses writes (25006).
     if (this.route.readOnly) begin += ' read only';
     else if (settings.accessMode) begin += ` ${settings.accessMode}`;
-    return this.opts.role === undefined ? begin : `${begin}; set local role ${ident(this.opts.role)}`;
+    return this.opts.role === undefined ? begin : `${begin}; set local role ${quoteIdent(this.opts.role)}`;
   }
 
   async begin(settings: TransactionSettings = {}): Promise<void> {
@@ -216,7 +215,7 @@ class RoleScopedConnection implements DatabaseConnection {
       delete parsed[n];
       preparedOf.get(this.client)?.delete(n);
     }
-    return names.map((n) => `deallocate ${ident(n)}`);
+    return names.map((n) => `deallocate ${quoteIdent(n)}`);
   }
 
   /** One statement in its own transaction (role, read-only window), in one round trip. */
@@ -296,13 +295,13 @@ class RoleScopedDriver implements Driver {
   }
 
   async savepoint(conn: DatabaseConnection, name: string): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw(`savepoint ${ident(name)}`));
+    await conn.executeQuery(CompiledQuery.raw(`savepoint ${quoteIdent(name)}`));
   }
   async rollbackToSavepoint(conn: DatabaseConnection, name: string): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw(`rollback to savepoint ${ident(name)}`));
+    await conn.executeQuery(CompiledQuery.raw(`rollback to savepoint ${quoteIdent(name)}`));
   }
   async releaseSavepoint(conn: DatabaseConnection, name: string): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw(`release savepoint ${ident(name)}`));
+    await conn.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdent(name)}`));
   }
 
   async releaseConnection(conn: DatabaseConnection): Promise<void> {

@@ -10,7 +10,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
-import { assertTenantSchema } from './ids.ts';
+import { assertTenantSchema, quoteIdent } from './ids.ts';
 
 export const TENANT_ROLE_PREFIX = 'storeloom_';
 const ROLE_COMMENT_PREFIX = 'storeloom tenant role; database=';
@@ -19,8 +19,6 @@ const ROLE_COMMENT_PREFIX = 'storeloom tenant role; database=';
 export function tenantRoleName(schema: string): string {
   return `${TENANT_ROLE_PREFIX}${assertTenantSchema(schema)}`;
 }
-
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * `grant all on all tables / sequences in schema` and `grant execute on all functions in schema`, without
@@ -35,7 +33,7 @@ const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
  * and functions, aggregates and window functions but not procedures (as ALL FUNCTIONS).
  */
 function grantOnSchemaObjectsSql(schema: string, role: string): string {
-  const s = ident(schema).replaceAll("'", "''");
+  const s = quoteIdent(schema).replaceAll("'", "''");
   return `do $$
      declare
        ns oid := pg_catalog.to_regnamespace('${schema}');
@@ -74,8 +72,8 @@ function grantOnSchemaObjectsSql(schema: string, role: string): string {
  */
 export function ensureTenantRoleSql(schema: string): string {
   const role = tenantRoleName(schema);
-  const r = ident(role);
-  const s = ident(schema);
+  const r = quoteIdent(role);
+  const s = quoteIdent(schema);
   return [
     `do $$ begin
        if not exists (select 1 from pg_catalog.pg_roles where rolname = '${role}') then
@@ -111,7 +109,7 @@ export async function dropTenantRole(db: Kysely<any>, schema: string): Promise<b
   const role = tenantRoleName(schema);
   const exists = await sql<{ n: number }>`select count(*)::int as n from pg_catalog.pg_roles where rolname = ${role}`.execute(db);
   if (!exists.rows[0]?.n) return false;
-  await sql.raw(`drop owned by ${ident(role)}; drop role ${ident(role)}`).execute(db);
+  await sql.raw(`drop owned by ${quoteIdent(role)}; drop role ${quoteIdent(role)}`).execute(db);
   return true;
 }
 
@@ -125,7 +123,7 @@ export async function dropTenantRolesOfDatabase(admin: pg.Client | pg.Pool, data
   let dropped = 0;
   for (const { rolname } of rows) {
     try {
-      await admin.query(`drop role if exists ${ident(rolname)}`);
+      await admin.query(`drop role if exists ${quoteIdent(rolname)}`);
       dropped++;
     } catch {
       // Still referenced from a database that exists: not an orphan.
@@ -147,7 +145,7 @@ export async function dropOrphanTenantRoles(admin: pg.Client | pg.Pool): Promise
   let dropped = 0;
   for (const { rolname } of rows) {
     try {
-      await admin.query(`drop role if exists ${ident(rolname)}`);
+      await admin.query(`drop role if exists ${quoteIdent(rolname)}`);
       dropped++;
     } catch {
       // Another session is using it or it holds privileges somewhere: leave it.

@@ -21,7 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import { type CatalogLimits, capActiveProducts, recordPriceChanges } from '@storeloom/catalog';
 import { toCsv } from '@storeloom/http/csv';
-import { type Database, migrateTenant, sql, writeAudit } from '@storeloom/db';
+import { type Database, migrateTenant, quoteIdent, sql, writeAudit } from '@storeloom/db';
 import type { RawBuilder } from 'kysely';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import {
@@ -129,8 +129,6 @@ type Tx = Parameters<Parameters<Database['tenantTransaction']>[1]>[0];
 const invalid = (message: string) => new AppError(ErrorCode.ArchiveInvalid, message);
 const enc = (s: string) => new TextEncoder().encode(s);
 
-const sqlIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
 /**
  * Columns (name → SQL type) and primary key of a tenant table, from the catalogue (readable by the store role). The
  * table is found by its qualified name (to_regclass: pg_class's index on name and namespace, through the catalogue
@@ -144,7 +142,7 @@ export async function tableShape(trx: Tx, schema: string, table: string): Promis
            coalesce(a.attnum = any(k.indkey), false) as pk
       from pg_catalog.pg_attribute a
       left join pg_catalog.pg_index k on k.indrelid = a.attrelid and k.indisprimary
-     where a.attrelid = pg_catalog.to_regclass(${`${sqlIdent(schema)}.${sqlIdent(table)}`})
+     where a.attrelid = pg_catalog.to_regclass(${`${quoteIdent(schema)}.${quoteIdent(table)}`})
        and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
      order by a.attnum`.execute(trx);
   return { columns: new Map(cols.rows.map((r) => [r.name, r.type])), pk: cols.rows.filter((r) => r.pk).map((r) => r.name) };
