@@ -8,6 +8,7 @@ import {
   lockBoundConcurrency,
   lockTableSettingsOf,
   migrateControl,
+  quoteIdent,
 } from '@storeloom/db';
 import pg from 'pg';
 import { onCleanup } from './cleanup.ts';
@@ -76,7 +77,7 @@ async function dropStoreSchemasFirst(url: string): Promise<void> {
     try {
       while (next < names.length) {
         const name = names[next++] as string;
-        await w.query(`drop schema if exists "${name.replaceAll('"', '""')}" cascade`);
+        await w.query(`drop schema if exists ${quoteIdent(name)} cascade`);
         if (++n % 500 === 0) progress(`  dropped ${n}/${names.length} schemas`);
       }
     } finally {

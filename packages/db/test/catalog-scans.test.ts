@@ -22,13 +22,13 @@ import {
   schemaState,
   sql,
   tenantRoleName,
+  quoteIdent as q,
 } from '@storeloom/db';
 import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ADMIN_URL = loadEnv(testEnvSchema).TEST_DATABASE_URL;
-const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Sequential scans of the catalogues without a namespace index, counted within the current transaction. */
 async function catalogSeqScans(trx: Kysely<any>): Promise<number> {

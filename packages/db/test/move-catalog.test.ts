@@ -8,14 +8,13 @@
  * sequentially and read fewer pg_class rows than the schema has relations (the transaction's own counters), and
  * they return what the old queries, kept below as the oracle, return.
  */
-import { type Database, MoveError, migrateTenant, newId, schemaNameForStore, sequenceStates, tablesInCopyOrder } from '@storeloom/db';
+import { type Database, MoveError, migrateTenant, newId, quoteIdent as q, schemaNameForStore, sequenceStates, tablesInCopyOrder } from '@storeloom/db';
 import { createEmbeddedTestDatabase, createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ADMIN_URL = loadEnv(testEnvSchema).TEST_DATABASE_URL;
-const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The old tablesInCopyOrder, verbatim but for the `order by` of its foreign keys (their order was unspecified). */
 async function oldTablesInCopyOrder(client: pg.PoolClient, schema: string): Promise<string[]> {
