@@ -1,5 +1,5 @@
 /**
- * `npm run bench:search -- --cv 5 [--fit none|bm25|fields|rerank|rerankx|prior|spelling|spellingx|all] [--seed 20261207 | --seeds 20261207,1,2]
+ * `npm run bench:search -- --cv 5 [--fit none|bm25|fields|rerank|rerankx|prior|prf|prfw|spelling|spellingx|all] [--seed 20261207 | --seeds 20261207,1,2]
  *  [--min-gain 0.002] [--set key=json ...] [--vs key=json ...]`
  *
  * K-fold cross-validation of search quality on the dev queries (issue 23, target 6). The held-out queries are
@@ -222,6 +222,18 @@ const priorAxis = (k: 'weight' | 'top', values: number[]): Axis => ({
   },
 });
 
+/** Pseudo-relevance feedback (`RerankWeights.feedback`) off: what `--fit prf` starts from (weight 0). */
+export const FEEDBACK_OFF = { weight: 0, top: 10, terms: 10, window: 50, description: 0 } as const;
+
+const feedbackAxis = (k: keyof typeof FEEDBACK_OFF, values: number[]): Axis => ({
+  name: `rerank.feedback.${k}`,
+  values,
+  get: (c) => c.rerank?.feedback?.[k] ?? FEEDBACK_OFF[k],
+  set: (c, v) => {
+    if (c.rerank) c.rerank = { ...c.rerank, feedback: { ...FEEDBACK_OFF, ...c.rerank.feedback, [k]: v } };
+  },
+});
+
 /** An on/off plan option as a 0/1 axis. */
 const planSwitch = (name: string, get: (p: PlanOptions) => boolean, set: (p: PlanOptions, on: boolean) => PlanOptions): Axis => ({
   name,
@@ -269,6 +281,21 @@ export const AXES: Record<string, Axis[]> = {
   ],
   /** Round 13: the query-category prior (`RerankWeights.categoryPrior`): its weight and how many top results vote. */
   prior: [priorAxis('weight', [0, 0.1, 0.2, 0.3, 0.5]), priorAxis('top', [5, 10, 20])],
+  /**
+   * Round 16: pseudo-relevance feedback (`RerankWeights.feedback`): bonus weight, feedback documents, expansion
+   * terms, the window that can gain, and the vote of a term found outside the title. Starts from the base
+   * configuration (off unless `--set rerank.feedback=...`); the weight comes first, so the others move only once
+   * feedback is on.
+   */
+  prf: [
+    feedbackAxis('weight', [0, 0.1, 0.2, 0.3, 0.5]),
+    feedbackAxis('top', [5, 10, 20]),
+    feedbackAxis('terms', [5, 10, 20]),
+    feedbackAxis('window', [50, 100, 200]),
+    feedbackAxis('description', [0, 0.25, 0.5]),
+  ],
+  /** Round 16: the feedback weight alone, with RM3's textbook 10 feedback documents and 10 terms (fewer ways to overfit). */
+  prfw: [feedbackAxis('weight', [0, 0.1, 0.2, 0.3, 0.5])],
   /** Round 14: BM25F field weights and length normalisation only (k1 stays), to fit beside the prior. */
   fields: [
     field('title', 'weight', [2, 3, 4]),

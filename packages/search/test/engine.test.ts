@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Analyzer, DEFAULT_RERANK, InMemorySearchEngine, type RerankWeights, SynonymMap } from '../src/index.ts';
+import { Analyzer, DEFAULT_RERANK, decodeIndex, encodeIndex, InMemorySearchEngine, type RerankWeights, SynonymMap } from '../src/index.ts';
 
 const ids = (e: InMemorySearchEngine, q: string) => e.search(q, { limit: 50 }).hits.map((h) => h.id);
 
@@ -110,6 +110,69 @@ describe('InMemorySearchEngine', () => {
     expect(DEFAULT_RERANK.categoryPrior?.weight).toBeGreaterThan(0);
     expect(ids(engine(DEFAULT_RERANK), 'volcom')).toEqual(['stone', 'chino', 'tech', 'lido', 'sticker']);
     expect(ids(engine({ ...DEFAULT_RERANK, categoryPrior: { weight: 0, top: 10, window: 50 } }), 'volcom')[0]).toBe('sticker');
+  });
+
+  describe('pseudo-relevance feedback (RerankWeights.feedback)', () => {
+    const feedback = { weight: 0.5, top: 10, terms: 10, window: 50, description: 0 };
+    // "nike" names neither a product type nor a use; three of the four Nike titles are running gear (all of a
+    // different type, so the category prior cannot tell them apart), and the cap (the shortest title, hence the best
+    // BM25F score) is the odd one out.
+    const catalogue = [
+      { id: 'cap', title: 'Nike Cap' },
+      { id: 'shoes', title: 'Nike Running Shoes' },
+      { id: 'shorts', title: 'Nike Running Shorts' },
+      { id: 'jacket', title: 'Nike Running Jacket', description: 'windproof' },
+      { id: 'adidas', title: 'Adidas Running Shoes' },
+      { id: 'golf', title: 'Callaway Golf Cap' },
+    ];
+    function engine(rerank: RerankWeights) {
+      const e = new InMemorySearchEngine({ rerank });
+      for (const d of catalogue) e.index(d);
+      return e;
+    }
+
+    it('is off by default', () => {
+      expect(DEFAULT_RERANK.feedback?.weight ?? 0).toBe(0);
+      expect(ids(engine(DEFAULT_RERANK), 'nike')[0]).toBe('cap');
+    });
+
+    it("ranks the results that share the top results' words above the odd one out", () => {
+      const on = ids(engine({ ...DEFAULT_RERANK, feedback }), 'nike');
+      expect(on.slice(0, 3).sort()).toEqual(['jacket', 'shoes', 'shorts']);
+      expect(on[3]).toBe('cap');
+      // a non-matching product never enters through the expansion: it only rescores matches
+      expect(on).not.toContain('adidas');
+    });
+
+    it('leaves the order alone when no word is shared by two of the top results', () => {
+      const e = engine({ ...DEFAULT_RERANK, feedback });
+      const off = engine(DEFAULT_RERANK);
+      // "cap" matches the Nike and the Callaway cap: their other words (nike, callaway, golf) have one voter each
+      expect(e.search('cap', { limit: 10 }).hits.map((h) => [h.id, h.score])).toEqual(off.search('cap', { limit: 10 }).hits.map((h) => [h.id, h.score]));
+    });
+
+    it('counts words found outside the title only with a `description` weight', () => {
+      // titles of equal length share no word but the brand; three descriptions share "running"
+      const e = (description: number) => {
+        const x = new InMemorySearchEngine({ rerank: { ...DEFAULT_RERANK, feedback: { ...feedback, description } } });
+        x.index({ id: 'cap', title: 'Nike Cap' });
+        x.index({ id: 'shoes', title: 'Nike Shoes', description: 'for running' });
+        x.index({ id: 'shorts', title: 'Nike Shorts', description: 'for running' });
+        x.index({ id: 'jacket', title: 'Nike Jacket', description: 'for running' });
+        return x;
+      };
+      expect(ids(e(0), 'nike')[0]).toBe('cap');
+      expect(ids(e(0.5), 'nike')[3]).toBe('cap');
+    });
+
+    it('scores a restored index exactly as the one it was saved from', () => {
+      const original = engine({ ...DEFAULT_RERANK, feedback });
+      original.store.trim();
+      const restored = new InMemorySearchEngine({ rerank: { ...DEFAULT_RERANK, feedback } });
+      decodeIndex(restored.store, encodeIndex(original.store));
+      for (const q of ['nike', 'running', 'cap'])
+        expect(restored.search(q, { limit: 10 }).hits.map((h) => [h.id, h.score])).toEqual(original.search(q, { limit: 10 }).hits.map((h) => [h.id, h.score]));
+    });
   });
 
   it('treats stop words as optional and explains matches', () => {

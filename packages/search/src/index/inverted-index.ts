@@ -297,6 +297,21 @@ export class InvertedIndex {
     return head < 0 ? null : (r.terms[head] as string);
   }
 
+  /**
+   * Calls `fn` with each distinct term of a live document, without materialising a restored document's forward
+   * lists (pseudo-relevance feedback reads the terms of the top results of every query).
+   */
+  forEachTerm(ordinal: number, fn: (term: string) => void): void {
+    const own = this.forward[ordinal];
+    if (own) {
+      for (const t of own.terms) fn(t);
+      return;
+    }
+    const r = this.restored;
+    if (!r || this.ids[ordinal] === undefined || ordinal + 1 >= r.termStart.length) return;
+    for (let i = r.termStart[ordinal] as number, to = r.termStart[ordinal + 1] as number; i < to; i++) fn(r.terms[r.termIdx[i] as number] as string);
+  }
+
   /** A live document's forward data (strings materialised from the snapshot's ranges for a restored one). */
   forwardOf(ordinal: number): Forward {
     const own = this.forward[ordinal];

@@ -15,7 +15,9 @@
  * queries with round values; see the package README). Then the category
  * prior (`RerankWeights.categoryPrior`): the best results vote for their
  * title head noun and the best 50 gain by their noun's share of the votes.
- * An exact SKU match always comes first.
+ * Optionally (off by default) pseudo-relevance feedback
+ * (`RerankWeights.feedback`): the best results' shared words rescore the
+ * best reranked matches. An exact SKU match always comes first.
  */
 
 import { FIELD_COUNT, type InvertedIndex, normalizeSku, type PostingList } from '../index/inverted-index.ts';
@@ -80,6 +82,23 @@ export interface RerankWeights {
    * Absent or weight 0: off.
    */
   readonly categoryPrior?: { readonly weight: number; readonly top: number; readonly window: number };
+  /**
+   * Pseudo-relevance feedback (round 16, RM3-style expansion scored over the reranked window; off by default, see
+   * docs/design/search.md): after the second stage and the category prior, the `top` best reranked matches vote for
+   * the terms of their documents (1 for a term in the title, `description` for a term found only in other fields);
+   * a term's weight is its share of the votes × its idf. The query's own terms, stop words and terms only one
+   * voter has are left out; the `terms` heaviest are the expansion. Each of the best `window` matches then gains
+   * `weight` × the weighted share of the expansion it contains (title 1, other fields `description`). A query
+   * that names a brand only ("nike shox") thereby favours the products whose titles share the words its best
+   * results share ("running", "shoes"), whatever the query said. Absent or weight 0: off.
+   */
+  readonly feedback?: {
+    readonly weight: number;
+    readonly top: number;
+    readonly terms: number;
+    readonly window: number;
+    readonly description: number;
+  };
 }
 
 export const DEFAULT_RERANK: RerankWeights = {
@@ -736,6 +755,8 @@ export function executePlan(index: InvertedIndex, plan: QueryPlan, options: Scor
   }
   const prior = rerank?.categoryPrior;
   if (prior && prior.weight > 0 && prior.top > 0 && nDetailed > 0) applyCategoryPrior(index, prior, scores, ordinals, rowOf, count);
+  const fb = rerank?.feedback;
+  if (fb && fb.weight > 0 && fb.top > 1 && fb.terms > 0 && nDetailed > 0) applyFeedback(index, fb, runs, scores, ordinals, rowOf, count);
   if (stage1 && pruned > 0) fillPruned(stage1);
   // A pruned match's stage-1 score is below the cutoff estimate, so its final score is below this.
   const pruneBound = pruned === 0 ? Number.NEGATIVE_INFINITY : (maxBm > 0 ? cutoff / maxBm : 0) - 1;
@@ -802,27 +823,11 @@ function applyCategoryPrior(
   index: InvertedIndex,
   prior: NonNullable<RerankWeights['categoryPrior']>,
   scores: Float64Array,
-  ordinals: Int32Array | Uint32Array | readonly number[],
+  ordinals: Int32Array,
   rowOf: Int32Array,
   count: number,
 ): void {
-  const window = Math.max(prior.window, prior.top);
-  // the best `window` reranked matches, kept sorted by insertion (window is small, most matches fail the first test)
-  const best: number[] = [];
-  const before = (a: number, b: number) => {
-    const d = (scores[a] as number) - (scores[b] as number);
-    return d > 0 || (d === 0 && (ordinals[a] as number) < (ordinals[b] as number));
-  };
-  for (let i = 0; i < count; i++) {
-    if ((rowOf[i] as number) < 0) continue;
-    if (best.length === window && !before(i, best[window - 1] as number)) continue;
-    let at = best.length === window ? window - 1 : best.length;
-    while (at > 0 && before(i, best[at - 1] as number)) {
-      best[at] = best[at - 1] as number;
-      at--;
-    }
-    best[at] = i;
-  }
+  const best = bestReranked(Math.max(prior.window, prior.top), scores, ordinals, rowOf, count);
   const heads = best.map((i) => index.headTermOf(ordinals[i] as number));
   const voters = Math.min(prior.top, best.length);
   const votes = new Map<string, number>();
@@ -833,6 +838,107 @@ function applyCategoryPrior(
   for (let v = 0; v < best.length; v++) {
     const h = heads[v];
     if (h != null) scores[best[v] as number] = (scores[best[v] as number] as number) + (prior.weight * (votes.get(h) ?? 0)) / voters;
+  }
+}
+
+/**
+ * Match indexes of the best `n` reranked matches in the page order (score descending, then ordinal), kept sorted by
+ * insertion: n is small and most matches fail the first compare against the n-th best.
+ */
+function bestReranked(n: number, scores: Float64Array, ordinals: Int32Array, rowOf: Int32Array, count: number): number[] {
+  const best: number[] = [];
+  const before = (a: number, b: number) => {
+    const d = (scores[a] as number) - (scores[b] as number);
+    return d > 0 || (d === 0 && (ordinals[a] as number) < (ordinals[b] as number));
+  };
+  for (let i = 0; i < count; i++) {
+    if ((rowOf[i] as number) < 0) continue;
+    if (best.length === n && !before(i, best[n - 1] as number)) continue;
+    let at = best.length === n ? n - 1 : best.length;
+    while (at > 0 && before(i, best[at - 1] as number)) {
+      best[at] = best[at - 1] as number;
+      at--;
+    }
+    best[at] = i;
+  }
+  return best;
+}
+
+/**
+ * Where a term occurs in the document at posting `at` (found by `list.seek`): 1 in the title, `other` only in other
+ * fields, 0 not at all. Postings of one document are adjacent and in field order, so the first one says whether the
+ * title has the term.
+ */
+function presenceAt(list: PostingList, at: number, doc: number, other: number): number {
+  if (at >= list.n || list.doc(at) !== doc) return 0;
+  return list.field(at) === TITLE ? 1 : other;
+}
+
+/**
+ * Pseudo-relevance feedback (`RerankWeights.feedback`): the best `top` reranked matches vote for their terms, the
+ * `terms` heaviest by vote share × idf (query terms, stop words and single-voter terms excluded) form the expansion,
+ * and each of the best `window` matches gains `weight` × the weighted share of the expansion it contains. Cost:
+ * one posting-list search per distinct term of each voter and per (expansion term, window match); no object per
+ * document beyond the window's index list. Like the prior, only reranked matches take part, and the bonus (at most
+ * `weight`) never lifts one over a SKU match (+1000).
+ */
+function applyFeedback(
+  index: InvertedIndex,
+  fb: NonNullable<RerankWeights['feedback']>,
+  runs: readonly AltRun[],
+  scores: Float64Array,
+  ordinals: Int32Array,
+  rowOf: Int32Array,
+  count: number,
+): void {
+  const best = bestReranked(Math.max(fb.window, fb.top), scores, ordinals, rowOf, count);
+  const voters = Math.min(fb.top, best.length);
+  if (voters < 2) return;
+  const own = new Set<string>();
+  for (const run of runs) for (const t of run.alt.terms) own.add(t);
+  const other = Math.max(0, Math.min(1, fb.description));
+  const share = new Map<string, number>();
+  const docs = new Map<string, number>();
+  for (let v = 0; v < voters; v++) {
+    const doc = ordinals[best[v] as number] as number;
+    index.forEachTerm(doc, (t) => {
+      if (own.has(t) || index.analyzer.isStopWord(t)) return;
+      const list = index.postings.get(t);
+      if (!list) return;
+      const w = presenceAt(list, list.seek(doc, 0), doc, other);
+      if (w === 0) return;
+      share.set(t, (share.get(t) ?? 0) + w);
+      docs.set(t, (docs.get(t) ?? 0) + 1);
+    });
+  }
+  const n = index.docCount;
+  const picked: { term: string; w: number }[] = [];
+  for (const [t, s] of share) {
+    if ((docs.get(t) as number) < 2) continue;
+    picked.push({ term: t, w: (s / voters) * idf(n, index.df(t)) });
+  }
+  if (picked.length === 0) return;
+  picked.sort((a, b) => b.w - a.w || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+  const expansion = picked.slice(0, fb.terms);
+  let total = 0;
+  for (const e of expansion) total += e.w;
+  if (!(total > 0)) return;
+  // the window by ordinal, so each expansion term's list is searched forward once
+  const window = best.slice().sort((a, b) => (ordinals[a] as number) - (ordinals[b] as number));
+  const bonus = new Float64Array(window.length);
+  for (const e of expansion) {
+    const list = index.postings.get(e.term) as PostingList;
+    let from = 0;
+    for (let x = 0; x < window.length; x++) {
+      const doc = ordinals[window[x] as number] as number;
+      from = list.seek(doc, from);
+      if (from >= list.n) break;
+      bonus[x] = (bonus[x] as number) + e.w * presenceAt(list, from, doc, other);
+    }
+  }
+  for (let x = 0; x < window.length; x++) {
+    const i = window[x] as number;
+    scores[i] = (scores[i] as number) + (fb.weight * (bonus[x] as number)) / total;
   }
 }
 /** Number of second-stage features besides bm25f. */
