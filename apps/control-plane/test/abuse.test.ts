@@ -47,6 +47,41 @@ describe('security headers', () => {
     expect(https.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
   });
 
+  it('answers API data with a policy that allows nothing and no nonce; documents keep theirs (issue 23)', async () => {
+    const m = await signup(p);
+    const store = await createStore(p, m.cookie);
+    const product = await createProduct(p, m.cookie, store.id);
+    const path = `/api/v1/stores/${store.id}/products/${product.id}`;
+    const miss = await p.request('GET', path, { cookie: m.cookie });
+    const hit = await p.request('GET', path, { cookie: m.cookie });
+    const notModified = await p.request('GET', path, { cookie: m.cookie, headers: { 'if-none-match': hit.headers.get('etag') ?? '' } });
+    const refused = await p.request('GET', '/api/v1/me');
+    const created = await p.request('POST', `/api/v1/stores/${store.id}/products`, {
+      cookie: m.cookie,
+      body: { title: 'Mug', variants: [{ sku: `MUG-${rnd()}`, price: 1200 }] },
+    });
+    expect([miss.status, hit.status, notModified.status, refused.status, created.status]).toEqual([200, 200, 304, 401, 201]);
+    for (const [name, res] of Object.entries({ miss, hit, notModified, refused, created, spec: await p.request('GET', '/api/v1/openapi.json') })) {
+      expect(res.headers.get('content-security-policy'), name).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options'), name).toBe('nosniff');
+      expect(res.headers.get('x-frame-options'), name).toBe('DENY');
+      expect(res.headers.get('cross-origin-resource-policy'), name).toBe('same-origin');
+      // Headers only a rendered document uses are not sent with data.
+      expect(res.headers.get('cross-origin-opener-policy'), name).toBeNull();
+      expect(res.headers.get('referrer-policy'), name).toBeNull();
+      expect(res.headers.get('strict-transport-security'), name).toBeNull();
+    }
+    const overHttps = await p.request('GET', path, { cookie: m.cookie, headers: { 'x-forwarded-proto': 'https' } });
+    expect(overHttps.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    // The API reference and the console are documents: the full policy with a nonce.
+    for (const doc of ['/api/v1/docs', '/']) {
+      const res = await p.request('GET', doc);
+      expect(res.headers.get('content-security-policy'), doc).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
+      expect(res.headers.get('cross-origin-opener-policy'), doc).toBe('same-origin');
+      expect(res.headers.get('referrer-policy'), doc).toBe('strict-origin-when-cross-origin');
+    }
+  });
+
   it('lets the console frame only the stores (theme preview) and compile WebAssembly (3D preview), never eval', async () => {
     const csp = (await p.request('GET', '/')).headers.get('content-security-policy') ?? '';
     // Test platform: stores on http://<slug>.localhost:3001.

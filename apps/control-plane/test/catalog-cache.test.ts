@@ -52,7 +52,15 @@ describe('catalogue response cache', () => {
     expect(second.headers.get('etag')).toBe(etag);
     expect(second.headers.get('content-type')).toMatch(/^application\/json/);
     // A hit is written from plain headers (response-headers.ts) and carries every header the miss did.
-    for (const h of ['x-request-id', 'traceparent', 'content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'vary']) {
+    for (const h of [
+      'x-request-id',
+      'traceparent',
+      'content-security-policy',
+      'x-content-type-options',
+      'x-frame-options',
+      'cross-origin-resource-policy',
+      'vary',
+    ]) {
       expect(second.headers.get(h), h).toBeTruthy();
     }
     expect(second.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
