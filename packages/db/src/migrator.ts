@@ -601,7 +601,7 @@ export async function prepareCluster(db: Database, clusterId: string): Promise<v
   const done = preparedClusters.get(db) ?? new Set<string>();
   preparedClusters.set(db, done);
   if (done.has(clusterId)) return;
-  const on = db.cluster(clusterId).kysely;
+  const on = clusterKysely(db, clusterId);
   const outbox = (await migrations('control')).find((m) => m.name.endsWith('_mail_outbox'));
   if (!outbox) throw new Error('control migration *_mail_outbox not found');
   await on.connection().execute(async (conn) => {

@@ -28,7 +28,7 @@ import { pipeline } from 'node:stream/promises';
 import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { CONTROL_SCHEMA, type Database } from './client.ts';
+import { CONTROL_SCHEMA, clusterKysely, type Database } from './client.ts';
 import { newId, quoteIdent } from './ids.ts';
 import { migrateTenant, migrations, prepareCluster } from './migrator.ts';
 import { dropTenantRole } from './tenant-roles.ts';
@@ -251,8 +251,11 @@ async function runMove(db: Database, storeId: string, target: string, opts: Move
   };
 
   const list = await migrations('tenant');
+  // Schema work on the target through clusterKysely (the primary as db.kysely, so a wrapped Database is honoured); the
+  // copy itself streams COPY between raw pg clients of the two clusters' pools, which only the cluster handles hold.
   const src = db.cluster(from);
   const dst = db.cluster(target);
+  const dstKysely = clusterKysely(db, target);
   let readOnlySince = 0;
   try {
     // The source must have the same tables as the target will: bring it up to date first.
@@ -262,7 +265,7 @@ async function runMove(db: Database, storeId: string, target: string, opts: Move
     // The target schema is not live yet: prepare it before the read-only window, which then covers only the copy.
     await report({ step: 'target' });
     // Anything there is a leftover of a failed attempt: the store is not on the target (checked above, under the move lock).
-    await dst.kysely.transaction().execute(async (trx) => {
+    await dstKysely.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
       await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx);
     });
@@ -300,7 +303,7 @@ async function runMove(db: Database, storeId: string, target: string, opts: Move
     const still = await control.selectFrom('stores').select('cluster_id').where('id', '=', storeId).executeTakeFirst();
     if (still?.cluster_id === from) {
       // Roll back to the source: drop the partial copy, make the store writable again.
-      await dst.kysely
+      await dstKysely
         .transaction()
         .execute(async (trx) => {
           await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
@@ -435,7 +438,7 @@ async function finish(
 export async function dropMovedSource(db: Database, cluster: string, schema: string): Promise<void> {
   const store = await db.control.selectFrom('stores').select('cluster_id').where('schema_name', '=', schema).executeTakeFirst();
   if (store?.cluster_id === cluster) throw new MoveError(`${schema} still lives on "${cluster}"; not dropping it`);
-  const on = db.cluster(cluster).kysely;
+  const on = clusterKysely(db, cluster);
   await on.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx);

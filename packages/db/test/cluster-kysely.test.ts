@@ -1,9 +1,27 @@
 /**
  * clusterKysely: the primary through `db.kysely` (so a wrapper of the Database that replaces it is honoured), a
- * further cluster through its own login-role handle, and a cluster this process does not know refused.
+ * further cluster through its own login-role handle, and a cluster this process does not know refused. The code that
+ * reaches a cluster's primary by id (dropping a moved store's source) goes through it: a wrapper that records the
+ * statements of its db.kysely sees them.
  */
-import { clusterKysely, createDatabase, type Database } from '@storeloom/db';
-import { describe, expect, it } from 'vitest';
+import {
+  type ControlDatabase,
+  clusterKysely,
+  createDatabase,
+  type Database,
+  dropMovedSource,
+  migrateTenant,
+  newId,
+  schemaNameForStore,
+  sql,
+  tenantRoleName,
+} from '@storeloom/db';
+import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
+import { loadEnv, testEnvSchema } from '@storeloom/env';
+import { Kysely, PostgresDialect } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ADMIN_URL = loadEnv(testEnvSchema).TEST_DATABASE_URL;
 
 describe('clusterKysely', () => {
   it('picks db.kysely for the primary and the cluster handle otherwise', async () => {
@@ -20,5 +38,40 @@ describe('clusterKysely', () => {
     } finally {
       await db.destroy();
     }
+  });
+});
+
+describe('a wrapped Database on real Postgres', () => {
+  let tdb: TestDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase(ADMIN_URL, { poolMax: 4 });
+    db = tdb.db;
+  });
+  afterAll(async () => {
+    await tdb?.drop();
+  });
+
+  it("drops a moved store's source on the primary through the wrapper's db.kysely", async () => {
+    const schema = schemaNameForStore(newId());
+    // A source left on the primary: no store row names the primary for it any more.
+    await migrateTenant(db, schema, undefined, 'main');
+    const seen: string[] = [];
+    // The wrapper's handle: the same pool, its statements recorded (as a tracing wrapper would see them).
+    const kysely = new Kysely<ControlDatabase>({
+      dialect: new PostgresDialect({ pool: db.pool }),
+      log: (e) => {
+        if (e.level === 'query') seen.push(e.query.sql);
+      },
+    });
+    const wrapped: Database = { ...db, kysely };
+    await dropMovedSource(wrapped, 'main', schema);
+    expect(seen).toContain(`drop schema if exists "${schema}" cascade`);
+    expect(seen.some((q) => q.includes('pg_roles'))).toBe(true);
+    const left = await sql<{ n: number }>`select count(*)::int as n from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db.kysely);
+    expect(left.rows[0]?.n).toBe(0);
+    const role = await sql<{ n: number }>`select count(*)::int as n from pg_catalog.pg_roles where rolname = ${tenantRoleName(schema)}`.execute(db.kysely);
+    expect(role.rows[0]?.n).toBe(0);
   });
 });

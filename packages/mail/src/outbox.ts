@@ -3,7 +3,7 @@
  * given, so a mail exists only if its cause committed); `deliverDue` sends what
  * is due with bounded retries. A dedup key makes retried callers mail once.
  */
-import { type Database, newId, PRIMARY_CLUSTER, type Transaction } from '@storeloom/db';
+import { clusterKysely, type Database, newId, PRIMARY_CLUSTER, type Transaction } from '@storeloom/db';
 import type { ControlDatabase, MailStatus } from '@storeloom/db';
 import { AppError, ErrorCode } from '@storeloom/errors';
 import { type Kysely, sql } from 'kysely';
@@ -181,7 +181,7 @@ export class MailOutbox {
     let moved = 0;
     for (const id of this.db.clusterIds) {
       if (id === PRIMARY_CLUSTER) continue;
-      const remote = this.db.cluster(id).kysely as Kysely<ControlDatabase>;
+      const remote = clusterKysely(this.db, id) as Kysely<ControlDatabase>;
       const exists = await sql<{ t: string | null }>`select to_regclass('control.mail_outbox')::text as t`.execute(remote);
       if (!exists.rows[0]?.t) continue;
       await remote

@@ -155,9 +155,8 @@ export class StoreRetention {
         if (s.cluster_id !== PRIMARY_CLUSTER) {
           // Another cluster: drop the schema there while this transaction holds the store's lock (idempotent: if the
           // row delete below fails, the next purge drops nothing and retries the delete).
-          await this.db
-            .cluster(s.cluster_id)
-            .kysely.transaction()
+          await clusterKysely(this.db, s.cluster_id)
+            .transaction()
             .execute(async (other) => {
               await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(other);
               await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(other);

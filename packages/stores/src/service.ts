@@ -6,6 +6,7 @@
  * soft delete, restore and purge (`retention.ts`).
  */
 import {
+  clusterKysely,
   type ControlDatabase,
   type Database,
   dropTenantRole,
@@ -256,11 +257,11 @@ export class StoreService {
       .where('id', '=', storeId)
       .execute();
     try {
-      // Schema, role and migrations on the cluster the store was placed on.
+      // Schema, role and migrations on the cluster the store was placed on (the primary through db.kysely, so a
+      // wrapped Database sees these statements as it sees the migrations').
       await prepareCluster(this.db, store.cluster_id);
-      await this.db
-        .cluster(store.cluster_id)
-        .kysely.transaction()
+      await clusterKysely(this.db, store.cluster_id)
+        .transaction()
         .execute(async (trx) => {
           await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${store.schema_name}`}))`.execute(trx);
           await sql`create schema if not exists ${sql.id(store.schema_name)}`.execute(trx);

@@ -5,11 +5,12 @@
  * soft-deleted stores are purged with their schema.
  */
 import { randomBytes } from 'node:crypto';
-import { type Database, migrations, newId, sql } from '@storeloom/db';
+import { type ControlDatabase, type Database, migrations, newId, sql } from '@storeloom/db';
 import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { StoreService } from '@storeloom/stores';
 import { TENANT_TABLES } from '../../../test/helpers/tenant.ts';
+import { Kysely, PostgresDialect } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const ADMIN_URL = loadEnv(testEnvSchema).TEST_DATABASE_URL;
@@ -182,6 +183,36 @@ describe('provisioning crash recovery', () => {
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.status : String(r.reason)))).toEqual(['active', 'active', 'active']);
     expect(await tablesOf(schema)).toEqual(TENANT_TABLES);
     expect((await row(id))?.status).toBe('active');
+  });
+});
+
+describe('provisioning through a wrapped Database', () => {
+  it("runs the primary's schema creation through the wrapper's db.kysely (as instrumentation wraps it), not around it", async () => {
+    // The wrapper's handle: the same pool, its statements recorded (as onQuery / a tracing wrapper would see them).
+    const seen: string[] = [];
+    const kysely = new Kysely<ControlDatabase>({
+      dialect: new PostgresDialect({ pool: db.pool }),
+      log: (e) => {
+        if (e.level === 'query') seen.push(e.query.sql);
+      },
+    });
+    const wrapped: Database = { ...db, kysely };
+    let atHook: string[] = [];
+    const recorded = new StoreService(wrapped, {
+      afterSchemaCreated() {
+        atHook = [...seen];
+      },
+    });
+    const { store } = await recorded.create({ userId }, input());
+    expect(store.status).toBe('active');
+    const schema = await schemaOf(store.id);
+    // provision's own transaction (lock, create schema) ran through the wrapper before the hook, on the primary...
+    const create = `create schema if not exists "${schema}"`;
+    expect(atHook).toContain(create);
+    expect(atHook.some((q) => q.startsWith('select pg_advisory_xact_lock'))).toBe(true);
+    // ...and the migrations after it too (migrateTenant goes through clusterKysely already).
+    expect(seen.length).toBeGreaterThan(atHook.length);
+    expect(await tablesOf(schema)).toEqual(TENANT_TABLES);
   });
 });
 
