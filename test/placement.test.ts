@@ -2,9 +2,10 @@
  * Tenant placement across two Postgres clusters: the machine's Postgres (`main`,
  * which holds the control schema) and a second cluster started here with initdb
  * on another port. A store placed on cluster 2 is served by the API and the
- * storefront through tenant(); a move 1→2 keeps reads working, refuses writes
- * with 503 store_read_only during its window and copies everything; a move that
- * fails midway leaves the store on its source, writable.
+ * storefront through tenant(); a deleted store on cluster 2 is purged there
+ * (schema and role) without touching the primary; a move 1→2 keeps reads
+ * working, refuses writes with 503 store_read_only during its window and copies
+ * everything; a move that fails midway leaves the store on its source, writable.
  */
 import { type Database, dropMovedSource, moveStore, sql } from '@storeloom/db';
 import { createLogger } from '@storeloom/log';
@@ -128,6 +129,69 @@ describe('tenant placement on two clusters', () => {
     // The store role exists on cluster 2 and tenant queries run under it there.
     const role = await c2Admin.query('select 1 from pg_roles where rolname = $1', [`storeloom_${schema}`]);
     expect(role.rowCount).toBe(1);
+  });
+
+  it('purges a deleted store of cluster 2 there (schema, role, control rows) and leaves the primary as it was', async () => {
+    const doomed = await storeOn('c2');
+    const kept = await storeOn('c2');
+    const onMain = await storeOn('main');
+    const { schema_name: schema } = await schemaOf(doomed.id);
+    const keptSchema = (await schemaOf(kept.id)).schema_name;
+    const mainSchema = (await schemaOf(onMain.id)).schema_name;
+    await createProduct(p, cookie, doomed.id, { title: 'Doomed Tea' });
+    await createProduct(p, cookie, onMain.id, { title: 'Main Tea' });
+    const role = `storeloom_${schema}`;
+    const c2Roles = async () =>
+      (await c2Admin.query<{ rolname: string }>("select rolname from pg_roles where rolname like 'storeloom\\_t\\_%' order by 1")).rows.map((r) => r.rolname);
+    expect(await hasSchema(c2Admin, schema)).toBe(true);
+    expect(await c2Roles()).toContain(role);
+    expect(await count(c2Admin, schema, 'products')).toBe(1);
+    // The primary: every schema of its database (but a backend's temporary ones), and the store roles this database
+    // made (roles are per cluster).
+    const primary = async () => ({
+      schemas: (
+        await sql<{ n: string }>`select nspname as n from pg_namespace where nspname not like 'pg\\_%temp\\_%' order by 1`.execute(p.db.kysely)
+      ).rows.map((r) => r.n),
+      roles: (
+        await sql<{
+          r: string;
+        }>`select rolname as r from pg_roles where pg_catalog.shobj_description(oid, 'pg_authid') = ${`storeloom tenant role; database=${p.testDb.name}`} order by 1`.execute(
+          p.db.kysely,
+        )
+      ).rows.map((r) => r.r),
+    });
+    const before = await primary();
+    expect(before.schemas).toContain(mainSchema);
+    expect(before.schemas).not.toContain(schema);
+    expect(before.roles).toContain(`storeloom_${mainSchema}`);
+    expect(before.roles).not.toContain(role);
+    const clusterCounts = async () =>
+      Object.fromEntries((await p.db.control.selectFrom('database_clusters').select(['id', 'store_count']).execute()).map((r) => [r.id, r.store_count]));
+    const countsBefore = await clusterCounts();
+
+    expect((await p.request('DELETE', `/api/v1/stores/${doomed.id}`, { cookie })).status).toBe(204);
+    expect(await clusterCounts()).toEqual({ ...countsBefore, c2: (countsBefore.c2 ?? 0) - 1 });
+    // Within the retention period nothing is dropped.
+    expect(await p.services.stores.retention.purgeDeleted(30)).not.toContain(doomed.id);
+    expect(await hasSchema(c2Admin, schema)).toBe(true);
+
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual([doomed.id]);
+    // On cluster 2: the store's schema and its role are gone; the other store there keeps both.
+    expect(await hasSchema(c2Admin, schema)).toBe(false);
+    expect(await c2Roles()).not.toContain(role);
+    expect(await hasSchema(c2Admin, keptSchema)).toBe(true);
+    expect(await c2Roles()).toContain(`storeloom_${keptSchema}`);
+    // Control rows as for a store of the primary: the row and its memberships gone, the purge audited, counts unchanged.
+    expect(await p.db.control.selectFrom('stores').select('id').where('id', '=', doomed.id).executeTakeFirst()).toBeUndefined();
+    expect(await p.db.control.selectFrom('memberships').select('user_id').where('store_id', '=', doomed.id).execute()).toEqual([]);
+    const audit = await p.db.control.selectFrom('audit_log').select('action').where('store_id', '=', doomed.id).orderBy('id').execute();
+    expect(audit.map((a) => a.action)).toEqual(['store.created', 'store.launched', 'store.deleted', 'store.purged']);
+    expect(await clusterCounts()).toEqual({ ...countsBefore, c2: (countsBefore.c2 ?? 0) - 1 });
+    // The primary is as it was, and its store and the kept one on cluster 2 still serve.
+    expect(await primary()).toEqual(before);
+    for (const id of [onMain.id, kept.id]) expect((await p.request('GET', `/api/v1/stores/${id}/products`, { cookie })).status).toBe(200);
+    expect(JSON.stringify((await p.request('GET', `/api/v1/stores/${onMain.id}/products`, { cookie })).body)).toContain('Main Tea');
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual([]);
   });
 
   it('moves a store 1→2: reads keep working, writes get 503 store_read_only during the window, the copy equals the source', async () => {
