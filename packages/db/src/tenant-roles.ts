@@ -30,7 +30,11 @@ export function tenantRoleName(schema: string): string {
  * dependency on the schema in pg_depend, which is indexed by what is depended on, so the same objects are
  * listed in time proportional to the store's own schema and granted in one statement per kind: the same
  * relation kinds as ALL TABLES (tables, views, materialised views, foreign and partitioned tables), sequences,
- * and functions, aggregates and window functions but not procedures (as ALL FUNCTIONS).
+ * and functions, aggregates and window functions but not procedures (as ALL FUNCTIONS). `offset 0` keeps each
+ * dependency's fetch a probe of pg_class's / pg_proc's oid index (as the move's lookups in move.ts): without it
+ * the planner may flatten the lateral subquery into a join and read the catalogue whole instead, by a sequential
+ * scan or a full index scan, when it prices that below the probes (a catalogue it thinks small; with nested loops
+ * priced out it does so on Postgres 15 and PGlite, packages/db/test/catalog-scans.test.ts).
  */
 function grantOnSchemaObjectsSql(schema: string, role: string): string {
   const s = quoteIdent(schema).replaceAll("'", "''");
@@ -46,7 +50,7 @@ function grantOnSchemaObjectsSql(schema: string, role: string): string {
          into tabs, seqs
          from pg_catalog.pg_depend d
          cross join lateral (select k.relname, k.relkind from pg_catalog.pg_class k
-                              where k.oid = d.objid and k.relnamespace = ns) c
+                              where k.oid = d.objid and k.relnamespace = ns offset 0) c
         where d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass and d.refobjid = ns
           and d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass;
        select pg_catalog.string_agg('${s}.' || pg_catalog.quote_ident(f.proname)
@@ -54,7 +58,7 @@ function grantOnSchemaObjectsSql(schema: string, role: string): string {
          into fns
          from pg_catalog.pg_depend d
          cross join lateral (select p.proname from pg_catalog.pg_proc p
-                              where p.oid = d.objid and p.pronamespace = ns and p.prokind <> 'p') f
+                              where p.oid = d.objid and p.pronamespace = ns and p.prokind <> 'p' offset 0) f
         where d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass and d.refobjid = ns
           and d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass;
        if tabs is not null then execute 'grant all on table ' || tabs || ' to ${role}'; end if;

@@ -7,7 +7,10 @@
  * grants and the fresh-schema check find a schema's objects through pg_depend's index instead.
  * Checked here: neither reads pg_class, pg_proc or pg_type sequentially (the transaction's own scan
  * counters), and the grants are exactly those the `... in schema` statements give, on every
- * relation kind they cover and none they do not (procedures, indexes, composite types).
+ * relation kind they cover and none they do not (procedures, indexes, composite types). The grants' lookups stay
+ * index probes whatever the planner makes of the catalogue's size, on Postgres and on embedded PGlite: with nested
+ * loops priced out (`enable_nestloop = off`, the planner's choice on a catalogue it thinks small) they still read no
+ * catalogue sequentially and give the same grants.
  */
 import {
   createDatabase,
@@ -24,7 +27,7 @@ import {
   tenantRoleName,
   quoteIdent as q,
 } from '@storeloom/db';
-import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
+import { createEmbeddedTestDatabase, createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -219,3 +222,91 @@ describe('store role grants and the fresh-schema check on real Postgres', () => 
     expect(await schemaState(db.kysely, empty)).toEqual({ applied: null, fresh: true });
   });
 });
+
+const GRANT_WATCHED = ['pg_class', 'pg_proc', 'pg_type', 'pg_namespace', 'pg_depend', 'pg_attribute'] as const;
+
+/**
+ * Sequential scans of the catalogues that grow with the stores of a database, and the pg_class rows read (by a scan
+ * or through its indexes: a join may read all of pg_class through its oid index too), in the current transaction.
+ * Asked of the statistics functions by oid: the pg_stat_xact_* views scan pg_namespace themselves.
+ */
+async function grantCatalogReads(trx: Kysely<any>): Promise<{ seq: Record<string, number>; pgClassRows: number }> {
+  const { rows } = await sql<Record<string, string>>`select ${sql.join(
+    GRANT_WATCHED.map((n) => sql`pg_catalog.pg_stat_get_xact_numscans(${`pg_catalog.${n}`}::pg_catalog.regclass)::text as ${sql.id(n)}`),
+  )}, (pg_catalog.pg_stat_get_xact_tuples_returned('pg_catalog.pg_class'::pg_catalog.regclass)
+       + pg_catalog.pg_stat_get_xact_tuples_fetched('pg_catalog.pg_class_oid_index'::pg_catalog.regclass)
+       + pg_catalog.pg_stat_get_xact_tuples_fetched('pg_catalog.pg_class_relname_nsp_index'::pg_catalog.regclass)
+       + pg_catalog.pg_stat_get_xact_tuples_fetched('pg_catalog.pg_class_tblspc_relfilenode_index'::pg_catalog.regclass))::text as rows`.execute(trx);
+  const r = rows[0] ?? {};
+  return { seq: Object.fromEntries(GRANT_WATCHED.map((n) => [n, Number(r[n])])), pgClassRows: Number(r.rows) };
+}
+
+const NO_GRANT_SEQ_SCANS = Object.fromEntries(GRANT_WATCHED.map((n) => [n, 0]));
+
+function grantCatalogSuite(name: string, open: () => Promise<TestDatabase>, otherStores: number) {
+  describe(name, () => {
+    let tdb: TestDatabase;
+    let db: Database;
+    const schema = schemaNameForStore(newId());
+
+    beforeAll(async () => {
+      tdb = await open();
+      db = tdb.db;
+      // Other stores' objects in the catalogue, so that a scan would have something to read; made first, so that
+      // their oids are below the store's (a merge join on oid reads pg_class through its index up to the last one).
+      await fillSchema(db.kysely, schemaNameForStore(newId()));
+      for (let i = 0; i < otherStores; i++) await migrateTenant(db, schemaNameForStore(newId()));
+      await migrateTenant(db, schema);
+      // PGlite start-up plus tenant migrations is slow on a loaded 2-core machine.
+    }, 300_000);
+    afterAll(async () => {
+      await tdb?.drop();
+    });
+
+    /** The grants' catalogue reads in one transaction, the planner's settings `settings` applied first. */
+    const grantReads = (settings: string[]) =>
+      db.kysely.transaction().execute(async (trx) => {
+        for (const s of settings) await sql.raw(s).execute(trx);
+        const before = await grantCatalogReads(trx);
+        await sql.raw(ensureTenantRoleSql(schema)).execute(trx);
+        const after = await grantCatalogReads(trx);
+        return {
+          seq: Object.fromEntries(GRANT_WATCHED.map((n) => [n, (after.seq[n] ?? Number.NaN) - (before.seq[n] ?? Number.NaN)])),
+          pgClassRows: after.pgClassRows - before.pgClassRows,
+        };
+      });
+    const pgClassSize = async () => (await sql<{ n: number }>`select count(*)::int as n from pg_catalog.pg_class`.execute(db.kysely)).rows[0]?.n ?? 0;
+
+    it('grants the store role without a sequential scan of the catalogue, as planned', async () => {
+      const reads = await grantReads([]);
+      expect(reads.seq).toEqual(NO_GRANT_SEQ_SCANS);
+      expect(reads.pgClassRows).toBeLessThan(await pgClassSize());
+    });
+
+    it('still probes by index with nested loops priced out, and grants the same', async () => {
+      const granted = await aclDump(db.kysely, schema);
+      expect(granted.filter((l) => l.includes('ROLE=')).length).toBeGreaterThan(50);
+      // Taken back, so that the grants below are the ones that give them again.
+      const s = q(schema);
+      const role = q(tenantRoleName(schema));
+      await sql
+        .raw(
+          [
+            `revoke all on all tables in schema ${s} from ${role}`,
+            `revoke all on all sequences in schema ${s} from ${role}`,
+            `revoke all on all functions in schema ${s} from ${role}`,
+          ].join(';\n'),
+        )
+        .execute(db.kysely);
+      expect(await aclDump(db.kysely, schema)).not.toEqual(granted);
+      const reads = await grantReads(['set local enable_nestloop = off']);
+      expect(reads.seq).toEqual(NO_GRANT_SEQ_SCANS);
+      // Its own relations (and what granting them reads), nor pg_class whole through its oid index (a merge join).
+      expect(reads.pgClassRows).toBeLessThan(await pgClassSize());
+      expect(await aclDump(db.kysely, schema)).toEqual(granted);
+    });
+  });
+}
+
+grantCatalogSuite('store role grant lookups on Postgres 15', () => createTestDatabase(ADMIN_URL, { poolMax: 2 }), 1);
+grantCatalogSuite('store role grant lookups on embedded PGlite', () => createEmbeddedTestDatabase({ poolMax: 2 }), 0);
