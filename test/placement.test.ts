@@ -2,8 +2,8 @@
  * Tenant placement across two Postgres clusters: the machine's Postgres (`main`,
  * which holds the control schema) and a second cluster started here with initdb
  * on another port. A store placed on cluster 2 is served by the API and the
- * storefront through tenant(); a deleted store on cluster 2 is purged there
- * (schema and role) without touching the primary; a move 1→2 keeps reads
+ * storefront through tenant(); a deleted store on cluster 2 can be restored, and
+ * is purged there (schema and role) without touching the primary; a move 1→2 keeps reads
  * working, refuses writes with 503 store_read_only during its window and copies
  * everything; a move that fails midway leaves the store on its source, writable.
  */
@@ -129,6 +129,27 @@ describe('tenant placement on two clusters', () => {
     // The store role exists on cluster 2 and tenant queries run under it there.
     const role = await c2Admin.query('select 1 from pg_roles where rolname = $1', [`storeloom_${schema}`]);
     expect(role.rowCount).toBe(1);
+  });
+
+  it('restores a deleted store of cluster 2 (its schema is there, not on the primary)', async () => {
+    const store = await storeOn('c2');
+    const { schema_name: schema } = await schemaOf(store.id);
+    await createProduct(p, cookie, store.id, { title: 'Back Again' });
+    expect((await p.request('DELETE', `/api/v1/stores/${store.id}`, { cookie })).status).toBe(204);
+    const restored = await p.request('POST', `/api/v1/stores/${store.id}/restore`, { cookie });
+    expect(restored.status, restored.text).toBe(200);
+    expect(restored.body.status).toBe('active');
+    expect(await schemaOf(store.id)).toMatchObject({ cluster_id: 'c2', read_only: false });
+    const products = await p.request('GET', `/api/v1/stores/${store.id}/products`, { cookie });
+    expect(JSON.stringify(products.body)).toContain('Back Again');
+    expect(await hasSchema(c2Admin, schema)).toBe(true);
+    expect(await hasSchema(p.db, schema)).toBe(false);
+    // Purged, it cannot come back: 409 store_purged, as for a store of the primary.
+    expect((await p.request('DELETE', `/api/v1/stores/${store.id}`, { cookie })).status).toBe(204);
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual([store.id]);
+    const gone = await p.request('POST', `/api/v1/stores/${store.id}/restore`, { cookie });
+    expect(gone.status).toBe(409);
+    expect(gone.body.error.code).toBe('store_purged');
   });
 
   it('purges a deleted store of cluster 2 there (schema, role, control rows) and leaves the primary as it was', async () => {

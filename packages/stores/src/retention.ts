@@ -95,9 +95,6 @@ export class StoreRetention {
     try {
       const row = await this.db.kysely.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${store.schema_name}`}))`.execute(trx);
-        const schema = await sql<{ ok: boolean }>`select exists (select 1 from pg_catalog.pg_namespace where nspname = ${store.schema_name}) as ok`.execute(
-          trx,
-        );
         const restored = await trx
           .withSchema('control')
           .updateTable('stores')
@@ -106,8 +103,13 @@ export class StoreRetention {
           .where('status', '=', 'deleted')
           .returningAll()
           .executeTakeFirst();
-        if (!restored || !schema.rows[0]?.ok)
-          throw new AppError(ErrorCode.StorePurged, 'This store was purged after its retention period and cannot be restored');
+        const purged = () => new AppError(ErrorCode.StorePurged, 'This store was purged after its retention period and cannot be restored');
+        if (!restored) throw purged();
+        // The schema is on the store's cluster. Another cluster's purge drops it while holding this lock on the
+        // primary, so the lock taken above serialises the two there too.
+        const on = restored.cluster_id === PRIMARY_CLUSTER ? trx : clusterKysely(this.db, restored.cluster_id);
+        const schema = await sql<{ ok: boolean }>`select exists (select 1 from pg_catalog.pg_namespace where nspname = ${store.schema_name}) as ok`.execute(on);
+        if (!schema.rows[0]?.ok) throw purged();
         await writeAudit(trx.withSchema('control'), {
           storeId,
           actorUserId: actor.userId,
