@@ -90,7 +90,14 @@ export async function cpuPerRequest(o: {
   const pgCpu = o.database ? new PostgresCpu(o.database) : null;
   await pgCpu?.start();
   const before = processCpuUs(o.pid);
-  const load = await runLoad({ label: o.label, url: o.url, headers: o.headers, connections: o.connections, durationS: o.durationS ?? 0, amount: o.durationS ? undefined : o.amount });
+  const load = await runLoad({
+    label: o.label,
+    url: o.url,
+    headers: o.headers,
+    connections: o.connections,
+    durationS: o.durationS ?? 0,
+    amount: o.durationS ? undefined : o.amount,
+  });
   const after = processCpuUs(o.pid);
   const pgUs = pgCpu ? await pgCpu.stop() : null;
   if (before === null || after === null) throw new Error(`cannot read the CPU time of pid ${o.pid} from /proc`);
