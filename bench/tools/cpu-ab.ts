@@ -26,7 +26,8 @@ const rounds = Number(flag('--rounds', '5'));
 // With --seconds, each run lasts that long instead of --requests requests: the req/s figures are then autocannon's
 // per-second average, a throughput comparable with the bench's (a run of a fixed number of requests has only whole
 // seconds of autocannon's duration to divide by).
-const seconds = flagValue(args, '--seconds') === undefined ? undefined : Number(flagValue(args, '--seconds'));
+const secondsFlag = flagValue(args, '--seconds');
+const seconds = secondsFlag === undefined ? undefined : Number(secondsFlag);
 if (!base) throw new Error('--base <worktree> is required');
 
 async function controlPlane(name: string, entry: string) {

@@ -1,5 +1,6 @@
 /** Test helpers: a fresh database per test file, randomly named on the machine's Postgres or on its own embedded server. */
 import { randomBytes } from 'node:crypto';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createDatabase, type Database } from './client.ts';
 import { migrateControl, registerConfiguredClusters } from './migrator.ts';
@@ -80,4 +81,20 @@ export async function createEmbeddedTestDatabase(opts: { poolMax?: number } = {}
     throw e;
   }
   return { url: server.url, name: new URL(server.url).pathname.slice(1), db, drop };
+}
+
+/**
+ * `db` with its `kysely` replaced by a handle on the same pool that records every statement's SQL, as a tracing or
+ * instrumenting wrapper of the Database would see them: code that reaches the primary around `db.kysely` is missing
+ * from `seen`.
+ */
+export function recordingDatabase(db: Database): { db: Database; seen: string[] } {
+  const seen: string[] = [];
+  const kysely = new Kysely<any>({
+    dialect: new PostgresDialect({ pool: db.pool }),
+    log: (e) => {
+      if (e.level === 'query') seen.push(e.query.sql);
+    },
+  });
+  return { db: { ...db, kysely }, seen };
 }

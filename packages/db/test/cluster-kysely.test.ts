@@ -4,21 +4,9 @@
  * reaches a cluster's primary by id (dropping a moved store's source) goes through it: a wrapper that records the
  * statements of its db.kysely sees them.
  */
-import {
-  type ControlDatabase,
-  clusterKysely,
-  createDatabase,
-  type Database,
-  dropMovedSource,
-  migrateTenant,
-  newId,
-  schemaNameForStore,
-  sql,
-  tenantRoleName,
-} from '@storeloom/db';
-import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
+import { clusterKysely, createDatabase, type Database, dropMovedSource, migrateTenant, newId, schemaNameForStore, sql, tenantRoleName } from '@storeloom/db';
+import { createTestDatabase, recordingDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
-import { Kysely, PostgresDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ADMIN_URL = loadEnv(testEnvSchema).TEST_DATABASE_URL;
@@ -57,15 +45,7 @@ describe('a wrapped Database on real Postgres', () => {
     const schema = schemaNameForStore(newId());
     // A source left on the primary: no store row names the primary for it any more.
     await migrateTenant(db, schema, undefined, 'main');
-    const seen: string[] = [];
-    // The wrapper's handle: the same pool, its statements recorded (as a tracing wrapper would see them).
-    const kysely = new Kysely<ControlDatabase>({
-      dialect: new PostgresDialect({ pool: db.pool }),
-      log: (e) => {
-        if (e.level === 'query') seen.push(e.query.sql);
-      },
-    });
-    const wrapped: Database = { ...db, kysely };
+    const { db: wrapped, seen } = recordingDatabase(db);
     await dropMovedSource(wrapped, 'main', schema);
     expect(seen).toContain(`drop schema if exists "${schema}" cascade`);
     expect(seen.some((q) => q.includes('pg_roles'))).toBe(true);

@@ -23,7 +23,7 @@ export interface SecurityHeadersOptions {
 }
 
 /** The policy of a data response: nothing may load or run, and nothing may frame it. */
-export const DATA_CSP = "default-src 'none'; frame-ancestors 'none'";
+const DATA_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 /**
  * Sets `cspNonce` in the context for this request; inline `<script>` tags must

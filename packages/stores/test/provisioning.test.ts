@@ -5,12 +5,11 @@
  * soft-deleted stores are purged with their schema.
  */
 import { randomBytes } from 'node:crypto';
-import { type ControlDatabase, type Database, migrations, newId, sql } from '@storeloom/db';
-import { createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
+import { type Database, migrations, newId, sql } from '@storeloom/db';
+import { createTestDatabase, recordingDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { StoreService } from '@storeloom/stores';
 import { TENANT_TABLES } from '../../../test/helpers/tenant.ts';
-import { Kysely, PostgresDialect } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const ADMIN_URL = loadEnv(testEnvSchema).TEST_DATABASE_URL;
@@ -189,14 +188,7 @@ describe('provisioning crash recovery', () => {
 describe('provisioning through a wrapped Database', () => {
   it("runs the primary's schema creation through the wrapper's db.kysely (as instrumentation wraps it), not around it", async () => {
     // The wrapper's handle: the same pool, its statements recorded (as onQuery / a tracing wrapper would see them).
-    const seen: string[] = [];
-    const kysely = new Kysely<ControlDatabase>({
-      dialect: new PostgresDialect({ pool: db.pool }),
-      log: (e) => {
-        if (e.level === 'query') seen.push(e.query.sql);
-      },
-    });
-    const wrapped: Database = { ...db, kysely };
+    const { db: wrapped, seen } = recordingDatabase(db);
     let atHook: string[] = [];
     const recorded = new StoreService(wrapped, {
       afterSchemaCreated() {
