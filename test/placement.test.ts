@@ -2,8 +2,9 @@
  * Tenant placement across two Postgres clusters: the machine's Postgres (`main`,
  * which holds the control schema) and a second cluster started here with initdb
  * on another port. A store placed on cluster 2 is served by the API and the
- * storefront through tenant(); a deleted store on cluster 2 can be restored, and
- * is purged there (schema and role) without touching the primary; a move 1→2 keeps reads
+ * storefront through tenant(); a deleted store on cluster 2 can be restored (503 when its
+ * cluster is not configured in the process), and is purged there (schema and role) without
+ * touching the primary; a move 1→2 keeps reads
  * working, refuses writes with 503 store_read_only during its window and copies
  * everything; a move that fails midway leaves the store on its source, writable.
  */
@@ -150,6 +151,43 @@ describe('tenant placement on two clusters', () => {
     const gone = await p.request('POST', `/api/v1/stores/${store.id}/restore`, { cookie });
     expect(gone.status).toBe(409);
     expect(gone.body.error.code).toBe('store_purged');
+  });
+
+  it('a restore of a store on a cluster this process has no connection for answers 503 service_unavailable and changes nothing', async () => {
+    const store = await storeOn('c2');
+    const { schema_name: schema } = await schemaOf(store.id);
+    expect((await p.request('DELETE', `/api/v1/stores/${store.id}`, { cookie })).status).toBe(204);
+    // A cluster registered in the control schema but not in this process's DATABASE_CLUSTERS (another process's, or
+    // one whose URL was taken out of this one's configuration): the deleted store is placed there.
+    await p.db.control
+      .insertInto('database_clusters')
+      .values({ id: 'c3', name: 'Not configured here', status: 'closed' })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    await p.db.control.updateTable('stores').set({ cluster_id: 'c3' }).where('id', '=', store.id).execute();
+    const row = async () =>
+      await p.db.control.selectFrom('stores').select(['status', 'deleted_at', 'updated_at', 'cluster_id']).where('id', '=', store.id).executeTakeFirstOrThrow();
+    const audit = async () =>
+      (await p.db.control.selectFrom('audit_log').select('action').where('target_id', '=', store.id).orderBy('id').execute()).map((a) => a.action);
+    const before = { row: await row(), audit: await audit() };
+    try {
+      const res = await p.request('POST', `/api/v1/stores/${store.id}/restore`, { cookie });
+      expect(res.status, res.text).toBe(503);
+      expect(Object.keys(res.body)).toEqual(['error']);
+      expect(Object.keys(res.body.error)).toEqual(['code', 'message']);
+      expect(res.body.error.code).toBe('service_unavailable');
+      // No internals: neither the cluster's configuration nor SQL nor a stack.
+      expect(res.text).not.toMatch(/DATABASE_CLUSTERS|c3|select|advisory|pg_|\bat \w|\.ts:/i);
+      expect(await row()).toEqual(before.row);
+      expect(await audit()).toEqual(before.audit);
+      expect(before.row.status).toBe('deleted');
+    } finally {
+      await p.db.control.updateTable('stores').set({ cluster_id: 'c2' }).where('id', '=', store.id).execute();
+    }
+    // Back on a cluster it can reach, the same store is restored.
+    const restored = await p.request('POST', `/api/v1/stores/${store.id}/restore`, { cookie });
+    expect(restored.status, restored.text).toBe(200);
+    expect(await hasSchema(c2Admin, schema)).toBe(true);
   });
 
   it('purges a deleted store of cluster 2 there (schema, role, control rows) and leaves the primary as it was', async () => {

@@ -91,6 +91,12 @@ export class StoreRetention {
     if (!owner) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
     if (owner.role !== 'owner') throw new AppError(ErrorCode.Forbidden, 'Only the owner can restore a store');
     if (store.status !== 'deleted') throw new AppError(ErrorCode.InvalidState, 'The store is not deleted');
+    // The schema is checked on the store's own cluster: one this process has no connection for (not in its
+    // DATABASE_CLUSTERS) is a 503 before anything is changed, as a cluster that does not answer is.
+    if (!this.db.clusterIds.includes(store.cluster_id))
+      throw new AppError(ErrorCode.ServiceUnavailable, "The store's database is not reachable from this server right now; please retry later", {
+        headers: { 'Retry-After': '60' },
+      });
     this.access.forget(storeId);
     try {
       const row = await this.db.kysely.transaction().execute(async (trx) => {

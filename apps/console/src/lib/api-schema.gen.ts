@@ -180,7 +180,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Restore a deleted store within its retention period (owner; 409 store_purged once purged)
+         * Restore a deleted store within its retention period (owner; 409 store_purged once purged; 503 service_unavailable when the store's database cluster is not reachable from this server)
          * @description API tokens: needs the `write_backups` scope.
          */
         post: operations["restoreStore"];
@@ -7686,6 +7686,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

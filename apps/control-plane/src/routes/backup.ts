@@ -117,9 +117,10 @@ const restore = createRoute({
   method: 'post',
   path: '/stores/{storeId}/restore',
   tags: ['backup'],
-  summary: 'Restore a deleted store within its retention period (owner; 409 store_purged once purged)',
+  summary:
+    "Restore a deleted store within its retention period (owner; 409 store_purged once purged; 503 service_unavailable when the store's database cluster is not reachable from this server)",
   request: { params: StoreIdParam },
-  responses: { 200: jsonResponse(StoreSchema, 'Restored'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(StoreSchema, 'Restored'), ...errorResponses(401, 403, 404, 409, 503) },
 });
 
 type Ledger = Pick<
