@@ -16,7 +16,8 @@
  * 6. switch: `stores.cluster_id = target` + version bump in one control
  *    transaction, wait 2 × TTL (stale processes may still read the frozen
  *    source, never write it), then clear read-only (another bump);
- * 7. drop the source schema (and its role on that cluster), unless `keepSource`.
+ * 7. drop the source schema (and its role on that cluster), unless `keepSource`
+ *    (then dropMovedSource drops it later, or the store's purge does).
  *
  * A failure before the switch rolls back to the source: target copy dropped,
  * read-only cleared, the move marked failed with its error. A run that finds
@@ -63,7 +64,7 @@ export interface MoveResult {
 }
 
 export interface MoveOptions {
-  /** Keep the source schema (e.g. for N days; drop it later with dropMovedSource). Default: drop after the switch. */
+  /** Keep the source schema (e.g. for N days; drop it later with dropMovedSource, or the store's purge drops it). Default: drop after the switch. */
   keepSource?: boolean;
   onProgress?: (p: MoveProgress) => void;
   /** Test seam: called after each table is copied (throw to fail the move there). */
@@ -434,9 +435,13 @@ async function finish(
   return { moveId: m.moveId, storeId: m.storeId, from: m.from, to: m.to, tables: m.tables, rowsCopied: m.rowsCopied, readOnlyMs, sourceDropped, resumed };
 }
 
-/** Drops a moved store's old schema (and its role there). Refuses while the store still lives on that cluster. */
+/**
+ * Drops a moved store's old schema (and its role there). Refuses while the store still lives on that cluster. Records
+ * the drop on the store's moves from that cluster (source_dropped_at), so the store's purge, which drops the sources
+ * its moves kept, does not go back to that cluster for it.
+ */
 export async function dropMovedSource(db: Database, cluster: string, schema: string): Promise<void> {
-  const store = await db.control.selectFrom('stores').select('cluster_id').where('schema_name', '=', schema).executeTakeFirst();
+  const store = await db.control.selectFrom('stores').select(['id', 'cluster_id']).where('schema_name', '=', schema).executeTakeFirst();
   if (store?.cluster_id === cluster) throw new MoveError(`${schema} still lives on "${cluster}"; not dropping it`);
   const on = clusterKysely(db, cluster);
   await on.transaction().execute(async (trx) => {
@@ -444,4 +449,13 @@ export async function dropMovedSource(db: Database, cluster: string, schema: str
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx);
   });
   if (db.tenantIsolation === 'role') await dropTenantRole(on, schema).catch(() => false);
+  if (store)
+    await db.control
+      .updateTable('store_moves')
+      .set({ source_dropped_at: new Date(), updated_at: new Date() })
+      .where('store_id', '=', store.id)
+      .where('source_cluster', '=', cluster)
+      .where('status', '!=', 'failed')
+      .where('source_dropped_at', 'is', null)
+      .execute();
 }

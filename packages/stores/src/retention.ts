@@ -1,12 +1,33 @@
 /**
  * The end of a store: soft delete (the storefront goes dark at once), restore
  * by the owner within the retention period, and purge after it (schema and
- * role dropped under the store's advisory lock, so a restore never races it).
+ * role dropped under the store's advisory lock, so a restore never races it;
+ * also the copies that moves kept on the clusters they left).
  */
-import { clusterKysely, type Database, dropTenantRole, PRIMARY_CLUSTER, sql, writeAudit } from '@storeloom/db';
+import { type ControlDatabase, clusterKysely, type Database, dropTenantRole, PRIMARY_CLUSTER, sql, type Transaction, writeAudit } from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import type { StoreAccess } from './access.ts';
 import { type Actor, type StoreView, toStoreView } from './view.ts';
+
+/**
+ * The clusters other than `current` where a move of the store left its source copy in place: the move switched (its
+ * source is not the store's cluster now; a failed move never switched, and its source stayed live) and did not record
+ * dropping it. Read under the purge's row lock, in the purge's transaction.
+ */
+async function keptMoveSources(trx: Transaction<ControlDatabase>, storeId: string, current: string): Promise<string[]> {
+  const rows = await trx
+    .withSchema('control')
+    .selectFrom('store_moves')
+    .select('source_cluster')
+    .distinct()
+    .where('store_id', '=', storeId)
+    .where('status', '!=', 'failed')
+    .where('source_dropped_at', 'is', null)
+    .where('source_cluster', '!=', current)
+    .orderBy('source_cluster')
+    .execute();
+  return rows.map((r) => r.source_cluster);
+}
 
 export class StoreRetention {
   constructor(
@@ -160,27 +181,32 @@ export class StoreRetention {
           .forUpdate()
           .executeTakeFirst();
         if (!still) return false;
-        if (s.cluster_id !== PRIMARY_CLUSTER) {
-          // Another cluster: drop the schema there while this transaction holds the store's lock (idempotent: if the
-          // row delete below fails, the next purge drops nothing and retries the delete).
-          await clusterKysely(this.db, s.cluster_id)
-            .transaction()
-            .execute(async (other) => {
-              await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(other);
-              await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(other);
-            });
-        } else {
-          await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(trx);
+        // The copies a move kept on the clusters it left (keepSource, or a mover that stopped after the switch) are
+        // recorded only in store_moves, whose rows go with the store's: drop them before it, in the same way.
+        const kept = await keptMoveSources(trx, s.id, s.cluster_id);
+        for (const cluster of [s.cluster_id, ...kept]) {
+          if (cluster !== PRIMARY_CLUSTER) {
+            // Another cluster: drop the schema there while this transaction holds the store's lock (idempotent: if the
+            // row delete below fails, the next purge drops nothing and retries the delete).
+            await clusterKysely(this.db, cluster)
+              .transaction()
+              .execute(async (other) => {
+                await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(other);
+                await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(other);
+              });
+          } else {
+            await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(trx);
+          }
         }
         await trx.withSchema('control').deleteFrom('stores').where('id', '=', s.id).where('status', '=', 'deleted').execute();
         await writeAudit(trx.withSchema('control'), { storeId: s.id, action: 'store.purged', targetType: 'store', targetId: s.id });
-        return true;
+        return [s.cluster_id, ...kept];
       });
       if (!dropped) continue;
-      // Roles are cluster-wide: drop the store's role with its schema. A role still referenced
-      // elsewhere in the cluster stays (dropOrphanTenantRoles sweeps it later).
+      // Roles are cluster-wide: drop the store's role with its schema, on each cluster it had a copy on. A role still
+      // referenced elsewhere in the cluster stays (dropOrphanTenantRoles sweeps it later).
       if (this.db.tenantIsolation === 'role') {
-        await dropTenantRole(clusterKysely(this.db, s.cluster_id), s.schema_name).catch(() => false);
+        for (const cluster of dropped) await dropTenantRole(clusterKysely(this.db, cluster), s.schema_name).catch(() => false);
       }
       purged.push(s.id);
     }
