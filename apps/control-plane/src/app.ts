@@ -256,8 +256,11 @@ export function createControlPlaneApp(services: Services, logger: Logger) {
     c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : UPLOAD_PATH.test(c.req.path) ? uploadLimit(c, next) : jsonLimit(c, next);
   const limits = services.config.rateLimits;
   const perIp = rateLimit([{ name: 'ip', limit: limits?.perIpPerMinute ?? 0, windowSeconds: 60, key: (c) => clientIp(c, services.config.trustProxy) }]);
-  // CSV imports upload large bodies on slow links: they get no deadline.
-  const deadline = requestTimeout(services.config.requestTimeoutMs ?? 0, { skip: (c) => /\/(imports|imports\/preview|import-archive)$/.test(c.req.path) });
+  // CSV imports upload large bodies on slow links: they get no deadline. Uploads are writes, so a read never needs the
+  // path test (a regex on every read, round 17).
+  const deadline = requestTimeout(services.config.requestTimeoutMs ?? 0, {
+    skip: (c) => c.req.method !== 'GET' && c.req.method !== 'HEAD' && /\/(imports|imports\/preview|import-archive)$/.test(c.req.path),
+  });
   const sameOrigin = originCheck({ trustedOrigins: () => [new URL(services.config.publicUrl).origin, ...services.config.trustedOrigins] });
   const jsonBodies = requireJsonBody({
     allow: (path) =>

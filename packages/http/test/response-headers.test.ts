@@ -86,6 +86,25 @@ describe('response header bag', () => {
     expect(given.headers.get('x-request-id')).toBe('caller-id-1234');
   });
 
+  it('gives requests continuing one caller trace distinct request and span ids, and keeps the trace id', async () => {
+    const a = app();
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const responses = [];
+    for (let i = 0; i < 50; i++) responses.push(await a.request('/plain', { headers: { traceparent } }));
+    const ids = responses.map((r) => r.headers.get('x-request-id'));
+    const spans = responses.map((r) => r.headers.get('traceparent')?.split('-')[2]);
+    expect(new Set(ids).size).toBe(50);
+    expect(new Set(spans).size).toBe(50);
+    for (const r of responses) {
+      expect(r.headers.get('traceparent')).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+      expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f]{16,32}$/);
+      expect(r.headers.get('x-request-id')).not.toContain('0af7651916cd43dd8448eb211c80319c');
+    }
+    // A request that starts its own trace is named by it: one id to search the logs by.
+    const own = await a.request('/plain');
+    expect(own.headers.get('traceparent')?.split('-')[1]).toBe(own.headers.get('x-request-id'));
+  });
+
   it('appends a bagged Set-Cookie beside the handler’s own, on both kinds of response', async () => {
     const a = app();
     const json = await a.request('/refresh/json');
