@@ -166,10 +166,19 @@ describe('store role grants and the fresh-schema check on real Postgres', () => 
           select seq_scan::text as n from pg_catalog.pg_stat_sys_tables where relid = 'pg_catalog.pg_index'::regclass`.execute(one.kysely);
         return Number(rows[0]?.n);
       };
-      const before = await pgIndexScans();
-      const schema = schemaNameForStore(newId());
-      await migrateTenant(one, schema, list, 'main');
-      const scans = (await pgIndexScans()) - before;
+      // The counter is the database's, not this backend's: another backend's statistics, flushed late (an idle
+      // connection flushes up to 10 s after its last statement), or autovacuum can add to one window (once 7 under
+      // load). Two fresh schemas, two windows, the fewer counted: others can only add, and the batch's regression
+      // (19 scans per schema) shows in both.
+      const scansOfOneFreshSchema = async () => {
+        const before = await pgIndexScans();
+        const schema = schemaNameForStore(newId());
+        await migrateTenant(one, schema, list, 'main');
+        return { schema, scans: (await pgIndexScans()) - before };
+      };
+      const first = await scansOfOneFreshSchema();
+      const { schema, scans: secondScans } = await scansOfOneFreshSchema();
+      const scans = Math.min(first.scans, secondScans);
       // The two counter reads cost a scan each (the statistics view joins pg_index); 19 statements read it before.
       expect(scans).toBeLessThanOrEqual(3);
       const columns = await sql<{ c: string }>`
