@@ -2,7 +2,8 @@
  * Tenant placement across two Postgres clusters: the machine's Postgres (`main`,
  * which holds the control schema) and a second cluster started here with initdb
  * on another port. A store placed on cluster 2 is served by the API and the
- * storefront through tenant(); a deleted store on cluster 2 can be restored (503 when its
+ * storefront through tenant(); a store on a cluster the process has no connection for
+ * answers 503 service_unavailable on both (logged once); a deleted store on cluster 2 can be restored (503 when its
  * cluster is not configured in the process), and is purged there (schema and role) without
  * touching the primary, with any copy a keepSource move left on the other cluster; a move 1→2 keeps reads
  * working, refuses writes with 503 store_read_only during its window and copies
@@ -24,12 +25,17 @@ describe('tenant placement on two clusters', () => {
   let p: TestPlatform;
   let c2Admin: pg.Pool;
   let cookie: string;
+  /** The API's log lines at warn and above (JSON). */
+  const apiLog: string[] = [];
 
   beforeAll(async () => {
     // Not skipped when initdb is missing: startPgCluster throws and the suite fails loudly.
     c2 = await startPgCluster();
     c2Admin = new pg.Pool({ connectionString: c2.url, max: 2 });
-    p = await startTestPlatform({ database: { clusters: { c2: c2.url }, placementTtlMs: TTL } });
+    p = await startTestPlatform({
+      database: { clusters: { c2: c2.url }, placementTtlMs: TTL },
+      logger: createLogger({ level: 'warn', format: 'json', write: (l) => void apiLog.push(l) }),
+    });
     ({ cookie } = await signup(p));
   });
   afterAll(async () => {
@@ -153,17 +159,78 @@ describe('tenant placement on two clusters', () => {
     expect(gone.body.error.code).toBe('store_purged');
   });
 
+  /** Registers `c3` in the control schema; no process of this test has a connection for it. */
+  const registerUnconfiguredCluster = async () =>
+    await p.db.control
+      .insertInto('database_clusters')
+      .values({ id: 'c3', name: 'Not configured here', status: 'closed' })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  /** No internals in an answer: neither the cluster's id or configuration, nor SQL, a schema name or a stack. */
+  const NO_INTERNALS = /DATABASE_CLUSTERS|c3|select|advisory|pg_|\bt_[0-9a-f]{32}\b|\bat \w|\.ts:|Error:/i;
+
+  it('a store on a cluster this process has no connection for answers 503 service_unavailable on the API and the storefront', async () => {
+    const store = await storeOn('c2');
+    const product = await createProduct(p, cookie, store.id, { title: 'Unreachable Tea' });
+    const sfLog: string[] = [];
+    const app = createStorefrontApp(p.db, createLogger({ level: 'warn', format: 'json', write: (l) => void sfLog.push(l) }), {
+      rootDomain: 'localhost',
+      secret: 'test-secret-0123456789abcdef0123456789',
+      storeCacheTtlMs: 0,
+    });
+    const host = `${store.slug}.localhost`;
+    const shop = (path: string) => app.request(`http://${host}${path}`, { headers: { host } });
+    expect((await shop('/')).status).toBe(200);
+    // Placed on a cluster registered in the control schema but not in this process's DATABASE_CLUSTERS (another
+    // process's, or one whose URL was taken out of this one's configuration).
+    await registerUnconfiguredCluster();
+    await p.db.control.updateTable('stores').set({ cluster_id: 'c3' }).where('id', '=', store.id).execute();
+    p.db.invalidatePlacement();
+    apiLog.length = 0;
+    try {
+      const res = await p.request('GET', `/api/v1/stores/${store.id}/products`, { cookie });
+      expect(res.status, res.text).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('60');
+      expect(Object.keys(res.body)).toEqual(['error']);
+      expect(Object.keys(res.body.error)).toEqual(['code', 'message']);
+      expect(res.body.error.code).toBe('service_unavailable');
+      expect(res.text).not.toMatch(NO_INTERNALS);
+      // Logged once, at warn, naming the cluster (an operator's fact), with no personal data.
+      const logged = apiLog.map((l) => JSON.parse(l)).filter((e) => e.msg !== 'request');
+      expect(logged, apiLog.join('')).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ level: 'warn', cluster: 'c3' });
+      expect(JSON.stringify(logged[0])).not.toMatch(/@example|cookie|password/i);
+
+      // The storefront: a shopper's page is a plain 503 page. So is a Storefront API path here, since the store's
+      // settings are read on its cluster while the host is resolved, before the API (as for a closed store); each
+      // request is logged once.
+      for (const path of ['/', `/api/storefront/v1/products/${product.handle}`]) {
+        const page = await shop(path);
+        const html = await page.text();
+        expect(page.status, `${path}: ${html}`).toBe(503);
+        expect(page.headers.get('retry-after'), path).toBe('60');
+        expect(page.headers.get('content-type'), path).toMatch(/^text\/html/);
+        expect(html, path).not.toMatch(NO_INTERNALS);
+      }
+      const sfLogged = sfLog.map((l) => JSON.parse(l)).filter((e) => e.msg !== 'request');
+      expect(sfLogged, sfLog.join('')).toHaveLength(2);
+      for (const e of sfLogged) expect(e).toMatchObject({ level: 'warn', cluster: 'c3' });
+    } finally {
+      await p.db.control.updateTable('stores').set({ cluster_id: 'c2' }).where('id', '=', store.id).execute();
+      p.db.invalidatePlacement();
+    }
+    // Back on its cluster, the store serves again.
+    expect((await p.request('GET', `/api/v1/stores/${store.id}/products`, { cookie })).status).toBe(200);
+    expect((await shop('/')).status).toBe(200);
+  });
+
   it('a restore of a store on a cluster this process has no connection for answers 503 service_unavailable and changes nothing', async () => {
     const store = await storeOn('c2');
     const { schema_name: schema } = await schemaOf(store.id);
     expect((await p.request('DELETE', `/api/v1/stores/${store.id}`, { cookie })).status).toBe(204);
     // A cluster registered in the control schema but not in this process's DATABASE_CLUSTERS (another process's, or
     // one whose URL was taken out of this one's configuration): the deleted store is placed there.
-    await p.db.control
-      .insertInto('database_clusters')
-      .values({ id: 'c3', name: 'Not configured here', status: 'closed' })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    await registerUnconfiguredCluster();
     await p.db.control.updateTable('stores').set({ cluster_id: 'c3' }).where('id', '=', store.id).execute();
     const row = async () =>
       await p.db.control.selectFrom('stores').select(['status', 'deleted_at', 'updated_at', 'cluster_id']).where('id', '=', store.id).executeTakeFirstOrThrow();

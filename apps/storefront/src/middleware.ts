@@ -5,6 +5,7 @@
  * opening soon) → same-origin
  * POSTs. Then the JSON APIs and /media, the page routes, and the error pages.
  */
+import { ClusterUnavailableError } from '@storeloom/db';
 import { AppError, isConnectionError, isStatementTimeout } from '@storeloom/errors';
 import {
   flushResponseHeaders,
@@ -185,7 +186,8 @@ export function errorPages(app: StorefrontApp, sf: Storefront) {
   });
   app.onError((err, c) => {
     if (err instanceof AppError) {
-      // Rate limits (429) and deadlines (503) carry their status and Retry-After.
+      if (err instanceof ClusterUnavailableError) c.var.logger?.warn('database cluster not configured in this process', { cluster: err.cluster });
+      // Rate limits (429), deadlines and an unreachable cluster (503) carry their status and Retry-After.
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return c.html(plainPage('Please try again shortly', err.message), err.status as 429 | 503);
     }

@@ -1,3 +1,4 @@
+import { AppError, ErrorCode } from '@storeloom/errors';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { assertTenantSchema } from './ids.ts';
@@ -49,6 +50,25 @@ export interface DatabaseOptions {
   preparedStatementsPerConnection?: number;
 }
 
+/**
+ * A store's cluster (or one holding a copy of it) that this process has no connection for: registered in
+ * `control.database_clusters` but not in this process's DATABASE_CLUSTERS (another process's, or taken out of this
+ * one's configuration). An AppError 503 `service_unavailable` (Retry-After: 60) whose message names no cluster, so
+ * an error handler may answer it as it is; `cluster` and `detail` are for logs and operators' tools.
+ */
+export class ClusterUnavailableError extends AppError {
+  readonly cluster: string;
+  readonly detail: string;
+  constructor(cluster: string) {
+    super(ErrorCode.ServiceUnavailable, "The store's database is not reachable from this server right now; please retry later", {
+      headers: { 'Retry-After': '60' },
+    });
+    this.name = 'ClusterUnavailableError';
+    this.cluster = cluster;
+    this.detail = `database cluster "${cluster}" is not configured in DATABASE_CLUSTERS of this process`;
+  }
+}
+
 /** A privileged (login role) handle on one cluster: migrations, provisioning, moves. */
 export interface ClusterHandle {
   id: string;
@@ -75,7 +95,7 @@ export interface Database {
   readonly pool: pg.Pool;
   /** Clusters this process can reach: `main` first, then DATABASE_CLUSTERS. */
   readonly clusterIds: readonly string[];
-  /** Login-role handle on a cluster (pool created lazily, bounded by clusterPoolMax). Throws for an unknown id. */
+  /** Login-role handle on a cluster (pool created lazily, bounded by clusterPoolMax). Throws ClusterUnavailableError for an id not configured here. */
   cluster(id: string): ClusterHandle;
   /** Where a store schema lives and whether it is read-only (cached; a move bumps the placement version). */
   placementOf(schema: string): Promise<StorePlacement>;
@@ -90,7 +110,7 @@ export interface Database {
 
 /**
  * The login-role handle of one cluster; the primary through `db.kysely` (the same as `cluster('main')`, but wrappers
- * of it keep working). Throws for a cluster not configured in this process, as `cluster(id)` does.
+ * of it keep working). Throws ClusterUnavailableError for a cluster not configured in this process, as `cluster(id)` does.
  */
 export function clusterKysely(db: Database, cluster: string): Kysely<any> {
   return cluster === PRIMARY_CLUSTER ? (db.kysely as Kysely<any>) : db.cluster(cluster).kysely;
@@ -188,7 +208,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
     let h = handles.get(id);
     if (!h) {
       const url = clusterUrls.get(id);
-      if (!url) throw new Error(`database cluster "${id}" is not configured in DATABASE_CLUSTERS of this process`);
+      if (!url) throw new ClusterUnavailableError(id);
       const p = newPool(url, opts.clusterPoolMax ?? opts.poolMax ?? 10, `${appName}@${id}`, opts);
       h = { id, pool: p, kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool: p }), log }) };
       handles.set(id, h);

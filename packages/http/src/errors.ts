@@ -1,4 +1,5 @@
 import { AppError, ErrorCode, httpStatusOf, isAppError, isConnectionError, isPgError, isStatementTimeout } from '@storeloom/errors';
+import { ClusterUnavailableError } from '@storeloom/db';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -17,8 +18,11 @@ export function validationError(error: ZodError): AppError {
 /** Maps anything thrown to the stable error body. Internals (stack, SQL) are logged, never returned. */
 export function toErrorResponse(c: Context, err: unknown, logger?: Logger) {
   let appErr: AppError;
-  if (isAppError(err)) appErr = err;
-  else if (err instanceof HTTPException) {
+  if (isAppError(err)) {
+    appErr = err;
+    // A 503 by configuration, not by load: the operator needs to hear of it (the answer names no cluster).
+    if (err instanceof ClusterUnavailableError) logger?.warn('database cluster not configured in this process', { cluster: err.cluster });
+  } else if (err instanceof HTTPException) {
     const status = err.status;
     if (status === 413) appErr = new AppError(ErrorCode.PayloadTooLarge, 'Request body is too large');
     else if (status === 400) appErr = new AppError(ErrorCode.InvalidJson, 'Request body is not valid JSON');

@@ -4,7 +4,17 @@
  * role dropped under the store's advisory lock, so a restore never races it;
  * also the copies that moves kept on the clusters they left).
  */
-import { type ControlDatabase, clusterKysely, type Database, dropTenantRole, PRIMARY_CLUSTER, sql, type Transaction, writeAudit } from '@storeloom/db';
+import {
+  ClusterUnavailableError,
+  type ControlDatabase,
+  clusterKysely,
+  type Database,
+  dropTenantRole,
+  PRIMARY_CLUSTER,
+  sql,
+  type Transaction,
+  writeAudit,
+} from '@storeloom/db';
 import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
 import type { StoreAccess } from './access.ts';
 import { type Actor, type StoreView, toStoreView } from './view.ts';
@@ -114,10 +124,7 @@ export class StoreRetention {
     if (store.status !== 'deleted') throw new AppError(ErrorCode.InvalidState, 'The store is not deleted');
     // The schema is checked on the store's own cluster: one this process has no connection for (not in its
     // DATABASE_CLUSTERS) is a 503 before anything is changed, as a cluster that does not answer is.
-    if (!this.db.clusterIds.includes(store.cluster_id))
-      throw new AppError(ErrorCode.ServiceUnavailable, "The store's database is not reachable from this server right now; please retry later", {
-        headers: { 'Retry-After': '60' },
-      });
+    if (!this.db.clusterIds.includes(store.cluster_id)) throw new ClusterUnavailableError(store.cluster_id);
     this.access.forget(storeId);
     try {
       const row = await this.db.kysely.transaction().execute(async (trx) => {

@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadEnv, migrateEnvSchema } from '@storeloom/env';
-import { createDatabase } from '../client.ts';
+import { ClusterUnavailableError, createDatabase } from '../client.ts';
 import { isUuid } from '../ids.ts';
 import { dropMovedSource, moveStore } from '../move.ts';
 
@@ -88,7 +88,7 @@ try {
     process.stdout.write(`dropped ${b} on ${a}\n`);
   } else usage();
 } catch (e) {
-  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(`${e instanceof ClusterUnavailableError ? e.detail : e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 1;
 } finally {
   await db.destroy();
