@@ -5,15 +5,19 @@
  * storefront through tenant(); a store on a cluster the process has no connection for
  * answers 503 service_unavailable on both (logged once); a deleted store on cluster 2 can be restored (503 when its
  * cluster is not configured in the process), and is purged there (schema and role) without
- * touching the primary, with any copy a keepSource move left on the other cluster; a move 1→2 keeps reads
+ * touching the primary, with any copy a keepSource move left on the other cluster (a store
+ * whose cluster or kept copy is not configured is skipped, the others purged); a move 1→2 keeps reads
  * working, refuses writes with 503 store_read_only during its window and copies
  * everything; a move that fails midway leaves the store on its source, writable.
  */
+import { randomUUID } from 'node:crypto';
 import { type Database, dropMovedSource, moveStore, sql } from '@storeloom/db';
+import { purgeDeletedStoresJob } from '@storeloom/jobs';
 import { createLogger } from '@storeloom/log';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorefrontApp } from '../apps/storefront/src/app.ts';
+import { createHandlers } from '../apps/worker/src/handlers.ts';
 import { startPgCluster, type PgCluster } from './helpers/pg-cluster.ts';
 import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from './helpers/platform.ts';
 import { TENANT_TABLES } from './helpers/tenant.ts';
@@ -153,7 +157,7 @@ describe('tenant placement on two clusters', () => {
     expect(await hasSchema(p.db, schema)).toBe(false);
     // Purged, it cannot come back: 409 store_purged, as for a store of the primary.
     expect((await p.request('DELETE', `/api/v1/stores/${store.id}`, { cookie })).status).toBe(204);
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual([store.id]);
+    expect((await p.services.stores.retention.purgeDeleted(0)).purged).toEqual([store.id]);
     const gone = await p.request('POST', `/api/v1/stores/${store.id}/restore`, { cookie });
     expect(gone.status).toBe(409);
     expect(gone.body.error.code).toBe('store_purged');
@@ -298,10 +302,10 @@ describe('tenant placement on two clusters', () => {
     expect((await p.request('DELETE', `/api/v1/stores/${doomed.id}`, { cookie })).status).toBe(204);
     expect(await clusterCounts()).toEqual({ ...countsBefore, c2: (countsBefore.c2 ?? 0) - 1 });
     // Within the retention period nothing is dropped.
-    expect(await p.services.stores.retention.purgeDeleted(30)).not.toContain(doomed.id);
+    expect((await p.services.stores.retention.purgeDeleted(30)).purged).not.toContain(doomed.id);
     expect(await hasSchema(c2Admin, schema)).toBe(true);
 
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual([doomed.id]);
+    expect((await p.services.stores.retention.purgeDeleted(0)).purged).toEqual([doomed.id]);
     // On cluster 2: the store's schema and its role are gone; the other store there keeps both.
     expect(await hasSchema(c2Admin, schema)).toBe(false);
     expect(await c2Roles()).not.toContain(role);
@@ -317,7 +321,7 @@ describe('tenant placement on two clusters', () => {
     expect(await primary()).toEqual(before);
     for (const id of [onMain.id, kept.id]) expect((await p.request('GET', `/api/v1/stores/${id}/products`, { cookie })).status).toBe(200);
     expect(JSON.stringify((await p.request('GET', `/api/v1/stores/${onMain.id}/products`, { cookie })).body)).toContain('Main Tea');
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual([]);
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [] });
   });
 
   it('purging a store moved with keepSource also drops the kept copy (schema and role) on the previous cluster', async () => {
@@ -348,7 +352,7 @@ describe('tenant placement on two clusters', () => {
 
     for (const s of [a, b, c]) expect((await p.request('DELETE', `/api/v1/stores/${s.id}`, { cookie })).status).toBe(204);
     // (arrayContaining: a store an earlier failed test left deleted may be purged with them.)
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual(expect.arrayContaining([a.id, b.id, c.id]));
+    expect((await p.services.stores.retention.purgeDeleted(0)).purged).toEqual(expect.arrayContaining([a.id, b.id, c.id]));
     // Nothing of the three is left on either cluster: neither the live schema nor the kept copy, nor a role.
     for (const s of [sa as string, sb as string, sc as string]) {
       expect(await hasSchema(p.db, s), `${s} on main`).toBe(false);
@@ -368,7 +372,75 @@ describe('tenant placement on two clusters', () => {
       expect(JSON.stringify(list.body)).toContain(`Tea of ${s.slug}`);
     }
     // A retry finds nothing more to do.
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual([]);
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [] });
+  });
+
+  it('a purge isolates the stores it cannot purge here (cluster or kept copy not configured): the others are purged, a later run retries', async () => {
+    // a: its cluster is not configured here; b: on the primary, with a copy a move kept on that cluster; c (cluster 2)
+    // and d (primary): nothing unconfigured.
+    const [a, b, c, d] = [await storeOn('c2'), await storeOn('main'), await storeOn('c2'), await storeOn('main')];
+    const [sa, sb, sc, sd] = await Promise.all([a, b, c, d].map(async (s) => (await schemaOf(s.id)).schema_name));
+    for (const s of [a, b, c, d]) expect((await p.request('DELETE', `/api/v1/stores/${s.id}`, { cookie })).status).toBe(204);
+    await registerUnconfiguredCluster();
+    await p.db.control.updateTable('stores').set({ cluster_id: 'c3' }).where('id', '=', a.id).execute();
+    const keptMove = randomUUID();
+    await p.db.control
+      .insertInto('store_moves')
+      .values({ id: keptMove, store_id: b.id, source_cluster: 'c3', target_cluster: 'main', status: 'done', finished_at: new Date() })
+      .execute();
+    const lines: string[] = [];
+    const handlers = createHandlers({
+      db: p.db,
+      logger: createLogger({ level: 'warn', format: 'json', write: (l) => void lines.push(l) }),
+      retentionDays: 0,
+      provisioningStaleSeconds: 1,
+      queues: p.queues,
+      storage: p.services.storage,
+    });
+    const job = { data: { v: purgeDeletedStoresJob.version, payload: {} }, attemptsMade: 0, opts: {}, id: 'test', updateProgress: async () => {} };
+    const rowOf = async (id: string) => await p.db.control.selectFrom('stores').select(['status', 'cluster_id']).where('id', '=', id).executeTakeFirst();
+    try {
+      // The nightly job purges c and d, logs a and b with a stable reason, and fails (the jobs page shows it; the queue
+      // retries) naming only store ids.
+      const run = handlers[purgeDeletedStoresJob.name]?.(job as never);
+      await expect(run).rejects.toThrow(/not purged.*2 store/);
+      expect(await rowOf(c.id)).toBeUndefined();
+      expect(await rowOf(d.id)).toBeUndefined();
+      expect(await hasSchema(c2Admin, sc as string)).toBe(false);
+      expect(await hasSchema(p.db, sd as string)).toBe(false);
+      // a and b: nothing changed (row, schema, the record of b's kept copy).
+      expect(await rowOf(a.id)).toEqual({ status: 'deleted', cluster_id: 'c3' });
+      expect(await rowOf(b.id)).toEqual({ status: 'deleted', cluster_id: 'main' });
+      expect(await hasSchema(c2Admin, sa as string)).toBe(true);
+      expect(await hasSchema(p.db, sb as string)).toBe(true);
+      expect(await p.db.control.selectFrom('store_moves').select('id').where('id', '=', keptMove).executeTakeFirst()).toBeDefined();
+      const logged = lines.map((l) => JSON.parse(l));
+      for (const s of [a, b])
+        expect(logged.filter((e) => e.storeId === s.id)).toEqual([
+          expect.objectContaining({ level: 'warn', storeId: s.id, reason: 'cluster_not_configured', cluster: 'c3' }),
+        ]);
+      // Each run tries them again (returned as skipped), and purges them once their clusters are reachable.
+      const again = await p.services.stores.retention.purgeDeleted(0);
+      expect(again.purged).toEqual([]);
+      expect(again.skipped.map((x) => [x.storeId, x.reason]).sort()).toEqual(
+        [
+          [a.id, 'cluster_not_configured'],
+          [b.id, 'cluster_not_configured'],
+        ].sort(),
+      );
+      // A store deleted after them still gets a batch of one: the stores this process can purge come first.
+      const e = await storeOn('c2');
+      expect((await p.request('DELETE', `/api/v1/stores/${e.id}`, { cookie })).status).toBe(204);
+      expect(await p.services.stores.retention.purgeDeleted(0, 1)).toEqual({ purged: [e.id], skipped: [] });
+    } finally {
+      await p.db.control.updateTable('stores').set({ cluster_id: 'c2' }).where('id', '=', a.id).execute();
+      await p.db.control.updateTable('store_moves').set({ source_dropped_at: new Date() }).where('id', '=', keptMove).execute();
+    }
+    const last = await p.services.stores.retention.purgeDeleted(0);
+    expect(last.purged).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect(last.skipped).toEqual([]);
+    expect(await hasSchema(c2Admin, sa as string)).toBe(false);
+    expect(await hasSchema(p.db, sb as string)).toBe(false);
   });
 
   it('moves a store 1→2: reads keep working, writes get 503 store_read_only during the window, the copy equals the source', async () => {

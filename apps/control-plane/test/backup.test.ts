@@ -404,7 +404,7 @@ describe('store export, clone and restore', () => {
       .where('id', '=', s.id)
       .execute();
     expect((await p.request('POST', `/api/v1/stores/${s.id}/restore`, { cookie: owner.cookie })).status).toBe(200);
-    expect(await p.services.stores.retention.purgeDeleted(30)).not.toContain(s.id);
+    expect((await p.services.stores.retention.purgeDeleted(30)).purged).not.toContain(s.id);
 
     // Past retention: purged, then restore is 409 store_purged (and still 404 for a stranger).
     await p.request('DELETE', `/api/v1/stores/${s.id}`, { cookie: owner.cookie });
@@ -413,7 +413,7 @@ describe('store export, clone and restore', () => {
       .set({ deleted_at: new Date(Date.now() - 40 * 86_400_000) })
       .where('id', '=', s.id)
       .execute();
-    expect(await p.services.stores.retention.purgeDeleted(30)).toContain(s.id);
+    expect((await p.services.stores.retention.purgeDeleted(30)).purged).toContain(s.id);
     const gone = await p.request('POST', `/api/v1/stores/${s.id}/restore`, { cookie: owner.cookie });
     expect(gone.status).toBe(409);
     expect(gone.body.error.code).toBe('store_purged');

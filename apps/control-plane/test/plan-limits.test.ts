@@ -204,7 +204,7 @@ describe('stores per account, store creation rate, purge (issue 15 item 5)', () 
     const roleCount = async () => (await sql<{ n: number }>`select count(*)::int as n from pg_roles where rolname = ${role}`.execute(p.db.kysely)).rows[0]?.n;
     expect(await roleCount()).toBe(1);
     expect((await p.request('DELETE', `/api/v1/stores/${store.id}`, { cookie: m.cookie })).status).toBe(204);
-    expect(await p.services.stores.retention.purgeDeleted(0)).toContain(store.id);
+    expect((await p.services.stores.retention.purgeDeleted(0)).purged).toContain(store.id);
     expect(await roleCount()).toBe(0);
     const schemas = await sql<{ n: number }>`select count(*)::int as n from pg_namespace where nspname = ${schema}`.execute(p.db.kysely);
     expect(schemas.rows[0]?.n).toBe(0);

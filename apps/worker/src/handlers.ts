@@ -424,8 +424,19 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     },
     [purgeDeletedStoresJob.name]: async (job) => {
       decodeJob(purgeDeletedStoresJob, job);
-      const purged = await stores.retention.purgeDeleted(deps.retentionDays);
+      const { purged, skipped } = await stores.retention.purgeDeleted(deps.retentionDays);
       if (purged.length) deps.logger.info('purged deleted stores', { count: purged.length });
+      // One store's failure (its cluster not configured in this worker, a cluster down) does not stop the others; each
+      // is logged with its stable reason and tried again by the next run. The job then fails so that it shows.
+      for (const s of skipped) {
+        const fields = { storeId: s.storeId, reason: s.reason, ...(s.cluster ? { cluster: s.cluster } : {}) };
+        if (s.reason === 'failed') deps.logger.error('deleted store not purged', { ...fields, err: s.error });
+        else deps.logger.warn('deleted store not purged', fields);
+      }
+      if (skipped.length)
+        throw new Error(
+          `deleted stores not purged: ${skipped.length} store(s): ${skipped.map((s) => `${s.storeId} (${s.reason})`).join(', ')} (${purged.length} purged)`,
+        );
       return { purged: purged.length };
     },
     [suspendOverdueStoresJob.name]: async (job) => {

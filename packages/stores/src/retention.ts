@@ -15,7 +15,7 @@ import {
   type Transaction,
   writeAudit,
 } from '@storeloom/db';
-import { AppError, ErrorCode, isUniqueViolation } from '@storeloom/errors';
+import { AppError, ErrorCode, isConnectionError, isUniqueViolation } from '@storeloom/errors';
 import type { StoreAccess } from './access.ts';
 import { type Actor, type StoreView, toStoreView } from './view.ts';
 
@@ -38,6 +38,23 @@ async function keptMoveSources(trx: Transaction<ControlDatabase>, storeId: strin
     .execute();
   return rows.map((r) => r.source_cluster);
 }
+
+/** Why a due store was not purged this run (stable: logs and alerts match on it). */
+export type PurgeSkipReason = 'cluster_not_configured' | 'database_unavailable' | 'failed';
+
+export interface PurgeResult {
+  /** Stores purged (schema, kept copies, role, control row). */
+  purged: string[];
+  /** Stores left as they were, tried again by the next run; `cluster` for cluster_not_configured, `error` for logs. */
+  skipped: { storeId: string; reason: PurgeSkipReason; cluster?: string; error: unknown }[];
+}
+
+const skipReason = (error: unknown): { reason: PurgeSkipReason; cluster?: string } =>
+  error instanceof ClusterUnavailableError
+    ? { reason: 'cluster_not_configured', cluster: error.cluster }
+    : isConnectionError(error)
+      ? { reason: 'database_unavailable' }
+      : { reason: 'failed' };
 
 export class StoreRetention {
   constructor(
@@ -164,59 +181,86 @@ export class StoreRetention {
     }
   }
 
-  /** Drops the schemas of stores deleted more than `retentionDays` ago and removes their rows. */
-  async purgeDeleted(retentionDays: number): Promise<string[]> {
+  /**
+   * Drops the schemas of stores deleted more than `retentionDays` ago and removes their rows, up to `batch` a run. A store
+   * that cannot be purged (its cluster or a kept copy's is not configured in this process, a cluster does not answer,
+   * any other failure) is left as it was and returned in `skipped` with a stable reason; the others of the batch are
+   * still purged, and the next run tries it again. Stores whose every cluster this process reaches come first, so
+   * stores stuck elsewhere do not take the batch.
+   */
+  async purgeDeleted(retentionDays: number, batch = 50): Promise<PurgeResult> {
+    const configured = [...this.db.clusterIds];
     const due = await this.db.control
       .selectFrom('stores')
       .select(['id', 'schema_name', 'cluster_id'])
       .where('status', '=', 'deleted')
       .where('deleted_at', '<=', sql<Date>`now() - make_interval(days => ${retentionDays})`)
-      .limit(50)
+      .orderBy(
+        sql`case when stores.cluster_id = any(${configured}::text[]) and not exists (
+          select 1 from control.store_moves m where m.store_id = stores.id and m.status <> 'failed'
+            and m.source_dropped_at is null and m.source_cluster <> stores.cluster_id and m.source_cluster <> all(${configured}::text[])
+        ) then 0 else 1 end`,
+      )
+      .orderBy('deleted_at')
+      .orderBy('id')
+      .limit(batch)
       .execute();
-    const purged: string[] = [];
+    const result: PurgeResult = { purged: [], skipped: [] };
     for (const s of due) {
-      const dropped = await this.db.kysely.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(trx);
-        // Re-check under the lock: a restore (which takes the same lock) may have revived the store meanwhile.
-        const still = await trx
-          .withSchema('control')
-          .selectFrom('stores')
-          .select('id')
-          .where('id', '=', s.id)
-          .where('status', '=', 'deleted')
-          .where('deleted_at', '<=', sql<Date>`now() - make_interval(days => ${retentionDays})`)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!still) return false;
-        // The copies a move kept on the clusters it left (keepSource, or a mover that stopped after the switch) are
-        // recorded only in store_moves, whose rows go with the store's: drop them before it, in the same way.
-        const kept = await keptMoveSources(trx, s.id, s.cluster_id);
-        for (const cluster of [s.cluster_id, ...kept]) {
-          if (cluster !== PRIMARY_CLUSTER) {
-            // Another cluster: drop the schema there while this transaction holds the store's lock (idempotent: if the
-            // row delete below fails, the next purge drops nothing and retries the delete).
-            await clusterKysely(this.db, cluster)
-              .transaction()
-              .execute(async (other) => {
-                await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(other);
-                await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(other);
-              });
-          } else {
-            await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(trx);
-          }
-        }
-        await trx.withSchema('control').deleteFrom('stores').where('id', '=', s.id).where('status', '=', 'deleted').execute();
-        await writeAudit(trx.withSchema('control'), { storeId: s.id, action: 'store.purged', targetType: 'store', targetId: s.id });
-        return [s.cluster_id, ...kept];
-      });
-      if (!dropped) continue;
-      // Roles are cluster-wide: drop the store's role with its schema, on each cluster it had a copy on. A role still
-      // referenced elsewhere in the cluster stays (dropOrphanTenantRoles sweeps it later).
-      if (this.db.tenantIsolation === 'role') {
-        for (const cluster of dropped) await dropTenantRole(clusterKysely(this.db, cluster), s.schema_name).catch(() => false);
+      try {
+        if (await this.purgeOne(s, retentionDays)) result.purged.push(s.id);
+      } catch (error) {
+        result.skipped.push({ storeId: s.id, ...skipReason(error), error });
       }
-      purged.push(s.id);
     }
-    return purged;
+    return result;
+  }
+
+  /** One store's purge; false when a restore revived it meanwhile. Throws (changing nothing it has not redone) on failure. */
+  private async purgeOne(s: { id: string; schema_name: string; cluster_id: string }, retentionDays: number): Promise<boolean> {
+    const dropped = await this.db.kysely.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(trx);
+      // Re-check under the lock: a restore (which takes the same lock) may have revived the store meanwhile.
+      const still = await trx
+        .withSchema('control')
+        .selectFrom('stores')
+        .select('id')
+        .where('id', '=', s.id)
+        .where('status', '=', 'deleted')
+        .where('deleted_at', '<=', sql<Date>`now() - make_interval(days => ${retentionDays})`)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!still) return false;
+      // The copies a move kept on the clusters it left (keepSource, or a mover that stopped after the switch) are
+      // recorded only in store_moves, whose rows go with the store's: drop them before it, in the same way.
+      const kept = await keptMoveSources(trx, s.id, s.cluster_id);
+      const clusters = [s.cluster_id, ...kept];
+      // Every cluster first: one this process has no connection for fails the store's purge before anything is dropped.
+      for (const cluster of clusters) if (!this.db.clusterIds.includes(cluster)) throw new ClusterUnavailableError(cluster);
+      for (const cluster of clusters) {
+        if (cluster !== PRIMARY_CLUSTER) {
+          // Another cluster: drop the schema there while this transaction holds the store's lock (idempotent: if the
+          // row delete below fails, the next purge drops nothing and retries the delete).
+          await clusterKysely(this.db, cluster)
+            .transaction()
+            .execute(async (other) => {
+              await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(other);
+              await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(other);
+            });
+        } else {
+          await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(trx);
+        }
+      }
+      await trx.withSchema('control').deleteFrom('stores').where('id', '=', s.id).where('status', '=', 'deleted').execute();
+      await writeAudit(trx.withSchema('control'), { storeId: s.id, action: 'store.purged', targetType: 'store', targetId: s.id });
+      return clusters;
+    });
+    if (!dropped) return false;
+    // Roles are cluster-wide: drop the store's role with its schema, on each cluster it had a copy on. A role still
+    // referenced elsewhere in the cluster stays (dropOrphanTenantRoles sweeps it later).
+    if (this.db.tenantIsolation === 'role') {
+      for (const cluster of dropped) await dropTenantRole(clusterKysely(this.db, cluster), s.schema_name).catch(() => false);
+    }
+    return true;
   }
 }

@@ -227,10 +227,10 @@ describe('soft delete and purge', () => {
     expect((await service.access.listForUser(userId)).map((s) => s.id)).not.toContain(store.id);
     await expect(service.retention.softDelete(store.id, { userId })).rejects.toMatchObject({ code: 'store_not_found' });
     // Within the retention period, the schema is kept.
-    expect(await service.retention.purgeDeleted(30)).toEqual([]);
+    expect((await service.retention.purgeDeleted(30)).purged).toEqual([]);
     expect(await schemaExists(schema)).toBe(true);
 
-    const purged = await service.retention.purgeDeleted(0);
+    const purged = (await service.retention.purgeDeleted(0)).purged;
     expect(purged).toEqual([store.id]);
     expect(await schemaExists(schema)).toBe(false);
     expect(await row(store.id)).toBeUndefined();
@@ -241,7 +241,7 @@ describe('soft delete and purge', () => {
     // Other stores are untouched; a second purge has nothing to do.
     expect((await row(keep.store.id))?.status).toBe('active');
     expect(await schemaExists(await schemaOf(keep.store.id))).toBe(true);
-    expect(await service.retention.purgeDeleted(0)).toEqual([]);
+    expect(await service.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [] });
     // The slug is free again.
     const reused = await service.create({ userId }, { ...input(), slug: store.slug });
     expect(reused.store.status).toBe('active');
@@ -255,7 +255,7 @@ describe('soft delete and purge', () => {
     await service.retention.softDelete(store.id, { userId });
     // The reconciler leaves deleted stores alone.
     expect(await service.reconcileProvisioning(0)).toEqual({ retried: 0, failed: 0 });
-    expect(await service.retention.purgeDeleted(0)).toEqual([store.id]);
+    expect((await service.retention.purgeDeleted(0)).purged).toEqual([store.id]);
     expect(await schemaExists(schema)).toBe(false);
     expect(await row(store.id)).toBeUndefined();
   });
