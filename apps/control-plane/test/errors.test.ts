@@ -10,7 +10,8 @@ import { type ApiResponse, createProduct, createStore, signup, startTestPlatform
 const rnd = (n = 4) => randomBytes(n).toString('hex');
 const PASSWORD = 'correct horse battery';
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A request id the server makes: the 128-bit W3C trace id the request starts (round 17; a UUID before). */
+const NEW_REQUEST_ID_RE = /^[0-9a-f]{32}$/;
 
 /** Things that must never reach a client: stack frames, file paths, SQL, driver messages. */
 const LEAKS: RegExp[] = [
@@ -266,16 +267,17 @@ describe('errors', () => {
       }
     });
 
-    it('replaces a malformed one with a fresh uuid', async () => {
+    it('replaces a malformed one with a fresh id: the trace id the request starts', async () => {
       for (const id of ['short', 'has spaces in it', 'a'.repeat(65), '<script>alert(1)</script>', 'line\u00e9break-id']) {
         const res = await p.request('GET', '/api/v1/me', { headers: { 'x-request-id': id } });
         const got = res.headers.get('x-request-id');
         expect(got, id).not.toBe(id);
-        expect(got, id).toMatch(UUID_RE);
+        expect(got, id).toMatch(NEW_REQUEST_ID_RE);
+        expect(res.headers.get('traceparent')?.split('-')[1], id).toBe(got);
       }
       const a = await p.request('GET', '/healthz');
       const b = await p.request('GET', '/healthz');
-      expect(a.headers.get('x-request-id')).toMatch(UUID_RE);
+      expect(a.headers.get('x-request-id')).toMatch(NEW_REQUEST_ID_RE);
       expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'));
     });
   });
