@@ -139,9 +139,6 @@ export class StoreRetention {
     if (!owner) throw new AppError(ErrorCode.StoreNotFound, 'Store not found');
     if (owner.role !== 'owner') throw new AppError(ErrorCode.Forbidden, 'Only the owner can restore a store');
     if (store.status !== 'deleted') throw new AppError(ErrorCode.InvalidState, 'The store is not deleted');
-    // The schema is checked on the store's own cluster: one this process has no connection for (not in its
-    // DATABASE_CLUSTERS) is a 503 before anything is changed, as a cluster that does not answer is.
-    if (!this.db.clusterIds.includes(store.cluster_id)) throw new ClusterUnavailableError(store.cluster_id);
     this.access.forget(storeId);
     try {
       const row = await this.db.kysely.transaction().execute(async (trx) => {
@@ -157,7 +154,8 @@ export class StoreRetention {
         const purged = () => new AppError(ErrorCode.StorePurged, 'This store was purged after its retention period and cannot be restored');
         if (!restored) throw purged();
         // The schema is on the store's cluster. Another cluster's purge drops it while holding this lock on the
-        // primary, so the lock taken above serialises the two there too.
+        // primary, so the lock taken above serialises the two there too. A cluster this process has no connection for
+        // throws ClusterUnavailableError (503) here, and the transaction undoes the update.
         const on = restored.cluster_id === PRIMARY_CLUSTER ? trx : clusterKysely(this.db, restored.cluster_id);
         const schema = await sql<{ ok: boolean }>`select exists (select 1 from pg_catalog.pg_namespace where nspname = ${store.schema_name}) as ok`.execute(on);
         if (!schema.rows[0]?.ok) throw purged();
