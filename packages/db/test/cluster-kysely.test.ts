@@ -4,7 +4,18 @@
  * reaches a cluster's primary by id (dropping a moved store's source) goes through it: a wrapper that records the
  * statements of its db.kysely sees them.
  */
-import { clusterKysely, createDatabase, type Database, dropMovedSource, migrateTenant, newId, schemaNameForStore, sql, tenantRoleName } from '@storeloom/db';
+import {
+  ClusterUnavailableError,
+  clusterKysely,
+  createDatabase,
+  type Database,
+  dropMovedSource,
+  migrateTenant,
+  newId,
+  schemaNameForStore,
+  sql,
+  tenantRoleName,
+} from '@storeloom/db';
 import { createTestDatabase, recordingDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +33,18 @@ describe('clusterKysely', () => {
       const wrapped: Database = { ...db, kysely: db.kysely.withSchema('control') };
       expect(clusterKysely(wrapped, 'main')).toBe(wrapped.kysely);
       expect(clusterKysely(wrapped, 'main')).not.toBe(db.cluster('main').kysely);
-      expect(() => clusterKysely(db, 'nowhere')).toThrow(/not configured/);
+      // Refused with the typed 503 (its message names no cluster; the id and the operator's detail ride on it).
+      let refused: unknown;
+      try {
+        clusterKysely(db, 'nowhere');
+      } catch (err) {
+        refused = err;
+      }
+      expect(refused).toBeInstanceOf(ClusterUnavailableError);
+      expect((refused as ClusterUnavailableError).status).toBe(503);
+      expect((refused as ClusterUnavailableError).cluster).toBe('nowhere');
+      expect((refused as ClusterUnavailableError).detail).toMatch(/"nowhere" is not configured/);
+      expect((refused as ClusterUnavailableError).message).not.toContain('nowhere');
     } finally {
       await db.destroy();
     }
