@@ -60,7 +60,7 @@ describe('console draft orders in Chromium', { timeout: 300_000 }, () => {
     await page.getByRole('link', { name: 'New draft order' }).first().click();
 
     // A catalogue item from the picker, then a custom item.
-    await page.getByLabel('Find a product').fill('Linen');
+    await page.getByRole('combobox', { name: 'Find a product' }).fill('Linen');
     await page.getByRole('option', { name: /Linen Shirt/ }).click();
     await page.getByRole('button', { name: 'Add item', exact: true }).click();
     await page.getByText('Saved').waitFor();

@@ -72,7 +72,7 @@ describe('console order editing in Chromium', { timeout: 300_000 }, () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('New quantity of Linen Shirt').fill('1');
     await dialog.getByLabel('New quantity of Linen Shirt').press('Tab');
-    await dialog.getByLabel('Add a product').fill('Wool');
+    await dialog.getByRole('combobox', { name: 'Add a product' }).fill('Wool');
     await dialog.getByRole('option', { name: /Wool Socks/ }).click();
     await dialog.getByRole('button', { name: 'Add item' }).click();
     await dialog.getByLabel('New quantity of Wool Socks').fill('2');

@@ -66,7 +66,7 @@ describe('draft order paid by its invoice link in Chromium', { timeout: 300_000 
     await page.getByText('Saved').waitFor();
     await page.waitForURL(/\/draft-orders\/[0-9a-f-]{36}$/);
     const draftId = page.url().split('/').pop() as string;
-    await page.getByLabel('Find a product').fill('Linen');
+    await page.getByRole('combobox', { name: 'Find a product' }).fill('Linen');
     await page.getByRole('option', { name: /Linen Shirt/ }).click();
     await page.getByRole('button', { name: 'Add item', exact: true }).click();
     await page.getByLabel('Quantity of Linen Shirt').fill('2');
