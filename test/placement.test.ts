@@ -205,17 +205,22 @@ describe('tenant placement on two clusters', () => {
       expect(logged[0]).toMatchObject({ level: 'warn', cluster: 'c3' });
       expect(JSON.stringify(logged[0])).not.toMatch(/@example|cookie|password/i);
 
-      // The storefront: a shopper's page is a plain 503 page. So is a Storefront API path here, since the store's
-      // settings are read on its cluster while the host is resolved, before the API (as for a closed store); each
-      // request is logged once.
-      for (const path of ['/', `/api/storefront/v1/products/${product.handle}`]) {
-        const page = await shop(path);
-        const html = await page.text();
-        expect(page.status, `${path}: ${html}`).toBe(503);
-        expect(page.headers.get('retry-after'), path).toBe('60');
-        expect(page.headers.get('content-type'), path).toMatch(/^text\/html/);
-        expect(html, path).not.toMatch(NO_INTERNALS);
-      }
+      // The storefront: a shopper's page is a plain 503 page. A Storefront API path fails the same way before the API
+      // runs (the store's settings are read on its cluster while the host is resolved) and answers the API's JSON error
+      // with the same status and Retry-After; each request is logged once.
+      const page = await shop('/');
+      const html = await page.text();
+      expect(page.status, html).toBe(503);
+      expect(page.headers.get('retry-after')).toBe('60');
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(html).not.toMatch(NO_INTERNALS);
+      const api = await shop(`/api/storefront/v1/products/${product.handle}`);
+      const text = await api.text();
+      expect(api.status, text).toBe(503);
+      expect(api.headers.get('retry-after')).toBe('60');
+      expect(api.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(JSON.parse(text)).toEqual({ error: { code: 'service_unavailable', message: expect.any(String) } });
+      expect(text).not.toMatch(NO_INTERNALS);
       const sfLogged = sfLog.map((l) => JSON.parse(l)).filter((e) => e.msg !== 'request');
       expect(sfLogged, sfLog.join('')).toHaveLength(2);
       for (const e of sfLogged) expect(e).toMatchObject({ level: 'warn', cluster: 'c3' });

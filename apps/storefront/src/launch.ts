@@ -1,7 +1,7 @@
 /**
  * Until its merchant launches a store, shoppers get an "opening soon" page
  * (503 with Retry-After, so search engines come back later) on every path; the
- * JSON APIs answer 503 `store_not_active`. The merchant's preview link
+ * JSON APIs answer 503 `store_unavailable` in their error shape (api-errors.ts). The merchant's preview link
  * (`/?preview=<token>`, from the console) sets a host-only cookie that lets
  * that browser see the real store, marked noindex. Media stay reachable so the
  * page can show the logo.
@@ -9,6 +9,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { AppError, ErrorCode } from '@storeloom/errors';
+import { apiError } from './api-errors.ts';
 import type { StorefrontEnv } from './context.ts';
 import { FONTS } from './render.ts';
 import { isThemePreview } from './theme-preview.ts';
@@ -45,7 +47,8 @@ export function launchGate(opts: { secureCookies: boolean }): MiddlewareHandler<
     if (c.req.path.startsWith('/media/')) return next();
     c.header('Retry-After', '3600');
     c.header('Cache-Control', 'no-store');
-    if (c.req.path.startsWith('/api/')) return c.json({ error: { code: 'store_not_active', message: 'This store has not opened yet' } }, 503);
+    const api = apiError(c, new AppError(ErrorCode.StoreUnavailable, 'This store has not opened yet'));
+    if (api) return api;
     if (c.req.path === '/robots.txt') return c.text('User-agent: *\nDisallow: /\n', 503);
     const t = translator(c.var.lang);
     const theme = settings.theme;

@@ -4,9 +4,10 @@
  * hashed assets → tenant from Host (unknown 404, closed 503, not launched:
  * opening soon) → same-origin
  * POSTs. Then the JSON APIs and /media, the page routes, and the error pages.
+ * What this pipeline refuses on an API path is answered in the API's JSON (api-errors.ts), elsewhere with a page.
  */
 import { ClusterUnavailableError } from '@storeloom/db';
-import { AppError, isConnectionError, isStatementTimeout } from '@storeloom/errors';
+import { AppError, ErrorCode, isConnectionError, isStatementTimeout } from '@storeloom/errors';
 import {
   flushResponseHeaders,
   httpMetrics,
@@ -20,6 +21,7 @@ import {
 } from '@storeloom/http';
 import type { Hono, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { apiError } from './api-errors.ts';
 import { type C, LANG_COOKIE, type Storefront, type StorefrontEnv } from './context.ts';
 import { launchGate } from './launch.ts';
 import { isThemePreview, themePreview } from './theme-preview.ts';
@@ -120,10 +122,18 @@ export function platformMiddleware(app: StorefrontApp, sf: Storefront) {
 export function resolveTenant(app: StorefrontApp, sf: Storefront) {
   app.use('*', async (c, next) => {
     const tenant = await sf.resolver.resolve(c.req.header('host') ?? '');
-    if (!tenant) return c.html(plainPage('Store not found', 'There is no store at this address.'), 404);
+    if (!tenant)
+      return (
+        apiError(c, new AppError(ErrorCode.StoreNotFound, 'There is no store at this address')) ??
+        c.html(plainPage('Store not found', 'There is no store at this address.'), 404)
+      );
     if (tenant.store.status !== 'active') {
+      // For the page and the API's error alike.
       c.header('Retry-After', '3600');
-      return c.html(plainPage(tenant.store.name, 'This store is currently unavailable. Please check back later.'), 503);
+      return (
+        apiError(c, new AppError(ErrorCode.StoreUnavailable, 'This store is currently unavailable; please check back later')) ??
+        c.html(plainPage(tenant.store.name, 'This store is currently unavailable. Please check back later.'), 503)
+      );
     }
     const langs = tenant.settings.languages as Lang[];
     const url = new URL(c.req.url);
@@ -178,13 +188,17 @@ export function sameOriginPosts(app: StorefrontApp) {
   });
 }
 
-/** The store's own 404 page; plain pages for failures (no stack, no SQL). */
+/** The store's own 404 page; plain pages for failures (no stack, no SQL). The JSON APIs' paths get JSON (api-errors.ts). */
 export function errorPages(app: StorefrontApp, sf: Storefront) {
   app.notFound(async (c) => {
+    const api = apiError(c, new AppError(ErrorCode.NotFound, 'No such operation in this API'));
+    if (api) return api;
     if (!c.var.tenant) return c.html(plainPage('Not found', 'Page not found'), 404);
     return sf.pages.send(c as C, await sf.pages.notFound(c as C, await sf.cartCount(c as C)), 'private');
   });
   app.onError((err, c) => {
+    const api = apiError(c, err);
+    if (api) return api;
     if (err instanceof AppError) {
       if (err instanceof ClusterUnavailableError) c.var.logger?.warn('database cluster not configured in this process', { cluster: err.cluster });
       // Rate limits (429), deadlines and an unreachable cluster (503) carry their status and Retry-After.

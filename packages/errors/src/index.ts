@@ -25,6 +25,11 @@ export const ErrorCode = {
   IdempotencyKeyReused: 'idempotency_key_reused',
   IdempotencyInProgress: 'idempotency_in_progress',
   StoreNotActive: 'store_not_active',
+  /**
+   * The storefront's answer to shoppers' API calls while a store is not open to them: closed (suspended, being set up,
+   * deleted) or not launched yet. 503 with Retry-After, as its pages; not `store_not_active`, whose 409 is the console's.
+   */
+  StoreUnavailable: 'store_unavailable',
   RateLimited: 'rate_limited',
   ServiceUnavailable: 'service_unavailable',
   Internal: 'internal_error',
@@ -99,6 +104,7 @@ export const httpStatusOf: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   idempotency_key_reused: 422,
   idempotency_in_progress: 409,
   store_not_active: 409,
+  store_unavailable: 503,
   rate_limited: 429,
   service_unavailable: 503,
   internal_error: 500,

@@ -1,0 +1,194 @@
+/**
+ * Refusals of the headless Storefront API that happen before its own routers run (the storefront's pipeline:
+ * Host → store lookup, a closed or not yet launched store, the per-IP rate limit, the request deadline, a database
+ * that cannot be reached, an unknown operation) answer in the API's JSON error shape, with the statuses and
+ * Retry-After of the shoppers' pages, which keep their HTML. Real Postgres; the lookup's failures are the resolver's.
+ */
+import { ClusterUnavailableError } from '@storeloom/db';
+import { createLogger } from '@storeloom/log';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProduct, createStore, signup, startTestPlatform, type TestPlatform } from '../../../test/helpers/platform.ts';
+import { createStorefrontApp } from '../src/app.ts';
+
+const SECRET = 'api-errors-secret-0123456789abcdef0123456789';
+const PER_IP = 3;
+
+describe('Storefront API errors before its routers', () => {
+  let p: TestPlatform;
+  let app: ReturnType<typeof createStorefrontApp>;
+  let owner: string;
+  let store: { id: string; slug: string };
+
+  let clients = 0;
+  /** A client address no other request of this file uses. */
+  const newIp = () => `10.0.${++clients >> 8}.${clients & 255}`;
+  /** A GET from its own client address (each under the per-IP limit unless `ip` is shared). */
+  const get = async (host: string, path: string, opts: { ip?: string; cookie?: string; on?: typeof app } = {}) => {
+    const headers: Record<string, string> = { host, 'x-forwarded-for': opts.ip ?? newIp() };
+    if (opts.cookie) headers.cookie = opts.cookie;
+    const res = await (opts.on ?? app).request(`http://${host}${path}`, { headers });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, type: res.headers.get('content-type') ?? '' };
+  };
+  /** The API's error shape, and nothing of the pipeline's internals. */
+  const expectApiError = (r: { text: string; type: string }, code: string) => {
+    expect(r.type).toMatch(/^application\/json/);
+    const body = JSON.parse(r.text);
+    expect(body).toEqual({ error: { code, message: expect.any(String) } });
+    expect(r.text).not.toMatch(/<html|stack|select |at .*\.ts/i);
+    return body.error as { code: string; message: string };
+  };
+  const expectPage = (r: { text: string; type: string }, contains: string) => {
+    expect(r.type).toMatch(/^text\/html/);
+    expect(r.text).toContain(contains);
+  };
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    app = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
+      rootDomain: 'localhost',
+      secret: SECRET,
+      storeCacheTtlMs: 0,
+      trustProxy: true,
+      rateLimits: { perIpPerMinute: PER_IP, perStorePerMinute: 0 },
+    });
+    owner = (await signup(p)).cookie;
+    store = await createStore(p, owner);
+    await createProduct(p, owner, store.id, { title: 'Green Tea', variants: [{ sku: 'GT-1', price: 2000, inventoryQuantity: 5 }] });
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  it('unknown host: 404 store_not_found on an API path, the HTML page elsewhere', async () => {
+    const api = await get('nobody.localhost', '/api/storefront/v1/products/green-tea');
+    expect(api.status).toBe(404);
+    expectApiError(api, 'store_not_found');
+    const search = await get('nobody.localhost', '/api/storefront/v1/search?q=tea');
+    expect(search.status).toBe(404);
+    expectApiError(search, 'store_not_found');
+    const page = await get('nobody.localhost', '/products/green-tea');
+    expect(page.status).toBe(404);
+    expectPage(page, 'Store not found');
+  });
+
+  it('closed store: 503 store_unavailable with Retry-After on an API path, the HTML page elsewhere', async () => {
+    const host = `${store.slug}.localhost`;
+    expect((await get(host, '/api/storefront/v1/products/green-tea')).status).toBe(200);
+    await p.db.control.updateTable('stores').set({ status: 'suspended' }).where('id', '=', store.id).execute();
+    try {
+      const api = await get(host, '/api/storefront/v1/products/green-tea');
+      expect(api.status).toBe(503);
+      expect(api.headers.get('retry-after')).toBe('3600');
+      expectApiError(api, 'store_unavailable');
+      const page = await get(host, '/products/green-tea');
+      expect(page.status).toBe(503);
+      expect(page.headers.get('retry-after')).toBe('3600');
+      expectPage(page, 'currently unavailable');
+    } finally {
+      await p.db.control.updateTable('stores').set({ status: 'active' }).where('id', '=', store.id).execute();
+    }
+    expect((await get(host, '/api/storefront/v1/products/green-tea')).status).toBe(200);
+  });
+
+  it('per-IP rate limit: 429 rate_limited with Retry-After on an API path, the HTML page elsewhere', async () => {
+    const host = `${store.slug}.localhost`;
+    const ip = newIp();
+    for (let i = 0; i < PER_IP; i++) expect((await get(host, '/api/storefront/v1/products/green-tea', { ip })).status).toBe(200);
+    const api = await get(host, '/api/storefront/v1/products/green-tea', { ip });
+    expect(api.status).toBe(429);
+    expect(Number(api.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expectApiError(api, 'rate_limited');
+    const page = await get(host, '/products/green-tea', { ip });
+    expect(page.status).toBe(429);
+    expect(Number(page.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expectPage(page, 'Please try again shortly');
+  });
+
+  it('store not launched: 503 store_unavailable with Retry-After on an API path; the preview cookie lets the API through', async () => {
+    const hidden = await createStore(p, owner, undefined, 'USD', { launch: false });
+    await createProduct(p, owner, hidden.id, { title: 'Green Tea', variants: [{ sku: 'GT-2', price: 2000, inventoryQuantity: 5 }] });
+    const host = `${hidden.slug}.localhost`;
+    const api = await get(host, '/api/storefront/v1/products/green-tea');
+    expect(api.status).toBe(503);
+    expect(api.headers.get('retry-after')).toBe('3600');
+    expect(api.headers.get('cache-control')).toBe('no-store');
+    expect(expectApiError(api, 'store_unavailable').message).toBe('This store has not opened yet');
+    const page = await get(host, '/products/green-tea');
+    expect(page.status).toBe(503);
+    expect(page.headers.get('retry-after')).toBe('3600');
+    expectPage(page, '<meta name="robots" content="noindex">');
+    // The merchant's preview link (the console's), whose cookie a headless client sends along.
+    const launch = await p.request('GET', `/api/v1/stores/${hidden.id}/launch`, { cookie: owner });
+    const token = new URL(launch.body.previewUrl).searchParams.get('preview');
+    expect(token).toBeTruthy();
+    const previewed = await get(host, '/api/storefront/v1/products/green-tea', { cookie: `sf_preview=${token}` });
+    expect(previewed.status).toBe(200);
+    expect(JSON.parse(previewed.text)).toMatchObject({ title: 'Green Tea' });
+    expect(previewed.headers.get('x-robots-tag')).toBe('noindex');
+  });
+
+  it('a cluster this process cannot reach, or a lost connection, during the host lookup: 503 JSON with Retry-After, naming no cluster', async () => {
+    const host = `${store.slug}.localhost`;
+    const resolve = app.resolver.resolve;
+    try {
+      app.resolver.resolve = async () => {
+        throw new ClusterUnavailableError('eu-secret-7');
+      };
+      const api = await get(host, '/api/storefront/v1/products/green-tea');
+      expect(api.status).toBe(503);
+      expect(api.headers.get('retry-after')).toBe('60');
+      expectApiError(api, 'service_unavailable');
+      expect(api.text).not.toContain('eu-secret-7');
+      const page = await get(host, '/products/green-tea');
+      expect(page.status).toBe(503);
+      expect(page.headers.get('retry-after')).toBe('60');
+      expectPage(page, 'Please try again shortly');
+      expect(page.text).not.toContain('eu-secret-7');
+
+      app.resolver.resolve = async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      };
+      const down = await get(host, '/api/storefront/v1/carts/abcdefghijklmnopqrstuvwxyz234567');
+      expect(down.status).toBe(503);
+      expect(down.headers.get('retry-after')).toBe('2');
+      expectApiError(down, 'service_unavailable');
+      expect(down.text).not.toContain('5432');
+      const downPage = await get(host, '/');
+      expect(downPage.status).toBe(503);
+      expectPage(downPage, 'Temporarily unavailable');
+    } finally {
+      app.resolver.resolve = resolve;
+    }
+  });
+
+  it('the request deadline: 503 service_unavailable with Retry-After on an API path, the HTML page elsewhere', async () => {
+    const slow = createStorefrontApp(p.db, createLogger({ level: 'silent' }), {
+      rootDomain: 'localhost',
+      secret: SECRET,
+      storeCacheTtlMs: 0,
+      requestTimeoutMs: 50,
+    });
+    // A lookup that never finishes: the deadline answers, whenever it comes.
+    slow.resolver.resolve = () => new Promise(() => {});
+    const host = `${store.slug}.localhost`;
+    const api = await get(host, '/api/storefront/v1/products/green-tea', { on: slow });
+    expect(api.status).toBe(503);
+    expect(api.headers.get('retry-after')).toBe('1');
+    expectApiError(api, 'service_unavailable');
+    const page = await get(host, '/products/green-tea', { on: slow });
+    expect(page.status).toBe(503);
+    expect(page.headers.get('retry-after')).toBe('1');
+    expectPage(page, 'Please try again shortly');
+  });
+
+  it('an operation the API does not have: 404 not_found in JSON; an unknown page keeps the store’s 404 page', async () => {
+    const host = `${store.slug}.localhost`;
+    const api = await get(host, '/api/storefront/v1/no-such-thing');
+    expect(api.status).toBe(404);
+    expectApiError(api, 'not_found');
+    const page = await get(host, '/no-such-thing');
+    expect(page.status).toBe(404);
+    expect(page.type).toMatch(/^text\/html/);
+  });
+});
