@@ -191,4 +191,17 @@ describe('Storefront API errors before its routers', () => {
     expect(page.status).toBe(404);
     expect(page.type).toMatch(/^text\/html/);
   });
+
+  it('documents the pipeline’s refusals (429, 503 with Retry-After; 404) on every operation', async () => {
+    const doc = JSON.parse((await get(`${store.slug}.localhost`, '/api/storefront/v1/openapi.json')).text);
+    const ops = Object.values(doc.paths as Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>>).flatMap(
+      (methods) => Object.values(methods),
+    );
+    expect(ops.length).toBeGreaterThan(0);
+    for (const op of ops) {
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['404', '429', '503']));
+      expect(op.responses['429']?.headers).toHaveProperty('Retry-After');
+      expect(op.responses['503']?.headers).toHaveProperty('Retry-After');
+    }
+  });
 });
