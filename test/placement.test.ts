@@ -437,6 +437,22 @@ describe('tenant placement on two clusters', () => {
       const e = await storeOn('c2');
       expect((await p.request('DELETE', `/api/v1/stores/${e.id}`, { cookie })).status).toBe(204);
       expect(await p.services.stores.retention.purgeDeleted(0, 1)).toEqual({ purged: [e.id], skipped: [] });
+      // So does one whose moves from or to that cluster kept no copy there: moved to it keeping the source (the source
+      // is its cluster now), a move back that failed (never switched), and the move back that dropped its source. The
+      // batch's order and the purge read the same definition of a kept copy: neither counts these.
+      const g = await storeOn('main');
+      expect((await p.request('DELETE', `/api/v1/stores/${g.id}`, { cookie })).status).toBe(204);
+      const moves = [
+        { source_cluster: 'main', target_cluster: 'c3', status: 'done' as const, source_dropped_at: null },
+        { source_cluster: 'c3', target_cluster: 'main', status: 'failed' as const, source_dropped_at: null },
+        { source_cluster: 'c3', target_cluster: 'main', status: 'done' as const, source_dropped_at: new Date() },
+      ];
+      for (const m of moves)
+        await p.db.control
+          .insertInto('store_moves')
+          .values({ id: randomUUID(), store_id: g.id, finished_at: new Date(), ...m })
+          .execute();
+      expect(await p.services.stores.retention.purgeDeleted(0, 1)).toEqual({ purged: [g.id], skipped: [] });
     } finally {
       await p.db.control.updateTable('stores').set({ cluster_id: 'c2' }).where('id', '=', a.id).execute();
       await p.db.control.updateTable('store_moves').set({ source_dropped_at: new Date() }).where('id', '=', keptMove).execute();

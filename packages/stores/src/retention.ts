@@ -16,25 +16,32 @@ import {
   writeAudit,
 } from '@storeloom/db';
 import { AppError, ErrorCode, isConnectionError, isUniqueViolation } from '@storeloom/errors';
+import type { Expression, QueryCreator } from 'kysely';
 import type { StoreAccess } from './access.ts';
 import { type Actor, type StoreView, toStoreView } from './view.ts';
 
 /**
- * The clusters other than `current` where a move of the store left its source copy in place: the move switched (its
- * source is not the store's cluster now; a failed move never switched, and its source stayed live) and did not record
- * dropping it. Read under the purge's row lock, in the purge's transaction.
+ * The one definition of "a move of the store whose source copy is still kept": the moves of `store` that switched (their
+ * source is not the store's cluster `current` now; a failed move never switched, and its source stayed live) and did
+ * not record dropping their source. Both the purge of a store (keptMoveSources) and the order of the purge's batch
+ * read it, so what the purge drops and what the batch expects it to need cannot drift apart. `store` and `current` are
+ * values, or references to an outer query's store row. The moves are `m`.
  */
+function keptSourceMoves(q: QueryCreator<ControlDatabase>, store: Expression<string>, current: Expression<string>) {
+  return q
+    .selectFrom('store_moves as m')
+    .where('m.store_id', '=', store)
+    .where('m.status', '!=', 'failed')
+    .where('m.source_dropped_at', 'is', null)
+    .where('m.source_cluster', '!=', current);
+}
+
+/** The clusters other than `current` where a move of the store left its source copy in place (read under the purge's row lock, in its transaction). */
 async function keptMoveSources(trx: Transaction<ControlDatabase>, storeId: string, current: string): Promise<string[]> {
-  const rows = await trx
-    .withSchema('control')
-    .selectFrom('store_moves')
-    .select('source_cluster')
+  const rows = await keptSourceMoves(trx.withSchema('control'), sql.val(storeId), sql.val(current))
+    .select('m.source_cluster')
     .distinct()
-    .where('store_id', '=', storeId)
-    .where('status', '!=', 'failed')
-    .where('source_dropped_at', 'is', null)
-    .where('source_cluster', '!=', current)
-    .orderBy('source_cluster')
+    .orderBy('m.source_cluster')
     .execute();
   return rows.map((r) => r.source_cluster);
 }
@@ -193,12 +200,18 @@ export class StoreRetention {
       .select(['id', 'schema_name', 'cluster_id'])
       .where('status', '=', 'deleted')
       .where('deleted_at', '<=', sql<Date>`now() - make_interval(days => ${retentionDays})`)
-      .orderBy(
-        sql`case when stores.cluster_id = any(${configured}::text[]) and not exists (
-          select 1 from control.store_moves m where m.store_id = stores.id and m.status <> 'failed'
-            and m.source_dropped_at is null and m.source_cluster <> stores.cluster_id and m.source_cluster <> all(${configured}::text[])
-        ) then 0 else 1 end`,
-      )
+      .orderBy((eb) => {
+        const here = sql<string[]>`${configured}::text[]`;
+        const keptElsewhere = keptSourceMoves(this.db.control, eb.ref('stores.id'), eb.ref('stores.cluster_id'))
+          .select('m.id')
+          .where((m) => m.not(m('m.source_cluster', '=', m.fn.any(here))));
+        return eb
+          .case()
+          .when(eb.and([eb('stores.cluster_id', '=', eb.fn.any(here)), eb.not(eb.exists(keptElsewhere))]))
+          .then(0)
+          .else(1)
+          .end();
+      })
       .orderBy('deleted_at')
       .orderBy('id')
       .limit(batch)

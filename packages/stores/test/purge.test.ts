@@ -1,0 +1,87 @@
+/**
+ * The retention purge's own SQL, on Postgres 15 and on embedded PGlite (what `npm start` runs without DATABASE_URL),
+ * on one cluster: the batch's order and the purge of each store read the records of the store's moves (the copies a
+ * move kept on a cluster it left), and a store with a copy on a cluster this process has no connection for is taken
+ * last and skipped with its reason. The purge across two real clusters is in test/placement.test.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Database, newId, sql } from '@storeloom/db';
+import { createEmbeddedTestDatabase, createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
+import { loadEnv, testEnvSchema } from '@storeloom/env';
+import { StoreService } from '@storeloom/stores';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ADMIN_URL = loadEnv(testEnvSchema).TEST_DATABASE_URL;
+
+function purgeSuite(name: string, open: () => Promise<TestDatabase>) {
+  describe(name, () => {
+    let tdb: TestDatabase;
+    let db: Database;
+    let service: StoreService;
+    let userId: string;
+
+    beforeAll(async () => {
+      tdb = await open();
+      db = tdb.db;
+      service = new StoreService(db);
+      userId = newId();
+      await db.control
+        .insertInto('users')
+        .values({ id: userId, email: `owner-${randomBytes(4).toString('hex')}@example.com`, name: 'Owner', password_hash: 'x' } as never)
+        .execute();
+    });
+    afterAll(async () => {
+      await tdb?.drop();
+    });
+
+    /** A store on the primary, deleted `daysAgo` days ago; its schema name. */
+    const deletedStore = async (daysAgo: number) => {
+      const { store } = await service.create({ userId }, { name: 'Purge test', slug: `p${randomBytes(5).toString('hex')}`, currency: 'EUR' });
+      await service.retention.softDelete(store.id, { userId });
+      await db.control
+        .updateTable('stores')
+        .set({ deleted_at: sql<Date>`now() - make_interval(days => ${daysAgo})` })
+        .where('id', '=', store.id)
+        .execute();
+      const { schema_name } = await db.control.selectFrom('stores').select('schema_name').where('id', '=', store.id).executeTakeFirstOrThrow();
+      return { id: store.id, schema: schema_name };
+    };
+    const move = (storeId: string, m: { source_cluster: string; target_cluster: string; status: 'done' | 'failed'; source_dropped_at?: Date | null }) =>
+      db.control
+        .insertInto('store_moves')
+        .values({ id: newId(), store_id: storeId, finished_at: new Date(), source_dropped_at: null, ...m })
+        .execute();
+    const exists = async (schema: string) => ({
+      schema: (await sql`select 1 from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db.kysely)).rows.length === 1,
+      role: (await sql`select 1 from pg_catalog.pg_roles where rolname = ${`storeloom_${schema}`}`.execute(db.kysely)).rows.length === 1,
+    });
+
+    it('takes the stores whose every copy is reachable first; a copy kept on a cluster not configured here skips its store', async () => {
+      // x: a move from c3 (not configured here) kept its source there. z: moves that kept no copy elsewhere (moved to c3
+      // keeping the source, which is its cluster now; a move back that failed; the move back that dropped its source).
+      // y: no moves. Deleted in that order.
+      const x = await deletedStore(3);
+      const z = await deletedStore(2);
+      const y = await deletedStore(1);
+      await move(x.id, { source_cluster: 'c3', target_cluster: 'main', status: 'done' });
+      await move(z.id, { source_cluster: 'main', target_cluster: 'c3', status: 'done' });
+      await move(z.id, { source_cluster: 'c3', target_cluster: 'main', status: 'failed' });
+      await move(z.id, { source_cluster: 'c3', target_cluster: 'main', status: 'done', source_dropped_at: new Date() });
+
+      expect(await service.retention.purgeDeleted(0, 1)).toEqual({ purged: [z.id], skipped: [] });
+      expect(await service.retention.purgeDeleted(0, 1)).toEqual({ purged: [y.id], skipped: [] });
+      for (const s of [y, z]) expect(await exists(s.schema)).toEqual({ schema: false, role: false });
+      const stuck = await service.retention.purgeDeleted(0);
+      expect(stuck).toEqual({ purged: [], skipped: [{ storeId: x.id, reason: 'cluster_not_configured', cluster: 'c3', error: expect.anything() }] });
+      expect(await exists(x.schema)).toEqual({ schema: true, role: true });
+      // Once the kept copy is recorded as dropped, the store is purged.
+      await db.control.updateTable('store_moves').set({ source_dropped_at: new Date() }).where('store_id', '=', x.id).execute();
+      expect(await service.retention.purgeDeleted(0)).toEqual({ purged: [x.id], skipped: [] });
+      expect(await exists(x.schema)).toEqual({ schema: false, role: false });
+      expect(await db.control.selectFrom('store_moves').select('id').where('store_id', 'in', [x.id, y.id, z.id]).execute()).toEqual([]);
+    });
+  });
+}
+
+purgeSuite('purge on Postgres 15', () => createTestDatabase(ADMIN_URL, { poolMax: 4 }));
+purgeSuite('purge on embedded PGlite', () => createEmbeddedTestDatabase({ poolMax: 4 }));
