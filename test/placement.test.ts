@@ -5,13 +5,14 @@
  * storefront through tenant(); a store on a cluster the process has no connection for
  * answers 503 service_unavailable on both (logged once); a deleted store on cluster 2 can be restored (503 when its
  * cluster is not configured in the process), and is purged there (schema and role) without
- * touching the primary, with any copy a keepSource move left on the other cluster (a store
- * whose cluster or kept copy is not configured is skipped, the others purged); a move 1→2 keeps reads
+ * touching the primary, with any copy a keepSource move left on the other cluster and the partial
+ * copy of an unfinished move on its target (a store whose cluster or kept copy is not configured
+ * is skipped, the others purged; so is a store a mover is at work on); a move 1→2 keeps reads
  * working, refuses writes with 503 store_read_only during its window and copies
  * everything; a move that fails midway leaves the store on its source, writable.
  */
 import { randomUUID } from 'node:crypto';
-import { type Database, dropMovedSource, moveStore, sql } from '@storeloom/db';
+import { type Database, dropMovedSource, migrateTenant, moveStore, sql } from '@storeloom/db';
 import { purgeDeletedStoresJob } from '@storeloom/jobs';
 import { createLogger } from '@storeloom/log';
 import pg from 'pg';
@@ -67,6 +68,10 @@ describe('tenant placement on two clusters', () => {
   const hasSchema = async (db: pg.Pool | Database, schema: string) => {
     if (db instanceof pg.Pool) return (await db.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount === 1;
     return (await sql`select 1 from pg_namespace where nspname = ${schema}`.execute(db.kysely)).rows.length === 1;
+  };
+  const roleOn = async (db: pg.Pool | Database, role: string) => {
+    if (db instanceof pg.Pool) return (await db.query('select 1 from pg_roles where rolname = $1', [role])).rowCount === 1;
+    return (await sql`select 1 from pg_roles where rolname = ${role}`.execute(db.kysely)).rows.length === 1;
   };
   const count = async (pool: pg.Pool, schema: string, table: string) =>
     Number((await pool.query(`select count(*)::int as n from "${schema}"."${table}"`)).rows[0].n);
@@ -330,10 +335,6 @@ describe('tenant placement on two clusters', () => {
   });
 
   it('purging a store moved with keepSource also drops the kept copy (schema and role) on the previous cluster', async () => {
-    const roleOn = async (db: pg.Pool | Database, role: string) => {
-      if (db instanceof pg.Pool) return (await db.query('select 1 from pg_roles where rolname = $1', [role])).rowCount === 1;
-      return (await sql`select 1 from pg_roles where rolname = ${role}`.execute(db.kysely)).rows.length === 1;
-    };
     // a: main → c2, the copy kept on the primary; b: c2 → main, the copy kept on c2; c: main → c2, kept, and its copy's
     // schema already dropped by an earlier purge attempt that failed before it committed (the role is still there).
     const a = await storeOn('main');
@@ -462,6 +463,102 @@ describe('tenant placement on two clusters', () => {
     expect(last.skipped).toEqual([]);
     expect(await hasSchema(c2Admin, sa as string)).toBe(false);
     expect(await hasSchema(p.db, sb as string)).toBe(false);
+  });
+
+  it('purging a store with an unfinished move also drops the partial copy on its target (schema and role)', async () => {
+    // a: on the primary, its mover stopped (crashed) while copying to cluster 2: the move is running, the target schema
+    // (migrated, as the move's target step leaves it) and role are on cluster 2. b: on cluster 2, its mover stopped while
+    // copying to the primary, and an earlier purge attempt dropped the partial schema there already (the role is left).
+    const a = await storeOn('main');
+    const b = await storeOn('c2');
+    const bystander = await storeOn('c2');
+    const [sa, sb, s2] = [(await schemaOf(a.id)).schema_name, (await schemaOf(b.id)).schema_name, (await schemaOf(bystander.id)).schema_name];
+    const unfinished = async (storeId: string, from: string, to: string) =>
+      await p.db.control
+        .insertInto('store_moves')
+        .values({ id: randomUUID(), store_id: storeId, source_cluster: from, target_cluster: to, status: 'running', step: 'copy' })
+        .execute();
+    await unfinished(a.id, 'main', 'c2');
+    await migrateTenant(p.db, sa, undefined, 'c2');
+    await unfinished(b.id, 'c2', 'main');
+    await migrateTenant(p.db, sb, undefined, 'main');
+    await sql`drop schema ${sql.id(sb)} cascade`.execute(p.db.kysely);
+    expect(await hasSchema(c2Admin, sa)).toBe(true);
+    expect(await roleOn(c2Admin, `storeloom_${sa}`)).toBe(true);
+    expect(await roleOn(p.db, `storeloom_${sb}`)).toBe(true);
+
+    for (const s of [a, b]) expect((await p.request('DELETE', `/api/v1/stores/${s.id}`, { cookie })).status).toBe(204);
+    const result = await p.services.stores.retention.purgeDeleted(0);
+    expect(result.purged).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect(result.skipped).toEqual([]);
+    // Nothing of either is left on either cluster: the live schema, the partial copy, their roles.
+    for (const s of [sa, sb]) {
+      expect(await hasSchema(p.db, s), `${s} on main`).toBe(false);
+      expect(await hasSchema(c2Admin, s), `${s} on c2`).toBe(false);
+      expect(await roleOn(p.db, `storeloom_${s}`), `role of ${s} on main`).toBe(false);
+      expect(await roleOn(c2Admin, `storeloom_${s}`), `role of ${s} on c2`).toBe(false);
+    }
+    expect(await p.db.control.selectFrom('store_moves').select('id').where('store_id', 'in', [a.id, b.id]).execute()).toEqual([]);
+    // The other store of cluster 2 keeps its schema and role; a retry finds nothing more to do.
+    expect(await hasSchema(c2Admin, s2)).toBe(true);
+    expect(await roleOn(c2Admin, `storeloom_${s2}`)).toBe(true);
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [] });
+  });
+
+  it('a purge skips a store while its mover runs (move_in_progress, nothing dropped) and purges it, with its copies, once the move is over', async () => {
+    const store = await storeOn('main');
+    const { schema_name: schema } = await schemaOf(store.id);
+    await createProduct(p, cookie, store.id, { title: 'Moving Tea' });
+    let reached!: () => void;
+    let release!: () => void;
+    const atCopy = new Promise<void>((r) => {
+      reached = r;
+    });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    // The mover pauses after its first table's copy (target schema and role made, the copy in flight).
+    const moving = moveStore(p.db, store.id, 'c2', {
+      afterTableCopied: async () => {
+        reached();
+        await gate;
+      },
+    });
+    moving.catch(() => {}); // awaited below; not an unhandled rejection when an assertion fails first
+    try {
+      await atCopy;
+      expect((await p.request('DELETE', `/api/v1/stores/${store.id}`, { cookie })).status).toBe(204);
+      // A purge that waited for the mover (its table locks) instead of skipping would wait for ever here: the mover is
+      // let go once the purge waits for a lock, so such a purge fails the assertions below instead of hanging the file.
+      let over = false;
+      const purging = p.services.stores.retention.purgeDeleted(0).finally(() => {
+        over = true;
+      });
+      while (!over) {
+        const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`.execute(p.db.kysely);
+        if (waiting.rows[0]?.n) release();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const during = await purging;
+      expect(during.purged).not.toContain(store.id);
+      expect(during.skipped).toEqual([{ storeId: store.id, reason: 'move_in_progress', error: expect.anything() }]);
+      expect(await schemaOf(store.id)).toMatchObject({ cluster_id: 'main' });
+      expect(await hasSchema(p.db, schema)).toBe(true);
+      expect(await hasSchema(c2Admin, schema)).toBe(true);
+    } finally {
+      release();
+    }
+    // The move finishes (the store was deleted after it began; it is switched and its source dropped as usual).
+    expect(await moving).toMatchObject({ from: 'main', to: 'c2', sourceDropped: true });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [store.id], skipped: [] });
+    for (const [db, where] of [
+      [p.db, 'main'],
+      [c2Admin, 'c2'],
+    ] as const) {
+      expect(await hasSchema(db, schema), where).toBe(false);
+      expect(await roleOn(db, `storeloom_${schema}`), where).toBe(false);
+    }
   });
 
   it('moves a store 1→2: reads keep working, writes get 503 store_read_only during the window, the copy equals the source', async () => {

@@ -2,7 +2,8 @@
  * The end of a store: soft delete (the storefront goes dark at once), restore
  * by the owner within the retention period, and purge after it (schema and
  * role dropped under the store's advisory lock, so a restore never races it;
- * also the copies that moves kept on the clusters they left).
+ * also the copies that moves kept on the clusters they left, and the partial
+ * copy an unfinished move left on its target).
  */
 import {
   ClusterUnavailableError,
@@ -23,7 +24,7 @@ import { type Actor, type StoreView, toStoreView } from './view.ts';
 /**
  * The one definition of "a move of the store whose source copy is still kept": the moves of `store` that switched (their
  * source is not the store's cluster `current` now; a failed move never switched, and its source stayed live) and did
- * not record dropping their source. Both the purge of a store (keptMoveSources) and the order of the purge's batch
+ * not record dropping their source. Both the purge of a store (otherCopyClusters) and the order of the purge's batch
  * read it, so what the purge drops and what the batch expects it to need cannot drift apart. `store` and `current` are
  * values, or references to an outer query's store row. The moves are `m`.
  */
@@ -36,18 +37,41 @@ function keptSourceMoves(q: QueryCreator<ControlDatabase>, store: Expression<str
     .where('m.source_cluster', '!=', current);
 }
 
-/** The clusters other than `current` where a move of the store left its source copy in place (read under the purge's row lock, in its transaction). */
-async function keptMoveSources(trx: Transaction<ControlDatabase>, storeId: string, current: string): Promise<string[]> {
-  const rows = await keptSourceMoves(trx.withSchema('control'), sql.val(storeId), sql.val(current))
-    .select('m.source_cluster')
-    .distinct()
-    .orderBy('m.source_cluster')
-    .execute();
-  return rows.map((r) => r.source_cluster);
+/**
+ * The one definition of "an unfinished move of the store that left a partial copy on its target": a move still
+ * pending or running (a mover at work, or one that stopped without recording an end) to a cluster other than the
+ * store's `current` one. Before the switch its target holds what the mover made there so far (schema and role, part of
+ * the data); after the switch the target is the store's cluster and the source is a kept copy (keptSourceMoves).
+ * Read, as keptSourceMoves, by both the purge of a store and the order of its batch. The moves are `m`.
+ */
+function partialTargetMoves(q: QueryCreator<ControlDatabase>, store: Expression<string>, current: Expression<string>) {
+  return q
+    .selectFrom('store_moves as m')
+    .where('m.store_id', '=', store)
+    .where('m.status', 'in', ['pending', 'running'])
+    .where('m.target_cluster', '!=', current);
 }
 
+/**
+ * The clusters other than `current` that hold a copy of the store its moves left there (a kept source, a partial
+ * target), each once, in name order. Read under the purge's row lock, in its transaction.
+ */
+async function otherCopyClusters(trx: Transaction<ControlDatabase>, storeId: string, current: string): Promise<string[]> {
+  const control = trx.withSchema('control');
+  const [store, here] = [sql.val(storeId), sql.val(current)];
+  const rows = await keptSourceMoves(control, store, here)
+    .select('m.source_cluster as cluster')
+    .union(partialTargetMoves(control, store, here).select('m.target_cluster as cluster'))
+    .orderBy('cluster')
+    .execute();
+  return rows.map((r) => r.cluster);
+}
+
+/** A mover holds the store (see purgeOne). */
+class MoveInProgressError extends Error {}
+
 /** Why a due store was not purged this run (stable: logs and alerts match on it). */
-export type PurgeSkipReason = 'cluster_not_configured' | 'database_unavailable' | 'failed';
+export type PurgeSkipReason = 'cluster_not_configured' | 'database_unavailable' | 'move_in_progress' | 'failed';
 
 export interface PurgeResult {
   /** Stores purged (schema, kept copies, role, control row). */
@@ -59,9 +83,11 @@ export interface PurgeResult {
 const skipReason = (error: unknown): { reason: PurgeSkipReason; cluster?: string } =>
   error instanceof ClusterUnavailableError
     ? { reason: 'cluster_not_configured', cluster: error.cluster }
-    : isConnectionError(error)
-      ? { reason: 'database_unavailable' }
-      : { reason: 'failed' };
+    : error instanceof MoveInProgressError
+      ? { reason: 'move_in_progress' }
+      : isConnectionError(error)
+        ? { reason: 'database_unavailable' }
+        : { reason: 'failed' };
 
 export class StoreRetention {
   constructor(
@@ -188,9 +214,9 @@ export class StoreRetention {
 
   /**
    * Drops the schemas of stores deleted more than `retentionDays` ago and removes their rows, up to `batch` a run. A store
-   * that cannot be purged (its cluster or a kept copy's is not configured in this process, a cluster does not answer,
-   * any other failure) is left as it was and returned in `skipped` with a stable reason; the others of the batch are
-   * still purged, and the next run tries it again. Stores whose every cluster this process reaches come first, so
+   * that cannot be purged (its cluster or that of a copy its moves left is not configured in this process, a mover is
+   * at work on it, a cluster does not answer, any other failure) is left as it was and returned in `skipped` with a
+   * stable reason; the others of the batch are still purged, and the next run tries it again. Stores whose every cluster this process reaches come first, so
    * stores stuck elsewhere do not take the batch.
    */
   async purgeDeleted(retentionDays: number, batch = 50): Promise<PurgeResult> {
@@ -202,12 +228,16 @@ export class StoreRetention {
       .where('deleted_at', '<=', sql<Date>`now() - make_interval(days => ${retentionDays})`)
       .orderBy((eb) => {
         const here = sql<string[]>`${configured}::text[]`;
-        const keptElsewhere = keptSourceMoves(this.db.control, eb.ref('stores.id'), eb.ref('stores.cluster_id'))
+        const [store, current] = [eb.ref('stores.id'), eb.ref('stores.cluster_id')];
+        const keptElsewhere = keptSourceMoves(this.db.control, store, current)
           .select('m.id')
           .where((m) => m.not(m('m.source_cluster', '=', m.fn.any(here))));
+        const partialElsewhere = partialTargetMoves(this.db.control, store, current)
+          .select('m.id')
+          .where((m) => m.not(m('m.target_cluster', '=', m.fn.any(here))));
         return eb
           .case()
-          .when(eb.and([eb('stores.cluster_id', '=', eb.fn.any(here)), eb.not(eb.exists(keptElsewhere))]))
+          .when(eb.and([eb('stores.cluster_id', '=', eb.fn.any(here)), eb.not(eb.exists(keptElsewhere)), eb.not(eb.exists(partialElsewhere))]))
           .then(0)
           .else(1)
           .end();
@@ -228,24 +258,34 @@ export class StoreRetention {
   }
 
   /** One store's purge; false when a restore revived it meanwhile. Throws (changing nothing it has not redone) on failure. */
-  private async purgeOne(s: { id: string; schema_name: string; cluster_id: string }, retentionDays: number): Promise<boolean> {
+  private async purgeOne(s: { id: string; schema_name: string }, retentionDays: number): Promise<boolean> {
     const dropped = await this.db.kysely.transaction().execute(async (trx) => {
+      // A mover at work holds the store's move lock (moveStore, a session lock on the primary) from start to end: skip
+      // the store then, and try again next run. Dropping under it is unsafe: its next steps would make again what the
+      // purge drops (migrations create the schema and role on the source or the target) once store_moves, which names
+      // them, is gone with the store's row. Waiting is unsafe too: the mover takes the schema's lock (held here from the
+      // next statement) on its clusters, a wait across two servers that no deadlock detector sees, and a move takes
+      // minutes. Holding the lock to the commit keeps a mover from starting meanwhile (it would then find no store). A
+      // move left unfinished by a mover that stopped holds no lock: its partial copy is dropped below.
+      const free = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${`storeloom:move:${s.id}`})) as ok`.execute(trx);
+      if (!free.rows[0]?.ok) throw new MoveInProgressError(`store ${s.id} is being moved`);
       await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${s.schema_name}`}))`.execute(trx);
       // Re-check under the lock: a restore (which takes the same lock) may have revived the store meanwhile.
       const still = await trx
         .withSchema('control')
         .selectFrom('stores')
-        .select('id')
+        .select('cluster_id')
         .where('id', '=', s.id)
         .where('status', '=', 'deleted')
         .where('deleted_at', '<=', sql<Date>`now() - make_interval(days => ${retentionDays})`)
         .forUpdate()
         .executeTakeFirst();
       if (!still) return false;
-      // The copies a move kept on the clusters it left (keepSource, or a mover that stopped after the switch) are
-      // recorded only in store_moves, whose rows go with the store's: drop them before it, in the same way.
-      const kept = await keptMoveSources(trx, s.id, s.cluster_id);
-      const clusters = [s.cluster_id, ...kept];
+      // The copies a move kept on the clusters it left (keepSource, or a mover that stopped after the switch) and the
+      // partial copies an unfinished move left on its target are recorded only in store_moves, whose rows go with the
+      // store's: drop them before it, in the same way (each cluster once).
+      // The store's cluster as it is now, under the locks: a move may have switched it since the batch was read.
+      const clusters = [still.cluster_id, ...(await otherCopyClusters(trx, s.id, still.cluster_id))];
       // Every cluster first: one this process has no connection for fails the store's purge before anything is dropped.
       for (const cluster of clusters) if (!this.db.clusterIds.includes(cluster)) throw new ClusterUnavailableError(cluster);
       for (const cluster of clusters) {

@@ -1,8 +1,8 @@
 /**
  * The retention purge's own SQL, on Postgres 15 and on embedded PGlite (what `npm start` runs without DATABASE_URL),
  * on one cluster: the batch's order and the purge of each store read the records of the store's moves (the copies a
- * move kept on a cluster it left), and a store with a copy on a cluster this process has no connection for is taken
- * last and skipped with its reason. The purge across two real clusters is in test/placement.test.ts.
+ * move kept on a cluster it left, the partial copy of an unfinished move on its target), and a store with a copy on a
+ * cluster this process has no connection for is taken last and skipped with its reason. The purge across two real clusters is in test/placement.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { type Database, newId, sql } from '@storeloom/db';
@@ -46,7 +46,10 @@ function purgeSuite(name: string, open: () => Promise<TestDatabase>) {
       const { schema_name } = await db.control.selectFrom('stores').select('schema_name').where('id', '=', store.id).executeTakeFirstOrThrow();
       return { id: store.id, schema: schema_name };
     };
-    const move = (storeId: string, m: { source_cluster: string; target_cluster: string; status: 'done' | 'failed'; source_dropped_at?: Date | null }) =>
+    const move = (
+      storeId: string,
+      m: { source_cluster: string; target_cluster: string; status: 'running' | 'done' | 'failed'; source_dropped_at?: Date | null },
+    ) =>
       db.control
         .insertInto('store_moves')
         .values({ id: newId(), store_id: storeId, finished_at: new Date(), source_dropped_at: null, ...m })
@@ -79,6 +82,23 @@ function purgeSuite(name: string, open: () => Promise<TestDatabase>) {
       expect(await service.retention.purgeDeleted(0)).toEqual({ purged: [x.id], skipped: [] });
       expect(await exists(x.schema)).toEqual({ schema: false, role: false });
       expect(await db.control.selectFrom('store_moves').select('id').where('store_id', 'in', [x.id, y.id, z.id]).execute()).toEqual([]);
+    });
+
+    it('an unfinished move to a cluster not configured here (its partial copy there) skips its store and takes it last', async () => {
+      // u: a mover stopped while copying it to c3 (not configured here). v: deleted after it, nothing elsewhere.
+      const u = await deletedStore(2);
+      const v = await deletedStore(1);
+      await move(u.id, { source_cluster: 'main', target_cluster: 'c3', status: 'running' });
+      expect(await service.retention.purgeDeleted(0, 1)).toEqual({ purged: [v.id], skipped: [] });
+      expect(await service.retention.purgeDeleted(0)).toEqual({
+        purged: [],
+        skipped: [{ storeId: u.id, reason: 'cluster_not_configured', cluster: 'c3', error: expect.anything() }],
+      });
+      expect(await exists(u.schema)).toEqual({ schema: true, role: true });
+      // Once the move is marked failed (its copy on c3 dropped by an operator there), the store is purged.
+      await db.control.updateTable('store_moves').set({ status: 'failed' }).where('store_id', '=', u.id).execute();
+      expect(await service.retention.purgeDeleted(0)).toEqual({ purged: [u.id], skipped: [] });
+      expect(await exists(u.schema)).toEqual({ schema: false, role: false });
     });
   });
 }
