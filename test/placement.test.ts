@@ -7,7 +7,8 @@
  * cluster is not configured in the process), and is purged there (schema and role) without
  * touching the primary, with any copy a keepSource move left on the other cluster and the partial
  * copy of an unfinished move on its target (a store whose cluster or kept copy is not configured
- * is skipped, the others purged; so is a store a mover is at work on); a move 1→2 keeps reads
+ * is skipped, the others purged; so is a store a mover is at work on; a role the purge cannot drop
+ * is reported, logged and dropped by a later run); a move 1→2 keeps reads
  * working, refuses writes with 503 store_read_only during its window and copies
  * everything; a move that fails midway leaves the store on its source, writable.
  */
@@ -331,7 +332,7 @@ describe('tenant placement on two clusters', () => {
     expect(await primary()).toEqual(before);
     for (const id of [onMain.id, kept.id]) expect((await p.request('GET', `/api/v1/stores/${id}/products`, { cookie })).status).toBe(200);
     expect(JSON.stringify((await p.request('GET', `/api/v1/stores/${onMain.id}/products`, { cookie })).body)).toContain('Main Tea');
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [] });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
   });
 
   it('purging a store moved with keepSource also drops the kept copy (schema and role) on the previous cluster', async () => {
@@ -378,7 +379,7 @@ describe('tenant placement on two clusters', () => {
       expect(JSON.stringify(list.body)).toContain(`Tea of ${s.slug}`);
     }
     // A retry finds nothing more to do.
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [] });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
   });
 
   it('a purge isolates the stores it cannot purge here (cluster or kept copy not configured): the others are purged, a later run retries', async () => {
@@ -437,7 +438,7 @@ describe('tenant placement on two clusters', () => {
       // A store deleted after them still gets a batch of one: the stores this process can purge come first.
       const e = await storeOn('c2');
       expect((await p.request('DELETE', `/api/v1/stores/${e.id}`, { cookie })).status).toBe(204);
-      expect(await p.services.stores.retention.purgeDeleted(0, 1)).toEqual({ purged: [e.id], skipped: [] });
+      expect(await p.services.stores.retention.purgeDeleted(0, 1)).toEqual({ purged: [e.id], skipped: [], rolesNotDropped: [] });
       // So does one whose moves from or to that cluster kept no copy there: moved to it keeping the source (the source
       // is its cluster now), a move back that failed (never switched), and the move back that dropped its source. The
       // batch's order and the purge read the same definition of a kept copy: neither counts these.
@@ -453,7 +454,7 @@ describe('tenant placement on two clusters', () => {
           .insertInto('store_moves')
           .values({ id: randomUUID(), store_id: g.id, finished_at: new Date(), ...m })
           .execute();
-      expect(await p.services.stores.retention.purgeDeleted(0, 1)).toEqual({ purged: [g.id], skipped: [] });
+      expect(await p.services.stores.retention.purgeDeleted(0, 1)).toEqual({ purged: [g.id], skipped: [], rolesNotDropped: [] });
     } finally {
       await p.db.control.updateTable('stores').set({ cluster_id: 'c2' }).where('id', '=', a.id).execute();
       await p.db.control.updateTable('store_moves').set({ source_dropped_at: new Date() }).where('id', '=', keptMove).execute();
@@ -502,7 +503,7 @@ describe('tenant placement on two clusters', () => {
     // The other store of cluster 2 keeps its schema and role; a retry finds nothing more to do.
     expect(await hasSchema(c2Admin, s2)).toBe(true);
     expect(await roleOn(c2Admin, `storeloom_${s2}`)).toBe(true);
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [] });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
   });
 
   it('a purge skips a store while its mover runs (move_in_progress, nothing dropped) and purges it, with its copies, once the move is over', async () => {
@@ -551,7 +552,7 @@ describe('tenant placement on two clusters', () => {
     }
     // The move finishes (the store was deleted after it began; it is switched and its source dropped as usual).
     expect(await moving).toMatchObject({ from: 'main', to: 'c2', sourceDropped: true });
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [store.id], skipped: [] });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [store.id], skipped: [], rolesNotDropped: [] });
     for (const [db, where] of [
       [p.db, 'main'],
       [c2Admin, 'c2'],
@@ -559,6 +560,60 @@ describe('tenant placement on two clusters', () => {
       expect(await hasSchema(db, schema), where).toBe(false);
       expect(await roleOn(db, `storeloom_${schema}`), where).toBe(false);
     }
+  });
+
+  it('a store role the purge cannot drop (privileges in another database of its cluster) is reported and logged, and dropped by a later run', async () => {
+    const store = await storeOn('c2');
+    const { schema_name: schema } = await schemaOf(store.id);
+    const role = `storeloom_${schema}`;
+    // Another database of cluster 2 granted the store's role something (a copy of the store restored there, a grant
+    // made by hand): the role cannot be dropped while that stands.
+    const other = `other_${randomUUID().replaceAll('-', '')}`;
+    await c2Admin.query(`create database ${other}`);
+    try {
+      const url = new URL(c2.url);
+      url.pathname = `/${other}`;
+      const oc = new pg.Client({ connectionString: url.toString() });
+      await oc.connect();
+      try {
+        await oc.query(`create table kept (id int); grant select on kept to "${role}"`);
+      } finally {
+        await oc.end();
+      }
+      expect((await p.request('DELETE', `/api/v1/stores/${store.id}`, { cookie })).status).toBe(204);
+      const lines: string[] = [];
+      const handlers = createHandlers({
+        db: p.db,
+        logger: createLogger({ level: 'warn', format: 'json', write: (l) => void lines.push(l) }),
+        retentionDays: 0,
+        provisioningStaleSeconds: 1,
+        queues: p.queues,
+        storage: p.services.storage,
+      });
+      const job = { data: { v: purgeDeletedStoresJob.version, payload: {} }, attemptsMade: 0, opts: {}, id: 'test', updateProgress: async () => {} };
+      // The store is purged (schema, rows); the job succeeds and counts the role; the role is logged at warn with the
+      // store id, cluster and a stable reason, nothing else (no error text, no personal data).
+      expect(await handlers[purgeDeletedStoresJob.name]?.(job as never)).toEqual({ purged: 1, rolesNotDropped: 1 });
+      expect(await p.db.control.selectFrom('stores').select('id').where('id', '=', store.id).executeTakeFirst()).toBeUndefined();
+      expect(await hasSchema(c2Admin, schema)).toBe(false);
+      expect(await roleOn(c2Admin, role)).toBe(true);
+      const logged = lines.map((l) => JSON.parse(l)).filter((e) => e.storeId === store.id);
+      expect(logged).toEqual([
+        { level: 'warn', msg: 'store role not dropped', time: expect.anything(), storeId: store.id, cluster: 'c2', reason: 'role_in_use' },
+      ]);
+      // Every run tries it again, and reports it while it stands.
+      expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({
+        purged: [],
+        skipped: [],
+        rolesNotDropped: [{ storeId: store.id, cluster: 'c2', reason: 'role_in_use', error: expect.anything() }],
+      });
+    } finally {
+      await c2Admin.query(`drop database if exists ${other} with (force)`);
+    }
+    // Once nothing else holds it, the next run drops it, and the one after has nothing to do.
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+    expect(await roleOn(c2Admin, role)).toBe(false);
+    expect(await p.db.control.selectFrom('tenant_role_drops').select('store_id').where('store_id', '=', store.id).execute()).toEqual([]);
   });
 
   it('moves a store 1→2: reads keep working, writes get 503 store_read_only during the window, the copy equals the source', async () => {

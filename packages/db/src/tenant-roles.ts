@@ -106,8 +106,9 @@ export async function ensureTenantRole(db: Kysely<any>, schema: string): Promise
 
 /**
  * Revokes what the store role holds in this database and drops it. Run after
- * the schema is gone (purge). A role still holding privileges in another
- * database (a copy of the store elsewhere in the cluster) is left in place.
+ * the schema is gone (purge). A role still holding privileges or owning objects
+ * in another database of the cluster (a copy of the store elsewhere in it) is
+ * left in place: the drop throws (SQLSTATE 2BP01) and changes nothing.
  */
 export async function dropTenantRole(db: Kysely<any>, schema: string): Promise<boolean> {
   const role = tenantRoleName(schema);

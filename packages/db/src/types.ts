@@ -198,6 +198,22 @@ export interface StoreMovesTable {
   finished_at: Date | null;
 }
 
+/**
+ * A store role a purge has still to drop on a cluster: written in the purge's transaction with the store row's delete,
+ * removed once the role is gone; every purge run tries the ones left (see StoreRetention.purgeDeleted).
+ */
+export interface TenantRoleDropsTable {
+  cluster: string;
+  schema_name: string;
+  /** The purged store (its row is gone): for logs. */
+  store_id: string;
+  attempts: Generated<number>;
+  /** The last failure: SQLSTATE and message, or why it was not tried. */
+  last_error: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export type BillingStatus = 'active' | 'past_due' | 'canceled';
 
 export interface MembershipsTable {
@@ -315,6 +331,7 @@ export interface ControlDatabase {
   database_clusters: DatabaseClustersTable;
   placement_version: PlacementVersionTable;
   store_moves: StoreMovesTable;
+  tenant_role_drops: TenantRoleDropsTable;
   user_recovery_codes: UserRecoveryCodesTable;
   login_challenges: LoginChallengesTable;
   user_devices: UserDevicesTable;

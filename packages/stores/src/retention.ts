@@ -16,7 +16,7 @@ import {
   type Transaction,
   writeAudit,
 } from '@storeloom/db';
-import { AppError, ErrorCode, isConnectionError, isUniqueViolation } from '@storeloom/errors';
+import { AppError, ErrorCode, isConnectionError, isPgError, isUniqueViolation } from '@storeloom/errors';
 import type { Expression, QueryCreator } from 'kysely';
 import type { StoreAccess } from './access.ts';
 import { type Actor, type StoreView, toStoreView } from './view.ts';
@@ -73,11 +73,28 @@ class MoveInProgressError extends Error {}
 /** Why a due store was not purged this run (stable: logs and alerts match on it). */
 export type PurgeSkipReason = 'cluster_not_configured' | 'database_unavailable' | 'move_in_progress' | 'failed';
 
+/**
+ * Why a purged store's role was not dropped on a cluster (stable: logs and alerts match on it). role_in_use: the role
+ * still holds privileges or owns objects in another database of the cluster (SQLSTATE 2BP01), until someone there lets
+ * go of it.
+ */
+export type RoleDropFailReason = 'cluster_not_configured' | 'database_unavailable' | 'role_in_use' | 'failed';
+
+/** A purged store's role left on a cluster: on record (control.tenant_role_drops), every run tries it again. */
+export interface RoleNotDropped {
+  storeId: string;
+  cluster: string;
+  reason: RoleDropFailReason;
+  error: unknown;
+}
+
 export interface PurgeResult {
   /** Stores purged (schema, kept copies, role, control row). */
   purged: string[];
   /** Stores left as they were, tried again by the next run; `cluster` for cluster_not_configured, `error` for logs. */
   skipped: { storeId: string; reason: PurgeSkipReason; cluster?: string; error: unknown }[];
+  /** Roles of purged stores (this run's or earlier ones') that could not be dropped this run. */
+  rolesNotDropped: RoleNotDropped[];
 }
 
 const skipReason = (error: unknown): { reason: PurgeSkipReason; cluster?: string } =>
@@ -88,6 +105,15 @@ const skipReason = (error: unknown): { reason: PurgeSkipReason; cluster?: string
       : isConnectionError(error)
         ? { reason: 'database_unavailable' }
         : { reason: 'failed' };
+
+const roleDropReason = (error: unknown): RoleDropFailReason =>
+  error instanceof ClusterUnavailableError
+    ? 'cluster_not_configured'
+    : isPgError(error) && error.code === '2BP01'
+      ? 'role_in_use'
+      : isConnectionError(error)
+        ? 'database_unavailable'
+        : 'failed';
 
 export class StoreRetention {
   constructor(
@@ -216,8 +242,9 @@ export class StoreRetention {
    * Drops the schemas of stores deleted more than `retentionDays` ago and removes their rows, up to `batch` a run. A store
    * that cannot be purged (its cluster or that of a copy its moves left is not configured in this process, a mover is
    * at work on it, a cluster does not answer, any other failure) is left as it was and returned in `skipped` with a
-   * stable reason; the others of the batch are still purged, and the next run tries it again. Stores whose every cluster this process reaches come first, so
-   * stores stuck elsewhere do not take the batch.
+   * stable reason; the others of the batch are still purged, and the next run tries it again. Stores whose every
+   * cluster this process reaches come first, so stores stuck elsewhere do not take the batch. Each run also tries the
+   * store roles earlier purges could not drop (up to `batch`); the ones still left are in `rolesNotDropped`.
    */
   async purgeDeleted(retentionDays: number, batch = 50): Promise<PurgeResult> {
     const configured = [...this.db.clusterIds];
@@ -246,10 +273,28 @@ export class StoreRetention {
       .orderBy('id')
       .limit(batch)
       .execute();
-    const result: PurgeResult = { purged: [], skipped: [] };
+    const result: PurgeResult = { purged: [], skipped: [], rolesNotDropped: [] };
+    // The roles earlier purges left on record, the least recently tried first (so roles that keep failing do not take
+    // every run's turn); this run's purges try their own right after their commit.
+    const left = await this.db.control
+      .selectFrom('tenant_role_drops')
+      .select(['cluster', 'schema_name', 'store_id'])
+      .orderBy('updated_at')
+      .orderBy('cluster')
+      .orderBy('schema_name')
+      .limit(batch)
+      .execute();
+    for (const r of left) {
+      const failure = await this.dropRole(r);
+      if (failure) result.rolesNotDropped.push(failure);
+    }
     for (const s of due) {
       try {
-        if (await this.purgeOne(s, retentionDays)) result.purged.push(s.id);
+        const roles = await this.purgeOne(s, retentionDays);
+        if (roles) {
+          result.purged.push(s.id);
+          result.rolesNotDropped.push(...roles);
+        }
       } catch (error) {
         result.skipped.push({ storeId: s.id, ...skipReason(error), error });
       }
@@ -257,8 +302,32 @@ export class StoreRetention {
     return result;
   }
 
-  /** One store's purge; false when a restore revived it meanwhile. Throws (changing nothing it has not redone) on failure. */
-  private async purgeOne(s: { id: string; schema_name: string }, retentionDays: number): Promise<boolean> {
+  /**
+   * Drops a purged store's role on a cluster, and its record once it is gone (a role already gone counts). A failure
+   * leaves the record, with the attempt counted and the error kept for an operator, and is returned.
+   */
+  private async dropRole(r: { cluster: string; schema_name: string; store_id: string }): Promise<RoleNotDropped | null> {
+    const record = this.db.control.updateTable('tenant_role_drops').where('cluster', '=', r.cluster).where('schema_name', '=', r.schema_name);
+    try {
+      await dropTenantRole(clusterKysely(this.db, r.cluster), r.schema_name);
+      await this.db.control.deleteFrom('tenant_role_drops').where('cluster', '=', r.cluster).where('schema_name', '=', r.schema_name).execute();
+      return null;
+    } catch (error) {
+      const text = error instanceof Error ? `${isPgError(error) ? `${error.code}: ` : ''}${error.message}` : String(error);
+      // Best effort: a primary that does not answer fails the run's other work anyway, and the record stays as it was.
+      await record
+        .set({ attempts: sql`attempts + 1`, last_error: text.slice(0, 1000), updated_at: new Date() })
+        .execute()
+        .catch(() => {});
+      return { storeId: r.store_id, cluster: r.cluster, reason: roleDropReason(error), error };
+    }
+  }
+
+  /**
+   * One store's purge; false when a restore revived it meanwhile, else the store's roles it could not drop. Throws
+   * (changing nothing it has not redone) on failure.
+   */
+  private async purgeOne(s: { id: string; schema_name: string }, retentionDays: number): Promise<RoleNotDropped[] | false> {
     const dropped = await this.db.kysely.transaction().execute(async (trx) => {
       // A mover at work holds the store's move lock (moveStore, a session lock on the primary) from start to end: skip
       // the store then, and try again next run. Dropping under it is unsafe: its next steps would make again what the
@@ -283,8 +352,8 @@ export class StoreRetention {
       if (!still) return false;
       // The copies a move kept on the clusters it left (keepSource, or a mover that stopped after the switch) and the
       // partial copies an unfinished move left on its target are recorded only in store_moves, whose rows go with the
-      // store's: drop them before it, in the same way (each cluster once).
-      // The store's cluster as it is now, under the locks: a move may have switched it since the batch was read.
+      // store's: drop them before it, in the same way (each cluster once). The store's cluster is the one read under
+      // the locks: a move may have switched it since the batch was read.
       const clusters = [still.cluster_id, ...(await otherCopyClusters(trx, s.id, still.cluster_id))];
       // Every cluster first: one this process has no connection for fails the store's purge before anything is dropped.
       for (const cluster of clusters) if (!this.db.clusterIds.includes(cluster)) throw new ClusterUnavailableError(cluster);
@@ -302,16 +371,29 @@ export class StoreRetention {
           await sql`drop schema if exists ${sql.id(s.schema_name)} cascade`.execute(trx);
         }
       }
+      // Roles are cluster-wide and dropped after the commit (below): put them on record with the row's delete, so one
+      // that cannot be dropped then (it still holds privileges or owns objects in another database of the cluster, a
+      // cluster that stops answering, a process that stops) is tried again by every run until it is gone.
+      if (this.db.tenantIsolation === 'role')
+        await trx
+          .withSchema('control')
+          .insertInto('tenant_role_drops')
+          .values(clusters.map((cluster) => ({ cluster, schema_name: s.schema_name, store_id: s.id })))
+          .onConflict((oc) => oc.columns(['cluster', 'schema_name']).doNothing())
+          .execute();
       await trx.withSchema('control').deleteFrom('stores').where('id', '=', s.id).where('status', '=', 'deleted').execute();
       await writeAudit(trx.withSchema('control'), { storeId: s.id, action: 'store.purged', targetType: 'store', targetId: s.id });
       return clusters;
     });
     if (!dropped) return false;
-    // Roles are cluster-wide: drop the store's role with its schema, on each cluster it had a copy on. A role still
-    // referenced elsewhere in the cluster stays (dropOrphanTenantRoles sweeps it later).
+    // Roles are cluster-wide: drop the store's role with its schema, on each cluster it had a copy on (on record above).
+    const failures: RoleNotDropped[] = [];
     if (this.db.tenantIsolation === 'role') {
-      for (const cluster of dropped) await dropTenantRole(clusterKysely(this.db, cluster), s.schema_name).catch(() => false);
+      for (const cluster of dropped) {
+        const failure = await this.dropRole({ cluster, schema_name: s.schema_name, store_id: s.id });
+        if (failure) failures.push(failure);
+      }
     }
-    return true;
+    return failures;
   }
 }

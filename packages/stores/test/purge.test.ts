@@ -2,16 +2,19 @@
  * The retention purge's own SQL, on Postgres 15 and on embedded PGlite (what `npm start` runs without DATABASE_URL),
  * on one cluster: the batch's order and the purge of each store read the records of the store's moves (the copies a
  * move kept on a cluster it left, the partial copy of an unfinished move on its target), and a store with a copy on a
- * cluster this process has no connection for is taken last and skipped with its reason. The purge across two real clusters is in test/placement.test.ts.
+ * cluster this process has no connection for is taken last and skipped with its reason; the store roles a purge could
+ * not drop are on record and dropped by a later run. The purge across two real clusters is in test/placement.test.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { type Database, newId, sql } from '@storeloom/db';
+import { type Database, newId, quoteIdent, schemaNameForStore, sql, tenantRoleName } from '@storeloom/db';
 import { createEmbeddedTestDatabase, createTestDatabase, type TestDatabase } from '@storeloom/db/testing';
 import { loadEnv, testEnvSchema } from '@storeloom/env';
 import { StoreService } from '@storeloom/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ADMIN_URL = loadEnv(testEnvSchema).TEST_DATABASE_URL;
+
+type Rec = { id: string; schema: string };
 
 function purgeSuite(name: string, open: () => Promise<TestDatabase>) {
   describe(name, () => {
@@ -71,17 +74,23 @@ function purgeSuite(name: string, open: () => Promise<TestDatabase>) {
       await move(z.id, { source_cluster: 'c3', target_cluster: 'main', status: 'failed' });
       await move(z.id, { source_cluster: 'c3', target_cluster: 'main', status: 'done', source_dropped_at: new Date() });
 
-      expect(await service.retention.purgeDeleted(0, 1)).toEqual({ purged: [z.id], skipped: [] });
-      expect(await service.retention.purgeDeleted(0, 1)).toEqual({ purged: [y.id], skipped: [] });
+      expect(await service.retention.purgeDeleted(0, 1)).toEqual({ purged: [z.id], skipped: [], rolesNotDropped: [] });
+      expect(await service.retention.purgeDeleted(0, 1)).toEqual({ purged: [y.id], skipped: [], rolesNotDropped: [] });
       for (const s of [y, z]) expect(await exists(s.schema)).toEqual({ schema: false, role: false });
       const stuck = await service.retention.purgeDeleted(0);
-      expect(stuck).toEqual({ purged: [], skipped: [{ storeId: x.id, reason: 'cluster_not_configured', cluster: 'c3', error: expect.anything() }] });
+      expect(stuck).toEqual({
+        purged: [],
+        skipped: [{ storeId: x.id, reason: 'cluster_not_configured', cluster: 'c3', error: expect.anything() }],
+        rolesNotDropped: [],
+      });
       expect(await exists(x.schema)).toEqual({ schema: true, role: true });
       // Once the kept copy is recorded as dropped, the store is purged.
       await db.control.updateTable('store_moves').set({ source_dropped_at: new Date() }).where('store_id', '=', x.id).execute();
-      expect(await service.retention.purgeDeleted(0)).toEqual({ purged: [x.id], skipped: [] });
+      expect(await service.retention.purgeDeleted(0)).toEqual({ purged: [x.id], skipped: [], rolesNotDropped: [] });
       expect(await exists(x.schema)).toEqual({ schema: false, role: false });
       expect(await db.control.selectFrom('store_moves').select('id').where('store_id', 'in', [x.id, y.id, z.id]).execute()).toEqual([]);
+      // Every role was dropped: none is left on record for a later run.
+      expect(await db.control.selectFrom('tenant_role_drops').select('store_id').execute()).toEqual([]);
     });
 
     it('an unfinished move to a cluster not configured here (its partial copy there) skips its store and takes it last', async () => {
@@ -89,16 +98,40 @@ function purgeSuite(name: string, open: () => Promise<TestDatabase>) {
       const u = await deletedStore(2);
       const v = await deletedStore(1);
       await move(u.id, { source_cluster: 'main', target_cluster: 'c3', status: 'running' });
-      expect(await service.retention.purgeDeleted(0, 1)).toEqual({ purged: [v.id], skipped: [] });
+      expect(await service.retention.purgeDeleted(0, 1)).toEqual({ purged: [v.id], skipped: [], rolesNotDropped: [] });
       expect(await service.retention.purgeDeleted(0)).toEqual({
         purged: [],
         skipped: [{ storeId: u.id, reason: 'cluster_not_configured', cluster: 'c3', error: expect.anything() }],
+        rolesNotDropped: [],
       });
       expect(await exists(u.schema)).toEqual({ schema: true, role: true });
       // Once the move is marked failed (its copy on c3 dropped by an operator there), the store is purged.
       await db.control.updateTable('store_moves').set({ status: 'failed' }).where('store_id', '=', u.id).execute();
-      expect(await service.retention.purgeDeleted(0)).toEqual({ purged: [u.id], skipped: [] });
+      expect(await service.retention.purgeDeleted(0)).toEqual({ purged: [u.id], skipped: [], rolesNotDropped: [] });
       expect(await exists(u.schema)).toEqual({ schema: false, role: false });
+    });
+
+    it('drops the store roles an earlier run could not (on record), and keeps those of a cluster not configured here', async () => {
+      // Left on record by earlier runs: the role of a purged store whose drop failed (it still exists), one dropped since
+      // by someone else, and one on c3 (not configured here).
+      const [left, gone, far] = [newId(), newId(), newId()].map((id) => ({ id, schema: schemaNameForStore(id) })) as [Rec, Rec, Rec];
+      await sql.raw(`create role ${quoteIdent(tenantRoleName(left.schema))} nologin`).execute(db.kysely);
+      await db.control
+        .insertInto('tenant_role_drops')
+        .values([
+          { cluster: 'main', schema_name: left.schema, store_id: left.id, attempts: 1 },
+          { cluster: 'main', schema_name: gone.schema, store_id: gone.id, attempts: 1 },
+          { cluster: 'c3', schema_name: far.schema, store_id: far.id, attempts: 1 },
+        ])
+        .execute();
+      expect(await service.retention.purgeDeleted(0)).toEqual({
+        purged: [],
+        skipped: [],
+        rolesNotDropped: [{ storeId: far.id, cluster: 'c3', reason: 'cluster_not_configured', error: expect.anything() }],
+      });
+      expect((await exists(left.schema)).role).toBe(false);
+      expect(await db.control.selectFrom('tenant_role_drops').select(['cluster', 'store_id']).execute()).toEqual([{ cluster: 'c3', store_id: far.id }]);
+      await db.control.deleteFrom('tenant_role_drops').execute();
     });
   });
 }
