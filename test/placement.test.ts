@@ -726,4 +726,62 @@ describe('tenant placement on two clusters', () => {
     expect(await hasSchema(p.db, schema)).toBe(false);
     expect(await schemaOf(store.id)).toMatchObject({ cluster_id: 'c2', read_only: false });
   });
+
+  const recordsOf = (schema: string) =>
+    p.db.control
+      .selectFrom('tenant_role_drops')
+      .select(['cluster', 'store_id', 'drop_schema', 'attempts'])
+      .where('schema_name', '=', schema)
+      .orderBy('cluster')
+      .execute();
+
+  it("a moved store's old role that cannot be dropped (privileges in another database of that cluster) is on record, reported by the purge, dropped once free", async () => {
+    const store = await storeOn('c2');
+    const { schema_name: schema } = await schemaOf(store.id);
+    const role = `storeloom_${schema}`;
+    const other = `other_${randomUUID().replaceAll('-', '')}`;
+    await c2Admin.query(`create database ${other}`);
+    try {
+      const url = new URL(c2.url);
+      url.pathname = `/${other}`;
+      const oc = new pg.Client({ connectionString: url.toString() });
+      await oc.connect();
+      try {
+        await oc.query(`create table kept (id int); grant select on kept to "${role}"`);
+      } finally {
+        await oc.end();
+      }
+      // The move drops its source (dropMovedSource): the schema goes, the role cannot, and is put on record.
+      expect(await moveStore(p.db, store.id, 'main')).toMatchObject({ from: 'c2', to: 'main', sourceDropped: true });
+      expect(await hasSchema(c2Admin, schema)).toBe(false);
+      expect(await roleOn(c2Admin, role)).toBe(true);
+      expect(await recordsOf(schema)).toEqual([{ cluster: 'c2', store_id: store.id, drop_schema: false, attempts: 1 }]);
+      expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({
+        purged: [],
+        skipped: [],
+        rolesNotDropped: [{ storeId: store.id, cluster: 'c2', reason: 'role_in_use', error: expect.anything() }],
+      });
+      // While a mover is at work on the store (it holds the store's move lock), the retry leaves the record as it is.
+      const mover = await p.db.pool.connect();
+      try {
+        await mover.query('select pg_advisory_lock(hashtext($1))', [`storeloom:move:${store.id}`]);
+        expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({
+          purged: [],
+          skipped: [],
+          rolesNotDropped: [{ storeId: store.id, cluster: 'c2', reason: 'move_in_progress', error: expect.anything() }],
+        });
+      } finally {
+        await mover.query('select pg_advisory_unlock_all()');
+        mover.release();
+      }
+    } finally {
+      await c2Admin.query(`drop database if exists ${other} with (force)`);
+    }
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+    expect(await roleOn(c2Admin, role)).toBe(false);
+    expect(await recordsOf(schema)).toEqual([]);
+    // The store, on the primary now, keeps its role there.
+    expect(await roleOn(p.db, role)).toBe(true);
+    expect((await p.request('GET', `/api/v1/stores/${store.id}/products`, { cookie })).status).toBe(200);
+  });
 });

@@ -4,6 +4,7 @@ export * from './ids.ts';
 export * from './migrator.ts';
 export * from './role-scoped-driver.ts';
 export * from './tenant-roles.ts';
+export * from './tenant-role-drops.ts';
 export type * from './types.ts';
 export type * from './content-types.ts';
 export { sql } from 'kysely';

@@ -17,7 +17,8 @@
  *    transaction, wait 2 × TTL (stale processes may still read the frozen
  *    source, never write it), then clear read-only (another bump);
  * 7. drop the source schema (and its role on that cluster), unless `keepSource`
- *    (then dropMovedSource drops it later, or the store's purge does).
+ *    (then dropMovedSource drops it later, or the store's purge does); a role
+ *    that cannot be dropped is on record for the purge job (tenant-role-drops.ts).
  *
  * A failure before the switch rolls back to the source: target copy dropped,
  * read-only cleared, the move marked failed with its error. A run that finds
@@ -32,7 +33,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { CONTROL_SCHEMA, clusterKysely, type Database } from './client.ts';
 import { newId, quoteIdent } from './ids.ts';
 import { migrateTenant, migrations, prepareCluster } from './migrator.ts';
-import { dropTenantRole } from './tenant-roles.ts';
+import { dropTenantLeftovers } from './tenant-role-drops.ts';
 
 export type MoveStep = 'prepare' | 'target' | 'read_only' | 'copy' | 'verify' | 'switch' | 'writable' | 'drop_source' | 'done';
 
@@ -435,12 +436,20 @@ async function finish(
   return { moveId: m.moveId, storeId: m.storeId, from: m.from, to: m.to, tables: m.tables, rowsCopied: m.rowsCopied, readOnlyMs, sourceDropped, resumed };
 }
 
+/** What dropMovedSource left: the role on that cluster, when it could not be dropped (on record for the purge job). */
+export interface DropSourceResult {
+  roleOnRecord: boolean;
+}
+
 /**
  * Drops a moved store's old schema (and its role there). Refuses while the store still lives on that cluster. Records
  * the drop on the store's moves from that cluster (source_dropped_at), so the store's purge, which drops the sources
- * its moves kept, does not go back to that cluster for it.
+ * its moves kept, does not go back to that cluster for it. A role that cannot be dropped (it still holds privileges or
+ * owns objects in another database of that cluster, the cluster stops answering) is put on record
+ * (control.tenant_role_drops) for the purge job, which tries it again every run and reports it while it stands; the
+ * schema is gone, so this does not fail for it.
  */
-export async function dropMovedSource(db: Database, cluster: string, schema: string): Promise<void> {
+export async function dropMovedSource(db: Database, cluster: string, schema: string): Promise<DropSourceResult> {
   const store = await db.control.selectFrom('stores').select(['id', 'cluster_id']).where('schema_name', '=', schema).executeTakeFirst();
   if (store?.cluster_id === cluster) throw new MoveError(`${schema} still lives on "${cluster}"; not dropping it`);
   const on = clusterKysely(db, cluster);
@@ -448,7 +457,12 @@ export async function dropMovedSource(db: Database, cluster: string, schema: str
     await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx);
   });
-  if (db.tenantIsolation === 'role') await dropTenantRole(on, schema).catch(() => false);
+  let roleOnRecord = false;
+  if (db.tenantIsolation === 'role') {
+    // A store purged meanwhile has no row: its id is in its schema's name (t_<id without dashes>), for the record.
+    const storeId = store?.id ?? schema.slice(2).replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+    roleOnRecord = (await dropTenantLeftovers(db, { cluster, schema_name: schema, store_id: storeId })) !== null;
+  }
   if (store)
     await db.control
       .updateTable('store_moves')
@@ -458,4 +472,5 @@ export async function dropMovedSource(db: Database, cluster: string, schema: str
       .where('status', '!=', 'failed')
       .where('source_dropped_at', 'is', null)
       .execute();
+  return { roleOnRecord };
 }

@@ -199,14 +199,20 @@ export interface StoreMovesTable {
 }
 
 /**
- * A store role a purge has still to drop on a cluster: written in the purge's transaction with the store row's delete,
- * removed once the role is gone; every purge run tries the ones left (see StoreRetention.purgeDeleted).
+ * A store role still to drop on a cluster: written by a purge in its transaction with the store row's delete, by
+ * dropMovedSource for a moved store's old cluster and by a failed move's rollback for its target (before each drop),
+ * removed once the role is gone; every purge run tries the ones left (see tenant-role-drops.ts).
  */
 export interface TenantRoleDropsTable {
   cluster: string;
   schema_name: string;
-  /** The purged store (its row is gone): for logs. */
+  /** The store (its row is gone once purged; a moved store lives on another cluster): for logs. */
   store_id: string;
+  /**
+   * The store's schema on this cluster is still to drop too, before the role (a failed move's copy on its target). The
+   * retry drops it only where the store does not live.
+   */
+  drop_schema: Generated<boolean>;
   attempts: Generated<number>;
   /** The last failure: SQLSTATE and message, or why it was not tried. */
   last_error: string | null;

@@ -10,8 +10,9 @@ import {
   type ControlDatabase,
   clusterKysely,
   type Database,
-  dropTenantRole,
   PRIMARY_CLUSTER,
+  retryTenantDrop,
+  StoreMoveInProgressError,
   sql,
   type Transaction,
   writeAudit,
@@ -74,13 +75,16 @@ class MoveInProgressError extends Error {}
 export type PurgeSkipReason = 'cluster_not_configured' | 'database_unavailable' | 'move_in_progress' | 'failed';
 
 /**
- * Why a purged store's role was not dropped on a cluster (stable: logs and alerts match on it). role_in_use: the role
- * still holds privileges or owns objects in another database of the cluster (SQLSTATE 2BP01), until someone there lets
- * go of it.
+ * Why a store's role (of a purged store, or of a moved one on a cluster it left) was not dropped on a cluster (stable:
+ * logs and alerts match on it). role_in_use: the role still holds privileges or owns objects in another database of
+ * the cluster (SQLSTATE 2BP01), until someone there lets go of it. move_in_progress: a mover is at work on the store.
  */
-export type RoleDropFailReason = 'cluster_not_configured' | 'database_unavailable' | 'role_in_use' | 'failed';
+export type RoleDropFailReason = 'cluster_not_configured' | 'database_unavailable' | 'role_in_use' | 'move_in_progress' | 'failed';
 
-/** A purged store's role left on a cluster: on record (control.tenant_role_drops), every run tries it again. */
+/**
+ * A store's role left on a cluster (a purged store's; a moved store's on the cluster it left, or on the target of a
+ * failed move, with the copy there): on record (control.tenant_role_drops), every run tries it again.
+ */
 export interface RoleNotDropped {
   storeId: string;
   cluster: string;
@@ -93,7 +97,7 @@ export interface PurgeResult {
   purged: string[];
   /** Stores left as they were, tried again by the next run; `cluster` for cluster_not_configured, `error` for logs. */
   skipped: { storeId: string; reason: PurgeSkipReason; cluster?: string; error: unknown }[];
-  /** Roles of purged stores (this run's or earlier ones') that could not be dropped this run. */
+  /** Store roles on record (this run's purges', earlier runs', moves') that could not be dropped this run. */
   rolesNotDropped: RoleNotDropped[];
 }
 
@@ -111,9 +115,11 @@ const roleDropReason = (error: unknown): RoleDropFailReason =>
     ? 'cluster_not_configured'
     : isPgError(error) && error.code === '2BP01'
       ? 'role_in_use'
-      : isConnectionError(error)
-        ? 'database_unavailable'
-        : 'failed';
+      : error instanceof StoreMoveInProgressError
+        ? 'move_in_progress'
+        : isConnectionError(error)
+          ? 'database_unavailable'
+          : 'failed';
 
 export class StoreRetention {
   constructor(
@@ -244,7 +250,8 @@ export class StoreRetention {
    * at work on it, a cluster does not answer, any other failure) is left as it was and returned in `skipped` with a
    * stable reason; the others of the batch are still purged, and the next run tries it again. Stores whose every
    * cluster this process reaches come first, so stores stuck elsewhere do not take the batch. Each run also tries the
-   * store roles earlier purges could not drop (up to `batch`); the ones still left are in `rolesNotDropped`.
+   * store roles earlier purges, moved stores' source drops and failed moves' rollbacks could not drop (up to `batch`;
+   * with a failed move's copy on its target); the ones still left are in `rolesNotDropped`.
    */
   async purgeDeleted(retentionDays: number, batch = 50): Promise<PurgeResult> {
     const configured = [...this.db.clusterIds];
@@ -274,11 +281,11 @@ export class StoreRetention {
       .limit(batch)
       .execute();
     const result: PurgeResult = { purged: [], skipped: [], rolesNotDropped: [] };
-    // The roles earlier purges left on record, the least recently tried first (so roles that keep failing do not take
-    // every run's turn); this run's purges try their own right after their commit.
+    // The roles earlier purges and moves left on record, the least recently tried first (so roles that keep failing do
+    // not take every run's turn); this run's purges try their own right after their commit.
     const left = await this.db.control
       .selectFrom('tenant_role_drops')
-      .select(['cluster', 'schema_name', 'store_id'])
+      .select(['cluster', 'schema_name', 'store_id', 'drop_schema'])
       .orderBy('updated_at')
       .orderBy('cluster')
       .orderBy('schema_name')
@@ -303,22 +310,15 @@ export class StoreRetention {
   }
 
   /**
-   * Drops a purged store's role on a cluster, and its record once it is gone (a role already gone counts). A failure
-   * leaves the record, with the attempt counted and the error kept for an operator, and is returned.
+   * Does what a record says on its cluster (see retryTenantDrop: never where the store lives, never while a mover is at
+   * work on it) and takes it off. A failure leaves the record, with the attempt counted and the error kept for an
+   * operator, and is returned.
    */
-  private async dropRole(r: { cluster: string; schema_name: string; store_id: string }): Promise<RoleNotDropped | null> {
-    const record = this.db.control.updateTable('tenant_role_drops').where('cluster', '=', r.cluster).where('schema_name', '=', r.schema_name);
+  private async dropRole(r: { cluster: string; schema_name: string; store_id: string; drop_schema?: boolean }): Promise<RoleNotDropped | null> {
     try {
-      await dropTenantRole(clusterKysely(this.db, r.cluster), r.schema_name);
-      await this.db.control.deleteFrom('tenant_role_drops').where('cluster', '=', r.cluster).where('schema_name', '=', r.schema_name).execute();
+      await retryTenantDrop(this.db, r);
       return null;
     } catch (error) {
-      const text = error instanceof Error ? `${isPgError(error) ? `${error.code}: ` : ''}${error.message}` : String(error);
-      // Best effort: a primary that does not answer fails the run's other work anyway, and the record stays as it was.
-      await record
-        .set({ attempts: sql`attempts + 1`, last_error: text.slice(0, 1000), updated_at: new Date() })
-        .execute()
-        .catch(() => {});
       return { storeId: r.store_id, cluster: r.cluster, reason: roleDropReason(error), error };
     }
   }

@@ -133,6 +133,34 @@ function purgeSuite(name: string, open: () => Promise<TestDatabase>) {
       expect(await db.control.selectFrom('tenant_role_drops').select(['cluster', 'store_id']).execute()).toEqual([{ cluster: 'c3', store_id: far.id }]);
       await db.control.deleteFrom('tenant_role_drops').execute();
     });
+
+    it('a moved store on record: drops its leftover copy (schema, role) where it no longer lives, never where it lives now', async () => {
+      // Two live stores with schema and role here. `away` lives on c3 now: a failed move's rollback or a dropped source
+      // left its copy here, on record with its schema still to drop. `home` was recorded here too, and lives here now.
+      const live = async () => {
+        const { store } = await service.create({ userId }, { name: 'Moved', slug: `m${randomBytes(5).toString('hex')}`, currency: 'EUR' });
+        return { id: store.id, schema: schemaNameForStore(store.id) };
+      };
+      const [away, home] = [await live(), await live()];
+      await db.control
+        .insertInto('database_clusters')
+        .values({ id: 'c3', name: 'c3' })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      await db.control.updateTable('stores').set({ cluster_id: 'c3' }).where('id', '=', away.id).execute();
+      await db.control
+        .insertInto('tenant_role_drops')
+        .values([
+          { cluster: 'main', schema_name: away.schema, store_id: away.id, drop_schema: true },
+          { cluster: 'main', schema_name: home.schema, store_id: home.id, drop_schema: true },
+        ])
+        .execute();
+      expect(await service.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+      expect(await exists(away.schema)).toEqual({ schema: false, role: false });
+      expect(await exists(home.schema)).toEqual({ schema: true, role: true });
+      // Both records are done with: one dropped, the other is the live store's own copy.
+      expect(await db.control.selectFrom('tenant_role_drops').select('store_id').execute()).toEqual([]);
+    });
   });
 }
 

@@ -84,8 +84,9 @@ try {
       `${JSON.stringify({ moved: r.storeId, from: r.from, to: r.to, rows: r.rowsCopied, tables: r.tables.length, readOnlyMs: r.readOnlyMs, sourceDropped: r.sourceDropped, resumed: r.resumed })}\n`,
     );
   } else if (cmd === 'drop-source' && a && b) {
-    await dropMovedSource(db, a, b);
+    const { roleOnRecord } = await dropMovedSource(db, a, b);
     process.stdout.write(`dropped ${b} on ${a}\n`);
+    if (roleOnRecord) process.stderr.write(`its role on ${a} could not be dropped: on record, the purge job tries it again (control.tenant_role_drops)\n`);
   } else usage();
 } catch (e) {
   process.stderr.write(`${e instanceof ClusterUnavailableError ? e.detail : e instanceof Error ? e.message : String(e)}\n`);
