@@ -712,7 +712,10 @@ describe('tenant placement on two clusters', () => {
     expect(await schemaOf(store.id)).toMatchObject({ cluster_id: 'main', read_only: false });
     const failed = await p.db.control.selectFrom('store_moves').selectAll().where('store_id', '=', store.id).executeTakeFirstOrThrow();
     expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('disk full') });
+    // Nothing of the move is left on its target: neither the partial copy nor the role it made there, nor a record.
     expect(await hasSchema(c2Admin, schema)).toBe(false);
+    expect(await roleOn(c2Admin, `storeloom_${schema}`)).toBe(false);
+    expect(await p.db.control.selectFrom('tenant_role_drops').select('cluster').where('schema_name', '=', schema).execute()).toEqual([]);
     const write = await p.request('POST', `/api/v1/stores/${store.id}/products`, {
       cookie,
       body: { title: 'Still writable', status: 'active', variants: [{ sku: 'SW-1', price: 100 }] },
@@ -734,6 +737,45 @@ describe('tenant placement on two clusters', () => {
       .where('schema_name', '=', schema)
       .orderBy('cluster')
       .execute();
+
+  it('a failed move whose target copy cannot be dropped puts it on record (the move error still thrown); the purge job drops it there later', async () => {
+    const store = await storeOn('main');
+    const { schema_name: schema } = await schemaOf(store.id);
+    const role = `storeloom_${schema}`;
+    let copied = 0;
+    try {
+      await expect(
+        moveStore(p.db, store.id, 'c2', {
+          afterTableCopied: async () => {
+            if (++copied !== 3) return;
+            // Cluster 2 refuses every schema drop from now on (as a cluster that stops answering would fail it).
+            await c2Admin.query(`create function refuse_drop() returns event_trigger language plpgsql as $$ begin raise exception 'schema drops refused (test)'; end $$;
+              create event trigger refuse_schema_drop on ddl_command_start when tag in ('DROP SCHEMA') execute function refuse_drop()`);
+            throw new Error('disk full (simulated)');
+          },
+        }),
+      ).rejects.toThrow(/disk full/);
+      expect(await schemaOf(store.id)).toMatchObject({ cluster_id: 'main', read_only: false });
+      expect(await hasSchema(c2Admin, schema)).toBe(true);
+      expect(await roleOn(c2Admin, role)).toBe(true);
+      expect(await recordsOf(schema)).toEqual([{ cluster: 'c2', store_id: store.id, drop_schema: true, attempts: 1 }]);
+      expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({
+        purged: [],
+        skipped: [],
+        rolesNotDropped: [{ storeId: store.id, cluster: 'c2', reason: 'failed', error: expect.anything() }],
+      });
+    } finally {
+      await c2Admin.query('drop event trigger if exists refuse_schema_drop; drop function if exists refuse_drop()');
+    }
+    // The next run drops the copy and the role on cluster 2, and nothing of the store where it lives.
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+    expect(await hasSchema(c2Admin, schema)).toBe(false);
+    expect(await roleOn(c2Admin, role)).toBe(false);
+    expect(await recordsOf(schema)).toEqual([]);
+    expect(await hasSchema(p.db, schema)).toBe(true);
+    expect(await roleOn(p.db, role)).toBe(true);
+    expect((await p.request('GET', `/api/v1/stores/${store.id}/products`, { cookie })).status).toBe(200);
+  });
 
   it("a moved store's old role that cannot be dropped (privileges in another database of that cluster) is on record, reported by the purge, dropped once free", async () => {
     const store = await storeOn('c2');
@@ -783,5 +825,20 @@ describe('tenant placement on two clusters', () => {
     // The store, on the primary now, keeps its role there.
     expect(await roleOn(p.db, role)).toBe(true);
     expect((await p.request('GET', `/api/v1/stores/${store.id}/products`, { cookie })).status).toBe(200);
+  });
+
+  it('a move takes over what is on record on its target: a copy it later keeps there is not dropped by the purge job', async () => {
+    const store = await storeOn('main');
+    const { schema_name: schema } = await schemaOf(store.id);
+    // An earlier failed move to cluster 2 left its copy there on record.
+    await p.db.control.insertInto('tenant_role_drops').values({ cluster: 'c2', schema_name: schema, store_id: store.id, drop_schema: true }).execute();
+    expect(await moveStore(p.db, store.id, 'c2', { keepSource: true })).toMatchObject({ from: 'main', to: 'c2' });
+    expect(await recordsOf(schema)).toEqual([]);
+    // Moved back keeping its source: cluster 2 holds a kept copy now, which the purge job leaves alone.
+    expect(await moveStore(p.db, store.id, 'main', { keepSource: true })).toMatchObject({ from: 'c2', to: 'main', sourceDropped: false });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+    expect(await hasSchema(c2Admin, schema)).toBe(true);
+    expect(await roleOn(c2Admin, `storeloom_${schema}`)).toBe(true);
+    await dropMovedSource(p.db, 'c2', schema);
   });
 });

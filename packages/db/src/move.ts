@@ -20,8 +20,9 @@
  *    (then dropMovedSource drops it later, or the store's purge does); a role
  *    that cannot be dropped is on record for the purge job (tenant-role-drops.ts).
  *
- * A failure before the switch rolls back to the source: target copy dropped,
- * read-only cleared, the move marked failed with its error. A run that finds
+ * A failure before the switch rolls back to the source: read-only cleared, the
+ * move marked failed with its error, the target's copy and role dropped (on
+ * record for the purge job when that fails); the error is thrown. A run that finds
  * an unfinished move of the same store (a crashed mover) resumes it: before
  * the switch it starts the copy again, after it only finishes the last steps.
  * One mover per store at a time (session advisory lock).
@@ -33,7 +34,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { CONTROL_SCHEMA, clusterKysely, type Database } from './client.ts';
 import { newId, quoteIdent } from './ids.ts';
 import { migrateTenant, migrations, prepareCluster } from './migrator.ts';
-import { dropTenantLeftovers } from './tenant-role-drops.ts';
+import { dropTenantLeftovers, recordTenantDrops } from './tenant-role-drops.ts';
 
 export type MoveStep = 'prepare' | 'target' | 'read_only' | 'copy' | 'verify' | 'switch' | 'writable' | 'drop_source' | 'done';
 
@@ -267,6 +268,10 @@ async function runMove(db: Database, storeId: string, target: string, opts: Move
     // The target schema is not live yet: prepare it before the read-only window, which then covers only the copy.
     await report({ step: 'target' });
     // Anything there is a leftover of a failed attempt: the store is not on the target (checked above, under the move lock).
+    // The move takes it over, with any record of drops still to do there (an earlier failed move's copy, the role an
+    // earlier move off the target could not drop): the purge job's retry must not drop what this move makes there, or
+    // a copy it keeps there later. A failure from here on puts the target back on record (the rollback below).
+    await control.deleteFrom('tenant_role_drops').where('cluster', '=', target).where('schema_name', '=', schema).execute();
     await dstKysely.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
       await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx);
@@ -302,30 +307,38 @@ async function runMove(db: Database, storeId: string, target: string, opts: Move
     db.invalidatePlacement();
     return await finish(db, { moveId, storeId, schema, from, to: target, tables, rowsCopied: progress.rowsCopied, started: readOnlySince }, opts, false);
   } catch (e) {
-    const still = await control.selectFrom('stores').select('cluster_id').where('id', '=', storeId).executeTakeFirst();
-    if (still?.cluster_id === from) {
-      // Roll back to the source: drop the partial copy, make the store writable again.
-      await dstKysely
-        .transaction()
-        .execute(async (trx) => {
-          await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
-          await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx);
-        })
-        .catch(() => {});
-      await db.kysely.transaction().execute(async (trx) => {
-        await trx.withSchema(CONTROL_SCHEMA).updateTable('stores').set({ read_only: false, updated_at: new Date() }).where('id', '=', storeId).execute();
-        await bumpVersion(trx);
-        await trx
-          .withSchema(CONTROL_SCHEMA)
-          .updateTable('store_moves')
-          .set({ status: 'failed', error: (e instanceof Error ? e.message : String(e)).slice(0, 1000), updated_at: new Date(), finished_at: new Date() })
-          .where('id', '=', moveId)
-          .execute();
-      });
-      db.invalidatePlacement();
-    }
+    // The rollback's own failure never replaces `e`, which the caller must see: a target it cannot clean is on record
+    // (below); a primary that fails here leaves the move unfinished (running, read-only), which a new run resumes.
+    await rollBack(db, { storeId, schema, from, target, moveId }, e).catch(() => {});
     throw e;
   }
+}
+
+/**
+ * Rolls a move that failed before its switch back to the source: the store writable again, the move marked failed, and
+ * nothing left on the target (the partial copy, the role the move made there). The target is put on record (schema and
+ * role still to drop) in the transaction that marks the move failed, since the purge knows a failed move's target from
+ * nothing else; then dropped, and taken off the record. A drop that fails (the target does not answer, the role is in
+ * use in another database there) stays on record: the purge job's retry drops it later, never while the store lives
+ * there. The store is made writable first, so that a target that does not answer does not keep it read-only.
+ */
+async function rollBack(db: Database, m: { storeId: string; schema: string; from: string; target: string; moveId: string }, e: unknown): Promise<void> {
+  const still = await db.control.selectFrom('stores').select('cluster_id').where('id', '=', m.storeId).executeTakeFirst();
+  if (still?.cluster_id !== m.from) return;
+  const leftover = { cluster: m.target, schema_name: m.schema, store_id: m.storeId, drop_schema: true };
+  await db.kysely.transaction().execute(async (trx) => {
+    await recordTenantDrops(db, [leftover], trx);
+    await trx.withSchema(CONTROL_SCHEMA).updateTable('stores').set({ read_only: false, updated_at: new Date() }).where('id', '=', m.storeId).execute();
+    await bumpVersion(trx);
+    await trx
+      .withSchema(CONTROL_SCHEMA)
+      .updateTable('store_moves')
+      .set({ status: 'failed', error: (e instanceof Error ? e.message : String(e)).slice(0, 1000), updated_at: new Date(), finished_at: new Date() })
+      .where('id', '=', m.moveId)
+      .execute();
+  });
+  db.invalidatePlacement();
+  await dropTenantLeftovers(db, leftover);
 }
 
 async function copyAndVerify(
