@@ -78,6 +78,13 @@ export function schemaNameForStore(storeId: string): string {
   if (!isUuid(storeId)) throw new Error('store id must be a uuid');
   return `t_${storeId.replaceAll('-', '')}`;
 }
+const STORE_SCHEMA_RE = /^t_([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/;
+/** The store id a schema name was made from (schemaNameForStore backwards): for a store whose row is gone. */
+export function storeIdOfSchema(schema: string): string {
+  const m = STORE_SCHEMA_RE.exec(schema);
+  if (!m) throw new Error(`not a store's schema name: ${schema}`);
+  return m.slice(1).join('-');
+}
 export function assertTenantSchema(schema: string): string {
   if (!SCHEMA_RE.test(schema)) throw new Error(`not a tenant schema name: ${schema}`);
   return schema;

@@ -32,7 +32,7 @@ import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { CONTROL_SCHEMA, clusterKysely, type Database } from './client.ts';
-import { newId, quoteIdent } from './ids.ts';
+import { newId, quoteIdent, storeIdOfSchema } from './ids.ts';
 import { migrateTenant, migrations, prepareCluster } from './migrator.ts';
 import { dropTenantLeftovers, recordTenantDrops } from './tenant-role-drops.ts';
 
@@ -472,8 +472,8 @@ export async function dropMovedSource(db: Database, cluster: string, schema: str
   });
   let roleOnRecord = false;
   if (db.tenantIsolation === 'role') {
-    // A store purged meanwhile has no row: its id is in its schema's name (t_<id without dashes>), for the record.
-    const storeId = store?.id ?? schema.slice(2).replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+    // A store purged meanwhile has no row: its id is in its schema's name, for the record.
+    const storeId = store?.id ?? storeIdOfSchema(schema);
     roleOnRecord = (await dropTenantLeftovers(db, { cluster, schema_name: schema, store_id: storeId })) !== null;
   }
   if (store)

@@ -2,7 +2,7 @@
  * newId: UUIDv7 ids that sort in the order this process made them, also within one millisecond (lists ordered
  * by id are then stable for rows created in the same millisecond), with the version and variant bits intact.
  */
-import { isUuid, newId } from '@storeloom/db';
+import { isUuid, newId, schemaNameForStore, storeIdOfSchema } from '@storeloom/db';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const msOf = (id: string) => Number.parseInt(id.replaceAll('-', '').slice(0, 12), 16);
@@ -56,5 +56,16 @@ describe('newId', () => {
     expectV7(id);
     expect(msOf(id)).toBe(earlier);
     expect(newId() > last).toBe(true);
+  });
+});
+
+describe('storeIdOfSchema', () => {
+  it("gives back the store id a schema name was made from, and refuses a name that is not a store's", () => {
+    for (let i = 0; i < 100; i++) {
+      const id = newId();
+      expect(storeIdOfSchema(schemaNameForStore(id))).toBe(id);
+    }
+    for (const name of ['public', 't_', 't_abc', `t_${'g'.repeat(32)}`, `x_${'a'.repeat(32)}`, `t_${'a'.repeat(33)}`])
+      expect(() => storeIdOfSchema(name), name).toThrow(/not a store's schema/);
   });
 });
