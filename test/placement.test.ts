@@ -70,6 +70,30 @@ describe('tenant placement on two clusters', () => {
     if (db instanceof pg.Pool) return (await db.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount === 1;
     return (await sql`select 1 from pg_namespace where nspname = ${schema}`.execute(db.kysely)).rows.length === 1;
   };
+  /**
+   * Another database of cluster 2 grants `role` a table (a copy of the store restored there, a grant made by hand): the
+   * role cannot be dropped while that stands. `release` drops that database.
+   */
+  const holdRoleOnC2 = async (role: string) => {
+    const other = `other_${randomUUID().replaceAll('-', '')}`;
+    await c2Admin.query(`create database ${other}`);
+    const release = () => c2Admin.query(`drop database if exists ${other} with (force)`).then(() => {});
+    try {
+      const url = new URL(c2.url);
+      url.pathname = `/${other}`;
+      const oc = new pg.Client({ connectionString: url.toString() });
+      await oc.connect();
+      try {
+        await oc.query(`create table kept (id int); grant select on kept to "${role}"`);
+      } finally {
+        await oc.end();
+      }
+    } catch (err) {
+      await release();
+      throw err;
+    }
+    return release;
+  };
   const roleOn = async (db: pg.Pool | Database, role: string) => {
     if (db instanceof pg.Pool) return (await db.query('select 1 from pg_roles where rolname = $1', [role])).rowCount === 1;
     return (await sql`select 1 from pg_roles where rolname = ${role}`.execute(db.kysely)).rows.length === 1;
@@ -566,20 +590,8 @@ describe('tenant placement on two clusters', () => {
     const store = await storeOn('c2');
     const { schema_name: schema } = await schemaOf(store.id);
     const role = `storeloom_${schema}`;
-    // Another database of cluster 2 granted the store's role something (a copy of the store restored there, a grant
-    // made by hand): the role cannot be dropped while that stands.
-    const other = `other_${randomUUID().replaceAll('-', '')}`;
-    await c2Admin.query(`create database ${other}`);
+    const release = await holdRoleOnC2(role);
     try {
-      const url = new URL(c2.url);
-      url.pathname = `/${other}`;
-      const oc = new pg.Client({ connectionString: url.toString() });
-      await oc.connect();
-      try {
-        await oc.query(`create table kept (id int); grant select on kept to "${role}"`);
-      } finally {
-        await oc.end();
-      }
       expect((await p.request('DELETE', `/api/v1/stores/${store.id}`, { cookie })).status).toBe(204);
       const lines: string[] = [];
       const handlers = createHandlers({
@@ -608,7 +620,7 @@ describe('tenant placement on two clusters', () => {
         rolesNotDropped: [{ storeId: store.id, cluster: 'c2', reason: 'role_in_use', error: expect.anything() }],
       });
     } finally {
-      await c2Admin.query(`drop database if exists ${other} with (force)`);
+      await release();
     }
     // Once nothing else holds it, the next run drops it, and the one after has nothing to do.
     expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
@@ -781,18 +793,8 @@ describe('tenant placement on two clusters', () => {
     const store = await storeOn('c2');
     const { schema_name: schema } = await schemaOf(store.id);
     const role = `storeloom_${schema}`;
-    const other = `other_${randomUUID().replaceAll('-', '')}`;
-    await c2Admin.query(`create database ${other}`);
+    const release = await holdRoleOnC2(role);
     try {
-      const url = new URL(c2.url);
-      url.pathname = `/${other}`;
-      const oc = new pg.Client({ connectionString: url.toString() });
-      await oc.connect();
-      try {
-        await oc.query(`create table kept (id int); grant select on kept to "${role}"`);
-      } finally {
-        await oc.end();
-      }
       // The move drops its source (dropMovedSource): the schema goes, the role cannot, and is put on record.
       expect(await moveStore(p.db, store.id, 'main')).toMatchObject({ from: 'c2', to: 'main', sourceDropped: true });
       expect(await hasSchema(c2Admin, schema)).toBe(false);
@@ -817,7 +819,7 @@ describe('tenant placement on two clusters', () => {
         mover.release();
       }
     } finally {
-      await c2Admin.query(`drop database if exists ${other} with (force)`);
+      await release();
     }
     expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
     expect(await roleOn(c2Admin, role)).toBe(false);
