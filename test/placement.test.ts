@@ -70,6 +70,20 @@ describe('tenant placement on two clusters', () => {
     if (db instanceof pg.Pool) return (await db.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount === 1;
     return (await sql`select 1 from pg_namespace where nspname = ${schema}`.execute(db.kysely)).rows.length === 1;
   };
+  /** The nightly purge job as the worker runs it (retention 0 days), its warn lines (JSON) kept in `lines`. */
+  const purgeJob = () => {
+    const lines: string[] = [];
+    const handlers = createHandlers({
+      db: p.db,
+      logger: createLogger({ level: 'warn', format: 'json', write: (l) => void lines.push(l) }),
+      retentionDays: 0,
+      provisioningStaleSeconds: 1,
+      queues: p.queues,
+      storage: p.services.storage,
+    });
+    const job = { data: { v: purgeDeletedStoresJob.version, payload: {} }, attemptsMade: 0, opts: {}, id: 'test', updateProgress: async () => {} };
+    return { lines, runPurgeJob: () => handlers[purgeDeletedStoresJob.name]?.(job as never) };
+  };
   /**
    * Another database of cluster 2 grants `role` a table (a copy of the store restored there, a grant made by hand): the
    * role cannot be dropped while that stands. `release` drops that database.
@@ -419,21 +433,12 @@ describe('tenant placement on two clusters', () => {
       .insertInto('store_moves')
       .values({ id: keptMove, store_id: b.id, source_cluster: 'c3', target_cluster: 'main', status: 'done', finished_at: new Date() })
       .execute();
-    const lines: string[] = [];
-    const handlers = createHandlers({
-      db: p.db,
-      logger: createLogger({ level: 'warn', format: 'json', write: (l) => void lines.push(l) }),
-      retentionDays: 0,
-      provisioningStaleSeconds: 1,
-      queues: p.queues,
-      storage: p.services.storage,
-    });
-    const job = { data: { v: purgeDeletedStoresJob.version, payload: {} }, attemptsMade: 0, opts: {}, id: 'test', updateProgress: async () => {} };
+    const { lines, runPurgeJob } = purgeJob();
     const rowOf = async (id: string) => await p.db.control.selectFrom('stores').select(['status', 'cluster_id']).where('id', '=', id).executeTakeFirst();
     try {
       // The nightly job purges c and d, logs a and b with a stable reason, and fails (the jobs page shows it; the queue
       // retries) naming only store ids.
-      const run = handlers[purgeDeletedStoresJob.name]?.(job as never);
+      const run = runPurgeJob();
       await expect(run).rejects.toThrow(/not purged.*2 store/);
       expect(await rowOf(c.id)).toBeUndefined();
       expect(await rowOf(d.id)).toBeUndefined();
@@ -593,19 +598,10 @@ describe('tenant placement on two clusters', () => {
     const release = await holdRoleOnC2(role);
     try {
       expect((await p.request('DELETE', `/api/v1/stores/${store.id}`, { cookie })).status).toBe(204);
-      const lines: string[] = [];
-      const handlers = createHandlers({
-        db: p.db,
-        logger: createLogger({ level: 'warn', format: 'json', write: (l) => void lines.push(l) }),
-        retentionDays: 0,
-        provisioningStaleSeconds: 1,
-        queues: p.queues,
-        storage: p.services.storage,
-      });
-      const job = { data: { v: purgeDeletedStoresJob.version, payload: {} }, attemptsMade: 0, opts: {}, id: 'test', updateProgress: async () => {} };
+      const { lines, runPurgeJob } = purgeJob();
       // The store is purged (schema, rows); the job succeeds and counts the role; the role is logged at warn with the
       // store id, cluster and a stable reason, nothing else (no error text, no personal data).
-      expect(await handlers[purgeDeletedStoresJob.name]?.(job as never)).toEqual({ purged: 1, rolesNotDropped: 1 });
+      expect(await runPurgeJob()).toEqual({ purged: 1, rolesNotDropped: 1 });
       expect(await p.db.control.selectFrom('stores').select('id').where('id', '=', store.id).executeTakeFirst()).toBeUndefined();
       expect(await hasSchema(c2Admin, schema)).toBe(false);
       expect(await roleOn(c2Admin, role)).toBe(true);
