@@ -26,8 +26,9 @@ export class StoreMoveInProgressError extends Error {}
 const key = (r: TenantDropRecord) => ({ cluster: r.cluster, schema_name: r.schema_name });
 
 /**
- * Puts drops on record (autocommit; the purge writes its own in its transaction). A record already there keeps its
- * attempts, and a schema still to drop stays so: a later role-only record does not make the retry skip the schema.
+ * Puts drops on record through `on`: the primary, or a transaction of it (the purge's, with the store row's delete; a
+ * failed move's rollback, with marking the move failed). A record already there keeps its attempts, and a schema still
+ * to drop stays so: a later role-only record does not make the retry skip the schema.
  */
 export async function recordTenantDrops(db: Database, rows: TenantDropRecord[], on: Kysely<any> = db.control): Promise<void> {
   if (!rows.length) return;

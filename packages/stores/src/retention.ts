@@ -11,6 +11,7 @@ import {
   clusterKysely,
   type Database,
   PRIMARY_CLUSTER,
+  recordTenantDrops,
   retryTenantDrop,
   StoreMoveInProgressError,
   sql,
@@ -375,12 +376,11 @@ export class StoreRetention {
       // that cannot be dropped then (it still holds privileges or owns objects in another database of the cluster, a
       // cluster that stops answering, a process that stops) is tried again by every run until it is gone.
       if (this.db.tenantIsolation === 'role')
-        await trx
-          .withSchema('control')
-          .insertInto('tenant_role_drops')
-          .values(clusters.map((cluster) => ({ cluster, schema_name: s.schema_name, store_id: s.id })))
-          .onConflict((oc) => oc.columns(['cluster', 'schema_name']).doNothing())
-          .execute();
+        await recordTenantDrops(
+          this.db,
+          clusters.map((cluster) => ({ cluster, schema_name: s.schema_name, store_id: s.id })),
+          trx,
+        );
       await trx.withSchema('control').deleteFrom('stores').where('id', '=', s.id).where('status', '=', 'deleted').execute();
       await writeAudit(trx.withSchema('control'), { storeId: s.id, action: 'store.purged', targetType: 'store', targetId: s.id });
       return clusters;
