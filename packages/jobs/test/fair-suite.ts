@@ -90,9 +90,11 @@ export function fairSuite(label: string, backend: () => { redisUrl?: string; red
       expect(quietAt).toBeGreaterThanOrEqual(0);
       expect(quietAt).toBeLessThan(4);
       expect(maxActive.get(busy)).toBeLessThanOrEqual(2);
-      // The busy store's own jobs still ran in order.
+      // The busy store's own jobs are still released in order: with its two slots in flight at once, two neighbours may
+      // start in either order (the worker takes both; which handler runs first is the worker's), never a job more than
+      // one place from its turn (a CI run saw 0 1 2 3 5 4 6 …, which the old strict-order check refused).
       const order = started.filter((s) => s.storeId === busy).map((s) => s.n);
-      expect(order.slice(0, 10)).toEqual([...order.slice(0, 10)].sort((a, b) => a - b));
+      for (const [i, n] of order.slice(0, 10).entries()) expect(Math.abs(n - i), `job ${n} started ${i + 1}th: ${order.slice(0, 10)}`).toBeLessThanOrEqual(1);
       await until(async () => (await queues.storeDepths()).length === 0, 30_000, 'depths to clear');
     });
 
