@@ -38,7 +38,8 @@ export function sealPrivacyConfirmation(secret: string, storeId: string, c: { ki
 export function openPrivacyConfirmation(secret: string, storeId: string, token: string | undefined | null, now = Date.now()): PrivacyConfirmation | null {
   if (!token || token.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(token)) return null;
   const raw = Buffer.from(token, 'base64url');
-  if (raw.length < 29) return null;
+  // Only the spelling the store issued: base64url's unused trailing bits would otherwise give one token several spellings.
+  if (raw.length < 29 || raw.toString('base64url') !== token) return null;
   try {
     const decipher = createDecipheriv('aes-256-gcm', key(secret, 'confirm'), raw.subarray(0, 12));
     decipher.setAAD(Buffer.from(storeId));
