@@ -3,14 +3,15 @@
  * (503 with Retry-After, so search engines come back later) on every path; the
  * JSON APIs answer 503 `store_unavailable` in their error shape (api-errors.ts). The merchant's preview link
  * (`/?preview=<token>`, from the console) sets a host-only cookie that lets
- * that browser see the real store, marked noindex. Media stay reachable so the
- * page can show the logo.
+ * that browser see the real store, marked noindex. On the JSON APIs' paths the
+ * link's `?preview=<token>` lets that one request through instead (no redirect,
+ * no cookie; noindex, no-store). Media stay reachable so the page can show the logo.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { AppError, ErrorCode } from '@storeloom/errors';
-import { apiError } from './api-errors.ts';
+import { apiError, isApiPath } from './api-errors.ts';
 import type { StorefrontEnv } from './context.ts';
 import { FONTS } from './render.ts';
 import { isThemePreview } from './theme-preview.ts';
@@ -33,6 +34,15 @@ export function launchGate(opts: { secureCookies: boolean }): MiddlewareHandler<
     const token = store.preview_token;
     const offered = c.req.query('preview');
     if (offered !== undefined && token && same(offered, token)) {
+      // The JSON APIs take the link as it is: a 303 would turn a POST into a GET without its body, and an API client
+      // keeps no cookie (nor does the API set one). The answer is marked as the cookie's is, and kept by no cache: its URL
+      // carries the token. The token is in no answer: the access log records the path without the query.
+      if (isApiPath(c.req.path)) {
+        await next();
+        c.res.headers.set('X-Robots-Tag', 'noindex');
+        c.res.headers.set('Cache-Control', 'no-store');
+        return;
+      }
       setCookie(c, PREVIEW_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'Lax', secure: opts.secureCookies, maxAge: 30 * 86_400 });
       const url = new URL(c.req.url);
       url.searchParams.delete('preview');

@@ -128,6 +128,79 @@ describe('Storefront API errors before its routers', () => {
     expect(previewed.headers.get('x-robots-tag')).toBe('noindex');
   });
 
+  it('store not launched: the preview link lets an API request through as sent (no redirect, body kept), never echoing or logging the token', async () => {
+    const lines: string[] = [];
+    const logged = createStorefrontApp(p.db, createLogger({ level: 'debug', format: 'json', write: (l) => void lines.push(l) }), {
+      rootDomain: 'localhost',
+      secret: SECRET,
+      storeCacheTtlMs: 0,
+    });
+    const hidden = await createStore(p, owner, undefined, 'USD', { launch: false });
+    await createProduct(p, owner, hidden.id, { title: 'Green Tea', variants: [{ sku: 'GT-3', price: 2000, inventoryQuantity: 5 }] });
+    const host = `${hidden.slug}.localhost`;
+    const launch = await p.request('GET', `/api/v1/stores/${hidden.id}/launch`, { cookie: owner });
+    const token = new URL(launch.body.previewUrl).searchParams.get('preview') as string;
+    expect(token).toBeTruthy();
+    const send = async (method: string, path: string, body?: unknown) => {
+      const res = await logged.request(`http://${host}${path}`, {
+        method,
+        redirect: 'manual',
+        headers: { host, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      // Never echoed: not in a body, a redirect or a cookie of the API's answer.
+      expect(text).not.toContain(token);
+      res.headers.forEach((v) => {
+        expect(v).not.toContain(token);
+      });
+      return { status: res.status, headers: res.headers, text, type: res.headers.get('content-type') ?? '' };
+    };
+    const q = `preview=${encodeURIComponent(token)}`;
+
+    const product = await send('GET', `/api/storefront/v1/products/green-tea?${q}`);
+    expect(product.status).toBe(200);
+    expect(product.headers.get('x-robots-tag')).toBe('noindex');
+    expect(product.headers.get('cache-control')).toBe('no-store');
+    expect(product.headers.get('set-cookie')).toBeNull();
+    const variantId = JSON.parse(product.text).variants[0].id as string;
+    // A POST keeps its method and body (a 303 would have made it a GET without one).
+    const created = await send('POST', `/api/storefront/v1/carts?${q}`, { email: 'dev@example.com' });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('x-robots-tag')).toBe('noindex');
+    expect(created.headers.get('cache-control')).toBe('no-store');
+    const cart = JSON.parse(created.text);
+    expect(cart.email).toBe('dev@example.com');
+    const added = await send('POST', `/api/storefront/v1/carts/${cart.id}/lines?${q}`, { variantId, quantity: 2 });
+    expect(added.status).toBe(200);
+    expect(JSON.parse(added.text).lines).toMatchObject([{ variantId, quantity: 2 }]);
+    // The API's own errors keep their shape under a preview.
+    const missing = await send('GET', `/api/storefront/v1/products/no-such-tea?${q}`);
+    expect(missing.status).toBe(404);
+    expectApiError(missing, 'not_found');
+    expect(missing.headers.get('x-robots-tag')).toBe('noindex');
+
+    // A wrong token (one character off, and one of another length) is the not-launched answer, as without one.
+    const wrongs = [`${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`, `${token}x`];
+    for (const wrong of wrongs) {
+      const refused = await send('POST', `/api/storefront/v1/carts?preview=${encodeURIComponent(wrong)}`, {});
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('3600');
+      expect(refused.headers.get('set-cookie')).toBeNull();
+      expectApiError(refused, 'store_unavailable');
+      expect(refused.text).not.toContain(wrong);
+    }
+
+    // Pages keep the redirect: the cookie is set and the link loses its token.
+    const page = await logged.request(`http://${host}/products/green-tea?${q}&variant=x`, { headers: { host }, redirect: 'manual' });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/products/green-tea?variant=x');
+    expect(page.headers.get('set-cookie')).toMatch(/^sf_preview=[^;]+; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Lax$/);
+
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.join('')).not.toContain(token);
+  });
+
   it('a cluster this process cannot reach, or a lost connection, during the host lookup: 503 JSON with Retry-After, naming no cluster', async () => {
     const host = `${store.slug}.localhost`;
     const resolve = app.resolver.resolve;
@@ -192,7 +265,7 @@ describe('Storefront API errors before its routers', () => {
     expect(page.type).toMatch(/^text\/html/);
   });
 
-  it('documents the pipeline’s refusals (429, 503 with Retry-After; 404) on every operation', async () => {
+  it('documents the pipeline’s refusals (429, 503 with Retry-After; 404) and the preview before launch on every operation', async () => {
     const doc = JSON.parse((await get(`${store.slug}.localhost`, '/api/storefront/v1/openapi.json')).text);
     const ops = Object.values(doc.paths as Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>>).flatMap(
       (methods) => Object.values(methods),
@@ -202,6 +275,8 @@ describe('Storefront API errors before its routers', () => {
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['404', '429', '503']));
       expect(op.responses['429']?.headers).toHaveProperty('Retry-After');
       expect(op.responses['503']?.headers).toHaveProperty('Retry-After');
+      // Before launch a client previews with the merchant's link's token (the launch gate lets such a request through).
+      expect((op.responses['503'] as { description?: string }).description).toContain('?preview=');
     }
   });
 });

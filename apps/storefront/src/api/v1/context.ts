@@ -33,13 +33,17 @@ const errorResponse = (description: string, retryAfter = false) => ({
 /**
  * An operation's own error statuses, plus what the storefront refuses before any operation runs (api-errors.ts), so
  * every operation can answer them: 404 `store_not_found` (no store at this host), 429 `rate_limited`, and 503
- * `store_unavailable` (closed or not launched yet) or `service_unavailable` (deadline, database unreachable).
+ * `store_unavailable` (closed or not launched yet) or `service_unavailable` (deadline, database unreachable). Before
+ * launch the merchant's preview token in the query lets any operation through (launch.ts), which the 503 says.
  */
 export const errors = (...statuses: number[]) => ({
   ...Object.fromEntries(statuses.map((s) => [s, errorResponse('Error')])),
   404: errorResponse(statuses.includes(404) ? 'Not found, or no store at this host (`store_not_found`)' : 'No store at this host (`store_not_found`)'),
   429: errorResponse('Too many requests from this address (`rate_limited`)', true),
-  503: errorResponse('The store is closed or not launched yet (`store_unavailable`), or the service is briefly unavailable (`service_unavailable`)', true),
+  503: errorResponse(
+    'The store is closed or not launched yet (`store_unavailable`), or the service is briefly unavailable (`service_unavailable`). Before launch, a request that carries the merchant’s preview token (`?preview=<token>`, from the console’s preview link) is answered as if the store were open.',
+    true,
+  ),
 });
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 export const body = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
