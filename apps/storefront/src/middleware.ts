@@ -169,7 +169,8 @@ export function resolveTenant(app: StorefrontApp, sf: Storefront) {
 /**
  * CSRF: storefront forms are same-origin POSTs; the cookies are SameSite=Lax as well.
  * The JSON APIs under /api/storefront/v1 are not forms: they accept only application/json (which a cross-site
- * form cannot send), refuse a foreign Origin themselves, and answer with JSON errors.
+ * form cannot send), refuse a foreign Origin themselves, and answer with JSON errors. A POST to any other /api/ path is
+ * checked here and refused in the APIs' shape, 403 `csrf_rejected` (the platform's code for it, as the console API's).
  */
 export function sameOriginPosts(app: StorefrontApp) {
   app.use('*', async (c, next) => {
@@ -182,7 +183,8 @@ export function sameOriginPosts(app: StorefrontApp) {
       } catch {
         sourceHost = null;
       }
-      if (!sourceHost || sourceHost !== (c.req.header('host') ?? '').toLowerCase()) return c.text('Cross-site request refused', 403);
+      if (!sourceHost || sourceHost !== (c.req.header('host') ?? '').toLowerCase())
+        return apiError(c, new AppError(ErrorCode.CsrfRejected, 'Cross-site request refused')) ?? c.text('Cross-site request refused', 403);
     }
     await next();
   });

@@ -265,6 +265,34 @@ describe('Storefront API errors before its routers', () => {
     expect(page.type).toMatch(/^text\/html/);
   });
 
+  it('a cross-site POST to an /api/ path outside the Storefront API: 403 csrf_rejected in JSON; pages keep their plain 403', async () => {
+    const host = `${store.slug}.localhost`;
+    const post = async (path: string, headers: Record<string, string>) => {
+      const res = await app.request(`http://${host}${path}`, {
+        method: 'POST',
+        headers: { host, 'x-forwarded-for': newIp(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: 'x=1',
+      });
+      return { status: res.status, headers: res.headers, text: await res.text(), type: res.headers.get('content-type') ?? '' };
+    };
+    const sources: Record<string, string>[] = [{ origin: 'http://evil.example' }, { referer: 'http://evil.example/page' }, {}, { origin: 'null' }];
+    for (const headers of sources) {
+      for (const path of ['/api/other', '/api/storefront/v2/carts', '/api/storefront/v1']) {
+        const api = await post(path, headers);
+        expect(api.status).toBe(403);
+        expectApiError(api, 'csrf_rejected');
+      }
+      const page = await post('/cart/add', headers);
+      expect(page.status).toBe(403);
+      expect(page.type).toMatch(/^text\/plain/);
+      expect(page.text).toBe('Cross-site request refused');
+    }
+    // Same-origin: past the check, to the API's own 404.
+    const same = await post('/api/other', { origin: `http://${host}` });
+    expect(same.status).toBe(404);
+    expectApiError(same, 'not_found');
+  });
+
   it('documents the pipeline’s refusals (429, 503 with Retry-After; 404) and the preview before launch on every operation', async () => {
     const doc = JSON.parse((await get(`${store.slug}.localhost`, '/api/storefront/v1/openapi.json')).text);
     const ops = Object.values(doc.paths as Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>>).flatMap(
