@@ -13,8 +13,9 @@
  * Latency (--latency): see bench/search/latency.ts.
  *
  * Cross-validation (--cv K [--fit none|bm25|fields|rerank|rerankx|prior|prf|prfw|spelling|spellingx|all] [--seed N]
- * [--seeds N,N,...] [--min-gain X] [--set key=json] [--vs key=json] [--check]): see
- * bench/search/cv.ts; in process against the built index, no HTTP. --seeds repeats the run on several fold splits.
+ * [--seeds N,N,...] [--min-gain X] [--set key=json] [--vs key=json] [--check] [--typos file|synthetic:N[:seed]]): see
+ * bench/search/cv.ts; in process against the built index, no HTTP. --seeds repeats the run on several fold splits;
+ * --typos synthetic:N[:seed] scores N generated typos per dev query (bench/search/typos.ts) instead of the shared file.
  *
  * The data is read from ../shared, never copied into the repository.
  */
@@ -30,6 +31,7 @@ import { REDIS_URL } from './lib/env.ts';
 import { ROOT } from './lib/paths.ts';
 import { progress } from './lib/report.ts';
 import { runCv, runRepeatedCv } from './search/cv.ts';
+import { parseTypoSpec, syntheticTypos } from './search/typos.ts';
 import { runLatency } from './search/latency.ts';
 import { type CsvProduct, importAndIndex, merchantWithStore, startSearchPlatform, storefrontGet, toCsv } from './search/platform.ts';
 
@@ -139,6 +141,7 @@ async function main() {
       set: { type: 'string', multiple: true },
       vs: { type: 'string', multiple: true },
       check: { type: 'boolean', default: false },
+      typos: { type: 'string' },
     },
   });
   if (values.cv) {
@@ -157,8 +160,14 @@ async function main() {
       products: readJsonl<LabelledProduct>(join(DATA, 'products.jsonl.gz')),
       clean: readJsonl<{ id: string; text: string }>(join(DATA, 'queries-dev.jsonl')),
       typo: readJsonl<{ id: string; text: string }>(join(SHARED, 'bench', 'search', 'queries-typo.jsonl')),
+      typoSet: 'file',
       qrels,
     };
+    const typos = parseTypoSpec(values.typos);
+    if (typos.kind === 'synthetic') {
+      data.typo = syntheticTypos(data.clean, typos.n, typos.seed);
+      data.typoSet = `synthetic:${typos.n}:${typos.seed}`;
+    }
     const pairs = (kvs: string[] | undefined, flag: string) =>
       (kvs ?? []).map((kv): [string, unknown] => {
         const eq = kv.indexOf('=');

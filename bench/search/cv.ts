@@ -1,6 +1,6 @@
 /**
  * `npm run bench:search -- --cv 5 [--fit none|bm25|fields|rerank|rerankx|prior|prf|prfw|spelling|spellingx|all] [--seed 20261207 | --seeds 20261207,1,2]
- *  [--min-gain 0.002] [--set key=json ...] [--vs key=json ...]`
+ *  [--min-gain 0.002] [--set key=json ...] [--vs key=json ...] [--typos file|synthetic:N[:seed]]`
  *
  * K-fold cross-validation of search quality on the dev queries (issue 23, target 6). The held-out queries are
  * never seen here; this gives an honest estimate of how a configuration does on queries it was not chosen on.
@@ -11,6 +11,10 @@
  *   with the shared evaluate.mjs, to set beside `npm run bench:search` (the platform path): they must be equal.
  * - Folds: the dev query ids shuffled by a seeded PRNG (mulberry32, `--seed`, default 20261207) and dealt round-robin
  *   into k folds; a typo query is in the fold of its clean query (same id).
+ * - Typo set: the shared queries-typo.jsonl (one typo per dev query, the default), or with `--typos synthetic:N[:seed]`
+ *   N typos per dev query drawn by the same documented process (bench/search/typos.ts; default seed 1). A query's typo
+ *   NDCG@10 is the mean over its variants; `--check` then compares the clean run only (evaluate.mjs takes one line per
+ *   query).
  * - Fitting: with `--fit AXES`, every parameter of those axes is fitted on the k−1 training folds by coordinate ascent
  *   over a fixed grid (two passes, starting from the base configuration), maximising the mean of clean and typo
  *   NDCG@10 on the training queries; the fitted configuration is scored on the held fold. `--fit none` scores the base
@@ -38,6 +42,7 @@ import { type Bm25fParams, buildPlan, DEFAULT_BM25F, DEFAULT_RERANK, executePlan
 import { htmlToText, newStoreEngine } from '@storeloom/store-search';
 import { topK } from '@storeloom/collections';
 import { emit, progress } from '../lib/report.ts';
+import { mulberry32 } from './typos.ts';
 
 export interface Candidate {
   bm25f: Bm25fParams;
@@ -48,7 +53,13 @@ export interface Candidate {
 export interface Labelled {
   products: { id: string; name: string; description: string }[];
   clean: { id: string; text: string }[];
+  /**
+   * Typo queries; several may share a query id (`--typos synthetic:N`): a query's typo NDCG@10 is then the mean over
+   * its variants, so every query weighs the same in a fold whatever N is.
+   */
   typo: { id: string; text: string }[];
+  /** Which typo set `typo` is ('file': the shared queries-typo.jsonl, the default; or 'synthetic:N:seed'). */
+  typoSet?: string;
   /** query id -> product id -> grade */
   qrels: Map<string, Map<string, number>>;
 }
@@ -57,18 +68,6 @@ export const HELD_OUT_TARGETS = { clean: 0.8108, typoLoss: 0.05 } as const;
 const DEFAULT_SEED = 20261207;
 
 export const baseCandidate = (): Candidate => structuredClone({ bm25f: DEFAULT_BM25F, rerank: DEFAULT_RERANK, plan: {} }) as Candidate;
-
-/** mulberry32: a small seeded PRNG, so the folds are the same on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Fold of each query id: ids sorted, shuffled (Fisher–Yates, seeded), dealt round-robin. */
 export function assignFolds(ids: readonly string[], k: number, seed = DEFAULT_SEED): Map<string, number> {
@@ -152,13 +151,24 @@ export class Scorer {
     if (hit) return hit;
     this.evaluations++;
     const run = (qs: { id: string; text: string }[]) => {
-      const out = new Map<string, number>();
+      const sum = new Map<string, { total: number; n: number }>();
+      // a query's synthetic variants repeat texts (e.g. a query with no long word is unchanged): search each once
+      const byText = new Map<string, number>();
       for (const q of qs) {
         const judged = this.data.qrels.get(q.id);
         if (!judged) continue;
-        out.set(q.id, ndcg10(searchIds(this.engine, q.text, c, 10), judged) ?? 0);
+        const textKey = `${q.id}\u0000${q.text}`;
+        let v = byText.get(textKey);
+        if (v === undefined) {
+          v = ndcg10(searchIds(this.engine, q.text, c, 10), judged) ?? 0;
+          byText.set(textKey, v);
+        }
+        const acc = sum.get(q.id) ?? { total: 0, n: 0 };
+        acc.total += v;
+        acc.n++;
+        sum.set(q.id, acc);
       }
-      return out;
+      return new Map([...sum].map(([id, a]) => [id, a.total / a.n]));
     };
     const res = { clean: run(this.data.clean), typo: run(this.data.typo) };
     this.cache.set(key, res);
@@ -428,6 +438,7 @@ export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data), 
         value: s.clean,
         target: null,
         label,
+        typos: data.typoSet ?? 'file',
         fold: f,
         queries: test.size,
         clean: s.clean,
@@ -473,6 +484,7 @@ export function runCv(data: Labelled, o: CvOptions, engine = buildEngine(data), 
     value: mean(c),
     target: `>=${HELD_OUT_TARGETS.clean}`,
     label,
+    typos: data.typoSet ?? 'file',
     k: o.k,
     seed: o.seed ?? DEFAULT_SEED,
     clean_mean: mean(c),
@@ -526,6 +538,7 @@ export function runRepeatedCv(
       value: r.clean,
       target: null,
       label,
+      typos: data.typoSet ?? 'file',
       k: o.k,
       seed,
       clean: r.clean,
@@ -549,6 +562,7 @@ export function runRepeatedCv(
     value: range((r) => r.clean).mean,
     target: `>=${HELD_OUT_TARGETS.clean}`,
     label,
+    typos: data.typoSet ?? 'file',
     k: o.k,
     seeds: [...seeds],
     clean: range((r) => r.clean),
@@ -571,10 +585,9 @@ export function runRepeatedCv(
 function checkWithEvaluator(engine: StoreEngine, data: Labelled, c: Candidate, evaluator: string, dev: { clean: number; typo: number }): void {
   const dir = mkdtempSync(join(tmpdir(), 'storeloom-search-cv-'));
   try {
-    for (const [name, qs, mine] of [
-      ['clean', data.clean, dev.clean],
-      ['typo', data.typo, dev.typo],
-    ] as const) {
+    // evaluate.mjs takes one run line per query: a synthetic set (several variants per id) is checked in process only
+    const sets = [['clean', data.clean, dev.clean] as const, ...((data.typoSet ?? 'file') === 'file' ? [['typo', data.typo, dev.typo] as const] : [])];
+    for (const [name, qs, mine] of sets) {
       const file = join(dir, `${name}.jsonl`);
       writeFileSync(file, `${qs.map((q) => JSON.stringify({ query: q.id, products: searchIds(engine, q.text, c, 100) })).join('\n')}\n`);
       const line = JSON.parse(execFileSync(process.execPath, [evaluator, '--run', file], { encoding: 'utf8' })) as Record<string, number>;
