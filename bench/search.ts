@@ -12,7 +12,7 @@
  *
  * Latency (--latency): see bench/search/latency.ts.
  *
- * Cross-validation (--cv K [--fit none|bm25|fields|rerank|rerankx|prior|prf|prfw|spelling|spellingx|all] [--seed N]
+ * Cross-validation (--cv K [--fit none|bm25|fields|rerank|rerankx|prior|prf|prfw|spelling|spellingx|context|contextx|all] [--seed N]
  * [--seeds N,N,...] [--min-gain X] [--set key=json] [--vs key=json] [--check] [--typos file|synthetic:N[:seed]]): see
  * bench/search/cv.ts; in process against the built index, no HTTP. --seeds repeats the run on several fold splits;
  * --typos synthetic:N[:seed] scores N generated typos per dev query (bench/search/typos.ts) instead of the shared file.

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:search -- --cv 5 [--fit none|bm25|fields|rerank|rerankx|prior|prf|prfw|spelling|spellingx|all] [--seed 20261207 | --seeds 20261207,1,2]
+ * `npm run bench:search -- --cv 5 [--fit none|bm25|fields|rerank|rerankx|prior|prf|prfw|spelling|spellingx|context|contextx|all] [--seed 20261207 | --seeds 20261207,1,2]
  *  [--min-gain 0.002] [--set key=json ...] [--vs key=json ...] [--typos file|synthetic:N[:seed]]`
  *
  * K-fold cross-validation of search quality on the dev queries (issue 23, target 6). The held-out queries are
@@ -38,7 +38,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Bm25fParams, buildPlan, DEFAULT_BM25F, DEFAULT_RERANK, executePlan, type PlanOptions, type RerankWeights } from '@storeloom/search';
+import {
+  type Bm25fParams,
+  buildPlan,
+  DEFAULT_BM25F,
+  DEFAULT_RERANK,
+  DEFAULT_SPELLING_CONTEXT,
+  executePlan,
+  type PlanOptions,
+  type RerankWeights,
+} from '@storeloom/search';
 import { htmlToText, newStoreEngine } from '@storeloom/store-search';
 import { topK } from '@storeloom/collections';
 import { emit, progress } from '../lib/report.ts';
@@ -214,7 +223,7 @@ const rerankWeight = (w: keyof RerankWeights['weights'], values: number[]): Axis
     if (c.rerank) (c.rerank.weights as Record<string, number>)[w] = v;
   },
 });
-const spelling = (k: 'errorRate' | 'maxWeight', values: number[], dflt: number): Axis => ({
+const spelling = (k: 'errorRate' | 'maxWeight' | 'context' | 'knownMinLength', values: number[], dflt: number): Axis => ({
   name: `spelling.${k}`,
   values,
   get: (c) => c.plan.spelling?.[k] ?? dflt,
@@ -330,6 +339,10 @@ export const AXES: Record<string, Axis[]> = {
     },
   ],
   spelling: [spelling('errorRate', [0.03, 0.05, 0.1, 0.2], 0.1), spelling('maxWeight', [0.7, 0.8, 0.9, 1], 0.9)],
+  /** Round 19: the context model's weight κ (`spelling.context`: the query's other words as evidence for a correction). */
+  context: [spelling('context', [0, 0.03, 0.1, 0.3, 1, 3], DEFAULT_SPELLING_CONTEXT)],
+  /** Round 19: κ, then whether known 4-letter words are corrected too (a deleted letter often leaves a known word). */
+  contextx: [spelling('context', [0, 0.03, 0.1, 0.3, 1, 3], DEFAULT_SPELLING_CONTEXT), spelling('knownMinLength', [4, 5], 5)],
 };
 
 /**

@@ -17,7 +17,17 @@ export { decodeIndex, encodeIndex, SNAPSHOT_FORMAT } from './index/snapshot.ts';
 export { deletions, editDistance } from './query/edit-distance.ts';
 export { type Completion, Lexicon, type Split } from './query/lexicon.ts';
 export { type AltSource, type Alternative, buildPlan, type Clause, type PlanContext, type PlanOptions, type QueryPlan } from './query/plan.ts';
-export { adjacentKeys, type Correction, corrections, keyboardDistance, type SpellingModel, type SpellingOptions, spellingModel } from './query/spelling.ts';
+export {
+  adjacentKeys,
+  type Correction,
+  cooccurrence,
+  corrections,
+  DEFAULT_SPELLING_CONTEXT,
+  keyboardDistance,
+  type SpellingModel,
+  type SpellingOptions,
+  spellingModel,
+} from './query/spelling.ts';
 export { type SynonymExpansion, SynonymMap, type SynonymRule } from './query/synonyms.ts';
 export { type DeletionArrays, DeletionIndex, isTypoCorrectable, maxEditsFor, type TypoCandidate } from './query/typo-index.ts';
 export { type Bm25fParams, DEFAULT_BM25F, fieldTf, idf, saturate } from './ranking/bm25f.ts';

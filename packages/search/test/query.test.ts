@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   adjacentKeys,
+  cooccurrence,
+  DEFAULT_SPELLING_CONTEXT,
   DeletionIndex,
   deletions,
   editDistance,
@@ -8,6 +10,7 @@ import {
   keyboardDistance,
   maxEditsFor,
   type SearchDocument,
+  type SpellingOptions,
 } from '../src/index.ts';
 
 function catalogue(): SearchDocument[] {
@@ -197,5 +200,54 @@ describe('joining corrected words (joinCorrections)', () => {
     expect(joins(false)).toEqual([]);
     expect(joins(true)).toEqual(['nutrisystem']);
     expect(e.search('nutri sytem', { plan: { joinCorrections: true } }).hits[0]?.id).toMatch(/^n/);
+  });
+});
+
+describe('spelling in context (spelling.context)', () => {
+  // "sten" is one edit from "step" (ten products) and "stein" (two): alone it reads as "step"; after "beer" the
+  // catalogue's own documents say "stein" (every stein is a beer stein, no step is)
+  function steins() {
+    const e = new InMemorySearchEngine();
+    for (let i = 0; i < 10; i++) e.index({ id: `step${i}`, title: `Step Stool ${i}`, description: 'folding step for the kitchen' });
+    for (let i = 0; i < 2; i++) e.index({ id: `stein${i}`, title: `Beer Stein ${i}`, description: 'glass stein for beer' });
+    for (let i = 0; i < 3; i++) e.index({ id: `beer${i}`, title: `Beer Glass ${i}` });
+    // the rest of the store: beer and stein are rare in it, so seeing them together is evidence (lift 9)
+    for (let i = 0; i < 30; i++) e.index({ id: `hose${i}`, title: `Garden Hose ${i}` });
+    return e;
+  }
+  const bestTypo = (e: InMemorySearchEngine, q: string, spelling: SpellingOptions) =>
+    e
+      .plan(q, { spelling })
+      .clauses.find((c) => c.text === 'sten')
+      ?.alternatives.filter((a) => a.source === 'typo')
+      .map((a) => a.label)[0];
+
+  it('picks the correction that co-occurs with the query’s other words', () => {
+    const e = steins();
+    expect(bestTypo(e, 'beer sten', { context: 0 })).toBe('step');
+    expect(bestTypo(e, 'beer sten', { context: 1 })).toBe('stein');
+    // the engine's ranking follows: a stein first
+    expect(e.search('beer sten', { plan: { spelling: { context: 1 } } }).hits[0]?.id).toMatch(/^stein/);
+    // no other word, no context: the commoner word stays first
+    expect(bestTypo(e, 'sten', { context: 1 })).toBe('step');
+    // on by default (round 19)
+    expect(DEFAULT_SPELLING_CONTEXT).toBeGreaterThan(0);
+    expect(bestTypo(e, 'beer sten', {})).toBe('stein');
+  });
+
+  it('leaves the context-free order when no candidate co-occurs with the other words', () => {
+    const e = steins();
+    e.index({ id: 'mug', title: 'Coffee Mug' });
+    const labels = (spelling: SpellingOptions) => e.plan('coffee sten', { spelling }).clauses[1]?.alternatives.map((a) => [a.label, a.weight]);
+    expect(labels({ context: 1 })).toEqual(labels({ context: 0 }));
+  });
+
+  it('counts documents, not fields, holding both terms', () => {
+    const e = steins();
+    // "stein" is in the title and the description of both stein products, as is "beer"
+    expect(cooccurrence(e.store, e.analyzer.term('stein'), e.analyzer.term('beer'))).toBe(2);
+    expect(cooccurrence(e.store, e.analyzer.term('step'), e.analyzer.term('beer'))).toBe(0);
+    expect(cooccurrence(e.store, e.analyzer.term('step'), e.analyzer.term('kitchen'))).toBe(10);
+    expect(cooccurrence(e.store, 'nosuchterm', e.analyzer.term('beer'))).toBe(0);
   });
 });

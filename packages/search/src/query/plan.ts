@@ -12,7 +12,7 @@ import type { InvertedIndex } from '../index/inverted-index.ts';
 import type { Lexicon } from './lexicon.ts';
 import { ATTRIBUTE_WORDS, QUALIFIER_WORDS } from '../analysis/stopwords.ts';
 import type { SynonymMap } from './synonyms.ts';
-import { type SpellingOptions, spellingModel } from './spelling.ts';
+import { DEFAULT_SPELLING_CONTEXT, type SpellingOptions, spellingModel } from './spelling.ts';
 
 export type AltSource = 'exact' | 'parts' | 'typo' | 'prefix' | 'split' | 'join' | 'synonym';
 
@@ -126,6 +126,12 @@ export function buildPlan(text: string, ctx: PlanContext, opts: PlanOptions = {}
     });
   }
 
+  // The context model's evidence (spelling.context, on by default): the terms of the query's known, non-stop words.
+  const contextTerms =
+    (opts.spelling?.context ?? DEFAULT_SPELLING_CONTEXT) > 0 && typo
+      ? [...new Set(words.filter((g) => !analyzer.isStopWord(g.text)).map((g) => analyzer.term(g.text)))].filter((t) => index.df(t) > 0)
+      : [];
+
   words.forEach((g, wi) => {
     const term = analyzer.term(g.text);
     const alternatives: Alternative[] = [{ terms: [term], weight: 1, source: 'exact', span: 1, label: g.text }];
@@ -138,7 +144,12 @@ export function buildPlan(text: string, ctx: PlanContext, opts: PlanOptions = {}
     const alpha = g.kind === 'word' && ALPHA_WORD.test(g.text);
 
     if (!optional && alpha && typo) {
-      const model = spellingModel(g.text, ctx, opts.spelling);
+      const model = spellingModel(
+        g.text,
+        ctx,
+        opts.spelling,
+        contextTerms.filter((t) => t !== term),
+      );
       if (model.typedWeight !== 1) alternatives[0] = { ...(alternatives[0] as Alternative), weight: model.typedWeight };
       for (const c of model.corrections) {
         alternatives.push({ terms: [c.term], weight: c.weight, source: 'typo', span: 1, label: c.surface });

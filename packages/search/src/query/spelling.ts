@@ -17,6 +17,17 @@
  * correction no longer outranks it with the rare word's large idf; with
  * 'keep' it is always 1.
  *
+ * With `context` = κ > 0 (default 3, DEFAULT_SPELLING_CONTEXT), the channel also asks which candidate fits the query's other words (a naive-Bayes
+ * context model over the store's own documents, Jelinek–Mercer smoothed with weight λ = κ/(1+κ)):
+ *
+ *   P(t | c) = λ·n(c,t)/df(c) + (1−λ)·df(t)/N     for each other known, non-stop query term t
+ *
+ * where n(c,t) counts the documents holding both c and t. Dividing by the background (1−λ)·df(t)/N, the same for
+ * every candidate, leaves the factor Π_t (1 + κ·lift(c,t)), lift = n(c,t)·N / (df(c)·df(t)), on both score(w) and
+ * score(c): "beer sten" prefers stein (seen with beer) to the commoner step, which never is; "kitchen facet" faucet to face.
+ * Candidates that never co-occur with the context keep their context-free order. Cost: one posting-list
+ * intersection per (candidate, context term), walking the shorter list and seeking in the longer.
+ *
  * With `keyboard` (off by default: the bench's typos are uniform, so CV shows no gain), a one-letter substitution between keys that are
  * neighbours on a QWERTY keyboard, and a transposition, count as one edit;
  * a substitution by a distant key counts `distantKey` edits (default 1.5),
@@ -45,7 +56,18 @@ export interface SpellingOptions {
   readonly keyboard?: boolean;
   /** Edits a substitution by a non-neighbouring key counts as (default 1.5). */
   readonly distantKey?: number;
+  /**
+   * Weight κ of the query's other words as evidence for a correction (default DEFAULT_SPELLING_CONTEXT; 0 is
+   * context-free; see above). buildPlan passes the other words' terms.
+   */
+  readonly context?: number;
 }
+
+/**
+ * κ = 3 (λ = 0.75): chosen by 5-fold CV on synthetic typos (docs/design/search.md, round 19). Every value from 1 to
+ * 30 scores the same there: what matters is whether a candidate co-occurs with the other words at all.
+ */
+export const DEFAULT_SPELLING_CONTEXT = 3;
 
 const QWERTY = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
 const KEY_POS = new Map<string, [number, number]>();
@@ -96,26 +118,74 @@ export function corrections(word: string, ctx: { analyzer: Analyzer; index: Inve
 
 const NONE: SpellingModel = { typedWeight: 1, corrections: [] };
 
-export function spellingModel(word: string, ctx: { analyzer: Analyzer; index: InvertedIndex; lexicon: Lexicon }, opts: SpellingOptions = {}): SpellingModel {
+/** Documents holding both terms: the shorter list's documents, each sought in the longer list (postings are sorted by document). */
+export function cooccurrence(index: InvertedIndex, a: string, b: string): number {
+  let x = index.postings.get(a);
+  let y = index.postings.get(b);
+  if (!x || !y || x.n === 0 || y.n === 0) return 0;
+  if (x.n > y.n) [x, y] = [y, x];
+  let count = 0;
+  let last = -1;
+  let j = 0;
+  for (let i = 0; i < x.n && j < y.n; i++) {
+    const d = x.doc(i);
+    if (d === last) continue; // another field of the same document
+    last = d;
+    j = y.seek(d, j);
+    if (j < y.n && y.doc(j) === d) count++;
+  }
+  return count;
+}
+
+/** Π over the context terms of (1 + κ·lift(term, t)): the context model's factor on a score (1 without context). */
+function contextFactor(index: InvertedIndex, term: string, df: number, context: readonly string[], kappa: number): number {
+  if (kappa <= 0 || df <= 0) return 1;
+  const n = index.docCount;
+  let f = 1;
+  for (const t of context) {
+    if (t === term) continue;
+    const dt = index.df(t);
+    if (dt <= 0) continue;
+    const both = cooccurrence(index, term, t);
+    if (both > 0) f *= 1 + (kappa * both * n) / (df * dt);
+  }
+  return f;
+}
+
+/**
+ * The spelling model of one query word. `context`: index terms of the query's other words (used only with
+ * `opts.context` > 0).
+ */
+export function spellingModel(
+  word: string,
+  ctx: { analyzer: Analyzer; index: InvertedIndex; lexicon: Lexicon },
+  opts: SpellingOptions = {},
+  context: readonly string[] = [],
+): SpellingModel {
   if (!isTypoCorrectable(word)) return NONE;
   const maxD = maxEditsFor(word.length);
   if (maxD === 0) return NONE;
   const { analyzer, index, lexicon } = ctx;
   const term = analyzer.term(word);
-  const own = index.df(term);
-  if (own > 0 && word.length < (opts.knownMinLength ?? 5)) return NONE;
+  const ownDf = index.df(term);
+  if (ownDf > 0 && word.length < (opts.knownMinLength ?? 5)) return NONE;
+  const kappa = context.length > 0 ? (opts.context ?? DEFAULT_SPELLING_CONTEXT) : 0;
+  const own = ownDf * contextFactor(index, term, ownDf, context, kappa);
   const errorRate = opts.errorRate ?? 0.1;
   const keyboard = opts.keyboard ?? false;
   const distantKey = opts.distantKey ?? 1.5;
-  const byTerm = new Map<string, { surface: string; distance: number; score: number }>();
+  const byTerm = new Map<string, { surface: string; distance: number; score: number; factor: number }>();
   for (const c of lexicon.typoCandidates(word, maxD)) {
     const t = lexicon.termOf(c.surface) ?? c.surface;
     if (t === term) continue;
     const cost = keyboard ? keyboardDistance(word, c.surface, c.distance, distantKey) : c.distance;
-    const score = index.df(t) * errorRate ** cost;
     const prev = byTerm.get(t);
+    const df = index.df(t);
+    // a term reached from two surfaces has one context factor: computed once
+    const factor = prev ? prev.factor : contextFactor(index, t, df, context, kappa);
+    const score = df * errorRate ** cost * factor;
     if (!prev || score > prev.score || (score === prev.score && lexicon.surfaceDf(c.surface) > lexicon.surfaceDf(prev.surface))) {
-      byTerm.set(t, { surface: c.surface, distance: c.distance, score });
+      byTerm.set(t, { surface: c.surface, distance: c.distance, score, factor });
     }
   }
   if (byTerm.size === 0) return NONE;
