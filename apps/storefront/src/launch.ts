@@ -52,6 +52,8 @@ export function launchGate(opts: { secureCookies: boolean }): MiddlewareHandler<
     if (cookie && token && same(cookie, token)) {
       await next();
       c.res.headers.set('X-Robots-Tag', 'noindex');
+      // The store before launch, seen by its merchant: a shared cache must not keep it and show it to shoppers.
+      c.res.headers.set('Cache-Control', 'private, no-store');
       return;
     }
     if (c.req.path.startsWith('/media/')) return next();

@@ -126,6 +126,11 @@ describe('Storefront API errors before its routers', () => {
     expect(previewed.status).toBe(200);
     expect(JSON.parse(previewed.text)).toMatchObject({ title: 'Green Tea' });
     expect(previewed.headers.get('x-robots-tag')).toBe('noindex');
+    // The page the merchant previews is the store before launch: no shared cache may keep it and show it to shoppers.
+    const previewedPage = await get(host, '/products/green-tea', { cookie: `sf_preview=${token}` });
+    expect(previewedPage.status).toBe(200);
+    expect(previewedPage.headers.get('x-robots-tag')).toBe('noindex');
+    expect(previewedPage.headers.get('cache-control')).toBe('private, no-store');
   });
 
   it('store not launched: the preview link lets an API request through as sent (no redirect, body kept), never echoing or logging the token', async () => {
