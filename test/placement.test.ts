@@ -13,8 +13,9 @@
  * everything; a move that fails midway leaves the store on its source, writable.
  */
 import { randomUUID } from 'node:crypto';
-import { type Database, dropMovedSource, migrateTenant, moveStore, sql } from '@storeloom/db';
-import { purgeDeletedStoresJob } from '@storeloom/jobs';
+import { createDatabase, type Database, dropMovedSource, migrateTenant, moveStore, sql } from '@storeloom/db';
+import { moveStoreJob, purgeDeletedStoresJob } from '@storeloom/jobs';
+import { StoreService } from '@storeloom/stores';
 import { createLogger } from '@storeloom/log';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,19 +71,28 @@ describe('tenant placement on two clusters', () => {
     if (db instanceof pg.Pool) return (await db.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount === 1;
     return (await sql`select 1 from pg_namespace where nspname = ${schema}`.execute(db.kysely)).rows.length === 1;
   };
-  /** The nightly purge job as the worker runs it (retention 0 days), its warn lines (JSON) kept in `lines`. */
-  const purgeJob = () => {
+  /**
+   * The worker's jobs as it runs them (retention 0 days) on `db` (default: the platform's, which reaches cluster 2), its
+   * warn lines (JSON) kept in `lines`.
+   */
+  const worker = (db: Database = p.db) => {
     const lines: string[] = [];
     const handlers = createHandlers({
-      db: p.db,
+      db,
       logger: createLogger({ level: 'warn', format: 'json', write: (l) => void lines.push(l) }),
       retentionDays: 0,
       provisioningStaleSeconds: 1,
       queues: p.queues,
       storage: p.services.storage,
     });
-    const job = { data: { v: purgeDeletedStoresJob.version, payload: {} }, attemptsMade: 0, opts: {}, id: 'test', updateProgress: async () => {} };
-    return { lines, runPurgeJob: () => handlers[purgeDeletedStoresJob.name]?.(job as never) };
+    const run = <P>(def: { name: string; version: number }, payload: P) =>
+      handlers[def.name]?.({ data: { v: def.version, payload }, attemptsMade: 0, opts: {}, id: 'test', updateProgress: async () => {} } as never);
+    return { lines, run };
+  };
+  /** The nightly purge job (see worker). */
+  const purgeJob = (db: Database = p.db) => {
+    const { lines, run } = worker(db);
+    return { lines, runPurgeJob: () => run(purgeDeletedStoresJob, {}) };
   };
   /**
    * Another database of cluster 2 grants `role` a table (a copy of the store restored there, a grant made by hand): the
@@ -370,7 +380,7 @@ describe('tenant placement on two clusters', () => {
     expect(await primary()).toEqual(before);
     for (const id of [onMain.id, kept.id]) expect((await p.request('GET', `/api/v1/stores/${id}/products`, { cookie })).status).toBe(200);
     expect(JSON.stringify((await p.request('GET', `/api/v1/stores/${onMain.id}/products`, { cookie })).body)).toContain('Main Tea');
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [], rolesOnUnconfiguredClusters: [] });
   });
 
   it('purging a store moved with keepSource also drops the kept copy (schema and role) on the previous cluster', async () => {
@@ -417,7 +427,7 @@ describe('tenant placement on two clusters', () => {
       expect(JSON.stringify(list.body)).toContain(`Tea of ${s.slug}`);
     }
     // A retry finds nothing more to do.
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [], rolesOnUnconfiguredClusters: [] });
   });
 
   it('a purge isolates the stores it cannot purge here (cluster or kept copy not configured): the others are purged, a later run retries', async () => {
@@ -467,7 +477,12 @@ describe('tenant placement on two clusters', () => {
       // A store deleted after them still gets a batch of one: the stores this process can purge come first.
       const e = await storeOn('c2');
       expect((await p.request('DELETE', `/api/v1/stores/${e.id}`, { cookie })).status).toBe(204);
-      expect(await p.services.stores.retention.purgeDeleted(0, 1)).toEqual({ purged: [e.id], skipped: [], rolesNotDropped: [] });
+      expect(await p.services.stores.retention.purgeDeleted(0, 1)).toEqual({
+        purged: [e.id],
+        skipped: [],
+        rolesNotDropped: [],
+        rolesOnUnconfiguredClusters: [],
+      });
       // So does one whose moves from or to that cluster kept no copy there: moved to it keeping the source (the source
       // is its cluster now), a move back that failed (never switched), and the move back that dropped its source. The
       // batch's order and the purge read the same definition of a kept copy: neither counts these.
@@ -483,7 +498,12 @@ describe('tenant placement on two clusters', () => {
           .insertInto('store_moves')
           .values({ id: randomUUID(), store_id: g.id, finished_at: new Date(), ...m })
           .execute();
-      expect(await p.services.stores.retention.purgeDeleted(0, 1)).toEqual({ purged: [g.id], skipped: [], rolesNotDropped: [] });
+      expect(await p.services.stores.retention.purgeDeleted(0, 1)).toEqual({
+        purged: [g.id],
+        skipped: [],
+        rolesNotDropped: [],
+        rolesOnUnconfiguredClusters: [],
+      });
     } finally {
       await p.db.control.updateTable('stores').set({ cluster_id: 'c2' }).where('id', '=', a.id).execute();
       await p.db.control.updateTable('store_moves').set({ source_dropped_at: new Date() }).where('id', '=', keptMove).execute();
@@ -532,7 +552,7 @@ describe('tenant placement on two clusters', () => {
     // The other store of cluster 2 keeps its schema and role; a retry finds nothing more to do.
     expect(await hasSchema(c2Admin, s2)).toBe(true);
     expect(await roleOn(c2Admin, `storeloom_${s2}`)).toBe(true);
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [], rolesOnUnconfiguredClusters: [] });
   });
 
   it('a purge skips a store while its mover runs (move_in_progress, nothing dropped) and purges it, with its copies, once the move is over', async () => {
@@ -581,7 +601,12 @@ describe('tenant placement on two clusters', () => {
     }
     // The move finishes (the store was deleted after it began; it is switched and its source dropped as usual).
     expect(await moving).toMatchObject({ from: 'main', to: 'c2', sourceDropped: true });
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [store.id], skipped: [], rolesNotDropped: [] });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({
+      purged: [store.id],
+      skipped: [],
+      rolesNotDropped: [],
+      rolesOnUnconfiguredClusters: [],
+    });
     for (const [db, where] of [
       [p.db, 'main'],
       [c2Admin, 'c2'],
@@ -601,7 +626,7 @@ describe('tenant placement on two clusters', () => {
       const { lines, runPurgeJob } = purgeJob();
       // The store is purged (schema, rows); the job succeeds and counts the role; the role is logged at warn with the
       // store id, cluster and a stable reason, nothing else (no error text, no personal data).
-      expect(await runPurgeJob()).toEqual({ purged: 1, rolesNotDropped: 1 });
+      expect(await runPurgeJob()).toEqual({ purged: 1, rolesNotDropped: 1, rolesOnUnconfiguredClusters: 0 });
       expect(await p.db.control.selectFrom('stores').select('id').where('id', '=', store.id).executeTakeFirst()).toBeUndefined();
       expect(await hasSchema(c2Admin, schema)).toBe(false);
       expect(await roleOn(c2Admin, role)).toBe(true);
@@ -614,12 +639,13 @@ describe('tenant placement on two clusters', () => {
         purged: [],
         skipped: [],
         rolesNotDropped: [{ storeId: store.id, cluster: 'c2', reason: 'role_in_use', error: expect.anything() }],
+        rolesOnUnconfiguredClusters: [],
       });
     } finally {
       await release();
     }
     // Once nothing else holds it, the next run drops it, and the one after has nothing to do.
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [], rolesOnUnconfiguredClusters: [] });
     expect(await roleOn(c2Admin, role)).toBe(false);
     expect(await p.db.control.selectFrom('tenant_role_drops').select('store_id').where('store_id', '=', store.id).execute()).toEqual([]);
   });
@@ -746,6 +772,19 @@ describe('tenant placement on two clusters', () => {
       .orderBy('cluster')
       .execute();
 
+  /** Cluster 2 refuses every schema drop (an event trigger raises) until allowSchemaDropsOnC2. */
+  const refuseSchemaDropsOnC2 = () =>
+    c2Admin
+      .query(`create function refuse_drop() returns event_trigger language plpgsql as $$ begin raise exception 'schema drops refused (test)'; end $$;
+        create event trigger refuse_schema_drop on ddl_command_start when tag in ('DROP SCHEMA') execute function refuse_drop()`)
+      .then(() => {});
+  const allowSchemaDropsOnC2 = () => c2Admin.query('drop event trigger if exists refuse_schema_drop; drop function if exists refuse_drop()').then(() => {});
+  /** The store's schema and role on both clusters. */
+  const copiesOf = async (schema: string) => ({
+    main: { schema: await hasSchema(p.db, schema), role: await roleOn(p.db, `storeloom_${schema}`) },
+    c2: { schema: await hasSchema(c2Admin, schema), role: await roleOn(c2Admin, `storeloom_${schema}`) },
+  });
+
   it('a failed move whose target copy cannot be dropped puts it on record (the move error still thrown); the purge job drops it there later', async () => {
     const store = await storeOn('main');
     const { schema_name: schema } = await schemaOf(store.id);
@@ -757,8 +796,7 @@ describe('tenant placement on two clusters', () => {
           afterTableCopied: async () => {
             if (++copied !== 3) return;
             // Cluster 2 refuses every schema drop from now on (as a cluster that stops answering would fail it).
-            await c2Admin.query(`create function refuse_drop() returns event_trigger language plpgsql as $$ begin raise exception 'schema drops refused (test)'; end $$;
-              create event trigger refuse_schema_drop on ddl_command_start when tag in ('DROP SCHEMA') execute function refuse_drop()`);
+            await refuseSchemaDropsOnC2();
             throw new Error('disk full (simulated)');
           },
         }),
@@ -771,12 +809,13 @@ describe('tenant placement on two clusters', () => {
         purged: [],
         skipped: [],
         rolesNotDropped: [{ storeId: store.id, cluster: 'c2', reason: 'failed', error: expect.anything() }],
+        rolesOnUnconfiguredClusters: [],
       });
     } finally {
-      await c2Admin.query('drop event trigger if exists refuse_schema_drop; drop function if exists refuse_drop()');
+      await allowSchemaDropsOnC2();
     }
     // The next run drops the copy and the role on cluster 2, and nothing of the store where it lives.
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [], rolesOnUnconfiguredClusters: [] });
     expect(await hasSchema(c2Admin, schema)).toBe(false);
     expect(await roleOn(c2Admin, role)).toBe(false);
     expect(await recordsOf(schema)).toEqual([]);
@@ -792,7 +831,12 @@ describe('tenant placement on two clusters', () => {
     const release = await holdRoleOnC2(role);
     try {
       // The move drops its source (dropMovedSource): the schema goes, the role cannot, and is put on record.
-      expect(await moveStore(p.db, store.id, 'main')).toMatchObject({ from: 'c2', to: 'main', sourceDropped: true });
+      expect(await moveStore(p.db, store.id, 'main')).toMatchObject({
+        from: 'c2',
+        to: 'main',
+        sourceDropped: true,
+        sourceOnRecord: { schema: false, role: true, reason: 'role_in_use' },
+      });
       expect(await hasSchema(c2Admin, schema)).toBe(false);
       expect(await roleOn(c2Admin, role)).toBe(true);
       expect(await recordsOf(schema)).toEqual([{ cluster: 'c2', store_id: store.id, drop_schema: false, attempts: 1 }]);
@@ -800,6 +844,7 @@ describe('tenant placement on two clusters', () => {
         purged: [],
         skipped: [],
         rolesNotDropped: [{ storeId: store.id, cluster: 'c2', reason: 'role_in_use', error: expect.anything() }],
+        rolesOnUnconfiguredClusters: [],
       });
       // While a mover is at work on the store (it holds the store's move lock), the retry leaves the record as it is.
       const mover = await p.db.pool.connect();
@@ -809,6 +854,7 @@ describe('tenant placement on two clusters', () => {
           purged: [],
           skipped: [],
           rolesNotDropped: [{ storeId: store.id, cluster: 'c2', reason: 'move_in_progress', error: expect.anything() }],
+          rolesOnUnconfiguredClusters: [],
         });
       } finally {
         await mover.query('select pg_advisory_unlock_all()');
@@ -817,12 +863,114 @@ describe('tenant placement on two clusters', () => {
     } finally {
       await release();
     }
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [], rolesOnUnconfiguredClusters: [] });
     expect(await roleOn(c2Admin, role)).toBe(false);
     expect(await recordsOf(schema)).toEqual([]);
     // The store, on the primary now, keeps its role there.
     expect(await roleOn(p.db, role)).toBe(true);
     expect((await p.request('GET', `/api/v1/stores/${store.id}/products`, { cookie })).status).toBe(200);
+  });
+
+  it("a moved store's old schema that cannot be dropped (the old cluster refuses the drop) is on record with its role, reported by the move, its job and log line; the purge job drops both there later", async () => {
+    const store = await storeOn('c2');
+    const { schema_name: schema } = await schemaOf(store.id);
+    const { lines, run } = worker();
+    await refuseSchemaDropsOnC2();
+    try {
+      // The move is done (the store lives on the primary, writable); what it could not drop on cluster 2 is on record, and
+      // the job says so in its result and in one warn line (store id, cluster, what is left, stable reason; no error text).
+      expect(await run(moveStoreJob, { storeId: store.id, target: 'main' })).toEqual({
+        from: 'c2',
+        to: 'main',
+        rowsCopied: expect.any(Number),
+        readOnlyMs: expect.any(Number),
+        sourceDropped: false,
+        sourceOnRecord: { schema: true, role: true, reason: 'failed' },
+      });
+      expect(await schemaOf(store.id)).toMatchObject({ cluster_id: 'main', read_only: false });
+      expect(await p.db.control.selectFrom('store_moves').select(['status', 'source_dropped_at']).where('store_id', '=', store.id).execute()).toEqual([
+        // The record is the one thing naming the old copy now: the store's purge does not go back there for it.
+        { status: 'done', source_dropped_at: expect.any(Date) },
+      ]);
+      expect(await copiesOf(schema)).toEqual({ main: { schema: true, role: true }, c2: { schema: true, role: true } });
+      expect(await recordsOf(schema)).toEqual([{ cluster: 'c2', store_id: store.id, drop_schema: true, attempts: 1 }]);
+      expect(lines.map((l) => JSON.parse(l)).filter((e) => e.storeId === store.id)).toEqual([
+        {
+          level: 'warn',
+          msg: 'moved store source not dropped',
+          time: expect.anything(),
+          storeId: store.id,
+          cluster: 'c2',
+          left: ['schema', 'role'],
+          reason: 'failed',
+        },
+      ]);
+      expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({
+        purged: [],
+        skipped: [],
+        rolesNotDropped: [{ storeId: store.id, cluster: 'c2', reason: 'failed', error: expect.anything() }],
+        rolesOnUnconfiguredClusters: [],
+      });
+    } finally {
+      await allowSchemaDropsOnC2();
+    }
+    // The next run drops the old copy and role on cluster 2, and nothing of the store where it lives.
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [], rolesOnUnconfiguredClusters: [] });
+    expect(await copiesOf(schema)).toEqual({ main: { schema: true, role: true }, c2: { schema: false, role: false } });
+    expect(await recordsOf(schema)).toEqual([]);
+    expect((await p.request('GET', `/api/v1/stores/${store.id}/products`, { cookie })).status).toBe(200);
+  });
+
+  it('dropMovedSource with the old cluster unreachable puts schema and role on record; a purge without that cluster reports them with their age, a purge that reaches it drops them', async () => {
+    const store = await storeOn('c2');
+    const { schema_name: schema } = await schemaOf(store.id);
+    expect(await moveStore(p.db, store.id, 'main', { keepSource: true })).toMatchObject({ from: 'c2', to: 'main', sourceDropped: false });
+    // A process whose cluster 2 does not answer (nothing listens on that port), and one that has no cluster 2 at all.
+    const cut = createDatabase({ url: p.testDb.url, poolMax: 2, clusters: { c2: 'postgres://postgres@127.0.0.1:9/none' } });
+    const without = createDatabase({ url: p.testDb.url, poolMax: 2 });
+    try {
+      expect(await dropMovedSource(cut, 'c2', schema)).toEqual({
+        schemaDropped: false,
+        onRecord: { schema: true, role: true, reason: 'database_unavailable' },
+      });
+      expect(await copiesOf(schema)).toEqual({ main: { schema: true, role: true }, c2: { schema: true, role: true } });
+      expect(await recordsOf(schema)).toEqual([{ cluster: 'c2', store_id: store.id, drop_schema: true, attempts: 1 }]);
+      expect(await p.db.control.selectFrom('store_moves').select('source_dropped_at').where('store_id', '=', store.id).execute()).toEqual([
+        { source_dropped_at: expect.any(Date) },
+      ]);
+      // The purge of a process without cluster 2 keeps the record and does not count an attempt; it reports the cluster
+      // once (its records, since when a purge first found it not configured), not each record, every run, in one warn line.
+      const { lines, runPurgeJob } = purgeJob(without);
+      expect(await runPurgeJob()).toEqual({ purged: 0, rolesNotDropped: 0, rolesOnUnconfiguredClusters: 1 });
+      const first = await new StoreService(without).retention.purgeDeleted(0);
+      expect(first).toEqual({
+        purged: [],
+        skipped: [],
+        rolesNotDropped: [],
+        rolesOnUnconfiguredClusters: [{ cluster: 'c2', records: 1, since: expect.any(Date) }],
+      });
+      const since = first.rolesOnUnconfiguredClusters[0]?.since as Date;
+      expect(lines.map((l) => JSON.parse(l))).toEqual([
+        {
+          level: 'warn',
+          msg: 'store roles on record for a cluster not configured here',
+          time: expect.anything(),
+          cluster: 'c2',
+          records: 1,
+          since: since.toISOString(),
+        },
+      ]);
+      expect(await p.db.control.selectFrom('tenant_role_drops').select(['attempts', 'unconfigured_since']).where('schema_name', '=', schema).execute()).toEqual(
+        [{ attempts: 1, unconfigured_since: since }],
+      );
+    } finally {
+      await cut.destroy();
+      await without.destroy();
+    }
+    // The cluster is back (a process that reaches it): its purge drops the old copy and role there, and the record goes.
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [], rolesOnUnconfiguredClusters: [] });
+    expect(await copiesOf(schema)).toEqual({ main: { schema: true, role: true }, c2: { schema: false, role: false } });
+    expect(await recordsOf(schema)).toEqual([]);
   });
 
   it('a move takes over what is on record on its target: a copy it later keeps there is not dropped by the purge job', async () => {
@@ -834,7 +982,7 @@ describe('tenant placement on two clusters', () => {
     expect(await recordsOf(schema)).toEqual([]);
     // Moved back keeping its source: cluster 2 holds a kept copy now, which the purge job leaves alone.
     expect(await moveStore(p.db, store.id, 'main', { keepSource: true })).toMatchObject({ from: 'c2', to: 'main', sourceDropped: false });
-    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+    expect(await p.services.stores.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [], rolesOnUnconfiguredClusters: [] });
     expect(await hasSchema(c2Admin, schema)).toBe(true);
     expect(await roleOn(c2Admin, `storeloom_${schema}`)).toBe(true);
     await dropMovedSource(p.db, 'c2', schema);

@@ -304,7 +304,18 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         },
       });
       deps.logger.info('store moved', { storeId, from: r.from, to: r.to, rows: r.rowsCopied, readOnlyMs: r.readOnlyMs });
-      return { from: r.from, to: r.to, rowsCopied: r.rowsCopied, readOnlyMs: r.readOnlyMs, sourceDropped: r.sourceDropped };
+      // The old copy (schema and role, or the role) that could not be dropped on the cluster it left is on record for the
+      // purge job, which drops it later: the move succeeded, and says what it left (store id, cluster, what, stable
+      // reason; not the error, which may name other databases' objects).
+      const left = r.sourceOnRecord;
+      if (left)
+        deps.logger.warn('moved store source not dropped', {
+          storeId,
+          cluster: r.from,
+          left: [...(left.schema ? ['schema'] : []), ...(left.role ? ['role'] : [])],
+          reason: left.reason,
+        });
+      return { from: r.from, to: r.to, rowsCopied: r.rowsCopied, readOnlyMs: r.readOnlyMs, sourceDropped: r.sourceDropped, sourceOnRecord: r.sourceOnRecord };
     },
     [reconcileProvisioningJob.name]: async (job) => {
       decodeJob(reconcileProvisioningJob, job);
@@ -424,12 +435,16 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
     },
     [purgeDeletedStoresJob.name]: async (job) => {
       decodeJob(purgeDeletedStoresJob, job);
-      const { purged, skipped, rolesNotDropped } = await stores.retention.purgeDeleted(deps.retentionDays);
+      const { purged, skipped, rolesNotDropped, rolesOnUnconfiguredClusters } = await stores.retention.purgeDeleted(deps.retentionDays);
       if (purged.length) deps.logger.info('purged deleted stores', { count: purged.length });
       // A purged store's role that could not be dropped is on record and tried again by every run: logged (store id,
       // cluster, stable reason; not the error, which names other databases' objects) while it stands. The job does not
       // fail for it: the store is purged, and a role held by another database may stand until someone acts there.
       for (const r of rolesNotDropped) deps.logger.warn('store role not dropped', { storeId: r.storeId, cluster: r.cluster, reason: r.reason });
+      // Those on a cluster this worker has no connection for are kept (the cluster may come back with them) and not
+      // tried: one line per cluster, with their number and since when a purge first found it so (its age shows).
+      for (const c of rolesOnUnconfiguredClusters)
+        deps.logger.warn('store roles on record for a cluster not configured here', { cluster: c.cluster, records: c.records, since: c.since.toISOString() });
       // One store's failure (its cluster not configured in this worker, a cluster down) does not stop the others; each
       // is logged with its stable reason and tried again by the next run. The job then fails so that it shows.
       for (const s of skipped) {
@@ -441,7 +456,11 @@ export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
         throw new Error(
           `deleted stores not purged: ${skipped.length} store(s): ${skipped.map((s) => `${s.storeId} (${s.reason})`).join(', ')} (${purged.length} purged)`,
         );
-      return { purged: purged.length, rolesNotDropped: rolesNotDropped.length };
+      return {
+        purged: purged.length,
+        rolesNotDropped: rolesNotDropped.length,
+        rolesOnUnconfiguredClusters: rolesOnUnconfiguredClusters.reduce((n, c) => n + c.records, 0),
+      };
     },
     [suspendOverdueStoresJob.name]: async (job) => {
       decodeJob(suspendOverdueStoresJob, job);

@@ -17,8 +17,9 @@
  *    transaction, wait 2 × TTL (stale processes may still read the frozen
  *    source, never write it), then clear read-only (another bump);
  * 7. drop the source schema (and its role on that cluster), unless `keepSource`
- *    (then dropMovedSource drops it later, or the store's purge does); a role
- *    that cannot be dropped is on record for the purge job (tenant-role-drops.ts).
+ *    (then dropMovedSource drops it later, or the store's purge does); a schema
+ *    or role that cannot be dropped is on record for the purge job
+ *    (tenant-role-drops.ts), and the result says so (sourceOnRecord).
  *
  * A failure before the switch rolls back to the source: read-only cleared, the
  * move marked failed with its error, the target's copy and role dropped (on
@@ -31,10 +32,10 @@ import { pipeline } from 'node:stream/promises';
 import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { CONTROL_SCHEMA, clusterKysely, type Database } from './client.ts';
+import { CONTROL_SCHEMA, ClusterUnavailableError, clusterKysely, type Database } from './client.ts';
 import { newId, quoteIdent, storeIdOfSchema } from './ids.ts';
 import { migrateTenant, migrations, prepareCluster } from './migrator.ts';
-import { dropTenantLeftovers, recordTenantDrops } from './tenant-role-drops.ts';
+import { dropTenantLeftovers, recordTenantDrops, type TenantDropFailReason, tenantDropFailReason } from './tenant-role-drops.ts';
 
 export type MoveStep = 'prepare' | 'target' | 'read_only' | 'copy' | 'verify' | 'switch' | 'writable' | 'drop_source' | 'done';
 
@@ -61,8 +62,22 @@ export interface MoveResult {
   tables: TableCheck[];
   rowsCopied: number;
   readOnlyMs: number;
+  /** The source schema is gone (false with keepSource, or when its drop failed: see sourceOnRecord). */
   sourceDropped: boolean;
+  /** What of the source could not be dropped and is on record for the purge job; null when nothing is. */
+  sourceOnRecord: SourceOnRecord | null;
   resumed: boolean;
+}
+
+/**
+ * A moved store's old copy on the cluster it left that could not be dropped: on record (control.tenant_role_drops) for
+ * the purge job, which tries it every run, never where the store lives. `schema`: the schema is still there (the role
+ * after it); else only the role. `role`: the role is to drop (store roles are in use: TENANT_ISOLATION=role).
+ */
+export interface SourceOnRecord {
+  schema: boolean;
+  role: boolean;
+  reason: TenantDropFailReason;
 }
 
 export interface MoveOptions {
@@ -434,48 +449,56 @@ async function finish(
   db.invalidatePlacement();
   const readOnlyMs = Date.now() - m.started;
   opts.onProgress?.({ moveId: m.moveId, step: 'writable', tablesDone: m.tables.length, tablesTotal: m.tables.length, rowsCopied: m.rowsCopied });
-  let sourceDropped = false;
+  let dropped: DropSourceResult = { schemaDropped: false, onRecord: null };
   if (!opts.keepSource) {
     await setStep('drop_source');
-    await dropMovedSource(db, m.from, m.schema);
-    sourceDropped = true;
+    dropped = await dropMovedSource(db, m.from, m.schema);
   }
   await db.control
     .updateTable('store_moves')
-    .set({ status: 'done', step: 'done', finished_at: new Date(), updated_at: new Date(), ...(sourceDropped ? { source_dropped_at: new Date() } : {}) })
+    .set({ status: 'done', step: 'done', finished_at: new Date(), updated_at: new Date(), ...(opts.keepSource ? {} : { source_dropped_at: new Date() }) })
     .where('id', '=', m.moveId)
     .execute();
   opts.onProgress?.({ moveId: m.moveId, step: 'done', tablesDone: m.tables.length, tablesTotal: m.tables.length, rowsCopied: m.rowsCopied });
-  return { moveId: m.moveId, storeId: m.storeId, from: m.from, to: m.to, tables: m.tables, rowsCopied: m.rowsCopied, readOnlyMs, sourceDropped, resumed };
+  return {
+    moveId: m.moveId,
+    storeId: m.storeId,
+    from: m.from,
+    to: m.to,
+    tables: m.tables,
+    rowsCopied: m.rowsCopied,
+    readOnlyMs,
+    sourceDropped: dropped.schemaDropped,
+    sourceOnRecord: dropped.onRecord,
+    resumed,
+  };
 }
 
-/** What dropMovedSource left: the role on that cluster, when it could not be dropped (on record for the purge job). */
+/** What dropMovedSource did: the schema is gone; what is left on record for the purge job (null: nothing). */
 export interface DropSourceResult {
-  roleOnRecord: boolean;
+  schemaDropped: boolean;
+  onRecord: SourceOnRecord | null;
 }
 
 /**
- * Drops a moved store's old schema (and its role there). Refuses while the store still lives on that cluster. Records
- * the drop on the store's moves from that cluster (source_dropped_at), so the store's purge, which drops the sources
- * its moves kept, does not go back to that cluster for it. A role that cannot be dropped (it still holds privileges or
- * owns objects in another database of that cluster, the cluster stops answering) is put on record
- * (control.tenant_role_drops) for the purge job, which tries it again every run and reports it while it stands; the
- * schema is gone, so this does not fail for it.
+ * Drops a moved store's old schema and its role there. Refuses while the store still lives on that cluster, and when
+ * this process has no connection for it (nothing is done or put on record then: the caller runs it where the cluster
+ * is configured; a mistyped cluster is not put on record for ever). The drops are put on record first
+ * (control.tenant_role_drops, schema and role) and taken off once done; one that fails (the cluster does not answer,
+ * the drop errors, the role still holds privileges or owns objects in another database there) stays on record for the
+ * purge job, which tries it again every run, never where the store lives, and reports it while it stands. This does
+ * not fail for it (the store is moved; the record is what names the old copy now) and returns what is left.
+ * Either way the store's moves from that cluster record the source as dropped (source_dropped_at): the store's purge,
+ * which drops the sources its moves kept, does not go back to that cluster for it, and the record is the one thing
+ * that does.
  */
 export async function dropMovedSource(db: Database, cluster: string, schema: string): Promise<DropSourceResult> {
   const store = await db.control.selectFrom('stores').select(['id', 'cluster_id']).where('schema_name', '=', schema).executeTakeFirst();
   if (store?.cluster_id === cluster) throw new MoveError(`${schema} still lives on "${cluster}"; not dropping it`);
-  const on = clusterKysely(db, cluster);
-  await on.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${`storeloom:migrate:${schema}`}))`.execute(trx);
-    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx);
-  });
-  let roleOnRecord = false;
-  if (db.tenantIsolation === 'role') {
-    // A store purged meanwhile has no row: its id is in its schema's name, for the record.
-    const storeId = store?.id ?? storeIdOfSchema(schema);
-    roleOnRecord = (await dropTenantLeftovers(db, { cluster, schema_name: schema, store_id: storeId })) !== null;
-  }
+  if (!db.clusterIds.includes(cluster)) throw new ClusterUnavailableError(cluster);
+  // A store purged meanwhile has no row: its id is in its schema's name, for the record (a name that is not a store's is refused here).
+  const storeId = store?.id ?? storeIdOfSchema(schema);
+  const failure = await dropTenantLeftovers(db, { cluster, schema_name: schema, store_id: storeId, drop_schema: true });
   if (store)
     await db.control
       .updateTable('store_moves')
@@ -485,5 +508,8 @@ export async function dropMovedSource(db: Database, cluster: string, schema: str
       .where('status', '!=', 'failed')
       .where('source_dropped_at', 'is', null)
       .execute();
-  return { roleOnRecord };
+  return {
+    schemaDropped: !failure || failure.schemaDropped,
+    onRecord: failure && { schema: !failure.schemaDropped, role: db.tenantIsolation === 'role', reason: tenantDropFailReason(failure.error) },
+  };
 }

@@ -216,6 +216,11 @@ export interface TenantRoleDropsTable {
   attempts: Generated<number>;
   /** The last failure: SQLSTATE and message, or why it was not tried. */
   last_error: string | null;
+  /**
+   * When a purge first found this cluster not configured in its process (the record is kept, not tried, and reported
+   * per cluster with this time); null once a purge that reaches the cluster sees it.
+   */
+  unconfigured_since: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -13,12 +13,15 @@ import {
   PRIMARY_CLUSTER,
   recordTenantDrops,
   retryTenantDrop,
-  StoreMoveInProgressError,
   sql,
+  type TenantDropFailReason,
   type Transaction,
+  tenantDropFailReason,
+  type UnconfiguredClusterDrops,
+  unconfiguredTenantDrops,
   writeAudit,
 } from '@storeloom/db';
-import { AppError, ErrorCode, isConnectionError, isPgError, isUniqueViolation } from '@storeloom/errors';
+import { AppError, ErrorCode, isConnectionError, isUniqueViolation } from '@storeloom/errors';
 import type { Expression, QueryCreator } from 'kysely';
 import type { StoreAccess } from './access.ts';
 import { type Actor, type StoreView, toStoreView } from './view.ts';
@@ -77,10 +80,10 @@ export type PurgeSkipReason = 'cluster_not_configured' | 'database_unavailable' 
 
 /**
  * Why a store's role (of a purged store, or of a moved one on a cluster it left) was not dropped on a cluster (stable:
- * logs and alerts match on it). role_in_use: the role still holds privileges or owns objects in another database of
- * the cluster (SQLSTATE 2BP01), until someone there lets go of it. move_in_progress: a mover is at work on the store.
+ * logs and alerts match on it; see TenantDropFailReason). A record of a cluster not configured here is not tried: it is
+ * in `rolesOnUnconfiguredClusters`, not here.
  */
-export type RoleDropFailReason = 'cluster_not_configured' | 'database_unavailable' | 'role_in_use' | 'move_in_progress' | 'failed';
+export type RoleDropFailReason = TenantDropFailReason;
 
 /**
  * A store's role left on a cluster (a purged store's; a moved store's on the cluster it left, or on the target of a
@@ -100,6 +103,11 @@ export interface PurgeResult {
   skipped: { storeId: string; reason: PurgeSkipReason; cluster?: string; error: unknown }[];
   /** Store roles on record (this run's purges', earlier runs', moves') that could not be dropped this run. */
   rolesNotDropped: RoleNotDropped[];
+  /**
+   * The records of clusters not configured in this process, not tried: per cluster, their number and since when a purge
+   * first found it so (kept, never expired; see unconfiguredTenantDrops).
+   */
+  rolesOnUnconfiguredClusters: UnconfiguredClusterDrops[];
 }
 
 const skipReason = (error: unknown): { reason: PurgeSkipReason; cluster?: string } =>
@@ -110,17 +118,6 @@ const skipReason = (error: unknown): { reason: PurgeSkipReason; cluster?: string
       : isConnectionError(error)
         ? { reason: 'database_unavailable' }
         : { reason: 'failed' };
-
-const roleDropReason = (error: unknown): RoleDropFailReason =>
-  error instanceof ClusterUnavailableError
-    ? 'cluster_not_configured'
-    : isPgError(error) && error.code === '2BP01'
-      ? 'role_in_use'
-      : error instanceof StoreMoveInProgressError
-        ? 'move_in_progress'
-        : isConnectionError(error)
-          ? 'database_unavailable'
-          : 'failed';
 
 export class StoreRetention {
   constructor(
@@ -252,7 +249,9 @@ export class StoreRetention {
    * stable reason; the others of the batch are still purged, and the next run tries it again. Stores whose every
    * cluster this process reaches come first, so stores stuck elsewhere do not take the batch. Each run also tries the
    * store roles earlier purges, moved stores' source drops and failed moves' rollbacks could not drop (up to `batch`;
-   * with a failed move's copy on its target); the ones still left are in `rolesNotDropped`.
+   * with a moved store's old copy, or a failed move's copy on its target); the ones still left are in `rolesNotDropped`.
+   * Those on a cluster not configured here are not tried (but one the store lives on again, taken off with nothing
+   * dropped), take no turn, and are reported per cluster in `rolesOnUnconfiguredClusters`.
    */
   async purgeDeleted(retentionDays: number, batch = 50): Promise<PurgeResult> {
     const configured = [...this.db.clusterIds];
@@ -281,21 +280,29 @@ export class StoreRetention {
       .orderBy('id')
       .limit(batch)
       .execute();
-    const result: PurgeResult = { purged: [], skipped: [], rolesNotDropped: [] };
+    const result: PurgeResult = { purged: [], skipped: [], rolesNotDropped: [], rolesOnUnconfiguredClusters: [] };
     // The roles earlier purges and moves left on record, the least recently tried first (so roles that keep failing do
-    // not take every run's turn); this run's purges try their own right after their commit.
+    // not take every run's turn); this run's purges try their own right after their commit. Only those this process can
+    // act on: on a cluster it has a connection for, or the cluster the store lives on again (forgotten, nothing dropped).
     const left = await this.db.control
-      .selectFrom('tenant_role_drops')
-      .select(['cluster', 'schema_name', 'store_id', 'drop_schema'])
-      .orderBy('updated_at')
-      .orderBy('cluster')
-      .orderBy('schema_name')
+      .selectFrom('tenant_role_drops as d')
+      .select(['d.cluster', 'd.schema_name', 'd.store_id', 'd.drop_schema'])
+      .where((eb) =>
+        eb.or([
+          eb('d.cluster', '=', eb.fn.any(sql<string[]>`${configured}::text[]`)),
+          eb.exists(eb.selectFrom('stores as s').select('s.id').whereRef('s.id', '=', 'd.store_id').whereRef('s.cluster_id', '=', 'd.cluster')),
+        ]),
+      )
+      .orderBy('d.updated_at')
+      .orderBy('d.cluster')
+      .orderBy('d.schema_name')
       .limit(batch)
       .execute();
     for (const r of left) {
       const failure = await this.dropRole(r);
       if (failure) result.rolesNotDropped.push(failure);
     }
+    result.rolesOnUnconfiguredClusters = await unconfiguredTenantDrops(this.db);
     for (const s of due) {
       try {
         const roles = await this.purgeOne(s, retentionDays);
@@ -320,7 +327,7 @@ export class StoreRetention {
       await retryTenantDrop(this.db, r);
       return null;
     } catch (error) {
-      return { storeId: r.store_id, cluster: r.cluster, reason: roleDropReason(error), error };
+      return { storeId: r.store_id, cluster: r.cluster, reason: tenantDropFailReason(error), error };
     }
   }
 

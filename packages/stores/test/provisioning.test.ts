@@ -241,7 +241,7 @@ describe('soft delete and purge', () => {
     // Other stores are untouched; a second purge has nothing to do.
     expect((await row(keep.store.id))?.status).toBe('active');
     expect(await schemaExists(await schemaOf(keep.store.id))).toBe(true);
-    expect(await service.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [] });
+    expect(await service.retention.purgeDeleted(0)).toEqual({ purged: [], skipped: [], rolesNotDropped: [], rolesOnUnconfiguredClusters: [] });
     // The slug is free again.
     const reused = await service.create({ userId }, { ...input(), slug: store.slug });
     expect(reused.store.status).toBe('active');
