@@ -722,7 +722,19 @@ describe('tenant placement on two clusters', () => {
     const moveRow = await p.db.control.selectFrom('store_moves').selectAll().where('id', '=', result.moveId).executeTakeFirstOrThrow();
     expect(moveRow).toMatchObject({ status: 'done', step: 'done', source_dropped_at: null });
 
-    await dropMovedSource(p.db, 'main', schema);
+    // Not while a mover is at work on the store (it holds the store's move lock): it could switch the store to that
+    // cluster between the check and the drop. Nothing is dropped or put on record.
+    const mover = await p.db.pool.connect();
+    try {
+      await mover.query('select pg_advisory_lock(hashtext($1))', [`storeloom:move:${store.id}`]);
+      await expect(dropMovedSource(p.db, 'main', schema)).rejects.toThrow(/being moved/);
+      expect(await hasSchema(p.db, schema)).toBe(true);
+      expect(await recordsOf(schema)).toEqual([]);
+    } finally {
+      await mover.query('select pg_advisory_unlock_all()');
+      mover.release();
+    }
+    expect(await dropMovedSource(p.db, 'main', schema)).toEqual({ schemaDropped: true, onRecord: null });
     expect(await hasSchema(p.db, schema)).toBe(false);
     // Recorded on the move, so the store's purge does not go back to the primary for it.
     expect(await p.db.control.selectFrom('store_moves').select('source_dropped_at').where('id', '=', result.moveId).executeTakeFirstOrThrow()).toEqual({

@@ -192,13 +192,21 @@ async function copySequences(src: pg.PoolClient, dst: pg.PoolClient, schema: str
 /** Moves one store to `target`; see the file comment for the steps and guarantees. */
 export async function moveStore(db: Database, storeId: string, target: string, opts: MoveOptions = {}): Promise<MoveResult> {
   if (!db.clusterIds.includes(target)) throw new MoveError(`cluster "${target}" is not configured (DATABASE_CLUSTERS)`);
-  // One mover per store: a session advisory lock held on a dedicated primary connection for the whole move.
+  return withMoveLock(db, storeId, () => runMove(db, storeId, target, opts));
+}
+
+/**
+ * Runs `fn` holding the store's move lock: a session advisory lock on a dedicated primary connection, to its end. One
+ * mover per store; the purge and its retry of records try the same lock (as a transaction lock) and leave the store
+ * while it is held. Refused (MoveError) while another process holds it.
+ */
+async function withMoveLock<T>(db: Database, storeId: string, fn: () => Promise<T>): Promise<T> {
   return db.kysely.connection().execute(async (lockConn) => {
     const key = `storeloom:move:${storeId}`;
     const got = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as ok`.execute(lockConn);
     if (!got.rows[0]?.ok) throw new MoveError(`store ${storeId} is being moved by another process`);
     try {
-      return await runMove(db, storeId, target, opts);
+      return await fn();
     } finally {
       await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(lockConn);
     }
@@ -452,7 +460,7 @@ async function finish(
   let dropped: DropSourceResult = { schemaDropped: false, onRecord: null };
   if (!opts.keepSource) {
     await setStep('drop_source');
-    dropped = await dropMovedSource(db, m.from, m.schema);
+    dropped = await dropSource(db, m.from, m.schema);
   }
   await db.control
     .updateTable('store_moves')
@@ -490,13 +498,20 @@ export interface DropSourceResult {
  * not fail for it (the store is moved; the record is what names the old copy now) and returns what is left.
  * Either way the store's moves from that cluster record the source as dropped (source_dropped_at): the store's purge,
  * which drops the sources its moves kept, does not go back to that cluster for it, and the record is the one thing
- * that does.
+ * that does. Holds the store's move lock to its end (refused while a mover is at work on the store): a mover could
+ * otherwise switch the store to that cluster between the check that it does not live there and the drop.
  */
 export async function dropMovedSource(db: Database, cluster: string, schema: string): Promise<DropSourceResult> {
+  const row = await db.control.selectFrom('stores').select('id').where('schema_name', '=', schema).executeTakeFirst();
+  // A store purged meanwhile has no row: its id is in its schema's name (a name that is not a store's is refused here).
+  return withMoveLock(db, row?.id ?? storeIdOfSchema(schema), () => dropSource(db, cluster, schema));
+}
+
+/** dropMovedSource under the store's move lock, which the caller holds (the mover's last step holds it already). */
+async function dropSource(db: Database, cluster: string, schema: string): Promise<DropSourceResult> {
   const store = await db.control.selectFrom('stores').select(['id', 'cluster_id']).where('schema_name', '=', schema).executeTakeFirst();
   if (store?.cluster_id === cluster) throw new MoveError(`${schema} still lives on "${cluster}"; not dropping it`);
   if (!db.clusterIds.includes(cluster)) throw new ClusterUnavailableError(cluster);
-  // A store purged meanwhile has no row: its id is in its schema's name, for the record (a name that is not a store's is refused here).
   const storeId = store?.id ?? storeIdOfSchema(schema);
   const failure = await dropTenantLeftovers(db, { cluster, schema_name: schema, store_id: storeId, drop_schema: true });
   if (store)
